@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import { counter, gauge, type Logger } from '@emporia/platform';
+import { HEADER, PROTOBUF_CONTENT_TYPE, type MessagePublisher, type NewEvent, type WireMessage } from './event';
+
+/**
+ * Writes events into the outbox inside the caller's transaction: the state change and its
+ * events commit together or not at all. Nothing is published from here.
+ */
+export async function appendToOutbox(manager: EntityManager, events: readonly NewEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const values: unknown[] = [];
+  const rows = events.map((e, i) => {
+    const occurredAt = (e.occurredAt ?? new Date()).toISOString();
+    const eventId = e.eventId ?? randomUUID();
+    const headers: Record<string, string> = {
+      [HEADER.eventId]: eventId,
+      [HEADER.eventType]: e.type,
+      [HEADER.occurredAt]: occurredAt,
+      [HEADER.contentType]: PROTOBUF_CONTENT_TYPE,
+      ...(e.traceparent ? { [HEADER.traceparent]: e.traceparent } : {}),
+    };
+    values.push(eventId, e.topic, e.key, e.type, Buffer.from(e.payload), JSON.stringify(headers), occurredAt);
+    const b = i * 7;
+    return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}::jsonb, $${b + 7})`;
+  });
+  await manager.query(
+    `INSERT INTO outbox (event_id, topic, message_key, event_type, payload, headers, occurred_at) VALUES ${rows.join(', ')}`,
+    values,
+  );
+}
+
+export interface OutboxRelayOptions {
+  batchSize?: number;
+  /** Poll interval when idle; `nudge()` wakes the relay sooner after a local commit. */
+  intervalMs?: number;
+  /** Published rows older than this are deleted. */
+  retentionMs?: number;
+  logger: Logger;
+  service: string;
+}
+
+interface OutboxRow {
+  seq: string;
+  topic: string;
+  message_key: string;
+  payload: Buffer;
+  headers: Record<string, string>;
+}
+
+const published = counter('emporia_outbox_published_total', 'Outbox rows published to the broker', ['service']);
+const failures = counter('emporia_outbox_publish_failures_total', 'Failed outbox publish attempts', ['service']);
+const pendingGauge = gauge('emporia_outbox_pending', 'Outbox rows not yet published', ['service']);
+
+/**
+ * Publishes pending outbox rows in commit order and marks them sent. Rows left pending by a
+ * crash (after commit, before publish) are simply found pending on the next pass: delivery is
+ * at least once, consumers de-duplicate by event id. One relay per database publishes at a time
+ * (a transaction-scoped advisory lock), which keeps per-key order across replicas.
+ */
+export class OutboxRelay {
+  private readonly batchSize: number;
+  private readonly intervalMs: number;
+  private readonly retentionMs: number;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+  private again = false;
+  private lastPrune = 0;
+  private consecutiveFailures = 0;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly publisher: MessagePublisher,
+    private readonly opts: OutboxRelayOptions,
+  ) {
+    this.batchSize = opts.batchSize ?? 200;
+    this.intervalMs = opts.intervalMs ?? 500;
+    this.retentionMs = opts.retentionMs ?? 7 * 24 * 3600 * 1000;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Stops polling and waits for the batch in flight (drain on shutdown). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Asks for a pass soon, e.g. right after a transaction that wrote events committed. */
+  nudge(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.schedule(0);
+  }
+
+  /** Publishes until nothing is pending (or a publish fails); returns the number published. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.publishBatch();
+      total += n;
+      if (n < this.batchSize) return total;
+    }
+  }
+
+  /** One batch: lock, read pending rows in order, publish, mark. Returns rows published. */
+  async publishBatch(): Promise<number> {
+    return this.ds.transaction(async (m) => {
+      const [{ locked }] = (await m.query(`SELECT pg_try_advisory_xact_lock(hashtext('emporia.outbox.relay')) AS locked`)) as { locked: boolean }[];
+      if (!locked) return 0;
+      const rows = (await m.query(
+        `SELECT seq, topic, message_key, payload, headers FROM outbox
+          WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
+        [this.batchSize],
+      )) as OutboxRow[];
+      if (rows.length === 0) return 0;
+      const seqs = rows.map((r) => r.seq);
+      const messages: WireMessage[] = rows.map((r) => ({
+        topic: r.topic,
+        key: r.message_key,
+        value: r.payload,
+        headers: r.headers,
+      }));
+      try {
+        await this.publisher.publish(messages);
+      } catch (e) {
+        failures.inc({ service: this.opts.service });
+        await m.query(`UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = ANY($1::bigint[])`, [
+          seqs,
+          (e as Error).message.slice(0, 2000),
+        ]);
+        throw e;
+      }
+      await m.query(`UPDATE outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL WHERE seq = ANY($1::bigint[])`, [seqs]);
+      published.inc({ service: this.opts.service }, rows.length);
+      return rows.length;
+    });
+  }
+
+  async pendingCount(): Promise<number> {
+    const [{ n }] = (await this.ds.query(`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`)) as { n: number }[];
+    return n;
+  }
+
+  private schedule(delay: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.running = this.pass().finally(() => {
+        this.running = undefined;
+        if (this.stopped) return;
+        const retry = this.consecutiveFailures > 0;
+        const backoff = Math.min(this.intervalMs * 2 ** Math.min(this.consecutiveFailures, 6), 30_000);
+        const next = this.again && !retry ? 0 : retry ? backoff : this.intervalMs;
+        this.again = false;
+        this.schedule(next);
+      });
+    }, delay);
+  }
+
+  private async pass(): Promise<void> {
+    try {
+      await this.drain();
+      this.consecutiveFailures = 0;
+      if (Date.now() - this.lastPrune > 3600_000) {
+        this.lastPrune = Date.now();
+        await this.ds.query(`DELETE FROM outbox WHERE published_at < now() - ($1::bigint * interval '1 millisecond')`, [this.retentionMs]);
+      }
+      pendingGauge.set({ service: this.opts.service }, await this.pendingCount());
+    } catch (e) {
+      this.consecutiveFailures++;
+      this.opts.logger.warn({ err: e, failures: this.consecutiveFailures }, 'outbox relay pass failed; will retry');
+    }
+  }
+}

@@ -1,0 +1,87 @@
+import { Client } from 'pg';
+import { DataSource, type EntityManager, type MixedList, type EntitySchema } from 'typeorm';
+
+export interface DataSourceOptions {
+  url: string;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: MixedList<Function | string | EntitySchema>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: MixedList<Function | string>;
+  poolSize?: number;
+  applicationName?: string;
+}
+
+/** A Postgres data source. Schema changes come from migrations only: never `synchronize`. */
+export function createDataSource(opts: DataSourceOptions): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url: opts.url,
+    entities: opts.entities,
+    migrations: opts.migrations,
+    migrationsTableName: 'schema_migrations',
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    poolSize: opts.poolSize ?? 10,
+    applicationName: opts.applicationName ?? 'emporia',
+    extra: { connectionTimeoutMillis: 5000 },
+  });
+}
+
+/** Runs pending migrations, each in its own transaction; returns the names applied. */
+export async function runMigrations(ds: DataSource): Promise<string[]> {
+  const applied = await ds.runMigrations({ transaction: 'each' });
+  return applied.map((m) => m.name);
+}
+
+/** Creates the database named in `url` if it does not exist (connects to `postgres` to do so). */
+export async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
+  if (!/^[a-zA-Z_][a-zA-Z0-9_]{0,62}$/.test(name)) {
+    throw new Error(`database name '${name}' in the URL is not a plain identifier`);
+  }
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount === 0) {
+      try {
+        await client.query(`CREATE DATABASE "${name}"`);
+      } catch (e) {
+        // another process created it between our check and create
+        if ((e as { code?: string }).code !== '42P04') throw e;
+      }
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+export type TransactionWork<T> = (manager: EntityManager) => Promise<T>;
+
+const SERIALIZATION_FAILURE = '40001';
+const DEADLOCK = '40P01';
+
+/**
+ * Runs `work` in one transaction; retries a bounded number of times when Postgres reports a
+ * serialization failure or deadlock (the work must therefore be safe to run again).
+ */
+export async function inTransaction<T>(ds: DataSource, work: TransactionWork<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ds.transaction('READ COMMITTED', work);
+    } catch (e) {
+      const code = (e as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (e as { code?: string }).code;
+      if (attempt >= attempts || (code !== SERIALIZATION_FAILURE && code !== DEADLOCK)) throw e;
+      await new Promise((r) => setTimeout(r, 10 * attempt));
+    }
+  }
+}
+
+/** Readiness probe for a data source. */
+export async function pingDataSource(ds: DataSource): Promise<void> {
+  await ds.query('SELECT 1');
+}

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+/** A bad or missing environment variable; the message names every offending variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(
+      'invalid configuration:\n' + problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Validates environment variables against one schema per app. This is the only place that
+ * reads `process.env`; a bad value stops start-up with the variable's name.
+ */
+export function loadConfig<S extends z.ZodTypeAny>(
+  schema: S,
+  env: Record<string, string | undefined> = process.env,
+): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => ({
+        variable: issue.path.join('.') || '(root)',
+        message: issue.message,
+      })),
+    );
+  }
+  return result.data;
+}
+
+/** Reusable field schemas. */
+export const env = {
+  port: (def: number) => z.coerce.number().int().min(1).max(65535).default(def),
+  url: () => z.string().url(),
+  csv: () =>
+    z
+      .string()
+      .min(1)
+      .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
+  logLevel: () =>
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  bool: (def: boolean) =>
+    z
+      .enum(['true', 'false', '1', '0'])
+      .default(def ? 'true' : 'false')
+      .transform((v) => v === 'true' || v === '1'),
+  int: (def: number, min = 0) => z.coerce.number().int().min(min).default(def),
+};

@@ -1,0 +1,50 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomBytes } from 'node:crypto';
+
+/** Who is calling; filled by the gateway's auth once it exists (issue: user service). */
+export interface Caller {
+  id: string;
+  roles: string[];
+}
+
+/**
+ * Request context, the first argument of every use case (Vendure's RequestContext): the caller
+ * and the W3C trace it belongs to. Transactions travel separately, through the unit of work.
+ */
+export interface RequestContext {
+  traceId: string;
+  spanId: string;
+  caller?: Caller;
+}
+
+const storage = new AsyncLocalStorage<RequestContext>();
+
+const TRACEPARENT_RE = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
+
+function hex(bytes: number): string {
+  return randomBytes(bytes).toString('hex');
+}
+
+/** A context continuing the trace in `traceparent` (if valid), with a new span. */
+export function contextFromTraceparent(traceparent?: string | null, caller?: Caller): RequestContext {
+  const m = traceparent ? TRACEPARENT_RE.exec(traceparent.trim()) : null;
+  const traceId = m && !/^0+$/.test(m[1]) ? m[1] : hex(16);
+  return { traceId, spanId: hex(8), ...(caller ? { caller } : {}) };
+}
+
+export function newContext(caller?: Caller): RequestContext {
+  return contextFromTraceparent(undefined, caller);
+}
+
+/** The W3C `traceparent` header value for calls made on behalf of `ctx`. */
+export function toTraceparent(ctx: RequestContext): string {
+  return `00-${ctx.traceId}-${ctx.spanId}-01`;
+}
+
+export function runWithContext<T>(ctx: RequestContext, fn: () => T): T {
+  return storage.run(ctx, fn);
+}
+
+export function currentContext(): RequestContext | undefined {
+  return storage.getStore();
+}

@@ -1,0 +1,108 @@
+import { status as GrpcStatus, Metadata } from '@grpc/grpc-js';
+
+/**
+ * Kinds of failure, mapped 1:1 to gRPC status codes. Domain layers declare their own error
+ * classes with a stable `code` (e.g. CATEGORY_NOT_FOUND) and one of these kinds; they never
+ * import this file, the shape is enough (see `isCodedError`).
+ */
+export type ErrorKind =
+  | 'INVALID_ARGUMENT'
+  | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'FAILED_PRECONDITION'
+  | 'ABORTED'
+  | 'PERMISSION_DENIED'
+  | 'UNAUTHENTICATED'
+  | 'RESOURCE_EXHAUSTED'
+  | 'UNAVAILABLE'
+  | 'INTERNAL';
+
+export interface CodedError {
+  code: string;
+  kind: ErrorKind;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export function isCodedError(e: unknown): e is CodedError {
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    typeof (e as CodedError).code === 'string' &&
+    typeof (e as CodedError).kind === 'string' &&
+    (e as CodedError).kind in KIND_TO_GRPC
+  );
+}
+
+/** A platform-level coded error, for adapters and interface code. */
+export class AppError extends Error implements CodedError {
+  constructor(
+    readonly kind: ErrorKind,
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+export const KIND_TO_GRPC: Record<ErrorKind, GrpcStatus> = {
+  INVALID_ARGUMENT: GrpcStatus.INVALID_ARGUMENT,
+  NOT_FOUND: GrpcStatus.NOT_FOUND,
+  ALREADY_EXISTS: GrpcStatus.ALREADY_EXISTS,
+  FAILED_PRECONDITION: GrpcStatus.FAILED_PRECONDITION,
+  ABORTED: GrpcStatus.ABORTED,
+  PERMISSION_DENIED: GrpcStatus.PERMISSION_DENIED,
+  UNAUTHENTICATED: GrpcStatus.UNAUTHENTICATED,
+  RESOURCE_EXHAUSTED: GrpcStatus.RESOURCE_EXHAUSTED,
+  UNAVAILABLE: GrpcStatus.UNAVAILABLE,
+  INTERNAL: GrpcStatus.INTERNAL,
+};
+
+/** Metadata key carrying `{code, details}` as JSON next to the gRPC status. */
+export const ERROR_METADATA_KEY = 'emporia-error';
+
+export interface GrpcErrorPayload {
+  code: GrpcStatus;
+  details: string;
+  message: string;
+  metadata: Metadata;
+}
+
+/** Maps any thrown value to the error object grpc-js sends: status, message, error code. */
+export function toGrpcError(e: unknown): GrpcErrorPayload {
+  const metadata = new Metadata();
+  if (isCodedError(e)) {
+    metadata.set(ERROR_METADATA_KEY, JSON.stringify({ code: e.code, details: e.details ?? {} }));
+    return { code: KIND_TO_GRPC[e.kind], details: e.message, message: e.message, metadata };
+  }
+  metadata.set(ERROR_METADATA_KEY, JSON.stringify({ code: 'INTERNAL', details: {} }));
+  return { code: GrpcStatus.INTERNAL, details: 'internal error', message: 'internal error', metadata };
+}
+
+/** What a gRPC client saw: status plus the stable code from metadata when present. */
+export interface RemoteError {
+  status: GrpcStatus;
+  code: string;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+export function fromGrpcError(e: unknown): RemoteError {
+  const err = e as { code?: number; details?: string; message?: string; metadata?: Metadata };
+  const status = typeof err?.code === 'number' ? (err.code as GrpcStatus) : GrpcStatus.UNKNOWN;
+  let code = GrpcStatus[status] ?? 'UNKNOWN';
+  let details: Record<string, unknown> = {};
+  const raw = err?.metadata?.get?.(ERROR_METADATA_KEY)?.[0];
+  if (typeof raw === 'string') {
+    try {
+      const parsed = JSON.parse(raw) as { code?: string; details?: Record<string, unknown> };
+      code = parsed.code ?? code;
+      details = parsed.details ?? {};
+    } catch {
+      // keep the status name as the code
+    }
+  }
+  return { status, code, message: err?.details ?? err?.message ?? 'error', details };
+}

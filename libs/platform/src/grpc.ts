@@ -1,0 +1,32 @@
+import type { Metadata } from '@grpc/grpc-js';
+import { contextFromTraceparent, runWithContext, toTraceparent, type RequestContext } from './context';
+
+/**
+ * proto-loader options shared by gRPC servers and clients so both sides see the same shapes
+ * as the ts-proto interfaces in libs/contracts: camelCase fields, int64 as number, enums as
+ * their names, defaults filled, proto3 `optional` fields absent when unset.
+ */
+export function grpcLoaderOptions(includeDirs: string[]) {
+  return {
+    keepCase: false,
+    longs: Number,
+    enums: String,
+    defaults: true,
+    arrays: true,
+    objects: true,
+    oneofs: true,
+    includeDirs,
+  };
+}
+
+/** Runs `fn` in the request context carried by incoming gRPC metadata (W3C traceparent). */
+export function withGrpcContext<T>(metadata: Metadata | undefined, fn: (ctx: RequestContext) => Promise<T>): Promise<T> {
+  const raw = metadata?.get?.('traceparent')?.[0];
+  const ctx = contextFromTraceparent(typeof raw === 'string' ? raw : undefined);
+  return runWithContext(ctx, () => fn(ctx));
+}
+
+/** Metadata entries to send with an outgoing gRPC call made on behalf of `ctx`. */
+export function outgoingMetadata(ctx: RequestContext): Record<string, string> {
+  return { traceparent: toTraceparent(ctx) };
+}

@@ -1,0 +1,29 @@
+export { ConfigError, env, loadConfig } from './config';
+export {
+  contextFromTraceparent,
+  currentContext,
+  newContext,
+  runWithContext,
+  toTraceparent,
+} from './context';
+export type { Caller, RequestContext } from './context';
+export { createLogger, NestPinoLogger } from './logger';
+export type { Logger } from './logger';
+export {
+  AppError,
+  ERROR_METADATA_KEY,
+  fromGrpcError,
+  isCodedError,
+  KIND_TO_GRPC,
+  toGrpcError,
+} from './errors';
+export type { CodedError, ErrorKind, RemoteError } from './errors';
+export { GrpcExceptionFilter } from './grpc-exception.filter';
+export { grpcLoaderOptions, outgoingMetadata, withGrpcContext } from './grpc';
+export { counter, gauge, histogram, metricsRegistry } from './metrics';
+export { HealthRegistry, OpsController } from './health';
+export type { ReadinessCheck } from './health';
+export { decodeCursor, encodeCursor, pageSize } from './pagination';
+export { LOGGER, PlatformModule } from './platform.module';
+export { runMain, startService } from './bootstrap';
+export type { GrpcServerOptions, RunningService, StartServiceOptions } from './bootstrap';

@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { createLogger, type Logger } from '@emporia/platform';
+
+/** A short random suffix for names that must not collide between test runs and workers. */
+export function uniqueSuffix(): string {
+  return `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+}
+
+function requireEnv(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: integration tests run under the 'integration' jest project`);
+  return v;
+}
+
+export const testEnv = {
+  postgresUrl: () => requireEnv('POSTGRES_URL'),
+  redisUrl: () => requireEnv('REDIS_URL'),
+  kafkaBrokers: () => requireEnv('KAFKA_BROKERS'),
+  elasticsearchUrl: () => requireEnv('ELASTICSEARCH_URL'),
+};
+
+/** A fresh, empty database for one suite; `drop()` removes it. */
+export async function createTestDatabase(prefix: string): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_${uniqueSuffix()}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  const admin = new Client({ connectionString: testEnv.postgresUrl() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(testEnv.postgresUrl());
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    name,
+    drop: async () => {
+      const c = new Client({ connectionString: testEnv.postgresUrl() });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  { timeoutMs = 20000, intervalMs = 100, what = 'condition' } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (e) {
+      lastError = e;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`${what} not met within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** A logger for tests: quiet unless TEST_LOG_LEVEL is set. */
+export function testLogger(service: string): Logger {
+  return createLogger(service, process.env.TEST_LOG_LEVEL ?? 'silent');
+}
