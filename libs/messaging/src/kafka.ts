@@ -18,7 +18,7 @@ export function createKafka(opts: KafkaConnectionOptions): Kafka {
     retry: { retries: 8, initialRetryTime: 200 },
     logLevel: logLevel.WARN,
     logCreator: () => ({ level, log: entry }) => {
-      const { message, ...rest } = entry.log;
+      const { message, ...rest } = entry;
       if (level <= logLevel.ERROR) log.error(rest, message);
       else if (level === logLevel.WARN) log.warn(rest, message);
       else log.debug(rest, message);

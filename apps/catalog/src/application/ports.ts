@@ -1,0 +1,86 @@
+import type { RequestContext } from '@emporia/platform';
+import type { Category } from '../domain/category';
+import type { Product } from '../domain/product';
+import type { StockLevel } from '../domain/stock';
+
+export interface CategoryRepository {
+  get(id: string): Promise<Category | null>;
+  getBySlug(slug: string): Promise<Category | null>;
+  insert(category: Category): Promise<void>;
+  /** Writes name, slug, parent and path of each category. */
+  save(categories: Category[]): Promise<void>;
+  /** Every category below `id` (not `id` itself). */
+  descendantsOf(id: string): Promise<Category[]>;
+  /** Children of `parentId` (null: the roots), by id, after `afterId`. */
+  listChildren(parentId: string | null, afterId: string | undefined, limit: number): Promise<Category[]>;
+  listAll(afterId: string | undefined, limit: number): Promise<Category[]>;
+  /** Serialises tree moves for the rest of the transaction (two concurrent moves cannot form a cycle). */
+  lockTree(): Promise<void>;
+}
+
+export interface ProductRepository {
+  get(id: string, opts?: { forUpdate?: boolean }): Promise<Product | null>;
+  insert(product: Product): Promise<void>;
+  save(product: Product): Promise<void>;
+  productIdOfSku(skuId: string): Promise<string | null>;
+  /** Which of `codes` already belong to a product other than `exceptProductId`. */
+  takenSkuCodes(codes: string[], exceptProductId?: string): Promise<string[]>;
+  /** Products whose category is `categoryId` or below it (null: all), by id, after `afterId`. */
+  listInSubtree(categoryId: string | null, afterId: string | undefined, limit: number): Promise<Product[]>;
+  idsInSubtree(categoryId: string): Promise<string[]>;
+}
+
+export interface StockRepository {
+  /** The level with a row lock, or null when the SKU never had stock in that warehouse. */
+  getForUpdate(skuId: string, warehouseCode: string): Promise<StockLevel | null>;
+  put(level: StockLevel, movement: { delta: number; reason: string; traceId: string }): Promise<void>;
+  levels(skuId: string): Promise<StockLevel[]>;
+  totals(skuIds: string[]): Promise<Map<string, number>>;
+}
+
+/** A product with what its snapshot needs from outside the aggregate. */
+export interface ProductView {
+  product: Product;
+  categoryPathIds: string[];
+  stockBySku: Map<string, number>;
+}
+
+/** Domain events of this transaction; written to the outbox with the change, never published directly. */
+export interface CatalogEvents {
+  productCreated(view: ProductView): void;
+  productUpdated(view: ProductView, changedFields: string[]): void;
+  stockChanged(view: ProductView, level: StockLevel, delta: number, reason: string): void;
+  categoryCreated(category: Category): void;
+  categoryUpdated(category: Category): void;
+  categoryMoved(category: Category, old: Category): void;
+}
+
+export interface CatalogTx {
+  categories: CategoryRepository;
+  products: ProductRepository;
+  stock: StockRepository;
+  events: CatalogEvents;
+}
+
+/** Runs work in one database transaction; events recorded in it commit with it. */
+export interface UnitOfWork {
+  run<T>(ctx: RequestContext, work: (tx: CatalogTx) => Promise<T>): Promise<T>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface IdGenerator {
+  /** Time-ordered unique ids (UUIDv7), so ordering by id is ordering by creation. */
+  newId(): string;
+}
+
+export const UNIT_OF_WORK = Symbol('UNIT_OF_WORK');
+export const CLOCK = Symbol('CLOCK');
+export const ID_GENERATOR = Symbol('ID_GENERATOR');
+
+export interface Page<T> {
+  items: T[];
+  nextAfterId?: string;
+}

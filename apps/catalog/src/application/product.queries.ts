@@ -1,0 +1,25 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { RequestContext } from '@emporia/platform';
+import { requireCategory } from './category-rules';
+import { type Page, type ProductView, UNIT_OF_WORK, type UnitOfWork } from './ports';
+import { requireProduct } from './product-rules';
+import { loadProductView, page } from './product-view';
+
+@Injectable()
+export class ProductQueries {
+  constructor(@Inject(UNIT_OF_WORK) private readonly uow: UnitOfWork) {}
+
+  get(ctx: RequestContext, id: string): Promise<ProductView> {
+    return this.uow.run(ctx, async (tx) => loadProductView(tx, await requireProduct(tx, id)));
+  }
+
+  list(ctx: RequestContext, q: { categoryId?: string; limit: number; afterId?: string }): Promise<Page<ProductView>> {
+    return this.uow.run(ctx, async (tx) => {
+      if (q.categoryId) await requireCategory(tx, q.categoryId);
+      const result = await page((n) => tx.products.listInSubtree(q.categoryId ?? null, q.afterId, n), q.limit);
+      const items: ProductView[] = [];
+      for (const p of result.items) items.push(await loadProductView(tx, p));
+      return { items, ...(result.nextAfterId ? { nextAfterId: result.nextAfterId } : {}) };
+    });
+  }
+}

@@ -1,0 +1,31 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { RequestContext } from '@emporia/platform';
+import { type ProductPatch, updateProduct } from '../domain/product';
+import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator, type ProductView, UNIT_OF_WORK, type UnitOfWork } from './ports';
+import { requireFreeSkuCodes, requireProduct, requireProductCategory } from './product-rules';
+import { loadProductView } from './product-view';
+
+@Injectable()
+export class UpdateProductUseCase {
+  constructor(
+    @Inject(UNIT_OF_WORK) private readonly uow: UnitOfWork,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+  ) {}
+
+  /** Applies a patch under a row lock; a patch that changes nothing writes nothing and emits nothing. */
+  execute(ctx: RequestContext, id: string, patch: ProductPatch): Promise<ProductView> {
+    return this.uow.run(ctx, async (tx) => {
+      const current = await requireProduct(tx, id, true);
+      const { product, changed } = updateProduct(current, patch, () => this.ids.newId(), this.clock.now());
+      if (changed.length > 0) {
+        if (changed.includes('category_id')) await requireProductCategory(tx, product.categoryId);
+        if (changed.includes('skus')) await requireFreeSkuCodes(tx, product.skus.map((s) => s.code), product.id);
+        await tx.products.save(product);
+      }
+      const view = await loadProductView(tx, product);
+      if (changed.length > 0) tx.events.productUpdated(view, changed);
+      return view;
+    });
+  }
+}

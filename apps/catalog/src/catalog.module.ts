@@ -1,0 +1,100 @@
+import { DynamicModule, Inject, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+
+import { OutboxRelay, topicName, type KafkaPublisher } from '@emporia/messaging';
+import { pingDataSource } from '@emporia/persistence';
+import { HealthRegistry, LOGGER, PlatformModule, type Logger } from '@emporia/platform';
+import { AdjustStockUseCase } from './application/adjust-stock.use-case';
+import { CategoryQueries } from './application/category.queries';
+import { CreateCategoryUseCase } from './application/create-category.use-case';
+import { CreateProductUseCase } from './application/create-product.use-case';
+import { MoveCategoryUseCase } from './application/move-category.use-case';
+import { CLOCK, ID_GENERATOR, UNIT_OF_WORK } from './application/ports';
+import { ProductQueries } from './application/product.queries';
+import { StockQueries } from './application/stock.queries';
+import { UpdateCategoryUseCase } from './application/update-category.use-case';
+import { UpdateProductUseCase } from './application/update-product.use-case';
+import { systemClock, TypeormUnitOfWork, uuidV7Generator } from './infrastructure/typeorm-unit-of-work';
+import { CatalogGrpcController } from './interface/catalog.grpc-controller';
+
+export const DATA_SOURCE = Symbol('DATA_SOURCE');
+export const OUTBOX_RELAY = Symbol('OUTBOX_RELAY');
+export const KAFKA_PUBLISHER = Symbol('KAFKA_PUBLISHER');
+
+export interface CatalogInfrastructure {
+  dataSource: DataSource;
+  relay: OutboxRelay;
+  publisher: KafkaPublisher;
+  topicPrefix: string;
+  pingKafka: () => Promise<void>;
+}
+
+/** Owns the lifecycle of the adapters: readiness checks, relay start, drain and close on shutdown. */
+class CatalogLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+  constructor(
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    @Inject(OUTBOX_RELAY) private readonly relay: OutboxRelay,
+    @Inject(KAFKA_PUBLISHER) private readonly publisher: KafkaPublisher,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly health: HealthRegistry,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.relay.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.health.markShuttingDown();
+    await this.relay.stop();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.publisher.close();
+    if (this.ds.isInitialized) await this.ds.destroy();
+    this.logger.info('catalog stopped');
+  }
+}
+
+@Module({})
+export class CatalogModule {
+  static forRoot(infra: CatalogInfrastructure, logger: Logger): DynamicModule {
+    const topics = {
+      product: topicName(infra.topicPrefix, 'catalog.product'),
+      category: topicName(infra.topicPrefix, 'catalog.category'),
+    };
+    return {
+      module: CatalogModule,
+      imports: [PlatformModule.forRoot(logger)],
+      controllers: [CatalogGrpcController],
+      providers: [
+        { provide: DATA_SOURCE, useValue: infra.dataSource },
+        { provide: OUTBOX_RELAY, useValue: infra.relay },
+        { provide: KAFKA_PUBLISHER, useValue: infra.publisher },
+        { provide: UNIT_OF_WORK, useFactory: () => new TypeormUnitOfWork(infra.dataSource, topics, () => infra.relay.nudge()) },
+        { provide: CLOCK, useValue: systemClock },
+        { provide: ID_GENERATOR, useValue: uuidV7Generator },
+        {
+          provide: 'READINESS',
+          inject: [HealthRegistry],
+          useFactory: (health: HealthRegistry) => {
+            health.register('postgres', () => pingDataSource(infra.dataSource));
+            health.register('kafka', infra.pingKafka);
+            return true;
+          },
+        },
+        CatalogLifecycle,
+        CreateCategoryUseCase,
+        UpdateCategoryUseCase,
+        MoveCategoryUseCase,
+        CategoryQueries,
+        CreateProductUseCase,
+        UpdateProductUseCase,
+        ProductQueries,
+        AdjustStockUseCase,
+        StockQueries,
+      ],
+    };
+  }
+}
+
+export const CATALOG_TOPICS = ['catalog.product', 'catalog.category'] as const;

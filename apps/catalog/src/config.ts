@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { env } from '@emporia/platform';
+
+/** Every setting of the catalog service, validated at start-up. */
+export const catalogConfigSchema = z.object({
+  CATALOG_DATABASE_URL: env.url(),
+  KAFKA_BROKERS: env.csv(),
+  KAFKA_TOPIC_PREFIX: z.string().default(''),
+  CATALOG_GRPC_PORT: env.port(50051),
+  CATALOG_HTTP_PORT: env.port(8081),
+  BIND_HOST: z.string().min(1).default('0.0.0.0'),
+  LOG_LEVEL: env.logLevel(),
+  OUTBOX_POLL_MS: env.int(500, 10),
+  DB_POOL_SIZE: env.int(10, 1),
+  /** Run pending migrations at start-up (local development); in Kubernetes the Helm hook job does it. */
+  CATALOG_MIGRATE_ON_START: env.bool(false),
+});
+
+export type CatalogConfig = z.infer<typeof catalogConfigSchema>;

@@ -1,0 +1,67 @@
+import { catalogV1 } from '@emporia/contracts';
+import type { ProductView } from '../application/ports';
+import { type Category, depthOf } from '../domain/category';
+import type { ProductStatus } from '../domain/product';
+import type { StockLevel } from '../domain/stock';
+
+/** Explicit mapping from domain objects to contract messages (entities never cross the wire). */
+
+export const STATUS_TO_PROTO: Record<ProductStatus, catalogV1.ProductStatus> = {
+  DRAFT: catalogV1.ProductStatus.PRODUCT_STATUS_DRAFT,
+  ACTIVE: catalogV1.ProductStatus.PRODUCT_STATUS_ACTIVE,
+  ARCHIVED: catalogV1.ProductStatus.PRODUCT_STATUS_ARCHIVED,
+};
+
+/** Unset (UNSPECIFIED) means "not given". */
+export function statusFromProto(s: catalogV1.ProductStatus | string | undefined): ProductStatus | undefined {
+  switch (s) {
+    case catalogV1.ProductStatus.PRODUCT_STATUS_DRAFT:
+      return 'DRAFT';
+    case catalogV1.ProductStatus.PRODUCT_STATUS_ACTIVE:
+      return 'ACTIVE';
+    case catalogV1.ProductStatus.PRODUCT_STATUS_ARCHIVED:
+      return 'ARCHIVED';
+    default:
+      return undefined;
+  }
+}
+
+export function categoryToProto(c: Category): catalogV1.Category {
+  return {
+    id: c.id,
+    name: c.name,
+    slug: c.slug,
+    parentId: c.parentId ?? '',
+    pathIds: c.pathIds,
+    depth: depthOf(c),
+    createdAt: c.createdAt.toISOString(),
+    updatedAt: c.updatedAt.toISOString(),
+  };
+}
+
+export function productToProto(v: ProductView): catalogV1.Product {
+  const p = v.product;
+  return {
+    id: p.id,
+    title: p.title,
+    description: p.description,
+    brand: p.brand,
+    categoryId: p.categoryId,
+    categoryPathIds: v.categoryPathIds,
+    status: STATUS_TO_PROTO[p.status],
+    skus: p.skus.map((s) => ({
+      id: s.id,
+      code: s.code,
+      attributes: s.attributes,
+      price: { amountMinor: s.price.amountMinor, currency: s.price.currency },
+      stockOnHand: v.stockBySku.get(s.id) ?? 0,
+    })),
+    version: p.version,
+    createdAt: p.createdAt.toISOString(),
+    updatedAt: p.updatedAt.toISOString(),
+  };
+}
+
+export function stockLevelToProto(l: StockLevel): catalogV1.StockLevel {
+  return { skuId: l.skuId, warehouseCode: l.warehouseCode, onHand: l.onHand, updatedAt: l.updatedAt.toISOString() };
+}

@@ -1,0 +1,46 @@
+import { v7 as uuidv7 } from 'uuid';
+import type { DataSource } from 'typeorm';
+import { appendToOutbox } from '@emporia/messaging';
+import { inTransaction } from '@emporia/persistence';
+import type { RequestContext } from '@emporia/platform';
+import type { CatalogTx, Clock, IdGenerator, UnitOfWork } from '../application/ports';
+import { type CatalogTopics, OutboxCatalogEvents } from './outbox-catalog-events';
+import { TypeormCategoryRepository, TypeormProductRepository, TypeormStockRepository } from './typeorm-catalog.repositories';
+
+/**
+ * One Postgres transaction per use case: repositories and the outbox share its manager, so a
+ * change and its events commit together. After a commit that wrote events, `onEventsCommitted`
+ * wakes the relay.
+ */
+export class TypeormUnitOfWork implements UnitOfWork {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly topics: CatalogTopics,
+    private readonly onEventsCommitted: () => void = () => undefined,
+  ) {}
+
+  async run<T>(ctx: RequestContext, work: (tx: CatalogTx) => Promise<T>): Promise<T> {
+    let wroteEvents = false;
+    const result = await inTransaction(this.ds, async (manager) => {
+      const events = new OutboxCatalogEvents(this.topics, ctx);
+      const tx: CatalogTx = {
+        categories: new TypeormCategoryRepository(manager),
+        products: new TypeormProductRepository(manager),
+        stock: new TypeormStockRepository(manager),
+        events,
+      };
+      const value = await work(tx);
+      const pending = events.drain();
+      await appendToOutbox(manager, pending);
+      wroteEvents = pending.length > 0;
+      return value;
+    });
+    if (wroteEvents) this.onEventsCommitted();
+    return result;
+  }
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** UUIDv7 (RFC 9562): time-ordered, so ordering by id is ordering by creation. */
+export const uuidV7Generator: IdGenerator = { newId: () => uuidv7() };

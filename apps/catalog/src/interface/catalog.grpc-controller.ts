@@ -1,0 +1,155 @@
+import { Controller } from '@nestjs/common';
+import type { Metadata } from '@grpc/grpc-js';
+import { catalogV1 } from '@emporia/contracts';
+import { decodeCursor, encodeCursor, pageSize, withGrpcContext } from '@emporia/platform';
+import { AdjustStockUseCase } from '../application/adjust-stock.use-case';
+import { CategoryQueries } from '../application/category.queries';
+import { CreateCategoryUseCase } from '../application/create-category.use-case';
+import { CreateProductUseCase } from '../application/create-product.use-case';
+import { MoveCategoryUseCase } from '../application/move-category.use-case';
+import { ProductQueries } from '../application/product.queries';
+import { StockQueries } from '../application/stock.queries';
+import { UpdateCategoryUseCase } from '../application/update-category.use-case';
+import { UpdateProductUseCase } from '../application/update-product.use-case';
+import { assertId } from '../domain/catalog-error';
+import type { SkuInput } from '../domain/product';
+import { categoryToProto, productToProto, statusFromProto, stockLevelToProto } from '../infrastructure/proto-mappers';
+
+const optionalId = (field: string, v: string | undefined) => (v ? assertId(field, v) : undefined);
+const isAfter = (v: unknown): v is { a: string } => typeof v === 'object' && v !== null && typeof (v as { a: unknown }).a === 'string';
+const after = (token: string) => (token ? assertId('page_token', decodeCursor(token, isAfter).a) : undefined);
+const nextToken = (afterId?: string) => (afterId ? encodeCursor({ a: afterId }) : '');
+const skuInputs = (skus: catalogV1.SkuInput[] | undefined): SkuInput[] =>
+  (skus ?? []).map((s) => ({
+    code: s.code,
+    attributes: s.attributes ?? {},
+    ...(s.price ? { price: { amountMinor: s.price.amountMinor, currency: s.price.currency } } : {}),
+  }));
+
+/** gRPC surface of the catalog: maps messages, calls one use case, maps back. */
+@Controller()
+@catalogV1.CatalogServiceControllerMethods()
+export class CatalogGrpcController implements catalogV1.CatalogServiceController {
+  constructor(
+    private readonly createCategoryUc: CreateCategoryUseCase,
+    private readonly updateCategoryUc: UpdateCategoryUseCase,
+    private readonly moveCategoryUc: MoveCategoryUseCase,
+    private readonly categories: CategoryQueries,
+    private readonly createProductUc: CreateProductUseCase,
+    private readonly updateProductUc: UpdateProductUseCase,
+    private readonly products: ProductQueries,
+    private readonly adjustStockUc: AdjustStockUseCase,
+    private readonly stock: StockQueries,
+  ) {}
+
+  createCategory(req: catalogV1.CreateCategoryRequest, md?: Metadata): Promise<catalogV1.CreateCategoryResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      const parentId = optionalId('parent_id', req.parentId);
+      const c = await this.createCategoryUc.execute(ctx, { name: req.name, slug: req.slug, ...(parentId ? { parentId } : {}) });
+      return { category: categoryToProto(c) };
+    });
+  }
+
+  updateCategory(req: catalogV1.UpdateCategoryRequest, md?: Metadata): Promise<catalogV1.UpdateCategoryResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      const c = await this.updateCategoryUc.execute(ctx, {
+        id: assertId('id', req.id),
+        ...(req.name !== undefined ? { name: req.name } : {}),
+        ...(req.slug !== undefined ? { slug: req.slug } : {}),
+      });
+      return { category: categoryToProto(c) };
+    });
+  }
+
+  moveCategory(req: catalogV1.MoveCategoryRequest, md?: Metadata): Promise<catalogV1.MoveCategoryResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      const newParentId = optionalId('new_parent_id', req.newParentId);
+      const c = await this.moveCategoryUc.execute(ctx, { id: assertId('id', req.id), ...(newParentId ? { newParentId } : {}) });
+      return { category: categoryToProto(c) };
+    });
+  }
+
+  getCategory(req: catalogV1.GetCategoryRequest, md?: Metadata): Promise<catalogV1.GetCategoryResponse> {
+    return withGrpcContext(md, async (ctx) => ({ category: categoryToProto(await this.categories.get(ctx, assertId('id', req.id))) }));
+  }
+
+  listCategories(req: catalogV1.ListCategoriesRequest, md?: Metadata): Promise<catalogV1.ListCategoriesResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      const parentId = optionalId('parent_id', req.parentId);
+      const afterId = after(req.pageToken);
+      const page = await this.categories.list(ctx, {
+        all: req.all,
+        limit: pageSize(req.pageSize, 50, 500),
+        ...(parentId ? { parentId } : {}),
+        ...(afterId ? { afterId } : {}),
+      });
+      return { categories: page.items.map(categoryToProto), nextPageToken: nextToken(page.nextAfterId) };
+    });
+  }
+
+  createProduct(req: catalogV1.CreateProductRequest, md?: Metadata): Promise<catalogV1.CreateProductResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      const status = statusFromProto(req.status);
+      const view = await this.createProductUc.execute(ctx, {
+        title: req.title,
+        description: req.description,
+        brand: req.brand,
+        categoryId: assertId('category_id', req.categoryId),
+        skus: skuInputs(req.skus),
+        ...(status ? { status } : {}),
+      });
+      return { product: productToProto(view) };
+    });
+  }
+
+  updateProduct(req: catalogV1.UpdateProductRequest, md?: Metadata): Promise<catalogV1.UpdateProductResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      const status = statusFromProto(req.status);
+      const view = await this.updateProductUc.execute(ctx, assertId('id', req.id), {
+        ...(req.title !== undefined ? { title: req.title } : {}),
+        ...(req.description !== undefined ? { description: req.description } : {}),
+        ...(req.brand !== undefined ? { brand: req.brand } : {}),
+        ...(req.categoryId !== undefined ? { categoryId: assertId('category_id', req.categoryId) } : {}),
+        ...(status ? { status } : {}),
+        upsertSkus: skuInputs(req.upsertSkus),
+        ...(req.expectedVersion ? { expectedVersion: req.expectedVersion } : {}),
+      });
+      return { product: productToProto(view) };
+    });
+  }
+
+  getProduct(req: catalogV1.GetProductRequest, md?: Metadata): Promise<catalogV1.GetProductResponse> {
+    return withGrpcContext(md, async (ctx) => ({ product: productToProto(await this.products.get(ctx, assertId('id', req.id))) }));
+  }
+
+  listProducts(req: catalogV1.ListProductsRequest, md?: Metadata): Promise<catalogV1.ListProductsResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      const categoryId = optionalId('category_id', req.categoryId);
+      const afterId = after(req.pageToken);
+      const page = await this.products.list(ctx, {
+        limit: pageSize(req.pageSize, 20, 100),
+        ...(categoryId ? { categoryId } : {}),
+        ...(afterId ? { afterId } : {}),
+      });
+      return { products: page.items.map(productToProto), nextPageToken: nextToken(page.nextAfterId) };
+    });
+  }
+
+  adjustStock(req: catalogV1.AdjustStockRequest, md?: Metadata): Promise<catalogV1.AdjustStockResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      const level = await this.adjustStockUc.execute(ctx, assertId('sku_id', req.skuId), {
+        warehouseCode: req.warehouseCode,
+        delta: req.delta,
+        reason: req.reason,
+      });
+      return { level: stockLevelToProto(level) };
+    });
+  }
+
+  getStock(req: catalogV1.GetStockRequest, md?: Metadata): Promise<catalogV1.GetStockResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      const r = await this.stock.levels(ctx, assertId('sku_id', req.skuId));
+      return { levels: r.levels.map(stockLevelToProto), totalOnHand: r.total };
+    });
+  }
+}
