@@ -53,7 +53,8 @@ export async function startService(opts: StartServiceOptions): Promise<RunningSe
         url: grpcUrl,
         loader: grpcLoaderOptions(opts.grpc.includeDirs),
       },
-    });
+    }, { deferInitialization: true });
+    // Filters must be registered before the microservice initialises (hence deferInitialization).
     ms.useGlobalFilters(new GrpcExceptionFilter(opts.logger));
   }
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);

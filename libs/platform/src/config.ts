@@ -32,7 +32,7 @@ export function loadConfig<S extends z.ZodTypeAny>(
 
 /** Reusable field schemas. */
 export const env = {
-  port: (def: number) => z.coerce.number().int().min(1).max(65535).default(def),
+  port: (def: number) => z.coerce.number().int().min(0).max(65535).default(def),
   url: () => z.string().url(),
   csv: () =>
     z

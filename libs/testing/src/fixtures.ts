@@ -66,3 +66,16 @@ export async function eventually<T>(
 export function testLogger(service: string): Logger {
   return createLogger(service, process.env.TEST_LOG_LEVEL ?? 'silent');
 }
+
+/** A TCP port free on 127.0.0.1 right now (for servers that cannot report an ephemeral port). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}

@@ -1,3 +1,4 @@
 export { provideInfrastructure, REPO_ROOT } from './infrastructure';
 export type { Endpoints, Server } from './infrastructure';
-export { createTestDatabase, eventually, testEnv, testLogger, uniqueSuffix } from './fixtures';
+export { createTestDatabase, eventually, freePort, testEnv, testLogger, uniqueSuffix } from './fixtures';
+export { grpcTestClient } from './grpc-client';
