@@ -112,17 +112,20 @@ export class OutboxRelay {
     }
   }
 
-  /** One batch: lock, read pending rows in order, publish, mark. Returns rows published. */
+  /**
+   * One batch: lock, read pending rows in order, publish, mark. Returns rows published. A failed
+   * publish is recorded on the rows (attempts, last_error) in a committed transaction and rethrown.
+   */
   async publishBatch(): Promise<number> {
-    return this.ds.transaction(async (m) => {
+    const outcome = await this.ds.transaction(async (m): Promise<{ published: number } | { error: Error }> => {
       const [{ locked }] = (await m.query(`SELECT pg_try_advisory_xact_lock(hashtext('emporia.outbox.relay')) AS locked`)) as { locked: boolean }[];
-      if (!locked) return 0;
+      if (!locked) return { published: 0 };
       const rows = (await m.query(
         `SELECT seq, topic, message_key, payload, headers FROM outbox
           WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
         [this.batchSize],
       )) as OutboxRow[];
-      if (rows.length === 0) return 0;
+      if (rows.length === 0) return { published: 0 };
       const seqs = rows.map((r) => r.seq);
       const messages: WireMessage[] = rows.map((r) => ({
         topic: r.topic,
@@ -133,17 +136,22 @@ export class OutboxRelay {
       try {
         await this.publisher.publish(messages);
       } catch (e) {
-        failures.inc({ service: this.opts.service });
+        const error = e instanceof Error ? e : new Error(String(e));
         await m.query(`UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = ANY($1::bigint[])`, [
           seqs,
-          (e as Error).message.slice(0, 2000),
+          error.message.slice(0, 2000),
         ]);
-        throw e;
+        return { error };
       }
       await m.query(`UPDATE outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL WHERE seq = ANY($1::bigint[])`, [seqs]);
-      published.inc({ service: this.opts.service }, rows.length);
-      return rows.length;
+      return { published: rows.length };
     });
+    if ('error' in outcome) {
+      failures.inc({ service: this.opts.service });
+      throw outcome.error;
+    }
+    published.inc({ service: this.opts.service }, outcome.published);
+    return outcome.published;
   }
 
   async pendingCount(): Promise<number> {
