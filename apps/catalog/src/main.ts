@@ -11,5 +11,5 @@ runMain(async () => {
     await migrateCatalog(config, logger);
     return;
   }
-  await startCatalog(config, logger);
+  return startCatalog(config, logger);
 });

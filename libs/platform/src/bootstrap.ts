@@ -33,8 +33,8 @@ export interface RunningService {
 
 /**
  * Starts a service: an HTTP server (ops endpoints, and the gateway's API) and, for backend
- * services, a gRPC server. SIGTERM/SIGINT close it gracefully: intake stops, lifecycle hooks
- * drain relays and consumers, connections close.
+ * services, a gRPC server. `close()` shuts down gracefully: intake stops, lifecycle hooks
+ * drain relays and consumers, connections close. `runMain` calls it on SIGTERM/SIGINT.
  */
 export async function startService(opts: StartServiceOptions): Promise<RunningService> {
   const app = await NestFactory.create<NestFastifyApplication>(
@@ -57,7 +57,6 @@ export async function startService(opts: StartServiceOptions): Promise<RunningSe
     // Filters must be registered before the microservice initialises (hence deferInitialization).
     ms.useGlobalFilters(new GrpcExceptionFilter(opts.logger));
   }
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await opts.configure?.(app);
   await app.startAllMicroservices();
   await app.listen(opts.http.port, opts.http.host);
@@ -68,12 +67,36 @@ export async function startService(opts: StartServiceOptions): Promise<RunningSe
   return { app, httpUrl, ...(grpcUrl ? { grpcUrl } : {}), close: () => app.close() };
 }
 
-/** For main.ts: run `fn`, and on failure print the reason (a config error names the variable) and exit 1. */
-export function runMain(fn: () => Promise<unknown>): void {
-  fn().catch((e: unknown) => {
-    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
-    process.exit(1);
-  });
+/**
+ * For main.ts: runs `fn`; on failure prints the reason (a config error names the variable) and
+ * exits 1. When `fn` returns a running service, SIGTERM/SIGINT close it gracefully (stop intake,
+ * drain, close connections) and exit 0; a shutdown that hangs past `graceMs` exits 1.
+ */
+export function runMain(fn: () => Promise<RunningService | void>, graceMs = 25000): void {
+  fn().then(
+    (service) => {
+      if (!service) return;
+      const shutdown = (signal: NodeJS.Signals) => {
+        setTimeout(() => {
+          process.stderr.write(`shutdown did not finish within ${graceMs} ms after ${signal}\n`);
+          process.exit(1);
+        }, graceMs).unref();
+        service.close().then(
+          () => process.exit(0),
+          (e: unknown) => {
+            process.stderr.write(`error during shutdown: ${e instanceof Error ? e.message : String(e)}\n`);
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGTERM', shutdown);
+      process.once('SIGINT', shutdown);
+    },
+    (e: unknown) => {
+      process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+      process.exit(1);
+    },
+  );
 }
 
 export type { INestApplication };

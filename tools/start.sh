@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Runs the platform on this machine: real Postgres, Kafka and Elasticsearch as local processes
+# (deploy/local), then catalog, search and the gateway. Ctrl-C stops the services (the servers
+# keep running; `bash deploy/local/down.sh` stops them).
+#   gateway  http://127.0.0.1:8080  (API docs at /docs)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  npm ci --no-audit --no-fund
+fi
+
+bash deploy/local/up.sh postgres kafka elasticsearch
+eval "$(bash deploy/local/env.sh)"
+
+db_url() { local u="${POSTGRES_URL%/*}"; echo "$u/$1"; }
+export LOG_LEVEL="${LOG_LEVEL:-info}" BIND_HOST="${BIND_HOST:-127.0.0.1}"
+export CATALOG_DATABASE_URL="${CATALOG_DATABASE_URL:-$(db_url emporia_catalog)}"
+export CATALOG_GRPC_URL="${CATALOG_GRPC_URL:-127.0.0.1:50051}" SEARCH_GRPC_URL="${SEARCH_GRPC_URL:-127.0.0.1:50052}"
+
+logs=.local/logs; mkdir -p "$logs"
+run() { node -r @swc-node/register "apps/$1/src/main.ts" "${@:2}"; }
+
+echo "==> migrating the catalog database"
+run catalog migrate
+
+pids=()
+cleanup() { trap - INT TERM EXIT; kill -TERM "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+trap cleanup INT TERM EXIT
+for svc in catalog search gateway; do
+  run "$svc" >"$logs/$svc.log" 2>&1 &
+  pids+=($!)
+done
+
+echo "==> waiting for readiness"
+for port in 8081 8082 8080; do
+  for _ in $(seq 1 120); do
+    if curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then break; fi
+    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null || { echo "a service exited; see $logs/" >&2; tail -n 20 "$logs"/*.log >&2; exit 1; }; done
+    sleep 0.5
+  done
+  curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null || { echo "service on :$port not ready; see $logs/" >&2; exit 1; }
+done
+cat <<MSG
+
+Emporia is running.
+  gateway   http://127.0.0.1:8080      API docs: http://127.0.0.1:8080/docs
+  catalog   gRPC 127.0.0.1:50051       ops: http://127.0.0.1:8081/readyz
+  search    gRPC 127.0.0.1:50052       ops: http://127.0.0.1:8082/readyz
+  logs      $logs/{catalog,search,gateway}.log
+Ctrl-C stops the services.
+MSG
+wait -n "${pids[@]}"
+echo "a service exited; see $logs/" >&2
+exit 1

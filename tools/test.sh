@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The whole test suite: what `npm test` runs, what CI runs (.ci/run), what the README names.
+#  1. contracts: buf lint, generated code up to date
+#  2. TypeScript strict type check, ESLint (with Nx module boundaries)
+#  3. jest: unit tests, then integration and end-to-end tests against real Postgres, Redis,
+#     Kafka and Elasticsearch (servers named by POSTGRES_URL/REDIS_URL/KAFKA_BROKERS/
+#     ELASTICSEARCH_URL, else started from deploy/local, else Testcontainers)
+# Extra arguments go to jest, e.g. `npm test -- apps/catalog`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+step() { printf '\n==> %s\n' "$*"; }
+
+if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  step "installing dependencies (npm ci)"
+  npm ci --no-audit --no-fund
+fi
+
+step "contracts: buf lint"
+(cd proto && ../node_modules/.bin/buf lint)
+step "contracts: generated code is current"
+bash tools/generate-contracts.sh --check
+
+step "typecheck"
+node_modules/.bin/tsc -p tsconfig.json --noEmit
+
+step "lint"
+NX_DAEMON=false node_modules/.bin/nx show projects >/dev/null
+node_modules/.bin/eslint . --max-warnings=0
+
+step "jest (unit, integration, end-to-end)"
+exec node_modules/.bin/jest --ci --maxWorkers=2 "$@"
