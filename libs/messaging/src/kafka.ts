@@ -26,18 +26,34 @@ export function createKafka(opts: KafkaConnectionOptions): Kafka {
   });
 }
 
-/** Creates topics (and their DLQs) that do not exist yet. */
-export async function ensureTopics(kafka: Kafka, topics: string[], partitions = 3): Promise<void> {
+/**
+ * Creates topics (and their DLQs) that do not exist yet, then waits until every partition has
+ * a leader. kafkajs's own `waitForLeaders` gives up on UNKNOWN_TOPIC_OR_PARTITION, which a
+ * freshly started broker answers for a moment, so readiness is polled here with a bound.
+ */
+export async function ensureTopics(kafka: Kafka, topics: string[], partitions = 3, timeoutMs = 60000): Promise<void> {
   const admin: Admin = kafka.admin();
   await admin.connect();
   try {
-    const existing = new Set(await admin.listTopics());
-    const wanted = [...new Set(topics.flatMap((t) => [t, dlqTopic(t)]))].filter((t) => !existing.has(t));
-    if (wanted.length > 0) {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: wanted.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
-      });
+    const all = [...new Set(topics.flatMap((t) => [t, dlqTopic(t)]))];
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const existing = new Set(await admin.listTopics());
+        const wanted = all.filter((t) => !existing.has(t));
+        if (wanted.length > 0) {
+          await admin.createTopics({
+            waitForLeaders: false,
+            topics: wanted.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
+          });
+        }
+        const { topics: meta } = await admin.fetchTopicMetadata({ topics: all });
+        if (meta.length === all.length && meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+      }
+      if (Date.now() > deadline) throw new Error(`topics ${all.join(', ')} have no leaders after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 200));
     }
   } finally {
     await admin.disconnect();
