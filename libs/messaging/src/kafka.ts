@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Admin, type Consumer, type IHeaders, type KafkaMessage, type Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type IHeaders, type KafkaMessage, type Producer } from 'kafkajs';
 import { counter, histogram, type Logger } from '@emporia/platform';
 import { dlqTopic, HEADER, NonRetriableError, type MessagePublisher, type ReceivedEvent, type WireMessage } from './event';
 
@@ -19,6 +19,8 @@ export function createKafka(opts: KafkaConnectionOptions): Kafka {
     logLevel: logLevel.WARN,
     logCreator: () => ({ level, log: entry }) => {
       const { message, ...rest } = entry;
+      // Handled: KafkaPublisher reconnects (new producer id) after a failed send.
+      if (message?.startsWith('Limiting retries for the idempotent producer')) return log.debug(rest, message);
       if (level <= logLevel.ERROR) log.error(rest, message);
       else if (level === logLevel.WARN) log.warn(rest, message);
       else log.debug(rest, message);
@@ -66,7 +68,13 @@ export class KafkaPublisher implements MessagePublisher {
   private connected: Promise<void> | undefined;
 
   constructor(kafka: Kafka) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
+    // Java-compatible murmur2 partitioning, so any client puts one key on the same partition.
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: true,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
   }
 
   connect(): Promise<void> {
@@ -79,13 +87,20 @@ export class KafkaPublisher implements MessagePublisher {
     await this.connect();
     const byTopic = new Map<string, WireMessage[]>();
     for (const m of messages) byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), m]);
-    await this.producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, list]) => ({
-        topic,
-        messages: list.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
-      })),
-    });
+    try {
+      await this.producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, list]) => ({
+          topic,
+          messages: list.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+        })),
+      });
+    } catch (e) {
+      // Retries are bounded, so sequence numbers may now be out of step: start a new producer
+      // session on the next publish (the caller retries the whole batch; consumers de-duplicate).
+      await this.close().catch(() => undefined);
+      throw e;
+    }
   }
 
   async close(): Promise<void> {
