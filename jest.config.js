@@ -18,7 +18,10 @@ const moduleNameMapper = Object.fromEntries(
 const common = {
   rootDir: __dirname,
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['@swc/jest', swcrc] },
+  // content-disposition 3 (under @fastify/static) is ESM-only: Node >= 20.19 require()s it
+  // natively, jest's loader does not, so swc compiles that one package to CommonJS.
+  transform: { '^.+\\.ts$': ['@swc/jest', swcrc], '/node_modules/content-disposition/.+\\.js$': ['@swc/jest', swcrc] },
+  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   moduleNameMapper,
   moduleFileExtensions: ['ts', 'js', 'json'],
 };

@@ -124,13 +124,13 @@ describe('platform end to end: gateway → catalog → Kafka → search → Elas
     process.stdout.write(`e2e: create → searchable in ${Date.now() - started} ms\n`);
   });
 
-  it.each([
-    ['missing fields', { title: 'No category, no SKUs' }, 400],
-    ['negative price', { title: 'Neg', categoryId: '00000000-0000-4000-8000-000000000000', skus: [{ code: 'NEG-1', price: { amountMinor: -100, currency: 'CNY' } }] }, 400],
-    ['fractional price', { title: 'Float', categoryId: '00000000-0000-4000-8000-000000000000', skus: [{ code: 'FLT-1', price: { amountMinor: 12.5, currency: 'CNY' } }] }, 400],
-    ['unknown category', { title: 'Orphan', categoryId: '00000000-0000-4000-8000-000000000000', skus: [{ code: `ORPH-${Date.now()}`, price: { amountMinor: 100, currency: 'CNY' } }] }, 422],
-    ['malformed JSON', '{"title": "broken", ', 400],
-  ])('bad input (%s) gets %s problem+json and writes nothing', async (_label, body, expected) => {
+  it.each<[string, number, unknown]>([
+    ['missing fields', 400, { title: 'No category, no SKUs' }],
+    ['negative price', 400, { title: 'Neg', categoryId: '00000000-0000-4000-8000-000000000000', skus: [{ code: 'NEG-1', price: { amountMinor: -100, currency: 'CNY' } }] }],
+    ['fractional price', 400, { title: 'Float', categoryId: '00000000-0000-4000-8000-000000000000', skus: [{ code: 'FLT-1', price: { amountMinor: 12.5, currency: 'CNY' } }] }],
+    ['unknown category', 422, { title: 'Orphan', categoryId: '00000000-0000-4000-8000-000000000000', skus: [{ code: `ORPH-${Date.now()}`, price: { amountMinor: 100, currency: 'CNY' } }] }],
+    ['malformed JSON', 400, '{"title": "broken", '],
+  ])('bad input (%s) gets %i problem+json and writes nothing', async (_label, expected, body) => {
     const before = await counts();
     const res = await api('POST', '/v1/products', body);
     expect(res.status).toBe(expected);

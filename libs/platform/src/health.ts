@@ -1,4 +1,5 @@
 import { Controller, Get, Header, Injectable, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { metricsRegistry } from './metrics';
 
@@ -45,6 +46,7 @@ export class HealthRegistry {
 }
 
 /** /healthz (the process is alive), /readyz (its dependencies answer), /metrics (Prometheus). */
+@ApiExcludeController()
 @Controller()
 export class OpsController {
   constructor(private readonly health: HealthRegistry) {}

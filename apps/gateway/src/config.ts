@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { env } from '@emporia/platform';
+
+const hostPort = () => z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port');
+
+export const gatewayConfigSchema = z.object({
+  GATEWAY_HTTP_PORT: env.port(8080),
+  BIND_HOST: z.string().min(1).default('0.0.0.0'),
+  CATALOG_GRPC_URL: hostPort().default('127.0.0.1:50051'),
+  SEARCH_GRPC_URL: hostPort().default('127.0.0.1:50052'),
+  GRPC_DEADLINE_MS: env.int(5000, 50),
+  LOG_LEVEL: env.logLevel(),
+});
+
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

@@ -1,0 +1,42 @@
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { PROTO_FILES } from '@emporia/contracts';
+import { startService, type Logger, type RunningService } from '@emporia/platform';
+import type { CatalogBackend, SearchBackend } from './application/ports';
+import type { GatewayConfig } from './config';
+import { GatewayModule } from './gateway.module';
+import { grpcBackend } from './infrastructure/grpc-backend';
+import { ProblemView } from './interface/dto/views.dto';
+import { ProblemFilter } from './interface/problem.filter';
+import { installRequestContext, requireJsonBodies } from './interface/request-context';
+import { validationPipe } from './interface/validation';
+
+/** OpenAPI 3.1 generated from the controllers and DTOs. */
+export function openApiDocument(app: NestFastifyApplication) {
+  const config = new DocumentBuilder()
+    .setOpenAPIVersion('3.1.0')
+    .setTitle('Emporia API')
+    .setDescription('HTTP API of the Emporia e-commerce platform. Money is integer minor units plus an ISO 4217 currency; errors are RFC 9457 application/problem+json; lists use opaque cursors.')
+    .setVersion('1')
+    .build();
+  return SwaggerModule.createDocument(app, config, { extraModels: [ProblemView] });
+}
+
+/** Starts the gateway: HTTP API with validation, problem+json errors and OpenAPI at /docs. */
+export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningService> {
+  const catalog = grpcBackend<CatalogBackend>({ name: 'catalog', protoFile: PROTO_FILES.catalog, service: 'emporia.catalog.v1.CatalogService', url: config.CATALOG_GRPC_URL, deadlineMs: config.GRPC_DEADLINE_MS });
+  const search = grpcBackend<SearchBackend>({ name: 'search', protoFile: PROTO_FILES.search, service: 'emporia.search.v1.SearchService', url: config.SEARCH_GRPC_URL, deadlineMs: config.GRPC_DEADLINE_MS });
+  return startService({
+    module: GatewayModule.forRoot({ catalog, search }, logger),
+    logger,
+    http: { host: config.BIND_HOST, port: config.GATEWAY_HTTP_PORT },
+    configure: (app) => {
+      const fastify = app.getHttpAdapter().getInstance();
+      installRequestContext(fastify);
+      requireJsonBodies(fastify);
+      app.useGlobalFilters(new ProblemFilter(logger));
+      app.useGlobalPipes(validationPipe);
+      SwaggerModule.setup('docs', app, openApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });
+    },
+  });
+}

@@ -1,0 +1,70 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+
+export class PageQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'opaque cursor from the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  cursor?: string;
+}
+
+export class ListCategoriesQuery extends PageQuery {
+  @ApiPropertyOptional({ format: 'uuid', description: 'children of this category; omit for the roots' })
+  @IsOptional()
+  @IsUUID()
+  parentId?: string;
+
+  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'every category, whatever its parent' })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  all?: 'true' | 'false';
+}
+
+export class ListProductsQuery extends PageQuery {
+  @ApiPropertyOptional({ format: 'uuid', description: 'products in this category or below it' })
+  @IsOptional()
+  @IsUUID()
+  categoryId?: string;
+}
+
+export class SearchQuery extends PageQuery {
+  @ApiPropertyOptional({ description: 'free text', maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  categoryId?: string;
+
+  @ApiPropertyOptional({ description: 'minimum price in minor units (inclusive)', minimum: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  minPrice?: number;
+
+  @ApiPropertyOptional({ description: 'maximum price in minor units (inclusive)', minimum: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  maxPrice?: number;
+
+  @ApiPropertyOptional({ description: 'ISO 4217; required with a price bound', example: 'CNY' })
+  @IsOptional()
+  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as CNY' })
+  currency?: string;
+}

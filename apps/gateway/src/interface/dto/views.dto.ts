@@ -1,0 +1,89 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { MoneyDto } from './money.dto';
+import { PRODUCT_STATUSES, type ProductStatusName } from './catalog.dto';
+
+/** Response shapes, for OpenAPI. */
+
+export class CategoryView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() slug!: string;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) parentId!: string | null;
+  @ApiProperty({ type: [String], description: 'root-to-node ids, the node last' }) pathIds!: string[];
+  @ApiProperty() depth!: number;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+}
+
+export class SkuView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() code!: string;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) attributes!: Record<string, string>;
+  @ApiProperty({ type: MoneyDto }) price!: MoneyDto;
+  @ApiProperty({ description: 'on-hand stock over all warehouses' }) stockOnHand!: number;
+}
+
+export class ProductView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty() description!: string;
+  @ApiProperty() brand!: string;
+  @ApiProperty({ format: 'uuid' }) categoryId!: string;
+  @ApiProperty({ type: [String] }) categoryPathIds!: string[];
+  @ApiProperty({ enum: PRODUCT_STATUSES }) status!: ProductStatusName;
+  @ApiProperty({ type: [SkuView] }) skus!: SkuView[];
+  @ApiProperty({ description: 'incremented on every change' }) version!: number;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+}
+
+export class StockLevelView {
+  @ApiProperty({ format: 'uuid' }) skuId!: string;
+  @ApiProperty() warehouseCode!: string;
+  @ApiProperty() onHand!: number;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+}
+
+export class StockView {
+  @ApiProperty({ type: [StockLevelView] }) levels!: StockLevelView[];
+  @ApiProperty() totalOnHand!: number;
+}
+
+export class SearchItemView {
+  @ApiProperty({ format: 'uuid' }) productId!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty() brand!: string;
+  @ApiProperty({ format: 'uuid' }) categoryId!: string;
+  @ApiProperty({ type: MoneyDto }) minPrice!: MoneyDto;
+  @ApiProperty({ type: MoneyDto }) maxPrice!: MoneyDto;
+  @ApiProperty() inStock!: boolean;
+  @ApiProperty() score!: number;
+}
+
+export class CategoryPage {
+  @ApiProperty({ type: [CategoryView] }) items!: CategoryView[];
+  @ApiPropertyOptional({ nullable: true, type: String }) nextCursor!: string | null;
+}
+
+export class ProductPage {
+  @ApiProperty({ type: [ProductView] }) items!: ProductView[];
+  @ApiPropertyOptional({ nullable: true, type: String }) nextCursor!: string | null;
+}
+
+export class SearchPage {
+  @ApiProperty({ type: [SearchItemView] }) items!: SearchItemView[];
+  @ApiProperty() total!: number;
+  @ApiPropertyOptional({ nullable: true, type: String }) nextCursor!: string | null;
+}
+
+export class ProblemView {
+  @ApiProperty({ example: 'https://emporia.dev/problems/category-not-found' }) type!: string;
+  @ApiProperty({ example: 'Unprocessable Content' }) title!: string;
+  @ApiProperty({ example: 422 }) status!: number;
+  @ApiProperty() detail!: string;
+  @ApiProperty({ example: '/v1/products' }) instance!: string;
+  @ApiProperty({ example: 'CATEGORY_NOT_FOUND', description: 'stable machine-readable code' }) code!: string;
+  @ApiProperty() traceId!: string;
+  @ApiPropertyOptional({ type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } })
+  errors?: { field: string; message: string }[];
+}

@@ -1,0 +1,78 @@
+import { catalogV1, type searchV1 } from '@emporia/contracts';
+import type { ProductStatusName, SkuInputDto } from './dto/catalog.dto';
+import type { CategoryView, ProductView, SearchItemView, StockLevelView } from './dto/views.dto';
+
+/** Explicit mapping between the HTTP API's JSON and the backends' messages. */
+
+const TO_PROTO: Record<ProductStatusName, catalogV1.ProductStatus> = {
+  draft: catalogV1.ProductStatus.PRODUCT_STATUS_DRAFT,
+  active: catalogV1.ProductStatus.PRODUCT_STATUS_ACTIVE,
+  archived: catalogV1.ProductStatus.PRODUCT_STATUS_ARCHIVED,
+};
+
+const FROM_PROTO: Partial<Record<string, ProductStatusName>> = {
+  [catalogV1.ProductStatus.PRODUCT_STATUS_DRAFT]: 'draft',
+  [catalogV1.ProductStatus.PRODUCT_STATUS_ACTIVE]: 'active',
+  [catalogV1.ProductStatus.PRODUCT_STATUS_ARCHIVED]: 'archived',
+};
+
+export const statusToProto = (s: ProductStatusName | undefined): catalogV1.ProductStatus =>
+  s ? TO_PROTO[s] : catalogV1.ProductStatus.PRODUCT_STATUS_UNSPECIFIED;
+
+export function statusFromProto(s: catalogV1.ProductStatus | string): ProductStatusName {
+  const name = FROM_PROTO[s];
+  if (!name) throw new Error(`unexpected product status ${s} from catalog`);
+  return name;
+}
+
+export const skuToProto = (s: SkuInputDto): catalogV1.SkuInput => ({
+  code: s.code,
+  attributes: s.attributes ?? {},
+  price: { amountMinor: s.price.amountMinor, currency: s.price.currency },
+});
+
+export const categoryView = (c: catalogV1.Category): CategoryView => ({
+  id: c.id,
+  name: c.name,
+  slug: c.slug,
+  parentId: c.parentId || null,
+  pathIds: c.pathIds,
+  depth: c.depth,
+  createdAt: c.createdAt,
+  updatedAt: c.updatedAt,
+});
+
+export const productView = (p: catalogV1.Product): ProductView => ({
+  id: p.id,
+  title: p.title,
+  description: p.description,
+  brand: p.brand,
+  categoryId: p.categoryId,
+  categoryPathIds: p.categoryPathIds,
+  status: statusFromProto(p.status),
+  skus: p.skus.map((s) => ({
+    id: s.id,
+    code: s.code,
+    attributes: s.attributes,
+    price: { amountMinor: s.price?.amountMinor ?? 0, currency: s.price?.currency ?? '' },
+    stockOnHand: s.stockOnHand,
+  })),
+  version: p.version,
+  createdAt: p.createdAt,
+  updatedAt: p.updatedAt,
+});
+
+export const stockLevelView = (l: catalogV1.StockLevel): StockLevelView => ({ skuId: l.skuId, warehouseCode: l.warehouseCode, onHand: l.onHand, updatedAt: l.updatedAt });
+
+export const searchItemView = (h: searchV1.ProductHit): SearchItemView => ({
+  productId: h.productId,
+  title: h.title,
+  brand: h.brand,
+  categoryId: h.categoryId,
+  minPrice: { amountMinor: h.minPrice?.amountMinor ?? 0, currency: h.minPrice?.currency ?? '' },
+  maxPrice: { amountMinor: h.maxPrice?.amountMinor ?? 0, currency: h.maxPrice?.currency ?? '' },
+  inStock: h.inStock,
+  score: h.score,
+});
+
+export const cursorOf = (token: string): string | null => token || null;

@@ -1,0 +1,51 @@
+import { status } from '@grpc/grpc-js';
+import { BadRequestException, HttpException, NotFoundException } from '@nestjs/common';
+import { RemoteCallError } from '../infrastructure/grpc-backend';
+import { ProblemError, toProblem } from './problem';
+
+const remote = (s: status, code: string) => new RemoteCallError('catalog', { status: s, code, message: `${code} happened`, details: {} });
+
+describe('problem mapping', () => {
+  it.each([
+    [status.INVALID_ARGUMENT, 'SKU_PRICE_NEGATIVE', 400],
+    [status.NOT_FOUND, 'PRODUCT_NOT_FOUND', 404],
+    [status.ALREADY_EXISTS, 'SKU_CODE_TAKEN', 409],
+    [status.ABORTED, 'PRODUCT_VERSION_CONFLICT', 409],
+    [status.FAILED_PRECONDITION, 'CATEGORY_NOT_FOUND', 422],
+    [status.PERMISSION_DENIED, 'FORBIDDEN', 403],
+    [status.UNAUTHENTICATED, 'UNAUTHENTICATED', 401],
+    [status.RESOURCE_EXHAUSTED, 'RATE_LIMITED', 429],
+  ])('maps gRPC %s with code %s to HTTP %s keeping the code', (s, code, http) => {
+    const { problem, unexpected } = toProblem(remote(s, code));
+    expect(problem).toMatchObject({ status: http, code, detail: `${code} happened`, type: `https://emporia.dev/problems/${code.toLowerCase().replace(/_/g, '-')}` });
+    expect(unexpected).toBe(false);
+  });
+
+  it.each([
+    [status.UNAVAILABLE, 503, 'BACKEND_UNAVAILABLE', false],
+    [status.DEADLINE_EXCEEDED, 504, 'BACKEND_TIMEOUT', false],
+    [status.INTERNAL, 502, 'BACKEND_ERROR', true],
+    [status.UNKNOWN, 502, 'BACKEND_ERROR', true],
+  ])('hides backend failure %s behind %s %s', (s, http, code, unexpected) => {
+    const r = toProblem(remote(s, 'WHATEVER'));
+    expect(r.problem).toMatchObject({ status: http, code });
+    expect(r.problem.detail).not.toContain('WHATEVER');
+    expect(r.unexpected).toBe(unexpected);
+  });
+
+  it('maps framework errors: malformed JSON, unknown route, media type, size', () => {
+    expect(toProblem(new BadRequestException("Body is not valid JSON but content-type is set to 'application/json'")).problem).toMatchObject({ status: 400, code: 'MALFORMED_JSON' });
+    expect(toProblem(new NotFoundException('Cannot GET /nope')).problem).toMatchObject({ status: 404, code: 'NOT_FOUND', detail: 'no such route' });
+    expect(toProblem(new HttpException('Unsupported Media Type', 415)).problem).toMatchObject({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
+    expect(toProblem(new HttpException('Request body is too large', 413)).problem).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
+  });
+
+  it('keeps validation errors and hides internal ones', () => {
+    const v = toProblem(new ProblemError(400, 'VALIDATION_FAILED', 'bad', [{ field: 'title', message: 'required' }])).problem;
+    expect(v).toMatchObject({ status: 400, title: 'Bad Request', errors: [{ field: 'title', message: 'required' }] });
+    const i = toProblem(new Error('connection string postgres://secret'));
+    expect(i.problem).toMatchObject({ status: 500, code: 'INTERNAL' });
+    expect(JSON.stringify(i.problem)).not.toContain('secret');
+    expect(i.unexpected).toBe(true);
+  });
+});

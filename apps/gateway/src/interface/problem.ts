@@ -1,0 +1,108 @@
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { HttpException } from '@nestjs/common';
+import { RemoteCallError } from '../infrastructure/grpc-backend';
+
+/** RFC 9457 problem details, plus Emporia's stable `code`, the trace id and field errors. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  code: string;
+  traceId?: string;
+  errors?: { field: string; message: string }[];
+}
+
+export class ProblemError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    detail: string,
+    readonly errors?: { field: string; message: string }[],
+  ) {
+    super(detail);
+  }
+}
+
+export const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+/** gRPC status of a backend → HTTP status of the gateway. */
+export const GRPC_TO_HTTP: Partial<Record<GrpcStatus, number>> = {
+  [GrpcStatus.INVALID_ARGUMENT]: 400,
+  [GrpcStatus.OUT_OF_RANGE]: 400,
+  [GrpcStatus.NOT_FOUND]: 404,
+  [GrpcStatus.ALREADY_EXISTS]: 409,
+  [GrpcStatus.ABORTED]: 409,
+  [GrpcStatus.FAILED_PRECONDITION]: 422,
+  [GrpcStatus.PERMISSION_DENIED]: 403,
+  [GrpcStatus.UNAUTHENTICATED]: 401,
+  [GrpcStatus.RESOURCE_EXHAUSTED]: 429,
+  [GrpcStatus.UNAVAILABLE]: 503,
+  [GrpcStatus.DEADLINE_EXCEEDED]: 504,
+};
+
+const HTTP_CODES: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
+const slug = (code: string) => code.toLowerCase().replace(/_/g, '-');
+
+function problem(status: number, code: string, detail: string, errors?: Problem['errors']): Problem {
+  return {
+    type: `https://emporia.dev/problems/${slug(code)}`,
+    title: TITLES[status] ?? 'Error',
+    status,
+    detail,
+    code,
+    ...(errors ? { errors } : {}),
+  };
+}
+
+/**
+ * Any error → a problem. Backend errors keep their stable code; internal errors say nothing
+ * about internals. Returns whether the error is unexpected (to be logged).
+ */
+export function toProblem(e: unknown): { problem: Problem; unexpected: boolean } {
+  if (e instanceof ProblemError) return { problem: problem(e.status, e.code, e.message, e.errors), unexpected: false };
+  if (e instanceof RemoteCallError) {
+    const http = GRPC_TO_HTTP[e.remote.status];
+    if (http === undefined || http >= 500) {
+      const status = http ?? 502;
+      const code = http === 503 ? 'BACKEND_UNAVAILABLE' : http === 504 ? 'BACKEND_TIMEOUT' : 'BACKEND_ERROR';
+      const detail = http ? `the ${e.backend} service did not answer in time or is unavailable` : `the ${e.backend} service failed`;
+      return { problem: problem(status, code, detail), unexpected: !http };
+    }
+    return { problem: problem(http, e.remote.code, e.remote.message, detailsToErrors(e.remote.details)), unexpected: false };
+  }
+  if (e instanceof HttpException) {
+    const status = e.getStatus();
+    const msg = e.message;
+    const code = status === 400 && /JSON/i.test(msg) ? 'MALFORMED_JSON' : (HTTP_CODES[status] ?? `HTTP_${status}`);
+    const detail = code === 'MALFORMED_JSON' ? 'the request body is not valid JSON' : status === 404 ? 'no such route' : msg;
+    return { problem: problem(status, code, detail), unexpected: status >= 500 };
+  }
+  return { problem: problem(500, 'INTERNAL', 'an unexpected error occurred; the trace id identifies it in the logs'), unexpected: true };
+}
+
+function detailsToErrors(details: Record<string, unknown>): Problem['errors'] {
+  return typeof details.field === 'string' ? [{ field: details.field, message: 'invalid' }] : undefined;
+}

@@ -1,0 +1,83 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import type { RequestContext } from '@emporia/platform';
+import { CATALOG_BACKEND, type CatalogBackend } from '../application/ports';
+import { ApiProblems } from './api-problems';
+import { CreateProductDto, StockAdjustmentDto, UpdateProductDto } from './dto/catalog.dto';
+import { ListProductsQuery } from './dto/query.dto';
+import { ProductPage, ProductView, StockLevelView, StockView } from './dto/views.dto';
+import { cursorOf, productView, skuToProto, statusToProto, stockLevelView } from './mappers';
+import { Ctx } from './request-context';
+import { uuidParam } from './uuid-param';
+
+@ApiTags('products')
+@Controller('v1')
+export class ProductsHttpController {
+  constructor(@Inject(CATALOG_BACKEND) private readonly catalog: CatalogBackend) {}
+
+  @Post('products')
+  @ApiCreatedResponse({ type: ProductView })
+  @ApiProblems(409, 422)
+  async create(@Ctx() ctx: RequestContext, @Body() body: CreateProductDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<ProductView> {
+    const { product } = await this.catalog.createProduct(ctx, {
+      title: body.title,
+      description: body.description ?? '',
+      brand: body.brand ?? '',
+      categoryId: body.categoryId,
+      status: statusToProto(body.status),
+      skus: body.skus.map(skuToProto),
+    });
+    void reply.status(201).header('location', `/v1/products/${product!.id}`);
+    return productView(product!);
+  }
+
+  @Get('products')
+  @ApiOkResponse({ type: ProductPage })
+  @ApiProblems(404)
+  async list(@Ctx() ctx: RequestContext, @Query() q: ListProductsQuery): Promise<ProductPage> {
+    const res = await this.catalog.listProducts(ctx, { categoryId: q.categoryId ?? '', pageSize: q.limit ?? 0, pageToken: q.cursor ?? '' });
+    return { items: res.products.map(productView), nextCursor: cursorOf(res.nextPageToken) };
+  }
+
+  @Get('products/:id')
+  @ApiOkResponse({ type: ProductView })
+  @ApiProblems(404)
+  async get(@Ctx() ctx: RequestContext, @Param('id', uuidParam) id: string): Promise<ProductView> {
+    return productView((await this.catalog.getProduct(ctx, { id })).product!);
+  }
+
+  @Patch('products/:id')
+  @ApiOkResponse({ type: ProductView })
+  @ApiProblems(404, 409, 422)
+  async update(@Ctx() ctx: RequestContext, @Param('id', uuidParam) id: string, @Body() body: UpdateProductDto): Promise<ProductView> {
+    const { product } = await this.catalog.updateProduct(ctx, {
+      id,
+      ...(body.title !== undefined ? { title: body.title } : {}),
+      ...(body.description !== undefined ? { description: body.description } : {}),
+      ...(body.brand !== undefined ? { brand: body.brand } : {}),
+      ...(body.categoryId !== undefined ? { categoryId: body.categoryId } : {}),
+      status: statusToProto(body.status),
+      upsertSkus: (body.upsertSkus ?? []).map(skuToProto),
+      expectedVersion: body.expectedVersion ?? 0,
+    });
+    return productView(product!);
+  }
+
+  @Post('skus/:skuId/stock-adjustments')
+  @HttpCode(200)
+  @ApiOkResponse({ type: StockLevelView, description: 'the warehouse level after the adjustment' })
+  @ApiProblems(404, 422)
+  async adjustStock(@Ctx() ctx: RequestContext, @Param('skuId', uuidParam) skuId: string, @Body() body: StockAdjustmentDto): Promise<StockLevelView> {
+    const { level } = await this.catalog.adjustStock(ctx, { skuId, warehouseCode: body.warehouseCode, delta: body.delta, reason: body.reason ?? '' });
+    return stockLevelView(level!);
+  }
+
+  @Get('skus/:skuId/stock')
+  @ApiOkResponse({ type: StockView })
+  @ApiProblems(404)
+  async stock(@Ctx() ctx: RequestContext, @Param('skuId', uuidParam) skuId: string): Promise<StockView> {
+    const res = await this.catalog.getStock(ctx, { skuId });
+    return { levels: res.levels.map(stockLevelView), totalOnHand: res.totalOnHand };
+  }
+}

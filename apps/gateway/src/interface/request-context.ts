@@ -1,0 +1,45 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ProblemError } from './problem';
+import { contextFromTraceparent, histogram, toTraceparent, type RequestContext } from '@emporia/platform';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    emporiaCtx?: RequestContext;
+  }
+}
+
+const httpSeconds = histogram('emporia_http_request_duration_seconds', 'Gateway HTTP requests', ['method', 'route', 'status']);
+
+/**
+ * Every request gets a context continuing the caller's W3C `traceparent` (or a new trace), echoed
+ * back in the response's `traceparent`; durations are recorded by route and status.
+ */
+export function installRequestContext(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', async (req, reply) => {
+    const header = req.headers.traceparent;
+    req.emporiaCtx = contextFromTraceparent(Array.isArray(header) ? header[0] : header);
+    void reply.header('traceparent', toTraceparent(req.emporiaCtx));
+  });
+  fastify.addHook('onResponse', async (req, reply) => {
+    httpSeconds.observe({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+}
+
+export function requestContext(req: FastifyRequest): RequestContext {
+  return req.emporiaCtx ?? contextFromTraceparent(undefined);
+}
+
+/** The request context as a controller argument. */
+export const Ctx = createParamDecorator((_data: unknown, host: ExecutionContext) => requestContext(host.switchToHttp().getRequest<FastifyRequest>()));
+
+/** JSON only: a request body of any other type is a 415 problem, never silently ignored. */
+export function requireJsonBodies(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', async (req) => {
+    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (hasBody && type !== 'application/json') {
+      throw new ProblemError(415, 'UNSUPPORTED_MEDIA_TYPE', `send the body as application/json, not '${type || 'no content type'}'`);
+    }
+  });
+}
