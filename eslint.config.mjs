@@ -9,7 +9,16 @@ const services = ['gateway', 'catalog', 'search'];
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', 'dist/**', '.local/**', '.nx/**', 'libs/contracts/src/gen/**', '**/*.js', '**/*.mjs', 'coverage/**'],
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      '.local/**',
+      '.nx/**',
+      'libs/contracts/src/gen/**',
+      '**/*.js',
+      '**/*.mjs',
+      'coverage/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -22,10 +31,26 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-misused-promises': [
+        'error',
+        { checksVoidReturn: { arguments: false } },
+      ],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/no-explicit-any': 'error',
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/libs/*/src/**', '**/apps/*/src/**'], message: 'import a lib by its @emporia/* entry, never by path' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/libs/*/src/**', '**/apps/*/src/**'],
+              message: 'import a lib by its @emporia/* entry, never by path',
+            },
+          ],
+        },
+      ],
       '@nx/enforce-module-boundaries': [
         'error',
         {
@@ -36,7 +61,10 @@ export default tseslint.config(
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'kind:pure', onlyDependOnLibsWithTags: ['kind:pure'] },
-            ...services.map((s) => ({ sourceTag: `scope:${s}`, onlyDependOnLibsWithTags: [`scope:${s}`, 'scope:shared'] })),
+            ...services.map((s) => ({
+              sourceTag: `scope:${s}`,
+              onlyDependOnLibsWithTags: [`scope:${s}`, 'scope:shared'],
+            })),
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
           ],
         },
@@ -51,9 +79,36 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@nestjs/*', 'typeorm', 'pg', 'kafkajs', 'ioredis', '@elastic/*', '@grpc/*', 'node:*', 'fs', 'net', 'http'], message: 'domain/ is plain TypeScript: no framework, ORM or I/O' },
-            { group: ['@emporia/*', '!@emporia/money'], message: 'domain/ may only use the pure @emporia/money lib' },
-            { group: ['../application/*', '../infrastructure/*', '../interface/*', '../*.module', '../main'], message: 'domain/ imports nothing outside itself' },
+            {
+              group: [
+                '@nestjs/*',
+                'typeorm',
+                'pg',
+                'kafkajs',
+                'ioredis',
+                '@elastic/*',
+                '@grpc/*',
+                'node:*',
+                'fs',
+                'net',
+                'http',
+              ],
+              message: 'domain/ is plain TypeScript: no framework, ORM or I/O',
+            },
+            {
+              group: ['@emporia/*', '!@emporia/money'],
+              message: 'domain/ may only use the pure @emporia/money lib',
+            },
+            {
+              group: [
+                '../application/*',
+                '../infrastructure/*',
+                '../interface/*',
+                '../*.module',
+                '../main',
+              ],
+              message: 'domain/ imports nothing outside itself',
+            },
           ],
         },
       ],
@@ -67,8 +122,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['typeorm', 'pg', 'kafkajs', 'ioredis', '@elastic/*', '@grpc/*'], message: 'application/ talks to the outside through ports' },
-            { group: ['../infrastructure/*', '../interface/*'], message: 'application/ must not depend on adapters' },
+            {
+              group: ['typeorm', 'pg', 'kafkajs', 'ioredis', '@elastic/*', '@grpc/*'],
+              message: 'application/ talks to the outside through ports',
+            },
+            {
+              group: ['../infrastructure/*', '../interface/*'],
+              message: 'application/ must not depend on adapters',
+            },
           ],
         },
       ],

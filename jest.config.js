@@ -11,16 +11,23 @@ const swcrc = {
   module: { type: 'commonjs' },
   sourceMaps: 'inline',
 };
-const paths = JSON.parse(readFileSync(`${__dirname}/tsconfig.base.json`, 'utf8')).compilerOptions.paths;
+const paths = JSON.parse(readFileSync(`${__dirname}/tsconfig.base.json`, 'utf8')).compilerOptions
+  .paths;
 const moduleNameMapper = Object.fromEntries(
-  Object.entries(paths).map(([alias, [target]]) => [`^${alias.replace('/', '\\/')}$`, `<rootDir>/${target}`]),
+  Object.entries(paths).map(([alias, [target]]) => [
+    `^${alias.replace('/', '\\/')}$`,
+    `<rootDir>/${target}`,
+  ]),
 );
 const common = {
   rootDir: __dirname,
   testEnvironment: 'node',
   // content-disposition 3 (under @fastify/static) is ESM-only: Node >= 20.19 require()s it
   // natively, jest's loader does not, so swc compiles that one package to CommonJS.
-  transform: { '^.+\\.ts$': ['@swc/jest', swcrc], '/node_modules/content-disposition/.+\\.js$': ['@swc/jest', swcrc] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', swcrc],
+    '/node_modules/content-disposition/.+\\.js$': ['@swc/jest', swcrc],
+  },
   transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   moduleNameMapper,
   moduleFileExtensions: ['ts', 'js', 'json'],
@@ -35,7 +42,10 @@ module.exports = {
     {
       ...common,
       displayName: 'integration',
-      testMatch: ['<rootDir>/{apps,libs}/*/test/**/*.int-spec.ts', '<rootDir>/e2e/**/*.int-spec.ts'],
+      testMatch: [
+        '<rootDir>/{apps,libs}/*/test/**/*.int-spec.ts',
+        '<rootDir>/e2e/**/*.int-spec.ts',
+      ],
       globalSetup: '<rootDir>/libs/testing/src/jest-global-setup.ts',
       testTimeout: 120000,
     },

@@ -23,6 +23,13 @@ bash tools/generate-contracts.sh --check
 step "typecheck"
 node_modules/.bin/tsc -p tsconfig.json --noEmit
 
+step "format (prettier)"
+node_modules/.bin/prettier --check "apps/**/*.ts" "libs/**/*.ts" "e2e/**/*.ts" >/dev/null || {
+  echo "files are not formatted: run 'npx prettier --write \"{apps,libs,e2e}/**/*.ts\"'" >&2
+  node_modules/.bin/prettier --list-different "apps/**/*.ts" "libs/**/*.ts" "e2e/**/*.ts" >&2
+  exit 1
+}
+
 step "lint"
 NX_DAEMON=false node_modules/.bin/nx show projects >/dev/null
 node_modules/.bin/eslint . --max-warnings=0

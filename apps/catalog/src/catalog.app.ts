@@ -1,5 +1,12 @@
 import { GRPC_PACKAGES, PROTO_FILES, PROTO_ROOT } from '@emporia/contracts';
-import { createKafka, ensureTopics, KafkaPublisher, OutboxRelay, pingKafka, topicName } from '@emporia/messaging';
+import {
+  createKafka,
+  ensureTopics,
+  KafkaPublisher,
+  OutboxRelay,
+  pingKafka,
+  topicName,
+} from '@emporia/messaging';
 import { createDataSource, ensureDatabase, runMigrations } from '@emporia/persistence';
 import { startService, type Logger, type RunningService } from '@emporia/platform';
 import { CATALOG_TOPICS, CatalogModule } from './catalog.module';
@@ -7,7 +14,9 @@ import type { CatalogConfig } from './config';
 import { CATALOG_MIGRATIONS } from './infrastructure/migrations';
 import { CATALOG_ENTITIES } from './infrastructure/orm/catalog.orm-entities';
 
-export function catalogDataSource(config: Pick<CatalogConfig, 'CATALOG_DATABASE_URL' | 'DB_POOL_SIZE'>) {
+export function catalogDataSource(
+  config: Pick<CatalogConfig, 'CATALOG_DATABASE_URL' | 'DB_POOL_SIZE'>,
+) {
   return createDataSource({
     url: config.CATALOG_DATABASE_URL,
     entities: CATALOG_ENTITIES,
@@ -18,12 +27,18 @@ export function catalogDataSource(config: Pick<CatalogConfig, 'CATALOG_DATABASE_
 }
 
 /** Applies pending migrations (the Helm hook job and `npm run migrate` call this). */
-export async function migrateCatalog(config: Pick<CatalogConfig, 'CATALOG_DATABASE_URL' | 'DB_POOL_SIZE'>, logger: Logger): Promise<string[]> {
+export async function migrateCatalog(
+  config: Pick<CatalogConfig, 'CATALOG_DATABASE_URL' | 'DB_POOL_SIZE'>,
+  logger: Logger,
+): Promise<string[]> {
   await ensureDatabase(config.CATALOG_DATABASE_URL);
   const ds = await catalogDataSource(config).initialize();
   try {
     const applied = await runMigrations(ds);
-    logger.info({ applied }, applied.length ? 'catalog migrations applied' : 'catalog schema up to date');
+    logger.info(
+      { applied },
+      applied.length ? 'catalog migrations applied' : 'catalog schema up to date',
+    );
     return applied;
   } finally {
     await ds.destroy();
@@ -37,14 +52,32 @@ export async function startCatalog(config: CatalogConfig, logger: Logger): Promi
   const pending = await dataSource.showMigrations();
   if (pending) {
     await dataSource.destroy();
-    throw new Error('catalog database has pending migrations: run the migration job (or set CATALOG_MIGRATE_ON_START=true)');
+    throw new Error(
+      'catalog database has pending migrations: run the migration job (or set CATALOG_MIGRATE_ON_START=true)',
+    );
   }
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'catalog', logger });
-  await ensureTopics(kafka, CATALOG_TOPICS.map((t) => topicName(config.KAFKA_TOPIC_PREFIX, t)));
+  await ensureTopics(
+    kafka,
+    CATALOG_TOPICS.map((t) => topicName(config.KAFKA_TOPIC_PREFIX, t)),
+  );
   const publisher = new KafkaPublisher(kafka);
-  const relay = new OutboxRelay(dataSource, publisher, { logger, service: 'catalog', intervalMs: config.OUTBOX_POLL_MS });
+  const relay = new OutboxRelay(dataSource, publisher, {
+    logger,
+    service: 'catalog',
+    intervalMs: config.OUTBOX_POLL_MS,
+  });
   return startService({
-    module: CatalogModule.forRoot({ dataSource, relay, publisher, topicPrefix: config.KAFKA_TOPIC_PREFIX, pingKafka: () => pingKafka(kafka) }, logger),
+    module: CatalogModule.forRoot(
+      {
+        dataSource,
+        relay,
+        publisher,
+        topicPrefix: config.KAFKA_TOPIC_PREFIX,
+        pingKafka: () => pingKafka(kafka),
+      },
+      logger,
+    ),
     logger,
     http: { host: config.BIND_HOST, port: config.CATALOG_HTTP_PORT },
     grpc: {

@@ -1,4 +1,11 @@
-import { DynamicModule, Inject, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  DynamicModule,
+  Inject,
+  Module,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 
 import { OutboxRelay, topicName, type KafkaPublisher } from '@emporia/messaging';
@@ -14,7 +21,11 @@ import { ProductQueries } from './application/product.queries';
 import { StockQueries } from './application/stock.queries';
 import { UpdateCategoryUseCase } from './application/update-category.use-case';
 import { UpdateProductUseCase } from './application/update-product.use-case';
-import { systemClock, TypeormUnitOfWork, uuidV7Generator } from './infrastructure/typeorm-unit-of-work';
+import {
+  systemClock,
+  TypeormUnitOfWork,
+  uuidV7Generator,
+} from './infrastructure/typeorm-unit-of-work';
 import { CatalogGrpcController } from './interface/catalog.grpc-controller';
 
 export const DATA_SOURCE = Symbol('DATA_SOURCE');
@@ -30,7 +41,9 @@ export interface CatalogInfrastructure {
 }
 
 /** Owns the lifecycle of the adapters: readiness checks, relay start, drain and close on shutdown. */
-class CatalogLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+class CatalogLifecycle
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
     @Inject(OUTBOX_RELAY) private readonly relay: OutboxRelay,
@@ -70,7 +83,11 @@ export class CatalogModule {
         { provide: DATA_SOURCE, useValue: infra.dataSource },
         { provide: OUTBOX_RELAY, useValue: infra.relay },
         { provide: KAFKA_PUBLISHER, useValue: infra.publisher },
-        { provide: UNIT_OF_WORK, useFactory: () => new TypeormUnitOfWork(infra.dataSource, topics, () => infra.relay.nudge()) },
+        {
+          provide: UNIT_OF_WORK,
+          useFactory: () =>
+            new TypeormUnitOfWork(infra.dataSource, topics, () => infra.relay.nudge()),
+        },
         { provide: CLOCK, useValue: systemClock },
         { provide: ID_GENERATOR, useValue: uuidV7Generator },
         {

@@ -3,7 +3,15 @@ import { Client } from 'pg';
 import { catalogV1, PROTO_FILES } from '@emporia/contracts';
 import { createKafka } from '@emporia/messaging';
 import { fromGrpcError, type RunningService } from '@emporia/platform';
-import { createTestDatabase, eventually, freePort, grpcTestClient, testEnv, testLogger, uniqueSuffix } from '@emporia/testing';
+import {
+  createTestDatabase,
+  eventually,
+  freePort,
+  grpcTestClient,
+  testEnv,
+  testLogger,
+  uniqueSuffix,
+} from '@emporia/testing';
 import { startCatalog } from '../src/catalog.app';
 import { catalogConfigSchema } from '../src/config';
 
@@ -26,7 +34,8 @@ describe('catalog service (real Postgres + Kafka)', () => {
   let client: ReturnType<typeof grpcTestClient>;
   let pg: Client;
 
-  const count = async (table: string) => Number((await pg.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
+  const count = async (table: string) =>
+    Number((await pg.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
   const call = <T>(method: string, req: unknown) => client.call<T>(method, req);
 
   beforeAll(async () => {
@@ -42,7 +51,11 @@ describe('catalog service (real Postgres + Kafka)', () => {
       OUTBOX_POLL_MS: '50',
     });
     service = await startCatalog(config, testLogger('catalog'));
-    client = grpcTestClient(PROTO_FILES.catalog, 'emporia.catalog.v1.CatalogService', service.grpcUrl!);
+    client = grpcTestClient(
+      PROTO_FILES.catalog,
+      'emporia.catalog.v1.CatalogService',
+      service.grpcUrl!,
+    );
     pg = new Client({ connectionString: db.url });
     await pg.connect();
   });
@@ -55,14 +68,26 @@ describe('catalog service (real Postgres + Kafka)', () => {
   });
 
   const category = async (name: string, parentId = '') =>
-    (await call<catalogV1.CreateCategoryResponse>('createCategory', { name, slug: `${name.toLowerCase()}-${uniqueSuffix()}`, parentId })).category!;
+    (
+      await call<catalogV1.CreateCategoryResponse>('createCategory', {
+        name,
+        slug: `${name.toLowerCase()}-${uniqueSuffix()}`,
+        parentId,
+      })
+    ).category!;
 
   const product = async (categoryId: string, code: string, priceMinor = 1999) =>
     (
       await call<catalogV1.CreateProductResponse>('createProduct', {
         title: `Product ${code}`,
         categoryId,
-        skus: [{ code, attributes: { color: 'red' }, price: { amountMinor: priceMinor, currency: 'CNY' } }],
+        skus: [
+          {
+            code,
+            attributes: { color: 'red' },
+            price: { amountMinor: priceMinor, currency: 'CNY' },
+          },
+        ],
       })
     ).product!;
 
@@ -75,18 +100,36 @@ describe('catalog service (real Postgres + Kafka)', () => {
     expect(c.pathIds).toEqual([root.id, a.id, b.id, c.id]);
     expect(c.depth).toBe(3);
 
-    await expectGrpcError(call('moveCategory', { id: a.id, newParentId: c.id }), status.FAILED_PRECONDITION, 'CATEGORY_CYCLE');
-    await expectGrpcError(call('moveCategory', { id: a.id, newParentId: a.id }), status.FAILED_PRECONDITION, 'CATEGORY_CYCLE');
+    await expectGrpcError(
+      call('moveCategory', { id: a.id, newParentId: c.id }),
+      status.FAILED_PRECONDITION,
+      'CATEGORY_CYCLE',
+    );
+    await expectGrpcError(
+      call('moveCategory', { id: a.id, newParentId: a.id }),
+      status.FAILED_PRECONDITION,
+      'CATEGORY_CYCLE',
+    );
 
-    const moved = (await call<catalogV1.MoveCategoryResponse>('moveCategory', { id: b.id, newParentId: other.id })).category!;
+    const moved = (
+      await call<catalogV1.MoveCategoryResponse>('moveCategory', {
+        id: b.id,
+        newParentId: other.id,
+      })
+    ).category!;
     expect(moved.pathIds).toEqual([other.id, b.id]);
     const c2 = (await call<catalogV1.GetCategoryResponse>('getCategory', { id: c.id })).category!;
     expect(c2.pathIds).toEqual([other.id, b.id, c.id]);
 
     const roots = await call<catalogV1.ListCategoriesResponse>('listCategories', { pageSize: 1 });
     expect(roots.categories).toHaveLength(1);
-    const rest = await call<catalogV1.ListCategoriesResponse>('listCategories', { pageSize: 10, pageToken: roots.nextPageToken });
-    expect([...roots.categories, ...rest.categories].map((x) => x.id).sort()).toEqual([root.id, other.id].sort());
+    const rest = await call<catalogV1.ListCategoriesResponse>('listCategories', {
+      pageSize: 10,
+      pageToken: roots.nextPageToken,
+    });
+    expect([...roots.categories, ...rest.categories].map((x) => x.id).sort()).toEqual(
+      [root.id, other.id].sort(),
+    );
   });
 
   it('moving a subtree re-publishes snapshots of its products with the new path', async () => {
@@ -98,14 +141,24 @@ describe('catalog service (real Postgres + Kafka)', () => {
     const after = (await call<catalogV1.GetProductResponse>('getProduct', { id: p.id })).product!;
     expect(after.version).toBe(p.version + 1);
     expect(after.categoryPathIds).toEqual([to.id, leaf.id]);
-    const rows = await pg.query(`SELECT event_type FROM outbox WHERE message_key = $1 ORDER BY seq`, [p.id]);
-    expect(rows.rows.map((r) => r.event_type)).toEqual(['emporia.catalog.v1.ProductCreated', 'emporia.catalog.v1.ProductUpdated']);
+    const rows = await pg.query(
+      `SELECT event_type FROM outbox WHERE message_key = $1 ORDER BY seq`,
+      [p.id],
+    );
+    expect(rows.rows.map((r) => r.event_type)).toEqual([
+      'emporia.catalog.v1.ProductCreated',
+      'emporia.catalog.v1.ProductUpdated',
+    ]);
   });
 
   it('writes the product and its event in one transaction, and the relay publishes it to Kafka', async () => {
     const cat = await category('Phones');
     const code = `PH-${uniqueSuffix()}`;
-    const kafka = createKafka({ brokers: testEnv.kafkaBrokers().split(','), clientId: 'it', logger: testLogger('kafka') });
+    const kafka = createKafka({
+      brokers: testEnv.kafkaBrokers().split(','),
+      clientId: 'it',
+      logger: testLogger('kafka'),
+    });
     const consumer = kafka.consumer({ groupId: `it-${uniqueSuffix()}` });
     await consumer.connect();
     await consumer.subscribe({ topic: `${prefix}catalog.product`, fromBeginning: true });
@@ -114,14 +167,24 @@ describe('catalog service (real Postgres + Kafka)', () => {
       eachMessage: async ({ message }) => {
         const type = message.headers?.['event-type']?.toString() ?? '';
         if (type === 'emporia.catalog.v1.ProductCreated') {
-          seen.push({ key: message.key!.toString(), type, product: catalogV1.ProductCreated.decode(message.value!).product! });
+          seen.push({
+            key: message.key!.toString(),
+            type,
+            product: catalogV1.ProductCreated.decode(message.value!).product!,
+          });
         }
       },
     });
     try {
       const p = await product(cat.id, code, 4999);
-      const got = await eventually(async () => seen.find((s) => s.key === p.id), { what: 'ProductCreated on Kafka', timeoutMs: 30000 });
-      expect(got.product.skus[0]).toMatchObject({ code, price: { amountMinor: 4999, currency: 'CNY' } });
+      const got = await eventually(async () => seen.find((s) => s.key === p.id), {
+        what: 'ProductCreated on Kafka',
+        timeoutMs: 30000,
+      });
+      expect(got.product.skus[0]).toMatchObject({
+        code,
+        price: { amountMinor: 4999, currency: 'CNY' },
+      });
       expect(got.product.categoryPathIds).toEqual([cat.id]);
       const row = await pg.query(`SELECT published_at FROM outbox WHERE message_key = $1`, [p.id]);
       expect(row.rows[0].published_at).not.toBeNull();
@@ -131,18 +194,41 @@ describe('catalog service (real Postgres + Kafka)', () => {
   });
 
   it.each([
-    ['unknown category', { categoryId: '018f0000-0000-7000-8000-000000000000' }, status.FAILED_PRECONDITION, 'CATEGORY_NOT_FOUND'],
+    [
+      'unknown category',
+      { categoryId: '018f0000-0000-7000-8000-000000000000' },
+      status.FAILED_PRECONDITION,
+      'CATEGORY_NOT_FOUND',
+    ],
     ['malformed category id', { categoryId: 'not-a-uuid' }, status.INVALID_ARGUMENT, 'ID_INVALID'],
-    ['negative price', { skus: [{ code: 'NEG', price: { amountMinor: -5, currency: 'CNY' } }] }, status.INVALID_ARGUMENT, 'SKU_PRICE_NEGATIVE'],
+    [
+      'negative price',
+      { skus: [{ code: 'NEG', price: { amountMinor: -5, currency: 'CNY' } }] },
+      status.INVALID_ARGUMENT,
+      'SKU_PRICE_NEGATIVE',
+    ],
     ['missing price', { skus: [{ code: 'NOP' }] }, status.INVALID_ARGUMENT, 'SKU_PRICE_REQUIRED'],
     ['no title', { title: '' }, status.INVALID_ARGUMENT, 'PRODUCT_FIELD_REQUIRED'],
     ['no skus', { skus: [] }, status.INVALID_ARGUMENT, 'PRODUCT_SKUS_REQUIRED'],
   ])('rejects %s and writes nothing', async (_label, override, grpcStatus, code) => {
     const cat = await category('Bad');
-    const before = { products: await count('products'), skus: await count('skus'), outbox: await count('outbox') };
-    const req = { title: 'Valid', categoryId: cat.id, skus: [{ code: `OK-${uniqueSuffix()}`, price: { amountMinor: 1, currency: 'CNY' } }], ...override };
+    const before = {
+      products: await count('products'),
+      skus: await count('skus'),
+      outbox: await count('outbox'),
+    };
+    const req = {
+      title: 'Valid',
+      categoryId: cat.id,
+      skus: [{ code: `OK-${uniqueSuffix()}`, price: { amountMinor: 1, currency: 'CNY' } }],
+      ...override,
+    };
     await expectGrpcError(call('createProduct', req), grpcStatus, code);
-    expect({ products: await count('products'), skus: await count('skus'), outbox: await count('outbox') }).toEqual(before);
+    expect({
+      products: await count('products'),
+      skus: await count('skus'),
+      outbox: await count('outbox'),
+    }).toEqual(before);
   });
 
   it('rejects a SKU code that another product owns, atomically', async () => {
@@ -151,7 +237,11 @@ describe('catalog service (real Postgres + Kafka)', () => {
     await product(cat.id, code);
     const before = await count('products');
     await expectGrpcError(
-      call('createProduct', { title: 'Second', categoryId: cat.id, skus: [{ code, price: { amountMinor: 1, currency: 'CNY' } }] }),
+      call('createProduct', {
+        title: 'Second',
+        categoryId: cat.id,
+        skus: [{ code, price: { amountMinor: 1, currency: 'CNY' } }],
+      }),
       status.ALREADY_EXISTS,
       'SKU_CODE_TAKEN',
     );
@@ -162,13 +252,29 @@ describe('catalog service (real Postgres + Kafka)', () => {
     const cat = await category('Upd');
     const p = await product(cat.id, `UP-${uniqueSuffix()}`);
     const outboxBefore = await count('outbox');
-    const same = (await call<catalogV1.UpdateProductResponse>('updateProduct', { id: p.id, title: p.title })).product!;
+    const same = (
+      await call<catalogV1.UpdateProductResponse>('updateProduct', { id: p.id, title: p.title })
+    ).product!;
     expect(same.version).toBe(p.version);
     expect(await count('outbox')).toBe(outboxBefore);
-    const up = (await call<catalogV1.UpdateProductResponse>('updateProduct', { id: p.id, title: 'New title', expectedVersion: p.version })).product!;
+    const up = (
+      await call<catalogV1.UpdateProductResponse>('updateProduct', {
+        id: p.id,
+        title: 'New title',
+        expectedVersion: p.version,
+      })
+    ).product!;
     expect(up).toMatchObject({ title: 'New title', version: p.version + 1 });
-    await expectGrpcError(call('updateProduct', { id: p.id, title: 'Stale', expectedVersion: p.version }), status.ABORTED, 'PRODUCT_VERSION_CONFLICT');
-    await expectGrpcError(call('updateProduct', { id: p.id, status: 'PRODUCT_STATUS_DRAFT' }), status.FAILED_PRECONDITION, 'PRODUCT_STATUS_TRANSITION');
+    await expectGrpcError(
+      call('updateProduct', { id: p.id, title: 'Stale', expectedVersion: p.version }),
+      status.ABORTED,
+      'PRODUCT_VERSION_CONFLICT',
+    );
+    await expectGrpcError(
+      call('updateProduct', { id: p.id, status: 'PRODUCT_STATUS_DRAFT' }),
+      status.FAILED_PRECONDITION,
+      'PRODUCT_STATUS_TRANSITION',
+    );
   });
 
   it('never lets concurrent stock removals take on-hand below zero', async () => {
@@ -177,32 +283,69 @@ describe('catalog service (real Postgres + Kafka)', () => {
     const skuId = p.skus[0].id;
     await call('adjustStock', { skuId, warehouseCode: 'sh-1', delta: 10, reason: 'receive' });
     const results = await Promise.allSettled(
-      Array.from({ length: 25 }, () => call('adjustStock', { skuId, warehouseCode: 'SH-1', delta: -1, reason: 'sale' })),
+      Array.from({ length: 25 }, () =>
+        call('adjustStock', { skuId, warehouseCode: 'SH-1', delta: -1, reason: 'sale' }),
+      ),
     );
     const ok = results.filter((r) => r.status === 'fulfilled').length;
-    const refused = results.filter((r) => r.status === 'rejected').map((r) => fromGrpcError((r as PromiseRejectedResult).reason).code);
+    const refused = results
+      .filter((r) => r.status === 'rejected')
+      .map((r) => fromGrpcError((r as PromiseRejectedResult).reason).code);
     expect(ok).toBe(10);
     expect(refused).toEqual(Array(15).fill('STOCK_INSUFFICIENT'));
     const stock = await call<catalogV1.GetStockResponse>('getStock', { skuId });
     expect(stock).toMatchObject({ totalOnHand: 0, levels: [{ warehouseCode: 'SH-1', onHand: 0 }] });
-    const movements = await pg.query(`SELECT sum(delta)::int AS total, count(*)::int AS n FROM stock_movements WHERE sku_id = $1`, [skuId]);
+    const movements = await pg.query(
+      `SELECT sum(delta)::int AS total, count(*)::int AS n FROM stock_movements WHERE sku_id = $1`,
+      [skuId],
+    );
     expect(movements.rows[0]).toEqual({ total: 0, n: 11 });
     const after = (await call<catalogV1.GetProductResponse>('getProduct', { id: p.id })).product!;
     expect(after.version).toBe(p.version + 11);
-    await expectGrpcError(call('adjustStock', { skuId, warehouseCode: 'SH-1', delta: 0, reason: '' }), status.INVALID_ARGUMENT, 'STOCK_DELTA_INVALID');
-    await expectGrpcError(call('adjustStock', { skuId: '018f0000-0000-7000-8000-000000000000', warehouseCode: 'SH-1', delta: 1, reason: '' }), status.NOT_FOUND, 'SKU_NOT_FOUND');
+    await expectGrpcError(
+      call('adjustStock', { skuId, warehouseCode: 'SH-1', delta: 0, reason: '' }),
+      status.INVALID_ARGUMENT,
+      'STOCK_DELTA_INVALID',
+    );
+    await expectGrpcError(
+      call('adjustStock', {
+        skuId: '018f0000-0000-7000-8000-000000000000',
+        warehouseCode: 'SH-1',
+        delta: 1,
+        reason: '',
+      }),
+      status.NOT_FOUND,
+      'SKU_NOT_FOUND',
+    );
   });
 
   it('lists products of a category subtree with cursor pagination', async () => {
     const top = await category('Top');
     const sub = await category('Sub', top.id);
-    const ids = [await product(top.id, `L1-${uniqueSuffix()}`), await product(sub.id, `L2-${uniqueSuffix()}`), await product(sub.id, `L3-${uniqueSuffix()}`)].map((p) => p.id);
-    const first = await call<catalogV1.ListProductsResponse>('listProducts', { categoryId: top.id, pageSize: 2 });
-    const second = await call<catalogV1.ListProductsResponse>('listProducts', { categoryId: top.id, pageSize: 2, pageToken: first.nextPageToken });
+    const ids = [
+      await product(top.id, `L1-${uniqueSuffix()}`),
+      await product(sub.id, `L2-${uniqueSuffix()}`),
+      await product(sub.id, `L3-${uniqueSuffix()}`),
+    ].map((p) => p.id);
+    const first = await call<catalogV1.ListProductsResponse>('listProducts', {
+      categoryId: top.id,
+      pageSize: 2,
+    });
+    const second = await call<catalogV1.ListProductsResponse>('listProducts', {
+      categoryId: top.id,
+      pageSize: 2,
+      pageToken: first.nextPageToken,
+    });
     expect([...first.products, ...second.products].map((p) => p.id)).toEqual(ids);
     expect(second.nextPageToken).toBe('');
-    const onlySub = await call<catalogV1.ListProductsResponse>('listProducts', { categoryId: sub.id });
+    const onlySub = await call<catalogV1.ListProductsResponse>('listProducts', {
+      categoryId: sub.id,
+    });
     expect(onlySub.products.map((p) => p.id)).toEqual(ids.slice(1));
-    await expectGrpcError(call('listProducts', { pageToken: '%%%' }), status.INVALID_ARGUMENT, 'INVALID_CURSOR');
+    await expectGrpcError(
+      call('listProducts', { pageToken: '%%%' }),
+      status.INVALID_ARGUMENT,
+      'INVALID_CURSOR',
+    );
   });
 });

@@ -16,7 +16,9 @@ export function openApiDocument(app: NestFastifyApplication) {
   const config = new DocumentBuilder()
     .setOpenAPIVersion('3.1.0')
     .setTitle('Emporia API')
-    .setDescription('HTTP API of the Emporia e-commerce platform. Money is integer minor units plus an ISO 4217 currency; errors are RFC 9457 application/problem+json; lists use opaque cursors.')
+    .setDescription(
+      'HTTP API of the Emporia e-commerce platform. Money is integer minor units plus an ISO 4217 currency; errors are RFC 9457 application/problem+json; lists use opaque cursors.',
+    )
     .setVersion('1')
     .build();
   return SwaggerModule.createDocument(app, config, { extraModels: [ProblemView] });
@@ -24,8 +26,20 @@ export function openApiDocument(app: NestFastifyApplication) {
 
 /** Starts the gateway: HTTP API with validation, problem+json errors and OpenAPI at /docs. */
 export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningService> {
-  const catalog = grpcBackend<CatalogBackend>({ name: 'catalog', protoFile: PROTO_FILES.catalog, service: 'emporia.catalog.v1.CatalogService', url: config.CATALOG_GRPC_URL, deadlineMs: config.GRPC_DEADLINE_MS });
-  const search = grpcBackend<SearchBackend>({ name: 'search', protoFile: PROTO_FILES.search, service: 'emporia.search.v1.SearchService', url: config.SEARCH_GRPC_URL, deadlineMs: config.GRPC_DEADLINE_MS });
+  const catalog = grpcBackend<CatalogBackend>({
+    name: 'catalog',
+    protoFile: PROTO_FILES.catalog,
+    service: 'emporia.catalog.v1.CatalogService',
+    url: config.CATALOG_GRPC_URL,
+    deadlineMs: config.GRPC_DEADLINE_MS,
+  });
+  const search = grpcBackend<SearchBackend>({
+    name: 'search',
+    protoFile: PROTO_FILES.search,
+    service: 'emporia.search.v1.SearchService',
+    url: config.SEARCH_GRPC_URL,
+    deadlineMs: config.GRPC_DEADLINE_MS,
+  });
   return startService({
     module: GatewayModule.forRoot({ catalog, search }, logger),
     logger,
@@ -36,7 +50,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
       requireJsonBodies(fastify);
       app.useGlobalFilters(new ProblemFilter(logger));
       app.useGlobalPipes(validationPipe);
-      SwaggerModule.setup('docs', app, openApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });
+      SwaggerModule.setup('docs', app, openApiDocument(app), {
+        jsonDocumentUrl: 'docs/openapi.json',
+      });
     },
   });
 }

@@ -1,7 +1,12 @@
 import { DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { Client } from '@grpc/grpc-js';
 import { HealthRegistry, PlatformModule, type Logger } from '@emporia/platform';
-import { CATALOG_BACKEND, SEARCH_BACKEND, type CatalogBackend, type SearchBackend } from './application/ports';
+import {
+  CATALOG_BACKEND,
+  SEARCH_BACKEND,
+  type CatalogBackend,
+  type SearchBackend,
+} from './application/ports';
 import { waitForReady } from './infrastructure/grpc-backend';
 import { CategoriesHttpController } from './interface/categories.http-controller';
 import { ProductsHttpController } from './interface/products.http-controller';

@@ -3,7 +3,10 @@ import { env } from '@emporia/platform';
 
 export const searchConfigSchema = z.object({
   ELASTICSEARCH_URL: env.url(),
-  SEARCH_INDEX_PREFIX: z.string().regex(/^[a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" and "-" only').default(''),
+  SEARCH_INDEX_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" and "-" only')
+    .default(''),
   KAFKA_BROKERS: env.csv(),
   KAFKA_TOPIC_PREFIX: z.string().default(''),
   SEARCH_CONSUMER_GROUP: z.string().min(1).default('search'),

@@ -1,6 +1,12 @@
 import { Client } from '@elastic/elasticsearch';
 import { GRPC_PACKAGES, PROTO_FILES, PROTO_ROOT } from '@emporia/contracts';
-import { createKafka, ensureTopics, KafkaEventConsumer, pingKafka, topicName } from '@emporia/messaging';
+import {
+  createKafka,
+  ensureTopics,
+  KafkaEventConsumer,
+  pingKafka,
+  topicName,
+} from '@emporia/messaging';
 import { startService, type Logger, type RunningService } from '@emporia/platform';
 import { IndexProductSnapshotUseCase } from './application/index-product-snapshot.use-case';
 import type { SearchConfig } from './config';
@@ -10,7 +16,11 @@ import { SearchModule, type SearchInfrastructure } from './search.module';
 
 /** Starts search: the index and alias, the catalog.product consumer, gRPC and ops HTTP. */
 export async function startSearch(config: SearchConfig, logger: Logger): Promise<RunningService> {
-  const client = new Client({ node: config.ELASTICSEARCH_URL, requestTimeout: 10000, maxRetries: 2 });
+  const client = new Client({
+    node: config.ELASTICSEARCH_URL,
+    requestTimeout: 10000,
+    maxRetries: 2,
+  });
   const index = new ElasticsearchProductIndex(client, config.SEARCH_INDEX_PREFIX, logger);
   await index.ensureIndex();
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'search', logger });
@@ -21,7 +31,13 @@ export async function startSearch(config: SearchConfig, logger: Logger): Promise
     module: SearchModule.forRoot(infra, logger),
     logger,
     http: { host: config.BIND_HOST, port: config.SEARCH_HTTP_PORT },
-    grpc: { package: GRPC_PACKAGES.search, protoPath: PROTO_FILES.search, includeDirs: [PROTO_ROOT], host: config.BIND_HOST, port: config.SEARCH_GRPC_PORT },
+    grpc: {
+      package: GRPC_PACKAGES.search,
+      protoPath: PROTO_FILES.search,
+      includeDirs: [PROTO_ROOT],
+      host: config.BIND_HOST,
+      port: config.SEARCH_GRPC_PORT,
+    },
   });
   infra.consumer = new KafkaEventConsumer(kafka, {
     groupId: config.SEARCH_CONSUMER_GROUP,

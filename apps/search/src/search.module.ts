@@ -1,4 +1,10 @@
-import { DynamicModule, Inject, Module, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  DynamicModule,
+  Inject,
+  Module,
+  type BeforeApplicationShutdown,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { Client } from '@elastic/elasticsearch';
 import type { KafkaEventConsumer } from '@emporia/messaging';
 import { HealthRegistry, LOGGER, PlatformModule, type Logger } from '@emporia/platform';

@@ -4,7 +4,14 @@ import type { Consumer, Producer } from 'kafkajs';
 import { catalogV1, PROTO_FILES, searchV1 } from '@emporia/contracts';
 import { createKafka, dlqTopic, HEADER } from '@emporia/messaging';
 import { fromGrpcError, type RunningService } from '@emporia/platform';
-import { eventually, freePort, grpcTestClient, testEnv, testLogger, uniqueSuffix } from '@emporia/testing';
+import {
+  eventually,
+  freePort,
+  grpcTestClient,
+  testEnv,
+  testLogger,
+  uniqueSuffix,
+} from '@emporia/testing';
 import { searchConfigSchema } from '../src/config';
 import { startSearch } from '../src/search.app';
 
@@ -22,7 +29,11 @@ describe('search service (real Elasticsearch + Kafka)', () => {
   let client: ReturnType<typeof grpcTestClient>;
   let producer: Producer;
   const es = testEnv.elasticsearchUrl();
-  const kafka = createKafka({ brokers: testEnv.kafkaBrokers().split(','), clientId: 'search-it', logger: testLogger('kafka') });
+  const kafka = createKafka({
+    brokers: testEnv.kafkaBrokers().split(','),
+    clientId: 'search-it',
+    logger: testLogger('kafka'),
+  });
 
   const product = (id: string, over: Partial<catalogV1.Product> = {}): catalogV1.Product => ({
     id,
@@ -32,14 +43,26 @@ describe('search service (real Elasticsearch + Kafka)', () => {
     categoryId: CAT_PHONES,
     categoryPathIds: [CAT_ROOT, CAT_PHONES],
     status: catalogV1.ProductStatus.PRODUCT_STATUS_ACTIVE,
-    skus: [{ id: randomUUID(), code: `S-${id.slice(0, 8)}`, attributes: {}, price: { amountMinor: 1000, currency: 'CNY' }, stockOnHand: 1 }],
+    skus: [
+      {
+        id: randomUUID(),
+        code: `S-${id.slice(0, 8)}`,
+        attributes: {},
+        price: { amountMinor: 1000, currency: 'CNY' },
+        stockOnHand: 1,
+      },
+    ],
     version: 1,
     createdAt: new Date().toISOString(),
     updatedAt: new Date().toISOString(),
     ...over,
   });
 
-  const send = async (p: catalogV1.Product, eventId = randomUUID(), type = 'emporia.catalog.v1.ProductCreated') => {
+  const send = async (
+    p: catalogV1.Product,
+    eventId = randomUUID(),
+    type = 'emporia.catalog.v1.ProductCreated',
+  ) => {
     await producer.send({
       topic,
       acks: -1,
@@ -47,7 +70,11 @@ describe('search service (real Elasticsearch + Kafka)', () => {
         {
           key: p.id,
           value: Buffer.from(catalogV1.ProductCreated.encode({ product: p }).finish()),
-          headers: { [HEADER.eventId]: eventId, [HEADER.eventType]: type, [HEADER.occurredAt]: new Date().toISOString() },
+          headers: {
+            [HEADER.eventId]: eventId,
+            [HEADER.eventType]: type,
+            [HEADER.occurredAt]: new Date().toISOString(),
+          },
         },
       ],
     });
@@ -56,10 +83,17 @@ describe('search service (real Elasticsearch + Kafka)', () => {
 
   const doc = async (id: string) => {
     const res = await fetch(`${es}/${indexPrefix}products/_doc/${id}`);
-    return res.status === 200 ? ((await res.json()) as { _version: number; _seq_no: number; _source: Record<string, unknown> }) : undefined;
+    return res.status === 200
+      ? ((await res.json()) as {
+          _version: number;
+          _seq_no: number;
+          _source: Record<string, unknown>;
+        })
+      : undefined;
   };
 
-  const search = (req: Partial<searchV1.SearchProductsRequest>) => client.call<searchV1.SearchProductsResponse>('searchProducts', req);
+  const search = (req: Partial<searchV1.SearchProductsRequest>) =>
+    client.call<searchV1.SearchProductsResponse>('searchProducts', req);
 
   beforeAll(async () => {
     const config = searchConfigSchema.parse({
@@ -74,7 +108,11 @@ describe('search service (real Elasticsearch + Kafka)', () => {
       SEARCH_MAX_ATTEMPTS: '2',
     });
     service = await startSearch(config, testLogger('search'));
-    client = grpcTestClient(PROTO_FILES.search, 'emporia.search.v1.SearchService', service.grpcUrl!);
+    client = grpcTestClient(
+      PROTO_FILES.search,
+      'emporia.search.v1.SearchService',
+      service.grpcUrl!,
+    );
     producer = kafka.producer();
     await producer.connect();
   });
@@ -87,8 +125,13 @@ describe('search service (real Elasticsearch + Kafka)', () => {
   });
 
   it('keeps the product index behind an alias over a versioned index', async () => {
-    const aliases = (await (await fetch(`${es}/_alias/${indexPrefix}products`)).json()) as Record<string, unknown>;
-    expect(Object.keys(aliases)).toEqual([expect.stringMatching(new RegExp(`^${indexPrefix}products-v1-\\d+$`))]);
+    const aliases = (await (await fetch(`${es}/_alias/${indexPrefix}products`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(Object.keys(aliases)).toEqual([
+      expect.stringMatching(new RegExp(`^${indexPrefix}products-v1-\\d+$`)),
+    ]);
   });
 
   it('indexes an event once when it is delivered twice, and never lets an older version win', async () => {
@@ -100,17 +143,34 @@ describe('search service (real Elasticsearch + Kafka)', () => {
 
     // the same event again (same id, same bytes), then an older version, then a marker event
     await send(created, eventId);
-    await send(product(id, { title: 'Stale title', version: 2 }), randomUUID(), 'emporia.catalog.v1.ProductUpdated');
+    await send(
+      product(id, { title: 'Stale title', version: 2 }),
+      randomUUID(),
+      'emporia.catalog.v1.ProductUpdated',
+    );
     const marker = randomUUID();
     await send(product(marker, { title: 'Marker' }));
-    await eventually(() => doc(marker), { what: 'marker indexed (so the duplicate and the stale event were consumed)' });
+    await eventually(() => doc(marker), {
+      what: 'marker indexed (so the duplicate and the stale event were consumed)',
+    });
 
     const after = await doc(id);
-    expect(after).toMatchObject({ _version: 3, _seq_no: first._seq_no, _source: { title: 'Twice delivered', last_event_id: eventId } });
+    expect(after).toMatchObject({
+      _version: 3,
+      _seq_no: first._seq_no,
+      _source: { title: 'Twice delivered', last_event_id: eventId },
+    });
 
     // a newer version does replace it
-    await send(product(id, { title: 'Renamed', version: 4 }), randomUUID(), 'emporia.catalog.v1.ProductUpdated');
-    await eventually(async () => ((await doc(id))?._source.title === 'Renamed' ? true : undefined), { what: 'newer version applied' });
+    await send(
+      product(id, { title: 'Renamed', version: 4 }),
+      randomUUID(),
+      'emporia.catalog.v1.ProductUpdated',
+    );
+    await eventually(
+      async () => ((await doc(id))?._source.title === 'Renamed' ? true : undefined),
+      { what: 'newer version applied' },
+    );
   });
 
   it('sends a poison message to the DLQ and keeps the partition flowing', async () => {
@@ -119,18 +179,34 @@ describe('search service (real Elasticsearch + Kafka)', () => {
     const dead: { key: string; error: string }[] = [];
     await dlqReader.connect();
     await dlqReader.subscribe({ topic: dlqTopic(topic), fromBeginning: true });
-    await dlqReader.run({ eachMessage: async ({ message }) => void dead.push({ key: message.key!.toString(), error: message.headers!['dlq-error']!.toString() }) });
+    await dlqReader.run({
+      eachMessage: async ({ message }) =>
+        void dead.push({
+          key: message.key!.toString(),
+          error: message.headers!['dlq-error']!.toString(),
+        }),
+    });
     try {
       await producer.send({
         topic,
         messages: [
-          { key, value: Buffer.from([0xff, 0xff, 0xff, 0x0f]), headers: { [HEADER.eventId]: randomUUID(), [HEADER.eventType]: 'emporia.catalog.v1.ProductCreated', [HEADER.occurredAt]: new Date().toISOString() } },
+          {
+            key,
+            value: Buffer.from([0xff, 0xff, 0xff, 0x0f]),
+            headers: {
+              [HEADER.eventId]: randomUUID(),
+              [HEADER.eventType]: 'emporia.catalog.v1.ProductCreated',
+              [HEADER.occurredAt]: new Date().toISOString(),
+            },
+          },
           { key, value: Buffer.from('no headers') },
         ],
       });
       await send(product(key, { title: 'After the poison' }));
       await eventually(() => doc(key), { what: 'the valid event after the poison to be indexed' });
-      const got = await eventually(async () => (dead.length >= 2 ? dead : undefined), { what: 'two DLQ messages' });
+      const got = await eventually(async () => (dead.length >= 2 ? dead : undefined), {
+        what: 'two DLQ messages',
+      });
       expect(got.map((d) => d.key)).toEqual([key, key]);
       expect(got[0].error).toMatch(/NonRetriableError: cannot decode/);
       expect(got[1].error).toMatch(/NonRetriableError: message lacks a valid event-id/);
@@ -142,17 +218,73 @@ describe('search service (real Elasticsearch + Kafka)', () => {
   it('searches by text, category subtree, price range and pages through results', async () => {
     const word = `quasar${suffix}`;
     const ids = [randomUUID(), randomUUID(), randomUUID(), randomUUID()].sort();
-    await send(product(ids[0], { title: `${word} phone case`, skus: [{ id: randomUUID(), code: 'A1', attributes: {}, price: { amountMinor: 1999, currency: 'CNY' }, stockOnHand: 0 }] }));
-    await send(product(ids[1], { title: `${word} charger`, skus: [{ id: randomUUID(), code: 'A2', attributes: {}, price: { amountMinor: 5999, currency: 'CNY' }, stockOnHand: 2 }] }));
-    await send(product(ids[2], { title: `${word} novel`, categoryId: CAT_BOOKS, categoryPathIds: [CAT_BOOKS], skus: [{ id: randomUUID(), code: 'A3', attributes: {}, price: { amountMinor: 30000, currency: 'CNY' }, stockOnHand: 1 }] }));
-    await send(product(ids[3], { title: `${word} archived`, status: catalogV1.ProductStatus.PRODUCT_STATUS_ARCHIVED }));
-    await eventually(async () => ((await search({ query: word })).total === 3 ? true : undefined), { what: 'three listed products searchable' });
+    await send(
+      product(ids[0], {
+        title: `${word} phone case`,
+        skus: [
+          {
+            id: randomUUID(),
+            code: 'A1',
+            attributes: {},
+            price: { amountMinor: 1999, currency: 'CNY' },
+            stockOnHand: 0,
+          },
+        ],
+      }),
+    );
+    await send(
+      product(ids[1], {
+        title: `${word} charger`,
+        skus: [
+          {
+            id: randomUUID(),
+            code: 'A2',
+            attributes: {},
+            price: { amountMinor: 5999, currency: 'CNY' },
+            stockOnHand: 2,
+          },
+        ],
+      }),
+    );
+    await send(
+      product(ids[2], {
+        title: `${word} novel`,
+        categoryId: CAT_BOOKS,
+        categoryPathIds: [CAT_BOOKS],
+        skus: [
+          {
+            id: randomUUID(),
+            code: 'A3',
+            attributes: {},
+            price: { amountMinor: 30000, currency: 'CNY' },
+            stockOnHand: 1,
+          },
+        ],
+      }),
+    );
+    await send(
+      product(ids[3], {
+        title: `${word} archived`,
+        status: catalogV1.ProductStatus.PRODUCT_STATUS_ARCHIVED,
+      }),
+    );
+    await eventually(async () => ((await search({ query: word })).total === 3 ? true : undefined), {
+      what: 'three listed products searchable',
+    });
 
     const inRoot = await search({ query: word, categoryId: CAT_ROOT });
     expect(inRoot.hits.map((h) => h.productId).sort()).toEqual([ids[0], ids[1]]);
-    const cheap = await search({ query: word, minPriceMinor: 1000, maxPriceMinor: 2000, currency: 'CNY' });
+    const cheap = await search({
+      query: word,
+      minPriceMinor: 1000,
+      maxPriceMinor: 2000,
+      currency: 'CNY',
+    });
     expect(cheap.hits.map((h) => h.productId)).toEqual([ids[0]]);
-    expect(cheap.hits[0]).toMatchObject({ minPrice: { amountMinor: 1999, currency: 'CNY' }, inStock: false });
+    expect(cheap.hits[0]).toMatchObject({
+      minPrice: { amountMinor: 1999, currency: 'CNY' },
+      inStock: false,
+    });
     expect((await search({ query: word, minPriceMinor: 1000, currency: 'USD' })).hits).toEqual([]);
 
     const seen: string[] = [];

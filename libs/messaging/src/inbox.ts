@@ -5,7 +5,11 @@ import type { ReceivedEvent } from './event';
  * Records that `consumer` handled `event`, inside the caller's transaction. Returns false when
  * it was already recorded: the caller must then skip the effect (redelivery changes nothing).
  */
-export async function recordInInbox(manager: EntityManager, consumer: string, event: ReceivedEvent): Promise<boolean> {
+export async function recordInInbox(
+  manager: EntityManager,
+  consumer: string,
+  event: ReceivedEvent,
+): Promise<boolean> {
   const rows = (await manager.query(
     `INSERT INTO inbox (consumer, event_id, event_type, topic, kafka_partition, kafka_offset)
      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING event_id`,

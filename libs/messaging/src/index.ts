@@ -8,7 +8,14 @@ export {
   PROTOBUF_CONTENT_TYPE,
   topicName,
 } from './event';
-export type { EventType, MessageCodec, MessagePublisher, NewEvent, ReceivedEvent, WireMessage } from './event';
+export type {
+  EventType,
+  MessageCodec,
+  MessagePublisher,
+  NewEvent,
+  ReceivedEvent,
+  WireMessage,
+} from './event';
 export { appendToOutbox, OutboxRelay } from './outbox';
 export type { OutboxRelayOptions } from './outbox';
 export { idempotentHandler, recordInInbox } from './inbox';

@@ -1,6 +1,22 @@
-import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type IHeaders, type KafkaMessage, type Producer } from 'kafkajs';
+import {
+  Kafka,
+  logLevel,
+  Partitioners,
+  type Admin,
+  type Consumer,
+  type IHeaders,
+  type KafkaMessage,
+  type Producer,
+} from 'kafkajs';
 import { counter, histogram, type Logger } from '@emporia/platform';
-import { dlqTopic, HEADER, NonRetriableError, type MessagePublisher, type ReceivedEvent, type WireMessage } from './event';
+import {
+  dlqTopic,
+  HEADER,
+  NonRetriableError,
+  type MessagePublisher,
+  type ReceivedEvent,
+  type WireMessage,
+} from './event';
 
 export interface KafkaConnectionOptions {
   brokers: string[];
@@ -17,14 +33,17 @@ export function createKafka(opts: KafkaConnectionOptions): Kafka {
     requestTimeout: 30000,
     retry: { retries: 8, initialRetryTime: 200 },
     logLevel: logLevel.WARN,
-    logCreator: () => ({ level, log: entry }) => {
-      const { message, ...rest } = entry;
-      // Handled: KafkaPublisher reconnects (new producer id) after a failed send.
-      if (message?.startsWith('Limiting retries for the idempotent producer')) return log.debug(rest, message);
-      if (level <= logLevel.ERROR) log.error(rest, message);
-      else if (level === logLevel.WARN) log.warn(rest, message);
-      else log.debug(rest, message);
-    },
+    logCreator:
+      () =>
+      ({ level, log: entry }) => {
+        const { message, ...rest } = entry;
+        // Handled: KafkaPublisher reconnects (new producer id) after a failed send.
+        if (message?.startsWith('Limiting retries for the idempotent producer'))
+          return log.debug(rest, message);
+        if (level <= logLevel.ERROR) log.error(rest, message);
+        else if (level === logLevel.WARN) log.warn(rest, message);
+        else log.debug(rest, message);
+      },
   });
 }
 
@@ -33,7 +52,12 @@ export function createKafka(opts: KafkaConnectionOptions): Kafka {
  * a leader. kafkajs's own `waitForLeaders` gives up on UNKNOWN_TOPIC_OR_PARTITION, which a
  * freshly started broker answers for a moment, so readiness is polled here with a bound.
  */
-export async function ensureTopics(kafka: Kafka, topics: string[], partitions = 3, timeoutMs = 60000): Promise<void> {
+export async function ensureTopics(
+  kafka: Kafka,
+  topics: string[],
+  partitions = 3,
+  timeoutMs = 60000,
+): Promise<void> {
   const admin: Admin = kafka.admin();
   await admin.connect();
   try {
@@ -46,15 +70,24 @@ export async function ensureTopics(kafka: Kafka, topics: string[], partitions = 
         if (wanted.length > 0) {
           await admin.createTopics({
             waitForLeaders: false,
-            topics: wanted.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
+            topics: wanted.map((topic) => ({
+              topic,
+              numPartitions: partitions,
+              replicationFactor: 1,
+            })),
           });
         }
         const { topics: meta } = await admin.fetchTopicMetadata({ topics: all });
-        if (meta.length === all.length && meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+        if (
+          meta.length === all.length &&
+          meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))
+        )
+          return;
       } catch (e) {
         if (Date.now() > deadline) throw e;
       }
-      if (Date.now() > deadline) throw new Error(`topics ${all.join(', ')} have no leaders after ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`topics ${all.join(', ')} have no leaders after ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 200));
     }
   } finally {
@@ -121,9 +154,20 @@ export interface ConsumerOptions {
   fromBeginning?: boolean;
 }
 
-const handled = counter('emporia_events_handled_total', 'Events handled by consumers', ['group', 'topic', 'outcome']);
-const deadLettered = counter('emporia_events_dead_lettered_total', 'Events sent to a dead-letter topic', ['group', 'topic']);
-const handleSeconds = histogram('emporia_event_handle_seconds', 'Time to handle one event', ['group', 'topic']);
+const handled = counter('emporia_events_handled_total', 'Events handled by consumers', [
+  'group',
+  'topic',
+  'outcome',
+]);
+const deadLettered = counter(
+  'emporia_events_dead_lettered_total',
+  'Events sent to a dead-letter topic',
+  ['group', 'topic'],
+);
+const handleSeconds = histogram('emporia_event_handle_seconds', 'Time to handle one event', [
+  'group',
+  'topic',
+]);
 
 function headerString(headers: IHeaders | undefined, name: string): string | undefined {
   const v = headers?.[name];
@@ -152,7 +196,10 @@ function toReceived(topic: string, partition: number, message: KafkaMessage): Re
     ...(headers[HEADER.traceparent] ? { traceparent: headers[HEADER.traceparent] } : {}),
   };
   if (!eventId || !/^[0-9a-f-]{36}$/i.test(eventId) || !eventType) {
-    throw Object.assign(new NonRetriableError(`message lacks a valid ${HEADER.eventId}/${HEADER.eventType} header`), { received: base });
+    throw Object.assign(
+      new NonRetriableError(`message lacks a valid ${HEADER.eventId}/${HEADER.eventType} header`),
+      { received: base },
+    );
   }
   return base;
 }
@@ -177,7 +224,11 @@ export class KafkaEventConsumer {
     kafka: Kafka,
     private readonly opts: ConsumerOptions,
   ) {
-    this.consumer = kafka.consumer({ groupId: opts.groupId, sessionTimeout: 30000, heartbeatInterval: 3000 });
+    this.consumer = kafka.consumer({
+      groupId: opts.groupId,
+      sessionTimeout: 30000,
+      heartbeatInterval: 3000,
+    });
     this.dlq = new KafkaPublisher(kafka);
     this.maxAttempts = Math.max(1, opts.maxAttempts ?? 5);
     this.backoffMs = opts.backoffMs ?? 200;
@@ -212,7 +263,12 @@ export class KafkaEventConsumer {
     await this.dlq.close();
   }
 
-  private async handleOne(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<void> {
+  private async handleOne(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
     const { groupId, logger } = this.opts;
     let event: ReceivedEvent;
     try {
@@ -232,7 +288,10 @@ export class KafkaEventConsumer {
       } catch (e) {
         const err = e as Error;
         const last = attempt >= this.maxAttempts || e instanceof NonRetriableError || this.stopping;
-        logger.warn({ err, topic, partition, offset: message.offset, eventId: event.eventId, attempt }, 'event handler failed');
+        logger.warn(
+          { err, topic, partition, offset: message.offset, eventId: event.eventId, attempt },
+          'event handler failed',
+        );
         if (last) {
           if (this.stopping && !(e instanceof NonRetriableError) && attempt < this.maxAttempts) {
             // shutting down: leave the offset uncommitted so another member retries it
@@ -269,7 +328,16 @@ export class KafkaEventConsumer {
     ]);
     deadLettered.inc({ group: groupId, topic: event.topic });
     handled.inc({ group: groupId, topic: event.topic, outcome: 'dead_lettered' });
-    logger.error({ topic: event.topic, partition: event.partition, offset: event.offset, eventId: event.eventId, error: err.message }, 'event dead-lettered');
+    logger.error(
+      {
+        topic: event.topic,
+        partition: event.partition,
+        offset: event.offset,
+        eventId: event.eventId,
+        error: err.message,
+      },
+      'event dead-lettered',
+    );
   }
 }
 

@@ -24,7 +24,9 @@ export class MessagingTables1764000000000 implements MigrationInterface {
         last_error   text
       )`);
     await q.query(`CREATE INDEX outbox_pending_idx ON outbox (seq) WHERE published_at IS NULL`);
-    await q.query(`CREATE INDEX outbox_published_idx ON outbox (published_at) WHERE published_at IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX outbox_published_idx ON outbox (published_at) WHERE published_at IS NOT NULL`,
+    );
     await q.query(`
       CREATE TABLE inbox (
         consumer     text NOT NULL,

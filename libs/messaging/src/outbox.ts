@@ -1,13 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { counter, gauge, type Logger } from '@emporia/platform';
-import { HEADER, PROTOBUF_CONTENT_TYPE, type MessagePublisher, type NewEvent, type WireMessage } from './event';
+import {
+  HEADER,
+  PROTOBUF_CONTENT_TYPE,
+  type MessagePublisher,
+  type NewEvent,
+  type WireMessage,
+} from './event';
 
 /**
  * Writes events into the outbox inside the caller's transaction: the state change and its
  * events commit together or not at all. Nothing is published from here.
  */
-export async function appendToOutbox(manager: EntityManager, events: readonly NewEvent[]): Promise<void> {
+export async function appendToOutbox(
+  manager: EntityManager,
+  events: readonly NewEvent[],
+): Promise<void> {
   if (events.length === 0) return;
   const values: unknown[] = [];
   const rows = events.map((e, i) => {
@@ -20,7 +29,15 @@ export async function appendToOutbox(manager: EntityManager, events: readonly Ne
       [HEADER.contentType]: PROTOBUF_CONTENT_TYPE,
       ...(e.traceparent ? { [HEADER.traceparent]: e.traceparent } : {}),
     };
-    values.push(eventId, e.topic, e.key, e.type, Buffer.from(e.payload), JSON.stringify(headers), occurredAt);
+    values.push(
+      eventId,
+      e.topic,
+      e.key,
+      e.type,
+      Buffer.from(e.payload),
+      JSON.stringify(headers),
+      occurredAt,
+    );
     const b = i * 7;
     return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}::jsonb, $${b + 7})`;
   });
@@ -48,8 +65,14 @@ interface OutboxRow {
   headers: Record<string, string>;
 }
 
-const published = counter('emporia_outbox_published_total', 'Outbox rows published to the broker', ['service']);
-const failures = counter('emporia_outbox_publish_failures_total', 'Failed outbox publish attempts', ['service']);
+const published = counter('emporia_outbox_published_total', 'Outbox rows published to the broker', [
+  'service',
+]);
+const failures = counter(
+  'emporia_outbox_publish_failures_total',
+  'Failed outbox publish attempts',
+  ['service'],
+);
 const pendingGauge = gauge('emporia_outbox_pending', 'Outbox rows not yet published', ['service']);
 
 /**
@@ -117,35 +140,42 @@ export class OutboxRelay {
    * publish is recorded on the rows (attempts, last_error) in a committed transaction and rethrown.
    */
   async publishBatch(): Promise<number> {
-    const outcome = await this.ds.transaction(async (m): Promise<{ published: number } | { error: Error }> => {
-      const [{ locked }] = (await m.query(`SELECT pg_try_advisory_xact_lock(hashtext('emporia.outbox.relay')) AS locked`)) as { locked: boolean }[];
-      if (!locked) return { published: 0 };
-      const rows = (await m.query(
-        `SELECT seq, topic, message_key, payload, headers FROM outbox
+    const outcome = await this.ds.transaction(
+      async (m): Promise<{ published: number } | { error: Error }> => {
+        const [{ locked }] = (await m.query(
+          `SELECT pg_try_advisory_xact_lock(hashtext('emporia.outbox.relay')) AS locked`,
+        )) as { locked: boolean }[];
+        if (!locked) return { published: 0 };
+        const rows = (await m.query(
+          `SELECT seq, topic, message_key, payload, headers FROM outbox
           WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
-        [this.batchSize],
-      )) as OutboxRow[];
-      if (rows.length === 0) return { published: 0 };
-      const seqs = rows.map((r) => r.seq);
-      const messages: WireMessage[] = rows.map((r) => ({
-        topic: r.topic,
-        key: r.message_key,
-        value: r.payload,
-        headers: r.headers,
-      }));
-      try {
-        await this.publisher.publish(messages);
-      } catch (e) {
-        const error = e instanceof Error ? e : new Error(String(e));
-        await m.query(`UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = ANY($1::bigint[])`, [
-          seqs,
-          error.message.slice(0, 2000),
-        ]);
-        return { error };
-      }
-      await m.query(`UPDATE outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL WHERE seq = ANY($1::bigint[])`, [seqs]);
-      return { published: rows.length };
-    });
+          [this.batchSize],
+        )) as OutboxRow[];
+        if (rows.length === 0) return { published: 0 };
+        const seqs = rows.map((r) => r.seq);
+        const messages: WireMessage[] = rows.map((r) => ({
+          topic: r.topic,
+          key: r.message_key,
+          value: r.payload,
+          headers: r.headers,
+        }));
+        try {
+          await this.publisher.publish(messages);
+        } catch (e) {
+          const error = e instanceof Error ? e : new Error(String(e));
+          await m.query(
+            `UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = ANY($1::bigint[])`,
+            [seqs, error.message.slice(0, 2000)],
+          );
+          return { error };
+        }
+        await m.query(
+          `UPDATE outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL WHERE seq = ANY($1::bigint[])`,
+          [seqs],
+        );
+        return { published: rows.length };
+      },
+    );
     if ('error' in outcome) {
       failures.inc({ service: this.opts.service });
       throw outcome.error;
@@ -155,7 +185,9 @@ export class OutboxRelay {
   }
 
   async pendingCount(): Promise<number> {
-    const [{ n }] = (await this.ds.query(`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`)) as { n: number }[];
+    const [{ n }] = (await this.ds.query(
+      `SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`,
+    )) as { n: number }[];
     return n;
   }
 
@@ -166,7 +198,10 @@ export class OutboxRelay {
         this.running = undefined;
         if (this.stopped) return;
         const retry = this.consecutiveFailures > 0;
-        const backoff = Math.min(this.intervalMs * 2 ** Math.min(this.consecutiveFailures, 6), 30_000);
+        const backoff = Math.min(
+          this.intervalMs * 2 ** Math.min(this.consecutiveFailures, 6),
+          30_000,
+        );
         const next = this.again && !retry ? 0 : retry ? backoff : this.intervalMs;
         this.again = false;
         this.schedule(next);
@@ -180,12 +215,18 @@ export class OutboxRelay {
       this.consecutiveFailures = 0;
       if (Date.now() - this.lastPrune > 3600_000) {
         this.lastPrune = Date.now();
-        await this.ds.query(`DELETE FROM outbox WHERE published_at < now() - ($1::bigint * interval '1 millisecond')`, [this.retentionMs]);
+        await this.ds.query(
+          `DELETE FROM outbox WHERE published_at < now() - ($1::bigint * interval '1 millisecond')`,
+          [this.retentionMs],
+        );
       }
       pendingGauge.set({ service: this.opts.service }, await this.pendingCount());
     } catch (e) {
       this.consecutiveFailures++;
-      this.opts.logger.warn({ err: e, failures: this.consecutiveFailures }, 'outbox relay pass failed; will retry');
+      this.opts.logger.warn(
+        { err: e, failures: this.consecutiveFailures },
+        'outbox relay pass failed; will retry',
+      );
     }
   }
 }

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Consumer, Kafka } from 'kafkajs';
 import { createDataSource, runMigrations } from '@emporia/persistence';
-import { createTestDatabase, eventually, testEnv, testLogger, uniqueSuffix } from '@emporia/testing';
+import {
+  createTestDatabase,
+  eventually,
+  testEnv,
+  testLogger,
+  uniqueSuffix,
+} from '@emporia/testing';
 import {
   appendToOutbox,
   createKafka,
@@ -30,7 +36,10 @@ interface Seen {
 }
 
 /** Collects every message of `topics` from the beginning. */
-async function collect(kafka: Kafka, topics: string[]): Promise<{ seen: Map<string, Seen[]>; consumer: Consumer }> {
+async function collect(
+  kafka: Kafka,
+  topics: string[],
+): Promise<{ seen: Map<string, Seen[]>; consumer: Consumer }> {
   const seen = new Map<string, Seen[]>(topics.map((t) => [t, []]));
   const consumer = kafka.consumer({ groupId: `collector-${uniqueSuffix()}` });
   await consumer.connect();
@@ -38,8 +47,15 @@ async function collect(kafka: Kafka, topics: string[]): Promise<{ seen: Map<stri
   await consumer.run({
     eachMessage: async ({ topic, message }) => {
       const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(Array.isArray(v) ? v[0] : v);
-      seen.get(topic)!.push({ key: message.key?.toString() ?? '', value: message.value?.toString() ?? '', headers });
+      for (const [k, v] of Object.entries(message.headers ?? {}))
+        headers[k] = String(Array.isArray(v) ? v[0] : v);
+      seen
+        .get(topic)!
+        .push({
+          key: message.key?.toString() ?? '',
+          value: message.value?.toString() ?? '',
+          headers,
+        });
     },
   });
   return { seen, consumer };
@@ -53,9 +69,17 @@ describe('messaging (real Postgres + Kafka)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('messaging_it');
-    ds = await createDataSource({ url: db.url, entities: [], migrations: [MessagingTables1764000000000] }).initialize();
+    ds = await createDataSource({
+      url: db.url,
+      entities: [],
+      migrations: [MessagingTables1764000000000],
+    }).initialize();
     await runMigrations(ds);
-    kafka = createKafka({ brokers: testEnv.kafkaBrokers().split(','), clientId: 'messaging-it', logger });
+    kafka = createKafka({
+      brokers: testEnv.kafkaBrokers().split(','),
+      clientId: 'messaging-it',
+      logger,
+    });
     publisher = new KafkaPublisher(kafka);
   });
 
@@ -69,7 +93,13 @@ describe('messaging (real Postgres + Kafka)', () => {
     ds.transaction((m) =>
       appendToOutbox(
         m,
-        values.map((v) => ({ topic, key, type: 'emporia.test.v1.Thing', payload: Buffer.from(v), traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01` })),
+        values.map((v) => ({
+          topic,
+          key,
+          type: 'emporia.test.v1.Thing',
+          payload: Buffer.from(v),
+          traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`,
+        })),
       ),
     );
 
@@ -87,23 +117,36 @@ describe('messaging (real Postgres + Kafka)', () => {
     };
     const crashed = new OutboxRelay(ds, crashAfterPublish, { logger, service: 'it' });
     await expect(crashed.publishBatch()).rejects.toThrow('process killed');
-    const pending = await ds.query(`SELECT attempts, last_error FROM outbox WHERE topic = $1 ORDER BY seq`, [topic]);
-    expect(pending).toEqual(Array(3).fill({ attempts: 1, last_error: 'process killed after publishing' }));
+    const pending = await ds.query(
+      `SELECT attempts, last_error FROM outbox WHERE topic = $1 ORDER BY seq`,
+      [topic],
+    );
+    expect(pending).toEqual(
+      Array(3).fill({ attempts: 1, last_error: 'process killed after publishing' }),
+    );
 
     // A fresh relay (the restarted process) finds them pending and publishes all of them.
     const relay = new OutboxRelay(ds, publisher, { logger, service: 'it', intervalMs: 50 });
     relay.start();
     const { seen, consumer } = await collect(kafka, [topic]);
     try {
-      const got = await eventually(async () => (seen.get(topic)!.length >= 4 ? seen.get(topic)! : undefined), { what: 'republished events' });
+      const got = await eventually(
+        async () => (seen.get(topic)!.length >= 4 ? seen.get(topic)! : undefined),
+        { what: 'republished events' },
+      );
       // at-least-once: e1 twice (the crash published it), then the rest in commit order
       expect(got.map((m) => m.value)).toEqual(['e1', 'e1', 'e2', 'e3']);
       expect(got.every((m) => m.key === 'order-1')).toBe(true);
       expect(got[0].headers[HEADER.eventId]).toBe(got[1].headers[HEADER.eventId]);
       expect(new Set(got.map((m) => m.headers[HEADER.eventId])).size).toBe(3);
-      expect(got[2].headers).toMatchObject({ [HEADER.eventType]: 'emporia.test.v1.Thing', [HEADER.traceparent]: expect.stringMatching(/^00-a{32}-/) });
+      expect(got[2].headers).toMatchObject({
+        [HEADER.eventType]: 'emporia.test.v1.Thing',
+        [HEADER.traceparent]: expect.stringMatching(/^00-a{32}-/),
+      });
       expect(Date.parse(got[2].headers[HEADER.occurredAt])).not.toBeNaN();
-      await eventually(async () => ((await relay.pendingCount()) === 0 ? true : undefined), { what: 'outbox drained' });
+      await eventually(async () => ((await relay.pendingCount()) === 0 ? true : undefined), {
+        what: 'outbox drained',
+      });
     } finally {
       await relay.stop();
       await consumer.disconnect();
@@ -114,11 +157,19 @@ describe('messaging (real Postgres + Kafka)', () => {
     const topic = `it-${uniqueSuffix()}.down`;
     await ensureTopics(kafka, [topic]);
     await write(topic, 'k', ['x']);
-    const down: MessagePublisher = { publish: async () => Promise.reject(new Error('broker unavailable')) };
-    await expect(new OutboxRelay(ds, down, { logger, service: 'it' }).drain()).rejects.toThrow('broker unavailable');
-    const [row] = await ds.query(`SELECT published_at, attempts FROM outbox WHERE topic = $1`, [topic]);
+    const down: MessagePublisher = {
+      publish: async () => Promise.reject(new Error('broker unavailable')),
+    };
+    await expect(new OutboxRelay(ds, down, { logger, service: 'it' }).drain()).rejects.toThrow(
+      'broker unavailable',
+    );
+    const [row] = await ds.query(`SELECT published_at, attempts FROM outbox WHERE topic = $1`, [
+      topic,
+    ]);
     expect(row).toEqual({ published_at: null, attempts: 1 });
-    expect(await new OutboxRelay(ds, publisher, { logger, service: 'it' }).drain()).toBeGreaterThanOrEqual(1);
+    expect(
+      await new OutboxRelay(ds, publisher, { logger, service: 'it' }).drain(),
+    ).toBeGreaterThanOrEqual(1);
     const [after] = await ds.query(`SELECT published_at FROM outbox WHERE topic = $1`, [topic]);
     expect(after.published_at).not.toBeNull();
   });
@@ -142,7 +193,11 @@ describe('messaging (real Postgres + Kafka)', () => {
         handled.push(body);
       },
     });
-    const headers = (type = 'emporia.test.v1.Thing') => ({ [HEADER.eventId]: randomUUID(), [HEADER.eventType]: type, [HEADER.occurredAt]: new Date().toISOString() });
+    const headers = (type = 'emporia.test.v1.Thing') => ({
+      [HEADER.eventId]: randomUUID(),
+      [HEADER.eventType]: type,
+      [HEADER.occurredAt]: new Date().toISOString(),
+    });
     await publisher.publish([
       { topic, key: 'k', value: Buffer.from('first'), headers: headers() },
       { topic, key: 'k', value: Buffer.from('poison'), headers: headers() },
@@ -153,15 +208,27 @@ describe('messaging (real Postgres + Kafka)', () => {
     const { seen, consumer: dlqReader } = await collect(kafka, [dlqTopic(topic)]);
     await consumer.start();
     try {
-      await eventually(async () => (handled.includes('last') ? true : undefined), { what: 'partition to flow past the poison message' });
+      await eventually(async () => (handled.includes('last') ? true : undefined), {
+        what: 'partition to flow past the poison message',
+      });
       expect(handled).toEqual(['first', 'flaky', 'last']);
       expect(attempts.get('poison')).toBe(3);
       expect(attempts.get('flaky')).toBe(3);
       expect(attempts.has('no headers at all')).toBe(false);
-      const dead = await eventually(async () => (seen.get(dlqTopic(topic))!.length >= 2 ? seen.get(dlqTopic(topic))! : undefined), { what: 'DLQ messages' });
+      const dead = await eventually(
+        async () =>
+          seen.get(dlqTopic(topic))!.length >= 2 ? seen.get(dlqTopic(topic))! : undefined,
+        { what: 'DLQ messages' },
+      );
       expect(dead.map((m) => m.value)).toEqual(['poison', 'no headers at all']);
-      expect(dead[0].headers).toMatchObject({ 'dlq-error': 'Error: cannot handle poison', 'dlq-original-topic': topic, 'dlq-attempts': '3' });
-      expect(dead[1].headers['dlq-error']).toMatch(/NonRetriableError: message lacks a valid event-id/);
+      expect(dead[0].headers).toMatchObject({
+        'dlq-error': 'Error: cannot handle poison',
+        'dlq-original-topic': topic,
+        'dlq-attempts': '3',
+      });
+      expect(dead[1].headers['dlq-error']).toMatch(
+        /NonRetriableError: message lacks a valid event-id/,
+      );
     } finally {
       await consumer.stop();
       await dlqReader.disconnect();
@@ -169,7 +236,9 @@ describe('messaging (real Postgres + Kafka)', () => {
   });
 
   it('applies an event once when it is delivered twice, even concurrently (inbox)', async () => {
-    await ds.query(`CREATE TABLE IF NOT EXISTS effects (id serial PRIMARY KEY, event_id uuid NOT NULL)`);
+    await ds.query(
+      `CREATE TABLE IF NOT EXISTS effects (id serial PRIMARY KEY, event_id uuid NOT NULL)`,
+    );
     const handler = idempotentHandler(ds, 'it-consumer', async (event, manager) => {
       await manager.query(`INSERT INTO effects (event_id) VALUES ($1)`, [event.eventId]);
     });
@@ -186,14 +255,20 @@ describe('messaging (real Postgres + Kafka)', () => {
     };
     await Promise.all([handler(event), handler(event)]);
     await handler({ ...event, offset: '8' });
-    const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM effects WHERE event_id = $1`, [event.eventId]);
+    const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM effects WHERE event_id = $1`, [
+      event.eventId,
+    ]);
     expect(n).toBe(1);
     // a failed effect leaves no inbox row, so the retry applies it
-    const failing = idempotentHandler(ds, 'it-consumer', async () => Promise.reject(new Error('boom')));
+    const failing = idempotentHandler(ds, 'it-consumer', async () =>
+      Promise.reject(new Error('boom')),
+    );
     const other = { ...event, eventId: randomUUID() };
     await expect(failing(other)).rejects.toThrow('boom');
     await handler(other);
-    const [{ m }] = await ds.query(`SELECT count(*)::int AS m FROM effects WHERE event_id = $1`, [other.eventId]);
+    const [{ m }] = await ds.query(`SELECT count(*)::int AS m FROM effects WHERE event_id = $1`, [
+      other.eventId,
+    ]);
     expect(m).toBe(1);
   });
 });

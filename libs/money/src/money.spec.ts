@@ -23,11 +23,15 @@ describe('Money', () => {
 
   it('refuses to mix currencies', () => {
     expect(() => Money.of(1, 'CNY').add(Money.of(1, 'USD'))).toThrow(MoneyError);
-    expect(() => Money.of(1, 'CNY').compare(Money.of(1, 'USD'))).toThrow(/cannot combine CNY with USD/);
+    expect(() => Money.of(1, 'CNY').compare(Money.of(1, 'USD'))).toThrow(
+      /cannot combine CNY with USD/,
+    );
   });
 
   it('overflows loudly instead of losing precision', () => {
-    expect(() => Money.of(MAX_MINOR, 'CNY').add(Money.of(1, 'CNY'))).toThrow(expect.objectContaining({ code: 'MONEY_OVERFLOW' }));
+    expect(() => Money.of(MAX_MINOR, 'CNY').add(Money.of(1, 'CNY'))).toThrow(
+      expect.objectContaining({ code: 'MONEY_OVERFLOW' }),
+    );
   });
 
   it('sums a list, zero for an empty one', () => {

@@ -5,10 +5,7 @@
  */
 
 export type MoneyErrorCode =
-  | 'MONEY_INVALID_AMOUNT'
-  | 'MONEY_INVALID_CURRENCY'
-  | 'MONEY_CURRENCY_MISMATCH'
-  | 'MONEY_OVERFLOW';
+  'MONEY_INVALID_AMOUNT' | 'MONEY_INVALID_CURRENCY' | 'MONEY_CURRENCY_MISMATCH' | 'MONEY_OVERFLOW';
 
 export class MoneyError extends Error {
   readonly kind = 'INVALID_ARGUMENT' as const;
@@ -26,9 +23,29 @@ export const MAX_MINOR = 1_000_000_000_000_000;
 
 /** ISO 4217 minor-unit exponents that differ from 2, plus the common 2-decimal ones we list. */
 const EXPONENTS: Record<string, number> = {
-  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
-  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0,
-  UGX: 0, VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
+  BHD: 3,
+  IQD: 3,
+  JOD: 3,
+  KWD: 3,
+  LYD: 3,
+  OMR: 3,
+  TND: 3,
+  BIF: 0,
+  CLP: 0,
+  DJF: 0,
+  GNF: 0,
+  ISK: 0,
+  JPY: 0,
+  KMF: 0,
+  KRW: 0,
+  PYG: 0,
+  RWF: 0,
+  UGX: 0,
+  VND: 0,
+  VUV: 0,
+  XAF: 0,
+  XOF: 0,
+  XPF: 0,
 };
 
 const CURRENCY_RE = /^[A-Z]{3}$/;
@@ -44,10 +61,16 @@ export function minorUnitExponent(currency: string): number {
 
 function checkAmount(amount: number, what = 'amount'): void {
   if (typeof amount !== 'number' || !Number.isInteger(amount)) {
-    throw new MoneyError('MONEY_INVALID_AMOUNT', `${what} must be an integer number of minor units, got ${String(amount)}`);
+    throw new MoneyError(
+      'MONEY_INVALID_AMOUNT',
+      `${what} must be an integer number of minor units, got ${String(amount)}`,
+    );
   }
   if (Math.abs(amount) > MAX_MINOR) {
-    throw new MoneyError('MONEY_OVERFLOW', `${what} ${amount} exceeds the supported magnitude ${MAX_MINOR}`);
+    throw new MoneyError(
+      'MONEY_OVERFLOW',
+      `${what} ${amount} exceeds the supported magnitude ${MAX_MINOR}`,
+    );
   }
 }
 
@@ -59,7 +82,10 @@ export class Money {
 
   static of(amountMinor: number, currency: string): Money {
     if (typeof currency !== 'string' || !isCurrencyCode(currency)) {
-      throw new MoneyError('MONEY_INVALID_CURRENCY', `currency must be an ISO 4217 code such as CNY, got '${String(currency)}'`);
+      throw new MoneyError(
+        'MONEY_INVALID_CURRENCY',
+        `currency must be an ISO 4217 code such as CNY, got '${String(currency)}'`,
+      );
     }
     checkAmount(amountMinor);
     return new Money(amountMinor === 0 ? 0 : amountMinor, currency);
@@ -130,7 +156,8 @@ export class Money {
     }
     for (const w of weights) {
       checkAmount(w, 'weight');
-      if (w < 0) throw new MoneyError('MONEY_INVALID_AMOUNT', `weights must not be negative, got ${w}`);
+      if (w < 0)
+        throw new MoneyError('MONEY_INVALID_AMOUNT', `weights must not be negative, got ${w}`);
     }
     const effective = weights.every((w) => w === 0) ? weights.map(() => 1) : weights;
     const total = effective.reduce((a, b) => a + b, 0);
@@ -139,7 +166,11 @@ export class Money {
     // BigInt keeps amount * weight exact beyond 2^53.
     const shares = effective.map((w, index) => {
       const product = BigInt(amount) * BigInt(w);
-      return { index, floor: Number(product / BigInt(total)), remainder: Number(product % BigInt(total)) };
+      return {
+        index,
+        floor: Number(product / BigInt(total)),
+        remainder: Number(product % BigInt(total)),
+      };
     });
     let left = amount - shares.reduce((a, s) => a + s.floor, 0);
     const order = [...shares].sort((a, b) => b.remainder - a.remainder || a.index - b.index);
@@ -155,7 +186,9 @@ export class Money {
   /** Decimal string in major units, e.g. "12.34" for 1234 CNY, "1500" for 1500 JPY. */
   toDecimalString(): string {
     const exp = minorUnitExponent(this.currency);
-    const abs = Math.abs(this.amountMinor).toString().padStart(exp + 1, '0');
+    const abs = Math.abs(this.amountMinor)
+      .toString()
+      .padStart(exp + 1, '0');
     const sign = this.amountMinor < 0 ? '-' : '';
     if (exp === 0) return `${sign}${abs}`;
     return `${sign}${abs.slice(0, -exp)}.${abs.slice(-exp)}`;
@@ -171,7 +204,10 @@ export class Money {
 
   private assertSameCurrency(other: Money): void {
     if (other.currency !== this.currency) {
-      throw new MoneyError('MONEY_CURRENCY_MISMATCH', `cannot combine ${this.currency} with ${other.currency}`);
+      throw new MoneyError(
+        'MONEY_CURRENCY_MISMATCH',
+        `cannot combine ${this.currency} with ${other.currency}`,
+      );
     }
   }
 }

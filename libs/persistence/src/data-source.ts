@@ -69,12 +69,18 @@ const DEADLOCK = '40P01';
  * Runs `work` in one transaction; retries a bounded number of times when Postgres reports a
  * serialization failure or deadlock (the work must therefore be safe to run again).
  */
-export async function inTransaction<T>(ds: DataSource, work: TransactionWork<T>, attempts = 3): Promise<T> {
+export async function inTransaction<T>(
+  ds: DataSource,
+  work: TransactionWork<T>,
+  attempts = 3,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await ds.transaction('READ COMMITTED', work);
     } catch (e) {
-      const code = (e as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (e as { code?: string }).code;
+      const code =
+        (e as { code?: string; driverError?: { code?: string } }).driverError?.code ??
+        (e as { code?: string }).code;
       if (attempt >= attempts || (code !== SERIALIZATION_FAILURE && code !== DEADLOCK)) throw e;
       await new Promise((r) => setTimeout(r, 10 * attempt));
     }

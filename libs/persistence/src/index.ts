@@ -1,2 +1,8 @@
-export { createDataSource, ensureDatabase, inTransaction, pingDataSource, runMigrations } from './data-source';
+export {
+  createDataSource,
+  ensureDatabase,
+  inTransaction,
+  pingDataSource,
+  runMigrations,
+} from './data-source';
 export type { DataSourceOptions, TransactionWork } from './data-source';

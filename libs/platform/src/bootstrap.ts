@@ -45,15 +45,18 @@ export async function startService(opts: StartServiceOptions): Promise<RunningSe
   let grpcUrl: string | undefined;
   if (opts.grpc) {
     grpcUrl = `${opts.grpc.host}:${opts.grpc.port}`;
-    const ms = app.connectMicroservice<MicroserviceOptions>({
-      transport: Transport.GRPC,
-      options: {
-        package: opts.grpc.package,
-        protoPath: opts.grpc.protoPath,
-        url: grpcUrl,
-        loader: grpcLoaderOptions(opts.grpc.includeDirs),
+    const ms = app.connectMicroservice<MicroserviceOptions>(
+      {
+        transport: Transport.GRPC,
+        options: {
+          package: opts.grpc.package,
+          protoPath: opts.grpc.protoPath,
+          url: grpcUrl,
+          loader: grpcLoaderOptions(opts.grpc.includeDirs),
+        },
       },
-    }, { deferInitialization: true });
+      { deferInitialization: true },
+    );
     // Filters must be registered before the microservice initialises (hence deferInitialization).
     ms.useGlobalFilters(new GrpcExceptionFilter(opts.logger));
   }
@@ -84,7 +87,9 @@ export function runMain(fn: () => Promise<RunningService | void>, graceMs = 2500
         service.close().then(
           () => process.exit(0),
           (e: unknown) => {
-            process.stderr.write(`error during shutdown: ${e instanceof Error ? e.message : String(e)}\n`);
+            process.stderr.write(
+              `error during shutdown: ${e instanceof Error ? e.message : String(e)}\n`,
+            );
             process.exit(1);
           },
         );

@@ -26,7 +26,10 @@ function hex(bytes: number): string {
 }
 
 /** A context continuing the trace in `traceparent` (if valid), with a new span. */
-export function contextFromTraceparent(traceparent?: string | null, caller?: Caller): RequestContext {
+export function contextFromTraceparent(
+  traceparent?: string | null,
+  caller?: Caller,
+): RequestContext {
   const m = traceparent ? TRACEPARENT_RE.exec(traceparent.trim()) : null;
   const traceId = m && !/^0+$/.test(m[1]) ? m[1] : hex(16);
   return { traceId, spanId: hex(8), ...(caller ? { caller } : {}) };

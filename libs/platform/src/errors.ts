@@ -78,7 +78,12 @@ export function toGrpcError(e: unknown): GrpcErrorPayload {
     return { code: KIND_TO_GRPC[e.kind], details: e.message, message: e.message, metadata };
   }
   metadata.set(ERROR_METADATA_KEY, JSON.stringify({ code: 'INTERNAL', details: {} }));
-  return { code: GrpcStatus.INTERNAL, details: 'internal error', message: 'internal error', metadata };
+  return {
+    code: GrpcStatus.INTERNAL,
+    details: 'internal error',
+    message: 'internal error',
+    metadata,
+  };
 }
 
 /** What a gRPC client saw: status plus the stable code from metadata when present. */

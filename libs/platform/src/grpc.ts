@@ -1,5 +1,10 @@
 import type { Metadata } from '@grpc/grpc-js';
-import { contextFromTraceparent, runWithContext, toTraceparent, type RequestContext } from './context';
+import {
+  contextFromTraceparent,
+  runWithContext,
+  toTraceparent,
+  type RequestContext,
+} from './context';
 
 /**
  * proto-loader options shared by gRPC servers and clients so both sides see the same shapes
@@ -20,7 +25,10 @@ export function grpcLoaderOptions(includeDirs: string[]) {
 }
 
 /** Runs `fn` in the request context carried by incoming gRPC metadata (W3C traceparent). */
-export function withGrpcContext<T>(metadata: Metadata | undefined, fn: (ctx: RequestContext) => Promise<T>): Promise<T> {
+export function withGrpcContext<T>(
+  metadata: Metadata | undefined,
+  fn: (ctx: RequestContext) => Promise<T>,
+): Promise<T> {
   const raw = metadata?.get?.('traceparent')?.[0];
   const ctx = contextFromTraceparent(typeof raw === 'string' ? raw : undefined);
   return runWithContext(ctx, () => fn(ctx));

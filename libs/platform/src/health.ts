@@ -30,7 +30,10 @@ export class HealthRegistry {
           await Promise.race([
             check(),
             new Promise((_, reject) => {
-              timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
+              timer = setTimeout(
+                () => reject(new Error(`timed out after ${timeoutMs} ms`)),
+                timeoutMs,
+              );
             }),
           ]);
           results[name] = 'ok';
@@ -59,7 +62,9 @@ export class OpsController {
   @Get('readyz')
   async readyz(@Res() reply: FastifyReply): Promise<void> {
     const result = await this.health.check();
-    await reply.status(result.ok ? 200 : 503).send({ status: result.ok ? 'ok' : 'unavailable', checks: result.checks });
+    await reply
+      .status(result.ok ? 200 : 503)
+      .send({ status: result.ok ? 'ok' : 'unavailable', checks: result.checks });
   }
 
   @Get('metrics')

@@ -9,13 +9,34 @@ function getOrCreate<T>(name: string, create: () => T): T {
 }
 
 export function counter(name: string, help: string, labelNames: string[] = []): Counter<string> {
-  return getOrCreate(name, () => new Counter({ name, help, labelNames, registers: [metricsRegistry] }));
+  return getOrCreate(
+    name,
+    () => new Counter({ name, help, labelNames, registers: [metricsRegistry] }),
+  );
 }
 
 export function gauge(name: string, help: string, labelNames: string[] = []): Gauge<string> {
-  return getOrCreate(name, () => new Gauge({ name, help, labelNames, registers: [metricsRegistry] }));
+  return getOrCreate(
+    name,
+    () => new Gauge({ name, help, labelNames, registers: [metricsRegistry] }),
+  );
 }
 
-export function histogram(name: string, help: string, labelNames: string[] = [], buckets?: number[]): Histogram<string> {
-  return getOrCreate(name, () => new Histogram({ name, help, labelNames, registers: [metricsRegistry], ...(buckets ? { buckets } : {}) }));
+export function histogram(
+  name: string,
+  help: string,
+  labelNames: string[] = [],
+  buckets?: number[],
+): Histogram<string> {
+  return getOrCreate(
+    name,
+    () =>
+      new Histogram({
+        name,
+        help,
+        labelNames,
+        registers: [metricsRegistry],
+        ...(buckets ? { buckets } : {}),
+      }),
+  );
 }

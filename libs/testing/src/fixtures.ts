@@ -9,7 +9,10 @@ export function uniqueSuffix(): string {
 
 function requireEnv(name: string): string {
   const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set: integration tests run under the 'integration' jest project`);
+  if (!v)
+    throw new Error(
+      `${name} is not set: integration tests run under the 'integration' jest project`,
+    );
   return v;
 }
 
@@ -21,7 +24,9 @@ export const testEnv = {
 };
 
 /** A fresh, empty database for one suite; `drop()` removes it. */
-export async function createTestDatabase(prefix: string): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
+export async function createTestDatabase(
+  prefix: string,
+): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
   const name = `${prefix}_${uniqueSuffix()}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
   const admin = new Client({ connectionString: testEnv.postgresUrl() });
   await admin.connect();
@@ -56,7 +61,9 @@ export async function eventually<T>(
       lastError = e;
     }
     if (Date.now() > deadline) {
-      throw new Error(`${what} not met within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`);
+      throw new Error(
+        `${what} not met within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`,
+      );
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }

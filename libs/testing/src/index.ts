@@ -1,6 +1,13 @@
 export { provideInfrastructure, REPO_ROOT } from './infrastructure';
 export type { Endpoints, Server } from './infrastructure';
-export { createTestDatabase, eventually, freePort, testEnv, testLogger, uniqueSuffix } from './fixtures';
+export {
+  createTestDatabase,
+  eventually,
+  freePort,
+  testEnv,
+  testLogger,
+  uniqueSuffix,
+} from './fixtures';
 export { grpcTestClient } from './grpc-client';
 export { runServiceCommand, startServiceProcess } from './processes';
 export type { ServiceProcess } from './processes';

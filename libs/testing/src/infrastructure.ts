@@ -54,8 +54,12 @@ export async function provideInfrastructure(servers: Server[]): Promise<Endpoint
   const missing = servers.filter((s) => !process.env[VAR[s]]);
   if (missing.length > 0) {
     if (localScriptsUsable() && process.env.EMPORIA_TEST_INFRA !== 'testcontainers') {
-      execFileSync('bash', [join(REPO_ROOT, 'deploy/local/up.sh'), ...missing], { stdio: ['ignore', process.stderr, process.stderr] });
-      const vars = parseExports(execFileSync('bash', [join(REPO_ROOT, 'deploy/local/env.sh')], { encoding: 'utf8' }));
+      execFileSync('bash', [join(REPO_ROOT, 'deploy/local/up.sh'), ...missing], {
+        stdio: ['ignore', process.stderr, process.stderr],
+      });
+      const vars = parseExports(
+        execFileSync('bash', [join(REPO_ROOT, 'deploy/local/env.sh')], { encoding: 'utf8' }),
+      );
       for (const s of missing) process.env[VAR[s]] = vars[VAR[s]];
     } else if (dockerAnswers()) {
       const started = await startContainers(missing);
@@ -110,7 +114,11 @@ async function startContainers(servers: Server[]): Promise<Partial<Endpoints>> {
       out.KAFKA_BROKERS = '127.0.0.1:59092';
     } else {
       const c = await new GenericContainer('docker.elastic.co/elasticsearch/elasticsearch:8.14.1')
-        .withEnvironment({ 'discovery.type': 'single-node', 'xpack.security.enabled': 'false', ES_JAVA_OPTS: '-Xms512m -Xmx512m' })
+        .withEnvironment({
+          'discovery.type': 'single-node',
+          'xpack.security.enabled': 'false',
+          ES_JAVA_OPTS: '-Xms512m -Xmx512m',
+        })
         .withExposedPorts(9200)
         .withWaitStrategy(Wait.forHttp('/_cluster/health', 9200))
         .start();

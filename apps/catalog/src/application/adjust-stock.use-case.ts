@@ -2,7 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { RequestContext } from '@emporia/platform';
 import { notFound } from '../domain/catalog-error';
 import { touch } from '../domain/product';
-import { applyDelta, type StockAdjustment, type StockLevel, validateAdjustment } from '../domain/stock';
+import {
+  applyDelta,
+  type StockAdjustment,
+  type StockLevel,
+  validateAdjustment,
+} from '../domain/stock';
 import { CLOCK, type Clock, UNIT_OF_WORK, type UnitOfWork } from './ports';
 import { requireProduct } from './product-rules';
 import { loadProductView } from './product-view';
@@ -27,7 +32,12 @@ export class AdjustStockUseCase {
       const now = this.clock.now();
       const product = touch(await requireProduct(tx, productId, true), now);
       const current = await tx.stock.getForUpdate(skuId, a.warehouseCode);
-      const level: StockLevel = { skuId, warehouseCode: a.warehouseCode, onHand: applyDelta(current?.onHand ?? 0, a.delta, skuId, a.warehouseCode), updatedAt: now };
+      const level: StockLevel = {
+        skuId,
+        warehouseCode: a.warehouseCode,
+        onHand: applyDelta(current?.onHand ?? 0, a.delta, skuId, a.warehouseCode),
+        updatedAt: now,
+      };
       await tx.stock.put(level, { delta: a.delta, reason: a.reason, traceId: ctx.traceId });
       await tx.products.save(product);
       tx.events.stockChanged(await loadProductView(tx, product), level, a.delta, a.reason);

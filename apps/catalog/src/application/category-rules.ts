@@ -8,9 +8,18 @@ export async function requireCategory(tx: CatalogTx, id: string, code?: string):
   return c;
 }
 
-export async function requireFreeSlug(tx: CatalogTx, slug: string, exceptId?: string): Promise<void> {
+export async function requireFreeSlug(
+  tx: CatalogTx,
+  slug: string,
+  exceptId?: string,
+): Promise<void> {
   const other = await tx.categories.getBySlug(slug);
   if (other && other.id !== exceptId) {
-    throw new CatalogError('ALREADY_EXISTS', 'CATEGORY_SLUG_TAKEN', `slug '${slug}' is used by category ${other.id}`, { slug });
+    throw new CatalogError(
+      'ALREADY_EXISTS',
+      'CATEGORY_SLUG_TAKEN',
+      `slug '${slug}' is used by category ${other.id}`,
+      { slug },
+    );
   }
 }

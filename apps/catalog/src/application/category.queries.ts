@@ -13,7 +13,10 @@ export class CategoryQueries {
     return this.uow.run(ctx, (tx) => requireCategory(tx, id));
   }
 
-  list(ctx: RequestContext, q: { parentId?: string; all: boolean; limit: number; afterId?: string }): Promise<Page<Category>> {
+  list(
+    ctx: RequestContext,
+    q: { parentId?: string; all: boolean; limit: number; afterId?: string },
+  ): Promise<Page<Category>> {
     return this.uow.run(ctx, async (tx) => {
       if (q.all) return page((n) => tx.categories.listAll(q.afterId, n), q.limit);
       if (q.parentId) await requireCategory(tx, q.parentId);

@@ -2,7 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { RequestContext } from '@emporia/platform';
 import { type Category, newCategory } from '../domain/category';
 import { requireCategory, requireFreeSlug } from './category-rules';
-import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator, UNIT_OF_WORK, type UnitOfWork } from './ports';
+import {
+  CLOCK,
+  type Clock,
+  ID_GENERATOR,
+  type IdGenerator,
+  UNIT_OF_WORK,
+  type UnitOfWork,
+} from './ports';
 
 @Injectable()
 export class CreateCategoryUseCase {
@@ -12,10 +19,21 @@ export class CreateCategoryUseCase {
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
   ) {}
 
-  execute(ctx: RequestContext, input: { name: string; slug: string; parentId?: string }): Promise<Category> {
+  execute(
+    ctx: RequestContext,
+    input: { name: string; slug: string; parentId?: string },
+  ): Promise<Category> {
     return this.uow.run(ctx, async (tx) => {
-      const parent = input.parentId ? await requireCategory(tx, input.parentId, 'PARENT_CATEGORY_NOT_FOUND') : null;
-      const category = newCategory({ id: this.ids.newId(), name: input.name, slug: input.slug, parent, now: this.clock.now() });
+      const parent = input.parentId
+        ? await requireCategory(tx, input.parentId, 'PARENT_CATEGORY_NOT_FOUND')
+        : null;
+      const category = newCategory({
+        id: this.ids.newId(),
+        name: input.name,
+        slug: input.slug,
+        parent,
+        now: this.clock.now(),
+      });
       await requireFreeSlug(tx, category.slug);
       await tx.categories.insert(category);
       tx.events.categoryCreated(category);

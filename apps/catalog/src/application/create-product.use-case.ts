@@ -1,7 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RequestContext } from '@emporia/platform';
 import { createProduct, type NewProductInput } from '../domain/product';
-import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator, type ProductView, UNIT_OF_WORK, type UnitOfWork } from './ports';
+import {
+  CLOCK,
+  type Clock,
+  ID_GENERATOR,
+  type IdGenerator,
+  type ProductView,
+  UNIT_OF_WORK,
+  type UnitOfWork,
+} from './ports';
 import { requireFreeSkuCodes, requireProductCategory } from './product-rules';
 import { loadProductView } from './product-view';
 
@@ -14,10 +22,17 @@ export class CreateProductUseCase {
   ) {}
 
   execute(ctx: RequestContext, input: NewProductInput): Promise<ProductView> {
-    const product = createProduct(input, { id: this.ids.newId(), newSkuId: () => this.ids.newId() }, this.clock.now());
+    const product = createProduct(
+      input,
+      { id: this.ids.newId(), newSkuId: () => this.ids.newId() },
+      this.clock.now(),
+    );
     return this.uow.run(ctx, async (tx) => {
       await requireProductCategory(tx, product.categoryId);
-      await requireFreeSkuCodes(tx, product.skus.map((s) => s.code));
+      await requireFreeSkuCodes(
+        tx,
+        product.skus.map((s) => s.code),
+      );
       await tx.products.insert(product);
       const view = await loadProductView(tx, product);
       tx.events.productCreated(view);

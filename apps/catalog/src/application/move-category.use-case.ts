@@ -21,7 +21,9 @@ export class MoveCategoryUseCase {
     return this.uow.run(ctx, async (tx) => {
       await tx.categories.lockTree();
       const current = await requireCategory(tx, input.id);
-      const parent = input.newParentId ? await requireCategory(tx, input.newParentId, 'PARENT_CATEGORY_NOT_FOUND') : null;
+      const parent = input.newParentId
+        ? await requireCategory(tx, input.newParentId, 'PARENT_CATEGORY_NOT_FOUND')
+        : null;
       const now = this.clock.now();
       const changed = planMove(current, parent, await tx.categories.descendantsOf(current.id), now);
       if (changed.length === 0) return current;

@@ -12,7 +12,11 @@ export interface CategoryRepository {
   /** Every category below `id` (not `id` itself). */
   descendantsOf(id: string): Promise<Category[]>;
   /** Children of `parentId` (null: the roots), by id, after `afterId`. */
-  listChildren(parentId: string | null, afterId: string | undefined, limit: number): Promise<Category[]>;
+  listChildren(
+    parentId: string | null,
+    afterId: string | undefined,
+    limit: number,
+  ): Promise<Category[]>;
   listAll(afterId: string | undefined, limit: number): Promise<Category[]>;
   /** Serialises tree moves for the rest of the transaction (two concurrent moves cannot form a cycle). */
   lockTree(): Promise<void>;
@@ -26,14 +30,21 @@ export interface ProductRepository {
   /** Which of `codes` already belong to a product other than `exceptProductId`. */
   takenSkuCodes(codes: string[], exceptProductId?: string): Promise<string[]>;
   /** Products whose category is `categoryId` or below it (null: all), by id, after `afterId`. */
-  listInSubtree(categoryId: string | null, afterId: string | undefined, limit: number): Promise<Product[]>;
+  listInSubtree(
+    categoryId: string | null,
+    afterId: string | undefined,
+    limit: number,
+  ): Promise<Product[]>;
   idsInSubtree(categoryId: string): Promise<string[]>;
 }
 
 export interface StockRepository {
   /** The level with a row lock, or null when the SKU never had stock in that warehouse. */
   getForUpdate(skuId: string, warehouseCode: string): Promise<StockLevel | null>;
-  put(level: StockLevel, movement: { delta: number; reason: string; traceId: string }): Promise<void>;
+  put(
+    level: StockLevel,
+    movement: { delta: number; reason: string; traceId: string },
+  ): Promise<void>;
   levels(skuId: string): Promise<StockLevel[]>;
   totals(skuIds: string[]): Promise<Map<string, number>>;
 }

@@ -13,10 +13,16 @@ export class ProductQueries {
     return this.uow.run(ctx, async (tx) => loadProductView(tx, await requireProduct(tx, id)));
   }
 
-  list(ctx: RequestContext, q: { categoryId?: string; limit: number; afterId?: string }): Promise<Page<ProductView>> {
+  list(
+    ctx: RequestContext,
+    q: { categoryId?: string; limit: number; afterId?: string },
+  ): Promise<Page<ProductView>> {
     return this.uow.run(ctx, async (tx) => {
       if (q.categoryId) await requireCategory(tx, q.categoryId);
-      const result = await page((n) => tx.products.listInSubtree(q.categoryId ?? null, q.afterId, n), q.limit);
+      const result = await page(
+        (n) => tx.products.listInSubtree(q.categoryId ?? null, q.afterId, n),
+        q.limit,
+      );
       const items: ProductView[] = [];
       for (const p of result.items) items.push(await loadProductView(tx, p));
       return { items, ...(result.nextAfterId ? { nextAfterId: result.nextAfterId } : {}) };

@@ -11,7 +11,10 @@ export class UpdateCategoryUseCase {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  execute(ctx: RequestContext, input: { id: string; name?: string; slug?: string }): Promise<Category> {
+  execute(
+    ctx: RequestContext,
+    input: { id: string; name?: string; slug?: string },
+  ): Promise<Category> {
     return this.uow.run(ctx, async (tx) => {
       const current = await requireCategory(tx, input.id);
       const { category, changed } = renameCategory(current, input, this.clock.now());

@@ -1,7 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RequestContext } from '@emporia/platform';
 import { type ProductPatch, updateProduct } from '../domain/product';
-import { CLOCK, type Clock, ID_GENERATOR, type IdGenerator, type ProductView, UNIT_OF_WORK, type UnitOfWork } from './ports';
+import {
+  CLOCK,
+  type Clock,
+  ID_GENERATOR,
+  type IdGenerator,
+  type ProductView,
+  UNIT_OF_WORK,
+  type UnitOfWork,
+} from './ports';
 import { requireFreeSkuCodes, requireProduct, requireProductCategory } from './product-rules';
 import { loadProductView } from './product-view';
 
@@ -17,10 +25,20 @@ export class UpdateProductUseCase {
   execute(ctx: RequestContext, id: string, patch: ProductPatch): Promise<ProductView> {
     return this.uow.run(ctx, async (tx) => {
       const current = await requireProduct(tx, id, true);
-      const { product, changed } = updateProduct(current, patch, () => this.ids.newId(), this.clock.now());
+      const { product, changed } = updateProduct(
+        current,
+        patch,
+        () => this.ids.newId(),
+        this.clock.now(),
+      );
       if (changed.length > 0) {
         if (changed.includes('category_id')) await requireProductCategory(tx, product.categoryId);
-        if (changed.includes('skus')) await requireFreeSkuCodes(tx, product.skus.map((s) => s.code), product.id);
+        if (changed.includes('skus'))
+          await requireFreeSkuCodes(
+            tx,
+            product.skus.map((s) => s.code),
+            product.id,
+          );
         await tx.products.save(product);
       }
       const view = await loadProductView(tx, product);

@@ -9,7 +9,13 @@ function tree(spec: string[]): Record<string, Category> {
   const nodes: Record<string, Category> = {};
   for (const pair of spec) {
     const [id, parent] = pair.split(':');
-    nodes[id] = newCategory({ id, name: id.toUpperCase(), slug: id, parent: parent ? nodes[parent] : null, now });
+    nodes[id] = newCategory({
+      id,
+      name: id.toUpperCase(),
+      slug: id,
+      parent: parent ? nodes[parent] : null,
+      now,
+    });
   }
   return nodes;
 }
@@ -73,13 +79,18 @@ describe('category tree', () => {
     ['Phones', '-phones', 'CATEGORY_SLUG_INVALID'],
     ['Phones', 'phones x', 'CATEGORY_SLUG_INVALID'],
   ])('rejects name %p slug %p with %s', (name, slug, code) => {
-    expect(() => newCategory({ id: 'z', name, slug, parent: null, now })).toThrow(expect.objectContaining({ code }));
+    expect(() => newCategory({ id: 'z', name, slug, parent: null, now })).toThrow(
+      expect.objectContaining({ code }),
+    );
   });
 
   it('renames, reporting whether anything changed', () => {
     expect(renameCategory(t.a, { name: '  A  ' }, later).changed).toBe(false);
     const r = renameCategory(t.a, { name: 'Apparel', slug: 'apparel' }, later);
-    expect(r).toMatchObject({ changed: true, category: { name: 'Apparel', slug: 'apparel', updatedAt: later } });
+    expect(r).toMatchObject({
+      changed: true,
+      category: { name: 'Apparel', slug: 'apparel', updatedAt: later },
+    });
     expect(() => renameCategory(t.a, { slug: 'BAD' }, later)).toThrow(CatalogError);
   });
 });

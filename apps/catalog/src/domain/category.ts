@@ -28,12 +28,21 @@ export function validateCategoryName(name: string): string {
 
 export function validateSlug(slug: string): string {
   if (!SLUG_RE.test(slug ?? '') || slug.length > 100) {
-    throw invalid('CATEGORY_SLUG_INVALID', `slug '${slug}' must be lower-case words of a-z and 0-9 joined by '-', at most 100 characters`);
+    throw invalid(
+      'CATEGORY_SLUG_INVALID',
+      `slug '${slug}' must be lower-case words of a-z and 0-9 joined by '-', at most 100 characters`,
+    );
   }
   return slug;
 }
 
-export function newCategory(input: { id: string; name: string; slug: string; parent: Category | null; now: Date }): Category {
+export function newCategory(input: {
+  id: string;
+  name: string;
+  slug: string;
+  parent: Category | null;
+  now: Date;
+}): Category {
   return {
     id: input.id,
     name: validateCategoryName(input.name),
@@ -45,7 +54,11 @@ export function newCategory(input: { id: string; name: string; slug: string; par
   };
 }
 
-export function renameCategory(c: Category, patch: { name?: string; slug?: string }, now: Date): { category: Category; changed: boolean } {
+export function renameCategory(
+  c: Category,
+  patch: { name?: string; slug?: string },
+  now: Date,
+): { category: Category; changed: boolean } {
   const name = patch.name === undefined ? c.name : validateCategoryName(patch.name);
   const slug = patch.slug === undefined ? c.slug : validateSlug(patch.slug);
   const changed = name !== c.name || slug !== c.slug;
@@ -58,7 +71,12 @@ export function renameCategory(c: Category, patch: { name?: string; slug?: strin
  * every node whose path contains `category.id` other than the category itself. Returns every
  * node whose path changed, the moved category first; empty when the parent is unchanged.
  */
-export function planMove(category: Category, newParent: Category | null, descendants: readonly Category[], now: Date): Category[] {
+export function planMove(
+  category: Category,
+  newParent: Category | null,
+  descendants: readonly Category[],
+  now: Date,
+): Category[] {
   if (newParent && newParent.pathIds.includes(category.id)) {
     throw new CatalogError(
       'FAILED_PRECONDITION',

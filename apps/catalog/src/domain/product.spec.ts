@@ -8,8 +8,16 @@ const base = (over: Partial<NewProductInput> = {}): NewProductInput => ({
   title: '  Phone case ',
   categoryId: 'cat-1',
   skus: [
-    { code: 'CASE-RED', attributes: { color: 'red' }, price: { amountMinor: 1999, currency: 'CNY' } },
-    { code: 'CASE-BLUE', attributes: { color: 'blue' }, price: { amountMinor: 2499, currency: 'CNY' } },
+    {
+      code: 'CASE-RED',
+      attributes: { color: 'red' },
+      price: { amountMinor: 1999, currency: 'CNY' },
+    },
+    {
+      code: 'CASE-BLUE',
+      attributes: { color: 'blue' },
+      price: { amountMinor: 2499, currency: 'CNY' },
+    },
   ],
   ...over,
 });
@@ -17,7 +25,14 @@ const base = (over: Partial<NewProductInput> = {}): NewProductInput => ({
 describe('product', () => {
   it('creates an ACTIVE product at version 1 with trimmed text and integer prices', () => {
     const p = createProduct(base(), { id: 'p1', newSkuId }, now);
-    expect(p).toMatchObject({ id: 'p1', title: 'Phone case', status: 'ACTIVE', version: 1, description: '', brand: '' });
+    expect(p).toMatchObject({
+      id: 'p1',
+      title: 'Phone case',
+      status: 'ACTIVE',
+      version: 1,
+      description: '',
+      brand: '',
+    });
     expect(p.skus.map((s) => [s.code, s.price.amountMinor, s.price.currency])).toEqual([
       ['CASE-RED', 1999, 'CNY'],
       ['CASE-BLUE', 2499, 'CNY'],
@@ -28,28 +43,70 @@ describe('product', () => {
     ['empty title', { title: '   ' }, 'PRODUCT_FIELD_REQUIRED'],
     ['long title', { title: 'x'.repeat(201) }, 'PRODUCT_FIELD_TOO_LONG'],
     ['no SKUs', { skus: [] }, 'PRODUCT_SKUS_REQUIRED'],
-    ['negative price', { skus: [{ code: 'A', price: { amountMinor: -1, currency: 'CNY' } }] }, 'SKU_PRICE_NEGATIVE'],
-    ['fractional price', { skus: [{ code: 'A', price: { amountMinor: 19.99, currency: 'CNY' } }] }, 'SKU_PRICE_INVALID'],
-    ['bad currency', { skus: [{ code: 'A', price: { amountMinor: 1, currency: 'RMB1' } }] }, 'SKU_PRICE_INVALID'],
-    ['bad sku code', { skus: [{ code: 'has space', price: { amountMinor: 1, currency: 'CNY' } }] }, 'SKU_CODE_INVALID'],
+    [
+      'negative price',
+      { skus: [{ code: 'A', price: { amountMinor: -1, currency: 'CNY' } }] },
+      'SKU_PRICE_NEGATIVE',
+    ],
+    [
+      'fractional price',
+      { skus: [{ code: 'A', price: { amountMinor: 19.99, currency: 'CNY' } }] },
+      'SKU_PRICE_INVALID',
+    ],
+    [
+      'bad currency',
+      { skus: [{ code: 'A', price: { amountMinor: 1, currency: 'RMB1' } }] },
+      'SKU_PRICE_INVALID',
+    ],
+    [
+      'bad sku code',
+      { skus: [{ code: 'has space', price: { amountMinor: 1, currency: 'CNY' } }] },
+      'SKU_CODE_INVALID',
+    ],
     [
       'duplicate sku code',
-      { skus: [{ code: 'A', price: { amountMinor: 1, currency: 'CNY' } }, { code: 'A', price: { amountMinor: 2, currency: 'CNY' } }] },
+      {
+        skus: [
+          { code: 'A', price: { amountMinor: 1, currency: 'CNY' } },
+          { code: 'A', price: { amountMinor: 2, currency: 'CNY' } },
+        ],
+      },
       'SKU_CODE_DUPLICATE',
     ],
     [
       'mixed currencies',
-      { skus: [{ code: 'A', price: { amountMinor: 1, currency: 'CNY' } }, { code: 'B', price: { amountMinor: 2, currency: 'USD' } }] },
+      {
+        skus: [
+          { code: 'A', price: { amountMinor: 1, currency: 'CNY' } },
+          { code: 'B', price: { amountMinor: 2, currency: 'USD' } },
+        ],
+      },
       'PRODUCT_MIXED_CURRENCY',
     ],
     ['archived at birth', { status: 'ARCHIVED' }, 'PRODUCT_STATUS_INVALID'],
   ])('rejects %s', (_label, over, code) => {
-    expect(() => createProduct(base(over), { id: 'p', newSkuId }, now)).toThrow(expect.objectContaining({ code, kind: 'INVALID_ARGUMENT' }));
+    expect(() => createProduct(base(over), { id: 'p', newSkuId }, now)).toThrow(
+      expect.objectContaining({ code, kind: 'INVALID_ARGUMENT' }),
+    );
   });
 
   it('updates fields, bumps the version once and reports what changed', () => {
     const p = createProduct(base(), { id: 'p1', newSkuId }, now);
-    const { product, changed } = updateProduct(p, { title: 'Case', upsertSkus: [{ code: 'CASE-RED', attributes: { color: 'red' }, price: { amountMinor: 1799, currency: 'CNY' } }] }, newSkuId, now);
+    const { product, changed } = updateProduct(
+      p,
+      {
+        title: 'Case',
+        upsertSkus: [
+          {
+            code: 'CASE-RED',
+            attributes: { color: 'red' },
+            price: { amountMinor: 1799, currency: 'CNY' },
+          },
+        ],
+      },
+      newSkuId,
+      now,
+    );
     expect(changed).toEqual(['title', 'skus']);
     expect(product.version).toBe(2);
     expect(product.skus.find((s) => s.code === 'CASE-RED')?.price.amountMinor).toBe(1799);
@@ -58,13 +115,32 @@ describe('product', () => {
 
   it('adds new SKUs by code and keeps the others', () => {
     const p = createProduct(base(), { id: 'p1', newSkuId }, now);
-    const { product } = updateProduct(p, { upsertSkus: [{ code: 'CASE-GREEN', price: { amountMinor: 999, currency: 'CNY' } }] }, newSkuId, now);
+    const { product } = updateProduct(
+      p,
+      { upsertSkus: [{ code: 'CASE-GREEN', price: { amountMinor: 999, currency: 'CNY' } }] },
+      newSkuId,
+      now,
+    );
     expect(product.skus.map((s) => s.code)).toEqual(['CASE-RED', 'CASE-BLUE', 'CASE-GREEN']);
   });
 
   it('is a no-op (same version, nothing changed) when the patch changes nothing', () => {
     const p = createProduct(base(), { id: 'p1', newSkuId }, now);
-    const r = updateProduct(p, { title: 'Phone case', upsertSkus: [{ code: 'CASE-RED', attributes: { color: 'red' }, price: { amountMinor: 1999, currency: 'CNY' } }] }, newSkuId, now);
+    const r = updateProduct(
+      p,
+      {
+        title: 'Phone case',
+        upsertSkus: [
+          {
+            code: 'CASE-RED',
+            attributes: { color: 'red' },
+            price: { amountMinor: 1999, currency: 'CNY' },
+          },
+        ],
+      },
+      newSkuId,
+      now,
+    );
     expect(r.changed).toEqual([]);
     expect(r.product).toBe(p);
   });
@@ -74,20 +150,31 @@ describe('product', () => {
     const active = updateProduct(draft, { status: 'ACTIVE' }, newSkuId, now).product;
     const archived = updateProduct(active, { status: 'ARCHIVED' }, newSkuId, now).product;
     expect(archived.status).toBe('ARCHIVED');
-    expect(() => updateProduct(active, { status: 'DRAFT' }, newSkuId, now)).toThrow(expect.objectContaining({ code: 'PRODUCT_STATUS_TRANSITION' }));
+    expect(() => updateProduct(active, { status: 'DRAFT' }, newSkuId, now)).toThrow(
+      expect.objectContaining({ code: 'PRODUCT_STATUS_TRANSITION' }),
+    );
   });
 
   it('rejects a stale expected version', () => {
     const p = createProduct(base(), { id: 'p1', newSkuId }, now);
-    expect(() => updateProduct(p, { title: 'x', expectedVersion: 7 }, newSkuId, now)).toThrow(expect.objectContaining({ code: 'PRODUCT_VERSION_CONFLICT', kind: 'ABORTED' }));
-    expect(updateProduct(p, { title: 'x', expectedVersion: 1 }, newSkuId, now).product.version).toBe(2);
+    expect(() => updateProduct(p, { title: 'x', expectedVersion: 7 }, newSkuId, now)).toThrow(
+      expect.objectContaining({ code: 'PRODUCT_VERSION_CONFLICT', kind: 'ABORTED' }),
+    );
+    expect(
+      updateProduct(p, { title: 'x', expectedVersion: 1 }, newSkuId, now).product.version,
+    ).toBe(2);
   });
 
   it('rejects a currency change that would mix currencies', () => {
     const p = createProduct(base(), { id: 'p1', newSkuId }, now);
-    expect(() => updateProduct(p, { upsertSkus: [{ code: 'CASE-RED', price: { amountMinor: 1, currency: 'USD' } }] }, newSkuId, now)).toThrow(
-      expect.objectContaining({ code: 'PRODUCT_MIXED_CURRENCY' }),
-    );
+    expect(() =>
+      updateProduct(
+        p,
+        { upsertSkus: [{ code: 'CASE-RED', price: { amountMinor: 1, currency: 'USD' } }] },
+        newSkuId,
+        now,
+      ),
+    ).toThrow(expect.objectContaining({ code: 'PRODUCT_MIXED_CURRENCY' }));
   });
 });
 
@@ -95,7 +182,9 @@ describe('stock', () => {
   it('never goes below zero', () => {
     expect(applyDelta(5, -5, 's', 'W1')).toBe(0);
     expect(applyDelta(5, 3, 's', 'W1')).toBe(8);
-    expect(() => applyDelta(5, -6, 's', 'W1')).toThrow(expect.objectContaining({ code: 'STOCK_INSUFFICIENT', kind: 'FAILED_PRECONDITION' }));
+    expect(() => applyDelta(5, -6, 's', 'W1')).toThrow(
+      expect.objectContaining({ code: 'STOCK_INSUFFICIENT', kind: 'FAILED_PRECONDITION' }),
+    );
   });
 
   it.each([
@@ -108,6 +197,10 @@ describe('stock', () => {
   });
 
   it('normalises warehouse codes to upper case', () => {
-    expect(validateAdjustment({ warehouseCode: 'sh-01', delta: 2, reason: ' restock ' })).toEqual({ warehouseCode: 'SH-01', delta: 2, reason: 'restock' });
+    expect(validateAdjustment({ warehouseCode: 'sh-01', delta: 2, reason: ' restock ' })).toEqual({
+      warehouseCode: 'SH-01',
+      delta: 2,
+      reason: 'restock',
+    });
   });
 });

@@ -52,8 +52,13 @@ const TRANSITIONS: Record<ProductStatus, ProductStatus[]> = {
 
 function text(field: string, value: string | undefined, max: number, required: boolean): string {
   const v = (value ?? '').trim();
-  if (required && v.length === 0) throw invalid('PRODUCT_FIELD_REQUIRED', `${field} is required`, { field });
-  if (v.length > max) throw invalid('PRODUCT_FIELD_TOO_LONG', `${field} must be at most ${max} characters`, { field, max });
+  if (required && v.length === 0)
+    throw invalid('PRODUCT_FIELD_REQUIRED', `${field} is required`, { field });
+  if (v.length > max)
+    throw invalid('PRODUCT_FIELD_TOO_LONG', `${field} must be at most ${max} characters`, {
+      field,
+      max,
+    });
   return v;
 }
 
@@ -63,23 +68,41 @@ function price(input: SkuInput['price'] | undefined, code: string): Money {
   try {
     money = Money.of(input.amountMinor, input.currency);
   } catch (e) {
-    if (e instanceof MoneyError) throw invalid('SKU_PRICE_INVALID', `SKU ${code}: ${e.message}`, { sku: code });
+    if (e instanceof MoneyError)
+      throw invalid('SKU_PRICE_INVALID', `SKU ${code}: ${e.message}`, { sku: code });
     throw e;
   }
-  if (money.isNegative()) throw invalid('SKU_PRICE_NEGATIVE', `SKU ${code}: price must not be negative`, { sku: code });
+  if (money.isNegative())
+    throw invalid('SKU_PRICE_NEGATIVE', `SKU ${code}: price must not be negative`, { sku: code });
   return money;
 }
 
-function attributes(input: Record<string, string> | undefined, code: string): Record<string, string> {
+function attributes(
+  input: Record<string, string> | undefined,
+  code: string,
+): Record<string, string> {
   const entries = Object.entries(input ?? {});
   if (entries.length > LIMITS.attributes) {
-    throw invalid('SKU_ATTRIBUTES_INVALID', `SKU ${code}: at most ${LIMITS.attributes} attributes`, { sku: code });
+    throw invalid(
+      'SKU_ATTRIBUTES_INVALID',
+      `SKU ${code}: at most ${LIMITS.attributes} attributes`,
+      { sku: code },
+    );
   }
   const out: Record<string, string> = {};
   for (const [k, v] of entries.sort(([a], [b]) => a.localeCompare(b))) {
     const key = k.trim();
-    if (!key || key.length > LIMITS.attributeKey || typeof v !== 'string' || v.length > LIMITS.attributeValue) {
-      throw invalid('SKU_ATTRIBUTES_INVALID', `SKU ${code}: attribute '${k}' must have a 1-${LIMITS.attributeKey} character name and a value of at most ${LIMITS.attributeValue}`, { sku: code });
+    if (
+      !key ||
+      key.length > LIMITS.attributeKey ||
+      typeof v !== 'string' ||
+      v.length > LIMITS.attributeValue
+    ) {
+      throw invalid(
+        'SKU_ATTRIBUTES_INVALID',
+        `SKU ${code}: attribute '${k}' must have a 1-${LIMITS.attributeKey} character name and a value of at most ${LIMITS.attributeValue}`,
+        { sku: code },
+      );
     }
     out[key] = v;
   }
@@ -88,22 +111,36 @@ function attributes(input: Record<string, string> | undefined, code: string): Re
 
 function sku(input: SkuInput, id: string): Sku {
   if (!SKU_CODE_RE.test(input.code ?? '')) {
-    throw invalid('SKU_CODE_INVALID', `SKU code '${input.code}' must be 1-64 characters of letters, digits, '.', '_' or '-'`, { sku: input.code });
+    throw invalid(
+      'SKU_CODE_INVALID',
+      `SKU code '${input.code}' must be 1-64 characters of letters, digits, '.', '_' or '-'`,
+      { sku: input.code },
+    );
   }
-  return { id, code: input.code, attributes: attributes(input.attributes, input.code), price: price(input.price, input.code) };
+  return {
+    id,
+    code: input.code,
+    attributes: attributes(input.attributes, input.code),
+    price: price(input.price, input.code),
+  };
 }
 
 function checkSkus(skus: Sku[]): void {
   if (skus.length === 0) throw invalid('PRODUCT_SKUS_REQUIRED', 'a product needs at least one SKU');
-  if (skus.length > LIMITS.skus) throw invalid('PRODUCT_TOO_MANY_SKUS', `a product has at most ${LIMITS.skus} SKUs`);
+  if (skus.length > LIMITS.skus)
+    throw invalid('PRODUCT_TOO_MANY_SKUS', `a product has at most ${LIMITS.skus} SKUs`);
   const codes = new Set<string>();
   for (const s of skus) {
-    if (codes.has(s.code)) throw invalid('SKU_CODE_DUPLICATE', `SKU code ${s.code} appears twice`, { sku: s.code });
+    if (codes.has(s.code))
+      throw invalid('SKU_CODE_DUPLICATE', `SKU code ${s.code} appears twice`, { sku: s.code });
     codes.add(s.code);
   }
   const currencies = new Set(skus.map((s) => s.price.currency));
   if (currencies.size > 1) {
-    throw invalid('PRODUCT_MIXED_CURRENCY', `all SKUs of a product share one currency, got ${[...currencies].join(', ')}`);
+    throw invalid(
+      'PRODUCT_MIXED_CURRENCY',
+      `all SKUs of a product share one currency, got ${[...currencies].join(', ')}`,
+    );
   }
 }
 
@@ -116,11 +153,16 @@ export interface NewProductInput {
   skus: SkuInput[];
 }
 
-export function createProduct(input: NewProductInput, ids: { id: string; newSkuId: () => string }, now: Date): Product {
+export function createProduct(
+  input: NewProductInput,
+  ids: { id: string; newSkuId: () => string },
+  now: Date,
+): Product {
   const skus = (input.skus ?? []).map((s) => sku(s, ids.newSkuId()));
   checkSkus(skus);
   const status = input.status ?? 'ACTIVE';
-  if (status === 'ARCHIVED') throw invalid('PRODUCT_STATUS_INVALID', 'a new product is DRAFT or ACTIVE');
+  if (status === 'ARCHIVED')
+    throw invalid('PRODUCT_STATUS_INVALID', 'a new product is DRAFT or ACTIVE');
   return {
     id: ids.id,
     title: text('title', input.title, LIMITS.title, true),
@@ -147,16 +189,26 @@ export interface ProductPatch {
 
 export function checkVersion(product: Product, expected: number | undefined): void {
   if (expected !== undefined && expected !== 0 && expected !== product.version) {
-    throw new CatalogError('ABORTED', 'PRODUCT_VERSION_CONFLICT', `product ${product.id} is at version ${product.version}, not ${expected}`, {
-      id: product.id,
-      version: product.version,
-      expectedVersion: expected,
-    });
+    throw new CatalogError(
+      'ABORTED',
+      'PRODUCT_VERSION_CONFLICT',
+      `product ${product.id} is at version ${product.version}, not ${expected}`,
+      {
+        id: product.id,
+        version: product.version,
+        expectedVersion: expected,
+      },
+    );
   }
 }
 
 /** Applies a patch; returns the new product and the changed fields (none: same product, same version). */
-export function updateProduct(product: Product, patch: ProductPatch, newSkuId: () => string, now: Date): { product: Product; changed: string[] } {
+export function updateProduct(
+  product: Product,
+  patch: ProductPatch,
+  newSkuId: () => string,
+  now: Date,
+): { product: Product; changed: string[] } {
   checkVersion(product, patch.expectedVersion);
   const next: Product = { ...product };
   const changed: string[] = [];
@@ -166,16 +218,28 @@ export function updateProduct(product: Product, patch: ProductPatch, newSkuId: (
       changed.push(name);
     }
   };
-  if (patch.title !== undefined) set('title', text('title', patch.title, LIMITS.title, true), 'title');
-  if (patch.description !== undefined) set('description', text('description', patch.description, LIMITS.description, false), 'description');
-  if (patch.brand !== undefined) set('brand', text('brand', patch.brand, LIMITS.brand, false), 'brand');
+  if (patch.title !== undefined)
+    set('title', text('title', patch.title, LIMITS.title, true), 'title');
+  if (patch.description !== undefined)
+    set(
+      'description',
+      text('description', patch.description, LIMITS.description, false),
+      'description',
+    );
+  if (patch.brand !== undefined)
+    set('brand', text('brand', patch.brand, LIMITS.brand, false), 'brand');
   if (patch.categoryId !== undefined) set('categoryId', patch.categoryId, 'category_id');
   if (patch.status !== undefined && patch.status !== product.status) {
     if (!TRANSITIONS[product.status].includes(patch.status)) {
-      throw new CatalogError('FAILED_PRECONDITION', 'PRODUCT_STATUS_TRANSITION', `a ${product.status} product cannot become ${patch.status}`, {
-        from: product.status,
-        to: patch.status,
-      });
+      throw new CatalogError(
+        'FAILED_PRECONDITION',
+        'PRODUCT_STATUS_TRANSITION',
+        `a ${product.status} product cannot become ${patch.status}`,
+        {
+          from: product.status,
+          to: patch.status,
+        },
+      );
     }
     set('status', patch.status, 'status');
   }
@@ -183,7 +247,10 @@ export function updateProduct(product: Product, patch: ProductPatch, newSkuId: (
     const skus = [...product.skus];
     const seen = new Set<string>();
     for (const input of patch.upsertSkus) {
-      if (seen.has(input.code)) throw invalid('SKU_CODE_DUPLICATE', `SKU code ${input.code} appears twice`, { sku: input.code });
+      if (seen.has(input.code))
+        throw invalid('SKU_CODE_DUPLICATE', `SKU code ${input.code} appears twice`, {
+          sku: input.code,
+        });
       seen.add(input.code);
       const index = skus.findIndex((s) => s.code === input.code);
       const candidate = sku(input, index >= 0 ? skus[index].id : newSkuId());
@@ -192,7 +259,9 @@ export function updateProduct(product: Product, patch: ProductPatch, newSkuId: (
     }
     checkSkus(skus);
     const same = (a: Sku, b: Sku | undefined) =>
-      !!b && a.price.equals(b.price) && JSON.stringify(a.attributes) === JSON.stringify(b.attributes);
+      !!b &&
+      a.price.equals(b.price) &&
+      JSON.stringify(a.attributes) === JSON.stringify(b.attributes);
     if (skus.length !== product.skus.length || skus.some((s, i) => !same(s, product.skus[i]))) {
       next.skus = skus;
       changed.push('skus');

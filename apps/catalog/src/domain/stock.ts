@@ -18,26 +18,43 @@ export const MAX_STOCK_DELTA = 1_000_000_000;
 
 export function validateAdjustment(a: StockAdjustment): StockAdjustment {
   if (!WAREHOUSE_RE.test(a.warehouseCode ?? '')) {
-    throw invalid('WAREHOUSE_CODE_INVALID', `warehouse code '${a.warehouseCode}' must be 1-32 letters, digits, '_' or '-'`);
+    throw invalid(
+      'WAREHOUSE_CODE_INVALID',
+      `warehouse code '${a.warehouseCode}' must be 1-32 letters, digits, '_' or '-'`,
+    );
   }
   if (!Number.isInteger(a.delta) || a.delta === 0 || Math.abs(a.delta) > MAX_STOCK_DELTA) {
-    throw invalid('STOCK_DELTA_INVALID', `delta must be a non-zero integer of magnitude at most ${MAX_STOCK_DELTA}, got ${a.delta}`);
+    throw invalid(
+      'STOCK_DELTA_INVALID',
+      `delta must be a non-zero integer of magnitude at most ${MAX_STOCK_DELTA}, got ${a.delta}`,
+    );
   }
   const reason = (a.reason ?? '').trim();
-  if (reason.length > 200) throw invalid('STOCK_REASON_TOO_LONG', 'reason must be at most 200 characters');
+  if (reason.length > 200)
+    throw invalid('STOCK_REASON_TOO_LONG', 'reason must be at most 200 characters');
   return { warehouseCode: a.warehouseCode.toUpperCase(), delta: a.delta, reason };
 }
 
 /** On-hand stock never goes below zero. */
-export function applyDelta(onHand: number, delta: number, skuId: string, warehouseCode: string): number {
+export function applyDelta(
+  onHand: number,
+  delta: number,
+  skuId: string,
+  warehouseCode: string,
+): number {
   const next = onHand + delta;
   if (next < 0) {
-    throw new CatalogError('FAILED_PRECONDITION', 'STOCK_INSUFFICIENT', `SKU ${skuId} has ${onHand} on hand in ${warehouseCode}; cannot remove ${-delta}`, {
-      skuId,
-      warehouseCode,
-      onHand,
-      delta,
-    });
+    throw new CatalogError(
+      'FAILED_PRECONDITION',
+      'STOCK_INSUFFICIENT',
+      `SKU ${skuId} has ${onHand} on hand in ${warehouseCode}; cannot remove ${-delta}`,
+      {
+        skuId,
+        warehouseCode,
+        onHand,
+        delta,
+      },
+    );
   }
   return next;
 }

@@ -9,7 +9,10 @@ import { categoryToProto, productToProto } from './proto-mappers';
 export const CATALOG_EVENT_TYPES = {
   productCreated: eventType('emporia.catalog.v1.ProductCreated', catalogV1.ProductCreated),
   productUpdated: eventType('emporia.catalog.v1.ProductUpdated', catalogV1.ProductUpdated),
-  productStockChanged: eventType('emporia.catalog.v1.ProductStockChanged', catalogV1.ProductStockChanged),
+  productStockChanged: eventType(
+    'emporia.catalog.v1.ProductStockChanged',
+    catalogV1.ProductStockChanged,
+  ),
   categoryCreated: eventType('emporia.catalog.v1.CategoryCreated', catalogV1.CategoryCreated),
   categoryUpdated: eventType('emporia.catalog.v1.CategoryUpdated', catalogV1.CategoryUpdated),
   categoryMoved: eventType('emporia.catalog.v1.CategoryMoved', catalogV1.CategoryMoved),
@@ -37,7 +40,10 @@ export class OutboxCatalogEvents implements CatalogEvents {
   }
 
   productUpdated(view: ProductView, changedFields: string[]): void {
-    this.product(CATALOG_EVENT_TYPES.productUpdated, view, { product: productToProto(view), changedFields });
+    this.product(CATALOG_EVENT_TYPES.productUpdated, view, {
+      product: productToProto(view),
+      changedFields,
+    });
   }
 
   stockChanged(view: ProductView, level: StockLevel, delta: number, reason: string): void {
@@ -52,20 +58,42 @@ export class OutboxCatalogEvents implements CatalogEvents {
   }
 
   categoryCreated(category: Category): void {
-    this.pending.push(newEvent(CATALOG_EVENT_TYPES.categoryCreated, this.topics.category, category.id, { category: categoryToProto(category) }, this.meta));
+    this.pending.push(
+      newEvent(
+        CATALOG_EVENT_TYPES.categoryCreated,
+        this.topics.category,
+        category.id,
+        { category: categoryToProto(category) },
+        this.meta,
+      ),
+    );
   }
 
   categoryUpdated(category: Category): void {
-    this.pending.push(newEvent(CATALOG_EVENT_TYPES.categoryUpdated, this.topics.category, category.id, { category: categoryToProto(category) }, this.meta));
+    this.pending.push(
+      newEvent(
+        CATALOG_EVENT_TYPES.categoryUpdated,
+        this.topics.category,
+        category.id,
+        { category: categoryToProto(category) },
+        this.meta,
+      ),
+    );
   }
 
   categoryMoved(category: Category, old: Category): void {
     this.pending.push(
-      newEvent(CATALOG_EVENT_TYPES.categoryMoved, this.topics.category, category.id, {
-        category: categoryToProto(category),
-        oldParentId: old.parentId ?? '',
-        oldPathIds: old.pathIds,
-      }, this.meta),
+      newEvent(
+        CATALOG_EVENT_TYPES.categoryMoved,
+        this.topics.category,
+        category.id,
+        {
+          category: categoryToProto(category),
+          oldParentId: old.parentId ?? '',
+          oldPathIds: old.pathIds,
+        },
+        this.meta,
+      ),
     );
   }
 

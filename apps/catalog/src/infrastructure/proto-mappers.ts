@@ -13,7 +13,9 @@ export const STATUS_TO_PROTO: Record<ProductStatus, catalogV1.ProductStatus> = {
 };
 
 /** Unset (UNSPECIFIED) means "not given". */
-export function statusFromProto(s: catalogV1.ProductStatus | string | undefined): ProductStatus | undefined {
+export function statusFromProto(
+  s: catalogV1.ProductStatus | string | undefined,
+): ProductStatus | undefined {
   switch (s) {
     case catalogV1.ProductStatus.PRODUCT_STATUS_DRAFT:
       return 'DRAFT';
@@ -63,5 +65,10 @@ export function productToProto(v: ProductView): catalogV1.Product {
 }
 
 export function stockLevelToProto(l: StockLevel): catalogV1.StockLevel {
-  return { skuId: l.skuId, warehouseCode: l.warehouseCode, onHand: l.onHand, updatedAt: l.updatedAt.toISOString() };
+  return {
+    skuId: l.skuId,
+    warehouseCode: l.warehouseCode,
+    onHand: l.onHand,
+    updatedAt: l.updatedAt.toISOString(),
+  };
 }

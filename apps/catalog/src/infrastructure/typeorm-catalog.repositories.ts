@@ -5,7 +5,13 @@ import { CatalogError } from '../domain/catalog-error';
 import { type Category, depthOf } from '../domain/category';
 import type { Product, ProductStatus } from '../domain/product';
 import type { StockLevel } from '../domain/stock';
-import { CategoryRecord, ProductRecord, SkuRecord, StockLevelRecord, StockMovementRecord } from './orm/catalog.orm-entities';
+import {
+  CategoryRecord,
+  ProductRecord,
+  SkuRecord,
+  StockLevelRecord,
+  StockMovementRecord,
+} from './orm/catalog.orm-entities';
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -17,8 +23,14 @@ async function mapUnique<T>(work: () => Promise<T>): Promise<T> {
     const err = e as { driverError?: { code?: string; constraint?: string } };
     if (err.driverError?.code === UNIQUE_VIOLATION) {
       const constraint = err.driverError.constraint ?? '';
-      if (constraint === 'categories_slug_key') throw new CatalogError('ALREADY_EXISTS', 'CATEGORY_SLUG_TAKEN', 'slug is already used');
-      if (constraint === 'skus_code_key') throw new CatalogError('ALREADY_EXISTS', 'SKU_CODE_TAKEN', 'a SKU code already belongs to another product');
+      if (constraint === 'categories_slug_key')
+        throw new CatalogError('ALREADY_EXISTS', 'CATEGORY_SLUG_TAKEN', 'slug is already used');
+      if (constraint === 'skus_code_key')
+        throw new CatalogError(
+          'ALREADY_EXISTS',
+          'SKU_CODE_TAKEN',
+          'a SKU code already belongs to another product',
+        );
     }
     throw e;
   }
@@ -68,7 +80,11 @@ export class TypeormCategoryRepository implements CategoryRepository {
     return rows.map(toCategory);
   }
 
-  async listChildren(parentId: string | null, afterId: string | undefined, limit: number): Promise<Category[]> {
+  async listChildren(
+    parentId: string | null,
+    afterId: string | undefined,
+    limit: number,
+  ): Promise<Category[]> {
     const qb = this.m.createQueryBuilder(CategoryRecord, 'c');
     if (parentId) qb.where('c.parent_id = :parentId', { parentId });
     else qb.where('c.parent_id IS NULL');
@@ -95,7 +111,10 @@ export class TypeormProductRepository implements ProductRepository {
     if (opts.forUpdate) qb.setLock('pessimistic_write');
     const r = await qb.getOne();
     if (!r) return null;
-    const skus = await this.m.find(SkuRecord, { where: { productId: id }, order: { position: 'ASC' } });
+    const skus = await this.m.find(SkuRecord, {
+      where: { productId: id },
+      order: { position: 'ASC' },
+    });
     return this.toProduct(r, skus);
   }
 
@@ -110,24 +129,45 @@ export class TypeormProductRepository implements ProductRepository {
   }
 
   async productIdOfSku(skuId: string): Promise<string | null> {
-    const r = await this.m.findOne(SkuRecord, { where: { id: skuId }, select: { productId: true } });
+    const r = await this.m.findOne(SkuRecord, {
+      where: { id: skuId },
+      select: { productId: true },
+    });
     return r?.productId ?? null;
   }
 
   async takenSkuCodes(codes: string[], exceptProductId?: string): Promise<string[]> {
     if (codes.length === 0) return [];
-    const rows = await this.m.find(SkuRecord, { where: { code: In(codes) }, select: { code: true, productId: true } });
+    const rows = await this.m.find(SkuRecord, {
+      where: { code: In(codes) },
+      select: { code: true, productId: true },
+    });
     return rows.filter((r) => r.productId !== exceptProductId).map((r) => r.code);
   }
 
-  async listInSubtree(categoryId: string | null, afterId: string | undefined, limit: number): Promise<Product[]> {
+  async listInSubtree(
+    categoryId: string | null,
+    afterId: string | undefined,
+    limit: number,
+  ): Promise<Product[]> {
     const qb = this.m.createQueryBuilder(ProductRecord, 'p');
-    if (categoryId) qb.innerJoin(CategoryRecord, 'c', 'c.id = p.category_id AND :cid = ANY(c.path_ids)', { cid: categoryId });
+    if (categoryId)
+      qb.innerJoin(CategoryRecord, 'c', 'c.id = p.category_id AND :cid = ANY(c.path_ids)', {
+        cid: categoryId,
+      });
     if (afterId) qb.andWhere('p.id > :afterId', { afterId });
     const rows = await qb.orderBy('p.id').limit(limit).getMany();
     if (rows.length === 0) return [];
-    const skus = await this.m.find(SkuRecord, { where: { productId: In(rows.map((r) => r.id)) }, order: { position: 'ASC' } });
-    return rows.map((r) => this.toProduct(r, skus.filter((s) => s.productId === r.id)));
+    const skus = await this.m.find(SkuRecord, {
+      where: { productId: In(rows.map((r) => r.id)) },
+      order: { position: 'ASC' },
+    });
+    return rows.map((r) =>
+      this.toProduct(
+        r,
+        skus.filter((s) => s.productId === r.id),
+      ),
+    );
   }
 
   async idsInSubtree(categoryId: string): Promise<string[]> {
@@ -177,12 +217,22 @@ export class TypeormProductRepository implements ProductRepository {
       version: r.version,
       createdAt: r.createdAt,
       updatedAt: r.updatedAt,
-      skus: skus.map((s) => ({ id: s.id, code: s.code, attributes: s.attributes, price: Money.of(s.priceAmountMinor, s.currency.trim()) })),
+      skus: skus.map((s) => ({
+        id: s.id,
+        code: s.code,
+        attributes: s.attributes,
+        price: Money.of(s.priceAmountMinor, s.currency.trim()),
+      })),
     };
   }
 }
 
-const toLevel = (r: StockLevelRecord): StockLevel => ({ skuId: r.skuId, warehouseCode: r.warehouseCode, onHand: r.onHand, updatedAt: r.updatedAt });
+const toLevel = (r: StockLevelRecord): StockLevel => ({
+  skuId: r.skuId,
+  warehouseCode: r.warehouseCode,
+  onHand: r.onHand,
+  updatedAt: r.updatedAt,
+});
 
 export class TypeormStockRepository implements StockRepository {
   constructor(private readonly m: EntityManager) {}
@@ -196,8 +246,14 @@ export class TypeormStockRepository implements StockRepository {
     return r && toLevel(r);
   }
 
-  async put(level: StockLevel, movement: { delta: number; reason: string; traceId: string }): Promise<void> {
-    await this.m.upsert(StockLevelRecord, Object.assign(new StockLevelRecord(), level), ['skuId', 'warehouseCode']);
+  async put(
+    level: StockLevel,
+    movement: { delta: number; reason: string; traceId: string },
+  ): Promise<void> {
+    await this.m.upsert(StockLevelRecord, Object.assign(new StockLevelRecord(), level), [
+      'skuId',
+      'warehouseCode',
+    ]);
     await this.m.insert(StockMovementRecord, {
       skuId: level.skuId,
       warehouseCode: level.warehouseCode,
@@ -210,7 +266,9 @@ export class TypeormStockRepository implements StockRepository {
   }
 
   async levels(skuId: string): Promise<StockLevel[]> {
-    return (await this.m.find(StockLevelRecord, { where: { skuId }, order: { warehouseCode: 'ASC' } })).map(toLevel);
+    return (
+      await this.m.find(StockLevelRecord, { where: { skuId }, order: { warehouseCode: 'ASC' } })
+    ).map(toLevel);
   }
 
   async totals(skuIds: string[]): Promise<Map<string, number>> {

@@ -5,7 +5,11 @@ import { inTransaction } from '@emporia/persistence';
 import type { RequestContext } from '@emporia/platform';
 import type { CatalogTx, Clock, IdGenerator, UnitOfWork } from '../application/ports';
 import { type CatalogTopics, OutboxCatalogEvents } from './outbox-catalog-events';
-import { TypeormCategoryRepository, TypeormProductRepository, TypeormStockRepository } from './typeorm-catalog.repositories';
+import {
+  TypeormCategoryRepository,
+  TypeormProductRepository,
+  TypeormStockRepository,
+} from './typeorm-catalog.repositories';
 
 /**
  * One Postgres transaction per use case: repositories and the outbox share its manager, so a

@@ -13,11 +13,18 @@ import { UpdateCategoryUseCase } from '../application/update-category.use-case';
 import { UpdateProductUseCase } from '../application/update-product.use-case';
 import { assertId } from '../domain/catalog-error';
 import type { SkuInput } from '../domain/product';
-import { categoryToProto, productToProto, statusFromProto, stockLevelToProto } from '../infrastructure/proto-mappers';
+import {
+  categoryToProto,
+  productToProto,
+  statusFromProto,
+  stockLevelToProto,
+} from '../infrastructure/proto-mappers';
 
 const optionalId = (field: string, v: string | undefined) => (v ? assertId(field, v) : undefined);
-const isAfter = (v: unknown): v is { a: string } => typeof v === 'object' && v !== null && typeof (v as { a: unknown }).a === 'string';
-const after = (token: string) => (token ? assertId('page_token', decodeCursor(token, isAfter).a) : undefined);
+const isAfter = (v: unknown): v is { a: string } =>
+  typeof v === 'object' && v !== null && typeof (v as { a: unknown }).a === 'string';
+const after = (token: string) =>
+  token ? assertId('page_token', decodeCursor(token, isAfter).a) : undefined;
 const nextToken = (afterId?: string) => (afterId ? encodeCursor({ a: afterId }) : '');
 const skuInputs = (skus: catalogV1.SkuInput[] | undefined): SkuInput[] =>
   (skus ?? []).map((s) => ({
@@ -42,15 +49,25 @@ export class CatalogGrpcController implements catalogV1.CatalogServiceController
     private readonly stock: StockQueries,
   ) {}
 
-  createCategory(req: catalogV1.CreateCategoryRequest, md?: Metadata): Promise<catalogV1.CreateCategoryResponse> {
+  createCategory(
+    req: catalogV1.CreateCategoryRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.CreateCategoryResponse> {
     return withGrpcContext(md, async (ctx) => {
       const parentId = optionalId('parent_id', req.parentId);
-      const c = await this.createCategoryUc.execute(ctx, { name: req.name, slug: req.slug, ...(parentId ? { parentId } : {}) });
+      const c = await this.createCategoryUc.execute(ctx, {
+        name: req.name,
+        slug: req.slug,
+        ...(parentId ? { parentId } : {}),
+      });
       return { category: categoryToProto(c) };
     });
   }
 
-  updateCategory(req: catalogV1.UpdateCategoryRequest, md?: Metadata): Promise<catalogV1.UpdateCategoryResponse> {
+  updateCategory(
+    req: catalogV1.UpdateCategoryRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.UpdateCategoryResponse> {
     return withGrpcContext(md, async (ctx) => {
       const c = await this.updateCategoryUc.execute(ctx, {
         id: assertId('id', req.id),
@@ -61,19 +78,33 @@ export class CatalogGrpcController implements catalogV1.CatalogServiceController
     });
   }
 
-  moveCategory(req: catalogV1.MoveCategoryRequest, md?: Metadata): Promise<catalogV1.MoveCategoryResponse> {
+  moveCategory(
+    req: catalogV1.MoveCategoryRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.MoveCategoryResponse> {
     return withGrpcContext(md, async (ctx) => {
       const newParentId = optionalId('new_parent_id', req.newParentId);
-      const c = await this.moveCategoryUc.execute(ctx, { id: assertId('id', req.id), ...(newParentId ? { newParentId } : {}) });
+      const c = await this.moveCategoryUc.execute(ctx, {
+        id: assertId('id', req.id),
+        ...(newParentId ? { newParentId } : {}),
+      });
       return { category: categoryToProto(c) };
     });
   }
 
-  getCategory(req: catalogV1.GetCategoryRequest, md?: Metadata): Promise<catalogV1.GetCategoryResponse> {
-    return withGrpcContext(md, async (ctx) => ({ category: categoryToProto(await this.categories.get(ctx, assertId('id', req.id))) }));
+  getCategory(
+    req: catalogV1.GetCategoryRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.GetCategoryResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      category: categoryToProto(await this.categories.get(ctx, assertId('id', req.id))),
+    }));
   }
 
-  listCategories(req: catalogV1.ListCategoriesRequest, md?: Metadata): Promise<catalogV1.ListCategoriesResponse> {
+  listCategories(
+    req: catalogV1.ListCategoriesRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.ListCategoriesResponse> {
     return withGrpcContext(md, async (ctx) => {
       const parentId = optionalId('parent_id', req.parentId);
       const afterId = after(req.pageToken);
@@ -83,11 +114,17 @@ export class CatalogGrpcController implements catalogV1.CatalogServiceController
         ...(parentId ? { parentId } : {}),
         ...(afterId ? { afterId } : {}),
       });
-      return { categories: page.items.map(categoryToProto), nextPageToken: nextToken(page.nextAfterId) };
+      return {
+        categories: page.items.map(categoryToProto),
+        nextPageToken: nextToken(page.nextAfterId),
+      };
     });
   }
 
-  createProduct(req: catalogV1.CreateProductRequest, md?: Metadata): Promise<catalogV1.CreateProductResponse> {
+  createProduct(
+    req: catalogV1.CreateProductRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.CreateProductResponse> {
     return withGrpcContext(md, async (ctx) => {
       const status = statusFromProto(req.status);
       const view = await this.createProductUc.execute(ctx, {
@@ -102,14 +139,19 @@ export class CatalogGrpcController implements catalogV1.CatalogServiceController
     });
   }
 
-  updateProduct(req: catalogV1.UpdateProductRequest, md?: Metadata): Promise<catalogV1.UpdateProductResponse> {
+  updateProduct(
+    req: catalogV1.UpdateProductRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.UpdateProductResponse> {
     return withGrpcContext(md, async (ctx) => {
       const status = statusFromProto(req.status);
       const view = await this.updateProductUc.execute(ctx, assertId('id', req.id), {
         ...(req.title !== undefined ? { title: req.title } : {}),
         ...(req.description !== undefined ? { description: req.description } : {}),
         ...(req.brand !== undefined ? { brand: req.brand } : {}),
-        ...(req.categoryId !== undefined ? { categoryId: assertId('category_id', req.categoryId) } : {}),
+        ...(req.categoryId !== undefined
+          ? { categoryId: assertId('category_id', req.categoryId) }
+          : {}),
         ...(status ? { status } : {}),
         upsertSkus: skuInputs(req.upsertSkus),
         ...(req.expectedVersion ? { expectedVersion: req.expectedVersion } : {}),
@@ -118,11 +160,19 @@ export class CatalogGrpcController implements catalogV1.CatalogServiceController
     });
   }
 
-  getProduct(req: catalogV1.GetProductRequest, md?: Metadata): Promise<catalogV1.GetProductResponse> {
-    return withGrpcContext(md, async (ctx) => ({ product: productToProto(await this.products.get(ctx, assertId('id', req.id))) }));
+  getProduct(
+    req: catalogV1.GetProductRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.GetProductResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      product: productToProto(await this.products.get(ctx, assertId('id', req.id))),
+    }));
   }
 
-  listProducts(req: catalogV1.ListProductsRequest, md?: Metadata): Promise<catalogV1.ListProductsResponse> {
+  listProducts(
+    req: catalogV1.ListProductsRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.ListProductsResponse> {
     return withGrpcContext(md, async (ctx) => {
       const categoryId = optionalId('category_id', req.categoryId);
       const afterId = after(req.pageToken);
@@ -131,11 +181,17 @@ export class CatalogGrpcController implements catalogV1.CatalogServiceController
         ...(categoryId ? { categoryId } : {}),
         ...(afterId ? { afterId } : {}),
       });
-      return { products: page.items.map(productToProto), nextPageToken: nextToken(page.nextAfterId) };
+      return {
+        products: page.items.map(productToProto),
+        nextPageToken: nextToken(page.nextAfterId),
+      };
     });
   }
 
-  adjustStock(req: catalogV1.AdjustStockRequest, md?: Metadata): Promise<catalogV1.AdjustStockResponse> {
+  adjustStock(
+    req: catalogV1.AdjustStockRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.AdjustStockResponse> {
     return withGrpcContext(md, async (ctx) => {
       const level = await this.adjustStockUc.execute(ctx, assertId('sku_id', req.skuId), {
         warehouseCode: req.warehouseCode,

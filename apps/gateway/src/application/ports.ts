@@ -6,7 +6,9 @@ type Unwrap<T> = T extends Observable<infer U> ? U : T extends Promise<infer U> 
 
 /** A backend's unary methods as `(ctx, request) => Promise<response>`, derived from the contract. */
 export type Backend<Service> = {
-  [K in keyof Service]: Service[K] extends (req: infer Q, ...rest: never[]) => infer R ? (ctx: RequestContext, req: Q) => Promise<Unwrap<R>> : never;
+  [K in keyof Service]: Service[K] extends (req: infer Q, ...rest: never[]) => infer R
+    ? (ctx: RequestContext, req: Q) => Promise<Unwrap<R>>
+    : never;
 };
 
 export type CatalogBackend = Backend<catalogV1.CatalogServiceController>;

@@ -1,7 +1,19 @@
-import { credentials, loadPackageDefinition, Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
+import {
+  credentials,
+  loadPackageDefinition,
+  Metadata,
+  type Client,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { PROTO_ROOT } from '@emporia/contracts';
-import { fromGrpcError, grpcLoaderOptions, outgoingMetadata, type RemoteError, type RequestContext } from '@emporia/platform';
+import {
+  fromGrpcError,
+  grpcLoaderOptions,
+  outgoingMetadata,
+  type RemoteError,
+  type RequestContext,
+} from '@emporia/platform';
 
 /** A backend call failed: carries the status and the service's stable error code. */
 export class RemoteCallError extends Error {
@@ -14,7 +26,12 @@ export class RemoteCallError extends Error {
   }
 }
 
-type UnaryFn = (req: unknown, md: Metadata, opts: { deadline: Date }, cb: (err: ServiceError | null, res: unknown) => void) => void;
+type UnaryFn = (
+  req: unknown,
+  md: Metadata,
+  opts: { deadline: Date },
+  cb: (err: ServiceError | null, res: unknown) => void,
+) => void;
 
 export interface GrpcBackendOptions {
   name: string;
@@ -28,9 +45,13 @@ export interface GrpcBackendOptions {
  * A typed gRPC client: every method of the service becomes `(ctx, req) => Promise<res>`, with a
  * deadline and the caller's W3C traceparent, and failures as RemoteCallError.
  */
-export function grpcBackend<T extends object>(opts: GrpcBackendOptions): { api: T; client: Client } {
+export function grpcBackend<T extends object>(
+  opts: GrpcBackendOptions,
+): { api: T; client: Client } {
   const pkg = loadPackageDefinition(loadSync(opts.protoFile, grpcLoaderOptions([PROTO_ROOT])));
-  const Ctor = opts.service.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], pkg) as (new (
+  const Ctor = opts.service
+    .split('.')
+    .reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], pkg) as (new (
     url: string,
     creds: ReturnType<typeof credentials.createInsecure>,
   ) => Client & Record<string, UnaryFn>) & { service: Record<string, { originalName?: string }> };
@@ -39,8 +60,13 @@ export function grpcBackend<T extends object>(opts: GrpcBackendOptions): { api: 
     new Promise((resolve, reject) => {
       const md = new Metadata();
       for (const [k, v] of Object.entries(outgoingMetadata(ctx))) md.set(k, v);
-      client[method].call(client, req, md, { deadline: new Date(Date.now() + opts.deadlineMs) }, (err, res) =>
-        err ? reject(new RemoteCallError(opts.name, fromGrpcError(err))) : resolve(res),
+      client[method].call(
+        client,
+        req,
+        md,
+        { deadline: new Date(Date.now() + opts.deadlineMs) },
+        (err, res) =>
+          err ? reject(new RemoteCallError(opts.name, fromGrpcError(err))) : resolve(res),
       );
     });
   // One method per rpc of the service definition (camelCase, as in the ts-proto interfaces).
@@ -55,5 +81,7 @@ export function grpcBackend<T extends object>(opts: GrpcBackendOptions): { api: 
 
 /** Readiness: the channel connects within `timeoutMs`. */
 export function waitForReady(client: Client, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => client.waitForReady(new Date(Date.now() + timeoutMs), (err) => (err ? reject(err) : resolve())));
+  return new Promise((resolve, reject) =>
+    client.waitForReady(new Date(Date.now() + timeoutMs), (err) => (err ? reject(err) : resolve())),
+  );
 }

@@ -6,7 +6,13 @@ import { ProblemView } from './dto/views.dto';
 export const ApiProblems = (...statuses: number[]) =>
   applyDecorators(
     ...[...new Set([400, ...statuses, 503])].map((status) =>
-      ApiResponse({ status, description: 'RFC 9457 problem details', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemView' } } } }),
+      ApiResponse({
+        status,
+        description: 'RFC 9457 problem details',
+        content: {
+          'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemView' } },
+        },
+      }),
     ),
   );
 

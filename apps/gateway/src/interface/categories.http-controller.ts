@@ -1,4 +1,15 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { RequestContext } from '@emporia/platform';
@@ -19,8 +30,16 @@ export class CategoriesHttpController {
   @Post()
   @ApiCreatedResponse({ type: CategoryView })
   @ApiProblems(404, 409, 422)
-  async create(@Ctx() ctx: RequestContext, @Body() body: CreateCategoryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<CategoryView> {
-    const { category } = await this.catalog.createCategory(ctx, { name: body.name, slug: body.slug, parentId: body.parentId ?? '' });
+  async create(
+    @Ctx() ctx: RequestContext,
+    @Body() body: CreateCategoryDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CategoryView> {
+    const { category } = await this.catalog.createCategory(ctx, {
+      name: body.name,
+      slug: body.slug,
+      parentId: body.parentId ?? '',
+    });
     void reply.status(201).header('location', `/v1/categories/${category!.id}`);
     return categoryView(category!);
   }
@@ -29,7 +48,12 @@ export class CategoriesHttpController {
   @ApiOkResponse({ type: CategoryPage })
   @ApiProblems(404)
   async list(@Ctx() ctx: RequestContext, @Query() q: ListCategoriesQuery): Promise<CategoryPage> {
-    const res = await this.catalog.listCategories(ctx, { parentId: q.parentId ?? '', all: q.all === 'true', pageSize: q.limit ?? 0, pageToken: q.cursor ?? '' });
+    const res = await this.catalog.listCategories(ctx, {
+      parentId: q.parentId ?? '',
+      all: q.all === 'true',
+      pageSize: q.limit ?? 0,
+      pageToken: q.cursor ?? '',
+    });
     return { items: res.categories.map(categoryView), nextCursor: cursorOf(res.nextPageToken) };
   }
 
@@ -43,16 +67,33 @@ export class CategoriesHttpController {
   @Patch(':id')
   @ApiOkResponse({ type: CategoryView })
   @ApiProblems(404, 409)
-  async update(@Ctx() ctx: RequestContext, @Param('id', uuidParam) id: string, @Body() body: UpdateCategoryDto): Promise<CategoryView> {
-    const { category } = await this.catalog.updateCategory(ctx, { id, ...(body.name !== undefined ? { name: body.name } : {}), ...(body.slug !== undefined ? { slug: body.slug } : {}) });
+  async update(
+    @Ctx() ctx: RequestContext,
+    @Param('id', uuidParam) id: string,
+    @Body() body: UpdateCategoryDto,
+  ): Promise<CategoryView> {
+    const { category } = await this.catalog.updateCategory(ctx, {
+      id,
+      ...(body.name !== undefined ? { name: body.name } : {}),
+      ...(body.slug !== undefined ? { slug: body.slug } : {}),
+    });
     return categoryView(category!);
   }
 
   @Post(':id/move')
   @HttpCode(200)
-  @ApiOkResponse({ type: CategoryView, description: 'the moved category; its subtree moves with it' })
+  @ApiOkResponse({
+    type: CategoryView,
+    description: 'the moved category; its subtree moves with it',
+  })
   @ApiProblems(404, 422)
-  async move(@Ctx() ctx: RequestContext, @Param('id', uuidParam) id: string, @Body() body: MoveCategoryDto): Promise<CategoryView> {
-    return categoryView((await this.catalog.moveCategory(ctx, { id, newParentId: body.newParentId ?? '' })).category!);
+  async move(
+    @Ctx() ctx: RequestContext,
+    @Param('id', uuidParam) id: string,
+    @Body() body: MoveCategoryDto,
+  ): Promise<CategoryView> {
+    return categoryView(
+      (await this.catalog.moveCategory(ctx, { id, newParentId: body.newParentId ?? '' })).category!,
+    );
   }
 }

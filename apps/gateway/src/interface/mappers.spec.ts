@@ -7,12 +7,19 @@ import { SearchQuery } from './dto/query.dto';
 import { productView, skuToProto, statusFromProto, statusToProto } from './mappers';
 
 const errorsOf = async <T extends object>(cls: new () => T, body: unknown) =>
-  (await validate(plainToInstance(cls, body) as object, { whitelist: true, forbidNonWhitelisted: true })).map((e) => e.property);
+  (
+    await validate(plainToInstance(cls, body) as object, {
+      whitelist: true,
+      forbidNonWhitelisted: true,
+    })
+  ).map((e) => e.property);
 
 const valid = {
   title: 'Case',
   categoryId: '0190a000-0000-7000-8000-000000000001',
-  skus: [{ code: 'A-1', attributes: { color: 'red' }, price: { amountMinor: 1999, currency: 'CNY' } }],
+  skus: [
+    { code: 'A-1', attributes: { color: 'red' }, price: { amountMinor: 1999, currency: 'CNY' } },
+  ],
 };
 
 describe('gateway DTO validation', () => {
@@ -25,11 +32,34 @@ describe('gateway DTO validation', () => {
     ['missing category', { ...valid, categoryId: undefined }, 'categoryId'],
     ['category not a UUID', { ...valid, categoryId: 'phones' }, 'categoryId'],
     ['no SKUs', { ...valid, skus: [] }, 'skus'],
-    ['negative price', { ...valid, skus: [{ code: 'A', price: { amountMinor: -1, currency: 'CNY' } }] }, 'skus'],
-    ['fractional price', { ...valid, skus: [{ code: 'A', price: { amountMinor: 19.99, currency: 'CNY' } }] }, 'skus'],
-    ['price as a string', { ...valid, skus: [{ code: 'A', price: { amountMinor: '1999', currency: 'CNY' } }] }, 'skus'],
-    ['lower-case currency', { ...valid, skus: [{ code: 'A', price: { amountMinor: 1, currency: 'cny' } }] }, 'skus'],
-    ['non-string attribute', { ...valid, skus: [{ code: 'A', attributes: { size: 42 }, price: { amountMinor: 1, currency: 'CNY' } }] }, 'skus'],
+    [
+      'negative price',
+      { ...valid, skus: [{ code: 'A', price: { amountMinor: -1, currency: 'CNY' } }] },
+      'skus',
+    ],
+    [
+      'fractional price',
+      { ...valid, skus: [{ code: 'A', price: { amountMinor: 19.99, currency: 'CNY' } }] },
+      'skus',
+    ],
+    [
+      'price as a string',
+      { ...valid, skus: [{ code: 'A', price: { amountMinor: '1999', currency: 'CNY' } }] },
+      'skus',
+    ],
+    [
+      'lower-case currency',
+      { ...valid, skus: [{ code: 'A', price: { amountMinor: 1, currency: 'cny' } }] },
+      'skus',
+    ],
+    [
+      'non-string attribute',
+      {
+        ...valid,
+        skus: [{ code: 'A', attributes: { size: 42 }, price: { amountMinor: 1, currency: 'CNY' } }],
+      },
+      'skus',
+    ],
     ['unknown property', { ...valid, discount: 5 }, 'discount'],
     ['archived at creation', { ...valid, status: 'archived' }, 'status'],
   ])('rejects %s', async (_label, body, field) => {
@@ -37,14 +67,25 @@ describe('gateway DTO validation', () => {
   });
 
   it('validates stock adjustments and moves', async () => {
-    expect(await errorsOf(StockAdjustmentDto, { warehouseCode: 'SH-1', delta: 0 })).toEqual(['delta']);
-    expect(await errorsOf(StockAdjustmentDto, { warehouseCode: 'SH 1', delta: 2 })).toEqual(['warehouseCode']);
+    expect(await errorsOf(StockAdjustmentDto, { warehouseCode: 'SH-1', delta: 0 })).toEqual([
+      'delta',
+    ]);
+    expect(await errorsOf(StockAdjustmentDto, { warehouseCode: 'SH 1', delta: 2 })).toEqual([
+      'warehouseCode',
+    ]);
     expect(await errorsOf(MoveCategoryDto, { newParentId: null })).toEqual([]);
     expect(await errorsOf(MoveCategoryDto, { newParentId: 'x' })).toEqual(['newParentId']);
   });
 
   it('converts numeric query parameters and rejects bad ones', async () => {
-    expect(await errorsOf(SearchQuery, { minPrice: '100', maxPrice: '200', currency: 'CNY', limit: '5' })).toEqual([]);
+    expect(
+      await errorsOf(SearchQuery, {
+        minPrice: '100',
+        maxPrice: '200',
+        currency: 'CNY',
+        limit: '5',
+      }),
+    ).toEqual([]);
     expect(await errorsOf(SearchQuery, { minPrice: '-1' })).toEqual(['minPrice']);
     expect(await errorsOf(SearchQuery, { limit: '1000' })).toEqual(['limit']);
     expect(await errorsOf(SearchQuery, { minPrice: 'abc' })).toEqual(['minPrice']);
@@ -60,7 +101,11 @@ describe('gateway mapping', () => {
   });
 
   it('keeps money as integer minor units end to end', () => {
-    expect(skuToProto({ code: 'A', price: { amountMinor: 12900, currency: 'CNY' } })).toEqual({ code: 'A', attributes: {}, price: { amountMinor: 12900, currency: 'CNY' } });
+    expect(skuToProto({ code: 'A', price: { amountMinor: 12900, currency: 'CNY' } })).toEqual({
+      code: 'A',
+      attributes: {},
+      price: { amountMinor: 12900, currency: 'CNY' },
+    });
     const view = productView({
       id: 'p',
       title: 't',
@@ -69,11 +114,22 @@ describe('gateway mapping', () => {
       categoryId: 'c',
       categoryPathIds: ['c'],
       status: catalogV1.ProductStatus.PRODUCT_STATUS_ACTIVE,
-      skus: [{ id: 's', code: 'A', attributes: {}, price: { amountMinor: 12900, currency: 'CNY' }, stockOnHand: 3 }],
+      skus: [
+        {
+          id: 's',
+          code: 'A',
+          attributes: {},
+          price: { amountMinor: 12900, currency: 'CNY' },
+          stockOnHand: 3,
+        },
+      ],
       version: 2,
       createdAt: 'x',
       updatedAt: 'y',
     });
-    expect(view).toMatchObject({ status: 'active', skus: [{ price: { amountMinor: 12900, currency: 'CNY' }, stockOnHand: 3 }] });
+    expect(view).toMatchObject({
+      status: 'active',
+      skus: [{ price: { amountMinor: 12900, currency: 'CNY' }, stockOnHand: 3 }],
+    });
   });
 });

@@ -62,7 +62,12 @@ export const productView = (p: catalogV1.Product): ProductView => ({
   updatedAt: p.updatedAt,
 });
 
-export const stockLevelView = (l: catalogV1.StockLevel): StockLevelView => ({ skuId: l.skuId, warehouseCode: l.warehouseCode, onHand: l.onHand, updatedAt: l.updatedAt });
+export const stockLevelView = (l: catalogV1.StockLevel): StockLevelView => ({
+  skuId: l.skuId,
+  warehouseCode: l.warehouseCode,
+  onHand: l.onHand,
+  updatedAt: l.updatedAt,
+});
 
 export const searchItemView = (h: searchV1.ProductHit): SearchItemView => ({
   productId: h.productId,

@@ -15,7 +15,8 @@ export class ProblemFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const ctx = requestContext(req);
     const { problem, unexpected } = toProblem(exception);
-    if (unexpected) this.logger.error({ err: exception, trace_id: ctx.traceId, url: req.url }, 'request failed');
+    if (unexpected)
+      this.logger.error({ err: exception, trace_id: ctx.traceId, url: req.url }, 'request failed');
     void reply
       .status(problem.status)
       .header('content-type', 'application/problem+json')

@@ -3,7 +3,8 @@ import { BadRequestException, HttpException, NotFoundException } from '@nestjs/c
 import { RemoteCallError } from '../infrastructure/grpc-backend';
 import { ProblemError, toProblem } from './problem';
 
-const remote = (s: status, code: string) => new RemoteCallError('catalog', { status: s, code, message: `${code} happened`, details: {} });
+const remote = (s: status, code: string) =>
+  new RemoteCallError('catalog', { status: s, code, message: `${code} happened`, details: {} });
 
 describe('problem mapping', () => {
   it.each([
@@ -17,7 +18,12 @@ describe('problem mapping', () => {
     [status.RESOURCE_EXHAUSTED, 'RATE_LIMITED', 429],
   ])('maps gRPC %s with code %s to HTTP %s keeping the code', (s, code, http) => {
     const { problem, unexpected } = toProblem(remote(s, code));
-    expect(problem).toMatchObject({ status: http, code, detail: `${code} happened`, type: `https://emporia.dev/problems/${code.toLowerCase().replace(/_/g, '-')}` });
+    expect(problem).toMatchObject({
+      status: http,
+      code,
+      detail: `${code} happened`,
+      type: `https://emporia.dev/problems/${code.toLowerCase().replace(/_/g, '-')}`,
+    });
     expect(unexpected).toBe(false);
   });
 
@@ -34,15 +40,37 @@ describe('problem mapping', () => {
   });
 
   it('maps framework errors: malformed JSON, unknown route, media type, size', () => {
-    expect(toProblem(new BadRequestException("Body is not valid JSON but content-type is set to 'application/json'")).problem).toMatchObject({ status: 400, code: 'MALFORMED_JSON' });
-    expect(toProblem(new NotFoundException('Cannot GET /nope')).problem).toMatchObject({ status: 404, code: 'NOT_FOUND', detail: 'no such route' });
-    expect(toProblem(new HttpException('Unsupported Media Type', 415)).problem).toMatchObject({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
-    expect(toProblem(new HttpException('Request body is too large', 413)).problem).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
+    expect(
+      toProblem(
+        new BadRequestException(
+          "Body is not valid JSON but content-type is set to 'application/json'",
+        ),
+      ).problem,
+    ).toMatchObject({ status: 400, code: 'MALFORMED_JSON' });
+    expect(toProblem(new NotFoundException('Cannot GET /nope')).problem).toMatchObject({
+      status: 404,
+      code: 'NOT_FOUND',
+      detail: 'no such route',
+    });
+    expect(toProblem(new HttpException('Unsupported Media Type', 415)).problem).toMatchObject({
+      status: 415,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+    });
+    expect(toProblem(new HttpException('Request body is too large', 413)).problem).toMatchObject({
+      status: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+    });
   });
 
   it('keeps validation errors and hides internal ones', () => {
-    const v = toProblem(new ProblemError(400, 'VALIDATION_FAILED', 'bad', [{ field: 'title', message: 'required' }])).problem;
-    expect(v).toMatchObject({ status: 400, title: 'Bad Request', errors: [{ field: 'title', message: 'required' }] });
+    const v = toProblem(
+      new ProblemError(400, 'VALIDATION_FAILED', 'bad', [{ field: 'title', message: 'required' }]),
+    ).problem;
+    expect(v).toMatchObject({
+      status: 400,
+      title: 'Bad Request',
+      errors: [{ field: 'title', message: 'required' }],
+    });
     const i = toProblem(new Error('connection string postgres://secret'));
     expect(i.problem).toMatchObject({ status: 500, code: 'INTERNAL' });
     expect(JSON.stringify(i.problem)).not.toContain('secret');

@@ -66,7 +66,12 @@ const HTTP_CODES: Record<number, string> = {
 
 const slug = (code: string) => code.toLowerCase().replace(/_/g, '-');
 
-function problem(status: number, code: string, detail: string, errors?: Problem['errors']): Problem {
+function problem(
+  status: number,
+  code: string,
+  detail: string,
+  errors?: Problem['errors'],
+): Problem {
   return {
     type: `https://emporia.dev/problems/${slug(code)}`,
     title: TITLES[status] ?? 'Error',
@@ -82,27 +87,51 @@ function problem(status: number, code: string, detail: string, errors?: Problem[
  * about internals. Returns whether the error is unexpected (to be logged).
  */
 export function toProblem(e: unknown): { problem: Problem; unexpected: boolean } {
-  if (e instanceof ProblemError) return { problem: problem(e.status, e.code, e.message, e.errors), unexpected: false };
+  if (e instanceof ProblemError)
+    return { problem: problem(e.status, e.code, e.message, e.errors), unexpected: false };
   if (e instanceof RemoteCallError) {
     const http = GRPC_TO_HTTP[e.remote.status];
     if (http === undefined || http >= 500) {
       const status = http ?? 502;
-      const code = http === 503 ? 'BACKEND_UNAVAILABLE' : http === 504 ? 'BACKEND_TIMEOUT' : 'BACKEND_ERROR';
-      const detail = http ? `the ${e.backend} service did not answer in time or is unavailable` : `the ${e.backend} service failed`;
+      const code =
+        http === 503 ? 'BACKEND_UNAVAILABLE' : http === 504 ? 'BACKEND_TIMEOUT' : 'BACKEND_ERROR';
+      const detail = http
+        ? `the ${e.backend} service did not answer in time or is unavailable`
+        : `the ${e.backend} service failed`;
       return { problem: problem(status, code, detail), unexpected: !http };
     }
-    return { problem: problem(http, e.remote.code, e.remote.message, detailsToErrors(e.remote.details)), unexpected: false };
+    return {
+      problem: problem(http, e.remote.code, e.remote.message, detailsToErrors(e.remote.details)),
+      unexpected: false,
+    };
   }
   if (e instanceof HttpException) {
     const status = e.getStatus();
     const msg = e.message;
-    const code = status === 400 && /JSON/i.test(msg) ? 'MALFORMED_JSON' : (HTTP_CODES[status] ?? `HTTP_${status}`);
-    const detail = code === 'MALFORMED_JSON' ? 'the request body is not valid JSON' : status === 404 ? 'no such route' : msg;
+    const code =
+      status === 400 && /JSON/i.test(msg)
+        ? 'MALFORMED_JSON'
+        : (HTTP_CODES[status] ?? `HTTP_${status}`);
+    const detail =
+      code === 'MALFORMED_JSON'
+        ? 'the request body is not valid JSON'
+        : status === 404
+          ? 'no such route'
+          : msg;
     return { problem: problem(status, code, detail), unexpected: status >= 500 };
   }
-  return { problem: problem(500, 'INTERNAL', 'an unexpected error occurred; the trace id identifies it in the logs'), unexpected: true };
+  return {
+    problem: problem(
+      500,
+      'INTERNAL',
+      'an unexpected error occurred; the trace id identifies it in the logs',
+    ),
+    unexpected: true,
+  };
 }
 
 function detailsToErrors(details: Record<string, unknown>): Problem['errors'] {
-  return typeof details.field === 'string' ? [{ field: details.field, message: 'invalid' }] : undefined;
+  return typeof details.field === 'string'
+    ? [{ field: details.field, message: 'invalid' }]
+    : undefined;
 }

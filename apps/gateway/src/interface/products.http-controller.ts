@@ -1,4 +1,15 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { RequestContext } from '@emporia/platform';
@@ -19,7 +30,11 @@ export class ProductsHttpController {
   @Post('products')
   @ApiCreatedResponse({ type: ProductView })
   @ApiProblems(409, 422)
-  async create(@Ctx() ctx: RequestContext, @Body() body: CreateProductDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<ProductView> {
+  async create(
+    @Ctx() ctx: RequestContext,
+    @Body() body: CreateProductDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ProductView> {
     const { product } = await this.catalog.createProduct(ctx, {
       title: body.title,
       description: body.description ?? '',
@@ -36,7 +51,11 @@ export class ProductsHttpController {
   @ApiOkResponse({ type: ProductPage })
   @ApiProblems(404)
   async list(@Ctx() ctx: RequestContext, @Query() q: ListProductsQuery): Promise<ProductPage> {
-    const res = await this.catalog.listProducts(ctx, { categoryId: q.categoryId ?? '', pageSize: q.limit ?? 0, pageToken: q.cursor ?? '' });
+    const res = await this.catalog.listProducts(ctx, {
+      categoryId: q.categoryId ?? '',
+      pageSize: q.limit ?? 0,
+      pageToken: q.cursor ?? '',
+    });
     return { items: res.products.map(productView), nextCursor: cursorOf(res.nextPageToken) };
   }
 
@@ -50,7 +69,11 @@ export class ProductsHttpController {
   @Patch('products/:id')
   @ApiOkResponse({ type: ProductView })
   @ApiProblems(404, 409, 422)
-  async update(@Ctx() ctx: RequestContext, @Param('id', uuidParam) id: string, @Body() body: UpdateProductDto): Promise<ProductView> {
+  async update(
+    @Ctx() ctx: RequestContext,
+    @Param('id', uuidParam) id: string,
+    @Body() body: UpdateProductDto,
+  ): Promise<ProductView> {
     const { product } = await this.catalog.updateProduct(ctx, {
       id,
       ...(body.title !== undefined ? { title: body.title } : {}),
@@ -68,15 +91,27 @@ export class ProductsHttpController {
   @HttpCode(200)
   @ApiOkResponse({ type: StockLevelView, description: 'the warehouse level after the adjustment' })
   @ApiProblems(404, 422)
-  async adjustStock(@Ctx() ctx: RequestContext, @Param('skuId', uuidParam) skuId: string, @Body() body: StockAdjustmentDto): Promise<StockLevelView> {
-    const { level } = await this.catalog.adjustStock(ctx, { skuId, warehouseCode: body.warehouseCode, delta: body.delta, reason: body.reason ?? '' });
+  async adjustStock(
+    @Ctx() ctx: RequestContext,
+    @Param('skuId', uuidParam) skuId: string,
+    @Body() body: StockAdjustmentDto,
+  ): Promise<StockLevelView> {
+    const { level } = await this.catalog.adjustStock(ctx, {
+      skuId,
+      warehouseCode: body.warehouseCode,
+      delta: body.delta,
+      reason: body.reason ?? '',
+    });
     return stockLevelView(level!);
   }
 
   @Get('skus/:skuId/stock')
   @ApiOkResponse({ type: StockView })
   @ApiProblems(404)
-  async stock(@Ctx() ctx: RequestContext, @Param('skuId', uuidParam) skuId: string): Promise<StockView> {
+  async stock(
+    @Ctx() ctx: RequestContext,
+    @Param('skuId', uuidParam) skuId: string,
+  ): Promise<StockView> {
     const res = await this.catalog.getStock(ctx, { skuId });
     return { levels: res.levels.map(stockLevelView), totalOnHand: res.totalOnHand };
   }

@@ -1,7 +1,12 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ProblemError } from './problem';
-import { contextFromTraceparent, histogram, toTraceparent, type RequestContext } from '@emporia/platform';
+import {
+  contextFromTraceparent,
+  histogram,
+  toTraceparent,
+  type RequestContext,
+} from '@emporia/platform';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -9,7 +14,11 @@ declare module 'fastify' {
   }
 }
 
-const httpSeconds = histogram('emporia_http_request_duration_seconds', 'Gateway HTTP requests', ['method', 'route', 'status']);
+const httpSeconds = histogram('emporia_http_request_duration_seconds', 'Gateway HTTP requests', [
+  'method',
+  'route',
+  'status',
+]);
 
 /**
  * Every request gets a context continuing the caller's W3C `traceparent` (or a new trace), echoed
@@ -22,7 +31,14 @@ export function installRequestContext(fastify: FastifyInstance): void {
     void reply.header('traceparent', toTraceparent(req.emporiaCtx));
   });
   fastify.addHook('onResponse', async (req, reply) => {
-    httpSeconds.observe({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    httpSeconds.observe(
+      {
+        method: req.method,
+        route: req.routeOptions.url ?? 'unmatched',
+        status: String(reply.statusCode),
+      },
+      reply.elapsedTime / 1000,
+    );
   });
 }
 
@@ -31,15 +47,23 @@ export function requestContext(req: FastifyRequest): RequestContext {
 }
 
 /** The request context as a controller argument. */
-export const Ctx = createParamDecorator((_data: unknown, host: ExecutionContext) => requestContext(host.switchToHttp().getRequest<FastifyRequest>()));
+export const Ctx = createParamDecorator((_data: unknown, host: ExecutionContext) =>
+  requestContext(host.switchToHttp().getRequest<FastifyRequest>()),
+);
 
 /** JSON only: a request body of any other type is a 415 problem, never silently ignored. */
 export function requireJsonBodies(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', async (req) => {
-    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    const hasBody =
+      Number(req.headers['content-length'] ?? 0) > 0 ||
+      req.headers['transfer-encoding'] !== undefined;
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (hasBody && type !== 'application/json') {
-      throw new ProblemError(415, 'UNSUPPORTED_MEDIA_TYPE', `send the body as application/json, not '${type || 'no content type'}'`);
+      throw new ProblemError(
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        `send the body as application/json, not '${type || 'no content type'}'`,
+      );
     }
   });
 }

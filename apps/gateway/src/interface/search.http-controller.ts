@@ -26,6 +26,10 @@ export class SearchHttpController {
       ...(q.minPrice !== undefined ? { minPriceMinor: q.minPrice } : {}),
       ...(q.maxPrice !== undefined ? { maxPriceMinor: q.maxPrice } : {}),
     });
-    return { items: res.hits.map(searchItemView), total: res.total, nextCursor: cursorOf(res.nextPageToken) };
+    return {
+      items: res.hits.map(searchItemView),
+      total: res.total,
+      nextCursor: cursorOf(res.nextPageToken),
+    };
   }
 }

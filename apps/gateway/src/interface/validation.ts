@@ -17,6 +17,11 @@ export const validationPipe = new ValidationPipe({
   transformOptions: { enableImplicitConversion: false },
   exceptionFactory: (errors) => {
     const list = flatten(errors);
-    return new ProblemError(400, 'VALIDATION_FAILED', list.map((e) => `${e.field}: ${e.message}`).join('; ') || 'invalid request', list);
+    return new ProblemError(
+      400,
+      'VALIDATION_FAILED',
+      list.map((e) => `${e.field}: ${e.message}`).join('; ') || 'invalid request',
+      list,
+    );
   },
 });

@@ -11,7 +11,11 @@ import { PRODUCT_INDEX, type ProductIndex } from './ports';
 export class IndexProductSnapshotUseCase {
   constructor(@Inject(PRODUCT_INDEX) private readonly index: ProductIndex) {}
 
-  execute(_ctx: RequestContext, snapshot: ProductSnapshot, eventId: string): Promise<'applied' | 'stale'> {
+  execute(
+    _ctx: RequestContext,
+    snapshot: ProductSnapshot,
+    eventId: string,
+  ): Promise<'applied' | 'stale'> {
     return this.index.upsert(toProductDocument(snapshot, eventId));
   }
 }

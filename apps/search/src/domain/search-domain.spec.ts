@@ -36,16 +36,27 @@ describe('product document', () => {
 
   it('is out of stock when no SKU has stock', () => {
     const s = snapshot();
-    expect(toProductDocument({ ...s, skus: s.skus.map((k) => ({ ...k, stockOnHand: 0 })) }, 'e').in_stock).toBe(false);
+    expect(
+      toProductDocument({ ...s, skus: s.skus.map((k) => ({ ...k, stockOnHand: 0 })) }, 'e')
+        .in_stock,
+    ).toBe(false);
   });
 
   it('falls back to the category itself when no path is given', () => {
-    expect(toProductDocument(snapshot({ categoryPathIds: [] }), 'e').category_path_ids).toEqual(['c2']);
+    expect(toProductDocument(snapshot({ categoryPathIds: [] }), 'e').category_path_ids).toEqual([
+      'c2',
+    ]);
   });
 });
 
 describe('search criteria', () => {
-  const input = (over: Partial<SearchInput> = {}): SearchInput => ({ query: '', categoryId: '', currency: '', pageSize: 0, ...over });
+  const input = (over: Partial<SearchInput> = {}): SearchInput => ({
+    query: '',
+    categoryId: '',
+    currency: '',
+    pageSize: 0,
+    ...over,
+  });
 
   it('defaults and clamps the page size', () => {
     expect(toCriteria(input()).size).toBe(20);
@@ -53,8 +64,13 @@ describe('search criteria', () => {
   });
 
   it('keeps a price range with its currency', () => {
-    expect(toCriteria(input({ minPriceMinor: 100, maxPriceMinor: 200, currency: 'CNY' })).price).toEqual({ currency: 'CNY', min: 100, max: 200 });
-    expect(toCriteria(input({ maxPriceMinor: 0, currency: 'CNY' })).price).toEqual({ currency: 'CNY', max: 0 });
+    expect(
+      toCriteria(input({ minPriceMinor: 100, maxPriceMinor: 200, currency: 'CNY' })).price,
+    ).toEqual({ currency: 'CNY', min: 100, max: 200 });
+    expect(toCriteria(input({ maxPriceMinor: 0, currency: 'CNY' })).price).toEqual({
+      currency: 'CNY',
+      max: 0,
+    });
   });
 
   it.each<[Partial<SearchInput>, string]>([
@@ -66,6 +82,8 @@ describe('search criteria', () => {
     [{ query: 'x'.repeat(201) }, 'SEARCH_QUERY_TOO_LONG'],
     [{ pageSize: -1 }, 'SEARCH_PAGE_SIZE_INVALID'],
   ])('rejects %p with %s', (over, code) => {
-    expect(() => toCriteria(input(over))).toThrow(expect.objectContaining({ code, kind: 'INVALID_ARGUMENT' }));
+    expect(() => toCriteria(input(over))).toThrow(
+      expect.objectContaining({ code, kind: 'INVALID_ARGUMENT' }),
+    );
   });
 });

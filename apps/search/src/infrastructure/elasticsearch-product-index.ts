@@ -13,7 +13,10 @@ export const PRODUCT_MAPPINGS = {
   dynamic: 'strict' as const,
   properties: {
     product_id: { type: 'keyword' as const },
-    title: { type: 'text' as const, fields: { keyword: { type: 'keyword' as const, ignore_above: 256 } } },
+    title: {
+      type: 'text' as const,
+      fields: { keyword: { type: 'keyword' as const, ignore_above: 256 } },
+    },
     description: { type: 'text' as const },
     brand: { type: 'keyword' as const, fields: { text: { type: 'text' as const } } },
     category_id: { type: 'keyword' as const },
@@ -33,7 +36,11 @@ export const PRODUCT_MAPPINGS = {
 };
 
 const unavailable = (e: unknown) =>
-  new SearchError('UNAVAILABLE', 'SEARCH_BACKEND_UNAVAILABLE', `search backend unavailable: ${(e as Error).message}`);
+  new SearchError(
+    'UNAVAILABLE',
+    'SEARCH_BACKEND_UNAVAILABLE',
+    `search backend unavailable: ${(e as Error).message}`,
+  );
 
 /**
  * Products in Elasticsearch behind the alias `<prefix>products`, which points at one versioned
@@ -61,11 +68,15 @@ export class ElasticsearchProductIndex implements ProductIndex {
         settings: { number_of_shards: 1, number_of_replicas: 0 },
         mappings: PRODUCT_MAPPINGS,
       });
-      await this.client.indices.updateAliases({ actions: [{ add: { index, alias: this.alias, is_write_index: true } }] });
+      await this.client.indices.updateAliases({
+        actions: [{ add: { index, alias: this.alias, is_write_index: true } }],
+      });
     } catch (e) {
       if (await this.client.indices.existsAlias({ name: this.alias })) {
         // another instance won the race: drop ours if it was created and not aliased
-        await this.client.indices.delete({ index, ignore_unavailable: true }).catch(() => undefined);
+        await this.client.indices
+          .delete({ index, ignore_unavailable: true })
+          .catch(() => undefined);
         return;
       }
       throw e;
@@ -92,15 +103,25 @@ export class ElasticsearchProductIndex implements ProductIndex {
   async search(criteria: SearchCriteria, after?: unknown[]): Promise<SearchPage> {
     let res;
     try {
-      res = await this.client.search<ProductDocument>({ index: this.alias, ...buildSearchBody(criteria, after) });
+      res = await this.client.search<ProductDocument>({
+        index: this.alias,
+        ...buildSearchBody(criteria, after),
+      });
     } catch (e) {
       if (e instanceof errors.ResponseError && e.statusCode === 400) {
-        throw new SearchError('INVALID_ARGUMENT', 'INVALID_CURSOR', 'page token does not fit this search');
+        throw new SearchError(
+          'INVALID_ARGUMENT',
+          'INVALID_CURSOR',
+          'page token does not fit this search',
+        );
       }
       throw unavailable(e);
     }
-    const hits = res.hits.hits.slice(0, criteria.size).map((h) => ({ document: h._source as ProductDocument, score: h._score ?? 0 }));
-    const total = typeof res.hits.total === 'number' ? res.hits.total : (res.hits.total?.value ?? 0);
+    const hits = res.hits.hits
+      .slice(0, criteria.size)
+      .map((h) => ({ document: h._source as ProductDocument, score: h._score ?? 0 }));
+    const total =
+      typeof res.hits.total === 'number' ? res.hits.total : (res.hits.total?.value ?? 0);
     const more = res.hits.hits.length > criteria.size;
     const last = res.hits.hits[criteria.size - 1];
     return { hits, total, ...(more && last?.sort ? { after: last.sort } : {}) };

@@ -9,8 +9,22 @@ describe('search body', () => {
   });
 
   it('boosts the title and filters category subtree, currency and price range on any SKU', () => {
-    const body = buildSearchBody({ text: 'phone case', categoryId: 'c1', price: { currency: 'CNY', min: 100, max: 500 }, size: 10 }, [1.5, 'p9']);
-    expect(body.query.bool.must[0]).toEqual({ multi_match: { query: 'phone case', fields: ['title^3', 'brand.text^2', 'description'], operator: 'and' } });
+    const body = buildSearchBody(
+      {
+        text: 'phone case',
+        categoryId: 'c1',
+        price: { currency: 'CNY', min: 100, max: 500 },
+        size: 10,
+      },
+      [1.5, 'p9'],
+    );
+    expect(body.query.bool.must[0]).toEqual({
+      multi_match: {
+        query: 'phone case',
+        fields: ['title^3', 'brand.text^2', 'description'],
+        operator: 'and',
+      },
+    });
     expect(body.query.bool.filter).toEqual([
       { term: { status: 'ACTIVE' } },
       { term: { category_path_ids: 'c1' } },

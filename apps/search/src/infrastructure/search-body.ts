@@ -13,11 +13,26 @@ export function buildSearchBody(c: SearchCriteria, after?: unknown[]) {
   if (c.price) {
     filter.push({ term: { currency: c.price.currency } });
     if (c.price.min !== undefined || c.price.max !== undefined) {
-      filter.push({ range: { prices: { ...(c.price.min !== undefined ? { gte: c.price.min } : {}), ...(c.price.max !== undefined ? { lte: c.price.max } : {}) } } });
+      filter.push({
+        range: {
+          prices: {
+            ...(c.price.min !== undefined ? { gte: c.price.min } : {}),
+            ...(c.price.max !== undefined ? { lte: c.price.max } : {}),
+          },
+        },
+      });
     }
   }
   const must = c.text
-    ? [{ multi_match: { query: c.text, fields: ['title^3', 'brand.text^2', 'description'], operator: 'and' } }]
+    ? [
+        {
+          multi_match: {
+            query: c.text,
+            fields: ['title^3', 'brand.text^2', 'description'],
+            operator: 'and',
+          },
+        },
+      ]
     : [{ match_all: {} }];
   return {
     size: c.size + 1,

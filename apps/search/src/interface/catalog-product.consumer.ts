@@ -26,7 +26,12 @@ export function snapshotFromProto(p: catalogV1.Product): ProductSnapshot {
     categoryId: p.categoryId,
     categoryPathIds: p.categoryPathIds,
     status: STATUS[p.status] ?? 'UNKNOWN',
-    skus: p.skus.map((s) => ({ code: s.code, amountMinor: s.price?.amountMinor ?? 0, currency: s.price?.currency ?? '', stockOnHand: s.stockOnHand })),
+    skus: p.skus.map((s) => ({
+      code: s.code,
+      amountMinor: s.price?.amountMinor ?? 0,
+      currency: s.price?.currency ?? '',
+      stockOnHand: s.stockOnHand,
+    })),
     version: p.version,
     createdAt: p.createdAt,
     updatedAt: p.updatedAt,
@@ -51,9 +56,15 @@ export function catalogProductHandler(useCase: IndexProductSnapshotUseCase, logg
     } catch (e) {
       throw new NonRetriableError(`cannot decode ${event.eventType}: ${(e as Error).message}`);
     }
-    if (!product?.id || !product.version) throw new NonRetriableError(`${event.eventType} without a product snapshot`);
+    if (!product?.id || !product.version)
+      throw new NonRetriableError(`${event.eventType} without a product snapshot`);
     const ctx = contextFromTraceparent(event.traceparent);
-    const outcome = await runWithContext(ctx, () => useCase.execute(ctx, snapshotFromProto(product), event.eventId));
-    logger.debug({ productId: product.id, version: product.version, outcome }, 'product snapshot applied');
+    const outcome = await runWithContext(ctx, () =>
+      useCase.execute(ctx, snapshotFromProto(product), event.eventId),
+    );
+    logger.debug(
+      { productId: product.id, version: product.version, outcome },
+      'product snapshot applied',
+    );
   };
 }

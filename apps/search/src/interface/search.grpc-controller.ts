@@ -5,7 +5,10 @@ import { decodeCursor, encodeCursor, withGrpcContext } from '@emporia/platform';
 import { SearchProductsUseCase } from '../application/search-products.use-case';
 
 const isAfter = (v: unknown): v is { s: unknown[] } =>
-  typeof v === 'object' && v !== null && Array.isArray((v as { s: unknown }).s) && (v as { s: unknown[] }).s.length === 2 &&
+  typeof v === 'object' &&
+  v !== null &&
+  Array.isArray((v as { s: unknown }).s) &&
+  (v as { s: unknown[] }).s.length === 2 &&
   (v as { s: unknown[] }).s.every((x) => typeof x === 'number' || typeof x === 'string');
 
 @Controller()
@@ -13,7 +16,10 @@ const isAfter = (v: unknown): v is { s: unknown[] } =>
 export class SearchGrpcController implements searchV1.SearchServiceController {
   constructor(private readonly searchProductsUc: SearchProductsUseCase) {}
 
-  searchProducts(req: searchV1.SearchProductsRequest, md?: Metadata): Promise<searchV1.SearchProductsResponse> {
+  searchProducts(
+    req: searchV1.SearchProductsRequest,
+    md?: Metadata,
+  ): Promise<searchV1.SearchProductsResponse> {
     return withGrpcContext(md, async (ctx) => {
       const after = req.pageToken ? decodeCursor(req.pageToken, isAfter).s : undefined;
       const page = await this.searchProductsUc.execute(

@@ -68,6 +68,7 @@ export class CatalogSchema1764000000100 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['stock_movements', 'stock_levels', 'skus', 'products', 'categories']) await q.query(`DROP TABLE ${t}`);
+    for (const t of ['stock_movements', 'stock_levels', 'skus', 'products', 'categories'])
+      await q.query(`DROP TABLE ${t}`);
   }
 }

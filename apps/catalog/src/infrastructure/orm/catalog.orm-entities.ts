@@ -1,4 +1,10 @@
-import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn, type ValueTransformer } from 'typeorm';
+import {
+  Column,
+  Entity,
+  PrimaryColumn,
+  PrimaryGeneratedColumn,
+  type ValueTransformer,
+} from 'typeorm';
 
 /** pg returns bigint as string; our amounts and counters stay within 2^53. */
 const bigintNumber: ValueTransformer = {
@@ -37,7 +43,8 @@ export class SkuRecord {
   @Column('uuid', { name: 'product_id' }) productId!: string;
   @Column('text') code!: string;
   @Column('jsonb') attributes!: Record<string, string>;
-  @Column('bigint', { name: 'price_amount_minor', transformer: bigintNumber }) priceAmountMinor!: number;
+  @Column('bigint', { name: 'price_amount_minor', transformer: bigintNumber })
+  priceAmountMinor!: number;
   @Column('char', { length: 3 }) currency!: string;
   @Column('int') position!: number;
 }
@@ -62,4 +69,10 @@ export class StockMovementRecord {
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
 }
 
-export const CATALOG_ENTITIES = [CategoryRecord, ProductRecord, SkuRecord, StockLevelRecord, StockMovementRecord];
+export const CATALOG_ENTITIES = [
+  CategoryRecord,
+  ProductRecord,
+  SkuRecord,
+  StockLevelRecord,
+  StockMovementRecord,
+];

@@ -32,7 +32,11 @@ function IsStringMap(): PropertyDecorator {
       target: target.constructor,
       propertyName: propertyName as string,
       validator: {
-        validate: (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string'),
+        validate: (v: unknown) =>
+          typeof v === 'object' &&
+          v !== null &&
+          !Array.isArray(v) &&
+          Object.values(v).every((x) => typeof x === 'string'),
         defaultMessage: () => 'attributes must be an object of string values',
       },
     });
@@ -70,7 +74,11 @@ export class UpdateCategoryDto {
 }
 
 export class MoveCategoryDto {
-  @ApiProperty({ format: 'uuid', nullable: true, description: 'new parent; null moves the category to the root' })
+  @ApiProperty({
+    format: 'uuid',
+    nullable: true,
+    description: 'new parent; null moves the category to the root',
+  })
   @ValidateIf((o: MoveCategoryDto) => o.newParentId !== null)
   @IsUUID()
   newParentId!: string | null;
@@ -78,10 +86,16 @@ export class MoveCategoryDto {
 
 export class SkuInputDto {
   @ApiProperty({ example: 'CASE-BLK', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' })
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { message: "code must be 1-64 letters, digits, '.', '_' or '-'" })
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
+    message: "code must be 1-64 letters, digits, '.', '_' or '-'",
+  })
   code!: string;
 
-  @ApiPropertyOptional({ example: { color: 'black' }, type: 'object', additionalProperties: { type: 'string' } })
+  @ApiPropertyOptional({
+    example: { color: 'black' },
+    type: 'object',
+    additionalProperties: { type: 'string' },
+  })
   @IsOptional()
   @IsObject()
   @IsStringMap()
@@ -158,7 +172,10 @@ export class UpdateProductDto {
   @IsIn(PRODUCT_STATUSES)
   status?: ProductStatusName;
 
-  @ApiPropertyOptional({ type: [SkuInputDto], description: 'SKUs to add or change, matched by code' })
+  @ApiPropertyOptional({
+    type: [SkuInputDto],
+    description: 'SKUs to add or change, matched by code',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(100)
@@ -166,7 +183,10 @@ export class UpdateProductDto {
   @Type(() => SkuInputDto)
   upsertSkus?: SkuInputDto[];
 
-  @ApiPropertyOptional({ description: 'fail with 409 unless the product is at this version', minimum: 1 })
+  @ApiPropertyOptional({
+    description: 'fail with 409 unless the product is at this version',
+    minimum: 1,
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -175,10 +195,15 @@ export class UpdateProductDto {
 
 export class StockAdjustmentDto {
   @ApiProperty({ example: 'SH-1', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$' })
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, { message: "warehouseCode must be 1-32 letters, digits, '_' or '-'" })
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, {
+    message: "warehouseCode must be 1-32 letters, digits, '_' or '-'",
+  })
   warehouseCode!: string;
 
-  @ApiProperty({ example: 50, description: 'non-zero integer: positive adds stock, negative removes it' })
+  @ApiProperty({
+    example: 50,
+    description: 'non-zero integer: positive adds stock, negative removes it',
+  })
   @IsInt()
   @NotEquals(0)
   delta!: number;

@@ -1,6 +1,16 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 
 export class PageQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
@@ -19,12 +29,18 @@ export class PageQuery {
 }
 
 export class ListCategoriesQuery extends PageQuery {
-  @ApiPropertyOptional({ format: 'uuid', description: 'children of this category; omit for the roots' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'children of this category; omit for the roots',
+  })
   @IsOptional()
   @IsUUID()
   parentId?: string;
 
-  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'every category, whatever its parent' })
+  @ApiPropertyOptional({
+    enum: ['true', 'false'],
+    description: 'every category, whatever its parent',
+  })
   @IsOptional()
   @IsIn(['true', 'false'])
   all?: 'true' | 'false';

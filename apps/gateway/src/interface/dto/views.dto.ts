@@ -9,7 +9,8 @@ export class CategoryView {
   @ApiProperty() name!: string;
   @ApiProperty() slug!: string;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) parentId!: string | null;
-  @ApiProperty({ type: [String], description: 'root-to-node ids, the node last' }) pathIds!: string[];
+  @ApiProperty({ type: [String], description: 'root-to-node ids, the node last' })
+  pathIds!: string[];
   @ApiProperty() depth!: number;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
@@ -18,7 +19,10 @@ export class CategoryView {
 export class SkuView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() code!: string;
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) attributes!: Record<string, string>;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) attributes!: Record<
+    string,
+    string
+  >;
   @ApiProperty({ type: MoneyDto }) price!: MoneyDto;
   @ApiProperty({ description: 'on-hand stock over all warehouses' }) stockOnHand!: number;
 }
@@ -82,8 +86,15 @@ export class ProblemView {
   @ApiProperty({ example: 422 }) status!: number;
   @ApiProperty() detail!: string;
   @ApiProperty({ example: '/v1/products' }) instance!: string;
-  @ApiProperty({ example: 'CATEGORY_NOT_FOUND', description: 'stable machine-readable code' }) code!: string;
+  @ApiProperty({ example: 'CATEGORY_NOT_FOUND', description: 'stable machine-readable code' })
+  code!: string;
   @ApiProperty() traceId!: string;
-  @ApiPropertyOptional({ type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } })
+  @ApiPropertyOptional({
+    type: 'array',
+    items: {
+      type: 'object',
+      properties: { field: { type: 'string' }, message: { type: 'string' } },
+    },
+  })
   errors?: { field: string; message: string }[];
 }
