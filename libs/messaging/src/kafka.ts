@@ -152,6 +152,8 @@ export interface ConsumerOptions {
   backoffMs?: number;
   maxBackoffMs?: number;
   fromBeginning?: boolean;
+  /** `start()` fails if the group has not joined by then. */
+  joinTimeoutMs?: number;
 }
 
 const handled = counter('emporia_events_handled_total', 'Events handled by consumers', [
@@ -218,6 +220,7 @@ export class KafkaEventConsumer {
   private readonly maxAttempts: number;
   private readonly backoffMs: number;
   private readonly maxBackoffMs: number;
+  private readonly joinTimeoutMs: number;
   private stopping = false;
 
   constructor(
@@ -233,6 +236,7 @@ export class KafkaEventConsumer {
     this.maxAttempts = Math.max(1, opts.maxAttempts ?? 5);
     this.backoffMs = opts.backoffMs ?? 200;
     this.maxBackoffMs = opts.maxBackoffMs ?? 5000;
+    this.joinTimeoutMs = opts.joinTimeoutMs ?? 60000;
   }
 
   /** Connects, subscribes and resolves once the group has joined and partitions are assigned. */
@@ -254,7 +258,29 @@ export class KafkaEventConsumer {
         await this.handleOne(topic, partition, message, heartbeat);
       },
     });
-    await joined;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        joined,
+        new Promise((_, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(
+                new Error(
+                  `consumer group ${this.opts.groupId} did not join within ${this.joinTimeoutMs} ms`,
+                ),
+              ),
+            this.joinTimeoutMs,
+          );
+        }),
+      ]);
+    } catch (e) {
+      await this.consumer.disconnect().catch(() => undefined);
+      await this.dlq.close().catch(() => undefined);
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async stop(): Promise<void> {
