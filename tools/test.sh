@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite: what `npm test` runs, what CI runs (.ci/run), what the README names.
-#  1. contracts: buf lint, generated code up to date
+#  1. contracts: buf lint, buf breaking against the previous commit, generated code up to date
 #  2. TypeScript strict type check, ESLint (with Nx module boundaries)
 #  3. jest: unit tests, then integration and end-to-end tests against real Postgres, Redis,
 #     Kafka and Elasticsearch (servers named by POSTGRES_URL/REDIS_URL/KAFKA_BROKERS/
@@ -17,6 +17,10 @@ fi
 
 step "contracts: buf lint"
 (cd proto && ../node_modules/.bin/buf lint)
+if git rev-parse -q --verify HEAD~1 >/dev/null 2>&1 && git cat-file -e HEAD~1:proto/buf.yaml 2>/dev/null; then
+  step "contracts: buf breaking (working tree against the previous commit)"
+  (cd proto && ../node_modules/.bin/buf breaking --against '../.git#ref=HEAD~1,subdir=proto')
+fi
 step "contracts: generated code is current"
 bash tools/generate-contracts.sh --check
 
