@@ -49,13 +49,11 @@ async function collect(
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(message.headers ?? {}))
         headers[k] = String(Array.isArray(v) ? v[0] : v);
-      seen
-        .get(topic)!
-        .push({
-          key: message.key?.toString() ?? '',
-          value: message.value?.toString() ?? '',
-          headers,
-        });
+      seen.get(topic)!.push({
+        key: message.key?.toString() ?? '',
+        value: message.value?.toString() ?? '',
+        headers,
+      });
     },
   });
   return { seen, consumer };
