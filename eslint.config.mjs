@@ -5,7 +5,7 @@ import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
-const services = ['gateway', 'catalog', 'search'];
+const services = ['gateway', 'catalog', 'search', 'user'];
 
 export default tseslint.config(
   {
@@ -74,6 +74,7 @@ export default tseslint.config(
   {
     // domain/: plain TypeScript rules. No framework, no ORM, no I/O, nothing from outer layers.
     files: ['apps/*/src/domain/**/*.ts'],
+    ignores: ['apps/*/src/domain/**/*.spec.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -1,0 +1,20 @@
+export type UserErrorKind =
+  | 'INVALID_ARGUMENT'
+  | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'FAILED_PRECONDITION'
+  | 'UNAUTHENTICATED'
+  | 'PERMISSION_DENIED';
+
+/** A user-service rule was broken; `code` is stable for API users. */
+export class UserError extends Error {
+  constructor(
+    readonly kind: UserErrorKind,
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'UserError';
+  }
+}
