@@ -5,6 +5,7 @@ import { join } from 'node:path';
 export * as commonV1 from './gen/emporia/common/v1/money';
 export * as catalogV1 from './catalog.v1';
 export * as searchV1 from './gen/emporia/search/v1/search_service';
+export * as userV1 from './user.v1';
 
 /** Directory holding the .proto sources, for gRPC loaders (`includeDirs`). */
 export const PROTO_ROOT = join(__dirname, '..', '..', '..', 'proto');
@@ -13,10 +14,12 @@ export const PROTO_ROOT = join(__dirname, '..', '..', '..', 'proto');
 export const PROTO_FILES = {
   catalog: 'emporia/catalog/v1/catalog_service.proto',
   search: 'emporia/search/v1/search_service.proto',
+  user: 'emporia/user/v1/user_service.proto',
 } as const;
 
 /** gRPC package names of the services. */
 export const GRPC_PACKAGES = {
   catalog: 'emporia.catalog.v1',
   search: 'emporia.search.v1',
+  user: 'emporia.user.v1',
 } as const;

@@ -4,7 +4,8 @@ export type UserErrorKind =
   | 'ALREADY_EXISTS'
   | 'FAILED_PRECONDITION'
   | 'UNAUTHENTICATED'
-  | 'PERMISSION_DENIED';
+  | 'PERMISSION_DENIED'
+  | 'RESOURCE_EXHAUSTED';
 
 /** A user-service rule was broken; `code` is stable for API users. */
 export class UserError extends Error {

@@ -1,0 +1,29 @@
+import type { Account } from '../domain/account';
+import { newFamily } from '../domain/refresh-token-family';
+import type { TokenPair } from './token-pair';
+import type { AuthSettings, IdGenerator, TokenSecrets, TokenSigner, UserTx } from './ports';
+
+/** Starts a refresh-token family for a fresh login and signs its first access token. */
+export async function issueNewSession(
+  tx: UserTx,
+  deps: { signer: TokenSigner; secrets: TokenSecrets; ids: IdGenerator; settings: AuthSettings },
+  account: Account,
+  now: Date,
+): Promise<TokenPair> {
+  const refreshToken = deps.secrets.newToken();
+  const family = newFamily({
+    id: deps.ids.newId(),
+    userId: account.id,
+    tokenId: deps.secrets.hash(refreshToken),
+    now,
+    ttlMs: deps.settings.refreshTtlMs,
+  });
+  await tx.families.insert(family);
+  const access = await deps.signer.signAccess(account, now);
+  return {
+    accessToken: access.token,
+    accessExpiresAt: access.expiresAt,
+    refreshToken,
+    refreshExpiresAt: family.expiresAt,
+  };
+}

@@ -1,0 +1,75 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { RequestContext } from '@emporia/platform';
+import { assertCanLogIn } from '../domain/account';
+import { revoke, rotate } from '../domain/refresh-token-family';
+import { UserError } from '../domain/user-error';
+import {
+  CLOCK,
+  type Clock,
+  TOKEN_SECRETS,
+  TOKEN_SIGNER,
+  type TokenSecrets,
+  type TokenSigner,
+  UNIT_OF_WORK,
+  type UnitOfWork,
+} from './ports';
+import type { TokenPair } from './token-pair';
+
+const unknownToken = () =>
+  new UserError('UNAUTHENTICATED', 'REFRESH_TOKEN_UNKNOWN', 'unknown refresh token');
+
+@Injectable()
+export class RefreshUseCase {
+  constructor(
+    @Inject(UNIT_OF_WORK) private readonly uow: UnitOfWork,
+    @Inject(TOKEN_SIGNER) private readonly signer: TokenSigner,
+    @Inject(TOKEN_SECRETS) private readonly secrets: TokenSecrets,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Rotates a refresh token. A token that was already rotated out means a copy exists: the
+   * family is revoked (committed, with an event) and the call fails with REFRESH_TOKEN_REUSED.
+   */
+  async execute(ctx: RequestContext, refreshToken: string): Promise<TokenPair> {
+    if (!refreshToken) throw unknownToken();
+    const now = this.clock.now();
+    const outcome = await this.uow.run(ctx, async (tx) => {
+      const family = await tx.families.findByTokenForUpdate(this.secrets.hash(refreshToken));
+      if (!family) throw unknownToken();
+      const next = this.secrets.newToken();
+      const r = rotate(family, this.secrets.hash(refreshToken), this.secrets.hash(next), now);
+      if (r.outcome === 'REUSE_DETECTED') {
+        await tx.families.save(r.family);
+        tx.events.refreshTokenReuseDetected(r.family, now);
+        return { reused: true as const };
+      }
+      const account = await tx.accounts.findById(family.userId);
+      if (!account) throw unknownToken();
+      try {
+        assertCanLogIn(account);
+      } catch (e) {
+        await tx.families.save(revoke(family, 'ACCOUNT_FROZEN', now));
+        return { frozen: e as Error };
+      }
+      await tx.families.save(r.family, r.newTokenId);
+      const access = await this.signer.signAccess(account, now);
+      return {
+        tokens: {
+          accessToken: access.token,
+          accessExpiresAt: access.expiresAt,
+          refreshToken: next,
+          refreshExpiresAt: r.family.expiresAt,
+        },
+      };
+    });
+    if ('reused' in outcome)
+      throw new UserError(
+        'UNAUTHENTICATED',
+        'REFRESH_TOKEN_REUSED',
+        'this refresh token was already used; the session was ended for safety',
+      );
+    if ('frozen' in outcome) throw outcome.frozen;
+    return outcome.tokens;
+  }
+}

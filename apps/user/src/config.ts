@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { env } from '@emporia/platform';
+
+export const userConfigSchema = z.object({
+  USER_DATABASE_URL: env.url(),
+  REDIS_URL: env.url(),
+  REDIS_KEY_PREFIX: z.string().default(''),
+  KAFKA_BROKERS: env.csv(),
+  KAFKA_TOPIC_PREFIX: z.string().default(''),
+  USER_GRPC_PORT: env.port(50053),
+  USER_HTTP_PORT: env.port(8083),
+  BIND_HOST: z.string().min(1).default('0.0.0.0'),
+  LOG_LEVEL: env.logLevel(),
+  OUTBOX_POLL_MS: env.int(500, 10),
+  DB_POOL_SIZE: env.int(10, 1),
+  USER_MIGRATE_ON_START: env.bool(false),
+  JWT_ISSUER: z.string().min(1).default('emporia-user'),
+  JWT_AUDIENCE: z.string().min(1).default('emporia-api'),
+  ACCESS_TOKEN_TTL_SECONDS: env.int(900, 30),
+  REFRESH_TOKEN_TTL_DAYS: env.int(30, 1),
+  /** argon2id cost; the defaults are OWASP's minimum recommendation. */
+  ARGON2_MEMORY_KIB: env.int(19456, 1024),
+  ARGON2_TIME_COST: env.int(2, 1),
+  ARGON2_PARALLELISM: env.int(1, 1),
+  LOGIN_MAX_FAILURES: env.int(5, 1),
+  LOGIN_IP_MAX_FAILURES: env.int(50, 1),
+  LOGIN_FAILURE_WINDOW_SECONDS: env.int(900, 1),
+  LOGIN_LOCK_SECONDS: env.int(900, 1),
+});
+
+export type UserConfig = z.infer<typeof userConfigSchema>;

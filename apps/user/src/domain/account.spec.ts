@@ -1,0 +1,48 @@
+import {
+  assertCanLogIn,
+  normaliseEmail,
+  normalisePhone,
+  parseIdentifier,
+  registration,
+  type Account,
+} from './account';
+
+describe('account rules', () => {
+  it('normalises identifiers', () => {
+    expect(normaliseEmail('  Li.Lei@Example.CN ')).toBe('li.lei@example.cn');
+    expect(normalisePhone('+86 138-0013-8000')).toBe('+8613800138000');
+    expect(parseIdentifier('A@B.cn')).toEqual({ email: 'a@b.cn' });
+    expect(parseIdentifier('+8613800138000')).toEqual({ phone: '+8613800138000' });
+  });
+
+  it.each([
+    [{ password: 'correct horse battery' }, 'IDENTIFIER_REQUIRED'],
+    [{ email: 'not-an-email', password: 'correct horse battery' }, 'EMAIL_INVALID'],
+    [{ phone: '13800138000', password: 'correct horse battery' }, 'PHONE_INVALID'],
+    [{ email: 'a@b.cn', password: 'short' }, 'PASSWORD_TOO_WEAK'],
+    [{ email: 'a@b.cn', password: 'x'.repeat(129) }, 'PASSWORD_TOO_WEAK'],
+    [{ email: 'a@b.cn', password: 'aaaaaaaaaaaa' }, 'PASSWORD_TOO_WEAK'],
+    [{ email: 'lilei@b.cn', password: 'my-lilei-password' }, 'PASSWORD_TOO_WEAK'],
+  ])('rejects %p with %s', (input, code) => {
+    expect(() => registration(input)).toThrow(
+      expect.objectContaining({ code, kind: 'INVALID_ARGUMENT' }),
+    );
+  });
+
+  it('accepts e-mail, phone or both', () => {
+    expect(registration({ email: 'A@b.cn', password: 'correct horse battery' })).toEqual({
+      email: 'a@b.cn',
+      phone: null,
+    });
+    expect(
+      registration({ phone: '+8613800138000', email: '', password: 'correct horse battery' }),
+    ).toEqual({ email: null, phone: '+8613800138000' });
+  });
+
+  it('refuses a frozen account', () => {
+    const frozen = { status: 'FROZEN' } as Account;
+    expect(() => assertCanLogIn(frozen)).toThrow(
+      expect.objectContaining({ code: 'ACCOUNT_FROZEN', kind: 'PERMISSION_DENIED' }),
+    );
+  });
+});

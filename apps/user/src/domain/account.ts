@@ -1,0 +1,96 @@
+import { UserError } from './user-error';
+
+export type Role = 'customer' | 'operator' | 'admin';
+export type AccountStatus = 'ACTIVE' | 'FROZEN';
+
+export interface Account {
+  id: string;
+  email: string | null;
+  phone: string | null;
+  passwordHash: string;
+  roles: Role[];
+  status: AccountStatus;
+  createdAt: Date;
+}
+
+const invalid = (code: string, message: string) => new UserError('INVALID_ARGUMENT', code, message);
+
+const EMAIL_RE = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/;
+const PHONE_RE = /^\+[1-9]\d{6,14}$/;
+
+export const PASSWORD_MIN = 10;
+export const PASSWORD_MAX = 128;
+
+/** E-mail addresses compare case-insensitively; stored lower-case. */
+export function normaliseEmail(email: string): string {
+  const e = email.trim().toLowerCase();
+  if (e.length > 254 || !EMAIL_RE.test(e))
+    throw invalid('EMAIL_INVALID', `'${email}' is not an e-mail address`);
+  return e;
+}
+
+/** Phones are E.164: '+', country code, number; spaces and dashes are dropped. */
+export function normalisePhone(phone: string): string {
+  const p = phone.replace(/[\s()-]/g, '');
+  if (!PHONE_RE.test(p))
+    throw invalid(
+      'PHONE_INVALID',
+      `'${phone}' is not an E.164 phone number such as +8613800138000`,
+    );
+  return p;
+}
+
+export function checkPasswordPolicy(password: string, identifiers: string[]): void {
+  if (
+    typeof password !== 'string' ||
+    password.length < PASSWORD_MIN ||
+    password.length > PASSWORD_MAX
+  ) {
+    throw invalid(
+      'PASSWORD_TOO_WEAK',
+      `a password has ${PASSWORD_MIN} to ${PASSWORD_MAX} characters`,
+    );
+  }
+  if (/^(.)\1*$/.test(password))
+    throw invalid('PASSWORD_TOO_WEAK', 'a password cannot be one repeated character');
+  const lower = password.toLowerCase();
+  const parts = identifiers
+    .map((id) => id.toLowerCase().split('@')[0].replace(/^\+/, ''))
+    .filter((p) => p.length >= 4);
+  if (parts.some((p) => lower.includes(p))) {
+    throw invalid(
+      'PASSWORD_TOO_WEAK',
+      'a password must not contain the e-mail or phone it protects',
+    );
+  }
+}
+
+/** Validates registration input: email or phone (or both), and the password policy. */
+export function registration(input: { email?: string; phone?: string; password: string }): {
+  email: string | null;
+  phone: string | null;
+} {
+  const email = input.email ? normaliseEmail(input.email) : null;
+  const phone = input.phone ? normalisePhone(input.phone) : null;
+  if (!email && !phone)
+    throw invalid('IDENTIFIER_REQUIRED', 'register with an e-mail address or a phone number');
+  checkPasswordPolicy(input.password, [email ?? '', phone ?? '']);
+  return { email, phone };
+}
+
+/** Login identifiers are either; anything else cannot match an account. */
+export function parseIdentifier(identifier: string): { email: string } | { phone: string } {
+  const v = (identifier ?? '').trim();
+  if (v.includes('@')) return { email: normaliseEmail(v) };
+  return { phone: normalisePhone(v) };
+}
+
+export function assertCanLogIn(account: Account): void {
+  if (account.status === 'FROZEN') {
+    throw new UserError(
+      'PERMISSION_DENIED',
+      'ACCOUNT_FROZEN',
+      'this account is frozen; contact support',
+    );
+  }
+}

@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK, type KeyLike } from 'jose';
+import type { DataSource } from 'typeorm';
+import type { IssuedAccessToken, TokenSigner } from '../application/ports';
+import type { Account } from '../domain/account';
+
+export interface JwtSettings {
+  issuer: string;
+  audience: string;
+  accessTtlSeconds: number;
+}
+
+interface KeyRow {
+  kid: string;
+  private_jwk: JWK;
+  public_jwk: JWK;
+  created_at: Date;
+  retired_at: Date | null;
+}
+
+const ALG = 'ES256';
+
+/**
+ * ES256 access tokens. Keys live in the user database so every replica signs with the same
+ * current key; a rotation retires the current key, which stays in the JWKS until every token
+ * it signed has expired. Keys are cached for a few seconds.
+ */
+export class JoseTokenSigner implements TokenSigner {
+  private cache: { at: number; signing: { kid: string; key: KeyLike | Uint8Array } } | undefined;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly settings: JwtSettings,
+    private readonly cacheMs = 5000,
+  ) {}
+
+  /** Makes sure a signing key exists (first start). Safe when replicas race. */
+  async ensureKey(now: Date): Promise<void> {
+    await this.ds.transaction(async (m) => {
+      await m.query(`SELECT pg_advisory_xact_lock(hashtext('user.signing-keys'))`);
+      const [{ n }] = (await m.query(
+        `SELECT count(*)::int AS n FROM signing_keys WHERE retired_at IS NULL`,
+      )) as { n: number }[];
+      if (n === 0) await this.insertKey(m.query.bind(m), now);
+    });
+  }
+
+  async rotate(now: Date): Promise<string> {
+    const kid = await this.ds.transaction(async (m) => {
+      await m.query(`SELECT pg_advisory_xact_lock(hashtext('user.signing-keys'))`);
+      await m.query(`UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL`, [now]);
+      return this.insertKey(m.query.bind(m), now);
+    });
+    this.cache = undefined;
+    return kid;
+  }
+
+  async signAccess(account: Account, now: Date): Promise<IssuedAccessToken> {
+    const { kid, key } = await this.signingKey();
+    const iat = Math.floor(now.getTime() / 1000);
+    const exp = iat + this.settings.accessTtlSeconds;
+    const token = await new SignJWT({ roles: account.roles })
+      .setProtectedHeader({ alg: ALG, kid, typ: 'at+jwt' })
+      .setSubject(account.id)
+      .setIssuer(this.settings.issuer)
+      .setAudience(this.settings.audience)
+      .setIssuedAt(iat)
+      .setExpirationTime(exp)
+      .setJti(randomUUID())
+      .sign(key);
+    return { token, expiresAt: new Date(exp * 1000) };
+  }
+
+  /** Public keys still needed to verify live tokens. */
+  async jwks(now: Date): Promise<{ keys: object[] }> {
+    const graceMs = (this.settings.accessTtlSeconds + 300) * 1000;
+    const rows = (await this.ds.query(
+      `SELECT kid, public_jwk, created_at, retired_at FROM signing_keys ORDER BY created_at DESC`,
+    )) as KeyRow[];
+    const live = rows.filter(
+      (r) => !r.retired_at || r.retired_at.getTime() + graceMs > now.getTime(),
+    );
+    return { keys: live.map((r) => ({ ...r.public_jwk, kid: r.kid, alg: ALG, use: 'sig' })) };
+  }
+
+  private async signingKey(): Promise<{ kid: string; key: KeyLike | Uint8Array }> {
+    if (this.cache && Date.now() - this.cache.at < this.cacheMs) return this.cache.signing;
+    const rows = (await this.ds.query(
+      `SELECT kid, private_jwk FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1`,
+    )) as KeyRow[];
+    if (!rows[0]) throw new Error('no signing key: ensureKey() was not called');
+    const signing = { kid: rows[0].kid, key: await importJWK(rows[0].private_jwk, ALG) };
+    this.cache = { at: Date.now(), signing };
+    return signing;
+  }
+
+  private async insertKey(
+    query: (sql: string, params?: unknown[]) => Promise<unknown>,
+    now: Date,
+  ): Promise<string> {
+    const { privateKey, publicKey } = await generateKeyPair(ALG, { extractable: true });
+    const kid = `${now.toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`;
+    await query(
+      `INSERT INTO signing_keys (kid, algorithm, private_jwk, public_jwk, created_at) VALUES ($1, $2, $3, $4, $5)`,
+      [
+        kid,
+        ALG,
+        JSON.stringify(await exportJWK(privateKey)),
+        JSON.stringify(await exportJWK(publicKey)),
+        now,
+      ],
+    );
+    return kid;
+  }
+}

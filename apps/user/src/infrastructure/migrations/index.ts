@@ -1,0 +1,5 @@
+import { MessagingTables1764000000000 } from '@emporia/messaging';
+import { UserSchema1764000000200 } from './1764000000200-user-schema';
+
+/** Every migration of the user database, in order. Never `synchronize`. */
+export const USER_MIGRATIONS = [MessagingTables1764000000000, UserSchema1764000000200];

@@ -1,0 +1,73 @@
+import { userV1 } from '@emporia/contracts';
+import { eventType, newEvent, type NewEvent } from '@emporia/messaging';
+import { toTraceparent, type RequestContext } from '@emporia/platform';
+import type { UserEvents } from '../application/ports';
+import type { Account } from '../domain/account';
+import type { RefreshTokenFamily } from '../domain/refresh-token-family';
+
+export const USER_EVENT_TYPES = {
+  accountRegistered: eventType('emporia.user.v1.AccountRegistered', userV1.AccountRegistered),
+  reuseDetected: eventType(
+    'emporia.user.v1.RefreshTokenReuseDetected',
+    userV1.RefreshTokenReuseDetected,
+  ),
+  accountLocked: eventType('emporia.user.v1.AccountLocked', userV1.AccountLocked),
+};
+
+/** Collects the transaction's events as outbox rows on `user.account`, keyed by account id. */
+export class OutboxUserEvents implements UserEvents {
+  private readonly pending: NewEvent[] = [];
+  private readonly meta: { traceparent: string };
+
+  constructor(
+    private readonly topic: string,
+    ctx: RequestContext,
+  ) {
+    this.meta = { traceparent: toTraceparent(ctx) };
+  }
+
+  accountRegistered(a: Account): void {
+    this.pending.push(
+      newEvent(
+        USER_EVENT_TYPES.accountRegistered,
+        this.topic,
+        a.id,
+        {
+          accountId: a.id,
+          email: a.email ?? '',
+          phone: a.phone ?? '',
+          registeredAt: a.createdAt.toISOString(),
+        },
+        this.meta,
+      ),
+    );
+  }
+
+  refreshTokenReuseDetected(f: RefreshTokenFamily, at: Date): void {
+    this.pending.push(
+      newEvent(
+        USER_EVENT_TYPES.reuseDetected,
+        this.topic,
+        f.userId,
+        { accountId: f.userId, familyId: f.id, detectedAt: at.toISOString() },
+        this.meta,
+      ),
+    );
+  }
+
+  accountLocked(accountId: string, lockedUntil: Date, failures: number): void {
+    this.pending.push(
+      newEvent(
+        USER_EVENT_TYPES.accountLocked,
+        this.topic,
+        accountId,
+        { accountId, lockedUntil: lockedUntil.toISOString(), failedAttempts: failures },
+        this.meta,
+      ),
+    );
+  }
+
+  drain(): NewEvent[] {
+    return this.pending.splice(0);
+  }
+}

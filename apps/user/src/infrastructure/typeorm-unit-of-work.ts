@@ -1,0 +1,45 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { appendToOutbox } from '@emporia/messaging';
+import { inTransaction } from '@emporia/persistence';
+import type { RequestContext } from '@emporia/platform';
+import type { Clock, IdGenerator, TokenSecrets, UnitOfWork, UserTx } from '../application/ports';
+import { OutboxUserEvents } from './outbox-user-events';
+import { SqlAccountRepository, SqlRefreshFamilyRepository } from './typeorm-user.repositories';
+
+/** One transaction per use case; events commit with the change; the relay is woken after. */
+export class TypeormUnitOfWork implements UnitOfWork {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly topic: string,
+    private readonly onEventsCommitted: () => void = () => undefined,
+  ) {}
+
+  async run<T>(ctx: RequestContext, work: (tx: UserTx) => Promise<T>): Promise<T> {
+    let wrote = false;
+    const result = await inTransaction(this.ds, async (manager) => {
+      const events = new OutboxUserEvents(this.topic, ctx);
+      const value = await work({
+        accounts: new SqlAccountRepository(manager),
+        families: new SqlRefreshFamilyRepository(manager),
+        events,
+      });
+      const pending = events.drain();
+      await appendToOutbox(manager, pending);
+      wrote = pending.length > 0;
+      return value;
+    });
+    if (wrote) this.onEventsCommitted();
+    return result;
+  }
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+export const uuidV7Generator: IdGenerator = { newId: () => uuidv7() };
+
+/** 256-bit random refresh tokens; only their SHA-256 is stored. */
+export const tokenSecrets: TokenSecrets = {
+  newToken: () => randomBytes(32).toString('base64url'),
+  hash: (token) => createHash('sha256').update(token).digest('hex'),
+};

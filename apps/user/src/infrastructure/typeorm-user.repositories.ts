@@ -1,0 +1,121 @@
+import type { EntityManager } from 'typeorm';
+import type { AccountRepository, RefreshFamilyRepository } from '../application/ports';
+import type { Account, Role } from '../domain/account';
+import type { RefreshTokenFamily } from '../domain/refresh-token-family';
+import { UserError } from '../domain/user-error';
+
+interface AccountRow {
+  id: string;
+  email: string | null;
+  phone: string | null;
+  password_hash: string;
+  roles: Role[];
+  status: Account['status'];
+  created_at: Date;
+}
+
+const toAccount = (r: AccountRow): Account => ({
+  id: r.id,
+  email: r.email,
+  phone: r.phone,
+  passwordHash: r.password_hash,
+  roles: r.roles,
+  status: r.status,
+  createdAt: r.created_at,
+});
+
+/** Accounts with plain SQL: partial unique indexes and arrays map more clearly than entities. */
+export class SqlAccountRepository implements AccountRepository {
+  constructor(private readonly m: EntityManager) {}
+
+  private async one(where: string, value: string): Promise<Account | null> {
+    const rows = (await this.m.query(`SELECT * FROM accounts WHERE ${where} = $1`, [
+      value,
+    ])) as AccountRow[];
+    return rows[0] ? toAccount(rows[0]) : null;
+  }
+
+  findById(id: string) {
+    return this.one('id', id);
+  }
+
+  findByEmail(email: string) {
+    return this.one('email', email);
+  }
+
+  findByPhone(phone: string) {
+    return this.one('phone', phone);
+  }
+
+  async insert(a: Account): Promise<void> {
+    try {
+      await this.m.query(
+        `INSERT INTO accounts (id, email, phone, password_hash, roles, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [a.id, a.email, a.phone, a.passwordHash, a.roles, a.status, a.createdAt],
+      );
+    } catch (e) {
+      if ((e as { driverError?: { code?: string } }).driverError?.code === '23505') {
+        throw new UserError(
+          'ALREADY_EXISTS',
+          'ACCOUNT_EXISTS',
+          'an account with this e-mail or phone already exists',
+        );
+      }
+      throw e;
+    }
+  }
+}
+
+interface FamilyRow {
+  id: string;
+  account_id: string;
+  current_token_hash: string;
+  expires_at: Date;
+  revoked_at: Date | null;
+  revoked_reason: RefreshTokenFamily['revokedReason'];
+}
+
+export class SqlRefreshFamilyRepository implements RefreshFamilyRepository {
+  constructor(private readonly m: EntityManager) {}
+
+  async insert(f: RefreshTokenFamily): Promise<void> {
+    await this.m.query(
+      `INSERT INTO refresh_token_families (id, account_id, current_token_hash, expires_at) VALUES ($1, $2, $3, $4)`,
+      [f.id, f.userId, f.currentTokenId, f.expiresAt],
+    );
+    await this.m.query(`INSERT INTO refresh_tokens (token_hash, family_id) VALUES ($1, $2)`, [
+      f.currentTokenId,
+      f.id,
+    ]);
+  }
+
+  async findByTokenForUpdate(tokenHash: string): Promise<RefreshTokenFamily | null> {
+    const rows = (await this.m.query(
+      `SELECT f.* FROM refresh_tokens t JOIN refresh_token_families f ON f.id = t.family_id WHERE t.token_hash = $1 FOR UPDATE OF f`,
+      [tokenHash],
+    )) as FamilyRow[];
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      id: r.id,
+      userId: r.account_id,
+      currentTokenId: r.current_token_hash,
+      retiredTokenIds: r.current_token_hash === tokenHash ? [] : [tokenHash],
+      expiresAt: r.expires_at,
+      revokedAt: r.revoked_at,
+      revokedReason: r.revoked_reason,
+    };
+  }
+
+  async save(f: RefreshTokenFamily, issuedTokenHash?: string): Promise<void> {
+    await this.m.query(
+      `UPDATE refresh_token_families SET current_token_hash = $2, revoked_at = $3, revoked_reason = $4 WHERE id = $1`,
+      [f.id, f.currentTokenId, f.revokedAt, f.revokedReason],
+    );
+    if (issuedTokenHash)
+      await this.m.query(`INSERT INTO refresh_tokens (token_hash, family_id) VALUES ($1, $2)`, [
+        issuedTokenHash,
+        f.id,
+      ]);
+  }
+}

@@ -1,0 +1,113 @@
+import { Redis } from 'ioredis';
+import { GRPC_PACKAGES, PROTO_FILES, PROTO_ROOT } from '@emporia/contracts';
+import {
+  createKafka,
+  ensureTopics,
+  KafkaPublisher,
+  OutboxRelay,
+  pingKafka,
+  topicName,
+} from '@emporia/messaging';
+import { createDataSource, ensureDatabase, runMigrations } from '@emporia/persistence';
+import { startService, type Logger, type RunningService } from '@emporia/platform';
+import type { UserConfig } from './config';
+import { Argon2PasswordHasher } from './infrastructure/argon2-password-hasher';
+import { JoseTokenSigner } from './infrastructure/jose-token-signer';
+import { USER_MIGRATIONS } from './infrastructure/migrations';
+import { RedisLoginThrottle } from './infrastructure/redis-login-throttle';
+import { USER_TOPICS, UserModule } from './user.module';
+
+const userDataSource = (config: Pick<UserConfig, 'USER_DATABASE_URL' | 'DB_POOL_SIZE'>) =>
+  createDataSource({
+    url: config.USER_DATABASE_URL,
+    entities: [],
+    migrations: USER_MIGRATIONS,
+    poolSize: config.DB_POOL_SIZE,
+    applicationName: 'emporia-user',
+  });
+
+export async function migrateUser(
+  config: Pick<UserConfig, 'USER_DATABASE_URL' | 'DB_POOL_SIZE'>,
+  logger: Logger,
+): Promise<string[]> {
+  await ensureDatabase(config.USER_DATABASE_URL);
+  const ds = await userDataSource(config).initialize();
+  try {
+    const applied = await runMigrations(ds);
+    logger.info({ applied }, applied.length ? 'user migrations applied' : 'user schema up to date');
+    return applied;
+  } finally {
+    await ds.destroy();
+  }
+}
+
+/** Starts the user service: database, Redis, signing keys, outbox relay, gRPC and ops HTTP. */
+export async function startUser(config: UserConfig, logger: Logger): Promise<RunningService> {
+  if (config.USER_MIGRATE_ON_START) await migrateUser(config, logger);
+  const dataSource = await userDataSource(config).initialize();
+  if (await dataSource.showMigrations()) {
+    await dataSource.destroy();
+    throw new Error(
+      'user database has pending migrations: run the migration job (or set USER_MIGRATE_ON_START=true)',
+    );
+  }
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false });
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'user', logger });
+  const publisher = new KafkaPublisher(kafka);
+  const signer = new JoseTokenSigner(dataSource, {
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+  });
+  try {
+    await ensureTopics(
+      kafka,
+      USER_TOPICS.map((t) => topicName(config.KAFKA_TOPIC_PREFIX, t)),
+    );
+    await signer.ensureKey(new Date());
+  } catch (e) {
+    redis.disconnect();
+    await dataSource.destroy();
+    throw e;
+  }
+  return startService({
+    module: UserModule.forRoot(
+      {
+        dataSource,
+        redis,
+        publisher,
+        signer,
+        relay: new OutboxRelay(dataSource, publisher, {
+          logger,
+          service: 'user',
+          intervalMs: config.OUTBOX_POLL_MS,
+        }),
+        hasher: new Argon2PasswordHasher({
+          memoryCost: config.ARGON2_MEMORY_KIB,
+          timeCost: config.ARGON2_TIME_COST,
+          parallelism: config.ARGON2_PARALLELISM,
+        }),
+        throttle: new RedisLoginThrottle(redis, {
+          maxAccountFailures: config.LOGIN_MAX_FAILURES,
+          maxIpFailures: config.LOGIN_IP_MAX_FAILURES,
+          windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
+          lockSeconds: config.LOGIN_LOCK_SECONDS,
+          keyPrefix: config.REDIS_KEY_PREFIX,
+        }),
+        topicPrefix: config.KAFKA_TOPIC_PREFIX,
+        refreshTtlMs: config.REFRESH_TOKEN_TTL_DAYS * 86_400_000,
+        pingKafka: () => pingKafka(kafka),
+      },
+      logger,
+    ),
+    logger,
+    http: { host: config.BIND_HOST, port: config.USER_HTTP_PORT },
+    grpc: {
+      package: GRPC_PACKAGES.user,
+      protoPath: PROTO_FILES.user,
+      includeDirs: [PROTO_ROOT],
+      host: config.BIND_HOST,
+      port: config.USER_GRPC_PORT,
+    },
+  });
+}

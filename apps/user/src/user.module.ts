@@ -1,0 +1,118 @@
+import {
+  DynamicModule,
+  Inject,
+  Module,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import type { DataSource } from 'typeorm';
+import { topicName, type KafkaPublisher, type OutboxRelay } from '@emporia/messaging';
+import { pingDataSource } from '@emporia/persistence';
+import { HealthRegistry, LOGGER, PlatformModule, type Logger } from '@emporia/platform';
+import { LoginUseCase } from './application/login.use-case';
+import { LogoutUseCase } from './application/logout.use-case';
+import {
+  AUTH_SETTINGS,
+  CLOCK,
+  ID_GENERATOR,
+  LOGIN_THROTTLE,
+  PASSWORD_HASHER,
+  TOKEN_SECRETS,
+  TOKEN_SIGNER,
+  UNIT_OF_WORK,
+} from './application/ports';
+import { RefreshUseCase } from './application/refresh.use-case';
+import { RegisterUseCase } from './application/register.use-case';
+import { SigningKeysUseCase } from './application/signing-keys.use-case';
+import type { Argon2PasswordHasher } from './infrastructure/argon2-password-hasher';
+import type { JoseTokenSigner } from './infrastructure/jose-token-signer';
+import type { RedisLoginThrottle } from './infrastructure/redis-login-throttle';
+import {
+  systemClock,
+  tokenSecrets,
+  TypeormUnitOfWork,
+  uuidV7Generator,
+} from './infrastructure/typeorm-unit-of-work';
+import { UserGrpcController } from './interface/user.grpc-controller';
+
+export interface UserInfrastructure {
+  dataSource: DataSource;
+  redis: Redis;
+  relay: OutboxRelay;
+  publisher: KafkaPublisher;
+  hasher: Argon2PasswordHasher;
+  throttle: RedisLoginThrottle;
+  signer: JoseTokenSigner;
+  topicPrefix: string;
+  refreshTtlMs: number;
+  pingKafka: () => Promise<void>;
+}
+
+const INFRA = Symbol('USER_INFRA');
+
+class UserLifecycle
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
+  constructor(
+    @Inject(INFRA) private readonly infra: UserInfrastructure,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly health: HealthRegistry,
+  ) {
+    health.register('postgres', () => pingDataSource(infra.dataSource));
+    health.register('redis', async () => void (await infra.redis.ping()));
+    health.register('kafka', infra.pingKafka);
+  }
+
+  onApplicationBootstrap(): void {
+    this.infra.relay.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.health.markShuttingDown();
+    await this.infra.relay.stop();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.infra.publisher.close();
+    this.infra.redis.disconnect();
+    if (this.infra.dataSource.isInitialized) await this.infra.dataSource.destroy();
+    this.logger.info('user stopped');
+  }
+}
+
+@Module({})
+export class UserModule {
+  static forRoot(infra: UserInfrastructure, logger: Logger): DynamicModule {
+    const topic = topicName(infra.topicPrefix, 'user.account');
+    return {
+      module: UserModule,
+      imports: [PlatformModule.forRoot(logger)],
+      controllers: [UserGrpcController],
+      providers: [
+        { provide: INFRA, useValue: infra },
+        {
+          provide: UNIT_OF_WORK,
+          useFactory: () =>
+            new TypeormUnitOfWork(infra.dataSource, topic, () => infra.relay.nudge()),
+        },
+        { provide: PASSWORD_HASHER, useValue: infra.hasher },
+        { provide: LOGIN_THROTTLE, useValue: infra.throttle },
+        { provide: TOKEN_SIGNER, useValue: infra.signer },
+        { provide: TOKEN_SECRETS, useValue: tokenSecrets },
+        { provide: CLOCK, useValue: systemClock },
+        { provide: ID_GENERATOR, useValue: uuidV7Generator },
+        { provide: AUTH_SETTINGS, useValue: { refreshTtlMs: infra.refreshTtlMs } },
+        UserLifecycle,
+        RegisterUseCase,
+        LoginUseCase,
+        RefreshUseCase,
+        LogoutUseCase,
+        SigningKeysUseCase,
+      ],
+    };
+  }
+}
+
+export const USER_TOPICS = ['user.account'] as const;

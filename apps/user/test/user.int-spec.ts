@@ -1,0 +1,214 @@
+import { status } from '@grpc/grpc-js';
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { Client } from 'pg';
+import { PROTO_FILES, userV1 } from '@emporia/contracts';
+import { fromGrpcError, type RunningService } from '@emporia/platform';
+import {
+  createTestDatabase,
+  eventually,
+  freePort,
+  grpcTestClient,
+  testEnv,
+  testLogger,
+  uniqueSuffix,
+} from '@emporia/testing';
+import { userConfigSchema } from '../src/config';
+import { startUser } from '../src/user.app';
+
+jest.setTimeout(120_000);
+
+const PASSWORD = 'correct horse battery staple';
+
+describe('user service (real Postgres + Redis)', () => {
+  const suffix = uniqueSuffix();
+  let db: { url: string; drop: () => Promise<void> };
+  let service: RunningService;
+  let client: ReturnType<typeof grpcTestClient>;
+  let pg: Client;
+
+  const call = <T>(method: string, req: unknown) => client.call<T>(method, req);
+  const failure = (p: Promise<unknown>) =>
+    p.then(
+      () => {
+        throw new Error('expected the call to fail');
+      },
+      (e: unknown) => fromGrpcError(e),
+    );
+  const email = (name: string) => `${name}.${suffix}@example.cn`;
+  const register = (name: string) =>
+    call<userV1.RegisterResponse>('register', { email: email(name), password: PASSWORD });
+  const login = (name: string, password = PASSWORD, ip = '10.0.0.1') =>
+    call<userV1.LoginResponse>('login', { identifier: email(name), password, ip });
+  const jwks = async () =>
+    createLocalJWKSet(JSON.parse((await call<userV1.GetJwksResponse>('getJwks', {})).jwksJson));
+  const outboxTypes = async (key: string) =>
+    (
+      (await pg.query(`SELECT event_type FROM outbox WHERE message_key = $1 ORDER BY seq`, [key]))
+        .rows as { event_type: string }[]
+    ).map((r) => r.event_type);
+
+  beforeAll(async () => {
+    db = await createTestDatabase('user_it');
+    const config = userConfigSchema.parse({
+      USER_DATABASE_URL: db.url,
+      REDIS_URL: testEnv.redisUrl(),
+      REDIS_KEY_PREFIX: `it:${suffix}:`,
+      KAFKA_BROKERS: testEnv.kafkaBrokers(),
+      KAFKA_TOPIC_PREFIX: `it${suffix}.`,
+      USER_GRPC_PORT: String(await freePort()),
+      USER_HTTP_PORT: '0',
+      BIND_HOST: '127.0.0.1',
+      USER_MIGRATE_ON_START: 'true',
+      LOGIN_MAX_FAILURES: '3',
+      LOGIN_LOCK_SECONDS: '2',
+      LOGIN_IP_MAX_FAILURES: '8',
+    });
+    service = await startUser(config, testLogger('user'));
+    client = grpcTestClient(PROTO_FILES.user, 'emporia.user.v1.UserService', service.grpcUrl!);
+    pg = new Client({ connectionString: db.url });
+    await pg.connect();
+  });
+
+  afterAll(async () => {
+    client?.close();
+    await pg?.end();
+    await service?.close();
+    await db?.drop();
+  });
+
+  it('registers, logs in, and issues an ES256 access token the JWKS verifies', async () => {
+    const { account } = await register('alice');
+    expect(account).toMatchObject({
+      email: email('alice'),
+      roles: ['customer'],
+      status: 'ACCOUNT_STATUS_ACTIVE',
+    });
+    const [{ password_hash }] = (
+      await pg.query(`SELECT password_hash FROM accounts WHERE id = $1`, [account!.id])
+    ).rows;
+    expect(password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(await outboxTypes(account!.id)).toEqual(['emporia.user.v1.AccountRegistered']);
+
+    const { tokens } = await login('ALICE'.toLowerCase());
+    const { payload, protectedHeader } = await jwtVerify(tokens!.accessToken, await jwks(), {
+      issuer: 'emporia-user',
+      audience: 'emporia-api',
+    });
+    expect(protectedHeader.alg).toBe('ES256');
+    expect(payload).toMatchObject({ sub: account!.id, roles: ['customer'] });
+    expect(payload.exp! - payload.iat!).toBe(900);
+    expect(tokens!.tokenType).toBe('Bearer');
+  });
+
+  it('refuses duplicates and bad input, writing nothing', async () => {
+    await register('bob');
+    const before = Number((await pg.query(`SELECT count(*) FROM accounts`)).rows[0].count);
+    expect(
+      await failure(call('register', { email: email('BOB'), password: PASSWORD })),
+    ).toMatchObject({ status: status.ALREADY_EXISTS, code: 'ACCOUNT_EXISTS' });
+    expect(await failure(call('register', { email: 'nope', password: PASSWORD }))).toMatchObject({
+      status: status.INVALID_ARGUMENT,
+      code: 'EMAIL_INVALID',
+    });
+    expect(
+      await failure(call('register', { email: email('carol'), password: 'short' })),
+    ).toMatchObject({ status: status.INVALID_ARGUMENT, code: 'PASSWORD_TOO_WEAK' });
+    expect(await failure(call('register', { password: PASSWORD }))).toMatchObject({
+      status: status.INVALID_ARGUMENT,
+      code: 'IDENTIFIER_REQUIRED',
+    });
+    expect(Number((await pg.query(`SELECT count(*) FROM accounts`)).rows[0].count)).toBe(before);
+  });
+
+  it('says the same for an unknown account and a wrong password', async () => {
+    await register('dave');
+    const wrong = await failure(login('dave', 'not the password at all', '10.0.1.1'));
+    const unknown = await failure(login('nobody', PASSWORD, '10.0.1.1'));
+    expect(wrong).toMatchObject({ status: status.UNAUTHENTICATED, code: 'INVALID_CREDENTIALS' });
+    expect(unknown).toEqual(wrong);
+  });
+
+  it('rotates refresh tokens and revokes the whole family when a used token comes back', async () => {
+    const erin = (await register('erin')).account!;
+    const first = (await login('erin')).tokens!;
+    const second = (
+      await call<userV1.RefreshResponse>('refresh', { refreshToken: first.refreshToken })
+    ).tokens!;
+    expect(second.refreshToken).not.toBe(first.refreshToken);
+    await jwtVerify(second.accessToken, await jwks());
+
+    // an attacker replays the first token: the family dies, the legitimate holder's token too
+    expect(await failure(call('refresh', { refreshToken: first.refreshToken }))).toMatchObject({
+      status: status.UNAUTHENTICATED,
+      code: 'REFRESH_TOKEN_REUSED',
+    });
+    expect(await failure(call('refresh', { refreshToken: second.refreshToken }))).toMatchObject({
+      status: status.UNAUTHENTICATED,
+      code: 'REFRESH_TOKEN_REVOKED',
+    });
+    const families = (
+      await pg.query(`SELECT revoked_reason FROM refresh_token_families WHERE account_id = $1`, [
+        erin.id,
+      ])
+    ).rows;
+    expect(families).toEqual([{ revoked_reason: 'REUSE_DETECTED' }]);
+    expect(await outboxTypes(erin.id)).toContain('emporia.user.v1.RefreshTokenReuseDetected');
+    expect(await failure(call('refresh', { refreshToken: 'made-up' }))).toMatchObject({
+      code: 'REFRESH_TOKEN_UNKNOWN',
+    });
+  });
+
+  it('ends a session on logout', async () => {
+    await register('frank');
+    const t = (await login('frank')).tokens!;
+    await call('logout', { refreshToken: t.refreshToken });
+    await call('logout', { refreshToken: t.refreshToken });
+    expect(await failure(call('refresh', { refreshToken: t.refreshToken }))).toMatchObject({
+      code: 'REFRESH_TOKEN_REVOKED',
+    });
+  });
+
+  it('locks an account after repeated failures, even concurrent ones, and unlocks it on time', async () => {
+    const { account } = await register('grace');
+    const attempts = await Promise.all(
+      Array.from({ length: 6 }, () => failure(login('grace', 'wrong password here', '10.0.2.1'))),
+    );
+    expect(
+      attempts.map((a) => a.code).every((c) => c === 'INVALID_CREDENTIALS' || c === 'LOGIN_LOCKED'),
+    ).toBe(true);
+    // locked now: even the right password is refused
+    expect(await failure(login('grace', PASSWORD, '10.0.2.2'))).toMatchObject({
+      status: status.RESOURCE_EXHAUSTED,
+      code: 'LOGIN_LOCKED',
+    });
+    expect(await outboxTypes(account!.id)).toContain('emporia.user.v1.AccountLocked');
+    const ok = await eventually(() => login('grace', PASSWORD, '10.0.2.2').catch(() => undefined), {
+      timeoutMs: 10000,
+      intervalMs: 500,
+      what: 'the lock to expire',
+    });
+    expect(ok.account!.id).toBe(account!.id);
+  });
+
+  it('throttles an address spraying many accounts, without blocking other addresses', async () => {
+    await register('heidi');
+    for (let i = 0; i < 8; i++) await failure(login(`spray${i}`, 'whatever password', '10.0.3.3'));
+    expect(await failure(login('heidi', PASSWORD, '10.0.3.3'))).toMatchObject({
+      status: status.RESOURCE_EXHAUSTED,
+      code: 'LOGIN_THROTTLED',
+    });
+    expect((await login('heidi', PASSWORD, '10.0.3.4')).account).toBeDefined();
+  });
+
+  it('rotates the signing key while tokens signed by the old key keep verifying', async () => {
+    await register('ivan');
+    const before = (await login('ivan')).tokens!.accessToken;
+    const { kid } = await call<userV1.RotateSigningKeyResponse>('rotateSigningKey', {});
+    const after = (await login('ivan')).tokens!.accessToken;
+    expect(decodeProtectedHeader(after).kid).toBe(kid);
+    expect(decodeProtectedHeader(before).kid).not.toBe(kid);
+    const set = await jwks();
+    await jwtVerify(before, set);
+    await jwtVerify(after, set);
+  });
+});
