@@ -26,6 +26,12 @@ export const userConfigSchema = z.object({
   LOGIN_IP_MAX_FAILURES: env.int(50, 1),
   LOGIN_FAILURE_WINDOW_SECONDS: env.int(900, 1),
   LOGIN_LOCK_SECONDS: env.int(900, 1),
+  USER_CONSUMER_GROUP: z.string().min(1).default('user'),
+  /** Points per whole currency unit paid (1 point per yuan). */
+  POINTS_PER_MAJOR_UNIT: env.int(1, 0),
+  POINTS_TTL_DAYS: env.int(365, 1),
+  /** How often expired points are swept. */
+  POINTS_EXPIRY_INTERVAL_MS: env.int(60_000, 100),
 });
 
 export type UserConfig = z.infer<typeof userConfigSchema>;

@@ -3,6 +3,7 @@ import { GRPC_PACKAGES, PROTO_FILES, PROTO_ROOT } from '@emporia/contracts';
 import {
   createKafka,
   ensureTopics,
+  KafkaEventConsumer,
   KafkaPublisher,
   OutboxRelay,
   pingKafka,
@@ -10,12 +11,17 @@ import {
 } from '@emporia/messaging';
 import { createDataSource, ensureDatabase, runMigrations } from '@emporia/persistence';
 import { startService, type Logger, type RunningService } from '@emporia/platform';
+import { OrderEventsUseCase } from './application/order-events.use-case';
 import type { UserConfig } from './config';
+import { orderEventsHandler } from './interface/order-events.consumer';
 import { Argon2PasswordHasher } from './infrastructure/argon2-password-hasher';
 import { JoseTokenSigner } from './infrastructure/jose-token-signer';
 import { USER_MIGRATIONS } from './infrastructure/migrations';
 import { RedisLoginThrottle } from './infrastructure/redis-login-throttle';
-import { USER_TOPICS, UserModule } from './user.module';
+import { USER_TOPICS, UserModule, type UserInfrastructure } from './user.module';
+
+/** Order events feed points and tiers. */
+const ORDER_TOPIC = 'order.order';
 
 const userDataSource = (config: Pick<UserConfig, 'USER_DATABASE_URL' | 'DB_POOL_SIZE'>) =>
   createDataSource({
@@ -62,7 +68,7 @@ export async function startUser(config: UserConfig, logger: Logger): Promise<Run
   try {
     await ensureTopics(
       kafka,
-      USER_TOPICS.map((t) => topicName(config.KAFKA_TOPIC_PREFIX, t)),
+      [...USER_TOPICS, ORDER_TOPIC].map((t) => topicName(config.KAFKA_TOPIC_PREFIX, t)),
     );
     await signer.ensureKey(new Date());
   } catch (e) {
@@ -70,36 +76,39 @@ export async function startUser(config: UserConfig, logger: Logger): Promise<Run
     await dataSource.destroy();
     throw e;
   }
-  return startService({
-    module: UserModule.forRoot(
-      {
-        dataSource,
-        redis,
-        publisher,
-        signer,
-        relay: new OutboxRelay(dataSource, publisher, {
-          logger,
-          service: 'user',
-          intervalMs: config.OUTBOX_POLL_MS,
-        }),
-        hasher: new Argon2PasswordHasher({
-          memoryCost: config.ARGON2_MEMORY_KIB,
-          timeCost: config.ARGON2_TIME_COST,
-          parallelism: config.ARGON2_PARALLELISM,
-        }),
-        throttle: new RedisLoginThrottle(redis, {
-          maxAccountFailures: config.LOGIN_MAX_FAILURES,
-          maxIpFailures: config.LOGIN_IP_MAX_FAILURES,
-          windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
-          lockSeconds: config.LOGIN_LOCK_SECONDS,
-          keyPrefix: config.REDIS_KEY_PREFIX,
-        }),
-        topicPrefix: config.KAFKA_TOPIC_PREFIX,
-        refreshTtlMs: config.REFRESH_TOKEN_TTL_DAYS * 86_400_000,
-        pingKafka: () => pingKafka(kafka),
-      },
+  const infra: UserInfrastructure = {
+    dataSource,
+    redis,
+    publisher,
+    signer,
+    relay: new OutboxRelay(dataSource, publisher, {
       logger,
-    ),
+      service: 'user',
+      intervalMs: config.OUTBOX_POLL_MS,
+    }),
+    hasher: new Argon2PasswordHasher({
+      memoryCost: config.ARGON2_MEMORY_KIB,
+      timeCost: config.ARGON2_TIME_COST,
+      parallelism: config.ARGON2_PARALLELISM,
+    }),
+    throttle: new RedisLoginThrottle(redis, {
+      maxAccountFailures: config.LOGIN_MAX_FAILURES,
+      maxIpFailures: config.LOGIN_IP_MAX_FAILURES,
+      windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
+      lockSeconds: config.LOGIN_LOCK_SECONDS,
+      keyPrefix: config.REDIS_KEY_PREFIX,
+    }),
+    topicPrefix: config.KAFKA_TOPIC_PREFIX,
+    refreshTtlMs: config.REFRESH_TOKEN_TTL_DAYS * 86_400_000,
+    pingKafka: () => pingKafka(kafka),
+    points: {
+      perMajorUnit: config.POINTS_PER_MAJOR_UNIT,
+      ttlMs: config.POINTS_TTL_DAYS * 86_400_000,
+      expiryIntervalMs: config.POINTS_EXPIRY_INTERVAL_MS,
+    },
+  };
+  const service = await startService({
+    module: UserModule.forRoot(infra, logger),
     logger,
     http: { host: config.BIND_HOST, port: config.USER_HTTP_PORT },
     grpc: {
@@ -110,4 +119,18 @@ export async function startUser(config: UserConfig, logger: Logger): Promise<Run
       port: config.USER_GRPC_PORT,
     },
   });
+  const consumer = new KafkaEventConsumer(kafka, {
+    groupId: config.USER_CONSUMER_GROUP,
+    topics: [topicName(config.KAFKA_TOPIC_PREFIX, ORDER_TOPIC)],
+    logger,
+    handler: orderEventsHandler(service.app.get(OrderEventsUseCase), logger),
+  });
+  infra.consumer = consumer;
+  try {
+    await consumer.start();
+  } catch (e) {
+    await service.close();
+    throw e;
+  }
+  return service;
 }

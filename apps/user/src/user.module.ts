@@ -8,13 +8,21 @@ import {
 } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
-import { topicName, type KafkaPublisher, type OutboxRelay } from '@emporia/messaging';
+import {
+  topicName,
+  type KafkaEventConsumer,
+  type KafkaPublisher,
+  type OutboxRelay,
+} from '@emporia/messaging';
 import { pingDataSource } from '@emporia/persistence';
-import { HealthRegistry, LOGGER, PlatformModule, type Logger } from '@emporia/platform';
+import { HealthRegistry, LOGGER, newContext, PlatformModule, type Logger } from '@emporia/platform';
 import { LoginUseCase } from './application/login.use-case';
 import { LogoutUseCase } from './application/logout.use-case';
+import { OrderEventsUseCase } from './application/order-events.use-case';
+import { PointsUseCase } from './application/points.use-case';
 import {
   AUTH_SETTINGS,
+  POINTS_SETTINGS,
   CLOCK,
   ID_GENERATOR,
   LOGIN_THROTTLE,
@@ -47,7 +55,10 @@ export interface UserInfrastructure {
   signer: JoseTokenSigner;
   topicPrefix: string;
   refreshTtlMs: number;
+  points: { perMajorUnit: number; ttlMs: number; expiryIntervalMs: number };
   pingKafka: () => Promise<void>;
+  /** Set once the module is built (it needs the use case); the lifecycle stops it. */
+  consumer?: KafkaEventConsumer;
 }
 
 const INFRA = Symbol('USER_INFRA');
@@ -55,10 +66,14 @@ const INFRA = Symbol('USER_INFRA');
 class UserLifecycle
   implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
 {
+  private expiryTimer: NodeJS.Timeout | undefined;
+  private expiryRun: Promise<unknown> | undefined;
+
   constructor(
     @Inject(INFRA) private readonly infra: UserInfrastructure,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly health: HealthRegistry,
+    private readonly points: PointsUseCase,
   ) {
     health.register('postgres', () => pingDataSource(infra.dataSource));
     health.register('redis', async () => void (await infra.redis.ping()));
@@ -67,10 +82,21 @@ class UserLifecycle
 
   onApplicationBootstrap(): void {
     this.infra.relay.start();
+    // Points expiry sweep: bounded batches; overlapping runs are skipped.
+    this.expiryTimer = setInterval(() => {
+      if (this.expiryRun) return;
+      this.expiryRun = this.points
+        .expireDue(newContext())
+        .catch((err: unknown) => this.logger.warn({ err }, 'points expiry sweep failed'))
+        .finally(() => (this.expiryRun = undefined));
+    }, this.infra.points.expiryIntervalMs);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.health.markShuttingDown();
+    clearInterval(this.expiryTimer);
+    await this.infra.consumer?.stop();
+    await this.expiryRun;
     await this.infra.relay.stop();
   }
 
@@ -104,12 +130,18 @@ export class UserModule {
         { provide: CLOCK, useValue: systemClock },
         { provide: ID_GENERATOR, useValue: uuidV7Generator },
         { provide: AUTH_SETTINGS, useValue: { refreshTtlMs: infra.refreshTtlMs } },
+        {
+          provide: POINTS_SETTINGS,
+          useValue: { perMajorUnit: infra.points.perMajorUnit, ttlMs: infra.points.ttlMs },
+        },
         UserLifecycle,
         RegisterUseCase,
         LoginUseCase,
         RefreshUseCase,
         LogoutUseCase,
         SigningKeysUseCase,
+        PointsUseCase,
+        OrderEventsUseCase,
       ],
     };
   }

@@ -23,3 +23,4 @@ export const GRPC_PACKAGES = {
   search: 'emporia.search.v1',
   user: 'emporia.user.v1',
 } as const;
+export * as orderV1 from './gen/emporia/order/v1/events';

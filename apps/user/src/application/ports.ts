@@ -1,5 +1,8 @@
+import type { ReceivedEvent } from '@emporia/messaging';
 import type { RequestContext } from '@emporia/platform';
 import type { Account } from '../domain/account';
+import type { SpendRecord, TierDefinition } from '../domain/membership-tier';
+import type { LedgerEntry, PointsAccount } from '../domain/points-ledger';
 import type { RefreshTokenFamily } from '../domain/refresh-token-family';
 
 export interface AccountRepository {
@@ -21,9 +24,34 @@ export interface RefreshFamilyRepository {
   save(family: RefreshTokenFamily, issuedTokenHash?: string): Promise<void>;
 }
 
+export interface MembershipRepository {
+  tiers(): Promise<TierDefinition[]>;
+  /** Creates the membership at the base tier if needed, locks it, returns the current tier code. */
+  lockMembership(accountId: string, now: Date): Promise<string>;
+  setTier(accountId: string, code: string, now: Date): Promise<void>;
+  /** False when this reference was already recorded. */
+  addSpend(accountId: string, record: SpendRecord): Promise<boolean>;
+  spendSince(accountId: string, from: Date): Promise<SpendRecord[]>;
+  loadPoints(accountId: string, refs: string[]): Promise<PointsAccount>;
+  savePoints(
+    accountId: string,
+    before: PointsAccount,
+    after: PointsAccount,
+    added: LedgerEntry[],
+  ): Promise<void>;
+  accountsWithExpiredPoints(now: Date, limit: number): Promise<string[]>;
+}
+
 /** Events of the transaction, written to the outbox with it. */
 export interface UserEvents {
   accountRegistered(account: Account): void;
+  tierChanged(
+    accountId: string,
+    from: string,
+    to: string,
+    direction: 'UPGRADE' | 'DOWNGRADE',
+    at: Date,
+  ): void;
   refreshTokenReuseDetected(family: RefreshTokenFamily, at: Date): void;
   accountLocked(accountId: string, lockedUntil: Date, failures: number): void;
 }
@@ -31,11 +59,28 @@ export interface UserEvents {
 export interface UserTx {
   accounts: AccountRepository;
   families: RefreshFamilyRepository;
+  membership: MembershipRepository;
   events: UserEvents;
 }
 
 export interface UnitOfWork {
   run<T>(ctx: RequestContext, work: (tx: UserTx) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` for a consumed event, recording it in the inbox in the same transaction:
+   * returns false (and does nothing) when `consumer` already handled this event.
+   */
+  runForEvent(
+    ctx: RequestContext,
+    consumer: string,
+    event: ReceivedEvent,
+    work: (tx: UserTx) => Promise<void>,
+  ): Promise<boolean>;
+}
+
+export interface PointsSettings {
+  /** Points per major currency unit paid (1 point per yuan by default). */
+  perMajorUnit: number;
+  ttlMs: number;
 }
 
 export interface PasswordHasher {
@@ -95,3 +140,4 @@ export const TOKEN_SECRETS = Symbol('TOKEN_SECRETS');
 export const CLOCK = Symbol('CLOCK');
 export const ID_GENERATOR = Symbol('ID_GENERATOR');
 export const AUTH_SETTINGS = Symbol('AUTH_SETTINGS');
+export const POINTS_SETTINGS = Symbol('POINTS_SETTINGS');

@@ -12,6 +12,7 @@ export const USER_EVENT_TYPES = {
     userV1.RefreshTokenReuseDetected,
   ),
   accountLocked: eventType('emporia.user.v1.AccountLocked', userV1.AccountLocked),
+  tierChanged: eventType('emporia.user.v1.TierChanged', userV1.TierChanged),
 };
 
 /** Collects the transaction's events as outbox rows on `user.account`, keyed by account id. */
@@ -62,6 +63,24 @@ export class OutboxUserEvents implements UserEvents {
         this.topic,
         accountId,
         { accountId, lockedUntil: lockedUntil.toISOString(), failedAttempts: failures },
+        this.meta,
+      ),
+    );
+  }
+
+  tierChanged(
+    accountId: string,
+    from: string,
+    to: string,
+    direction: 'UPGRADE' | 'DOWNGRADE',
+    at: Date,
+  ): void {
+    this.pending.push(
+      newEvent(
+        USER_EVENT_TYPES.tierChanged,
+        this.topic,
+        accountId,
+        { accountId, fromTier: from, toTier: to, direction, changedAt: at.toISOString() },
         this.meta,
       ),
     );

@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { appendToOutbox } from '@emporia/messaging';
+import { appendToOutbox, recordInInbox, type ReceivedEvent } from '@emporia/messaging';
 import { inTransaction } from '@emporia/persistence';
 import type { RequestContext } from '@emporia/platform';
 import type { Clock, IdGenerator, TokenSecrets, UnitOfWork, UserTx } from '../application/ports';
+import { SqlMembershipRepository } from './sql-membership.repository';
 import { OutboxUserEvents } from './outbox-user-events';
 import { SqlAccountRepository, SqlRefreshFamilyRepository } from './typeorm-user.repositories';
 
@@ -16,15 +17,37 @@ export class TypeormUnitOfWork implements UnitOfWork {
     private readonly onEventsCommitted: () => void = () => undefined,
   ) {}
 
-  async run<T>(ctx: RequestContext, work: (tx: UserTx) => Promise<T>): Promise<T> {
+  run<T>(ctx: RequestContext, work: (tx: UserTx) => Promise<T>): Promise<T> {
+    return this.transact(ctx, (_manager, tx) => work(tx));
+  }
+
+  runForEvent(
+    ctx: RequestContext,
+    consumer: string,
+    event: ReceivedEvent,
+    work: (tx: UserTx) => Promise<void>,
+  ): Promise<boolean> {
+    return this.transact(ctx, async (manager, tx) => {
+      if (!(await recordInInbox(manager, consumer, event))) return false;
+      await work(tx);
+      return true;
+    });
+  }
+
+  private async transact<T>(
+    ctx: RequestContext,
+    work: (manager: EntityManager, tx: UserTx) => Promise<T>,
+  ): Promise<T> {
     let wrote = false;
     const result = await inTransaction(this.ds, async (manager) => {
       const events = new OutboxUserEvents(this.topic, ctx);
-      const value = await work({
+      const tx: UserTx = {
         accounts: new SqlAccountRepository(manager),
         families: new SqlRefreshFamilyRepository(manager),
+        membership: new SqlMembershipRepository(manager),
         events,
-      });
+      };
+      const value = await work(manager, tx);
       const pending = events.drain();
       await appendToOutbox(manager, pending);
       wrote = pending.length > 0;

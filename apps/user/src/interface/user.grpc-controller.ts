@@ -6,9 +6,18 @@ import { LoginUseCase } from '../application/login.use-case';
 import { LogoutUseCase } from '../application/logout.use-case';
 import { RefreshUseCase } from '../application/refresh.use-case';
 import { RegisterUseCase } from '../application/register.use-case';
+import { PointsUseCase } from '../application/points.use-case';
 import { SigningKeysUseCase } from '../application/signing-keys.use-case';
 import type { TokenPair } from '../application/token-pair';
 import type { Account } from '../domain/account';
+import { UserError } from '../domain/user-error';
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const assertUuid = (field: string, v: string) => {
+  if (!UUID_RE.test(v ?? ''))
+    throw new UserError('INVALID_ARGUMENT', 'ID_INVALID', `${field} must be a UUID`);
+  return v.toLowerCase();
+};
 
 const accountToProto = (a: Account): userV1.Account => ({
   id: a.id,
@@ -39,6 +48,7 @@ export class UserGrpcController implements userV1.UserServiceController {
     private readonly refreshUc: RefreshUseCase,
     private readonly logoutUc: LogoutUseCase,
     private readonly keys: SigningKeysUseCase,
+    private readonly points: PointsUseCase,
   ) {}
 
   register(req: userV1.RegisterRequest, md?: Metadata): Promise<userV1.RegisterResponse> {
@@ -82,5 +92,58 @@ export class UserGrpcController implements userV1.UserServiceController {
     md?: Metadata,
   ): Promise<userV1.RotateSigningKeyResponse> {
     return withGrpcContext(md, async (ctx) => ({ kid: await this.keys.rotate(ctx) }));
+  }
+
+  getMembership(
+    req: userV1.GetMembershipRequest,
+    md?: Metadata,
+  ): Promise<userV1.GetMembershipResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      const m = await this.points.get(ctx, assertUuid('account_id', req.accountId));
+      return {
+        membership: {
+          accountId: m.accountId,
+          tierCode: m.tierCode,
+          tierName: m.tierName,
+          rollingSpend: {
+            amountMinor: m.rollingSpend.amountMinor,
+            currency: m.rollingSpend.currency,
+          },
+          pointsBalance: m.pointsBalance,
+          lots: m.lots.map((l) => ({
+            sourceRef: l.sourceRef,
+            points: l.points,
+            remaining: l.remaining,
+            earnedAt: l.earnedAt.toISOString(),
+            expiresAt: l.expiresAt.toISOString(),
+          })),
+        },
+      };
+    });
+  }
+
+  redeemPoints(
+    req: userV1.RedeemPointsRequest,
+    md?: Metadata,
+  ): Promise<userV1.RedeemPointsResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      pointsBalance: await this.points.redeem(ctx, {
+        accountId: assertUuid('account_id', req.accountId),
+        points: req.points,
+        ref: req.ref,
+      }),
+    }));
+  }
+
+  refundPointsRedemption(
+    req: userV1.RefundPointsRedemptionRequest,
+    md?: Metadata,
+  ): Promise<userV1.RefundPointsRedemptionResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      pointsBalance: await this.points.refund(ctx, {
+        accountId: assertUuid('account_id', req.accountId),
+        ref: req.ref,
+      }),
+    }));
   }
 }

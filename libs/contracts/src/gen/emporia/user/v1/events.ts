@@ -28,6 +28,16 @@ export interface AccountLocked {
   failedAttempts: number;
 }
 
+/** The member's tier changed after a spend or refund. */
+export interface TierChanged {
+  accountId: string;
+  fromTier: string;
+  toTier: string;
+  /** "UPGRADE" or "DOWNGRADE". */
+  direction: string;
+  changedAt: string;
+}
+
 function createBaseAccountRegistered(): AccountRegistered {
   return { accountId: "", email: "", phone: "", registeredAt: "" };
 }
@@ -228,6 +238,96 @@ export const AccountLocked: MessageFns<AccountLocked> = {
             }
 
             message.failedAttempts = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseTierChanged(): TierChanged {
+  return { accountId: "", fromTier: "", toTier: "", direction: "", changedAt: "" };
+}
+
+export const TierChanged: MessageFns<TierChanged> = {
+  encode(message: TierChanged, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.fromTier !== "") {
+      writer.uint32(18).string(message.fromTier);
+    }
+    if (message.toTier !== "") {
+      writer.uint32(26).string(message.toTier);
+    }
+    if (message.direction !== "") {
+      writer.uint32(34).string(message.direction);
+    }
+    if (message.changedAt !== "") {
+      writer.uint32(42).string(message.changedAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TierChanged {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTierChanged();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fromTier = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.toTier = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.direction = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.changedAt = reader.string();
             continue;
           }
         }

@@ -9,6 +9,7 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import type { Metadata } from "@grpc/grpc-js";
 import { GrpcMethod, GrpcStreamMethod } from "@nestjs/microservices";
 import { Observable } from "rxjs";
+import { Money } from "../../common/v1/money";
 
 export enum AccountStatus {
   ACCOUNT_STATUS_UNSPECIFIED = "ACCOUNT_STATUS_UNSPECIFIED",
@@ -122,6 +123,53 @@ export interface RotateSigningKeyRequest {
 
 export interface RotateSigningKeyResponse {
   kid: string;
+}
+
+export interface PointsLot {
+  sourceRef: string;
+  points: number;
+  remaining: number;
+  earnedAt: string;
+  expiresAt: string;
+}
+
+export interface Membership {
+  accountId: string;
+  tierCode: string;
+  tierName: string;
+  /** Net spend over the last 12 months. */
+  rollingSpend: Money | undefined;
+  pointsBalance: number;
+  /** Lots with points left, earliest expiry first. */
+  lots: PointsLot[];
+}
+
+export interface GetMembershipRequest {
+  accountId: string;
+}
+
+export interface GetMembershipResponse {
+  membership: Membership | undefined;
+}
+
+export interface RedeemPointsRequest {
+  accountId: string;
+  points: number;
+  /** Idempotency reference, e.g. the order id. */
+  ref: string;
+}
+
+export interface RedeemPointsResponse {
+  pointsBalance: number;
+}
+
+export interface RefundPointsRedemptionRequest {
+  accountId: string;
+  ref: string;
+}
+
+export interface RefundPointsRedemptionResponse {
+  pointsBalance: number;
 }
 
 function createBaseAccount(): Account {
@@ -900,6 +948,506 @@ export const RotateSigningKeyResponse: MessageFns<RotateSigningKeyResponse> = {
   },
 };
 
+function createBasePointsLot(): PointsLot {
+  return { sourceRef: "", points: 0, remaining: 0, earnedAt: "", expiresAt: "" };
+}
+
+export const PointsLot: MessageFns<PointsLot> = {
+  encode(message: PointsLot, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sourceRef !== "") {
+      writer.uint32(10).string(message.sourceRef);
+    }
+    if (message.points !== 0) {
+      writer.uint32(16).int64(message.points);
+    }
+    if (message.remaining !== 0) {
+      writer.uint32(24).int64(message.remaining);
+    }
+    if (message.earnedAt !== "") {
+      writer.uint32(34).string(message.earnedAt);
+    }
+    if (message.expiresAt !== "") {
+      writer.uint32(42).string(message.expiresAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PointsLot {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePointsLot();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sourceRef = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.points = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.remaining = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.earnedAt = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.expiresAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseMembership(): Membership {
+  return { accountId: "", tierCode: "", tierName: "", rollingSpend: undefined, pointsBalance: 0, lots: [] };
+}
+
+export const Membership: MessageFns<Membership> = {
+  encode(message: Membership, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.tierCode !== "") {
+      writer.uint32(18).string(message.tierCode);
+    }
+    if (message.tierName !== "") {
+      writer.uint32(26).string(message.tierName);
+    }
+    if (message.rollingSpend !== undefined) {
+      Money.encode(message.rollingSpend, writer.uint32(34).fork()).join();
+    }
+    if (message.pointsBalance !== 0) {
+      writer.uint32(40).int64(message.pointsBalance);
+    }
+    for (const v of message.lots) {
+      PointsLot.encode(v!, writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Membership {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMembership();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.tierCode = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.tierName = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.rollingSpend = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.pointsBalance = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.lots.push(PointsLot.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetMembershipRequest(): GetMembershipRequest {
+  return { accountId: "" };
+}
+
+export const GetMembershipRequest: MessageFns<GetMembershipRequest> = {
+  encode(message: GetMembershipRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetMembershipRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetMembershipRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetMembershipResponse(): GetMembershipResponse {
+  return { membership: undefined };
+}
+
+export const GetMembershipResponse: MessageFns<GetMembershipResponse> = {
+  encode(message: GetMembershipResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.membership !== undefined) {
+      Membership.encode(message.membership, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetMembershipResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetMembershipResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.membership = Membership.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRedeemPointsRequest(): RedeemPointsRequest {
+  return { accountId: "", points: 0, ref: "" };
+}
+
+export const RedeemPointsRequest: MessageFns<RedeemPointsRequest> = {
+  encode(message: RedeemPointsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.points !== 0) {
+      writer.uint32(16).int64(message.points);
+    }
+    if (message.ref !== "") {
+      writer.uint32(26).string(message.ref);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RedeemPointsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRedeemPointsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.points = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.ref = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRedeemPointsResponse(): RedeemPointsResponse {
+  return { pointsBalance: 0 };
+}
+
+export const RedeemPointsResponse: MessageFns<RedeemPointsResponse> = {
+  encode(message: RedeemPointsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pointsBalance !== 0) {
+      writer.uint32(8).int64(message.pointsBalance);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RedeemPointsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRedeemPointsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.pointsBalance = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRefundPointsRedemptionRequest(): RefundPointsRedemptionRequest {
+  return { accountId: "", ref: "" };
+}
+
+export const RefundPointsRedemptionRequest: MessageFns<RefundPointsRedemptionRequest> = {
+  encode(message: RefundPointsRedemptionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.ref !== "") {
+      writer.uint32(18).string(message.ref);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RefundPointsRedemptionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRefundPointsRedemptionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.ref = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRefundPointsRedemptionResponse(): RefundPointsRedemptionResponse {
+  return { pointsBalance: 0 };
+}
+
+export const RefundPointsRedemptionResponse: MessageFns<RefundPointsRedemptionResponse> = {
+  encode(message: RefundPointsRedemptionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pointsBalance !== 0) {
+      writer.uint32(8).int64(message.pointsBalance);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RefundPointsRedemptionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRefundPointsRedemptionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.pointsBalance = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /**
  * Accounts and authentication: registration, login with throttling, rotating refresh tokens,
  * and the JWKS the gateway verifies access tokens with.
@@ -924,6 +1472,21 @@ export interface UserServiceClient {
    */
 
   rotateSigningKey(request: RotateSigningKeyRequest, metadata?: Metadata): Observable<RotateSigningKeyResponse>;
+
+  /** Tier and points of an account. */
+
+  getMembership(request: GetMembershipRequest, metadata?: Metadata): Observable<GetMembershipResponse>;
+
+  /** Spends points (at checkout); the same reference twice spends once. */
+
+  redeemPoints(request: RedeemPointsRequest, metadata?: Metadata): Observable<RedeemPointsResponse>;
+
+  /** Gives back the points of a redemption (order cancelled); once. */
+
+  refundPointsRedemption(
+    request: RefundPointsRedemptionRequest,
+    metadata?: Metadata,
+  ): Observable<RefundPointsRedemptionResponse>;
 }
 
 /**
@@ -965,11 +1528,45 @@ export interface UserServiceController {
     request: RotateSigningKeyRequest,
     metadata?: Metadata,
   ): Promise<RotateSigningKeyResponse> | Observable<RotateSigningKeyResponse> | RotateSigningKeyResponse;
+
+  /** Tier and points of an account. */
+
+  getMembership(
+    request: GetMembershipRequest,
+    metadata?: Metadata,
+  ): Promise<GetMembershipResponse> | Observable<GetMembershipResponse> | GetMembershipResponse;
+
+  /** Spends points (at checkout); the same reference twice spends once. */
+
+  redeemPoints(
+    request: RedeemPointsRequest,
+    metadata?: Metadata,
+  ): Promise<RedeemPointsResponse> | Observable<RedeemPointsResponse> | RedeemPointsResponse;
+
+  /** Gives back the points of a redemption (order cancelled); once. */
+
+  refundPointsRedemption(
+    request: RefundPointsRedemptionRequest,
+    metadata?: Metadata,
+  ):
+    | Promise<RefundPointsRedemptionResponse>
+    | Observable<RefundPointsRedemptionResponse>
+    | RefundPointsRedemptionResponse;
 }
 
 export function UserServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["register", "login", "refresh", "logout", "getJwks", "rotateSigningKey"];
+    const grpcMethods: string[] = [
+      "register",
+      "login",
+      "refresh",
+      "logout",
+      "getJwks",
+      "rotateSigningKey",
+      "getMembership",
+      "redeemPoints",
+      "refundPointsRedemption",
+    ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("UserService", method)(constructor.prototype[method], method, descriptor);
@@ -985,6 +1582,17 @@ export function UserServiceControllerMethods() {
 }
 
 export const USER_SERVICE_NAME = "UserService";
+
+function longToNumber(int64: { toString(): string }): number {
+  const num = globalThis.Number(int64.toString());
+  if (num > globalThis.Number.MAX_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
+  }
+  if (num < globalThis.Number.MIN_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
+  }
+  return num;
+}
 
 interface MessageFns<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;

@@ -1,0 +1,40 @@
+import type { LedgerResult, PointsAccount } from '../domain/points-ledger';
+import { evaluateTier, rollingSpend } from '../domain/membership-tier';
+import type { UserTx } from './ports';
+
+/** Re-evaluates the tier from rolling 12-month spend, saving and announcing a change. */
+export async function reevaluateTier(
+  tx: UserTx,
+  accountId: string,
+  currentCode: string,
+  now: Date,
+): Promise<string> {
+  const tiers = await tx.membership.tiers();
+  const from = new Date(now);
+  from.setUTCFullYear(from.getUTCFullYear() - 1);
+  const spend = rollingSpend(
+    await tx.membership.spendSince(accountId, from),
+    now,
+    tiers[0].minSpend.currency,
+  );
+  const { tier, change } = evaluateTier(tiers, currentCode, spend);
+  if (change !== 'NONE') {
+    await tx.membership.setTier(accountId, tier.code, now);
+    tx.events.tierChanged(accountId, currentCode, tier.code, change, now);
+  }
+  return tier.code;
+}
+
+/** Loads the ledger slice for `refs`, applies `op`, saves what changed. */
+export async function changePoints(
+  tx: UserTx,
+  accountId: string,
+  refs: string[],
+  op: (acc: PointsAccount) => LedgerResult,
+): Promise<LedgerResult> {
+  const before = await tx.membership.loadPoints(accountId, refs);
+  const result = op(before);
+  if (result.entries.length > 0)
+    await tx.membership.savePoints(accountId, before, result.account, result.entries);
+  return result;
+}

@@ -1,0 +1,108 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Money } from '@emporia/money';
+import type { RequestContext } from '@emporia/platform';
+import { rollingSpend } from '../domain/membership-tier';
+import { balance, expire, redeem, refundRedemption, type PointsLot } from '../domain/points-ledger';
+import { UserError } from '../domain/user-error';
+import { changePoints } from './membership-rules';
+import { CLOCK, type Clock, UNIT_OF_WORK, type UnitOfWork, type UserTx } from './ports';
+
+export interface MembershipView {
+  accountId: string;
+  tierCode: string;
+  tierName: string;
+  rollingSpend: Money;
+  pointsBalance: number;
+  lots: PointsLot[];
+}
+
+/** Points spending, refunds, expiry sweeps and the membership view. */
+@Injectable()
+export class PointsUseCase {
+  constructor(
+    @Inject(UNIT_OF_WORK) private readonly uow: UnitOfWork,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  private async requireAccount(tx: UserTx, accountId: string): Promise<void> {
+    if (!(await tx.accounts.findById(accountId)))
+      throw new UserError('NOT_FOUND', 'ACCOUNT_NOT_FOUND', `account ${accountId} does not exist`);
+  }
+
+  redeem(
+    ctx: RequestContext,
+    input: { accountId: string; points: number; ref: string },
+  ): Promise<number> {
+    if (!input.ref)
+      throw new UserError(
+        'INVALID_ARGUMENT',
+        'POINTS_REF_REQUIRED',
+        'a redemption needs a reference (e.g. the order id)',
+      );
+    return this.uow.run(ctx, async (tx) => {
+      await this.requireAccount(tx, input.accountId);
+      const now = this.clock.now();
+      await tx.membership.lockMembership(input.accountId, now);
+      const r = await changePoints(tx, input.accountId, [input.ref], (acc) =>
+        redeem(acc, { ref: input.ref, points: input.points, now }),
+      );
+      return balance(r.account, now);
+    });
+  }
+
+  refund(ctx: RequestContext, input: { accountId: string; ref: string }): Promise<number> {
+    return this.uow.run(ctx, async (tx) => {
+      await this.requireAccount(tx, input.accountId);
+      const now = this.clock.now();
+      await tx.membership.lockMembership(input.accountId, now);
+      const r = await changePoints(tx, input.accountId, [input.ref], (acc) =>
+        refundRedemption(acc, { ref: input.ref, now }),
+      );
+      return balance(r.account, now);
+    });
+  }
+
+  /** Expires lots past their date, a bounded batch of accounts at a time; returns accounts swept. */
+  async expireDue(ctx: RequestContext, batch = 200): Promise<number> {
+    const now = this.clock.now();
+    const accounts = await this.uow.run(ctx, (tx) =>
+      tx.membership.accountsWithExpiredPoints(now, batch),
+    );
+    for (const accountId of accounts) {
+      await this.uow.run(ctx, async (tx) => {
+        await tx.membership.lockMembership(accountId, now);
+        await changePoints(tx, accountId, [], (acc) => expire(acc, now));
+      });
+    }
+    return accounts.length;
+  }
+
+  get(ctx: RequestContext, accountId: string): Promise<MembershipView> {
+    return this.uow.run(ctx, async (tx) => {
+      await this.requireAccount(tx, accountId);
+      const now = this.clock.now();
+      const code = await tx.membership.lockMembership(accountId, now);
+      const tiers = await tx.membership.tiers();
+      const tier = tiers.find((t) => t.code === code) ?? tiers[0];
+      const from = new Date(now);
+      from.setUTCFullYear(from.getUTCFullYear() - 1);
+      const spend = rollingSpend(
+        await tx.membership.spendSince(accountId, from),
+        now,
+        tiers[0].minSpend.currency,
+      );
+      const points = await tx.membership.loadPoints(accountId, []);
+      const lots = points.lots
+        .filter((l) => l.remaining > 0 && l.expiresAt > now)
+        .sort((a, b) => a.expiresAt.getTime() - b.expiresAt.getTime());
+      return {
+        accountId,
+        tierCode: tier.code,
+        tierName: tier.name,
+        rollingSpend: spend,
+        pointsBalance: balance(points, now),
+        lots,
+      };
+    });
+  }
+}

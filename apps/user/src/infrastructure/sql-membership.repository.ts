@@ -1,0 +1,169 @@
+import { Money } from '@emporia/money';
+import type { EntityManager } from 'typeorm';
+import type { MembershipRepository } from '../application/ports';
+import type { SpendRecord, TierDefinition } from '../domain/membership-tier';
+import type { LedgerEntry, PointsAccount, PointsLot } from '../domain/points-ledger';
+
+interface LotRow {
+  id: string;
+  source_ref: string;
+  points: string;
+  remaining: string;
+  earned_at: Date;
+  expires_at: Date;
+}
+
+/** Tiers, spend, membership and the points ledger of one account, inside the caller's transaction. */
+export class SqlMembershipRepository implements MembershipRepository {
+  constructor(private readonly m: EntityManager) {}
+
+  async tiers(): Promise<TierDefinition[]> {
+    const rows = (await this.m.query(
+      `SELECT code, name, min_spend_minor, currency FROM tiers ORDER BY min_spend_minor`,
+    )) as {
+      code: string;
+      name: string;
+      min_spend_minor: string;
+      currency: string;
+    }[];
+    return rows.map((r) => ({
+      code: r.code,
+      name: r.name,
+      minSpend: Money.of(Number(r.min_spend_minor), r.currency.trim()),
+    }));
+  }
+
+  async lockMembership(accountId: string, now: Date): Promise<string> {
+    await this.m.query(
+      `INSERT INTO memberships (account_id, tier_code, updated_at)
+       SELECT $1, (SELECT code FROM tiers ORDER BY min_spend_minor LIMIT 1), $2 ON CONFLICT DO NOTHING`,
+      [accountId, now],
+    );
+    const [row] = (await this.m.query(
+      `SELECT tier_code FROM memberships WHERE account_id = $1 FOR UPDATE`,
+      [accountId],
+    )) as { tier_code: string }[];
+    return row.tier_code;
+  }
+
+  async setTier(accountId: string, code: string, now: Date): Promise<void> {
+    await this.m.query(
+      `UPDATE memberships SET tier_code = $2, updated_at = $3 WHERE account_id = $1`,
+      [accountId, code, now],
+    );
+  }
+
+  async addSpend(accountId: string, record: SpendRecord): Promise<boolean> {
+    const rows = (await this.m.query(
+      `INSERT INTO member_spend (account_id, ref, amount_minor, currency, at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING ref`,
+      [accountId, record.ref, record.amount.amountMinor, record.amount.currency, record.at],
+    )) as unknown[];
+    return rows.length === 1;
+  }
+
+  async spendSince(accountId: string, from: Date): Promise<SpendRecord[]> {
+    const rows = (await this.m.query(
+      `SELECT ref, amount_minor, currency, at FROM member_spend WHERE account_id = $1 AND at > $2`,
+      [accountId, from],
+    )) as {
+      ref: string;
+      amount_minor: string;
+      currency: string;
+      at: Date;
+    }[];
+    return rows.map((r) => ({
+      ref: r.ref,
+      amount: Money.of(Number(r.amount_minor), r.currency.trim()),
+      at: r.at,
+    }));
+  }
+
+  /**
+   * The slice of the ledger an operation on `refs` needs: every lot with points left, the lots
+   * earned by or touched under `refs`, and the entries under `refs`.
+   */
+  async loadPoints(accountId: string, refs: string[]): Promise<PointsAccount> {
+    const entries = (await this.m.query(
+      `SELECT type, points, lot_id, ref, at, balance_after FROM points_ledger WHERE account_id = $1 AND ref = ANY($2) ORDER BY id`,
+      [accountId, refs],
+    )) as {
+      type: LedgerEntry['type'];
+      points: string;
+      lot_id: string;
+      ref: string;
+      at: Date;
+      balance_after: string;
+    }[];
+    const lots = (await this.m.query(
+      `SELECT id, source_ref, points, remaining, earned_at, expires_at FROM points_lots
+        WHERE account_id = $1 AND (remaining > 0 OR source_ref = ANY($2) OR id = ANY($3::uuid[])) ORDER BY earned_at, id`,
+      [accountId, refs, entries.map((e) => e.lot_id)],
+    )) as LotRow[];
+    return {
+      lots: lots.map((l): PointsLot => ({
+        id: l.id,
+        sourceRef: l.source_ref,
+        points: Number(l.points),
+        remaining: Number(l.remaining),
+        earnedAt: l.earned_at,
+        expiresAt: l.expires_at,
+      })),
+      entries: entries.map((e) => ({
+        type: e.type,
+        points: Number(e.points),
+        lotId: e.lot_id,
+        ref: e.ref,
+        at: e.at,
+        balanceAfter: Number(e.balance_after),
+      })),
+    };
+  }
+
+  /** Writes the lots whose state changed and the new ledger entries. */
+  async savePoints(
+    accountId: string,
+    before: PointsAccount,
+    after: PointsAccount,
+    added: LedgerEntry[],
+  ): Promise<void> {
+    const old = new Map(before.lots.map((l) => [l.id, l]));
+    for (const lot of after.lots) {
+      const prev = old.get(lot.id);
+      if (!prev) {
+        await this.m.query(
+          `INSERT INTO points_lots (id, account_id, source_ref, points, remaining, earned_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+          [
+            lot.id,
+            accountId,
+            lot.sourceRef,
+            lot.points,
+            lot.remaining,
+            lot.earnedAt,
+            lot.expiresAt,
+          ],
+        );
+      } else if (prev.remaining !== lot.remaining) {
+        await this.m.query(`UPDATE points_lots SET remaining = $2 WHERE id = $1`, [
+          lot.id,
+          lot.remaining,
+        ]);
+      }
+    }
+    for (const e of added) {
+      await this.m.query(
+        `INSERT INTO points_ledger (account_id, type, points, lot_id, ref, at, balance_after) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [accountId, e.type, e.points, e.lotId, e.ref, e.at, e.balanceAfter],
+      );
+    }
+  }
+
+  async accountsWithExpiredPoints(now: Date, limit: number): Promise<string[]> {
+    const rows = (await this.m.query(
+      `SELECT DISTINCT account_id FROM points_lots WHERE remaining > 0 AND expires_at <= $1 LIMIT $2`,
+      [now, limit],
+    )) as {
+      account_id: string;
+    }[];
+    return rows.map((r) => r.account_id);
+  }
+}

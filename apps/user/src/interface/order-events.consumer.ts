@@ -1,0 +1,60 @@
+import { Money } from '@emporia/money';
+import { orderV1 } from '@emporia/contracts';
+import { NonRetriableError, type ReceivedEvent } from '@emporia/messaging';
+import { contextFromTraceparent, runWithContext, type Logger } from '@emporia/platform';
+import type { OrderEventsUseCase } from '../application/order-events.use-case';
+
+const money = (m: { amountMinor: number; currency: string } | undefined, what: string): Money => {
+  try {
+    return Money.of(m?.amountMinor ?? Number.NaN, m?.currency ?? '');
+  } catch (e) {
+    throw new NonRetriableError(`${what}: ${(e as Error).message}`);
+  }
+};
+
+const date = (s: string, what: string): Date => {
+  const d = new Date(s);
+  if (Number.isNaN(d.getTime())) throw new NonRetriableError(`${what} is not a timestamp: '${s}'`);
+  return d;
+};
+
+/** Handler of `order.order`: OrderPaid and OrderRefunded feed membership; other types are ignored. */
+export function orderEventsHandler(useCase: OrderEventsUseCase, logger: Logger) {
+  return async (event: ReceivedEvent): Promise<void> => {
+    const ctx = contextFromTraceparent(event.traceparent);
+    await runWithContext(ctx, async () => {
+      if (event.eventType === 'emporia.order.v1.OrderPaid') {
+        const m = decode(() => orderV1.OrderPaid.decode(event.value), event.eventType);
+        const applied = await useCase.onOrderPaid(ctx, event, {
+          orderId: m.orderId,
+          accountId: m.accountId,
+          amountPaid: money(m.amountPaid, 'amount_paid'),
+          paidAt: date(m.paidAt, 'paid_at'),
+        });
+        logger.debug({ orderId: m.orderId, applied }, 'order paid handled');
+      } else if (event.eventType === 'emporia.order.v1.OrderRefunded') {
+        const m = decode(() => orderV1.OrderRefunded.decode(event.value), event.eventType);
+        await useCase.onOrderRefunded(ctx, event, {
+          orderId: m.orderId,
+          accountId: m.accountId,
+          refundId: m.refundId,
+          amountRefunded: money(m.amountRefunded, 'amount_refunded'),
+          refundedAt: date(m.refundedAt, 'refunded_at'),
+          full: m.full,
+        });
+      }
+    });
+  };
+}
+
+function decode<T extends { orderId: string; accountId: string }>(fn: () => T, type: string): T {
+  let m: T;
+  try {
+    m = fn();
+  } catch (e) {
+    throw new NonRetriableError(`cannot decode ${type}: ${(e as Error).message}`);
+  }
+  if (!/^[0-9a-f-]{36}$/i.test(m.accountId) || !m.orderId)
+    throw new NonRetriableError(`${type} without a valid order id and account id`);
+  return m;
+}
