@@ -16,6 +16,7 @@ import {
 } from '@emporia/messaging';
 import { pingDataSource } from '@emporia/persistence';
 import { HealthRegistry, LOGGER, newContext, PlatformModule, type Logger } from '@emporia/platform';
+import { FreezeAccountUseCase } from './application/freeze-account.use-case';
 import { LoginUseCase } from './application/login.use-case';
 import { LogoutUseCase } from './application/logout.use-case';
 import { OrderEventsUseCase } from './application/order-events.use-case';
@@ -142,6 +143,7 @@ export class UserModule {
         SigningKeysUseCase,
         PointsUseCase,
         OrderEventsUseCase,
+        FreezeAccountUseCase,
       ],
     };
   }

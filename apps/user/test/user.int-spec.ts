@@ -211,4 +211,65 @@ describe('user service (real Postgres + Redis)', () => {
     await jwtVerify(before, set);
     await jwtVerify(after, set);
   });
+
+  it('freezes an account: its sessions end and it cannot log in until unfrozen', async () => {
+    const judy = (await register('judy')).account!;
+    const session = (await login('judy')).tokens!;
+    expect(await failure(call('freezeAccount', { accountId: judy.id, reason: '' }))).toMatchObject({
+      status: status.INVALID_ARGUMENT,
+      code: 'FREEZE_REASON_REQUIRED',
+    });
+    const frozen = await call<userV1.FreezeAccountResponse>('freezeAccount', {
+      accountId: judy.id,
+      reason: 'chargeback fraud review',
+    });
+    expect(frozen.account!.status).toBe('ACCOUNT_STATUS_FROZEN');
+    expect(await failure(login('judy'))).toMatchObject({
+      status: status.PERMISSION_DENIED,
+      code: 'ACCOUNT_FROZEN',
+    });
+    expect(await failure(call('refresh', { refreshToken: session.refreshToken }))).toMatchObject({
+      code: 'REFRESH_TOKEN_REVOKED',
+    });
+    // a wrong password on a frozen account reveals nothing about the freeze
+    expect(await failure(login('judy', 'not the right one', '10.0.4.1'))).toMatchObject({
+      code: 'INVALID_CREDENTIALS',
+    });
+    await call('unfreezeAccount', { accountId: judy.id });
+    expect((await login('judy')).account!.status).toBe('ACCOUNT_STATUS_ACTIVE');
+    expect(await outboxTypes(judy.id)).toEqual(
+      expect.arrayContaining(['emporia.user.v1.AccountFrozen', 'emporia.user.v1.AccountUnfrozen']),
+    );
+    expect(
+      await failure(
+        call('freezeAccount', { accountId: '0190a000-0000-7000-8000-000000000009', reason: 'x' }),
+      ),
+    ).toMatchObject({ status: status.NOT_FOUND });
+  });
+
+  it('reports logins from a new device or address, but not the first login or a known one', async () => {
+    const kate = (await register('kate')).account!;
+    const as = (device: string, ip: string) =>
+      call<userV1.LoginResponse>('login', {
+        identifier: email('kate'),
+        password: PASSWORD,
+        ip,
+        deviceId: device,
+      });
+    await as('phone-1', '10.0.5.1');
+    await as('phone-1', '10.0.5.1');
+    await as('laptop-9', '10.0.5.1');
+    await as('laptop-9', '10.0.5.77');
+    const rows = (
+      await pg.query(
+        `SELECT payload FROM outbox WHERE message_key = $1 AND event_type = 'emporia.user.v1.LoginAnomaly' ORDER BY seq`,
+        [kate.id],
+      )
+    ).rows;
+    const anomalies = rows.map((r: { payload: Buffer }) => userV1.LoginAnomaly.decode(r.payload));
+    expect(anomalies.map((a) => [a.kinds, a.deviceId, a.ip])).toEqual([
+      [['NEW_DEVICE'], 'laptop-9', '10.0.5.1'],
+      [['NEW_IP'], 'laptop-9', '10.0.5.77'],
+    ]);
+  });
 });

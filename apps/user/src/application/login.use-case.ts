@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RequestContext } from '@emporia/platform';
-import { assertCanLogIn, parseIdentifier, type Account } from '../domain/account';
+import { assertCanLogIn, loginAnomalies, parseIdentifier, type Account } from '../domain/account';
 import { UserError } from '../domain/user-error';
 import { issueNewSession } from './issue-tokens';
 import {
@@ -46,7 +46,7 @@ export class LoginUseCase {
    */
   async execute(
     ctx: RequestContext,
-    input: { identifier: string; password: string; ip: string },
+    input: { identifier: string; password: string; ip: string; deviceId?: string },
   ): Promise<{ account: Account; tokens: TokenPair }> {
     let id: { email: string } | { phone: string };
     try {
@@ -81,7 +81,15 @@ export class LoginUseCase {
       ids: this.ids,
       settings: this.settings,
     };
-    const tokens = await this.uow.run(ctx, (tx) => issueNewSession(tx, deps, account, now));
+    const tokens = await this.uow.run(ctx, async (tx) => {
+      const deviceId = (input.deviceId ?? '').slice(0, 200);
+      const kinds = loginAnomalies(
+        await tx.knownLogins.record(account.id, deviceId, ip, now),
+        deviceId,
+      );
+      if (kinds.length > 0) tx.events.loginAnomaly(account.id, kinds, deviceId, ip, now);
+      return issueNewSession(tx, deps, account, now);
+    });
     return { account, tokens };
   }
 }

@@ -10,6 +10,17 @@ export interface AccountRepository {
   findByEmail(email: string): Promise<Account | null>;
   findByPhone(phone: string): Promise<Account | null>;
   insert(account: Account): Promise<void>;
+  setStatus(id: string, status: Account['status'], reason: string | null): Promise<void>;
+}
+
+export interface KnownLoginRepository {
+  /** Records a successful login's device and IP; says what the account had used before. */
+  record(
+    accountId: string,
+    deviceId: string,
+    ip: string,
+    now: Date,
+  ): Promise<{ anyBefore: boolean; deviceKnown: boolean; ipKnown: boolean }>;
 }
 
 export interface RefreshFamilyRepository {
@@ -22,6 +33,12 @@ export interface RefreshFamilyRepository {
   findByTokenForUpdate(tokenHash: string): Promise<RefreshTokenFamily | null>;
   /** Saves state; `issuedTokenHash` records a newly issued token of the family. */
   save(family: RefreshTokenFamily, issuedTokenHash?: string): Promise<void>;
+  /** Revokes every live family of the account (freeze). */
+  revokeAll(
+    accountId: string,
+    reason: NonNullable<RefreshTokenFamily['revokedReason']>,
+    now: Date,
+  ): Promise<number>;
 }
 
 export interface MembershipRepository {
@@ -54,12 +71,16 @@ export interface UserEvents {
   ): void;
   refreshTokenReuseDetected(family: RefreshTokenFamily, at: Date): void;
   accountLocked(accountId: string, lockedUntil: Date, failures: number): void;
+  loginAnomaly(accountId: string, kinds: string[], deviceId: string, ip: string, at: Date): void;
+  accountFrozen(accountId: string, reason: string, at: Date): void;
+  accountUnfrozen(accountId: string, at: Date): void;
 }
 
 export interface UserTx {
   accounts: AccountRepository;
   families: RefreshFamilyRepository;
   membership: MembershipRepository;
+  knownLogins: KnownLoginRepository;
   events: UserEvents;
 }
 

@@ -1,5 +1,6 @@
 import {
   assertCanLogIn,
+  loginAnomalies,
   normaliseEmail,
   normalisePhone,
   parseIdentifier,
@@ -44,5 +45,18 @@ describe('account rules', () => {
     expect(() => assertCanLogIn(frozen)).toThrow(
       expect.objectContaining({ code: 'ACCOUNT_FROZEN', kind: 'PERMISSION_DENIED' }),
     );
+  });
+});
+
+describe('login anomalies', () => {
+  it.each([
+    [{ anyBefore: false, deviceKnown: false, ipKnown: false }, 'd1', []],
+    [{ anyBefore: true, deviceKnown: true, ipKnown: true }, 'd1', []],
+    [{ anyBefore: true, deviceKnown: false, ipKnown: true }, 'd2', ['NEW_DEVICE']],
+    [{ anyBefore: true, deviceKnown: false, ipKnown: true }, '', []],
+    [{ anyBefore: true, deviceKnown: true, ipKnown: false }, 'd1', ['NEW_IP']],
+    [{ anyBefore: true, deviceKnown: false, ipKnown: false }, 'd3', ['NEW_DEVICE', 'NEW_IP']],
+  ])('%p with device %p → %p', (seen, device, kinds) => {
+    expect(loginAnomalies(seen, device)).toEqual(kinds);
   });
 });

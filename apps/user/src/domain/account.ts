@@ -94,3 +94,31 @@ export function assertCanLogIn(account: Account): void {
     );
   }
 }
+
+/** Freezing is idempotent; `changed` says whether the status moved. */
+export function setFrozen(
+  account: Account,
+  frozen: boolean,
+): { account: Account; changed: boolean } {
+  const status: AccountStatus = frozen ? 'FROZEN' : 'ACTIVE';
+  return account.status === status
+    ? { account, changed: false }
+    : { account: { ...account, status }, changed: true };
+}
+
+export type LoginAnomalyKind = 'NEW_DEVICE' | 'NEW_IP';
+
+/**
+ * What is unusual about a successful login, given what the account used before. The first
+ * login of an account is never an anomaly; an absent device id is not a new device.
+ */
+export function loginAnomalies(
+  seen: { anyBefore: boolean; deviceKnown: boolean; ipKnown: boolean },
+  deviceId: string,
+): LoginAnomalyKind[] {
+  if (!seen.anyBefore) return [];
+  const kinds: LoginAnomalyKind[] = [];
+  if (deviceId && !seen.deviceKnown) kinds.push('NEW_DEVICE');
+  if (!seen.ipKnown) kinds.push('NEW_IP');
+  return kinds;
+}

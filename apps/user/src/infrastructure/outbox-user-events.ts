@@ -13,6 +13,9 @@ export const USER_EVENT_TYPES = {
   ),
   accountLocked: eventType('emporia.user.v1.AccountLocked', userV1.AccountLocked),
   tierChanged: eventType('emporia.user.v1.TierChanged', userV1.TierChanged),
+  loginAnomaly: eventType('emporia.user.v1.LoginAnomaly', userV1.LoginAnomaly),
+  accountFrozen: eventType('emporia.user.v1.AccountFrozen', userV1.AccountFrozen),
+  accountUnfrozen: eventType('emporia.user.v1.AccountUnfrozen', userV1.AccountUnfrozen),
 };
 
 /** Collects the transaction's events as outbox rows on `user.account`, keyed by account id. */
@@ -81,6 +84,42 @@ export class OutboxUserEvents implements UserEvents {
         this.topic,
         accountId,
         { accountId, fromTier: from, toTier: to, direction, changedAt: at.toISOString() },
+        this.meta,
+      ),
+    );
+  }
+
+  loginAnomaly(accountId: string, kinds: string[], deviceId: string, ip: string, at: Date): void {
+    this.pending.push(
+      newEvent(
+        USER_EVENT_TYPES.loginAnomaly,
+        this.topic,
+        accountId,
+        { accountId, kinds, deviceId, ip, detectedAt: at.toISOString() },
+        this.meta,
+      ),
+    );
+  }
+
+  accountFrozen(accountId: string, reason: string, at: Date): void {
+    this.pending.push(
+      newEvent(
+        USER_EVENT_TYPES.accountFrozen,
+        this.topic,
+        accountId,
+        { accountId, reason, frozenAt: at.toISOString() },
+        this.meta,
+      ),
+    );
+  }
+
+  accountUnfrozen(accountId: string, at: Date): void {
+    this.pending.push(
+      newEvent(
+        USER_EVENT_TYPES.accountUnfrozen,
+        this.topic,
+        accountId,
+        { accountId, unfrozenAt: at.toISOString() },
         this.meta,
       ),
     );

@@ -7,7 +7,11 @@ import type { RequestContext } from '@emporia/platform';
 import type { Clock, IdGenerator, TokenSecrets, UnitOfWork, UserTx } from '../application/ports';
 import { SqlMembershipRepository } from './sql-membership.repository';
 import { OutboxUserEvents } from './outbox-user-events';
-import { SqlAccountRepository, SqlRefreshFamilyRepository } from './typeorm-user.repositories';
+import {
+  SqlAccountRepository,
+  SqlKnownLoginRepository,
+  SqlRefreshFamilyRepository,
+} from './typeorm-user.repositories';
 
 /** One transaction per use case; events commit with the change; the relay is woken after. */
 export class TypeormUnitOfWork implements UnitOfWork {
@@ -45,6 +49,7 @@ export class TypeormUnitOfWork implements UnitOfWork {
         accounts: new SqlAccountRepository(manager),
         families: new SqlRefreshFamilyRepository(manager),
         membership: new SqlMembershipRepository(manager),
+        knownLogins: new SqlKnownLoginRepository(manager),
         events,
       };
       const value = await work(manager, tx);

@@ -1,5 +1,9 @@
 import type { EntityManager } from 'typeorm';
-import type { AccountRepository, RefreshFamilyRepository } from '../application/ports';
+import type {
+  AccountRepository,
+  KnownLoginRepository,
+  RefreshFamilyRepository,
+} from '../application/ports';
 import type { Account, Role } from '../domain/account';
 import type { RefreshTokenFamily } from '../domain/refresh-token-family';
 import { UserError } from '../domain/user-error';
@@ -47,6 +51,14 @@ export class SqlAccountRepository implements AccountRepository {
     return this.one('phone', phone);
   }
 
+  async setStatus(id: string, status: Account['status'], reason: string | null): Promise<void> {
+    await this.m.query(`UPDATE accounts SET status = $2, frozen_reason = $3 WHERE id = $1`, [
+      id,
+      status,
+      reason,
+    ]);
+  }
+
   async insert(a: Account): Promise<void> {
     try {
       await this.m.query(
@@ -73,6 +85,26 @@ interface FamilyRow {
   expires_at: Date;
   revoked_at: Date | null;
   revoked_reason: RefreshTokenFamily['revokedReason'];
+}
+
+export class SqlKnownLoginRepository implements KnownLoginRepository {
+  constructor(private readonly m: EntityManager) {}
+
+  async record(accountId: string, deviceId: string, ip: string, now: Date) {
+    const rows = (await this.m.query(`SELECT kind, value FROM known_logins WHERE account_id = $1`, [
+      accountId,
+    ])) as { kind: string; value: string }[];
+    const seen = {
+      anyBefore: rows.length > 0,
+      deviceKnown: rows.some((r) => r.kind === 'DEVICE' && r.value === deviceId),
+      ipKnown: rows.some((r) => r.kind === 'IP' && r.value === ip),
+    };
+    const upsert = `INSERT INTO known_logins (account_id, kind, value, first_seen, last_seen) VALUES ($1, $2, $3, $4, $4)
+                    ON CONFLICT (account_id, kind, value) DO UPDATE SET last_seen = EXCLUDED.last_seen`;
+    await this.m.query(upsert, [accountId, 'IP', ip, now]);
+    if (deviceId) await this.m.query(upsert, [accountId, 'DEVICE', deviceId, now]);
+    return seen;
+  }
 }
 
 export class SqlRefreshFamilyRepository implements RefreshFamilyRepository {
@@ -117,5 +149,17 @@ export class SqlRefreshFamilyRepository implements RefreshFamilyRepository {
         issuedTokenHash,
         f.id,
       ]);
+  }
+
+  async revokeAll(
+    accountId: string,
+    reason: NonNullable<RefreshTokenFamily['revokedReason']>,
+    now: Date,
+  ): Promise<number> {
+    const rows = (await this.m.query(
+      `UPDATE refresh_token_families SET revoked_at = $2, revoked_reason = $3 WHERE account_id = $1 AND revoked_at IS NULL RETURNING id`,
+      [accountId, now, reason],
+    )) as [unknown[], number] | unknown[];
+    return Array.isArray(rows[0]) ? (rows[0] as unknown[]).length : rows.length;
   }
 }

@@ -2,6 +2,7 @@ import { Controller } from '@nestjs/common';
 import type { Metadata } from '@grpc/grpc-js';
 import { userV1 } from '@emporia/contracts';
 import { withGrpcContext } from '@emporia/platform';
+import { FreezeAccountUseCase } from '../application/freeze-account.use-case';
 import { LoginUseCase } from '../application/login.use-case';
 import { LogoutUseCase } from '../application/logout.use-case';
 import { RefreshUseCase } from '../application/refresh.use-case';
@@ -49,6 +50,7 @@ export class UserGrpcController implements userV1.UserServiceController {
     private readonly logoutUc: LogoutUseCase,
     private readonly keys: SigningKeysUseCase,
     private readonly points: PointsUseCase,
+    private readonly freeze: FreezeAccountUseCase,
   ) {}
 
   register(req: userV1.RegisterRequest, md?: Metadata): Promise<userV1.RegisterResponse> {
@@ -63,6 +65,7 @@ export class UserGrpcController implements userV1.UserServiceController {
         identifier: req.identifier,
         password: req.password,
         ip: req.ip,
+        deviceId: req.deviceId,
       });
       return { account: accountToProto(r.account), tokens: tokensToProto(r.tokens) };
     });
@@ -144,6 +147,35 @@ export class UserGrpcController implements userV1.UserServiceController {
         accountId: assertUuid('account_id', req.accountId),
         ref: req.ref,
       }),
+    }));
+  }
+
+  freezeAccount(
+    req: userV1.FreezeAccountRequest,
+    md?: Metadata,
+  ): Promise<userV1.FreezeAccountResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      account: accountToProto(
+        await this.freeze.execute(ctx, {
+          accountId: assertUuid('account_id', req.accountId),
+          frozen: true,
+          reason: req.reason,
+        }),
+      ),
+    }));
+  }
+
+  unfreezeAccount(
+    req: userV1.UnfreezeAccountRequest,
+    md?: Metadata,
+  ): Promise<userV1.UnfreezeAccountResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      account: accountToProto(
+        await this.freeze.execute(ctx, {
+          accountId: assertUuid('account_id', req.accountId),
+          frozen: false,
+        }),
+      ),
     }));
   }
 }

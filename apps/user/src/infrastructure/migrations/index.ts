@@ -1,10 +1,12 @@
 import { MessagingTables1764000000000 } from '@emporia/messaging';
 import { UserSchema1764000000200 } from './1764000000200-user-schema';
 import { MembershipPoints1764000000300 } from './1764000000300-membership-points';
+import { KnownLogins1764000000400 } from './1764000000400-known-logins';
 
 /** Every migration of the user database, in order. Never `synchronize`. */
 export const USER_MIGRATIONS = [
   MessagingTables1764000000000,
   UserSchema1764000000200,
   MembershipPoints1764000000300,
+  KnownLogins1764000000400,
 ];

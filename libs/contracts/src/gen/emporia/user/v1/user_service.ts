@@ -172,6 +172,23 @@ export interface RefundPointsRedemptionResponse {
   pointsBalance: number;
 }
 
+export interface FreezeAccountRequest {
+  accountId: string;
+  reason: string;
+}
+
+export interface FreezeAccountResponse {
+  account: Account | undefined;
+}
+
+export interface UnfreezeAccountRequest {
+  accountId: string;
+}
+
+export interface UnfreezeAccountResponse {
+  account: Account | undefined;
+}
+
 function createBaseAccount(): Account {
   return { id: "", email: "", phone: "", roles: [], status: AccountStatus.ACCOUNT_STATUS_UNSPECIFIED, createdAt: "" };
 }
@@ -1448,6 +1465,201 @@ export const RefundPointsRedemptionResponse: MessageFns<RefundPointsRedemptionRe
   },
 };
 
+function createBaseFreezeAccountRequest(): FreezeAccountRequest {
+  return { accountId: "", reason: "" };
+}
+
+export const FreezeAccountRequest: MessageFns<FreezeAccountRequest> = {
+  encode(message: FreezeAccountRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.reason !== "") {
+      writer.uint32(18).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FreezeAccountRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFreezeAccountRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseFreezeAccountResponse(): FreezeAccountResponse {
+  return { account: undefined };
+}
+
+export const FreezeAccountResponse: MessageFns<FreezeAccountResponse> = {
+  encode(message: FreezeAccountResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.account !== undefined) {
+      Account.encode(message.account, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FreezeAccountResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFreezeAccountResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.account = Account.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseUnfreezeAccountRequest(): UnfreezeAccountRequest {
+  return { accountId: "" };
+}
+
+export const UnfreezeAccountRequest: MessageFns<UnfreezeAccountRequest> = {
+  encode(message: UnfreezeAccountRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UnfreezeAccountRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUnfreezeAccountRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseUnfreezeAccountResponse(): UnfreezeAccountResponse {
+  return { account: undefined };
+}
+
+export const UnfreezeAccountResponse: MessageFns<UnfreezeAccountResponse> = {
+  encode(message: UnfreezeAccountResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.account !== undefined) {
+      Account.encode(message.account, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UnfreezeAccountResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUnfreezeAccountResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.account = Account.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /**
  * Accounts and authentication: registration, login with throttling, rotating refresh tokens,
  * and the JWKS the gateway verifies access tokens with.
@@ -1472,6 +1684,12 @@ export interface UserServiceClient {
    */
 
   rotateSigningKey(request: RotateSigningKeyRequest, metadata?: Metadata): Observable<RotateSigningKeyResponse>;
+
+  /** Operator actions: a frozen account cannot log in (or order), and its sessions end. */
+
+  freezeAccount(request: FreezeAccountRequest, metadata?: Metadata): Observable<FreezeAccountResponse>;
+
+  unfreezeAccount(request: UnfreezeAccountRequest, metadata?: Metadata): Observable<UnfreezeAccountResponse>;
 
   /** Tier and points of an account. */
 
@@ -1529,6 +1747,18 @@ export interface UserServiceController {
     metadata?: Metadata,
   ): Promise<RotateSigningKeyResponse> | Observable<RotateSigningKeyResponse> | RotateSigningKeyResponse;
 
+  /** Operator actions: a frozen account cannot log in (or order), and its sessions end. */
+
+  freezeAccount(
+    request: FreezeAccountRequest,
+    metadata?: Metadata,
+  ): Promise<FreezeAccountResponse> | Observable<FreezeAccountResponse> | FreezeAccountResponse;
+
+  unfreezeAccount(
+    request: UnfreezeAccountRequest,
+    metadata?: Metadata,
+  ): Promise<UnfreezeAccountResponse> | Observable<UnfreezeAccountResponse> | UnfreezeAccountResponse;
+
   /** Tier and points of an account. */
 
   getMembership(
@@ -1563,6 +1793,8 @@ export function UserServiceControllerMethods() {
       "logout",
       "getJwks",
       "rotateSigningKey",
+      "freezeAccount",
+      "unfreezeAccount",
       "getMembership",
       "redeemPoints",
       "refundPointsRedemption",

@@ -1,0 +1,53 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { RequestContext } from '@emporia/platform';
+import { setFrozen, type Account } from '../domain/account';
+import { UserError } from '../domain/user-error';
+import { CLOCK, type Clock, UNIT_OF_WORK, type UnitOfWork } from './ports';
+
+/** Operator freeze and unfreeze. Freezing ends every session of the account at once. */
+@Injectable()
+export class FreezeAccountUseCase {
+  constructor(
+    @Inject(UNIT_OF_WORK) private readonly uow: UnitOfWork,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  execute(
+    ctx: RequestContext,
+    input: { accountId: string; frozen: boolean; reason?: string },
+  ): Promise<Account> {
+    const reason = (input.reason ?? '').trim();
+    if (input.frozen && !reason)
+      throw new UserError(
+        'INVALID_ARGUMENT',
+        'FREEZE_REASON_REQUIRED',
+        'say why the account is frozen',
+      );
+    if (reason.length > 500)
+      throw new UserError(
+        'INVALID_ARGUMENT',
+        'FREEZE_REASON_TOO_LONG',
+        'the reason has at most 500 characters',
+      );
+    return this.uow.run(ctx, async (tx) => {
+      const current = await tx.accounts.findById(input.accountId);
+      if (!current)
+        throw new UserError(
+          'NOT_FOUND',
+          'ACCOUNT_NOT_FOUND',
+          `account ${input.accountId} does not exist`,
+        );
+      const { account, changed } = setFrozen(current, input.frozen);
+      if (!changed) return account;
+      const now = this.clock.now();
+      await tx.accounts.setStatus(account.id, account.status, input.frozen ? reason : null);
+      if (input.frozen) {
+        await tx.families.revokeAll(account.id, 'ACCOUNT_FROZEN', now);
+        tx.events.accountFrozen(account.id, reason, now);
+      } else {
+        tx.events.accountUnfrozen(account.id, now);
+      }
+      return account;
+    });
+  }
+}
