@@ -16,7 +16,7 @@ export type {
   ReceivedEvent,
   WireMessage,
 } from './event';
-export { appendToOutbox, OutboxRelay } from './outbox';
+export { appendToOutbox, OutboxRelay, transactionWithOutbox } from './outbox';
 export type { OutboxRelayOptions } from './outbox';
 export { idempotentHandler, recordInInbox } from './inbox';
 export { createKafka, ensureTopics, KafkaEventConsumer, KafkaPublisher, pingKafka } from './kafka';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
+import { inTransaction } from '@emporia/persistence';
 import { counter, gauge, type Logger } from '@emporia/platform';
 import {
   HEADER,
@@ -229,4 +230,25 @@ export class OutboxRelay {
       );
     }
   }
+}
+
+/**
+ * Runs `work` in one transaction and appends the events it returns to the outbox in that same
+ * transaction; after a commit that wrote events, `onEventsCommitted` runs (to wake the relay).
+ * Retries serialization failures like `inTransaction` (the work must be safe to run again).
+ */
+export async function transactionWithOutbox<T>(
+  ds: DataSource,
+  work: (manager: EntityManager) => Promise<{ result: T; events: NewEvent[] }>,
+  onEventsCommitted: () => void = () => undefined,
+): Promise<T> {
+  let wrote = false;
+  const result = await inTransaction(ds, async (manager) => {
+    const { result: value, events } = await work(manager);
+    await appendToOutbox(manager, events);
+    wrote = events.length > 0;
+    return value;
+  });
+  if (wrote) onEventsCommitted();
+  return result;
 }

@@ -1,7 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { DataSource } from 'typeorm';
-import { appendToOutbox } from '@emporia/messaging';
-import { inTransaction } from '@emporia/persistence';
+import { transactionWithOutbox } from '@emporia/messaging';
 import type { RequestContext } from '@emporia/platform';
 import type { CatalogTx, Clock, IdGenerator, UnitOfWork } from '../application/ports';
 import { type CatalogTopics, OutboxCatalogEvents } from './outbox-catalog-events';
@@ -23,24 +22,21 @@ export class TypeormUnitOfWork implements UnitOfWork {
     private readonly onEventsCommitted: () => void = () => undefined,
   ) {}
 
-  async run<T>(ctx: RequestContext, work: (tx: CatalogTx) => Promise<T>): Promise<T> {
-    let wroteEvents = false;
-    const result = await inTransaction(this.ds, async (manager) => {
-      const events = new OutboxCatalogEvents(this.topics, ctx);
-      const tx: CatalogTx = {
-        categories: new TypeormCategoryRepository(manager),
-        products: new TypeormProductRepository(manager),
-        stock: new TypeormStockRepository(manager),
-        events,
-      };
-      const value = await work(tx);
-      const pending = events.drain();
-      await appendToOutbox(manager, pending);
-      wroteEvents = pending.length > 0;
-      return value;
-    });
-    if (wroteEvents) this.onEventsCommitted();
-    return result;
+  run<T>(ctx: RequestContext, work: (tx: CatalogTx) => Promise<T>): Promise<T> {
+    return transactionWithOutbox(
+      this.ds,
+      async (manager) => {
+        const events = new OutboxCatalogEvents(this.topics, ctx);
+        const result = await work({
+          categories: new TypeormCategoryRepository(manager),
+          products: new TypeormProductRepository(manager),
+          stock: new TypeormStockRepository(manager),
+          events,
+        });
+        return { result, events: events.drain() };
+      },
+      this.onEventsCommitted,
+    );
   }
 }
 

@@ -1,6 +1,19 @@
+import type { Money } from '@emporia/money';
 import type { LedgerResult, PointsAccount } from '../domain/points-ledger';
 import { evaluateTier, rollingSpend } from '../domain/membership-tier';
 import type { UserTx } from './ports';
+
+/** Net spend over the 12 months up to `now`, in the tiers' currency. */
+export async function rollingSpendOf(
+  tx: UserTx,
+  accountId: string,
+  now: Date,
+  currency: string,
+): Promise<Money> {
+  const from = new Date(now);
+  from.setUTCFullYear(from.getUTCFullYear() - 1);
+  return rollingSpend(await tx.membership.spendSince(accountId, from), now, currency);
+}
 
 /** Re-evaluates the tier from rolling 12-month spend, saving and announcing a change. */
 export async function reevaluateTier(
@@ -10,13 +23,7 @@ export async function reevaluateTier(
   now: Date,
 ): Promise<string> {
   const tiers = await tx.membership.tiers();
-  const from = new Date(now);
-  from.setUTCFullYear(from.getUTCFullYear() - 1);
-  const spend = rollingSpend(
-    await tx.membership.spendSince(accountId, from),
-    now,
-    tiers[0].minSpend.currency,
-  );
+  const spend = await rollingSpendOf(tx, accountId, now, tiers[0].minSpend.currency);
   const { tier, change } = evaluateTier(tiers, currentCode, spend);
   if (change !== 'NONE') {
     await tx.membership.setTier(accountId, tier.code, now);

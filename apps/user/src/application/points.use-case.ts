@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Money } from '@emporia/money';
 import type { RequestContext } from '@emporia/platform';
-import { rollingSpend } from '../domain/membership-tier';
 import { balance, expire, redeem, refundRedemption, type PointsLot } from '../domain/points-ledger';
 import { UserError } from '../domain/user-error';
-import { changePoints } from './membership-rules';
+import { changePoints, rollingSpendOf } from './membership-rules';
 import { CLOCK, type Clock, UNIT_OF_WORK, type UnitOfWork, type UserTx } from './ports';
 
 export interface MembershipView {
@@ -84,13 +83,7 @@ export class PointsUseCase {
       const code = await tx.membership.lockMembership(accountId, now);
       const tiers = await tx.membership.tiers();
       const tier = tiers.find((t) => t.code === code) ?? tiers[0];
-      const from = new Date(now);
-      from.setUTCFullYear(from.getUTCFullYear() - 1);
-      const spend = rollingSpend(
-        await tx.membership.spendSince(accountId, from),
-        now,
-        tiers[0].minSpend.currency,
-      );
+      const spend = await rollingSpendOf(tx, accountId, now, tiers[0].minSpend.currency);
       const points = await tx.membership.loadPoints(accountId, []);
       const lots = points.lots
         .filter((l) => l.remaining > 0 && l.expiresAt > now)

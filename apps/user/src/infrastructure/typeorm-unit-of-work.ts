@@ -1,8 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { appendToOutbox, recordInInbox, type ReceivedEvent } from '@emporia/messaging';
-import { inTransaction } from '@emporia/persistence';
+import { recordInInbox, transactionWithOutbox, type ReceivedEvent } from '@emporia/messaging';
 import type { RequestContext } from '@emporia/platform';
 import type { Clock, IdGenerator, TokenSecrets, UnitOfWork, UserTx } from '../application/ports';
 import { SqlMembershipRepository } from './sql-membership.repository';
@@ -38,28 +37,26 @@ export class TypeormUnitOfWork implements UnitOfWork {
     });
   }
 
-  private async transact<T>(
+  private transact<T>(
     ctx: RequestContext,
     work: (manager: EntityManager, tx: UserTx) => Promise<T>,
   ): Promise<T> {
-    let wrote = false;
-    const result = await inTransaction(this.ds, async (manager) => {
-      const events = new OutboxUserEvents(this.topic, ctx);
-      const tx: UserTx = {
-        accounts: new SqlAccountRepository(manager),
-        families: new SqlRefreshFamilyRepository(manager),
-        membership: new SqlMembershipRepository(manager),
-        knownLogins: new SqlKnownLoginRepository(manager),
-        events,
-      };
-      const value = await work(manager, tx);
-      const pending = events.drain();
-      await appendToOutbox(manager, pending);
-      wrote = pending.length > 0;
-      return value;
-    });
-    if (wrote) this.onEventsCommitted();
-    return result;
+    return transactionWithOutbox(
+      this.ds,
+      async (manager) => {
+        const events = new OutboxUserEvents(this.topic, ctx);
+        const tx: UserTx = {
+          accounts: new SqlAccountRepository(manager),
+          families: new SqlRefreshFamilyRepository(manager),
+          membership: new SqlMembershipRepository(manager),
+          knownLogins: new SqlKnownLoginRepository(manager),
+          events,
+        };
+        const result = await work(manager, tx);
+        return { result, events: events.drain() };
+      },
+      this.onEventsCommitted,
+    );
   }
 }
 
