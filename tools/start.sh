@@ -10,30 +10,32 @@ if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json
   npm ci --no-audit --no-fund
 fi
 
-bash deploy/local/up.sh postgres kafka elasticsearch
+bash deploy/local/up.sh postgres redis kafka elasticsearch
 eval "$(bash deploy/local/env.sh)"
 
 db_url() { local u="${POSTGRES_URL%/*}"; echo "$u/$1"; }
 export LOG_LEVEL="${LOG_LEVEL:-info}" BIND_HOST="${BIND_HOST:-127.0.0.1}"
 export CATALOG_DATABASE_URL="${CATALOG_DATABASE_URL:-$(db_url emporia_catalog)}"
+export USER_DATABASE_URL="${USER_DATABASE_URL:-$(db_url emporia_user)}"
 export CATALOG_GRPC_URL="${CATALOG_GRPC_URL:-127.0.0.1:50051}" SEARCH_GRPC_URL="${SEARCH_GRPC_URL:-127.0.0.1:50052}"
 
 logs=.local/logs; mkdir -p "$logs"
 run() { node -r @swc-node/register "apps/$1/src/main.ts" "${@:2}"; }
 
-echo "==> migrating the catalog database"
+echo "==> migrating the catalog and user databases"
 run catalog migrate
+run user migrate
 
 pids=()
 cleanup() { trap - INT TERM EXIT; kill -TERM "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup INT TERM EXIT
-for svc in catalog search gateway; do
+for svc in catalog search user gateway; do
   run "$svc" >"$logs/$svc.log" 2>&1 &
   pids+=($!)
 done
 
 echo "==> waiting for readiness"
-for port in 8081 8082 8080; do
+for port in 8081 8082 8083 8080; do
   for _ in $(seq 1 120); do
     if curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then break; fi
     for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null || { echo "a service exited; see $logs/" >&2; tail -n 20 "$logs"/*.log >&2; exit 1; }; done
@@ -47,7 +49,8 @@ Emporia is running.
   gateway   http://127.0.0.1:8080      API docs: http://127.0.0.1:8080/docs
   catalog   gRPC 127.0.0.1:50051       ops: http://127.0.0.1:8081/readyz
   search    gRPC 127.0.0.1:50052       ops: http://127.0.0.1:8082/readyz
-  logs      $logs/{catalog,search,gateway}.log
+  user      gRPC 127.0.0.1:50053       ops: http://127.0.0.1:8083/readyz   (no HTTP routes yet)
+  logs      $logs/{catalog,search,user,gateway}.log
 Ctrl-C stops the services.
 MSG
 wait -n "${pids[@]}"
