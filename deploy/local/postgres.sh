@@ -141,6 +141,9 @@ EOF
   fi
 }
 
+postmaster_pid() { head -n1 "$PG_DATA/postmaster.pid" 2>/dev/null || true; }
+postmaster_alive() { pid_alive "$(postmaster_pid)"; }
+
 svc_start() {
   local started
   started="$(now_ms)"
@@ -163,9 +166,12 @@ svc_start() {
     tail_log "$PG_LOG"
     die "pg_ctl start failed"
   fi
+  # A crash leaves a stale postmaster.pid behind until the new postmaster replaces it,
+  # so wait for a pid that is alive rather than for the file alone.
   local pid=""
-  wait_until 10 "postmaster.pid" test -s "$PG_DATA/postmaster.pid" || true
-  pid="$(head -n1 "$PG_DATA/postmaster.pid" 2>/dev/null || true)"
+  wait_until 10 "postmaster.pid" postmaster_alive || true
+  pid="$(postmaster_pid)"
+  pid_alive "$pid" || pid=""
   if ! WAIT_PID="$pid" wait_until "$PG_START_TIMEOUT" "postgres" pg_ready; then
     tail_log "$PG_LOG"
     die "PostgreSQL did not become ready on $EMPORIA_HOST:$EMPORIA_PG_PORT"
