@@ -1,37 +1,50 @@
 import { z } from 'zod';
 import { env } from '@emporia/platform';
 
-export const userConfigSchema = z.object({
-  USER_DATABASE_URL: env.url(),
-  REDIS_URL: env.url(),
-  REDIS_KEY_PREFIX: z.string().default(''),
-  KAFKA_BROKERS: env.csv(),
-  KAFKA_TOPIC_PREFIX: z.string().default(''),
-  USER_GRPC_PORT: env.port(50053),
-  USER_HTTP_PORT: env.port(8083),
-  BIND_HOST: z.string().min(1).default('0.0.0.0'),
-  LOG_LEVEL: env.logLevel(),
-  OUTBOX_POLL_MS: env.int(500, 10),
-  DB_POOL_SIZE: env.int(10, 1),
-  USER_MIGRATE_ON_START: env.bool(false),
-  JWT_ISSUER: z.string().min(1).default('emporia-user'),
-  JWT_AUDIENCE: z.string().min(1).default('emporia-api'),
-  ACCESS_TOKEN_TTL_SECONDS: env.int(900, 30),
-  REFRESH_TOKEN_TTL_DAYS: env.int(30, 1),
-  /** argon2id cost; the defaults are OWASP's minimum recommendation. */
-  ARGON2_MEMORY_KIB: env.int(19456, 1024),
-  ARGON2_TIME_COST: env.int(2, 1),
-  ARGON2_PARALLELISM: env.int(1, 1),
-  LOGIN_MAX_FAILURES: env.int(5, 1),
-  LOGIN_IP_MAX_FAILURES: env.int(50, 1),
-  LOGIN_FAILURE_WINDOW_SECONDS: env.int(900, 1),
-  LOGIN_LOCK_SECONDS: env.int(900, 1),
-  USER_CONSUMER_GROUP: z.string().min(1).default('user'),
-  /** Points per whole currency unit paid (1 point per yuan). */
-  POINTS_PER_MAJOR_UNIT: env.int(1, 0),
-  POINTS_TTL_DAYS: env.int(365, 1),
-  /** How often expired points are swept. */
-  POINTS_EXPIRY_INTERVAL_MS: env.int(60_000, 100),
-});
+/** The development default; production must set its own (`MFA_ENCRYPTION_KEY`). */
+export const DEV_MFA_KEY = 'emporia-development-only-mfa-key';
+
+export const userConfigSchema = z
+  .object({
+    USER_DATABASE_URL: env.url(),
+    REDIS_URL: env.url(),
+    REDIS_KEY_PREFIX: z.string().default(''),
+    KAFKA_BROKERS: env.csv(),
+    KAFKA_TOPIC_PREFIX: z.string().default(''),
+    USER_GRPC_PORT: env.port(50053),
+    USER_HTTP_PORT: env.port(8083),
+    BIND_HOST: z.string().min(1).default('0.0.0.0'),
+    LOG_LEVEL: env.logLevel(),
+    OUTBOX_POLL_MS: env.int(500, 10),
+    DB_POOL_SIZE: env.int(10, 1),
+    USER_MIGRATE_ON_START: env.bool(false),
+    JWT_ISSUER: z.string().min(1).default('emporia-user'),
+    JWT_AUDIENCE: z.string().min(1).default('emporia-api'),
+    ACCESS_TOKEN_TTL_SECONDS: env.int(900, 30),
+    REFRESH_TOKEN_TTL_DAYS: env.int(30, 1),
+    /** argon2id cost; the defaults are OWASP's minimum recommendation. */
+    ARGON2_MEMORY_KIB: env.int(19456, 1024),
+    ARGON2_TIME_COST: env.int(2, 1),
+    ARGON2_PARALLELISM: env.int(1, 1),
+    LOGIN_MAX_FAILURES: env.int(5, 1),
+    LOGIN_IP_MAX_FAILURES: env.int(50, 1),
+    LOGIN_FAILURE_WINDOW_SECONDS: env.int(900, 1),
+    LOGIN_LOCK_SECONDS: env.int(900, 1),
+    USER_CONSUMER_GROUP: z.string().min(1).default('user'),
+    /** Points per whole currency unit paid (1 point per yuan). */
+    POINTS_PER_MAJOR_UNIT: env.int(1, 0),
+    POINTS_TTL_DAYS: env.int(365, 1),
+    /** How often expired points are swept. */
+    POINTS_EXPIRY_INTERVAL_MS: env.int(60_000, 100),
+    /** Encrypts MFA secrets at rest: 32 bytes base64 (e.g. `openssl rand -base64 32`). */
+    MFA_ENCRYPTION_KEY: z.string().min(16).default(DEV_MFA_KEY),
+    /** The issuer authenticator apps show. */
+    MFA_ISSUER: z.string().min(1).max(64).default('Emporia'),
+    NODE_ENV: z.string().default('development'),
+  })
+  .refine((c) => c.NODE_ENV !== 'production' || c.MFA_ENCRYPTION_KEY !== DEV_MFA_KEY, {
+    path: ['MFA_ENCRYPTION_KEY'],
+    message: 'set MFA_ENCRYPTION_KEY in production (32 random bytes, base64)',
+  });
 
 export type UserConfig = z.infer<typeof userConfigSchema>;

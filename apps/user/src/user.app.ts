@@ -12,10 +12,12 @@ import {
 import { createDataSource, ensureDatabase, runMigrations } from '@emporia/persistence';
 import { startService, type Logger, type RunningService } from '@emporia/platform';
 import { OrderEventsUseCase } from './application/order-events.use-case';
-import type { UserConfig } from './config';
+import { DEV_MFA_KEY, type UserConfig } from './config';
+import { parseIdentifier, validateRoles } from './domain/account';
 import { orderEventsHandler } from './interface/order-events.consumer';
 import { Argon2PasswordHasher } from './infrastructure/argon2-password-hasher';
 import { JoseTokenSigner } from './infrastructure/jose-token-signer';
+import { AesGcmSecretBox } from './infrastructure/node-crypto';
 import { USER_MIGRATIONS } from './infrastructure/migrations';
 import { RedisLoginThrottle } from './infrastructure/redis-login-throttle';
 import { USER_TOPICS, UserModule, type UserInfrastructure } from './user.module';
@@ -47,6 +49,32 @@ export async function migrateUser(
   }
 }
 
+/**
+ * `main.ts grant-roles <email|phone> <role,...>`: sets an account's roles directly in the
+ * database, to bootstrap the first admin (afterwards admins use SetAccountRoles).
+ */
+export async function grantRoles(
+  config: Pick<UserConfig, 'USER_DATABASE_URL' | 'DB_POOL_SIZE'>,
+  logger: Logger,
+  identifier: string,
+  roles: string,
+): Promise<void> {
+  const id = parseIdentifier(identifier);
+  const valid = validateRoles((roles ?? '').split(','));
+  const ds = await userDataSource(config).initialize();
+  try {
+    const rows = (await ds.query(
+      `UPDATE accounts SET roles = $2 WHERE ${'email' in id ? 'email' : 'phone'} = $1 AND status <> 'DELETED' RETURNING id`,
+      ['email' in id ? id.email : id.phone, valid],
+    )) as [{ id: string }[], number];
+    const updated = rows[0];
+    if (updated.length === 0) throw new Error(`no account ${identifier}`);
+    logger.info({ accountId: updated[0].id, roles: valid }, 'roles granted');
+  } finally {
+    await ds.destroy();
+  }
+}
+
 /** Starts the user service: database, Redis, signing keys, outbox relay, gRPC and ops HTTP. */
 export async function startUser(config: UserConfig, logger: Logger): Promise<RunningService> {
   if (config.USER_MIGRATE_ON_START) await migrateUser(config, logger);
@@ -57,6 +85,10 @@ export async function startUser(config: UserConfig, logger: Logger): Promise<Run
       'user database has pending migrations: run the migration job (or set USER_MIGRATE_ON_START=true)',
     );
   }
+  if (config.MFA_ENCRYPTION_KEY === DEV_MFA_KEY)
+    logger.warn(
+      'MFA_ENCRYPTION_KEY is the development default; set a real key outside development',
+    );
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false });
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'user', logger });
   const publisher = new KafkaPublisher(kafka);
@@ -81,6 +113,8 @@ export async function startUser(config: UserConfig, logger: Logger): Promise<Run
     redis,
     publisher,
     signer,
+    secretBox: AesGcmSecretBox.fromConfig(config.MFA_ENCRYPTION_KEY),
+    mfaIssuer: config.MFA_ISSUER,
     relay: new OutboxRelay(dataSource, publisher, {
       logger,
       service: 'user',

@@ -16,7 +16,11 @@ import {
 } from '@emporia/messaging';
 import { pingDataSource } from '@emporia/persistence';
 import { HealthRegistry, LOGGER, newContext, PlatformModule, type Logger } from '@emporia/platform';
+import { AccountAdminUseCase } from './application/account-admin.use-case';
 import { FreezeAccountUseCase } from './application/freeze-account.use-case';
+import { MfaUseCase } from './application/mfa.use-case';
+import { PrivacyUseCase } from './application/privacy.use-case';
+import { ProfileUseCase } from './application/profile.use-case';
 import { LoginUseCase } from './application/login.use-case';
 import { LogoutUseCase } from './application/logout.use-case';
 import { OrderEventsUseCase } from './application/order-events.use-case';
@@ -27,7 +31,10 @@ import {
   CLOCK,
   ID_GENERATOR,
   LOGIN_THROTTLE,
+  MFA_SETTINGS,
   PASSWORD_HASHER,
+  SECRET_BOX,
+  type SecretBox,
   TOKEN_SECRETS,
   TOKEN_SIGNER,
   UNIT_OF_WORK,
@@ -44,6 +51,7 @@ import {
   TypeormUnitOfWork,
   uuidV7Generator,
 } from './infrastructure/typeorm-unit-of-work';
+import { nodeHmac } from './infrastructure/node-crypto';
 import { UserGrpcController } from './interface/user.grpc-controller';
 
 export interface UserInfrastructure {
@@ -54,6 +62,8 @@ export interface UserInfrastructure {
   hasher: Argon2PasswordHasher;
   throttle: RedisLoginThrottle;
   signer: JoseTokenSigner;
+  secretBox: SecretBox;
+  mfaIssuer: string;
   topicPrefix: string;
   refreshTtlMs: number;
   points: { perMajorUnit: number; ttlMs: number; expiryIntervalMs: number };
@@ -75,6 +85,7 @@ class UserLifecycle
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly health: HealthRegistry,
     private readonly points: PointsUseCase,
+    private readonly admin: AccountAdminUseCase,
   ) {
     health.register('postgres', () => pingDataSource(infra.dataSource));
     health.register('redis', async () => void (await infra.redis.ping()));
@@ -82,14 +93,22 @@ class UserLifecycle
   }
 
   onApplicationBootstrap(): void {
+    // Nest calls this hook once for the gRPC microservice and once for the HTTP app.
+    if (this.expiryTimer) return;
     this.infra.relay.start();
-    // Points expiry sweep: bounded batches; overlapping runs are skipped.
+    // Sweeps in bounded batches: expired points, and members still to re-evaluate after a
+    // tier table change. Overlapping runs are skipped.
     this.expiryTimer = setInterval(() => {
       if (this.expiryRun) return;
-      this.expiryRun = this.points
-        .expireDue(newContext())
-        .catch((err: unknown) => this.logger.warn({ err }, 'points expiry sweep failed'))
-        .finally(() => (this.expiryRun = undefined));
+      const ctx = newContext();
+      this.expiryRun = Promise.all([
+        this.points
+          .expireDue(ctx)
+          .catch((err: unknown) => this.logger.warn({ err }, 'points expiry sweep failed')),
+        this.admin
+          .reevaluateDue(ctx)
+          .catch((err: unknown) => this.logger.warn({ err }, 'tier re-evaluation failed')),
+      ]).finally(() => (this.expiryRun = undefined));
     }, this.infra.points.expiryIntervalMs);
   }
 
@@ -122,11 +141,15 @@ export class UserModule {
         {
           provide: UNIT_OF_WORK,
           useFactory: () =>
-            new TypeormUnitOfWork(infra.dataSource, topic, () => infra.relay.nudge()),
+            new TypeormUnitOfWork(infra.dataSource, topic, infra.secretBox, () =>
+              infra.relay.nudge(),
+            ),
         },
         { provide: PASSWORD_HASHER, useValue: infra.hasher },
         { provide: LOGIN_THROTTLE, useValue: infra.throttle },
         { provide: TOKEN_SIGNER, useValue: infra.signer },
+        { provide: SECRET_BOX, useValue: infra.secretBox },
+        { provide: MFA_SETTINGS, useValue: { issuer: infra.mfaIssuer, hmac: nodeHmac } },
         { provide: TOKEN_SECRETS, useValue: tokenSecrets },
         { provide: CLOCK, useValue: systemClock },
         { provide: ID_GENERATOR, useValue: uuidV7Generator },
@@ -144,6 +167,10 @@ export class UserModule {
         PointsUseCase,
         OrderEventsUseCase,
         FreezeAccountUseCase,
+        MfaUseCase,
+        ProfileUseCase,
+        PrivacyUseCase,
+        AccountAdminUseCase,
       ],
     };
   }

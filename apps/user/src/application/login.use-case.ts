@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RequestContext } from '@emporia/platform';
-import { assertCanLogIn, loginAnomalies, parseIdentifier, type Account } from '../domain/account';
+import { assertCanLogIn, parseIdentifier, type Account } from '../domain/account';
+import { MFA_CHALLENGE_TTL_MS } from '../domain/mfa';
 import { UserError } from '../domain/user-error';
-import { issueNewSession } from './issue-tokens';
+import { openSession } from './issue-tokens';
 import {
   AUTH_SETTINGS,
   type AuthSettings,
@@ -23,7 +24,11 @@ import {
 } from './ports';
 import type { TokenPair } from './token-pair';
 
-const badCredentials = () =>
+export type LoginResult =
+  | { account: Account; tokens: TokenPair }
+  | { account: Account; mfa: { challenge: string; expiresAt: Date } };
+
+export const badCredentials = () =>
   new UserError('UNAUTHENTICATED', 'INVALID_CREDENTIALS', 'the identifier or password is wrong');
 
 @Injectable()
@@ -42,12 +47,13 @@ export class LoginUseCase {
   /**
    * Password login. Locked accounts and throttled IPs are refused before the password is
    * checked; a failure counts against both and may lock the account; an unknown identifier
-   * costs the same time as a wrong password and says the same thing.
+   * costs the same time as a wrong password and says the same thing. With MFA on, a right
+   * password yields a single-use challenge for CompleteMfaLogin instead of tokens.
    */
   async execute(
     ctx: RequestContext,
     input: { identifier: string; password: string; ip: string; deviceId?: string },
-  ): Promise<{ account: Account; tokens: TokenPair }> {
+  ): Promise<LoginResult> {
     let id: { email: string } | { phone: string };
     try {
       id = parseIdentifier(input.identifier);
@@ -73,7 +79,6 @@ export class LoginUseCase {
       throw badCredentials();
     }
     assertCanLogIn(account);
-    await this.throttle.recordSuccess(accountKey);
     const now = this.clock.now();
     const deps = {
       signer: this.signer,
@@ -81,15 +86,32 @@ export class LoginUseCase {
       ids: this.ids,
       settings: this.settings,
     };
-    const tokens = await this.uow.run(ctx, async (tx) => {
-      const deviceId = (input.deviceId ?? '').slice(0, 200);
-      const kinds = loginAnomalies(
-        await tx.knownLogins.record(account.id, deviceId, ip, now),
-        deviceId,
-      );
-      if (kinds.length > 0) tx.events.loginAnomaly(account.id, kinds, deviceId, ip, now);
-      return issueNewSession(tx, deps, account, now);
+    const result = await this.uow.run(ctx, async (tx): Promise<LoginResult> => {
+      const deviceId = input.deviceId ?? '';
+      const mfa = await tx.mfa.find(account.id);
+      if (mfa?.status === 'ACTIVE') {
+        const challenge = this.secrets.newToken();
+        const expiresAt = new Date(now.getTime() + MFA_CHALLENGE_TTL_MS);
+        await tx.mfa.insertChallenge(
+          {
+            id: this.ids.newId(),
+            accountId: account.id,
+            throttleKey: accountKey,
+            deviceId,
+            ip,
+            expiresAt,
+            attempts: 0,
+            usedAt: null,
+          },
+          this.secrets.hash(challenge),
+        );
+        return { account, mfa: { challenge, expiresAt } };
+      }
+      return { account, tokens: await openSession(tx, deps, account, { deviceId, ip }, now) };
     });
-    return { account, tokens };
+    // With MFA the failure count is cleared only once the second factor is right, so wrong
+    // codes cannot be retried without limit by logging in again.
+    if ('tokens' in result) await this.throttle.recordSuccess(accountKey);
+    return result;
   }
 }

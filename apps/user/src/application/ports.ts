@@ -1,6 +1,9 @@
 import type { ReceivedEvent } from '@emporia/messaging';
 import type { RequestContext } from '@emporia/platform';
 import type { Account } from '../domain/account';
+import type { MfaChallenge, MfaCredential } from '../domain/mfa';
+import type { Hmac } from '../domain/totp';
+import type { Address, Consent, ConsentPurpose, Profile } from '../domain/profile';
 import type { SpendRecord, TierDefinition } from '../domain/membership-tier';
 import type { LedgerEntry, PointsAccount } from '../domain/points-ledger';
 import type { RefreshTokenFamily } from '../domain/refresh-token-family';
@@ -11,6 +14,49 @@ export interface AccountRepository {
   findByPhone(phone: string): Promise<Account | null>;
   insert(account: Account): Promise<void>;
   setStatus(id: string, status: Account['status'], reason: string | null): Promise<void>;
+  /** The account, row-locked for the rest of the transaction (serialises per-account changes). */
+  lock(id: string): Promise<Account | null>;
+  setRoles(id: string, roles: Account['roles']): Promise<void>;
+  /** Writes the anonymised identifiers, password and status of an erased account. */
+  saveErased(account: Account, at: Date): Promise<void>;
+}
+
+export interface MfaRepository {
+  find(accountId: string): Promise<MfaCredential | null>;
+  save(credential: MfaCredential): Promise<void>;
+  /** Removes the credential and its recovery codes. */
+  remove(accountId: string): Promise<void>;
+  replaceRecoveryCodes(accountId: string, hashes: string[]): Promise<void>;
+  /** Marks an unused code used; false when there is none with this hash. */
+  useRecoveryCode(accountId: string, hash: string, now: Date): Promise<boolean>;
+  recoveryCodesLeft(accountId: string): Promise<number>;
+  insertChallenge(challenge: MfaChallenge, tokenHash: string): Promise<void>;
+  findChallengeForUpdate(tokenHash: string): Promise<MfaChallenge | null>;
+  saveChallenge(challenge: MfaChallenge): Promise<void>;
+}
+
+export interface ProfileRepository {
+  profile(accountId: string): Promise<Profile | null>;
+  saveProfile(accountId: string, profile: Profile, now: Date): Promise<void>;
+  consents(accountId: string): Promise<Consent[]>;
+  saveConsents(
+    accountId: string,
+    changes: { purpose: ConsentPurpose; granted: boolean }[],
+    now: Date,
+  ): Promise<void>;
+  /** The default first, then most recently updated first. */
+  addresses(accountId: string): Promise<Address[]>;
+  insertAddress(address: Address): Promise<void>;
+  updateAddress(address: Address): Promise<void>;
+  deleteAddress(accountId: string, id: string): Promise<boolean>;
+  /** Makes `id` the only default of the account (null: none). */
+  setDefaultAddress(accountId: string, id: string | null): Promise<void>;
+}
+
+/** Reads and erases everything personal the service holds about an account. */
+export interface PrivacyRepository {
+  exportData(accountId: string): Promise<Record<string, unknown>>;
+  erasePersonalData(accountId: string): Promise<void>;
 }
 
 export interface KnownLoginRepository {
@@ -57,6 +103,16 @@ export interface MembershipRepository {
     added: LedgerEntry[],
   ): Promise<void>;
   accountsWithExpiredPoints(now: Date, limit: number): Promise<string[]>;
+  /** Active tiers with their member counts. */
+  tierMembers(): Promise<Map<string, number>>;
+  /**
+   * Replaces the tier table and bumps its version; returns how many memberships the sweep will
+   * re-evaluate. Throws TIER_IN_USE when a removed tier still has members.
+   */
+  replaceTiers(tiers: TierDefinition[]): Promise<number>;
+  /** Memberships evaluated against an older tier table, oldest first. */
+  membershipsToReevaluate(limit: number): Promise<string[]>;
+  markEvaluated(accountId: string): Promise<void>;
 }
 
 /** Events of the transaction, written to the outbox with it. */
@@ -74,6 +130,8 @@ export interface UserEvents {
   loginAnomaly(accountId: string, kinds: string[], deviceId: string, ip: string, at: Date): void;
   accountFrozen(accountId: string, reason: string, at: Date): void;
   accountUnfrozen(accountId: string, at: Date): void;
+  accountDeleted(accountId: string, at: Date): void;
+  mfaChanged(accountId: string, enabled: boolean, at: Date): void;
 }
 
 export interface UserTx {
@@ -81,6 +139,9 @@ export interface UserTx {
   families: RefreshFamilyRepository;
   membership: MembershipRepository;
   knownLogins: KnownLoginRepository;
+  mfa: MfaRepository;
+  profiles: ProfileRepository;
+  privacy: PrivacyRepository;
   events: UserEvents;
 }
 
@@ -139,6 +200,19 @@ export interface TokenSigner {
 export interface TokenSecrets {
   newToken(): string;
   hash(token: string): string;
+  randomBytes(n: number): Uint8Array;
+}
+
+/** Encrypts small secrets at rest (MFA seeds): authenticated encryption, key from config. */
+export interface SecretBox {
+  seal(plain: Uint8Array): string;
+  open(sealed: string): Uint8Array;
+}
+
+export interface MfaSettings {
+  /** Shown by authenticator apps next to the account. */
+  issuer: string;
+  hmac: Hmac;
 }
 
 export interface Clock {
@@ -162,3 +236,5 @@ export const CLOCK = Symbol('CLOCK');
 export const ID_GENERATOR = Symbol('ID_GENERATOR');
 export const AUTH_SETTINGS = Symbol('AUTH_SETTINGS');
 export const POINTS_SETTINGS = Symbol('POINTS_SETTINGS');
+export const SECRET_BOX = Symbol('SECRET_BOX');
+export const MFA_SETTINGS = Symbol('MFA_SETTINGS');

@@ -1,7 +1,8 @@
 import { UserError } from './user-error';
 
 export type Role = 'customer' | 'operator' | 'admin';
-export type AccountStatus = 'ACTIVE' | 'FROZEN';
+export type AccountStatus = 'ACTIVE' | 'FROZEN' | 'DELETED';
+export const ROLES: readonly Role[] = ['customer', 'operator', 'admin'];
 
 export interface Account {
   id: string;
@@ -86,6 +87,7 @@ export function parseIdentifier(identifier: string): { email: string } | { phone
 }
 
 export function assertCanLogIn(account: Account): void {
+  assertNotDeleted(account);
   if (account.status === 'FROZEN') {
     throw new UserError(
       'PERMISSION_DENIED',
@@ -121,4 +123,33 @@ export function loginAnomalies(
   if (deviceId && !seen.deviceKnown) kinds.push('NEW_DEVICE');
   if (!seen.ipKnown) kinds.push('NEW_IP');
   return kinds;
+}
+
+/** An erased account is gone for every purpose but accounting. */
+export function assertNotDeleted(account: Account | null, id = account?.id): Account {
+  if (!account || account.status === 'DELETED')
+    throw new UserError('NOT_FOUND', 'ACCOUNT_NOT_FOUND', `account ${id} does not exist`);
+  return account;
+}
+
+/** Roles are a non-empty set of known roles; order and repeats do not matter. */
+export function validateRoles(roles: readonly string[]): Role[] {
+  const set = [...new Set(roles.map((r) => r.trim().toLowerCase()))];
+  const unknown = set.filter((r) => !(ROLES as readonly string[]).includes(r));
+  if (unknown.length > 0)
+    throw invalid(
+      'ROLE_UNKNOWN',
+      `unknown role(s) ${unknown.join(', ')}; roles are ${ROLES.join(', ')}`,
+    );
+  if (set.length === 0) throw invalid('ROLES_EMPTY', 'an account has at least one role');
+  return ROLES.filter((r) => set.includes(r));
+}
+
+/**
+ * Erasure: identifiers and the password go; the id stays so accounting rows (spend, points
+ * ledger) remain consistent without pointing at a person.
+ */
+export function anonymise(account: Account): Account {
+  if (account.status === 'DELETED') return account;
+  return { ...account, email: null, phone: null, passwordHash: '!erased', status: 'DELETED' };
 }

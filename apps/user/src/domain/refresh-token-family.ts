@@ -14,7 +14,8 @@ export interface RefreshTokenFamily {
   retiredTokenIds: string[];
   expiresAt: Date;
   revokedAt: Date | null;
-  revokedReason: 'REUSE_DETECTED' | 'LOGOUT' | 'ACCOUNT_FROZEN' | null;
+  revokedReason:
+    'REUSE_DETECTED' | 'LOGOUT' | 'ACCOUNT_FROZEN' | 'ACCOUNT_DELETED' | 'MFA_DISABLED' | null;
 }
 
 export type RotationOutcome =

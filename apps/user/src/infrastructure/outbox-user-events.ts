@@ -16,6 +16,8 @@ export const USER_EVENT_TYPES = {
   loginAnomaly: eventType('emporia.user.v1.LoginAnomaly', userV1.LoginAnomaly),
   accountFrozen: eventType('emporia.user.v1.AccountFrozen', userV1.AccountFrozen),
   accountUnfrozen: eventType('emporia.user.v1.AccountUnfrozen', userV1.AccountUnfrozen),
+  accountDeleted: eventType('emporia.user.v1.AccountDeleted', userV1.AccountDeleted),
+  mfaChanged: eventType('emporia.user.v1.MfaChanged', userV1.MfaChanged),
 };
 
 /** Collects the transaction's events as outbox rows on `user.account`, keyed by account id. */
@@ -127,5 +129,29 @@ export class OutboxUserEvents implements UserEvents {
 
   drain(): NewEvent[] {
     return this.pending.splice(0);
+  }
+
+  accountDeleted(accountId: string, at: Date): void {
+    this.pending.push(
+      newEvent(
+        USER_EVENT_TYPES.accountDeleted,
+        this.topic,
+        accountId,
+        { accountId, deletedAt: at.toISOString() },
+        this.meta,
+      ),
+    );
+  }
+
+  mfaChanged(accountId: string, enabled: boolean, at: Date): void {
+    this.pending.push(
+      newEvent(
+        USER_EVENT_TYPES.mfaChanged,
+        this.topic,
+        accountId,
+        { accountId, enabled, at: at.toISOString() },
+        this.meta,
+      ),
+    );
   }
 }

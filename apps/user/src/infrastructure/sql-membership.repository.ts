@@ -1,6 +1,7 @@
 import { Money } from '@emporia/money';
 import type { EntityManager } from 'typeorm';
 import type { MembershipRepository } from '../application/ports';
+import { UserError } from '../domain/user-error';
 import type { SpendRecord, TierDefinition } from '../domain/membership-tier';
 import type { LedgerEntry, PointsAccount, PointsLot } from '../domain/points-ledger';
 
@@ -35,8 +36,9 @@ export class SqlMembershipRepository implements MembershipRepository {
 
   async lockMembership(accountId: string, now: Date): Promise<string> {
     await this.m.query(
-      `INSERT INTO memberships (account_id, tier_code, updated_at)
-       SELECT $1, (SELECT code FROM tiers ORDER BY min_spend_minor LIMIT 1), $2 ON CONFLICT DO NOTHING`,
+      `INSERT INTO memberships (account_id, tier_code, updated_at, tiers_version)
+       SELECT $1, (SELECT code FROM tiers ORDER BY min_spend_minor LIMIT 1), $2, (SELECT version FROM tier_settings)
+       ON CONFLICT DO NOTHING`,
       [accountId, now],
     );
     const [row] = (await this.m.query(
@@ -165,5 +167,55 @@ export class SqlMembershipRepository implements MembershipRepository {
       account_id: string;
     }[];
     return rows.map((r) => r.account_id);
+  }
+
+  async tierMembers(): Promise<Map<string, number>> {
+    const rows = (await this.m.query(
+      `SELECT tier_code, count(*)::int AS n FROM memberships GROUP BY tier_code`,
+    )) as { tier_code: string; n: number }[];
+    return new Map(rows.map((r) => [r.tier_code, r.n]));
+  }
+
+  async replaceTiers(tiers: TierDefinition[]): Promise<number> {
+    await this.m.query(`SELECT version FROM tier_settings FOR UPDATE`);
+    const codes = tiers.map((t) => t.code);
+    const inUse = (await this.m.query(
+      `SELECT tier_code, count(*)::int AS n FROM memberships WHERE NOT (tier_code = ANY($1::text[])) GROUP BY tier_code`,
+      [codes],
+    )) as { tier_code: string; n: number }[];
+    if (inUse.length > 0)
+      throw new UserError(
+        'FAILED_PRECONDITION',
+        'TIER_IN_USE',
+        `tier(s) ${inUse.map((r) => `${r.tier_code} (${r.n} members)`).join(', ')} still have members; keep the code and change its threshold or name instead`,
+        { tiers: inUse.map((r) => r.tier_code) },
+      );
+    await this.m.query(`DELETE FROM tiers WHERE NOT (code = ANY($1::text[]))`, [codes]);
+    for (const t of tiers)
+      await this.m.query(
+        `INSERT INTO tiers (code, name, min_spend_minor, currency) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, min_spend_minor = EXCLUDED.min_spend_minor, currency = EXCLUDED.currency`,
+        [t.code, t.name, t.minSpend.amountMinor, t.minSpend.currency],
+      );
+    await this.m.query(`UPDATE tier_settings SET version = version + 1`);
+    const [r] = (await this.m.query(`SELECT count(*)::int AS n FROM memberships`)) as {
+      n: number;
+    }[];
+    return r.n;
+  }
+
+  async membershipsToReevaluate(limit: number): Promise<string[]> {
+    const rows = (await this.m.query(
+      `SELECT account_id FROM memberships WHERE tiers_version < (SELECT version FROM tier_settings) ORDER BY account_id LIMIT $1`,
+      [limit],
+    )) as { account_id: string }[];
+    return rows.map((r) => r.account_id);
+  }
+
+  async markEvaluated(accountId: string): Promise<void> {
+    await this.m.query(
+      `UPDATE memberships SET tiers_version = (SELECT version FROM tier_settings) WHERE account_id = $1`,
+      [accountId],
+    );
   }
 }

@@ -3,7 +3,19 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { recordInInbox, transactionWithOutbox, type ReceivedEvent } from '@emporia/messaging';
 import type { RequestContext } from '@emporia/platform';
-import type { Clock, IdGenerator, TokenSecrets, UnitOfWork, UserTx } from '../application/ports';
+import type {
+  Clock,
+  IdGenerator,
+  SecretBox,
+  TokenSecrets,
+  UnitOfWork,
+  UserTx,
+} from '../application/ports';
+import {
+  SqlMfaRepository,
+  SqlPrivacyRepository,
+  SqlProfileRepository,
+} from './sql-mfa-profile.repositories';
 import { SqlMembershipRepository } from './sql-membership.repository';
 import { OutboxUserEvents } from './outbox-user-events';
 import {
@@ -17,6 +29,7 @@ export class TypeormUnitOfWork implements UnitOfWork {
   constructor(
     private readonly ds: DataSource,
     private readonly topic: string,
+    private readonly secretBox: SecretBox,
     private readonly onEventsCommitted: () => void = () => undefined,
   ) {}
 
@@ -50,6 +63,9 @@ export class TypeormUnitOfWork implements UnitOfWork {
           families: new SqlRefreshFamilyRepository(manager),
           membership: new SqlMembershipRepository(manager),
           knownLogins: new SqlKnownLoginRepository(manager),
+          mfa: new SqlMfaRepository(manager, this.secretBox),
+          profiles: new SqlProfileRepository(manager),
+          privacy: new SqlPrivacyRepository(manager),
           events,
         };
         const result = await work(manager, tx);
@@ -67,4 +83,5 @@ export const uuidV7Generator: IdGenerator = { newId: () => uuidv7() };
 export const tokenSecrets: TokenSecrets = {
   newToken: () => randomBytes(32).toString('base64url'),
   hash: (token) => createHash('sha256').update(token).digest('hex'),
+  randomBytes: (n) => new Uint8Array(randomBytes(n)),
 };

@@ -59,6 +59,24 @@ export class SqlAccountRepository implements AccountRepository {
     ]);
   }
 
+  async lock(id: string): Promise<Account | null> {
+    const rows = (await this.m.query(`SELECT * FROM accounts WHERE id = $1 FOR UPDATE`, [
+      id,
+    ])) as AccountRow[];
+    return rows[0] ? toAccount(rows[0]) : null;
+  }
+
+  async setRoles(id: string, roles: Role[]): Promise<void> {
+    await this.m.query(`UPDATE accounts SET roles = $2 WHERE id = $1`, [id, roles]);
+  }
+
+  async saveErased(a: Account, at: Date): Promise<void> {
+    await this.m.query(
+      `UPDATE accounts SET email = $2, phone = $3, password_hash = $4, status = $5, frozen_reason = NULL, deleted_at = $6 WHERE id = $1`,
+      [a.id, a.email, a.phone, a.passwordHash, a.status, at],
+    );
+  }
+
   async insert(a: Account): Promise<void> {
     try {
       await this.m.query(

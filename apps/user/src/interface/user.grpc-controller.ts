@@ -2,7 +2,13 @@ import { Controller } from '@nestjs/common';
 import type { Metadata } from '@grpc/grpc-js';
 import { userV1 } from '@emporia/contracts';
 import { withGrpcContext } from '@emporia/platform';
+import { Money } from '@emporia/money';
+import { AccountAdminUseCase } from '../application/account-admin.use-case';
 import { FreezeAccountUseCase } from '../application/freeze-account.use-case';
+import { MfaUseCase } from '../application/mfa.use-case';
+import { PrivacyUseCase } from '../application/privacy.use-case';
+import { ProfileUseCase } from '../application/profile.use-case';
+import type { Address, Consent, Profile } from '../domain/profile';
 import { LoginUseCase } from '../application/login.use-case';
 import { LogoutUseCase } from '../application/logout.use-case';
 import { RefreshUseCase } from '../application/refresh.use-case';
@@ -25,10 +31,11 @@ const accountToProto = (a: Account): userV1.Account => ({
   email: a.email ?? '',
   phone: a.phone ?? '',
   roles: a.roles,
-  status:
-    a.status === 'FROZEN'
-      ? userV1.AccountStatus.ACCOUNT_STATUS_FROZEN
-      : userV1.AccountStatus.ACCOUNT_STATUS_ACTIVE,
+  status: {
+    ACTIVE: userV1.AccountStatus.ACCOUNT_STATUS_ACTIVE,
+    FROZEN: userV1.AccountStatus.ACCOUNT_STATUS_FROZEN,
+    DELETED: userV1.AccountStatus.ACCOUNT_STATUS_DELETED,
+  }[a.status],
   createdAt: a.createdAt.toISOString(),
 });
 
@@ -39,6 +46,41 @@ const tokensToProto = (t: TokenPair): userV1.TokenPair => ({
   refreshExpiresAt: t.refreshExpiresAt.toISOString(),
   tokenType: 'Bearer',
 });
+
+const profileToProto = (p: Profile): userV1.Profile => ({
+  displayName: p.displayName,
+  birthday: p.birthday ?? '',
+  avatarUrl: p.avatarUrl ?? '',
+  locale: p.locale ?? '',
+});
+
+const consentToProto = (c: Consent): userV1.Consent => ({
+  purpose: c.purpose,
+  granted: c.granted,
+  updatedAt: c.updatedAt?.toISOString() ?? '',
+});
+
+const addressToProto = (a: Address): userV1.Address => ({
+  id: a.id,
+  recipient: a.recipient,
+  phone: a.phone,
+  country: a.country,
+  province: a.province,
+  city: a.city,
+  district: a.district,
+  line1: a.line1,
+  line2: a.line2,
+  postalCode: a.postalCode,
+  isDefault: a.isDefault,
+  createdAt: a.createdAt.toISOString(),
+  updatedAt: a.updatedAt.toISOString(),
+});
+
+const requireField = <T>(field: string, v: T | undefined): T => {
+  if (v === undefined || v === null)
+    throw new UserError('INVALID_ARGUMENT', 'FIELD_REQUIRED', `${field} is required`);
+  return v;
+};
 
 @Controller()
 @userV1.UserServiceControllerMethods()
@@ -51,6 +93,10 @@ export class UserGrpcController implements userV1.UserServiceController {
     private readonly keys: SigningKeysUseCase,
     private readonly points: PointsUseCase,
     private readonly freeze: FreezeAccountUseCase,
+    private readonly mfa: MfaUseCase,
+    private readonly profiles: ProfileUseCase,
+    private readonly privacy: PrivacyUseCase,
+    private readonly admin: AccountAdminUseCase,
   ) {}
 
   register(req: userV1.RegisterRequest, md?: Metadata): Promise<userV1.RegisterResponse> {
@@ -67,8 +113,237 @@ export class UserGrpcController implements userV1.UserServiceController {
         ip: req.ip,
         deviceId: req.deviceId,
       });
-      return { account: accountToProto(r.account), tokens: tokensToProto(r.tokens) };
+      return 'mfa' in r
+        ? {
+            account: accountToProto(r.account),
+            tokens: undefined,
+            mfaRequired: true,
+            mfaChallenge: r.mfa.challenge,
+            mfaChallengeExpiresAt: r.mfa.expiresAt.toISOString(),
+          }
+        : {
+            account: accountToProto(r.account),
+            tokens: tokensToProto(r.tokens),
+            mfaRequired: false,
+            mfaChallenge: '',
+            mfaChallengeExpiresAt: '',
+          };
     });
+  }
+
+  completeMfaLogin(
+    req: userV1.CompleteMfaLoginRequest,
+    md?: Metadata,
+  ): Promise<userV1.CompleteMfaLoginResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      const r = await this.mfa.completeLogin(ctx, { challenge: req.mfaChallenge, code: req.code });
+      return {
+        account: accountToProto(r.account),
+        tokens: tokensToProto(r.tokens),
+        recoveryCodesLeft: r.recoveryCodesLeft ?? -1,
+      };
+    });
+  }
+
+  beginMfaEnrolment(
+    req: userV1.BeginMfaEnrolmentRequest,
+    md?: Metadata,
+  ): Promise<userV1.BeginMfaEnrolmentResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      const r = await this.mfa.begin(ctx, assertUuid('account_id', req.accountId));
+      return { otpauthUri: r.uri, secret: r.secret };
+    });
+  }
+
+  confirmMfaEnrolment(
+    req: userV1.ConfirmMfaEnrolmentRequest,
+    md?: Metadata,
+  ): Promise<userV1.ConfirmMfaEnrolmentResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      recoveryCodes: await this.mfa.confirm(ctx, assertUuid('account_id', req.accountId), req.code),
+    }));
+  }
+
+  disableMfa(req: userV1.DisableMfaRequest, md?: Metadata): Promise<userV1.DisableMfaResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      await this.mfa.disable(ctx, {
+        accountId: assertUuid('account_id', req.accountId),
+        password: req.password,
+        code: req.code,
+      });
+      return {};
+    });
+  }
+
+  getAccount(req: userV1.GetAccountRequest, md?: Metadata): Promise<userV1.GetAccountResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      const d = await this.profiles.details(ctx, assertUuid('account_id', req.accountId));
+      return {
+        details: {
+          account: accountToProto(d.account),
+          profile: profileToProto(d.profile),
+          consents: d.consents.map(consentToProto),
+          mfaEnabled: d.mfaEnabled,
+        },
+      };
+    });
+  }
+
+  updateProfile(
+    req: userV1.UpdateProfileRequest,
+    md?: Metadata,
+  ): Promise<userV1.UpdateProfileResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      profile: profileToProto(
+        await this.profiles.updateProfile(
+          ctx,
+          assertUuid('account_id', req.accountId),
+          requireField('profile', req.profile),
+        ),
+      ),
+    }));
+  }
+
+  setConsents(req: userV1.SetConsentsRequest, md?: Metadata): Promise<userV1.SetConsentsResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      consents: (
+        await this.profiles.setConsents(ctx, assertUuid('account_id', req.accountId), req.consents)
+      ).map(consentToProto),
+    }));
+  }
+
+  listAddresses(
+    req: userV1.ListAddressesRequest,
+    md?: Metadata,
+  ): Promise<userV1.ListAddressesResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      addresses: (await this.profiles.addresses(ctx, assertUuid('account_id', req.accountId))).map(
+        addressToProto,
+      ),
+    }));
+  }
+
+  createAddress(
+    req: userV1.CreateAddressRequest,
+    md?: Metadata,
+  ): Promise<userV1.CreateAddressResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      const a = requireField('address', req.address);
+      return {
+        address: addressToProto(
+          await this.profiles.createAddress(
+            ctx,
+            assertUuid('account_id', req.accountId),
+            a,
+            a.isDefault,
+          ),
+        ),
+      };
+    });
+  }
+
+  updateAddress(
+    req: userV1.UpdateAddressRequest,
+    md?: Metadata,
+  ): Promise<userV1.UpdateAddressResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      const a = requireField('address', req.address);
+      return {
+        address: addressToProto(
+          await this.profiles.updateAddress(
+            ctx,
+            assertUuid('account_id', req.accountId),
+            assertUuid('address.id', a.id),
+            a,
+            a.isDefault,
+          ),
+        ),
+      };
+    });
+  }
+
+  deleteAddress(
+    req: userV1.DeleteAddressRequest,
+    md?: Metadata,
+  ): Promise<userV1.DeleteAddressResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      await this.profiles.deleteAddress(
+        ctx,
+        assertUuid('account_id', req.accountId),
+        assertUuid('address_id', req.addressId),
+      );
+      return {};
+    });
+  }
+
+  exportAccountData(
+    req: userV1.ExportAccountDataRequest,
+    md?: Metadata,
+  ): Promise<userV1.ExportAccountDataResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      json: await this.privacy.exportData(ctx, assertUuid('account_id', req.accountId)),
+    }));
+  }
+
+  deleteAccount(
+    req: userV1.DeleteAccountRequest,
+    md?: Metadata,
+  ): Promise<userV1.DeleteAccountResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      deletedAt: (
+        await this.privacy.deleteAccount(ctx, {
+          accountId: assertUuid('account_id', req.accountId),
+          password: req.password,
+          byOperator: req.byOperator,
+        })
+      ).toISOString(),
+    }));
+  }
+
+  listTiers(_req: userV1.ListTiersRequest, md?: Metadata): Promise<userV1.ListTiersResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      tiers: (await this.admin.listTiers(ctx)).map((t) => ({
+        code: t.code,
+        name: t.name,
+        minSpend: { amountMinor: t.minSpend.amountMinor, currency: t.minSpend.currency },
+        members: t.members,
+      })),
+    }));
+  }
+
+  replaceTiers(
+    req: userV1.ReplaceTiersRequest,
+    md?: Metadata,
+  ): Promise<userV1.ReplaceTiersResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      const r = await this.admin.replaceTiers(
+        ctx,
+        req.tiers.map((t) => {
+          const m = requireField(`tier ${t.code} min_spend`, t.minSpend);
+          return { code: t.code, name: t.name, minSpend: Money.of(m.amountMinor, m.currency) };
+        }),
+      );
+      return {
+        tiers: r.tiers.map((t) => ({
+          code: t.code,
+          name: t.name,
+          minSpend: { amountMinor: t.minSpend.amountMinor, currency: t.minSpend.currency },
+          members: 0,
+        })),
+        membersToReevaluate: r.toReevaluate,
+      };
+    });
+  }
+
+  setAccountRoles(
+    req: userV1.SetAccountRolesRequest,
+    md?: Metadata,
+  ): Promise<userV1.SetAccountRolesResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      account: accountToProto(
+        await this.admin.setRoles(ctx, assertUuid('account_id', req.accountId), req.roles),
+      ),
+    }));
   }
 
   refresh(req: userV1.RefreshRequest, md?: Metadata): Promise<userV1.RefreshResponse> {

@@ -2,6 +2,7 @@ import { MessagingTables1764000000000 } from '@emporia/messaging';
 import { UserSchema1764000000200 } from './1764000000200-user-schema';
 import { MembershipPoints1764000000300 } from './1764000000300-membership-points';
 import { KnownLogins1764000000400 } from './1764000000400-known-logins';
+import { MfaProfilesPrivacy1764000000500 } from './1764000000500-mfa-profiles-privacy';
 
 /** Every migration of the user database, in order. Never `synchronize`. */
 export const USER_MIGRATIONS = [
@@ -9,4 +10,5 @@ export const USER_MIGRATIONS = [
   UserSchema1764000000200,
   MembershipPoints1764000000300,
   KnownLogins1764000000400,
+  MfaProfilesPrivacy1764000000500,
 ];

@@ -15,6 +15,8 @@ export enum AccountStatus {
   ACCOUNT_STATUS_UNSPECIFIED = "ACCOUNT_STATUS_UNSPECIFIED",
   ACCOUNT_STATUS_ACTIVE = "ACCOUNT_STATUS_ACTIVE",
   ACCOUNT_STATUS_FROZEN = "ACCOUNT_STATUS_FROZEN",
+  /** ACCOUNT_STATUS_DELETED - Erased on request: no personal data is left. */
+  ACCOUNT_STATUS_DELETED = "ACCOUNT_STATUS_DELETED",
   UNRECOGNIZED = "UNRECOGNIZED",
 }
 
@@ -29,6 +31,9 @@ export function accountStatusFromJSON(object: any): AccountStatus {
     case 2:
     case "ACCOUNT_STATUS_FROZEN":
       return AccountStatus.ACCOUNT_STATUS_FROZEN;
+    case 3:
+    case "ACCOUNT_STATUS_DELETED":
+      return AccountStatus.ACCOUNT_STATUS_DELETED;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -44,6 +49,8 @@ export function accountStatusToNumber(object: AccountStatus): number {
       return 1;
     case AccountStatus.ACCOUNT_STATUS_FROZEN:
       return 2;
+    case AccountStatus.ACCOUNT_STATUS_DELETED:
+      return 3;
     case AccountStatus.UNRECOGNIZED:
     default:
       return -1;
@@ -91,8 +98,18 @@ export interface LoginRequest {
 }
 
 export interface LoginResponse {
-  account: Account | undefined;
-  tokens: TokenPair | undefined;
+  account:
+    | Account
+    | undefined;
+  /** Absent when `mfa_required`. */
+  tokens:
+    | TokenPair
+    | undefined;
+  /** The password was right and the account has MFA: finish with CompleteMfaLogin. */
+  mfaRequired: boolean;
+  /** Single use, short-lived; only meaningful with `mfa_required`. */
+  mfaChallenge: string;
+  mfaChallengeExpiresAt: string;
 }
 
 export interface RefreshRequest {
@@ -186,6 +203,215 @@ export interface UnfreezeAccountRequest {
 }
 
 export interface UnfreezeAccountResponse {
+  account: Account | undefined;
+}
+
+export interface CompleteMfaLoginRequest {
+  mfaChallenge: string;
+  /** A 6-digit TOTP code or a recovery code (xxxxx-xxxxx). */
+  code: string;
+}
+
+export interface CompleteMfaLoginResponse {
+  account: Account | undefined;
+  tokens:
+    | TokenPair
+    | undefined;
+  /** Recovery codes left, when a recovery code was used. */
+  recoveryCodesLeft: number;
+}
+
+export interface BeginMfaEnrolmentRequest {
+  accountId: string;
+}
+
+export interface BeginMfaEnrolmentResponse {
+  /** otpauth://totp/... for a QR code. */
+  otpauthUri: string;
+  /** The same secret in base32, for manual entry. */
+  secret: string;
+}
+
+export interface ConfirmMfaEnrolmentRequest {
+  accountId: string;
+  code: string;
+}
+
+export interface ConfirmMfaEnrolmentResponse {
+  /** Single-use codes for when the authenticator is lost; stored only as hashes. */
+  recoveryCodes: string[];
+}
+
+export interface DisableMfaRequest {
+  accountId: string;
+  password: string;
+  code: string;
+}
+
+export interface DisableMfaResponse {
+}
+
+export interface Profile {
+  displayName: string;
+  /** YYYY-MM-DD, or empty. */
+  birthday: string;
+  avatarUrl: string;
+  locale: string;
+}
+
+/** Consent purposes: MARKETING_EMAIL, MARKETING_SMS, PERSONALISATION, ANALYTICS. */
+export interface Consent {
+  purpose: string;
+  granted: boolean;
+  updatedAt: string;
+}
+
+export interface AccountDetails {
+  account: Account | undefined;
+  profile: Profile | undefined;
+  consents: Consent[];
+  mfaEnabled: boolean;
+}
+
+export interface GetAccountRequest {
+  accountId: string;
+}
+
+export interface GetAccountResponse {
+  details: AccountDetails | undefined;
+}
+
+export interface UpdateProfileRequest {
+  accountId: string;
+  /** Replaces the whole profile. */
+  profile: Profile | undefined;
+}
+
+export interface UpdateProfileResponse {
+  profile: Profile | undefined;
+}
+
+export interface SetConsentsRequest {
+  accountId: string;
+  /** Purposes not listed keep their state. */
+  consents: Consent[];
+}
+
+export interface SetConsentsResponse {
+  consents: Consent[];
+}
+
+export interface Address {
+  id: string;
+  recipient: string;
+  phone: string;
+  /** ISO 3166-1 alpha-2. */
+  country: string;
+  province: string;
+  city: string;
+  district: string;
+  line1: string;
+  line2: string;
+  postalCode: string;
+  isDefault: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ListAddressesRequest {
+  accountId: string;
+}
+
+export interface ListAddressesResponse {
+  /** The default first, then newest first. */
+  addresses: Address[];
+}
+
+export interface CreateAddressRequest {
+  accountId: string;
+  /** id, created_at and updated_at are ignored. The first address becomes the default. */
+  address: Address | undefined;
+}
+
+export interface CreateAddressResponse {
+  address: Address | undefined;
+}
+
+export interface UpdateAddressRequest {
+  accountId: string;
+  /** Replaces the address with this id; is_default=true makes it the default. */
+  address: Address | undefined;
+}
+
+export interface UpdateAddressResponse {
+  address: Address | undefined;
+}
+
+export interface DeleteAddressRequest {
+  accountId: string;
+  addressId: string;
+}
+
+export interface DeleteAddressResponse {
+}
+
+export interface ExportAccountDataRequest {
+  accountId: string;
+}
+
+export interface ExportAccountDataResponse {
+  json: string;
+}
+
+export interface DeleteAccountRequest {
+  accountId: string;
+  /**
+   * Re-authentication for a customer's own request; operators acting on a verified
+   * request set `by_operator`.
+   */
+  password: string;
+  byOperator: boolean;
+}
+
+export interface DeleteAccountResponse {
+  deletedAt: string;
+}
+
+export interface Tier {
+  code: string;
+  name: string;
+  /** Rolling 12-month spend that reaches the tier. */
+  minSpend:
+    | Money
+    | undefined;
+  /** Members currently in the tier (ListTiers only). */
+  members: number;
+}
+
+export interface ListTiersRequest {
+}
+
+export interface ListTiersResponse {
+  /** Lowest threshold first. */
+  tiers: Tier[];
+}
+
+export interface ReplaceTiersRequest {
+  tiers: Tier[];
+}
+
+export interface ReplaceTiersResponse {
+  tiers: Tier[];
+  /** Members queued for re-evaluation against the new table. */
+  membersToReevaluate: number;
+}
+
+export interface SetAccountRolesRequest {
+  accountId: string;
+  roles: string[];
+}
+
+export interface SetAccountRolesResponse {
   account: Account | undefined;
 }
 
@@ -574,7 +800,7 @@ export const LoginRequest: MessageFns<LoginRequest> = {
 };
 
 function createBaseLoginResponse(): LoginResponse {
-  return { account: undefined, tokens: undefined };
+  return { account: undefined, tokens: undefined, mfaRequired: false, mfaChallenge: "", mfaChallengeExpiresAt: "" };
 }
 
 export const LoginResponse: MessageFns<LoginResponse> = {
@@ -584,6 +810,15 @@ export const LoginResponse: MessageFns<LoginResponse> = {
     }
     if (message.tokens !== undefined) {
       TokenPair.encode(message.tokens, writer.uint32(18).fork()).join();
+    }
+    if (message.mfaRequired !== false) {
+      writer.uint32(24).bool(message.mfaRequired);
+    }
+    if (message.mfaChallenge !== "") {
+      writer.uint32(34).string(message.mfaChallenge);
+    }
+    if (message.mfaChallengeExpiresAt !== "") {
+      writer.uint32(42).string(message.mfaChallengeExpiresAt);
     }
     return writer;
   },
@@ -615,6 +850,30 @@ export const LoginResponse: MessageFns<LoginResponse> = {
             }
 
             message.tokens = TokenPair.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.mfaRequired = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.mfaChallenge = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.mfaChallengeExpiresAt = reader.string();
             continue;
           }
         }
@@ -1660,6 +1919,2118 @@ export const UnfreezeAccountResponse: MessageFns<UnfreezeAccountResponse> = {
   },
 };
 
+function createBaseCompleteMfaLoginRequest(): CompleteMfaLoginRequest {
+  return { mfaChallenge: "", code: "" };
+}
+
+export const CompleteMfaLoginRequest: MessageFns<CompleteMfaLoginRequest> = {
+  encode(message: CompleteMfaLoginRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.mfaChallenge !== "") {
+      writer.uint32(10).string(message.mfaChallenge);
+    }
+    if (message.code !== "") {
+      writer.uint32(18).string(message.code);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CompleteMfaLoginRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCompleteMfaLoginRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.mfaChallenge = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseCompleteMfaLoginResponse(): CompleteMfaLoginResponse {
+  return { account: undefined, tokens: undefined, recoveryCodesLeft: 0 };
+}
+
+export const CompleteMfaLoginResponse: MessageFns<CompleteMfaLoginResponse> = {
+  encode(message: CompleteMfaLoginResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.account !== undefined) {
+      Account.encode(message.account, writer.uint32(10).fork()).join();
+    }
+    if (message.tokens !== undefined) {
+      TokenPair.encode(message.tokens, writer.uint32(18).fork()).join();
+    }
+    if (message.recoveryCodesLeft !== 0) {
+      writer.uint32(24).int32(message.recoveryCodesLeft);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CompleteMfaLoginResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCompleteMfaLoginResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.account = Account.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.tokens = TokenPair.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.recoveryCodesLeft = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseBeginMfaEnrolmentRequest(): BeginMfaEnrolmentRequest {
+  return { accountId: "" };
+}
+
+export const BeginMfaEnrolmentRequest: MessageFns<BeginMfaEnrolmentRequest> = {
+  encode(message: BeginMfaEnrolmentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BeginMfaEnrolmentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBeginMfaEnrolmentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseBeginMfaEnrolmentResponse(): BeginMfaEnrolmentResponse {
+  return { otpauthUri: "", secret: "" };
+}
+
+export const BeginMfaEnrolmentResponse: MessageFns<BeginMfaEnrolmentResponse> = {
+  encode(message: BeginMfaEnrolmentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.otpauthUri !== "") {
+      writer.uint32(10).string(message.otpauthUri);
+    }
+    if (message.secret !== "") {
+      writer.uint32(18).string(message.secret);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BeginMfaEnrolmentResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBeginMfaEnrolmentResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.otpauthUri = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.secret = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseConfirmMfaEnrolmentRequest(): ConfirmMfaEnrolmentRequest {
+  return { accountId: "", code: "" };
+}
+
+export const ConfirmMfaEnrolmentRequest: MessageFns<ConfirmMfaEnrolmentRequest> = {
+  encode(message: ConfirmMfaEnrolmentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.code !== "") {
+      writer.uint32(18).string(message.code);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ConfirmMfaEnrolmentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConfirmMfaEnrolmentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseConfirmMfaEnrolmentResponse(): ConfirmMfaEnrolmentResponse {
+  return { recoveryCodes: [] };
+}
+
+export const ConfirmMfaEnrolmentResponse: MessageFns<ConfirmMfaEnrolmentResponse> = {
+  encode(message: ConfirmMfaEnrolmentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.recoveryCodes) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ConfirmMfaEnrolmentResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConfirmMfaEnrolmentResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.recoveryCodes.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDisableMfaRequest(): DisableMfaRequest {
+  return { accountId: "", password: "", code: "" };
+}
+
+export const DisableMfaRequest: MessageFns<DisableMfaRequest> = {
+  encode(message: DisableMfaRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.password !== "") {
+      writer.uint32(18).string(message.password);
+    }
+    if (message.code !== "") {
+      writer.uint32(26).string(message.code);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DisableMfaRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDisableMfaRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.password = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDisableMfaResponse(): DisableMfaResponse {
+  return {};
+}
+
+export const DisableMfaResponse: MessageFns<DisableMfaResponse> = {
+  encode(_: DisableMfaResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DisableMfaResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDisableMfaResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseProfile(): Profile {
+  return { displayName: "", birthday: "", avatarUrl: "", locale: "" };
+}
+
+export const Profile: MessageFns<Profile> = {
+  encode(message: Profile, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.displayName !== "") {
+      writer.uint32(10).string(message.displayName);
+    }
+    if (message.birthday !== "") {
+      writer.uint32(18).string(message.birthday);
+    }
+    if (message.avatarUrl !== "") {
+      writer.uint32(26).string(message.avatarUrl);
+    }
+    if (message.locale !== "") {
+      writer.uint32(34).string(message.locale);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Profile {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseProfile();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.displayName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.birthday = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.avatarUrl = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.locale = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseConsent(): Consent {
+  return { purpose: "", granted: false, updatedAt: "" };
+}
+
+export const Consent: MessageFns<Consent> = {
+  encode(message: Consent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.purpose !== "") {
+      writer.uint32(10).string(message.purpose);
+    }
+    if (message.granted !== false) {
+      writer.uint32(16).bool(message.granted);
+    }
+    if (message.updatedAt !== "") {
+      writer.uint32(26).string(message.updatedAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Consent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConsent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.purpose = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.granted = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.updatedAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseAccountDetails(): AccountDetails {
+  return { account: undefined, profile: undefined, consents: [], mfaEnabled: false };
+}
+
+export const AccountDetails: MessageFns<AccountDetails> = {
+  encode(message: AccountDetails, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.account !== undefined) {
+      Account.encode(message.account, writer.uint32(10).fork()).join();
+    }
+    if (message.profile !== undefined) {
+      Profile.encode(message.profile, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.consents) {
+      Consent.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.mfaEnabled !== false) {
+      writer.uint32(32).bool(message.mfaEnabled);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AccountDetails {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAccountDetails();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.account = Account.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.profile = Profile.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.consents.push(Consent.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.mfaEnabled = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetAccountRequest(): GetAccountRequest {
+  return { accountId: "" };
+}
+
+export const GetAccountRequest: MessageFns<GetAccountRequest> = {
+  encode(message: GetAccountRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetAccountRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetAccountRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetAccountResponse(): GetAccountResponse {
+  return { details: undefined };
+}
+
+export const GetAccountResponse: MessageFns<GetAccountResponse> = {
+  encode(message: GetAccountResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.details !== undefined) {
+      AccountDetails.encode(message.details, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetAccountResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetAccountResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.details = AccountDetails.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseUpdateProfileRequest(): UpdateProfileRequest {
+  return { accountId: "", profile: undefined };
+}
+
+export const UpdateProfileRequest: MessageFns<UpdateProfileRequest> = {
+  encode(message: UpdateProfileRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.profile !== undefined) {
+      Profile.encode(message.profile, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateProfileRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateProfileRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.profile = Profile.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseUpdateProfileResponse(): UpdateProfileResponse {
+  return { profile: undefined };
+}
+
+export const UpdateProfileResponse: MessageFns<UpdateProfileResponse> = {
+  encode(message: UpdateProfileResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.profile !== undefined) {
+      Profile.encode(message.profile, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateProfileResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateProfileResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.profile = Profile.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSetConsentsRequest(): SetConsentsRequest {
+  return { accountId: "", consents: [] };
+}
+
+export const SetConsentsRequest: MessageFns<SetConsentsRequest> = {
+  encode(message: SetConsentsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    for (const v of message.consents) {
+      Consent.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetConsentsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetConsentsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.consents.push(Consent.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSetConsentsResponse(): SetConsentsResponse {
+  return { consents: [] };
+}
+
+export const SetConsentsResponse: MessageFns<SetConsentsResponse> = {
+  encode(message: SetConsentsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.consents) {
+      Consent.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetConsentsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetConsentsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.consents.push(Consent.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseAddress(): Address {
+  return {
+    id: "",
+    recipient: "",
+    phone: "",
+    country: "",
+    province: "",
+    city: "",
+    district: "",
+    line1: "",
+    line2: "",
+    postalCode: "",
+    isDefault: false,
+    createdAt: "",
+    updatedAt: "",
+  };
+}
+
+export const Address: MessageFns<Address> = {
+  encode(message: Address, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.recipient !== "") {
+      writer.uint32(18).string(message.recipient);
+    }
+    if (message.phone !== "") {
+      writer.uint32(26).string(message.phone);
+    }
+    if (message.country !== "") {
+      writer.uint32(34).string(message.country);
+    }
+    if (message.province !== "") {
+      writer.uint32(42).string(message.province);
+    }
+    if (message.city !== "") {
+      writer.uint32(50).string(message.city);
+    }
+    if (message.district !== "") {
+      writer.uint32(58).string(message.district);
+    }
+    if (message.line1 !== "") {
+      writer.uint32(66).string(message.line1);
+    }
+    if (message.line2 !== "") {
+      writer.uint32(74).string(message.line2);
+    }
+    if (message.postalCode !== "") {
+      writer.uint32(82).string(message.postalCode);
+    }
+    if (message.isDefault !== false) {
+      writer.uint32(88).bool(message.isDefault);
+    }
+    if (message.createdAt !== "") {
+      writer.uint32(98).string(message.createdAt);
+    }
+    if (message.updatedAt !== "") {
+      writer.uint32(106).string(message.updatedAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Address {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddress();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.recipient = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.phone = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.country = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.province = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.city = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.district = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.line1 = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.line2 = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.postalCode = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.isDefault = reader.bool();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.createdAt = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.updatedAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListAddressesRequest(): ListAddressesRequest {
+  return { accountId: "" };
+}
+
+export const ListAddressesRequest: MessageFns<ListAddressesRequest> = {
+  encode(message: ListAddressesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListAddressesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListAddressesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListAddressesResponse(): ListAddressesResponse {
+  return { addresses: [] };
+}
+
+export const ListAddressesResponse: MessageFns<ListAddressesResponse> = {
+  encode(message: ListAddressesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.addresses) {
+      Address.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListAddressesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListAddressesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.addresses.push(Address.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseCreateAddressRequest(): CreateAddressRequest {
+  return { accountId: "", address: undefined };
+}
+
+export const CreateAddressRequest: MessageFns<CreateAddressRequest> = {
+  encode(message: CreateAddressRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.address !== undefined) {
+      Address.encode(message.address, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateAddressRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateAddressRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.address = Address.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseCreateAddressResponse(): CreateAddressResponse {
+  return { address: undefined };
+}
+
+export const CreateAddressResponse: MessageFns<CreateAddressResponse> = {
+  encode(message: CreateAddressResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.address !== undefined) {
+      Address.encode(message.address, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateAddressResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateAddressResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.address = Address.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseUpdateAddressRequest(): UpdateAddressRequest {
+  return { accountId: "", address: undefined };
+}
+
+export const UpdateAddressRequest: MessageFns<UpdateAddressRequest> = {
+  encode(message: UpdateAddressRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.address !== undefined) {
+      Address.encode(message.address, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateAddressRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateAddressRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.address = Address.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseUpdateAddressResponse(): UpdateAddressResponse {
+  return { address: undefined };
+}
+
+export const UpdateAddressResponse: MessageFns<UpdateAddressResponse> = {
+  encode(message: UpdateAddressResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.address !== undefined) {
+      Address.encode(message.address, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateAddressResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateAddressResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.address = Address.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDeleteAddressRequest(): DeleteAddressRequest {
+  return { accountId: "", addressId: "" };
+}
+
+export const DeleteAddressRequest: MessageFns<DeleteAddressRequest> = {
+  encode(message: DeleteAddressRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.addressId !== "") {
+      writer.uint32(18).string(message.addressId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteAddressRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteAddressRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.addressId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDeleteAddressResponse(): DeleteAddressResponse {
+  return {};
+}
+
+export const DeleteAddressResponse: MessageFns<DeleteAddressResponse> = {
+  encode(_: DeleteAddressResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteAddressResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteAddressResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseExportAccountDataRequest(): ExportAccountDataRequest {
+  return { accountId: "" };
+}
+
+export const ExportAccountDataRequest: MessageFns<ExportAccountDataRequest> = {
+  encode(message: ExportAccountDataRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExportAccountDataRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExportAccountDataRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseExportAccountDataResponse(): ExportAccountDataResponse {
+  return { json: "" };
+}
+
+export const ExportAccountDataResponse: MessageFns<ExportAccountDataResponse> = {
+  encode(message: ExportAccountDataResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.json !== "") {
+      writer.uint32(10).string(message.json);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExportAccountDataResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExportAccountDataResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.json = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDeleteAccountRequest(): DeleteAccountRequest {
+  return { accountId: "", password: "", byOperator: false };
+}
+
+export const DeleteAccountRequest: MessageFns<DeleteAccountRequest> = {
+  encode(message: DeleteAccountRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.password !== "") {
+      writer.uint32(18).string(message.password);
+    }
+    if (message.byOperator !== false) {
+      writer.uint32(24).bool(message.byOperator);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteAccountRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteAccountRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.password = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.byOperator = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDeleteAccountResponse(): DeleteAccountResponse {
+  return { deletedAt: "" };
+}
+
+export const DeleteAccountResponse: MessageFns<DeleteAccountResponse> = {
+  encode(message: DeleteAccountResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.deletedAt !== "") {
+      writer.uint32(10).string(message.deletedAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteAccountResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteAccountResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.deletedAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseTier(): Tier {
+  return { code: "", name: "", minSpend: undefined, members: 0 };
+}
+
+export const Tier: MessageFns<Tier> = {
+  encode(message: Tier, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== "") {
+      writer.uint32(10).string(message.code);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.minSpend !== undefined) {
+      Money.encode(message.minSpend, writer.uint32(26).fork()).join();
+    }
+    if (message.members !== 0) {
+      writer.uint32(32).int64(message.members);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Tier {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTier();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.minSpend = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.members = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListTiersRequest(): ListTiersRequest {
+  return {};
+}
+
+export const ListTiersRequest: MessageFns<ListTiersRequest> = {
+  encode(_: ListTiersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListTiersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListTiersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListTiersResponse(): ListTiersResponse {
+  return { tiers: [] };
+}
+
+export const ListTiersResponse: MessageFns<ListTiersResponse> = {
+  encode(message: ListTiersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.tiers) {
+      Tier.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListTiersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListTiersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tiers.push(Tier.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseReplaceTiersRequest(): ReplaceTiersRequest {
+  return { tiers: [] };
+}
+
+export const ReplaceTiersRequest: MessageFns<ReplaceTiersRequest> = {
+  encode(message: ReplaceTiersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.tiers) {
+      Tier.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReplaceTiersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReplaceTiersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tiers.push(Tier.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseReplaceTiersResponse(): ReplaceTiersResponse {
+  return { tiers: [], membersToReevaluate: 0 };
+}
+
+export const ReplaceTiersResponse: MessageFns<ReplaceTiersResponse> = {
+  encode(message: ReplaceTiersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.tiers) {
+      Tier.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.membersToReevaluate !== 0) {
+      writer.uint32(16).int64(message.membersToReevaluate);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReplaceTiersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReplaceTiersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tiers.push(Tier.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.membersToReevaluate = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSetAccountRolesRequest(): SetAccountRolesRequest {
+  return { accountId: "", roles: [] };
+}
+
+export const SetAccountRolesRequest: MessageFns<SetAccountRolesRequest> = {
+  encode(message: SetAccountRolesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    for (const v of message.roles) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetAccountRolesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetAccountRolesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.roles.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSetAccountRolesResponse(): SetAccountRolesResponse {
+  return { account: undefined };
+}
+
+export const SetAccountRolesResponse: MessageFns<SetAccountRolesResponse> = {
+  encode(message: SetAccountRolesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.account !== undefined) {
+      Account.encode(message.account, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetAccountRolesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetAccountRolesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.account = Account.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /**
  * Accounts and authentication: registration, login with throttling, rotating refresh tokens,
  * and the JWKS the gateway verifies access tokens with.
@@ -1705,6 +4076,59 @@ export interface UserServiceClient {
     request: RefundPointsRedemptionRequest,
     metadata?: Metadata,
   ): Observable<RefundPointsRedemptionResponse>;
+
+  /** Second step of a login that answered `mfa_required`: a TOTP or recovery code. */
+
+  completeMfaLogin(request: CompleteMfaLoginRequest, metadata?: Metadata): Observable<CompleteMfaLoginResponse>;
+
+  /** Starts (or restarts) TOTP enrolment; MFA is on only after ConfirmMfaEnrolment. */
+
+  beginMfaEnrolment(request: BeginMfaEnrolmentRequest, metadata?: Metadata): Observable<BeginMfaEnrolmentResponse>;
+
+  /** Checks a code from the authenticator, turns MFA on, returns the recovery codes (shown once). */
+
+  confirmMfaEnrolment(
+    request: ConfirmMfaEnrolmentRequest,
+    metadata?: Metadata,
+  ): Observable<ConfirmMfaEnrolmentResponse>;
+
+  /** Turns MFA off after re-authentication: the password and a TOTP or recovery code. */
+
+  disableMfa(request: DisableMfaRequest, metadata?: Metadata): Observable<DisableMfaResponse>;
+
+  /** The account with its profile, consents and MFA state. */
+
+  getAccount(request: GetAccountRequest, metadata?: Metadata): Observable<GetAccountResponse>;
+
+  updateProfile(request: UpdateProfileRequest, metadata?: Metadata): Observable<UpdateProfileResponse>;
+
+  setConsents(request: SetConsentsRequest, metadata?: Metadata): Observable<SetConsentsResponse>;
+
+  listAddresses(request: ListAddressesRequest, metadata?: Metadata): Observable<ListAddressesResponse>;
+
+  createAddress(request: CreateAddressRequest, metadata?: Metadata): Observable<CreateAddressResponse>;
+
+  updateAddress(request: UpdateAddressRequest, metadata?: Metadata): Observable<UpdateAddressResponse>;
+
+  deleteAddress(request: DeleteAddressRequest, metadata?: Metadata): Observable<DeleteAddressResponse>;
+
+  /** Everything stored about the account, as one JSON document (data portability). */
+
+  exportAccountData(request: ExportAccountDataRequest, metadata?: Metadata): Observable<ExportAccountDataResponse>;
+
+  /** Erasure on request: personal data removed, the account anonymised, sessions ended. */
+
+  deleteAccount(request: DeleteAccountRequest, metadata?: Metadata): Observable<DeleteAccountResponse>;
+
+  /** Operator: the membership tier table; replacing it re-evaluates every member in the background. */
+
+  listTiers(request: ListTiersRequest, metadata?: Metadata): Observable<ListTiersResponse>;
+
+  replaceTiers(request: ReplaceTiersRequest, metadata?: Metadata): Observable<ReplaceTiersResponse>;
+
+  /** Admin: the roles of an account (customer, operator, admin). */
+
+  setAccountRoles(request: SetAccountRolesRequest, metadata?: Metadata): Observable<SetAccountRolesResponse>;
 }
 
 /**
@@ -1782,6 +4206,104 @@ export interface UserServiceController {
     | Promise<RefundPointsRedemptionResponse>
     | Observable<RefundPointsRedemptionResponse>
     | RefundPointsRedemptionResponse;
+
+  /** Second step of a login that answered `mfa_required`: a TOTP or recovery code. */
+
+  completeMfaLogin(
+    request: CompleteMfaLoginRequest,
+    metadata?: Metadata,
+  ): Promise<CompleteMfaLoginResponse> | Observable<CompleteMfaLoginResponse> | CompleteMfaLoginResponse;
+
+  /** Starts (or restarts) TOTP enrolment; MFA is on only after ConfirmMfaEnrolment. */
+
+  beginMfaEnrolment(
+    request: BeginMfaEnrolmentRequest,
+    metadata?: Metadata,
+  ): Promise<BeginMfaEnrolmentResponse> | Observable<BeginMfaEnrolmentResponse> | BeginMfaEnrolmentResponse;
+
+  /** Checks a code from the authenticator, turns MFA on, returns the recovery codes (shown once). */
+
+  confirmMfaEnrolment(
+    request: ConfirmMfaEnrolmentRequest,
+    metadata?: Metadata,
+  ): Promise<ConfirmMfaEnrolmentResponse> | Observable<ConfirmMfaEnrolmentResponse> | ConfirmMfaEnrolmentResponse;
+
+  /** Turns MFA off after re-authentication: the password and a TOTP or recovery code. */
+
+  disableMfa(
+    request: DisableMfaRequest,
+    metadata?: Metadata,
+  ): Promise<DisableMfaResponse> | Observable<DisableMfaResponse> | DisableMfaResponse;
+
+  /** The account with its profile, consents and MFA state. */
+
+  getAccount(
+    request: GetAccountRequest,
+    metadata?: Metadata,
+  ): Promise<GetAccountResponse> | Observable<GetAccountResponse> | GetAccountResponse;
+
+  updateProfile(
+    request: UpdateProfileRequest,
+    metadata?: Metadata,
+  ): Promise<UpdateProfileResponse> | Observable<UpdateProfileResponse> | UpdateProfileResponse;
+
+  setConsents(
+    request: SetConsentsRequest,
+    metadata?: Metadata,
+  ): Promise<SetConsentsResponse> | Observable<SetConsentsResponse> | SetConsentsResponse;
+
+  listAddresses(
+    request: ListAddressesRequest,
+    metadata?: Metadata,
+  ): Promise<ListAddressesResponse> | Observable<ListAddressesResponse> | ListAddressesResponse;
+
+  createAddress(
+    request: CreateAddressRequest,
+    metadata?: Metadata,
+  ): Promise<CreateAddressResponse> | Observable<CreateAddressResponse> | CreateAddressResponse;
+
+  updateAddress(
+    request: UpdateAddressRequest,
+    metadata?: Metadata,
+  ): Promise<UpdateAddressResponse> | Observable<UpdateAddressResponse> | UpdateAddressResponse;
+
+  deleteAddress(
+    request: DeleteAddressRequest,
+    metadata?: Metadata,
+  ): Promise<DeleteAddressResponse> | Observable<DeleteAddressResponse> | DeleteAddressResponse;
+
+  /** Everything stored about the account, as one JSON document (data portability). */
+
+  exportAccountData(
+    request: ExportAccountDataRequest,
+    metadata?: Metadata,
+  ): Promise<ExportAccountDataResponse> | Observable<ExportAccountDataResponse> | ExportAccountDataResponse;
+
+  /** Erasure on request: personal data removed, the account anonymised, sessions ended. */
+
+  deleteAccount(
+    request: DeleteAccountRequest,
+    metadata?: Metadata,
+  ): Promise<DeleteAccountResponse> | Observable<DeleteAccountResponse> | DeleteAccountResponse;
+
+  /** Operator: the membership tier table; replacing it re-evaluates every member in the background. */
+
+  listTiers(
+    request: ListTiersRequest,
+    metadata?: Metadata,
+  ): Promise<ListTiersResponse> | Observable<ListTiersResponse> | ListTiersResponse;
+
+  replaceTiers(
+    request: ReplaceTiersRequest,
+    metadata?: Metadata,
+  ): Promise<ReplaceTiersResponse> | Observable<ReplaceTiersResponse> | ReplaceTiersResponse;
+
+  /** Admin: the roles of an account (customer, operator, admin). */
+
+  setAccountRoles(
+    request: SetAccountRolesRequest,
+    metadata?: Metadata,
+  ): Promise<SetAccountRolesResponse> | Observable<SetAccountRolesResponse> | SetAccountRolesResponse;
 }
 
 export function UserServiceControllerMethods() {
@@ -1798,6 +4320,22 @@ export function UserServiceControllerMethods() {
       "getMembership",
       "redeemPoints",
       "refundPointsRedemption",
+      "completeMfaLogin",
+      "beginMfaEnrolment",
+      "confirmMfaEnrolment",
+      "disableMfa",
+      "getAccount",
+      "updateProfile",
+      "setConsents",
+      "listAddresses",
+      "createAddress",
+      "updateAddress",
+      "deleteAddress",
+      "exportAccountData",
+      "deleteAccount",
+      "listTiers",
+      "replaceTiers",
+      "setAccountRoles",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

@@ -1,0 +1,75 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Money } from '@emporia/money';
+import { newContext, type RequestContext } from '@emporia/platform';
+import { assertNotDeleted, validateRoles, type Account } from '../domain/account';
+import { type TierDefinition, validateTiers } from '../domain/membership-tier';
+import { reevaluateTier } from './membership-rules';
+import { CLOCK, type Clock, UNIT_OF_WORK, type UnitOfWork } from './ports';
+
+export interface TierView extends TierDefinition {
+  members: number;
+}
+
+/** Operator and admin configuration: the tier table and account roles. */
+@Injectable()
+export class AccountAdminUseCase {
+  constructor(
+    @Inject(UNIT_OF_WORK) private readonly uow: UnitOfWork,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  listTiers(ctx: RequestContext): Promise<TierView[]> {
+    return this.uow.run(ctx, async (tx) => {
+      const counts = await tx.membership.tierMembers();
+      return validateTiers(await tx.membership.tiers()).map((t) => ({
+        ...t,
+        members: counts.get(t.code) ?? 0,
+      }));
+    });
+  }
+
+  /**
+   * Replaces the whole tier table (validated: codes, one currency, rising thresholds, a base at
+   * zero). Members are re-evaluated against it in bounded background batches, with TierChanged
+   * for each one whose tier moves. A tier that still has members cannot be removed.
+   */
+  replaceTiers(
+    ctx: RequestContext,
+    input: { code: string; name: string; minSpend: Money }[],
+  ): Promise<{ tiers: TierDefinition[]; toReevaluate: number }> {
+    const tiers = validateTiers(
+      input.map((t) => ({
+        code: t.code,
+        name: (t.name ?? '').trim() || t.code,
+        minSpend: t.minSpend,
+      })),
+    );
+    return this.uow.run(ctx, async (tx) => ({
+      tiers,
+      toReevaluate: await tx.membership.replaceTiers(tiers),
+    }));
+  }
+
+  /** One bounded batch of re-evaluation after a tier table change; returns how many it did. */
+  async reevaluateDue(ctx: RequestContext = newContext(), batch = 200): Promise<number> {
+    const ids = await this.uow.run(ctx, (tx) => tx.membership.membershipsToReevaluate(batch));
+    for (const accountId of ids) {
+      await this.uow.run(ctx, async (tx) => {
+        const now = this.clock.now();
+        const current = await tx.membership.lockMembership(accountId, now);
+        await reevaluateTier(tx, accountId, current, now);
+        await tx.membership.markEvaluated(accountId);
+      });
+    }
+    return ids.length;
+  }
+
+  setRoles(ctx: RequestContext, accountId: string, roles: string[]): Promise<Account> {
+    const valid = validateRoles(roles);
+    return this.uow.run(ctx, async (tx) => {
+      const account = assertNotDeleted(await tx.accounts.lock(accountId), accountId);
+      await tx.accounts.setRoles(accountId, valid);
+      return { ...account, roles: valid };
+    });
+  }
+}

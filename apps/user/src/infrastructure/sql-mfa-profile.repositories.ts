@@ -1,0 +1,378 @@
+import type { EntityManager } from 'typeorm';
+import type {
+  MfaRepository,
+  PrivacyRepository,
+  ProfileRepository,
+  SecretBox,
+} from '../application/ports';
+import type { MfaChallenge, MfaCredential } from '../domain/mfa';
+import type { Address, Consent, ConsentPurpose, Profile } from '../domain/profile';
+
+const rowCount = (r: unknown): number =>
+  Array.isArray(r) && typeof r[1] === 'number' ? r[1] : Array.isArray(r) ? r.length : 0;
+
+/** MFA credentials (secret sealed at rest), recovery code hashes and login challenges. */
+export class SqlMfaRepository implements MfaRepository {
+  constructor(
+    private readonly m: EntityManager,
+    private readonly box: SecretBox,
+  ) {}
+
+  async find(accountId: string): Promise<MfaCredential | null> {
+    const [r] = (await this.m.query(`SELECT * FROM mfa_credentials WHERE account_id = $1`, [
+      accountId,
+    ])) as {
+      account_id: string;
+      status: MfaCredential['status'];
+      secret_sealed: string;
+      last_used_counter: string | null;
+      created_at: Date;
+      confirmed_at: Date | null;
+    }[];
+    if (!r) return null;
+    return {
+      accountId: r.account_id,
+      status: r.status,
+      secret: this.box.open(r.secret_sealed),
+      lastUsedCounter: r.last_used_counter === null ? null : Number(r.last_used_counter),
+      createdAt: r.created_at,
+      confirmedAt: r.confirmed_at,
+    };
+  }
+
+  async save(c: MfaCredential): Promise<void> {
+    await this.m.query(
+      `INSERT INTO mfa_credentials (account_id, status, secret_sealed, last_used_counter, created_at, confirmed_at)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (account_id) DO UPDATE SET status = EXCLUDED.status, secret_sealed = EXCLUDED.secret_sealed,
+         last_used_counter = EXCLUDED.last_used_counter, created_at = EXCLUDED.created_at, confirmed_at = EXCLUDED.confirmed_at`,
+      [
+        c.accountId,
+        c.status,
+        this.box.seal(c.secret),
+        c.lastUsedCounter,
+        c.createdAt,
+        c.confirmedAt,
+      ],
+    );
+  }
+
+  async remove(accountId: string): Promise<void> {
+    await this.m.query(`DELETE FROM mfa_recovery_codes WHERE account_id = $1`, [accountId]);
+    await this.m.query(`DELETE FROM mfa_credentials WHERE account_id = $1`, [accountId]);
+  }
+
+  async replaceRecoveryCodes(accountId: string, hashes: string[]): Promise<void> {
+    await this.m.query(`DELETE FROM mfa_recovery_codes WHERE account_id = $1`, [accountId]);
+    await this.m.query(
+      `INSERT INTO mfa_recovery_codes (account_id, code_hash) SELECT $1, unnest($2::text[])`,
+      [accountId, hashes],
+    );
+  }
+
+  async useRecoveryCode(accountId: string, hash: string, now: Date): Promise<boolean> {
+    const r = await this.m.query(
+      `UPDATE mfa_recovery_codes SET used_at = $3 WHERE account_id = $1 AND code_hash = $2 AND used_at IS NULL`,
+      [accountId, hash, now],
+    );
+    return rowCount(r) === 1;
+  }
+
+  async recoveryCodesLeft(accountId: string): Promise<number> {
+    const [r] = (await this.m.query(
+      `SELECT count(*)::int AS n FROM mfa_recovery_codes WHERE account_id = $1 AND used_at IS NULL`,
+      [accountId],
+    )) as { n: number }[];
+    return r.n;
+  }
+
+  async insertChallenge(c: MfaChallenge, tokenHash: string): Promise<void> {
+    await this.m.query(
+      `INSERT INTO mfa_challenges (token_hash, id, account_id, throttle_key, device_id, ip, expires_at, attempts, used_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [
+        tokenHash,
+        c.id,
+        c.accountId,
+        c.throttleKey,
+        c.deviceId,
+        c.ip,
+        c.expiresAt,
+        c.attempts,
+        c.usedAt,
+      ],
+    );
+    // Housekeeping: an account's finished challenges are of no further use.
+    await this.m.query(
+      `DELETE FROM mfa_challenges WHERE account_id = $1 AND (expires_at < now() - interval '1 day' OR used_at IS NOT NULL)`,
+      [c.accountId],
+    );
+  }
+
+  async findChallengeForUpdate(tokenHash: string): Promise<MfaChallenge | null> {
+    const [r] = (await this.m.query(
+      `SELECT * FROM mfa_challenges WHERE token_hash = $1 FOR UPDATE`,
+      [tokenHash],
+    )) as {
+      id: string;
+      account_id: string;
+      throttle_key: string;
+      device_id: string;
+      ip: string;
+      expires_at: Date;
+      attempts: number;
+      used_at: Date | null;
+    }[];
+    return r
+      ? {
+          id: r.id,
+          accountId: r.account_id,
+          throttleKey: r.throttle_key,
+          deviceId: r.device_id,
+          ip: r.ip,
+          expiresAt: r.expires_at,
+          attempts: r.attempts,
+          usedAt: r.used_at,
+        }
+      : null;
+  }
+
+  async saveChallenge(c: MfaChallenge): Promise<void> {
+    await this.m.query(`UPDATE mfa_challenges SET attempts = $2, used_at = $3 WHERE id = $1`, [
+      c.id,
+      c.attempts,
+      c.usedAt,
+    ]);
+  }
+}
+
+interface AddressRow {
+  id: string;
+  account_id: string;
+  recipient: string;
+  phone: string;
+  country: string;
+  province: string;
+  city: string;
+  district: string;
+  line1: string;
+  line2: string;
+  postal_code: string;
+  is_default: boolean;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const toAddress = (r: AddressRow): Address => ({
+  id: r.id,
+  accountId: r.account_id,
+  recipient: r.recipient,
+  phone: r.phone,
+  country: r.country,
+  province: r.province,
+  city: r.city,
+  district: r.district,
+  line1: r.line1,
+  line2: r.line2,
+  postalCode: r.postal_code,
+  isDefault: r.is_default,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+/** Profile, consents and addresses; every query is scoped by the account id. */
+export class SqlProfileRepository implements ProfileRepository {
+  constructor(private readonly m: EntityManager) {}
+
+  async profile(accountId: string): Promise<Profile | null> {
+    const [r] = (await this.m.query(
+      `SELECT display_name, to_char(birthday, 'YYYY-MM-DD') AS birthday, avatar_url, locale FROM profiles WHERE account_id = $1`,
+      [accountId],
+    )) as {
+      display_name: string;
+      birthday: string | null;
+      avatar_url: string | null;
+      locale: string | null;
+    }[];
+    return r
+      ? {
+          displayName: r.display_name,
+          birthday: r.birthday,
+          avatarUrl: r.avatar_url,
+          locale: r.locale,
+        }
+      : null;
+  }
+
+  async saveProfile(accountId: string, p: Profile, now: Date): Promise<void> {
+    await this.m.query(
+      `INSERT INTO profiles (account_id, display_name, birthday, avatar_url, locale, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (account_id) DO UPDATE SET display_name = EXCLUDED.display_name, birthday = EXCLUDED.birthday,
+         avatar_url = EXCLUDED.avatar_url, locale = EXCLUDED.locale, updated_at = EXCLUDED.updated_at`,
+      [accountId, p.displayName, p.birthday, p.avatarUrl, p.locale, now],
+    );
+  }
+
+  async consents(accountId: string): Promise<Consent[]> {
+    const rows = (await this.m.query(
+      `SELECT purpose, granted, updated_at FROM consents WHERE account_id = $1`,
+      [accountId],
+    )) as { purpose: ConsentPurpose; granted: boolean; updated_at: Date }[];
+    return rows.map((r) => ({ purpose: r.purpose, granted: r.granted, updatedAt: r.updated_at }));
+  }
+
+  async saveConsents(
+    accountId: string,
+    changes: { purpose: ConsentPurpose; granted: boolean }[],
+    now: Date,
+  ): Promise<void> {
+    for (const c of changes) {
+      await this.m.query(
+        `INSERT INTO consents (account_id, purpose, granted, updated_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (account_id, purpose) DO UPDATE SET granted = EXCLUDED.granted, updated_at = EXCLUDED.updated_at
+         WHERE consents.granted IS DISTINCT FROM EXCLUDED.granted`,
+        [accountId, c.purpose, c.granted, now],
+      );
+    }
+  }
+
+  async addresses(accountId: string): Promise<Address[]> {
+    const rows = (await this.m.query(
+      `SELECT * FROM addresses WHERE account_id = $1 ORDER BY is_default DESC, updated_at DESC, id DESC`,
+      [accountId],
+    )) as AddressRow[];
+    return rows.map(toAddress);
+  }
+
+  async insertAddress(a: Address): Promise<void> {
+    await this.m.query(
+      `INSERT INTO addresses (id, account_id, recipient, phone, country, province, city, district, line1, line2, postal_code, is_default, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+      [
+        a.id,
+        a.accountId,
+        a.recipient,
+        a.phone,
+        a.country,
+        a.province,
+        a.city,
+        a.district,
+        a.line1,
+        a.line2,
+        a.postalCode,
+        a.isDefault,
+        a.createdAt,
+        a.updatedAt,
+      ],
+    );
+  }
+
+  async updateAddress(a: Address): Promise<void> {
+    await this.m.query(
+      `UPDATE addresses SET recipient = $3, phone = $4, country = $5, province = $6, city = $7, district = $8,
+         line1 = $9, line2 = $10, postal_code = $11, updated_at = $12
+       WHERE id = $1 AND account_id = $2`,
+      [
+        a.id,
+        a.accountId,
+        a.recipient,
+        a.phone,
+        a.country,
+        a.province,
+        a.city,
+        a.district,
+        a.line1,
+        a.line2,
+        a.postalCode,
+        a.updatedAt,
+      ],
+    );
+  }
+
+  async deleteAddress(accountId: string, id: string): Promise<boolean> {
+    const r = await this.m.query(`DELETE FROM addresses WHERE id = $1 AND account_id = $2`, [
+      id,
+      accountId,
+    ]);
+    return rowCount(r) === 1;
+  }
+
+  async setDefaultAddress(accountId: string, id: string | null): Promise<void> {
+    await this.m.query(
+      `UPDATE addresses SET is_default = false WHERE account_id = $1 AND is_default`,
+      [accountId],
+    );
+    if (id)
+      await this.m.query(
+        `UPDATE addresses SET is_default = true WHERE account_id = $1 AND id = $2`,
+        [accountId, id],
+      );
+  }
+}
+
+/** The tables holding personal data, for export and erasure. */
+export class SqlPrivacyRepository implements PrivacyRepository {
+  constructor(private readonly m: EntityManager) {}
+
+  private rows(sql: string, accountId: string): Promise<Record<string, unknown>[]> {
+    return this.m.query(sql, [accountId]) as Promise<Record<string, unknown>[]>;
+  }
+
+  async exportData(accountId: string): Promise<Record<string, unknown>> {
+    const [profile] = await this.rows(
+      `SELECT display_name, to_char(birthday, 'YYYY-MM-DD') AS birthday, avatar_url, locale, updated_at FROM profiles WHERE account_id = $1`,
+      accountId,
+    );
+    const [membership] = await this.rows(
+      `SELECT m.tier_code, t.name AS tier_name, m.updated_at FROM memberships m JOIN tiers t ON t.code = m.tier_code WHERE m.account_id = $1`,
+      accountId,
+    );
+    const [mfa] = await this.rows(
+      `SELECT status, created_at, confirmed_at FROM mfa_credentials WHERE account_id = $1`,
+      accountId,
+    );
+    return {
+      profile: profile ?? null,
+      consents: await this.rows(
+        `SELECT purpose, granted, updated_at FROM consents WHERE account_id = $1 ORDER BY purpose`,
+        accountId,
+      ),
+      addresses: await this.rows(
+        `SELECT id, recipient, phone, country, province, city, district, line1, line2, postal_code, is_default, created_at, updated_at
+         FROM addresses WHERE account_id = $1 ORDER BY created_at`,
+        accountId,
+      ),
+      membership: membership ?? null,
+      spend: await this.rows(
+        `SELECT ref, amount_minor::text AS amount_minor, currency, at FROM member_spend WHERE account_id = $1 ORDER BY at`,
+        accountId,
+      ),
+      pointsLedger: await this.rows(
+        `SELECT type, points::text AS points, ref, at, balance_after::text AS balance_after FROM points_ledger WHERE account_id = $1 ORDER BY at, id`,
+        accountId,
+      ),
+      knownLogins: await this.rows(
+        `SELECT kind, value, first_seen, last_seen FROM known_logins WHERE account_id = $1 ORDER BY first_seen`,
+        accountId,
+      ),
+      sessions: await this.rows(
+        `SELECT id, created_at, expires_at, revoked_at, revoked_reason FROM refresh_token_families WHERE account_id = $1 ORDER BY created_at`,
+        accountId,
+      ),
+      mfa: mfa ?? null,
+    };
+  }
+
+  async erasePersonalData(accountId: string): Promise<void> {
+    for (const table of [
+      'profiles',
+      'consents',
+      'addresses',
+      'known_logins',
+      'mfa_challenges',
+      'mfa_recovery_codes',
+      'mfa_credentials',
+    ])
+      await this.m.query(`DELETE FROM ${table} WHERE account_id = $1`, [accountId]);
+  }
+}
