@@ -1,50 +1,18 @@
 import { Client } from 'pg';
-import {
-  createTestDatabase,
-  eventually,
-  freePort,
-  runServiceCommand,
-  startServiceProcess,
-  testEnv,
-  uniqueSuffix,
-  type ServiceProcess,
-} from '@emporia/testing';
+import { eventually, uniqueSuffix } from '@emporia/testing';
+import { startPlatform, type Api, type Platform } from './support/platform';
 
 jest.setTimeout(180_000);
 
 /**
- * The platform as a user runs it: catalog, search and gateway as separate processes, over real
- * Postgres, Kafka and Elasticsearch, driven only through the gateway's HTTP API.
+ * The platform as a user runs it: catalog, search, user and gateway as separate processes, over
+ * real Postgres, Redis, Kafka and Elasticsearch, driven only through the gateway's HTTP API.
  */
 describe('platform end to end: gateway → catalog → Kafka → search → Elasticsearch', () => {
-  const suffix = uniqueSuffix();
-  let db: { url: string; drop: () => Promise<void> };
+  let platform: Platform;
+  let suffix: string;
   let pg: Client;
-  let gatewayUrl: string;
-  const services: ServiceProcess[] = [];
-
-  const api = async (
-    method: string,
-    path: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ) => {
-    const res = await fetch(`${gatewayUrl}${path}`, {
-      method,
-      headers: {
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...headers,
-      },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return {
-      status: res.status,
-      type: res.headers.get('content-type') ?? '',
-      headers: res.headers,
-      body: text ? JSON.parse(text) : undefined,
-    };
-  };
+  let api: Api;
 
   const counts = async () => {
     const r = await pg.query(
@@ -54,69 +22,23 @@ describe('platform end to end: gateway → catalog → Kafka → search → Elas
   };
 
   beforeAll(async () => {
-    db = await createTestDatabase('e2e_catalog');
-    const [catalogGrpc, catalogHttp, searchGrpc, searchHttp, gatewayHttp] = await Promise.all([
-      freePort(),
-      freePort(),
-      freePort(),
-      freePort(),
-      freePort(),
-    ]);
-    const common = {
-      KAFKA_BROKERS: testEnv.kafkaBrokers(),
-      KAFKA_TOPIC_PREFIX: `e2e${suffix}.`,
-      BIND_HOST: '127.0.0.1',
-    };
-    await runServiceCommand('catalog', { ...common, CATALOG_DATABASE_URL: db.url }, ['migrate']);
-    const [catalog, search] = await Promise.all([
-      startServiceProcess(
-        'catalog',
-        {
-          ...common,
-          CATALOG_DATABASE_URL: db.url,
-          CATALOG_GRPC_PORT: String(catalogGrpc),
-          CATALOG_HTTP_PORT: String(catalogHttp),
-          OUTBOX_POLL_MS: '100',
-        },
-        `http://127.0.0.1:${catalogHttp}/readyz`,
-      ),
-      startServiceProcess(
-        'search',
-        {
-          ...common,
-          ELASTICSEARCH_URL: testEnv.elasticsearchUrl(),
-          SEARCH_INDEX_PREFIX: `e2e${suffix}-`,
-          SEARCH_CONSUMER_GROUP: `search-e2e${suffix}`,
-          SEARCH_GRPC_PORT: String(searchGrpc),
-          SEARCH_HTTP_PORT: String(searchHttp),
-        },
-        `http://127.0.0.1:${searchHttp}/readyz`,
-      ),
-    ]);
-    services.push(catalog, search);
-    const gateway = await startServiceProcess(
-      'gateway',
-      {
-        BIND_HOST: '127.0.0.1',
-        GATEWAY_HTTP_PORT: String(gatewayHttp),
-        CATALOG_GRPC_URL: `127.0.0.1:${catalogGrpc}`,
-        SEARCH_GRPC_URL: `127.0.0.1:${searchGrpc}`,
-      },
-      `http://127.0.0.1:${gatewayHttp}/readyz`,
+    platform = await startPlatform({ catalog: true, search: true, user: true });
+    suffix = platform.suffix;
+    // catalog changes are an operator's job
+    const operator = await platform.signIn(
+      `ops.${suffix}@example.cn`,
+      'operator password 1',
+      'customer,operator',
     );
-    services.push(gateway);
-    gatewayUrl = `http://127.0.0.1:${gatewayHttp}`;
-    pg = new Client({ connectionString: db.url });
+    api = (method, path, body, headers = {}) =>
+      platform.api(method, path, body, { ...operator.auth, ...headers });
+    pg = new Client({ connectionString: platform.databases.catalog });
     await pg.connect();
   });
 
   afterAll(async () => {
     await pg?.end();
-    for (const s of services.reverse()) await s.stop();
-    await fetch(`${testEnv.elasticsearchUrl()}/e2e${suffix}-*`, { method: 'DELETE' }).catch(
-      () => undefined,
-    );
-    await db?.drop();
+    await platform?.stop();
   });
 
   it('a product created through the gateway is found by search within a bounded wait', async () => {
@@ -233,6 +155,19 @@ describe('platform end to end: gateway → catalog → Kafka → search → Elas
     expect(await counts()).toEqual(before);
   });
 
+  it('catalog changes are refused to customers and to anonymous callers, writing nothing', async () => {
+    const customer = await platform.signIn(`cust.${suffix}@example.cn`, 'customer password 1');
+    const before = await counts();
+    const body = { name: 'Sneaky', slug: `sneaky-${suffix}` };
+    const anonymous = await platform.api('POST', '/v1/categories', body);
+    expect([anonymous.status, anonymous.body.code]).toEqual([401, 'AUTHENTICATION_REQUIRED']);
+    const denied = await platform.api('POST', '/v1/categories', body, customer.auth);
+    expect([denied.status, denied.body.code]).toEqual([403, 'ROLE_REQUIRED']);
+    expect(await counts()).toEqual(before);
+    // reading stays public
+    expect((await platform.api('GET', '/v1/categories')).status).toBe(200);
+  });
+
   it('an unknown category is reported with its stable code', async () => {
     const res = await api('POST', '/v1/products', {
       title: 'Orphan',
@@ -244,7 +179,7 @@ describe('platform end to end: gateway → catalog → Kafka → search → Elas
 
   it('every service shuts down gracefully on SIGTERM', async () => {
     const codes: (number | null)[] = [];
-    for (const s of services.splice(0).reverse()) codes.push(await s.stop(15000));
-    expect(codes).toEqual([0, 0, 0]);
+    for (const s of platform.services.splice(0).reverse()) codes.push(await s.stop(15000));
+    expect(codes).toEqual([0, 0, 0, 0]);
   });
 });

@@ -8,6 +8,14 @@ export const gatewayConfigSchema = z.object({
   BIND_HOST: z.string().min(1).default('0.0.0.0'),
   CATALOG_GRPC_URL: hostPort().default('127.0.0.1:50051'),
   SEARCH_GRPC_URL: hostPort().default('127.0.0.1:50052'),
+  USER_GRPC_URL: hostPort().default('127.0.0.1:50053'),
+  /** Must match the user service's JWT_ISSUER / JWT_AUDIENCE. */
+  JWT_ISSUER: z.string().min(1).default('emporia-user'),
+  JWT_AUDIENCE: z.string().min(1).default('emporia-api'),
+  /** How long the gateway trusts a fetched JWKS; an unknown key id refetches sooner. */
+  JWKS_CACHE_SECONDS: env.int(300, 1),
+  /** Behind a load balancer: take the client address from X-Forwarded-For. */
+  TRUST_PROXY: env.bool(false),
   GRPC_DEADLINE_MS: env.int(5000, 50),
   LOG_LEVEL: env.logLevel(),
 });

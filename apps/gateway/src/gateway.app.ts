@@ -1,11 +1,17 @@
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { PROTO_FILES } from '@emporia/contracts';
-import { startService, type Logger, type RunningService } from '@emporia/platform';
-import type { CatalogBackend, SearchBackend } from './application/ports';
+import { newContext, startService, type Logger, type RunningService } from '@emporia/platform';
+import type {
+  AccessTokenVerifier,
+  CatalogBackend,
+  SearchBackend,
+  UserBackend,
+} from './application/ports';
 import type { GatewayConfig } from './config';
 import { GatewayModule } from './gateway.module';
 import { grpcBackend } from './infrastructure/grpc-backend';
+import { JwksTokenVerifier } from './infrastructure/jwks-token-verifier';
 import { ProblemView } from './interface/dto/views.dto';
 import { ProblemFilter } from './interface/problem.filter';
 import { installRequestContext, requireJsonBodies } from './interface/request-context';
@@ -20,12 +26,20 @@ export function openApiDocument(app: NestFastifyApplication) {
       'HTTP API of the Emporia e-commerce platform. Money is integer minor units plus an ISO 4217 currency; errors are RFC 9457 application/problem+json; lists use opaque cursors.',
     )
     .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .build();
   return SwaggerModule.createDocument(app, config, { extraModels: [ProblemView] });
 }
 
-/** Starts the gateway: HTTP API with validation, problem+json errors and OpenAPI at /docs. */
-export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningService> {
+/**
+ * Starts the gateway: HTTP API with validation, problem+json errors and OpenAPI at /docs.
+ * `overrides.verifier` replaces the JWKS-backed token verifier (tests without a user service).
+ */
+export async function startGateway(
+  config: GatewayConfig,
+  logger: Logger,
+  overrides: { verifier?: AccessTokenVerifier } = {},
+): Promise<RunningService> {
   const catalog = grpcBackend<CatalogBackend>({
     name: 'catalog',
     protoFile: PROTO_FILES.catalog,
@@ -40,10 +54,31 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     url: config.SEARCH_GRPC_URL,
     deadlineMs: config.GRPC_DEADLINE_MS,
   });
+  const user = grpcBackend<UserBackend>({
+    name: 'user',
+    protoFile: PROTO_FILES.user,
+    service: 'emporia.user.v1.UserService',
+    url: config.USER_GRPC_URL,
+    deadlineMs: config.GRPC_DEADLINE_MS,
+  });
+  const verifier =
+    overrides.verifier ??
+    new JwksTokenVerifier(
+      async () => JSON.parse((await user.api.getJwks(newContext(), {})).jwksJson),
+      {
+        issuer: config.JWT_ISSUER,
+        audience: config.JWT_AUDIENCE,
+        cacheMs: config.JWKS_CACHE_SECONDS * 1000,
+      },
+    );
   return startService({
-    module: GatewayModule.forRoot({ catalog, search }, logger),
+    module: GatewayModule.forRoot({ catalog, search, user, verifier }, logger),
     logger,
-    http: { host: config.BIND_HOST, port: config.GATEWAY_HTTP_PORT },
+    http: {
+      host: config.BIND_HOST,
+      port: config.GATEWAY_HTTP_PORT,
+      trustProxy: config.TRUST_PROXY,
+    },
     configure: (app) => {
       const fastify = app.getHttpAdapter().getInstance();
       installRequestContext(fastify);

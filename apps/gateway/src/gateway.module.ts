@@ -1,20 +1,31 @@
 import { DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import type { Client } from '@grpc/grpc-js';
 import { HealthRegistry, PlatformModule, type Logger } from '@emporia/platform';
 import {
+  ACCESS_TOKEN_VERIFIER,
   CATALOG_BACKEND,
   SEARCH_BACKEND,
+  USER_BACKEND,
+  type AccessTokenVerifier,
   type CatalogBackend,
   type SearchBackend,
+  type UserBackend,
 } from './application/ports';
 import { waitForReady } from './infrastructure/grpc-backend';
+import { AdminHttpController } from './interface/admin.http-controller';
+import { AuthGuard } from './interface/auth.guard';
+import { AuthHttpController } from './interface/auth.http-controller';
 import { CategoriesHttpController } from './interface/categories.http-controller';
+import { MeHttpController } from './interface/me.http-controller';
 import { ProductsHttpController } from './interface/products.http-controller';
 import { SearchHttpController } from './interface/search.http-controller';
 
 export interface GatewayBackends {
   catalog: { api: CatalogBackend; client: Client };
   search: { api: SearchBackend; client: Client };
+  user: { api: UserBackend; client: Client };
+  verifier: AccessTokenVerifier;
 }
 
 const BACKENDS = Symbol('BACKENDS');
@@ -26,11 +37,13 @@ class GatewayLifecycle implements OnApplicationShutdown {
   ) {
     health.register('catalog', () => waitForReady(backends.catalog.client, 1000));
     health.register('search', () => waitForReady(backends.search.client, 1000));
+    health.register('user', () => waitForReady(backends.user.client, 1000));
   }
 
   onApplicationShutdown(): void {
     this.backends.catalog.client.close();
     this.backends.search.client.close();
+    this.backends.user.client.close();
   }
 }
 
@@ -40,11 +53,21 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [PlatformModule.forRoot(logger)],
-      controllers: [CategoriesHttpController, ProductsHttpController, SearchHttpController],
+      controllers: [
+        CategoriesHttpController,
+        ProductsHttpController,
+        SearchHttpController,
+        AuthHttpController,
+        MeHttpController,
+        AdminHttpController,
+      ],
       providers: [
         { provide: BACKENDS, useValue: backends },
         { provide: CATALOG_BACKEND, useValue: backends.catalog.api },
         { provide: SEARCH_BACKEND, useValue: backends.search.api },
+        { provide: USER_BACKEND, useValue: backends.user.api },
+        { provide: ACCESS_TOKEN_VERIFIER, useValue: backends.verifier },
+        { provide: APP_GUARD, useClass: AuthGuard },
         GatewayLifecycle,
       ],
     };

@@ -1,7 +1,31 @@
+import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import type { RunningService } from '@emporia/platform';
 import { freePort, testLogger } from '@emporia/testing';
 import { gatewayConfigSchema } from '../src/config';
 import { startGateway } from '../src/gateway.app';
+import { JwksTokenVerifier } from '../src/infrastructure/jwks-token-verifier';
+
+type Key = Awaited<ReturnType<typeof generateKeyPair>>;
+
+/** Signs access tokens the way the user service does (ES256, iss, aud, sub, roles). */
+async function signer() {
+  const key: Key = await generateKeyPair('ES256');
+  const kid = `k${Math.random().toString(36).slice(2)}`;
+  const jwk: JWK = { ...(await exportJWK(key.publicKey)), kid, alg: 'ES256', use: 'sig' };
+  const sign = (
+    roles: string[],
+    opts: { expSeconds?: number; audience?: string; sub?: string; with?: Key } = {},
+  ) =>
+    new SignJWT({ roles })
+      .setProtectedHeader({ alg: 'ES256', kid })
+      .setSubject(opts.sub ?? '0190a000-0000-7000-8000-0000000000aa')
+      .setIssuer('emporia-user')
+      .setAudience(opts.audience ?? 'emporia-api')
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(Date.now() / 1000) + (opts.expSeconds ?? 600))
+      .sign((opts.with ?? key).privateKey);
+  return { jwks: { keys: [jwk] }, sign };
+}
 
 jest.setTimeout(60_000);
 
@@ -11,8 +35,17 @@ jest.setTimeout(60_000);
  */
 describe('gateway HTTP surface (backends unreachable)', () => {
   let gateway: RunningService;
+  let tokens: { customer: string; operator: string; admin: string };
+  let sign: Awaited<ReturnType<typeof signer>>['sign'];
 
   beforeAll(async () => {
+    const keys = await signer();
+    sign = keys.sign;
+    tokens = {
+      customer: await sign(['customer']),
+      operator: await sign(['customer', 'operator']),
+      admin: await sign(['admin']),
+    };
     const config = gatewayConfigSchema.parse({
       GATEWAY_HTTP_PORT: '0',
       BIND_HOST: '127.0.0.1',
@@ -20,12 +53,24 @@ describe('gateway HTTP surface (backends unreachable)', () => {
       SEARCH_GRPC_URL: `127.0.0.1:${await freePort()}`,
       GRPC_DEADLINE_MS: '1500',
     });
-    gateway = await startGateway(config, testLogger('gateway'));
+    // The real verifier, fed this test's key set instead of the (absent) user service's.
+    const verifier = new JwksTokenVerifier(async () => keys.jwks, {
+      issuer: 'emporia-user',
+      audience: 'emporia-api',
+      cacheMs: 60_000,
+    });
+    gateway = await startGateway(config, testLogger('gateway'), { verifier });
   });
 
   afterAll(async () => gateway?.close());
 
   const req = (path: string, init: RequestInit = {}) => fetch(`${gateway.httpUrl}${path}`, init);
+  /** As an operator: catalog changes need the role, and these tests are about what follows. */
+  const asOperator = (path: string, init: RequestInit = {}) =>
+    req(path, {
+      ...init,
+      headers: { ...(init.headers as object), authorization: `Bearer ${tokens.operator}` },
+    });
   const problem = async (res: Response) => {
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     return (await res.json()) as Record<string, unknown>;
@@ -47,6 +92,29 @@ describe('gateway HTTP surface (backends unreachable)', () => {
         '/v1/search/products',
         '/v1/skus/{skuId}/stock',
         '/v1/skus/{skuId}/stock-adjustments',
+        '/v1/auth/register',
+        '/v1/auth/login',
+        '/v1/auth/login/mfa',
+        '/v1/auth/refresh',
+        '/v1/auth/logout',
+        '/v1/auth/jwks',
+        '/v1/me',
+        '/v1/me/profile',
+        '/v1/me/consents',
+        '/v1/me/membership',
+        '/v1/me/addresses',
+        '/v1/me/addresses/{id}',
+        '/v1/me/mfa/enrolment',
+        '/v1/me/mfa/enrolment/confirm',
+        '/v1/me/mfa/disable',
+        '/v1/me/export',
+        '/v1/admin/accounts/{id}',
+        '/v1/admin/accounts/{id}/membership',
+        '/v1/admin/accounts/{id}/freeze',
+        '/v1/admin/accounts/{id}/unfreeze',
+        '/v1/admin/accounts/{id}/roles',
+        '/v1/admin/tiers',
+        '/v1/admin/signing-keys/rotate',
       ].sort(),
     );
     expect((await req('/docs')).status).toBe(200);
@@ -59,6 +127,7 @@ describe('gateway HTTP surface (backends unreachable)', () => {
     expect(((await ready.json()) as { checks: Record<string, string> }).checks).toEqual({
       catalog: expect.any(String),
       search: expect.any(String),
+      user: expect.any(String),
     });
   });
 
@@ -138,7 +207,7 @@ describe('gateway HTTP surface (backends unreachable)', () => {
     ['an unknown route', { path: '/v1/nope' }, 404, 'NOT_FOUND'],
   ])('rejects %s before calling any backend', async (_label, init, status, code) => {
     const { path, ...rest } = init;
-    const res = await req(path, rest);
+    const res = await asOperator(path, rest);
     expect(res.status).toBe(status);
     expect(await problem(res)).toMatchObject({
       status,
@@ -149,7 +218,7 @@ describe('gateway HTTP surface (backends unreachable)', () => {
   });
 
   it('lists field errors for invalid bodies', async () => {
-    const res = await req('/v1/products', {
+    const res = await asOperator('/v1/products', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -168,5 +237,74 @@ describe('gateway HTTP surface (backends unreachable)', () => {
         }),
       ]),
     );
+  });
+
+  describe('authentication and roles', () => {
+    const createCategory = (headers: Record<string, string> = {}) =>
+      req('/v1/categories', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ name: 'Phones', slug: 'phones' }),
+      });
+    const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
+
+    it('asks for a token on protected routes, with WWW-Authenticate', async () => {
+      for (const res of [
+        await createCategory(),
+        await req('/v1/me'),
+        await req('/v1/admin/tiers'),
+      ]) {
+        expect(res.status).toBe(401);
+        expect(res.headers.get('www-authenticate')).toMatch(/^Bearer realm="emporia"/);
+        expect(await problem(res)).toMatchObject({ code: 'AUTHENTICATION_REQUIRED' });
+      }
+    });
+
+    it('refuses expired, forged, foreign-audience and malformed tokens', async () => {
+      const other = await signer();
+      const cases: [string, string][] = [
+        [await sign(['operator'], { expSeconds: -60 }), 'TOKEN_EXPIRED'],
+        [await other.sign(['operator']), 'TOKEN_INVALID'],
+        [await sign(['operator'], { audience: 'someone-else' }), 'TOKEN_INVALID'],
+        ['not.a.jwt', 'TOKEN_INVALID'],
+      ];
+      for (const [token, code] of cases) {
+        const res = await createCategory(bearer(token));
+        expect(res.status).toBe(401);
+        expect(await problem(res)).toMatchObject({ code });
+      }
+    });
+
+    it('denies the operator surface and catalog changes to customers', async () => {
+      const denied = [
+        await createCategory(bearer(tokens.customer)),
+        await req('/v1/admin/tiers', { headers: bearer(tokens.customer) }),
+        await req('/v1/admin/accounts/0190a000-0000-7000-8000-000000000001/freeze', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...bearer(tokens.customer) },
+          body: JSON.stringify({ reason: 'x' }),
+        }),
+        // admin-only routes are denied to operators
+        await req('/v1/admin/signing-keys/rotate', {
+          method: 'POST',
+          headers: bearer(tokens.operator),
+        }),
+      ];
+      for (const res of denied) {
+        expect(res.status).toBe(403);
+        expect(await problem(res)).toMatchObject({ code: 'ROLE_REQUIRED' });
+      }
+    });
+
+    it('lets operators and admins through to the backend', async () => {
+      // the backends are down here: 503 proves the request passed the guard
+      expect((await createCategory(bearer(tokens.operator))).status).toBe(503);
+      expect((await createCategory(bearer(tokens.admin))).status).toBe(503);
+      expect((await req('/v1/me', { headers: bearer(tokens.customer) })).status).toBe(503);
+    });
+
+    it('keeps public reads public', async () => {
+      expect((await req('/v1/products/0190a000-0000-7000-8000-000000000001')).status).toBe(503);
+    });
   });
 });

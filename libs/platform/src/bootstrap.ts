@@ -18,7 +18,8 @@ export interface GrpcServerOptions {
 export interface StartServiceOptions {
   module: Type<unknown> | DynamicModule;
   logger: Logger;
-  http: { host: string; port: number };
+  /** `trustProxy`: the client address comes from X-Forwarded-For (behind a load balancer). */
+  http: { host: string; port: number; trustProxy?: boolean };
   grpc?: GrpcServerOptions;
   /** Extra set-up of the HTTP app before it listens (the gateway adds its routes' plumbing). */
   configure?: (app: NestFastifyApplication) => Promise<void> | void;
@@ -39,7 +40,7 @@ export interface RunningService {
 export async function startService(opts: StartServiceOptions): Promise<RunningService> {
   const app = await NestFactory.create<NestFastifyApplication>(
     opts.module,
-    new FastifyAdapter({ bodyLimit: 1024 * 1024 }),
+    new FastifyAdapter({ bodyLimit: 1024 * 1024, trustProxy: opts.http.trustProxy ?? false }),
     { logger: new NestPinoLogger(opts.logger), bufferLogs: false },
   );
   let grpcUrl: string | undefined;

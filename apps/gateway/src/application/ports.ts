@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import type { catalogV1, searchV1 } from '@emporia/contracts';
+import type { catalogV1, searchV1, userV1 } from '@emporia/contracts';
 import type { RequestContext } from '@emporia/platform';
 
 type Unwrap<T> = T extends Observable<infer U> ? U : T extends Promise<infer U> ? U : T;
@@ -13,6 +13,22 @@ export type Backend<Service> = {
 
 export type CatalogBackend = Backend<catalogV1.CatalogServiceController>;
 export type SearchBackend = Backend<searchV1.SearchServiceController>;
+export type UserBackend = Backend<userV1.UserServiceController>;
+
+export type Role = 'customer' | 'operator' | 'admin';
+
+/** Who is calling, from a verified access token. */
+export interface Principal {
+  accountId: string;
+  roles: Role[];
+}
+
+/** Verifies a bearer access token; throws ProblemError 401 when it is not acceptable. */
+export interface AccessTokenVerifier {
+  verify(token: string): Promise<Principal>;
+}
 
 export const CATALOG_BACKEND = Symbol('CATALOG_BACKEND');
 export const SEARCH_BACKEND = Symbol('SEARCH_BACKEND');
+export const USER_BACKEND = Symbol('USER_BACKEND');
+export const ACCESS_TOKEN_VERIFIER = Symbol('ACCESS_TOKEN_VERIFIER');

@@ -15,6 +15,7 @@ import type { FastifyReply } from 'fastify';
 import type { RequestContext } from '@emporia/platform';
 import { CATALOG_BACKEND, type CatalogBackend } from '../application/ports';
 import { ApiProblems } from './api-problems';
+import { Auth } from './auth.guard';
 import { CreateCategoryDto, MoveCategoryDto, UpdateCategoryDto } from './dto/catalog.dto';
 import { ListCategoriesQuery } from './dto/query.dto';
 import { CategoryPage, CategoryView } from './dto/views.dto';
@@ -28,6 +29,7 @@ export class CategoriesHttpController {
   constructor(@Inject(CATALOG_BACKEND) private readonly catalog: CatalogBackend) {}
 
   @Post()
+  @Auth('operator')
   @ApiCreatedResponse({ type: CategoryView })
   @ApiProblems(404, 409, 422)
   async create(
@@ -65,6 +67,7 @@ export class CategoriesHttpController {
   }
 
   @Patch(':id')
+  @Auth('operator')
   @ApiOkResponse({ type: CategoryView })
   @ApiProblems(404, 409)
   async update(
@@ -81,6 +84,7 @@ export class CategoriesHttpController {
   }
 
   @Post(':id/move')
+  @Auth('operator')
   @HttpCode(200)
   @ApiOkResponse({
     type: CategoryView,

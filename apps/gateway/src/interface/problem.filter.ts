@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '@emporia/platform';
-import { toProblem } from './problem';
+import { ProblemError, toProblem } from './problem';
 import { requestContext } from './request-context';
 
 /** The one place every HTTP error becomes `application/problem+json`. */
@@ -17,6 +17,8 @@ export class ProblemFilter implements ExceptionFilter {
     const { problem, unexpected } = toProblem(exception);
     if (unexpected)
       this.logger.error({ err: exception, trace_id: ctx.traceId, url: req.url }, 'request failed');
+    if (exception instanceof ProblemError && exception.headers)
+      void reply.headers(exception.headers);
     void reply
       .status(problem.status)
       .header('content-type', 'application/problem+json')

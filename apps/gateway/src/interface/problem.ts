@@ -20,6 +20,8 @@ export class ProblemError extends Error {
     readonly code: string,
     detail: string,
     readonly errors?: { field: string; message: string }[],
+    /** Extra response headers (e.g. WWW-Authenticate on a 401). */
+    readonly headers?: Record<string, string>,
   ) {
     super(detail);
   }

@@ -15,6 +15,7 @@ import type { FastifyReply } from 'fastify';
 import type { RequestContext } from '@emporia/platform';
 import { CATALOG_BACKEND, type CatalogBackend } from '../application/ports';
 import { ApiProblems } from './api-problems';
+import { Auth } from './auth.guard';
 import { CreateProductDto, StockAdjustmentDto, UpdateProductDto } from './dto/catalog.dto';
 import { ListProductsQuery } from './dto/query.dto';
 import { ProductPage, ProductView, StockLevelView, StockView } from './dto/views.dto';
@@ -28,6 +29,7 @@ export class ProductsHttpController {
   constructor(@Inject(CATALOG_BACKEND) private readonly catalog: CatalogBackend) {}
 
   @Post('products')
+  @Auth('operator')
   @ApiCreatedResponse({ type: ProductView })
   @ApiProblems(409, 422)
   async create(
@@ -67,6 +69,7 @@ export class ProductsHttpController {
   }
 
   @Patch('products/:id')
+  @Auth('operator')
   @ApiOkResponse({ type: ProductView })
   @ApiProblems(404, 409, 422)
   async update(
@@ -88,6 +91,7 @@ export class ProductsHttpController {
   }
 
   @Post('skus/:skuId/stock-adjustments')
+  @Auth('operator')
   @HttpCode(200)
   @ApiOkResponse({ type: StockLevelView, description: 'the warehouse level after the adjustment' })
   @ApiProblems(404, 422)

@@ -1,0 +1,77 @@
+import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+import { JwksTokenVerifier } from './jwks-token-verifier';
+
+async function key(kid: string) {
+  const pair = await generateKeyPair('ES256');
+  const jwk: JWK = { ...(await exportJWK(pair.publicKey)), kid, alg: 'ES256' };
+  const sign = (roles: unknown = ['customer']) =>
+    new SignJWT({ roles })
+      .setProtectedHeader({ alg: 'ES256', kid })
+      .setSubject('acc-1')
+      .setIssuer('iss')
+      .setAudience('aud')
+      .setExpirationTime('5m')
+      .sign(pair.privateKey);
+  return { jwk, sign };
+}
+
+describe('JwksTokenVerifier', () => {
+  let now = 1_000_000;
+  const clock = () => now;
+
+  it('caches the key set, and refetches early for an unknown key id (rotation)', async () => {
+    const k1 = await key('k1');
+    const k2 = await key('k2');
+    let published = [k1.jwk];
+    const fetch = jest.fn(async () => ({ keys: published }));
+    const v = new JwksTokenVerifier(
+      fetch,
+      { issuer: 'iss', audience: 'aud', cacheMs: 300_000, refetchCooldownMs: 10_000 },
+      clock,
+    );
+    expect(await v.verify(await k1.sign(['customer', 'operator', 'root']))).toEqual({
+      accountId: 'acc-1',
+      roles: ['customer', 'operator'],
+    });
+    await v.verify(await k1.sign());
+    expect(fetch).toHaveBeenCalledTimes(1);
+
+    published = [k1.jwk, k2.jwk];
+    // within the cool-down an unknown kid is refused without hammering the user service
+    await expect(v.verify(await k2.sign())).rejects.toMatchObject({ code: 'TOKEN_INVALID' });
+    expect(fetch).toHaveBeenCalledTimes(1);
+    now += 10_000;
+    expect((await v.verify(await k2.sign())).accountId).toBe('acc-1');
+    expect(fetch).toHaveBeenCalledTimes(2);
+
+    now += 300_000;
+    await v.verify(await k1.sign());
+    expect(fetch).toHaveBeenCalledTimes(3);
+  });
+
+  it('fails closed when the key set cannot be fetched', async () => {
+    const k1 = await key('k1');
+    const down = new Error('user service unavailable');
+    const v = new JwksTokenVerifier(
+      async () => {
+        throw down;
+      },
+      { issuer: 'iss', audience: 'aud', cacheMs: 1000 },
+      clock,
+    );
+    await expect(v.verify(await k1.sign())).rejects.toBe(down);
+  });
+
+  it('shares one fetch between concurrent verifications', async () => {
+    const k1 = await key('k1');
+    const fetch = jest.fn(async () => ({ keys: [k1.jwk] }));
+    const v = new JwksTokenVerifier(
+      fetch,
+      { issuer: 'iss', audience: 'aud', cacheMs: 1000 },
+      clock,
+    );
+    const token = await k1.sign();
+    await Promise.all(Array.from({ length: 20 }, () => v.verify(token)));
+    expect(fetch).toHaveBeenCalledTimes(1);
+  });
+});

@@ -1,0 +1,108 @@
+import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RequestContext } from '@emporia/platform';
+import { USER_BACKEND, type UserBackend } from '../application/ports';
+import { ApiProblems } from './api-problems';
+import {
+  AccountView,
+  LoginDto,
+  LoginView,
+  MfaLoginDto,
+  MfaLoginView,
+  RefreshDto,
+  RegisterDto,
+  TokensView,
+} from './dto/user.dto';
+import { Ctx } from './request-context';
+import { accountView, tokensView } from './user-mappers';
+
+/** Registration, login (with the MFA step), refresh and logout. Public routes. */
+@ApiTags('auth')
+@Controller('v1/auth')
+export class AuthHttpController {
+  constructor(@Inject(USER_BACKEND) private readonly users: UserBackend) {}
+
+  @Post('register')
+  @ApiCreatedResponse({ type: AccountView })
+  @ApiProblems(409)
+  async register(@Ctx() ctx: RequestContext, @Body() body: RegisterDto): Promise<AccountView> {
+    const { account } = await this.users.register(ctx, {
+      email: body.email ?? '',
+      phone: body.phone ?? '',
+      password: body.password,
+    });
+    return accountView(account!);
+  }
+
+  @Post('login')
+  @HttpCode(200)
+  @ApiOkResponse({
+    type: LoginView,
+    description:
+      'tokens, or (with MFA) mfaRequired and a challenge to finish at /v1/auth/login/mfa. Send a stable X-Device-Id header so new devices are recognised.',
+  })
+  @ApiProblems(401, 403, 429)
+  async login(
+    @Ctx() ctx: RequestContext,
+    @Body() body: LoginDto,
+    @Req() req: FastifyRequest,
+  ): Promise<LoginView> {
+    const device = req.headers['x-device-id'];
+    const r = await this.users.login(ctx, {
+      identifier: body.identifier,
+      password: body.password,
+      ip: req.ip,
+      deviceId: (Array.isArray(device) ? device[0] : (device ?? '')).slice(0, 200),
+    });
+    return r.mfaRequired
+      ? {
+          account: accountView(r.account!),
+          mfaRequired: true,
+          mfaChallenge: r.mfaChallenge,
+          mfaChallengeExpiresAt: r.mfaChallengeExpiresAt,
+        }
+      : { account: accountView(r.account!), mfaRequired: false, tokens: tokensView(r.tokens!) };
+  }
+
+  @Post('login/mfa')
+  @HttpCode(200)
+  @ApiOkResponse({ type: MfaLoginView })
+  @ApiProblems(401, 403, 429)
+  async completeMfa(@Ctx() ctx: RequestContext, @Body() body: MfaLoginDto): Promise<MfaLoginView> {
+    const r = await this.users.completeMfaLogin(ctx, {
+      mfaChallenge: body.challenge,
+      code: body.code,
+    });
+    return {
+      account: accountView(r.account!),
+      tokens: tokensView(r.tokens!),
+      ...(r.recoveryCodesLeft >= 0 ? { recoveryCodesLeft: r.recoveryCodesLeft } : {}),
+    };
+  }
+
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiOkResponse({ type: TokensView, description: 'a new pair; the old refresh token is spent' })
+  @ApiProblems(401, 403)
+  async refresh(@Ctx() ctx: RequestContext, @Body() body: RefreshDto): Promise<TokensView> {
+    return tokensView((await this.users.refresh(ctx, body)).tokens!);
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'the session (refresh-token family) is ended' })
+  async logout(@Ctx() ctx: RequestContext, @Body() body: RefreshDto): Promise<void> {
+    await this.users.logout(ctx, body);
+  }
+
+  @Get('jwks')
+  @ApiOkResponse({ description: 'JSON Web Key Set (RFC 7517) that verifies access tokens' })
+  async jwks(
+    @Ctx() ctx: RequestContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<unknown> {
+    void reply.header('cache-control', 'public, max-age=300');
+    return JSON.parse((await this.users.getJwks(ctx, {})).jwksJson) as unknown;
+  }
+}

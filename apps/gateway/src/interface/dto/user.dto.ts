@@ -1,0 +1,334 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsOptional,
+  IsString,
+  Length,
+  MaxLength,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { MoneyDto } from './money.dto';
+
+/** Requests and responses of the account, membership and administration routes. */
+
+const ROLES = ['customer', 'operator', 'admin'] as const;
+const CONSENT_PURPOSES = ['MARKETING_EMAIL', 'MARKETING_SMS', 'PERSONALISATION', 'ANALYTICS'];
+
+export class RegisterDto {
+  @ApiPropertyOptional({ example: 'li.lei@example.cn', description: 'e-mail and/or phone' })
+  @ValidateIf((o: RegisterDto) => o.email !== undefined || o.phone === undefined)
+  @IsString()
+  @MaxLength(254)
+  email?: string;
+
+  @ApiPropertyOptional({ example: '+8613800138000', description: 'E.164' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
+  phone?: string;
+
+  @ApiProperty({ minLength: 10, maxLength: 128 })
+  @IsString()
+  @Length(1, 128)
+  password!: string;
+}
+
+export class LoginDto {
+  @ApiProperty({ example: 'li.lei@example.cn', description: 'e-mail or E.164 phone' })
+  @IsString()
+  @Length(1, 254)
+  identifier!: string;
+
+  @ApiProperty()
+  @IsString()
+  @Length(1, 128)
+  password!: string;
+}
+
+export class MfaLoginDto {
+  @ApiProperty({ description: 'mfaChallenge from the login answer' })
+  @IsString()
+  @Length(1, 200)
+  challenge!: string;
+
+  @ApiProperty({ example: '492039', description: 'a 6-digit TOTP code or a recovery code' })
+  @IsString()
+  @Length(1, 32)
+  code!: string;
+}
+
+export class RefreshDto {
+  @ApiProperty()
+  @IsString()
+  @Length(1, 200)
+  refreshToken!: string;
+}
+
+export class MfaCodeDto {
+  @ApiProperty({ example: '492039' })
+  @IsString()
+  @Length(1, 32)
+  code!: string;
+}
+
+export class ReauthDto {
+  @ApiProperty({ description: 'the current password' })
+  @IsString()
+  @Length(1, 128)
+  password!: string;
+}
+
+export class DisableMfaDto extends ReauthDto {
+  @ApiProperty({ description: 'a current TOTP code or a recovery code' })
+  @IsString()
+  @Length(1, 32)
+  code!: string;
+}
+
+export class ProfileDto {
+  @ApiPropertyOptional({ example: '李雷', maxLength: 64 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  displayName?: string;
+
+  @ApiPropertyOptional({ example: '1990-02-28', format: 'date' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(10)
+  birthday?: string;
+
+  @ApiPropertyOptional({ example: 'https://cdn.example.cn/a.png' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  avatarUrl?: string;
+
+  @ApiPropertyOptional({ example: 'zh-CN' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(35)
+  locale?: string;
+}
+
+export class ConsentChangeDto {
+  @ApiProperty({ enum: CONSENT_PURPOSES })
+  @IsIn(CONSENT_PURPOSES)
+  purpose!: string;
+
+  @ApiProperty()
+  @IsBoolean()
+  granted!: boolean;
+}
+
+export class ConsentsDto {
+  @ApiProperty({ type: [ConsentChangeDto] })
+  @IsArray()
+  @ArrayMaxSize(CONSENT_PURPOSES.length)
+  @ValidateNested({ each: true })
+  @Type(() => ConsentChangeDto)
+  consents!: ConsentChangeDto[];
+}
+
+export class AddressDto {
+  @ApiProperty({ example: '韩梅梅' }) @IsString() @MaxLength(64) recipient!: string;
+  @ApiProperty({ example: '+8613900000000' }) @IsString() @MaxLength(32) phone!: string;
+  @ApiProperty({ example: 'CN', description: 'ISO 3166-1 alpha-2' })
+  @IsString()
+  @MaxLength(2)
+  country!: string;
+  @ApiProperty({ example: '浙江省' }) @IsString() @MaxLength(64) province!: string;
+  @ApiProperty({ example: '杭州市' }) @IsString() @MaxLength(64) city!: string;
+  @ApiPropertyOptional({ example: '西湖区' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  district?: string;
+  @ApiProperty({ example: '文三路 100 号' }) @IsString() @MaxLength(200) line1!: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) line2?: string;
+  @ApiPropertyOptional({ example: '310000' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(16)
+  postalCode?: string;
+  @ApiPropertyOptional({ description: 'make this the default address' })
+  @IsOptional()
+  @IsBoolean()
+  isDefault?: boolean;
+}
+
+export class FreezeDto {
+  @ApiProperty({ example: 'chargeback fraud, ticket 4711', maxLength: 500 })
+  @IsString()
+  @Length(1, 500)
+  reason!: string;
+}
+
+export class TierDto {
+  @ApiProperty({ example: 'GOLD', pattern: '^[A-Z][A-Z0-9_]*$' })
+  @IsString()
+  @Length(1, 32)
+  code!: string;
+
+  @ApiProperty({ example: 'Gold' })
+  @IsString()
+  @Length(1, 64)
+  name!: string;
+
+  @ApiProperty({ type: MoneyDto, description: 'rolling 12-month spend that reaches the tier' })
+  @ValidateNested()
+  @Type(() => MoneyDto)
+  minSpend!: MoneyDto;
+}
+
+export class TiersDto {
+  @ApiProperty({ type: [TierDto] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(32)
+  @ValidateNested({ each: true })
+  @Type(() => TierDto)
+  tiers!: TierDto[];
+}
+
+export class RolesDto {
+  @ApiProperty({ enum: ROLES, isArray: true })
+  @IsArray()
+  @ArrayMinSize(1)
+  @IsIn(ROLES, { each: true })
+  roles!: string[];
+}
+
+// ---- responses
+
+export class AccountView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ nullable: true, type: String }) email!: string | null;
+  @ApiProperty({ nullable: true, type: String }) phone!: string | null;
+  @ApiProperty({ enum: ROLES, isArray: true }) roles!: string[];
+  @ApiProperty({ enum: ['active', 'frozen', 'deleted'] }) status!: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+}
+
+export class TokensView {
+  @ApiProperty({ description: 'ES256 JWT; send as Authorization: Bearer' }) accessToken!: string;
+  @ApiProperty({ format: 'date-time' }) accessExpiresAt!: string;
+  @ApiProperty({ description: 'single use: each refresh returns a new one' })
+  refreshToken!: string;
+  @ApiProperty({ format: 'date-time' }) refreshExpiresAt!: string;
+  @ApiProperty({ example: 'Bearer' }) tokenType!: string;
+}
+
+export class LoginView {
+  @ApiProperty({ type: AccountView }) account!: AccountView;
+  @ApiProperty({ description: 'true: finish with POST /v1/auth/login/mfa' }) mfaRequired!: boolean;
+  @ApiPropertyOptional({ type: TokensView }) tokens?: TokensView;
+  @ApiPropertyOptional() mfaChallenge?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) mfaChallengeExpiresAt?: string;
+}
+
+export class MfaLoginView {
+  @ApiProperty({ type: AccountView }) account!: AccountView;
+  @ApiProperty({ type: TokensView }) tokens!: TokensView;
+  @ApiPropertyOptional({ description: 'recovery codes left, when one was used' })
+  recoveryCodesLeft?: number;
+}
+
+export class ProfileView {
+  @ApiProperty() displayName!: string;
+  @ApiProperty({ nullable: true, type: String, format: 'date' }) birthday!: string | null;
+  @ApiProperty({ nullable: true, type: String }) avatarUrl!: string | null;
+  @ApiProperty({ nullable: true, type: String }) locale!: string | null;
+}
+
+export class ConsentView {
+  @ApiProperty({ enum: CONSENT_PURPOSES }) purpose!: string;
+  @ApiProperty() granted!: boolean;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) updatedAt!: string | null;
+}
+
+export class ConsentsView {
+  @ApiProperty({ type: [ConsentView] }) consents!: ConsentView[];
+}
+
+export class AccountDetailsView {
+  @ApiProperty({ type: AccountView }) account!: AccountView;
+  @ApiProperty({ type: ProfileView }) profile!: ProfileView;
+  @ApiProperty({ type: [ConsentView] }) consents!: ConsentView[];
+  @ApiProperty() mfaEnabled!: boolean;
+}
+
+export class AddressView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() recipient!: string;
+  @ApiProperty() phone!: string;
+  @ApiProperty() country!: string;
+  @ApiProperty() province!: string;
+  @ApiProperty() city!: string;
+  @ApiProperty() district!: string;
+  @ApiProperty() line1!: string;
+  @ApiProperty() line2!: string;
+  @ApiProperty() postalCode!: string;
+  @ApiProperty() isDefault!: boolean;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+}
+
+export class AddressList {
+  @ApiProperty({ type: [AddressView], description: 'the default first' }) items!: AddressView[];
+}
+
+export class PointsLotView {
+  @ApiProperty() sourceRef!: string;
+  @ApiProperty() points!: number;
+  @ApiProperty() remaining!: number;
+  @ApiProperty({ format: 'date-time' }) earnedAt!: string;
+  @ApiProperty({ format: 'date-time' }) expiresAt!: string;
+}
+
+export class MembershipView {
+  @ApiProperty() tierCode!: string;
+  @ApiProperty() tierName!: string;
+  @ApiProperty({ type: MoneyDto, description: 'net spend over the last 12 months' })
+  rollingSpend!: MoneyDto;
+  @ApiProperty() pointsBalance!: number;
+  @ApiProperty({ type: [PointsLotView], description: 'earliest expiry first' })
+  lots!: PointsLotView[];
+}
+
+export class MfaEnrolmentView {
+  @ApiProperty({ description: 'otpauth:// URI to show as a QR code' }) otpauthUri!: string;
+  @ApiProperty({ description: 'the secret in base32, for manual entry' }) secret!: string;
+}
+
+export class RecoveryCodesView {
+  @ApiProperty({ type: [String], description: 'single-use; shown only now' })
+  recoveryCodes!: string[];
+}
+
+export class TierView {
+  @ApiProperty() code!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ type: MoneyDto }) minSpend!: MoneyDto;
+  @ApiProperty() members!: number;
+}
+
+export class TierList {
+  @ApiProperty({ type: [TierView] }) items!: TierView[];
+  @ApiPropertyOptional({ description: 'members queued for re-evaluation (after a change)' })
+  membersToReevaluate?: number;
+}
+
+export class SigningKeyView {
+  @ApiProperty() kid!: string;
+}
+
+export class ErasureView {
+  @ApiProperty({ format: 'date-time' }) deletedAt!: string;
+}

@@ -1,0 +1,116 @@
+import { userV1 } from '@emporia/contracts';
+import type {
+  AccountDetailsView,
+  AccountView,
+  AddressView,
+  ConsentView,
+  MembershipView,
+  ProfileView,
+  TierView,
+  TokensView,
+} from './dto/user.dto';
+import type { AddressDto } from './dto/user.dto';
+
+const STATUS: Record<string, string> = {
+  ACCOUNT_STATUS_ACTIVE: 'active',
+  ACCOUNT_STATUS_FROZEN: 'frozen',
+  ACCOUNT_STATUS_DELETED: 'deleted',
+};
+
+const orNull = (s: string | undefined) => (s ? s : null);
+
+export const accountView = (a: userV1.Account): AccountView => ({
+  id: a.id,
+  email: orNull(a.email),
+  phone: orNull(a.phone),
+  roles: a.roles,
+  status: STATUS[a.status as unknown as string] ?? String(a.status).toLowerCase(),
+  createdAt: a.createdAt,
+});
+
+export const tokensView = (t: userV1.TokenPair): TokensView => ({
+  accessToken: t.accessToken,
+  accessExpiresAt: t.accessExpiresAt,
+  refreshToken: t.refreshToken,
+  refreshExpiresAt: t.refreshExpiresAt,
+  tokenType: t.tokenType || 'Bearer',
+});
+
+export const profileView = (p: userV1.Profile | undefined): ProfileView => ({
+  displayName: p?.displayName ?? '',
+  birthday: orNull(p?.birthday),
+  avatarUrl: orNull(p?.avatarUrl),
+  locale: orNull(p?.locale),
+});
+
+export const consentView = (c: userV1.Consent): ConsentView => ({
+  purpose: c.purpose,
+  granted: c.granted,
+  updatedAt: orNull(c.updatedAt),
+});
+
+export const detailsView = (d: userV1.AccountDetails): AccountDetailsView => ({
+  account: accountView(d.account!),
+  profile: profileView(d.profile),
+  consents: d.consents.map(consentView),
+  mfaEnabled: d.mfaEnabled,
+});
+
+export const addressView = (a: userV1.Address): AddressView => ({
+  id: a.id,
+  recipient: a.recipient,
+  phone: a.phone,
+  country: a.country,
+  province: a.province,
+  city: a.city,
+  district: a.district,
+  line1: a.line1,
+  line2: a.line2,
+  postalCode: a.postalCode,
+  isDefault: a.isDefault,
+  createdAt: a.createdAt,
+  updatedAt: a.updatedAt,
+});
+
+export const addressToProto = (a: AddressDto, id = ''): userV1.Address => ({
+  id,
+  recipient: a.recipient,
+  phone: a.phone,
+  country: a.country,
+  province: a.province,
+  city: a.city,
+  district: a.district ?? '',
+  line1: a.line1,
+  line2: a.line2 ?? '',
+  postalCode: a.postalCode ?? '',
+  isDefault: a.isDefault ?? false,
+  createdAt: '',
+  updatedAt: '',
+});
+
+export const membershipView = (m: userV1.Membership): MembershipView => ({
+  tierCode: m.tierCode,
+  tierName: m.tierName,
+  rollingSpend: {
+    amountMinor: Number(m.rollingSpend?.amountMinor ?? 0),
+    currency: m.rollingSpend?.currency ?? '',
+  },
+  pointsBalance: Number(m.pointsBalance),
+  lots: m.lots.map((l) => ({
+    sourceRef: l.sourceRef,
+    points: Number(l.points),
+    remaining: Number(l.remaining),
+    earnedAt: l.earnedAt,
+    expiresAt: l.expiresAt,
+  })),
+});
+
+export const tierView = (t: userV1.Tier): TierView => ({
+  code: t.code,
+  name: t.name,
+  minSpend: {
+    amountMinor: Number(t.minSpend?.amountMinor ?? 0),
+    currency: t.minSpend?.currency ?? '',
+  },
+  members: Number(t.members),
+});

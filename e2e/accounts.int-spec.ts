@@ -1,0 +1,293 @@
+import { createHmac } from 'node:crypto';
+import { Client } from 'pg';
+import { startPlatform, type Platform } from './support/platform';
+
+jest.setTimeout(180_000);
+
+const PASSWORD = 'a long enough password';
+
+/** RFC 6238 TOTP (SHA-1, 6 digits, 30 s), as an authenticator app computes it. */
+function totpNow(base32: string, offsetSteps = 0): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of base32) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g)!.map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000) + offsetSteps));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const o = mac[mac.length - 1] & 0xf;
+  return String((mac.readUInt32BE(o) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+/**
+ * Accounts through the gateway, with the user service as its own process on real Postgres,
+ * Redis and Kafka: sign-in, MFA, the address book, privacy requests, and who may do what.
+ */
+describe('accounts end to end: gateway → user', () => {
+  let platform: Platform;
+  let pg: Client;
+  const email = (name: string) => `${name}.${platform.suffix}@example.cn`;
+  const address = (recipient: string) => ({
+    recipient,
+    phone: '+8613800138000',
+    country: 'CN',
+    province: '北京市',
+    city: '北京市',
+    district: '朝阳区',
+    line1: '建国路 88 号',
+  });
+
+  beforeAll(async () => {
+    platform = await startPlatform({ user: true });
+    pg = new Client({ connectionString: platform.databases.user });
+    await pg.connect();
+  });
+
+  afterAll(async () => {
+    await pg?.end();
+    await platform?.stop();
+  });
+
+  it('registers, signs in, refreshes once, and logs out', async () => {
+    const { api } = platform;
+    const reg = await api('POST', '/v1/auth/register', { email: email('ann'), password: PASSWORD });
+    expect(reg.status).toBe(201);
+    expect(reg.body).toMatchObject({ email: email('ann'), roles: ['customer'], status: 'active' });
+    const dup = await api('POST', '/v1/auth/register', { email: email('ann'), password: PASSWORD });
+    expect([dup.status, dup.body.code]).toEqual([409, 'ACCOUNT_EXISTS']);
+    const weak = await api('POST', '/v1/auth/register', { email: email('weak'), password: 'x' });
+    expect([weak.status, weak.body.code]).toEqual([400, 'PASSWORD_TOO_WEAK']);
+
+    const bad = await api('POST', '/v1/auth/login', { identifier: email('ann'), password: 'nope' });
+    expect([bad.status, bad.body.code]).toEqual([401, 'INVALID_CREDENTIALS']);
+    const login = await api(
+      'POST',
+      '/v1/auth/login',
+      { identifier: email('ann'), password: PASSWORD },
+      { 'x-device-id': 'phone-1' },
+    );
+    expect(login.status).toBe(200);
+    expect(login.body.mfaRequired).toBe(false);
+    const me = await api('GET', '/v1/me', undefined, {
+      authorization: `Bearer ${login.body.tokens.accessToken}`,
+    });
+    expect(me.body.account.id).toBe(reg.body.id);
+
+    const refreshed = await api('POST', '/v1/auth/refresh', {
+      refreshToken: login.body.tokens.refreshToken,
+    });
+    expect(refreshed.status).toBe(200);
+    const replay = await api('POST', '/v1/auth/refresh', {
+      refreshToken: login.body.tokens.refreshToken,
+    });
+    expect([replay.status, replay.body.code]).toEqual([401, 'REFRESH_TOKEN_REUSED']);
+    // reuse revoked the whole family, including the token issued by the refresh
+    const after = await api('POST', '/v1/auth/refresh', {
+      refreshToken: refreshed.body.refreshToken,
+    });
+    expect(after.status).toBe(401);
+
+    const second = await platform.signIn(email('ann2'), PASSWORD);
+    expect(
+      (await api('POST', '/v1/auth/logout', { refreshToken: second.refreshToken })).status,
+    ).toBe(204);
+    expect(
+      (await api('POST', '/v1/auth/refresh', { refreshToken: second.refreshToken })).status,
+    ).toBe(401);
+  });
+
+  it("never lets one customer read or change another's data", async () => {
+    const { api } = platform;
+    const alice = await platform.signIn(email('alice'), PASSWORD);
+    const bob = await platform.signIn(email('bob'), PASSWORD);
+    const created = await api('POST', '/v1/me/addresses', address('Alice'), alice.auth);
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+
+    const put = await api('PUT', `/v1/me/addresses/${id}`, address('Bob was here'), bob.auth);
+    expect([put.status, put.body.code]).toEqual([404, 'ADDRESS_NOT_FOUND']);
+    const del = await api('DELETE', `/v1/me/addresses/${id}`, undefined, bob.auth);
+    expect([del.status, del.body.code]).toEqual([404, 'ADDRESS_NOT_FOUND']);
+    expect((await api('GET', '/v1/me/addresses', undefined, bob.auth)).body.items).toEqual([]);
+    // a customer cannot reach another account through the operator surface either
+    for (const path of [
+      `/v1/admin/accounts/${alice.accountId}`,
+      `/v1/admin/accounts/${alice.accountId}/membership`,
+    ]) {
+      const r = await api('GET', path, undefined, bob.auth);
+      expect([r.status, r.body.code]).toEqual([403, 'ROLE_REQUIRED']);
+    }
+    // Alice's data is untouched
+    const mine = await api('GET', '/v1/me/addresses', undefined, alice.auth);
+    expect(mine.body.items).toEqual([
+      expect.objectContaining({ id, recipient: 'Alice', isDefault: true }),
+    ]);
+    const bobsView = await api('GET', '/v1/me', undefined, bob.auth);
+    expect(bobsView.body.account.id).toBe(bob.accountId);
+  });
+
+  it('denies the operator surface to customers; operators freeze, admins set roles', async () => {
+    const { api } = platform;
+    const customer = await platform.signIn(email('cust'), PASSWORD);
+    const operator = await platform.signIn(email('op'), PASSWORD, 'customer,operator');
+    const admin = await platform.signIn(email('adm'), PASSWORD, 'admin');
+    const victim = await platform.signIn(email('victim'), PASSWORD);
+    const freeze = (auth: Record<string, string>) =>
+      api('POST', `/v1/admin/accounts/${victim.accountId}/freeze`, { reason: 'fraud' }, auth);
+
+    for (const r of [
+      await freeze(customer.auth),
+      await api('GET', '/v1/admin/tiers', undefined, customer.auth),
+      await api('PUT', '/v1/admin/tiers', { tiers: [] }, customer.auth),
+      await api(
+        'PUT',
+        `/v1/admin/accounts/${customer.accountId}/roles`,
+        { roles: ['admin'] },
+        customer.auth,
+      ),
+    ])
+      expect([r.status, r.body.code]).toEqual([403, 'ROLE_REQUIRED']);
+    // an operator cannot promote anyone (admin only)
+    const promote = await api(
+      'PUT',
+      `/v1/admin/accounts/${operator.accountId}/roles`,
+      { roles: ['admin'] },
+      operator.auth,
+    );
+    expect(promote.status).toBe(403);
+    const [{ roles }] = (
+      await pg.query(`SELECT roles FROM accounts WHERE id = $1`, [customer.accountId])
+    ).rows;
+    expect(roles).toEqual(['customer']);
+
+    const frozen = await freeze(operator.auth);
+    expect([frozen.status, frozen.body.status]).toEqual([200, 'frozen']);
+    const login = await api('POST', '/v1/auth/login', {
+      identifier: email('victim'),
+      password: PASSWORD,
+    });
+    expect([login.status, login.body.code]).toEqual([403, 'ACCOUNT_FROZEN']);
+    expect(
+      (await api('POST', '/v1/auth/refresh', { refreshToken: victim.refreshToken })).status,
+    ).toBe(401);
+    expect(
+      (
+        await api(
+          'POST',
+          `/v1/admin/accounts/${victim.accountId}/unfreeze`,
+          undefined,
+          operator.auth,
+        )
+      ).status,
+    ).toBe(200);
+
+    const tiers = await api('GET', '/v1/admin/tiers', undefined, operator.auth);
+    expect(tiers.body.items.map((t: { code: string }) => t.code)).toEqual([
+      'MEMBER',
+      'SILVER',
+      'GOLD',
+      'PLATINUM',
+    ]);
+    const promoted = await api(
+      'PUT',
+      `/v1/admin/accounts/${customer.accountId}/roles`,
+      { roles: ['customer', 'operator'] },
+      admin.auth,
+    );
+    expect([promoted.status, promoted.body.roles]).toEqual([200, ['customer', 'operator']]);
+  });
+
+  it('turns MFA on, asks for the second factor at login, and turns it off with re-authentication', async () => {
+    const { api } = platform;
+    const me = await platform.signIn(email('mfa'), PASSWORD);
+    const enrol = await api('POST', '/v1/me/mfa/enrolment', undefined, me.auth);
+    expect(enrol.status).toBe(201);
+    expect(enrol.body.otpauthUri).toMatch(/^otpauth:\/\/totp\/Emporia:/);
+    const confirm = await api(
+      'POST',
+      '/v1/me/mfa/enrolment/confirm',
+      { code: totpNow(enrol.body.secret) },
+      me.auth,
+    );
+    expect(confirm.status).toBe(200);
+    expect(confirm.body.recoveryCodes).toHaveLength(10);
+    expect((await api('GET', '/v1/me', undefined, me.auth)).body.mfaEnabled).toBe(true);
+
+    const step1 = await api('POST', '/v1/auth/login', {
+      identifier: email('mfa'),
+      password: PASSWORD,
+    });
+    expect(step1.body).toMatchObject({ mfaRequired: true, mfaChallenge: expect.any(String) });
+    expect(step1.body.tokens).toBeUndefined();
+    const wrong = await api('POST', '/v1/auth/login/mfa', {
+      challenge: step1.body.mfaChallenge,
+      code: '000000',
+    });
+    expect([wrong.status, wrong.body.code]).toEqual([401, 'MFA_CODE_INVALID']);
+    const step2 = await api('POST', '/v1/auth/login/mfa', {
+      challenge: step1.body.mfaChallenge,
+      code: confirm.body.recoveryCodes[0],
+    });
+    expect(step2.status).toBe(200);
+    expect(step2.body.recoveryCodesLeft).toBe(9);
+    const auth = { authorization: `Bearer ${step2.body.tokens.accessToken}` };
+
+    const noCode = await api(
+      'POST',
+      '/v1/me/mfa/disable',
+      { password: PASSWORD, code: '111111' },
+      auth,
+    );
+    expect([noCode.status, noCode.body.code]).toEqual([401, 'MFA_CODE_INVALID']);
+    expect(
+      (
+        await api(
+          'POST',
+          '/v1/me/mfa/disable',
+          { password: PASSWORD, code: confirm.body.recoveryCodes[1] },
+          auth,
+        )
+      ).status,
+    ).toBe(204);
+    const plain = await api('POST', '/v1/auth/login', {
+      identifier: email('mfa'),
+      password: PASSWORD,
+    });
+    expect(plain.body.mfaRequired).toBe(false);
+  });
+
+  it('exports the data, then erases the account on request', async () => {
+    const { api } = platform;
+    const me = await platform.signIn(email('erase'), PASSWORD);
+    await api('PUT', '/v1/me/profile', { displayName: 'Erin', birthday: '1991-07-01' }, me.auth);
+    await api(
+      'PUT',
+      '/v1/me/consents',
+      { consents: [{ purpose: 'MARKETING_EMAIL', granted: true }] },
+      me.auth,
+    );
+    await api('POST', '/v1/me/addresses', address('Erin'), me.auth);
+    const exported = await api('GET', '/v1/me/export', undefined, me.auth);
+    expect(exported.status).toBe(200);
+    expect(exported.headers.get('content-disposition')).toMatch(
+      /^attachment; filename="emporia-account-/,
+    );
+    expect(exported.body).toMatchObject({
+      account: { id: me.accountId, email: email('erase') },
+      profile: { display_name: 'Erin', birthday: '1991-07-01' },
+      consents: [expect.objectContaining({ purpose: 'MARKETING_EMAIL', granted: true })],
+      addresses: [expect.objectContaining({ recipient: 'Erin' })],
+    });
+
+    const wrong = await api('DELETE', '/v1/me', { password: 'not it at all' }, me.auth);
+    expect([wrong.status, wrong.body.code]).toEqual([401, 'INVALID_CREDENTIALS']);
+    const erased = await api('DELETE', '/v1/me', { password: PASSWORD }, me.auth);
+    expect(erased.status).toBe(200);
+    const gone = await api('GET', '/v1/me', undefined, me.auth);
+    expect([gone.status, gone.body.code]).toEqual([404, 'ACCOUNT_NOT_FOUND']);
+    const [row] = (
+      await pg.query(`SELECT email, status FROM accounts WHERE id = $1`, [me.accountId])
+    ).rows;
+    expect(row).toEqual({ email: null, status: 'DELETED' });
+  });
+});

@@ -1,0 +1,203 @@
+import {
+  createTestDatabase,
+  freePort,
+  runServiceCommand,
+  startServiceProcess,
+  testEnv,
+  uniqueSuffix,
+  type ServiceProcess,
+} from '@emporia/testing';
+
+export interface ApiResponse {
+  status: number;
+  type: string;
+  headers: Headers;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON of many shapes in tests
+  body: any;
+}
+
+export type Api = (
+  method: string,
+  path: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+) => Promise<ApiResponse>;
+
+/** An HTTP client for the gateway: JSON in, JSON (or problem+json) out. */
+export function apiClient(baseUrl: string): Api {
+  return async (method, path, body, headers = {}) => {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return {
+      status: res.status,
+      type: res.headers.get('content-type') ?? '',
+      headers: res.headers,
+      body: text ? JSON.parse(text) : undefined,
+    };
+  };
+}
+
+export interface Platform {
+  suffix: string;
+  gatewayUrl: string;
+  api: Api;
+  databases: { catalog?: string; user?: string };
+  services: ServiceProcess[];
+  /** Registers an account through the gateway, optionally grants roles, logs in: a bearer header. */
+  signIn(
+    email: string,
+    password: string,
+    roles?: string,
+  ): Promise<{ accountId: string; auth: Record<string, string>; refreshToken: string }>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the services as a user runs them (separate processes, real Postgres, Redis, Kafka and
+ * Elasticsearch) behind one gateway. Services not asked for are absent; the gateway then
+ * reports them unavailable, and readiness is checked on /healthz instead of /readyz.
+ */
+export async function startPlatform(want: {
+  catalog?: boolean;
+  search?: boolean;
+  user?: boolean;
+}): Promise<Platform> {
+  const suffix = uniqueSuffix();
+  const common = {
+    KAFKA_BROKERS: testEnv.kafkaBrokers(),
+    KAFKA_TOPIC_PREFIX: `e2e${suffix}.`,
+    BIND_HOST: '127.0.0.1',
+  };
+  const ports = {
+    catalog: [await freePort(), await freePort()],
+    search: [await freePort(), await freePort()],
+    user: [await freePort(), await freePort()],
+    gateway: await freePort(),
+  };
+  const drops: (() => Promise<void>)[] = [];
+  const userEnv = (url: string) => ({
+    ...common,
+    USER_DATABASE_URL: url,
+    REDIS_URL: testEnv.redisUrl(),
+    REDIS_KEY_PREFIX: `e2e:${suffix}:`,
+  });
+  const databases: Platform['databases'] = {};
+  const services: ServiceProcess[] = [];
+  const starting: Promise<ServiceProcess>[] = [];
+  try {
+    if (want.catalog) {
+      const db = await createTestDatabase('e2e_catalog');
+      drops.push(db.drop);
+      databases.catalog = db.url;
+      await runServiceCommand('catalog', { ...common, CATALOG_DATABASE_URL: db.url }, ['migrate']);
+      starting.push(
+        startServiceProcess(
+          'catalog',
+          {
+            ...common,
+            CATALOG_DATABASE_URL: db.url,
+            CATALOG_GRPC_PORT: String(ports.catalog[0]),
+            CATALOG_HTTP_PORT: String(ports.catalog[1]),
+            OUTBOX_POLL_MS: '100',
+          },
+          `http://127.0.0.1:${ports.catalog[1]}/readyz`,
+        ),
+      );
+    }
+    if (want.search) {
+      starting.push(
+        startServiceProcess(
+          'search',
+          {
+            ...common,
+            ELASTICSEARCH_URL: testEnv.elasticsearchUrl(),
+            SEARCH_INDEX_PREFIX: `e2e${suffix}-`,
+            SEARCH_CONSUMER_GROUP: `search-e2e${suffix}`,
+            SEARCH_GRPC_PORT: String(ports.search[0]),
+            SEARCH_HTTP_PORT: String(ports.search[1]),
+          },
+          `http://127.0.0.1:${ports.search[1]}/readyz`,
+        ),
+      );
+      drops.push(async () => {
+        await fetch(`${testEnv.elasticsearchUrl()}/e2e${suffix}-*`, { method: 'DELETE' }).catch(
+          () => undefined,
+        );
+      });
+    }
+    if (want.user) {
+      const db = await createTestDatabase('e2e_user');
+      drops.push(db.drop);
+      databases.user = db.url;
+      await runServiceCommand('user', userEnv(db.url), ['migrate']);
+      starting.push(
+        startServiceProcess(
+          'user',
+          {
+            ...userEnv(db.url),
+            USER_GRPC_PORT: String(ports.user[0]),
+            USER_HTTP_PORT: String(ports.user[1]),
+            USER_CONSUMER_GROUP: `user-e2e${suffix}`,
+            OUTBOX_POLL_MS: '100',
+          },
+          `http://127.0.0.1:${ports.user[1]}/readyz`,
+        ),
+      );
+    }
+    const settled = await Promise.allSettled(starting);
+    for (const s of settled) if (s.status === 'fulfilled') services.push(s.value);
+    const failed = settled.find((s) => s.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    const all = want.catalog && want.search && want.user;
+    services.push(
+      await startServiceProcess(
+        'gateway',
+        {
+          BIND_HOST: '127.0.0.1',
+          GATEWAY_HTTP_PORT: String(ports.gateway),
+          CATALOG_GRPC_URL: `127.0.0.1:${ports.catalog[0]}`,
+          SEARCH_GRPC_URL: `127.0.0.1:${ports.search[0]}`,
+          USER_GRPC_URL: `127.0.0.1:${ports.user[0]}`,
+        },
+        `http://127.0.0.1:${ports.gateway}/${all ? 'readyz' : 'healthz'}`,
+      ),
+    );
+  } catch (e) {
+    for (const s of services.reverse()) await s.stop();
+    for (const d of drops) await d();
+    throw e;
+  }
+  const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
+  const api = apiClient(gatewayUrl);
+  return {
+    suffix,
+    gatewayUrl,
+    api,
+    databases,
+    services,
+    async signIn(email, password, roles) {
+      const reg = await api('POST', '/v1/auth/register', { email, password });
+      if (reg.status !== 201) throw new Error(`register ${email}: ${JSON.stringify(reg.body)}`);
+      if (roles)
+        await runServiceCommand('user', userEnv(databases.user!), ['grant-roles', email, roles]);
+      const login = await api('POST', '/v1/auth/login', { identifier: email, password });
+      if (login.status !== 200) throw new Error(`login ${email}: ${JSON.stringify(login.body)}`);
+      return {
+        accountId: reg.body.id,
+        auth: { authorization: `Bearer ${login.body.tokens.accessToken}` },
+        refreshToken: login.body.tokens.refreshToken,
+      };
+    },
+    async stop() {
+      for (const s of services.splice(0).reverse()) await s.stop();
+      for (const d of drops) await d();
+    },
+  };
+}
