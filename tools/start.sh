@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the platform on this machine: real Postgres, Kafka and Elasticsearch as local processes
-# (deploy/local), then catalog, search and the gateway. Ctrl-C stops the services (the servers
+# (deploy/local), then catalog, search, user and the gateway. Ctrl-C stops the services (the servers
 # keep running; `bash deploy/local/down.sh` stops them).
 #   gateway  http://127.0.0.1:8080  (API docs at /docs)
 set -euo pipefail
@@ -11,13 +11,7 @@ if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json
 fi
 
 bash deploy/local/up.sh postgres redis kafka elasticsearch
-eval "$(bash deploy/local/env.sh)"
-
-db_url() { local u="${POSTGRES_URL%/*}"; echo "$u/$1"; }
-export LOG_LEVEL="${LOG_LEVEL:-info}" BIND_HOST="${BIND_HOST:-127.0.0.1}"
-export CATALOG_DATABASE_URL="${CATALOG_DATABASE_URL:-$(db_url emporia_catalog)}"
-export USER_DATABASE_URL="${USER_DATABASE_URL:-$(db_url emporia_user)}"
-export CATALOG_GRPC_URL="${CATALOG_GRPC_URL:-127.0.0.1:50051}" SEARCH_GRPC_URL="${SEARCH_GRPC_URL:-127.0.0.1:50052}"
+source tools/local-env.sh
 
 logs=.local/logs; mkdir -p "$logs"
 run() { node -r @swc-node/register "apps/$1/src/main.ts" "${@:2}"; }
@@ -49,7 +43,7 @@ Emporia is running.
   gateway   http://127.0.0.1:8080      API docs: http://127.0.0.1:8080/docs
   catalog   gRPC 127.0.0.1:50051       ops: http://127.0.0.1:8081/readyz
   search    gRPC 127.0.0.1:50052       ops: http://127.0.0.1:8082/readyz
-  user      gRPC 127.0.0.1:50053       ops: http://127.0.0.1:8083/readyz   (no HTTP routes yet)
+  user      gRPC 127.0.0.1:50053       ops: http://127.0.0.1:8083/readyz   (API through the gateway)
   logs      $logs/{catalog,search,user,gateway}.log
 Ctrl-C stops the services.
 MSG

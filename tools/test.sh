@@ -28,9 +28,9 @@ step "typecheck"
 node_modules/.bin/tsc -p tsconfig.json --noEmit
 
 step "format (prettier)"
-node_modules/.bin/prettier --check "apps/**/*.ts" "libs/**/*.ts" "e2e/**/*.ts" >/dev/null || {
-  echo "files are not formatted: run 'npx prettier --write \"{apps,libs,e2e}/**/*.ts\"'" >&2
-  node_modules/.bin/prettier --list-different "apps/**/*.ts" "libs/**/*.ts" "e2e/**/*.ts" >&2
+node_modules/.bin/prettier --check "apps/**/*.ts" "libs/**/*.ts" "e2e/**/*.ts" "bench/**/*.ts" >/dev/null || {
+  echo "files are not formatted: run 'npx prettier --write \"{apps,libs,e2e,bench}/**/*.ts\"'" >&2
+  node_modules/.bin/prettier --list-different "apps/**/*.ts" "libs/**/*.ts" "e2e/**/*.ts" "bench/**/*.ts" >&2
   exit 1
 }
 

@@ -1,0 +1,7 @@
+# Sourced by tools/start.sh and tools/grant-roles.sh: the settings `npm start` runs with.
+eval "$(bash deploy/local/env.sh)"
+db_url() { local u="${POSTGRES_URL%/*}"; echo "$u/$1"; }
+export LOG_LEVEL="${LOG_LEVEL:-info}" BIND_HOST="${BIND_HOST:-127.0.0.1}"
+export CATALOG_DATABASE_URL="${CATALOG_DATABASE_URL:-$(db_url emporia_catalog)}"
+export USER_DATABASE_URL="${USER_DATABASE_URL:-$(db_url emporia_user)}"
+export CATALOG_GRPC_URL="${CATALOG_GRPC_URL:-127.0.0.1:50051}" SEARCH_GRPC_URL="${SEARCH_GRPC_URL:-127.0.0.1:50052}"
