@@ -491,6 +491,39 @@ describe('user service: MFA, profile, privacy and administration (real Postgres 
       ).toContain('emporia.user.v1.TierChanged');
     });
 
+    it('downgrades a member whose spend has left the 12-month window, with no event needed', async () => {
+      const accountId = (await register('lapsed')).id;
+      const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
+      await pg.query(
+        `INSERT INTO memberships (account_id, tier_code, updated_at, evaluated_at, tiers_version)
+         VALUES ($1, 'SILVER', $2, $2, (SELECT version FROM tier_settings))`,
+        [accountId, twoDaysAgo],
+      );
+      await pg.query(
+        `INSERT INTO member_spend (account_id, ref, amount_minor, currency, at) VALUES ($1, 'o-old', 200000, 'CNY', now() - interval '13 months')`,
+        [accountId],
+      );
+      await eventually(async () => {
+        const [m] = (
+          await pg.query(`SELECT tier_code FROM memberships WHERE account_id = $1`, [accountId])
+        ).rows;
+        expect(m.tier_code).toBe('MEMBER');
+        return true;
+      });
+      const [event] = (
+        await pg.query(`SELECT payload FROM outbox WHERE message_key = $1 AND event_type = $2`, [
+          accountId,
+          'emporia.user.v1.TierChanged',
+        ])
+      ).rows;
+      expect(userV1.TierChanged.decode(event.payload)).toMatchObject({
+        accountId,
+        fromTier: 'SILVER',
+        toTier: 'MEMBER',
+        direction: 'DOWNGRADE',
+      });
+    });
+
     it('sets roles from a known set only', async () => {
       const accountId = (await register('staff')).id;
       const { account } = await call<userV1.SetAccountRolesResponse>('setAccountRoles', {

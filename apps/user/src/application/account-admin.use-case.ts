@@ -6,6 +6,9 @@ import { type TierDefinition, validateTiers } from '../domain/membership-tier';
 import { reevaluateTier } from './membership-rules';
 import { CLOCK, type Clock, UNIT_OF_WORK, type UnitOfWork } from './ports';
 
+/** A membership not evaluated for this long is evaluated again. */
+export const REEVALUATE_AFTER_MS = 86_400_000;
+
 export interface TierView extends TierDefinition {
   members: number;
 }
@@ -50,15 +53,21 @@ export class AccountAdminUseCase {
     }));
   }
 
-  /** One bounded batch of re-evaluation after a tier table change; returns how many it did. */
+  /**
+   * One bounded batch of re-evaluation: members after a tier table change, and members not
+   * evaluated for a day (old spend leaves the rolling window, which may mean a downgrade).
+   * Returns how many it did.
+   */
   async reevaluateDue(ctx: RequestContext = newContext(), batch = 200): Promise<number> {
-    const ids = await this.uow.run(ctx, (tx) => tx.membership.membershipsToReevaluate(batch));
+    const staleBefore = new Date(this.clock.now().getTime() - REEVALUATE_AFTER_MS);
+    const ids = await this.uow.run(ctx, (tx) =>
+      tx.membership.membershipsToReevaluate(batch, staleBefore),
+    );
     for (const accountId of ids) {
       await this.uow.run(ctx, async (tx) => {
         const now = this.clock.now();
         const current = await tx.membership.lockMembership(accountId, now);
         await reevaluateTier(tx, accountId, current, now);
-        await tx.membership.markEvaluated(accountId);
       });
     }
     return ids.length;

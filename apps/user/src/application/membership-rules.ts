@@ -15,7 +15,10 @@ export async function rollingSpendOf(
   return rollingSpend(await tx.membership.spendSince(accountId, from), now, currency);
 }
 
-/** Re-evaluates the tier from rolling 12-month spend, saving and announcing a change. */
+/**
+ * Re-evaluates the tier from rolling 12-month spend against the current tier table, saving and
+ * announcing a change, and records when it was evaluated.
+ */
 export async function reevaluateTier(
   tx: UserTx,
   accountId: string,
@@ -29,6 +32,7 @@ export async function reevaluateTier(
     await tx.membership.setTier(accountId, tier.code, now);
     tx.events.tierChanged(accountId, currentCode, tier.code, change, now);
   }
+  await tx.membership.markEvaluated(accountId, now);
   return tier.code;
 }
 

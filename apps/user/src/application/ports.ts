@@ -110,9 +110,12 @@ export interface MembershipRepository {
    * re-evaluate. Throws TIER_IN_USE when a removed tier still has members.
    */
   replaceTiers(tiers: TierDefinition[]): Promise<number>;
-  /** Memberships evaluated against an older tier table, oldest first. */
-  membershipsToReevaluate(limit: number): Promise<string[]>;
-  markEvaluated(accountId: string): Promise<void>;
+  /**
+   * Memberships due for re-evaluation: evaluated against an older tier table, or not since
+   * `staleBefore` (spend leaves the 12-month window without an event). Longest-waiting first.
+   */
+  membershipsToReevaluate(limit: number, staleBefore: Date): Promise<string[]>;
+  markEvaluated(accountId: string, now: Date): Promise<void>;
 }
 
 /** Events of the transaction, written to the outbox with it. */

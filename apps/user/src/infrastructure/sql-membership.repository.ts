@@ -36,8 +36,8 @@ export class SqlMembershipRepository implements MembershipRepository {
 
   async lockMembership(accountId: string, now: Date): Promise<string> {
     await this.m.query(
-      `INSERT INTO memberships (account_id, tier_code, updated_at, tiers_version)
-       SELECT $1, (SELECT code FROM tiers ORDER BY min_spend_minor LIMIT 1), $2, (SELECT version FROM tier_settings)
+      `INSERT INTO memberships (account_id, tier_code, updated_at, tiers_version, evaluated_at)
+       SELECT $1, (SELECT code FROM tiers ORDER BY min_spend_minor LIMIT 1), $2, (SELECT version FROM tier_settings), $2
        ON CONFLICT DO NOTHING`,
       [accountId, now],
     );
@@ -50,7 +50,7 @@ export class SqlMembershipRepository implements MembershipRepository {
 
   async setTier(accountId: string, code: string, now: Date): Promise<void> {
     await this.m.query(
-      `UPDATE memberships SET tier_code = $2, updated_at = $3 WHERE account_id = $1`,
+      `UPDATE memberships SET tier_code = $2, updated_at = $3, evaluated_at = $3 WHERE account_id = $1`,
       [accountId, code, now],
     );
   }
@@ -204,18 +204,20 @@ export class SqlMembershipRepository implements MembershipRepository {
     return r.n;
   }
 
-  async membershipsToReevaluate(limit: number): Promise<string[]> {
+  async membershipsToReevaluate(limit: number, staleBefore: Date): Promise<string[]> {
     const rows = (await this.m.query(
-      `SELECT account_id FROM memberships WHERE tiers_version < (SELECT version FROM tier_settings) ORDER BY account_id LIMIT $1`,
-      [limit],
+      `SELECT account_id FROM memberships
+       WHERE tiers_version < (SELECT version FROM tier_settings) OR evaluated_at < $2
+       ORDER BY evaluated_at LIMIT $1`,
+      [limit, staleBefore],
     )) as { account_id: string }[];
     return rows.map((r) => r.account_id);
   }
 
-  async markEvaluated(accountId: string): Promise<void> {
+  async markEvaluated(accountId: string, now: Date): Promise<void> {
     await this.m.query(
-      `UPDATE memberships SET tiers_version = (SELECT version FROM tier_settings) WHERE account_id = $1`,
-      [accountId],
+      `UPDATE memberships SET tiers_version = (SELECT version FROM tier_settings), evaluated_at = $2 WHERE account_id = $1`,
+      [accountId, now],
     );
   }
 }

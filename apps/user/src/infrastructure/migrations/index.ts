@@ -3,6 +3,7 @@ import { UserSchema1764000000200 } from './1764000000200-user-schema';
 import { MembershipPoints1764000000300 } from './1764000000300-membership-points';
 import { KnownLogins1764000000400 } from './1764000000400-known-logins';
 import { MfaProfilesPrivacy1764000000500 } from './1764000000500-mfa-profiles-privacy';
+import { MembershipEvaluatedAt1764000000600 } from './1764000000600-membership-evaluated-at';
 
 /** Every migration of the user database, in order. Never `synchronize`. */
 export const USER_MIGRATIONS = [
@@ -11,4 +12,5 @@ export const USER_MIGRATIONS = [
   MembershipPoints1764000000300,
   KnownLogins1764000000400,
   MfaProfilesPrivacy1764000000500,
+  MembershipEvaluatedAt1764000000600,
 ];
