@@ -1,7 +1,13 @@
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { PROTO_FILES } from '@emporia/contracts';
-import { newContext, startService, type Logger, type RunningService } from '@emporia/platform';
+import { PROTO_FILES, PROTO_ROOT } from '@emporia/contracts';
+import {
+  grpcClient,
+  newContext,
+  startService,
+  type Logger,
+  type RunningService,
+} from '@emporia/platform';
 import type {
   AccessTokenVerifier,
   CatalogBackend,
@@ -10,7 +16,6 @@ import type {
 } from './application/ports';
 import type { GatewayConfig } from './config';
 import { GatewayModule } from './gateway.module';
-import { grpcBackend } from './infrastructure/grpc-backend';
 import { JwksTokenVerifier } from './infrastructure/jwks-token-verifier';
 import { ProblemView } from './interface/dto/views.dto';
 import { ProblemFilter } from './interface/problem.filter';
@@ -40,22 +45,25 @@ export async function startGateway(
   logger: Logger,
   overrides: { verifier?: AccessTokenVerifier } = {},
 ): Promise<RunningService> {
-  const catalog = grpcBackend<CatalogBackend>({
+  const catalog = grpcClient<CatalogBackend>({
     name: 'catalog',
+    includeDirs: [PROTO_ROOT],
     protoFile: PROTO_FILES.catalog,
     service: 'emporia.catalog.v1.CatalogService',
     url: config.CATALOG_GRPC_URL,
     deadlineMs: config.GRPC_DEADLINE_MS,
   });
-  const search = grpcBackend<SearchBackend>({
+  const search = grpcClient<SearchBackend>({
     name: 'search',
+    includeDirs: [PROTO_ROOT],
     protoFile: PROTO_FILES.search,
     service: 'emporia.search.v1.SearchService',
     url: config.SEARCH_GRPC_URL,
     deadlineMs: config.GRPC_DEADLINE_MS,
   });
-  const user = grpcBackend<UserBackend>({
+  const user = grpcClient<UserBackend>({
     name: 'user',
+    includeDirs: [PROTO_ROOT],
     protoFile: PROTO_FILES.user,
     service: 'emporia.user.v1.UserService',
     url: config.USER_GRPC_URL,

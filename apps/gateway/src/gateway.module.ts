@@ -1,7 +1,7 @@
 import { DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { Client } from '@grpc/grpc-js';
-import { HealthRegistry, PlatformModule, type Logger } from '@emporia/platform';
+import { HealthRegistry, PlatformModule, waitForReady, type Logger } from '@emporia/platform';
 import {
   ACCESS_TOKEN_VERIFIER,
   CATALOG_BACKEND,
@@ -12,7 +12,6 @@ import {
   type SearchBackend,
   type UserBackend,
 } from './application/ports';
-import { waitForReady } from './infrastructure/grpc-backend';
 import { AdminHttpController } from './interface/admin.http-controller';
 import { AuthGuard } from './interface/auth.guard';
 import { AuthHttpController } from './interface/auth.http-controller';

@@ -1,15 +1,8 @@
-import type { Observable } from 'rxjs';
 import type { catalogV1, searchV1, userV1 } from '@emporia/contracts';
-import type { RequestContext } from '@emporia/platform';
-
-type Unwrap<T> = T extends Observable<infer U> ? U : T extends Promise<infer U> ? U : T;
+import type { GrpcApi } from '@emporia/platform';
 
 /** A backend's unary methods as `(ctx, request) => Promise<response>`, derived from the contract. */
-export type Backend<Service> = {
-  [K in keyof Service]: Service[K] extends (req: infer Q, ...rest: never[]) => infer R
-    ? (ctx: RequestContext, req: Q) => Promise<Unwrap<R>>
-    : never;
-};
+export type Backend<Service> = GrpcApi<Service>;
 
 export type CatalogBackend = Backend<catalogV1.CatalogServiceController>;
 export type SearchBackend = Backend<searchV1.SearchServiceController>;

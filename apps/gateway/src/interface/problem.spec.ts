@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { BadRequestException, HttpException, NotFoundException } from '@nestjs/common';
-import { RemoteCallError } from '../infrastructure/grpc-backend';
+import { RemoteCallError } from '@emporia/platform';
 import { ProblemError, toProblem } from './problem';
 
 const remote = (s: status, code: string) =>

@@ -1,6 +1,6 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { HttpException } from '@nestjs/common';
-import { RemoteCallError } from '../infrastructure/grpc-backend';
+import { RemoteCallError } from '@emporia/platform';
 
 /** RFC 9457 problem details, plus Emporia's stable `code`, the trace id and field errors. */
 export interface Problem {

@@ -1,3 +1,4 @@
+import type { Observable } from 'rxjs';
 import {
   credentials,
   loadPackageDefinition,
@@ -6,14 +7,18 @@ import {
   type ServiceError,
 } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { PROTO_ROOT } from '@emporia/contracts';
-import {
-  fromGrpcError,
-  grpcLoaderOptions,
-  outgoingMetadata,
-  type RemoteError,
-  type RequestContext,
-} from '@emporia/platform';
+import type { RequestContext } from './context';
+import { fromGrpcError, type RemoteError } from './errors';
+import { grpcLoaderOptions, outgoingMetadata } from './grpc';
+
+type Unwrap<T> = T extends Observable<infer U> ? U : T extends Promise<infer U> ? U : T;
+
+/** A service's unary methods as `(ctx, request) => Promise<response>`, from its ts-proto controller. */
+export type GrpcApi<Service> = {
+  [K in keyof Service]: Service[K] extends (req: infer Q, ...rest: never[]) => infer R
+    ? (ctx: RequestContext, req: Q) => Promise<Unwrap<R>>
+    : never;
+};
 
 /** A backend call failed: carries the status and the service's stable error code. */
 export class RemoteCallError extends Error {
@@ -33,9 +38,11 @@ type UnaryFn = (
   cb: (err: ServiceError | null, res: unknown) => void,
 ) => void;
 
-export interface GrpcBackendOptions {
+export interface GrpcClientOptions {
   name: string;
   protoFile: string;
+  /** Where imports of the proto file resolve (the contracts' PROTO_ROOT). */
+  includeDirs: string[];
   service: string;
   url: string;
   deadlineMs: number;
@@ -45,10 +52,8 @@ export interface GrpcBackendOptions {
  * A typed gRPC client: every method of the service becomes `(ctx, req) => Promise<res>`, with a
  * deadline and the caller's W3C traceparent, and failures as RemoteCallError.
  */
-export function grpcBackend<T extends object>(
-  opts: GrpcBackendOptions,
-): { api: T; client: Client } {
-  const pkg = loadPackageDefinition(loadSync(opts.protoFile, grpcLoaderOptions([PROTO_ROOT])));
+export function grpcClient<T extends object>(opts: GrpcClientOptions): { api: T; client: Client } {
+  const pkg = loadPackageDefinition(loadSync(opts.protoFile, grpcLoaderOptions(opts.includeDirs)));
   const Ctor = opts.service
     .split('.')
     .reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], pkg) as (new (
