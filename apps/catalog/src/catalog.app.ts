@@ -75,6 +75,7 @@ export async function startCatalog(config: CatalogConfig, logger: Logger): Promi
         publisher,
         topicPrefix: config.KAFKA_TOPIC_PREFIX,
         pingKafka: () => pingKafka(kafka),
+        reservationSweepIntervalMs: config.RESERVATION_SWEEP_INTERVAL_MS,
       },
       logger,
     ),

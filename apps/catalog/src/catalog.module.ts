@@ -10,7 +10,7 @@ import type { DataSource } from 'typeorm';
 
 import { OutboxRelay, topicName, type KafkaPublisher } from '@emporia/messaging';
 import { pingDataSource } from '@emporia/persistence';
-import { HealthRegistry, LOGGER, PlatformModule, type Logger } from '@emporia/platform';
+import { HealthRegistry, LOGGER, newContext, PlatformModule, type Logger } from '@emporia/platform';
 import { AdjustStockUseCase } from './application/adjust-stock.use-case';
 import { CategoryQueries } from './application/category.queries';
 import { CreateCategoryUseCase } from './application/create-category.use-case';
@@ -18,6 +18,7 @@ import { CreateProductUseCase } from './application/create-product.use-case';
 import { MoveCategoryUseCase } from './application/move-category.use-case';
 import { CLOCK, ID_GENERATOR, UNIT_OF_WORK } from './application/ports';
 import { ProductQueries } from './application/product.queries';
+import { ReservationsUseCase } from './application/reservations.use-case';
 import { StockQueries } from './application/stock.queries';
 import { UpdateCategoryUseCase } from './application/update-category.use-case';
 import { UpdateProductUseCase } from './application/update-product.use-case';
@@ -31,6 +32,7 @@ import { CatalogGrpcController } from './interface/catalog.grpc-controller';
 export const DATA_SOURCE = Symbol('DATA_SOURCE');
 export const OUTBOX_RELAY = Symbol('OUTBOX_RELAY');
 export const KAFKA_PUBLISHER = Symbol('KAFKA_PUBLISHER');
+const SWEEP_INTERVAL = Symbol('RESERVATION_SWEEP_INTERVAL');
 
 export interface CatalogInfrastructure {
   dataSource: DataSource;
@@ -38,6 +40,8 @@ export interface CatalogInfrastructure {
   publisher: KafkaPublisher;
   topicPrefix: string;
   pingKafka: () => Promise<void>;
+  /** How often expired stock reservations are released. */
+  reservationSweepIntervalMs: number;
 }
 
 /** Owns the lifecycle of the adapters: readiness checks, relay start, drain and close on shutdown. */
@@ -50,14 +54,31 @@ class CatalogLifecycle
     @Inject(KAFKA_PUBLISHER) private readonly publisher: KafkaPublisher,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly health: HealthRegistry,
+    private readonly reservations: ReservationsUseCase,
+    @Inject(SWEEP_INTERVAL) private readonly sweepIntervalMs: number,
   ) {}
 
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<unknown> | undefined;
+
   onApplicationBootstrap(): void {
+    // Nest calls this once for the gRPC microservice and once for the HTTP app.
+    if (this.timer) return;
     this.relay.start();
+    // Reservations expire on their own: a bounded batch per tick; overlapping runs are skipped.
+    this.timer = setInterval(() => {
+      if (this.sweeping) return;
+      this.sweeping = this.reservations
+        .expireDue(newContext())
+        .catch((err: unknown) => this.logger.warn({ err }, 'reservation expiry sweep failed'))
+        .finally(() => (this.sweeping = undefined));
+    }, this.sweepIntervalMs);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.health.markShuttingDown();
+    clearInterval(this.timer);
+    await this.sweeping;
     await this.relay.stop();
   }
 
@@ -83,6 +104,7 @@ export class CatalogModule {
         { provide: DATA_SOURCE, useValue: infra.dataSource },
         { provide: OUTBOX_RELAY, useValue: infra.relay },
         { provide: KAFKA_PUBLISHER, useValue: infra.publisher },
+        { provide: SWEEP_INTERVAL, useValue: infra.reservationSweepIntervalMs },
         {
           provide: UNIT_OF_WORK,
           useFactory: () =>
@@ -109,6 +131,7 @@ export class CatalogModule {
         ProductQueries,
         AdjustStockUseCase,
         StockQueries,
+        ReservationsUseCase,
       ],
     };
   }

@@ -14,6 +14,8 @@ export const catalogConfigSchema = z.object({
   DB_POOL_SIZE: env.int(10, 1),
   /** Run pending migrations at start-up (local development); in Kubernetes the Helm hook job does it. */
   CATALOG_MIGRATE_ON_START: env.bool(false),
+  /** How often expired stock reservations are released (in bounded batches). */
+  RESERVATION_SWEEP_INTERVAL_MS: env.int(5000, 50),
 });
 
 export type CatalogConfig = z.infer<typeof catalogConfigSchema>;

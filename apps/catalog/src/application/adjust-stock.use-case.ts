@@ -35,7 +35,14 @@ export class AdjustStockUseCase {
       const level: StockLevel = {
         skuId,
         warehouseCode: a.warehouseCode,
-        onHand: applyDelta(current?.onHand ?? 0, a.delta, skuId, a.warehouseCode),
+        onHand: applyDelta(
+          current?.onHand ?? 0,
+          a.delta,
+          skuId,
+          a.warehouseCode,
+          current?.reserved ?? 0,
+        ),
+        reserved: current?.reserved ?? 0,
         updatedAt: now,
       };
       await tx.stock.put(level, { delta: a.delta, reason: a.reason, traceId: ctx.traceId });

@@ -2,6 +2,7 @@ import type { RequestContext } from '@emporia/platform';
 import type { Category } from '../domain/category';
 import type { Product } from '../domain/product';
 import type { StockLevel } from '../domain/stock';
+import type { Availability, Reservation, ReservationStatus } from '../domain/reservation';
 
 export interface CategoryRepository {
   get(id: string): Promise<Category | null>;
@@ -49,6 +50,39 @@ export interface StockRepository {
   totals(skuIds: string[]): Promise<Map<string, number>>;
 }
 
+export interface SkuFacts {
+  skuId: string;
+  code: string;
+  productId: string;
+  title: string;
+  categoryPathIds: string[];
+  priceMinor: number;
+  currency: string;
+  orderable: boolean;
+  available: number;
+}
+
+export interface ReservationRepository {
+  find(id: string, forUpdate?: boolean): Promise<Reservation | null>;
+  insert(r: Reservation): Promise<void>;
+  setStatus(id: string, status: ReservationStatus, reason: string | null, now: Date): Promise<void>;
+  /** ACTIVE reservations past their expiry, oldest first. */
+  dueToExpire(now: Date, limit: number): Promise<string[]>;
+  /** The stock rows of these SKUs, row-locked in a fixed order (concurrent callers cannot deadlock). */
+  lockAvailability(skuIds: string[]): Promise<Availability[]>;
+  /** Changes the held quantity of one row (negative releases). */
+  changeReserved(skuId: string, warehouseCode: string, delta: number, now: Date): Promise<void>;
+  /** Takes held units out of on-hand stock, with a movement; returns the level after. */
+  consumeReserved(
+    skuId: string,
+    warehouseCode: string,
+    quantity: number,
+    movement: { reason: string; traceId: string },
+    now: Date,
+  ): Promise<StockLevel>;
+  skuFacts(skuIds: string[]): Promise<SkuFacts[]>;
+}
+
 /** A product with what its snapshot needs from outside the aggregate. */
 export interface ProductView {
   product: Product;
@@ -70,6 +104,7 @@ export interface CatalogTx {
   categories: CategoryRepository;
   products: ProductRepository;
   stock: StockRepository;
+  reservations: ReservationRepository;
   events: CatalogEvents;
 }
 

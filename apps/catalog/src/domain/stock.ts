@@ -4,6 +4,8 @@ export interface StockLevel {
   skuId: string;
   warehouseCode: string;
   onHand: number;
+  /** Held by active reservations; on hand never drops below it. */
+  reserved: number;
   updatedAt: Date;
 }
 
@@ -35,23 +37,25 @@ export function validateAdjustment(a: StockAdjustment): StockAdjustment {
   return { warehouseCode: a.warehouseCode.toUpperCase(), delta: a.delta, reason };
 }
 
-/** On-hand stock never goes below zero. */
+/** On-hand stock never goes below zero, nor below what reservations hold. */
 export function applyDelta(
   onHand: number,
   delta: number,
   skuId: string,
   warehouseCode: string,
+  reserved = 0,
 ): number {
   const next = onHand + delta;
-  if (next < 0) {
+  if (next < reserved) {
     throw new CatalogError(
       'FAILED_PRECONDITION',
       'STOCK_INSUFFICIENT',
-      `SKU ${skuId} has ${onHand} on hand in ${warehouseCode}; cannot remove ${-delta}`,
+      `SKU ${skuId} has ${onHand} on hand in ${warehouseCode}${reserved ? ` (${reserved} reserved)` : ''}; cannot remove ${-delta}`,
       {
         skuId,
         warehouseCode,
         onHand,
+        reserved,
         delta,
       },
     );

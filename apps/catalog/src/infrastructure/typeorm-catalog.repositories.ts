@@ -231,6 +231,7 @@ const toLevel = (r: StockLevelRecord): StockLevel => ({
   skuId: r.skuId,
   warehouseCode: r.warehouseCode,
   onHand: r.onHand,
+  reserved: r.reserved ?? 0,
   updatedAt: r.updatedAt,
 });
 

@@ -4,6 +4,7 @@ import { transactionWithOutbox } from '@emporia/messaging';
 import type { RequestContext } from '@emporia/platform';
 import type { CatalogTx, Clock, IdGenerator, UnitOfWork } from '../application/ports';
 import { type CatalogTopics, OutboxCatalogEvents } from './outbox-catalog-events';
+import { SqlReservationRepository } from './sql-reservation.repository';
 import {
   TypeormCategoryRepository,
   TypeormProductRepository,
@@ -31,6 +32,7 @@ export class TypeormUnitOfWork implements UnitOfWork {
           categories: new TypeormCategoryRepository(manager),
           products: new TypeormProductRepository(manager),
           stock: new TypeormStockRepository(manager),
+          reservations: new SqlReservationRepository(manager),
           events,
         });
         return { result, events: events.drain() };

@@ -8,6 +8,8 @@ import { CreateCategoryUseCase } from '../application/create-category.use-case';
 import { CreateProductUseCase } from '../application/create-product.use-case';
 import { MoveCategoryUseCase } from '../application/move-category.use-case';
 import { ProductQueries } from '../application/product.queries';
+import { ReservationsUseCase } from '../application/reservations.use-case';
+import type { Reservation } from '../domain/reservation';
 import { StockQueries } from '../application/stock.queries';
 import { UpdateCategoryUseCase } from '../application/update-category.use-case';
 import { UpdateProductUseCase } from '../application/update-product.use-case';
@@ -47,6 +49,7 @@ export class CatalogGrpcController implements catalogV1.CatalogServiceController
     private readonly products: ProductQueries,
     private readonly adjustStockUc: AdjustStockUseCase,
     private readonly stock: StockQueries,
+    private readonly reservations: ReservationsUseCase,
   ) {}
 
   createCategory(
@@ -208,4 +211,86 @@ export class CatalogGrpcController implements catalogV1.CatalogServiceController
       return { levels: r.levels.map(stockLevelToProto), totalOnHand: r.total };
     });
   }
+
+  getSkus(req: catalogV1.GetSkusRequest, md?: Metadata): Promise<catalogV1.GetSkusResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      skus: (await this.reservations.skus(ctx, req.skuIds)).map((f) => ({
+        skuId: f.skuId,
+        code: f.code,
+        productId: f.productId,
+        title: f.title,
+        categoryPathIds: f.categoryPathIds,
+        price: { amountMinor: f.priceMinor, currency: f.currency },
+        orderable: f.orderable,
+        available: f.available,
+      })),
+    }));
+  }
+
+  reserveStock(
+    req: catalogV1.ReserveStockRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.ReserveStockResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      reservation: reservationToProto(
+        await this.reservations.reserve(ctx, {
+          id: req.reservationId,
+          lines: req.lines.map((l) => ({
+            skuId: l.skuId,
+            quantity: Number(l.quantity),
+            warehouseCode: l.warehouseCode,
+          })),
+          ttlSeconds: req.ttlSeconds,
+        }),
+      ),
+    }));
+  }
+
+  commitReservation(
+    req: catalogV1.CommitReservationRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.CommitReservationResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      reservation: reservationToProto(
+        await this.reservations.commit(ctx, assertId('reservation_id', req.reservationId)),
+      ),
+    }));
+  }
+
+  releaseReservation(
+    req: catalogV1.ReleaseReservationRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.ReleaseReservationResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      reservation: reservationToProto(
+        await this.reservations.release(
+          ctx,
+          assertId('reservation_id', req.reservationId),
+          req.reason,
+        ),
+      ),
+    }));
+  }
+
+  getReservation(
+    req: catalogV1.GetReservationRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.GetReservationResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      reservation: reservationToProto(
+        await this.reservations.get(ctx, assertId('reservation_id', req.reservationId)),
+      ),
+    }));
+  }
+}
+
+function reservationToProto(r: Reservation): catalogV1.Reservation {
+  return {
+    id: r.id,
+    status: r.status,
+    lines: r.lines,
+    expiresAt: r.expiresAt.toISOString(),
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+  };
 }

@@ -54,6 +54,9 @@ export class StockLevelRecord {
   @PrimaryColumn('uuid', { name: 'sku_id' }) skuId!: string;
   @PrimaryColumn('text', { name: 'warehouse_code' }) warehouseCode!: string;
   @Column('bigint', { name: 'on_hand', transformer: bigintNumber }) onHand!: number;
+  /** Written only by reservations (SQL), never by the ORM's upserts. */
+  @Column({ type: 'bigint', transformer: bigintNumber, insert: false, update: false })
+  reserved!: number;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;
 }
 

@@ -1,0 +1,108 @@
+import {
+  allocate,
+  effectiveStatus,
+  sameRequest,
+  validateReservationRequest,
+  type Reservation,
+} from './reservation';
+
+const A = '0190a000-0000-7000-8000-00000000000a';
+const B = '0190a000-0000-7000-8000-00000000000b';
+const ID = '0190a000-0000-7000-8000-0000000000ff';
+
+describe('reservation requests', () => {
+  it('merge repeated SKUs, default the TTL and validate everything', () => {
+    expect(
+      validateReservationRequest({
+        id: ID,
+        lines: [
+          { skuId: A, quantity: 1, warehouseCode: '' },
+          { skuId: A, quantity: 2, warehouseCode: '' },
+        ],
+        ttlSeconds: 0,
+      }),
+    ).toEqual({ id: ID, lines: [{ skuId: A, quantity: 3, warehouseCode: '' }], ttlSeconds: 900 });
+    for (const [input, code] of [
+      [
+        { id: 'x', lines: [{ skuId: A, quantity: 1, warehouseCode: '' }], ttlSeconds: 0 },
+        'RESERVATION_ID_INVALID',
+      ],
+      [{ id: ID, lines: [], ttlSeconds: 0 }, 'RESERVATION_LINES_INVALID'],
+      [
+        { id: ID, lines: [{ skuId: A, quantity: 1.5, warehouseCode: '' }], ttlSeconds: 0 },
+        'QUANTITY_INVALID',
+      ],
+      [
+        { id: ID, lines: [{ skuId: A, quantity: 1, warehouseCode: '' }], ttlSeconds: 86_401 },
+        'RESERVATION_TTL_INVALID',
+      ],
+    ] as const)
+      expect(() => validateReservationRequest(input as never)).toThrow(
+        expect.objectContaining({ code }),
+      );
+  });
+});
+
+describe('allocation', () => {
+  const stock = [
+    { skuId: A, warehouseCode: 'BJ', onHand: 3, reserved: 1 },
+    { skuId: A, warehouseCode: 'SH', onHand: 5, reserved: 0 },
+    { skuId: B, warehouseCode: 'SH', onHand: 1, reserved: 0 },
+  ];
+
+  it('takes from the warehouse with the most free first, splitting only when needed', () => {
+    expect(allocate([{ skuId: A, quantity: 4, warehouseCode: '' }], stock)).toEqual([
+      { skuId: A, warehouseCode: 'SH', quantity: 4 },
+    ]);
+    expect(allocate([{ skuId: A, quantity: 7, warehouseCode: '' }], stock)).toEqual([
+      { skuId: A, warehouseCode: 'SH', quantity: 5 },
+      { skuId: A, warehouseCode: 'BJ', quantity: 2 },
+    ]);
+    expect(allocate([{ skuId: A, quantity: 2, warehouseCode: 'BJ' }], stock)).toEqual([
+      { skuId: A, warehouseCode: 'BJ', quantity: 2 },
+    ]);
+  });
+
+  it('allocates all lines or throws STOCK_INSUFFICIENT naming the short SKU', () => {
+    expect(() =>
+      allocate(
+        [
+          { skuId: A, quantity: 1, warehouseCode: '' },
+          { skuId: B, quantity: 2, warehouseCode: '' },
+        ],
+        stock,
+      ),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'STOCK_INSUFFICIENT',
+        details: { skuId: B, requested: 2, available: 1 },
+      }),
+    );
+    expect(() => allocate([{ skuId: A, quantity: 3, warehouseCode: 'BJ' }], stock)).toThrow(
+      expect.objectContaining({ code: 'STOCK_INSUFFICIENT' }),
+    );
+  });
+});
+
+describe('reservation state', () => {
+  const r: Reservation = {
+    id: ID,
+    status: 'ACTIVE',
+    lines: [
+      { skuId: A, warehouseCode: 'SH', quantity: 5 },
+      { skuId: A, warehouseCode: 'BJ', quantity: 2 },
+    ],
+    expiresAt: new Date(1000),
+    createdAt: new Date(0),
+    updatedAt: new Date(0),
+  };
+  it('recognises the same request whatever the warehouse split', () => {
+    expect(sameRequest(r, [{ skuId: A, quantity: 7, warehouseCode: '' }])).toBe(true);
+    expect(sameRequest(r, [{ skuId: A, quantity: 6, warehouseCode: '' }])).toBe(false);
+  });
+  it('counts an active reservation past its time as expired', () => {
+    expect(effectiveStatus(r, new Date(999))).toBe('ACTIVE');
+    expect(effectiveStatus(r, new Date(1000))).toBe('EXPIRED');
+    expect(effectiveStatus({ ...r, status: 'COMMITTED' }, new Date(5000))).toBe('COMMITTED');
+  });
+});

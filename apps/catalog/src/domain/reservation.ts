@@ -1,0 +1,148 @@
+import { CatalogError, invalid } from './catalog-error';
+
+export type ReservationStatus = 'ACTIVE' | 'COMMITTED' | 'RELEASED' | 'EXPIRED';
+
+export interface ReservedLine {
+  skuId: string;
+  warehouseCode: string;
+  quantity: number;
+}
+
+export interface Reservation {
+  id: string;
+  status: ReservationStatus;
+  lines: ReservedLine[];
+  expiresAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface RequestedLine {
+  skuId: string;
+  quantity: number;
+  /** Empty: any warehouse. */
+  warehouseCode: string;
+}
+
+/** Stock of one SKU in one warehouse, as reservations see it. */
+export interface Availability {
+  skuId: string;
+  warehouseCode: string;
+  onHand: number;
+  reserved: number;
+}
+
+export const MAX_RESERVATION_LINES = 100;
+export const DEFAULT_RESERVATION_TTL_SECONDS = 900;
+export const MAX_RESERVATION_TTL_SECONDS = 86_400;
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Validates a reservation request: an id, 1–100 lines of positive whole quantities. Lines of
+ * the same SKU and warehouse are merged, so a cart listing a SKU twice reserves the sum.
+ */
+export function validateReservationRequest(input: {
+  id: string;
+  lines: RequestedLine[];
+  ttlSeconds: number;
+}): { id: string; lines: RequestedLine[]; ttlSeconds: number } {
+  if (!UUID_RE.test(input.id ?? ''))
+    throw invalid('RESERVATION_ID_INVALID', 'reservation_id must be a UUID');
+  if (!input.lines?.length || input.lines.length > MAX_RESERVATION_LINES)
+    throw invalid(
+      'RESERVATION_LINES_INVALID',
+      `a reservation has 1 to ${MAX_RESERVATION_LINES} lines`,
+    );
+  const ttl = input.ttlSeconds || DEFAULT_RESERVATION_TTL_SECONDS;
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_RESERVATION_TTL_SECONDS)
+    throw invalid('RESERVATION_TTL_INVALID', `ttl_seconds is 1 to ${MAX_RESERVATION_TTL_SECONDS}`);
+  const merged = new Map<string, RequestedLine>();
+  for (const l of input.lines) {
+    if (!UUID_RE.test(l.skuId ?? '')) throw invalid('ID_INVALID', 'sku_id must be a UUID');
+    if (!Number.isInteger(l.quantity) || l.quantity < 1 || l.quantity > 1_000_000)
+      throw invalid('QUANTITY_INVALID', `quantity of SKU ${l.skuId} must be a whole number from 1`);
+    const warehouseCode = (l.warehouseCode ?? '').toUpperCase();
+    const key = `${l.skuId.toLowerCase()}|${warehouseCode}`;
+    const prev = merged.get(key);
+    merged.set(key, {
+      skuId: l.skuId.toLowerCase(),
+      warehouseCode,
+      quantity: (prev?.quantity ?? 0) + l.quantity,
+    });
+  }
+  return {
+    id: input.id.toLowerCase(),
+    lines: [...merged.values()].sort((a, b) =>
+      (a.skuId + a.warehouseCode).localeCompare(b.skuId + b.warehouseCode),
+    ),
+    ttlSeconds: ttl,
+  };
+}
+
+/**
+ * Chooses where each line's units come from: the named warehouse, or for "any" the warehouses
+ * with the most available first (fewest splits). All lines or none: any shortfall is
+ * STOCK_INSUFFICIENT naming the SKU, and nothing is allocated.
+ */
+export function allocate(
+  lines: readonly RequestedLine[],
+  stock: readonly Availability[],
+): ReservedLine[] {
+  const free = new Map(stock.map((s) => [`${s.skuId}|${s.warehouseCode}`, s.onHand - s.reserved]));
+  const out: ReservedLine[] = [];
+  for (const line of lines) {
+    const candidates = stock
+      .filter(
+        (s) =>
+          s.skuId === line.skuId && (!line.warehouseCode || s.warehouseCode === line.warehouseCode),
+      )
+      .map((s) => s.warehouseCode)
+      .sort(
+        (a, b) =>
+          free.get(`${line.skuId}|${b}`)! - free.get(`${line.skuId}|${a}`)! || a.localeCompare(b),
+      );
+    let need = line.quantity;
+    for (const wh of candidates) {
+      if (need === 0) break;
+      const key = `${line.skuId}|${wh}`;
+      const take = Math.min(need, free.get(key)!);
+      if (take <= 0) continue;
+      free.set(key, free.get(key)! - take);
+      need -= take;
+      out.push({ skuId: line.skuId, warehouseCode: wh, quantity: take });
+    }
+    if (need > 0) {
+      const available = line.quantity - need;
+      throw new CatalogError(
+        'FAILED_PRECONDITION',
+        'STOCK_INSUFFICIENT',
+        `SKU ${line.skuId} has ${available} available${line.warehouseCode ? ` in ${line.warehouseCode}` : ''}; ${line.quantity} requested`,
+        { skuId: line.skuId, requested: line.quantity, available },
+      );
+    }
+  }
+  return out;
+}
+
+/** Whether a repeated request asks for what the reservation already holds. */
+export function sameRequest(r: Reservation, lines: readonly RequestedLine[]): boolean {
+  const held = new Map<string, number>();
+  for (const l of r.lines) held.set(l.skuId, (held.get(l.skuId) ?? 0) + l.quantity);
+  const asked = new Map<string, number>();
+  for (const l of lines) asked.set(l.skuId, (asked.get(l.skuId) ?? 0) + l.quantity);
+  return held.size === asked.size && [...asked].every(([sku, q]) => held.get(sku) === q);
+}
+
+/** An ACTIVE reservation whose time is up counts as expired. */
+export function effectiveStatus(r: Reservation, now: Date): ReservationStatus {
+  return r.status === 'ACTIVE' && r.expiresAt.getTime() <= now.getTime() ? 'EXPIRED' : r.status;
+}
+
+export function notActive(r: Reservation, status: ReservationStatus): CatalogError {
+  return new CatalogError(
+    'FAILED_PRECONDITION',
+    status === 'COMMITTED' ? 'RESERVATION_COMMITTED' : 'RESERVATION_NOT_ACTIVE',
+    `reservation ${r.id} is ${status}`,
+    { status },
+  );
+}

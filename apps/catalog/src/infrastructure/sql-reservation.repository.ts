@@ -1,0 +1,165 @@
+import type { EntityManager } from 'typeorm';
+import type { ReservationRepository, SkuFacts } from '../application/ports';
+import type { Availability, Reservation, ReservationStatus } from '../domain/reservation';
+import type { StockLevel } from '../domain/stock';
+
+/** Reservations and held stock, in plain SQL inside the caller's transaction. */
+export class SqlReservationRepository implements ReservationRepository {
+  constructor(private readonly m: EntityManager) {}
+
+  async find(id: string, forUpdate = false): Promise<Reservation | null> {
+    const [r] = (await this.m.query(
+      `SELECT * FROM stock_reservations WHERE id = $1 ${forUpdate ? 'FOR UPDATE' : ''}`,
+      [id],
+    )) as {
+      id: string;
+      status: ReservationStatus;
+      expires_at: Date;
+      created_at: Date;
+      updated_at: Date;
+    }[];
+    if (!r) return null;
+    const lines = (await this.m.query(
+      `SELECT sku_id, warehouse_code, quantity::int AS quantity FROM stock_reservation_lines WHERE reservation_id = $1 ORDER BY sku_id, warehouse_code`,
+      [id],
+    )) as { sku_id: string; warehouse_code: string; quantity: number }[];
+    return {
+      id: r.id,
+      status: r.status,
+      expiresAt: r.expires_at,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+      lines: lines.map((l) => ({
+        skuId: l.sku_id,
+        warehouseCode: l.warehouse_code,
+        quantity: l.quantity,
+      })),
+    };
+  }
+
+  async insert(r: Reservation): Promise<void> {
+    await this.m.query(
+      `INSERT INTO stock_reservations (id, status, expires_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5)`,
+      [r.id, r.status, r.expiresAt, r.createdAt, r.updatedAt],
+    );
+    for (const l of r.lines)
+      await this.m.query(
+        `INSERT INTO stock_reservation_lines (reservation_id, sku_id, warehouse_code, quantity) VALUES ($1, $2, $3, $4)`,
+        [r.id, l.skuId, l.warehouseCode, l.quantity],
+      );
+  }
+
+  async setStatus(
+    id: string,
+    status: ReservationStatus,
+    reason: string | null,
+    now: Date,
+  ): Promise<void> {
+    await this.m.query(
+      `UPDATE stock_reservations SET status = $2, reason = $3, updated_at = $4 WHERE id = $1`,
+      [id, status, reason, now],
+    );
+  }
+
+  async dueToExpire(now: Date, limit: number): Promise<string[]> {
+    const rows = (await this.m.query(
+      `SELECT id FROM stock_reservations WHERE status = 'ACTIVE' AND expires_at <= $1 ORDER BY expires_at LIMIT $2`,
+      [now, limit],
+    )) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
+  async lockAvailability(skuIds: string[]): Promise<Availability[]> {
+    const rows = (await this.m.query(
+      `SELECT sku_id, warehouse_code, on_hand::bigint AS on_hand, reserved::bigint AS reserved FROM stock_levels
+       WHERE sku_id = ANY($1::uuid[]) ORDER BY sku_id, warehouse_code FOR UPDATE`,
+      [skuIds],
+    )) as { sku_id: string; warehouse_code: string; on_hand: string; reserved: string }[];
+    return rows.map((r) => ({
+      skuId: r.sku_id,
+      warehouseCode: r.warehouse_code,
+      onHand: Number(r.on_hand),
+      reserved: Number(r.reserved),
+    }));
+  }
+
+  async changeReserved(
+    skuId: string,
+    warehouseCode: string,
+    delta: number,
+    now: Date,
+  ): Promise<void> {
+    await this.m.query(
+      `UPDATE stock_levels SET reserved = reserved + $3, updated_at = $4 WHERE sku_id = $1 AND warehouse_code = $2`,
+      [skuId, warehouseCode, delta, now],
+    );
+  }
+
+  async consumeReserved(
+    skuId: string,
+    warehouseCode: string,
+    quantity: number,
+    movement: { reason: string; traceId: string },
+    now: Date,
+  ): Promise<StockLevel> {
+    const res = (await this.m.query(
+      `UPDATE stock_levels SET on_hand = on_hand - $3, reserved = reserved - $3, updated_at = $4
+       WHERE sku_id = $1 AND warehouse_code = $2 RETURNING on_hand::bigint AS on_hand, reserved::bigint AS reserved`,
+      [skuId, warehouseCode, quantity, now],
+    )) as unknown[];
+    // UPDATE … RETURNING answers [rows, count] through TypeORM's query()
+    const rows = (Array.isArray(res[0]) ? res[0] : res) as { on_hand: string; reserved: string }[];
+    const after = rows[0];
+    await this.m.query(
+      `INSERT INTO stock_movements (sku_id, warehouse_code, delta, on_hand_after, reason, trace_id, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [
+        skuId,
+        warehouseCode,
+        -quantity,
+        Number(after.on_hand),
+        movement.reason,
+        movement.traceId,
+        now,
+      ],
+    );
+    return {
+      skuId,
+      warehouseCode,
+      onHand: Number(after.on_hand),
+      reserved: Number(after.reserved),
+      updatedAt: now,
+    };
+  }
+
+  async skuFacts(skuIds: string[]): Promise<SkuFacts[]> {
+    const rows = (await this.m.query(
+      `SELECT s.id, s.code, s.product_id, p.title, c.path_ids, s.price_amount_minor::bigint AS price, s.currency,
+              p.status, COALESCE((SELECT sum(on_hand - reserved) FROM stock_levels l WHERE l.sku_id = s.id), 0)::bigint AS available
+       FROM skus s JOIN products p ON p.id = s.product_id JOIN categories c ON c.id = p.category_id
+       WHERE s.id = ANY($1::uuid[])`,
+      [skuIds],
+    )) as {
+      id: string;
+      code: string;
+      product_id: string;
+      title: string;
+      path_ids: string[];
+      price: string;
+      currency: string;
+      status: string;
+      available: string;
+    }[];
+    return rows.map((r) => ({
+      skuId: r.id,
+      code: r.code,
+      productId: r.product_id,
+      title: r.title,
+      categoryPathIds: r.path_ids,
+      priceMinor: Number(r.price),
+      currency: r.currency.trim(),
+      orderable: r.status === 'ACTIVE',
+      available: Number(r.available),
+    }));
+  }
+}

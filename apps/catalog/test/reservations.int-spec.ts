@@ -1,0 +1,240 @@
+import { status } from '@grpc/grpc-js';
+import { Client } from 'pg';
+import { v4 as uuid } from 'uuid';
+import { catalogV1, PROTO_FILES } from '@emporia/contracts';
+import { fromGrpcError, type RunningService } from '@emporia/platform';
+import {
+  createTestDatabase,
+  eventually,
+  freePort,
+  grpcTestClient,
+  testEnv,
+  testLogger,
+  uniqueSuffix,
+} from '@emporia/testing';
+import { startCatalog } from '../src/catalog.app';
+import { catalogConfigSchema } from '../src/config';
+
+jest.setTimeout(120_000);
+
+/** Stock reservations for checkout, on real Postgres, under concurrency. */
+describe('catalog stock reservations (real Postgres)', () => {
+  let db: { url: string; drop: () => Promise<void> };
+  let service: RunningService;
+  let client: ReturnType<typeof grpcTestClient>;
+  let pg: Client;
+  let categoryId: string;
+
+  const call = <T>(method: string, req: unknown) => client.call<T>(method, req);
+  const failure = (p: Promise<unknown>) =>
+    p.then(
+      () => {
+        throw new Error('expected the call to fail');
+      },
+      (e: unknown) => fromGrpcError(e),
+    );
+  /** An active product with one SKU holding `stock` units in each of `warehouses`. */
+  const sku = async (stock: number, warehouses = ['SH-1']) => {
+    const code = `R-${uniqueSuffix()}`;
+    const { product } = await call<catalogV1.CreateProductResponse>('createProduct', {
+      title: `Reservable ${code}`,
+      categoryId,
+      skus: [{ code, attributes: {}, price: { amountMinor: 1000, currency: 'CNY' } }],
+    });
+    await call('updateProduct', { id: product!.id, status: 'PRODUCT_STATUS_ACTIVE' });
+    const skuId = product!.skus[0].id;
+    for (const w of warehouses)
+      await call('adjustStock', { skuId, warehouseCode: w, delta: stock, reason: 'receive' });
+    return skuId;
+  };
+  const levels = async (skuId: string) =>
+    (
+      await pg.query(
+        `SELECT warehouse_code, on_hand::int, reserved::int FROM stock_levels WHERE sku_id = $1 ORDER BY warehouse_code`,
+        [skuId],
+      )
+    ).rows as { warehouse_code: string; on_hand: number; reserved: number }[];
+  const reserve = (skuId: string, quantity: number, id = uuid(), ttlSeconds = 0) =>
+    call<catalogV1.ReserveStockResponse>('reserveStock', {
+      reservationId: id,
+      lines: [{ skuId, quantity }],
+      ttlSeconds,
+    });
+
+  beforeAll(async () => {
+    db = await createTestDatabase('catalog_res_it');
+    const config = catalogConfigSchema.parse({
+      CATALOG_DATABASE_URL: db.url,
+      KAFKA_BROKERS: testEnv.kafkaBrokers(),
+      KAFKA_TOPIC_PREFIX: `res${uniqueSuffix()}.`,
+      CATALOG_GRPC_PORT: String(await freePort()),
+      CATALOG_HTTP_PORT: '0',
+      BIND_HOST: '127.0.0.1',
+      CATALOG_MIGRATE_ON_START: 'true',
+      RESERVATION_SWEEP_INTERVAL_MS: '100',
+      DB_POOL_SIZE: '20',
+    });
+    service = await startCatalog(config, testLogger('catalog'));
+    client = grpcTestClient(
+      PROTO_FILES.catalog,
+      'emporia.catalog.v1.CatalogService',
+      service.grpcUrl!,
+    );
+    pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    categoryId = (
+      await call<catalogV1.CreateCategoryResponse>('createCategory', {
+        name: 'Reservations',
+        slug: `reservations-${uniqueSuffix()}`,
+      })
+    ).category!.id;
+  });
+
+  afterAll(async () => {
+    client?.close();
+    await pg?.end();
+    await service?.close();
+    await db?.drop();
+  });
+
+  it('50 concurrent reservations of the last 10 units: exactly 10 win, and commits leave 0', async () => {
+    const skuId = await sku(10);
+    const results = await Promise.allSettled(Array.from({ length: 50 }, () => reserve(skuId, 1)));
+    const won = results.filter(
+      (r) => r.status === 'fulfilled',
+    ) as PromiseFulfilledResult<catalogV1.ReserveStockResponse>[];
+    const lost = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
+    expect(won).toHaveLength(10);
+    expect(lost.map((r) => fromGrpcError(r.reason).code)).toEqual(
+      Array(40).fill('STOCK_INSUFFICIENT'),
+    );
+    expect(await levels(skuId)).toEqual([{ warehouse_code: 'SH-1', on_hand: 10, reserved: 10 }]);
+    const facts = await call<catalogV1.GetSkusResponse>('getSkus', { skuIds: [skuId] });
+    expect(Number(facts.skus[0].available)).toBe(0);
+    // adjusting stock cannot take away held units
+    expect(
+      await failure(
+        call('adjustStock', { skuId, warehouseCode: 'SH-1', delta: -1, reason: 'shrinkage' }),
+      ),
+    ).toMatchObject({ status: status.FAILED_PRECONDITION, code: 'STOCK_INSUFFICIENT' });
+
+    await Promise.all(
+      won.map((w) => call('commitReservation', { reservationId: w.value.reservation!.id })),
+    );
+    expect(await levels(skuId)).toEqual([{ warehouse_code: 'SH-1', on_hand: 0, reserved: 0 }]);
+    const [{ sum }] = (
+      await pg.query(`SELECT sum(delta)::int AS sum FROM stock_movements WHERE sku_id = $1`, [
+        skuId,
+      ])
+    ).rows;
+    expect(sum).toBe(0);
+    const [{ n }] = (
+      await pg.query(
+        `SELECT count(*)::int AS n FROM stock_movements WHERE sku_id = $1 AND delta = -1`,
+        [skuId],
+      )
+    ).rows;
+    expect(n).toBe(10);
+  });
+
+  it('reserves all lines or none, splitting a line over warehouses when needed', async () => {
+    const plenty = await sku(5, ['BJ-1', 'SH-1']);
+    const scarce = await sku(1);
+    const id = uuid();
+    expect(
+      await failure(
+        call('reserveStock', {
+          reservationId: id,
+          lines: [
+            { skuId: plenty, quantity: 2 },
+            { skuId: scarce, quantity: 2 },
+          ],
+        }),
+      ),
+    ).toMatchObject({
+      status: status.FAILED_PRECONDITION,
+      code: 'STOCK_INSUFFICIENT',
+      details: { skuId: scarce },
+    });
+    expect((await levels(plenty)).map((l) => l.reserved)).toEqual([0, 0]);
+    expect(await failure(call('getReservation', { reservationId: id }))).toMatchObject({
+      status: status.NOT_FOUND,
+    });
+
+    const split = await reserve(plenty, 7);
+    expect(split.reservation!.lines.map((l) => Number(l.quantity)).sort()).toEqual([2, 5]);
+    expect((await levels(plenty)).reduce((a, l) => a + l.reserved, 0)).toBe(7);
+  });
+
+  it('is idempotent: the same id reserves once, commits and releases once', async () => {
+    const skuId = await sku(3);
+    const id = uuid();
+    await reserve(skuId, 2, id);
+    await reserve(skuId, 2, id);
+    expect((await levels(skuId))[0].reserved).toBe(2);
+    expect(await failure(reserve(skuId, 1, id))).toMatchObject({
+      status: status.ALREADY_EXISTS,
+      code: 'RESERVATION_CONFLICT',
+    });
+    const released = await call<catalogV1.ReleaseReservationResponse>('releaseReservation', {
+      reservationId: id,
+      reason: 'order cancelled',
+    });
+    expect(released.reservation!.status).toBe('RELEASED');
+    await call('releaseReservation', { reservationId: id });
+    expect((await levels(skuId))[0]).toMatchObject({ on_hand: 3, reserved: 0 });
+    expect(await failure(call('commitReservation', { reservationId: id }))).toMatchObject({
+      code: 'RESERVATION_NOT_ACTIVE',
+    });
+
+    const other = uuid();
+    await reserve(skuId, 1, other);
+    await call('commitReservation', { reservationId: other });
+    await call('commitReservation', { reservationId: other });
+    expect((await levels(skuId))[0]).toMatchObject({ on_hand: 2, reserved: 0 });
+    expect(await failure(call('releaseReservation', { reservationId: other }))).toMatchObject({
+      code: 'RESERVATION_COMMITTED',
+    });
+  });
+
+  it('expires on its own, making the units available again', async () => {
+    const skuId = await sku(2);
+    const id = uuid();
+    await reserve(skuId, 2, id, 1);
+    expect((await levels(skuId))[0].reserved).toBe(2);
+    await eventually(async () => ((await levels(skuId))[0].reserved === 0 ? true : undefined), {
+      timeoutMs: 10_000,
+      what: 'the reservation to expire',
+    });
+    expect(
+      (await call<catalogV1.GetReservationResponse>('getReservation', { reservationId: id }))
+        .reservation!.status,
+    ).toBe('EXPIRED');
+    expect(await failure(call('commitReservation', { reservationId: id }))).toMatchObject({
+      code: 'RESERVATION_NOT_ACTIVE',
+    });
+  });
+
+  it('refuses bad requests clearly, holding nothing', async () => {
+    const skuId = await sku(1);
+    for (const [req, code] of [
+      [{ reservationId: 'x', lines: [{ skuId, quantity: 1 }] }, 'RESERVATION_ID_INVALID'],
+      [{ reservationId: uuid(), lines: [] }, 'RESERVATION_LINES_INVALID'],
+      [{ reservationId: uuid(), lines: [{ skuId, quantity: 0 }] }, 'QUANTITY_INVALID'],
+      [
+        { reservationId: uuid(), lines: [{ skuId, quantity: 1 }], ttlSeconds: 100000 },
+        'RESERVATION_TTL_INVALID',
+      ],
+    ] as const)
+      expect(await failure(call('reserveStock', req))).toMatchObject({
+        status: status.INVALID_ARGUMENT,
+        code,
+      });
+    expect(
+      await failure(
+        call('reserveStock', { reservationId: uuid(), lines: [{ skuId: uuid(), quantity: 1 }] }),
+      ),
+    ).toMatchObject({ status: status.NOT_FOUND, code: 'SKU_NOT_FOUND' });
+    expect((await levels(skuId))[0].reserved).toBe(0);
+  });
+});
