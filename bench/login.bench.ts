@@ -60,6 +60,8 @@ async function main(): Promise<void> {
       BIND_HOST: '127.0.0.1',
       GATEWAY_HTTP_PORT: String(gatewayHttp),
       USER_GRPC_URL: `127.0.0.1:${userGrpc}`,
+      REDIS_URL: testEnv.redisUrl(),
+      REDIS_KEY_PREFIX: `bench:${suffix}:gw:`,
       LOG_LEVEL: 'warn',
     },
     `http://127.0.0.1:${gatewayHttp}/healthz`,

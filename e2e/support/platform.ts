@@ -79,6 +79,7 @@ export async function startPlatform(want: {
     catalog: [await freePort(), await freePort()],
     search: [await freePort(), await freePort()],
     user: [await freePort(), await freePort()],
+    order: [await freePort(), await freePort()],
     gateway: await freePort(),
   };
   const drops: (() => Promise<void>)[] = [];
@@ -165,6 +166,9 @@ export async function startPlatform(want: {
           CATALOG_GRPC_URL: `127.0.0.1:${ports.catalog[0]}`,
           SEARCH_GRPC_URL: `127.0.0.1:${ports.search[0]}`,
           USER_GRPC_URL: `127.0.0.1:${ports.user[0]}`,
+          ORDER_GRPC_URL: `127.0.0.1:${ports.order[0]}`,
+          REDIS_URL: testEnv.redisUrl(),
+          REDIS_KEY_PREFIX: `e2e:${suffix}:gw:`,
         },
         `http://127.0.0.1:${ports.gateway}/${all ? 'readyz' : 'healthz'}`,
       ),

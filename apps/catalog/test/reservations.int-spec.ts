@@ -222,7 +222,7 @@ describe('catalog stock reservations (real Postgres)', () => {
       [{ reservationId: uuid(), lines: [] }, 'RESERVATION_LINES_INVALID'],
       [{ reservationId: uuid(), lines: [{ skuId, quantity: 0 }] }, 'QUANTITY_INVALID'],
       [
-        { reservationId: uuid(), lines: [{ skuId, quantity: 1 }], ttlSeconds: 100000 },
+        { reservationId: uuid(), lines: [{ skuId, quantity: 1 }], ttlSeconds: 700000 },
         'RESERVATION_TTL_INVALID',
       ],
     ] as const)

@@ -9,6 +9,11 @@ export const gatewayConfigSchema = z.object({
   CATALOG_GRPC_URL: hostPort().default('127.0.0.1:50051'),
   SEARCH_GRPC_URL: hostPort().default('127.0.0.1:50052'),
   USER_GRPC_URL: hostPort().default('127.0.0.1:50053'),
+  ORDER_GRPC_URL: hostPort().default('127.0.0.1:50054'),
+  /** Idempotency-Key records. */
+  REDIS_URL: env.url(),
+  REDIS_KEY_PREFIX: z.string().default('gateway:'),
+  IDEMPOTENCY_TTL_SECONDS: env.int(86_400, 60),
   /** Must match the user service's JWT_ISSUER / JWT_AUDIENCE. */
   JWT_ISSUER: z.string().min(1).default('emporia-user'),
   JWT_AUDIENCE: z.string().min(1).default('emporia-api'),

@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { PROTO_FILES, PROTO_ROOT } from '@emporia/contracts';
@@ -11,12 +12,14 @@ import {
 import type {
   AccessTokenVerifier,
   CatalogBackend,
+  OrderBackend,
   SearchBackend,
   UserBackend,
 } from './application/ports';
 import type { GatewayConfig } from './config';
 import { GatewayModule } from './gateway.module';
 import { JwksTokenVerifier } from './infrastructure/jwks-token-verifier';
+import { RedisIdempotencyStore } from './infrastructure/redis-idempotency.store';
 import { ProblemView } from './interface/dto/views.dto';
 import { ProblemFilter } from './interface/problem.filter';
 import { installRequestContext, requireJsonBodies } from './interface/request-context';
@@ -69,6 +72,15 @@ export async function startGateway(
     url: config.USER_GRPC_URL,
     deadlineMs: config.GRPC_DEADLINE_MS,
   });
+  const order = grpcClient<OrderBackend>({
+    name: 'order',
+    includeDirs: [PROTO_ROOT],
+    protoFile: PROTO_FILES.order,
+    service: 'emporia.order.v1.OrderService',
+    url: config.ORDER_GRPC_URL,
+    deadlineMs: config.GRPC_DEADLINE_MS,
+  });
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
   const verifier =
     overrides.verifier ??
     new JwksTokenVerifier(
@@ -80,7 +92,23 @@ export async function startGateway(
       },
     );
   return startService({
-    module: GatewayModule.forRoot({ catalog, search, user, verifier }, logger),
+    module: GatewayModule.forRoot(
+      {
+        catalog,
+        search,
+        user,
+        order,
+        verifier,
+        idempotency: new RedisIdempotencyStore(
+          redis,
+          config.REDIS_KEY_PREFIX,
+          config.IDEMPOTENCY_TTL_SECONDS,
+        ),
+        pingRedis: async () => void (await redis.ping()),
+        closeRedis: () => redis.disconnect(),
+      },
+      logger,
+    ),
     logger,
     http: {
       host: config.BIND_HOST,

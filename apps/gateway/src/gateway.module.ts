@@ -5,6 +5,10 @@ import { HealthRegistry, PlatformModule, waitForReady, type Logger } from '@empo
 import {
   ACCESS_TOKEN_VERIFIER,
   CATALOG_BACKEND,
+  IDEMPOTENCY_STORE,
+  ORDER_BACKEND,
+  type IdempotencyStore,
+  type OrderBackend,
   SEARCH_BACKEND,
   USER_BACKEND,
   type AccessTokenVerifier,
@@ -17,6 +21,7 @@ import { AuthGuard } from './interface/auth.guard';
 import { AuthHttpController } from './interface/auth.http-controller';
 import { CategoriesHttpController } from './interface/categories.http-controller';
 import { MeHttpController } from './interface/me.http-controller';
+import { OrdersHttpController } from './interface/orders.http-controller';
 import { ProductsHttpController } from './interface/products.http-controller';
 import { SearchHttpController } from './interface/search.http-controller';
 
@@ -24,7 +29,11 @@ export interface GatewayBackends {
   catalog: { api: CatalogBackend; client: Client };
   search: { api: SearchBackend; client: Client };
   user: { api: UserBackend; client: Client };
+  order: { api: OrderBackend; client: Client };
   verifier: AccessTokenVerifier;
+  idempotency: IdempotencyStore;
+  pingRedis: () => Promise<void>;
+  closeRedis: () => void;
 }
 
 const BACKENDS = Symbol('BACKENDS');
@@ -37,12 +46,16 @@ class GatewayLifecycle implements OnApplicationShutdown {
     health.register('catalog', () => waitForReady(backends.catalog.client, 1000));
     health.register('search', () => waitForReady(backends.search.client, 1000));
     health.register('user', () => waitForReady(backends.user.client, 1000));
+    health.register('order', () => waitForReady(backends.order.client, 1000));
+    health.register('redis', backends.pingRedis);
   }
 
   onApplicationShutdown(): void {
     this.backends.catalog.client.close();
     this.backends.search.client.close();
     this.backends.user.client.close();
+    this.backends.order.client.close();
+    this.backends.closeRedis();
   }
 }
 
@@ -59,6 +72,7 @@ export class GatewayModule {
         AuthHttpController,
         MeHttpController,
         AdminHttpController,
+        OrdersHttpController,
       ],
       providers: [
         { provide: BACKENDS, useValue: backends },
@@ -66,6 +80,8 @@ export class GatewayModule {
         { provide: SEARCH_BACKEND, useValue: backends.search.api },
         { provide: USER_BACKEND, useValue: backends.user.api },
         { provide: ACCESS_TOKEN_VERIFIER, useValue: backends.verifier },
+        { provide: ORDER_BACKEND, useValue: backends.order.api },
+        { provide: IDEMPOTENCY_STORE, useValue: backends.idempotency },
         { provide: APP_GUARD, useClass: AuthGuard },
         GatewayLifecycle,
       ],

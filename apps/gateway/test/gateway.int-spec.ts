@@ -1,6 +1,6 @@
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import type { RunningService } from '@emporia/platform';
-import { freePort, testLogger } from '@emporia/testing';
+import { freePort, testEnv, testLogger } from '@emporia/testing';
 import { gatewayConfigSchema } from '../src/config';
 import { startGateway } from '../src/gateway.app';
 import { JwksTokenVerifier } from '../src/infrastructure/jwks-token-verifier';
@@ -51,6 +51,10 @@ describe('gateway HTTP surface (backends unreachable)', () => {
       BIND_HOST: '127.0.0.1',
       CATALOG_GRPC_URL: `127.0.0.1:${await freePort()}`,
       SEARCH_GRPC_URL: `127.0.0.1:${await freePort()}`,
+      ORDER_GRPC_URL: `127.0.0.1:${await freePort()}`,
+      USER_GRPC_URL: `127.0.0.1:${await freePort()}`,
+      REDIS_URL: testEnv.redisUrl(),
+      REDIS_KEY_PREFIX: `gw-test-${Date.now()}:`,
       GRPC_DEADLINE_MS: '1500',
     });
     // The real verifier, fed this test's key set instead of the (absent) user service's.
@@ -115,6 +119,17 @@ describe('gateway HTTP surface (backends unreachable)', () => {
         '/v1/admin/accounts/{id}/roles',
         '/v1/admin/tiers',
         '/v1/admin/signing-keys/rotate',
+        '/v1/cart',
+        '/v1/cart/lines/{skuId}',
+        '/v1/cart/merge',
+        '/v1/checkout',
+        '/v1/orders',
+        '/v1/orders/{id}',
+        '/v1/orders/{id}/cancel',
+        '/v1/orders/{id}/payments',
+        '/v1/payments/callbacks/{provider}',
+        '/v1/admin/orders/{id}',
+        '/v1/admin/orders/{id}/review',
       ].sort(),
     );
     expect((await req('/docs')).status).toBe(200);
@@ -128,6 +143,8 @@ describe('gateway HTTP surface (backends unreachable)', () => {
       catalog: expect.any(String),
       search: expect.any(String),
       user: expect.any(String),
+      order: expect.any(String),
+      redis: expect.any(String),
     });
   });
 
@@ -305,6 +322,32 @@ describe('gateway HTTP surface (backends unreachable)', () => {
 
     it('keeps public reads public', async () => {
       expect((await req('/v1/products/0190a000-0000-7000-8000-000000000001')).status).toBe(503);
+    });
+  });
+
+  describe('Idempotency-Key', () => {
+    it('is required at checkout, checked for shape, and scoped before any backend call', async () => {
+      const checkout = (headers: Record<string, string>) =>
+        req('/v1/checkout', {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${tokens.customer}`,
+            ...headers,
+          },
+          body: JSON.stringify({ addressId: '0190a000-0000-7000-8000-000000000001' }),
+        });
+      const missing = await checkout({});
+      expect([missing.status, (await problem(missing)).code]).toEqual([
+        400,
+        'IDEMPOTENCY_KEY_REQUIRED',
+      ]);
+      const bad = await checkout({ 'idempotency-key': 'no spaces allowed' });
+      expect([bad.status, (await problem(bad)).code]).toEqual([400, 'IDEMPOTENCY_KEY_INVALID']);
+      // a failed request frees its key: the same key fails the same way again (backend down)
+      const key = `k-${Date.now()}-retry`;
+      expect((await checkout({ 'idempotency-key': key })).status).toBe(503);
+      expect((await checkout({ 'idempotency-key': key })).status).toBe(503);
     });
   });
 });

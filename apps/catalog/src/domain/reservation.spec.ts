@@ -33,7 +33,11 @@ describe('reservation requests', () => {
         'QUANTITY_INVALID',
       ],
       [
-        { id: ID, lines: [{ skuId: A, quantity: 1, warehouseCode: '' }], ttlSeconds: 86_401 },
+        {
+          id: ID,
+          lines: [{ skuId: A, quantity: 1, warehouseCode: '' }],
+          ttlSeconds: 7 * 86_400 + 1,
+        },
         'RESERVATION_TTL_INVALID',
       ],
     ] as const)

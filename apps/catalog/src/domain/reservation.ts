@@ -34,7 +34,8 @@ export interface Availability {
 
 export const MAX_RESERVATION_LINES = 100;
 export const DEFAULT_RESERVATION_TTL_SECONDS = 900;
-export const MAX_RESERVATION_TTL_SECONDS = 86_400;
+/** A week: orders held for risk review keep their stock while an operator decides. */
+export const MAX_RESERVATION_TTL_SECONDS = 7 * 86_400;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**

@@ -1,4 +1,4 @@
-import type { catalogV1, searchV1, userV1 } from '@emporia/contracts';
+import type { catalogV1, orderV1, searchV1, userV1 } from '@emporia/contracts';
 import type { GrpcApi } from '@emporia/platform';
 
 /** A backend's unary methods as `(ctx, request) => Promise<response>`, derived from the contract. */
@@ -7,6 +7,36 @@ export type Backend<Service> = GrpcApi<Service>;
 export type CatalogBackend = Backend<catalogV1.CatalogServiceController>;
 export type SearchBackend = Backend<searchV1.SearchServiceController>;
 export type UserBackend = Backend<userV1.UserServiceController>;
+export type OrderBackend = Backend<orderV1.OrderServiceController>;
+
+export interface StoredResponse {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * Idempotency-Key records: the first request with a key claims it; a repeat with the same
+ * request gets the stored response, with another request a mismatch.
+ */
+export interface IdempotencyStore {
+  claim(
+    scope: string,
+    key: string,
+    fingerprint: string,
+  ): Promise<
+    | { kind: 'claimed' }
+    | { kind: 'pending' | 'mismatch' }
+    | { kind: 'done'; response: StoredResponse }
+  >;
+  complete(
+    scope: string,
+    key: string,
+    fingerprint: string,
+    response: StoredResponse,
+  ): Promise<void>;
+  /** The request failed: the key is free again. */
+  abandon(scope: string, key: string): Promise<void>;
+}
 
 export type Role = 'customer' | 'operator' | 'admin';
 
@@ -25,3 +55,5 @@ export const CATALOG_BACKEND = Symbol('CATALOG_BACKEND');
 export const SEARCH_BACKEND = Symbol('SEARCH_BACKEND');
 export const USER_BACKEND = Symbol('USER_BACKEND');
 export const ACCESS_TOKEN_VERIFIER = Symbol('ACCESS_TOKEN_VERIFIER');
+export const ORDER_BACKEND = Symbol('ORDER_BACKEND');
+export const IDEMPOTENCY_STORE = Symbol('IDEMPOTENCY_STORE');

@@ -27,7 +27,7 @@ declare module 'fastify' {
 }
 
 const AUTH_KEY = 'emporia:auth';
-type Requirement = { role: Role | null };
+type Requirement = { role: Role | null; optional?: boolean };
 
 /**
  * The route needs a signed-in caller; with a role, one holding it. `admin` holds every role,
@@ -38,6 +38,14 @@ export const Auth = (role: Role | null = null) =>
     SetMetadata(AUTH_KEY, { role } satisfies Requirement),
     ApiBearerAuth(),
     ApiProblems(401, ...(role ? [403] : [])),
+  );
+
+/** Signed-in callers are recognised (and a bad token refused); anonymous ones pass too. */
+export const OptionalAuth = () =>
+  applyDecorators(
+    SetMetadata(AUTH_KEY, { role: null, optional: true } satisfies Requirement),
+    ApiBearerAuth(),
+    ApiProblems(401),
   );
 
 const RANK: Record<Role, number> = { customer: 0, operator: 1, admin: 2 };
@@ -63,6 +71,7 @@ export class AuthGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<FastifyRequest>();
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!header && need.optional) return true;
     if (!match)
       throw unauthorized(
         'AUTHENTICATION_REQUIRED',
@@ -76,6 +85,12 @@ export class AuthGuard implements CanActivate {
     return true;
   }
 }
+
+/** The verified caller of an `@OptionalAuth` route, if signed in. */
+export const MaybeCaller = createParamDecorator(
+  (_data: unknown, host: ExecutionContext): Principal | undefined =>
+    host.switchToHttp().getRequest<FastifyRequest>().principal,
+);
 
 /** The verified caller of an `@Auth` route. */
 export const Caller = createParamDecorator((_data: unknown, host: ExecutionContext): Principal => {

@@ -196,7 +196,7 @@ export interface ReserveStockRequest {
   /** Chosen by the caller (a UUID): the idempotency key of the reservation. */
   reservationId: string;
   lines: ReservationLine[];
-  /** 900 when 0; at most 86400. */
+  /** 900 when 0; at most 604800 (a week). */
   ttlSeconds: number;
 }
 

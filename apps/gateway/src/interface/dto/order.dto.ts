@@ -1,0 +1,189 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { MoneyDto } from './money.dto';
+
+/** Requests and responses of the cart, checkout, order and payment routes. */
+
+export class CartLineDto {
+  @ApiProperty({ minimum: 0, maximum: 999, description: '0 removes the line' })
+  @IsInt()
+  @Min(0)
+  @Max(999)
+  quantity!: number;
+}
+
+export class MergeCartDto {
+  @ApiProperty({ description: 'the X-Guest-Token the cart was built with' })
+  @IsString()
+  @Length(16, 128)
+  guestToken!: string;
+}
+
+export class ShippingAddressDto {
+  @ApiProperty() @IsString() @MaxLength(64) recipient!: string;
+  @ApiProperty({ example: '+8613800138000' }) @IsString() @MaxLength(32) phone!: string;
+  @ApiProperty({ example: 'CN' }) @IsString() @MaxLength(2) country!: string;
+  @ApiProperty() @IsString() @MaxLength(64) province!: string;
+  @ApiProperty() @IsString() @MaxLength(64) city!: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) district?: string;
+  @ApiProperty() @IsString() @MaxLength(200) line1!: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) line2?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(16) postalCode?: string;
+}
+
+export class CheckoutDto {
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'an address from the address book; or give `address`',
+  })
+  @ValidateIf((o: CheckoutDto) => o.address === undefined)
+  @IsUUID()
+  addressId?: string;
+
+  @ApiPropertyOptional({ type: ShippingAddressDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ShippingAddressDto)
+  address?: ShippingAddressDto;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @IsString({ each: true })
+  @MaxLength(64, { each: true })
+  couponCodes?: string[];
+
+  @ApiPropertyOptional({ example: 'app' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
+  channel?: string;
+}
+
+export class CancelOrderDto {
+  @ApiPropertyOptional({ maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  reason?: string;
+}
+
+export class ReviewOrderDto {
+  @ApiProperty() @IsBoolean() approve!: boolean;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) note?: string;
+}
+
+export class StartPaymentDto {
+  @ApiPropertyOptional({ example: 'sandbox' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
+  provider?: string;
+}
+
+export class PaymentCallbackDto {
+  @ApiProperty() @IsString() @Length(1, 128) providerTxnId!: string;
+  @ApiProperty({ format: 'uuid' }) @IsUUID() orderId!: string;
+  @ApiProperty() @IsInt() @Min(0) amountMinor!: number;
+  @ApiProperty({ example: 'CNY' }) @IsString() @Length(3, 3) currency!: string;
+  @ApiProperty({ enum: ['SUCCEEDED', 'FAILED'] }) @IsIn(['SUCCEEDED', 'FAILED']) status!: string;
+  @ApiProperty({ description: 'unix seconds when signed' }) @IsInt() timestamp!: number;
+  @ApiProperty({ description: 'hex HMAC-SHA256 of the canonical fields' })
+  @IsString()
+  @Length(1, 256)
+  signature!: string;
+}
+
+// ---- responses
+
+export class CartLineView {
+  @ApiProperty({ format: 'uuid' }) skuId!: string;
+  @ApiProperty() quantity!: number;
+}
+
+export class CartView {
+  @ApiProperty({ type: [CartLineView] }) lines!: CartLineView[];
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+}
+
+export class OrderLineView {
+  @ApiProperty() skuId!: string;
+  @ApiProperty() productId!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty() quantity!: number;
+  @ApiProperty({ type: MoneyDto }) unitPrice!: MoneyDto;
+  @ApiProperty({ type: MoneyDto, description: "this line's share of the discounts" })
+  discount!: MoneyDto;
+  @ApiProperty({ type: MoneyDto }) total!: MoneyDto;
+}
+
+export class OrderView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({
+    enum: [
+      'PENDING_REVIEW',
+      'PENDING_PAYMENT',
+      'PAID',
+      'FULFILLING',
+      'SHIPPED',
+      'DELIVERED',
+      'COMPLETED',
+      'CANCELLED',
+      'REFUNDED',
+    ],
+  })
+  status!: string;
+  @ApiProperty({ type: [OrderLineView] }) lines!: OrderLineView[];
+  @ApiProperty({ type: MoneyDto }) subtotal!: MoneyDto;
+  @ApiProperty({ type: MoneyDto }) discount!: MoneyDto;
+  @ApiProperty({ type: MoneyDto }) shipping!: MoneyDto;
+  @ApiProperty({ type: MoneyDto }) total!: MoneyDto;
+  @ApiProperty({ type: ShippingAddressDto }) address!: ShippingAddressDto;
+  @ApiProperty({ type: [String] }) priceExplanation!: string[];
+  @ApiProperty({ format: 'date-time' }) paymentDeadline!: string;
+  @ApiProperty({ nullable: true, type: String }) cancelReason!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) paidAt!: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+  @ApiProperty() version!: number;
+}
+
+export class AdminOrderView extends OrderView {
+  @ApiProperty({ format: 'uuid' }) accountId!: string;
+  @ApiProperty() riskDecision!: string;
+  @ApiProperty({ type: [String] }) riskReasons!: string[];
+}
+
+export class OrderPage {
+  @ApiProperty({ type: [OrderView] }) items!: OrderView[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+}
+
+export class PaymentView {
+  @ApiProperty({ format: 'uuid' }) paymentId!: string;
+  @ApiProperty() provider!: string;
+  @ApiProperty({ description: 'send the customer here to pay' }) redirectUrl!: string;
+  @ApiProperty({ type: MoneyDto }) amount!: MoneyDto;
+}
+
+export class CallbackView {
+  @ApiProperty({ enum: ['PAID', 'DUPLICATE', 'FAILED', 'REFUND_LATE_PAYMENT', 'AMOUNT_MISMATCH'] })
+  outcome!: string;
+}

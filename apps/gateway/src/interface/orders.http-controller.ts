@@ -1,0 +1,321 @@
+import { createHash } from 'node:crypto';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Put,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RequestContext } from '@emporia/platform';
+import {
+  ORDER_BACKEND,
+  type OrderBackend,
+  type Principal,
+  USER_BACKEND,
+  type UserBackend,
+} from '../application/ports';
+import { ApiProblems } from './api-problems';
+import { Auth, Caller, MaybeCaller, OptionalAuth } from './auth.guard';
+import {
+  AdminOrderView,
+  CallbackView,
+  CancelOrderDto,
+  CartLineDto,
+  CartView,
+  CheckoutDto,
+  MergeCartDto,
+  OrderPage,
+  OrderView,
+  PaymentCallbackDto,
+  PaymentView,
+  ReviewOrderDto,
+  StartPaymentDto,
+} from './dto/order.dto';
+import { PageQuery } from './dto/query.dto';
+import { Idempotent, idempotencyKey } from './idempotency.interceptor';
+import { adminOrderView, cartView, orderView } from './order-mappers';
+import { ProblemError } from './problem';
+import { Ctx } from './request-context';
+import { cursorOf } from './mappers';
+import { uuidParam } from './uuid-param';
+
+/** A UUID (v8 layout) derived from the caller and their Idempotency-Key: the order's checkout key. */
+function checkoutKey(accountId: string, key: string): string {
+  const h = createHash('sha256').update(`${accountId}\n${key}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+function guestToken(req: FastifyRequest): string | undefined {
+  const raw = req.headers['x-guest-token'];
+  return (Array.isArray(raw) ? raw[0] : raw) || undefined;
+}
+
+@ApiTags('orders')
+@Controller('v1')
+export class OrdersHttpController {
+  constructor(
+    @Inject(ORDER_BACKEND) private readonly orders: OrderBackend,
+    @Inject(USER_BACKEND) private readonly users: UserBackend,
+  ) {}
+
+  private owner(me: Principal | undefined, req: FastifyRequest) {
+    if (me) return { accountId: me.accountId, guestToken: '' };
+    const token = guestToken(req);
+    if (!token)
+      throw new ProblemError(
+        401,
+        'AUTHENTICATION_REQUIRED',
+        'sign in, or send an X-Guest-Token header for a guest cart',
+      );
+    return { accountId: '', guestToken: token };
+  }
+
+  @Get('cart')
+  @OptionalAuth()
+  @ApiHeader({
+    name: 'X-Guest-Token',
+    required: false,
+    description: 'a guest cart (16–128 characters)',
+  })
+  @ApiOkResponse({ type: CartView })
+  async cart(
+    @Ctx() ctx: RequestContext,
+    @MaybeCaller() me: Principal | undefined,
+    @Req() req: FastifyRequest,
+  ): Promise<CartView> {
+    return cartView((await this.orders.getCart(ctx, { owner: this.owner(me, req) })).cart);
+  }
+
+  @Put('cart/lines/:skuId')
+  @OptionalAuth()
+  @ApiHeader({ name: 'X-Guest-Token', required: false })
+  @ApiOkResponse({ type: CartView })
+  @ApiProblems(404, 422)
+  async setLine(
+    @Ctx() ctx: RequestContext,
+    @MaybeCaller() me: Principal | undefined,
+    @Req() req: FastifyRequest,
+    @Param('skuId', uuidParam) skuId: string,
+    @Body() body: CartLineDto,
+  ): Promise<CartView> {
+    return cartView(
+      (
+        await this.orders.setCartLine(ctx, {
+          owner: this.owner(me, req),
+          skuId,
+          quantity: body.quantity,
+        })
+      ).cart,
+    );
+  }
+
+  @Post('cart/merge')
+  @Auth()
+  @HttpCode(200)
+  @ApiOkResponse({
+    type: CartView,
+    description: "the guest cart's lines move into the account's cart",
+  })
+  async merge(
+    @Ctx() ctx: RequestContext,
+    @Caller() me: Principal,
+    @Body() body: MergeCartDto,
+  ): Promise<CartView> {
+    return cartView(
+      (await this.orders.mergeCarts(ctx, { accountId: me.accountId, guestToken: body.guestToken }))
+        .cart,
+    );
+  }
+
+  @Post('checkout')
+  @Auth()
+  @Idempotent({ required: true })
+  @ApiCreatedResponse({
+    type: OrderView,
+    description: 'PENDING_PAYMENT, or PENDING_REVIEW when held by risk',
+  })
+  @ApiProblems(403, 404, 422)
+  async checkout(
+    @Ctx() ctx: RequestContext,
+    @Caller() me: Principal,
+    @Body() body: CheckoutDto,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<OrderView> {
+    const { details } = await this.users.getAccount(ctx, { accountId: me.accountId });
+    if (details?.account?.status === 'ACCOUNT_STATUS_FROZEN')
+      throw new ProblemError(403, 'ACCOUNT_FROZEN', 'this account is frozen; contact support');
+    let address = body.address;
+    if (!address) {
+      const found = (
+        await this.users.listAddresses(ctx, { accountId: me.accountId })
+      ).addresses.find((a) => a.id === body.addressId);
+      if (!found)
+        throw new ProblemError(
+          404,
+          'ADDRESS_NOT_FOUND',
+          `address ${body.addressId} does not exist`,
+        );
+      address = found;
+    }
+    const device = req.headers['x-device-id'];
+    const { order } = await this.orders.checkout(ctx, {
+      accountId: me.accountId,
+      checkoutKey: checkoutKey(me.accountId, idempotencyKey(req, true)!),
+      address: {
+        recipient: address.recipient,
+        phone: address.phone,
+        country: address.country,
+        province: address.province,
+        city: address.city,
+        district: address.district ?? '',
+        line1: address.line1,
+        line2: address.line2 ?? '',
+        postalCode: address.postalCode ?? '',
+      },
+      couponCodes: body.couponCodes ?? [],
+      ip: req.ip,
+      deviceId: (Array.isArray(device) ? device[0] : (device ?? '')).slice(0, 200),
+      channel: body.channel ?? '',
+    });
+    void reply.status(201).header('location', `/v1/orders/${order!.id}`);
+    return orderView(order!);
+  }
+
+  @Get('orders')
+  @Auth()
+  @ApiOkResponse({ type: OrderPage })
+  async list(
+    @Ctx() ctx: RequestContext,
+    @Caller() me: Principal,
+    @Query() q: PageQuery,
+  ): Promise<OrderPage> {
+    const r = await this.orders.listOrders(ctx, {
+      accountId: me.accountId,
+      pageSize: q.limit ?? 0,
+      pageToken: q.cursor ?? '',
+    });
+    return { items: r.orders.map(orderView), nextCursor: cursorOf(r.nextPageToken) };
+  }
+
+  @Get('orders/:id')
+  @Auth()
+  @ApiOkResponse({ type: OrderView })
+  @ApiProblems(404)
+  async get(
+    @Ctx() ctx: RequestContext,
+    @Caller() me: Principal,
+    @Param('id', uuidParam) id: string,
+  ): Promise<OrderView> {
+    return orderView(
+      (await this.orders.getOrder(ctx, { orderId: id, accountId: me.accountId })).order!,
+    );
+  }
+
+  @Post('orders/:id/cancel')
+  @Auth()
+  @Idempotent()
+  @HttpCode(200)
+  @ApiOkResponse({ type: OrderView, description: 'cancelled; stock and coupons are returned' })
+  @ApiProblems(404, 422)
+  async cancel(
+    @Ctx() ctx: RequestContext,
+    @Caller() me: Principal,
+    @Param('id', uuidParam) id: string,
+    @Body() body: CancelOrderDto,
+  ): Promise<OrderView> {
+    return orderView(
+      (
+        await this.orders.cancelOrder(ctx, {
+          orderId: id,
+          accountId: me.accountId,
+          reason: body.reason ?? '',
+        })
+      ).order!,
+    );
+  }
+
+  @Post('orders/:id/payments')
+  @Auth()
+  @Idempotent()
+  @ApiCreatedResponse({ type: PaymentView })
+  @ApiProblems(404, 422)
+  async pay(
+    @Ctx() ctx: RequestContext,
+    @Caller() me: Principal,
+    @Param('id', uuidParam) id: string,
+    @Body() body: StartPaymentDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<PaymentView> {
+    const r = await this.orders.createPayment(ctx, {
+      orderId: id,
+      accountId: me.accountId,
+      provider: body.provider ?? '',
+    });
+    void reply.status(201);
+    return {
+      paymentId: r.paymentId,
+      provider: r.provider,
+      redirectUrl: r.redirectUrl,
+      amount: {
+        amountMinor: Number(r.amount?.amountMinor ?? 0),
+        currency: r.amount?.currency ?? '',
+      },
+    };
+  }
+
+  @Post('payments/callbacks/:provider')
+  @HttpCode(200)
+  @ApiOkResponse({ type: CallbackView, description: 'signature-checked; a replay changes nothing' })
+  @ApiProblems(401, 404)
+  async callback(
+    @Ctx() ctx: RequestContext,
+    @Param('provider') provider: string,
+    @Body() body: PaymentCallbackDto,
+  ): Promise<CallbackView> {
+    return this.orders.handlePaymentCallback(ctx, { provider, ...body });
+  }
+
+  @Get('admin/orders/:id')
+  @Auth('operator')
+  @ApiOkResponse({ type: AdminOrderView })
+  @ApiProblems(404)
+  async adminGet(
+    @Ctx() ctx: RequestContext,
+    @Param('id', uuidParam) id: string,
+  ): Promise<AdminOrderView> {
+    return adminOrderView((await this.orders.getOrder(ctx, { orderId: id, accountId: '' })).order!);
+  }
+
+  @Post('admin/orders/:id/review')
+  @Auth('operator')
+  @HttpCode(200)
+  @ApiOkResponse({
+    type: AdminOrderView,
+    description: 'approved into payment, or rejected (stock released)',
+  })
+  @ApiProblems(404, 422)
+  async review(
+    @Ctx() ctx: RequestContext,
+    @Param('id', uuidParam) id: string,
+    @Body() body: ReviewOrderDto,
+  ): Promise<AdminOrderView> {
+    return adminOrderView(
+      (
+        await this.orders.reviewOrder(ctx, {
+          orderId: id,
+          approve: body.approve,
+          note: body.note ?? '',
+        })
+      ).order!,
+    );
+  }
+}

@@ -1,0 +1,163 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { RequestContext } from '@emporia/platform';
+import { applyEvent, paymentOverdue, type Order } from '../domain/order';
+import { OrderError } from '../domain/order-error';
+import type { OrderEvent } from '../domain/order-state-machine';
+import {
+  CATALOG,
+  type CatalogPort,
+  CHECKOUT_SETTINGS,
+  type CheckoutSettings,
+  CLOCK,
+  type Clock,
+  UNIT_OF_WORK,
+  type UnitOfWork,
+  type OrderTx,
+} from './ports';
+
+export const orderNotFound = (id: string) =>
+  new OrderError('NOT_FOUND', 'ORDER_NOT_FOUND', `order ${id} does not exist`);
+
+/**
+ * Reading orders, and the moves that end an unpaid order (customer cancel, review decision,
+ * payment deadline) with their compensation: the stock reservation is released and coupons
+ * are returned through `OrderCancelled`.
+ */
+@Injectable()
+export class OrderLifecycleUseCase {
+  constructor(
+    @Inject(UNIT_OF_WORK) private readonly uow: UnitOfWork,
+    @Inject(CATALOG) private readonly catalog: CatalogPort,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CHECKOUT_SETTINGS) private readonly settings: CheckoutSettings,
+  ) {}
+
+  /** An order; with `accountId`, only that account's (another's is NOT_FOUND). */
+  async get(
+    ctx: RequestContext,
+    id: string,
+    accountId?: string,
+  ): Promise<{ order: Order; explanation: string[] }> {
+    return this.uow.run(ctx, async (tx) => {
+      const order = await tx.orders.find(id);
+      if (!order || (accountId && order.accountId !== accountId)) throw orderNotFound(id);
+      return { order, explanation: await tx.orders.explanation(id) };
+    });
+  }
+
+  list(
+    ctx: RequestContext,
+    accountId: string,
+    limit: number,
+    after: { createdAt: Date; id: string } | null,
+  ): Promise<Order[]> {
+    return this.uow.run(ctx, (tx) => tx.orders.listByAccount(accountId, limit, after));
+  }
+
+  /** Ends an unpaid order; the reservation is released after the commit. */
+  private async end(
+    ctx: RequestContext,
+    id: string,
+    event: OrderEvent,
+    reason: string,
+    check: (order: Order) => void = () => undefined,
+    extra: (order: Order, now: Date) => Partial<Order> = () => ({}),
+  ): Promise<Order> {
+    const order = await this.uow.run(ctx, async (tx) => {
+      const current = await tx.orders.findForUpdate(id);
+      if (!current) throw orderNotFound(id);
+      check(current);
+      const now = this.clock.now();
+      const next = applyEvent(current, event, now, {
+        ...(event === 'APPROVE' ? {} : { cancelReason: reason }),
+        ...extra(current, now),
+      });
+      await this.save(tx, next, current.version);
+      if (next.status === 'CANCELLED') tx.events.cancelled(next, await this.coupons(tx, next));
+      return next;
+    });
+    if (order.status === 'CANCELLED')
+      await this.syncReservation(ctx, order.id, order.reservationId, 'RELEASE');
+    return order;
+  }
+
+  private async save(tx: OrderTx, next: Order, expectedVersion: number): Promise<void> {
+    if (!(await tx.orders.update(next, expectedVersion)))
+      throw new OrderError('ABORTED', 'ORDER_CHANGED', 'the order changed meanwhile; try again');
+  }
+
+  private async coupons(tx: OrderTx, order: Order): Promise<string[]> {
+    return (await tx.checkouts.lock(order.id))?.couponCodes ?? [];
+  }
+
+  cancelByCustomer(
+    ctx: RequestContext,
+    id: string,
+    accountId: string,
+    reason: string,
+  ): Promise<Order> {
+    return this.end(ctx, id, 'CANCEL', reason.trim() || 'CUSTOMER_CANCELLED', (o) => {
+      if (o.accountId !== accountId) throw orderNotFound(id);
+    });
+  }
+
+  /** Operator decision on a held order: approval opens a fresh payment window. */
+  review(ctx: RequestContext, id: string, approve: boolean, note: string): Promise<Order> {
+    return this.end(
+      ctx,
+      id,
+      approve ? 'APPROVE' : 'REJECT',
+      note.trim() ? `RISK_REJECTED: ${note.trim()}` : 'RISK_REJECTED',
+      () => undefined,
+      (_o, now) =>
+        approve ? { paymentDeadline: new Date(now.getTime() + this.settings.paymentTtlMs) } : {},
+    );
+  }
+
+  /** Cancels unpaid orders past their deadline, in a bounded batch. */
+  async expireOverdue(ctx: RequestContext, limit = 100): Promise<number> {
+    const ids = await this.uow.run(ctx, (tx) => tx.orders.overdue(this.clock.now(), limit));
+    let done = 0;
+    for (const id of ids) {
+      try {
+        await this.end(ctx, id, 'CANCEL', 'PAYMENT_TIMEOUT', (o) => {
+          if (!paymentOverdue(o, this.clock.now()))
+            throw new OrderError('ABORTED', 'NOT_OVERDUE', 'paid meanwhile');
+        });
+        done++;
+      } catch (e) {
+        if (!(e instanceof OrderError) || e.kind !== 'ABORTED') throw e;
+      }
+    }
+    return done;
+  }
+
+  /**
+   * Tells the catalog what became of an order's reservation (commit when paid, release when
+   * cancelled). Idempotent; a failure leaves it to `syncReservations` to retry.
+   */
+  async syncReservation(
+    ctx: RequestContext,
+    orderId: string,
+    reservationId: string,
+    action: 'COMMIT' | 'RELEASE',
+  ): Promise<boolean> {
+    try {
+      if (action === 'COMMIT') await this.catalog.commit(ctx, reservationId);
+      else await this.catalog.release(ctx, reservationId, 'ORDER_CANCELLED');
+    } catch {
+      return false;
+    }
+    await this.uow.run(ctx, (tx) => tx.orders.markReservationSynced(orderId));
+    return true;
+  }
+
+  /** Retries reservation commits and releases that did not reach the catalog. */
+  async syncReservations(ctx: RequestContext, limit = 100): Promise<number> {
+    const due = await this.uow.run(ctx, (tx) => tx.orders.reservationsToSync(limit));
+    let done = 0;
+    for (const d of due)
+      if (await this.syncReservation(ctx, d.orderId, d.reservationId, d.action)) done++;
+    return done;
+  }
+}

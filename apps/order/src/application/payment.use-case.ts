@@ -1,0 +1,190 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger, RequestContext } from '@emporia/platform';
+import { LOGGER } from '@emporia/platform';
+import { Money } from '@emporia/money';
+import { applyEvent } from '../domain/order';
+import { OrderError } from '../domain/order-error';
+import {
+  type CallbackOutcome,
+  checkCallbackFreshness,
+  decideCallback,
+  type PaymentCallback,
+} from '../domain/payment';
+import { OrderLifecycleUseCase, orderNotFound } from './order-lifecycle.use-case';
+import {
+  CLOCK,
+  type Clock,
+  ID_GENERATOR,
+  type IdGenerator,
+  PAYMENT_PROVIDERS,
+  type PaymentProvider,
+  UNIT_OF_WORK,
+  type UnitOfWork,
+} from './ports';
+
+/**
+ * Payments: starting one with a provider, and the provider's signed callback. A callback is
+ * checked (signature, age, amount), recorded once per provider transaction (a replay changes
+ * nothing), pays the order at most once, and money that arrives for an order that can no
+ * longer take it is refunded.
+ */
+@Injectable()
+export class PaymentUseCase {
+  constructor(
+    @Inject(UNIT_OF_WORK) private readonly uow: UnitOfWork,
+    @Inject(PAYMENT_PROVIDERS) private readonly providers: Map<string, PaymentProvider>,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly lifecycle: OrderLifecycleUseCase,
+  ) {}
+
+  private provider(name: string): PaymentProvider {
+    const p = this.providers.get(name || 'sandbox');
+    if (!p)
+      throw new OrderError(
+        'INVALID_ARGUMENT',
+        'PAYMENT_PROVIDER_UNKNOWN',
+        `no payment provider '${name}'`,
+        {
+          known: [...this.providers.keys()],
+        },
+      );
+    return p;
+  }
+
+  async start(
+    ctx: RequestContext,
+    input: { orderId: string; accountId: string; provider: string },
+  ): Promise<{ paymentId: string; provider: string; redirectUrl: string; amount: Money }> {
+    const provider = this.provider(input.provider);
+    const order = await this.uow.run(ctx, async (tx) => {
+      const o = await tx.orders.find(input.orderId);
+      if (!o || o.accountId !== input.accountId) throw orderNotFound(input.orderId);
+      if (o.status !== 'PENDING_PAYMENT')
+        throw new OrderError(
+          'FAILED_PRECONDITION',
+          'ORDER_NOT_PAYABLE',
+          `an order that is ${o.status} cannot be paid`,
+        );
+      return o;
+    });
+    const paymentId = this.ids.newId();
+    await this.uow.run(ctx, (tx) =>
+      tx.payments.insert({
+        id: paymentId,
+        orderId: order.id,
+        provider: provider.name,
+        providerTxnId: null,
+        amount: order.total,
+        status: 'STARTED',
+        createdAt: this.clock.now(),
+      }),
+    );
+    const { redirectUrl } = await provider.startPayment({
+      paymentId,
+      orderId: order.id,
+      amount: order.total,
+    });
+    return { paymentId, provider: provider.name, redirectUrl, amount: order.total };
+  }
+
+  async callback(
+    ctx: RequestContext,
+    callback: PaymentCallback,
+    signature: string,
+  ): Promise<CallbackOutcome> {
+    const provider = this.provider(callback.provider);
+    if (!provider.verify(callback, signature ?? ''))
+      throw new OrderError(
+        'UNAUTHENTICATED',
+        'PAYMENT_SIGNATURE_INVALID',
+        'the callback signature does not verify',
+      );
+    const now = this.clock.now();
+    checkCallbackFreshness(callback, now);
+    if (!callback.providerTxnId)
+      throw new OrderError(
+        'INVALID_ARGUMENT',
+        'PAYMENT_TXN_REQUIRED',
+        'provider_txn_id is required',
+      );
+    let paidAmount: Money;
+    try {
+      paidAmount = Money.of(callback.amountMinor, callback.currency);
+    } catch {
+      throw new OrderError(
+        'INVALID_ARGUMENT',
+        'PAYMENT_AMOUNT_INVALID',
+        'amount_minor and currency do not form an amount',
+      );
+    }
+    const result = await this.uow.run(ctx, async (tx) => {
+      const order = await tx.orders.findForUpdate(callback.orderId);
+      if (!order) throw orderNotFound(callback.orderId);
+      const outcome = decideCallback(callback, order);
+      const fresh = await tx.payments.recordTxn({
+        id: this.ids.newId(),
+        orderId: order.id,
+        provider: provider.name,
+        providerTxnId: callback.providerTxnId,
+        amount: paidAmount,
+        status:
+          outcome === 'FAILED'
+            ? 'FAILED'
+            : outcome === 'AMOUNT_MISMATCH'
+              ? 'MISMATCH'
+              : 'SUCCEEDED',
+        createdAt: now,
+      });
+      if (!fresh) return { outcome: 'DUPLICATE' as const, order };
+      if (outcome === 'PAID') {
+        const paid = applyEvent(order, 'PAY', now, { paidAt: now });
+        if (!(await tx.orders.update(paid, order.version)))
+          throw new OrderError(
+            'ABORTED',
+            'ORDER_CHANGED',
+            'the order changed meanwhile; retry the callback',
+          );
+        tx.events.paid(paid);
+        return { outcome, order: paid };
+      }
+      return { outcome, order };
+    });
+    if (result.outcome === 'PAID')
+      await this.lifecycle.syncReservation(
+        ctx,
+        result.order.id,
+        result.order.reservationId,
+        'COMMIT',
+      );
+    if (result.outcome === 'REFUND_LATE_PAYMENT') await this.refundLate(ctx, callback);
+    if (result.outcome === 'AMOUNT_MISMATCH')
+      this.logger.warn(
+        { orderId: callback.orderId, provider: provider.name, txn: callback.providerTxnId },
+        'payment amount differs from the order: not paid, recorded for investigation',
+      );
+    return result.outcome;
+  }
+
+  private async refundLate(ctx: RequestContext, callback: PaymentCallback): Promise<void> {
+    const provider = this.provider(callback.provider);
+    const record = await this.uow.run(ctx, (tx) =>
+      tx.payments.findByProviderTxn(provider.name, callback.providerTxnId),
+    );
+    if (!record) return;
+    try {
+      await provider.refund({
+        providerTxnId: callback.providerTxnId,
+        amount: record.amount,
+        reason: 'ORDER_NOT_PAYABLE',
+      });
+      await this.uow.run(ctx, (tx) => tx.payments.setStatus(record.id, 'REFUNDED'));
+    } catch (err) {
+      this.logger.error(
+        { err, txn: callback.providerTxnId },
+        'refund of a late payment failed; it stays SUCCEEDED for follow-up',
+      );
+    }
+  }
+}

@@ -1,0 +1,203 @@
+import type { Money } from '@emporia/money';
+import type { RequestContext } from '@emporia/platform';
+import type { Cart, CartLine } from '../domain/cart';
+import type { Order, PricedCart, RiskVerdict, ShippingAddress } from '../domain/order';
+import type { PaymentCallback } from '../domain/payment';
+
+/** What order needs to know about a SKU, from the catalog. */
+export interface SkuInfo {
+  skuId: string;
+  productId: string;
+  title: string;
+  categoryPathIds: string[];
+  unitPrice: Money;
+  /** Only SKUs of active products can be ordered. */
+  orderable: boolean;
+}
+
+/** The catalog over gRPC: SKU facts and stock reservations (all lines or none). */
+export interface CatalogPort {
+  skus(ctx: RequestContext, skuIds: string[]): Promise<Map<string, SkuInfo>>;
+  /** Idempotent by id; throws OrderError STOCK_INSUFFICIENT when any line is short. */
+  reserve(
+    ctx: RequestContext,
+    reservationId: string,
+    lines: CartLine[],
+    ttlSeconds: number,
+  ): Promise<void>;
+  /** Idempotent. */
+  commit(ctx: RequestContext, reservationId: string): Promise<void>;
+  /** Idempotent; a reservation that never existed is fine. */
+  release(ctx: RequestContext, reservationId: string, reason: string): Promise<void>;
+}
+
+export interface PricingInput {
+  accountId: string;
+  lines: { sku: SkuInfo; quantity: number }[];
+  couponCodes: string[];
+  channel: string;
+}
+
+/** Marketing's PriceCart, or list prices when marketing is not deployed. */
+export interface PricingPort {
+  price(ctx: RequestContext, input: PricingInput): Promise<PricedCart>;
+}
+
+export interface RiskInput {
+  orderId: string;
+  accountId: string;
+  ip: string;
+  deviceId: string;
+  address: ShippingAddress;
+  total: Money;
+  lineCount: number;
+  couponCodes: string[];
+}
+
+/** Risk scoring with a bounded wait: no answer in time means REVIEW (degraded), never a failure. */
+export interface RiskPort {
+  scoreOrder(ctx: RequestContext, input: RiskInput): Promise<RiskVerdict>;
+}
+
+/** A payment provider: the built-in sandbox, or Alipay / WeChat Pay / Stripe adapters. */
+export interface PaymentProvider {
+  readonly name: string;
+  /** Where to send the customer to pay `amount` for the order. */
+  startPayment(input: { paymentId: string; orderId: string; amount: Money }): Promise<{
+    redirectUrl: string;
+  }>;
+  /** Checks the provider's signature over the callback (constant time). */
+  verify(callback: PaymentCallback, signature: string): boolean;
+  /** Returns money of a captured transaction (late or duplicate payments, refunds). */
+  refund(input: { providerTxnId: string; amount: Money; reason: string }): Promise<void>;
+}
+
+export interface CheckoutRecord {
+  key: string;
+  accountId: string;
+  orderId: string;
+  /** One per attempt: a retried key after a transient failure reserves afresh. */
+  reservationId: string;
+  requestHash: string;
+  status: 'STARTED' | 'PLACED' | 'FAILED';
+  errorCode: string | null;
+  errorMessage: string | null;
+  couponCodes: string[];
+  createdAt: Date;
+}
+
+export interface PaymentRecord {
+  id: string;
+  orderId: string;
+  provider: string;
+  providerTxnId: string | null;
+  amount: Money;
+  status: 'STARTED' | 'SUCCEEDED' | 'FAILED' | 'REFUNDED' | 'MISMATCH';
+  createdAt: Date;
+}
+
+export interface OrderRepository {
+  find(id: string): Promise<Order | null>;
+  findForUpdate(id: string): Promise<Order | null>;
+  insert(order: Order, explanation: string[]): Promise<void>;
+  /** Saves a new state; false when `expectedVersion` is stale. */
+  update(order: Order, expectedVersion: number): Promise<boolean>;
+  listByAccount(
+    accountId: string,
+    limit: number,
+    after: { createdAt: Date; id: string } | null,
+  ): Promise<Order[]>;
+  explanation(id: string): Promise<string[]>;
+  /** Unpaid orders past their deadline, oldest first. */
+  overdue(now: Date, limit: number): Promise<string[]>;
+  /** Orders whose stock reservation still has to be committed or released in the catalog. */
+  reservationsToSync(
+    limit: number,
+  ): Promise<{ orderId: string; reservationId: string; action: 'COMMIT' | 'RELEASE' }[]>;
+  markReservationSynced(orderId: string): Promise<void>;
+}
+
+export interface CartRepository {
+  find(owner: Cart['owner']): Promise<Cart | null>;
+  /** Locks (creating if needed) the owner's cart for the transaction. */
+  lock(owner: Cart['owner'], newId: string, now: Date): Promise<Cart>;
+  save(cart: Cart): Promise<void>;
+  remove(cartId: string): Promise<void>;
+}
+
+export interface CheckoutRepository {
+  /** Inserts a new record, or returns the existing one for the key (row-locked). */
+  begin(record: CheckoutRecord): Promise<{ record: CheckoutRecord; created: boolean }>;
+  /** The record, row-locked. */
+  lock(key: string): Promise<CheckoutRecord | null>;
+  finish(
+    key: string,
+    status: 'PLACED' | 'FAILED',
+    error?: { code: string; message: string },
+  ): Promise<void>;
+  /** Forgets a checkout that failed for a passing reason, so its key can be retried. */
+  forget(key: string): Promise<void>;
+  /** Checkouts left STARTED (a crash mid-saga) since before `olderThan`. */
+  stale(olderThan: Date, limit: number): Promise<CheckoutRecord[]>;
+}
+
+export interface PaymentRepository {
+  insert(p: PaymentRecord): Promise<void>;
+  findByProviderTxn(provider: string, txnId: string): Promise<PaymentRecord | null>;
+  /** Records a provider transaction; false when it was already recorded (replay). */
+  recordTxn(p: PaymentRecord): Promise<boolean>;
+  succeededFor(orderId: string): Promise<PaymentRecord[]>;
+  setStatus(id: string, status: PaymentRecord['status']): Promise<void>;
+}
+
+/** Events written to the outbox with the transaction. */
+export interface OrderEvents {
+  placed(order: Order, couponCodes: string[]): void;
+  paid(order: Order): void;
+  cancelled(order: Order, couponCodes: string[]): void;
+}
+
+export interface OrderTx {
+  orders: OrderRepository;
+  carts: CartRepository;
+  checkouts: CheckoutRepository;
+  payments: PaymentRepository;
+  events: OrderEvents;
+}
+
+export interface UnitOfWork {
+  run<T>(ctx: RequestContext, work: (tx: OrderTx) => Promise<T>): Promise<T>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface IdGenerator {
+  newId(): string;
+}
+
+export interface CheckoutSettings {
+  paymentTtlMs: number;
+  /** How long a held order may wait for review before it is cancelled. */
+  reviewTtlMs: number;
+}
+
+/**
+ * Test hook for the saga: throws after a named step, to prove every compensation. The
+ * production binding does nothing.
+ */
+export interface SagaFaults {
+  after(step: CheckoutStep): void;
+}
+export type CheckoutStep = 'PRICED' | 'SCORED' | 'RESERVED' | 'PLACED';
+
+export const UNIT_OF_WORK = Symbol('UNIT_OF_WORK');
+export const CATALOG = Symbol('CATALOG');
+export const PRICING = Symbol('PRICING');
+export const RISK = Symbol('RISK');
+export const PAYMENT_PROVIDERS = Symbol('PAYMENT_PROVIDERS');
+export const CLOCK = Symbol('CLOCK');
+export const ID_GENERATOR = Symbol('ID_GENERATOR');
+export const CHECKOUT_SETTINGS = Symbol('CHECKOUT_SETTINGS');
+export const SAGA_FAULTS = Symbol('SAGA_FAULTS');

@@ -1,0 +1,79 @@
+import { OrderError } from './order-error';
+
+export const MAX_CART_LINES = 100;
+export const MAX_LINE_QUANTITY = 999;
+
+export interface CartLine {
+  skuId: string;
+  quantity: number;
+}
+
+/** A cart belongs to an account or, before sign-in, to a guest token. */
+export interface Cart {
+  id: string;
+  owner: { accountId: string } | { guestToken: string };
+  lines: CartLine[];
+  updatedAt: Date;
+}
+
+const invalid = (code: string, message: string) =>
+  new OrderError('INVALID_ARGUMENT', code, message);
+
+function checkQuantity(q: number): void {
+  if (!Number.isInteger(q) || q < 0 || q > MAX_LINE_QUANTITY)
+    throw invalid(
+      'QUANTITY_INVALID',
+      `a quantity is a whole number from 0 to ${MAX_LINE_QUANTITY}`,
+    );
+}
+
+/** Sets a line's quantity (0 removes it); new lines go last. */
+export function setLine(cart: Cart, skuId: string, quantity: number, now: Date): Cart {
+  checkQuantity(quantity);
+  const exists = cart.lines.some((l) => l.skuId === skuId);
+  if (!exists && quantity > 0 && cart.lines.length >= MAX_CART_LINES)
+    throw new OrderError(
+      'FAILED_PRECONDITION',
+      'CART_FULL',
+      `a cart holds at most ${MAX_CART_LINES} different items`,
+    );
+  const lines = exists
+    ? cart.lines
+        .map((l) => (l.skuId === skuId ? { ...l, quantity } : l))
+        .filter((l) => l.quantity > 0)
+    : quantity > 0
+      ? [...cart.lines, { skuId, quantity }]
+      : cart.lines;
+  return { ...cart, lines, updatedAt: now };
+}
+
+/** Adds to a line's quantity, capped at the maximum. */
+export function addToLine(cart: Cart, skuId: string, quantity: number, now: Date): Cart {
+  if (!Number.isInteger(quantity) || quantity < 1)
+    throw invalid('QUANTITY_INVALID', 'add at least one item');
+  const current = cart.lines.find((l) => l.skuId === skuId)?.quantity ?? 0;
+  return setLine(cart, skuId, Math.min(MAX_LINE_QUANTITY, current + quantity), now);
+}
+
+/**
+ * Merges a guest cart into the account's cart at sign-in: quantities of the same SKU add up
+ * (capped), the account's lines keep their order, lines beyond the limit are dropped and
+ * reported.
+ */
+export function mergeCarts(
+  account: Cart,
+  guest: Cart,
+  now: Date,
+): { cart: Cart; dropped: CartLine[] } {
+  let merged = account;
+  const dropped: CartLine[] = [];
+  for (const line of guest.lines) {
+    const known = merged.lines.some((l) => l.skuId === line.skuId);
+    if (!known && merged.lines.length >= MAX_CART_LINES) {
+      dropped.push(line);
+      continue;
+    }
+    merged = addToLine(merged, line.skuId, line.quantity, now);
+  }
+  return { cart: { ...merged, updatedAt: now }, dropped };
+}

@@ -1,0 +1,22 @@
+export type OrderErrorKind =
+  | 'INVALID_ARGUMENT'
+  | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'FAILED_PRECONDITION'
+  | 'ABORTED'
+  | 'PERMISSION_DENIED'
+  | 'UNAUTHENTICATED'
+  | 'UNAVAILABLE';
+
+/** An order-service rule was broken; `code` is stable for API users. */
+export class OrderError extends Error {
+  constructor(
+    readonly kind: OrderErrorKind,
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'OrderError';
+  }
+}

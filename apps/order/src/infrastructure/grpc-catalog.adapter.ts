@@ -1,0 +1,93 @@
+import { status } from '@grpc/grpc-js';
+import type { catalogV1 } from '@emporia/contracts';
+import { Money } from '@emporia/money';
+import { fromGrpcError, RemoteCallError, type RequestContext } from '@emporia/platform';
+import type { CatalogPort, SkuInfo } from '../application/ports';
+import type { CartLine } from '../domain/cart';
+import { OrderError } from '../domain/order-error';
+
+type Rpc<Q, R> = (ctx: RequestContext, req: Q) => Promise<R>;
+
+export interface CatalogRpcs {
+  getSkus: Rpc<catalogV1.GetSkusRequest, catalogV1.GetSkusResponse>;
+  reserveStock: Rpc<catalogV1.ReserveStockRequest, catalogV1.ReserveStockResponse>;
+  commitReservation: Rpc<catalogV1.CommitReservationRequest, catalogV1.CommitReservationResponse>;
+  releaseReservation: Rpc<
+    catalogV1.ReleaseReservationRequest,
+    catalogV1.ReleaseReservationResponse
+  >;
+}
+
+/** Catalog failures in order's terms: business refusals keep their code; outages are UNAVAILABLE. */
+const remoteOf = (e: unknown) => (e instanceof RemoteCallError ? e.remote : fromGrpcError(e));
+
+function translate(e: unknown): never {
+  const remote = remoteOf(e);
+  if (
+    remote.status === status.UNAVAILABLE ||
+    remote.status === status.DEADLINE_EXCEEDED ||
+    remote.status === status.UNKNOWN ||
+    remote.status === status.INTERNAL
+  )
+    throw new OrderError(
+      'UNAVAILABLE',
+      'CATALOG_UNAVAILABLE',
+      'the catalog did not answer; try again',
+    );
+  const kind =
+    remote.status === status.NOT_FOUND
+      ? 'NOT_FOUND'
+      : remote.status === status.INVALID_ARGUMENT
+        ? 'INVALID_ARGUMENT'
+        : 'FAILED_PRECONDITION';
+  throw new OrderError(kind, remote.code, remote.message, remote.details);
+}
+
+/** The catalog's SKUs and reservations over gRPC. */
+export class GrpcCatalogAdapter implements CatalogPort {
+  constructor(private readonly rpc: CatalogRpcs) {}
+
+  async skus(ctx: RequestContext, skuIds: string[]): Promise<Map<string, SkuInfo>> {
+    const res = await this.rpc.getSkus(ctx, { skuIds: [...new Set(skuIds)] }).catch(translate);
+    return new Map(
+      res.skus.map((s) => [
+        s.skuId,
+        {
+          skuId: s.skuId,
+          productId: s.productId,
+          title: s.title,
+          categoryPathIds: s.categoryPathIds,
+          unitPrice: Money.of(Number(s.price!.amountMinor), s.price!.currency),
+          orderable: s.orderable,
+        },
+      ]),
+    );
+  }
+
+  async reserve(
+    ctx: RequestContext,
+    reservationId: string,
+    lines: CartLine[],
+    ttlSeconds: number,
+  ): Promise<void> {
+    await this.rpc
+      .reserveStock(ctx, {
+        reservationId,
+        lines: lines.map((l) => ({ skuId: l.skuId, quantity: l.quantity, warehouseCode: '' })),
+        ttlSeconds,
+      })
+      .catch(translate);
+  }
+
+  async commit(ctx: RequestContext, reservationId: string): Promise<void> {
+    await this.rpc.commitReservation(ctx, { reservationId }).catch(translate);
+  }
+
+  async release(ctx: RequestContext, reservationId: string, reason: string): Promise<void> {
+    await this.rpc.releaseReservation(ctx, { reservationId, reason }).catch((e: unknown) => {
+      // a reservation that was never made (the saga failed before reserving) is released
+      if (remoteOf(e).status === status.NOT_FOUND) return;
+      translate(e);
+    });
+  }
+}

@@ -1,0 +1,5 @@
+import { MessagingTables1764000000000 } from '@emporia/messaging';
+import { OrderSchema1764000000700 } from './1764000000700-order-schema';
+
+/** Every migration of the order database, in order. Never `synchronize`. */
+export const ORDER_MIGRATIONS = [MessagingTables1764000000000, OrderSchema1764000000700];

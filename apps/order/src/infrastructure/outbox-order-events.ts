@@ -1,0 +1,85 @@
+import { orderV1 } from '@emporia/contracts';
+import { eventType, newEvent, type NewEvent } from '@emporia/messaging';
+import { toTraceparent, type RequestContext } from '@emporia/platform';
+import type { Money } from '@emporia/money';
+import type { OrderEvents } from '../application/ports';
+import type { Order } from '../domain/order';
+
+export const ORDER_EVENT_TYPES = {
+  placed: eventType('emporia.order.v1.OrderPlaced', orderV1.OrderPlaced),
+  paid: eventType('emporia.order.v1.OrderPaid', orderV1.OrderPaid),
+  cancelled: eventType('emporia.order.v1.OrderCancelled', orderV1.OrderCancelled),
+};
+
+const money = (m: Money) => ({ amountMinor: m.amountMinor, currency: m.currency });
+
+/** Collects the transaction's events as outbox rows on `order.order`, keyed by order id. */
+export class OutboxOrderEvents implements OrderEvents {
+  private readonly pending: NewEvent[] = [];
+  private readonly meta: { traceparent: string };
+
+  constructor(
+    private readonly topic: string,
+    ctx: RequestContext,
+  ) {
+    this.meta = { traceparent: toTraceparent(ctx) };
+  }
+
+  drain(): NewEvent[] {
+    return this.pending.splice(0);
+  }
+
+  placed(o: Order, couponCodes: string[]): void {
+    this.pending.push(
+      newEvent(
+        ORDER_EVENT_TYPES.placed,
+        this.topic,
+        o.id,
+        {
+          orderId: o.id,
+          accountId: o.accountId,
+          total: money(o.total),
+          status: o.status,
+          placedAt: o.createdAt.toISOString(),
+          couponCodes,
+        },
+        this.meta,
+      ),
+    );
+  }
+
+  paid(o: Order): void {
+    this.pending.push(
+      newEvent(
+        ORDER_EVENT_TYPES.paid,
+        this.topic,
+        o.id,
+        {
+          orderId: o.id,
+          accountId: o.accountId,
+          amountPaid: money(o.total),
+          paidAt: (o.paidAt ?? o.updatedAt).toISOString(),
+        },
+        this.meta,
+      ),
+    );
+  }
+
+  cancelled(o: Order, couponCodes: string[]): void {
+    this.pending.push(
+      newEvent(
+        ORDER_EVENT_TYPES.cancelled,
+        this.topic,
+        o.id,
+        {
+          orderId: o.id,
+          accountId: o.accountId,
+          reason: o.cancelReason ?? '',
+          cancelledAt: o.updatedAt.toISOString(),
+          couponCodes,
+        },
+        this.meta,
+      ),
+    );
+  }
+}

@@ -1,0 +1,55 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Money } from '@emporia/money';
+import type { Logger } from '@emporia/platform';
+import type { PaymentProvider } from '../application/ports';
+import { canonicalCallback, type PaymentCallback } from '../domain/payment';
+
+/**
+ * The built-in sandbox: a hosted-payment simulation for development and tests. Its callbacks
+ * are signed with HMAC-SHA256 over the canonical fields using `PAYMENT_SANDBOX_SECRET`, exactly
+ * as a real provider's would be checked; real providers (Alipay, WeChat Pay, Stripe) implement
+ * the same port with their own signature schemes.
+ */
+export class SandboxPaymentProvider implements PaymentProvider {
+  readonly name = 'sandbox';
+
+  constructor(
+    private readonly secret: string,
+    private readonly baseUrl: string,
+    private readonly logger: Logger,
+  ) {}
+
+  sign(callback: PaymentCallback): string {
+    return createHmac('sha256', this.secret).update(canonicalCallback(callback)).digest('hex');
+  }
+
+  async startPayment(input: {
+    paymentId: string;
+    orderId: string;
+    amount: Money;
+  }): Promise<{ redirectUrl: string }> {
+    const q = new URLSearchParams({
+      order: input.orderId,
+      amount: String(input.amount.amountMinor),
+      currency: input.amount.currency,
+    });
+    return {
+      redirectUrl: `${this.baseUrl.replace(/\/$/, '')}/sandbox/pay/${input.paymentId}?${q.toString()}`,
+    };
+  }
+
+  verify(callback: PaymentCallback, signature: string): boolean {
+    const expected = Buffer.from(this.sign(callback), 'hex');
+    const given = /^[0-9a-f]{64}$/i.test(signature)
+      ? Buffer.from(signature, 'hex')
+      : Buffer.alloc(0);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  }
+
+  async refund(input: { providerTxnId: string; amount: Money; reason: string }): Promise<void> {
+    this.logger.info(
+      { txn: input.providerTxnId, amount: input.amount.toString(), reason: input.reason },
+      'sandbox refund',
+    );
+  }
+}

@@ -1,0 +1,411 @@
+import { Money } from '@emporia/money';
+import type { EntityManager } from 'typeorm';
+import type {
+  CartRepository,
+  CheckoutRecord,
+  CheckoutRepository,
+  OrderRepository,
+  PaymentRecord,
+  PaymentRepository,
+} from '../application/ports';
+import type { Cart, CartLine } from '../domain/cart';
+import type { Order, OrderLine, RiskVerdict, ShippingAddress } from '../domain/order';
+import type { OrderStatus } from '../domain/order-state-machine';
+
+const affected = (r: unknown): number =>
+  Array.isArray(r) && typeof r[1] === 'number' ? r[1] : Array.isArray(r) ? r.length : 0;
+
+interface OrderRow {
+  id: string;
+  account_id: string;
+  status: OrderStatus;
+  currency: string;
+  lines: {
+    skuId: string;
+    productId: string;
+    title: string;
+    quantity: number;
+    unitPriceMinor: number;
+    discountMinor: number;
+    totalMinor: number;
+  }[];
+  subtotal_minor: string;
+  discount_minor: string;
+  shipping_minor: string;
+  total_minor: string;
+  address: ShippingAddress;
+  risk: RiskVerdict;
+  reservation_id: string;
+  payment_deadline: Date;
+  cancel_reason: string | null;
+  paid_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+  version: number;
+}
+
+const toOrder = (r: OrderRow): Order => {
+  const c = r.currency.trim();
+  const m = (v: string | number) => Money.of(Number(v), c);
+  return {
+    id: r.id,
+    accountId: r.account_id,
+    status: r.status,
+    currency: c,
+    lines: r.lines.map((l): OrderLine => ({
+      skuId: l.skuId,
+      productId: l.productId,
+      title: l.title,
+      quantity: l.quantity,
+      unitPrice: m(l.unitPriceMinor),
+      discount: m(l.discountMinor),
+      total: m(l.totalMinor),
+    })),
+    subtotal: m(r.subtotal_minor),
+    discount: m(r.discount_minor),
+    shipping: m(r.shipping_minor),
+    total: m(r.total_minor),
+    address: r.address,
+    risk: r.risk,
+    reservationId: r.reservation_id,
+    paymentDeadline: r.payment_deadline,
+    cancelReason: r.cancel_reason,
+    paidAt: r.paid_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    version: r.version,
+  };
+};
+
+const linesJson = (o: Order) =>
+  JSON.stringify(
+    o.lines.map((l) => ({
+      skuId: l.skuId,
+      productId: l.productId,
+      title: l.title,
+      quantity: l.quantity,
+      unitPriceMinor: l.unitPrice.amountMinor,
+      discountMinor: l.discount.amountMinor,
+      totalMinor: l.total.amountMinor,
+    })),
+  );
+
+export class SqlOrderRepository implements OrderRepository {
+  constructor(private readonly m: EntityManager) {}
+
+  private async one(sql: string, id: string): Promise<Order | null> {
+    const rows = (await this.m.query(sql, [id])) as OrderRow[];
+    return rows[0] ? toOrder(rows[0]) : null;
+  }
+
+  find(id: string) {
+    return this.one(`SELECT * FROM orders WHERE id = $1`, id);
+  }
+
+  findForUpdate(id: string) {
+    return this.one(`SELECT * FROM orders WHERE id = $1 FOR UPDATE`, id);
+  }
+
+  async insert(o: Order, explanation: string[]): Promise<void> {
+    await this.m.query(
+      `INSERT INTO orders (id, account_id, status, currency, lines, subtotal_minor, discount_minor, shipping_minor, total_minor,
+         address, risk, price_explanation, reservation_id, payment_deadline, cancel_reason, paid_at, created_at, updated_at, version)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
+      [
+        o.id,
+        o.accountId,
+        o.status,
+        o.currency,
+        linesJson(o),
+        o.subtotal.amountMinor,
+        o.discount.amountMinor,
+        o.shipping.amountMinor,
+        o.total.amountMinor,
+        JSON.stringify(o.address),
+        JSON.stringify(o.risk),
+        JSON.stringify(explanation),
+        o.reservationId,
+        o.paymentDeadline,
+        o.cancelReason,
+        o.paidAt,
+        o.createdAt,
+        o.updatedAt,
+        o.version,
+      ],
+    );
+  }
+
+  async update(o: Order, expectedVersion: number): Promise<boolean> {
+    // Paying or cancelling changes what the catalog must do with the reservation.
+    const r = await this.m.query(
+      `UPDATE orders SET status = $3, payment_deadline = $4, cancel_reason = $5, paid_at = $6, updated_at = $7, version = $8,
+         reservation_synced = CASE WHEN $3 IN ('PAID', 'CANCELLED') AND status <> $3 THEN false ELSE reservation_synced END
+       WHERE id = $1 AND version = $2`,
+      [
+        o.id,
+        expectedVersion,
+        o.status,
+        o.paymentDeadline,
+        o.cancelReason,
+        o.paidAt,
+        o.updatedAt,
+        o.version,
+      ],
+    );
+    return affected(r) === 1;
+  }
+
+  async listByAccount(
+    accountId: string,
+    limit: number,
+    after: { createdAt: Date; id: string } | null,
+  ): Promise<Order[]> {
+    const rows = (await this.m.query(
+      after
+        ? `SELECT * FROM orders WHERE account_id = $1 AND (created_at, id) < ($3, $4) ORDER BY created_at DESC, id DESC LIMIT $2`
+        : `SELECT * FROM orders WHERE account_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
+      after ? [accountId, limit, after.createdAt, after.id] : [accountId, limit],
+    )) as OrderRow[];
+    return rows.map(toOrder);
+  }
+
+  async explanation(id: string): Promise<string[]> {
+    const [r] = (await this.m.query(`SELECT price_explanation FROM orders WHERE id = $1`, [
+      id,
+    ])) as {
+      price_explanation: string[];
+    }[];
+    return r?.price_explanation ?? [];
+  }
+
+  async overdue(now: Date, limit: number): Promise<string[]> {
+    const rows = (await this.m.query(
+      `SELECT id FROM orders WHERE status IN ('PENDING_PAYMENT', 'PENDING_REVIEW') AND payment_deadline <= $1
+       ORDER BY payment_deadline LIMIT $2`,
+      [now, limit],
+    )) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
+  async reservationsToSync(limit: number) {
+    const rows = (await this.m.query(
+      `SELECT id, reservation_id, status FROM orders WHERE NOT reservation_synced ORDER BY updated_at LIMIT $1`,
+      [limit],
+    )) as { id: string; reservation_id: string; status: OrderStatus }[];
+    return rows.map((r) => ({
+      orderId: r.id,
+      reservationId: r.reservation_id,
+      action: r.status === 'CANCELLED' ? ('RELEASE' as const) : ('COMMIT' as const),
+    }));
+  }
+
+  async markReservationSynced(orderId: string): Promise<void> {
+    await this.m.query(`UPDATE orders SET reservation_synced = true WHERE id = $1`, [orderId]);
+  }
+}
+
+interface CartRow {
+  id: string;
+  account_id: string | null;
+  guest_token: string | null;
+  lines: CartLine[];
+  updated_at: Date;
+}
+
+const toCart = (r: CartRow): Cart => ({
+  id: r.id,
+  owner: r.account_id ? { accountId: r.account_id } : { guestToken: r.guest_token! },
+  lines: r.lines,
+  updatedAt: r.updated_at,
+});
+
+const ownerWhere = (owner: Cart['owner']): [string, string] =>
+  'accountId' in owner ? ['account_id', owner.accountId] : ['guest_token', owner.guestToken];
+
+export class SqlCartRepository implements CartRepository {
+  constructor(private readonly m: EntityManager) {}
+
+  async find(owner: Cart['owner']): Promise<Cart | null> {
+    const [col, v] = ownerWhere(owner);
+    const rows = (await this.m.query(`SELECT * FROM carts WHERE ${col} = $1`, [v])) as CartRow[];
+    return rows[0] ? toCart(rows[0]) : null;
+  }
+
+  async lock(owner: Cart['owner'], newId: string, now: Date): Promise<Cart> {
+    const [col, v] = ownerWhere(owner);
+    await this.m.query(
+      `INSERT INTO carts (id, ${col}, lines, updated_at) VALUES ($1, $2, '[]'::jsonb, $3) ON CONFLICT (${col}) DO NOTHING`,
+      [newId, v, now],
+    );
+    const rows = (await this.m.query(`SELECT * FROM carts WHERE ${col} = $1 FOR UPDATE`, [
+      v,
+    ])) as CartRow[];
+    return toCart(rows[0]);
+  }
+
+  async save(cart: Cart): Promise<void> {
+    await this.m.query(`UPDATE carts SET lines = $2, updated_at = $3 WHERE id = $1`, [
+      cart.id,
+      JSON.stringify(cart.lines),
+      cart.updatedAt,
+    ]);
+  }
+
+  async remove(cartId: string): Promise<void> {
+    await this.m.query(`DELETE FROM carts WHERE id = $1`, [cartId]);
+  }
+}
+
+interface CheckoutRow {
+  key: string;
+  account_id: string;
+  order_id: string;
+  reservation_id: string;
+  request_hash: string;
+  status: CheckoutRecord['status'];
+  error_code: string | null;
+  error_message: string | null;
+  coupon_codes: string[];
+  created_at: Date;
+}
+
+const toCheckout = (r: CheckoutRow): CheckoutRecord => ({
+  key: r.key,
+  accountId: r.account_id,
+  orderId: r.order_id,
+  reservationId: r.reservation_id,
+  requestHash: r.request_hash,
+  status: r.status,
+  errorCode: r.error_code,
+  errorMessage: r.error_message,
+  couponCodes: r.coupon_codes,
+  createdAt: r.created_at,
+});
+
+export class SqlCheckoutRepository implements CheckoutRepository {
+  constructor(private readonly m: EntityManager) {}
+
+  async begin(c: CheckoutRecord): Promise<{ record: CheckoutRecord; created: boolean }> {
+    const inserted = (await this.m.query(
+      `INSERT INTO checkouts (key, account_id, order_id, reservation_id, request_hash, status, coupon_codes, created_at)
+       VALUES ($1, $2, $3, $4, $5, 'STARTED', $6, $7) ON CONFLICT (key) DO NOTHING RETURNING key`,
+      [c.key, c.accountId, c.orderId, c.reservationId, c.requestHash, c.couponCodes, c.createdAt],
+    )) as unknown[];
+    const record = await this.lock(c.key);
+    return { record: record!, created: inserted.length === 1 };
+  }
+
+  async lock(key: string): Promise<CheckoutRecord | null> {
+    const rows = (await this.m.query(`SELECT * FROM checkouts WHERE key = $1 FOR UPDATE`, [
+      key,
+    ])) as CheckoutRow[];
+    return rows[0] ? toCheckout(rows[0]) : null;
+  }
+
+  async finish(
+    key: string,
+    status: 'PLACED' | 'FAILED',
+    error?: { code: string; message: string },
+  ): Promise<void> {
+    await this.m.query(
+      `UPDATE checkouts SET status = $2, error_code = $3, error_message = $4, finished_at = now() WHERE key = $1`,
+      [key, status, error?.code ?? null, error?.message ?? null],
+    );
+  }
+
+  async forget(key: string): Promise<void> {
+    await this.m.query(`DELETE FROM checkouts WHERE key = $1 AND status = 'STARTED'`, [key]);
+  }
+
+  async stale(olderThan: Date, limit: number): Promise<CheckoutRecord[]> {
+    const rows = (await this.m.query(
+      `SELECT * FROM checkouts WHERE status = 'STARTED' AND created_at < $1 ORDER BY created_at LIMIT $2`,
+      [olderThan, limit],
+    )) as CheckoutRow[];
+    return rows.map(toCheckout);
+  }
+}
+
+interface PaymentRow {
+  id: string;
+  order_id: string;
+  provider: string;
+  provider_txn_id: string | null;
+  amount_minor: string;
+  currency: string;
+  status: PaymentRecord['status'];
+  created_at: Date;
+}
+
+const toPayment = (r: PaymentRow): PaymentRecord => ({
+  id: r.id,
+  orderId: r.order_id,
+  provider: r.provider,
+  providerTxnId: r.provider_txn_id,
+  amount: Money.of(Number(r.amount_minor), r.currency.trim()),
+  status: r.status,
+  createdAt: r.created_at,
+});
+
+export class SqlPaymentRepository implements PaymentRepository {
+  constructor(private readonly m: EntityManager) {}
+
+  async insert(p: PaymentRecord): Promise<void> {
+    await this.m.query(
+      `INSERT INTO payments (id, order_id, provider, provider_txn_id, amount_minor, currency, status, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [
+        p.id,
+        p.orderId,
+        p.provider,
+        p.providerTxnId,
+        p.amount.amountMinor,
+        p.amount.currency,
+        p.status,
+        p.createdAt,
+      ],
+    );
+  }
+
+  async findByProviderTxn(provider: string, txnId: string): Promise<PaymentRecord | null> {
+    const rows = (await this.m.query(
+      `SELECT * FROM payments WHERE provider = $1 AND provider_txn_id = $2`,
+      [provider, txnId],
+    )) as PaymentRow[];
+    return rows[0] ? toPayment(rows[0]) : null;
+  }
+
+  async recordTxn(p: PaymentRecord): Promise<boolean> {
+    const rows = (await this.m.query(
+      `INSERT INTO payments (id, order_id, provider, provider_txn_id, amount_minor, currency, status, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (provider, provider_txn_id) WHERE provider_txn_id IS NOT NULL DO NOTHING RETURNING id`,
+      [
+        p.id,
+        p.orderId,
+        p.provider,
+        p.providerTxnId,
+        p.amount.amountMinor,
+        p.amount.currency,
+        p.status,
+        p.createdAt,
+      ],
+    )) as unknown[];
+    return rows.length === 1;
+  }
+
+  async succeededFor(orderId: string): Promise<PaymentRecord[]> {
+    const rows = (await this.m.query(
+      `SELECT * FROM payments WHERE order_id = $1 AND status = 'SUCCEEDED' ORDER BY created_at`,
+      [orderId],
+    )) as PaymentRow[];
+    return rows.map(toPayment);
+  }
+
+  async setStatus(id: string, status: PaymentRecord['status']): Promise<void> {
+    await this.m.query(`UPDATE payments SET status = $2, updated_at = now() WHERE id = $1`, [
+      id,
+      status,
+    ]);
+  }
+}

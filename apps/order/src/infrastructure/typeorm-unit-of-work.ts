@@ -1,0 +1,42 @@
+import type { DataSource } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { transactionWithOutbox } from '@emporia/messaging';
+import type { RequestContext } from '@emporia/platform';
+import type { Clock, IdGenerator, OrderTx, UnitOfWork } from '../application/ports';
+import { OutboxOrderEvents } from './outbox-order-events';
+import {
+  SqlCartRepository,
+  SqlCheckoutRepository,
+  SqlOrderRepository,
+  SqlPaymentRepository,
+} from './sql-order.repositories';
+
+/** One transaction per step; events commit with the change; the relay is woken after. */
+export class TypeormUnitOfWork implements UnitOfWork {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly topic: string,
+    private readonly onEventsCommitted: () => void = () => undefined,
+  ) {}
+
+  run<T>(ctx: RequestContext, work: (tx: OrderTx) => Promise<T>): Promise<T> {
+    return transactionWithOutbox(
+      this.ds,
+      async (manager) => {
+        const events = new OutboxOrderEvents(this.topic, ctx);
+        const result = await work({
+          orders: new SqlOrderRepository(manager),
+          carts: new SqlCartRepository(manager),
+          checkouts: new SqlCheckoutRepository(manager),
+          payments: new SqlPaymentRepository(manager),
+          events,
+        });
+        return { result, events: events.drain() };
+      },
+      this.onEventsCommitted,
+    );
+  }
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+export const uuidV7Generator: IdGenerator = { newId: () => uuidv7() };

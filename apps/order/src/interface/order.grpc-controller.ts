@@ -1,0 +1,233 @@
+import { Controller } from '@nestjs/common';
+import type { Metadata } from '@grpc/grpc-js';
+import { orderV1 } from '@emporia/contracts';
+import type { Money } from '@emporia/money';
+import { decodeCursor, encodeCursor, pageSize, withGrpcContext } from '@emporia/platform';
+import { CartUseCase, cartOwner } from '../application/cart.use-case';
+import { CheckoutUseCase } from '../application/checkout.use-case';
+import { OrderLifecycleUseCase } from '../application/order-lifecycle.use-case';
+import { PaymentUseCase } from '../application/payment.use-case';
+import type { Cart } from '../domain/cart';
+import type { Order } from '../domain/order';
+import { OrderError } from '../domain/order-error';
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const uuid = (field: string, v: string) => {
+  if (!UUID_RE.test(v ?? ''))
+    throw new OrderError('INVALID_ARGUMENT', 'ID_INVALID', `${field} must be a UUID`);
+  return v.toLowerCase();
+};
+const optionalUuid = (field: string, v: string) => (v ? uuid(field, v) : undefined);
+
+const money = (m: Money) => ({ amountMinor: m.amountMinor, currency: m.currency });
+
+const cartToProto = (c: Cart): orderV1.Cart => ({
+  lines: c.lines.map((l) => ({ skuId: l.skuId, quantity: l.quantity })),
+  updatedAt: c.updatedAt.toISOString(),
+});
+
+export const orderToProto = (o: Order, explanation: string[] = []): orderV1.Order => ({
+  id: o.id,
+  accountId: o.accountId,
+  status: o.status,
+  lines: o.lines.map((l) => ({
+    skuId: l.skuId,
+    productId: l.productId,
+    title: l.title,
+    quantity: l.quantity,
+    unitPrice: money(l.unitPrice),
+    discount: money(l.discount),
+    total: money(l.total),
+  })),
+  subtotal: money(o.subtotal),
+  discount: money(o.discount),
+  shipping: money(o.shipping),
+  total: money(o.total),
+  address: o.address,
+  riskDecision: o.risk.decision,
+  riskReasons: o.risk.reasons,
+  paymentDeadline: o.paymentDeadline.toISOString(),
+  cancelReason: o.cancelReason ?? '',
+  paidAt: o.paidAt?.toISOString() ?? '',
+  createdAt: o.createdAt.toISOString(),
+  updatedAt: o.updatedAt.toISOString(),
+  version: o.version,
+  priceExplanation: explanation,
+});
+
+const ownerOf = (o: orderV1.CartOwner | undefined) =>
+  cartOwner({
+    accountId: optionalUuid('owner.account_id', o?.accountId ?? ''),
+    guestToken: o?.guestToken || undefined,
+  });
+
+@Controller()
+@orderV1.OrderServiceControllerMethods()
+export class OrderGrpcController implements orderV1.OrderServiceController {
+  constructor(
+    private readonly carts: CartUseCase,
+    private readonly checkoutUc: CheckoutUseCase,
+    private readonly orders: OrderLifecycleUseCase,
+    private readonly payments: PaymentUseCase,
+  ) {}
+
+  getCart(req: orderV1.GetCartRequest, md?: Metadata): Promise<orderV1.GetCartResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      cart: cartToProto(await this.carts.get(ctx, ownerOf(req.owner))),
+    }));
+  }
+
+  setCartLine(
+    req: orderV1.SetCartLineRequest,
+    md?: Metadata,
+  ): Promise<orderV1.SetCartLineResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      cart: cartToProto(
+        await this.carts.setLine(
+          ctx,
+          ownerOf(req.owner),
+          uuid('sku_id', req.skuId),
+          Number(req.quantity),
+        ),
+      ),
+    }));
+  }
+
+  mergeCarts(req: orderV1.MergeCartsRequest, md?: Metadata): Promise<orderV1.MergeCartsResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      const r = await this.carts.merge(ctx, uuid('account_id', req.accountId), req.guestToken);
+      return { cart: cartToProto(r.cart), dropped: r.dropped };
+    });
+  }
+
+  checkout(req: orderV1.CheckoutRequest, md?: Metadata): Promise<orderV1.CheckoutResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      const order = await this.checkoutUc.execute(ctx, {
+        accountId: uuid('account_id', req.accountId),
+        checkoutKey: req.checkoutKey,
+        address: req.address,
+        couponCodes: req.couponCodes,
+        ip: req.ip,
+        deviceId: req.deviceId,
+        channel: req.channel,
+      });
+      return { order: orderToProto(order, (await this.orders.get(ctx, order.id)).explanation) };
+    });
+  }
+
+  getOrder(req: orderV1.GetOrderRequest, md?: Metadata): Promise<orderV1.GetOrderResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      const r = await this.orders.get(
+        ctx,
+        uuid('order_id', req.orderId),
+        optionalUuid('account_id', req.accountId),
+      );
+      return { order: orderToProto(r.order, r.explanation) };
+    });
+  }
+
+  listOrders(req: orderV1.ListOrdersRequest, md?: Metadata): Promise<orderV1.ListOrdersResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      const limit = pageSize(req.pageSize);
+      const after = req.pageToken
+        ? decodeCursor(
+            req.pageToken,
+            (v): v is { c: string; i: string } =>
+              typeof v === 'object' &&
+              v !== null &&
+              typeof (v as { c?: unknown }).c === 'string' &&
+              typeof (v as { i?: unknown }).i === 'string',
+          )
+        : null;
+      const orders = await this.orders.list(
+        ctx,
+        uuid('account_id', req.accountId),
+        limit + 1,
+        after ? { createdAt: new Date(after.c), id: after.i } : null,
+      );
+      const page = orders.slice(0, limit);
+      const last = page[page.length - 1];
+      return {
+        orders: page.map((o) => orderToProto(o)),
+        nextPageToken:
+          orders.length > limit && last
+            ? encodeCursor({ c: last.createdAt.toISOString(), i: last.id })
+            : '',
+      };
+    });
+  }
+
+  cancelOrder(
+    req: orderV1.CancelOrderRequest,
+    md?: Metadata,
+  ): Promise<orderV1.CancelOrderResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      order: orderToProto(
+        await this.orders.cancelByCustomer(
+          ctx,
+          uuid('order_id', req.orderId),
+          uuid('account_id', req.accountId),
+          req.reason ?? '',
+        ),
+      ),
+    }));
+  }
+
+  reviewOrder(
+    req: orderV1.ReviewOrderRequest,
+    md?: Metadata,
+  ): Promise<orderV1.ReviewOrderResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      order: orderToProto(
+        await this.orders.review(ctx, uuid('order_id', req.orderId), req.approve, req.note ?? ''),
+      ),
+    }));
+  }
+
+  createPayment(
+    req: orderV1.CreatePaymentRequest,
+    md?: Metadata,
+  ): Promise<orderV1.CreatePaymentResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      const r = await this.payments.start(ctx, {
+        orderId: uuid('order_id', req.orderId),
+        accountId: uuid('account_id', req.accountId),
+        provider: req.provider,
+      });
+      return {
+        paymentId: r.paymentId,
+        provider: r.provider,
+        redirectUrl: r.redirectUrl,
+        amount: money(r.amount),
+      };
+    });
+  }
+
+  handlePaymentCallback(
+    req: orderV1.HandlePaymentCallbackRequest,
+    md?: Metadata,
+  ): Promise<orderV1.HandlePaymentCallbackResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      if (req.status !== 'SUCCEEDED' && req.status !== 'FAILED')
+        throw new OrderError(
+          'INVALID_ARGUMENT',
+          'PAYMENT_STATUS_INVALID',
+          'status is SUCCEEDED or FAILED',
+        );
+      const outcome = await this.payments.callback(
+        ctx,
+        {
+          provider: req.provider,
+          providerTxnId: req.providerTxnId,
+          orderId: uuid('order_id', req.orderId),
+          amountMinor: Number(req.amountMinor),
+          currency: req.currency,
+          status: req.status,
+          timestamp: Number(req.timestamp),
+        },
+        req.signature,
+      );
+      return { outcome };
+    });
+  }
+}

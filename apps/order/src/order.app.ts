@@ -1,0 +1,170 @@
+import {
+  GRPC_PACKAGES,
+  PROTO_FILES,
+  PROTO_ROOT,
+  type catalogV1,
+  type marketingV1,
+  type riskV1,
+} from '@emporia/contracts';
+import {
+  createKafka,
+  ensureTopics,
+  KafkaPublisher,
+  OutboxRelay,
+  pingKafka,
+  topicName,
+} from '@emporia/messaging';
+import { createDataSource, ensureDatabase, runMigrations } from '@emporia/persistence';
+import {
+  grpcClient,
+  startService,
+  type GrpcApi,
+  type Logger,
+  type RunningService,
+} from '@emporia/platform';
+import type { PaymentProvider, SagaFaults } from './application/ports';
+import { DEV_SANDBOX_SECRET, type OrderConfig } from './config';
+import { GrpcCatalogAdapter } from './infrastructure/grpc-catalog.adapter';
+import { ORDER_MIGRATIONS } from './infrastructure/migrations';
+import { ListPricePricing, MarketingPricing } from './infrastructure/pricing.adapters';
+import { GrpcRisk, UnscoredRisk } from './infrastructure/risk.adapters';
+import { SandboxPaymentProvider } from './infrastructure/sandbox-payment.provider';
+import { ORDER_TOPICS, OrderModule } from './order.module';
+
+const orderDataSource = (config: Pick<OrderConfig, 'ORDER_DATABASE_URL' | 'DB_POOL_SIZE'>) =>
+  createDataSource({
+    url: config.ORDER_DATABASE_URL,
+    entities: [],
+    migrations: ORDER_MIGRATIONS,
+    poolSize: config.DB_POOL_SIZE,
+    applicationName: 'emporia-order',
+  });
+
+export async function migrateOrder(
+  config: Pick<OrderConfig, 'ORDER_DATABASE_URL' | 'DB_POOL_SIZE'>,
+  logger: Logger,
+): Promise<string[]> {
+  await ensureDatabase(config.ORDER_DATABASE_URL);
+  const ds = await orderDataSource(config).initialize();
+  try {
+    const applied = await runMigrations(ds);
+    logger.info(
+      { applied },
+      applied.length ? 'order migrations applied' : 'order schema up to date',
+    );
+    return applied;
+  } finally {
+    await ds.destroy();
+  }
+}
+
+/**
+ * Starts the order service: database, gRPC clients of catalog (and marketing and risk when
+ * configured), the payment providers, the outbox relay and the sweeps.
+ */
+export async function startOrder(
+  config: OrderConfig,
+  logger: Logger,
+  overrides: { faults?: SagaFaults } = {},
+): Promise<RunningService> {
+  if (config.ORDER_MIGRATE_ON_START) await migrateOrder(config, logger);
+  const dataSource = await orderDataSource(config).initialize();
+  if (await dataSource.showMigrations()) {
+    await dataSource.destroy();
+    throw new Error(
+      'order database has pending migrations: run the migration job (or set ORDER_MIGRATE_ON_START=true)',
+    );
+  }
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'order', logger });
+  const publisher = new KafkaPublisher(kafka);
+  const client = <T extends object>(
+    name: string,
+    file: string,
+    service: string,
+    url: string,
+    deadlineMs: number,
+  ) =>
+    grpcClient<T>({ name, protoFile: file, includeDirs: [PROTO_ROOT], service, url, deadlineMs });
+  const catalog = client<GrpcApi<catalogV1.CatalogServiceController>>(
+    'catalog',
+    PROTO_FILES.catalog,
+    'emporia.catalog.v1.CatalogService',
+    config.CATALOG_GRPC_URL,
+    config.GRPC_DEADLINE_MS,
+  );
+  const marketing = config.MARKETING_GRPC_URL
+    ? client<GrpcApi<marketingV1.MarketingServiceController>>(
+        'marketing',
+        PROTO_FILES.marketing,
+        'emporia.marketing.v1.MarketingService',
+        config.MARKETING_GRPC_URL,
+        config.GRPC_DEADLINE_MS,
+      )
+    : undefined;
+  const risk = config.RISK_GRPC_URL
+    ? client<GrpcApi<riskV1.RiskServiceController>>(
+        'risk',
+        PROTO_FILES.risk,
+        'emporia.risk.v1.RiskService',
+        config.RISK_GRPC_URL,
+        config.RISK_DEADLINE_MS,
+      )
+    : undefined;
+  if (config.PAYMENT_SANDBOX_SECRET === DEV_SANDBOX_SECRET)
+    logger.warn(
+      'PAYMENT_SANDBOX_SECRET is the development default; set a real secret outside development',
+    );
+  const sandbox = new SandboxPaymentProvider(
+    config.PAYMENT_SANDBOX_SECRET,
+    config.PAYMENT_SANDBOX_BASE_URL,
+    logger,
+  );
+  const closeClients = () => [catalog, marketing, risk].forEach((c) => c?.client.close());
+  try {
+    await ensureTopics(
+      kafka,
+      ORDER_TOPICS.map((t) => topicName(config.KAFKA_TOPIC_PREFIX, t)),
+    );
+  } catch (e) {
+    closeClients();
+    await dataSource.destroy();
+    throw e;
+  }
+  return startService({
+    module: OrderModule.forRoot(
+      {
+        dataSource,
+        publisher,
+        relay: new OutboxRelay(dataSource, publisher, {
+          logger,
+          service: 'order',
+          intervalMs: config.OUTBOX_POLL_MS,
+        }),
+        catalog: new GrpcCatalogAdapter(catalog.api),
+        catalogClient: catalog.client,
+        pricing: marketing ? new MarketingPricing(marketing.api.priceCart) : new ListPricePricing(),
+        risk: risk ? new GrpcRisk(risk.api.scoreOrder, logger) : new UnscoredRisk(),
+        providers: new Map<string, PaymentProvider>([[sandbox.name, sandbox]]),
+        settings: {
+          paymentTtlMs: config.PAYMENT_TTL_SECONDS * 1000,
+          reviewTtlMs: config.REVIEW_TTL_SECONDS * 1000,
+        },
+        sweepIntervalMs: config.ORDER_SWEEP_INTERVAL_MS,
+        topicPrefix: config.KAFKA_TOPIC_PREFIX,
+        pingKafka: () => pingKafka(kafka),
+        faults: overrides.faults,
+        closeClients,
+      },
+      logger,
+    ),
+    logger,
+    http: { host: config.BIND_HOST, port: config.ORDER_HTTP_PORT },
+    grpc: {
+      package: GRPC_PACKAGES.order,
+      protoPath: PROTO_FILES.order,
+      includeDirs: [PROTO_ROOT],
+      host: config.BIND_HOST,
+      port: config.ORDER_GRPC_PORT,
+    },
+  });
+}

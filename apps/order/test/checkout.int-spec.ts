@@ -1,0 +1,466 @@
+import { createHmac } from 'node:crypto';
+import { status } from '@grpc/grpc-js';
+import { Client } from 'pg';
+import { v4 as uuid } from 'uuid';
+import { catalogV1, orderV1, PROTO_FILES } from '@emporia/contracts';
+import { fromGrpcError, type RunningService } from '@emporia/platform';
+import {
+  createTestDatabase,
+  eventually,
+  freePort,
+  grpcTestClient,
+  testEnv,
+  testLogger,
+  uniqueSuffix,
+} from '@emporia/testing';
+import { startCatalog } from '../../catalog/src/catalog.app';
+import { catalogConfigSchema } from '../../catalog/src/config';
+import type { CheckoutStep, SagaFaults } from '../src/application/ports';
+import { orderConfigSchema } from '../src/config';
+import { startOrder } from '../src/order.app';
+
+jest.setTimeout(180_000);
+
+const SECRET = 'order-test-sandbox-secret-0123456789';
+
+/**
+ * The checkout saga against a real catalog (its own process state and database), on real
+ * Postgres and Kafka: no oversell under concurrency, every compensation, payments once.
+ */
+describe('order: carts, checkout saga and payments (real catalog, Postgres, Kafka)', () => {
+  const suffix = uniqueSuffix();
+  const dbs: { url: string; drop: () => Promise<void> }[] = [];
+  let catalog: RunningService;
+  let order: RunningService;
+  let heldOrder: RunningService;
+  let catalogClient: ReturnType<typeof grpcTestClient>;
+  let client: ReturnType<typeof grpcTestClient>;
+  let heldClient: ReturnType<typeof grpcTestClient>;
+  let pg: Client;
+  let catalogPg: Client;
+  let categoryId: string;
+  const faults: SagaFaults & { step?: CheckoutStep } = {
+    after(step) {
+      if (step === this.step) throw new Error(`injected failure after ${step}`);
+    },
+  };
+
+  const call = <T>(method: string, req: unknown, c = client) => c.call<T>(method, req);
+  const failure = (p: Promise<unknown>) =>
+    p.then(
+      () => {
+        throw new Error('expected the call to fail');
+      },
+      (e: unknown) => fromGrpcError(e),
+    );
+  const address = {
+    recipient: '张三',
+    phone: '+8613800138000',
+    country: 'CN',
+    province: '上海市',
+    city: '上海市',
+    district: '浦东新区',
+    line1: '世纪大道 100 号',
+  };
+  const sku = async (stock: number, priceMinor = 12900) => {
+    const code = `O-${uniqueSuffix()}`;
+    const { product } = await call<catalogV1.CreateProductResponse>(
+      'createProduct',
+      {
+        title: `Thing ${code}`,
+        categoryId,
+        skus: [{ code, attributes: {}, price: { amountMinor: priceMinor, currency: 'CNY' } }],
+      },
+      catalogClient,
+    );
+    await call(
+      'updateProduct',
+      { id: product!.id, status: 'PRODUCT_STATUS_ACTIVE' },
+      catalogClient,
+    );
+    const skuId = product!.skus[0].id;
+    if (stock > 0)
+      await call(
+        'adjustStock',
+        { skuId, warehouseCode: 'SH-1', delta: stock, reason: 'receive' },
+        catalogClient,
+      );
+    return skuId;
+  };
+  const stock = async (skuId: string) =>
+    (
+      await catalogPg.query(
+        `SELECT COALESCE(sum(on_hand), 0)::int AS on_hand, COALESCE(sum(reserved), 0)::int AS reserved FROM stock_levels WHERE sku_id = $1`,
+        [skuId],
+      )
+    ).rows[0] as { on_hand: number; reserved: number };
+  const fill = (accountId: string, skuId: string, quantity = 1, c = client) =>
+    call('setCartLine', { owner: { accountId }, skuId, quantity }, c);
+  const checkout = (accountId: string, key = uuid(), c = client, extra: object = {}) =>
+    call<orderV1.CheckoutResponse>(
+      'checkout',
+      { accountId, checkoutKey: key, address, ...extra },
+      c,
+    );
+  const signed = (
+    o: { id: string; total?: { amountMinor: number; currency: string } },
+    over: object = {},
+  ) => {
+    const cb = {
+      provider: 'sandbox',
+      providerTxnId: `txn-${uuid()}`,
+      orderId: o.id,
+      amountMinor: Number(o.total!.amountMinor),
+      currency: o.total!.currency,
+      status: 'SUCCEEDED',
+      timestamp: Math.floor(Date.now() / 1000),
+      ...over,
+    };
+    const canonical = [
+      cb.provider,
+      cb.providerTxnId,
+      cb.orderId,
+      cb.amountMinor,
+      cb.currency,
+      cb.status,
+      cb.timestamp,
+    ].join('\n');
+    return { ...cb, signature: createHmac('sha256', SECRET).update(canonical).digest('hex') };
+  };
+  const outbox = async (orderId: string) =>
+    (
+      (
+        await pg.query(`SELECT event_type FROM outbox WHERE message_key = $1 ORDER BY seq`, [
+          orderId,
+        ])
+      ).rows as {
+        event_type: string;
+      }[]
+    ).map((r) => r.event_type);
+
+  beforeAll(async () => {
+    const catalogDb = await createTestDatabase('order_it_catalog');
+    const orderDb = await createTestDatabase('order_it_order');
+    dbs.push(catalogDb, orderDb);
+    const kafka = {
+      KAFKA_BROKERS: testEnv.kafkaBrokers(),
+      KAFKA_TOPIC_PREFIX: `ord${suffix}.`,
+      BIND_HOST: '127.0.0.1',
+    };
+    catalog = await startCatalog(
+      catalogConfigSchema.parse({
+        ...kafka,
+        CATALOG_DATABASE_URL: catalogDb.url,
+        CATALOG_GRPC_PORT: String(await freePort()),
+        CATALOG_HTTP_PORT: '0',
+        CATALOG_MIGRATE_ON_START: 'true',
+        DB_POOL_SIZE: '20',
+      }),
+      testLogger('catalog'),
+    );
+    const orderEnv = {
+      ...kafka,
+      ORDER_DATABASE_URL: orderDb.url,
+      ORDER_HTTP_PORT: '0',
+      ORDER_MIGRATE_ON_START: 'true',
+      CATALOG_GRPC_URL: catalog.grpcUrl!,
+      PAYMENT_SANDBOX_SECRET: SECRET,
+      ORDER_SWEEP_INTERVAL_MS: '200',
+      DB_POOL_SIZE: '20',
+    };
+    order = await startOrder(
+      orderConfigSchema.parse({ ...orderEnv, ORDER_GRPC_PORT: String(await freePort()) }),
+      testLogger('order'),
+      { faults },
+    );
+    // a second instance whose risk service is configured but down
+    heldOrder = await startOrder(
+      orderConfigSchema.parse({
+        ...orderEnv,
+        ORDER_GRPC_PORT: String(await freePort()),
+        RISK_GRPC_URL: `127.0.0.1:${await freePort()}`,
+      }),
+      testLogger('order-held'),
+    );
+    catalogClient = grpcTestClient(
+      PROTO_FILES.catalog,
+      'emporia.catalog.v1.CatalogService',
+      catalog.grpcUrl!,
+    );
+    client = grpcTestClient(PROTO_FILES.order, 'emporia.order.v1.OrderService', order.grpcUrl!);
+    heldClient = grpcTestClient(
+      PROTO_FILES.order,
+      'emporia.order.v1.OrderService',
+      heldOrder.grpcUrl!,
+    );
+    pg = new Client({ connectionString: orderDb.url });
+    await pg.connect();
+    catalogPg = new Client({ connectionString: catalogDb.url });
+    await catalogPg.connect();
+    categoryId = (
+      await call<catalogV1.CreateCategoryResponse>(
+        'createCategory',
+        { name: 'Orders', slug: `orders-${suffix}` },
+        catalogClient,
+      )
+    ).category!.id;
+  });
+
+  afterAll(async () => {
+    for (const c of [client, heldClient, catalogClient]) c?.close();
+    await pg?.end();
+    await catalogPg?.end();
+    await heldOrder?.close();
+    await order?.close();
+    await catalog?.close();
+    for (const d of dbs) await d.drop();
+  });
+
+  it('keeps carts per account or guest, checks SKUs, and merges at sign-in', async () => {
+    const skuId = await sku(5);
+    const guestToken = `guest-${uuid()}`;
+    await call('setCartLine', { owner: { guestToken }, skuId, quantity: 2 });
+    const accountId = uuid();
+    await fill(accountId, skuId, 1);
+    expect(await failure(fill(accountId, uuid()))).toMatchObject({
+      status: status.NOT_FOUND,
+      code: 'SKU_NOT_FOUND',
+    });
+    expect(
+      await failure(call('setCartLine', { owner: { guestToken: 'short' }, skuId, quantity: 1 })),
+    ).toMatchObject({ code: 'GUEST_TOKEN_INVALID' });
+    const merged = await call<orderV1.MergeCartsResponse>('mergeCarts', { accountId, guestToken });
+    expect(merged.cart!.lines).toEqual([{ skuId, quantity: 3 }]);
+    expect(
+      (await call<orderV1.GetCartResponse>('getCart', { owner: { guestToken } })).cart!.lines,
+    ).toEqual([]);
+  });
+
+  it('50 concurrent checkouts for 10 units sell exactly 10; paying commits the stock', async () => {
+    const skuId = await sku(10);
+    const accounts = Array.from({ length: 50 }, () => uuid());
+    for (const a of accounts) await fill(a, skuId);
+    const results = await Promise.allSettled(accounts.map((a) => checkout(a)));
+    const placed = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.order!] : []));
+    const refused = results.flatMap((r) =>
+      r.status === 'rejected' ? [fromGrpcError(r.reason).code] : [],
+    );
+    expect(placed).toHaveLength(10);
+    expect(refused).toEqual(Array(40).fill('STOCK_INSUFFICIENT'));
+    expect(placed.every((o) => o.status === 'PENDING_PAYMENT')).toBe(true);
+    expect(await stock(skuId)).toEqual({ on_hand: 10, reserved: 10 });
+    expect(
+      Number(
+        (
+          await pg.query(`SELECT count(*) FROM orders WHERE lines @> $1::jsonb`, [
+            JSON.stringify([{ skuId }]),
+          ])
+        ).rows[0].count,
+      ),
+    ).toBe(10);
+
+    for (const o of placed) {
+      const r = await call<orderV1.HandlePaymentCallbackResponse>(
+        'handlePaymentCallback',
+        signed(o),
+      );
+      expect(r.outcome).toBe('PAID');
+    }
+    await eventually(async () => {
+      const s = await stock(skuId);
+      return s.on_hand === 0 && s.reserved === 0 ? true : undefined;
+    });
+    expect(await outbox(placed[0].id)).toEqual([
+      'emporia.order.v1.OrderPlaced',
+      'emporia.order.v1.OrderPaid',
+    ]);
+  });
+
+  it.each<CheckoutStep>(['PRICED', 'SCORED', 'RESERVED', 'PLACED'])(
+    'a failure after %s leaves stock untouched and no order; the same key then succeeds',
+    async (step) => {
+      const skuId = await sku(3);
+      const accountId = uuid();
+      await fill(accountId, skuId, 2);
+      const key = uuid();
+      faults.step = step;
+      try {
+        expect((await failure(checkout(accountId, key))).status).toBe(status.INTERNAL);
+      } finally {
+        faults.step = undefined;
+      }
+      expect(await stock(skuId)).toEqual({ on_hand: 3, reserved: 0 });
+      expect(
+        Number((await pg.query(`SELECT count(*) FROM orders WHERE id = $1`, [key])).rows[0].count),
+      ).toBe(0);
+      expect(
+        (await call<orderV1.GetCartResponse>('getCart', { owner: { accountId } })).cart!.lines,
+      ).toEqual([{ skuId, quantity: 2 }]);
+      const retried = await checkout(accountId, key);
+      expect(retried.order!.id).toBe(key);
+      expect(await stock(skuId)).toEqual({ on_hand: 3, reserved: 2 });
+    },
+  );
+
+  it('a checkout key places one order; reused for another request it is refused', async () => {
+    const skuId = await sku(5);
+    const accountId = uuid();
+    await fill(accountId, skuId, 1);
+    const key = uuid();
+    const [a, b] = await Promise.allSettled([checkout(accountId, key), checkout(accountId, key)]);
+    const ids = [a, b].flatMap((r) => (r.status === 'fulfilled' ? [r.value.order!.id] : []));
+    const errors = [a, b].flatMap((r) =>
+      r.status === 'rejected' ? [fromGrpcError(r.reason).code] : [],
+    );
+    // one wins; a concurrent twin either sees the same order or that it is still running
+    expect(ids.length + errors.length).toBe(2);
+    expect(errors.every((e) => e === 'CHECKOUT_IN_PROGRESS')).toBe(true);
+    expect((await checkout(accountId, key)).order!.id).toBe(key);
+    expect(await stock(skuId)).toEqual({ on_hand: 5, reserved: 1 });
+    expect(
+      await failure(checkout(accountId, key, client, { couponCodes: ['OTHER'] })),
+    ).toMatchObject({ status: status.ALREADY_EXISTS, code: 'CHECKOUT_KEY_REUSED' });
+  });
+
+  it('callbacks: bad signatures refused, duplicates pay once, wrong amounts never pay, late money refunded', async () => {
+    const skuId = await sku(4, 5000);
+    const accountId = uuid();
+    await fill(accountId, skuId, 2);
+    const o = (await checkout(accountId)).order!;
+    expect(Number(o.total!.amountMinor)).toBe(10000);
+
+    const forged = { ...signed(o), signature: 'ab'.repeat(32) };
+    expect(await failure(call('handlePaymentCallback', forged))).toMatchObject({
+      status: status.UNAUTHENTICATED,
+      code: 'PAYMENT_SIGNATURE_INVALID',
+    });
+    const stale = signed(o, { timestamp: Math.floor(Date.now() / 1000) - 3600 });
+    expect(await failure(call('handlePaymentCallback', stale))).toMatchObject({
+      code: 'PAYMENT_CALLBACK_STALE',
+    });
+    const short = await call<orderV1.HandlePaymentCallbackResponse>(
+      'handlePaymentCallback',
+      signed(o, { amountMinor: 9999 }),
+    );
+    expect(short.outcome).toBe('AMOUNT_MISMATCH');
+    expect(
+      (await call<orderV1.GetOrderResponse>('getOrder', { orderId: o.id })).order!.status,
+    ).toBe('PENDING_PAYMENT');
+
+    const cb = signed(o);
+    const outcomes = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        call<orderV1.HandlePaymentCallbackResponse>('handlePaymentCallback', cb),
+      ),
+    );
+    expect(outcomes.map((r) => r.outcome).sort()).toEqual([
+      'DUPLICATE',
+      'DUPLICATE',
+      'DUPLICATE',
+      'DUPLICATE',
+      'PAID',
+    ]);
+    expect((await outbox(o.id)).filter((t) => t === 'emporia.order.v1.OrderPaid')).toHaveLength(1);
+
+    // a second, different transaction for a paid order is refunded, not taken twice
+    const second = await call<orderV1.HandlePaymentCallbackResponse>(
+      'handlePaymentCallback',
+      signed(o),
+    );
+    expect(second.outcome).toBe('REFUND_LATE_PAYMENT');
+    const statuses = (
+      await pg.query(`SELECT status FROM payments WHERE order_id = $1 ORDER BY created_at`, [o.id])
+    ).rows.map((r: { status: string }) => r.status);
+    expect(statuses.sort()).toEqual(['MISMATCH', 'REFUNDED', 'SUCCEEDED']);
+  });
+
+  it('an unpaid order past its deadline is cancelled and its stock released', async () => {
+    const skuId = await sku(2);
+    const accountId = uuid();
+    await fill(accountId, skuId, 2);
+    const o = (await checkout(accountId)).order!;
+    expect(await stock(skuId)).toEqual({ on_hand: 2, reserved: 2 });
+    await pg.query(
+      `UPDATE orders SET payment_deadline = now() - interval '1 second' WHERE id = $1`,
+      [o.id],
+    );
+    await eventually(async () => {
+      const r = await call<orderV1.GetOrderResponse>('getOrder', { orderId: o.id });
+      return r.order!.status === 'CANCELLED' ? r.order : undefined;
+    });
+    await eventually(async () => ((await stock(skuId)).reserved === 0 ? true : undefined));
+    expect(
+      (await call<orderV1.GetOrderResponse>('getOrder', { orderId: o.id })).order!.cancelReason,
+    ).toBe('PAYMENT_TIMEOUT');
+    expect(await outbox(o.id)).toEqual([
+      'emporia.order.v1.OrderPlaced',
+      'emporia.order.v1.OrderCancelled',
+    ]);
+    // money arriving now is refunded
+    expect(
+      (await call<orderV1.HandlePaymentCallbackResponse>('handlePaymentCallback', signed(o)))
+        .outcome,
+    ).toBe('REFUND_LATE_PAYMENT');
+  });
+
+  it('when risk is down the order is held for review, not lost; rejection releases the stock', async () => {
+    const skuId = await sku(3);
+    const accountId = uuid();
+    await fill(accountId, skuId, 1, heldClient);
+    const held = (await checkout(accountId, uuid(), heldClient)).order!;
+    expect(held).toMatchObject({
+      status: 'PENDING_REVIEW',
+      riskDecision: 'REVIEW',
+      riskReasons: ['RISK_UNAVAILABLE'],
+    });
+    expect(await failure(call('createPayment', { orderId: held.id, accountId }))).toMatchObject({
+      code: 'ORDER_NOT_PAYABLE',
+    });
+    const rejected = await call<orderV1.ReviewOrderResponse>('reviewOrder', {
+      orderId: held.id,
+      approve: false,
+      note: 'brushing',
+    });
+    expect(rejected.order!.status).toBe('CANCELLED');
+    await eventually(async () => ((await stock(skuId)).reserved === 0 ? true : undefined));
+
+    await fill(accountId, skuId, 1, heldClient);
+    const second = (await checkout(accountId, uuid(), heldClient)).order!;
+    const approved = await call<orderV1.ReviewOrderResponse>('reviewOrder', {
+      orderId: second.id,
+      approve: true,
+    });
+    expect(approved.order!.status).toBe('PENDING_PAYMENT');
+    const pay = await call<orderV1.CreatePaymentResponse>('createPayment', {
+      orderId: second.id,
+      accountId,
+    });
+    expect(pay.redirectUrl).toMatch(/\/sandbox\/pay\//);
+    expect(
+      await failure(call('getOrder', { orderId: second.id, accountId: uuid() })),
+    ).toMatchObject({
+      status: status.NOT_FOUND,
+    });
+  });
+
+  it('a customer cancels before paying; cancelling twice is an illegal transition', async () => {
+    const skuId = await sku(1);
+    const accountId = uuid();
+    await fill(accountId, skuId, 1);
+    const o = (await checkout(accountId)).order!;
+    expect(await failure(call('cancelOrder', { orderId: o.id, accountId: uuid() }))).toMatchObject({
+      status: status.NOT_FOUND,
+    });
+    const c = await call<orderV1.CancelOrderResponse>('cancelOrder', {
+      orderId: o.id,
+      accountId,
+      reason: 'changed my mind',
+    });
+    expect(c.order!.status).toBe('CANCELLED');
+    expect(await failure(call('cancelOrder', { orderId: o.id, accountId }))).toMatchObject({
+      status: status.FAILED_PRECONDITION,
+      code: 'ORDER_TRANSITION_INVALID',
+    });
+    await eventually(async () => ((await stock(skuId)).reserved === 0 ? true : undefined));
+  });
+});
