@@ -4,4 +4,5 @@ db_url() { local u="${POSTGRES_URL%/*}"; echo "$u/$1"; }
 export LOG_LEVEL="${LOG_LEVEL:-info}" BIND_HOST="${BIND_HOST:-127.0.0.1}"
 export CATALOG_DATABASE_URL="${CATALOG_DATABASE_URL:-$(db_url emporia_catalog)}"
 export USER_DATABASE_URL="${USER_DATABASE_URL:-$(db_url emporia_user)}"
+export ORDER_DATABASE_URL="${ORDER_DATABASE_URL:-$(db_url emporia_order)}"
 export CATALOG_GRPC_URL="${CATALOG_GRPC_URL:-127.0.0.1:50051}" SEARCH_GRPC_URL="${SEARCH_GRPC_URL:-127.0.0.1:50052}"

@@ -8,6 +8,9 @@ import {
   type ServiceProcess,
 } from '@emporia/testing';
 
+/** The sandbox payment provider's secret in end-to-end runs (tests sign callbacks with it). */
+export const E2E_SANDBOX_SECRET = 'e2e-sandbox-secret-0123456789abcdef';
+
 export interface ApiResponse {
   status: number;
   type: string;
@@ -48,7 +51,7 @@ export interface Platform {
   suffix: string;
   gatewayUrl: string;
   api: Api;
-  databases: { catalog?: string; user?: string };
+  databases: { catalog?: string; user?: string; order?: string };
   services: ServiceProcess[];
   /** Registers an account through the gateway, optionally grants roles, logs in: a bearer header. */
   signIn(
@@ -68,6 +71,9 @@ export async function startPlatform(want: {
   catalog?: boolean;
   search?: boolean;
   user?: boolean;
+  order?: boolean;
+  /** Extra settings of the order service (e.g. a short payment deadline). */
+  orderEnv?: Record<string, string>;
 }): Promise<Platform> {
   const suffix = uniqueSuffix();
   const common = {
@@ -152,11 +158,38 @@ export async function startPlatform(want: {
         ),
       );
     }
+    if (want.order) {
+      const db = await createTestDatabase('e2e_order');
+      drops.push(db.drop);
+      databases.order = db.url;
+      const env = {
+        ...common,
+        ORDER_DATABASE_URL: db.url,
+        PAYMENT_SANDBOX_SECRET: E2E_SANDBOX_SECRET,
+      };
+      await runServiceCommand('order', env, ['migrate']);
+      starting.push(
+        startServiceProcess(
+          'order',
+          {
+            ...env,
+            ORDER_GRPC_PORT: String(ports.order[0]),
+            ORDER_HTTP_PORT: String(ports.order[1]),
+            CATALOG_GRPC_URL: `127.0.0.1:${ports.catalog[0]}`,
+            PAYMENT_SANDBOX_BASE_URL: `http://127.0.0.1:${ports.gateway}/v1/payments`,
+            OUTBOX_POLL_MS: '100',
+            ORDER_SWEEP_INTERVAL_MS: '200',
+            ...want.orderEnv,
+          },
+          `http://127.0.0.1:${ports.order[1]}/${want.catalog ? 'readyz' : 'healthz'}`,
+        ),
+      );
+    }
     const settled = await Promise.allSettled(starting);
     for (const s of settled) if (s.status === 'fulfilled') services.push(s.value);
     const failed = settled.find((s) => s.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
-    const all = want.catalog && want.search && want.user;
+    const all = want.catalog && want.search && want.user && want.order;
     services.push(
       await startServiceProcess(
         'gateway',

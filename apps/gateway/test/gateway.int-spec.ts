@@ -128,6 +128,7 @@ describe('gateway HTTP surface (backends unreachable)', () => {
         '/v1/orders/{id}/cancel',
         '/v1/orders/{id}/payments',
         '/v1/payments/callbacks/{provider}',
+        '/v1/payments/sandbox/pay/{paymentId}',
         '/v1/admin/orders/{id}',
         '/v1/admin/orders/{id}/review',
       ].sort(),

@@ -2,7 +2,12 @@ import type { RequestContext } from '@emporia/platform';
 import type { Category } from '../domain/category';
 import type { Product } from '../domain/product';
 import type { StockLevel } from '../domain/stock';
-import type { Availability, Reservation, ReservationStatus } from '../domain/reservation';
+import type {
+  Availability,
+  Reservation,
+  ReservationStatus,
+  ReservedLine,
+} from '../domain/reservation';
 
 export interface CategoryRepository {
   get(id: string): Promise<Category | null>;
@@ -64,7 +69,12 @@ export interface SkuFacts {
 
 export interface ReservationRepository {
   find(id: string, forUpdate?: boolean): Promise<Reservation | null>;
-  insert(r: Reservation): Promise<void>;
+  /**
+   * Inserts the reservation without lines unless the id exists; false when it does. A
+   * concurrent claim of the same id waits until the first transaction ends.
+   */
+  claim(r: Omit<Reservation, 'lines'>): Promise<boolean>;
+  addLines(reservationId: string, lines: ReservedLine[]): Promise<void>;
   setStatus(id: string, status: ReservationStatus, reason: string | null, now: Date): Promise<void>;
   /** ACTIVE reservations past their expiry, oldest first. */
   dueToExpire(now: Date, limit: number): Promise<string[]>;
@@ -77,7 +87,7 @@ export interface ReservationRepository {
     skuId: string,
     warehouseCode: string,
     quantity: number,
-    movement: { reason: string; traceId: string },
+    movement: { reason: string; reference: string; traceId: string },
     now: Date,
   ): Promise<StockLevel>;
   skuFacts(skuIds: string[]): Promise<SkuFacts[]>;
@@ -94,7 +104,14 @@ export interface ProductView {
 export interface CatalogEvents {
   productCreated(view: ProductView): void;
   productUpdated(view: ProductView, changedFields: string[]): void;
-  stockChanged(view: ProductView, level: StockLevel, delta: number, reason: string): void;
+  /** `reference` names what caused the change when it is not an adjustment (a reservation id). */
+  stockChanged(
+    view: ProductView,
+    level: StockLevel,
+    delta: number,
+    reason: string,
+    reference?: string,
+  ): void;
   categoryCreated(category: Category): void;
   categoryUpdated(category: Category): void;
   categoryMoved(category: Category, old: Category): void;

@@ -1,17 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { newContext, type RequestContext } from '@emporia/platform';
 import { CatalogError } from '../domain/catalog-error';
-import { touch } from '../domain/product';
+import { type Product, touch } from '../domain/product';
 import {
   allocate,
   effectiveStatus,
-  notActive,
+  planCommit,
+  planExpiry,
+  planRelease,
   type RequestedLine,
   type Reservation,
+  type ReservationStep,
   sameRequest,
   validateReservationRequest,
 } from '../domain/reservation';
-import type { StockLevel } from '../domain/stock';
 import {
   CLOCK,
   type Clock,
@@ -23,6 +25,9 @@ import {
 import { requireProduct } from './product-rules';
 import { loadProductView } from './product-view';
 
+/** The movement reason of units that left stock because a reservation was committed. */
+export const ORDER_MOVEMENT_REASON = 'order';
+
 const notFound = (id: string) =>
   new CatalogError('NOT_FOUND', 'RESERVATION_NOT_FOUND', `reservation ${id} does not exist`, {
     id,
@@ -32,7 +37,8 @@ const notFound = (id: string) =>
  * Stock reservations for checkout. Reserving locks the SKUs' stock rows in a fixed order and
  * holds units where they are free, all lines or none; the database refuses to hold more than
  * is on hand, so concurrent checkouts of the last unit cannot both win. Committing turns held
- * units into a real stock movement; releasing or expiry frees them.
+ * units into a real stock movement; releasing or expiry frees them. Which change is legal is
+ * the domain's decision (`planCommit`, `planRelease`, `planExpiry`).
  */
 @Injectable()
 export class ReservationsUseCase {
@@ -52,21 +58,34 @@ export class ReservationsUseCase {
       : Promise.resolve([]);
   }
 
+  /**
+   * Holds every line or none. The reservation id is claimed first (a concurrent call with the
+   * same id waits for this one and then sees its result), so a retried call never holds twice.
+   */
   reserve(
     ctx: RequestContext,
     input: { id: string; lines: RequestedLine[]; ttlSeconds: number },
   ): Promise<Reservation> {
     const req = validateReservationRequest(input);
     return this.uow.run(ctx, async (tx) => {
-      const existing = await tx.reservations.find(req.id, true);
-      if (existing) {
-        if (!sameRequest(existing, req.lines))
+      const now = this.clock.now();
+      const header = {
+        id: req.id,
+        status: 'ACTIVE' as const,
+        expiresAt: new Date(now.getTime() + req.ttlSeconds * 1000),
+        createdAt: now,
+        updatedAt: now,
+      };
+      if (!(await tx.reservations.claim(header))) {
+        const existing = await tx.reservations.find(req.id, true);
+        if (!existing || !sameRequest(existing, req.lines))
           throw new CatalogError(
             'ALREADY_EXISTS',
             'RESERVATION_CONFLICT',
             `reservation ${req.id} exists with other lines`,
+            { reservationId: req.id },
           );
-        return existing;
+        return { ...existing, status: effectiveStatus(existing, now) };
       }
       const skuIds = [...new Set(req.lines.map((l) => l.skuId))];
       const known = new Set((await tx.reservations.skuFacts(skuIds)).map((f) => f.skuId));
@@ -75,87 +94,56 @@ export class ReservationsUseCase {
         throw new CatalogError('NOT_FOUND', 'SKU_NOT_FOUND', `Sku ${missing} does not exist`, {
           id: missing,
         });
-      const now = this.clock.now();
       const lines = allocate(req.lines, await tx.reservations.lockAvailability(skuIds));
       for (const l of lines)
         await tx.reservations.changeReserved(l.skuId, l.warehouseCode, l.quantity, now);
-      const reservation: Reservation = {
-        id: req.id,
-        status: 'ACTIVE',
-        lines,
-        expiresAt: new Date(now.getTime() + req.ttlSeconds * 1000),
-        createdAt: now,
-        updatedAt: now,
-      };
-      await tx.reservations.insert(reservation);
-      return reservation;
+      await tx.reservations.addLines(req.id, lines);
+      return { ...header, lines };
     });
   }
 
-  /** Held units leave on-hand stock (one movement per warehouse, one snapshot per product). */
+  /** Held units leave on-hand stock: a movement per warehouse, a snapshot event per line. */
   async commit(ctx: RequestContext, id: string): Promise<Reservation> {
-    const outcome = await this.uow.run(ctx, async (tx) => {
-      const r = await tx.reservations.find(id, true);
-      if (!r) throw notFound(id);
-      const now = this.clock.now();
-      const status = effectiveStatus(r, now);
-      if (status === 'COMMITTED') return { reservation: r };
-      if (status === 'EXPIRED' && r.status === 'ACTIVE') {
-        await this.free(tx, r, 'EXPIRED', 'expired before commit', now);
-        return { failed: notActive(r, 'EXPIRED') };
-      }
-      if (status !== 'ACTIVE') return { failed: notActive(r, status) };
-      const bySku = new Map<string, string>();
+    return this.change(ctx, id, planCommit, async (tx, r, now) => {
+      const productOf = new Map<string, string>();
       for (const l of r.lines) {
         const productId = await tx.products.productIdOfSku(l.skuId);
-        if (productId) bySku.set(l.skuId, productId);
+        if (productId) productOf.set(l.skuId, productId);
       }
-      const productIds = [...new Set(bySku.values())].sort();
-      const products = new Map();
-      for (const pid of productIds)
+      // products are locked in id order, as every writer of stock locks its product first
+      const products = new Map<string, Product>();
+      for (const pid of [...new Set(productOf.values())].sort())
         products.set(pid, touch(await requireProduct(tx, pid, true), now));
-      const last = new Map<string, StockLevel>();
-      for (const l of r.lines) {
-        const level = await tx.reservations.consumeReserved(
-          l.skuId,
-          l.warehouseCode,
-          l.quantity,
-          { reason: `order reservation ${r.id}`, traceId: ctx.traceId },
-          now,
+      const consumed = [];
+      for (const l of r.lines)
+        consumed.push(
+          await tx.reservations.consumeReserved(
+            l.skuId,
+            l.warehouseCode,
+            l.quantity,
+            { reason: ORDER_MOVEMENT_REASON, reference: r.id, traceId: ctx.traceId },
+            now,
+          ),
         );
-        last.set(bySku.get(l.skuId)!, level);
-      }
-      for (const pid of productIds) {
-        const product = products.get(pid);
-        await tx.products.save(product);
-        const qty = r.lines
-          .filter((l) => bySku.get(l.skuId) === pid)
-          .reduce((a, l) => a + l.quantity, 0);
+      for (const product of products.values()) await tx.products.save(product);
+      for (const [i, level] of consumed.entries()) {
+        const product = products.get(productOf.get(level.skuId)!)!;
         tx.events.stockChanged(
           await loadProductView(tx, product),
-          last.get(pid)!,
-          -qty,
-          `order reservation ${r.id}`,
+          level,
+          -r.lines[i].quantity,
+          ORDER_MOVEMENT_REASON,
+          r.id,
         );
       }
       await tx.reservations.setStatus(r.id, 'COMMITTED', null, now);
-      return { reservation: { ...r, status: 'COMMITTED' as const, updatedAt: now } };
     });
-    if ('failed' in outcome) throw outcome.failed;
-    return outcome.reservation;
   }
 
   /** Frees held units; releasing twice, or an expired reservation, is fine. */
   release(ctx: RequestContext, id: string, reason: string): Promise<Reservation> {
-    return this.uow.run(ctx, async (tx) => {
-      const r = await tx.reservations.find(id, true);
-      if (!r) throw notFound(id);
-      if (r.status === 'COMMITTED') throw notActive(r, 'COMMITTED');
-      if (r.status !== 'ACTIVE') return r;
-      const now = this.clock.now();
-      await this.free(tx, r, 'RELEASED', (reason ?? '').slice(0, 200) || null, now);
-      return { ...r, status: 'RELEASED', updatedAt: now };
-    });
+    const why = (reason ?? '').trim().slice(0, 200) || null;
+    return this.change(ctx, id, planRelease, undefined, why);
   }
 
   get(ctx: RequestContext, id: string): Promise<Reservation> {
@@ -166,20 +154,47 @@ export class ReservationsUseCase {
     });
   }
 
-  /** Frees reservations past their expiry, in a bounded batch. */
+  /** Frees reservations past their expiry (never deleted), in a bounded batch, one transaction each. */
   async expireDue(ctx: RequestContext = newContext(), limit = 200): Promise<number> {
     const ids = await this.uow.run(ctx, (tx) =>
       tx.reservations.dueToExpire(this.clock.now(), limit),
     );
-    for (const id of ids) {
-      await this.uow.run(ctx, async (tx) => {
-        const r = await tx.reservations.find(id, true);
-        const now = this.clock.now();
-        if (r && effectiveStatus(r, now) === 'EXPIRED' && r.status === 'ACTIVE')
-          await this.free(tx, r, 'EXPIRED', null, now);
-      });
-    }
+    for (const id of ids) await this.change(ctx, id, planExpiry);
     return ids.length;
+  }
+
+  /**
+   * Locks the reservation, asks the domain what `plan` means for it now, and does it. A step
+   * that frees the hold and then fails (commit after expiry) commits the freeing first.
+   */
+  private async change(
+    ctx: RequestContext,
+    id: string,
+    plan: (r: Reservation, now: Date) => ReservationStep,
+    commitWork?: (tx: CatalogTx, r: Reservation, now: Date) => Promise<void>,
+    reason: string | null = null,
+  ): Promise<Reservation> {
+    const outcome = await this.uow.run(ctx, async (tx) => {
+      const r = await tx.reservations.find(id, true);
+      if (!r) throw notFound(id);
+      const now = this.clock.now();
+      const step = plan(r, now);
+      switch (step.kind) {
+        case 'none':
+          return { reservation: { ...r, status: effectiveStatus(r, now) } };
+        case 'commit':
+          await commitWork!(tx, r, now);
+          return { reservation: { ...r, status: 'COMMITTED' as const, updatedAt: now } };
+        case 'free':
+          await this.free(tx, r, step.status, reason, now);
+          return {
+            reservation: { ...r, status: step.status, updatedAt: now },
+            ...(step.thenFail ? { failed: step.thenFail } : {}),
+          };
+      }
+    });
+    if ('failed' in outcome) throw outcome.failed;
+    return outcome.reservation;
   }
 
   private async free(

@@ -125,13 +125,27 @@ export function allocate(
   return out;
 }
 
-/** Whether a repeated request asks for what the reservation already holds. */
+/**
+ * Whether a repeated request asks for what the reservation already holds: the same quantity of
+ * each SKU, and where a line named a warehouse, at least that much held there. How an "any
+ * warehouse" line was split is the catalog's choice, so it does not count.
+ */
 export function sameRequest(r: Reservation, lines: readonly RequestedLine[]): boolean {
   const held = new Map<string, number>();
-  for (const l of r.lines) held.set(l.skuId, (held.get(l.skuId) ?? 0) + l.quantity);
+  const heldAt = new Map<string, number>();
+  for (const l of r.lines) {
+    held.set(l.skuId, (held.get(l.skuId) ?? 0) + l.quantity);
+    heldAt.set(`${l.skuId}|${l.warehouseCode}`, l.quantity);
+  }
   const asked = new Map<string, number>();
   for (const l of lines) asked.set(l.skuId, (asked.get(l.skuId) ?? 0) + l.quantity);
-  return held.size === asked.size && [...asked].every(([sku, q]) => held.get(sku) === q);
+  return (
+    held.size === asked.size &&
+    [...asked].every(([sku, q]) => held.get(sku) === q) &&
+    lines.every(
+      (l) => !l.warehouseCode || (heldAt.get(`${l.skuId}|${l.warehouseCode}`) ?? 0) >= l.quantity,
+    )
+  );
 }
 
 /** An ACTIVE reservation whose time is up counts as expired. */
@@ -144,6 +158,51 @@ export function notActive(r: Reservation, status: ReservationStatus): CatalogErr
     'FAILED_PRECONDITION',
     status === 'COMMITTED' ? 'RESERVATION_COMMITTED' : 'RESERVATION_NOT_ACTIVE',
     `reservation ${r.id} is ${status}`,
-    { status },
+    { reservationId: r.id, status },
   );
+}
+
+/**
+ * What a state change does to a reservation:
+ * - `none`: it is already where the caller wants it (repeated calls are no-ops);
+ * - `commit`: the held units leave on-hand stock, the reservation becomes COMMITTED;
+ * - `free`: the hold is removed and the reservation becomes `status`; when `thenFail` is set the
+ *   change is still saved, and the caller is answered with that error.
+ */
+export type ReservationStep =
+  | { kind: 'none' }
+  | { kind: 'commit' }
+  | { kind: 'free'; status: 'RELEASED' | 'EXPIRED'; thenFail?: CatalogError };
+
+/**
+ * ACTIVE → COMMITTED. Committing again is a no-op; a released or expired reservation cannot be
+ * committed (RESERVATION_NOT_ACTIVE), and one whose time ran out before the sweep saw it is
+ * expired now, then refused the same way.
+ */
+export function planCommit(r: Reservation, now: Date): ReservationStep {
+  const status = effectiveStatus(r, now);
+  if (status === 'COMMITTED') return { kind: 'none' };
+  if (status === 'ACTIVE') return { kind: 'commit' };
+  if (r.status === 'ACTIVE') return { kind: 'free', status: 'EXPIRED', thenFail: notActive(r, status) };
+  throw notActive(r, status);
+}
+
+/**
+ * ACTIVE → RELEASED. Releasing a released or expired reservation is a no-op; an ACTIVE one whose
+ * time ran out is recorded as EXPIRED; a committed one cannot be released
+ * (RESERVATION_COMMITTED: the goods are sold, returns are another flow).
+ */
+export function planRelease(r: Reservation, now: Date): ReservationStep {
+  const status = effectiveStatus(r, now);
+  if (status === 'COMMITTED') throw notActive(r, status);
+  if (status === 'ACTIVE') return { kind: 'free', status: 'RELEASED' };
+  if (r.status === 'ACTIVE') return { kind: 'free', status: 'EXPIRED' };
+  return { kind: 'none' };
+}
+
+/** ACTIVE past its expiry → EXPIRED (the sweep); anything else is left alone. */
+export function planExpiry(r: Reservation, now: Date): ReservationStep {
+  return r.status === 'ACTIVE' && effectiveStatus(r, now) === 'EXPIRED'
+    ? { kind: 'free', status: 'EXPIRED' }
+    : { kind: 'none' };
 }

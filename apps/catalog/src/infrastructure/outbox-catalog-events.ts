@@ -46,7 +46,13 @@ export class OutboxCatalogEvents implements CatalogEvents {
     });
   }
 
-  stockChanged(view: ProductView, level: StockLevel, delta: number, reason: string): void {
+  stockChanged(
+    view: ProductView,
+    level: StockLevel,
+    delta: number,
+    reason: string,
+    reference = '',
+  ): void {
     this.product(CATALOG_EVENT_TYPES.productStockChanged, view, {
       product: productToProto(view),
       skuId: level.skuId,
@@ -54,6 +60,7 @@ export class OutboxCatalogEvents implements CatalogEvents {
       delta,
       warehouseOnHand: level.onHand,
       reason,
+      reference,
     });
   }
 

@@ -1,6 +1,11 @@
 import type { EntityManager } from 'typeorm';
 import type { ReservationRepository, SkuFacts } from '../application/ports';
-import type { Availability, Reservation, ReservationStatus } from '../domain/reservation';
+import type {
+  Availability,
+  Reservation,
+  ReservationStatus,
+  ReservedLine,
+} from '../domain/reservation';
 import type { StockLevel } from '../domain/stock';
 
 /** Reservations and held stock, in plain SQL inside the caller's transaction. */
@@ -37,16 +42,27 @@ export class SqlReservationRepository implements ReservationRepository {
     };
   }
 
-  async insert(r: Reservation): Promise<void> {
-    await this.m.query(
-      `INSERT INTO stock_reservations (id, status, expires_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5)`,
+  async claim(r: Omit<Reservation, 'lines'>): Promise<boolean> {
+    const rows = (await this.m.query(
+      `INSERT INTO stock_reservations (id, status, expires_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (id) DO NOTHING RETURNING id`,
       [r.id, r.status, r.expiresAt, r.createdAt, r.updatedAt],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
+  async addLines(reservationId: string, lines: ReservedLine[]): Promise<void> {
+    if (lines.length === 0) return;
+    await this.m.query(
+      `INSERT INTO stock_reservation_lines (reservation_id, sku_id, warehouse_code, quantity)
+       SELECT $1, * FROM unnest($2::uuid[], $3::text[], $4::bigint[])`,
+      [
+        reservationId,
+        lines.map((l) => l.skuId),
+        lines.map((l) => l.warehouseCode),
+        lines.map((l) => l.quantity),
+      ],
     );
-    for (const l of r.lines)
-      await this.m.query(
-        `INSERT INTO stock_reservation_lines (reservation_id, sku_id, warehouse_code, quantity) VALUES ($1, $2, $3, $4)`,
-        [r.id, l.skuId, l.warehouseCode, l.quantity],
-      );
   }
 
   async setStatus(
@@ -99,7 +115,7 @@ export class SqlReservationRepository implements ReservationRepository {
     skuId: string,
     warehouseCode: string,
     quantity: number,
-    movement: { reason: string; traceId: string },
+    movement: { reason: string; reference: string; traceId: string },
     now: Date,
   ): Promise<StockLevel> {
     const res = (await this.m.query(
@@ -111,14 +127,15 @@ export class SqlReservationRepository implements ReservationRepository {
     const rows = (Array.isArray(res[0]) ? res[0] : res) as { on_hand: string; reserved: string }[];
     const after = rows[0];
     await this.m.query(
-      `INSERT INTO stock_movements (sku_id, warehouse_code, delta, on_hand_after, reason, trace_id, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      `INSERT INTO stock_movements (sku_id, warehouse_code, delta, on_hand_after, reason, reference, trace_id, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
       [
         skuId,
         warehouseCode,
         -quantity,
         Number(after.on_hand),
         movement.reason,
+        movement.reference,
         movement.traceId,
         now,
       ],

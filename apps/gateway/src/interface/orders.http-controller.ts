@@ -37,6 +37,8 @@ import {
   PaymentCallbackDto,
   PaymentView,
   ReviewOrderDto,
+  SandboxPaymentView,
+  SandboxPayDto,
   StartPaymentDto,
 } from './dto/order.dto';
 import { PageQuery } from './dto/query.dto';
@@ -282,6 +284,22 @@ export class OrdersHttpController {
     @Body() body: PaymentCallbackDto,
   ): Promise<CallbackView> {
     return this.orders.handlePaymentCallback(ctx, { provider, ...body });
+  }
+
+  @Post('payments/sandbox/pay/:paymentId')
+  @HttpCode(200)
+  @ApiOkResponse({
+    type: SandboxPaymentView,
+    description:
+      "the sandbox provider's hosted page: pays (or declines) the payment, then the sandbox's signed callback is handled like a real provider's",
+  })
+  @ApiProblems(404)
+  async sandboxPay(
+    @Ctx() ctx: RequestContext,
+    @Param('paymentId', uuidParam) paymentId: string,
+    @Body() body: SandboxPayDto,
+  ): Promise<SandboxPaymentView> {
+    return this.orders.completeSandboxPayment(ctx, { paymentId, succeed: body.succeed ?? true });
   }
 
   @Get('admin/orders/:id')

@@ -167,6 +167,36 @@ export class PaymentUseCase {
     return result.outcome;
   }
 
+  /**
+   * The sandbox's hosted page: the customer's choice becomes a callback signed by the sandbox
+   * and handled exactly like a real provider's (signature, age, amount, replay).
+   */
+  async completeSandbox(
+    ctx: RequestContext,
+    paymentId: string,
+    succeed: boolean,
+  ): Promise<{ outcome: CallbackOutcome; orderId: string }> {
+    const payment = await this.uow.run(ctx, (tx) => tx.payments.find(paymentId));
+    const provider = payment ? this.providers.get(payment.provider) : undefined;
+    if (!payment || !provider?.signAsProvider || payment.status !== 'STARTED')
+      throw new OrderError(
+        'NOT_FOUND',
+        'PAYMENT_NOT_FOUND',
+        `no open sandbox payment ${paymentId}`,
+      );
+    const callback: PaymentCallback = {
+      provider: provider.name,
+      providerTxnId: `sbx-${paymentId}`,
+      orderId: payment.orderId,
+      amountMinor: payment.amount.amountMinor,
+      currency: payment.amount.currency,
+      status: succeed ? 'SUCCEEDED' : 'FAILED',
+      timestamp: Math.floor(this.clock.now().getTime() / 1000),
+    };
+    const outcome = await this.callback(ctx, callback, provider.signAsProvider(callback));
+    return { outcome, orderId: payment.orderId };
+  }
+
   private async refundLate(ctx: RequestContext, callback: PaymentCallback): Promise<void> {
     const provider = this.provider(callback.provider);
     const record = await this.uow.run(ctx, (tx) =>

@@ -70,6 +70,8 @@ export interface PaymentProvider {
   verify(callback: PaymentCallback, signature: string): boolean;
   /** Returns money of a captured transaction (late or duplicate payments, refunds). */
   refund(input: { providerTxnId: string; amount: Money; reason: string }): Promise<void>;
+  /** Sandbox only: signs a callback as the provider would (hosted-page simulation). */
+  signAsProvider?(callback: PaymentCallback): string;
 }
 
 export interface CheckoutRecord {
@@ -143,6 +145,7 @@ export interface CheckoutRepository {
 
 export interface PaymentRepository {
   insert(p: PaymentRecord): Promise<void>;
+  find(id: string): Promise<PaymentRecord | null>;
   findByProviderTxn(provider: string, txnId: string): Promise<PaymentRecord | null>;
   /** Records a provider transaction; false when it was already recorded (replay). */
   recordTxn(p: PaymentRecord): Promise<boolean>;

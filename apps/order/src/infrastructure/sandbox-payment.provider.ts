@@ -19,6 +19,10 @@ export class SandboxPaymentProvider implements PaymentProvider {
     private readonly logger: Logger,
   ) {}
 
+  signAsProvider(callback: PaymentCallback): string {
+    return this.sign(callback);
+  }
+
   sign(callback: PaymentCallback): string {
     return createHmac('sha256', this.secret).update(canonicalCallback(callback)).digest('hex');
   }

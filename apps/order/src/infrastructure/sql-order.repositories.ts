@@ -367,6 +367,11 @@ export class SqlPaymentRepository implements PaymentRepository {
     );
   }
 
+  async find(id: string): Promise<PaymentRecord | null> {
+    const rows = (await this.m.query(`SELECT * FROM payments WHERE id = $1`, [id])) as PaymentRow[];
+    return rows[0] ? toPayment(rows[0]) : null;
+  }
+
   async findByProviderTxn(provider: string, txnId: string): Promise<PaymentRecord | null> {
     const rows = (await this.m.query(
       `SELECT * FROM payments WHERE provider = $1 AND provider_txn_id = $2`,

@@ -230,4 +230,13 @@ export class OrderGrpcController implements orderV1.OrderServiceController {
       return { outcome };
     });
   }
+
+  completeSandboxPayment(
+    req: orderV1.CompleteSandboxPaymentRequest,
+    md?: Metadata,
+  ): Promise<orderV1.CompleteSandboxPaymentResponse> {
+    return withGrpcContext(md, async (ctx) =>
+      this.payments.completeSandbox(ctx, uuid('payment_id', req.paymentId), req.succeed),
+    );
+  }
 }

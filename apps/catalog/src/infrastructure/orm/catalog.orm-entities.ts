@@ -68,6 +68,8 @@ export class StockMovementRecord {
   @Column('bigint', { transformer: bigintNumber }) delta!: number;
   @Column('bigint', { name: 'on_hand_after', transformer: bigintNumber }) onHandAfter!: number;
   @Column('text') reason!: string;
+  /** What caused the movement when it is not an adjustment: the committed reservation's id. */
+  @Column('text', { nullable: true }) reference!: string | null;
   @Column('text', { name: 'trace_id' }) traceId!: string;
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
 }

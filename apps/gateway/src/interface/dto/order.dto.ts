@@ -98,6 +98,13 @@ export class StartPaymentDto {
   provider?: string;
 }
 
+export class SandboxPayDto {
+  @ApiPropertyOptional({ description: 'false simulates a declined payment', default: true })
+  @IsOptional()
+  @IsBoolean()
+  succeed?: boolean;
+}
+
 export class PaymentCallbackDto {
   @ApiProperty() @IsString() @Length(1, 128) providerTxnId!: string;
   @ApiProperty({ format: 'uuid' }) @IsUUID() orderId!: string;
@@ -181,6 +188,12 @@ export class PaymentView {
   @ApiProperty() provider!: string;
   @ApiProperty({ description: 'send the customer here to pay' }) redirectUrl!: string;
   @ApiProperty({ type: MoneyDto }) amount!: MoneyDto;
+}
+
+export class SandboxPaymentView {
+  @ApiProperty({ format: 'uuid' }) orderId!: string;
+  @ApiProperty({ enum: ['PAID', 'DUPLICATE', 'FAILED', 'REFUND_LATE_PAYMENT', 'AMOUNT_MISMATCH'] })
+  outcome!: string;
 }
 
 export class CallbackView {

@@ -194,6 +194,16 @@ export interface HandlePaymentCallbackResponse {
   outcome: string;
 }
 
+export interface CompleteSandboxPaymentRequest {
+  paymentId: string;
+  succeed: boolean;
+}
+
+export interface CompleteSandboxPaymentResponse {
+  outcome: string;
+  orderId: string;
+}
+
 function createBaseCartOwner(): CartOwner {
   return { accountId: "", guestToken: "" };
 }
@@ -2140,6 +2150,120 @@ export const HandlePaymentCallbackResponse: MessageFns<HandlePaymentCallbackResp
   },
 };
 
+function createBaseCompleteSandboxPaymentRequest(): CompleteSandboxPaymentRequest {
+  return { paymentId: "", succeed: false };
+}
+
+export const CompleteSandboxPaymentRequest: MessageFns<CompleteSandboxPaymentRequest> = {
+  encode(message: CompleteSandboxPaymentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.paymentId !== "") {
+      writer.uint32(10).string(message.paymentId);
+    }
+    if (message.succeed !== false) {
+      writer.uint32(16).bool(message.succeed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CompleteSandboxPaymentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCompleteSandboxPaymentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.paymentId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.succeed = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseCompleteSandboxPaymentResponse(): CompleteSandboxPaymentResponse {
+  return { outcome: "", orderId: "" };
+}
+
+export const CompleteSandboxPaymentResponse: MessageFns<CompleteSandboxPaymentResponse> = {
+  encode(message: CompleteSandboxPaymentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.outcome !== "") {
+      writer.uint32(10).string(message.outcome);
+    }
+    if (message.orderId !== "") {
+      writer.uint32(18).string(message.orderId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CompleteSandboxPaymentResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCompleteSandboxPaymentResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.outcome = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /**
  * Carts, checkout (the saga: price → risk → reserve → order), orders and payments.
  * Callers are trusted (the gateway authenticates and passes the account id).
@@ -2182,6 +2306,16 @@ export interface OrderServiceClient {
     request: HandlePaymentCallbackRequest,
     metadata?: Metadata,
   ): Observable<HandlePaymentCallbackResponse>;
+
+  /**
+   * The sandbox provider's hosted page: the customer pays (or fails to); the sandbox then sends
+   * its signed callback through HandlePaymentCallback's checks.
+   */
+
+  completeSandboxPayment(
+    request: CompleteSandboxPaymentRequest,
+    metadata?: Metadata,
+  ): Observable<CompleteSandboxPaymentResponse>;
 }
 
 /**
@@ -2253,6 +2387,19 @@ export interface OrderServiceController {
     request: HandlePaymentCallbackRequest,
     metadata?: Metadata,
   ): Promise<HandlePaymentCallbackResponse> | Observable<HandlePaymentCallbackResponse> | HandlePaymentCallbackResponse;
+
+  /**
+   * The sandbox provider's hosted page: the customer pays (or fails to); the sandbox then sends
+   * its signed callback through HandlePaymentCallback's checks.
+   */
+
+  completeSandboxPayment(
+    request: CompleteSandboxPaymentRequest,
+    metadata?: Metadata,
+  ):
+    | Promise<CompleteSandboxPaymentResponse>
+    | Observable<CompleteSandboxPaymentResponse>
+    | CompleteSandboxPaymentResponse;
 }
 
 export function OrderServiceControllerMethods() {
@@ -2268,6 +2415,7 @@ export function OrderServiceControllerMethods() {
       "reviewOrder",
       "createPayment",
       "handlePaymentCallback",
+      "completeSandboxPayment",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

@@ -1,0 +1,243 @@
+import { createHmac } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { startPlatform, E2E_SANDBOX_SECRET, type Platform } from './support/platform';
+
+jest.setTimeout(180_000);
+
+const PASSWORD = 'a long enough password';
+
+/**
+ * Shopping through the gateway with catalog, user and order as processes on real Postgres,
+ * Redis and Kafka: carts, an idempotent checkout, the sandbox payment, and who may see what.
+ */
+describe('orders end to end: gateway → order → catalog', () => {
+  let platform: Platform;
+  let operator: Record<string, string>;
+  const email = (name: string) => `${name}.${platform.suffix}@example.cn`;
+  const address = {
+    recipient: '李四',
+    phone: '+8613900001111',
+    country: 'CN',
+    province: '广东省',
+    city: '深圳市',
+    district: '南山区',
+    line1: '科技园 1 号',
+  };
+
+  /** An active product with one SKU and `stock` units, made by the operator. */
+  const sku = async (stock: number, priceMinor = 8800) => {
+    const { api } = platform;
+    const cat = await api(
+      'POST',
+      '/v1/categories',
+      { name: 'Shop', slug: `shop-${randomUUID()}` },
+      operator,
+    );
+    const product = await api(
+      'POST',
+      '/v1/products',
+      {
+        title: 'Bamboo toothbrush',
+        categoryId: cat.body.id,
+        skus: [{ code: `TB-${randomUUID()}`, price: { amountMinor: priceMinor, currency: 'CNY' } }],
+      },
+      operator,
+    );
+    const skuId = product.body.skus[0].id;
+    await api(
+      'POST',
+      `/v1/skus/${skuId}/stock-adjustments`,
+      { warehouseCode: 'SZ-1', delta: stock, reason: 'receive' },
+      operator,
+    );
+    return skuId as string;
+  };
+  const onHand = async (skuId: string) =>
+    (await platform.api('GET', `/v1/skus/${skuId}/stock`)).body as { totalOnHand: number };
+
+  beforeAll(async () => {
+    platform = await startPlatform({ catalog: true, user: true, order: true });
+    operator = (await platform.signIn(email('ops'), PASSWORD, 'customer,operator')).auth;
+  });
+
+  afterAll(async () => platform?.stop());
+
+  it('guest cart → sign-in merge → idempotent checkout → sandbox payment → paid, stock committed', async () => {
+    const { api } = platform;
+    const skuId = await sku(5);
+    const guest = { 'x-guest-token': `guest-${randomUUID()}` };
+    const noOwner = await api('GET', '/v1/cart');
+    expect([noOwner.status, noOwner.body.code]).toEqual([401, 'AUTHENTICATION_REQUIRED']);
+    expect(
+      (await api('PUT', `/v1/cart/lines/${skuId}`, { quantity: 2 }, guest)).body.lines,
+    ).toEqual([{ skuId, quantity: 2 }]);
+
+    const me = await platform.signIn(email('buyer'), PASSWORD);
+    const merged = await api(
+      'POST',
+      '/v1/cart/merge',
+      { guestToken: guest['x-guest-token'] },
+      me.auth,
+    );
+    expect(merged.body.lines).toEqual([{ skuId, quantity: 2 }]);
+
+    const body = { address, couponCodes: [] };
+    const noKey = await api('POST', '/v1/checkout', body, me.auth);
+    expect([noKey.status, noKey.body.code]).toEqual([400, 'IDEMPOTENCY_KEY_REQUIRED']);
+    const key = { 'idempotency-key': randomUUID() };
+    const placed = await api('POST', '/v1/checkout', body, { ...me.auth, ...key });
+    expect(placed.status).toBe(201);
+    expect(placed.body).toMatchObject({
+      status: 'PENDING_PAYMENT',
+      total: { amountMinor: 17600, currency: 'CNY' },
+      lines: [{ skuId, quantity: 2, total: { amountMinor: 17600, currency: 'CNY' } }],
+    });
+    expect(placed.headers.get('location')).toBe(`/v1/orders/${placed.body.id}`);
+    const replay = await api('POST', '/v1/checkout', body, { ...me.auth, ...key });
+    expect([replay.status, replay.body.id, replay.headers.get('idempotent-replayed')]).toEqual([
+      201,
+      placed.body.id,
+      'true',
+    ]);
+    const other = await api(
+      'POST',
+      '/v1/checkout',
+      { ...body, channel: 'web' },
+      { ...me.auth, ...key },
+    );
+    expect([other.status, other.body.code]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
+    expect((await api('GET', '/v1/cart', undefined, me.auth)).body.lines).toEqual([]);
+    expect(
+      (await api('GET', '/v1/orders', undefined, me.auth)).body.items.map(
+        (o: { id: string }) => o.id,
+      ),
+    ).toEqual([placed.body.id]);
+
+    const pay = await api('POST', `/v1/orders/${placed.body.id}/payments`, {}, me.auth);
+    expect(pay.status).toBe(201);
+    expect(pay.body.amount).toEqual({ amountMinor: 17600, currency: 'CNY' });
+    const paymentId = pay.body.paymentId;
+    expect(pay.body.redirectUrl).toContain(`/v1/payments/sandbox/pay/${paymentId}`);
+    const paid = await api('POST', `/v1/payments/sandbox/pay/${paymentId}`, { succeed: true });
+    expect(paid.body).toEqual({ orderId: placed.body.id, outcome: 'PAID' });
+    expect((await api('POST', `/v1/payments/sandbox/pay/${paymentId}`, {})).body.outcome).toBe(
+      'DUPLICATE',
+    );
+    expect((await api('GET', `/v1/orders/${placed.body.id}`, undefined, me.auth)).body.status).toBe(
+      'PAID',
+    );
+    const start = Date.now();
+    while ((await onHand(skuId)).totalOnHand !== 3 && Date.now() - start < 15000)
+      await new Promise((r) => setTimeout(r, 200));
+    expect((await onHand(skuId)).totalOnHand).toBe(3);
+  });
+
+  it('checks provider signatures on callbacks', async () => {
+    const { api } = platform;
+    const skuId = await sku(1, 100);
+    const me = await platform.signIn(email('signer'), PASSWORD);
+    await api('PUT', `/v1/cart/lines/${skuId}`, { quantity: 1 }, me.auth);
+    const order = (
+      await api(
+        'POST',
+        '/v1/checkout',
+        { address },
+        { ...me.auth, 'idempotency-key': randomUUID() },
+      )
+    ).body;
+    const cb = {
+      providerTxnId: `t-${randomUUID()}`,
+      orderId: order.id,
+      amountMinor: 100,
+      currency: 'CNY',
+      status: 'SUCCEEDED',
+      timestamp: Math.floor(Date.now() / 1000),
+    };
+    const canonical = [
+      'sandbox',
+      cb.providerTxnId,
+      cb.orderId,
+      cb.amountMinor,
+      cb.currency,
+      cb.status,
+      cb.timestamp,
+    ].join('\n');
+    const forged = await api('POST', '/v1/payments/callbacks/sandbox', {
+      ...cb,
+      signature: 'f'.repeat(64),
+    });
+    expect([forged.status, forged.body.code]).toEqual([401, 'PAYMENT_SIGNATURE_INVALID']);
+    const signature = createHmac('sha256', E2E_SANDBOX_SECRET).update(canonical).digest('hex');
+    const ok = await api('POST', '/v1/payments/callbacks/sandbox', { ...cb, signature });
+    expect(ok.body.outcome).toBe('PAID');
+    const unknown = await api('POST', '/v1/payments/callbacks/nope', { ...cb, signature });
+    expect([unknown.status, unknown.body.code]).toEqual([400, 'PAYMENT_PROVIDER_UNKNOWN']);
+  });
+
+  it("keeps orders private, refuses another customer's address, and stops frozen accounts", async () => {
+    const { api } = platform;
+    const skuId = await sku(3);
+    const alice = await platform.signIn(email('alice'), PASSWORD);
+    const bob = await platform.signIn(email('bob'), PASSWORD);
+    const bobsAddress = (await api('POST', '/v1/me/addresses', address, bob.auth)).body.id;
+    await api('PUT', `/v1/cart/lines/${skuId}`, { quantity: 1 }, alice.auth);
+    const stolen = await api(
+      'POST',
+      '/v1/checkout',
+      { addressId: bobsAddress },
+      { ...alice.auth, 'idempotency-key': randomUUID() },
+    );
+    expect([stolen.status, stolen.body.code]).toEqual([404, 'ADDRESS_NOT_FOUND']);
+    const aliceAddress = (await api('POST', '/v1/me/addresses', address, alice.auth)).body.id;
+    const order = await api(
+      'POST',
+      '/v1/checkout',
+      { addressId: aliceAddress },
+      { ...alice.auth, 'idempotency-key': randomUUID() },
+    );
+    expect(order.status).toBe(201);
+    expect(order.body.address.line1).toBe(address.line1);
+
+    for (const [method, path] of [
+      ['GET', `/v1/orders/${order.body.id}`],
+      ['POST', `/v1/orders/${order.body.id}/cancel`],
+      ['POST', `/v1/orders/${order.body.id}/payments`],
+    ]) {
+      const r = await api(method, path, method === 'POST' ? {} : undefined, bob.auth);
+      expect([r.status, r.body.code]).toEqual([404, 'ORDER_NOT_FOUND']);
+    }
+    const review = await api(
+      'POST',
+      `/v1/admin/orders/${order.body.id}/review`,
+      { approve: true },
+      bob.auth,
+    );
+    expect([review.status, review.body.code]).toEqual([403, 'ROLE_REQUIRED']);
+    expect(
+      (await api('GET', `/v1/admin/orders/${order.body.id}`, undefined, operator)).body.accountId,
+    ).toBe(alice.accountId);
+
+    const cancelled = await api(
+      'POST',
+      `/v1/orders/${order.body.id}/cancel`,
+      { reason: 'changed my mind' },
+      alice.auth,
+    );
+    expect(cancelled.body).toMatchObject({ status: 'CANCELLED', cancelReason: 'changed my mind' });
+
+    await api(
+      'POST',
+      `/v1/admin/accounts/${bob.accountId}/freeze`,
+      { reason: 'chargebacks' },
+      operator,
+    );
+    await api('PUT', `/v1/cart/lines/${skuId}`, { quantity: 1 }, bob.auth);
+    const frozen = await api(
+      'POST',
+      '/v1/checkout',
+      { addressId: bobsAddress },
+      { ...bob.auth, 'idempotency-key': randomUUID() },
+    );
+    expect([frozen.status, frozen.body.code]).toEqual([403, 'ACCOUNT_FROZEN']);
+  });
+});
