@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { Client } from 'pg';
-import { startPlatform, type Platform } from './support/platform';
+import { startPlatform, type Platform } from '@emporia/testing';
 
 jest.setTimeout(180_000);
 

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { randomUUID } from 'node:crypto';
-import { startPlatform, E2E_SANDBOX_SECRET, type Platform } from './support/platform';
+import { startPlatform, E2E_SANDBOX_SECRET, type Platform } from '@emporia/testing';
 
 jest.setTimeout(180_000);
 

@@ -1,6 +1,5 @@
 import { Client } from 'pg';
-import { eventually, uniqueSuffix } from '@emporia/testing';
-import { startPlatform, type Api, type Platform } from './support/platform';
+import { eventually, startPlatform, uniqueSuffix, type Api, type Platform } from '@emporia/testing';
 
 jest.setTimeout(180_000);
 

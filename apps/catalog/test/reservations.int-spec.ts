@@ -111,6 +111,10 @@ describe('catalog stock reservations (real Postgres)', () => {
     expect(await levels(skuId)).toEqual([{ warehouse_code: 'SH-1', on_hand: 10, reserved: 10 }]);
     const facts = await call<catalogV1.GetSkusResponse>('getSkus', { skuIds: [skuId] });
     expect(Number(facts.skus[0].available)).toBe(0);
+    const stock = await call<catalogV1.GetStockResponse>('getStock', { skuId });
+    expect(Number(stock.totalOnHand)).toBe(10);
+    expect(Number(stock.totalAvailable)).toBe(0);
+    expect(stock.levels.map((l) => [Number(l.reserved), Number(l.available)])).toEqual([[10, 0]]);
     // adjusting stock cannot take away held units
     expect(
       await failure(
@@ -135,6 +139,36 @@ describe('catalog stock reservations (real Postgres)', () => {
       )
     ).rows;
     expect(n).toBe(10);
+    // one 'order' movement per committed reservation, naming it
+    const movements = (
+      await pg.query(
+        `SELECT reference FROM stock_movements WHERE sku_id = $1 AND reason = 'order' ORDER BY reference`,
+        [skuId],
+      )
+    ).rows.map((r: { reference: string }) => r.reference);
+    expect(movements).toEqual(won.map((w) => w.value.reservation!.id).sort());
+    // and a snapshot event per commit, through the outbox
+    const { rows: events } = await pg.query(
+      `SELECT o.payload FROM outbox o JOIN skus s ON o.message_key = s.product_id::text
+       WHERE s.id = $1 AND o.event_type = 'emporia.catalog.v1.ProductStockChanged' ORDER BY o.seq`,
+      [skuId],
+    );
+    const commits = events
+      .map((e: { payload: Buffer }) => catalogV1.ProductStockChanged.decode(e.payload))
+      .filter((e) => e.reason === 'order');
+    expect(commits).toHaveLength(10);
+    expect(commits.map((e) => e.reference).sort()).toEqual(movements);
+    expect(commits.every((e) => Number(e.delta) === -1 && e.skuId === skuId)).toBe(true);
+    expect(Number(commits.at(-1)!.product!.skus[0].stockOnHand)).toBe(0);
+  });
+
+  it('concurrent calls with one reservation id hold the units once', async () => {
+    const skuId = await sku(5);
+    const id = uuid();
+    const results = await Promise.all(Array.from({ length: 8 }, () => reserve(skuId, 2, id)));
+    expect(new Set(results.map((r) => r.reservation!.id))).toEqual(new Set([id]));
+    expect(results.every((r) => r.reservation!.status === 'ACTIVE')).toBe(true);
+    expect((await levels(skuId))[0]).toMatchObject({ on_hand: 5, reserved: 2 });
   });
 
   it('reserves all lines or none, splitting a line over warehouses when needed', async () => {
@@ -164,6 +198,17 @@ describe('catalog stock reservations (real Postgres)', () => {
     const split = await reserve(plenty, 7);
     expect(split.reservation!.lines.map((l) => Number(l.quantity)).sort()).toEqual([2, 5]);
     expect((await levels(plenty)).reduce((a, l) => a + l.reserved, 0)).toBe(7);
+
+    // lines naming one SKU twice are merged into one holding the sum
+    const merged = await call<catalogV1.ReserveStockResponse>('reserveStock', {
+      reservationId: uuid(),
+      lines: [
+        { skuId: plenty, quantity: 1 },
+        { skuId: plenty, quantity: 2 },
+      ],
+    });
+    expect(merged.reservation!.lines.map((l) => Number(l.quantity))).toEqual([3]);
+    expect((await levels(plenty)).reduce((a, l) => a + l.reserved, 0)).toBe(10);
   });
 
   it('is idempotent: the same id reserves once, commits and releases once', async () => {
@@ -195,6 +240,77 @@ describe('catalog stock reservations (real Postgres)', () => {
     expect(await failure(call('releaseReservation', { reservationId: other }))).toMatchObject({
       code: 'RESERVATION_COMMITTED',
     });
+  });
+
+  it('adjusting stock cannot take on hand below what is reserved', async () => {
+    const skuId = await sku(5);
+    await reserve(skuId, 3);
+    const adjust = (delta: number) =>
+      call<catalogV1.AdjustStockResponse>('adjustStock', {
+        skuId,
+        warehouseCode: 'SH-1',
+        delta,
+        reason: 'count',
+      });
+    const level = (await adjust(-2)).level!;
+    expect([level.onHand, level.reserved, level.available].map(Number)).toEqual([3, 3, 0]);
+    expect(await failure(adjust(-1))).toMatchObject({
+      status: status.FAILED_PRECONDITION,
+      code: 'STOCK_INSUFFICIENT',
+      details: { skuId, reserved: 3, onHand: 3 },
+    });
+    expect(await failure(reserve(skuId, 1))).toMatchObject({ code: 'STOCK_INSUFFICIENT' });
+    expect((await levels(skuId))[0]).toMatchObject({ on_hand: 3, reserved: 3 });
+    // restocking keeps what is held
+    await adjust(4);
+    expect((await levels(skuId))[0]).toMatchObject({ on_hand: 7, reserved: 3 });
+    expect(Number((await reserve(skuId, 4)).reservation!.lines[0].quantity)).toBe(4);
+    expect(await failure(reserve(skuId, 1))).toMatchObject({ code: 'STOCK_INSUFFICIENT' });
+  });
+
+  it('a named warehouse is used, and a repeat of the request must name the same one', async () => {
+    const skuId = await sku(3, ['BJ-1', 'SH-1']);
+    const id = uuid();
+    const req = (warehouseCode: string) =>
+      call<catalogV1.ReserveStockResponse>('reserveStock', {
+        reservationId: id,
+        lines: [{ skuId, quantity: 2, warehouseCode }],
+      });
+    expect((await req('sh-1')).reservation!.lines).toEqual([
+      expect.objectContaining({ skuId, warehouseCode: 'SH-1' }),
+    ]);
+    expect((await req('SH-1')).reservation!.id).toBe(id);
+    expect(await failure(req('BJ-1'))).toMatchObject({ code: 'RESERVATION_CONFLICT' });
+    expect(await levels(skuId)).toEqual([
+      { warehouse_code: 'BJ-1', on_hand: 3, reserved: 0 },
+      { warehouse_code: 'SH-1', on_hand: 3, reserved: 2 },
+    ]);
+  });
+
+  it('a reservation past its time cannot be committed even before the sweep frees it', async () => {
+    const skuId = await sku(2);
+    const id = uuid();
+    await reserve(skuId, 1, id);
+    await pg.query(
+      `UPDATE stock_reservations SET expires_at = now() - interval '1 second' WHERE id = $1`,
+      [id],
+    );
+    expect(await failure(call('commitReservation', { reservationId: id }))).toMatchObject({
+      status: status.FAILED_PRECONDITION,
+      code: 'RESERVATION_NOT_ACTIVE',
+    });
+    const [row] = (await pg.query(`SELECT status FROM stock_reservations WHERE id = $1`, [id]))
+      .rows;
+    expect(row.status).toBe('EXPIRED');
+    expect((await levels(skuId))[0]).toMatchObject({ on_hand: 2, reserved: 0 });
+    // releasing it afterwards is a no-op that reports the expiry
+    expect(
+      (
+        await call<catalogV1.ReleaseReservationResponse>('releaseReservation', {
+          reservationId: id,
+        })
+      ).reservation!.status,
+    ).toBe('EXPIRED');
   });
 
   it('expires on its own, making the units available again', async () => {
@@ -235,6 +351,21 @@ describe('catalog stock reservations (real Postgres)', () => {
         call('reserveStock', { reservationId: uuid(), lines: [{ skuId: uuid(), quantity: 1 }] }),
       ),
     ).toMatchObject({ status: status.NOT_FOUND, code: 'SKU_NOT_FOUND' });
+    expect(
+      await failure(
+        call('reserveStock', {
+          reservationId: uuid(),
+          lines: Array.from({ length: 101 }, () => ({ skuId, quantity: 1 })),
+        }),
+      ),
+    ).toMatchObject({ status: status.INVALID_ARGUMENT, code: 'RESERVATION_LINES_INVALID' });
+    for (const method of ['commitReservation', 'releaseReservation', 'getReservation'])
+      expect(await failure(call(method, { reservationId: uuid() }))).toMatchObject({
+        status: status.NOT_FOUND,
+        code: 'RESERVATION_NOT_FOUND',
+      });
     expect((await levels(skuId))[0].reserved).toBe(0);
+    expect(await pg.query(`SELECT 1 FROM stock_reservation_lines WHERE sku_id = $1`, [skuId]))
+      .toMatchObject({ rowCount: 0 });
   });
 });

@@ -187,6 +187,16 @@ describe('stock', () => {
     );
   });
 
+  it('never goes below what reservations hold', () => {
+    expect(applyDelta(5, -2, 's', 'W1', 3)).toBe(3);
+    expect(() => applyDelta(5, -3, 's', 'W1', 3)).toThrow(
+      expect.objectContaining({
+        code: 'STOCK_INSUFFICIENT',
+        details: expect.objectContaining({ onHand: 5, reserved: 3, delta: -3 }),
+      }),
+    );
+  });
+
   it.each([
     [{ warehouseCode: 'sh-01', delta: 0, reason: '' }, 'STOCK_DELTA_INVALID'],
     [{ warehouseCode: 'sh-01', delta: 1.5, reason: '' }, 'STOCK_DELTA_INVALID'],

@@ -1,6 +1,9 @@
 import {
   allocate,
   effectiveStatus,
+  planCommit,
+  planExpiry,
+  planRelease,
   sameRequest,
   validateReservationRequest,
   type Reservation,
@@ -103,10 +106,79 @@ describe('reservation state', () => {
   it('recognises the same request whatever the warehouse split', () => {
     expect(sameRequest(r, [{ skuId: A, quantity: 7, warehouseCode: '' }])).toBe(true);
     expect(sameRequest(r, [{ skuId: A, quantity: 6, warehouseCode: '' }])).toBe(false);
+    expect(sameRequest(r, [{ skuId: B, quantity: 7, warehouseCode: '' }])).toBe(false);
+    expect(
+      sameRequest(r, [
+        { skuId: A, quantity: 7, warehouseCode: '' },
+        { skuId: B, quantity: 1, warehouseCode: '' },
+      ]),
+    ).toBe(false);
+  });
+  it('but a line that named a warehouse must be held there', () => {
+    expect(
+      sameRequest(r, [
+        { skuId: A, quantity: 2, warehouseCode: 'BJ' },
+        { skuId: A, quantity: 5, warehouseCode: '' },
+      ]),
+    ).toBe(true);
+    expect(sameRequest(r, [{ skuId: A, quantity: 7, warehouseCode: 'SH' }])).toBe(false);
   });
   it('counts an active reservation past its time as expired', () => {
     expect(effectiveStatus(r, new Date(999))).toBe('ACTIVE');
     expect(effectiveStatus(r, new Date(1000))).toBe('EXPIRED');
     expect(effectiveStatus({ ...r, status: 'COMMITTED' }, new Date(5000))).toBe('COMMITTED');
+  });
+});
+
+describe('reservation transitions', () => {
+  const base: Reservation = {
+    id: ID,
+    status: 'ACTIVE',
+    lines: [{ skuId: A, warehouseCode: 'SH', quantity: 1 }],
+    expiresAt: new Date(1000),
+    createdAt: new Date(0),
+    updatedAt: new Date(0),
+  };
+  const at = (status: Reservation['status']) => ({ ...base, status });
+  const before = new Date(999);
+  const after = new Date(1000);
+
+  it('commits an active reservation once, and refuses one that is not active', () => {
+    expect(planCommit(base, before)).toEqual({ kind: 'commit' });
+    expect(planCommit(at('COMMITTED'), after)).toEqual({ kind: 'none' });
+    for (const s of ['RELEASED', 'EXPIRED'] as const)
+      expect(() => planCommit(at(s), before)).toThrow(
+        expect.objectContaining({
+          kind: 'FAILED_PRECONDITION',
+          code: 'RESERVATION_NOT_ACTIVE',
+          details: { reservationId: ID, status: s },
+        }),
+      );
+  });
+
+  it('expires an active reservation past its time on commit, then refuses the commit', () => {
+    const step = planCommit(base, after);
+    expect(step).toMatchObject({ kind: 'free', status: 'EXPIRED' });
+    expect(step.kind === 'free' && step.thenFail).toMatchObject({
+      code: 'RESERVATION_NOT_ACTIVE',
+      details: { status: 'EXPIRED' },
+    });
+  });
+
+  it('releases an active reservation once; released and expired ones stay; committed ones refuse', () => {
+    expect(planRelease(base, before)).toEqual({ kind: 'free', status: 'RELEASED' });
+    expect(planRelease(base, after)).toEqual({ kind: 'free', status: 'EXPIRED' });
+    expect(planRelease(at('RELEASED'), before)).toEqual({ kind: 'none' });
+    expect(planRelease(at('EXPIRED'), before)).toEqual({ kind: 'none' });
+    expect(() => planRelease(at('COMMITTED'), before)).toThrow(
+      expect.objectContaining({ kind: 'FAILED_PRECONDITION', code: 'RESERVATION_COMMITTED' }),
+    );
+  });
+
+  it('the sweep expires only active reservations past their time', () => {
+    expect(planExpiry(base, after)).toEqual({ kind: 'free', status: 'EXPIRED' });
+    expect(planExpiry(base, before)).toEqual({ kind: 'none' });
+    for (const s of ['COMMITTED', 'RELEASED', 'EXPIRED'] as const)
+      expect(planExpiry(at(s), after)).toEqual({ kind: 'none' });
   });
 });

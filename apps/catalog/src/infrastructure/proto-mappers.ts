@@ -70,5 +70,7 @@ export function stockLevelToProto(l: StockLevel): catalogV1.StockLevel {
     warehouseCode: l.warehouseCode,
     onHand: l.onHand,
     updatedAt: l.updatedAt.toISOString(),
+    reserved: l.reserved,
+    available: l.onHand - l.reserved,
   };
 }

@@ -251,10 +251,13 @@ export class TypeormStockRepository implements StockRepository {
     level: StockLevel,
     movement: { delta: number; reason: string; traceId: string },
   ): Promise<void> {
-    await this.m.upsert(StockLevelRecord, Object.assign(new StockLevelRecord(), level), [
-      'skuId',
-      'warehouseCode',
-    ]);
+    // Only on_hand and updated_at: `reserved` belongs to reservations. (TypeORM's upsert would
+    // overwrite every column of the entity, resetting `reserved` to its default.)
+    await this.m.query(
+      `INSERT INTO stock_levels (sku_id, warehouse_code, on_hand, updated_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (sku_id, warehouse_code) DO UPDATE SET on_hand = EXCLUDED.on_hand, updated_at = EXCLUDED.updated_at`,
+      [level.skuId, level.warehouseCode, level.onHand, level.updatedAt],
+    );
     await this.m.insert(StockMovementRecord, {
       skuId: level.skuId,
       warehouseCode: level.warehouseCode,

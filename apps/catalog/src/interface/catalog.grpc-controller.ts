@@ -208,7 +208,11 @@ export class CatalogGrpcController implements catalogV1.CatalogServiceController
   getStock(req: catalogV1.GetStockRequest, md?: Metadata): Promise<catalogV1.GetStockResponse> {
     return withGrpcContext(md, async (ctx) => {
       const r = await this.stock.levels(ctx, assertId('sku_id', req.skuId));
-      return { levels: r.levels.map(stockLevelToProto), totalOnHand: r.total };
+      return {
+        levels: r.levels.map(stockLevelToProto),
+        totalOnHand: r.total,
+        totalAvailable: r.totalAvailable,
+      };
     });
   }
 

@@ -54,7 +54,7 @@ export class StockLevelRecord {
   @PrimaryColumn('uuid', { name: 'sku_id' }) skuId!: string;
   @PrimaryColumn('text', { name: 'warehouse_code' }) warehouseCode!: string;
   @Column('bigint', { name: 'on_hand', transformer: bigintNumber }) onHand!: number;
-  /** Written only by reservations (SQL), never by the ORM's upserts. */
+  /** Written only by reservations (SQL); stock writes name their columns so they never reset it. */
   @Column({ type: 'bigint', transformer: bigintNumber, insert: false, update: false })
   reserved!: number;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;

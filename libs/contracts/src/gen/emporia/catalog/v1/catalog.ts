@@ -72,7 +72,10 @@ export interface Sku {
   price:
     | Money
     | undefined;
-  /** Sum of on-hand stock over all warehouses. */
+  /**
+   * Sum of on-hand stock over all warehouses. Reservations do not change it (they emit no
+   * snapshot); what can still be ordered is `GetSkus`' or `GetStock`'s `available`.
+   */
   stockOnHand: number;
 }
 
@@ -103,6 +106,10 @@ export interface StockLevel {
   warehouseCode: string;
   onHand: number;
   updatedAt: string;
+  /** Held by active stock reservations; on hand never drops below it. */
+  reserved: number;
+  /** On hand minus reserved: what can still be reserved. */
+  available: number;
 }
 
 function createBaseCategory(): Category {
@@ -547,7 +554,7 @@ export const Product: MessageFns<Product> = {
 };
 
 function createBaseStockLevel(): StockLevel {
-  return { skuId: "", warehouseCode: "", onHand: 0, updatedAt: "" };
+  return { skuId: "", warehouseCode: "", onHand: 0, updatedAt: "", reserved: 0, available: 0 };
 }
 
 export const StockLevel: MessageFns<StockLevel> = {
@@ -563,6 +570,12 @@ export const StockLevel: MessageFns<StockLevel> = {
     }
     if (message.updatedAt !== "") {
       writer.uint32(34).string(message.updatedAt);
+    }
+    if (message.reserved !== 0) {
+      writer.uint32(40).int64(message.reserved);
+    }
+    if (message.available !== 0) {
+      writer.uint32(48).int64(message.available);
     }
     return writer;
   },
@@ -610,6 +623,22 @@ export const StockLevel: MessageFns<StockLevel> = {
             }
 
             message.updatedAt = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.reserved = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.available = longToNumber(reader.int64());
             continue;
           }
         }

@@ -144,6 +144,8 @@ export interface GetStockRequest {
 export interface GetStockResponse {
   levels: StockLevel[];
   totalOnHand: number;
+  /** Total on hand minus what active reservations hold. */
+  totalAvailable: number;
 }
 
 export interface GetSkusRequest {
@@ -169,8 +171,10 @@ export interface GetSkusResponse {
   skus: SkuFacts[];
 }
 
+/** Lines of the same SKU and warehouse are merged (their quantities added). */
 export interface ReservationLine {
   skuId: string;
+  /** At least 1. */
   quantity: number;
   /** Empty: any warehouse; a line may then be split over several. */
   warehouseCode: string;
@@ -195,6 +199,7 @@ export interface Reservation {
 export interface ReserveStockRequest {
   /** Chosen by the caller (a UUID): the idempotency key of the reservation. */
   reservationId: string;
+  /** 1 to 100 lines. */
   lines: ReservationLine[];
   /** 900 when 0; at most 604800 (a week). */
   ttlSeconds: number;
@@ -1628,7 +1633,7 @@ export const GetStockRequest: MessageFns<GetStockRequest> = {
 };
 
 function createBaseGetStockResponse(): GetStockResponse {
-  return { levels: [], totalOnHand: 0 };
+  return { levels: [], totalOnHand: 0, totalAvailable: 0 };
 }
 
 export const GetStockResponse: MessageFns<GetStockResponse> = {
@@ -1638,6 +1643,9 @@ export const GetStockResponse: MessageFns<GetStockResponse> = {
     }
     if (message.totalOnHand !== 0) {
       writer.uint32(16).int64(message.totalOnHand);
+    }
+    if (message.totalAvailable !== 0) {
+      writer.uint32(24).int64(message.totalAvailable);
     }
     return writer;
   },
@@ -1669,6 +1677,14 @@ export const GetStockResponse: MessageFns<GetStockResponse> = {
             }
 
             message.totalOnHand = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.totalAvailable = longToNumber(reader.int64());
             continue;
           }
         }
@@ -2584,18 +2600,33 @@ export interface CatalogServiceClient {
 
   /**
    * Holds stock for every line or for none, until committed, released or expired. The same
-   * reservation id with the same lines returns the existing reservation.
+   * reservation id with the same lines returns the existing reservation; with other lines it
+   * is ALREADY_EXISTS (RESERVATION_CONFLICT). A short line is FAILED_PRECONDITION
+   * (STOCK_INSUFFICIENT, details.skuId names it) and nothing is held; an unknown SKU is
+   * NOT_FOUND (SKU_NOT_FOUND).
    */
 
   reserveStock(request: ReserveStockRequest, metadata?: Metadata): Observable<ReserveStockResponse>;
 
-  /** The order is paid: the held units leave on-hand stock. Idempotent. */
+  /**
+   * The order is paid: the held units leave on-hand stock (a movement with reason "order" and
+   * the reservation id as reference). Idempotent. A released or expired reservation is
+   * FAILED_PRECONDITION (RESERVATION_NOT_ACTIVE).
+   */
 
   commitReservation(request: CommitReservationRequest, metadata?: Metadata): Observable<CommitReservationResponse>;
 
-  /** The order will not be paid: the held units are available again. Idempotent. */
+  /**
+   * The order will not be paid: the held units are available again. Idempotent for released
+   * and expired reservations; a committed one is FAILED_PRECONDITION (RESERVATION_COMMITTED).
+   */
 
   releaseReservation(request: ReleaseReservationRequest, metadata?: Metadata): Observable<ReleaseReservationResponse>;
+
+  /**
+   * NOT_FOUND (RESERVATION_NOT_FOUND) for an unknown id. An ACTIVE reservation past its expiry
+   * reads as EXPIRED.
+   */
 
   getReservation(request: GetReservationRequest, metadata?: Metadata): Observable<GetReservationResponse>;
 }
@@ -2674,7 +2705,10 @@ export interface CatalogServiceController {
 
   /**
    * Holds stock for every line or for none, until committed, released or expired. The same
-   * reservation id with the same lines returns the existing reservation.
+   * reservation id with the same lines returns the existing reservation; with other lines it
+   * is ALREADY_EXISTS (RESERVATION_CONFLICT). A short line is FAILED_PRECONDITION
+   * (STOCK_INSUFFICIENT, details.skuId names it) and nothing is held; an unknown SKU is
+   * NOT_FOUND (SKU_NOT_FOUND).
    */
 
   reserveStock(
@@ -2682,19 +2716,31 @@ export interface CatalogServiceController {
     metadata?: Metadata,
   ): Promise<ReserveStockResponse> | Observable<ReserveStockResponse> | ReserveStockResponse;
 
-  /** The order is paid: the held units leave on-hand stock. Idempotent. */
+  /**
+   * The order is paid: the held units leave on-hand stock (a movement with reason "order" and
+   * the reservation id as reference). Idempotent. A released or expired reservation is
+   * FAILED_PRECONDITION (RESERVATION_NOT_ACTIVE).
+   */
 
   commitReservation(
     request: CommitReservationRequest,
     metadata?: Metadata,
   ): Promise<CommitReservationResponse> | Observable<CommitReservationResponse> | CommitReservationResponse;
 
-  /** The order will not be paid: the held units are available again. Idempotent. */
+  /**
+   * The order will not be paid: the held units are available again. Idempotent for released
+   * and expired reservations; a committed one is FAILED_PRECONDITION (RESERVATION_COMMITTED).
+   */
 
   releaseReservation(
     request: ReleaseReservationRequest,
     metadata?: Metadata,
   ): Promise<ReleaseReservationResponse> | Observable<ReleaseReservationResponse> | ReleaseReservationResponse;
+
+  /**
+   * NOT_FOUND (RESERVATION_NOT_FOUND) for an unknown id. An ACTIVE reservation past its expiry
+   * reads as EXPIRED.
+   */
 
   getReservation(
     request: GetReservationRequest,

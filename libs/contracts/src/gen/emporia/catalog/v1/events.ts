@@ -26,7 +26,10 @@ export interface ProductStockChanged {
   warehouseCode: string;
   delta: number;
   warehouseOnHand: number;
+  /** "order" when a stock reservation was committed; otherwise the adjustment's reason. */
   reason: string;
+  /** What caused the change when it is not an adjustment: the committed reservation's id. */
+  reference: string;
 }
 
 export interface CategoryCreated {
@@ -147,7 +150,7 @@ export const ProductUpdated: MessageFns<ProductUpdated> = {
 };
 
 function createBaseProductStockChanged(): ProductStockChanged {
-  return { product: undefined, skuId: "", warehouseCode: "", delta: 0, warehouseOnHand: 0, reason: "" };
+  return { product: undefined, skuId: "", warehouseCode: "", delta: 0, warehouseOnHand: 0, reason: "", reference: "" };
 }
 
 export const ProductStockChanged: MessageFns<ProductStockChanged> = {
@@ -169,6 +172,9 @@ export const ProductStockChanged: MessageFns<ProductStockChanged> = {
     }
     if (message.reason !== "") {
       writer.uint32(50).string(message.reason);
+    }
+    if (message.reference !== "") {
+      writer.uint32(58).string(message.reference);
     }
     return writer;
   },
@@ -232,6 +238,14 @@ export const ProductStockChanged: MessageFns<ProductStockChanged> = {
             }
 
             message.reason = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.reference = reader.string();
             continue;
           }
         }

@@ -1,12 +1,5 @@
-import {
-  createTestDatabase,
-  freePort,
-  runServiceCommand,
-  startServiceProcess,
-  testEnv,
-  uniqueSuffix,
-  type ServiceProcess,
-} from '@emporia/testing';
+import { createTestDatabase, freePort, testEnv, uniqueSuffix } from './fixtures';
+import { runServiceCommand, startServiceProcess, type ServiceProcess } from './processes';
 
 /** The sandbox payment provider's secret in end-to-end runs (tests sign callbacks with it). */
 export const E2E_SANDBOX_SECRET = 'e2e-sandbox-secret-0123456789abcdef';
