@@ -365,7 +365,8 @@ describe('catalog stock reservations (real Postgres)', () => {
         code: 'RESERVATION_NOT_FOUND',
       });
     expect((await levels(skuId))[0].reserved).toBe(0);
-    expect(await pg.query(`SELECT 1 FROM stock_reservation_lines WHERE sku_id = $1`, [skuId]))
-      .toMatchObject({ rowCount: 0 });
+    expect(
+      await pg.query(`SELECT 1 FROM stock_reservation_lines WHERE sku_id = $1`, [skuId]),
+    ).toMatchObject({ rowCount: 0 });
   });
 });

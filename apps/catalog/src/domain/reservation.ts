@@ -183,7 +183,8 @@ export function planCommit(r: Reservation, now: Date): ReservationStep {
   const status = effectiveStatus(r, now);
   if (status === 'COMMITTED') return { kind: 'none' };
   if (status === 'ACTIVE') return { kind: 'commit' };
-  if (r.status === 'ACTIVE') return { kind: 'free', status: 'EXPIRED', thenFail: notActive(r, status) };
+  if (r.status === 'ACTIVE')
+    return { kind: 'free', status: 'EXPIRED', thenFail: notActive(r, status) };
   throw notActive(r, status);
 }
 
