@@ -9,6 +9,7 @@ const optionalHostPort = () =>
     .default('');
 
 export const DEV_SANDBOX_SECRET = 'emporia-sandbox-development-secret';
+export const DEV_CARRIER_SECRET = 'emporia-carrier-development-secret';
 
 export const orderConfigSchema = z
   .object({
@@ -38,6 +39,8 @@ export const orderConfigSchema = z
     ORDER_SWEEP_INTERVAL_MS: env.int(5000, 50),
     PAYMENT_SANDBOX_SECRET: z.string().min(16).default(DEV_SANDBOX_SECRET),
     PAYMENT_SANDBOX_BASE_URL: z.string().url().default('http://127.0.0.1:8080/v1/payments'),
+    /** HMAC key carriers sign tracking webhooks with. */
+    CARRIER_WEBHOOK_SECRET: z.string().min(16).default(DEV_CARRIER_SECRET),
     NODE_ENV: z.string().default('development'),
   })
   .refine((c) => c.PAYMENT_TTL_SECONDS + c.REVIEW_TTL_SECONDS + 300 <= 7 * 86_400, {
@@ -48,6 +51,10 @@ export const orderConfigSchema = z
   .refine((c) => c.NODE_ENV !== 'production' || c.PAYMENT_SANDBOX_SECRET !== DEV_SANDBOX_SECRET, {
     path: ['PAYMENT_SANDBOX_SECRET'],
     message: 'set PAYMENT_SANDBOX_SECRET in production (or disable the sandbox)',
+  })
+  .refine((c) => c.NODE_ENV !== 'production' || c.CARRIER_WEBHOOK_SECRET !== DEV_CARRIER_SECRET, {
+    path: ['CARRIER_WEBHOOK_SECRET'],
+    message: 'set CARRIER_WEBHOOK_SECRET in production',
   });
 
 export type OrderConfig = z.infer<typeof orderConfigSchema>;

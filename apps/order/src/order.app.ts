@@ -25,6 +25,7 @@ import {
 import type { PaymentProvider, SagaFaults } from './application/ports';
 import { DEV_SANDBOX_SECRET, type OrderConfig } from './config';
 import { GrpcCatalogAdapter } from './infrastructure/grpc-catalog.adapter';
+import { HmacWebhookVerifier } from './infrastructure/hmac-webhook.verifier';
 import { ORDER_MIGRATIONS } from './infrastructure/migrations';
 import { ListPricePricing, MarketingPricing } from './infrastructure/pricing.adapters';
 import { GrpcRisk, UnscoredRisk } from './infrastructure/risk.adapters';
@@ -145,6 +146,7 @@ export async function startOrder(
         pricing: marketing ? new MarketingPricing(marketing.api.priceCart) : new ListPricePricing(),
         risk: risk ? new GrpcRisk(risk.api.scoreOrder, logger) : new UnscoredRisk(),
         providers: new Map<string, PaymentProvider>([[sandbox.name, sandbox]]),
+        carrierWebhooks: new HmacWebhookVerifier(config.CARRIER_WEBHOOK_SECRET),
         settings: {
           paymentTtlMs: config.PAYMENT_TTL_SECONDS * 1000,
           reviewTtlMs: config.REVIEW_TTL_SECONDS * 1000,

@@ -22,7 +22,10 @@ import { CartUseCase } from './application/cart.use-case';
 import { CheckoutUseCase } from './application/checkout.use-case';
 import { OrderLifecycleUseCase } from './application/order-lifecycle.use-case';
 import { PaymentUseCase } from './application/payment.use-case';
+import { ShipmentsUseCase } from './application/shipments.use-case';
 import {
+  CARRIER_WEBHOOKS,
+  type CarrierWebhookVerifier,
   CATALOG,
   type CatalogPort,
   CHECKOUT_SETTINGS,
@@ -55,6 +58,7 @@ export interface OrderInfrastructure {
   pricing: PricingPort;
   risk: RiskPort;
   providers: Map<string, PaymentProvider>;
+  carrierWebhooks: CarrierWebhookVerifier;
   settings: CheckoutSettings;
   sweepIntervalMs: number;
   topicPrefix: string;
@@ -79,6 +83,7 @@ class OrderLifecycle
     private readonly health: HealthRegistry,
     private readonly orders: OrderLifecycleUseCase,
     private readonly checkout: CheckoutUseCase,
+    private readonly shipments: ShipmentsUseCase,
   ) {
     health.register('postgres', () => pingDataSource(infra.dataSource));
     health.register('kafka', infra.pingKafka);
@@ -100,6 +105,7 @@ class OrderLifecycle
         step('payment deadline', this.orders.expireOverdue(ctx)),
         step('interrupted checkout', this.checkout.sweepStale(ctx)),
         step('reservation sync', this.orders.syncReservations(ctx)),
+        step('shipment planning', this.shipments.planPending(ctx)),
       ]).finally(() => (this.running = undefined));
     }, this.infra.sweepIntervalMs);
   }
@@ -138,6 +144,7 @@ export class OrderModule {
         { provide: PRICING, useValue: infra.pricing },
         { provide: RISK, useValue: infra.risk },
         { provide: PAYMENT_PROVIDERS, useValue: infra.providers },
+        { provide: CARRIER_WEBHOOKS, useValue: infra.carrierWebhooks },
         { provide: CHECKOUT_SETTINGS, useValue: infra.settings },
         { provide: SAGA_FAULTS, useValue: infra.faults ?? noFaults },
         { provide: CLOCK, useValue: systemClock },
@@ -147,6 +154,7 @@ export class OrderModule {
         CheckoutUseCase,
         OrderLifecycleUseCase,
         PaymentUseCase,
+        ShipmentsUseCase,
       ],
     };
   }

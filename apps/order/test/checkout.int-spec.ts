@@ -22,6 +22,7 @@ import { startOrder } from '../src/order.app';
 jest.setTimeout(180_000);
 
 const SECRET = 'order-test-sandbox-secret-0123456789';
+const CARRIER_SECRET = 'order-test-carrier-secret-0123456789';
 
 /**
  * The checkout saga against a real catalog (its own process state and database), on real
@@ -62,7 +63,7 @@ describe('order: carts, checkout saga and payments (real catalog, Postgres, Kafk
     district: '浦东新区',
     line1: '世纪大道 100 号',
   };
-  const sku = async (stock: number, priceMinor = 12900) => {
+  const sku = async (stock: number, priceMinor = 12900, warehouses = ['SH-1']) => {
     const code = `O-${uniqueSuffix()}`;
     const { product } = await call<catalogV1.CreateProductResponse>(
       'createProduct',
@@ -80,11 +81,12 @@ describe('order: carts, checkout saga and payments (real catalog, Postgres, Kafk
     );
     const skuId = product!.skus[0].id;
     if (stock > 0)
-      await call(
-        'adjustStock',
-        { skuId, warehouseCode: 'SH-1', delta: stock, reason: 'receive' },
-        catalogClient,
-      );
+      for (const warehouseCode of warehouses)
+        await call(
+          'adjustStock',
+          { skuId, warehouseCode, delta: stock, reason: 'receive' },
+          catalogClient,
+        );
     return skuId;
   };
   const stock = async (skuId: string) =>
@@ -165,6 +167,7 @@ describe('order: carts, checkout saga and payments (real catalog, Postgres, Kafk
       ORDER_MIGRATE_ON_START: 'true',
       CATALOG_GRPC_URL: catalog.grpcUrl!,
       PAYMENT_SANDBOX_SECRET: SECRET,
+      CARRIER_WEBHOOK_SECRET: CARRIER_SECRET,
       ORDER_SWEEP_INTERVAL_MS: '200',
       DB_POOL_SIZE: '20',
     };
@@ -462,5 +465,77 @@ describe('order: carts, checkout saga and payments (real catalog, Postgres, Kafk
       code: 'ORDER_TRANSITION_INVALID',
     });
     await eventually(async () => ((await stock(skuId)).reserved === 0 ? true : undefined));
+  });
+
+  it('ships a split order in parts and follows carrier tracking to delivery', async () => {
+    const skuId = await sku(2, 3000, ['BJ-1', 'SH-1']);
+    const accountId = uuid();
+    await fill(accountId, skuId, 3);
+    const o = (await checkout(accountId)).order!;
+    await call('handlePaymentCallback', signed(o));
+    const shipments = await eventually(async () => {
+      const r = await call<orderV1.ListShipmentsResponse>('listShipments', {
+        orderId: o.id,
+        accountId,
+      });
+      return r.shipments.length ? r.shipments : undefined;
+    });
+    expect(shipments.map((x) => x.warehouseCode)).toEqual(['BJ-1', 'SH-1']);
+    expect(
+      shipments.reduce((a, x) => a + x.lines.reduce((b, l) => b + Number(l.quantity), 0), 0),
+    ).toBe(3);
+    expect(shipments).toHaveLength(2);
+    const orderStatus = async () =>
+      (await call<orderV1.GetOrderResponse>('getOrder', { orderId: o.id })).order!.status;
+    expect(await orderStatus()).toBe('FULFILLING');
+    expect(
+      await failure(call('listShipments', { orderId: o.id, accountId: uuid() })),
+    ).toMatchObject({ status: status.NOT_FOUND });
+
+    const tracking = (i: number) => `SF${suffix}${i}`.replace(/[^A-Za-z0-9-]/g, '');
+    await call('shipShipment', {
+      shipmentId: shipments[0].id,
+      carrier: 'sf',
+      trackingNumber: tracking(0),
+    });
+    expect(await orderStatus()).toBe('FULFILLING');
+    await call('shipShipment', {
+      shipmentId: shipments[1].id,
+      carrier: 'sf',
+      trackingNumber: tracking(1),
+    });
+    expect(await orderStatus()).toBe('SHIPPED');
+
+    const event = (i: number, eventId: string, st: string) => {
+      const fields = ['sf', tracking(i), eventId, st, new Date().toISOString()];
+      return {
+        carrier: fields[0],
+        trackingNumber: fields[1],
+        eventId: fields[2],
+        status: fields[3],
+        occurredAt: fields[4],
+        description: st.toLowerCase(),
+        signature: createHmac('sha256', CARRIER_SECRET).update(fields.join('\n')).digest('hex'),
+      };
+    };
+    expect(
+      await failure(
+        call('recordTrackingEvent', { ...event(0, 'e0', 'DELIVERED'), signature: '0'.repeat(64) }),
+      ),
+    ).toMatchObject({ status: status.UNAUTHENTICATED, code: 'WEBHOOK_SIGNATURE_INVALID' });
+    const first = event(0, 'e0', 'DELIVERED');
+    expect(
+      (await call<orderV1.RecordTrackingEventResponse>('recordTrackingEvent', first)).applied,
+    ).toBe(true);
+    expect(
+      (await call<orderV1.RecordTrackingEventResponse>('recordTrackingEvent', first)).applied,
+    ).toBe(false);
+    expect(await orderStatus()).toBe('SHIPPED');
+    await call('recordTrackingEvent', event(1, 'e1', 'IN_TRANSIT'));
+    await call('recordTrackingEvent', event(1, 'e2', 'DELIVERED'));
+    expect(await orderStatus()).toBe('DELIVERED');
+    const types = await outbox(o.id);
+    expect(types.filter((t) => t === 'emporia.order.v1.ShipmentShipped')).toHaveLength(2);
+    expect(types.filter((t) => t === 'emporia.order.v1.ShipmentTracked')).toHaveLength(2);
   });
 });

@@ -1,5 +1,5 @@
 import type { orderV1 } from '@emporia/contracts';
-import type { AdminOrderView, CartView, OrderView } from './dto/order.dto';
+import type { AdminOrderView, CartView, OrderView, ShipmentView } from './dto/order.dto';
 
 const money = (m: { amountMinor: number; currency: string } | undefined) => ({
   amountMinor: Number(m?.amountMinor ?? 0),
@@ -52,4 +52,19 @@ export const adminOrderView = (o: orderV1.Order): AdminOrderView => ({
   accountId: o.accountId,
   riskDecision: o.riskDecision,
   riskReasons: o.riskReasons,
+});
+
+export const shipmentView = (s: orderV1.Shipment): ShipmentView => ({
+  id: s.id,
+  warehouseCode: s.warehouseCode,
+  lines: s.lines.map((l) => ({ skuId: l.skuId, quantity: Number(l.quantity) })),
+  status: s.status,
+  carrier: s.carrier || null,
+  trackingNumber: s.trackingNumber || null,
+  events: s.events.map((e) => ({
+    eventId: e.eventId,
+    status: e.status,
+    description: e.description,
+    occurredAt: e.occurredAt,
+  })),
 });

@@ -38,12 +38,17 @@ import {
   PaymentView,
   ReviewOrderDto,
   SandboxPaymentView,
+  ShipDto,
+  ShipmentList,
+  ShipmentView,
+  TrackingEventDto,
+  TrackingResultView,
   SandboxPayDto,
   StartPaymentDto,
 } from './dto/order.dto';
 import { PageQuery } from './dto/query.dto';
 import { Idempotent, idempotencyKey } from './idempotency.interceptor';
-import { adminOrderView, cartView, orderView } from './order-mappers';
+import { adminOrderView, cartView, orderView, shipmentView } from './order-mappers';
 import { ProblemError } from './problem';
 import { Ctx } from './request-context';
 import { cursorOf } from './mappers';
@@ -300,6 +305,57 @@ export class OrdersHttpController {
     @Body() body: SandboxPayDto,
   ): Promise<SandboxPaymentView> {
     return this.orders.completeSandboxPayment(ctx, { paymentId, succeed: body.succeed ?? true });
+  }
+
+  @Get('orders/:id/shipments')
+  @Auth()
+  @ApiOkResponse({
+    type: ShipmentList,
+    description: 'one per warehouse; created once the order is paid',
+  })
+  @ApiProblems(404)
+  async shipments(
+    @Ctx() ctx: RequestContext,
+    @Caller() me: Principal,
+    @Param('id', uuidParam) id: string,
+  ): Promise<ShipmentList> {
+    const r = await this.orders.listShipments(ctx, { orderId: id, accountId: me.accountId });
+    return { items: r.shipments.map(shipmentView) };
+  }
+
+  @Post('admin/shipments/:id/ship')
+  @Auth('operator')
+  @HttpCode(200)
+  @ApiOkResponse({
+    type: ShipmentView,
+    description: 'handed to the carrier; the customer is notified',
+  })
+  @ApiProblems(404, 409, 422)
+  async ship(
+    @Ctx() ctx: RequestContext,
+    @Param('id', uuidParam) id: string,
+    @Body() body: ShipDto,
+  ): Promise<ShipmentView> {
+    return shipmentView(
+      (await this.orders.shipShipment(ctx, { shipmentId: id, ...body })).shipment!,
+    );
+  }
+
+  @Post('shipments/tracking-events/:carrier')
+  @HttpCode(200)
+  @ApiOkResponse({ type: TrackingResultView, description: "a carrier's signed tracking webhook" })
+  @ApiProblems(401, 404, 422)
+  async tracking(
+    @Ctx() ctx: RequestContext,
+    @Param('carrier') carrier: string,
+    @Body() body: TrackingEventDto,
+  ): Promise<TrackingResultView> {
+    const r = await this.orders.recordTrackingEvent(ctx, {
+      carrier,
+      ...body,
+      description: body.description ?? '',
+    });
+    return { shipment: shipmentView(r.shipment!), applied: r.applied };
   }
 
   @Get('admin/orders/:id')

@@ -3,6 +3,7 @@ import type { RequestContext } from '@emporia/platform';
 import { applyEvent, paymentOverdue, type Order } from '../domain/order';
 import { OrderError } from '../domain/order-error';
 import type { OrderEvent } from '../domain/order-state-machine';
+import { ShipmentsUseCase } from './shipments.use-case';
 import {
   CATALOG,
   type CatalogPort,
@@ -30,6 +31,7 @@ export class OrderLifecycleUseCase {
     @Inject(CATALOG) private readonly catalog: CatalogPort,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CHECKOUT_SETTINGS) private readonly settings: CheckoutSettings,
+    private readonly shipments: ShipmentsUseCase,
   ) {}
 
   /** An order; with `accountId`, only that account's (another's is NOT_FOUND). */
@@ -149,6 +151,8 @@ export class OrderLifecycleUseCase {
       return false;
     }
     await this.uow.run(ctx, (tx) => tx.orders.markReservationSynced(orderId));
+    // a paid order's units are committed: plan its shipments (the sweep retries a failure)
+    if (action === 'COMMIT') await this.shipments.plan(ctx, orderId).catch(() => undefined);
     return true;
   }
 

@@ -3,6 +3,7 @@ import type { RequestContext } from '@emporia/platform';
 import type { Cart, CartLine } from '../domain/cart';
 import type { Order, PricedCart, RiskVerdict, ShippingAddress } from '../domain/order';
 import type { PaymentCallback } from '../domain/payment';
+import type { Shipment } from '../domain/shipment';
 
 /** What order needs to know about a SKU, from the catalog. */
 export interface SkuInfo {
@@ -29,6 +30,16 @@ export interface CatalogPort {
   commit(ctx: RequestContext, reservationId: string): Promise<void>;
   /** Idempotent; a reservation that never existed is fine. */
   release(ctx: RequestContext, reservationId: string, reason: string): Promise<void>;
+  /** Where a reservation's units came from (for shipments). */
+  reservationLines(
+    ctx: RequestContext,
+    reservationId: string,
+  ): Promise<{ skuId: string; warehouseCode: string; quantity: number }[]>;
+}
+
+/** Checks a carrier's webhook signature (constant time). */
+export interface CarrierWebhookVerifier {
+  verify(fields: string[], signature: string): boolean;
 }
 
 export interface PricingInput {
@@ -153,11 +164,23 @@ export interface PaymentRepository {
   setStatus(id: string, status: PaymentRecord['status']): Promise<void>;
 }
 
+export interface ShipmentRepository {
+  byOrder(orderId: string): Promise<Shipment[]>;
+  find(id: string, forUpdate?: boolean): Promise<Shipment | null>;
+  findByTracking(carrier: string, trackingNumber: string): Promise<Shipment | null>;
+  insert(shipments: Shipment[]): Promise<void>;
+  save(shipment: Shipment): Promise<void>;
+  /** Paid orders with a committed reservation and no shipments yet. */
+  ordersAwaitingShipments(limit: number): Promise<string[]>;
+}
+
 /** Events written to the outbox with the transaction. */
 export interface OrderEvents {
   placed(order: Order, couponCodes: string[]): void;
   paid(order: Order): void;
   cancelled(order: Order, couponCodes: string[]): void;
+  shipped(order: Order, shipment: Shipment): void;
+  tracked(order: Order, shipment: Shipment, event: Shipment['events'][number]): void;
 }
 
 export interface OrderTx {
@@ -165,6 +188,7 @@ export interface OrderTx {
   carts: CartRepository;
   checkouts: CheckoutRepository;
   payments: PaymentRepository;
+  shipments: ShipmentRepository;
   events: OrderEvents;
 }
 
@@ -204,3 +228,4 @@ export const CLOCK = Symbol('CLOCK');
 export const ID_GENERATOR = Symbol('ID_GENERATOR');
 export const CHECKOUT_SETTINGS = Symbol('CHECKOUT_SETTINGS');
 export const SAGA_FAULTS = Symbol('SAGA_FAULTS');
+export const CARRIER_WEBHOOKS = Symbol('CARRIER_WEBHOOKS');

@@ -12,6 +12,7 @@ export interface CatalogRpcs {
   getSkus: Rpc<catalogV1.GetSkusRequest, catalogV1.GetSkusResponse>;
   reserveStock: Rpc<catalogV1.ReserveStockRequest, catalogV1.ReserveStockResponse>;
   commitReservation: Rpc<catalogV1.CommitReservationRequest, catalogV1.CommitReservationResponse>;
+  getReservation: Rpc<catalogV1.GetReservationRequest, catalogV1.GetReservationResponse>;
   releaseReservation: Rpc<
     catalogV1.ReleaseReservationRequest,
     catalogV1.ReleaseReservationResponse
@@ -70,13 +71,16 @@ export class GrpcCatalogAdapter implements CatalogPort {
     lines: CartLine[],
     ttlSeconds: number,
   ): Promise<void> {
-    await this.rpc
+    const res = await this.rpc
       .reserveStock(ctx, {
         reservationId,
         lines: lines.map((l) => ({ skuId: l.skuId, quantity: l.quantity, warehouseCode: '' })),
         ttlSeconds,
       })
       .catch(translate);
+    // a repeated id answers with the reservation as it is now: only an active one holds stock
+    if (res.reservation?.status !== 'ACTIVE')
+      throw new OrderError('UNAVAILABLE', 'RESERVATION_LOST', 'the stock hold was lost; try again');
   }
 
   async commit(ctx: RequestContext, reservationId: string): Promise<void> {
@@ -89,5 +93,14 @@ export class GrpcCatalogAdapter implements CatalogPort {
       if (remoteOf(e).status === status.NOT_FOUND) return;
       translate(e);
     });
+  }
+
+  async reservationLines(ctx: RequestContext, reservationId: string) {
+    const res = await this.rpc.getReservation(ctx, { reservationId }).catch(translate);
+    return (res.reservation?.lines ?? []).map((l) => ({
+      skuId: l.skuId,
+      warehouseCode: l.warehouseCode,
+      quantity: Number(l.quantity),
+    }));
   }
 }

@@ -4,11 +4,14 @@ import { toTraceparent, type RequestContext } from '@emporia/platform';
 import type { Money } from '@emporia/money';
 import type { OrderEvents } from '../application/ports';
 import type { Order } from '../domain/order';
+import type { Shipment } from '../domain/shipment';
 
 export const ORDER_EVENT_TYPES = {
   placed: eventType('emporia.order.v1.OrderPlaced', orderV1.OrderPlaced),
   paid: eventType('emporia.order.v1.OrderPaid', orderV1.OrderPaid),
   cancelled: eventType('emporia.order.v1.OrderCancelled', orderV1.OrderCancelled),
+  shipped: eventType('emporia.order.v1.ShipmentShipped', orderV1.ShipmentShipped),
+  tracked: eventType('emporia.order.v1.ShipmentTracked', orderV1.ShipmentTracked),
 };
 
 const money = (m: Money) => ({ amountMinor: m.amountMinor, currency: m.currency });
@@ -77,6 +80,44 @@ export class OutboxOrderEvents implements OrderEvents {
           reason: o.cancelReason ?? '',
           cancelledAt: o.updatedAt.toISOString(),
           couponCodes,
+        },
+        this.meta,
+      ),
+    );
+  }
+
+  shipped(o: Order, sh: Shipment): void {
+    this.pending.push(
+      newEvent(
+        ORDER_EVENT_TYPES.shipped,
+        this.topic,
+        o.id,
+        {
+          orderId: o.id,
+          accountId: o.accountId,
+          shipmentId: sh.id,
+          carrier: sh.carrier ?? '',
+          trackingNumber: sh.trackingNumber ?? '',
+          shippedAt: sh.updatedAt.toISOString(),
+        },
+        this.meta,
+      ),
+    );
+  }
+
+  tracked(o: Order, sh: Shipment, e: Shipment['events'][number]): void {
+    this.pending.push(
+      newEvent(
+        ORDER_EVENT_TYPES.tracked,
+        this.topic,
+        o.id,
+        {
+          orderId: o.id,
+          accountId: o.accountId,
+          shipmentId: sh.id,
+          status: e.status,
+          description: e.description,
+          occurredAt: e.occurredAt.toISOString(),
         },
         this.meta,
       ),

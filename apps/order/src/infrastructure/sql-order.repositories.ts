@@ -1,6 +1,7 @@
 import { Money } from '@emporia/money';
 import type { EntityManager } from 'typeorm';
 import type {
+  ShipmentRepository,
   CartRepository,
   CheckoutRecord,
   CheckoutRepository,
@@ -10,7 +11,9 @@ import type {
 } from '../application/ports';
 import type { Cart, CartLine } from '../domain/cart';
 import type { Order, OrderLine, RiskVerdict, ShippingAddress } from '../domain/order';
+import { OrderError } from '../domain/order-error';
 import type { OrderStatus } from '../domain/order-state-machine';
+import type { Shipment } from '../domain/shipment';
 
 const affected = (r: unknown): number =>
   Array.isArray(r) && typeof r[1] === 'number' ? r[1] : Array.isArray(r) ? r.length : 0;
@@ -412,5 +415,111 @@ export class SqlPaymentRepository implements PaymentRepository {
       id,
       status,
     ]);
+  }
+}
+
+interface ShipmentRow {
+  id: string;
+  order_id: string;
+  warehouse_code: string;
+  lines: Shipment['lines'];
+  status: Shipment['status'];
+  carrier: string | null;
+  tracking_number: string | null;
+  events: {
+    eventId: string;
+    status: Shipment['events'][number]['status'];
+    description: string;
+    occurredAt: string;
+  }[];
+  created_at: Date;
+  updated_at: Date;
+}
+
+const toShipment = (r: ShipmentRow): Shipment => ({
+  id: r.id,
+  orderId: r.order_id,
+  warehouseCode: r.warehouse_code,
+  lines: r.lines,
+  status: r.status,
+  carrier: r.carrier,
+  trackingNumber: r.tracking_number,
+  events: r.events.map((e) => ({ ...e, occurredAt: new Date(e.occurredAt) })),
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export class SqlShipmentRepository implements ShipmentRepository {
+  constructor(private readonly m: EntityManager) {}
+
+  async byOrder(orderId: string): Promise<Shipment[]> {
+    const rows = (await this.m.query(
+      `SELECT * FROM shipments WHERE order_id = $1 ORDER BY warehouse_code`,
+      [orderId],
+    )) as ShipmentRow[];
+    return rows.map(toShipment);
+  }
+
+  async find(id: string, forUpdate = false): Promise<Shipment | null> {
+    const rows = (await this.m.query(
+      `SELECT * FROM shipments WHERE id = $1 ${forUpdate ? 'FOR UPDATE' : ''}`,
+      [id],
+    )) as ShipmentRow[];
+    return rows[0] ? toShipment(rows[0]) : null;
+  }
+
+  async findByTracking(carrier: string, trackingNumber: string): Promise<Shipment | null> {
+    const rows = (await this.m.query(
+      `SELECT * FROM shipments WHERE carrier = $1 AND tracking_number = $2`,
+      [carrier, trackingNumber],
+    )) as ShipmentRow[];
+    return rows[0] ? toShipment(rows[0]) : null;
+  }
+
+  async insert(shipments: Shipment[]): Promise<void> {
+    for (const s of shipments)
+      await this.m.query(
+        `INSERT INTO shipments (id, order_id, warehouse_code, lines, status, carrier, tracking_number, events, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [
+          s.id,
+          s.orderId,
+          s.warehouseCode,
+          JSON.stringify(s.lines),
+          s.status,
+          s.carrier,
+          s.trackingNumber,
+          JSON.stringify(s.events),
+          s.createdAt,
+          s.updatedAt,
+        ],
+      );
+  }
+
+  async save(s: Shipment): Promise<void> {
+    try {
+      await this.m.query(
+        `UPDATE shipments SET status = $2, carrier = $3, tracking_number = $4, events = $5, updated_at = $6 WHERE id = $1`,
+        [s.id, s.status, s.carrier, s.trackingNumber, JSON.stringify(s.events), s.updatedAt],
+      );
+    } catch (e) {
+      if ((e as { driverError?: { code?: string } }).driverError?.code === '23505')
+        throw new OrderError(
+          'ALREADY_EXISTS',
+          'TRACKING_NUMBER_TAKEN',
+          `${s.carrier} ${s.trackingNumber} already tracks another shipment`,
+        );
+      throw e;
+    }
+  }
+
+  async ordersAwaitingShipments(limit: number): Promise<string[]> {
+    const rows = (await this.m.query(
+      `SELECT o.id FROM orders o WHERE o.status = 'PAID' AND o.reservation_synced
+         AND NOT EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = o.id)
+       ORDER BY o.updated_at LIMIT $1`,
+      [limit],
+    )) as { id: string }[];
+    return rows.map((r) => r.id);
   }
 }

@@ -9,6 +9,7 @@ import {
   SqlCheckoutRepository,
   SqlOrderRepository,
   SqlPaymentRepository,
+  SqlShipmentRepository,
 } from './sql-order.repositories';
 
 /** One transaction per step; events commit with the change; the relay is woken after. */
@@ -29,6 +30,7 @@ export class TypeormUnitOfWork implements UnitOfWork {
           carts: new SqlCartRepository(manager),
           checkouts: new SqlCheckoutRepository(manager),
           payments: new SqlPaymentRepository(manager),
+          shipments: new SqlShipmentRepository(manager),
           events,
         });
         return { result, events: events.drain() };

@@ -7,6 +7,8 @@ import { CartUseCase, cartOwner } from '../application/cart.use-case';
 import { CheckoutUseCase } from '../application/checkout.use-case';
 import { OrderLifecycleUseCase } from '../application/order-lifecycle.use-case';
 import { PaymentUseCase } from '../application/payment.use-case';
+import { ShipmentsUseCase } from '../application/shipments.use-case';
+import type { Shipment } from '../domain/shipment';
 import type { Cart } from '../domain/cart';
 import type { Order } from '../domain/order';
 import { OrderError } from '../domain/order-error';
@@ -61,6 +63,19 @@ const ownerOf = (o: orderV1.CartOwner | undefined) =>
     guestToken: o?.guestToken || undefined,
   });
 
+const shipmentToProto = (s: Shipment): orderV1.Shipment => ({
+  id: s.id,
+  orderId: s.orderId,
+  warehouseCode: s.warehouseCode,
+  lines: s.lines,
+  status: s.status,
+  carrier: s.carrier ?? '',
+  trackingNumber: s.trackingNumber ?? '',
+  events: s.events.map((e) => ({ ...e, occurredAt: e.occurredAt.toISOString() })),
+  createdAt: s.createdAt.toISOString(),
+  updatedAt: s.updatedAt.toISOString(),
+});
+
 @Controller()
 @orderV1.OrderServiceControllerMethods()
 export class OrderGrpcController implements orderV1.OrderServiceController {
@@ -69,6 +84,7 @@ export class OrderGrpcController implements orderV1.OrderServiceController {
     private readonly checkoutUc: CheckoutUseCase,
     private readonly orders: OrderLifecycleUseCase,
     private readonly payments: PaymentUseCase,
+    private readonly shipments: ShipmentsUseCase,
   ) {}
 
   getCart(req: orderV1.GetCartRequest, md?: Metadata): Promise<orderV1.GetCartResponse> {
@@ -238,5 +254,46 @@ export class OrderGrpcController implements orderV1.OrderServiceController {
     return withGrpcContext(md, async (ctx) =>
       this.payments.completeSandbox(ctx, uuid('payment_id', req.paymentId), req.succeed),
     );
+  }
+
+  listShipments(
+    req: orderV1.ListShipmentsRequest,
+    md?: Metadata,
+  ): Promise<orderV1.ListShipmentsResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      shipments: (
+        await this.shipments.list(
+          ctx,
+          uuid('order_id', req.orderId),
+          optionalUuid('account_id', req.accountId),
+        )
+      ).map(shipmentToProto),
+    }));
+  }
+
+  shipShipment(
+    req: orderV1.ShipShipmentRequest,
+    md?: Metadata,
+  ): Promise<orderV1.ShipShipmentResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      shipment: shipmentToProto(
+        await this.shipments.ship(
+          ctx,
+          uuid('shipment_id', req.shipmentId),
+          req.carrier,
+          req.trackingNumber,
+        ),
+      ),
+    }));
+  }
+
+  recordTrackingEvent(
+    req: orderV1.RecordTrackingEventRequest,
+    md?: Metadata,
+  ): Promise<orderV1.RecordTrackingEventResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      const r = await this.shipments.track(ctx, req);
+      return { shipment: shipmentToProto(r.shipment), applied: r.applied };
+    });
   }
 }

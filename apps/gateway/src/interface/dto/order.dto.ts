@@ -200,3 +200,56 @@ export class CallbackView {
   @ApiProperty({ enum: ['PAID', 'DUPLICATE', 'FAILED', 'REFUND_LATE_PAYMENT', 'AMOUNT_MISMATCH'] })
   outcome!: string;
 }
+
+export class ShipDto {
+  @ApiProperty({ example: 'sf', description: 'carrier code' })
+  @IsString()
+  @Length(1, 32)
+  carrier!: string;
+  @ApiProperty({ example: 'SF1234567890' }) @IsString() @Length(4, 64) trackingNumber!: string;
+}
+
+export class TrackingEventDto {
+  @ApiProperty() @IsString() @Length(1, 64) trackingNumber!: string;
+  @ApiProperty({ description: "the carrier's event id (replays are ignored)" })
+  @IsString()
+  @Length(1, 128)
+  eventId!: string;
+  @ApiProperty({ enum: ['IN_TRANSIT', 'OUT_FOR_DELIVERY', 'DELIVERED', 'EXCEPTION'] })
+  @IsIn(['IN_TRANSIT', 'OUT_FOR_DELIVERY', 'DELIVERED', 'EXCEPTION'])
+  status!: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) description?: string;
+  @ApiProperty({ format: 'date-time' }) @IsString() @Length(10, 40) occurredAt!: string;
+  @ApiProperty({
+    description: 'hex HMAC-SHA256 of carrier, trackingNumber, eventId, status, occurredAt',
+  })
+  @IsString()
+  @Length(1, 256)
+  signature!: string;
+}
+
+export class TrackingEventView {
+  @ApiProperty() eventId!: string;
+  @ApiProperty() status!: string;
+  @ApiProperty() description!: string;
+  @ApiProperty({ format: 'date-time' }) occurredAt!: string;
+}
+
+export class ShipmentView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() warehouseCode!: string;
+  @ApiProperty({ type: [CartLineView] }) lines!: CartLineView[];
+  @ApiProperty({ enum: ['PENDING', 'SHIPPED', 'DELIVERED', 'EXCEPTION'] }) status!: string;
+  @ApiProperty({ nullable: true, type: String }) carrier!: string | null;
+  @ApiProperty({ nullable: true, type: String }) trackingNumber!: string | null;
+  @ApiProperty({ type: [TrackingEventView] }) events!: TrackingEventView[];
+}
+
+export class ShipmentList {
+  @ApiProperty({ type: [ShipmentView] }) items!: ShipmentView[];
+}
+
+export class TrackingResultView {
+  @ApiProperty({ type: ShipmentView }) shipment!: ShipmentView;
+  @ApiProperty({ description: 'false: this event was already recorded' }) applied!: boolean;
+}

@@ -1,5 +1,10 @@
 import { MessagingTables1764000000000 } from '@emporia/messaging';
 import { OrderSchema1764000000700 } from './1764000000700-order-schema';
+import { Shipments1764000000800 } from './1764000000800-shipments';
 
 /** Every migration of the order database, in order. Never `synchronize`. */
-export const ORDER_MIGRATIONS = [MessagingTables1764000000000, OrderSchema1764000000700];
+export const ORDER_MIGRATIONS = [
+  MessagingTables1764000000000,
+  OrderSchema1764000000700,
+  Shipments1764000000800,
+];

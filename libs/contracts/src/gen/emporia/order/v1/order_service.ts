@@ -204,6 +204,68 @@ export interface CompleteSandboxPaymentResponse {
   orderId: string;
 }
 
+export interface TrackingEvent {
+  eventId: string;
+  /** IN_TRANSIT, OUT_FOR_DELIVERY, DELIVERED or EXCEPTION. */
+  status: string;
+  description: string;
+  occurredAt: string;
+}
+
+export interface Shipment {
+  id: string;
+  orderId: string;
+  warehouseCode: string;
+  lines: CartLine[];
+  /** PENDING, SHIPPED, DELIVERED or EXCEPTION. */
+  status: string;
+  carrier: string;
+  trackingNumber: string;
+  events: TrackingEvent[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ListShipmentsRequest {
+  orderId: string;
+  /** When set, the order must belong to this account. */
+  accountId: string;
+}
+
+export interface ListShipmentsResponse {
+  shipments: Shipment[];
+}
+
+export interface ShipShipmentRequest {
+  shipmentId: string;
+  carrier: string;
+  trackingNumber: string;
+}
+
+export interface ShipShipmentResponse {
+  shipment: Shipment | undefined;
+}
+
+export interface RecordTrackingEventRequest {
+  carrier: string;
+  trackingNumber: string;
+  eventId: string;
+  status: string;
+  description: string;
+  /** RFC 3339. */
+  occurredAt: string;
+  /** Hex HMAC-SHA256 over carrier, tracking_number, event_id, status, occurred_at ('\n'-joined). */
+  signature: string;
+}
+
+export interface RecordTrackingEventResponse {
+  shipment:
+    | Shipment
+    | undefined;
+  /** False when the event was already recorded. */
+  applied: boolean;
+}
+
 function createBaseCartOwner(): CartOwner {
   return { accountId: "", guestToken: "" };
 }
@@ -2264,6 +2326,627 @@ export const CompleteSandboxPaymentResponse: MessageFns<CompleteSandboxPaymentRe
   },
 };
 
+function createBaseTrackingEvent(): TrackingEvent {
+  return { eventId: "", status: "", description: "", occurredAt: "" };
+}
+
+export const TrackingEvent: MessageFns<TrackingEvent> = {
+  encode(message: TrackingEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.eventId !== "") {
+      writer.uint32(10).string(message.eventId);
+    }
+    if (message.status !== "") {
+      writer.uint32(18).string(message.status);
+    }
+    if (message.description !== "") {
+      writer.uint32(26).string(message.description);
+    }
+    if (message.occurredAt !== "") {
+      writer.uint32(34).string(message.occurredAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TrackingEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTrackingEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.eventId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.occurredAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseShipment(): Shipment {
+  return {
+    id: "",
+    orderId: "",
+    warehouseCode: "",
+    lines: [],
+    status: "",
+    carrier: "",
+    trackingNumber: "",
+    events: [],
+    createdAt: "",
+    updatedAt: "",
+  };
+}
+
+export const Shipment: MessageFns<Shipment> = {
+  encode(message: Shipment, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.orderId !== "") {
+      writer.uint32(18).string(message.orderId);
+    }
+    if (message.warehouseCode !== "") {
+      writer.uint32(26).string(message.warehouseCode);
+    }
+    for (const v of message.lines) {
+      CartLine.encode(v!, writer.uint32(34).fork()).join();
+    }
+    if (message.status !== "") {
+      writer.uint32(42).string(message.status);
+    }
+    if (message.carrier !== "") {
+      writer.uint32(50).string(message.carrier);
+    }
+    if (message.trackingNumber !== "") {
+      writer.uint32(58).string(message.trackingNumber);
+    }
+    for (const v of message.events) {
+      TrackingEvent.encode(v!, writer.uint32(66).fork()).join();
+    }
+    if (message.createdAt !== "") {
+      writer.uint32(74).string(message.createdAt);
+    }
+    if (message.updatedAt !== "") {
+      writer.uint32(82).string(message.updatedAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Shipment {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseShipment();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.warehouseCode = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.lines.push(CartLine.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.carrier = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.trackingNumber = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.events.push(TrackingEvent.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.createdAt = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.updatedAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListShipmentsRequest(): ListShipmentsRequest {
+  return { orderId: "", accountId: "" };
+}
+
+export const ListShipmentsRequest: MessageFns<ListShipmentsRequest> = {
+  encode(message: ListShipmentsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== "") {
+      writer.uint32(10).string(message.orderId);
+    }
+    if (message.accountId !== "") {
+      writer.uint32(18).string(message.accountId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListShipmentsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListShipmentsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListShipmentsResponse(): ListShipmentsResponse {
+  return { shipments: [] };
+}
+
+export const ListShipmentsResponse: MessageFns<ListShipmentsResponse> = {
+  encode(message: ListShipmentsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.shipments) {
+      Shipment.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListShipmentsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListShipmentsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.shipments.push(Shipment.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseShipShipmentRequest(): ShipShipmentRequest {
+  return { shipmentId: "", carrier: "", trackingNumber: "" };
+}
+
+export const ShipShipmentRequest: MessageFns<ShipShipmentRequest> = {
+  encode(message: ShipShipmentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.shipmentId !== "") {
+      writer.uint32(10).string(message.shipmentId);
+    }
+    if (message.carrier !== "") {
+      writer.uint32(18).string(message.carrier);
+    }
+    if (message.trackingNumber !== "") {
+      writer.uint32(26).string(message.trackingNumber);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ShipShipmentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseShipShipmentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.shipmentId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.carrier = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.trackingNumber = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseShipShipmentResponse(): ShipShipmentResponse {
+  return { shipment: undefined };
+}
+
+export const ShipShipmentResponse: MessageFns<ShipShipmentResponse> = {
+  encode(message: ShipShipmentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.shipment !== undefined) {
+      Shipment.encode(message.shipment, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ShipShipmentResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseShipShipmentResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.shipment = Shipment.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRecordTrackingEventRequest(): RecordTrackingEventRequest {
+  return { carrier: "", trackingNumber: "", eventId: "", status: "", description: "", occurredAt: "", signature: "" };
+}
+
+export const RecordTrackingEventRequest: MessageFns<RecordTrackingEventRequest> = {
+  encode(message: RecordTrackingEventRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.carrier !== "") {
+      writer.uint32(10).string(message.carrier);
+    }
+    if (message.trackingNumber !== "") {
+      writer.uint32(18).string(message.trackingNumber);
+    }
+    if (message.eventId !== "") {
+      writer.uint32(26).string(message.eventId);
+    }
+    if (message.status !== "") {
+      writer.uint32(34).string(message.status);
+    }
+    if (message.description !== "") {
+      writer.uint32(42).string(message.description);
+    }
+    if (message.occurredAt !== "") {
+      writer.uint32(50).string(message.occurredAt);
+    }
+    if (message.signature !== "") {
+      writer.uint32(58).string(message.signature);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RecordTrackingEventRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRecordTrackingEventRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.carrier = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.trackingNumber = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.eventId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.occurredAt = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.signature = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRecordTrackingEventResponse(): RecordTrackingEventResponse {
+  return { shipment: undefined, applied: false };
+}
+
+export const RecordTrackingEventResponse: MessageFns<RecordTrackingEventResponse> = {
+  encode(message: RecordTrackingEventResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.shipment !== undefined) {
+      Shipment.encode(message.shipment, writer.uint32(10).fork()).join();
+    }
+    if (message.applied !== false) {
+      writer.uint32(16).bool(message.applied);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RecordTrackingEventResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRecordTrackingEventResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.shipment = Shipment.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.applied = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /**
  * Carts, checkout (the saga: price → risk → reserve → order), orders and payments.
  * Callers are trusted (the gateway authenticates and passes the account id).
@@ -2316,6 +2999,21 @@ export interface OrderServiceClient {
     request: CompleteSandboxPaymentRequest,
     metadata?: Metadata,
   ): Observable<CompleteSandboxPaymentResponse>;
+
+  /** Shipments of an order: one per warehouse the stock came from (created once it is paid). */
+
+  listShipments(request: ListShipmentsRequest, metadata?: Metadata): Observable<ListShipmentsResponse>;
+
+  /** Operator: the parcel left with a carrier. */
+
+  shipShipment(request: ShipShipmentRequest, metadata?: Metadata): Observable<ShipShipmentResponse>;
+
+  /** A carrier's signed tracking event; a repeated event id changes nothing. */
+
+  recordTrackingEvent(
+    request: RecordTrackingEventRequest,
+    metadata?: Metadata,
+  ): Observable<RecordTrackingEventResponse>;
 }
 
 /**
@@ -2400,6 +3098,27 @@ export interface OrderServiceController {
     | Promise<CompleteSandboxPaymentResponse>
     | Observable<CompleteSandboxPaymentResponse>
     | CompleteSandboxPaymentResponse;
+
+  /** Shipments of an order: one per warehouse the stock came from (created once it is paid). */
+
+  listShipments(
+    request: ListShipmentsRequest,
+    metadata?: Metadata,
+  ): Promise<ListShipmentsResponse> | Observable<ListShipmentsResponse> | ListShipmentsResponse;
+
+  /** Operator: the parcel left with a carrier. */
+
+  shipShipment(
+    request: ShipShipmentRequest,
+    metadata?: Metadata,
+  ): Promise<ShipShipmentResponse> | Observable<ShipShipmentResponse> | ShipShipmentResponse;
+
+  /** A carrier's signed tracking event; a repeated event id changes nothing. */
+
+  recordTrackingEvent(
+    request: RecordTrackingEventRequest,
+    metadata?: Metadata,
+  ): Promise<RecordTrackingEventResponse> | Observable<RecordTrackingEventResponse> | RecordTrackingEventResponse;
 }
 
 export function OrderServiceControllerMethods() {
@@ -2416,6 +3135,9 @@ export function OrderServiceControllerMethods() {
       "createPayment",
       "handlePaymentCallback",
       "completeSandboxPayment",
+      "listShipments",
+      "shipShipment",
+      "recordTrackingEvent",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

@@ -1,0 +1,192 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { RequestContext } from '@emporia/platform';
+import { applyEvent, type Order } from '../domain/order';
+import { OrderError } from '../domain/order-error';
+import {
+  applyTracking,
+  planShipments,
+  ship,
+  type Shipment,
+  shipmentProgress,
+  TRACKING_STATUSES,
+  type TrackingStatus,
+} from '../domain/shipment';
+import {
+  CARRIER_WEBHOOKS,
+  type CarrierWebhookVerifier,
+  CATALOG,
+  type CatalogPort,
+  CLOCK,
+  type Clock,
+  ID_GENERATOR,
+  type IdGenerator,
+  type OrderTx,
+  UNIT_OF_WORK,
+  type UnitOfWork,
+} from './ports';
+
+const orderNotFound = (id: string) =>
+  new OrderError('NOT_FOUND', 'ORDER_NOT_FOUND', `order ${id} does not exist`);
+const shipmentNotFound = (id: string) =>
+  new OrderError('NOT_FOUND', 'SHIPMENT_NOT_FOUND', `shipment ${id} does not exist`);
+
+/**
+ * Fulfilment: a paid order gets one shipment per warehouse its stock was reserved in; operators
+ * hand shipments to carriers; carriers report tracking through a signed webhook. The order
+ * follows: FULFILLING once planned, SHIPPED when every parcel left, DELIVERED when all arrived.
+ */
+@Injectable()
+export class ShipmentsUseCase {
+  constructor(
+    @Inject(UNIT_OF_WORK) private readonly uow: UnitOfWork,
+    @Inject(CATALOG) private readonly catalog: CatalogPort,
+    @Inject(CARRIER_WEBHOOKS) private readonly webhooks: CarrierWebhookVerifier,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+  ) {}
+
+  list(ctx: RequestContext, orderId: string, accountId?: string): Promise<Shipment[]> {
+    return this.uow.run(ctx, async (tx) => {
+      const order = await tx.orders.find(orderId);
+      if (!order || (accountId && order.accountId !== accountId)) throw orderNotFound(orderId);
+      return tx.shipments.byOrder(orderId);
+    });
+  }
+
+  /** Plans the shipments of a paid order whose reservation is committed; idempotent. */
+  async plan(ctx: RequestContext, orderId: string): Promise<Shipment[]> {
+    const order = await this.uow.run(ctx, (tx) => tx.orders.find(orderId));
+    if (!order) throw orderNotFound(orderId);
+    const reserved = await this.catalog.reservationLines(ctx, order.reservationId);
+    return this.uow.run(ctx, async (tx) => {
+      const current = await tx.orders.findForUpdate(orderId);
+      const existing = await tx.shipments.byOrder(orderId);
+      if (!current || existing.length > 0 || current.status !== 'PAID') return existing;
+      const now = this.clock.now();
+      const shipments = planShipments(orderId, reserved, () => this.ids.newId(), now);
+      await tx.shipments.insert(shipments);
+      await this.move(tx, current, 'START_FULFILMENT', now);
+      return shipments;
+    });
+  }
+
+  /** Plans shipments that a failed catalog call left unplanned. */
+  async planPending(ctx: RequestContext, limit = 50): Promise<number> {
+    const ids = await this.uow.run(ctx, (tx) => tx.shipments.ordersAwaitingShipments(limit));
+    for (const id of ids) await this.plan(ctx, id);
+    return ids.length;
+  }
+
+  ship(
+    ctx: RequestContext,
+    shipmentId: string,
+    carrier: string,
+    trackingNumber: string,
+  ): Promise<Shipment> {
+    return this.uow.run(ctx, async (tx) => {
+      const found = await tx.shipments.find(shipmentId);
+      if (!found) throw shipmentNotFound(shipmentId);
+      const order = await tx.orders.findForUpdate(found.orderId);
+      const current = (await tx.shipments.find(shipmentId, true))!;
+      if (
+        current.status !== 'PENDING' &&
+        current.carrier === carrier &&
+        current.trackingNumber === trackingNumber
+      )
+        return current; // the same hand-over reported twice
+      const now = this.clock.now();
+      const shipped = ship(current, carrier, trackingNumber, now);
+      await tx.shipments.save(shipped);
+      tx.events.shipped(order!, shipped);
+      const all = (await tx.shipments.byOrder(order!.id)).map((s) =>
+        s.id === shipped.id ? shipped : s,
+      );
+      if (shipmentProgress(all) === 'ALL_SHIPPED') await this.move(tx, order!, 'SHIP', now);
+      return shipped;
+    });
+  }
+
+  /** A carrier's signed tracking event. */
+  track(
+    ctx: RequestContext,
+    input: {
+      carrier: string;
+      trackingNumber: string;
+      eventId: string;
+      status: string;
+      description: string;
+      occurredAt: string;
+      signature: string;
+    },
+  ): Promise<{ shipment: Shipment; applied: boolean }> {
+    const fields = [
+      input.carrier,
+      input.trackingNumber,
+      input.eventId,
+      input.status,
+      input.occurredAt,
+    ];
+    if (!this.webhooks.verify(fields, input.signature ?? ''))
+      throw new OrderError(
+        'UNAUTHENTICATED',
+        'WEBHOOK_SIGNATURE_INVALID',
+        'the tracking event signature does not verify',
+      );
+    if (!(TRACKING_STATUSES as readonly string[]).includes(input.status))
+      throw new OrderError(
+        'INVALID_ARGUMENT',
+        'TRACKING_STATUS_INVALID',
+        `status is one of ${TRACKING_STATUSES.join(', ')}`,
+      );
+    const occurredAt = new Date(input.occurredAt);
+    if (Number.isNaN(occurredAt.getTime()) || !input.eventId)
+      throw new OrderError(
+        'INVALID_ARGUMENT',
+        'TRACKING_EVENT_INVALID',
+        'event_id and an RFC 3339 occurred_at are required',
+      );
+    return this.uow.run(ctx, async (tx) => {
+      const found = await tx.shipments.findByTracking(
+        input.carrier.toLowerCase(),
+        input.trackingNumber,
+      );
+      if (!found)
+        throw new OrderError(
+          'NOT_FOUND',
+          'SHIPMENT_NOT_FOUND',
+          `no shipment with ${input.carrier} ${input.trackingNumber}`,
+        );
+      const order = await tx.orders.findForUpdate(found.orderId);
+      const current = (await tx.shipments.find(found.id, true))!;
+      const now = this.clock.now();
+      const event = {
+        eventId: input.eventId,
+        status: input.status as TrackingStatus,
+        description: (input.description ?? '').slice(0, 500),
+        occurredAt,
+      };
+      const { shipment, changed } = applyTracking(current, event, now);
+      if (!changed) return { shipment, applied: false };
+      await tx.shipments.save(shipment);
+      if (event.status === 'DELIVERED' || event.status === 'EXCEPTION')
+        tx.events.tracked(order!, shipment, event);
+      const all = (await tx.shipments.byOrder(order!.id)).map((s) =>
+        s.id === shipment.id ? shipment : s,
+      );
+      if (shipmentProgress(all) === 'ALL_DELIVERED' && order!.status === 'SHIPPED')
+        await this.move(tx, order!, 'DELIVER', now);
+      return { shipment, applied: true };
+    });
+  }
+
+  private async move(
+    tx: OrderTx,
+    order: Order,
+    event: 'START_FULFILMENT' | 'SHIP' | 'DELIVER',
+    now: Date,
+  ) {
+    const next = applyEvent(order, event, now);
+    if (!(await tx.orders.update(next, order.version)))
+      throw new OrderError('ABORTED', 'ORDER_CHANGED', 'the order changed meanwhile; try again');
+  }
+}
