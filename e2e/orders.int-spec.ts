@@ -1,6 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { randomUUID } from 'node:crypto';
-import { startPlatform, E2E_SANDBOX_SECRET, type Platform } from '@emporia/testing';
+import {
+  startPlatform,
+  E2E_CARRIER_SECRET,
+  E2E_SANDBOX_SECRET,
+  type Platform,
+} from '@emporia/testing';
 
 jest.setTimeout(180_000);
 
@@ -123,13 +128,74 @@ describe('orders end to end: gateway → order → catalog', () => {
     expect((await api('POST', `/v1/payments/sandbox/pay/${paymentId}`, {})).body.outcome).toBe(
       'DUPLICATE',
     );
-    expect((await api('GET', `/v1/orders/${placed.body.id}`, undefined, me.auth)).body.status).toBe(
-      'PAID',
+    // paid, and (its stock committed) already being fulfilled
+    expect(['PAID', 'FULFILLING']).toContain(
+      (await api('GET', `/v1/orders/${placed.body.id}`, undefined, me.auth)).body.status,
     );
     const start = Date.now();
     while ((await onHand(skuId)).totalOnHand !== 3 && Date.now() - start < 15000)
       await new Promise((r) => setTimeout(r, 200));
     expect((await onHand(skuId)).totalOnHand).toBe(3);
+
+    // fulfilment: one shipment, handed to a carrier, tracked to delivery through the webhook
+    const orderUrl = `/v1/orders/${placed.body.id}`;
+    let shipments = [];
+    for (let i = 0; i < 50 && shipments.length === 0; i++) {
+      shipments = (await api('GET', `${orderUrl}/shipments`, undefined, me.auth)).body.items;
+      if (shipments.length === 0) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(shipments).toEqual([
+      expect.objectContaining({ warehouseCode: 'SZ-1', status: 'PENDING' }),
+    ]);
+    const notOperator = await api(
+      'POST',
+      `/v1/admin/shipments/${shipments[0].id}/ship`,
+      { carrier: 'sf', trackingNumber: 'SF0001' },
+      me.auth,
+    );
+    expect(notOperator.status).toBe(403);
+    const tracking = `SF${Date.now()}`;
+    await api(
+      'POST',
+      `/v1/admin/shipments/${shipments[0].id}/ship`,
+      { carrier: 'sf', trackingNumber: tracking },
+      operator,
+    );
+    expect((await api('GET', orderUrl, undefined, me.auth)).body.status).toBe('SHIPPED');
+    const occurredAt = new Date().toISOString();
+    const signature = createHmac('sha256', E2E_CARRIER_SECRET)
+      .update(['sf', tracking, 'evt-1', 'DELIVERED', occurredAt].join('\n'))
+      .digest('hex');
+    const delivered = await api('POST', '/v1/shipments/tracking-events/sf', {
+      trackingNumber: tracking,
+      eventId: 'evt-1',
+      status: 'DELIVERED',
+      occurredAt,
+      signature,
+    });
+    expect([delivered.status, delivered.body.applied]).toEqual([200, true]);
+    expect((await api('GET', orderUrl, undefined, me.auth)).body.status).toBe('DELIVERED');
+
+    // a return of one unit: approved, received, restocked and refunded
+    const ret = await api(
+      'POST',
+      `${orderUrl}/returns`,
+      { lines: [{ skuId, quantity: 1 }], reason: 'bristles too hard' },
+      me.auth,
+    );
+    expect(ret.status).toBe(201);
+    await api('POST', `/v1/admin/returns/${ret.body.id}/review`, { approve: true }, operator);
+    const received = await api(
+      'POST',
+      `/v1/admin/returns/${ret.body.id}/receive`,
+      undefined,
+      operator,
+    );
+    expect(received.body).toMatchObject({
+      status: 'REFUNDED',
+      refund: { amountMinor: 8800, currency: 'CNY' },
+    });
+    expect((await onHand(skuId)).totalOnHand).toBe(4);
   });
 
   it('checks provider signatures on callbacks', async () => {

@@ -23,6 +23,7 @@ import { CheckoutUseCase } from './application/checkout.use-case';
 import { OrderLifecycleUseCase } from './application/order-lifecycle.use-case';
 import { PaymentUseCase } from './application/payment.use-case';
 import { ShipmentsUseCase } from './application/shipments.use-case';
+import { ReturnsUseCase } from './application/returns.use-case';
 import {
   CARRIER_WEBHOOKS,
   type CarrierWebhookVerifier,
@@ -84,6 +85,7 @@ class OrderLifecycle
     private readonly orders: OrderLifecycleUseCase,
     private readonly checkout: CheckoutUseCase,
     private readonly shipments: ShipmentsUseCase,
+    private readonly returns: ReturnsUseCase,
   ) {
     health.register('postgres', () => pingDataSource(infra.dataSource));
     health.register('kafka', infra.pingKafka);
@@ -106,6 +108,7 @@ class OrderLifecycle
         step('interrupted checkout', this.checkout.sweepStale(ctx)),
         step('reservation sync', this.orders.syncReservations(ctx)),
         step('shipment planning', this.shipments.planPending(ctx)),
+        step('return completion', this.returns.finishPending(ctx)),
       ]).finally(() => (this.running = undefined));
     }, this.infra.sweepIntervalMs);
   }
@@ -155,6 +158,7 @@ export class OrderModule {
         OrderLifecycleUseCase,
         PaymentUseCase,
         ShipmentsUseCase,
+        ReturnsUseCase,
       ],
     };
   }

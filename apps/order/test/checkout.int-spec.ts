@@ -538,4 +538,73 @@ describe('order: carts, checkout saga and payments (real catalog, Postgres, Kafk
     expect(types.filter((t) => t === 'emporia.order.v1.ShipmentShipped')).toHaveLength(2);
     expect(types.filter((t) => t === 'emporia.order.v1.ShipmentTracked')).toHaveLength(2);
   });
+
+  it('returns: approve, receive, restock and refund exact shares until the order is refunded', async () => {
+    const skuId = await sku(5, 3333);
+    const accountId = uuid();
+    await fill(accountId, skuId, 3);
+    const o = (await checkout(accountId)).order!;
+    await call('handlePaymentCallback', signed(o));
+    await eventually(async () => ((await stock(skuId)).on_hand === 2 ? true : undefined));
+
+    expect(
+      await failure(
+        call('requestReturn', {
+          orderId: o.id,
+          accountId: uuid(),
+          lines: [{ skuId, quantity: 1 }],
+          reason: 'x',
+        }),
+      ),
+    ).toMatchObject({ status: status.NOT_FOUND });
+    const ask = (quantity: number) =>
+      call<orderV1.RequestReturnResponse>('requestReturn', {
+        orderId: o.id,
+        accountId,
+        lines: [{ skuId, quantity }],
+        reason: 'too small',
+      });
+    const rejectedOne = (await ask(3)).return!;
+    expect(await failure(ask(1))).toMatchObject({ code: 'RETURN_QUANTITY_EXCEEDED' });
+    await call('reviewReturn', { returnId: rejectedOne.id, approve: false, note: 'worn' });
+
+    const first = (await ask(1)).return!;
+    expect(await failure(call('receiveReturn', { returnId: first.id }))).toMatchObject({
+      code: 'RETURN_TRANSITION_INVALID',
+    });
+    await call('reviewReturn', { returnId: first.id, approve: true });
+    const done = (
+      await call<orderV1.ReceiveReturnResponse>('receiveReturn', { returnId: first.id })
+    ).return!;
+    expect(done).toMatchObject({
+      status: 'REFUNDED',
+      restocked: true,
+      refund: { amountMinor: 3333, currency: 'CNY' },
+    });
+    expect((await stock(skuId)).on_hand).toBe(3);
+    expect(
+      (await call<orderV1.GetOrderResponse>('getOrder', { orderId: o.id })).order!.status,
+    ).not.toBe('REFUNDED');
+
+    const rest = (await ask(2)).return!;
+    await call('reviewReturn', { returnId: rest.id, approve: true });
+    const last = (await call<orderV1.ReceiveReturnResponse>('receiveReturn', { returnId: rest.id }))
+      .return!;
+    expect(Number(last.refund!.amountMinor)).toBe(6666);
+    expect(
+      (await call<orderV1.GetOrderResponse>('getOrder', { orderId: o.id })).order!.status,
+    ).toBe('REFUNDED');
+    expect((await stock(skuId)).on_hand).toBe(5);
+    const refunds = (
+      await pg.query(
+        `SELECT payload FROM outbox WHERE message_key = $1 AND event_type = 'emporia.order.v1.OrderRefunded' ORDER BY seq`,
+        [o.id],
+      )
+    ).rows.map((r: { payload: Buffer }) => orderV1.OrderRefunded.decode(r.payload));
+    expect(refunds.map((e) => [Number(e.amountRefunded!.amountMinor), e.full])).toEqual([
+      [3333, false],
+      [6666, true],
+    ]);
+    expect(await failure(ask(1))).toMatchObject({ code: 'ORDER_NOT_RETURNABLE' });
+  });
 });

@@ -11,5 +11,5 @@ export {
 export { grpcTestClient } from './grpc-client';
 export { runServiceCommand, startServiceProcess } from './processes';
 export type { ServiceProcess } from './processes';
-export { apiClient, E2E_SANDBOX_SECRET, startPlatform } from './platform';
+export { apiClient, E2E_CARRIER_SECRET, E2E_SANDBOX_SECRET, startPlatform } from './platform';
 export type { Api, ApiResponse, Platform } from './platform';

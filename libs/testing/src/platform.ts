@@ -3,6 +3,8 @@ import { runServiceCommand, startServiceProcess, type ServiceProcess } from './p
 
 /** The sandbox payment provider's secret in end-to-end runs (tests sign callbacks with it). */
 export const E2E_SANDBOX_SECRET = 'e2e-sandbox-secret-0123456789abcdef';
+/** The carriers' webhook secret in end-to-end runs. */
+export const E2E_CARRIER_SECRET = 'e2e-carrier-secret-0123456789abcdef';
 
 export interface ApiResponse {
   status: number;
@@ -159,6 +161,7 @@ export async function startPlatform(want: {
         ...common,
         ORDER_DATABASE_URL: db.url,
         PAYMENT_SANDBOX_SECRET: E2E_SANDBOX_SECRET,
+        CARRIER_WEBHOOK_SECRET: E2E_CARRIER_SECRET,
       };
       await runServiceCommand('order', env, ['migrate']);
       starting.push(

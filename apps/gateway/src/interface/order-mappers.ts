@@ -1,5 +1,11 @@
 import type { orderV1 } from '@emporia/contracts';
-import type { AdminOrderView, CartView, OrderView, ShipmentView } from './dto/order.dto';
+import type {
+  AdminOrderView,
+  CartView,
+  OrderView,
+  ReturnView,
+  ShipmentView,
+} from './dto/order.dto';
 
 const money = (m: { amountMinor: number; currency: string } | undefined) => ({
   amountMinor: Number(m?.amountMinor ?? 0),
@@ -67,4 +73,16 @@ export const shipmentView = (s: orderV1.Shipment): ShipmentView => ({
     description: e.description,
     occurredAt: e.occurredAt,
   })),
+});
+
+export const returnView = (r: orderV1.Return): ReturnView => ({
+  id: r.id,
+  orderId: r.orderId,
+  lines: r.lines.map((l) => ({ skuId: l.skuId, quantity: Number(l.quantity) })),
+  reason: r.reason,
+  status: r.status,
+  refund: r.refund ? money(r.refund) : null,
+  note: r.note || null,
+  restocked: r.restocked,
+  createdAt: r.createdAt,
 });

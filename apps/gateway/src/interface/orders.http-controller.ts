@@ -37,6 +37,10 @@ import {
   PaymentCallbackDto,
   PaymentView,
   ReviewOrderDto,
+  RequestReturnDto,
+  ReturnList,
+  ReturnView,
+  ReviewReturnDto,
   SandboxPaymentView,
   ShipDto,
   ShipmentList,
@@ -48,7 +52,7 @@ import {
 } from './dto/order.dto';
 import { PageQuery } from './dto/query.dto';
 import { Idempotent, idempotencyKey } from './idempotency.interceptor';
-import { adminOrderView, cartView, orderView, shipmentView } from './order-mappers';
+import { adminOrderView, cartView, orderView, returnView, shipmentView } from './order-mappers';
 import { ProblemError } from './problem';
 import { Ctx } from './request-context';
 import { cursorOf } from './mappers';
@@ -356,6 +360,76 @@ export class OrdersHttpController {
       description: body.description ?? '',
     });
     return { shipment: shipmentView(r.shipment!), applied: r.applied };
+  }
+
+  @Post('orders/:id/returns')
+  @Auth()
+  @Idempotent()
+  @ApiCreatedResponse({ type: ReturnView, description: 'requested; an operator approves it' })
+  @ApiProblems(404, 422)
+  async requestReturn(
+    @Ctx() ctx: RequestContext,
+    @Caller() me: Principal,
+    @Param('id', uuidParam) id: string,
+    @Body() body: RequestReturnDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ReturnView> {
+    const r = await this.orders.requestReturn(ctx, {
+      orderId: id,
+      accountId: me.accountId,
+      ...body,
+    });
+    void reply.status(201);
+    return returnView(r.return!);
+  }
+
+  @Get('orders/:id/returns')
+  @Auth()
+  @ApiOkResponse({ type: ReturnList })
+  @ApiProblems(404)
+  async returns(
+    @Ctx() ctx: RequestContext,
+    @Caller() me: Principal,
+    @Param('id', uuidParam) id: string,
+  ): Promise<ReturnList> {
+    return {
+      items: (
+        await this.orders.listReturns(ctx, { orderId: id, accountId: me.accountId })
+      ).returns.map(returnView),
+    };
+  }
+
+  @Post('admin/returns/:id/review')
+  @Auth('operator')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ReturnView })
+  @ApiProblems(404, 422)
+  async reviewReturn(
+    @Ctx() ctx: RequestContext,
+    @Param('id', uuidParam) id: string,
+    @Body() body: ReviewReturnDto,
+  ): Promise<ReturnView> {
+    return returnView(
+      (
+        await this.orders.reviewReturn(ctx, {
+          returnId: id,
+          approve: body.approve,
+          note: body.note ?? '',
+        })
+      ).return!,
+    );
+  }
+
+  @Post('admin/returns/:id/receive')
+  @Auth('operator')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ReturnView, description: 'received: restocked and refunded' })
+  @ApiProblems(404, 422)
+  async receiveReturn(
+    @Ctx() ctx: RequestContext,
+    @Param('id', uuidParam) id: string,
+  ): Promise<ReturnView> {
+    return returnView((await this.orders.receiveReturn(ctx, { returnId: id })).return!);
   }
 
   @Get('admin/orders/:id')

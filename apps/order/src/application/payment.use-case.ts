@@ -208,6 +208,7 @@ export class PaymentUseCase {
         providerTxnId: callback.providerTxnId,
         amount: record.amount,
         reason: 'ORDER_NOT_PAYABLE',
+        refundId: `late-${record.id}`,
       });
       await this.uow.run(ctx, (tx) => tx.payments.setStatus(record.id, 'REFUNDED'));
     } catch (err) {

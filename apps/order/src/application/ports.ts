@@ -4,6 +4,7 @@ import type { Cart, CartLine } from '../domain/cart';
 import type { Order, PricedCart, RiskVerdict, ShippingAddress } from '../domain/order';
 import type { PaymentCallback } from '../domain/payment';
 import type { Shipment } from '../domain/shipment';
+import type { ReturnRequest } from '../domain/returns';
 
 /** What order needs to know about a SKU, from the catalog. */
 export interface SkuInfo {
@@ -30,6 +31,14 @@ export interface CatalogPort {
   commit(ctx: RequestContext, reservationId: string): Promise<void>;
   /** Idempotent; a reservation that never existed is fine. */
   release(ctx: RequestContext, reservationId: string, reason: string): Promise<void>;
+  /** Puts returned units back into on-hand stock. */
+  restock(
+    ctx: RequestContext,
+    skuId: string,
+    warehouseCode: string,
+    quantity: number,
+    reason: string,
+  ): Promise<void>;
   /** Where a reservation's units came from (for shipments). */
   reservationLines(
     ctx: RequestContext,
@@ -79,8 +88,16 @@ export interface PaymentProvider {
   }>;
   /** Checks the provider's signature over the callback (constant time). */
   verify(callback: PaymentCallback, signature: string): boolean;
-  /** Returns money of a captured transaction (late or duplicate payments, refunds). */
-  refund(input: { providerTxnId: string; amount: Money; reason: string }): Promise<void>;
+  /**
+   * Returns money of a captured transaction (late or duplicate payments, refunds). `refundId`
+   * is the provider-side idempotency key: repeating a refund with it refunds once.
+   */
+  refund(input: {
+    providerTxnId: string;
+    amount: Money;
+    reason: string;
+    refundId: string;
+  }): Promise<void>;
   /** Sandbox only: signs a callback as the provider would (hosted-page simulation). */
   signAsProvider?(callback: PaymentCallback): string;
 }
@@ -174,6 +191,15 @@ export interface ShipmentRepository {
   ordersAwaitingShipments(limit: number): Promise<string[]>;
 }
 
+export interface ReturnRepository {
+  byOrder(orderId: string): Promise<ReturnRequest[]>;
+  find(id: string, forUpdate?: boolean): Promise<ReturnRequest | null>;
+  insert(r: ReturnRequest): Promise<void>;
+  save(r: ReturnRequest): Promise<void>;
+  /** Returns left half-done (received but not restocked or refunded). */
+  unfinished(limit: number): Promise<string[]>;
+}
+
 /** Events written to the outbox with the transaction. */
 export interface OrderEvents {
   placed(order: Order, couponCodes: string[]): void;
@@ -181,6 +207,7 @@ export interface OrderEvents {
   cancelled(order: Order, couponCodes: string[]): void;
   shipped(order: Order, shipment: Shipment): void;
   tracked(order: Order, shipment: Shipment, event: Shipment['events'][number]): void;
+  refunded(order: Order, refundId: string, amount: Money, full: boolean): void;
 }
 
 export interface OrderTx {
@@ -189,6 +216,7 @@ export interface OrderTx {
   checkouts: CheckoutRepository;
   payments: PaymentRepository;
   shipments: ShipmentRepository;
+  returns: ReturnRepository;
   events: OrderEvents;
 }
 

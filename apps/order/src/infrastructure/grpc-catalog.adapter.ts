@@ -12,6 +12,7 @@ export interface CatalogRpcs {
   getSkus: Rpc<catalogV1.GetSkusRequest, catalogV1.GetSkusResponse>;
   reserveStock: Rpc<catalogV1.ReserveStockRequest, catalogV1.ReserveStockResponse>;
   commitReservation: Rpc<catalogV1.CommitReservationRequest, catalogV1.CommitReservationResponse>;
+  adjustStock: Rpc<catalogV1.AdjustStockRequest, catalogV1.AdjustStockResponse>;
   getReservation: Rpc<catalogV1.GetReservationRequest, catalogV1.GetReservationResponse>;
   releaseReservation: Rpc<
     catalogV1.ReleaseReservationRequest,
@@ -102,5 +103,17 @@ export class GrpcCatalogAdapter implements CatalogPort {
       warehouseCode: l.warehouseCode,
       quantity: Number(l.quantity),
     }));
+  }
+
+  async restock(
+    ctx: RequestContext,
+    skuId: string,
+    warehouseCode: string,
+    quantity: number,
+    reason: string,
+  ) {
+    await this.rpc
+      .adjustStock(ctx, { skuId, warehouseCode, delta: quantity, reason })
+      .catch(translate);
   }
 }

@@ -12,6 +12,7 @@ export const ORDER_EVENT_TYPES = {
   cancelled: eventType('emporia.order.v1.OrderCancelled', orderV1.OrderCancelled),
   shipped: eventType('emporia.order.v1.ShipmentShipped', orderV1.ShipmentShipped),
   tracked: eventType('emporia.order.v1.ShipmentTracked', orderV1.ShipmentTracked),
+  refunded: eventType('emporia.order.v1.OrderRefunded', orderV1.OrderRefunded),
 };
 
 const money = (m: Money) => ({ amountMinor: m.amountMinor, currency: m.currency });
@@ -118,6 +119,25 @@ export class OutboxOrderEvents implements OrderEvents {
           status: e.status,
           description: e.description,
           occurredAt: e.occurredAt.toISOString(),
+        },
+        this.meta,
+      ),
+    );
+  }
+
+  refunded(o: Order, refundId: string, amount: Money, full: boolean): void {
+    this.pending.push(
+      newEvent(
+        ORDER_EVENT_TYPES.refunded,
+        this.topic,
+        o.id,
+        {
+          orderId: o.id,
+          accountId: o.accountId,
+          refundId,
+          amountRefunded: money(amount),
+          refundedAt: new Date().toISOString(),
+          full,
         },
         this.meta,
       ),

@@ -50,9 +50,24 @@ export class SandboxPaymentProvider implements PaymentProvider {
     return given.length === expected.length && timingSafeEqual(given, expected);
   }
 
-  async refund(input: { providerTxnId: string; amount: Money; reason: string }): Promise<void> {
+  /** The sandbox keeps its refunds by id, so a repeated refund is one refund. */
+  private readonly refunds = new Map<string, string>();
+
+  async refund(input: {
+    providerTxnId: string;
+    amount: Money;
+    reason: string;
+    refundId: string;
+  }): Promise<void> {
+    if (this.refunds.has(input.refundId)) return;
+    this.refunds.set(input.refundId, input.amount.toString());
     this.logger.info(
-      { txn: input.providerTxnId, amount: input.amount.toString(), reason: input.reason },
+      {
+        txn: input.providerTxnId,
+        refundId: input.refundId,
+        amount: input.amount.toString(),
+        reason: input.reason,
+      },
       'sandbox refund',
     );
   }

@@ -1,6 +1,7 @@
 import { Money } from '@emporia/money';
 import type { EntityManager } from 'typeorm';
 import type {
+  ReturnRepository,
   ShipmentRepository,
   CartRepository,
   CheckoutRecord,
@@ -14,6 +15,7 @@ import type { Order, OrderLine, RiskVerdict, ShippingAddress } from '../domain/o
 import { OrderError } from '../domain/order-error';
 import type { OrderStatus } from '../domain/order-state-machine';
 import type { Shipment } from '../domain/shipment';
+import type { ReturnRequest } from '../domain/returns';
 
 const affected = (r: unknown): number =>
   Array.isArray(r) && typeof r[1] === 'number' ? r[1] : Array.isArray(r) ? r.length : 0;
@@ -518,6 +520,102 @@ export class SqlShipmentRepository implements ShipmentRepository {
       `SELECT o.id FROM orders o WHERE o.status = 'PAID' AND o.reservation_synced
          AND NOT EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = o.id)
        ORDER BY o.updated_at LIMIT $1`,
+      [limit],
+    )) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+}
+
+interface ReturnRow {
+  id: string;
+  order_id: string;
+  account_id: string;
+  lines: ReturnRequest['lines'];
+  reason: string;
+  status: ReturnRequest['status'];
+  refund_minor: string | null;
+  currency: string | null;
+  note: string | null;
+  restocked: boolean;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const toReturn = (r: ReturnRow): ReturnRequest => ({
+  id: r.id,
+  orderId: r.order_id,
+  accountId: r.account_id,
+  lines: r.lines,
+  reason: r.reason,
+  status: r.status,
+  refund:
+    r.refund_minor === null || !r.currency
+      ? null
+      : Money.of(Number(r.refund_minor), r.currency.trim()),
+  note: r.note,
+  restocked: r.restocked,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export class SqlReturnRepository implements ReturnRepository {
+  constructor(private readonly m: EntityManager) {}
+
+  async byOrder(orderId: string): Promise<ReturnRequest[]> {
+    const rows = (await this.m.query(
+      `SELECT * FROM returns WHERE order_id = $1 ORDER BY created_at, id`,
+      [orderId],
+    )) as ReturnRow[];
+    return rows.map(toReturn);
+  }
+
+  async find(id: string, forUpdate = false): Promise<ReturnRequest | null> {
+    const rows = (await this.m.query(
+      `SELECT * FROM returns WHERE id = $1 ${forUpdate ? 'FOR UPDATE' : ''}`,
+      [id],
+    )) as ReturnRow[];
+    return rows[0] ? toReturn(rows[0]) : null;
+  }
+
+  async insert(r: ReturnRequest): Promise<void> {
+    await this.m.query(
+      `INSERT INTO returns (id, order_id, account_id, lines, reason, status, refund_minor, currency, note, restocked, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      [
+        r.id,
+        r.orderId,
+        r.accountId,
+        JSON.stringify(r.lines),
+        r.reason,
+        r.status,
+        r.refund?.amountMinor ?? null,
+        r.refund?.currency ?? null,
+        r.note,
+        r.restocked,
+        r.createdAt,
+        r.updatedAt,
+      ],
+    );
+  }
+
+  async save(r: ReturnRequest): Promise<void> {
+    await this.m.query(
+      `UPDATE returns SET status = $2, refund_minor = $3, currency = $4, note = $5, restocked = $6, updated_at = $7 WHERE id = $1`,
+      [
+        r.id,
+        r.status,
+        r.refund?.amountMinor ?? null,
+        r.refund?.currency ?? null,
+        r.note,
+        r.restocked,
+        r.updatedAt,
+      ],
+    );
+  }
+
+  async unfinished(limit: number): Promise<string[]> {
+    const rows = (await this.m.query(
+      `SELECT id FROM returns WHERE status IN ('RECEIVED', 'REFUNDING') ORDER BY updated_at LIMIT $1`,
       [limit],
     )) as { id: string }[];
     return rows.map((r) => r.id);

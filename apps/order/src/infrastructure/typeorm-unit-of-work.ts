@@ -9,6 +9,7 @@ import {
   SqlCheckoutRepository,
   SqlOrderRepository,
   SqlPaymentRepository,
+  SqlReturnRepository,
   SqlShipmentRepository,
 } from './sql-order.repositories';
 
@@ -31,6 +32,7 @@ export class TypeormUnitOfWork implements UnitOfWork {
           checkouts: new SqlCheckoutRepository(manager),
           payments: new SqlPaymentRepository(manager),
           shipments: new SqlShipmentRepository(manager),
+          returns: new SqlReturnRepository(manager),
           events,
         });
         return { result, events: events.drain() };

@@ -8,6 +8,8 @@ import { CheckoutUseCase } from '../application/checkout.use-case';
 import { OrderLifecycleUseCase } from '../application/order-lifecycle.use-case';
 import { PaymentUseCase } from '../application/payment.use-case';
 import { ShipmentsUseCase } from '../application/shipments.use-case';
+import { ReturnsUseCase } from '../application/returns.use-case';
+import type { ReturnRequest } from '../domain/returns';
 import type { Shipment } from '../domain/shipment';
 import type { Cart } from '../domain/cart';
 import type { Order } from '../domain/order';
@@ -76,6 +78,19 @@ const shipmentToProto = (s: Shipment): orderV1.Shipment => ({
   updatedAt: s.updatedAt.toISOString(),
 });
 
+const returnToProto = (r: ReturnRequest): orderV1.Return => ({
+  id: r.id,
+  orderId: r.orderId,
+  lines: r.lines,
+  reason: r.reason,
+  status: r.status,
+  refund: r.refund ? money(r.refund) : undefined,
+  note: r.note ?? '',
+  restocked: r.restocked,
+  createdAt: r.createdAt.toISOString(),
+  updatedAt: r.updatedAt.toISOString(),
+});
+
 @Controller()
 @orderV1.OrderServiceControllerMethods()
 export class OrderGrpcController implements orderV1.OrderServiceController {
@@ -85,6 +100,7 @@ export class OrderGrpcController implements orderV1.OrderServiceController {
     private readonly orders: OrderLifecycleUseCase,
     private readonly payments: PaymentUseCase,
     private readonly shipments: ShipmentsUseCase,
+    private readonly returns: ReturnsUseCase,
   ) {}
 
   getCart(req: orderV1.GetCartRequest, md?: Metadata): Promise<orderV1.GetCartResponse> {
@@ -295,5 +311,61 @@ export class OrderGrpcController implements orderV1.OrderServiceController {
       const r = await this.shipments.track(ctx, req);
       return { shipment: shipmentToProto(r.shipment), applied: r.applied };
     });
+  }
+
+  requestReturn(
+    req: orderV1.RequestReturnRequest,
+    md?: Metadata,
+  ): Promise<orderV1.RequestReturnResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      return: returnToProto(
+        await this.returns.request(ctx, {
+          orderId: uuid('order_id', req.orderId),
+          accountId: uuid('account_id', req.accountId),
+          lines: req.lines.map((l) => ({ skuId: l.skuId, quantity: Number(l.quantity) })),
+          reason: req.reason,
+        }),
+      ),
+    }));
+  }
+
+  listReturns(
+    req: orderV1.ListReturnsRequest,
+    md?: Metadata,
+  ): Promise<orderV1.ListReturnsResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      returns: (
+        await this.returns.list(
+          ctx,
+          uuid('order_id', req.orderId),
+          optionalUuid('account_id', req.accountId),
+        )
+      ).map(returnToProto),
+    }));
+  }
+
+  reviewReturn(
+    req: orderV1.ReviewReturnRequest,
+    md?: Metadata,
+  ): Promise<orderV1.ReviewReturnResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      return: returnToProto(
+        await this.returns.review(
+          ctx,
+          uuid('return_id', req.returnId),
+          req.approve,
+          req.note ?? '',
+        ),
+      ),
+    }));
+  }
+
+  receiveReturn(
+    req: orderV1.ReceiveReturnRequest,
+    md?: Metadata,
+  ): Promise<orderV1.ReceiveReturnResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      return: returnToProto(await this.returns.receive(ctx, uuid('return_id', req.returnId))),
+    }));
   }
 }

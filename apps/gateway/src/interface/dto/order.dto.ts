@@ -253,3 +253,42 @@ export class TrackingResultView {
   @ApiProperty({ type: ShipmentView }) shipment!: ShipmentView;
   @ApiProperty({ description: 'false: this event was already recorded' }) applied!: boolean;
 }
+
+export class ReturnLineDto {
+  @ApiProperty({ format: 'uuid' }) @IsUUID() skuId!: string;
+  @ApiProperty({ minimum: 1 }) @IsInt() @Min(1) @Max(999) quantity!: number;
+}
+
+export class RequestReturnDto {
+  @ApiProperty({ type: [ReturnLineDto] })
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => ReturnLineDto)
+  lines!: ReturnLineDto[];
+
+  @ApiProperty({ maxLength: 500 }) @IsString() @Length(1, 500) reason!: string;
+}
+
+export class ReviewReturnDto {
+  @ApiProperty() @IsBoolean() approve!: boolean;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) note?: string;
+}
+
+export class ReturnView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) orderId!: string;
+  @ApiProperty({ type: [CartLineView] }) lines!: CartLineView[];
+  @ApiProperty() reason!: string;
+  @ApiProperty({ enum: ['REQUESTED', 'APPROVED', 'REJECTED', 'RECEIVED', 'REFUNDING', 'REFUNDED'] })
+  status!: string;
+  @ApiProperty({ type: MoneyDto, nullable: true, description: 'set once computed at refund' })
+  refund!: MoneyDto | null;
+  @ApiProperty({ nullable: true, type: String }) note!: string | null;
+  @ApiProperty() restocked!: boolean;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+}
+
+export class ReturnList {
+  @ApiProperty({ type: [ReturnView] }) items!: ReturnView[];
+}

@@ -1,10 +1,12 @@
 import { MessagingTables1764000000000 } from '@emporia/messaging';
 import { OrderSchema1764000000700 } from './1764000000700-order-schema';
 import { Shipments1764000000800 } from './1764000000800-shipments';
+import { Returns1764000000900 } from './1764000000900-returns';
 
 /** Every migration of the order database, in order. Never `synchronize`. */
 export const ORDER_MIGRATIONS = [
   MessagingTables1764000000000,
   OrderSchema1764000000700,
   Shipments1764000000800,
+  Returns1764000000900,
 ];

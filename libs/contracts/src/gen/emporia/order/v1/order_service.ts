@@ -266,6 +266,60 @@ export interface RecordTrackingEventResponse {
   applied: boolean;
 }
 
+export interface Return {
+  id: string;
+  orderId: string;
+  lines: CartLine[];
+  reason: string;
+  /** REQUESTED, APPROVED, REJECTED, RECEIVED, REFUNDING or REFUNDED. */
+  status: string;
+  /** Set once the refund is computed. */
+  refund: Money | undefined;
+  note: string;
+  restocked: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface RequestReturnRequest {
+  orderId: string;
+  accountId: string;
+  lines: CartLine[];
+  reason: string;
+}
+
+export interface RequestReturnResponse {
+  return: Return | undefined;
+}
+
+export interface ListReturnsRequest {
+  orderId: string;
+  /** When set, the order must belong to this account. */
+  accountId: string;
+}
+
+export interface ListReturnsResponse {
+  returns: Return[];
+}
+
+export interface ReviewReturnRequest {
+  returnId: string;
+  approve: boolean;
+  note: string;
+}
+
+export interface ReviewReturnResponse {
+  return: Return | undefined;
+}
+
+export interface ReceiveReturnRequest {
+  returnId: string;
+}
+
+export interface ReceiveReturnResponse {
+  return: Return | undefined;
+}
+
 function createBaseCartOwner(): CartOwner {
   return { accountId: "", guestToken: "" };
 }
@@ -2947,6 +3001,596 @@ export const RecordTrackingEventResponse: MessageFns<RecordTrackingEventResponse
   },
 };
 
+function createBaseReturn(): Return {
+  return {
+    id: "",
+    orderId: "",
+    lines: [],
+    reason: "",
+    status: "",
+    refund: undefined,
+    note: "",
+    restocked: false,
+    createdAt: "",
+    updatedAt: "",
+  };
+}
+
+export const Return: MessageFns<Return> = {
+  encode(message: Return, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.orderId !== "") {
+      writer.uint32(18).string(message.orderId);
+    }
+    for (const v of message.lines) {
+      CartLine.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.reason !== "") {
+      writer.uint32(34).string(message.reason);
+    }
+    if (message.status !== "") {
+      writer.uint32(42).string(message.status);
+    }
+    if (message.refund !== undefined) {
+      Money.encode(message.refund, writer.uint32(50).fork()).join();
+    }
+    if (message.note !== "") {
+      writer.uint32(58).string(message.note);
+    }
+    if (message.restocked !== false) {
+      writer.uint32(64).bool(message.restocked);
+    }
+    if (message.createdAt !== "") {
+      writer.uint32(74).string(message.createdAt);
+    }
+    if (message.updatedAt !== "") {
+      writer.uint32(82).string(message.updatedAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Return {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReturn();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.lines.push(CartLine.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.refund = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.note = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.restocked = reader.bool();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.createdAt = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.updatedAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRequestReturnRequest(): RequestReturnRequest {
+  return { orderId: "", accountId: "", lines: [], reason: "" };
+}
+
+export const RequestReturnRequest: MessageFns<RequestReturnRequest> = {
+  encode(message: RequestReturnRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== "") {
+      writer.uint32(10).string(message.orderId);
+    }
+    if (message.accountId !== "") {
+      writer.uint32(18).string(message.accountId);
+    }
+    for (const v of message.lines) {
+      CartLine.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.reason !== "") {
+      writer.uint32(34).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RequestReturnRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRequestReturnRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.lines.push(CartLine.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRequestReturnResponse(): RequestReturnResponse {
+  return { return: undefined };
+}
+
+export const RequestReturnResponse: MessageFns<RequestReturnResponse> = {
+  encode(message: RequestReturnResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.return !== undefined) {
+      Return.encode(message.return, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RequestReturnResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRequestReturnResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.return = Return.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListReturnsRequest(): ListReturnsRequest {
+  return { orderId: "", accountId: "" };
+}
+
+export const ListReturnsRequest: MessageFns<ListReturnsRequest> = {
+  encode(message: ListReturnsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== "") {
+      writer.uint32(10).string(message.orderId);
+    }
+    if (message.accountId !== "") {
+      writer.uint32(18).string(message.accountId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListReturnsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListReturnsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListReturnsResponse(): ListReturnsResponse {
+  return { returns: [] };
+}
+
+export const ListReturnsResponse: MessageFns<ListReturnsResponse> = {
+  encode(message: ListReturnsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.returns) {
+      Return.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListReturnsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListReturnsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.returns.push(Return.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseReviewReturnRequest(): ReviewReturnRequest {
+  return { returnId: "", approve: false, note: "" };
+}
+
+export const ReviewReturnRequest: MessageFns<ReviewReturnRequest> = {
+  encode(message: ReviewReturnRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.returnId !== "") {
+      writer.uint32(10).string(message.returnId);
+    }
+    if (message.approve !== false) {
+      writer.uint32(16).bool(message.approve);
+    }
+    if (message.note !== "") {
+      writer.uint32(26).string(message.note);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReviewReturnRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReviewReturnRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.returnId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.approve = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.note = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseReviewReturnResponse(): ReviewReturnResponse {
+  return { return: undefined };
+}
+
+export const ReviewReturnResponse: MessageFns<ReviewReturnResponse> = {
+  encode(message: ReviewReturnResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.return !== undefined) {
+      Return.encode(message.return, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReviewReturnResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReviewReturnResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.return = Return.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseReceiveReturnRequest(): ReceiveReturnRequest {
+  return { returnId: "" };
+}
+
+export const ReceiveReturnRequest: MessageFns<ReceiveReturnRequest> = {
+  encode(message: ReceiveReturnRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.returnId !== "") {
+      writer.uint32(10).string(message.returnId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReceiveReturnRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReceiveReturnRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.returnId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseReceiveReturnResponse(): ReceiveReturnResponse {
+  return { return: undefined };
+}
+
+export const ReceiveReturnResponse: MessageFns<ReceiveReturnResponse> = {
+  encode(message: ReceiveReturnResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.return !== undefined) {
+      Return.encode(message.return, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReceiveReturnResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReceiveReturnResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.return = Return.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /**
  * Carts, checkout (the saga: price → risk → reserve → order), orders and payments.
  * Callers are trusted (the gateway authenticates and passes the account id).
@@ -3014,6 +3658,19 @@ export interface OrderServiceClient {
     request: RecordTrackingEventRequest,
     metadata?: Metadata,
   ): Observable<RecordTrackingEventResponse>;
+
+  /**
+   * Returns: the customer asks; an operator approves or rejects, then receives the goods, which
+   * restocks them and refunds their exact share of what was paid.
+   */
+
+  requestReturn(request: RequestReturnRequest, metadata?: Metadata): Observable<RequestReturnResponse>;
+
+  listReturns(request: ListReturnsRequest, metadata?: Metadata): Observable<ListReturnsResponse>;
+
+  reviewReturn(request: ReviewReturnRequest, metadata?: Metadata): Observable<ReviewReturnResponse>;
+
+  receiveReturn(request: ReceiveReturnRequest, metadata?: Metadata): Observable<ReceiveReturnResponse>;
 }
 
 /**
@@ -3119,6 +3776,31 @@ export interface OrderServiceController {
     request: RecordTrackingEventRequest,
     metadata?: Metadata,
   ): Promise<RecordTrackingEventResponse> | Observable<RecordTrackingEventResponse> | RecordTrackingEventResponse;
+
+  /**
+   * Returns: the customer asks; an operator approves or rejects, then receives the goods, which
+   * restocks them and refunds their exact share of what was paid.
+   */
+
+  requestReturn(
+    request: RequestReturnRequest,
+    metadata?: Metadata,
+  ): Promise<RequestReturnResponse> | Observable<RequestReturnResponse> | RequestReturnResponse;
+
+  listReturns(
+    request: ListReturnsRequest,
+    metadata?: Metadata,
+  ): Promise<ListReturnsResponse> | Observable<ListReturnsResponse> | ListReturnsResponse;
+
+  reviewReturn(
+    request: ReviewReturnRequest,
+    metadata?: Metadata,
+  ): Promise<ReviewReturnResponse> | Observable<ReviewReturnResponse> | ReviewReturnResponse;
+
+  receiveReturn(
+    request: ReceiveReturnRequest,
+    metadata?: Metadata,
+  ): Promise<ReceiveReturnResponse> | Observable<ReceiveReturnResponse> | ReceiveReturnResponse;
 }
 
 export function OrderServiceControllerMethods() {
@@ -3138,6 +3820,10 @@ export function OrderServiceControllerMethods() {
       "listShipments",
       "shipShipment",
       "recordTrackingEvent",
+      "requestReturn",
+      "listReturns",
+      "reviewReturn",
+      "receiveReturn",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

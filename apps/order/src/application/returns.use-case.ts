@@ -1,0 +1,189 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger, RequestContext } from '@emporia/platform';
+import { LOGGER } from '@emporia/platform';
+import { applyEvent } from '../domain/order';
+import { OrderError } from '../domain/order-error';
+import {
+  fullyRefunded,
+  moveReturn,
+  refundFor,
+  requestReturn,
+  type ReturnLine,
+  type ReturnRequest,
+} from '../domain/returns';
+import {
+  CATALOG,
+  type CatalogPort,
+  CLOCK,
+  type Clock,
+  ID_GENERATOR,
+  type IdGenerator,
+  PAYMENT_PROVIDERS,
+  type PaymentProvider,
+  UNIT_OF_WORK,
+  type UnitOfWork,
+} from './ports';
+
+const returnNotFound = (id: string) =>
+  new OrderError('NOT_FOUND', 'RETURN_NOT_FOUND', `return ${id} does not exist`);
+const orderNotFound = (id: string) =>
+  new OrderError('NOT_FOUND', 'ORDER_NOT_FOUND', `order ${id} does not exist`);
+
+/** Where returned units go when their shipment's warehouse is unknown. */
+export const RETURNS_WAREHOUSE = 'RETURNS';
+
+/**
+ * Returns: the customer asks, an operator approves or rejects, the goods arrive (restocked to
+ * the warehouse they shipped from) and the refund follows — the next units' exact shares of
+ * what was paid, through the provider with the return id as its idempotency key, with
+ * `OrderRefunded`; when every unit is refunded the order is REFUNDED. Each step is a state of
+ * the return, so an interrupted one is resumed by the sweep.
+ */
+@Injectable()
+export class ReturnsUseCase {
+  constructor(
+    @Inject(UNIT_OF_WORK) private readonly uow: UnitOfWork,
+    @Inject(CATALOG) private readonly catalog: CatalogPort,
+    @Inject(PAYMENT_PROVIDERS) private readonly providers: Map<string, PaymentProvider>,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  request(
+    ctx: RequestContext,
+    input: { orderId: string; accountId: string; lines: ReturnLine[]; reason: string },
+  ): Promise<ReturnRequest> {
+    return this.uow.run(ctx, async (tx) => {
+      const order = await tx.orders.findForUpdate(input.orderId);
+      if (!order || order.accountId !== input.accountId) throw orderNotFound(input.orderId);
+      const r = requestReturn(order, await tx.returns.byOrder(order.id), {
+        id: this.ids.newId(),
+        lines: input.lines,
+        reason: input.reason,
+        now: this.clock.now(),
+      });
+      await tx.returns.insert(r);
+      return r;
+    });
+  }
+
+  list(ctx: RequestContext, orderId: string, accountId?: string): Promise<ReturnRequest[]> {
+    return this.uow.run(ctx, async (tx) => {
+      const order = await tx.orders.find(orderId);
+      if (!order || (accountId && order.accountId !== accountId)) throw orderNotFound(orderId);
+      return tx.returns.byOrder(orderId);
+    });
+  }
+
+  review(ctx: RequestContext, id: string, approve: boolean, note: string): Promise<ReturnRequest> {
+    return this.uow.run(ctx, async (tx) => {
+      const r = await tx.returns.find(id, true);
+      if (!r) throw returnNotFound(id);
+      const next = moveReturn(r, approve ? 'APPROVE' : 'REJECT', this.clock.now(), {
+        note: note.trim().slice(0, 500) || null,
+      });
+      await tx.returns.save(next);
+      return next;
+    });
+  }
+
+  /** The goods arrived: restock, then refund. */
+  async receive(ctx: RequestContext, id: string): Promise<ReturnRequest> {
+    await this.uow.run(ctx, async (tx) => {
+      const r = await tx.returns.find(id, true);
+      if (!r) throw returnNotFound(id);
+      await tx.returns.save(moveReturn(r, 'RECEIVE', this.clock.now()));
+    });
+    return this.finish(ctx, id);
+  }
+
+  /** Carries a received return through restock and refund; safe to repeat. */
+  async finish(ctx: RequestContext, id: string): Promise<ReturnRequest> {
+    let r = await this.uow.run(ctx, (tx) => tx.returns.find(id));
+    if (!r) throw returnNotFound(id);
+    if (r.status === 'RECEIVED' && !r.restocked) r = await this.restock(ctx, r);
+    if (r.status === 'RECEIVED') r = await this.startRefund(ctx, r);
+    if (r.status === 'REFUNDING') r = await this.completeRefund(ctx, r);
+    return r;
+  }
+
+  private async restock(ctx: RequestContext, r: ReturnRequest): Promise<ReturnRequest> {
+    const shipments = await this.uow.run(ctx, (tx) => tx.shipments.byOrder(r.orderId));
+    for (const l of r.lines) {
+      const from =
+        shipments.find((s) => s.lines.some((x) => x.skuId === l.skuId))?.warehouseCode ??
+        RETURNS_WAREHOUSE;
+      await this.catalog.restock(ctx, l.skuId, from, l.quantity, `return ${r.id}`);
+    }
+    return this.uow.run(ctx, async (tx) => {
+      const current = (await tx.returns.find(r.id, true))!;
+      const next = { ...current, restocked: true, updatedAt: this.clock.now() };
+      await tx.returns.save(next);
+      return next;
+    });
+  }
+
+  private startRefund(ctx: RequestContext, r: ReturnRequest): Promise<ReturnRequest> {
+    return this.uow.run(ctx, async (tx) => {
+      const order = (await tx.orders.findForUpdate(r.orderId))!;
+      const current = (await tx.returns.find(r.id, true))!;
+      if (current.status !== 'RECEIVED') return current;
+      const refund = refundFor(order, await tx.returns.byOrder(order.id), current);
+      const next = moveReturn(current, 'START_REFUND', this.clock.now(), { refund });
+      await tx.returns.save(next);
+      return next;
+    });
+  }
+
+  private async completeRefund(ctx: RequestContext, r: ReturnRequest): Promise<ReturnRequest> {
+    const payment = (await this.uow.run(ctx, (tx) => tx.payments.succeededFor(r.orderId)))[0];
+    if (payment?.providerTxnId && r.refund && !r.refund.isZero()) {
+      const provider = this.providers.get(payment.provider);
+      if (!provider)
+        throw new OrderError(
+          'FAILED_PRECONDITION',
+          'PAYMENT_PROVIDER_UNKNOWN',
+          `no provider ${payment.provider}`,
+        );
+      await provider.refund({
+        providerTxnId: payment.providerTxnId,
+        amount: r.refund,
+        reason: `return ${r.id}`,
+        refundId: r.id,
+      });
+    } else if (!payment) {
+      this.logger.warn(
+        { returnId: r.id, orderId: r.orderId },
+        'no captured payment to refund against: recorded only',
+      );
+    }
+    return this.uow.run(ctx, async (tx) => {
+      const order = (await tx.orders.findForUpdate(r.orderId))!;
+      const current = (await tx.returns.find(r.id, true))!;
+      if (current.status !== 'REFUNDING') return current;
+      const now = this.clock.now();
+      const next = moveReturn(current, 'FINISH_REFUND', now);
+      await tx.returns.save(next);
+      const full = fullyRefunded(order, await tx.returns.byOrder(order.id), next);
+      tx.events.refunded(order, next.id, next.refund!, full);
+      if (full) {
+        const refunded = applyEvent(order, 'REFUND_ALL', now);
+        if (!(await tx.orders.update(refunded, order.version)))
+          throw new OrderError(
+            'ABORTED',
+            'ORDER_CHANGED',
+            'the order changed meanwhile; try again',
+          );
+      }
+      return next;
+    });
+  }
+
+  /** Resumes returns interrupted between receipt and refund. */
+  async finishPending(ctx: RequestContext, limit = 50): Promise<number> {
+    const ids = await this.uow.run(ctx, (tx) => tx.returns.unfinished(limit));
+    for (const id of ids) await this.finish(ctx, id);
+    return ids.length;
+  }
+}
