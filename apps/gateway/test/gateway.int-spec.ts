@@ -135,6 +135,7 @@ describe('gateway HTTP surface (backends unreachable)', () => {
         '/v1/orders/{id}/returns',
         '/v1/admin/returns/{id}/review',
         '/v1/admin/returns/{id}/receive',
+        '/v1/admin/orders/import/{source}',
         '/v1/admin/orders/{id}',
         '/v1/admin/orders/{id}/review',
       ].sort(),

@@ -24,9 +24,12 @@ import { OrderLifecycleUseCase } from './application/order-lifecycle.use-case';
 import { PaymentUseCase } from './application/payment.use-case';
 import { ShipmentsUseCase } from './application/shipments.use-case';
 import { ReturnsUseCase } from './application/returns.use-case';
+import { ImportOrdersUseCase } from './application/import-orders.use-case';
+import { genericJsonAdapter } from './domain/imported-order';
 import {
   CARRIER_WEBHOOKS,
   type CarrierWebhookVerifier,
+  MARKETPLACES,
   CATALOG,
   type CatalogPort,
   CHECKOUT_SETTINGS,
@@ -148,6 +151,10 @@ export class OrderModule {
         { provide: RISK, useValue: infra.risk },
         { provide: PAYMENT_PROVIDERS, useValue: infra.providers },
         { provide: CARRIER_WEBHOOKS, useValue: infra.carrierWebhooks },
+        {
+          provide: MARKETPLACES,
+          useValue: new Map([[genericJsonAdapter.source, genericJsonAdapter]]),
+        },
         { provide: CHECKOUT_SETTINGS, useValue: infra.settings },
         { provide: SAGA_FAULTS, useValue: infra.faults ?? noFaults },
         { provide: CLOCK, useValue: systemClock },
@@ -159,6 +166,7 @@ export class OrderModule {
         PaymentUseCase,
         ShipmentsUseCase,
         ReturnsUseCase,
+        ImportOrdersUseCase,
       ],
     };
   }

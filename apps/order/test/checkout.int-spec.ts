@@ -607,4 +607,73 @@ describe('order: carts, checkout saga and payments (real catalog, Postgres, Kafk
     ]);
     expect(await failure(ask(1))).toMatchObject({ code: 'ORDER_NOT_RETURNABLE' });
   });
+
+  it('imports a marketplace order once, even when it arrives twice at the same moment', async () => {
+    const a = await sku(10, 1000);
+    const b = await sku(10, 2000);
+    const accountId = uuid();
+    const payload = {
+      externalId: `tmall-${uuid()}`,
+      accountId,
+      currency: 'CNY',
+      paidMinor: 3900, // 2 × 1000 + 1 × 2000 = 4000, less 100 marketplace discount
+      paidAt: new Date().toISOString(),
+      address,
+      lines: [
+        { skuId: a, quantity: 2, unitPriceMinor: 1000 },
+        { skuId: b, quantity: 1, unitPriceMinor: 2000 },
+      ],
+    };
+    const twice = await Promise.all(
+      [1, 2].map(() =>
+        call<orderV1.ImportOrderResponse>('importOrder', {
+          source: 'generic-json',
+          payloadJson: JSON.stringify(payload),
+        }),
+      ),
+    );
+    expect(twice.map((r) => r.created).sort()).toEqual([false, true]);
+    expect(twice[0].order!.id).toBe(twice[1].order!.id);
+    const o = twice[0].order!;
+    expect(o).toMatchObject({ total: { amountMinor: 3900 }, discount: { amountMinor: 100 } });
+    expect(o.lines.map((l) => Number(l.discount!.amountMinor))).toEqual([50, 50]);
+    await eventually(async () => {
+      const [sa, sb] = [await stock(a), await stock(b)];
+      return sa.on_hand === 8 && sa.reserved === 0 && sb.on_hand === 9 && sb.reserved === 0
+        ? true
+        : undefined;
+    });
+    await eventually(async () => {
+      const r = await call<orderV1.GetOrderResponse>('getOrder', { orderId: o.id });
+      return r.order!.status === 'FULFILLING' ? true : undefined;
+    });
+    const again = await call<orderV1.ImportOrderResponse>('importOrder', {
+      source: 'generic-json',
+      payloadJson: JSON.stringify(payload),
+    });
+    expect([again.created, again.order!.id]).toEqual([false, o.id]);
+
+    expect(await failure(call('importOrder', { source: 'ebay', payloadJson: '{}' }))).toMatchObject(
+      {
+        code: 'IMPORT_SOURCE_UNKNOWN',
+      },
+    );
+    expect(
+      await failure(
+        call('importOrder', {
+          source: 'generic-json',
+          payloadJson: JSON.stringify({
+            ...payload,
+            externalId: `${payload.externalId}-b`,
+            paidMinor: 9999,
+          }),
+        }),
+      ),
+    ).toMatchObject({ status: status.INVALID_ARGUMENT, code: 'IMPORT_INVALID' });
+    expect(
+      await failure(call('importOrder', { source: 'generic-json', payloadJson: 'nope' })),
+    ).toMatchObject({
+      code: 'IMPORT_INVALID',
+    });
+  });
 });

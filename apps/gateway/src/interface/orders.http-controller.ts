@@ -27,6 +27,7 @@ import { Auth, Caller, MaybeCaller, OptionalAuth } from './auth.guard';
 import {
   AdminOrderView,
   CallbackView,
+  ImportResultView,
   CancelOrderDto,
   CartLineDto,
   CartView,
@@ -430,6 +431,28 @@ export class OrdersHttpController {
     @Param('id', uuidParam) id: string,
   ): Promise<ReturnView> {
     return returnView((await this.orders.receiveReturn(ctx, { returnId: id })).return!);
+  }
+
+  @Post('admin/orders/import/:source')
+  @Auth('operator')
+  @ApiOkResponse({
+    type: ImportResultView,
+    description:
+      "a marketplace's order in the source's format (generic-json built in); 201 when new, 200 when imported before",
+  })
+  @ApiProblems(404, 422)
+  async importOrder(
+    @Ctx() ctx: RequestContext,
+    @Param('source') source: string,
+    @Body() body: Record<string, unknown>,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ImportResultView> {
+    const r = await this.orders.importOrder(ctx, {
+      source,
+      payloadJson: JSON.stringify(body ?? {}),
+    });
+    void reply.status(r.created ? 201 : 200);
+    return { order: adminOrderView(r.order!), created: r.created };
   }
 
   @Get('admin/orders/:id')

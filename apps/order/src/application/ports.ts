@@ -129,7 +129,12 @@ export interface PaymentRecord {
 export interface OrderRepository {
   find(id: string): Promise<Order | null>;
   findForUpdate(id: string): Promise<Order | null>;
-  insert(order: Order, explanation: string[]): Promise<void>;
+  /** `reservationSynced: false` leaves the catalog commit to do (imported, already-paid orders). */
+  insert(order: Order, explanation: string[], reservationSynced?: boolean): Promise<void>;
+  /** The order an external marketplace order was imported as. */
+  findImport(source: string, externalId: string): Promise<string | null>;
+  /** Records an import; false when that external order was imported already. */
+  insertImport(source: string, externalId: string, orderId: string, now: Date): Promise<boolean>;
   /** Saves a new state; false when `expectedVersion` is stale. */
   update(order: Order, expectedVersion: number): Promise<boolean>;
   listByAccount(
@@ -257,3 +262,4 @@ export const ID_GENERATOR = Symbol('ID_GENERATOR');
 export const CHECKOUT_SETTINGS = Symbol('CHECKOUT_SETTINGS');
 export const SAGA_FAULTS = Symbol('SAGA_FAULTS');
 export const CARRIER_WEBHOOKS = Symbol('CARRIER_WEBHOOKS');
+export const MARKETPLACES = Symbol('MARKETPLACES');

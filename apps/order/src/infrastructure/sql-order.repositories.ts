@@ -111,11 +111,34 @@ export class SqlOrderRepository implements OrderRepository {
     return this.one(`SELECT * FROM orders WHERE id = $1 FOR UPDATE`, id);
   }
 
-  async insert(o: Order, explanation: string[]): Promise<void> {
+  async findImport(source: string, externalId: string): Promise<string | null> {
+    const rows = (await this.m.query(
+      `SELECT order_id FROM order_imports WHERE source = $1 AND external_id = $2`,
+      [source, externalId],
+    )) as { order_id: string }[];
+    return rows[0]?.order_id ?? null;
+  }
+
+  async insertImport(
+    source: string,
+    externalId: string,
+    orderId: string,
+    now: Date,
+  ): Promise<boolean> {
+    const rows = (await this.m.query(
+      `INSERT INTO order_imports (source, external_id, order_id, created_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT DO NOTHING RETURNING order_id`,
+      [source, externalId, orderId, now],
+    )) as unknown[];
+    return rows.length === 1;
+  }
+
+  async insert(o: Order, explanation: string[], reservationSynced = true): Promise<void> {
     await this.m.query(
       `INSERT INTO orders (id, account_id, status, currency, lines, subtotal_minor, discount_minor, shipping_minor, total_minor,
-         address, risk, price_explanation, reservation_id, payment_deadline, cancel_reason, paid_at, created_at, updated_at, version)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
+         address, risk, price_explanation, reservation_id, payment_deadline, cancel_reason, paid_at, created_at, updated_at, version,
+         reservation_synced)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
       [
         o.id,
         o.accountId,
@@ -136,6 +159,7 @@ export class SqlOrderRepository implements OrderRepository {
         o.createdAt,
         o.updatedAt,
         o.version,
+        reservationSynced,
       ],
     );
   }

@@ -9,6 +9,7 @@ import { OrderLifecycleUseCase } from '../application/order-lifecycle.use-case';
 import { PaymentUseCase } from '../application/payment.use-case';
 import { ShipmentsUseCase } from '../application/shipments.use-case';
 import { ReturnsUseCase } from '../application/returns.use-case';
+import { ImportOrdersUseCase } from '../application/import-orders.use-case';
 import type { ReturnRequest } from '../domain/returns';
 import type { Shipment } from '../domain/shipment';
 import type { Cart } from '../domain/cart';
@@ -101,6 +102,7 @@ export class OrderGrpcController implements orderV1.OrderServiceController {
     private readonly payments: PaymentUseCase,
     private readonly shipments: ShipmentsUseCase,
     private readonly returns: ReturnsUseCase,
+    private readonly imports: ImportOrdersUseCase,
   ) {}
 
   getCart(req: orderV1.GetCartRequest, md?: Metadata): Promise<orderV1.GetCartResponse> {
@@ -367,5 +369,21 @@ export class OrderGrpcController implements orderV1.OrderServiceController {
     return withGrpcContext(md, async (ctx) => ({
       return: returnToProto(await this.returns.receive(ctx, uuid('return_id', req.returnId))),
     }));
+  }
+
+  importOrder(
+    req: orderV1.ImportOrderRequest,
+    md?: Metadata,
+  ): Promise<orderV1.ImportOrderResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      let payload: unknown;
+      try {
+        payload = JSON.parse(req.payloadJson);
+      } catch {
+        throw new OrderError('INVALID_ARGUMENT', 'IMPORT_INVALID', 'payload_json is not JSON');
+      }
+      const r = await this.imports.import(ctx, req.source, payload);
+      return { order: orderToProto(r.order), created: r.created };
+    });
   }
 }

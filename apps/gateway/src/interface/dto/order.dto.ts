@@ -292,3 +292,8 @@ export class ReturnView {
 export class ReturnList {
   @ApiProperty({ type: [ReturnView] }) items!: ReturnView[];
 }
+
+export class ImportResultView {
+  @ApiProperty({ type: AdminOrderView }) order!: AdminOrderView;
+  @ApiProperty({ description: 'false: this external order was imported before' }) created!: boolean;
+}

@@ -2,6 +2,7 @@ import { MessagingTables1764000000000 } from '@emporia/messaging';
 import { OrderSchema1764000000700 } from './1764000000700-order-schema';
 import { Shipments1764000000800 } from './1764000000800-shipments';
 import { Returns1764000000900 } from './1764000000900-returns';
+import { OrderImports1764000001000 } from './1764000001000-order-imports';
 
 /** Every migration of the order database, in order. Never `synchronize`. */
 export const ORDER_MIGRATIONS = [
@@ -9,4 +10,5 @@ export const ORDER_MIGRATIONS = [
   OrderSchema1764000000700,
   Shipments1764000000800,
   Returns1764000000900,
+  OrderImports1764000001000,
 ];

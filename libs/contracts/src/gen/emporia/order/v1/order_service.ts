@@ -320,6 +320,20 @@ export interface ReceiveReturnResponse {
   return: Return | undefined;
 }
 
+export interface ImportOrderRequest {
+  source: string;
+  /** The marketplace's order, as JSON in the adapter's format. */
+  payloadJson: string;
+}
+
+export interface ImportOrderResponse {
+  order:
+    | Order
+    | undefined;
+  /** False when the external order had been imported before. */
+  created: boolean;
+}
+
 function createBaseCartOwner(): CartOwner {
   return { accountId: "", guestToken: "" };
 }
@@ -3591,6 +3605,120 @@ export const ReceiveReturnResponse: MessageFns<ReceiveReturnResponse> = {
   },
 };
 
+function createBaseImportOrderRequest(): ImportOrderRequest {
+  return { source: "", payloadJson: "" };
+}
+
+export const ImportOrderRequest: MessageFns<ImportOrderRequest> = {
+  encode(message: ImportOrderRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.source !== "") {
+      writer.uint32(10).string(message.source);
+    }
+    if (message.payloadJson !== "") {
+      writer.uint32(18).string(message.payloadJson);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ImportOrderRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseImportOrderRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.source = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.payloadJson = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseImportOrderResponse(): ImportOrderResponse {
+  return { order: undefined, created: false };
+}
+
+export const ImportOrderResponse: MessageFns<ImportOrderResponse> = {
+  encode(message: ImportOrderResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.order !== undefined) {
+      Order.encode(message.order, writer.uint32(10).fork()).join();
+    }
+    if (message.created !== false) {
+      writer.uint32(16).bool(message.created);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ImportOrderResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseImportOrderResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.order = Order.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.created = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /**
  * Carts, checkout (the saga: price → risk → reserve → order), orders and payments.
  * Callers are trusted (the gateway authenticates and passes the account id).
@@ -3671,6 +3799,13 @@ export interface OrderServiceClient {
   reviewReturn(request: ReviewReturnRequest, metadata?: Metadata): Observable<ReviewReturnResponse>;
 
   receiveReturn(request: ReceiveReturnRequest, metadata?: Metadata): Observable<ReceiveReturnResponse>;
+
+  /**
+   * An order taken and paid on another marketplace, through the adapter for `source`
+   * (generic-json built in). Importing the same external order again returns the same order.
+   */
+
+  importOrder(request: ImportOrderRequest, metadata?: Metadata): Observable<ImportOrderResponse>;
 }
 
 /**
@@ -3801,6 +3936,16 @@ export interface OrderServiceController {
     request: ReceiveReturnRequest,
     metadata?: Metadata,
   ): Promise<ReceiveReturnResponse> | Observable<ReceiveReturnResponse> | ReceiveReturnResponse;
+
+  /**
+   * An order taken and paid on another marketplace, through the adapter for `source`
+   * (generic-json built in). Importing the same external order again returns the same order.
+   */
+
+  importOrder(
+    request: ImportOrderRequest,
+    metadata?: Metadata,
+  ): Promise<ImportOrderResponse> | Observable<ImportOrderResponse> | ImportOrderResponse;
 }
 
 export function OrderServiceControllerMethods() {
@@ -3824,6 +3969,7 @@ export function OrderServiceControllerMethods() {
       "listReturns",
       "reviewReturn",
       "receiveReturn",
+      "importOrder",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
