@@ -9,12 +9,13 @@ import {
   eventually,
   freePort,
   grpcTestClient,
+  runServiceCommand,
+  startServiceProcess,
   testEnv,
+  type ServiceProcess,
   testLogger,
   uniqueSuffix,
 } from '@emporia/testing';
-import { startCatalog } from '../../catalog/src/catalog.app';
-import { catalogConfigSchema } from '../../catalog/src/config';
 import type { CheckoutStep, SagaFaults } from '../src/application/ports';
 import { orderConfigSchema } from '../src/config';
 import { startOrder } from '../src/order.app';
@@ -31,7 +32,8 @@ const CARRIER_SECRET = 'order-test-carrier-secret-0123456789';
 describe('order: carts, checkout saga and payments (real catalog, Postgres, Kafka)', () => {
   const suffix = uniqueSuffix();
   const dbs: { url: string; drop: () => Promise<void> }[] = [];
-  let catalog: RunningService;
+  let catalog: ServiceProcess;
+  let catalogUrl: string;
   let order: RunningService;
   let heldOrder: RunningService;
   let catalogClient: ReturnType<typeof grpcTestClient>;
@@ -149,23 +151,26 @@ describe('order: carts, checkout saga and payments (real catalog, Postgres, Kafk
       KAFKA_TOPIC_PREFIX: `ord${suffix}.`,
       BIND_HOST: '127.0.0.1',
     };
-    catalog = await startCatalog(
-      catalogConfigSchema.parse({
-        ...kafka,
-        CATALOG_DATABASE_URL: catalogDb.url,
-        CATALOG_GRPC_PORT: String(await freePort()),
-        CATALOG_HTTP_PORT: '0',
-        CATALOG_MIGRATE_ON_START: 'true',
-        DB_POOL_SIZE: '20',
-      }),
-      testLogger('catalog'),
+    // the catalog runs as its own process, as in production
+    const [catalogGrpc, catalogHttp] = [await freePort(), await freePort()];
+    const catalogEnv = { ...kafka, CATALOG_DATABASE_URL: catalogDb.url, DB_POOL_SIZE: '20' };
+    await runServiceCommand('catalog', catalogEnv, ['migrate']);
+    catalog = await startServiceProcess(
+      'catalog',
+      {
+        ...catalogEnv,
+        CATALOG_GRPC_PORT: String(catalogGrpc),
+        CATALOG_HTTP_PORT: String(catalogHttp),
+      },
+      `http://127.0.0.1:${catalogHttp}/readyz`,
     );
+    catalogUrl = `127.0.0.1:${catalogGrpc}`;
     const orderEnv = {
       ...kafka,
       ORDER_DATABASE_URL: orderDb.url,
       ORDER_HTTP_PORT: '0',
       ORDER_MIGRATE_ON_START: 'true',
-      CATALOG_GRPC_URL: catalog.grpcUrl!,
+      CATALOG_GRPC_URL: catalogUrl,
       PAYMENT_SANDBOX_SECRET: SECRET,
       CARRIER_WEBHOOK_SECRET: CARRIER_SECRET,
       ORDER_SWEEP_INTERVAL_MS: '200',
@@ -188,7 +193,7 @@ describe('order: carts, checkout saga and payments (real catalog, Postgres, Kafk
     catalogClient = grpcTestClient(
       PROTO_FILES.catalog,
       'emporia.catalog.v1.CatalogService',
-      catalog.grpcUrl!,
+      catalogUrl,
     );
     client = grpcTestClient(PROTO_FILES.order, 'emporia.order.v1.OrderService', order.grpcUrl!);
     heldClient = grpcTestClient(
@@ -215,7 +220,7 @@ describe('order: carts, checkout saga and payments (real catalog, Postgres, Kafk
     await catalogPg?.end();
     await heldOrder?.close();
     await order?.close();
-    await catalog?.close();
+    await catalog?.stop();
     for (const d of dbs) await d.drop();
   });
 
