@@ -3,7 +3,7 @@ import { status } from '@grpc/grpc-js';
 import { Client } from 'pg';
 import { v4 as uuid } from 'uuid';
 import { catalogV1, orderV1, PROTO_FILES } from '@emporia/contracts';
-import { fromGrpcError, type RunningService } from '@emporia/platform';
+import { fromGrpcError, newContext, type RunningService } from '@emporia/platform';
 import {
   createTestDatabase,
   eventually,
@@ -17,6 +17,7 @@ import {
   uniqueSuffix,
 } from '@emporia/testing';
 import type { CheckoutStep, SagaFaults } from '../src/application/ports';
+import { ReturnsUseCase } from '../src/application/returns.use-case';
 import { orderConfigSchema } from '../src/config';
 import { startOrder } from '../src/order.app';
 
@@ -593,8 +594,16 @@ describe('order: carts, checkout saga and payments (real catalog, Postgres, Kafk
 
     const rest = (await ask(2)).return!;
     await call('reviewReturn', { returnId: rest.id, approve: true });
-    const last = (await call<orderV1.ReceiveReturnResponse>('receiveReturn', { returnId: rest.id }))
-      .return!;
+    // a receipt whose worker died before restocking: six finishers race (the sweep, retries),
+    // and the units come back once, the money once
+    await pg.query(`UPDATE returns SET status = 'RECEIVED' WHERE id = $1`, [rest.id]);
+    const returns = order.app.get(ReturnsUseCase);
+    await Promise.all(Array.from({ length: 6 }, () => returns.finish(newContext(), rest.id)));
+    const last = await eventually(async () => {
+      const all = await call<orderV1.ListReturnsResponse>('listReturns', { orderId: o.id });
+      const r = all.returns.find((x) => x.id === rest.id)!;
+      return r.status === 'REFUNDED' ? r : undefined;
+    });
     expect(Number(last.refund!.amountMinor)).toBe(6666);
     expect(
       (await call<orderV1.GetOrderResponse>('getOrder', { orderId: o.id })).order!.status,

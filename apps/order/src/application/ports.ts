@@ -201,8 +201,13 @@ export interface ReturnRepository {
   find(id: string, forUpdate?: boolean): Promise<ReturnRequest | null>;
   insert(r: ReturnRequest): Promise<void>;
   save(r: ReturnRequest): Promise<void>;
-  /** Returns left half-done (received but not restocked or refunded). */
-  unfinished(limit: number): Promise<string[]>;
+  /**
+   * Claims the restock of a received return; false while another worker's claim is younger
+   * than `staleBefore` (so concurrent finishers never restock twice).
+   */
+  claimRestock(id: string, now: Date, staleBefore: Date): Promise<boolean>;
+  /** Returns left half-done (received but not restocked or refunded), untouched since `olderThan`. */
+  unfinished(limit: number, olderThan: Date): Promise<string[]>;
 }
 
 /** Events written to the outbox with the transaction. */

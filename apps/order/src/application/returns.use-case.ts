@@ -29,6 +29,9 @@ const returnNotFound = (id: string) =>
 const orderNotFound = (id: string) =>
   new OrderError('NOT_FOUND', 'ORDER_NOT_FOUND', `order ${id} does not exist`);
 
+/** A restock claim older than this is taken over (its worker died). */
+const RESTOCK_CLAIM_MS = 2 * 60_000;
+
 /** Where returned units go when their shipment's warehouse is unknown. */
 export const RETURNS_WAREHOUSE = 'RETURNS';
 
@@ -103,12 +106,17 @@ export class ReturnsUseCase {
     let r = await this.uow.run(ctx, (tx) => tx.returns.find(id));
     if (!r) throw returnNotFound(id);
     if (r.status === 'RECEIVED' && !r.restocked) r = await this.restock(ctx, r);
-    if (r.status === 'RECEIVED') r = await this.startRefund(ctx, r);
+    if (r.status === 'RECEIVED' && r.restocked) r = await this.startRefund(ctx, r);
     if (r.status === 'REFUNDING') r = await this.completeRefund(ctx, r);
     return r;
   }
 
   private async restock(ctx: RequestContext, r: ReturnRequest): Promise<ReturnRequest> {
+    const now = this.clock.now();
+    const claimed = await this.uow.run(ctx, (tx) =>
+      tx.returns.claimRestock(r.id, now, new Date(now.getTime() - RESTOCK_CLAIM_MS)),
+    );
+    if (!claimed) return r; // another worker is restocking it
     const shipments = await this.uow.run(ctx, (tx) => tx.shipments.byOrder(r.orderId));
     for (const l of r.lines) {
       const from =
@@ -182,7 +190,9 @@ export class ReturnsUseCase {
 
   /** Resumes returns interrupted between receipt and refund. */
   async finishPending(ctx: RequestContext, limit = 50): Promise<number> {
-    const ids = await this.uow.run(ctx, (tx) => tx.returns.unfinished(limit));
+    // only returns no request is working on right now
+    const olderThan = new Date(this.clock.now().getTime() - 30_000);
+    const ids = await this.uow.run(ctx, (tx) => tx.returns.unfinished(limit, olderThan));
     for (const id of ids) await this.finish(ctx, id);
     return ids.length;
   }

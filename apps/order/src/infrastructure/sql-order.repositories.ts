@@ -637,10 +637,19 @@ export class SqlReturnRepository implements ReturnRepository {
     );
   }
 
-  async unfinished(limit: number): Promise<string[]> {
+  async claimRestock(id: string, now: Date, staleBefore: Date): Promise<boolean> {
+    const r = await this.m.query(
+      `UPDATE returns SET restock_claimed_at = $2
+       WHERE id = $1 AND status = 'RECEIVED' AND NOT restocked AND (restock_claimed_at IS NULL OR restock_claimed_at < $3)`,
+      [id, now, staleBefore],
+    );
+    return affected(r) === 1;
+  }
+
+  async unfinished(limit: number, olderThan: Date): Promise<string[]> {
     const rows = (await this.m.query(
-      `SELECT id FROM returns WHERE status IN ('RECEIVED', 'REFUNDING') ORDER BY updated_at LIMIT $1`,
-      [limit],
+      `SELECT id FROM returns WHERE status IN ('RECEIVED', 'REFUNDING') AND updated_at < $2 ORDER BY updated_at LIMIT $1`,
+      [limit, olderThan],
     )) as { id: string }[];
     return rows.map((r) => r.id);
   }

@@ -3,6 +3,7 @@ import { OrderSchema1764000000700 } from './1764000000700-order-schema';
 import { Shipments1764000000800 } from './1764000000800-shipments';
 import { Returns1764000000900 } from './1764000000900-returns';
 import { OrderImports1764000001000 } from './1764000001000-order-imports';
+import { ReturnRestockClaim1764000001100 } from './1764000001100-return-restock-claim';
 
 /** Every migration of the order database, in order. Never `synchronize`. */
 export const ORDER_MIGRATIONS = [
@@ -11,4 +12,5 @@ export const ORDER_MIGRATIONS = [
   Shipments1764000000800,
   Returns1764000000900,
   OrderImports1764000001000,
+  ReturnRestockClaim1764000001100,
 ];
