@@ -690,4 +690,37 @@ describe('order: carts, checkout saga and payments (real catalog, Postgres, Kafk
       code: 'IMPORT_INVALID',
     });
   });
+
+  it('an exchange restocks the returned unit and ships a replacement, without a refund', async () => {
+    const skuId = await sku(5, 2500);
+    const accountId = uuid();
+    await fill(accountId, skuId, 2);
+    const o = (await checkout(accountId)).order!;
+    await call('handlePaymentCallback', signed(o));
+    await eventually(async () => ((await stock(skuId)).on_hand === 3 ? true : undefined));
+    const r = (
+      await call<orderV1.RequestReturnResponse>('requestReturn', {
+        orderId: o.id,
+        accountId,
+        lines: [{ skuId, quantity: 1 }],
+        reason: 'wrong colour',
+        exchange: true,
+      })
+    ).return!;
+    expect(r.kind).toBe('EXCHANGE');
+    await call('reviewReturn', { returnId: r.id, approve: true });
+    const done = (await call<orderV1.ReceiveReturnResponse>('receiveReturn', { returnId: r.id }))
+      .return!;
+    expect(done).toMatchObject({ status: 'EXCHANGED', restocked: true });
+    expect(done.refund).toBeFalsy();
+    // one unit back in, one unit out again
+    expect(await stock(skuId)).toEqual({ on_hand: 3, reserved: 0 });
+    const shipments = (
+      await call<orderV1.ListShipmentsResponse>('listShipments', { orderId: o.id })
+    ).shipments;
+    expect(shipments.filter((s) => s.returnId === r.id).map((s) => s.lines)).toEqual([
+      [{ skuId, quantity: 1 }],
+    ]);
+    expect(await outbox(o.id)).not.toContain('emporia.order.v1.OrderRefunded');
+  });
 });

@@ -67,6 +67,7 @@ export const shipmentView = (s: orderV1.Shipment): ShipmentView => ({
   status: s.status,
   carrier: s.carrier || null,
   trackingNumber: s.trackingNumber || null,
+  returnId: s.returnId || null,
   events: s.events.map((e) => ({
     eventId: e.eventId,
     status: e.status,
@@ -80,6 +81,7 @@ export const returnView = (r: orderV1.Return): ReturnView => ({
   orderId: r.orderId,
   lines: r.lines.map((l) => ({ skuId: l.skuId, quantity: Number(l.quantity) })),
   reason: r.reason,
+  kind: r.kind,
   status: r.status,
   refund: r.refund ? money(r.refund) : null,
   note: r.note || null,

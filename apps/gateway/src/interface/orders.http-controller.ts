@@ -378,7 +378,9 @@ export class OrdersHttpController {
     const r = await this.orders.requestReturn(ctx, {
       orderId: id,
       accountId: me.accountId,
-      ...body,
+      lines: body.lines,
+      reason: body.reason,
+      exchange: body.exchange ?? false,
     });
     void reply.status(201);
     return returnView(r.return!);

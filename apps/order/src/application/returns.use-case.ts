@@ -11,6 +11,7 @@ import {
   type ReturnLine,
   type ReturnRequest,
 } from '../domain/returns';
+import { planShipments } from '../domain/shipment';
 import {
   CATALOG,
   type CatalogPort,
@@ -55,7 +56,13 @@ export class ReturnsUseCase {
 
   request(
     ctx: RequestContext,
-    input: { orderId: string; accountId: string; lines: ReturnLine[]; reason: string },
+    input: {
+      orderId: string;
+      accountId: string;
+      lines: ReturnLine[];
+      reason: string;
+      exchange?: boolean;
+    },
   ): Promise<ReturnRequest> {
     return this.uow.run(ctx, async (tx) => {
       const order = await tx.orders.findForUpdate(input.orderId);
@@ -65,6 +72,7 @@ export class ReturnsUseCase {
         lines: input.lines,
         reason: input.reason,
         now: this.clock.now(),
+        kind: input.exchange ? 'EXCHANGE' : 'REFUND',
       });
       await tx.returns.insert(r);
       return r;
@@ -106,6 +114,8 @@ export class ReturnsUseCase {
     let r = await this.uow.run(ctx, (tx) => tx.returns.find(id));
     if (!r) throw returnNotFound(id);
     if (r.status === 'RECEIVED' && !r.restocked) r = await this.restock(ctx, r);
+    if (r.status === 'RECEIVED' && r.restocked && r.kind === 'EXCHANGE')
+      r = await this.replace(ctx, r);
     if (r.status === 'RECEIVED' && r.restocked) r = await this.startRefund(ctx, r);
     if (r.status === 'REFUNDING') r = await this.completeRefund(ctx, r);
     return r;
@@ -127,6 +137,46 @@ export class ReturnsUseCase {
     return this.uow.run(ctx, async (tx) => {
       const current = (await tx.returns.find(r.id, true))!;
       const next = { ...current, restocked: true, updatedAt: this.clock.now() };
+      await tx.returns.save(next);
+      return next;
+    });
+  }
+
+  /**
+   * An exchange ships the same units again: held and taken in the catalog under the return's
+   * id (idempotent), then a replacement shipment per warehouse. When the catalog cannot supply
+   * them any more, the exchange becomes a refund.
+   */
+  private async replace(ctx: RequestContext, r: ReturnRequest): Promise<ReturnRequest> {
+    try {
+      await this.catalog.reserve(ctx, r.id, r.lines, 900);
+    } catch (e) {
+      if (!(e instanceof OrderError) || e.code !== 'STOCK_INSUFFICIENT') throw e;
+      this.logger.warn({ returnId: r.id }, 'no stock to exchange: refunding instead');
+      return this.uow.run(ctx, async (tx) => {
+        const current = (await tx.returns.find(r.id, true))!;
+        const next = {
+          ...current,
+          kind: 'REFUND' as const,
+          note: 'exchanged units out of stock: refunded',
+          updatedAt: this.clock.now(),
+        };
+        await tx.returns.save(next);
+        return next;
+      });
+    }
+    await this.catalog.commit(ctx, r.id);
+    const reserved = await this.catalog.reservationLines(ctx, r.id);
+    return this.uow.run(ctx, async (tx) => {
+      const current = (await tx.returns.find(r.id, true))!;
+      if (current.status !== 'RECEIVED') return current;
+      const now = this.clock.now();
+      const existing = (await tx.shipments.byOrder(r.orderId)).filter((s) => s.returnId === r.id);
+      if (existing.length === 0)
+        await tx.shipments.insert(
+          planShipments(r.orderId, reserved, () => this.ids.newId(), now, r.id),
+        );
+      const next = moveReturn(current, 'REPLACE', now);
       await tx.returns.save(next);
       return next;
     });

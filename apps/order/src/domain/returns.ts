@@ -3,7 +3,10 @@ import type { Order, OrderLine } from './order';
 import { OrderError } from './order-error';
 
 export type ReturnStatus =
-  'REQUESTED' | 'APPROVED' | 'REJECTED' | 'RECEIVED' | 'REFUNDING' | 'REFUNDED';
+  'REQUESTED' | 'APPROVED' | 'REJECTED' | 'RECEIVED' | 'REFUNDING' | 'REFUNDED' | 'EXCHANGED';
+
+/** A refund gives the money back; an exchange ships the same SKUs again. */
+export type ReturnKind = 'REFUND' | 'EXCHANGE';
 
 export interface ReturnLine {
   skuId: string;
@@ -16,6 +19,7 @@ export interface ReturnRequest {
   accountId: string;
   lines: ReturnLine[];
   reason: string;
+  kind: ReturnKind;
   status: ReturnStatus;
   /** Set when the refund is computed (at refund time, against what was already refunded). */
   refund: Money | null;
@@ -46,7 +50,7 @@ const units = (
 export function requestReturn(
   order: Order,
   existing: readonly ReturnRequest[],
-  input: { id: string; lines: ReturnLine[]; reason: string; now: Date },
+  input: { id: string; lines: ReturnLine[]; reason: string; now: Date; kind?: ReturnKind },
 ): ReturnRequest {
   if (!RETURNABLE.has(order.status))
     throw new OrderError(
@@ -99,6 +103,7 @@ export function requestReturn(
     accountId: order.accountId,
     lines: [...merged].map(([skuId, quantity]) => ({ skuId, quantity })),
     reason,
+    kind: input.kind ?? 'REFUND',
     status: 'REQUESTED',
     refund: null,
     note: null,
@@ -114,13 +119,14 @@ const MOVES: Record<string, Partial<Record<ReturnStatus, ReturnStatus>>> = {
   RECEIVE: { APPROVED: 'RECEIVED' },
   START_REFUND: { RECEIVED: 'REFUNDING' },
   FINISH_REFUND: { REFUNDING: 'REFUNDED' },
+  REPLACE: { RECEIVED: 'EXCHANGED' },
 };
 
 export function moveReturn(
   r: ReturnRequest,
   event: keyof typeof MOVES,
   now: Date,
-  extra: Partial<Pick<ReturnRequest, 'note' | 'refund' | 'restocked'>> = {},
+  extra: Partial<Pick<ReturnRequest, 'note' | 'refund' | 'restocked' | 'kind'>> = {},
 ): ReturnRequest {
   const to = MOVES[event][r.status];
   if (!to)

@@ -20,6 +20,8 @@ export interface TrackingEvent {
 export interface Shipment {
   id: string;
   orderId: string;
+  /** Set on a replacement shipment of an exchange; original shipments have none. */
+  returnId: string | null;
   warehouseCode: string;
   lines: { skuId: string; quantity: number }[];
   status: ShipmentStatus;
@@ -36,6 +38,7 @@ export function planShipments(
   reserved: readonly { skuId: string; warehouseCode: string; quantity: number }[],
   newId: () => string,
   now: Date,
+  returnId: string | null = null,
 ): Shipment[] {
   const byWarehouse = new Map<string, { skuId: string; quantity: number }[]>();
   for (const l of reserved) {
@@ -50,6 +53,7 @@ export function planShipments(
     .map(([warehouseCode, lines]) => ({
       id: newId(),
       orderId,
+      returnId,
       warehouseCode,
       lines,
       status: 'PENDING' as const,

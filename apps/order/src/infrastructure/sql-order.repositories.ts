@@ -447,6 +447,7 @@ export class SqlPaymentRepository implements PaymentRepository {
 interface ShipmentRow {
   id: string;
   order_id: string;
+  return_id: string | null;
   warehouse_code: string;
   lines: Shipment['lines'];
   status: Shipment['status'];
@@ -465,6 +466,7 @@ interface ShipmentRow {
 const toShipment = (r: ShipmentRow): Shipment => ({
   id: r.id,
   orderId: r.order_id,
+  returnId: r.return_id,
   warehouseCode: r.warehouse_code,
   lines: r.lines,
   status: r.status,
@@ -505,8 +507,8 @@ export class SqlShipmentRepository implements ShipmentRepository {
   async insert(shipments: Shipment[]): Promise<void> {
     for (const s of shipments)
       await this.m.query(
-        `INSERT INTO shipments (id, order_id, warehouse_code, lines, status, carrier, tracking_number, events, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        `INSERT INTO shipments (id, order_id, warehouse_code, lines, status, carrier, tracking_number, events, created_at, updated_at, return_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
         [
           s.id,
           s.orderId,
@@ -518,6 +520,7 @@ export class SqlShipmentRepository implements ShipmentRepository {
           JSON.stringify(s.events),
           s.createdAt,
           s.updatedAt,
+          s.returnId,
         ],
       );
   }
@@ -542,7 +545,7 @@ export class SqlShipmentRepository implements ShipmentRepository {
   async ordersAwaitingShipments(limit: number): Promise<string[]> {
     const rows = (await this.m.query(
       `SELECT o.id FROM orders o WHERE o.status = 'PAID' AND o.reservation_synced
-         AND NOT EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = o.id)
+         AND NOT EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = o.id AND s.return_id IS NULL)
        ORDER BY o.updated_at LIMIT $1`,
       [limit],
     )) as { id: string }[];
@@ -556,6 +559,7 @@ interface ReturnRow {
   account_id: string;
   lines: ReturnRequest['lines'];
   reason: string;
+  kind: ReturnRequest['kind'];
   status: ReturnRequest['status'];
   refund_minor: string | null;
   currency: string | null;
@@ -571,6 +575,7 @@ const toReturn = (r: ReturnRow): ReturnRequest => ({
   accountId: r.account_id,
   lines: r.lines,
   reason: r.reason,
+  kind: r.kind,
   status: r.status,
   refund:
     r.refund_minor === null || !r.currency
@@ -603,8 +608,8 @@ export class SqlReturnRepository implements ReturnRepository {
 
   async insert(r: ReturnRequest): Promise<void> {
     await this.m.query(
-      `INSERT INTO returns (id, order_id, account_id, lines, reason, status, refund_minor, currency, note, restocked, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      `INSERT INTO returns (id, order_id, account_id, lines, reason, status, refund_minor, currency, note, restocked, created_at, updated_at, kind)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
       [
         r.id,
         r.orderId,
@@ -618,6 +623,7 @@ export class SqlReturnRepository implements ReturnRepository {
         r.restocked,
         r.createdAt,
         r.updatedAt,
+        r.kind,
       ],
     );
   }

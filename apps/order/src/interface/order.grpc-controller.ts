@@ -69,6 +69,7 @@ const ownerOf = (o: orderV1.CartOwner | undefined) =>
 const shipmentToProto = (s: Shipment): orderV1.Shipment => ({
   id: s.id,
   orderId: s.orderId,
+  returnId: s.returnId ?? '',
   warehouseCode: s.warehouseCode,
   lines: s.lines,
   status: s.status,
@@ -84,6 +85,7 @@ const returnToProto = (r: ReturnRequest): orderV1.Return => ({
   orderId: r.orderId,
   lines: r.lines,
   reason: r.reason,
+  kind: r.kind,
   status: r.status,
   refund: r.refund ? money(r.refund) : undefined,
   note: r.note ?? '',
@@ -326,6 +328,7 @@ export class OrderGrpcController implements orderV1.OrderServiceController {
           accountId: uuid('account_id', req.accountId),
           lines: req.lines.map((l) => ({ skuId: l.skuId, quantity: Number(l.quantity) })),
           reason: req.reason,
+          exchange: req.exchange,
         }),
       ),
     }));

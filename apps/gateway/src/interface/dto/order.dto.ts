@@ -243,6 +243,12 @@ export class ShipmentView {
   @ApiProperty({ nullable: true, type: String }) carrier!: string | null;
   @ApiProperty({ nullable: true, type: String }) trackingNumber!: string | null;
   @ApiProperty({ type: [TrackingEventView] }) events!: TrackingEventView[];
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'the exchange this replacement ships for',
+  })
+  returnId!: string | null;
 }
 
 export class ShipmentList {
@@ -268,6 +274,11 @@ export class RequestReturnDto {
   lines!: ReturnLineDto[];
 
   @ApiProperty({ maxLength: 500 }) @IsString() @Length(1, 500) reason!: string;
+
+  @ApiPropertyOptional({ description: 'ship the same SKUs again instead of a refund' })
+  @IsOptional()
+  @IsBoolean()
+  exchange?: boolean;
 }
 
 export class ReviewReturnDto {
@@ -280,7 +291,10 @@ export class ReturnView {
   @ApiProperty({ format: 'uuid' }) orderId!: string;
   @ApiProperty({ type: [CartLineView] }) lines!: CartLineView[];
   @ApiProperty() reason!: string;
-  @ApiProperty({ enum: ['REQUESTED', 'APPROVED', 'REJECTED', 'RECEIVED', 'REFUNDING', 'REFUNDED'] })
+  @ApiProperty({ enum: ['REFUND', 'EXCHANGE'] }) kind!: string;
+  @ApiProperty({
+    enum: ['REQUESTED', 'APPROVED', 'REJECTED', 'RECEIVED', 'REFUNDING', 'REFUNDED', 'EXCHANGED'],
+  })
   status!: string;
   @ApiProperty({ type: MoneyDto, nullable: true, description: 'set once computed at refund' })
   refund!: MoneyDto | null;

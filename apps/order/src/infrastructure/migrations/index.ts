@@ -4,6 +4,7 @@ import { Shipments1764000000800 } from './1764000000800-shipments';
 import { Returns1764000000900 } from './1764000000900-returns';
 import { OrderImports1764000001000 } from './1764000001000-order-imports';
 import { ReturnRestockClaim1764000001100 } from './1764000001100-return-restock-claim';
+import { Exchanges1764000001200 } from './1764000001200-exchanges';
 
 /** Every migration of the order database, in order. Never `synchronize`. */
 export const ORDER_MIGRATIONS = [
@@ -13,4 +14,5 @@ export const ORDER_MIGRATIONS = [
   Returns1764000000900,
   OrderImports1764000001000,
   ReturnRestockClaim1764000001100,
+  Exchanges1764000001200,
 ];

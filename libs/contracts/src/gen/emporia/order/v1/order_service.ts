@@ -224,6 +224,8 @@ export interface Shipment {
   events: TrackingEvent[];
   createdAt: string;
   updatedAt: string;
+  /** Set on the replacement shipment of an exchange. */
+  returnId: string;
 }
 
 export interface ListShipmentsRequest {
@@ -271,7 +273,7 @@ export interface Return {
   orderId: string;
   lines: CartLine[];
   reason: string;
-  /** REQUESTED, APPROVED, REJECTED, RECEIVED, REFUNDING or REFUNDED. */
+  /** REQUESTED, APPROVED, REJECTED, RECEIVED, REFUNDING, REFUNDED or EXCHANGED. */
   status: string;
   /** Set once the refund is computed. */
   refund: Money | undefined;
@@ -279,6 +281,8 @@ export interface Return {
   restocked: boolean;
   createdAt: string;
   updatedAt: string;
+  /** REFUND or EXCHANGE (EXCHANGED when the replacement is on its way). */
+  kind: string;
 }
 
 export interface RequestReturnRequest {
@@ -286,6 +290,8 @@ export interface RequestReturnRequest {
   accountId: string;
   lines: CartLine[];
   reason: string;
+  /** Ship the same SKUs again instead of refunding (refunded when they are out of stock). */
+  exchange: boolean;
 }
 
 export interface RequestReturnResponse {
@@ -2485,6 +2491,7 @@ function createBaseShipment(): Shipment {
     events: [],
     createdAt: "",
     updatedAt: "",
+    returnId: "",
   };
 }
 
@@ -2519,6 +2526,9 @@ export const Shipment: MessageFns<Shipment> = {
     }
     if (message.updatedAt !== "") {
       writer.uint32(82).string(message.updatedAt);
+    }
+    if (message.returnId !== "") {
+      writer.uint32(90).string(message.returnId);
     }
     return writer;
   },
@@ -2614,6 +2624,14 @@ export const Shipment: MessageFns<Shipment> = {
             }
 
             message.updatedAt = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.returnId = reader.string();
             continue;
           }
         }
@@ -3027,6 +3045,7 @@ function createBaseReturn(): Return {
     restocked: false,
     createdAt: "",
     updatedAt: "",
+    kind: "",
   };
 }
 
@@ -3061,6 +3080,9 @@ export const Return: MessageFns<Return> = {
     }
     if (message.updatedAt !== "") {
       writer.uint32(82).string(message.updatedAt);
+    }
+    if (message.kind !== "") {
+      writer.uint32(90).string(message.kind);
     }
     return writer;
   },
@@ -3158,6 +3180,14 @@ export const Return: MessageFns<Return> = {
             message.updatedAt = reader.string();
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3172,7 +3202,7 @@ export const Return: MessageFns<Return> = {
 };
 
 function createBaseRequestReturnRequest(): RequestReturnRequest {
-  return { orderId: "", accountId: "", lines: [], reason: "" };
+  return { orderId: "", accountId: "", lines: [], reason: "", exchange: false };
 }
 
 export const RequestReturnRequest: MessageFns<RequestReturnRequest> = {
@@ -3188,6 +3218,9 @@ export const RequestReturnRequest: MessageFns<RequestReturnRequest> = {
     }
     if (message.reason !== "") {
       writer.uint32(34).string(message.reason);
+    }
+    if (message.exchange !== false) {
+      writer.uint32(40).bool(message.exchange);
     }
     return writer;
   },
@@ -3235,6 +3268,14 @@ export const RequestReturnRequest: MessageFns<RequestReturnRequest> = {
             }
 
             message.reason = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.exchange = reader.bool();
             continue;
           }
         }
