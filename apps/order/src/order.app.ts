@@ -143,7 +143,7 @@ export async function startOrder(
         }),
         catalog: new GrpcCatalogAdapter(catalog.api),
         catalogClient: catalog.client,
-        pricing: marketing ? new MarketingPricing(marketing.api.priceCart) : new ListPricePricing(),
+        pricing: marketing ? new MarketingPricing(marketing.api) : new ListPricePricing(),
         risk: risk ? new GrpcRisk(risk.api.scoreOrder, logger) : new UnscoredRisk(),
         providers: new Map<string, PaymentProvider>([[sandbox.name, sandbox]]),
         carrierWebhooks: new HmacWebhookVerifier(config.CARRIER_WEBHOOK_SECRET),

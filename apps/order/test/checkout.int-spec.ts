@@ -18,6 +18,7 @@ import {
 } from '@emporia/testing';
 import type { CheckoutStep, SagaFaults } from '../src/application/ports';
 import { ReturnsUseCase } from '../src/application/returns.use-case';
+import { startFakeMarketing } from './fake-marketing';
 import { orderConfigSchema } from '../src/config';
 import { startOrder } from '../src/order.app';
 
@@ -37,6 +38,9 @@ describe('order: carts, checkout saga and payments (real catalog, Postgres, Kafk
   let catalogUrl: string;
   let order: RunningService;
   let heldOrder: RunningService;
+  let promoOrder: RunningService;
+  let promoClient: ReturnType<typeof grpcTestClient>;
+  let marketing: Awaited<ReturnType<typeof startFakeMarketing>>;
   let catalogClient: ReturnType<typeof grpcTestClient>;
   let client: ReturnType<typeof grpcTestClient>;
   let heldClient: ReturnType<typeof grpcTestClient>;
@@ -191,6 +195,22 @@ describe('order: carts, checkout saga and payments (real catalog, Postgres, Kafk
       }),
       testLogger('order-held'),
     );
+    // a third instance prices through a marketing service (a stand-in speaking its contract)
+    marketing = await startFakeMarketing();
+    promoOrder = await startOrder(
+      orderConfigSchema.parse({
+        ...orderEnv,
+        ORDER_GRPC_PORT: String(await freePort()),
+        MARKETING_GRPC_URL: marketing.url,
+      }),
+      testLogger('order-promo'),
+      { faults },
+    );
+    promoClient = grpcTestClient(
+      PROTO_FILES.order,
+      'emporia.order.v1.OrderService',
+      promoOrder.grpcUrl!,
+    );
     catalogClient = grpcTestClient(
       PROTO_FILES.catalog,
       'emporia.catalog.v1.CatalogService',
@@ -216,7 +236,9 @@ describe('order: carts, checkout saga and payments (real catalog, Postgres, Kafk
   });
 
   afterAll(async () => {
-    for (const c of [client, heldClient, catalogClient]) c?.close();
+    for (const c of [client, heldClient, promoClient, catalogClient]) c?.close();
+    await promoOrder?.close();
+    await marketing?.stop();
     await pg?.end();
     await catalogPg?.end();
     await heldOrder?.close();
@@ -723,4 +745,30 @@ describe('order: carts, checkout saga and payments (real catalog, Postgres, Kafk
     ]);
     expect(await outbox(o.id)).not.toContain('emporia.order.v1.OrderRefunded');
   });
+
+  it.each<CheckoutStep>(['PRICED', 'SCORED', 'RESERVED', 'PLACED'])(
+    'with marketing, a failure after %s gives back both the stock and the coupon',
+    async (step) => {
+      const skuId = await sku(4, 1500);
+      const accountId = uuid();
+      await fill(accountId, skuId, 2, promoClient);
+      const key = uuid();
+      faults.step = step;
+      try {
+        await failure(checkout(accountId, key, promoClient, { couponCodes: ['SAVE10'] }));
+      } finally {
+        faults.step = undefined;
+      }
+      expect(await stock(skuId)).toEqual({ on_hand: 4, reserved: 0 });
+      expect(marketing.reserved.has(key)).toBe(false);
+      const placed = (await checkout(accountId, key, promoClient, { couponCodes: ['SAVE10'] }))
+        .order!;
+      expect(placed).toMatchObject({
+        total: { amountMinor: 2700 },
+        discount: { amountMinor: 300 },
+      });
+      expect(placed.priceExplanation).toEqual(['SAVE10: 10% off']);
+      expect(marketing.reserved.get(key)).toEqual(['SAVE10']);
+    },
+  );
 });

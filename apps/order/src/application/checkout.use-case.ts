@@ -163,6 +163,7 @@ export class CheckoutUseCase {
       );
 
     const priced = await this.pricing.price(ctx, {
+      orderId: record.orderId,
       accountId: input.accountId,
       lines,
       couponCodes,
@@ -234,6 +235,7 @@ export class CheckoutUseCase {
   /** Undoes what the saga did: the reservation goes, the record says why the checkout failed. */
   private async compensate(ctx: RequestContext, record: CheckoutRecord, e: unknown): Promise<void> {
     await this.catalog.release(ctx, record.reservationId, 'CHECKOUT_FAILED');
+    await this.pricing.releaseCoupons(ctx, record.orderId, 'CHECKOUT_FAILED');
     const code = e instanceof OrderError ? e.code : 'CHECKOUT_FAILED';
     const message = e instanceof OrderError ? e.message : 'the checkout failed; try again';
     // transient failures are not remembered: the same key may be retried
@@ -260,7 +262,10 @@ export class CheckoutUseCase {
         });
         return true;
       });
-      if (claimed) await this.catalog.release(ctx, r.reservationId, 'CHECKOUT_ABANDONED');
+      if (claimed) {
+        await this.catalog.release(ctx, r.reservationId, 'CHECKOUT_ABANDONED');
+        await this.pricing.releaseCoupons(ctx, r.orderId, 'CHECKOUT_ABANDONED');
+      }
     }
     return stale.length;
   }

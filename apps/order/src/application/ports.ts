@@ -52,6 +52,8 @@ export interface CarrierWebhookVerifier {
 }
 
 export interface PricingInput {
+  /** The order the checkout will create; coupons are reserved under it. */
+  orderId: string;
   accountId: string;
   lines: { sku: SkuInfo; quantity: number }[];
   couponCodes: string[];
@@ -61,6 +63,8 @@ export interface PricingInput {
 /** Marketing's PriceCart, or list prices when marketing is not deployed. */
 export interface PricingPort {
   price(ctx: RequestContext, input: PricingInput): Promise<PricedCart>;
+  /** Compensation: returns the coupons a failed checkout reserved. Idempotent. */
+  releaseCoupons(ctx: RequestContext, orderId: string, reason: string): Promise<void>;
 }
 
 export interface RiskInput {

@@ -35,19 +35,33 @@ export class ListPricePricing implements PricingPort {
       pricedBy: 'catalog-list-price',
     };
   }
+
+  /** List prices reserve no coupons. */
+  async releaseCoupons(): Promise<void> {}
 }
 
-type PriceCart = (
-  ctx: RequestContext,
-  req: marketingV1.PriceCartRequest,
-) => Promise<marketingV1.PriceCartResponse>;
+export interface MarketingRpcs {
+  priceCart(
+    ctx: RequestContext,
+    req: marketingV1.PriceCartRequest,
+  ): Promise<marketingV1.PriceCartResponse>;
+  releaseCoupons(
+    ctx: RequestContext,
+    req: marketingV1.ReleaseCouponsRequest,
+  ): Promise<marketingV1.ReleaseCouponsResponse>;
+}
 
 /** Marketing's PriceCart over gRPC. Its answer is checked to add up before it is used. */
 export class MarketingPricing implements PricingPort {
-  constructor(private readonly priceCart: PriceCart) {}
+  constructor(private readonly rpc: MarketingRpcs) {}
+
+  async releaseCoupons(ctx: RequestContext, orderId: string, reason: string): Promise<void> {
+    await this.rpc.releaseCoupons(ctx, { orderId, reason });
+  }
 
   async price(ctx: RequestContext, input: PricingInput): Promise<PricedCart> {
-    const res = await this.priceCart(ctx, {
+    const res = await this.rpc.priceCart(ctx, {
+      orderId: input.orderId,
       accountId: input.accountId,
       lines: input.lines.map((l) => ({
         skuId: l.sku.skuId,

@@ -29,6 +29,8 @@ export interface PriceCartRequest {
   channel: string;
   memberTier: string;
   firstOrder: boolean;
+  /** The order the checkout will create: coupon reservations are kept under it. */
+  orderId: string;
 }
 
 export interface PricedLine {
@@ -54,6 +56,14 @@ export interface PriceCartResponse {
   explanation: string[];
   /** Coupons reserved for this checkout (returned if the order is cancelled). */
   reservedCouponCodes: string[];
+}
+
+export interface ReleaseCouponsRequest {
+  orderId: string;
+  reason: string;
+}
+
+export interface ReleaseCouponsResponse {
 }
 
 function createBaseCartLineToPrice(): CartLineToPrice {
@@ -147,7 +157,7 @@ export const CartLineToPrice: MessageFns<CartLineToPrice> = {
 };
 
 function createBasePriceCartRequest(): PriceCartRequest {
-  return { accountId: "", lines: [], couponCodes: [], channel: "", memberTier: "", firstOrder: false };
+  return { accountId: "", lines: [], couponCodes: [], channel: "", memberTier: "", firstOrder: false, orderId: "" };
 }
 
 export const PriceCartRequest: MessageFns<PriceCartRequest> = {
@@ -169,6 +179,9 @@ export const PriceCartRequest: MessageFns<PriceCartRequest> = {
     }
     if (message.firstOrder !== false) {
       writer.uint32(48).bool(message.firstOrder);
+    }
+    if (message.orderId !== "") {
+      writer.uint32(58).string(message.orderId);
     }
     return writer;
   },
@@ -232,6 +245,14 @@ export const PriceCartRequest: MessageFns<PriceCartRequest> = {
             }
 
             message.firstOrder = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.orderId = reader.string();
             continue;
           }
         }
@@ -457,6 +478,98 @@ export const PriceCartResponse: MessageFns<PriceCartResponse> = {
   },
 };
 
+function createBaseReleaseCouponsRequest(): ReleaseCouponsRequest {
+  return { orderId: "", reason: "" };
+}
+
+export const ReleaseCouponsRequest: MessageFns<ReleaseCouponsRequest> = {
+  encode(message: ReleaseCouponsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== "") {
+      writer.uint32(10).string(message.orderId);
+    }
+    if (message.reason !== "") {
+      writer.uint32(18).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReleaseCouponsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReleaseCouponsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseReleaseCouponsResponse(): ReleaseCouponsResponse {
+  return {};
+}
+
+export const ReleaseCouponsResponse: MessageFns<ReleaseCouponsResponse> = {
+  encode(_: ReleaseCouponsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReleaseCouponsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReleaseCouponsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /**
  * Pricing of carts: promotions, coupons and member prices. The order service calls PriceCart
  * at checkout; the marketing service (issue 5) implements it. Until it runs, order prices at
@@ -464,7 +577,16 @@ export const PriceCartResponse: MessageFns<PriceCartResponse> = {
  */
 
 export interface MarketingServiceClient {
+  /** Prices a checkout and reserves its coupons under `order_id`. */
+
   priceCart(request: PriceCartRequest, metadata?: Metadata): Observable<PriceCartResponse>;
+
+  /**
+   * Compensation: a checkout that failed after pricing returns the coupons it reserved.
+   * Idempotent; releasing a reservation that does not exist is fine.
+   */
+
+  releaseCoupons(request: ReleaseCouponsRequest, metadata?: Metadata): Observable<ReleaseCouponsResponse>;
 }
 
 /**
@@ -474,15 +596,27 @@ export interface MarketingServiceClient {
  */
 
 export interface MarketingServiceController {
+  /** Prices a checkout and reserves its coupons under `order_id`. */
+
   priceCart(
     request: PriceCartRequest,
     metadata?: Metadata,
   ): Promise<PriceCartResponse> | Observable<PriceCartResponse> | PriceCartResponse;
+
+  /**
+   * Compensation: a checkout that failed after pricing returns the coupons it reserved.
+   * Idempotent; releasing a reservation that does not exist is fine.
+   */
+
+  releaseCoupons(
+    request: ReleaseCouponsRequest,
+    metadata?: Metadata,
+  ): Promise<ReleaseCouponsResponse> | Observable<ReleaseCouponsResponse> | ReleaseCouponsResponse;
 }
 
 export function MarketingServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["priceCart"];
+    const grpcMethods: string[] = ["priceCart", "releaseCoupons"];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("MarketingService", method)(constructor.prototype[method], method, descriptor);
