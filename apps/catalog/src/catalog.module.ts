@@ -22,6 +22,7 @@ import { ReservationsUseCase } from './application/reservations.use-case';
 import { StockQueries } from './application/stock.queries';
 import { UpdateCategoryUseCase } from './application/update-category.use-case';
 import { UpdateProductUseCase } from './application/update-product.use-case';
+import { WarehousesUseCase } from './application/warehouses.use-case';
 import {
   systemClock,
   TypeormUnitOfWork,
@@ -132,6 +133,7 @@ export class CatalogModule {
         AdjustStockUseCase,
         StockQueries,
         ReservationsUseCase,
+        WarehousesUseCase,
       ],
     };
   }

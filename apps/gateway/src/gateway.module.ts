@@ -24,6 +24,7 @@ import { MeHttpController } from './interface/me.http-controller';
 import { OrdersHttpController } from './interface/orders.http-controller';
 import { ProductsHttpController } from './interface/products.http-controller';
 import { SearchHttpController } from './interface/search.http-controller';
+import { WarehousesHttpController } from './interface/warehouses.http-controller';
 
 export interface GatewayBackends {
   catalog: { api: CatalogBackend; client: Client };
@@ -73,6 +74,7 @@ export class GatewayModule {
         MeHttpController,
         AdminHttpController,
         OrdersHttpController,
+        WarehousesHttpController,
       ],
       providers: [
         { provide: BACKENDS, useValue: backends },

@@ -138,6 +138,8 @@ describe('gateway HTTP surface (backends unreachable)', () => {
         '/v1/admin/orders/import/{source}',
         '/v1/admin/orders/{id}',
         '/v1/admin/orders/{id}/review',
+        '/v1/admin/warehouses',
+        '/v1/admin/warehouses/{code}',
       ].sort(),
     );
     expect((await req('/docs')).status).toBe(200);

@@ -2,6 +2,7 @@ import type { RequestContext } from '@emporia/platform';
 import type { Category } from '../domain/category';
 import type { Product } from '../domain/product';
 import type { StockLevel } from '../domain/stock';
+import type { Warehouse } from '../domain/warehouse';
 import type {
   Availability,
   Reservation,
@@ -65,6 +66,17 @@ export interface SkuFacts {
   currency: string;
   orderable: boolean;
   available: number;
+  /** Available per warehouse with any available, by warehouse code. */
+  stock: { warehouseCode: string; available: number }[];
+}
+
+export interface WarehouseRepository {
+  get(code: string, forUpdate?: boolean): Promise<Warehouse | null>;
+  /** Inserts unless the code exists; false when it does (a concurrent insert waits for the first). */
+  insert(warehouse: Warehouse): Promise<boolean>;
+  save(warehouse: Warehouse): Promise<void>;
+  /** By code, after `afterCode`. */
+  list(opts: { activeOnly: boolean; afterCode?: string; limit: number }): Promise<Warehouse[]>;
 }
 
 export interface ReservationRepository {
@@ -122,6 +134,7 @@ export interface CatalogTx {
   products: ProductRepository;
   stock: StockRepository;
   reservations: ReservationRepository;
+  warehouses: WarehouseRepository;
   events: CatalogEvents;
 }
 

@@ -1,4 +1,5 @@
 import { CatalogError, invalid } from './catalog-error';
+import { validateWarehouseCode } from './warehouse';
 
 export interface StockLevel {
   skuId: string;
@@ -15,16 +16,11 @@ export interface StockAdjustment {
   reason: string;
 }
 
-const WAREHOUSE_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
 export const MAX_STOCK_DELTA = 1_000_000_000;
 
+/** Any well-formed warehouse code will do: registering the warehouse is optional. */
 export function validateAdjustment(a: StockAdjustment): StockAdjustment {
-  if (!WAREHOUSE_RE.test(a.warehouseCode ?? '')) {
-    throw invalid(
-      'WAREHOUSE_CODE_INVALID',
-      `warehouse code '${a.warehouseCode}' must be 1-32 letters, digits, '_' or '-'`,
-    );
-  }
+  const warehouseCode = validateWarehouseCode(a.warehouseCode, 'warehouse_code');
   if (!Number.isInteger(a.delta) || a.delta === 0 || Math.abs(a.delta) > MAX_STOCK_DELTA) {
     throw invalid(
       'STOCK_DELTA_INVALID',
@@ -34,7 +30,7 @@ export function validateAdjustment(a: StockAdjustment): StockAdjustment {
   const reason = (a.reason ?? '').trim();
   if (reason.length > 200)
     throw invalid('STOCK_REASON_TOO_LONG', 'reason must be at most 200 characters');
-  return { warehouseCode: a.warehouseCode.toUpperCase(), delta: a.delta, reason };
+  return { warehouseCode, delta: a.delta, reason };
 }
 
 /** On-hand stock never goes below zero, nor below what reservations hold. */

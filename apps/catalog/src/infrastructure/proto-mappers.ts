@@ -3,6 +3,7 @@ import type { ProductView } from '../application/ports';
 import { type Category, depthOf } from '../domain/category';
 import type { ProductStatus } from '../domain/product';
 import type { StockLevel } from '../domain/stock';
+import type { Warehouse } from '../domain/warehouse';
 
 /** Explicit mapping from domain objects to contract messages (entities never cross the wire). */
 
@@ -72,5 +73,19 @@ export function stockLevelToProto(l: StockLevel): catalogV1.StockLevel {
     updatedAt: l.updatedAt.toISOString(),
     reserved: l.reserved,
     available: l.onHand - l.reserved,
+  };
+}
+
+export function warehouseToProto(w: Warehouse): catalogV1.Warehouse {
+  return {
+    code: w.code,
+    name: w.name,
+    country: w.country,
+    province: w.province,
+    city: w.city,
+    shippingCost: { amountMinor: w.shippingCost.amountMinor, currency: w.shippingCost.currency },
+    active: w.active,
+    createdAt: w.createdAt.toISOString(),
+    updatedAt: w.updatedAt.toISOString(),
   };
 }

@@ -152,7 +152,9 @@ export class SqlReservationRepository implements ReservationRepository {
   async skuFacts(skuIds: string[]): Promise<SkuFacts[]> {
     const rows = (await this.m.query(
       `SELECT s.id, s.code, s.product_id, p.title, c.path_ids, s.price_amount_minor::bigint AS price, s.currency,
-              p.status, COALESCE((SELECT sum(on_hand - reserved) FROM stock_levels l WHERE l.sku_id = s.id), 0)::bigint AS available
+              p.status, COALESCE((SELECT sum(on_hand - reserved) FROM stock_levels l WHERE l.sku_id = s.id), 0)::bigint AS available,
+              COALESCE((SELECT json_agg(json_build_array(l.warehouse_code, (l.on_hand - l.reserved)::text) ORDER BY l.warehouse_code)
+                        FROM stock_levels l WHERE l.sku_id = s.id AND l.on_hand > l.reserved), '[]'::json) AS stock
        FROM skus s JOIN products p ON p.id = s.product_id JOIN categories c ON c.id = p.category_id
        WHERE s.id = ANY($1::uuid[])`,
       [skuIds],
@@ -166,6 +168,8 @@ export class SqlReservationRepository implements ReservationRepository {
       currency: string;
       status: string;
       available: string;
+      /** [warehouse code, available] pairs; bigint as text, so no precision is lost in JSON. */
+      stock: [string, string][];
     }[];
     return rows.map((r) => ({
       skuId: r.id,
@@ -177,6 +181,10 @@ export class SqlReservationRepository implements ReservationRepository {
       currency: r.currency.trim(),
       orderable: r.status === 'ACTIVE',
       available: Number(r.available),
+      stock: r.stock.map(([warehouseCode, available]) => ({
+        warehouseCode,
+        available: Number(available),
+      })),
     }));
   }
 }

@@ -5,6 +5,7 @@ import type { RequestContext } from '@emporia/platform';
 import type { CatalogTx, Clock, IdGenerator, UnitOfWork } from '../application/ports';
 import { type CatalogTopics, OutboxCatalogEvents } from './outbox-catalog-events';
 import { SqlReservationRepository } from './sql-reservation.repository';
+import { SqlWarehouseRepository } from './sql-warehouse.repository';
 import {
   TypeormCategoryRepository,
   TypeormProductRepository,
@@ -33,6 +34,7 @@ export class TypeormUnitOfWork implements UnitOfWork {
           products: new TypeormProductRepository(manager),
           stock: new TypeormStockRepository(manager),
           reservations: new SqlReservationRepository(manager),
+          warehouses: new SqlWarehouseRepository(manager),
           events,
         });
         return { result, events: events.drain() };

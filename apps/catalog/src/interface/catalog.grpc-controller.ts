@@ -13,6 +13,7 @@ import type { Reservation } from '../domain/reservation';
 import { StockQueries } from '../application/stock.queries';
 import { UpdateCategoryUseCase } from '../application/update-category.use-case';
 import { UpdateProductUseCase } from '../application/update-product.use-case';
+import { WarehousesUseCase } from '../application/warehouses.use-case';
 import { assertId } from '../domain/catalog-error';
 import type { SkuInput } from '../domain/product';
 import {
@@ -20,6 +21,7 @@ import {
   productToProto,
   statusFromProto,
   stockLevelToProto,
+  warehouseToProto,
 } from '../infrastructure/proto-mappers';
 
 const optionalId = (field: string, v: string | undefined) => (v ? assertId(field, v) : undefined);
@@ -28,6 +30,9 @@ const isAfter = (v: unknown): v is { a: string } =>
 const after = (token: string) =>
   token ? assertId('page_token', decodeCursor(token, isAfter).a) : undefined;
 const nextToken = (afterId?: string) => (afterId ? encodeCursor({ a: afterId }) : '');
+const isAfterCode = (v: unknown): v is { w: string } =>
+  typeof v === 'object' && v !== null && typeof (v as { w: unknown }).w === 'string';
+const afterCode = (token: string) => (token ? decodeCursor(token, isAfterCode).w : undefined);
 const skuInputs = (skus: catalogV1.SkuInput[] | undefined): SkuInput[] =>
   (skus ?? []).map((s) => ({
     code: s.code,
@@ -50,6 +55,7 @@ export class CatalogGrpcController implements catalogV1.CatalogServiceController
     private readonly adjustStockUc: AdjustStockUseCase,
     private readonly stock: StockQueries,
     private readonly reservations: ReservationsUseCase,
+    private readonly warehouses: WarehousesUseCase,
   ) {}
 
   createCategory(
@@ -227,6 +233,7 @@ export class CatalogGrpcController implements catalogV1.CatalogServiceController
         price: { amountMinor: f.priceMinor, currency: f.currency },
         orderable: f.orderable,
         available: f.available,
+        stock: f.stock,
       })),
     }));
   }
@@ -285,6 +292,49 @@ export class CatalogGrpcController implements catalogV1.CatalogServiceController
         await this.reservations.get(ctx, assertId('reservation_id', req.reservationId)),
       ),
     }));
+  }
+
+  upsertWarehouse(
+    req: catalogV1.UpsertWarehouseRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.UpsertWarehouseResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      const r = await this.warehouses.upsert(ctx, {
+        code: req.code,
+        name: req.name,
+        country: req.country,
+        province: req.province,
+        city: req.city,
+        ...(req.shippingCost
+          ? {
+              shippingCost: {
+                amountMinor: req.shippingCost.amountMinor,
+                currency: req.shippingCost.currency,
+              },
+            }
+          : {}),
+        ...(req.active !== undefined ? { active: req.active } : {}),
+      });
+      return { warehouse: warehouseToProto(r.warehouse), created: r.created };
+    });
+  }
+
+  listWarehouses(
+    req: catalogV1.ListWarehousesRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.ListWarehousesResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      const code = afterCode(req.pageToken);
+      const page = await this.warehouses.list(ctx, {
+        activeOnly: req.activeOnly,
+        limit: pageSize(req.pageSize, 100, 500),
+        ...(code ? { afterCode: code } : {}),
+      });
+      return {
+        warehouses: page.items.map(warehouseToProto),
+        nextPageToken: page.nextAfterId ? encodeCursor({ w: page.nextAfterId }) : '',
+      };
+    });
   }
 }
 

@@ -2,6 +2,7 @@ import { MessagingTables1764000000000 } from '@emporia/messaging';
 import { CatalogSchema1764000000100 } from './1764000000100-catalog-schema';
 import { StockReservations1764000000150 } from './1764000000150-stock-reservations';
 import { StockMovementReference1764000000160 } from './1764000000160-stock-movement-reference';
+import { Warehouses1764000000170 } from './1764000000170-warehouses';
 
 /** Every migration of the catalog database, in order. Never `synchronize`. */
 export const CATALOG_MIGRATIONS = [
@@ -9,4 +10,5 @@ export const CATALOG_MIGRATIONS = [
   CatalogSchema1764000000100,
   StockReservations1764000000150,
   StockMovementReference1764000000160,
+  Warehouses1764000000170,
 ];

@@ -165,6 +165,17 @@ export interface SkuFacts {
   /** On hand minus reserved, over all warehouses. */
   available: number;
   code: string;
+  /**
+   * `available` per warehouse, by warehouse code; warehouses with nothing available are left
+   * out. Codes need not be registered warehouses (see ListWarehouses).
+   */
+  stock: WarehouseAvailability[];
+}
+
+export interface WarehouseAvailability {
+  warehouseCode: string;
+  /** On hand minus reserved in this warehouse. */
+  available: number;
 }
 
 export interface GetSkusResponse {
@@ -232,6 +243,61 @@ export interface GetReservationRequest {
 
 export interface GetReservationResponse {
   reservation: Reservation | undefined;
+}
+
+/** Where a warehouse is and what one shipment from it costs, for routing orders. */
+export interface Warehouse {
+  /** Upper case: 1-32 letters, digits, '_' or '-'. */
+  code: string;
+  name: string;
+  /** ISO 3166-1 alpha-2, upper case. */
+  country: string;
+  province: string;
+  city: string;
+  /** Flat cost of one shipment from this warehouse; never negative. */
+  shippingCost:
+    | Money
+    | undefined;
+  /** Inactive warehouses keep their stock but are not routed to. */
+  active: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface UpsertWarehouseRequest {
+  code: string;
+  /** 1 to 100 characters. */
+  name: string;
+  country: string;
+  /** 1 to 64 characters each. */
+  province: string;
+  city: string;
+  shippingCost:
+    | Money
+    | undefined;
+  /** Unset: unchanged, or true for a new warehouse. */
+  active?: boolean | undefined;
+}
+
+export interface UpsertWarehouseResponse {
+  warehouse:
+    | Warehouse
+    | undefined;
+  /** The code was not registered before. */
+  created: boolean;
+}
+
+export interface ListWarehousesRequest {
+  /** Only active warehouses. */
+  activeOnly: boolean;
+  /** 100 when 0; at most 500. */
+  pageSize: number;
+  pageToken: string;
+}
+
+export interface ListWarehousesResponse {
+  warehouses: Warehouse[];
+  nextPageToken: string;
 }
 
 function createBaseCreateCategoryRequest(): CreateCategoryRequest {
@@ -1756,6 +1822,7 @@ function createBaseSkuFacts(): SkuFacts {
     orderable: false,
     available: 0,
     code: "",
+    stock: [],
   };
 }
 
@@ -1784,6 +1851,9 @@ export const SkuFacts: MessageFns<SkuFacts> = {
     }
     if (message.code !== "") {
       writer.uint32(66).string(message.code);
+    }
+    for (const v of message.stock) {
+      WarehouseAvailability.encode(v!, writer.uint32(74).fork()).join();
     }
     return writer;
   },
@@ -1863,6 +1933,71 @@ export const SkuFacts: MessageFns<SkuFacts> = {
             }
 
             message.code = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.stock.push(WarehouseAvailability.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseWarehouseAvailability(): WarehouseAvailability {
+  return { warehouseCode: "", available: 0 };
+}
+
+export const WarehouseAvailability: MessageFns<WarehouseAvailability> = {
+  encode(message: WarehouseAvailability, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.warehouseCode !== "") {
+      writer.uint32(10).string(message.warehouseCode);
+    }
+    if (message.available !== 0) {
+      writer.uint32(16).int64(message.available);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WarehouseAvailability {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWarehouseAvailability();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.warehouseCode = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.available = longToNumber(reader.int64());
             continue;
           }
         }
@@ -2562,6 +2697,444 @@ export const GetReservationResponse: MessageFns<GetReservationResponse> = {
   },
 };
 
+function createBaseWarehouse(): Warehouse {
+  return {
+    code: "",
+    name: "",
+    country: "",
+    province: "",
+    city: "",
+    shippingCost: undefined,
+    active: false,
+    createdAt: "",
+    updatedAt: "",
+  };
+}
+
+export const Warehouse: MessageFns<Warehouse> = {
+  encode(message: Warehouse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== "") {
+      writer.uint32(10).string(message.code);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.country !== "") {
+      writer.uint32(26).string(message.country);
+    }
+    if (message.province !== "") {
+      writer.uint32(34).string(message.province);
+    }
+    if (message.city !== "") {
+      writer.uint32(42).string(message.city);
+    }
+    if (message.shippingCost !== undefined) {
+      Money.encode(message.shippingCost, writer.uint32(50).fork()).join();
+    }
+    if (message.active !== false) {
+      writer.uint32(56).bool(message.active);
+    }
+    if (message.createdAt !== "") {
+      writer.uint32(66).string(message.createdAt);
+    }
+    if (message.updatedAt !== "") {
+      writer.uint32(74).string(message.updatedAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Warehouse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWarehouse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.country = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.province = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.city = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.shippingCost = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.active = reader.bool();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.createdAt = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.updatedAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseUpsertWarehouseRequest(): UpsertWarehouseRequest {
+  return { code: "", name: "", country: "", province: "", city: "", shippingCost: undefined };
+}
+
+export const UpsertWarehouseRequest: MessageFns<UpsertWarehouseRequest> = {
+  encode(message: UpsertWarehouseRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== "") {
+      writer.uint32(10).string(message.code);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.country !== "") {
+      writer.uint32(26).string(message.country);
+    }
+    if (message.province !== "") {
+      writer.uint32(34).string(message.province);
+    }
+    if (message.city !== "") {
+      writer.uint32(42).string(message.city);
+    }
+    if (message.shippingCost !== undefined) {
+      Money.encode(message.shippingCost, writer.uint32(50).fork()).join();
+    }
+    if (message.active !== undefined) {
+      writer.uint32(56).bool(message.active);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpsertWarehouseRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpsertWarehouseRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.country = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.province = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.city = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.shippingCost = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.active = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseUpsertWarehouseResponse(): UpsertWarehouseResponse {
+  return { warehouse: undefined, created: false };
+}
+
+export const UpsertWarehouseResponse: MessageFns<UpsertWarehouseResponse> = {
+  encode(message: UpsertWarehouseResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.warehouse !== undefined) {
+      Warehouse.encode(message.warehouse, writer.uint32(10).fork()).join();
+    }
+    if (message.created !== false) {
+      writer.uint32(16).bool(message.created);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpsertWarehouseResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpsertWarehouseResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.warehouse = Warehouse.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.created = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListWarehousesRequest(): ListWarehousesRequest {
+  return { activeOnly: false, pageSize: 0, pageToken: "" };
+}
+
+export const ListWarehousesRequest: MessageFns<ListWarehousesRequest> = {
+  encode(message: ListWarehousesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.activeOnly !== false) {
+      writer.uint32(8).bool(message.activeOnly);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(16).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(26).string(message.pageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListWarehousesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListWarehousesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.activeOnly = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListWarehousesResponse(): ListWarehousesResponse {
+  return { warehouses: [], nextPageToken: "" };
+}
+
+export const ListWarehousesResponse: MessageFns<ListWarehousesResponse> = {
+  encode(message: ListWarehousesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.warehouses) {
+      Warehouse.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListWarehousesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListWarehousesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.warehouses.push(Warehouse.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /** The catalog: category tree, products with SKUs and prices, stock per SKU per warehouse. */
 
 export interface CatalogServiceClient {
@@ -2629,6 +3202,20 @@ export interface CatalogServiceClient {
    */
 
   getReservation(request: GetReservationRequest, metadata?: Metadata): Observable<GetReservationResponse>;
+
+  /**
+   * Registers a warehouse or replaces its fields, by code (normalised to upper case). Bad input
+   * is INVALID_ARGUMENT: WAREHOUSE_CODE_INVALID, WAREHOUSE_NAME_INVALID,
+   * WAREHOUSE_COUNTRY_INVALID, WAREHOUSE_LOCATION_INVALID, WAREHOUSE_SHIPPING_COST_REQUIRED,
+   * WAREHOUSE_SHIPPING_COST_INVALID or WAREHOUSE_SHIPPING_COST_NEGATIVE (details.field names
+   * the field). Registering is optional: stock may sit in any well-formed warehouse code.
+   */
+
+  upsertWarehouse(request: UpsertWarehouseRequest, metadata?: Metadata): Observable<UpsertWarehouseResponse>;
+
+  /** Registered warehouses by code. */
+
+  listWarehouses(request: ListWarehousesRequest, metadata?: Metadata): Observable<ListWarehousesResponse>;
 }
 
 /** The catalog: category tree, products with SKUs and prices, stock per SKU per warehouse. */
@@ -2746,6 +3333,26 @@ export interface CatalogServiceController {
     request: GetReservationRequest,
     metadata?: Metadata,
   ): Promise<GetReservationResponse> | Observable<GetReservationResponse> | GetReservationResponse;
+
+  /**
+   * Registers a warehouse or replaces its fields, by code (normalised to upper case). Bad input
+   * is INVALID_ARGUMENT: WAREHOUSE_CODE_INVALID, WAREHOUSE_NAME_INVALID,
+   * WAREHOUSE_COUNTRY_INVALID, WAREHOUSE_LOCATION_INVALID, WAREHOUSE_SHIPPING_COST_REQUIRED,
+   * WAREHOUSE_SHIPPING_COST_INVALID or WAREHOUSE_SHIPPING_COST_NEGATIVE (details.field names
+   * the field). Registering is optional: stock may sit in any well-formed warehouse code.
+   */
+
+  upsertWarehouse(
+    request: UpsertWarehouseRequest,
+    metadata?: Metadata,
+  ): Promise<UpsertWarehouseResponse> | Observable<UpsertWarehouseResponse> | UpsertWarehouseResponse;
+
+  /** Registered warehouses by code. */
+
+  listWarehouses(
+    request: ListWarehousesRequest,
+    metadata?: Metadata,
+  ): Promise<ListWarehousesResponse> | Observable<ListWarehousesResponse> | ListWarehousesResponse;
 }
 
 export function CatalogServiceControllerMethods() {
@@ -2767,6 +3374,8 @@ export function CatalogServiceControllerMethods() {
       "commitReservation",
       "releaseReservation",
       "getReservation",
+      "upsertWarehouse",
+      "listWarehouses",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
