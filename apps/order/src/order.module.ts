@@ -26,10 +26,12 @@ import { ShipmentsUseCase } from './application/shipments.use-case';
 import { ReturnsUseCase } from './application/returns.use-case';
 import { ImportOrdersUseCase } from './application/import-orders.use-case';
 import { genericJsonAdapter } from './domain/imported-order';
+import { defaultRoutingStrategy } from './domain/routing';
 import {
   CARRIER_WEBHOOKS,
   type CarrierWebhookVerifier,
   MARKETPLACES,
+  ROUTING,
   CATALOG,
   type CatalogPort,
   CHECKOUT_SETTINGS,
@@ -151,6 +153,7 @@ export class OrderModule {
         { provide: RISK, useValue: infra.risk },
         { provide: PAYMENT_PROVIDERS, useValue: infra.providers },
         { provide: CARRIER_WEBHOOKS, useValue: infra.carrierWebhooks },
+        { provide: ROUTING, useValue: defaultRoutingStrategy },
         {
           provide: MARKETPLACES,
           useValue: new Map([[genericJsonAdapter.source, genericJsonAdapter]]),

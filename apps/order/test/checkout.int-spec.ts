@@ -771,4 +771,51 @@ describe('order: carts, checkout saga and payments (real catalog, Postgres, Kafk
       expect(marketing.reserved.get(key)).toEqual(['SAVE10']);
     },
   );
+
+  it('routes each order to the nearest warehouse, then the cheapest, and splits only when it must', async () => {
+    const tag = uuid().slice(0, 6).toUpperCase();
+    const wh = (code: string, province: string, city: string, cost: number) =>
+      call(
+        'upsertWarehouse',
+        {
+          code,
+          name: code,
+          country: 'CN',
+          province,
+          city,
+          shippingCost: { amountMinor: cost, currency: 'CNY' },
+        },
+        catalogClient,
+      );
+    const [sh, bj, hz] = [`SH-${tag}`, `BJ-${tag}`, `HZ-${tag}`];
+    await wh(sh, '上海市', '上海市', 1200);
+    await wh(bj, '北京市', '北京市', 600);
+    await wh(hz, '浙江省', '杭州市', 900);
+    const skuId = await sku(2, 1000, [sh, bj, hz]);
+    const routedTo = async (province: string, city: string, quantity: number) => {
+      const accountId = uuid();
+      await fill(accountId, skuId, quantity);
+      const o = (
+        await checkout(accountId, uuid(), client, { address: { ...address, province, city } })
+      ).order!;
+      await call('handlePaymentCallback', signed(o));
+      const shipments = await eventually(async () => {
+        const r = await call<orderV1.ListShipmentsResponse>('listShipments', { orderId: o.id });
+        return r.shipments.length ? r.shipments : undefined;
+      });
+      return shipments.map((x) => [
+        x.warehouseCode,
+        x.lines.reduce((a, l) => a + Number(l.quantity), 0),
+      ]);
+    };
+    // same city wins over a cheaper warehouse elsewhere
+    expect(await routedTo('上海市', '上海市', 1)).toEqual([[sh, 1]]);
+    // same province (Zhejiang) beats the rest
+    expect(await routedTo('浙江省', '宁波市', 1)).toEqual([[hz, 1]]);
+    // nowhere near: the cheapest that can send everything
+    expect(await routedTo('广东省', '深圳市', 2)).toEqual([[bj, 2]]);
+    // now SH 1, HZ 1, BJ 0 are left: no single warehouse holds two units, so the order splits
+    // over the two that have them
+    expect((await routedTo('广东省', '深圳市', 2)).map(([c]) => c).sort()).toEqual([hz, sh].sort());
+  });
 });

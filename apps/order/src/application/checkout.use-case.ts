@@ -4,6 +4,7 @@ import { validateShippingAddress } from '../domain/address';
 import { checkPricing, placeOrder, type Order, type ShippingAddress } from '../domain/order';
 import { OrderError } from '../domain/order-error';
 import { setLine } from '../domain/cart';
+import type { RoutePlan, RoutingStrategy } from '../domain/routing';
 import {
   CATALOG,
   type CatalogPort,
@@ -16,6 +17,8 @@ import {
   type IdGenerator,
   PRICING,
   type PricingPort,
+  ROUTING,
+  type SkuInfo,
   RISK,
   type RiskPort,
   SAGA_FAULTS,
@@ -58,6 +61,7 @@ export class CheckoutUseCase {
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
     @Inject(CHECKOUT_SETTINGS) private readonly settings: CheckoutSettings,
     @Inject(SAGA_FAULTS) private readonly faults: SagaFaults,
+    @Inject(ROUTING) private readonly routing: RoutingStrategy,
   ) {}
 
   async execute(ctx: RequestContext, input: CheckoutInput): Promise<Order> {
@@ -192,7 +196,15 @@ export class CheckoutUseCase {
       this.settings.paymentTtlMs +
       (verdict.decision === 'REVIEW' ? this.settings.reviewTtlMs : 0) +
       RESERVATION_MARGIN_MS;
-    await this.catalog.reserve(ctx, record.reservationId, cart.lines, Math.ceil(holdMs / 1000));
+    await this.reserveRouted(
+      ctx,
+      record.reservationId,
+      cart.lines,
+      lines,
+      address,
+      priced.currency,
+      holdMs,
+    );
     this.faults.after('RESERVED');
 
     return this.uow.run(ctx, async (tx) => {
@@ -230,6 +242,51 @@ export class CheckoutUseCase {
       this.faults.after('PLACED');
       return order;
     });
+  }
+
+  /**
+   * Holds the stock where the routing strategy ships it from (nearest, cheapest, fewest
+   * shipments). Stock moves between routing and reserving: if the routed hold fails, the
+   * catalog may take the units wherever it still has them, all lines or none.
+   */
+  private async reserveRouted(
+    ctx: RequestContext,
+    reservationId: string,
+    cartLines: { skuId: string; quantity: number }[],
+    skus: { sku: SkuInfo; quantity: number }[],
+    address: ShippingAddress,
+    currency: string,
+    holdMs: number,
+  ): Promise<void> {
+    const ttl = Math.ceil(holdMs / 1000);
+    let plan: RoutePlan | undefined;
+    try {
+      plan = this.routing.route({
+        lines: cartLines,
+        address,
+        warehouses: await this.catalog.warehouses(ctx),
+        availability: skus.flatMap((l) =>
+          l.sku.stock.map((w) => ({
+            skuId: l.sku.skuId,
+            warehouseCode: w.warehouseCode,
+            available: w.available,
+          })),
+        ),
+        currency,
+      });
+    } catch (e) {
+      // nothing routable: let the catalog decide (and refuse with a precise STOCK_INSUFFICIENT)
+      if (!(e instanceof OrderError) || e.code !== 'STOCK_INSUFFICIENT') throw e;
+    }
+    if (plan) {
+      try {
+        await this.catalog.reserve(ctx, reservationId, plan.lines, ttl);
+        return;
+      } catch (e) {
+        if (!(e instanceof OrderError) || e.code !== 'STOCK_INSUFFICIENT') throw e;
+      }
+    }
+    await this.catalog.reserve(ctx, reservationId, cartLines, ttl);
   }
 
   /** Undoes what the saga did: the reservation goes, the record says why the checkout failed. */

@@ -15,16 +15,33 @@ export interface SkuInfo {
   unitPrice: Money;
   /** Only SKUs of active products can be ordered. */
   orderable: boolean;
+  /** Units available per warehouse (for routing). */
+  stock: { warehouseCode: string; available: number }[];
+}
+
+/** A warehouse as routing sees it. */
+export interface WarehouseInfo {
+  code: string;
+  country: string;
+  province: string;
+  city: string;
+  shippingCost: Money;
+  active: boolean;
 }
 
 /** The catalog over gRPC: SKU facts and stock reservations (all lines or none). */
 export interface CatalogPort {
   skus(ctx: RequestContext, skuIds: string[]): Promise<Map<string, SkuInfo>>;
-  /** Idempotent by id; throws OrderError STOCK_INSUFFICIENT when any line is short. */
+  /** Registered warehouses (all pages). */
+  warehouses(ctx: RequestContext): Promise<WarehouseInfo[]>;
+  /**
+   * Idempotent by id; throws OrderError STOCK_INSUFFICIENT when any line is short. A line with a
+   * warehouse code is held there; without one, wherever the catalog finds stock.
+   */
   reserve(
     ctx: RequestContext,
     reservationId: string,
-    lines: CartLine[],
+    lines: (CartLine & { warehouseCode?: string })[],
     ttlSeconds: number,
   ): Promise<void>;
   /** Idempotent. */
@@ -272,3 +289,4 @@ export const CHECKOUT_SETTINGS = Symbol('CHECKOUT_SETTINGS');
 export const SAGA_FAULTS = Symbol('SAGA_FAULTS');
 export const CARRIER_WEBHOOKS = Symbol('CARRIER_WEBHOOKS');
 export const MARKETPLACES = Symbol('MARKETPLACES');
+export const ROUTING = Symbol('ROUTING');

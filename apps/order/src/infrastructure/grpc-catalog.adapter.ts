@@ -2,7 +2,7 @@ import { status } from '@grpc/grpc-js';
 import type { catalogV1 } from '@emporia/contracts';
 import { Money } from '@emporia/money';
 import { fromGrpcError, RemoteCallError, type RequestContext } from '@emporia/platform';
-import type { CatalogPort, SkuInfo } from '../application/ports';
+import type { CatalogPort, SkuInfo, WarehouseInfo } from '../application/ports';
 import type { CartLine } from '../domain/cart';
 import { OrderError } from '../domain/order-error';
 
@@ -10,6 +10,7 @@ type Rpc<Q, R> = (ctx: RequestContext, req: Q) => Promise<R>;
 
 export interface CatalogRpcs {
   getSkus: Rpc<catalogV1.GetSkusRequest, catalogV1.GetSkusResponse>;
+  listWarehouses: Rpc<catalogV1.ListWarehousesRequest, catalogV1.ListWarehousesResponse>;
   reserveStock: Rpc<catalogV1.ReserveStockRequest, catalogV1.ReserveStockResponse>;
   commitReservation: Rpc<catalogV1.CommitReservationRequest, catalogV1.CommitReservationResponse>;
   adjustStock: Rpc<catalogV1.AdjustStockRequest, catalogV1.AdjustStockResponse>;
@@ -61,6 +62,10 @@ export class GrpcCatalogAdapter implements CatalogPort {
           categoryPathIds: s.categoryPathIds,
           unitPrice: Money.of(Number(s.price!.amountMinor), s.price!.currency),
           orderable: s.orderable,
+          stock: s.stock.map((w) => ({
+            warehouseCode: w.warehouseCode,
+            available: Number(w.available),
+          })),
         },
       ]),
     );
@@ -69,13 +74,17 @@ export class GrpcCatalogAdapter implements CatalogPort {
   async reserve(
     ctx: RequestContext,
     reservationId: string,
-    lines: CartLine[],
+    lines: (CartLine & { warehouseCode?: string })[],
     ttlSeconds: number,
   ): Promise<void> {
     const res = await this.rpc
       .reserveStock(ctx, {
         reservationId,
-        lines: lines.map((l) => ({ skuId: l.skuId, quantity: l.quantity, warehouseCode: '' })),
+        lines: lines.map((l) => ({
+          skuId: l.skuId,
+          quantity: l.quantity,
+          warehouseCode: l.warehouseCode ?? '',
+        })),
         ttlSeconds,
       })
       .catch(translate);
@@ -115,5 +124,30 @@ export class GrpcCatalogAdapter implements CatalogPort {
     await this.rpc
       .adjustStock(ctx, { skuId, warehouseCode, delta: quantity, reason })
       .catch(translate);
+  }
+
+  async warehouses(ctx: RequestContext): Promise<WarehouseInfo[]> {
+    const out: WarehouseInfo[] = [];
+    let pageToken = '';
+    for (let page = 0; page < 20; page++) {
+      const res = await this.rpc
+        .listWarehouses(ctx, { activeOnly: false, pageSize: 500, pageToken })
+        .catch(translate);
+      for (const w of res.warehouses)
+        out.push({
+          code: w.code,
+          country: w.country,
+          province: w.province,
+          city: w.city,
+          shippingCost: Money.of(
+            Number(w.shippingCost?.amountMinor ?? 0),
+            w.shippingCost?.currency || 'CNY',
+          ),
+          active: w.active,
+        });
+      if (!res.nextPageToken) break;
+      pageToken = res.nextPageToken;
+    }
+    return out;
   }
 }
