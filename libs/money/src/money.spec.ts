@@ -21,6 +21,12 @@ describe('Money', () => {
     expect(() => Money.of(amount, currency)).toThrow(expect.objectContaining({ code }));
   });
 
+  it('knows its sign', () => {
+    expect(
+      [Money.of(1, 'CNY'), Money.of(0, 'CNY'), Money.of(-1, 'CNY')].map((m) => m.isPositive()),
+    ).toEqual([true, false, false]);
+  });
+
   it('refuses to mix currencies', () => {
     expect(() => Money.of(1, 'CNY').add(Money.of(1, 'USD'))).toThrow(MoneyError);
     expect(() => Money.of(1, 'CNY').compare(Money.of(1, 'USD'))).toThrow(

@@ -128,6 +128,10 @@ export class Money {
     return this.amountMinor < 0;
   }
 
+  isPositive(): boolean {
+    return this.amountMinor > 0;
+  }
+
   compare(other: Money): -1 | 0 | 1 {
     this.assertSameCurrency(other);
     return this.amountMinor < other.amountMinor ? -1 : this.amountMinor > other.amountMinor ? 1 : 0;
