@@ -1,0 +1,108 @@
+import { Redis } from 'ioredis';
+import { Money } from '@emporia/money';
+import { testEnv, uniqueSuffix } from '@emporia/testing';
+import type { FlashSale } from '../src/domain/flash-sale';
+import { RedisFlashSaleStore } from '../src/infrastructure/redis-flash-sale.store';
+
+jest.setTimeout(60_000);
+
+/** The flash-sale decision on real Redis, under a crowd. */
+describe('flash sale in Redis (one Lua script per attempt)', () => {
+  const prefix = `it:${uniqueSuffix()}:`;
+  let redis: Redis;
+  let store: RedisFlashSaleStore;
+  const sale = (over: Partial<FlashSale> = {}): FlashSale => ({
+    id: `sale-${uniqueSuffix()}`,
+    skuId: 'sku-1',
+    price: Money.of(100, 'CNY'),
+    stock: 100,
+    perUserLimit: 1,
+    startsAt: new Date(Date.now() - 60_000),
+    endsAt: new Date(Date.now() + 60_000),
+    ...over,
+  });
+
+  beforeAll(() => {
+    // several connections, so attempts really race
+    redis = new Redis(testEnv.redisUrl());
+    store = new RedisFlashSaleStore(redis, prefix, 60);
+  });
+
+  afterAll(async () => {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+  });
+
+  it('2,000 concurrent buyers on 100 units: exactly 100 win, nobody over the limit, stock never negative', async () => {
+    const s = sale();
+    await store.load(s);
+    const clients = Array.from(
+      { length: 8 },
+      () => new RedisFlashSaleStore(new Redis(testEnv.redisUrl()), prefix, 60),
+    );
+    try {
+      // 1,500 distinct buyers, 500 of whom try twice
+      const buyers = Array.from({ length: 2000 }, (_, i) => `u${i % 1500}`);
+      const now = new Date();
+      const outcomes = await Promise.all(
+        buyers.map((b, i) => clients[i % clients.length].attempt(s.id, b, 1, now)),
+      );
+      const won = outcomes.filter((o) => o.result === 'WON');
+      expect(won).toHaveLength(100);
+      const winners = buyers.filter((_, i) => outcomes[i].result === 'WON');
+      expect(new Set(winners).size).toBe(100);
+      const counts = outcomes.reduce<Record<string, number>>(
+        (m, o) => ({ ...m, [o.result]: (m[o.result] ?? 0) + 1 }),
+        {},
+      );
+      expect(counts.WON + counts.SOLD_OUT + (counts.LIMIT_REACHED ?? 0)).toBe(2000);
+      const state = await store.state(s.id);
+      expect(state.stock).toBe(0);
+      expect(Object.values(state.buyers).every((n) => n <= 1)).toBe(true);
+      expect(Object.values(state.buyers).reduce((a, b) => a + b, 0)).toBe(100);
+    } finally {
+      for (const c of clients) (c as unknown as { redis: Redis }).redis.disconnect();
+    }
+  });
+
+  it('answers clearly: not started, ended, limit, sold out; a token is honoured once', async () => {
+    const early = sale({
+      startsAt: new Date(Date.now() + 60_000),
+      endsAt: new Date(Date.now() + 120_000),
+    });
+    await store.load(early);
+    expect((await store.attempt(early.id, 'a', 1, new Date())).result).toBe('NOT_STARTED');
+    const late = sale({
+      startsAt: new Date(Date.now() - 120_000),
+      endsAt: new Date(Date.now() - 60_000),
+    });
+    await store.load(late);
+    expect((await store.attempt(late.id, 'a', 1, new Date())).result).toBe('ENDED');
+
+    const s = sale({ stock: 3, perUserLimit: 2 });
+    await store.load(s);
+    const first = await store.attempt(s.id, 'a', 2, new Date());
+    expect(first.result).toBe('WON');
+    expect((await store.attempt(s.id, 'a', 1, new Date())).result).toBe('LIMIT_REACHED');
+    expect((await store.attempt(s.id, 'b', 2, new Date())).result).toBe('SOLD_OUT');
+    // loading again does not refill a pool that is selling
+    await store.load(s);
+    expect((await store.state(s.id)).stock).toBe(1);
+
+    const token = (first as { token: string }).token;
+    expect(await store.redeem(s.id, token)).toEqual({ buyer: 'a', quantity: 2 });
+    expect(await store.redeem(s.id, token)).toBeNull();
+  });
+
+  it('an unused winning token gives its units back, once', async () => {
+    const s = sale({ stock: 1 });
+    await store.load(s);
+    const won = (await store.attempt(s.id, 'a', 1, new Date())) as { token: string };
+    expect((await store.attempt(s.id, 'b', 1, new Date())).result).toBe('SOLD_OUT');
+    expect(await store.giveBack(s.id, won.token)).toBe(1);
+    expect(await store.giveBack(s.id, won.token)).toBe(0);
+    expect(await store.state(s.id)).toEqual({ stock: 1, buyers: { a: 0 } });
+    expect((await store.attempt(s.id, 'b', 1, new Date())).result).toBe('WON');
+  });
+});
