@@ -7,7 +7,7 @@ import {
   pingKafka,
   topicName,
 } from '@emporia/messaging';
-import { createDataSource, ensureDatabase, runMigrations } from '@emporia/persistence';
+import { createDataSource, migrateDatabase, openMigrated } from '@emporia/persistence';
 import { startService, type Logger, type RunningService } from '@emporia/platform';
 import { CATALOG_TOPICS, CatalogModule } from './catalog.module';
 import type { CatalogConfig } from './config';
@@ -31,31 +31,17 @@ export async function migrateCatalog(
   config: Pick<CatalogConfig, 'CATALOG_DATABASE_URL' | 'DB_POOL_SIZE'>,
   logger: Logger,
 ): Promise<string[]> {
-  await ensureDatabase(config.CATALOG_DATABASE_URL);
-  const ds = await catalogDataSource(config).initialize();
-  try {
-    const applied = await runMigrations(ds);
-    logger.info(
-      { applied },
-      applied.length ? 'catalog migrations applied' : 'catalog schema up to date',
-    );
-    return applied;
-  } finally {
-    await ds.destroy();
-  }
+  return migrateDatabase(config.CATALOG_DATABASE_URL, catalogDataSource(config), logger, 'catalog');
 }
 
 /** Starts the catalog: database, Kafka topics, outbox relay, gRPC server and ops HTTP. */
 export async function startCatalog(config: CatalogConfig, logger: Logger): Promise<RunningService> {
   if (config.CATALOG_MIGRATE_ON_START) await migrateCatalog(config, logger);
-  const dataSource = await catalogDataSource(config).initialize();
-  const pending = await dataSource.showMigrations();
-  if (pending) {
-    await dataSource.destroy();
-    throw new Error(
-      'catalog database has pending migrations: run the migration job (or set CATALOG_MIGRATE_ON_START=true)',
-    );
-  }
+  const dataSource = await openMigrated(
+    catalogDataSource(config),
+    'catalog',
+    'CATALOG_MIGRATE_ON_START',
+  );
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'catalog', logger });
   await ensureTopics(
     kafka,

@@ -14,7 +14,7 @@ import {
   pingKafka,
   topicName,
 } from '@emporia/messaging';
-import { createDataSource, ensureDatabase, runMigrations } from '@emporia/persistence';
+import { createDataSource, migrateDatabase, openMigrated } from '@emporia/persistence';
 import {
   grpcClient,
   startService,
@@ -45,18 +45,7 @@ export async function migrateOrder(
   config: Pick<OrderConfig, 'ORDER_DATABASE_URL' | 'DB_POOL_SIZE'>,
   logger: Logger,
 ): Promise<string[]> {
-  await ensureDatabase(config.ORDER_DATABASE_URL);
-  const ds = await orderDataSource(config).initialize();
-  try {
-    const applied = await runMigrations(ds);
-    logger.info(
-      { applied },
-      applied.length ? 'order migrations applied' : 'order schema up to date',
-    );
-    return applied;
-  } finally {
-    await ds.destroy();
-  }
+  return migrateDatabase(config.ORDER_DATABASE_URL, orderDataSource(config), logger, 'order');
 }
 
 /**
@@ -69,13 +58,7 @@ export async function startOrder(
   overrides: { faults?: SagaFaults } = {},
 ): Promise<RunningService> {
   if (config.ORDER_MIGRATE_ON_START) await migrateOrder(config, logger);
-  const dataSource = await orderDataSource(config).initialize();
-  if (await dataSource.showMigrations()) {
-    await dataSource.destroy();
-    throw new Error(
-      'order database has pending migrations: run the migration job (or set ORDER_MIGRATE_ON_START=true)',
-    );
-  }
+  const dataSource = await openMigrated(orderDataSource(config), 'order', 'ORDER_MIGRATE_ON_START');
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'order', logger });
   const publisher = new KafkaPublisher(kafka);
   const client = <T extends object>(

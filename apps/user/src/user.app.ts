@@ -9,7 +9,7 @@ import {
   pingKafka,
   topicName,
 } from '@emporia/messaging';
-import { createDataSource, ensureDatabase, runMigrations } from '@emporia/persistence';
+import { createDataSource, migrateDatabase, openMigrated } from '@emporia/persistence';
 import { startService, type Logger, type RunningService } from '@emporia/platform';
 import { OrderEventsUseCase } from './application/order-events.use-case';
 import { DEV_MFA_KEY, type UserConfig } from './config';
@@ -38,15 +38,7 @@ export async function migrateUser(
   config: Pick<UserConfig, 'USER_DATABASE_URL' | 'DB_POOL_SIZE'>,
   logger: Logger,
 ): Promise<string[]> {
-  await ensureDatabase(config.USER_DATABASE_URL);
-  const ds = await userDataSource(config).initialize();
-  try {
-    const applied = await runMigrations(ds);
-    logger.info({ applied }, applied.length ? 'user migrations applied' : 'user schema up to date');
-    return applied;
-  } finally {
-    await ds.destroy();
-  }
+  return migrateDatabase(config.USER_DATABASE_URL, userDataSource(config), logger, 'user');
 }
 
 /**
@@ -78,13 +70,7 @@ export async function grantRoles(
 /** Starts the user service: database, Redis, signing keys, outbox relay, gRPC and ops HTTP. */
 export async function startUser(config: UserConfig, logger: Logger): Promise<RunningService> {
   if (config.USER_MIGRATE_ON_START) await migrateUser(config, logger);
-  const dataSource = await userDataSource(config).initialize();
-  if (await dataSource.showMigrations()) {
-    await dataSource.destroy();
-    throw new Error(
-      'user database has pending migrations: run the migration job (or set USER_MIGRATE_ON_START=true)',
-    );
-  }
+  const dataSource = await openMigrated(userDataSource(config), 'user', 'USER_MIGRATE_ON_START');
   if (config.MFA_ENCRYPTION_KEY === DEV_MFA_KEY)
     logger.warn(
       'MFA_ENCRYPTION_KEY is the development default; set a real key outside development',

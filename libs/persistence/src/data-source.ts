@@ -91,3 +91,43 @@ export async function inTransaction<T>(
 export async function pingDataSource(ds: DataSource): Promise<void> {
   await ds.query('SELECT 1');
 }
+
+/**
+ * The migration job of a service: creates its database if missing, applies pending migrations
+ * (each in its own transaction), and returns their names.
+ */
+export async function migrateDatabase(
+  url: string,
+  dataSource: DataSource,
+  logger: { info(obj: object, msg: string): void },
+  service: string,
+): Promise<string[]> {
+  await ensureDatabase(url);
+  const ds = await dataSource.initialize();
+  try {
+    const applied = await runMigrations(ds);
+    logger.info(
+      { applied },
+      applied.length ? `${service} migrations applied` : `${service} schema up to date`,
+    );
+    return applied;
+  } finally {
+    await ds.destroy();
+  }
+}
+
+/** Opens a service's data source, refusing a schema with pending migrations (never `synchronize`). */
+export async function openMigrated(
+  dataSource: DataSource,
+  service: string,
+  migrateFlag: string,
+): Promise<DataSource> {
+  const ds = await dataSource.initialize();
+  if (await ds.showMigrations()) {
+    await ds.destroy();
+    throw new Error(
+      `${service} database has pending migrations: run the migration job (or set ${migrateFlag}=true)`,
+    );
+  }
+  return ds;
+}

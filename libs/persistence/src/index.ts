@@ -2,6 +2,8 @@ export {
   createDataSource,
   ensureDatabase,
   inTransaction,
+  migrateDatabase,
+  openMigrated,
   pingDataSource,
   runMigrations,
 } from './data-source';
