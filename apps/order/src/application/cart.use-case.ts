@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RequestContext } from '@emporia/platform';
-import { addToLine, type Cart, mergeCarts, setLine, type CartLine } from '../domain/cart';
+import { type Cart, mergeCarts, setLine, type CartLine } from '../domain/cart';
 import { OrderError } from '../domain/order-error';
 import {
   CATALOG,
@@ -98,5 +98,3 @@ export class CartUseCase {
     });
   }
 }
-
-export { addToLine };
