@@ -65,6 +65,8 @@ export async function startFakeMarketing(): Promise<{
         shipping: m(0),
         total: m(subtotal - discount),
         explanation: coupon ? ['SAVE10: 10% off'] : [],
+        groupId: '',
+        groupDeadline: '',
         reservedCouponCodes: coupon ? ['SAVE10'] : [],
       });
     },

@@ -7,7 +7,7 @@ export * as catalogV1 from './catalog.v1';
 export * as searchV1 from './gen/emporia/search/v1/search_service';
 export * as userV1 from './user.v1';
 export * as orderV1 from './order.v1';
-export * as marketingV1 from './gen/emporia/marketing/v1/marketing_service';
+export * as marketingV1 from './marketing.v1';
 export * as riskV1 from './gen/emporia/risk/v1/risk_service';
 
 /** Directory holding the .proto sources, for gRPC loaders (`includeDirs`). */

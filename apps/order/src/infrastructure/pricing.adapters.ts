@@ -74,6 +74,9 @@ export class MarketingPricing implements PricingPort {
       channel: input.channel,
       memberTier: '',
       firstOrder: false,
+      flashToken: '',
+      groupDealId: '',
+      groupId: '',
     });
     const m = (x: { amountMinor: number; currency: string } | undefined) => {
       if (!x)

@@ -58,6 +58,8 @@ export const orderToProto = (o: Order, explanation: string[] = []): orderV1.Orde
   updatedAt: o.updatedAt.toISOString(),
   version: o.version,
   priceExplanation: explanation,
+  groupId: '',
+  groupStatus: '',
 });
 
 const ownerOf = (o: orderV1.CartOwner | undefined) =>

@@ -31,6 +31,14 @@ export interface PriceCartRequest {
   firstOrder: boolean;
   /** The order the checkout will create: coupon reservations are kept under it. */
   orderId: string;
+  /**
+   * A flash-sale winner's purchase token: its SKU is priced at the sale price (no other
+   * promotion applies to it) and the token is consumed for this order.
+   */
+  flashToken: string;
+  /** Group buying: the deal, and the group to join ("" opens a new group). */
+  groupDealId: string;
+  groupId: string;
 }
 
 export interface PricedLine {
@@ -56,6 +64,13 @@ export interface PriceCartResponse {
   explanation: string[];
   /** Coupons reserved for this checkout (returned if the order is cancelled). */
   reservedCouponCodes: string[];
+  /**
+   * Set for a group-buy checkout: the order waits for the group (its stock is held until
+   * the deadline) and is confirmed or refunded by a marketing event.
+   */
+  groupId: string;
+  /** RFC 3339. */
+  groupDeadline: string;
 }
 
 export interface ReleaseCouponsRequest {
@@ -64,6 +79,266 @@ export interface ReleaseCouponsRequest {
 }
 
 export interface ReleaseCouponsResponse {
+}
+
+export interface Campaign {
+  id: string;
+  name: string;
+  startsAt: string;
+  endsAt: string;
+  /** False stops the campaign's promotions at once, whatever the window. */
+  active: boolean;
+}
+
+export interface UpsertCampaignRequest {
+  campaign: Campaign | undefined;
+}
+
+export interface UpsertCampaignResponse {
+  campaign: Campaign | undefined;
+}
+
+export interface ListCampaignsRequest {
+}
+
+export interface ListCampaignsResponse {
+  campaigns: Campaign[];
+}
+
+/**
+ * A condition: `kind` is MIN_SUBTOTAL (amount), MEMBER_TIER (values: tiers), FIRST_ORDER,
+ * DATE_WINDOW (from, to) or CHANNEL (values: channels).
+ */
+export interface PromotionCondition {
+  kind: string;
+  amount: Money | undefined;
+  values: string[];
+  from: string;
+  to: string;
+}
+
+export interface ReductionTier {
+  threshold: Money | undefined;
+  off: Money | undefined;
+}
+
+/**
+ * An action: `kind` is AMOUNT_OFF (amount), PERCENT_OFF (basis_points, cap),
+ * TIERED_REDUCTION (tiers), EVERY_REDUCTION (every, amount, cap), BUY_X_GET_Y (buy, free),
+ * GIFT (sku_id, quantity), MEMBER_PRICE (amount: the unit price) or FREE_SHIPPING.
+ */
+export interface PromotionAction {
+  kind: string;
+  amount: Money | undefined;
+  basisPoints: number;
+  cap: Money | undefined;
+  tiers: ReductionTier[];
+  every: Money | undefined;
+  buy: number;
+  free: number;
+  skuId: string;
+  quantity: number;
+}
+
+export interface Promotion {
+  id: string;
+  name: string;
+  /** Lower applies first. */
+  priority: number;
+  /** Applies alone: first in order, nothing else; later, it is skipped. */
+  exclusive: boolean;
+  /** CART, SKUS or CATEGORIES, with the ids for the latter two. */
+  scopeKind: string;
+  scopeIds: string[];
+  conditions: PromotionCondition[];
+  action:
+    | PromotionAction
+    | undefined;
+  /** Optional: the promotion is in force only while its campaign is. */
+  campaignId: string;
+  /** Optional window of its own. */
+  startsAt: string;
+  endsAt: string;
+  active: boolean;
+  /** Coupon promotions apply only with a coupon of a template naming them. */
+  couponOnly: boolean;
+}
+
+export interface UpsertPromotionRequest {
+  promotion: Promotion | undefined;
+}
+
+export interface UpsertPromotionResponse {
+  promotion: Promotion | undefined;
+}
+
+export interface ListPromotionsRequest {
+  /** Only those in force at this time (RFC 3339); empty lists all. */
+  inForceAt: string;
+}
+
+export interface ListPromotionsResponse {
+  promotions: Promotion[];
+}
+
+export interface CouponTemplate {
+  id: string;
+  name: string;
+  /** The coupon-only promotion a coupon of this template applies. */
+  promotionId: string;
+  totalLimit: number;
+  perUserLimit: number;
+  validFrom: string;
+  validTo: string;
+  issued: number;
+}
+
+export interface CreateCouponTemplateRequest {
+  template: CouponTemplate | undefined;
+}
+
+export interface CreateCouponTemplateResponse {
+  template: CouponTemplate | undefined;
+}
+
+export interface IssueCouponsRequest {
+  templateId: string;
+  /** 1 to 10000 codes per call. */
+  count: number;
+}
+
+export interface IssueCouponsResponse {
+  codes: string[];
+}
+
+export interface ClaimCouponRequest {
+  accountId: string;
+  /** Either a code, or a template to take a new coupon of. */
+  code: string;
+  templateId: string;
+}
+
+export interface Coupon {
+  code: string;
+  templateId: string;
+  name: string;
+  /** ISSUED, CLAIMED, RESERVED, REDEEMED. */
+  status: string;
+  orderId: string;
+  validFrom: string;
+  validTo: string;
+}
+
+export interface ClaimCouponResponse {
+  coupon: Coupon | undefined;
+}
+
+export interface ListCouponsRequest {
+  accountId: string;
+}
+
+export interface ListCouponsResponse {
+  coupons: Coupon[];
+}
+
+export interface FlashSale {
+  id: string;
+  skuId: string;
+  price: Money | undefined;
+  stock: number;
+  perUserLimit: number;
+  startsAt: string;
+  endsAt: string;
+}
+
+export interface FlashSaleReconciliation {
+  /** Units left in the Redis pool. */
+  redisRemaining: number;
+  /** Units the database records as won (token live), ordered or paid. */
+  held: number;
+  paid: number;
+  /** stock − redis_remaining − held: 0 when Redis and the database agree. */
+  drift: number;
+}
+
+export interface CreateFlashSaleRequest {
+  sale: FlashSale | undefined;
+}
+
+export interface CreateFlashSaleResponse {
+  sale: FlashSale | undefined;
+}
+
+export interface GetFlashSaleRequest {
+  saleId: string;
+}
+
+export interface GetFlashSaleResponse {
+  sale: FlashSale | undefined;
+  reconciliation: FlashSaleReconciliation | undefined;
+}
+
+export interface AttemptFlashPurchaseRequest {
+  saleId: string;
+  accountId: string;
+  quantity: number;
+}
+
+export interface AttemptFlashPurchaseResponse {
+  /** WON, SOLD_OUT, LIMIT_REACHED, NOT_STARTED or ENDED. */
+  result: string;
+  /** A winner's purchase token, for checkout (flash_token). */
+  token: string;
+  expiresAt: string;
+}
+
+export interface GroupDeal {
+  id: string;
+  skuId: string;
+  price:
+    | Money
+    | undefined;
+  /** Participants a group needs, 2 to 100. */
+  groupSize: number;
+  /** How long a group has to fill once opened. */
+  windowSeconds: number;
+  startsAt: string;
+  endsAt: string;
+}
+
+export interface CreateGroupDealRequest {
+  deal: GroupDeal | undefined;
+}
+
+export interface CreateGroupDealResponse {
+  deal: GroupDeal | undefined;
+}
+
+export interface Group {
+  id: string;
+  dealId: string;
+  size: number;
+  /** Paid participants so far. */
+  joined: number;
+  /** OPEN, SUCCEEDED, FAILED. */
+  status: string;
+  deadline: string;
+}
+
+export interface GetGroupRequest {
+  groupId: string;
+}
+
+export interface GetGroupResponse {
+  group: Group | undefined;
+}
+
+export interface ListOpenGroupsRequest {
+  dealId: string;
+}
+
+export interface ListOpenGroupsResponse {
+  groups: Group[];
 }
 
 function createBaseCartLineToPrice(): CartLineToPrice {
@@ -157,7 +432,18 @@ export const CartLineToPrice: MessageFns<CartLineToPrice> = {
 };
 
 function createBasePriceCartRequest(): PriceCartRequest {
-  return { accountId: "", lines: [], couponCodes: [], channel: "", memberTier: "", firstOrder: false, orderId: "" };
+  return {
+    accountId: "",
+    lines: [],
+    couponCodes: [],
+    channel: "",
+    memberTier: "",
+    firstOrder: false,
+    orderId: "",
+    flashToken: "",
+    groupDealId: "",
+    groupId: "",
+  };
 }
 
 export const PriceCartRequest: MessageFns<PriceCartRequest> = {
@@ -182,6 +468,15 @@ export const PriceCartRequest: MessageFns<PriceCartRequest> = {
     }
     if (message.orderId !== "") {
       writer.uint32(58).string(message.orderId);
+    }
+    if (message.flashToken !== "") {
+      writer.uint32(66).string(message.flashToken);
+    }
+    if (message.groupDealId !== "") {
+      writer.uint32(74).string(message.groupDealId);
+    }
+    if (message.groupId !== "") {
+      writer.uint32(82).string(message.groupId);
     }
     return writer;
   },
@@ -253,6 +548,30 @@ export const PriceCartRequest: MessageFns<PriceCartRequest> = {
             }
 
             message.orderId = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.flashToken = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.groupDealId = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.groupId = reader.string();
             continue;
           }
         }
@@ -367,6 +686,8 @@ function createBasePriceCartResponse(): PriceCartResponse {
     total: undefined,
     explanation: [],
     reservedCouponCodes: [],
+    groupId: "",
+    groupDeadline: "",
   };
 }
 
@@ -392,6 +713,12 @@ export const PriceCartResponse: MessageFns<PriceCartResponse> = {
     }
     for (const v of message.reservedCouponCodes) {
       writer.uint32(58).string(v!);
+    }
+    if (message.groupId !== "") {
+      writer.uint32(66).string(message.groupId);
+    }
+    if (message.groupDeadline !== "") {
+      writer.uint32(74).string(message.groupDeadline);
     }
     return writer;
   },
@@ -463,6 +790,22 @@ export const PriceCartResponse: MessageFns<PriceCartResponse> = {
             }
 
             message.reservedCouponCodes.push(reader.string());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.groupId = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.groupDeadline = reader.string();
             continue;
           }
         }
@@ -570,6 +913,2595 @@ export const ReleaseCouponsResponse: MessageFns<ReleaseCouponsResponse> = {
   },
 };
 
+function createBaseCampaign(): Campaign {
+  return { id: "", name: "", startsAt: "", endsAt: "", active: false };
+}
+
+export const Campaign: MessageFns<Campaign> = {
+  encode(message: Campaign, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.startsAt !== "") {
+      writer.uint32(26).string(message.startsAt);
+    }
+    if (message.endsAt !== "") {
+      writer.uint32(34).string(message.endsAt);
+    }
+    if (message.active !== false) {
+      writer.uint32(40).bool(message.active);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Campaign {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCampaign();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.startsAt = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.endsAt = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.active = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseUpsertCampaignRequest(): UpsertCampaignRequest {
+  return { campaign: undefined };
+}
+
+export const UpsertCampaignRequest: MessageFns<UpsertCampaignRequest> = {
+  encode(message: UpsertCampaignRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.campaign !== undefined) {
+      Campaign.encode(message.campaign, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpsertCampaignRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpsertCampaignRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.campaign = Campaign.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseUpsertCampaignResponse(): UpsertCampaignResponse {
+  return { campaign: undefined };
+}
+
+export const UpsertCampaignResponse: MessageFns<UpsertCampaignResponse> = {
+  encode(message: UpsertCampaignResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.campaign !== undefined) {
+      Campaign.encode(message.campaign, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpsertCampaignResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpsertCampaignResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.campaign = Campaign.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListCampaignsRequest(): ListCampaignsRequest {
+  return {};
+}
+
+export const ListCampaignsRequest: MessageFns<ListCampaignsRequest> = {
+  encode(_: ListCampaignsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListCampaignsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListCampaignsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListCampaignsResponse(): ListCampaignsResponse {
+  return { campaigns: [] };
+}
+
+export const ListCampaignsResponse: MessageFns<ListCampaignsResponse> = {
+  encode(message: ListCampaignsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.campaigns) {
+      Campaign.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListCampaignsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListCampaignsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.campaigns.push(Campaign.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBasePromotionCondition(): PromotionCondition {
+  return { kind: "", amount: undefined, values: [], from: "", to: "" };
+}
+
+export const PromotionCondition: MessageFns<PromotionCondition> = {
+  encode(message: PromotionCondition, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.kind !== "") {
+      writer.uint32(10).string(message.kind);
+    }
+    if (message.amount !== undefined) {
+      Money.encode(message.amount, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.values) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.from !== "") {
+      writer.uint32(34).string(message.from);
+    }
+    if (message.to !== "") {
+      writer.uint32(42).string(message.to);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PromotionCondition {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePromotionCondition();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.amount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.values.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.from = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.to = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseReductionTier(): ReductionTier {
+  return { threshold: undefined, off: undefined };
+}
+
+export const ReductionTier: MessageFns<ReductionTier> = {
+  encode(message: ReductionTier, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.threshold !== undefined) {
+      Money.encode(message.threshold, writer.uint32(10).fork()).join();
+    }
+    if (message.off !== undefined) {
+      Money.encode(message.off, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReductionTier {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReductionTier();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.threshold = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.off = Money.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBasePromotionAction(): PromotionAction {
+  return {
+    kind: "",
+    amount: undefined,
+    basisPoints: 0,
+    cap: undefined,
+    tiers: [],
+    every: undefined,
+    buy: 0,
+    free: 0,
+    skuId: "",
+    quantity: 0,
+  };
+}
+
+export const PromotionAction: MessageFns<PromotionAction> = {
+  encode(message: PromotionAction, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.kind !== "") {
+      writer.uint32(10).string(message.kind);
+    }
+    if (message.amount !== undefined) {
+      Money.encode(message.amount, writer.uint32(18).fork()).join();
+    }
+    if (message.basisPoints !== 0) {
+      writer.uint32(24).int32(message.basisPoints);
+    }
+    if (message.cap !== undefined) {
+      Money.encode(message.cap, writer.uint32(34).fork()).join();
+    }
+    for (const v of message.tiers) {
+      ReductionTier.encode(v!, writer.uint32(42).fork()).join();
+    }
+    if (message.every !== undefined) {
+      Money.encode(message.every, writer.uint32(50).fork()).join();
+    }
+    if (message.buy !== 0) {
+      writer.uint32(56).int32(message.buy);
+    }
+    if (message.free !== 0) {
+      writer.uint32(64).int32(message.free);
+    }
+    if (message.skuId !== "") {
+      writer.uint32(74).string(message.skuId);
+    }
+    if (message.quantity !== 0) {
+      writer.uint32(80).int32(message.quantity);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PromotionAction {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePromotionAction();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.amount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.basisPoints = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.cap = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.tiers.push(ReductionTier.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.every = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.buy = reader.int32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.free = reader.int32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.skuId = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.quantity = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBasePromotion(): Promotion {
+  return {
+    id: "",
+    name: "",
+    priority: 0,
+    exclusive: false,
+    scopeKind: "",
+    scopeIds: [],
+    conditions: [],
+    action: undefined,
+    campaignId: "",
+    startsAt: "",
+    endsAt: "",
+    active: false,
+    couponOnly: false,
+  };
+}
+
+export const Promotion: MessageFns<Promotion> = {
+  encode(message: Promotion, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.priority !== 0) {
+      writer.uint32(24).int32(message.priority);
+    }
+    if (message.exclusive !== false) {
+      writer.uint32(32).bool(message.exclusive);
+    }
+    if (message.scopeKind !== "") {
+      writer.uint32(42).string(message.scopeKind);
+    }
+    for (const v of message.scopeIds) {
+      writer.uint32(50).string(v!);
+    }
+    for (const v of message.conditions) {
+      PromotionCondition.encode(v!, writer.uint32(58).fork()).join();
+    }
+    if (message.action !== undefined) {
+      PromotionAction.encode(message.action, writer.uint32(66).fork()).join();
+    }
+    if (message.campaignId !== "") {
+      writer.uint32(74).string(message.campaignId);
+    }
+    if (message.startsAt !== "") {
+      writer.uint32(82).string(message.startsAt);
+    }
+    if (message.endsAt !== "") {
+      writer.uint32(90).string(message.endsAt);
+    }
+    if (message.active !== false) {
+      writer.uint32(96).bool(message.active);
+    }
+    if (message.couponOnly !== false) {
+      writer.uint32(104).bool(message.couponOnly);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Promotion {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePromotion();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.priority = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.exclusive = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.scopeKind = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.scopeIds.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.conditions.push(PromotionCondition.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.action = PromotionAction.decode(reader, reader.uint32());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.campaignId = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.startsAt = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.endsAt = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.active = reader.bool();
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.couponOnly = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseUpsertPromotionRequest(): UpsertPromotionRequest {
+  return { promotion: undefined };
+}
+
+export const UpsertPromotionRequest: MessageFns<UpsertPromotionRequest> = {
+  encode(message: UpsertPromotionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.promotion !== undefined) {
+      Promotion.encode(message.promotion, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpsertPromotionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpsertPromotionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.promotion = Promotion.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseUpsertPromotionResponse(): UpsertPromotionResponse {
+  return { promotion: undefined };
+}
+
+export const UpsertPromotionResponse: MessageFns<UpsertPromotionResponse> = {
+  encode(message: UpsertPromotionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.promotion !== undefined) {
+      Promotion.encode(message.promotion, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpsertPromotionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpsertPromotionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.promotion = Promotion.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListPromotionsRequest(): ListPromotionsRequest {
+  return { inForceAt: "" };
+}
+
+export const ListPromotionsRequest: MessageFns<ListPromotionsRequest> = {
+  encode(message: ListPromotionsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.inForceAt !== "") {
+      writer.uint32(10).string(message.inForceAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListPromotionsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListPromotionsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.inForceAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListPromotionsResponse(): ListPromotionsResponse {
+  return { promotions: [] };
+}
+
+export const ListPromotionsResponse: MessageFns<ListPromotionsResponse> = {
+  encode(message: ListPromotionsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.promotions) {
+      Promotion.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListPromotionsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListPromotionsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.promotions.push(Promotion.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseCouponTemplate(): CouponTemplate {
+  return { id: "", name: "", promotionId: "", totalLimit: 0, perUserLimit: 0, validFrom: "", validTo: "", issued: 0 };
+}
+
+export const CouponTemplate: MessageFns<CouponTemplate> = {
+  encode(message: CouponTemplate, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.promotionId !== "") {
+      writer.uint32(26).string(message.promotionId);
+    }
+    if (message.totalLimit !== 0) {
+      writer.uint32(32).int32(message.totalLimit);
+    }
+    if (message.perUserLimit !== 0) {
+      writer.uint32(40).int32(message.perUserLimit);
+    }
+    if (message.validFrom !== "") {
+      writer.uint32(50).string(message.validFrom);
+    }
+    if (message.validTo !== "") {
+      writer.uint32(58).string(message.validTo);
+    }
+    if (message.issued !== 0) {
+      writer.uint32(64).int32(message.issued);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CouponTemplate {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCouponTemplate();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.promotionId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.totalLimit = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.perUserLimit = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.validFrom = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.validTo = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.issued = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseCreateCouponTemplateRequest(): CreateCouponTemplateRequest {
+  return { template: undefined };
+}
+
+export const CreateCouponTemplateRequest: MessageFns<CreateCouponTemplateRequest> = {
+  encode(message: CreateCouponTemplateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.template !== undefined) {
+      CouponTemplate.encode(message.template, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateCouponTemplateRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateCouponTemplateRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.template = CouponTemplate.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseCreateCouponTemplateResponse(): CreateCouponTemplateResponse {
+  return { template: undefined };
+}
+
+export const CreateCouponTemplateResponse: MessageFns<CreateCouponTemplateResponse> = {
+  encode(message: CreateCouponTemplateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.template !== undefined) {
+      CouponTemplate.encode(message.template, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateCouponTemplateResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateCouponTemplateResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.template = CouponTemplate.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseIssueCouponsRequest(): IssueCouponsRequest {
+  return { templateId: "", count: 0 };
+}
+
+export const IssueCouponsRequest: MessageFns<IssueCouponsRequest> = {
+  encode(message: IssueCouponsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.templateId !== "") {
+      writer.uint32(10).string(message.templateId);
+    }
+    if (message.count !== 0) {
+      writer.uint32(16).int32(message.count);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): IssueCouponsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseIssueCouponsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.templateId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.count = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseIssueCouponsResponse(): IssueCouponsResponse {
+  return { codes: [] };
+}
+
+export const IssueCouponsResponse: MessageFns<IssueCouponsResponse> = {
+  encode(message: IssueCouponsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.codes) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): IssueCouponsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseIssueCouponsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.codes.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseClaimCouponRequest(): ClaimCouponRequest {
+  return { accountId: "", code: "", templateId: "" };
+}
+
+export const ClaimCouponRequest: MessageFns<ClaimCouponRequest> = {
+  encode(message: ClaimCouponRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.code !== "") {
+      writer.uint32(18).string(message.code);
+    }
+    if (message.templateId !== "") {
+      writer.uint32(26).string(message.templateId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ClaimCouponRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseClaimCouponRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.templateId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseCoupon(): Coupon {
+  return { code: "", templateId: "", name: "", status: "", orderId: "", validFrom: "", validTo: "" };
+}
+
+export const Coupon: MessageFns<Coupon> = {
+  encode(message: Coupon, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== "") {
+      writer.uint32(10).string(message.code);
+    }
+    if (message.templateId !== "") {
+      writer.uint32(18).string(message.templateId);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.status !== "") {
+      writer.uint32(34).string(message.status);
+    }
+    if (message.orderId !== "") {
+      writer.uint32(42).string(message.orderId);
+    }
+    if (message.validFrom !== "") {
+      writer.uint32(50).string(message.validFrom);
+    }
+    if (message.validTo !== "") {
+      writer.uint32(58).string(message.validTo);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Coupon {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCoupon();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.templateId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.validFrom = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.validTo = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseClaimCouponResponse(): ClaimCouponResponse {
+  return { coupon: undefined };
+}
+
+export const ClaimCouponResponse: MessageFns<ClaimCouponResponse> = {
+  encode(message: ClaimCouponResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.coupon !== undefined) {
+      Coupon.encode(message.coupon, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ClaimCouponResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseClaimCouponResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.coupon = Coupon.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListCouponsRequest(): ListCouponsRequest {
+  return { accountId: "" };
+}
+
+export const ListCouponsRequest: MessageFns<ListCouponsRequest> = {
+  encode(message: ListCouponsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListCouponsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListCouponsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListCouponsResponse(): ListCouponsResponse {
+  return { coupons: [] };
+}
+
+export const ListCouponsResponse: MessageFns<ListCouponsResponse> = {
+  encode(message: ListCouponsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.coupons) {
+      Coupon.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListCouponsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListCouponsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.coupons.push(Coupon.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseFlashSale(): FlashSale {
+  return { id: "", skuId: "", price: undefined, stock: 0, perUserLimit: 0, startsAt: "", endsAt: "" };
+}
+
+export const FlashSale: MessageFns<FlashSale> = {
+  encode(message: FlashSale, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.skuId !== "") {
+      writer.uint32(18).string(message.skuId);
+    }
+    if (message.price !== undefined) {
+      Money.encode(message.price, writer.uint32(26).fork()).join();
+    }
+    if (message.stock !== 0) {
+      writer.uint32(32).int32(message.stock);
+    }
+    if (message.perUserLimit !== 0) {
+      writer.uint32(40).int32(message.perUserLimit);
+    }
+    if (message.startsAt !== "") {
+      writer.uint32(50).string(message.startsAt);
+    }
+    if (message.endsAt !== "") {
+      writer.uint32(58).string(message.endsAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FlashSale {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFlashSale();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.skuId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.price = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.stock = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.perUserLimit = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.startsAt = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.endsAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseFlashSaleReconciliation(): FlashSaleReconciliation {
+  return { redisRemaining: 0, held: 0, paid: 0, drift: 0 };
+}
+
+export const FlashSaleReconciliation: MessageFns<FlashSaleReconciliation> = {
+  encode(message: FlashSaleReconciliation, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.redisRemaining !== 0) {
+      writer.uint32(8).int32(message.redisRemaining);
+    }
+    if (message.held !== 0) {
+      writer.uint32(16).int32(message.held);
+    }
+    if (message.paid !== 0) {
+      writer.uint32(24).int32(message.paid);
+    }
+    if (message.drift !== 0) {
+      writer.uint32(32).int32(message.drift);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FlashSaleReconciliation {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFlashSaleReconciliation();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.redisRemaining = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.held = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.paid = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.drift = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseCreateFlashSaleRequest(): CreateFlashSaleRequest {
+  return { sale: undefined };
+}
+
+export const CreateFlashSaleRequest: MessageFns<CreateFlashSaleRequest> = {
+  encode(message: CreateFlashSaleRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sale !== undefined) {
+      FlashSale.encode(message.sale, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateFlashSaleRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateFlashSaleRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sale = FlashSale.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseCreateFlashSaleResponse(): CreateFlashSaleResponse {
+  return { sale: undefined };
+}
+
+export const CreateFlashSaleResponse: MessageFns<CreateFlashSaleResponse> = {
+  encode(message: CreateFlashSaleResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sale !== undefined) {
+      FlashSale.encode(message.sale, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateFlashSaleResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateFlashSaleResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sale = FlashSale.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetFlashSaleRequest(): GetFlashSaleRequest {
+  return { saleId: "" };
+}
+
+export const GetFlashSaleRequest: MessageFns<GetFlashSaleRequest> = {
+  encode(message: GetFlashSaleRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.saleId !== "") {
+      writer.uint32(10).string(message.saleId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetFlashSaleRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetFlashSaleRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.saleId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetFlashSaleResponse(): GetFlashSaleResponse {
+  return { sale: undefined, reconciliation: undefined };
+}
+
+export const GetFlashSaleResponse: MessageFns<GetFlashSaleResponse> = {
+  encode(message: GetFlashSaleResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sale !== undefined) {
+      FlashSale.encode(message.sale, writer.uint32(10).fork()).join();
+    }
+    if (message.reconciliation !== undefined) {
+      FlashSaleReconciliation.encode(message.reconciliation, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetFlashSaleResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetFlashSaleResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sale = FlashSale.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reconciliation = FlashSaleReconciliation.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseAttemptFlashPurchaseRequest(): AttemptFlashPurchaseRequest {
+  return { saleId: "", accountId: "", quantity: 0 };
+}
+
+export const AttemptFlashPurchaseRequest: MessageFns<AttemptFlashPurchaseRequest> = {
+  encode(message: AttemptFlashPurchaseRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.saleId !== "") {
+      writer.uint32(10).string(message.saleId);
+    }
+    if (message.accountId !== "") {
+      writer.uint32(18).string(message.accountId);
+    }
+    if (message.quantity !== 0) {
+      writer.uint32(24).int32(message.quantity);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AttemptFlashPurchaseRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAttemptFlashPurchaseRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.saleId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.quantity = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseAttemptFlashPurchaseResponse(): AttemptFlashPurchaseResponse {
+  return { result: "", token: "", expiresAt: "" };
+}
+
+export const AttemptFlashPurchaseResponse: MessageFns<AttemptFlashPurchaseResponse> = {
+  encode(message: AttemptFlashPurchaseResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.result !== "") {
+      writer.uint32(10).string(message.result);
+    }
+    if (message.token !== "") {
+      writer.uint32(18).string(message.token);
+    }
+    if (message.expiresAt !== "") {
+      writer.uint32(26).string(message.expiresAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AttemptFlashPurchaseResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAttemptFlashPurchaseResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.result = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.token = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.expiresAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGroupDeal(): GroupDeal {
+  return { id: "", skuId: "", price: undefined, groupSize: 0, windowSeconds: 0, startsAt: "", endsAt: "" };
+}
+
+export const GroupDeal: MessageFns<GroupDeal> = {
+  encode(message: GroupDeal, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.skuId !== "") {
+      writer.uint32(18).string(message.skuId);
+    }
+    if (message.price !== undefined) {
+      Money.encode(message.price, writer.uint32(26).fork()).join();
+    }
+    if (message.groupSize !== 0) {
+      writer.uint32(32).int32(message.groupSize);
+    }
+    if (message.windowSeconds !== 0) {
+      writer.uint32(40).int32(message.windowSeconds);
+    }
+    if (message.startsAt !== "") {
+      writer.uint32(50).string(message.startsAt);
+    }
+    if (message.endsAt !== "") {
+      writer.uint32(58).string(message.endsAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GroupDeal {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGroupDeal();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.skuId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.price = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.groupSize = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.windowSeconds = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.startsAt = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.endsAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseCreateGroupDealRequest(): CreateGroupDealRequest {
+  return { deal: undefined };
+}
+
+export const CreateGroupDealRequest: MessageFns<CreateGroupDealRequest> = {
+  encode(message: CreateGroupDealRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.deal !== undefined) {
+      GroupDeal.encode(message.deal, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateGroupDealRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateGroupDealRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.deal = GroupDeal.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseCreateGroupDealResponse(): CreateGroupDealResponse {
+  return { deal: undefined };
+}
+
+export const CreateGroupDealResponse: MessageFns<CreateGroupDealResponse> = {
+  encode(message: CreateGroupDealResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.deal !== undefined) {
+      GroupDeal.encode(message.deal, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateGroupDealResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateGroupDealResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.deal = GroupDeal.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGroup(): Group {
+  return { id: "", dealId: "", size: 0, joined: 0, status: "", deadline: "" };
+}
+
+export const Group: MessageFns<Group> = {
+  encode(message: Group, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.dealId !== "") {
+      writer.uint32(18).string(message.dealId);
+    }
+    if (message.size !== 0) {
+      writer.uint32(24).int32(message.size);
+    }
+    if (message.joined !== 0) {
+      writer.uint32(32).int32(message.joined);
+    }
+    if (message.status !== "") {
+      writer.uint32(42).string(message.status);
+    }
+    if (message.deadline !== "") {
+      writer.uint32(50).string(message.deadline);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Group {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGroup();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.dealId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.size = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.joined = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.deadline = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetGroupRequest(): GetGroupRequest {
+  return { groupId: "" };
+}
+
+export const GetGroupRequest: MessageFns<GetGroupRequest> = {
+  encode(message: GetGroupRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.groupId !== "") {
+      writer.uint32(10).string(message.groupId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetGroupRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetGroupRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.groupId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetGroupResponse(): GetGroupResponse {
+  return { group: undefined };
+}
+
+export const GetGroupResponse: MessageFns<GetGroupResponse> = {
+  encode(message: GetGroupResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.group !== undefined) {
+      Group.encode(message.group, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetGroupResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetGroupResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.group = Group.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListOpenGroupsRequest(): ListOpenGroupsRequest {
+  return { dealId: "" };
+}
+
+export const ListOpenGroupsRequest: MessageFns<ListOpenGroupsRequest> = {
+  encode(message: ListOpenGroupsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.dealId !== "") {
+      writer.uint32(10).string(message.dealId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListOpenGroupsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListOpenGroupsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.dealId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListOpenGroupsResponse(): ListOpenGroupsResponse {
+  return { groups: [] };
+}
+
+export const ListOpenGroupsResponse: MessageFns<ListOpenGroupsResponse> = {
+  encode(message: ListOpenGroupsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.groups) {
+      Group.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListOpenGroupsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListOpenGroupsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.groups.push(Group.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /**
  * Pricing of carts: promotions, coupons and member prices. The order service calls PriceCart
  * at checkout; the marketing service (issue 5) implements it. Until it runs, order prices at
@@ -587,6 +3519,54 @@ export interface MarketingServiceClient {
    */
 
   releaseCoupons(request: ReleaseCouponsRequest, metadata?: Metadata): Observable<ReleaseCouponsResponse>;
+
+  /** Campaigns (festival events): a window that switches its promotions on and off on time. */
+
+  upsertCampaign(request: UpsertCampaignRequest, metadata?: Metadata): Observable<UpsertCampaignResponse>;
+
+  listCampaigns(request: ListCampaignsRequest, metadata?: Metadata): Observable<ListCampaignsResponse>;
+
+  /** Promotions as data; validated when saved, so pricing never meets a bad one. */
+
+  upsertPromotion(request: UpsertPromotionRequest, metadata?: Metadata): Observable<UpsertPromotionResponse>;
+
+  listPromotions(request: ListPromotionsRequest, metadata?: Metadata): Observable<ListPromotionsResponse>;
+
+  /** Coupons: templates, batch issuance, claim. */
+
+  createCouponTemplate(
+    request: CreateCouponTemplateRequest,
+    metadata?: Metadata,
+  ): Observable<CreateCouponTemplateResponse>;
+
+  issueCoupons(request: IssueCouponsRequest, metadata?: Metadata): Observable<IssueCouponsResponse>;
+
+  /** Claim a code someone handed out, or a new coupon of a template (领券). */
+
+  claimCoupon(request: ClaimCouponRequest, metadata?: Metadata): Observable<ClaimCouponResponse>;
+
+  listCoupons(request: ListCouponsRequest, metadata?: Metadata): Observable<ListCouponsResponse>;
+
+  /** Flash sales: the pool lives in Redis; one Lua script decides each attempt. */
+
+  createFlashSale(request: CreateFlashSaleRequest, metadata?: Metadata): Observable<CreateFlashSaleResponse>;
+
+  /** The sale with its reconciliation between Redis and the database. */
+
+  getFlashSale(request: GetFlashSaleRequest, metadata?: Metadata): Observable<GetFlashSaleResponse>;
+
+  attemptFlashPurchase(
+    request: AttemptFlashPurchaseRequest,
+    metadata?: Metadata,
+  ): Observable<AttemptFlashPurchaseResponse>;
+
+  /** Group buying (拼团). */
+
+  createGroupDeal(request: CreateGroupDealRequest, metadata?: Metadata): Observable<CreateGroupDealResponse>;
+
+  getGroup(request: GetGroupRequest, metadata?: Metadata): Observable<GetGroupResponse>;
+
+  listOpenGroups(request: ListOpenGroupsRequest, metadata?: Metadata): Observable<ListOpenGroupsResponse>;
 }
 
 /**
@@ -612,11 +3592,112 @@ export interface MarketingServiceController {
     request: ReleaseCouponsRequest,
     metadata?: Metadata,
   ): Promise<ReleaseCouponsResponse> | Observable<ReleaseCouponsResponse> | ReleaseCouponsResponse;
+
+  /** Campaigns (festival events): a window that switches its promotions on and off on time. */
+
+  upsertCampaign(
+    request: UpsertCampaignRequest,
+    metadata?: Metadata,
+  ): Promise<UpsertCampaignResponse> | Observable<UpsertCampaignResponse> | UpsertCampaignResponse;
+
+  listCampaigns(
+    request: ListCampaignsRequest,
+    metadata?: Metadata,
+  ): Promise<ListCampaignsResponse> | Observable<ListCampaignsResponse> | ListCampaignsResponse;
+
+  /** Promotions as data; validated when saved, so pricing never meets a bad one. */
+
+  upsertPromotion(
+    request: UpsertPromotionRequest,
+    metadata?: Metadata,
+  ): Promise<UpsertPromotionResponse> | Observable<UpsertPromotionResponse> | UpsertPromotionResponse;
+
+  listPromotions(
+    request: ListPromotionsRequest,
+    metadata?: Metadata,
+  ): Promise<ListPromotionsResponse> | Observable<ListPromotionsResponse> | ListPromotionsResponse;
+
+  /** Coupons: templates, batch issuance, claim. */
+
+  createCouponTemplate(
+    request: CreateCouponTemplateRequest,
+    metadata?: Metadata,
+  ): Promise<CreateCouponTemplateResponse> | Observable<CreateCouponTemplateResponse> | CreateCouponTemplateResponse;
+
+  issueCoupons(
+    request: IssueCouponsRequest,
+    metadata?: Metadata,
+  ): Promise<IssueCouponsResponse> | Observable<IssueCouponsResponse> | IssueCouponsResponse;
+
+  /** Claim a code someone handed out, or a new coupon of a template (领券). */
+
+  claimCoupon(
+    request: ClaimCouponRequest,
+    metadata?: Metadata,
+  ): Promise<ClaimCouponResponse> | Observable<ClaimCouponResponse> | ClaimCouponResponse;
+
+  listCoupons(
+    request: ListCouponsRequest,
+    metadata?: Metadata,
+  ): Promise<ListCouponsResponse> | Observable<ListCouponsResponse> | ListCouponsResponse;
+
+  /** Flash sales: the pool lives in Redis; one Lua script decides each attempt. */
+
+  createFlashSale(
+    request: CreateFlashSaleRequest,
+    metadata?: Metadata,
+  ): Promise<CreateFlashSaleResponse> | Observable<CreateFlashSaleResponse> | CreateFlashSaleResponse;
+
+  /** The sale with its reconciliation between Redis and the database. */
+
+  getFlashSale(
+    request: GetFlashSaleRequest,
+    metadata?: Metadata,
+  ): Promise<GetFlashSaleResponse> | Observable<GetFlashSaleResponse> | GetFlashSaleResponse;
+
+  attemptFlashPurchase(
+    request: AttemptFlashPurchaseRequest,
+    metadata?: Metadata,
+  ): Promise<AttemptFlashPurchaseResponse> | Observable<AttemptFlashPurchaseResponse> | AttemptFlashPurchaseResponse;
+
+  /** Group buying (拼团). */
+
+  createGroupDeal(
+    request: CreateGroupDealRequest,
+    metadata?: Metadata,
+  ): Promise<CreateGroupDealResponse> | Observable<CreateGroupDealResponse> | CreateGroupDealResponse;
+
+  getGroup(
+    request: GetGroupRequest,
+    metadata?: Metadata,
+  ): Promise<GetGroupResponse> | Observable<GetGroupResponse> | GetGroupResponse;
+
+  listOpenGroups(
+    request: ListOpenGroupsRequest,
+    metadata?: Metadata,
+  ): Promise<ListOpenGroupsResponse> | Observable<ListOpenGroupsResponse> | ListOpenGroupsResponse;
 }
 
 export function MarketingServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["priceCart", "releaseCoupons"];
+    const grpcMethods: string[] = [
+      "priceCart",
+      "releaseCoupons",
+      "upsertCampaign",
+      "listCampaigns",
+      "upsertPromotion",
+      "listPromotions",
+      "createCouponTemplate",
+      "issueCoupons",
+      "claimCoupon",
+      "listCoupons",
+      "createFlashSale",
+      "getFlashSale",
+      "attemptFlashPurchase",
+      "createGroupDeal",
+      "getGroup",
+      "listOpenGroups",
+    ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("MarketingService", method)(constructor.prototype[method], method, descriptor);

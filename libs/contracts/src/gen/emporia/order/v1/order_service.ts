@@ -79,6 +79,11 @@ export interface CheckoutRequest {
   ip: string;
   deviceId: string;
   channel: string;
+  /** A flash-sale winner's purchase token (marketing AttemptFlashPurchase). */
+  flashToken: string;
+  /** Group buying: the deal, and the group to join ("" opens a new one). */
+  groupDealId: string;
+  groupId: string;
 }
 
 export interface OrderLine {
@@ -114,6 +119,9 @@ export interface Order {
   updatedAt: string;
   version: number;
   priceExplanation: string[];
+  /** Group-buy orders: the group, and PENDING (waiting for it to fill), CONFIRMED or FAILED. */
+  groupId: string;
+  groupStatus: string;
 }
 
 export interface CheckoutResponse {
@@ -976,7 +984,18 @@ export const Address: MessageFns<Address> = {
 };
 
 function createBaseCheckoutRequest(): CheckoutRequest {
-  return { accountId: "", checkoutKey: "", address: undefined, couponCodes: [], ip: "", deviceId: "", channel: "" };
+  return {
+    accountId: "",
+    checkoutKey: "",
+    address: undefined,
+    couponCodes: [],
+    ip: "",
+    deviceId: "",
+    channel: "",
+    flashToken: "",
+    groupDealId: "",
+    groupId: "",
+  };
 }
 
 export const CheckoutRequest: MessageFns<CheckoutRequest> = {
@@ -1001,6 +1020,15 @@ export const CheckoutRequest: MessageFns<CheckoutRequest> = {
     }
     if (message.channel !== "") {
       writer.uint32(58).string(message.channel);
+    }
+    if (message.flashToken !== "") {
+      writer.uint32(66).string(message.flashToken);
+    }
+    if (message.groupDealId !== "") {
+      writer.uint32(74).string(message.groupDealId);
+    }
+    if (message.groupId !== "") {
+      writer.uint32(82).string(message.groupId);
     }
     return writer;
   },
@@ -1072,6 +1100,30 @@ export const CheckoutRequest: MessageFns<CheckoutRequest> = {
             }
 
             message.channel = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.flashToken = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.groupDealId = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.groupId = reader.string();
             continue;
           }
         }
@@ -1227,6 +1279,8 @@ function createBaseOrder(): Order {
     updatedAt: "",
     version: 0,
     priceExplanation: [],
+    groupId: "",
+    groupStatus: "",
   };
 }
 
@@ -1285,6 +1339,12 @@ export const Order: MessageFns<Order> = {
     }
     for (const v of message.priceExplanation) {
       writer.uint32(146).string(v!);
+    }
+    if (message.groupId !== "") {
+      writer.uint32(154).string(message.groupId);
+    }
+    if (message.groupStatus !== "") {
+      writer.uint32(162).string(message.groupStatus);
     }
     return writer;
   },
@@ -1444,6 +1504,22 @@ export const Order: MessageFns<Order> = {
             }
 
             message.priceExplanation.push(reader.string());
+            continue;
+          }
+          case 19: {
+            if (tag !== 154) {
+              break;
+            }
+
+            message.groupId = reader.string();
+            continue;
+          }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.groupStatus = reader.string();
             continue;
           }
         }
