@@ -6,7 +6,8 @@ export class MarketingError extends Error {
       | 'NOT_FOUND'
       | 'FAILED_PRECONDITION'
       | 'ALREADY_EXISTS'
-      | 'RESOURCE_EXHAUSTED',
+      | 'RESOURCE_EXHAUSTED'
+      | 'UNAVAILABLE',
     readonly code: string,
     message: string,
     readonly details?: Record<string, unknown>,

@@ -1,20 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import type { FlashSaleStore, RecordedWin } from '../application/ports';
 import type { AttemptOutcome, FlashSale } from '../domain/flash-sale';
 
 /**
  * One Lua script decides an attempt atomically: the window, the buyer's count against the
- * limit, the stock; a winner's units leave the pool and a purchase token is stored with a TTL.
- * Redis runs scripts one at a time, so no interleaving can oversell or exceed a limit.
+ * limit, the stock. A winner's units leave the pool and the win is appended to the sale's win
+ * list, from which the database is filled (at once by the caller, and by the reconciler for any
+ * win whose database write was lost). Redis runs scripts one at a time, so no interleaving can
+ * oversell or exceed a limit.
  *
- * KEYS: 1 meta hash, 2 stock, 3 buyers hash, 4 token key
- * ARGV: 1 buyer, 2 quantity, 3 now (ms), 4 token TTL (s), 5 token value
+ * KEYS: 1 meta hash, 2 stock, 3 buyers hash, 4 win list
+ * ARGV: 1 buyer, 2 quantity, 3 now (ms), 4 token
  */
 const ATTEMPT = `
 local starts = tonumber(redis.call('HGET', KEYS[1], 'starts'))
+if not starts then return 'UNKNOWN' end
 local ends = tonumber(redis.call('HGET', KEYS[1], 'ends'))
 local limit = tonumber(redis.call('HGET', KEYS[1], 'limit'))
-if not starts then return 'UNKNOWN' end
 local now = tonumber(ARGV[3])
 if now < starts then return 'NOT_STARTED' end
 if now >= ends then return 'ENDED' end
@@ -25,20 +28,20 @@ local stock = tonumber(redis.call('GET', KEYS[2]) or '0')
 if stock < qty then return 'SOLD_OUT' end
 redis.call('DECRBY', KEYS[2], qty)
 redis.call('HINCRBY', KEYS[3], ARGV[1], qty)
-redis.call('SET', KEYS[4], ARGV[5], 'EX', tonumber(ARGV[4]))
+redis.call('RPUSH', KEYS[4], ARGV[4] .. '|' .. ARGV[1] .. '|' .. ARGV[2] .. '|' .. ARGV[3])
 return 'WON'
 `;
 
-/** Gives a winner's units back (token unused: order not placed or not paid in time). */
+/**
+ * Gives a win's units back to the pool and the buyer's count, once per token whatever the
+ * retries (the token joins the set of returned tokens).
+ * KEYS: 1 stock, 2 buyers hash, 3 returned set; ARGV: 1 token, 2 buyer, 3 quantity
+ */
 const GIVE_BACK = `
-local v = redis.call('GET', KEYS[3])
-if not v then return 0 end
-redis.call('DEL', KEYS[3])
-local sep = string.find(v, '|')
-local buyer = string.sub(v, 1, sep - 1)
-local qty = tonumber(string.sub(v, sep + 1))
+if redis.call('SADD', KEYS[3], ARGV[1]) == 0 then return 0 end
+local qty = tonumber(ARGV[3])
 redis.call('INCRBY', KEYS[1], qty)
-redis.call('HINCRBY', KEYS[2], buyer, -qty)
+redis.call('HINCRBY', KEYS[2], ARGV[2], -qty)
 return qty
 `;
 
@@ -47,13 +50,18 @@ type Scripted = Redis & {
   flashGiveBack(...args: (string | number)[]): Promise<number>;
 };
 
-export class RedisFlashSaleStore {
+/** A purchase token names its sale: `<sale id>.<random>`. */
+export const saleOfToken = (token: string): string | null => {
+  const m = /^([0-9a-f-]{36})\.[A-Za-z0-9_-]{24}$/i.exec(token ?? '');
+  return m ? m[1].toLowerCase() : null;
+};
+
+export class RedisFlashSaleStore implements FlashSaleStore {
   private readonly redis: Scripted;
 
   constructor(
     redis: Redis,
     private readonly prefix: string,
-    private readonly tokenTtlSeconds = 300,
   ) {
     redis.defineCommand('flashAttempt', { numberOfKeys: 4, lua: ATTEMPT });
     redis.defineCommand('flashGiveBack', { numberOfKeys: 3, lua: GIVE_BACK });
@@ -65,18 +73,33 @@ export class RedisFlashSaleStore {
     return `${this.prefix}fs:{${saleId}}:${part}`;
   }
 
-  /** Loads a sale's pool; loading again does not refill a pool already selling. */
-  async load(sale: FlashSale): Promise<void> {
-    await this.redis
-      .multi()
+  /**
+   * Loads a sale with `remaining` units in its pool. Loading again never refills a pool that is
+   * selling (the stock is set only if absent), so it is safe to repeat.
+   */
+  async load(
+    sale: FlashSale,
+    remaining = sale.stock,
+    buyers: Record<string, number> = {},
+  ): Promise<void> {
+    const ttl = Math.max(60, Math.ceil((sale.endsAt.getTime() - Date.now()) / 1000) + 7 * 86_400);
+    const m = this.redis.multi();
+    // what each buyer already has, so a reload keeps the per-user limit
+    for (const [buyer, units] of Object.entries(buyers))
+      m.hsetnx(this.k(sale.id, 'buyers'), buyer, units);
+    await m
       .hset(this.k(sale.id, 'meta'), {
         starts: sale.startsAt.getTime(),
         ends: sale.endsAt.getTime(),
         limit: sale.perUserLimit,
-        sku: sale.skuId,
       })
-      .set(this.k(sale.id, 'stock'), sale.stock, 'NX')
+      .set(this.k(sale.id, 'stock'), remaining, 'EX', ttl, 'NX')
+      .expire(this.k(sale.id, 'meta'), ttl)
       .exec();
+  }
+
+  async isLoaded(saleId: string): Promise<boolean> {
+    return (await this.redis.exists(this.k(saleId, 'meta'), this.k(saleId, 'stock'))) === 2;
   }
 
   async attempt(
@@ -84,47 +107,47 @@ export class RedisFlashSaleStore {
     buyer: string,
     quantity: number,
     now: Date,
-  ): Promise<AttemptOutcome> {
-    const token = randomBytes(18).toString('base64url');
+  ): Promise<AttemptOutcome | { result: 'UNKNOWN' }> {
+    const token = `${saleId}.${randomBytes(18).toString('base64url')}`;
     const r = await this.redis.flashAttempt(
       this.k(saleId, 'meta'),
       this.k(saleId, 'stock'),
       this.k(saleId, 'buyers'),
-      this.k(saleId, `token:${token}`),
+      this.k(saleId, 'wins'),
       buyer,
       quantity,
       now.getTime(),
-      this.tokenTtlSeconds,
-      `${buyer}|${quantity}`,
+      token,
     );
-    if (r === 'WON')
-      return {
-        result: 'WON',
-        token,
-        expiresAt: new Date(now.getTime() + this.tokenTtlSeconds * 1000),
-      };
-    if (r === 'UNKNOWN') return { result: 'ENDED' };
-    return { result: r as 'SOLD_OUT' | 'LIMIT_REACHED' | 'NOT_STARTED' | 'ENDED' };
+    if (r === 'WON') return { result: 'WON', token, expiresAt: now };
+    return { result: r as 'SOLD_OUT' | 'LIMIT_REACHED' | 'NOT_STARTED' | 'ENDED' | 'UNKNOWN' };
   }
 
-  /** Order honours a token once: it is consumed; null when unknown, used or expired. */
-  async redeem(saleId: string, token: string): Promise<{ buyer: string; quantity: number } | null> {
-    const v = await this.redis.getdel(this.k(saleId, `token:${token}`));
-    if (!v) return null;
-    const [buyer, qty] = v.split('|');
-    return { buyer, quantity: Number(qty) };
-  }
-
-  /** An unused winner's token: its units go back to the pool and the buyer's count. */
-  async giveBack(saleId: string, token: string): Promise<number> {
+  async giveBack(saleId: string, token: string, buyer: string, quantity: number): Promise<number> {
     return this.redis.flashGiveBack(
       this.k(saleId, 'stock'),
       this.k(saleId, 'buyers'),
-      this.k(saleId, `token:${token}`),
+      this.k(saleId, 'returned'),
+      token,
+      buyer,
+      quantity,
     );
   }
 
-  /** Pool and per-buyer counts, for reconciliation with the database. */
+  /** The oldest wins not yet acknowledged (at most `max`). */
+  async pendingWins(saleId: string, max: number): Promise<RecordedWin[]> {
+    const raw = await this.redis.lrange(this.k(saleId, 'wins'), 0, max - 1);
+    return raw.map((r) => {
+      const [token, buyer, qty, at] = r.split('|');
+      return { token, buyer, quantity: Number(qty), wonAt: new Date(Number(at)) };
+    });
+  }
+
+  /** Drops the first `count` wins (they are in the database). New wins are appended behind. */
+  async ackWins(saleId: string, count: number): Promise<void> {
+    if (count > 0) await this.redis.ltrim(this.k(saleId, 'wins'), count, -1);
+  }
+
   async state(saleId: string): Promise<{ stock: number; buyers: Record<string, number> }> {
     const [stock, buyers] = await Promise.all([
       this.redis.get(this.k(saleId, 'stock')),

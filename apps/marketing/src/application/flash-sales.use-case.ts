@@ -1,0 +1,196 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { LOGGER, type Logger, type RequestContext } from '@emporia/platform';
+import {
+  validateFlashSale,
+  validateQuantity,
+  type AttemptOutcome,
+  type FlashSale,
+} from '../domain/flash-sale';
+import { MarketingError } from '../domain/marketing-error';
+import {
+  CLOCK,
+  type Clock,
+  FLASH_SETTINGS,
+  FLASH_STORE,
+  type FlashSaleStore,
+  type FlashSettings,
+  UNIT_OF_WORK,
+  type UnitOfWork,
+} from './ports';
+
+export interface Reconciliation {
+  redisRemaining: number;
+  held: number;
+  paid: number;
+  /** stock − remaining − held: 0 when Redis and the database agree. */
+  drift: number;
+}
+
+const notFound = (id: string) =>
+  new MarketingError('NOT_FOUND', 'FLASH_SALE_NOT_FOUND', `flash sale ${id} does not exist`);
+
+/**
+ * Flash sales. Redis decides (one Lua script per attempt); the database records every win
+ * (at once, and from the sale's win list for any write that was lost), what became an order,
+ * and what was paid. The sweep returns lapsed tokens' units to the pool, reloads a sale Redis
+ * lost (from what the database holds, so a reload can never oversell) and reports drift.
+ */
+@Injectable()
+export class FlashSalesUseCase {
+  constructor(
+    @Inject(UNIT_OF_WORK) private readonly uow: UnitOfWork,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(FLASH_STORE) private readonly store: FlashSaleStore,
+    @Inject(FLASH_SETTINGS) private readonly settings: FlashSettings,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async create(ctx: RequestContext, sale: FlashSale): Promise<FlashSale> {
+    validateFlashSale(sale);
+    if (sale.endsAt.getTime() <= this.clock.now().getTime())
+      throw new MarketingError(
+        'INVALID_ARGUMENT',
+        'FLASH_SALE_INVALID',
+        'the sale has already ended',
+      );
+    await this.uow.run(ctx, async (tx) => {
+      await tx.flash.insertSale(sale, this.clock.now());
+      // loaded inside the transaction: a sale is never in the database without its pool
+      await this.store.load(sale);
+    });
+    return sale;
+  }
+
+  async attempt(
+    ctx: RequestContext,
+    saleId: string,
+    accountId: string,
+    quantity: number,
+  ): Promise<AttemptOutcome> {
+    validateQuantity(quantity);
+    const now = this.clock.now();
+    let r = await this.store.attempt(saleId, accountId, quantity, now);
+    if (r.result === 'UNKNOWN') {
+      const sale = await this.uow.run(ctx, (tx) => tx.flash.findSale(saleId));
+      if (!sale) throw notFound(saleId);
+      await this.restore(ctx, sale);
+      r = await this.store.attempt(saleId, accountId, quantity, now);
+      if (r.result === 'UNKNOWN')
+        throw new MarketingError(
+          'UNAVAILABLE',
+          'FLASH_SALE_UNAVAILABLE',
+          'the sale is not loaded; retry',
+        );
+    }
+    if (r.result !== 'WON') return r;
+    const won = { ...r, expiresAt: new Date(now.getTime() + this.settings.tokenTtlMs) };
+    try {
+      await this.uow.run(ctx, (tx) =>
+        tx.flash.recordWin({
+          token: won.token,
+          saleId,
+          accountId,
+          quantity,
+          status: 'WON',
+          orderId: null,
+          wonAt: now,
+          expiresAt: won.expiresAt,
+        }),
+      );
+    } catch (err) {
+      // the win is in the sale's win list: the sweep records it
+      this.logger.warn({ err, saleId }, 'recording a flash-sale win failed; the sweep will');
+    }
+    return won;
+  }
+
+  async get(
+    ctx: RequestContext,
+    saleId: string,
+  ): Promise<{ sale: FlashSale; reconciliation: Reconciliation }> {
+    const sale = await this.uow.run(ctx, (tx) => tx.flash.findSale(saleId));
+    if (!sale) throw notFound(saleId);
+    await this.drainWins(ctx, sale.id);
+    return { sale, reconciliation: await this.reconcile(ctx, sale) };
+  }
+
+  private async reconcile(ctx: RequestContext, sale: FlashSale): Promise<Reconciliation> {
+    const [state, tally] = await Promise.all([
+      this.store.state(sale.id),
+      this.uow.run(ctx, (tx) => tx.flash.tally(sale.id)),
+    ]);
+    return {
+      redisRemaining: state.stock,
+      held: tally.held,
+      paid: tally.paid,
+      drift: sale.stock - state.stock - tally.held,
+    };
+  }
+
+  /** Records wins from the sale's win list (idempotent by token), then drops them from it. */
+  private async drainWins(ctx: RequestContext, saleId: string): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const wins = await this.store.pendingWins(saleId, 500);
+      if (wins.length === 0) return total;
+      await this.uow.run(ctx, async (tx) => {
+        for (const w of wins)
+          await tx.flash.recordWin({
+            token: w.token,
+            saleId,
+            accountId: w.buyer,
+            quantity: w.quantity,
+            status: 'WON',
+            orderId: null,
+            wonAt: w.wonAt,
+            expiresAt: new Date(w.wonAt.getTime() + this.settings.tokenTtlMs),
+          });
+      });
+      await this.store.ackWins(saleId, wins.length);
+      total += wins.length;
+    }
+  }
+
+  /** Reloads a sale whose keys Redis lost, with what the database does not already hold. */
+  private async restore(ctx: RequestContext, sale: FlashSale): Promise<void> {
+    const tally = await this.uow.run(ctx, (tx) => tx.flash.tally(sale.id));
+    const remaining = Math.max(0, sale.stock - tally.held);
+    this.logger.warn({ saleId: sale.id, remaining }, 'flash sale reloaded into Redis');
+    await this.store.load(sale, remaining, tally.buyers);
+  }
+
+  /** One sweep: record wins, return lapsed tokens, reload lost sales, report drift. */
+  async sweep(ctx: RequestContext): Promise<{ recorded: number; returned: number }> {
+    const now = this.clock.now();
+    let recorded = 0;
+    const sales = await this.uow.run(ctx, (tx) =>
+      tx.flash.liveSales(new Date(now.getTime() - 86_400_000)),
+    );
+    for (const sale of sales) {
+      if (sale.endsAt.getTime() > now.getTime() && !(await this.store.isLoaded(sale.id)))
+        await this.restore(ctx, sale);
+      recorded += await this.drainWins(ctx, sale.id);
+    }
+    let returned = 0;
+    const lapsed = await this.uow.run(ctx, (tx) => tx.flash.lapsed(now, 200));
+    for (const p of lapsed) {
+      const done = await this.uow.run(ctx, async (tx) => {
+        const cur = await tx.flash.findPurchase(p.token, true);
+        if (!cur || cur.status !== 'WON') return false;
+        await this.store.giveBack(cur.saleId, cur.token, cur.accountId, cur.quantity);
+        await tx.flash.setPurchase(cur.token, 'RETURNED', null, now);
+        return true;
+      });
+      if (done) returned++;
+    }
+    for (const sale of sales) {
+      const r = await this.reconcile(ctx, sale);
+      if (r.drift !== 0)
+        this.logger.warn(
+          { saleId: sale.id, ...r },
+          'flash sale drift between Redis and the database',
+        );
+    }
+    return { recorded, returned };
+  }
+}

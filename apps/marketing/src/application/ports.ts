@@ -1,0 +1,193 @@
+import type { Money } from '@emporia/money';
+import type { ReceivedEvent } from '@emporia/messaging';
+import type { RequestContext } from '@emporia/platform';
+import type { Campaign, PromotionRecord } from '../domain/campaign';
+import type { Coupon, CouponTemplate } from '../domain/coupon';
+import type { AttemptOutcome, FlashSale } from '../domain/flash-sale';
+import type { Group } from '../domain/group-buy';
+
+export const UNIT_OF_WORK = Symbol('UNIT_OF_WORK');
+export const CLOCK = Symbol('CLOCK');
+export const ID_GENERATOR = Symbol('ID_GENERATOR');
+export const FLASH_STORE = Symbol('FLASH_STORE');
+export const RANDOM = Symbol('RANDOM');
+export const FLASH_SETTINGS = Symbol('FLASH_SETTINGS');
+
+export interface Clock {
+  now(): Date;
+}
+export interface IdGenerator {
+  newId(): string;
+}
+/** Random bytes for coupon codes. */
+export type Random = (n: number) => Uint8Array;
+
+export interface FlashSettings {
+  /** How long a winner has to check out before the units go back to the pool. */
+  tokenTtlMs: number;
+}
+
+export interface RecordedWin {
+  token: string;
+  buyer: string;
+  quantity: number;
+  wonAt: Date;
+}
+
+/** The flash-sale pool in Redis: one atomic decision per attempt. */
+export interface FlashSaleStore {
+  /** Loads a sale's pool if absent; `buyers` restores per-user counts after a loss. */
+  load(sale: FlashSale, remaining?: number, buyers?: Record<string, number>): Promise<void>;
+  isLoaded(saleId: string): Promise<boolean>;
+  attempt(
+    saleId: string,
+    buyer: string,
+    quantity: number,
+    now: Date,
+  ): Promise<AttemptOutcome | { result: 'UNKNOWN' }>;
+  /** Gives a win's units back, once per token. */
+  giveBack(saleId: string, token: string, buyer: string, quantity: number): Promise<number>;
+  pendingWins(saleId: string, max: number): Promise<RecordedWin[]>;
+  ackWins(saleId: string, count: number): Promise<void>;
+  state(saleId: string): Promise<{ stock: number; buyers: Record<string, number> }>;
+}
+
+export type PurchaseStatus = 'WON' | 'ORDERED' | 'PAID' | 'RETURNED';
+
+export interface FlashPurchase {
+  token: string;
+  saleId: string;
+  accountId: string;
+  quantity: number;
+  status: PurchaseStatus;
+  orderId: string | null;
+  wonAt: Date;
+  expiresAt: Date;
+}
+
+export interface GroupDeal {
+  id: string;
+  skuId: string;
+  price: Money;
+  groupSize: number;
+  windowSeconds: number;
+  startsAt: Date;
+  endsAt: Date;
+}
+
+export type MemberStatus = 'PENDING' | 'JOINED' | 'LEFT' | 'FAILED';
+
+export interface GroupMember {
+  groupId: string;
+  orderId: string;
+  accountId: string;
+  status: MemberStatus;
+}
+
+export interface CampaignRepository {
+  upsert(c: Campaign, now: Date): Promise<void>;
+  list(): Promise<Campaign[]>;
+  find(id: string): Promise<Campaign | null>;
+}
+
+export interface PromotionRepository {
+  upsert(p: PromotionRecord, now: Date): Promise<void>;
+  find(id: string): Promise<PromotionRecord | null>;
+  findMany(ids: string[]): Promise<PromotionRecord[]>;
+  list(): Promise<PromotionRecord[]>;
+  /** Active, not coupon-only, not outside their own window at `now` (campaigns still to check). */
+  candidates(now: Date): Promise<PromotionRecord[]>;
+}
+
+export interface CouponRepository {
+  insertTemplate(t: CouponTemplate, now: Date): Promise<void>;
+  findTemplate(
+    id: string,
+    forUpdate?: boolean,
+  ): Promise<(CouponTemplate & { issued: number }) | null>;
+  findTemplates(ids: string[]): Promise<CouponTemplate[]>;
+  addIssued(templateId: string, count: number): Promise<void>;
+  /** Inserts coupons; a code already taken is skipped. Returns the codes inserted. */
+  insertCoupons(coupons: Coupon[], now: Date): Promise<string[]>;
+  find(code: string, forUpdate?: boolean): Promise<Coupon | null>;
+  findMany(codes: string[], forUpdate: boolean): Promise<Coupon[]>;
+  save(c: Coupon, now: Date): Promise<void>;
+  heldBy(accountId: string, templateId: string): Promise<number>;
+  ofOrder(orderId: string, forUpdate: boolean): Promise<Coupon[]>;
+  ofAccount(accountId: string): Promise<Coupon[]>;
+}
+
+export interface CustomerFacts {
+  tier: string;
+  ordersPlaced: number;
+}
+
+export interface CustomerRepository {
+  facts(accountId: string): Promise<CustomerFacts | null>;
+  orderPlaced(accountId: string): Promise<void>;
+  setTier(accountId: string, tier: string, at: Date): Promise<void>;
+}
+
+export interface FlashRepository {
+  insertSale(s: FlashSale, now: Date): Promise<void>;
+  findSale(id: string): Promise<FlashSale | null>;
+  /** Sales not ended at `now` (to keep loaded in Redis). */
+  liveSales(now: Date): Promise<FlashSale[]>;
+  /** Records a win; a token already recorded is left alone. */
+  recordWin(p: FlashPurchase): Promise<void>;
+  findPurchase(token: string, forUpdate: boolean): Promise<FlashPurchase | null>;
+  purchaseOfOrder(orderId: string, forUpdate: boolean): Promise<FlashPurchase | null>;
+  setPurchase(
+    token: string,
+    status: PurchaseStatus,
+    orderId: string | null,
+    now: Date,
+  ): Promise<void>;
+  /** Wins whose token lapsed unused. */
+  lapsed(now: Date, limit: number): Promise<FlashPurchase[]>;
+  /** Units by status, and per buyer units not returned. */
+  tally(saleId: string): Promise<{ held: number; paid: number; buyers: Record<string, number> }>;
+}
+
+export interface GroupRepository {
+  insertDeal(d: GroupDeal, now: Date): Promise<void>;
+  findDeal(id: string): Promise<GroupDeal | null>;
+  insertGroup(g: Group, now: Date): Promise<void>;
+  findGroup(id: string, forUpdate: boolean): Promise<Group | null>;
+  setGroupStatus(id: string, status: Group['status'], now: Date): Promise<void>;
+  openGroups(dealId: string): Promise<(Group & { joined: number })[]>;
+  /** Participants that paid (JOINED). */
+  joined(groupId: string): Promise<GroupMember[]>;
+  members(groupId: string): Promise<GroupMember[]>;
+  addPending(m: GroupMember, now: Date): Promise<void>;
+  memberOfOrder(orderId: string, forUpdate: boolean): Promise<GroupMember | null>;
+  setMemberStatus(orderId: string, status: MemberStatus, now: Date): Promise<void>;
+  /** Open groups past their deadline. */
+  due(now: Date, limit: number): Promise<string[]>;
+}
+
+export interface MarketingEvents {
+  groupSucceeded(g: Group, orderIds: string[], at: Date): void;
+  groupFailed(g: Group, orderIds: string[], reason: string, at: Date): void;
+}
+
+export interface MarketingTx {
+  campaigns: CampaignRepository;
+  promotions: PromotionRepository;
+  coupons: CouponRepository;
+  customers: CustomerRepository;
+  flash: FlashRepository;
+  groups: GroupRepository;
+  events: MarketingEvents;
+}
+
+export interface UnitOfWork {
+  run<T>(ctx: RequestContext, work: (tx: MarketingTx) => Promise<T>): Promise<T>;
+  /** Runs `work` once per event (inbox in the same transaction); false when already handled. */
+  runForEvent(
+    ctx: RequestContext,
+    consumer: string,
+    event: ReceivedEvent,
+    work: (tx: MarketingTx) => Promise<void>,
+  ): Promise<boolean>;
+}

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { env } from '@emporia/platform';
+
+export const marketingConfigSchema = z.object({
+  MARKETING_DATABASE_URL: env.url(),
+  REDIS_URL: env.url(),
+  REDIS_KEY_PREFIX: z.string().default(''),
+  KAFKA_BROKERS: env.csv(),
+  KAFKA_TOPIC_PREFIX: z.string().default(''),
+  MARKETING_GRPC_PORT: env.port(50055),
+  MARKETING_HTTP_PORT: env.port(8085),
+  BIND_HOST: z.string().min(1).default('0.0.0.0'),
+  LOG_LEVEL: env.logLevel(),
+  OUTBOX_POLL_MS: env.int(500, 10),
+  DB_POOL_SIZE: env.int(10, 1),
+  MARKETING_MIGRATE_ON_START: env.bool(false),
+  MARKETING_CONSUMER_GROUP: z.string().min(1).default('marketing'),
+  /** How long a flash-sale winner has to check out before the units go back to the pool. */
+  FLASH_TOKEN_TTL_SECONDS: env.int(300, 5),
+  /** How often wins are recorded, lapsed tokens returned, group deadlines enforced. */
+  MARKETING_SWEEP_INTERVAL_MS: env.int(1000, 50),
+});
+
+export type MarketingConfig = z.infer<typeof marketingConfigSchema>;

@@ -1,0 +1,5 @@
+import { MessagingTables1764000000000 } from '@emporia/messaging';
+import { MarketingSchema1764000001500 } from './1764000001500-marketing-schema';
+
+/** Every migration of the marketing database, in order. Never `synchronize`. */
+export const MARKETING_MIGRATIONS = [MessagingTables1764000000000, MarketingSchema1764000001500];

@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { marketingV1 } from '@emporia/contracts';
+import {
+  eventType,
+  newEvent,
+  recordInInbox,
+  transactionWithOutbox,
+  type NewEvent,
+  type ReceivedEvent,
+} from '@emporia/messaging';
+import { toTraceparent, type RequestContext } from '@emporia/platform';
+import type {
+  Clock,
+  IdGenerator,
+  MarketingEvents,
+  MarketingTx,
+  Random,
+  UnitOfWork,
+} from '../application/ports';
+import type { Group } from '../domain/group-buy';
+import {
+  SqlCampaignRepository,
+  SqlCouponRepository,
+  SqlCustomerRepository,
+  SqlFlashRepository,
+  SqlGroupRepository,
+  SqlPromotionRepository,
+} from './sql-marketing.repositories';
+
+export const GROUP_BUY_TOPIC = 'marketing.group-buy';
+
+export const MARKETING_EVENT_TYPES = {
+  groupSucceeded: eventType(
+    'emporia.marketing.v1.GroupBuySucceeded',
+    marketingV1.GroupBuySucceeded,
+  ),
+  groupFailed: eventType('emporia.marketing.v1.GroupBuyFailed', marketingV1.GroupBuyFailed),
+};
+
+/** Group-buy outcomes as outbox rows on `marketing.group-buy`, keyed by group id. */
+class OutboxMarketingEvents implements MarketingEvents {
+  readonly pending: NewEvent[] = [];
+  private readonly meta: { traceparent: string };
+
+  constructor(
+    private readonly topic: string,
+    ctx: RequestContext,
+  ) {
+    this.meta = { traceparent: toTraceparent(ctx) };
+  }
+
+  groupSucceeded(g: Group, orderIds: string[], at: Date): void {
+    this.pending.push(
+      newEvent(
+        MARKETING_EVENT_TYPES.groupSucceeded,
+        this.topic,
+        g.id,
+        { groupId: g.id, dealId: g.dealId, orderIds, succeededAt: at.toISOString() },
+        this.meta,
+      ),
+    );
+  }
+
+  groupFailed(g: Group, orderIds: string[], reason: string, at: Date): void {
+    this.pending.push(
+      newEvent(
+        MARKETING_EVENT_TYPES.groupFailed,
+        this.topic,
+        g.id,
+        { groupId: g.id, dealId: g.dealId, orderIds, reason, failedAt: at.toISOString() },
+        this.meta,
+      ),
+    );
+  }
+}
+
+/** One transaction per use case; events commit with the change; the relay is woken after. */
+export class TypeormUnitOfWork implements UnitOfWork {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly topic: string,
+    private readonly onEventsCommitted: () => void = () => undefined,
+  ) {}
+
+  run<T>(ctx: RequestContext, work: (tx: MarketingTx) => Promise<T>): Promise<T> {
+    return this.transact(ctx, (_m, tx) => work(tx));
+  }
+
+  runForEvent(
+    ctx: RequestContext,
+    consumer: string,
+    event: ReceivedEvent,
+    work: (tx: MarketingTx) => Promise<void>,
+  ): Promise<boolean> {
+    return this.transact(ctx, async (manager, tx) => {
+      if (!(await recordInInbox(manager, consumer, event))) return false;
+      await work(tx);
+      return true;
+    });
+  }
+
+  private transact<T>(
+    ctx: RequestContext,
+    work: (manager: EntityManager, tx: MarketingTx) => Promise<T>,
+  ): Promise<T> {
+    return transactionWithOutbox(
+      this.ds,
+      async (manager) => {
+        const events = new OutboxMarketingEvents(this.topic, ctx);
+        const tx: MarketingTx = {
+          campaigns: new SqlCampaignRepository(manager),
+          promotions: new SqlPromotionRepository(manager),
+          coupons: new SqlCouponRepository(manager),
+          customers: new SqlCustomerRepository(manager),
+          flash: new SqlFlashRepository(manager),
+          groups: new SqlGroupRepository(manager),
+          events,
+        };
+        const result = await work(manager, tx);
+        return { result, events: events.pending.splice(0) };
+      },
+      this.onEventsCommitted,
+    );
+  }
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+export const uuidV7Generator: IdGenerator = { newId: () => uuidv7() };
+export const nodeRandom: Random = (n) => randomBytes(n);
