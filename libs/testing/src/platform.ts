@@ -46,7 +46,7 @@ export interface Platform {
   suffix: string;
   gatewayUrl: string;
   api: Api;
-  databases: { catalog?: string; user?: string; order?: string };
+  databases: { catalog?: string; user?: string; order?: string; marketing?: string };
   services: ServiceProcess[];
   /** Registers an account through the gateway, optionally grants roles, logs in: a bearer header. */
   signIn(
@@ -67,8 +67,11 @@ export async function startPlatform(want: {
   search?: boolean;
   user?: boolean;
   order?: boolean;
+  marketing?: boolean;
   /** Extra settings of the order service (e.g. a short payment deadline). */
   orderEnv?: Record<string, string>;
+  marketingEnv?: Record<string, string>;
+  gatewayEnv?: Record<string, string>;
 }): Promise<Platform> {
   const suffix = uniqueSuffix();
   const common = {
@@ -81,6 +84,7 @@ export async function startPlatform(want: {
     search: [await freePort(), await freePort()],
     user: [await freePort(), await freePort()],
     order: [await freePort(), await freePort()],
+    marketing: [await freePort(), await freePort()],
     gateway: await freePort(),
   };
   const drops: (() => Promise<void>)[] = [];
@@ -172,6 +176,8 @@ export async function startPlatform(want: {
             ORDER_GRPC_PORT: String(ports.order[0]),
             ORDER_HTTP_PORT: String(ports.order[1]),
             CATALOG_GRPC_URL: `127.0.0.1:${ports.catalog[0]}`,
+            MARKETING_GRPC_URL: want.marketing ? `127.0.0.1:${ports.marketing[0]}` : '',
+            ORDER_CONSUMER_GROUP: `order-e2e${suffix}`,
             PAYMENT_SANDBOX_BASE_URL: `http://127.0.0.1:${ports.gateway}/v1/payments`,
             OUTBOX_POLL_MS: '100',
             ORDER_SWEEP_INTERVAL_MS: '200',
@@ -181,11 +187,38 @@ export async function startPlatform(want: {
         ),
       );
     }
+    if (want.marketing) {
+      const db = await createTestDatabase('e2e_marketing');
+      drops.push(db.drop);
+      databases.marketing = db.url;
+      const env = {
+        ...common,
+        MARKETING_DATABASE_URL: db.url,
+        REDIS_URL: testEnv.redisUrl(),
+        REDIS_KEY_PREFIX: `e2e:${suffix}:mkt:`,
+      };
+      await runServiceCommand('marketing', env, ['migrate']);
+      starting.push(
+        startServiceProcess(
+          'marketing',
+          {
+            ...env,
+            MARKETING_GRPC_PORT: String(ports.marketing[0]),
+            MARKETING_HTTP_PORT: String(ports.marketing[1]),
+            MARKETING_CONSUMER_GROUP: `marketing-e2e${suffix}`,
+            OUTBOX_POLL_MS: '100',
+            MARKETING_SWEEP_INTERVAL_MS: '200',
+            ...want.marketingEnv,
+          },
+          `http://127.0.0.1:${ports.marketing[1]}/readyz`,
+        ),
+      );
+    }
     const settled = await Promise.allSettled(starting);
     for (const s of settled) if (s.status === 'fulfilled') services.push(s.value);
     const failed = settled.find((s) => s.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
-    const all = want.catalog && want.search && want.user && want.order;
+    const all = want.catalog && want.search && want.user && want.order && want.marketing;
     services.push(
       await startServiceProcess(
         'gateway',
@@ -196,8 +229,10 @@ export async function startPlatform(want: {
           SEARCH_GRPC_URL: `127.0.0.1:${ports.search[0]}`,
           USER_GRPC_URL: `127.0.0.1:${ports.user[0]}`,
           ORDER_GRPC_URL: `127.0.0.1:${ports.order[0]}`,
+          MARKETING_GRPC_URL: `127.0.0.1:${ports.marketing[0]}`,
           REDIS_URL: testEnv.redisUrl(),
           REDIS_KEY_PREFIX: `e2e:${suffix}:gw:`,
+          ...want.gatewayEnv,
         },
         `http://127.0.0.1:${ports.gateway}/${all ? 'readyz' : 'healthz'}`,
       ),

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { FlashSaleStore, RecordedWin } from '../application/ports';
 import type { AttemptOutcome, FlashSale } from '../domain/flash-sale';
@@ -10,27 +12,11 @@ import type { AttemptOutcome, FlashSale } from '../domain/flash-sale';
  * win whose database write was lost). Redis runs scripts one at a time, so no interleaving can
  * oversell or exceed a limit.
  *
- * KEYS: 1 meta hash, 2 stock, 3 buyers hash, 4 win list
- * ARGV: 1 buyer, 2 quantity, 3 now (ms), 4 token
+ * The script is `flash-attempt.lua` (its own file, so `redis-benchmark` can run the very same
+ * script: bench/flash-sale.bench.ts).
  */
-const ATTEMPT = `
-local starts = tonumber(redis.call('HGET', KEYS[1], 'starts'))
-if not starts then return 'UNKNOWN' end
-local ends = tonumber(redis.call('HGET', KEYS[1], 'ends'))
-local limit = tonumber(redis.call('HGET', KEYS[1], 'limit'))
-local now = tonumber(ARGV[3])
-if now < starts then return 'NOT_STARTED' end
-if now >= ends then return 'ENDED' end
-local qty = tonumber(ARGV[2])
-local bought = tonumber(redis.call('HGET', KEYS[3], ARGV[1]) or '0')
-if bought + qty > limit then return 'LIMIT_REACHED' end
-local stock = tonumber(redis.call('GET', KEYS[2]) or '0')
-if stock < qty then return 'SOLD_OUT' end
-redis.call('DECRBY', KEYS[2], qty)
-redis.call('HINCRBY', KEYS[3], ARGV[1], qty)
-redis.call('RPUSH', KEYS[4], ARGV[4] .. '|' .. ARGV[1] .. '|' .. ARGV[2] .. '|' .. ARGV[3])
-return 'WON'
-`;
+export const FLASH_ATTEMPT_LUA_FILE = join(__dirname, 'flash-attempt.lua');
+const ATTEMPT = readFileSync(FLASH_ATTEMPT_LUA_FILE, 'utf8');
 
 /**
  * Gives a win's units back to the pool and the buyer's count, once per token whatever the
