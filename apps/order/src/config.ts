@@ -16,6 +16,8 @@ export const orderConfigSchema = z
     ORDER_DATABASE_URL: env.url(),
     KAFKA_BROKERS: env.csv(),
     KAFKA_TOPIC_PREFIX: z.string().default(''),
+    /** Consumer group of marketing's group-buy events (`marketing.group-buy`). */
+    ORDER_CONSUMER_GROUP: z.string().min(1).default('order'),
     ORDER_GRPC_PORT: env.port(50054),
     ORDER_HTTP_PORT: env.port(8084),
     BIND_HOST: z.string().min(1).default('0.0.0.0'),

@@ -9,6 +9,7 @@ import {
 import {
   createKafka,
   ensureTopics,
+  KafkaEventConsumer,
   KafkaPublisher,
   OutboxRelay,
   pingKafka,
@@ -22,6 +23,7 @@ import {
   type Logger,
   type RunningService,
 } from '@emporia/platform';
+import { GroupBuyUseCase } from './application/group-buy.use-case';
 import type { PaymentProvider, SagaFaults } from './application/ports';
 import { DEV_SANDBOX_SECRET, type OrderConfig } from './config';
 import { GrpcCatalogAdapter } from './infrastructure/grpc-catalog.adapter';
@@ -30,7 +32,8 @@ import { ORDER_MIGRATIONS } from './infrastructure/migrations';
 import { ListPricePricing, MarketingPricing } from './infrastructure/pricing.adapters';
 import { GrpcRisk, UnscoredRisk } from './infrastructure/risk.adapters';
 import { SandboxPaymentProvider } from './infrastructure/sandbox-payment.provider';
-import { ORDER_TOPICS, OrderModule } from './order.module';
+import { GROUP_BUY_TOPIC, groupBuyEventsHandler } from './interface/group-buy-events.consumer';
+import { ORDER_TOPICS, OrderModule, type OrderInfrastructure } from './order.module';
 
 const orderDataSource = (config: Pick<OrderConfig, 'ORDER_DATABASE_URL' | 'DB_POOL_SIZE'>) =>
   createDataSource({
@@ -50,7 +53,8 @@ export async function migrateOrder(
 
 /**
  * Starts the order service: database, gRPC clients of catalog (and marketing and risk when
- * configured), the payment providers, the outbox relay and the sweeps.
+ * configured), the payment providers, the outbox relay, the sweeps and the consumer of
+ * marketing's group-buy outcomes.
  */
 export async function startOrder(
   config: OrderConfig,
@@ -107,41 +111,39 @@ export async function startOrder(
   try {
     await ensureTopics(
       kafka,
-      ORDER_TOPICS.map((t) => topicName(config.KAFKA_TOPIC_PREFIX, t)),
+      [...ORDER_TOPICS, GROUP_BUY_TOPIC].map((t) => topicName(config.KAFKA_TOPIC_PREFIX, t)),
     );
   } catch (e) {
     closeClients();
     await dataSource.destroy();
     throw e;
   }
-  return startService({
-    module: OrderModule.forRoot(
-      {
-        dataSource,
-        publisher,
-        relay: new OutboxRelay(dataSource, publisher, {
-          logger,
-          service: 'order',
-          intervalMs: config.OUTBOX_POLL_MS,
-        }),
-        catalog: new GrpcCatalogAdapter(catalog.api),
-        catalogClient: catalog.client,
-        pricing: marketing ? new MarketingPricing(marketing.api) : new ListPricePricing(),
-        risk: risk ? new GrpcRisk(risk.api.scoreOrder, logger) : new UnscoredRisk(),
-        providers: new Map<string, PaymentProvider>([[sandbox.name, sandbox]]),
-        carrierWebhooks: new HmacWebhookVerifier(config.CARRIER_WEBHOOK_SECRET),
-        settings: {
-          paymentTtlMs: config.PAYMENT_TTL_SECONDS * 1000,
-          reviewTtlMs: config.REVIEW_TTL_SECONDS * 1000,
-        },
-        sweepIntervalMs: config.ORDER_SWEEP_INTERVAL_MS,
-        topicPrefix: config.KAFKA_TOPIC_PREFIX,
-        pingKafka: () => pingKafka(kafka),
-        faults: overrides.faults,
-        closeClients,
-      },
+  const infra: OrderInfrastructure = {
+    dataSource,
+    publisher,
+    relay: new OutboxRelay(dataSource, publisher, {
       logger,
-    ),
+      service: 'order',
+      intervalMs: config.OUTBOX_POLL_MS,
+    }),
+    catalog: new GrpcCatalogAdapter(catalog.api),
+    catalogClient: catalog.client,
+    pricing: marketing ? new MarketingPricing(marketing.api) : new ListPricePricing(),
+    risk: risk ? new GrpcRisk(risk.api.scoreOrder, logger) : new UnscoredRisk(),
+    providers: new Map<string, PaymentProvider>([[sandbox.name, sandbox]]),
+    carrierWebhooks: new HmacWebhookVerifier(config.CARRIER_WEBHOOK_SECRET),
+    settings: {
+      paymentTtlMs: config.PAYMENT_TTL_SECONDS * 1000,
+      reviewTtlMs: config.REVIEW_TTL_SECONDS * 1000,
+    },
+    sweepIntervalMs: config.ORDER_SWEEP_INTERVAL_MS,
+    topicPrefix: config.KAFKA_TOPIC_PREFIX,
+    pingKafka: () => pingKafka(kafka),
+    faults: overrides.faults,
+    closeClients,
+  };
+  const service = await startService({
+    module: OrderModule.forRoot(infra, logger),
     logger,
     http: { host: config.BIND_HOST, port: config.ORDER_HTTP_PORT },
     grpc: {
@@ -152,4 +154,19 @@ export async function startOrder(
       port: config.ORDER_GRPC_PORT,
     },
   });
+  // marketing's group-buy outcomes confirm, cancel or refund group orders
+  const consumer = new KafkaEventConsumer(kafka, {
+    groupId: config.ORDER_CONSUMER_GROUP,
+    topics: [topicName(config.KAFKA_TOPIC_PREFIX, GROUP_BUY_TOPIC)],
+    logger,
+    handler: groupBuyEventsHandler(service.app.get(GroupBuyUseCase), logger),
+  });
+  infra.consumer = consumer;
+  try {
+    await consumer.start();
+  } catch (e) {
+    await service.close();
+    throw e;
+  }
+  return service;
 }

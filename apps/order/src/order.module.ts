@@ -8,7 +8,12 @@ import {
 } from '@nestjs/common';
 import type { Client } from '@grpc/grpc-js';
 import type { DataSource } from 'typeorm';
-import { topicName, type KafkaPublisher, type OutboxRelay } from '@emporia/messaging';
+import {
+  topicName,
+  type KafkaEventConsumer,
+  type KafkaPublisher,
+  type OutboxRelay,
+} from '@emporia/messaging';
 import { pingDataSource } from '@emporia/persistence';
 import {
   HealthRegistry,
@@ -20,6 +25,7 @@ import {
 } from '@emporia/platform';
 import { CartUseCase } from './application/cart.use-case';
 import { CheckoutUseCase } from './application/checkout.use-case';
+import { GroupBuyUseCase } from './application/group-buy.use-case';
 import { OrderLifecycleUseCase } from './application/order-lifecycle.use-case';
 import { PaymentUseCase } from './application/payment.use-case';
 import { ShipmentsUseCase } from './application/shipments.use-case';
@@ -72,6 +78,8 @@ export interface OrderInfrastructure {
   /** Tests inject failures after saga steps; production passes nothing. */
   faults?: SagaFaults;
   closeClients: () => void;
+  /** Set once the module is built (it needs the use case); the lifecycle stops it. */
+  consumer?: KafkaEventConsumer;
 }
 
 const INFRA = Symbol('ORDER_INFRA');
@@ -91,6 +99,7 @@ class OrderLifecycle
     private readonly checkout: CheckoutUseCase,
     private readonly shipments: ShipmentsUseCase,
     private readonly returns: ReturnsUseCase,
+    private readonly groupBuy: GroupBuyUseCase,
   ) {
     health.register('postgres', () => pingDataSource(infra.dataSource));
     health.register('kafka', infra.pingKafka);
@@ -102,7 +111,8 @@ class OrderLifecycle
     if (this.timer) return;
     this.infra.relay.start();
     // Sweeps in bounded batches: unpaid orders past their deadline, checkouts interrupted
-    // mid-saga, and reservation commits/releases that did not reach the catalog.
+    // mid-saga, reservation commits/releases that did not reach the catalog, and refunds of
+    // failed groups an interrupted handler left undone.
     this.timer = setInterval(() => {
       if (this.running) return;
       const ctx = newContext();
@@ -114,6 +124,7 @@ class OrderLifecycle
         step('reservation sync', this.orders.syncReservations(ctx)),
         step('shipment planning', this.shipments.planPending(ctx)),
         step('return completion', this.returns.finishPending(ctx)),
+        step('group-buy refund', this.groupBuy.finishPending(ctx)),
       ]).finally(() => (this.running = undefined));
     }, this.infra.sweepIntervalMs);
   }
@@ -121,6 +132,7 @@ class OrderLifecycle
   async beforeApplicationShutdown(): Promise<void> {
     this.health.markShuttingDown();
     clearInterval(this.timer);
+    await this.infra.consumer?.stop();
     await this.running;
     await this.infra.relay.stop();
   }
@@ -170,6 +182,7 @@ export class OrderModule {
         ShipmentsUseCase,
         ReturnsUseCase,
         ImportOrdersUseCase,
+        GroupBuyUseCase,
       ],
     };
   }

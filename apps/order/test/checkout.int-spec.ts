@@ -175,6 +175,8 @@ describe('order: carts, checkout saga and payments (real catalog, Postgres, Kafk
       ORDER_DATABASE_URL: orderDb.url,
       ORDER_HTTP_PORT: '0',
       ORDER_MIGRATE_ON_START: 'true',
+      // its own consumer group: kafkajs groups must not mix members of different topics
+      ORDER_CONSUMER_GROUP: `order-it-${suffix}`,
       CATALOG_GRPC_URL: catalogUrl,
       PAYMENT_SANDBOX_SECRET: SECRET,
       CARRIER_WEBHOOK_SECRET: CARRIER_SECRET,

@@ -1,6 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RequestContext } from '@emporia/platform';
 import { validateShippingAddress } from '../domain/address';
+import {
+  checkoutPromotion,
+  type CheckoutPromotion,
+  promotionFingerprint,
+} from '../domain/checkout-promotion';
+import { checkGroupAnswer, reservationHoldMs, settleAtPlacement } from '../domain/group-buy';
 import { checkPricing, placeOrder, type Order, type ShippingAddress } from '../domain/order';
 import { OrderError } from '../domain/order-error';
 import { setLine } from '../domain/cart';
@@ -41,6 +47,11 @@ export interface CheckoutInput {
   ip: string;
   deviceId: string;
   channel: string;
+  /** A flash-sale winner's purchase token. */
+  flashToken?: string;
+  /** Group buying: the deal, and the group to join (empty opens a new one). */
+  groupDealId?: string;
+  groupId?: string;
 }
 
 /**
@@ -75,7 +86,14 @@ export class CheckoutUseCase {
     const couponCodes = [
       ...new Set((input.couponCodes ?? []).map((c) => c.trim()).filter(Boolean)),
     ].sort();
-    const fingerprint = JSON.stringify({ address, couponCodes, channel: input.channel ?? '' });
+    const promotion = checkoutPromotion(input);
+    // reusing the key with another flash token or group deal is another checkout
+    const fingerprint = JSON.stringify({
+      address,
+      couponCodes,
+      channel: input.channel ?? '',
+      ...promotionFingerprint(promotion),
+    });
     const now = this.clock.now();
     const key = input.checkoutKey.toLowerCase();
     const { record, created } = await this.uow.run(ctx, (tx) =>
@@ -95,7 +113,7 @@ export class CheckoutUseCase {
     );
     if (!created) return this.replay(ctx, record, input.accountId, fingerprint);
     try {
-      return await this.run(ctx, record, input, address, couponCodes);
+      return await this.run(ctx, record, input, address, couponCodes, promotion);
     } catch (e) {
       await this.compensate(ctx, record, e);
       throw e;
@@ -138,6 +156,7 @@ export class CheckoutUseCase {
     input: CheckoutInput,
     address: ShippingAddress,
     couponCodes: string[],
+    promotion: CheckoutPromotion,
   ): Promise<Order> {
     const cart = await this.uow.run(ctx, (tx) => tx.carts.find({ accountId: input.accountId }));
     if (!cart || cart.lines.length === 0)
@@ -172,8 +191,10 @@ export class CheckoutUseCase {
       lines,
       couponCodes,
       channel: input.channel ?? '',
+      ...promotion,
     });
     checkPricing(priced);
+    checkGroupAnswer(promotion.groupDealId !== '', priced);
     this.faults.after('PRICED');
 
     const verdict = await this.risk.scoreOrder(ctx, {
@@ -192,10 +213,15 @@ export class CheckoutUseCase {
       });
     this.faults.after('SCORED');
 
-    const holdMs =
-      this.settings.paymentTtlMs +
-      (verdict.decision === 'REVIEW' ? this.settings.reviewTtlMs : 0) +
-      RESERVATION_MARGIN_MS;
+    // a group-buy order's stock is held until its group closes, paid or not
+    const holdMs = reservationHoldMs({
+      paymentTtlMs:
+        this.settings.paymentTtlMs +
+        (verdict.decision === 'REVIEW' ? this.settings.reviewTtlMs : 0),
+      marginMs: RESERVATION_MARGIN_MS,
+      now: this.clock.now(),
+      groupDeadline: priced.groupDeadline,
+    });
     await this.reserveRouted(
       ctx,
       record.reservationId,
@@ -217,7 +243,7 @@ export class CheckoutUseCase {
           'the checkout took too long; try again',
         );
       const now = this.clock.now();
-      const order = placeOrder({
+      const placed = placeOrder({
         id: record.orderId,
         accountId: input.accountId,
         priced,
@@ -229,6 +255,11 @@ export class CheckoutUseCase {
           this.settings.paymentTtlMs +
           (verdict.decision === 'REVIEW' ? this.settings.reviewTtlMs : 0),
       });
+      // marketing may have decided the group while this checkout ran (the joining checkout that
+      // fills a group confirms it at once); the checkout lock above orders us after that decision
+      const order = placed.groupId
+        ? settleAtPlacement(placed, await tx.groups.find(placed.id))
+        : placed;
       await tx.orders.insert(order, priced.explanation);
       tx.events.placed(order, couponCodes);
       // the ordered quantities leave the cart; anything added meanwhile stays

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RequestContext } from '@emporia/platform';
+import { reservationAction } from '../domain/group-buy';
 import { applyEvent, paymentOverdue, type Order } from '../domain/order';
 import { OrderError } from '../domain/order-error';
 import type { OrderEvent } from '../domain/order-state-machine';
@@ -136,17 +137,24 @@ export class OrderLifecycleUseCase {
 
   /**
    * Tells the catalog what became of an order's reservation (commit when paid, release when
-   * cancelled). Idempotent; a failure leaves it to `syncReservations` to retry.
+   * cancelled or its group failed). Idempotent; a failure leaves it to `syncReservations` to
+   * retry. A commit is re-checked against the order: one waiting for its group is never
+   * committed (false).
    */
   async syncReservation(
     ctx: RequestContext,
     orderId: string,
     reservationId: string,
     action: 'COMMIT' | 'RELEASE',
+    reason = 'ORDER_CANCELLED',
   ): Promise<boolean> {
+    if (action === 'COMMIT') {
+      const order = await this.uow.run(ctx, (tx) => tx.orders.find(orderId));
+      if (!order || reservationAction(order) !== 'COMMIT') return false;
+    }
     try {
       if (action === 'COMMIT') await this.catalog.commit(ctx, reservationId);
-      else await this.catalog.release(ctx, reservationId, 'ORDER_CANCELLED');
+      else await this.catalog.release(ctx, reservationId, reason);
     } catch {
       return false;
     }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger, RequestContext } from '@emporia/platform';
 import { LOGGER } from '@emporia/platform';
 import { Money } from '@emporia/money';
+import { reservationAction } from '../domain/group-buy';
 import { applyEvent } from '../domain/order';
 import { OrderError } from '../domain/order-error';
 import {
@@ -151,7 +152,8 @@ export class PaymentUseCase {
       }
       return { outcome, order };
     });
-    if (result.outcome === 'PAID')
+    // a group-buy order waiting for its group keeps its hold until the group is decided
+    if (result.outcome === 'PAID' && reservationAction(result.order) === 'COMMIT')
       await this.lifecycle.syncReservation(
         ctx,
         result.order.id,

@@ -1,6 +1,8 @@
 import type { Money } from '@emporia/money';
+import type { ReceivedEvent } from '@emporia/messaging';
 import type { RequestContext } from '@emporia/platform';
 import type { Cart, CartLine } from '../domain/cart';
+import type { GroupDecision } from '../domain/group-buy';
 import type { Order, PricedCart, RiskVerdict, ShippingAddress } from '../domain/order';
 import type { PaymentCallback } from '../domain/payment';
 import type { Shipment } from '../domain/shipment';
@@ -75,6 +77,11 @@ export interface PricingInput {
   lines: { sku: SkuInfo; quantity: number }[];
   couponCodes: string[];
   channel: string;
+  /** A flash-sale winner's purchase token ('' for none). */
+  flashToken: string;
+  /** Group buying: the deal, and the group to join ('' opens a new one); '' for none. */
+  groupDealId: string;
+  groupId: string;
 }
 
 /** Marketing's PriceCart, or list prices when marketing is not deployed. */
@@ -171,6 +178,15 @@ export interface OrderRepository {
     limit: number,
   ): Promise<{ orderId: string; reservationId: string; action: 'COMMIT' | 'RELEASE' }[]>;
   markReservationSynced(orderId: string): Promise<void>;
+  /** Paid orders of failed groups whose refund is unfinished, untouched since `olderThan`. */
+  groupRefundsDue(limit: number, olderThan: Date): Promise<string[]>;
+}
+
+/** Group decisions about orders not placed yet when marketing's event arrived. */
+export interface GroupDecisionRepository {
+  /** Records the first decision about an order; false when one was recorded already. */
+  record(d: GroupDecision): Promise<boolean>;
+  find(orderId: string): Promise<GroupDecision | null>;
 }
 
 export interface CartRepository {
@@ -248,11 +264,22 @@ export interface OrderTx {
   payments: PaymentRepository;
   shipments: ShipmentRepository;
   returns: ReturnRepository;
+  groups: GroupDecisionRepository;
   events: OrderEvents;
 }
 
 export interface UnitOfWork {
   run<T>(ctx: RequestContext, work: (tx: OrderTx) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` once per consumed event: the inbox row commits with the work, so a redelivered
+   * event changes nothing (false).
+   */
+  runForEvent(
+    ctx: RequestContext,
+    consumer: string,
+    event: ReceivedEvent,
+    work: (tx: OrderTx) => Promise<void>,
+  ): Promise<boolean>;
 }
 
 export interface Clock {

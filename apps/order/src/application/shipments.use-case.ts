@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RequestContext } from '@emporia/platform';
+import { groupAllowsFulfilment } from '../domain/group-buy';
 import { applyEvent, type Order } from '../domain/order';
 import { OrderError } from '../domain/order-error';
 import {
@@ -53,15 +54,25 @@ export class ShipmentsUseCase {
     });
   }
 
-  /** Plans the shipments of a paid order whose reservation is committed; idempotent. */
+  /**
+   * Plans the shipments of a paid order whose reservation is committed; idempotent. A group-buy
+   * order ships only once its group is confirmed.
+   */
   async plan(ctx: RequestContext, orderId: string): Promise<Shipment[]> {
     const order = await this.uow.run(ctx, (tx) => tx.orders.find(orderId));
     if (!order) throw orderNotFound(orderId);
+    if (!groupAllowsFulfilment(order)) return [];
     const reserved = await this.catalog.reservationLines(ctx, order.reservationId);
     return this.uow.run(ctx, async (tx) => {
       const current = await tx.orders.findForUpdate(orderId);
       const existing = await tx.shipments.byOrder(orderId);
-      if (!current || existing.length > 0 || current.status !== 'PAID') return existing;
+      if (
+        !current ||
+        existing.length > 0 ||
+        current.status !== 'PAID' ||
+        !groupAllowsFulfilment(current)
+      )
+        return existing;
       const now = this.clock.now();
       const shipments = planShipments(orderId, reserved, () => this.ids.newId(), now);
       await tx.shipments.insert(shipments);

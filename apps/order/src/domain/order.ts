@@ -25,7 +25,16 @@ export interface PricedCart {
   explanation: string[];
   /** The pricing source, e.g. `marketing` or `catalog-list-price`. */
   pricedBy: string;
+  /** Group buying: the group marketing placed this order in, and when that group closes. */
+  groupId?: string;
+  groupDeadline?: Date;
 }
+
+/**
+ * A group-buy order's wait for its group: PENDING until marketing reports the group filled
+ * (CONFIRMED) or not (FAILED). See `group-buy.ts`.
+ */
+export type GroupStatus = 'PENDING' | 'CONFIRMED' | 'FAILED';
 
 export type RiskDecision = 'ALLOW' | 'REVIEW' | 'REJECT';
 
@@ -68,6 +77,9 @@ export interface Order {
   createdAt: Date;
   updatedAt: Date;
   version: number;
+  /** Group-buy orders only (else both null). */
+  groupId: string | null;
+  groupStatus: GroupStatus | null;
 }
 
 const broken = (message: string) =>
@@ -132,6 +144,8 @@ export function placeOrder(input: {
     createdAt: input.now,
     updatedAt: input.now,
     version: 1,
+    groupId: p.groupId ?? null,
+    groupStatus: p.groupId ? 'PENDING' : null,
   };
 }
 

@@ -68,6 +68,17 @@ const refunded = (o: Order, done: ReturnRequest[], r: ReturnRequest): ReturnRequ
 });
 
 describe('returns', () => {
+  it('a group-buy order is returnable only once its group is confirmed', () => {
+    const lines = [{ skuId: 'B', quantity: 1 }];
+    for (const groupStatus of ['PENDING', 'FAILED'] as const)
+      expect(() =>
+        ask({ ...paidOrder(), status: 'PAID', groupId: 'g', groupStatus }, [], lines),
+      ).toThrow(expect.objectContaining({ code: 'ORDER_NOT_RETURNABLE' }));
+    expect(ask({ ...paidOrder(), groupId: 'g', groupStatus: 'CONFIRMED' }, [], lines).status).toBe(
+      'REQUESTED',
+    );
+  });
+
   it('refunds every unit of a line, over any number of returns, to exactly what was paid', () => {
     const o = paidOrder();
     const done: ReturnRequest[] = [];

@@ -1,4 +1,5 @@
 import { Money } from '@emporia/money';
+import { groupAllowsFulfilment } from './group-buy';
 import type { Order, OrderLine } from './order';
 import { OrderError } from './order-error';
 
@@ -57,6 +58,14 @@ export function requestReturn(
       'FAILED_PRECONDITION',
       'ORDER_NOT_RETURNABLE',
       `an order that is ${order.status} cannot be returned`,
+    );
+  // its units are only held, not taken, until the group is confirmed; a failed group refunds all
+  if (!groupAllowsFulfilment(order))
+    throw new OrderError(
+      'FAILED_PRECONDITION',
+      'ORDER_NOT_RETURNABLE',
+      'a group-buy order can be returned once its group is confirmed',
+      { groupStatus: order.groupStatus },
     );
   const reason = (input.reason ?? '').trim();
   if (!reason || reason.length > 500)

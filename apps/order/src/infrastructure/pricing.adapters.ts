@@ -5,9 +5,22 @@ import type { PricingInput, PricingPort } from '../application/ports';
 import type { PricedCart } from '../domain/order';
 import { OrderError } from '../domain/order-error';
 
-/** Catalog list prices, no promotions: the pricing used until a marketing service is deployed. */
+/**
+ * Catalog list prices, no promotions: the pricing used until a marketing service is deployed.
+ * Flash-sale and group-buy checkouts need marketing: they are refused, never sold at list price.
+ */
 export class ListPricePricing implements PricingPort {
   async price(_ctx: RequestContext, input: PricingInput): Promise<PricedCart> {
+    if (input.flashToken || input.groupDealId || input.groupId)
+      throw new OrderError(
+        'FAILED_PRECONDITION',
+        'MARKETING_UNAVAILABLE',
+        'flash sales and group buying need the marketing service, which is not configured; the checkout was not placed',
+        {
+          flashToken: Boolean(input.flashToken),
+          groupDeal: Boolean(input.groupDealId || input.groupId),
+        },
+      );
     const currency = input.lines[0].sku.unitPrice.currency;
     const lines = input.lines.map((l) => ({
       skuId: l.sku.skuId,
@@ -74,9 +87,9 @@ export class MarketingPricing implements PricingPort {
       channel: input.channel,
       memberTier: '',
       firstOrder: false,
-      flashToken: '',
-      groupDealId: '',
-      groupId: '',
+      flashToken: input.flashToken,
+      groupDealId: input.groupDealId,
+      groupId: input.groupId,
     });
     const m = (x: { amountMinor: number; currency: string } | undefined) => {
       if (!x)
@@ -114,6 +127,22 @@ export class MarketingPricing implements PricingPort {
       total: m(res.total),
       explanation: res.explanation,
       pricedBy: 'marketing',
+      ...group(res),
     };
   }
+}
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/** The group marketing placed the checkout in, with its RFC 3339 deadline (checked here). */
+function group(res: marketingV1.PriceCartResponse): { groupId?: string; groupDeadline?: Date } {
+  if (!res.groupId && !res.groupDeadline) return {};
+  const deadline = new Date(res.groupDeadline ?? '');
+  if (!res.groupId || !RFC3339.test(res.groupDeadline ?? '') || Number.isNaN(deadline.getTime()))
+    throw new OrderError(
+      'UNAVAILABLE',
+      'PRICING_INCOMPLETE',
+      `marketing answered a group without a group id and an RFC 3339 deadline ('${res.groupId}', '${res.groupDeadline}')`,
+    );
+  return { groupId: res.groupId, groupDeadline: deadline };
 }

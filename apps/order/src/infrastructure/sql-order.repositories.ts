@@ -1,6 +1,7 @@
 import { Money } from '@emporia/money';
 import type { EntityManager } from 'typeorm';
 import type {
+  GroupDecisionRepository,
   ReturnRepository,
   ShipmentRepository,
   CartRepository,
@@ -11,7 +12,8 @@ import type {
   PaymentRepository,
 } from '../application/ports';
 import type { Cart, CartLine } from '../domain/cart';
-import type { Order, OrderLine, RiskVerdict, ShippingAddress } from '../domain/order';
+import { reservationAction, type GroupDecision } from '../domain/group-buy';
+import type { GroupStatus, Order, OrderLine, RiskVerdict, ShippingAddress } from '../domain/order';
 import { OrderError } from '../domain/order-error';
 import type { OrderStatus } from '../domain/order-state-machine';
 import type { Shipment } from '../domain/shipment';
@@ -47,6 +49,8 @@ interface OrderRow {
   created_at: Date;
   updated_at: Date;
   version: number;
+  group_id: string | null;
+  group_status: GroupStatus | null;
 }
 
 const toOrder = (r: OrderRow): Order => {
@@ -79,6 +83,8 @@ const toOrder = (r: OrderRow): Order => {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     version: r.version,
+    groupId: r.group_id,
+    groupStatus: r.group_status,
   };
 };
 
@@ -137,8 +143,8 @@ export class SqlOrderRepository implements OrderRepository {
     await this.m.query(
       `INSERT INTO orders (id, account_id, status, currency, lines, subtotal_minor, discount_minor, shipping_minor, total_minor,
          address, risk, price_explanation, reservation_id, payment_deadline, cancel_reason, paid_at, created_at, updated_at, version,
-         reservation_synced)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+         reservation_synced, group_id, group_status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)`,
       [
         o.id,
         o.accountId,
@@ -160,6 +166,8 @@ export class SqlOrderRepository implements OrderRepository {
         o.updatedAt,
         o.version,
         reservationSynced,
+        o.groupId,
+        o.groupStatus,
       ],
     );
   }
@@ -168,6 +176,7 @@ export class SqlOrderRepository implements OrderRepository {
     // Paying or cancelling changes what the catalog must do with the reservation.
     const r = await this.m.query(
       `UPDATE orders SET status = $3, payment_deadline = $4, cancel_reason = $5, paid_at = $6, updated_at = $7, version = $8,
+         group_status = $9,
          reservation_synced = CASE WHEN $3 IN ('PAID', 'CANCELLED') AND status <> $3 THEN false ELSE reservation_synced END
        WHERE id = $1 AND version = $2`,
       [
@@ -179,6 +188,7 @@ export class SqlOrderRepository implements OrderRepository {
         o.paidAt,
         o.updatedAt,
         o.version,
+        o.groupStatus,
       ],
     );
     return affected(r) === 1;
@@ -217,19 +227,72 @@ export class SqlOrderRepository implements OrderRepository {
   }
 
   async reservationsToSync(limit: number) {
+    // a paid order waiting for its group keeps its hold: neither committed nor released
     const rows = (await this.m.query(
-      `SELECT id, reservation_id, status FROM orders WHERE NOT reservation_synced ORDER BY updated_at LIMIT $1`,
+      `SELECT id, reservation_id, status, group_status FROM orders
+       WHERE NOT reservation_synced AND (group_status IS DISTINCT FROM 'PENDING' OR status = 'CANCELLED')
+       ORDER BY updated_at LIMIT $1`,
       [limit],
-    )) as { id: string; reservation_id: string; status: OrderStatus }[];
-    return rows.map((r) => ({
-      orderId: r.id,
-      reservationId: r.reservation_id,
-      action: r.status === 'CANCELLED' ? ('RELEASE' as const) : ('COMMIT' as const),
-    }));
+    )) as {
+      id: string;
+      reservation_id: string;
+      status: OrderStatus;
+      group_status: GroupStatus | null;
+    }[];
+    return rows.flatMap((r) => {
+      const action = reservationAction({ status: r.status, groupStatus: r.group_status });
+      return action === 'HOLD' ? [] : [{ orderId: r.id, reservationId: r.reservation_id, action }];
+    });
   }
 
   async markReservationSynced(orderId: string): Promise<void> {
     await this.m.query(`UPDATE orders SET reservation_synced = true WHERE id = $1`, [orderId]);
+  }
+
+  async groupRefundsDue(limit: number, olderThan: Date): Promise<string[]> {
+    const rows = (await this.m.query(
+      `SELECT id FROM orders WHERE group_status = 'FAILED' AND status = 'PAID' AND updated_at < $2
+       ORDER BY updated_at LIMIT $1`,
+      [limit, olderThan],
+    )) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+}
+
+interface GroupDecisionRow {
+  order_id: string;
+  group_id: string;
+  decision: GroupDecision['decision'];
+  reason: string;
+  decided_at: Date;
+}
+
+export class SqlGroupDecisionRepository implements GroupDecisionRepository {
+  constructor(private readonly m: EntityManager) {}
+
+  async record(d: GroupDecision): Promise<boolean> {
+    const rows = (await this.m.query(
+      `INSERT INTO group_decisions (order_id, group_id, decision, reason, decided_at) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (order_id) DO NOTHING RETURNING order_id`,
+      [d.orderId, d.groupId, d.decision, d.reason, d.decidedAt],
+    )) as unknown[];
+    return rows.length === 1;
+  }
+
+  async find(orderId: string): Promise<GroupDecision | null> {
+    const rows = (await this.m.query(`SELECT * FROM group_decisions WHERE order_id = $1`, [
+      orderId,
+    ])) as GroupDecisionRow[];
+    const r = rows[0];
+    return r
+      ? {
+          orderId: r.order_id,
+          groupId: r.group_id,
+          decision: r.decision,
+          reason: r.reason,
+          decidedAt: r.decided_at,
+        }
+      : null;
   }
 }
 
@@ -545,6 +608,7 @@ export class SqlShipmentRepository implements ShipmentRepository {
   async ordersAwaitingShipments(limit: number): Promise<string[]> {
     const rows = (await this.m.query(
       `SELECT o.id FROM orders o WHERE o.status = 'PAID' AND o.reservation_synced
+         AND (o.group_status IS NULL OR o.group_status = 'CONFIRMED')
          AND NOT EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = o.id AND s.return_id IS NULL)
        ORDER BY o.updated_at LIMIT $1`,
       [limit],

@@ -58,8 +58,8 @@ export const orderToProto = (o: Order, explanation: string[] = []): orderV1.Orde
   updatedAt: o.updatedAt.toISOString(),
   version: o.version,
   priceExplanation: explanation,
-  groupId: '',
-  groupStatus: '',
+  groupId: o.groupId ?? '',
+  groupStatus: o.groupStatus ?? '',
 });
 
 const ownerOf = (o: orderV1.CartOwner | undefined) =>
@@ -148,6 +148,9 @@ export class OrderGrpcController implements orderV1.OrderServiceController {
         ip: req.ip,
         deviceId: req.deviceId,
         channel: req.channel,
+        flashToken: req.flashToken,
+        groupDealId: req.groupDealId,
+        groupId: req.groupId,
       });
       return { order: orderToProto(order, (await this.orders.get(ctx, order.id)).explanation) };
     });

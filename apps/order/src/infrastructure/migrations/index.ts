@@ -5,6 +5,7 @@ import { Returns1764000000900 } from './1764000000900-returns';
 import { OrderImports1764000001000 } from './1764000001000-order-imports';
 import { ReturnRestockClaim1764000001100 } from './1764000001100-return-restock-claim';
 import { Exchanges1764000001200 } from './1764000001200-exchanges';
+import { GroupBuy1764000001300 } from './1764000001300-group-buy';
 
 /** Every migration of the order database, in order. Never `synchronize`. */
 export const ORDER_MIGRATIONS = [
@@ -15,4 +16,5 @@ export const ORDER_MIGRATIONS = [
   OrderImports1764000001000,
   ReturnRestockClaim1764000001100,
   Exchanges1764000001200,
+  GroupBuy1764000001300,
 ];
