@@ -10,7 +10,8 @@ export const gatewayConfigSchema = z.object({
   SEARCH_GRPC_URL: hostPort().default('127.0.0.1:50052'),
   USER_GRPC_URL: hostPort().default('127.0.0.1:50053'),
   ORDER_GRPC_URL: hostPort().default('127.0.0.1:50054'),
-  /** Idempotency-Key records. */
+  MARKETING_GRPC_URL: hostPort().default('127.0.0.1:50055'),
+  /** Idempotency-Key records and rate-limit counters. */
   REDIS_URL: env.url(),
   REDIS_KEY_PREFIX: z.string().default('gateway:'),
   IDEMPOTENCY_TTL_SECONDS: env.int(86_400, 60),
@@ -19,6 +20,14 @@ export const gatewayConfigSchema = z.object({
   JWT_AUDIENCE: z.string().min(1).default('emporia-api'),
   /** How long the gateway trusts a fetched JWKS; an unknown key id refetches sooner. */
   JWKS_CACHE_SECONDS: env.int(300, 1),
+  /**
+   * Anti-bot limits of sale routes (`@RateLimit('sale')`): requests per fixed window, per
+   * account and per client address, counted in Redis. Redis down: the limiter lets requests
+   * through (logged), so a sale never stops because its limiter's store did.
+   */
+  SALE_RATE_LIMIT_PER_ACCOUNT: env.int(5, 1),
+  SALE_RATE_LIMIT_PER_IP: env.int(100, 1),
+  SALE_RATE_LIMIT_WINDOW_MS: env.int(1000, 100),
   /** Behind a load balancer: take the client address from X-Forwarded-For. */
   TRUST_PROXY: env.bool(false),
   GRPC_DEADLINE_MS: env.int(5000, 50),

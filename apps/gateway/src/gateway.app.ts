@@ -12,6 +12,7 @@ import {
 import type {
   AccessTokenVerifier,
   CatalogBackend,
+  MarketingBackend,
   OrderBackend,
   SearchBackend,
   UserBackend,
@@ -20,6 +21,7 @@ import type { GatewayConfig } from './config';
 import { GatewayModule } from './gateway.module';
 import { JwksTokenVerifier } from './infrastructure/jwks-token-verifier';
 import { RedisIdempotencyStore } from './infrastructure/redis-idempotency.store';
+import { RedisRateLimitStore } from './infrastructure/redis-rate-limit.store';
 import { ProblemView } from './interface/dto/views.dto';
 import { ProblemFilter } from './interface/problem.filter';
 import { installRequestContext, requireJsonBodies } from './interface/request-context';
@@ -80,6 +82,14 @@ export async function startGateway(
     url: config.ORDER_GRPC_URL,
     deadlineMs: config.GRPC_DEADLINE_MS,
   });
+  const marketing = grpcClient<MarketingBackend>({
+    name: 'marketing',
+    includeDirs: [PROTO_ROOT],
+    protoFile: PROTO_FILES.marketing,
+    service: 'emporia.marketing.v1.MarketingService',
+    url: config.MARKETING_GRPC_URL,
+    deadlineMs: config.GRPC_DEADLINE_MS,
+  });
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
   const verifier =
     overrides.verifier ??
@@ -98,12 +108,23 @@ export async function startGateway(
         search,
         user,
         order,
+        marketing,
         verifier,
         idempotency: new RedisIdempotencyStore(
           redis,
           config.REDIS_KEY_PREFIX,
           config.IDEMPOTENCY_TTL_SECONDS,
         ),
+        rateLimits: {
+          store: new RedisRateLimitStore(redis, config.REDIS_KEY_PREFIX),
+          policies: {
+            sale: {
+              perAccount: config.SALE_RATE_LIMIT_PER_ACCOUNT,
+              perIp: config.SALE_RATE_LIMIT_PER_IP,
+              windowMs: config.SALE_RATE_LIMIT_WINDOW_MS,
+            },
+          },
+        },
         pingRedis: async () => void (await redis.ping()),
         closeRedis: () => redis.disconnect(),
       },

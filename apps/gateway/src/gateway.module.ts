@@ -6,9 +6,15 @@ import {
   ACCESS_TOKEN_VERIFIER,
   CATALOG_BACKEND,
   IDEMPOTENCY_STORE,
+  MARKETING_BACKEND,
   ORDER_BACKEND,
+  RATE_LIMIT_POLICIES,
+  RATE_LIMIT_STORE,
   type IdempotencyStore,
+  type MarketingBackend,
   type OrderBackend,
+  type RateLimitPolicies,
+  type RateLimitStore,
   SEARCH_BACKEND,
   USER_BACKEND,
   type AccessTokenVerifier,
@@ -20,6 +26,8 @@ import { AdminHttpController } from './interface/admin.http-controller';
 import { AuthGuard } from './interface/auth.guard';
 import { AuthHttpController } from './interface/auth.http-controller';
 import { CategoriesHttpController } from './interface/categories.http-controller';
+import { MarketingAdminHttpController } from './interface/marketing-admin.http-controller';
+import { MarketingHttpController } from './interface/marketing.http-controller';
 import { MeHttpController } from './interface/me.http-controller';
 import { OrdersHttpController } from './interface/orders.http-controller';
 import { ProductsHttpController } from './interface/products.http-controller';
@@ -31,8 +39,10 @@ export interface GatewayBackends {
   search: { api: SearchBackend; client: Client };
   user: { api: UserBackend; client: Client };
   order: { api: OrderBackend; client: Client };
+  marketing: { api: MarketingBackend; client: Client };
   verifier: AccessTokenVerifier;
   idempotency: IdempotencyStore;
+  rateLimits: { store: RateLimitStore; policies: RateLimitPolicies };
   pingRedis: () => Promise<void>;
   closeRedis: () => void;
 }
@@ -48,6 +58,7 @@ class GatewayLifecycle implements OnApplicationShutdown {
     health.register('search', () => waitForReady(backends.search.client, 1000));
     health.register('user', () => waitForReady(backends.user.client, 1000));
     health.register('order', () => waitForReady(backends.order.client, 1000));
+    health.register('marketing', () => waitForReady(backends.marketing.client, 1000));
     health.register('redis', backends.pingRedis);
   }
 
@@ -56,6 +67,7 @@ class GatewayLifecycle implements OnApplicationShutdown {
     this.backends.search.client.close();
     this.backends.user.client.close();
     this.backends.order.client.close();
+    this.backends.marketing.client.close();
     this.backends.closeRedis();
   }
 }
@@ -75,6 +87,8 @@ export class GatewayModule {
         AdminHttpController,
         OrdersHttpController,
         WarehousesHttpController,
+        MarketingAdminHttpController,
+        MarketingHttpController,
       ],
       providers: [
         { provide: BACKENDS, useValue: backends },
@@ -84,6 +98,9 @@ export class GatewayModule {
         { provide: ACCESS_TOKEN_VERIFIER, useValue: backends.verifier },
         { provide: ORDER_BACKEND, useValue: backends.order.api },
         { provide: IDEMPOTENCY_STORE, useValue: backends.idempotency },
+        { provide: MARKETING_BACKEND, useValue: backends.marketing.api },
+        { provide: RATE_LIMIT_STORE, useValue: backends.rateLimits.store },
+        { provide: RATE_LIMIT_POLICIES, useValue: backends.rateLimits.policies },
         { provide: APP_GUARD, useClass: AuthGuard },
         GatewayLifecycle,
       ],

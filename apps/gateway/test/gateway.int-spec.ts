@@ -1,31 +1,9 @@
-import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import type { RunningService } from '@emporia/platform';
 import { freePort, testEnv, testLogger } from '@emporia/testing';
 import { gatewayConfigSchema } from '../src/config';
 import { startGateway } from '../src/gateway.app';
 import { JwksTokenVerifier } from '../src/infrastructure/jwks-token-verifier';
-
-type Key = Awaited<ReturnType<typeof generateKeyPair>>;
-
-/** Signs access tokens the way the user service does (ES256, iss, aud, sub, roles). */
-async function signer() {
-  const key: Key = await generateKeyPair('ES256');
-  const kid = `k${Math.random().toString(36).slice(2)}`;
-  const jwk: JWK = { ...(await exportJWK(key.publicKey)), kid, alg: 'ES256', use: 'sig' };
-  const sign = (
-    roles: string[],
-    opts: { expSeconds?: number; audience?: string; sub?: string; with?: Key } = {},
-  ) =>
-    new SignJWT({ roles })
-      .setProtectedHeader({ alg: 'ES256', kid })
-      .setSubject(opts.sub ?? '0190a000-0000-7000-8000-0000000000aa')
-      .setIssuer('emporia-user')
-      .setAudience(opts.audience ?? 'emporia-api')
-      .setIssuedAt()
-      .setExpirationTime(Math.floor(Date.now() / 1000) + (opts.expSeconds ?? 600))
-      .sign((opts.with ?? key).privateKey);
-  return { jwks: { keys: [jwk] }, sign };
-}
+import { signer, type Sign } from './support/token-signer';
 
 jest.setTimeout(60_000);
 
@@ -36,7 +14,7 @@ jest.setTimeout(60_000);
 describe('gateway HTTP surface (backends unreachable)', () => {
   let gateway: RunningService;
   let tokens: { customer: string; operator: string; admin: string };
-  let sign: Awaited<ReturnType<typeof signer>>['sign'];
+  let sign: Sign;
 
   beforeAll(async () => {
     const keys = await signer();
@@ -53,6 +31,7 @@ describe('gateway HTTP surface (backends unreachable)', () => {
       SEARCH_GRPC_URL: `127.0.0.1:${await freePort()}`,
       ORDER_GRPC_URL: `127.0.0.1:${await freePort()}`,
       USER_GRPC_URL: `127.0.0.1:${await freePort()}`,
+      MARKETING_GRPC_URL: `127.0.0.1:${await freePort()}`,
       REDIS_URL: testEnv.redisUrl(),
       REDIS_KEY_PREFIX: `gw-test-${Date.now()}:`,
       GRPC_DEADLINE_MS: '1500',
@@ -140,6 +119,19 @@ describe('gateway HTTP surface (backends unreachable)', () => {
         '/v1/admin/orders/{id}/review',
         '/v1/admin/warehouses',
         '/v1/admin/warehouses/{code}',
+        '/v1/admin/campaigns',
+        '/v1/admin/campaigns/{id}',
+        '/v1/admin/promotions',
+        '/v1/admin/promotions/{id}',
+        '/v1/admin/coupon-templates',
+        '/v1/admin/coupon-templates/{id}/issue',
+        '/v1/admin/flash-sales',
+        '/v1/admin/flash-sales/{id}',
+        '/v1/admin/group-deals',
+        '/v1/me/coupons',
+        '/v1/flash-sales/{id}/attempts',
+        '/v1/groups/{id}',
+        '/v1/group-deals/{id}/groups',
       ].sort(),
     );
     expect((await req('/docs')).status).toBe(200);
@@ -154,6 +146,7 @@ describe('gateway HTTP surface (backends unreachable)', () => {
       search: expect.any(String),
       user: expect.any(String),
       order: expect.any(String),
+      marketing: expect.any(String),
       redis: expect.any(String),
     });
   });
@@ -358,6 +351,166 @@ describe('gateway HTTP surface (backends unreachable)', () => {
       const key = `k-${Date.now()}-retry`;
       expect((await checkout({ 'idempotency-key': key })).status).toBe(503);
       expect((await checkout({ 'idempotency-key': key })).status).toBe(503);
+    });
+  });
+
+  describe('marketing routes', () => {
+    const ID = '0190a000-0000-7000-8000-00000000f1a5';
+    const send = (path: string, method: string, token?: string, body?: unknown) =>
+      req(path, {
+        method,
+        headers: {
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+    const groupDeal = {
+      skuId: ID,
+      price: { amountMinor: 9900, currency: 'CNY' },
+      groupSize: 3,
+      windowSeconds: 3600,
+      startsAt: '2026-11-11T00:00:00+08:00',
+      endsAt: '2026-11-12T00:00:00+08:00',
+    };
+    const operatorRoutes: [string, string, unknown?][] = [
+      ['/v1/admin/campaigns', 'GET'],
+      ['/v1/admin/promotions?inForceAt=2026-11-11T00:00:00Z', 'GET'],
+      [
+        `/v1/admin/campaigns/${ID}`,
+        'PUT',
+        {
+          name: 'Double 11',
+          startsAt: '2026-11-11T00:00:00Z',
+          endsAt: '2026-11-12T00:00:00Z',
+          active: true,
+        },
+      ],
+      [`/v1/admin/coupon-templates/${ID}/issue`, 'POST', { count: 10 }],
+      [`/v1/admin/flash-sales/${ID}`, 'GET'],
+      ['/v1/admin/group-deals', 'POST', groupDeal],
+    ];
+
+    it('keeps the marketing administration for operators', async () => {
+      for (const [path, method, body] of operatorRoutes) {
+        const denied = await send(path, method, tokens.customer, body);
+        expect([path, denied.status, (await problem(denied)).code]).toEqual([
+          path,
+          403,
+          'ROLE_REQUIRED',
+        ]);
+        // marketing is down here: 503 proves the request passed the guard and validation
+        const passed = await send(path, method, tokens.operator, body);
+        expect([path, passed.status]).toEqual([path, 503]);
+      }
+    });
+
+    it('needs a signed-in caller for coupons and attempts; groups are public', async () => {
+      for (const [path, method] of [
+        ['/v1/me/coupons', 'GET'],
+        ['/v1/me/coupons', 'POST'],
+        [`/v1/flash-sales/${ID}/attempts`, 'POST'],
+      ]) {
+        const res = await send(path, method, undefined, method === 'GET' ? undefined : {});
+        expect([path, res.status]).toEqual([path, 401]);
+      }
+      expect((await send(`/v1/groups/${ID}`, 'GET')).status).toBe(503);
+      expect((await send(`/v1/group-deals/${ID}/groups`, 'GET')).status).toBe(503);
+      const coupons = await send('/v1/me/coupons', 'GET', tokens.customer);
+      expect([coupons.status, (await problem(coupons)).code]).toEqual([503, 'BACKEND_UNAVAILABLE']);
+    });
+
+    it.each<[string, string, string, unknown, string]>([
+      [
+        'a claim with both a code and a template',
+        'POST',
+        '/v1/me/coupons',
+        { code: 'ABCDE-FGH2K', templateId: ID },
+        'templateId',
+      ],
+      ['a claim with neither', 'POST', '/v1/me/coupons', {}, 'code'],
+      [
+        'a claim naming an account',
+        'POST',
+        '/v1/me/coupons',
+        { code: 'ABCDE-FGH2K', accountId: ID },
+        'accountId',
+      ],
+      [
+        'an attempt for 11 units',
+        'POST',
+        `/v1/flash-sales/${ID}/attempts`,
+        { quantity: 11 },
+        'quantity',
+      ],
+      [
+        'an attempt for 1.5 units',
+        'POST',
+        `/v1/flash-sales/${ID}/attempts`,
+        { quantity: 1.5 },
+        'quantity',
+      ],
+      [
+        'a promotion with a negative nested amount',
+        'PUT',
+        `/v1/admin/promotions/${ID}`,
+        {
+          name: 'x',
+          scopeKind: 'CART',
+          active: true,
+          action: { kind: 'AMOUNT_OFF', amount: { amountMinor: -1, currency: 'CNY' } },
+        },
+        'action.amount.amountMinor',
+      ],
+      [
+        'a promotion whose action is not an object',
+        'PUT',
+        `/v1/admin/promotions/${ID}`,
+        { name: 'x', scopeKind: 'CART', active: true, action: 'AMOUNT_OFF' },
+        'action',
+      ],
+      [
+        'a campaign starting "tomorrow"',
+        'PUT',
+        `/v1/admin/campaigns/${ID}`,
+        { name: 'x', startsAt: 'tomorrow', endsAt: '2026-11-12T00:00:00Z', active: true },
+        'startsAt',
+      ],
+      [
+        'a flash sale with a string price',
+        'POST',
+        '/v1/admin/flash-sales',
+        {
+          ...groupDeal,
+          price: '99',
+          stock: 10,
+          perUserLimit: 1,
+          groupSize: undefined,
+          windowSeconds: undefined,
+        },
+        'price',
+      ],
+    ])('refuses %s (400) before calling marketing', async (_label, method, path, body, field) => {
+      const res = await send(path, method, tokens.operator, body);
+      expect(res.status).toBe(400);
+      expect(await problem(res)).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        errors: expect.arrayContaining([expect.objectContaining({ field })]),
+      });
+    });
+
+    it('takes flash and group fields at checkout, checked for shape', async () => {
+      const res = await req('/v1/checkout', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${tokens.customer}`,
+          'idempotency-key': `k-${Date.now()}-group`,
+        },
+        body: JSON.stringify({ addressId: ID, groupDealId: ID, groupId: 'not-a-uuid' }),
+      });
+      expect(res.status).toBe(400);
+      expect((await problem(res)).errors).toEqual([expect.objectContaining({ field: 'groupId' })]);
     });
   });
 });

@@ -1,4 +1,4 @@
-import type { catalogV1, orderV1, searchV1, userV1 } from '@emporia/contracts';
+import type { catalogV1, marketingV1, orderV1, searchV1, userV1 } from '@emporia/contracts';
 import type { GrpcApi } from '@emporia/platform';
 
 /** A backend's unary methods as `(ctx, request) => Promise<response>`, derived from the contract. */
@@ -8,6 +8,7 @@ export type CatalogBackend = Backend<catalogV1.CatalogServiceController>;
 export type SearchBackend = Backend<searchV1.SearchServiceController>;
 export type UserBackend = Backend<userV1.UserServiceController>;
 export type OrderBackend = Backend<orderV1.OrderServiceController>;
+export type MarketingBackend = Backend<marketingV1.MarketingServiceController>;
 
 export interface StoredResponse {
   status: number;
@@ -38,6 +39,30 @@ export interface IdempotencyStore {
   abandon(scope: string, key: string): Promise<void>;
 }
 
+/** A fixed window's count after one more hit, and how long until the window resets. */
+export interface WindowCount {
+  count: number;
+  resetInMs: number;
+}
+
+/** Fixed-window counters (rate limits): each hit counts atomically and opens its window. */
+export interface RateLimitStore {
+  hit(key: string, windowMs: number): Promise<WindowCount>;
+}
+
+/** A rate limit: requests per window, per signed-in account and per client address. */
+export interface RateLimitPolicy {
+  perAccount: number;
+  perIp: number;
+  windowMs: number;
+}
+
+/** The named policies routes opt into with `@RateLimit(name)`. */
+export interface RateLimitPolicies {
+  /** Sale endpoints (flash-sale attempts): anti-bot. */
+  sale: RateLimitPolicy;
+}
+
 export type Role = 'customer' | 'operator' | 'admin';
 
 /** Who is calling, from a verified access token. */
@@ -57,3 +82,6 @@ export const USER_BACKEND = Symbol('USER_BACKEND');
 export const ACCESS_TOKEN_VERIFIER = Symbol('ACCESS_TOKEN_VERIFIER');
 export const ORDER_BACKEND = Symbol('ORDER_BACKEND');
 export const IDEMPOTENCY_STORE = Symbol('IDEMPOTENCY_STORE');
+export const MARKETING_BACKEND = Symbol('MARKETING_BACKEND');
+export const RATE_LIMIT_STORE = Symbol('RATE_LIMIT_STORE');
+export const RATE_LIMIT_POLICIES = Symbol('RATE_LIMIT_POLICIES');

@@ -51,6 +51,8 @@ export const orderView = (o: orderV1.Order): OrderView => ({
   createdAt: o.createdAt,
   updatedAt: o.updatedAt,
   version: Number(o.version),
+  groupId: o.groupId || null,
+  groupStatus: o.groupStatus || null,
 });
 
 export const adminOrderView = (o: orderV1.Order): AdminOrderView => ({

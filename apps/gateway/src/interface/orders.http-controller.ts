@@ -197,9 +197,9 @@ export class OrdersHttpController {
       ip: req.ip,
       deviceId: (Array.isArray(device) ? device[0] : (device ?? '')).slice(0, 200),
       channel: body.channel ?? '',
-      flashToken: '',
-      groupDealId: '',
-      groupId: '',
+      flashToken: body.flashToken ?? '',
+      groupDealId: body.groupDealId ?? '',
+      groupId: body.groupId ?? '',
     });
     void reply.status(201).header('location', `/v1/orders/${order!.id}`);
     return orderView(order!);

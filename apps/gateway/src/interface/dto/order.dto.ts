@@ -75,6 +75,28 @@ export class CheckoutDto {
   @IsString()
   @MaxLength(32)
   channel?: string;
+
+  @ApiPropertyOptional({
+    description:
+      "a flash-sale win's token (POST /v1/flash-sales/{id}/attempts): its SKU at the sale price",
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  flashToken?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'group buying: the deal' })
+  @IsOptional()
+  @IsUUID()
+  groupDealId?: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'group buying: the group to join; omit to open a new group of `groupDealId`',
+  })
+  @IsOptional()
+  @IsUUID()
+  groupId?: string;
 }
 
 export class CancelOrderDto {
@@ -170,6 +192,21 @@ export class OrderView {
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
   @ApiProperty() version!: number;
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'group buying: the group this order joined or opened',
+  })
+  groupId!: string | null;
+  @ApiProperty({
+    type: String,
+    enum: ['PENDING', 'CONFIRMED', 'FAILED'],
+    nullable: true,
+    description:
+      'group buying: PENDING while the group fills (paid orders wait, stock held), CONFIRMED when it filled, FAILED (refunded) at its deadline',
+  })
+  groupStatus!: string | null;
 }
 
 export class AdminOrderView extends OrderView {

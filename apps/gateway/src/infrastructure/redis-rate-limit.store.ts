@@ -1,0 +1,47 @@
+import type { Redis } from 'ioredis';
+import type { RateLimitStore, WindowCount } from '../application/ports';
+
+/**
+ * One hit on a fixed-window counter, atomically: INCR, and the window's expiry set by the hit
+ * that opens it (or repaired if the key somehow has none). Returns the count and the window's
+ * milliseconds left. The window runs on Redis's clock, so every gateway replica agrees.
+ * KEYS: 1 the counter; ARGV: 1 window (ms).
+ */
+const HIT_LUA = `
+local n = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if n == 1 or ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {n, ttl}
+`;
+
+type WithHit = Redis & {
+  emporiaRateLimitHit(key: string, windowMs: number): Promise<[number, number]>;
+};
+
+/**
+ * Rate-limit counters in Redis: one key per counter (so keys may live on different cluster
+ * slots), each hit one EVALSHA round trip.
+ */
+export class RedisRateLimitStore implements RateLimitStore {
+  private readonly redis: WithHit;
+
+  constructor(
+    redis: Redis,
+    private readonly prefix: string,
+  ) {
+    if (!('emporiaRateLimitHit' in redis))
+      redis.defineCommand('emporiaRateLimitHit', { numberOfKeys: 1, lua: HIT_LUA });
+    this.redis = redis as WithHit;
+  }
+
+  async hit(key: string, windowMs: number): Promise<WindowCount> {
+    const [count, resetInMs] = await this.redis.emporiaRateLimitHit(
+      `${this.prefix}rl:${key}`,
+      windowMs,
+    );
+    return { count: Number(count), resetInMs: Number(resetInMs) };
+  }
+}

@@ -1,0 +1,43 @@
+import { applyDecorators } from '@nestjs/common';
+import { IsInt, isISO8601, Max, Min, ValidateBy, type ValidationOptions } from 'class-validator';
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+export const isRfc3339 = (v: unknown): boolean =>
+  typeof v === 'string' && RFC3339.test(v) && isISO8601(v, { strict: true });
+
+/** An RFC 3339 date-time with a zone (`2026-11-11T00:00:00Z`, `…+08:00`), a real calendar day. */
+export const IsRfc3339 = (options?: ValidationOptions) =>
+  ValidateBy(
+    {
+      name: 'isRfc3339',
+      validator: {
+        validate: isRfc3339,
+        defaultMessage: (args) =>
+          `${args?.property} must be an RFC 3339 date-time with a zone, such as 2026-11-11T00:00:00Z`,
+      },
+    },
+    options,
+  );
+
+/** A whole number that fits the proto's int32. */
+export const IsInt32 = () => applyDecorators(IsInt(), Min(-2_147_483_648), Max(2_147_483_647));
+
+/**
+ * Exactly one of `properties` is given. Put it on one of them, without `@IsOptional` (so it runs
+ * when that one is missing too).
+ */
+export const ExactlyOneOf = (properties: string[], options?: ValidationOptions) =>
+  ValidateBy(
+    {
+      name: 'exactlyOneOf',
+      constraints: properties,
+      validator: {
+        validate: (_v, args) =>
+          properties.filter((p) => (args?.object as Record<string, unknown>)[p] !== undefined)
+            .length === 1,
+        defaultMessage: () => `give exactly one of ${properties.join(' and ')}`,
+      },
+    },
+    options,
+  );

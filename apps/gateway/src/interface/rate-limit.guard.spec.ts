@@ -1,0 +1,129 @@
+import type { ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Logger } from '@emporia/platform';
+import type { Principal, RateLimitStore, WindowCount } from '../application/ports';
+import { RateLimit, RateLimitGuard } from './rate-limit.guard';
+
+class Routes {
+  @RateLimit('sale')
+  limited(): void {}
+  free(): void {}
+}
+
+/** Counts in memory; every window has `resetInMs` left. */
+class MemoryStore implements RateLimitStore {
+  readonly counts = new Map<string, number>();
+  resetInMs = 800;
+  async hit(key: string): Promise<WindowCount> {
+    const count = (this.counts.get(key) ?? 0) + 1;
+    this.counts.set(key, count);
+    return { count, resetInMs: this.resetInMs };
+  }
+}
+
+const policy = { perAccount: 2, perIp: 4, windowMs: 1000 };
+const ctx = (handler: () => void, req: { ip: string; principal?: Principal }) =>
+  ({
+    getHandler: () => handler,
+    getClass: () => Routes,
+    switchToHttp: () => ({ getRequest: () => req }),
+  }) as unknown as ExecutionContext;
+const caller = (accountId: string): Principal => ({ accountId, roles: ['customer'] });
+
+describe('RateLimitGuard', () => {
+  const setup = (store: RateLimitStore = new MemoryStore()) => {
+    const logger = { warn: jest.fn() };
+    const guard = new RateLimitGuard(
+      new Reflector(),
+      store,
+      { sale: policy },
+      logger as unknown as Logger,
+    );
+    return { guard, logger, store };
+  };
+  const limited = Routes.prototype.limited;
+
+  it('lets routes without @RateLimit through without counting', async () => {
+    const store = new MemoryStore();
+    const { guard } = setup(store);
+    for (let i = 0; i < 10; i++)
+      expect(await guard.canActivate(ctx(Routes.prototype.free, { ip: '10.0.0.1' }))).toBe(true);
+    expect(store.counts.size).toBe(0);
+  });
+
+  it('counts per account and per address, and refuses the (limit+1)th with Retry-After', async () => {
+    const store = new MemoryStore();
+    store.resetInMs = 1200;
+    const { guard } = setup(store);
+    const req = { ip: '10.0.0.1', principal: caller('a') };
+    expect(await guard.canActivate(ctx(limited, req))).toBe(true);
+    expect(await guard.canActivate(ctx(limited, req))).toBe(true);
+    await expect(guard.canActivate(ctx(limited, req))).rejects.toMatchObject({
+      status: 429,
+      code: 'RATE_LIMITED',
+      message: expect.stringContaining('this account'),
+      headers: { 'retry-after': '2' }, // 1.2 s, rounded up
+    });
+    expect(Object.fromEntries(store.counts)).toEqual({
+      'sale:account:a': 3,
+      'sale:ip:10.0.0.1': 3,
+    });
+    // another account from the same address: the address reaches its limit (4), not over it
+    expect(await guard.canActivate(ctx(limited, { ip: '10.0.0.1', principal: caller('b') }))).toBe(
+      true,
+    );
+  });
+
+  it('trips the address limit across accounts, and counts anonymous callers by address', async () => {
+    const { guard } = setup();
+    for (const id of ['a', 'b', 'c', 'd'])
+      expect(await guard.canActivate(ctx(limited, { ip: '10.0.0.2', principal: caller(id) }))).toBe(
+        true,
+      );
+    await expect(
+      guard.canActivate(ctx(limited, { ip: '10.0.0.2', principal: caller('e') })),
+    ).rejects.toMatchObject({ status: 429, message: expect.stringContaining('this address') });
+    await expect(guard.canActivate(ctx(limited, { ip: '10.0.0.2' }))).rejects.toMatchObject({
+      status: 429,
+    });
+    expect(await guard.canActivate(ctx(limited, { ip: '10.0.0.3' }))).toBe(true);
+  });
+
+  it.each([
+    [1, '1'],
+    [0, '1'],
+    [1000, '1'],
+    [1001, '2'],
+    [59_999, '60'],
+  ])('answers Retry-After in whole seconds, at least 1 (%s ms left → %s)', async (ms, header) => {
+    const store = new MemoryStore();
+    store.resetInMs = ms;
+    const { guard } = setup(store);
+    const req = { ip: '10.0.0.4', principal: caller('a') };
+    await guard.canActivate(ctx(limited, req));
+    await guard.canActivate(ctx(limited, req));
+    await expect(guard.canActivate(ctx(limited, req))).rejects.toMatchObject({
+      headers: { 'retry-after': header },
+    });
+  });
+
+  it('fails open when the store fails, warning once per interval rather than per request', async () => {
+    const { guard, logger } = setup({
+      hit: () => Promise.reject(new Error('ECONNREFUSED')),
+    });
+    for (let i = 0; i < 20; i++)
+      expect(
+        await guard.canActivate(ctx(limited, { ip: '10.0.0.5', principal: caller('a') })),
+      ).toBe(true);
+    expect(logger.warn).toHaveBeenCalledTimes(1);
+    expect(logger.warn.mock.calls[0][1]).toMatch(/fail open/);
+  });
+
+  it('fails open when the store does not answer in time', async () => {
+    const { guard, logger } = setup({ hit: () => new Promise<never>(() => undefined) });
+    const t0 = Date.now();
+    expect(await guard.canActivate(ctx(limited, { ip: '10.0.0.6' }))).toBe(true);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(logger.warn).toHaveBeenCalledTimes(1);
+  });
+});

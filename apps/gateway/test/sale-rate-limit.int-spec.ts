@@ -1,0 +1,188 @@
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { Redis } from 'ioredis';
+import type { RunningService } from '@emporia/platform';
+import { freePort, testEnv, testLogger, uniqueSuffix } from '@emporia/testing';
+import { gatewayConfigSchema } from '../src/config';
+import { startGateway } from '../src/gateway.app';
+import { JwksTokenVerifier } from '../src/infrastructure/jwks-token-verifier';
+import { RedisRateLimitStore } from '../src/infrastructure/redis-rate-limit.store';
+import { RATE_LIMIT_STORE_TIMEOUT_MS } from '../src/interface/rate-limit.guard';
+import { signer, type Sign } from './support/token-signer';
+
+jest.setTimeout(60_000);
+
+const SALE = '0190a000-0000-7000-8000-00000000f1a5';
+const PER_ACCOUNT = 3;
+const PER_IP = 6;
+
+/**
+ * The sale limiter on real Redis, through the gateway's HTTP surface. Marketing is not running:
+ * an attempt the limiter lets through ends in 503 BACKEND_UNAVAILABLE, one it refuses in 429.
+ * The gateway trusts X-Forwarded-For here, so each test is its own client address.
+ */
+describe('sale rate limits (real Redis)', () => {
+  let sign: Sign;
+  let verifier: JwksTokenVerifier;
+  const started: RunningService[] = [];
+
+  const start = async (over: Record<string, string> = {}) => {
+    const config = gatewayConfigSchema.parse({
+      GATEWAY_HTTP_PORT: '0',
+      BIND_HOST: '127.0.0.1',
+      CATALOG_GRPC_URL: `127.0.0.1:${await freePort()}`,
+      SEARCH_GRPC_URL: `127.0.0.1:${await freePort()}`,
+      ORDER_GRPC_URL: `127.0.0.1:${await freePort()}`,
+      USER_GRPC_URL: `127.0.0.1:${await freePort()}`,
+      MARKETING_GRPC_URL: `127.0.0.1:${await freePort()}`,
+      REDIS_URL: testEnv.redisUrl(),
+      REDIS_KEY_PREFIX: `gw-rl-${uniqueSuffix()}:`,
+      GRPC_DEADLINE_MS: '1500',
+      TRUST_PROXY: 'true',
+      SALE_RATE_LIMIT_PER_ACCOUNT: String(PER_ACCOUNT),
+      SALE_RATE_LIMIT_PER_IP: String(PER_IP),
+      // long enough that no window resets in the middle of a test
+      SALE_RATE_LIMIT_WINDOW_MS: '30000',
+      ...over,
+    });
+    const gateway = await startGateway(config, testLogger('gateway'), { verifier });
+    started.push(gateway);
+    return gateway;
+  };
+
+  let gateway: RunningService;
+
+  beforeAll(async () => {
+    const keys = await signer();
+    sign = keys.sign;
+    verifier = new JwksTokenVerifier(async () => keys.jwks, {
+      issuer: 'emporia-user',
+      audience: 'emporia-api',
+      cacheMs: 60_000,
+    });
+    gateway = await start();
+  });
+
+  afterAll(async () => {
+    for (const g of started) await g.close();
+  });
+
+  let n = 0;
+  /** A new customer's bearer token. */
+  const customer = async () =>
+    sign(['customer'], { sub: `0190a000-0000-7000-8000-${String(++n).padStart(12, '0')}` });
+  /** A client address no other test uses (TEST-NET-3). */
+  let ipSeq = 0;
+  const newIp = () => `203.0.113.${++ipSeq}`;
+
+  const attempt = (token: string, ip: string, base = gateway.httpUrl) =>
+    fetch(`${base}/v1/flash-sales/${SALE}/attempts`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${token}`,
+        'x-forwarded-for': ip,
+      },
+      body: JSON.stringify({ quantity: 1 }),
+    });
+  const statuses = async (k: number, token: string, ip: string) => {
+    const out: number[] = [];
+    for (let i = 0; i < k; i++) out.push((await attempt(token, ip)).status);
+    return out;
+  };
+
+  it('refuses the (limit+1)th attempt of one account in a window with 429 and Retry-After', async () => {
+    const ip = newIp();
+    const alice = await customer();
+    expect(await statuses(PER_ACCOUNT, alice, ip)).toEqual(Array(PER_ACCOUNT).fill(503));
+
+    const refused = await attempt(alice, ip);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(Number.isInteger(retryAfter)).toBe(true);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(30);
+    expect(await refused.json()).toMatchObject({
+      status: 429,
+      code: 'RATE_LIMITED',
+      detail: expect.stringContaining('this account'),
+    });
+
+    // another account, from the same address, is still let through
+    expect((await attempt(await customer(), ip)).status).toBe(503);
+  });
+
+  it('trips the per-address limit across accounts', async () => {
+    const ip = newIp();
+    // PER_IP attempts from two accounts, each within its own limit
+    expect(await statuses(PER_ACCOUNT, await customer(), ip)).toEqual(Array(PER_ACCOUNT).fill(503));
+    expect(await statuses(PER_IP - PER_ACCOUNT, await customer(), ip)).toEqual(
+      Array(PER_IP - PER_ACCOUNT).fill(503),
+    );
+    // a third, fresh account from the same address is over the address's limit
+    const fresh = await customer();
+    const refused = await attempt(fresh, ip);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(await refused.json()).toMatchObject({
+      code: 'RATE_LIMITED',
+      detail: expect.stringContaining('this address'),
+    });
+    // the same account from another address is fine
+    expect((await attempt(fresh, newIp())).status).toBe(503);
+  });
+
+  it('does not limit routes that did not opt in', async () => {
+    const ip = newIp();
+    const token = await customer();
+    for (let i = 0; i < PER_IP + 2; i++) {
+      const res = await fetch(`${gateway.httpUrl}/v1/me/coupons`, {
+        headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': ip },
+      });
+      expect(res.status).toBe(503);
+    }
+  });
+
+  it('counts in fixed windows that Redis opens on the first hit and expires', async () => {
+    const redis = new Redis(testEnv.redisUrl());
+    try {
+      const store = new RedisRateLimitStore(redis, `gw-rl-${uniqueSuffix()}:`);
+      const first = await store.hit('w', 400);
+      expect(first.count).toBe(1);
+      expect(first.resetInMs).toBeGreaterThan(0);
+      expect(first.resetInMs).toBeLessThanOrEqual(400);
+      expect((await store.hit('w', 400)).count).toBe(2);
+      expect((await store.hit('other', 400)).count).toBe(1);
+      await new Promise((r) => setTimeout(r, 450));
+      expect((await store.hit('w', 400)).count).toBe(1);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('fails open when Redis does not answer: attempts go through to marketing', async () => {
+    // a "Redis" that accepts connections and never replies: every count would hang
+    const sockets = new Set<Socket>();
+    const silent = createServer((s) => void sockets.add(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const down = await start({ REDIS_URL: `redis://127.0.0.1:${port}` });
+      const token = await customer();
+      const ip = newIp();
+      for (let i = 0; i < PER_ACCOUNT + 2; i++) {
+        const t0 = Date.now();
+        const res = await attempt(token, ip, down.httpUrl);
+        expect(res.status).toBe(503);
+        expect(await res.json()).toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+        // the limiter waits RATE_LIMIT_STORE_TIMEOUT_MS at most, then lets the attempt through
+        expect(Date.now() - t0).toBeLessThan(RATE_LIMIT_STORE_TIMEOUT_MS + 1000);
+      }
+      started.splice(started.indexOf(down), 1);
+      await down.close();
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => silent.close(r));
+    }
+  });
+});

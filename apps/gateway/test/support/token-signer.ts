@@ -1,0 +1,25 @@
+import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+
+type Key = Awaited<ReturnType<typeof generateKeyPair>>;
+
+export type Sign = (
+  roles: string[],
+  opts?: { expSeconds?: number; audience?: string; sub?: string; with?: Key },
+) => Promise<string>;
+
+/** Signs access tokens the way the user service does (ES256, iss, aud, sub, roles). */
+export async function signer(): Promise<{ jwks: { keys: JWK[] }; sign: Sign }> {
+  const key: Key = await generateKeyPair('ES256');
+  const kid = `k${Math.random().toString(36).slice(2)}`;
+  const jwk: JWK = { ...(await exportJWK(key.publicKey)), kid, alg: 'ES256', use: 'sig' };
+  const sign: Sign = (roles, opts = {}) =>
+    new SignJWT({ roles })
+      .setProtectedHeader({ alg: 'ES256', kid })
+      .setSubject(opts.sub ?? '0190a000-0000-7000-8000-0000000000aa')
+      .setIssuer('emporia-user')
+      .setAudience(opts.audience ?? 'emporia-api')
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(Date.now() / 1000) + (opts.expSeconds ?? 600))
+      .sign((opts.with ?? key).privateKey);
+  return { jwks: { keys: [jwk] }, sign };
+}
