@@ -18,6 +18,7 @@ import type { Campaign, PromotionRecord } from '../domain/campaign';
 import type { Coupon, CouponTemplate } from '../domain/coupon';
 import type { FlashSale } from '../domain/flash-sale';
 import type { Group } from '../domain/group-buy';
+import { MarketingError } from '../domain/marketing-error';
 import {
   actionFromJson,
   conditionsFromJson,
@@ -35,6 +36,16 @@ abstract class Sql {
   constructor(protected readonly m: EntityManager) {}
   protected q(sql: string, params: unknown[] = []): Promise<Row[]> {
     return this.m.query(sql, params) as Promise<Row[]>;
+  }
+  /** An insert whose primary key may already exist: ALREADY_EXISTS with `code`. */
+  protected async insert(sql: string, params: unknown[], code: string, id: string): Promise<void> {
+    try {
+      await this.q(sql, params);
+    } catch (e) {
+      if ((e as { driverError?: { code?: string } }).driverError?.code === '23505')
+        throw new MarketingError('ALREADY_EXISTS', code, `${id} already exists`);
+      throw e;
+    }
   }
 }
 
@@ -146,10 +157,12 @@ const toCoupon = (r: Row): Coupon => ({
 
 export class SqlCouponRepository extends Sql implements CouponRepository {
   async insertTemplate(t: CouponTemplate, now: Date): Promise<void> {
-    await this.q(
+    await this.insert(
       `INSERT INTO coupon_templates (id, name, promotion_id, total_limit, per_user_limit, valid_from, valid_to, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
       [t.id, t.name, t.promotionId, t.totalLimit, t.perUserLimit, t.validFrom, t.validTo, now],
+      'COUPON_TEMPLATE_EXISTS',
+      `coupon template ${t.id}`,
     );
   }
   async findTemplate(id: string, forUpdate = false) {
@@ -274,7 +287,7 @@ const toPurchase = (r: Row): FlashPurchase => ({
 
 export class SqlFlashRepository extends Sql implements FlashRepository {
   async insertSale(s: FlashSale, now: Date): Promise<void> {
-    await this.q(
+    await this.insert(
       `INSERT INTO flash_sales (id, sku_id, price_minor, currency, stock, per_user_limit, starts_at, ends_at, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [
@@ -288,6 +301,8 @@ export class SqlFlashRepository extends Sql implements FlashRepository {
         s.endsAt,
         now,
       ],
+      'FLASH_SALE_EXISTS',
+      `flash sale ${s.id}`,
     );
   }
   async findSale(id: string): Promise<FlashSale | null> {
@@ -373,7 +388,7 @@ const toMember = (r: Row): GroupMember => ({
 
 export class SqlGroupRepository extends Sql implements GroupRepository {
   async insertDeal(x: GroupDeal, now: Date): Promise<void> {
-    await this.q(
+    await this.insert(
       `INSERT INTO group_deals (id, sku_id, price_minor, currency, group_size, window_seconds, starts_at, ends_at, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [
@@ -387,6 +402,8 @@ export class SqlGroupRepository extends Sql implements GroupRepository {
         x.endsAt,
         now,
       ],
+      'GROUP_DEAL_EXISTS',
+      `group deal ${x.id}`,
     );
   }
   async findDeal(id: string): Promise<GroupDeal | null> {

@@ -1,4 +1,4 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import type { Metadata } from '@grpc/grpc-js';
 import { marketingV1 } from '@emporia/contracts';
 import { withGrpcContext } from '@emporia/platform';
@@ -10,7 +10,7 @@ import { PricingUseCase } from '../application/pricing.use-case';
 import type { FlashSale } from '../domain/flash-sale';
 import type { Group } from '../domain/group-buy';
 import { MarketingError } from '../domain/marketing-error';
-import type { GroupDeal } from '../application/ports';
+import { ID_GENERATOR, type GroupDeal, type IdGenerator } from '../application/ports';
 import { saleOfToken } from '../infrastructure/redis-flash-sale.store';
 import {
   campaignIn,
@@ -76,7 +76,13 @@ export class MarketingGrpcController implements marketingV1.MarketingServiceCont
     private readonly coupons: CouponsUseCase,
     private readonly flash: FlashSalesUseCase,
     private readonly groups: GroupBuyUseCase,
+    @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
   ) {}
+
+  /** A new record's id: the caller's (idempotent re-creation is refused as a duplicate), or ours. */
+  private newId(field: string, v: string): string {
+    return v ? uuid(field, v) : this.ids.newId();
+  }
 
   priceCart(
     req: marketingV1.PriceCartRequest,
@@ -193,7 +199,7 @@ export class MarketingGrpcController implements marketingV1.MarketingServiceCont
     return withGrpcContext(md, async (ctx) => {
       const t = required(req.template, 'template');
       const saved = await this.coupons.createTemplate(ctx, {
-        id: uuid('template.id', t.id),
+        id: this.newId('template.id', t.id),
         name: required(t.name, 'template.name'),
         promotionId: uuid('template.promotion_id', t.promotionId),
         totalLimit: t.totalLimit,
@@ -259,7 +265,7 @@ export class MarketingGrpcController implements marketingV1.MarketingServiceCont
     return withGrpcContext(md, async (ctx) => {
       const s = required(req.sale, 'sale');
       const sale = await this.flash.create(ctx, {
-        id: uuid('sale.id', s.id),
+        id: this.newId('sale.id', s.id),
         skuId: uuid('sale.sku_id', s.skuId),
         price: money('sale.price', s.price),
         stock: s.stock,
@@ -305,7 +311,7 @@ export class MarketingGrpcController implements marketingV1.MarketingServiceCont
     return withGrpcContext(md, async (ctx) => {
       const d = required(req.deal, 'deal');
       const deal = await this.groups.createDeal(ctx, {
-        id: uuid('deal.id', d.id),
+        id: this.newId('deal.id', d.id),
         skuId: uuid('deal.sku_id', d.skuId),
         price: money('deal.price', d.price),
         groupSize: d.groupSize,

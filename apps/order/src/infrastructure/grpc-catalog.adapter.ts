@@ -5,6 +5,7 @@ import { fromGrpcError, RemoteCallError, type RequestContext } from '@emporia/pl
 import type { CatalogPort, SkuInfo, WarehouseInfo } from '../application/ports';
 import type { CartLine } from '../domain/cart';
 import { OrderError } from '../domain/order-error';
+import { rethrowRemote } from './remote-errors';
 
 type Rpc<Q, R> = (ctx: RequestContext, req: Q) => Promise<R>;
 
@@ -21,30 +22,8 @@ export interface CatalogRpcs {
   >;
 }
 
-/** Catalog failures in order's terms: business refusals keep their code; outages are UNAVAILABLE. */
 const remoteOf = (e: unknown) => (e instanceof RemoteCallError ? e.remote : fromGrpcError(e));
-
-function translate(e: unknown): never {
-  const remote = remoteOf(e);
-  if (
-    remote.status === status.UNAVAILABLE ||
-    remote.status === status.DEADLINE_EXCEEDED ||
-    remote.status === status.UNKNOWN ||
-    remote.status === status.INTERNAL
-  )
-    throw new OrderError(
-      'UNAVAILABLE',
-      'CATALOG_UNAVAILABLE',
-      'the catalog did not answer; try again',
-    );
-  const kind =
-    remote.status === status.NOT_FOUND
-      ? 'NOT_FOUND'
-      : remote.status === status.INVALID_ARGUMENT
-        ? 'INVALID_ARGUMENT'
-        : 'FAILED_PRECONDITION';
-  throw new OrderError(kind, remote.code, remote.message, remote.details);
-}
+const translate = rethrowRemote('catalog');
 
 /** The catalog's SKUs and reservations over gRPC. */
 export class GrpcCatalogAdapter implements CatalogPort {

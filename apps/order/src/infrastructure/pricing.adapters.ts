@@ -4,6 +4,7 @@ import type { RequestContext } from '@emporia/platform';
 import type { PricingInput, PricingPort } from '../application/ports';
 import type { PricedCart } from '../domain/order';
 import { OrderError } from '../domain/order-error';
+import { rethrowRemote } from './remote-errors';
 
 /**
  * Catalog list prices, no promotions: the pricing used until a marketing service is deployed.
@@ -69,28 +70,33 @@ export class MarketingPricing implements PricingPort {
   constructor(private readonly rpc: MarketingRpcs) {}
 
   async releaseCoupons(ctx: RequestContext, orderId: string, reason: string): Promise<void> {
-    await this.rpc.releaseCoupons(ctx, { orderId, reason });
+    await this.rpc.releaseCoupons(ctx, { orderId, reason }).catch(rethrowRemote('marketing'));
   }
 
   async price(ctx: RequestContext, input: PricingInput): Promise<PricedCart> {
-    const res = await this.rpc.priceCart(ctx, {
-      orderId: input.orderId,
-      accountId: input.accountId,
-      lines: input.lines.map((l) => ({
-        skuId: l.sku.skuId,
-        productId: l.sku.productId,
-        categoryPathIds: l.sku.categoryPathIds,
-        quantity: l.quantity,
-        unitPrice: { amountMinor: l.sku.unitPrice.amountMinor, currency: l.sku.unitPrice.currency },
-      })),
-      couponCodes: input.couponCodes,
-      channel: input.channel,
-      memberTier: '',
-      firstOrder: false,
-      flashToken: input.flashToken,
-      groupDealId: input.groupDealId,
-      groupId: input.groupId,
-    });
+    const res = await this.rpc
+      .priceCart(ctx, {
+        orderId: input.orderId,
+        accountId: input.accountId,
+        lines: input.lines.map((l) => ({
+          skuId: l.sku.skuId,
+          productId: l.sku.productId,
+          categoryPathIds: l.sku.categoryPathIds,
+          quantity: l.quantity,
+          unitPrice: {
+            amountMinor: l.sku.unitPrice.amountMinor,
+            currency: l.sku.unitPrice.currency,
+          },
+        })),
+        couponCodes: input.couponCodes,
+        channel: input.channel,
+        memberTier: '',
+        firstOrder: false,
+        flashToken: input.flashToken,
+        groupDealId: input.groupDealId,
+        groupId: input.groupId,
+      })
+      .catch(rethrowRemote('marketing'));
     const m = (x: { amountMinor: number; currency: string } | undefined) => {
       if (!x)
         throw new OrderError(
