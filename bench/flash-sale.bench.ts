@@ -25,7 +25,7 @@ import { closedLoop, machine, table, type RunResult } from './lib';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 100);
-const STOCK = Number(process.env.BENCH_STOCK ?? 2000);
+const STOCK = Number(process.env.BENCH_STOCK ?? 300);
 const LIMIT = 5;
 const PASSWORD = 'benchmark password 2026';
 

@@ -76,6 +76,8 @@ export function machine(): string {
   return `${c.length} × ${c[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
 }
 
+const ms = (v: number) => (Number.isNaN(v) ? '—' : v.toFixed(1));
+
 export function table(rows: RunResult[]): string {
   const head =
     '| run | ok | failed | per second | p50 ms | p95 ms | p99 ms |\n|---|---:|---:|---:|---:|---:|---:|';
@@ -83,7 +85,7 @@ export function table(rows: RunResult[]): string {
     head,
     ...rows.map(
       (r) =>
-        `| ${r.name} | ${r.ok} | ${r.failed} | ${r.perSecond.toFixed(1)} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.p99.toFixed(1)} |`,
+        `| ${r.name} | ${r.ok} | ${r.failed} | ${r.perSecond.toFixed(1)} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} |`,
     ),
   ].join('\n');
 }
