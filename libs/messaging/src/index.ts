@@ -19,6 +19,8 @@ export type {
 export { appendToOutbox, OutboxRelay, transactionWithOutbox } from './outbox';
 export type { OutboxRelayOptions } from './outbox';
 export { idempotentHandler, recordInInbox } from './inbox';
+export { OutboxUnitOfWork } from './unit-of-work';
+export type { OpenedTransaction } from './unit-of-work';
 export { createKafka, ensureTopics, KafkaEventConsumer, KafkaPublisher, pingKafka } from './kafka';
 export type { ConsumerOptions, KafkaConnectionOptions } from './kafka';
 export { MessagingTables1764000000000 } from './messaging-tables.migration';

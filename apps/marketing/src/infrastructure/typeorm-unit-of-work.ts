@@ -2,14 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { marketingV1 } from '@emporia/contracts';
-import {
-  eventType,
-  newEvent,
-  recordInInbox,
-  transactionWithOutbox,
-  type NewEvent,
-  type ReceivedEvent,
-} from '@emporia/messaging';
+import { eventType, newEvent, OutboxUnitOfWork, type NewEvent } from '@emporia/messaging';
 import { toTraceparent, type RequestContext } from '@emporia/platform';
 import type {
   Clock,
@@ -77,52 +70,29 @@ class OutboxMarketingEvents implements MarketingEvents {
 }
 
 /** One transaction per use case; events commit with the change; the relay is woken after. */
-export class TypeormUnitOfWork implements UnitOfWork {
+export class TypeormUnitOfWork extends OutboxUnitOfWork<MarketingTx> implements UnitOfWork {
   constructor(
-    private readonly ds: DataSource,
+    ds: DataSource,
     private readonly topic: string,
-    private readonly onEventsCommitted: () => void = () => undefined,
-  ) {}
-
-  run<T>(ctx: RequestContext, work: (tx: MarketingTx) => Promise<T>): Promise<T> {
-    return this.transact(ctx, (_m, tx) => work(tx));
+    onEventsCommitted?: () => void,
+  ) {
+    super(ds, onEventsCommitted);
   }
 
-  runForEvent(
-    ctx: RequestContext,
-    consumer: string,
-    event: ReceivedEvent,
-    work: (tx: MarketingTx) => Promise<void>,
-  ): Promise<boolean> {
-    return this.transact(ctx, async (manager, tx) => {
-      if (!(await recordInInbox(manager, consumer, event))) return false;
-      await work(tx);
-      return true;
-    });
-  }
-
-  private transact<T>(
-    ctx: RequestContext,
-    work: (manager: EntityManager, tx: MarketingTx) => Promise<T>,
-  ): Promise<T> {
-    return transactionWithOutbox(
-      this.ds,
-      async (manager) => {
-        const events = new OutboxMarketingEvents(this.topic, ctx);
-        const tx: MarketingTx = {
-          campaigns: new SqlCampaignRepository(manager),
-          promotions: new SqlPromotionRepository(manager),
-          coupons: new SqlCouponRepository(manager),
-          customers: new SqlCustomerRepository(manager),
-          flash: new SqlFlashRepository(manager),
-          groups: new SqlGroupRepository(manager),
-          events,
-        };
-        const result = await work(manager, tx);
-        return { result, events: events.pending.splice(0) };
+  protected open(manager: EntityManager, ctx: RequestContext) {
+    const events = new OutboxMarketingEvents(this.topic, ctx);
+    return {
+      tx: {
+        campaigns: new SqlCampaignRepository(manager),
+        promotions: new SqlPromotionRepository(manager),
+        coupons: new SqlCouponRepository(manager),
+        customers: new SqlCustomerRepository(manager),
+        flash: new SqlFlashRepository(manager),
+        groups: new SqlGroupRepository(manager),
+        events,
       },
-      this.onEventsCommitted,
-    );
+      drain: () => events.pending.splice(0),
+    };
   }
 }
 

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { recordInInbox, transactionWithOutbox, type ReceivedEvent } from '@emporia/messaging';
+import { OutboxUnitOfWork } from '@emporia/messaging';
 import type { RequestContext } from '@emporia/platform';
 import type {
   Clock,
@@ -25,54 +25,31 @@ import {
 } from './typeorm-user.repositories';
 
 /** One transaction per use case; events commit with the change; the relay is woken after. */
-export class TypeormUnitOfWork implements UnitOfWork {
+export class TypeormUnitOfWork extends OutboxUnitOfWork<UserTx> implements UnitOfWork {
   constructor(
-    private readonly ds: DataSource,
+    ds: DataSource,
     private readonly topic: string,
     private readonly secretBox: SecretBox,
-    private readonly onEventsCommitted: () => void = () => undefined,
-  ) {}
-
-  run<T>(ctx: RequestContext, work: (tx: UserTx) => Promise<T>): Promise<T> {
-    return this.transact(ctx, (_manager, tx) => work(tx));
+    onEventsCommitted?: () => void,
+  ) {
+    super(ds, onEventsCommitted);
   }
 
-  runForEvent(
-    ctx: RequestContext,
-    consumer: string,
-    event: ReceivedEvent,
-    work: (tx: UserTx) => Promise<void>,
-  ): Promise<boolean> {
-    return this.transact(ctx, async (manager, tx) => {
-      if (!(await recordInInbox(manager, consumer, event))) return false;
-      await work(tx);
-      return true;
-    });
-  }
-
-  private transact<T>(
-    ctx: RequestContext,
-    work: (manager: EntityManager, tx: UserTx) => Promise<T>,
-  ): Promise<T> {
-    return transactionWithOutbox(
-      this.ds,
-      async (manager) => {
-        const events = new OutboxUserEvents(this.topic, ctx);
-        const tx: UserTx = {
-          accounts: new SqlAccountRepository(manager),
-          families: new SqlRefreshFamilyRepository(manager),
-          membership: new SqlMembershipRepository(manager),
-          knownLogins: new SqlKnownLoginRepository(manager),
-          mfa: new SqlMfaRepository(manager, this.secretBox),
-          profiles: new SqlProfileRepository(manager),
-          privacy: new SqlPrivacyRepository(manager),
-          events,
-        };
-        const result = await work(manager, tx);
-        return { result, events: events.drain() };
+  protected open(manager: EntityManager, ctx: RequestContext) {
+    const events = new OutboxUserEvents(this.topic, ctx);
+    return {
+      tx: {
+        accounts: new SqlAccountRepository(manager),
+        families: new SqlRefreshFamilyRepository(manager),
+        membership: new SqlMembershipRepository(manager),
+        knownLogins: new SqlKnownLoginRepository(manager),
+        mfa: new SqlMfaRepository(manager, this.secretBox),
+        profiles: new SqlProfileRepository(manager),
+        privacy: new SqlPrivacyRepository(manager),
+        events,
       },
-      this.onEventsCommitted,
-    );
+      drain: () => events.drain(),
+    };
   }
 }
 
