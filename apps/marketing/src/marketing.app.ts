@@ -7,6 +7,7 @@ import {
   KafkaPublisher,
   OutboxRelay,
   pingKafka,
+  startConsumerFor,
   topicName,
 } from '@emporia/messaging';
 import { createDataSource, migrateDatabase, openMigrated } from '@emporia/persistence';
@@ -104,11 +105,5 @@ export async function startMarketing(
     handler: marketingEventsHandler(service.app.get(OrderEventsUseCase)),
   });
   infra.consumer = consumer;
-  try {
-    await consumer.start();
-  } catch (e) {
-    await service.close();
-    throw e;
-  }
-  return service;
+  return startConsumerFor(service, consumer);
 }

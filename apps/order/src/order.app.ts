@@ -13,6 +13,7 @@ import {
   KafkaPublisher,
   OutboxRelay,
   pingKafka,
+  startConsumerFor,
   topicName,
 } from '@emporia/messaging';
 import { createDataSource, migrateDatabase, openMigrated } from '@emporia/persistence';
@@ -162,11 +163,5 @@ export async function startOrder(
     handler: groupBuyEventsHandler(service.app.get(GroupBuyUseCase), logger),
   });
   infra.consumer = consumer;
-  try {
-    await consumer.start();
-  } catch (e) {
-    await service.close();
-    throw e;
-  }
-  return service;
+  return startConsumerFor(service, consumer);
 }

@@ -7,6 +7,7 @@ import {
   KafkaPublisher,
   OutboxRelay,
   pingKafka,
+  startConsumerFor,
   topicName,
 } from '@emporia/messaging';
 import { createDataSource, migrateDatabase, openMigrated } from '@emporia/persistence';
@@ -146,11 +147,5 @@ export async function startUser(config: UserConfig, logger: Logger): Promise<Run
     handler: orderEventsHandler(service.app.get(OrderEventsUseCase), logger),
   });
   infra.consumer = consumer;
-  try {
-    await consumer.start();
-  } catch (e) {
-    await service.close();
-    throw e;
-  }
-  return service;
+  return startConsumerFor(service, consumer);
 }

@@ -21,6 +21,13 @@ export type { OutboxRelayOptions } from './outbox';
 export { idempotentHandler, recordInInbox } from './inbox';
 export { OutboxUnitOfWork } from './unit-of-work';
 export type { OpenedTransaction } from './unit-of-work';
-export { createKafka, ensureTopics, KafkaEventConsumer, KafkaPublisher, pingKafka } from './kafka';
+export {
+  createKafka,
+  ensureTopics,
+  KafkaEventConsumer,
+  KafkaPublisher,
+  pingKafka,
+  startConsumerFor,
+} from './kafka';
 export type { ConsumerOptions, KafkaConnectionOptions } from './kafka';
 export { MessagingTables1764000000000 } from './messaging-tables.migration';
