@@ -76,6 +76,122 @@ export interface ScoreOrderResponse {
   reasons: string[];
 }
 
+export interface ScoreLoginRequest {
+  accountId: string;
+  ip: string;
+  deviceId: string;
+}
+
+export interface ScoreLoginResponse {
+  decision: Decision;
+  score: number;
+  reasons: string[];
+}
+
+/**
+ * A rule. `kind` and its parameters:
+ *   LIST_MATCH: list_kind (ACCOUNT, DEVICE, IP, ADDRESS, PHONE) — the order's or login's value is on
+ *     that list;
+ *   VELOCITY: dimension (ACCOUNT, IP, ADDRESS, DEVICE), window_seconds, threshold — more orders than
+ *     threshold in the window;
+ *   AMOUNT: amount — an order total at or above it;
+ *   BRUSHING: amount (what counts as small), window_seconds, threshold — at least threshold small
+ *     orders to one address in the window, or threshold distinct accounts ordering to it;
+ *   COUPON_ABUSE: dimension (DEVICE or ADDRESS), window_seconds, threshold — at least threshold
+ *     distinct accounts using coupons from one device or address;
+ *   LOGIN_ANOMALY: window_seconds — the account had a login anomaly in the window;
+ *   LOGIN_VELOCITY: dimension (IP or ACCOUNT), window_seconds, threshold — sign-ins in the window.
+ * `applies_to` is ORDER or LOGIN; `action` REVIEW or REJECT when the rule hits; `score` is added.
+ */
+export interface Rule {
+  id: string;
+  name: string;
+  kind: string;
+  appliesTo: string;
+  action: string;
+  score: number;
+  active: boolean;
+  listKind: string;
+  dimension: string;
+  windowSeconds: number;
+  threshold: number;
+  amount: Money | undefined;
+}
+
+export interface UpsertRuleRequest {
+  rule: Rule | undefined;
+}
+
+export interface UpsertRuleResponse {
+  rule: Rule | undefined;
+}
+
+export interface ListRulesRequest {
+}
+
+export interface ListRulesResponse {
+  rules: Rule[];
+}
+
+export interface ListEntry {
+  /** ACCOUNT, DEVICE, IP, ADDRESS, PHONE. */
+  kind: string;
+  value: string;
+  reason: string;
+  addedAt: string;
+}
+
+export interface AddListEntriesRequest {
+  /** 1 to 10000 entries; an entry already listed keeps its first reason. */
+  entries: ListEntry[];
+}
+
+export interface AddListEntriesResponse {
+  added: number;
+}
+
+export interface RemoveListEntriesRequest {
+  entries: ListEntry[];
+}
+
+export interface RemoveListEntriesResponse {
+  removed: number;
+}
+
+export interface ExportListRequest {
+  kind: string;
+}
+
+export interface ExportListResponse {
+  entries: ListEntry[];
+}
+
+export interface ListDecisionsRequest {
+  /** Filters; empty means any. */
+  subjectId: string;
+  accountId: string;
+  limit: number;
+}
+
+export interface StoredDecision {
+  id: string;
+  /** ORDER or LOGIN. */
+  kind: string;
+  /** The order id, or the account id for a login. */
+  subjectId: string;
+  accountId: string;
+  decision: Decision;
+  score: number;
+  reasons: string[];
+  /** The signals the rules saw, as JSON (counts, list hits). */
+  signalsJson: string;
+  decidedAt: string;
+}
+
+export interface ListDecisionsResponse {
+  decisions: StoredDecision[];
+}
+
 function createBaseScoreOrderRequest(): ScoreOrderRequest {
   return {
     orderId: "",
@@ -288,20 +404,1144 @@ export const ScoreOrderResponse: MessageFns<ScoreOrderResponse> = {
   },
 };
 
+function createBaseScoreLoginRequest(): ScoreLoginRequest {
+  return { accountId: "", ip: "", deviceId: "" };
+}
+
+export const ScoreLoginRequest: MessageFns<ScoreLoginRequest> = {
+  encode(message: ScoreLoginRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.ip !== "") {
+      writer.uint32(18).string(message.ip);
+    }
+    if (message.deviceId !== "") {
+      writer.uint32(26).string(message.deviceId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ScoreLoginRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseScoreLoginRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.ip = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.deviceId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseScoreLoginResponse(): ScoreLoginResponse {
+  return { decision: Decision.DECISION_UNSPECIFIED, score: 0, reasons: [] };
+}
+
+export const ScoreLoginResponse: MessageFns<ScoreLoginResponse> = {
+  encode(message: ScoreLoginResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.decision !== Decision.DECISION_UNSPECIFIED) {
+      writer.uint32(8).int32(decisionToNumber(message.decision));
+    }
+    if (message.score !== 0) {
+      writer.uint32(16).int32(message.score);
+    }
+    for (const v of message.reasons) {
+      writer.uint32(26).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ScoreLoginResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseScoreLoginResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.decision = decisionFromJSON(reader.int32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.score = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.reasons.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRule(): Rule {
+  return {
+    id: "",
+    name: "",
+    kind: "",
+    appliesTo: "",
+    action: "",
+    score: 0,
+    active: false,
+    listKind: "",
+    dimension: "",
+    windowSeconds: 0,
+    threshold: 0,
+    amount: undefined,
+  };
+}
+
+export const Rule: MessageFns<Rule> = {
+  encode(message: Rule, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.kind !== "") {
+      writer.uint32(26).string(message.kind);
+    }
+    if (message.appliesTo !== "") {
+      writer.uint32(34).string(message.appliesTo);
+    }
+    if (message.action !== "") {
+      writer.uint32(42).string(message.action);
+    }
+    if (message.score !== 0) {
+      writer.uint32(48).int32(message.score);
+    }
+    if (message.active !== false) {
+      writer.uint32(56).bool(message.active);
+    }
+    if (message.listKind !== "") {
+      writer.uint32(66).string(message.listKind);
+    }
+    if (message.dimension !== "") {
+      writer.uint32(74).string(message.dimension);
+    }
+    if (message.windowSeconds !== 0) {
+      writer.uint32(80).int32(message.windowSeconds);
+    }
+    if (message.threshold !== 0) {
+      writer.uint32(88).int32(message.threshold);
+    }
+    if (message.amount !== undefined) {
+      Money.encode(message.amount, writer.uint32(98).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Rule {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRule();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.appliesTo = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.action = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.score = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.active = reader.bool();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.listKind = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.dimension = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.windowSeconds = reader.int32();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.threshold = reader.int32();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.amount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseUpsertRuleRequest(): UpsertRuleRequest {
+  return { rule: undefined };
+}
+
+export const UpsertRuleRequest: MessageFns<UpsertRuleRequest> = {
+  encode(message: UpsertRuleRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.rule !== undefined) {
+      Rule.encode(message.rule, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpsertRuleRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpsertRuleRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.rule = Rule.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseUpsertRuleResponse(): UpsertRuleResponse {
+  return { rule: undefined };
+}
+
+export const UpsertRuleResponse: MessageFns<UpsertRuleResponse> = {
+  encode(message: UpsertRuleResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.rule !== undefined) {
+      Rule.encode(message.rule, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpsertRuleResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpsertRuleResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.rule = Rule.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListRulesRequest(): ListRulesRequest {
+  return {};
+}
+
+export const ListRulesRequest: MessageFns<ListRulesRequest> = {
+  encode(_: ListRulesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListRulesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListRulesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListRulesResponse(): ListRulesResponse {
+  return { rules: [] };
+}
+
+export const ListRulesResponse: MessageFns<ListRulesResponse> = {
+  encode(message: ListRulesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.rules) {
+      Rule.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListRulesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListRulesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.rules.push(Rule.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListEntry(): ListEntry {
+  return { kind: "", value: "", reason: "", addedAt: "" };
+}
+
+export const ListEntry: MessageFns<ListEntry> = {
+  encode(message: ListEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.kind !== "") {
+      writer.uint32(10).string(message.kind);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    if (message.reason !== "") {
+      writer.uint32(26).string(message.reason);
+    }
+    if (message.addedAt !== "") {
+      writer.uint32(34).string(message.addedAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.addedAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseAddListEntriesRequest(): AddListEntriesRequest {
+  return { entries: [] };
+}
+
+export const AddListEntriesRequest: MessageFns<AddListEntriesRequest> = {
+  encode(message: AddListEntriesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.entries) {
+      ListEntry.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddListEntriesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddListEntriesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.entries.push(ListEntry.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseAddListEntriesResponse(): AddListEntriesResponse {
+  return { added: 0 };
+}
+
+export const AddListEntriesResponse: MessageFns<AddListEntriesResponse> = {
+  encode(message: AddListEntriesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.added !== 0) {
+      writer.uint32(8).int32(message.added);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddListEntriesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddListEntriesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.added = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRemoveListEntriesRequest(): RemoveListEntriesRequest {
+  return { entries: [] };
+}
+
+export const RemoveListEntriesRequest: MessageFns<RemoveListEntriesRequest> = {
+  encode(message: RemoveListEntriesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.entries) {
+      ListEntry.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemoveListEntriesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemoveListEntriesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.entries.push(ListEntry.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRemoveListEntriesResponse(): RemoveListEntriesResponse {
+  return { removed: 0 };
+}
+
+export const RemoveListEntriesResponse: MessageFns<RemoveListEntriesResponse> = {
+  encode(message: RemoveListEntriesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.removed !== 0) {
+      writer.uint32(8).int32(message.removed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemoveListEntriesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemoveListEntriesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.removed = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseExportListRequest(): ExportListRequest {
+  return { kind: "" };
+}
+
+export const ExportListRequest: MessageFns<ExportListRequest> = {
+  encode(message: ExportListRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.kind !== "") {
+      writer.uint32(10).string(message.kind);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExportListRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExportListRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseExportListResponse(): ExportListResponse {
+  return { entries: [] };
+}
+
+export const ExportListResponse: MessageFns<ExportListResponse> = {
+  encode(message: ExportListResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.entries) {
+      ListEntry.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExportListResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExportListResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.entries.push(ListEntry.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListDecisionsRequest(): ListDecisionsRequest {
+  return { subjectId: "", accountId: "", limit: 0 };
+}
+
+export const ListDecisionsRequest: MessageFns<ListDecisionsRequest> = {
+  encode(message: ListDecisionsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.subjectId !== "") {
+      writer.uint32(10).string(message.subjectId);
+    }
+    if (message.accountId !== "") {
+      writer.uint32(18).string(message.accountId);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(24).int32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListDecisionsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListDecisionsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.subjectId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.limit = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseStoredDecision(): StoredDecision {
+  return {
+    id: "",
+    kind: "",
+    subjectId: "",
+    accountId: "",
+    decision: Decision.DECISION_UNSPECIFIED,
+    score: 0,
+    reasons: [],
+    signalsJson: "",
+    decidedAt: "",
+  };
+}
+
+export const StoredDecision: MessageFns<StoredDecision> = {
+  encode(message: StoredDecision, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.kind !== "") {
+      writer.uint32(18).string(message.kind);
+    }
+    if (message.subjectId !== "") {
+      writer.uint32(26).string(message.subjectId);
+    }
+    if (message.accountId !== "") {
+      writer.uint32(34).string(message.accountId);
+    }
+    if (message.decision !== Decision.DECISION_UNSPECIFIED) {
+      writer.uint32(40).int32(decisionToNumber(message.decision));
+    }
+    if (message.score !== 0) {
+      writer.uint32(48).int32(message.score);
+    }
+    for (const v of message.reasons) {
+      writer.uint32(58).string(v!);
+    }
+    if (message.signalsJson !== "") {
+      writer.uint32(66).string(message.signalsJson);
+    }
+    if (message.decidedAt !== "") {
+      writer.uint32(74).string(message.decidedAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StoredDecision {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStoredDecision();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.subjectId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.decision = decisionFromJSON(reader.int32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.score = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.reasons.push(reader.string());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.signalsJson = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.decidedAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListDecisionsResponse(): ListDecisionsResponse {
+  return { decisions: [] };
+}
+
+export const ListDecisionsResponse: MessageFns<ListDecisionsResponse> = {
+  encode(message: ListDecisionsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.decisions) {
+      StoredDecision.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListDecisionsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListDecisionsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.decisions.push(StoredDecision.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /**
  * Risk scoring. The order service calls ScoreOrder at checkout with a bounded deadline; when
  * risk does not answer, the order is held for review rather than failed. The risk service
- * (issue 6) implements it.
+ * (issue 6) implements it: rules as data, lists, velocity counters, an audit trail.
  */
 
 export interface RiskServiceClient {
   scoreOrder(request: ScoreOrderRequest, metadata?: Metadata): Observable<ScoreOrderResponse>;
+
+  /** A sign-in attempt: ALLOW, REVIEW (ask for a second factor) or REJECT. */
+
+  scoreLogin(request: ScoreLoginRequest, metadata?: Metadata): Observable<ScoreLoginResponse>;
+
+  /** Rules as data (operators). */
+
+  upsertRule(request: UpsertRuleRequest, metadata?: Metadata): Observable<UpsertRuleResponse>;
+
+  listRules(request: ListRulesRequest, metadata?: Metadata): Observable<ListRulesResponse>;
+
+  /** Lists (blacklists): add or import, remove, export for sharing. */
+
+  addListEntries(request: AddListEntriesRequest, metadata?: Metadata): Observable<AddListEntriesResponse>;
+
+  removeListEntries(request: RemoveListEntriesRequest, metadata?: Metadata): Observable<RemoveListEntriesResponse>;
+
+  exportList(request: ExportListRequest, metadata?: Metadata): Observable<ExportListResponse>;
+
+  /** The audit trail: every decision with its reasons and the signals it saw. */
+
+  listDecisions(request: ListDecisionsRequest, metadata?: Metadata): Observable<ListDecisionsResponse>;
 }
 
 /**
  * Risk scoring. The order service calls ScoreOrder at checkout with a bounded deadline; when
  * risk does not answer, the order is held for review rather than failed. The risk service
- * (issue 6) implements it.
+ * (issue 6) implements it: rules as data, lists, velocity counters, an audit trail.
  */
 
 export interface RiskServiceController {
@@ -309,11 +1549,63 @@ export interface RiskServiceController {
     request: ScoreOrderRequest,
     metadata?: Metadata,
   ): Promise<ScoreOrderResponse> | Observable<ScoreOrderResponse> | ScoreOrderResponse;
+
+  /** A sign-in attempt: ALLOW, REVIEW (ask for a second factor) or REJECT. */
+
+  scoreLogin(
+    request: ScoreLoginRequest,
+    metadata?: Metadata,
+  ): Promise<ScoreLoginResponse> | Observable<ScoreLoginResponse> | ScoreLoginResponse;
+
+  /** Rules as data (operators). */
+
+  upsertRule(
+    request: UpsertRuleRequest,
+    metadata?: Metadata,
+  ): Promise<UpsertRuleResponse> | Observable<UpsertRuleResponse> | UpsertRuleResponse;
+
+  listRules(
+    request: ListRulesRequest,
+    metadata?: Metadata,
+  ): Promise<ListRulesResponse> | Observable<ListRulesResponse> | ListRulesResponse;
+
+  /** Lists (blacklists): add or import, remove, export for sharing. */
+
+  addListEntries(
+    request: AddListEntriesRequest,
+    metadata?: Metadata,
+  ): Promise<AddListEntriesResponse> | Observable<AddListEntriesResponse> | AddListEntriesResponse;
+
+  removeListEntries(
+    request: RemoveListEntriesRequest,
+    metadata?: Metadata,
+  ): Promise<RemoveListEntriesResponse> | Observable<RemoveListEntriesResponse> | RemoveListEntriesResponse;
+
+  exportList(
+    request: ExportListRequest,
+    metadata?: Metadata,
+  ): Promise<ExportListResponse> | Observable<ExportListResponse> | ExportListResponse;
+
+  /** The audit trail: every decision with its reasons and the signals it saw. */
+
+  listDecisions(
+    request: ListDecisionsRequest,
+    metadata?: Metadata,
+  ): Promise<ListDecisionsResponse> | Observable<ListDecisionsResponse> | ListDecisionsResponse;
 }
 
 export function RiskServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["scoreOrder"];
+    const grpcMethods: string[] = [
+      "scoreOrder",
+      "scoreLogin",
+      "upsertRule",
+      "listRules",
+      "addListEntries",
+      "removeListEntries",
+      "exportList",
+      "listDecisions",
+    ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("RiskService", method)(constructor.prototype[method], method, descriptor);
