@@ -5,7 +5,7 @@ import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
-const services = ['gateway', 'catalog', 'search', 'user', 'order', 'marketing'];
+const services = ['gateway', 'catalog', 'search', 'user', 'order', 'marketing', 'risk'];
 
 export default tseslint.config(
   {
