@@ -1,0 +1,73 @@
+import type { Money } from '@emporia/money';
+import type { Decision, ListKind, Rule, Signal } from '../domain/rules';
+
+export const RISK_STORE = Symbol('RISK_STORE');
+export const SIGNALS = Symbol('SIGNALS');
+export const CLOCK = Symbol('CLOCK');
+export const ID_GENERATOR = Symbol('ID_GENERATOR');
+
+export interface Clock {
+  now(): Date;
+}
+export interface IdGenerator {
+  newId(): string;
+}
+
+export interface ListEntry {
+  kind: ListKind;
+  value: string;
+  reason: string;
+  addedAt: Date;
+}
+
+export interface StoredDecision {
+  id: string;
+  kind: 'ORDER' | 'LOGIN';
+  subjectId: string;
+  accountId: string;
+  decision: Decision;
+  score: number;
+  reasons: string[];
+  signals: Record<string, unknown>;
+  decidedAt: Date;
+}
+
+/** Rules, lists and the decision audit trail (Postgres). */
+export interface RiskStore {
+  upsertRule(r: Rule, now: Date): Promise<void>;
+  rules(): Promise<Rule[]>;
+  addEntries(entries: ListEntry[]): Promise<number>;
+  removeEntries(entries: { kind: ListKind; value: string }[]): Promise<number>;
+  exportList(kind: ListKind): Promise<ListEntry[]>;
+  /** Which of these (kind, value) pairs are listed. */
+  listed(values: { kind: ListKind; value: string }[]): Promise<ListKind[]>;
+  /** Stores a decision; for an order already decided, returns the first decision instead. */
+  recordDecision(d: StoredDecision): Promise<StoredDecision>;
+  findOrderDecision(orderId: string): Promise<StoredDecision | null>;
+  decisions(filter: {
+    subjectId?: string;
+    accountId?: string;
+    limit: number;
+  }): Promise<StoredDecision[]>;
+}
+
+export interface OrderAttempt {
+  orderId: string;
+  accountId: string;
+  ip: string;
+  deviceId: string;
+  addressFingerprint: string;
+  total: Money;
+  usesCoupons: boolean;
+}
+
+/** Velocity counters (Redis): record an attempt and count what the rules ask for, at once. */
+export interface SignalStore {
+  recordOrder(a: OrderAttempt, signals: Signal[], now: Date): Promise<Record<string, number>>;
+  recordLogin(
+    a: { accountId: string; ip: string; attemptId: string },
+    signals: Signal[],
+    now: Date,
+  ): Promise<Record<string, number>>;
+  recordLoginAnomaly(accountId: string, eventId: string, at: Date): Promise<void>;
+}

@@ -1,0 +1,202 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Money } from '@emporia/money';
+import {
+  evaluate,
+  normaliseListValue,
+  signalsOf,
+  validateRule,
+  type ListKind,
+  type Rule,
+  type Verdict,
+} from '../domain/rules';
+import { RiskError } from '../domain/risk-error';
+import {
+  CLOCK,
+  type Clock,
+  ID_GENERATOR,
+  type IdGenerator,
+  type ListEntry,
+  RISK_STORE,
+  type RiskStore,
+  SIGNALS,
+  type SignalStore,
+  type StoredDecision,
+} from './ports';
+
+export interface ScoreOrderInput {
+  orderId: string;
+  accountId: string;
+  ip: string;
+  deviceId: string;
+  addressFingerprint: string;
+  phone: string;
+  total: Money;
+  couponCodes: string[];
+}
+
+/**
+ * Scores orders and sign-ins against the rules in force: list hits from Postgres, counts from
+ * Redis (the attempt being scored is counted too), then the pure evaluation. Every decision is
+ * stored with the signals it saw; scoring the same order again returns its first decision, so
+ * a retried checkout neither counts twice nor changes its answer.
+ */
+@Injectable()
+export class RiskUseCase {
+  private cache: { rules: Rule[]; at: number } | undefined;
+
+  constructor(
+    @Inject(RISK_STORE) private readonly store: RiskStore,
+    @Inject(SIGNALS) private readonly signals: SignalStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+  ) {}
+
+  /** Rules change rarely and scoring is hot: read at most once a second. */
+  private async rules(): Promise<Rule[]> {
+    const now = Date.now();
+    if (!this.cache || now - this.cache.at > 1000)
+      this.cache = { rules: await this.store.rules(), at: now };
+    return this.cache.rules;
+  }
+
+  async scoreOrder(input: ScoreOrderInput): Promise<StoredDecision> {
+    const earlier = await this.store.findOrderDecision(input.orderId);
+    if (earlier) return earlier;
+    const now = this.clock.now();
+    const rules = (await this.rules()).filter((r) => r.active && r.appliesTo === 'ORDER');
+    const values = listValues({
+      ACCOUNT: input.accountId,
+      DEVICE: input.deviceId,
+      IP: input.ip,
+      ADDRESS: input.addressFingerprint,
+      PHONE: input.phone,
+    });
+    const [listed, counts] = await Promise.all([
+      this.store.listed(values),
+      this.signals.recordOrder(
+        {
+          orderId: input.orderId,
+          accountId: input.accountId,
+          ip: input.ip,
+          deviceId: input.deviceId,
+          addressFingerprint: input.addressFingerprint,
+          total: input.total,
+          usesCoupons: input.couponCodes.length > 0,
+        },
+        rules.flatMap(signalsOf),
+        now,
+      ),
+    ]);
+    const verdict = evaluate(rules, 'ORDER', { listed, total: input.total, counts });
+    return this.store.recordDecision(
+      this.decision('ORDER', input.orderId, input.accountId, verdict, { listed, counts }, now),
+    );
+  }
+
+  async scoreLogin(input: {
+    accountId: string;
+    ip: string;
+    deviceId: string;
+  }): Promise<StoredDecision> {
+    const now = this.clock.now();
+    const rules = (await this.rules()).filter((r) => r.active && r.appliesTo === 'LOGIN');
+    const values = listValues({ ACCOUNT: input.accountId, DEVICE: input.deviceId, IP: input.ip });
+    const [listed, counts] = await Promise.all([
+      this.store.listed(values),
+      this.signals.recordLogin(
+        { accountId: input.accountId, ip: input.ip, attemptId: this.ids.newId() },
+        rules.flatMap(signalsOf),
+        now,
+      ),
+    ]);
+    const verdict = evaluate(rules, 'LOGIN', { listed, counts });
+    return this.store.recordDecision(
+      this.decision('LOGIN', input.accountId, input.accountId, verdict, { listed, counts }, now),
+    );
+  }
+
+  async upsertRule(rule: Rule): Promise<Rule> {
+    validateRule(rule);
+    await this.store.upsertRule(rule, this.clock.now());
+    this.cache = undefined;
+    return rule;
+  }
+
+  listRules(): Promise<Rule[]> {
+    return this.store.rules();
+  }
+
+  addEntries(entries: { kind: ListKind; value: string; reason: string }[]): Promise<number> {
+    checkBatch(entries.length);
+    const now = this.clock.now();
+    return this.store.addEntries(
+      entries.map((e) => ({
+        kind: e.kind,
+        value: normaliseListValue(e.kind, e.value),
+        reason: (e.reason ?? '').slice(0, 500),
+        addedAt: now,
+      })),
+    );
+  }
+
+  removeEntries(entries: { kind: ListKind; value: string }[]): Promise<number> {
+    checkBatch(entries.length);
+    return this.store.removeEntries(
+      entries.map((e) => ({ kind: e.kind, value: normaliseListValue(e.kind, e.value) })),
+    );
+  }
+
+  exportList(kind: ListKind): Promise<ListEntry[]> {
+    return this.store.exportList(kind);
+  }
+
+  decisions(filter: {
+    subjectId?: string;
+    accountId?: string;
+    limit?: number;
+  }): Promise<StoredDecision[]> {
+    const limit = Math.min(500, Math.max(1, filter.limit || 50));
+    return this.store.decisions({ ...filter, limit });
+  }
+
+  onLoginAnomaly(accountId: string, eventId: string, at: Date): Promise<void> {
+    return this.signals.recordLoginAnomaly(accountId, eventId, at);
+  }
+
+  private decision(
+    kind: 'ORDER' | 'LOGIN',
+    subjectId: string,
+    accountId: string,
+    v: Verdict,
+    signals: Record<string, unknown>,
+    now: Date,
+  ): StoredDecision {
+    return {
+      id: this.ids.newId(),
+      kind,
+      subjectId,
+      accountId,
+      decision: v.decision,
+      score: v.score,
+      reasons: v.reasons,
+      signals,
+      decidedAt: now,
+    };
+  }
+}
+
+function checkBatch(n: number): void {
+  if (n < 1 || n > 10_000)
+    throw new RiskError(
+      'INVALID_ARGUMENT',
+      'LIST_BATCH_INVALID',
+      'send 1 to 10000 entries at a time',
+    );
+}
+
+/** The subject's non-empty values, normalised as lists store them. */
+function listValues(v: Partial<Record<ListKind, string>>): { kind: ListKind; value: string }[] {
+  return (Object.entries(v) as [ListKind, string][])
+    .filter(([, value]) => value && value.trim())
+    .map(([kind, value]) => ({ kind, value: normaliseListValue(kind, value) }));
+}

@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { env } from '@emporia/platform';
+
+export const riskConfigSchema = z.object({
+  RISK_DATABASE_URL: env.url(),
+  REDIS_URL: env.url(),
+  REDIS_KEY_PREFIX: z.string().default(''),
+  KAFKA_BROKERS: env.csv(),
+  KAFKA_TOPIC_PREFIX: z.string().default(''),
+  RISK_GRPC_PORT: env.port(50056),
+  RISK_HTTP_PORT: env.port(8086),
+  BIND_HOST: z.string().min(1).default('0.0.0.0'),
+  LOG_LEVEL: env.logLevel(),
+  DB_POOL_SIZE: env.int(10, 1),
+  RISK_MIGRATE_ON_START: env.bool(false),
+  RISK_CONSUMER_GROUP: z.string().min(1).default('risk'),
+});
+
+export type RiskConfig = z.infer<typeof riskConfigSchema>;

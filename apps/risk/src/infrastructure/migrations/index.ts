@@ -1,0 +1,4 @@
+import { RiskSchema1764000001600 } from './1764000001600-risk-schema';
+
+/** Every migration of the risk database, in order. Never `synchronize`. */
+export const RISK_MIGRATIONS = [RiskSchema1764000001600];
