@@ -46,7 +46,13 @@ export interface Platform {
   suffix: string;
   gatewayUrl: string;
   api: Api;
-  databases: { catalog?: string; user?: string; order?: string; marketing?: string };
+  databases: {
+    catalog?: string;
+    user?: string;
+    order?: string;
+    marketing?: string;
+    risk?: string;
+  };
   services: ServiceProcess[];
   /** Registers an account through the gateway, optionally grants roles, logs in: a bearer header. */
   signIn(
@@ -68,6 +74,7 @@ export async function startPlatform(want: {
   user?: boolean;
   order?: boolean;
   marketing?: boolean;
+  risk?: boolean;
   /** Extra settings of the order service (e.g. a short payment deadline). */
   orderEnv?: Record<string, string>;
   marketingEnv?: Record<string, string>;
@@ -85,6 +92,7 @@ export async function startPlatform(want: {
     user: [await freePort(), await freePort()],
     order: [await freePort(), await freePort()],
     marketing: [await freePort(), await freePort()],
+    risk: [await freePort(), await freePort()],
     gateway: await freePort(),
   };
   const drops: (() => Promise<void>)[] = [];
@@ -177,6 +185,7 @@ export async function startPlatform(want: {
             ORDER_HTTP_PORT: String(ports.order[1]),
             CATALOG_GRPC_URL: `127.0.0.1:${ports.catalog[0]}`,
             MARKETING_GRPC_URL: want.marketing ? `127.0.0.1:${ports.marketing[0]}` : '',
+            RISK_GRPC_URL: want.risk ? `127.0.0.1:${ports.risk[0]}` : '',
             ORDER_CONSUMER_GROUP: `order-e2e${suffix}`,
             PAYMENT_SANDBOX_BASE_URL: `http://127.0.0.1:${ports.gateway}/v1/payments`,
             OUTBOX_POLL_MS: '100',
@@ -214,6 +223,30 @@ export async function startPlatform(want: {
         ),
       );
     }
+    if (want.risk) {
+      const db = await createTestDatabase('e2e_risk');
+      drops.push(db.drop);
+      databases.risk = db.url;
+      const env = {
+        ...common,
+        RISK_DATABASE_URL: db.url,
+        REDIS_URL: testEnv.redisUrl(),
+        REDIS_KEY_PREFIX: `e2e:${suffix}:risk:`,
+      };
+      await runServiceCommand('risk', env, ['migrate']);
+      starting.push(
+        startServiceProcess(
+          'risk',
+          {
+            ...env,
+            RISK_GRPC_PORT: String(ports.risk[0]),
+            RISK_HTTP_PORT: String(ports.risk[1]),
+            RISK_CONSUMER_GROUP: `risk-e2e${suffix}`,
+          },
+          `http://127.0.0.1:${ports.risk[1]}/readyz`,
+        ),
+      );
+    }
     const settled = await Promise.allSettled(starting);
     for (const s of settled) if (s.status === 'fulfilled') services.push(s.value);
     const failed = settled.find((s) => s.status === 'rejected');
@@ -230,6 +263,7 @@ export async function startPlatform(want: {
           USER_GRPC_URL: `127.0.0.1:${ports.user[0]}`,
           ORDER_GRPC_URL: `127.0.0.1:${ports.order[0]}`,
           MARKETING_GRPC_URL: `127.0.0.1:${ports.marketing[0]}`,
+          RISK_GRPC_URL: `127.0.0.1:${ports.risk[0]}`,
           REDIS_URL: testEnv.redisUrl(),
           REDIS_KEY_PREFIX: `e2e:${suffix}:gw:`,
           ...want.gatewayEnv,

@@ -89,7 +89,14 @@ export class RiskUseCase {
     ]);
     const verdict = evaluate(rules, 'ORDER', { listed, total: input.total, counts });
     return this.store.recordDecision(
-      this.decision('ORDER', input.orderId, input.accountId, verdict, { listed, counts }, now),
+      this.decision(
+        'ORDER',
+        input.orderId,
+        input.accountId,
+        verdict,
+        { values, listed, counts },
+        now,
+      ),
     );
   }
 
@@ -111,7 +118,14 @@ export class RiskUseCase {
     ]);
     const verdict = evaluate(rules, 'LOGIN', { listed, counts });
     return this.store.recordDecision(
-      this.decision('LOGIN', input.accountId, input.accountId, verdict, { listed, counts }, now),
+      this.decision(
+        'LOGIN',
+        input.accountId,
+        input.accountId,
+        verdict,
+        { values, listed, counts },
+        now,
+      ),
     );
   }
 

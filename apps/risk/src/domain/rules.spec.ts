@@ -168,6 +168,9 @@ describe('risk rules', () => {
   it('normalises list values so shared lists match', () => {
     expect(normaliseListValue('PHONE', '+86 138-0013-8000')).toBe('+8613800138000');
     expect(normaliseListValue('IP', ' 10.0.0.1 ')).toBe('10.0.0.1');
+    expect(normaliseListValue('ADDRESS', 'CN|广东省|深圳市|南山区|科技园 1 号|')).toBe(
+      'cn|广东省|深圳市|南山区|科技园1号|',
+    );
     expect(() => normaliseListValue('DEVICE', '  ')).toThrow(
       expect.objectContaining({ code: 'LIST_VALUE_INVALID' }),
     );

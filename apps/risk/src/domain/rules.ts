@@ -181,10 +181,18 @@ export function validateRule(r: Rule): Rule {
   return r;
 }
 
-/** Normalises a list value: trimmed, lower case; phones keep digits and a leading +. */
+/**
+ * Normalises a list value: trimmed, lower case; phones keep digits and a leading +; addresses
+ * (order's fingerprint `country|province|city|district|line1|line2`) lose all white space.
+ */
 export function normaliseListValue(kind: ListKind, value: string): string {
   const v = (value ?? '').trim();
-  const out = kind === 'PHONE' ? v.replace(/[^\d+]/g, '') : v.toLowerCase();
+  const out =
+    kind === 'PHONE'
+      ? v.replace(/[^\d+]/g, '')
+      : kind === 'ADDRESS'
+        ? v.toLowerCase().replace(/\s+/g, '')
+        : v.toLowerCase();
   if (!out || out.length > 512)
     throw new RiskError('INVALID_ARGUMENT', 'LIST_VALUE_INVALID', `a ${kind} entry needs a value`);
   return out;
