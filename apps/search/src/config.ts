@@ -16,6 +16,16 @@ export const searchConfigSchema = z.object({
   LOG_LEVEL: env.logLevel(),
   /** Attempts per event before it goes to the dead-letter topic. */
   SEARCH_MAX_ATTEMPTS: env.int(5, 1),
+  /** The catalog, paged through by a full reindex. */
+  CATALOG_GRPC_URL: z
+    .string()
+    .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port')
+    .default('127.0.0.1:50051'),
+  CATALOG_DEADLINE_MS: env.int(10000, 100),
+  /** Products per reindex batch (the catalog may page in smaller pages). */
+  SEARCH_REINDEX_BATCH_SIZE: env.int(500, 1),
+  /** How often every instance reloads the synonym sets (0: only after a change made through it). */
+  SEARCH_SYNONYM_REFRESH_SECONDS: env.int(10, 0),
 });
 
 export type SearchConfig = z.infer<typeof searchConfigSchema>;

@@ -1,5 +1,5 @@
 import { Client } from '@elastic/elasticsearch';
-import { GRPC_PACKAGES, PROTO_FILES, PROTO_ROOT } from '@emporia/contracts';
+import { catalogV1, GRPC_PACKAGES, PROTO_FILES, PROTO_ROOT } from '@emporia/contracts';
 import {
   createKafka,
   ensureTopics,
@@ -7,14 +7,31 @@ import {
   pingKafka,
   topicName,
 } from '@emporia/messaging';
-import { startService, type Logger, type RunningService } from '@emporia/platform';
+import {
+  grpcClient,
+  startService,
+  type GrpcApi,
+  type Logger,
+  type RunningService,
+} from '@emporia/platform';
+import { ProjectionUseCases } from './application/catalog-events.use-case';
 import { IndexProductSnapshotUseCase } from './application/index-product-snapshot.use-case';
+import { ReindexUseCase } from './application/reindex.use-case';
+import { SynonymSetsUseCase } from './application/synonym-sets.use-case';
 import type { SearchConfig } from './config';
+import { GrpcCatalogSource } from './infrastructure/catalog-source';
 import { ElasticsearchProductIndex } from './infrastructure/elasticsearch-product-index';
-import { catalogProductHandler } from './interface/catalog-product.consumer';
+import { EsSearchLog, SearchStores } from './infrastructure/elasticsearch-stores';
+import { searchEventHandler } from './interface/catalog-product.consumer';
 import { SearchModule, type SearchInfrastructure } from './search.module';
 
-/** Starts search: the index and alias, the catalog.product consumer, gRPC and ops HTTP. */
+/** Topics search projects: product snapshots, category names, flash sales. */
+export const SEARCH_TOPICS = ['catalog.product', 'catalog.category', 'marketing.flash-sale'];
+
+/**
+ * Starts search: the index and alias (rebuilt from the catalog first when its mapping is
+ * outdated), the side stores, the consumer, gRPC and ops HTTP.
+ */
 export async function startSearch(config: SearchConfig, logger: Logger): Promise<RunningService> {
   const client = new Client({
     node: config.ELASTICSEARCH_URL,
@@ -22,11 +39,32 @@ export async function startSearch(config: SearchConfig, logger: Logger): Promise
     maxRetries: 2,
   });
   const index = new ElasticsearchProductIndex(client, config.SEARCH_INDEX_PREFIX, logger);
-  await index.ensureIndex();
+  const state = await index.ensureIndex();
+  const stores = new SearchStores(client, config.SEARCH_INDEX_PREFIX);
+  await stores.ensure();
+  const log = new EsSearchLog(stores, logger);
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'search', logger });
-  const topic = topicName(config.KAFKA_TOPIC_PREFIX, 'catalog.product');
-  await ensureTopics(kafka, [topic]);
-  const infra: SearchInfrastructure = { index, client, pingKafka: () => pingKafka(kafka) };
+  const topics = SEARCH_TOPICS.map((t) => topicName(config.KAFKA_TOPIC_PREFIX, t));
+  await ensureTopics(kafka, topics);
+  const catalog = grpcClient<GrpcApi<catalogV1.CatalogServiceController>>({
+    name: 'catalog',
+    protoFile: PROTO_FILES.catalog,
+    includeDirs: [PROTO_ROOT],
+    service: 'emporia.catalog.v1.CatalogService',
+    url: config.CATALOG_GRPC_URL,
+    deadlineMs: config.CATALOG_DEADLINE_MS,
+  });
+  const infra: SearchInfrastructure = {
+    index,
+    stores,
+    log,
+    client,
+    catalog: new GrpcCatalogSource(catalog.api),
+    catalogClient: catalog.client,
+    pingKafka: () => pingKafka(kafka),
+    reindexBatchSize: config.SEARCH_REINDEX_BATCH_SIZE,
+    synonymRefreshMs: config.SEARCH_SYNONYM_REFRESH_SECONDS * 1000,
+  };
   const service = await startService({
     module: SearchModule.forRoot(infra, logger),
     logger,
@@ -39,14 +77,25 @@ export async function startSearch(config: SearchConfig, logger: Logger): Promise
       port: config.SEARCH_GRPC_PORT,
     },
   });
-  infra.consumer = new KafkaEventConsumer(kafka, {
-    groupId: config.SEARCH_CONSUMER_GROUP,
-    topics: [topic],
-    logger,
-    maxAttempts: config.SEARCH_MAX_ATTEMPTS,
-    handler: catalogProductHandler(service.app.get(IndexProductSnapshotUseCase), logger),
-  });
   try {
+    log.start();
+    await service.app.get(SynonymSetsUseCase).reload();
+    if (state === 'outdated') {
+      // events wait in Kafka (the consumer is not started) until the new index serves
+      logger.warn('the product index has an older mapping: rebuilding it from the catalog');
+      await service.app.get(ReindexUseCase).runToCompletion();
+    }
+    infra.consumer = new KafkaEventConsumer(kafka, {
+      groupId: config.SEARCH_CONSUMER_GROUP,
+      topics,
+      logger,
+      maxAttempts: config.SEARCH_MAX_ATTEMPTS,
+      handler: searchEventHandler(
+        service.app.get(IndexProductSnapshotUseCase),
+        service.app.get(ProjectionUseCases),
+        logger,
+      ),
+    });
     await infra.consumer.start();
   } catch (e) {
     await service.close();

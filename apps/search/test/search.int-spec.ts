@@ -50,8 +50,10 @@ describe('search service (real Elasticsearch + Kafka)', () => {
         attributes: {},
         price: { amountMinor: 1000, currency: 'CNY' },
         stockOnHand: 1,
+        unitsSold: 0,
       },
     ],
+    unitsSold: 0,
     version: 1,
     createdAt: new Date().toISOString(),
     updatedAt: new Date().toISOString(),
@@ -130,7 +132,7 @@ describe('search service (real Elasticsearch + Kafka)', () => {
       unknown
     >;
     expect(Object.keys(aliases)).toEqual([
-      expect.stringMatching(new RegExp(`^${indexPrefix}products-v1-\\d+$`)),
+      expect.stringMatching(new RegExp(`^${indexPrefix}products-v2-\\d+$`)),
     ]);
   });
 
@@ -139,7 +141,7 @@ describe('search service (real Elasticsearch + Kafka)', () => {
     const created = product(id, { title: 'Twice delivered', version: 3 });
     const eventId = await send(created);
     const first = await eventually(() => doc(id), { what: 'first delivery indexed' });
-    expect(first._version).toBe(3);
+    expect(first._version).toBe(3000);
 
     // the same event again (same id, same bytes), then an older version, then a marker event
     await send(created, eventId);
@@ -156,7 +158,7 @@ describe('search service (real Elasticsearch + Kafka)', () => {
 
     const after = await doc(id);
     expect(after).toMatchObject({
-      _version: 3,
+      _version: 3000,
       _seq_no: first._seq_no,
       _source: { title: 'Twice delivered', last_event_id: eventId },
     });
@@ -228,6 +230,7 @@ describe('search service (real Elasticsearch + Kafka)', () => {
             attributes: {},
             price: { amountMinor: 1999, currency: 'CNY' },
             stockOnHand: 0,
+            unitsSold: 0,
           },
         ],
       }),
@@ -242,6 +245,7 @@ describe('search service (real Elasticsearch + Kafka)', () => {
             attributes: {},
             price: { amountMinor: 5999, currency: 'CNY' },
             stockOnHand: 2,
+            unitsSold: 0,
           },
         ],
       }),
@@ -258,6 +262,7 @@ describe('search service (real Elasticsearch + Kafka)', () => {
             attributes: {},
             price: { amountMinor: 30000, currency: 'CNY' },
             stockOnHand: 1,
+            unitsSold: 0,
           },
         ],
       }),

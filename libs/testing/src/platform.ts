@@ -134,6 +134,7 @@ export async function startPlatform(want: {
             ELASTICSEARCH_URL: testEnv.elasticsearchUrl(),
             SEARCH_INDEX_PREFIX: `e2e${suffix}-`,
             SEARCH_CONSUMER_GROUP: `search-e2e${suffix}`,
+            CATALOG_GRPC_URL: `127.0.0.1:${ports.catalog[0]}`,
             SEARCH_GRPC_PORT: String(ports.search[0]),
             SEARCH_HTTP_PORT: String(ports.search[1]),
           },

@@ -1,9 +1,25 @@
-import type { ProductDocument } from '../domain/product-document';
+import type { FlashSaleRecord } from '../domain/flash-offer';
+import type { ProductDocument, ProductSnapshot } from '../domain/product-document';
+import type { ReindexJob } from '../domain/reindex';
 import type { SearchCriteria } from '../domain/search-criteria';
+import type { LoggedSearch, TopQueriesWindow } from '../domain/search-log';
+import type { SynonymSet } from '../domain/synonyms';
 
 export interface SearchHit {
   document: ProductDocument;
   score: number;
+}
+
+export interface FacetCount {
+  value: string;
+  count: number;
+}
+
+export interface SearchFacets {
+  categories: FacetCount[];
+  brands: FacetCount[];
+  priceRanges: { from?: number; to?: number; count: number }[];
+  attributes: { name: string; values: FacetCount[] }[];
 }
 
 export interface SearchPage {
@@ -11,13 +27,94 @@ export interface SearchPage {
   total: number;
   /** Opaque position after the last hit, when there may be more. */
   after?: unknown[];
+  facets?: SearchFacets;
 }
+
+export type Suggestion = { text: string; kind: 'QUERY' | 'BRAND' | 'PRODUCT' };
 
 /** The product index port: Elasticsearch in production, same contract everywhere. */
 export interface ProductIndex {
   /** 'applied', or 'stale' when the index already holds this version or a newer one. */
   upsert(doc: ProductDocument): Promise<'applied' | 'stale'>;
   search(criteria: SearchCriteria, after?: unknown[]): Promise<SearchPage>;
+  /** Listed product titles and brands whose words start with the prefix's words. */
+  suggest(prefix: string, limit: number): Promise<Suggestion[]>;
+  /** Rewrites the category names of every product under this category (a rename or a move). */
+  renameCategory(categoryId: string, name: string): Promise<number>;
+  /** The product ids having this SKU (to place a flash sale announced by SKU). */
+  productOfSku(skuId: string): Promise<string | undefined>;
+}
+export const PRODUCT_INDEX = Symbol('PRODUCT_INDEX');
+
+/** The versioned physical indexes behind the alias, for a full rebuild. */
+export interface IndexBuilder {
+  /** The physical index the alias points at now. */
+  current(): Promise<string>;
+  /** A new empty index with the current mapping, tuned for bulk loading. */
+  create(): Promise<string>;
+  /** Writes a batch into the index (external versions: an older copy never wins). */
+  bulk(index: string, docs: ProductDocument[]): Promise<void>;
+  /** Restores normal refresh, then points the alias at `to` alone, atomically. */
+  swap(from: string, to: string): Promise<void>;
+  /** Copies documents of `from` written at or after `since` into `to`, in batches; returns how many. */
+  catchUp(from: string, to: string, since: Date, batchSize: number): Promise<number>;
+  /** Deletes physical indexes of the alias other than `keep` (at most the newest `retain` others kept). */
+  prune(keep: string, retain: number): Promise<string[]>;
+  drop(index: string): Promise<void>;
+}
+export const INDEX_BUILDER = Symbol('INDEX_BUILDER');
+
+/** Category names from catalog's category events. */
+export interface CategoryNames {
+  put(category: { id: string; name: string; pathIds: string[] }): Promise<void>;
+  names(ids: readonly string[]): Promise<Map<string, string>>;
+}
+export const CATEGORY_NAMES = Symbol('CATEGORY_NAMES');
+
+/** Flash sales from marketing's events. */
+export interface FlashSales {
+  put(sale: FlashSaleRecord): Promise<void>;
+  /** Sales of these products that have not ended at `now`. */
+  forProducts(productIds: readonly string[], now: Date): Promise<FlashSaleRecord[]>;
+}
+export const FLASH_SALES = Symbol('FLASH_SALES');
+
+export interface SynonymStore {
+  put(set: SynonymSet): Promise<void>;
+  /** false when there was no such set. */
+  delete(id: string): Promise<boolean>;
+  list(): Promise<SynonymSet[]>;
+}
+export const SYNONYM_STORE = Symbol('SYNONYM_STORE');
+
+export interface QueryStat {
+  query: string;
+  searches: number;
+  zeroResultSearches: number;
+  averageResults: number;
+  lastSearchedAt: string;
 }
 
-export const PRODUCT_INDEX = Symbol('PRODUCT_INDEX');
+export interface SearchLog {
+  /** Never blocks or fails the search: entries are buffered and written in batches. */
+  record(entry: LoggedSearch): void;
+  top(window: TopQueriesWindow): Promise<{ queries: QueryStat[]; totalSearches: number }>;
+  /** Popular queries (that found something) starting with the prefix. */
+  popularWithPrefix(prefix: string, limit: number): Promise<string[]>;
+}
+export const SEARCH_LOG = Symbol('SEARCH_LOG');
+
+/** The catalog, paged through for a full reindex. */
+export interface CatalogSource {
+  page(pageToken: string, pageSize: number): Promise<{ products: ProductSnapshot[]; next: string }>;
+}
+export const CATALOG_SOURCE = Symbol('CATALOG_SOURCE');
+
+export interface ReindexJobs {
+  /** Creates the job unless another RUNNING one with a fresh heartbeat exists; false then. */
+  claim(job: ReindexJob, mayReplace: (latest: ReindexJob | undefined) => boolean): Promise<boolean>;
+  save(job: ReindexJob): Promise<void>;
+  get(id: string): Promise<ReindexJob | undefined>;
+  latest(): Promise<ReindexJob | undefined>;
+}
+export const REINDEX_JOBS = Symbol('REINDEX_JOBS');

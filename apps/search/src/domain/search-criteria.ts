@@ -1,5 +1,7 @@
 import { SearchError } from './search-error';
 
+export type SortOrder = 'RELEVANCE' | 'PRICE_ASC' | 'PRICE_DESC' | 'SALES' | 'NEWEST';
+
 export interface SearchInput {
   query: string;
   categoryId: string;
@@ -7,21 +9,68 @@ export interface SearchInput {
   maxPriceMinor?: number;
   currency: string;
   pageSize: number;
+  brands?: string[];
+  attributes?: { name: string; values: string[] }[];
+  sort?: SortOrder;
+  inStockOnly?: boolean;
+  includeFacets?: boolean;
+  priceFacetEdges?: number[];
 }
 
 export interface SearchCriteria {
   text: string;
+  /** The text and its synonym variants (the text first); a product matching any is found. */
+  textVariants: string[];
   categoryId?: string;
   price?: { currency: string; min?: number; max?: number };
+  brands: string[];
+  attributes: { name: string; values: string[] }[];
+  sort: SortOrder;
+  inStockOnly: boolean;
+  /** Upper edges of the price facet's buckets, when facets were asked for. */
+  facets?: { priceEdges: number[] };
   size: number;
 }
 
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
+export const DEFAULT_PRICE_EDGES = [5000, 10000, 20000, 50000, 100000];
+const MAX_BRANDS = 50;
+const MAX_ATTRIBUTE_FILTERS = 10;
+const MAX_ATTRIBUTE_VALUES = 50;
+const MAX_PRICE_EDGES = 20;
+
 const bad = (code: string, message: string) => new SearchError('INVALID_ARGUMENT', code, message);
 
+/** Trimmed, lower-case, white space collapsed: how queries are compared and logged. */
+export function normalizeQuery(q: string): string {
+  return q.normalize('NFKC').trim().toLowerCase().replace(/\s+/g, ' ');
+}
+
+function distinctTrimmed(values: readonly string[], what: string, max: number): string[] {
+  const out = [...new Set(values.map((v) => v.trim()))];
+  if (out.some((v) => !v || v.length > 100))
+    throw bad('SEARCH_FILTER_INVALID', `each ${what} must be 1 to 100 characters`);
+  if (out.length > max) throw bad('SEARCH_FILTER_INVALID', `at most ${max} ${what}s`);
+  return out;
+}
+
+function priceEdges(edges: readonly number[] | undefined): number[] {
+  if (!edges || edges.length === 0) return DEFAULT_PRICE_EDGES;
+  if (edges.length > MAX_PRICE_EDGES)
+    throw bad('SEARCH_FACET_INVALID', `at most ${MAX_PRICE_EDGES} price facet edges`);
+  edges.forEach((e, i) => {
+    if (!Number.isInteger(e) || e <= 0 || (i > 0 && e <= edges[i - 1]))
+      throw bad(
+        'SEARCH_FACET_INVALID',
+        'price facet edges must be positive integers of minor units in ascending order',
+      );
+  });
+  return [...edges];
+}
+
 /** Validates a search request: clear errors for bad bounds, never a crash in the engine. */
-export function toCriteria(input: SearchInput): SearchCriteria {
+export function toCriteria(input: SearchInput, variants: readonly string[] = []): SearchCriteria {
   const text = (input.query ?? '').trim();
   if (text.length > 200) throw bad('SEARCH_QUERY_TOO_LONG', 'query must be at most 200 characters');
   const { minPriceMinor: min, maxPriceMinor: max } = input;
@@ -42,9 +91,31 @@ export function toCriteria(input: SearchInput): SearchCriteria {
     throw bad('SEARCH_CURRENCY_INVALID', `currency must be an ISO 4217 code, got '${currency}'`);
   if (input.pageSize < 0) throw bad('SEARCH_PAGE_SIZE_INVALID', 'page size must not be negative');
   const size = input.pageSize === 0 ? DEFAULT_PAGE_SIZE : Math.min(input.pageSize, MAX_PAGE_SIZE);
+
+  const brands = distinctTrimmed(input.brands ?? [], 'brand', MAX_BRANDS);
+  const attrs = input.attributes ?? [];
+  if (attrs.length > MAX_ATTRIBUTE_FILTERS)
+    throw bad('SEARCH_FILTER_INVALID', `at most ${MAX_ATTRIBUTE_FILTERS} attribute filters`);
+  const byName = new Map<string, string[]>();
+  for (const a of attrs) {
+    const name = (a.name ?? '').trim();
+    if (!name || name.length > 100)
+      throw bad('SEARCH_FILTER_INVALID', 'an attribute filter needs a name of 1 to 100 characters');
+    const values = distinctTrimmed(a.values ?? [], 'attribute value', MAX_ATTRIBUTE_VALUES);
+    if (values.length === 0)
+      throw bad('SEARCH_FILTER_INVALID', `attribute filter '${name}' needs at least one value`);
+    byName.set(name, [...new Set([...(byName.get(name) ?? []), ...values])]);
+  }
+
   return {
     text,
+    textVariants: text ? [text, ...variants.filter((v) => v && v !== text)] : [],
     size,
+    brands,
+    attributes: [...byName].map(([name, values]) => ({ name, values })),
+    sort: input.sort ?? 'RELEVANCE',
+    inStockOnly: input.inStockOnly ?? false,
+    ...(input.includeFacets ? { facets: { priceEdges: priceEdges(input.priceFacetEdges) } } : {}),
     ...(input.categoryId ? { categoryId: input.categoryId } : {}),
     ...(currency
       ? {

@@ -1,5 +1,11 @@
-import { toProductDocument, type ProductSnapshot } from './product-document';
-import { toCriteria, type SearchInput } from './search-criteria';
+import { currentOffer, type FlashSaleRecord } from './flash-offer';
+import { categoryIdsOf, toProductDocument, type ProductSnapshot } from './product-document';
+import { mayStartReindex, type ReindexJob } from './reindex';
+import { normalizeQuery, toCriteria, type SearchInput } from './search-criteria';
+import { logEntry, topQueriesWindow } from './search-log';
+import { expandQuery, validateSynonymSet } from './synonyms';
+
+const NOW = new Date('2026-11-11T00:00:00.000Z');
 
 const snapshot = (over: Partial<ProductSnapshot> = {}): ProductSnapshot => ({
   id: 'p1',
@@ -10,18 +16,37 @@ const snapshot = (over: Partial<ProductSnapshot> = {}): ProductSnapshot => ({
   categoryPathIds: ['c1', 'c2'],
   status: 'ACTIVE',
   skus: [
-    { code: 'A', amountMinor: 2500, currency: 'CNY', stockOnHand: 0 },
-    { code: 'B', amountMinor: 1999, currency: 'CNY', stockOnHand: 3 },
+    {
+      id: 's1',
+      code: 'A',
+      amountMinor: 2500,
+      currency: 'CNY',
+      stockOnHand: 0,
+      attributes: { colour: 'red', size: 'L' },
+    },
+    {
+      id: 's2',
+      code: 'B',
+      amountMinor: 1999,
+      currency: 'CNY',
+      stockOnHand: 3,
+      attributes: { colour: ' red ', size: 'M', empty: ' ' },
+    },
   ],
+  unitsSold: 7,
   version: 4,
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-02T00:00:00.000Z',
   ...over,
 });
+const names = new Map([
+  ['c1', '数码'],
+  ['c2', '手机壳'],
+]);
 
 describe('product document', () => {
-  it('carries price bounds, every price, stock and version', () => {
-    expect(toProductDocument(snapshot(), 'e1')).toMatchObject({
+  it('carries price bounds, every price, stock, sales, names and version', () => {
+    expect(toProductDocument(snapshot(), 'e1', names, NOW)).toMatchObject({
       product_id: 'p1',
       prices: [2500, 1999],
       min_price: 1999,
@@ -29,23 +54,42 @@ describe('product document', () => {
       currency: 'CNY',
       in_stock: true,
       category_path_ids: ['c1', 'c2'],
+      category_names: ['数码', '手机壳'],
+      sku_ids: ['s1', 's2'],
+      units_sold: 7,
       version: 4,
       last_event_id: 'e1',
+      indexed_at: NOW.toISOString(),
     });
+  });
+
+  it('keeps each attribute pair once, trimmed, without empty values', () => {
+    expect(toProductDocument(snapshot(), 'e', names, NOW).attributes).toEqual([
+      { name: 'colour', value: 'red' },
+      { name: 'size', value: 'L' },
+      { name: 'size', value: 'M' },
+    ]);
   });
 
   it('is out of stock when no SKU has stock', () => {
     const s = snapshot();
     expect(
-      toProductDocument({ ...s, skus: s.skus.map((k) => ({ ...k, stockOnHand: 0 })) }, 'e')
-        .in_stock,
+      toProductDocument(
+        { ...s, skus: s.skus.map((k) => ({ ...k, stockOnHand: 0 })) },
+        'e',
+        names,
+        NOW,
+      ).in_stock,
     ).toBe(false);
   });
 
-  it('falls back to the category itself when no path is given', () => {
-    expect(toProductDocument(snapshot({ categoryPathIds: [] }), 'e').category_path_ids).toEqual([
-      'c2',
-    ]);
+  it('falls back to the category itself when no path is given; unknown names stay empty', () => {
+    const d = toProductDocument(snapshot({ categoryPathIds: [] }), 'e', new Map(), NOW);
+    expect(d.category_path_ids).toEqual(['c2']);
+    expect(d.category_names).toEqual(['']);
+    expect(
+      categoryIdsOf([snapshot(), snapshot({ categoryPathIds: [], categoryId: 'c9' })]),
+    ).toEqual(['c1', 'c2', 'c9']);
   });
 });
 
@@ -73,6 +117,38 @@ describe('search criteria', () => {
     });
   });
 
+  it('merges attribute filters by name and dedupes brands and values', () => {
+    const c = toCriteria(
+      input({
+        brands: ['Acme', ' Acme '],
+        attributes: [
+          { name: 'colour', values: ['red'] },
+          { name: 'colour', values: ['blue', 'red'] },
+        ],
+      }),
+    );
+    expect(c.brands).toEqual(['Acme']);
+    expect(c.attributes).toEqual([{ name: 'colour', values: ['red', 'blue'] }]);
+  });
+
+  it('puts the text first among its variants and drops repeats', () => {
+    expect(toCriteria(input({ query: 'tv' }), ['television', 'tv', '']).textVariants).toEqual([
+      'tv',
+      'television',
+    ]);
+    expect(toCriteria(input(), ['x']).textVariants).toEqual([]);
+  });
+
+  it('uses default price facet edges, or valid given ones', () => {
+    expect(toCriteria(input({ includeFacets: true })).facets?.priceEdges).toEqual([
+      5000, 10000, 20000, 50000, 100000,
+    ]);
+    expect(
+      toCriteria(input({ includeFacets: true, priceFacetEdges: [100, 200] })).facets?.priceEdges,
+    ).toEqual([100, 200]);
+    expect(toCriteria(input()).facets).toBeUndefined();
+  });
+
   it.each<[Partial<SearchInput>, string]>([
     [{ minPriceMinor: 100 }, 'SEARCH_CURRENCY_REQUIRED'],
     [{ minPriceMinor: -1, currency: 'CNY' }, 'SEARCH_PRICE_INVALID'],
@@ -81,9 +157,138 @@ describe('search criteria', () => {
     [{ currency: 'yuan' }, 'SEARCH_CURRENCY_INVALID'],
     [{ query: 'x'.repeat(201) }, 'SEARCH_QUERY_TOO_LONG'],
     [{ pageSize: -1 }, 'SEARCH_PAGE_SIZE_INVALID'],
+    [{ brands: [''] }, 'SEARCH_FILTER_INVALID'],
+    [{ brands: Array.from({ length: 51 }, (_, i) => `b${i}`) }, 'SEARCH_FILTER_INVALID'],
+    [{ attributes: [{ name: '', values: ['x'] }] }, 'SEARCH_FILTER_INVALID'],
+    [{ attributes: [{ name: 'colour', values: [] }] }, 'SEARCH_FILTER_INVALID'],
+    [{ includeFacets: true, priceFacetEdges: [200, 100] }, 'SEARCH_FACET_INVALID'],
+    [{ includeFacets: true, priceFacetEdges: [0, 100] }, 'SEARCH_FACET_INVALID'],
   ])('rejects %p with %s', (over, code) => {
     expect(() => toCriteria(input(over))).toThrow(
       expect.objectContaining({ code, kind: 'INVALID_ARGUMENT' }),
     );
+  });
+});
+
+describe('synonyms', () => {
+  const sets = [
+    { terms: ['手机', '移动电话'] },
+    { terms: ['手机壳', '手机套'] },
+    { terms: ['tv', 'television'] },
+  ];
+
+  it('rewrites a CJK term anywhere in the query', () => {
+    expect(expandQuery('华为手机', sets)).toEqual(['华为移动电话']);
+  });
+
+  it('prefers the longer term over one it contains', () => {
+    expect(expandQuery('透明手机壳', sets)).toEqual(['透明手机套']);
+  });
+
+  it('matches latin terms as whole words only, case-insensitively', () => {
+    expect(expandQuery('Smart TV 55', sets)).toEqual(['smart television 55']);
+    expect(expandQuery('tvstand', sets)).toEqual([]);
+  });
+
+  it('combines sets and bounds the number of variants', () => {
+    expect(expandQuery('tv 手机', sets).sort()).toEqual(['television 手机', 'tv 移动电话']);
+    const big = [{ terms: Array.from({ length: 20 }, (_, i) => `t${i}`) }];
+    expect(expandQuery('t0', big)).toHaveLength(8);
+  });
+
+  it('validates and normalises a set', () => {
+    expect(validateSynonymSet('phones', [' 手机 ', 'Mobile  Phone', '手机'])).toEqual({
+      id: 'phones',
+      terms: ['手机', 'mobile phone'],
+    });
+    for (const [id, terms] of [
+      ['Bad Id', ['a', 'b']],
+      ['ok', ['only']],
+      ['ok', ['a', 'x'.repeat(51)]],
+    ] as const)
+      expect(() => validateSynonymSet(id, terms)).toThrow(
+        expect.objectContaining({ code: 'SYNONYM_SET_INVALID' }),
+      );
+  });
+});
+
+describe('flash offer', () => {
+  const sale = (id: string, price: number, start: string, end: string): FlashSaleRecord => ({
+    saleId: id,
+    skuId: 's',
+    productId: 'p',
+    priceMinor: price,
+    currency: 'CNY',
+    startsAt: start,
+    endsAt: end,
+  });
+
+  it('shows the cheapest running sale, else the next one, never an ended one', () => {
+    const ended = sale('a', 100, '2026-11-10T00:00:00Z', '2026-11-10T12:00:00Z');
+    const running = sale('b', 900, '2026-11-10T23:00:00Z', '2026-11-11T01:00:00Z');
+    const cheaper = sale('c', 800, '2026-11-10T23:30:00Z', '2026-11-11T02:00:00Z');
+    const later = sale('d', 500, '2026-11-12T00:00:00Z', '2026-11-12T01:00:00Z');
+    const sooner = sale('e', 600, '2026-11-11T06:00:00Z', '2026-11-11T07:00:00Z');
+    expect(currentOffer([ended, running, cheaper, later], NOW)).toMatchObject({
+      saleId: 'c',
+      active: true,
+    });
+    expect(currentOffer([ended, later, sooner], NOW)).toMatchObject({ saleId: 'e', active: false });
+    expect(currentOffer([ended], NOW)).toBeUndefined();
+  });
+});
+
+describe('search log', () => {
+  it('logs text searches normalised, not browsing', () => {
+    expect(logEntry('  Huawei   Mate ', 3, false, 'RELEVANCE', NOW)).toEqual({
+      query: 'huawei mate',
+      raw: 'Huawei   Mate',
+      results: 3,
+      filtered: false,
+      sort: 'RELEVANCE',
+      at: NOW.toISOString(),
+    });
+    expect(logEntry('  ', 3, false, 'RELEVANCE', NOW)).toBeUndefined();
+    expect(normalizeQuery('ＡＢＣ　手机')).toBe('abc 手机');
+  });
+
+  it('defaults the window to the last 7 days and bounds it', () => {
+    const w = topQueriesWindow({}, NOW);
+    expect(w.until).toEqual(NOW);
+    expect(NOW.getTime() - w.since.getTime()).toBe(7 * 86_400_000);
+    expect(w.limit).toBe(20);
+    expect(topQueriesWindow({ limit: 1000 }, NOW).limit).toBe(200);
+    for (const bad of [
+      { since: 'yesterday' },
+      { since: '2026-11-12T00:00:00Z' },
+      { since: '2026-01-01T00:00:00Z' },
+      { limit: -1 },
+    ])
+      expect(() => topQueriesWindow(bad, NOW)).toThrow(
+        expect.objectContaining({ kind: 'INVALID_ARGUMENT' }),
+      );
+  });
+});
+
+describe('reindex', () => {
+  const job = (state: ReindexJob['state'], heartbeatAt: string): ReindexJob => ({
+    id: 'j',
+    state,
+    targetIndex: 't',
+    previousIndex: 'p',
+    productsIndexed: 0,
+    caughtUp: 0,
+    batches: 0,
+    startedAt: heartbeatAt,
+    heartbeatAt,
+    finishedAt: '',
+    error: '',
+  });
+
+  it('allows one running reindex, and takes over one whose worker went silent', () => {
+    expect(mayStartReindex(undefined, NOW)).toBe(true);
+    expect(mayStartReindex(job('SUCCEEDED', '2026-11-10T23:59:59Z'), NOW)).toBe(true);
+    expect(mayStartReindex(job('RUNNING', '2026-11-10T23:59:30Z'), NOW)).toBe(false);
+    expect(mayStartReindex(job('RUNNING', '2026-11-10T23:58:00Z'), NOW)).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
-export type SearchErrorKind = 'INVALID_ARGUMENT' | 'UNAVAILABLE';
+export type SearchErrorKind =
+  'INVALID_ARGUMENT' | 'NOT_FOUND' | 'FAILED_PRECONDITION' | 'UNAVAILABLE';
 
 export class SearchError extends Error {
   constructor(

@@ -1,53 +1,48 @@
 import { Client, errors } from '@elastic/elasticsearch';
 import type { Logger } from '@emporia/platform';
-import type { ProductIndex, SearchPage } from '../application/ports';
+import type {
+  FacetCount,
+  IndexBuilder,
+  ProductIndex,
+  SearchFacets,
+  SearchPage,
+  Suggestion,
+} from '../application/ports';
 import type { ProductDocument } from '../domain/product-document';
 import type { SearchCriteria } from '../domain/search-criteria';
 import { SearchError } from '../domain/search-error';
-import { buildSearchBody } from './search-body';
+import { MAPPING_VERSION, PRODUCT_MAPPINGS, PRODUCT_SETTINGS } from './product-mapping';
+import { buildSearchBody, buildSuggestBody } from './search-body';
 
-/** Bump when the mapping changes; a reindex then builds `products-v<N>-…` and swaps the alias. */
-export const MAPPING_VERSION = 1;
+/**
+ * Elasticsearch's external version of a document: the product version times this stride, plus
+ * the number of rewrites made since for category renames. A newer product version always wins
+ * over any rewrite of an older one, and a rewrite never loses to the copy it started from.
+ */
+export const VERSION_STRIDE = 1000;
+const BATCH = 500;
 
-export const PRODUCT_MAPPINGS = {
-  dynamic: 'strict' as const,
-  properties: {
-    product_id: { type: 'keyword' as const },
-    title: {
-      type: 'text' as const,
-      fields: { keyword: { type: 'keyword' as const, ignore_above: 256 } },
-    },
-    description: { type: 'text' as const },
-    brand: { type: 'keyword' as const, fields: { text: { type: 'text' as const } } },
-    category_id: { type: 'keyword' as const },
-    category_path_ids: { type: 'keyword' as const },
-    status: { type: 'keyword' as const },
-    currency: { type: 'keyword' as const },
-    prices: { type: 'long' as const },
-    min_price: { type: 'long' as const },
-    max_price: { type: 'long' as const },
-    in_stock: { type: 'boolean' as const },
-    sku_codes: { type: 'keyword' as const },
-    version: { type: 'long' as const },
-    created_at: { type: 'date' as const },
-    updated_at: { type: 'date' as const },
-    last_event_id: { type: 'keyword' as const },
-  },
-};
-
-const unavailable = (e: unknown) =>
+export const unavailable = (e: unknown) =>
   new SearchError(
     'UNAVAILABLE',
     'SEARCH_BACKEND_UNAVAILABLE',
     `search backend unavailable: ${(e as Error).message}`,
   );
 
+const conflict = (e: unknown) => e instanceof errors.ResponseError && e.statusCode === 409;
+
+type Bucket = { key: string | number; doc_count: number; from?: number; to?: number };
+type Agg = { values?: { buckets?: Bucket[] } & Record<string, unknown> } & Record<string, unknown>;
+
+const counts = (buckets: Bucket[] | undefined): FacetCount[] =>
+  (buckets ?? []).map((b) => ({ value: String(b.key), count: b.doc_count }));
+
 /**
  * Products in Elasticsearch behind the alias `<prefix>products`, which points at one versioned
- * index (`<prefix>products-v1-<timestamp>`). Writes use external versioning with the product
- * version, so the index converges on the newest snapshot whatever the delivery order.
+ * index (`<prefix>products-v<mapping>-<timestamp>`). Writes use external versioning derived from
+ * the product version, so the index converges on the newest snapshot whatever the delivery order.
  */
-export class ElasticsearchProductIndex implements ProductIndex {
+export class ElasticsearchProductIndex implements ProductIndex, IndexBuilder {
   readonly alias: string;
 
   constructor(
@@ -58,14 +53,22 @@ export class ElasticsearchProductIndex implements ProductIndex {
     this.alias = `${prefix}products`;
   }
 
-  /** Creates the versioned index and the alias unless the alias exists. Safe to race. */
-  async ensureIndex(): Promise<void> {
-    if (await this.client.indices.existsAlias({ name: this.alias })) return;
-    const index = `${this.alias}-v${MAPPING_VERSION}-${Date.now()}`;
+  /**
+   * Creates the versioned index and the alias unless the alias exists (safe to race). Answers
+   * 'outdated' when the alias points at an index of an older mapping: the caller rebuilds it.
+   */
+  async ensureIndex(): Promise<'created' | 'current' | 'outdated'> {
+    if (await this.client.indices.existsAlias({ name: this.alias })) {
+      const current = await this.current();
+      const mapping = await this.client.indices.getMapping({ index: current });
+      const meta = mapping[current]?.mappings?._meta as { mapping_version?: number } | undefined;
+      return (meta?.mapping_version ?? 1) >= MAPPING_VERSION ? 'current' : 'outdated';
+    }
+    const index = this.newIndexName();
     try {
       await this.client.indices.create({
         index,
-        settings: { number_of_shards: 1, number_of_replicas: 0 },
+        settings: PRODUCT_SETTINGS,
         mappings: PRODUCT_MAPPINGS,
       });
       await this.client.indices.updateAliases({
@@ -74,14 +77,17 @@ export class ElasticsearchProductIndex implements ProductIndex {
     } catch (e) {
       if (await this.client.indices.existsAlias({ name: this.alias })) {
         // another instance won the race: drop ours if it was created and not aliased
-        await this.client.indices
-          .delete({ index, ignore_unavailable: true })
-          .catch(() => undefined);
-        return;
+        await this.drop(index);
+        return 'current';
       }
       throw e;
     }
     this.logger.info({ index, alias: this.alias }, 'product index created');
+    return 'created';
+  }
+
+  private newIndexName(): string {
+    return `${this.alias}-v${MAPPING_VERSION}-${Date.now()}`;
   }
 
   async upsert(doc: ProductDocument): Promise<'applied' | 'stale'> {
@@ -90,12 +96,12 @@ export class ElasticsearchProductIndex implements ProductIndex {
         index: this.alias,
         id: doc.product_id,
         document: doc,
-        version: doc.version,
+        version: doc.version * VERSION_STRIDE,
         version_type: 'external',
       });
       return 'applied';
     } catch (e) {
-      if (e instanceof errors.ResponseError && e.statusCode === 409) return 'stale';
+      if (conflict(e)) return 'stale';
       throw e;
     }
   }
@@ -105,7 +111,7 @@ export class ElasticsearchProductIndex implements ProductIndex {
     try {
       res = await this.client.search<ProductDocument>({
         index: this.alias,
-        ...buildSearchBody(criteria, after),
+        ...(buildSearchBody(criteria, after) as object),
       });
     } catch (e) {
       if (e instanceof errors.ResponseError && e.statusCode === 400) {
@@ -124,7 +130,239 @@ export class ElasticsearchProductIndex implements ProductIndex {
       typeof res.hits.total === 'number' ? res.hits.total : (res.hits.total?.value ?? 0);
     const more = res.hits.hits.length > criteria.size;
     const last = res.hits.hits[criteria.size - 1];
-    return { hits, total, ...(more && last?.sort ? { after: last.sort } : {}) };
+    return {
+      hits,
+      total,
+      ...(more && last?.sort ? { after: last.sort } : {}),
+      ...(criteria.facets
+        ? { facets: this.facets(criteria, res.aggregations as Record<string, Agg>) }
+        : {}),
+    };
+  }
+
+  private facets(c: SearchCriteria, aggs: Record<string, Agg>): SearchFacets {
+    type Names = { names?: { buckets?: (Bucket & { values?: { buckets?: Bucket[] } })[] } };
+    const all = (aggs.attributes?.values as Names | undefined)?.names?.buckets ?? [];
+    const attributes = all.map((b) => ({
+      name: String(b.key),
+      values: counts(b.values?.buckets),
+    }));
+    c.attributes.forEach((a, i) => {
+      const own = (
+        aggs[`attribute_${i}`]?.values as { named?: { values?: { buckets?: Bucket[] } } }
+      )?.named?.values?.buckets;
+      const entry = { name: a.name, values: counts(own) };
+      const at = attributes.findIndex((x) => x.name === a.name);
+      if (at >= 0) attributes[at] = entry;
+      else attributes.push(entry);
+    });
+    return {
+      categories: counts(aggs.categories?.values?.buckets),
+      brands: counts(aggs.brands?.values?.buckets),
+      priceRanges: (aggs.prices?.values?.buckets ?? []).map((b) => ({
+        ...(b.from !== undefined ? { from: b.from } : {}),
+        ...(b.to !== undefined ? { to: b.to } : {}),
+        count: b.doc_count,
+      })),
+      attributes,
+    };
+  }
+
+  async suggest(prefix: string, limit: number): Promise<Suggestion[]> {
+    let res;
+    try {
+      res = await this.client.search<{ title: string }>({
+        index: this.alias,
+        ...(buildSuggestBody(prefix, limit) as object),
+      });
+    } catch (e) {
+      throw unavailable(e);
+    }
+    const brands = (res.aggregations as { brands?: { names?: { buckets?: Bucket[] } } } | undefined)
+      ?.brands?.names?.buckets;
+    return [
+      ...(brands ?? []).map((b) => ({ text: String(b.key), kind: 'BRAND' as const })),
+      ...res.hits.hits.map((h) => ({ text: h._source!.title, kind: 'PRODUCT' as const })),
+    ];
+  }
+
+  async productOfSku(skuId: string): Promise<string | undefined> {
+    const res = await this.client.search<ProductDocument>({
+      index: this.alias,
+      size: 1,
+      _source: ['product_id'],
+      query: { term: { sku_ids: skuId } },
+    });
+    return res.hits.hits[0]?._source?.product_id;
+  }
+
+  /**
+   * Rewrites the names of the products under a category, in batches, each document under its
+   * next external version so a concurrent newer snapshot is never overwritten (a conflicting
+   * document is read again and retried).
+   */
+  async renameCategory(categoryId: string, name: string): Promise<number> {
+    let after: unknown[] | undefined;
+    let rewritten = 0;
+    for (;;) {
+      const page = await this.client.search<ProductDocument>({
+        index: this.alias,
+        size: BATCH,
+        version: true,
+        query: { term: { category_path_ids: categoryId } },
+        sort: [{ product_id: 'asc' }],
+        ...(after ? { search_after: after } : {}),
+      });
+      const hits = page.hits.hits;
+      for (const h of hits) {
+        rewritten += await this.rewriteNames(h._id!, categoryId, name);
+      }
+      if (hits.length < BATCH) return rewritten;
+      after = hits[hits.length - 1].sort;
+    }
+  }
+
+  private async rewriteNames(id: string, categoryId: string, name: string): Promise<number> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const got = await this.client
+        .get<ProductDocument>({ index: this.alias, id })
+        .catch(() => undefined);
+      if (!got?._source || got._version === undefined) return 0;
+      const doc = got._source;
+      const names = doc.category_path_ids.map((pid, i) =>
+        pid === categoryId ? name : (doc.category_names[i] ?? ''),
+      );
+      if (names.every((n, i) => n === doc.category_names[i])) return 0;
+      if ((got._version % VERSION_STRIDE) + 1 >= VERSION_STRIDE) {
+        this.logger.warn(
+          { id },
+          'too many renames for one product version; left for its next change',
+        );
+        return 0;
+      }
+      try {
+        await this.client.index({
+          index: this.alias,
+          id,
+          document: { ...doc, category_names: names, indexed_at: new Date().toISOString() },
+          version: got._version + 1,
+          version_type: 'external',
+        });
+        return 1;
+      } catch (e) {
+        if (!conflict(e)) throw e;
+      }
+    }
+    return 0;
+  }
+
+  // ---- IndexBuilder: the physical indexes behind the alias ----
+
+  async current(): Promise<string> {
+    const aliases = await this.client.indices.getAlias({ name: this.alias });
+    const names = Object.keys(aliases);
+    if (names.length !== 1)
+      throw new Error(`alias ${this.alias} points at ${names.length} indexes, expected one`);
+    return names[0];
+  }
+
+  async create(): Promise<string> {
+    const index = this.newIndexName();
+    await this.client.indices.create({
+      index,
+      settings: { ...PRODUCT_SETTINGS, refresh_interval: '-1' },
+      mappings: PRODUCT_MAPPINGS,
+    });
+    return index;
+  }
+
+  async bulk(index: string, docs: ProductDocument[]): Promise<void> {
+    if (docs.length === 0) return;
+    const res = await this.client.bulk({
+      operations: docs.flatMap((d) => [
+        {
+          index: {
+            _index: index,
+            _id: d.product_id,
+            version: d.version * VERSION_STRIDE,
+            version_type: 'external' as const,
+          },
+        },
+        d,
+      ]),
+    });
+    if (res.errors) {
+      const failed = res.items.filter((i) => i.index?.error && i.index.status !== 409);
+      if (failed.length)
+        throw new Error(
+          `bulk indexing failed for ${failed.length} products: ${JSON.stringify(failed[0].index?.error)}`,
+        );
+    }
+  }
+
+  async swap(from: string, to: string): Promise<void> {
+    await this.client.indices.putSettings({ index: to, settings: { refresh_interval: '1s' } });
+    await this.client.indices.refresh({ index: to });
+    await this.client.indices.updateAliases({
+      actions: [
+        { remove: { index: from, alias: this.alias } },
+        { add: { index: to, alias: this.alias, is_write_index: true } },
+      ],
+    });
+  }
+
+  async catchUp(from: string, to: string, since: Date, batchSize: number): Promise<number> {
+    await this.client.indices.refresh({ index: from });
+    let after: unknown[] | undefined;
+    let copied = 0;
+    for (;;) {
+      const page = await this.client.search<ProductDocument>({
+        index: from,
+        size: batchSize,
+        version: true,
+        query: { range: { indexed_at: { gte: since.toISOString() } } },
+        sort: [{ product_id: 'asc' }],
+        ...(after ? { search_after: after } : {}),
+      });
+      const hits = page.hits.hits;
+      if (hits.length) {
+        const res = await this.client.bulk({
+          refresh: 'wait_for',
+          operations: hits.flatMap((h) => [
+            {
+              index: {
+                _index: to,
+                _id: h._id,
+                version: h._version!,
+                version_type: 'external' as const,
+              },
+            },
+            h._source!,
+          ]),
+        });
+        copied += res.items.filter((i) => i.index?.status && i.index.status < 300).length;
+        const failed = res.items.filter((i) => i.index?.error && i.index.status !== 409);
+        if (failed.length)
+          throw new Error(`catch-up failed: ${JSON.stringify(failed[0].index?.error)}`);
+      }
+      if (hits.length < batchSize) return copied;
+      after = hits[hits.length - 1].sort;
+    }
+  }
+
+  async prune(keep: string, retain: number): Promise<string[]> {
+    const all = await this.client.cat.indices({ index: `${this.alias}-v*`, format: 'json' });
+    const others = all
+      .map((i) => i.index!)
+      .filter((n) => n && n !== keep)
+      .sort((a, b) => Number(b.split('-').pop()) - Number(a.split('-').pop()));
+    const dropped = others.slice(retain);
+    for (const index of dropped) await this.drop(index);
+    return dropped;
+  }
+
+  async drop(index: string): Promise<void> {
+    await this.client.indices.delete({ index, ignore_unavailable: true }).catch(() => undefined);
   }
 
   async ping(): Promise<void> {

@@ -1,42 +1,144 @@
-import { buildSearchBody } from './search-body';
+import { toCriteria, type SearchInput } from '../domain/search-criteria';
+import { buildSearchBody, buildSuggestBody } from './search-body';
+
+const input = (over: Partial<SearchInput> = {}): SearchInput => ({
+  query: '',
+  categoryId: '',
+  currency: '',
+  pageSize: 0,
+  ...over,
+});
+// the body is plain JSON for Elasticsearch: read it as such
+const body = (over: Partial<SearchInput> = {}, variants: string[] = [], after?: unknown[]) =>
+  JSON.parse(JSON.stringify(buildSearchBody(toCriteria(input(over), variants), after)));
 
 describe('search body', () => {
-  it('matches everything listed when there is no text', () => {
-    const body = buildSearchBody({ text: '', size: 20 });
-    expect(body.query.bool.must).toEqual([{ match_all: {} }]);
-    expect(body.query.bool.filter).toEqual([{ term: { status: 'ACTIVE' } }]);
-    expect(body.size).toBe(21);
+  it('matches everything listed when there is no text, out-of-stock products ranked lower', () => {
+    const b = body();
+    expect(b.query.function_score.query.bool.must).toEqual([{ match_all: {} }]);
+    expect(b.query.function_score.query.bool.filter).toEqual([{ term: { status: 'ACTIVE' } }]);
+    expect(b.query.function_score.functions).toEqual([
+      { filter: { term: { in_stock: false } }, weight: 0.5 },
+    ]);
+    expect(b.size).toBe(21);
+    expect(b.post_filter).toBeUndefined();
+    expect(b.aggs).toBeUndefined();
   });
 
-  it('boosts the title and filters category subtree, currency and price range on any SKU', () => {
-    const body = buildSearchBody(
+  it('requires every word in the text and boosts title over brand over category path', () => {
+    const b = body({ query: '华为手机' });
+    const phrasing = b.query.function_score.query.bool.must[0].bool.should[0].bool;
+    expect(phrasing.must).toEqual([
+      { match: { all_text: { query: '华为手机', operator: 'and', boost: 0.2 } } },
+    ]);
+    const boosts = Object.fromEntries(
+      phrasing.should.map((c: Record<string, Record<string, { boost: number }>>) => {
+        const [kind] = Object.keys(c);
+        const [field] = Object.keys(c[kind]);
+        return [`${kind}:${field}`, c[kind][field].boost];
+      }),
+    );
+    expect(boosts['match:title']).toBeGreaterThan(boosts['match:brand.text']);
+    expect(boosts['match:brand.text']).toBeGreaterThan(boosts['match:category_names']);
+    expect(boosts['match:category_names']).toBeGreaterThan(boosts['match:description']);
+  });
+
+  it('finds any synonym variant, the original phrasing weighing more', () => {
+    const b = body({ query: '手机' }, ['移动电话']);
+    const should = b.query.function_score.query.bool.must[0].bool.should;
+    expect(should).toHaveLength(2);
+    expect(should[1].bool.must[0].match.all_text.query).toBe('移动电话');
+    expect(should[1].bool.should[0].match.title.boost).toBeLessThan(
+      should[0].bool.should[0].match.title.boost,
+    );
+    expect(b.query.function_score.query.bool.must[0].bool.minimum_should_match).toBe(1);
+  });
+
+  it('filters category subtree, currency and stock in the query; facet selections after it', () => {
+    const b = body(
       {
-        text: 'phone case',
+        query: 'case',
         categoryId: 'c1',
-        price: { currency: 'CNY', min: 100, max: 500 },
-        size: 10,
+        currency: 'CNY',
+        minPriceMinor: 100,
+        maxPriceMinor: 500,
+        brands: ['Acme'],
+        attributes: [{ name: 'colour', values: ['red', 'blue'] }],
+        inStockOnly: true,
       },
+      [],
       [1.5, 'p9'],
     );
-    expect(body.query.bool.must[0]).toEqual({
-      multi_match: {
-        query: 'phone case',
-        fields: ['title^3', 'brand.text^2', 'description'],
-        operator: 'and',
-      },
-    });
-    expect(body.query.bool.filter).toEqual([
+    expect(b.query.bool.filter).toEqual([
       { term: { status: 'ACTIVE' } },
       { term: { category_path_ids: 'c1' } },
       { term: { currency: 'CNY' } },
-      { range: { prices: { gte: 100, lte: 500 } } },
+      { term: { in_stock: true } },
     ]);
-    expect(body.search_after).toEqual([1.5, 'p9']);
-    expect(body.sort).toEqual([{ _score: { order: 'desc' } }, { product_id: { order: 'asc' } }]);
+    expect(b.post_filter.bool.filter).toEqual([
+      { terms: { brand: ['Acme'] } },
+      { range: { prices: { gte: 100, lte: 500 } } },
+      {
+        nested: {
+          path: 'attributes',
+          query: {
+            bool: {
+              filter: [
+                { term: { 'attributes.name': 'colour' } },
+                { terms: { 'attributes.value': ['red', 'blue'] } },
+              ],
+            },
+          },
+        },
+      },
+    ]);
+    expect(b.search_after).toEqual([1.5, 'p9']);
+    expect(b.sort).toEqual([{ _score: { order: 'desc' } }, { product_id: { order: 'asc' } }]);
   });
 
-  it('keeps a one-sided bound one-sided', () => {
-    const body = buildSearchBody({ text: '', price: { currency: 'USD', max: 0 }, size: 5 });
-    expect(body.query.bool.filter[2]).toEqual({ range: { prices: { lte: 0 } } });
+  it('counts each facet without its own selection (disjunctive facets)', () => {
+    const b = body({
+      includeFacets: true,
+      currency: 'CNY',
+      maxPriceMinor: 9000,
+      brands: ['Acme'],
+      attributes: [{ name: 'colour', values: ['red'] }],
+    });
+    const kinds = (f: { filter: { bool?: { filter: object[] } } }) =>
+      (f.filter.bool?.filter ?? []).map((x) => Object.keys(x)[0]);
+    expect(kinds(b.aggs.categories)).toEqual(['terms', 'range', 'nested']);
+    expect(kinds(b.aggs.brands)).toEqual(['range', 'nested']);
+    expect(kinds(b.aggs.prices)).toEqual(['terms', 'nested']);
+    expect(kinds(b.aggs.attribute_0)).toEqual(['terms', 'range']);
+    expect(b.aggs.prices.aggs.values.range.ranges).toEqual([
+      { to: 5000 },
+      { from: 5000, to: 10000 },
+      { from: 10000, to: 20000 },
+      { from: 20000, to: 50000 },
+      { from: 50000, to: 100000 },
+      { from: 100000 },
+    ]);
+  });
+
+  it.each([
+    ['PRICE_ASC', { min_price: { order: 'asc' } }],
+    ['PRICE_DESC', { min_price: { order: 'desc' } }],
+    ['SALES', { units_sold: { order: 'desc', missing: '_last' } }],
+    ['NEWEST', { created_at: { order: 'desc' } }],
+  ] as const)(
+    'sorts %s with the product id as tie breaker, without relevance tweaks',
+    (sort, key) => {
+      const b = body({ sort, query: 'x' });
+      expect(b.sort).toEqual([key, { product_id: { order: 'asc' } }]);
+      expect(b.query.function_score).toBeUndefined();
+    },
+  );
+
+  it('suggests from listed products only, one per title, brands aside', () => {
+    const b = JSON.parse(JSON.stringify(buildSuggestBody('hua', 5)));
+    expect(b.query.bool.filter).toEqual([{ term: { status: 'ACTIVE' } }]);
+    expect(b.collapse).toEqual({ field: 'title.keyword' });
+    expect(b.size).toBe(5);
+    expect(b.aggs.brands.filter.match['brand.suggest']).toEqual({ query: 'hua', operator: 'and' });
   });
 });

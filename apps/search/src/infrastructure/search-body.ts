@@ -1,44 +1,205 @@
-import type { SearchCriteria } from '../domain/search-criteria';
+import type { SearchCriteria, SortOrder } from '../domain/search-criteria';
 
 /** Only listed products are searchable. */
 const LISTED = 'ACTIVE';
+/** Facet sizes: enough for a filter panel, bounded for the engine. */
+const CATEGORY_FACET_SIZE = 50;
+const BRAND_FACET_SIZE = 50;
+const ATTRIBUTE_NAMES_SIZE = 20;
+const ATTRIBUTE_VALUES_SIZE = 50;
+/** Out-of-stock products stay findable but rank below in-stock ones of similar relevance. */
+const OUT_OF_STOCK_WEIGHT = 0.5;
+
+const SORTS: Record<SortOrder, object[]> = {
+  RELEVANCE: [{ _score: { order: 'desc' } }, { product_id: { order: 'asc' } }],
+  PRICE_ASC: [{ min_price: { order: 'asc' } }, { product_id: { order: 'asc' } }],
+  PRICE_DESC: [{ min_price: { order: 'desc' } }, { product_id: { order: 'asc' } }],
+  SALES: [{ units_sold: { order: 'desc', missing: '_last' } }, { product_id: { order: 'asc' } }],
+  NEWEST: [{ created_at: { order: 'desc' } }, { product_id: { order: 'asc' } }],
+};
 
 /**
- * The Elasticsearch request body for a search: relevance over title (boosted), brand and
- * description; filters on status, category subtree and price; stable order for search_after.
+ * Relevance for one phrasing: every word must occur somewhere in the product's text (title,
+ * brand, category path, attribute values, description; CJK as single characters so "华为手机"
+ * finds "华为 Mate 60 手机"); the score comes from the fields that match best, title first
+ * (CJK bigrams, so adjacent characters score higher), then brand and category path.
+ */
+function phrasing(text: string, weight: number) {
+  return {
+    bool: {
+      must: [{ match: { all_text: { query: text, operator: 'and', boost: 0.2 * weight } } }],
+      should: [
+        { match: { title: { query: text, boost: 4 * weight } } },
+        { match_phrase: { title: { query: text, slop: 1, boost: 3 * weight } } },
+        { match: { 'brand.text': { query: text, boost: 3 * weight } } },
+        { match: { category_names: { query: text, boost: 2 * weight } } },
+        { match: { description: { query: text, boost: 0.5 * weight } } },
+      ],
+    },
+  };
+}
+
+/** Filters a shopper picks from facets: applied after aggregation so facets stay disjunctive. */
+function facetFilters(c: SearchCriteria) {
+  const brand = c.brands.length ? { terms: { brand: c.brands } } : undefined;
+  const price =
+    c.price && (c.price.min !== undefined || c.price.max !== undefined)
+      ? {
+          range: {
+            prices: {
+              ...(c.price.min !== undefined ? { gte: c.price.min } : {}),
+              ...(c.price.max !== undefined ? { lte: c.price.max } : {}),
+            },
+          },
+        }
+      : undefined;
+  const attributes = new Map(
+    c.attributes.map((a) => [
+      a.name,
+      {
+        nested: {
+          path: 'attributes',
+          query: {
+            bool: {
+              filter: [
+                { term: { 'attributes.name': a.name } },
+                { terms: { 'attributes.value': a.values } },
+              ],
+            },
+          },
+        },
+      },
+    ]),
+  );
+  /** Every facet filter but the excluded ones. */
+  const all = (except: { brand?: boolean; price?: boolean; attribute?: string } = {}) => [
+    ...(brand && !except.brand ? [brand] : []),
+    ...(price && !except.price ? [price] : []),
+    ...[...attributes].filter(([name]) => name !== except.attribute).map(([, f]) => f),
+  ];
+  return { all };
+}
+
+const filtered = (filters: object[], aggs: object) => ({
+  filter: filters.length ? { bool: { filter: filters } } : { match_all: {} },
+  aggs,
+});
+
+function aggregations(c: SearchCriteria, f: ReturnType<typeof facetFilters>, edges: number[]) {
+  const attributeValues = {
+    nested: { path: 'attributes' },
+    aggs: {
+      names: {
+        terms: { field: 'attributes.name', size: ATTRIBUTE_NAMES_SIZE },
+        aggs: { values: { terms: { field: 'attributes.value', size: ATTRIBUTE_VALUES_SIZE } } },
+      },
+    },
+  };
+  const aggs: Record<string, object> = {
+    categories: filtered(f.all(), {
+      values: { terms: { field: 'category_path_ids', size: CATEGORY_FACET_SIZE } },
+    }),
+    brands: filtered(f.all({ brand: true }), {
+      values: { terms: { field: 'brand', size: BRAND_FACET_SIZE } },
+    }),
+    prices: filtered(f.all({ price: true }), {
+      values: {
+        range: {
+          field: 'prices',
+          ranges: [
+            ...edges.map((to, i) => (i === 0 ? { to } : { from: edges[i - 1], to })),
+            { from: edges[edges.length - 1] },
+          ],
+        },
+      },
+    }),
+    attributes: filtered(f.all(), { values: attributeValues }),
+  };
+  // a selected attribute's own values are counted without its own selection
+  c.attributes.forEach((a, i) => {
+    aggs[`attribute_${i}`] = filtered(f.all({ attribute: a.name }), {
+      values: {
+        nested: { path: 'attributes' },
+        aggs: {
+          named: {
+            filter: { term: { 'attributes.name': a.name } },
+            aggs: { values: { terms: { field: 'attributes.value', size: ATTRIBUTE_VALUES_SIZE } } },
+          },
+        },
+      },
+    });
+  });
+  return aggs;
+}
+
+/**
+ * The Elasticsearch request body for a search: relevance over the text and its synonym
+ * variants; listed products only, in the category subtree, currency and stock as query filters;
+ * brand, price and attribute selections as a post filter with disjunctive facet counts; a
+ * stable order (the last key is the product id) for search_after.
  */
 export function buildSearchBody(c: SearchCriteria, after?: unknown[]) {
   const filter: object[] = [{ term: { status: LISTED } }];
   if (c.categoryId) filter.push({ term: { category_path_ids: c.categoryId } });
-  if (c.price) {
-    filter.push({ term: { currency: c.price.currency } });
-    if (c.price.min !== undefined || c.price.max !== undefined) {
-      filter.push({
-        range: {
-          prices: {
-            ...(c.price.min !== undefined ? { gte: c.price.min } : {}),
-            ...(c.price.max !== undefined ? { lte: c.price.max } : {}),
+  if (c.price) filter.push({ term: { currency: c.price.currency } });
+  if (c.inStockOnly) filter.push({ term: { in_stock: true } });
+
+  const text =
+    c.textVariants.length > 0
+      ? [
+          {
+            bool: {
+              should: c.textVariants.map((v, i) => phrasing(v, i === 0 ? 1 : 0.8)),
+              minimum_should_match: 1,
+            },
           },
-        },
-      });
-    }
-  }
-  const must = c.text
-    ? [
-        {
-          multi_match: {
-            query: c.text,
-            fields: ['title^3', 'brand.text^2', 'description'],
-            operator: 'and',
+        ]
+      : [{ match_all: {} }];
+  const base = { bool: { must: text, filter } };
+  const query =
+    c.sort === 'RELEVANCE' && !c.inStockOnly
+      ? {
+          function_score: {
+            query: base,
+            functions: [{ filter: { term: { in_stock: false } }, weight: OUT_OF_STOCK_WEIGHT }],
+            boost_mode: 'multiply',
           },
-        },
-      ]
-    : [{ match_all: {} }];
+        }
+      : base;
+
+  const f = facetFilters(c);
+  const post = f.all();
   return {
     size: c.size + 1,
     track_total_hits: true,
-    query: { bool: { must, filter } },
-    sort: [{ _score: { order: 'desc' } }, { product_id: { order: 'asc' } }],
+    query,
+    ...(post.length ? { post_filter: { bool: { filter: post } } } : {}),
+    ...(c.facets ? { aggs: aggregations(c, f, c.facets.priceEdges) } : {}),
+    sort: SORTS[c.sort],
     ...(after ? { search_after: after } : {}),
+  };
+}
+
+/** Listed products whose title or brand words start with the typed words. */
+export function buildSuggestBody(prefix: string, limit: number) {
+  const words = (field: string) => ({ match: { [field]: { query: prefix, operator: 'and' } } });
+  return {
+    size: limit,
+    _source: ['title'],
+    query: {
+      bool: {
+        filter: [{ term: { status: LISTED } }],
+        should: [words('title.suggest'), words('brand.suggest')],
+        minimum_should_match: 1,
+      },
+    },
+    collapse: { field: 'title.keyword' },
+    sort: [{ _score: { order: 'desc' } }, { units_sold: { order: 'desc', missing: '_last' } }],
+    aggs: {
+      brands: {
+        filter: words('brand.suggest'),
+        aggs: { names: { terms: { field: 'brand', size: 3 } } },
+      },
+    },
   };
 }

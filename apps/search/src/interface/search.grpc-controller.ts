@@ -2,7 +2,18 @@ import { Controller } from '@nestjs/common';
 import type { Metadata } from '@grpc/grpc-js';
 import { searchV1 } from '@emporia/contracts';
 import { decodeCursor, encodeCursor, withGrpcContext } from '@emporia/platform';
-import { SearchProductsUseCase } from '../application/search-products.use-case';
+import type { SearchFacets } from '../application/ports';
+import { ReindexUseCase } from '../application/reindex.use-case';
+import {
+  SearchProductsUseCase,
+  SuggestUseCase,
+  TopQueriesUseCase,
+  type SearchResult,
+} from '../application/search-products.use-case';
+import { SynonymSetsUseCase } from '../application/synonym-sets.use-case';
+import type { ReindexJob } from '../domain/reindex';
+import type { SortOrder } from '../domain/search-criteria';
+import type { SynonymSet } from '../domain/synonyms';
 
 const isAfter = (v: unknown): v is { s: unknown[] } =>
   typeof v === 'object' &&
@@ -11,10 +22,98 @@ const isAfter = (v: unknown): v is { s: unknown[] } =>
   (v as { s: unknown[] }).s.length === 2 &&
   (v as { s: unknown[] }).s.every((x) => typeof x === 'number' || typeof x === 'string');
 
+const SORT: Record<string, SortOrder> = {
+  [searchV1.SortOrder.SORT_ORDER_UNSPECIFIED]: 'RELEVANCE',
+  [searchV1.SortOrder.SORT_ORDER_RELEVANCE]: 'RELEVANCE',
+  [searchV1.SortOrder.SORT_ORDER_PRICE_ASC]: 'PRICE_ASC',
+  [searchV1.SortOrder.SORT_ORDER_PRICE_DESC]: 'PRICE_DESC',
+  [searchV1.SortOrder.SORT_ORDER_SALES]: 'SALES',
+  [searchV1.SortOrder.SORT_ORDER_NEWEST]: 'NEWEST',
+};
+
+const SUGGESTION_KIND = {
+  QUERY: searchV1.SuggestionKind.SUGGESTION_KIND_QUERY,
+  BRAND: searchV1.SuggestionKind.SUGGESTION_KIND_BRAND,
+  PRODUCT: searchV1.SuggestionKind.SUGGESTION_KIND_PRODUCT,
+};
+
+const REINDEX_STATE = {
+  RUNNING: searchV1.ReindexState.REINDEX_STATE_RUNNING,
+  SUCCEEDED: searchV1.ReindexState.REINDEX_STATE_SUCCEEDED,
+  FAILED: searchV1.ReindexState.REINDEX_STATE_FAILED,
+};
+
+function facetsToProto(f: SearchFacets, labels: Map<string, string>): searchV1.Facets {
+  return {
+    categories: f.categories.map((c) => ({ ...c, label: labels.get(c.value) ?? '' })),
+    brands: f.brands.map((b) => ({ ...b, label: '' })),
+    priceRanges: f.priceRanges.map((r) => ({
+      ...(r.from !== undefined ? { fromMinor: r.from } : {}),
+      ...(r.to !== undefined ? { toMinor: r.to } : {}),
+      count: r.count,
+    })),
+    attributes: f.attributes.map((a) => ({
+      name: a.name,
+      values: a.values.map((v) => ({ ...v, label: '' })),
+    })),
+  };
+}
+
+function hitsToProto(result: SearchResult): searchV1.ProductHit[] {
+  return result.hits.map(({ document: d, score, flashSale }) => ({
+    productId: d.product_id,
+    title: d.title,
+    brand: d.brand,
+    categoryId: d.category_id,
+    minPrice: { amountMinor: d.min_price, currency: d.currency },
+    maxPrice: { amountMinor: d.max_price, currency: d.currency },
+    inStock: d.in_stock,
+    score,
+    version: d.version,
+    unitsSold: d.units_sold ?? 0,
+    categoryNames: d.category_names ?? [],
+    flashSale: flashSale
+      ? {
+          saleId: flashSale.saleId,
+          skuId: flashSale.skuId,
+          price: { amountMinor: flashSale.priceMinor, currency: flashSale.currency },
+          startsAt: flashSale.startsAt,
+          endsAt: flashSale.endsAt,
+          active: flashSale.active,
+        }
+      : undefined,
+  }));
+}
+
+const synonymToProto = (s: SynonymSet): searchV1.SynonymSet => ({
+  id: s.id,
+  terms: s.terms,
+  updatedAt: s.updatedAt,
+});
+
+const reindexToProto = (j: ReindexJob): searchV1.Reindex => ({
+  id: j.id,
+  state: REINDEX_STATE[j.state],
+  targetIndex: j.targetIndex,
+  previousIndex: j.previousIndex,
+  productsIndexed: j.productsIndexed,
+  caughtUp: j.caughtUp,
+  batches: j.batches,
+  startedAt: j.startedAt,
+  finishedAt: j.finishedAt,
+  error: j.error,
+});
+
 @Controller()
 @searchV1.SearchServiceControllerMethods()
 export class SearchGrpcController implements searchV1.SearchServiceController {
-  constructor(private readonly searchProductsUc: SearchProductsUseCase) {}
+  constructor(
+    private readonly searchProductsUc: SearchProductsUseCase,
+    private readonly suggestUc: SuggestUseCase,
+    private readonly topQueriesUc: TopQueriesUseCase,
+    private readonly synonyms: SynonymSetsUseCase,
+    private readonly reindex: ReindexUseCase,
+  ) {}
 
   searchProducts(
     req: searchV1.SearchProductsRequest,
@@ -22,7 +121,7 @@ export class SearchGrpcController implements searchV1.SearchServiceController {
   ): Promise<searchV1.SearchProductsResponse> {
     return withGrpcContext(md, async (ctx) => {
       const after = req.pageToken ? decodeCursor(req.pageToken, isAfter).s : undefined;
-      const page = await this.searchProductsUc.execute(
+      const result = await this.searchProductsUc.execute(
         ctx,
         {
           query: req.query,
@@ -31,24 +130,88 @@ export class SearchGrpcController implements searchV1.SearchServiceController {
           pageSize: req.pageSize,
           ...(req.minPriceMinor !== undefined ? { minPriceMinor: req.minPriceMinor } : {}),
           ...(req.maxPriceMinor !== undefined ? { maxPriceMinor: req.maxPriceMinor } : {}),
+          brands: req.brands ?? [],
+          attributes: (req.attributes ?? []).map((a) => ({ name: a.name, values: a.values })),
+          sort: SORT[req.sort] ?? 'RELEVANCE',
+          inStockOnly: req.inStockOnly ?? false,
+          includeFacets: req.includeFacets ?? false,
+          priceFacetEdges: req.priceFacetEdges ?? [],
         },
         after,
       );
       return {
-        hits: page.hits.map(({ document: d, score }) => ({
-          productId: d.product_id,
-          title: d.title,
-          brand: d.brand,
-          categoryId: d.category_id,
-          minPrice: { amountMinor: d.min_price, currency: d.currency },
-          maxPrice: { amountMinor: d.max_price, currency: d.currency },
-          inStock: d.in_stock,
-          score,
-          version: d.version,
-        })),
-        total: page.total,
-        nextPageToken: page.after ? encodeCursor({ s: page.after }) : '',
+        hits: hitsToProto(result),
+        total: result.total,
+        nextPageToken: result.after ? encodeCursor({ s: result.after }) : '',
+        facets: result.facets ? facetsToProto(result.facets, result.categoryLabels) : undefined,
       };
     });
+  }
+
+  suggest(req: searchV1.SuggestRequest, md?: Metadata): Promise<searchV1.SuggestResponse> {
+    return withGrpcContext(md, async () => ({
+      suggestions: (await this.suggestUc.execute(req.prefix, req.limit)).map((s) => ({
+        text: s.text,
+        kind: SUGGESTION_KIND[s.kind],
+      })),
+    }));
+  }
+
+  putSynonymSet(
+    req: searchV1.PutSynonymSetRequest,
+    md?: Metadata,
+  ): Promise<searchV1.PutSynonymSetResponse> {
+    return withGrpcContext(md, async () => ({
+      set: synonymToProto(await this.synonyms.put(req.set?.id ?? '', req.set?.terms ?? [])),
+    }));
+  }
+
+  deleteSynonymSet(
+    req: searchV1.DeleteSynonymSetRequest,
+    md?: Metadata,
+  ): Promise<searchV1.DeleteSynonymSetResponse> {
+    return withGrpcContext(md, async () => {
+      await this.synonyms.delete(req.id);
+      return {};
+    });
+  }
+
+  listSynonymSets(
+    _req: searchV1.ListSynonymSetsRequest,
+    md?: Metadata,
+  ): Promise<searchV1.ListSynonymSetsResponse> {
+    return withGrpcContext(md, async () => ({
+      sets: (await this.synonyms.list()).map(synonymToProto),
+    }));
+  }
+
+  listTopQueries(
+    req: searchV1.ListTopQueriesRequest,
+    md?: Metadata,
+  ): Promise<searchV1.ListTopQueriesResponse> {
+    return withGrpcContext(md, async () => {
+      const res = await this.topQueriesUc.execute({
+        since: req.since,
+        until: req.until,
+        zeroResultsOnly: req.zeroResultsOnly,
+        limit: req.limit,
+      });
+      return { queries: res.queries, totalSearches: res.totalSearches };
+    });
+  }
+
+  startReindex(
+    _req: searchV1.StartReindexRequest,
+    md?: Metadata,
+  ): Promise<searchV1.StartReindexResponse> {
+    return withGrpcContext(md, async () => ({
+      reindex: reindexToProto(await this.reindex.start()),
+    }));
+  }
+
+  getReindex(req: searchV1.GetReindexRequest, md?: Metadata): Promise<searchV1.GetReindexResponse> {
+    return withGrpcContext(md, async () => ({
+      reindex: reindexToProto(await this.reindex.get(req.id)),
+    }));
   }
 }

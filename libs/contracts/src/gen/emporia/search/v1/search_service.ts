@@ -11,6 +11,163 @@ import { GrpcMethod, GrpcStreamMethod } from "@nestjs/microservices";
 import { Observable } from "rxjs";
 import { Money } from "../../common/v1/money";
 
+export enum SortOrder {
+  /** SORT_ORDER_UNSPECIFIED - Relevance. */
+  SORT_ORDER_UNSPECIFIED = "SORT_ORDER_UNSPECIFIED",
+  SORT_ORDER_RELEVANCE = "SORT_ORDER_RELEVANCE",
+  /** SORT_ORDER_PRICE_ASC - By the lowest list price of the product's SKUs. */
+  SORT_ORDER_PRICE_ASC = "SORT_ORDER_PRICE_ASC",
+  SORT_ORDER_PRICE_DESC = "SORT_ORDER_PRICE_DESC",
+  /** SORT_ORDER_SALES - By units sold, most first. */
+  SORT_ORDER_SALES = "SORT_ORDER_SALES",
+  /** SORT_ORDER_NEWEST - By creation time, newest first. */
+  SORT_ORDER_NEWEST = "SORT_ORDER_NEWEST",
+  UNRECOGNIZED = "UNRECOGNIZED",
+}
+
+export function sortOrderFromJSON(object: any): SortOrder {
+  switch (object) {
+    case 0:
+    case "SORT_ORDER_UNSPECIFIED":
+      return SortOrder.SORT_ORDER_UNSPECIFIED;
+    case 1:
+    case "SORT_ORDER_RELEVANCE":
+      return SortOrder.SORT_ORDER_RELEVANCE;
+    case 2:
+    case "SORT_ORDER_PRICE_ASC":
+      return SortOrder.SORT_ORDER_PRICE_ASC;
+    case 3:
+    case "SORT_ORDER_PRICE_DESC":
+      return SortOrder.SORT_ORDER_PRICE_DESC;
+    case 4:
+    case "SORT_ORDER_SALES":
+      return SortOrder.SORT_ORDER_SALES;
+    case 5:
+    case "SORT_ORDER_NEWEST":
+      return SortOrder.SORT_ORDER_NEWEST;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return SortOrder.UNRECOGNIZED;
+  }
+}
+
+export function sortOrderToNumber(object: SortOrder): number {
+  switch (object) {
+    case SortOrder.SORT_ORDER_UNSPECIFIED:
+      return 0;
+    case SortOrder.SORT_ORDER_RELEVANCE:
+      return 1;
+    case SortOrder.SORT_ORDER_PRICE_ASC:
+      return 2;
+    case SortOrder.SORT_ORDER_PRICE_DESC:
+      return 3;
+    case SortOrder.SORT_ORDER_SALES:
+      return 4;
+    case SortOrder.SORT_ORDER_NEWEST:
+      return 5;
+    case SortOrder.UNRECOGNIZED:
+    default:
+      return -1;
+  }
+}
+
+export enum SuggestionKind {
+  SUGGESTION_KIND_UNSPECIFIED = "SUGGESTION_KIND_UNSPECIFIED",
+  SUGGESTION_KIND_QUERY = "SUGGESTION_KIND_QUERY",
+  SUGGESTION_KIND_BRAND = "SUGGESTION_KIND_BRAND",
+  SUGGESTION_KIND_PRODUCT = "SUGGESTION_KIND_PRODUCT",
+  UNRECOGNIZED = "UNRECOGNIZED",
+}
+
+export function suggestionKindFromJSON(object: any): SuggestionKind {
+  switch (object) {
+    case 0:
+    case "SUGGESTION_KIND_UNSPECIFIED":
+      return SuggestionKind.SUGGESTION_KIND_UNSPECIFIED;
+    case 1:
+    case "SUGGESTION_KIND_QUERY":
+      return SuggestionKind.SUGGESTION_KIND_QUERY;
+    case 2:
+    case "SUGGESTION_KIND_BRAND":
+      return SuggestionKind.SUGGESTION_KIND_BRAND;
+    case 3:
+    case "SUGGESTION_KIND_PRODUCT":
+      return SuggestionKind.SUGGESTION_KIND_PRODUCT;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return SuggestionKind.UNRECOGNIZED;
+  }
+}
+
+export function suggestionKindToNumber(object: SuggestionKind): number {
+  switch (object) {
+    case SuggestionKind.SUGGESTION_KIND_UNSPECIFIED:
+      return 0;
+    case SuggestionKind.SUGGESTION_KIND_QUERY:
+      return 1;
+    case SuggestionKind.SUGGESTION_KIND_BRAND:
+      return 2;
+    case SuggestionKind.SUGGESTION_KIND_PRODUCT:
+      return 3;
+    case SuggestionKind.UNRECOGNIZED:
+    default:
+      return -1;
+  }
+}
+
+export enum ReindexState {
+  REINDEX_STATE_UNSPECIFIED = "REINDEX_STATE_UNSPECIFIED",
+  REINDEX_STATE_RUNNING = "REINDEX_STATE_RUNNING",
+  REINDEX_STATE_SUCCEEDED = "REINDEX_STATE_SUCCEEDED",
+  REINDEX_STATE_FAILED = "REINDEX_STATE_FAILED",
+  UNRECOGNIZED = "UNRECOGNIZED",
+}
+
+export function reindexStateFromJSON(object: any): ReindexState {
+  switch (object) {
+    case 0:
+    case "REINDEX_STATE_UNSPECIFIED":
+      return ReindexState.REINDEX_STATE_UNSPECIFIED;
+    case 1:
+    case "REINDEX_STATE_RUNNING":
+      return ReindexState.REINDEX_STATE_RUNNING;
+    case 2:
+    case "REINDEX_STATE_SUCCEEDED":
+      return ReindexState.REINDEX_STATE_SUCCEEDED;
+    case 3:
+    case "REINDEX_STATE_FAILED":
+      return ReindexState.REINDEX_STATE_FAILED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ReindexState.UNRECOGNIZED;
+  }
+}
+
+export function reindexStateToNumber(object: ReindexState): number {
+  switch (object) {
+    case ReindexState.REINDEX_STATE_UNSPECIFIED:
+      return 0;
+    case ReindexState.REINDEX_STATE_RUNNING:
+      return 1;
+    case ReindexState.REINDEX_STATE_SUCCEEDED:
+      return 2;
+    case ReindexState.REINDEX_STATE_FAILED:
+      return 3;
+    case ReindexState.UNRECOGNIZED:
+    default:
+      return -1;
+  }
+}
+
+/** Products having, for attribute `name`, any of `values` (attributes are ANDed together). */
+export interface AttributeFilter {
+  name: string;
+  values: string[];
+}
+
 export interface SearchProductsRequest {
   /** Free text; empty matches everything. */
   query: string;
@@ -25,6 +182,30 @@ export interface SearchProductsRequest {
   currency: string;
   pageSize: number;
   pageToken: string;
+  /** Products of any of these brands. */
+  brands: string[];
+  attributes: AttributeFilter[];
+  sort: SortOrder;
+  /** Only products with stock. Otherwise out-of-stock products rank below in-stock ones. */
+  inStockOnly: boolean;
+  /** Return facet counts (category, brand, price range, attributes). */
+  includeFacets: boolean;
+  /**
+   * Upper edges, in minor units, of the price-range facet's buckets; default 5000, 10000,
+   * 20000, 50000, 100000. Ascending and positive.
+   */
+  priceFacetEdges: number[];
+}
+
+/** A flash sale for one of the product's SKUs, from marketing's events: the price while it runs. */
+export interface FlashSaleOffer {
+  saleId: string;
+  skuId: string;
+  price: Money | undefined;
+  startsAt: string;
+  endsAt: string;
+  /** Running now (otherwise it is the next one to start). */
+  active: boolean;
 }
 
 export interface ProductHit {
@@ -37,16 +218,230 @@ export interface ProductHit {
   inStock: boolean;
   score: number;
   version: number;
+  unitsSold: number;
+  /** Names of the category path, root first. */
+  categoryNames: string[];
+  /** The running, or else the next, flash sale of the product; absent when there is none. */
+  flashSale: FlashSaleOffer | undefined;
+}
+
+export interface FacetValue {
+  value: string;
+  /** A display name where the value is an id (categories). */
+  label: string;
+  count: number;
+}
+
+export interface PriceRangeCount {
+  /** Inclusive lower bound; unset for the first bucket. */
+  fromMinor?:
+    | number
+    | undefined;
+  /** Exclusive upper bound; unset for the last bucket. */
+  toMinor?: number | undefined;
+  count: number;
+}
+
+export interface AttributeFacet {
+  name: string;
+  values: FacetValue[];
+}
+
+/**
+ * Facet counts are disjunctive: each facet counts as if its own selection were not made, so a
+ * shopper sees how many products another brand would add.
+ */
+export interface Facets {
+  /** Categories on the matching products' paths (every level). */
+  categories: FacetValue[];
+  brands: FacetValue[];
+  priceRanges: PriceRangeCount[];
+  attributes: AttributeFacet[];
 }
 
 export interface SearchProductsResponse {
   hits: ProductHit[];
   total: number;
   nextPageToken: string;
+  /** Set when include_facets was asked for. */
+  facets: Facets | undefined;
 }
 
+export interface SuggestRequest {
+  /** What has been typed so far; 1 to 50 characters. */
+  prefix: string;
+  /** At most this many suggestions; default 8, at most 20. */
+  limit: number;
+}
+
+export interface Suggestion {
+  text: string;
+  kind: SuggestionKind;
+}
+
+export interface SuggestResponse {
+  suggestions: Suggestion[];
+}
+
+/** Terms that mean the same thing: a query containing one also finds products with another. */
+export interface SynonymSet {
+  /** Lower-case letters, digits, "-" and "_"; 1 to 64 characters. */
+  id: string;
+  /** 2 to 20 distinct terms of 1 to 50 characters. */
+  terms: string[];
+  updatedAt: string;
+}
+
+export interface PutSynonymSetRequest {
+  set: SynonymSet | undefined;
+}
+
+export interface PutSynonymSetResponse {
+  set: SynonymSet | undefined;
+}
+
+export interface DeleteSynonymSetRequest {
+  id: string;
+}
+
+export interface DeleteSynonymSetResponse {
+}
+
+export interface ListSynonymSetsRequest {
+}
+
+export interface ListSynonymSetsResponse {
+  sets: SynonymSet[];
+}
+
+export interface ListTopQueriesRequest {
+  /** RFC 3339 window; default the last 7 days up to now. */
+  since: string;
+  until: string;
+  /** Only queries that found nothing. */
+  zeroResultsOnly: boolean;
+  /** Default 20, at most 200. */
+  limit: number;
+}
+
+export interface QueryStat {
+  /** The query as normalised: trimmed, lower-case, single spaces. */
+  query: string;
+  searches: number;
+  /** Searches of this query that found nothing. */
+  zeroResultSearches: number;
+  averageResults: number;
+  lastSearchedAt: string;
+}
+
+export interface ListTopQueriesResponse {
+  queries: QueryStat[];
+  /** Searches logged in the window, all queries. */
+  totalSearches: number;
+}
+
+export interface StartReindexRequest {
+}
+
+export interface Reindex {
+  id: string;
+  state: ReindexState;
+  /** The index being built (then serving). */
+  targetIndex: string;
+  previousIndex: string;
+  productsIndexed: number;
+  /** Changes that arrived during the build and were copied over after the swap. */
+  caughtUp: number;
+  batches: number;
+  startedAt: string;
+  finishedAt: string;
+  error: string;
+}
+
+export interface StartReindexResponse {
+  reindex: Reindex | undefined;
+}
+
+export interface GetReindexRequest {
+  /** Empty for the latest. */
+  id: string;
+}
+
+export interface GetReindexResponse {
+  reindex: Reindex | undefined;
+}
+
+function createBaseAttributeFilter(): AttributeFilter {
+  return { name: "", values: [] };
+}
+
+export const AttributeFilter: MessageFns<AttributeFilter> = {
+  encode(message: AttributeFilter, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    for (const v of message.values) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AttributeFilter {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAttributeFilter();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.values.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 function createBaseSearchProductsRequest(): SearchProductsRequest {
-  return { query: "", categoryId: "", currency: "", pageSize: 0, pageToken: "" };
+  return {
+    query: "",
+    categoryId: "",
+    currency: "",
+    pageSize: 0,
+    pageToken: "",
+    brands: [],
+    attributes: [],
+    sort: SortOrder.SORT_ORDER_UNSPECIFIED,
+    inStockOnly: false,
+    includeFacets: false,
+    priceFacetEdges: [],
+  };
 }
 
 export const SearchProductsRequest: MessageFns<SearchProductsRequest> = {
@@ -71,6 +466,28 @@ export const SearchProductsRequest: MessageFns<SearchProductsRequest> = {
     }
     if (message.pageToken !== "") {
       writer.uint32(58).string(message.pageToken);
+    }
+    for (const v of message.brands) {
+      writer.uint32(66).string(v!);
+    }
+    for (const v of message.attributes) {
+      AttributeFilter.encode(v!, writer.uint32(74).fork()).join();
+    }
+    if (message.sort !== SortOrder.SORT_ORDER_UNSPECIFIED) {
+      writer.uint32(80).int32(sortOrderToNumber(message.sort));
+    }
+    if (message.inStockOnly !== false) {
+      writer.uint32(88).bool(message.inStockOnly);
+    }
+    if (message.includeFacets !== false) {
+      writer.uint32(96).bool(message.includeFacets);
+    }
+    if (message.priceFacetEdges.length !== 0) {
+      writer.uint32(106).fork();
+      for (const v of message.priceFacetEdges) {
+        writer.int64(v);
+      }
+      writer.join();
     }
     return writer;
   },
@@ -144,6 +561,165 @@ export const SearchProductsRequest: MessageFns<SearchProductsRequest> = {
             message.pageToken = reader.string();
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.brands.push(reader.string());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.attributes.push(AttributeFilter.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.sort = sortOrderFromJSON(reader.int32());
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.inStockOnly = reader.bool();
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.includeFacets = reader.bool();
+            continue;
+          }
+          case 13: {
+            if (tag === 104) {
+              message.priceFacetEdges.push(longToNumber(reader.int64()));
+
+              continue;
+            }
+
+            if (tag === 106) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.priceFacetEdges.push(longToNumber(reader.int64()));
+              }
+
+              continue;
+            }
+
+            break;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseFlashSaleOffer(): FlashSaleOffer {
+  return { saleId: "", skuId: "", price: undefined, startsAt: "", endsAt: "", active: false };
+}
+
+export const FlashSaleOffer: MessageFns<FlashSaleOffer> = {
+  encode(message: FlashSaleOffer, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.saleId !== "") {
+      writer.uint32(10).string(message.saleId);
+    }
+    if (message.skuId !== "") {
+      writer.uint32(18).string(message.skuId);
+    }
+    if (message.price !== undefined) {
+      Money.encode(message.price, writer.uint32(26).fork()).join();
+    }
+    if (message.startsAt !== "") {
+      writer.uint32(34).string(message.startsAt);
+    }
+    if (message.endsAt !== "") {
+      writer.uint32(42).string(message.endsAt);
+    }
+    if (message.active !== false) {
+      writer.uint32(48).bool(message.active);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FlashSaleOffer {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFlashSaleOffer();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.saleId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.skuId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.price = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.startsAt = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.endsAt = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.active = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -168,6 +744,9 @@ function createBaseProductHit(): ProductHit {
     inStock: false,
     score: 0,
     version: 0,
+    unitsSold: 0,
+    categoryNames: [],
+    flashSale: undefined,
   };
 }
 
@@ -199,6 +778,15 @@ export const ProductHit: MessageFns<ProductHit> = {
     }
     if (message.version !== 0) {
       writer.uint32(72).int64(message.version);
+    }
+    if (message.unitsSold !== 0) {
+      writer.uint32(80).int64(message.unitsSold);
+    }
+    for (const v of message.categoryNames) {
+      writer.uint32(90).string(v!);
+    }
+    if (message.flashSale !== undefined) {
+      FlashSaleOffer.encode(message.flashSale, writer.uint32(98).fork()).join();
     }
     return writer;
   },
@@ -288,6 +876,302 @@ export const ProductHit: MessageFns<ProductHit> = {
             message.version = longToNumber(reader.int64());
             continue;
           }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.unitsSold = longToNumber(reader.int64());
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.categoryNames.push(reader.string());
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.flashSale = FlashSaleOffer.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseFacetValue(): FacetValue {
+  return { value: "", label: "", count: 0 };
+}
+
+export const FacetValue: MessageFns<FacetValue> = {
+  encode(message: FacetValue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.value !== "") {
+      writer.uint32(10).string(message.value);
+    }
+    if (message.label !== "") {
+      writer.uint32(18).string(message.label);
+    }
+    if (message.count !== 0) {
+      writer.uint32(24).int64(message.count);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FacetValue {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFacetValue();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.label = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.count = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBasePriceRangeCount(): PriceRangeCount {
+  return { count: 0 };
+}
+
+export const PriceRangeCount: MessageFns<PriceRangeCount> = {
+  encode(message: PriceRangeCount, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.fromMinor !== undefined) {
+      writer.uint32(8).int64(message.fromMinor);
+    }
+    if (message.toMinor !== undefined) {
+      writer.uint32(16).int64(message.toMinor);
+    }
+    if (message.count !== 0) {
+      writer.uint32(24).int64(message.count);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PriceRangeCount {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePriceRangeCount();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.fromMinor = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.toMinor = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.count = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseAttributeFacet(): AttributeFacet {
+  return { name: "", values: [] };
+}
+
+export const AttributeFacet: MessageFns<AttributeFacet> = {
+  encode(message: AttributeFacet, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    for (const v of message.values) {
+      FacetValue.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AttributeFacet {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAttributeFacet();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.values.push(FacetValue.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseFacets(): Facets {
+  return { categories: [], brands: [], priceRanges: [], attributes: [] };
+}
+
+export const Facets: MessageFns<Facets> = {
+  encode(message: Facets, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.categories) {
+      FacetValue.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.brands) {
+      FacetValue.encode(v!, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.priceRanges) {
+      PriceRangeCount.encode(v!, writer.uint32(26).fork()).join();
+    }
+    for (const v of message.attributes) {
+      AttributeFacet.encode(v!, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Facets {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFacets();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.categories.push(FacetValue.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.brands.push(FacetValue.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.priceRanges.push(PriceRangeCount.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.attributes.push(AttributeFacet.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -302,7 +1186,7 @@ export const ProductHit: MessageFns<ProductHit> = {
 };
 
 function createBaseSearchProductsResponse(): SearchProductsResponse {
-  return { hits: [], total: 0, nextPageToken: "" };
+  return { hits: [], total: 0, nextPageToken: "", facets: undefined };
 }
 
 export const SearchProductsResponse: MessageFns<SearchProductsResponse> = {
@@ -315,6 +1199,9 @@ export const SearchProductsResponse: MessageFns<SearchProductsResponse> = {
     }
     if (message.nextPageToken !== "") {
       writer.uint32(26).string(message.nextPageToken);
+    }
+    if (message.facets !== undefined) {
+      Facets.encode(message.facets, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -356,6 +1243,14 @@ export const SearchProductsResponse: MessageFns<SearchProductsResponse> = {
             message.nextPageToken = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.facets = Facets.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -369,24 +1264,1153 @@ export const SearchProductsResponse: MessageFns<SearchProductsResponse> = {
   },
 };
 
-/** Product search over the projection the search service keeps from catalog events. */
+function createBaseSuggestRequest(): SuggestRequest {
+  return { prefix: "", limit: 0 };
+}
+
+export const SuggestRequest: MessageFns<SuggestRequest> = {
+  encode(message: SuggestRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.prefix !== "") {
+      writer.uint32(10).string(message.prefix);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(16).int32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SuggestRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSuggestRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.prefix = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.limit = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSuggestion(): Suggestion {
+  return { text: "", kind: SuggestionKind.SUGGESTION_KIND_UNSPECIFIED };
+}
+
+export const Suggestion: MessageFns<Suggestion> = {
+  encode(message: Suggestion, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.text !== "") {
+      writer.uint32(10).string(message.text);
+    }
+    if (message.kind !== SuggestionKind.SUGGESTION_KIND_UNSPECIFIED) {
+      writer.uint32(16).int32(suggestionKindToNumber(message.kind));
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Suggestion {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSuggestion();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.text = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.kind = suggestionKindFromJSON(reader.int32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSuggestResponse(): SuggestResponse {
+  return { suggestions: [] };
+}
+
+export const SuggestResponse: MessageFns<SuggestResponse> = {
+  encode(message: SuggestResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.suggestions) {
+      Suggestion.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SuggestResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSuggestResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.suggestions.push(Suggestion.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSynonymSet(): SynonymSet {
+  return { id: "", terms: [], updatedAt: "" };
+}
+
+export const SynonymSet: MessageFns<SynonymSet> = {
+  encode(message: SynonymSet, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    for (const v of message.terms) {
+      writer.uint32(18).string(v!);
+    }
+    if (message.updatedAt !== "") {
+      writer.uint32(26).string(message.updatedAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SynonymSet {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSynonymSet();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.terms.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.updatedAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBasePutSynonymSetRequest(): PutSynonymSetRequest {
+  return { set: undefined };
+}
+
+export const PutSynonymSetRequest: MessageFns<PutSynonymSetRequest> = {
+  encode(message: PutSynonymSetRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.set !== undefined) {
+      SynonymSet.encode(message.set, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PutSynonymSetRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePutSynonymSetRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.set = SynonymSet.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBasePutSynonymSetResponse(): PutSynonymSetResponse {
+  return { set: undefined };
+}
+
+export const PutSynonymSetResponse: MessageFns<PutSynonymSetResponse> = {
+  encode(message: PutSynonymSetResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.set !== undefined) {
+      SynonymSet.encode(message.set, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PutSynonymSetResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePutSynonymSetResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.set = SynonymSet.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDeleteSynonymSetRequest(): DeleteSynonymSetRequest {
+  return { id: "" };
+}
+
+export const DeleteSynonymSetRequest: MessageFns<DeleteSynonymSetRequest> = {
+  encode(message: DeleteSynonymSetRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteSynonymSetRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteSynonymSetRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDeleteSynonymSetResponse(): DeleteSynonymSetResponse {
+  return {};
+}
+
+export const DeleteSynonymSetResponse: MessageFns<DeleteSynonymSetResponse> = {
+  encode(_: DeleteSynonymSetResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteSynonymSetResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteSynonymSetResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListSynonymSetsRequest(): ListSynonymSetsRequest {
+  return {};
+}
+
+export const ListSynonymSetsRequest: MessageFns<ListSynonymSetsRequest> = {
+  encode(_: ListSynonymSetsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListSynonymSetsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListSynonymSetsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListSynonymSetsResponse(): ListSynonymSetsResponse {
+  return { sets: [] };
+}
+
+export const ListSynonymSetsResponse: MessageFns<ListSynonymSetsResponse> = {
+  encode(message: ListSynonymSetsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.sets) {
+      SynonymSet.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListSynonymSetsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListSynonymSetsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sets.push(SynonymSet.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListTopQueriesRequest(): ListTopQueriesRequest {
+  return { since: "", until: "", zeroResultsOnly: false, limit: 0 };
+}
+
+export const ListTopQueriesRequest: MessageFns<ListTopQueriesRequest> = {
+  encode(message: ListTopQueriesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.since !== "") {
+      writer.uint32(10).string(message.since);
+    }
+    if (message.until !== "") {
+      writer.uint32(18).string(message.until);
+    }
+    if (message.zeroResultsOnly !== false) {
+      writer.uint32(24).bool(message.zeroResultsOnly);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(32).int32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListTopQueriesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListTopQueriesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.since = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.until = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.zeroResultsOnly = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.limit = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseQueryStat(): QueryStat {
+  return { query: "", searches: 0, zeroResultSearches: 0, averageResults: 0, lastSearchedAt: "" };
+}
+
+export const QueryStat: MessageFns<QueryStat> = {
+  encode(message: QueryStat, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.query !== "") {
+      writer.uint32(10).string(message.query);
+    }
+    if (message.searches !== 0) {
+      writer.uint32(16).int64(message.searches);
+    }
+    if (message.zeroResultSearches !== 0) {
+      writer.uint32(24).int64(message.zeroResultSearches);
+    }
+    if (message.averageResults !== 0) {
+      writer.uint32(33).double(message.averageResults);
+    }
+    if (message.lastSearchedAt !== "") {
+      writer.uint32(42).string(message.lastSearchedAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryStat {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryStat();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.query = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.searches = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.zeroResultSearches = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.averageResults = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.lastSearchedAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListTopQueriesResponse(): ListTopQueriesResponse {
+  return { queries: [], totalSearches: 0 };
+}
+
+export const ListTopQueriesResponse: MessageFns<ListTopQueriesResponse> = {
+  encode(message: ListTopQueriesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.queries) {
+      QueryStat.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.totalSearches !== 0) {
+      writer.uint32(16).int64(message.totalSearches);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListTopQueriesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListTopQueriesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.queries.push(QueryStat.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.totalSearches = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseStartReindexRequest(): StartReindexRequest {
+  return {};
+}
+
+export const StartReindexRequest: MessageFns<StartReindexRequest> = {
+  encode(_: StartReindexRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StartReindexRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStartReindexRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseReindex(): Reindex {
+  return {
+    id: "",
+    state: ReindexState.REINDEX_STATE_UNSPECIFIED,
+    targetIndex: "",
+    previousIndex: "",
+    productsIndexed: 0,
+    caughtUp: 0,
+    batches: 0,
+    startedAt: "",
+    finishedAt: "",
+    error: "",
+  };
+}
+
+export const Reindex: MessageFns<Reindex> = {
+  encode(message: Reindex, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.state !== ReindexState.REINDEX_STATE_UNSPECIFIED) {
+      writer.uint32(16).int32(reindexStateToNumber(message.state));
+    }
+    if (message.targetIndex !== "") {
+      writer.uint32(26).string(message.targetIndex);
+    }
+    if (message.previousIndex !== "") {
+      writer.uint32(34).string(message.previousIndex);
+    }
+    if (message.productsIndexed !== 0) {
+      writer.uint32(40).int64(message.productsIndexed);
+    }
+    if (message.caughtUp !== 0) {
+      writer.uint32(48).int64(message.caughtUp);
+    }
+    if (message.batches !== 0) {
+      writer.uint32(56).int32(message.batches);
+    }
+    if (message.startedAt !== "") {
+      writer.uint32(66).string(message.startedAt);
+    }
+    if (message.finishedAt !== "") {
+      writer.uint32(74).string(message.finishedAt);
+    }
+    if (message.error !== "") {
+      writer.uint32(82).string(message.error);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Reindex {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReindex();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.state = reindexStateFromJSON(reader.int32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.targetIndex = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.previousIndex = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.productsIndexed = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.caughtUp = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.batches = reader.int32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.startedAt = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.finishedAt = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseStartReindexResponse(): StartReindexResponse {
+  return { reindex: undefined };
+}
+
+export const StartReindexResponse: MessageFns<StartReindexResponse> = {
+  encode(message: StartReindexResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reindex !== undefined) {
+      Reindex.encode(message.reindex, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StartReindexResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStartReindexResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reindex = Reindex.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetReindexRequest(): GetReindexRequest {
+  return { id: "" };
+}
+
+export const GetReindexRequest: MessageFns<GetReindexRequest> = {
+  encode(message: GetReindexRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetReindexRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetReindexRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetReindexResponse(): GetReindexResponse {
+  return { reindex: undefined };
+}
+
+export const GetReindexResponse: MessageFns<GetReindexResponse> = {
+  encode(message: GetReindexResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reindex !== undefined) {
+      Reindex.encode(message.reindex, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetReindexResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetReindexResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reindex = Reindex.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+/**
+ * Product search over the projection the search service keeps from catalog and marketing events,
+ * with suggestions, synonyms as data, a search log and zero-downtime reindexing.
+ */
 
 export interface SearchServiceClient {
   searchProducts(request: SearchProductsRequest, metadata?: Metadata): Observable<SearchProductsResponse>;
+
+  /** Autocomplete: product titles and brands starting with the typed words, and popular queries. */
+
+  suggest(request: SuggestRequest, metadata?: Metadata): Observable<SuggestResponse>;
+
+  /**
+   * Synonym sets are data: a change is used by searches within SEARCH_SYNONYM_REFRESH_SECONDS,
+   * without a reindex.
+   */
+
+  putSynonymSet(request: PutSynonymSetRequest, metadata?: Metadata): Observable<PutSynonymSetResponse>;
+
+  deleteSynonymSet(request: DeleteSynonymSetRequest, metadata?: Metadata): Observable<DeleteSynonymSetResponse>;
+
+  listSynonymSets(request: ListSynonymSetsRequest, metadata?: Metadata): Observable<ListSynonymSetsResponse>;
+
+  /** Keyword mining over the search log: the most frequent queries, or those that found nothing. */
+
+  listTopQueries(request: ListTopQueriesRequest, metadata?: Metadata): Observable<ListTopQueriesResponse>;
+
+  /**
+   * Rebuilds the index from the catalog into a new versioned index and swaps the alias; searches
+   * are served from the old index until the swap. One reindex runs at a time.
+   */
+
+  startReindex(request: StartReindexRequest, metadata?: Metadata): Observable<StartReindexResponse>;
+
+  getReindex(request: GetReindexRequest, metadata?: Metadata): Observable<GetReindexResponse>;
 }
 
-/** Product search over the projection the search service keeps from catalog events. */
+/**
+ * Product search over the projection the search service keeps from catalog and marketing events,
+ * with suggestions, synonyms as data, a search log and zero-downtime reindexing.
+ */
 
 export interface SearchServiceController {
   searchProducts(
     request: SearchProductsRequest,
     metadata?: Metadata,
   ): Promise<SearchProductsResponse> | Observable<SearchProductsResponse> | SearchProductsResponse;
+
+  /** Autocomplete: product titles and brands starting with the typed words, and popular queries. */
+
+  suggest(
+    request: SuggestRequest,
+    metadata?: Metadata,
+  ): Promise<SuggestResponse> | Observable<SuggestResponse> | SuggestResponse;
+
+  /**
+   * Synonym sets are data: a change is used by searches within SEARCH_SYNONYM_REFRESH_SECONDS,
+   * without a reindex.
+   */
+
+  putSynonymSet(
+    request: PutSynonymSetRequest,
+    metadata?: Metadata,
+  ): Promise<PutSynonymSetResponse> | Observable<PutSynonymSetResponse> | PutSynonymSetResponse;
+
+  deleteSynonymSet(
+    request: DeleteSynonymSetRequest,
+    metadata?: Metadata,
+  ): Promise<DeleteSynonymSetResponse> | Observable<DeleteSynonymSetResponse> | DeleteSynonymSetResponse;
+
+  listSynonymSets(
+    request: ListSynonymSetsRequest,
+    metadata?: Metadata,
+  ): Promise<ListSynonymSetsResponse> | Observable<ListSynonymSetsResponse> | ListSynonymSetsResponse;
+
+  /** Keyword mining over the search log: the most frequent queries, or those that found nothing. */
+
+  listTopQueries(
+    request: ListTopQueriesRequest,
+    metadata?: Metadata,
+  ): Promise<ListTopQueriesResponse> | Observable<ListTopQueriesResponse> | ListTopQueriesResponse;
+
+  /**
+   * Rebuilds the index from the catalog into a new versioned index and swaps the alias; searches
+   * are served from the old index until the swap. One reindex runs at a time.
+   */
+
+  startReindex(
+    request: StartReindexRequest,
+    metadata?: Metadata,
+  ): Promise<StartReindexResponse> | Observable<StartReindexResponse> | StartReindexResponse;
+
+  getReindex(
+    request: GetReindexRequest,
+    metadata?: Metadata,
+  ): Promise<GetReindexResponse> | Observable<GetReindexResponse> | GetReindexResponse;
 }
 
 export function SearchServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["searchProducts"];
+    const grpcMethods: string[] = [
+      "searchProducts",
+      "suggest",
+      "putSynonymSet",
+      "deleteSynonymSet",
+      "listSynonymSets",
+      "listTopQueries",
+      "startReindex",
+      "getReindex",
+    ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("SearchService", method)(constructor.prototype[method], method, descriptor);

@@ -1,0 +1,76 @@
+import { normalizeQuery } from './search-criteria';
+import { SearchError } from './search-error';
+
+/** One logged search: the normalised text and how many products it found. */
+export interface LoggedSearch {
+  query: string;
+  raw: string;
+  results: number;
+  /** A filter (category, brand, price, attribute, stock) narrowed the search. */
+  filtered: boolean;
+  sort: string;
+  at: string;
+}
+
+/** Searches with text are logged; browsing without text and later pages are not. */
+export function logEntry(
+  raw: string,
+  results: number,
+  filtered: boolean,
+  sort: string,
+  at: Date,
+): LoggedSearch | undefined {
+  const query = normalizeQuery(raw);
+  if (!query) return undefined;
+  return { query, raw: raw.trim(), results, filtered, sort, at: at.toISOString() };
+}
+
+export interface TopQueriesWindow {
+  since: Date;
+  until: Date;
+  zeroResultsOnly: boolean;
+  limit: number;
+}
+
+const DAY = 86_400_000;
+
+/** Window defaults: the last 7 days; at most 90 days; limit 20 by default, at most 200. */
+export function topQueriesWindow(
+  input: { since?: string; until?: string; zeroResultsOnly?: boolean; limit?: number },
+  now: Date,
+): TopQueriesWindow {
+  const parse = (v: string | undefined, name: string, def: Date) => {
+    if (!v) return def;
+    const d = new Date(v);
+    if (Number.isNaN(d.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(v))
+      throw new SearchError(
+        'INVALID_ARGUMENT',
+        'SEARCH_WINDOW_INVALID',
+        `${name} must be an RFC 3339 time`,
+      );
+    return d;
+  };
+  const until = parse(input.until, 'until', now);
+  const since = parse(input.since, 'since', new Date(until.getTime() - 7 * DAY));
+  if (since >= until)
+    throw new SearchError(
+      'INVALID_ARGUMENT',
+      'SEARCH_WINDOW_INVALID',
+      'since must be before until',
+    );
+  if (until.getTime() - since.getTime() > 90 * DAY)
+    throw new SearchError(
+      'INVALID_ARGUMENT',
+      'SEARCH_WINDOW_INVALID',
+      'the window is at most 90 days',
+    );
+  const limit = input.limit ?? 0;
+  if (limit < 0 || !Number.isInteger(limit))
+    throw new SearchError('INVALID_ARGUMENT', 'SEARCH_LIMIT_INVALID', 'limit must not be negative');
+  return {
+    since,
+    until,
+    zeroResultsOnly: input.zeroResultsOnly ?? false,
+    limit: limit === 0 ? 20 : Math.min(limit, 200),
+  };
+}

@@ -1,0 +1,397 @@
+import { Client, errors } from '@elastic/elasticsearch';
+import { counter, type Logger } from '@emporia/platform';
+import type {
+  CategoryNames,
+  FlashSales,
+  QueryStat,
+  ReindexJobs,
+  SearchLog,
+  SynonymStore,
+} from '../application/ports';
+import type { FlashSaleRecord } from '../domain/flash-offer';
+import type { ReindexJob } from '../domain/reindex';
+import type { LoggedSearch, TopQueriesWindow } from '../domain/search-log';
+import type { SynonymSet } from '../domain/synonyms';
+
+const keyword = { type: 'keyword' as const };
+const date = { type: 'date' as const };
+
+/** The small indexes search keeps beside the products: names, sales, synonyms, log and jobs. */
+export const STORE_MAPPINGS = {
+  categories: { name: keyword, path_ids: keyword },
+  'flash-sales': {
+    sale_id: keyword,
+    sku_id: keyword,
+    product_id: keyword,
+    price_minor: { type: 'long' as const },
+    currency: keyword,
+    starts_at: date,
+    ends_at: date,
+  },
+  synonyms: { terms: keyword, updated_at: date },
+  log: {
+    query: keyword,
+    raw: keyword,
+    results: { type: 'integer' as const },
+    filtered: { type: 'boolean' as const },
+    sort: keyword,
+    at: date,
+  },
+  jobs: { job: { type: 'object' as const, enabled: false }, job_id: keyword },
+};
+export type StoreName = keyof typeof STORE_MAPPINGS;
+
+export class SearchStores {
+  constructor(
+    readonly client: Client,
+    private readonly prefix: string,
+  ) {}
+
+  index(name: StoreName): string {
+    return `${this.prefix}search-${name}`;
+  }
+
+  /** Creates the stores that do not exist yet (safe to race). */
+  async ensure(): Promise<void> {
+    for (const [name, properties] of Object.entries(STORE_MAPPINGS)) {
+      const index = this.index(name as StoreName);
+      if (await this.client.indices.exists({ index })) continue;
+      try {
+        await this.client.indices.create({
+          index,
+          settings: { number_of_shards: 1, number_of_replicas: 0 },
+          mappings: { dynamic: 'strict', properties },
+        });
+      } catch (e) {
+        const type = (e as errors.ResponseError).body?.error?.type;
+        if (type !== 'resource_already_exists_exception') throw e;
+      }
+    }
+  }
+}
+
+export class EsCategoryNames implements CategoryNames {
+  constructor(private readonly stores: SearchStores) {}
+
+  async put(c: { id: string; name: string; pathIds: string[] }): Promise<void> {
+    await this.stores.client.index({
+      index: this.stores.index('categories'),
+      id: c.id,
+      document: { name: c.name, path_ids: c.pathIds },
+    });
+  }
+
+  async names(ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const res = await this.stores.client.mget<{ name: string }>({
+      index: this.stores.index('categories'),
+      ids: [...ids],
+    });
+    const out = new Map<string, string>();
+    for (const d of res.docs) {
+      if ('found' in d && d.found && d._source) out.set(d._id, d._source.name);
+    }
+    return out;
+  }
+}
+
+type SaleDoc = {
+  sale_id: string;
+  sku_id: string;
+  product_id: string;
+  price_minor: number;
+  currency: string;
+  starts_at: string;
+  ends_at: string;
+};
+
+export class EsFlashSales implements FlashSales {
+  constructor(private readonly stores: SearchStores) {}
+
+  async put(s: FlashSaleRecord): Promise<void> {
+    const doc: SaleDoc = {
+      sale_id: s.saleId,
+      sku_id: s.skuId,
+      product_id: s.productId,
+      price_minor: s.priceMinor,
+      currency: s.currency,
+      starts_at: s.startsAt,
+      ends_at: s.endsAt,
+    };
+    await this.stores.client.index({
+      index: this.stores.index('flash-sales'),
+      id: s.saleId,
+      document: doc,
+      refresh: 'wait_for',
+    });
+  }
+
+  async forProducts(productIds: readonly string[], now: Date): Promise<FlashSaleRecord[]> {
+    if (productIds.length === 0) return [];
+    const res = await this.stores.client.search<SaleDoc>({
+      index: this.stores.index('flash-sales'),
+      size: 1000,
+      query: {
+        bool: {
+          filter: [
+            { terms: { product_id: [...productIds] } },
+            { range: { ends_at: { gt: now.toISOString() } } },
+          ],
+        },
+      },
+    });
+    return res.hits.hits.map(({ _source: d }) => ({
+      saleId: d!.sale_id,
+      skuId: d!.sku_id,
+      productId: d!.product_id,
+      priceMinor: d!.price_minor,
+      currency: d!.currency,
+      startsAt: d!.starts_at,
+      endsAt: d!.ends_at,
+    }));
+  }
+}
+
+export class EsSynonymStore implements SynonymStore {
+  constructor(private readonly stores: SearchStores) {}
+
+  async put(set: SynonymSet): Promise<void> {
+    await this.stores.client.index({
+      index: this.stores.index('synonyms'),
+      id: set.id,
+      document: { terms: set.terms, updated_at: set.updatedAt },
+      refresh: 'wait_for',
+    });
+  }
+
+  async delete(id: string): Promise<boolean> {
+    try {
+      await this.stores.client.delete({
+        index: this.stores.index('synonyms'),
+        id,
+        refresh: 'wait_for',
+      });
+      return true;
+    } catch (e) {
+      if (e instanceof errors.ResponseError && e.statusCode === 404) return false;
+      throw e;
+    }
+  }
+
+  async list(): Promise<SynonymSet[]> {
+    const res = await this.stores.client.search<{ terms: string[]; updated_at: string }>({
+      index: this.stores.index('synonyms'),
+      size: 10_000,
+      sort: [{ _id: 'asc' }],
+    });
+    return res.hits.hits.map((h) => ({
+      id: h._id!,
+      terms: h._source!.terms,
+      updatedAt: h._source!.updated_at,
+    }));
+  }
+}
+
+const logDropped = counter(
+  'search_log_dropped_total',
+  'Search log entries dropped because the buffer was full or Elasticsearch refused them',
+);
+
+/**
+ * The search log: entries are buffered in memory (bounded) and written in bulk every second or
+ * every 500 entries, so logging never slows or fails a search. Entries are lost only when the
+ * buffer overflows during an outage, counted by `search_log_dropped_total`.
+ */
+export class EsSearchLog implements SearchLog {
+  private buffer: LoggedSearch[] = [];
+  private timer?: NodeJS.Timeout;
+  private flushing?: Promise<void>;
+
+  constructor(
+    private readonly stores: SearchStores,
+    private readonly logger: Logger,
+    private readonly opts = { flushEveryMs: 1000, batch: 500, maxBuffered: 10_000 },
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.flush(), this.opts.flushEveryMs);
+    this.timer.unref();
+  }
+
+  record(entry: LoggedSearch): void {
+    if (this.buffer.length >= this.opts.maxBuffered) {
+      logDropped.inc();
+      return;
+    }
+    this.buffer.push(entry);
+    if (this.buffer.length >= this.opts.batch) void this.flush();
+  }
+
+  /** Writes what is buffered; concurrent calls share one write. */
+  flush(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    if (this.buffer.length === 0) return Promise.resolve();
+    const batch = this.buffer.splice(0, this.opts.batch);
+    this.flushing = this.stores.client
+      .bulk({
+        operations: batch.flatMap((e) => [{ index: { _index: this.stores.index('log') } }, e]),
+      })
+      .then((res) => {
+        const failed = res.items.filter((i) => i.index?.error).length;
+        if (failed) logDropped.inc(failed);
+      })
+      .catch((e: unknown) => {
+        // keep them for the next attempt, within the bound
+        const room = this.opts.maxBuffered - this.buffer.length;
+        this.buffer.unshift(...batch.slice(0, Math.max(0, room)));
+        if (batch.length > room) logDropped.inc(batch.length - Math.max(0, room));
+        this.logger.warn({ err: (e as Error).message }, 'search log write failed; will retry');
+      })
+      .finally(() => {
+        this.flushing = undefined;
+      });
+    return this.flushing;
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    for (let i = 0; i < 20 && this.buffer.length; i++) await this.flush();
+    await this.flushing;
+  }
+
+  async top(w: TopQueriesWindow): Promise<{ queries: QueryStat[]; totalSearches: number }> {
+    await this.flush();
+    await this.stores.client.indices.refresh({ index: this.stores.index('log') });
+    type B = {
+      key: string;
+      doc_count: number;
+      zero: { doc_count: number };
+      average: { value: number | null };
+      last: { value_as_string?: string };
+    };
+    const res = await this.stores.client.search({
+      index: this.stores.index('log'),
+      size: 0,
+      track_total_hits: true,
+      query: { range: { at: { gte: w.since.toISOString(), lt: w.until.toISOString() } } },
+      aggs: {
+        top: {
+          filter: w.zeroResultsOnly ? { term: { results: 0 } } : { match_all: {} },
+          aggs: {
+            queries: {
+              terms: { field: 'query', size: w.limit },
+              aggs: {
+                zero: { filter: { term: { results: 0 } } },
+                average: { avg: { field: 'results' } },
+                last: { max: { field: 'at' } },
+              },
+            },
+          },
+        },
+      },
+    });
+    const buckets =
+      (res.aggregations as { top: { queries: { buckets: B[] } } }).top.queries.buckets ?? [];
+    const total = res.hits.total;
+    return {
+      totalSearches: typeof total === 'number' ? total : (total?.value ?? 0),
+      queries: buckets.map((b) => ({
+        query: b.key,
+        searches: b.doc_count,
+        zeroResultSearches: b.zero.doc_count,
+        averageResults: b.average.value ?? 0,
+        lastSearchedAt: b.last.value_as_string ?? '',
+      })),
+    };
+  }
+
+  async popularWithPrefix(prefix: string, limit: number): Promise<string[]> {
+    const res = await this.stores.client.search({
+      index: this.stores.index('log'),
+      size: 0,
+      query: {
+        bool: {
+          filter: [
+            { prefix: { query: prefix } },
+            { range: { results: { gt: 0 } } },
+            { range: { at: { gte: 'now-30d' } } },
+          ],
+        },
+      },
+      aggs: { queries: { terms: { field: 'query', size: limit } } },
+    });
+    return (
+      (res.aggregations as { queries: { buckets: { key: string }[] } }).queries.buckets ?? []
+    ).map((b) => b.key);
+  }
+}
+
+const LOCK = 'reindex-lock';
+
+/** Reindex jobs; one lock document names the running job and is swapped with optimistic concurrency. */
+export class EsReindexJobs implements ReindexJobs {
+  constructor(private readonly stores: SearchStores) {}
+
+  private get index() {
+    return this.stores.index('jobs');
+  }
+
+  async claim(
+    job: ReindexJob,
+    mayReplace: (latest: ReindexJob | undefined) => boolean,
+  ): Promise<boolean> {
+    const lock = await this.stores.client
+      .get<{ job_id: string }>({ index: this.index, id: LOCK })
+      .catch((e: unknown) => {
+        if (e instanceof errors.ResponseError && e.statusCode === 404) return undefined;
+        throw e;
+      });
+    const latest = lock?._source ? await this.get(lock._source.job_id) : undefined;
+    if (!mayReplace(latest)) return false;
+    await this.save(job);
+    try {
+      await this.stores.client.index({
+        index: this.index,
+        id: LOCK,
+        document: { job_id: job.id },
+        refresh: 'wait_for',
+        ...(lock
+          ? { if_seq_no: lock._seq_no!, if_primary_term: lock._primary_term! }
+          : { op_type: 'create' as const }),
+      });
+      return true;
+    } catch (e) {
+      if (e instanceof errors.ResponseError && e.statusCode === 409) {
+        await this.stores.client.delete({ index: this.index, id: job.id }).catch(() => undefined);
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  async save(job: ReindexJob): Promise<void> {
+    await this.stores.client.index({
+      index: this.index,
+      id: job.id,
+      document: { job, job_id: job.id },
+      refresh: 'wait_for',
+    });
+  }
+
+  async get(id: string): Promise<ReindexJob | undefined> {
+    const got = await this.stores.client
+      .get<{ job: ReindexJob }>({ index: this.index, id })
+      .catch((e: unknown) => {
+        if (e instanceof errors.ResponseError && e.statusCode === 404) return undefined;
+        throw e;
+      });
+    return got?._source?.job;
+  }
+
+  async latest(): Promise<ReindexJob | undefined> {
+    const got = await this.stores.client
+      .get<{ job_id: string }>({ index: this.index, id: LOCK })
+      .catch(() => undefined);
+    return got?._source ? this.get(got._source.job_id) : undefined;
+  }
+}
