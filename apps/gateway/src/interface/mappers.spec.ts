@@ -3,7 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { catalogV1 } from '@emporia/contracts';
 import { CreateProductDto, MoveCategoryDto, StockAdjustmentDto } from './dto/catalog.dto';
-import { SearchQuery } from './dto/query.dto';
+import { SearchQuery } from './dto/search.dto';
 import { productView, skuToProto, statusFromProto, statusToProto } from './mappers';
 
 const errorsOf = async <T extends object>(cls: new () => T, body: unknown) =>

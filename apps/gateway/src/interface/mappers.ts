@@ -1,6 +1,6 @@
-import { catalogV1, type searchV1 } from '@emporia/contracts';
+import { catalogV1 } from '@emporia/contracts';
 import type { ProductStatusName, SkuInputDto } from './dto/catalog.dto';
-import type { CategoryView, ProductView, SearchItemView, StockLevelView } from './dto/views.dto';
+import type { CategoryView, ProductView, StockLevelView } from './dto/views.dto';
 
 /** Explicit mapping between the HTTP API's JSON and the backends' messages. */
 
@@ -67,17 +67,6 @@ export const stockLevelView = (l: catalogV1.StockLevel): StockLevelView => ({
   warehouseCode: l.warehouseCode,
   onHand: l.onHand,
   updatedAt: l.updatedAt,
-});
-
-export const searchItemView = (h: searchV1.ProductHit): SearchItemView => ({
-  productId: h.productId,
-  title: h.title,
-  brand: h.brand,
-  categoryId: h.categoryId,
-  minPrice: { amountMinor: h.minPrice?.amountMinor ?? 0, currency: h.minPrice?.currency ?? '' },
-  maxPrice: { amountMinor: h.maxPrice?.amountMinor ?? 0, currency: h.maxPrice?.currency ?? '' },
-  inStock: h.inStock,
-  score: h.score,
 });
 
 export const cursorOf = (token: string): string | null => token || null;

@@ -1,12 +1,43 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Put,
+  Query,
+} from '@nestjs/common';
+import { ApiAcceptedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { RequestContext } from '@emporia/platform';
 import { SEARCH_BACKEND, type SearchBackend } from '../application/ports';
 import { ApiProblems } from './api-problems';
-import { SearchQuery } from './dto/query.dto';
-import { SearchPage } from './dto/views.dto';
-import { cursorOf, searchItemView } from './mappers';
+import { Auth } from './auth.guard';
+import {
+  PutSynonymSetDto,
+  ReindexView,
+  SearchPage,
+  SearchQuery,
+  SuggestionList,
+  SuggestQuery,
+  SynonymSetList,
+  SynonymSetView,
+  TopQueriesQuery,
+  TopQueriesView,
+} from './dto/search.dto';
+import { cursorOf } from './mappers';
 import { Ctx } from './request-context';
+import {
+  facetsView,
+  reindexView,
+  searchItemView,
+  searchRequest,
+  SUGGESTION_KIND,
+  synonymSetView,
+} from './search-mappers';
+import { uuidParam } from './uuid-param';
 
 @ApiTags('search')
 @Controller('v1/search')
@@ -17,19 +48,104 @@ export class SearchHttpController {
   @ApiOkResponse({ type: SearchPage })
   @ApiProblems()
   async products(@Ctx() ctx: RequestContext, @Query() q: SearchQuery): Promise<SearchPage> {
-    const res = await this.search.searchProducts(ctx, {
-      query: q.q ?? '',
-      categoryId: q.categoryId ?? '',
-      currency: q.currency ?? '',
-      pageSize: q.limit ?? 0,
-      pageToken: q.cursor ?? '',
-      ...(q.minPrice !== undefined ? { minPriceMinor: q.minPrice } : {}),
-      ...(q.maxPrice !== undefined ? { maxPriceMinor: q.maxPrice } : {}),
-    });
+    const res = await this.search.searchProducts(ctx, searchRequest(q));
     return {
       items: res.hits.map(searchItemView),
       total: res.total,
       nextCursor: cursorOf(res.nextPageToken),
+      ...(res.facets ? { facets: facetsView(res.facets) } : {}),
     };
+  }
+
+  @Get('suggestions')
+  @ApiOkResponse({ type: SuggestionList })
+  @ApiProblems()
+  async suggestions(@Ctx() ctx: RequestContext, @Query() q: SuggestQuery): Promise<SuggestionList> {
+    const res = await this.search.suggest(ctx, { prefix: q.q, limit: q.limit ?? 0 });
+    return {
+      items: res.suggestions.map((s) => ({
+        text: s.text,
+        kind: SUGGESTION_KIND[s.kind] ?? 'product',
+      })),
+    };
+  }
+}
+
+/** Operators' search: synonyms as data, keyword mining from the search log, reindexing. */
+@ApiTags('search admin')
+@Auth('operator')
+@Controller('v1/admin/search')
+export class SearchAdminHttpController {
+  constructor(@Inject(SEARCH_BACKEND) private readonly search: SearchBackend) {}
+
+  @Get('synonyms')
+  @ApiOkResponse({ type: SynonymSetList })
+  @ApiProblems()
+  async listSynonyms(@Ctx() ctx: RequestContext): Promise<SynonymSetList> {
+    const res = await this.search.listSynonymSets(ctx, {});
+    return { items: res.sets.map(synonymSetView) };
+  }
+
+  @Put('synonyms/:id')
+  @ApiOkResponse({ type: SynonymSetView, description: 'created or replaced' })
+  @ApiProblems()
+  async putSynonyms(
+    @Ctx() ctx: RequestContext,
+    @Param('id') id: string,
+    @Body() body: PutSynonymSetDto,
+  ): Promise<SynonymSetView> {
+    const res = await this.search.putSynonymSet(ctx, {
+      set: { id, terms: body.terms, updatedAt: '' },
+    });
+    return synonymSetView(res.set!);
+  }
+
+  @Delete('synonyms/:id')
+  @HttpCode(204)
+  @ApiNoContentResponse()
+  @ApiProblems()
+  async deleteSynonyms(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<void> {
+    await this.search.deleteSynonymSet(ctx, { id });
+  }
+
+  @Get('queries')
+  @ApiOkResponse({ type: TopQueriesView, description: 'most frequent (or zero-result) queries' })
+  @ApiProblems()
+  async topQueries(
+    @Ctx() ctx: RequestContext,
+    @Query() q: TopQueriesQuery,
+  ): Promise<TopQueriesView> {
+    const res = await this.search.listTopQueries(ctx, {
+      since: q.since ?? '',
+      until: q.until ?? '',
+      zeroResultsOnly: q.zeroResults === 'true',
+      limit: q.limit ?? 0,
+    });
+    return { items: res.queries, totalSearches: res.totalSearches };
+  }
+
+  @Post('reindex')
+  @HttpCode(202)
+  @ApiAcceptedResponse({ type: ReindexView, description: 'started; poll its state' })
+  @ApiProblems()
+  async startReindex(@Ctx() ctx: RequestContext): Promise<ReindexView> {
+    return reindexView((await this.search.startReindex(ctx, {})).reindex!);
+  }
+
+  @Get('reindex')
+  @ApiOkResponse({ type: ReindexView, description: 'the latest reindex' })
+  @ApiProblems()
+  async latestReindex(@Ctx() ctx: RequestContext): Promise<ReindexView> {
+    return reindexView((await this.search.getReindex(ctx, { id: '' })).reindex!);
+  }
+
+  @Get('reindex/:id')
+  @ApiOkResponse({ type: ReindexView })
+  @ApiProblems()
+  async getReindex(
+    @Ctx() ctx: RequestContext,
+    @Param('id', uuidParam) id: string,
+  ): Promise<ReindexView> {
+    return reindexView((await this.search.getReindex(ctx, { id })).reindex!);
   }
 }

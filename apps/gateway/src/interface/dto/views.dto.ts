@@ -53,17 +53,6 @@ export class StockView {
   @ApiProperty() totalOnHand!: number;
 }
 
-export class SearchItemView {
-  @ApiProperty({ format: 'uuid' }) productId!: string;
-  @ApiProperty() title!: string;
-  @ApiProperty() brand!: string;
-  @ApiProperty({ format: 'uuid' }) categoryId!: string;
-  @ApiProperty({ type: MoneyDto }) minPrice!: MoneyDto;
-  @ApiProperty({ type: MoneyDto }) maxPrice!: MoneyDto;
-  @ApiProperty() inStock!: boolean;
-  @ApiProperty() score!: number;
-}
-
 export class CategoryPage {
   @ApiProperty({ type: [CategoryView] }) items!: CategoryView[];
   @ApiPropertyOptional({ nullable: true, type: String }) nextCursor!: string | null;
@@ -71,12 +60,6 @@ export class CategoryPage {
 
 export class ProductPage {
   @ApiProperty({ type: [ProductView] }) items!: ProductView[];
-  @ApiPropertyOptional({ nullable: true, type: String }) nextCursor!: string | null;
-}
-
-export class SearchPage {
-  @ApiProperty({ type: [SearchItemView] }) items!: SearchItemView[];
-  @ApiProperty() total!: number;
   @ApiPropertyOptional({ nullable: true, type: String }) nextCursor!: string | null;
 }
 
