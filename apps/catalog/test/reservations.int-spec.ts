@@ -12,8 +12,10 @@ import {
   testLogger,
   uniqueSuffix,
 } from '@emporia/testing';
+import type { QueryRunner } from 'typeorm';
 import { startCatalog } from '../src/catalog.app';
 import { catalogConfigSchema } from '../src/config';
+import { UnitsSold1764000000180 } from '../src/infrastructure/migrations/1764000000180-units-sold';
 
 jest.setTimeout(120_000);
 
@@ -160,6 +162,114 @@ describe('catalog stock reservations (real Postgres)', () => {
     expect(commits.map((e) => e.reference).sort()).toEqual(movements);
     expect(commits.every((e) => Number(e.delta) === -1 && e.skuId === skuId)).toBe(true);
     expect(Number(commits.at(-1)!.product!.skus[0].stockOnHand)).toBe(0);
+    // ten concurrent commits counted ten units sold, none lost
+    expect(Number(commits.at(-1)!.product!.skus[0].unitsSold)).toBe(10);
+    expect(Number(commits.at(-1)!.product!.unitsSold)).toBe(10);
+  });
+
+  it('counts units sold once per committed reservation, never lowered by a restocked return', async () => {
+    const codes = [`U-${uniqueSuffix()}`, `U-${uniqueSuffix()}`];
+    const { product } = await call<catalogV1.CreateProductResponse>('createProduct', {
+      title: 'Sold counter',
+      categoryId,
+      skus: codes.map((code) => ({
+        code,
+        attributes: {},
+        price: { amountMinor: 1000, currency: 'CNY' },
+      })),
+    });
+    const productId = product!.id;
+    const [a, b] = product!.skus.map((s) => s.id);
+    expect([product!.unitsSold, ...product!.skus.map((s) => s.unitsSold)].map(Number)).toEqual([
+      0, 0, 0,
+    ]);
+    for (const [skuId, warehouseCode] of [
+      [a, 'BJ-1'],
+      [a, 'SH-1'],
+      [b, 'SH-1'],
+    ])
+      await call('adjustStock', { skuId, warehouseCode, delta: 5, reason: 'receive' });
+    const sold = async () => {
+      const p = (await call<catalogV1.GetProductResponse>('getProduct', { id: productId }))
+        .product!;
+      return [Number(p.unitsSold), ...p.skus.map((s) => Number(s.unitsSold))];
+    };
+    const orderEvents = async (reference: string) =>
+      (
+        await pg.query(
+          `SELECT payload FROM outbox WHERE message_key = $1 AND event_type = 'emporia.catalog.v1.ProductStockChanged' ORDER BY seq`,
+          [productId],
+        )
+      ).rows
+        .map((e: { payload: Buffer }) => catalogV1.ProductStockChanged.decode(e.payload))
+        .filter((e) => e.reason === 'order' && e.reference === reference);
+
+    // 7 of `a` (split over both warehouses) and 2 of `b` in one reservation
+    const id = uuid();
+    const reserved = await call<catalogV1.ReserveStockResponse>('reserveStock', {
+      reservationId: id,
+      lines: [
+        { skuId: a, quantity: 7 },
+        { skuId: b, quantity: 2 },
+      ],
+    });
+    expect(reserved.reservation!.lines).toHaveLength(3);
+    expect(await sold()).toEqual([0, 0, 0]); // held is not sold
+    await call('commitReservation', { reservationId: id });
+    expect(await sold()).toEqual([9, 7, 2]);
+    // every snapshot of the commit carries the new figures (one event per reserved line)
+    const events = await orderEvents(id);
+    expect(events).toHaveLength(3);
+    for (const e of events) {
+      expect(Number(e.product!.unitsSold)).toBe(9);
+      expect(e.product!.skus.map((s) => Number(s.unitsSold))).toEqual([7, 2]);
+    }
+
+    // repeated commits, one after the other and at once, count nothing more
+    await call('commitReservation', { reservationId: id });
+    await Promise.all(
+      Array.from({ length: 5 }, () => call('commitReservation', { reservationId: id })),
+    );
+    expect(await sold()).toEqual([9, 7, 2]);
+    expect(await orderEvents(id)).toHaveLength(3);
+
+    // released and expired reservations sell nothing
+    const released = uuid();
+    await reserve(b, 1, released);
+    await call('releaseReservation', { reservationId: released });
+    const expired = uuid();
+    await reserve(b, 1, expired);
+    await pg.query(
+      `UPDATE stock_reservations SET expires_at = now() - interval '1 second' WHERE id = $1`,
+      [expired],
+    );
+    await failure(call('commitReservation', { reservationId: expired }));
+    expect(await sold()).toEqual([9, 7, 2]);
+
+    // a return put back on the shelf is stock again, but was still sold (a gross figure)
+    const back = await call<catalogV1.AdjustStockResponse>('adjustStock', {
+      skuId: a,
+      warehouseCode: 'SH-1',
+      delta: 2,
+      reason: 'return',
+    });
+    expect(Number(back.level!.onHand)).toBeGreaterThan(0);
+    expect(await sold()).toEqual([9, 7, 2]);
+    const { rows } = await pg.query(
+      `SELECT payload FROM outbox WHERE message_key = $1 AND event_type = 'emporia.catalog.v1.ProductStockChanged' ORDER BY seq DESC LIMIT 1`,
+      [productId],
+    );
+    const restock = catalogV1.ProductStockChanged.decode(rows[0].payload);
+    expect(restock.reason).toBe('return');
+    expect(Number(restock.product!.unitsSold)).toBe(9);
+
+    // ListProducts carries the same figures
+    const listed = (
+      await call<catalogV1.ListProductsResponse>('listProducts', { categoryId, pageSize: 500 })
+    ).products.find((p) => p.id === productId)!;
+    expect([Number(listed.unitsSold), ...listed.skus.map((s) => Number(s.unitsSold))]).toEqual([
+      9, 7, 2,
+    ]);
   });
 
   it('concurrent calls with one reservation id hold the units once', async () => {
@@ -368,5 +478,21 @@ describe('catalog stock reservations (real Postgres)', () => {
     expect(
       await pg.query(`SELECT 1 FROM stock_reservation_lines WHERE sku_id = $1`, [skuId]),
     ).toMatchObject({ rowCount: 0 });
+  });
+
+  // last: it drops and re-adds the column over everything the tests above sold
+  it('the migration counts reservations committed before it exactly as commits count them', async () => {
+    const counted = async () =>
+      (await pg.query(`SELECT id, units_sold::int AS n FROM skus ORDER BY id`)).rows as {
+        id: string;
+        n: number;
+      }[];
+    const live = await counted();
+    expect(live.filter((r) => r.n > 0).length).toBeGreaterThan(2);
+    const runner = { query: (sql: string) => pg.query(sql) } as unknown as QueryRunner;
+    const migration = new UnitsSold1764000000180();
+    await migration.down(runner);
+    await migration.up(runner);
+    expect(await counted()).toEqual(live);
   });
 });

@@ -12,6 +12,8 @@ import type {
 
 export interface CategoryRepository {
   get(id: string): Promise<Category | null>;
+  /** The categories of these ids that exist, in no particular order. */
+  getMany(ids: string[]): Promise<Category[]>;
   getBySlug(slug: string): Promise<Category | null>;
   insert(category: Category): Promise<void>;
   /** Writes name, slug, parent and path of each category. */
@@ -34,6 +36,10 @@ export interface ProductRepository {
   insert(product: Product): Promise<void>;
   save(product: Product): Promise<void>;
   productIdOfSku(skuId: string): Promise<string | null>;
+  /** Units sold per SKU (0 for an unknown id). Not part of the aggregate: `save` never writes it. */
+  unitsSold(skuIds: string[]): Promise<Map<string, number>>;
+  /** Adds committed units to a SKU's units sold; only a reservation's commit calls it. */
+  addUnitsSold(skuId: string, quantity: number): Promise<void>;
   /** Which of `codes` already belong to a product other than `exceptProductId`. */
   takenSkuCodes(codes: string[], exceptProductId?: string): Promise<string[]>;
   /** Products whose category is `categoryId` or below it (null: all), by id, after `afterId`. */
@@ -110,6 +116,8 @@ export interface ProductView {
   product: Product;
   categoryPathIds: string[];
   stockBySku: Map<string, number>;
+  /** Units sold per SKU: committed reservations' quantities, never lowered. */
+  unitsSoldBySku: Map<string, number>;
 }
 
 /** Domain events of this transaction; written to the outbox with the change, never published directly. */

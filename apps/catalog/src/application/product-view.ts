@@ -1,11 +1,29 @@
 import type { Product } from '../domain/product';
 import type { CatalogTx, ProductView } from './ports';
 
-/** Assembles the snapshot of a product: its category path and stock per SKU. */
+/** Assembles the snapshot of a product: its category path, stock and units sold per SKU. */
 export async function loadProductView(tx: CatalogTx, product: Product): Promise<ProductView> {
-  const category = await tx.categories.get(product.categoryId);
-  const stockBySku = await tx.stock.totals(product.skus.map((s) => s.id));
-  return { product, categoryPathIds: category?.pathIds ?? [product.categoryId], stockBySku };
+  return (await loadProductViews(tx, [product]))[0];
+}
+
+/**
+ * Snapshots of many products with a fixed number of queries (one each for categories, stock
+ * and units sold), whatever the number of products: a page of ListProducts may hold 500.
+ */
+export async function loadProductViews(tx: CatalogTx, products: Product[]): Promise<ProductView[]> {
+  if (products.length === 0) return [];
+  const skuIds = products.flatMap((p) => p.skus.map((s) => s.id));
+  // one after the other: they share the transaction's connection
+  const categories = await tx.categories.getMany([...new Set(products.map((p) => p.categoryId))]);
+  const stockBySku = await tx.stock.totals(skuIds);
+  const unitsSoldBySku = await tx.products.unitsSold(skuIds);
+  const pathOf = new Map(categories.map((c) => [c.id, c.pathIds]));
+  return products.map((product) => ({
+    product,
+    categoryPathIds: pathOf.get(product.categoryId) ?? [product.categoryId],
+    stockBySku,
+    unitsSoldBySku,
+  }));
 }
 
 /** Reads one page (`limit` + 1 rows tells whether there is a next page). */

@@ -3,7 +3,7 @@ import type { RequestContext } from '@emporia/platform';
 import { requireCategory } from './category-rules';
 import { type Page, type ProductView, UNIT_OF_WORK, type UnitOfWork } from './ports';
 import { requireProduct } from './product-rules';
-import { loadProductView, page } from './product-view';
+import { loadProductView, loadProductViews, page } from './product-view';
 
 @Injectable()
 export class ProductQueries {
@@ -23,8 +23,7 @@ export class ProductQueries {
         (n) => tx.products.listInSubtree(q.categoryId ?? null, q.afterId, n),
         q.limit,
       );
-      const items: ProductView[] = [];
-      for (const p of result.items) items.push(await loadProductView(tx, p));
+      const items = await loadProductViews(tx, result.items);
       return { items, ...(result.nextAfterId ? { nextAfterId: result.nextAfterId } : {}) };
     });
   }

@@ -102,7 +102,11 @@ export class ReservationsUseCase {
     });
   }
 
-  /** Held units leave on-hand stock: a movement per warehouse, a snapshot event per line. */
+  /**
+   * Held units leave on-hand stock (a movement per warehouse) and count as sold, then a
+   * snapshot event per line. Runs once per reservation: a repeated commit finds it COMMITTED
+   * under its row lock and does nothing, so nothing is counted twice.
+   */
   async commit(ctx: RequestContext, id: string): Promise<Reservation> {
     return this.change(ctx, id, planCommit, async (tx, r, now) => {
       const productOf = new Map<string, string>();
@@ -125,6 +129,9 @@ export class ReservationsUseCase {
             now,
           ),
         );
+      const sold = new Map<string, number>();
+      for (const l of r.lines) sold.set(l.skuId, (sold.get(l.skuId) ?? 0) + l.quantity);
+      for (const [skuId, quantity] of sold) await tx.products.addUnitsSold(skuId, quantity);
       for (const product of products.values()) await tx.products.save(product);
       for (const [i, level] of consumed.entries()) {
         const product = products.get(productOf.get(level.skuId)!)!;

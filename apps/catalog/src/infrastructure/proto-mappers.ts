@@ -44,6 +44,7 @@ export function categoryToProto(c: Category): catalogV1.Category {
 
 export function productToProto(v: ProductView): catalogV1.Product {
   const p = v.product;
+  const sold = (skuId: string) => v.unitsSoldBySku.get(skuId) ?? 0;
   return {
     id: p.id,
     title: p.title,
@@ -58,10 +59,12 @@ export function productToProto(v: ProductView): catalogV1.Product {
       attributes: s.attributes,
       price: { amountMinor: s.price.amountMinor, currency: s.price.currency },
       stockOnHand: v.stockBySku.get(s.id) ?? 0,
+      unitsSold: sold(s.id),
     })),
     version: p.version,
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),
+    unitsSold: p.skus.reduce((total, s) => total + sold(s.id), 0),
   };
 }
 

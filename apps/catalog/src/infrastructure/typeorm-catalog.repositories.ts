@@ -57,6 +57,11 @@ export class TypeormCategoryRepository implements CategoryRepository {
     return r && toCategory(r);
   }
 
+  async getMany(ids: string[]): Promise<Category[]> {
+    if (ids.length === 0) return [];
+    return (await this.m.findBy(CategoryRecord, { id: In(ids) })).map(toCategory);
+  }
+
   async getBySlug(slug: string): Promise<Category | null> {
     const r = await this.m.findOneBy(CategoryRecord, { slug });
     return r && toCategory(r);
@@ -134,6 +139,25 @@ export class TypeormProductRepository implements ProductRepository {
       select: { productId: true },
     });
     return r?.productId ?? null;
+  }
+
+  async unitsSold(skuIds: string[]): Promise<Map<string, number>> {
+    const sold = new Map<string, number>(skuIds.map((id) => [id, 0]));
+    if (skuIds.length === 0) return sold;
+    // a column the SkuRecord entity leaves out, so saving a product can never overwrite it
+    const rows = (await this.m.query(
+      `SELECT id, units_sold::bigint AS units_sold FROM skus WHERE id = ANY($1::uuid[])`,
+      [skuIds],
+    )) as { id: string; units_sold: string }[];
+    for (const r of rows) sold.set(r.id, Number(r.units_sold));
+    return sold;
+  }
+
+  async addUnitsSold(skuId: string, quantity: number): Promise<void> {
+    await this.m.query(`UPDATE skus SET units_sold = units_sold + $2 WHERE id = $1`, [
+      skuId,
+      quantity,
+    ]);
   }
 
   async takenSkuCodes(codes: string[], exceptProductId?: string): Promise<string[]> {

@@ -186,7 +186,8 @@ export class CatalogGrpcController implements catalogV1.CatalogServiceController
       const categoryId = optionalId('category_id', req.categoryId);
       const afterId = after(req.pageToken);
       const page = await this.products.list(ctx, {
-        limit: pageSize(req.pageSize, 20, 100),
+        // up to 500 so a full reindex needs few calls (see ListProductsRequest)
+        limit: pageSize(req.pageSize, 20, 500),
         ...(categoryId ? { categoryId } : {}),
         ...(afterId ? { afterId } : {}),
       });

@@ -3,6 +3,7 @@ import { CatalogSchema1764000000100 } from './1764000000100-catalog-schema';
 import { StockReservations1764000000150 } from './1764000000150-stock-reservations';
 import { StockMovementReference1764000000160 } from './1764000000160-stock-movement-reference';
 import { Warehouses1764000000170 } from './1764000000170-warehouses';
+import { UnitsSold1764000000180 } from './1764000000180-units-sold';
 
 /** Every migration of the catalog database, in order. Never `synchronize`. */
 export const CATALOG_MIGRATIONS = [
@@ -11,4 +12,5 @@ export const CATALOG_MIGRATIONS = [
   StockReservations1764000000150,
   StockMovementReference1764000000160,
   Warehouses1764000000170,
+  UnitsSold1764000000180,
 ];

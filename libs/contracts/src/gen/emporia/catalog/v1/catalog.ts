@@ -77,6 +77,14 @@ export interface Sku {
    * snapshot); what can still be ordered is `GetSkus`' or `GetStock`'s `available`.
    */
   stockOnHand: number;
+  /**
+   * Units sold: the quantities of this SKU in committed stock reservations (CommitReservation),
+   * counted once per reservation however often the commit is repeated. A gross figure that
+   * only grows: returns put back with AdjustStock (reason "return" or any other) do not lower
+   * it, and neither do refunds or cancellations after the commit. Reservations committed
+   * before the counter existed are included (backfilled from their lines).
+   */
+  unitsSold: number;
 }
 
 export interface Sku_AttributesEntry {
@@ -99,6 +107,13 @@ export interface Product {
   version: number;
   createdAt: string;
   updatedAt: string;
+  /**
+   * Units sold of all the product's SKUs together (the sum of `skus[].units_sold`; SKUs are
+   * never removed from a product). Same rules as Sku.units_sold. A commit also bumps
+   * `version` and emits ProductStockChanged (reason "order"), whose snapshot carries the new
+   * figure.
+   */
+  unitsSold: number;
 }
 
 export interface StockLevel {
@@ -236,7 +251,7 @@ export const Category: MessageFns<Category> = {
 };
 
 function createBaseSku(): Sku {
-  return { id: "", code: "", attributes: {}, price: undefined, stockOnHand: 0 };
+  return { id: "", code: "", attributes: {}, price: undefined, stockOnHand: 0, unitsSold: 0 };
 }
 
 export const Sku: MessageFns<Sku> = {
@@ -255,6 +270,9 @@ export const Sku: MessageFns<Sku> = {
     }
     if (message.stockOnHand !== 0) {
       writer.uint32(40).int64(message.stockOnHand);
+    }
+    if (message.unitsSold !== 0) {
+      writer.uint32(48).int64(message.unitsSold);
     }
     return writer;
   },
@@ -313,6 +331,14 @@ export const Sku: MessageFns<Sku> = {
             }
 
             message.stockOnHand = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.unitsSold = longToNumber(reader.int64());
             continue;
           }
         }
@@ -398,6 +424,7 @@ function createBaseProduct(): Product {
     version: 0,
     createdAt: "",
     updatedAt: "",
+    unitsSold: 0,
   };
 }
 
@@ -435,6 +462,9 @@ export const Product: MessageFns<Product> = {
     }
     if (message.updatedAt !== "") {
       writer.uint32(90).string(message.updatedAt);
+    }
+    if (message.unitsSold !== 0) {
+      writer.uint32(96).int64(message.unitsSold);
     }
     return writer;
   },
@@ -538,6 +568,14 @@ export const Product: MessageFns<Product> = {
             }
 
             message.updatedAt = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.unitsSold = longToNumber(reader.int64());
             continue;
           }
         }

@@ -117,12 +117,22 @@ export interface GetProductResponse {
 export interface ListProductsRequest {
   /** Products in this category or any of its descendants; empty for all. */
   categoryId: string;
+  /** 20 when 0; at most 500 (a larger value is treated as 500). */
   pageSize: number;
+  /**
+   * Empty for the first page, then the previous response's `next_page_token`. The token names
+   * the last product id returned, so the scan is stable under concurrent writes: no product
+   * is returned twice or skipped (products are never deleted). Ids are UUIDv7 (creation
+   * order), so products created during a scan normally come on a later page; one created by
+   * a replica whose clock lags may sort before the cursor, so a reindex should also apply
+   * `catalog.product` events from before the scan started.
+   */
   pageToken: string;
 }
 
 export interface ListProductsResponse {
   products: Product[];
+  /** Empty on the last page. */
   nextPageToken: string;
 }
 
@@ -3156,9 +3166,18 @@ export interface CatalogServiceClient {
 
   getProduct(request: GetProductRequest, metadata?: Metadata): Observable<GetProductResponse>;
 
+  /**
+   * Products of every status (DRAFT, ACTIVE and ARCHIVED: there is no status filter), by id
+   * ascending, with a keyset page token. A full scan for reindexing: leave `category_id`
+   * empty, set `page_size` up to 500, and pass each `next_page_token` back until it is empty.
+   */
+
   listProducts(request: ListProductsRequest, metadata?: Metadata): Observable<ListProductsResponse>;
 
-  /** Adds (positive delta) or removes (negative delta) on-hand stock of one SKU in one warehouse. */
+  /**
+   * Adds (positive delta) or removes (negative delta) on-hand stock of one SKU in one warehouse.
+   * Never changes `units_sold`, whatever the reason (a restocked return included).
+   */
 
   adjustStock(request: AdjustStockRequest, metadata?: Metadata): Observable<AdjustStockResponse>;
 
@@ -3183,8 +3202,9 @@ export interface CatalogServiceClient {
 
   /**
    * The order is paid: the held units leave on-hand stock (a movement with reason "order" and
-   * the reservation id as reference). Idempotent. A released or expired reservation is
-   * FAILED_PRECONDITION (RESERVATION_NOT_ACTIVE).
+   * the reservation id as reference) and are added to the SKUs' and products' `units_sold`,
+   * in one transaction. Idempotent: a repeated commit changes nothing and counts nothing. A
+   * released or expired reservation is FAILED_PRECONDITION (RESERVATION_NOT_ACTIVE).
    */
 
   commitReservation(request: CommitReservationRequest, metadata?: Metadata): Observable<CommitReservationResponse>;
@@ -3263,12 +3283,21 @@ export interface CatalogServiceController {
     metadata?: Metadata,
   ): Promise<GetProductResponse> | Observable<GetProductResponse> | GetProductResponse;
 
+  /**
+   * Products of every status (DRAFT, ACTIVE and ARCHIVED: there is no status filter), by id
+   * ascending, with a keyset page token. A full scan for reindexing: leave `category_id`
+   * empty, set `page_size` up to 500, and pass each `next_page_token` back until it is empty.
+   */
+
   listProducts(
     request: ListProductsRequest,
     metadata?: Metadata,
   ): Promise<ListProductsResponse> | Observable<ListProductsResponse> | ListProductsResponse;
 
-  /** Adds (positive delta) or removes (negative delta) on-hand stock of one SKU in one warehouse. */
+  /**
+   * Adds (positive delta) or removes (negative delta) on-hand stock of one SKU in one warehouse.
+   * Never changes `units_sold`, whatever the reason (a restocked return included).
+   */
 
   adjustStock(
     request: AdjustStockRequest,
@@ -3305,8 +3334,9 @@ export interface CatalogServiceController {
 
   /**
    * The order is paid: the held units leave on-hand stock (a movement with reason "order" and
-   * the reservation id as reference). Idempotent. A released or expired reservation is
-   * FAILED_PRECONDITION (RESERVATION_NOT_ACTIVE).
+   * the reservation id as reference) and are added to the SKUs' and products' `units_sold`,
+   * in one transaction. Idempotent: a repeated commit changes nothing and counts nothing. A
+   * released or expired reservation is FAILED_PRECONDITION (RESERVATION_NOT_ACTIVE).
    */
 
   commitReservation(
