@@ -16,7 +16,11 @@ import { OrderEventsUseCase } from './application/order-events.use-case';
 import type { MarketingConfig } from './config';
 import { MARKETING_MIGRATIONS } from './infrastructure/migrations';
 import { RedisFlashSaleStore } from './infrastructure/redis-flash-sale.store';
-import { GROUP_BUY_TOPIC } from './infrastructure/typeorm-unit-of-work';
+import {
+  FLASH_SALE_TOPIC,
+  GROUP_BUY_TOPIC,
+  type MarketingTopics,
+} from './infrastructure/typeorm-unit-of-work';
 import { marketingEventsHandler } from './interface/events.consumer';
 import { MarketingModule, type MarketingInfrastructure } from './marketing.module';
 
@@ -60,10 +64,14 @@ export async function startMarketing(
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'marketing', logger });
   const publisher = new KafkaPublisher(kafka);
-  const topic = topicName(config.KAFKA_TOPIC_PREFIX, GROUP_BUY_TOPIC);
+  const topics: MarketingTopics = {
+    groupBuy: topicName(config.KAFKA_TOPIC_PREFIX, GROUP_BUY_TOPIC),
+    flashSale: topicName(config.KAFKA_TOPIC_PREFIX, FLASH_SALE_TOPIC),
+  };
   try {
     await ensureTopics(kafka, [
-      topic,
+      topics.groupBuy,
+      topics.flashSale,
       ...CONSUMED_TOPICS.map((t) => topicName(config.KAFKA_TOPIC_PREFIX, t)),
     ]);
   } catch (e) {
@@ -81,7 +89,7 @@ export async function startMarketing(
       intervalMs: config.OUTBOX_POLL_MS,
     }),
     flashStore: new RedisFlashSaleStore(redis, config.REDIS_KEY_PREFIX),
-    topic,
+    topics,
     tokenTtlMs: config.FLASH_TOKEN_TTL_SECONDS * 1000,
     sweepIntervalMs: config.MARKETING_SWEEP_INTERVAL_MS,
     pingKafka: () => pingKafka(kafka),

@@ -31,6 +31,7 @@ import {
   systemClock,
   TypeormUnitOfWork,
   uuidV7Generator,
+  type MarketingTopics,
 } from './infrastructure/typeorm-unit-of-work';
 import { MarketingGrpcController } from './interface/marketing.grpc-controller';
 
@@ -40,7 +41,7 @@ export interface MarketingInfrastructure {
   relay: OutboxRelay;
   publisher: KafkaPublisher;
   flashStore: FlashSaleStore;
-  topic: string;
+  topics: MarketingTopics;
   tokenTtlMs: number;
   sweepIntervalMs: number;
   pingKafka: () => Promise<void>;
@@ -112,7 +113,9 @@ export class MarketingModule {
         { provide: INFRA, useValue: infra },
         {
           provide: UNIT_OF_WORK,
-          useValue: new TypeormUnitOfWork(infra.dataSource, infra.topic, () => infra.relay.nudge()),
+          useValue: new TypeormUnitOfWork(infra.dataSource, infra.topics, () =>
+            infra.relay.nudge(),
+          ),
         },
         { provide: CLOCK, useValue: systemClock },
         { provide: ID_GENERATOR, useValue: uuidV7Generator },

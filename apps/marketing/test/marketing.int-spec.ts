@@ -32,6 +32,12 @@ describe('marketing service (real Postgres + Redis + Kafka)', () => {
   let producer: Producer;
   let consumer: Consumer;
   const groupEvents: { type: string; groupId: string; orderIds: string[]; reason: string }[] = [];
+  const flashEvents: {
+    type: string;
+    key: string;
+    eventId: string;
+    event: marketingV1.FlashSaleScheduled;
+  }[] = [];
   const kafka = createKafka({
     brokers: testEnv.kafkaBrokers().split(','),
     clientId: 'marketing-it',
@@ -178,10 +184,18 @@ describe('marketing service (real Postgres + Redis + Kafka)', () => {
     consumer = kafka.consumer({ groupId: `mkt-it-${suffix}` });
     await consumer.connect();
     await consumer.subscribe({ topic: `${prefix}marketing.group-buy`, fromBeginning: true });
+    await consumer.subscribe({ topic: `${prefix}marketing.flash-sale`, fromBeginning: true });
     await consumer.run({
-      eachMessage: async ({ message }) => {
+      eachMessage: async ({ topic, message }) => {
         const type = message.headers?.[HEADER.eventType]?.toString() ?? '';
-        if (type.endsWith('GroupBuySucceeded')) {
+        if (topic === `${prefix}marketing.flash-sale`) {
+          flashEvents.push({
+            type,
+            key: message.key?.toString() ?? '',
+            eventId: message.headers?.[HEADER.eventId]?.toString() ?? '',
+            event: marketingV1.FlashSaleScheduled.decode(message.value!),
+          });
+        } else if (type.endsWith('GroupBuySucceeded')) {
           const m = marketingV1.GroupBuySucceeded.decode(message.value!);
           groupEvents.push({
             type: 'SUCCEEDED',
@@ -419,19 +433,75 @@ describe('marketing service (real Postgres + Redis + Kafka)', () => {
   describe('flash sales', () => {
     const skuId = randomUUID();
     const saleId = randomUUID();
+    const startsAt = new Date(Date.now() - 1000).toISOString();
+    const endsAt = new Date(Date.now() + 3_600_000).toISOString();
 
     beforeAll(async () => {
       await call('createFlashSale', {
+        sale: { id: saleId, skuId, price: cny(9900), stock: 5, perUserLimit: 1, startsAt, endsAt },
+      });
+    });
+
+    it('creating a sale publishes exactly one FlashSaleScheduled on marketing.flash-sale', async () => {
+      const ofSale = (id: string) => flashEvents.filter((e) => e.key === id);
+      const [published] = await eventually(async () =>
+        ofSale(saleId).length > 0 ? ofSale(saleId) : undefined,
+      );
+      expect(published.type).toBe('emporia.marketing.v1.FlashSaleScheduled');
+      expect(published.event).toEqual({
         sale: {
           id: saleId,
           skuId,
           price: cny(9900),
           stock: 5,
           perUserLimit: 1,
-          startsAt: new Date(Date.now() - 1000).toISOString(),
-          endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+          startsAt: new Date(startsAt).toISOString(),
+          endsAt: new Date(endsAt).toISOString(),
         },
+        productId: '', // marketing knows only the SKU
       });
+      // the same id again is refused and announces nothing; a refused sale announces nothing
+      expect(
+        (
+          await failure(
+            call('createFlashSale', {
+              sale: {
+                id: saleId,
+                skuId,
+                price: cny(1),
+                stock: 1,
+                perUserLimit: 1,
+                startsAt,
+                endsAt,
+              },
+            }),
+          )
+        ).code,
+      ).toBe('FLASH_SALE_EXISTS');
+      const refused = randomUUID();
+      expect(
+        (
+          await failure(
+            call('createFlashSale', {
+              sale: {
+                id: refused,
+                skuId,
+                price: cny(1),
+                stock: 0,
+                perUserLimit: 1,
+                startsAt,
+                endsAt,
+              },
+            }),
+          )
+        ).code,
+      ).toBe('FLASH_SALE_INVALID');
+      await sleep(1500);
+      expect(ofSale(saleId)).toHaveLength(1);
+      expect(ofSale(refused)).toHaveLength(0);
+      expect(
+        await one(`SELECT count(*)::int AS n FROM outbox WHERE message_key = $1`, [saleId]),
+      ).toEqual({ n: 1 });
     });
 
     it('many buyers at once: exactly the stock wins, all recorded, Redis and the database agree', async () => {

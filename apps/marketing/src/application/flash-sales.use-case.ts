@@ -55,6 +55,8 @@ export class FlashSalesUseCase {
       );
     await this.uow.run(ctx, async (tx) => {
       await tx.flash.insertSale(sale, this.clock.now());
+      // announced with the sale: a duplicate id fails above, so one event per sale
+      tx.events.flashSaleScheduled(sale);
       // loaded inside the transaction: a sale is never in the database without its pool
       await this.store.load(sale);
     });

@@ -166,9 +166,12 @@ export interface GroupRepository {
   due(now: Date, limit: number): Promise<string[]>;
 }
 
+/** Domain events of this transaction; written to the outbox with the change, never published directly. */
 export interface MarketingEvents {
   groupSucceeded(g: Group, orderIds: string[], at: Date): void;
   groupFailed(g: Group, orderIds: string[], reason: string, at: Date): void;
+  /** A flash sale was created (its product is not known here: only its SKU). */
+  flashSaleScheduled(sale: FlashSale): void;
 }
 
 export interface MarketingTx {

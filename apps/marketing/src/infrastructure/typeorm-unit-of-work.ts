@@ -12,6 +12,7 @@ import type {
   Random,
   UnitOfWork,
 } from '../application/ports';
+import type { FlashSale } from '../domain/flash-sale';
 import type { Group } from '../domain/group-buy';
 import {
   SqlCampaignRepository,
@@ -23,6 +24,13 @@ import {
 } from './sql-marketing.repositories';
 
 export const GROUP_BUY_TOPIC = 'marketing.group-buy';
+export const FLASH_SALE_TOPIC = 'marketing.flash-sale';
+
+/** The topics marketing publishes to, with the run's prefix applied. */
+export interface MarketingTopics {
+  groupBuy: string;
+  flashSale: string;
+}
 
 export const MARKETING_EVENT_TYPES = {
   groupSucceeded: eventType(
@@ -30,15 +38,22 @@ export const MARKETING_EVENT_TYPES = {
     marketingV1.GroupBuySucceeded,
   ),
   groupFailed: eventType('emporia.marketing.v1.GroupBuyFailed', marketingV1.GroupBuyFailed),
+  flashSaleScheduled: eventType(
+    'emporia.marketing.v1.FlashSaleScheduled',
+    marketingV1.FlashSaleScheduled,
+  ),
 };
 
-/** Group-buy outcomes as outbox rows on `marketing.group-buy`, keyed by group id. */
+/**
+ * Events as outbox rows: group-buy outcomes on `marketing.group-buy` keyed by group id, flash
+ * sales on `marketing.flash-sale` keyed by sale id.
+ */
 class OutboxMarketingEvents implements MarketingEvents {
   readonly pending: NewEvent[] = [];
   private readonly meta: { traceparent: string };
 
   constructor(
-    private readonly topic: string,
+    private readonly topics: MarketingTopics,
     ctx: RequestContext,
   ) {
     this.meta = { traceparent: toTraceparent(ctx) };
@@ -48,7 +63,7 @@ class OutboxMarketingEvents implements MarketingEvents {
     this.pending.push(
       newEvent(
         MARKETING_EVENT_TYPES.groupSucceeded,
-        this.topic,
+        this.topics.groupBuy,
         g.id,
         { groupId: g.id, dealId: g.dealId, orderIds, succeededAt: at.toISOString() },
         this.meta,
@@ -60,9 +75,32 @@ class OutboxMarketingEvents implements MarketingEvents {
     this.pending.push(
       newEvent(
         MARKETING_EVENT_TYPES.groupFailed,
-        this.topic,
+        this.topics.groupBuy,
         g.id,
         { groupId: g.id, dealId: g.dealId, orderIds, reason, failedAt: at.toISOString() },
+        this.meta,
+      ),
+    );
+  }
+
+  flashSaleScheduled(s: FlashSale): void {
+    this.pending.push(
+      newEvent(
+        MARKETING_EVENT_TYPES.flashSaleScheduled,
+        this.topics.flashSale,
+        s.id,
+        {
+          sale: {
+            id: s.id,
+            skuId: s.skuId,
+            price: { amountMinor: s.price.amountMinor, currency: s.price.currency },
+            stock: s.stock,
+            perUserLimit: s.perUserLimit,
+            startsAt: s.startsAt.toISOString(),
+            endsAt: s.endsAt.toISOString(),
+          },
+          productId: '',
+        },
         this.meta,
       ),
     );
@@ -73,14 +111,14 @@ class OutboxMarketingEvents implements MarketingEvents {
 export class TypeormUnitOfWork extends OutboxUnitOfWork<MarketingTx> implements UnitOfWork {
   constructor(
     ds: DataSource,
-    private readonly topic: string,
+    private readonly topics: MarketingTopics,
     onEventsCommitted?: () => void,
   ) {
     super(ds, onEventsCommitted);
   }
 
   protected open(manager: EntityManager, ctx: RequestContext) {
-    const events = new OutboxMarketingEvents(this.topic, ctx);
+    const events = new OutboxMarketingEvents(this.topics, ctx);
     return {
       tx: {
         campaigns: new SqlCampaignRepository(manager),

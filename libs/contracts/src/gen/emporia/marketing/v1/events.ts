@@ -6,6 +6,7 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { FlashSale } from "./marketing_service";
 
 /**
  * The group filled: every participant's order is confirmed (order commits its stock and
@@ -29,6 +30,24 @@ export interface GroupBuyFailed {
   /** DEADLINE_PASSED or GROUP_FULL. */
   reason: string;
   failedAt: string;
+}
+
+/**
+ * A flash sale was created (CreateFlashSale), written in the same transaction as the sale:
+ * one event per sale. The sale's price applies to `sale.sku_id` from `sale.starts_at` until
+ * `sale.ends_at` or until its stock is sold (no event says a sale sold out or ended: both
+ * times are in the sale, and sold-out is the pool in Redis, see GetFlashSale).
+ */
+export interface FlashSaleScheduled {
+  sale:
+    | FlashSale
+    | undefined;
+  /**
+   * Empty for now: marketing knows only the SKU (it does not ask the catalog when a sale is
+   * created). Consumers resolve the product from the SKU (catalog GetSkus, or their own
+   * copy of the catalog). Filled when marketing learns it; never repurposed.
+   */
+  productId: string;
 }
 
 function createBaseGroupBuySucceeded(): GroupBuySucceeded {
@@ -185,6 +204,63 @@ export const GroupBuyFailed: MessageFns<GroupBuyFailed> = {
             }
 
             message.failedAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseFlashSaleScheduled(): FlashSaleScheduled {
+  return { sale: undefined, productId: "" };
+}
+
+export const FlashSaleScheduled: MessageFns<FlashSaleScheduled> = {
+  encode(message: FlashSaleScheduled, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sale !== undefined) {
+      FlashSale.encode(message.sale, writer.uint32(10).fork()).join();
+    }
+    if (message.productId !== "") {
+      writer.uint32(18).string(message.productId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FlashSaleScheduled {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFlashSaleScheduled();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sale = FlashSale.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.productId = reader.string();
             continue;
           }
         }
