@@ -78,6 +78,7 @@ export async function startPlatform(want: {
   /** Extra settings of the order service (e.g. a short payment deadline). */
   orderEnv?: Record<string, string>;
   marketingEnv?: Record<string, string>;
+  searchEnv?: Record<string, string>;
   gatewayEnv?: Record<string, string>;
 }): Promise<Platform> {
   const suffix = uniqueSuffix();
@@ -137,6 +138,7 @@ export async function startPlatform(want: {
             CATALOG_GRPC_URL: `127.0.0.1:${ports.catalog[0]}`,
             SEARCH_GRPC_PORT: String(ports.search[0]),
             SEARCH_HTTP_PORT: String(ports.search[1]),
+            ...want.searchEnv,
           },
           `http://127.0.0.1:${ports.search[1]}/readyz`,
         ),

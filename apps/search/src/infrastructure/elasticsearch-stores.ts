@@ -354,7 +354,6 @@ export class EsReindexJobs implements ReindexJobs {
         index: this.index,
         id: LOCK,
         document: { job_id: job.id },
-        refresh: 'wait_for',
         ...(lock
           ? { if_seq_no: lock._seq_no!, if_primary_term: lock._primary_term! }
           : { op_type: 'create' as const }),
@@ -374,7 +373,6 @@ export class EsReindexJobs implements ReindexJobs {
       index: this.index,
       id: job.id,
       document: { job, job_id: job.id },
-      refresh: 'wait_for',
     });
   }
 
