@@ -123,9 +123,16 @@ describe('risk service (real Postgres + Redis + Kafka)', () => {
     expect(exported.entries.find((e) => e.value === address)).toMatchObject({
       reason: 'chargebacks',
     });
-    await call('removeListEntries', {
-      entries: [{ kind: 'ADDRESS', value: address, reason: '', addedAt: '' }],
-    });
+    const remove = () =>
+      call<riskV1.RemoveListEntriesResponse>('removeListEntries', {
+        entries: [
+          { kind: 'ADDRESS', value: address, reason: '', addedAt: '' },
+          { kind: 'ADDRESS', value: `not-listed-${randomUUID()}`, reason: '', addedAt: '' },
+        ],
+      });
+    // counts what was listed: once, then nothing
+    expect((await remove()).removed).toBe(1);
+    expect((await remove()).removed).toBe(0);
     expect((await order({ addressFingerprint: address })).decision).toBe('DECISION_ALLOW');
     expect((await failure(call('exportList', { kind: 'EMAIL' }))).code).toBe('LIST_KIND_INVALID');
   });

@@ -96,12 +96,13 @@ export class SqlRiskStore implements RiskStore {
   }
 
   async removeEntries(entries: { kind: ListKind; value: string }[]): Promise<number> {
-    const rows = await this.q(
+    // TypeORM answers a DELETE with [rows, affected], not the rows: count what it affected.
+    const [, removed] = (await this.ds.query(
       `DELETE FROM list_entries l USING unnest($1::text[], $2::text[]) AS x(kind, value)
-       WHERE l.kind = x.kind AND l.value = x.value RETURNING l.value`,
+       WHERE l.kind = x.kind AND l.value = x.value`,
       [entries.map((e) => e.kind), entries.map((e) => e.value)],
-    );
-    return rows.length;
+    )) as [unknown[], number];
+    return removed;
   }
 
   async exportList(kind: ListKind): Promise<ListEntry[]> {
