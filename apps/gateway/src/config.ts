@@ -11,6 +11,12 @@ export const gatewayConfigSchema = z.object({
   USER_GRPC_URL: hostPort().default('127.0.0.1:50053'),
   ORDER_GRPC_URL: hostPort().default('127.0.0.1:50054'),
   MARKETING_GRPC_URL: hostPort().default('127.0.0.1:50055'),
+  /**
+   * Operators' risk routes only. Not part of /readyz: the gateway stays ready while risk is
+   * down (checkout then holds orders for review in the order service); the risk routes answer
+   * 503 until it is back.
+   */
+  RISK_GRPC_URL: hostPort().default('127.0.0.1:50056'),
   /** Idempotency-Key records and rate-limit counters. */
   REDIS_URL: env.url(),
   REDIS_KEY_PREFIX: z.string().default('gateway:'),

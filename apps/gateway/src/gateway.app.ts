@@ -14,6 +14,7 @@ import type {
   CatalogBackend,
   MarketingBackend,
   OrderBackend,
+  RiskBackend,
   SearchBackend,
   UserBackend,
 } from './application/ports';
@@ -90,6 +91,15 @@ export async function startGateway(
     url: config.MARKETING_GRPC_URL,
     deadlineMs: config.GRPC_DEADLINE_MS,
   });
+  // Operators' risk routes; not a readiness dependency (see RISK_GRPC_URL).
+  const risk = grpcClient<RiskBackend>({
+    name: 'risk',
+    includeDirs: [PROTO_ROOT],
+    protoFile: PROTO_FILES.risk,
+    service: 'emporia.risk.v1.RiskService',
+    url: config.RISK_GRPC_URL,
+    deadlineMs: config.GRPC_DEADLINE_MS,
+  });
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
   const verifier =
     overrides.verifier ??
@@ -109,6 +119,7 @@ export async function startGateway(
         user,
         order,
         marketing,
+        risk,
         verifier,
         idempotency: new RedisIdempotencyStore(
           redis,

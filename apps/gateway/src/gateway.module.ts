@@ -10,11 +10,13 @@ import {
   ORDER_BACKEND,
   RATE_LIMIT_POLICIES,
   RATE_LIMIT_STORE,
+  RISK_BACKEND,
   type IdempotencyStore,
   type MarketingBackend,
   type OrderBackend,
   type RateLimitPolicies,
   type RateLimitStore,
+  type RiskBackend,
   SEARCH_BACKEND,
   USER_BACKEND,
   type AccessTokenVerifier,
@@ -31,6 +33,7 @@ import { MarketingHttpController } from './interface/marketing.http-controller';
 import { MeHttpController } from './interface/me.http-controller';
 import { OrdersHttpController } from './interface/orders.http-controller';
 import { ProductsHttpController } from './interface/products.http-controller';
+import { RiskAdminHttpController } from './interface/risk-admin.http-controller';
 import { SearchHttpController } from './interface/search.http-controller';
 import { WarehousesHttpController } from './interface/warehouses.http-controller';
 
@@ -40,6 +43,8 @@ export interface GatewayBackends {
   user: { api: UserBackend; client: Client };
   order: { api: OrderBackend; client: Client };
   marketing: { api: MarketingBackend; client: Client };
+  /** Not a readiness check: the gateway stays ready while risk is down. */
+  risk: { api: RiskBackend; client: Client };
   verifier: AccessTokenVerifier;
   idempotency: IdempotencyStore;
   rateLimits: { store: RateLimitStore; policies: RateLimitPolicies };
@@ -68,6 +73,7 @@ class GatewayLifecycle implements OnApplicationShutdown {
     this.backends.user.client.close();
     this.backends.order.client.close();
     this.backends.marketing.client.close();
+    this.backends.risk.client.close();
     this.backends.closeRedis();
   }
 }
@@ -89,6 +95,7 @@ export class GatewayModule {
         WarehousesHttpController,
         MarketingAdminHttpController,
         MarketingHttpController,
+        RiskAdminHttpController,
       ],
       providers: [
         { provide: BACKENDS, useValue: backends },
@@ -99,6 +106,7 @@ export class GatewayModule {
         { provide: ORDER_BACKEND, useValue: backends.order.api },
         { provide: IDEMPOTENCY_STORE, useValue: backends.idempotency },
         { provide: MARKETING_BACKEND, useValue: backends.marketing.api },
+        { provide: RISK_BACKEND, useValue: backends.risk.api },
         { provide: RATE_LIMIT_STORE, useValue: backends.rateLimits.store },
         { provide: RATE_LIMIT_POLICIES, useValue: backends.rateLimits.policies },
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -32,6 +32,7 @@ describe('gateway HTTP surface (backends unreachable)', () => {
       ORDER_GRPC_URL: `127.0.0.1:${await freePort()}`,
       USER_GRPC_URL: `127.0.0.1:${await freePort()}`,
       MARKETING_GRPC_URL: `127.0.0.1:${await freePort()}`,
+      RISK_GRPC_URL: `127.0.0.1:${await freePort()}`,
       REDIS_URL: testEnv.redisUrl(),
       REDIS_KEY_PREFIX: `gw-test-${Date.now()}:`,
       GRPC_DEADLINE_MS: '1500',
@@ -132,12 +133,17 @@ describe('gateway HTTP surface (backends unreachable)', () => {
         '/v1/flash-sales/{id}/attempts',
         '/v1/groups/{id}',
         '/v1/group-deals/{id}/groups',
+        '/v1/admin/risk/rules',
+        '/v1/admin/risk/rules/{id}',
+        '/v1/admin/risk/lists/{kind}/entries',
+        '/v1/admin/risk/lists/{kind}/export',
+        '/v1/admin/risk/decisions',
       ].sort(),
     );
     expect((await req('/docs')).status).toBe(200);
   });
 
-  it('is alive but not ready while its backends are down', async () => {
+  it('is alive but not ready while its backends are down (risk is not a readiness check)', async () => {
     expect((await req('/healthz')).status).toBe(200);
     const ready = await req('/readyz');
     expect(ready.status).toBe(503);
@@ -511,6 +517,134 @@ describe('gateway HTTP surface (backends unreachable)', () => {
       });
       expect(res.status).toBe(400);
       expect((await problem(res)).errors).toEqual([expect.objectContaining({ field: 'groupId' })]);
+    });
+  });
+  describe('risk routes', () => {
+    const send = (path: string, method: string, token?: string, body?: unknown) =>
+      req(path, {
+        method,
+        headers: {
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+    const RULE_ID = '00000000-0000-4000-8000-000000000008';
+    const routes: [string, string, unknown?][] = [
+      ['/v1/admin/risk/rules', 'GET'],
+      [
+        `/v1/admin/risk/rules/${RULE_ID}`,
+        'PUT',
+        {
+          name: 'brushing',
+          kind: 'BRUSHING',
+          appliesTo: 'ORDER',
+          action: 'REVIEW',
+          score: 60,
+          active: true,
+          amount: { amountMinor: 1000, currency: 'CNY' },
+          windowSeconds: 3600,
+          threshold: 5,
+        },
+      ],
+      ['/v1/admin/risk/lists/IP/entries', 'POST', { entries: [{ value: '203.0.113.7' }] }],
+      ['/v1/admin/risk/lists/ip/entries', 'DELETE', { values: ['203.0.113.7'] }],
+      ['/v1/admin/risk/lists/ADDRESS/export', 'GET'],
+      ['/v1/admin/risk/decisions?orderId=0190a000-0000-7000-8000-0000000000a1&limit=5', 'GET'],
+    ];
+
+    it('keeps them for operators; with risk down they answer 503 while the gateway stays up', async () => {
+      for (const [path, method, body] of routes) {
+        const denied = await send(path, method, tokens.customer, body);
+        expect([path, denied.status, (await problem(denied)).code]).toEqual([
+          path,
+          403,
+          'ROLE_REQUIRED',
+        ]);
+        // risk is down here: 503 proves the request passed the guard and validation
+        const passed = await send(path, method, tokens.operator, body);
+        expect([path, passed.status, (await problem(passed)).code]).toEqual([
+          path,
+          503,
+          'BACKEND_UNAVAILABLE',
+        ]);
+      }
+    });
+
+    it.each<[string, string, string, unknown, string]>([
+      [
+        'an unknown list',
+        'POST',
+        '/v1/admin/risk/lists/EMAIL/entries',
+        { entries: [{ value: 'x' }] },
+        'LIST_KIND_INVALID',
+      ],
+      [
+        'an unknown list to export',
+        'GET',
+        '/v1/admin/risk/lists/emails/export',
+        undefined,
+        'LIST_KIND_INVALID',
+      ],
+      [
+        'an empty batch',
+        'POST',
+        '/v1/admin/risk/lists/IP/entries',
+        { entries: [] },
+        'VALIDATION_FAILED',
+      ],
+      [
+        'a batch of bare strings',
+        'POST',
+        '/v1/admin/risk/lists/IP/entries',
+        { entries: ['203.0.113.7'] },
+        'VALIDATION_FAILED',
+      ],
+      [
+        'an export of another list',
+        'POST',
+        '/v1/admin/risk/lists/IP/entries',
+        { kind: 'DEVICE', entries: [{ value: 'd' }] },
+        'LIST_KIND_MISMATCH',
+      ],
+      [
+        'a removal without values',
+        'DELETE',
+        '/v1/admin/risk/lists/IP/entries',
+        {},
+        'VALIDATION_FAILED',
+      ],
+      [
+        'a rule with an unknown kind',
+        'PUT',
+        `/v1/admin/risk/rules/${RULE_ID}`,
+        { name: 'x', kind: 'GEO', appliesTo: 'ORDER', action: 'REVIEW', score: 1, active: true },
+        'VALIDATION_FAILED',
+      ],
+      [
+        'a rule id that is not a UUID',
+        'PUT',
+        '/v1/admin/risk/rules/brushing',
+        { name: 'x', kind: 'AMOUNT', appliesTo: 'ORDER', action: 'REVIEW', score: 1, active: true },
+        'ID_INVALID',
+      ],
+      [
+        'a decision filter that is not a UUID',
+        'GET',
+        '/v1/admin/risk/decisions?subjectId=42',
+        undefined,
+        'VALIDATION_FAILED',
+      ],
+      [
+        'conflicting decision filters',
+        'GET',
+        '/v1/admin/risk/decisions?subjectId=0190a000-0000-7000-8000-0000000000a1&orderId=0190a000-0000-7000-8000-0000000000a2',
+        undefined,
+        'FILTER_CONFLICT',
+      ],
+    ])('refuses %s (400) before calling risk', async (_label, method, path, body, code) => {
+      const res = await send(path, method, tokens.operator, body);
+      expect([res.status, (await problem(res)).code]).toEqual([400, code]);
     });
   });
 });

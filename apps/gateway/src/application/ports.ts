@@ -1,4 +1,4 @@
-import type { catalogV1, marketingV1, orderV1, searchV1, userV1 } from '@emporia/contracts';
+import type { catalogV1, marketingV1, orderV1, riskV1, searchV1, userV1 } from '@emporia/contracts';
 import type { GrpcApi } from '@emporia/platform';
 
 /** A backend's unary methods as `(ctx, request) => Promise<response>`, derived from the contract. */
@@ -9,6 +9,7 @@ export type SearchBackend = Backend<searchV1.SearchServiceController>;
 export type UserBackend = Backend<userV1.UserServiceController>;
 export type OrderBackend = Backend<orderV1.OrderServiceController>;
 export type MarketingBackend = Backend<marketingV1.MarketingServiceController>;
+export type RiskBackend = Backend<riskV1.RiskServiceController>;
 
 export interface StoredResponse {
   status: number;
@@ -83,5 +84,6 @@ export const ACCESS_TOKEN_VERIFIER = Symbol('ACCESS_TOKEN_VERIFIER');
 export const ORDER_BACKEND = Symbol('ORDER_BACKEND');
 export const IDEMPOTENCY_STORE = Symbol('IDEMPOTENCY_STORE');
 export const MARKETING_BACKEND = Symbol('MARKETING_BACKEND');
+export const RISK_BACKEND = Symbol('RISK_BACKEND');
 export const RATE_LIMIT_STORE = Symbol('RATE_LIMIT_STORE');
 export const RATE_LIMIT_POLICIES = Symbol('RATE_LIMIT_POLICIES');

@@ -1,0 +1,261 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { MoneyDto } from './money.dto';
+import { IsRfc3339 } from './validators';
+
+/**
+ * Requests and responses of the operator's risk routes. The gateway checks shapes and the
+ * enumerations the risk contract names (kinds, actions, dimensions, list kinds); the risk
+ * service checks which fields a rule kind needs and answers 400 `RULE_INVALID` saying what.
+ */
+
+export const LIST_KINDS = ['ACCOUNT', 'DEVICE', 'IP', 'ADDRESS', 'PHONE'] as const;
+export type ListKind = (typeof LIST_KINDS)[number];
+export const RULE_KINDS = [
+  'LIST_MATCH',
+  'VELOCITY',
+  'AMOUNT',
+  'BRUSHING',
+  'COUPON_ABUSE',
+  'LOGIN_ANOMALY',
+  'LOGIN_VELOCITY',
+] as const;
+const DIMENSIONS = ['ACCOUNT', 'IP', 'ADDRESS', 'DEVICE'] as const;
+/** Risk's own limits: one batch of list entries, the longest counting window. */
+export const MAX_LIST_BATCH = 10_000;
+export const MAX_WINDOW_SECONDS = 7 * 86_400;
+const oneOf = (what: string, values: readonly string[]) => ({
+  message: `${what} must be one of ${values.join(', ')}`,
+});
+
+export class UpsertRuleDto {
+  @ApiProperty({ example: 'more than 10 orders an hour from one account' })
+  @IsString()
+  @Length(1, 200)
+  name!: string;
+
+  @ApiProperty({
+    enum: RULE_KINDS,
+    description:
+      'LIST_MATCH (listKind), VELOCITY (dimension, windowSeconds, threshold), AMOUNT (amount), BRUSHING (amount, windowSeconds, threshold), COUPON_ABUSE (dimension DEVICE|ADDRESS, windowSeconds, threshold), LOGIN_ANOMALY (windowSeconds), LOGIN_VELOCITY (dimension IP|ACCOUNT, windowSeconds, threshold)',
+  })
+  @IsIn(RULE_KINDS, oneOf('kind', RULE_KINDS))
+  kind!: string;
+
+  @ApiProperty({ enum: ['ORDER', 'LOGIN'] })
+  @IsIn(['ORDER', 'LOGIN'], oneOf('appliesTo', ['ORDER', 'LOGIN']))
+  appliesTo!: string;
+
+  @ApiProperty({ enum: ['REVIEW', 'REJECT'], description: 'what a hit does' })
+  @IsIn(['REVIEW', 'REJECT'], oneOf('action', ['REVIEW', 'REJECT']))
+  action!: string;
+
+  @ApiProperty({ minimum: 0, maximum: 100, description: 'added to the decision score on a hit' })
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  score!: number;
+
+  @ApiProperty({ description: 'false switches the rule off' }) @IsBoolean() active!: boolean;
+
+  @ApiPropertyOptional({ enum: LIST_KINDS, description: 'LIST_MATCH: the list' })
+  @IsOptional()
+  @IsIn(LIST_KINDS, oneOf('listKind', LIST_KINDS))
+  listKind?: string;
+
+  @ApiPropertyOptional({ enum: DIMENSIONS, description: 'what is counted' })
+  @IsOptional()
+  @IsIn(DIMENSIONS, oneOf('dimension', DIMENSIONS))
+  dimension?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_WINDOW_SECONDS })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_WINDOW_SECONDS)
+  windowSeconds?: number;
+
+  @ApiPropertyOptional({ minimum: 1 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(2_147_483_647)
+  threshold?: number;
+
+  @ApiPropertyOptional({
+    type: MoneyDto,
+    description: 'AMOUNT: totals at or above it; BRUSHING: what counts as a small order',
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => MoneyDto)
+  amount?: MoneyDto;
+}
+
+export class ListEntryDto {
+  @ApiProperty({
+    example: '203.0.113.7',
+    description:
+      'an account id, device id, IP, phone, or address fingerprint `country|province|city|district|line1|line2` (normalised by risk: lower case, phones digits and +, addresses without white space)',
+  })
+  @IsString()
+  @Length(1, 512)
+  value!: string;
+
+  @ApiPropertyOptional({ example: 'chargebacks', maxLength: 500 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  reason?: string;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'accepted so an export can be posted back; ignored (the entry is added now)',
+  })
+  @IsOptional()
+  @IsRfc3339()
+  addedAt?: string;
+}
+
+export class AddListEntriesDto {
+  @ApiPropertyOptional({
+    enum: LIST_KINDS,
+    description: "as in an export; when given it must be the path's list",
+  })
+  @IsOptional()
+  @IsIn(LIST_KINDS, oneOf('kind', LIST_KINDS))
+  kind?: string;
+
+  @ApiProperty({
+    type: [ListEntryDto],
+    description: `1 to ${MAX_LIST_BATCH} entries (and at most 1 MiB); an entry already listed keeps its first reason`,
+  })
+  @IsArray()
+  @ArrayMinSize(1, { message: 'entries must hold at least one entry' })
+  @ArrayMaxSize(MAX_LIST_BATCH, {
+    message: `entries must hold at most ${MAX_LIST_BATCH} entries; send more in several requests`,
+  })
+  @IsObject({ each: true })
+  @ValidateNested({ each: true })
+  @Type(() => ListEntryDto)
+  entries!: ListEntryDto[];
+}
+
+export class RemoveListEntriesDto {
+  @ApiProperty({ type: [String], example: ['203.0.113.7'], description: '1 to 10000 values' })
+  @IsArray()
+  @ArrayMinSize(1, { message: 'values must hold at least one value' })
+  @ArrayMaxSize(MAX_LIST_BATCH, { message: `values must hold at most ${MAX_LIST_BATCH} values` })
+  @IsString({ each: true })
+  @Length(1, 512, { each: true })
+  values!: string[];
+}
+
+export class ListDecisionsQuery {
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'the order id (order decisions) or the account id (sign-in decisions)',
+  })
+  @IsOptional()
+  @IsUUID()
+  subjectId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'the same as subjectId, for orders' })
+  @IsOptional()
+  @IsUUID()
+  orderId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: "the account's orders and sign-ins" })
+  @IsOptional()
+  @IsUUID()
+  accountId?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+}
+
+// ---- responses
+
+export class RuleView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: RULE_KINDS }) kind!: string;
+  @ApiProperty({ enum: ['ORDER', 'LOGIN'] }) appliesTo!: string;
+  @ApiProperty({ enum: ['REVIEW', 'REJECT'] }) action!: string;
+  @ApiProperty() score!: number;
+  @ApiProperty() active!: boolean;
+  @ApiProperty({ type: String, enum: LIST_KINDS, nullable: true }) listKind!: string | null;
+  @ApiProperty({ type: String, enum: DIMENSIONS, nullable: true }) dimension!: string | null;
+  @ApiProperty({ type: Number, nullable: true }) windowSeconds!: number | null;
+  @ApiProperty({ type: Number, nullable: true }) threshold!: number | null;
+  @ApiProperty({ type: MoneyDto, nullable: true }) amount!: MoneyDto | null;
+}
+
+export class RuleList {
+  @ApiProperty({ type: [RuleView] }) items!: RuleView[];
+}
+
+export class ListEntriesAddedView {
+  @ApiProperty({ description: 'entries that were not listed before' }) added!: number;
+}
+
+export class ListEntriesRemovedView {
+  @ApiProperty({ description: 'entries that were listed and are not any more' }) removed!: number;
+}
+
+export class ListEntryView {
+  @ApiProperty() value!: string;
+  @ApiProperty() reason!: string;
+  @ApiProperty({ format: 'date-time' }) addedAt!: string;
+}
+
+export class ListExportView {
+  @ApiProperty({ enum: LIST_KINDS }) kind!: string;
+  @ApiProperty({ type: [ListEntryView] }) entries!: ListEntryView[];
+}
+
+export class DecisionView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: ['ORDER', 'LOGIN'] }) kind!: string;
+  @ApiProperty({ description: 'the order id, or the account id for a sign-in' })
+  subjectId!: string;
+  @ApiProperty() accountId!: string;
+  @ApiProperty({ enum: ['ALLOW', 'REVIEW', 'REJECT'] }) decision!: string;
+  @ApiProperty({ minimum: 0, maximum: 100 }) score!: number;
+  @ApiProperty({ type: [String], example: ['BRUSHING'] }) reasons!: string[];
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: 'what the rules saw: the values, list hits and counts',
+  })
+  signals!: Record<string, unknown> | null;
+  @ApiProperty({ format: 'date-time' }) decidedAt!: string;
+}
+
+export class DecisionList {
+  @ApiProperty({ type: [DecisionView] }) items!: DecisionView[];
+}

@@ -1,0 +1,184 @@
+import { riskV1 } from '@emporia/contracts';
+import type { UpsertRuleDto } from './dto/risk-admin.dto';
+import {
+  decisionsRequest,
+  decisionView,
+  listEntriesToProto,
+  listExportView,
+  parseListKind,
+  removalToProto,
+  ruleToProto,
+  ruleView,
+} from './risk-mappers';
+
+const ID = '00000000-0000-4000-8000-000000000008';
+const ORDER = '0190a000-0000-7000-8000-0000000000a1';
+
+describe('risk mapping', () => {
+  describe('rules', () => {
+    it('sends the proto defaults for the fields a kind does not use', () => {
+      const dto: UpsertRuleDto = {
+        name: 'blacklisted device signing in',
+        kind: 'LIST_MATCH',
+        appliesTo: 'LOGIN',
+        action: 'REJECT',
+        score: 100,
+        active: true,
+        listKind: 'DEVICE',
+      };
+      expect(ruleToProto(ID, dto)).toEqual({
+        id: ID,
+        name: 'blacklisted device signing in',
+        kind: 'LIST_MATCH',
+        appliesTo: 'LOGIN',
+        action: 'REJECT',
+        score: 100,
+        active: true,
+        listKind: 'DEVICE',
+        dimension: '',
+        windowSeconds: 0,
+        threshold: 0,
+        amount: undefined,
+      });
+    });
+
+    it('shows unused fields as null, and what GET shows (minus id) goes back unchanged', () => {
+      const stored: riskV1.Rule = {
+        id: ID,
+        name: 'brushing',
+        kind: 'BRUSHING',
+        appliesTo: 'ORDER',
+        action: 'REVIEW',
+        score: 60,
+        active: true,
+        listKind: '',
+        dimension: '',
+        windowSeconds: 3600,
+        threshold: 5,
+        amount: { amountMinor: 1000, currency: 'CNY' },
+      };
+      const view = ruleView(stored);
+      expect(view).toMatchObject({ listKind: null, dimension: null, threshold: 5 });
+      const { id, ...body } = view;
+      // nulls are what class-validator's @IsOptional lets through, as absent
+      const back = ruleToProto(id, {
+        ...body,
+        listKind: body.listKind ?? undefined,
+        dimension: body.dimension ?? undefined,
+        windowSeconds: body.windowSeconds ?? undefined,
+        threshold: body.threshold ?? undefined,
+        amount: body.amount ?? undefined,
+      });
+      expect(back).toEqual(stored);
+    });
+  });
+
+  describe('lists', () => {
+    it.each([
+      ['ADDRESS', 'ADDRESS'],
+      ['ip', 'IP'],
+      ['Phone', 'PHONE'],
+    ])('takes the list kind %p in any case', (raw, kind) => {
+      expect(parseListKind(raw)).toBe(kind);
+    });
+
+    it.each(['EMAIL', '', 'IPS', 'ADDRESS '])('refuses the list kind %p with a 400', (raw) => {
+      expect(() => parseListKind(raw)).toThrow(
+        expect.objectContaining({ status: 400, code: 'LIST_KIND_INVALID' }),
+      );
+    });
+
+    it("puts the path's kind on every entry, the reason defaulting to ''", () => {
+      expect(
+        listEntriesToProto('IP', {
+          entries: [{ value: '203.0.113.7', reason: 'bot' }, { value: '198.51.100.1' }],
+        }),
+      ).toEqual([
+        { kind: 'IP', value: '203.0.113.7', reason: 'bot', addedAt: '' },
+        { kind: 'IP', value: '198.51.100.1', reason: '', addedAt: '' },
+      ]);
+      expect(removalToProto('PHONE', { values: ['+86 136 0000 3333'] })).toEqual([
+        { kind: 'PHONE', value: '+86 136 0000 3333', reason: '', addedAt: '' },
+      ]);
+    });
+
+    it('imports an export as it is, and refuses one of another list', () => {
+      const exported = listExportView('DEVICE', {
+        entries: [
+          {
+            kind: 'DEVICE',
+            value: 'dev-1',
+            reason: 'emulator farm',
+            addedAt: '2026-01-01T00:00:00.000Z',
+          },
+        ],
+      });
+      expect(exported).toEqual({
+        kind: 'DEVICE',
+        entries: [{ value: 'dev-1', reason: 'emulator farm', addedAt: '2026-01-01T00:00:00.000Z' }],
+      });
+      expect(listEntriesToProto('DEVICE', exported)).toEqual([
+        { kind: 'DEVICE', value: 'dev-1', reason: 'emulator farm', addedAt: '' },
+      ]);
+      expect(() => listEntriesToProto('IP', exported)).toThrow(
+        expect.objectContaining({ status: 400, code: 'LIST_KIND_MISMATCH' }),
+      );
+    });
+  });
+
+  describe('decisions', () => {
+    const stored: riskV1.StoredDecision = {
+      id: '0190a000-0000-7000-8000-0000000000d1',
+      kind: 'ORDER',
+      subjectId: ORDER,
+      accountId: '0190a000-0000-7000-8000-0000000000b1',
+      decision: riskV1.Decision.DECISION_REVIEW,
+      score: 60,
+      reasons: ['BRUSHING'],
+      signalsJson: '{"listed":[],"counts":{"smallOrders:1000CNY:3600":5}}',
+      decidedAt: '2026-01-01T00:00:00.000Z',
+    };
+
+    it('drops the enum prefix and parses the signals into an object', () => {
+      expect(decisionView(stored)).toEqual({
+        id: stored.id,
+        kind: 'ORDER',
+        subjectId: ORDER,
+        accountId: stored.accountId,
+        decision: 'REVIEW',
+        score: 60,
+        reasons: ['BRUSHING'],
+        signals: { listed: [], counts: { 'smallOrders:1000CNY:3600': 5 } },
+        decidedAt: '2026-01-01T00:00:00.000Z',
+      });
+    });
+
+    it.each(['', 'not json', '[1,2]', 'null', '"text"'])(
+      'shows signals %p that are not a JSON object as null, not a failure',
+      (signalsJson) => {
+        expect(decisionView({ ...stored, signalsJson }).signals).toBeNull();
+      },
+    );
+
+    it('filters by subject, orderId being the same filter, and by account', () => {
+      expect(decisionsRequest({ orderId: ORDER.toUpperCase() })).toEqual({
+        subjectId: ORDER,
+        accountId: '',
+        limit: 0,
+      });
+      expect(decisionsRequest({ subjectId: ORDER, orderId: ORDER, limit: 5 })).toEqual({
+        subjectId: ORDER,
+        accountId: '',
+        limit: 5,
+      });
+      expect(decisionsRequest({ accountId: ORDER })).toEqual({
+        subjectId: '',
+        accountId: ORDER,
+        limit: 0,
+      });
+      expect(() =>
+        decisionsRequest({ subjectId: ORDER, orderId: '0190a000-0000-7000-8000-0000000000a2' }),
+      ).toThrow(expect.objectContaining({ status: 400, code: 'FILTER_CONFLICT' }));
+    });
+  });
+});
