@@ -4,6 +4,12 @@ import { env } from '@emporia/platform';
 /** The development default; production must set its own (`MFA_ENCRYPTION_KEY`). */
 export const DEV_MFA_KEY = 'emporia-development-only-mfa-key';
 
+const optionalHostPort = () =>
+  z
+    .string()
+    .regex(/^([^\s:]+:\d{1,5})?$/, 'must be host:port or empty')
+    .default('');
+
 export const userConfigSchema = z
   .object({
     USER_DATABASE_URL: env.url(),
@@ -40,6 +46,10 @@ export const userConfigSchema = z
     MFA_ENCRYPTION_KEY: z.string().min(16).default(DEV_MFA_KEY),
     /** The issuer authenticator apps show. */
     MFA_ISSUER: z.string().min(1).max(64).default('Emporia'),
+    /** The risk service, which scores password sign-ins; empty: sign-ins are not scored. */
+    RISK_GRPC_URL: optionalHostPort(),
+    /** How long a sign-in waits for risk; no answer in time signs in unscored (fail open). */
+    RISK_DEADLINE_MS: env.int(200, 10),
     NODE_ENV: z.string().default('development'),
   })
   .refine((c) => c.NODE_ENV !== 'production' || c.MFA_ENCRYPTION_KEY !== DEV_MFA_KEY, {

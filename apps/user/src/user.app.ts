@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { GRPC_PACKAGES, PROTO_FILES, PROTO_ROOT } from '@emporia/contracts';
+import { GRPC_PACKAGES, PROTO_FILES, PROTO_ROOT, type riskV1 } from '@emporia/contracts';
 import {
   createKafka,
   ensureTopics,
@@ -11,13 +11,20 @@ import {
   topicName,
 } from '@emporia/messaging';
 import { createDataSource, migrateDatabase, openMigrated } from '@emporia/persistence';
-import { startService, type Logger, type RunningService } from '@emporia/platform';
+import {
+  grpcClient,
+  startService,
+  type GrpcApi,
+  type Logger,
+  type RunningService,
+} from '@emporia/platform';
 import { OrderEventsUseCase } from './application/order-events.use-case';
 import { DEV_MFA_KEY, type UserConfig } from './config';
 import { parseIdentifier, validateRoles } from './domain/account';
 import { orderEventsHandler } from './interface/order-events.consumer';
 import { Argon2PasswordHasher } from './infrastructure/argon2-password-hasher';
 import { JoseTokenSigner } from './infrastructure/jose-token-signer';
+import { GrpcLoginRisk, UnscoredLoginRisk } from './infrastructure/login-risk.adapters';
 import { AesGcmSecretBox } from './infrastructure/node-crypto';
 import { USER_MIGRATIONS } from './infrastructure/migrations';
 import { RedisLoginThrottle } from './infrastructure/redis-login-throttle';
@@ -84,6 +91,17 @@ export async function startUser(config: UserConfig, logger: Logger): Promise<Run
     audience: config.JWT_AUDIENCE,
     accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
   });
+  // Sign-ins are scored by risk when it is configured; it is not a readiness dependency (fail open).
+  const risk = config.RISK_GRPC_URL
+    ? grpcClient<GrpcApi<riskV1.RiskServiceController>>({
+        name: 'risk',
+        protoFile: PROTO_FILES.risk,
+        includeDirs: [PROTO_ROOT],
+        service: 'emporia.risk.v1.RiskService',
+        url: config.RISK_GRPC_URL,
+        deadlineMs: config.RISK_DEADLINE_MS,
+      })
+    : undefined;
   try {
     await ensureTopics(
       kafka,
@@ -91,6 +109,7 @@ export async function startUser(config: UserConfig, logger: Logger): Promise<Run
     );
     await signer.ensureKey(new Date());
   } catch (e) {
+    risk?.client.close();
     redis.disconnect();
     await dataSource.destroy();
     throw e;
@@ -119,6 +138,10 @@ export async function startUser(config: UserConfig, logger: Logger): Promise<Run
       lockSeconds: config.LOGIN_LOCK_SECONDS,
       keyPrefix: config.REDIS_KEY_PREFIX,
     }),
+    loginRisk: risk
+      ? new GrpcLoginRisk(risk.api.scoreLogin, logger, { deadlineMs: config.RISK_DEADLINE_MS })
+      : new UnscoredLoginRisk(),
+    closeRisk: () => risk?.client.close(),
     topicPrefix: config.KAFKA_TOPIC_PREFIX,
     refreshTtlMs: config.REFRESH_TOKEN_TTL_DAYS * 86_400_000,
     pingKafka: () => pingKafka(kafka),

@@ -30,7 +30,9 @@ import {
   POINTS_SETTINGS,
   CLOCK,
   ID_GENERATOR,
+  LOGIN_RISK,
   LOGIN_THROTTLE,
+  type LoginRiskPort,
   MFA_SETTINGS,
   PASSWORD_HASHER,
   SECRET_BOX,
@@ -61,6 +63,9 @@ export interface UserInfrastructure {
   publisher: KafkaPublisher;
   hasher: Argon2PasswordHasher;
   throttle: RedisLoginThrottle;
+  /** Risk's ScoreLogin (or no scoring when risk is not configured). */
+  loginRisk: LoginRiskPort;
+  closeRisk: () => void;
   signer: JoseTokenSigner;
   secretBox: SecretBox;
   mfaIssuer: string;
@@ -122,6 +127,7 @@ class UserLifecycle
 
   async onApplicationShutdown(): Promise<void> {
     await this.infra.publisher.close();
+    this.infra.closeRisk();
     this.infra.redis.disconnect();
     if (this.infra.dataSource.isInitialized) await this.infra.dataSource.destroy();
     this.logger.info('user stopped');
@@ -147,6 +153,7 @@ export class UserModule {
         },
         { provide: PASSWORD_HASHER, useValue: infra.hasher },
         { provide: LOGIN_THROTTLE, useValue: infra.throttle },
+        { provide: LOGIN_RISK, useValue: infra.loginRisk },
         { provide: TOKEN_SIGNER, useValue: infra.signer },
         { provide: SECRET_BOX, useValue: infra.secretBox },
         { provide: MFA_SETTINGS, useValue: { issuer: infra.mfaIssuer, hmac: nodeHmac } },

@@ -163,6 +163,8 @@ export async function startPlatform(want: {
             USER_HTTP_PORT: String(ports.user[1]),
             USER_CONSUMER_GROUP: `user-e2e${suffix}`,
             OUTBOX_POLL_MS: '100',
+            // sign-ins are scored when risk runs (fail open until it answers)
+            RISK_GRPC_URL: want.risk ? `127.0.0.1:${ports.risk[0]}` : '',
           },
           `http://127.0.0.1:${ports.user[1]}/readyz`,
         ),

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { RequestContext } from '@emporia/platform';
+import { LOGGER, type Logger, type RequestContext } from '@emporia/platform';
 import { assertCanLogIn, parseIdentifier, type Account } from '../domain/account';
+import { loginRiskOutcome } from '../domain/login-risk';
 import { MFA_CHALLENGE_TTL_MS } from '../domain/mfa';
 import { UserError } from '../domain/user-error';
 import { openSession } from './issue-tokens';
@@ -11,7 +12,9 @@ import {
   type Clock,
   ID_GENERATOR,
   type IdGenerator,
+  LOGIN_RISK,
   LOGIN_THROTTLE,
+  type LoginRiskPort,
   type LoginThrottle,
   PASSWORD_HASHER,
   type PasswordHasher,
@@ -42,6 +45,8 @@ export class LoginUseCase {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
     @Inject(AUTH_SETTINGS) private readonly settings: AuthSettings,
+    @Inject(LOGIN_RISK) private readonly risk: LoginRiskPort,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   /**
@@ -49,6 +54,10 @@ export class LoginUseCase {
    * checked; a failure counts against both and may lock the account; an unknown identifier
    * costs the same time as a wrong password and says the same thing. With MFA on, a right
    * password yields a single-use challenge for CompleteMfaLogin instead of tokens.
+   *
+   * A right password is then scored by risk (`LoginRiskPort`, bounded wait, fail open): REJECT
+   * refuses the sign-in (`LOGIN_BLOCKED`); REVIEW asks for the second factor when the account
+   * has one and otherwise signs in, flagged in the log (see `loginRiskOutcome`).
    */
   async execute(
     ctx: RequestContext,
@@ -79,6 +88,12 @@ export class LoginUseCase {
       throw badCredentials();
     }
     assertCanLogIn(account);
+    const deviceId = input.deviceId ?? '';
+    const risk = await this.risk.scoreLogin(ctx, {
+      accountId: account.id,
+      ip: input.ip ?? '',
+      deviceId,
+    });
     const now = this.clock.now();
     const deps = {
       signer: this.signer,
@@ -86,9 +101,10 @@ export class LoginUseCase {
       ids: this.ids,
       settings: this.settings,
     };
+    let flagged = false;
     const result = await this.uow.run(ctx, async (tx): Promise<LoginResult> => {
-      const deviceId = input.deviceId ?? '';
       const mfa = await tx.mfa.find(account.id);
+      flagged = loginRiskOutcome(risk, mfa?.status === 'ACTIVE') === 'PROCEED_FLAGGED';
       if (mfa?.status === 'ACTIVE') {
         const challenge = this.secrets.newToken();
         const expiresAt = new Date(now.getTime() + MFA_CHALLENGE_TTL_MS);
@@ -112,6 +128,11 @@ export class LoginUseCase {
     // With MFA the failure count is cleared only once the second factor is right, so wrong
     // codes cannot be retried without limit by logging in again.
     if ('tokens' in result) await this.throttle.recordSuccess(accountKey);
+    if (flagged)
+      this.logger.warn(
+        { accountId: account.id, reasons: risk.reasons, score: risk.score, ip, deviceId },
+        'risk asked to review a sign-in of an account without MFA: signed in, flagged',
+      );
     return result;
   }
 }

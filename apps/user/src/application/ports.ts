@@ -1,6 +1,7 @@
 import type { ReceivedEvent } from '@emporia/messaging';
 import type { RequestContext } from '@emporia/platform';
 import type { Account } from '../domain/account';
+import type { LoginRiskVerdict } from '../domain/login-risk';
 import type { MfaChallenge, MfaCredential } from '../domain/mfa';
 import type { Hmac } from '../domain/totp';
 import type { Address, Consent, ConsentPurpose, Profile } from '../domain/profile';
@@ -188,6 +189,17 @@ export interface LoginThrottle {
   recordSuccess(accountKey: string): Promise<void>;
 }
 
+/**
+ * Risk scoring of a sign-in (risk's ScoreLogin) with a short deadline. Never throws: when risk
+ * is not configured, down or slow, the answer is ALLOW with `degraded` (sign-ins fail open).
+ */
+export interface LoginRiskPort {
+  scoreLogin(
+    ctx: RequestContext,
+    input: { accountId: string; ip: string; deviceId: string },
+  ): Promise<LoginRiskVerdict>;
+}
+
 export interface IssuedAccessToken {
   token: string;
   expiresAt: Date;
@@ -233,6 +245,7 @@ export interface AuthSettings {
 export const UNIT_OF_WORK = Symbol('UNIT_OF_WORK');
 export const PASSWORD_HASHER = Symbol('PASSWORD_HASHER');
 export const LOGIN_THROTTLE = Symbol('LOGIN_THROTTLE');
+export const LOGIN_RISK = Symbol('LOGIN_RISK');
 export const TOKEN_SIGNER = Symbol('TOKEN_SIGNER');
 export const TOKEN_SECRETS = Symbol('TOKEN_SECRETS');
 export const CLOCK = Symbol('CLOCK');
