@@ -1,0 +1,335 @@
+/**
+ * Search latency on a generated catalog of BENCH_PRODUCTS (100,000) products with facets, and
+ * event-to-searchable lag, each against a baseline measured in the same run:
+ *
+ * - the catalog is generated straight into catalog's Postgres (SQL, no events), then indexed by
+ *   the search service's own zero-downtime reindex (paged from catalog over gRPC, bulk into a new
+ *   index, alias swap): its duration and the search process's peak memory are recorded;
+ * - search latency through the gateway (HTTP → gRPC → Elasticsearch, facets on, a mix of CJK and
+ *   English queries, brand filters and sorts) against the same request bodies sent straight to
+ *   Elasticsearch;
+ * - lag: a product renamed through the gateway (catalog → outbox → Kafka → search →
+ *   Elasticsearch refresh) until a search finds the new title, against a document written
+ *   straight into Elasticsearch until a search finds it (the refresh interval's floor).
+ *
+ *   npm run bench:search   (BENCH_PRODUCTS, BENCH_SECONDS, BENCH_CONCURRENCY, BENCH_LAG_SAMPLES)
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { provideInfrastructure, startPlatform, testEnv } from '@emporia/testing';
+// The baseline replays the search service's own request bodies, so both sides do the same query.
+// eslint-disable-next-line no-restricted-imports -- pure code of the service being measured
+import { toCriteria, type SearchInput } from '../apps/search/src/domain/search-criteria';
+// eslint-disable-next-line no-restricted-imports -- pure code of the service being measured
+import { buildSearchBody } from '../apps/search/src/infrastructure/search-body';
+import { closedLoop, machine, percentiles, table, type RunResult } from './lib';
+
+const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 100_000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const LAG_SAMPLES = Number(process.env.BENCH_LAG_SAMPLES ?? 30);
+
+const ADJECTIVES = ['新款', '轻薄', '旗舰', '无线', '防水', 'Pro', 'Max', 'Mini', 'Ultra', 'Lite'];
+const NOUNS = [
+  '手机',
+  '耳机',
+  '笔记本',
+  '平板',
+  '手表',
+  '相机',
+  '音箱',
+  '键盘',
+  '鼠标',
+  '充电器',
+  'phone',
+  'earbuds',
+  'laptop',
+  'tablet',
+  'watch',
+  'camera',
+  'speaker',
+  'keyboard',
+  'mouse',
+  'charger',
+];
+const EXTRAS = [
+  '蓝牙',
+  '快充',
+  '降噪',
+  '高清',
+  '大容量',
+  'wireless',
+  'fast',
+  'gaming',
+  'office',
+  'travel',
+  'sport',
+  'kids',
+  'smart',
+  'classic',
+  'slim',
+];
+const BRANDS = Array.from({ length: 50 }, (_, i) =>
+  i % 2 ? `Brand${i}` : ['华为', '小米', '联想', '漫步者', '索尼'][i % 5] + (i > 9 ? i : ''),
+);
+const COLOURS = ['黑色', '白色', '银色', '蓝色', '红色', '绿色', '金色', '灰色'];
+const QUERIES = [
+  '手机',
+  '无线耳机',
+  '蓝牙 音箱',
+  '笔记本',
+  'phone',
+  'wireless earbuds',
+  'gaming laptop',
+  '降噪耳机',
+  '旗舰手机',
+  'smart watch',
+  '充电器 快充',
+  'camera',
+  '平板',
+  'slim keyboard',
+  '华为 手机',
+  '小米',
+  'Pro',
+  '防水 手表',
+  'travel charger',
+  'mouse',
+];
+
+async function generateCatalog(catalogDb: string, categoryIds: string[], tag: string) {
+  const pg = new Client({ connectionString: catalogDb });
+  await pg.connect();
+  const arr = (xs: string[]) => `ARRAY[${xs.map((x) => `'${x.replace(/'/g, "''")}'`).join(',')}]`;
+  try {
+    await pg.query('BEGIN');
+    await pg.query(
+      `INSERT INTO products (id, title, description, brand, category_id, status, version, created_at, updated_at)
+       SELECT gen_random_uuid(),
+              (${arr(ADJECTIVES)})[1 + i % ${ADJECTIVES.length}] || ' ' ||
+              (${arr(NOUNS)})[1 + (i / 7) % ${NOUNS.length}] || ' ' ||
+              (${arr(EXTRAS)})[1 + (i / 131) % ${EXTRAS.length}] || ' ' || i,
+              $1, (${arr(BRANDS)})[1 + (i * 7) % ${BRANDS.length}],
+              ($2::uuid[])[1 + i % $3], 'ACTIVE', 1,
+              now() - make_interval(mins => i), now()
+         FROM generate_series(1, $4) AS i`,
+      [tag, categoryIds, categoryIds.length, PRODUCTS],
+    );
+    await pg.query(
+      `INSERT INTO skus (id, product_id, code, attributes, price_amount_minor, currency, position, units_sold)
+       SELECT gen_random_uuid(), p.id, 'B-' || p.id, jsonb_build_object(
+                'colour', (${arr(COLOURS)})[1 + abs(hashtext(p.id::text)) % ${COLOURS.length}],
+                'storage', (ARRAY['64GB','128GB','256GB','512GB'])[1 + abs(hashtext(p.title)) % 4]),
+              500 + abs(hashtext(p.id::text || 'price')) % 1000000, 'CNY', 0,
+              abs(hashtext(p.id::text || 'sold')) % 5000
+         FROM products p WHERE p.description = $1`,
+      [tag],
+    );
+    // nine products in ten have stock
+    await pg.query(
+      `INSERT INTO stock_levels (sku_id, warehouse_code, on_hand, updated_at)
+       SELECT s.id, 'MAIN', 10, now() FROM skus s JOIN products p ON p.id = s.product_id
+        WHERE p.description = $1 AND abs(hashtext(s.id::text)) % 10 <> 0`,
+      [tag],
+    );
+    await pg.query('COMMIT');
+  } finally {
+    await pg.end();
+  }
+}
+
+/** Peak resident memory of a process, from /proc (Linux). */
+const peakRssMiB = (pid: number | undefined) => {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+};
+
+async function main() {
+  await provideInfrastructure(['postgres', 'redis', 'kafka', 'elasticsearch']);
+  const platform = await startPlatform({
+    catalog: true,
+    search: true,
+    user: true,
+    searchEnv: { SEARCH_REINDEX_BATCH_SIZE: '500' },
+  });
+  const es = testEnv.elasticsearchUrl();
+  const alias = `e2e${platform.suffix}-products`;
+  try {
+    const operator = await platform.signIn(
+      `bench.${platform.suffix}@example.cn`,
+      'operator password 1',
+      'customer,operator',
+    );
+    const ops = (method: string, path: string, body?: unknown) =>
+      platform.api(method, path, body, operator.auth);
+    const categoryIds: string[] = [];
+    for (const name of ['数码', '手机', '电脑', '影音', '配件', '穿戴', '家电', '办公']) {
+      const c = await ops('POST', '/v1/categories', {
+        name,
+        slug: `b-${platform.suffix}-${categoryIds.length}`,
+      });
+      categoryIds.push(c.body.id);
+    }
+
+    // 1. generate, then index by a full reindex
+    let t = performance.now();
+    await generateCatalog(platform.databases.catalog!, categoryIds, `bench-${platform.suffix}`);
+    const generateSeconds = (performance.now() - t) / 1000;
+    const search = platform.services.find((s) => s.name === 'search');
+    const rssBefore = peakRssMiB(search?.process.pid);
+    t = performance.now();
+    const started = await ops('POST', '/v1/admin/search/reindex');
+    if (started.status !== 202)
+      throw new Error(`reindex not started: ${JSON.stringify(started.body)}`);
+    let job;
+    do {
+      await new Promise((r) => setTimeout(r, 1000));
+      job = (await ops('GET', `/v1/admin/search/reindex/${started.body.id}`)).body;
+    } while (job.state === 'running');
+    const reindexSeconds = (performance.now() - t) / 1000;
+    if (job.state !== 'succeeded') throw new Error(`reindex failed: ${job.error}`);
+    const rssAfter = peakRssMiB(search?.process.pid);
+    const total = (await platform.api('GET', '/v1/search/products?limit=1')).body.total;
+    if (total < PRODUCTS) throw new Error(`only ${total} products searchable`);
+
+    // 2. latency: the same searches through the gateway and straight to Elasticsearch
+    const request = (i: number): { input: SearchInput; path: string } => {
+      const q = QUERIES[i % QUERIES.length];
+      const brand = i % 3 === 0 ? BRANDS[(i * 7) % BRANDS.length] : undefined;
+      const sort = (['relevance', 'price_asc', 'sales', 'newest'] as const)[i % 4];
+      const input: SearchInput = {
+        query: q,
+        categoryId: '',
+        currency: '',
+        pageSize: 20,
+        brands: brand ? [brand] : [],
+        sort: (
+          {
+            relevance: 'RELEVANCE',
+            price_asc: 'PRICE_ASC',
+            sales: 'SALES',
+            newest: 'NEWEST',
+          } as const
+        )[sort],
+        includeFacets: true,
+      };
+      const path = `/v1/search/products?q=${encodeURIComponent(q)}&facets=true&limit=20&sort=${sort}${brand ? `&brand=${encodeURIComponent(brand)}` : ''}`;
+      return { input, path };
+    };
+    const direct = await closedLoop(
+      'Elasticsearch directly (same bodies)',
+      async (i) => {
+        const res = await fetch(`${es}/${alias}/_search`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(buildSearchBody(toCriteria(request(i).input))),
+        });
+        await res.arrayBuffer();
+        return res.status === 200 ? undefined : `HTTP ${res.status}`;
+      },
+      { concurrency: CONCURRENCY, seconds: SECONDS },
+    );
+    const gateway = await closedLoop(
+      'gateway → search → Elasticsearch',
+      async (i) => {
+        const res = await platform.api('GET', request(i).path);
+        return res.status === 200 ? undefined : `HTTP ${res.status} ${res.body?.code ?? ''}`;
+      },
+      { concurrency: CONCURRENCY, seconds: SECONDS },
+    );
+
+    // 3. event-to-searchable lag
+    const poll = async (find: () => Promise<boolean>) => {
+      const from = performance.now();
+      while (!(await find())) {
+        if (performance.now() - from > 30_000) throw new Error('not searchable within 30 s');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return performance.now() - from;
+    };
+    const sample = await platform.api('GET', '/v1/search/products?q=phone&limit=50');
+    const ids: string[] = sample.body.items.map((h: { productId: string }) => h.productId);
+    const lags: number[] = [];
+    for (let i = 0; i < LAG_SAMPLES; i++) {
+      const token = `lag${platform.suffix.replace(/[^a-z0-9]/g, '')}x${i}`;
+      const start = performance.now();
+      const res = await ops('PATCH', `/v1/products/${ids[i % ids.length]}`, {
+        title: `renamed ${token}`,
+      });
+      if (res.status !== 200) throw new Error(`rename failed: ${JSON.stringify(res.body)}`);
+      await poll(
+        async () => (await platform.api('GET', `/v1/search/products?q=${token}`)).body.total === 1,
+      );
+      lags.push(performance.now() - start);
+    }
+    const scratch = `e2e${platform.suffix}-lag-baseline`;
+    await fetch(`${es}/${scratch}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ settings: { number_of_shards: 1, number_of_replicas: 0 } }),
+    });
+    const floor: number[] = [];
+    for (let i = 0; i < LAG_SAMPLES; i++) {
+      const token = `floor${i}x${Date.now()}`;
+      const start = performance.now();
+      await fetch(`${es}/${scratch}/_doc/${i}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ title: token }),
+      });
+      await poll(async () => {
+        const r = await fetch(`${es}/${scratch}/_search?q=title:${token}`);
+        return ((await r.json()) as { hits: { total: { value: number } } }).hits.total.value === 1;
+      });
+      floor.push(performance.now() - start);
+    }
+    const lag = percentiles(lags);
+    const base = percentiles(floor);
+
+    const ratio = (a: number, b: number) => (a / b).toFixed(2);
+    const summary = [
+      `# Search benchmark (${new Date().toISOString()})`,
+      '',
+      `Machine: ${machine()}. Command: \`npm run bench:search\` (BENCH_PRODUCTS=${PRODUCTS}, BENCH_SECONDS=${SECONDS}, BENCH_CONCURRENCY=${CONCURRENCY}, BENCH_LAG_SAMPLES=${LAG_SAMPLES}).`,
+      'Catalog, search, user, the gateway, the load generator, Postgres, Kafka and Elasticsearch share the machine.',
+      '',
+      '## Indexing',
+      '',
+      `- ${PRODUCTS} products (one SKU each, colour and storage attributes, 8 categories, 50 brands, 9 in 10 in stock) generated into catalog's Postgres in ${generateSeconds.toFixed(1)} s.`,
+      `- Full reindex (catalog gRPC pages → bulk into a new index → alias swap → catch-up): **${reindexSeconds.toFixed(1)} s**, ${(job.productsIndexed / reindexSeconds).toFixed(0)} products/s, ${job.batches} batches, ${job.caughtUp} caught up; ${total} products searchable afterwards.`,
+      `- Search process peak RSS: ${rssBefore.toFixed(0)} MiB before the reindex, ${rssAfter.toFixed(0)} MiB after (one page of products in memory at a time).`,
+      '',
+      '## Search latency (facets on: categories, brands, price ranges, attributes; 20 hits)',
+      '',
+      table([direct, gateway] as RunResult[]),
+      '',
+      `- Gateway p50 ÷ Elasticsearch p50: **${ratio(gateway.p50, direct.p50)}**; p95 ÷ p95: **${ratio(gateway.p95, direct.p95)}**; throughput ratio ${ratio(gateway.perSecond, direct.perSecond)}.`,
+      '',
+      '## Event-to-searchable lag',
+      '',
+      '| path | samples | p50 ms | p95 ms | max ms |',
+      '|---|---:|---:|---:|---:|',
+      `| rename through the gateway → catalog → outbox → Kafka → search → Elasticsearch | ${lags.length} | ${lag.p50.toFixed(0)} | ${lag.p95.toFixed(0)} | ${Math.max(...lags).toFixed(0)} |`,
+      `| a document written straight into Elasticsearch (refresh interval 1 s) | ${floor.length} | ${base.p50.toFixed(0)} | ${base.p95.toFixed(0)} | ${Math.max(...floor).toFixed(0)} |`,
+      '',
+      `- Lag p50 ÷ Elasticsearch's own p50: **${ratio(lag.p50, base.p50)}**; p95 ÷ p95: **${ratio(lag.p95, base.p95)}**.`,
+      '',
+    ].join('\n');
+    process.stdout.write(summary);
+    const file = join(__dirname, 'results', 'search.md');
+    writeFileSync(file, summary);
+    process.stderr.write(`\nwritten to ${file}\n`);
+    if (gateway.failed > 0 || direct.failed > 0) throw new Error('failed searches during the run');
+  } finally {
+    await platform.stop();
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exit(1);
+});
