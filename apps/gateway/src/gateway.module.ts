@@ -34,7 +34,10 @@ import { MeHttpController } from './interface/me.http-controller';
 import { OrdersHttpController } from './interface/orders.http-controller';
 import { ProductsHttpController } from './interface/products.http-controller';
 import { RiskAdminHttpController } from './interface/risk-admin.http-controller';
-import { SearchHttpController } from './interface/search.http-controller';
+import {
+  SearchAdminHttpController,
+  SearchHttpController,
+} from './interface/search.http-controller';
 import { WarehousesHttpController } from './interface/warehouses.http-controller';
 
 export interface GatewayBackends {
@@ -88,6 +91,7 @@ export class GatewayModule {
         CategoriesHttpController,
         ProductsHttpController,
         SearchHttpController,
+        SearchAdminHttpController,
         AuthHttpController,
         MeHttpController,
         AdminHttpController,
