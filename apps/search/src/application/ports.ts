@@ -107,6 +107,9 @@ export const SEARCH_LOG = Symbol('SEARCH_LOG');
 /** The catalog, paged through for a full reindex. */
 export interface CatalogSource {
   page(pageToken: string, pageSize: number): Promise<{ products: ProductSnapshot[]; next: string }>;
+  categoryPage(
+    pageToken: string,
+  ): Promise<{ categories: { id: string; name: string; pathIds: string[] }[]; next: string }>;
 }
 export const CATALOG_SOURCE = Symbol('CATALOG_SOURCE');
 

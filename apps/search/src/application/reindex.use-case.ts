@@ -115,7 +115,13 @@ export class ReindexUseCase implements OnModuleDestroy {
       job.targetIndex = await this.builder.create();
       await save();
       const since = new Date(Date.parse(job.startedAt) - CATCH_UP_MARGIN_MS);
+      // category names from the catalog first: a new deployment has not seen their events
       let token = '';
+      do {
+        const page = await this.catalog.categoryPage(token);
+        for (const c of page.categories) await this.categories.put(c);
+        token = page.next;
+      } while (token);
       do {
         if (this.stopping) throw new Error('service stopping');
         const page = await this.catalog.page(token, this.batchSize);

@@ -46,4 +46,17 @@ export class GrpcCatalogSource implements CatalogSource {
     });
     return { products: res.products.map(snapshotFromProto), next: res.nextPageToken };
   }
+
+  async categoryPage(pageToken: string) {
+    const res = await this.api.listCategories(newContext(), {
+      parentId: '',
+      all: true,
+      pageSize: 500,
+      pageToken,
+    });
+    return {
+      categories: res.categories.map((c) => ({ id: c.id, name: c.name, pathIds: c.pathIds })),
+      next: res.nextPageToken,
+    };
+  }
 }

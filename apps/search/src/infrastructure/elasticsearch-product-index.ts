@@ -321,13 +321,13 @@ export class ElasticsearchProductIndex implements ProductIndex, IndexBuilder {
         size: batchSize,
         version: true,
         query: { range: { indexed_at: { gte: since.toISOString() } } },
-        sort: [{ product_id: 'asc' }],
+        // an index of an older mapping may lack the fields: then nothing is copied
+        sort: [{ product_id: { order: 'asc', unmapped_type: 'keyword' } }],
         ...(after ? { search_after: after } : {}),
       });
       const hits = page.hits.hits;
       if (hits.length) {
         const res = await this.client.bulk({
-          refresh: 'wait_for',
           operations: hits.flatMap((h) => [
             {
               index: {
