@@ -8,6 +8,7 @@ export {
 } from './context';
 export type { Caller, RequestContext } from './context';
 export { createLogger, NestPinoLogger } from './logger';
+export { ThrottledWarning } from './throttled-warning';
 export type { Logger } from './logger';
 export {
   AppError,

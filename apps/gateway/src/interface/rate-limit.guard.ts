@@ -10,7 +10,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import { ApiResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { counter, LOGGER, type Logger } from '@emporia/platform';
+import { counter, LOGGER, ThrottledWarning, type Logger } from '@emporia/platform';
 import {
   RATE_LIMIT_POLICIES,
   RATE_LIMIT_STORE,
@@ -75,15 +75,16 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
-  private lastWarnAt = 0;
-  private suppressed = 0;
+  private readonly warning: ThrottledWarning;
 
   constructor(
     private readonly reflector: Reflector,
     @Inject(RATE_LIMIT_STORE) private readonly store: RateLimitStore,
     @Inject(RATE_LIMIT_POLICIES) private readonly policies: RateLimitPolicies,
-    @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.warning = new ThrottledWarning(logger, WARN_INTERVAL_MS);
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const name = this.reflector.getAllAndOverride<keyof RateLimitPolicies | undefined>(
@@ -131,16 +132,9 @@ export class RateLimitGuard implements CanActivate {
   }
 
   private warn(policy: string, err: unknown): void {
-    const now = Date.now();
-    if (now - this.lastWarnAt < WARN_INTERVAL_MS) {
-      this.suppressed++;
-      return;
-    }
-    this.logger.warn(
-      { err, policy, suppressed: this.suppressed },
+    this.warning.warn(
+      { err, policy },
       'rate limiter store unavailable: letting requests through (fail open)',
     );
-    this.lastWarnAt = now;
-    this.suppressed = 0;
   }
 }

@@ -1,5 +1,5 @@
 import type { riskV1 } from '@emporia/contracts';
-import { counter, type Logger, type RequestContext } from '@emporia/platform';
+import { counter, ThrottledWarning, type Logger, type RequestContext } from '@emporia/platform';
 import type { LoginRiskPort } from '../application/ports';
 import type { LoginRiskVerdict } from '../domain/login-risk';
 
@@ -49,18 +49,18 @@ export interface GrpcLoginRiskOptions {
  * locks and MFA still hold, and checkout is scored again by the order service.
  */
 export class GrpcLoginRisk implements LoginRiskPort {
-  private lastWarnAt = Number.NEGATIVE_INFINITY;
-  private suppressed = 0;
+  private readonly warning: ThrottledWarning;
   private readonly count: NonNullable<GrpcLoginRiskOptions['count']>;
   private readonly now: () => number;
 
   constructor(
     private readonly scoreLoginRpc: ScoreLogin,
-    private readonly logger: Logger,
+    logger: Logger,
     private readonly options: GrpcLoginRiskOptions,
   ) {
     this.count = options.count ?? ((outcome) => outcomes.inc({ outcome }));
     this.now = options.now ?? Date.now;
+    this.warning = new ThrottledWarning(logger, WARN_INTERVAL_MS, this.now);
   }
 
   async scoreLogin(
@@ -88,17 +88,10 @@ export class GrpcLoginRisk implements LoginRiskPort {
   }
 
   private warn(err: unknown, accountId: string): void {
-    const now = this.now();
-    if (now - this.lastWarnAt < WARN_INTERVAL_MS) {
-      this.suppressed++;
-      return;
-    }
-    this.logger.warn(
-      { err, accountId, suppressed: this.suppressed },
+    this.warning.warn(
+      { err, accountId },
       'risk did not score a sign-in in time: allowed unscored (fail open)',
     );
-    this.lastWarnAt = now;
-    this.suppressed = 0;
   }
 }
 
