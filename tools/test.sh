@@ -2,7 +2,9 @@
 # The whole test suite: what `npm test` runs, what CI runs (.ci/run), what the README names.
 #  1. contracts: buf lint, buf breaking against the previous commit, generated code up to date
 #  2. TypeScript strict type check, ESLint (with Nx module boundaries)
-#  3. jest: unit tests, then integration and end-to-end tests against real Postgres, Redis,
+#  3. deployment: Helm chart (lint, kubeconform, refused values), docker-compose.yml and
+#     Dockerfile against the apps' config schemas (tools/helm-check.sh; builds its Go tools once)
+#  4. jest: unit tests, then integration and end-to-end tests against real Postgres, Redis,
 #     Kafka and Elasticsearch (servers named by POSTGRES_URL/REDIS_URL/KAFKA_BROKERS/
 #     ELASTICSEARCH_URL, else started from deploy/local, else Testcontainers)
 # Extra arguments go to jest, e.g. `npm test -- apps/catalog`.
@@ -37,6 +39,8 @@ node_modules/.bin/prettier --check "apps/**/*.ts" "libs/**/*.ts" "e2e/**/*.ts" "
 step "lint"
 NX_DAEMON=false node_modules/.bin/nx show projects >/dev/null
 node_modules/.bin/eslint . --max-warnings=0
+
+bash tools/helm-check.sh
 
 step "jest (unit, integration, end-to-end)"
 exec node_modules/.bin/jest --ci --maxWorkers=2 "$@"

@@ -1,0 +1,523 @@
+/**
+ * What the deployment files mean, checked against the apps themselves (tools/helm-check.sh runs
+ * this after building helm and deploy-lint into .local/bin):
+ *
+ * - the Helm chart, rendered with its default and its production-like values: every app in
+ *   apps/ has a Deployment whose environment (ConfigMap + Secret references) passes the app's
+ *   own config schema (apps/<app>/src/config.ts) and names no variable the schema lacks; ports,
+ *   Service, probes on the ops endpoints, gRPC addresses that point at real Services and get
+ *   through their NetworkPolicy, a migration hook Job exactly for the apps with `migrate`, and
+ *   the security settings;
+ * - the ops endpoints the probes use are really served (libs/platform, started here);
+ * - docker-compose.yml as `docker compose` loads it (compose-go): a service per app, built
+ *   from deploy/docker/Dockerfile, environment accepted by the schema, a /readyz health check
+ *   on the app's port, dependencies on what it talks to, one-shot migrations;
+ * - deploy/docker/Dockerfile passes BuildKit's checks for every app, runs as a numeric
+ *   non-root user, with production dependencies only.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { z } from 'zod';
+import { createLogger, PlatformModule, startService } from '@emporia/platform';
+
+const root = join(__dirname, '..');
+const bin = join(root, '.local', 'bin');
+const chart = join(root, 'helm', 'emporia');
+/** The Kubernetes version the chart is validated for (deploy/kubernetes-json-schema). */
+const KUBE_VERSION = '1.30.0';
+const RELEASE = 'emporia';
+
+function tool(name: string): string {
+  const path = join(bin, name);
+  if (!existsSync(path)) {
+    throw new Error(`${path} is missing: run 'bash tools/helm-check.sh' (it builds the Go tools)`);
+  }
+  return path;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The apps, as their own code describes them
+
+interface App {
+  name: string;
+  prefix: string;
+  schema: z.ZodTypeAny;
+  keys: Set<string>;
+  defaults: Map<string, unknown>;
+  migrates: boolean;
+}
+
+const appNames = readdirSync(join(root, 'apps')).filter((d) =>
+  existsSync(join(root, 'apps', d, 'src', 'config.ts')),
+);
+
+async function loadApp(name: string): Promise<App> {
+  const mod = (await import(join(root, 'apps', name, 'src', 'config'))) as Record<string, unknown>;
+  const found = Object.entries(mod).find(([k]) => k.endsWith('ConfigSchema'));
+  if (!found) throw new Error(`apps/${name}/src/config.ts exports no *ConfigSchema`);
+  const schema = found[1] as z.ZodTypeAny;
+  let inner: z.ZodTypeAny = schema;
+  while (inner instanceof z.ZodEffects) inner = inner.innerType() as z.ZodTypeAny;
+  if (!(inner instanceof z.ZodObject)) throw new Error(`${name}: the config schema is no object`);
+  const shape = inner.shape as Record<string, z.ZodTypeAny>;
+  const defaults = new Map<string, unknown>();
+  for (const [key, field] of Object.entries(shape)) {
+    const parsed = field.safeParse(undefined);
+    if (parsed.success) defaults.set(key, parsed.data);
+  }
+  const main = readFileSync(join(root, 'apps', name, 'src', 'main.ts'), 'utf8');
+  return {
+    name,
+    prefix: name.toUpperCase(),
+    schema,
+    keys: new Set(Object.keys(shape)),
+    defaults,
+    migrates: main.includes("'migrate'"),
+  };
+}
+
+/** NODE_ENV is read by Node and libraries as well; every other name must be in the schema. */
+const RUNTIME_VARIABLES = new Set(['NODE_ENV']);
+
+/** A plausible value for a variable that comes from a Secret. */
+function secretPlaceholder(name: string): string {
+  if (name.endsWith('_DATABASE_URL')) return 'postgres://app:secret@db.internal:5432/app';
+  if (name === 'REDIS_URL') return 'redis://:secret@redis.internal:6379';
+  if (name === 'ELASTICSEARCH_URL') return 'https://elastic:secret@search.internal:9200';
+  return `secret-value-of-${name.toLowerCase()}-0123456789abcdef`;
+}
+
+/** Problems of an environment for an app: unknown names, schema failures, loopback defaults. */
+function envProblems(app: App, env: Record<string, string>): string[] {
+  const problems: string[] = [];
+  for (const name of Object.keys(env)) {
+    if (!app.keys.has(name) && !RUNTIME_VARIABLES.has(name)) {
+      problems.push(`${name} is not a setting of apps/${app.name}/src/config.ts`);
+    }
+  }
+  const parsed = app.schema.safeParse(env);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues)
+      problems.push(`${issue.path.join('.')}: ${issue.message}`);
+  }
+  // A default that points at this machine is right for `npm start`, never in a container.
+  for (const [key, value] of app.defaults) {
+    if (JSON.stringify(value).includes('127.0.0.1') && !(key in env)) {
+      problems.push(`${key} is not set: its default ${JSON.stringify(value)} is the loopback`);
+    }
+  }
+  return problems;
+}
+
+function port(app: App, env: Record<string, string>, kind: 'HTTP' | 'GRPC'): number | undefined {
+  const key = `${app.prefix}_${kind}_PORT`;
+  if (!app.keys.has(key)) return undefined;
+  return Number(env[key] ?? app.defaults.get(key));
+}
+
+let apps: App[] = [];
+beforeAll(async () => {
+  apps = await Promise.all(appNames.map(loadApp));
+});
+
+test('apps/ has the services the deployment knows', () => {
+  expect(appNames.sort()).toEqual(
+    ['catalog', 'gateway', 'marketing', 'order', 'risk', 'search', 'user'].sort(),
+  );
+});
+
+// ---------------------------------------------------------------------------------------------
+// The ops endpoints the probes and health checks use
+
+describe('ops endpoints', () => {
+  test('every app mounts the platform module that serves /healthz and /readyz', () => {
+    for (const name of appNames) {
+      const dir = join(root, 'apps', name, 'src');
+      const modules = readdirSync(dir).filter((f) => f.endsWith('.module.ts'));
+      const text = modules.map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
+      expect({ name, mounted: text.includes('PlatformModule.forRoot(') }).toEqual({
+        name,
+        mounted: true,
+      });
+    }
+  });
+
+  test('libs/platform answers /healthz and /readyz with 200, and 404 elsewhere', async () => {
+    const logger = createLogger('deploy-check', 'silent');
+    const service = await startService({
+      module: PlatformModule.forRoot(logger),
+      logger,
+      http: { host: '127.0.0.1', port: 0 },
+    });
+    try {
+      for (const path of ['/healthz', '/readyz']) {
+        const res = await fetch(`${service.httpUrl}${path}`);
+        expect({ path, status: res.status }).toEqual({ path, status: 200 });
+      }
+      expect((await fetch(`${service.httpUrl}/ready`)).status).toBe(404);
+    } finally {
+      await service.close();
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The Helm chart
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- Kubernetes objects, checked field by field */
+type K8s = any;
+
+function render(valuesFiles: string[]): K8s[] {
+  const args = ['template', RELEASE, chart, '--kube-version', KUBE_VERSION, '-n', 'shop'];
+  for (const f of valuesFiles) args.push('-f', f);
+  const out = execFileSync(tool('helm'), args, { encoding: 'utf8' });
+  return parseAllDocuments(out)
+    .map((d) => d.toJS() as K8s)
+    .filter(Boolean);
+}
+
+function envOf(container: K8s, objects: K8s[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const from of container.envFrom ?? []) {
+    const cm = objects.find(
+      (o) => o.kind === 'ConfigMap' && o.metadata.name === from.configMapRef?.name,
+    );
+    if (!cm) throw new Error(`envFrom names ConfigMap ${from.configMapRef?.name}, not rendered`);
+    Object.assign(env, cm.data);
+  }
+  for (const e of container.env ?? []) {
+    if (e.valueFrom?.secretKeyRef) env[e.name] = secretPlaceholder(e.name);
+    else env[e.name] = String(e.value ?? '');
+  }
+  return env;
+}
+
+const profiles: [string, string[]][] = [
+  ['default values', []],
+  ['ci/production-values.yaml', [join(chart, 'ci', 'production-values.yaml')]],
+];
+
+describe.each(profiles)('the chart with %s', (_profile, valuesFiles) => {
+  let objects: K8s[] = [];
+  const find = (kind: string, name: string) =>
+    objects.find((o) => o.kind === kind && o.metadata.name === name);
+  beforeAll(() => {
+    objects = render(valuesFiles);
+  });
+
+  test('one Deployment per app, and no other', () => {
+    const deployments = objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name);
+    expect(deployments.sort()).toEqual(appNames.map((a) => `${RELEASE}-${a}`).sort());
+  });
+
+  test("each Deployment's environment passes the app's config schema", () => {
+    for (const app of apps) {
+      const dep = find('Deployment', `${RELEASE}-${app.name}`);
+      const env = envOf(dep.spec.template.spec.containers[0], objects);
+      expect({ app: app.name, problems: envProblems(app, env) }).toEqual({
+        app: app.name,
+        problems: [],
+      });
+    }
+  });
+
+  test('container ports, Service ports and probes agree with the ports the app listens on', () => {
+    for (const app of apps) {
+      const name = `${RELEASE}-${app.name}`;
+      const container = find('Deployment', name).spec.template.spec.containers[0];
+      const env = envOf(container, objects);
+      const ports = Object.fromEntries(
+        container.ports.map((p: K8s) => [p.name, p.containerPort]),
+      ) as Record<string, number>;
+      const expected: Record<string, number> = { http: port(app, env, 'HTTP')! };
+      const grpc = port(app, env, 'GRPC');
+      if (grpc !== undefined) expected.grpc = grpc;
+      expect({ app: app.name, ports }).toEqual({ app: app.name, ports: expected });
+
+      expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
+      expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+      expect(container.startupProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+
+      const svc = find('Service', name);
+      const svcPorts = Object.fromEntries(
+        svc.spec.ports.map((p: K8s) => [p.name, [p.port, p.targetPort]]),
+      );
+      expect(svcPorts).toEqual(
+        Object.fromEntries(Object.entries(expected).map(([n, p]) => [n, [p, n]])),
+      );
+      expect(svc.spec.selector).toEqual(find('Deployment', name).spec.selector.matchLabels);
+    }
+  });
+
+  test('every gRPC address names a rendered Service port, and its NetworkPolicy lets the caller in', () => {
+    for (const app of apps) {
+      const dep = find('Deployment', `${RELEASE}-${app.name}`);
+      const env = envOf(dep.spec.template.spec.containers[0], objects);
+      for (const [key, value] of Object.entries(env)) {
+        if (!key.endsWith('_GRPC_URL') || value === '') continue;
+        const [host, p] = value.split(':');
+        const svc = find('Service', host!);
+        expect({ app: app.name, key, service: svc?.metadata.name }).toEqual({
+          app: app.name,
+          key,
+          service: host,
+        });
+        const grpc = svc.spec.ports.find((sp: K8s) => sp.name === 'grpc');
+        expect({ key, port: grpc?.port }).toEqual({ key, port: Number(p) });
+
+        const policy = find('NetworkPolicy', host!);
+        const callerLabels = dep.spec.template.metadata.labels;
+        const admitted = policy.spec.ingress.some(
+          (rule: K8s) =>
+            rule.ports.some((rp: K8s) => rp.port === 'grpc') &&
+            (rule.from ?? []).some((peer: K8s) =>
+              Object.entries(peer.podSelector?.matchLabels ?? { none: 'none' }).every(
+                ([k, v]) => callerLabels[k] === v,
+              ),
+            ),
+        );
+        expect({ from: app.name, to: host, admitted }).toEqual({
+          from: app.name,
+          to: host,
+          admitted: true,
+        });
+      }
+    }
+  });
+
+  test('a pre-install/pre-upgrade migration Job exactly for the apps with `migrate`', () => {
+    for (const app of apps) {
+      const job = find('Job', `${RELEASE}-${app.name}-migrate`);
+      expect({ app: app.name, job: Boolean(job) }).toEqual({ app: app.name, job: app.migrates });
+      if (!job) continue;
+      expect(job.metadata.annotations['helm.sh/hook'].split(',').sort()).toEqual([
+        'pre-install',
+        'pre-upgrade',
+      ]);
+      const container = job.spec.template.spec.containers[0];
+      expect(container.args).toEqual(['migrate']);
+      const deployment = find('Deployment', `${RELEASE}-${app.name}`).spec.template.spec;
+      expect(container.image).toBe(deployment.containers[0].image);
+      // The hook runs before the release's ConfigMap exists: the same settings, inline.
+      const env = envOf(container, objects);
+      expect(env).toEqual(envOf(deployment.containers[0], objects));
+      expect(envProblems(app, env)).toEqual([]);
+    }
+  });
+
+  test('every app has a ServiceAccount, PodDisruptionBudget, NetworkPolicy and (when on) HPA', () => {
+    for (const app of apps) {
+      const name = `${RELEASE}-${app.name}`;
+      const dep = find('Deployment', name);
+      expect(find('NetworkPolicy', name)?.spec.podSelector.matchLabels).toEqual(
+        dep.spec.selector.matchLabels,
+      );
+      expect(find('PodDisruptionBudget', name)?.spec.selector.matchLabels).toEqual(
+        dep.spec.selector.matchLabels,
+      );
+      expect(dep.spec.template.spec.serviceAccountName).toBe(
+        find('ServiceAccount', name)?.metadata.name,
+      );
+      const hpa = find('HorizontalPodAutoscaler', name);
+      if (hpa) {
+        expect(hpa.spec.scaleTargetRef).toEqual({
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          name,
+        });
+        expect(dep.spec.replicas).toBeUndefined();
+      } else {
+        expect(dep.spec.replicas).toBeGreaterThanOrEqual(0);
+      }
+    }
+  });
+
+  test('every pod runs as non-root, read-only, without capabilities, with requests and limits', () => {
+    const pods = objects
+      .filter((o) => ['Deployment', 'Job'].includes(o.kind))
+      .map((o) => [o.metadata.name, o.spec.template.spec] as [string, K8s])
+      .concat(objects.filter((o) => o.kind === 'Pod').map((o) => [o.metadata.name, o.spec]));
+    expect(pods.length).toBeGreaterThan(appNames.length);
+    for (const [name, spec] of pods) {
+      expect({ name, runAsNonRoot: spec.securityContext?.runAsNonRoot }).toEqual({
+        name,
+        runAsNonRoot: true,
+      });
+      expect(spec.automountServiceAccountToken).toBe(false);
+      for (const c of spec.containers) {
+        expect({ name, securityContext: c.securityContext }).toEqual({
+          name,
+          securityContext: expect.objectContaining({
+            readOnlyRootFilesystem: true,
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ['ALL'] },
+          }),
+        });
+        expect(c.resources.requests).toEqual(
+          expect.objectContaining({ cpu: expect.anything(), memory: expect.anything() }),
+        );
+        expect(c.resources.limits.memory).toBeDefined();
+      }
+    }
+  });
+});
+
+describe('the production-like values', () => {
+  test('take secrets only from an existing Secret and run as production', () => {
+    const objects = render([join(chart, 'ci', 'production-values.yaml')]);
+    expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
+    for (const cm of objects.filter((o) => o.kind === 'ConfigMap')) {
+      expect(cm.data.NODE_ENV).toBe('production');
+      for (const [k, v] of Object.entries(cm.data as Record<string, string>)) {
+        expect({ k, credentials: /:\/\/[^/\s]*:[^/\s]*@/.test(v) }).toEqual({
+          k,
+          credentials: false,
+        });
+      }
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// docker-compose.yml and the Dockerfile
+
+describe('docker-compose.yml', () => {
+  let project: K8s;
+  beforeAll(() => {
+    const out = execFileSync(tool('deploy-lint'), ['compose', join(root, 'docker-compose.yml')], {
+      encoding: 'utf8',
+    });
+    project = JSON.parse(out);
+  });
+  const envOfService = (s: K8s): Record<string, string> =>
+    Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, String(v ?? '')]));
+
+  test('every server and app has a health check', () => {
+    for (const name of ['postgres', 'redis', 'kafka', 'elasticsearch', ...appNames]) {
+      expect({ name, healthcheck: Boolean(project.services[name]?.healthcheck?.test) }).toEqual({
+        name,
+        healthcheck: true,
+      });
+    }
+  });
+
+  test('every app is built from deploy/docker/Dockerfile with its APP', () => {
+    for (const app of apps) {
+      const s = project.services[app.name];
+      // compose-go resolves the context against the file's directory: the repository root.
+      expect(s.build).toEqual(
+        expect.objectContaining({
+          context: root,
+          dockerfile: 'deploy/docker/Dockerfile',
+          args: { APP: app.name },
+        }),
+      );
+      expect(s.read_only).toBe(true);
+      expect(s.cap_drop).toEqual(['ALL']);
+    }
+  });
+
+  test("each app's environment passes its config schema; its health check asks its /readyz", () => {
+    for (const app of apps) {
+      const s = project.services[app.name];
+      const env = envOfService(s);
+      expect({ app: app.name, problems: envProblems(app, env) }).toEqual({
+        app: app.name,
+        problems: [],
+      });
+      const test = (s.healthcheck.test as string[]).join(' ');
+      expect(test).toContain(`http://127.0.0.1:${port(app, env, 'HTTP')}/readyz`);
+    }
+  });
+
+  test('an app waits for every service its settings name, healthy', () => {
+    for (const app of apps) {
+      const s = project.services[app.name];
+      const env = envOfService(s);
+      const dependsOn = (s.depends_on ?? {}) as Record<string, { condition: string }>;
+      for (const [key, value] of Object.entries(env)) {
+        for (const part of value.split(',')) {
+          const host = /^(?:[a-z]+:\/\/)?(?:[^@/]*@)?([a-z][-a-z0-9]*):\d+/.exec(part)?.[1];
+          if (!host || !project.services[host]) continue;
+          // Postgres is awaited by the app's migration, which the app awaits.
+          const via = host === 'postgres' && app.migrates ? `migrate-${app.name}` : host;
+          const expected = via === host ? 'service_healthy' : 'service_completed_successfully';
+          expect({ app: app.name, key, dependsOn: dependsOn[via]?.condition }).toEqual({
+            app: app.name,
+            key,
+            dependsOn: expected,
+          });
+          if (key.endsWith('_GRPC_URL')) {
+            const backend = apps.find((a) => a.name === host)!;
+            const backendEnv = envOfService(project.services[host]);
+            expect({ key, value }).toEqual({
+              key,
+              value: `${host}:${port(backend, backendEnv, 'GRPC')}`,
+            });
+          }
+        }
+      }
+    }
+  });
+
+  test('a one-shot migration per app with `migrate`, awaited by the app', () => {
+    for (const app of apps) {
+      const m = project.services[`migrate-${app.name}`];
+      expect({ app: app.name, migration: Boolean(m) }).toEqual({
+        app: app.name,
+        migration: app.migrates,
+      });
+      if (!m) continue;
+      const s = project.services[app.name];
+      expect(m.command).toEqual(['migrate']);
+      expect(m.restart).toBe('no');
+      expect(m.image).toBe(s.image);
+      expect(m.build).toEqual(s.build);
+      expect(m.depends_on.postgres.condition).toBe('service_healthy');
+      const env = envOfService(m);
+      expect(envProblems(app, env).filter((p) => !p.includes('loopback'))).toEqual([]);
+      const db = `${app.prefix}_DATABASE_URL`;
+      expect(env[db]).toBe(envOfService(s)[db]);
+      expect(s.depends_on[`migrate-${app.name}`].condition).toBe('service_completed_successfully');
+    }
+  });
+});
+
+describe('deploy/docker/Dockerfile', () => {
+  type Stage = { name: string; base: string; commands: { name: string; code: string }[] };
+  let stages: Stage[] = [];
+  beforeAll(() => {
+    const dockerfile = join(root, 'deploy', 'docker', 'Dockerfile');
+    for (const app of appNames) {
+      // BuildKit's parser and the checks of `docker build --check`, with this app's APP.
+      const out = execFileSync(tool('deploy-lint'), ['dockerfile', dockerfile, `APP=${app}`], {
+        encoding: 'utf8',
+      });
+      stages = JSON.parse(out) as Stage[];
+    }
+  });
+
+  test('the runtime stage runs node main.js as a numeric non-root user, from a slim image', () => {
+    const runtime = stages[stages.length - 1]!;
+    expect(runtime.base).toMatch(/^node:\$\{NODE_VERSION\}-[a-z]+-slim$/);
+    const code = (name: string) =>
+      runtime.commands.filter((c) => c.name === name).map((c) => c.code);
+    const user = code('USER').pop()!;
+    expect(user).toMatch(/^USER [1-9][0-9]*:[1-9][0-9]*$/);
+    expect(code('ENTRYPOINT').pop()).toMatch(/^ENTRYPOINT \["node", .*"main\.js"\]$/);
+    expect(code('ENV')).toContain('ENV NODE_ENV=production');
+    expect(code('RUN').join('\n')).not.toMatch(/npm (ci|install)/);
+  });
+
+  test('the runtime copies production dependencies only, and each app its own code', () => {
+    const runtime = stages[stages.length - 1]!;
+    const copies = runtime.commands.filter((c) => c.name === 'COPY').map((c) => c.code);
+    const modules = copies.find((c) => c.includes('node_modules'))!;
+    const from = /--from=([a-z-]+)/.exec(modules)![1];
+    const depsStage = stages.find((s) => s.name === from)!;
+    expect(depsStage.commands.map((c) => c.code).join('\n')).toMatch(/npm ci .*--omit=dev/);
+    expect(copies.some((c) => /dist\/apps\/\$\{APP\} apps\/\$\{APP\}$/.test(c))).toBe(true);
+  });
+});

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Builds the Go tools of the deployment checks into .local/bin (gitignored), from the Go module
+# proxy with this machine's Go, at pinned versions; a tool is rebuilt only when its version (or,
+# for deploy-lint, its source) changes. The first build takes a few minutes, then nothing.
+#   helm         helm.sh/helm/v3                       lint and render the chart
+#   kubeconform  github.com/yannh/kubeconform          validate manifests against JSON schemas
+#   deploy-lint  tools/deploy-lint (compose-go, BuildKit): docker-compose.yml and Dockerfile
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin="$root/.local/bin"
+HELM_VERSION=v3.21.4
+HELM_KUBE_MINOR=36 # the k8s.io/client-go minor of that helm: its default .Capabilities.KubeVersion
+KUBECONFORM_VERSION=v0.7.0
+
+command -v go >/dev/null || { echo "go-tools: Go (>= 1.24) is needed to build helm and kubeconform" >&2; exit 1; }
+mkdir -p "$bin"
+exec 9>"$bin/.go-tools.lock"
+flock 9 # one build at a time when several test runs start together
+
+# install NAME STAMP BUILD-COMMAND...: runs the build unless .local/bin/NAME was built from STAMP
+install() {
+  local name=$1 stamp=$2; shift 2
+  if [[ -x "$bin/$name" && "$(cat "$bin/.$name.stamp" 2>/dev/null)" == "$stamp" ]]; then return; fi
+  echo "go-tools: building $name ($stamp)"
+  local started=$SECONDS
+  "$@"
+  echo "$stamp" >"$bin/.$name.stamp"
+  echo "go-tools: $name built in $((SECONDS - started)) s"
+}
+
+export CGO_ENABLED=0
+install helm "$HELM_VERSION" env GOBIN="$bin" go install -trimpath -ldflags "-s -w \
+  -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION \
+  -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$HELM_KUBE_MINOR \
+  -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$HELM_KUBE_MINOR" \
+  "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+install kubeconform "$KUBECONFORM_VERSION" env GOBIN="$bin" go install -trimpath -ldflags "-s -w" \
+  "github.com/yannh/kubeconform/cmd/kubeconform@$KUBECONFORM_VERSION"
+lint_src=$(cat "$root"/tools/deploy-lint/{go.mod,go.sum,main.go} | sha256sum | cut -c1-16)
+install deploy-lint "$lint_src" bash -c "cd '$root/tools/deploy-lint' && go build -trimpath -ldflags '-s -w' -o '$bin/deploy-lint' ."
