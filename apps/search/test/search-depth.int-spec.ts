@@ -1,19 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import type { Producer } from 'kafkajs';
-import { catalogV1, marketingV1, PROTO_FILES, searchV1 } from '@emporia/contracts';
+import { catalogV1, marketingV1, searchV1 } from '@emporia/contracts';
 import { createKafka, HEADER } from '@emporia/messaging';
-import { fromGrpcError, type RunningService } from '@emporia/platform';
-import {
-  eventually,
-  freePort,
-  grpcTestClient,
-  testEnv,
-  testLogger,
-  uniqueSuffix,
-} from '@emporia/testing';
-import { searchConfigSchema } from '../src/config';
-import { startSearch } from '../src/search.app';
+import { fromGrpcError } from '@emporia/platform';
+import { eventually, grpcTestClient, testEnv, testLogger, uniqueSuffix } from '@emporia/testing';
+import { startTestSearch } from './harness';
 
 jest.setTimeout(120_000);
 
@@ -32,7 +24,7 @@ describe('search depth (real Elasticsearch + Kafka)', () => {
     clientId: 'search-depth-it',
     logger: testLogger('kafka'),
   });
-  let service: RunningService;
+  let stop: () => Promise<void>;
   let client: ReturnType<typeof grpcTestClient>;
   let producer: Producer;
   const word = `zq${suffix}`.replace(/[^a-z0-9]/g, '');
@@ -138,24 +130,12 @@ describe('search depth (real Elasticsearch + Kafka)', () => {
   let mentioned: catalogV1.Product;
 
   beforeAll(async () => {
-    const config = searchConfigSchema.parse({
-      ELASTICSEARCH_URL: es,
-      SEARCH_INDEX_PREFIX: indexPrefix,
-      KAFKA_BROKERS: testEnv.kafkaBrokers(),
-      KAFKA_TOPIC_PREFIX: topicPrefix,
-      SEARCH_CONSUMER_GROUP: `search-itd-${suffix}`,
-      SEARCH_GRPC_PORT: String(await freePort()),
-      SEARCH_HTTP_PORT: '0',
-      BIND_HOST: '127.0.0.1',
-      SEARCH_MAX_ATTEMPTS: '3',
-      SEARCH_SYNONYM_REFRESH_SECONDS: '0',
-    });
-    service = await startSearch(config, testLogger('search'));
-    client = grpcTestClient(
-      PROTO_FILES.search,
-      'emporia.search.v1.SearchService',
-      service.grpcUrl!,
-    );
+    ({ client, stop } = await startTestSearch({
+      indexPrefix,
+      topicPrefix,
+      group: `search-itd-${suffix}`,
+      env: { SEARCH_MAX_ATTEMPTS: '3', SEARCH_SYNONYM_REFRESH_SECONDS: '0' },
+    }));
     producer = kafka.producer();
     await producer.connect();
 
@@ -215,10 +195,8 @@ describe('search depth (real Elasticsearch + Kafka)', () => {
   });
 
   afterAll(async () => {
-    client?.close();
     await producer?.disconnect();
-    await service?.close();
-    await fetch(`${es}/${indexPrefix}*`, { method: 'DELETE' });
+    await stop?.();
   });
 
   it('finds Chinese text without spaces, the title match first and the mention last', async () => {

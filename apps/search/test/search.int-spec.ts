@@ -1,19 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import type { Consumer, Producer } from 'kafkajs';
-import { catalogV1, PROTO_FILES, searchV1 } from '@emporia/contracts';
+import { catalogV1, searchV1 } from '@emporia/contracts';
 import { createKafka, dlqTopic, HEADER } from '@emporia/messaging';
-import { fromGrpcError, type RunningService } from '@emporia/platform';
-import {
-  eventually,
-  freePort,
-  grpcTestClient,
-  testEnv,
-  testLogger,
-  uniqueSuffix,
-} from '@emporia/testing';
-import { searchConfigSchema } from '../src/config';
-import { startSearch } from '../src/search.app';
+import { fromGrpcError } from '@emporia/platform';
+import { eventually, grpcTestClient, testEnv, testLogger, uniqueSuffix } from '@emporia/testing';
+import { startTestSearch } from './harness';
 
 jest.setTimeout(120_000);
 
@@ -25,7 +17,7 @@ describe('search service (real Elasticsearch + Kafka)', () => {
   const suffix = uniqueSuffix();
   const indexPrefix = `it-${suffix}-`;
   const topic = `it${suffix}.catalog.product`;
-  let service: RunningService;
+  let stop: () => Promise<void>;
   let client: ReturnType<typeof grpcTestClient>;
   let producer: Producer;
   const es = testEnv.elasticsearchUrl();
@@ -98,32 +90,19 @@ describe('search service (real Elasticsearch + Kafka)', () => {
     client.call<searchV1.SearchProductsResponse>('searchProducts', req);
 
   beforeAll(async () => {
-    const config = searchConfigSchema.parse({
-      ELASTICSEARCH_URL: es,
-      SEARCH_INDEX_PREFIX: indexPrefix,
-      KAFKA_BROKERS: testEnv.kafkaBrokers(),
-      KAFKA_TOPIC_PREFIX: `it${suffix}.`,
-      SEARCH_CONSUMER_GROUP: `search-it-${suffix}`,
-      SEARCH_GRPC_PORT: String(await freePort()),
-      SEARCH_HTTP_PORT: '0',
-      BIND_HOST: '127.0.0.1',
-      SEARCH_MAX_ATTEMPTS: '2',
-    });
-    service = await startSearch(config, testLogger('search'));
-    client = grpcTestClient(
-      PROTO_FILES.search,
-      'emporia.search.v1.SearchService',
-      service.grpcUrl!,
-    );
+    ({ client, stop } = await startTestSearch({
+      indexPrefix,
+      topicPrefix: `it${suffix}.`,
+      group: `search-it-${suffix}`,
+      env: { SEARCH_MAX_ATTEMPTS: '2' },
+    }));
     producer = kafka.producer();
     await producer.connect();
   });
 
   afterAll(async () => {
-    client?.close();
     await producer?.disconnect();
-    await service?.close();
-    await fetch(`${es}/${indexPrefix}*`, { method: 'DELETE' });
+    await stop?.();
   });
 
   it('keeps the product index behind an alias over a versioned index', async () => {
