@@ -22,6 +22,8 @@ export const searchConfigSchema = z.object({
     .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port')
     .default('127.0.0.1:50051'),
   CATALOG_DEADLINE_MS: env.int(10000, 100),
+  /** How long a start-up rebuild waits for the catalog to answer. */
+  CATALOG_WAIT_SECONDS: env.int(120, 1),
   /** Products per reindex batch (the catalog may page in smaller pages). */
   SEARCH_REINDEX_BATCH_SIZE: env.int(500, 1),
   /** How often every instance reloads the synonym sets (0: only after a change made through it). */

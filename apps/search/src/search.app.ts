@@ -10,6 +10,7 @@ import {
 import {
   grpcClient,
   startService,
+  waitForReady,
   type GrpcApi,
   type Logger,
   type RunningService,
@@ -83,6 +84,8 @@ export async function startSearch(config: SearchConfig, logger: Logger): Promise
     if (state === 'outdated') {
       // events wait in Kafka (the consumer is not started) until the new index serves
       logger.warn('the product index has an older mapping: rebuilding it from the catalog');
+      // started together with the catalog (npm start, a rollout): give it time to come up
+      await waitForReady(catalog.client, config.CATALOG_WAIT_SECONDS * 1000);
       await service.app.get(ReindexUseCase).runToCompletion();
     }
     infra.consumer = new KafkaEventConsumer(kafka, {
