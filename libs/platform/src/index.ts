@@ -8,7 +8,7 @@ export {
 } from './context';
 export type { Caller, RequestContext } from './context';
 export { createLogger, NestPinoLogger } from './logger';
-export { ThrottledWarning } from './throttled-warning';
+export { ThrottledWarning, withTimeout } from './fail-open';
 export type { Logger } from './logger';
 export {
   AppError,

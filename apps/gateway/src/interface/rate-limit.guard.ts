@@ -10,7 +10,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import { ApiResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { counter, LOGGER, ThrottledWarning, type Logger } from '@emporia/platform';
+import { counter, LOGGER, ThrottledWarning, withTimeout, type Logger } from '@emporia/platform';
 import {
   RATE_LIMIT_POLICIES,
   RATE_LIMIT_STORE,
@@ -57,16 +57,6 @@ export const RateLimit = (policy: keyof RateLimitPolicies) =>
       },
     }),
   );
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
 
 /**
  * Counts each request of a `@RateLimit` route in the store and refuses it over a limit. When

@@ -1,5 +1,11 @@
 import type { riskV1 } from '@emporia/contracts';
-import { counter, ThrottledWarning, type Logger, type RequestContext } from '@emporia/platform';
+import {
+  counter,
+  ThrottledWarning,
+  withTimeout,
+  type Logger,
+  type RequestContext,
+} from '@emporia/platform';
 import type { LoginRiskPort } from '../application/ports';
 import type { LoginRiskVerdict } from '../domain/login-risk';
 
@@ -93,14 +99,4 @@ export class GrpcLoginRisk implements LoginRiskPort {
       'risk did not score a sign-in in time: allowed unscored (fail open)',
     );
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

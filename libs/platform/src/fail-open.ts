@@ -25,3 +25,14 @@ export class ThrottledWarning {
     this.suppressed = 0;
   }
 }
+
+/** `p`, or a rejection once `ms` have passed without an answer (the timer is always cleared). */
+export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { ThrottledWarning } from './throttled-warning';
+import { ThrottledWarning, withTimeout } from './fail-open';
 
 describe('ThrottledWarning', () => {
   it('logs once per interval and reports how many it held back', () => {
@@ -18,5 +18,14 @@ describe('ThrottledWarning', () => {
       { n: 1, suppressed: 0 },
       { n: 4, suppressed: 2 },
     ]);
+  });
+});
+
+describe('withTimeout', () => {
+  it('answers with the promise in time, and rejects once the time is up', async () => {
+    await expect(withTimeout(Promise.resolve(7), 50)).resolves.toBe(7);
+    await expect(withTimeout(new Promise(() => undefined), 20)).rejects.toThrow(
+      'no answer within 20 ms',
+    );
   });
 });
