@@ -1,7 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RequestContext } from '@emporia/platform';
 import { currentOffer, type FlashOffer } from '../domain/flash-offer';
-import { normalizeQuery, toCriteria, type SearchInput } from '../domain/search-criteria';
+import {
+  MAX_QUERY_LENGTH,
+  normalizeQuery,
+  toCriteria,
+  type SearchInput,
+} from '../domain/search-criteria';
 import { SearchError } from '../domain/search-error';
 import { logEntry, topQueriesWindow } from '../domain/search-log';
 import {
@@ -45,7 +50,12 @@ export class SearchProductsUseCase {
     input: SearchInput,
     after?: unknown[],
   ): Promise<SearchResult> {
-    const criteria = toCriteria(input, this.synonyms.variants(input.query ?? ''));
+    const text = input.query ?? '';
+    // expansion only for a query of a valid length (toCriteria refuses longer ones)
+    const criteria = toCriteria(
+      input,
+      text.trim().length <= MAX_QUERY_LENGTH ? this.synonyms.variants(text) : [],
+    );
     const page = await this.index.search(criteria, after);
     const now = new Date();
     if (!after) {

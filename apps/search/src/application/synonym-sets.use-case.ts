@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { SearchError } from '../domain/search-error';
-import { expandQuery, validateSynonymSet, type SynonymSet } from '../domain/synonyms';
+import { SynonymIndex, validateSynonymSet, type SynonymSet } from '../domain/synonyms';
 import { SYNONYM_STORE, type SynonymStore } from './ports';
 
 export const MAX_SYNONYM_SETS = 1000;
@@ -13,7 +13,7 @@ export const SYNONYM_REFRESH_MS = Symbol('SYNONYM_REFRESH_MS');
  */
 @Injectable()
 export class SynonymSetsUseCase implements OnModuleDestroy {
-  private sets: SynonymSet[] = [];
+  private index = new SynonymIndex([]);
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -31,12 +31,12 @@ export class SynonymSetsUseCase implements OnModuleDestroy {
   }
 
   async reload(): Promise<void> {
-    this.sets = await this.store.list();
+    this.index = new SynonymIndex(await this.store.list());
   }
 
   /** The query's rewrites with the sets in force. */
   variants(query: string): string[] {
-    return expandQuery(query, this.sets);
+    return this.index.expand(query);
   }
 
   async put(id: string, terms: readonly string[]): Promise<SynonymSet> {

@@ -32,6 +32,7 @@ export interface SearchCriteria {
   size: number;
 }
 
+export const MAX_QUERY_LENGTH = 200;
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
 export const DEFAULT_PRICE_EDGES = [5000, 10000, 20000, 50000, 100000];
@@ -72,7 +73,8 @@ function priceEdges(edges: readonly number[] | undefined): number[] {
 /** Validates a search request: clear errors for bad bounds, never a crash in the engine. */
 export function toCriteria(input: SearchInput, variants: readonly string[] = []): SearchCriteria {
   const text = (input.query ?? '').trim();
-  if (text.length > 200) throw bad('SEARCH_QUERY_TOO_LONG', 'query must be at most 200 characters');
+  if (text.length > MAX_QUERY_LENGTH)
+    throw bad('SEARCH_QUERY_TOO_LONG', `query must be at most ${MAX_QUERY_LENGTH} characters`);
   const { minPriceMinor: min, maxPriceMinor: max } = input;
   for (const [name, v] of [
     ['min price', min],

@@ -51,32 +51,48 @@ function occurrence(query: string, term: string): number {
 }
 
 /**
- * The query rewritten with synonyms: for every set with a term in the query, each other term in
- * its place. Longer terms win over terms they contain ("手机壳" before "手机"). The query itself
- * is not among the variants; at most MAX_QUERY_VARIANTS are returned, in a stable order.
+ * Synonym sets prepared for expansion: every term with its alternatives, longest first, sorted
+ * once when the sets change rather than on every search.
  */
+export class SynonymIndex {
+  private readonly candidates: { term: string; others: string[] }[];
+
+  constructor(sets: readonly { terms: readonly string[] }[]) {
+    this.candidates = sets
+      .flatMap((s) => s.terms.map((term) => ({ term, others: s.terms.filter((t) => t !== term) })))
+      .sort((a, b) => b.term.length - a.term.length || a.term.localeCompare(b.term));
+  }
+
+  /**
+   * The query rewritten with synonyms: for every set with a term in the query, each other term
+   * in its place. Longer terms win over terms they contain ("手机壳" before "手机"). The query
+   * itself is not among the variants; at most MAX_QUERY_VARIANTS are returned, in a stable order.
+   */
+  expand(query: string): string[] {
+    const q = normalizeQuery(query);
+    if (!q) return [];
+    const variants: string[] = [];
+    const covered: [number, number][] = [];
+    for (const { term, others } of this.candidates) {
+      const at = occurrence(q, term);
+      if (at < 0) continue;
+      const end = at + term.length;
+      if (covered.some(([s, e]) => at < e && end > s)) continue;
+      covered.push([at, end]);
+      for (const other of others) {
+        const v = q.slice(0, at) + other + q.slice(end);
+        if (v !== q && !variants.includes(v)) variants.push(v);
+        if (variants.length >= MAX_QUERY_VARIANTS) return variants;
+      }
+    }
+    return variants;
+  }
+}
+
+/** One-off expansion with unprepared sets (see SynonymIndex). */
 export function expandQuery(
   query: string,
   sets: readonly { terms: readonly string[] }[],
 ): string[] {
-  const q = normalizeQuery(query);
-  if (!q) return [];
-  const variants: string[] = [];
-  const candidates = sets
-    .flatMap((s) => s.terms.map((term) => ({ term, others: s.terms.filter((t) => t !== term) })))
-    .sort((a, b) => b.term.length - a.term.length || a.term.localeCompare(b.term));
-  const covered: [number, number][] = [];
-  for (const { term, others } of candidates) {
-    const at = occurrence(q, term);
-    if (at < 0) continue;
-    const end = at + term.length;
-    if (covered.some(([s, e]) => at < e && end > s)) continue;
-    covered.push([at, end]);
-    for (const other of others) {
-      const v = q.slice(0, at) + other + q.slice(end);
-      if (v !== q && !variants.includes(v)) variants.push(v);
-      if (variants.length >= MAX_QUERY_VARIANTS) return variants;
-    }
-  }
-  return variants;
+  return new SynonymIndex(sets).expand(query);
 }
