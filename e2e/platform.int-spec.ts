@@ -167,6 +167,32 @@ describe('platform end to end: gateway → catalog → Kafka → search → Elas
     expect((await platform.api('GET', '/v1/categories')).status).toBe(200);
   });
 
+  it('shoppers see listed products only; operators also see drafts', async () => {
+    const customer = await platform.signIn(`shop.${suffix}@example.cn`, 'customer password 1');
+    const cat = await api('POST', '/v1/categories', { name: 'Drafts', slug: `drafts-${suffix}` });
+    const draft = await api('POST', '/v1/products', {
+      title: 'Not yet on sale',
+      categoryId: cat.body.id,
+      status: 'draft',
+      skus: [{ code: `DRAFT-${suffix}`, price: { amountMinor: 100, currency: 'CNY' } }],
+    });
+    const listed = await api('POST', '/v1/products', {
+      title: 'On sale',
+      categoryId: cat.body.id,
+      skus: [{ code: `LISTED-${suffix}`, price: { amountMinor: 100, currency: 'CNY' } }],
+    });
+    expect([draft.status, listed.status]).toEqual([201, 201]);
+    const ids = (r: { body: { items: { id: string }[] } }) => r.body.items.map((p) => p.id);
+    const path = `/v1/products?categoryId=${cat.body.id}`;
+    for (const headers of [undefined, customer.auth]) {
+      expect(ids(await platform.api('GET', path, undefined, headers))).toEqual([listed.body.id]);
+      const hidden = await platform.api('GET', `/v1/products/${draft.body.id}`, undefined, headers);
+      expect([hidden.status, hidden.body.code]).toEqual([404, 'PRODUCT_NOT_FOUND']);
+    }
+    expect(ids(await api('GET', path)).sort()).toEqual([draft.body.id, listed.body.id].sort());
+    expect((await api('GET', `/v1/products/${draft.body.id}`)).body.status).toBe('draft');
+  });
+
   it('an unknown category is reported with its stable code', async () => {
     const res = await api('POST', '/v1/products', {
       title: 'Orphan',

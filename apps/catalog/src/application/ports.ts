@@ -1,6 +1,6 @@
 import type { RequestContext } from '@emporia/platform';
 import type { Category } from '../domain/category';
-import type { Product } from '../domain/product';
+import type { Product, ProductStatus } from '../domain/product';
 import type { StockLevel } from '../domain/stock';
 import type { Warehouse } from '../domain/warehouse';
 import type {
@@ -42,11 +42,15 @@ export interface ProductRepository {
   addUnitsSold(skuId: string, quantity: number): Promise<void>;
   /** Which of `codes` already belong to a product other than `exceptProductId`. */
   takenSkuCodes(codes: string[], exceptProductId?: string): Promise<string[]>;
-  /** Products whose category is `categoryId` or below it (null: all), by id, after `afterId`. */
+  /**
+   * Products whose category is `categoryId` or below it (null: all), by id, after `afterId`;
+   * only those in `statuses` when some are given.
+   */
   listInSubtree(
     categoryId: string | null,
     afterId: string | undefined,
     limit: number,
+    statuses?: readonly ProductStatus[],
   ): Promise<Product[]>;
   idsInSubtree(categoryId: string): Promise<string[]>;
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RequestContext } from '@emporia/platform';
+import type { ProductStatus } from '../domain/product';
 import { requireCategory } from './category-rules';
 import { type Page, type ProductView, UNIT_OF_WORK, type UnitOfWork } from './ports';
 import { requireProduct } from './product-rules';
@@ -15,12 +16,12 @@ export class ProductQueries {
 
   list(
     ctx: RequestContext,
-    q: { categoryId?: string; limit: number; afterId?: string },
+    q: { categoryId?: string; limit: number; afterId?: string; statuses?: ProductStatus[] },
   ): Promise<Page<ProductView>> {
     return this.uow.run(ctx, async (tx) => {
       if (q.categoryId) await requireCategory(tx, q.categoryId);
       const result = await page(
-        (n) => tx.products.listInSubtree(q.categoryId ?? null, q.afterId, n),
+        (n) => tx.products.listInSubtree(q.categoryId ?? null, q.afterId, n, q.statuses),
         q.limit,
       );
       const items = await loadProductViews(tx, result.items);

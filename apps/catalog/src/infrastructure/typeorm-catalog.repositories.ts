@@ -173,6 +173,7 @@ export class TypeormProductRepository implements ProductRepository {
     categoryId: string | null,
     afterId: string | undefined,
     limit: number,
+    statuses: readonly ProductStatus[] = [],
   ): Promise<Product[]> {
     const qb = this.m.createQueryBuilder(ProductRecord, 'p');
     if (categoryId)
@@ -180,6 +181,7 @@ export class TypeormProductRepository implements ProductRepository {
         cid: categoryId,
       });
     if (afterId) qb.andWhere('p.id > :afterId', { afterId });
+    if (statuses.length) qb.andWhere('p.status IN (:...statuses)', { statuses: [...statuses] });
     const rows = await qb.orderBy('p.id').limit(limit).getMany();
     if (rows.length === 0) return [];
     const skus = await this.m.find(SkuRecord, {

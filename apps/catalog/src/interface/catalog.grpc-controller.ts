@@ -14,7 +14,7 @@ import { StockQueries } from '../application/stock.queries';
 import { UpdateCategoryUseCase } from '../application/update-category.use-case';
 import { UpdateProductUseCase } from '../application/update-product.use-case';
 import { WarehousesUseCase } from '../application/warehouses.use-case';
-import { assertId } from '../domain/catalog-error';
+import { assertId, invalid } from '../domain/catalog-error';
 import type { SkuInput } from '../domain/product';
 import {
   categoryToProto,
@@ -185,7 +185,13 @@ export class CatalogGrpcController implements catalogV1.CatalogServiceController
     return withGrpcContext(md, async (ctx) => {
       const categoryId = optionalId('category_id', req.categoryId);
       const afterId = after(req.pageToken);
+      const statuses = (req.statuses ?? []).map((st) => {
+        const status = statusFromProto(st);
+        if (!status) throw invalid('PRODUCT_STATUS_INVALID', `unknown product status ${st}`);
+        return status;
+      });
       const page = await this.products.list(ctx, {
+        ...(statuses.length ? { statuses } : {}),
         // up to 500 so a full reindex needs few calls (see ListProductsRequest)
         limit: pageSize(req.pageSize, 20, 500),
         ...(categoryId ? { categoryId } : {}),

@@ -12,16 +12,22 @@ import {
 } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { catalogV1 } from '@emporia/contracts';
 import type { RequestContext } from '@emporia/platform';
+import type { Principal } from '../application/ports';
 import { CATALOG_BACKEND, type CatalogBackend } from '../application/ports';
 import { ApiProblems } from './api-problems';
-import { Auth } from './auth.guard';
+import { Auth, holdsRole, MaybeCaller, OptionalAuth } from './auth.guard';
 import { CreateProductDto, StockAdjustmentDto, UpdateProductDto } from './dto/catalog.dto';
 import { ListProductsQuery } from './dto/query.dto';
 import { ProductPage, ProductView, StockLevelView, StockView } from './dto/views.dto';
 import { cursorOf, productView, skuToProto, statusToProto, stockLevelView } from './mappers';
+import { ProblemError } from './problem';
 import { Ctx } from './request-context';
 import { uuidParam } from './uuid-param';
+
+const seesUnlisted = (caller: Principal | undefined) =>
+  caller !== undefined && holdsRole(caller, 'operator');
 
 @ApiTags('products')
 @Controller('v1')
@@ -49,23 +55,39 @@ export class ProductsHttpController {
     return productView(product!);
   }
 
+  /** Shoppers see listed products only; operators also drafts and archived ones. */
   @Get('products')
+  @OptionalAuth()
   @ApiOkResponse({ type: ProductPage })
   @ApiProblems(404)
-  async list(@Ctx() ctx: RequestContext, @Query() q: ListProductsQuery): Promise<ProductPage> {
+  async list(
+    @Ctx() ctx: RequestContext,
+    @Query() q: ListProductsQuery,
+    @MaybeCaller() caller: Principal | undefined,
+  ): Promise<ProductPage> {
     const res = await this.catalog.listProducts(ctx, {
       categoryId: q.categoryId ?? '',
       pageSize: q.limit ?? 0,
       pageToken: q.cursor ?? '',
+      statuses: seesUnlisted(caller) ? [] : [catalogV1.ProductStatus.PRODUCT_STATUS_ACTIVE],
     });
     return { items: res.products.map(productView), nextCursor: cursorOf(res.nextPageToken) };
   }
 
   @Get('products/:id')
+  @OptionalAuth()
   @ApiOkResponse({ type: ProductView })
   @ApiProblems(404)
-  async get(@Ctx() ctx: RequestContext, @Param('id', uuidParam) id: string): Promise<ProductView> {
-    return productView((await this.catalog.getProduct(ctx, { id })).product!);
+  async get(
+    @Ctx() ctx: RequestContext,
+    @Param('id', uuidParam) id: string,
+    @MaybeCaller() caller: Principal | undefined,
+  ): Promise<ProductView> {
+    const product = (await this.catalog.getProduct(ctx, { id })).product!;
+    // an unlisted product is, to a shopper, a product that does not exist
+    if (product.status !== catalogV1.ProductStatus.PRODUCT_STATUS_ACTIVE && !seesUnlisted(caller))
+      throw new ProblemError(404, 'PRODUCT_NOT_FOUND', `product ${id} not found`);
+    return productView(product);
   }
 
   @Patch('products/:id')

@@ -43,6 +43,8 @@ export class GrpcCatalogSource implements CatalogSource {
       categoryId: '',
       pageSize,
       pageToken,
+      // every status: a draft or archived product replaces what the index holds for it
+      statuses: [],
     });
     return { products: res.products.map(snapshotFromProto), next: res.nextPageToken };
   }

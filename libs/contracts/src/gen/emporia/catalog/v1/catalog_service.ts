@@ -128,6 +128,11 @@ export interface ListProductsRequest {
    * `catalog.product` events from before the scan started.
    */
   pageToken: string;
+  /**
+   * Only products in one of these statuses; empty for every status. The gateway shows
+   * shoppers ACTIVE products only.
+   */
+  statuses: ProductStatus[];
 }
 
 export interface ListProductsResponse {
@@ -1413,7 +1418,7 @@ export const GetProductResponse: MessageFns<GetProductResponse> = {
 };
 
 function createBaseListProductsRequest(): ListProductsRequest {
-  return { categoryId: "", pageSize: 0, pageToken: "" };
+  return { categoryId: "", pageSize: 0, pageToken: "", statuses: [] };
 }
 
 export const ListProductsRequest: MessageFns<ListProductsRequest> = {
@@ -1426,6 +1431,13 @@ export const ListProductsRequest: MessageFns<ListProductsRequest> = {
     }
     if (message.pageToken !== "") {
       writer.uint32(26).string(message.pageToken);
+    }
+    if (message.statuses.length !== 0) {
+      writer.uint32(34).fork();
+      for (const v of message.statuses) {
+        writer.int32(productStatusToNumber(v));
+      }
+      writer.join();
     }
     return writer;
   },
@@ -1466,6 +1478,24 @@ export const ListProductsRequest: MessageFns<ListProductsRequest> = {
 
             message.pageToken = reader.string();
             continue;
+          }
+          case 4: {
+            if (tag === 32) {
+              message.statuses.push(productStatusFromJSON(reader.int32()));
+
+              continue;
+            }
+
+            if (tag === 34) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.statuses.push(productStatusFromJSON(reader.int32()));
+              }
+
+              continue;
+            }
+
+            break;
           }
         }
         if ((tag & 7) === 4 || tag === 0) {
