@@ -13,6 +13,7 @@ import {
 import type { Order } from '../domain/order';
 import { OrderError } from '../domain/order-error';
 import { OrderLifecycleUseCase } from './order-lifecycle.use-case';
+import { refundThroughProvider } from './provider-refund';
 import {
   CLOCK,
   type Clock,
@@ -180,21 +181,14 @@ export class GroupBuyUseCase {
   private async refund(ctx: RequestContext, orderId: string): Promise<void> {
     const payment = (await this.uow.run(ctx, (tx) => tx.payments.succeededFor(orderId)))[0];
     const refundId = groupRefundId(orderId);
-    if (payment?.providerTxnId && !payment.amount.isZero()) {
-      const provider = this.providers.get(payment.provider);
-      if (!provider)
-        throw new OrderError(
-          'FAILED_PRECONDITION',
-          'PAYMENT_PROVIDER_UNKNOWN',
-          `no provider ${payment.provider}`,
-        );
-      await provider.refund({
-        providerTxnId: payment.providerTxnId,
-        amount: payment.amount,
-        reason: GROUP_BUY_FAILED,
-        refundId,
-      });
-    } else if (!payment) {
+    await refundThroughProvider(
+      this.providers,
+      payment,
+      payment?.amount,
+      GROUP_BUY_FAILED,
+      refundId,
+    );
+    if (!payment) {
       this.logger.warn({ orderId }, 'no captured payment to refund against: recorded only');
     }
     const refunded = await this.uow.run(ctx, async (tx) => {

@@ -24,6 +24,7 @@ import {
   UNIT_OF_WORK,
   type UnitOfWork,
 } from './ports';
+import { refundThroughProvider } from './provider-refund';
 
 const returnNotFound = (id: string) =>
   new OrderError('NOT_FOUND', 'RETURN_NOT_FOUND', `return ${id} does not exist`);
@@ -196,21 +197,8 @@ export class ReturnsUseCase {
 
   private async completeRefund(ctx: RequestContext, r: ReturnRequest): Promise<ReturnRequest> {
     const payment = (await this.uow.run(ctx, (tx) => tx.payments.succeededFor(r.orderId)))[0];
-    if (payment?.providerTxnId && r.refund && !r.refund.isZero()) {
-      const provider = this.providers.get(payment.provider);
-      if (!provider)
-        throw new OrderError(
-          'FAILED_PRECONDITION',
-          'PAYMENT_PROVIDER_UNKNOWN',
-          `no provider ${payment.provider}`,
-        );
-      await provider.refund({
-        providerTxnId: payment.providerTxnId,
-        amount: r.refund,
-        reason: `return ${r.id}`,
-        refundId: r.id,
-      });
-    } else if (!payment) {
+    await refundThroughProvider(this.providers, payment, r.refund, `return ${r.id}`, r.id);
+    if (!payment) {
       this.logger.warn(
         { returnId: r.id, orderId: r.orderId },
         'no captured payment to refund against: recorded only',
