@@ -102,6 +102,8 @@ describe('warehouses HTTP controller', () => {
     ['a three-letter country', { country: 'CHN' }, 'country'],
     ['an empty city', { city: '' }, 'city'],
     ['a string for active', { active: 'yes' }, 'active'],
+    // left out keeps the warehouse as it is; null is not "false" (it was stored as false)
+    ['null for active', { active: null }, 'active'],
     ['an unknown property', { code: 'SH-PD' }, 'code'],
   ])('refuses a body with %s (400)', async (_label, over, field) => {
     await expect(

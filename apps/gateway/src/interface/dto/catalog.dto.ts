@@ -7,7 +7,6 @@ import {
   IsIn,
   IsInt,
   IsObject,
-  IsOptional,
   IsString,
   IsUUID,
   Length,
@@ -19,6 +18,7 @@ import {
   ValidateNested,
   registerDecorator,
 } from 'class-validator';
+import { Optional } from './validators';
 import { MoneyDto } from './money.dto';
 
 export const PRODUCT_STATUSES = ['draft', 'active', 'archived'] as const;
@@ -54,20 +54,20 @@ export class CreateCategoryDto {
   slug!: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'parent category; omit for a root' })
-  @IsOptional()
+  @Optional()
   @IsUUID()
   parentId?: string;
 }
 
 export class UpdateCategoryDto {
   @ApiPropertyOptional({ maxLength: 100 })
-  @IsOptional()
+  @Optional()
   @IsString()
   @Length(1, 100)
   name?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @Matches(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { message: "slug must be lower-case words joined by '-'" })
   @MaxLength(100)
   slug?: string;
@@ -96,7 +96,7 @@ export class SkuInputDto {
     type: 'object',
     additionalProperties: { type: 'string' },
   })
-  @IsOptional()
+  @Optional()
   @IsObject()
   @IsStringMap()
   attributes?: Record<string, string>;
@@ -114,13 +114,13 @@ export class CreateProductDto {
   title!: string;
 
   @ApiPropertyOptional({ maxLength: 10000 })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(10000)
   description?: string;
 
   @ApiPropertyOptional({ example: 'Emporia', maxLength: 100 })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(100)
   brand?: string;
@@ -130,7 +130,7 @@ export class CreateProductDto {
   categoryId!: string;
 
   @ApiPropertyOptional({ enum: ['draft', 'active'], default: 'active' })
-  @IsOptional()
+  @Optional()
   @IsIn(['draft', 'active'])
   status?: 'draft' | 'active';
 
@@ -145,30 +145,30 @@ export class CreateProductDto {
 
 export class UpdateProductDto {
   @ApiPropertyOptional({ maxLength: 200 })
-  @IsOptional()
+  @Optional()
   @IsString()
   @Length(1, 200)
   title?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(10000)
   description?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(100)
   brand?: string;
 
   @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
+  @Optional()
   @IsUUID()
   categoryId?: string;
 
   @ApiPropertyOptional({ enum: PRODUCT_STATUSES })
-  @IsOptional()
+  @Optional()
   @IsIn(PRODUCT_STATUSES)
   status?: ProductStatusName;
 
@@ -176,7 +176,7 @@ export class UpdateProductDto {
     type: [SkuInputDto],
     description: 'SKUs to add or change, matched by code',
   })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(100)
   @ValidateNested({ each: true })
@@ -187,7 +187,7 @@ export class UpdateProductDto {
     description: 'fail with 409 unless the product is at this version',
     minimum: 1,
   })
-  @IsOptional()
+  @Optional()
   @IsInt()
   @Min(1)
   expectedVersion?: number;
@@ -209,7 +209,7 @@ export class StockAdjustmentDto {
   delta!: number;
 
   @ApiPropertyOptional({ example: 'inbound shipment', maxLength: 200 })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(200)
   reason?: string;

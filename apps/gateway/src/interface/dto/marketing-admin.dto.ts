@@ -5,7 +5,6 @@ import {
   IsArray,
   IsBoolean,
   IsObject,
-  IsOptional,
   IsString,
   IsUUID,
   Length,
@@ -13,7 +12,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { MoneyDto } from './money.dto';
-import { IsInt32, IsRfc3339 } from './validators';
+import { IsInt32, IsRfc3339, Optional, OptionalNullable } from './validators';
 
 /**
  * Requests and responses of the operator's marketing routes. Shapes only: the marketing service
@@ -42,23 +41,30 @@ export class PromotionConditionDto {
   @Matches(KIND, { message: kindMessage('kind') })
   kind!: string;
 
-  @ApiPropertyOptional({ type: MoneyDto })
-  @IsOptional()
+  @ApiPropertyOptional({ type: MoneyDto, nullable: true })
+  @OptionalNullable()
   @IsObject()
   @ValidateNested()
   @Type(() => MoneyDto)
-  amount?: MoneyDto;
+  amount?: MoneyDto | null;
 
   @ApiPropertyOptional({ type: [String], description: 'member tiers or channels' })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(100)
   @IsString({ each: true })
   @Length(1, 64, { each: true })
   values?: string[];
 
-  @ApiPropertyOptional(DATE_TIME) @IsOptional() @IsRfc3339() from?: string;
-  @ApiPropertyOptional(DATE_TIME) @IsOptional() @IsRfc3339() to?: string;
+  @ApiPropertyOptional({ ...DATE_TIME, nullable: true })
+  @OptionalNullable()
+  @IsRfc3339()
+  from?: string | null;
+
+  @ApiPropertyOptional({ ...DATE_TIME, nullable: true })
+  @OptionalNullable()
+  @IsRfc3339()
+  to?: string | null;
 }
 
 export class ReductionTierDto {
@@ -84,27 +90,27 @@ export class PromotionActionDto {
   @Matches(KIND, { message: kindMessage('kind') })
   kind!: string;
 
-  @ApiPropertyOptional({ type: MoneyDto })
-  @IsOptional()
+  @ApiPropertyOptional({ type: MoneyDto, nullable: true })
+  @OptionalNullable()
   @IsObject()
   @ValidateNested()
   @Type(() => MoneyDto)
-  amount?: MoneyDto;
+  amount?: MoneyDto | null;
 
   @ApiPropertyOptional({ example: 1500, description: '1500 is 15 %' })
-  @IsOptional()
+  @Optional()
   @IsInt32()
   basisPoints?: number;
 
-  @ApiPropertyOptional({ type: MoneyDto, description: 'at most this much off' })
-  @IsOptional()
+  @ApiPropertyOptional({ type: MoneyDto, nullable: true, description: 'at most this much off' })
+  @OptionalNullable()
   @IsObject()
   @ValidateNested()
   @Type(() => MoneyDto)
-  cap?: MoneyDto;
+  cap?: MoneyDto | null;
 
   @ApiPropertyOptional({ type: [ReductionTierDto] })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(20)
   @IsObject({ each: true })
@@ -112,32 +118,32 @@ export class PromotionActionDto {
   @Type(() => ReductionTierDto)
   tiers?: ReductionTierDto[];
 
-  @ApiPropertyOptional({ type: MoneyDto, description: '每满 (for every)' })
-  @IsOptional()
+  @ApiPropertyOptional({ type: MoneyDto, nullable: true, description: '每满 (for every)' })
+  @OptionalNullable()
   @IsObject()
   @ValidateNested()
   @Type(() => MoneyDto)
-  every?: MoneyDto;
+  every?: MoneyDto | null;
 
-  @ApiPropertyOptional() @IsOptional() @IsInt32() buy?: number;
-  @ApiPropertyOptional() @IsOptional() @IsInt32() free?: number;
-  @ApiPropertyOptional({ format: 'uuid', description: 'the gift' })
-  @IsOptional()
+  @ApiPropertyOptional() @Optional() @IsInt32() buy?: number;
+  @ApiPropertyOptional() @Optional() @IsInt32() free?: number;
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'the gift' })
+  @OptionalNullable()
   @IsUUID()
-  skuId?: string;
-  @ApiPropertyOptional() @IsOptional() @IsInt32() quantity?: number;
+  skuId?: string | null;
+  @ApiPropertyOptional() @Optional() @IsInt32() quantity?: number;
 }
 
 export class UpsertPromotionDto {
   @ApiProperty({ example: '满300减50' }) @IsString() @Length(1, 200) name!: string;
 
   @ApiPropertyOptional({ default: 0, description: 'lower applies first' })
-  @IsOptional()
+  @Optional()
   @IsInt32()
   priority?: number;
 
   @ApiPropertyOptional({ default: false, description: 'applies alone' })
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   exclusive?: boolean;
 
@@ -146,14 +152,14 @@ export class UpsertPromotionDto {
   scopeKind!: string;
 
   @ApiPropertyOptional({ type: [String], description: 'SKU or category ids (SKUS, CATEGORIES)' })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(1000)
   @IsUUID('all', { each: true })
   scopeIds?: string[];
 
   @ApiPropertyOptional({ type: [PromotionConditionDto] })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(20)
   @IsObject({ each: true })
@@ -167,20 +173,31 @@ export class UpsertPromotionDto {
   @Type(() => PromotionActionDto)
   action!: PromotionActionDto;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'in force only while this campaign is' })
-  @IsOptional()
+  @ApiPropertyOptional({
+    format: 'uuid',
+    nullable: true,
+    description: 'in force only while this campaign is',
+  })
+  @OptionalNullable()
   @IsUUID()
-  campaignId?: string;
+  campaignId?: string | null;
 
-  @ApiPropertyOptional(DATE_TIME) @IsOptional() @IsRfc3339() startsAt?: string;
-  @ApiPropertyOptional(DATE_TIME) @IsOptional() @IsRfc3339() endsAt?: string;
+  @ApiPropertyOptional({ ...DATE_TIME, nullable: true })
+  @OptionalNullable()
+  @IsRfc3339()
+  startsAt?: string | null;
+
+  @ApiPropertyOptional({ ...DATE_TIME, nullable: true })
+  @OptionalNullable()
+  @IsRfc3339()
+  endsAt?: string | null;
   @ApiProperty() @IsBoolean() active!: boolean;
 
   @ApiPropertyOptional({
     default: false,
     description: 'applies only with a coupon of a template naming it',
   })
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   couponOnly?: boolean;
 }
@@ -190,7 +207,7 @@ export class ListPromotionsQuery {
     ...DATE_TIME,
     description: 'only promotions in force at this time (encode + as %2B); omit for all',
   })
-  @IsOptional()
+  @Optional()
   @IsRfc3339()
   inForceAt?: string;
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsUUID, Matches, Max, Min, ValidateIf } from 'class-validator';
-import { ExactlyOneOf } from './validators';
+import { IsInt, IsUUID, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { ExactlyOneOf, Optional } from './validators';
 
 /** Requests and responses of the customers' coupon, flash-sale and group-buying routes. */
 
@@ -24,7 +24,7 @@ export class ClaimCouponDto {
 
 export class FlashAttemptDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 10, default: 1 })
-  @IsOptional()
+  @Optional()
   @IsInt()
   @Min(1)
   @Max(10)

@@ -6,7 +6,6 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsOptional,
   IsString,
   IsUUID,
   Length,
@@ -16,6 +15,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { Optional } from './validators';
 import { MoneyDto } from './money.dto';
 
 /** Requests and responses of the cart, checkout, order and payment routes. */
@@ -41,10 +41,10 @@ export class ShippingAddressDto {
   @ApiProperty({ example: 'CN' }) @IsString() @MaxLength(2) country!: string;
   @ApiProperty() @IsString() @MaxLength(64) province!: string;
   @ApiProperty() @IsString() @MaxLength(64) city!: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) district?: string;
+  @ApiPropertyOptional() @Optional() @IsString() @MaxLength(64) district?: string;
   @ApiProperty() @IsString() @MaxLength(200) line1!: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) line2?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(16) postalCode?: string;
+  @ApiPropertyOptional() @Optional() @IsString() @MaxLength(200) line2?: string;
+  @ApiPropertyOptional() @Optional() @IsString() @MaxLength(16) postalCode?: string;
 }
 
 export class CheckoutDto {
@@ -57,13 +57,13 @@ export class CheckoutDto {
   addressId?: string;
 
   @ApiPropertyOptional({ type: ShippingAddressDto })
-  @IsOptional()
+  @Optional()
   @ValidateNested()
   @Type(() => ShippingAddressDto)
   address?: ShippingAddressDto;
 
   @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(10)
   @IsString({ each: true })
@@ -71,7 +71,7 @@ export class CheckoutDto {
   couponCodes?: string[];
 
   @ApiPropertyOptional({ example: 'app' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(32)
   channel?: string;
@@ -80,13 +80,13 @@ export class CheckoutDto {
     description:
       "a flash-sale win's token (POST /v1/flash-sales/{id}/attempts): its SKU at the sale price",
   })
-  @IsOptional()
+  @Optional()
   @IsString()
   @Length(1, 200)
   flashToken?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'group buying: the deal' })
-  @IsOptional()
+  @Optional()
   @IsUUID()
   groupDealId?: string;
 
@@ -94,14 +94,14 @@ export class CheckoutDto {
     format: 'uuid',
     description: 'group buying: the group to join; omit to open a new group of `groupDealId`',
   })
-  @IsOptional()
+  @Optional()
   @IsUUID()
   groupId?: string;
 }
 
 export class CancelOrderDto {
   @ApiPropertyOptional({ maxLength: 200 })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(200)
   reason?: string;
@@ -109,12 +109,12 @@ export class CancelOrderDto {
 
 export class ReviewOrderDto {
   @ApiProperty() @IsBoolean() approve!: boolean;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) note?: string;
+  @ApiPropertyOptional() @Optional() @IsString() @MaxLength(500) note?: string;
 }
 
 export class StartPaymentDto {
   @ApiPropertyOptional({ example: 'sandbox' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(32)
   provider?: string;
@@ -122,7 +122,7 @@ export class StartPaymentDto {
 
 export class SandboxPayDto {
   @ApiPropertyOptional({ description: 'false simulates a declined payment', default: true })
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   succeed?: boolean;
 }
@@ -255,7 +255,7 @@ export class TrackingEventDto {
   @ApiProperty({ enum: ['IN_TRANSIT', 'OUT_FOR_DELIVERY', 'DELIVERED', 'EXCEPTION'] })
   @IsIn(['IN_TRANSIT', 'OUT_FOR_DELIVERY', 'DELIVERED', 'EXCEPTION'])
   status!: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) description?: string;
+  @ApiPropertyOptional() @Optional() @IsString() @MaxLength(500) description?: string;
   @ApiProperty({ format: 'date-time' }) @IsString() @Length(10, 40) occurredAt!: string;
   @ApiProperty({
     description: 'hex HMAC-SHA256 of carrier, trackingNumber, eventId, status, occurredAt',
@@ -313,14 +313,14 @@ export class RequestReturnDto {
   @ApiProperty({ maxLength: 500 }) @IsString() @Length(1, 500) reason!: string;
 
   @ApiPropertyOptional({ description: 'ship the same SKUs again instead of a refund' })
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   exchange?: boolean;
 }
 
 export class ReviewReturnDto {
   @ApiProperty() @IsBoolean() approve!: boolean;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) note?: string;
+  @ApiPropertyOptional() @Optional() @IsString() @MaxLength(500) note?: string;
 }
 
 export class ReturnView {

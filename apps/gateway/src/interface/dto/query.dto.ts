@@ -1,10 +1,11 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { Optional } from './validators';
 
 export class PageQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
+  @Optional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
@@ -12,7 +13,7 @@ export class PageQuery {
   limit?: number;
 
   @ApiPropertyOptional({ description: 'opaque cursor from the previous page' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(1000)
   cursor?: string;
@@ -23,7 +24,7 @@ export class ListCategoriesQuery extends PageQuery {
     format: 'uuid',
     description: 'children of this category; omit for the roots',
   })
-  @IsOptional()
+  @Optional()
   @IsUUID()
   parentId?: string;
 
@@ -31,14 +32,14 @@ export class ListCategoriesQuery extends PageQuery {
     enum: ['true', 'false'],
     description: 'every category, whatever its parent',
   })
-  @IsOptional()
+  @Optional()
   @IsIn(['true', 'false'])
   all?: 'true' | 'false';
 }
 
 export class ListProductsQuery extends PageQuery {
   @ApiPropertyOptional({ format: 'uuid', description: 'products in this category or below it' })
-  @IsOptional()
+  @Optional()
   @IsUUID()
   categoryId?: string;
 }

@@ -8,7 +8,6 @@ import {
   IsIn,
   IsInt,
   IsObject,
-  IsOptional,
   IsString,
   IsUUID,
   Length,
@@ -18,7 +17,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { MoneyDto } from './money.dto';
-import { IsRfc3339 } from './validators';
+import { IsRfc3339, Optional, OptionalNullable } from './validators';
 
 /**
  * Requests and responses of the operator's risk routes. The gateway checks shapes and the
@@ -45,6 +44,7 @@ const oneOf = (what: string, values: readonly string[]) => ({
   message: `${what} must be one of ${values.join(', ')}`,
 });
 
+/** A rule as GET shows it posts back unchanged: fields a kind does not use may be null. */
 export class UpsertRuleDto {
   @ApiProperty({ example: 'more than 10 orders an hour from one account' })
   @IsString()
@@ -75,39 +75,40 @@ export class UpsertRuleDto {
 
   @ApiProperty({ description: 'false switches the rule off' }) @IsBoolean() active!: boolean;
 
-  @ApiPropertyOptional({ enum: LIST_KINDS, description: 'LIST_MATCH: the list' })
-  @IsOptional()
+  @ApiPropertyOptional({ enum: LIST_KINDS, nullable: true, description: 'LIST_MATCH: the list' })
+  @OptionalNullable()
   @IsIn(LIST_KINDS, oneOf('listKind', LIST_KINDS))
-  listKind?: string;
+  listKind?: string | null;
 
-  @ApiPropertyOptional({ enum: DIMENSIONS, description: 'what is counted' })
-  @IsOptional()
+  @ApiPropertyOptional({ enum: DIMENSIONS, nullable: true, description: 'what is counted' })
+  @OptionalNullable()
   @IsIn(DIMENSIONS, oneOf('dimension', DIMENSIONS))
-  dimension?: string;
+  dimension?: string | null;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_WINDOW_SECONDS })
-  @IsOptional()
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_WINDOW_SECONDS, nullable: true })
+  @OptionalNullable()
   @IsInt()
   @Min(1)
   @Max(MAX_WINDOW_SECONDS)
-  windowSeconds?: number;
+  windowSeconds?: number | null;
 
-  @ApiPropertyOptional({ minimum: 1 })
-  @IsOptional()
+  @ApiPropertyOptional({ minimum: 1, nullable: true })
+  @OptionalNullable()
   @IsInt()
   @Min(1)
   @Max(2_147_483_647)
-  threshold?: number;
+  threshold?: number | null;
 
   @ApiPropertyOptional({
     type: MoneyDto,
+    nullable: true,
     description: 'AMOUNT: totals at or above it; BRUSHING: what counts as a small order',
   })
-  @IsOptional()
+  @OptionalNullable()
   @IsObject()
   @ValidateNested()
   @Type(() => MoneyDto)
-  amount?: MoneyDto;
+  amount?: MoneyDto | null;
 }
 
 export class ListEntryDto {
@@ -121,7 +122,7 @@ export class ListEntryDto {
   value!: string;
 
   @ApiPropertyOptional({ example: 'chargebacks', maxLength: 500 })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(500)
   reason?: string;
@@ -130,7 +131,7 @@ export class ListEntryDto {
     format: 'date-time',
     description: 'accepted so an export can be posted back; ignored (the entry is added now)',
   })
-  @IsOptional()
+  @Optional()
   @IsRfc3339()
   addedAt?: string;
 }
@@ -140,7 +141,7 @@ export class AddListEntriesDto {
     enum: LIST_KINDS,
     description: "as in an export; when given it must be the path's list",
   })
-  @IsOptional()
+  @Optional()
   @IsIn(LIST_KINDS, oneOf('kind', LIST_KINDS))
   kind?: string;
 
@@ -174,22 +175,22 @@ export class ListDecisionsQuery {
     format: 'uuid',
     description: 'the order id (order decisions) or the account id (sign-in decisions)',
   })
-  @IsOptional()
+  @Optional()
   @IsUUID()
   subjectId?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'the same as subjectId, for orders' })
-  @IsOptional()
+  @Optional()
   @IsUUID()
   orderId?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: "the account's orders and sign-ins" })
-  @IsOptional()
+  @Optional()
   @IsUUID()
   accountId?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
-  @IsOptional()
+  @Optional()
   @Type(() => Number)
   @IsInt()
   @Min(1)

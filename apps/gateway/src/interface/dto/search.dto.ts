@@ -6,7 +6,6 @@ import {
   IsArray,
   IsIn,
   IsInt,
-  IsOptional,
   IsString,
   IsUUID,
   Matches,
@@ -14,6 +13,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { Optional } from './validators';
 import { MoneyDto } from './money.dto';
 import { PageQuery } from './query.dto';
 
@@ -25,32 +25,32 @@ export const SEARCH_SORTS = ['relevance', 'price_asc', 'price_desc', 'sales', 'n
 
 export class SearchQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'free text (Chinese or English)', maxLength: 200 })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(200)
   q?: string;
 
   @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
+  @Optional()
   @IsUUID()
   categoryId?: string;
 
   @ApiPropertyOptional({ description: 'minimum price in minor units (inclusive)', minimum: 0 })
-  @IsOptional()
+  @Optional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
   minPrice?: number;
 
   @ApiPropertyOptional({ description: 'maximum price in minor units (inclusive)', minimum: 0 })
-  @IsOptional()
+  @Optional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
   maxPrice?: number;
 
   @ApiPropertyOptional({ description: 'ISO 4217; required with a price bound', example: 'CNY' })
-  @IsOptional()
+  @Optional()
   @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as CNY' })
   currency?: string;
 
@@ -58,7 +58,7 @@ export class SearchQuery extends PageQuery {
     type: [String],
     description: 'products of any of these brands (repeat the parameter)',
   })
-  @IsOptional()
+  @Optional()
   @Transform(list)
   @IsArray()
   @ArrayMaxSize(50)
@@ -72,7 +72,7 @@ export class SearchQuery extends PageQuery {
       'attribute filter as name:value, repeated; values of one name are ORed, names ANDed',
     example: ['colour:red', 'colour:blue', 'size:L'],
   })
-  @IsOptional()
+  @Optional()
   @Transform(list)
   @IsArray()
   @ArrayMaxSize(100)
@@ -80,17 +80,17 @@ export class SearchQuery extends PageQuery {
   attr?: string[];
 
   @ApiPropertyOptional({ enum: SEARCH_SORTS, default: 'relevance' })
-  @IsOptional()
+  @Optional()
   @IsIn(SEARCH_SORTS)
   sort?: (typeof SEARCH_SORTS)[number];
 
   @ApiPropertyOptional({ enum: ['true', 'false'], description: 'only products with stock' })
-  @IsOptional()
+  @Optional()
   @IsIn(['true', 'false'])
   inStock?: 'true' | 'false';
 
   @ApiPropertyOptional({ enum: ['true', 'false'], description: 'include facet counts' })
-  @IsOptional()
+  @Optional()
   @IsIn(['true', 'false'])
   facets?: 'true' | 'false';
 
@@ -98,7 +98,7 @@ export class SearchQuery extends PageQuery {
     description: 'upper edges of the price facet buckets in minor units, comma-separated',
     example: '5000,10000,50000',
   })
-  @IsOptional()
+  @Optional()
   @Matches(/^\d{1,12}(,\d{1,12}){0,19}$/, {
     message: 'priceEdges must be up to 20 integers, comma-separated',
   })
@@ -112,7 +112,7 @@ export class SuggestQuery {
   q!: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 20, default: 8 })
-  @IsOptional()
+  @Optional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
@@ -207,24 +207,24 @@ export class SynonymSetList {
 
 export class TopQueriesQuery {
   @ApiPropertyOptional({ description: 'RFC 3339; default 7 days before until' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(40)
   since?: string;
 
   @ApiPropertyOptional({ description: 'RFC 3339; default now' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(40)
   until?: string;
 
   @ApiPropertyOptional({ enum: ['true', 'false'], description: 'only queries that found nothing' })
-  @IsOptional()
+  @Optional()
   @IsIn(['true', 'false'])
   zeroResults?: 'true' | 'false';
 
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 20 })
-  @IsOptional()
+  @Optional()
   @Type(() => Number)
   @IsInt()
   @Min(1)

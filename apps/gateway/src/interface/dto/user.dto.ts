@@ -6,13 +6,13 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
-  IsOptional,
   IsString,
   Length,
   MaxLength,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { Optional } from './validators';
 import { MoneyDto } from './money.dto';
 
 /** Requests and responses of the account, membership and administration routes. */
@@ -28,7 +28,7 @@ export class RegisterDto {
   email?: string;
 
   @ApiPropertyOptional({ example: '+8613800138000', description: 'E.164' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(32)
   phone?: string;
@@ -93,25 +93,25 @@ export class DisableMfaDto extends ReauthDto {
 
 export class ProfileDto {
   @ApiPropertyOptional({ example: '李雷', maxLength: 64 })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(64)
   displayName?: string;
 
   @ApiPropertyOptional({ example: '1990-02-28', format: 'date' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(10)
   birthday?: string;
 
   @ApiPropertyOptional({ example: 'https://cdn.example.cn/a.png' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(500)
   avatarUrl?: string;
 
   @ApiPropertyOptional({ example: 'zh-CN' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(35)
   locale?: string;
@@ -146,19 +146,19 @@ export class AddressDto {
   @ApiProperty({ example: '浙江省' }) @IsString() @MaxLength(64) province!: string;
   @ApiProperty({ example: '杭州市' }) @IsString() @MaxLength(64) city!: string;
   @ApiPropertyOptional({ example: '西湖区' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(64)
   district?: string;
   @ApiProperty({ example: '文三路 100 号' }) @IsString() @MaxLength(200) line1!: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) line2?: string;
+  @ApiPropertyOptional() @Optional() @IsString() @MaxLength(200) line2?: string;
   @ApiPropertyOptional({ example: '310000' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(16)
   postalCode?: string;
   @ApiPropertyOptional({ description: 'make this the default address' })
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   isDefault?: boolean;
 }

@@ -1,5 +1,13 @@
 import { applyDecorators } from '@nestjs/common';
-import { IsInt, isISO8601, Max, Min, ValidateBy, type ValidationOptions } from 'class-validator';
+import {
+  IsInt,
+  isISO8601,
+  Max,
+  Min,
+  ValidateBy,
+  ValidateIf,
+  type ValidationOptions,
+} from 'class-validator';
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -41,3 +49,15 @@ export const ExactlyOneOf = (properties: string[], options?: ValidationOptions) 
     },
     options,
   );
+
+/**
+ * The property may be left out, but not sent as `null`: class-validator's `@IsOptional` skips
+ * the checks for `null` too, which silently stores `"active": null` as false. Properties that
+ * mean something by `null` say so with their own `@ValidateIf`.
+ */
+export const Optional = (options?: ValidationOptions) =>
+  ValidateIf((_o, value) => value !== undefined, options);
+
+/** The property may be left out or sent as `null` (both mean "not set"; its schema says nullable). */
+export const OptionalNullable = (options?: ValidationOptions) =>
+  ValidateIf((_o, value) => value !== undefined && value !== null, options);

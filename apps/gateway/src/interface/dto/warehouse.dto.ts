@@ -4,12 +4,12 @@ import {
   IsBoolean,
   IsIn,
   IsObject,
-  IsOptional,
   IsString,
   Length,
   Matches,
   ValidateNested,
 } from 'class-validator';
+import { Optional } from './validators';
 import { MoneyDto } from './money.dto';
 import { PageQuery } from './query.dto';
 
@@ -46,14 +46,14 @@ export class UpsertWarehouseDto {
     description:
       'inactive warehouses keep their stock but are not routed to; omitted: unchanged (true when new)',
   })
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   active?: boolean;
 }
 
 export class ListWarehousesQuery extends PageQuery {
   @ApiPropertyOptional({ enum: ['true', 'false'], description: 'only active warehouses' })
-  @IsOptional()
+  @Optional()
   @IsIn(['true', 'false'])
   activeOnly?: 'true' | 'false';
 }
