@@ -1,3 +1,4 @@
+import { checkPasswordPolicy } from './password-policy';
 import { UserError } from './user-error';
 
 export type Role = 'customer' | 'operator' | 'admin';
@@ -19,9 +20,6 @@ const invalid = (code: string, message: string) => new UserError('INVALID_ARGUME
 const EMAIL_RE = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/;
 const PHONE_RE = /^\+[1-9]\d{6,14}$/;
 
-export const PASSWORD_MIN = 10;
-export const PASSWORD_MAX = 128;
-
 /** E-mail addresses compare case-insensitively; stored lower-case. */
 export function normaliseEmail(email: string): string {
   const e = email.trim().toLowerCase();
@@ -39,31 +37,6 @@ export function normalisePhone(phone: string): string {
       `'${phone}' is not an E.164 phone number such as +8613800138000`,
     );
   return p;
-}
-
-export function checkPasswordPolicy(password: string, identifiers: string[]): void {
-  if (
-    typeof password !== 'string' ||
-    password.length < PASSWORD_MIN ||
-    password.length > PASSWORD_MAX
-  ) {
-    throw invalid(
-      'PASSWORD_TOO_WEAK',
-      `a password has ${PASSWORD_MIN} to ${PASSWORD_MAX} characters`,
-    );
-  }
-  if (/^(.)\1*$/.test(password))
-    throw invalid('PASSWORD_TOO_WEAK', 'a password cannot be one repeated character');
-  const lower = password.toLowerCase();
-  const parts = identifiers
-    .map((id) => id.toLowerCase().split('@')[0].replace(/^\+/, ''))
-    .filter((p) => p.length >= 4);
-  if (parts.some((p) => lower.includes(p))) {
-    throw invalid(
-      'PASSWORD_TOO_WEAK',
-      'a password must not contain the e-mail or phone it protects',
-    );
-  }
 }
 
 /** Validates registration input: email or phone (or both), and the password policy. */
