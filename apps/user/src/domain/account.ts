@@ -70,11 +70,16 @@ export function assertCanLogIn(account: Account): void {
   }
 }
 
-/** Freezing is idempotent; `changed` says whether the status moved. */
+/**
+ * Freezing is idempotent; `changed` says whether the status moved. An erased account is gone:
+ * it can be neither frozen nor unfrozen (ACCOUNT_NOT_FOUND), so it can never come back.
+ */
 export function setFrozen(
-  account: Account,
+  account: Account | null,
   frozen: boolean,
+  id = account?.id,
 ): { account: Account; changed: boolean } {
+  account = assertNotDeleted(account, id);
   const status: AccountStatus = frozen ? 'FROZEN' : 'ACTIVE';
   return account.status === status
     ? { account, changed: false }
@@ -103,6 +108,24 @@ export function assertNotDeleted(account: Account | null, id = account?.id): Acc
   if (!account || account.status === 'DELETED')
     throw new UserError('NOT_FOUND', 'ACCOUNT_NOT_FOUND', `account ${id} does not exist`);
   return account;
+}
+
+/**
+ * Operators erase accounts on a verified request, but never their own through that route: an
+ * admin erasing themselves re-authenticates with their password like any customer.
+ */
+export function assertOperatorMayErase(operatorId: string | undefined, accountId: string): void {
+  if (operatorId && operatorId.toLowerCase() === accountId.toLowerCase())
+    throw new UserError(
+      'PERMISSION_DENIED',
+      'CANNOT_ERASE_OWN_ACCOUNT',
+      'an operator cannot erase their own account on the admin route; use DELETE /v1/me with your password',
+    );
+}
+
+/** True when `after` lacks a role `before` had: tokens carrying the old roles must go. */
+export function rolesReduced(before: readonly Role[], after: readonly Role[]): boolean {
+  return before.some((r) => !after.includes(r));
 }
 
 /** Roles are a non-empty set of known roles; order and repeats do not matter. */
