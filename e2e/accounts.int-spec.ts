@@ -271,6 +271,8 @@ describe('accounts end to end: gateway → user', () => {
         )
       ).status,
     ).toBe(204);
+    // turning MFA off ends every session, access tokens included
+    await refusedWithin(auth, '/v1/me');
     const plain = await api('POST', '/v1/auth/login', {
       identifier: email('mfa'),
       password: PASSWORD,
