@@ -19,12 +19,13 @@ import type {
   UserBackend,
 } from './application/ports';
 import type { GatewayConfig } from './config';
-import { GatewayModule } from './gateway.module';
+import { GATEWAY_CONTROLLERS, GatewayModule } from './gateway.module';
 import { JwksTokenVerifier } from './infrastructure/jwks-token-verifier';
 import { RedisIdempotencyStore } from './infrastructure/redis-idempotency.store';
 import { RedisRateLimitStore } from './infrastructure/redis-rate-limit.store';
 import { RedisTokenRevocationList } from './infrastructure/redis-token-revocation-list';
 import { ProblemView } from './interface/dto/views.dto';
+import { completeContract } from './interface/openapi-contract';
 import { ProblemFilter } from './interface/problem.filter';
 import { installRequestContext, requireJsonBodies } from './interface/request-context';
 import { validationPipe } from './interface/validation';
@@ -40,7 +41,10 @@ export function openApiDocument(app: NestFastifyApplication) {
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .build();
-  return SwaggerModule.createDocument(app, config, { extraModels: [ProblemView] });
+  return completeContract(
+    SwaggerModule.createDocument(app, config, { extraModels: [ProblemView] }),
+    GATEWAY_CONTROLLERS,
+  );
 }
 
 /**

@@ -59,6 +59,22 @@ export interface GatewayBackends {
   closeRedis: () => void;
 }
 
+/** Every HTTP controller of the API (the OpenAPI contract is completed from their metadata). */
+export const GATEWAY_CONTROLLERS = [
+  CategoriesHttpController,
+  ProductsHttpController,
+  SearchHttpController,
+  SearchAdminHttpController,
+  AuthHttpController,
+  MeHttpController,
+  AdminHttpController,
+  OrdersHttpController,
+  WarehousesHttpController,
+  MarketingAdminHttpController,
+  MarketingHttpController,
+  RiskAdminHttpController,
+];
+
 const BACKENDS = Symbol('BACKENDS');
 
 class GatewayLifecycle implements OnApplicationShutdown {
@@ -91,20 +107,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [PlatformModule.forRoot(logger)],
-      controllers: [
-        CategoriesHttpController,
-        ProductsHttpController,
-        SearchHttpController,
-        SearchAdminHttpController,
-        AuthHttpController,
-        MeHttpController,
-        AdminHttpController,
-        OrdersHttpController,
-        WarehousesHttpController,
-        MarketingAdminHttpController,
-        MarketingHttpController,
-        RiskAdminHttpController,
-      ],
+      controllers: GATEWAY_CONTROLLERS,
       providers: [
         { provide: BACKENDS, useValue: backends },
         { provide: CATALOG_BACKEND, useValue: backends.catalog.api },

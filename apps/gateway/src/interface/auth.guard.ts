@@ -58,6 +58,10 @@ export const OptionalAuth = () =>
     ApiProblems(401),
   );
 
+/** What a handler's `@Auth` / `@OptionalAuth` asks for (undefined: a public route). */
+export const authRequirementOf = (handler: object): Requirement | undefined =>
+  Reflect.getMetadata(AUTH_KEY, handler) as Requirement | undefined;
+
 const RANK: Record<Role, number> = { customer: 0, operator: 1, admin: 2 };
 
 /** How long a request waits for the revocation list by default (`TOKEN_REVOCATION_TIMEOUT_MS`). */

@@ -71,7 +71,9 @@ export const Idempotent = ({ required = false } = {}) =>
     ApiHeader({
       name: 'Idempotency-Key',
       required,
-      description: 'retry-safe: the same key and body return the first response',
+      description:
+        'retry-safe: the same key and body return the first response (a UUID per attempt is a good key)',
+      schema: { type: 'string', pattern: KEY_RE.source },
     }),
     ApiProblems(409, 422),
   );

@@ -58,6 +58,14 @@ import { ProblemError } from './problem';
 import { Ctx } from './request-context';
 import { cursorOf } from './mappers';
 import { uuidParam } from './uuid-param';
+import { nameParam, patternParam } from './path-params';
+
+/** Carrier names in any case (the order service compares them in lower case). */
+const carrierParam = patternParam(
+  'carrier',
+  /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/,
+  "1-64 letters, digits, '-' or '_', starting with a letter or digit",
+);
 
 /** A UUID (v8 layout) derived from the caller and their Idempotency-Key: the order's checkout key. */
 function checkoutKey(accountId: string, key: string): string {
@@ -293,7 +301,7 @@ export class OrdersHttpController {
   @ApiProblems(401, 404)
   async callback(
     @Ctx() ctx: RequestContext,
-    @Param('provider') provider: string,
+    @Param('provider', nameParam('provider')) provider: string,
     @Body() body: PaymentCallbackDto,
   ): Promise<CallbackView> {
     return this.orders.handlePaymentCallback(ctx, { provider, ...body });
@@ -355,7 +363,7 @@ export class OrdersHttpController {
   @ApiProblems(401, 404, 422)
   async tracking(
     @Ctx() ctx: RequestContext,
-    @Param('carrier') carrier: string,
+    @Param('carrier', carrierParam) carrier: string,
     @Body() body: TrackingEventDto,
   ): Promise<TrackingResultView> {
     const r = await this.orders.recordTrackingEvent(ctx, {
@@ -448,7 +456,7 @@ export class OrdersHttpController {
   @ApiProblems(404, 422)
   async importOrder(
     @Ctx() ctx: RequestContext,
-    @Param('source') source: string,
+    @Param('source', nameParam('source')) source: string,
     @Body() body: Record<string, unknown>,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ImportResultView> {

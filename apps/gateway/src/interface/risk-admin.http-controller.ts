@@ -11,7 +11,7 @@ import {
   Res,
   type PipeTransform,
 } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { RequestContext } from '@emporia/platform';
 import { RISK_BACKEND, type RiskBackend } from '../application/ports';
@@ -43,9 +43,19 @@ import {
   ruleView,
 } from './risk-mappers';
 import { uuidParam } from './uuid-param';
+import { describedPipe } from './openapi-contract';
 
-const listKindParam: PipeTransform<string, ListKind> = { transform: parseListKind };
-const KIND_PARAM = { name: 'kind', enum: LIST_KINDS, description: 'the list (any case)' };
+/** A list kind in any case: ip, IP and Ip are the same list. */
+const anyCase = (word: string) =>
+  [...word].map((c) => `[${c.toUpperCase()}${c.toLowerCase()}]`).join('');
+const listKindParam: PipeTransform<string, ListKind> = describedPipe(
+  { transform: parseListKind },
+  {
+    type: 'string',
+    pattern: `^(?:${LIST_KINDS.map(anyCase).join('|')})$`,
+    description: `the list, one of ${LIST_KINDS.join(', ')} in any case`,
+  },
+);
 
 /**
  * Operators' risk control: rules as data, the lists (blacklists) with import and export for
@@ -83,7 +93,6 @@ export class RiskAdminHttpController {
   }
 
   @Post('lists/:kind/entries')
-  @ApiParam(KIND_PARAM)
   @ApiCreatedResponse({
     type: ListEntriesAddedView,
     description: 'listed (or imported: the body of an export is accepted as it is)',
@@ -102,7 +111,6 @@ export class RiskAdminHttpController {
   }
 
   @Delete('lists/:kind/entries')
-  @ApiParam(KIND_PARAM)
   @ApiOkResponse({ type: ListEntriesRemovedView })
   @ApiProblems()
   async removeEntries(
@@ -117,7 +125,6 @@ export class RiskAdminHttpController {
   }
 
   @Get('lists/:kind/export')
-  @ApiParam(KIND_PARAM)
   @ApiOkResponse({
     type: ListExportView,
     description:

@@ -38,6 +38,14 @@ import {
   synonymSetView,
 } from './search-mappers';
 import { uuidParam } from './uuid-param';
+import { patternParam } from './path-params';
+
+/** Synonym set ids, as the search service accepts them. */
+const synonymSetId = patternParam(
+  'id',
+  /^[a-z0-9_-]{1,64}$/,
+  "1-64 lower-case letters, digits, '-' or '_'",
+);
 
 @ApiTags('search')
 @Controller('v1/search')
@@ -91,7 +99,7 @@ export class SearchAdminHttpController {
   @ApiProblems()
   async putSynonyms(
     @Ctx() ctx: RequestContext,
-    @Param('id') id: string,
+    @Param('id', synonymSetId) id: string,
     @Body() body: PutSynonymSetDto,
   ): Promise<SynonymSetView> {
     const res = await this.search.putSynonymSet(ctx, {
@@ -103,8 +111,11 @@ export class SearchAdminHttpController {
   @Delete('synonyms/:id')
   @HttpCode(204)
   @ApiNoContentResponse()
-  @ApiProblems()
-  async deleteSynonyms(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<void> {
+  @ApiProblems(404)
+  async deleteSynonyms(
+    @Ctx() ctx: RequestContext,
+    @Param('id', synonymSetId) id: string,
+  ): Promise<void> {
     await this.search.deleteSynonymSet(ctx, { id });
   }
 
@@ -127,21 +138,21 @@ export class SearchAdminHttpController {
   @Post('reindex')
   @HttpCode(202)
   @ApiAcceptedResponse({ type: ReindexView, description: 'started; poll its state' })
-  @ApiProblems()
+  @ApiProblems(422)
   async startReindex(@Ctx() ctx: RequestContext): Promise<ReindexView> {
     return reindexView((await this.search.startReindex(ctx, {})).reindex!);
   }
 
   @Get('reindex')
   @ApiOkResponse({ type: ReindexView, description: 'the latest reindex' })
-  @ApiProblems()
+  @ApiProblems(404)
   async latestReindex(@Ctx() ctx: RequestContext): Promise<ReindexView> {
     return reindexView((await this.search.getReindex(ctx, { id: '' })).reindex!);
   }
 
   @Get('reindex/:id')
   @ApiOkResponse({ type: ReindexView })
-  @ApiProblems()
+  @ApiProblems(404)
   async getReindex(
     @Ctx() ctx: RequestContext,
     @Param('id', uuidParam) id: string,

@@ -1,4 +1,4 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { ProblemError } from './problem';
 
 function flatten(errors: ValidationError[], parent = ''): { field: string; message: string }[] {
@@ -9,8 +9,27 @@ function flatten(errors: ValidationError[], parent = ''): { field: string; messa
   });
 }
 
+/**
+ * A body of a route that takes one must be a JSON object: Nest's pipe would validate a missing
+ * body, `null` or an array as `{}` (so a route whose fields are all optional accepted nothing).
+ */
+class StrictValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const dto = metadata.type === 'body' && typeof metadata.metatype === 'function';
+    if (dto && (typeof value !== 'object' || value === null || Array.isArray(value)))
+      throw new ProblemError(
+        400,
+        'BODY_REQUIRED',
+        value === undefined
+          ? 'this route takes a JSON object as its body'
+          : 'the body must be a JSON object',
+      );
+    return super.transform(value, metadata);
+  }
+}
+
 /** Strict DTO validation: unknown properties, wrong types and bad values are a 400 problem. */
-export const validationPipe = new ValidationPipe({
+export const validationPipe = new StrictValidationPipe({
   whitelist: true,
   forbidNonWhitelisted: true,
   transform: true,

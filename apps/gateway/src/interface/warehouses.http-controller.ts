@@ -15,21 +15,25 @@ import {
   WarehouseView,
 } from './dto/warehouse.dto';
 import { cursorOf } from './mappers';
+import { describedPipe } from './openapi-contract';
 import { ProblemError } from './problem';
 import { Ctx } from './request-context';
 
 /** Warehouse codes in paths are checked before any backend call. */
-export const warehouseCodeParam: PipeTransform<string, string> = {
-  transform(value: string): string {
-    if (!WAREHOUSE_CODE_RE.test(value ?? ''))
-      throw new ProblemError(
-        400,
-        'WAREHOUSE_CODE_INVALID',
-        "the warehouse code in the path must be 1-32 letters, digits, '_' or '-'",
-      );
-    return value.toUpperCase();
+export const warehouseCodeParam: PipeTransform<string, string> = describedPipe(
+  {
+    transform(value: string): string {
+      if (!WAREHOUSE_CODE_RE.test(value ?? ''))
+        throw new ProblemError(
+          400,
+          'WAREHOUSE_CODE_INVALID',
+          "the warehouse code in the path must be 1-32 letters, digits, '_' or '-'",
+        );
+      return value.toUpperCase();
+    },
   },
-};
+  { type: 'string', pattern: WAREHOUSE_CODE_RE.source, description: 'the code, any case' },
+);
 
 const warehouseView = (w: catalogV1.Warehouse): WarehouseView => ({
   code: w.code,

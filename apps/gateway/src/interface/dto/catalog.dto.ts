@@ -102,6 +102,7 @@ export class SkuInputDto {
   attributes?: Record<string, string>;
 
   @ApiProperty({ type: MoneyDto })
+  @IsObject()
   @ValidateNested()
   @Type(() => MoneyDto)
   price!: MoneyDto;

@@ -6,6 +6,7 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
+  IsObject,
   IsString,
   Length,
   MaxLength,
@@ -182,6 +183,7 @@ export class TierDto {
   name!: string;
 
   @ApiProperty({ type: MoneyDto, description: 'rolling 12-month spend that reaches the tier' })
+  @IsObject()
   @ValidateNested()
   @Type(() => MoneyDto)
   minSpend!: MoneyDto;

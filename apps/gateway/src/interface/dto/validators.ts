@@ -50,14 +50,20 @@ export const ExactlyOneOf = (properties: string[], options?: ValidationOptions) 
     options,
   );
 
+/** Marks the two decorators below, so the OpenAPI contract can tell optional from conditional. */
+export const OPTIONAL = Symbol('optional');
+
 /**
  * The property may be left out, but not sent as `null`: class-validator's `@IsOptional` skips
  * the checks for `null` too, which silently stores `"active": null` as false. Properties that
  * mean something by `null` say so with their own `@ValidateIf`.
  */
 export const Optional = (options?: ValidationOptions) =>
-  ValidateIf((_o, value) => value !== undefined, options);
+  ValidateIf((_o, value) => value !== undefined, { ...options, context: OPTIONAL });
 
 /** The property may be left out or sent as `null` (both mean "not set"; its schema says nullable). */
 export const OptionalNullable = (options?: ValidationOptions) =>
-  ValidateIf((_o, value) => value !== undefined && value !== null, options);
+  ValidateIf((_o, value) => value !== undefined && value !== null, {
+    ...options,
+    context: OPTIONAL,
+  });

@@ -1,0 +1,148 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { OpenAPIObject } from '@nestjs/swagger';
+import type { Client } from '@grpc/grpc-js';
+import { createLogger } from '@emporia/platform';
+import { openApiDocument } from './gateway.app';
+import { GatewayModule, type GatewayBackends } from './gateway.module';
+
+type Operation = {
+  operationId: string;
+  parameters?: { name: string; in: string; required?: boolean; schema?: Record<string, unknown> }[];
+  requestBody?: { required?: boolean; content: Record<string, { schema: { $ref?: string } }> };
+  responses: Record<string, unknown>;
+  security?: Record<string, string[]>[];
+};
+
+/**
+ * The OpenAPI document built from the controllers, without backends: the rules the server
+ * enforces on every route must be in it (the fuzzing run in e2e/api-fuzz.int-spec.ts relies on it).
+ */
+describe('the OpenAPI contract', () => {
+  let doc: OpenAPIObject;
+  const operations: [string, string, Operation][] = [];
+
+  beforeAll(async () => {
+    // every method of a backend fails (none is called); not a thenable nor a lifecycle hook,
+    // which Nest would await or call
+    const unused = new Proxy(
+      {},
+      {
+        get: (_t, key) =>
+          typeof key !== 'string' || key === 'then' || /^(on|before)[A-Z]/.test(key)
+            ? undefined
+            : () => Promise.reject(new Error('no backend')),
+      },
+    );
+    const client = { close: () => undefined } as unknown as Client;
+    const backend = { api: unused, client };
+    const backends = {
+      catalog: backend,
+      search: backend,
+      user: backend,
+      order: backend,
+      marketing: backend,
+      risk: backend,
+      verifier: { verify: () => Promise.reject(new Error('no verifier')) },
+      idempotency: unused,
+      rateLimits: {
+        store: unused,
+        policies: { sale: { perAccount: 1, perIp: 1, windowMs: 1000 } },
+      },
+      pingRedis: async () => undefined,
+      closeRedis: () => undefined,
+    } as unknown as GatewayBackends;
+    const logger = createLogger('gateway', 'silent');
+    const app = await NestFactory.create<NestFastifyApplication>(
+      GatewayModule.forRoot(backends, logger),
+      new FastifyAdapter(),
+      { logger: false },
+    );
+    doc = openApiDocument(app);
+    await app.close();
+    for (const [path, item] of Object.entries(doc.paths))
+      for (const [verb, op] of Object.entries(item)) operations.push([verb, path, op as Operation]);
+  });
+
+  const schemas = () => doc.components!.schemas as Record<string, Record<string, unknown>>;
+
+  it('answers 400, 503 and 504 on every route, 413 and 415 where there is a body', () => {
+    for (const [verb, path, op] of operations) {
+      const statuses = Object.keys(op.responses);
+      expect({ route: `${verb} ${path}`, has: statuses }).toEqual({
+        route: `${verb} ${path}`,
+        has: expect.arrayContaining([
+          '400',
+          '503',
+          '504',
+          ...(op.requestBody ? ['413', '415'] : []),
+        ]),
+      });
+    }
+  });
+
+  it('gives every path parameter a schema of what it accepts', () => {
+    for (const [verb, path, op] of operations)
+      for (const p of (op.parameters ?? []).filter((p) => p.in === 'path'))
+        expect({ route: `${verb} ${path}`, [p.name]: p.schema }).toEqual({
+          route: `${verb} ${path}`,
+          [p.name]: expect.objectContaining({ type: 'string' }),
+        });
+    const byId = (id: string) => operations.find(([, , op]) => op.operationId === id)![2];
+    expect(byId('ProductsHttpController_get').parameters).toContainEqual(
+      expect.objectContaining({ name: 'id', schema: { type: 'string', format: 'uuid' } }),
+    );
+  });
+
+  it('marks public routes public, optional sign-in optional, and sign-in routes with 401', () => {
+    const op = (verb: string, path: string) => doc.paths[path][verb as 'get'] as Operation;
+    expect(op('get', '/v1/products').security).toEqual([{ bearer: [] }, {}]);
+    expect(op('get', '/v1/categories').security).toBeUndefined();
+    expect(op('post', '/v1/checkout').security).toEqual([{ bearer: [] }]);
+    expect(Object.keys(op('post', '/v1/checkout').responses)).toContain('401');
+    expect(Object.keys(op('post', '/v1/categories').responses)).toEqual(
+      expect.arrayContaining(['401', '403']),
+    );
+    expect(Object.keys(op('get', '/v1/categories').responses)).not.toContain('401');
+  });
+
+  it('refuses unknown properties in every body schema, and requires the body', () => {
+    for (const [verb, path, op] of operations) {
+      if (!op.requestBody) continue;
+      expect({ route: `${verb} ${path}`, required: op.requestBody.required }).toEqual({
+        route: `${verb} ${path}`,
+        required: true,
+      });
+      const ref = op.requestBody.content['application/json']?.schema.$ref;
+      if (!ref) continue;
+      const name = ref.replace('#/components/schemas/', '');
+      expect({ name, additionalProperties: schemas()[name].additionalProperties }).toEqual({
+        name,
+        additionalProperties: false,
+      });
+    }
+  });
+
+  it('states what the validators check: integers, lengths, patterns, "exactly one of"', () => {
+    const products = doc.paths['/v1/products'].get as Operation;
+    expect(products.parameters!.find((p) => p.name === 'limit')!.schema).toMatchObject({
+      type: 'integer',
+      minimum: 1,
+      maximum: 100,
+    });
+    expect(schemas().CreateCategoryDto.properties).toMatchObject({
+      name: { type: 'string', minLength: 1, maxLength: 100 },
+    });
+    expect(schemas().ClaimCouponDto).toMatchObject({
+      oneOf: [{ required: ['code'] }, { required: ['templateId'] }],
+    });
+  });
+
+  it('says "or null" the OpenAPI 3.1 way', () => {
+    expect(JSON.stringify(doc)).not.toContain('"nullable"');
+    expect((schemas().MoveCategoryDto.properties as Record<string, unknown>).newParentId).toEqual(
+      expect.objectContaining({ type: ['string', 'null'] }),
+    );
+  });
+});
