@@ -100,7 +100,13 @@ async function main(): Promise<void> {
     user: true,
     marketing: true,
     // the anti-bot limits would turn most of a closed loop into 429s: measured without them
-    gatewayEnv: { SALE_RATE_LIMIT_PER_ACCOUNT: '1000000', SALE_RATE_LIMIT_PER_IP: '1000000' },
+    gatewayEnv: {
+      SALE_RATE_LIMIT_PER_ACCOUNT: '1000000',
+      SALE_RATE_LIMIT_PER_IP: '1000000',
+      // the bench signs up ACCOUNTS buyers from one address
+      REGISTER_RATE_LIMIT_PER_IP: '1000000',
+      REGISTER_RATE_LIMIT_GLOBAL: '1000000',
+    },
   });
   const { api, suffix } = platform;
   try {

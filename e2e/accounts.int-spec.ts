@@ -37,6 +37,22 @@ describe('accounts end to end: gateway → user', () => {
     line1: '建国路 88 号',
   });
 
+  /** Polls a route with the token until it answers 401 TOKEN_REVOKED; returns how long it took. */
+  const refusedWithin = async (auth: Record<string, string>, path: string, limitMs = 5000) => {
+    const t0 = Date.now();
+    for (;;) {
+      const r = await platform.api('GET', path, undefined, auth);
+      if (r.status === 401) {
+        expect(r.body.code).toBe('TOKEN_REVOKED');
+        return Date.now() - t0;
+      }
+      if (Date.now() - t0 > limitMs)
+        throw new Error(`${path} still answers ${r.status} ${JSON.stringify(r.body)}`);
+      await new Promise((res) => setTimeout(res, 50));
+    }
+  };
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
   beforeAll(async () => {
     platform = await startPlatform({ user: true });
     pg = new Client({ connectionString: platform.databases.user });
@@ -57,6 +73,12 @@ describe('accounts end to end: gateway → user', () => {
     expect([dup.status, dup.body.code]).toEqual([409, 'ACCOUNT_EXISTS']);
     const weak = await api('POST', '/v1/auth/register', { email: email('weak'), password: 'x' });
     expect([weak.status, weak.body.code]).toEqual([400, 'PASSWORD_TOO_WEAK']);
+    const common = await api('POST', '/v1/auth/register', {
+      email: email('common'),
+      password: 'password1234',
+    });
+    expect([common.status, common.body.code]).toEqual([400, 'PASSWORD_TOO_COMMON']);
+    expect(common.type).toMatch(/^application\/problem\+json/);
 
     const bad = await api('POST', '/v1/auth/login', { identifier: email('ann'), password: 'nope' });
     expect([bad.status, bad.body.code]).toEqual([401, 'INVALID_CREDENTIALS']);
@@ -249,6 +271,8 @@ describe('accounts end to end: gateway → user', () => {
         )
       ).status,
     ).toBe(204);
+    // turning MFA off ends every session, access tokens included
+    await refusedWithin(auth, '/v1/me');
     const plain = await api('POST', '/v1/auth/login', {
       identifier: email('mfa'),
       password: PASSWORD,
@@ -283,11 +307,137 @@ describe('accounts end to end: gateway → user', () => {
     expect([wrong.status, wrong.body.code]).toEqual([401, 'INVALID_CREDENTIALS']);
     const erased = await api('DELETE', '/v1/me', { password: PASSWORD }, me.auth);
     expect(erased.status).toBe(200);
-    const gone = await api('GET', '/v1/me', undefined, me.auth);
-    expect([gone.status, gone.body.code]).toEqual([404, 'ACCOUNT_NOT_FOUND']);
+    // the token is revoked with the account (within moments: the revocation list)
+    await refusedWithin(me.auth, '/v1/me');
     const [row] = (
       await pg.query(`SELECT email, status FROM accounts WHERE id = $1`, [me.accountId])
     ).rows;
     expect(row).toEqual({ email: null, status: 'DELETED' });
+  });
+
+  it('an erased account is gone for every route: 404 ACCOUNT_NOT_FOUND for operators, its own token refused', async () => {
+    const { api } = platform;
+    const root = await platform.signIn(email('root'), PASSWORD, 'admin');
+    const gone = await platform.signIn(email('gone'), PASSWORD);
+    await api('POST', '/v1/me/addresses', address('Gone'), gone.auth);
+    const erased = await api(
+      'DELETE',
+      `/v1/admin/accounts/${gone.accountId}`,
+      undefined,
+      root.auth,
+    );
+    expect(erased.status).toBe(200);
+
+    const id = gone.accountId;
+    for (const [method, path, body] of [
+      ['GET', `/v1/admin/accounts/${id}`],
+      ['GET', `/v1/admin/accounts/${id}/membership`],
+      ['POST', `/v1/admin/accounts/${id}/freeze`, { reason: 'fraud' }],
+      ['POST', `/v1/admin/accounts/${id}/unfreeze`],
+      ['PUT', `/v1/admin/accounts/${id}/roles`, { roles: ['customer', 'operator'] }],
+      ['DELETE', `/v1/admin/accounts/${id}`],
+    ] as [string, string, unknown?][]) {
+      const r = await api(method, path, body, root.auth);
+      expect([method, path, r.status, r.body.code]).toEqual([
+        method,
+        path,
+        404,
+        'ACCOUNT_NOT_FOUND',
+      ]);
+    }
+    const [row] = (await pg.query(`SELECT status, roles FROM accounts WHERE id = $1`, [id])).rows;
+    expect(row).toEqual({ status: 'DELETED', roles: ['customer'] });
+
+    // the erased customer's own token: refused on every route, not answered with its data
+    await refusedWithin(gone.auth, '/v1/me');
+    for (const [method, path, body] of [
+      ['GET', '/v1/me/addresses'],
+      ['GET', '/v1/me/membership'],
+      ['GET', '/v1/me/export'],
+      ['POST', '/v1/me/mfa/enrolment'],
+      ['POST', '/v1/me/addresses', address('Back')],
+      ['PUT', '/v1/me/profile', { displayName: 'Back' }],
+      ['DELETE', '/v1/me', { password: PASSWORD }],
+    ] as [string, string, unknown?][]) {
+      const r = await api(method, path, body, gone.auth);
+      expect([method, path, r.status, r.body.code]).toEqual([method, path, 401, 'TOKEN_REVOKED']);
+    }
+    const login = await api('POST', '/v1/auth/login', {
+      identifier: email('gone'),
+      password: PASSWORD,
+    });
+    expect([login.status, login.body.code]).toEqual([401, 'INVALID_CREDENTIALS']);
+    const refresh = await api('POST', '/v1/auth/refresh', { refreshToken: gone.refreshToken });
+    expect([refresh.status, refresh.body.code]).toEqual([401, 'REFRESH_TOKEN_REVOKED']);
+  });
+
+  it('an admin cannot erase their own account on the admin route (DELETE /v1/me is the way)', async () => {
+    const { api } = platform;
+    const boss = await platform.signIn(email('boss'), PASSWORD, 'admin');
+    const self = await api('DELETE', `/v1/admin/accounts/${boss.accountId}`, undefined, boss.auth);
+    expect([self.status, self.body.code]).toEqual([403, 'CANNOT_ERASE_OWN_ACCOUNT']);
+    const still = await api('GET', '/v1/me', undefined, boss.auth);
+    expect([still.status, still.body.account.status]).toEqual([200, 'active']);
+  });
+
+  it('revokes access tokens within seconds: a freeze, a removed role, a logout; new tokens work', async () => {
+    const { api } = platform;
+    const admin = await platform.signIn(email('revoker'), PASSWORD, 'admin');
+
+    // a freeze stops the frozen account's existing token
+    const shopper = await platform.signIn(email('shopper'), PASSWORD);
+    expect((await api('GET', '/v1/me', undefined, shopper.auth)).status).toBe(200);
+    const frozen = await api(
+      'POST',
+      `/v1/admin/accounts/${shopper.accountId}/freeze`,
+      { reason: 'card testing' },
+      admin.auth,
+    );
+    expect(frozen.status).toBe(200);
+    const freezeMs = await refusedWithin(shopper.auth, '/v1/me');
+    process.stderr.write(`a frozen account's token was refused after ${freezeMs} ms\n`);
+    await api('POST', `/v1/admin/accounts/${shopper.accountId}/unfreeze`, undefined, admin.auth);
+    // after unfreezing, the old token stays refused and a fresh sign-in works
+    expect((await api('GET', '/v1/me', undefined, shopper.auth)).body.code).toBe('TOKEN_REVOKED');
+    const again = await api('POST', '/v1/auth/login', {
+      identifier: email('shopper'),
+      password: PASSWORD,
+    });
+    expect(again.status).toBe(200);
+    expect(
+      (await api('GET', '/v1/me', undefined, bearer(again.body.tokens.accessToken))).status,
+    ).toBe(200);
+
+    // a removed role stops an operator route; the refreshed token carries the new roles
+    const staff = await platform.signIn(email('staff'), PASSWORD, 'customer,operator');
+    expect((await api('GET', '/v1/admin/tiers', undefined, staff.auth)).status).toBe(200);
+    const demoted = await api(
+      'PUT',
+      `/v1/admin/accounts/${staff.accountId}/roles`,
+      { roles: ['customer'] },
+      admin.auth,
+    );
+    expect(demoted.status).toBe(200);
+    await refusedWithin(staff.auth, '/v1/admin/tiers');
+    const refreshed = await api('POST', '/v1/auth/refresh', { refreshToken: staff.refreshToken });
+    expect(refreshed.status).toBe(200);
+    const now = bearer(refreshed.body.accessToken);
+    const tiers = await api('GET', '/v1/admin/tiers', undefined, now);
+    expect([tiers.status, tiers.body.code]).toEqual([403, 'ROLE_REQUIRED']);
+    expect((await api('GET', '/v1/me', undefined, now)).status).toBe(200);
+
+    // logout ends that session's access token, not the account's other sessions
+    const phone = await platform.signIn(email('twodevices'), PASSWORD);
+    const laptop = await api('POST', '/v1/auth/login', {
+      identifier: email('twodevices'),
+      password: PASSWORD,
+    });
+    expect(
+      (await api('POST', '/v1/auth/logout', { refreshToken: phone.refreshToken })).status,
+    ).toBe(204);
+    await refusedWithin(phone.auth, '/v1/me');
+    expect(
+      (await api('GET', '/v1/me', undefined, bearer(laptop.body.tokens.accessToken))).status,
+    ).toBe(200);
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { userV1 } from '@emporia/contracts';
 import { env } from '@emporia/platform';
 
 const hostPort = () => z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port');
@@ -34,6 +35,25 @@ export const gatewayConfigSchema = z.object({
   SALE_RATE_LIMIT_PER_ACCOUNT: env.int(5, 1),
   SALE_RATE_LIMIT_PER_IP: env.int(100, 1),
   SALE_RATE_LIMIT_WINDOW_MS: env.int(1000, 100),
+  /**
+   * Sign-up limits (`POST /v1/auth/register`, each an argon2 hash): per client address per
+   * window, and for all clients together per (shorter) window. Redis down: sign-ups are refused
+   * with 503 (fail closed), as sign-in needs Redis too.
+   */
+  REGISTER_RATE_LIMIT_PER_IP: env.int(30, 1),
+  REGISTER_RATE_LIMIT_IP_WINDOW_SECONDS: env.int(600, 1),
+  REGISTER_RATE_LIMIT_GLOBAL: env.int(20, 1),
+  REGISTER_RATE_LIMIT_GLOBAL_WINDOW_SECONDS: env.int(1, 1),
+  /**
+   * The access-token revocation list the user service writes: must be the user service's
+   * `TOKEN_REVOCATION_KEY_PREFIX` (same Redis, `REDIS_URL`).
+   */
+  TOKEN_REVOCATION_KEY_PREFIX: z.string().default(userV1.DEFAULT_TOKEN_REVOCATION_PREFIX),
+  /**
+   * How long an authenticated request waits for the revocation list. No answer: customer routes
+   * accept the token (fail open), operator and admin routes answer 503 (fail closed).
+   */
+  TOKEN_REVOCATION_TIMEOUT_MS: env.int(100, 5),
   /** Behind a load balancer: take the client address from X-Forwarded-For. */
   TRUST_PROXY: env.bool(false),
   GRPC_DEADLINE_MS: env.int(5000, 50),

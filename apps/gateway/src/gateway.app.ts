@@ -23,6 +23,7 @@ import { GATEWAY_CONTROLLERS, GatewayModule } from './gateway.module';
 import { JwksTokenVerifier } from './infrastructure/jwks-token-verifier';
 import { RedisIdempotencyStore } from './infrastructure/redis-idempotency.store';
 import { RedisRateLimitStore } from './infrastructure/redis-rate-limit.store';
+import { RedisTokenRevocationList } from './infrastructure/redis-token-revocation-list';
 import { ProblemView } from './interface/dto/views.dto';
 import { completeContract } from './interface/openapi-contract';
 import { ProblemFilter } from './interface/problem.filter';
@@ -125,6 +126,10 @@ export async function startGateway(
         marketing,
         risk,
         verifier,
+        revocations: {
+          list: new RedisTokenRevocationList(redis, config.TOKEN_REVOCATION_KEY_PREFIX),
+          timeoutMs: config.TOKEN_REVOCATION_TIMEOUT_MS,
+        },
         idempotency: new RedisIdempotencyStore(
           redis,
           config.REDIS_KEY_PREFIX,
@@ -134,9 +139,26 @@ export async function startGateway(
           store: new RedisRateLimitStore(redis, config.REDIS_KEY_PREFIX),
           policies: {
             sale: {
-              perAccount: config.SALE_RATE_LIMIT_PER_ACCOUNT,
-              perIp: config.SALE_RATE_LIMIT_PER_IP,
-              windowMs: config.SALE_RATE_LIMIT_WINDOW_MS,
+              perAccount: {
+                limit: config.SALE_RATE_LIMIT_PER_ACCOUNT,
+                windowMs: config.SALE_RATE_LIMIT_WINDOW_MS,
+              },
+              perIp: {
+                limit: config.SALE_RATE_LIMIT_PER_IP,
+                windowMs: config.SALE_RATE_LIMIT_WINDOW_MS,
+              },
+              onStoreFailure: 'allow',
+            },
+            register: {
+              perIp: {
+                limit: config.REGISTER_RATE_LIMIT_PER_IP,
+                windowMs: config.REGISTER_RATE_LIMIT_IP_WINDOW_SECONDS * 1000,
+              },
+              global: {
+                limit: config.REGISTER_RATE_LIMIT_GLOBAL,
+                windowMs: config.REGISTER_RATE_LIMIT_GLOBAL_WINDOW_SECONDS * 1000,
+              },
+              onStoreFailure: 'refuse',
             },
           },
         },

@@ -22,10 +22,12 @@ import {
   type AccessTokenVerifier,
   type CatalogBackend,
   type SearchBackend,
+  TOKEN_REVOCATION_LIST,
+  type TokenRevocationList,
   type UserBackend,
 } from './application/ports';
 import { AdminHttpController } from './interface/admin.http-controller';
-import { AuthGuard } from './interface/auth.guard';
+import { AuthGuard, REVOCATION_SETTINGS } from './interface/auth.guard';
 import { AuthHttpController } from './interface/auth.http-controller';
 import { CategoriesHttpController } from './interface/categories.http-controller';
 import { MarketingAdminHttpController } from './interface/marketing-admin.http-controller';
@@ -49,6 +51,8 @@ export interface GatewayBackends {
   /** Not a readiness check: the gateway stays ready while risk is down. */
   risk: { api: RiskBackend; client: Client };
   verifier: AccessTokenVerifier;
+  /** The access-token revocation list and how long a request waits for it. */
+  revocations: { list: TokenRevocationList; timeoutMs: number };
   idempotency: IdempotencyStore;
   rateLimits: { store: RateLimitStore; policies: RateLimitPolicies };
   pingRedis: () => Promise<void>;
@@ -110,6 +114,11 @@ export class GatewayModule {
         { provide: SEARCH_BACKEND, useValue: backends.search.api },
         { provide: USER_BACKEND, useValue: backends.user.api },
         { provide: ACCESS_TOKEN_VERIFIER, useValue: backends.verifier },
+        { provide: TOKEN_REVOCATION_LIST, useValue: backends.revocations.list },
+        {
+          provide: REVOCATION_SETTINGS,
+          useValue: { timeoutMs: backends.revocations.timeoutMs },
+        },
         { provide: ORDER_BACKEND, useValue: backends.order.api },
         { provide: IDEMPOTENCY_STORE, useValue: backends.idempotency },
         { provide: MARKETING_BACKEND, useValue: backends.marketing.api },

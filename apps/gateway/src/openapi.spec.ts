@@ -45,10 +45,14 @@ describe('the OpenAPI contract', () => {
       marketing: backend,
       risk: backend,
       verifier: { verify: () => Promise.reject(new Error('no verifier')) },
+      revocations: { list: unused, timeoutMs: 100 },
       idempotency: unused,
       rateLimits: {
         store: unused,
-        policies: { sale: { perAccount: 1, perIp: 1, windowMs: 1000 } },
+        policies: {
+          sale: { perIp: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' },
+          register: { perIp: { limit: 1, windowMs: 1000 }, onStoreFailure: 'refuse' },
+        },
       },
       pingRedis: async () => undefined,
       closeRedis: () => undefined,

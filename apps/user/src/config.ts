@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { userV1 } from '@emporia/contracts';
 import { env } from '@emporia/platform';
 
 /** The development default; production must set its own (`MFA_ENCRYPTION_KEY`). */
@@ -27,6 +28,12 @@ export const userConfigSchema = z
     JWT_ISSUER: z.string().min(1).default('emporia-user'),
     JWT_AUDIENCE: z.string().min(1).default('emporia-api'),
     ACCESS_TOKEN_TTL_SECONDS: env.int(900, 30),
+    /**
+     * Prefix of the access-token revocation list in Redis (`REDIS_URL`), which the gateway
+     * reads: must be the gateway's `TOKEN_REVOCATION_KEY_PREFIX`. Not `REDIS_KEY_PREFIX`, which
+     * keeps this service's own keys apart.
+     */
+    TOKEN_REVOCATION_KEY_PREFIX: z.string().default(userV1.DEFAULT_TOKEN_REVOCATION_PREFIX),
     REFRESH_TOKEN_TTL_DAYS: env.int(30, 1),
     /** argon2id cost; the defaults are OWASP's minimum recommendation. */
     ARGON2_MEMORY_KIB: env.int(19456, 1024),

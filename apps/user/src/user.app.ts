@@ -28,6 +28,7 @@ import { GrpcLoginRisk, UnscoredLoginRisk } from './infrastructure/login-risk.ad
 import { AesGcmSecretBox } from './infrastructure/node-crypto';
 import { USER_MIGRATIONS } from './infrastructure/migrations';
 import { RedisLoginThrottle } from './infrastructure/redis-login-throttle';
+import { RevocationRelay } from './infrastructure/token-revocations';
 import { USER_TOPICS, UserModule, type UserInfrastructure } from './user.module';
 
 /** Order events feed points and tiers. */
@@ -125,6 +126,13 @@ export async function startUser(config: UserConfig, logger: Logger): Promise<Run
       logger,
       service: 'user',
       intervalMs: config.OUTBOX_POLL_MS,
+    }),
+    revocations: new RevocationRelay(dataSource, redis, {
+      keyPrefix: config.TOKEN_REVOCATION_KEY_PREFIX,
+      // a token lives ACCESS_TOKEN_TTL_SECONDS; the minute covers clock differences and the
+      // gateway's clock tolerance
+      entryTtlMs: (config.ACCESS_TOKEN_TTL_SECONDS + 60) * 1000,
+      logger,
     }),
     hasher: new Argon2PasswordHasher({
       memoryCost: config.ARGON2_MEMORY_KIB,

@@ -47,6 +47,7 @@ import { SigningKeysUseCase } from './application/signing-keys.use-case';
 import type { Argon2PasswordHasher } from './infrastructure/argon2-password-hasher';
 import type { JoseTokenSigner } from './infrastructure/jose-token-signer';
 import type { RedisLoginThrottle } from './infrastructure/redis-login-throttle';
+import type { RevocationRelay } from './infrastructure/token-revocations';
 import {
   systemClock,
   tokenSecrets,
@@ -60,6 +61,8 @@ export interface UserInfrastructure {
   dataSource: DataSource;
   redis: Redis;
   relay: OutboxRelay;
+  /** Pushes committed access-token revocations to the gateway's list in Redis. */
+  revocations: RevocationRelay;
   publisher: KafkaPublisher;
   hasher: Argon2PasswordHasher;
   throttle: RedisLoginThrottle;
@@ -101,6 +104,7 @@ class UserLifecycle
     // Nest calls this hook once for the gRPC microservice and once for the HTTP app.
     if (this.expiryTimer) return;
     this.infra.relay.start();
+    this.infra.revocations.start();
     // Sweeps in bounded batches: expired points, and members still to re-evaluate after a
     // tier table change. Overlapping runs are skipped.
     this.expiryTimer = setInterval(() => {
@@ -123,6 +127,7 @@ class UserLifecycle
     await this.infra.consumer?.stop();
     await this.expiryRun;
     await this.infra.relay.stop();
+    await this.infra.revocations.stop();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -147,8 +152,12 @@ export class UserModule {
         {
           provide: UNIT_OF_WORK,
           useFactory: () =>
-            new TypeormUnitOfWork(infra.dataSource, topic, infra.secretBox, () =>
-              infra.relay.nudge(),
+            new TypeormUnitOfWork(
+              infra.dataSource,
+              topic,
+              infra.secretBox,
+              () => infra.relay.nudge(),
+              () => infra.revocations.nudge(),
             ),
         },
         { provide: PASSWORD_HASHER, useValue: infra.hasher },

@@ -96,7 +96,7 @@ describe('user service (real Postgres + Redis)', () => {
     });
     expect(protectedHeader.alg).toBe('ES256');
     expect(payload).toMatchObject({ sub: account!.id, roles: ['customer'] });
-    expect(payload.exp! - payload.iat!).toBe(900);
+    expect(payload.exp! - Math.floor(payload.iat!)).toBe(900);
     expect(tokens!.tokenType).toBe('Bearer');
   });
 
@@ -113,6 +113,9 @@ describe('user service (real Postgres + Redis)', () => {
     expect(
       await failure(call('register', { email: email('carol'), password: 'short' })),
     ).toMatchObject({ status: status.INVALID_ARGUMENT, code: 'PASSWORD_TOO_WEAK' });
+    expect(
+      await failure(call('register', { email: email('carol'), password: 'password1234' })),
+    ).toMatchObject({ status: status.INVALID_ARGUMENT, code: 'PASSWORD_TOO_COMMON' });
     expect(await failure(call('register', { password: PASSWORD }))).toMatchObject({
       status: status.INVALID_ARGUMENT,
       code: 'IDENTIFIER_REQUIRED',

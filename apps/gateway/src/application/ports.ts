@@ -51,17 +51,31 @@ export interface RateLimitStore {
   hit(key: string, windowMs: number): Promise<WindowCount>;
 }
 
-/** A rate limit: requests per window, per signed-in account and per client address. */
-export interface RateLimitPolicy {
-  perAccount: number;
-  perIp: number;
+/** At most `limit` requests per fixed window of `windowMs`. */
+export interface RateLimitBucket {
+  limit: number;
   windowMs: number;
+}
+
+/**
+ * A rate limit: buckets per signed-in account (routes with `@Auth`), per client address, and
+ * one for every caller together; a policy has any of them. `onStoreFailure` says what happens
+ * when the counters cannot be read in time: let the request through (`allow`, logged and
+ * counted) or refuse it with 503 (`refuse`).
+ */
+export interface RateLimitPolicy {
+  perAccount?: RateLimitBucket;
+  perIp?: RateLimitBucket;
+  global?: RateLimitBucket;
+  onStoreFailure: 'allow' | 'refuse';
 }
 
 /** The named policies routes opt into with `@RateLimit(name)`. */
 export interface RateLimitPolicies {
-  /** Sale endpoints (flash-sale attempts): anti-bot. */
+  /** Sale endpoints (flash-sale attempts): anti-bot; fails open. */
   sale: RateLimitPolicy;
+  /** Sign-up (each an argon2 hash): per address and globally; fails closed. */
+  register: RateLimitPolicy;
 }
 
 export type Role = 'customer' | 'operator' | 'admin';
@@ -70,6 +84,18 @@ export type Role = 'customer' | 'operator' | 'admin';
 export interface Principal {
   accountId: string;
   roles: Role[];
+  /** The token's session (`sid`: the refresh-token family), when it names one. */
+  sessionId?: string;
+  /** The token's `iat` in seconds since the epoch, with milliseconds as a fraction. */
+  issuedAt?: number;
+}
+
+/**
+ * The access-token revocation list the user service writes (freeze, erasure, fewer roles, a
+ * session ended). `isRevoked` throws when the list cannot be read.
+ */
+export interface TokenRevocationList {
+  isRevoked(principal: Principal): Promise<boolean>;
 }
 
 /** Verifies a bearer access token; throws ProblemError 401 when it is not acceptable. */
@@ -87,3 +113,4 @@ export const MARKETING_BACKEND = Symbol('MARKETING_BACKEND');
 export const RISK_BACKEND = Symbol('RISK_BACKEND');
 export const RATE_LIMIT_STORE = Symbol('RATE_LIMIT_STORE');
 export const RATE_LIMIT_POLICIES = Symbol('RATE_LIMIT_POLICIES');
+export const TOKEN_REVOCATION_LIST = Symbol('TOKEN_REVOCATION_LIST');

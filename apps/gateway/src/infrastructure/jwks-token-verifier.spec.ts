@@ -4,8 +4,8 @@ import { JwksTokenVerifier } from './jwks-token-verifier';
 async function key(kid: string) {
   const pair = await generateKeyPair('ES256');
   const jwk: JWK = { ...(await exportJWK(pair.publicKey)), kid, alg: 'ES256' };
-  const sign = (roles: unknown = ['customer']) =>
-    new SignJWT({ roles })
+  const sign = (roles: unknown = ['customer'], extra: Record<string, unknown> = {}) =>
+    new SignJWT({ roles, ...extra })
       .setProtectedHeader({ alg: 'ES256', kid })
       .setSubject('acc-1')
       .setIssuer('iss')
@@ -73,5 +73,25 @@ describe('JwksTokenVerifier', () => {
     const token = await k1.sign();
     await Promise.all(Array.from({ length: 20 }, () => v.verify(token)));
     expect(fetch).toHaveBeenCalledTimes(1);
+  });
+
+  it('reads the session id and the issue time to the millisecond, for the revocation list', async () => {
+    const k1 = await key('k1');
+    const v = new JwksTokenVerifier(async () => ({ keys: [k1.jwk] }), {
+      issuer: 'iss',
+      audience: 'aud',
+      cacheMs: 1000,
+    });
+    const iat = Date.now() / 1000;
+    expect(
+      await v.verify(
+        await k1.sign(['customer'], { sid: '0190a000-0000-7000-8000-000000000001', iat }),
+      ),
+    ).toEqual({
+      accountId: 'acc-1',
+      roles: ['customer'],
+      sessionId: '0190a000-0000-7000-8000-000000000001',
+      issuedAt: iat,
+    });
   });
 });

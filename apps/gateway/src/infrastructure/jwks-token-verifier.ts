@@ -80,7 +80,12 @@ export class JwksTokenVerifier implements AccessTokenVerifier {
     const roles = Array.isArray(payload.roles)
       ? payload.roles.filter((r): r is Role => (ROLES as readonly unknown[]).includes(r))
       : [];
-    return { accountId: String(payload.sub), roles };
+    return {
+      accountId: String(payload.sub),
+      roles,
+      ...(typeof payload.sid === 'string' ? { sessionId: payload.sid } : {}),
+      ...(typeof payload.iat === 'number' ? { issuedAt: payload.iat } : {}),
+    };
   }
 
   private toProblem(e: unknown): unknown {

@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { RequestContext } from '@emporia/platform';
-import { USER_BACKEND, type UserBackend } from '../application/ports';
+import { type Principal, USER_BACKEND, type UserBackend } from '../application/ports';
 import { ApiProblems } from './api-problems';
-import { Auth } from './auth.guard';
+import { Auth, Caller } from './auth.guard';
 import {
   AccountDetailsView,
   AccountView,
@@ -73,13 +73,23 @@ export class AdminHttpController {
 
   @Delete('accounts/:id')
   @Auth('admin')
-  @ApiOkResponse({ type: ErasureView, description: 'erasure on a verified request (admin)' })
-  @ApiProblems(404)
+  @ApiOkResponse({
+    type: ErasureView,
+    description:
+      "erasure on a verified request (admin); never the caller's own account (403 CANNOT_ERASE_OWN_ACCOUNT: use DELETE /v1/me with the password)",
+  })
+  @ApiProblems(403, 404)
   async erase(
     @Ctx() ctx: RequestContext,
+    @Caller() me: Principal,
     @Param('id', uuidParam) id: string,
   ): Promise<ErasureView> {
-    return this.users.deleteAccount(ctx, { accountId: id, password: '', byOperator: true });
+    return this.users.deleteAccount(ctx, {
+      accountId: id,
+      password: '',
+      byOperator: true,
+      operatorId: me.accountId,
+    });
   }
 
   @Put('accounts/:id/roles')

@@ -11,10 +11,20 @@ import { Reflector } from '@nestjs/core';
 import { ApiBearerAuth } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import {
+  counter,
+  histogram,
+  LOGGER,
+  ThrottledWarning,
+  withTimeout,
+  type Logger,
+} from '@emporia/platform';
+import {
   ACCESS_TOKEN_VERIFIER,
   type AccessTokenVerifier,
   type Principal,
   type Role,
+  TOKEN_REVOCATION_LIST,
+  type TokenRevocationList,
 } from '../application/ports';
 import { unauthorized } from '../infrastructure/jwks-token-verifier';
 import { ApiProblems } from './api-problems';
@@ -54,17 +64,53 @@ export const authRequirementOf = (handler: object): Requirement | undefined =>
 
 const RANK: Record<Role, number> = { customer: 0, operator: 1, admin: 2 };
 
+/** How long a request waits for the revocation list by default (`TOKEN_REVOCATION_TIMEOUT_MS`). */
+export const REVOCATION_CHECK_TIMEOUT_MS = 100;
+export const REVOCATION_SETTINGS = Symbol('REVOCATION_SETTINGS');
+export interface RevocationSettings {
+  timeoutMs: number;
+}
+
+const revocationChecks = counter(
+  'emporia_token_revocation_checks_total',
+  'Access tokens checked against the revocation list: valid, revoked, or let through (fail_open, customer routes) / refused with 503 (fail_closed, operator and admin routes) because the list could not be read in time',
+  ['outcome'],
+);
+const revocationSeconds = histogram(
+  'emporia_token_revocation_check_seconds',
+  'Time to read the revocation list for one request (one Redis MGET)',
+  [],
+  [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
+);
+
 export function holdsRole(principal: Principal, role: Role): boolean {
   return principal.roles.some((r) => RANK[r] >= RANK[role]);
 }
 
-/** Checks the bearer token of routes marked with `@Auth`, and their role. */
+/**
+ * Checks the bearer token of routes marked with `@Auth` (signature, expiry, issuer, audience),
+ * then the revocation list (a frozen, erased or demoted account, an ended session:
+ * `401 TOKEN_REVOKED`), then the role.
+ *
+ * When the list cannot be read within `timeoutMs`, customer routes let the token through (fail
+ * open: a Redis outage must not sign every shopper out; the token still expires within its
+ * lifetime) and operator and admin routes refuse with `503 REVOCATION_LIST_UNAVAILABLE` (fail
+ * closed: a removed operator or admin must not act while the list is down). Both are counted in
+ * `emporia_token_revocation_checks_total` and logged at most once per 10 s.
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  private readonly warning: ThrottledWarning;
+
   constructor(
     private readonly reflector: Reflector,
     @Inject(ACCESS_TOKEN_VERIFIER) private readonly verifier: AccessTokenVerifier,
-  ) {}
+    @Inject(TOKEN_REVOCATION_LIST) private readonly revocations: TokenRevocationList,
+    @Inject(REVOCATION_SETTINGS) private readonly settings: RevocationSettings,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.warning = new ThrottledWarning(logger, 10_000);
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const need = this.reflector.getAllAndOverride<Requirement | undefined>(AUTH_KEY, [
@@ -83,10 +129,45 @@ export class AuthGuard implements CanActivate {
         'invalid_request',
       );
     const principal = await this.verifier.verify(match[1]);
+    await this.assertNotRevoked(principal, need.role);
     if (need.role && !holdsRole(principal, need.role))
       throw new ProblemError(403, 'ROLE_REQUIRED', `this needs the ${need.role} role`);
     req.principal = principal;
     return true;
+  }
+
+  private async assertNotRevoked(principal: Principal, role: Role | null): Promise<void> {
+    const stop = revocationSeconds.startTimer();
+    let revoked: boolean;
+    try {
+      revoked = await withTimeout(this.revocations.isRevoked(principal), this.settings.timeoutMs);
+    } catch (err) {
+      const closed = role !== null && role !== 'customer';
+      revocationChecks.inc({ outcome: closed ? 'fail_closed' : 'fail_open' });
+      this.warning.warn(
+        { err, route: closed ? role : 'customer' },
+        closed
+          ? 'token revocation list unavailable: refusing operator and admin requests (fail closed)'
+          : 'token revocation list unavailable: accepting customer tokens unchecked (fail open)',
+      );
+      if (closed)
+        throw new ProblemError(
+          503,
+          'REVOCATION_LIST_UNAVAILABLE',
+          'access tokens cannot be checked against the revocation list right now; retry shortly',
+          undefined,
+          { 'retry-after': '5' },
+        );
+      return;
+    } finally {
+      stop();
+    }
+    revocationChecks.inc({ outcome: revoked ? 'revoked' : 'valid' });
+    if (revoked)
+      throw unauthorized(
+        'TOKEN_REVOKED',
+        'this access token was revoked (the account was frozen or erased, its roles changed, or the session ended); sign in again or refresh',
+      );
   }
 }
 

@@ -14,6 +14,7 @@ import {
   RegisterDto,
   TokensView,
 } from './dto/user.dto';
+import { RateLimit } from './rate-limit.guard';
 import { Ctx } from './request-context';
 import { accountView, tokensView } from './user-mappers';
 
@@ -24,7 +25,12 @@ export class AuthHttpController {
   constructor(@Inject(USER_BACKEND) private readonly users: UserBackend) {}
 
   @Post('register')
-  @ApiCreatedResponse({ type: AccountView })
+  @RateLimit('register')
+  @ApiCreatedResponse({
+    type: AccountView,
+    description:
+      'a customer account. The password has 10 to 128 characters and is not a common one (400 PASSWORD_TOO_WEAK / PASSWORD_TOO_COMMON). Sign-ups are limited per client address and for all clients together (429 RATE_LIMITED with Retry-After; 503 RATE_LIMIT_UNAVAILABLE while the counters cannot be read).',
+  })
   @ApiProblems(409)
   async register(@Ctx() ctx: RequestContext, @Body() body: RegisterDto): Promise<AccountView> {
     const { account } = await this.users.register(ctx, {

@@ -217,6 +217,7 @@ export class MeHttpController {
       accountId: me.accountId,
       password: body.password,
       byOperator: false,
+      operatorId: '',
     });
   }
 }

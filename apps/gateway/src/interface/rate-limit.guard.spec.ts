@@ -1,12 +1,19 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Logger } from '@emporia/platform';
-import type { Principal, RateLimitStore, WindowCount } from '../application/ports';
+import type {
+  Principal,
+  RateLimitPolicies,
+  RateLimitStore,
+  WindowCount,
+} from '../application/ports';
 import { RateLimit, RateLimitGuard } from './rate-limit.guard';
 
 class Routes {
   @RateLimit('sale')
   limited(): void {}
+  @RateLimit('register')
+  signUp(): void {}
   free(): void {}
 }
 
@@ -21,7 +28,18 @@ class MemoryStore implements RateLimitStore {
   }
 }
 
-const policy = { perAccount: 2, perIp: 4, windowMs: 1000 };
+const policies: RateLimitPolicies = {
+  sale: {
+    perAccount: { limit: 2, windowMs: 1000 },
+    perIp: { limit: 4, windowMs: 1000 },
+    onStoreFailure: 'allow',
+  },
+  register: {
+    perIp: { limit: 3, windowMs: 600_000 },
+    global: { limit: 5, windowMs: 1000 },
+    onStoreFailure: 'refuse',
+  },
+};
 const ctx = (handler: () => void, req: { ip: string; principal?: Principal }) =>
   ({
     getHandler: () => handler,
@@ -33,12 +51,7 @@ const caller = (accountId: string): Principal => ({ accountId, roles: ['customer
 describe('RateLimitGuard', () => {
   const setup = (store: RateLimitStore = new MemoryStore()) => {
     const logger = { warn: jest.fn() };
-    const guard = new RateLimitGuard(
-      new Reflector(),
-      store,
-      { sale: policy },
-      logger as unknown as Logger,
-    );
+    const guard = new RateLimitGuard(new Reflector(), store, policies, logger as unknown as Logger);
     return { guard, logger, store };
   };
   const limited = Routes.prototype.limited;
@@ -117,6 +130,44 @@ describe('RateLimitGuard', () => {
       ).toBe(true);
     expect(logger.warn).toHaveBeenCalledTimes(1);
     expect(logger.warn.mock.calls[0][1]).toMatch(/fail open/);
+  });
+
+  it('limits sign-ups per address and for all clients together, with the scope in the detail', async () => {
+    const store = new MemoryStore();
+    const { guard } = setup(store);
+    const signUp = Routes.prototype.signUp;
+    for (let i = 0; i < 3; i++)
+      expect(await guard.canActivate(ctx(signUp, { ip: '10.1.0.1' }))).toBe(true);
+    await expect(guard.canActivate(ctx(signUp, { ip: '10.1.0.1' }))).rejects.toMatchObject({
+      status: 429,
+      code: 'RATE_LIMITED',
+      message: expect.stringContaining('this address'),
+    });
+    // the fifth sign-up of the window from anywhere is the global limit's last; the sixth is over
+    expect(await guard.canActivate(ctx(signUp, { ip: '10.1.0.2' }))).toBe(true);
+    await expect(guard.canActivate(ctx(signUp, { ip: '10.1.0.3' }))).rejects.toMatchObject({
+      status: 429,
+      message: expect.stringContaining('all clients together'),
+      headers: { 'retry-after': '1' },
+    });
+    expect(store.counts.get('register:global')).toBe(6);
+    // no per-account bucket for a policy without one, even for a signed-in caller
+    await guard.canActivate(ctx(signUp, { ip: '10.1.0.4', principal: caller('a') })).catch(() => 0);
+    expect([...store.counts.keys()].some((k) => k.includes('account'))).toBe(false);
+  });
+
+  it('fails closed for a policy that says so: 503 RATE_LIMIT_UNAVAILABLE with Retry-After', async () => {
+    const { guard, logger } = setup({ hit: () => Promise.reject(new Error('ECONNREFUSED')) });
+    for (let i = 0; i < 3; i++)
+      await expect(
+        guard.canActivate(ctx(Routes.prototype.signUp, { ip: '10.1.0.9' })),
+      ).rejects.toMatchObject({
+        status: 503,
+        code: 'RATE_LIMIT_UNAVAILABLE',
+        headers: { 'retry-after': '5' },
+      });
+    expect(logger.warn).toHaveBeenCalledTimes(1);
+    expect(logger.warn.mock.calls[0][1]).toMatch(/fail closed/);
   });
 
   it('fails open when the store does not answer in time', async () => {

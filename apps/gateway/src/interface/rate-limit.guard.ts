@@ -14,30 +14,37 @@ import { counter, LOGGER, ThrottledWarning, withTimeout, type Logger } from '@em
 import {
   RATE_LIMIT_POLICIES,
   RATE_LIMIT_STORE,
+  type RateLimitBucket,
   type RateLimitPolicies,
+  type RateLimitPolicy,
   type RateLimitStore,
 } from '../application/ports';
 import { ProblemError } from './problem';
 
 const RATE_LIMIT_KEY = 'emporia:rate-limit';
 
-/** How long a request waits for the counters before the limiter gives up and lets it through. */
+/** How long a request waits for the counters before the policy's store-failure choice applies. */
 export const RATE_LIMIT_STORE_TIMEOUT_MS = 250;
 /** One warning per this interval while the store is failing, not one per request. */
 const WARN_INTERVAL_MS = 10_000;
 
 const decisions = counter(
   'emporia_rate_limit_decisions_total',
-  'Rate-limited routes: requests allowed, limited, or let through because the store failed',
+  'Rate-limited routes: requests allowed, limited, or, because the store failed, let through (fail_open) or refused with 503 (fail_closed)',
   ['policy', 'outcome'],
 );
 
+const SCOPES = {
+  sale: 'per account or per client address',
+  register: 'per client address or for all clients together',
+} satisfies Record<keyof RateLimitPolicies, string>;
+
 /**
- * Opts a route into a rate-limit policy: a fixed window per signed-in account (routes with
- * `@Auth`) and per client address (`req.ip`: X-Forwarded-For with TRUST_PROXY). Routes with
- * the same policy share its budget. Over either limit: 429 problem+json `RATE_LIMITED` with
- * `Retry-After` in seconds. Runs after the auth guard and before validation, so malformed
- * requests count too.
+ * Opts a route into a rate-limit policy: fixed windows per signed-in account (routes with
+ * `@Auth`), per client address (`req.ip`: X-Forwarded-For with TRUST_PROXY) and for every caller
+ * together, as the policy has them. Routes with the same policy share its budget. Over any
+ * limit: 429 problem+json `RATE_LIMITED` with `Retry-After` in seconds. Runs after the auth
+ * guard and before validation, so malformed requests count too.
  */
 export const RateLimit = (policy: keyof RateLimitPolicies) =>
   applyDecorators(
@@ -45,7 +52,7 @@ export const RateLimit = (policy: keyof RateLimitPolicies) =>
     UseGuards(RateLimitGuard),
     ApiResponse({
       status: 429,
-      description: `RFC 9457 problem details, code RATE_LIMITED: over the '${policy}' limit per account or per client address`,
+      description: `RFC 9457 problem details, code RATE_LIMITED: over the '${policy}' limit ${SCOPES[policy]}`,
       headers: {
         'Retry-After': {
           description: 'seconds until the window resets',
@@ -58,10 +65,18 @@ export const RateLimit = (policy: keyof RateLimitPolicies) =>
     }),
   );
 
+const WHO = {
+  account: 'this account',
+  ip: 'this address',
+  global: 'all clients together',
+} as const;
+
 /**
  * Counts each request of a `@RateLimit` route in the store and refuses it over a limit. When
- * the store fails or is slow the request goes through (fail open, logged and counted): a sale
- * must not stop because its limiter's store did.
+ * the store fails or is slow, the policy decides (logged and counted either way): `allow` lets
+ * the request through (a sale must not stop because its limiter's store did), `refuse` answers
+ * 503 `RATE_LIMIT_UNAVAILABLE` (sign-ups: each costs an argon2 hash, and sign-in needs Redis
+ * too).
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
@@ -84,26 +99,33 @@ export class RateLimitGuard implements CanActivate {
     if (!name) return true;
     const policy = this.policies[name];
     const req = context.switchToHttp().getRequest<FastifyRequest>();
-    const counters = [
-      ...(req.principal
-        ? [{ scope: 'account', id: req.principal.accountId, limit: policy.perAccount }]
-        : []),
-      { scope: 'ip', id: req.ip || 'unknown', limit: policy.perIp },
-    ];
+    const counters: { scope: keyof typeof WHO; key: string; bucket: RateLimitBucket }[] = [];
+    if (policy.perAccount && req.principal)
+      counters.push({
+        scope: 'account',
+        key: `${name}:account:${req.principal.accountId}`,
+        bucket: policy.perAccount,
+      });
+    if (policy.perIp)
+      counters.push({
+        scope: 'ip',
+        key: `${name}:ip:${req.ip || 'unknown'}`,
+        bucket: policy.perIp,
+      });
+    if (policy.global)
+      counters.push({ scope: 'global', key: `${name}:global`, bucket: policy.global });
     let counts;
     try {
       counts = await withTimeout(
-        Promise.all(
-          counters.map((c) => this.store.hit(`${name}:${c.scope}:${c.id}`, policy.windowMs)),
-        ),
+        Promise.all(counters.map((c) => this.store.hit(c.key, c.bucket.windowMs))),
         RATE_LIMIT_STORE_TIMEOUT_MS,
       );
     } catch (err) {
-      decisions.inc({ policy: name, outcome: 'fail_open' });
-      this.warn(name, err);
-      return true;
+      return this.storeFailed(name, policy, err);
     }
-    const over = counters.map((c, i) => ({ ...c, ...counts[i] })).filter((c) => c.count > c.limit);
+    const over = counters
+      .map((c, i) => ({ ...c, ...counts[i] }))
+      .filter((c) => c.count > c.bucket.limit);
     if (over.length === 0) {
       decisions.inc({ policy: name, outcome: 'allowed' });
       return true;
@@ -111,20 +133,35 @@ export class RateLimitGuard implements CanActivate {
     decisions.inc({ policy: name, outcome: 'limited' });
     const retryAfter = Math.max(...over.map((c) => Math.max(1, Math.ceil(c.resetInMs / 1000))));
     const first = over[0];
-    const who = first.scope === 'account' ? 'this account' : 'this address';
     throw new ProblemError(
       429,
       'RATE_LIMITED',
-      `too many requests from ${who}: at most ${first.limit} per ${policy.windowMs} ms; retry after ${retryAfter} s`,
+      `too many requests from ${WHO[first.scope]}: at most ${first.bucket.limit} per ${first.bucket.windowMs} ms; retry after ${retryAfter} s`,
       undefined,
       { 'retry-after': String(retryAfter) },
     );
   }
 
-  private warn(policy: string, err: unknown): void {
+  private storeFailed(name: string, policy: RateLimitPolicy, err: unknown): true {
+    if (policy.onStoreFailure === 'allow') {
+      decisions.inc({ policy: name, outcome: 'fail_open' });
+      this.warning.warn(
+        { err, policy: name },
+        'rate limiter store unavailable: letting requests through (fail open)',
+      );
+      return true;
+    }
+    decisions.inc({ policy: name, outcome: 'fail_closed' });
     this.warning.warn(
-      { err, policy },
-      'rate limiter store unavailable: letting requests through (fail open)',
+      { err, policy: name },
+      'rate limiter store unavailable: refusing requests (fail closed)',
+    );
+    throw new ProblemError(
+      503,
+      'RATE_LIMIT_UNAVAILABLE',
+      'this request cannot be counted against its rate limit right now; retry shortly',
+      undefined,
+      { 'retry-after': '5' },
     );
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Money } from '@emporia/money';
 import { newContext, type RequestContext } from '@emporia/platform';
-import { assertNotDeleted, validateRoles, type Account } from '../domain/account';
+import { assertNotDeleted, rolesReduced, validateRoles, type Account } from '../domain/account';
 import { type TierDefinition, validateTiers } from '../domain/membership-tier';
 import { reevaluateTier } from './membership-rules';
 import { CLOCK, type Clock, UNIT_OF_WORK, type UnitOfWork } from './ports';
@@ -73,11 +73,17 @@ export class AccountAdminUseCase {
     return ids.length;
   }
 
+  /**
+   * Sets the roles of a live account. When a role is taken away, the account's access tokens
+   * issued until now are revoked (they carry the old roles); new ones carry the new roles.
+   */
   setRoles(ctx: RequestContext, accountId: string, roles: string[]): Promise<Account> {
     const valid = validateRoles(roles);
     return this.uow.run(ctx, async (tx) => {
       const account = assertNotDeleted(await tx.accounts.lock(accountId), accountId);
       await tx.accounts.setRoles(accountId, valid);
+      if (rolesReduced(account.roles, valid))
+        await tx.revocations.add({ accountId, before: this.clock.now() });
       return { ...account, roles: valid };
     });
   }

@@ -2,9 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { RequestContext } from '@emporia/platform';
 import { setFrozen, type Account } from '../domain/account';
 import { UserError } from '../domain/user-error';
+import { endAllSessions } from './sessions';
 import { CLOCK, type Clock, UNIT_OF_WORK, type UnitOfWork } from './ports';
 
-/** Operator freeze and unfreeze. Freezing ends every session of the account at once. */
+/**
+ * Operator freeze and unfreeze. Freezing ends every session of the account at once: refresh
+ * tokens at commit, access tokens as soon as the revocation reaches the gateway's list. An
+ * erased account can be neither (ACCOUNT_NOT_FOUND).
+ */
 @Injectable()
 export class FreezeAccountUseCase {
   constructor(
@@ -30,19 +35,14 @@ export class FreezeAccountUseCase {
         'the reason has at most 500 characters',
       );
     return this.uow.run(ctx, async (tx) => {
-      const current = await tx.accounts.findById(input.accountId);
-      if (!current)
-        throw new UserError(
-          'NOT_FOUND',
-          'ACCOUNT_NOT_FOUND',
-          `account ${input.accountId} does not exist`,
-        );
-      const { account, changed } = setFrozen(current, input.frozen);
+      // Locked, so a sign-in in flight either sees the freeze or signs before `now`.
+      const current = await tx.accounts.lock(input.accountId);
+      const { account, changed } = setFrozen(current, input.frozen, input.accountId);
       if (!changed) return account;
       const now = this.clock.now();
       await tx.accounts.setStatus(account.id, account.status, input.frozen ? reason : null);
       if (input.frozen) {
-        await tx.families.revokeAll(account.id, 'ACCOUNT_FROZEN', now);
+        await endAllSessions(tx, account.id, 'ACCOUNT_FROZEN', now);
         tx.events.accountFrozen(account.id, reason, now);
       } else {
         tx.events.accountUnfrozen(account.id, now);

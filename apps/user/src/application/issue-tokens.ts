@@ -19,7 +19,7 @@ export async function issueNewSession(
     ttlMs: deps.settings.refreshTtlMs,
   });
   await tx.families.insert(family);
-  const access = await deps.signer.signAccess(account, now);
+  const access = await deps.signer.signAccess(account, now, family.id);
   return {
     accessToken: access.token,
     accessExpiresAt: access.expiresAt,

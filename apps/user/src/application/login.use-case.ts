@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER, type Logger, type RequestContext } from '@emporia/platform';
-import { assertCanLogIn, parseIdentifier, type Account } from '../domain/account';
+import { assertCanLogIn, assertNotDeleted, parseIdentifier, type Account } from '../domain/account';
 import { loginRiskOutcome } from '../domain/login-risk';
 import { MFA_CHALLENGE_TTL_MS } from '../domain/mfa';
 import { UserError } from '../domain/user-error';
@@ -103,6 +103,10 @@ export class LoginUseCase {
     };
     let flagged = false;
     const result = await this.uow.run(ctx, async (tx): Promise<LoginResult> => {
+      // Read again under the row lock: a freeze, erasure or role change that committed since the
+      // password check wins, and one that comes later revokes the token signed here.
+      const current = assertNotDeleted(await tx.accounts.lock(account.id), account.id);
+      assertCanLogIn(current);
       const mfa = await tx.mfa.find(account.id);
       flagged = loginRiskOutcome(risk, mfa?.status === 'ACTIVE') === 'PROCEED_FLAGGED';
       if (mfa?.status === 'ACTIVE') {
@@ -121,9 +125,12 @@ export class LoginUseCase {
           },
           this.secrets.hash(challenge),
         );
-        return { account, mfa: { challenge, expiresAt } };
+        return { account: current, mfa: { challenge, expiresAt } };
       }
-      return { account, tokens: await openSession(tx, deps, account, { deviceId, ip }, now) };
+      return {
+        account: current,
+        tokens: await openSession(tx, deps, current, { deviceId, ip }, now),
+      };
     });
     // With MFA the failure count is cleared only once the second factor is right, so wrong
     // codes cannot be retried without limit by logging in again.

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RequestContext } from '@emporia/platform';
-import { revoke } from '../domain/refresh-token-family';
 import {
   CLOCK,
   type Clock,
@@ -9,6 +8,7 @@ import {
   UNIT_OF_WORK,
   type UnitOfWork,
 } from './ports';
+import { endSession } from './sessions';
 
 @Injectable()
 export class LogoutUseCase {
@@ -18,14 +18,16 @@ export class LogoutUseCase {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** Ends the session the refresh token belongs to. Idempotent: an unknown token is a no-op. */
+  /**
+   * Ends the session the refresh token belongs to: the refresh-token family, and the access
+   * tokens issued in it (revocation list). Idempotent: an unknown token is a no-op.
+   */
   execute(ctx: RequestContext, refreshToken: string): Promise<void> {
     return this.uow.run(ctx, async (tx) => {
       const family = refreshToken
         ? await tx.families.findByTokenForUpdate(this.secrets.hash(refreshToken))
         : null;
-      if (family && !family.revokedAt)
-        await tx.families.save(revoke(family, 'LOGOUT', this.clock.now()));
+      if (family && !family.revokedAt) await endSession(tx, family, 'LOGOUT', this.clock.now());
     });
   }
 }

@@ -14,6 +14,7 @@ import {
 import { base32Encode, otpauthUri, verifyTotp } from '../domain/totp';
 import { UserError } from '../domain/user-error';
 import { openSession } from './issue-tokens';
+import { endAllSessions } from './sessions';
 import { badCredentials } from './login.use-case';
 import {
   AUTH_SETTINGS,
@@ -160,7 +161,7 @@ export class MfaUseCase {
       const now = this.clock.now();
       if (!(await this.consumeSecondFactor(tx, credential, input.code, now))) return false;
       await tx.mfa.remove(input.accountId);
-      await tx.families.revokeAll(input.accountId, 'MFA_DISABLED', now);
+      await endAllSessions(tx, input.accountId, 'MFA_DISABLED', now);
       tx.events.mfaChanged(input.accountId, false, now);
       return true;
     });

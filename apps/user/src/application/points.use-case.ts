@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Money } from '@emporia/money';
 import type { RequestContext } from '@emporia/platform';
+import { assertNotDeleted } from '../domain/account';
 import { balance, expire, redeem, refundRedemption, type PointsLot } from '../domain/points-ledger';
 import { UserError } from '../domain/user-error';
 import { changePoints, rollingSpendOf } from './membership-rules';
@@ -23,9 +24,9 @@ export class PointsUseCase {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  /** The account exists and is not erased (an erased account has no membership to show or use). */
   private async requireAccount(tx: UserTx, accountId: string): Promise<void> {
-    if (!(await tx.accounts.findById(accountId)))
-      throw new UserError('NOT_FOUND', 'ACCOUNT_NOT_FOUND', `account ${accountId} does not exist`);
+    assertNotDeleted(await tx.accounts.findById(accountId), accountId);
   }
 
   redeem(

@@ -119,6 +119,28 @@ export interface MembershipRepository {
   markEvaluated(accountId: string, now: Date): Promise<void>;
 }
 
+/**
+ * Access tokens to refuse from now on. Recorded in the transaction of the change that causes it
+ * and pushed to the gateway's revocation list (Redis) after commit; see `RevocationRepository`.
+ */
+export interface TokenRevocation {
+  accountId: string;
+  /** One session (refresh-token family, the token's `sid`); absent: every session of the account. */
+  sessionId?: string;
+  /** Tokens issued at or before this instant are refused. */
+  before: Date;
+}
+
+/**
+ * Revocations, written in the transaction of the change (freeze, erasure, fewer roles, a
+ * session ended): they commit together or not at all. The revocation relay pushes each to the
+ * list after commit and retries until the list has it or its tokens have expired, so a freeze
+ * is never lost to Redis being down.
+ */
+export interface RevocationRepository {
+  add(revocation: TokenRevocation): Promise<void>;
+}
+
 /** Events of the transaction, written to the outbox with it. */
 export interface UserEvents {
   accountRegistered(account: Account): void;
@@ -146,6 +168,7 @@ export interface UserTx {
   mfa: MfaRepository;
   profiles: ProfileRepository;
   privacy: PrivacyRepository;
+  revocations: RevocationRepository;
   events: UserEvents;
 }
 
@@ -206,7 +229,12 @@ export interface IssuedAccessToken {
 }
 
 export interface TokenSigner {
-  signAccess(account: Account, now: Date): Promise<IssuedAccessToken>;
+  /**
+   * An access token for the account's current roles, naming its session (`sid`, the refresh
+   * family) and issued at `now` to the millisecond (`iat` with a fraction), so a revocation at
+   * any instant tells tokens issued before it from those issued after.
+   */
+  signAccess(account: Account, now: Date, sessionId: string): Promise<IssuedAccessToken>;
   jwks(now: Date): Promise<{ keys: object[] }>;
   rotate(now: Date): Promise<string>;
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RequestContext } from '@emporia/platform';
-import { anonymise, assertNotDeleted } from '../domain/account';
+import { anonymise, assertNotDeleted, assertOperatorMayErase } from '../domain/account';
 import { badCredentials } from './login.use-case';
 import {
   CLOCK,
@@ -10,6 +10,7 @@ import {
   UNIT_OF_WORK,
   type UnitOfWork,
 } from './ports';
+import { endAllSessions } from './sessions';
 
 export const EXPORT_FORMAT = 'emporia.user-export.v1';
 
@@ -51,13 +52,15 @@ export class PrivacyUseCase {
    * Erases the account: identifiers and password are removed, profile, consents, addresses,
    * known devices and MFA are deleted, every session ends, and `AccountDeleted` tells the other
    * services to do the same. Spend and points ledger rows stay under the bare id (accounting).
-   * A customer confirms with the password; an operator acting on a verified request does not.
+   * A customer confirms with the password; an operator acting on a verified request does not,
+   * but cannot erase their own account that way (`operatorId`: CANNOT_ERASE_OWN_ACCOUNT).
    */
   async deleteAccount(
     ctx: RequestContext,
-    input: { accountId: string; password?: string; byOperator: boolean },
+    input: { accountId: string; password?: string; byOperator: boolean; operatorId?: string },
   ): Promise<Date> {
-    if (!input.byOperator) {
+    if (input.byOperator) assertOperatorMayErase(input.operatorId, input.accountId);
+    else {
       const account = assertNotDeleted(
         await this.uow.run(ctx, (tx) => tx.accounts.findById(input.accountId)),
         input.accountId,
@@ -70,7 +73,7 @@ export class PrivacyUseCase {
       const now = this.clock.now();
       await tx.accounts.saveErased(anonymise(account), now);
       await tx.privacy.erasePersonalData(account.id);
-      await tx.families.revokeAll(account.id, 'ACCOUNT_DELETED', now);
+      await endAllSessions(tx, account.id, 'ACCOUNT_DELETED', now);
       tx.events.accountDeleted(account.id, now);
       return now;
     });

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RequestContext } from '@emporia/platform';
-import { assertCanLogIn } from '../domain/account';
+import { assertCanLogIn, assertNotDeleted } from '../domain/account';
 import { revoke, rotate } from '../domain/refresh-token-family';
 import { UserError } from '../domain/user-error';
 import {
@@ -13,6 +13,7 @@ import {
   UNIT_OF_WORK,
   type UnitOfWork,
 } from './ports';
+import { endSession } from './sessions';
 import type { TokenPair } from './token-pair';
 
 const unknownToken = () =>
@@ -29,7 +30,8 @@ export class RefreshUseCase {
 
   /**
    * Rotates a refresh token. A token that was already rotated out means a copy exists: the
-   * family is revoked (committed, with an event) and the call fails with REFRESH_TOKEN_REUSED.
+   * family is revoked with the access tokens it issued (committed, with an event) and the call
+   * fails with REFRESH_TOKEN_REUSED. The new access token carries the account's current roles.
    */
   async execute(ctx: RequestContext, refreshToken: string): Promise<TokenPair> {
     if (!refreshToken) throw unknownToken();
@@ -40,20 +42,21 @@ export class RefreshUseCase {
       const next = this.secrets.newToken();
       const r = rotate(family, this.secrets.hash(refreshToken), this.secrets.hash(next), now);
       if (r.outcome === 'REUSE_DETECTED') {
-        await tx.families.save(r.family);
+        await endSession(tx, r.family, 'REUSE_DETECTED', now);
         tx.events.refreshTokenReuseDetected(r.family, now);
         return { reused: true as const };
       }
-      const account = await tx.accounts.findById(family.userId);
+      // Locked, so a freeze or a role change either comes first or revokes this token after.
+      const account = await tx.accounts.lock(family.userId);
       if (!account) throw unknownToken();
       try {
-        assertCanLogIn(account);
+        assertCanLogIn(assertNotDeleted(account));
       } catch (e) {
         await tx.families.save(revoke(family, 'ACCOUNT_FROZEN', now));
         return { frozen: e as Error };
       }
       await tx.families.save(r.family, r.newTokenId);
-      const access = await this.signer.signAccess(account, now);
+      const access = await this.signer.signAccess(account, now, family.id);
       return {
         tokens: {
           accessToken: access.token,

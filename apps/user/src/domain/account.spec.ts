@@ -1,10 +1,13 @@
 import {
   assertCanLogIn,
+  assertOperatorMayErase,
   loginAnomalies,
   normaliseEmail,
   normalisePhone,
   parseIdentifier,
   registration,
+  rolesReduced,
+  setFrozen,
   type Account,
 } from './account';
 
@@ -58,5 +61,39 @@ describe('login anomalies', () => {
     [{ anyBefore: true, deviceKnown: false, ipKnown: false }, 'd3', ['NEW_DEVICE', 'NEW_IP']],
   ])('%p with device %p → %p', (seen, device, kinds) => {
     expect(loginAnomalies(seen, device)).toEqual(kinds);
+  });
+});
+
+describe('erased accounts and operators', () => {
+  const erased = { id: 'a1', status: 'DELETED' } as Account;
+
+  it('never freezes or unfreezes an erased account, so it cannot come back', () => {
+    for (const frozen of [true, false])
+      expect(() => setFrozen(erased, frozen)).toThrow(
+        expect.objectContaining({ kind: 'NOT_FOUND', code: 'ACCOUNT_NOT_FOUND' }),
+      );
+    expect(() => setFrozen(null, true, 'a2')).toThrow(
+      expect.objectContaining({ code: 'ACCOUNT_NOT_FOUND' }),
+    );
+    expect(setFrozen({ id: 'a3', status: 'FROZEN' } as Account, false)).toMatchObject({
+      changed: true,
+      account: { status: 'ACTIVE' },
+    });
+  });
+
+  it('an operator cannot erase their own account on the admin route', () => {
+    expect(() => assertOperatorMayErase('A1', 'a1')).toThrow(
+      expect.objectContaining({ kind: 'PERMISSION_DENIED', code: 'CANNOT_ERASE_OWN_ACCOUNT' }),
+    );
+    expect(() => assertOperatorMayErase('a2', 'a1')).not.toThrow();
+  });
+
+  it.each([
+    [['admin'], ['customer', 'operator'], true],
+    [['customer', 'operator'], ['customer'], true],
+    [['customer'], ['customer', 'operator'], false],
+    [['customer', 'operator'], ['operator', 'customer'], false],
+  ] as const)('roles %p → %p reduced: %p', (before, after, reduced) => {
+    expect(rolesReduced([...before], [...after])).toBe(reduced);
   });
 });

@@ -1,3 +1,4 @@
+import { checkPasswordPolicy } from './password-policy';
 import { UserError } from './user-error';
 
 export type Role = 'customer' | 'operator' | 'admin';
@@ -19,9 +20,6 @@ const invalid = (code: string, message: string) => new UserError('INVALID_ARGUME
 const EMAIL_RE = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/;
 const PHONE_RE = /^\+[1-9]\d{6,14}$/;
 
-export const PASSWORD_MIN = 10;
-export const PASSWORD_MAX = 128;
-
 /** E-mail addresses compare case-insensitively; stored lower-case. */
 export function normaliseEmail(email: string): string {
   const e = email.trim().toLowerCase();
@@ -39,31 +37,6 @@ export function normalisePhone(phone: string): string {
       `'${phone}' is not an E.164 phone number such as +8613800138000`,
     );
   return p;
-}
-
-export function checkPasswordPolicy(password: string, identifiers: string[]): void {
-  if (
-    typeof password !== 'string' ||
-    password.length < PASSWORD_MIN ||
-    password.length > PASSWORD_MAX
-  ) {
-    throw invalid(
-      'PASSWORD_TOO_WEAK',
-      `a password has ${PASSWORD_MIN} to ${PASSWORD_MAX} characters`,
-    );
-  }
-  if (/^(.)\1*$/.test(password))
-    throw invalid('PASSWORD_TOO_WEAK', 'a password cannot be one repeated character');
-  const lower = password.toLowerCase();
-  const parts = identifiers
-    .map((id) => id.toLowerCase().split('@')[0].replace(/^\+/, ''))
-    .filter((p) => p.length >= 4);
-  if (parts.some((p) => lower.includes(p))) {
-    throw invalid(
-      'PASSWORD_TOO_WEAK',
-      'a password must not contain the e-mail or phone it protects',
-    );
-  }
 }
 
 /** Validates registration input: email or phone (or both), and the password policy. */
@@ -97,11 +70,16 @@ export function assertCanLogIn(account: Account): void {
   }
 }
 
-/** Freezing is idempotent; `changed` says whether the status moved. */
+/**
+ * Freezing is idempotent; `changed` says whether the status moved. An erased account is gone:
+ * it can be neither frozen nor unfrozen (ACCOUNT_NOT_FOUND), so it can never come back.
+ */
 export function setFrozen(
-  account: Account,
+  account: Account | null,
   frozen: boolean,
+  id = account?.id,
 ): { account: Account; changed: boolean } {
+  account = assertNotDeleted(account, id);
   const status: AccountStatus = frozen ? 'FROZEN' : 'ACTIVE';
   return account.status === status
     ? { account, changed: false }
@@ -130,6 +108,24 @@ export function assertNotDeleted(account: Account | null, id = account?.id): Acc
   if (!account || account.status === 'DELETED')
     throw new UserError('NOT_FOUND', 'ACCOUNT_NOT_FOUND', `account ${id} does not exist`);
   return account;
+}
+
+/**
+ * Operators erase accounts on a verified request, but never their own through that route: an
+ * admin erasing themselves re-authenticates with their password like any customer.
+ */
+export function assertOperatorMayErase(operatorId: string | undefined, accountId: string): void {
+  if (operatorId && operatorId.toLowerCase() === accountId.toLowerCase())
+    throw new UserError(
+      'PERMISSION_DENIED',
+      'CANNOT_ERASE_OWN_ACCOUNT',
+      'an operator cannot erase their own account on the admin route; use DELETE /v1/me with your password',
+    );
+}
+
+/** True when `after` lacks a role `before` had: tokens carrying the old roles must go. */
+export function rolesReduced(before: readonly Role[], after: readonly Role[]): boolean {
+  return before.some((r) => !after.includes(r));
 }
 
 /** Roles are a non-empty set of known roles; order and repeats do not matter. */

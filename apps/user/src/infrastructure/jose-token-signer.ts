@@ -55,11 +55,16 @@ export class JoseTokenSigner implements TokenSigner {
     return kid;
   }
 
-  async signAccess(account: Account, now: Date): Promise<IssuedAccessToken> {
+  /**
+   * `iat` keeps the milliseconds as a fraction (an RFC 7519 NumericDate may be non-integer): the
+   * gateway refuses tokens issued at or before a revocation, and one issued in the same second
+   * after it (a fresh sign-in after unfreezing) must still work. `sid` names the session.
+   */
+  async signAccess(account: Account, now: Date, sessionId: string): Promise<IssuedAccessToken> {
     const { kid, key } = await this.signingKey();
-    const iat = Math.floor(now.getTime() / 1000);
-    const exp = iat + this.settings.accessTtlSeconds;
-    const token = await new SignJWT({ roles: account.roles })
+    const iat = now.getTime() / 1000;
+    const exp = Math.floor(iat) + this.settings.accessTtlSeconds;
+    const token = await new SignJWT({ roles: account.roles, sid: sessionId })
       .setProtectedHeader({ alg: ALG, kid, typ: 'at+jwt' })
       .setSubject(account.id)
       .setIssuer(this.settings.issuer)

@@ -18,21 +18,37 @@ import {
 } from './sql-mfa-profile.repositories';
 import { SqlMembershipRepository } from './sql-membership.repository';
 import { OutboxUserEvents } from './outbox-user-events';
+import { SqlRevocationRepository } from './token-revocations';
 import {
   SqlAccountRepository,
   SqlKnownLoginRepository,
   SqlRefreshFamilyRepository,
 } from './typeorm-user.repositories';
 
-/** One transaction per use case; events commit with the change; the relay is woken after. */
+/**
+ * One transaction per use case; events and token revocations commit with the change; their
+ * relays are woken after.
+ */
 export class TypeormUnitOfWork extends OutboxUnitOfWork<UserTx> implements UnitOfWork {
   constructor(
     ds: DataSource,
     private readonly topic: string,
     private readonly secretBox: SecretBox,
     onEventsCommitted?: () => void,
+    private readonly onRevocationsCommitted: () => void = () => undefined,
   ) {
     super(ds, onEventsCommitted);
+  }
+
+  override async run<T>(ctx: RequestContext, work: (tx: UserTx) => Promise<T>): Promise<T> {
+    let revoked = false;
+    const result = await super.run(ctx, async (tx) => {
+      const value = await work(tx);
+      revoked = (tx.revocations as SqlRevocationRepository).added > 0;
+      return value;
+    });
+    if (revoked) this.onRevocationsCommitted();
+    return result;
   }
 
   protected open(manager: EntityManager, ctx: RequestContext) {
@@ -46,6 +62,7 @@ export class TypeormUnitOfWork extends OutboxUnitOfWork<UserTx> implements UnitO
         mfa: new SqlMfaRepository(manager, this.secretBox),
         profiles: new SqlProfileRepository(manager),
         privacy: new SqlPrivacyRepository(manager),
+        revocations: new SqlRevocationRepository(manager),
         events,
       },
       drain: () => events.drain(),

@@ -295,6 +295,7 @@ export class UserGrpcController implements userV1.UserServiceController {
           accountId: assertUuid('account_id', req.accountId),
           password: req.password,
           byOperator: req.byOperator,
+          operatorId: req.operatorId,
         })
       ).toISOString(),
     }));

@@ -4,6 +4,7 @@ import { MembershipPoints1764000000300 } from './1764000000300-membership-points
 import { KnownLogins1764000000400 } from './1764000000400-known-logins';
 import { MfaProfilesPrivacy1764000000500 } from './1764000000500-mfa-profiles-privacy';
 import { MembershipEvaluatedAt1764000000600 } from './1764000000600-membership-evaluated-at';
+import { TokenRevocations1764000000700 } from './1764000000700-token-revocations';
 
 /** Every migration of the user database, in order. Never `synchronize`. */
 export const USER_MIGRATIONS = [
@@ -13,4 +14,5 @@ export const USER_MIGRATIONS = [
   KnownLogins1764000000400,
   MfaProfilesPrivacy1764000000500,
   MembershipEvaluatedAt1764000000600,
+  TokenRevocations1764000000700,
 ];

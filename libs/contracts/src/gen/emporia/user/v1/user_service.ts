@@ -371,6 +371,11 @@ export interface DeleteAccountRequest {
    */
   password: string;
   byOperator: boolean;
+  /**
+   * The operator's own account id (with `by_operator`): an operator cannot erase their own
+   * account this way (PERMISSION_DENIED CANNOT_ERASE_OWN_ACCOUNT); they re-authenticate instead.
+   */
+  operatorId: string;
 }
 
 export interface DeleteAccountResponse {
@@ -3552,7 +3557,7 @@ export const ExportAccountDataResponse: MessageFns<ExportAccountDataResponse> = 
 };
 
 function createBaseDeleteAccountRequest(): DeleteAccountRequest {
-  return { accountId: "", password: "", byOperator: false };
+  return { accountId: "", password: "", byOperator: false, operatorId: "" };
 }
 
 export const DeleteAccountRequest: MessageFns<DeleteAccountRequest> = {
@@ -3565,6 +3570,9 @@ export const DeleteAccountRequest: MessageFns<DeleteAccountRequest> = {
     }
     if (message.byOperator !== false) {
       writer.uint32(24).bool(message.byOperator);
+    }
+    if (message.operatorId !== "") {
+      writer.uint32(34).string(message.operatorId);
     }
     return writer;
   },
@@ -3604,6 +3612,14 @@ export const DeleteAccountRequest: MessageFns<DeleteAccountRequest> = {
             }
 
             message.byOperator = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.operatorId = reader.string();
             continue;
           }
         }

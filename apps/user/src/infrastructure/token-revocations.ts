@@ -1,0 +1,199 @@
+import type { Redis } from 'ioredis';
+import type { DataSource, EntityManager } from 'typeorm';
+import { userV1 } from '@emporia/contracts';
+import { counter, gauge, ThrottledWarning, withTimeout, type Logger } from '@emporia/platform';
+import type { RevocationRepository, TokenRevocation } from '../application/ports';
+
+/** Writes revocations in the caller's transaction; the relay pushes them after commit. */
+export class SqlRevocationRepository implements RevocationRepository {
+  /** How many this transaction wrote (the unit of work wakes the relay after commit). */
+  added = 0;
+
+  constructor(private readonly m: EntityManager) {}
+
+  async add(r: TokenRevocation): Promise<void> {
+    await this.m.query(
+      `INSERT INTO token_revocations (account_id, session_id, revoked_before) VALUES ($1, $2, $3)`,
+      [r.accountId, r.sessionId ?? null, r.before],
+    );
+    this.added++;
+  }
+}
+
+/**
+ * Sets a list entry to the later of its value and ARGV[1], expiring at ARGV[2] (ms since the
+ * epoch): a late or repeated push never moves an entry back. KEYS: 1 the entry.
+ */
+const REVOKE_LUA = `
+local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tonumber(ARGV[1]) > cur then
+  redis.call('SET', KEYS[1], ARGV[1])
+  redis.call('PEXPIREAT', KEYS[1], ARGV[2])
+end
+return 1
+`;
+
+type WithRevoke = Redis & {
+  emporiaRevoke(key: string, beforeMs: number, expireAtMs: number): Promise<number>;
+};
+
+export interface RevocationRelayOptions {
+  /** `TOKEN_REVOCATION_KEY_PREFIX`: the gateway reads the same keys. */
+  keyPrefix: string;
+  /** How long an entry stays: the access-token lifetime plus a margin for clock differences. */
+  entryTtlMs: number;
+  logger: Logger;
+  /** Poll interval when idle; a commit that wrote revocations wakes the relay at once. */
+  intervalMs?: number;
+  /** Longest wait for Redis in one pass. */
+  redisTimeoutMs?: number;
+  batchSize?: number;
+}
+
+interface Row {
+  id: string;
+  account_id: string;
+  session_id: string | null;
+  revoked_before: Date;
+}
+
+const pushed = counter(
+  'emporia_token_revocations_pushed_total',
+  'Access-token revocations written to the revocation list in Redis',
+);
+const pushFailures = counter(
+  'emporia_token_revocation_push_failures_total',
+  'Passes of the revocation relay that could not write to Redis (the revocations are kept and retried)',
+);
+const pendingGauge = gauge(
+  'emporia_token_revocations_pending',
+  'Access-token revocations committed but not yet in the revocation list',
+);
+
+/**
+ * Pushes committed revocations to the gateway's revocation list (Redis), then deletes them.
+ * While Redis is down they stay in Postgres and are retried with backoff (a warning per 10 s,
+ * `emporia_token_revocation_push_failures_total`, `emporia_token_revocations_pending`): a freeze
+ * commits whatever Redis does, and its tokens are refused as soon as Redis answers again.
+ * Revocations older than an access token's lifetime are dropped unpushed (nothing left to
+ * refuse). Replicas share the work with `SKIP LOCKED`; a push is idempotent anyway.
+ */
+export class RevocationRelay {
+  private readonly redis: WithRevoke;
+  private readonly intervalMs: number;
+  private readonly warning: ThrottledWarning;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+  private again = false;
+  private failures = 0;
+
+  constructor(
+    private readonly ds: DataSource,
+    redis: Redis,
+    private readonly opts: RevocationRelayOptions,
+  ) {
+    if (!('emporiaRevoke' in redis))
+      redis.defineCommand('emporiaRevoke', { numberOfKeys: 1, lua: REVOKE_LUA });
+    this.redis = redis as WithRevoke;
+    this.intervalMs = opts.intervalMs ?? 1000;
+    this.warning = new ThrottledWarning(opts.logger, 10_000);
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** A transaction that wrote revocations committed: push them now. */
+  nudge(): void {
+    if (this.stopped) return;
+    if (this.running) this.again = true;
+    else this.schedule(0);
+  }
+
+  /** Pushes every pending revocation (a batch at a time); returns how many. Throws when Redis fails. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.pushBatch();
+      total += n;
+      if (n < (this.opts.batchSize ?? 200)) return total;
+    }
+  }
+
+  private async pushBatch(): Promise<number> {
+    // Nothing is left to refuse once every token a revocation covers has expired.
+    await this.ds.query(`DELETE FROM token_revocations WHERE revoked_before < $1`, [
+      new Date(Date.now() - this.opts.entryTtlMs),
+    ]);
+    return this.ds.transaction(async (m) => {
+      const rows = (await m.query(
+        `SELECT id, account_id, session_id, revoked_before FROM token_revocations
+          ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [this.opts.batchSize ?? 200],
+      )) as Row[];
+      if (rows.length === 0) return 0;
+      await withTimeout(
+        Promise.all(
+          rows.map((r) => {
+            const key = r.session_id
+              ? userV1.revokedSessionKey(this.opts.keyPrefix, r.account_id, r.session_id)
+              : userV1.revokedBeforeKey(this.opts.keyPrefix, r.account_id);
+            const before = r.revoked_before.getTime();
+            return this.redis.emporiaRevoke(key, before, before + this.opts.entryTtlMs);
+          }),
+        ),
+        this.opts.redisTimeoutMs ?? 2000,
+      );
+      await m.query(`DELETE FROM token_revocations WHERE id = ANY($1::bigint[])`, [
+        rows.map((r) => r.id),
+      ]);
+      pushed.inc(rows.length);
+      return rows.length;
+    });
+  }
+
+  private schedule(delay: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.running = this.pass().finally(() => {
+        this.running = undefined;
+        if (this.stopped) return;
+        const backoff = Math.min(this.intervalMs * 2 ** Math.min(this.failures, 4), 15_000);
+        const next = this.failures > 0 ? backoff : this.again ? 0 : this.intervalMs;
+        this.again = false;
+        this.schedule(next);
+      });
+    }, delay);
+  }
+
+  private async pass(): Promise<void> {
+    try {
+      await this.drain();
+      this.failures = 0;
+    } catch (err) {
+      this.failures++;
+      pushFailures.inc();
+      this.warning.warn(
+        { err, failures: this.failures },
+        'token revocations could not be written to Redis; kept in Postgres and retried',
+      );
+    }
+    try {
+      const [{ n }] = (await this.ds.query(`SELECT count(*)::int AS n FROM token_revocations`)) as {
+        n: number;
+      }[];
+      pendingGauge.set(n);
+    } catch {
+      // the gauge waits for the next pass
+    }
+  }
+}
