@@ -1,4 +1,4 @@
-import { COMMON_PASSWORDS_TEXT } from './common-passwords';
+import { dictionary } from '@zxcvbn-ts/language-common';
 import { UserError } from './user-error';
 
 /**
@@ -8,8 +8,8 @@ import { UserError } from './user-error';
  * - 10 to 128 characters, counted as Unicode code points (800-63B asks for at least 8 and
  *   allows more; 10 keeps passphrases easy and short guessable words out), any characters,
  *   spaces included; no composition rules (no "one digit, one symbol").
- * - Not a password known from breaches: the common-password list (`common-passwords.ts`,
- *   49,233 entries), compared case-insensitively, also with spaces taken out and with a
+ * - Not a password known from breaches: the common-password list of zxcvbn
+ *   (`@zxcvbn-ts/language-common`, 49,233 entries from breach corpora), compared case-insensitively, also with spaces taken out and with a
  *   trailing run of digits and symbols taken off (`password1234`, `Monkey 2024!`), the first
  *   mangling a guesser tries. `PASSWORD_TOO_COMMON`.
  * - Not one repeated character, not a plain run such as `1234567890` or `abcdefghijk`, and
@@ -26,9 +26,7 @@ let common: ReadonlySet<string> | undefined;
 /** The list, lower-cased, built on first use. */
 function commonPasswords(): ReadonlySet<string> {
   common ??= new Set(
-    COMMON_PASSWORDS_TEXT.split('\n')
-      .map((p) => p.trim().toLowerCase())
-      .filter((p) => p.length > 0),
+    dictionary['passwords-common'].map((p) => p.trim().toLowerCase()).filter((p) => p.length > 0),
   );
   return common;
 }
