@@ -376,8 +376,27 @@ describe('accounts end to end: gateway → user', () => {
     const boss = await platform.signIn(email('boss'), PASSWORD, 'admin');
     const self = await api('DELETE', `/v1/admin/accounts/${boss.accountId}`, undefined, boss.auth);
     expect([self.status, self.body.code]).toEqual([403, 'CANNOT_ERASE_OWN_ACCOUNT']);
+    // nor lock themselves out: no freezing their own account, no changing their own roles
+    const freeze = await api(
+      'POST',
+      `/v1/admin/accounts/${boss.accountId}/freeze`,
+      { reason: 'testing' },
+      boss.auth,
+    );
+    expect([freeze.status, freeze.body.code]).toEqual([403, 'CANNOT_CHANGE_OWN_ACCOUNT']);
+    const demote = await api(
+      'PUT',
+      `/v1/admin/accounts/${boss.accountId}/roles`,
+      { roles: ['customer'] },
+      boss.auth,
+    );
+    expect([demote.status, demote.body.code]).toEqual([403, 'CANNOT_CHANGE_OWN_ACCOUNT']);
     const still = await api('GET', '/v1/me', undefined, boss.auth);
-    expect([still.status, still.body.account.status]).toEqual([200, 'active']);
+    expect([still.status, still.body.account.status, still.body.account.roles]).toEqual([
+      200,
+      'active',
+      ['admin'],
+    ]);
   });
 
   it('revokes access tokens within seconds: a freeze, a removed role, a logout; new tokens work', async () => {

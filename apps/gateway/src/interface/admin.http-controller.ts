@@ -48,15 +48,26 @@ export class AdminHttpController {
 
   @Post('accounts/:id/freeze')
   @HttpCode(200)
-  @ApiOkResponse({ type: AccountView, description: 'frozen: no login, sessions ended' })
-  @ApiProblems(404)
+  @ApiOkResponse({
+    type: AccountView,
+    description:
+      "frozen: no login, sessions ended; never the caller's own account (403 CANNOT_CHANGE_OWN_ACCOUNT)",
+  })
+  @ApiProblems(403, 404)
   async freeze(
     @Ctx() ctx: RequestContext,
+    @Caller() me: Principal,
     @Param('id', uuidParam) id: string,
     @Body() body: FreezeDto,
   ): Promise<AccountView> {
     return accountView(
-      (await this.users.freezeAccount(ctx, { accountId: id, reason: body.reason })).account!,
+      (
+        await this.users.freezeAccount(ctx, {
+          accountId: id,
+          reason: body.reason,
+          operatorId: me.accountId,
+        })
+      ).account!,
     );
   }
 
@@ -94,15 +105,26 @@ export class AdminHttpController {
 
   @Put('accounts/:id/roles')
   @Auth('admin')
-  @ApiOkResponse({ type: AccountView, description: 'new tokens carry the new roles' })
-  @ApiProblems(404)
+  @ApiOkResponse({
+    type: AccountView,
+    description:
+      'new tokens carry the new roles; nobody changes their own (403 CANNOT_CHANGE_OWN_ACCOUNT)',
+  })
+  @ApiProblems(403, 404)
   async roles(
     @Ctx() ctx: RequestContext,
+    @Caller() me: Principal,
     @Param('id', uuidParam) id: string,
     @Body() body: RolesDto,
   ): Promise<AccountView> {
     return accountView(
-      (await this.users.setAccountRoles(ctx, { accountId: id, roles: body.roles })).account!,
+      (
+        await this.users.setAccountRoles(ctx, {
+          accountId: id,
+          roles: body.roles,
+          operatorId: me.accountId,
+        })
+      ).account!,
     );
   }
 

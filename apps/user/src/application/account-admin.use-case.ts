@@ -1,7 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Money } from '@emporia/money';
 import { newContext, type RequestContext } from '@emporia/platform';
-import { assertNotDeleted, rolesReduced, validateRoles, type Account } from '../domain/account';
+import {
+  assertNotDeleted,
+  assertNotOwnAccount,
+  rolesReduced,
+  validateRoles,
+  type Account,
+} from '../domain/account';
 import { type TierDefinition, validateTiers } from '../domain/membership-tier';
 import { reevaluateTier } from './membership-rules';
 import { CLOCK, type Clock, UNIT_OF_WORK, type UnitOfWork } from './ports';
@@ -76,8 +82,15 @@ export class AccountAdminUseCase {
   /**
    * Sets the roles of a live account. When a role is taken away, the account's access tokens
    * issued until now are revoked (they carry the old roles); new ones carry the new roles.
+   * Nobody changes their own roles (`operatorId`: CANNOT_CHANGE_OWN_ACCOUNT).
    */
-  setRoles(ctx: RequestContext, accountId: string, roles: string[]): Promise<Account> {
+  setRoles(
+    ctx: RequestContext,
+    accountId: string,
+    roles: string[],
+    operatorId?: string,
+  ): Promise<Account> {
+    assertNotOwnAccount(operatorId, accountId, 'change the roles of');
     const valid = validateRoles(roles);
     return this.uow.run(ctx, async (tx) => {
       const account = assertNotDeleted(await tx.accounts.lock(accountId), accountId);

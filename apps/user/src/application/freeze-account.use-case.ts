@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RequestContext } from '@emporia/platform';
-import { setFrozen, type Account } from '../domain/account';
+import { assertNotOwnAccount, setFrozen, type Account } from '../domain/account';
 import { UserError } from '../domain/user-error';
 import { endAllSessions } from './sessions';
 import { CLOCK, type Clock, UNIT_OF_WORK, type UnitOfWork } from './ports';
@@ -8,7 +8,7 @@ import { CLOCK, type Clock, UNIT_OF_WORK, type UnitOfWork } from './ports';
 /**
  * Operator freeze and unfreeze. Freezing ends every session of the account at once: refresh
  * tokens at commit, access tokens as soon as the revocation reaches the gateway's list. An
- * erased account can be neither (ACCOUNT_NOT_FOUND).
+ * erased account can be neither (ACCOUNT_NOT_FOUND); an operator cannot freeze their own.
  */
 @Injectable()
 export class FreezeAccountUseCase {
@@ -19,8 +19,9 @@ export class FreezeAccountUseCase {
 
   execute(
     ctx: RequestContext,
-    input: { accountId: string; frozen: boolean; reason?: string },
+    input: { accountId: string; frozen: boolean; reason?: string; operatorId?: string },
   ): Promise<Account> {
+    if (input.frozen) assertNotOwnAccount(input.operatorId, input.accountId, 'freeze');
     const reason = (input.reason ?? '').trim();
     if (input.frozen && !reason)
       throw new UserError(

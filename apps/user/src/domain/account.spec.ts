@@ -1,5 +1,6 @@
 import {
   assertCanLogIn,
+  assertNotOwnAccount,
   assertOperatorMayErase,
   loginAnomalies,
   normaliseEmail,
@@ -86,6 +87,14 @@ describe('erased accounts and operators', () => {
       expect.objectContaining({ kind: 'PERMISSION_DENIED', code: 'CANNOT_ERASE_OWN_ACCOUNT' }),
     );
     expect(() => assertOperatorMayErase('a2', 'a1')).not.toThrow();
+  });
+
+  it('lets no operator freeze their own account or change their own roles', () => {
+    expect(() => assertNotOwnAccount('A1', 'a1', 'freeze')).toThrow(
+      expect.objectContaining({ kind: 'PERMISSION_DENIED', code: 'CANNOT_CHANGE_OWN_ACCOUNT' }),
+    );
+    expect(() => assertNotOwnAccount('a2', 'a1', 'change the roles of')).not.toThrow();
+    expect(() => assertNotOwnAccount(undefined, 'a1', 'freeze')).not.toThrow();
   });
 
   it.each([

@@ -123,6 +123,23 @@ export function assertOperatorMayErase(operatorId: string | undefined, accountId
     );
 }
 
+/**
+ * Operators do not freeze their own account, and nobody changes their own roles: either would
+ * lock them (or, for the last admin, everyone) out by a slip; another operator or admin must.
+ */
+export function assertNotOwnAccount(
+  operatorId: string | undefined,
+  accountId: string,
+  what: 'freeze' | 'change the roles of',
+): void {
+  if (operatorId && operatorId.toLowerCase() === accountId.toLowerCase())
+    throw new UserError(
+      'PERMISSION_DENIED',
+      'CANNOT_CHANGE_OWN_ACCOUNT',
+      `an operator cannot ${what} their own account; ask another operator or admin`,
+    );
+}
+
 /** True when `after` lacks a role `before` had: tokens carrying the old roles must go. */
 export function rolesReduced(before: readonly Role[], after: readonly Role[]): boolean {
   return before.some((r) => !after.includes(r));

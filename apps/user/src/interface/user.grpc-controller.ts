@@ -342,7 +342,12 @@ export class UserGrpcController implements userV1.UserServiceController {
   ): Promise<userV1.SetAccountRolesResponse> {
     return withGrpcContext(md, async (ctx) => ({
       account: accountToProto(
-        await this.admin.setRoles(ctx, assertUuid('account_id', req.accountId), req.roles),
+        await this.admin.setRoles(
+          ctx,
+          assertUuid('account_id', req.accountId),
+          req.roles,
+          req.operatorId,
+        ),
       ),
     }));
   }
@@ -436,6 +441,7 @@ export class UserGrpcController implements userV1.UserServiceController {
           accountId: assertUuid('account_id', req.accountId),
           frozen: true,
           reason: req.reason,
+          operatorId: req.operatorId,
         }),
       ),
     }));

@@ -192,6 +192,11 @@ export interface RefundPointsRedemptionResponse {
 export interface FreezeAccountRequest {
   accountId: string;
   reason: string;
+  /**
+   * The operator's own account id: an operator cannot freeze their own account
+   * (PERMISSION_DENIED CANNOT_CHANGE_OWN_ACCOUNT); another operator must.
+   */
+  operatorId: string;
 }
 
 export interface FreezeAccountResponse {
@@ -414,6 +419,11 @@ export interface ReplaceTiersResponse {
 export interface SetAccountRolesRequest {
   accountId: string;
   roles: string[];
+  /**
+   * The admin's own account id: nobody changes their own roles (PERMISSION_DENIED
+   * CANNOT_CHANGE_OWN_ACCOUNT), so the last admin cannot lock everyone out by mistake.
+   */
+  operatorId: string;
 }
 
 export interface SetAccountRolesResponse {
@@ -1730,7 +1740,7 @@ export const RefundPointsRedemptionResponse: MessageFns<RefundPointsRedemptionRe
 };
 
 function createBaseFreezeAccountRequest(): FreezeAccountRequest {
-  return { accountId: "", reason: "" };
+  return { accountId: "", reason: "", operatorId: "" };
 }
 
 export const FreezeAccountRequest: MessageFns<FreezeAccountRequest> = {
@@ -1740,6 +1750,9 @@ export const FreezeAccountRequest: MessageFns<FreezeAccountRequest> = {
     }
     if (message.reason !== "") {
       writer.uint32(18).string(message.reason);
+    }
+    if (message.operatorId !== "") {
+      writer.uint32(26).string(message.operatorId);
     }
     return writer;
   },
@@ -1771,6 +1784,14 @@ export const FreezeAccountRequest: MessageFns<FreezeAccountRequest> = {
             }
 
             message.reason = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.operatorId = reader.string();
             continue;
           }
         }
@@ -3945,7 +3966,7 @@ export const ReplaceTiersResponse: MessageFns<ReplaceTiersResponse> = {
 };
 
 function createBaseSetAccountRolesRequest(): SetAccountRolesRequest {
-  return { accountId: "", roles: [] };
+  return { accountId: "", roles: [], operatorId: "" };
 }
 
 export const SetAccountRolesRequest: MessageFns<SetAccountRolesRequest> = {
@@ -3955,6 +3976,9 @@ export const SetAccountRolesRequest: MessageFns<SetAccountRolesRequest> = {
     }
     for (const v of message.roles) {
       writer.uint32(18).string(v!);
+    }
+    if (message.operatorId !== "") {
+      writer.uint32(26).string(message.operatorId);
     }
     return writer;
   },
@@ -3986,6 +4010,14 @@ export const SetAccountRolesRequest: MessageFns<SetAccountRolesRequest> = {
             }
 
             message.roles.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.operatorId = reader.string();
             continue;
           }
         }
