@@ -36,7 +36,12 @@ async function main(): Promise<void> {
   await provideInfrastructure(['postgres', 'redis', 'kafka']);
   const suffix = uniqueSuffix();
   const db = await createTestDatabase('bench_user');
-  const [userGrpc, userHttp, gatewayHttp] = [await freePort(), await freePort(), await freePort()];
+  const [userGrpc, userHttp, gatewayHttp, gatewayOps] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const userEnv = {
     USER_DATABASE_URL: db.url,
     REDIS_URL: testEnv.redisUrl(),
@@ -59,6 +64,7 @@ async function main(): Promise<void> {
     {
       BIND_HOST: '127.0.0.1',
       GATEWAY_HTTP_PORT: String(gatewayHttp),
+      GATEWAY_OPS_PORT: String(gatewayOps),
       USER_GRPC_URL: `127.0.0.1:${userGrpc}`,
       REDIS_URL: testEnv.redisUrl(),
       REDIS_KEY_PREFIX: `bench:${suffix}:gw:`,
@@ -67,7 +73,7 @@ async function main(): Promise<void> {
       REGISTER_RATE_LIMIT_GLOBAL: '1000000',
       LOG_LEVEL: 'warn',
     },
-    `http://127.0.0.1:${gatewayHttp}/healthz`,
+    `http://127.0.0.1:${gatewayOps}/healthz`,
   );
   const base = `http://127.0.0.1:${gatewayHttp}`;
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>

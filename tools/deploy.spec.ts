@@ -5,10 +5,12 @@
  * - the Helm chart, rendered with its default and its production-like values: every app in
  *   apps/ has a Deployment whose environment (ConfigMap + Secret references) passes the app's
  *   own config schema (apps/<app>/src/config.ts) and names no variable the schema lacks; ports,
- *   Service, probes on the ops endpoints, gRPC addresses that point at real Services and get
- *   through their NetworkPolicy, a migration hook Job exactly for the apps with `migrate`, and
- *   the security settings;
- * - the ops endpoints the probes use are really served (libs/platform, started here);
+ *   Service, probes on the ops endpoints (the gateway's on its own ops port, which neither the
+ *   Ingress nor the API's NetworkPolicy rule opens), gRPC addresses that point at real Services
+ *   and get through their NetworkPolicy, a migration hook Job exactly for the apps with
+ *   `migrate`, and the security settings;
+ * - the ops endpoints the probes use are really served (libs/platform, started here), and on a
+ *   separate ops port not on the HTTP port;
  * - docker-compose.yml as `docker compose` loads it (compose-go): a service per app, built
  *   from deploy/docker/Dockerfile, environment accepted by the schema, a /readyz health check
  *   on the app's port, dependencies on what it talks to, one-shot migrations;
@@ -78,6 +80,10 @@ async function loadApp(name: string): Promise<App> {
   };
 }
 
+/** The port of an app's /healthz, /readyz and /metrics: its own ops port (gateway), else HTTP. */
+const opsPort = (app: App, env: Record<string, string>): number =>
+  port(app, env, 'OPS') ?? port(app, env, 'HTTP')!;
+
 /** NODE_ENV is read by Node and libraries as well; every other name must be in the schema. */
 const RUNTIME_VARIABLES = new Set(['NODE_ENV']);
 
@@ -104,14 +110,18 @@ function envProblems(app: App, env: Record<string, string>): string[] {
   }
   // A default that points at this machine is right for `npm start`, never in a container.
   for (const [key, value] of app.defaults) {
-    if (JSON.stringify(value).includes('127.0.0.1') && !(key in env)) {
+    if ((JSON.stringify(value) ?? '').includes('127.0.0.1') && !(key in env)) {
       problems.push(`${key} is not set: its default ${JSON.stringify(value)} is the loopback`);
     }
   }
   return problems;
 }
 
-function port(app: App, env: Record<string, string>, kind: 'HTTP' | 'GRPC'): number | undefined {
+function port(
+  app: App,
+  env: Record<string, string>,
+  kind: 'HTTP' | 'GRPC' | 'OPS',
+): number | undefined {
   const key = `${app.prefix}_${kind}_PORT`;
   if (!app.keys.has(key)) return undefined;
   return Number(env[key] ?? app.defaults.get(key));
@@ -161,6 +171,26 @@ describe('ops endpoints', () => {
       await service.close();
     }
   });
+
+  test('with an ops port (the gateway), they are served there and not on the HTTP port', async () => {
+    const logger = createLogger('deploy-check', 'silent');
+    const service = await startService({
+      module: PlatformModule.forRoot(logger, { opsRoutes: false }),
+      logger,
+      http: { host: '127.0.0.1', port: 0 },
+      ops: { host: '127.0.0.1', port: 0 },
+    });
+    try {
+      for (const path of ['/healthz', '/readyz', '/metrics']) {
+        const ops = await fetch(`${service.opsUrl}${path}`);
+        const http = await fetch(`${service.httpUrl}${path}`);
+        expect({ path, ops: ops.status, http: http.status }).toEqual({ path, ops: 200, http: 404 });
+      }
+      expect((await fetch(`${service.opsUrl}/ready`)).status).toBe(404);
+    } finally {
+      await service.close();
+    }
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -176,6 +206,24 @@ function render(valuesFiles: string[]): K8s[] {
   return parseAllDocuments(out)
     .map((d) => d.toJS() as K8s)
     .filter(Boolean);
+}
+
+/** The values files merged as Helm merges them (maps deeply, lists replaced), for what a test needs. */
+function valuesOf(valuesFiles: string[]): K8s {
+  const merge = (a: K8s, b: K8s): K8s =>
+    a &&
+    b &&
+    typeof a === 'object' &&
+    typeof b === 'object' &&
+    !Array.isArray(a) &&
+    !Array.isArray(b)
+      ? Object.fromEntries(
+          [...new Set([...Object.keys(a), ...Object.keys(b)])].map((k) => [k, merge(a[k], b[k])]),
+        )
+      : (b ?? a);
+  return [join(chart, 'values.yaml'), ...valuesFiles]
+    .map((f) => parseAllDocuments(readFileSync(f, 'utf8'))[0]!.toJS() as K8s)
+    .reduce(merge, {});
 }
 
 function envOf(container: K8s, objects: K8s[]): Record<string, string> {
@@ -234,11 +282,14 @@ describe.each(profiles)('the chart with %s', (_profile, valuesFiles) => {
       const expected: Record<string, number> = { http: port(app, env, 'HTTP')! };
       const grpc = port(app, env, 'GRPC');
       if (grpc !== undefined) expected.grpc = grpc;
+      const ops = port(app, env, 'OPS');
+      if (ops !== undefined) expected.ops = ops;
       expect({ app: app.name, ports }).toEqual({ app: app.name, ports: expected });
 
-      expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
-      expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
-      expect(container.startupProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+      const probed = ops !== undefined ? 'ops' : 'http';
+      expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: probed });
+      expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: probed });
+      expect(container.startupProbe.httpGet).toEqual({ path: '/healthz', port: probed });
 
       const svc = find('Service', name);
       const svcPorts = Object.fromEntries(
@@ -285,6 +336,38 @@ describe.each(profiles)('the chart with %s', (_profile, valuesFiles) => {
         });
       }
     }
+  });
+
+  test("the gateway's ops port is open to metricsFrom and the test pod only; the Ingress routes the API port", () => {
+    const name = `${RELEASE}-gateway`;
+    const policy = find('NetworkPolicy', name);
+    const rules = (p: string) =>
+      policy.spec.ingress.filter((r: K8s) => r.ports.some((rp: K8s) => rp.port === p));
+    const [ops] = rules('ops');
+    expect(rules('ops')).toHaveLength(1);
+    // never without `from` (which would admit any source), never the API rule's peers
+    expect(ops.from).toEqual([
+      ...(valuesOf(valuesFiles).networkPolicy?.metricsFrom ?? []),
+      {
+        podSelector: {
+          matchLabels: expect.objectContaining({ 'app.kubernetes.io/component': 'test' }),
+        },
+      },
+    ]);
+    for (const rule of rules('http'))
+      expect(rule.ports).toEqual([{ port: 'http', protocol: 'TCP' }]);
+    const ingress = find('Ingress', name);
+    if (ingress) {
+      const backends = ingress.spec.rules.flatMap((r: K8s) =>
+        r.http.paths.map((p: K8s) => p.backend.service),
+      );
+      expect(backends).toEqual([{ name, port: { name: 'http' } }]);
+    }
+    const test = objects.find((o) => o.kind === 'Pod' && o.metadata.name === `${name}-test`);
+    const gatewayEnv = envOf(find('Deployment', name).spec.template.spec.containers[0], objects);
+    expect(test.spec.containers[0].command.at(-1)).toBe(
+      `http://${name}:${gatewayEnv.GATEWAY_OPS_PORT}/readyz`,
+    );
   });
 
   test('a pre-install/pre-upgrade migration Job exactly for the apps with `migrate`', () => {
@@ -419,7 +502,7 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  test("each app's environment passes its config schema; its health check asks its /readyz", () => {
+  test("each app's environment passes its config schema; its health check asks its /readyz (on its ops port)", () => {
     for (const app of apps) {
       const s = project.services[app.name];
       const env = envOfService(s);
@@ -428,7 +511,7 @@ describe('docker-compose.yml', () => {
         problems: [],
       });
       const test = (s.healthcheck.test as string[]).join(' ');
-      expect(test).toContain(`http://127.0.0.1:${port(app, env, 'HTTP')}/readyz`);
+      expect(test).toContain(`http://127.0.0.1:${opsPort(app, env)}/readyz`);
     }
   });
 

@@ -2,7 +2,7 @@
 # Runs the platform on this machine: real Postgres, Kafka and Elasticsearch as local processes
 # (deploy/local), then catalog, search, user, order, marketing, risk and the gateway. Ctrl-C stops the services (the servers
 # keep running; `bash deploy/local/down.sh` stops them).
-#   gateway  http://127.0.0.1:8080  (API docs at /docs)
+#   gateway  http://127.0.0.1:8080  (API docs at /docs; /healthz, /readyz, /metrics on :8090)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,7 +32,8 @@ for svc in catalog search user order marketing risk gateway; do
 done
 
 echo "==> waiting for readiness"
-for port in 8081 8082 8083 8084 8085 8086 8080; do
+# the backends' ops endpoints are on their HTTP ports, the gateway's on its ops port (8090)
+for port in 8081 8082 8083 8084 8085 8086 8090; do
   for _ in $(seq 1 120); do
     if curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then break; fi
     for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null || { echo "a service exited; see $logs/" >&2; tail -n 20 "$logs"/*.log >&2; exit 1; }; done
@@ -44,6 +45,7 @@ cat <<MSG
 
 Emporia is running.
   gateway   http://127.0.0.1:8080      API docs: http://127.0.0.1:8080/docs
+                                       ops: http://127.0.0.1:8090/readyz (and /healthz, /metrics)
   catalog   gRPC 127.0.0.1:50051       ops: http://127.0.0.1:8081/readyz
   search    gRPC 127.0.0.1:50052       ops: http://127.0.0.1:8082/readyz
   user      gRPC 127.0.0.1:50053       ops: http://127.0.0.1:8083/readyz

@@ -62,6 +62,7 @@ export async function startCatalog(config: CatalogConfig, logger: Logger): Promi
         topicPrefix: config.KAFKA_TOPIC_PREFIX,
         pingKafka: () => pingKafka(kafka),
         reservationSweepIntervalMs: config.RESERVATION_SWEEP_INTERVAL_MS,
+        currencies: config.CURRENCIES,
       },
       logger,
     ),

@@ -16,7 +16,7 @@ import { CategoryQueries } from './application/category.queries';
 import { CreateCategoryUseCase } from './application/create-category.use-case';
 import { CreateProductUseCase } from './application/create-product.use-case';
 import { MoveCategoryUseCase } from './application/move-category.use-case';
-import { CLOCK, ID_GENERATOR, UNIT_OF_WORK } from './application/ports';
+import { CLOCK, ID_GENERATOR, SOLD_CURRENCIES, UNIT_OF_WORK } from './application/ports';
 import { ProductQueries } from './application/product.queries';
 import { ReservationsUseCase } from './application/reservations.use-case';
 import { StockQueries } from './application/stock.queries';
@@ -43,6 +43,8 @@ export interface CatalogInfrastructure {
   pingKafka: () => Promise<void>;
   /** How often expired stock reservations are released. */
   reservationSweepIntervalMs: number;
+  /** CURRENCIES: what prices and shipping costs may be in (ISO 4217, checked at start-up). */
+  currencies: readonly string[];
 }
 
 /** Owns the lifecycle of the adapters: readiness checks, relay start, drain and close on shutdown. */
@@ -112,6 +114,7 @@ export class CatalogModule {
             new TypeormUnitOfWork(infra.dataSource, topics, () => infra.relay.nudge()),
         },
         { provide: CLOCK, useValue: systemClock },
+        { provide: SOLD_CURRENCIES, useValue: new Set(infra.currencies) },
         { provide: ID_GENERATOR, useValue: uuidV7Generator },
         {
           provide: 'READINESS',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { env } from '@emporia/platform';
+import { DEFAULT_CURRENCIES, env } from '@emporia/platform';
 
 /** Every setting of the catalog service, validated at start-up. */
 export const catalogConfigSchema = z.object({
@@ -16,6 +16,8 @@ export const catalogConfigSchema = z.object({
   CATALOG_MIGRATE_ON_START: env.bool(false),
   /** How often expired stock reservations are released (in bounded batches). */
   RESERVATION_SWEEP_INTERVAL_MS: env.int(5000, 50),
+  /** The currencies prices and shipping costs may be in (ISO 4217); the gateway's CURRENCIES. */
+  CURRENCIES: env.currencies(DEFAULT_CURRENCIES),
 });
 
 export type CatalogConfig = z.infer<typeof catalogConfigSchema>;

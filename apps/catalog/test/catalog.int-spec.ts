@@ -49,6 +49,7 @@ describe('catalog service (real Postgres + Kafka)', () => {
       BIND_HOST: '127.0.0.1',
       CATALOG_MIGRATE_ON_START: 'true',
       OUTBOX_POLL_MS: '50',
+      CURRENCIES: 'CNY,HKD',
     });
     service = await startCatalog(config, testLogger('catalog'));
     client = grpcTestClient(
@@ -210,6 +211,18 @@ describe('catalog service (real Postgres + Kafka)', () => {
     ['missing price', { skus: [{ code: 'NOP' }] }, status.INVALID_ARGUMENT, 'SKU_PRICE_REQUIRED'],
     ['no title', { title: '' }, status.INVALID_ARGUMENT, 'PRODUCT_FIELD_REQUIRED'],
     ['no skus', { skus: [] }, status.INVALID_ARGUMENT, 'PRODUCT_SKUS_REQUIRED'],
+    [
+      'a price in BTC',
+      { skus: [{ code: 'BTC', price: { amountMinor: 1, currency: 'BTC' } }] },
+      status.INVALID_ARGUMENT,
+      'SKU_PRICE_INVALID',
+    ],
+    [
+      'a price in a currency not configured (USD; CURRENCIES=CNY,HKD)',
+      { skus: [{ code: 'USD', price: { amountMinor: 1, currency: 'USD' } }] },
+      status.INVALID_ARGUMENT,
+      'SKU_PRICE_INVALID',
+    ],
   ])('rejects %s and writes nothing', async (_label, override, grpcStatus, code) => {
     const cat = await category('Bad');
     const before = {

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { userV1 } from '@emporia/contracts';
-import { env } from '@emporia/platform';
+import { DEFAULT_CURRENCIES, env } from '@emporia/platform';
 
 const hostPort = () => z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port');
 
 export const gatewayConfigSchema = z.object({
   GATEWAY_HTTP_PORT: env.port(8080),
+  /** /healthz, /readyz and /metrics: for probes and Prometheus, never on the public API port. */
+  GATEWAY_OPS_PORT: env.port(8090),
   BIND_HOST: z.string().min(1).default('0.0.0.0'),
   CATALOG_GRPC_URL: hostPort().default('127.0.0.1:50051'),
   SEARCH_GRPC_URL: hostPort().default('127.0.0.1:50052'),
@@ -58,6 +60,16 @@ export const gatewayConfigSchema = z.object({
   TRUST_PROXY: env.bool(false),
   GRPC_DEADLINE_MS: env.int(5000, 50),
   LOG_LEVEL: env.logLevel(),
+  NODE_ENV: z.string().default('development'),
+  /** Swagger UI at /docs and /docs/openapi.json. Unset: on, except with NODE_ENV=production. */
+  DOCS_ENABLED: z
+    .enum(['true', 'false', '1', '0'])
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1')),
+  /** Strict-Transport-Security max-age on every answer; 0 (default) sends none. Only behind TLS. */
+  HSTS_MAX_AGE_SECONDS: env.int(0, 0),
+  /** The currencies the API takes (ISO 4217, checked at start-up); any other is a 400. */
+  CURRENCIES: env.currencies(DEFAULT_CURRENCIES),
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

@@ -25,10 +25,16 @@ import { RedisIdempotencyStore } from './infrastructure/redis-idempotency.store'
 import { RedisRateLimitStore } from './infrastructure/redis-rate-limit.store';
 import { RedisTokenRevocationList } from './infrastructure/redis-token-revocation-list';
 import { ProblemView } from './interface/dto/views.dto';
+import { edgeServerOptions, installHttpHygiene, RouteTable } from './interface/http-hygiene';
+import { installInputChecks } from './interface/input-checks';
+import { useJsonBodyParser } from './interface/json-body';
 import { completeContract } from './interface/openapi-contract';
 import { ProblemFilter } from './interface/problem.filter';
 import { installRequestContext, requireJsonBodies } from './interface/request-context';
 import { validationPipe } from './interface/validation';
+
+/** Largest request body taken (413 beyond). */
+const BODY_LIMIT = 1024 * 1024;
 
 /** OpenAPI 3.1 generated from the controllers and DTOs. */
 export function openApiDocument(app: NestFastifyApplication) {
@@ -48,7 +54,8 @@ export function openApiDocument(app: NestFastifyApplication) {
 }
 
 /**
- * Starts the gateway: HTTP API with validation, problem+json errors and OpenAPI at /docs.
+ * Starts the gateway: HTTP API with validation, problem+json errors and OpenAPI at /docs (unless
+ * DOCS_ENABLED is off), its operations endpoints on GATEWAY_OPS_PORT.
  * `overrides.verifier` replaces the JWKS-backed token verifier (tests without a user service).
  */
 export async function startGateway(
@@ -172,16 +179,24 @@ export async function startGateway(
       host: config.BIND_HOST,
       port: config.GATEWAY_HTTP_PORT,
       trustProxy: config.TRUST_PROXY,
+      fastify: edgeServerOptions(config.HSTS_MAX_AGE_SECONDS),
     },
+    ops: { host: config.BIND_HOST, port: config.GATEWAY_OPS_PORT },
     configure: (app) => {
       const fastify = app.getHttpAdapter().getInstance();
+      const routes = new RouteTable();
+      routes.track(fastify);
       installRequestContext(fastify);
+      installHttpHygiene(fastify, config.HSTS_MAX_AGE_SECONDS);
       requireJsonBodies(fastify);
-      app.useGlobalFilters(new ProblemFilter(logger));
+      useJsonBodyParser(app, BODY_LIMIT);
+      installInputChecks(fastify, { currencies: config.CURRENCIES });
+      app.useGlobalFilters(new ProblemFilter(logger, (url) => routes.allowed(url)));
       app.useGlobalPipes(validationPipe);
-      SwaggerModule.setup('docs', app, openApiDocument(app), {
-        jsonDocumentUrl: 'docs/openapi.json',
-      });
+      if (config.DOCS_ENABLED ?? config.NODE_ENV !== 'production')
+        SwaggerModule.setup('docs', app, openApiDocument(app), {
+          jsonDocumentUrl: 'docs/openapi.json',
+        });
     },
   });
 }

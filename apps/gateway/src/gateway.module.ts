@@ -106,7 +106,8 @@ export class GatewayModule {
   static forRoot(backends: GatewayBackends, logger: Logger): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [PlatformModule.forRoot(logger)],
+      // /healthz, /readyz and /metrics are served on GATEWAY_OPS_PORT, not on the public port
+      imports: [PlatformModule.forRoot(logger, { opsRoutes: false })],
       controllers: GATEWAY_CONTROLLERS,
       providers: [
         { provide: BACKENDS, useValue: backends },

@@ -26,6 +26,7 @@ describe('gateway HTTP surface (backends unreachable)', () => {
     };
     const config = gatewayConfigSchema.parse({
       GATEWAY_HTTP_PORT: '0',
+      GATEWAY_OPS_PORT: '0',
       BIND_HOST: '127.0.0.1',
       CATALOG_GRPC_URL: `127.0.0.1:${await freePort()}`,
       SEARCH_GRPC_URL: `127.0.0.1:${await freePort()}`,
@@ -150,8 +151,8 @@ describe('gateway HTTP surface (backends unreachable)', () => {
   });
 
   it('is alive but not ready while its backends are down (risk is not a readiness check)', async () => {
-    expect((await req('/healthz')).status).toBe(200);
-    const ready = await req('/readyz');
+    expect((await fetch(`${gateway.opsUrl}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${gateway.opsUrl}/readyz`);
     expect(ready.status).toBe(503);
     expect(((await ready.json()) as { checks: Record<string, string> }).checks).toEqual({
       catalog: expect.any(String),

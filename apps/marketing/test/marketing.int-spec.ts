@@ -170,6 +170,8 @@ describe('marketing service (real Postgres + Redis + Kafka)', () => {
       MARKETING_MIGRATE_ON_START: 'true',
       FLASH_TOKEN_TTL_SECONDS: '5',
       MARKETING_SWEEP_INTERVAL_MS: '200',
+      // a group of its own: the default 'marketing' is shared with every other one on this Kafka
+      MARKETING_CONSUMER_GROUP: `marketing-it${suffix}`,
     });
     service = await startMarketing(config, testLogger('marketing'));
     client = grpcTestClient(
@@ -297,6 +299,24 @@ describe('marketing service (real Postgres + Redis + Kafka)', () => {
           )
         ).code,
       ).toBe('PROMOTION_INVALID');
+      // money is in an ISO 4217 currency: not BTC, not XXX ("no currency")
+      for (const currency of ['BTC', 'XXX']) {
+        const off = await failure(
+          call('upsertPromotion', {
+            promotion: promotion({
+              id,
+              action: action({ kind: 'AMOUNT_OFF', amount: { amountMinor: 500, currency } }),
+            }),
+          }),
+        );
+        expect([off.code, off.message]).toEqual([
+          'MONEY_INVALID',
+          expect.stringContaining(currency),
+        ]);
+      }
+      expect(await one(`SELECT count(*)::int AS n FROM promotions WHERE id = $1`, [id])).toEqual({
+        n: 0,
+      });
     });
   });
 

@@ -66,6 +66,8 @@ describe('risk service (real Postgres + Redis + Kafka)', () => {
       RISK_HTTP_PORT: '0',
       BIND_HOST: '127.0.0.1',
       RISK_MIGRATE_ON_START: 'true',
+      // a group of its own: the default 'risk' is shared with every other risk on this Kafka
+      RISK_CONSUMER_GROUP: `risk-it${suffix}`,
     });
     service = await startRisk(config, testLogger('risk'));
     client = grpcTestClient(PROTO_FILES.risk, 'emporia.risk.v1.RiskService', service.grpcUrl!);
@@ -135,6 +137,38 @@ describe('risk service (real Postgres + Redis + Kafka)', () => {
     expect((await remove()).removed).toBe(0);
     expect((await order({ addressFingerprint: address })).decision).toBe('DECISION_ALLOW');
     expect((await failure(call('exportList', { kind: 'EMAIL' }))).code).toBe('LIST_KIND_INVALID');
+  });
+
+  it('refuses an IP list entry that is no IPv4 or IPv6 address, naming it, and adds none of the batch', async () => {
+    const good = `198.51.100.${Math.floor(Math.random() * 250)}`;
+    const entry = (value: string) => ({ kind: 'IP', value, reason: 'test', addedAt: '' });
+    const refused = await failure(
+      call('addListEntries', {
+        entries: [entry(good), entry('2001:db8::7'), entry('::ffff:192.0.2.1'), entry('999.1.1.1')],
+      }),
+    );
+    expect(refused).toMatchObject({
+      code: 'LIST_VALUE_INVALID',
+      details: { field: 'entries.3.value' },
+      message: expect.stringContaining('999.1.1.1'),
+    });
+    const exported = await call<riskV1.ExportListResponse>('exportList', { kind: 'IP' });
+    expect(exported.entries.map((e) => e.value)).not.toContain(good);
+    // the other lists take any value; a listed bad IP (from before) can still be removed
+    expect(
+      (
+        await call<riskV1.AddListEntriesResponse>('addListEntries', {
+          entries: [{ kind: 'DEVICE', value: '999.1.1.1', reason: '', addedAt: '' }],
+        })
+      ).added,
+    ).toBe(1);
+    expect(
+      (
+        await call<riskV1.RemoveListEntriesResponse>('removeListEntries', {
+          entries: [entry('999.1.1.1')],
+        })
+      ).removed,
+    ).toBe(0);
   });
 
   it('holds a scripted brushing pattern for review: many small orders from new accounts to one address', async () => {

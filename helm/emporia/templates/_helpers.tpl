@@ -71,6 +71,9 @@ migration Job, which runs before the ConfigMap exists, gets it inline.
 {{- if .svc.ports.grpc -}}
 {{- $_ := set $env (printf "%s_GRPC_PORT" $prefix) (toString .svc.ports.grpc) -}}
 {{- end -}}
+{{- if .svc.ports.ops -}}
+{{- $_ := set $env (printf "%s_OPS_PORT" $prefix) (toString .svc.ports.ops) -}}
+{{- end -}}
 {{- if .svc.kafka -}}
 {{- $_ := set $env "KAFKA_BROKERS" $root.Values.kafka.brokers -}}
 {{- $_ := set $env "KAFKA_TOPIC_PREFIX" $root.Values.kafka.topicPrefix -}}
@@ -125,24 +128,29 @@ capabilities:
 {{- end -}}
 
 {{/*
-Probes on the ops endpoints every service serves on its http port (libs/platform health.ts):
-/healthz (alive) for start-up and liveness, /readyz (dependencies answer, 503 while shutting
-down) for readiness.
+Probes on the ops endpoints (libs/platform health.ts): on the http port of a backend, on the
+gateway's own ops port (its http port is the public API). /healthz (alive) for start-up and
+liveness, /readyz (dependencies answer, 503 while shutting down) for readiness.
 */}}
+{{- define "emporia.opsPortName" -}}
+{{- if .svc.ports.ops }}ops{{ else }}http{{ end -}}
+{{- end -}}
+
 {{- define "emporia.probes" -}}
 {{- $p := .root.Values.probes -}}
+{{- $port := include "emporia.opsPortName" . -}}
 startupProbe:
-  httpGet: { path: /healthz, port: http }
+  httpGet: { path: /healthz, port: {{ $port }} }
   periodSeconds: 2
   timeoutSeconds: {{ $p.timeoutSeconds }}
   failureThreshold: {{ $p.startupFailureThreshold }}
 livenessProbe:
-  httpGet: { path: /healthz, port: http }
+  httpGet: { path: /healthz, port: {{ $port }} }
   periodSeconds: {{ $p.periodSeconds }}
   timeoutSeconds: {{ $p.timeoutSeconds }}
   failureThreshold: {{ $p.livenessFailureThreshold }}
 readinessProbe:
-  httpGet: { path: /readyz, port: http }
+  httpGet: { path: /readyz, port: {{ $port }} }
   periodSeconds: {{ $p.periodSeconds }}
   timeoutSeconds: {{ $p.timeoutSeconds }}
   failureThreshold: {{ $p.readinessFailureThreshold }}

@@ -2,9 +2,11 @@ import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
 import { GrpcExceptionFilter } from './grpc-exception.filter';
 import { grpcLoaderOptions } from './grpc';
+import { HealthRegistry, startOpsServer } from './health';
 import { NestPinoLogger } from './logger';
 
 export interface GrpcServerOptions {
@@ -18,8 +20,23 @@ export interface GrpcServerOptions {
 export interface StartServiceOptions {
   module: Type<unknown> | DynamicModule;
   logger: Logger;
-  /** `trustProxy`: the client address comes from X-Forwarded-For (behind a load balancer). */
-  http: { host: string; port: number; trustProxy?: boolean };
+  /**
+   * `trustProxy`: the client address comes from X-Forwarded-For (behind a load balancer).
+   * `fastify`: how the server answers what never reaches a route (the gateway's problem+json
+   * for a bad URL, a path parameter too long, headers too large).
+   */
+  http: {
+    host: string;
+    port: number;
+    trustProxy?: boolean;
+    fastify?: Pick<FastifyServerOptions, 'frameworkErrors' | 'clientErrorHandler'>;
+  };
+  /**
+   * Serve /healthz, /readyz and /metrics on this port instead of the HTTP port (whose module
+   * then mounts `PlatformModule.forRoot(logger, { opsRoutes: false })`): the gateway's HTTP port
+   * is public, its operations endpoints are not.
+   */
+  ops?: { host: string; port: number };
   grpc?: GrpcServerOptions;
   /** Extra set-up of the HTTP app before it listens (the gateway adds its routes' plumbing). */
   configure?: (app: NestFastifyApplication) => Promise<void> | void;
@@ -28,6 +45,8 @@ export interface StartServiceOptions {
 export interface RunningService {
   app: NestFastifyApplication;
   httpUrl: string;
+  /** Where /healthz, /readyz and /metrics are, when they have a port of their own. */
+  opsUrl?: string;
   grpcUrl?: string;
   close(): Promise<void>;
 }
@@ -40,7 +59,11 @@ export interface RunningService {
 export async function startService(opts: StartServiceOptions): Promise<RunningService> {
   const app = await NestFactory.create<NestFastifyApplication>(
     opts.module,
-    new FastifyAdapter({ bodyLimit: 1024 * 1024, trustProxy: opts.http.trustProxy ?? false }),
+    new FastifyAdapter({
+      bodyLimit: 1024 * 1024,
+      trustProxy: opts.http.trustProxy ?? false,
+      ...opts.http.fastify,
+    }),
     { logger: new NestPinoLogger(opts.logger), bufferLogs: false },
   );
   let grpcUrl: string | undefined;
@@ -67,8 +90,30 @@ export async function startService(opts: StartServiceOptions): Promise<RunningSe
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : opts.http.port;
   const httpUrl = `http://${opts.http.host}:${port}`;
-  opts.logger.info({ httpUrl, grpcUrl }, 'service started');
-  return { app, httpUrl, ...(grpcUrl ? { grpcUrl } : {}), close: () => app.close() };
+  let ops: Awaited<ReturnType<typeof startOpsServer>> | undefined;
+  try {
+    if (opts.ops) ops = await startOpsServer(app.get(HealthRegistry), opts.ops.host, opts.ops.port);
+  } catch (e) {
+    await app.close();
+    throw e;
+  }
+  opts.logger.info({ httpUrl, opsUrl: ops?.url, grpcUrl }, 'service started');
+  return {
+    app,
+    httpUrl,
+    ...(ops ? { opsUrl: ops.url } : {}),
+    ...(grpcUrl ? { grpcUrl } : {}),
+    close: async () => {
+      if (!ops) return app.close();
+      // /readyz says 503 while the app drains, so no new traffic is sent; then the port closes.
+      app.get(HealthRegistry).markShuttingDown();
+      try {
+        await app.close();
+      } finally {
+        await ops.close();
+      }
+    },
+  };
 }
 
 /**

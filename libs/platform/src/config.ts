@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isIso4217Currency } from '@emporia/money';
 
 /** A bad or missing environment variable; the message names every offending variable. */
 export class ConfigError extends Error {
@@ -52,4 +53,33 @@ export const env = {
       .default(def ? 'true' : 'false')
       .transform((v) => v === 'true' || v === '1'),
   int: (def: number, min = 0) => z.coerce.number().int().min(min).default(def),
+  /**
+   * The currencies the platform takes, comma-separated ISO 4217 codes (`CNY,HKD`): each must be
+   * a real currency (not BTC, not XXX, XTS or a metal), or start-up stops naming the variable.
+   */
+  currencies: (def: string) =>
+    z
+      .string()
+      .default(def)
+      .transform((s) => [
+        ...new Set(
+          s
+            .split(',')
+            .map((x) => x.trim().toUpperCase())
+            .filter(Boolean),
+        ),
+      ])
+      .superRefine((codes, ctx) => {
+        const bad = codes.filter((c) => !isIso4217Currency(c));
+        if (codes.length === 0 || bad.length > 0)
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            message: bad.length
+              ? `not ISO 4217 currencies: ${bad.map((c) => `'${c}'`).join(', ')}`
+              : 'name at least one ISO 4217 currency',
+          });
+      }),
 };
+
+/** The default of CURRENCIES: the renminbi and the currencies of the markets around it. */
+export const DEFAULT_CURRENCIES = 'CNY,HKD,MOP,TWD,USD,EUR,GBP,JPY,KRW,SGD';

@@ -1,4 +1,4 @@
-export { ConfigError, env, loadConfig } from './config';
+export { ConfigError, DEFAULT_CURRENCIES, env, loadConfig } from './config';
 export {
   contextFromTraceparent,
   currentContext,
@@ -22,7 +22,7 @@ export type { CodedError, ErrorKind, RemoteError } from './errors';
 export { GrpcExceptionFilter } from './grpc-exception.filter';
 export { grpcLoaderOptions, outgoingMetadata, withGrpcContext } from './grpc';
 export { counter, gauge, histogram, metricsRegistry } from './metrics';
-export { HealthRegistry, OpsController } from './health';
+export { HealthRegistry, OpsController, startOpsServer } from './health';
 export type { ReadinessCheck } from './health';
 export { decodeCursor, encodeCursor, pageSize } from './pagination';
 export { LOGGER, PlatformModule } from './platform.module';

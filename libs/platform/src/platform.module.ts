@@ -4,14 +4,18 @@ import { HealthRegistry, OpsController } from './health';
 
 export const LOGGER = Symbol('LOGGER');
 
-/** Logger, health registry and the ops endpoints, shared by every app. */
+/**
+ * Logger, health registry and the ops endpoints, shared by every app. `opsRoutes: false` leaves
+ * the endpoints off the app's HTTP port: a public one (the gateway), whose `startService` serves
+ * them on an ops port of their own instead.
+ */
 @Global()
 @Module({})
 export class PlatformModule {
-  static forRoot(logger: Logger): DynamicModule {
+  static forRoot(logger: Logger, options: { opsRoutes?: boolean } = {}): DynamicModule {
     return {
       module: PlatformModule,
-      controllers: [OpsController],
+      controllers: options.opsRoutes === false ? [] : [OpsController],
       providers: [{ provide: LOGGER, useValue: logger }, HealthRegistry],
       exports: [LOGGER, HealthRegistry],
     };

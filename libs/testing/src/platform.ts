@@ -45,6 +45,8 @@ export function apiClient(baseUrl: string): Api {
 export interface Platform {
   suffix: string;
   gatewayUrl: string;
+  /** The gateway's ops port: /healthz, /readyz and /metrics (not served on gatewayUrl). */
+  gatewayOpsUrl: string;
   api: Api;
   databases: {
     catalog?: string;
@@ -66,7 +68,8 @@ export interface Platform {
 /**
  * Starts the services as a user runs them (separate processes, real Postgres, Redis, Kafka and
  * Elasticsearch) behind one gateway. Services not asked for are absent; the gateway then
- * reports them unavailable, and readiness is checked on /healthz instead of /readyz.
+ * reports them unavailable, and readiness is checked on /healthz instead of /readyz (both on the
+ * gateway's ops port).
  */
 export async function startPlatform(want: {
   catalog?: boolean;
@@ -95,6 +98,7 @@ export async function startPlatform(want: {
     marketing: [await freePort(), await freePort()],
     risk: [await freePort(), await freePort()],
     gateway: await freePort(),
+    gatewayOps: await freePort(),
   };
   const drops: (() => Promise<void>)[] = [];
   const userEnv = (url: string) => ({
@@ -263,6 +267,7 @@ export async function startPlatform(want: {
         {
           BIND_HOST: '127.0.0.1',
           GATEWAY_HTTP_PORT: String(ports.gateway),
+          GATEWAY_OPS_PORT: String(ports.gatewayOps),
           CATALOG_GRPC_URL: `127.0.0.1:${ports.catalog[0]}`,
           SEARCH_GRPC_URL: `127.0.0.1:${ports.search[0]}`,
           USER_GRPC_URL: `127.0.0.1:${ports.user[0]}`,
@@ -273,7 +278,7 @@ export async function startPlatform(want: {
           REDIS_KEY_PREFIX: `e2e:${suffix}:gw:`,
           ...want.gatewayEnv,
         },
-        `http://127.0.0.1:${ports.gateway}/${all ? 'readyz' : 'healthz'}`,
+        `http://127.0.0.1:${ports.gatewayOps}/${all ? 'readyz' : 'healthz'}`,
       ),
     );
   } catch (e) {
@@ -286,6 +291,7 @@ export async function startPlatform(want: {
   return {
     suffix,
     gatewayUrl,
+    gatewayOpsUrl: `http://127.0.0.1:${ports.gatewayOps}`,
     api,
     databases,
     services,

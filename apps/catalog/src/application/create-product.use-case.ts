@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RequestContext } from '@emporia/platform';
 import { createProduct, type NewProductInput } from '../domain/product';
+import type { SoldCurrencies } from '../domain/currencies';
 import {
   CLOCK,
   type Clock,
   ID_GENERATOR,
   type IdGenerator,
+  SOLD_CURRENCIES,
   type ProductView,
   UNIT_OF_WORK,
   type UnitOfWork,
@@ -19,6 +21,7 @@ export class CreateProductUseCase {
     @Inject(UNIT_OF_WORK) private readonly uow: UnitOfWork,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+    @Inject(SOLD_CURRENCIES) private readonly sold: SoldCurrencies,
   ) {}
 
   execute(ctx: RequestContext, input: NewProductInput): Promise<ProductView> {
@@ -26,6 +29,7 @@ export class CreateProductUseCase {
       input,
       { id: this.ids.newId(), newSkuId: () => this.ids.newId() },
       this.clock.now(),
+      this.sold,
     );
     return this.uow.run(ctx, async (tx) => {
       await requireProductCategory(tx, product.categoryId);

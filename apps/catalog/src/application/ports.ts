@@ -166,6 +166,8 @@ export interface IdGenerator {
 
 export const UNIT_OF_WORK = Symbol('UNIT_OF_WORK');
 export const CLOCK = Symbol('CLOCK');
+/** The currencies prices and shipping costs may be in (`SoldCurrencies`, from CURRENCIES). */
+export const SOLD_CURRENCIES = Symbol('SOLD_CURRENCIES');
 export const ID_GENERATOR = Symbol('ID_GENERATOR');
 
 export interface Page<T> {

@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RequestContext } from '@emporia/platform';
 import { type ProductPatch, updateProduct } from '../domain/product';
+import type { SoldCurrencies } from '../domain/currencies';
 import {
   CLOCK,
   type Clock,
   ID_GENERATOR,
   type IdGenerator,
+  SOLD_CURRENCIES,
   type ProductView,
   UNIT_OF_WORK,
   type UnitOfWork,
@@ -19,6 +21,7 @@ export class UpdateProductUseCase {
     @Inject(UNIT_OF_WORK) private readonly uow: UnitOfWork,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+    @Inject(SOLD_CURRENCIES) private readonly sold: SoldCurrencies,
   ) {}
 
   /** Applies a patch under a row lock; a patch that changes nothing writes nothing and emits nothing. */
@@ -30,6 +33,7 @@ export class UpdateProductUseCase {
         patch,
         () => this.ids.newId(),
         this.clock.now(),
+        this.sold,
       );
       if (changed.length > 0) {
         if (changed.includes('category_id')) await requireProductCategory(tx, product.categoryId);

@@ -1,7 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RequestContext } from '@emporia/platform';
 import { upsertWarehouse, type Warehouse, type WarehouseInput } from '../domain/warehouse';
-import { CLOCK, type Clock, type Page, UNIT_OF_WORK, type UnitOfWork } from './ports';
+import type { SoldCurrencies } from '../domain/currencies';
+import {
+  CLOCK,
+  type Clock,
+  type Page,
+  SOLD_CURRENCIES,
+  UNIT_OF_WORK,
+  type UnitOfWork,
+} from './ports';
 
 /**
  * Warehouses as data for routing: where each is and what shipping from it costs. Operators
@@ -13,6 +21,7 @@ export class WarehousesUseCase {
   constructor(
     @Inject(UNIT_OF_WORK) private readonly uow: UnitOfWork,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(SOLD_CURRENCIES) private readonly sold: SoldCurrencies,
   ) {}
 
   /** Registers or replaces a warehouse; `created` tells which. Repeating an upsert writes nothing. */
@@ -22,7 +31,7 @@ export class WarehousesUseCase {
   ): Promise<{ warehouse: Warehouse; created: boolean }> {
     const now = this.clock.now();
     // validated before the transaction: bad input never touches the database
-    const fresh = upsertWarehouse(null, input, now).warehouse;
+    const fresh = upsertWarehouse(null, input, now, this.sold).warehouse;
     return this.uow.run(ctx, async (tx) => {
       let existing = await tx.warehouses.get(fresh.code, true);
       if (!existing) {
@@ -31,7 +40,7 @@ export class WarehousesUseCase {
         existing = await tx.warehouses.get(fresh.code, true);
         if (!existing) throw new Error(`invariant: warehouse ${fresh.code} vanished`);
       }
-      const { warehouse, changed } = upsertWarehouse(existing, input, now);
+      const { warehouse, changed } = upsertWarehouse(existing, input, now, this.sold);
       if (changed) await tx.warehouses.save(warehouse);
       return { warehouse, created: false };
     });

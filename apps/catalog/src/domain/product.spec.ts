@@ -84,10 +84,43 @@ describe('product', () => {
       'PRODUCT_MIXED_CURRENCY',
     ],
     ['archived at birth', { status: 'ARCHIVED' }, 'PRODUCT_STATUS_INVALID'],
+    [
+      'a price in BTC (no ISO 4217 currency)',
+      { skus: [{ code: 'A', price: { amountMinor: 1, currency: 'BTC' } }] },
+      'SKU_PRICE_INVALID',
+    ],
+    [
+      'a price in XXX ("no currency")',
+      { skus: [{ code: 'A', price: { amountMinor: 1, currency: 'XXX' } }] },
+      'SKU_PRICE_INVALID',
+    ],
   ])('rejects %s', (_label, over, code) => {
     expect(() => createProduct(base(over), { id: 'p', newSkuId }, now)).toThrow(
       expect.objectContaining({ code, kind: 'INVALID_ARGUMENT' }),
     );
+  });
+
+  it('takes only the currencies it is configured for (CURRENCIES), on create and update', () => {
+    const sold = new Set(['CNY', 'HKD']);
+    const usd = { skus: [{ code: 'A', price: { amountMinor: 1, currency: 'USD' } }] };
+    expect(() => createProduct(base(usd), { id: 'p', newSkuId }, now, sold)).toThrow(
+      expect.objectContaining({
+        code: 'SKU_PRICE_INVALID',
+        kind: 'INVALID_ARGUMENT',
+        message: expect.stringContaining('CNY, HKD'),
+      }),
+    );
+    const hkd = { skus: [{ code: 'A', price: { amountMinor: 1, currency: 'HKD' } }] };
+    const p = createProduct(base(hkd), { id: 'p', newSkuId }, now, sold);
+    expect(() =>
+      updateProduct(
+        p,
+        { upsertSkus: [{ code: 'A', price: { amountMinor: 2, currency: 'USD' } }] },
+        newSkuId,
+        now,
+        sold,
+      ),
+    ).toThrow(expect.objectContaining({ code: 'SKU_PRICE_INVALID' }));
   });
 
   it('updates fields, bumps the version once and reports what changed', () => {

@@ -1,5 +1,6 @@
 import { Money, MoneyError } from '@emporia/money';
 import { CatalogError, invalid } from './catalog-error';
+import { ANY_ISO_CURRENCY, type SoldCurrencies, unsoldCurrency } from './currencies';
 
 export type ProductStatus = 'DRAFT' | 'ACTIVE' | 'ARCHIVED';
 
@@ -62,7 +63,7 @@ function text(field: string, value: string | undefined, max: number, required: b
   return v;
 }
 
-function price(input: SkuInput['price'] | undefined, code: string): Money {
+function price(input: SkuInput['price'] | undefined, code: string, sold: SoldCurrencies): Money {
   if (!input) throw invalid('SKU_PRICE_REQUIRED', `SKU ${code} needs a price`, { sku: code });
   let money: Money;
   try {
@@ -74,6 +75,8 @@ function price(input: SkuInput['price'] | undefined, code: string): Money {
   }
   if (money.isNegative())
     throw invalid('SKU_PRICE_NEGATIVE', `SKU ${code}: price must not be negative`, { sku: code });
+  const unsold = unsoldCurrency(money.currency, sold);
+  if (unsold) throw invalid('SKU_PRICE_INVALID', `SKU ${code}: ${unsold}`, { sku: code });
   return money;
 }
 
@@ -109,7 +112,7 @@ function attributes(
   return out;
 }
 
-function sku(input: SkuInput, id: string): Sku {
+function sku(input: SkuInput, id: string, sold: SoldCurrencies): Sku {
   if (!SKU_CODE_RE.test(input.code ?? '')) {
     throw invalid(
       'SKU_CODE_INVALID',
@@ -121,7 +124,7 @@ function sku(input: SkuInput, id: string): Sku {
     id,
     code: input.code,
     attributes: attributes(input.attributes, input.code),
-    price: price(input.price, input.code),
+    price: price(input.price, input.code, sold),
   };
 }
 
@@ -157,8 +160,9 @@ export function createProduct(
   input: NewProductInput,
   ids: { id: string; newSkuId: () => string },
   now: Date,
+  sold: SoldCurrencies = ANY_ISO_CURRENCY,
 ): Product {
-  const skus = (input.skus ?? []).map((s) => sku(s, ids.newSkuId()));
+  const skus = (input.skus ?? []).map((s) => sku(s, ids.newSkuId(), sold));
   checkSkus(skus);
   const status = input.status ?? 'ACTIVE';
   if (status === 'ARCHIVED')
@@ -208,6 +212,7 @@ export function updateProduct(
   patch: ProductPatch,
   newSkuId: () => string,
   now: Date,
+  sold: SoldCurrencies = ANY_ISO_CURRENCY,
 ): { product: Product; changed: string[] } {
   checkVersion(product, patch.expectedVersion);
   const next: Product = { ...product };
@@ -253,7 +258,7 @@ export function updateProduct(
         });
       seen.add(input.code);
       const index = skus.findIndex((s) => s.code === input.code);
-      const candidate = sku(input, index >= 0 ? skus[index].id : newSkuId());
+      const candidate = sku(input, index >= 0 ? skus[index].id : newSkuId(), sold);
       if (index >= 0) skus[index] = candidate;
       else skus.push(candidate);
     }

@@ -52,6 +52,18 @@ describe('warehouse', () => {
     ['an empty province', { province: '' }, 'WAREHOUSE_LOCATION_INVALID', 'province'],
     ['a long city', { city: 'x'.repeat(65) }, 'WAREHOUSE_LOCATION_INVALID', 'city'],
     [
+      'a shipping cost in BTC',
+      { shippingCost: { amountMinor: 1, currency: 'BTC' } },
+      'WAREHOUSE_SHIPPING_COST_INVALID',
+      'shipping_cost',
+    ],
+    [
+      'a shipping cost in XTS (the test code)',
+      { shippingCost: { amountMinor: 1, currency: 'XTS' } },
+      'WAREHOUSE_SHIPPING_COST_INVALID',
+      'shipping_cost',
+    ],
+    [
       'no shipping cost',
       { shippingCost: undefined },
       'WAREHOUSE_SHIPPING_COST_REQUIRED',

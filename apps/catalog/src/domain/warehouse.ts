@@ -1,5 +1,6 @@
 import { Money, MoneyError } from '@emporia/money';
 import { invalid } from './catalog-error';
+import { ANY_ISO_CURRENCY, type SoldCurrencies, unsoldCurrency } from './currencies';
 
 /**
  * A warehouse as data: where it is and what shipping from it costs, so callers can route an
@@ -74,7 +75,11 @@ function country(value: string, code: string): string {
   return v;
 }
 
-function shippingCost(input: WarehouseInput['shippingCost'], code: string): Money {
+function shippingCost(
+  input: WarehouseInput['shippingCost'],
+  code: string,
+  sold: SoldCurrencies,
+): Money {
   if (!input) {
     throw invalid('WAREHOUSE_SHIPPING_COST_REQUIRED', `warehouse ${code} needs a shipping cost`, {
       code,
@@ -99,6 +104,12 @@ function shippingCost(input: WarehouseInput['shippingCost'], code: string): Mone
       { code, field: 'shipping_cost' },
     );
   }
+  const unsold = unsoldCurrency(money.currency, sold);
+  if (unsold)
+    throw invalid('WAREHOUSE_SHIPPING_COST_INVALID', `warehouse ${code}: ${unsold}`, {
+      code,
+      field: 'shipping_cost',
+    });
   return money;
 }
 
@@ -110,6 +121,7 @@ export function upsertWarehouse(
   existing: Warehouse | null,
   input: WarehouseInput,
   now: Date,
+  sold: SoldCurrencies = ANY_ISO_CURRENCY,
 ): { warehouse: Warehouse; changed: boolean } {
   const code = validateWarehouseCode(input.code);
   const next = {
@@ -118,7 +130,7 @@ export function upsertWarehouse(
     country: country(input.country, code),
     province: text('province', input.province, code),
     city: text('city', input.city, code),
-    shippingCost: shippingCost(input.shippingCost, code),
+    shippingCost: shippingCost(input.shippingCost, code, sold),
     active: input.active ?? existing?.active ?? true,
   };
   if (!existing) return { warehouse: { ...next, createdAt: now, updatedAt: now }, changed: true };

@@ -7,14 +7,35 @@ import { requestContext } from './request-context';
 /** The one place every HTTP error becomes `application/problem+json`. */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
-  constructor(private readonly logger: Logger) {}
+  /**
+   * `allowedMethods(url)`: the methods a known path takes, so that an unsupported method on it
+   * is 405 with `Allow` rather than 404 (see RouteTable).
+   */
+  constructor(
+    private readonly logger: Logger,
+    private readonly allowedMethods: (url: string) => string[] = () => [],
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const req = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const ctx = requestContext(req);
-    const { problem, unexpected } = toProblem(exception);
+    let { problem, unexpected } = toProblem(exception);
+    // no route matched (Fastify's 404 handler), not a backend's "not found"
+    if (problem.status === 404 && req.is404) {
+      const allow = this.allowedMethods(req.url);
+      if (allow.length > 0) {
+        void reply.header('allow', allow.join(', '));
+        ({ problem, unexpected } = toProblem(
+          new ProblemError(
+            405,
+            'METHOD_NOT_ALLOWED',
+            `${req.method} is not allowed here; use ${allow.join(', ')}`,
+          ),
+        ));
+      }
+    }
     if (unexpected)
       this.logger.error({ err: exception, trace_id: ctx.traceId, url: req.url }, 'request failed');
     if (exception instanceof ProblemError && exception.headers)
@@ -22,6 +43,11 @@ export class ProblemFilter implements ExceptionFilter {
     void reply
       .status(problem.status)
       .header('content-type', 'application/problem+json')
-      .send({ ...problem, instance: req.url.split('?')[0], traceId: ctx.traceId });
+      .send({
+        ...problem,
+        // an over-long URI is not read back to the caller
+        ...(problem.status === 414 ? {} : { instance: req.url.split('?')[0] }),
+        traceId: ctx.traceId,
+      });
   }
 }

@@ -33,11 +33,14 @@ export const TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  408: 'Request Timeout',
   409: 'Conflict',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
   504: 'Gateway Timeout',
@@ -83,6 +86,9 @@ function problem(
     ...(errors ? { errors } : {}),
   };
 }
+
+/** A problem body (without `instance` and `traceId`, which the filter adds). */
+export const problemBody = problem;
 
 /**
  * Any error → a problem. Backend errors keep their stable code; internal errors say nothing

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { riskV1 } from '@emporia/contracts';
 import {
   LIST_KINDS,
@@ -70,6 +71,24 @@ export function listEntriesToProto(kind: ListKind, b: AddListEntriesDto): riskV1
       'LIST_KIND_MISMATCH',
       `the body is a ${b.kind} list but the path names ${kind}`,
     );
+  if (kind === 'IP') {
+    // risk matches addresses exactly (no CIDR ranges): an entry that is no address never matches
+    const errors = b.entries
+      .map((e, i) => ({ field: `entries.${i}.value`, value: e.value }))
+      .filter((e) => isIP(e.value.trim()) === 0)
+      .slice(0, 20)
+      .map(({ field, value }) => ({
+        field,
+        message: `${field} '${value}' is not an IPv4 or IPv6 address`,
+      }));
+    if (errors.length > 0)
+      throw new ProblemError(
+        400,
+        'VALIDATION_FAILED',
+        errors.map((e) => e.message).join('; '),
+        errors,
+      );
+  }
   return b.entries.map((e) => ({ kind, value: e.value, reason: e.reason ?? '', addedAt: '' }));
 }
 

@@ -1,4 +1,4 @@
-import { Money } from '@emporia/money';
+import { isIso4217Currency, Money } from '@emporia/money';
 import type { commonV1 } from '@emporia/contracts';
 import { marketingV1 } from '@emporia/contracts';
 import type { Campaign, PromotionRecord } from '../domain/campaign';
@@ -24,6 +24,9 @@ const optionalTime = (field: string, v: string) => (v ? time(field, v) : null);
 
 export const money = (field: string, m: commonV1.Money | undefined): Money => {
   if (!m) throw bad('MONEY_INVALID', `${field} is required`);
+  // what marketing is sent (promotions, sales, deals, cart lines) is in a real currency
+  if (!isIso4217Currency(m.currency))
+    throw bad('MONEY_INVALID', `${field}: '${m.currency}' is not an ISO 4217 currency`);
   try {
     return Money.of(Number(m.amountMinor), m.currency);
   } catch (e) {

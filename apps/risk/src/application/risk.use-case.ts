@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Money } from '@emporia/money';
 import {
@@ -142,6 +143,7 @@ export class RiskUseCase {
 
   addEntries(entries: { kind: ListKind; value: string; reason: string }[]): Promise<number> {
     checkBatch(entries.length);
+    checkAddresses(entries);
     const now = this.clock.now();
     return this.store.addEntries(
       entries.map((e) => ({
@@ -205,6 +207,22 @@ function checkBatch(n: number): void {
       'INVALID_ARGUMENT',
       'LIST_BATCH_INVALID',
       'send 1 to 10000 entries at a time',
+    );
+}
+
+/**
+ * IP list entries are IPv4 or IPv6 addresses (matched exactly: no CIDR ranges); anything else
+ * could never match a client address, so it is refused and nothing of the batch is added.
+ * Removal takes any value, so entries listed before this check can still be taken off.
+ */
+function checkAddresses(entries: { kind: ListKind; value: string }[]): void {
+  const i = entries.findIndex((e) => e.kind === 'IP' && isIP((e.value ?? '').trim()) === 0);
+  if (i >= 0)
+    throw new RiskError(
+      'INVALID_ARGUMENT',
+      'LIST_VALUE_INVALID',
+      `entries[${i}]: '${entries[i].value}' is not an IPv4 or IPv6 address`,
+      { field: `entries.${i}.value` },
     );
 }
 

@@ -4,6 +4,8 @@ export class RiskError extends Error {
     readonly kind: 'INVALID_ARGUMENT' | 'NOT_FOUND' | 'FAILED_PRECONDITION',
     readonly code: string,
     message: string,
+    /** `field`: the request field at fault (e.g. `entries.3.value`), for the gateway's errors. */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
     this.name = 'RiskError';

@@ -159,6 +159,8 @@ describe('risk rules', () => {
     [{ ...rule('list-address'), appliesTo: 'LOGIN' }, 'sign-in'],
     [{ ...rule('brushing'), appliesTo: 'LOGIN' }, 'applies to ORDER'],
     [{ ...rule('velocity'), score: 101 }, 'score'],
+    [{ ...rule('amount'), amount: Money.of(100, 'BTC') }, 'ISO 4217'],
+    [{ ...rule('brushing'), amount: Money.of(100, 'XXX') }, 'ISO 4217'],
   ])('refuses an invalid rule (%#: %s)', (r, message) => {
     expect(() => validateRule(r as Rule)).toThrow(
       expect.objectContaining({ code: 'RULE_INVALID', message: expect.stringContaining(message) }),

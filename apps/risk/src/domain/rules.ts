@@ -1,4 +1,4 @@
-import type { Money } from '@emporia/money';
+import { isIso4217Currency, type Money } from '@emporia/money';
 import { RiskError } from './risk-error';
 
 /**
@@ -170,6 +170,8 @@ export function validateRule(r: Rule): Rule {
   if ('threshold' in r && (!Number.isInteger(r.threshold) || r.threshold < 1))
     throw bad('a threshold is a whole number from 1');
   if ('amount' in r && !r.amount.isPositive()) throw bad('an amount is positive');
+  if ('amount' in r && !isIso4217Currency(r.amount.currency))
+    throw bad(`an amount is in an ISO 4217 currency, not '${r.amount.currency}'`);
   if (r.kind === 'LIST_MATCH' && !LIST_KINDS.includes(r.listKind))
     throw bad(`list_kind is one of ${LIST_KINDS.join(', ')}`);
   if (

@@ -9,7 +9,11 @@ export class MoneyDto {
   @Max(1_000_000_000_000_000)
   amountMinor!: number;
 
-  @ApiProperty({ example: 'CNY', description: 'ISO 4217 code', pattern: '^[A-Z]{3}$' })
+  @ApiProperty({
+    example: 'CNY',
+    description: 'ISO 4217 code, one of the currencies the platform takes (its CURRENCIES setting)',
+    pattern: '^[A-Z]{3}$',
+  })
   @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as CNY' })
   currency!: string;
 }

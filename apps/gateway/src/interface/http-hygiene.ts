@@ -1,0 +1,153 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  FastifyServerOptions,
+} from 'fastify';
+import { ProblemError, problemBody } from './problem';
+
+/**
+ * The gateway's HTTP hygiene: security headers on every answer, `no-store` on answers that carry
+ * tokens or secrets, 405 with `Allow` for a known path, and problem+json (never echoing the URL)
+ * for what Fastify and Node answer before any route: a URI or path parameter too long (414),
+ * headers too large (431), a malformed request (400).
+ */
+
+/** Longest request target (path and query) taken; longer is 414. Node stops at 16 KiB of headers. */
+export const MAX_URL_LENGTH = 8192;
+/** Longest path parameter (Fastify's default maxParamLength); ids are 36 characters. Longer is 414. */
+export const MAX_PARAM_LENGTH = 100;
+
+/** Routes whose answers carry tokens, MFA secrets or recovery codes: never stored by a cache. */
+export const NO_STORE_ROUTES: ReadonlySet<string> = new Set([
+  '/v1/auth/register',
+  '/v1/auth/login',
+  '/v1/auth/login/mfa',
+  '/v1/auth/refresh',
+  '/v1/me/mfa/enrolment',
+  '/v1/me/mfa/enrolment/confirm',
+]);
+
+/**
+ * What @fastify/helmet sends by default, for a JSON API: nothing may frame, sniff or embed the
+ * answers. Swagger UI (/docs) needs its own scripts and styles.
+ */
+const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'origin-agent-cluster': '?1',
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+  'x-dns-prefetch-control': 'off',
+  'x-download-options': 'noopen',
+  'x-frame-options': 'DENY',
+  'x-permitted-cross-domain-policies': 'none',
+  'x-xss-protection': '0',
+};
+const DOCS_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'";
+
+export function securityHeaders(hstsMaxAgeSeconds: number, path = ''): Record<string, string> {
+  return {
+    ...SECURITY_HEADERS,
+    ...(path === '/docs' || path.startsWith('/docs/')
+      ? { 'content-security-policy': DOCS_CSP }
+      : {}),
+    ...(hstsMaxAgeSeconds > 0
+      ? { 'strict-transport-security': `max-age=${hstsMaxAgeSeconds}; includeSubDomains` }
+      : {}),
+  };
+}
+
+/** Every route's methods by path pattern, to tell 405 (known path) from 404. */
+export class RouteTable {
+  private readonly routes: { pattern: RegExp; methods: Set<string> }[] = [];
+
+  /** Records routes as Fastify registers them; call before the app initialises its routes. */
+  track(fastify: FastifyInstance): void {
+    fastify.addHook('onRoute', (route) => {
+      const methods = Array.isArray(route.method) ? route.method : [route.method];
+      const source = route.url
+        .split('/')
+        .map((s) => (s.startsWith(':') ? '[^/]+' : s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+        .join('/');
+      const existing = this.routes.find((r) => r.pattern.source === `^${source}$`);
+      if (existing) methods.forEach((m) => existing.methods.add(m));
+      else this.routes.push({ pattern: new RegExp(`^${source}$`), methods: new Set(methods) });
+    });
+  }
+
+  /** The methods a path takes (sorted), empty when no route has that path. */
+  allowed(url: string): string[] {
+    const path = url.split('?')[0];
+    const methods = new Set<string>();
+    for (const r of this.routes) if (r.pattern.test(path)) r.methods.forEach((m) => methods.add(m));
+    return [...methods].sort();
+  }
+}
+
+/** Security headers, no-store, and the URL length limit, as Fastify hooks. */
+export function installHttpHygiene(fastify: FastifyInstance, hstsMaxAgeSeconds: number): void {
+  fastify.addHook('onRequest', async (req: FastifyRequest) => {
+    if (req.url.length > MAX_URL_LENGTH)
+      throw new ProblemError(
+        414,
+        'URI_TOO_LONG',
+        `the request URI is longer than ${MAX_URL_LENGTH} characters`,
+      );
+  });
+  fastify.addHook('onSend', async (req, reply, payload) => {
+    void reply.headers(securityHeaders(hstsMaxAgeSeconds, req.url.split('?')[0]));
+    if (NO_STORE_ROUTES.has(req.routeOptions.url ?? ''))
+      void reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+    return payload;
+  });
+}
+
+/**
+ * Fastify server options for what is answered before any route: problem+json without the URL
+ * (an over-long URL is no one's business to read back), with the security headers.
+ */
+export function edgeServerOptions(
+  hstsMaxAgeSeconds: number,
+): Pick<FastifyServerOptions, 'frameworkErrors' | 'clientErrorHandler'> {
+  const headers = securityHeaders(hstsMaxAgeSeconds);
+  return {
+    frameworkErrors: (error: FastifyError, _req: FastifyRequest, reply: FastifyReply) => {
+      const [status, code, detail] =
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? [414, 'URI_TOO_LONG', `a path parameter is longer than ${MAX_PARAM_LENGTH} characters`]
+          : error.code === 'FST_ERR_BAD_URL'
+            ? [400, 'BAD_URL', 'the path is not valid percent-encoded UTF-8']
+            : [400, 'BAD_REQUEST', 'the request cannot be routed'];
+      void reply
+        .status(status)
+        .headers(headers)
+        .header('content-type', 'application/problem+json')
+        .send(problemBody(status, code, detail));
+    },
+    clientErrorHandler: (error: Error & { code?: string }, socket: Socket) => {
+      if (error.code === 'ECONNRESET' || socket.destroyed) return;
+      const [status, code, detail] =
+        error.code === 'HPE_HEADER_OVERFLOW'
+          ? [431, 'HEADERS_TOO_LARGE', 'the request line and headers exceed 16 KiB']
+          : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? [408, 'REQUEST_TIMEOUT', 'the request was not received in time']
+            : [400, 'BAD_REQUEST', 'the request is not valid HTTP/1.1'];
+      const body = JSON.stringify(problemBody(status, code, detail));
+      if (socket.writable)
+        socket.write(
+          `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+            Object.entries(headers)
+              .map(([k, v]) => `${k}: ${v}\r\n`)
+              .join('') +
+            `content-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+        );
+      socket.destroy(error);
+    },
+  };
+}
