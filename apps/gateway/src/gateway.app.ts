@@ -25,7 +25,12 @@ import { RedisIdempotencyStore } from './infrastructure/redis-idempotency.store'
 import { RedisRateLimitStore } from './infrastructure/redis-rate-limit.store';
 import { RedisTokenRevocationList } from './infrastructure/redis-token-revocation-list';
 import { ProblemView } from './interface/dto/views.dto';
-import { edgeServerOptions, installHttpHygiene, RouteTable } from './interface/http-hygiene';
+import {
+  edgeServerOptions,
+  installHttpHygiene,
+  registerSecurityHeaders,
+  RouteTable,
+} from './interface/http-hygiene';
 import { installInputChecks } from './interface/input-checks';
 import { useJsonBodyParser } from './interface/json-body';
 import { completeContract } from './interface/openapi-contract';
@@ -179,15 +184,16 @@ export async function startGateway(
       host: config.BIND_HOST,
       port: config.GATEWAY_HTTP_PORT,
       trustProxy: config.TRUST_PROXY,
-      fastify: edgeServerOptions(config.HSTS_MAX_AGE_SECONDS),
+      fastify: edgeServerOptions(),
     },
     ops: { host: config.BIND_HOST, port: config.GATEWAY_OPS_PORT },
-    configure: (app) => {
+    configure: async (app) => {
       const fastify = app.getHttpAdapter().getInstance();
       const routes = new RouteTable();
       routes.track(fastify);
       installRequestContext(fastify);
-      installHttpHygiene(fastify, config.HSTS_MAX_AGE_SECONDS);
+      await registerSecurityHeaders(app, config.HSTS_MAX_AGE_SECONDS);
+      installHttpHygiene(fastify);
       requireJsonBodies(fastify);
       useJsonBodyParser(app, BODY_LIMIT);
       installInputChecks(fastify, { currencies: config.CURRENCIES });

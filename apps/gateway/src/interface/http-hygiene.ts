@@ -1,4 +1,4 @@
-import { STATUS_CODES } from 'node:http';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type {
   FastifyError,
@@ -7,10 +7,12 @@ import type {
   FastifyRequest,
   FastifyServerOptions,
 } from 'fastify';
+import helmet from '@fastify/helmet';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ProblemError, problemBody } from './problem';
 
 /**
- * The gateway's HTTP hygiene: security headers on every answer, `no-store` on answers that carry
+ * The gateway's HTTP hygiene: security headers on every answer (@fastify/helmet), `no-store` on answers that carry
  * tokens or secrets, 405 with `Allow` for a known path, and problem+json (never echoing the URL)
  * for what Fastify and Node answer before any route: a URI or path parameter too long (414),
  * headers too large (431), a malformed request (400).
@@ -31,37 +33,50 @@ export const NO_STORE_ROUTES: ReadonlySet<string> = new Set([
   '/v1/me/mfa/enrolment/confirm',
 ]);
 
-/**
- * What @fastify/helmet sends by default, for a JSON API: nothing may frame, sniff or embed the
- * answers. Swagger UI (/docs) needs its own scripts and styles.
- */
-const SECURITY_HEADERS: Record<string, string> = {
-  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
-  'cross-origin-opener-policy': 'same-origin',
-  'cross-origin-resource-policy': 'same-origin',
-  'origin-agent-cluster': '?1',
-  'referrer-policy': 'no-referrer',
-  'x-content-type-options': 'nosniff',
-  'x-dns-prefetch-control': 'off',
-  'x-download-options': 'noopen',
-  'x-frame-options': 'DENY',
-  'x-permitted-cross-domain-policies': 'none',
-  'x-xss-protection': '0',
-};
-const DOCS_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'";
+const isDocs = (url = '') =>
+  url === '/docs' || url.startsWith('/docs/') || url.startsWith('/docs?');
 
-export function securityHeaders(hstsMaxAgeSeconds: number, path = ''): Record<string, string> {
-  return {
-    ...SECURITY_HEADERS,
-    ...(path === '/docs' || path.startsWith('/docs/')
-      ? { 'content-security-policy': DOCS_CSP }
-      : {}),
-    ...(hstsMaxAgeSeconds > 0
-      ? { 'strict-transport-security': `max-age=${hstsMaxAgeSeconds}; includeSubDomains` }
-      : {}),
-  };
+/**
+ * Security headers from @fastify/helmet, its defaults for an API: nothing may frame, sniff or
+ * embed the answers (X-Frame-Options DENY, a CSP of `'none'`), no referrer; HSTS only when
+ * `hstsMaxAgeSeconds` > 0 (behind TLS). Swagger UI at /docs gets its own scripts, styles and
+ * images.
+ */
+export async function registerSecurityHeaders(
+  app: NestFastifyApplication,
+  hstsMaxAgeSeconds: number,
+): Promise<void> {
+  const docsOr =
+    (docs: string, api = "'none'") =>
+    (req: IncomingMessage) =>
+      isDocs(req.url) ? docs : api;
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: [docsOr("'self'")],
+        scriptSrc: [docsOr("'self'")],
+        styleSrc: [docsOr("'self' 'unsafe-inline'")],
+        imgSrc: [docsOr("'self' data:")],
+        frameAncestors: ["'none'"],
+      },
+    },
+    xFrameOptions: { action: 'deny' },
+    strictTransportSecurity:
+      hstsMaxAgeSeconds > 0 ? { maxAge: hstsMaxAgeSeconds, includeSubDomains: true } : false,
+  });
 }
+
+/**
+ * Answers made before any route or hook runs (a malformed request line, headers too large)
+ * carry the least of those headers by hand: they are problem+json and embed nothing.
+ */
+const RAW_ANSWER_HEADERS: Record<string, string> = {
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'cache-control': 'no-store',
+};
 
 /** Every route's methods by path pattern, to tell 405 (known path) from 404. */
 export class RouteTable {
@@ -90,8 +105,8 @@ export class RouteTable {
   }
 }
 
-/** Security headers, no-store, and the URL length limit, as Fastify hooks. */
-export function installHttpHygiene(fastify: FastifyInstance, hstsMaxAgeSeconds: number): void {
+/** No-store on answers with tokens, and the URL length limit, as Fastify hooks. */
+export function installHttpHygiene(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', async (req: FastifyRequest) => {
     if (req.url.length > MAX_URL_LENGTH)
       throw new ProblemError(
@@ -101,7 +116,6 @@ export function installHttpHygiene(fastify: FastifyInstance, hstsMaxAgeSeconds: 
       );
   });
   fastify.addHook('onSend', async (req, reply, payload) => {
-    void reply.headers(securityHeaders(hstsMaxAgeSeconds, req.url.split('?')[0]));
     if (NO_STORE_ROUTES.has(req.routeOptions.url ?? ''))
       void reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
     return payload;
@@ -112,10 +126,11 @@ export function installHttpHygiene(fastify: FastifyInstance, hstsMaxAgeSeconds: 
  * Fastify server options for what is answered before any route: problem+json without the URL
  * (an over-long URL is no one's business to read back), with the security headers.
  */
-export function edgeServerOptions(
-  hstsMaxAgeSeconds: number,
-): Pick<FastifyServerOptions, 'frameworkErrors' | 'clientErrorHandler'> {
-  const headers = securityHeaders(hstsMaxAgeSeconds);
+export function edgeServerOptions(): Pick<
+  FastifyServerOptions,
+  'frameworkErrors' | 'clientErrorHandler'
+> {
+  const headers = RAW_ANSWER_HEADERS;
   return {
     frameworkErrors: (error: FastifyError, _req: FastifyRequest, reply: FastifyReply) => {
       const [status, code, detail] =
