@@ -42,7 +42,10 @@ import { validationPipe } from './interface/validation';
 const BODY_LIMIT = 1024 * 1024;
 
 /** OpenAPI 3.1 generated from the controllers and DTOs. */
-export function openApiDocument(app: NestFastifyApplication) {
+export function openApiDocument(
+  app: NestFastifyApplication,
+  options: { currencies?: readonly string[] } = {},
+) {
   const config = new DocumentBuilder()
     .setOpenAPIVersion('3.1.0')
     .setTitle('Emporia API')
@@ -55,6 +58,7 @@ export function openApiDocument(app: NestFastifyApplication) {
   return completeContract(
     SwaggerModule.createDocument(app, config, { extraModels: [ProblemView] }),
     GATEWAY_CONTROLLERS,
+    options,
   );
 }
 
@@ -200,7 +204,7 @@ export async function startGateway(
       app.useGlobalFilters(new ProblemFilter(logger, (url) => routes.allowed(url)));
       app.useGlobalPipes(validationPipe);
       if (config.DOCS_ENABLED ?? config.NODE_ENV !== 'production')
-        SwaggerModule.setup('docs', app, openApiDocument(app), {
+        SwaggerModule.setup('docs', app, openApiDocument(app, { currencies: config.CURRENCIES }), {
           jsonDocumentUrl: 'docs/openapi.json',
         });
     },

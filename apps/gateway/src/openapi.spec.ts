@@ -63,7 +63,7 @@ describe('the OpenAPI contract', () => {
       new FastifyAdapter(),
       { logger: false },
     );
-    doc = openApiDocument(app);
+    doc = openApiDocument(app, { currencies: ['CNY', 'HKD'] });
     await app.close();
     for (const [path, item] of Object.entries(doc.paths))
       for (const [verb, op] of Object.entries(item)) operations.push([verb, path, op as Operation]);
@@ -140,6 +140,16 @@ describe('the OpenAPI contract', () => {
     });
     expect(schemas().ClaimCouponDto).toMatchObject({
       oneOf: [{ required: ['code'] }, { required: ['templateId'] }],
+    });
+  });
+
+  it('takes only the configured currencies, in bodies and queries', () => {
+    expect((schemas().MoneyDto.properties as Record<string, unknown>).currency).toMatchObject({
+      enum: ['CNY', 'HKD'],
+    });
+    const search = doc.paths['/v1/search/products'].get as Operation;
+    expect(search.parameters!.find((p) => p.name === 'currency')!.schema).toMatchObject({
+      enum: ['CNY', 'HKD'],
     });
   });
 

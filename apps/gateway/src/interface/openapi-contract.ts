@@ -26,7 +26,9 @@ import { applyClassRules, applyPropertyRules, rulesOf, type DtoClass } from './v
  *   body uses says `additionalProperties: false`; a route with a body requires one;
  * - bodies and query parameters: what their class-validator decorators check
  *   (validation-schema.ts: lengths, patterns, integers, ranges, enums, "exactly one of");
- * - OpenAPI 3.1 has no `nullable`: `nullable: true` becomes a type that admits null.
+ * - OpenAPI 3.1 has no `nullable`: `nullable: true` becomes a type that admits null;
+ * - every `currency` (body or query) is one of the currencies the platform takes, as the input
+ *   checks hold it (input-checks.ts).
  */
 
 const paramSchemas = new WeakMap<object, SchemaObject>();
@@ -136,6 +138,20 @@ function dtoClasses(cls: DtoClass, into = new Map<string, DtoClass>()): Map<stri
   return into;
 }
 
+/** Every string property or query parameter named `currency` takes only `currencies`. */
+function restrictCurrencies(doc: OpenAPIObject, currencies: readonly string[]): void {
+  const restrict = (schema: SchemaObject | ReferenceObject | undefined) => {
+    if (schema && !isRef(schema) && (schema.type === 'string' || schema.pattern))
+      schema.enum = [...currencies];
+  };
+  for (const schema of Object.values(doc.components?.schemas ?? {}))
+    if (!isRef(schema)) restrict(schema.properties?.currency);
+  for (const item of Object.values(doc.paths))
+    for (const op of [item.get, item.put, item.post, item.delete, item.patch])
+      for (const p of op?.parameters ?? [])
+        if (!isRef(p) && p.in === 'query' && p.name === 'currency') restrict(p.schema);
+}
+
 /** `nullable: true` (OpenAPI 3.0) as OpenAPI 3.1 says it: null is one of the types. */
 function nullableTo31(node: unknown): void {
   if (Array.isArray(node)) return node.forEach(nullableTo31);
@@ -158,7 +174,11 @@ function nullableTo31(node: unknown): void {
 }
 
 /** Completes the generated document with the rules above; throws on a path parameter no pipe describes. */
-export function completeContract(doc: OpenAPIObject, controllers: Type<unknown>[]): OpenAPIObject {
+export function completeContract(
+  doc: OpenAPIObject,
+  controllers: Type<unknown>[],
+  options: { currencies?: readonly string[] } = {},
+): OpenAPIObject {
   const routes = routesOf(controllers);
   const bodySchemas = new Set<string>();
   const bodyClasses = new Map<string, DtoClass>();
@@ -243,6 +263,7 @@ export function completeContract(doc: OpenAPIObject, controllers: Type<unknown>[
     const schema = doc.components?.schemas?.[name];
     if (schema && !isRef(schema) && schema.type === 'object') schema.additionalProperties ??= false;
   }
+  if (options.currencies) restrictCurrencies(doc, options.currencies);
   nullableTo31(doc);
   return doc;
 }
