@@ -26,6 +26,7 @@ import { RedisRateLimitStore } from './infrastructure/redis-rate-limit.store';
 import { ProblemView } from './interface/dto/views.dto';
 import { completeContract } from './interface/openapi-contract';
 import { ProblemFilter } from './interface/problem.filter';
+import { captureRawBodies } from './interface/raw-body';
 import { installRequestContext, requireJsonBodies } from './interface/request-context';
 import { validationPipe } from './interface/validation';
 
@@ -155,6 +156,7 @@ export async function startGateway(
       const fastify = app.getHttpAdapter().getInstance();
       installRequestContext(fastify);
       requireJsonBodies(fastify);
+      captureRawBodies(fastify);
       app.useGlobalFilters(new ProblemFilter(logger));
       app.useGlobalPipes(validationPipe);
       SwaggerModule.setup('docs', app, openApiDocument(app), {
