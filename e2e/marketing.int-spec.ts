@@ -90,8 +90,9 @@ describe('marketing end to end: gateway → order → marketing', () => {
     const { api } = platform;
     const p = await api('POST', `/v1/orders/${orderId}/payments`, {}, auth);
     expect(p.status).toBe(201);
-    return (await api('POST', `/v1/payments/sandbox/pay/${p.body.paymentId}`, { succeed: true }))
-      .body;
+    return (
+      await api('POST', `/v1/payments/sandbox/pay/${p.body.paymentId}`, { succeed: true }, auth)
+    ).body;
   };
   const orderStatus = async (auth: Record<string, string>, orderId: string) =>
     (await platform.api('GET', `/v1/orders/${orderId}`, undefined, auth)).body.status as string;

@@ -60,6 +60,31 @@ describe('orders end to end: gateway → order → catalog', () => {
   };
   const onHand = async (skuId: string) =>
     (await platform.api('GET', `/v1/skus/${skuId}/stock`)).body as { totalOnHand: number };
+  /** The Emporia-Signature header a carrier sends: t=<unix s>,v1=HMAC-SHA256 of "<t>.<carrier>.<body>". */
+  const carrierSignature = (
+    carrier: string,
+    body: string,
+    t = Math.floor(Date.now() / 1000),
+    secret = E2E_CARRIER_SECRET,
+  ) => `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${carrier}.${body}`).digest('hex')}`;
+  /** A customer's order for one unit, placed and paid through the sandbox (as its owner). */
+  const paidOrder = async (name: string) => {
+    const { api } = platform;
+    const skuId = await sku(2);
+    const me = await platform.signIn(email(name), PASSWORD);
+    await api('PUT', `/v1/cart/lines/${skuId}`, { quantity: 1 }, me.auth);
+    const order = await api(
+      'POST',
+      '/v1/checkout',
+      { address },
+      { ...me.auth, 'idempotency-key': randomUUID() },
+    );
+    expect(order.status).toBe(201);
+    const pay = await api('POST', `/v1/orders/${order.body.id}/payments`, {}, me.auth);
+    const paid = await api('POST', `/v1/payments/sandbox/pay/${pay.body.paymentId}`, {}, me.auth);
+    expect(paid.body.outcome).toBe('PAID');
+    return { me, orderId: order.body.id as string };
+  };
 
   beforeAll(async () => {
     platform = await startPlatform({ catalog: true, user: true, order: true });
@@ -71,7 +96,9 @@ describe('orders end to end: gateway → order → catalog', () => {
   it('guest cart → sign-in merge → idempotent checkout → sandbox payment → paid, stock committed', async () => {
     const { api } = platform;
     const skuId = await sku(5);
-    const guest = { 'x-guest-token': `guest-${randomUUID()}` };
+    const issued = await api('POST', '/v1/cart/guest-token');
+    expect(issued.status).toBe(201);
+    const guest = { 'x-guest-token': issued.body.guestToken as string };
     const noOwner = await api('GET', '/v1/cart');
     expect([noOwner.status, noOwner.body.code]).toEqual([401, 'AUTHENTICATION_REQUIRED']);
     expect(
@@ -124,11 +151,16 @@ describe('orders end to end: gateway → order → catalog', () => {
     expect(pay.body.amount).toEqual({ amountMinor: 17600, currency: 'CNY' });
     const paymentId = pay.body.paymentId;
     expect(pay.body.redirectUrl).toContain(`/v1/payments/sandbox/pay/${paymentId}`);
-    const paid = await api('POST', `/v1/payments/sandbox/pay/${paymentId}`, { succeed: true });
-    expect(paid.body).toEqual({ orderId: placed.body.id, outcome: 'PAID' });
-    expect((await api('POST', `/v1/payments/sandbox/pay/${paymentId}`, {})).body.outcome).toBe(
-      'DUPLICATE',
+    const paid = await api(
+      'POST',
+      `/v1/payments/sandbox/pay/${paymentId}`,
+      { succeed: true },
+      me.auth,
     );
+    expect(paid.body).toEqual({ orderId: placed.body.id, outcome: 'PAID' });
+    expect(
+      (await api('POST', `/v1/payments/sandbox/pay/${paymentId}`, {}, me.auth)).body.outcome,
+    ).toBe('DUPLICATE');
     // paid, and (its stock committed) already being fulfilled
     expect(['PAID', 'FULFILLING']).toContain(
       (await api('GET', `/v1/orders/${placed.body.id}`, undefined, me.auth)).body.status,
@@ -163,16 +195,14 @@ describe('orders end to end: gateway → order → catalog', () => {
       operator,
     );
     expect((await api('GET', orderUrl, undefined, me.auth)).body.status).toBe('SHIPPED');
-    const occurredAt = new Date().toISOString();
-    const signature = createHmac('sha256', E2E_CARRIER_SECRET)
-      .update(['sf', tracking, 'evt-1', 'DELIVERED', occurredAt].join('\n'))
-      .digest('hex');
-    const delivered = await api('POST', '/v1/shipments/tracking-events/sf', {
+    const event = JSON.stringify({
       trackingNumber: tracking,
       eventId: 'evt-1',
       status: 'DELIVERED',
-      occurredAt,
-      signature,
+      occurredAt: new Date().toISOString(),
+    });
+    const delivered = await api('POST', '/v1/shipments/tracking-events/sf', event, {
+      'emporia-signature': carrierSignature('sf', event),
     });
     expect([delivered.status, delivered.body.applied]).toEqual([200, true]);
     expect((await api('GET', orderUrl, undefined, me.auth)).body.status).toBe('DELIVERED');
@@ -197,6 +227,171 @@ describe('orders end to end: gateway → order → catalog', () => {
       refund: { amountMinor: 8800, currency: 'CNY' },
     });
     expect((await onHand(skuId)).totalOnHand).toBe(4);
+  });
+
+  it("the sandbox's hosted page needs sign-in and the payment's owner", async () => {
+    const { api } = platform;
+    const skuId = await sku(1, 500);
+    const alice = await platform.signIn(email('sbx-alice'), PASSWORD);
+    const mallory = await platform.signIn(email('sbx-mallory'), PASSWORD);
+    await api('PUT', `/v1/cart/lines/${skuId}`, { quantity: 1 }, alice.auth);
+    const order = (
+      await api(
+        'POST',
+        '/v1/checkout',
+        { address },
+        { ...alice.auth, 'idempotency-key': randomUUID() },
+      )
+    ).body;
+    const pay = await api('POST', `/v1/orders/${order.id}/payments`, {}, alice.auth);
+    const page = `/v1/payments/sandbox/pay/${pay.body.paymentId}`;
+
+    const anonymous = await api('POST', page, { succeed: true });
+    expect([anonymous.status, anonymous.body.code]).toEqual([401, 'AUTHENTICATION_REQUIRED']);
+    // another account learns nothing: the same answer as for a payment that does not exist
+    const other = await api('POST', page, { succeed: false }, mallory.auth);
+    expect([other.status, other.body.code]).toEqual([404, 'PAYMENT_NOT_FOUND']);
+    const missing = await api(
+      'POST',
+      `/v1/payments/sandbox/pay/${randomUUID()}`,
+      { succeed: true },
+      mallory.auth,
+    );
+    expect([missing.status, missing.body.code]).toEqual([404, 'PAYMENT_NOT_FOUND']);
+    expect((await api('GET', `/v1/orders/${order.id}`, undefined, alice.auth)).body.status).toBe(
+      'PENDING_PAYMENT',
+    );
+
+    const paid = await api('POST', page, { succeed: true }, alice.auth);
+    expect([paid.status, paid.body]).toEqual([200, { orderId: order.id, outcome: 'PAID' }]);
+  });
+
+  it('carrier tracking events: the signature covers the whole body, and stale ones are refused', async () => {
+    const { api } = platform;
+    const { me, orderId } = await paidOrder('tracked');
+    let shipments = [];
+    for (let i = 0; i < 50 && shipments.length === 0; i++) {
+      shipments = (await api('GET', `/v1/orders/${orderId}/shipments`, undefined, me.auth)).body
+        .items;
+      if (shipments.length === 0) await new Promise((r) => setTimeout(r, 200));
+    }
+    const tracking = `YT${Date.now()}`;
+    await api(
+      'POST',
+      `/v1/admin/shipments/${shipments[0].id}/ship`,
+      { carrier: 'yto', trackingNumber: tracking },
+      operator,
+    );
+    const url = '/v1/shipments/tracking-events/yto';
+    const body = (description: string, eventId = 'yto-1') =>
+      JSON.stringify({
+        trackingNumber: tracking,
+        eventId,
+        status: 'EXCEPTION',
+        description,
+        occurredAt: new Date().toISOString(),
+      });
+    const genuine = body('Address unknown: parcel held at the Hangzhou depot');
+    const header = carrierSignature('yto', genuine);
+
+    // the same signature over a changed description
+    const tampered = await api(
+      'POST',
+      url,
+      genuine.replace('held at the Hangzhou depot', 'returned to sender'),
+      { 'emporia-signature': header },
+    );
+    expect([tampered.status, tampered.body.code]).toEqual([401, 'WEBHOOK_SIGNATURE_INVALID']);
+    // signed with the right key, for another carrier's URL
+    const elsewhere = await api('POST', '/v1/shipments/tracking-events/sf', genuine, {
+      'emporia-signature': header,
+    });
+    expect([elsewhere.status, elsewhere.body.code]).toEqual([401, 'WEBHOOK_SIGNATURE_INVALID']);
+    const unsigned = await api('POST', url, genuine);
+    expect([unsigned.status, unsigned.body.code]).toEqual([401, 'WEBHOOK_SIGNATURE_INVALID']);
+    // the body is kept as bytes for the signature: at most 64 KiB of them
+    const huge = body('x'.repeat(70_000));
+    const tooBig = await api('POST', url, huge, {
+      'emporia-signature': carrierSignature('yto', huge),
+    });
+    expect([tooBig.status, tooBig.body.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+    // correctly signed, but 10 minutes ago (a replay) or 10 minutes ahead
+    const now = Math.floor(Date.now() / 1000);
+    for (const t of [now - 600, now + 600]) {
+      const stale = await api('POST', url, genuine, {
+        'emporia-signature': carrierSignature('yto', genuine, t),
+      });
+      expect([stale.status, stale.body.code]).toEqual([401, 'WEBHOOK_STALE']);
+    }
+    expect(
+      (await api('GET', `/v1/orders/${orderId}/shipments`, undefined, me.auth)).body.items[0]
+        .events,
+    ).toEqual([]);
+
+    const fresh = await api('POST', url, genuine, { 'emporia-signature': header });
+    expect([fresh.status, fresh.body.applied]).toEqual([200, true]);
+    expect(fresh.body.shipment).toMatchObject({
+      status: 'EXCEPTION',
+      events: [
+        {
+          eventId: 'yto-1',
+          status: 'EXCEPTION',
+          description: 'Address unknown: parcel held at the Hangzhou depot',
+        },
+      ],
+    });
+    const again = await api('POST', url, genuine, { 'emporia-signature': header });
+    expect([again.status, again.body.applied]).toEqual([200, false]);
+  });
+
+  it('guest carts need a token the server issued; merge consumes it', async () => {
+    const { api } = platform;
+    const skuId = await sku(3);
+    const chosen = { 'x-guest-token': 'aaaaaaaaaaaaaaaa' };
+    for (const [method, path, body] of [
+      ['GET', '/v1/cart', undefined],
+      ['PUT', `/v1/cart/lines/${skuId}`, { quantity: 1 }],
+    ] as const) {
+      const r = await api(method, path, body, chosen);
+      expect([method, r.status, r.body.code]).toEqual([method, 401, 'GUEST_TOKEN_UNKNOWN']);
+    }
+    const me = await platform.signIn(email('guest-merge'), PASSWORD);
+    const forged = await api(
+      'POST',
+      '/v1/cart/merge',
+      { guestToken: `guest-${randomUUID()}` },
+      me.auth,
+    );
+    expect([forged.status, forged.body.code]).toEqual([401, 'GUEST_TOKEN_UNKNOWN']);
+
+    const tokens = await Promise.all([1, 2].map(() => api('POST', '/v1/cart/guest-token')));
+    for (const t of tokens) {
+      expect(t.status).toBe(201);
+      // 32 random bytes, base64url: 256 bits
+      expect(t.body.guestToken).toMatch(/^gt_[A-Za-z0-9_-]{43}$/);
+    }
+    expect(tokens[0].body.guestToken).not.toBe(tokens[1].body.guestToken);
+    const [mine, theirs] = tokens.map((t) => ({ 'x-guest-token': t.body.guestToken as string }));
+    expect((await api('PUT', `/v1/cart/lines/${skuId}`, { quantity: 2 }, mine)).body.lines).toEqual(
+      [{ skuId, quantity: 2 }],
+    );
+    expect((await api('GET', '/v1/cart', undefined, theirs)).body.lines).toEqual([]);
+    const merged = await api(
+      'POST',
+      '/v1/cart/merge',
+      { guestToken: mine['x-guest-token'] },
+      me.auth,
+    );
+    expect([merged.status, merged.body.lines]).toEqual([200, [{ skuId, quantity: 2 }]]);
+    const used = await api('GET', '/v1/cart', undefined, mine);
+    expect([used.status, used.body.code]).toEqual([401, 'GUEST_TOKEN_UNKNOWN']);
+    const twice = await api(
+      'POST',
+      '/v1/cart/merge',
+      { guestToken: mine['x-guest-token'] },
+      me.auth,
+    );
+    expect([twice.status, twice.body.code]).toEqual([401, 'GUEST_TOKEN_UNKNOWN']);
   });
 
   it('checks provider signatures on callbacks', async () => {

@@ -13,6 +13,21 @@ fi
 bash deploy/local/up.sh postgres redis kafka elasticsearch
 source tools/local-env.sh
 
+# The sandbox payment provider (for the README's tour) and carrier webhooks need HMAC keys. No
+# key is published: random ones are made once per machine into .local (mode 600) and kept, so
+# callbacks and webhooks you signed with them keep working across restarts. Variables already
+# set in the environment win.
+secrets=.local/order-secrets.env
+if [[ ! -s $secrets ]]; then
+  key() { node -e "process.stdout.write(require('node:crypto').randomBytes(32).toString('hex'))"; }
+  (umask 077 && printf 'PAYMENT_SANDBOX_SECRET=%s\nCARRIER_WEBHOOK_SECRET=%s\n' "$(key)" "$(key)" >"$secrets")
+fi
+chmod 600 "$secrets"
+while IFS='=' read -r name value; do
+  if [[ -n $name && -z ${!name:-} ]]; then export "$name=$value"; fi
+done <"$secrets"
+export PAYMENT_SANDBOX_ENABLED="${PAYMENT_SANDBOX_ENABLED:-true}"
+
 logs=.local/logs; mkdir -p "$logs"
 run() { node -r @swc-node/register "apps/$1/src/main.ts" "${@:2}"; }
 
@@ -53,6 +68,7 @@ Emporia is running.
   marketing gRPC 127.0.0.1:50055       ops: http://127.0.0.1:8085/readyz
   risk      gRPC 127.0.0.1:50056       ops: http://127.0.0.1:8086/readyz
   logs      $logs/{catalog,search,user,order,marketing,risk,gateway}.log
+  secrets   $secrets (the sandbox's and carriers' HMAC keys)
 Ctrl-C stops the services.
 MSG
 wait -n "${pids[@]}"

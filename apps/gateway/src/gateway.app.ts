@@ -35,6 +35,7 @@ import { installInputChecks } from './interface/input-checks';
 import { useJsonBodyParser } from './interface/json-body';
 import { completeContract } from './interface/openapi-contract';
 import { ProblemFilter } from './interface/problem.filter';
+import { captureRawBodies } from './interface/raw-body';
 import { installRequestContext, requireJsonBodies } from './interface/request-context';
 import { validationPipe } from './interface/validation';
 
@@ -199,6 +200,7 @@ export async function startGateway(
       await registerSecurityHeaders(app, config.HSTS_MAX_AGE_SECONDS);
       installHttpHygiene(fastify);
       requireJsonBodies(fastify);
+      captureRawBodies(fastify);
       useJsonBodyParser(app, BODY_LIMIT);
       installInputChecks(fastify, { currencies: config.CURRENCIES });
       app.useGlobalFilters(new ProblemFilter(logger, (url) => routes.allowed(url)));

@@ -106,6 +106,7 @@ describe('gateway HTTP surface (backends unreachable)', () => {
         '/v1/admin/accounts/{id}/roles',
         '/v1/admin/tiers',
         '/v1/admin/signing-keys/rotate',
+        '/v1/cart/guest-token',
         '/v1/cart',
         '/v1/cart/lines/{skuId}',
         '/v1/cart/merge',

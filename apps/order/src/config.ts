@@ -8,8 +8,35 @@ const optionalHostPort = () =>
     .regex(/^([^\s:]+:\d{1,5})?$/, 'must be host:port or empty')
     .default('');
 
-export const DEV_SANDBOX_SECRET = 'emporia-sandbox-development-secret';
-export const DEV_CARRIER_SECRET = 'emporia-carrier-development-secret';
+/**
+ * Secrets this repository once published as defaults (anyone can sign with them): refused
+ * whatever NODE_ENV says.
+ */
+export const PUBLISHED_SECRETS: readonly string[] = [
+  'emporia-sandbox-development-secret',
+  'emporia-carrier-development-secret',
+];
+/** HMAC keys shorter than this are refused (32 hex characters = 128 bits). */
+export const MIN_SECRET_LENGTH = 32;
+
+/** An HMAC key: empty (the feature it guards is off), or at least 32 unpublished characters. */
+const hmacSecret = () =>
+  z
+    .string()
+    .default('')
+    .superRefine((s, ctx) => {
+      if (s === '') return;
+      if (s.length < MIN_SECRET_LENGTH)
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: `must be at least ${MIN_SECRET_LENGTH} characters (e.g. openssl rand -hex 32)`,
+        });
+      else if (PUBLISHED_SECRETS.includes(s))
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: 'is a published development value: generate your own (openssl rand -hex 32)',
+        });
+    });
 
 export const orderConfigSchema = z
   .object({
@@ -39,10 +66,22 @@ export const orderConfigSchema = z
     REVIEW_TTL_SECONDS: env.int(86_400, 1),
     /** How often deadlines, interrupted checkouts and catalog sync are swept. */
     ORDER_SWEEP_INTERVAL_MS: env.int(5000, 50),
-    PAYMENT_SANDBOX_SECRET: z.string().min(16).default(DEV_SANDBOX_SECRET),
+    /**
+     * The built-in sandbox payment provider (development and tests only): off unless set,
+     * refused with NODE_ENV=production; needs PAYMENT_SANDBOX_SECRET.
+     */
+    PAYMENT_SANDBOX_ENABLED: env.bool(false),
+    /** HMAC key of the sandbox's callbacks; required when the sandbox is enabled. */
+    PAYMENT_SANDBOX_SECRET: hmacSecret(),
     PAYMENT_SANDBOX_BASE_URL: z.string().url().default('http://127.0.0.1:8080/v1/payments'),
-    /** HMAC key carriers sign tracking webhooks with. */
-    CARRIER_WEBHOOK_SECRET: z.string().min(16).default(DEV_CARRIER_SECRET),
+    /** HMAC key carriers sign tracking webhooks with; empty: carrier webhooks are off. */
+    CARRIER_WEBHOOK_SECRET: hmacSecret(),
+    /** A tracking webhook signed longer ago than this is refused (WEBHOOK_STALE). */
+    CARRIER_WEBHOOK_MAX_AGE_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
+    /** A guest token (and its cart) unused for this long is deleted by the sweep. */
+    GUEST_CART_TTL_SECONDS: env.int(30 * 86_400, 60),
+    /** A guest token that never got a cart is deleted after this long unused. */
+    GUEST_TOKEN_UNUSED_TTL_SECONDS: env.int(86_400, 60),
     NODE_ENV: z.string().default('development'),
   })
   .refine((c) => c.PAYMENT_TTL_SECONDS + c.REVIEW_TTL_SECONDS + 300 <= 7 * 86_400, {
@@ -50,13 +89,18 @@ export const orderConfigSchema = z
     message:
       'PAYMENT_TTL_SECONDS + REVIEW_TTL_SECONDS must stay within a week (the longest stock hold)',
   })
-  .refine((c) => c.NODE_ENV !== 'production' || c.PAYMENT_SANDBOX_SECRET !== DEV_SANDBOX_SECRET, {
-    path: ['PAYMENT_SANDBOX_SECRET'],
-    message: 'set PAYMENT_SANDBOX_SECRET in production (or disable the sandbox)',
+  .refine((c) => !(c.PAYMENT_SANDBOX_ENABLED && c.NODE_ENV === 'production'), {
+    path: ['PAYMENT_SANDBOX_ENABLED'],
+    message:
+      'the sandbox payment provider is for development and tests: it cannot be enabled with NODE_ENV=production',
   })
-  .refine((c) => c.NODE_ENV !== 'production' || c.CARRIER_WEBHOOK_SECRET !== DEV_CARRIER_SECRET, {
-    path: ['CARRIER_WEBHOOK_SECRET'],
-    message: 'set CARRIER_WEBHOOK_SECRET in production',
+  .refine((c) => !c.PAYMENT_SANDBOX_ENABLED || c.PAYMENT_SANDBOX_SECRET !== '', {
+    path: ['PAYMENT_SANDBOX_SECRET'],
+    message: `required when PAYMENT_SANDBOX_ENABLED=true: at least ${MIN_SECRET_LENGTH} random characters (e.g. openssl rand -hex 32)`,
+  })
+  .refine((c) => c.GUEST_TOKEN_UNUSED_TTL_SECONDS <= c.GUEST_CART_TTL_SECONDS, {
+    path: ['GUEST_TOKEN_UNUSED_TTL_SECONDS'],
+    message: 'must not exceed GUEST_CART_TTL_SECONDS',
   });
 
 export type OrderConfig = z.infer<typeof orderConfigSchema>;

@@ -26,7 +26,7 @@ import {
 } from '@emporia/platform';
 import { GroupBuyUseCase } from './application/group-buy.use-case';
 import type { PaymentProvider, SagaFaults } from './application/ports';
-import { DEV_SANDBOX_SECRET, type OrderConfig } from './config';
+import type { OrderConfig } from './config';
 import { GrpcCatalogAdapter } from './infrastructure/grpc-catalog.adapter';
 import { HmacWebhookVerifier } from './infrastructure/hmac-webhook.verifier';
 import { ORDER_MIGRATIONS } from './infrastructure/migrations';
@@ -54,7 +54,7 @@ export async function migrateOrder(
 
 /**
  * Starts the order service: database, gRPC clients of catalog (and marketing and risk when
- * configured), the payment providers, the outbox relay, the sweeps and the consumer of
+ * configured), the payment providers (the sandbox when enabled), the outbox relay, the sweeps and the consumer of
  * marketing's group-buy outcomes.
  */
 export async function startOrder(
@@ -99,15 +99,19 @@ export async function startOrder(
         config.RISK_DEADLINE_MS,
       )
     : undefined;
-  if (config.PAYMENT_SANDBOX_SECRET === DEV_SANDBOX_SECRET)
-    logger.warn(
-      'PAYMENT_SANDBOX_SECRET is the development default; set a real secret outside development',
+  // the sandbox exists only when enabled (never with NODE_ENV=production: config refuses it)
+  const providers = new Map<string, PaymentProvider>();
+  if (config.PAYMENT_SANDBOX_ENABLED) {
+    const sandbox = new SandboxPaymentProvider(
+      config.PAYMENT_SANDBOX_SECRET,
+      config.PAYMENT_SANDBOX_BASE_URL,
+      logger,
     );
-  const sandbox = new SandboxPaymentProvider(
-    config.PAYMENT_SANDBOX_SECRET,
-    config.PAYMENT_SANDBOX_BASE_URL,
-    logger,
-  );
+    providers.set(sandbox.name, sandbox);
+    logger.warn('the sandbox payment provider is enabled: for development and tests only');
+  }
+  if (!config.CARRIER_WEBHOOK_SECRET)
+    logger.info('carrier tracking webhooks are off (no CARRIER_WEBHOOK_SECRET)');
   const closeClients = () => [catalog, marketing, risk].forEach((c) => c?.client.close());
   try {
     await ensureTopics(
@@ -131,11 +135,20 @@ export async function startOrder(
     catalogClient: catalog.client,
     pricing: marketing ? new MarketingPricing(marketing.api) : new ListPricePricing(),
     risk: risk ? new GrpcRisk(risk.api.scoreOrder, logger) : new UnscoredRisk(),
-    providers: new Map<string, PaymentProvider>([[sandbox.name, sandbox]]),
-    carrierWebhooks: new HmacWebhookVerifier(config.CARRIER_WEBHOOK_SECRET),
+    providers,
+    carrierWebhooks: {
+      verifier: config.CARRIER_WEBHOOK_SECRET
+        ? new HmacWebhookVerifier(config.CARRIER_WEBHOOK_SECRET)
+        : undefined,
+      maxAgeSeconds: config.CARRIER_WEBHOOK_MAX_AGE_SECONDS,
+    },
     settings: {
       paymentTtlMs: config.PAYMENT_TTL_SECONDS * 1000,
       reviewTtlMs: config.REVIEW_TTL_SECONDS * 1000,
+    },
+    cartSettings: {
+      guestCartTtlMs: config.GUEST_CART_TTL_SECONDS * 1000,
+      guestTokenUnusedTtlMs: config.GUEST_TOKEN_UNUSED_TTL_SECONDS * 1000,
     },
     sweepIntervalMs: config.ORDER_SWEEP_INTERVAL_MS,
     topicPrefix: config.KAFKA_TOPIC_PREFIX,

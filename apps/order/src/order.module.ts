@@ -35,7 +35,9 @@ import { genericJsonAdapter } from './domain/imported-order';
 import { defaultRoutingStrategy } from './domain/routing';
 import {
   CARRIER_WEBHOOKS,
-  type CarrierWebhookVerifier,
+  type CarrierWebhooks,
+  CART_SETTINGS,
+  type CartSettings,
   MARKETPLACES,
   ROUTING,
   CATALOG,
@@ -70,8 +72,9 @@ export interface OrderInfrastructure {
   pricing: PricingPort;
   risk: RiskPort;
   providers: Map<string, PaymentProvider>;
-  carrierWebhooks: CarrierWebhookVerifier;
+  carrierWebhooks: CarrierWebhooks;
   settings: CheckoutSettings;
+  cartSettings: CartSettings;
   sweepIntervalMs: number;
   topicPrefix: string;
   pingKafka: () => Promise<void>;
@@ -100,6 +103,7 @@ class OrderLifecycle
     private readonly shipments: ShipmentsUseCase,
     private readonly returns: ReturnsUseCase,
     private readonly groupBuy: GroupBuyUseCase,
+    private readonly carts: CartUseCase,
   ) {
     health.register('postgres', () => pingDataSource(infra.dataSource));
     health.register('kafka', infra.pingKafka);
@@ -111,8 +115,8 @@ class OrderLifecycle
     if (this.timer) return;
     this.infra.relay.start();
     // Sweeps in bounded batches: unpaid orders past their deadline, checkouts interrupted
-    // mid-saga, reservation commits/releases that did not reach the catalog, and refunds of
-    // failed groups an interrupted handler left undone.
+    // mid-saga, reservation commits/releases that did not reach the catalog, refunds of
+    // failed groups an interrupted handler left undone, and expired guest tokens and carts.
     this.timer = setInterval(() => {
       if (this.running) return;
       const ctx = newContext();
@@ -125,6 +129,7 @@ class OrderLifecycle
         step('shipment planning', this.shipments.planPending(ctx)),
         step('return completion', this.returns.finishPending(ctx)),
         step('group-buy refund', this.groupBuy.finishPending(ctx)),
+        step('guest cart expiry', this.carts.expireGuestCarts(ctx)),
       ]).finally(() => (this.running = undefined));
     }, this.infra.sweepIntervalMs);
   }
@@ -171,6 +176,7 @@ export class OrderModule {
           useValue: new Map([[genericJsonAdapter.source, genericJsonAdapter]]),
         },
         { provide: CHECKOUT_SETTINGS, useValue: infra.settings },
+        { provide: CART_SETTINGS, useValue: infra.cartSettings },
         { provide: SAGA_FAULTS, useValue: infra.faults ?? noFaults },
         { provide: CLOCK, useValue: systemClock },
         { provide: ID_GENERATOR, useValue: uuidV7Generator },

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { Client } from 'pg';
 import { v4 as uuid } from 'uuid';
@@ -178,8 +178,10 @@ describe('order: carts, checkout saga and payments (real catalog, Postgres, Kafk
       // its own consumer group: kafkajs groups must not mix members of different topics
       ORDER_CONSUMER_GROUP: `order-it-${suffix}`,
       CATALOG_GRPC_URL: catalogUrl,
+      PAYMENT_SANDBOX_ENABLED: 'true',
       PAYMENT_SANDBOX_SECRET: SECRET,
       CARRIER_WEBHOOK_SECRET: CARRIER_SECRET,
+      CARRIER_WEBHOOK_MAX_AGE_SECONDS: '120',
       ORDER_SWEEP_INTERVAL_MS: '200',
       DB_POOL_SIZE: '20',
     };
@@ -251,7 +253,7 @@ describe('order: carts, checkout saga and payments (real catalog, Postgres, Kafk
 
   it('keeps carts per account or guest, checks SKUs, and merges at sign-in', async () => {
     const skuId = await sku(5);
-    const guestToken = `guest-${uuid()}`;
+    const { guestToken } = await call<orderV1.IssueGuestTokenResponse>('issueGuestToken', {});
     await call('setCartLine', { owner: { guestToken }, skuId, quantity: 2 });
     const accountId = uuid();
     await fill(accountId, skuId, 1);
@@ -259,13 +261,85 @@ describe('order: carts, checkout saga and payments (real catalog, Postgres, Kafk
       status: status.NOT_FOUND,
       code: 'SKU_NOT_FOUND',
     });
+    for (const chosen of ['short', 'aaaaaaaaaaaaaaaa', `guest-${uuid()}`])
+      expect(
+        await failure(call('setCartLine', { owner: { guestToken: chosen }, skuId, quantity: 1 })),
+      ).toMatchObject({ status: status.UNAUTHENTICATED, code: 'GUEST_TOKEN_UNKNOWN' });
+    // the token is kept only as its hash
     expect(
-      await failure(call('setCartLine', { owner: { guestToken: 'short' }, skuId, quantity: 1 })),
-    ).toMatchObject({ code: 'GUEST_TOKEN_INVALID' });
+      (await pg.query(`SELECT count(*)::int AS n FROM carts WHERE guest_token = $1`, [guestToken]))
+        .rows[0].n,
+    ).toBe(0);
     const merged = await call<orderV1.MergeCartsResponse>('mergeCarts', { accountId, guestToken });
     expect(merged.cart!.lines).toEqual([{ skuId, quantity: 3 }]);
+    expect(await failure(call('getCart', { owner: { guestToken } }))).toMatchObject({
+      code: 'GUEST_TOKEN_UNKNOWN',
+    });
+    expect(await failure(call('mergeCarts', { accountId, guestToken }))).toMatchObject({
+      code: 'GUEST_TOKEN_UNKNOWN',
+    });
+  });
+
+  it('sweeps guest tokens and carts left unused, and carts of tokens it never issued', async () => {
+    const skuId = await sku(5);
+    const issue = async () =>
+      (await call<orderV1.IssueGuestTokenResponse>('issueGuestToken', {})).guestToken;
+    const [idle, unused, fresh, freshEmpty] = [
+      await issue(),
+      await issue(),
+      await issue(),
+      await issue(),
+    ];
+    for (const t of [idle, fresh])
+      await call('setCartLine', { owner: { guestToken: t }, skuId, quantity: 1 });
+    const hash = (t: string) => createHash('sha256').update(t).digest('hex');
+    const legacy = uuid();
+    const left = async () =>
+      (
+        await pg.query(
+          `SELECT (SELECT count(*)::int FROM guest_tokens WHERE token_hash = ANY($1)) AS tokens,
+                  (SELECT count(*)::int FROM carts WHERE guest_token = ANY($1) OR id = $2) AS carts`,
+          [[idle, unused, fresh, freshEmpty].map(hash), legacy],
+        )
+      ).rows[0] as { tokens: number; carts: number };
+    expect(await left()).toEqual({ tokens: 4, carts: 2 });
+    // at once (the sweep runs every 200 ms): idle past GUEST_CART_TTL_SECONDS (30 days), never
+    // carted and idle past a day, and a cart of a client-chosen token of an earlier release
+    const day = 86_400_000;
+    const ago = (days: number) => new Date(Date.now() - days * day);
+    await pg.query('BEGIN');
+    await pg.query(`UPDATE guest_tokens SET last_used_at = $2 WHERE token_hash = $1`, [
+      hash(idle),
+      ago(31),
+    ]);
+    await pg.query(`UPDATE carts SET updated_at = $2 WHERE guest_token = $1`, [
+      hash(idle),
+      ago(31),
+    ]);
+    await pg.query(`UPDATE guest_tokens SET last_used_at = $2 WHERE token_hash = $1`, [
+      hash(unused),
+      ago(2),
+    ]);
+    await pg.query(
+      `INSERT INTO carts (id, guest_token, lines, updated_at) VALUES ($1, $2, '[]'::jsonb, $3)`,
+      [legacy, 'aaaaaaaaaaaaaaaa', ago(31)],
+    );
+    await pg.query('COMMIT');
+    await eventually(async () => {
+      const now = await left();
+      return now.tokens === 2 && now.carts === 1 ? true : undefined;
+    });
+    for (const t of [idle, unused])
+      expect(await failure(call('getCart', { owner: { guestToken: t } }))).toMatchObject({
+        code: 'GUEST_TOKEN_UNKNOWN',
+      });
     expect(
-      (await call<orderV1.GetCartResponse>('getCart', { owner: { guestToken } })).cart!.lines,
+      (await call<orderV1.GetCartResponse>('getCart', { owner: { guestToken: fresh } })).cart!
+        .lines,
+    ).toEqual([{ skuId, quantity: 1 }]);
+    expect(
+      (await call<orderV1.GetCartResponse>('getCart', { owner: { guestToken: freshEmpty } })).cart!
+        .lines,
     ).toEqual([]);
   });
 
@@ -536,23 +610,56 @@ describe('order: carts, checkout saga and payments (real catalog, Postgres, Kafk
     });
     expect(await orderStatus()).toBe('SHIPPED');
 
-    const event = (i: number, eventId: string, st: string) => {
-      const fields = ['sf', tracking(i), eventId, st, new Date().toISOString()];
-      return {
-        carrier: fields[0],
-        trackingNumber: fields[1],
-        eventId: fields[2],
-        status: fields[3],
-        occurredAt: fields[4],
-        description: st.toLowerCase(),
-        signature: createHmac('sha256', CARRIER_SECRET).update(fields.join('\n')).digest('hex'),
-      };
+    /** A carrier's event as the gateway forwards it: the body's bytes and the signature header. */
+    const event = (
+      i: number,
+      eventId: string,
+      st: string,
+      t = Math.floor(Date.now() / 1000),
+      description = st.toLowerCase(),
+    ) => {
+      const body = JSON.stringify({
+        trackingNumber: tracking(i),
+        eventId,
+        status: st,
+        description,
+        occurredAt: new Date().toISOString(),
+      });
+      const v1 = createHmac('sha256', CARRIER_SECRET).update(`${t}.sf.${body}`).digest('hex');
+      return { carrier: 'sf', payload: Buffer.from(body), signatureHeader: `t=${t},v1=${v1}` };
     };
+    const refused = async (req: object) => failure(call('recordTrackingEvent', req));
     expect(
-      await failure(
-        call('recordTrackingEvent', { ...event(0, 'e0', 'DELIVERED'), signature: '0'.repeat(64) }),
-      ),
+      await refused({
+        ...event(0, 'e0', 'DELIVERED'),
+        signatureHeader: `t=1,v1=${'0'.repeat(64)}`,
+      }),
     ).toMatchObject({ status: status.UNAUTHENTICATED, code: 'WEBHOOK_SIGNATURE_INVALID' });
+    // the old scheme: fields signed without the description
+    const fields = ['sf', tracking(0), 'e0', 'DELIVERED', new Date().toISOString()];
+    expect(
+      await refused({
+        carrier: 'sf',
+        trackingNumber: tracking(0),
+        eventId: 'e0',
+        status: 'DELIVERED',
+        occurredAt: fields[4],
+        description: 'anything',
+        signature: createHmac('sha256', CARRIER_SECRET).update(fields.join('\n')).digest('hex'),
+      }),
+    ).toMatchObject({ status: status.UNAUTHENTICATED, code: 'WEBHOOK_SIGNATURE_INVALID' });
+    const genuine = event(0, 'e0', 'DELIVERED', undefined, 'left at the door');
+    const tampered = Buffer.from(
+      genuine.payload.toString().replace('at the door', 'with a neighbour'),
+    );
+    expect(await refused({ ...genuine, payload: tampered })).toMatchObject({
+      code: 'WEBHOOK_SIGNATURE_INVALID',
+    });
+    const old = Math.floor(Date.now() / 1000) - 121;
+    expect(await refused(event(0, 'e0', 'DELIVERED', old))).toMatchObject({
+      status: status.UNAUTHENTICATED,
+      code: 'WEBHOOK_STALE',
+    });
     const first = event(0, 'e0', 'DELIVERED');
     expect(
       (await call<orderV1.RecordTrackingEventResponse>('recordTrackingEvent', first)).applied,

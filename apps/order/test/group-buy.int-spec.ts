@@ -238,6 +238,7 @@ describe('order: flash sales and group buying (real catalog, Postgres, Kafka)', 
       ORDER_MIGRATE_ON_START: 'true',
       ORDER_CONSUMER_GROUP: `order-gb-it-${suffix}`,
       CATALOG_GRPC_URL: `127.0.0.1:${catalogGrpc}`,
+      PAYMENT_SANDBOX_ENABLED: 'true',
       PAYMENT_SANDBOX_SECRET: SECRET,
       ORDER_SWEEP_INTERVAL_MS: '200',
     };

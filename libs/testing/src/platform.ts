@@ -181,10 +181,12 @@ export async function startPlatform(want: {
       const env = {
         ...common,
         ORDER_DATABASE_URL: db.url,
+        // the sandbox provider is off unless enabled; tests pay through it
+        PAYMENT_SANDBOX_ENABLED: 'true',
         PAYMENT_SANDBOX_SECRET: E2E_SANDBOX_SECRET,
         CARRIER_WEBHOOK_SECRET: E2E_CARRIER_SECRET,
       };
-      await runServiceCommand('order', env, ['migrate']);
+      await runServiceCommand('order', { ...env, ...want.orderEnv }, ['migrate']);
       starting.push(
         startServiceProcess(
           'order',

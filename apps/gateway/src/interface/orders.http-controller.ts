@@ -3,6 +3,7 @@ import {
   Body,
   Controller,
   Get,
+  Header,
   HttpCode,
   Inject,
   Param,
@@ -28,6 +29,7 @@ import {
   AdminOrderView,
   CallbackView,
   ImportResultView,
+  GuestTokenView,
   CancelOrderDto,
   CartLineDto,
   CartView,
@@ -55,6 +57,7 @@ import { PageQuery } from './dto/query.dto';
 import { Idempotent, idempotencyKey } from './idempotency.interceptor';
 import { adminOrderView, cartView, orderView, returnView, shipmentView } from './order-mappers';
 import { ProblemError } from './problem';
+import { RawBody } from './raw-body';
 import { Ctx } from './request-context';
 import { cursorOf } from './mappers';
 import { uuidParam } from './uuid-param';
@@ -73,10 +76,27 @@ function checkoutKey(accountId: string, key: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-function guestToken(req: FastifyRequest): string | undefined {
-  const raw = req.headers['x-guest-token'];
+const header = (req: FastifyRequest, name: string): string | undefined => {
+  const raw = req.headers[name];
   return (Array.isArray(raw) ? raw[0] : raw) || undefined;
-}
+};
+
+const GUEST_TOKEN_HEADER = {
+  name: 'X-Guest-Token',
+  required: false,
+  description:
+    'a guest cart: a token from POST /v1/cart/guest-token (any other is 401 GUEST_TOKEN_UNKNOWN); ignored when signed in',
+};
+
+/** Fields of RecordTrackingEventRequest that are no longer read (the signed body carries them). */
+const UNUSED_TRACKING_FIELDS = {
+  trackingNumber: '',
+  eventId: '',
+  status: '',
+  description: '',
+  occurredAt: '',
+  signature: '',
+};
 
 @ApiTags('orders')
 @Controller('v1')
@@ -88,7 +108,7 @@ export class OrdersHttpController {
 
   private owner(me: Principal | undefined, req: FastifyRequest) {
     if (me) return { accountId: me.accountId, guestToken: '' };
-    const token = guestToken(req);
+    const token = header(req, 'x-guest-token');
     if (!token)
       throw new ProblemError(
         401,
@@ -98,13 +118,21 @@ export class OrdersHttpController {
     return { accountId: '', guestToken: token };
   }
 
+  @Post('cart/guest-token')
+  @Header('cache-control', 'no-store')
+  @ApiCreatedResponse({
+    type: GuestTokenView,
+    description:
+      "a new guest token for the X-Guest-Token header (256 random bits); it expires after 30 days unused (the order service's GUEST_CART_TTL_SECONDS, a day if it never gets a cart) and is used up by POST /v1/cart/merge",
+  })
+  @ApiProblems()
+  async issueGuestToken(@Ctx() ctx: RequestContext): Promise<GuestTokenView> {
+    return { guestToken: (await this.orders.issueGuestToken(ctx, {})).guestToken };
+  }
+
   @Get('cart')
   @OptionalAuth()
-  @ApiHeader({
-    name: 'X-Guest-Token',
-    required: false,
-    description: 'a guest cart (16–128 characters)',
-  })
+  @ApiHeader(GUEST_TOKEN_HEADER)
   @ApiOkResponse({ type: CartView })
   async cart(
     @Ctx() ctx: RequestContext,
@@ -116,7 +144,7 @@ export class OrdersHttpController {
 
   @Put('cart/lines/:skuId')
   @OptionalAuth()
-  @ApiHeader({ name: 'X-Guest-Token', required: false })
+  @ApiHeader(GUEST_TOKEN_HEADER)
   @ApiOkResponse({ type: CartView })
   @ApiProblems(404, 422)
   async setLine(
@@ -142,7 +170,8 @@ export class OrdersHttpController {
   @HttpCode(200)
   @ApiOkResponse({
     type: CartView,
-    description: "the guest cart's lines move into the account's cart",
+    description:
+      "the guest cart's lines move into the account's cart; the guest token is used up (a token that was not issued, expired or was used is 401 GUEST_TOKEN_UNKNOWN)",
   })
   async merge(
     @Ctx() ctx: RequestContext,
@@ -308,19 +337,25 @@ export class OrdersHttpController {
   }
 
   @Post('payments/sandbox/pay/:paymentId')
+  @Auth()
   @HttpCode(200)
   @ApiOkResponse({
     type: SandboxPaymentView,
     description:
-      "the sandbox provider's hosted page: pays (or declines) the payment, then the sandbox's signed callback is handled like a real provider's",
+      "the sandbox provider's hosted page (development and tests; 422 PAYMENT_PROVIDER_DISABLED unless the order service enables it): the payment's owner pays (or declines) it, then the sandbox's signed callback is handled like a real provider's; another account's payment is 404 like one that does not exist",
   })
-  @ApiProblems(404)
+  @ApiProblems(404, 422)
   async sandboxPay(
     @Ctx() ctx: RequestContext,
+    @Caller() me: Principal,
     @Param('paymentId', uuidParam) paymentId: string,
     @Body() body: SandboxPayDto,
   ): Promise<SandboxPaymentView> {
-    return this.orders.completeSandboxPayment(ctx, { paymentId, succeed: body.succeed ?? true });
+    return this.orders.completeSandboxPayment(ctx, {
+      paymentId,
+      accountId: me.accountId,
+      succeed: body.succeed ?? true,
+    });
   }
 
   @Get('orders/:id/shipments')
@@ -358,18 +393,28 @@ export class OrdersHttpController {
   }
 
   @Post('shipments/tracking-events/:carrier')
+  @RawBody()
   @HttpCode(200)
+  @ApiHeader({
+    name: 'Emporia-Signature',
+    required: true,
+    description:
+      't=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<carrier>.<body>"> with CARRIER_WEBHOOK_SECRET, over the exact body bytes; refused when older than 5 minutes (CARRIER_WEBHOOK_MAX_AGE_SECONDS) or more than 60 s ahead (401 WEBHOOK_STALE)',
+  })
   @ApiOkResponse({ type: TrackingResultView, description: "a carrier's signed tracking webhook" })
-  @ApiProblems(401, 404, 422)
+  @ApiProblems(401, 404, 413, 422)
   async tracking(
     @Ctx() ctx: RequestContext,
     @Param('carrier', carrierParam) carrier: string,
-    @Body() body: TrackingEventDto,
+    @Body() _event: TrackingEventDto,
+    @Req() req: FastifyRequest,
   ): Promise<TrackingResultView> {
+    // the order service reads the event from the bytes the signature covers
     const r = await this.orders.recordTrackingEvent(ctx, {
+      ...UNUSED_TRACKING_FIELDS,
       carrier,
-      ...body,
-      description: body.description ?? '',
+      payload: req.rawBody ?? Buffer.alloc(0),
+      signatureHeader: header(req, 'emporia-signature') ?? '',
     });
     return { shipment: shipmentView(r.shipment!), applied: r.applied };
   }

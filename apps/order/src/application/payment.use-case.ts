@@ -7,9 +7,11 @@ import { applyEvent } from '../domain/order';
 import { OrderError } from '../domain/order-error';
 import {
   type CallbackOutcome,
+  checkCallbackFields,
   checkCallbackFreshness,
   decideCallback,
   type PaymentCallback,
+  SANDBOX_PROVIDER,
 } from '../domain/payment';
 import { OrderLifecycleUseCase, orderNotFound } from './order-lifecycle.use-case';
 import {
@@ -22,6 +24,13 @@ import {
   UNIT_OF_WORK,
   type UnitOfWork,
 } from './ports';
+
+const sandboxDisabled = () =>
+  new OrderError(
+    'FAILED_PRECONDITION',
+    'PAYMENT_PROVIDER_DISABLED',
+    'the sandbox payment provider is off here (PAYMENT_SANDBOX_ENABLED)',
+  );
 
 /**
  * Payments: starting one with a provider, and the provider's signed callback. A callback is
@@ -41,7 +50,8 @@ export class PaymentUseCase {
   ) {}
 
   private provider(name: string): PaymentProvider {
-    const p = this.providers.get(name || 'sandbox');
+    const p = this.providers.get(name || SANDBOX_PROVIDER);
+    if (!p && (name || SANDBOX_PROVIDER) === SANDBOX_PROVIDER) throw sandboxDisabled();
     if (!p)
       throw new OrderError(
         'INVALID_ARGUMENT',
@@ -96,6 +106,7 @@ export class PaymentUseCase {
     signature: string,
   ): Promise<CallbackOutcome> {
     const provider = this.provider(callback.provider);
+    checkCallbackFields(callback);
     if (!provider.verify(callback, signature ?? ''))
       throw new OrderError(
         'UNAUTHENTICATED',
@@ -170,29 +181,34 @@ export class PaymentUseCase {
   }
 
   /**
-   * The sandbox's hosted page: the customer's choice becomes a callback signed by the sandbox
-   * and handled exactly like a real provider's (signature, age, amount, replay).
+   * The sandbox's hosted page: the payment's owner's choice becomes a callback signed by the
+   * sandbox and handled exactly like a real provider's (signature, age, amount, replay). A
+   * payment of another account is not found, exactly like one that does not exist.
    */
   async completeSandbox(
     ctx: RequestContext,
-    paymentId: string,
-    succeed: boolean,
+    input: { paymentId: string; accountId: string; succeed: boolean },
   ): Promise<{ outcome: CallbackOutcome; orderId: string }> {
-    const payment = await this.uow.run(ctx, (tx) => tx.payments.find(paymentId));
-    const provider = payment ? this.providers.get(payment.provider) : undefined;
-    if (!payment || !provider?.signAsProvider || payment.status !== 'STARTED')
+    const provider = this.providers.get(SANDBOX_PROVIDER);
+    if (!provider?.signAsProvider) throw sandboxDisabled();
+    const payment = await this.uow.run(ctx, async (tx) => {
+      const p = await tx.payments.find(input.paymentId);
+      const order = p && (await tx.orders.find(p.orderId));
+      return p && order?.accountId === input.accountId ? p : null;
+    });
+    if (!payment || payment.provider !== provider.name || payment.status !== 'STARTED')
       throw new OrderError(
         'NOT_FOUND',
         'PAYMENT_NOT_FOUND',
-        `no open sandbox payment ${paymentId}`,
+        `no open sandbox payment ${input.paymentId}`,
       );
     const callback: PaymentCallback = {
       provider: provider.name,
-      providerTxnId: `sbx-${paymentId}`,
+      providerTxnId: `sbx-${payment.id}`,
       orderId: payment.orderId,
       amountMinor: payment.amount.amountMinor,
       currency: payment.amount.currency,
-      status: succeed ? 'SUCCEEDED' : 'FAILED',
+      status: input.succeed ? 'SUCCEEDED' : 'FAILED',
       timestamp: Math.floor(this.clock.now().getTime() / 1000),
     };
     const outcome = await this.callback(ctx, callback, provider.signAsProvider(callback));

@@ -67,7 +67,15 @@ export interface CatalogPort {
 
 /** Checks a carrier's webhook signature (constant time). */
 export interface CarrierWebhookVerifier {
-  verify(fields: string[], signature: string): boolean;
+  /** True when one of the hex signatures is the HMAC of `content`. */
+  verify(content: Uint8Array, signatures: string[]): boolean;
+}
+
+/** Carrier tracking webhooks: off without a verifier (no CARRIER_WEBHOOK_SECRET). */
+export interface CarrierWebhooks {
+  verifier?: CarrierWebhookVerifier;
+  /** Events signed longer ago than this are refused. */
+  maxAgeSeconds: number;
 }
 
 export interface PricingInput {
@@ -189,6 +197,23 @@ export interface GroupDecisionRepository {
   find(orderId: string): Promise<GroupDecision | null>;
 }
 
+/** Guest tokens the service issued, by the SHA-256 of the token (the token is never stored). */
+export interface GuestTokenRepository {
+  insert(key: string, now: Date): Promise<void>;
+  /**
+   * Marks a token used now (`carted`: it has a cart from now on); false when it was never
+   * issued, was used up by a merge, or was last used before `usedAfter` (expired).
+   */
+  touch(key: string, now: Date, usedAfter: Date, carted: boolean): Promise<boolean>;
+  remove(key: string): Promise<void>;
+  /**
+   * Deletes up to `limit` expired tokens with their carts: unused since `idleBefore`, or since
+   * `unusedBefore` when they never got a cart; and guest carts whose token is gone, untouched
+   * since `idleBefore`. Returns how many tokens and carts went.
+   */
+  expire(idleBefore: Date, unusedBefore: Date, limit: number): Promise<number>;
+}
+
 export interface CartRepository {
   find(owner: Cart['owner']): Promise<Cart | null>;
   /** Locks (creating if needed) the owner's cart for the transaction. */
@@ -260,6 +285,7 @@ export interface OrderEvents {
 export interface OrderTx {
   orders: OrderRepository;
   carts: CartRepository;
+  guestTokens: GuestTokenRepository;
   checkouts: CheckoutRepository;
   payments: PaymentRepository;
   shipments: ShipmentRepository;
@@ -290,6 +316,13 @@ export interface IdGenerator {
   newId(): string;
 }
 
+export interface CartSettings {
+  /** A guest token unused this long is expired (and swept with its cart). */
+  guestCartTtlMs: number;
+  /** A guest token that never got a cart is swept after this long unused. */
+  guestTokenUnusedTtlMs: number;
+}
+
 export interface CheckoutSettings {
   paymentTtlMs: number;
   /** How long a held order may wait for review before it is cancelled. */
@@ -315,5 +348,6 @@ export const ID_GENERATOR = Symbol('ID_GENERATOR');
 export const CHECKOUT_SETTINGS = Symbol('CHECKOUT_SETTINGS');
 export const SAGA_FAULTS = Symbol('SAGA_FAULTS');
 export const CARRIER_WEBHOOKS = Symbol('CARRIER_WEBHOOKS');
+export const CART_SETTINGS = Symbol('CART_SETTINGS');
 export const MARKETPLACES = Symbol('MARKETPLACES');
 export const ROUTING = Symbol('ROUTING');

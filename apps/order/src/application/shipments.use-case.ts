@@ -9,12 +9,17 @@ import {
   ship,
   type Shipment,
   shipmentProgress,
-  TRACKING_STATUSES,
-  type TrackingStatus,
 } from '../domain/shipment';
 import {
+  checkWebhookFreshness,
+  parseSignatureHeader,
+  parseTrackingEvent,
+  signedContent,
+  type TrackingEventInput,
+} from '../domain/tracking-webhook';
+import {
   CARRIER_WEBHOOKS,
-  type CarrierWebhookVerifier,
+  type CarrierWebhooks,
   CATALOG,
   type CatalogPort,
   CLOCK,
@@ -33,7 +38,7 @@ const shipmentNotFound = (id: string) =>
 
 /**
  * Fulfilment: a paid order gets one shipment per warehouse its stock was reserved in; operators
- * hand shipments to carriers; carriers report tracking through a signed webhook. The order
+ * hand shipments to carriers; carriers report tracking through a webhook signed over its body. The order
  * follows: FULFILLING once planned, SHIPPED when every parcel left, DELIVERED when all arrived.
  */
 @Injectable()
@@ -41,7 +46,7 @@ export class ShipmentsUseCase {
   constructor(
     @Inject(UNIT_OF_WORK) private readonly uow: UnitOfWork,
     @Inject(CATALOG) private readonly catalog: CatalogPort,
-    @Inject(CARRIER_WEBHOOKS) private readonly webhooks: CarrierWebhookVerifier,
+    @Inject(CARRIER_WEBHOOKS) private readonly webhooks: CarrierWebhooks,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
   ) {}
@@ -117,64 +122,56 @@ export class ShipmentsUseCase {
     });
   }
 
-  /** A carrier's signed tracking event. */
+  /**
+   * A carrier's tracking event: the signature (Emporia-Signature header) must cover the exact
+   * body and be fresh; only then is the body read.
+   */
   track(
     ctx: RequestContext,
-    input: {
-      carrier: string;
-      trackingNumber: string;
-      eventId: string;
-      status: string;
-      description: string;
-      occurredAt: string;
-      signature: string;
-    },
+    input: { carrier: string; payload: Uint8Array; signatureHeader: string },
   ): Promise<{ shipment: Shipment; applied: boolean }> {
-    const fields = [
-      input.carrier,
-      input.trackingNumber,
-      input.eventId,
-      input.status,
-      input.occurredAt,
-    ];
-    if (!this.webhooks.verify(fields, input.signature ?? ''))
+    const verifier = this.webhooks.verifier;
+    if (!verifier)
+      throw new OrderError(
+        'FAILED_PRECONDITION',
+        'CARRIER_WEBHOOKS_DISABLED',
+        'carrier tracking webhooks are off here (no CARRIER_WEBHOOK_SECRET is configured)',
+      );
+    const signature = parseSignatureHeader(input.signatureHeader);
+    const content = signedContent(signature.timestamp, input.carrier, input.payload);
+    if (!verifier.verify(content, signature.signatures))
       throw new OrderError(
         'UNAUTHENTICATED',
         'WEBHOOK_SIGNATURE_INVALID',
         'the tracking event signature does not verify',
       );
-    if (!(TRACKING_STATUSES as readonly string[]).includes(input.status))
-      throw new OrderError(
-        'INVALID_ARGUMENT',
-        'TRACKING_STATUS_INVALID',
-        `status is one of ${TRACKING_STATUSES.join(', ')}`,
-      );
-    const occurredAt = new Date(input.occurredAt);
-    if (Number.isNaN(occurredAt.getTime()) || !input.eventId)
-      throw new OrderError(
-        'INVALID_ARGUMENT',
-        'TRACKING_EVENT_INVALID',
-        'event_id and an RFC 3339 occurred_at are required',
-      );
+    const now = this.clock.now();
+    checkWebhookFreshness(signature.timestamp, now, this.webhooks.maxAgeSeconds);
+    const event = parseTrackingEvent(input.payload, now);
+    return this.record(ctx, input.carrier, event);
+  }
+
+  private record(
+    ctx: RequestContext,
+    carrier: string,
+    input: TrackingEventInput,
+  ): Promise<{ shipment: Shipment; applied: boolean }> {
     return this.uow.run(ctx, async (tx) => {
-      const found = await tx.shipments.findByTracking(
-        input.carrier.toLowerCase(),
-        input.trackingNumber,
-      );
+      const found = await tx.shipments.findByTracking(carrier.toLowerCase(), input.trackingNumber);
       if (!found)
         throw new OrderError(
           'NOT_FOUND',
           'SHIPMENT_NOT_FOUND',
-          `no shipment with ${input.carrier} ${input.trackingNumber}`,
+          `no shipment with ${carrier} ${input.trackingNumber}`,
         );
       const order = await tx.orders.findForUpdate(found.orderId);
       const current = (await tx.shipments.find(found.id, true))!;
       const now = this.clock.now();
       const event = {
         eventId: input.eventId,
-        status: input.status as TrackingStatus,
-        description: (input.description ?? '').slice(0, 500),
-        occurredAt,
+        status: input.status,
+        description: input.description,
+        occurredAt: input.occurredAt,
       };
       const { shipment, changed } = applyTracking(current, event, now);
       if (!changed) return { shipment, applied: false };

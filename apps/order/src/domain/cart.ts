@@ -8,10 +8,13 @@ export interface CartLine {
   quantity: number;
 }
 
-/** A cart belongs to an account or, before sign-in, to a guest token. */
+/**
+ * A cart belongs to an account or, before sign-in, to a guest token (kept as `guestKey`, the
+ * token's SHA-256: the token itself is not stored).
+ */
 export interface Cart {
   id: string;
-  owner: { accountId: string } | { guestToken: string };
+  owner: { accountId: string } | { guestKey: string };
   lines: CartLine[];
   updatedAt: Date;
 }

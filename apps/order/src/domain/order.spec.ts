@@ -4,6 +4,7 @@ import { applyEvent, checkPricing, paymentOverdue, placeOrder, type PricedCart }
 import { canMove, nextStatus, ORDER_STATUSES, type OrderEvent } from './order-state-machine';
 import {
   canonicalCallback,
+  checkCallbackFields,
   checkCallbackFreshness,
   decideCallback,
   type PaymentCallback,
@@ -193,6 +194,20 @@ describe('payment callbacks', () => {
     expect(decideCallback(cb({ status: 'FAILED' }), order)).toBe('FAILED');
     expect(decideCallback(cb(), { ...order, status: 'CANCELLED' })).toBe('REFUND_LATE_PAYMENT');
     expect(decideCallback(cb(), { ...order, status: 'PAID' })).toBe('REFUND_LATE_PAYMENT');
+  });
+
+  it('refuses fields that would make the canonical form ambiguous', () => {
+    expect(() => checkCallbackFields(cb())).not.toThrow();
+    // "t1\no1" as a transaction id would sign the same bytes as other fields split elsewhere
+    for (const over of [
+      { providerTxnId: 't1\no1' },
+      { providerTxnId: 't1\r' },
+      { provider: 'sandbox\nt1' },
+      { currency: 'CN\u0000' },
+    ])
+      expect(() => checkCallbackFields(cb(over))).toThrow(
+        expect.objectContaining({ code: 'PAYMENT_CALLBACK_INVALID' }),
+      );
   });
 
   it('signs a fixed canonical form and refuses stale callbacks', () => {

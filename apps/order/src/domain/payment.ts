@@ -1,6 +1,9 @@
 import type { Money } from '@emporia/money';
 import { OrderError } from './order-error';
 
+/** The built-in sandbox provider's name (development and tests; off unless enabled). */
+export const SANDBOX_PROVIDER = 'sandbox';
+
 /** A payment provider's notification that a payment succeeded or failed. */
 export interface PaymentCallback {
   provider: string;
@@ -25,6 +28,21 @@ export function canonicalCallback(c: PaymentCallback): string {
     c.status,
     String(c.timestamp),
   ].join('\n');
+}
+
+/**
+ * The canonical form is unambiguous only while no field contains its separator: a provider
+ * name or transaction id with a line break (or any control character) is refused.
+ */
+export function checkCallbackFields(c: PaymentCallback): void {
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused
+  const control = /[\u0000-\u001f\u007f]/;
+  if ([c.provider, c.providerTxnId, c.orderId, c.currency, c.status].some((f) => control.test(f)))
+    throw new OrderError(
+      'INVALID_ARGUMENT',
+      'PAYMENT_CALLBACK_INVALID',
+      'callback fields must not contain control characters',
+    );
 }
 
 export const CALLBACK_MAX_AGE_SECONDS = 600;

@@ -1,19 +1,24 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { CarrierWebhookVerifier } from '../application/ports';
 
-/** Carrier webhooks signed with HMAC-SHA256 over their fields joined by '\n' (hex). */
+/** Carrier webhooks signed with HMAC-SHA256 (hex) over the signed content. */
 export class HmacWebhookVerifier implements CarrierWebhookVerifier {
   constructor(private readonly secret: string) {}
 
-  sign(fields: string[]): string {
-    return createHmac('sha256', this.secret).update(fields.join('\n')).digest('hex');
+  sign(content: Uint8Array): string {
+    return createHmac('sha256', this.secret).update(content).digest('hex');
   }
 
-  verify(fields: string[], signature: string): boolean {
-    const expected = Buffer.from(this.sign(fields), 'hex');
-    const given = /^[0-9a-f]{64}$/i.test(signature)
-      ? Buffer.from(signature, 'hex')
-      : Buffer.alloc(0);
-    return given.length === expected.length && timingSafeEqual(given, expected);
+  verify(content: Uint8Array, signatures: string[]): boolean {
+    const expected = Buffer.from(this.sign(content), 'hex');
+    let ok = false;
+    for (const signature of signatures) {
+      const given = /^[0-9a-f]{64}$/i.test(signature)
+        ? Buffer.from(signature, 'hex')
+        : Buffer.alloc(0);
+      // every entry is compared, in constant time each
+      if (given.length === expected.length && timingSafeEqual(given, expected)) ok = true;
+    }
+    return ok;
   }
 }

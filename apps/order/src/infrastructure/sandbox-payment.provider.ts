@@ -2,16 +2,17 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Money } from '@emporia/money';
 import type { Logger } from '@emporia/platform';
 import type { PaymentProvider } from '../application/ports';
-import { canonicalCallback, type PaymentCallback } from '../domain/payment';
+import { canonicalCallback, type PaymentCallback, SANDBOX_PROVIDER } from '../domain/payment';
 
 /**
- * The built-in sandbox: a hosted-payment simulation for development and tests. Its callbacks
+ * The built-in sandbox: a hosted-payment simulation for development and tests, registered only
+ * with PAYMENT_SANDBOX_ENABLED (never in production). Its callbacks
  * are signed with HMAC-SHA256 over the canonical fields using `PAYMENT_SANDBOX_SECRET`, exactly
  * as a real provider's would be checked; real providers (Alipay, WeChat Pay, Stripe) implement
  * the same port with their own signature schemes.
  */
 export class SandboxPaymentProvider implements PaymentProvider {
-  readonly name = 'sandbox';
+  readonly name = SANDBOX_PROVIDER;
 
   constructor(
     private readonly secret: string,

@@ -5,6 +5,7 @@ import type {
   ReturnRepository,
   ShipmentRepository,
   CartRepository,
+  GuestTokenRepository,
   CheckoutRecord,
   CheckoutRepository,
   OrderRepository,
@@ -306,13 +307,13 @@ interface CartRow {
 
 const toCart = (r: CartRow): Cart => ({
   id: r.id,
-  owner: r.account_id ? { accountId: r.account_id } : { guestToken: r.guest_token! },
+  owner: r.account_id ? { accountId: r.account_id } : { guestKey: r.guest_token! },
   lines: r.lines,
   updatedAt: r.updated_at,
 });
 
 const ownerWhere = (owner: Cart['owner']): [string, string] =>
-  'accountId' in owner ? ['account_id', owner.accountId] : ['guest_token', owner.guestToken];
+  'accountId' in owner ? ['account_id', owner.accountId] : ['guest_token', owner.guestKey];
 
 export class SqlCartRepository implements CartRepository {
   constructor(private readonly m: EntityManager) {}
@@ -345,6 +346,64 @@ export class SqlCartRepository implements CartRepository {
 
   async remove(cartId: string): Promise<void> {
     await this.m.query(`DELETE FROM carts WHERE id = $1`, [cartId]);
+  }
+}
+
+/** Issued guest tokens by hash (`guest_tokens`); carts.guest_token holds the same hash. */
+export class SqlGuestTokenRepository implements GuestTokenRepository {
+  constructor(private readonly m: EntityManager) {}
+
+  async insert(key: string, now: Date): Promise<void> {
+    await this.m.query(
+      `INSERT INTO guest_tokens (token_hash, issued_at, last_used_at) VALUES ($1, $2, $2)`,
+      [key, now],
+    );
+  }
+
+  async touch(key: string, now: Date, usedAfter: Date, carted: boolean): Promise<boolean> {
+    const rows = (await this.m.query(
+      `WITH used AS (
+         UPDATE guest_tokens SET last_used_at = GREATEST(last_used_at, $2), carted = carted OR $4
+         WHERE token_hash = $1 AND last_used_at >= $3 RETURNING token_hash)
+       SELECT token_hash FROM used`,
+      [key, now, usedAfter, carted],
+    )) as unknown[];
+    return rows.length === 1;
+  }
+
+  async remove(key: string): Promise<void> {
+    await this.m.query(`DELETE FROM guest_tokens WHERE token_hash = $1`, [key]);
+  }
+
+  async expire(idleBefore: Date, unusedBefore: Date, limit: number): Promise<number> {
+    // tokens idle past the TTL, and tokens that never got a cart idle past the shorter one,
+    // with their carts; then guest carts whose token is gone (client-chosen tokens of releases
+    // before tokens were issued), once as old as the TTL
+    const [{ n }] = (await this.m.query(
+      `WITH idle AS (
+         SELECT token_hash FROM guest_tokens WHERE last_used_at < $1
+         ORDER BY last_used_at LIMIT $3 FOR UPDATE SKIP LOCKED),
+       unused AS (
+         SELECT token_hash FROM guest_tokens WHERE NOT carted AND last_used_at < $2
+         ORDER BY last_used_at LIMIT $3 FOR UPDATE SKIP LOCKED),
+       tokens AS (
+         DELETE FROM guest_tokens
+         WHERE token_hash IN (SELECT token_hash FROM idle UNION SELECT token_hash FROM unused)
+         RETURNING token_hash),
+       carts_of_tokens AS (
+         DELETE FROM carts WHERE guest_token IN (SELECT token_hash FROM tokens) RETURNING id),
+       orphans AS (
+         DELETE FROM carts WHERE id IN (
+           SELECT c.id FROM carts c
+           WHERE c.guest_token IS NOT NULL AND c.updated_at < $1
+             AND NOT EXISTS (SELECT 1 FROM guest_tokens g WHERE g.token_hash = c.guest_token)
+           ORDER BY c.updated_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+         RETURNING id)
+       SELECT (SELECT count(*) FROM tokens) + (SELECT count(*) FROM carts_of_tokens)
+            + (SELECT count(*) FROM orphans) AS n`,
+      [idleBefore, unusedBefore, limit],
+    )) as { n: string }[];
+    return Number(n);
   }
 }
 

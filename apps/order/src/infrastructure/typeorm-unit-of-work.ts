@@ -6,6 +6,7 @@ import type { Clock, IdGenerator, OrderTx, UnitOfWork } from '../application/por
 import { OutboxOrderEvents } from './outbox-order-events';
 import {
   SqlCartRepository,
+  SqlGuestTokenRepository,
   SqlCheckoutRepository,
   SqlGroupDecisionRepository,
   SqlOrderRepository,
@@ -30,6 +31,7 @@ export class TypeormUnitOfWork extends OutboxUnitOfWork<OrderTx> implements Unit
       tx: {
         orders: new SqlOrderRepository(manager),
         carts: new SqlCartRepository(manager),
+        guestTokens: new SqlGuestTokenRepository(manager),
         checkouts: new SqlCheckoutRepository(manager),
         payments: new SqlPaymentRepository(manager),
         shipments: new SqlShipmentRepository(manager),

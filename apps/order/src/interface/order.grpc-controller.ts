@@ -109,6 +109,15 @@ export class OrderGrpcController implements orderV1.OrderServiceController {
     private readonly imports: ImportOrdersUseCase,
   ) {}
 
+  issueGuestToken(
+    _req: orderV1.IssueGuestTokenRequest,
+    md?: Metadata,
+  ): Promise<orderV1.IssueGuestTokenResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      guestToken: await this.carts.issueGuestToken(ctx),
+    }));
+  }
+
   getCart(req: orderV1.GetCartRequest, md?: Metadata): Promise<orderV1.GetCartResponse> {
     return withGrpcContext(md, async (ctx) => ({
       cart: cartToProto(await this.carts.get(ctx, ownerOf(req.owner))),
@@ -277,7 +286,11 @@ export class OrderGrpcController implements orderV1.OrderServiceController {
     md?: Metadata,
   ): Promise<orderV1.CompleteSandboxPaymentResponse> {
     return withGrpcContext(md, async (ctx) =>
-      this.payments.completeSandbox(ctx, uuid('payment_id', req.paymentId), req.succeed),
+      this.payments.completeSandbox(ctx, {
+        paymentId: uuid('payment_id', req.paymentId),
+        accountId: uuid('account_id', req.accountId),
+        succeed: req.succeed,
+      }),
     );
   }
 
@@ -317,7 +330,11 @@ export class OrderGrpcController implements orderV1.OrderServiceController {
     md?: Metadata,
   ): Promise<orderV1.RecordTrackingEventResponse> {
     return withGrpcContext(md, async (ctx) => {
-      const r = await this.shipments.track(ctx, req);
+      const r = await this.shipments.track(ctx, {
+        carrier: req.carrier,
+        payload: req.payload,
+        signatureHeader: req.signatureHeader,
+      });
       return { shipment: shipmentToProto(r.shipment), applied: r.applied };
     });
   }

@@ -29,7 +29,11 @@ export class CartLineDto {
 }
 
 export class MergeCartDto {
-  @ApiProperty({ description: 'the X-Guest-Token the cart was built with' })
+  @ApiProperty({
+    description: 'the X-Guest-Token the cart was built with (from POST /v1/cart/guest-token)',
+    minLength: 16,
+    maxLength: 128,
+  })
   @IsString()
   @Length(16, 128)
   guestToken!: string;
@@ -147,6 +151,14 @@ export class CartLineView {
   @ApiProperty() quantity!: number;
 }
 
+export class GuestTokenView {
+  @ApiProperty({
+    description: 'send as X-Guest-Token on the cart routes; keep it secret (it opens the cart)',
+    example: 'gt_3q2-7wXr1oHqVfK0b2a9mZbYd8Qm4Zq3s1T2u3V4w5x',
+  })
+  guestToken!: string;
+}
+
 export class CartView {
   @ApiProperty({ type: [CartLineView] }) lines!: CartLineView[];
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
@@ -257,12 +269,6 @@ export class TrackingEventDto {
   status!: string;
   @ApiPropertyOptional() @Optional() @IsString() @MaxLength(500) description?: string;
   @ApiProperty({ format: 'date-time' }) @IsString() @Length(10, 40) occurredAt!: string;
-  @ApiProperty({
-    description: 'hex HMAC-SHA256 of carrier, trackingNumber, eventId, status, occurredAt',
-  })
-  @IsString()
-  @Length(1, 256)
-  signature!: string;
 }
 
 export class TrackingEventView {

@@ -6,6 +6,7 @@ import { OrderImports1764000001000 } from './1764000001000-order-imports';
 import { ReturnRestockClaim1764000001100 } from './1764000001100-return-restock-claim';
 import { Exchanges1764000001200 } from './1764000001200-exchanges';
 import { GroupBuy1764000001300 } from './1764000001300-group-buy';
+import { GuestTokens1764000001400 } from './1764000001400-guest-tokens';
 
 /** Every migration of the order database, in order. Never `synchronize`. */
 export const ORDER_MIGRATIONS = [
@@ -17,4 +18,5 @@ export const ORDER_MIGRATIONS = [
   ReturnRestockClaim1764000001100,
   Exchanges1764000001200,
   GroupBuy1764000001300,
+  GuestTokens1764000001400,
 ];

@@ -14,6 +14,15 @@ import { Money } from "../../common/v1/money";
 export interface CartOwner {
   /** Exactly one is set. */
   accountId: string;
+  /** A token from IssueGuestToken; any other is refused (UNAUTHENTICATED, GUEST_TOKEN_UNKNOWN). */
+  guestToken: string;
+}
+
+export interface IssueGuestTokenRequest {
+}
+
+export interface IssueGuestTokenResponse {
+  /** 32 random bytes, base64url, prefixed "gt_". Expires after GUEST_CART_TTL_SECONDS unused. */
   guestToken: string;
 }
 
@@ -47,6 +56,7 @@ export interface SetCartLineResponse {
 
 export interface MergeCartsRequest {
   accountId: string;
+  /** An issued guest token; it no longer works after the merge. */
   guestToken: string;
 }
 
@@ -205,6 +215,8 @@ export interface HandlePaymentCallbackResponse {
 export interface CompleteSandboxPaymentRequest {
   paymentId: string;
   succeed: boolean;
+  /** The signed-in caller: the payment's order must be theirs (else NOT_FOUND). Required. */
+  accountId: string;
 }
 
 export interface CompleteSandboxPaymentResponse {
@@ -257,15 +269,40 @@ export interface ShipShipmentResponse {
 }
 
 export interface RecordTrackingEventRequest {
+  /** As in the webhook's URL; part of what is signed. */
   carrier: string;
+  /**
+   * Unused: the event's fields come from `payload`, the signed body.
+   *
+   * @deprecated
+   */
   trackingNumber: string;
+  /** @deprecated */
   eventId: string;
+  /** @deprecated */
   status: string;
+  /** @deprecated */
   description: string;
-  /** RFC 3339. */
+  /** @deprecated */
   occurredAt: string;
-  /** Hex HMAC-SHA256 over carrier, tracking_number, event_id, status, occurred_at ('\n'-joined). */
+  /**
+   * Unused: the signature covered only some fields; see signature_header.
+   *
+   * @deprecated
+   */
   signature: string;
+  /**
+   * The webhook's body exactly as received: JSON with trackingNumber, eventId, status,
+   * description (optional) and occurredAt (RFC 3339).
+   */
+  payload: Uint8Array;
+  /**
+   * The Emporia-Signature header: "t=<unix seconds>,v1=<hex HMAC-SHA256 of
+   * '<t>.<carrier>.<payload>'>" (several v1 entries while a key is rotated). Refused when
+   * wrong (WEBHOOK_SIGNATURE_INVALID) or when t is older than CARRIER_WEBHOOK_MAX_AGE_SECONDS
+   * or ahead by more than 60 s (WEBHOOK_STALE).
+   */
+  signatureHeader: string;
 }
 
 export interface RecordTrackingEventResponse {
@@ -386,6 +423,87 @@ export const CartOwner: MessageFns<CartOwner> = {
           }
           case 2: {
             if (tag !== 18) {
+              break;
+            }
+
+            message.guestToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseIssueGuestTokenRequest(): IssueGuestTokenRequest {
+  return {};
+}
+
+export const IssueGuestTokenRequest: MessageFns<IssueGuestTokenRequest> = {
+  encode(_: IssueGuestTokenRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): IssueGuestTokenRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseIssueGuestTokenRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseIssueGuestTokenResponse(): IssueGuestTokenResponse {
+  return { guestToken: "" };
+}
+
+export const IssueGuestTokenResponse: MessageFns<IssueGuestTokenResponse> = {
+  encode(message: IssueGuestTokenResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.guestToken !== "") {
+      writer.uint32(10).string(message.guestToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): IssueGuestTokenResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseIssueGuestTokenResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
               break;
             }
 
@@ -2363,7 +2481,7 @@ export const HandlePaymentCallbackResponse: MessageFns<HandlePaymentCallbackResp
 };
 
 function createBaseCompleteSandboxPaymentRequest(): CompleteSandboxPaymentRequest {
-  return { paymentId: "", succeed: false };
+  return { paymentId: "", succeed: false, accountId: "" };
 }
 
 export const CompleteSandboxPaymentRequest: MessageFns<CompleteSandboxPaymentRequest> = {
@@ -2373,6 +2491,9 @@ export const CompleteSandboxPaymentRequest: MessageFns<CompleteSandboxPaymentReq
     }
     if (message.succeed !== false) {
       writer.uint32(16).bool(message.succeed);
+    }
+    if (message.accountId !== "") {
+      writer.uint32(26).string(message.accountId);
     }
     return writer;
   },
@@ -2404,6 +2525,14 @@ export const CompleteSandboxPaymentRequest: MessageFns<CompleteSandboxPaymentReq
             }
 
             message.succeed = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.accountId = reader.string();
             continue;
           }
         }
@@ -2941,7 +3070,17 @@ export const ShipShipmentResponse: MessageFns<ShipShipmentResponse> = {
 };
 
 function createBaseRecordTrackingEventRequest(): RecordTrackingEventRequest {
-  return { carrier: "", trackingNumber: "", eventId: "", status: "", description: "", occurredAt: "", signature: "" };
+  return {
+    carrier: "",
+    trackingNumber: "",
+    eventId: "",
+    status: "",
+    description: "",
+    occurredAt: "",
+    signature: "",
+    payload: new Uint8Array(0),
+    signatureHeader: "",
+  };
 }
 
 export const RecordTrackingEventRequest: MessageFns<RecordTrackingEventRequest> = {
@@ -2966,6 +3105,12 @@ export const RecordTrackingEventRequest: MessageFns<RecordTrackingEventRequest> 
     }
     if (message.signature !== "") {
       writer.uint32(58).string(message.signature);
+    }
+    if (message.payload.length !== 0) {
+      writer.uint32(66).bytes(message.payload);
+    }
+    if (message.signatureHeader !== "") {
+      writer.uint32(74).string(message.signatureHeader);
     }
     return writer;
   },
@@ -3037,6 +3182,22 @@ export const RecordTrackingEventRequest: MessageFns<RecordTrackingEventRequest> 
             }
 
             message.signature = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.payload = reader.bytes();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.signatureHeader = reader.string();
             continue;
           }
         }
@@ -3842,13 +4003,17 @@ export const ImportOrderResponse: MessageFns<ImportOrderResponse> = {
  */
 
 export interface OrderServiceClient {
+  /** A new guest token (a guest's cart before sign-in): only tokens issued here are accepted. */
+
+  issueGuestToken(request: IssueGuestTokenRequest, metadata?: Metadata): Observable<IssueGuestTokenResponse>;
+
   getCart(request: GetCartRequest, metadata?: Metadata): Observable<GetCartResponse>;
 
   /** Sets a line's quantity; 0 removes it. */
 
   setCartLine(request: SetCartLineRequest, metadata?: Metadata): Observable<SetCartLineResponse>;
 
-  /** Moves a guest cart into the account's cart at sign-in. */
+  /** Moves a guest cart into the account's cart at sign-in; the guest token is used up. */
 
   mergeCarts(request: MergeCartsRequest, metadata?: Metadata): Observable<MergeCartsResponse>;
 
@@ -3880,8 +4045,9 @@ export interface OrderServiceClient {
   ): Observable<HandlePaymentCallbackResponse>;
 
   /**
-   * The sandbox provider's hosted page: the customer pays (or fails to); the sandbox then sends
-   * its signed callback through HandlePaymentCallback's checks.
+   * The sandbox provider's hosted page (only when the sandbox is enabled): the payment's owner
+   * pays (or fails to); the sandbox then sends its signed callback through
+   * HandlePaymentCallback's checks.
    */
 
   completeSandboxPayment(
@@ -3897,7 +4063,10 @@ export interface OrderServiceClient {
 
   shipShipment(request: ShipShipmentRequest, metadata?: Metadata): Observable<ShipShipmentResponse>;
 
-  /** A carrier's signed tracking event; a repeated event id changes nothing. */
+  /**
+   * A carrier's tracking event, signed over its whole body and fresh; a repeated event id
+   * changes nothing.
+   */
 
   recordTrackingEvent(
     request: RecordTrackingEventRequest,
@@ -3931,6 +4100,13 @@ export interface OrderServiceClient {
  */
 
 export interface OrderServiceController {
+  /** A new guest token (a guest's cart before sign-in): only tokens issued here are accepted. */
+
+  issueGuestToken(
+    request: IssueGuestTokenRequest,
+    metadata?: Metadata,
+  ): Promise<IssueGuestTokenResponse> | Observable<IssueGuestTokenResponse> | IssueGuestTokenResponse;
+
   getCart(
     request: GetCartRequest,
     metadata?: Metadata,
@@ -3943,7 +4119,7 @@ export interface OrderServiceController {
     metadata?: Metadata,
   ): Promise<SetCartLineResponse> | Observable<SetCartLineResponse> | SetCartLineResponse;
 
-  /** Moves a guest cart into the account's cart at sign-in. */
+  /** Moves a guest cart into the account's cart at sign-in; the guest token is used up. */
 
   mergeCarts(
     request: MergeCartsRequest,
@@ -3996,8 +4172,9 @@ export interface OrderServiceController {
   ): Promise<HandlePaymentCallbackResponse> | Observable<HandlePaymentCallbackResponse> | HandlePaymentCallbackResponse;
 
   /**
-   * The sandbox provider's hosted page: the customer pays (or fails to); the sandbox then sends
-   * its signed callback through HandlePaymentCallback's checks.
+   * The sandbox provider's hosted page (only when the sandbox is enabled): the payment's owner
+   * pays (or fails to); the sandbox then sends its signed callback through
+   * HandlePaymentCallback's checks.
    */
 
   completeSandboxPayment(
@@ -4022,7 +4199,10 @@ export interface OrderServiceController {
     metadata?: Metadata,
   ): Promise<ShipShipmentResponse> | Observable<ShipShipmentResponse> | ShipShipmentResponse;
 
-  /** A carrier's signed tracking event; a repeated event id changes nothing. */
+  /**
+   * A carrier's tracking event, signed over its whole body and fresh; a repeated event id
+   * changes nothing.
+   */
 
   recordTrackingEvent(
     request: RecordTrackingEventRequest,
@@ -4068,6 +4248,7 @@ export interface OrderServiceController {
 export function OrderServiceControllerMethods() {
   return function (constructor: Function) {
     const grpcMethods: string[] = [
+      "issueGuestToken",
       "getCart",
       "setCartLine",
       "mergeCarts",
