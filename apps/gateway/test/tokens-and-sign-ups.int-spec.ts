@@ -30,6 +30,7 @@ describe('gateway: the revocation list and sign-up limits (real Redis)', () => {
   const start = async (over: Record<string, string> = {}) => {
     const config = gatewayConfigSchema.parse({
       GATEWAY_HTTP_PORT: '0',
+      GATEWAY_OPS_PORT: '0',
       BIND_HOST: '127.0.0.1',
       CATALOG_GRPC_URL: `127.0.0.1:${await freePort()}`,
       SEARCH_GRPC_URL: `127.0.0.1:${await freePort()}`,
