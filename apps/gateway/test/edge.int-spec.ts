@@ -407,6 +407,15 @@ describe('gateway edge (backends unreachable)', () => {
       expect([put.status, put.headers.get('allow')]).toEqual([405, 'POST']);
       const withId = await send('/v1/orders/0190a000-0000-7000-8000-000000000001/cancel', 'GET');
       expect([withId.status, withId.headers.get('allow')]).toEqual([405, 'POST']);
+      // other methods too, QUERY without a content type included (Fastify refuses it first with 400)
+      for (const method of ['QUERY', 'PROPFIND']) {
+        const res = await send('/v1/categories', method);
+        expect([method, res.status, res.headers.get('allow')]).toEqual([
+          method,
+          405,
+          'GET, HEAD, POST',
+        ]);
+      }
       // an unknown path stays 404
       expect((await send('/v1/nope', 'DELETE')).status).toBe(404);
     });

@@ -20,8 +20,9 @@ import { applyClassRules, applyPropertyRules, rulesOf, type DtoClass } from './v
  * - path parameters: the schema their pipe checks (a UUID for `uuidParam`, ...);
  * - security: public routes have none, `@OptionalAuth` routes take a token or nothing,
  *   `@Auth` routes need one (401) and, with a role, that role (403);
- * - answers every route can give: 400 (validation), 503/504 (a backend unavailable or too
- *   slow), and for routes with a body 413 (over 1 MiB) and 415 (not JSON);
+ * - answers every route can give: 400 (validation), 414/431 (URI or headers too long),
+ *   503/504 (a backend unavailable or too slow), and for routes with a body 413 (over 1 MiB)
+ *   and 415 (not JSON);
  * - request bodies: unknown properties are refused (`forbidNonWhitelisted`), so every schema a
  *   body uses says `additionalProperties: false`; a route with a body requires one;
  * - bodies and query parameters: what their class-validator decorators check
@@ -49,6 +50,8 @@ const COMMON: Record<string, ResponseObject> = {
   '400': problem('RFC 9457 problem details: the request is invalid (code and field errors)'),
   '503': problem('RFC 9457 problem details: a backend service is unavailable; retry later'),
   '504': problem('RFC 9457 problem details: a backend service did not answer in time'),
+  '414': problem('RFC 9457 problem details: the URI is over 8 KiB or a path parameter too long'),
+  '431': problem('RFC 9457 problem details: the request line and headers are over 16 KiB'),
 };
 const WITH_BODY: Record<string, ResponseObject> = {
   '413': problem('RFC 9457 problem details: the body is over 1 MiB'),

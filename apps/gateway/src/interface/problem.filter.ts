@@ -22,8 +22,9 @@ export class ProblemFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const ctx = requestContext(req);
     let { problem, unexpected } = toProblem(exception);
-    // no route matched (Fastify's 404 handler), not a backend's "not found"
-    if (problem.status === 404 && req.is404) {
+    // No route matched (Fastify's 404 handler): a known path with another method is 405,
+    // whatever Fastify found wrong first (a QUERY without a content type is its 400).
+    if (req.is404 && problem.status !== 414) {
       const allow = this.allowedMethods(req.url);
       if (allow.length > 0) {
         void reply.header('allow', allow.join(', '));
