@@ -9,6 +9,7 @@ import {
   IsObject,
   IsString,
   Length,
+  Matches,
   MaxLength,
   ValidateIf,
   ValidateNested,
@@ -99,10 +100,17 @@ export class ProfileDto {
   @MaxLength(64)
   displayName?: string;
 
-  @ApiPropertyOptional({ example: '1990-02-28', format: 'date' })
+  @ApiPropertyOptional({
+    example: '1990-02-28',
+    description: 'a date (YYYY-MM-DD, from 1900 to today); an empty string clears it',
+    anyOf: [
+      { type: 'string', format: 'date' },
+      { type: 'string', maxLength: 0 },
+    ],
+  })
   @Optional()
   @IsString()
-  @MaxLength(10)
+  @Matches(/^(\d{4}-\d{2}-\d{2})?$/, { message: 'birthday is YYYY-MM-DD, or empty to clear it' })
   birthday?: string;
 
   @ApiPropertyOptional({ example: 'https://cdn.example.cn/a.png' })

@@ -68,10 +68,18 @@ export class ProblemView {
   @ApiProperty({ example: 'Unprocessable Content' }) title!: string;
   @ApiProperty({ example: 422 }) status!: number;
   @ApiProperty() detail!: string;
-  @ApiProperty({ example: '/v1/products' }) instance!: string;
+  @ApiPropertyOptional({
+    example: '/v1/products',
+    description: 'the path asked for (left out when the URI was too long to read back)',
+  })
+  instance?: string;
   @ApiProperty({ example: 'CATEGORY_NOT_FOUND', description: 'stable machine-readable code' })
   code!: string;
-  @ApiProperty() traceId!: string;
+  @ApiPropertyOptional({
+    description:
+      "the request's trace id, to find it in the logs (left out on answers made before the request was read: 431, a malformed request line)",
+  })
+  traceId?: string;
   @ApiPropertyOptional({
     type: 'array',
     items: {
