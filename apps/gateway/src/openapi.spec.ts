@@ -153,6 +153,18 @@ describe('the OpenAPI contract', () => {
     });
   });
 
+  it('refuses control characters in text, and line breaks outside free text', () => {
+    const category = schemas().CreateCategoryDto.properties as Record<string, { not?: object }>;
+    expect(category.name.not).toEqual({ pattern: expect.stringContaining('\\u0000-\\u001F') });
+    const product = schemas().CreateProductDto.properties as Record<string, { not?: object }>;
+    // a description may have line breaks, no other control character
+    expect(product.description.not).toEqual({
+      pattern: expect.stringContaining('\\u000B\\u000C\\u000E-\\u001F'),
+    });
+    const search = doc.paths['/v1/search/products'].get as Operation;
+    expect(search.parameters!.find((p) => p.name === 'q')!.schema).toHaveProperty('not');
+  });
+
   it('says "or null" the OpenAPI 3.1 way', () => {
     expect(JSON.stringify(doc)).not.toContain('"nullable"');
     expect((schemas().MoveCategoryDto.properties as Record<string, unknown>).newParentId).toEqual(

@@ -32,12 +32,15 @@ const MAX_ERRORS = 20;
 // With the `u` flag a surrogate class matches only a surrogate that is not half of a pair.
 // Matching control characters is the point of these two:
 /* eslint-disable no-control-regex */
-const SINGLE_LINE =
-  /[\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]|[\uD800-\uDFFF]/u;
-const MULTI_LINE =
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]|[\uD800-\uDFFF]/u;
+/** The characters refused in one-line text and in free text (for the OpenAPI document too). */
+export const REFUSED_CHARACTERS = {
+  singleLine: /[\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/u,
+  multiLine: /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/u,
+};
+const SINGLE_LINE = new RegExp(`${REFUSED_CHARACTERS.singleLine.source}|[\\uD800-\\uDFFF]`, 'u');
+const MULTI_LINE = new RegExp(`${REFUSED_CHARACTERS.multiLine.source}|[\\uD800-\\uDFFF]`, 'u');
 /* eslint-enable no-control-regex */
-const NOT_PRINTABLE_ASCII = /[^\u0020-\u007E]/;
+export const NOT_PRINTABLE_ASCII = /[^\u0020-\u007E]/;
 
 export interface FieldError {
   field: string;

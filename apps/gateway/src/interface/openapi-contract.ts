@@ -10,6 +10,7 @@ import type {
   SchemaObject,
 } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { authRequirementOf } from './auth.guard';
+import { MULTI_LINE_KEYS, NOT_PRINTABLE_ASCII, REFUSED_CHARACTERS } from './input-checks';
 import { applyClassRules, applyPropertyRules, rulesOf, type DtoClass } from './validation-schema';
 
 /**
@@ -28,8 +29,9 @@ import { applyClassRules, applyPropertyRules, rulesOf, type DtoClass } from './v
  * - bodies and query parameters: what their class-validator decorators check
  *   (validation-schema.ts: lengths, patterns, integers, ranges, enums, "exactly one of");
  * - OpenAPI 3.1 has no `nullable`: `nullable: true` becomes a type that admits null;
- * - every `currency` (body or query) is one of the currencies the platform takes, as the input
- *   checks hold it (input-checks.ts).
+ * - every `currency` (body or query) is one of the currencies the platform takes, and free text
+ *   holds none of the characters the input checks refuse (input-checks.ts: controls, line
+ *   breaks outside free text, bidi overrides), stated as `not: {pattern}`.
  */
 
 const paramSchemas = new WeakMap<object, SchemaObject>();
@@ -139,6 +141,40 @@ function dtoClasses(cls: DtoClass, into = new Map<string, DtoClass>()): Map<stri
       dtoClasses(type as DtoClass, into);
   }
   return into;
+}
+
+/** Adds the refused characters to a free string (not an enum, not of a format) as `not`. */
+function refuseCharacters(schema: SchemaObject | ReferenceObject | undefined, multiLine: boolean) {
+  if (!schema || isRef(schema)) return;
+  const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+  if (types.includes('string') && !schema.enum && !schema.format && !schema.not)
+    schema.not = {
+      pattern: (multiLine ? REFUSED_CHARACTERS.multiLine : REFUSED_CHARACTERS.singleLine).source,
+    };
+  if (types.includes('array')) refuseCharacters(schema.items, multiLine);
+  if (types.includes('object') && typeof schema.additionalProperties === 'object') {
+    refuseCharacters(schema.additionalProperties, multiLine);
+    (schema as { propertyNames?: SchemaObject }).propertyNames ??= {
+      not: { pattern: REFUSED_CHARACTERS.singleLine.source },
+    };
+  }
+}
+
+/** The input checks' text rule on every string of a body, query or path (input-checks.ts). */
+function documentTextRule(doc: OpenAPIObject, bodySchemas: Set<string>): void {
+  for (const name of bodySchemas) {
+    const schema = doc.components?.schemas?.[name];
+    if (!schema || isRef(schema)) continue;
+    for (const [key, property] of Object.entries(schema.properties ?? {}))
+      refuseCharacters(property, MULTI_LINE_KEYS.has(key));
+  }
+  for (const item of Object.values(doc.paths))
+    for (const op of [item.get, item.put, item.post, item.delete, item.patch])
+      for (const p of op?.parameters ?? [])
+        if (isRef(p)) continue;
+        else if (p.in === 'query' || p.in === 'path') refuseCharacters(p.schema, false);
+        else if (p.in === 'header' && p.schema && !isRef(p.schema) && !p.schema.pattern)
+          p.schema.not = { pattern: NOT_PRINTABLE_ASCII.source }; // TEXT_HEADERS
 }
 
 /** Every string property or query parameter named `currency` takes only `currencies`. */
@@ -267,6 +303,7 @@ export function completeContract(
     if (schema && !isRef(schema) && schema.type === 'object') schema.additionalProperties ??= false;
   }
   if (options.currencies) restrictCurrencies(doc, options.currencies);
+  documentTextRule(doc, bodySchemas);
   nullableTo31(doc);
   return doc;
 }

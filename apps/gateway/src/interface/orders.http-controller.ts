@@ -13,7 +13,7 @@ import {
   Req,
   Res,
 } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestContext } from '@emporia/platform';
 import {
@@ -493,11 +493,12 @@ export class OrdersHttpController {
 
   @Post('admin/orders/import/:source')
   @Auth('operator')
-  @ApiOkResponse({
-    type: ImportResultView,
-    description:
-      "a marketplace's order in the source's format (generic-json built in); 201 when new, 200 when imported before",
+  @ApiBody({
+    description: "a marketplace's order in the source's format (generic-json built in)",
+    schema: { type: 'object' },
   })
+  @ApiCreatedResponse({ type: ImportResultView, description: 'imported now' })
+  @ApiOkResponse({ type: ImportResultView, description: 'imported before: the same order' })
   @ApiProblems(404, 422)
   async importOrder(
     @Ctx() ctx: RequestContext,

@@ -13,7 +13,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { Optional } from './validators';
+import { IsRfc3339, Optional } from './validators';
 import { MoneyDto } from './money.dto';
 import { PageQuery } from './query.dto';
 
@@ -206,16 +206,14 @@ export class SynonymSetList {
 }
 
 export class TopQueriesQuery {
-  @ApiPropertyOptional({ description: 'RFC 3339; default 7 days before until' })
+  @ApiPropertyOptional({ description: 'RFC 3339 date-time; default 7 days before until' })
   @Optional()
-  @IsString()
-  @MaxLength(40)
+  @IsRfc3339()
   since?: string;
 
-  @ApiPropertyOptional({ description: 'RFC 3339; default now' })
+  @ApiPropertyOptional({ description: 'RFC 3339 date-time; default now' })
   @Optional()
-  @IsString()
-  @MaxLength(40)
+  @IsRfc3339()
   until?: string;
 
   @ApiPropertyOptional({ enum: ['true', 'false'], description: 'only queries that found nothing' })
