@@ -21,13 +21,10 @@ export type { OutboxRelayOptions } from './outbox';
 export { idempotentHandler, recordInInbox } from './inbox';
 export { OutboxUnitOfWork } from './unit-of-work';
 export type { OpenedTransaction } from './unit-of-work';
-export {
-  createKafka,
-  ensureTopics,
-  KafkaEventConsumer,
-  KafkaPublisher,
-  pingKafka,
-  startConsumerFor,
-} from './kafka';
-export type { ConsumerOptions, KafkaConnectionOptions } from './kafka';
+export { createKafka, ensureTopics, KafkaPublisher, pingKafka, startConsumerFor } from './kafka';
+export type { KafkaConnectionOptions } from './kafka';
+export { KafkaEventConsumer, readinessProbe } from './consumer';
+export type { ConsumerOptions } from './consumer';
+export { classifyFailure, DependencyUnavailableError, isNonRetriable } from './failure';
+export type { FailureClassifier, FailureKind } from './failure';
 export { MessagingTables1764000000000 } from './messaging-tables.migration';
