@@ -25,6 +25,13 @@ export { createKafka, ensureTopics, KafkaPublisher, pingKafka, startConsumerFor 
 export type { KafkaConnectionOptions } from './kafka';
 export { KafkaEventConsumer, readinessProbe } from './consumer';
 export type { ConsumerOptions } from './consumer';
+export {
+  REPLAY_DLQ_USAGE,
+  replayDeadLetters,
+  replayProgressGroup,
+  runReplayDlqCommand,
+} from './dlq-replay';
+export type { ReplayEntry, ReplayOptions, ReplayReport } from './dlq-replay';
 export { classifyFailure, DependencyUnavailableError, isNonRetriable } from './failure';
 export type { FailureClassifier, FailureKind } from './failure';
 export { MessagingTables1764000000000 } from './messaging-tables.migration';

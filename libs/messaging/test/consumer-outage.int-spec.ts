@@ -21,7 +21,10 @@ import {
   KafkaEventConsumer,
   KafkaPublisher,
   MessagingTables1764000000000,
+  NonRetriableError,
+  replayDeadLetters,
   type ReceivedEvent,
+  type ReplayEntry,
   type WireMessage,
 } from '../src';
 
@@ -339,5 +342,91 @@ describe('consumers and an unavailable dependency (real Postgres behind a proxy,
     } finally {
       await second.stop();
     }
+  });
+
+  it('replays dead letters to their topic for the group that failed them, once; progress survives runs; a dry run changes nothing', async () => {
+    const topic = `it-${uniqueSuffix()}.replay`;
+    await ensureTopics(kafka, [topic], 3);
+    const group = `g-${uniqueSuffix()}`;
+    const otherGroup = `other-${uniqueSuffix()}`;
+    const keys = ['a', 'b', 'c'].map((k) => `${k}-${uniqueSuffix()}`);
+    let broken = true; // a bug: every event is refused until the fix is deployed
+    const refuse = () => (broken ? new NonRetriableError('bug: cannot handle') : undefined);
+    const consumer = new KafkaEventConsumer(kafka, {
+      groupId: group,
+      topics: [topic],
+      logger,
+      handler: applyHandler('replay-it', refuse),
+    });
+    // another group dead-letters its own copy: not ours to replay
+    const other = new KafkaEventConsumer(kafka, {
+      groupId: otherGroup,
+      topics: [topic],
+      logger,
+      handler: async () => Promise.reject(new NonRetriableError('other group cannot either')),
+    });
+    await consumer.start();
+    await other.start();
+    const events = keys.flatMap((k) => [0, 1].map((n) => message(topic, k, n)));
+    await publisher.publish(events);
+    await eventually(async () => ((await dlqSize(topic)) === 12 ? true : undefined), {
+      what: 'both groups dead-lettered all six events',
+    });
+    await other.stop();
+    broken = false;
+    // one of them is delivered again (the producer's retry) and applied now: the replay of
+    // its dead letter must not apply it a second time
+    await publisher.publish([events[0]]);
+    await eventually(async () => ((await effects(keys)).length === 1 ? true : undefined), {
+      what: 'the redelivered event applied',
+    });
+
+    const seen: ReplayEntry[] = [];
+    const dry = await replayDeadLetters(kafka, {
+      topic,
+      group,
+      dryRun: true,
+      logger,
+      onMessage: (e) => seen.push(e),
+    });
+    expect(dry).toMatchObject({ replayed: 0, wouldReplay: 6, skipped: 6, left: 0 });
+    expect(
+      seen
+        .filter((e) => e.action === 'would-replay')
+        .map((e) => e.eventId)
+        .sort(),
+    ).toEqual(events.map((e) => e.headers[HEADER.eventId]).sort());
+    expect(seen.find((e) => e.action === 'would-replay')).toMatchObject({
+      consumerGroup: group,
+      error: 'NonRetriableError: bug: cannot handle',
+      eventType: 'emporia.test.v1.Counted',
+    });
+    await sleep(2000);
+    expect(await effects(keys)).toHaveLength(1); // nothing published
+
+    const firstRun = await replayDeadLetters(kafka, { topic, group, limit: 2, logger });
+    expect(firstRun).toMatchObject({ replayed: 2 });
+    expect(firstRun.left).toBeGreaterThan(0);
+    const secondRun = await replayDeadLetters(kafka, { topic, group, logger });
+    expect(secondRun).toMatchObject({ replayed: 4, left: 0 });
+    const rows = await eventually(
+      async () => {
+        const r = await effects(keys);
+        return r.length === 6 ? r : undefined;
+      },
+      { timeoutMs: 30_000, what: 'replayed events applied' },
+    );
+    // each event once, though one was delivered three times (original, redelivery, replay)
+    expect(new Set(rows.map((r) => r.event_id)).size).toBe(6);
+    for (const k of keys) expect(rows.filter((r) => r.k === k).map((r) => r.n)).toEqual([0, 1]);
+    // a third run finds nothing new: progress is recorded
+    expect(await replayDeadLetters(kafka, { topic, group, logger })).toMatchObject({
+      replayed: 0,
+      left: 0,
+    });
+    await sleep(1000);
+    expect(await effects(keys)).toHaveLength(6);
+    expect(await dlqSize(topic)).toBe(12); // nothing dead-lettered again
+    await consumer.stop();
   });
 });
