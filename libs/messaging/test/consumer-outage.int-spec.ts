@@ -344,6 +344,64 @@ describe('consumers and an unavailable dependency (real Postgres behind a proxy,
     }
   });
 
+  it('a rebalance while partitions wait (a second member joins, the first leaves): every event applied once when the database returns', async () => {
+    const topic = `it-${uniqueSuffix()}.rebalance`;
+    await ensureTopics(kafka, [topic], 3);
+    const group = `g-${uniqueSuffix()}`;
+    const keys = ['a', 'b', 'c', 'd', 'e', 'f'].map((k) => `${k}-${uniqueSuffix()}`);
+    const member = () =>
+      new KafkaEventConsumer(kafka, {
+        groupId: group,
+        topics: [topic],
+        logger,
+        backoffMs: 100,
+        maxBackoffMs: 1000,
+        handler: applyHandler('rebalance-it'),
+      });
+    const first = member();
+    await first.start();
+    const second = member();
+    try {
+      await proxy.cut();
+      const sent = keys.flatMap((k) => [0, 1, 2].map((n) => message(topic, k, n)));
+      await publisher.publish(sent);
+      await eventually(async () => (first.waitingOnDependency() >= 2 ? true : undefined), {
+        what: 'the first member waiting on several partitions',
+      });
+      await second.start(); // the group rebalances while partitions are paused
+      // each partition waits in one member only: the first forgot what it lost
+      await eventually(
+        async () =>
+          second.waitingOnDependency() >= 1 &&
+          first.waitingOnDependency() + second.waitingOnDependency() <= 3
+            ? true
+            : undefined,
+        { what: 'the partitions shared out, each waiting in one member' },
+      );
+      await sleep(1000);
+      await first.stop(); // and again: the second member takes every partition
+      expect(first.waitingOnDependency()).toBe(0);
+      await proxy.restore();
+      const rows = await eventually(
+        async () => {
+          const r = await effects(keys);
+          return r.length >= sent.length ? r : undefined;
+        },
+        { timeoutMs: 60_000, what: 'every event applied after the rebalances' },
+      );
+      await sleep(1000);
+      expect(await effects(keys)).toHaveLength(sent.length);
+      expect(new Set(rows.map((r) => r.event_id)).size).toBe(sent.length);
+      for (const k of keys)
+        expect(rows.filter((r) => r.k === k).map((r) => r.n)).toEqual([0, 1, 2]);
+      expect(await dlqSize(topic)).toBe(0);
+      expect(second.waitingOnDependency()).toBe(0);
+    } finally {
+      await first.stop().catch(() => undefined);
+      await second.stop();
+    }
+  });
+
   it('replays dead letters to their topic for the group that failed them, once; progress survives runs; a dry run changes nothing', async () => {
     const topic = `it-${uniqueSuffix()}.replay`;
     await ensureTopics(kafka, [topic], 3);
