@@ -7,11 +7,12 @@ import {
   KafkaPublisher,
   OutboxRelay,
   pingKafka,
+  readinessProbe,
   startConsumerFor,
   topicName,
 } from '@emporia/messaging';
 import { createDataSource, migrateDatabase, openMigrated } from '@emporia/persistence';
-import { startService, type Logger, type RunningService } from '@emporia/platform';
+import { HealthRegistry, startService, type Logger, type RunningService } from '@emporia/platform';
 import { OrderEventsUseCase } from './application/order-events.use-case';
 import type { MarketingConfig } from './config';
 import { MARKETING_MIGRATIONS } from './infrastructure/migrations';
@@ -110,6 +111,8 @@ export async function startMarketing(
     groupId: config.MARKETING_CONSUMER_GROUP,
     topics: CONSUMED_TOPICS.map((t) => topicName(config.KAFKA_TOPIC_PREFIX, t)),
     logger,
+    // an unrecognised failure while a dependency is down is waited out, not dead-lettered
+    probe: readinessProbe(service.app.get(HealthRegistry)),
     handler: marketingEventsHandler(service.app.get(OrderEventsUseCase)),
   });
   infra.consumer = consumer;

@@ -13,12 +13,14 @@ import {
   KafkaPublisher,
   OutboxRelay,
   pingKafka,
+  readinessProbe,
   startConsumerFor,
   topicName,
 } from '@emporia/messaging';
 import { createDataSource, migrateDatabase, openMigrated } from '@emporia/persistence';
 import {
   grpcClient,
+  HealthRegistry,
   startService,
   type GrpcApi,
   type Logger,
@@ -173,6 +175,8 @@ export async function startOrder(
     groupId: config.ORDER_CONSUMER_GROUP,
     topics: [topicName(config.KAFKA_TOPIC_PREFIX, GROUP_BUY_TOPIC)],
     logger,
+    // an unrecognised failure while a dependency is down is waited out, not dead-lettered
+    probe: readinessProbe(service.app.get(HealthRegistry)),
     handler: groupBuyEventsHandler(service.app.get(GroupBuyUseCase), logger),
   });
   infra.consumer = consumer;

@@ -5,11 +5,12 @@ import {
   ensureTopics,
   KafkaEventConsumer,
   pingKafka,
+  readinessProbe,
   startConsumerFor,
   topicName,
 } from '@emporia/messaging';
 import { createDataSource, migrateDatabase, openMigrated } from '@emporia/persistence';
-import { startService, type Logger, type RunningService } from '@emporia/platform';
+import { HealthRegistry, startService, type Logger, type RunningService } from '@emporia/platform';
 import { RiskUseCase } from './application/risk.use-case';
 import type { RiskConfig } from './config';
 import { RISK_MIGRATIONS } from './infrastructure/migrations';
@@ -71,6 +72,8 @@ export async function startRisk(config: RiskConfig, logger: Logger): Promise<Run
     groupId: config.RISK_CONSUMER_GROUP,
     topics: [topic],
     logger,
+    // an unrecognised failure while a dependency is down is waited out, not dead-lettered
+    probe: readinessProbe(service.app.get(HealthRegistry)),
     handler: userEventsHandler(service.app.get(RiskUseCase)),
   });
   infra.consumer = consumer;

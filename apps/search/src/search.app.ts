@@ -5,10 +5,12 @@ import {
   ensureTopics,
   KafkaEventConsumer,
   pingKafka,
+  readinessProbe,
   topicName,
 } from '@emporia/messaging';
 import {
   grpcClient,
+  HealthRegistry,
   startService,
   waitForReady,
   type GrpcApi,
@@ -92,6 +94,8 @@ export async function startSearch(config: SearchConfig, logger: Logger): Promise
       groupId: config.SEARCH_CONSUMER_GROUP,
       topics,
       logger,
+      // an unrecognised failure while a dependency is down is waited out, not dead-lettered
+      probe: readinessProbe(service.app.get(HealthRegistry)),
       maxAttempts: config.SEARCH_MAX_ATTEMPTS,
       handler: searchEventHandler(
         service.app.get(IndexProductSnapshotUseCase),

@@ -7,12 +7,14 @@ import {
   KafkaPublisher,
   OutboxRelay,
   pingKafka,
+  readinessProbe,
   startConsumerFor,
   topicName,
 } from '@emporia/messaging';
 import { createDataSource, migrateDatabase, openMigrated } from '@emporia/persistence';
 import {
   grpcClient,
+  HealthRegistry,
   startService,
   type GrpcApi,
   type Logger,
@@ -175,6 +177,8 @@ export async function startUser(config: UserConfig, logger: Logger): Promise<Run
     groupId: config.USER_CONSUMER_GROUP,
     topics: [topicName(config.KAFKA_TOPIC_PREFIX, ORDER_TOPIC)],
     logger,
+    // an unrecognised failure while a dependency is down is waited out, not dead-lettered
+    probe: readinessProbe(service.app.get(HealthRegistry)),
     handler: orderEventsHandler(service.app.get(OrderEventsUseCase), logger),
   });
   infra.consumer = consumer;

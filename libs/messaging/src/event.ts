@@ -82,10 +82,13 @@ export function decodeEvent<T>(type: EventType<T>, event: ReceivedEvent): T {
   }
 }
 
-/** A failure retrying cannot fix (undecodable payload, unknown type): goes to the DLQ at once. */
+/**
+ * A failure retrying cannot fix (undecodable payload, unknown type): goes to the DLQ at once,
+ * whatever it wraps (see `classifyFailure`).
+ */
 export class NonRetriableError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'NonRetriableError';
   }
 }

@@ -21,13 +21,17 @@ export type { OutboxRelayOptions } from './outbox';
 export { idempotentHandler, recordInInbox } from './inbox';
 export { OutboxUnitOfWork } from './unit-of-work';
 export type { OpenedTransaction } from './unit-of-work';
+export { createKafka, ensureTopics, KafkaPublisher, pingKafka, startConsumerFor } from './kafka';
+export type { KafkaConnectionOptions } from './kafka';
+export { KafkaEventConsumer, readinessProbe } from './consumer';
+export type { ConsumerOptions } from './consumer';
 export {
-  createKafka,
-  ensureTopics,
-  KafkaEventConsumer,
-  KafkaPublisher,
-  pingKafka,
-  startConsumerFor,
-} from './kafka';
-export type { ConsumerOptions, KafkaConnectionOptions } from './kafka';
+  REPLAY_DLQ_USAGE,
+  replayDeadLetters,
+  replayProgressGroup,
+  runReplayDlqCommand,
+} from './dlq-replay';
+export type { ReplayEntry, ReplayOptions, ReplayReport } from './dlq-replay';
+export { classifyFailure, DependencyUnavailableError, isNonRetriable } from './failure';
+export type { FailureClassifier, FailureKind } from './failure';
 export { MessagingTables1764000000000 } from './messaging-tables.migration';

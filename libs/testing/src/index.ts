@@ -9,6 +9,8 @@ export {
   uniqueSuffix,
 } from './fixtures';
 export { grpcTestClient } from './grpc-client';
+export { startTcpProxy } from './tcp-proxy';
+export type { TcpProxy } from './tcp-proxy';
 export { runServiceCommand, startServiceProcess } from './processes';
 export type { ServiceProcess } from './processes';
 export { apiClient, E2E_CARRIER_SECRET, E2E_SANDBOX_SECRET, startPlatform } from './platform';

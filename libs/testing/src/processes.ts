@@ -69,12 +69,15 @@ export async function startServiceProcess(
   return svc;
 }
 
-/** Runs `apps/<app>/src/main.ts <args>` to completion (e.g. `migrate`), failing on a non-zero exit. */
+/**
+ * Runs `apps/<app>/src/main.ts <args>` to completion (e.g. `migrate`), failing on a non-zero exit;
+ * resolves with what it wrote to stdout.
+ */
 export async function runServiceCommand(
   app: string,
   env: Record<string, string>,
   args: string[],
-): Promise<void> {
+): Promise<string> {
   const child = spawn(
     process.execPath,
     ['-r', '@swc-node/register', join('apps', app, 'src', 'main.ts'), ...args],
@@ -85,8 +88,13 @@ export async function runServiceCommand(
     },
   );
   let out = '';
-  child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
+  let stdout = '';
+  child.stdout?.on('data', (b: Buffer) => {
+    out += b.toString();
+    stdout += b.toString();
+  });
   child.stderr?.on('data', (b: Buffer) => (out += b.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0) throw new Error(`${app} ${args.join(' ')} exited with ${code}:\n${out}`);
+  return stdout;
 }
