@@ -1,9 +1,8 @@
 import { connect } from 'node:net';
 import pino from 'pino';
 import type { RunningService } from '@emporia/platform';
-import { freePort, testEnv, uniqueSuffix } from '@emporia/testing';
-import { gatewayConfigSchema } from '../src/config';
 import { startGateway } from '../src/gateway.app';
+import { testGatewayConfig } from './support/gateway-config';
 import { JwksTokenVerifier } from '../src/infrastructure/jwks-token-verifier';
 import { signer } from './support/token-signer';
 
@@ -23,22 +22,7 @@ describe('gateway edge (backends unreachable)', () => {
   let operator: string;
   const logs: string[] = [];
 
-  const configFor = async (over: Record<string, string> = {}) =>
-    gatewayConfigSchema.parse({
-      GATEWAY_HTTP_PORT: '0',
-      GATEWAY_OPS_PORT: '0',
-      BIND_HOST: '127.0.0.1',
-      CATALOG_GRPC_URL: `127.0.0.1:${await freePort()}`,
-      SEARCH_GRPC_URL: `127.0.0.1:${await freePort()}`,
-      ORDER_GRPC_URL: `127.0.0.1:${await freePort()}`,
-      USER_GRPC_URL: `127.0.0.1:${await freePort()}`,
-      MARKETING_GRPC_URL: `127.0.0.1:${await freePort()}`,
-      RISK_GRPC_URL: `127.0.0.1:${await freePort()}`,
-      REDIS_URL: testEnv.redisUrl(),
-      REDIS_KEY_PREFIX: `gw-edge-${uniqueSuffix()}:`,
-      GRPC_DEADLINE_MS: '1500',
-      ...over,
-    });
+  const configFor = (over: Record<string, string> = {}) => testGatewayConfig('edge', over);
 
   beforeAll(async () => {
     const keys = await signer();

@@ -1,7 +1,7 @@
 import type { RunningService } from '@emporia/platform';
-import { freePort, testEnv, testLogger } from '@emporia/testing';
-import { gatewayConfigSchema } from '../src/config';
+import { testLogger } from '@emporia/testing';
 import { startGateway } from '../src/gateway.app';
+import { testGatewayConfig } from './support/gateway-config';
 import { JwksTokenVerifier } from '../src/infrastructure/jwks-token-verifier';
 import { signer, type Sign } from './support/token-signer';
 
@@ -24,20 +24,7 @@ describe('gateway HTTP surface (backends unreachable)', () => {
       operator: await sign(['customer', 'operator']),
       admin: await sign(['admin']),
     };
-    const config = gatewayConfigSchema.parse({
-      GATEWAY_HTTP_PORT: '0',
-      GATEWAY_OPS_PORT: '0',
-      BIND_HOST: '127.0.0.1',
-      CATALOG_GRPC_URL: `127.0.0.1:${await freePort()}`,
-      SEARCH_GRPC_URL: `127.0.0.1:${await freePort()}`,
-      ORDER_GRPC_URL: `127.0.0.1:${await freePort()}`,
-      USER_GRPC_URL: `127.0.0.1:${await freePort()}`,
-      MARKETING_GRPC_URL: `127.0.0.1:${await freePort()}`,
-      RISK_GRPC_URL: `127.0.0.1:${await freePort()}`,
-      REDIS_URL: testEnv.redisUrl(),
-      REDIS_KEY_PREFIX: `gw-test-${Date.now()}:`,
-      GRPC_DEADLINE_MS: '1500',
-    });
+    const config = await testGatewayConfig('test');
     // The real verifier, fed this test's key set instead of the (absent) user service's.
     const verifier = new JwksTokenVerifier(async () => keys.jwks, {
       issuer: 'emporia-user',

@@ -1,9 +1,9 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import type { RunningService } from '@emporia/platform';
-import { freePort, testEnv, testLogger, uniqueSuffix } from '@emporia/testing';
-import { gatewayConfigSchema } from '../src/config';
+import { testEnv, testLogger, uniqueSuffix } from '@emporia/testing';
 import { startGateway } from '../src/gateway.app';
+import { testGatewayConfig } from './support/gateway-config';
 import { JwksTokenVerifier } from '../src/infrastructure/jwks-token-verifier';
 import { RedisRateLimitStore } from '../src/infrastructure/redis-rate-limit.store';
 import { RATE_LIMIT_STORE_TIMEOUT_MS } from '../src/interface/rate-limit.guard';
@@ -26,18 +26,7 @@ describe('sale rate limits (real Redis)', () => {
   const started: RunningService[] = [];
 
   const start = async (over: Record<string, string> = {}) => {
-    const config = gatewayConfigSchema.parse({
-      GATEWAY_HTTP_PORT: '0',
-      GATEWAY_OPS_PORT: '0',
-      BIND_HOST: '127.0.0.1',
-      CATALOG_GRPC_URL: `127.0.0.1:${await freePort()}`,
-      SEARCH_GRPC_URL: `127.0.0.1:${await freePort()}`,
-      ORDER_GRPC_URL: `127.0.0.1:${await freePort()}`,
-      USER_GRPC_URL: `127.0.0.1:${await freePort()}`,
-      MARKETING_GRPC_URL: `127.0.0.1:${await freePort()}`,
-      REDIS_URL: testEnv.redisUrl(),
-      REDIS_KEY_PREFIX: `gw-rl-${uniqueSuffix()}:`,
-      GRPC_DEADLINE_MS: '1500',
+    const config = await testGatewayConfig('rl', {
       TRUST_PROXY: 'true',
       SALE_RATE_LIMIT_PER_ACCOUNT: String(PER_ACCOUNT),
       SALE_RATE_LIMIT_PER_IP: String(PER_IP),

@@ -2,9 +2,9 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { userV1 } from '@emporia/contracts';
 import type { RunningService } from '@emporia/platform';
-import { freePort, testEnv, testLogger, uniqueSuffix } from '@emporia/testing';
-import { gatewayConfigSchema } from '../src/config';
+import { testEnv, testLogger, uniqueSuffix } from '@emporia/testing';
 import { startGateway } from '../src/gateway.app';
+import { testGatewayConfig } from './support/gateway-config';
 import { JwksTokenVerifier } from '../src/infrastructure/jwks-token-verifier';
 import { RATE_LIMIT_STORE_TIMEOUT_MS } from '../src/interface/rate-limit.guard';
 import { signer, type Sign } from './support/token-signer';
@@ -28,19 +28,8 @@ describe('gateway: the revocation list and sign-up limits (real Redis)', () => {
   const revocationPrefix = `gw-rev-${uniqueSuffix()}:`;
 
   const start = async (over: Record<string, string> = {}) => {
-    const config = gatewayConfigSchema.parse({
-      GATEWAY_HTTP_PORT: '0',
-      GATEWAY_OPS_PORT: '0',
-      BIND_HOST: '127.0.0.1',
-      CATALOG_GRPC_URL: `127.0.0.1:${await freePort()}`,
-      SEARCH_GRPC_URL: `127.0.0.1:${await freePort()}`,
-      ORDER_GRPC_URL: `127.0.0.1:${await freePort()}`,
-      USER_GRPC_URL: `127.0.0.1:${await freePort()}`,
-      MARKETING_GRPC_URL: `127.0.0.1:${await freePort()}`,
-      REDIS_URL: testEnv.redisUrl(),
-      REDIS_KEY_PREFIX: `gw-su-${uniqueSuffix()}:`,
+    const config = await testGatewayConfig('su', {
       TOKEN_REVOCATION_KEY_PREFIX: revocationPrefix,
-      GRPC_DEADLINE_MS: '1500',
       TRUST_PROXY: 'true',
       REGISTER_RATE_LIMIT_PER_IP: String(PER_IP),
       REGISTER_RATE_LIMIT_IP_WINDOW_SECONDS: '600',
