@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { inTransaction } from '@emporia/persistence';
-import { counter, gauge, type Logger } from '@emporia/platform';
+import { counter, gauge, PollingLoop, type Logger } from '@emporia/platform';
 import {
   HEADER,
   PROTOBUF_CONTENT_TYPE,
@@ -84,14 +84,9 @@ const pendingGauge = gauge('emporia_outbox_pending', 'Outbox rows not yet publis
  */
 export class OutboxRelay {
   private readonly batchSize: number;
-  private readonly intervalMs: number;
   private readonly retentionMs: number;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = true;
-  private again = false;
+  private readonly loop: PollingLoop;
   private lastPrune = 0;
-  private consecutiveFailures = 0;
 
   constructor(
     private readonly ds: DataSource,
@@ -99,31 +94,27 @@ export class OutboxRelay {
     private readonly opts: OutboxRelayOptions,
   ) {
     this.batchSize = opts.batchSize ?? 200;
-    this.intervalMs = opts.intervalMs ?? 500;
     this.retentionMs = opts.retentionMs ?? 7 * 24 * 3600 * 1000;
+    this.loop = new PollingLoop(() => this.pass(), {
+      intervalMs: opts.intervalMs ?? 500,
+      maxBackoffMs: 30_000,
+      onFailure: (err, failures) =>
+        this.opts.logger.warn({ err, failures }, 'outbox relay pass failed; will retry'),
+    });
   }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Stops polling and waits for the batch in flight (drain on shutdown). */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Asks for a pass soon, e.g. right after a transaction that wrote events committed. */
   nudge(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.schedule(0);
+    this.loop.nudge();
   }
 
   /** Publishes until nothing is pending (or a publish fails); returns the number published. */
@@ -192,43 +183,17 @@ export class OutboxRelay {
     return n;
   }
 
-  private schedule(delay: number): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.running = this.pass().finally(() => {
-        this.running = undefined;
-        if (this.stopped) return;
-        const retry = this.consecutiveFailures > 0;
-        const backoff = Math.min(
-          this.intervalMs * 2 ** Math.min(this.consecutiveFailures, 6),
-          30_000,
-        );
-        const next = this.again && !retry ? 0 : retry ? backoff : this.intervalMs;
-        this.again = false;
-        this.schedule(next);
-      });
-    }, delay);
-  }
-
+  /** Publishes what is pending, prunes old rows hourly, updates the gauge; throws on failure. */
   private async pass(): Promise<void> {
-    try {
-      await this.drain();
-      this.consecutiveFailures = 0;
-      if (Date.now() - this.lastPrune > 3600_000) {
-        this.lastPrune = Date.now();
-        await this.ds.query(
-          `DELETE FROM outbox WHERE published_at < now() - ($1::bigint * interval '1 millisecond')`,
-          [this.retentionMs],
-        );
-      }
-      pendingGauge.set({ service: this.opts.service }, await this.pendingCount());
-    } catch (e) {
-      this.consecutiveFailures++;
-      this.opts.logger.warn(
-        { err: e, failures: this.consecutiveFailures },
-        'outbox relay pass failed; will retry',
+    await this.drain();
+    if (Date.now() - this.lastPrune > 3600_000) {
+      this.lastPrune = Date.now();
+      await this.ds.query(
+        `DELETE FROM outbox WHERE published_at < now() - ($1::bigint * interval '1 millisecond')`,
+        [this.retentionMs],
       );
     }
+    pendingGauge.set({ service: this.opts.service }, await this.pendingCount());
   }
 }
 

@@ -9,6 +9,7 @@ export {
 export type { Caller, RequestContext } from './context';
 export { createLogger, NestPinoLogger } from './logger';
 export { ThrottledWarning, withTimeout } from './fail-open';
+export { PollingLoop } from './polling-loop';
 export type { Logger } from './logger';
 export {
   AppError,

@@ -1,7 +1,14 @@
 import type { Redis } from 'ioredis';
 import type { DataSource, EntityManager } from 'typeorm';
 import { userV1 } from '@emporia/contracts';
-import { counter, gauge, ThrottledWarning, withTimeout, type Logger } from '@emporia/platform';
+import {
+  counter,
+  gauge,
+  PollingLoop,
+  ThrottledWarning,
+  withTimeout,
+  type Logger,
+} from '@emporia/platform';
 import type { RevocationRepository, TokenRevocation } from '../application/ports';
 
 /** Writes revocations in the caller's transaction; the relay pushes them after commit. */
@@ -80,13 +87,8 @@ const pendingGauge = gauge(
  */
 export class RevocationRelay {
   private readonly redis: WithRevoke;
-  private readonly intervalMs: number;
   private readonly warning: ThrottledWarning;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = true;
-  private again = false;
-  private failures = 0;
+  private readonly loop: PollingLoop;
 
   constructor(
     private readonly ds: DataSource,
@@ -96,27 +98,31 @@ export class RevocationRelay {
     if (!('emporiaRevoke' in redis))
       redis.defineCommand('emporiaRevoke', { numberOfKeys: 1, lua: REVOKE_LUA });
     this.redis = redis as WithRevoke;
-    this.intervalMs = opts.intervalMs ?? 1000;
     this.warning = new ThrottledWarning(opts.logger, 10_000);
+    this.loop = new PollingLoop(() => this.pass(), {
+      intervalMs: opts.intervalMs ?? 1000,
+      maxBackoffMs: 15_000,
+      onFailure: (err, failures) => {
+        pushFailures.inc();
+        this.warning.warn(
+          { err, failures },
+          'token revocations could not be written to Redis; kept in Postgres and retried',
+        );
+      },
+    });
   }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.schedule(0);
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** A transaction that wrote revocations committed: push them now. */
   nudge(): void {
-    if (this.stopped) return;
-    if (this.running) this.again = true;
-    else this.schedule(0);
+    this.loop.nudge();
   }
 
   /** Pushes every pending revocation (a batch at a time); returns how many. Throws when Redis fails. */
@@ -161,39 +167,19 @@ export class RevocationRelay {
     });
   }
 
-  private schedule(delay: number): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.running = this.pass().finally(() => {
-        this.running = undefined;
-        if (this.stopped) return;
-        const backoff = Math.min(this.intervalMs * 2 ** Math.min(this.failures, 4), 15_000);
-        const next = this.failures > 0 ? backoff : this.again ? 0 : this.intervalMs;
-        this.again = false;
-        this.schedule(next);
-      });
-    }, delay);
-  }
-
+  /** Pushes what is pending (throws when Redis fails), then updates the gauge either way. */
   private async pass(): Promise<void> {
     try {
       await this.drain();
-      this.failures = 0;
-    } catch (err) {
-      this.failures++;
-      pushFailures.inc();
-      this.warning.warn(
-        { err, failures: this.failures },
-        'token revocations could not be written to Redis; kept in Postgres and retried',
-      );
-    }
-    try {
-      const [{ n }] = (await this.ds.query(`SELECT count(*)::int AS n FROM token_revocations`)) as {
-        n: number;
-      }[];
-      pendingGauge.set(n);
-    } catch {
-      // the gauge waits for the next pass
+    } finally {
+      try {
+        const [{ n }] = (await this.ds.query(
+          `SELECT count(*)::int AS n FROM token_revocations`,
+        )) as { n: number }[];
+        pendingGauge.set(n);
+      } catch {
+        // the gauge waits for the next pass
+      }
     }
   }
 }
