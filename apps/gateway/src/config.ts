@@ -55,7 +55,7 @@ export const gatewayConfigSchema = z.object({
    * How long an authenticated request waits for the revocation list. No answer: customer routes
    * accept the token (fail open), operator and admin routes answer 503 (fail closed).
    */
-  TOKEN_REVOCATION_TIMEOUT_MS: env.int(100, 5),
+  TOKEN_REVOCATION_TIMEOUT_MS: env.int(250, 5),
   /** Behind a load balancer: take the client address from X-Forwarded-For. */
   TRUST_PROXY: env.bool(false),
   GRPC_DEADLINE_MS: env.int(5000, 50),

@@ -1,3 +1,5 @@
+import { connect } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { ThrottledWarning, withTimeout } from './fail-open';
 
@@ -27,5 +29,32 @@ describe('withTimeout', () => {
     await expect(withTimeout(new Promise(() => undefined), 20)).rejects.toThrow(
       'no answer within 20 ms',
     );
+  });
+
+  it('lets an answer that arrived while the process was busy past the deadline win', async () => {
+    // an echo server on another thread answers while this one is blocked
+    const worker = new Worker(
+      `const net = require('node:net');
+       const { parentPort } = require('node:worker_threads');
+       const server = net.createServer((c) => c.on('data', (d) => c.write(d)));
+       server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));`,
+      { eval: true },
+    );
+    const port = await new Promise<number>((resolve) => worker.once('message', resolve));
+    const socket = connect(port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    try {
+      const answer = new Promise<string>((resolve) =>
+        socket.once('data', (d) => resolve(d.toString())),
+      );
+      socket.write('pong');
+      const raced = withTimeout(answer, 20);
+      const until = Date.now() + 80; // the event loop is blocked past the deadline
+      while (Date.now() < until);
+      await expect(raced).resolves.toBe('pong');
+    } finally {
+      socket.destroy();
+      await worker.terminate();
+    }
   });
 });

@@ -26,13 +26,24 @@ export class ThrottledWarning {
   }
 }
 
-/** `p`, or a rejection once `ms` have passed without an answer (the timer is always cleared). */
+/**
+ * `p`, or a rejection once `ms` have passed without an answer (the timer is always cleared).
+ * When the deadline passes while the process was busy, the answer may already be waiting in a
+ * socket: timers run before I/O in Node's loop, so the rejection waits one more turn
+ * (`setImmediate`, after I/O) and an answer that had arrived in time still wins.
+ */
 export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  let turn: NodeJS.Immediate | undefined;
   return Promise.race([
     p,
     new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+      timer = setTimeout(() => {
+        turn = setImmediate(() => reject(new Error(`no answer within ${ms} ms`)));
+      }, ms);
     }),
-  ]).finally(() => clearTimeout(timer));
+  ]).finally(() => {
+    clearTimeout(timer);
+    if (turn) clearImmediate(turn);
+  });
 }
