@@ -2,6 +2,7 @@ import type { Money } from '@emporia/money';
 import type { ReceivedEvent } from '@emporia/messaging';
 import type { RequestContext } from '@emporia/platform';
 import type { Cart, CartLine } from '../domain/cart';
+import type { CheckoutStatus } from '../domain/checkout-attempt';
 import type { GroupDecision } from '../domain/group-buy';
 import type { Order, PricedCart, RiskVerdict, ShippingAddress } from '../domain/order';
 import type { PaymentCallback } from '../domain/payment';
@@ -142,14 +143,23 @@ export interface CheckoutRecord {
   key: string;
   accountId: string;
   orderId: string;
-  /** One per attempt: a retried key after a transient failure reserves afresh. */
+  /**
+   * One per attempt: an attempt that takes the record over (or retries after a passing failure)
+   * releases the previous one and reserves afresh.
+   */
   reservationId: string;
   requestHash: string;
-  status: 'STARTED' | 'PLACED' | 'FAILED';
+  status: CheckoutStatus;
   errorCode: string | null;
   errorMessage: string | null;
   couponCodes: string[];
   createdAt: Date;
+  /** The attempt owning the record (its lease) while STARTED. */
+  attemptId: string;
+  /** That attempt's last heartbeat. */
+  heartbeatAt: Date;
+  /** How many attempts ran it (1 for the first). */
+  attempts: number;
 }
 
 export interface PaymentRecord {
@@ -224,17 +234,32 @@ export interface CartRepository {
 
 export interface CheckoutRepository {
   /** Inserts a new record, or returns the existing one for the key (row-locked). */
-  begin(record: CheckoutRecord): Promise<{ record: CheckoutRecord; created: boolean }>;
+  begin(
+    record: Omit<CheckoutRecord, 'attempts'>,
+  ): Promise<{ record: CheckoutRecord; created: boolean }>;
   /** The record, row-locked. */
   lock(key: string): Promise<CheckoutRecord | null>;
+  /**
+   * A new attempt takes the record over (call with its row lock held): it is STARTED again,
+   * owned by `attemptId` with a fresh heartbeat and its own reservation id.
+   */
+  takeOver(
+    key: string,
+    attempt: { attemptId: string; reservationId: string; now: Date },
+  ): Promise<CheckoutRecord>;
+  /** Renews the lease of the attempt owning a STARTED record; false when it owns it no more. */
+  heartbeat(key: string, attemptId: string, now: Date): Promise<boolean>;
+  /**
+   * Gives up the lease of an attempt that ends without settling the record (its compensation
+   * failed), so that a retry can take it over at once.
+   */
+  releaseLease(key: string, attemptId: string): Promise<void>;
   finish(
     key: string,
-    status: 'PLACED' | 'FAILED',
+    status: 'PLACED' | 'FAILED' | 'ABANDONED',
     error?: { code: string; message: string },
   ): Promise<void>;
-  /** Forgets a checkout that failed for a passing reason, so its key can be retried. */
-  forget(key: string): Promise<void>;
-  /** Checkouts left STARTED (a crash mid-saga) since before `olderThan`. */
+  /** STARTED checkouts whose attempt has given no sign of life since before `olderThan`. */
   stale(olderThan: Date, limit: number): Promise<CheckoutRecord[]>;
 }
 
@@ -327,6 +352,13 @@ export interface CheckoutSettings {
   paymentTtlMs: number;
   /** How long a held order may wait for review before it is cancelled. */
   reviewTtlMs: number;
+  /**
+   * A checkout attempt silent this long (no heartbeat: its process died, or it could not reach
+   * the database) is presumed dead; a retry with the same key takes the checkout over.
+   */
+  checkoutLeaseMs: number;
+  /** A checkout silent this long is abandoned by the sweep: its stock and coupons are released. */
+  checkoutAbandonAfterMs: number;
 }
 
 /**
