@@ -119,7 +119,12 @@ export interface RiskPort {
 /** A payment provider: the built-in sandbox, or Alipay / WeChat Pay / Stripe adapters. */
 export interface PaymentProvider {
   readonly name: string;
-  /** Where to send the customer to pay `amount` for the order. */
+  /**
+   * Where to send the customer to pay `amount` for the order. Idempotent per `paymentId` (the
+   * provider's idempotency key or merchant reference): asked again for the same payment — its
+   * page was not recorded because the first call failed or its process died — it answers the
+   * same page and never opens a second charge.
+   */
   startPayment(input: { paymentId: string; orderId: string; amount: Money }): Promise<{
     redirectUrl: string;
   }>;
@@ -162,6 +167,10 @@ export interface CheckoutRecord {
   attempts: number;
 }
 
+/**
+ * A payment: an attempt to pay (STARTED, no provider transaction: open until the provider
+ * reports it failed) or a provider transaction reported by a callback.
+ */
 export interface PaymentRecord {
   id: string;
   orderId: string;
@@ -170,6 +179,8 @@ export interface PaymentRecord {
   amount: Money;
   status: 'STARTED' | 'SUCCEEDED' | 'FAILED' | 'REFUNDED' | 'MISMATCH';
   createdAt: Date;
+  /** The provider's page for an attempt, once the provider gave it. */
+  redirectUrl?: string | null;
 }
 
 export interface OrderRepository {
@@ -264,7 +275,24 @@ export interface CheckoutRepository {
 }
 
 export interface PaymentRepository {
-  insert(p: PaymentRecord): Promise<void>;
+  /**
+   * The order's open attempt with this provider, made now unless there is one (one open attempt
+   * per order and provider, also between concurrent callers).
+   */
+  openAttempt(p: PaymentRecord): Promise<PaymentRecord>;
+  /** The payment a caller's idempotency key made or found for the order. */
+  findByRequestKey(orderId: string, requestKey: string): Promise<PaymentRecord | null>;
+  /** Remembers which payment a caller's idempotency key answered with (the first one stays). */
+  rememberRequestKey(
+    orderId: string,
+    requestKey: string,
+    paymentId: string,
+    now: Date,
+  ): Promise<void>;
+  /** Records the provider's page of an attempt; returns the page recorded first. */
+  setRedirect(id: string, redirectUrl: string): Promise<string>;
+  /** The provider reported a failure: the order's open attempts with it close. */
+  closeAttempts(orderId: string, provider: string): Promise<void>;
   find(id: string): Promise<PaymentRecord | null>;
   findByProviderTxn(provider: string, txnId: string): Promise<PaymentRecord | null>;
   /** Records a provider transaction; false when it was already recorded (replay). */

@@ -536,6 +536,7 @@ interface PaymentRow {
   currency: string;
   status: PaymentRecord['status'];
   created_at: Date;
+  redirect_url: string | null;
 }
 
 const toPayment = (r: PaymentRow): PaymentRecord => ({
@@ -546,25 +547,70 @@ const toPayment = (r: PaymentRow): PaymentRecord => ({
   amount: Money.of(Number(r.amount_minor), r.currency.trim()),
   status: r.status,
   createdAt: r.created_at,
+  redirectUrl: r.redirect_url,
 });
 
 export class SqlPaymentRepository implements PaymentRepository {
   constructor(private readonly m: EntityManager) {}
 
-  async insert(p: PaymentRecord): Promise<void> {
+  async openAttempt(p: PaymentRecord): Promise<PaymentRecord> {
+    // a concurrent caller's uncommitted attempt makes this wait, then do nothing: the SELECT
+    // (a new snapshot) then sees that attempt
+    const inserted = (await this.m.query(
+      `WITH made AS (
+         INSERT INTO payments (id, order_id, provider, provider_txn_id, amount_minor, currency, status, created_at)
+         VALUES ($1, $2, $3, NULL, $4, $5, 'STARTED', $6)
+         ON CONFLICT (order_id, provider) WHERE status = 'STARTED' DO NOTHING RETURNING *)
+       SELECT * FROM made`,
+      [p.id, p.orderId, p.provider, p.amount.amountMinor, p.amount.currency, p.createdAt],
+    )) as PaymentRow[];
+    if (inserted[0]) return toPayment(inserted[0]);
+    const open = (await this.m.query(
+      `SELECT * FROM payments WHERE order_id = $1 AND provider = $2 AND status = 'STARTED'`,
+      [p.orderId, p.provider],
+    )) as PaymentRow[];
+    // closed between the two statements (a failure reported meanwhile): open a new one
+    return open[0] ? toPayment(open[0]) : this.openAttempt(p);
+  }
+
+  async findByRequestKey(orderId: string, requestKey: string): Promise<PaymentRecord | null> {
+    const rows = (await this.m.query(
+      `SELECT p.* FROM payment_requests r JOIN payments p ON p.id = r.payment_id
+        WHERE r.order_id = $1 AND r.request_key = $2`,
+      [orderId, requestKey],
+    )) as PaymentRow[];
+    return rows[0] ? toPayment(rows[0]) : null;
+  }
+
+  async rememberRequestKey(
+    orderId: string,
+    requestKey: string,
+    paymentId: string,
+    now: Date,
+  ): Promise<void> {
     await this.m.query(
-      `INSERT INTO payments (id, order_id, provider, provider_txn_id, amount_minor, currency, status, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [
-        p.id,
-        p.orderId,
-        p.provider,
-        p.providerTxnId,
-        p.amount.amountMinor,
-        p.amount.currency,
-        p.status,
-        p.createdAt,
-      ],
+      `INSERT INTO payment_requests (order_id, request_key, payment_id, created_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (order_id, request_key) DO NOTHING`,
+      [orderId, requestKey, paymentId, now],
+    );
+  }
+
+  async setRedirect(id: string, redirectUrl: string): Promise<string> {
+    const rows = (await this.m.query(
+      `WITH kept AS (
+         UPDATE payments SET redirect_url = COALESCE(redirect_url, $2), updated_at = now() WHERE id = $1
+         RETURNING redirect_url)
+       SELECT redirect_url FROM kept`,
+      [id, redirectUrl],
+    )) as { redirect_url: string }[];
+    return rows[0]?.redirect_url ?? redirectUrl;
+  }
+
+  async closeAttempts(orderId: string, provider: string): Promise<void> {
+    await this.m.query(
+      `UPDATE payments SET status = 'FAILED', updated_at = now()
+        WHERE order_id = $1 AND provider = $2 AND status = 'STARTED'`,
+      [orderId, provider],
     );
   }
 

@@ -8,6 +8,7 @@ import { Exchanges1764000001200 } from './1764000001200-exchanges';
 import { GroupBuy1764000001300 } from './1764000001300-group-buy';
 import { GuestTokens1764000001400 } from './1764000001400-guest-tokens';
 import { CheckoutLease1764000001500 } from './1764000001500-checkout-lease';
+import { PaymentAttempts1764000001600 } from './1764000001600-payment-attempts';
 
 /** Every migration of the order database, in order. Never `synchronize`. */
 export const ORDER_MIGRATIONS = [
@@ -21,4 +22,5 @@ export const ORDER_MIGRATIONS = [
   GroupBuy1764000001300,
   GuestTokens1764000001400,
   CheckoutLease1764000001500,
+  PaymentAttempts1764000001600,
 ];
