@@ -20,7 +20,7 @@ import {
 jest.setTimeout(240_000);
 
 /** Short enough to wait out in a test; the defaults are 15 s and 2 minutes. */
-const LEASE_SECONDS = 2;
+const LEASE_SECONDS = 5;
 const ABANDON_AFTER_SECONDS = 20;
 
 /**

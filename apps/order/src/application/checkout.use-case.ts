@@ -172,10 +172,8 @@ export class CheckoutUseCase {
     try {
       return await this.run(ctx, start.record, attemptId, input, address, couponCodes, promotion);
     } catch (e) {
-      // compensation works under the record's lock; a late heartbeat must not renew a lease
-      // it gives up
-      await heartbeat.stop();
-      await this.compensate(ctx, start.record, attemptId, e);
+      // the lease stays alive while compensating (which holds the record's lock meanwhile)
+      await this.compensate(ctx, start.record, attemptId, e, heartbeat);
       throw e;
     } finally {
       await heartbeat.stop();
@@ -397,6 +395,7 @@ export class CheckoutUseCase {
     record: CheckoutRecord,
     attemptId: string,
     e: unknown,
+    heartbeat: { stop(): Promise<void> },
   ): Promise<void> {
     const code = e instanceof OrderError ? e.code : 'CHECKOUT_FAILED';
     const message = e instanceof OrderError ? e.message : 'the checkout failed; try again';
@@ -419,8 +418,11 @@ export class CheckoutUseCase {
         { err, checkoutKey: record.key },
         'checkout compensation failed: the next retry with the key (or the sweep) finishes it',
       );
+      // no heartbeat may renew the lease after it is given up
+      await heartbeat.stop();
+      const expiredAt = new Date(this.clock.now().getTime() - this.settings.checkoutLeaseMs);
       await this.uow
-        .run(ctx, (tx) => tx.checkouts.releaseLease(record.key, attemptId))
+        .run(ctx, (tx) => tx.checkouts.releaseLease(record.key, attemptId, expiredAt))
         .catch(() => undefined);
     }
   }

@@ -262,9 +262,10 @@ export interface CheckoutRepository {
   heartbeat(key: string, attemptId: string, now: Date): Promise<boolean>;
   /**
    * Gives up the lease of an attempt that ends without settling the record (its compensation
-   * failed), so that a retry can take it over at once.
+   * failed), so that a retry can take it over at once: its heartbeat is set back to `expiredAt`
+   * (a lease ago, so the sweep still waits its full delay).
    */
-  releaseLease(key: string, attemptId: string): Promise<void>;
+  releaseLease(key: string, attemptId: string, expiredAt: Date): Promise<void>;
   finish(
     key: string,
     status: 'PLACED' | 'FAILED' | 'ABANDONED',

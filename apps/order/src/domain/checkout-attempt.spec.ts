@@ -30,8 +30,9 @@ describe('a repeated checkout key', () => {
     expect(decideRetry(record({ heartbeatAt: at(10_000) }), same, at(LEASE), LEASE).kind).toBe(
       'IN_PROGRESS',
     );
-    // an attempt that gave up its lease (its compensation failed) is taken over at once
-    expect(decideRetry(record({ heartbeatAt: new Date(0) }), same, at(0), LEASE)).toEqual({
+    // an attempt that gave up its lease (its compensation failed: heartbeat set a lease back)
+    // is taken over at once
+    expect(decideRetry(record({ heartbeatAt: at(-LEASE) }), same, at(0), LEASE)).toEqual({
       kind: 'TAKE_OVER',
     });
   });

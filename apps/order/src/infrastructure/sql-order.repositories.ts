@@ -499,10 +499,10 @@ export class SqlCheckoutRepository implements CheckoutRepository {
     return rows.length === 1;
   }
 
-  async releaseLease(key: string, attemptId: string): Promise<void> {
+  async releaseLease(key: string, attemptId: string, expiredAt: Date): Promise<void> {
     await this.m.query(
-      `UPDATE checkouts SET heartbeat_at = 'epoch' WHERE key = $1 AND attempt_id = $2 AND status = 'STARTED'`,
-      [key, attemptId],
+      `UPDATE checkouts SET heartbeat_at = LEAST(heartbeat_at, $3) WHERE key = $1 AND attempt_id = $2 AND status = 'STARTED'`,
+      [key, attemptId, expiredAt],
     );
   }
 
