@@ -1,8 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import {
   eventually,
   startPlatform,
+  testEnv,
   E2E_CARRIER_SECRET,
   E2E_SANDBOX_SECRET,
   type Platform,
@@ -227,6 +229,61 @@ describe('orders end to end: gateway → order → catalog', () => {
       refund: { amountMinor: 8800, currency: 'CNY' },
     });
     expect((await onHand(skuId)).totalOnHand).toBe(4);
+  });
+
+  it("payment creation answers the order's payment without the gateway's records: other keys, none, concurrent, and a key replayed after Redis lost everything", async () => {
+    const { api } = platform;
+    const skuId = await sku(3, 1200);
+    const me = await platform.signIn(email('pay-idem'), PASSWORD);
+    const placeOrder = async () => {
+      await api('PUT', `/v1/cart/lines/${skuId}`, { quantity: 1 }, me.auth);
+      const o = await api(
+        'POST',
+        '/v1/checkout',
+        { address },
+        { ...me.auth, 'idempotency-key': randomUUID() },
+      );
+      expect(o.status).toBe(201);
+      return o.body.id as string;
+    };
+    const orderId = await placeOrder();
+    const pay = (key?: string, id = orderId) =>
+      api(
+        'POST',
+        `/v1/orders/${id}/payments`,
+        {},
+        {
+          ...me.auth,
+          ...(key ? { 'idempotency-key': key } : {}),
+        },
+      );
+    const keyA = randomUUID();
+    const first = await pay(keyA);
+    expect(first.status).toBe(201);
+    for (const again of [await pay(randomUUID()), await pay()])
+      expect([again.status, again.body]).toEqual([201, first.body]);
+    // concurrent creations with different keys for an order without a payment: one payment
+    const other = await placeOrder();
+    const raced = await Promise.all(Array.from({ length: 6 }, () => pay(randomUUID(), other)));
+    expect(raced.map((r) => r.status)).toEqual(Array(6).fill(201));
+    expect(new Set(raced.map((r) => r.body.paymentId)).size).toBe(1);
+
+    const paid = await api('POST', `/v1/payments/sandbox/pay/${first.body.paymentId}`, {}, me.auth);
+    expect(paid.body.outcome).toBe('PAID');
+    // Redis restarted without persistence: every record of the gateway is gone
+    const redis = new Redis(testEnv.redisUrl());
+    try {
+      const keys = await redis.keys(`e2e:${platform.suffix}:gw:*`);
+      if (keys.length) await redis.del(...keys);
+    } finally {
+      redis.disconnect();
+    }
+    // the replayed key answers as the first time (the order service remembers it), not 422
+    const replay = await pay(keyA);
+    expect([replay.status, replay.body]).toEqual([201, first.body]);
+    // a new request for the paid order is refused, and makes no payment
+    const fresh = await pay(randomUUID());
+    expect([fresh.status, fresh.body.code]).toEqual([422, 'ORDER_NOT_PAYABLE']);
   });
 
   it("the sandbox's hosted page needs sign-in and the payment's owner", async () => {

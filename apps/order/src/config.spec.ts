@@ -76,4 +76,13 @@ describe('order config: the sandbox and the webhook secrets', () => {
       refused({ GUEST_CART_TTL_SECONDS: '3600', GUEST_TOKEN_UNUSED_TTL_SECONDS: '7200' }),
     ).toEqual(['GUEST_TOKEN_UNUSED_TTL_SECONDS']);
   });
+
+  it('leases checkouts for 15 s and sweeps them after 2 minutes; never a sweep inside the lease', () => {
+    const c = loadConfig(orderConfigSchema, base);
+    expect([c.CHECKOUT_LEASE_SECONDS, c.CHECKOUT_ABANDON_AFTER_SECONDS]).toEqual([15, 120]);
+    expect(refused({ CHECKOUT_LEASE_SECONDS: '0' })).toEqual(['CHECKOUT_LEASE_SECONDS']);
+    expect(refused({ CHECKOUT_LEASE_SECONDS: '30', CHECKOUT_ABANDON_AFTER_SECONDS: '20' })).toEqual(
+      ['CHECKOUT_ABANDON_AFTER_SECONDS'],
+    );
+  });
 });

@@ -67,6 +67,13 @@ export const orderConfigSchema = z
     /** How often deadlines, interrupted checkouts and catalog sync are swept. */
     ORDER_SWEEP_INTERVAL_MS: env.int(5000, 50),
     /**
+     * A checkout attempt that gave no sign of life (heartbeat every third of this) for this long
+     * is presumed dead: a retry with the same key takes the checkout over.
+     */
+    CHECKOUT_LEASE_SECONDS: env.int(15, 1),
+    /** A checkout silent this long, and not retried, is released by the sweep (stock, coupons). */
+    CHECKOUT_ABANDON_AFTER_SECONDS: env.int(120, 1),
+    /**
      * The built-in sandbox payment provider (development and tests only): off unless set,
      * refused with NODE_ENV=production; needs PAYMENT_SANDBOX_SECRET.
      */
@@ -97,6 +104,10 @@ export const orderConfigSchema = z
   .refine((c) => !c.PAYMENT_SANDBOX_ENABLED || c.PAYMENT_SANDBOX_SECRET !== '', {
     path: ['PAYMENT_SANDBOX_SECRET'],
     message: `required when PAYMENT_SANDBOX_ENABLED=true: at least ${MIN_SECRET_LENGTH} random characters (e.g. openssl rand -hex 32)`,
+  })
+  .refine((c) => c.CHECKOUT_ABANDON_AFTER_SECONDS >= c.CHECKOUT_LEASE_SECONDS, {
+    path: ['CHECKOUT_ABANDON_AFTER_SECONDS'],
+    message: 'must not be shorter than CHECKOUT_LEASE_SECONDS (a live checkout is never swept)',
   })
   .refine((c) => c.GUEST_TOKEN_UNUSED_TTL_SECONDS <= c.GUEST_CART_TTL_SECONDS, {
     path: ['GUEST_TOKEN_UNUSED_TTL_SECONDS'],

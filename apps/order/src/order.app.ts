@@ -147,6 +147,8 @@ export async function startOrder(
     settings: {
       paymentTtlMs: config.PAYMENT_TTL_SECONDS * 1000,
       reviewTtlMs: config.REVIEW_TTL_SECONDS * 1000,
+      checkoutLeaseMs: config.CHECKOUT_LEASE_SECONDS * 1000,
+      checkoutAbandonAfterMs: config.CHECKOUT_ABANDON_AFTER_SECONDS * 1000,
     },
     cartSettings: {
       guestCartTtlMs: config.GUEST_CART_TTL_SECONDS * 1000,

@@ -24,6 +24,7 @@ import {
   type Logger,
 } from '@emporia/platform';
 import { CartUseCase } from './application/cart.use-case';
+import { CheckoutAttemptsUseCase } from './application/checkout-attempts.use-case';
 import { CheckoutUseCase } from './application/checkout.use-case';
 import { GroupBuyUseCase } from './application/group-buy.use-case';
 import { OrderLifecycleUseCase } from './application/order-lifecycle.use-case';
@@ -99,7 +100,7 @@ class OrderLifecycle
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly health: HealthRegistry,
     private readonly orders: OrderLifecycleUseCase,
-    private readonly checkout: CheckoutUseCase,
+    private readonly checkoutAttempts: CheckoutAttemptsUseCase,
     private readonly shipments: ShipmentsUseCase,
     private readonly returns: ReturnsUseCase,
     private readonly groupBuy: GroupBuyUseCase,
@@ -124,7 +125,7 @@ class OrderLifecycle
         p.catch((err: unknown) => this.logger.warn({ err }, `${name} sweep failed`));
       this.running = Promise.all([
         step('payment deadline', this.orders.expireOverdue(ctx)),
-        step('interrupted checkout', this.checkout.sweepStale(ctx)),
+        step('interrupted checkout', this.checkoutAttempts.sweepStale(ctx)),
         step('reservation sync', this.orders.syncReservations(ctx)),
         step('shipment planning', this.shipments.planPending(ctx)),
         step('return completion', this.returns.finishPending(ctx)),
@@ -183,6 +184,7 @@ export class OrderModule {
         OrderLifecycle,
         CartUseCase,
         CheckoutUseCase,
+        CheckoutAttemptsUseCase,
         OrderLifecycleUseCase,
         PaymentUseCase,
         ShipmentsUseCase,

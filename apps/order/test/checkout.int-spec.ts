@@ -481,6 +481,71 @@ describe('order: carts, checkout saga and payments (real catalog, Postgres, Kafk
     expect(statuses.sort()).toEqual(['MISMATCH', 'REFUNDED', 'SUCCEEDED']);
   });
 
+  it('payment creation is idempotent here: the open payment again (other keys, none, concurrent), a declined one closes, a paid order answers only a replayed key', async () => {
+    const skuId = await sku(5, 2000);
+    const accountId = uuid();
+    const order = async () => {
+      await fill(accountId, skuId, 1);
+      return (await checkout(accountId)).order!;
+    };
+    const o = await order();
+    const pay = (over: object = {}, orderId = o.id) =>
+      call<orderV1.CreatePaymentResponse>('createPayment', { orderId, accountId, ...over });
+    const rows = async (orderId = o.id) =>
+      Number(
+        (await pg.query(`SELECT count(*) FROM payments WHERE order_id = $1`, [orderId])).rows[0]
+          .count,
+      );
+    // as if the gateway had lost its records: other keys, or none, get the same payment and page
+    const first = await pay({ idempotencyKey: 'key-a-0001' });
+    expect(first.redirectUrl).toContain(`/sandbox/pay/${first.paymentId}`);
+    expect(await pay()).toEqual(first);
+    expect(await pay({ idempotencyKey: 'key-b-0001' })).toEqual(first);
+    expect(await rows()).toBe(1);
+    // concurrent creations for an order without a payment make one
+    const other = await order();
+    const raced = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => pay({ idempotencyKey: `key-r-000${i}` }, other.id)),
+    );
+    expect(new Set(raced.map((p) => p.paymentId)).size).toBe(1);
+    expect(await rows(other.id)).toBe(1);
+
+    // the provider reports the attempt failed: the next creation opens a new one
+    const declined = await call<orderV1.CompleteSandboxPaymentResponse>('completeSandboxPayment', {
+      paymentId: first.paymentId,
+      accountId,
+      succeed: false,
+    });
+    expect(declined.outcome).toBe('FAILED');
+    const second = await pay({ idempotencyKey: 'key-c-0001' });
+    expect(second.paymentId).not.toBe(first.paymentId);
+    expect(await pay()).toEqual(second);
+    // a replayed key answers what it answered the first time
+    expect(await pay({ idempotencyKey: 'key-a-0001' })).toEqual(first);
+
+    const paid = await call<orderV1.CompleteSandboxPaymentResponse>('completeSandboxPayment', {
+      paymentId: second.paymentId,
+      accountId,
+      succeed: true,
+    });
+    expect(paid.outcome).toBe('PAID');
+    // paid: the replayed key still answers its payment; a new request is refused, nothing made
+    expect(await pay({ idempotencyKey: 'key-c-0001' })).toEqual(second);
+    const before = await rows();
+    expect(await failure(pay({ idempotencyKey: 'key-d-0001' }))).toMatchObject({
+      status: status.FAILED_PRECONDITION,
+      code: 'ORDER_NOT_PAYABLE',
+    });
+    expect(await failure(pay())).toMatchObject({ code: 'ORDER_NOT_PAYABLE' });
+    expect(await rows()).toBe(before);
+    // another account's order stays unknown, whatever the key
+    expect(
+      await failure(
+        call('createPayment', { orderId: o.id, accountId: uuid(), idempotencyKey: 'key-c-0001' }),
+      ),
+    ).toMatchObject({ status: status.NOT_FOUND });
+  });
+
   it('an unpaid order past its deadline is cancelled and its stock released', async () => {
     const skuId = await sku(2);
     const accountId = uuid();

@@ -298,19 +298,27 @@ export class OrdersHttpController {
   @Post('orders/:id/payments')
   @Auth()
   @Idempotent()
-  @ApiCreatedResponse({ type: PaymentView })
+  @ApiCreatedResponse({
+    type: PaymentView,
+    description:
+      "the order's open payment with the provider: asking again (with any Idempotency-Key or none) answers the same payment until the provider reports it failed; replaying an Idempotency-Key answers its first payment even once the order is paid; a paid or cancelled order is 422 ORDER_NOT_PAYABLE",
+  })
   @ApiProblems(404, 422)
   async pay(
     @Ctx() ctx: RequestContext,
     @Caller() me: Principal,
     @Param('id', uuidParam) id: string,
     @Body() body: StartPaymentDto,
+    @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PaymentView> {
     const r = await this.orders.createPayment(ctx, {
       orderId: id,
       accountId: me.accountId,
       provider: body.provider ?? '',
+      // the order service remembers its answer to the key too (a replay after this gateway lost
+      // its record answers the same payment)
+      idempotencyKey: idempotencyKey(req, false) ?? '',
     });
     void reply.status(201);
     return {

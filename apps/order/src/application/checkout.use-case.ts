@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { RequestContext } from '@emporia/platform';
+import { LOGGER, type Logger, type RequestContext } from '@emporia/platform';
 import { validateShippingAddress } from '../domain/address';
+import { decideRetry } from '../domain/checkout-attempt';
+import { CheckoutAttemptsUseCase } from './checkout-attempts.use-case';
 import {
   checkoutPromotion,
   type CheckoutPromotion,
@@ -34,8 +36,6 @@ import {
 } from './ports';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** A checkout still STARTED after this long was interrupted; the sweep compensates it. */
-export const CHECKOUT_STALE_MS = 2 * 60_000;
 /** Reservations outlive the payment deadline by this margin, so a last-second payment commits. */
 const RESERVATION_MARGIN_MS = 5 * 60_000;
 
@@ -57,9 +57,13 @@ export interface CheckoutInput {
 /**
  * The checkout saga, orchestrated here: price (marketing) → risk score → reserve stock
  * (catalog, all lines or none) → order PENDING_PAYMENT (or PENDING_REVIEW) with `OrderPlaced`.
- * Idempotent by checkout key: a retry returns the same order or the same failure. Any failure
- * releases the reservation (idempotent in the catalog); a crash mid-saga leaves the record
- * STARTED and the sweep compensates it.
+ * Idempotent by checkout key: a retry returns the same order or the same refusal. One attempt at
+ * a time owns the key's record, with a lease its heartbeat renews; a retry that finds the lease
+ * alive is told the checkout is still running (ABORTED), one that finds it run out (the attempt
+ * died, or could not compensate) takes the checkout over: it releases the stock the previous
+ * attempt may hold and runs the saga again (marketing gives the same order the same coupons).
+ * Any failure releases the reservation (idempotent in the catalog); a checkout nobody retries
+ * is compensated by the sweep once silent for `checkoutAbandonAfterMs`.
  */
 @Injectable()
 export class CheckoutUseCase {
@@ -73,6 +77,8 @@ export class CheckoutUseCase {
     @Inject(CHECKOUT_SETTINGS) private readonly settings: CheckoutSettings,
     @Inject(SAGA_FAULTS) private readonly faults: SagaFaults,
     @Inject(ROUTING) private readonly routing: RoutingStrategy,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly attempts: CheckoutAttemptsUseCase,
   ) {}
 
   async execute(ctx: RequestContext, input: CheckoutInput): Promise<Order> {
@@ -96,11 +102,12 @@ export class CheckoutUseCase {
     });
     const now = this.clock.now();
     const key = input.checkoutKey.toLowerCase();
-    const { record, created } = await this.uow.run(ctx, (tx) =>
-      tx.checkouts.begin({
+    const attemptId = this.ids.newId();
+    const start = await this.uow.run(ctx, async (tx) => {
+      const { record, created } = await tx.checkouts.begin({
         key,
         accountId: input.accountId,
-        // the order id is the checkout key: one checkout, one order, one reservation
+        // the order id is the checkout key: one checkout, one order
         orderId: key,
         reservationId: this.ids.newId(),
         requestHash: fingerprint,
@@ -109,50 +116,76 @@ export class CheckoutUseCase {
         errorMessage: null,
         couponCodes,
         createdAt: now,
-      }),
-    );
-    if (!created) return this.replay(ctx, record, input.accountId, fingerprint);
+        attemptId,
+        heartbeatAt: now,
+      });
+      if (created) return { kind: 'RUN' as const, record };
+      const decision = decideRetry(
+        record,
+        { accountId: input.accountId, requestHash: fingerprint },
+        now,
+        this.settings.checkoutLeaseMs,
+      );
+      switch (decision.kind) {
+        case 'REUSED':
+          throw new OrderError(
+            'ALREADY_EXISTS',
+            'CHECKOUT_KEY_REUSED',
+            'this checkout key was used for a different checkout',
+          );
+        case 'PLACED':
+          return { kind: 'PLACED' as const, orderId: record.orderId };
+        case 'FAILED':
+          throw new OrderError('FAILED_PRECONDITION', decision.code, decision.message);
+        case 'IN_PROGRESS':
+          throw new OrderError(
+            'ABORTED',
+            'CHECKOUT_IN_PROGRESS',
+            'this checkout is still running; retry with the same key in a moment',
+            { retryAfterSeconds: Math.max(1, Math.ceil(decision.retryAfterMs / 1000)) },
+          );
+        case 'TAKE_OVER':
+          // the previous attempt may have died holding stock: released first (idempotent), under
+          // the record's lock, so no other retry takes over meanwhile; then this attempt reserves
+          // afresh under its own reservation id
+          await this.catalog.release(ctx, record.reservationId, 'CHECKOUT_RETRIED');
+          if (record.status === 'STARTED')
+            this.logger.warn(
+              { checkoutKey: key, attempts: record.attempts, since: record.heartbeatAt },
+              'taking over a checkout whose attempt went silent',
+            );
+          return {
+            kind: 'RUN' as const,
+            record: await tx.checkouts.takeOver(key, {
+              attemptId,
+              reservationId: this.ids.newId(),
+              now,
+            }),
+          };
+      }
+    });
+    if (start.kind === 'PLACED') {
+      const order = await this.uow.run(ctx, (tx) => tx.orders.find(start.orderId));
+      if (!order)
+        throw new OrderError('NOT_FOUND', 'ORDER_NOT_FOUND', `order ${start.orderId} not found`);
+      return order;
+    }
+    const heartbeat = this.attempts.heartbeat(ctx, key, attemptId);
     try {
-      return await this.run(ctx, record, input, address, couponCodes, promotion);
+      return await this.run(ctx, start.record, attemptId, input, address, couponCodes, promotion);
     } catch (e) {
-      await this.compensate(ctx, record, e);
+      // the lease stays alive while compensating (which holds the record's lock meanwhile)
+      await this.attempts.compensate(ctx, start.record, attemptId, e, heartbeat);
       throw e;
+    } finally {
+      await heartbeat.stop();
     }
-  }
-
-  /** A repeated checkout key: the first outcome again, never a second order. */
-  private async replay(
-    ctx: RequestContext,
-    record: CheckoutRecord,
-    accountId: string,
-    fingerprint: string,
-  ): Promise<Order> {
-    if (record.accountId !== accountId || record.requestHash !== fingerprint)
-      throw new OrderError(
-        'ALREADY_EXISTS',
-        'CHECKOUT_KEY_REUSED',
-        'this checkout key was used for a different checkout',
-      );
-    if (record.status === 'PLACED') {
-      const order = await this.uow.run(ctx, (tx) => tx.orders.find(record.orderId));
-      if (order) return order;
-    }
-    if (record.status === 'FAILED')
-      throw new OrderError(
-        'FAILED_PRECONDITION',
-        record.errorCode ?? 'CHECKOUT_FAILED',
-        record.errorMessage ?? 'this checkout failed',
-      );
-    throw new OrderError(
-      'FAILED_PRECONDITION',
-      'CHECKOUT_IN_PROGRESS',
-      'this checkout is still running',
-    );
   }
 
   private async run(
     ctx: RequestContext,
     record: CheckoutRecord,
+    attemptId: string,
     input: CheckoutInput,
     address: ShippingAddress,
     couponCodes: string[],
@@ -234,13 +267,14 @@ export class CheckoutUseCase {
     this.faults.after('RESERVED');
 
     return this.uow.run(ctx, async (tx) => {
-      // the sweep may have given up on a checkout this slow: then its stock is gone
+      // an attempt that went silent (no database) may have been taken over or swept meanwhile:
+      // then another attempt owns the checkout, and this one places nothing
       const current = await tx.checkouts.lock(record.key);
-      if (current?.status !== 'STARTED')
+      if (current?.status !== 'STARTED' || current.attemptId !== attemptId)
         throw new OrderError(
           'ABORTED',
           'CHECKOUT_ABANDONED',
-          'the checkout took too long; try again',
+          'this attempt was taken over; retry with the same key',
         );
       const now = this.clock.now();
       const placed = placeOrder({
@@ -318,43 +352,5 @@ export class CheckoutUseCase {
       }
     }
     await this.catalog.reserve(ctx, reservationId, cartLines, ttl);
-  }
-
-  /** Undoes what the saga did: the reservation goes, the record says why the checkout failed. */
-  private async compensate(ctx: RequestContext, record: CheckoutRecord, e: unknown): Promise<void> {
-    await this.catalog.release(ctx, record.reservationId, 'CHECKOUT_FAILED');
-    await this.pricing.releaseCoupons(ctx, record.orderId, 'CHECKOUT_FAILED');
-    const code = e instanceof OrderError ? e.code : 'CHECKOUT_FAILED';
-    const message = e instanceof OrderError ? e.message : 'the checkout failed; try again';
-    // transient failures are not remembered: the same key may be retried
-    const transient = !(e instanceof OrderError) || e.kind === 'UNAVAILABLE';
-    await this.uow.run(ctx, async (tx) => {
-      const current = await tx.checkouts.lock(record.key);
-      if (current?.status !== 'STARTED') return;
-      if (transient) await tx.checkouts.forget(record.key);
-      else await tx.checkouts.finish(record.key, 'FAILED', { code, message });
-    });
-  }
-
-  /** Compensates checkouts interrupted mid-saga (a crash): marks them failed, releases stock. */
-  async sweepStale(ctx: RequestContext, limit = 100): Promise<number> {
-    const olderThan = new Date(this.clock.now().getTime() - CHECKOUT_STALE_MS);
-    const stale = await this.uow.run(ctx, (tx) => tx.checkouts.stale(olderThan, limit));
-    for (const r of stale) {
-      const claimed = await this.uow.run(ctx, async (tx) => {
-        const current = await tx.checkouts.lock(r.key);
-        if (current?.status !== 'STARTED') return false;
-        await tx.checkouts.finish(r.key, 'FAILED', {
-          code: 'CHECKOUT_ABANDONED',
-          message: 'the checkout was interrupted; try again',
-        });
-        return true;
-      });
-      if (claimed) {
-        await this.catalog.release(ctx, r.reservationId, 'CHECKOUT_ABANDONED');
-        await this.pricing.releaseCoupons(ctx, r.orderId, 'CHECKOUT_ABANDONED');
-      }
-    }
-    return stale.length;
   }
 }

@@ -64,40 +64,68 @@ export class PaymentUseCase {
     return p;
   }
 
+  /**
+   * Starts paying an order with a provider — idempotently, whatever the gateway remembers: an
+   * order has at most one open attempt per provider (a unique index, so concurrent calls make
+   * one), and asking again while it is open answers that attempt (same id, same page). A caller's
+   * idempotency key is remembered with the answer, so replaying it answers the same even once
+   * the order is paid; without one, a paid (or cancelled) order is `ORDER_NOT_PAYABLE` and no
+   * payment is made. An attempt the provider reported failed is closed: the next call opens a
+   * new one.
+   */
   async start(
     ctx: RequestContext,
-    input: { orderId: string; accountId: string; provider: string },
+    input: { orderId: string; accountId: string; provider: string; idempotencyKey?: string },
   ): Promise<{ paymentId: string; provider: string; redirectUrl: string; amount: Money }> {
     const provider = this.provider(input.provider);
-    const order = await this.uow.run(ctx, async (tx) => {
+    const requestKey = input.idempotencyKey?.trim() || undefined;
+    const payment = await this.uow.run(ctx, async (tx) => {
       const o = await tx.orders.find(input.orderId);
       if (!o || o.accountId !== input.accountId) throw orderNotFound(input.orderId);
+      if (requestKey) {
+        const answered = await tx.payments.findByRequestKey(o.id, requestKey);
+        if (answered && answered.provider !== provider.name)
+          throw new OrderError(
+            'FAILED_PRECONDITION',
+            'IDEMPOTENCY_KEY_REUSED',
+            'this Idempotency-Key was used with a different request',
+          );
+        if (answered) return answered;
+      }
       if (o.status !== 'PENDING_PAYMENT')
         throw new OrderError(
           'FAILED_PRECONDITION',
           'ORDER_NOT_PAYABLE',
           `an order that is ${o.status} cannot be paid`,
+          { status: o.status },
         );
-      return o;
-    });
-    const paymentId = this.ids.newId();
-    await this.uow.run(ctx, (tx) =>
-      tx.payments.insert({
-        id: paymentId,
-        orderId: order.id,
+      const now = this.clock.now();
+      const attempt = await tx.payments.openAttempt({
+        id: this.ids.newId(),
+        orderId: o.id,
         provider: provider.name,
         providerTxnId: null,
-        amount: order.total,
+        amount: o.total,
         status: 'STARTED',
-        createdAt: this.clock.now(),
-      }),
-    );
-    const { redirectUrl } = await provider.startPayment({
-      paymentId,
-      orderId: order.id,
-      amount: order.total,
+        createdAt: now,
+      });
+      if (requestKey) await tx.payments.rememberRequestKey(o.id, requestKey, attempt.id, now);
+      return attempt;
     });
-    return { paymentId, provider: provider.name, redirectUrl, amount: order.total };
+    // the provider is asked once per attempt; asked again only when its page was not recorded
+    // (it is idempotent per payment id)
+    let redirectUrl = payment.redirectUrl;
+    if (!redirectUrl) {
+      const page = await provider.startPayment({
+        paymentId: payment.id,
+        orderId: payment.orderId,
+        amount: payment.amount,
+      });
+      redirectUrl = await this.uow.run(ctx, (tx) =>
+        tx.payments.setRedirect(payment.id, page.redirectUrl),
+      );
+    }
+    return { paymentId: payment.id, provider: provider.name, redirectUrl, amount: payment.amount };
   }
 
   async callback(
@@ -150,6 +178,8 @@ export class PaymentUseCase {
         createdAt: now,
       });
       if (!fresh) return { outcome: 'DUPLICATE' as const, order };
+      // a failed attempt is over: paying again opens a new one
+      if (outcome === 'FAILED') await tx.payments.closeAttempts(order.id, provider.name);
       if (outcome === 'PAID') {
         const paid = applyEvent(order, 'PAY', now, { paidAt: now });
         if (!(await tx.orders.update(paid, order.version)))

@@ -2,6 +2,7 @@ import type { Money } from '@emporia/money';
 import type { ReceivedEvent } from '@emporia/messaging';
 import type { RequestContext } from '@emporia/platform';
 import type { Cart, CartLine } from '../domain/cart';
+import type { CheckoutStatus } from '../domain/checkout-attempt';
 import type { GroupDecision } from '../domain/group-buy';
 import type { Order, PricedCart, RiskVerdict, ShippingAddress } from '../domain/order';
 import type { PaymentCallback } from '../domain/payment';
@@ -118,7 +119,12 @@ export interface RiskPort {
 /** A payment provider: the built-in sandbox, or Alipay / WeChat Pay / Stripe adapters. */
 export interface PaymentProvider {
   readonly name: string;
-  /** Where to send the customer to pay `amount` for the order. */
+  /**
+   * Where to send the customer to pay `amount` for the order. Idempotent per `paymentId` (the
+   * provider's idempotency key or merchant reference): asked again for the same payment — its
+   * page was not recorded because the first call failed or its process died — it answers the
+   * same page and never opens a second charge.
+   */
   startPayment(input: { paymentId: string; orderId: string; amount: Money }): Promise<{
     redirectUrl: string;
   }>;
@@ -142,16 +148,29 @@ export interface CheckoutRecord {
   key: string;
   accountId: string;
   orderId: string;
-  /** One per attempt: a retried key after a transient failure reserves afresh. */
+  /**
+   * One per attempt: an attempt that takes the record over (or retries after a passing failure)
+   * releases the previous one and reserves afresh.
+   */
   reservationId: string;
   requestHash: string;
-  status: 'STARTED' | 'PLACED' | 'FAILED';
+  status: CheckoutStatus;
   errorCode: string | null;
   errorMessage: string | null;
   couponCodes: string[];
   createdAt: Date;
+  /** The attempt owning the record (its lease) while STARTED. */
+  attemptId: string;
+  /** That attempt's last heartbeat. */
+  heartbeatAt: Date;
+  /** How many attempts ran it (1 for the first). */
+  attempts: number;
 }
 
+/**
+ * A payment: an attempt to pay (STARTED, no provider transaction: open until the provider
+ * reports it failed) or a provider transaction reported by a callback.
+ */
 export interface PaymentRecord {
   id: string;
   orderId: string;
@@ -160,6 +179,8 @@ export interface PaymentRecord {
   amount: Money;
   status: 'STARTED' | 'SUCCEEDED' | 'FAILED' | 'REFUNDED' | 'MISMATCH';
   createdAt: Date;
+  /** The provider's page for an attempt, once the provider gave it. */
+  redirectUrl?: string | null;
 }
 
 export interface OrderRepository {
@@ -224,22 +245,55 @@ export interface CartRepository {
 
 export interface CheckoutRepository {
   /** Inserts a new record, or returns the existing one for the key (row-locked). */
-  begin(record: CheckoutRecord): Promise<{ record: CheckoutRecord; created: boolean }>;
+  begin(
+    record: Omit<CheckoutRecord, 'attempts'>,
+  ): Promise<{ record: CheckoutRecord; created: boolean }>;
   /** The record, row-locked. */
   lock(key: string): Promise<CheckoutRecord | null>;
+  /**
+   * A new attempt takes the record over (call with its row lock held): it is STARTED again,
+   * owned by `attemptId` with a fresh heartbeat and its own reservation id.
+   */
+  takeOver(
+    key: string,
+    attempt: { attemptId: string; reservationId: string; now: Date },
+  ): Promise<CheckoutRecord>;
+  /** Renews the lease of the attempt owning a STARTED record; false when it owns it no more. */
+  heartbeat(key: string, attemptId: string, now: Date): Promise<boolean>;
+  /**
+   * Gives up the lease of an attempt that ends without settling the record (its compensation
+   * failed), so that a retry can take it over at once: its heartbeat is set back to `expiredAt`
+   * (a lease ago, so the sweep still waits its full delay).
+   */
+  releaseLease(key: string, attemptId: string, expiredAt: Date): Promise<void>;
   finish(
     key: string,
-    status: 'PLACED' | 'FAILED',
+    status: 'PLACED' | 'FAILED' | 'ABANDONED',
     error?: { code: string; message: string },
   ): Promise<void>;
-  /** Forgets a checkout that failed for a passing reason, so its key can be retried. */
-  forget(key: string): Promise<void>;
-  /** Checkouts left STARTED (a crash mid-saga) since before `olderThan`. */
+  /** STARTED checkouts whose attempt has given no sign of life since before `olderThan`. */
   stale(olderThan: Date, limit: number): Promise<CheckoutRecord[]>;
 }
 
 export interface PaymentRepository {
-  insert(p: PaymentRecord): Promise<void>;
+  /**
+   * The order's open attempt with this provider, made now unless there is one (one open attempt
+   * per order and provider, also between concurrent callers).
+   */
+  openAttempt(p: PaymentRecord): Promise<PaymentRecord>;
+  /** The payment a caller's idempotency key made or found for the order. */
+  findByRequestKey(orderId: string, requestKey: string): Promise<PaymentRecord | null>;
+  /** Remembers which payment a caller's idempotency key answered with (the first one stays). */
+  rememberRequestKey(
+    orderId: string,
+    requestKey: string,
+    paymentId: string,
+    now: Date,
+  ): Promise<void>;
+  /** Records the provider's page of an attempt; returns the page recorded first. */
+  setRedirect(id: string, redirectUrl: string): Promise<string>;
+  /** The provider reported a failure: the order's open attempts with it close. */
+  closeAttempts(orderId: string, provider: string): Promise<void>;
   find(id: string): Promise<PaymentRecord | null>;
   findByProviderTxn(provider: string, txnId: string): Promise<PaymentRecord | null>;
   /** Records a provider transaction; false when it was already recorded (replay). */
@@ -327,6 +381,13 @@ export interface CheckoutSettings {
   paymentTtlMs: number;
   /** How long a held order may wait for review before it is cancelled. */
   reviewTtlMs: number;
+  /**
+   * A checkout attempt silent this long (no heartbeat: its process died, or it could not reach
+   * the database) is presumed dead; a retry with the same key takes the checkout over.
+   */
+  checkoutLeaseMs: number;
+  /** A checkout silent this long is abandoned by the sweep: its stock and coupons are released. */
+  checkoutAbandonAfterMs: number;
 }
 
 /**

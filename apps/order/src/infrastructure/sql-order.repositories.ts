@@ -418,6 +418,9 @@ interface CheckoutRow {
   error_message: string | null;
   coupon_codes: string[];
   created_at: Date;
+  attempt_id: string | null;
+  heartbeat_at: Date | null;
+  attempts: number;
 }
 
 const toCheckout = (r: CheckoutRow): CheckoutRecord => ({
@@ -431,16 +434,33 @@ const toCheckout = (r: CheckoutRow): CheckoutRecord => ({
   errorMessage: r.error_message,
   couponCodes: r.coupon_codes,
   createdAt: r.created_at,
+  // records of earlier releases have no attempt and no heartbeat: their start stands in
+  attemptId: r.attempt_id ?? '',
+  heartbeatAt: r.heartbeat_at ?? r.created_at,
+  attempts: r.attempts,
 });
 
 export class SqlCheckoutRepository implements CheckoutRepository {
   constructor(private readonly m: EntityManager) {}
 
-  async begin(c: CheckoutRecord): Promise<{ record: CheckoutRecord; created: boolean }> {
+  async begin(
+    c: Omit<CheckoutRecord, 'attempts'>,
+  ): Promise<{ record: CheckoutRecord; created: boolean }> {
     const inserted = (await this.m.query(
-      `INSERT INTO checkouts (key, account_id, order_id, reservation_id, request_hash, status, coupon_codes, created_at)
-       VALUES ($1, $2, $3, $4, $5, 'STARTED', $6, $7) ON CONFLICT (key) DO NOTHING RETURNING key`,
-      [c.key, c.accountId, c.orderId, c.reservationId, c.requestHash, c.couponCodes, c.createdAt],
+      `INSERT INTO checkouts (key, account_id, order_id, reservation_id, request_hash, status, coupon_codes, created_at,
+                              attempt_id, heartbeat_at, attempts)
+       VALUES ($1, $2, $3, $4, $5, 'STARTED', $6, $7, $8, $9, 1) ON CONFLICT (key) DO NOTHING RETURNING key`,
+      [
+        c.key,
+        c.accountId,
+        c.orderId,
+        c.reservationId,
+        c.requestHash,
+        c.couponCodes,
+        c.createdAt,
+        c.attemptId,
+        c.heartbeatAt,
+      ],
     )) as unknown[];
     const record = await this.lock(c.key);
     return { record: record!, created: inserted.length === 1 };
@@ -453,9 +473,42 @@ export class SqlCheckoutRepository implements CheckoutRepository {
     return rows[0] ? toCheckout(rows[0]) : null;
   }
 
+  async takeOver(
+    key: string,
+    a: { attemptId: string; reservationId: string; now: Date },
+  ): Promise<CheckoutRecord> {
+    const rows = (await this.m.query(
+      `WITH taken AS (
+         UPDATE checkouts SET status = 'STARTED', attempt_id = $2, reservation_id = $3, heartbeat_at = $4,
+                attempts = attempts + 1, error_code = NULL, error_message = NULL, finished_at = NULL
+          WHERE key = $1 RETURNING *)
+       SELECT * FROM taken`,
+      [key, a.attemptId, a.reservationId, a.now],
+    )) as CheckoutRow[];
+    return toCheckout(rows[0]);
+  }
+
+  async heartbeat(key: string, attemptId: string, now: Date): Promise<boolean> {
+    const rows = (await this.m.query(
+      `WITH beat AS (
+         UPDATE checkouts SET heartbeat_at = $3 WHERE key = $1 AND attempt_id = $2 AND status = 'STARTED'
+         RETURNING key)
+       SELECT key FROM beat`,
+      [key, attemptId, now],
+    )) as unknown[];
+    return rows.length === 1;
+  }
+
+  async releaseLease(key: string, attemptId: string, expiredAt: Date): Promise<void> {
+    await this.m.query(
+      `UPDATE checkouts SET heartbeat_at = LEAST(heartbeat_at, $3) WHERE key = $1 AND attempt_id = $2 AND status = 'STARTED'`,
+      [key, attemptId, expiredAt],
+    );
+  }
+
   async finish(
     key: string,
-    status: 'PLACED' | 'FAILED',
+    status: 'PLACED' | 'FAILED' | 'ABANDONED',
     error?: { code: string; message: string },
   ): Promise<void> {
     await this.m.query(
@@ -464,13 +517,10 @@ export class SqlCheckoutRepository implements CheckoutRepository {
     );
   }
 
-  async forget(key: string): Promise<void> {
-    await this.m.query(`DELETE FROM checkouts WHERE key = $1 AND status = 'STARTED'`, [key]);
-  }
-
   async stale(olderThan: Date, limit: number): Promise<CheckoutRecord[]> {
     const rows = (await this.m.query(
-      `SELECT * FROM checkouts WHERE status = 'STARTED' AND created_at < $1 ORDER BY created_at LIMIT $2`,
+      `SELECT * FROM checkouts WHERE status = 'STARTED' AND COALESCE(heartbeat_at, created_at) < $1
+        ORDER BY COALESCE(heartbeat_at, created_at) LIMIT $2`,
       [olderThan, limit],
     )) as CheckoutRow[];
     return rows.map(toCheckout);
@@ -486,6 +536,7 @@ interface PaymentRow {
   currency: string;
   status: PaymentRecord['status'];
   created_at: Date;
+  redirect_url: string | null;
 }
 
 const toPayment = (r: PaymentRow): PaymentRecord => ({
@@ -496,25 +547,70 @@ const toPayment = (r: PaymentRow): PaymentRecord => ({
   amount: Money.of(Number(r.amount_minor), r.currency.trim()),
   status: r.status,
   createdAt: r.created_at,
+  redirectUrl: r.redirect_url,
 });
 
 export class SqlPaymentRepository implements PaymentRepository {
   constructor(private readonly m: EntityManager) {}
 
-  async insert(p: PaymentRecord): Promise<void> {
+  async openAttempt(p: PaymentRecord): Promise<PaymentRecord> {
+    // a concurrent caller's uncommitted attempt makes this wait, then do nothing: the SELECT
+    // (a new snapshot) then sees that attempt
+    const inserted = (await this.m.query(
+      `WITH made AS (
+         INSERT INTO payments (id, order_id, provider, provider_txn_id, amount_minor, currency, status, created_at)
+         VALUES ($1, $2, $3, NULL, $4, $5, 'STARTED', $6)
+         ON CONFLICT (order_id, provider) WHERE status = 'STARTED' DO NOTHING RETURNING *)
+       SELECT * FROM made`,
+      [p.id, p.orderId, p.provider, p.amount.amountMinor, p.amount.currency, p.createdAt],
+    )) as PaymentRow[];
+    if (inserted[0]) return toPayment(inserted[0]);
+    const open = (await this.m.query(
+      `SELECT * FROM payments WHERE order_id = $1 AND provider = $2 AND status = 'STARTED'`,
+      [p.orderId, p.provider],
+    )) as PaymentRow[];
+    // closed between the two statements (a failure reported meanwhile): open a new one
+    return open[0] ? toPayment(open[0]) : this.openAttempt(p);
+  }
+
+  async findByRequestKey(orderId: string, requestKey: string): Promise<PaymentRecord | null> {
+    const rows = (await this.m.query(
+      `SELECT p.* FROM payment_requests r JOIN payments p ON p.id = r.payment_id
+        WHERE r.order_id = $1 AND r.request_key = $2`,
+      [orderId, requestKey],
+    )) as PaymentRow[];
+    return rows[0] ? toPayment(rows[0]) : null;
+  }
+
+  async rememberRequestKey(
+    orderId: string,
+    requestKey: string,
+    paymentId: string,
+    now: Date,
+  ): Promise<void> {
     await this.m.query(
-      `INSERT INTO payments (id, order_id, provider, provider_txn_id, amount_minor, currency, status, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [
-        p.id,
-        p.orderId,
-        p.provider,
-        p.providerTxnId,
-        p.amount.amountMinor,
-        p.amount.currency,
-        p.status,
-        p.createdAt,
-      ],
+      `INSERT INTO payment_requests (order_id, request_key, payment_id, created_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (order_id, request_key) DO NOTHING`,
+      [orderId, requestKey, paymentId, now],
+    );
+  }
+
+  async setRedirect(id: string, redirectUrl: string): Promise<string> {
+    const rows = (await this.m.query(
+      `WITH kept AS (
+         UPDATE payments SET redirect_url = COALESCE(redirect_url, $2), updated_at = now() WHERE id = $1
+         RETURNING redirect_url)
+       SELECT redirect_url FROM kept`,
+      [id, redirectUrl],
+    )) as { redirect_url: string }[];
+    return rows[0]?.redirect_url ?? redirectUrl;
+  }
+
+  async closeAttempts(orderId: string, provider: string): Promise<void> {
+    await this.m.query(
+      `UPDATE payments SET status = 'FAILED', updated_at = now()
+        WHERE order_id = $1 AND provider = $2 AND status = 'STARTED'`,
+      [orderId, provider],
     );
   }
 

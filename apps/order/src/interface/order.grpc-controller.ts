@@ -239,10 +239,18 @@ export class OrderGrpcController implements orderV1.OrderServiceController {
     md?: Metadata,
   ): Promise<orderV1.CreatePaymentResponse> {
     return withGrpcContext(md, async (ctx) => {
+      if ((req.idempotencyKey ?? '').length > 200)
+        throw new OrderError(
+          'INVALID_ARGUMENT',
+          'IDEMPOTENCY_KEY_INVALID',
+          'idempotency_key has at most 200 characters',
+          { field: 'idempotency_key' },
+        );
       const r = await this.payments.start(ctx, {
         orderId: uuid('order_id', req.orderId),
         accountId: uuid('account_id', req.accountId),
         provider: req.provider,
+        idempotencyKey: req.idempotencyKey ?? '',
       });
       return {
         paymentId: r.paymentId,

@@ -7,6 +7,8 @@ import { ReturnRestockClaim1764000001100 } from './1764000001100-return-restock-
 import { Exchanges1764000001200 } from './1764000001200-exchanges';
 import { GroupBuy1764000001300 } from './1764000001300-group-buy';
 import { GuestTokens1764000001400 } from './1764000001400-guest-tokens';
+import { CheckoutLease1764000001500 } from './1764000001500-checkout-lease';
+import { PaymentAttempts1764000001600 } from './1764000001600-payment-attempts';
 
 /** Every migration of the order database, in order. Never `synchronize`. */
 export const ORDER_MIGRATIONS = [
@@ -19,4 +21,6 @@ export const ORDER_MIGRATIONS = [
   Exchanges1764000001200,
   GroupBuy1764000001300,
   GuestTokens1764000001400,
+  CheckoutLease1764000001500,
+  PaymentAttempts1764000001600,
 ];

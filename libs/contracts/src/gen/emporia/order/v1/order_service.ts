@@ -184,6 +184,12 @@ export interface CreatePaymentRequest {
   accountId: string;
   /** "sandbox" unless another provider is configured. */
   provider: string;
+  /**
+   * The caller's Idempotency-Key (the gateway passes it on; at most 200 characters): the answer
+   * is remembered with the order, so a replay answers the same payment even after the order was
+   * paid. Without one, an open payment of the order with the provider is still answered again.
+   */
+  idempotencyKey: string;
 }
 
 export interface CreatePaymentResponse {
@@ -2156,7 +2162,7 @@ export const ReviewOrderResponse: MessageFns<ReviewOrderResponse> = {
 };
 
 function createBaseCreatePaymentRequest(): CreatePaymentRequest {
-  return { orderId: "", accountId: "", provider: "" };
+  return { orderId: "", accountId: "", provider: "", idempotencyKey: "" };
 }
 
 export const CreatePaymentRequest: MessageFns<CreatePaymentRequest> = {
@@ -2169,6 +2175,9 @@ export const CreatePaymentRequest: MessageFns<CreatePaymentRequest> = {
     }
     if (message.provider !== "") {
       writer.uint32(26).string(message.provider);
+    }
+    if (message.idempotencyKey !== "") {
+      writer.uint32(34).string(message.idempotencyKey);
     }
     return writer;
   },
@@ -2208,6 +2217,14 @@ export const CreatePaymentRequest: MessageFns<CreatePaymentRequest> = {
             }
 
             message.provider = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.idempotencyKey = reader.string();
             continue;
           }
         }
@@ -4017,7 +4034,11 @@ export interface OrderServiceClient {
 
   mergeCarts(request: MergeCartsRequest, metadata?: Metadata): Observable<MergeCartsResponse>;
 
-  /** Places an order from the account's cart. The same checkout_key returns the same order. */
+  /**
+   * Places an order from the account's cart. The same checkout_key returns the same order (or
+   * the same refusal); while another attempt with the key runs, ABORTED CHECKOUT_IN_PROGRESS; an
+   * attempt that died (its lease ran out) is taken over by the retry.
+   */
 
   checkout(request: CheckoutRequest, metadata?: Metadata): Observable<CheckoutResponse>;
 
@@ -4033,7 +4054,10 @@ export interface OrderServiceClient {
 
   reviewOrder(request: ReviewOrderRequest, metadata?: Metadata): Observable<ReviewOrderResponse>;
 
-  /** Starts a payment with a provider; returns where to send the customer. */
+  /**
+   * Starts a payment with a provider; returns where to send the customer. Idempotent: an order
+   * has at most one open payment per provider, which every call answers until it fails.
+   */
 
   createPayment(request: CreatePaymentRequest, metadata?: Metadata): Observable<CreatePaymentResponse>;
 
@@ -4126,7 +4150,11 @@ export interface OrderServiceController {
     metadata?: Metadata,
   ): Promise<MergeCartsResponse> | Observable<MergeCartsResponse> | MergeCartsResponse;
 
-  /** Places an order from the account's cart. The same checkout_key returns the same order. */
+  /**
+   * Places an order from the account's cart. The same checkout_key returns the same order (or
+   * the same refusal); while another attempt with the key runs, ABORTED CHECKOUT_IN_PROGRESS; an
+   * attempt that died (its lease ran out) is taken over by the retry.
+   */
 
   checkout(
     request: CheckoutRequest,
@@ -4157,7 +4185,10 @@ export interface OrderServiceController {
     metadata?: Metadata,
   ): Promise<ReviewOrderResponse> | Observable<ReviewOrderResponse> | ReviewOrderResponse;
 
-  /** Starts a payment with a provider; returns where to send the customer. */
+  /**
+   * Starts a payment with a provider; returns where to send the customer. Idempotent: an order
+   * has at most one open payment per provider, which every call answers until it fails.
+   */
 
   createPayment(
     request: CreatePaymentRequest,
