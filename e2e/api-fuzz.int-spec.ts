@@ -65,26 +65,8 @@ describe('the OpenAPI document is the contract (schemathesis against the running
     const customer = await platform.signIn(`fuzz.customer.${s}@example.cn`, 'fuzzing passphrase');
     tokens.admin = admin.auth.authorization;
     tokens.customer = customer.auth.authorization;
-    // something to find: a category with an active product and stock
-    const cat = await platform.api(
-      'POST',
-      '/v1/categories',
-      { name: 'Fuzzing', slug: `fuzzing-${s}` },
-      admin.auth,
-    );
-    const product = await platform.api(
-      'POST',
-      '/v1/products',
-      {
-        title: 'Fuzzing phone case',
-        brand: 'Emporia',
-        categoryId: cat.body.id,
-        status: 'active',
-        skus: [{ code: `FUZZ-${s}`, price: { amountMinor: 12900, currency: 'CNY' } }],
-      },
-      admin.auth,
-    );
-    if (product.status !== 201) throw new Error(`seed product: ${JSON.stringify(product.body)}`);
+    // something to find: a category with an active product in stock
+    await platform.stockedSku(admin.auth, { title: 'Fuzzing phone case' });
   });
 
   afterAll(async () => {

@@ -44,33 +44,8 @@ describe('marketing end to end: gateway → order → marketing', () => {
         )
       )[0].n,
     );
-  const sku = async (stock: number, priceMinor: number) => {
-    const { api } = platform;
-    const cat = await api(
-      'POST',
-      '/v1/categories',
-      { name: 'Promo', slug: `promo-${randomUUID()}` },
-      operator,
-    );
-    const product = await api(
-      'POST',
-      '/v1/products',
-      {
-        title: 'Tea set',
-        categoryId: cat.body.id,
-        skus: [{ code: `TEA-${randomUUID()}`, price: cny(priceMinor) }],
-      },
-      operator,
-    );
-    const skuId = product.body.skus[0].id as string;
-    await api(
-      'POST',
-      `/v1/skus/${skuId}/stock-adjustments`,
-      { warehouseCode: 'HZ-1', delta: stock, reason: 'receive' },
-      operator,
-    );
-    return skuId;
-  };
+  const sku = (stock: number, priceMinor: number) =>
+    platform.stockedSku(operator, { stock, priceMinor, warehouseCode: 'HZ-1', title: 'Tea set' });
   const checkout = async (
     auth: Record<string, string>,
     skuId: string,

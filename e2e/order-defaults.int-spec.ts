@@ -36,29 +36,12 @@ describe('order defaults end to end: no sandbox, no carrier webhooks without a s
     const { api } = platform;
     const email = (name: string) => `${name}.${platform.suffix}@example.cn`;
     const operator = (await platform.signIn(email('ops'), PASSWORD, 'customer,operator')).auth;
-    const cat = await api(
-      'POST',
-      '/v1/categories',
-      { name: 'Shop', slug: `shop-${randomUUID()}` },
-      operator,
-    );
-    const product = await api(
-      'POST',
-      '/v1/products',
-      {
-        title: 'Tea cup',
-        categoryId: cat.body.id,
-        skus: [{ code: `TC-${randomUUID()}`, price: { amountMinor: 1200, currency: 'CNY' } }],
-      },
-      operator,
-    );
-    const skuId = product.body.skus[0].id as string;
-    await api(
-      'POST',
-      `/v1/skus/${skuId}/stock-adjustments`,
-      { warehouseCode: 'SZ-1', delta: 2, reason: 'receive' },
-      operator,
-    );
+    const skuId = await platform.stockedSku(operator, {
+      stock: 2,
+      priceMinor: 1200,
+      warehouseCode: 'SZ-1',
+      title: 'Tea cup',
+    });
     const me = await platform.signIn(email('buyer'), PASSWORD);
     await api('PUT', `/v1/cart/lines/${skuId}`, { quantity: 1 }, me.auth);
     const order = await api(

@@ -33,33 +33,8 @@ describe('orders end to end: gateway → order → catalog', () => {
   };
 
   /** An active product with one SKU and `stock` units, made by the operator. */
-  const sku = async (stock: number, priceMinor = 8800) => {
-    const { api } = platform;
-    const cat = await api(
-      'POST',
-      '/v1/categories',
-      { name: 'Shop', slug: `shop-${randomUUID()}` },
-      operator,
-    );
-    const product = await api(
-      'POST',
-      '/v1/products',
-      {
-        title: 'Bamboo toothbrush',
-        categoryId: cat.body.id,
-        skus: [{ code: `TB-${randomUUID()}`, price: { amountMinor: priceMinor, currency: 'CNY' } }],
-      },
-      operator,
-    );
-    const skuId = product.body.skus[0].id;
-    await api(
-      'POST',
-      `/v1/skus/${skuId}/stock-adjustments`,
-      { warehouseCode: 'SZ-1', delta: stock, reason: 'receive' },
-      operator,
-    );
-    return skuId as string;
-  };
+  const sku = (stock: number, priceMinor = 8800) =>
+    platform.stockedSku(operator, { stock, priceMinor, warehouseCode: 'SZ-1' });
   const onHand = async (skuId: string) =>
     (await platform.api('GET', `/v1/skus/${skuId}/stock`)).body as { totalOnHand: number };
   /** The Emporia-Signature header a carrier sends: t=<unix s>,v1=HMAC-SHA256 of "<t>.<carrier>.<body>". */

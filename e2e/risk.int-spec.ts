@@ -55,33 +55,8 @@ describe('risk end to end: gateway → order → risk', () => {
       await c.end();
     }
   };
-  const sku = async (priceMinor: number) => {
-    const { api } = platform;
-    const cat = await api(
-      'POST',
-      '/v1/categories',
-      { name: 'Risk', slug: `risk-${randomUUID()}` },
-      operator,
-    );
-    const product = await api(
-      'POST',
-      '/v1/products',
-      {
-        title: 'Sticker',
-        categoryId: cat.body.id,
-        skus: [{ code: `ST-${randomUUID()}`, price: { amountMinor: priceMinor, currency: 'CNY' } }],
-      },
-      operator,
-    );
-    const skuId = product.body.skus[0].id as string;
-    await api(
-      'POST',
-      `/v1/skus/${skuId}/stock-adjustments`,
-      { warehouseCode: 'NJ-1', delta: 100, reason: 'receive' },
-      operator,
-    );
-    return skuId;
-  };
+  const sku = (priceMinor: number) =>
+    platform.stockedSku(operator, { priceMinor, warehouseCode: 'NJ-1', title: 'Sticker' });
   const checkout = async (
     auth: Record<string, string>,
     skuId: string,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createTestDatabase, freePort, testEnv, uniqueSuffix } from './fixtures';
 import { runServiceCommand, startServiceProcess, type ServiceProcess } from './processes';
 
@@ -62,6 +63,14 @@ export interface Platform {
     password: string,
     roles?: string,
   ): Promise<{ accountId: string; auth: Record<string, string>; refreshToken: string }>;
+  /**
+   * A fresh category with one active product of one SKU, `stock` units in `warehouseCode`, made
+   * through the gateway by `operator` (a bearer header of the operator role): the SKU's id.
+   */
+  stockedSku(
+    operator: Record<string, string>,
+    opts?: { stock?: number; priceMinor?: number; warehouseCode?: string; title?: string },
+  ): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -309,6 +318,53 @@ export async function startPlatform(want: {
         auth: { authorization: `Bearer ${login.body.tokens.accessToken}` },
         refreshToken: login.body.tokens.refreshToken,
       };
+    },
+    async stockedSku(operator, opts = {}) {
+      const tag = randomUUID();
+      const expect = (what: string, res: ApiResponse, status: number) => {
+        if (res.status !== status) throw new Error(`${what}: ${JSON.stringify(res.body)}`);
+        return res.body;
+      };
+      const cat = expect(
+        'category',
+        await api('POST', '/v1/categories', { name: 'Shop', slug: `shop-${tag}` }, operator),
+        201,
+      );
+      const product = expect(
+        'product',
+        await api(
+          'POST',
+          '/v1/products',
+          {
+            title: opts.title ?? 'Bamboo toothbrush',
+            categoryId: cat.id,
+            skus: [
+              {
+                code: `SKU-${tag}`,
+                price: { amountMinor: opts.priceMinor ?? 8800, currency: 'CNY' },
+              },
+            ],
+          },
+          operator,
+        ),
+        201,
+      );
+      const skuId = product.skus[0].id as string;
+      expect(
+        'stock',
+        await api(
+          'POST',
+          `/v1/skus/${skuId}/stock-adjustments`,
+          {
+            warehouseCode: opts.warehouseCode ?? 'SH-1',
+            delta: opts.stock ?? 100,
+            reason: 'receive',
+          },
+          operator,
+        ),
+        200,
+      );
+      return skuId;
     },
     async stop() {
       for (const s of services.splice(0).reverse()) await s.stop();
