@@ -12,12 +12,21 @@ export { ThrottledWarning, withTimeout } from './fail-open';
 export type { Logger } from './logger';
 export {
   AppError,
+  DEPENDENCY_UNAVAILABLE,
   ERROR_METADATA_KEY,
   fromGrpcError,
   isCodedError,
+  isUnavailableFailure,
   KIND_TO_GRPC,
   toGrpcError,
 } from './errors';
+export {
+  errorChain,
+  isDependencyUnavailable,
+  isPostgresUnavailableCode,
+  isUnavailableError,
+  KAFKA_RECORD_ERRORS,
+} from './dependency';
 export type { CodedError, ErrorKind, RemoteError } from './errors';
 export { GrpcExceptionFilter } from './grpc-exception.filter';
 export { grpcLoaderOptions, outgoingMetadata, withGrpcContext } from './grpc';
