@@ -33,6 +33,7 @@ import {
   registerSecurityHeaders,
   RouteTable,
 } from './interface/http-hygiene';
+import { installDrain } from './interface/drain';
 import { installInputChecks } from './interface/input-checks';
 import { useJsonBodyParser } from './interface/json-body';
 import { completeContract } from './interface/openapi-contract';
@@ -203,6 +204,7 @@ export async function startGateway(
       const routes = new RouteTable();
       routes.track(fastify);
       installRequestContext(fastify);
+      installDrain(fastify);
       await registerSecurityHeaders(app, config.HSTS_MAX_AGE_SECONDS);
       installHttpHygiene(fastify);
       requireJsonBodies(fastify);
