@@ -56,6 +56,11 @@ export interface Platform {
     risk?: string;
   };
   services: ServiceProcess[];
+  /**
+   * How each process was started (by app name): its settings and readiness URL, to start it again
+   * after a test stopped it, or another like it (`startServiceProcess(app, {...env, ...}, url)`).
+   */
+  processes: Record<string, { env: Record<string, string>; readyUrl: string }>;
   /** Registers an account through the gateway, optionally grants roles, logs in: a bearer header. */
   signIn(
     email: string,
@@ -109,6 +114,11 @@ export async function startPlatform(want: {
   });
   const databases: Platform['databases'] = {};
   const services: ServiceProcess[] = [];
+  const processes: Platform['processes'] = {};
+  const launch = (app: string, env: Record<string, string>, readyUrl: string) => {
+    processes[app] = { env, readyUrl };
+    return startServiceProcess(app, env, readyUrl);
+  };
   const starting: Promise<ServiceProcess>[] = [];
   try {
     if (want.catalog) {
@@ -117,7 +127,7 @@ export async function startPlatform(want: {
       databases.catalog = db.url;
       await runServiceCommand('catalog', { ...common, CATALOG_DATABASE_URL: db.url }, ['migrate']);
       starting.push(
-        startServiceProcess(
+        launch(
           'catalog',
           {
             ...common,
@@ -132,7 +142,7 @@ export async function startPlatform(want: {
     }
     if (want.search) {
       starting.push(
-        startServiceProcess(
+        launch(
           'search',
           {
             ...common,
@@ -159,7 +169,7 @@ export async function startPlatform(want: {
       databases.user = db.url;
       await runServiceCommand('user', userEnv(db.url), ['migrate']);
       starting.push(
-        startServiceProcess(
+        launch(
           'user',
           {
             ...userEnv(db.url),
@@ -188,7 +198,7 @@ export async function startPlatform(want: {
       };
       await runServiceCommand('order', { ...env, ...want.orderEnv }, ['migrate']);
       starting.push(
-        startServiceProcess(
+        launch(
           'order',
           {
             ...env,
@@ -219,7 +229,7 @@ export async function startPlatform(want: {
       };
       await runServiceCommand('marketing', env, ['migrate']);
       starting.push(
-        startServiceProcess(
+        launch(
           'marketing',
           {
             ...env,
@@ -246,7 +256,7 @@ export async function startPlatform(want: {
       };
       await runServiceCommand('risk', env, ['migrate']);
       starting.push(
-        startServiceProcess(
+        launch(
           'risk',
           {
             ...env,
@@ -264,7 +274,7 @@ export async function startPlatform(want: {
     if (failed) throw (failed as PromiseRejectedResult).reason;
     const all = want.catalog && want.search && want.user && want.order && want.marketing;
     services.push(
-      await startServiceProcess(
+      await launch(
         'gateway',
         {
           BIND_HOST: '127.0.0.1',
@@ -297,6 +307,7 @@ export async function startPlatform(want: {
     api,
     databases,
     services,
+    processes,
     async signIn(email, password, roles) {
       const reg = await api('POST', '/v1/auth/register', { email, password });
       if (reg.status !== 201) throw new Error(`register ${email}: ${JSON.stringify(reg.body)}`);
