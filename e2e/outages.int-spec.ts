@@ -335,7 +335,7 @@ describe('outages: what a client sees', () => {
     process.stdout.write(
       `catalog /readyz green → first call through the gateway ${throughGateway} ms, order /readyz ${orderGreen} ms, gateway /readyz ${gatewayGreen} ms\n`,
     );
-    expect(throughGateway).toBeLessThanOrEqual(2000);
+    expect(throughGateway).toBeLessThanOrEqual(1500);
     expect(orderGreen).toBeLessThanOrEqual(2500);
     expect(gatewayGreen).toBeLessThanOrEqual(2500);
     // and they stay ready

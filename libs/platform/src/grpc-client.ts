@@ -5,6 +5,7 @@ import {
   credentials,
   loadPackageDefinition,
   Metadata,
+  status as GrpcStatus,
   type Client,
   type ServiceError,
 } from '@grpc/grpc-js';
@@ -49,9 +50,10 @@ export interface GrpcClientOptions {
   url: string;
   deadlineMs: number;
   /**
-   * How long a call waits, within its deadline, for a channel that is between connection
+   * How long a call waits, within half its deadline, for a channel that is between connection
    * attempts (TRANSIENT_FAILURE) to connect before it is sent, rather than failing at once
-   * (default CONNECT_WAIT_MS). Nothing has been sent meanwhile, so this is safe for any method.
+   * (default CONNECT_WAIT_MS); not connected by then: UNAVAILABLE. Nothing has been sent
+   * meanwhile, so this is safe for any method.
    */
   connectWaitMs?: number;
 }
@@ -72,8 +74,11 @@ export const GRPC_CHANNEL_OPTIONS: ChannelOptions = {
   'grpc.keepalive_permit_without_calls': 1,
 };
 
-/** Default of `connectWaitMs`: longer than one reconnection backoff (500 ms, ±20 %) and a connect. */
-export const CONNECT_WAIT_MS = 1000;
+/**
+ * Default of `connectWaitMs`: one reconnection backoff (500 ms, +20 % jitter) and a connect. While
+ * a backend is down for good, its callers' answers (503) come this much later.
+ */
+export const CONNECT_WAIT_MS = 750;
 
 /**
  * A typed gRPC client: every method of the service becomes `(ctx, req) => Promise<res>`, with a
@@ -92,12 +97,23 @@ export function grpcClient<T extends object>(opts: GrpcClientOptions): { api: T;
   const connectWaitMs = opts.connectWaitMs ?? CONNECT_WAIT_MS;
   const call = (method: string) => async (ctx: RequestContext, req: unknown) => {
     const deadline = Date.now() + opts.deadlineMs;
-    // Between connection attempts grpc-js fails a call at once (UNAVAILABLE): the backend may
-    // be back already, its channel only waiting out its backoff. Wait for it a little instead.
-    if (client.getChannel().getConnectivityState(true) === connectivityState.TRANSIENT_FAILURE)
-      await waitForReady(client, Math.min(connectWaitMs, deadline - Date.now())).catch(
-        () => undefined, // still down: the call fails with grpc-js's own UNAVAILABLE
+    // Between connection attempts grpc-js fails a call at once (UNAVAILABLE), though the backend
+    // may be back and its channel only waiting out its backoff: wait for it a little (at most
+    // half the deadline, so the call keeps the other half). Nothing is sent meanwhile.
+    if (client.getChannel().getConnectivityState(true) === connectivityState.TRANSIENT_FAILURE) {
+      const waitMs = Math.min(connectWaitMs, Math.floor((deadline - Date.now()) / 2));
+      const connected = await waitForReady(client, waitMs).then(
+        () => true,
+        () => false,
       );
+      if (!connected)
+        throw new RemoteCallError(opts.name, {
+          status: GrpcStatus.UNAVAILABLE,
+          code: 'UNAVAILABLE',
+          message: `no connection to ${opts.url} within ${waitMs} ms`,
+          details: {},
+        });
+    }
     return new Promise((resolve, reject) => {
       const md = new Metadata();
       for (const [k, v] of Object.entries(outgoingMetadata(ctx))) md.set(k, v);

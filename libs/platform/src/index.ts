@@ -36,6 +36,12 @@ export type { ReadinessCheck } from './health';
 export { decodeCursor, encodeCursor, pageSize } from './pagination';
 export { LOGGER, PlatformModule } from './platform.module';
 export { runMain, startService } from './bootstrap';
-export { grpcClient, RemoteCallError, waitForReady } from './grpc-client';
+export {
+  CONNECT_WAIT_MS,
+  GRPC_CHANNEL_OPTIONS,
+  grpcClient,
+  RemoteCallError,
+  waitForReady,
+} from './grpc-client';
 export type { GrpcApi, GrpcClientOptions } from './grpc-client';
 export type { GrpcServerOptions, RunningService, StartServiceOptions } from './bootstrap';
