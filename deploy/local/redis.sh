@@ -57,8 +57,9 @@ pidfile $REDIS_PID
 logfile $REDIS_LOG
 dir $REDIS_DIR
 save ""
-appendonly no
 databases 16
+# appendonly (the gateway's idempotency records survive a restart), noeviction
+include $EMPORIA_REPO_ROOT/deploy/redis/persistence.conf
 EOF
   rotate_log "$REDIS_LOG"
   rm -f "$REDIS_PID"

@@ -4,72 +4,86 @@ import { DEFAULT_CURRENCIES, env } from '@emporia/platform';
 
 const hostPort = () => z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port');
 
-export const gatewayConfigSchema = z.object({
-  GATEWAY_HTTP_PORT: env.port(8080),
-  /** /healthz, /readyz and /metrics: for probes and Prometheus, never on the public API port. */
-  GATEWAY_OPS_PORT: env.port(8090),
-  BIND_HOST: z.string().min(1).default('0.0.0.0'),
-  CATALOG_GRPC_URL: hostPort().default('127.0.0.1:50051'),
-  SEARCH_GRPC_URL: hostPort().default('127.0.0.1:50052'),
-  USER_GRPC_URL: hostPort().default('127.0.0.1:50053'),
-  ORDER_GRPC_URL: hostPort().default('127.0.0.1:50054'),
-  MARKETING_GRPC_URL: hostPort().default('127.0.0.1:50055'),
-  /**
-   * Operators' risk routes only. Not part of /readyz: the gateway stays ready while risk is
-   * down (checkout then holds orders for review in the order service); the risk routes answer
-   * 503 until it is back.
-   */
-  RISK_GRPC_URL: hostPort().default('127.0.0.1:50056'),
-  /** Idempotency-Key records and rate-limit counters. */
-  REDIS_URL: env.url(),
-  REDIS_KEY_PREFIX: z.string().default('gateway:'),
-  IDEMPOTENCY_TTL_SECONDS: env.int(86_400, 60),
-  /** Must match the user service's JWT_ISSUER / JWT_AUDIENCE. */
-  JWT_ISSUER: z.string().min(1).default('emporia-user'),
-  JWT_AUDIENCE: z.string().min(1).default('emporia-api'),
-  /** How long the gateway trusts a fetched JWKS; an unknown key id refetches sooner. */
-  JWKS_CACHE_SECONDS: env.int(300, 1),
-  /**
-   * Anti-bot limits of sale routes (`@RateLimit('sale')`): requests per fixed window, per
-   * account and per client address, counted in Redis. Redis down: the limiter lets requests
-   * through (logged), so a sale never stops because its limiter's store did.
-   */
-  SALE_RATE_LIMIT_PER_ACCOUNT: env.int(5, 1),
-  SALE_RATE_LIMIT_PER_IP: env.int(100, 1),
-  SALE_RATE_LIMIT_WINDOW_MS: env.int(1000, 100),
-  /**
-   * Sign-up limits (`POST /v1/auth/register`, each an argon2 hash): per client address per
-   * window, and for all clients together per (shorter) window. Redis down: sign-ups are refused
-   * with 503 (fail closed), as sign-in needs Redis too.
-   */
-  REGISTER_RATE_LIMIT_PER_IP: env.int(30, 1),
-  REGISTER_RATE_LIMIT_IP_WINDOW_SECONDS: env.int(600, 1),
-  REGISTER_RATE_LIMIT_GLOBAL: env.int(20, 1),
-  REGISTER_RATE_LIMIT_GLOBAL_WINDOW_SECONDS: env.int(1, 1),
-  /**
-   * The access-token revocation list the user service writes: must be the user service's
-   * `TOKEN_REVOCATION_KEY_PREFIX` (same Redis, `REDIS_URL`).
-   */
-  TOKEN_REVOCATION_KEY_PREFIX: z.string().default(userV1.DEFAULT_TOKEN_REVOCATION_PREFIX),
-  /**
-   * How long an authenticated request waits for the revocation list. No answer: customer routes
-   * accept the token (fail open), operator and admin routes answer 503 (fail closed).
-   */
-  TOKEN_REVOCATION_TIMEOUT_MS: env.int(250, 5),
-  /** Behind a load balancer: take the client address from X-Forwarded-For. */
-  TRUST_PROXY: env.bool(false),
-  GRPC_DEADLINE_MS: env.int(5000, 50),
-  LOG_LEVEL: env.logLevel(),
-  NODE_ENV: z.string().default('development'),
-  /** Swagger UI at /docs and /docs/openapi.json. Unset: on, except with NODE_ENV=production. */
-  DOCS_ENABLED: z
-    .enum(['true', 'false', '1', '0'])
-    .optional()
-    .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1')),
-  /** Strict-Transport-Security max-age on every answer; 0 (default) sends none. Only behind TLS. */
-  HSTS_MAX_AGE_SECONDS: env.int(0, 0),
-  /** The currencies the API takes (ISO 4217, checked at start-up); any other is a 400. */
-  CURRENCIES: env.currencies(DEFAULT_CURRENCIES),
-});
+export const gatewayConfigSchema = z
+  .object({
+    GATEWAY_HTTP_PORT: env.port(8080),
+    /** /healthz, /readyz and /metrics: for probes and Prometheus, never on the public API port. */
+    GATEWAY_OPS_PORT: env.port(8090),
+    BIND_HOST: z.string().min(1).default('0.0.0.0'),
+    CATALOG_GRPC_URL: hostPort().default('127.0.0.1:50051'),
+    SEARCH_GRPC_URL: hostPort().default('127.0.0.1:50052'),
+    USER_GRPC_URL: hostPort().default('127.0.0.1:50053'),
+    ORDER_GRPC_URL: hostPort().default('127.0.0.1:50054'),
+    MARKETING_GRPC_URL: hostPort().default('127.0.0.1:50055'),
+    /**
+     * Operators' risk routes only. Not part of /readyz: the gateway stays ready while risk is
+     * down (checkout then holds orders for review in the order service); the risk routes answer
+     * 503 until it is back.
+     */
+    RISK_GRPC_URL: hostPort().default('127.0.0.1:50056'),
+    /** Idempotency-Key records and rate-limit counters. */
+    REDIS_URL: env.url(),
+    REDIS_KEY_PREFIX: z.string().default('gateway:'),
+    /** How long a completed request's response is kept for a repeat with its Idempotency-Key. */
+    IDEMPOTENCY_TTL_SECONDS: env.int(86_400, 60),
+    /**
+     * How long a request's claim on its Idempotency-Key lasts unless renewed (it is renewed every
+     * third of it while the request runs): after a gateway crash, its keys answer 409 with
+     * Retry-After for at most this long, then a retry runs. Longer than a request normally takes.
+     */
+    IDEMPOTENCY_LEASE_SECONDS: env.int(30, 1),
+    /** How long a request waits for the idempotency records; no answer: 503 (or, after the request, the claim lapses). */
+    IDEMPOTENCY_STORE_TIMEOUT_MS: env.int(1000, 10),
+    /** Must match the user service's JWT_ISSUER / JWT_AUDIENCE. */
+    JWT_ISSUER: z.string().min(1).default('emporia-user'),
+    JWT_AUDIENCE: z.string().min(1).default('emporia-api'),
+    /** How long the gateway trusts a fetched JWKS; an unknown key id refetches sooner. */
+    JWKS_CACHE_SECONDS: env.int(300, 1),
+    /**
+     * Anti-bot limits of sale routes (`@RateLimit('sale')`): requests per fixed window, per
+     * account and per client address, counted in Redis. Redis down: the limiter lets requests
+     * through (logged), so a sale never stops because its limiter's store did.
+     */
+    SALE_RATE_LIMIT_PER_ACCOUNT: env.int(5, 1),
+    SALE_RATE_LIMIT_PER_IP: env.int(100, 1),
+    SALE_RATE_LIMIT_WINDOW_MS: env.int(1000, 100),
+    /**
+     * Sign-up limits (`POST /v1/auth/register`, each an argon2 hash): per client address per
+     * window, and for all clients together per (shorter) window. Redis down: sign-ups are refused
+     * with 503 (fail closed), as sign-in needs Redis too.
+     */
+    REGISTER_RATE_LIMIT_PER_IP: env.int(30, 1),
+    REGISTER_RATE_LIMIT_IP_WINDOW_SECONDS: env.int(600, 1),
+    REGISTER_RATE_LIMIT_GLOBAL: env.int(20, 1),
+    REGISTER_RATE_LIMIT_GLOBAL_WINDOW_SECONDS: env.int(1, 1),
+    /**
+     * The access-token revocation list the user service writes: must be the user service's
+     * `TOKEN_REVOCATION_KEY_PREFIX` (same Redis, `REDIS_URL`).
+     */
+    TOKEN_REVOCATION_KEY_PREFIX: z.string().default(userV1.DEFAULT_TOKEN_REVOCATION_PREFIX),
+    /**
+     * How long an authenticated request waits for the revocation list. No answer: customer routes
+     * accept the token (fail open), operator and admin routes answer 503 (fail closed).
+     */
+    TOKEN_REVOCATION_TIMEOUT_MS: env.int(250, 5),
+    /** Behind a load balancer: take the client address from X-Forwarded-For. */
+    TRUST_PROXY: env.bool(false),
+    GRPC_DEADLINE_MS: env.int(5000, 50),
+    LOG_LEVEL: env.logLevel(),
+    NODE_ENV: z.string().default('development'),
+    /** Swagger UI at /docs and /docs/openapi.json. Unset: on, except with NODE_ENV=production. */
+    DOCS_ENABLED: z
+      .enum(['true', 'false', '1', '0'])
+      .optional()
+      .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1')),
+    /** Strict-Transport-Security max-age on every answer; 0 (default) sends none. Only behind TLS. */
+    HSTS_MAX_AGE_SECONDS: env.int(0, 0),
+    /** The currencies the API takes (ISO 4217, checked at start-up); any other is a 400. */
+    CURRENCIES: env.currencies(DEFAULT_CURRENCIES),
+  })
+  .refine((c) => c.IDEMPOTENCY_LEASE_SECONDS <= c.IDEMPOTENCY_TTL_SECONDS, {
+    path: ['IDEMPOTENCY_LEASE_SECONDS'],
+    message: 'must not exceed IDEMPOTENCY_TTL_SECONDS',
+  });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

@@ -6,6 +6,7 @@ import {
   grpcClient,
   newContext,
   startService,
+  ThrottledWarning,
   type Logger,
   type RunningService,
 } from '@emporia/platform';
@@ -21,6 +22,7 @@ import type {
 import type { GatewayConfig } from './config';
 import { GATEWAY_CONTROLLERS, GatewayModule } from './gateway.module';
 import { JwksTokenVerifier } from './infrastructure/jwks-token-verifier';
+import { watchRedisDurability } from './infrastructure/redis-durability';
 import { RedisIdempotencyStore } from './infrastructure/redis-idempotency.store';
 import { RedisRateLimitStore } from './infrastructure/redis-rate-limit.store';
 import { RedisTokenRevocationList } from './infrastructure/redis-token-revocation-list';
@@ -31,6 +33,7 @@ import {
   registerSecurityHeaders,
   RouteTable,
 } from './interface/http-hygiene';
+import { installDrain } from './interface/drain';
 import { installInputChecks } from './interface/input-checks';
 import { useJsonBodyParser } from './interface/json-body';
 import { completeContract } from './interface/openapi-contract';
@@ -123,6 +126,10 @@ export async function startGateway(
     deadlineMs: config.GRPC_DEADLINE_MS,
   });
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
+  // While Redis is down each use says what it does (503 or fail open); one line per 10 s here.
+  const redisDown = new ThrottledWarning(logger, 10_000);
+  redis.on('error', (err: Error) => redisDown.warn({ err }, 'Redis connection failed'));
+  watchRedisDurability(redis, config.REDIS_KEY_PREFIX, logger);
   const verifier =
     overrides.verifier ??
     new JwksTokenVerifier(
@@ -147,11 +154,11 @@ export async function startGateway(
           list: new RedisTokenRevocationList(redis, config.TOKEN_REVOCATION_KEY_PREFIX),
           timeoutMs: config.TOKEN_REVOCATION_TIMEOUT_MS,
         },
-        idempotency: new RedisIdempotencyStore(
-          redis,
-          config.REDIS_KEY_PREFIX,
-          config.IDEMPOTENCY_TTL_SECONDS,
-        ),
+        idempotency: new RedisIdempotencyStore(redis, config.REDIS_KEY_PREFIX, {
+          ttlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
+          leaseSeconds: config.IDEMPOTENCY_LEASE_SECONDS,
+          timeoutMs: config.IDEMPOTENCY_STORE_TIMEOUT_MS,
+        }),
         rateLimits: {
           store: new RedisRateLimitStore(redis, config.REDIS_KEY_PREFIX),
           policies: {
@@ -197,6 +204,7 @@ export async function startGateway(
       const routes = new RouteTable();
       routes.track(fastify);
       installRequestContext(fastify);
+      installDrain(fastify);
       await registerSecurityHeaders(app, config.HSTS_MAX_AGE_SECONDS);
       installHttpHygiene(fastify);
       requireJsonBodies(fastify);

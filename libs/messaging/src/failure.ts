@@ -1,5 +1,12 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { isCodedError, RemoteCallError, type ErrorKind } from '@emporia/platform';
+import {
+  errorChain,
+  isCodedError,
+  isUnavailableError,
+  KAFKA_RECORD_ERRORS,
+  RemoteCallError,
+  type ErrorKind,
+} from '@emporia/platform';
 import { NonRetriableError } from './event';
 
 /**
@@ -31,70 +38,6 @@ export class DependencyUnavailableError extends Error {
   }
 }
 
-/** Node socket and DNS errors: the peer cannot be reached (ioredis, pg, HTTP clients). */
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'EHOSTDOWN',
-  'ENETUNREACH',
-  'ENETDOWN',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ESOCKETTIMEDOUT',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_SOCKET',
-]);
-
-/**
- * Postgres SQLSTATEs meaning "the server cannot serve you now", not "your statement is wrong":
- * connection exceptions (class 08), insufficient resources (53: too many connections, out of
- * memory, disk full), operator intervention (57P01 admin_shutdown, 57P02 crash_shutdown, 57P03
- * cannot_connect_now, 57P05 idle session timeout), system errors (58), a read-only server after
- * a failover (25006), and contention a retry resolves (40001 serialization, 40P01 deadlock,
- * 55P03 lock not available).
- */
-function postgresUnavailable(code: string): boolean {
-  return (
-    code.startsWith('08') ||
-    code.startsWith('53') ||
-    code.startsWith('58') ||
-    ['57P01', '57P02', '57P03', '57P05', '25006', '40001', '40P01', '55P03'].includes(code)
-  );
-}
-
-/** Messages of pg, pg-pool, TypeORM and ioredis that carry no code. */
-const UNAVAILABLE_MESSAGES = [
-  /^Connection terminated/, // pg: unexpectedly / due to connection timeout
-  /timeout exceeded when trying to connect/, // pg-pool: no connection within connectionTimeoutMillis
-  /Client has encountered a connection error and is not queryable/, // pg
-  /Connection is closed/, // ioredis
-  /Stream isn't writeable/, // ioredis with the offline queue off
-  /Reached the max retries per request limit/, // ioredis MaxRetriesPerRequestError
-];
-
-/** Error class names of clients whose whole point is "the server did not answer". */
-const UNAVAILABLE_NAMES = new Set([
-  'DependencyUnavailableError',
-  'MaxRetriesPerRequestError', // ioredis
-  'ConnectionError', // @elastic/transport
-  'NoLivingConnectionsError', // @elastic/transport
-  'TimeoutError', // @elastic/transport request timeout
-]);
-
-/** Kafka errors that are about a record, not the cluster: no retry makes them go through. */
-const KAFKA_RECORD_ERRORS = new Set([
-  'MESSAGE_TOO_LARGE',
-  'RECORD_LIST_TOO_LARGE',
-  'INVALID_RECORD',
-  'CORRUPT_MESSAGE',
-  'INVALID_TOPIC_EXCEPTION',
-  'TOPIC_AUTHORIZATION_FAILED',
-]);
-
 /** gRPC statuses (and error kinds) meaning the other side could not serve now. */
 const UNAVAILABLE_STATUSES = new Set<number>([
   GrpcStatus.UNAVAILABLE,
@@ -122,14 +65,7 @@ const REJECTING_KINDS = new Set<ErrorKind>([
   'UNAUTHENTICATED',
 ]);
 
-type ErrorLike = {
-  name?: unknown;
-  code?: unknown;
-  message?: unknown;
-  type?: unknown;
-  statusCode?: unknown;
-  meta?: { statusCode?: unknown };
-};
+type ErrorLike = { name?: unknown; type?: unknown };
 
 /** One error, without looking at its causes. */
 function classifyOne(e: unknown): FailureKind | undefined {
@@ -141,50 +77,27 @@ function classifyOne(e: unknown): FailureKind | undefined {
   }
   if (typeof e !== 'object' || e === null) return undefined;
   const err = e as ErrorLike;
-  const name = typeof err.name === 'string' ? err.name : '';
-  const code = typeof err.code === 'string' ? err.code : undefined;
-  const message = typeof err.message === 'string' ? err.message : '';
-  if (UNAVAILABLE_NAMES.has(name)) return 'unavailable';
-  if (code && NETWORK_CODES.has(code)) return 'unavailable';
-  if (code && /^[0-9A-Z]{5}$/.test(code) && postgresUnavailable(code)) return 'unavailable';
-  if (name.startsWith('KafkaJS')) {
-    return typeof err.type === 'string' && KAFKA_RECORD_ERRORS.has(err.type)
-      ? 'poison'
-      : 'unavailable';
-  }
-  // @elastic/transport ResponseError: overloaded or unavailable cluster
-  const httpStatus = err.meta?.statusCode ?? err.statusCode;
-  if (name === 'ResponseError' && [429, 502, 503, 504].includes(Number(httpStatus)))
-    return 'unavailable';
+  // a Kafka error about the record itself: no retry makes it go through
+  if (
+    typeof err.name === 'string' &&
+    err.name.startsWith('KafkaJS') &&
+    typeof err.type === 'string' &&
+    KAFKA_RECORD_ERRORS.has(err.type)
+  )
+    return 'poison';
   if (isCodedError(e)) {
     if (UNAVAILABLE_KINDS.has(e.kind)) return 'unavailable';
     if (REJECTING_KINDS.has(e.kind)) return 'poison';
     return undefined;
   }
-  if (UNAVAILABLE_MESSAGES.some((re) => re.test(message))) return 'unavailable';
+  // sockets, Postgres SQLSTATEs, ioredis, Elasticsearch, Kafka: shared with the gRPC error mapping
+  if (isUnavailableError(e)) return 'unavailable';
   return undefined;
-}
-
-/** The error, then what it wraps: `driverError` (TypeORM), `cause`, AggregateError's `errors`. */
-function* chain(e: unknown, depth = 0): Generator<unknown> {
-  if (depth > 5 || e === undefined || e === null) return;
-  yield e;
-  if (typeof e !== 'object') return;
-  const x = e as {
-    driverError?: unknown;
-    cause?: unknown;
-    errors?: unknown;
-    originalError?: unknown;
-  };
-  if (x.driverError !== undefined) yield* chain(x.driverError, depth + 1);
-  if (x.cause !== undefined) yield* chain(x.cause, depth + 1);
-  if (x.originalError !== undefined) yield* chain(x.originalError, depth + 1);
-  if (Array.isArray(x.errors)) for (const inner of x.errors) yield* chain(inner, depth + 1);
 }
 
 /** A NonRetriableError, or something wrapping one: the handler said retrying cannot help. */
 export function isNonRetriable(err: unknown): boolean {
-  return [...chain(err)].some((e) => e instanceof NonRetriableError);
+  return [...errorChain(err)].some((e) => e instanceof NonRetriableError);
 }
 
 /**
@@ -198,7 +111,7 @@ export function classifyFailure(err: unknown, classifiers: FailureClassifier[] =
     if (kind) return kind;
   }
   if (isNonRetriable(err)) return 'poison';
-  for (const e of chain(err)) {
+  for (const e of errorChain(err)) {
     const kind = classifyOne(e);
     if (kind) return kind;
   }

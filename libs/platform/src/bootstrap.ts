@@ -29,7 +29,10 @@ export interface StartServiceOptions {
     host: string;
     port: number;
     trustProxy?: boolean;
-    fastify?: Pick<FastifyServerOptions, 'frameworkErrors' | 'clientErrorHandler'>;
+    fastify?: Pick<
+      FastifyServerOptions,
+      'frameworkErrors' | 'clientErrorHandler' | 'return503OnClosing'
+    >;
   };
   /**
    * Serve /healthz, /readyz and /metrics on this port instead of the HTTP port (whose module

@@ -1,4 +1,5 @@
 import { status as GrpcStatus, Metadata } from '@grpc/grpc-js';
+import { isDependencyUnavailable } from './dependency';
 
 /**
  * Kinds of failure, mapped 1:1 to gRPC status codes. Domain layers declare their own error
@@ -70,12 +71,48 @@ export interface GrpcErrorPayload {
   metadata: Metadata;
 }
 
-/** Maps any thrown value to the error object grpc-js sends: status, message, error code. */
+/** The stable code of a failure because a dependency of the service did not answer. */
+export const DEPENDENCY_UNAVAILABLE = 'DEPENDENCY_UNAVAILABLE';
+
+/** Another service's statuses that mean it could not serve now (its outage is ours). */
+const REMOTE_UNAVAILABLE = new Set<number>([
+  GrpcStatus.UNAVAILABLE,
+  GrpcStatus.DEADLINE_EXCEEDED,
+  GrpcStatus.RESOURCE_EXHAUSTED,
+]);
+
+/**
+ * A failure because a dependency did not answer: Postgres, Redis, Elasticsearch or Kafka
+ * unreachable, refusing, restarting or overloaded (see `isDependencyUnavailable`), or another
+ * service's UNAVAILABLE / DEADLINE_EXCEEDED / RESOURCE_EXHAUSTED left uncaught by a handler.
+ */
+export function isUnavailableFailure(e: unknown): boolean {
+  const remote = (e as { remote?: { status?: unknown } } | null)?.remote;
+  if (
+    e instanceof Error &&
+    e.name === 'RemoteCallError' &&
+    typeof remote?.status === 'number' &&
+    REMOTE_UNAVAILABLE.has(remote.status)
+  )
+    return true;
+  return isDependencyUnavailable(e);
+}
+
+/**
+ * Maps any thrown value to the error object grpc-js sends: status, message, error code. Coded
+ * errors keep their kind; a dependency that did not answer is UNAVAILABLE `DEPENDENCY_UNAVAILABLE`
+ * (the caller may retry); anything else is INTERNAL, saying nothing about internals.
+ */
 export function toGrpcError(e: unknown): GrpcErrorPayload {
   const metadata = new Metadata();
   if (isCodedError(e)) {
     metadata.set(ERROR_METADATA_KEY, JSON.stringify({ code: e.code, details: e.details ?? {} }));
     return { code: KIND_TO_GRPC[e.kind], details: e.message, message: e.message, metadata };
+  }
+  if (isUnavailableFailure(e)) {
+    const message = 'a dependency of the service is unavailable; retry shortly';
+    metadata.set(ERROR_METADATA_KEY, JSON.stringify({ code: DEPENDENCY_UNAVAILABLE, details: {} }));
+    return { code: GrpcStatus.UNAVAILABLE, details: message, message, metadata };
   }
   metadata.set(ERROR_METADATA_KEY, JSON.stringify({ code: 'INTERNAL', details: {} }));
   return {

@@ -1,8 +1,11 @@
 import type { Observable } from 'rxjs';
 import {
+  type ChannelOptions,
+  connectivityState,
   credentials,
   loadPackageDefinition,
   Metadata,
+  status as GrpcStatus,
   type Client,
   type ServiceError,
 } from '@grpc/grpc-js';
@@ -46,7 +49,36 @@ export interface GrpcClientOptions {
   service: string;
   url: string;
   deadlineMs: number;
+  /**
+   * How long a call waits, within half its deadline, for a channel that is between connection
+   * attempts (TRANSIENT_FAILURE) to connect before it is sent, rather than failing at once
+   * (default CONNECT_WAIT_MS); not connected by then: UNAVAILABLE. Nothing has been sent
+   * meanwhile, so this is safe for any method.
+   */
+  connectWaitMs?: number;
 }
+
+/**
+ * Channel settings of every client. grpc-js waits 1 s after a failed connection attempt, then
+ * 1.6 times longer each time, up to 120 s: after a few seconds of a backend's restart its callers
+ * tried again only 4–6 s after it was back. Here attempts are at most 500 ms apart, so a channel
+ * reconnects within about half a second of its backend listening again; keepalive pings (every
+ * 10 s, 5 s to answer, also while idle) find a connection that died silently (a partition, a
+ * host gone) instead of waiting for the TCP timeout.
+ */
+export const GRPC_CHANNEL_OPTIONS: ChannelOptions = {
+  'grpc.initial_reconnect_backoff_ms': 100,
+  'grpc.max_reconnect_backoff_ms': 500,
+  'grpc.keepalive_time_ms': 10_000,
+  'grpc.keepalive_timeout_ms': 5_000,
+  'grpc.keepalive_permit_without_calls': 1,
+};
+
+/**
+ * Default of `connectWaitMs`: one reconnection backoff (500 ms, +20 % jitter) and a connect. While
+ * a backend is down for good, its callers' answers (503) come this much later.
+ */
+export const CONNECT_WAIT_MS = 750;
 
 /**
  * A typed gRPC client: every method of the service becomes `(ctx, req) => Promise<res>`, with a
@@ -59,21 +91,37 @@ export function grpcClient<T extends object>(opts: GrpcClientOptions): { api: T;
     .reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], pkg) as (new (
     url: string,
     creds: ReturnType<typeof credentials.createInsecure>,
+    options: ChannelOptions,
   ) => Client & Record<string, UnaryFn>) & { service: Record<string, { originalName?: string }> };
-  const client = new Ctor(opts.url, credentials.createInsecure());
-  const call = (method: string) => (ctx: RequestContext, req: unknown) =>
-    new Promise((resolve, reject) => {
+  const client = new Ctor(opts.url, credentials.createInsecure(), GRPC_CHANNEL_OPTIONS);
+  const connectWaitMs = opts.connectWaitMs ?? CONNECT_WAIT_MS;
+  const call = (method: string) => async (ctx: RequestContext, req: unknown) => {
+    const deadline = Date.now() + opts.deadlineMs;
+    // Between connection attempts grpc-js fails a call at once (UNAVAILABLE), though the backend
+    // may be back and its channel only waiting out its backoff: wait for it a little (at most
+    // half the deadline, so the call keeps the other half). Nothing is sent meanwhile.
+    if (client.getChannel().getConnectivityState(true) === connectivityState.TRANSIENT_FAILURE) {
+      const waitMs = Math.min(connectWaitMs, Math.floor((deadline - Date.now()) / 2));
+      const connected = await waitForReady(client, waitMs).then(
+        () => true,
+        () => false,
+      );
+      if (!connected)
+        throw new RemoteCallError(opts.name, {
+          status: GrpcStatus.UNAVAILABLE,
+          code: 'UNAVAILABLE',
+          message: `no connection to ${opts.url} within ${waitMs} ms`,
+          details: {},
+        });
+    }
+    return new Promise((resolve, reject) => {
       const md = new Metadata();
       for (const [k, v] of Object.entries(outgoingMetadata(ctx))) md.set(k, v);
-      client[method].call(
-        client,
-        req,
-        md,
-        { deadline: new Date(Date.now() + opts.deadlineMs) },
-        (err, res) =>
-          err ? reject(new RemoteCallError(opts.name, fromGrpcError(err))) : resolve(res),
+      client[method].call(client, req, md, { deadline: new Date(deadline) }, (err, res) =>
+        err ? reject(new RemoteCallError(opts.name, fromGrpcError(err))) : resolve(res),
       );
     });
+  };
   // One method per rpc of the service definition (camelCase, as in the ts-proto interfaces).
   const api = Object.fromEntries(
     Object.entries(Ctor.service).map(([name, def]) => {

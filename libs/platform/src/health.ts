@@ -6,11 +6,24 @@ import { metricsRegistry } from './metrics';
 
 export type ReadinessCheck = () => Promise<void>;
 
+/**
+ * How long a readiness check that passed before may fail before /readyz says 503: one failed
+ * probe right after a dependency restart (a pooled connection the restart closed, a channel
+ * between reconnection attempts) does not take the service out of rotation, while a real outage
+ * does at the next probe (Kubernetes probes every 10 s).
+ */
+export const READINESS_GRACE_MS = 5000;
+
 /** Readiness checks registered by adapters (database, Kafka, Elasticsearch ...). */
 @Injectable()
 export class HealthRegistry {
   private readonly checks = new Map<string, ReadinessCheck>();
+  /** Per check: when it first failed since it last passed (absent: passing, or never passed). */
+  private readonly failingSince = new Map<string, number>();
+  private readonly passedOnce = new Set<string>();
   private shuttingDown = false;
+  /** The clock (tests replace it). */
+  now: () => number = Date.now;
 
   register(name: string, check: ReadinessCheck): void {
     this.checks.set(name, check);
@@ -21,9 +34,19 @@ export class HealthRegistry {
     this.shuttingDown = true;
   }
 
-  async check(timeoutMs = 2000): Promise<{ ok: boolean; checks: Record<string, string> }> {
+  /**
+   * Runs every check now. By default a failure counts at once (what the consumers' probe wants:
+   * is the dependency down right now?). With `graceMs` (the /readyz answer), a check that passed
+   * before counts as passing until it has failed for longer than that, reported as
+   * `degraded (failing for N ms): <reason>`; one that never passed fails at once.
+   */
+  async check(
+    timeoutMs = 2000,
+    { graceMs = 0 }: { graceMs?: number } = {},
+  ): Promise<{ ok: boolean; checks: Record<string, string> }> {
     const results: Record<string, string> = {};
     if (this.shuttingDown) return { ok: false, checks: { shutdown: 'shutting down' } };
+    let ok = true;
     await Promise.all(
       [...this.checks].map(async ([name, check]) => {
         let timer: NodeJS.Timeout | undefined;
@@ -38,14 +61,24 @@ export class HealthRegistry {
             }),
           ]);
           results[name] = 'ok';
+          this.failingSince.delete(name);
+          this.passedOnce.add(name);
         } catch (e) {
-          results[name] = e instanceof Error ? e.message : String(e);
+          const reason = e instanceof Error ? e.message : String(e);
+          const now = this.now();
+          const since = this.failingSince.get(name) ?? now;
+          if (this.passedOnce.has(name)) this.failingSince.set(name, since);
+          const tolerated = graceMs > 0 && this.passedOnce.has(name) && now - since <= graceMs;
+          results[name] = tolerated
+            ? `degraded (failing for ${now - since} ms): ${reason}`
+            : reason;
+          if (!tolerated) ok = false;
         } finally {
           clearTimeout(timer);
         }
       }),
     );
-    return { ok: Object.values(results).every((r) => r === 'ok'), checks: results };
+    return { ok, checks: results };
   }
 }
 
@@ -53,7 +86,7 @@ export class HealthRegistry {
 async function readiness(
   health: HealthRegistry,
 ): Promise<{ status: number; body: { status: string; checks: Record<string, string> } }> {
-  const result = await health.check();
+  const result = await health.check(2000, { graceMs: READINESS_GRACE_MS });
   return {
     status: result.ok ? 200 : 503,
     body: { status: result.ok ? 'ok' : 'unavailable', checks: result.checks },

@@ -13,12 +13,21 @@ export { PollingLoop } from './polling-loop';
 export type { Logger } from './logger';
 export {
   AppError,
+  DEPENDENCY_UNAVAILABLE,
   ERROR_METADATA_KEY,
   fromGrpcError,
   isCodedError,
+  isUnavailableFailure,
   KIND_TO_GRPC,
   toGrpcError,
 } from './errors';
+export {
+  errorChain,
+  isDependencyUnavailable,
+  isPostgresUnavailableCode,
+  isUnavailableError,
+  KAFKA_RECORD_ERRORS,
+} from './dependency';
 export type { CodedError, ErrorKind, RemoteError } from './errors';
 export { GrpcExceptionFilter } from './grpc-exception.filter';
 export { grpcLoaderOptions, outgoingMetadata, withGrpcContext } from './grpc';
@@ -28,6 +37,12 @@ export type { ReadinessCheck } from './health';
 export { decodeCursor, encodeCursor, pageSize } from './pagination';
 export { LOGGER, PlatformModule } from './platform.module';
 export { runMain, startService } from './bootstrap';
-export { grpcClient, RemoteCallError, waitForReady } from './grpc-client';
+export {
+  CONNECT_WAIT_MS,
+  GRPC_CHANNEL_OPTIONS,
+  grpcClient,
+  RemoteCallError,
+  waitForReady,
+} from './grpc-client';
 export type { GrpcApi, GrpcClientOptions } from './grpc-client';
 export type { GrpcServerOptions, RunningService, StartServiceOptions } from './bootstrap';

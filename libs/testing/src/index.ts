@@ -10,6 +10,8 @@ export {
 } from './fixtures';
 export { grpcTestClient } from './grpc-client';
 export { startTcpProxy } from './tcp-proxy';
+export { REDIS_PERSISTENCE_CONF, startOwnRedis } from './redis-server';
+export type { OwnRedis } from './redis-server';
 export type { TcpProxy } from './tcp-proxy';
 export { runServiceCommand, startServiceProcess } from './processes';
 export type { ServiceProcess } from './processes';

@@ -57,6 +57,11 @@ export interface Platform {
     risk?: string;
   };
   services: ServiceProcess[];
+  /**
+   * How each process was started (by app name): its settings and readiness URL, to start it again
+   * after a test stopped it, or another like it (`startServiceProcess(app, {...env, ...}, url)`).
+   */
+  processes: Record<string, { env: Record<string, string>; readyUrl: string }>;
   /** Registers an account through the gateway, optionally grants roles, logs in: a bearer header. */
   signIn(
     email: string,
@@ -118,6 +123,11 @@ export async function startPlatform(want: {
   });
   const databases: Platform['databases'] = {};
   const services: ServiceProcess[] = [];
+  const processes: Platform['processes'] = {};
+  const launch = (app: string, env: Record<string, string>, readyUrl: string) => {
+    processes[app] = { env, readyUrl };
+    return startServiceProcess(app, env, readyUrl);
+  };
   const starting: Promise<ServiceProcess>[] = [];
   try {
     if (want.catalog) {
@@ -126,7 +136,7 @@ export async function startPlatform(want: {
       databases.catalog = db.url;
       await runServiceCommand('catalog', { ...common, CATALOG_DATABASE_URL: db.url }, ['migrate']);
       starting.push(
-        startServiceProcess(
+        launch(
           'catalog',
           {
             ...common,
@@ -141,7 +151,7 @@ export async function startPlatform(want: {
     }
     if (want.search) {
       starting.push(
-        startServiceProcess(
+        launch(
           'search',
           {
             ...common,
@@ -168,7 +178,7 @@ export async function startPlatform(want: {
       databases.user = db.url;
       await runServiceCommand('user', userEnv(db.url), ['migrate']);
       starting.push(
-        startServiceProcess(
+        launch(
           'user',
           {
             ...userEnv(db.url),
@@ -197,7 +207,7 @@ export async function startPlatform(want: {
       };
       await runServiceCommand('order', { ...env, ...want.orderEnv }, ['migrate']);
       starting.push(
-        startServiceProcess(
+        launch(
           'order',
           {
             ...env,
@@ -228,7 +238,7 @@ export async function startPlatform(want: {
       };
       await runServiceCommand('marketing', env, ['migrate']);
       starting.push(
-        startServiceProcess(
+        launch(
           'marketing',
           {
             ...env,
@@ -255,7 +265,7 @@ export async function startPlatform(want: {
       };
       await runServiceCommand('risk', env, ['migrate']);
       starting.push(
-        startServiceProcess(
+        launch(
           'risk',
           {
             ...env,
@@ -273,7 +283,7 @@ export async function startPlatform(want: {
     if (failed) throw (failed as PromiseRejectedResult).reason;
     const all = want.catalog && want.search && want.user && want.order && want.marketing;
     services.push(
-      await startServiceProcess(
+      await launch(
         'gateway',
         {
           BIND_HOST: '127.0.0.1',
@@ -306,6 +316,7 @@ export async function startPlatform(want: {
     api,
     databases,
     services,
+    processes,
     async signIn(email, password, roles) {
       const reg = await api('POST', '/v1/auth/register', { email, password });
       if (reg.status !== 201) throw new Error(`register ${email}: ${JSON.stringify(reg.body)}`);

@@ -16,9 +16,24 @@ export interface StoredResponse {
   body: unknown;
 }
 
+/** The caller's claim on an Idempotency-Key while its request runs. */
+export interface IdempotencyClaim {
+  /** How often the request's claim must be renewed (a fraction of the lease). */
+  readonly renewEveryMs: number;
+  /** Extends the lease; false when the claim was lost (it expired and another request took it). */
+  renew(): Promise<boolean>;
+  /** The response, kept for the records' full lifetime (unless the claim was lost meanwhile). */
+  complete(response: StoredResponse): Promise<void>;
+  /** The request failed: the key is free again. */
+  abandon(): Promise<void>;
+}
+
 /**
- * Idempotency-Key records: the first request with a key claims it; a repeat with the same
- * request gets the stored response, with another request a mismatch.
+ * Idempotency-Key records: the first request with a key claims it for a short lease (renewed
+ * while it runs, so a crashed gateway's claim lapses within the lease); a repeat while it runs is
+ * `pending` with the time left; a completed request's response is kept for the records'
+ * lifetime and a repeat with the same request gets it, with another request a mismatch. Each
+ * call throws when the store cannot be reached in time.
  */
 export interface IdempotencyStore {
   claim(
@@ -26,18 +41,11 @@ export interface IdempotencyStore {
     key: string,
     fingerprint: string,
   ): Promise<
-    | { kind: 'claimed' }
-    | { kind: 'pending' | 'mismatch' }
+    | { kind: 'claimed'; claim: IdempotencyClaim }
+    | { kind: 'pending'; retryAfterMs: number }
+    | { kind: 'mismatch' }
     | { kind: 'done'; response: StoredResponse }
   >;
-  complete(
-    scope: string,
-    key: string,
-    fingerprint: string,
-    response: StoredResponse,
-  ): Promise<void>;
-  /** The request failed: the key is free again. */
-  abandon(scope: string, key: string): Promise<void>;
 }
 
 /** A fixed window's count after one more hit, and how long until the window resets. */

@@ -124,14 +124,17 @@ export function installHttpHygiene(fastify: FastifyInstance): void {
 
 /**
  * Fastify server options for what is answered before any route: problem+json without the URL
- * (an over-long URL is no one's business to read back), with the security headers.
+ * (an over-long URL is no one's business to read back), with the security headers; and no plain
+ * 503 of Fastify's while it closes (see installDrain).
  */
 export function edgeServerOptions(): Pick<
   FastifyServerOptions,
-  'frameworkErrors' | 'clientErrorHandler'
+  'frameworkErrors' | 'clientErrorHandler' | 'return503OnClosing'
 > {
   const headers = RAW_ANSWER_HEADERS;
   return {
+    // while closing, requests get the gateway's own 503 problem (installDrain), not Fastify's
+    return503OnClosing: false,
     frameworkErrors: (error: FastifyError, _req: FastifyRequest, reply: FastifyReply) => {
       const [status, code, detail] =
         error.code === 'FST_ERR_MAX_PARAM_LENGTH'

@@ -48,9 +48,22 @@ const PROBLEM = {
 
 const problem = (description: string): ResponseObject => ({ description, content: PROBLEM });
 
+/** Every 503 says when to retry (README: what a client sees during an outage). */
+const UNAVAILABLE: ResponseObject = {
+  ...problem(
+    'RFC 9457 problem details: a dependency is unavailable (BACKEND_UNAVAILABLE, IDEMPOTENCY_STORE_UNAVAILABLE, RATE_LIMIT_UNAVAILABLE, REVOCATION_LIST_UNAVAILABLE, DEPENDENCY_UNAVAILABLE) or this gateway instance is shutting down (SHUTTING_DOWN): retry after Retry-After, a write with the same Idempotency-Key',
+  ),
+  headers: {
+    'Retry-After': {
+      description: 'seconds to wait before retrying',
+      schema: { type: 'integer', minimum: 1 },
+    },
+  },
+};
+
 const COMMON: Record<string, ResponseObject> = {
   '400': problem('RFC 9457 problem details: the request is invalid (code and field errors)'),
-  '503': problem('RFC 9457 problem details: a backend service is unavailable; retry later'),
+  '503': UNAVAILABLE,
   '504': problem('RFC 9457 problem details: a backend service did not answer in time'),
   '414': problem('RFC 9457 problem details: the URI is over 8 KiB or a path parameter too long'),
   '431': problem('RFC 9457 problem details: the request line and headers are over 16 KiB'),
@@ -283,6 +296,7 @@ export function completeContract(
         ...(auth ? AUTH : {}),
         ...(auth?.role ? ROLE : {}),
         ...op.responses,
+        '503': UNAVAILABLE,
       };
       if (hasBody && op.requestBody && !isRef(op.requestBody)) {
         op.requestBody.required = true;

@@ -21,14 +21,14 @@ export class ProblemFilter implements ExceptionFilter {
     const req = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const ctx = requestContext(req);
-    let { problem, unexpected } = toProblem(exception);
+    let { problem, unexpected, headers } = toProblem(exception);
     // No route matched (Fastify's 404 handler): a known path with another method is 405,
     // whatever Fastify found wrong first (a QUERY without a content type is its 400).
     if (req.is404 && problem.status !== 414) {
       const allow = this.allowedMethods(req.url);
       if (allow.length > 0) {
         void reply.header('allow', allow.join(', '));
-        ({ problem, unexpected } = toProblem(
+        ({ problem, unexpected, headers } = toProblem(
           new ProblemError(
             405,
             'METHOD_NOT_ALLOWED',
@@ -39,8 +39,7 @@ export class ProblemFilter implements ExceptionFilter {
     }
     if (unexpected)
       this.logger.error({ err: exception, trace_id: ctx.traceId, url: req.url }, 'request failed');
-    if (exception instanceof ProblemError && exception.headers)
-      void reply.headers(exception.headers);
+    if (headers) void reply.headers(headers);
     void reply
       .status(problem.status)
       .header('content-type', 'application/problem+json')

@@ -39,6 +39,33 @@ describe('problem mapping', () => {
     expect(r.unexpected).toBe(unexpected);
   });
 
+  it('says when to retry a backend outage: 503 BACKEND_UNAVAILABLE with Retry-After', () => {
+    const r = toProblem(remote(status.UNAVAILABLE, 'DEPENDENCY_UNAVAILABLE'));
+    expect(r.problem).toMatchObject({ status: 503, code: 'BACKEND_UNAVAILABLE' });
+    expect(r.headers).toEqual({ 'retry-after': '2' });
+    // a business refusal says nothing of retrying
+    expect(toProblem(remote(status.NOT_FOUND, 'PRODUCT_NOT_FOUND')).headers).toBeUndefined();
+  });
+
+  it('an unavailable dependency of the gateway itself (Redis) is 503 DEPENDENCY_UNAVAILABLE, never 500', () => {
+    for (const e of [
+      Object.assign(new Error('Reached the max retries per request limit (which is 2).'), {
+        name: 'MaxRetriesPerRequestError',
+      }),
+      new Error('Connection is closed.'),
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), { code: 'ECONNREFUSED' }),
+    ]) {
+      const r = toProblem(e);
+      expect([e.message, r.problem.status, r.problem.code, r.headers]).toEqual([
+        e.message,
+        503,
+        'DEPENDENCY_UNAVAILABLE',
+        { 'retry-after': '5' },
+      ]);
+      expect(r.problem.detail).not.toContain('6379');
+    }
+  });
+
   it('maps framework errors: malformed JSON, unknown route, media type, size', () => {
     expect(
       toProblem(

@@ -1,6 +1,6 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { HttpException } from '@nestjs/common';
-import { RemoteCallError } from '@emporia/platform';
+import { isDependencyUnavailable, RemoteCallError } from '@emporia/platform';
 
 /** RFC 9457 problem details, plus Emporia's stable `code`, the trace id and field errors. */
 export interface Problem {
@@ -91,22 +91,53 @@ function problem(
 export const problemBody = problem;
 
 /**
- * Any error → a problem. Backend errors keep their stable code; internal errors say nothing
- * about internals. Returns whether the error is unexpected (to be logged).
+ * `Retry-After` (seconds) of a 503 because a backend did not answer: its channel reconnects
+ * within about a second of its return (see grpcClient), and readiness takes a replica that has
+ * lost it out of rotation.
  */
-export function toProblem(e: unknown): { problem: Problem; unexpected: boolean } {
+export const BACKEND_RETRY_AFTER_SECONDS = 2;
+/** `Retry-After` (seconds) of a 503 because the gateway's Redis did not answer. */
+export const REDIS_RETRY_AFTER_SECONDS = 5;
+
+/** A problem, whether it is unexpected (to be logged), and the headers that go with it. */
+export interface MappedProblem {
+  problem: Problem;
+  unexpected: boolean;
+  headers?: Record<string, string>;
+}
+
+/**
+ * Any error → a problem. Backend errors keep their stable code; internal errors say nothing
+ * about internals. An unavailable dependency is always `503` with `Retry-After`: a backend's
+ * UNAVAILABLE (its own dependency down, or unreachable) is `BACKEND_UNAVAILABLE`, a dependency of
+ * the gateway itself (Redis) that no handler caught is `DEPENDENCY_UNAVAILABLE`.
+ */
+export function toProblem(e: unknown): MappedProblem {
   if (e instanceof ProblemError)
-    return { problem: problem(e.status, e.code, e.message, e.errors), unexpected: false };
+    return {
+      problem: problem(e.status, e.code, e.message, e.errors),
+      unexpected: false,
+      ...(e.headers ? { headers: e.headers } : {}),
+    };
   if (e instanceof RemoteCallError) {
     const http = GRPC_TO_HTTP[e.remote.status];
     if (http === undefined || http >= 500) {
       const status = http ?? 502;
       const code =
         http === 503 ? 'BACKEND_UNAVAILABLE' : http === 504 ? 'BACKEND_TIMEOUT' : 'BACKEND_ERROR';
-      const detail = http
-        ? `the ${e.backend} service did not answer in time or is unavailable`
-        : `the ${e.backend} service failed`;
-      return { problem: problem(status, code, detail), unexpected: !http };
+      const detail =
+        http === 503
+          ? `the ${e.backend} service is unavailable; retry after ${BACKEND_RETRY_AFTER_SECONDS} s`
+          : http
+            ? `the ${e.backend} service did not answer in time`
+            : `the ${e.backend} service failed`;
+      return {
+        problem: problem(status, code, detail),
+        unexpected: !http,
+        ...(http === 503
+          ? { headers: { 'retry-after': String(BACKEND_RETRY_AFTER_SECONDS) } }
+          : {}),
+      };
     }
     return {
       problem: problem(http, e.remote.code, e.remote.message, detailsToErrors(e.remote.details)),
@@ -128,6 +159,17 @@ export function toProblem(e: unknown): { problem: Problem; unexpected: boolean }
           : msg;
     return { problem: problem(status, code, detail), unexpected: status >= 500 };
   }
+  if (isDependencyUnavailable(e))
+    return {
+      problem: problem(
+        503,
+        'DEPENDENCY_UNAVAILABLE',
+        `a dependency of the gateway is unavailable; retry after ${REDIS_RETRY_AFTER_SECONDS} s`,
+      ),
+      // logged: a path that meets Redis should say what it does when Redis is down
+      unexpected: true,
+      headers: { 'retry-after': String(REDIS_RETRY_AFTER_SECONDS) },
+    };
   return {
     problem: problem(
       500,
