@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { PROTO_FILES, PROTO_ROOT } from '@emporia/contracts';
+import { grpcService, type ServiceName } from '@emporia/contracts';
 import {
   grpcClient,
   newContext,
@@ -76,55 +76,15 @@ export async function startGateway(
   logger: Logger,
   overrides: { verifier?: AccessTokenVerifier } = {},
 ): Promise<RunningService> {
-  const catalog = grpcClient<CatalogBackend>({
-    name: 'catalog',
-    includeDirs: [PROTO_ROOT],
-    protoFile: PROTO_FILES.catalog,
-    service: 'emporia.catalog.v1.CatalogService',
-    url: config.CATALOG_GRPC_URL,
-    deadlineMs: config.GRPC_DEADLINE_MS,
-  });
-  const search = grpcClient<SearchBackend>({
-    name: 'search',
-    includeDirs: [PROTO_ROOT],
-    protoFile: PROTO_FILES.search,
-    service: 'emporia.search.v1.SearchService',
-    url: config.SEARCH_GRPC_URL,
-    deadlineMs: config.GRPC_DEADLINE_MS,
-  });
-  const user = grpcClient<UserBackend>({
-    name: 'user',
-    includeDirs: [PROTO_ROOT],
-    protoFile: PROTO_FILES.user,
-    service: 'emporia.user.v1.UserService',
-    url: config.USER_GRPC_URL,
-    deadlineMs: config.GRPC_DEADLINE_MS,
-  });
-  const order = grpcClient<OrderBackend>({
-    name: 'order',
-    includeDirs: [PROTO_ROOT],
-    protoFile: PROTO_FILES.order,
-    service: 'emporia.order.v1.OrderService',
-    url: config.ORDER_GRPC_URL,
-    deadlineMs: config.GRPC_DEADLINE_MS,
-  });
-  const marketing = grpcClient<MarketingBackend>({
-    name: 'marketing',
-    includeDirs: [PROTO_ROOT],
-    protoFile: PROTO_FILES.marketing,
-    service: 'emporia.marketing.v1.MarketingService',
-    url: config.MARKETING_GRPC_URL,
-    deadlineMs: config.GRPC_DEADLINE_MS,
-  });
+  const backend = <T extends object>(name: ServiceName, url: string) =>
+    grpcClient<T>({ name, ...grpcService(name), url, deadlineMs: config.GRPC_DEADLINE_MS });
+  const catalog = backend<CatalogBackend>('catalog', config.CATALOG_GRPC_URL);
+  const search = backend<SearchBackend>('search', config.SEARCH_GRPC_URL);
+  const user = backend<UserBackend>('user', config.USER_GRPC_URL);
+  const order = backend<OrderBackend>('order', config.ORDER_GRPC_URL);
+  const marketing = backend<MarketingBackend>('marketing', config.MARKETING_GRPC_URL);
   // Operators' risk routes; not a readiness dependency (see RISK_GRPC_URL).
-  const risk = grpcClient<RiskBackend>({
-    name: 'risk',
-    includeDirs: [PROTO_ROOT],
-    protoFile: PROTO_FILES.risk,
-    service: 'emporia.risk.v1.RiskService',
-    url: config.RISK_GRPC_URL,
-    deadlineMs: config.GRPC_DEADLINE_MS,
-  });
+  const risk = backend<RiskBackend>('risk', config.RISK_GRPC_URL);
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
   // While Redis is down each use says what it does (503 or fail open); one line per 10 s here.
   const redisDown = new ThrottledWarning(logger, 10_000);

@@ -1,5 +1,5 @@
 import { Client } from '@elastic/elasticsearch';
-import { catalogV1, GRPC_PACKAGES, PROTO_FILES, PROTO_ROOT } from '@emporia/contracts';
+import { catalogV1, GRPC_PACKAGES, grpcService, PROTO_FILES, PROTO_ROOT } from '@emporia/contracts';
 import {
   createKafka,
   ensureTopics,
@@ -51,9 +51,7 @@ export async function startSearch(config: SearchConfig, logger: Logger): Promise
   await ensureTopics(kafka, topics);
   const catalog = grpcClient<GrpcApi<catalogV1.CatalogServiceController>>({
     name: 'catalog',
-    protoFile: PROTO_FILES.catalog,
-    includeDirs: [PROTO_ROOT],
-    service: 'emporia.catalog.v1.CatalogService',
+    ...grpcService('catalog'),
     url: config.CATALOG_GRPC_URL,
     deadlineMs: config.CATALOG_DEADLINE_MS,
   });

@@ -1,5 +1,11 @@
 import { Redis } from 'ioredis';
-import { GRPC_PACKAGES, PROTO_FILES, PROTO_ROOT, type riskV1 } from '@emporia/contracts';
+import {
+  GRPC_PACKAGES,
+  grpcService,
+  PROTO_FILES,
+  PROTO_ROOT,
+  type riskV1,
+} from '@emporia/contracts';
 import {
   createKafka,
   ensureTopics,
@@ -98,9 +104,7 @@ export async function startUser(config: UserConfig, logger: Logger): Promise<Run
   const risk = config.RISK_GRPC_URL
     ? grpcClient<GrpcApi<riskV1.RiskServiceController>>({
         name: 'risk',
-        protoFile: PROTO_FILES.risk,
-        includeDirs: [PROTO_ROOT],
-        service: 'emporia.risk.v1.RiskService',
+        ...grpcService('risk'),
         url: config.RISK_GRPC_URL,
         deadlineMs: config.RISK_DEADLINE_MS,
       })
