@@ -10,6 +10,7 @@ import {
 } from '../domain/checkout-promotion';
 import { checkGroupAnswer, reservationHoldMs, settleAtPlacement } from '../domain/group-buy';
 import { checkPricing, placeOrder, type Order, type ShippingAddress } from '../domain/order';
+import { placed } from '../domain/order-change';
 import { OrderError } from '../domain/order-error';
 import { setLine } from '../domain/cart';
 import type { RoutePlan, RoutingStrategy } from '../domain/routing';
@@ -277,7 +278,7 @@ export class CheckoutUseCase {
           'this attempt was taken over; retry with the same key',
         );
       const now = this.clock.now();
-      const placed = placeOrder({
+      const fresh = placeOrder({
         id: record.orderId,
         accountId: input.accountId,
         priced,
@@ -291,11 +292,10 @@ export class CheckoutUseCase {
       });
       // marketing may have decided the group while this checkout ran (the joining checkout that
       // fills a group confirms it at once); the checkout lock above orders us after that decision
-      const order = placed.groupId
-        ? settleAtPlacement(placed, await tx.groups.find(placed.id))
-        : placed;
-      await tx.orders.insert(order, priced.explanation);
-      tx.events.placed(order, couponCodes);
+      const order = fresh.groupId
+        ? settleAtPlacement(fresh, await tx.groups.find(fresh.id))
+        : fresh;
+      await tx.orders.add(placed(order, couponCodes), priced.explanation);
       // the ordered quantities leave the cart; anything added meanwhile stays
       let latest = await tx.carts.lock({ accountId: input.accountId }, cart.id, now);
       for (const l of cart.lines) {

@@ -11,7 +11,6 @@ import {
   reservationAction,
 } from '../domain/group-buy';
 import type { Order } from '../domain/order';
-import { OrderError } from '../domain/order-error';
 import { OrderLifecycleUseCase } from './order-lifecycle.use-case';
 import { refundThroughProvider } from './provider-refund';
 import {
@@ -115,7 +114,8 @@ export class GroupBuyUseCase {
         );
         continue;
       }
-      const outcome = decision === 'CONFIRMED' ? confirmGroup(order, now) : failGroup(order, now);
+      const outcome =
+        decision === 'CONFIRMED' ? confirmGroup(order, now) : failGroup(order, now, coupons);
       if (!outcome.changed) {
         if (outcome.conflict)
           this.logger.warn(
@@ -124,8 +124,7 @@ export class GroupBuyUseCase {
           );
         continue;
       }
-      await this.save(tx, outcome.order, order.version);
-      if (outcome.effect === 'CANCEL') tx.events.cancelled(outcome.order, coupons);
+      await tx.orders.save(outcome);
     }
   }
 
@@ -194,11 +193,13 @@ export class GroupBuyUseCase {
     const refunded = await this.uow.run(ctx, async (tx) => {
       const current = await tx.orders.findForUpdate(orderId);
       if (!current || !refundDue(current)) return null;
-      const next = refundFailedGroup(current, this.clock.now());
-      await this.save(tx, next, current.version);
+      const next = refundFailedGroup(current, this.clock.now(), {
+        refundId,
+        amount: payment?.amount ?? current.total,
+      });
+      await tx.orders.save(next);
       if (payment) await tx.payments.setStatus(payment.id, 'REFUNDED');
-      tx.events.refunded(next, refundId, payment?.amount ?? current.total, true);
-      return next;
+      return next.order;
     });
     if (refunded)
       await this.lifecycle.syncReservation(
@@ -208,10 +209,5 @@ export class GroupBuyUseCase {
         'RELEASE',
         GROUP_BUY_FAILED,
       );
-  }
-
-  private async save(tx: OrderTx, next: Order, expectedVersion: number): Promise<void> {
-    if (!(await tx.orders.update(next, expectedVersion)))
-      throw new OrderError('ABORTED', 'ORDER_CHANGED', 'the order changed meanwhile; try again');
   }
 }

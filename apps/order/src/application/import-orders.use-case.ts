@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RequestContext } from '@emporia/platform';
 import { validateShippingAddress } from '../domain/address';
-import { type MarketplaceAdapter, pricedFromImport } from '../domain/imported-order';
-import { applyEvent, checkPricing, placeOrder, type Order } from '../domain/order';
+import { importedPaid, type MarketplaceAdapter, pricedFromImport } from '../domain/imported-order';
+import { checkPricing, placeOrder, type Order } from '../domain/order';
 import { OrderError } from '../domain/order-error';
 import { OrderLifecycleUseCase } from './order-lifecycle.use-case';
 import {
@@ -86,7 +86,7 @@ export class ImportOrdersUseCase {
     try {
       order = await this.uow.run(ctx, async (tx) => {
         const now = this.clock.now();
-        const placed = placeOrder({
+        const fresh = placeOrder({
           id: this.ids.newId(),
           accountId: imp.accountId,
           priced,
@@ -96,13 +96,12 @@ export class ImportOrdersUseCase {
           now,
           paymentTtlMs: 0,
         });
-        const paid = applyEvent(placed, 'PAY', now, { paidAt: imp.paidAt });
-        await tx.orders.insert(paid, priced.explanation, false);
+        const paid = importedPaid(fresh, imp.paidAt, now);
+        await tx.orders.add(paid, priced.explanation, false);
         // the order goes too (rollback) when this external order was imported meanwhile
-        if (!(await tx.orders.insertImport(source, imp.externalId, paid.id, now)))
+        if (!(await tx.orders.insertImport(source, imp.externalId, paid.order.id, now)))
           throw new OrderError('ALREADY_EXISTS', 'IMPORT_DUPLICATE', 'imported meanwhile');
-        tx.events.placed(paid, []);
-        return paid;
+        return paid.order;
       });
     } catch (e) {
       const duplicate = e instanceof OrderError && e.code === 'IMPORT_DUPLICATE';

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RequestContext } from '@emporia/platform';
 import { reservationAction } from '../domain/group-buy';
-import { applyEvent, paymentOverdue, type Order } from '../domain/order';
+import { paymentOverdue, type Order } from '../domain/order';
+import { transition } from '../domain/order-change';
 import { OrderError } from '../domain/order-error';
-import type { OrderEvent } from '../domain/order-state-machine';
 import { ShipmentsUseCase } from './shipments.use-case';
 import {
   CATALOG,
@@ -57,36 +57,42 @@ export class OrderLifecycleUseCase {
     return this.uow.run(ctx, (tx) => tx.orders.listByAccount(accountId, limit, after));
   }
 
-  /** Ends an unpaid order; the reservation is released after the commit. */
+  /**
+   * Ends an unpaid order (CANCEL, REJECT: `OrderCancelled` with its coupons) or approves a held
+   * one (a fresh payment window); a cancelled order's reservation is released after the commit.
+   */
   private async end(
     ctx: RequestContext,
     id: string,
-    event: OrderEvent,
+    event: 'CANCEL' | 'REJECT' | 'APPROVE',
     reason: string,
     check: (order: Order) => void = () => undefined,
-    extra: (order: Order, now: Date) => Partial<Order> = () => ({}),
   ): Promise<Order> {
     const order = await this.uow.run(ctx, async (tx) => {
       const current = await tx.orders.findForUpdate(id);
       if (!current) throw orderNotFound(id);
       check(current);
       const now = this.clock.now();
-      const next = applyEvent(current, event, now, {
-        ...(event === 'APPROVE' ? {} : { cancelReason: reason }),
-        ...extra(current, now),
-      });
-      await this.save(tx, next, current.version);
-      if (next.status === 'CANCELLED') tx.events.cancelled(next, await this.coupons(tx, next));
-      return next;
+      const change =
+        event === 'APPROVE'
+          ? transition(
+              current,
+              event,
+              { paymentDeadline: new Date(now.getTime() + this.settings.paymentTtlMs) },
+              now,
+            )
+          : transition(
+              current,
+              event,
+              { cancelReason: reason, couponCodes: await this.coupons(tx, current) },
+              now,
+            );
+      await tx.orders.save(change);
+      return change.order;
     });
     if (order.status === 'CANCELLED')
       await this.syncReservation(ctx, order.id, order.reservationId, 'RELEASE');
     return order;
-  }
-
-  private async save(tx: OrderTx, next: Order, expectedVersion: number): Promise<void> {
-    if (!(await tx.orders.update(next, expectedVersion)))
-      throw new OrderError('ABORTED', 'ORDER_CHANGED', 'the order changed meanwhile; try again');
   }
 
   private async coupons(tx: OrderTx, order: Order): Promise<string[]> {
@@ -111,9 +117,6 @@ export class OrderLifecycleUseCase {
       id,
       approve ? 'APPROVE' : 'REJECT',
       note.trim() ? `RISK_REJECTED: ${note.trim()}` : 'RISK_REJECTED',
-      () => undefined,
-      (_o, now) =>
-        approve ? { paymentDeadline: new Date(now.getTime() + this.settings.paymentTtlMs) } : {},
     );
   }
 

@@ -3,7 +3,7 @@ import type { Logger, RequestContext } from '@emporia/platform';
 import { LOGGER } from '@emporia/platform';
 import { Money } from '@emporia/money';
 import { reservationAction } from '../domain/group-buy';
-import { applyEvent } from '../domain/order';
+import { transition } from '../domain/order-change';
 import { OrderError } from '../domain/order-error';
 import {
   type CallbackOutcome,
@@ -181,15 +181,9 @@ export class PaymentUseCase {
       // a failed attempt is over: paying again opens a new one
       if (outcome === 'FAILED') await tx.payments.closeAttempts(order.id, provider.name);
       if (outcome === 'PAID') {
-        const paid = applyEvent(order, 'PAY', now, { paidAt: now });
-        if (!(await tx.orders.update(paid, order.version)))
-          throw new OrderError(
-            'ABORTED',
-            'ORDER_CHANGED',
-            'the order changed meanwhile; retry the callback',
-          );
-        tx.events.paid(paid);
-        return { outcome, order: paid };
+        const paid = transition(order, 'PAY', { paidAt: now }, now);
+        await tx.orders.save(paid);
+        return { outcome, order: paid.order };
       }
       return { outcome, order };
     });

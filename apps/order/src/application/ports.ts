@@ -5,6 +5,7 @@ import type { Cart, CartLine } from '../domain/cart';
 import type { CheckoutStatus } from '../domain/checkout-attempt';
 import type { GroupDecision } from '../domain/group-buy';
 import type { Order, PricedCart, RiskVerdict, ShippingAddress } from '../domain/order';
+import type { OrderChange, OrderDomainEvent } from '../domain/order-change';
 import type { PaymentCallback } from '../domain/payment';
 import type { Shipment } from '../domain/shipment';
 import type { ReturnRequest } from '../domain/returns';
@@ -186,14 +187,21 @@ export interface PaymentRecord {
 export interface OrderRepository {
   find(id: string): Promise<Order | null>;
   findForUpdate(id: string): Promise<Order | null>;
-  /** `reservationSynced: false` leaves the catalog commit to do (imported, already-paid orders). */
-  insert(order: Order, explanation: string[], reservationSynced?: boolean): Promise<void>;
+  /**
+   * Inserts a new order (`baseVersion` null) and appends the events it recorded to the outbox,
+   * in the caller's transaction. `reservationSynced: false` leaves the catalog commit to do
+   * (imported, already-paid orders).
+   */
+  add(change: OrderChange, explanation: string[], reservationSynced?: boolean): Promise<void>;
   /** The order an external marketplace order was imported as. */
   findImport(source: string, externalId: string): Promise<string | null>;
   /** Records an import; false when that external order was imported already. */
   insertImport(source: string, externalId: string, orderId: string, now: Date): Promise<boolean>;
-  /** Saves a new state; false when `expectedVersion` is stale. */
-  update(order: Order, expectedVersion: number): Promise<boolean>;
+  /**
+   * Saves a change made from `baseVersion` and appends the events it recorded to the outbox, in
+   * the caller's transaction; ORDER_CHANGED when the stored order is no longer at that version.
+   */
+  save(change: OrderChange): Promise<void>;
   listByAccount(
     accountId: string,
     limit: number,
@@ -326,7 +334,10 @@ export interface ReturnRepository {
   unfinished(limit: number, olderThan: Date): Promise<string[]>;
 }
 
-/** Events written to the outbox with the transaction. */
+/**
+ * Events written to the outbox with the transaction. Only the order repository writes them,
+ * from the events an `OrderChange` recorded (see `appendEvents`); use cases never do.
+ */
 export interface OrderEvents {
   placed(order: Order, couponCodes: string[]): void;
   paid(order: Order): void;
@@ -345,7 +356,32 @@ export interface OrderTx {
   shipments: ShipmentRepository;
   returns: ReturnRepository;
   groups: GroupDecisionRepository;
-  events: OrderEvents;
+}
+
+/** Writes the events a change recorded, in order, to the transaction's outbox. */
+export function appendEvents(out: OrderEvents, events: readonly OrderDomainEvent[]): void {
+  for (const e of events) {
+    switch (e.type) {
+      case 'placed':
+        out.placed(e.order, e.couponCodes);
+        break;
+      case 'paid':
+        out.paid(e.order);
+        break;
+      case 'cancelled':
+        out.cancelled(e.order, e.couponCodes);
+        break;
+      case 'shipped':
+        out.shipped(e.order, e.shipment);
+        break;
+      case 'tracked':
+        out.tracked(e.order, e.shipment, e.event);
+        break;
+      case 'refunded':
+        out.refunded(e.order, e.refundId, e.amount, e.full);
+        break;
+    }
+  }
 }
 
 export interface UnitOfWork {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger, RequestContext } from '@emporia/platform';
 import { LOGGER } from '@emporia/platform';
-import { applyEvent } from '../domain/order';
+import { note, transition } from '../domain/order-change';
 import { OrderError } from '../domain/order-error';
 import {
   fullyRefunded,
@@ -212,16 +212,11 @@ export class ReturnsUseCase {
       const next = moveReturn(current, 'FINISH_REFUND', now);
       await tx.returns.save(next);
       const full = fullyRefunded(order, await tx.returns.byOrder(order.id), next);
-      tx.events.refunded(order, next.id, next.refund!, full);
-      if (full) {
-        const refunded = applyEvent(order, 'REFUND_ALL', now);
-        if (!(await tx.orders.update(refunded, order.version)))
-          throw new OrderError(
-            'ABORTED',
-            'ORDER_CHANGED',
-            'the order changed meanwhile; try again',
-          );
-      }
+      await tx.orders.save(
+        full
+          ? transition(order, 'REFUND_ALL', { refundId: next.id, amount: next.refund! }, now)
+          : note(order, { type: 'refunded', refundId: next.id, amount: next.refund!, full }),
+      );
       return next;
     });
   }

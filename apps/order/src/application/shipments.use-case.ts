@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RequestContext } from '@emporia/platform';
 import { groupAllowsFulfilment } from '../domain/group-buy';
-import { applyEvent, type Order } from '../domain/order';
+import { note, transition, type OrderChange } from '../domain/order-change';
 import { OrderError } from '../domain/order-error';
 import {
   applyTracking,
@@ -26,7 +26,6 @@ import {
   type Clock,
   ID_GENERATOR,
   type IdGenerator,
-  type OrderTx,
   UNIT_OF_WORK,
   type UnitOfWork,
 } from './ports';
@@ -81,7 +80,7 @@ export class ShipmentsUseCase {
       const now = this.clock.now();
       const shipments = planShipments(orderId, reserved, () => this.ids.newId(), now);
       await tx.shipments.insert(shipments);
-      await this.move(tx, current, 'START_FULFILMENT', now);
+      await tx.orders.save(transition(current, 'START_FULFILMENT', {}, now));
       return shipments;
     });
   }
@@ -113,11 +112,15 @@ export class ShipmentsUseCase {
       const now = this.clock.now();
       const shipped = ship(current, carrier, trackingNumber, now);
       await tx.shipments.save(shipped);
-      tx.events.shipped(order!, shipped);
       const all = (await tx.shipments.byOrder(order!.id)).map((s) =>
         s.id === shipped.id ? shipped : s,
       );
-      if (shipmentProgress(all) === 'ALL_SHIPPED') await this.move(tx, order!, 'SHIP', now);
+      const handedOver = note(order!, { type: 'shipped', shipment: shipped });
+      await tx.orders.save(
+        shipmentProgress(all) === 'ALL_SHIPPED'
+          ? transition(handedOver, 'SHIP', {}, now)
+          : handedOver,
+      );
       return shipped;
     });
   }
@@ -176,25 +179,17 @@ export class ShipmentsUseCase {
       const { shipment, changed } = applyTracking(current, event, now);
       if (!changed) return { shipment, applied: false };
       await tx.shipments.save(shipment);
-      if (event.status === 'DELIVERED' || event.status === 'EXCEPTION')
-        tx.events.tracked(order!, shipment, event);
       const all = (await tx.shipments.byOrder(order!.id)).map((s) =>
         s.id === shipment.id ? shipment : s,
       );
+      let change: OrderChange | null =
+        event.status === 'DELIVERED' || event.status === 'EXCEPTION'
+          ? note(order!, { type: 'tracked', shipment, event })
+          : null;
       if (shipmentProgress(all) === 'ALL_DELIVERED' && order!.status === 'SHIPPED')
-        await this.move(tx, order!, 'DELIVER', now);
+        change = transition(change ?? order!, 'DELIVER', {}, now);
+      if (change) await tx.orders.save(change);
       return { shipment, applied: true };
     });
-  }
-
-  private async move(
-    tx: OrderTx,
-    order: Order,
-    event: 'START_FULFILMENT' | 'SHIP' | 'DELIVER',
-    now: Date,
-  ) {
-    const next = applyEvent(order, event, now);
-    if (!(await tx.orders.update(next, order.version)))
-      throw new OrderError('ABORTED', 'ORDER_CHANGED', 'the order changed meanwhile; try again');
   }
 }

@@ -150,45 +150,51 @@ describe('group buying: outcomes', () => {
     if (!r.changed) throw new Error('expected a change');
     expect(r.order).toMatchObject({ status: 'PAID', groupStatus: 'CONFIRMED', version: 3 });
     expect(confirmGroup(r.order, now)).toEqual({ changed: false, conflict: false });
-    expect(failGroup(r.order, now)).toEqual({ changed: false, conflict: true });
+    expect(failGroup(r.order, now, [])).toEqual({ changed: false, conflict: true });
   });
 
   it('failure cancels an unpaid order (held or awaiting payment) with GROUP_BUY_FAILED', () => {
     for (const o of [grouped(), grouped(true)]) {
-      const r = failGroup(o, now);
+      const r = failGroup(o, now, ['C1']);
       if (!r.changed) throw new Error('expected a change');
       expect(r.effect).toBe('CANCEL');
+      // one OrderCancelled, carrying the coupons and the order as saved (group FAILED)
+      expect(r.events).toEqual([{ type: 'cancelled', order: r.order, couponCodes: ['C1'] }]);
+      expect(r.baseVersion).toBe(o.version);
       expect(r.order).toMatchObject({
         status: 'CANCELLED',
         groupStatus: 'FAILED',
         cancelReason: 'GROUP_BUY_FAILED',
         version: 2,
       });
-      expect(failGroup(r.order, now)).toEqual({ changed: false, conflict: false });
+      expect(failGroup(r.order, now, [])).toEqual({ changed: false, conflict: false });
       expect(confirmGroup(r.order, now)).toEqual({ changed: false, conflict: true });
     }
   });
 
   it('failure marks a paid order for a full refund, which ends it REFUNDED once', () => {
-    const r = failGroup(paid(grouped()), now);
+    const r = failGroup(paid(grouped()), now, []);
     if (!r.changed) throw new Error('expected a change');
     expect(r.effect).toBe('REFUND');
     expect(r.order).toMatchObject({ status: 'PAID', groupStatus: 'FAILED' });
     expect(refundDue(r.order)).toBe(true);
-    const refunded = refundFailedGroup(r.order, now);
+    expect(r.events).toEqual([]);
+    const refund = { refundId: 'group-o1', amount: cny(10000) };
+    const { order: refunded, events } = refundFailedGroup(r.order, now, refund);
     expect(refunded).toMatchObject({ status: 'REFUNDED', cancelReason: 'GROUP_BUY_FAILED' });
+    expect(events).toEqual([{ type: 'refunded', order: refunded, ...refund, full: true }]);
     expect(refundDue(refunded)).toBe(false);
-    expect(() => refundFailedGroup(refunded, now)).toThrow(
+    expect(() => refundFailedGroup(refunded, now, refund)).toThrow(
       expect.objectContaining({ code: 'ORDER_TRANSITION_INVALID' }),
     );
-    expect(() => refundFailedGroup(paid(grouped()), now)).toThrow(
+    expect(() => refundFailedGroup(paid(grouped()), now, refund)).toThrow(
       expect.objectContaining({ code: 'ORDER_TRANSITION_INVALID' }),
     );
   });
 
   it('failure of an order already cancelled only records the group status', () => {
     const cancelled = applyEvent(grouped(), 'CANCEL', now, { cancelReason: 'PAYMENT_TIMEOUT' });
-    const r = failGroup(cancelled, now);
+    const r = failGroup(cancelled, now, []);
     if (!r.changed) throw new Error('expected a change');
     expect(r.effect).toBe('NONE');
     expect(r.order).toMatchObject({ status: 'CANCELLED', cancelReason: 'PAYMENT_TIMEOUT' });

@@ -1,4 +1,6 @@
-import { applyEvent, type GroupStatus, type Order, type PricedCart } from './order';
+import type { Money } from '@emporia/money';
+import type { GroupStatus, Order, PricedCart } from './order';
+import { amend, transition, type OrderChange } from './order-change';
 import { OrderError } from './order-error';
 
 /**
@@ -103,40 +105,37 @@ export function settleAtPlacement(order: Order, decided: GroupDecision | null): 
 export type GroupOutcome =
   /** Nothing changes: already decided, or decided the other way first (a conflict). */
   | { changed: false; conflict: boolean }
-  | { changed: true; order: Order; effect: 'NONE' | 'CANCEL' | 'REFUND' };
-
-const withGroupStatus = (o: Order, groupStatus: GroupStatus, now: Date): Order => ({
-  ...o,
-  groupStatus,
-  updatedAt: now,
-  version: o.version + 1,
-});
+  | (OrderChange & { changed: true; effect: 'NONE' | 'CANCEL' | 'REFUND' });
 
 /** The group filled: the order is CONFIRMED (a paid one then commits its stock and ships). */
 export function confirmGroup(o: Order, now: Date): GroupOutcome {
   if (o.groupStatus !== 'PENDING')
     return { changed: false, conflict: o.groupStatus !== 'CONFIRMED' };
-  return { changed: true, order: withGroupStatus(o, 'CONFIRMED', now), effect: 'NONE' };
+  return { changed: true, ...amend(o, { groupStatus: 'CONFIRMED' }, now), effect: 'NONE' };
 }
 
 /**
- * The group failed: an unpaid order is cancelled (GROUP_BUY_FAILED), a paid one is marked for a
- * full refund (`refundFailedGroup` once the provider has returned the money).
+ * The group failed: an unpaid order is cancelled (GROUP_BUY_FAILED, recording `OrderCancelled`
+ * with the checkout's coupons), a paid one is marked for a full refund (`refundFailedGroup`
+ * once the provider has returned the money).
  */
-export function failGroup(o: Order, now: Date): GroupOutcome {
+export function failGroup(o: Order, now: Date, couponCodes: string[]): GroupOutcome {
   if (o.groupStatus !== 'PENDING') return { changed: false, conflict: o.groupStatus !== 'FAILED' };
-  if (o.status === 'PENDING_PAYMENT' || o.status === 'PENDING_REVIEW')
+  if (o.status === 'PENDING_PAYMENT' || o.status === 'PENDING_REVIEW') {
+    const cancelled = transition(o, 'CANCEL', { cancelReason: GROUP_BUY_FAILED, couponCodes }, now);
+    // the group status is part of the same version (and of the order the event carries)
+    const order: Order = { ...cancelled.order, groupStatus: 'FAILED' };
     return {
       changed: true,
-      order: {
-        ...applyEvent(o, 'CANCEL', now, { cancelReason: GROUP_BUY_FAILED }),
-        groupStatus: 'FAILED',
-      },
+      order,
+      baseVersion: cancelled.baseVersion,
+      events: cancelled.events.map((e) => ({ ...e, order })),
       effect: 'CANCEL',
     };
+  }
   return {
     changed: true,
-    order: withGroupStatus(o, 'FAILED', now),
+    ...amend(o, { groupStatus: 'FAILED' }, now),
     effect: o.status === 'PAID' ? 'REFUND' : 'NONE',
   };
 }
@@ -145,8 +144,15 @@ export function failGroup(o: Order, now: Date): GroupOutcome {
 export const refundDue = (o: Pick<Order, 'status' | 'groupStatus'>) =>
   o.status === 'PAID' && o.groupStatus === 'FAILED';
 
-/** The refund of a failed group's paid order went through: the order is REFUNDED. */
-export function refundFailedGroup(o: Order, now: Date): Order {
+/**
+ * The refund of a failed group's paid order went through: the order is REFUNDED, recording a
+ * full `OrderRefunded`.
+ */
+export function refundFailedGroup(
+  o: Order,
+  now: Date,
+  refund: { refundId: string; amount: Money },
+): OrderChange {
   if (!refundDue(o))
     throw new OrderError(
       'FAILED_PRECONDITION',
@@ -154,5 +160,5 @@ export function refundFailedGroup(o: Order, now: Date): Order {
       'only a paid order of a failed group is refunded for it',
       { status: o.status, groupStatus: o.groupStatus },
     );
-  return applyEvent(o, 'REFUND_ALL', now, { cancelReason: GROUP_BUY_FAILED });
+  return transition(o, 'REFUND_ALL', { ...refund, cancelReason: GROUP_BUY_FAILED }, now);
 }

@@ -1,5 +1,6 @@
 import { Money } from '@emporia/money';
-import type { OrderLine, PricedCart, ShippingAddress } from './order';
+import type { Order, OrderLine, PricedCart, ShippingAddress } from './order';
+import { transition, type OrderChange } from './order-change';
 import { OrderError } from './order-error';
 
 /** An order taken on another marketplace, in Emporia's terms. */
@@ -63,6 +64,22 @@ export function pricedFromImport(
     total,
     explanation: [`imported from ${imp.source} order ${imp.externalId}`],
     pricedBy: `import:${imp.source}`,
+  };
+}
+
+/**
+ * An imported order as it is saved: PAID at once, recording both `OrderPlaced` (status PAID, no
+ * coupons: marketing counts the account's first order) and then `OrderPaid` with the amount paid
+ * on the marketplace (user adds member spend and points, as for any paid order, and a later
+ * refund takes back exactly what was added; marketing finds no coupons, flash purchase or group
+ * seat to settle). Both carry the paid order.
+ */
+export function importedPaid(order: Order, paidAt: Date, now: Date): OrderChange {
+  const paid = transition(order, 'PAY', { paidAt }, now);
+  return {
+    order: paid.order,
+    baseVersion: null,
+    events: [{ type: 'placed', order: paid.order, couponCodes: [] }, ...paid.events],
   };
 }
 

@@ -1,21 +1,24 @@
 import { Money } from '@emporia/money';
 import type { EntityManager } from 'typeorm';
-import type {
-  GroupDecisionRepository,
-  ReturnRepository,
-  ShipmentRepository,
-  CartRepository,
-  GuestTokenRepository,
-  CheckoutRecord,
-  CheckoutRepository,
-  OrderRepository,
-  PaymentRecord,
-  PaymentRepository,
+import {
+  appendEvents,
+  type OrderEvents,
+  type GroupDecisionRepository,
+  type ReturnRepository,
+  type ShipmentRepository,
+  type CartRepository,
+  type GuestTokenRepository,
+  type CheckoutRecord,
+  type CheckoutRepository,
+  type OrderRepository,
+  type PaymentRecord,
+  type PaymentRepository,
 } from '../application/ports';
 import type { Cart, CartLine } from '../domain/cart';
 import { reservationAction, type GroupDecision } from '../domain/group-buy';
 import type { GroupStatus, Order, OrderLine, RiskVerdict, ShippingAddress } from '../domain/order';
 import { OrderError } from '../domain/order-error';
+import { orderChanged, type OrderChange } from '../domain/order-change';
 import type { OrderStatus } from '../domain/order-state-machine';
 import type { Shipment } from '../domain/shipment';
 import type { ReturnRequest } from '../domain/returns';
@@ -103,7 +106,11 @@ const linesJson = (o: Order) =>
   );
 
 export class SqlOrderRepository implements OrderRepository {
-  constructor(private readonly m: EntityManager) {}
+  constructor(
+    private readonly m: EntityManager,
+    /** The transaction's outbox: a change's events are appended with it. */
+    private readonly events: OrderEvents,
+  ) {}
 
   private async one(sql: string, id: string): Promise<Order | null> {
     const rows = (await this.m.query(sql, [id])) as OrderRow[];
@@ -140,7 +147,9 @@ export class SqlOrderRepository implements OrderRepository {
     return rows.length === 1;
   }
 
-  async insert(o: Order, explanation: string[], reservationSynced = true): Promise<void> {
+  async add(change: OrderChange, explanation: string[], reservationSynced = true): Promise<void> {
+    if (change.baseVersion !== null) throw new Error('add() inserts new orders only');
+    const o = change.order;
     await this.m.query(
       `INSERT INTO orders (id, account_id, status, currency, lines, subtotal_minor, discount_minor, shipping_minor, total_minor,
          address, risk, price_explanation, reservation_id, payment_deadline, cancel_reason, paid_at, created_at, updated_at, version,
@@ -171,9 +180,12 @@ export class SqlOrderRepository implements OrderRepository {
         o.groupStatus,
       ],
     );
+    appendEvents(this.events, change.events);
   }
 
-  async update(o: Order, expectedVersion: number): Promise<boolean> {
+  async save(change: OrderChange): Promise<void> {
+    const o = change.order;
+    if (change.baseVersion === null) throw new Error('save() updates stored orders only');
     // Paying or cancelling changes what the catalog must do with the reservation.
     const r = await this.m.query(
       `UPDATE orders SET status = $3, payment_deadline = $4, cancel_reason = $5, paid_at = $6, updated_at = $7, version = $8,
@@ -182,7 +194,7 @@ export class SqlOrderRepository implements OrderRepository {
        WHERE id = $1 AND version = $2`,
       [
         o.id,
-        expectedVersion,
+        change.baseVersion,
         o.status,
         o.paymentDeadline,
         o.cancelReason,
@@ -192,7 +204,8 @@ export class SqlOrderRepository implements OrderRepository {
         o.groupStatus,
       ],
     );
-    return affected(r) === 1;
+    if (affected(r) !== 1) throw orderChanged({ orderId: o.id });
+    appendEvents(this.events, change.events);
   }
 
   async listByAccount(

@@ -29,7 +29,7 @@ export class TypeormUnitOfWork extends OutboxUnitOfWork<OrderTx> implements Unit
     const events = new OutboxOrderEvents(this.topic, ctx);
     return {
       tx: {
-        orders: new SqlOrderRepository(manager),
+        orders: new SqlOrderRepository(manager, events),
         carts: new SqlCartRepository(manager),
         guestTokens: new SqlGuestTokenRepository(manager),
         checkouts: new SqlCheckoutRepository(manager),
@@ -37,7 +37,6 @@ export class TypeormUnitOfWork extends OutboxUnitOfWork<OrderTx> implements Unit
         shipments: new SqlShipmentRepository(manager),
         returns: new SqlReturnRepository(manager),
         groups: new SqlGroupDecisionRepository(manager),
-        events,
       },
       drain: () => events.drain(),
     };
