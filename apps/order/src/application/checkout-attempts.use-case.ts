@@ -14,6 +14,15 @@ import {
   UNIT_OF_WORK,
   type UnitOfWork,
 } from './ports';
+import type { Undo } from './saga';
+
+/** What a checkout step's compensation is told, under the checkout record's lock. */
+export interface CheckoutUndoGuard {
+  /** This attempt still owns the record (STARTED, its attempt id): it was not taken over. */
+  owned: boolean;
+  /** The record is PLACED with this attempt's reservation (the commit's answer was lost). */
+  placedWithIt: boolean;
+}
 
 /**
  * What keeps a checkout key from being stuck: the lease an attempt renews while it runs, the
@@ -57,11 +66,12 @@ export class CheckoutAttemptsUseCase {
   }
 
   /**
-   * Undoes what the attempt did. Its own reservation goes, unless the record says the order was
-   * placed with it (a commit whose answer was lost). While the attempt still owns the record, the
-   * coupons go too and the record says how the checkout ended: FAILED for a refusal (retries get
-   * it again), ABANDONED for a passing failure (a retry runs the saga again). That happens under
-   * the record's lock, so no retry takes over halfway. When compensating fails (the catalog or
+   * Undoes what the attempt did: the compensations of the saga steps it started (`undo`, see
+   * `CheckoutUseCase.saga`: its own reservation goes unless the record says the order was placed
+   * with it; the coupons go while it still owns the record). While it owns the record, the record
+   * then says how the checkout ended: FAILED for a refusal (retries get it again), ABANDONED for
+   * a passing failure (a retry runs the saga again). That happens under the record's lock, so no
+   * retry takes over halfway. When compensating fails (the catalog or
    * the database is down) the record stays STARTED; the attempt gives up its lease, so the next
    * retry takes over and compensates (or, without database, the lease simply runs out).
    */
@@ -71,6 +81,7 @@ export class CheckoutAttemptsUseCase {
     attemptId: string,
     e: unknown,
     heartbeat: { stop(): Promise<void> },
+    undo: Undo<CheckoutUndoGuard>,
   ): Promise<void> {
     const code = e instanceof OrderError ? e.code : 'CHECKOUT_FAILED';
     const message = e instanceof OrderError ? e.message : 'the checkout failed; try again';
@@ -82,9 +93,8 @@ export class CheckoutAttemptsUseCase {
         const owned = current?.status === 'STARTED' && current.attemptId === attemptId;
         const placedWithIt =
           current?.status === 'PLACED' && current.reservationId === record.reservationId;
-        if (!placedWithIt) await this.catalog.release(ctx, record.reservationId, 'CHECKOUT_FAILED');
+        await undo({ owned, placedWithIt });
         if (!owned) return;
-        await this.pricing.releaseCoupons(ctx, record.orderId, 'CHECKOUT_FAILED');
         if (transient) await tx.checkouts.finish(record.key, 'ABANDONED', { code, message });
         else await tx.checkouts.finish(record.key, 'FAILED', { code, message });
       });

@@ -2,17 +2,25 @@ import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER, type Logger, type RequestContext } from '@emporia/platform';
 import { validateShippingAddress } from '../domain/address';
 import { decideRetry } from '../domain/checkout-attempt';
-import { CheckoutAttemptsUseCase } from './checkout-attempts.use-case';
+import { CheckoutAttemptsUseCase, type CheckoutUndoGuard } from './checkout-attempts.use-case';
+import { createStep, Saga } from './saga';
 import {
   checkoutPromotion,
   type CheckoutPromotion,
   promotionFingerprint,
 } from '../domain/checkout-promotion';
 import { checkGroupAnswer, reservationHoldMs, settleAtPlacement } from '../domain/group-buy';
-import { checkPricing, placeOrder, type Order, type ShippingAddress } from '../domain/order';
+import {
+  checkPricing,
+  placeOrder,
+  type Order,
+  type PricedCart,
+  type RiskVerdict,
+  type ShippingAddress,
+} from '../domain/order';
 import { placed } from '../domain/order-change';
 import { OrderError } from '../domain/order-error';
-import { setLine } from '../domain/cart';
+import { type Cart, setLine } from '../domain/cart';
 import type { RoutePlan, RoutingStrategy } from '../domain/routing';
 import {
   CATALOG,
@@ -40,6 +48,22 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 /** Reservations outlive the payment deadline by this margin, so a last-second payment commits. */
 const RESERVATION_MARGIN_MS = 5 * 60_000;
 
+/** One attempt's saga state: what it was asked, and what each step found. */
+export interface CheckoutRun {
+  ctx: RequestContext;
+  record: CheckoutRecord;
+  attemptId: string;
+  input: CheckoutInput;
+  address: ShippingAddress;
+  couponCodes: string[];
+  promotion: CheckoutPromotion;
+  cart?: Cart;
+  lines?: { sku: SkuInfo; quantity: number }[];
+  priced?: PricedCart;
+  verdict?: RiskVerdict;
+  order?: Order;
+}
+
 export interface CheckoutInput {
   accountId: string;
   checkoutKey: string;
@@ -63,8 +87,9 @@ export interface CheckoutInput {
  * alive is told the checkout is still running (ABORTED), one that finds it run out (the attempt
  * died, or could not compensate) takes the checkout over: it releases the stock the previous
  * attempt may hold and runs the saga again (marketing gives the same order the same coupons).
- * Any failure releases the reservation (idempotent in the catalog); a checkout nobody retries
- * is compensated by the sweep once silent for `checkoutAbandonAfterMs`.
+ * The saga is steps (`saga` below), each with its own compensation: a failure undoes the steps
+ * that started (idempotent calls); a checkout nobody retries is compensated by the sweep once
+ * silent for `checkoutAbandonAfterMs`.
  */
 @Injectable()
 export class CheckoutUseCase {
@@ -173,30 +198,61 @@ export class CheckoutUseCase {
     }
     const heartbeat = this.attempts.heartbeat(ctx, key, attemptId);
     try {
-      return await this.run(ctx, start.record, attemptId, input, address, couponCodes, promotion);
-    } catch (e) {
-      // the lease stays alive while compensating (which holds the record's lock meanwhile)
-      await this.attempts.compensate(ctx, start.record, attemptId, e, heartbeat);
-      throw e;
+      const run = await this.saga.run(
+        { ctx, record: start.record, attemptId, input, address, couponCodes, promotion },
+        // the lease stays alive while compensating (which holds the record's lock meanwhile)
+        (e, undo) => this.attempts.compensate(ctx, start.record, attemptId, e, heartbeat, undo),
+      );
+      return run.order!;
     } finally {
       await heartbeat.stop();
     }
   }
 
-  private async run(
-    ctx: RequestContext,
-    record: CheckoutRecord,
-    attemptId: string,
-    input: CheckoutInput,
-    address: ShippingAddress,
-    couponCodes: string[],
-    promotion: CheckoutPromotion,
-  ): Promise<Order> {
-    const cart = await this.uow.run(ctx, (tx) => tx.carts.find({ accountId: input.accountId }));
+  /**
+   * The saga's steps, in order, each with what undoes it (CONVENTIONS 12). A failing step's
+   * started steps are undone under the checkout record's lock (`CheckoutAttemptsUseCase
+   * .compensate`), which then records how the checkout ended:
+   *
+   * - CART: reads the cart and its SKUs (orderable, one currency). Nothing to undo.
+   * - PRICE: marketing prices the cart, reserving coupons, a flash purchase or a group seat under
+   *   the order id. Undo: the coupons (and holds) go back — only while this attempt still owns
+   *   the checkout (a take-over reuses the order id, so they are the new attempt's then).
+   * - SCORE: risk scores the order; REJECT refuses it. Nothing to undo.
+   * - RESERVE: holds the stock where routing ships it from (group orders until their group
+   *   closes, held orders through review). Undo: the reservation is released — unless the
+   *   record says the order was placed with it (a commit whose answer was lost).
+   * - PLACE: in one transaction, under the record's lock: the order with `OrderPlaced`, the cart
+   *   emptied of what was ordered, the record PLACED. Undone by its own rollback.
+   */
+  readonly saga = new Saga<CheckoutRun, CheckoutUndoGuard>([
+    createStep('CART', (r) => this.readCart(r)),
+    createStep(
+      'PRICE',
+      (r) => this.price(r),
+      async (r, guard) => {
+        if (guard.owned)
+          await this.pricing.releaseCoupons(r.ctx, r.record.orderId, 'CHECKOUT_FAILED');
+      },
+    ),
+    createStep('SCORE', (r) => this.score(r)),
+    createStep(
+      'RESERVE',
+      (r) => this.reserve(r),
+      async (r, guard) => {
+        if (!guard.placedWithIt)
+          await this.catalog.release(r.ctx, r.record.reservationId, 'CHECKOUT_FAILED');
+      },
+    ),
+    createStep('PLACE', (r) => this.place(r)),
+  ]);
+
+  private async readCart(r: CheckoutRun): Promise<void> {
+    const cart = await this.uow.run(r.ctx, (tx) => tx.carts.find({ accountId: r.input.accountId }));
     if (!cart || cart.lines.length === 0)
       throw new OrderError('FAILED_PRECONDITION', 'CART_EMPTY', 'the cart is empty');
     const skus = await this.catalog.skus(
-      ctx,
+      r.ctx,
       cart.lines.map((l) => l.skuId),
     );
     const lines = cart.lines.map((l) => {
@@ -206,9 +262,7 @@ export class CheckoutUseCase {
           'FAILED_PRECONDITION',
           'SKU_UNAVAILABLE',
           `SKU ${l.skuId} cannot be ordered now`,
-          {
-            skuId: l.skuId,
-          },
+          { skuId: l.skuId },
         );
       return { sku, quantity: l.quantity };
     });
@@ -218,60 +272,79 @@ export class CheckoutUseCase {
         'CART_MIXED_CURRENCY',
         'a cart is paid in one currency',
       );
+    r.cart = cart;
+    r.lines = lines;
+  }
 
-    const priced = await this.pricing.price(ctx, {
-      orderId: record.orderId,
-      accountId: input.accountId,
-      lines,
-      couponCodes,
-      channel: input.channel ?? '',
-      ...promotion,
+  private async price(r: CheckoutRun): Promise<void> {
+    const priced = await this.pricing.price(r.ctx, {
+      orderId: r.record.orderId,
+      accountId: r.input.accountId,
+      lines: r.lines!,
+      couponCodes: r.couponCodes,
+      channel: r.input.channel ?? '',
+      ...r.promotion,
     });
     checkPricing(priced);
-    checkGroupAnswer(promotion.groupDealId !== '', priced);
+    checkGroupAnswer(r.promotion.groupDealId !== '', priced);
+    r.priced = priced;
     this.faults.after('PRICED');
+  }
 
-    const verdict = await this.risk.scoreOrder(ctx, {
-      orderId: record.orderId,
-      accountId: input.accountId,
-      ip: input.ip ?? '',
-      deviceId: input.deviceId ?? '',
-      address,
-      total: priced.total,
-      lineCount: priced.lines.length,
-      couponCodes,
+  private async score(r: CheckoutRun): Promise<void> {
+    const verdict = await this.risk.scoreOrder(r.ctx, {
+      orderId: r.record.orderId,
+      accountId: r.input.accountId,
+      ip: r.input.ip ?? '',
+      deviceId: r.input.deviceId ?? '',
+      address: r.address,
+      total: r.priced!.total,
+      lineCount: r.priced!.lines.length,
+      couponCodes: r.couponCodes,
     });
     if (verdict.decision === 'REJECT')
       throw new OrderError('PERMISSION_DENIED', 'ORDER_REJECTED', 'this order cannot be placed', {
         reasons: verdict.reasons,
       });
+    r.verdict = verdict;
     this.faults.after('SCORED');
+  }
 
+  /** How long an order waits for payment: held orders wait for review first. */
+  private paymentTtlMs(r: CheckoutRun): number {
+    return (
+      this.settings.paymentTtlMs +
+      (r.verdict!.decision === 'REVIEW' ? this.settings.reviewTtlMs : 0)
+    );
+  }
+
+  private async reserve(r: CheckoutRun): Promise<void> {
     // a group-buy order's stock is held until its group closes, paid or not
     const holdMs = reservationHoldMs({
-      paymentTtlMs:
-        this.settings.paymentTtlMs +
-        (verdict.decision === 'REVIEW' ? this.settings.reviewTtlMs : 0),
+      paymentTtlMs: this.paymentTtlMs(r),
       marginMs: RESERVATION_MARGIN_MS,
       now: this.clock.now(),
-      groupDeadline: priced.groupDeadline,
+      groupDeadline: r.priced!.groupDeadline,
     });
     await this.reserveRouted(
-      ctx,
-      record.reservationId,
-      cart.lines,
-      lines,
-      address,
-      priced.currency,
+      r.ctx,
+      r.record.reservationId,
+      r.cart!.lines,
+      r.lines!,
+      r.address,
+      r.priced!.currency,
       holdMs,
     );
     this.faults.after('RESERVED');
+  }
 
-    return this.uow.run(ctx, async (tx) => {
+  private async place(r: CheckoutRun): Promise<void> {
+    const { record, input, cart } = r;
+    r.order = await this.uow.run(r.ctx, async (tx) => {
       // an attempt that went silent (no database) may have been taken over or swept meanwhile:
       // then another attempt owns the checkout, and this one places nothing
       const current = await tx.checkouts.lock(record.key);
-      if (current?.status !== 'STARTED' || current.attemptId !== attemptId)
+      if (current?.status !== 'STARTED' || current.attemptId !== r.attemptId)
         throw new OrderError(
           'ABORTED',
           'CHECKOUT_ABANDONED',
@@ -281,24 +354,22 @@ export class CheckoutUseCase {
       const fresh = placeOrder({
         id: record.orderId,
         accountId: input.accountId,
-        priced,
-        risk: verdict,
+        priced: r.priced!,
+        risk: r.verdict!,
         reservationId: record.reservationId,
-        address,
+        address: r.address,
         now,
-        paymentTtlMs:
-          this.settings.paymentTtlMs +
-          (verdict.decision === 'REVIEW' ? this.settings.reviewTtlMs : 0),
+        paymentTtlMs: this.paymentTtlMs(r),
       });
       // marketing may have decided the group while this checkout ran (the joining checkout that
       // fills a group confirms it at once); the checkout lock above orders us after that decision
       const order = fresh.groupId
         ? settleAtPlacement(fresh, await tx.groups.find(fresh.id))
         : fresh;
-      await tx.orders.add(placed(order, couponCodes), priced.explanation);
+      await tx.orders.add(placed(order, r.couponCodes), r.priced!.explanation);
       // the ordered quantities leave the cart; anything added meanwhile stays
-      let latest = await tx.carts.lock({ accountId: input.accountId }, cart.id, now);
-      for (const l of cart.lines) {
+      let latest = await tx.carts.lock({ accountId: input.accountId }, cart!.id, now);
+      for (const l of cart!.lines) {
         const left = (latest.lines.find((x) => x.skuId === l.skuId)?.quantity ?? 0) - l.quantity;
         latest = setLine(latest, l.skuId, Math.max(0, left), now);
       }
