@@ -1,7 +1,18 @@
 import { createLogger, newContext } from '@emporia/platform';
 import { CheckoutAttemptsUseCase } from '../application/checkout-attempts.use-case';
 import { CheckoutUseCase, type CheckoutInput } from '../application/checkout.use-case';
-import type { CheckoutSettings, CheckoutStep, SagaFaults } from '../application/ports';
+import { ImportOrdersUseCase } from '../application/import-orders.use-case';
+import { OrderLifecycleUseCase } from '../application/order-lifecycle.use-case';
+import { PaymentUseCase } from '../application/payment.use-case';
+import type {
+  CheckoutSettings,
+  CheckoutStep,
+  PaymentProvider,
+  SagaFaults,
+} from '../application/ports';
+import { ShipmentsUseCase } from '../application/shipments.use-case';
+import { genericJsonAdapter } from '../domain/imported-order';
+import type { PaymentCallback } from '../domain/payment';
 import { defaultRoutingStrategy } from '../domain/routing';
 import { aCart, anAddress, aSku } from './builders';
 import {
@@ -12,6 +23,30 @@ import {
   InMemoryUnitOfWork,
   SequentialIds,
 } from './in-memory';
+
+/**
+ * A payment provider whose signature is `ok:<order id>:<txn id>`; records its refunds.
+ */
+export class FakePaymentProvider implements PaymentProvider {
+  readonly name = 'sandbox';
+  readonly refunds: { providerTxnId: string; refundId: string; amountMinor: number }[] = [];
+  async startPayment(input: { paymentId: string }) {
+    return { redirectUrl: `https://pay.test/${input.paymentId}` };
+  }
+  sign(c: PaymentCallback): string {
+    return `ok:${c.orderId}:${c.providerTxnId}`;
+  }
+  verify(c: PaymentCallback, signature: string): boolean {
+    return signature === this.sign(c);
+  }
+  async refund(input: Parameters<PaymentProvider['refund']>[0]) {
+    this.refunds.push({
+      providerTxnId: input.providerTxnId,
+      refundId: input.refundId,
+      amountMinor: input.amount.amountMinor,
+    });
+  }
+}
 
 /** Throws after the named saga step, once (the production binding never throws). */
 export class StepFaults implements SagaFaults {
@@ -73,6 +108,42 @@ export function checkoutHarness() {
     logger,
     attempts,
   );
+  const shipments = new ShipmentsUseCase(uow, catalog, { maxAgeSeconds: 300 }, clock, ids);
+  const lifecycle = new OrderLifecycleUseCase(uow, catalog, clock, settings, shipments);
+  const provider = new FakePaymentProvider();
+  const payments = new PaymentUseCase(
+    uow,
+    new Map([[provider.name, provider]]),
+    clock,
+    ids,
+    logger,
+    lifecycle,
+  );
+  const imports = new ImportOrdersUseCase(
+    uow,
+    catalog,
+    new Map([[genericJsonAdapter.source, genericJsonAdapter]]),
+    clock,
+    ids,
+    lifecycle,
+  );
+  /** A signed provider callback for an order (its total, now). */
+  const callback = (
+    order: { id: string; total: { amountMinor: number; currency: string } },
+    over: Partial<PaymentCallback> = {},
+  ) => {
+    const c: PaymentCallback = {
+      provider: provider.name,
+      providerTxnId: `txn-${order.id}`,
+      orderId: order.id,
+      amountMinor: order.total.amountMinor,
+      currency: order.total.currency,
+      status: 'SUCCEEDED',
+      timestamp: Math.floor(clock.now().getTime() / 1000),
+      ...over,
+    };
+    return [c, provider.sign(c)] as const;
+  };
   uow.store.carts.set(
     `a:${ACCOUNT}`,
     aCart(ACCOUNT, [
@@ -104,5 +175,11 @@ export function checkoutHarness() {
     attempts,
     checkout,
     input,
+    shipments,
+    lifecycle,
+    provider,
+    payments,
+    imports,
+    callback,
   };
 }
