@@ -2,13 +2,25 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig } from '@emporia/platform';
 import { orderConfigSchema } from './config';
 
-const base = { ORDER_DATABASE_URL: 'postgres://o:o@localhost:5432/order', KAFKA_BROKERS: 'k:9092' };
+const base = {
+  ORDER_DATABASE_URL: 'postgres://o:o@localhost:5432/order',
+  KAFKA_BROKERS: 'k:9092',
+  USER_GRPC_URL: 'user:50052',
+};
 const random = () => randomBytes(32).toString('hex');
 /** The variables a configuration is refused for (empty when it loads). */
 const refused = (env: Record<string, string>): string[] => {
   const r = orderConfigSchema.safeParse({ ...base, ...env });
   return r.success ? [] : r.error.issues.map((i) => i.path.join('.'));
 };
+
+describe('order config: the user service', () => {
+  it('may be left out in development, never with NODE_ENV=production (frozen accounts)', () => {
+    expect(refused({ USER_GRPC_URL: '' })).toEqual([]);
+    expect(refused({ USER_GRPC_URL: '', NODE_ENV: 'production' })).toEqual(['USER_GRPC_URL']);
+    expect(refused({ NODE_ENV: 'production' })).toEqual([]);
+  });
+});
 
 describe('order config: the sandbox and the webhook secrets', () => {
   it('has no secret by default: the sandbox and carrier webhooks are off', () => {

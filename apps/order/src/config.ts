@@ -57,6 +57,12 @@ export const orderConfigSchema = z
     MARKETING_GRPC_URL: optionalHostPort(),
     /** Empty: orders are not risk-scored (reason RISK_NOT_CONFIGURED). */
     RISK_GRPC_URL: optionalHostPort(),
+    /**
+     * The user service: checkout refuses frozen accounts and reads address-book entries there.
+     * Empty (development and tests only; refused with NODE_ENV=production): accounts are not
+     * checked and only inline addresses work.
+     */
+    USER_GRPC_URL: optionalHostPort(),
     GRPC_DEADLINE_MS: env.int(5000, 50),
     /** Risk answers within this or the order is held for review. */
     RISK_DEADLINE_MS: env.int(300, 10),
@@ -95,6 +101,10 @@ export const orderConfigSchema = z
     path: ['REVIEW_TTL_SECONDS'],
     message:
       'PAYMENT_TTL_SECONDS + REVIEW_TTL_SECONDS must stay within a week (the longest stock hold)',
+  })
+  .refine((c) => c.USER_GRPC_URL !== '' || c.NODE_ENV !== 'production', {
+    path: ['USER_GRPC_URL'],
+    message: 'required with NODE_ENV=production: checkout refuses frozen accounts through it',
   })
   .refine((c) => !(c.PAYMENT_SANDBOX_ENABLED && c.NODE_ENV === 'production'), {
     path: ['PAYMENT_SANDBOX_ENABLED'],

@@ -1,10 +1,12 @@
 import {
   GRPC_PACKAGES,
+  grpcService,
   PROTO_FILES,
   PROTO_ROOT,
   type catalogV1,
   type marketingV1,
   type riskV1,
+  type userV1,
 } from '@emporia/contracts';
 import {
   createKafka,
@@ -34,6 +36,7 @@ import { HmacWebhookVerifier } from './infrastructure/hmac-webhook.verifier';
 import { ORDER_MIGRATIONS } from './infrastructure/migrations';
 import { ListPricePricing, MarketingPricing } from './infrastructure/pricing.adapters';
 import { GrpcRisk, UnscoredRisk } from './infrastructure/risk.adapters';
+import { GrpcAccounts, NoAccounts } from './infrastructure/user.adapters';
 import { SandboxPaymentProvider } from './infrastructure/sandbox-payment.provider';
 import { GROUP_BUY_TOPIC, groupBuyEventsHandler } from './interface/group-buy-events.consumer';
 import { ORDER_TOPICS, OrderModule, type OrderInfrastructure } from './order.module';
@@ -101,6 +104,15 @@ export async function startOrder(
         config.RISK_DEADLINE_MS,
       )
     : undefined;
+  const user = config.USER_GRPC_URL
+    ? grpcClient<GrpcApi<userV1.UserServiceController>>({
+        name: 'user',
+        ...grpcService('user'),
+        url: config.USER_GRPC_URL,
+        deadlineMs: config.GRPC_DEADLINE_MS,
+      })
+    : undefined;
+  if (!user) logger.warn('USER_GRPC_URL is empty: accounts are not checked at checkout');
   // the sandbox exists only when enabled (never with NODE_ENV=production: config refuses it)
   const providers = new Map<string, PaymentProvider>();
   if (config.PAYMENT_SANDBOX_ENABLED) {
@@ -114,7 +126,7 @@ export async function startOrder(
   }
   if (!config.CARRIER_WEBHOOK_SECRET)
     logger.info('carrier tracking webhooks are off (no CARRIER_WEBHOOK_SECRET)');
-  const closeClients = () => [catalog, marketing, risk].forEach((c) => c?.client.close());
+  const closeClients = () => [catalog, marketing, risk, user].forEach((c) => c?.client.close());
   try {
     await ensureTopics(
       kafka,
@@ -137,6 +149,7 @@ export async function startOrder(
     catalogClient: catalog.client,
     pricing: marketing ? new MarketingPricing(marketing.api) : new ListPricePricing(),
     risk: risk ? new GrpcRisk(risk.api.scoreOrder, logger) : new UnscoredRisk(),
+    accounts: user ? new GrpcAccounts(user.api) : new NoAccounts(),
     providers,
     carrierWebhooks: {
       verifier: config.CARRIER_WEBHOOK_SECRET

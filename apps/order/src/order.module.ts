@@ -52,6 +52,8 @@ import {
   PRICING,
   type PricingPort,
   RISK,
+  ACCOUNTS,
+  type AccountsPort,
   type RiskPort,
   SAGA_FAULTS,
   type SagaFaults,
@@ -72,6 +74,7 @@ export interface OrderInfrastructure {
   catalogClient: Client;
   pricing: PricingPort;
   risk: RiskPort;
+  accounts: AccountsPort;
   providers: Map<string, PaymentProvider>;
   carrierWebhooks: CarrierWebhooks;
   settings: CheckoutSettings;
@@ -169,6 +172,7 @@ export class OrderModule {
         { provide: CATALOG, useValue: infra.catalog },
         { provide: PRICING, useValue: infra.pricing },
         { provide: RISK, useValue: infra.risk },
+        { provide: ACCOUNTS, useValue: infra.accounts },
         { provide: PAYMENT_PROVIDERS, useValue: infra.providers },
         { provide: CARRIER_WEBHOOKS, useValue: infra.carrierWebhooks },
         { provide: ROUTING, useValue: defaultRoutingStrategy },

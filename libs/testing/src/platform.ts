@@ -216,6 +216,8 @@ export async function startPlatform(want: {
             CATALOG_GRPC_URL: `127.0.0.1:${ports.catalog[0]}`,
             MARKETING_GRPC_URL: want.marketing ? `127.0.0.1:${ports.marketing[0]}` : '',
             RISK_GRPC_URL: want.risk ? `127.0.0.1:${ports.risk[0]}` : '',
+            // checkout asks user about frozen accounts and address-book entries
+            USER_GRPC_URL: want.user ? `127.0.0.1:${ports.user[0]}` : '',
             ORDER_CONSUMER_GROUP: `order-e2e${suffix}`,
             PAYMENT_SANDBOX_BASE_URL: `http://127.0.0.1:${ports.gateway}/v1/payments`,
             OUTBOX_POLL_MS: '100',

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   Body,
   Controller,
@@ -16,13 +15,7 @@ import {
 import { ApiBody, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestContext } from '@emporia/platform';
-import {
-  ORDER_BACKEND,
-  type OrderBackend,
-  type Principal,
-  USER_BACKEND,
-  type UserBackend,
-} from '../application/ports';
+import { ORDER_BACKEND, type OrderBackend, type Principal } from '../application/ports';
 import { ApiProblems } from './api-problems';
 import { Auth, Caller, MaybeCaller, OptionalAuth } from './auth.guard';
 import {
@@ -70,12 +63,6 @@ const carrierParam = patternParam(
   "1-64 letters, digits, '-' or '_', starting with a letter or digit",
 );
 
-/** A UUID (v8 layout) derived from the caller and their Idempotency-Key: the order's checkout key. */
-function checkoutKey(accountId: string, key: string): string {
-  const h = createHash('sha256').update(`${accountId}\n${key}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
 const header = (req: FastifyRequest, name: string): string | undefined => {
   const raw = req.headers[name];
   return (Array.isArray(raw) ? raw[0] : raw) || undefined;
@@ -101,10 +88,7 @@ const UNUSED_TRACKING_FIELDS = {
 @ApiTags('orders')
 @Controller('v1')
 export class OrdersHttpController {
-  constructor(
-    @Inject(ORDER_BACKEND) private readonly orders: OrderBackend,
-    @Inject(USER_BACKEND) private readonly users: UserBackend,
-  ) {}
+  constructor(@Inject(ORDER_BACKEND) private readonly orders: OrderBackend) {}
 
   private owner(me: Principal | undefined, req: FastifyRequest) {
     if (me) return { accountId: me.accountId, guestToken: '' };
@@ -199,27 +183,15 @@ export class OrdersHttpController {
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<OrderView> {
-    const { details } = await this.users.getAccount(ctx, { accountId: me.accountId });
-    if (details?.account?.status === 'ACCOUNT_STATUS_FROZEN')
-      throw new ProblemError(403, 'ACCOUNT_FROZEN', 'this account is frozen; contact support');
-    let address = body.address;
-    if (!address) {
-      const found = (
-        await this.users.listAddresses(ctx, { accountId: me.accountId })
-      ).addresses.find((a) => a.id === body.addressId);
-      if (!found)
-        throw new ProblemError(
-          404,
-          'ADDRESS_NOT_FOUND',
-          `address ${body.addressId} does not exist`,
-        );
-      address = found;
-    }
+    // who may check out (frozen accounts), which address (the address book) and the checkout
+    // key (from the account and the Idempotency-Key) are the order service's rules
+    const address = body.address;
     const device = req.headers['x-device-id'];
     const { order } = await this.orders.checkout(ctx, {
       accountId: me.accountId,
-      checkoutKey: checkoutKey(me.accountId, idempotencyKey(req, true)!),
-      address: {
+      checkoutKey: '',
+      idempotencyKey: idempotencyKey(req, true)!,
+      address: address && {
         recipient: address.recipient,
         phone: address.phone,
         country: address.country,
@@ -230,6 +202,7 @@ export class OrdersHttpController {
         line2: address.line2 ?? '',
         postalCode: address.postalCode ?? '',
       },
+      addressId: address ? '' : (body.addressId ?? ''),
       couponCodes: body.couponCodes ?? [],
       ip: req.ip,
       deviceId: (Array.isArray(device) ? device[0] : (device ?? '')).slice(0, 200),

@@ -1,5 +1,6 @@
 import { OrderError } from '../domain/order-error';
-import { checkoutHarness, SKU_A, unavailable } from '../testing';
+import { ACCOUNT, anAddress, checkoutHarness, SKU_A, unavailable } from '../testing';
+import { deriveCheckoutKey } from './checkout-key';
 
 /**
  * The checkout saga against in-memory ports: each step failing undoes exactly the steps that
@@ -226,5 +227,71 @@ describe('checkout saga: steps and their compensations', () => {
     expect(h.catalog.held()).toEqual([]);
     expect(h.pricing.released.map((r) => r.reason)).toEqual(['CHECKOUT_ABANDONED']);
     expect(record.status).toBe('STARTED');
+  });
+});
+
+describe('checkout rules owned by order (moved from the gateway)', () => {
+  it('derives the checkout key from the account and the Idempotency-Key, as the gateway did', async () => {
+    // vectors computed with the gateway's former checkoutKey()
+    expect(deriveCheckoutKey(ACCOUNT, 'key-0001')).toBe('46b92f6b-32a4-8ce7-bd31-3faf734fb17d');
+    expect(deriveCheckoutKey('0190a000-0000-7000-8000-0000000000bb', 'key-0001')).toBe(
+      '7fe89680-f2a9-8b42-b8a3-c1f90bd62b74',
+    );
+    expect(() => deriveCheckoutKey(ACCOUNT, 'no spaces allowed')).toThrow(
+      expect.objectContaining({ code: 'IDEMPOTENCY_KEY_INVALID' }),
+    );
+    const h = checkoutHarness();
+    const order = await h.checkout.execute(h.ctx, {
+      ...h.input(),
+      checkoutKey: '',
+      idempotencyKey: 'key-0001',
+    });
+    expect(order.id).toBe('46b92f6b-32a4-8ce7-bd31-3faf734fb17d');
+    // the same Idempotency-Key is the same checkout
+    const again = await h.checkout.execute(h.ctx, {
+      ...h.input(),
+      checkoutKey: '',
+      idempotencyKey: 'key-0001',
+    });
+    expect(again.id).toBe(order.id);
+    expect(h.store.orders.size).toBe(1);
+  });
+
+  it('a frozen account is refused ACCOUNT_FROZEN before anything starts', async () => {
+    const h = checkoutHarness();
+    h.accounts.frozen.add(ACCOUNT);
+    await expect(h.checkout.execute(h.ctx, h.input())).rejects.toMatchObject({
+      kind: 'PERMISSION_DENIED',
+      code: 'ACCOUNT_FROZEN',
+    });
+    expect(h.store.checkouts.size).toBe(0);
+    expect(h.catalog.calls).toEqual([]);
+  });
+
+  it("an address-book entry is used by id; another account's or an unknown one is ADDRESS_NOT_FOUND", async () => {
+    const h = checkoutHarness();
+    const home = anAddress({ line1: '8 Home Road' });
+    h.accounts.addAddress(ACCOUNT, 'addr-1', home);
+    h.accounts.addAddress('0190a000-0000-7000-8000-0000000000bb', 'addr-2', anAddress());
+    for (const addressId of ['addr-2', 'nope'])
+      await expect(
+        h.checkout.execute(h.ctx, { ...h.input(), address: undefined, addressId }),
+      ).rejects.toMatchObject({ kind: 'NOT_FOUND', code: 'ADDRESS_NOT_FOUND' });
+    expect(h.store.checkouts.size).toBe(0);
+    const order = await h.checkout.execute(h.ctx, {
+      ...h.input(),
+      address: undefined,
+      addressId: 'addr-1',
+    });
+    expect(order.address).toEqual(home);
+  });
+
+  it('the user service down is UNAVAILABLE and starts nothing', async () => {
+    const h = checkoutHarness();
+    h.accounts.faults.fail('isFrozen', unavailable('user'));
+    await expect(h.checkout.execute(h.ctx, h.input())).rejects.toMatchObject({
+      kind: 'UNAVAILABLE',
+    });
+    expect(h.store.checkouts.size).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER, type Logger, type RequestContext } from '@emporia/platform';
 import { validateShippingAddress } from '../domain/address';
+import { deriveCheckoutKey } from './checkout-key';
 import { decideRetry } from '../domain/checkout-attempt';
 import { CheckoutAttemptsUseCase, type CheckoutUndoGuard } from './checkout-attempts.use-case';
 import { createStep, Saga } from './saga';
@@ -23,6 +24,8 @@ import { OrderError } from '../domain/order-error';
 import { type Cart, setLine } from '../domain/cart';
 import type { RoutePlan, RoutingStrategy } from '../domain/routing';
 import {
+  ACCOUNTS,
+  type AccountsPort,
   CATALOG,
   type CatalogPort,
   CHECKOUT_SETTINGS,
@@ -66,8 +69,13 @@ export interface CheckoutRun {
 
 export interface CheckoutInput {
   accountId: string;
+  /** The checkout's key (a UUID); empty: derived from the account and `idempotencyKey`. */
   checkoutKey: string;
+  /** The caller's Idempotency-Key, when the checkout key is to be derived from it. */
+  idempotencyKey?: string;
+  /** The address itself; without it, `addressId` names an entry of the account's address book. */
   address: Partial<Record<keyof ShippingAddress, unknown>> | undefined;
+  addressId?: string;
   couponCodes: string[];
   ip: string;
   deviceId: string;
@@ -105,16 +113,29 @@ export class CheckoutUseCase {
     @Inject(ROUTING) private readonly routing: RoutingStrategy,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly attempts: CheckoutAttemptsUseCase,
+    @Inject(ACCOUNTS) private readonly accounts: AccountsPort,
   ) {}
 
   async execute(ctx: RequestContext, input: CheckoutInput): Promise<Order> {
-    if (!UUID_RE.test(input.checkoutKey ?? ''))
+    const checkoutKey =
+      input.checkoutKey ||
+      (input.idempotencyKey ? deriveCheckoutKey(input.accountId, input.idempotencyKey) : '');
+    if (!UUID_RE.test(checkoutKey))
       throw new OrderError(
         'INVALID_ARGUMENT',
         'CHECKOUT_KEY_INVALID',
         'checkout_key must be a UUID',
       );
-    const address = validateShippingAddress(input.address);
+    // who may check out, and with which address, is decided here (the gateway is an edge)
+    if (await this.accounts.isFrozen(ctx, input.accountId))
+      throw new OrderError(
+        'PERMISSION_DENIED',
+        'ACCOUNT_FROZEN',
+        'this account is frozen; contact support',
+      );
+    const address = validateShippingAddress(
+      input.address ?? (input.addressId ? await this.addressBookEntry(ctx, input) : undefined),
+    );
     const couponCodes = [
       ...new Set((input.couponCodes ?? []).map((c) => c.trim()).filter(Boolean)),
     ].sort();
@@ -127,7 +148,7 @@ export class CheckoutUseCase {
       ...promotionFingerprint(promotion),
     });
     const now = this.clock.now();
-    const key = input.checkoutKey.toLowerCase();
+    const key = checkoutKey.toLowerCase();
     const attemptId = this.ids.newId();
     const start = await this.uow.run(ctx, async (tx) => {
       const { record, created } = await tx.checkouts.begin({
@@ -207,6 +228,21 @@ export class CheckoutUseCase {
     } finally {
       await heartbeat.stop();
     }
+  }
+
+  /** The account's address-book entry; another account's or an unknown one is not found. */
+  private async addressBookEntry(
+    ctx: RequestContext,
+    input: CheckoutInput,
+  ): Promise<CheckoutInput['address']> {
+    const found = await this.accounts.address(ctx, input.accountId, input.addressId!);
+    if (!found)
+      throw new OrderError(
+        'NOT_FOUND',
+        'ADDRESS_NOT_FOUND',
+        `address ${input.addressId} does not exist`,
+      );
+    return found;
   }
 
   /**

@@ -117,6 +117,18 @@ export interface RiskPort {
   scoreOrder(ctx: RequestContext, input: RiskInput): Promise<RiskVerdict>;
 }
 
+/** What checkout needs to know about an account, from the user service. */
+export interface AccountsPort {
+  /** Whether the account is frozen (a frozen account cannot check out). */
+  isFrozen(ctx: RequestContext, accountId: string): Promise<boolean>;
+  /** An entry of the account's address book; null when it has none with that id. */
+  address(
+    ctx: RequestContext,
+    accountId: string,
+    addressId: string,
+  ): Promise<ShippingAddress | null>;
+}
+
 /** A payment provider: the built-in sandbox, or Alipay / WeChat Pay / Stripe adapters. */
 export interface PaymentProvider {
   readonly name: string;
@@ -439,6 +451,7 @@ export const UNIT_OF_WORK = Symbol('UNIT_OF_WORK');
 export const CATALOG = Symbol('CATALOG');
 export const PRICING = Symbol('PRICING');
 export const RISK = Symbol('RISK');
+export const ACCOUNTS = Symbol('ACCOUNTS');
 export const PAYMENT_PROVIDERS = Symbol('PAYMENT_PROVIDERS');
 export const CLOCK = Symbol('CLOCK');
 export const ID_GENERATOR = Symbol('ID_GENERATOR');

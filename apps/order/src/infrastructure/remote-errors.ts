@@ -6,7 +6,7 @@ import { OrderError } from '../domain/order-error';
  * Another service's failure in order's terms: a business refusal keeps its code (and so reaches
  * the customer as the same clear error); an outage becomes UNAVAILABLE `<BACKEND>_UNAVAILABLE`.
  */
-export function rethrowRemote(backend: 'catalog' | 'marketing'): (e: unknown) => never {
+export function rethrowRemote(backend: 'catalog' | 'marketing' | 'user'): (e: unknown) => never {
   return (e) => {
     const remote = e instanceof RemoteCallError ? e.remote : fromGrpcError(e);
     if (

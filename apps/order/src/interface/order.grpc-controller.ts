@@ -152,7 +152,9 @@ export class OrderGrpcController implements orderV1.OrderServiceController {
       const order = await this.checkoutUc.execute(ctx, {
         accountId: uuid('account_id', req.accountId),
         checkoutKey: req.checkoutKey,
+        idempotencyKey: req.idempotencyKey,
         address: req.address,
+        addressId: req.addressId,
         couponCodes: req.couponCodes,
         ip: req.ip,
         deviceId: req.deviceId,

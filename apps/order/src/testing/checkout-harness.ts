@@ -17,6 +17,7 @@ import { defaultRoutingStrategy } from '../domain/routing';
 import { aCart, anAddress, aSku } from './builders';
 import {
   FakeCatalog,
+  FakeAccounts,
   FakeClock,
   FakePricing,
   FakeRisk,
@@ -84,6 +85,7 @@ export function checkoutHarness() {
   ];
   const pricing = new FakePricing(500);
   const risk = new FakeRisk();
+  const accounts = new FakeAccounts();
   const clock = new FakeClock();
   const ids = new SequentialIds();
   const faults = new StepFaults();
@@ -107,6 +109,7 @@ export function checkoutHarness() {
     defaultRoutingStrategy,
     logger,
     attempts,
+    accounts,
   );
   const shipments = new ShipmentsUseCase(uow, catalog, { maxAgeSeconds: 300 }, clock, ids);
   const lifecycle = new OrderLifecycleUseCase(uow, catalog, clock, settings, shipments);
@@ -169,6 +172,7 @@ export function checkoutHarness() {
     catalog,
     pricing,
     risk,
+    accounts,
     clock,
     faults,
     settings,

@@ -2,6 +2,7 @@ import type { ReceivedEvent } from '@emporia/messaging';
 import { Money } from '@emporia/money';
 import type { RequestContext } from '@emporia/platform';
 import {
+  type AccountsPort,
   appendEvents,
   type CartRepository,
   type CatalogPort,
@@ -28,7 +29,7 @@ import {
 import type { Cart, CartLine } from '../domain/cart';
 import type { GroupDecision } from '../domain/group-buy';
 import { reservationAction } from '../domain/group-buy';
-import type { Order, PricedCart, RiskVerdict } from '../domain/order';
+import type { Order, PricedCart, RiskVerdict, ShippingAddress } from '../domain/order';
 import { orderChanged, type OrderChange } from '../domain/order-change';
 import { OrderError } from '../domain/order-error';
 import type { ReturnRequest } from '../domain/returns';
@@ -662,6 +663,28 @@ export class FakeRisk implements RiskPort {
     this.scored.push(input.orderId);
     this.faults.check('scoreOrder');
     return this.verdict;
+  }
+}
+
+/** The user service's accounts and address books, as checkout reads them. */
+export class FakeAccounts implements AccountsPort {
+  readonly frozen = new Set<string>();
+  readonly books = new Map<string, Map<string, ShippingAddress>>();
+  readonly faults = new Faults();
+
+  addAddress(accountId: string, addressId: string, address: ShippingAddress): void {
+    if (!this.books.has(accountId)) this.books.set(accountId, new Map());
+    this.books.get(accountId)!.set(addressId, address);
+  }
+
+  async isFrozen(_ctx: RequestContext, accountId: string) {
+    this.faults.check('isFrozen');
+    return this.frozen.has(accountId);
+  }
+
+  async address(_ctx: RequestContext, accountId: string, addressId: string) {
+    this.faults.check('address');
+    return this.books.get(accountId)?.get(addressId) ?? null;
   }
 }
 

@@ -94,6 +94,16 @@ export interface CheckoutRequest {
   /** Group buying: the deal, and the group to join ("" opens a new one). */
   groupDealId: string;
   groupId: string;
+  /**
+   * The caller's Idempotency-Key (the gateway's): with checkout_key empty, order derives the
+   * checkout key from the account and this key, so the same key is the same checkout.
+   */
+  idempotencyKey: string;
+  /**
+   * An entry of the account's address book (the user service's), instead of `address`: another
+   * account's or an unknown one is NOT_FOUND ADDRESS_NOT_FOUND.
+   */
+  addressId: string;
 }
 
 export interface OrderLine {
@@ -1119,6 +1129,8 @@ function createBaseCheckoutRequest(): CheckoutRequest {
     flashToken: "",
     groupDealId: "",
     groupId: "",
+    idempotencyKey: "",
+    addressId: "",
   };
 }
 
@@ -1153,6 +1165,12 @@ export const CheckoutRequest: MessageFns<CheckoutRequest> = {
     }
     if (message.groupId !== "") {
       writer.uint32(82).string(message.groupId);
+    }
+    if (message.idempotencyKey !== "") {
+      writer.uint32(90).string(message.idempotencyKey);
+    }
+    if (message.addressId !== "") {
+      writer.uint32(98).string(message.addressId);
     }
     return writer;
   },
@@ -1248,6 +1266,22 @@ export const CheckoutRequest: MessageFns<CheckoutRequest> = {
             }
 
             message.groupId = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.idempotencyKey = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.addressId = reader.string();
             continue;
           }
         }
