@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { Client } from 'pg';
 import {
   eventually,
   startPlatform,
@@ -540,5 +541,25 @@ describe('orders end to end: gateway → order → catalog', () => {
       { timeoutMs: 5000, what: "bob's token to be revoked" },
     );
     expect(frozen.body.code).toBe('TOKEN_REVOKED');
+
+    // order refuses a frozen account itself (issue 15: the rule moved from the gateway), with the
+    // same answer: carol frozen in the user database behind the revocation list's back, her
+    // token still valid
+    const carol = await platform.signIn(email('carol'), PASSWORD);
+    await api('PUT', `/v1/cart/lines/${skuId}`, { quantity: 1 }, carol.auth);
+    const userDb = new Client({ connectionString: platform.databases.user });
+    await userDb.connect();
+    try {
+      await userDb.query(`UPDATE accounts SET status = 'FROZEN' WHERE id = $1`, [carol.accountId]);
+    } finally {
+      await userDb.end();
+    }
+    const refused = await api(
+      'POST',
+      '/v1/checkout',
+      { address },
+      { ...carol.auth, 'idempotency-key': randomUUID() },
+    );
+    expect([refused.status, refused.body.code]).toEqual([403, 'ACCOUNT_FROZEN']);
   });
 });

@@ -4,6 +4,7 @@ import { v4 as uuid } from 'uuid';
 import { catalogV1, PROTO_FILES } from '@emporia/contracts';
 import { fromGrpcError, type RunningService } from '@emporia/platform';
 import {
+  aCatalogSku,
   createTestDatabase,
   eventually,
   freePort,
@@ -36,19 +37,12 @@ describe('catalog stock reservations (real Postgres)', () => {
       (e: unknown) => fromGrpcError(e),
     );
   /** An active product with one SKU holding `stock` units in each of `warehouses`. */
-  const sku = async (stock: number, warehouses = ['SH-1']) => {
-    const code = `R-${uniqueSuffix()}`;
-    const { product } = await call<catalogV1.CreateProductResponse>('createProduct', {
-      title: `Reservable ${code}`,
-      categoryId,
-      skus: [{ code, attributes: {}, price: { amountMinor: 1000, currency: 'CNY' } }],
-    });
-    await call('updateProduct', { id: product!.id, status: 'PRODUCT_STATUS_ACTIVE' });
-    const skuId = product!.skus[0].id;
-    for (const w of warehouses)
-      await call('adjustStock', { skuId, warehouseCode: w, delta: stock, reason: 'receive' });
-    return skuId;
-  };
+  const sku = (stock: number, warehouses = ['SH-1']) =>
+    aCatalogSku(client, categoryId)
+      .named('R', 'Reservable')
+      .pricedAt(1000)
+      .stocked(stock, warehouses)
+      .create();
   const levels = async (skuId: string) =>
     (
       await pg.query(

@@ -4,6 +4,8 @@ import { v4 as uuid } from 'uuid';
 import { catalogV1, orderV1, PROTO_FILES } from '@emporia/contracts';
 import { fromGrpcError } from '@emporia/platform';
 import {
+  aCatalogSku,
+  aCheckout,
   createTestDatabase,
   eventually,
   freePort,
@@ -63,30 +65,8 @@ describe('order: a checkout cut off by a crash or an outage is finished by a ret
     district: '徐汇区',
     line1: '漕溪北路 1 号',
   };
-  const sku = async (stock: number) => {
-    const code = `R-${uniqueSuffix()}`;
-    const { product } = await call<catalogV1.CreateProductResponse>(
-      'createProduct',
-      {
-        title: `Thing ${code}`,
-        categoryId,
-        skus: [{ code, attributes: {}, price: { amountMinor: 4200, currency: 'CNY' } }],
-      },
-      catalogClient,
-    );
-    await call(
-      'updateProduct',
-      { id: product!.id, status: 'PRODUCT_STATUS_ACTIVE' },
-      catalogClient,
-    );
-    const skuId = product!.skus[0].id;
-    await call(
-      'adjustStock',
-      { skuId, warehouseCode: 'SH-1', delta: stock, reason: 'receive' },
-      catalogClient,
-    );
-    return skuId;
-  };
+  const sku = (stock: number) =>
+    aCatalogSku(catalogClient, categoryId).named('R').pricedAt(4200).stocked(stock).create();
   const stock = async (skuId: string) =>
     (
       await catalogPg.query(
@@ -113,7 +93,10 @@ describe('order: a checkout cut off by a crash or an outage is finished by a ret
       { what: 'the cart filled' },
     );
   const checkout = (accountId: string, key: string) =>
-    call<orderV1.CheckoutResponse>('checkout', { accountId, checkoutKey: key, address });
+    call<orderV1.CheckoutResponse>(
+      'checkout',
+      aCheckout(accountId).withKey(key).to(address).build(),
+    );
   const record = async (key: string) =>
     (await pg.query(`SELECT * FROM checkouts WHERE key = $1`, [key])).rows[0] as
       { status: string; reservation_id: string; attempts?: number } | undefined;

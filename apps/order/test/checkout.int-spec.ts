@@ -5,6 +5,8 @@ import { v4 as uuid } from 'uuid';
 import { catalogV1, orderV1, PROTO_FILES } from '@emporia/contracts';
 import { fromGrpcError, newContext, type RunningService } from '@emporia/platform';
 import {
+  aCatalogSku,
+  aCheckout,
   createTestDatabase,
   eventually,
   freePort,
@@ -70,32 +72,12 @@ describe('order: carts, checkout saga and payments (real catalog, Postgres, Kafk
     district: '浦东新区',
     line1: '世纪大道 100 号',
   };
-  const sku = async (stock: number, priceMinor = 12900, warehouses = ['SH-1']) => {
-    const code = `O-${uniqueSuffix()}`;
-    const { product } = await call<catalogV1.CreateProductResponse>(
-      'createProduct',
-      {
-        title: `Thing ${code}`,
-        categoryId,
-        skus: [{ code, attributes: {}, price: { amountMinor: priceMinor, currency: 'CNY' } }],
-      },
-      catalogClient,
-    );
-    await call(
-      'updateProduct',
-      { id: product!.id, status: 'PRODUCT_STATUS_ACTIVE' },
-      catalogClient,
-    );
-    const skuId = product!.skus[0].id;
-    if (stock > 0)
-      for (const warehouseCode of warehouses)
-        await call(
-          'adjustStock',
-          { skuId, warehouseCode, delta: stock, reason: 'receive' },
-          catalogClient,
-        );
-    return skuId;
-  };
+  const sku = (stock: number, priceMinor = 12900, warehouses = ['SH-1']) =>
+    aCatalogSku(catalogClient, categoryId)
+      .named('O')
+      .pricedAt(priceMinor)
+      .stocked(stock, warehouses)
+      .create();
   const stock = async (skuId: string) =>
     (
       await catalogPg.query(
@@ -108,7 +90,7 @@ describe('order: carts, checkout saga and payments (real catalog, Postgres, Kafk
   const checkout = (accountId: string, key = uuid(), c = client, extra: object = {}) =>
     call<orderV1.CheckoutResponse>(
       'checkout',
-      { accountId, checkoutKey: key, address, ...extra },
+      aCheckout(accountId).withKey(key).to(address).with(extra).build(),
       c,
     );
   const signed = (

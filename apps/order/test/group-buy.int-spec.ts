@@ -7,6 +7,7 @@ import { catalogV1, marketingV1, orderV1, PROTO_FILES } from '@emporia/contracts
 import { createKafka, HEADER } from '@emporia/messaging';
 import { fromGrpcError, type RunningService } from '@emporia/platform';
 import {
+  aCatalogSku,
   createTestDatabase,
   eventually,
   freePort,
@@ -69,30 +70,12 @@ describe('order: flash sales and group buying (real catalog, Postgres, Kafka)', 
     district: '浦东新区',
     line1: '世纪大道 200 号',
   };
-  const sku = async (stock: number, priceMinor = 12900) => {
-    const code = `GB-${uniqueSuffix()}`;
-    const { product } = await call<catalogV1.CreateProductResponse>(
-      'createProduct',
-      {
-        title: `Deal ${code}`,
-        categoryId,
-        skus: [{ code, attributes: {}, price: { amountMinor: priceMinor, currency: 'CNY' } }],
-      },
-      catalogClient,
-    );
-    await call(
-      'updateProduct',
-      { id: product!.id, status: 'PRODUCT_STATUS_ACTIVE' },
-      catalogClient,
-    );
-    const skuId = product!.skus[0].id;
-    await call(
-      'adjustStock',
-      { skuId, warehouseCode: 'SH-1', delta: stock, reason: 'receive' },
-      catalogClient,
-    );
-    return skuId;
-  };
+  const sku = (stock: number, priceMinor = 12900) =>
+    aCatalogSku(catalogClient, categoryId)
+      .named('GB', 'Deal')
+      .pricedAt(priceMinor)
+      .stocked(stock)
+      .create();
   const stock = async (skuId: string) =>
     (
       await catalogPg.query(

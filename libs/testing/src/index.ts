@@ -17,3 +17,11 @@ export { runServiceCommand, startServiceProcess } from './processes';
 export type { ServiceProcess } from './processes';
 export { apiClient, E2E_CARRIER_SECRET, E2E_SANDBOX_SECRET, startPlatform } from './platform';
 export type { Api, ApiResponse, Platform } from './platform';
+export {
+  aCatalogSku,
+  aCheckout,
+  aShippingAddress,
+  CatalogSkuBuilder,
+  CheckoutRequestBuilder,
+} from './builders';
+export type { GrpcCaller } from './builders';
