@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { startPlatform, type Platform } from '@emporia/testing';
+import { anHttpCheckout, startPlatform, type Platform } from '@emporia/testing';
 
 jest.setTimeout(240_000);
 
@@ -46,21 +46,8 @@ describe('marketing end to end: gateway → order → marketing', () => {
     );
   const sku = (stock: number, priceMinor: number) =>
     platform.stockedSku(operator, { stock, priceMinor, warehouseCode: 'HZ-1', title: 'Tea set' });
-  const checkout = async (
-    auth: Record<string, string>,
-    skuId: string,
-    quantity: number,
-    extra = {},
-  ) => {
-    const { api } = platform;
-    await api('PUT', `/v1/cart/lines/${skuId}`, { quantity }, auth);
-    return api(
-      'POST',
-      '/v1/checkout',
-      { address, ...extra },
-      { ...auth, 'idempotency-key': randomUUID() },
-    );
-  };
+  const checkout = (auth: Record<string, string>, skuId: string, quantity: number, extra = {}) =>
+    anHttpCheckout(platform.api, auth).of(skuId, quantity).to(address).with(extra).send();
   const pay = async (auth: Record<string, string>, orderId: string) => {
     const { api } = platform;
     const p = await api('POST', `/v1/orders/${orderId}/payments`, {}, auth);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { startPlatform, type Platform } from '@emporia/testing';
+import { anHttpCheckout, startPlatform, type Platform } from '@emporia/testing';
 
 jest.setTimeout(240_000);
 
@@ -57,24 +57,16 @@ describe('risk end to end: gateway → order → risk', () => {
   };
   const sku = (priceMinor: number) =>
     platform.stockedSku(operator, { priceMinor, warehouseCode: 'NJ-1', title: 'Sticker' });
-  const checkout = async (
+  const checkout = (
     auth: Record<string, string>,
     skuId: string,
     to: ReturnType<typeof address>,
     extra: { couponCodes?: string[]; deviceId?: string } = {},
   ) => {
-    const { api } = platform;
-    await api('PUT', `/v1/cart/lines/${skuId}`, { quantity: 1 }, auth);
-    return api(
-      'POST',
-      '/v1/checkout',
-      { address: to, ...(extra.couponCodes ? { couponCodes: extra.couponCodes } : {}) },
-      {
-        ...auth,
-        'idempotency-key': randomUUID(),
-        ...(extra.deviceId ? { 'x-device-id': extra.deviceId } : {}),
-      },
-    );
+    const b = anHttpCheckout(platform.api, auth).of(skuId).to(to);
+    if (extra.couponCodes) b.with({ couponCodes: extra.couponCodes });
+    if (extra.deviceId) b.fromDevice(extra.deviceId);
+    return b.send();
   };
   const somewhere = () => address(`某某路 ${randomUUID().slice(0, 8)} 号`);
   const login = (identifier: string, deviceId?: string) =>

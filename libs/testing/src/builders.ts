@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { uniqueSuffix } from './fixtures';
+import type { Api, ApiResponse } from './platform';
 
 /**
  * Test data builders for real-server suites (eShop `Ordering.UnitTests/Builders.cs`): a valid
@@ -127,3 +128,58 @@ export class CheckoutRequestBuilder {
 }
 
 export const aCheckout = (accountId: string) => new CheckoutRequestBuilder(accountId);
+
+/**
+ * A checkout through the gateway's HTTP API: puts the lines in the caller's cart, then
+ * `POST /v1/checkout` with a fresh Idempotency-Key and a Shanghai address unless set.
+ */
+export class HttpCheckoutBuilder {
+  private readonly lines: { skuId: string; quantity: number }[] = [];
+  private body: Record<string, unknown> = { address: aShippingAddress() };
+  private headers: Record<string, string> = {};
+
+  constructor(
+    private readonly api: Api,
+    private readonly auth: Record<string, string>,
+  ) {}
+
+  /** Sets this line in the cart first (PUT /v1/cart/lines/{skuId}). */
+  of(skuId: string, quantity = 1): this {
+    this.lines.push({ skuId, quantity });
+    return this;
+  }
+
+  to(address: object): this {
+    this.body.address = address;
+    return this;
+  }
+
+  /** Other body fields: couponCodes, addressId, flashToken, groupDealId… */
+  with(fields: object): this {
+    this.body = { ...this.body, ...fields };
+    return this;
+  }
+
+  fromDevice(deviceId: string): this {
+    this.headers['x-device-id'] = deviceId;
+    return this;
+  }
+
+  withIdempotencyKey(key: string): this {
+    this.headers['idempotency-key'] = key;
+    return this;
+  }
+
+  async send(): Promise<ApiResponse> {
+    for (const l of this.lines)
+      await this.api('PUT', `/v1/cart/lines/${l.skuId}`, { quantity: l.quantity }, this.auth);
+    return this.api('POST', '/v1/checkout', this.body, {
+      ...this.auth,
+      'idempotency-key': randomUUID(),
+      ...this.headers,
+    });
+  }
+}
+
+export const anHttpCheckout = (api: Api, auth: Record<string, string>) =>
+  new HttpCheckoutBuilder(api, auth);

@@ -20,8 +20,10 @@ export type { Api, ApiResponse, Platform } from './platform';
 export {
   aCatalogSku,
   aCheckout,
+  anHttpCheckout,
   aShippingAddress,
   CatalogSkuBuilder,
   CheckoutRequestBuilder,
+  HttpCheckoutBuilder,
 } from './builders';
 export type { GrpcCaller } from './builders';
