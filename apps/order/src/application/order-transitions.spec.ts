@@ -95,6 +95,49 @@ describe('order transitions through the use cases', () => {
   });
 });
 
+describe('returns: refunds as events, the last one a transition', () => {
+  it('a partial refund notes OrderRefunded (not full); the last unit refunds the order REFUNDED', async () => {
+    const h = checkoutHarness();
+    const order = await h.checkout.execute(h.ctx, h.input());
+    const [c, sig] = h.callback(order);
+    await h.payments.callback(h.ctx, c, sig);
+    const version = h.store.orders.get(order.id)!.order.version;
+
+    const back = async (lines: { skuId: string; quantity: number }[]) => {
+      const r = await h.returns.request(h.ctx, {
+        orderId: order.id,
+        accountId: ACCOUNT,
+        lines,
+        reason: 'too small',
+      });
+      await h.returns.review(h.ctx, r.id, true, '');
+      return h.returns.receive(h.ctx, r.id);
+    };
+    const first = await back([{ skuId: SKU_A, quantity: 1 }]);
+    expect(first.status).toBe('REFUNDED');
+    // a note: the order keeps its state and version, the event says it was part of it
+    expect(h.store.orders.get(order.id)!.order).toMatchObject({ status: 'FULFILLING', version });
+    expect(h.store.outbox.at(-1)).toMatchObject({
+      type: 'refunded',
+      refundId: first.id,
+      full: false,
+    });
+    const last = await back([
+      { skuId: SKU_A, quantity: 1 },
+      { skuId: SKU_B, quantity: 1 },
+    ]);
+    expect(h.store.orders.get(order.id)!.order).toMatchObject({
+      status: 'REFUNDED',
+      version: version + 1,
+    });
+    expect(h.store.eventsOf(order.id)).toEqual(['placed', 'paid', 'refunded', 'refunded']);
+    expect(h.store.outbox.at(-1)).toMatchObject({ refundId: last.id, full: true });
+    // the provider returned each refund once, with the return's id as its idempotency key
+    expect(h.provider.refunds.map((r) => r.refundId)).toEqual([first.id, last.id]);
+    expect(h.provider.refunds.reduce((n, r) => n + r.amountMinor, 0)).toBe(order.total.amountMinor);
+  });
+});
+
 describe('imported orders', () => {
   const payload = {
     externalId: 'jd-1',

@@ -10,6 +10,7 @@ import type {
   PaymentProvider,
   SagaFaults,
 } from '../application/ports';
+import { ReturnsUseCase } from '../application/returns.use-case';
 import { ShipmentsUseCase } from '../application/shipments.use-case';
 import { genericJsonAdapter } from '../domain/imported-order';
 import type { PaymentCallback } from '../domain/payment';
@@ -130,6 +131,14 @@ export function checkoutHarness() {
     ids,
     lifecycle,
   );
+  const returns = new ReturnsUseCase(
+    uow,
+    catalog,
+    new Map([[provider.name, provider]]),
+    clock,
+    ids,
+    logger,
+  );
   /** A signed provider callback for an order (its total, now). */
   const callback = (
     order: { id: string; total: { amountMinor: number; currency: string } },
@@ -184,6 +193,7 @@ export function checkoutHarness() {
     provider,
     payments,
     imports,
+    returns,
     callback,
   };
 }
