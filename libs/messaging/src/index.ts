@@ -35,3 +35,5 @@ export type { ReplayEntry, ReplayOptions, ReplayReport } from './dlq-replay';
 export { classifyFailure, DependencyUnavailableError, isNonRetriable } from './failure';
 export type { FailureClassifier, FailureKind } from './failure';
 export { MessagingTables1764000000000 } from './messaging-tables.migration';
+export { kafkaResource } from './kafka-resource';
+export type { KafkaHandle, KafkaResourceOptions } from './kafka-resource';
