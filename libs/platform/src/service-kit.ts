@@ -286,6 +286,8 @@ export interface PostgresOptions {
 }
 
 export interface PostgresSpec extends ResourceSpec<DataSource> {
+  /** A data source not yet initialised (a one-off command's own connection). */
+  dataSource(service: string): DataSource;
   /** Creates the database if missing and applies pending migrations (the migration job). */
   migrate(service: string, logger: Logger): Promise<string[]>;
 }
@@ -307,6 +309,7 @@ export function postgresResource(opts: PostgresOptions): PostgresSpec {
     migrateDatabase(opts.url, dataSource(service), logger, service);
   return {
     kind: 'database',
+    dataSource,
     migrate,
     commands: { migrate: (_args, { service, logger }) => migrate(service, logger) },
     async open({ service, logger }) {
