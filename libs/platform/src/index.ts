@@ -70,5 +70,5 @@ export type {
   ServiceDefinition,
   Worker,
 } from './service-kit';
-export { localSweepLock, PostgresSweepLock, Sweeper } from './sweeps';
+export { localSweepLock, PostgresSweepLock, Sweeper, sweepsEvery } from './sweeps';
 export type { Sweep, SweepLock } from './sweeps';

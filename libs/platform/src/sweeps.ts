@@ -162,3 +162,8 @@ export class Sweeper {
     }
   }
 }
+
+/** Several sweeps on one interval: `sweepsEvery(ms, { 'payment-deadline': (ctx) => ... })`. */
+export function sweepsEvery(everyMs: number, runs: Record<string, Sweep['run']>): Sweep[] {
+  return Object.entries(runs).map(([name, run]) => ({ name, everyMs, run }));
+}
