@@ -53,6 +53,7 @@ export {
   launchService,
   postgresResource,
   redisResource,
+  runCommand,
   runService,
 } from './service-kit';
 export type {

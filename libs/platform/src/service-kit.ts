@@ -249,29 +249,36 @@ export function runService<S extends z.ZodTypeAny, R extends ResourceSpecs>(
   def: ServiceDefinition<S, R>,
   argv: string[] = process.argv.slice(2),
 ): void {
-  runMain(async () => {
-    const config = loadConfig(def.config);
-    const logger = createLogger(def.name, (config as { LOG_LEVEL?: string }).LOG_LEVEL);
-    const [command = 'start', ...args] = argv;
-    if (command === 'start') return launchService(def, config, logger);
-    const own = def.commands?.[command];
-    if (own) {
-      await own(args, { config, logger });
-      return;
-    }
-    const specs = Object.values(def.resources?.(config) ?? {});
-    const bundled = specs.map((s) => s?.commands?.[command]).find((c) => c !== undefined);
-    if (bundled) {
-      await bundled(args, { service: def.name, logger });
-      return;
-    }
-    const known = [
-      'start',
-      ...Object.keys(def.commands ?? {}),
-      ...specs.flatMap((s) => Object.keys(s?.commands ?? {})),
-    ];
-    throw new Error(`${def.name}: unknown command '${command}' (commands: ${known.join(', ')})`);
-  });
+  runMain(() => runCommand(def, argv));
+}
+
+/** What `runService` runs: the command `argv` names, with the config from `env`. */
+export async function runCommand<S extends z.ZodTypeAny, R extends ResourceSpecs>(
+  def: ServiceDefinition<S, R>,
+  argv: string[],
+  env: Record<string, string | undefined> = process.env,
+): Promise<RunningService | void> {
+  const config = loadConfig(def.config, env);
+  const logger = createLogger(def.name, (config as { LOG_LEVEL?: string }).LOG_LEVEL);
+  const [command = 'start', ...args] = argv;
+  if (command === 'start') return launchService(def, config, logger);
+  const own = def.commands?.[command];
+  if (own) {
+    await own(args, { config, logger });
+    return;
+  }
+  const specs = Object.values(def.resources?.(config) ?? {});
+  const bundled = specs.map((s) => s?.commands?.[command]).find((c) => c !== undefined);
+  if (bundled) {
+    await bundled(args, { service: def.name, logger });
+    return;
+  }
+  const known = [
+    'start',
+    ...Object.keys(def.commands ?? {}),
+    ...specs.flatMap((s) => Object.keys(s?.commands ?? {})),
+  ];
+  throw new Error(`${def.name}: unknown command '${command}' (commands: ${known.join(', ')})`);
 }
 
 /** A Postgres resource's declaration. */
