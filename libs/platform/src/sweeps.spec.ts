@@ -1,5 +1,15 @@
 import type { Logger } from 'pino';
+import { metricsRegistry } from './metrics';
 import { Sweeper, sweepsEvery, type SweepLock } from './sweeps';
+
+/** The sweep-tick counter's value for one service, sweep and outcome. */
+async function ticks(service: string, sweep: string, outcome: string): Promise<number> {
+  const metric = await metricsRegistry.getSingleMetric('emporia_sweep_ticks_total')?.get();
+  const found = metric?.values.find(
+    (v) => v.labels.service === service && v.labels.sweep === sweep && v.labels.outcome === outcome,
+  );
+  return found?.value ?? 0;
+}
 
 /** A lock that answers as told and records what it was asked. */
 function fakeLock(answer: (key: string) => boolean | Error = () => true) {
@@ -74,6 +84,8 @@ describe('Sweeper', () => {
     held = false;
     await jest.advanceTimersByTimeAsync(100);
     expect(run).toHaveBeenCalledTimes(1);
+    expect(await ticks('catalog', 'x', 'skipped')).toBe(3);
+    expect(await ticks('catalog', 'x', 'ran')).toBe(1);
     await sweeper.stop();
   });
 
@@ -103,6 +115,8 @@ describe('Sweeper', () => {
     await jest.advanceTimersByTimeAsync(200);
     expect(run).toHaveBeenCalledTimes(3);
     expect(warnings).toHaveLength(1);
+    expect(await ticks('user', 'points-expiry', 'failed')).toBe(1);
+    expect(await ticks('user', 'points-expiry', 'ran')).toBe(2);
     await sweeper.stop();
   });
 

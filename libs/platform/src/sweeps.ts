@@ -1,6 +1,14 @@
 import { Client } from 'pg';
 import type { Logger } from 'pino';
 import { newContext, type RequestContext } from './context';
+import { counter } from './metrics';
+
+/** Every tick of a sweep: `ran`, `failed`, `skipped` (another replica holds it) or `no-lock`. */
+const sweepTicks = counter(
+  'emporia_sweep_ticks_total',
+  'Ticks of the scheduled sweeps, by outcome (ran, failed, skipped: another replica holds the lock, no-lock: the lock could not be asked)',
+  ['service', 'sweep', 'outcome'],
+);
 
 /** A job a service runs every `everyMs` (expire reservations, finish refunds ...): bounded batches. */
 export interface Sweep {
@@ -147,17 +155,23 @@ export class Sweeper {
 
   private async tick(sweep: Sweep): Promise<void> {
     const key = `${this.service}:${sweep.name}`;
+    const tally = (outcome: string) =>
+      sweepTicks.inc({ service: this.service, sweep: sweep.name, outcome });
     let mine: boolean;
     try {
       mine = await this.lock.tryAcquire(key);
     } catch (err) {
+      tally('no-lock');
       this.logger.warn({ err, sweep: sweep.name }, 'sweep lock unavailable: run skipped');
       return;
     }
-    if (!mine || this.stopped) return;
+    if (!mine) return tally('skipped');
+    if (this.stopped) return;
     try {
       await sweep.run(newContext());
+      tally('ran');
     } catch (err) {
+      tally('failed');
       this.logger.warn({ err, sweep: sweep.name }, `${sweep.name} sweep failed`);
     }
   }
