@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 
+import { CATALOG_CATEGORY, CATALOG_PRODUCT } from '@emporia/contracts';
 import { OutboxRelay, topicName, type KafkaPublisher } from '@emporia/messaging';
 import { pingDataSource } from '@emporia/persistence';
 import { HealthRegistry, LOGGER, newContext, PlatformModule, type Logger } from '@emporia/platform';
@@ -96,8 +97,8 @@ class CatalogLifecycle
 export class CatalogModule {
   static forRoot(infra: CatalogInfrastructure, logger: Logger): DynamicModule {
     const topics = {
-      product: topicName(infra.topicPrefix, 'catalog.product'),
-      category: topicName(infra.topicPrefix, 'catalog.category'),
+      product: topicName(infra.topicPrefix, CATALOG_PRODUCT.name),
+      category: topicName(infra.topicPrefix, CATALOG_CATEGORY.name),
     };
     return {
       module: CatalogModule,
@@ -142,4 +143,4 @@ export class CatalogModule {
   }
 }
 
-export const CATALOG_TOPICS = ['catalog.product', 'catalog.category'] as const;
+export const CATALOG_TOPICS = [CATALOG_PRODUCT.name, CATALOG_CATEGORY.name];

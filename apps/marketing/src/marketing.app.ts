@@ -1,5 +1,13 @@
 import { Redis } from 'ioredis';
-import { GRPC_PACKAGES, PROTO_FILES, PROTO_ROOT } from '@emporia/contracts';
+import {
+  GRPC_PACKAGES,
+  MARKETING_FLASH_SALE,
+  MARKETING_GROUP_BUY,
+  ORDER_ORDER,
+  PROTO_FILES,
+  PROTO_ROOT,
+  USER_ACCOUNT,
+} from '@emporia/contracts';
 import {
   createKafka,
   ensureTopics,
@@ -17,16 +25,12 @@ import { OrderEventsUseCase } from './application/order-events.use-case';
 import type { MarketingConfig } from './config';
 import { MARKETING_MIGRATIONS } from './infrastructure/migrations';
 import { RedisFlashSaleStore } from './infrastructure/redis-flash-sale.store';
-import {
-  FLASH_SALE_TOPIC,
-  GROUP_BUY_TOPIC,
-  type MarketingTopics,
-} from './infrastructure/typeorm-unit-of-work';
+import type { MarketingTopics } from './infrastructure/typeorm-unit-of-work';
 import { marketingEventsHandler } from './interface/events.consumer';
 import { MarketingModule, type MarketingInfrastructure } from './marketing.module';
 
 /** Marketing consumes order events (coupons, flash purchases, group seats) and tier changes. */
-const CONSUMED_TOPICS = ['order.order', 'user.account'];
+const CONSUMED_TOPICS = [ORDER_ORDER.name, USER_ACCOUNT.name];
 
 const marketingDataSource = (
   config: Pick<MarketingConfig, 'MARKETING_DATABASE_URL' | 'DB_POOL_SIZE'>,
@@ -66,8 +70,8 @@ export async function startMarketing(
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'marketing', logger });
   const publisher = new KafkaPublisher(kafka);
   const topics: MarketingTopics = {
-    groupBuy: topicName(config.KAFKA_TOPIC_PREFIX, GROUP_BUY_TOPIC),
-    flashSale: topicName(config.KAFKA_TOPIC_PREFIX, FLASH_SALE_TOPIC),
+    groupBuy: topicName(config.KAFKA_TOPIC_PREFIX, MARKETING_GROUP_BUY.name),
+    flashSale: topicName(config.KAFKA_TOPIC_PREFIX, MARKETING_FLASH_SALE.name),
   };
   try {
     await ensureTopics(kafka, [

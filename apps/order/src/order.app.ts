@@ -1,5 +1,6 @@
 import {
   GRPC_PACKAGES,
+  MARKETING_GROUP_BUY,
   PROTO_FILES,
   PROTO_ROOT,
   type catalogV1,
@@ -35,7 +36,7 @@ import { ORDER_MIGRATIONS } from './infrastructure/migrations';
 import { ListPricePricing, MarketingPricing } from './infrastructure/pricing.adapters';
 import { GrpcRisk, UnscoredRisk } from './infrastructure/risk.adapters';
 import { SandboxPaymentProvider } from './infrastructure/sandbox-payment.provider';
-import { GROUP_BUY_TOPIC, groupBuyEventsHandler } from './interface/group-buy-events.consumer';
+import { groupBuyEventsHandler } from './interface/group-buy-events.consumer';
 import { ORDER_TOPICS, OrderModule, type OrderInfrastructure } from './order.module';
 
 const orderDataSource = (config: Pick<OrderConfig, 'ORDER_DATABASE_URL' | 'DB_POOL_SIZE'>) =>
@@ -118,7 +119,9 @@ export async function startOrder(
   try {
     await ensureTopics(
       kafka,
-      [...ORDER_TOPICS, GROUP_BUY_TOPIC].map((t) => topicName(config.KAFKA_TOPIC_PREFIX, t)),
+      [...ORDER_TOPICS, MARKETING_GROUP_BUY.name].map((t) =>
+        topicName(config.KAFKA_TOPIC_PREFIX, t),
+      ),
     );
   } catch (e) {
     closeClients();
@@ -175,7 +178,7 @@ export async function startOrder(
   // marketing's group-buy outcomes confirm, cancel or refund group orders
   const consumer = new KafkaEventConsumer(kafka, {
     groupId: config.ORDER_CONSUMER_GROUP,
-    topics: [topicName(config.KAFKA_TOPIC_PREFIX, GROUP_BUY_TOPIC)],
+    topics: [topicName(config.KAFKA_TOPIC_PREFIX, MARKETING_GROUP_BUY.name)],
     logger,
     // an unrecognised failure while a dependency is down is waited out, not dead-lettered
     probe: readinessProbe(service.app.get(HealthRegistry)),

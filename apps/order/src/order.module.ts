@@ -14,6 +14,7 @@ import {
   type KafkaPublisher,
   type OutboxRelay,
 } from '@emporia/messaging';
+import { ORDER_ORDER } from '@emporia/contracts';
 import { pingDataSource } from '@emporia/persistence';
 import {
   HealthRegistry,
@@ -154,7 +155,7 @@ class OrderLifecycle
 @Module({})
 export class OrderModule {
   static forRoot(infra: OrderInfrastructure, logger: Logger): DynamicModule {
-    const topic = topicName(infra.topicPrefix, 'order.order');
+    const topic = topicName(infra.topicPrefix, ORDER_ORDER.name);
     return {
       module: OrderModule,
       imports: [PlatformModule.forRoot(logger)],
@@ -196,4 +197,4 @@ export class OrderModule {
   }
 }
 
-export const ORDER_TOPICS = ['order.order'] as const;
+export const ORDER_TOPICS = [ORDER_ORDER.name];

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { GRPC_PACKAGES, PROTO_FILES, PROTO_ROOT } from '@emporia/contracts';
+import { GRPC_PACKAGES, PROTO_FILES, PROTO_ROOT, USER_ACCOUNT } from '@emporia/contracts';
 import {
   createKafka,
   ensureTopics,
@@ -18,7 +18,7 @@ import { userEventsHandler } from './interface/user-events.consumer';
 import { RiskModule, type RiskInfrastructure } from './risk.module';
 
 /** Login anomalies come from the user service. */
-const USER_TOPIC = 'user.account';
+const USER_TOPIC = USER_ACCOUNT.name;
 
 const riskDataSource = (config: Pick<RiskConfig, 'RISK_DATABASE_URL' | 'DB_POOL_SIZE'>) =>
   createDataSource({

@@ -1,5 +1,14 @@
 import { Client } from '@elastic/elasticsearch';
-import { catalogV1, GRPC_PACKAGES, grpcService, PROTO_FILES, PROTO_ROOT } from '@emporia/contracts';
+import {
+  CATALOG_CATEGORY,
+  CATALOG_PRODUCT,
+  catalogV1,
+  GRPC_PACKAGES,
+  grpcService,
+  MARKETING_FLASH_SALE,
+  PROTO_FILES,
+  PROTO_ROOT,
+} from '@emporia/contracts';
 import {
   createKafka,
   ensureTopics,
@@ -29,7 +38,9 @@ import { searchEventHandler } from './interface/catalog-product.consumer';
 import { SearchModule, type SearchInfrastructure } from './search.module';
 
 /** Topics search projects: product snapshots, category names, flash sales. */
-export const SEARCH_TOPICS = ['catalog.product', 'catalog.category', 'marketing.flash-sale'];
+export const SEARCH_TOPICS = [CATALOG_PRODUCT, CATALOG_CATEGORY, MARKETING_FLASH_SALE].map(
+  (t) => t.name,
+);
 
 /**
  * Starts search: the index and alias (rebuilt from the catalog first when its mapping is

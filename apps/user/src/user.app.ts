@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import {
   GRPC_PACKAGES,
   grpcService,
+  ORDER_ORDER,
   PROTO_FILES,
   PROTO_ROOT,
   type riskV1,
@@ -40,7 +41,7 @@ import { RevocationRelay } from './infrastructure/token-revocations';
 import { USER_TOPICS, UserModule, type UserInfrastructure } from './user.module';
 
 /** Order events feed points and tiers. */
-const ORDER_TOPIC = 'order.order';
+const ORDER_TOPIC = ORDER_ORDER.name;
 
 const userDataSource = (config: Pick<UserConfig, 'USER_DATABASE_URL' | 'DB_POOL_SIZE'>) =>
   createDataSource({

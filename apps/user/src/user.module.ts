@@ -14,6 +14,7 @@ import {
   type KafkaPublisher,
   type OutboxRelay,
 } from '@emporia/messaging';
+import { USER_ACCOUNT } from '@emporia/contracts';
 import { pingDataSource } from '@emporia/persistence';
 import { HealthRegistry, LOGGER, newContext, PlatformModule, type Logger } from '@emporia/platform';
 import { AccountAdminUseCase } from './application/account-admin.use-case';
@@ -142,7 +143,7 @@ class UserLifecycle
 @Module({})
 export class UserModule {
   static forRoot(infra: UserInfrastructure, logger: Logger): DynamicModule {
-    const topic = topicName(infra.topicPrefix, 'user.account');
+    const topic = topicName(infra.topicPrefix, USER_ACCOUNT.name);
     return {
       module: UserModule,
       imports: [PlatformModule.forRoot(logger)],
@@ -192,4 +193,4 @@ export class UserModule {
   }
 }
 
-export const USER_TOPICS = ['user.account'] as const;
+export const USER_TOPICS = [USER_ACCOUNT.name];
