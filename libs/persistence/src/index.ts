@@ -8,3 +8,4 @@ export {
   runMigrations,
 } from './data-source';
 export type { DataSourceOptions, TransactionWork } from './data-source';
+export { isUniqueViolation, UNIQUE_VIOLATION } from './errors';

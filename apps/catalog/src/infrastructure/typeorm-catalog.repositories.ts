@@ -1,4 +1,5 @@
 import { Money } from '@emporia/money';
+import { isUniqueViolation } from '@emporia/persistence';
 import { In, type EntityManager } from 'typeorm';
 import type { CategoryRepository, ProductRepository, StockRepository } from '../application/ports';
 import { CatalogError } from '../domain/catalog-error';
@@ -13,25 +14,19 @@ import {
   StockMovementRecord,
 } from './orm/catalog.orm-entities';
 
-const UNIQUE_VIOLATION = '23505';
-
 /** Turns a unique-constraint race (two writers passed the pre-check) into the same error the pre-check gives. */
 async function mapUnique<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (e) {
-    const err = e as { driverError?: { code?: string; constraint?: string } };
-    if (err.driverError?.code === UNIQUE_VIOLATION) {
-      const constraint = err.driverError.constraint ?? '';
-      if (constraint === 'categories_slug_key')
-        throw new CatalogError('ALREADY_EXISTS', 'CATEGORY_SLUG_TAKEN', 'slug is already used');
-      if (constraint === 'skus_code_key')
-        throw new CatalogError(
-          'ALREADY_EXISTS',
-          'SKU_CODE_TAKEN',
-          'a SKU code already belongs to another product',
-        );
-    }
+    if (isUniqueViolation(e, 'categories_slug_key'))
+      throw new CatalogError('ALREADY_EXISTS', 'CATEGORY_SLUG_TAKEN', 'slug is already used');
+    if (isUniqueViolation(e, 'skus_code_key'))
+      throw new CatalogError(
+        'ALREADY_EXISTS',
+        'SKU_CODE_TAKEN',
+        'a SKU code already belongs to another product',
+      );
     throw e;
   }
 }

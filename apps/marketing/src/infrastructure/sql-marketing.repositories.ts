@@ -1,4 +1,5 @@
 import { Money } from '@emporia/money';
+import { isUniqueViolation } from '@emporia/persistence';
 import type { EntityManager } from 'typeorm';
 import type {
   CampaignRepository,
@@ -42,7 +43,7 @@ abstract class Sql {
     try {
       await this.q(sql, params);
     } catch (e) {
-      if ((e as { driverError?: { code?: string } }).driverError?.code === '23505')
+      if (isUniqueViolation(e))
         throw new MarketingError('ALREADY_EXISTS', code, `${id} already exists`);
       throw e;
     }

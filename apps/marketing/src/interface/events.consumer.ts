@@ -1,8 +1,7 @@
 import { ORDER_ORDER, USER_ACCOUNT } from '@emporia/contracts';
 import { eventHandler, NonRetriableError, on } from '@emporia/messaging';
+import { UUID_RE } from '@emporia/domain';
 import type { OrderEventsUseCase } from '../application/order-events.use-case';
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function requireIds(type: string, ids: string[]): void {
   if (!ids.every((id) => UUID_RE.test(id)))

@@ -1,9 +1,8 @@
 import { MARKETING_GROUP_BUY } from '@emporia/contracts';
 import { eventHandler, NonRetriableError, on } from '@emporia/messaging';
 import type { Logger } from '@emporia/platform';
+import { UUID_RE } from '@emporia/domain';
 import type { GroupBuyFacts, GroupBuyUseCase } from '../application/group-buy.use-case';
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Handler of `marketing.group-buy`: GroupBuySucceeded and GroupBuyFailed; other types ignored. */
 export function groupBuyEventsHandler(useCase: GroupBuyUseCase, logger: Logger) {
