@@ -12,14 +12,13 @@ import { startService, type Logger, type RunningService } from '@emporia/platfor
 import { CATALOG_TOPICS, CatalogModule } from './catalog.module';
 import type { CatalogConfig } from './config';
 import { CATALOG_MIGRATIONS } from './infrastructure/migrations';
-import { CATALOG_ENTITIES } from './infrastructure/orm/catalog.orm-entities';
 
 export function catalogDataSource(
   config: Pick<CatalogConfig, 'CATALOG_DATABASE_URL' | 'DB_POOL_SIZE'>,
 ) {
   return createDataSource({
     url: config.CATALOG_DATABASE_URL,
-    entities: CATALOG_ENTITIES,
+    entities: [],
     migrations: CATALOG_MIGRATIONS,
     poolSize: config.DB_POOL_SIZE,
     applicationName: 'emporia-catalog',
