@@ -31,6 +31,8 @@ import { MarketingModule, type MarketingInfrastructure } from './marketing.modul
 
 /** Marketing consumes order events (coupons, flash purchases, group seats) and tier changes. */
 const CONSUMED_TOPICS = [ORDER_ORDER.name, USER_ACCOUNT.name];
+const GROUP_BUY_TOPIC = MARKETING_GROUP_BUY.name;
+const FLASH_SALE_TOPIC = MARKETING_FLASH_SALE.name;
 
 const marketingDataSource = (
   config: Pick<MarketingConfig, 'MARKETING_DATABASE_URL' | 'DB_POOL_SIZE'>,
@@ -70,8 +72,8 @@ export async function startMarketing(
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'marketing', logger });
   const publisher = new KafkaPublisher(kafka);
   const topics: MarketingTopics = {
-    groupBuy: topicName(config.KAFKA_TOPIC_PREFIX, MARKETING_GROUP_BUY.name),
-    flashSale: topicName(config.KAFKA_TOPIC_PREFIX, MARKETING_FLASH_SALE.name),
+    groupBuy: topicName(config.KAFKA_TOPIC_PREFIX, GROUP_BUY_TOPIC),
+    flashSale: topicName(config.KAFKA_TOPIC_PREFIX, FLASH_SALE_TOPIC),
   };
   try {
     await ensureTopics(kafka, [

@@ -39,6 +39,9 @@ import { SandboxPaymentProvider } from './infrastructure/sandbox-payment.provide
 import { groupBuyEventsHandler } from './interface/group-buy-events.consumer';
 import { ORDER_TOPICS, OrderModule, type OrderInfrastructure } from './order.module';
 
+/** Marketing's group-buy outcomes, keyed by group id. */
+const GROUP_BUY_TOPIC = MARKETING_GROUP_BUY.name;
+
 const orderDataSource = (config: Pick<OrderConfig, 'ORDER_DATABASE_URL' | 'DB_POOL_SIZE'>) =>
   createDataSource({
     url: config.ORDER_DATABASE_URL,
@@ -119,9 +122,7 @@ export async function startOrder(
   try {
     await ensureTopics(
       kafka,
-      [...ORDER_TOPICS, MARKETING_GROUP_BUY.name].map((t) =>
-        topicName(config.KAFKA_TOPIC_PREFIX, t),
-      ),
+      [...ORDER_TOPICS, GROUP_BUY_TOPIC].map((t) => topicName(config.KAFKA_TOPIC_PREFIX, t)),
     );
   } catch (e) {
     closeClients();
@@ -178,7 +179,7 @@ export async function startOrder(
   // marketing's group-buy outcomes confirm, cancel or refund group orders
   const consumer = new KafkaEventConsumer(kafka, {
     groupId: config.ORDER_CONSUMER_GROUP,
-    topics: [topicName(config.KAFKA_TOPIC_PREFIX, MARKETING_GROUP_BUY.name)],
+    topics: [topicName(config.KAFKA_TOPIC_PREFIX, GROUP_BUY_TOPIC)],
     logger,
     // an unrecognised failure while a dependency is down is waited out, not dead-lettered
     probe: readinessProbe(service.app.get(HealthRegistry)),
