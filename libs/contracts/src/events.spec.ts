@@ -64,6 +64,13 @@ describe('event registry', () => {
       for (const e of Object.values(t.events)) expect(e.topic).toBe(t.name);
   });
 
+  it("keeps a topic to its own context's messages (topic `order.x` holds `emporia.order.*`)", () => {
+    for (const t of EVENT_TOPICS) {
+      const context = t.name.split('.')[0];
+      for (const e of Object.values(t.events)) expect(e.name.split('.')[1]).toBe(context);
+    }
+  });
+
   it('keys each event by its message name and takes the version from its package', () => {
     expect(ORDER_ORDER.events.OrderPaid.name).toBe('emporia.order.v1.OrderPaid');
     for (const t of EVENT_TOPICS)
