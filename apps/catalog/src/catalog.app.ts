@@ -1,3 +1,4 @@
+import { CATALOG_CATEGORY, CATALOG_PRODUCT } from '@emporia/contracts';
 import { kafkaResource, OutboxRelay } from '@emporia/messaging';
 import {
   defineService,
@@ -20,7 +21,6 @@ import { UpdateProductUseCase } from './application/update-product.use-case';
 import { WarehousesUseCase } from './application/warehouses.use-case';
 import { catalogConfigSchema, type CatalogConfig } from './config';
 import { CATALOG_MIGRATIONS } from './infrastructure/migrations';
-import { CATALOG_ENTITIES } from './infrastructure/orm/catalog.orm-entities';
 import {
   systemClock,
   TypeormUnitOfWork,
@@ -38,14 +38,14 @@ export const catalogService = defineService({
     postgres: postgresResource({
       url: c.CATALOG_DATABASE_URL,
       migrations: CATALOG_MIGRATIONS,
-      entities: CATALOG_ENTITIES,
+      entities: [],
       poolSize: c.DB_POOL_SIZE,
       migrateOnStart: { enabled: c.CATALOG_MIGRATE_ON_START, variable: 'CATALOG_MIGRATE_ON_START' },
     }),
     kafka: kafkaResource({
       brokers: c.KAFKA_BROKERS,
       topicPrefix: c.KAFKA_TOPIC_PREFIX,
-      topics: ['catalog.product', 'catalog.category'],
+      topics: [CATALOG_PRODUCT.name, CATALOG_CATEGORY.name],
     }),
   }),
   assemble: ({ config, logger, resources: { postgres, kafka } }) => {
@@ -55,8 +55,8 @@ export const catalogService = defineService({
       intervalMs: config.OUTBOX_POLL_MS,
     });
     const topics = {
-      product: kafka.topic('catalog.product'),
-      category: kafka.topic('catalog.category'),
+      product: kafka.topic(CATALOG_PRODUCT.name),
+      category: kafka.topic(CATALOG_CATEGORY.name),
     };
     return {
       controllers: [CatalogGrpcController],

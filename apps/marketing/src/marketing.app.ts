@@ -1,3 +1,9 @@
+import {
+  MARKETING_FLASH_SALE,
+  MARKETING_GROUP_BUY,
+  ORDER_ORDER,
+  USER_ACCOUNT,
+} from '@emporia/contracts';
 import { kafkaResource, OutboxRelay } from '@emporia/messaging';
 import {
   defineService,
@@ -25,8 +31,6 @@ import { marketingConfigSchema, type MarketingConfig } from './config';
 import { MARKETING_MIGRATIONS } from './infrastructure/migrations';
 import { RedisFlashSaleStore } from './infrastructure/redis-flash-sale.store';
 import {
-  FLASH_SALE_TOPIC,
-  GROUP_BUY_TOPIC,
   nodeRandom,
   systemClock,
   TypeormUnitOfWork,
@@ -36,7 +40,9 @@ import { marketingEventsHandler } from './interface/events.consumer';
 import { MarketingGrpcController } from './interface/marketing.grpc-controller';
 
 /** Marketing consumes order events (coupons, flash purchases, group seats) and tier changes. */
-const CONSUMED_TOPICS = ['order.order', 'user.account'];
+const CONSUMED_TOPICS = [ORDER_ORDER.name, USER_ACCOUNT.name];
+const GROUP_BUY_TOPIC = MARKETING_GROUP_BUY.name;
+const FLASH_SALE_TOPIC = MARKETING_FLASH_SALE.name;
 
 /** Marketing: prices, coupons, flash sales (pools in Redis) and group buys. */
 export const marketingService = defineService({

@@ -1,3 +1,4 @@
+import { MARKETING_GROUP_BUY, ORDER_ORDER } from '@emporia/contracts';
 import type { catalogV1, marketingV1, riskV1 } from '@emporia/contracts';
 import { kafkaResource, OutboxRelay } from '@emporia/messaging';
 import {
@@ -50,7 +51,7 @@ import {
   TypeormUnitOfWork,
   uuidV7Generator,
 } from './infrastructure/typeorm-unit-of-work';
-import { GROUP_BUY_TOPIC, groupBuyEventsHandler } from './interface/group-buy-events.consumer';
+import { groupBuyEventsHandler } from './interface/group-buy-events.consumer';
 import { OrderGrpcController } from './interface/order.grpc-controller';
 
 const noFaults: SagaFaults = { after: () => undefined };
@@ -76,7 +77,7 @@ export const orderService = ({ faults = noFaults }: { faults?: SagaFaults } = {}
       kafka: kafkaResource({
         brokers: c.KAFKA_BROKERS,
         topicPrefix: c.KAFKA_TOPIC_PREFIX,
-        topics: ['order.order', GROUP_BUY_TOPIC],
+        topics: [ORDER_ORDER.name, MARKETING_GROUP_BUY.name],
         consumerGroup: c.ORDER_CONSUMER_GROUP,
       }),
       catalog: grpcBackend<GrpcApi<catalogV1.CatalogServiceController>>('catalog', {
@@ -118,7 +119,7 @@ export const orderService = ({ faults = noFaults }: { faults?: SagaFaults } = {}
         service: 'order',
         intervalMs: config.OUTBOX_POLL_MS,
       });
-      const unitOfWork = new TypeormUnitOfWork(postgres, kafka.topic('order.order'), () =>
+      const unitOfWork = new TypeormUnitOfWork(postgres, kafka.topic(ORDER_ORDER.name), () =>
         relay.nudge(),
       );
       const s = 1000;
@@ -196,7 +197,7 @@ export const orderService = ({ faults = noFaults }: { faults?: SagaFaults } = {}
         // marketing's group-buy outcomes confirm, cancel or refund group orders
         consumers: (get) => [
           kafka.consumer({
-            topics: [GROUP_BUY_TOPIC],
+            topics: [MARKETING_GROUP_BUY.name],
             handler: groupBuyEventsHandler(get(GroupBuyUseCase), logger),
           }),
         ],

@@ -1,3 +1,4 @@
+import { USER_ACCOUNT } from '@emporia/contracts';
 import { v7 as uuidv7 } from 'uuid';
 import { kafkaResource } from '@emporia/messaging';
 import {
@@ -34,7 +35,7 @@ export const riskService = defineService({
     kafka: kafkaResource({
       brokers: c.KAFKA_BROKERS,
       topicPrefix: c.KAFKA_TOPIC_PREFIX,
-      topics: ['user.account'],
+      topics: [USER_ACCOUNT.name],
       consumerGroup: c.RISK_CONSUMER_GROUP,
     }),
   }),
@@ -48,7 +49,7 @@ export const riskService = defineService({
       RiskUseCase,
     ],
     consumers: (get) => [
-      kafka.consumer({ topics: ['user.account'], handler: userEventsHandler(get(RiskUseCase)) }),
+      kafka.consumer({ topics: [USER_ACCOUNT.name], handler: userEventsHandler(get(RiskUseCase)) }),
     ],
   }),
 });

@@ -1,3 +1,4 @@
+import { CATALOG_CATEGORY, CATALOG_PRODUCT, MARKETING_FLASH_SALE } from '@emporia/contracts';
 import type { catalogV1 } from '@emporia/contracts';
 import { kafkaResource } from '@emporia/messaging';
 import {
@@ -44,7 +45,9 @@ import { searchEventHandler } from './interface/catalog-product.consumer';
 import { SearchGrpcController } from './interface/search.grpc-controller';
 
 /** Topics search projects: product snapshots, category names, flash sales. */
-export const SEARCH_TOPICS = ['catalog.product', 'catalog.category', 'marketing.flash-sale'];
+export const SEARCH_TOPICS = [CATALOG_PRODUCT, CATALOG_CATEGORY, MARKETING_FLASH_SALE].map(
+  (t) => t.name,
+);
 
 /**
  * Search: the product index and alias (rebuilt from the catalog first when its mapping is

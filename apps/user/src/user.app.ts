@@ -1,3 +1,4 @@
+import { ORDER_ORDER, USER_ACCOUNT } from '@emporia/contracts';
 import type { riskV1 } from '@emporia/contracts';
 import { kafkaResource, OutboxRelay } from '@emporia/messaging';
 import {
@@ -55,7 +56,7 @@ import { orderEventsHandler } from './interface/order-events.consumer';
 import { UserGrpcController } from './interface/user.grpc-controller';
 
 /** Order events feed points and tiers. */
-const ORDER_TOPIC = 'order.order';
+const ORDER_TOPIC = ORDER_ORDER.name;
 
 const userDatabase = (
   c: Pick<UserConfig, 'USER_DATABASE_URL' | 'DB_POOL_SIZE'> & { USER_MIGRATE_ON_START?: boolean },
@@ -111,7 +112,7 @@ export const userService = defineService({
     kafka: kafkaResource({
       brokers: c.KAFKA_BROKERS,
       topicPrefix: c.KAFKA_TOPIC_PREFIX,
-      topics: ['user.account', ORDER_TOPIC],
+      topics: [USER_ACCOUNT.name, ORDER_TOPIC],
       consumerGroup: c.USER_CONSUMER_GROUP,
     }),
     // sign-ins are scored by risk when it is configured; not a readiness dependency (fail open)
@@ -153,7 +154,7 @@ export const userService = defineService({
     });
     const unitOfWork = new TypeormUnitOfWork(
       postgres,
-      kafka.topic('user.account'),
+      kafka.topic(USER_ACCOUNT.name),
       secretBox,
       () => relay.nudge(),
       () => revocations.nudge(),

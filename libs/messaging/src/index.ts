@@ -1,21 +1,15 @@
 export {
   decodeEvent,
   dlqTopic,
-  eventType,
   HEADER,
   newEvent,
   NonRetriableError,
   PROTOBUF_CONTENT_TYPE,
   topicName,
 } from './event';
-export type {
-  EventType,
-  MessageCodec,
-  MessagePublisher,
-  NewEvent,
-  ReceivedEvent,
-  WireMessage,
-} from './event';
+export type { MessagePublisher, NewEvent, ReceivedEvent, WireMessage } from './event';
+export { eventHandler, on } from './handlers';
+export type { EventHandlers, TopicRoute } from './handlers';
 export { appendToOutbox, OutboxRelay, transactionWithOutbox } from './outbox';
 export type { OutboxRelayOptions } from './outbox';
 export { idempotentHandler, recordInInbox } from './inbox';

@@ -1,4 +1,5 @@
 import { Money } from '@emporia/money';
+import { UUID_RE } from '@emporia/domain';
 import type { OrderLine, PricedCart, ShippingAddress } from './order';
 import { OrderError } from './order-error';
 
@@ -66,7 +67,6 @@ export function pricedFromImport(
   };
 }
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const int = (v: unknown, field: string, min = 0): number => {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
     throw bad(`${field} must be a whole number ≥ ${min}`, field);
