@@ -1,11 +1,7 @@
 import { Client } from 'pg';
 import { z } from 'zod';
-import {
-  defineService,
-  launchService,
-  postgresResource,
-  type RunningService,
-} from '@emporia/platform';
+import type { RunningService } from '../src/bootstrap';
+import { defineService, launchService, postgresResource } from '../src/service-kit';
 import { createTestDatabase, testLogger, uniqueSuffix } from '@emporia/testing';
 
 const INTERVAL = 200;
