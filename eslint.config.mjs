@@ -97,8 +97,8 @@ export default tseslint.config(
               message: 'domain/ is plain TypeScript: no framework, ORM or I/O',
             },
             {
-              group: ['@emporia/*', '!@emporia/money'],
-              message: 'domain/ may only use the pure @emporia/money lib',
+              group: ['@emporia/*', '!@emporia/money', '!@emporia/domain'],
+              message: 'domain/ may only use the pure @emporia/money and @emporia/domain libs',
             },
             {
               group: [

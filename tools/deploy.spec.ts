@@ -69,14 +69,15 @@ async function loadApp(name: string): Promise<App> {
     const parsed = field.safeParse(undefined);
     if (parsed.success) defaults.set(key, parsed.data);
   }
-  const main = readFileSync(join(root, 'apps', name, 'src', 'main.ts'), 'utf8');
+  // a Postgres resource brings the `migrate` command (libs/platform service kit)
+  const declaration = readFileSync(join(root, 'apps', name, 'src', `${name}.app.ts`), 'utf8');
   return {
     name,
     prefix: name.toUpperCase(),
     schema,
     keys: new Set(Object.keys(shape)),
     defaults,
-    migrates: main.includes("'migrate'"),
+    migrates: declaration.includes('postgresResource('),
   };
 }
 
@@ -142,15 +143,10 @@ test('apps/ has the services the deployment knows', () => {
 // The ops endpoints the probes and health checks use
 
 describe('ops endpoints', () => {
-  test('every app mounts the platform module that serves /healthz and /readyz', () => {
+  test('every app runs as a declared service (the kit mounts /healthz and /readyz)', () => {
     for (const name of appNames) {
-      const dir = join(root, 'apps', name, 'src');
-      const modules = readdirSync(dir).filter((f) => f.endsWith('.module.ts'));
-      const text = modules.map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
-      expect({ name, mounted: text.includes('PlatformModule.forRoot(') }).toEqual({
-        name,
-        mounted: true,
-      });
+      const main = readFileSync(join(root, 'apps', name, 'src', 'main.ts'), 'utf8');
+      expect({ name, kit: main.includes('runService(') }).toEqual({ name, kit: true });
     }
   });
 

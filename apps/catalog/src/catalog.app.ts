@@ -1,79 +1,99 @@
-import { GRPC_PACKAGES, PROTO_FILES, PROTO_ROOT } from '@emporia/contracts';
+import { CATALOG_CATEGORY, CATALOG_PRODUCT } from '@emporia/contracts';
+import { kafkaResource, OutboxRelay } from '@emporia/messaging';
 import {
-  createKafka,
-  ensureTopics,
-  KafkaPublisher,
-  OutboxRelay,
-  pingKafka,
-  topicName,
-} from '@emporia/messaging';
-import { createDataSource, migrateDatabase, openMigrated } from '@emporia/persistence';
-import { startService, type Logger, type RunningService } from '@emporia/platform';
-import { CATALOG_TOPICS, CatalogModule } from './catalog.module';
-import type { CatalogConfig } from './config';
+  defineService,
+  launchService,
+  postgresResource,
+  type Logger,
+  type RunningService,
+} from '@emporia/platform';
+import { AdjustStockUseCase } from './application/adjust-stock.use-case';
+import { CategoryQueries } from './application/category.queries';
+import { CreateCategoryUseCase } from './application/create-category.use-case';
+import { CreateProductUseCase } from './application/create-product.use-case';
+import { MoveCategoryUseCase } from './application/move-category.use-case';
+import { CLOCK, ID_GENERATOR, SOLD_CURRENCIES, UNIT_OF_WORK } from './application/ports';
+import { ProductQueries } from './application/product.queries';
+import { ReservationsUseCase } from './application/reservations.use-case';
+import { StockQueries } from './application/stock.queries';
+import { UpdateCategoryUseCase } from './application/update-category.use-case';
+import { UpdateProductUseCase } from './application/update-product.use-case';
+import { WarehousesUseCase } from './application/warehouses.use-case';
+import { catalogConfigSchema, type CatalogConfig } from './config';
 import { CATALOG_MIGRATIONS } from './infrastructure/migrations';
-import { CATALOG_ENTITIES } from './infrastructure/orm/catalog.orm-entities';
+import {
+  systemClock,
+  TypeormUnitOfWork,
+  uuidV7Generator,
+} from './infrastructure/typeorm-unit-of-work';
+import { CatalogGrpcController } from './interface/catalog.grpc-controller';
 
-export function catalogDataSource(
-  config: Pick<CatalogConfig, 'CATALOG_DATABASE_URL' | 'DB_POOL_SIZE'>,
-) {
-  return createDataSource({
-    url: config.CATALOG_DATABASE_URL,
-    entities: CATALOG_ENTITIES,
-    migrations: CATALOG_MIGRATIONS,
-    poolSize: config.DB_POOL_SIZE,
-    applicationName: 'emporia-catalog',
-  });
-}
-
-/** Applies pending migrations (the Helm hook job and `npm run migrate` call this). */
-export async function migrateCatalog(
-  config: Pick<CatalogConfig, 'CATALOG_DATABASE_URL' | 'DB_POOL_SIZE'>,
-  logger: Logger,
-): Promise<string[]> {
-  return migrateDatabase(config.CATALOG_DATABASE_URL, catalogDataSource(config), logger, 'catalog');
-}
-
-/** Starts the catalog: database, Kafka topics, outbox relay, gRPC server and ops HTTP. */
-export async function startCatalog(config: CatalogConfig, logger: Logger): Promise<RunningService> {
-  if (config.CATALOG_MIGRATE_ON_START) await migrateCatalog(config, logger);
-  const dataSource = await openMigrated(
-    catalogDataSource(config),
-    'catalog',
-    'CATALOG_MIGRATE_ON_START',
-  );
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'catalog', logger });
-  await ensureTopics(
-    kafka,
-    CATALOG_TOPICS.map((t) => topicName(config.KAFKA_TOPIC_PREFIX, t)),
-  );
-  const publisher = new KafkaPublisher(kafka);
-  const relay = new OutboxRelay(dataSource, publisher, {
-    logger,
-    service: 'catalog',
-    intervalMs: config.OUTBOX_POLL_MS,
-  });
-  return startService({
-    module: CatalogModule.forRoot(
-      {
-        dataSource,
-        relay,
-        publisher,
-        topicPrefix: config.KAFKA_TOPIC_PREFIX,
-        pingKafka: () => pingKafka(kafka),
-        reservationSweepIntervalMs: config.RESERVATION_SWEEP_INTERVAL_MS,
-        currencies: config.CURRENCIES,
-      },
+/** The catalog: products, categories, stock and reservations; publishes product and category events. */
+export const catalogService = defineService({
+  name: 'catalog',
+  config: catalogConfigSchema,
+  http: (c) => ({ host: c.BIND_HOST, port: c.CATALOG_HTTP_PORT }),
+  grpc: (c) => ({ service: 'catalog', host: c.BIND_HOST, port: c.CATALOG_GRPC_PORT }),
+  resources: (c) => ({
+    postgres: postgresResource({
+      url: c.CATALOG_DATABASE_URL,
+      migrations: CATALOG_MIGRATIONS,
+      entities: [],
+      poolSize: c.DB_POOL_SIZE,
+      migrateOnStart: { enabled: c.CATALOG_MIGRATE_ON_START, variable: 'CATALOG_MIGRATE_ON_START' },
+    }),
+    kafka: kafkaResource({
+      brokers: c.KAFKA_BROKERS,
+      topicPrefix: c.KAFKA_TOPIC_PREFIX,
+      topics: [CATALOG_PRODUCT.name, CATALOG_CATEGORY.name],
+    }),
+  }),
+  assemble: ({ config, logger, resources: { postgres, kafka } }) => {
+    const relay = new OutboxRelay(postgres, kafka.publisher, {
       logger,
-    ),
-    logger,
-    http: { host: config.BIND_HOST, port: config.CATALOG_HTTP_PORT },
-    grpc: {
-      package: GRPC_PACKAGES.catalog,
-      protoPath: PROTO_FILES.catalog,
-      includeDirs: [PROTO_ROOT],
-      host: config.BIND_HOST,
-      port: config.CATALOG_GRPC_PORT,
-    },
-  });
+      service: 'catalog',
+      intervalMs: config.OUTBOX_POLL_MS,
+    });
+    const topics = {
+      product: kafka.topic(CATALOG_PRODUCT.name),
+      category: kafka.topic(CATALOG_CATEGORY.name),
+    };
+    return {
+      controllers: [CatalogGrpcController],
+      providers: [
+        {
+          provide: UNIT_OF_WORK,
+          useValue: new TypeormUnitOfWork(postgres, topics, () => relay.nudge()),
+        },
+        { provide: CLOCK, useValue: systemClock },
+        { provide: SOLD_CURRENCIES, useValue: new Set(config.CURRENCIES) },
+        { provide: ID_GENERATOR, useValue: uuidV7Generator },
+        CreateCategoryUseCase,
+        UpdateCategoryUseCase,
+        MoveCategoryUseCase,
+        CategoryQueries,
+        CreateProductUseCase,
+        UpdateProductUseCase,
+        ProductQueries,
+        AdjustStockUseCase,
+        StockQueries,
+        ReservationsUseCase,
+        WarehousesUseCase,
+      ],
+      workers: [relay],
+      // reservations expire on their own, a bounded batch per run
+      sweeps: (get) => [
+        {
+          name: 'reservation-expiry',
+          everyMs: config.RESERVATION_SWEEP_INTERVAL_MS,
+          run: (ctx) => get(ReservationsUseCase).expireDue(ctx),
+        },
+      ],
+    };
+  },
+});
+
+/** Starts the catalog in this process (tests; `main.ts` runs `runService`). */
+export function startCatalog(config: CatalogConfig, logger: Logger): Promise<RunningService> {
+  return launchService(catalogService, config, logger);
 }

@@ -1,11 +1,12 @@
-import { Redis } from 'ioredis';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { grpcService, type ServiceName } from '@emporia/contracts';
+import type { ServiceName } from '@emporia/contracts';
 import {
-  grpcClient,
+  defineService,
+  grpcBackend,
+  launchService,
   newContext,
-  startService,
+  redisResource,
   ThrottledWarning,
   type Logger,
   type RunningService,
@@ -19,8 +20,8 @@ import type {
   SearchBackend,
   UserBackend,
 } from './application/ports';
-import type { GatewayConfig } from './config';
-import { GATEWAY_CONTROLLERS, GatewayModule } from './gateway.module';
+import { gatewayConfigSchema, type GatewayConfig } from './config';
+import { GATEWAY_CONTROLLERS, gatewayProviders } from './gateway.module';
 import { JwksTokenVerifier } from './infrastructure/jwks-token-verifier';
 import { watchRedisDurability } from './infrastructure/redis-durability';
 import { RedisIdempotencyStore } from './infrastructure/redis-idempotency.store';
@@ -67,116 +68,121 @@ export function openApiDocument(
 }
 
 /**
- * Starts the gateway: HTTP API with validation, problem+json errors and OpenAPI at /docs (unless
- * DOCS_ENABLED is off), its operations endpoints on GATEWAY_OPS_PORT.
- * `overrides.verifier` replaces the JWKS-backed token verifier (tests without a user service).
+ * The gateway: the HTTP API with validation, problem+json errors and OpenAPI at /docs (unless
+ * DOCS_ENABLED is off), its operations endpoints on GATEWAY_OPS_PORT. `verifier` replaces the
+ * JWKS-backed token verifier (tests without a user service).
  */
-export async function startGateway(
+export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } = {}) =>
+  defineService({
+    name: 'gateway',
+    config: gatewayConfigSchema,
+    http: (c) => ({
+      host: c.BIND_HOST,
+      port: c.GATEWAY_HTTP_PORT,
+      trustProxy: c.TRUST_PROXY,
+      fastify: edgeServerOptions(),
+    }),
+    ops: (c) => ({ host: c.BIND_HOST, port: c.GATEWAY_OPS_PORT }),
+    resources: (c) => {
+      const backend = <T extends object>(name: ServiceName, url: string, readiness = true) =>
+        grpcBackend<T>(name, { url, deadlineMs: c.GRPC_DEADLINE_MS, readiness });
+      return {
+        catalog: backend<CatalogBackend>('catalog', c.CATALOG_GRPC_URL),
+        search: backend<SearchBackend>('search', c.SEARCH_GRPC_URL),
+        user: backend<UserBackend>('user', c.USER_GRPC_URL),
+        order: backend<OrderBackend>('order', c.ORDER_GRPC_URL),
+        marketing: backend<MarketingBackend>('marketing', c.MARKETING_GRPC_URL),
+        // operators' risk routes; not a readiness dependency (see RISK_GRPC_URL)
+        risk: backend<RiskBackend>('risk', c.RISK_GRPC_URL, false),
+        redis: redisResource(c.REDIS_URL),
+      };
+    },
+    assemble: ({ config, logger, resources: { redis, ...backends } }) => {
+      // while Redis is down each use says what it does (503 or fail open); one line per 10 s here
+      const redisDown = new ThrottledWarning(logger, 10_000);
+      redis.on('error', (err: Error) => redisDown.warn({ err }, 'Redis connection failed'));
+      watchRedisDurability(redis, config.REDIS_KEY_PREFIX, logger);
+      const jwks = async () =>
+        JSON.parse((await backends.user.api.getJwks(newContext(), {})).jwksJson);
+      return {
+        controllers: GATEWAY_CONTROLLERS,
+        providers: gatewayProviders({
+          ...backends,
+          verifier:
+            verifier ??
+            new JwksTokenVerifier(jwks, {
+              issuer: config.JWT_ISSUER,
+              audience: config.JWT_AUDIENCE,
+              cacheMs: config.JWKS_CACHE_SECONDS * 1000,
+            }),
+          revocations: {
+            list: new RedisTokenRevocationList(redis, config.TOKEN_REVOCATION_KEY_PREFIX),
+            timeoutMs: config.TOKEN_REVOCATION_TIMEOUT_MS,
+          },
+          idempotency: new RedisIdempotencyStore(redis, config.REDIS_KEY_PREFIX, {
+            ttlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
+            leaseSeconds: config.IDEMPOTENCY_LEASE_SECONDS,
+            timeoutMs: config.IDEMPOTENCY_STORE_TIMEOUT_MS,
+          }),
+          rateLimits: {
+            store: new RedisRateLimitStore(redis, config.REDIS_KEY_PREFIX),
+            policies: {
+              sale: {
+                perAccount: {
+                  limit: config.SALE_RATE_LIMIT_PER_ACCOUNT,
+                  windowMs: config.SALE_RATE_LIMIT_WINDOW_MS,
+                },
+                perIp: {
+                  limit: config.SALE_RATE_LIMIT_PER_IP,
+                  windowMs: config.SALE_RATE_LIMIT_WINDOW_MS,
+                },
+                onStoreFailure: 'allow',
+              },
+              register: {
+                perIp: {
+                  limit: config.REGISTER_RATE_LIMIT_PER_IP,
+                  windowMs: config.REGISTER_RATE_LIMIT_IP_WINDOW_SECONDS * 1000,
+                },
+                global: {
+                  limit: config.REGISTER_RATE_LIMIT_GLOBAL,
+                  windowMs: config.REGISTER_RATE_LIMIT_GLOBAL_WINDOW_SECONDS * 1000,
+                },
+                onStoreFailure: 'refuse',
+              },
+            },
+          },
+        }),
+        configure: async (app) => {
+          const fastify = app.getHttpAdapter().getInstance();
+          const routes = new RouteTable();
+          routes.track(fastify);
+          installRequestContext(fastify);
+          installDrain(fastify);
+          await registerSecurityHeaders(app, config.HSTS_MAX_AGE_SECONDS);
+          installHttpHygiene(fastify);
+          requireJsonBodies(fastify);
+          captureRawBodies(fastify);
+          useJsonBodyParser(app, BODY_LIMIT);
+          installInputChecks(fastify, { currencies: config.CURRENCIES });
+          app.useGlobalFilters(new ProblemFilter(logger, (url) => routes.allowed(url)));
+          app.useGlobalPipes(validationPipe);
+          if (config.DOCS_ENABLED ?? config.NODE_ENV !== 'production')
+            SwaggerModule.setup(
+              'docs',
+              app,
+              openApiDocument(app, { currencies: config.CURRENCIES }),
+              { jsonDocumentUrl: 'docs/openapi.json' },
+            );
+        },
+      };
+    },
+  });
+
+/** Starts the gateway in this process (tests; `main.ts` runs `runService`). */
+export function startGateway(
   config: GatewayConfig,
   logger: Logger,
   overrides: { verifier?: AccessTokenVerifier } = {},
 ): Promise<RunningService> {
-  const backend = <T extends object>(name: ServiceName, url: string) =>
-    grpcClient<T>({ name, ...grpcService(name), url, deadlineMs: config.GRPC_DEADLINE_MS });
-  const catalog = backend<CatalogBackend>('catalog', config.CATALOG_GRPC_URL);
-  const search = backend<SearchBackend>('search', config.SEARCH_GRPC_URL);
-  const user = backend<UserBackend>('user', config.USER_GRPC_URL);
-  const order = backend<OrderBackend>('order', config.ORDER_GRPC_URL);
-  const marketing = backend<MarketingBackend>('marketing', config.MARKETING_GRPC_URL);
-  // Operators' risk routes; not a readiness dependency (see RISK_GRPC_URL).
-  const risk = backend<RiskBackend>('risk', config.RISK_GRPC_URL);
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
-  // While Redis is down each use says what it does (503 or fail open); one line per 10 s here.
-  const redisDown = new ThrottledWarning(logger, 10_000);
-  redis.on('error', (err: Error) => redisDown.warn({ err }, 'Redis connection failed'));
-  watchRedisDurability(redis, config.REDIS_KEY_PREFIX, logger);
-  const verifier =
-    overrides.verifier ??
-    new JwksTokenVerifier(
-      async () => JSON.parse((await user.api.getJwks(newContext(), {})).jwksJson),
-      {
-        issuer: config.JWT_ISSUER,
-        audience: config.JWT_AUDIENCE,
-        cacheMs: config.JWKS_CACHE_SECONDS * 1000,
-      },
-    );
-  return startService({
-    module: GatewayModule.forRoot(
-      {
-        catalog,
-        search,
-        user,
-        order,
-        marketing,
-        risk,
-        verifier,
-        revocations: {
-          list: new RedisTokenRevocationList(redis, config.TOKEN_REVOCATION_KEY_PREFIX),
-          timeoutMs: config.TOKEN_REVOCATION_TIMEOUT_MS,
-        },
-        idempotency: new RedisIdempotencyStore(redis, config.REDIS_KEY_PREFIX, {
-          ttlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
-          leaseSeconds: config.IDEMPOTENCY_LEASE_SECONDS,
-          timeoutMs: config.IDEMPOTENCY_STORE_TIMEOUT_MS,
-        }),
-        rateLimits: {
-          store: new RedisRateLimitStore(redis, config.REDIS_KEY_PREFIX),
-          policies: {
-            sale: {
-              perAccount: {
-                limit: config.SALE_RATE_LIMIT_PER_ACCOUNT,
-                windowMs: config.SALE_RATE_LIMIT_WINDOW_MS,
-              },
-              perIp: {
-                limit: config.SALE_RATE_LIMIT_PER_IP,
-                windowMs: config.SALE_RATE_LIMIT_WINDOW_MS,
-              },
-              onStoreFailure: 'allow',
-            },
-            register: {
-              perIp: {
-                limit: config.REGISTER_RATE_LIMIT_PER_IP,
-                windowMs: config.REGISTER_RATE_LIMIT_IP_WINDOW_SECONDS * 1000,
-              },
-              global: {
-                limit: config.REGISTER_RATE_LIMIT_GLOBAL,
-                windowMs: config.REGISTER_RATE_LIMIT_GLOBAL_WINDOW_SECONDS * 1000,
-              },
-              onStoreFailure: 'refuse',
-            },
-          },
-        },
-        pingRedis: async () => void (await redis.ping()),
-        closeRedis: () => redis.disconnect(),
-      },
-      logger,
-    ),
-    logger,
-    http: {
-      host: config.BIND_HOST,
-      port: config.GATEWAY_HTTP_PORT,
-      trustProxy: config.TRUST_PROXY,
-      fastify: edgeServerOptions(),
-    },
-    ops: { host: config.BIND_HOST, port: config.GATEWAY_OPS_PORT },
-    configure: async (app) => {
-      const fastify = app.getHttpAdapter().getInstance();
-      const routes = new RouteTable();
-      routes.track(fastify);
-      installRequestContext(fastify);
-      installDrain(fastify);
-      await registerSecurityHeaders(app, config.HSTS_MAX_AGE_SECONDS);
-      installHttpHygiene(fastify);
-      requireJsonBodies(fastify);
-      captureRawBodies(fastify);
-      useJsonBodyParser(app, BODY_LIMIT);
-      installInputChecks(fastify, { currencies: config.CURRENCIES });
-      app.useGlobalFilters(new ProblemFilter(logger, (url) => routes.allowed(url)));
-      app.useGlobalPipes(validationPipe);
-      if (config.DOCS_ENABLED ?? config.NODE_ENV !== 'production')
-        SwaggerModule.setup('docs', app, openApiDocument(app, { currencies: config.CURRENCIES }), {
-          jsonDocumentUrl: 'docs/openapi.json',
-        });
-    },
-  });
+  return launchService(gatewayService(overrides), config, logger);
 }

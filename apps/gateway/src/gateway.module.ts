@@ -1,7 +1,7 @@
-import { DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Module, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { Client } from '@grpc/grpc-js';
-import { HealthRegistry, PlatformModule, waitForReady, type Logger } from '@emporia/platform';
+import { PlatformModule, type Logger } from '@emporia/platform';
 import {
   ACCESS_TOKEN_VERIFIER,
   CATALOG_BACKEND,
@@ -55,8 +55,6 @@ export interface GatewayBackends {
   revocations: { list: TokenRevocationList; timeoutMs: number };
   idempotency: IdempotencyStore;
   rateLimits: { store: RateLimitStore; policies: RateLimitPolicies };
-  pingRedis: () => Promise<void>;
-  closeRedis: () => void;
 }
 
 /** Every HTTP controller of the API (the OpenAPI contract is completed from their metadata). */
@@ -75,32 +73,26 @@ export const GATEWAY_CONTROLLERS = [
   RiskAdminHttpController,
 ];
 
-const BACKENDS = Symbol('BACKENDS');
-
-class GatewayLifecycle implements OnApplicationShutdown {
-  constructor(
-    @Inject(BACKENDS) private readonly backends: GatewayBackends,
-    health: HealthRegistry,
-  ) {
-    health.register('catalog', () => waitForReady(backends.catalog.client, 1000));
-    health.register('search', () => waitForReady(backends.search.client, 1000));
-    health.register('user', () => waitForReady(backends.user.client, 1000));
-    health.register('order', () => waitForReady(backends.order.client, 1000));
-    health.register('marketing', () => waitForReady(backends.marketing.client, 1000));
-    health.register('redis', backends.pingRedis);
-  }
-
-  onApplicationShutdown(): void {
-    this.backends.catalog.client.close();
-    this.backends.search.client.close();
-    this.backends.user.client.close();
-    this.backends.order.client.close();
-    this.backends.marketing.client.close();
-    this.backends.risk.client.close();
-    this.backends.closeRedis();
-  }
+/** The ports the controllers and guards use, bound to the backends. */
+export function gatewayProviders(backends: GatewayBackends): Provider[] {
+  return [
+    { provide: CATALOG_BACKEND, useValue: backends.catalog.api },
+    { provide: SEARCH_BACKEND, useValue: backends.search.api },
+    { provide: USER_BACKEND, useValue: backends.user.api },
+    { provide: ACCESS_TOKEN_VERIFIER, useValue: backends.verifier },
+    { provide: TOKEN_REVOCATION_LIST, useValue: backends.revocations.list },
+    { provide: REVOCATION_SETTINGS, useValue: { timeoutMs: backends.revocations.timeoutMs } },
+    { provide: ORDER_BACKEND, useValue: backends.order.api },
+    { provide: IDEMPOTENCY_STORE, useValue: backends.idempotency },
+    { provide: MARKETING_BACKEND, useValue: backends.marketing.api },
+    { provide: RISK_BACKEND, useValue: backends.risk.api },
+    { provide: RATE_LIMIT_STORE, useValue: backends.rateLimits.store },
+    { provide: RATE_LIMIT_POLICIES, useValue: backends.rateLimits.policies },
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ];
 }
 
+/** The gateway's API without a server (the OpenAPI contract test); the service kit runs it. */
 @Module({})
 export class GatewayModule {
   static forRoot(backends: GatewayBackends, logger: Logger): DynamicModule {
@@ -109,26 +101,7 @@ export class GatewayModule {
       // /healthz, /readyz and /metrics are served on GATEWAY_OPS_PORT, not on the public port
       imports: [PlatformModule.forRoot(logger, { opsRoutes: false })],
       controllers: GATEWAY_CONTROLLERS,
-      providers: [
-        { provide: BACKENDS, useValue: backends },
-        { provide: CATALOG_BACKEND, useValue: backends.catalog.api },
-        { provide: SEARCH_BACKEND, useValue: backends.search.api },
-        { provide: USER_BACKEND, useValue: backends.user.api },
-        { provide: ACCESS_TOKEN_VERIFIER, useValue: backends.verifier },
-        { provide: TOKEN_REVOCATION_LIST, useValue: backends.revocations.list },
-        {
-          provide: REVOCATION_SETTINGS,
-          useValue: { timeoutMs: backends.revocations.timeoutMs },
-        },
-        { provide: ORDER_BACKEND, useValue: backends.order.api },
-        { provide: IDEMPOTENCY_STORE, useValue: backends.idempotency },
-        { provide: MARKETING_BACKEND, useValue: backends.marketing.api },
-        { provide: RISK_BACKEND, useValue: backends.risk.api },
-        { provide: RATE_LIMIT_STORE, useValue: backends.rateLimits.store },
-        { provide: RATE_LIMIT_POLICIES, useValue: backends.rateLimits.policies },
-        { provide: APP_GUARD, useClass: AuthGuard },
-        GatewayLifecycle,
-      ],
+      providers: gatewayProviders(backends),
     };
   }
 }

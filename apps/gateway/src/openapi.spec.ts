@@ -54,8 +54,6 @@ describe('the OpenAPI contract', () => {
           register: { perIp: { limit: 1, windowMs: 1000 }, onStoreFailure: 'refuse' },
         },
       },
-      pingRedis: async () => undefined,
-      closeRedis: () => undefined,
     } as unknown as GatewayBackends;
     const logger = createLogger('gateway', 'silent');
     const app = await NestFactory.create<NestFastifyApplication>(

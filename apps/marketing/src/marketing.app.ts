@@ -1,120 +1,122 @@
-import { Redis } from 'ioredis';
-import { GRPC_PACKAGES, PROTO_FILES, PROTO_ROOT } from '@emporia/contracts';
 import {
-  createKafka,
-  ensureTopics,
-  KafkaEventConsumer,
-  KafkaPublisher,
-  OutboxRelay,
-  pingKafka,
-  readinessProbe,
-  startConsumerFor,
-  topicName,
-} from '@emporia/messaging';
-import { createDataSource, migrateDatabase, openMigrated } from '@emporia/persistence';
-import { HealthRegistry, startService, type Logger, type RunningService } from '@emporia/platform';
+  MARKETING_FLASH_SALE,
+  MARKETING_GROUP_BUY,
+  ORDER_ORDER,
+  USER_ACCOUNT,
+} from '@emporia/contracts';
+import { kafkaResource, OutboxRelay } from '@emporia/messaging';
+import {
+  defineService,
+  launchService,
+  postgresResource,
+  redisResource,
+  type Logger,
+  type RunningService,
+} from '@emporia/platform';
+import { AdminUseCase } from './application/admin.use-case';
+import { CouponsUseCase } from './application/coupons.use-case';
+import { FlashSalesUseCase } from './application/flash-sales.use-case';
+import { GroupBuyUseCase } from './application/group-buy.use-case';
 import { OrderEventsUseCase } from './application/order-events.use-case';
-import type { MarketingConfig } from './config';
+import { PricingUseCase } from './application/pricing.use-case';
+import {
+  CLOCK,
+  FLASH_SETTINGS,
+  FLASH_STORE,
+  ID_GENERATOR,
+  RANDOM,
+  UNIT_OF_WORK,
+} from './application/ports';
+import { marketingConfigSchema, type MarketingConfig } from './config';
 import { MARKETING_MIGRATIONS } from './infrastructure/migrations';
 import { RedisFlashSaleStore } from './infrastructure/redis-flash-sale.store';
 import {
-  FLASH_SALE_TOPIC,
-  GROUP_BUY_TOPIC,
-  type MarketingTopics,
+  nodeRandom,
+  systemClock,
+  TypeormUnitOfWork,
+  uuidV7Generator,
 } from './infrastructure/typeorm-unit-of-work';
 import { marketingEventsHandler } from './interface/events.consumer';
-import { MarketingModule, type MarketingInfrastructure } from './marketing.module';
+import { MarketingGrpcController } from './interface/marketing.grpc-controller';
 
 /** Marketing consumes order events (coupons, flash purchases, group seats) and tier changes. */
-const CONSUMED_TOPICS = ['order.order', 'user.account'];
+const CONSUMED_TOPICS = [ORDER_ORDER.name, USER_ACCOUNT.name];
+const GROUP_BUY_TOPIC = MARKETING_GROUP_BUY.name;
+const FLASH_SALE_TOPIC = MARKETING_FLASH_SALE.name;
 
-const marketingDataSource = (
-  config: Pick<MarketingConfig, 'MARKETING_DATABASE_URL' | 'DB_POOL_SIZE'>,
-) =>
-  createDataSource({
-    url: config.MARKETING_DATABASE_URL,
-    entities: [],
-    migrations: MARKETING_MIGRATIONS,
-    poolSize: config.DB_POOL_SIZE,
-    applicationName: 'emporia-marketing',
-  });
-
-export function migrateMarketing(
-  config: Pick<MarketingConfig, 'MARKETING_DATABASE_URL' | 'DB_POOL_SIZE'>,
-  logger: Logger,
-): Promise<string[]> {
-  return migrateDatabase(
-    config.MARKETING_DATABASE_URL,
-    marketingDataSource(config),
-    logger,
-    'marketing',
-  );
-}
-
-/** Starts marketing: database, Redis (flash-sale pools), outbox relay, consumer, gRPC, ops HTTP. */
-export async function startMarketing(
-  config: MarketingConfig,
-  logger: Logger,
-): Promise<RunningService> {
-  if (config.MARKETING_MIGRATE_ON_START) await migrateMarketing(config, logger);
-  const dataSource = await openMigrated(
-    marketingDataSource(config),
-    'marketing',
-    'MARKETING_MIGRATE_ON_START',
-  );
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'marketing', logger });
-  const publisher = new KafkaPublisher(kafka);
-  const topics: MarketingTopics = {
-    groupBuy: topicName(config.KAFKA_TOPIC_PREFIX, GROUP_BUY_TOPIC),
-    flashSale: topicName(config.KAFKA_TOPIC_PREFIX, FLASH_SALE_TOPIC),
-  };
-  try {
-    await ensureTopics(kafka, [
-      topics.groupBuy,
-      topics.flashSale,
-      ...CONSUMED_TOPICS.map((t) => topicName(config.KAFKA_TOPIC_PREFIX, t)),
-    ]);
-  } catch (e) {
-    redis.disconnect();
-    await dataSource.destroy();
-    throw e;
-  }
-  const infra: MarketingInfrastructure = {
-    dataSource,
-    redis,
-    publisher,
-    relay: new OutboxRelay(dataSource, publisher, {
+/** Marketing: prices, coupons, flash sales (pools in Redis) and group buys. */
+export const marketingService = defineService({
+  name: 'marketing',
+  config: marketingConfigSchema,
+  http: (c) => ({ host: c.BIND_HOST, port: c.MARKETING_HTTP_PORT }),
+  grpc: (c) => ({ service: 'marketing', host: c.BIND_HOST, port: c.MARKETING_GRPC_PORT }),
+  resources: (c) => ({
+    postgres: postgresResource({
+      url: c.MARKETING_DATABASE_URL,
+      migrations: MARKETING_MIGRATIONS,
+      poolSize: c.DB_POOL_SIZE,
+      migrateOnStart: {
+        enabled: c.MARKETING_MIGRATE_ON_START,
+        variable: 'MARKETING_MIGRATE_ON_START',
+      },
+    }),
+    redis: redisResource(c.REDIS_URL),
+    kafka: kafkaResource({
+      brokers: c.KAFKA_BROKERS,
+      topicPrefix: c.KAFKA_TOPIC_PREFIX,
+      topics: [GROUP_BUY_TOPIC, FLASH_SALE_TOPIC, ...CONSUMED_TOPICS],
+      consumerGroup: c.MARKETING_CONSUMER_GROUP,
+    }),
+  }),
+  assemble: ({ config, logger, resources: { postgres, redis, kafka } }) => {
+    const relay = new OutboxRelay(postgres, kafka.publisher, {
       logger,
       service: 'marketing',
       intervalMs: config.OUTBOX_POLL_MS,
-    }),
-    flashStore: new RedisFlashSaleStore(redis, config.REDIS_KEY_PREFIX),
-    topics,
-    tokenTtlMs: config.FLASH_TOKEN_TTL_SECONDS * 1000,
-    sweepIntervalMs: config.MARKETING_SWEEP_INTERVAL_MS,
-    pingKafka: () => pingKafka(kafka),
-  };
-  const service = await startService({
-    module: MarketingModule.forRoot(infra, logger),
-    logger,
-    http: { host: config.BIND_HOST, port: config.MARKETING_HTTP_PORT },
-    grpc: {
-      package: GRPC_PACKAGES.marketing,
-      protoPath: PROTO_FILES.marketing,
-      includeDirs: [PROTO_ROOT],
-      host: config.BIND_HOST,
-      port: config.MARKETING_GRPC_PORT,
-    },
-  });
-  const consumer = new KafkaEventConsumer(kafka, {
-    groupId: config.MARKETING_CONSUMER_GROUP,
-    topics: CONSUMED_TOPICS.map((t) => topicName(config.KAFKA_TOPIC_PREFIX, t)),
-    logger,
-    // an unrecognised failure while a dependency is down is waited out, not dead-lettered
-    probe: readinessProbe(service.app.get(HealthRegistry)),
-    handler: marketingEventsHandler(service.app.get(OrderEventsUseCase)),
-  });
-  infra.consumer = consumer;
-  return startConsumerFor(service, consumer);
+    });
+    const topics = {
+      groupBuy: kafka.topic(GROUP_BUY_TOPIC),
+      flashSale: kafka.topic(FLASH_SALE_TOPIC),
+    };
+    const everyMs = config.MARKETING_SWEEP_INTERVAL_MS;
+    return {
+      controllers: [MarketingGrpcController],
+      providers: [
+        {
+          provide: UNIT_OF_WORK,
+          useValue: new TypeormUnitOfWork(postgres, topics, () => relay.nudge()),
+        },
+        { provide: CLOCK, useValue: systemClock },
+        { provide: ID_GENERATOR, useValue: uuidV7Generator },
+        { provide: RANDOM, useValue: nodeRandom },
+        { provide: FLASH_STORE, useValue: new RedisFlashSaleStore(redis, config.REDIS_KEY_PREFIX) },
+        {
+          provide: FLASH_SETTINGS,
+          useValue: { tokenTtlMs: config.FLASH_TOKEN_TTL_SECONDS * 1000 },
+        },
+        PricingUseCase,
+        AdminUseCase,
+        CouponsUseCase,
+        FlashSalesUseCase,
+        GroupBuyUseCase,
+        OrderEventsUseCase,
+      ],
+      workers: [relay],
+      sweeps: (get) => [
+        { name: 'flash-sale', everyMs, run: (ctx) => get(FlashSalesUseCase).sweep(ctx) },
+        { name: 'group-deadline', everyMs, run: (ctx) => get(GroupBuyUseCase).expireDue(ctx) },
+      ],
+      consumers: (get) => [
+        kafka.consumer({
+          topics: CONSUMED_TOPICS,
+          handler: marketingEventsHandler(get(OrderEventsUseCase)),
+        }),
+      ],
+    };
+  },
+});
+
+/** Starts marketing in this process (tests; `main.ts` runs `runService`). */
+export function startMarketing(config: MarketingConfig, logger: Logger): Promise<RunningService> {
+  return launchService(marketingService, config, logger);
 }

@@ -1,28 +1,6 @@
 import 'reflect-metadata';
-import { createKafka, runReplayDlqCommand } from '@emporia/messaging';
-import { createLogger, loadConfig, runMain } from '@emporia/platform';
-import { orderConfigSchema } from './config';
-import { migrateOrder, startOrder } from './order.app';
+import { runService } from '@emporia/platform';
+import { orderService } from './order.app';
 
-/**
- * `main.ts` starts the service; `main.ts migrate` applies migrations and exits;
- * `main.ts replay-dlq --topic <topic> [--group <g>] [--dry-run] [--limit <n>]` replays dead letters.
- */
-runMain(async () => {
-  const config = loadConfig(orderConfigSchema);
-  const logger = createLogger('order', config.LOG_LEVEL);
-  if (process.argv[2] === 'replay-dlq') {
-    await runReplayDlqCommand(process.argv.slice(3), {
-      kafka: createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'order-replay-dlq', logger }),
-      topicPrefix: config.KAFKA_TOPIC_PREFIX,
-      defaultGroup: config.ORDER_CONSUMER_GROUP,
-      logger,
-    });
-    return;
-  }
-  if (process.argv[2] === 'migrate') {
-    await migrateOrder(config, logger);
-    return;
-  }
-  return startOrder(config, logger);
-});
+/** `main.ts [start]`, `main.ts migrate`, `main.ts replay-dlq --topic <t> [--group <g>] [--dry-run] [--limit <n>]`. */
+runService(orderService());

@@ -1,36 +1,46 @@
+import { MARKETING_GROUP_BUY, ORDER_ORDER } from '@emporia/contracts';
+import type { catalogV1, marketingV1, riskV1, userV1 } from '@emporia/contracts';
+import { kafkaResource, OutboxRelay } from '@emporia/messaging';
 import {
-  GRPC_PACKAGES,
-  grpcService,
-  PROTO_FILES,
-  PROTO_ROOT,
-  type catalogV1,
-  type marketingV1,
-  type riskV1,
-  type userV1,
-} from '@emporia/contracts';
-import {
-  createKafka,
-  ensureTopics,
-  KafkaEventConsumer,
-  KafkaPublisher,
-  OutboxRelay,
-  pingKafka,
-  readinessProbe,
-  startConsumerFor,
-  topicName,
-} from '@emporia/messaging';
-import { createDataSource, migrateDatabase, openMigrated } from '@emporia/persistence';
-import {
-  grpcClient,
-  HealthRegistry,
-  startService,
+  defineService,
+  grpcBackend,
+  launchService,
+  postgresResource,
+  sweepsEvery,
   type GrpcApi,
   type Logger,
   type RunningService,
 } from '@emporia/platform';
+import { CartUseCase } from './application/cart.use-case';
+import { CheckoutAttemptsUseCase } from './application/checkout-attempts.use-case';
+import { CheckoutUseCase } from './application/checkout.use-case';
 import { GroupBuyUseCase } from './application/group-buy.use-case';
-import type { PaymentProvider, SagaFaults } from './application/ports';
-import type { OrderConfig } from './config';
+import { ImportOrdersUseCase } from './application/import-orders.use-case';
+import { OrderLifecycleUseCase } from './application/order-lifecycle.use-case';
+import { PaymentUseCase } from './application/payment.use-case';
+import {
+  ACCOUNTS,
+  CARRIER_WEBHOOKS,
+  CART_SETTINGS,
+  CATALOG,
+  CHECKOUT_SETTINGS,
+  CLOCK,
+  ID_GENERATOR,
+  MARKETPLACES,
+  PAYMENT_PROVIDERS,
+  PRICING,
+  RISK,
+  ROUTING,
+  SAGA_FAULTS,
+  UNIT_OF_WORK,
+  type PaymentProvider,
+  type SagaFaults,
+} from './application/ports';
+import { ReturnsUseCase } from './application/returns.use-case';
+import { ShipmentsUseCase } from './application/shipments.use-case';
+import { orderConfigSchema, type OrderConfig } from './config';
+import { genericJsonAdapter } from './domain/imported-order';
+import { defaultRoutingStrategy } from './domain/routing';
 import { GrpcCatalogAdapter } from './infrastructure/grpc-catalog.adapter';
 import { HmacWebhookVerifier } from './infrastructure/hmac-webhook.verifier';
 import { ORDER_MIGRATIONS } from './infrastructure/migrations';
@@ -38,162 +48,184 @@ import { ListPricePricing, MarketingPricing } from './infrastructure/pricing.ada
 import { GrpcRisk, UnscoredRisk } from './infrastructure/risk.adapters';
 import { GrpcAccounts, NoAccounts } from './infrastructure/user.adapters';
 import { SandboxPaymentProvider } from './infrastructure/sandbox-payment.provider';
-import { GROUP_BUY_TOPIC, groupBuyEventsHandler } from './interface/group-buy-events.consumer';
-import { ORDER_TOPICS, OrderModule, type OrderInfrastructure } from './order.module';
+import {
+  systemClock,
+  TypeormUnitOfWork,
+  uuidV7Generator,
+} from './infrastructure/typeorm-unit-of-work';
+import { groupBuyEventsHandler } from './interface/group-buy-events.consumer';
+import { OrderGrpcController } from './interface/order.grpc-controller';
 
-const orderDataSource = (config: Pick<OrderConfig, 'ORDER_DATABASE_URL' | 'DB_POOL_SIZE'>) =>
-  createDataSource({
-    url: config.ORDER_DATABASE_URL,
-    entities: [],
-    migrations: ORDER_MIGRATIONS,
-    poolSize: config.DB_POOL_SIZE,
-    applicationName: 'emporia-order',
-  });
-
-export async function migrateOrder(
-  config: Pick<OrderConfig, 'ORDER_DATABASE_URL' | 'DB_POOL_SIZE'>,
-  logger: Logger,
-): Promise<string[]> {
-  return migrateDatabase(config.ORDER_DATABASE_URL, orderDataSource(config), logger, 'order');
-}
+const noFaults: SagaFaults = { after: () => undefined };
 
 /**
- * Starts the order service: database, gRPC clients of catalog (and marketing and risk when
- * configured), the payment providers (the sandbox when enabled), the outbox relay, the sweeps and the consumer of
- * marketing's group-buy outcomes.
+ * Order: carts, checkout (a saga over catalog, marketing's prices and risk), payments,
+ * shipments, returns, group orders (marketing's outcomes). `faults`: tests inject failures
+ * after saga steps; production passes nothing.
  */
-export async function startOrder(
+export const orderService = ({ faults = noFaults }: { faults?: SagaFaults } = {}) =>
+  defineService({
+    name: 'order',
+    config: orderConfigSchema,
+    http: (c) => ({ host: c.BIND_HOST, port: c.ORDER_HTTP_PORT }),
+    grpc: (c) => ({ service: 'order', host: c.BIND_HOST, port: c.ORDER_GRPC_PORT }),
+    resources: (c) => ({
+      postgres: postgresResource({
+        url: c.ORDER_DATABASE_URL,
+        migrations: ORDER_MIGRATIONS,
+        poolSize: c.DB_POOL_SIZE,
+        migrateOnStart: { enabled: c.ORDER_MIGRATE_ON_START, variable: 'ORDER_MIGRATE_ON_START' },
+      }),
+      kafka: kafkaResource({
+        brokers: c.KAFKA_BROKERS,
+        topicPrefix: c.KAFKA_TOPIC_PREFIX,
+        topics: [ORDER_ORDER.name, MARKETING_GROUP_BUY.name],
+        consumerGroup: c.ORDER_CONSUMER_GROUP,
+      }),
+      catalog: grpcBackend<GrpcApi<catalogV1.CatalogServiceController>>('catalog', {
+        url: c.CATALOG_GRPC_URL,
+        deadlineMs: c.GRPC_DEADLINE_MS,
+        readiness: true,
+      }),
+      marketing: c.MARKETING_GRPC_URL
+        ? grpcBackend<GrpcApi<marketingV1.MarketingServiceController>>('marketing', {
+            url: c.MARKETING_GRPC_URL,
+            deadlineMs: c.GRPC_DEADLINE_MS,
+            readiness: false,
+          })
+        : undefined,
+      risk: c.RISK_GRPC_URL
+        ? grpcBackend<GrpcApi<riskV1.RiskServiceController>>('risk', {
+            url: c.RISK_GRPC_URL,
+            deadlineMs: c.RISK_DEADLINE_MS,
+            readiness: false,
+          })
+        : undefined,
+      // checkout refuses frozen accounts and reads address-book entries there
+      user: c.USER_GRPC_URL
+        ? grpcBackend<GrpcApi<userV1.UserServiceController>>('user', {
+            url: c.USER_GRPC_URL,
+            deadlineMs: c.GRPC_DEADLINE_MS,
+            readiness: false,
+          })
+        : undefined,
+    }),
+    assemble: ({
+      config,
+      logger,
+      resources: { postgres, kafka, catalog, marketing, risk, user },
+    }) => {
+      if (!user) logger.warn('USER_GRPC_URL is empty: accounts are not checked at checkout');
+      // the sandbox exists only when enabled (never with NODE_ENV=production: config refuses it)
+      const providers = new Map<string, PaymentProvider>();
+      if (config.PAYMENT_SANDBOX_ENABLED) {
+        const sandbox = new SandboxPaymentProvider(
+          config.PAYMENT_SANDBOX_SECRET,
+          config.PAYMENT_SANDBOX_BASE_URL,
+          logger,
+        );
+        providers.set(sandbox.name, sandbox);
+        logger.warn('the sandbox payment provider is enabled: for development and tests only');
+      }
+      if (!config.CARRIER_WEBHOOK_SECRET)
+        logger.info('carrier tracking webhooks are off (no CARRIER_WEBHOOK_SECRET)');
+      const relay = new OutboxRelay(postgres, kafka.publisher, {
+        logger,
+        service: 'order',
+        intervalMs: config.OUTBOX_POLL_MS,
+      });
+      const unitOfWork = new TypeormUnitOfWork(postgres, kafka.topic(ORDER_ORDER.name), () =>
+        relay.nudge(),
+      );
+      const s = 1000;
+      return {
+        controllers: [OrderGrpcController],
+        providers: [
+          { provide: UNIT_OF_WORK, useValue: unitOfWork },
+          { provide: CATALOG, useValue: new GrpcCatalogAdapter(catalog.api) },
+          {
+            provide: PRICING,
+            useValue: marketing ? new MarketingPricing(marketing.api) : new ListPricePricing(),
+          },
+          {
+            provide: RISK,
+            useValue: risk ? new GrpcRisk(risk.api.scoreOrder, logger) : new UnscoredRisk(),
+          },
+          { provide: ACCOUNTS, useValue: user ? new GrpcAccounts(user.api) : new NoAccounts() },
+          { provide: PAYMENT_PROVIDERS, useValue: providers },
+          {
+            provide: CARRIER_WEBHOOKS,
+            useValue: {
+              verifier: config.CARRIER_WEBHOOK_SECRET
+                ? new HmacWebhookVerifier(config.CARRIER_WEBHOOK_SECRET)
+                : undefined,
+              maxAgeSeconds: config.CARRIER_WEBHOOK_MAX_AGE_SECONDS,
+            },
+          },
+          { provide: ROUTING, useValue: defaultRoutingStrategy },
+          {
+            provide: MARKETPLACES,
+            useValue: new Map([[genericJsonAdapter.source, genericJsonAdapter]]),
+          },
+          {
+            provide: CHECKOUT_SETTINGS,
+            useValue: {
+              paymentTtlMs: config.PAYMENT_TTL_SECONDS * s,
+              reviewTtlMs: config.REVIEW_TTL_SECONDS * s,
+              checkoutLeaseMs: config.CHECKOUT_LEASE_SECONDS * s,
+              checkoutAbandonAfterMs: config.CHECKOUT_ABANDON_AFTER_SECONDS * s,
+            },
+          },
+          {
+            provide: CART_SETTINGS,
+            useValue: {
+              guestCartTtlMs: config.GUEST_CART_TTL_SECONDS * s,
+              guestTokenUnusedTtlMs: config.GUEST_TOKEN_UNUSED_TTL_SECONDS * s,
+            },
+          },
+          { provide: SAGA_FAULTS, useValue: faults },
+          { provide: CLOCK, useValue: systemClock },
+          { provide: ID_GENERATOR, useValue: uuidV7Generator },
+          CartUseCase,
+          CheckoutUseCase,
+          CheckoutAttemptsUseCase,
+          OrderLifecycleUseCase,
+          PaymentUseCase,
+          ShipmentsUseCase,
+          ReturnsUseCase,
+          ImportOrdersUseCase,
+          GroupBuyUseCase,
+        ],
+        workers: [relay],
+        // bounded batches: unpaid orders past their deadline, checkouts interrupted mid-saga,
+        // reservation commits/releases that did not reach the catalog, shipments to plan,
+        // returns to finish, refunds of failed groups, expired guest tokens and carts
+        sweeps: (get) =>
+          sweepsEvery(config.ORDER_SWEEP_INTERVAL_MS, {
+            'payment-deadline': (ctx) => get(OrderLifecycleUseCase).expireOverdue(ctx),
+            'interrupted-checkout': (ctx) => get(CheckoutAttemptsUseCase).sweepStale(ctx),
+            'reservation-sync': (ctx) => get(OrderLifecycleUseCase).syncReservations(ctx),
+            'shipment-planning': (ctx) => get(ShipmentsUseCase).planPending(ctx),
+            'return-completion': (ctx) => get(ReturnsUseCase).finishPending(ctx),
+            'group-buy-refund': (ctx) => get(GroupBuyUseCase).finishPending(ctx),
+            'guest-cart-expiry': (ctx) => get(CartUseCase).expireGuestCarts(ctx),
+          }),
+        // marketing's group-buy outcomes confirm, cancel or refund group orders
+        consumers: (get) => [
+          kafka.consumer({
+            topics: [MARKETING_GROUP_BUY.name],
+            handler: groupBuyEventsHandler(get(GroupBuyUseCase), logger),
+          }),
+        ],
+      };
+    },
+  });
+
+/** Starts the order service in this process (tests; `main.ts` runs `runService`). */
+export function startOrder(
   config: OrderConfig,
   logger: Logger,
   overrides: { faults?: SagaFaults } = {},
 ): Promise<RunningService> {
-  if (config.ORDER_MIGRATE_ON_START) await migrateOrder(config, logger);
-  const dataSource = await openMigrated(orderDataSource(config), 'order', 'ORDER_MIGRATE_ON_START');
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'order', logger });
-  const publisher = new KafkaPublisher(kafka);
-  const client = <T extends object>(
-    name: string,
-    file: string,
-    service: string,
-    url: string,
-    deadlineMs: number,
-  ) =>
-    grpcClient<T>({ name, protoFile: file, includeDirs: [PROTO_ROOT], service, url, deadlineMs });
-  const catalog = client<GrpcApi<catalogV1.CatalogServiceController>>(
-    'catalog',
-    PROTO_FILES.catalog,
-    'emporia.catalog.v1.CatalogService',
-    config.CATALOG_GRPC_URL,
-    config.GRPC_DEADLINE_MS,
-  );
-  const marketing = config.MARKETING_GRPC_URL
-    ? client<GrpcApi<marketingV1.MarketingServiceController>>(
-        'marketing',
-        PROTO_FILES.marketing,
-        'emporia.marketing.v1.MarketingService',
-        config.MARKETING_GRPC_URL,
-        config.GRPC_DEADLINE_MS,
-      )
-    : undefined;
-  const risk = config.RISK_GRPC_URL
-    ? client<GrpcApi<riskV1.RiskServiceController>>(
-        'risk',
-        PROTO_FILES.risk,
-        'emporia.risk.v1.RiskService',
-        config.RISK_GRPC_URL,
-        config.RISK_DEADLINE_MS,
-      )
-    : undefined;
-  const user = config.USER_GRPC_URL
-    ? grpcClient<GrpcApi<userV1.UserServiceController>>({
-        name: 'user',
-        ...grpcService('user'),
-        url: config.USER_GRPC_URL,
-        deadlineMs: config.GRPC_DEADLINE_MS,
-      })
-    : undefined;
-  if (!user) logger.warn('USER_GRPC_URL is empty: accounts are not checked at checkout');
-  // the sandbox exists only when enabled (never with NODE_ENV=production: config refuses it)
-  const providers = new Map<string, PaymentProvider>();
-  if (config.PAYMENT_SANDBOX_ENABLED) {
-    const sandbox = new SandboxPaymentProvider(
-      config.PAYMENT_SANDBOX_SECRET,
-      config.PAYMENT_SANDBOX_BASE_URL,
-      logger,
-    );
-    providers.set(sandbox.name, sandbox);
-    logger.warn('the sandbox payment provider is enabled: for development and tests only');
-  }
-  if (!config.CARRIER_WEBHOOK_SECRET)
-    logger.info('carrier tracking webhooks are off (no CARRIER_WEBHOOK_SECRET)');
-  const closeClients = () => [catalog, marketing, risk, user].forEach((c) => c?.client.close());
-  try {
-    await ensureTopics(
-      kafka,
-      [...ORDER_TOPICS, GROUP_BUY_TOPIC].map((t) => topicName(config.KAFKA_TOPIC_PREFIX, t)),
-    );
-  } catch (e) {
-    closeClients();
-    await dataSource.destroy();
-    throw e;
-  }
-  const infra: OrderInfrastructure = {
-    dataSource,
-    publisher,
-    relay: new OutboxRelay(dataSource, publisher, {
-      logger,
-      service: 'order',
-      intervalMs: config.OUTBOX_POLL_MS,
-    }),
-    catalog: new GrpcCatalogAdapter(catalog.api),
-    catalogClient: catalog.client,
-    pricing: marketing ? new MarketingPricing(marketing.api) : new ListPricePricing(),
-    risk: risk ? new GrpcRisk(risk.api.scoreOrder, logger) : new UnscoredRisk(),
-    accounts: user ? new GrpcAccounts(user.api) : new NoAccounts(),
-    providers,
-    carrierWebhooks: {
-      verifier: config.CARRIER_WEBHOOK_SECRET
-        ? new HmacWebhookVerifier(config.CARRIER_WEBHOOK_SECRET)
-        : undefined,
-      maxAgeSeconds: config.CARRIER_WEBHOOK_MAX_AGE_SECONDS,
-    },
-    settings: {
-      paymentTtlMs: config.PAYMENT_TTL_SECONDS * 1000,
-      reviewTtlMs: config.REVIEW_TTL_SECONDS * 1000,
-      checkoutLeaseMs: config.CHECKOUT_LEASE_SECONDS * 1000,
-      checkoutAbandonAfterMs: config.CHECKOUT_ABANDON_AFTER_SECONDS * 1000,
-    },
-    cartSettings: {
-      guestCartTtlMs: config.GUEST_CART_TTL_SECONDS * 1000,
-      guestTokenUnusedTtlMs: config.GUEST_TOKEN_UNUSED_TTL_SECONDS * 1000,
-    },
-    sweepIntervalMs: config.ORDER_SWEEP_INTERVAL_MS,
-    topicPrefix: config.KAFKA_TOPIC_PREFIX,
-    pingKafka: () => pingKafka(kafka),
-    faults: overrides.faults,
-    closeClients,
-  };
-  const service = await startService({
-    module: OrderModule.forRoot(infra, logger),
-    logger,
-    http: { host: config.BIND_HOST, port: config.ORDER_HTTP_PORT },
-    grpc: {
-      package: GRPC_PACKAGES.order,
-      protoPath: PROTO_FILES.order,
-      includeDirs: [PROTO_ROOT],
-      host: config.BIND_HOST,
-      port: config.ORDER_GRPC_PORT,
-    },
-  });
-  // marketing's group-buy outcomes confirm, cancel or refund group orders
-  const consumer = new KafkaEventConsumer(kafka, {
-    groupId: config.ORDER_CONSUMER_GROUP,
-    topics: [topicName(config.KAFKA_TOPIC_PREFIX, GROUP_BUY_TOPIC)],
-    logger,
-    // an unrecognised failure while a dependency is down is waited out, not dead-lettered
-    probe: readinessProbe(service.app.get(HealthRegistry)),
-    handler: groupBuyEventsHandler(service.app.get(GroupBuyUseCase), logger),
-  });
-  infra.consumer = consumer;
-  return startConsumerFor(service, consumer);
+  return launchService(orderService(overrides), config, logger);
 }

@@ -1,81 +1,60 @@
-import { Redis } from 'ioredis';
-import { GRPC_PACKAGES, PROTO_FILES, PROTO_ROOT } from '@emporia/contracts';
+import { USER_ACCOUNT } from '@emporia/contracts';
+import { v7 as uuidv7 } from 'uuid';
+import { kafkaResource } from '@emporia/messaging';
 import {
-  createKafka,
-  ensureTopics,
-  KafkaEventConsumer,
-  pingKafka,
-  readinessProbe,
-  startConsumerFor,
-  topicName,
-} from '@emporia/messaging';
-import { createDataSource, migrateDatabase, openMigrated } from '@emporia/persistence';
-import { HealthRegistry, startService, type Logger, type RunningService } from '@emporia/platform';
+  defineService,
+  launchService,
+  postgresResource,
+  redisResource,
+  type Logger,
+  type RunningService,
+} from '@emporia/platform';
+import { CLOCK, ID_GENERATOR, RISK_STORE, SIGNALS } from './application/ports';
 import { RiskUseCase } from './application/risk.use-case';
-import type { RiskConfig } from './config';
+import { riskConfigSchema, type RiskConfig } from './config';
 import { RISK_MIGRATIONS } from './infrastructure/migrations';
+import { RedisSignalStore } from './infrastructure/redis-signal.store';
+import { SqlRiskStore } from './infrastructure/sql-risk.store';
 import { userEventsHandler } from './interface/user-events.consumer';
-import { RiskModule, type RiskInfrastructure } from './risk.module';
+import { RiskGrpcController } from './interface/risk.grpc-controller';
 
-/** Login anomalies come from the user service. */
-const USER_TOPIC = 'user.account';
+/** Risk: rules, lists and decisions (Postgres), velocity (Redis); login anomalies from user events. */
+export const riskService = defineService({
+  name: 'risk',
+  config: riskConfigSchema,
+  http: (c) => ({ host: c.BIND_HOST, port: c.RISK_HTTP_PORT }),
+  grpc: (c) => ({ service: 'risk', host: c.BIND_HOST, port: c.RISK_GRPC_PORT }),
+  resources: (c) => ({
+    postgres: postgresResource({
+      url: c.RISK_DATABASE_URL,
+      migrations: RISK_MIGRATIONS,
+      poolSize: c.DB_POOL_SIZE,
+      migrateOnStart: { enabled: c.RISK_MIGRATE_ON_START, variable: 'RISK_MIGRATE_ON_START' },
+    }),
+    redis: redisResource(c.REDIS_URL),
+    kafka: kafkaResource({
+      brokers: c.KAFKA_BROKERS,
+      topicPrefix: c.KAFKA_TOPIC_PREFIX,
+      topics: [USER_ACCOUNT.name],
+      consumerGroup: c.RISK_CONSUMER_GROUP,
+    }),
+  }),
+  assemble: ({ config, resources: { postgres, redis, kafka } }) => ({
+    controllers: [RiskGrpcController],
+    providers: [
+      { provide: RISK_STORE, useValue: new SqlRiskStore(postgres) },
+      { provide: SIGNALS, useValue: new RedisSignalStore(redis, config.REDIS_KEY_PREFIX) },
+      { provide: CLOCK, useValue: { now: () => new Date() } },
+      { provide: ID_GENERATOR, useValue: { newId: () => uuidv7() } },
+      RiskUseCase,
+    ],
+    consumers: (get) => [
+      kafka.consumer({ topics: [USER_ACCOUNT.name], handler: userEventsHandler(get(RiskUseCase)) }),
+    ],
+  }),
+});
 
-const riskDataSource = (config: Pick<RiskConfig, 'RISK_DATABASE_URL' | 'DB_POOL_SIZE'>) =>
-  createDataSource({
-    url: config.RISK_DATABASE_URL,
-    entities: [],
-    migrations: RISK_MIGRATIONS,
-    poolSize: config.DB_POOL_SIZE,
-    applicationName: 'emporia-risk',
-  });
-
-export function migrateRisk(
-  config: Pick<RiskConfig, 'RISK_DATABASE_URL' | 'DB_POOL_SIZE'>,
-  logger: Logger,
-): Promise<string[]> {
-  return migrateDatabase(config.RISK_DATABASE_URL, riskDataSource(config), logger, 'risk');
-}
-
-/** Starts risk: database (rules, lists, decisions), Redis (velocity), consumer, gRPC, ops HTTP. */
-export async function startRisk(config: RiskConfig, logger: Logger): Promise<RunningService> {
-  if (config.RISK_MIGRATE_ON_START) await migrateRisk(config, logger);
-  const dataSource = await openMigrated(riskDataSource(config), 'risk', 'RISK_MIGRATE_ON_START');
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'risk', logger });
-  const topic = topicName(config.KAFKA_TOPIC_PREFIX, USER_TOPIC);
-  try {
-    await ensureTopics(kafka, [topic]);
-  } catch (e) {
-    redis.disconnect();
-    await dataSource.destroy();
-    throw e;
-  }
-  const infra: RiskInfrastructure = {
-    dataSource,
-    redis,
-    redisKeyPrefix: config.REDIS_KEY_PREFIX,
-    pingKafka: () => pingKafka(kafka),
-  };
-  const service = await startService({
-    module: RiskModule.forRoot(infra, logger),
-    logger,
-    http: { host: config.BIND_HOST, port: config.RISK_HTTP_PORT },
-    grpc: {
-      package: GRPC_PACKAGES.risk,
-      protoPath: PROTO_FILES.risk,
-      includeDirs: [PROTO_ROOT],
-      host: config.BIND_HOST,
-      port: config.RISK_GRPC_PORT,
-    },
-  });
-  const consumer = new KafkaEventConsumer(kafka, {
-    groupId: config.RISK_CONSUMER_GROUP,
-    topics: [topic],
-    logger,
-    // an unrecognised failure while a dependency is down is waited out, not dead-lettered
-    probe: readinessProbe(service.app.get(HealthRegistry)),
-    handler: userEventsHandler(service.app.get(RiskUseCase)),
-  });
-  infra.consumer = consumer;
-  return startConsumerFor(service, consumer);
+/** Starts risk in this process (tests; `main.ts` runs `runService`). */
+export function startRisk(config: RiskConfig, logger: Logger): Promise<RunningService> {
+  return launchService(riskService, config, logger);
 }

@@ -1,17 +1,11 @@
-import { Client } from '@elastic/elasticsearch';
-import { catalogV1, GRPC_PACKAGES, grpcService, PROTO_FILES, PROTO_ROOT } from '@emporia/contracts';
+import { CATALOG_CATEGORY, CATALOG_PRODUCT, MARKETING_FLASH_SALE } from '@emporia/contracts';
+import type { catalogV1 } from '@emporia/contracts';
+import { kafkaResource } from '@emporia/messaging';
 import {
-  createKafka,
-  ensureTopics,
-  KafkaEventConsumer,
-  pingKafka,
-  readinessProbe,
-  topicName,
-} from '@emporia/messaging';
-import {
-  grpcClient,
-  HealthRegistry,
-  startService,
+  defineService,
+  elasticsearchResource,
+  grpcBackend,
+  launchService,
   waitForReady,
   type GrpcApi,
   type Logger,
@@ -19,92 +13,119 @@ import {
 } from '@emporia/platform';
 import { ProjectionUseCases } from './application/catalog-events.use-case';
 import { IndexProductSnapshotUseCase } from './application/index-product-snapshot.use-case';
-import { ReindexUseCase } from './application/reindex.use-case';
-import { SynonymSetsUseCase } from './application/synonym-sets.use-case';
-import type { SearchConfig } from './config';
+import {
+  CATALOG_SOURCE,
+  CATEGORY_NAMES,
+  FLASH_SALES,
+  INDEX_BUILDER,
+  PRODUCT_INDEX,
+  REINDEX_JOBS,
+  SEARCH_LOG,
+  SYNONYM_STORE,
+} from './application/ports';
+import { REINDEX_BATCH_SIZE, ReindexUseCase } from './application/reindex.use-case';
+import {
+  SearchProductsUseCase,
+  SuggestUseCase,
+  TopQueriesUseCase,
+} from './application/search-products.use-case';
+import { SYNONYM_REFRESH_MS, SynonymSetsUseCase } from './application/synonym-sets.use-case';
+import { searchConfigSchema, type SearchConfig } from './config';
 import { GrpcCatalogSource } from './infrastructure/catalog-source';
 import { ElasticsearchProductIndex } from './infrastructure/elasticsearch-product-index';
-import { EsSearchLog, SearchStores } from './infrastructure/elasticsearch-stores';
+import {
+  EsCategoryNames,
+  EsFlashSales,
+  EsReindexJobs,
+  EsSearchLog,
+  EsSynonymStore,
+  SearchStores,
+} from './infrastructure/elasticsearch-stores';
 import { searchEventHandler } from './interface/catalog-product.consumer';
-import { SearchModule, type SearchInfrastructure } from './search.module';
+import { SearchGrpcController } from './interface/search.grpc-controller';
 
 /** Topics search projects: product snapshots, category names, flash sales. */
-export const SEARCH_TOPICS = ['catalog.product', 'catalog.category', 'marketing.flash-sale'];
+export const SEARCH_TOPICS = [CATALOG_PRODUCT, CATALOG_CATEGORY, MARKETING_FLASH_SALE].map(
+  (t) => t.name,
+);
 
 /**
- * Starts search: the index and alias (rebuilt from the catalog first when its mapping is
- * outdated), the side stores, the consumer, gRPC and ops HTTP.
+ * Search: the product index and alias (rebuilt from the catalog first when its mapping is
+ * outdated), the side stores, the consumer that projects catalog and marketing events.
  */
-export async function startSearch(config: SearchConfig, logger: Logger): Promise<RunningService> {
-  const client = new Client({
-    node: config.ELASTICSEARCH_URL,
-    requestTimeout: 10000,
-    maxRetries: 2,
-  });
-  const index = new ElasticsearchProductIndex(client, config.SEARCH_INDEX_PREFIX, logger);
-  const state = await index.ensureIndex();
-  const stores = new SearchStores(client, config.SEARCH_INDEX_PREFIX);
-  await stores.ensure();
-  const log = new EsSearchLog(stores, logger);
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'search', logger });
-  const topics = SEARCH_TOPICS.map((t) => topicName(config.KAFKA_TOPIC_PREFIX, t));
-  await ensureTopics(kafka, topics);
-  const catalog = grpcClient<GrpcApi<catalogV1.CatalogServiceController>>({
-    name: 'catalog',
-    ...grpcService('catalog'),
-    url: config.CATALOG_GRPC_URL,
-    deadlineMs: config.CATALOG_DEADLINE_MS,
-  });
-  const infra: SearchInfrastructure = {
-    index,
-    stores,
-    log,
-    client,
-    catalog: new GrpcCatalogSource(catalog.api),
-    catalogClient: catalog.client,
-    pingKafka: () => pingKafka(kafka),
-    reindexBatchSize: config.SEARCH_REINDEX_BATCH_SIZE,
-    synonymRefreshMs: config.SEARCH_SYNONYM_REFRESH_SECONDS * 1000,
-  };
-  const service = await startService({
-    module: SearchModule.forRoot(infra, logger),
-    logger,
-    http: { host: config.BIND_HOST, port: config.SEARCH_HTTP_PORT },
-    grpc: {
-      package: GRPC_PACKAGES.search,
-      protoPath: PROTO_FILES.search,
-      includeDirs: [PROTO_ROOT],
-      host: config.BIND_HOST,
-      port: config.SEARCH_GRPC_PORT,
-    },
-  });
-  try {
-    log.start();
-    await service.app.get(SynonymSetsUseCase).reload();
-    if (state === 'outdated') {
-      // events wait in Kafka (the consumer is not started) until the new index serves
-      logger.warn('the product index has an older mapping: rebuilding it from the catalog');
-      // started together with the catalog (npm start, a rollout): give it time to come up
-      await waitForReady(catalog.client, config.CATALOG_WAIT_SECONDS * 1000);
-      await service.app.get(ReindexUseCase).runToCompletion();
-    }
-    infra.consumer = new KafkaEventConsumer(kafka, {
-      groupId: config.SEARCH_CONSUMER_GROUP,
-      topics,
-      logger,
-      // an unrecognised failure while a dependency is down is waited out, not dead-lettered
-      probe: readinessProbe(service.app.get(HealthRegistry)),
-      maxAttempts: config.SEARCH_MAX_ATTEMPTS,
-      handler: searchEventHandler(
-        service.app.get(IndexProductSnapshotUseCase),
-        service.app.get(ProjectionUseCases),
-        logger,
-      ),
-    });
-    await infra.consumer.start();
-  } catch (e) {
-    await service.close();
-    throw e;
-  }
-  return service;
+export const searchService = defineService({
+  name: 'search',
+  config: searchConfigSchema,
+  http: (c) => ({ host: c.BIND_HOST, port: c.SEARCH_HTTP_PORT }),
+  grpc: (c) => ({ service: 'search', host: c.BIND_HOST, port: c.SEARCH_GRPC_PORT }),
+  resources: (c) => ({
+    elasticsearch: elasticsearchResource(c.ELASTICSEARCH_URL),
+    kafka: kafkaResource({
+      brokers: c.KAFKA_BROKERS,
+      topicPrefix: c.KAFKA_TOPIC_PREFIX,
+      topics: SEARCH_TOPICS,
+      consumerGroup: c.SEARCH_CONSUMER_GROUP,
+    }),
+    // reindexing reads the catalog; not a readiness dependency (queries are served without it)
+    catalog: grpcBackend<GrpcApi<catalogV1.CatalogServiceController>>('catalog', {
+      url: c.CATALOG_GRPC_URL,
+      deadlineMs: c.CATALOG_DEADLINE_MS,
+      readiness: false,
+    }),
+  }),
+  assemble: async ({ config, logger, resources: { elasticsearch, kafka, catalog } }) => {
+    const index = new ElasticsearchProductIndex(elasticsearch, config.SEARCH_INDEX_PREFIX, logger);
+    const state = await index.ensureIndex();
+    const stores = new SearchStores(elasticsearch, config.SEARCH_INDEX_PREFIX);
+    await stores.ensure();
+    const log = new EsSearchLog(stores, logger);
+    return {
+      controllers: [SearchGrpcController],
+      providers: [
+        { provide: PRODUCT_INDEX, useValue: index },
+        { provide: INDEX_BUILDER, useValue: index },
+        { provide: CATEGORY_NAMES, useValue: new EsCategoryNames(stores) },
+        { provide: FLASH_SALES, useValue: new EsFlashSales(stores) },
+        { provide: SYNONYM_STORE, useValue: new EsSynonymStore(stores) },
+        { provide: REINDEX_JOBS, useValue: new EsReindexJobs(stores) },
+        { provide: SEARCH_LOG, useValue: log },
+        { provide: CATALOG_SOURCE, useValue: new GrpcCatalogSource(catalog.api) },
+        { provide: REINDEX_BATCH_SIZE, useValue: config.SEARCH_REINDEX_BATCH_SIZE },
+        { provide: SYNONYM_REFRESH_MS, useValue: config.SEARCH_SYNONYM_REFRESH_SECONDS * 1000 },
+        IndexProductSnapshotUseCase,
+        ProjectionUseCases,
+        SearchProductsUseCase,
+        SuggestUseCase,
+        TopQueriesUseCase,
+        SynonymSetsUseCase,
+        ReindexUseCase,
+      ],
+      workers: [{ start: () => log.start(), stop: () => log.close() }],
+      ready: async (get) => {
+        await get(SynonymSetsUseCase).reload();
+        if (state !== 'outdated') return;
+        // events wait in Kafka (the consumer is not started) until the new index serves
+        logger.warn('the product index has an older mapping: rebuilding it from the catalog');
+        // started together with the catalog (npm start, a rollout): give it time to come up
+        await waitForReady(catalog.client, config.CATALOG_WAIT_SECONDS * 1000);
+        await get(ReindexUseCase).runToCompletion();
+      },
+      consumers: (get) => [
+        kafka.consumer({
+          topics: SEARCH_TOPICS,
+          maxAttempts: config.SEARCH_MAX_ATTEMPTS,
+          handler: searchEventHandler(
+            get(IndexProductSnapshotUseCase),
+            get(ProjectionUseCases),
+            logger,
+          ),
+        }),
+      ],
+    };
+  },
+});
+
+/** Starts search in this process (tests; `main.ts` runs `runService`). */
+export function startSearch(config: SearchConfig, logger: Logger): Promise<RunningService> {
+  return launchService(searchService, config, logger);
 }

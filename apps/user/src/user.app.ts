@@ -1,76 +1,92 @@
-import { Redis } from 'ioredis';
+import { ORDER_ORDER, USER_ACCOUNT } from '@emporia/contracts';
+import type { riskV1 } from '@emporia/contracts';
+import { kafkaResource, OutboxRelay } from '@emporia/messaging';
 import {
-  GRPC_PACKAGES,
-  grpcService,
-  PROTO_FILES,
-  PROTO_ROOT,
-  type riskV1,
-} from '@emporia/contracts';
-import {
-  createKafka,
-  ensureTopics,
-  KafkaEventConsumer,
-  KafkaPublisher,
-  OutboxRelay,
-  pingKafka,
-  readinessProbe,
-  startConsumerFor,
-  topicName,
-} from '@emporia/messaging';
-import { createDataSource, migrateDatabase, openMigrated } from '@emporia/persistence';
-import {
-  grpcClient,
-  HealthRegistry,
-  startService,
+  defineService,
+  grpcBackend,
+  launchService,
+  postgresResource,
+  redisResource,
   type GrpcApi,
   type Logger,
   type RunningService,
 } from '@emporia/platform';
+import { AccountAdminUseCase } from './application/account-admin.use-case';
+import { FreezeAccountUseCase } from './application/freeze-account.use-case';
+import { LoginUseCase } from './application/login.use-case';
+import { LogoutUseCase } from './application/logout.use-case';
+import { MfaUseCase } from './application/mfa.use-case';
 import { OrderEventsUseCase } from './application/order-events.use-case';
-import { DEV_MFA_KEY, type UserConfig } from './config';
+import { PointsUseCase } from './application/points.use-case';
+import {
+  AUTH_SETTINGS,
+  CLOCK,
+  ID_GENERATOR,
+  LOGIN_RISK,
+  LOGIN_THROTTLE,
+  MFA_SETTINGS,
+  PASSWORD_HASHER,
+  POINTS_SETTINGS,
+  SECRET_BOX,
+  TOKEN_SECRETS,
+  TOKEN_SIGNER,
+  UNIT_OF_WORK,
+} from './application/ports';
+import { PrivacyUseCase } from './application/privacy.use-case';
+import { ProfileUseCase } from './application/profile.use-case';
+import { RefreshUseCase } from './application/refresh.use-case';
+import { RegisterUseCase } from './application/register.use-case';
+import { SigningKeysUseCase } from './application/signing-keys.use-case';
+import { DEV_MFA_KEY, userConfigSchema, type UserConfig } from './config';
 import { parseIdentifier, validateRoles } from './domain/account';
-import { orderEventsHandler } from './interface/order-events.consumer';
 import { Argon2PasswordHasher } from './infrastructure/argon2-password-hasher';
 import { JoseTokenSigner } from './infrastructure/jose-token-signer';
 import { GrpcLoginRisk, UnscoredLoginRisk } from './infrastructure/login-risk.adapters';
-import { AesGcmSecretBox } from './infrastructure/node-crypto';
 import { USER_MIGRATIONS } from './infrastructure/migrations';
+import { AesGcmSecretBox, nodeHmac } from './infrastructure/node-crypto';
 import { RedisLoginThrottle } from './infrastructure/redis-login-throttle';
 import { RevocationRelay } from './infrastructure/token-revocations';
-import { USER_TOPICS, UserModule, type UserInfrastructure } from './user.module';
+import {
+  systemClock,
+  tokenSecrets,
+  TypeormUnitOfWork,
+  uuidV7Generator,
+} from './infrastructure/typeorm-unit-of-work';
+import { orderEventsHandler } from './interface/order-events.consumer';
+import { UserGrpcController } from './interface/user.grpc-controller';
 
 /** Order events feed points and tiers. */
-const ORDER_TOPIC = 'order.order';
+const ORDER_TOPIC = ORDER_ORDER.name;
 
-const userDataSource = (config: Pick<UserConfig, 'USER_DATABASE_URL' | 'DB_POOL_SIZE'>) =>
-  createDataSource({
-    url: config.USER_DATABASE_URL,
-    entities: [],
+const userDatabase = (
+  c: Pick<UserConfig, 'USER_DATABASE_URL' | 'DB_POOL_SIZE'> & { USER_MIGRATE_ON_START?: boolean },
+) =>
+  postgresResource({
+    url: c.USER_DATABASE_URL,
     migrations: USER_MIGRATIONS,
-    poolSize: config.DB_POOL_SIZE,
-    applicationName: 'emporia-user',
+    poolSize: c.DB_POOL_SIZE,
+    migrateOnStart: {
+      enabled: c.USER_MIGRATE_ON_START ?? false,
+      variable: 'USER_MIGRATE_ON_START',
+    },
   });
 
-export async function migrateUser(
+/** Applies pending migrations (what `main.ts migrate` does). */
+export function migrateUser(
   config: Pick<UserConfig, 'USER_DATABASE_URL' | 'DB_POOL_SIZE'>,
   logger: Logger,
 ): Promise<string[]> {
-  return migrateDatabase(config.USER_DATABASE_URL, userDataSource(config), logger, 'user');
+  return userDatabase(config).migrate('user', logger);
 }
 
 /**
  * `main.ts grant-roles <email|phone> <role,...>`: sets an account's roles directly in the
  * database, to bootstrap the first admin (afterwards admins use SetAccountRoles).
  */
-export async function grantRoles(
-  config: Pick<UserConfig, 'USER_DATABASE_URL' | 'DB_POOL_SIZE'>,
-  logger: Logger,
-  identifier: string,
-  roles: string,
-): Promise<void> {
+async function grantRoles(config: UserConfig, logger: Logger, identifier: string, roles: string) {
   const id = parseIdentifier(identifier);
-  const valid = validateRoles((roles ?? '').split(','));
-  const ds = await userDataSource(config).initialize();
+  const valid = validateRoles(roles.split(','));
+  const ds = await userDatabase(config).dataSource('user').initialize();
   try {
     const rows = (await ds.query(
       `UPDATE accounts SET roles = $2 WHERE ${'email' in id ? 'email' : 'phone'} = $1 AND status <> 'DELETED' RETURNING id`,
@@ -84,107 +100,147 @@ export async function grantRoles(
   }
 }
 
-/** Starts the user service: database, Redis, signing keys, outbox relay, gRPC and ops HTTP. */
-export async function startUser(config: UserConfig, logger: Logger): Promise<RunningService> {
-  if (config.USER_MIGRATE_ON_START) await migrateUser(config, logger);
-  const dataSource = await openMigrated(userDataSource(config), 'user', 'USER_MIGRATE_ON_START');
-  if (config.MFA_ENCRYPTION_KEY === DEV_MFA_KEY)
-    logger.warn(
-      'MFA_ENCRYPTION_KEY is the development default; set a real key outside development',
-    );
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false });
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'user', logger });
-  const publisher = new KafkaPublisher(kafka);
-  const signer = new JoseTokenSigner(dataSource, {
-    issuer: config.JWT_ISSUER,
-    audience: config.JWT_AUDIENCE,
-    accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
-  });
-  // Sign-ins are scored by risk when it is configured; it is not a readiness dependency (fail open).
-  const risk = config.RISK_GRPC_URL
-    ? grpcClient<GrpcApi<riskV1.RiskServiceController>>({
-        name: 'risk',
-        ...grpcService('risk'),
-        url: config.RISK_GRPC_URL,
-        deadlineMs: config.RISK_DEADLINE_MS,
-      })
-    : undefined;
-  try {
-    await ensureTopics(
-      kafka,
-      [...USER_TOPICS, ORDER_TOPIC].map((t) => topicName(config.KAFKA_TOPIC_PREFIX, t)),
-    );
+/** User: accounts, sign-in and tokens, MFA, points and tiers (fed by order events). */
+export const userService = defineService({
+  name: 'user',
+  config: userConfigSchema,
+  http: (c) => ({ host: c.BIND_HOST, port: c.USER_HTTP_PORT }),
+  grpc: (c) => ({ service: 'user', host: c.BIND_HOST, port: c.USER_GRPC_PORT }),
+  resources: (c) => ({
+    postgres: userDatabase(c),
+    redis: redisResource(c.REDIS_URL),
+    kafka: kafkaResource({
+      brokers: c.KAFKA_BROKERS,
+      topicPrefix: c.KAFKA_TOPIC_PREFIX,
+      topics: [USER_ACCOUNT.name, ORDER_TOPIC],
+      consumerGroup: c.USER_CONSUMER_GROUP,
+    }),
+    // sign-ins are scored by risk when it is configured; not a readiness dependency (fail open)
+    risk: c.RISK_GRPC_URL
+      ? grpcBackend<GrpcApi<riskV1.RiskServiceController>>('risk', {
+          url: c.RISK_GRPC_URL,
+          deadlineMs: c.RISK_DEADLINE_MS,
+          readiness: false,
+        })
+      : undefined,
+  }),
+  commands: {
+    'grant-roles': ([identifier = '', roles = ''], { config, logger }) =>
+      grantRoles(config, logger, identifier, roles),
+  },
+  assemble: async ({ config, logger, resources: { postgres, redis, kafka, risk } }) => {
+    if (config.MFA_ENCRYPTION_KEY === DEV_MFA_KEY)
+      logger.warn(
+        'MFA_ENCRYPTION_KEY is the development default; set a real key outside development',
+      );
+    const signer = new JoseTokenSigner(postgres, {
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+      accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    });
     await signer.ensureKey(new Date());
-  } catch (e) {
-    risk?.client.close();
-    redis.disconnect();
-    await dataSource.destroy();
-    throw e;
-  }
-  const infra: UserInfrastructure = {
-    dataSource,
-    redis,
-    publisher,
-    signer,
-    secretBox: AesGcmSecretBox.fromConfig(config.MFA_ENCRYPTION_KEY),
-    mfaIssuer: config.MFA_ISSUER,
-    relay: new OutboxRelay(dataSource, publisher, {
+    const secretBox = AesGcmSecretBox.fromConfig(config.MFA_ENCRYPTION_KEY);
+    const relay = new OutboxRelay(postgres, kafka.publisher, {
       logger,
       service: 'user',
       intervalMs: config.OUTBOX_POLL_MS,
-    }),
-    revocations: new RevocationRelay(dataSource, redis, {
+    });
+    // pushes committed access-token revocations to the gateway's list in Redis; a token lives
+    // ACCESS_TOKEN_TTL_SECONDS, the minute covers clock differences and the gateway's tolerance
+    const revocations = new RevocationRelay(postgres, redis, {
       keyPrefix: config.TOKEN_REVOCATION_KEY_PREFIX,
-      // a token lives ACCESS_TOKEN_TTL_SECONDS; the minute covers clock differences and the
-      // gateway's clock tolerance
       entryTtlMs: (config.ACCESS_TOKEN_TTL_SECONDS + 60) * 1000,
       logger,
-    }),
-    hasher: new Argon2PasswordHasher({
-      memoryCost: config.ARGON2_MEMORY_KIB,
-      timeCost: config.ARGON2_TIME_COST,
-      parallelism: config.ARGON2_PARALLELISM,
-    }),
-    throttle: new RedisLoginThrottle(redis, {
-      maxAccountFailures: config.LOGIN_MAX_FAILURES,
-      maxIpFailures: config.LOGIN_IP_MAX_FAILURES,
-      windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
-      lockSeconds: config.LOGIN_LOCK_SECONDS,
-      keyPrefix: config.REDIS_KEY_PREFIX,
-    }),
-    loginRisk: risk
-      ? new GrpcLoginRisk(risk.api.scoreLogin, logger, { deadlineMs: config.RISK_DEADLINE_MS })
-      : new UnscoredLoginRisk(),
-    closeRisk: () => risk?.client.close(),
-    topicPrefix: config.KAFKA_TOPIC_PREFIX,
-    refreshTtlMs: config.REFRESH_TOKEN_TTL_DAYS * 86_400_000,
-    pingKafka: () => pingKafka(kafka),
-    points: {
-      perMajorUnit: config.POINTS_PER_MAJOR_UNIT,
-      ttlMs: config.POINTS_TTL_DAYS * 86_400_000,
-      expiryIntervalMs: config.POINTS_EXPIRY_INTERVAL_MS,
-    },
-  };
-  const service = await startService({
-    module: UserModule.forRoot(infra, logger),
-    logger,
-    http: { host: config.BIND_HOST, port: config.USER_HTTP_PORT },
-    grpc: {
-      package: GRPC_PACKAGES.user,
-      protoPath: PROTO_FILES.user,
-      includeDirs: [PROTO_ROOT],
-      host: config.BIND_HOST,
-      port: config.USER_GRPC_PORT,
-    },
-  });
-  const consumer = new KafkaEventConsumer(kafka, {
-    groupId: config.USER_CONSUMER_GROUP,
-    topics: [topicName(config.KAFKA_TOPIC_PREFIX, ORDER_TOPIC)],
-    logger,
-    // an unrecognised failure while a dependency is down is waited out, not dead-lettered
-    probe: readinessProbe(service.app.get(HealthRegistry)),
-    handler: orderEventsHandler(service.app.get(OrderEventsUseCase), logger),
-  });
-  infra.consumer = consumer;
-  return startConsumerFor(service, consumer);
+    });
+    const unitOfWork = new TypeormUnitOfWork(
+      postgres,
+      kafka.topic(USER_ACCOUNT.name),
+      secretBox,
+      () => relay.nudge(),
+      () => revocations.nudge(),
+    );
+    const everyMs = config.POINTS_EXPIRY_INTERVAL_MS;
+    return {
+      controllers: [UserGrpcController],
+      providers: [
+        { provide: UNIT_OF_WORK, useValue: unitOfWork },
+        {
+          provide: PASSWORD_HASHER,
+          useValue: new Argon2PasswordHasher({
+            memoryCost: config.ARGON2_MEMORY_KIB,
+            timeCost: config.ARGON2_TIME_COST,
+            parallelism: config.ARGON2_PARALLELISM,
+          }),
+        },
+        {
+          provide: LOGIN_THROTTLE,
+          useValue: new RedisLoginThrottle(redis, {
+            maxAccountFailures: config.LOGIN_MAX_FAILURES,
+            maxIpFailures: config.LOGIN_IP_MAX_FAILURES,
+            windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
+            lockSeconds: config.LOGIN_LOCK_SECONDS,
+            keyPrefix: config.REDIS_KEY_PREFIX,
+          }),
+        },
+        {
+          provide: LOGIN_RISK,
+          useValue: risk
+            ? new GrpcLoginRisk(risk.api.scoreLogin, logger, {
+                deadlineMs: config.RISK_DEADLINE_MS,
+              })
+            : new UnscoredLoginRisk(),
+        },
+        { provide: TOKEN_SIGNER, useValue: signer },
+        { provide: SECRET_BOX, useValue: secretBox },
+        { provide: MFA_SETTINGS, useValue: { issuer: config.MFA_ISSUER, hmac: nodeHmac } },
+        { provide: TOKEN_SECRETS, useValue: tokenSecrets },
+        { provide: CLOCK, useValue: systemClock },
+        { provide: ID_GENERATOR, useValue: uuidV7Generator },
+        {
+          provide: AUTH_SETTINGS,
+          useValue: { refreshTtlMs: config.REFRESH_TOKEN_TTL_DAYS * 86_400_000 },
+        },
+        {
+          provide: POINTS_SETTINGS,
+          useValue: {
+            perMajorUnit: config.POINTS_PER_MAJOR_UNIT,
+            ttlMs: config.POINTS_TTL_DAYS * 86_400_000,
+          },
+        },
+        RegisterUseCase,
+        LoginUseCase,
+        RefreshUseCase,
+        LogoutUseCase,
+        SigningKeysUseCase,
+        PointsUseCase,
+        OrderEventsUseCase,
+        FreezeAccountUseCase,
+        MfaUseCase,
+        ProfileUseCase,
+        PrivacyUseCase,
+        AccountAdminUseCase,
+      ],
+      workers: [relay, revocations],
+      // bounded batches: expired points, and members still to re-evaluate after a tier change
+      sweeps: (get) => [
+        { name: 'points-expiry', everyMs, run: (ctx) => get(PointsUseCase).expireDue(ctx) },
+        {
+          name: 'tier-reevaluation',
+          everyMs,
+          run: (ctx) => get(AccountAdminUseCase).reevaluateDue(ctx),
+        },
+      ],
+      consumers: (get) => [
+        kafka.consumer({
+          topics: [ORDER_TOPIC],
+          handler: orderEventsHandler(get(OrderEventsUseCase), logger),
+        }),
+      ],
+    };
+  },
+});
+
+/** Starts the user service in this process (tests; `main.ts` runs `runService`). */
+export function startUser(config: UserConfig, logger: Logger): Promise<RunningService> {
+  return launchService(userService, config, logger);
 }

@@ -10,3 +10,16 @@ export * as riskV1 from './gen/emporia/risk/v1/risk_service';
 
 export { GRPC_PACKAGES, grpcService, PROTO_FILES, PROTO_ROOT } from './grpc-services';
 export type { ServiceName } from './grpc-services';
+
+export {
+  CATALOG_CATEGORY,
+  CATALOG_PRODUCT,
+  EVENT_TOPICS,
+  eventTypeNamed,
+  MARKETING_FLASH_SALE,
+  MARKETING_GROUP_BUY,
+  ORDER_ORDER,
+  USER_ACCOUNT,
+  versionOf,
+} from './events';
+export type { EventMessage, EventTopic, EventType, PayloadOf } from './events';

@@ -1,4 +1,4 @@
-import type { BinaryWriter } from '@bufbuild/protobuf/wire';
+import type { EventType } from '@emporia/contracts';
 
 /** Kafka header names every event carries (ARCHITECTURE.md "Contracts"). */
 export const HEADER = {
@@ -10,25 +10,6 @@ export const HEADER = {
 } as const;
 
 export const PROTOBUF_CONTENT_TYPE = 'application/x-protobuf';
-
-/** The encode/decode pair ts-proto generates for every message. */
-export interface MessageCodec<T> {
-  encode(message: T, writer?: BinaryWriter): BinaryWriter;
-  decode(input: Uint8Array, length?: number): T;
-}
-
-/**
- * An event type: routed by its fully-qualified protobuf name (which carries the version,
- * e.g. `emporia.catalog.v1.ProductCreated`), never by a class name.
- */
-export interface EventType<T> {
-  readonly name: string;
-  readonly codec: MessageCodec<T>;
-}
-
-export function eventType<T>(name: string, codec: MessageCodec<T>): EventType<T> {
-  return { name, codec };
-}
 
 /** An event about to be written to the outbox. */
 export interface NewEvent {
@@ -42,6 +23,11 @@ export interface NewEvent {
   traceparent?: string;
 }
 
+/**
+ * An outbox row for `message`, an event of a registered type (`@emporia/contracts` events.ts).
+ * `topic` is the type's topic with the deployment's prefix (`topicName`); another topic throws,
+ * so an event cannot be published where its consumers do not look.
+ */
 export function newEvent<T>(
   type: EventType<T>,
   topic: string,
@@ -49,6 +35,8 @@ export function newEvent<T>(
   message: T,
   extra: { traceparent?: string; occurredAt?: Date } = {},
 ): NewEvent {
+  if (!topic.endsWith(type.topic))
+    throw new Error(`${type.name} belongs on topic ${type.topic}, not ${topic}`);
   return { topic, key, type: type.name, payload: type.codec.encode(message).finish(), ...extra };
 }
 

@@ -1,21 +1,15 @@
 export {
   decodeEvent,
   dlqTopic,
-  eventType,
   HEADER,
   newEvent,
   NonRetriableError,
   PROTOBUF_CONTENT_TYPE,
   topicName,
 } from './event';
-export type {
-  EventType,
-  MessageCodec,
-  MessagePublisher,
-  NewEvent,
-  ReceivedEvent,
-  WireMessage,
-} from './event';
+export type { MessagePublisher, NewEvent, ReceivedEvent, WireMessage } from './event';
+export { eventHandler, on } from './handlers';
+export type { EventHandlers, TopicRoute } from './handlers';
 export { appendToOutbox, OutboxRelay, transactionWithOutbox } from './outbox';
 export type { OutboxRelayOptions } from './outbox';
 export { idempotentHandler, recordInInbox } from './inbox';
@@ -35,3 +29,5 @@ export type { ReplayEntry, ReplayOptions, ReplayReport } from './dlq-replay';
 export { classifyFailure, DependencyUnavailableError, isNonRetriable } from './failure';
 export type { FailureClassifier, FailureKind } from './failure';
 export { MessagingTables1764000000000 } from './messaging-tables.migration';
+export { kafkaResource } from './kafka-resource';
+export type { KafkaHandle, KafkaResourceOptions } from './kafka-resource';

@@ -8,3 +8,6 @@ export {
   runMigrations,
 } from './data-source';
 export type { DataSourceOptions, TransactionWork } from './data-source';
+export { isUniqueViolation, UNIQUE_VIOLATION } from './errors';
+export { Sql } from './sql';
+export type { SqlRunner } from './sql';

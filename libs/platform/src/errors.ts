@@ -1,22 +1,14 @@
 import { status as GrpcStatus, Metadata } from '@grpc/grpc-js';
+import type { ErrorKind } from '@emporia/domain';
 import { isDependencyUnavailable } from './dependency';
 
 /**
- * Kinds of failure, mapped 1:1 to gRPC status codes. Domain layers declare their own error
- * classes with a stable `code` (e.g. CATEGORY_NOT_FOUND) and one of these kinds; they never
- * import this file, the shape is enough (see `isCodedError`).
+ * Kinds of failure (`@emporia/domain`), mapped 1:1 to gRPC status codes. Domain layers declare
+ * their own error classes (subclasses of DomainError) with a stable `code` (e.g.
+ * CATEGORY_NOT_FOUND) and one of these kinds; they never import this file, the shape is enough
+ * (see `isCodedError`).
  */
-export type ErrorKind =
-  | 'INVALID_ARGUMENT'
-  | 'NOT_FOUND'
-  | 'ALREADY_EXISTS'
-  | 'FAILED_PRECONDITION'
-  | 'ABORTED'
-  | 'PERMISSION_DENIED'
-  | 'UNAUTHENTICATED'
-  | 'RESOURCE_EXHAUSTED'
-  | 'UNAVAILABLE'
-  | 'INTERNAL';
+export type { ErrorKind };
 
 export interface CodedError {
   code: string;

@@ -46,3 +46,30 @@ export {
 } from './grpc-client';
 export type { GrpcApi, GrpcClientOptions } from './grpc-client';
 export type { GrpcServerOptions, RunningService, StartServiceOptions } from './bootstrap';
+export {
+  defineService,
+  elasticsearchResource,
+  grpcBackend,
+  launchService,
+  postgresResource,
+  redisResource,
+  runCommand,
+  runService,
+} from './service-kit';
+export type {
+  Assembly,
+  Consumer,
+  Get,
+  OpenedResource,
+  OpenedResources,
+  PostgresOptions,
+  PostgresSpec,
+  ResourceCommand,
+  ResourceContext,
+  ResourceSpec,
+  ResourceSpecs,
+  ServiceDefinition,
+  Worker,
+} from './service-kit';
+export { localSweepLock, PostgresSweepLock, Sweeper, sweepsEvery } from './sweeps';
+export type { Sweep, SweepLock } from './sweeps';

@@ -12,11 +12,18 @@ export const LOGGER = Symbol('LOGGER');
 @Global()
 @Module({})
 export class PlatformModule {
-  static forRoot(logger: Logger, options: { opsRoutes?: boolean } = {}): DynamicModule {
+  static forRoot(
+    logger: Logger,
+    options: { opsRoutes?: boolean; health?: HealthRegistry } = {},
+  ): DynamicModule {
     return {
       module: PlatformModule,
       controllers: options.opsRoutes === false ? [] : [OpsController],
-      providers: [{ provide: LOGGER, useValue: logger }, HealthRegistry],
+      providers: [
+        { provide: LOGGER, useValue: logger },
+        // the service kit registers its resources' checks before the app exists
+        options.health ? { provide: HealthRegistry, useValue: options.health } : HealthRegistry,
+      ],
       exports: [LOGGER, HealthRegistry],
     };
   }

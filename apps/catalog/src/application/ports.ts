@@ -155,14 +155,7 @@ export interface UnitOfWork {
   run<T>(ctx: RequestContext, work: (tx: CatalogTx) => Promise<T>): Promise<T>;
 }
 
-export interface Clock {
-  now(): Date;
-}
-
-export interface IdGenerator {
-  /** Time-ordered unique ids (UUIDv7), so ordering by id is ordering by creation. */
-  newId(): string;
-}
+export type { Clock, IdGenerator } from '@emporia/domain';
 
 export const UNIT_OF_WORK = Symbol('UNIT_OF_WORK');
 export const CLOCK = Symbol('CLOCK');

@@ -1,19 +1,11 @@
+import { DomainError, UUID_RE } from '@emporia/domain';
+
 /** Kinds understood by the platform's gRPC exception filter (shape only: no import needed). */
 export type CatalogErrorKind =
   'INVALID_ARGUMENT' | 'NOT_FOUND' | 'ALREADY_EXISTS' | 'FAILED_PRECONDITION' | 'ABORTED';
 
 /** A catalog rule was broken; `code` is stable and documented for API users. */
-export class CatalogError extends Error {
-  constructor(
-    readonly kind: CatalogErrorKind,
-    readonly code: string,
-    message: string,
-    readonly details?: Record<string, unknown>,
-  ) {
-    super(message);
-    this.name = 'CatalogError';
-  }
-}
+export class CatalogError extends DomainError<CatalogErrorKind> {}
 
 export const invalid = (code: string, message: string, details?: Record<string, unknown>) =>
   new CatalogError('INVALID_ARGUMENT', code, message, details);
@@ -25,8 +17,6 @@ export const notFound = (what: 'Category' | 'Product' | 'Sku', id: string, code?
     `${what} ${id} does not exist`,
     { id },
   );
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Ids are UUIDs; anything else is a bad argument, not a lookup miss. */
 export function assertId(field: string, value: string): string {

@@ -1,3 +1,4 @@
+import { UUID_RE } from '@emporia/domain';
 import { CatalogError, invalid } from './catalog-error';
 
 export type ReservationStatus = 'ACTIVE' | 'COMMITTED' | 'RELEASED' | 'EXPIRED';
@@ -36,7 +37,6 @@ export const MAX_RESERVATION_LINES = 100;
 export const DEFAULT_RESERVATION_TTL_SECONDS = 900;
 /** A week: orders held for risk review keep their stock while an operator decides. */
 export const MAX_RESERVATION_TTL_SECONDS = 7 * 86_400;
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Validates a reservation request: an id, 1–100 lines of positive whole quantities. Lines of

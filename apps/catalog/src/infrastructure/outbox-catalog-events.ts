@@ -1,22 +1,10 @@
-import { catalogV1 } from '@emporia/contracts';
-import { eventType, newEvent, type NewEvent } from '@emporia/messaging';
+import { CATALOG_CATEGORY, CATALOG_PRODUCT, type EventType } from '@emporia/contracts';
+import { newEvent, type NewEvent } from '@emporia/messaging';
 import { toTraceparent, type RequestContext } from '@emporia/platform';
 import type { CatalogEvents, ProductView } from '../application/ports';
 import type { Category } from '../domain/category';
 import type { StockLevel } from '../domain/stock';
 import { categoryToProto, productToProto } from './proto-mappers';
-
-export const CATALOG_EVENT_TYPES = {
-  productCreated: eventType('emporia.catalog.v1.ProductCreated', catalogV1.ProductCreated),
-  productUpdated: eventType('emporia.catalog.v1.ProductUpdated', catalogV1.ProductUpdated),
-  productStockChanged: eventType(
-    'emporia.catalog.v1.ProductStockChanged',
-    catalogV1.ProductStockChanged,
-  ),
-  categoryCreated: eventType('emporia.catalog.v1.CategoryCreated', catalogV1.CategoryCreated),
-  categoryUpdated: eventType('emporia.catalog.v1.CategoryUpdated', catalogV1.CategoryUpdated),
-  categoryMoved: eventType('emporia.catalog.v1.CategoryMoved', catalogV1.CategoryMoved),
-};
 
 export interface CatalogTopics {
   product: string;
@@ -36,11 +24,11 @@ export class OutboxCatalogEvents implements CatalogEvents {
   }
 
   productCreated(view: ProductView): void {
-    this.product(CATALOG_EVENT_TYPES.productCreated, view, { product: productToProto(view) });
+    this.product(CATALOG_PRODUCT.events.ProductCreated, view, { product: productToProto(view) });
   }
 
   productUpdated(view: ProductView, changedFields: string[]): void {
-    this.product(CATALOG_EVENT_TYPES.productUpdated, view, {
+    this.product(CATALOG_PRODUCT.events.ProductUpdated, view, {
       product: productToProto(view),
       changedFields,
     });
@@ -53,7 +41,7 @@ export class OutboxCatalogEvents implements CatalogEvents {
     reason: string,
     reference = '',
   ): void {
-    this.product(CATALOG_EVENT_TYPES.productStockChanged, view, {
+    this.product(CATALOG_PRODUCT.events.ProductStockChanged, view, {
       product: productToProto(view),
       skuId: level.skuId,
       warehouseCode: level.warehouseCode,
@@ -67,7 +55,7 @@ export class OutboxCatalogEvents implements CatalogEvents {
   categoryCreated(category: Category): void {
     this.pending.push(
       newEvent(
-        CATALOG_EVENT_TYPES.categoryCreated,
+        CATALOG_CATEGORY.events.CategoryCreated,
         this.topics.category,
         category.id,
         { category: categoryToProto(category) },
@@ -79,7 +67,7 @@ export class OutboxCatalogEvents implements CatalogEvents {
   categoryUpdated(category: Category): void {
     this.pending.push(
       newEvent(
-        CATALOG_EVENT_TYPES.categoryUpdated,
+        CATALOG_CATEGORY.events.CategoryUpdated,
         this.topics.category,
         category.id,
         { category: categoryToProto(category) },
@@ -91,7 +79,7 @@ export class OutboxCatalogEvents implements CatalogEvents {
   categoryMoved(category: Category, old: Category): void {
     this.pending.push(
       newEvent(
-        CATALOG_EVENT_TYPES.categoryMoved,
+        CATALOG_CATEGORY.events.CategoryMoved,
         this.topics.category,
         category.id,
         {
@@ -109,7 +97,7 @@ export class OutboxCatalogEvents implements CatalogEvents {
     return this.pending.splice(0);
   }
 
-  private product<T>(type: ReturnType<typeof eventType<T>>, view: ProductView, message: T): void {
+  private product<T>(type: EventType<T>, view: ProductView, message: T): void {
     this.pending.push(newEvent(type, this.topics.product, view.product.id, message, this.meta));
   }
 }

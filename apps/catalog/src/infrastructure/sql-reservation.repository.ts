@@ -1,3 +1,4 @@
+import { Sql } from '@emporia/persistence';
 import type { EntityManager } from 'typeorm';
 import type { ReservationRepository, SkuFacts } from '../application/ports';
 import type {
@@ -10,24 +11,25 @@ import type { StockLevel } from '../domain/stock';
 
 /** Reservations and held stock, in plain SQL inside the caller's transaction. */
 export class SqlReservationRepository implements ReservationRepository {
-  constructor(private readonly m: EntityManager) {}
+  private readonly sql: Sql;
+
+  constructor(m: EntityManager) {
+    this.sql = new Sql(m);
+  }
 
   async find(id: string, forUpdate = false): Promise<Reservation | null> {
-    const [r] = (await this.m.query(
-      `SELECT * FROM stock_reservations WHERE id = $1 ${forUpdate ? 'FOR UPDATE' : ''}`,
-      [id],
-    )) as {
+    const r = await this.sql.one<{
       id: string;
       status: ReservationStatus;
       expires_at: Date;
       created_at: Date;
       updated_at: Date;
-    }[];
+    }>(`SELECT * FROM stock_reservations WHERE id = $1 ${forUpdate ? 'FOR UPDATE' : ''}`, [id]);
     if (!r) return null;
-    const lines = (await this.m.query(
+    const lines = await this.sql.rows<{ sku_id: string; warehouse_code: string; quantity: number }>(
       `SELECT sku_id, warehouse_code, quantity::int AS quantity FROM stock_reservation_lines WHERE reservation_id = $1 ORDER BY sku_id, warehouse_code`,
       [id],
-    )) as { sku_id: string; warehouse_code: string; quantity: number }[];
+    );
     return {
       id: r.id,
       status: r.status,
@@ -43,17 +45,17 @@ export class SqlReservationRepository implements ReservationRepository {
   }
 
   async claim(r: Omit<Reservation, 'lines'>): Promise<boolean> {
-    const rows = (await this.m.query(
+    const rows = await this.sql.rows<{ id: string }>(
       `INSERT INTO stock_reservations (id, status, expires_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (id) DO NOTHING RETURNING id`,
       [r.id, r.status, r.expiresAt, r.createdAt, r.updatedAt],
-    )) as unknown[];
+    );
     return rows.length > 0;
   }
 
   async addLines(reservationId: string, lines: ReservedLine[]): Promise<void> {
     if (lines.length === 0) return;
-    await this.m.query(
+    await this.sql.run(
       `INSERT INTO stock_reservation_lines (reservation_id, sku_id, warehouse_code, quantity)
        SELECT $1, * FROM unnest($2::uuid[], $3::text[], $4::bigint[])`,
       [
@@ -71,26 +73,31 @@ export class SqlReservationRepository implements ReservationRepository {
     reason: string | null,
     now: Date,
   ): Promise<void> {
-    await this.m.query(
+    await this.sql.run(
       `UPDATE stock_reservations SET status = $2, reason = $3, updated_at = $4 WHERE id = $1`,
       [id, status, reason, now],
     );
   }
 
   async dueToExpire(now: Date, limit: number): Promise<string[]> {
-    const rows = (await this.m.query(
+    const rows = await this.sql.rows<{ id: string }>(
       `SELECT id FROM stock_reservations WHERE status = 'ACTIVE' AND expires_at <= $1 ORDER BY expires_at LIMIT $2`,
       [now, limit],
-    )) as { id: string }[];
+    );
     return rows.map((r) => r.id);
   }
 
   async lockAvailability(skuIds: string[]): Promise<Availability[]> {
-    const rows = (await this.m.query(
+    const rows = await this.sql.rows<{
+      sku_id: string;
+      warehouse_code: string;
+      on_hand: string;
+      reserved: string;
+    }>(
       `SELECT sku_id, warehouse_code, on_hand::bigint AS on_hand, reserved::bigint AS reserved FROM stock_levels
        WHERE sku_id = ANY($1::uuid[]) ORDER BY sku_id, warehouse_code FOR UPDATE`,
       [skuIds],
-    )) as { sku_id: string; warehouse_code: string; on_hand: string; reserved: string }[];
+    );
     return rows.map((r) => ({
       skuId: r.sku_id,
       warehouseCode: r.warehouse_code,
@@ -105,7 +112,7 @@ export class SqlReservationRepository implements ReservationRepository {
     delta: number,
     now: Date,
   ): Promise<void> {
-    await this.m.query(
+    await this.sql.run(
       `UPDATE stock_levels SET reserved = reserved + $3, updated_at = $4 WHERE sku_id = $1 AND warehouse_code = $2`,
       [skuId, warehouseCode, delta, now],
     );
@@ -118,15 +125,12 @@ export class SqlReservationRepository implements ReservationRepository {
     movement: { reason: string; reference: string; traceId: string },
     now: Date,
   ): Promise<StockLevel> {
-    const res = (await this.m.query(
+    const [after] = await this.sql.rows<{ on_hand: string; reserved: string }>(
       `UPDATE stock_levels SET on_hand = on_hand - $3, reserved = reserved - $3, updated_at = $4
        WHERE sku_id = $1 AND warehouse_code = $2 RETURNING on_hand::bigint AS on_hand, reserved::bigint AS reserved`,
       [skuId, warehouseCode, quantity, now],
-    )) as unknown[];
-    // UPDATE … RETURNING answers [rows, count] through TypeORM's query()
-    const rows = (Array.isArray(res[0]) ? res[0] : res) as { on_hand: string; reserved: string }[];
-    const after = rows[0];
-    await this.m.query(
+    );
+    await this.sql.run(
       `INSERT INTO stock_movements (sku_id, warehouse_code, delta, on_hand_after, reason, reference, trace_id, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
       [
@@ -150,15 +154,7 @@ export class SqlReservationRepository implements ReservationRepository {
   }
 
   async skuFacts(skuIds: string[]): Promise<SkuFacts[]> {
-    const rows = (await this.m.query(
-      `SELECT s.id, s.code, s.product_id, p.title, c.path_ids, s.price_amount_minor::bigint AS price, s.currency,
-              p.status, COALESCE((SELECT sum(on_hand - reserved) FROM stock_levels l WHERE l.sku_id = s.id), 0)::bigint AS available,
-              COALESCE((SELECT json_agg(json_build_array(l.warehouse_code, (l.on_hand - l.reserved)::text) ORDER BY l.warehouse_code)
-                        FROM stock_levels l WHERE l.sku_id = s.id AND l.on_hand > l.reserved), '[]'::json) AS stock
-       FROM skus s JOIN products p ON p.id = s.product_id JOIN categories c ON c.id = p.category_id
-       WHERE s.id = ANY($1::uuid[])`,
-      [skuIds],
-    )) as {
+    const rows = await this.sql.rows<{
       id: string;
       code: string;
       product_id: string;
@@ -170,7 +166,15 @@ export class SqlReservationRepository implements ReservationRepository {
       available: string;
       /** [warehouse code, available] pairs; bigint as text, so no precision is lost in JSON. */
       stock: [string, string][];
-    }[];
+    }>(
+      `SELECT s.id, s.code, s.product_id, p.title, c.path_ids, s.price_amount_minor::bigint AS price, s.currency,
+              p.status, COALESCE((SELECT sum(on_hand - reserved) FROM stock_levels l WHERE l.sku_id = s.id), 0)::bigint AS available,
+              COALESCE((SELECT json_agg(json_build_array(l.warehouse_code, (l.on_hand - l.reserved)::text) ORDER BY l.warehouse_code)
+                        FROM stock_levels l WHERE l.sku_id = s.id AND l.on_hand > l.reserved), '[]'::json) AS stock
+       FROM skus s JOIN products p ON p.id = s.product_id JOIN categories c ON c.id = p.category_id
+       WHERE s.id = ANY($1::uuid[])`,
+      [skuIds],
+    );
     return rows.map((r) => ({
       skuId: r.id,
       code: r.code,

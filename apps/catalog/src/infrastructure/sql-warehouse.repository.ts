@@ -1,4 +1,5 @@
 import { Money } from '@emporia/money';
+import { Sql } from '@emporia/persistence';
 import type { EntityManager } from 'typeorm';
 import type { WarehouseRepository } from '../application/ports';
 import type { Warehouse } from '../domain/warehouse';
@@ -33,18 +34,22 @@ const COLUMNS = `code, name, country, province, city, shipping_cost_minor::bigin
 
 /** Registered warehouses, in plain SQL inside the caller's transaction. */
 export class SqlWarehouseRepository implements WarehouseRepository {
-  constructor(private readonly m: EntityManager) {}
+  private readonly sql: Sql;
+
+  constructor(m: EntityManager) {
+    this.sql = new Sql(m);
+  }
 
   async get(code: string, forUpdate = false): Promise<Warehouse | null> {
-    const [r] = (await this.m.query(
+    const r = await this.sql.one<WarehouseRow>(
       `SELECT ${COLUMNS} FROM warehouses WHERE code = $1 ${forUpdate ? 'FOR UPDATE' : ''}`,
       [code],
-    )) as WarehouseRow[];
+    );
     return r ? toWarehouse(r) : null;
   }
 
   async insert(w: Warehouse): Promise<boolean> {
-    const rows = (await this.m.query(
+    const rows = await this.sql.rows<{ code: string }>(
       `INSERT INTO warehouses (code, name, country, province, city, shipping_cost_minor, currency, active, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (code) DO NOTHING RETURNING code`,
       [
@@ -59,12 +64,12 @@ export class SqlWarehouseRepository implements WarehouseRepository {
         w.createdAt,
         w.updatedAt,
       ],
-    )) as unknown[];
+    );
     return rows.length > 0;
   }
 
   async save(w: Warehouse): Promise<void> {
-    await this.m.query(
+    await this.sql.run(
       `UPDATE warehouses SET name = $2, country = $3, province = $4, city = $5, shipping_cost_minor = $6,
          currency = $7, active = $8, updated_at = $9 WHERE code = $1`,
       [
@@ -86,12 +91,12 @@ export class SqlWarehouseRepository implements WarehouseRepository {
     afterCode?: string;
     limit: number;
   }): Promise<Warehouse[]> {
-    const rows = (await this.m.query(
+    const rows = await this.sql.rows<WarehouseRow>(
       `SELECT ${COLUMNS} FROM warehouses
        WHERE ($1::boolean IS FALSE OR active) AND ($2::text IS NULL OR code > $2)
        ORDER BY code LIMIT $3`,
       [opts.activeOnly, opts.afterCode ?? null, opts.limit],
-    )) as WarehouseRow[];
+    );
     return rows.map(toWarehouse);
   }
 }

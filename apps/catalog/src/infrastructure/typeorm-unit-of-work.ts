@@ -7,10 +7,10 @@ import { type CatalogTopics, OutboxCatalogEvents } from './outbox-catalog-events
 import { SqlReservationRepository } from './sql-reservation.repository';
 import { SqlWarehouseRepository } from './sql-warehouse.repository';
 import {
-  TypeormCategoryRepository,
-  TypeormProductRepository,
-  TypeormStockRepository,
-} from './typeorm-catalog.repositories';
+  SqlCategoryRepository,
+  SqlProductRepository,
+  SqlStockRepository,
+} from './sql-catalog.repositories';
 
 /**
  * One Postgres transaction per use case: repositories and the outbox share its manager, so a
@@ -30,9 +30,9 @@ export class TypeormUnitOfWork implements UnitOfWork {
       async (manager) => {
         const events = new OutboxCatalogEvents(this.topics, ctx);
         const result = await work({
-          categories: new TypeormCategoryRepository(manager),
-          products: new TypeormProductRepository(manager),
-          stock: new TypeormStockRepository(manager),
+          categories: new SqlCategoryRepository(manager),
+          products: new SqlProductRepository(manager),
+          stock: new SqlStockRepository(manager),
           reservations: new SqlReservationRepository(manager),
           warehouses: new SqlWarehouseRepository(manager),
           events,

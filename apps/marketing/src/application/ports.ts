@@ -13,12 +13,7 @@ export const FLASH_STORE = Symbol('FLASH_STORE');
 export const RANDOM = Symbol('RANDOM');
 export const FLASH_SETTINGS = Symbol('FLASH_SETTINGS');
 
-export interface Clock {
-  now(): Date;
-}
-export interface IdGenerator {
-  newId(): string;
-}
+export type { Clock, IdGenerator } from '@emporia/domain';
 /** Random bytes for coupon codes. */
 export type Random = (n: number) => Uint8Array;
 

@@ -1,18 +1,11 @@
+import { DomainError } from '@emporia/domain';
+
 /** A marketing rule was broken; `code` is stable for API users. */
-export class MarketingError extends Error {
-  constructor(
-    readonly kind:
-      | 'INVALID_ARGUMENT'
-      | 'NOT_FOUND'
-      | 'FAILED_PRECONDITION'
-      | 'ALREADY_EXISTS'
-      | 'RESOURCE_EXHAUSTED'
-      | 'UNAVAILABLE',
-    readonly code: string,
-    message: string,
-    readonly details?: Record<string, unknown>,
-  ) {
-    super(message);
-    this.name = 'MarketingError';
-  }
-}
+export class MarketingError extends DomainError<
+  | 'INVALID_ARGUMENT'
+  | 'NOT_FOUND'
+  | 'FAILED_PRECONDITION'
+  | 'ALREADY_EXISTS'
+  | 'RESOURCE_EXHAUSTED'
+  | 'UNAVAILABLE'
+> {}

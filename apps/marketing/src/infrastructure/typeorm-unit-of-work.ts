@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { marketingV1 } from '@emporia/contracts';
-import { eventType, newEvent, OutboxUnitOfWork, type NewEvent } from '@emporia/messaging';
+import { MARKETING_FLASH_SALE, MARKETING_GROUP_BUY } from '@emporia/contracts';
+import { newEvent, OutboxUnitOfWork, type NewEvent } from '@emporia/messaging';
 import { toTraceparent, type RequestContext } from '@emporia/platform';
 import type {
   Clock,
@@ -23,26 +23,14 @@ import {
   SqlPromotionRepository,
 } from './sql-marketing.repositories';
 
-export const GROUP_BUY_TOPIC = 'marketing.group-buy';
-export const FLASH_SALE_TOPIC = 'marketing.flash-sale';
-
 /** The topics marketing publishes to, with the run's prefix applied. */
 export interface MarketingTopics {
   groupBuy: string;
   flashSale: string;
 }
 
-export const MARKETING_EVENT_TYPES = {
-  groupSucceeded: eventType(
-    'emporia.marketing.v1.GroupBuySucceeded',
-    marketingV1.GroupBuySucceeded,
-  ),
-  groupFailed: eventType('emporia.marketing.v1.GroupBuyFailed', marketingV1.GroupBuyFailed),
-  flashSaleScheduled: eventType(
-    'emporia.marketing.v1.FlashSaleScheduled',
-    marketingV1.FlashSaleScheduled,
-  ),
-};
+const { GroupBuySucceeded, GroupBuyFailed } = MARKETING_GROUP_BUY.events;
+const { FlashSaleScheduled } = MARKETING_FLASH_SALE.events;
 
 /**
  * Events as outbox rows: group-buy outcomes on `marketing.group-buy` keyed by group id, flash
@@ -62,7 +50,7 @@ class OutboxMarketingEvents implements MarketingEvents {
   groupSucceeded(g: Group, orderIds: string[], at: Date): void {
     this.pending.push(
       newEvent(
-        MARKETING_EVENT_TYPES.groupSucceeded,
+        GroupBuySucceeded,
         this.topics.groupBuy,
         g.id,
         { groupId: g.id, dealId: g.dealId, orderIds, succeededAt: at.toISOString() },
@@ -74,7 +62,7 @@ class OutboxMarketingEvents implements MarketingEvents {
   groupFailed(g: Group, orderIds: string[], reason: string, at: Date): void {
     this.pending.push(
       newEvent(
-        MARKETING_EVENT_TYPES.groupFailed,
+        GroupBuyFailed,
         this.topics.groupBuy,
         g.id,
         { groupId: g.id, dealId: g.dealId, orderIds, reason, failedAt: at.toISOString() },
@@ -86,7 +74,7 @@ class OutboxMarketingEvents implements MarketingEvents {
   flashSaleScheduled(s: FlashSale): void {
     this.pending.push(
       newEvent(
-        MARKETING_EVENT_TYPES.flashSaleScheduled,
+        FlashSaleScheduled,
         this.topics.flashSale,
         s.id,
         {

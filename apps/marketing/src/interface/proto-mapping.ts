@@ -1,11 +1,11 @@
 import { isIso4217Currency, Money } from '@emporia/money';
 import type { commonV1 } from '@emporia/contracts';
 import { marketingV1 } from '@emporia/contracts';
+import { UUID_RE } from '@emporia/domain';
 import type { Campaign, PromotionRecord } from '../domain/campaign';
 import { MarketingError } from '../domain/marketing-error';
 import type { Action, Condition, Scope } from '../domain/promotion-engine';
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const bad = (code: string, message: string) =>
   new MarketingError('INVALID_ARGUMENT', code, message);
 

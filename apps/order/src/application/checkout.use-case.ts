@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER, type Logger, type RequestContext } from '@emporia/platform';
+import { UUID_RE } from '@emporia/domain';
 import { validateShippingAddress } from '../domain/address';
 import { deriveCheckoutKey } from './checkout-key';
 import { decideRetry } from '../domain/checkout-attempt';
@@ -47,7 +48,6 @@ import {
   type UnitOfWork,
 } from './ports';
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Reservations outlive the payment deadline by this margin, so a last-second payment commits. */
 const RESERVATION_MARGIN_MS = 5 * 60_000;
 

@@ -410,13 +410,7 @@ export interface UnitOfWork {
   ): Promise<boolean>;
 }
 
-export interface Clock {
-  now(): Date;
-}
-
-export interface IdGenerator {
-  newId(): string;
-}
+export type { Clock, IdGenerator } from '@emporia/domain';
 
 export interface CartSettings {
   /** A guest token unused this long is expired (and swept with its cart). */

@@ -1,4 +1,5 @@
 import { Money } from '@emporia/money';
+import { UUID_RE } from '@emporia/domain';
 import type { Order, OrderLine, PricedCart, ShippingAddress } from './order';
 import { transition, type OrderChange } from './order-change';
 import { OrderError } from './order-error';
@@ -83,7 +84,6 @@ export function importedPaid(order: Order, paidAt: Date, now: Date): OrderChange
   };
 }
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const int = (v: unknown, field: string, min = 0): number => {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
     throw bad(`${field} must be a whole number ≥ ${min}`, field);

@@ -1,3 +1,5 @@
+import { DomainError } from '@emporia/domain';
+
 export type OrderErrorKind =
   | 'INVALID_ARGUMENT'
   | 'NOT_FOUND'
@@ -9,14 +11,4 @@ export type OrderErrorKind =
   | 'UNAVAILABLE';
 
 /** An order-service rule was broken; `code` is stable for API users. */
-export class OrderError extends Error {
-  constructor(
-    readonly kind: OrderErrorKind,
-    readonly code: string,
-    message: string,
-    readonly details?: Record<string, unknown>,
-  ) {
-    super(message);
-    this.name = 'OrderError';
-  }
-}
+export class OrderError extends DomainError<OrderErrorKind> {}

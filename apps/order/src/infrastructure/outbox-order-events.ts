@@ -1,19 +1,12 @@
-import { orderV1 } from '@emporia/contracts';
-import { eventType, newEvent, type NewEvent } from '@emporia/messaging';
+import { ORDER_ORDER } from '@emporia/contracts';
+import { newEvent, type NewEvent } from '@emporia/messaging';
 import { toTraceparent, type RequestContext } from '@emporia/platform';
 import type { Money } from '@emporia/money';
 import type { OrderEvents } from '../application/ports';
 import type { Order } from '../domain/order';
 import type { Shipment } from '../domain/shipment';
 
-export const ORDER_EVENT_TYPES = {
-  placed: eventType('emporia.order.v1.OrderPlaced', orderV1.OrderPlaced),
-  paid: eventType('emporia.order.v1.OrderPaid', orderV1.OrderPaid),
-  cancelled: eventType('emporia.order.v1.OrderCancelled', orderV1.OrderCancelled),
-  shipped: eventType('emporia.order.v1.ShipmentShipped', orderV1.ShipmentShipped),
-  tracked: eventType('emporia.order.v1.ShipmentTracked', orderV1.ShipmentTracked),
-  refunded: eventType('emporia.order.v1.OrderRefunded', orderV1.OrderRefunded),
-};
+const EVENTS = ORDER_ORDER.events;
 
 const money = (m: Money) => ({ amountMinor: m.amountMinor, currency: m.currency });
 
@@ -36,7 +29,7 @@ export class OutboxOrderEvents implements OrderEvents {
   placed(o: Order, couponCodes: string[]): void {
     this.pending.push(
       newEvent(
-        ORDER_EVENT_TYPES.placed,
+        EVENTS.OrderPlaced,
         this.topic,
         o.id,
         {
@@ -55,7 +48,7 @@ export class OutboxOrderEvents implements OrderEvents {
   paid(o: Order): void {
     this.pending.push(
       newEvent(
-        ORDER_EVENT_TYPES.paid,
+        EVENTS.OrderPaid,
         this.topic,
         o.id,
         {
@@ -72,7 +65,7 @@ export class OutboxOrderEvents implements OrderEvents {
   cancelled(o: Order, couponCodes: string[]): void {
     this.pending.push(
       newEvent(
-        ORDER_EVENT_TYPES.cancelled,
+        EVENTS.OrderCancelled,
         this.topic,
         o.id,
         {
@@ -90,7 +83,7 @@ export class OutboxOrderEvents implements OrderEvents {
   shipped(o: Order, sh: Shipment): void {
     this.pending.push(
       newEvent(
-        ORDER_EVENT_TYPES.shipped,
+        EVENTS.ShipmentShipped,
         this.topic,
         o.id,
         {
@@ -109,7 +102,7 @@ export class OutboxOrderEvents implements OrderEvents {
   tracked(o: Order, sh: Shipment, e: Shipment['events'][number]): void {
     this.pending.push(
       newEvent(
-        ORDER_EVENT_TYPES.tracked,
+        EVENTS.ShipmentTracked,
         this.topic,
         o.id,
         {
@@ -128,7 +121,7 @@ export class OutboxOrderEvents implements OrderEvents {
   refunded(o: Order, refundId: string, amount: Money, full: boolean): void {
     this.pending.push(
       newEvent(
-        ORDER_EVENT_TYPES.refunded,
+        EVENTS.OrderRefunded,
         this.topic,
         o.id,
         {

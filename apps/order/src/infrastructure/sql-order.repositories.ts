@@ -1,4 +1,5 @@
 import { Money } from '@emporia/money';
+import { isUniqueViolation } from '@emporia/persistence';
 import type { EntityManager } from 'typeorm';
 import {
   appendEvents,
@@ -763,7 +764,7 @@ export class SqlShipmentRepository implements ShipmentRepository {
         [s.id, s.status, s.carrier, s.trackingNumber, JSON.stringify(s.events), s.updatedAt],
       );
     } catch (e) {
-      if ((e as { driverError?: { code?: string } }).driverError?.code === '23505')
+      if (isUniqueViolation(e))
         throw new OrderError(
           'ALREADY_EXISTS',
           'TRACKING_NUMBER_TAKEN',

@@ -1,17 +1,8 @@
-import { marketingV1 } from '@emporia/contracts';
-import { decodeEvent, eventType, NonRetriableError, type ReceivedEvent } from '@emporia/messaging';
-import { contextFromTraceparent, runWithContext, type Logger } from '@emporia/platform';
+import { MARKETING_GROUP_BUY } from '@emporia/contracts';
+import { eventHandler, NonRetriableError, on } from '@emporia/messaging';
+import type { Logger } from '@emporia/platform';
+import { UUID_RE } from '@emporia/domain';
 import type { GroupBuyFacts, GroupBuyUseCase } from '../application/group-buy.use-case';
-
-/** Marketing's group-buy outcomes, keyed by group id. */
-export const GROUP_BUY_TOPIC = 'marketing.group-buy';
-
-export const GROUP_BUY_EVENT_TYPES = {
-  succeeded: eventType('emporia.marketing.v1.GroupBuySucceeded', marketingV1.GroupBuySucceeded),
-  failed: eventType('emporia.marketing.v1.GroupBuyFailed', marketingV1.GroupBuyFailed),
-};
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Handler of `marketing.group-buy`: GroupBuySucceeded and GroupBuyFailed; other types ignored. */
 export function groupBuyEventsHandler(useCase: GroupBuyUseCase, logger: Logger) {
@@ -38,23 +29,21 @@ export function groupBuyEventsHandler(useCase: GroupBuyUseCase, logger: Logger) 
       decidedAt: Number.isNaN(decidedAt.getTime()) ? new Date() : decidedAt,
     };
   };
-  return async (event: ReceivedEvent): Promise<void> => {
-    const ctx = contextFromTraceparent(event.traceparent);
-    await runWithContext(ctx, async () => {
-      if (event.eventType === GROUP_BUY_EVENT_TYPES.succeeded.name) {
-        const m = decodeEvent(GROUP_BUY_EVENT_TYPES.succeeded, event);
+  return eventHandler(
+    on(MARKETING_GROUP_BUY, {
+      GroupBuySucceeded: async (m, event, ctx) => {
         const f = facts(m, event.eventType, '', m.succeededAt);
         const applied = await useCase.onSucceeded(ctx, event, f);
         logger.info({ groupId: f.groupId, orders: f.orderIds.length, applied }, 'group succeeded');
-      } else if (event.eventType === GROUP_BUY_EVENT_TYPES.failed.name) {
-        const m = decodeEvent(GROUP_BUY_EVENT_TYPES.failed, event);
+      },
+      GroupBuyFailed: async (m, event, ctx) => {
         const f = facts(m, event.eventType, m.reason, m.failedAt);
         const applied = await useCase.onFailed(ctx, event, f);
         logger.info(
           { groupId: f.groupId, orders: f.orderIds.length, reason: f.reason, applied },
           'group failed',
         );
-      }
-    });
-  };
+      },
+    }),
+  );
 }

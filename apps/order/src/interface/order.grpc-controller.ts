@@ -3,6 +3,7 @@ import type { Metadata } from '@grpc/grpc-js';
 import { orderV1 } from '@emporia/contracts';
 import type { Money } from '@emporia/money';
 import { decodeCursor, encodeCursor, pageSize, withGrpcContext } from '@emporia/platform';
+import { UUID_RE } from '@emporia/domain';
 import { CartUseCase, cartOwner } from '../application/cart.use-case';
 import { CheckoutUseCase } from '../application/checkout.use-case';
 import { OrderLifecycleUseCase } from '../application/order-lifecycle.use-case';
@@ -16,7 +17,6 @@ import type { Cart } from '../domain/cart';
 import type { Order } from '../domain/order';
 import { OrderError } from '../domain/order-error';
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const uuid = (field: string, v: string) => {
   if (!UUID_RE.test(v ?? ''))
     throw new OrderError('INVALID_ARGUMENT', 'ID_INVALID', `${field} must be a UUID`);

@@ -6,12 +6,7 @@ export const SIGNALS = Symbol('SIGNALS');
 export const CLOCK = Symbol('CLOCK');
 export const ID_GENERATOR = Symbol('ID_GENERATOR');
 
-export interface Clock {
-  now(): Date;
-}
-export interface IdGenerator {
-  newId(): string;
-}
+export type { Clock, IdGenerator } from '@emporia/domain';
 
 export interface ListEntry {
   kind: ListKind;

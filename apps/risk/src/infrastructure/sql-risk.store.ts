@@ -1,24 +1,91 @@
 import { Money } from '@emporia/money';
+import { Sql } from '@emporia/persistence';
 import type { DataSource } from 'typeorm';
 import type { ListEntry, RiskStore, StoredDecision } from '../application/ports';
 import type { ListKind, Rule } from '../domain/rules';
 
-type Row = Record<string, unknown>;
+/** Money inside a rule's `params` (jsonb): minor units and currency, as `Money` serialises. */
+interface StoredAmount {
+  amountMinor: number;
+  currency: string;
+}
 
-const toRule = (r: Row): Rule => {
-  const p = r.params as Record<string, unknown>;
-  const amount = p.amount as { amountMinor: number; currency: string } | undefined;
-  return {
-    id: r.id as string,
-    name: r.name as string,
-    kind: r.kind as Rule['kind'],
-    appliesTo: r.applies_to as Rule['appliesTo'],
-    action: r.action as Rule['action'],
+/** A rule's kind-specific fields, as stored in its `params` column. */
+type StoredParams<R extends Rule> = Omit<
+  R,
+  'id' | 'name' | 'kind' | 'appliesTo' | 'action' | 'score' | 'active' | 'amount'
+> &
+  (R extends { amount: Money } ? { amount: StoredAmount } : unknown);
+
+/** A row of `rules`: the common columns, and `params` as its `kind` says. */
+type RuleRow = {
+  id: string;
+  name: string;
+  applies_to: Rule['appliesTo'];
+  action: Rule['action'];
+  score: number;
+  active: boolean;
+  updated_at: Date;
+} & (Rule extends infer R
+  ? R extends Rule
+    ? { kind: R['kind']; params: StoredParams<R> }
+    : never
+  : never);
+
+interface ListEntryRow {
+  kind: ListKind;
+  value: string;
+  reason: string;
+  added_at: Date;
+}
+
+interface DecisionRow {
+  id: string;
+  kind: StoredDecision['kind'];
+  subject_id: string;
+  account_id: string;
+  decision: StoredDecision['decision'];
+  score: number;
+  reasons: string[];
+  signals: Record<string, unknown>;
+  decided_at: Date;
+}
+
+const money = (a: StoredAmount): Money => Money.of(Number(a.amountMinor), a.currency);
+
+const toRule = (r: RuleRow): Rule => {
+  const base = {
+    id: r.id,
+    name: r.name,
+    appliesTo: r.applies_to,
+    action: r.action,
     score: Number(r.score),
-    active: r.active as boolean,
-    ...(p as object),
-    ...(amount ? { amount: Money.of(Number(amount.amountMinor), amount.currency) } : {}),
-  } as Rule;
+    active: r.active,
+  };
+  switch (r.kind) {
+    case 'LIST_MATCH':
+      return { ...base, kind: r.kind, listKind: r.params.listKind };
+    case 'AMOUNT':
+      return { ...base, kind: r.kind, amount: money(r.params.amount) };
+    case 'BRUSHING': {
+      const { amount, windowSeconds, threshold } = r.params;
+      return { ...base, kind: r.kind, amount: money(amount), windowSeconds, threshold };
+    }
+    case 'LOGIN_ANOMALY':
+      return { ...base, kind: r.kind, windowSeconds: r.params.windowSeconds };
+    case 'VELOCITY': {
+      const { dimension, windowSeconds, threshold } = r.params;
+      return { ...base, kind: r.kind, dimension, windowSeconds, threshold };
+    }
+    case 'COUPON_ABUSE': {
+      const { dimension, windowSeconds, threshold } = r.params;
+      return { ...base, kind: r.kind, dimension, windowSeconds, threshold };
+    }
+    case 'LOGIN_VELOCITY': {
+      const { dimension, windowSeconds, threshold } = r.params;
+      return { ...base, kind: r.kind, dimension, windowSeconds, threshold };
+    }
+  }
 };
 
 const paramsOf = (r: Rule): Record<string, unknown> => {
@@ -37,27 +104,34 @@ const paramsOf = (r: Rule): Record<string, unknown> => {
   return p;
 };
 
-const toDecision = (r: Row): StoredDecision => ({
-  id: r.id as string,
-  kind: r.kind as StoredDecision['kind'],
-  subjectId: r.subject_id as string,
-  accountId: r.account_id as string,
-  decision: r.decision as StoredDecision['decision'],
+const toEntry = (r: ListEntryRow): ListEntry => ({
+  kind: r.kind,
+  value: r.value,
+  reason: r.reason,
+  addedAt: new Date(r.added_at),
+});
+
+const toDecision = (r: DecisionRow): StoredDecision => ({
+  id: r.id,
+  kind: r.kind,
+  subjectId: r.subject_id,
+  accountId: r.account_id,
+  decision: r.decision,
   score: Number(r.score),
-  reasons: r.reasons as string[],
-  signals: r.signals as Record<string, unknown>,
-  decidedAt: new Date(r.decided_at as string),
+  reasons: r.reasons,
+  signals: r.signals,
+  decidedAt: new Date(r.decided_at),
 });
 
 export class SqlRiskStore implements RiskStore {
-  constructor(private readonly ds: DataSource) {}
+  private readonly sql: Sql;
 
-  private q(sql: string, params: unknown[] = []): Promise<Row[]> {
-    return this.ds.query(sql, params) as Promise<Row[]>;
+  constructor(ds: DataSource) {
+    this.sql = new Sql(ds);
   }
 
   async upsertRule(r: Rule, now: Date): Promise<void> {
-    await this.q(
+    await this.sql.run(
       `INSERT INTO rules (id, name, kind, applies_to, action, score, active, params, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (id) DO UPDATE SET name = $2, kind = $3, applies_to = $4, action = $5, score = $6,
@@ -77,11 +151,13 @@ export class SqlRiskStore implements RiskStore {
   }
 
   async rules(): Promise<Rule[]> {
-    return (await this.q(`SELECT * FROM rules ORDER BY applies_to, id`)).map(toRule);
+    return (await this.sql.rows<RuleRow>(`SELECT * FROM rules ORDER BY applies_to, id`)).map(
+      toRule,
+    );
   }
 
   async addEntries(entries: ListEntry[]): Promise<number> {
-    const rows = await this.q(
+    const rows = await this.sql.rows<{ value: string }>(
       `INSERT INTO list_entries (kind, value, reason, added_at)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])
        ON CONFLICT DO NOTHING RETURNING value`,
@@ -96,38 +172,34 @@ export class SqlRiskStore implements RiskStore {
   }
 
   async removeEntries(entries: { kind: ListKind; value: string }[]): Promise<number> {
-    // TypeORM answers a DELETE with [rows, affected], not the rows: count what it affected.
-    const [, removed] = (await this.ds.query(
+    return this.sql.affected(
       `DELETE FROM list_entries l USING unnest($1::text[], $2::text[]) AS x(kind, value)
        WHERE l.kind = x.kind AND l.value = x.value`,
       [entries.map((e) => e.kind), entries.map((e) => e.value)],
-    )) as [unknown[], number];
-    return removed;
+    );
   }
 
   async exportList(kind: ListKind): Promise<ListEntry[]> {
     return (
-      await this.q(`SELECT * FROM list_entries WHERE kind = $1 ORDER BY added_at, value`, [kind])
-    ).map((r) => ({
-      kind: r.kind as ListKind,
-      value: r.value as string,
-      reason: r.reason as string,
-      addedAt: new Date(r.added_at as string),
-    }));
+      await this.sql.rows<ListEntryRow>(
+        `SELECT * FROM list_entries WHERE kind = $1 ORDER BY added_at, value`,
+        [kind],
+      )
+    ).map(toEntry);
   }
 
   async listed(values: { kind: ListKind; value: string }[]): Promise<ListKind[]> {
     if (values.length === 0) return [];
-    const rows = await this.q(
+    const rows = await this.sql.rows<{ kind: ListKind }>(
       `SELECT DISTINCT l.kind FROM list_entries l JOIN unnest($1::text[], $2::text[]) AS x(kind, value)
        ON l.kind = x.kind AND l.value = x.value`,
       [values.map((v) => v.kind), values.map((v) => v.value)],
     );
-    return rows.map((r) => r.kind as ListKind);
+    return rows.map((r) => r.kind);
   }
 
   async recordDecision(d: StoredDecision): Promise<StoredDecision> {
-    const rows = await this.q(
+    const rows = await this.sql.rows<{ id: string }>(
       `INSERT INTO decisions (id, kind, subject_id, account_id, decision, score, reasons, signals, decided_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (subject_id) WHERE kind = 'ORDER' DO NOTHING RETURNING id`,
@@ -148,9 +220,10 @@ export class SqlRiskStore implements RiskStore {
   }
 
   async findOrderDecision(orderId: string): Promise<StoredDecision | null> {
-    const [r] = await this.q(`SELECT * FROM decisions WHERE kind = 'ORDER' AND subject_id = $1`, [
-      orderId,
-    ]);
+    const r = await this.sql.one<DecisionRow>(
+      `SELECT * FROM decisions WHERE kind = 'ORDER' AND subject_id = $1`,
+      [orderId],
+    );
     return r ? toDecision(r) : null;
   }
 
@@ -160,7 +233,7 @@ export class SqlRiskStore implements RiskStore {
     limit: number;
   }): Promise<StoredDecision[]> {
     return (
-      await this.q(
+      await this.sql.rows<DecisionRow>(
         `SELECT * FROM decisions WHERE ($1::text IS NULL OR subject_id = $1) AND ($2::text IS NULL OR account_id = $2)
          ORDER BY decided_at DESC LIMIT $3`,
         [f.subjectId || null, f.accountId || null, f.limit],

@@ -3,12 +3,12 @@ import type { Metadata } from '@grpc/grpc-js';
 import { riskV1 } from '@emporia/contracts';
 import { Money } from '@emporia/money';
 import { withGrpcContext } from '@emporia/platform';
+import { UUID_RE } from '@emporia/domain';
 import type { StoredDecision } from '../application/ports';
 import { RiskUseCase } from '../application/risk.use-case';
 import { RiskError } from '../domain/risk-error';
 import { parseListKind, type Rule } from '../domain/rules';
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const bad = (code: string, message: string) => new RiskError('INVALID_ARGUMENT', code, message);
 const uuid = (field: string, v: string) => {
   if (!UUID_RE.test(v ?? '')) throw bad('ID_INVALID', `${field} must be a UUID`);

@@ -1,31 +1,14 @@
-import { catalogV1, marketingV1 } from '@emporia/contracts';
-import { NonRetriableError, type ReceivedEvent } from '@emporia/messaging';
-import { contextFromTraceparent, runWithContext, type Logger } from '@emporia/platform';
+import {
+  CATALOG_CATEGORY,
+  CATALOG_PRODUCT,
+  MARKETING_FLASH_SALE,
+  type catalogV1,
+} from '@emporia/contracts';
+import { eventHandler, NonRetriableError, on, type ReceivedEvent } from '@emporia/messaging';
+import type { RequestContext, Logger } from '@emporia/platform';
 import type { ProjectionUseCases } from '../application/catalog-events.use-case';
 import type { IndexProductSnapshotUseCase } from '../application/index-product-snapshot.use-case';
 import { snapshotFromProto } from '../infrastructure/catalog-source';
-
-/** Product events carrying a full snapshot, by event type. */
-const SNAPSHOT_EVENTS: Record<string, (bytes: Uint8Array) => catalogV1.Product | undefined> = {
-  'emporia.catalog.v1.ProductCreated': (b) => catalogV1.ProductCreated.decode(b).product,
-  'emporia.catalog.v1.ProductUpdated': (b) => catalogV1.ProductUpdated.decode(b).product,
-  'emporia.catalog.v1.ProductStockChanged': (b) => catalogV1.ProductStockChanged.decode(b).product,
-};
-
-const CATEGORY_EVENTS: Record<string, (bytes: Uint8Array) => catalogV1.Category | undefined> = {
-  'emporia.catalog.v1.CategoryCreated': (b) => catalogV1.CategoryCreated.decode(b).category,
-  'emporia.catalog.v1.CategoryUpdated': (b) => catalogV1.CategoryUpdated.decode(b).category,
-  'emporia.catalog.v1.CategoryMoved': (b) => catalogV1.CategoryMoved.decode(b).category,
-};
-
-/** Decodes a payload; an undecodable one is a NonRetriableError (straight to the DLQ). */
-function decode<T>(event: ReceivedEvent, decoder: (b: Uint8Array) => T): T {
-  try {
-    return decoder(event.value);
-  } catch (e) {
-    throw new NonRetriableError(`cannot decode ${event.eventType}: ${(e as Error).message}`);
-  }
-}
 
 /**
  * Handler of `catalog.product`, `catalog.category` and `marketing.flash-sale`: product
@@ -38,47 +21,58 @@ export function searchEventHandler(
   projections: ProjectionUseCases,
   logger: Logger,
 ) {
-  return async (event: ReceivedEvent): Promise<void> => {
-    const ctx = contextFromTraceparent(event.traceparent);
-    const snapshot = SNAPSHOT_EVENTS[event.eventType];
-    if (snapshot) {
-      const product = decode(event, snapshot);
-      if (!product?.id || !product.version)
-        throw new NonRetriableError(`${event.eventType} without a product snapshot`);
-      const outcome = await runWithContext(ctx, () =>
-        products.execute(ctx, snapshotFromProto(product), event.eventId),
-      );
-      logger.debug(
-        { productId: product.id, version: product.version, outcome },
-        'product snapshot applied',
-      );
-      return;
-    }
-    const category = CATEGORY_EVENTS[event.eventType];
-    if (category) {
-      const c = decode(event, category);
-      if (!c?.id) throw new NonRetriableError(`${event.eventType} without a category`);
-      const rewritten = await runWithContext(ctx, () =>
-        projections.categoryChanged({ id: c.id, name: c.name, pathIds: c.pathIds }),
-      );
-      if (rewritten) logger.info({ categoryId: c.id, rewritten }, 'category renamed in products');
-      return;
-    }
-    if (event.eventType === 'emporia.marketing.v1.FlashSaleScheduled') {
-      const { sale: s, productId } = decode(event, (b) => marketingV1.FlashSaleScheduled.decode(b));
-      if (!s?.id || !s.skuId || !s.price)
-        throw new NonRetriableError('FlashSaleScheduled without a sale');
-      await projections.flashSaleScheduled({
-        saleId: s.id,
-        skuId: s.skuId,
-        productId,
-        priceMinor: s.price.amountMinor,
-        currency: s.price.currency,
-        startsAt: s.startsAt,
-        endsAt: s.endsAt,
-      });
-      return;
-    }
-    logger.debug({ eventType: event.eventType }, 'ignoring event type');
+  const snapshot = async (
+    m: { product: catalogV1.Product | undefined },
+    event: ReceivedEvent,
+    ctx: RequestContext,
+  ): Promise<void> => {
+    const product = m.product;
+    if (!product?.id || !product.version)
+      throw new NonRetriableError(`${event.eventType} without a product snapshot`);
+    const outcome = await products.execute(ctx, snapshotFromProto(product), event.eventId);
+    logger.debug(
+      { productId: product.id, version: product.version, outcome },
+      'product snapshot applied',
+    );
   };
+  const category = async (
+    m: { category: catalogV1.Category | undefined },
+    event: ReceivedEvent,
+  ): Promise<void> => {
+    const c = m.category;
+    if (!c?.id) throw new NonRetriableError(`${event.eventType} without a category`);
+    const rewritten = await projections.categoryChanged({
+      id: c.id,
+      name: c.name,
+      pathIds: c.pathIds,
+    });
+    if (rewritten) logger.info({ categoryId: c.id, rewritten }, 'category renamed in products');
+  };
+  return eventHandler(
+    on(CATALOG_PRODUCT, {
+      ProductCreated: snapshot,
+      ProductUpdated: snapshot,
+      ProductStockChanged: snapshot,
+    }),
+    on(CATALOG_CATEGORY, {
+      CategoryCreated: category,
+      CategoryUpdated: category,
+      CategoryMoved: category,
+    }),
+    on(MARKETING_FLASH_SALE, {
+      FlashSaleScheduled: async ({ sale: s, productId }) => {
+        if (!s?.id || !s.skuId || !s.price)
+          throw new NonRetriableError('FlashSaleScheduled without a sale');
+        await projections.flashSaleScheduled({
+          saleId: s.id,
+          skuId: s.skuId,
+          productId,
+          priceMinor: s.price.amountMinor,
+          currency: s.price.currency,
+          startsAt: s.startsAt,
+          endsAt: s.endsAt,
+        });
+      },
+    }),
+  );
 }

@@ -258,13 +258,7 @@ export interface MfaSettings {
   hmac: Hmac;
 }
 
-export interface Clock {
-  now(): Date;
-}
-
-export interface IdGenerator {
-  newId(): string;
-}
+export type { Clock, IdGenerator } from '@emporia/domain';
 
 export interface AuthSettings {
   refreshTtlMs: number;

@@ -1,3 +1,5 @@
+import { DomainError } from '@emporia/domain';
+
 export type UserErrorKind =
   | 'INVALID_ARGUMENT'
   | 'NOT_FOUND'
@@ -8,14 +10,4 @@ export type UserErrorKind =
   | 'RESOURCE_EXHAUSTED';
 
 /** A user-service rule was broken; `code` is stable for API users. */
-export class UserError extends Error {
-  constructor(
-    readonly kind: UserErrorKind,
-    readonly code: string,
-    message: string,
-    readonly details?: Record<string, unknown>,
-  ) {
-    super(message);
-    this.name = 'UserError';
-  }
-}
+export class UserError extends DomainError<UserErrorKind> {}

@@ -1,24 +1,11 @@
-import { userV1 } from '@emporia/contracts';
-import { eventType, newEvent, type NewEvent } from '@emporia/messaging';
+import { USER_ACCOUNT } from '@emporia/contracts';
+import { newEvent, type NewEvent } from '@emporia/messaging';
 import { toTraceparent, type RequestContext } from '@emporia/platform';
 import type { UserEvents } from '../application/ports';
 import type { Account } from '../domain/account';
 import type { RefreshTokenFamily } from '../domain/refresh-token-family';
 
-export const USER_EVENT_TYPES = {
-  accountRegistered: eventType('emporia.user.v1.AccountRegistered', userV1.AccountRegistered),
-  reuseDetected: eventType(
-    'emporia.user.v1.RefreshTokenReuseDetected',
-    userV1.RefreshTokenReuseDetected,
-  ),
-  accountLocked: eventType('emporia.user.v1.AccountLocked', userV1.AccountLocked),
-  tierChanged: eventType('emporia.user.v1.TierChanged', userV1.TierChanged),
-  loginAnomaly: eventType('emporia.user.v1.LoginAnomaly', userV1.LoginAnomaly),
-  accountFrozen: eventType('emporia.user.v1.AccountFrozen', userV1.AccountFrozen),
-  accountUnfrozen: eventType('emporia.user.v1.AccountUnfrozen', userV1.AccountUnfrozen),
-  accountDeleted: eventType('emporia.user.v1.AccountDeleted', userV1.AccountDeleted),
-  mfaChanged: eventType('emporia.user.v1.MfaChanged', userV1.MfaChanged),
-};
+const EVENTS = USER_ACCOUNT.events;
 
 /** Collects the transaction's events as outbox rows on `user.account`, keyed by account id. */
 export class OutboxUserEvents implements UserEvents {
@@ -35,7 +22,7 @@ export class OutboxUserEvents implements UserEvents {
   accountRegistered(a: Account): void {
     this.pending.push(
       newEvent(
-        USER_EVENT_TYPES.accountRegistered,
+        EVENTS.AccountRegistered,
         this.topic,
         a.id,
         {
@@ -52,7 +39,7 @@ export class OutboxUserEvents implements UserEvents {
   refreshTokenReuseDetected(f: RefreshTokenFamily, at: Date): void {
     this.pending.push(
       newEvent(
-        USER_EVENT_TYPES.reuseDetected,
+        EVENTS.RefreshTokenReuseDetected,
         this.topic,
         f.userId,
         { accountId: f.userId, familyId: f.id, detectedAt: at.toISOString() },
@@ -64,7 +51,7 @@ export class OutboxUserEvents implements UserEvents {
   accountLocked(accountId: string, lockedUntil: Date, failures: number): void {
     this.pending.push(
       newEvent(
-        USER_EVENT_TYPES.accountLocked,
+        EVENTS.AccountLocked,
         this.topic,
         accountId,
         { accountId, lockedUntil: lockedUntil.toISOString(), failedAttempts: failures },
@@ -82,7 +69,7 @@ export class OutboxUserEvents implements UserEvents {
   ): void {
     this.pending.push(
       newEvent(
-        USER_EVENT_TYPES.tierChanged,
+        EVENTS.TierChanged,
         this.topic,
         accountId,
         { accountId, fromTier: from, toTier: to, direction, changedAt: at.toISOString() },
@@ -94,7 +81,7 @@ export class OutboxUserEvents implements UserEvents {
   loginAnomaly(accountId: string, kinds: string[], deviceId: string, ip: string, at: Date): void {
     this.pending.push(
       newEvent(
-        USER_EVENT_TYPES.loginAnomaly,
+        EVENTS.LoginAnomaly,
         this.topic,
         accountId,
         { accountId, kinds, deviceId, ip, detectedAt: at.toISOString() },
@@ -106,7 +93,7 @@ export class OutboxUserEvents implements UserEvents {
   accountFrozen(accountId: string, reason: string, at: Date): void {
     this.pending.push(
       newEvent(
-        USER_EVENT_TYPES.accountFrozen,
+        EVENTS.AccountFrozen,
         this.topic,
         accountId,
         { accountId, reason, frozenAt: at.toISOString() },
@@ -118,7 +105,7 @@ export class OutboxUserEvents implements UserEvents {
   accountUnfrozen(accountId: string, at: Date): void {
     this.pending.push(
       newEvent(
-        USER_EVENT_TYPES.accountUnfrozen,
+        EVENTS.AccountUnfrozen,
         this.topic,
         accountId,
         { accountId, unfrozenAt: at.toISOString() },
@@ -134,7 +121,7 @@ export class OutboxUserEvents implements UserEvents {
   accountDeleted(accountId: string, at: Date): void {
     this.pending.push(
       newEvent(
-        USER_EVENT_TYPES.accountDeleted,
+        EVENTS.AccountDeleted,
         this.topic,
         accountId,
         { accountId, deletedAt: at.toISOString() },
@@ -146,7 +133,7 @@ export class OutboxUserEvents implements UserEvents {
   mfaChanged(accountId: string, enabled: boolean, at: Date): void {
     this.pending.push(
       newEvent(
-        USER_EVENT_TYPES.mfaChanged,
+        EVENTS.MfaChanged,
         this.topic,
         accountId,
         { accountId, enabled, at: at.toISOString() },

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { isUniqueViolation } from '@emporia/persistence';
 import type {
   AccountRepository,
   KnownLoginRepository,
@@ -84,7 +85,7 @@ export class SqlAccountRepository implements AccountRepository {
         [a.id, a.email, a.phone, a.passwordHash, a.roles, a.status, a.createdAt],
       );
     } catch (e) {
-      if ((e as { driverError?: { code?: string } }).driverError?.code === '23505') {
+      if (isUniqueViolation(e)) {
         throw new UserError(
           'ALREADY_EXISTS',
           'ACCOUNT_EXISTS',

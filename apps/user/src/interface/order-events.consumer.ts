@@ -1,7 +1,7 @@
 import { Money } from '@emporia/money';
-import { orderV1 } from '@emporia/contracts';
-import { NonRetriableError, type ReceivedEvent } from '@emporia/messaging';
-import { contextFromTraceparent, runWithContext, type Logger } from '@emporia/platform';
+import { ORDER_ORDER } from '@emporia/contracts';
+import { eventHandler, NonRetriableError, on } from '@emporia/messaging';
+import type { Logger } from '@emporia/platform';
 import type { OrderEventsUseCase } from '../application/order-events.use-case';
 
 const money = (m: { amountMinor: number; currency: string } | undefined, what: string): Money => {
@@ -20,11 +20,10 @@ const date = (s: string, what: string): Date => {
 
 /** Handler of `order.order`: OrderPaid and OrderRefunded feed membership; other types are ignored. */
 export function orderEventsHandler(useCase: OrderEventsUseCase, logger: Logger) {
-  return async (event: ReceivedEvent): Promise<void> => {
-    const ctx = contextFromTraceparent(event.traceparent);
-    await runWithContext(ctx, async () => {
-      if (event.eventType === 'emporia.order.v1.OrderPaid') {
-        const m = decode(() => orderV1.OrderPaid.decode(event.value), event.eventType);
+  return eventHandler(
+    on(ORDER_ORDER, {
+      OrderPaid: async (m, event, ctx) => {
+        ids(m, event.eventType);
         const applied = await useCase.onOrderPaid(ctx, event, {
           orderId: m.orderId,
           accountId: m.accountId,
@@ -32,8 +31,9 @@ export function orderEventsHandler(useCase: OrderEventsUseCase, logger: Logger) 
           paidAt: date(m.paidAt, 'paid_at'),
         });
         logger.debug({ orderId: m.orderId, applied }, 'order paid handled');
-      } else if (event.eventType === 'emporia.order.v1.OrderRefunded') {
-        const m = decode(() => orderV1.OrderRefunded.decode(event.value), event.eventType);
+      },
+      OrderRefunded: async (m, event, ctx) => {
+        ids(m, event.eventType);
         await useCase.onOrderRefunded(ctx, event, {
           orderId: m.orderId,
           accountId: m.accountId,
@@ -42,19 +42,12 @@ export function orderEventsHandler(useCase: OrderEventsUseCase, logger: Logger) 
           refundedAt: date(m.refundedAt, 'refunded_at'),
           full: m.full,
         });
-      }
-    });
-  };
+      },
+    }),
+  );
 }
 
-function decode<T extends { orderId: string; accountId: string }>(fn: () => T, type: string): T {
-  let m: T;
-  try {
-    m = fn();
-  } catch (e) {
-    throw new NonRetriableError(`cannot decode ${type}: ${(e as Error).message}`);
-  }
+function ids(m: { orderId: string; accountId: string }, type: string): void {
   if (!/^[0-9a-f-]{36}$/i.test(m.accountId) || !m.orderId)
     throw new NonRetriableError(`${type} without a valid order id and account id`);
-  return m;
 }

@@ -3,6 +3,7 @@ import type { Metadata } from '@grpc/grpc-js';
 import { userV1 } from '@emporia/contracts';
 import { withGrpcContext } from '@emporia/platform';
 import { Money } from '@emporia/money';
+import { UUID_RE } from '@emporia/domain';
 import { AccountAdminUseCase } from '../application/account-admin.use-case';
 import { FreezeAccountUseCase } from '../application/freeze-account.use-case';
 import { MfaUseCase } from '../application/mfa.use-case';
@@ -19,7 +20,6 @@ import type { TokenPair } from '../application/token-pair';
 import type { Account } from '../domain/account';
 import { UserError } from '../domain/user-error';
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const assertUuid = (field: string, v: string) => {
   if (!UUID_RE.test(v ?? ''))
     throw new UserError('INVALID_ARGUMENT', 'ID_INVALID', `${field} must be a UUID`);

@@ -131,7 +131,9 @@ function createBaseCategory(): Category {
   return { id: "", name: "", slug: "", parentId: "", pathIds: [], depth: 0, createdAt: "", updatedAt: "" };
 }
 
-export const Category: MessageFns<Category> = {
+export const Category: MessageFns<Category, "emporia.catalog.v1.Category"> = {
+  $type: "emporia.catalog.v1.Category" as const,
+
   encode(message: Category, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -254,7 +256,9 @@ function createBaseSku(): Sku {
   return { id: "", code: "", attributes: {}, price: undefined, stockOnHand: 0, unitsSold: 0 };
 }
 
-export const Sku: MessageFns<Sku> = {
+export const Sku: MessageFns<Sku, "emporia.catalog.v1.Sku"> = {
+  $type: "emporia.catalog.v1.Sku" as const,
+
   encode(message: Sku, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -358,7 +362,9 @@ function createBaseSku_AttributesEntry(): Sku_AttributesEntry {
   return { key: "", value: "" };
 }
 
-export const Sku_AttributesEntry: MessageFns<Sku_AttributesEntry> = {
+export const Sku_AttributesEntry: MessageFns<Sku_AttributesEntry, "emporia.catalog.v1.Sku.AttributesEntry"> = {
+  $type: "emporia.catalog.v1.Sku.AttributesEntry" as const,
+
   encode(message: Sku_AttributesEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -428,7 +434,9 @@ function createBaseProduct(): Product {
   };
 }
 
-export const Product: MessageFns<Product> = {
+export const Product: MessageFns<Product, "emporia.catalog.v1.Product"> = {
+  $type: "emporia.catalog.v1.Product" as const,
+
   encode(message: Product, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -595,7 +603,9 @@ function createBaseStockLevel(): StockLevel {
   return { skuId: "", warehouseCode: "", onHand: 0, updatedAt: "", reserved: 0, available: 0 };
 }
 
-export const StockLevel: MessageFns<StockLevel> = {
+export const StockLevel: MessageFns<StockLevel, "emporia.catalog.v1.StockLevel"> = {
+  $type: "emporia.catalog.v1.StockLevel" as const,
+
   encode(message: StockLevel, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.skuId !== "") {
       writer.uint32(10).string(message.skuId);
@@ -703,7 +713,8 @@ function longToNumber(int64: { toString(): string }): number {
   return num;
 }
 
-interface MessageFns<T> {
+interface MessageFns<T, V extends string> {
+  readonly $type: V;
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
 }

@@ -319,7 +319,9 @@ function createBaseCreateCategoryRequest(): CreateCategoryRequest {
   return { name: "", slug: "", parentId: "" };
 }
 
-export const CreateCategoryRequest: MessageFns<CreateCategoryRequest> = {
+export const CreateCategoryRequest: MessageFns<CreateCategoryRequest, "emporia.catalog.v1.CreateCategoryRequest"> = {
+  $type: "emporia.catalog.v1.CreateCategoryRequest" as const,
+
   encode(message: CreateCategoryRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
       writer.uint32(10).string(message.name);
@@ -387,7 +389,9 @@ function createBaseCreateCategoryResponse(): CreateCategoryResponse {
   return { category: undefined };
 }
 
-export const CreateCategoryResponse: MessageFns<CreateCategoryResponse> = {
+export const CreateCategoryResponse: MessageFns<CreateCategoryResponse, "emporia.catalog.v1.CreateCategoryResponse"> = {
+  $type: "emporia.catalog.v1.CreateCategoryResponse" as const,
+
   encode(message: CreateCategoryResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.category !== undefined) {
       Category.encode(message.category, writer.uint32(10).fork()).join();
@@ -433,7 +437,9 @@ function createBaseUpdateCategoryRequest(): UpdateCategoryRequest {
   return { id: "" };
 }
 
-export const UpdateCategoryRequest: MessageFns<UpdateCategoryRequest> = {
+export const UpdateCategoryRequest: MessageFns<UpdateCategoryRequest, "emporia.catalog.v1.UpdateCategoryRequest"> = {
+  $type: "emporia.catalog.v1.UpdateCategoryRequest" as const,
+
   encode(message: UpdateCategoryRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -501,7 +507,9 @@ function createBaseUpdateCategoryResponse(): UpdateCategoryResponse {
   return { category: undefined };
 }
 
-export const UpdateCategoryResponse: MessageFns<UpdateCategoryResponse> = {
+export const UpdateCategoryResponse: MessageFns<UpdateCategoryResponse, "emporia.catalog.v1.UpdateCategoryResponse"> = {
+  $type: "emporia.catalog.v1.UpdateCategoryResponse" as const,
+
   encode(message: UpdateCategoryResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.category !== undefined) {
       Category.encode(message.category, writer.uint32(10).fork()).join();
@@ -547,7 +555,9 @@ function createBaseMoveCategoryRequest(): MoveCategoryRequest {
   return { id: "", newParentId: "" };
 }
 
-export const MoveCategoryRequest: MessageFns<MoveCategoryRequest> = {
+export const MoveCategoryRequest: MessageFns<MoveCategoryRequest, "emporia.catalog.v1.MoveCategoryRequest"> = {
+  $type: "emporia.catalog.v1.MoveCategoryRequest" as const,
+
   encode(message: MoveCategoryRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -604,7 +614,9 @@ function createBaseMoveCategoryResponse(): MoveCategoryResponse {
   return { category: undefined };
 }
 
-export const MoveCategoryResponse: MessageFns<MoveCategoryResponse> = {
+export const MoveCategoryResponse: MessageFns<MoveCategoryResponse, "emporia.catalog.v1.MoveCategoryResponse"> = {
+  $type: "emporia.catalog.v1.MoveCategoryResponse" as const,
+
   encode(message: MoveCategoryResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.category !== undefined) {
       Category.encode(message.category, writer.uint32(10).fork()).join();
@@ -650,7 +662,9 @@ function createBaseGetCategoryRequest(): GetCategoryRequest {
   return { id: "" };
 }
 
-export const GetCategoryRequest: MessageFns<GetCategoryRequest> = {
+export const GetCategoryRequest: MessageFns<GetCategoryRequest, "emporia.catalog.v1.GetCategoryRequest"> = {
+  $type: "emporia.catalog.v1.GetCategoryRequest" as const,
+
   encode(message: GetCategoryRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -696,7 +710,9 @@ function createBaseGetCategoryResponse(): GetCategoryResponse {
   return { category: undefined };
 }
 
-export const GetCategoryResponse: MessageFns<GetCategoryResponse> = {
+export const GetCategoryResponse: MessageFns<GetCategoryResponse, "emporia.catalog.v1.GetCategoryResponse"> = {
+  $type: "emporia.catalog.v1.GetCategoryResponse" as const,
+
   encode(message: GetCategoryResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.category !== undefined) {
       Category.encode(message.category, writer.uint32(10).fork()).join();
@@ -742,7 +758,9 @@ function createBaseListCategoriesRequest(): ListCategoriesRequest {
   return { parentId: "", all: false, pageSize: 0, pageToken: "" };
 }
 
-export const ListCategoriesRequest: MessageFns<ListCategoriesRequest> = {
+export const ListCategoriesRequest: MessageFns<ListCategoriesRequest, "emporia.catalog.v1.ListCategoriesRequest"> = {
+  $type: "emporia.catalog.v1.ListCategoriesRequest" as const,
+
   encode(message: ListCategoriesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.parentId !== "") {
       writer.uint32(10).string(message.parentId);
@@ -821,7 +839,9 @@ function createBaseListCategoriesResponse(): ListCategoriesResponse {
   return { categories: [], nextPageToken: "" };
 }
 
-export const ListCategoriesResponse: MessageFns<ListCategoriesResponse> = {
+export const ListCategoriesResponse: MessageFns<ListCategoriesResponse, "emporia.catalog.v1.ListCategoriesResponse"> = {
+  $type: "emporia.catalog.v1.ListCategoriesResponse" as const,
+
   encode(message: ListCategoriesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.categories) {
       Category.encode(v!, writer.uint32(10).fork()).join();
@@ -878,7 +898,9 @@ function createBaseSkuInput(): SkuInput {
   return { code: "", attributes: {}, price: undefined };
 }
 
-export const SkuInput: MessageFns<SkuInput> = {
+export const SkuInput: MessageFns<SkuInput, "emporia.catalog.v1.SkuInput"> = {
+  $type: "emporia.catalog.v1.SkuInput" as const,
+
   encode(message: SkuInput, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.code !== "") {
       writer.uint32(10).string(message.code);
@@ -949,7 +971,12 @@ function createBaseSkuInput_AttributesEntry(): SkuInput_AttributesEntry {
   return { key: "", value: "" };
 }
 
-export const SkuInput_AttributesEntry: MessageFns<SkuInput_AttributesEntry> = {
+export const SkuInput_AttributesEntry: MessageFns<
+  SkuInput_AttributesEntry,
+  "emporia.catalog.v1.SkuInput.AttributesEntry"
+> = {
+  $type: "emporia.catalog.v1.SkuInput.AttributesEntry" as const,
+
   encode(message: SkuInput_AttributesEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -1013,7 +1040,9 @@ function createBaseCreateProductRequest(): CreateProductRequest {
   };
 }
 
-export const CreateProductRequest: MessageFns<CreateProductRequest> = {
+export const CreateProductRequest: MessageFns<CreateProductRequest, "emporia.catalog.v1.CreateProductRequest"> = {
+  $type: "emporia.catalog.v1.CreateProductRequest" as const,
+
   encode(message: CreateProductRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.title !== "") {
       writer.uint32(10).string(message.title);
@@ -1114,7 +1143,9 @@ function createBaseCreateProductResponse(): CreateProductResponse {
   return { product: undefined };
 }
 
-export const CreateProductResponse: MessageFns<CreateProductResponse> = {
+export const CreateProductResponse: MessageFns<CreateProductResponse, "emporia.catalog.v1.CreateProductResponse"> = {
+  $type: "emporia.catalog.v1.CreateProductResponse" as const,
+
   encode(message: CreateProductResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.product !== undefined) {
       Product.encode(message.product, writer.uint32(10).fork()).join();
@@ -1160,7 +1191,9 @@ function createBaseUpdateProductRequest(): UpdateProductRequest {
   return { id: "", status: ProductStatus.PRODUCT_STATUS_UNSPECIFIED, upsertSkus: [], expectedVersion: 0 };
 }
 
-export const UpdateProductRequest: MessageFns<UpdateProductRequest> = {
+export const UpdateProductRequest: MessageFns<UpdateProductRequest, "emporia.catalog.v1.UpdateProductRequest"> = {
+  $type: "emporia.catalog.v1.UpdateProductRequest" as const,
+
   encode(message: UpdateProductRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -1283,7 +1316,9 @@ function createBaseUpdateProductResponse(): UpdateProductResponse {
   return { product: undefined };
 }
 
-export const UpdateProductResponse: MessageFns<UpdateProductResponse> = {
+export const UpdateProductResponse: MessageFns<UpdateProductResponse, "emporia.catalog.v1.UpdateProductResponse"> = {
+  $type: "emporia.catalog.v1.UpdateProductResponse" as const,
+
   encode(message: UpdateProductResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.product !== undefined) {
       Product.encode(message.product, writer.uint32(10).fork()).join();
@@ -1329,7 +1364,9 @@ function createBaseGetProductRequest(): GetProductRequest {
   return { id: "" };
 }
 
-export const GetProductRequest: MessageFns<GetProductRequest> = {
+export const GetProductRequest: MessageFns<GetProductRequest, "emporia.catalog.v1.GetProductRequest"> = {
+  $type: "emporia.catalog.v1.GetProductRequest" as const,
+
   encode(message: GetProductRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -1375,7 +1412,9 @@ function createBaseGetProductResponse(): GetProductResponse {
   return { product: undefined };
 }
 
-export const GetProductResponse: MessageFns<GetProductResponse> = {
+export const GetProductResponse: MessageFns<GetProductResponse, "emporia.catalog.v1.GetProductResponse"> = {
+  $type: "emporia.catalog.v1.GetProductResponse" as const,
+
   encode(message: GetProductResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.product !== undefined) {
       Product.encode(message.product, writer.uint32(10).fork()).join();
@@ -1421,7 +1460,9 @@ function createBaseListProductsRequest(): ListProductsRequest {
   return { categoryId: "", pageSize: 0, pageToken: "", statuses: [] };
 }
 
-export const ListProductsRequest: MessageFns<ListProductsRequest> = {
+export const ListProductsRequest: MessageFns<ListProductsRequest, "emporia.catalog.v1.ListProductsRequest"> = {
+  $type: "emporia.catalog.v1.ListProductsRequest" as const,
+
   encode(message: ListProductsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.categoryId !== "") {
       writer.uint32(10).string(message.categoryId);
@@ -1514,7 +1555,9 @@ function createBaseListProductsResponse(): ListProductsResponse {
   return { products: [], nextPageToken: "" };
 }
 
-export const ListProductsResponse: MessageFns<ListProductsResponse> = {
+export const ListProductsResponse: MessageFns<ListProductsResponse, "emporia.catalog.v1.ListProductsResponse"> = {
+  $type: "emporia.catalog.v1.ListProductsResponse" as const,
+
   encode(message: ListProductsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.products) {
       Product.encode(v!, writer.uint32(10).fork()).join();
@@ -1571,7 +1614,9 @@ function createBaseAdjustStockRequest(): AdjustStockRequest {
   return { skuId: "", warehouseCode: "", delta: 0, reason: "" };
 }
 
-export const AdjustStockRequest: MessageFns<AdjustStockRequest> = {
+export const AdjustStockRequest: MessageFns<AdjustStockRequest, "emporia.catalog.v1.AdjustStockRequest"> = {
+  $type: "emporia.catalog.v1.AdjustStockRequest" as const,
+
   encode(message: AdjustStockRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.skuId !== "") {
       writer.uint32(10).string(message.skuId);
@@ -1650,7 +1695,9 @@ function createBaseAdjustStockResponse(): AdjustStockResponse {
   return { level: undefined };
 }
 
-export const AdjustStockResponse: MessageFns<AdjustStockResponse> = {
+export const AdjustStockResponse: MessageFns<AdjustStockResponse, "emporia.catalog.v1.AdjustStockResponse"> = {
+  $type: "emporia.catalog.v1.AdjustStockResponse" as const,
+
   encode(message: AdjustStockResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.level !== undefined) {
       StockLevel.encode(message.level, writer.uint32(10).fork()).join();
@@ -1696,7 +1743,9 @@ function createBaseGetStockRequest(): GetStockRequest {
   return { skuId: "" };
 }
 
-export const GetStockRequest: MessageFns<GetStockRequest> = {
+export const GetStockRequest: MessageFns<GetStockRequest, "emporia.catalog.v1.GetStockRequest"> = {
+  $type: "emporia.catalog.v1.GetStockRequest" as const,
+
   encode(message: GetStockRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.skuId !== "") {
       writer.uint32(10).string(message.skuId);
@@ -1742,7 +1791,9 @@ function createBaseGetStockResponse(): GetStockResponse {
   return { levels: [], totalOnHand: 0, totalAvailable: 0 };
 }
 
-export const GetStockResponse: MessageFns<GetStockResponse> = {
+export const GetStockResponse: MessageFns<GetStockResponse, "emporia.catalog.v1.GetStockResponse"> = {
+  $type: "emporia.catalog.v1.GetStockResponse" as const,
+
   encode(message: GetStockResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.levels) {
       StockLevel.encode(v!, writer.uint32(10).fork()).join();
@@ -1810,7 +1861,9 @@ function createBaseGetSkusRequest(): GetSkusRequest {
   return { skuIds: [] };
 }
 
-export const GetSkusRequest: MessageFns<GetSkusRequest> = {
+export const GetSkusRequest: MessageFns<GetSkusRequest, "emporia.catalog.v1.GetSkusRequest"> = {
+  $type: "emporia.catalog.v1.GetSkusRequest" as const,
+
   encode(message: GetSkusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.skuIds) {
       writer.uint32(10).string(v!);
@@ -1866,7 +1919,9 @@ function createBaseSkuFacts(): SkuFacts {
   };
 }
 
-export const SkuFacts: MessageFns<SkuFacts> = {
+export const SkuFacts: MessageFns<SkuFacts, "emporia.catalog.v1.SkuFacts"> = {
+  $type: "emporia.catalog.v1.SkuFacts" as const,
+
   encode(message: SkuFacts, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.skuId !== "") {
       writer.uint32(10).string(message.skuId);
@@ -2000,7 +2055,9 @@ function createBaseWarehouseAvailability(): WarehouseAvailability {
   return { warehouseCode: "", available: 0 };
 }
 
-export const WarehouseAvailability: MessageFns<WarehouseAvailability> = {
+export const WarehouseAvailability: MessageFns<WarehouseAvailability, "emporia.catalog.v1.WarehouseAvailability"> = {
+  $type: "emporia.catalog.v1.WarehouseAvailability" as const,
+
   encode(message: WarehouseAvailability, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.warehouseCode !== "") {
       writer.uint32(10).string(message.warehouseCode);
@@ -2057,7 +2114,9 @@ function createBaseGetSkusResponse(): GetSkusResponse {
   return { skus: [] };
 }
 
-export const GetSkusResponse: MessageFns<GetSkusResponse> = {
+export const GetSkusResponse: MessageFns<GetSkusResponse, "emporia.catalog.v1.GetSkusResponse"> = {
+  $type: "emporia.catalog.v1.GetSkusResponse" as const,
+
   encode(message: GetSkusResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.skus) {
       SkuFacts.encode(v!, writer.uint32(10).fork()).join();
@@ -2103,7 +2162,9 @@ function createBaseReservationLine(): ReservationLine {
   return { skuId: "", quantity: 0, warehouseCode: "" };
 }
 
-export const ReservationLine: MessageFns<ReservationLine> = {
+export const ReservationLine: MessageFns<ReservationLine, "emporia.catalog.v1.ReservationLine"> = {
+  $type: "emporia.catalog.v1.ReservationLine" as const,
+
   encode(message: ReservationLine, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.skuId !== "") {
       writer.uint32(10).string(message.skuId);
@@ -2171,7 +2232,9 @@ function createBaseReservedLine(): ReservedLine {
   return { skuId: "", warehouseCode: "", quantity: 0 };
 }
 
-export const ReservedLine: MessageFns<ReservedLine> = {
+export const ReservedLine: MessageFns<ReservedLine, "emporia.catalog.v1.ReservedLine"> = {
+  $type: "emporia.catalog.v1.ReservedLine" as const,
+
   encode(message: ReservedLine, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.skuId !== "") {
       writer.uint32(10).string(message.skuId);
@@ -2239,7 +2302,9 @@ function createBaseReservation(): Reservation {
   return { id: "", status: "", lines: [], expiresAt: "", createdAt: "", updatedAt: "" };
 }
 
-export const Reservation: MessageFns<Reservation> = {
+export const Reservation: MessageFns<Reservation, "emporia.catalog.v1.Reservation"> = {
+  $type: "emporia.catalog.v1.Reservation" as const,
+
   encode(message: Reservation, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -2340,7 +2405,9 @@ function createBaseReserveStockRequest(): ReserveStockRequest {
   return { reservationId: "", lines: [], ttlSeconds: 0 };
 }
 
-export const ReserveStockRequest: MessageFns<ReserveStockRequest> = {
+export const ReserveStockRequest: MessageFns<ReserveStockRequest, "emporia.catalog.v1.ReserveStockRequest"> = {
+  $type: "emporia.catalog.v1.ReserveStockRequest" as const,
+
   encode(message: ReserveStockRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.reservationId !== "") {
       writer.uint32(10).string(message.reservationId);
@@ -2408,7 +2475,9 @@ function createBaseReserveStockResponse(): ReserveStockResponse {
   return { reservation: undefined };
 }
 
-export const ReserveStockResponse: MessageFns<ReserveStockResponse> = {
+export const ReserveStockResponse: MessageFns<ReserveStockResponse, "emporia.catalog.v1.ReserveStockResponse"> = {
+  $type: "emporia.catalog.v1.ReserveStockResponse" as const,
+
   encode(message: ReserveStockResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.reservation !== undefined) {
       Reservation.encode(message.reservation, writer.uint32(10).fork()).join();
@@ -2454,7 +2523,12 @@ function createBaseCommitReservationRequest(): CommitReservationRequest {
   return { reservationId: "" };
 }
 
-export const CommitReservationRequest: MessageFns<CommitReservationRequest> = {
+export const CommitReservationRequest: MessageFns<
+  CommitReservationRequest,
+  "emporia.catalog.v1.CommitReservationRequest"
+> = {
+  $type: "emporia.catalog.v1.CommitReservationRequest" as const,
+
   encode(message: CommitReservationRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.reservationId !== "") {
       writer.uint32(10).string(message.reservationId);
@@ -2500,7 +2574,12 @@ function createBaseCommitReservationResponse(): CommitReservationResponse {
   return { reservation: undefined };
 }
 
-export const CommitReservationResponse: MessageFns<CommitReservationResponse> = {
+export const CommitReservationResponse: MessageFns<
+  CommitReservationResponse,
+  "emporia.catalog.v1.CommitReservationResponse"
+> = {
+  $type: "emporia.catalog.v1.CommitReservationResponse" as const,
+
   encode(message: CommitReservationResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.reservation !== undefined) {
       Reservation.encode(message.reservation, writer.uint32(10).fork()).join();
@@ -2546,7 +2625,12 @@ function createBaseReleaseReservationRequest(): ReleaseReservationRequest {
   return { reservationId: "", reason: "" };
 }
 
-export const ReleaseReservationRequest: MessageFns<ReleaseReservationRequest> = {
+export const ReleaseReservationRequest: MessageFns<
+  ReleaseReservationRequest,
+  "emporia.catalog.v1.ReleaseReservationRequest"
+> = {
+  $type: "emporia.catalog.v1.ReleaseReservationRequest" as const,
+
   encode(message: ReleaseReservationRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.reservationId !== "") {
       writer.uint32(10).string(message.reservationId);
@@ -2603,7 +2687,12 @@ function createBaseReleaseReservationResponse(): ReleaseReservationResponse {
   return { reservation: undefined };
 }
 
-export const ReleaseReservationResponse: MessageFns<ReleaseReservationResponse> = {
+export const ReleaseReservationResponse: MessageFns<
+  ReleaseReservationResponse,
+  "emporia.catalog.v1.ReleaseReservationResponse"
+> = {
+  $type: "emporia.catalog.v1.ReleaseReservationResponse" as const,
+
   encode(message: ReleaseReservationResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.reservation !== undefined) {
       Reservation.encode(message.reservation, writer.uint32(10).fork()).join();
@@ -2649,7 +2738,9 @@ function createBaseGetReservationRequest(): GetReservationRequest {
   return { reservationId: "" };
 }
 
-export const GetReservationRequest: MessageFns<GetReservationRequest> = {
+export const GetReservationRequest: MessageFns<GetReservationRequest, "emporia.catalog.v1.GetReservationRequest"> = {
+  $type: "emporia.catalog.v1.GetReservationRequest" as const,
+
   encode(message: GetReservationRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.reservationId !== "") {
       writer.uint32(10).string(message.reservationId);
@@ -2695,7 +2786,9 @@ function createBaseGetReservationResponse(): GetReservationResponse {
   return { reservation: undefined };
 }
 
-export const GetReservationResponse: MessageFns<GetReservationResponse> = {
+export const GetReservationResponse: MessageFns<GetReservationResponse, "emporia.catalog.v1.GetReservationResponse"> = {
+  $type: "emporia.catalog.v1.GetReservationResponse" as const,
+
   encode(message: GetReservationResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.reservation !== undefined) {
       Reservation.encode(message.reservation, writer.uint32(10).fork()).join();
@@ -2751,7 +2844,9 @@ function createBaseWarehouse(): Warehouse {
   };
 }
 
-export const Warehouse: MessageFns<Warehouse> = {
+export const Warehouse: MessageFns<Warehouse, "emporia.catalog.v1.Warehouse"> = {
+  $type: "emporia.catalog.v1.Warehouse" as const,
+
   encode(message: Warehouse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.code !== "") {
       writer.uint32(10).string(message.code);
@@ -2885,7 +2980,9 @@ function createBaseUpsertWarehouseRequest(): UpsertWarehouseRequest {
   return { code: "", name: "", country: "", province: "", city: "", shippingCost: undefined };
 }
 
-export const UpsertWarehouseRequest: MessageFns<UpsertWarehouseRequest> = {
+export const UpsertWarehouseRequest: MessageFns<UpsertWarehouseRequest, "emporia.catalog.v1.UpsertWarehouseRequest"> = {
+  $type: "emporia.catalog.v1.UpsertWarehouseRequest" as const,
+
   encode(message: UpsertWarehouseRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.code !== "") {
       writer.uint32(10).string(message.code);
@@ -2997,7 +3094,12 @@ function createBaseUpsertWarehouseResponse(): UpsertWarehouseResponse {
   return { warehouse: undefined, created: false };
 }
 
-export const UpsertWarehouseResponse: MessageFns<UpsertWarehouseResponse> = {
+export const UpsertWarehouseResponse: MessageFns<
+  UpsertWarehouseResponse,
+  "emporia.catalog.v1.UpsertWarehouseResponse"
+> = {
+  $type: "emporia.catalog.v1.UpsertWarehouseResponse" as const,
+
   encode(message: UpsertWarehouseResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.warehouse !== undefined) {
       Warehouse.encode(message.warehouse, writer.uint32(10).fork()).join();
@@ -3054,7 +3156,9 @@ function createBaseListWarehousesRequest(): ListWarehousesRequest {
   return { activeOnly: false, pageSize: 0, pageToken: "" };
 }
 
-export const ListWarehousesRequest: MessageFns<ListWarehousesRequest> = {
+export const ListWarehousesRequest: MessageFns<ListWarehousesRequest, "emporia.catalog.v1.ListWarehousesRequest"> = {
+  $type: "emporia.catalog.v1.ListWarehousesRequest" as const,
+
   encode(message: ListWarehousesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.activeOnly !== false) {
       writer.uint32(8).bool(message.activeOnly);
@@ -3122,7 +3226,9 @@ function createBaseListWarehousesResponse(): ListWarehousesResponse {
   return { warehouses: [], nextPageToken: "" };
 }
 
-export const ListWarehousesResponse: MessageFns<ListWarehousesResponse> = {
+export const ListWarehousesResponse: MessageFns<ListWarehousesResponse, "emporia.catalog.v1.ListWarehousesResponse"> = {
+  $type: "emporia.catalog.v1.ListWarehousesResponse" as const,
+
   encode(message: ListWarehousesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.warehouses) {
       Warehouse.encode(v!, writer.uint32(10).fork()).join();
@@ -3464,7 +3570,8 @@ function longToNumber(int64: { toString(): string }): number {
   return num;
 }
 
-interface MessageFns<T> {
+interface MessageFns<T, V extends string> {
+  readonly $type: V;
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
 }

@@ -50,7 +50,9 @@ function createBaseProductCreated(): ProductCreated {
   return { product: undefined };
 }
 
-export const ProductCreated: MessageFns<ProductCreated> = {
+export const ProductCreated: MessageFns<ProductCreated, "emporia.catalog.v1.ProductCreated"> = {
+  $type: "emporia.catalog.v1.ProductCreated" as const,
+
   encode(message: ProductCreated, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.product !== undefined) {
       Product.encode(message.product, writer.uint32(10).fork()).join();
@@ -96,7 +98,9 @@ function createBaseProductUpdated(): ProductUpdated {
   return { product: undefined, changedFields: [] };
 }
 
-export const ProductUpdated: MessageFns<ProductUpdated> = {
+export const ProductUpdated: MessageFns<ProductUpdated, "emporia.catalog.v1.ProductUpdated"> = {
+  $type: "emporia.catalog.v1.ProductUpdated" as const,
+
   encode(message: ProductUpdated, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.product !== undefined) {
       Product.encode(message.product, writer.uint32(10).fork()).join();
@@ -153,7 +157,9 @@ function createBaseProductStockChanged(): ProductStockChanged {
   return { product: undefined, skuId: "", warehouseCode: "", delta: 0, warehouseOnHand: 0, reason: "", reference: "" };
 }
 
-export const ProductStockChanged: MessageFns<ProductStockChanged> = {
+export const ProductStockChanged: MessageFns<ProductStockChanged, "emporia.catalog.v1.ProductStockChanged"> = {
+  $type: "emporia.catalog.v1.ProductStockChanged" as const,
+
   encode(message: ProductStockChanged, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.product !== undefined) {
       Product.encode(message.product, writer.uint32(10).fork()).join();
@@ -265,7 +271,9 @@ function createBaseCategoryCreated(): CategoryCreated {
   return { category: undefined };
 }
 
-export const CategoryCreated: MessageFns<CategoryCreated> = {
+export const CategoryCreated: MessageFns<CategoryCreated, "emporia.catalog.v1.CategoryCreated"> = {
+  $type: "emporia.catalog.v1.CategoryCreated" as const,
+
   encode(message: CategoryCreated, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.category !== undefined) {
       Category.encode(message.category, writer.uint32(10).fork()).join();
@@ -311,7 +319,9 @@ function createBaseCategoryUpdated(): CategoryUpdated {
   return { category: undefined };
 }
 
-export const CategoryUpdated: MessageFns<CategoryUpdated> = {
+export const CategoryUpdated: MessageFns<CategoryUpdated, "emporia.catalog.v1.CategoryUpdated"> = {
+  $type: "emporia.catalog.v1.CategoryUpdated" as const,
+
   encode(message: CategoryUpdated, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.category !== undefined) {
       Category.encode(message.category, writer.uint32(10).fork()).join();
@@ -357,7 +367,9 @@ function createBaseCategoryMoved(): CategoryMoved {
   return { category: undefined, oldParentId: "", oldPathIds: [] };
 }
 
-export const CategoryMoved: MessageFns<CategoryMoved> = {
+export const CategoryMoved: MessageFns<CategoryMoved, "emporia.catalog.v1.CategoryMoved"> = {
+  $type: "emporia.catalog.v1.CategoryMoved" as const,
+
   encode(message: CategoryMoved, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.category !== undefined) {
       Category.encode(message.category, writer.uint32(10).fork()).join();
@@ -432,7 +444,8 @@ function longToNumber(int64: { toString(): string }): number {
   return num;
 }
 
-interface MessageFns<T> {
+interface MessageFns<T, V extends string> {
+  readonly $type: V;
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
 }

@@ -21,7 +21,9 @@ function createBaseMoney(): Money {
   return { amountMinor: 0, currency: "" };
 }
 
-export const Money: MessageFns<Money> = {
+export const Money: MessageFns<Money, "emporia.common.v1.Money"> = {
+  $type: "emporia.common.v1.Money" as const,
+
   encode(message: Money, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.amountMinor !== 0) {
       writer.uint32(8).int64(message.amountMinor);
@@ -85,7 +87,8 @@ function longToNumber(int64: { toString(): string }): number {
   return num;
 }
 
-interface MessageFns<T> {
+interface MessageFns<T, V extends string> {
+  readonly $type: V;
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
 }

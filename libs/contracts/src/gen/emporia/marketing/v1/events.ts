@@ -54,7 +54,9 @@ function createBaseGroupBuySucceeded(): GroupBuySucceeded {
   return { groupId: "", dealId: "", orderIds: [], succeededAt: "" };
 }
 
-export const GroupBuySucceeded: MessageFns<GroupBuySucceeded> = {
+export const GroupBuySucceeded: MessageFns<GroupBuySucceeded, "emporia.marketing.v1.GroupBuySucceeded"> = {
+  $type: "emporia.marketing.v1.GroupBuySucceeded" as const,
+
   encode(message: GroupBuySucceeded, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.groupId !== "") {
       writer.uint32(10).string(message.groupId);
@@ -133,7 +135,9 @@ function createBaseGroupBuyFailed(): GroupBuyFailed {
   return { groupId: "", dealId: "", orderIds: [], reason: "", failedAt: "" };
 }
 
-export const GroupBuyFailed: MessageFns<GroupBuyFailed> = {
+export const GroupBuyFailed: MessageFns<GroupBuyFailed, "emporia.marketing.v1.GroupBuyFailed"> = {
+  $type: "emporia.marketing.v1.GroupBuyFailed" as const,
+
   encode(message: GroupBuyFailed, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.groupId !== "") {
       writer.uint32(10).string(message.groupId);
@@ -223,7 +227,9 @@ function createBaseFlashSaleScheduled(): FlashSaleScheduled {
   return { sale: undefined, productId: "" };
 }
 
-export const FlashSaleScheduled: MessageFns<FlashSaleScheduled> = {
+export const FlashSaleScheduled: MessageFns<FlashSaleScheduled, "emporia.marketing.v1.FlashSaleScheduled"> = {
+  $type: "emporia.marketing.v1.FlashSaleScheduled" as const,
+
   encode(message: FlashSaleScheduled, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.sale !== undefined) {
       FlashSale.encode(message.sale, writer.uint32(10).fork()).join();
@@ -276,7 +282,8 @@ export const FlashSaleScheduled: MessageFns<FlashSaleScheduled> = {
   },
 };
 
-interface MessageFns<T> {
+interface MessageFns<T, V extends string> {
+  readonly $type: V;
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
 }

@@ -345,7 +345,9 @@ function createBaseCartLineToPrice(): CartLineToPrice {
   return { skuId: "", productId: "", categoryPathIds: [], quantity: 0, unitPrice: undefined };
 }
 
-export const CartLineToPrice: MessageFns<CartLineToPrice> = {
+export const CartLineToPrice: MessageFns<CartLineToPrice, "emporia.marketing.v1.CartLineToPrice"> = {
+  $type: "emporia.marketing.v1.CartLineToPrice" as const,
+
   encode(message: CartLineToPrice, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.skuId !== "") {
       writer.uint32(10).string(message.skuId);
@@ -446,7 +448,9 @@ function createBasePriceCartRequest(): PriceCartRequest {
   };
 }
 
-export const PriceCartRequest: MessageFns<PriceCartRequest> = {
+export const PriceCartRequest: MessageFns<PriceCartRequest, "emporia.marketing.v1.PriceCartRequest"> = {
+  $type: "emporia.marketing.v1.PriceCartRequest" as const,
+
   encode(message: PriceCartRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.accountId !== "") {
       writer.uint32(10).string(message.accountId);
@@ -591,7 +595,9 @@ function createBasePricedLine(): PricedLine {
   return { skuId: "", quantity: 0, unitPrice: undefined, discount: undefined, total: undefined };
 }
 
-export const PricedLine: MessageFns<PricedLine> = {
+export const PricedLine: MessageFns<PricedLine, "emporia.marketing.v1.PricedLine"> = {
+  $type: "emporia.marketing.v1.PricedLine" as const,
+
   encode(message: PricedLine, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.skuId !== "") {
       writer.uint32(10).string(message.skuId);
@@ -691,7 +697,9 @@ function createBasePriceCartResponse(): PriceCartResponse {
   };
 }
 
-export const PriceCartResponse: MessageFns<PriceCartResponse> = {
+export const PriceCartResponse: MessageFns<PriceCartResponse, "emporia.marketing.v1.PriceCartResponse"> = {
+  $type: "emporia.marketing.v1.PriceCartResponse" as const,
+
   encode(message: PriceCartResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.lines) {
       PricedLine.encode(v!, writer.uint32(10).fork()).join();
@@ -825,7 +833,9 @@ function createBaseReleaseCouponsRequest(): ReleaseCouponsRequest {
   return { orderId: "", reason: "" };
 }
 
-export const ReleaseCouponsRequest: MessageFns<ReleaseCouponsRequest> = {
+export const ReleaseCouponsRequest: MessageFns<ReleaseCouponsRequest, "emporia.marketing.v1.ReleaseCouponsRequest"> = {
+  $type: "emporia.marketing.v1.ReleaseCouponsRequest" as const,
+
   encode(message: ReleaseCouponsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.orderId !== "") {
       writer.uint32(10).string(message.orderId);
@@ -882,42 +892,47 @@ function createBaseReleaseCouponsResponse(): ReleaseCouponsResponse {
   return {};
 }
 
-export const ReleaseCouponsResponse: MessageFns<ReleaseCouponsResponse> = {
-  encode(_: ReleaseCouponsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    return writer;
-  },
+export const ReleaseCouponsResponse: MessageFns<ReleaseCouponsResponse, "emporia.marketing.v1.ReleaseCouponsResponse"> =
+  {
+    $type: "emporia.marketing.v1.ReleaseCouponsResponse" as const,
 
-  decode(input: BinaryReader | Uint8Array, length?: number): ReleaseCouponsResponse {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseReleaseCouponsResponse();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
+    encode(_: ReleaseCouponsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+      return writer;
+    },
+
+    decode(input: BinaryReader | Uint8Array, length?: number): ReleaseCouponsResponse {
+      const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+      const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+      if (previousRecursionDepth >= 100) {
+        throw new globalThis.Error("protobuf decode recursion limit exceeded");
       }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-};
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+      try {
+        const end = length === undefined ? reader.len : reader.pos + length;
+        const message = createBaseReleaseCouponsResponse();
+        while (reader.pos < end) {
+          const tag = reader.uint32();
+          switch (tag >>> 3) {
+          }
+          if ((tag & 7) === 4 || tag === 0) {
+            break;
+          }
+          reader.skip(tag & 7);
+        }
+        return message;
+      } finally {
+        (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+      }
+    },
+  };
 
 function createBaseCampaign(): Campaign {
   return { id: "", name: "", startsAt: "", endsAt: "", active: false };
 }
 
-export const Campaign: MessageFns<Campaign> = {
+export const Campaign: MessageFns<Campaign, "emporia.marketing.v1.Campaign"> = {
+  $type: "emporia.marketing.v1.Campaign" as const,
+
   encode(message: Campaign, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -1007,7 +1022,9 @@ function createBaseUpsertCampaignRequest(): UpsertCampaignRequest {
   return { campaign: undefined };
 }
 
-export const UpsertCampaignRequest: MessageFns<UpsertCampaignRequest> = {
+export const UpsertCampaignRequest: MessageFns<UpsertCampaignRequest, "emporia.marketing.v1.UpsertCampaignRequest"> = {
+  $type: "emporia.marketing.v1.UpsertCampaignRequest" as const,
+
   encode(message: UpsertCampaignRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.campaign !== undefined) {
       Campaign.encode(message.campaign, writer.uint32(10).fork()).join();
@@ -1053,53 +1070,58 @@ function createBaseUpsertCampaignResponse(): UpsertCampaignResponse {
   return { campaign: undefined };
 }
 
-export const UpsertCampaignResponse: MessageFns<UpsertCampaignResponse> = {
-  encode(message: UpsertCampaignResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.campaign !== undefined) {
-      Campaign.encode(message.campaign, writer.uint32(10).fork()).join();
-    }
-    return writer;
-  },
+export const UpsertCampaignResponse: MessageFns<UpsertCampaignResponse, "emporia.marketing.v1.UpsertCampaignResponse"> =
+  {
+    $type: "emporia.marketing.v1.UpsertCampaignResponse" as const,
 
-  decode(input: BinaryReader | Uint8Array, length?: number): UpsertCampaignResponse {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseUpsertCampaignResponse();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.campaign = Campaign.decode(reader, reader.uint32());
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
+    encode(message: UpsertCampaignResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+      if (message.campaign !== undefined) {
+        Campaign.encode(message.campaign, writer.uint32(10).fork()).join();
       }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-};
+      return writer;
+    },
+
+    decode(input: BinaryReader | Uint8Array, length?: number): UpsertCampaignResponse {
+      const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+      const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+      if (previousRecursionDepth >= 100) {
+        throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      }
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+      try {
+        const end = length === undefined ? reader.len : reader.pos + length;
+        const message = createBaseUpsertCampaignResponse();
+        while (reader.pos < end) {
+          const tag = reader.uint32();
+          switch (tag >>> 3) {
+            case 1: {
+              if (tag !== 10) {
+                break;
+              }
+
+              message.campaign = Campaign.decode(reader, reader.uint32());
+              continue;
+            }
+          }
+          if ((tag & 7) === 4 || tag === 0) {
+            break;
+          }
+          reader.skip(tag & 7);
+        }
+        return message;
+      } finally {
+        (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+      }
+    },
+  };
 
 function createBaseListCampaignsRequest(): ListCampaignsRequest {
   return {};
 }
 
-export const ListCampaignsRequest: MessageFns<ListCampaignsRequest> = {
+export const ListCampaignsRequest: MessageFns<ListCampaignsRequest, "emporia.marketing.v1.ListCampaignsRequest"> = {
+  $type: "emporia.marketing.v1.ListCampaignsRequest" as const,
+
   encode(_: ListCampaignsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
@@ -1134,7 +1156,9 @@ function createBaseListCampaignsResponse(): ListCampaignsResponse {
   return { campaigns: [] };
 }
 
-export const ListCampaignsResponse: MessageFns<ListCampaignsResponse> = {
+export const ListCampaignsResponse: MessageFns<ListCampaignsResponse, "emporia.marketing.v1.ListCampaignsResponse"> = {
+  $type: "emporia.marketing.v1.ListCampaignsResponse" as const,
+
   encode(message: ListCampaignsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.campaigns) {
       Campaign.encode(v!, writer.uint32(10).fork()).join();
@@ -1180,7 +1204,9 @@ function createBasePromotionCondition(): PromotionCondition {
   return { kind: "", amount: undefined, values: [], from: "", to: "" };
 }
 
-export const PromotionCondition: MessageFns<PromotionCondition> = {
+export const PromotionCondition: MessageFns<PromotionCondition, "emporia.marketing.v1.PromotionCondition"> = {
+  $type: "emporia.marketing.v1.PromotionCondition" as const,
+
   encode(message: PromotionCondition, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.kind !== "") {
       writer.uint32(10).string(message.kind);
@@ -1270,7 +1296,9 @@ function createBaseReductionTier(): ReductionTier {
   return { threshold: undefined, off: undefined };
 }
 
-export const ReductionTier: MessageFns<ReductionTier> = {
+export const ReductionTier: MessageFns<ReductionTier, "emporia.marketing.v1.ReductionTier"> = {
+  $type: "emporia.marketing.v1.ReductionTier" as const,
+
   encode(message: ReductionTier, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.threshold !== undefined) {
       Money.encode(message.threshold, writer.uint32(10).fork()).join();
@@ -1338,7 +1366,9 @@ function createBasePromotionAction(): PromotionAction {
   };
 }
 
-export const PromotionAction: MessageFns<PromotionAction> = {
+export const PromotionAction: MessageFns<PromotionAction, "emporia.marketing.v1.PromotionAction"> = {
+  $type: "emporia.marketing.v1.PromotionAction" as const,
+
   encode(message: PromotionAction, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.kind !== "") {
       writer.uint32(10).string(message.kind);
@@ -1497,7 +1527,9 @@ function createBasePromotion(): Promotion {
   };
 }
 
-export const Promotion: MessageFns<Promotion> = {
+export const Promotion: MessageFns<Promotion, "emporia.marketing.v1.Promotion"> = {
+  $type: "emporia.marketing.v1.Promotion" as const,
+
   encode(message: Promotion, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -1675,53 +1707,61 @@ function createBaseUpsertPromotionRequest(): UpsertPromotionRequest {
   return { promotion: undefined };
 }
 
-export const UpsertPromotionRequest: MessageFns<UpsertPromotionRequest> = {
-  encode(message: UpsertPromotionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.promotion !== undefined) {
-      Promotion.encode(message.promotion, writer.uint32(10).fork()).join();
-    }
-    return writer;
-  },
+export const UpsertPromotionRequest: MessageFns<UpsertPromotionRequest, "emporia.marketing.v1.UpsertPromotionRequest"> =
+  {
+    $type: "emporia.marketing.v1.UpsertPromotionRequest" as const,
 
-  decode(input: BinaryReader | Uint8Array, length?: number): UpsertPromotionRequest {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseUpsertPromotionRequest();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.promotion = Promotion.decode(reader, reader.uint32());
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
+    encode(message: UpsertPromotionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+      if (message.promotion !== undefined) {
+        Promotion.encode(message.promotion, writer.uint32(10).fork()).join();
       }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-};
+      return writer;
+    },
+
+    decode(input: BinaryReader | Uint8Array, length?: number): UpsertPromotionRequest {
+      const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+      const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+      if (previousRecursionDepth >= 100) {
+        throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      }
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+      try {
+        const end = length === undefined ? reader.len : reader.pos + length;
+        const message = createBaseUpsertPromotionRequest();
+        while (reader.pos < end) {
+          const tag = reader.uint32();
+          switch (tag >>> 3) {
+            case 1: {
+              if (tag !== 10) {
+                break;
+              }
+
+              message.promotion = Promotion.decode(reader, reader.uint32());
+              continue;
+            }
+          }
+          if ((tag & 7) === 4 || tag === 0) {
+            break;
+          }
+          reader.skip(tag & 7);
+        }
+        return message;
+      } finally {
+        (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+      }
+    },
+  };
 
 function createBaseUpsertPromotionResponse(): UpsertPromotionResponse {
   return { promotion: undefined };
 }
 
-export const UpsertPromotionResponse: MessageFns<UpsertPromotionResponse> = {
+export const UpsertPromotionResponse: MessageFns<
+  UpsertPromotionResponse,
+  "emporia.marketing.v1.UpsertPromotionResponse"
+> = {
+  $type: "emporia.marketing.v1.UpsertPromotionResponse" as const,
+
   encode(message: UpsertPromotionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.promotion !== undefined) {
       Promotion.encode(message.promotion, writer.uint32(10).fork()).join();
@@ -1767,7 +1807,9 @@ function createBaseListPromotionsRequest(): ListPromotionsRequest {
   return { inForceAt: "" };
 }
 
-export const ListPromotionsRequest: MessageFns<ListPromotionsRequest> = {
+export const ListPromotionsRequest: MessageFns<ListPromotionsRequest, "emporia.marketing.v1.ListPromotionsRequest"> = {
+  $type: "emporia.marketing.v1.ListPromotionsRequest" as const,
+
   encode(message: ListPromotionsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.inForceAt !== "") {
       writer.uint32(10).string(message.inForceAt);
@@ -1813,53 +1855,58 @@ function createBaseListPromotionsResponse(): ListPromotionsResponse {
   return { promotions: [] };
 }
 
-export const ListPromotionsResponse: MessageFns<ListPromotionsResponse> = {
-  encode(message: ListPromotionsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    for (const v of message.promotions) {
-      Promotion.encode(v!, writer.uint32(10).fork()).join();
-    }
-    return writer;
-  },
+export const ListPromotionsResponse: MessageFns<ListPromotionsResponse, "emporia.marketing.v1.ListPromotionsResponse"> =
+  {
+    $type: "emporia.marketing.v1.ListPromotionsResponse" as const,
 
-  decode(input: BinaryReader | Uint8Array, length?: number): ListPromotionsResponse {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseListPromotionsResponse();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.promotions.push(Promotion.decode(reader, reader.uint32()));
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
+    encode(message: ListPromotionsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+      for (const v of message.promotions) {
+        Promotion.encode(v!, writer.uint32(10).fork()).join();
       }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-};
+      return writer;
+    },
+
+    decode(input: BinaryReader | Uint8Array, length?: number): ListPromotionsResponse {
+      const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+      const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+      if (previousRecursionDepth >= 100) {
+        throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      }
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+      try {
+        const end = length === undefined ? reader.len : reader.pos + length;
+        const message = createBaseListPromotionsResponse();
+        while (reader.pos < end) {
+          const tag = reader.uint32();
+          switch (tag >>> 3) {
+            case 1: {
+              if (tag !== 10) {
+                break;
+              }
+
+              message.promotions.push(Promotion.decode(reader, reader.uint32()));
+              continue;
+            }
+          }
+          if ((tag & 7) === 4 || tag === 0) {
+            break;
+          }
+          reader.skip(tag & 7);
+        }
+        return message;
+      } finally {
+        (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+      }
+    },
+  };
 
 function createBaseCouponTemplate(): CouponTemplate {
   return { id: "", name: "", promotionId: "", totalLimit: 0, perUserLimit: 0, validFrom: "", validTo: "", issued: 0 };
 }
 
-export const CouponTemplate: MessageFns<CouponTemplate> = {
+export const CouponTemplate: MessageFns<CouponTemplate, "emporia.marketing.v1.CouponTemplate"> = {
+  $type: "emporia.marketing.v1.CouponTemplate" as const,
+
   encode(message: CouponTemplate, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -1982,7 +2029,12 @@ function createBaseCreateCouponTemplateRequest(): CreateCouponTemplateRequest {
   return { template: undefined };
 }
 
-export const CreateCouponTemplateRequest: MessageFns<CreateCouponTemplateRequest> = {
+export const CreateCouponTemplateRequest: MessageFns<
+  CreateCouponTemplateRequest,
+  "emporia.marketing.v1.CreateCouponTemplateRequest"
+> = {
+  $type: "emporia.marketing.v1.CreateCouponTemplateRequest" as const,
+
   encode(message: CreateCouponTemplateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.template !== undefined) {
       CouponTemplate.encode(message.template, writer.uint32(10).fork()).join();
@@ -2028,7 +2080,12 @@ function createBaseCreateCouponTemplateResponse(): CreateCouponTemplateResponse 
   return { template: undefined };
 }
 
-export const CreateCouponTemplateResponse: MessageFns<CreateCouponTemplateResponse> = {
+export const CreateCouponTemplateResponse: MessageFns<
+  CreateCouponTemplateResponse,
+  "emporia.marketing.v1.CreateCouponTemplateResponse"
+> = {
+  $type: "emporia.marketing.v1.CreateCouponTemplateResponse" as const,
+
   encode(message: CreateCouponTemplateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.template !== undefined) {
       CouponTemplate.encode(message.template, writer.uint32(10).fork()).join();
@@ -2074,7 +2131,9 @@ function createBaseIssueCouponsRequest(): IssueCouponsRequest {
   return { templateId: "", count: 0 };
 }
 
-export const IssueCouponsRequest: MessageFns<IssueCouponsRequest> = {
+export const IssueCouponsRequest: MessageFns<IssueCouponsRequest, "emporia.marketing.v1.IssueCouponsRequest"> = {
+  $type: "emporia.marketing.v1.IssueCouponsRequest" as const,
+
   encode(message: IssueCouponsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.templateId !== "") {
       writer.uint32(10).string(message.templateId);
@@ -2131,7 +2190,9 @@ function createBaseIssueCouponsResponse(): IssueCouponsResponse {
   return { codes: [] };
 }
 
-export const IssueCouponsResponse: MessageFns<IssueCouponsResponse> = {
+export const IssueCouponsResponse: MessageFns<IssueCouponsResponse, "emporia.marketing.v1.IssueCouponsResponse"> = {
+  $type: "emporia.marketing.v1.IssueCouponsResponse" as const,
+
   encode(message: IssueCouponsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.codes) {
       writer.uint32(10).string(v!);
@@ -2177,7 +2238,9 @@ function createBaseClaimCouponRequest(): ClaimCouponRequest {
   return { accountId: "", code: "", templateId: "" };
 }
 
-export const ClaimCouponRequest: MessageFns<ClaimCouponRequest> = {
+export const ClaimCouponRequest: MessageFns<ClaimCouponRequest, "emporia.marketing.v1.ClaimCouponRequest"> = {
+  $type: "emporia.marketing.v1.ClaimCouponRequest" as const,
+
   encode(message: ClaimCouponRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.accountId !== "") {
       writer.uint32(10).string(message.accountId);
@@ -2245,7 +2308,9 @@ function createBaseCoupon(): Coupon {
   return { code: "", templateId: "", name: "", status: "", orderId: "", validFrom: "", validTo: "" };
 }
 
-export const Coupon: MessageFns<Coupon> = {
+export const Coupon: MessageFns<Coupon, "emporia.marketing.v1.Coupon"> = {
+  $type: "emporia.marketing.v1.Coupon" as const,
+
   encode(message: Coupon, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.code !== "") {
       writer.uint32(10).string(message.code);
@@ -2357,7 +2422,9 @@ function createBaseClaimCouponResponse(): ClaimCouponResponse {
   return { coupon: undefined };
 }
 
-export const ClaimCouponResponse: MessageFns<ClaimCouponResponse> = {
+export const ClaimCouponResponse: MessageFns<ClaimCouponResponse, "emporia.marketing.v1.ClaimCouponResponse"> = {
+  $type: "emporia.marketing.v1.ClaimCouponResponse" as const,
+
   encode(message: ClaimCouponResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.coupon !== undefined) {
       Coupon.encode(message.coupon, writer.uint32(10).fork()).join();
@@ -2403,7 +2470,9 @@ function createBaseListCouponsRequest(): ListCouponsRequest {
   return { accountId: "" };
 }
 
-export const ListCouponsRequest: MessageFns<ListCouponsRequest> = {
+export const ListCouponsRequest: MessageFns<ListCouponsRequest, "emporia.marketing.v1.ListCouponsRequest"> = {
+  $type: "emporia.marketing.v1.ListCouponsRequest" as const,
+
   encode(message: ListCouponsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.accountId !== "") {
       writer.uint32(10).string(message.accountId);
@@ -2449,7 +2518,9 @@ function createBaseListCouponsResponse(): ListCouponsResponse {
   return { coupons: [] };
 }
 
-export const ListCouponsResponse: MessageFns<ListCouponsResponse> = {
+export const ListCouponsResponse: MessageFns<ListCouponsResponse, "emporia.marketing.v1.ListCouponsResponse"> = {
+  $type: "emporia.marketing.v1.ListCouponsResponse" as const,
+
   encode(message: ListCouponsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.coupons) {
       Coupon.encode(v!, writer.uint32(10).fork()).join();
@@ -2495,7 +2566,9 @@ function createBaseFlashSale(): FlashSale {
   return { id: "", skuId: "", price: undefined, stock: 0, perUserLimit: 0, startsAt: "", endsAt: "" };
 }
 
-export const FlashSale: MessageFns<FlashSale> = {
+export const FlashSale: MessageFns<FlashSale, "emporia.marketing.v1.FlashSale"> = {
+  $type: "emporia.marketing.v1.FlashSale" as const,
+
   encode(message: FlashSale, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -2607,7 +2680,12 @@ function createBaseFlashSaleReconciliation(): FlashSaleReconciliation {
   return { redisRemaining: 0, held: 0, paid: 0, drift: 0 };
 }
 
-export const FlashSaleReconciliation: MessageFns<FlashSaleReconciliation> = {
+export const FlashSaleReconciliation: MessageFns<
+  FlashSaleReconciliation,
+  "emporia.marketing.v1.FlashSaleReconciliation"
+> = {
+  $type: "emporia.marketing.v1.FlashSaleReconciliation" as const,
+
   encode(message: FlashSaleReconciliation, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.redisRemaining !== 0) {
       writer.uint32(8).int32(message.redisRemaining);
@@ -2686,53 +2764,61 @@ function createBaseCreateFlashSaleRequest(): CreateFlashSaleRequest {
   return { sale: undefined };
 }
 
-export const CreateFlashSaleRequest: MessageFns<CreateFlashSaleRequest> = {
-  encode(message: CreateFlashSaleRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.sale !== undefined) {
-      FlashSale.encode(message.sale, writer.uint32(10).fork()).join();
-    }
-    return writer;
-  },
+export const CreateFlashSaleRequest: MessageFns<CreateFlashSaleRequest, "emporia.marketing.v1.CreateFlashSaleRequest"> =
+  {
+    $type: "emporia.marketing.v1.CreateFlashSaleRequest" as const,
 
-  decode(input: BinaryReader | Uint8Array, length?: number): CreateFlashSaleRequest {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseCreateFlashSaleRequest();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.sale = FlashSale.decode(reader, reader.uint32());
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
+    encode(message: CreateFlashSaleRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+      if (message.sale !== undefined) {
+        FlashSale.encode(message.sale, writer.uint32(10).fork()).join();
       }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-};
+      return writer;
+    },
+
+    decode(input: BinaryReader | Uint8Array, length?: number): CreateFlashSaleRequest {
+      const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+      const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+      if (previousRecursionDepth >= 100) {
+        throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      }
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+      try {
+        const end = length === undefined ? reader.len : reader.pos + length;
+        const message = createBaseCreateFlashSaleRequest();
+        while (reader.pos < end) {
+          const tag = reader.uint32();
+          switch (tag >>> 3) {
+            case 1: {
+              if (tag !== 10) {
+                break;
+              }
+
+              message.sale = FlashSale.decode(reader, reader.uint32());
+              continue;
+            }
+          }
+          if ((tag & 7) === 4 || tag === 0) {
+            break;
+          }
+          reader.skip(tag & 7);
+        }
+        return message;
+      } finally {
+        (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+      }
+    },
+  };
 
 function createBaseCreateFlashSaleResponse(): CreateFlashSaleResponse {
   return { sale: undefined };
 }
 
-export const CreateFlashSaleResponse: MessageFns<CreateFlashSaleResponse> = {
+export const CreateFlashSaleResponse: MessageFns<
+  CreateFlashSaleResponse,
+  "emporia.marketing.v1.CreateFlashSaleResponse"
+> = {
+  $type: "emporia.marketing.v1.CreateFlashSaleResponse" as const,
+
   encode(message: CreateFlashSaleResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.sale !== undefined) {
       FlashSale.encode(message.sale, writer.uint32(10).fork()).join();
@@ -2778,7 +2864,9 @@ function createBaseGetFlashSaleRequest(): GetFlashSaleRequest {
   return { saleId: "" };
 }
 
-export const GetFlashSaleRequest: MessageFns<GetFlashSaleRequest> = {
+export const GetFlashSaleRequest: MessageFns<GetFlashSaleRequest, "emporia.marketing.v1.GetFlashSaleRequest"> = {
+  $type: "emporia.marketing.v1.GetFlashSaleRequest" as const,
+
   encode(message: GetFlashSaleRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.saleId !== "") {
       writer.uint32(10).string(message.saleId);
@@ -2824,7 +2912,9 @@ function createBaseGetFlashSaleResponse(): GetFlashSaleResponse {
   return { sale: undefined, reconciliation: undefined };
 }
 
-export const GetFlashSaleResponse: MessageFns<GetFlashSaleResponse> = {
+export const GetFlashSaleResponse: MessageFns<GetFlashSaleResponse, "emporia.marketing.v1.GetFlashSaleResponse"> = {
+  $type: "emporia.marketing.v1.GetFlashSaleResponse" as const,
+
   encode(message: GetFlashSaleResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.sale !== undefined) {
       FlashSale.encode(message.sale, writer.uint32(10).fork()).join();
@@ -2881,7 +2971,12 @@ function createBaseAttemptFlashPurchaseRequest(): AttemptFlashPurchaseRequest {
   return { saleId: "", accountId: "", quantity: 0 };
 }
 
-export const AttemptFlashPurchaseRequest: MessageFns<AttemptFlashPurchaseRequest> = {
+export const AttemptFlashPurchaseRequest: MessageFns<
+  AttemptFlashPurchaseRequest,
+  "emporia.marketing.v1.AttemptFlashPurchaseRequest"
+> = {
+  $type: "emporia.marketing.v1.AttemptFlashPurchaseRequest" as const,
+
   encode(message: AttemptFlashPurchaseRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.saleId !== "") {
       writer.uint32(10).string(message.saleId);
@@ -2949,7 +3044,12 @@ function createBaseAttemptFlashPurchaseResponse(): AttemptFlashPurchaseResponse 
   return { result: "", token: "", expiresAt: "" };
 }
 
-export const AttemptFlashPurchaseResponse: MessageFns<AttemptFlashPurchaseResponse> = {
+export const AttemptFlashPurchaseResponse: MessageFns<
+  AttemptFlashPurchaseResponse,
+  "emporia.marketing.v1.AttemptFlashPurchaseResponse"
+> = {
+  $type: "emporia.marketing.v1.AttemptFlashPurchaseResponse" as const,
+
   encode(message: AttemptFlashPurchaseResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.result !== "") {
       writer.uint32(10).string(message.result);
@@ -3017,7 +3117,9 @@ function createBaseGroupDeal(): GroupDeal {
   return { id: "", skuId: "", price: undefined, groupSize: 0, windowSeconds: 0, startsAt: "", endsAt: "" };
 }
 
-export const GroupDeal: MessageFns<GroupDeal> = {
+export const GroupDeal: MessageFns<GroupDeal, "emporia.marketing.v1.GroupDeal"> = {
+  $type: "emporia.marketing.v1.GroupDeal" as const,
+
   encode(message: GroupDeal, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -3129,53 +3231,61 @@ function createBaseCreateGroupDealRequest(): CreateGroupDealRequest {
   return { deal: undefined };
 }
 
-export const CreateGroupDealRequest: MessageFns<CreateGroupDealRequest> = {
-  encode(message: CreateGroupDealRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.deal !== undefined) {
-      GroupDeal.encode(message.deal, writer.uint32(10).fork()).join();
-    }
-    return writer;
-  },
+export const CreateGroupDealRequest: MessageFns<CreateGroupDealRequest, "emporia.marketing.v1.CreateGroupDealRequest"> =
+  {
+    $type: "emporia.marketing.v1.CreateGroupDealRequest" as const,
 
-  decode(input: BinaryReader | Uint8Array, length?: number): CreateGroupDealRequest {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseCreateGroupDealRequest();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.deal = GroupDeal.decode(reader, reader.uint32());
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
+    encode(message: CreateGroupDealRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+      if (message.deal !== undefined) {
+        GroupDeal.encode(message.deal, writer.uint32(10).fork()).join();
       }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-};
+      return writer;
+    },
+
+    decode(input: BinaryReader | Uint8Array, length?: number): CreateGroupDealRequest {
+      const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+      const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+      if (previousRecursionDepth >= 100) {
+        throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      }
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+      try {
+        const end = length === undefined ? reader.len : reader.pos + length;
+        const message = createBaseCreateGroupDealRequest();
+        while (reader.pos < end) {
+          const tag = reader.uint32();
+          switch (tag >>> 3) {
+            case 1: {
+              if (tag !== 10) {
+                break;
+              }
+
+              message.deal = GroupDeal.decode(reader, reader.uint32());
+              continue;
+            }
+          }
+          if ((tag & 7) === 4 || tag === 0) {
+            break;
+          }
+          reader.skip(tag & 7);
+        }
+        return message;
+      } finally {
+        (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+      }
+    },
+  };
 
 function createBaseCreateGroupDealResponse(): CreateGroupDealResponse {
   return { deal: undefined };
 }
 
-export const CreateGroupDealResponse: MessageFns<CreateGroupDealResponse> = {
+export const CreateGroupDealResponse: MessageFns<
+  CreateGroupDealResponse,
+  "emporia.marketing.v1.CreateGroupDealResponse"
+> = {
+  $type: "emporia.marketing.v1.CreateGroupDealResponse" as const,
+
   encode(message: CreateGroupDealResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.deal !== undefined) {
       GroupDeal.encode(message.deal, writer.uint32(10).fork()).join();
@@ -3221,7 +3331,9 @@ function createBaseGroup(): Group {
   return { id: "", dealId: "", size: 0, joined: 0, status: "", deadline: "" };
 }
 
-export const Group: MessageFns<Group> = {
+export const Group: MessageFns<Group, "emporia.marketing.v1.Group"> = {
+  $type: "emporia.marketing.v1.Group" as const,
+
   encode(message: Group, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -3322,7 +3434,9 @@ function createBaseGetGroupRequest(): GetGroupRequest {
   return { groupId: "" };
 }
 
-export const GetGroupRequest: MessageFns<GetGroupRequest> = {
+export const GetGroupRequest: MessageFns<GetGroupRequest, "emporia.marketing.v1.GetGroupRequest"> = {
+  $type: "emporia.marketing.v1.GetGroupRequest" as const,
+
   encode(message: GetGroupRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.groupId !== "") {
       writer.uint32(10).string(message.groupId);
@@ -3368,7 +3482,9 @@ function createBaseGetGroupResponse(): GetGroupResponse {
   return { group: undefined };
 }
 
-export const GetGroupResponse: MessageFns<GetGroupResponse> = {
+export const GetGroupResponse: MessageFns<GetGroupResponse, "emporia.marketing.v1.GetGroupResponse"> = {
+  $type: "emporia.marketing.v1.GetGroupResponse" as const,
+
   encode(message: GetGroupResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.group !== undefined) {
       Group.encode(message.group, writer.uint32(10).fork()).join();
@@ -3414,7 +3530,9 @@ function createBaseListOpenGroupsRequest(): ListOpenGroupsRequest {
   return { dealId: "" };
 }
 
-export const ListOpenGroupsRequest: MessageFns<ListOpenGroupsRequest> = {
+export const ListOpenGroupsRequest: MessageFns<ListOpenGroupsRequest, "emporia.marketing.v1.ListOpenGroupsRequest"> = {
+  $type: "emporia.marketing.v1.ListOpenGroupsRequest" as const,
+
   encode(message: ListOpenGroupsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.dealId !== "") {
       writer.uint32(10).string(message.dealId);
@@ -3460,47 +3578,50 @@ function createBaseListOpenGroupsResponse(): ListOpenGroupsResponse {
   return { groups: [] };
 }
 
-export const ListOpenGroupsResponse: MessageFns<ListOpenGroupsResponse> = {
-  encode(message: ListOpenGroupsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    for (const v of message.groups) {
-      Group.encode(v!, writer.uint32(10).fork()).join();
-    }
-    return writer;
-  },
+export const ListOpenGroupsResponse: MessageFns<ListOpenGroupsResponse, "emporia.marketing.v1.ListOpenGroupsResponse"> =
+  {
+    $type: "emporia.marketing.v1.ListOpenGroupsResponse" as const,
 
-  decode(input: BinaryReader | Uint8Array, length?: number): ListOpenGroupsResponse {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseListOpenGroupsResponse();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.groups.push(Group.decode(reader, reader.uint32()));
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
+    encode(message: ListOpenGroupsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+      for (const v of message.groups) {
+        Group.encode(v!, writer.uint32(10).fork()).join();
       }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-};
+      return writer;
+    },
+
+    decode(input: BinaryReader | Uint8Array, length?: number): ListOpenGroupsResponse {
+      const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+      const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+      if (previousRecursionDepth >= 100) {
+        throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      }
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+      try {
+        const end = length === undefined ? reader.len : reader.pos + length;
+        const message = createBaseListOpenGroupsResponse();
+        while (reader.pos < end) {
+          const tag = reader.uint32();
+          switch (tag >>> 3) {
+            case 1: {
+              if (tag !== 10) {
+                break;
+              }
+
+              message.groups.push(Group.decode(reader, reader.uint32()));
+              continue;
+            }
+          }
+          if ((tag & 7) === 4 || tag === 0) {
+            break;
+          }
+          reader.skip(tag & 7);
+        }
+        return message;
+      } finally {
+        (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+      }
+    },
+  };
 
 /**
  * Pricing of carts: promotions, coupons and member prices. The order service calls PriceCart
@@ -3725,7 +3846,8 @@ function longToNumber(int64: { toString(): string }): number {
   return num;
 }
 
-interface MessageFns<T> {
+interface MessageFns<T, V extends string> {
+  readonly $type: V;
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
 }

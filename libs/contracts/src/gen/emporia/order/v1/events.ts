@@ -75,7 +75,9 @@ function createBaseOrderPaid(): OrderPaid {
   return { orderId: "", accountId: "", amountPaid: undefined, paidAt: "" };
 }
 
-export const OrderPaid: MessageFns<OrderPaid> = {
+export const OrderPaid: MessageFns<OrderPaid, "emporia.order.v1.OrderPaid"> = {
+  $type: "emporia.order.v1.OrderPaid" as const,
+
   encode(message: OrderPaid, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.orderId !== "") {
       writer.uint32(10).string(message.orderId);
@@ -154,7 +156,9 @@ function createBaseOrderRefunded(): OrderRefunded {
   return { orderId: "", accountId: "", refundId: "", amountRefunded: undefined, refundedAt: "", full: false };
 }
 
-export const OrderRefunded: MessageFns<OrderRefunded> = {
+export const OrderRefunded: MessageFns<OrderRefunded, "emporia.order.v1.OrderRefunded"> = {
+  $type: "emporia.order.v1.OrderRefunded" as const,
+
   encode(message: OrderRefunded, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.orderId !== "") {
       writer.uint32(10).string(message.orderId);
@@ -255,7 +259,9 @@ function createBaseOrderPlaced(): OrderPlaced {
   return { orderId: "", accountId: "", total: undefined, status: "", placedAt: "", couponCodes: [] };
 }
 
-export const OrderPlaced: MessageFns<OrderPlaced> = {
+export const OrderPlaced: MessageFns<OrderPlaced, "emporia.order.v1.OrderPlaced"> = {
+  $type: "emporia.order.v1.OrderPlaced" as const,
+
   encode(message: OrderPlaced, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.orderId !== "") {
       writer.uint32(10).string(message.orderId);
@@ -356,7 +362,9 @@ function createBaseOrderCancelled(): OrderCancelled {
   return { orderId: "", accountId: "", reason: "", cancelledAt: "", couponCodes: [] };
 }
 
-export const OrderCancelled: MessageFns<OrderCancelled> = {
+export const OrderCancelled: MessageFns<OrderCancelled, "emporia.order.v1.OrderCancelled"> = {
+  $type: "emporia.order.v1.OrderCancelled" as const,
+
   encode(message: OrderCancelled, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.orderId !== "") {
       writer.uint32(10).string(message.orderId);
@@ -446,7 +454,9 @@ function createBaseShipmentShipped(): ShipmentShipped {
   return { orderId: "", accountId: "", shipmentId: "", carrier: "", trackingNumber: "", shippedAt: "" };
 }
 
-export const ShipmentShipped: MessageFns<ShipmentShipped> = {
+export const ShipmentShipped: MessageFns<ShipmentShipped, "emporia.order.v1.ShipmentShipped"> = {
+  $type: "emporia.order.v1.ShipmentShipped" as const,
+
   encode(message: ShipmentShipped, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.orderId !== "") {
       writer.uint32(10).string(message.orderId);
@@ -547,7 +557,9 @@ function createBaseShipmentTracked(): ShipmentTracked {
   return { orderId: "", accountId: "", shipmentId: "", status: "", description: "", occurredAt: "" };
 }
 
-export const ShipmentTracked: MessageFns<ShipmentTracked> = {
+export const ShipmentTracked: MessageFns<ShipmentTracked, "emporia.order.v1.ShipmentTracked"> = {
+  $type: "emporia.order.v1.ShipmentTracked" as const,
+
   encode(message: ShipmentTracked, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.orderId !== "") {
       writer.uint32(10).string(message.orderId);
@@ -644,7 +656,8 @@ export const ShipmentTracked: MessageFns<ShipmentTracked> = {
   },
 };
 
-interface MessageFns<T> {
+interface MessageFns<T, V extends string> {
+  readonly $type: V;
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
 }

@@ -405,7 +405,9 @@ function createBaseCartOwner(): CartOwner {
   return { accountId: "", guestToken: "" };
 }
 
-export const CartOwner: MessageFns<CartOwner> = {
+export const CartOwner: MessageFns<CartOwner, "emporia.order.v1.CartOwner"> = {
+  $type: "emporia.order.v1.CartOwner" as const,
+
   encode(message: CartOwner, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.accountId !== "") {
       writer.uint32(10).string(message.accountId);
@@ -462,7 +464,9 @@ function createBaseIssueGuestTokenRequest(): IssueGuestTokenRequest {
   return {};
 }
 
-export const IssueGuestTokenRequest: MessageFns<IssueGuestTokenRequest> = {
+export const IssueGuestTokenRequest: MessageFns<IssueGuestTokenRequest, "emporia.order.v1.IssueGuestTokenRequest"> = {
+  $type: "emporia.order.v1.IssueGuestTokenRequest" as const,
+
   encode(_: IssueGuestTokenRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
@@ -497,53 +501,58 @@ function createBaseIssueGuestTokenResponse(): IssueGuestTokenResponse {
   return { guestToken: "" };
 }
 
-export const IssueGuestTokenResponse: MessageFns<IssueGuestTokenResponse> = {
-  encode(message: IssueGuestTokenResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.guestToken !== "") {
-      writer.uint32(10).string(message.guestToken);
-    }
-    return writer;
-  },
+export const IssueGuestTokenResponse: MessageFns<IssueGuestTokenResponse, "emporia.order.v1.IssueGuestTokenResponse"> =
+  {
+    $type: "emporia.order.v1.IssueGuestTokenResponse" as const,
 
-  decode(input: BinaryReader | Uint8Array, length?: number): IssueGuestTokenResponse {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseIssueGuestTokenResponse();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.guestToken = reader.string();
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
+    encode(message: IssueGuestTokenResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+      if (message.guestToken !== "") {
+        writer.uint32(10).string(message.guestToken);
       }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-};
+      return writer;
+    },
+
+    decode(input: BinaryReader | Uint8Array, length?: number): IssueGuestTokenResponse {
+      const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+      const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+      if (previousRecursionDepth >= 100) {
+        throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      }
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+      try {
+        const end = length === undefined ? reader.len : reader.pos + length;
+        const message = createBaseIssueGuestTokenResponse();
+        while (reader.pos < end) {
+          const tag = reader.uint32();
+          switch (tag >>> 3) {
+            case 1: {
+              if (tag !== 10) {
+                break;
+              }
+
+              message.guestToken = reader.string();
+              continue;
+            }
+          }
+          if ((tag & 7) === 4 || tag === 0) {
+            break;
+          }
+          reader.skip(tag & 7);
+        }
+        return message;
+      } finally {
+        (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+      }
+    },
+  };
 
 function createBaseCartLine(): CartLine {
   return { skuId: "", quantity: 0 };
 }
 
-export const CartLine: MessageFns<CartLine> = {
+export const CartLine: MessageFns<CartLine, "emporia.order.v1.CartLine"> = {
+  $type: "emporia.order.v1.CartLine" as const,
+
   encode(message: CartLine, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.skuId !== "") {
       writer.uint32(10).string(message.skuId);
@@ -600,7 +609,9 @@ function createBaseCart(): Cart {
   return { lines: [], updatedAt: "" };
 }
 
-export const Cart: MessageFns<Cart> = {
+export const Cart: MessageFns<Cart, "emporia.order.v1.Cart"> = {
+  $type: "emporia.order.v1.Cart" as const,
+
   encode(message: Cart, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.lines) {
       CartLine.encode(v!, writer.uint32(10).fork()).join();
@@ -657,7 +668,9 @@ function createBaseGetCartRequest(): GetCartRequest {
   return { owner: undefined };
 }
 
-export const GetCartRequest: MessageFns<GetCartRequest> = {
+export const GetCartRequest: MessageFns<GetCartRequest, "emporia.order.v1.GetCartRequest"> = {
+  $type: "emporia.order.v1.GetCartRequest" as const,
+
   encode(message: GetCartRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.owner !== undefined) {
       CartOwner.encode(message.owner, writer.uint32(10).fork()).join();
@@ -703,7 +716,9 @@ function createBaseGetCartResponse(): GetCartResponse {
   return { cart: undefined };
 }
 
-export const GetCartResponse: MessageFns<GetCartResponse> = {
+export const GetCartResponse: MessageFns<GetCartResponse, "emporia.order.v1.GetCartResponse"> = {
+  $type: "emporia.order.v1.GetCartResponse" as const,
+
   encode(message: GetCartResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cart !== undefined) {
       Cart.encode(message.cart, writer.uint32(10).fork()).join();
@@ -749,7 +764,9 @@ function createBaseSetCartLineRequest(): SetCartLineRequest {
   return { owner: undefined, skuId: "", quantity: 0 };
 }
 
-export const SetCartLineRequest: MessageFns<SetCartLineRequest> = {
+export const SetCartLineRequest: MessageFns<SetCartLineRequest, "emporia.order.v1.SetCartLineRequest"> = {
+  $type: "emporia.order.v1.SetCartLineRequest" as const,
+
   encode(message: SetCartLineRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.owner !== undefined) {
       CartOwner.encode(message.owner, writer.uint32(10).fork()).join();
@@ -817,7 +834,9 @@ function createBaseSetCartLineResponse(): SetCartLineResponse {
   return { cart: undefined };
 }
 
-export const SetCartLineResponse: MessageFns<SetCartLineResponse> = {
+export const SetCartLineResponse: MessageFns<SetCartLineResponse, "emporia.order.v1.SetCartLineResponse"> = {
+  $type: "emporia.order.v1.SetCartLineResponse" as const,
+
   encode(message: SetCartLineResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cart !== undefined) {
       Cart.encode(message.cart, writer.uint32(10).fork()).join();
@@ -863,7 +882,9 @@ function createBaseMergeCartsRequest(): MergeCartsRequest {
   return { accountId: "", guestToken: "" };
 }
 
-export const MergeCartsRequest: MessageFns<MergeCartsRequest> = {
+export const MergeCartsRequest: MessageFns<MergeCartsRequest, "emporia.order.v1.MergeCartsRequest"> = {
+  $type: "emporia.order.v1.MergeCartsRequest" as const,
+
   encode(message: MergeCartsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.accountId !== "") {
       writer.uint32(10).string(message.accountId);
@@ -920,7 +941,9 @@ function createBaseMergeCartsResponse(): MergeCartsResponse {
   return { cart: undefined, dropped: [] };
 }
 
-export const MergeCartsResponse: MessageFns<MergeCartsResponse> = {
+export const MergeCartsResponse: MessageFns<MergeCartsResponse, "emporia.order.v1.MergeCartsResponse"> = {
+  $type: "emporia.order.v1.MergeCartsResponse" as const,
+
   encode(message: MergeCartsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cart !== undefined) {
       Cart.encode(message.cart, writer.uint32(10).fork()).join();
@@ -987,7 +1010,9 @@ function createBaseAddress(): Address {
   };
 }
 
-export const Address: MessageFns<Address> = {
+export const Address: MessageFns<Address, "emporia.order.v1.Address"> = {
+  $type: "emporia.order.v1.Address" as const,
+
   encode(message: Address, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.recipient !== "") {
       writer.uint32(10).string(message.recipient);
@@ -1134,7 +1159,9 @@ function createBaseCheckoutRequest(): CheckoutRequest {
   };
 }
 
-export const CheckoutRequest: MessageFns<CheckoutRequest> = {
+export const CheckoutRequest: MessageFns<CheckoutRequest, "emporia.order.v1.CheckoutRequest"> = {
+  $type: "emporia.order.v1.CheckoutRequest" as const,
+
   encode(message: CheckoutRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.accountId !== "") {
       writer.uint32(10).string(message.accountId);
@@ -1309,7 +1336,9 @@ function createBaseOrderLine(): OrderLine {
   };
 }
 
-export const OrderLine: MessageFns<OrderLine> = {
+export const OrderLine: MessageFns<OrderLine, "emporia.order.v1.OrderLine"> = {
+  $type: "emporia.order.v1.OrderLine" as const,
+
   encode(message: OrderLine, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.skuId !== "") {
       writer.uint32(10).string(message.skuId);
@@ -1442,7 +1471,9 @@ function createBaseOrder(): Order {
   };
 }
 
-export const Order: MessageFns<Order> = {
+export const Order: MessageFns<Order, "emporia.order.v1.Order"> = {
+  $type: "emporia.order.v1.Order" as const,
+
   encode(message: Order, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -1697,7 +1728,9 @@ function createBaseCheckoutResponse(): CheckoutResponse {
   return { order: undefined };
 }
 
-export const CheckoutResponse: MessageFns<CheckoutResponse> = {
+export const CheckoutResponse: MessageFns<CheckoutResponse, "emporia.order.v1.CheckoutResponse"> = {
+  $type: "emporia.order.v1.CheckoutResponse" as const,
+
   encode(message: CheckoutResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.order !== undefined) {
       Order.encode(message.order, writer.uint32(10).fork()).join();
@@ -1743,7 +1776,9 @@ function createBaseGetOrderRequest(): GetOrderRequest {
   return { orderId: "", accountId: "" };
 }
 
-export const GetOrderRequest: MessageFns<GetOrderRequest> = {
+export const GetOrderRequest: MessageFns<GetOrderRequest, "emporia.order.v1.GetOrderRequest"> = {
+  $type: "emporia.order.v1.GetOrderRequest" as const,
+
   encode(message: GetOrderRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.orderId !== "") {
       writer.uint32(10).string(message.orderId);
@@ -1800,7 +1835,9 @@ function createBaseGetOrderResponse(): GetOrderResponse {
   return { order: undefined };
 }
 
-export const GetOrderResponse: MessageFns<GetOrderResponse> = {
+export const GetOrderResponse: MessageFns<GetOrderResponse, "emporia.order.v1.GetOrderResponse"> = {
+  $type: "emporia.order.v1.GetOrderResponse" as const,
+
   encode(message: GetOrderResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.order !== undefined) {
       Order.encode(message.order, writer.uint32(10).fork()).join();
@@ -1846,7 +1883,9 @@ function createBaseListOrdersRequest(): ListOrdersRequest {
   return { accountId: "", pageSize: 0, pageToken: "" };
 }
 
-export const ListOrdersRequest: MessageFns<ListOrdersRequest> = {
+export const ListOrdersRequest: MessageFns<ListOrdersRequest, "emporia.order.v1.ListOrdersRequest"> = {
+  $type: "emporia.order.v1.ListOrdersRequest" as const,
+
   encode(message: ListOrdersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.accountId !== "") {
       writer.uint32(10).string(message.accountId);
@@ -1914,7 +1953,9 @@ function createBaseListOrdersResponse(): ListOrdersResponse {
   return { orders: [], nextPageToken: "" };
 }
 
-export const ListOrdersResponse: MessageFns<ListOrdersResponse> = {
+export const ListOrdersResponse: MessageFns<ListOrdersResponse, "emporia.order.v1.ListOrdersResponse"> = {
+  $type: "emporia.order.v1.ListOrdersResponse" as const,
+
   encode(message: ListOrdersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.orders) {
       Order.encode(v!, writer.uint32(10).fork()).join();
@@ -1971,7 +2012,9 @@ function createBaseCancelOrderRequest(): CancelOrderRequest {
   return { orderId: "", accountId: "", reason: "" };
 }
 
-export const CancelOrderRequest: MessageFns<CancelOrderRequest> = {
+export const CancelOrderRequest: MessageFns<CancelOrderRequest, "emporia.order.v1.CancelOrderRequest"> = {
+  $type: "emporia.order.v1.CancelOrderRequest" as const,
+
   encode(message: CancelOrderRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.orderId !== "") {
       writer.uint32(10).string(message.orderId);
@@ -2039,7 +2082,9 @@ function createBaseCancelOrderResponse(): CancelOrderResponse {
   return { order: undefined };
 }
 
-export const CancelOrderResponse: MessageFns<CancelOrderResponse> = {
+export const CancelOrderResponse: MessageFns<CancelOrderResponse, "emporia.order.v1.CancelOrderResponse"> = {
+  $type: "emporia.order.v1.CancelOrderResponse" as const,
+
   encode(message: CancelOrderResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.order !== undefined) {
       Order.encode(message.order, writer.uint32(10).fork()).join();
@@ -2085,7 +2130,9 @@ function createBaseReviewOrderRequest(): ReviewOrderRequest {
   return { orderId: "", approve: false, note: "" };
 }
 
-export const ReviewOrderRequest: MessageFns<ReviewOrderRequest> = {
+export const ReviewOrderRequest: MessageFns<ReviewOrderRequest, "emporia.order.v1.ReviewOrderRequest"> = {
+  $type: "emporia.order.v1.ReviewOrderRequest" as const,
+
   encode(message: ReviewOrderRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.orderId !== "") {
       writer.uint32(10).string(message.orderId);
@@ -2153,7 +2200,9 @@ function createBaseReviewOrderResponse(): ReviewOrderResponse {
   return { order: undefined };
 }
 
-export const ReviewOrderResponse: MessageFns<ReviewOrderResponse> = {
+export const ReviewOrderResponse: MessageFns<ReviewOrderResponse, "emporia.order.v1.ReviewOrderResponse"> = {
+  $type: "emporia.order.v1.ReviewOrderResponse" as const,
+
   encode(message: ReviewOrderResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.order !== undefined) {
       Order.encode(message.order, writer.uint32(10).fork()).join();
@@ -2199,7 +2248,9 @@ function createBaseCreatePaymentRequest(): CreatePaymentRequest {
   return { orderId: "", accountId: "", provider: "", idempotencyKey: "" };
 }
 
-export const CreatePaymentRequest: MessageFns<CreatePaymentRequest> = {
+export const CreatePaymentRequest: MessageFns<CreatePaymentRequest, "emporia.order.v1.CreatePaymentRequest"> = {
+  $type: "emporia.order.v1.CreatePaymentRequest" as const,
+
   encode(message: CreatePaymentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.orderId !== "") {
       writer.uint32(10).string(message.orderId);
@@ -2278,7 +2329,9 @@ function createBaseCreatePaymentResponse(): CreatePaymentResponse {
   return { paymentId: "", provider: "", redirectUrl: "", amount: undefined };
 }
 
-export const CreatePaymentResponse: MessageFns<CreatePaymentResponse> = {
+export const CreatePaymentResponse: MessageFns<CreatePaymentResponse, "emporia.order.v1.CreatePaymentResponse"> = {
+  $type: "emporia.order.v1.CreatePaymentResponse" as const,
+
   encode(message: CreatePaymentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.paymentId !== "") {
       writer.uint32(10).string(message.paymentId);
@@ -2366,7 +2419,12 @@ function createBaseHandlePaymentCallbackRequest(): HandlePaymentCallbackRequest 
   };
 }
 
-export const HandlePaymentCallbackRequest: MessageFns<HandlePaymentCallbackRequest> = {
+export const HandlePaymentCallbackRequest: MessageFns<
+  HandlePaymentCallbackRequest,
+  "emporia.order.v1.HandlePaymentCallbackRequest"
+> = {
+  $type: "emporia.order.v1.HandlePaymentCallbackRequest" as const,
+
   encode(message: HandlePaymentCallbackRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.provider !== "") {
       writer.uint32(10).string(message.provider);
@@ -2489,7 +2547,12 @@ function createBaseHandlePaymentCallbackResponse(): HandlePaymentCallbackRespons
   return { outcome: "" };
 }
 
-export const HandlePaymentCallbackResponse: MessageFns<HandlePaymentCallbackResponse> = {
+export const HandlePaymentCallbackResponse: MessageFns<
+  HandlePaymentCallbackResponse,
+  "emporia.order.v1.HandlePaymentCallbackResponse"
+> = {
+  $type: "emporia.order.v1.HandlePaymentCallbackResponse" as const,
+
   encode(message: HandlePaymentCallbackResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.outcome !== "") {
       writer.uint32(10).string(message.outcome);
@@ -2535,7 +2598,12 @@ function createBaseCompleteSandboxPaymentRequest(): CompleteSandboxPaymentReques
   return { paymentId: "", succeed: false, accountId: "" };
 }
 
-export const CompleteSandboxPaymentRequest: MessageFns<CompleteSandboxPaymentRequest> = {
+export const CompleteSandboxPaymentRequest: MessageFns<
+  CompleteSandboxPaymentRequest,
+  "emporia.order.v1.CompleteSandboxPaymentRequest"
+> = {
+  $type: "emporia.order.v1.CompleteSandboxPaymentRequest" as const,
+
   encode(message: CompleteSandboxPaymentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.paymentId !== "") {
       writer.uint32(10).string(message.paymentId);
@@ -2603,7 +2671,12 @@ function createBaseCompleteSandboxPaymentResponse(): CompleteSandboxPaymentRespo
   return { outcome: "", orderId: "" };
 }
 
-export const CompleteSandboxPaymentResponse: MessageFns<CompleteSandboxPaymentResponse> = {
+export const CompleteSandboxPaymentResponse: MessageFns<
+  CompleteSandboxPaymentResponse,
+  "emporia.order.v1.CompleteSandboxPaymentResponse"
+> = {
+  $type: "emporia.order.v1.CompleteSandboxPaymentResponse" as const,
+
   encode(message: CompleteSandboxPaymentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.outcome !== "") {
       writer.uint32(10).string(message.outcome);
@@ -2660,7 +2733,9 @@ function createBaseTrackingEvent(): TrackingEvent {
   return { eventId: "", status: "", description: "", occurredAt: "" };
 }
 
-export const TrackingEvent: MessageFns<TrackingEvent> = {
+export const TrackingEvent: MessageFns<TrackingEvent, "emporia.order.v1.TrackingEvent"> = {
+  $type: "emporia.order.v1.TrackingEvent" as const,
+
   encode(message: TrackingEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.eventId !== "") {
       writer.uint32(10).string(message.eventId);
@@ -2751,7 +2826,9 @@ function createBaseShipment(): Shipment {
   };
 }
 
-export const Shipment: MessageFns<Shipment> = {
+export const Shipment: MessageFns<Shipment, "emporia.order.v1.Shipment"> = {
+  $type: "emporia.order.v1.Shipment" as const,
+
   encode(message: Shipment, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -2907,7 +2984,9 @@ function createBaseListShipmentsRequest(): ListShipmentsRequest {
   return { orderId: "", accountId: "" };
 }
 
-export const ListShipmentsRequest: MessageFns<ListShipmentsRequest> = {
+export const ListShipmentsRequest: MessageFns<ListShipmentsRequest, "emporia.order.v1.ListShipmentsRequest"> = {
+  $type: "emporia.order.v1.ListShipmentsRequest" as const,
+
   encode(message: ListShipmentsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.orderId !== "") {
       writer.uint32(10).string(message.orderId);
@@ -2964,7 +3043,9 @@ function createBaseListShipmentsResponse(): ListShipmentsResponse {
   return { shipments: [] };
 }
 
-export const ListShipmentsResponse: MessageFns<ListShipmentsResponse> = {
+export const ListShipmentsResponse: MessageFns<ListShipmentsResponse, "emporia.order.v1.ListShipmentsResponse"> = {
+  $type: "emporia.order.v1.ListShipmentsResponse" as const,
+
   encode(message: ListShipmentsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.shipments) {
       Shipment.encode(v!, writer.uint32(10).fork()).join();
@@ -3010,7 +3091,9 @@ function createBaseShipShipmentRequest(): ShipShipmentRequest {
   return { shipmentId: "", carrier: "", trackingNumber: "" };
 }
 
-export const ShipShipmentRequest: MessageFns<ShipShipmentRequest> = {
+export const ShipShipmentRequest: MessageFns<ShipShipmentRequest, "emporia.order.v1.ShipShipmentRequest"> = {
+  $type: "emporia.order.v1.ShipShipmentRequest" as const,
+
   encode(message: ShipShipmentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.shipmentId !== "") {
       writer.uint32(10).string(message.shipmentId);
@@ -3078,7 +3161,9 @@ function createBaseShipShipmentResponse(): ShipShipmentResponse {
   return { shipment: undefined };
 }
 
-export const ShipShipmentResponse: MessageFns<ShipShipmentResponse> = {
+export const ShipShipmentResponse: MessageFns<ShipShipmentResponse, "emporia.order.v1.ShipShipmentResponse"> = {
+  $type: "emporia.order.v1.ShipShipmentResponse" as const,
+
   encode(message: ShipShipmentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.shipment !== undefined) {
       Shipment.encode(message.shipment, writer.uint32(10).fork()).join();
@@ -3134,7 +3219,12 @@ function createBaseRecordTrackingEventRequest(): RecordTrackingEventRequest {
   };
 }
 
-export const RecordTrackingEventRequest: MessageFns<RecordTrackingEventRequest> = {
+export const RecordTrackingEventRequest: MessageFns<
+  RecordTrackingEventRequest,
+  "emporia.order.v1.RecordTrackingEventRequest"
+> = {
+  $type: "emporia.order.v1.RecordTrackingEventRequest" as const,
+
   encode(message: RecordTrackingEventRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.carrier !== "") {
       writer.uint32(10).string(message.carrier);
@@ -3268,7 +3358,12 @@ function createBaseRecordTrackingEventResponse(): RecordTrackingEventResponse {
   return { shipment: undefined, applied: false };
 }
 
-export const RecordTrackingEventResponse: MessageFns<RecordTrackingEventResponse> = {
+export const RecordTrackingEventResponse: MessageFns<
+  RecordTrackingEventResponse,
+  "emporia.order.v1.RecordTrackingEventResponse"
+> = {
+  $type: "emporia.order.v1.RecordTrackingEventResponse" as const,
+
   encode(message: RecordTrackingEventResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.shipment !== undefined) {
       Shipment.encode(message.shipment, writer.uint32(10).fork()).join();
@@ -3337,7 +3432,9 @@ function createBaseReturn(): Return {
   };
 }
 
-export const Return: MessageFns<Return> = {
+export const Return: MessageFns<Return, "emporia.order.v1.Return"> = {
+  $type: "emporia.order.v1.Return" as const,
+
   encode(message: Return, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -3493,7 +3590,9 @@ function createBaseRequestReturnRequest(): RequestReturnRequest {
   return { orderId: "", accountId: "", lines: [], reason: "", exchange: false };
 }
 
-export const RequestReturnRequest: MessageFns<RequestReturnRequest> = {
+export const RequestReturnRequest: MessageFns<RequestReturnRequest, "emporia.order.v1.RequestReturnRequest"> = {
+  $type: "emporia.order.v1.RequestReturnRequest" as const,
+
   encode(message: RequestReturnRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.orderId !== "") {
       writer.uint32(10).string(message.orderId);
@@ -3583,7 +3682,9 @@ function createBaseRequestReturnResponse(): RequestReturnResponse {
   return { return: undefined };
 }
 
-export const RequestReturnResponse: MessageFns<RequestReturnResponse> = {
+export const RequestReturnResponse: MessageFns<RequestReturnResponse, "emporia.order.v1.RequestReturnResponse"> = {
+  $type: "emporia.order.v1.RequestReturnResponse" as const,
+
   encode(message: RequestReturnResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.return !== undefined) {
       Return.encode(message.return, writer.uint32(10).fork()).join();
@@ -3629,7 +3730,9 @@ function createBaseListReturnsRequest(): ListReturnsRequest {
   return { orderId: "", accountId: "" };
 }
 
-export const ListReturnsRequest: MessageFns<ListReturnsRequest> = {
+export const ListReturnsRequest: MessageFns<ListReturnsRequest, "emporia.order.v1.ListReturnsRequest"> = {
+  $type: "emporia.order.v1.ListReturnsRequest" as const,
+
   encode(message: ListReturnsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.orderId !== "") {
       writer.uint32(10).string(message.orderId);
@@ -3686,7 +3789,9 @@ function createBaseListReturnsResponse(): ListReturnsResponse {
   return { returns: [] };
 }
 
-export const ListReturnsResponse: MessageFns<ListReturnsResponse> = {
+export const ListReturnsResponse: MessageFns<ListReturnsResponse, "emporia.order.v1.ListReturnsResponse"> = {
+  $type: "emporia.order.v1.ListReturnsResponse" as const,
+
   encode(message: ListReturnsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.returns) {
       Return.encode(v!, writer.uint32(10).fork()).join();
@@ -3732,7 +3837,9 @@ function createBaseReviewReturnRequest(): ReviewReturnRequest {
   return { returnId: "", approve: false, note: "" };
 }
 
-export const ReviewReturnRequest: MessageFns<ReviewReturnRequest> = {
+export const ReviewReturnRequest: MessageFns<ReviewReturnRequest, "emporia.order.v1.ReviewReturnRequest"> = {
+  $type: "emporia.order.v1.ReviewReturnRequest" as const,
+
   encode(message: ReviewReturnRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.returnId !== "") {
       writer.uint32(10).string(message.returnId);
@@ -3800,7 +3907,9 @@ function createBaseReviewReturnResponse(): ReviewReturnResponse {
   return { return: undefined };
 }
 
-export const ReviewReturnResponse: MessageFns<ReviewReturnResponse> = {
+export const ReviewReturnResponse: MessageFns<ReviewReturnResponse, "emporia.order.v1.ReviewReturnResponse"> = {
+  $type: "emporia.order.v1.ReviewReturnResponse" as const,
+
   encode(message: ReviewReturnResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.return !== undefined) {
       Return.encode(message.return, writer.uint32(10).fork()).join();
@@ -3846,7 +3955,9 @@ function createBaseReceiveReturnRequest(): ReceiveReturnRequest {
   return { returnId: "" };
 }
 
-export const ReceiveReturnRequest: MessageFns<ReceiveReturnRequest> = {
+export const ReceiveReturnRequest: MessageFns<ReceiveReturnRequest, "emporia.order.v1.ReceiveReturnRequest"> = {
+  $type: "emporia.order.v1.ReceiveReturnRequest" as const,
+
   encode(message: ReceiveReturnRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.returnId !== "") {
       writer.uint32(10).string(message.returnId);
@@ -3892,7 +4003,9 @@ function createBaseReceiveReturnResponse(): ReceiveReturnResponse {
   return { return: undefined };
 }
 
-export const ReceiveReturnResponse: MessageFns<ReceiveReturnResponse> = {
+export const ReceiveReturnResponse: MessageFns<ReceiveReturnResponse, "emporia.order.v1.ReceiveReturnResponse"> = {
+  $type: "emporia.order.v1.ReceiveReturnResponse" as const,
+
   encode(message: ReceiveReturnResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.return !== undefined) {
       Return.encode(message.return, writer.uint32(10).fork()).join();
@@ -3938,7 +4051,9 @@ function createBaseImportOrderRequest(): ImportOrderRequest {
   return { source: "", payloadJson: "" };
 }
 
-export const ImportOrderRequest: MessageFns<ImportOrderRequest> = {
+export const ImportOrderRequest: MessageFns<ImportOrderRequest, "emporia.order.v1.ImportOrderRequest"> = {
+  $type: "emporia.order.v1.ImportOrderRequest" as const,
+
   encode(message: ImportOrderRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.source !== "") {
       writer.uint32(10).string(message.source);
@@ -3995,7 +4110,9 @@ function createBaseImportOrderResponse(): ImportOrderResponse {
   return { order: undefined, created: false };
 }
 
-export const ImportOrderResponse: MessageFns<ImportOrderResponse> = {
+export const ImportOrderResponse: MessageFns<ImportOrderResponse, "emporia.order.v1.ImportOrderResponse"> = {
+  $type: "emporia.order.v1.ImportOrderResponse" as const,
+
   encode(message: ImportOrderResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.order !== undefined) {
       Order.encode(message.order, writer.uint32(10).fork()).join();
@@ -4361,7 +4478,8 @@ function longToNumber(int64: { toString(): string }): number {
   return num;
 }
 
-interface MessageFns<T> {
+interface MessageFns<T, V extends string> {
+  readonly $type: V;
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
 }

@@ -206,7 +206,9 @@ function createBaseScoreOrderRequest(): ScoreOrderRequest {
   };
 }
 
-export const ScoreOrderRequest: MessageFns<ScoreOrderRequest> = {
+export const ScoreOrderRequest: MessageFns<ScoreOrderRequest, "emporia.risk.v1.ScoreOrderRequest"> = {
+  $type: "emporia.risk.v1.ScoreOrderRequest" as const,
+
   encode(message: ScoreOrderRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.orderId !== "") {
       writer.uint32(10).string(message.orderId);
@@ -340,7 +342,9 @@ function createBaseScoreOrderResponse(): ScoreOrderResponse {
   return { decision: Decision.DECISION_UNSPECIFIED, score: 0, reasons: [] };
 }
 
-export const ScoreOrderResponse: MessageFns<ScoreOrderResponse> = {
+export const ScoreOrderResponse: MessageFns<ScoreOrderResponse, "emporia.risk.v1.ScoreOrderResponse"> = {
+  $type: "emporia.risk.v1.ScoreOrderResponse" as const,
+
   encode(message: ScoreOrderResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.decision !== Decision.DECISION_UNSPECIFIED) {
       writer.uint32(8).int32(decisionToNumber(message.decision));
@@ -408,7 +412,9 @@ function createBaseScoreLoginRequest(): ScoreLoginRequest {
   return { accountId: "", ip: "", deviceId: "" };
 }
 
-export const ScoreLoginRequest: MessageFns<ScoreLoginRequest> = {
+export const ScoreLoginRequest: MessageFns<ScoreLoginRequest, "emporia.risk.v1.ScoreLoginRequest"> = {
+  $type: "emporia.risk.v1.ScoreLoginRequest" as const,
+
   encode(message: ScoreLoginRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.accountId !== "") {
       writer.uint32(10).string(message.accountId);
@@ -476,7 +482,9 @@ function createBaseScoreLoginResponse(): ScoreLoginResponse {
   return { decision: Decision.DECISION_UNSPECIFIED, score: 0, reasons: [] };
 }
 
-export const ScoreLoginResponse: MessageFns<ScoreLoginResponse> = {
+export const ScoreLoginResponse: MessageFns<ScoreLoginResponse, "emporia.risk.v1.ScoreLoginResponse"> = {
+  $type: "emporia.risk.v1.ScoreLoginResponse" as const,
+
   encode(message: ScoreLoginResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.decision !== Decision.DECISION_UNSPECIFIED) {
       writer.uint32(8).int32(decisionToNumber(message.decision));
@@ -557,7 +565,9 @@ function createBaseRule(): Rule {
   };
 }
 
-export const Rule: MessageFns<Rule> = {
+export const Rule: MessageFns<Rule, "emporia.risk.v1.Rule"> = {
+  $type: "emporia.risk.v1.Rule" as const,
+
   encode(message: Rule, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -724,7 +734,9 @@ function createBaseUpsertRuleRequest(): UpsertRuleRequest {
   return { rule: undefined };
 }
 
-export const UpsertRuleRequest: MessageFns<UpsertRuleRequest> = {
+export const UpsertRuleRequest: MessageFns<UpsertRuleRequest, "emporia.risk.v1.UpsertRuleRequest"> = {
+  $type: "emporia.risk.v1.UpsertRuleRequest" as const,
+
   encode(message: UpsertRuleRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.rule !== undefined) {
       Rule.encode(message.rule, writer.uint32(10).fork()).join();
@@ -770,7 +782,9 @@ function createBaseUpsertRuleResponse(): UpsertRuleResponse {
   return { rule: undefined };
 }
 
-export const UpsertRuleResponse: MessageFns<UpsertRuleResponse> = {
+export const UpsertRuleResponse: MessageFns<UpsertRuleResponse, "emporia.risk.v1.UpsertRuleResponse"> = {
+  $type: "emporia.risk.v1.UpsertRuleResponse" as const,
+
   encode(message: UpsertRuleResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.rule !== undefined) {
       Rule.encode(message.rule, writer.uint32(10).fork()).join();
@@ -816,7 +830,9 @@ function createBaseListRulesRequest(): ListRulesRequest {
   return {};
 }
 
-export const ListRulesRequest: MessageFns<ListRulesRequest> = {
+export const ListRulesRequest: MessageFns<ListRulesRequest, "emporia.risk.v1.ListRulesRequest"> = {
+  $type: "emporia.risk.v1.ListRulesRequest" as const,
+
   encode(_: ListRulesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
@@ -851,7 +867,9 @@ function createBaseListRulesResponse(): ListRulesResponse {
   return { rules: [] };
 }
 
-export const ListRulesResponse: MessageFns<ListRulesResponse> = {
+export const ListRulesResponse: MessageFns<ListRulesResponse, "emporia.risk.v1.ListRulesResponse"> = {
+  $type: "emporia.risk.v1.ListRulesResponse" as const,
+
   encode(message: ListRulesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.rules) {
       Rule.encode(v!, writer.uint32(10).fork()).join();
@@ -897,7 +915,9 @@ function createBaseListEntry(): ListEntry {
   return { kind: "", value: "", reason: "", addedAt: "" };
 }
 
-export const ListEntry: MessageFns<ListEntry> = {
+export const ListEntry: MessageFns<ListEntry, "emporia.risk.v1.ListEntry"> = {
+  $type: "emporia.risk.v1.ListEntry" as const,
+
   encode(message: ListEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.kind !== "") {
       writer.uint32(10).string(message.kind);
@@ -976,7 +996,9 @@ function createBaseAddListEntriesRequest(): AddListEntriesRequest {
   return { entries: [] };
 }
 
-export const AddListEntriesRequest: MessageFns<AddListEntriesRequest> = {
+export const AddListEntriesRequest: MessageFns<AddListEntriesRequest, "emporia.risk.v1.AddListEntriesRequest"> = {
+  $type: "emporia.risk.v1.AddListEntriesRequest" as const,
+
   encode(message: AddListEntriesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.entries) {
       ListEntry.encode(v!, writer.uint32(10).fork()).join();
@@ -1022,7 +1044,9 @@ function createBaseAddListEntriesResponse(): AddListEntriesResponse {
   return { added: 0 };
 }
 
-export const AddListEntriesResponse: MessageFns<AddListEntriesResponse> = {
+export const AddListEntriesResponse: MessageFns<AddListEntriesResponse, "emporia.risk.v1.AddListEntriesResponse"> = {
+  $type: "emporia.risk.v1.AddListEntriesResponse" as const,
+
   encode(message: AddListEntriesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.added !== 0) {
       writer.uint32(8).int32(message.added);
@@ -1068,7 +1092,12 @@ function createBaseRemoveListEntriesRequest(): RemoveListEntriesRequest {
   return { entries: [] };
 }
 
-export const RemoveListEntriesRequest: MessageFns<RemoveListEntriesRequest> = {
+export const RemoveListEntriesRequest: MessageFns<
+  RemoveListEntriesRequest,
+  "emporia.risk.v1.RemoveListEntriesRequest"
+> = {
+  $type: "emporia.risk.v1.RemoveListEntriesRequest" as const,
+
   encode(message: RemoveListEntriesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.entries) {
       ListEntry.encode(v!, writer.uint32(10).fork()).join();
@@ -1114,7 +1143,12 @@ function createBaseRemoveListEntriesResponse(): RemoveListEntriesResponse {
   return { removed: 0 };
 }
 
-export const RemoveListEntriesResponse: MessageFns<RemoveListEntriesResponse> = {
+export const RemoveListEntriesResponse: MessageFns<
+  RemoveListEntriesResponse,
+  "emporia.risk.v1.RemoveListEntriesResponse"
+> = {
+  $type: "emporia.risk.v1.RemoveListEntriesResponse" as const,
+
   encode(message: RemoveListEntriesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.removed !== 0) {
       writer.uint32(8).int32(message.removed);
@@ -1160,7 +1194,9 @@ function createBaseExportListRequest(): ExportListRequest {
   return { kind: "" };
 }
 
-export const ExportListRequest: MessageFns<ExportListRequest> = {
+export const ExportListRequest: MessageFns<ExportListRequest, "emporia.risk.v1.ExportListRequest"> = {
+  $type: "emporia.risk.v1.ExportListRequest" as const,
+
   encode(message: ExportListRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.kind !== "") {
       writer.uint32(10).string(message.kind);
@@ -1206,7 +1242,9 @@ function createBaseExportListResponse(): ExportListResponse {
   return { entries: [] };
 }
 
-export const ExportListResponse: MessageFns<ExportListResponse> = {
+export const ExportListResponse: MessageFns<ExportListResponse, "emporia.risk.v1.ExportListResponse"> = {
+  $type: "emporia.risk.v1.ExportListResponse" as const,
+
   encode(message: ExportListResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.entries) {
       ListEntry.encode(v!, writer.uint32(10).fork()).join();
@@ -1252,7 +1290,9 @@ function createBaseListDecisionsRequest(): ListDecisionsRequest {
   return { subjectId: "", accountId: "", limit: 0 };
 }
 
-export const ListDecisionsRequest: MessageFns<ListDecisionsRequest> = {
+export const ListDecisionsRequest: MessageFns<ListDecisionsRequest, "emporia.risk.v1.ListDecisionsRequest"> = {
+  $type: "emporia.risk.v1.ListDecisionsRequest" as const,
+
   encode(message: ListDecisionsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.subjectId !== "") {
       writer.uint32(10).string(message.subjectId);
@@ -1330,7 +1370,9 @@ function createBaseStoredDecision(): StoredDecision {
   };
 }
 
-export const StoredDecision: MessageFns<StoredDecision> = {
+export const StoredDecision: MessageFns<StoredDecision, "emporia.risk.v1.StoredDecision"> = {
+  $type: "emporia.risk.v1.StoredDecision" as const,
+
   encode(message: StoredDecision, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -1464,7 +1506,9 @@ function createBaseListDecisionsResponse(): ListDecisionsResponse {
   return { decisions: [] };
 }
 
-export const ListDecisionsResponse: MessageFns<ListDecisionsResponse> = {
+export const ListDecisionsResponse: MessageFns<ListDecisionsResponse, "emporia.risk.v1.ListDecisionsResponse"> = {
+  $type: "emporia.risk.v1.ListDecisionsResponse" as const,
+
   encode(message: ListDecisionsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.decisions) {
       StoredDecision.encode(v!, writer.uint32(10).fork()).join();
@@ -1622,7 +1666,8 @@ export function RiskServiceControllerMethods() {
 
 export const RISK_SERVICE_NAME = "RiskService";
 
-interface MessageFns<T> {
+interface MessageFns<T, V extends string> {
+  readonly $type: V;
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
 }

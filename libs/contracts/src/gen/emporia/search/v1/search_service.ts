@@ -375,7 +375,9 @@ function createBaseAttributeFilter(): AttributeFilter {
   return { name: "", values: [] };
 }
 
-export const AttributeFilter: MessageFns<AttributeFilter> = {
+export const AttributeFilter: MessageFns<AttributeFilter, "emporia.search.v1.AttributeFilter"> = {
+  $type: "emporia.search.v1.AttributeFilter" as const,
+
   encode(message: AttributeFilter, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
       writer.uint32(10).string(message.name);
@@ -444,7 +446,9 @@ function createBaseSearchProductsRequest(): SearchProductsRequest {
   };
 }
 
-export const SearchProductsRequest: MessageFns<SearchProductsRequest> = {
+export const SearchProductsRequest: MessageFns<SearchProductsRequest, "emporia.search.v1.SearchProductsRequest"> = {
+  $type: "emporia.search.v1.SearchProductsRequest" as const,
+
   encode(message: SearchProductsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.query !== "") {
       writer.uint32(10).string(message.query);
@@ -636,7 +640,9 @@ function createBaseFlashSaleOffer(): FlashSaleOffer {
   return { saleId: "", skuId: "", price: undefined, startsAt: "", endsAt: "", active: false };
 }
 
-export const FlashSaleOffer: MessageFns<FlashSaleOffer> = {
+export const FlashSaleOffer: MessageFns<FlashSaleOffer, "emporia.search.v1.FlashSaleOffer"> = {
+  $type: "emporia.search.v1.FlashSaleOffer" as const,
+
   encode(message: FlashSaleOffer, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.saleId !== "") {
       writer.uint32(10).string(message.saleId);
@@ -750,7 +756,9 @@ function createBaseProductHit(): ProductHit {
   };
 }
 
-export const ProductHit: MessageFns<ProductHit> = {
+export const ProductHit: MessageFns<ProductHit, "emporia.search.v1.ProductHit"> = {
+  $type: "emporia.search.v1.ProductHit" as const,
+
   encode(message: ProductHit, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.productId !== "") {
       writer.uint32(10).string(message.productId);
@@ -917,7 +925,9 @@ function createBaseFacetValue(): FacetValue {
   return { value: "", label: "", count: 0 };
 }
 
-export const FacetValue: MessageFns<FacetValue> = {
+export const FacetValue: MessageFns<FacetValue, "emporia.search.v1.FacetValue"> = {
+  $type: "emporia.search.v1.FacetValue" as const,
+
   encode(message: FacetValue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.value !== "") {
       writer.uint32(10).string(message.value);
@@ -985,7 +995,9 @@ function createBasePriceRangeCount(): PriceRangeCount {
   return { count: 0 };
 }
 
-export const PriceRangeCount: MessageFns<PriceRangeCount> = {
+export const PriceRangeCount: MessageFns<PriceRangeCount, "emporia.search.v1.PriceRangeCount"> = {
+  $type: "emporia.search.v1.PriceRangeCount" as const,
+
   encode(message: PriceRangeCount, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.fromMinor !== undefined) {
       writer.uint32(8).int64(message.fromMinor);
@@ -1053,7 +1065,9 @@ function createBaseAttributeFacet(): AttributeFacet {
   return { name: "", values: [] };
 }
 
-export const AttributeFacet: MessageFns<AttributeFacet> = {
+export const AttributeFacet: MessageFns<AttributeFacet, "emporia.search.v1.AttributeFacet"> = {
+  $type: "emporia.search.v1.AttributeFacet" as const,
+
   encode(message: AttributeFacet, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
       writer.uint32(10).string(message.name);
@@ -1110,7 +1124,9 @@ function createBaseFacets(): Facets {
   return { categories: [], brands: [], priceRanges: [], attributes: [] };
 }
 
-export const Facets: MessageFns<Facets> = {
+export const Facets: MessageFns<Facets, "emporia.search.v1.Facets"> = {
+  $type: "emporia.search.v1.Facets" as const,
+
   encode(message: Facets, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.categories) {
       FacetValue.encode(v!, writer.uint32(10).fork()).join();
@@ -1189,7 +1205,9 @@ function createBaseSearchProductsResponse(): SearchProductsResponse {
   return { hits: [], total: 0, nextPageToken: "", facets: undefined };
 }
 
-export const SearchProductsResponse: MessageFns<SearchProductsResponse> = {
+export const SearchProductsResponse: MessageFns<SearchProductsResponse, "emporia.search.v1.SearchProductsResponse"> = {
+  $type: "emporia.search.v1.SearchProductsResponse" as const,
+
   encode(message: SearchProductsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.hits) {
       ProductHit.encode(v!, writer.uint32(10).fork()).join();
@@ -1268,7 +1286,9 @@ function createBaseSuggestRequest(): SuggestRequest {
   return { prefix: "", limit: 0 };
 }
 
-export const SuggestRequest: MessageFns<SuggestRequest> = {
+export const SuggestRequest: MessageFns<SuggestRequest, "emporia.search.v1.SuggestRequest"> = {
+  $type: "emporia.search.v1.SuggestRequest" as const,
+
   encode(message: SuggestRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.prefix !== "") {
       writer.uint32(10).string(message.prefix);
@@ -1325,7 +1345,9 @@ function createBaseSuggestion(): Suggestion {
   return { text: "", kind: SuggestionKind.SUGGESTION_KIND_UNSPECIFIED };
 }
 
-export const Suggestion: MessageFns<Suggestion> = {
+export const Suggestion: MessageFns<Suggestion, "emporia.search.v1.Suggestion"> = {
+  $type: "emporia.search.v1.Suggestion" as const,
+
   encode(message: Suggestion, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.text !== "") {
       writer.uint32(10).string(message.text);
@@ -1382,7 +1404,9 @@ function createBaseSuggestResponse(): SuggestResponse {
   return { suggestions: [] };
 }
 
-export const SuggestResponse: MessageFns<SuggestResponse> = {
+export const SuggestResponse: MessageFns<SuggestResponse, "emporia.search.v1.SuggestResponse"> = {
+  $type: "emporia.search.v1.SuggestResponse" as const,
+
   encode(message: SuggestResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.suggestions) {
       Suggestion.encode(v!, writer.uint32(10).fork()).join();
@@ -1428,7 +1452,9 @@ function createBaseSynonymSet(): SynonymSet {
   return { id: "", terms: [], updatedAt: "" };
 }
 
-export const SynonymSet: MessageFns<SynonymSet> = {
+export const SynonymSet: MessageFns<SynonymSet, "emporia.search.v1.SynonymSet"> = {
+  $type: "emporia.search.v1.SynonymSet" as const,
+
   encode(message: SynonymSet, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -1496,7 +1522,9 @@ function createBasePutSynonymSetRequest(): PutSynonymSetRequest {
   return { set: undefined };
 }
 
-export const PutSynonymSetRequest: MessageFns<PutSynonymSetRequest> = {
+export const PutSynonymSetRequest: MessageFns<PutSynonymSetRequest, "emporia.search.v1.PutSynonymSetRequest"> = {
+  $type: "emporia.search.v1.PutSynonymSetRequest" as const,
+
   encode(message: PutSynonymSetRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.set !== undefined) {
       SynonymSet.encode(message.set, writer.uint32(10).fork()).join();
@@ -1542,7 +1570,9 @@ function createBasePutSynonymSetResponse(): PutSynonymSetResponse {
   return { set: undefined };
 }
 
-export const PutSynonymSetResponse: MessageFns<PutSynonymSetResponse> = {
+export const PutSynonymSetResponse: MessageFns<PutSynonymSetResponse, "emporia.search.v1.PutSynonymSetResponse"> = {
+  $type: "emporia.search.v1.PutSynonymSetResponse" as const,
+
   encode(message: PutSynonymSetResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.set !== undefined) {
       SynonymSet.encode(message.set, writer.uint32(10).fork()).join();
@@ -1588,53 +1618,61 @@ function createBaseDeleteSynonymSetRequest(): DeleteSynonymSetRequest {
   return { id: "" };
 }
 
-export const DeleteSynonymSetRequest: MessageFns<DeleteSynonymSetRequest> = {
-  encode(message: DeleteSynonymSetRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.id !== "") {
-      writer.uint32(10).string(message.id);
-    }
-    return writer;
-  },
+export const DeleteSynonymSetRequest: MessageFns<DeleteSynonymSetRequest, "emporia.search.v1.DeleteSynonymSetRequest"> =
+  {
+    $type: "emporia.search.v1.DeleteSynonymSetRequest" as const,
 
-  decode(input: BinaryReader | Uint8Array, length?: number): DeleteSynonymSetRequest {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseDeleteSynonymSetRequest();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.id = reader.string();
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
+    encode(message: DeleteSynonymSetRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+      if (message.id !== "") {
+        writer.uint32(10).string(message.id);
       }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-};
+      return writer;
+    },
+
+    decode(input: BinaryReader | Uint8Array, length?: number): DeleteSynonymSetRequest {
+      const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+      const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+      if (previousRecursionDepth >= 100) {
+        throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      }
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+      try {
+        const end = length === undefined ? reader.len : reader.pos + length;
+        const message = createBaseDeleteSynonymSetRequest();
+        while (reader.pos < end) {
+          const tag = reader.uint32();
+          switch (tag >>> 3) {
+            case 1: {
+              if (tag !== 10) {
+                break;
+              }
+
+              message.id = reader.string();
+              continue;
+            }
+          }
+          if ((tag & 7) === 4 || tag === 0) {
+            break;
+          }
+          reader.skip(tag & 7);
+        }
+        return message;
+      } finally {
+        (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+      }
+    },
+  };
 
 function createBaseDeleteSynonymSetResponse(): DeleteSynonymSetResponse {
   return {};
 }
 
-export const DeleteSynonymSetResponse: MessageFns<DeleteSynonymSetResponse> = {
+export const DeleteSynonymSetResponse: MessageFns<
+  DeleteSynonymSetResponse,
+  "emporia.search.v1.DeleteSynonymSetResponse"
+> = {
+  $type: "emporia.search.v1.DeleteSynonymSetResponse" as const,
+
   encode(_: DeleteSynonymSetResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
@@ -1669,7 +1707,9 @@ function createBaseListSynonymSetsRequest(): ListSynonymSetsRequest {
   return {};
 }
 
-export const ListSynonymSetsRequest: MessageFns<ListSynonymSetsRequest> = {
+export const ListSynonymSetsRequest: MessageFns<ListSynonymSetsRequest, "emporia.search.v1.ListSynonymSetsRequest"> = {
+  $type: "emporia.search.v1.ListSynonymSetsRequest" as const,
+
   encode(_: ListSynonymSetsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
@@ -1704,53 +1744,58 @@ function createBaseListSynonymSetsResponse(): ListSynonymSetsResponse {
   return { sets: [] };
 }
 
-export const ListSynonymSetsResponse: MessageFns<ListSynonymSetsResponse> = {
-  encode(message: ListSynonymSetsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    for (const v of message.sets) {
-      SynonymSet.encode(v!, writer.uint32(10).fork()).join();
-    }
-    return writer;
-  },
+export const ListSynonymSetsResponse: MessageFns<ListSynonymSetsResponse, "emporia.search.v1.ListSynonymSetsResponse"> =
+  {
+    $type: "emporia.search.v1.ListSynonymSetsResponse" as const,
 
-  decode(input: BinaryReader | Uint8Array, length?: number): ListSynonymSetsResponse {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseListSynonymSetsResponse();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.sets.push(SynonymSet.decode(reader, reader.uint32()));
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
+    encode(message: ListSynonymSetsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+      for (const v of message.sets) {
+        SynonymSet.encode(v!, writer.uint32(10).fork()).join();
       }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-};
+      return writer;
+    },
+
+    decode(input: BinaryReader | Uint8Array, length?: number): ListSynonymSetsResponse {
+      const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+      const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+      if (previousRecursionDepth >= 100) {
+        throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      }
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+      try {
+        const end = length === undefined ? reader.len : reader.pos + length;
+        const message = createBaseListSynonymSetsResponse();
+        while (reader.pos < end) {
+          const tag = reader.uint32();
+          switch (tag >>> 3) {
+            case 1: {
+              if (tag !== 10) {
+                break;
+              }
+
+              message.sets.push(SynonymSet.decode(reader, reader.uint32()));
+              continue;
+            }
+          }
+          if ((tag & 7) === 4 || tag === 0) {
+            break;
+          }
+          reader.skip(tag & 7);
+        }
+        return message;
+      } finally {
+        (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+      }
+    },
+  };
 
 function createBaseListTopQueriesRequest(): ListTopQueriesRequest {
   return { since: "", until: "", zeroResultsOnly: false, limit: 0 };
 }
 
-export const ListTopQueriesRequest: MessageFns<ListTopQueriesRequest> = {
+export const ListTopQueriesRequest: MessageFns<ListTopQueriesRequest, "emporia.search.v1.ListTopQueriesRequest"> = {
+  $type: "emporia.search.v1.ListTopQueriesRequest" as const,
+
   encode(message: ListTopQueriesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.since !== "") {
       writer.uint32(10).string(message.since);
@@ -1829,7 +1874,9 @@ function createBaseQueryStat(): QueryStat {
   return { query: "", searches: 0, zeroResultSearches: 0, averageResults: 0, lastSearchedAt: "" };
 }
 
-export const QueryStat: MessageFns<QueryStat> = {
+export const QueryStat: MessageFns<QueryStat, "emporia.search.v1.QueryStat"> = {
+  $type: "emporia.search.v1.QueryStat" as const,
+
   encode(message: QueryStat, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.query !== "") {
       writer.uint32(10).string(message.query);
@@ -1919,7 +1966,9 @@ function createBaseListTopQueriesResponse(): ListTopQueriesResponse {
   return { queries: [], totalSearches: 0 };
 }
 
-export const ListTopQueriesResponse: MessageFns<ListTopQueriesResponse> = {
+export const ListTopQueriesResponse: MessageFns<ListTopQueriesResponse, "emporia.search.v1.ListTopQueriesResponse"> = {
+  $type: "emporia.search.v1.ListTopQueriesResponse" as const,
+
   encode(message: ListTopQueriesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.queries) {
       QueryStat.encode(v!, writer.uint32(10).fork()).join();
@@ -1976,7 +2025,9 @@ function createBaseStartReindexRequest(): StartReindexRequest {
   return {};
 }
 
-export const StartReindexRequest: MessageFns<StartReindexRequest> = {
+export const StartReindexRequest: MessageFns<StartReindexRequest, "emporia.search.v1.StartReindexRequest"> = {
+  $type: "emporia.search.v1.StartReindexRequest" as const,
+
   encode(_: StartReindexRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
@@ -2022,7 +2073,9 @@ function createBaseReindex(): Reindex {
   };
 }
 
-export const Reindex: MessageFns<Reindex> = {
+export const Reindex: MessageFns<Reindex, "emporia.search.v1.Reindex"> = {
+  $type: "emporia.search.v1.Reindex" as const,
+
   encode(message: Reindex, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -2167,7 +2220,9 @@ function createBaseStartReindexResponse(): StartReindexResponse {
   return { reindex: undefined };
 }
 
-export const StartReindexResponse: MessageFns<StartReindexResponse> = {
+export const StartReindexResponse: MessageFns<StartReindexResponse, "emporia.search.v1.StartReindexResponse"> = {
+  $type: "emporia.search.v1.StartReindexResponse" as const,
+
   encode(message: StartReindexResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.reindex !== undefined) {
       Reindex.encode(message.reindex, writer.uint32(10).fork()).join();
@@ -2213,7 +2268,9 @@ function createBaseGetReindexRequest(): GetReindexRequest {
   return { id: "" };
 }
 
-export const GetReindexRequest: MessageFns<GetReindexRequest> = {
+export const GetReindexRequest: MessageFns<GetReindexRequest, "emporia.search.v1.GetReindexRequest"> = {
+  $type: "emporia.search.v1.GetReindexRequest" as const,
+
   encode(message: GetReindexRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -2259,7 +2316,9 @@ function createBaseGetReindexResponse(): GetReindexResponse {
   return { reindex: undefined };
 }
 
-export const GetReindexResponse: MessageFns<GetReindexResponse> = {
+export const GetReindexResponse: MessageFns<GetReindexResponse, "emporia.search.v1.GetReindexResponse"> = {
+  $type: "emporia.search.v1.GetReindexResponse" as const,
+
   encode(message: GetReindexResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.reindex !== undefined) {
       Reindex.encode(message.reindex, writer.uint32(10).fork()).join();
@@ -2438,7 +2497,8 @@ function longToNumber(int64: { toString(): string }): number {
   return num;
 }
 
-interface MessageFns<T> {
+interface MessageFns<T, V extends string> {
+  readonly $type: V;
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
 }

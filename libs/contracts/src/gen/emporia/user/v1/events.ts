@@ -79,7 +79,9 @@ function createBaseAccountRegistered(): AccountRegistered {
   return { accountId: "", email: "", phone: "", registeredAt: "" };
 }
 
-export const AccountRegistered: MessageFns<AccountRegistered> = {
+export const AccountRegistered: MessageFns<AccountRegistered, "emporia.user.v1.AccountRegistered"> = {
+  $type: "emporia.user.v1.AccountRegistered" as const,
+
   encode(message: AccountRegistered, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.accountId !== "") {
       writer.uint32(10).string(message.accountId);
@@ -158,7 +160,12 @@ function createBaseRefreshTokenReuseDetected(): RefreshTokenReuseDetected {
   return { accountId: "", familyId: "", detectedAt: "" };
 }
 
-export const RefreshTokenReuseDetected: MessageFns<RefreshTokenReuseDetected> = {
+export const RefreshTokenReuseDetected: MessageFns<
+  RefreshTokenReuseDetected,
+  "emporia.user.v1.RefreshTokenReuseDetected"
+> = {
+  $type: "emporia.user.v1.RefreshTokenReuseDetected" as const,
+
   encode(message: RefreshTokenReuseDetected, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.accountId !== "") {
       writer.uint32(10).string(message.accountId);
@@ -226,7 +233,9 @@ function createBaseAccountLocked(): AccountLocked {
   return { accountId: "", lockedUntil: "", failedAttempts: 0 };
 }
 
-export const AccountLocked: MessageFns<AccountLocked> = {
+export const AccountLocked: MessageFns<AccountLocked, "emporia.user.v1.AccountLocked"> = {
+  $type: "emporia.user.v1.AccountLocked" as const,
+
   encode(message: AccountLocked, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.accountId !== "") {
       writer.uint32(10).string(message.accountId);
@@ -294,7 +303,9 @@ function createBaseTierChanged(): TierChanged {
   return { accountId: "", fromTier: "", toTier: "", direction: "", changedAt: "" };
 }
 
-export const TierChanged: MessageFns<TierChanged> = {
+export const TierChanged: MessageFns<TierChanged, "emporia.user.v1.TierChanged"> = {
+  $type: "emporia.user.v1.TierChanged" as const,
+
   encode(message: TierChanged, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.accountId !== "") {
       writer.uint32(10).string(message.accountId);
@@ -384,7 +395,9 @@ function createBaseLoginAnomaly(): LoginAnomaly {
   return { accountId: "", kinds: [], deviceId: "", ip: "", detectedAt: "" };
 }
 
-export const LoginAnomaly: MessageFns<LoginAnomaly> = {
+export const LoginAnomaly: MessageFns<LoginAnomaly, "emporia.user.v1.LoginAnomaly"> = {
+  $type: "emporia.user.v1.LoginAnomaly" as const,
+
   encode(message: LoginAnomaly, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.accountId !== "") {
       writer.uint32(10).string(message.accountId);
@@ -474,7 +487,9 @@ function createBaseAccountFrozen(): AccountFrozen {
   return { accountId: "", reason: "", frozenAt: "" };
 }
 
-export const AccountFrozen: MessageFns<AccountFrozen> = {
+export const AccountFrozen: MessageFns<AccountFrozen, "emporia.user.v1.AccountFrozen"> = {
+  $type: "emporia.user.v1.AccountFrozen" as const,
+
   encode(message: AccountFrozen, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.accountId !== "") {
       writer.uint32(10).string(message.accountId);
@@ -542,7 +557,9 @@ function createBaseAccountUnfrozen(): AccountUnfrozen {
   return { accountId: "", unfrozenAt: "" };
 }
 
-export const AccountUnfrozen: MessageFns<AccountUnfrozen> = {
+export const AccountUnfrozen: MessageFns<AccountUnfrozen, "emporia.user.v1.AccountUnfrozen"> = {
+  $type: "emporia.user.v1.AccountUnfrozen" as const,
+
   encode(message: AccountUnfrozen, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.accountId !== "") {
       writer.uint32(10).string(message.accountId);
@@ -599,7 +616,9 @@ function createBaseAccountDeleted(): AccountDeleted {
   return { accountId: "", deletedAt: "" };
 }
 
-export const AccountDeleted: MessageFns<AccountDeleted> = {
+export const AccountDeleted: MessageFns<AccountDeleted, "emporia.user.v1.AccountDeleted"> = {
+  $type: "emporia.user.v1.AccountDeleted" as const,
+
   encode(message: AccountDeleted, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.accountId !== "") {
       writer.uint32(10).string(message.accountId);
@@ -656,7 +675,9 @@ function createBaseMfaChanged(): MfaChanged {
   return { accountId: "", enabled: false, at: "" };
 }
 
-export const MfaChanged: MessageFns<MfaChanged> = {
+export const MfaChanged: MessageFns<MfaChanged, "emporia.user.v1.MfaChanged"> = {
+  $type: "emporia.user.v1.MfaChanged" as const,
+
   encode(message: MfaChanged, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.accountId !== "") {
       writer.uint32(10).string(message.accountId);
@@ -720,7 +741,8 @@ export const MfaChanged: MessageFns<MfaChanged> = {
   },
 };
 
-interface MessageFns<T> {
+interface MessageFns<T, V extends string> {
+  readonly $type: V;
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
 }

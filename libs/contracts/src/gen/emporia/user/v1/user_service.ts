@@ -434,7 +434,9 @@ function createBaseAccount(): Account {
   return { id: "", email: "", phone: "", roles: [], status: AccountStatus.ACCOUNT_STATUS_UNSPECIFIED, createdAt: "" };
 }
 
-export const Account: MessageFns<Account> = {
+export const Account: MessageFns<Account, "emporia.user.v1.Account"> = {
+  $type: "emporia.user.v1.Account" as const,
+
   encode(message: Account, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -535,7 +537,9 @@ function createBaseTokenPair(): TokenPair {
   return { accessToken: "", accessExpiresAt: "", refreshToken: "", refreshExpiresAt: "", tokenType: "" };
 }
 
-export const TokenPair: MessageFns<TokenPair> = {
+export const TokenPair: MessageFns<TokenPair, "emporia.user.v1.TokenPair"> = {
+  $type: "emporia.user.v1.TokenPair" as const,
+
   encode(message: TokenPair, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.accessToken !== "") {
       writer.uint32(10).string(message.accessToken);
@@ -625,7 +629,9 @@ function createBaseRegisterRequest(): RegisterRequest {
   return { email: "", phone: "", password: "" };
 }
 
-export const RegisterRequest: MessageFns<RegisterRequest> = {
+export const RegisterRequest: MessageFns<RegisterRequest, "emporia.user.v1.RegisterRequest"> = {
+  $type: "emporia.user.v1.RegisterRequest" as const,
+
   encode(message: RegisterRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.email !== "") {
       writer.uint32(10).string(message.email);
@@ -693,7 +699,9 @@ function createBaseRegisterResponse(): RegisterResponse {
   return { account: undefined };
 }
 
-export const RegisterResponse: MessageFns<RegisterResponse> = {
+export const RegisterResponse: MessageFns<RegisterResponse, "emporia.user.v1.RegisterResponse"> = {
+  $type: "emporia.user.v1.RegisterResponse" as const,
+
   encode(message: RegisterResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.account !== undefined) {
       Account.encode(message.account, writer.uint32(10).fork()).join();
@@ -739,7 +747,9 @@ function createBaseLoginRequest(): LoginRequest {
   return { identifier: "", password: "", ip: "", deviceId: "" };
 }
 
-export const LoginRequest: MessageFns<LoginRequest> = {
+export const LoginRequest: MessageFns<LoginRequest, "emporia.user.v1.LoginRequest"> = {
+  $type: "emporia.user.v1.LoginRequest" as const,
+
   encode(message: LoginRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.identifier !== "") {
       writer.uint32(10).string(message.identifier);
@@ -818,7 +828,9 @@ function createBaseLoginResponse(): LoginResponse {
   return { account: undefined, tokens: undefined, mfaRequired: false, mfaChallenge: "", mfaChallengeExpiresAt: "" };
 }
 
-export const LoginResponse: MessageFns<LoginResponse> = {
+export const LoginResponse: MessageFns<LoginResponse, "emporia.user.v1.LoginResponse"> = {
+  $type: "emporia.user.v1.LoginResponse" as const,
+
   encode(message: LoginResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.account !== undefined) {
       Account.encode(message.account, writer.uint32(10).fork()).join();
@@ -908,7 +920,9 @@ function createBaseRefreshRequest(): RefreshRequest {
   return { refreshToken: "" };
 }
 
-export const RefreshRequest: MessageFns<RefreshRequest> = {
+export const RefreshRequest: MessageFns<RefreshRequest, "emporia.user.v1.RefreshRequest"> = {
+  $type: "emporia.user.v1.RefreshRequest" as const,
+
   encode(message: RefreshRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.refreshToken !== "") {
       writer.uint32(10).string(message.refreshToken);
@@ -954,7 +968,9 @@ function createBaseRefreshResponse(): RefreshResponse {
   return { tokens: undefined };
 }
 
-export const RefreshResponse: MessageFns<RefreshResponse> = {
+export const RefreshResponse: MessageFns<RefreshResponse, "emporia.user.v1.RefreshResponse"> = {
+  $type: "emporia.user.v1.RefreshResponse" as const,
+
   encode(message: RefreshResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.tokens !== undefined) {
       TokenPair.encode(message.tokens, writer.uint32(10).fork()).join();
@@ -1000,7 +1016,9 @@ function createBaseLogoutRequest(): LogoutRequest {
   return { refreshToken: "" };
 }
 
-export const LogoutRequest: MessageFns<LogoutRequest> = {
+export const LogoutRequest: MessageFns<LogoutRequest, "emporia.user.v1.LogoutRequest"> = {
+  $type: "emporia.user.v1.LogoutRequest" as const,
+
   encode(message: LogoutRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.refreshToken !== "") {
       writer.uint32(10).string(message.refreshToken);
@@ -1046,7 +1064,9 @@ function createBaseLogoutResponse(): LogoutResponse {
   return {};
 }
 
-export const LogoutResponse: MessageFns<LogoutResponse> = {
+export const LogoutResponse: MessageFns<LogoutResponse, "emporia.user.v1.LogoutResponse"> = {
+  $type: "emporia.user.v1.LogoutResponse" as const,
+
   encode(_: LogoutResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
@@ -1081,7 +1101,9 @@ function createBaseGetJwksRequest(): GetJwksRequest {
   return {};
 }
 
-export const GetJwksRequest: MessageFns<GetJwksRequest> = {
+export const GetJwksRequest: MessageFns<GetJwksRequest, "emporia.user.v1.GetJwksRequest"> = {
+  $type: "emporia.user.v1.GetJwksRequest" as const,
+
   encode(_: GetJwksRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
@@ -1116,7 +1138,9 @@ function createBaseGetJwksResponse(): GetJwksResponse {
   return { jwksJson: "" };
 }
 
-export const GetJwksResponse: MessageFns<GetJwksResponse> = {
+export const GetJwksResponse: MessageFns<GetJwksResponse, "emporia.user.v1.GetJwksResponse"> = {
+  $type: "emporia.user.v1.GetJwksResponse" as const,
+
   encode(message: GetJwksResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.jwksJson !== "") {
       writer.uint32(10).string(message.jwksJson);
@@ -1162,7 +1186,9 @@ function createBaseRotateSigningKeyRequest(): RotateSigningKeyRequest {
   return {};
 }
 
-export const RotateSigningKeyRequest: MessageFns<RotateSigningKeyRequest> = {
+export const RotateSigningKeyRequest: MessageFns<RotateSigningKeyRequest, "emporia.user.v1.RotateSigningKeyRequest"> = {
+  $type: "emporia.user.v1.RotateSigningKeyRequest" as const,
+
   encode(_: RotateSigningKeyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
@@ -1197,7 +1223,12 @@ function createBaseRotateSigningKeyResponse(): RotateSigningKeyResponse {
   return { kid: "" };
 }
 
-export const RotateSigningKeyResponse: MessageFns<RotateSigningKeyResponse> = {
+export const RotateSigningKeyResponse: MessageFns<
+  RotateSigningKeyResponse,
+  "emporia.user.v1.RotateSigningKeyResponse"
+> = {
+  $type: "emporia.user.v1.RotateSigningKeyResponse" as const,
+
   encode(message: RotateSigningKeyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.kid !== "") {
       writer.uint32(10).string(message.kid);
@@ -1243,7 +1274,9 @@ function createBasePointsLot(): PointsLot {
   return { sourceRef: "", points: 0, remaining: 0, earnedAt: "", expiresAt: "" };
 }
 
-export const PointsLot: MessageFns<PointsLot> = {
+export const PointsLot: MessageFns<PointsLot, "emporia.user.v1.PointsLot"> = {
+  $type: "emporia.user.v1.PointsLot" as const,
+
   encode(message: PointsLot, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.sourceRef !== "") {
       writer.uint32(10).string(message.sourceRef);
@@ -1333,7 +1366,9 @@ function createBaseMembership(): Membership {
   return { accountId: "", tierCode: "", tierName: "", rollingSpend: undefined, pointsBalance: 0, lots: [] };
 }
 
-export const Membership: MessageFns<Membership> = {
+export const Membership: MessageFns<Membership, "emporia.user.v1.Membership"> = {
+  $type: "emporia.user.v1.Membership" as const,
+
   encode(message: Membership, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.accountId !== "") {
       writer.uint32(10).string(message.accountId);
@@ -1434,7 +1469,9 @@ function createBaseGetMembershipRequest(): GetMembershipRequest {
   return { accountId: "" };
 }
 
-export const GetMembershipRequest: MessageFns<GetMembershipRequest> = {
+export const GetMembershipRequest: MessageFns<GetMembershipRequest, "emporia.user.v1.GetMembershipRequest"> = {
+  $type: "emporia.user.v1.GetMembershipRequest" as const,
+
   encode(message: GetMembershipRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.accountId !== "") {
       writer.uint32(10).string(message.accountId);
@@ -1480,7 +1517,9 @@ function createBaseGetMembershipResponse(): GetMembershipResponse {
   return { membership: undefined };
 }
 
-export const GetMembershipResponse: MessageFns<GetMembershipResponse> = {
+export const GetMembershipResponse: MessageFns<GetMembershipResponse, "emporia.user.v1.GetMembershipResponse"> = {
+  $type: "emporia.user.v1.GetMembershipResponse" as const,
+
   encode(message: GetMembershipResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.membership !== undefined) {
       Membership.encode(message.membership, writer.uint32(10).fork()).join();
@@ -1526,7 +1565,9 @@ function createBaseRedeemPointsRequest(): RedeemPointsRequest {
   return { accountId: "", points: 0, ref: "" };
 }
 
-export const RedeemPointsRequest: MessageFns<RedeemPointsRequest> = {
+export const RedeemPointsRequest: MessageFns<RedeemPointsRequest, "emporia.user.v1.RedeemPointsRequest"> = {
+  $type: "emporia.user.v1.RedeemPointsRequest" as const,
+
   encode(message: RedeemPointsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.accountId !== "") {
       writer.uint32(10).string(message.accountId);
@@ -1594,7 +1635,9 @@ function createBaseRedeemPointsResponse(): RedeemPointsResponse {
   return { pointsBalance: 0 };
 }
 
-export const RedeemPointsResponse: MessageFns<RedeemPointsResponse> = {
+export const RedeemPointsResponse: MessageFns<RedeemPointsResponse, "emporia.user.v1.RedeemPointsResponse"> = {
+  $type: "emporia.user.v1.RedeemPointsResponse" as const,
+
   encode(message: RedeemPointsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.pointsBalance !== 0) {
       writer.uint32(8).int64(message.pointsBalance);
@@ -1640,7 +1683,12 @@ function createBaseRefundPointsRedemptionRequest(): RefundPointsRedemptionReques
   return { accountId: "", ref: "" };
 }
 
-export const RefundPointsRedemptionRequest: MessageFns<RefundPointsRedemptionRequest> = {
+export const RefundPointsRedemptionRequest: MessageFns<
+  RefundPointsRedemptionRequest,
+  "emporia.user.v1.RefundPointsRedemptionRequest"
+> = {
+  $type: "emporia.user.v1.RefundPointsRedemptionRequest" as const,
+
   encode(message: RefundPointsRedemptionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.accountId !== "") {
       writer.uint32(10).string(message.accountId);
@@ -1697,7 +1745,12 @@ function createBaseRefundPointsRedemptionResponse(): RefundPointsRedemptionRespo
   return { pointsBalance: 0 };
 }
 
-export const RefundPointsRedemptionResponse: MessageFns<RefundPointsRedemptionResponse> = {
+export const RefundPointsRedemptionResponse: MessageFns<
+  RefundPointsRedemptionResponse,
+  "emporia.user.v1.RefundPointsRedemptionResponse"
+> = {
+  $type: "emporia.user.v1.RefundPointsRedemptionResponse" as const,
+
   encode(message: RefundPointsRedemptionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.pointsBalance !== 0) {
       writer.uint32(8).int64(message.pointsBalance);
@@ -1743,7 +1796,9 @@ function createBaseFreezeAccountRequest(): FreezeAccountRequest {
   return { accountId: "", reason: "", operatorId: "" };
 }
 
-export const FreezeAccountRequest: MessageFns<FreezeAccountRequest> = {
+export const FreezeAccountRequest: MessageFns<FreezeAccountRequest, "emporia.user.v1.FreezeAccountRequest"> = {
+  $type: "emporia.user.v1.FreezeAccountRequest" as const,
+
   encode(message: FreezeAccountRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.accountId !== "") {
       writer.uint32(10).string(message.accountId);
@@ -1811,7 +1866,9 @@ function createBaseFreezeAccountResponse(): FreezeAccountResponse {
   return { account: undefined };
 }
 
-export const FreezeAccountResponse: MessageFns<FreezeAccountResponse> = {
+export const FreezeAccountResponse: MessageFns<FreezeAccountResponse, "emporia.user.v1.FreezeAccountResponse"> = {
+  $type: "emporia.user.v1.FreezeAccountResponse" as const,
+
   encode(message: FreezeAccountResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.account !== undefined) {
       Account.encode(message.account, writer.uint32(10).fork()).join();
@@ -1857,7 +1914,9 @@ function createBaseUnfreezeAccountRequest(): UnfreezeAccountRequest {
   return { accountId: "" };
 }
 
-export const UnfreezeAccountRequest: MessageFns<UnfreezeAccountRequest> = {
+export const UnfreezeAccountRequest: MessageFns<UnfreezeAccountRequest, "emporia.user.v1.UnfreezeAccountRequest"> = {
+  $type: "emporia.user.v1.UnfreezeAccountRequest" as const,
+
   encode(message: UnfreezeAccountRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.accountId !== "") {
       writer.uint32(10).string(message.accountId);
@@ -1903,7 +1962,9 @@ function createBaseUnfreezeAccountResponse(): UnfreezeAccountResponse {
   return { account: undefined };
 }
 
-export const UnfreezeAccountResponse: MessageFns<UnfreezeAccountResponse> = {
+export const UnfreezeAccountResponse: MessageFns<UnfreezeAccountResponse, "emporia.user.v1.UnfreezeAccountResponse"> = {
+  $type: "emporia.user.v1.UnfreezeAccountResponse" as const,
+
   encode(message: UnfreezeAccountResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.account !== undefined) {
       Account.encode(message.account, writer.uint32(10).fork()).join();
@@ -1949,7 +2010,9 @@ function createBaseCompleteMfaLoginRequest(): CompleteMfaLoginRequest {
   return { mfaChallenge: "", code: "" };
 }
 
-export const CompleteMfaLoginRequest: MessageFns<CompleteMfaLoginRequest> = {
+export const CompleteMfaLoginRequest: MessageFns<CompleteMfaLoginRequest, "emporia.user.v1.CompleteMfaLoginRequest"> = {
+  $type: "emporia.user.v1.CompleteMfaLoginRequest" as const,
+
   encode(message: CompleteMfaLoginRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.mfaChallenge !== "") {
       writer.uint32(10).string(message.mfaChallenge);
@@ -2006,7 +2069,12 @@ function createBaseCompleteMfaLoginResponse(): CompleteMfaLoginResponse {
   return { account: undefined, tokens: undefined, recoveryCodesLeft: 0 };
 }
 
-export const CompleteMfaLoginResponse: MessageFns<CompleteMfaLoginResponse> = {
+export const CompleteMfaLoginResponse: MessageFns<
+  CompleteMfaLoginResponse,
+  "emporia.user.v1.CompleteMfaLoginResponse"
+> = {
+  $type: "emporia.user.v1.CompleteMfaLoginResponse" as const,
+
   encode(message: CompleteMfaLoginResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.account !== undefined) {
       Account.encode(message.account, writer.uint32(10).fork()).join();
@@ -2074,7 +2142,12 @@ function createBaseBeginMfaEnrolmentRequest(): BeginMfaEnrolmentRequest {
   return { accountId: "" };
 }
 
-export const BeginMfaEnrolmentRequest: MessageFns<BeginMfaEnrolmentRequest> = {
+export const BeginMfaEnrolmentRequest: MessageFns<
+  BeginMfaEnrolmentRequest,
+  "emporia.user.v1.BeginMfaEnrolmentRequest"
+> = {
+  $type: "emporia.user.v1.BeginMfaEnrolmentRequest" as const,
+
   encode(message: BeginMfaEnrolmentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.accountId !== "") {
       writer.uint32(10).string(message.accountId);
@@ -2120,7 +2193,12 @@ function createBaseBeginMfaEnrolmentResponse(): BeginMfaEnrolmentResponse {
   return { otpauthUri: "", secret: "" };
 }
 
-export const BeginMfaEnrolmentResponse: MessageFns<BeginMfaEnrolmentResponse> = {
+export const BeginMfaEnrolmentResponse: MessageFns<
+  BeginMfaEnrolmentResponse,
+  "emporia.user.v1.BeginMfaEnrolmentResponse"
+> = {
+  $type: "emporia.user.v1.BeginMfaEnrolmentResponse" as const,
+
   encode(message: BeginMfaEnrolmentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.otpauthUri !== "") {
       writer.uint32(10).string(message.otpauthUri);
@@ -2177,7 +2255,12 @@ function createBaseConfirmMfaEnrolmentRequest(): ConfirmMfaEnrolmentRequest {
   return { accountId: "", code: "" };
 }
 
-export const ConfirmMfaEnrolmentRequest: MessageFns<ConfirmMfaEnrolmentRequest> = {
+export const ConfirmMfaEnrolmentRequest: MessageFns<
+  ConfirmMfaEnrolmentRequest,
+  "emporia.user.v1.ConfirmMfaEnrolmentRequest"
+> = {
+  $type: "emporia.user.v1.ConfirmMfaEnrolmentRequest" as const,
+
   encode(message: ConfirmMfaEnrolmentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.accountId !== "") {
       writer.uint32(10).string(message.accountId);
@@ -2234,7 +2317,12 @@ function createBaseConfirmMfaEnrolmentResponse(): ConfirmMfaEnrolmentResponse {
   return { recoveryCodes: [] };
 }
 
-export const ConfirmMfaEnrolmentResponse: MessageFns<ConfirmMfaEnrolmentResponse> = {
+export const ConfirmMfaEnrolmentResponse: MessageFns<
+  ConfirmMfaEnrolmentResponse,
+  "emporia.user.v1.ConfirmMfaEnrolmentResponse"
+> = {
+  $type: "emporia.user.v1.ConfirmMfaEnrolmentResponse" as const,
+
   encode(message: ConfirmMfaEnrolmentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.recoveryCodes) {
       writer.uint32(10).string(v!);
@@ -2280,7 +2368,9 @@ function createBaseDisableMfaRequest(): DisableMfaRequest {
   return { accountId: "", password: "", code: "" };
 }
 
-export const DisableMfaRequest: MessageFns<DisableMfaRequest> = {
+export const DisableMfaRequest: MessageFns<DisableMfaRequest, "emporia.user.v1.DisableMfaRequest"> = {
+  $type: "emporia.user.v1.DisableMfaRequest" as const,
+
   encode(message: DisableMfaRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.accountId !== "") {
       writer.uint32(10).string(message.accountId);
@@ -2348,7 +2438,9 @@ function createBaseDisableMfaResponse(): DisableMfaResponse {
   return {};
 }
 
-export const DisableMfaResponse: MessageFns<DisableMfaResponse> = {
+export const DisableMfaResponse: MessageFns<DisableMfaResponse, "emporia.user.v1.DisableMfaResponse"> = {
+  $type: "emporia.user.v1.DisableMfaResponse" as const,
+
   encode(_: DisableMfaResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
@@ -2383,7 +2475,9 @@ function createBaseProfile(): Profile {
   return { displayName: "", birthday: "", avatarUrl: "", locale: "" };
 }
 
-export const Profile: MessageFns<Profile> = {
+export const Profile: MessageFns<Profile, "emporia.user.v1.Profile"> = {
+  $type: "emporia.user.v1.Profile" as const,
+
   encode(message: Profile, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.displayName !== "") {
       writer.uint32(10).string(message.displayName);
@@ -2462,7 +2556,9 @@ function createBaseConsent(): Consent {
   return { purpose: "", granted: false, updatedAt: "" };
 }
 
-export const Consent: MessageFns<Consent> = {
+export const Consent: MessageFns<Consent, "emporia.user.v1.Consent"> = {
+  $type: "emporia.user.v1.Consent" as const,
+
   encode(message: Consent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.purpose !== "") {
       writer.uint32(10).string(message.purpose);
@@ -2530,7 +2626,9 @@ function createBaseAccountDetails(): AccountDetails {
   return { account: undefined, profile: undefined, consents: [], mfaEnabled: false };
 }
 
-export const AccountDetails: MessageFns<AccountDetails> = {
+export const AccountDetails: MessageFns<AccountDetails, "emporia.user.v1.AccountDetails"> = {
+  $type: "emporia.user.v1.AccountDetails" as const,
+
   encode(message: AccountDetails, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.account !== undefined) {
       Account.encode(message.account, writer.uint32(10).fork()).join();
@@ -2609,7 +2707,9 @@ function createBaseGetAccountRequest(): GetAccountRequest {
   return { accountId: "" };
 }
 
-export const GetAccountRequest: MessageFns<GetAccountRequest> = {
+export const GetAccountRequest: MessageFns<GetAccountRequest, "emporia.user.v1.GetAccountRequest"> = {
+  $type: "emporia.user.v1.GetAccountRequest" as const,
+
   encode(message: GetAccountRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.accountId !== "") {
       writer.uint32(10).string(message.accountId);
@@ -2655,7 +2755,9 @@ function createBaseGetAccountResponse(): GetAccountResponse {
   return { details: undefined };
 }
 
-export const GetAccountResponse: MessageFns<GetAccountResponse> = {
+export const GetAccountResponse: MessageFns<GetAccountResponse, "emporia.user.v1.GetAccountResponse"> = {
+  $type: "emporia.user.v1.GetAccountResponse" as const,
+
   encode(message: GetAccountResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.details !== undefined) {
       AccountDetails.encode(message.details, writer.uint32(10).fork()).join();
@@ -2701,7 +2803,9 @@ function createBaseUpdateProfileRequest(): UpdateProfileRequest {
   return { accountId: "", profile: undefined };
 }
 
-export const UpdateProfileRequest: MessageFns<UpdateProfileRequest> = {
+export const UpdateProfileRequest: MessageFns<UpdateProfileRequest, "emporia.user.v1.UpdateProfileRequest"> = {
+  $type: "emporia.user.v1.UpdateProfileRequest" as const,
+
   encode(message: UpdateProfileRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.accountId !== "") {
       writer.uint32(10).string(message.accountId);
@@ -2758,7 +2862,9 @@ function createBaseUpdateProfileResponse(): UpdateProfileResponse {
   return { profile: undefined };
 }
 
-export const UpdateProfileResponse: MessageFns<UpdateProfileResponse> = {
+export const UpdateProfileResponse: MessageFns<UpdateProfileResponse, "emporia.user.v1.UpdateProfileResponse"> = {
+  $type: "emporia.user.v1.UpdateProfileResponse" as const,
+
   encode(message: UpdateProfileResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.profile !== undefined) {
       Profile.encode(message.profile, writer.uint32(10).fork()).join();
@@ -2804,7 +2910,9 @@ function createBaseSetConsentsRequest(): SetConsentsRequest {
   return { accountId: "", consents: [] };
 }
 
-export const SetConsentsRequest: MessageFns<SetConsentsRequest> = {
+export const SetConsentsRequest: MessageFns<SetConsentsRequest, "emporia.user.v1.SetConsentsRequest"> = {
+  $type: "emporia.user.v1.SetConsentsRequest" as const,
+
   encode(message: SetConsentsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.accountId !== "") {
       writer.uint32(10).string(message.accountId);
@@ -2861,7 +2969,9 @@ function createBaseSetConsentsResponse(): SetConsentsResponse {
   return { consents: [] };
 }
 
-export const SetConsentsResponse: MessageFns<SetConsentsResponse> = {
+export const SetConsentsResponse: MessageFns<SetConsentsResponse, "emporia.user.v1.SetConsentsResponse"> = {
+  $type: "emporia.user.v1.SetConsentsResponse" as const,
+
   encode(message: SetConsentsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.consents) {
       Consent.encode(v!, writer.uint32(10).fork()).join();
@@ -2921,7 +3031,9 @@ function createBaseAddress(): Address {
   };
 }
 
-export const Address: MessageFns<Address> = {
+export const Address: MessageFns<Address, "emporia.user.v1.Address"> = {
+  $type: "emporia.user.v1.Address" as const,
+
   encode(message: Address, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -3099,7 +3211,9 @@ function createBaseListAddressesRequest(): ListAddressesRequest {
   return { accountId: "" };
 }
 
-export const ListAddressesRequest: MessageFns<ListAddressesRequest> = {
+export const ListAddressesRequest: MessageFns<ListAddressesRequest, "emporia.user.v1.ListAddressesRequest"> = {
+  $type: "emporia.user.v1.ListAddressesRequest" as const,
+
   encode(message: ListAddressesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.accountId !== "") {
       writer.uint32(10).string(message.accountId);
@@ -3145,7 +3259,9 @@ function createBaseListAddressesResponse(): ListAddressesResponse {
   return { addresses: [] };
 }
 
-export const ListAddressesResponse: MessageFns<ListAddressesResponse> = {
+export const ListAddressesResponse: MessageFns<ListAddressesResponse, "emporia.user.v1.ListAddressesResponse"> = {
+  $type: "emporia.user.v1.ListAddressesResponse" as const,
+
   encode(message: ListAddressesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.addresses) {
       Address.encode(v!, writer.uint32(10).fork()).join();
@@ -3191,7 +3307,9 @@ function createBaseCreateAddressRequest(): CreateAddressRequest {
   return { accountId: "", address: undefined };
 }
 
-export const CreateAddressRequest: MessageFns<CreateAddressRequest> = {
+export const CreateAddressRequest: MessageFns<CreateAddressRequest, "emporia.user.v1.CreateAddressRequest"> = {
+  $type: "emporia.user.v1.CreateAddressRequest" as const,
+
   encode(message: CreateAddressRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.accountId !== "") {
       writer.uint32(10).string(message.accountId);
@@ -3248,7 +3366,9 @@ function createBaseCreateAddressResponse(): CreateAddressResponse {
   return { address: undefined };
 }
 
-export const CreateAddressResponse: MessageFns<CreateAddressResponse> = {
+export const CreateAddressResponse: MessageFns<CreateAddressResponse, "emporia.user.v1.CreateAddressResponse"> = {
+  $type: "emporia.user.v1.CreateAddressResponse" as const,
+
   encode(message: CreateAddressResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.address !== undefined) {
       Address.encode(message.address, writer.uint32(10).fork()).join();
@@ -3294,7 +3414,9 @@ function createBaseUpdateAddressRequest(): UpdateAddressRequest {
   return { accountId: "", address: undefined };
 }
 
-export const UpdateAddressRequest: MessageFns<UpdateAddressRequest> = {
+export const UpdateAddressRequest: MessageFns<UpdateAddressRequest, "emporia.user.v1.UpdateAddressRequest"> = {
+  $type: "emporia.user.v1.UpdateAddressRequest" as const,
+
   encode(message: UpdateAddressRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.accountId !== "") {
       writer.uint32(10).string(message.accountId);
@@ -3351,7 +3473,9 @@ function createBaseUpdateAddressResponse(): UpdateAddressResponse {
   return { address: undefined };
 }
 
-export const UpdateAddressResponse: MessageFns<UpdateAddressResponse> = {
+export const UpdateAddressResponse: MessageFns<UpdateAddressResponse, "emporia.user.v1.UpdateAddressResponse"> = {
+  $type: "emporia.user.v1.UpdateAddressResponse" as const,
+
   encode(message: UpdateAddressResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.address !== undefined) {
       Address.encode(message.address, writer.uint32(10).fork()).join();
@@ -3397,7 +3521,9 @@ function createBaseDeleteAddressRequest(): DeleteAddressRequest {
   return { accountId: "", addressId: "" };
 }
 
-export const DeleteAddressRequest: MessageFns<DeleteAddressRequest> = {
+export const DeleteAddressRequest: MessageFns<DeleteAddressRequest, "emporia.user.v1.DeleteAddressRequest"> = {
+  $type: "emporia.user.v1.DeleteAddressRequest" as const,
+
   encode(message: DeleteAddressRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.accountId !== "") {
       writer.uint32(10).string(message.accountId);
@@ -3454,7 +3580,9 @@ function createBaseDeleteAddressResponse(): DeleteAddressResponse {
   return {};
 }
 
-export const DeleteAddressResponse: MessageFns<DeleteAddressResponse> = {
+export const DeleteAddressResponse: MessageFns<DeleteAddressResponse, "emporia.user.v1.DeleteAddressResponse"> = {
+  $type: "emporia.user.v1.DeleteAddressResponse" as const,
+
   encode(_: DeleteAddressResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
@@ -3489,7 +3617,12 @@ function createBaseExportAccountDataRequest(): ExportAccountDataRequest {
   return { accountId: "" };
 }
 
-export const ExportAccountDataRequest: MessageFns<ExportAccountDataRequest> = {
+export const ExportAccountDataRequest: MessageFns<
+  ExportAccountDataRequest,
+  "emporia.user.v1.ExportAccountDataRequest"
+> = {
+  $type: "emporia.user.v1.ExportAccountDataRequest" as const,
+
   encode(message: ExportAccountDataRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.accountId !== "") {
       writer.uint32(10).string(message.accountId);
@@ -3535,7 +3668,12 @@ function createBaseExportAccountDataResponse(): ExportAccountDataResponse {
   return { json: "" };
 }
 
-export const ExportAccountDataResponse: MessageFns<ExportAccountDataResponse> = {
+export const ExportAccountDataResponse: MessageFns<
+  ExportAccountDataResponse,
+  "emporia.user.v1.ExportAccountDataResponse"
+> = {
+  $type: "emporia.user.v1.ExportAccountDataResponse" as const,
+
   encode(message: ExportAccountDataResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.json !== "") {
       writer.uint32(10).string(message.json);
@@ -3581,7 +3719,9 @@ function createBaseDeleteAccountRequest(): DeleteAccountRequest {
   return { accountId: "", password: "", byOperator: false, operatorId: "" };
 }
 
-export const DeleteAccountRequest: MessageFns<DeleteAccountRequest> = {
+export const DeleteAccountRequest: MessageFns<DeleteAccountRequest, "emporia.user.v1.DeleteAccountRequest"> = {
+  $type: "emporia.user.v1.DeleteAccountRequest" as const,
+
   encode(message: DeleteAccountRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.accountId !== "") {
       writer.uint32(10).string(message.accountId);
@@ -3660,7 +3800,9 @@ function createBaseDeleteAccountResponse(): DeleteAccountResponse {
   return { deletedAt: "" };
 }
 
-export const DeleteAccountResponse: MessageFns<DeleteAccountResponse> = {
+export const DeleteAccountResponse: MessageFns<DeleteAccountResponse, "emporia.user.v1.DeleteAccountResponse"> = {
+  $type: "emporia.user.v1.DeleteAccountResponse" as const,
+
   encode(message: DeleteAccountResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.deletedAt !== "") {
       writer.uint32(10).string(message.deletedAt);
@@ -3706,7 +3848,9 @@ function createBaseTier(): Tier {
   return { code: "", name: "", minSpend: undefined, members: 0 };
 }
 
-export const Tier: MessageFns<Tier> = {
+export const Tier: MessageFns<Tier, "emporia.user.v1.Tier"> = {
+  $type: "emporia.user.v1.Tier" as const,
+
   encode(message: Tier, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.code !== "") {
       writer.uint32(10).string(message.code);
@@ -3785,7 +3929,9 @@ function createBaseListTiersRequest(): ListTiersRequest {
   return {};
 }
 
-export const ListTiersRequest: MessageFns<ListTiersRequest> = {
+export const ListTiersRequest: MessageFns<ListTiersRequest, "emporia.user.v1.ListTiersRequest"> = {
+  $type: "emporia.user.v1.ListTiersRequest" as const,
+
   encode(_: ListTiersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
@@ -3820,7 +3966,9 @@ function createBaseListTiersResponse(): ListTiersResponse {
   return { tiers: [] };
 }
 
-export const ListTiersResponse: MessageFns<ListTiersResponse> = {
+export const ListTiersResponse: MessageFns<ListTiersResponse, "emporia.user.v1.ListTiersResponse"> = {
+  $type: "emporia.user.v1.ListTiersResponse" as const,
+
   encode(message: ListTiersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.tiers) {
       Tier.encode(v!, writer.uint32(10).fork()).join();
@@ -3866,7 +4014,9 @@ function createBaseReplaceTiersRequest(): ReplaceTiersRequest {
   return { tiers: [] };
 }
 
-export const ReplaceTiersRequest: MessageFns<ReplaceTiersRequest> = {
+export const ReplaceTiersRequest: MessageFns<ReplaceTiersRequest, "emporia.user.v1.ReplaceTiersRequest"> = {
+  $type: "emporia.user.v1.ReplaceTiersRequest" as const,
+
   encode(message: ReplaceTiersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.tiers) {
       Tier.encode(v!, writer.uint32(10).fork()).join();
@@ -3912,7 +4062,9 @@ function createBaseReplaceTiersResponse(): ReplaceTiersResponse {
   return { tiers: [], membersToReevaluate: 0 };
 }
 
-export const ReplaceTiersResponse: MessageFns<ReplaceTiersResponse> = {
+export const ReplaceTiersResponse: MessageFns<ReplaceTiersResponse, "emporia.user.v1.ReplaceTiersResponse"> = {
+  $type: "emporia.user.v1.ReplaceTiersResponse" as const,
+
   encode(message: ReplaceTiersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.tiers) {
       Tier.encode(v!, writer.uint32(10).fork()).join();
@@ -3969,7 +4121,9 @@ function createBaseSetAccountRolesRequest(): SetAccountRolesRequest {
   return { accountId: "", roles: [], operatorId: "" };
 }
 
-export const SetAccountRolesRequest: MessageFns<SetAccountRolesRequest> = {
+export const SetAccountRolesRequest: MessageFns<SetAccountRolesRequest, "emporia.user.v1.SetAccountRolesRequest"> = {
+  $type: "emporia.user.v1.SetAccountRolesRequest" as const,
+
   encode(message: SetAccountRolesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.accountId !== "") {
       writer.uint32(10).string(message.accountId);
@@ -4037,7 +4191,9 @@ function createBaseSetAccountRolesResponse(): SetAccountRolesResponse {
   return { account: undefined };
 }
 
-export const SetAccountRolesResponse: MessageFns<SetAccountRolesResponse> = {
+export const SetAccountRolesResponse: MessageFns<SetAccountRolesResponse, "emporia.user.v1.SetAccountRolesResponse"> = {
+  $type: "emporia.user.v1.SetAccountRolesResponse" as const,
+
   encode(message: SetAccountRolesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.account !== undefined) {
       Account.encode(message.account, writer.uint32(10).fork()).join();
@@ -4412,7 +4568,8 @@ function longToNumber(int64: { toString(): string }): number {
   return num;
 }
 
-interface MessageFns<T> {
+interface MessageFns<T, V extends string> {
+  readonly $type: V;
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
 }

@@ -1,0 +1,418 @@
+import { Money } from '@emporia/money';
+import { isUniqueViolation, Sql } from '@emporia/persistence';
+import type { EntityManager } from 'typeorm';
+import type { CategoryRepository, ProductRepository, StockRepository } from '../application/ports';
+import { CatalogError } from '../domain/catalog-error';
+import { type Category, depthOf } from '../domain/category';
+import type { Product, ProductStatus } from '../domain/product';
+import type { StockLevel } from '../domain/stock';
+
+// Rows as Postgres returns them (see the catalog schema migrations): bigint as a string,
+// timestamptz as a Date, jsonb parsed, char(3) padded.
+
+interface CategoryRow {
+  id: string;
+  name: string;
+  slug: string;
+  parent_id: string | null;
+  path_ids: string[];
+  depth: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+interface ProductRow {
+  id: string;
+  title: string;
+  description: string;
+  brand: string;
+  category_id: string;
+  status: ProductStatus;
+  version: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** The SKU columns a product owns (`units_sold` is written by orders only, never by a save). */
+interface SkuRow {
+  id: string;
+  product_id: string;
+  code: string;
+  attributes: Record<string, string>;
+  price_amount_minor: string;
+  currency: string;
+  position: number;
+}
+
+const SKU_COLUMNS = 'id, product_id, code, attributes, price_amount_minor, currency, position';
+
+/** The stock columns a stock write owns (`reserved` belongs to reservations). */
+interface StockLevelRow {
+  sku_id: string;
+  warehouse_code: string;
+  on_hand: string;
+  reserved: string;
+  updated_at: Date;
+}
+
+/** Turns a unique-constraint race (two writers passed the pre-check) into the same error the pre-check gives. */
+async function mapUnique<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    if (isUniqueViolation(e, 'categories_slug_key'))
+      throw new CatalogError('ALREADY_EXISTS', 'CATEGORY_SLUG_TAKEN', 'slug is already used');
+    if (isUniqueViolation(e, 'skus_code_key'))
+      throw new CatalogError(
+        'ALREADY_EXISTS',
+        'SKU_CODE_TAKEN',
+        'a SKU code already belongs to another product',
+      );
+    throw e;
+  }
+}
+
+const toCategory = (r: CategoryRow): Category => ({
+  id: r.id,
+  name: r.name,
+  slug: r.slug,
+  parentId: r.parent_id,
+  pathIds: r.path_ids,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+const categoryParams = (c: Category): unknown[] => [
+  c.id,
+  c.name,
+  c.slug,
+  c.parentId,
+  c.pathIds,
+  depthOf(c),
+  c.createdAt,
+  c.updatedAt,
+];
+
+const INSERT_CATEGORY = `INSERT INTO categories (id, name, slug, parent_id, path_ids, depth, created_at, updated_at)
+  VALUES ($1, $2, $3, $4, $5::uuid[], $6, $7, $8)`;
+
+export class SqlCategoryRepository implements CategoryRepository {
+  private readonly sql: Sql;
+
+  constructor(m: EntityManager) {
+    this.sql = new Sql(m);
+  }
+
+  async get(id: string): Promise<Category | null> {
+    const r = await this.sql.one<CategoryRow>(`SELECT * FROM categories WHERE id = $1`, [id]);
+    return r && toCategory(r);
+  }
+
+  async getMany(ids: string[]): Promise<Category[]> {
+    if (ids.length === 0) return [];
+    return (
+      await this.sql.rows<CategoryRow>(`SELECT * FROM categories WHERE id = ANY($1::uuid[])`, [ids])
+    ).map(toCategory);
+  }
+
+  async getBySlug(slug: string): Promise<Category | null> {
+    const r = await this.sql.one<CategoryRow>(`SELECT * FROM categories WHERE slug = $1`, [slug]);
+    return r && toCategory(r);
+  }
+
+  async insert(category: Category): Promise<void> {
+    await mapUnique(() => this.sql.run(INSERT_CATEGORY, categoryParams(category)));
+  }
+
+  async save(categories: Category[]): Promise<void> {
+    for (const c of categories)
+      await mapUnique(() =>
+        this.sql.run(
+          `${INSERT_CATEGORY}
+           ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, slug = EXCLUDED.slug,
+             parent_id = EXCLUDED.parent_id, path_ids = EXCLUDED.path_ids, depth = EXCLUDED.depth,
+             updated_at = EXCLUDED.updated_at`,
+          categoryParams(c),
+        ),
+      );
+  }
+
+  async descendantsOf(id: string): Promise<Category[]> {
+    return (
+      await this.sql.rows<CategoryRow>(
+        `SELECT * FROM categories WHERE $1::uuid = ANY(path_ids) AND id <> $1::uuid ORDER BY depth`,
+        [id],
+      )
+    ).map(toCategory);
+  }
+
+  async listChildren(
+    parentId: string | null,
+    afterId: string | undefined,
+    limit: number,
+  ): Promise<Category[]> {
+    const parent = parentId ? `parent_id = $3::uuid` : `parent_id IS NULL`;
+    return (
+      await this.sql.rows<CategoryRow>(
+        `SELECT * FROM categories WHERE ${parent} AND ($1::uuid IS NULL OR id > $1::uuid)
+         ORDER BY id LIMIT $2`,
+        parentId ? [afterId ?? null, limit, parentId] : [afterId ?? null, limit],
+      )
+    ).map(toCategory);
+  }
+
+  async listAll(afterId: string | undefined, limit: number): Promise<Category[]> {
+    return (
+      await this.sql.rows<CategoryRow>(
+        `SELECT * FROM categories WHERE ($1::uuid IS NULL OR id > $1::uuid) ORDER BY id LIMIT $2`,
+        [afterId ?? null, limit],
+      )
+    ).map(toCategory);
+  }
+
+  async lockTree(): Promise<void> {
+    await this.sql.run(`SELECT pg_advisory_xact_lock(hashtext('catalog.category-tree'))`);
+  }
+}
+
+const toProduct = (r: ProductRow, skus: SkuRow[]): Product => ({
+  id: r.id,
+  title: r.title,
+  description: r.description,
+  brand: r.brand,
+  categoryId: r.category_id,
+  status: r.status,
+  version: Number(r.version),
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  skus: skus.map((s) => ({
+    id: s.id,
+    code: s.code,
+    attributes: s.attributes,
+    price: Money.of(Number(s.price_amount_minor), s.currency.trim()),
+  })),
+});
+
+export class SqlProductRepository implements ProductRepository {
+  private readonly sql: Sql;
+
+  constructor(m: EntityManager) {
+    this.sql = new Sql(m);
+  }
+
+  async get(id: string, opts: { forUpdate?: boolean } = {}): Promise<Product | null> {
+    const r = await this.sql.one<ProductRow>(
+      `SELECT * FROM products WHERE id = $1${opts.forUpdate ? ' FOR UPDATE' : ''}`,
+      [id],
+    );
+    if (!r) return null;
+    const skus = await this.sql.rows<SkuRow>(
+      `SELECT ${SKU_COLUMNS} FROM skus WHERE product_id = $1 ORDER BY position`,
+      [id],
+    );
+    return toProduct(r, skus);
+  }
+
+  async insert(product: Product): Promise<void> {
+    await this.sql.run(
+      `INSERT INTO products (id, title, description, brand, category_id, status, version, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [
+        product.id,
+        product.title,
+        product.description,
+        product.brand,
+        product.categoryId,
+        product.status,
+        product.version,
+        product.createdAt,
+        product.updatedAt,
+      ],
+    );
+    await mapUnique(() => this.writeSkus(product, false));
+  }
+
+  async save(product: Product): Promise<void> {
+    await this.sql.run(
+      `UPDATE products SET title = $2, description = $3, brand = $4, category_id = $5, status = $6,
+         version = $7, updated_at = $8 WHERE id = $1`,
+      [
+        product.id,
+        product.title,
+        product.description,
+        product.brand,
+        product.categoryId,
+        product.status,
+        product.version,
+        product.updatedAt,
+      ],
+    );
+    await mapUnique(() => this.writeSkus(product, true));
+  }
+
+  /** Inserts the product's SKUs in their order; `upsert` updates those that exist (by id). */
+  private async writeSkus(p: Product, upsert: boolean): Promise<void> {
+    for (const [position, s] of p.skus.entries())
+      await this.sql.run(
+        `INSERT INTO skus (id, product_id, code, attributes, price_amount_minor, currency, position)
+         VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)${
+           upsert
+             ? ` ON CONFLICT (id) DO UPDATE SET product_id = EXCLUDED.product_id, code = EXCLUDED.code,
+                 attributes = EXCLUDED.attributes, price_amount_minor = EXCLUDED.price_amount_minor,
+                 currency = EXCLUDED.currency, position = EXCLUDED.position`
+             : ''
+         }`,
+        [
+          s.id,
+          p.id,
+          s.code,
+          JSON.stringify(s.attributes),
+          s.price.amountMinor,
+          s.price.currency,
+          position,
+        ],
+      );
+  }
+
+  async productIdOfSku(skuId: string): Promise<string | null> {
+    const r = await this.sql.one<{ product_id: string }>(
+      `SELECT product_id FROM skus WHERE id = $1`,
+      [skuId],
+    );
+    return r?.product_id ?? null;
+  }
+
+  async unitsSold(skuIds: string[]): Promise<Map<string, number>> {
+    const sold = new Map<string, number>(skuIds.map((id) => [id, 0]));
+    if (skuIds.length === 0) return sold;
+    const rows = await this.sql.rows<{ id: string; units_sold: string }>(
+      `SELECT id, units_sold::bigint AS units_sold FROM skus WHERE id = ANY($1::uuid[])`,
+      [skuIds],
+    );
+    for (const r of rows) sold.set(r.id, Number(r.units_sold));
+    return sold;
+  }
+
+  async addUnitsSold(skuId: string, quantity: number): Promise<void> {
+    await this.sql.run(`UPDATE skus SET units_sold = units_sold + $2 WHERE id = $1`, [
+      skuId,
+      quantity,
+    ]);
+  }
+
+  async takenSkuCodes(codes: string[], exceptProductId?: string): Promise<string[]> {
+    if (codes.length === 0) return [];
+    const rows = await this.sql.rows<{ code: string; product_id: string }>(
+      `SELECT code, product_id FROM skus WHERE code = ANY($1::text[])`,
+      [codes],
+    );
+    return rows.filter((r) => r.product_id !== exceptProductId).map((r) => r.code);
+  }
+
+  async listInSubtree(
+    categoryId: string | null,
+    afterId: string | undefined,
+    limit: number,
+    statuses: readonly ProductStatus[] = [],
+  ): Promise<Product[]> {
+    const rows = await this.sql.rows<ProductRow>(
+      `SELECT p.* FROM products p
+       WHERE ($1::uuid IS NULL OR EXISTS (
+               SELECT 1 FROM categories c WHERE c.id = p.category_id AND $1::uuid = ANY(c.path_ids)))
+         AND ($2::uuid IS NULL OR p.id > $2::uuid)
+         AND (cardinality($3::text[]) = 0 OR p.status = ANY($3::text[]))
+       ORDER BY p.id LIMIT $4`,
+      [categoryId, afterId ?? null, [...statuses], limit],
+    );
+    if (rows.length === 0) return [];
+    const skus = await this.sql.rows<SkuRow>(
+      `SELECT ${SKU_COLUMNS} FROM skus WHERE product_id = ANY($1::uuid[]) ORDER BY position`,
+      [rows.map((r) => r.id)],
+    );
+    return rows.map((r) =>
+      toProduct(
+        r,
+        skus.filter((s) => s.product_id === r.id),
+      ),
+    );
+  }
+
+  async idsInSubtree(categoryId: string): Promise<string[]> {
+    const rows = await this.sql.rows<{ id: string }>(
+      `SELECT p.id FROM products p JOIN categories c ON c.id = p.category_id WHERE $1 = ANY(c.path_ids) ORDER BY p.id`,
+      [categoryId],
+    );
+    return rows.map((r) => r.id);
+  }
+}
+
+const toLevel = (r: StockLevelRow): StockLevel => ({
+  skuId: r.sku_id,
+  warehouseCode: r.warehouse_code,
+  onHand: Number(r.on_hand),
+  reserved: Number(r.reserved),
+  updatedAt: r.updated_at,
+});
+
+const LEVEL_COLUMNS = 'sku_id, warehouse_code, on_hand, reserved, updated_at';
+
+export class SqlStockRepository implements StockRepository {
+  private readonly sql: Sql;
+
+  constructor(m: EntityManager) {
+    this.sql = new Sql(m);
+  }
+
+  async getForUpdate(skuId: string, warehouseCode: string): Promise<StockLevel | null> {
+    const r = await this.sql.one<StockLevelRow>(
+      `SELECT ${LEVEL_COLUMNS} FROM stock_levels WHERE sku_id = $1 AND warehouse_code = $2 FOR UPDATE`,
+      [skuId, warehouseCode],
+    );
+    return r && toLevel(r);
+  }
+
+  async put(
+    level: StockLevel,
+    movement: { delta: number; reason: string; traceId: string },
+  ): Promise<void> {
+    // Only on_hand and updated_at: `reserved` belongs to reservations.
+    await this.sql.run(
+      `INSERT INTO stock_levels (sku_id, warehouse_code, on_hand, updated_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (sku_id, warehouse_code) DO UPDATE SET on_hand = EXCLUDED.on_hand, updated_at = EXCLUDED.updated_at`,
+      [level.skuId, level.warehouseCode, level.onHand, level.updatedAt],
+    );
+    await this.sql.run(
+      `INSERT INTO stock_movements (sku_id, warehouse_code, delta, on_hand_after, reason, trace_id, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [
+        level.skuId,
+        level.warehouseCode,
+        movement.delta,
+        level.onHand,
+        movement.reason,
+        movement.traceId,
+        level.updatedAt,
+      ],
+    );
+  }
+
+  async levels(skuId: string): Promise<StockLevel[]> {
+    return (
+      await this.sql.rows<StockLevelRow>(
+        `SELECT ${LEVEL_COLUMNS} FROM stock_levels WHERE sku_id = $1 ORDER BY warehouse_code`,
+        [skuId],
+      )
+    ).map(toLevel);
+  }
+
+  async totals(skuIds: string[]): Promise<Map<string, number>> {
+    const totals = new Map<string, number>(skuIds.map((id) => [id, 0]));
+    if (skuIds.length === 0) return totals;
+    const rows = await this.sql.rows<{ sku_id: string; total: string }>(
+      `SELECT sku_id, sum(on_hand)::bigint AS total FROM stock_levels WHERE sku_id = ANY($1::uuid[]) GROUP BY sku_id`,
+      [skuIds],
+    );
+    for (const r of rows) totals.set(r.sku_id, Number(r.total));
+    return totals;
+  }
+}

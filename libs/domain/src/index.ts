@@ -1,0 +1,6 @@
+// Small pure-TypeScript pieces every service's domain and application layers share: no
+// framework, ORM or I/O here (tag kind:pure), so domain/ may import it.
+export { DomainError } from './domain-error';
+export type { ErrorKind } from './domain-error';
+export { isUuid, UUID_RE } from './ids';
+export type { Clock, IdGenerator } from './ports';

@@ -1,0 +1,66 @@
+import { Sql, type SqlRunner } from './sql';
+
+/** A runner answering as TypeORM's Postgres driver does: rows, or [rows, count] for UPDATE/DELETE. */
+function runner(answer: unknown): SqlRunner & { calls: [string, unknown[] | undefined][] } {
+  const calls: [string, unknown[] | undefined][] = [];
+  return {
+    calls,
+    query: async (sql, params) => {
+      calls.push([sql, params]);
+      return answer;
+    },
+  };
+}
+
+interface ThingRow {
+  id: string;
+  n: number;
+}
+
+describe('Sql', () => {
+  it('passes the SQL and parameters through and answers the rows', async () => {
+    const r = runner([{ id: 'a', n: 1 }]);
+    const rows = await new Sql(r).rows<ThingRow>('SELECT * FROM things WHERE id = $1', ['a']);
+    expect(rows).toEqual([{ id: 'a', n: 1 }]);
+    expect(r.calls).toEqual([['SELECT * FROM things WHERE id = $1', ['a']]]);
+  });
+
+  it('answers the rows of an UPDATE ... RETURNING (TypeORM gives [rows, count])', async () => {
+    const sql = new Sql(runner([[{ id: 'a', n: 2 }], 1]));
+    expect(await sql.rows<ThingRow>('UPDATE things SET n = 2 RETURNING *')).toEqual([
+      { id: 'a', n: 2 },
+    ]);
+  });
+
+  it('answers the first row or null', async () => {
+    expect(
+      await new Sql(
+        runner([
+          { id: 'a', n: 1 },
+          { id: 'b', n: 2 },
+        ]),
+      ).one<ThingRow>('q'),
+    ).toEqual({ id: 'a', n: 1 });
+    expect(await new Sql(runner([])).one<ThingRow>('q')).toBeNull();
+  });
+
+  it('counts the rows an UPDATE or DELETE changed, or the rows returned', async () => {
+    expect(await new Sql(runner([[], 3])).affected('DELETE FROM things')).toBe(3);
+    expect(
+      await new Sql(runner([{ id: 'a' }, { id: 'b' }])).affected('INSERT ... RETURNING id'),
+    ).toBe(2);
+    expect(await new Sql(runner(undefined)).affected('INSERT')).toBe(0);
+  });
+
+  it('does not take two rows for an [rows, count] pair', async () => {
+    const rows = [
+      { id: 'a', n: 1 },
+      { id: 'b', n: 2 },
+    ];
+    expect(await new Sql(runner(rows)).rows<ThingRow>('q')).toEqual(rows);
+  });
+
+  it('refuses an answer that is not rows', async () => {
+    await expect(new Sql(runner(undefined)).rows('q')).rejects.toThrow(/did not answer rows/);
+  });
+});

@@ -1,0 +1,56 @@
+/**
+ * The one way services read and write their tables (libs/persistence/README.md): SQL with
+ * positional parameters, rows typed by an interface per table or query (column names as
+ * Postgres returns them), mapped to domain types by plain functions in the adapter.
+ *
+ * The row type is the caller's declaration of what the SQL returns; this helper is the only
+ * place the driver's untyped answer becomes it, so no adapter casts `Record<string, unknown>`.
+ */
+
+/** Runs SQL: a DataSource, or the EntityManager of a transaction. */
+export interface SqlRunner {
+  query(sql: string, params?: unknown[]): Promise<unknown>;
+}
+
+/**
+ * TypeORM answers an UPDATE or DELETE with `[rows, affected]` and anything else with the rows.
+ * Rows are objects, so a two-element array holding an array and a number is that pair.
+ */
+function asPair(result: unknown): [unknown[], number] | undefined {
+  return Array.isArray(result) &&
+    result.length === 2 &&
+    Array.isArray(result[0]) &&
+    typeof result[1] === 'number'
+    ? [result[0], result[1]]
+    : undefined;
+}
+
+export class Sql {
+  constructor(private readonly runner: SqlRunner) {}
+
+  /** The rows of a SELECT, or of an INSERT/UPDATE/DELETE ... RETURNING. */
+  async rows<R extends object>(sql: string, params: unknown[] = []): Promise<R[]> {
+    const result = await this.runner.query(sql, params);
+    const rows = asPair(result)?.[0] ?? result;
+    if (!Array.isArray(rows)) throw new Error('the query did not answer rows');
+    return rows as R[];
+  }
+
+  /** The first row, or null when there is none. */
+  async one<R extends object>(sql: string, params: unknown[] = []): Promise<R | null> {
+    return (await this.rows<R>(sql, params))[0] ?? null;
+  }
+
+  /** Rows changed by an UPDATE or DELETE (without RETURNING), or returned by anything else. */
+  async affected(sql: string, params: unknown[] = []): Promise<number> {
+    const result = await this.runner.query(sql, params);
+    const pair = asPair(result);
+    if (pair) return pair[1];
+    return Array.isArray(result) ? result.length : 0;
+  }
+
+  /** A statement whose answer is not needed. */
+  async run(sql: string, params: unknown[] = []): Promise<void> {
+    await this.runner.query(sql, params);
+  }
+}

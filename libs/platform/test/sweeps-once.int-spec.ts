@@ -1,0 +1,105 @@
+import { Client } from 'pg';
+import { z } from 'zod';
+import type { RunningService } from '../src/bootstrap';
+import { defineService, launchService, postgresResource } from '../src/service-kit';
+import { createTestDatabase, testLogger, uniqueSuffix } from '@emporia/testing';
+
+const INTERVAL = 200;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Two replicas of one service against one real Postgres: a sweep runs once per interval across
+ * both, not once per replica; when the replica holding its lock stops, or loses its connection,
+ * the other takes over.
+ */
+describe('sweeps run once across replicas', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  const name = `sweeps${uniqueSuffix()}`.replace(/[^a-z0-9]/gi, '');
+  const runs: { replica: string; at: number }[] = [];
+  const replicas: RunningService[] = [];
+
+  const replica = (id: string) =>
+    launchService(
+      defineService({
+        name,
+        config: z.object({}),
+        http: () => ({ host: '127.0.0.1', port: 0 }),
+        resources: () => ({ postgres: postgresResource({ url: db.url, migrations: [] }) }),
+        assemble: () => ({
+          sweeps: () => [
+            {
+              name: 'tally',
+              everyMs: INTERVAL,
+              run: async () => void runs.push({ replica: id, at: Date.now() }),
+            },
+          ],
+        }),
+      }),
+      {},
+      testLogger(name),
+    );
+  const since = (t: number) => runs.filter((r) => r.at >= t);
+
+  beforeAll(async () => {
+    db = await createTestDatabase('platform_sweeps');
+  });
+  afterAll(async () => {
+    await Promise.all(replicas.map((r) => r.close()));
+    await db.drop();
+  });
+
+  it('runs on one replica, once per interval; the other takes over when the holder stops', async () => {
+    const a = await replica('a');
+    const b = await replica('b');
+    replicas.push(a, b);
+    const t0 = Date.now();
+    await sleep(INTERVAL * 10);
+    const both = since(t0);
+    // once per replica would be about 20 runs
+    expect(both.length).toBeGreaterThanOrEqual(7);
+    expect(both.length).toBeLessThanOrEqual(11);
+    const holders = new Set(both.map((r) => r.replica));
+    expect(holders.size).toBe(1);
+    const [holder] = [...holders];
+
+    // the fault: the replica holding the lock stops (a rollout, a scale-in)
+    const [stopping, other] = holder === 'a' ? [a, b] : [b, a];
+    await stopping.close();
+    replicas.splice(replicas.indexOf(stopping), 1);
+    const t1 = Date.now();
+    await sleep(INTERVAL * 6);
+    const after = since(t1);
+    expect(after.length).toBeGreaterThanOrEqual(4);
+    expect(after.length).toBeLessThanOrEqual(7);
+    expect(new Set(after.map((r) => r.replica))).toEqual(new Set([holder === 'a' ? 'b' : 'a']));
+    await other.close();
+    replicas.splice(replicas.indexOf(other), 1);
+  });
+
+  it('when the holder loses its lock connection, one replica carries on: never both in an interval', async () => {
+    replicas.push(await replica('c'), await replica('d'));
+    await sleep(INTERVAL * 4);
+    expect(since(0).some((r) => r.replica === 'c' || r.replica === 'd')).toBe(true);
+    // the fault: the lock sessions are terminated (a failover, a network cut)
+    const admin = new Client({ connectionString: db.url });
+    await admin.connect();
+    try {
+      const { rows } = await admin.query<{ killed: boolean }>(
+        `SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity
+          WHERE datname = current_database() AND application_name = $1`,
+        [`emporia-${name}-sweeps`],
+      );
+      expect(rows.length).toBeGreaterThanOrEqual(1);
+    } finally {
+      await admin.end();
+    }
+    const t = Date.now();
+    await sleep(INTERVAL * 10);
+    const after = since(t);
+    // a run or two is skipped while a replica reconnects; never more than one per interval
+    expect(after.length).toBeGreaterThanOrEqual(5);
+    expect(after.length).toBeLessThanOrEqual(11);
+    for (let i = 1; i < after.length; i++)
+      expect(after[i].at - after[i - 1].at).toBeGreaterThanOrEqual(INTERVAL * 0.5);
+  });
+});
