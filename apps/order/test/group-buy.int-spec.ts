@@ -8,6 +8,7 @@ import { createKafka, HEADER } from '@emporia/messaging';
 import { fromGrpcError, type RunningService } from '@emporia/platform';
 import {
   aCatalogSku,
+  aCheckout,
   createTestDatabase,
   eventually,
   freePort,
@@ -96,7 +97,7 @@ describe('order: flash sales and group buying (real catalog, Postgres, Kafka)', 
     return (
       await call<orderV1.CheckoutResponse>(
         'checkout',
-        { accountId, checkoutKey: key, address, ...extra },
+        aCheckout(accountId).withKey(key).to(address).with(extra).build(),
         c,
       )
     ).order!;
@@ -302,12 +303,10 @@ describe('order: flash sales and group buying (real catalog, Postgres, Kafka)', 
     const accountId = uuid();
     await call('setCartLine', { owner: { accountId }, skuId, quantity: 2 });
     const checkout = (token: string) =>
-      call<orderV1.CheckoutResponse>('checkout', {
-        accountId,
-        checkoutKey: key,
-        address,
-        flashToken: token,
-      });
+      call<orderV1.CheckoutResponse>(
+        'checkout',
+        aCheckout(accountId).withKey(key).to(address).with({ flashToken: token }).build(),
+      );
     const o = (await checkout(flashToken(skuId, 5000))).order!;
     expect(o).toMatchObject({ total: { amountMinor: 10000 }, groupId: '', groupStatus: '' });
     expect(o.lines[0].unitPrice).toMatchObject({ amountMinor: 5000 });
