@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import {
+  anHttpCheckout,
   eventually,
   startPlatform,
   testEnv,
@@ -51,12 +52,7 @@ describe('orders end to end: gateway → order → catalog', () => {
     const skuId = await sku(2);
     const me = await platform.signIn(email(name), PASSWORD);
     await api('PUT', `/v1/cart/lines/${skuId}`, { quantity: 1 }, me.auth);
-    const order = await api(
-      'POST',
-      '/v1/checkout',
-      { address },
-      { ...me.auth, 'idempotency-key': randomUUID() },
-    );
+    const order = await anHttpCheckout(api, me.auth).to(address).send();
     expect(order.status).toBe(201);
     const pay = await api('POST', `/v1/orders/${order.body.id}/payments`, {}, me.auth);
     const paid = await api('POST', `/v1/payments/sandbox/pay/${pay.body.paymentId}`, {}, me.auth);
@@ -213,12 +209,7 @@ describe('orders end to end: gateway → order → catalog', () => {
     const me = await platform.signIn(email('pay-idem'), PASSWORD);
     const placeOrder = async () => {
       await api('PUT', `/v1/cart/lines/${skuId}`, { quantity: 1 }, me.auth);
-      const o = await api(
-        'POST',
-        '/v1/checkout',
-        { address },
-        { ...me.auth, 'idempotency-key': randomUUID() },
-      );
+      const o = await anHttpCheckout(api, me.auth).to(address).send();
       expect(o.status).toBe(201);
       return o.body.id as string;
     };
@@ -268,14 +259,7 @@ describe('orders end to end: gateway → order → catalog', () => {
     const alice = await platform.signIn(email('sbx-alice'), PASSWORD);
     const mallory = await platform.signIn(email('sbx-mallory'), PASSWORD);
     await api('PUT', `/v1/cart/lines/${skuId}`, { quantity: 1 }, alice.auth);
-    const order = (
-      await api(
-        'POST',
-        '/v1/checkout',
-        { address },
-        { ...alice.auth, 'idempotency-key': randomUUID() },
-      )
-    ).body;
+    const order = (await anHttpCheckout(api, alice.auth).to(address).send()).body;
     const pay = await api('POST', `/v1/orders/${order.id}/payments`, {}, alice.auth);
     const page = `/v1/payments/sandbox/pay/${pay.body.paymentId}`;
 
@@ -432,14 +416,7 @@ describe('orders end to end: gateway → order → catalog', () => {
     const skuId = await sku(1, 100);
     const me = await platform.signIn(email('signer'), PASSWORD);
     await api('PUT', `/v1/cart/lines/${skuId}`, { quantity: 1 }, me.auth);
-    const order = (
-      await api(
-        'POST',
-        '/v1/checkout',
-        { address },
-        { ...me.auth, 'idempotency-key': randomUUID() },
-      )
-    ).body;
+    const order = (await anHttpCheckout(api, me.auth).to(address).send()).body;
     const cb = {
       providerTxnId: `t-${randomUUID()}`,
       orderId: order.id,
@@ -476,20 +453,10 @@ describe('orders end to end: gateway → order → catalog', () => {
     const bob = await platform.signIn(email('bob'), PASSWORD);
     const bobsAddress = (await api('POST', '/v1/me/addresses', address, bob.auth)).body.id;
     await api('PUT', `/v1/cart/lines/${skuId}`, { quantity: 1 }, alice.auth);
-    const stolen = await api(
-      'POST',
-      '/v1/checkout',
-      { addressId: bobsAddress },
-      { ...alice.auth, 'idempotency-key': randomUUID() },
-    );
+    const stolen = await anHttpCheckout(api, alice.auth).fromAddressBook(bobsAddress).send();
     expect([stolen.status, stolen.body.code]).toEqual([404, 'ADDRESS_NOT_FOUND']);
     const aliceAddress = (await api('POST', '/v1/me/addresses', address, alice.auth)).body.id;
-    const order = await api(
-      'POST',
-      '/v1/checkout',
-      { addressId: aliceAddress },
-      { ...alice.auth, 'idempotency-key': randomUUID() },
-    );
+    const order = await anHttpCheckout(api, alice.auth).fromAddressBook(aliceAddress).send();
     expect(order.status).toBe(201);
     expect(order.body.address.line1).toBe(address.line1);
 
@@ -530,12 +497,7 @@ describe('orders end to end: gateway → order → catalog', () => {
     // (the gateway's ACCOUNT_FROZEN check stays for a token the revocation list let through)
     const frozen = await eventually(
       async () => {
-        const r = await api(
-          'POST',
-          '/v1/checkout',
-          { addressId: bobsAddress },
-          { ...bob.auth, 'idempotency-key': randomUUID() },
-        );
+        const r = await anHttpCheckout(api, bob.auth).fromAddressBook(bobsAddress).send();
         return r.status === 401 ? r : undefined;
       },
       { timeoutMs: 5000, what: "bob's token to be revoked" },
@@ -554,12 +516,7 @@ describe('orders end to end: gateway → order → catalog', () => {
     } finally {
       await userDb.end();
     }
-    const refused = await api(
-      'POST',
-      '/v1/checkout',
-      { address },
-      { ...carol.auth, 'idempotency-key': randomUUID() },
-    );
+    const refused = await anHttpCheckout(api, carol.auth).to(address).send();
     expect([refused.status, refused.body.code]).toEqual([403, 'ACCOUNT_FROZEN']);
   });
 });

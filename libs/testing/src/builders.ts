@@ -154,7 +154,14 @@ export class HttpCheckoutBuilder {
     return this;
   }
 
-  /** Other body fields: couponCodes, addressId, flashToken, groupDealId… */
+  /** An entry of the caller's address book instead of an address. */
+  fromAddressBook(addressId: string): this {
+    const { address: _address, ...rest } = this.body;
+    this.body = { ...rest, addressId };
+    return this;
+  }
+
+  /** Other body fields: couponCodes, flashToken, groupDealId… */
   with(fields: object): this {
     this.body = { ...this.body, ...fields };
     return this;
