@@ -15,7 +15,7 @@ export type { OutboxRelayOptions } from './outbox';
 export { idempotentHandler, recordInInbox } from './inbox';
 export { OutboxUnitOfWork } from './unit-of-work';
 export type { OpenedTransaction } from './unit-of-work';
-export { createKafka, ensureTopics, KafkaPublisher, pingKafka, startConsumerFor } from './kafka';
+export { createKafka, ensureTopics, KafkaPublisher, pingKafka } from './kafka';
 export type { KafkaConnectionOptions } from './kafka';
 export { KafkaEventConsumer, readinessProbe } from './consumer';
 export type { ConsumerOptions } from './consumer';

@@ -136,20 +136,3 @@ export async function pingKafka(kafka: Kafka): Promise<void> {
     await admin.disconnect();
   }
 }
-
-/**
- * Starts a consumer for a service that is already serving, and hands the service back; if the
- * consumer cannot start, the service is closed (draining what it started) and the error thrown.
- */
-export async function startConsumerFor<S extends { close(): Promise<void> }>(
-  service: S,
-  consumer: { start(): Promise<void> },
-): Promise<S> {
-  try {
-    await consumer.start();
-  } catch (e) {
-    await service.close();
-    throw e;
-  }
-  return service;
-}
