@@ -61,7 +61,8 @@ async function loadApp(name: string): Promise<App> {
   if (!found) throw new Error(`apps/${name}/src/config.ts exports no *ConfigSchema`);
   const schema = found[1] as z.ZodTypeAny;
   let inner: z.ZodTypeAny = schema;
-  while (inner instanceof z.ZodEffects) inner = inner.innerType() as z.ZodTypeAny;
+  // zod 4 keeps refinements on the object itself; only a transform wraps it (in a pipe).
+  while (inner instanceof z.ZodPipe) inner = inner.in as z.ZodTypeAny;
   if (!(inner instanceof z.ZodObject)) throw new Error(`${name}: the config schema is no object`);
   const shape = inner.shape as Record<string, z.ZodTypeAny>;
   const defaults = new Map<string, unknown>();

@@ -28,12 +28,12 @@ const hmacSecret = () =>
       if (s === '') return;
       if (s.length < MIN_SECRET_LENGTH)
         ctx.addIssue({
-          code: z.ZodIssueCode.custom,
+          code: 'custom',
           message: `must be at least ${MIN_SECRET_LENGTH} characters (e.g. openssl rand -hex 32)`,
         });
       else if (PUBLISHED_SECRETS.includes(s))
         ctx.addIssue({
-          code: z.ZodIssueCode.custom,
+          code: 'custom',
           message: 'is a published development value: generate your own (openssl rand -hex 32)',
         });
     });
@@ -86,7 +86,7 @@ export const orderConfigSchema = z
     PAYMENT_SANDBOX_ENABLED: env.bool(false),
     /** HMAC key of the sandbox's callbacks; required when the sandbox is enabled. */
     PAYMENT_SANDBOX_SECRET: hmacSecret(),
-    PAYMENT_SANDBOX_BASE_URL: z.string().url().default('http://127.0.0.1:8080/v1/payments'),
+    PAYMENT_SANDBOX_BASE_URL: z.url().default('http://127.0.0.1:8080/v1/payments'),
     /** HMAC key carriers sign tracking webhooks with; empty: carrier webhooks are off. */
     CARRIER_WEBHOOK_SECRET: hmacSecret(),
     /** A tracking webhook signed longer ago than this is refused (WEBHOOK_STALE). */

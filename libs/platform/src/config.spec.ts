@@ -29,3 +29,43 @@ describe('env.currencies (CURRENCIES)', () => {
     );
   });
 });
+
+describe('loadConfig', () => {
+  const schema = z.object({
+    DATABASE_URL: env.url(),
+    HTTP_PORT: env.port(8080),
+    KAFKA_BROKERS: env.csv(),
+    VERBOSE: env.bool(false),
+  });
+
+  it('applies defaults and transforms', () => {
+    expect(
+      loadConfig(schema, { DATABASE_URL: 'postgres://a@db/x', KAFKA_BROKERS: 'k1, k2' }),
+    ).toEqual({
+      DATABASE_URL: 'postgres://a@db/x',
+      HTTP_PORT: 8080,
+      KAFKA_BROKERS: ['k1', 'k2'],
+      VERBOSE: false,
+    });
+  });
+
+  it('stops start-up naming every missing or bad variable, one line each', () => {
+    let error: unknown;
+    try {
+      loadConfig(schema, { DATABASE_URL: 'not a url', HTTP_PORT: '70000', VERBOSE: 'yes' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const { message, problems } = error as ConfigError;
+    expect(problems.map((p) => p.variable).sort()).toEqual([
+      'DATABASE_URL',
+      'HTTP_PORT',
+      'KAFKA_BROKERS',
+      'VERBOSE',
+    ]);
+    expect(message.split('\n')[0]).toBe('invalid configuration:');
+    for (const variable of ['DATABASE_URL', 'HTTP_PORT', 'KAFKA_BROKERS', 'VERBOSE'])
+      expect(message).toMatch(new RegExp(`^  ${variable}: \\S`, 'm'));
+  });
+});

@@ -34,7 +34,7 @@ export function loadConfig<S extends z.ZodTypeAny>(
 /** Reusable field schemas. */
 export const env = {
   port: (def: number) => z.coerce.number().int().min(0).max(65535).default(def),
-  url: () => z.string().url(),
+  url: () => z.url(),
   csv: () =>
     z
       .string()
@@ -73,7 +73,7 @@ export const env = {
         const bad = codes.filter((c) => !isIso4217Currency(c));
         if (codes.length === 0 || bad.length > 0)
           ctx.addIssue({
-            code: z.ZodIssueCode.custom,
+            code: 'custom',
             message: bad.length
               ? `not ISO 4217 currencies: ${bad.map((c) => `'${c}'`).join(', ')}`
               : 'name at least one ISO 4217 currency',
