@@ -19,16 +19,18 @@ const moduleNameMapper = Object.fromEntries(
     `<rootDir>/${target}`,
   ]),
 );
+// Packages that ship ES modules only (content-disposition 3 under @fastify/static, jose 6,
+// uuid 12+): Node >= 20.19 require()s them natively, jest's loader does not, so swc compiles
+// them to CommonJS.
+const esmOnly = ['content-disposition', 'jose', 'uuid'];
 const common = {
   rootDir: __dirname,
   testEnvironment: 'node',
-  // content-disposition 3 (under @fastify/static) is ESM-only: Node >= 20.19 require()s it
-  // natively, jest's loader does not, so swc compiles that one package to CommonJS.
   transform: {
     '^.+\\.ts$': ['@swc/jest', swcrc],
-    '/node_modules/content-disposition/.+\\.js$': ['@swc/jest', swcrc],
+    [`/node_modules/(${esmOnly.join('|')})/.+\\.js$`]: ['@swc/jest', swcrc],
   },
-  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   moduleNameMapper,
   moduleFileExtensions: ['ts', 'js', 'json'],
 };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK, type KeyLike } from 'jose';
+import { exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
 import type { DataSource } from 'typeorm';
 import type { IssuedAccessToken, TokenSigner } from '../application/ports';
 import type { Account } from '../domain/account';
@@ -26,7 +26,7 @@ const ALG = 'ES256';
  * it signed has expired. Keys are cached for a few seconds.
  */
 export class JoseTokenSigner implements TokenSigner {
-  private cache: { at: number; signing: { kid: string; key: KeyLike | Uint8Array } } | undefined;
+  private cache: { at: number; signing: { kid: string; key: CryptoKey | Uint8Array } } | undefined;
 
   constructor(
     private readonly ds: DataSource,
@@ -88,7 +88,7 @@ export class JoseTokenSigner implements TokenSigner {
     return { keys: live.map((r) => ({ ...r.public_jwk, kid: r.kid, alg: ALG, use: 'sig' })) };
   }
 
-  private async signingKey(): Promise<{ kid: string; key: KeyLike | Uint8Array }> {
+  private async signingKey(): Promise<{ kid: string; key: CryptoKey | Uint8Array }> {
     if (this.cache && Date.now() - this.cache.at < this.cacheMs) return this.cache.signing;
     const rows = (await this.ds.query(
       `SELECT kid, private_jwk FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1`,
