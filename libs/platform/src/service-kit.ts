@@ -18,6 +18,7 @@ import { grpcClient, waitForReady } from './grpc-client';
 import { HealthRegistry, type ReadinessCheck } from './health';
 import { createLogger, type Logger } from './logger';
 import { PlatformModule } from './platform.module';
+import { REDIS_CLIENT_OPTIONS } from './redis';
 import { PostgresSweepLock, Sweeper, type Sweep, type SweepLock } from './sweeps';
 
 /** What a resource gets when the kit opens it. */
@@ -340,7 +341,7 @@ export function redisResource(url: string, options: RedisOptions = {}): Resource
   return {
     kind: 'client',
     async open() {
-      const redis = new Redis(url, { maxRetriesPerRequest: 2, ...options });
+      const redis = new Redis(url, { ...REDIS_CLIENT_OPTIONS, ...options });
       return {
         value: redis,
         check: async () => void (await redis.ping()),
