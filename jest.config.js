@@ -22,7 +22,7 @@ const moduleNameMapper = Object.fromEntries(
 // Packages that ship ES modules only (content-disposition 3 under @fastify/static, jose 6,
 // uuid 12+): Node >= 20.19 require()s them natively, jest's loader does not, so swc compiles
 // them to CommonJS.
-const esmOnly = ['content-disposition', 'jose', 'uuid'];
+const esmOnly = ['@nestjs', 'content-disposition', 'jose', 'uuid'];
 const common = {
   rootDir: __dirname,
   testEnvironment: 'node',
