@@ -38,7 +38,7 @@ kafka_pid() {
 # Java tools from the Kafka classpath (StorageTool, our round-trip probe).
 kafka_tool() {
   java -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
-    -Dlog4j.configuration="file:$KAFKA_SRC/tools-log4j.properties" \
+    -Dlog4j2.configurationFile="$KAFKA_SRC/tools-log4j2.properties" \
     -cp "$KAFKA_LIBS/*:$KAFKA_CLASSES" "$@"
 }
 
@@ -115,7 +115,7 @@ svc_start() {
     "-Xms$KAFKA_HEAP" "-Xmx$KAFKA_HEAP"
     -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35
     -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -Djava.awt.headless=true
-    "-Dlog4j.configuration=file:$KAFKA_SRC/log4j.properties"
+    "-Dlog4j2.configurationFile=$KAFKA_SRC/log4j2.properties"
     "-Dkafka.logs.dir=$KAFKA_DIR"
   )
   # setsid: own session, so the broker outlives the shell/CI step that started it.

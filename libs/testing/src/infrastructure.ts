@@ -95,7 +95,7 @@ async function startContainers(servers: Server[]): Promise<Partial<Endpoints>> {
       const c = await new GenericContainer('redis:7-alpine').withExposedPorts(6379).start();
       out.REDIS_URL = `redis://${c.getHost()}:${c.getMappedPort(6379)}`;
     } else if (s === 'kafka') {
-      const c = await new GenericContainer('apache/kafka:3.9.1')
+      const c = await new GenericContainer('apache/kafka:4.4.0')
         .withExposedPorts({ container: 9092, host: 59092 })
         .withEnvironment({
           KAFKA_NODE_ID: '1',
