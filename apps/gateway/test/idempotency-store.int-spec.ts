@@ -4,6 +4,7 @@ import {
   eventually,
   REDIS_PERSISTENCE_CONF,
   startOwnRedis,
+  startTcpProxy,
   testEnv,
   testLogger,
   type OwnRedis,
@@ -44,6 +45,36 @@ describe('Idempotency-Key records in Redis', () => {
     expect(again.kind).toBe('pending');
     expect(again.kind === 'pending' && again.retryAfterMs).toBeGreaterThan(25_000);
     expect(again.kind === 'pending' && again.retryAfterMs).toBeLessThanOrEqual(30_000);
+  });
+
+  it('a claim the gateway gave up on while Redis was away does not hold the key once Redis is back', async () => {
+    // the client queues commands while it reconnects; the request answered 503 long before
+    const target = new URL(testEnv.redisUrl());
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port) });
+    const client = new Redis(proxy.url(testEnv.redisUrl()), {
+      maxRetriesPerRequest: 20,
+      retryStrategy: () => 300,
+    });
+    try {
+      const s = new RedisIdempotencyStore(client, prefix, {
+        ttlSeconds: DAY,
+        leaseSeconds: 30,
+        timeoutMs: 200,
+      });
+      await client.ping();
+      await proxy.cut('refuse');
+      await expect(s.claim('acct', 'k-outage', FP)).rejects.toThrow();
+      await proxy.restore();
+      await eventually(async () => ((await client.ping()) === 'PONG' ? true : undefined), {
+        what: 'the client reconnected',
+      });
+      await new Promise((r) => setTimeout(r, 200)); // what was queued has run
+      // nobody owns a claim from the request that gave up: the retry runs at once, not 409
+      expect((await store().claim('acct', 'k-outage', FP)).kind).toBe('claimed');
+    } finally {
+      client.disconnect();
+      await proxy.close();
+    }
   });
 
   it('a lapsed claim frees the key; a renewed one holds it; only its own request renews, completes or frees it', async () => {

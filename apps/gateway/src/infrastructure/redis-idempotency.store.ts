@@ -122,7 +122,18 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     const k = this.key(scope, key);
     const pending = JSON.stringify({ state: 'pending', fp: fingerprint, token: randomUUID() });
     const ttlMs = this.opts.ttlSeconds * 1000;
-    const r = await this.timed(this.redis.emporiaIdemClaim(k, pending, this.leaseMs, ttlMs));
+    const claiming = this.redis.emporiaIdemClaim(k, pending, this.leaseMs, ttlMs);
+    let r: Awaited<typeof claiming>;
+    try {
+      r = await this.timed(claiming);
+    } catch (e) {
+      // Given up (the request answers 503), the claim may still run: queued by the client while
+      // Redis was away, or just slow. Free it right behind, on the same connection and so in
+      // order, or it would hold the key for a lease with no request to finish it (409s).
+      claiming.catch(() => undefined);
+      this.redis.emporiaIdemAbandon(k, pending).catch(() => undefined);
+      throw e;
+    }
     if (r[0] === 1) return { kind: 'claimed', claim: this.claimOf(k, pending) };
     const [, raw, pttl] = r;
     if (!raw) return this.claim(scope, key, fingerprint); // cannot happen: one atomic script
