@@ -1,6 +1,7 @@
 import { ORDER_ORDER, USER_ACCOUNT } from '@emporia/contracts';
 import type { riskV1 } from '@emporia/contracts';
 import { kafkaResource, OutboxRelay } from '@emporia/messaging';
+import { Sql } from '@emporia/persistence';
 import {
   defineService,
   grpcBackend,
@@ -88,11 +89,10 @@ async function grantRoles(config: UserConfig, logger: Logger, identifier: string
   const valid = validateRoles(roles.split(','));
   const ds = await userDatabase(config).dataSource('user').initialize();
   try {
-    const rows = (await ds.query(
+    const updated = await new Sql(ds).rows<{ id: string }>(
       `UPDATE accounts SET roles = $2 WHERE ${'email' in id ? 'email' : 'phone'} = $1 AND status <> 'DELETED' RETURNING id`,
       ['email' in id ? id.email : id.phone, valid],
-    )) as [{ id: string }[], number];
-    const updated = rows[0];
+    );
     if (updated.length === 0) throw new Error(`no account ${identifier}`);
     logger.info({ accountId: updated[0].id, roles: valid }, 'roles granted');
   } finally {

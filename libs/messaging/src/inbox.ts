@@ -1,3 +1,4 @@
+import { Sql } from '@emporia/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ReceivedEvent } from './event';
 
@@ -10,11 +11,11 @@ export async function recordInInbox(
   consumer: string,
   event: ReceivedEvent,
 ): Promise<boolean> {
-  const rows = (await manager.query(
+  const rows = await new Sql(manager).rows<{ event_id: string }>(
     `INSERT INTO inbox (consumer, event_id, event_type, topic, kafka_partition, kafka_offset)
      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING event_id`,
     [consumer, event.eventId, event.eventType, event.topic, event.partition, event.offset],
-  )) as unknown[];
+  );
   return rows.length === 1;
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { inTransaction } from '@emporia/persistence';
+import { inTransaction, Sql } from '@emporia/persistence';
 import { counter, gauge, PollingLoop, type Logger } from '@emporia/platform';
 import {
   HEADER,
@@ -42,7 +42,7 @@ export async function appendToOutbox(
     const b = i * 7;
     return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}::jsonb, $${b + 7})`;
   });
-  await manager.query(
+  await new Sql(manager).run(
     `INSERT INTO outbox (event_id, topic, message_key, event_type, payload, headers, occurred_at) VALUES ${rows.join(', ')}`,
     values,
   );
@@ -134,15 +134,16 @@ export class OutboxRelay {
   async publishBatch(): Promise<number> {
     const outcome = await this.ds.transaction(
       async (m): Promise<{ published: number } | { error: Error }> => {
-        const [{ locked }] = (await m.query(
+        const sql = new Sql(m);
+        const [{ locked }] = await sql.rows<{ locked: boolean }>(
           `SELECT pg_try_advisory_xact_lock(hashtext('emporia.outbox.relay')) AS locked`,
-        )) as { locked: boolean }[];
+        );
         if (!locked) return { published: 0 };
-        const rows = (await m.query(
+        const rows = await sql.rows<OutboxRow>(
           `SELECT seq, topic, message_key, payload, headers FROM outbox
           WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
           [this.batchSize],
-        )) as OutboxRow[];
+        );
         if (rows.length === 0) return { published: 0 };
         const seqs = rows.map((r) => r.seq);
         const messages: WireMessage[] = rows.map((r) => ({
@@ -155,13 +156,13 @@ export class OutboxRelay {
           await this.publisher.publish(messages);
         } catch (e) {
           const error = e instanceof Error ? e : new Error(String(e));
-          await m.query(
+          await sql.run(
             `UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = ANY($1::bigint[])`,
             [seqs, error.message.slice(0, 2000)],
           );
           return { error };
         }
-        await m.query(
+        await sql.run(
           `UPDATE outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL WHERE seq = ANY($1::bigint[])`,
           [seqs],
         );
@@ -177,9 +178,9 @@ export class OutboxRelay {
   }
 
   async pendingCount(): Promise<number> {
-    const [{ n }] = (await this.ds.query(
+    const [{ n }] = await new Sql(this.ds).rows<{ n: number }>(
       `SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`,
-    )) as { n: number }[];
+    );
     return n;
   }
 
@@ -188,7 +189,7 @@ export class OutboxRelay {
     await this.drain();
     if (Date.now() - this.lastPrune > 3600_000) {
       this.lastPrune = Date.now();
-      await this.ds.query(
+      await new Sql(this.ds).run(
         `DELETE FROM outbox WHERE published_at < now() - ($1::bigint * interval '1 millisecond')`,
         [this.retentionMs],
       );

@@ -1,54 +1,87 @@
 import { Money } from '@emporia/money';
+import { z } from 'zod';
 import type { Action, Condition, Scope } from '../domain/promotion-engine';
 
-/** The stored form of a promotion's rule: money as {amountMinor, currency}, dates as ISO. */
-export interface StoredRule {
+/**
+ * The stored form of a promotion's rule (`promotions.rule`, jsonb): the engine's scope,
+ * conditions and action as `JSON.stringify` writes them - money as {amountMinor, currency},
+ * dates as ISO strings. Reading it back parses it against this schema, so a stored rule that
+ * is not one the engine knows fails with the promotion's id and what is wrong, instead of
+ * reaching the engine half-decoded.
+ */
+
+/** Minor units: a number (as written), or a string of digits (as older rows may hold). */
+const minor = z.union([
+  z.number().int(),
+  z
+    .string()
+    .regex(/^-?\d+$/, 'an integer')
+    .transform(Number),
+]);
+
+const money = z.object({ amountMinor: minor, currency: z.string() }).transform((j, ctx): Money => {
+  try {
+    return Money.of(j.amountMinor, j.currency);
+  } catch (e) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: e instanceof Error ? e.message : `${e}` });
+    return z.NEVER;
+  }
+});
+
+/** An optional cap: absent or null is no cap. */
+const cap = money.nullish().transform((v) => v ?? undefined);
+
+const date = z
+  .string()
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO date')
+  .transform((s) => new Date(s));
+
+const scope = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('CART') }),
+  z.object({ kind: z.literal('SKUS'), skuIds: z.array(z.string()) }),
+  z.object({ kind: z.literal('CATEGORIES'), categoryIds: z.array(z.string()) }),
+]) satisfies z.ZodType<Scope, z.ZodTypeDef, unknown>;
+
+const condition = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('MIN_SUBTOTAL'), amount: money }),
+  z.object({ kind: z.literal('MEMBER_TIER'), tiers: z.array(z.string()) }),
+  z.object({ kind: z.literal('FIRST_ORDER') }),
+  z.object({ kind: z.literal('DATE_WINDOW'), from: date, to: date }),
+  z.object({ kind: z.literal('CHANNEL'), channels: z.array(z.string()) }),
+  z.object({ kind: z.literal('COUPON'), code: z.string() }),
+]) satisfies z.ZodType<Condition, z.ZodTypeDef, unknown>;
+
+const action = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('AMOUNT_OFF'), amount: money }),
+  z.object({ kind: z.literal('PERCENT_OFF'), basisPoints: minor, cap }),
+  z.object({
+    kind: z.literal('TIERED_REDUCTION'),
+    tiers: z.array(z.object({ threshold: money, off: money })),
+  }),
+  z.object({ kind: z.literal('EVERY_REDUCTION'), every: money, off: money, cap }),
+  z.object({ kind: z.literal('BUY_X_GET_Y'), buy: z.number().int(), free: z.number().int() }),
+  z.object({ kind: z.literal('GIFT'), skuId: z.string(), quantity: z.number().int() }),
+  z.object({ kind: z.literal('MEMBER_PRICE'), unitPrice: money }),
+  z.object({ kind: z.literal('FREE_SHIPPING') }),
+]) satisfies z.ZodType<Action, z.ZodTypeDef, unknown>;
+
+const storedRule = z.object({ scope, conditions: z.array(condition), action });
+
+export interface PromotionRule {
   scope: Scope;
-  conditions: unknown[];
-  action: unknown;
+  conditions: Condition[];
+  action: Action;
 }
 
-type Json = { amountMinor: number; currency: string };
-const m = (j: Json): Money => Money.of(Number(j.amountMinor), j.currency);
-
-export const ruleToJson = (r: { scope: Scope; conditions: Condition[]; action: Action }) =>
+export const ruleToJson = (r: PromotionRule): string =>
   JSON.stringify({ scope: r.scope, conditions: r.conditions, action: r.action });
 
-export function conditionsFromJson(raw: unknown[]): Condition[] {
-  return raw.map((c) => {
-    const x = c as Record<string, unknown> & { kind: Condition['kind'] };
-    switch (x.kind) {
-      case 'MIN_SUBTOTAL':
-        return { kind: x.kind, amount: m(x.amount as Json) };
-      case 'DATE_WINDOW':
-        return { kind: x.kind, from: new Date(x.from as string), to: new Date(x.to as string) };
-      default:
-        return x as Condition;
-    }
-  });
-}
-
-export function actionFromJson(raw: unknown): Action {
-  const a = raw as Record<string, unknown> & { kind: Action['kind'] };
-  const opt = (v: unknown) => (v ? m(v as Json) : undefined);
-  switch (a.kind) {
-    case 'AMOUNT_OFF':
-      return { kind: a.kind, amount: m(a.amount as Json) };
-    case 'PERCENT_OFF':
-      return { kind: a.kind, basisPoints: Number(a.basisPoints), cap: opt(a.cap) };
-    case 'TIERED_REDUCTION':
-      return {
-        kind: a.kind,
-        tiers: (a.tiers as { threshold: Json; off: Json }[]).map((t) => ({
-          threshold: m(t.threshold),
-          off: m(t.off),
-        })),
-      };
-    case 'EVERY_REDUCTION':
-      return { kind: a.kind, every: m(a.every as Json), off: m(a.off as Json), cap: opt(a.cap) };
-    case 'MEMBER_PRICE':
-      return { kind: a.kind, unitPrice: m(a.unitPrice as Json) };
-    default:
-      return a as Action;
-  }
+/** Decodes a stored rule; throws naming the promotion and the malformed parts. */
+export function ruleFromJson(promotionId: string, raw: unknown): PromotionRule {
+  const parsed = storedRule.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues
+    .map((i) => `${i.path.length > 0 ? i.path.join('.') : '(rule)'}: ${i.message}`)
+    .join('; ');
+  throw new Error(`promotion ${promotionId} has a malformed stored rule: ${problems}`);
 }

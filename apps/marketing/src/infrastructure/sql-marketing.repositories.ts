@@ -20,12 +20,7 @@ import type { Coupon, CouponTemplate } from '../domain/coupon';
 import type { FlashSale } from '../domain/flash-sale';
 import type { Group } from '../domain/group-buy';
 import { MarketingError } from '../domain/marketing-error';
-import {
-  actionFromJson,
-  conditionsFromJson,
-  ruleToJson,
-  type StoredRule,
-} from './promotion-rule.codec';
+import { ruleFromJson, ruleToJson } from './promotion-rule.codec';
 
 // Rows as Postgres returns them (see the marketing schema migration): bigint as a string,
 // timestamptz as a Date, jsonb parsed, char(3) padded.
@@ -44,7 +39,8 @@ interface PromotionRow {
   name: string;
   priority: number;
   exclusive: boolean;
-  rule: StoredRule;
+  /** The stored rule's JSON, checked and decoded by `ruleFromJson`. */
+  rule: unknown;
   campaign_id: string | null;
   starts_at: Date | null;
   ends_at: Date | null;
@@ -189,9 +185,7 @@ const toPromotion = (r: PromotionRow): PromotionRecord => ({
   name: r.name,
   priority: Number(r.priority),
   exclusive: r.exclusive,
-  scope: r.rule.scope,
-  conditions: conditionsFromJson(r.rule.conditions),
-  action: actionFromJson(r.rule.action),
+  ...ruleFromJson(r.id, r.rule),
   campaignId: r.campaign_id,
   startsAt: r.starts_at,
   endsAt: r.ends_at,

@@ -1,5 +1,5 @@
 import { Money } from '@emporia/money';
-import { isUniqueViolation } from '@emporia/persistence';
+import { isUniqueViolation, Sql } from '@emporia/persistence';
 import type { EntityManager } from 'typeorm';
 import {
   appendEvents,
@@ -23,9 +23,6 @@ import { orderChanged, type OrderChange } from '../domain/order-change';
 import type { OrderStatus } from '../domain/order-state-machine';
 import type { Shipment } from '../domain/shipment';
 import type { ReturnRequest } from '../domain/returns';
-
-const affected = (r: unknown): number =>
-  Array.isArray(r) && typeof r[1] === 'number' ? r[1] : Array.isArray(r) ? r.length : 0;
 
 interface OrderRow {
   id: string;
@@ -107,15 +104,18 @@ const linesJson = (o: Order) =>
   );
 
 export class SqlOrderRepository implements OrderRepository {
+  private readonly sql: Sql;
   constructor(
-    private readonly m: EntityManager,
+    m: EntityManager,
     /** The transaction's outbox: a change's events are appended with it. */
     private readonly events: OrderEvents,
-  ) {}
+  ) {
+    this.sql = new Sql(m);
+  }
 
   private async one(sql: string, id: string): Promise<Order | null> {
-    const rows = (await this.m.query(sql, [id])) as OrderRow[];
-    return rows[0] ? toOrder(rows[0]) : null;
+    const r = await this.sql.one<OrderRow>(sql, [id]);
+    return r ? toOrder(r) : null;
   }
 
   find(id: string) {
@@ -127,10 +127,10 @@ export class SqlOrderRepository implements OrderRepository {
   }
 
   async findImport(source: string, externalId: string): Promise<string | null> {
-    const rows = (await this.m.query(
+    const rows = await this.sql.rows<{ order_id: string }>(
       `SELECT order_id FROM order_imports WHERE source = $1 AND external_id = $2`,
       [source, externalId],
-    )) as { order_id: string }[];
+    );
     return rows[0]?.order_id ?? null;
   }
 
@@ -140,18 +140,18 @@ export class SqlOrderRepository implements OrderRepository {
     orderId: string,
     now: Date,
   ): Promise<boolean> {
-    const rows = (await this.m.query(
+    const rows = await this.sql.rows<{ order_id: string }>(
       `INSERT INTO order_imports (source, external_id, order_id, created_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT DO NOTHING RETURNING order_id`,
       [source, externalId, orderId, now],
-    )) as unknown[];
+    );
     return rows.length === 1;
   }
 
   async add(change: OrderChange, explanation: string[], reservationSynced = true): Promise<void> {
     if (change.baseVersion !== null) throw new Error('add() inserts new orders only');
     const o = change.order;
-    await this.m.query(
+    await this.sql.run(
       `INSERT INTO orders (id, account_id, status, currency, lines, subtotal_minor, discount_minor, shipping_minor, total_minor,
          address, risk, price_explanation, reservation_id, payment_deadline, cancel_reason, paid_at, created_at, updated_at, version,
          reservation_synced, group_id, group_status)
@@ -188,7 +188,7 @@ export class SqlOrderRepository implements OrderRepository {
     const o = change.order;
     if (change.baseVersion === null) throw new Error('save() updates stored orders only');
     // Paying or cancelling changes what the catalog must do with the reservation.
-    const r = await this.m.query(
+    const n = await this.sql.affected(
       `UPDATE orders SET status = $3, payment_deadline = $4, cancel_reason = $5, paid_at = $6, updated_at = $7, version = $8,
          group_status = $9,
          reservation_synced = CASE WHEN $3 IN ('PAID', 'CANCELLED') AND status <> $3 THEN false ELSE reservation_synced END
@@ -205,7 +205,7 @@ export class SqlOrderRepository implements OrderRepository {
         o.groupStatus,
       ],
     );
-    if (affected(r) !== 1) throw orderChanged({ orderId: o.id });
+    if (n !== 1) throw orderChanged({ orderId: o.id });
     appendEvents(this.events, change.events);
   }
 
@@ -214,46 +214,44 @@ export class SqlOrderRepository implements OrderRepository {
     limit: number,
     after: { createdAt: Date; id: string } | null,
   ): Promise<Order[]> {
-    const rows = (await this.m.query(
+    const rows = await this.sql.rows<OrderRow>(
       after
         ? `SELECT * FROM orders WHERE account_id = $1 AND (created_at, id) < ($3, $4) ORDER BY created_at DESC, id DESC LIMIT $2`
         : `SELECT * FROM orders WHERE account_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
       after ? [accountId, limit, after.createdAt, after.id] : [accountId, limit],
-    )) as OrderRow[];
+    );
     return rows.map(toOrder);
   }
 
   async explanation(id: string): Promise<string[]> {
-    const [r] = (await this.m.query(`SELECT price_explanation FROM orders WHERE id = $1`, [
-      id,
-    ])) as {
+    const [r] = await this.sql.rows<{
       price_explanation: string[];
-    }[];
+    }>(`SELECT price_explanation FROM orders WHERE id = $1`, [id]);
     return r?.price_explanation ?? [];
   }
 
   async overdue(now: Date, limit: number): Promise<string[]> {
-    const rows = (await this.m.query(
+    const rows = await this.sql.rows<{ id: string }>(
       `SELECT id FROM orders WHERE status IN ('PENDING_PAYMENT', 'PENDING_REVIEW') AND payment_deadline <= $1
        ORDER BY payment_deadline LIMIT $2`,
       [now, limit],
-    )) as { id: string }[];
+    );
     return rows.map((r) => r.id);
   }
 
   async reservationsToSync(limit: number) {
     // a paid order waiting for its group keeps its hold: neither committed nor released
-    const rows = (await this.m.query(
-      `SELECT id, reservation_id, status, group_status FROM orders
-       WHERE NOT reservation_synced AND (group_status IS DISTINCT FROM 'PENDING' OR status = 'CANCELLED')
-       ORDER BY updated_at LIMIT $1`,
-      [limit],
-    )) as {
+    const rows = await this.sql.rows<{
       id: string;
       reservation_id: string;
       status: OrderStatus;
       group_status: GroupStatus | null;
-    }[];
+    }>(
+      `SELECT id, reservation_id, status, group_status FROM orders
+       WHERE NOT reservation_synced AND (group_status IS DISTINCT FROM 'PENDING' OR status = 'CANCELLED')
+       ORDER BY updated_at LIMIT $1`,
+      [limit],
+    );
     return rows.flatMap((r) => {
       const action = reservationAction({ status: r.status, groupStatus: r.group_status });
       return action === 'HOLD' ? [] : [{ orderId: r.id, reservationId: r.reservation_id, action }];
@@ -261,15 +259,15 @@ export class SqlOrderRepository implements OrderRepository {
   }
 
   async markReservationSynced(orderId: string): Promise<void> {
-    await this.m.query(`UPDATE orders SET reservation_synced = true WHERE id = $1`, [orderId]);
+    await this.sql.run(`UPDATE orders SET reservation_synced = true WHERE id = $1`, [orderId]);
   }
 
   async groupRefundsDue(limit: number, olderThan: Date): Promise<string[]> {
-    const rows = (await this.m.query(
+    const rows = await this.sql.rows<{ id: string }>(
       `SELECT id FROM orders WHERE group_status = 'FAILED' AND status = 'PAID' AND updated_at < $2
        ORDER BY updated_at LIMIT $1`,
       [limit, olderThan],
-    )) as { id: string }[];
+    );
     return rows.map((r) => r.id);
   }
 }
@@ -283,21 +281,25 @@ interface GroupDecisionRow {
 }
 
 export class SqlGroupDecisionRepository implements GroupDecisionRepository {
-  constructor(private readonly m: EntityManager) {}
+  private readonly sql: Sql;
+  constructor(m: EntityManager) {
+    this.sql = new Sql(m);
+  }
 
   async record(d: GroupDecision): Promise<boolean> {
-    const rows = (await this.m.query(
+    const rows = await this.sql.rows<{ order_id: string }>(
       `INSERT INTO group_decisions (order_id, group_id, decision, reason, decided_at) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (order_id) DO NOTHING RETURNING order_id`,
       [d.orderId, d.groupId, d.decision, d.reason, d.decidedAt],
-    )) as unknown[];
+    );
     return rows.length === 1;
   }
 
   async find(orderId: string): Promise<GroupDecision | null> {
-    const rows = (await this.m.query(`SELECT * FROM group_decisions WHERE order_id = $1`, [
-      orderId,
-    ])) as GroupDecisionRow[];
+    const rows = await this.sql.rows<GroupDecisionRow>(
+      `SELECT * FROM group_decisions WHERE order_id = $1`,
+      [orderId],
+    );
     const r = rows[0];
     return r
       ? {
@@ -330,28 +332,31 @@ const ownerWhere = (owner: Cart['owner']): [string, string] =>
   'accountId' in owner ? ['account_id', owner.accountId] : ['guest_token', owner.guestKey];
 
 export class SqlCartRepository implements CartRepository {
-  constructor(private readonly m: EntityManager) {}
+  private readonly sql: Sql;
+  constructor(m: EntityManager) {
+    this.sql = new Sql(m);
+  }
 
   async find(owner: Cart['owner']): Promise<Cart | null> {
     const [col, v] = ownerWhere(owner);
-    const rows = (await this.m.query(`SELECT * FROM carts WHERE ${col} = $1`, [v])) as CartRow[];
-    return rows[0] ? toCart(rows[0]) : null;
+    const r = await this.sql.one<CartRow>(`SELECT * FROM carts WHERE ${col} = $1`, [v]);
+    return r ? toCart(r) : null;
   }
 
   async lock(owner: Cart['owner'], newId: string, now: Date): Promise<Cart> {
     const [col, v] = ownerWhere(owner);
-    await this.m.query(
+    await this.sql.run(
       `INSERT INTO carts (id, ${col}, lines, updated_at) VALUES ($1, $2, '[]'::jsonb, $3) ON CONFLICT (${col}) DO NOTHING`,
       [newId, v, now],
     );
-    const rows = (await this.m.query(`SELECT * FROM carts WHERE ${col} = $1 FOR UPDATE`, [
+    const rows = await this.sql.rows<CartRow>(`SELECT * FROM carts WHERE ${col} = $1 FOR UPDATE`, [
       v,
-    ])) as CartRow[];
+    ]);
     return toCart(rows[0]);
   }
 
   async save(cart: Cart): Promise<void> {
-    await this.m.query(`UPDATE carts SET lines = $2, updated_at = $3 WHERE id = $1`, [
+    await this.sql.run(`UPDATE carts SET lines = $2, updated_at = $3 WHERE id = $1`, [
       cart.id,
       JSON.stringify(cart.lines),
       cart.updatedAt,
@@ -359,41 +364,44 @@ export class SqlCartRepository implements CartRepository {
   }
 
   async remove(cartId: string): Promise<void> {
-    await this.m.query(`DELETE FROM carts WHERE id = $1`, [cartId]);
+    await this.sql.run(`DELETE FROM carts WHERE id = $1`, [cartId]);
   }
 }
 
 /** Issued guest tokens by hash (`guest_tokens`); carts.guest_token holds the same hash. */
 export class SqlGuestTokenRepository implements GuestTokenRepository {
-  constructor(private readonly m: EntityManager) {}
+  private readonly sql: Sql;
+  constructor(m: EntityManager) {
+    this.sql = new Sql(m);
+  }
 
   async insert(key: string, now: Date): Promise<void> {
-    await this.m.query(
+    await this.sql.run(
       `INSERT INTO guest_tokens (token_hash, issued_at, last_used_at) VALUES ($1, $2, $2)`,
       [key, now],
     );
   }
 
   async touch(key: string, now: Date, usedAfter: Date, carted: boolean): Promise<boolean> {
-    const rows = (await this.m.query(
+    const rows = await this.sql.rows<{ token_hash: string }>(
       `WITH used AS (
          UPDATE guest_tokens SET last_used_at = GREATEST(last_used_at, $2), carted = carted OR $4
          WHERE token_hash = $1 AND last_used_at >= $3 RETURNING token_hash)
        SELECT token_hash FROM used`,
       [key, now, usedAfter, carted],
-    )) as unknown[];
+    );
     return rows.length === 1;
   }
 
   async remove(key: string): Promise<void> {
-    await this.m.query(`DELETE FROM guest_tokens WHERE token_hash = $1`, [key]);
+    await this.sql.run(`DELETE FROM guest_tokens WHERE token_hash = $1`, [key]);
   }
 
   async expire(idleBefore: Date, unusedBefore: Date, limit: number): Promise<number> {
     // tokens idle past the TTL, and tokens that never got a cart idle past the shorter one,
     // with their carts; then guest carts whose token is gone (client-chosen tokens of releases
     // before tokens were issued), once as old as the TTL
-    const [{ n }] = (await this.m.query(
+    const [{ n }] = await this.sql.rows<{ n: string }>(
       `WITH idle AS (
          SELECT token_hash FROM guest_tokens WHERE last_used_at < $1
          ORDER BY last_used_at LIMIT $3 FOR UPDATE SKIP LOCKED),
@@ -416,7 +424,7 @@ export class SqlGuestTokenRepository implements GuestTokenRepository {
        SELECT (SELECT count(*) FROM tokens) + (SELECT count(*) FROM carts_of_tokens)
             + (SELECT count(*) FROM orphans) AS n`,
       [idleBefore, unusedBefore, limit],
-    )) as { n: string }[];
+    );
     return Number(n);
   }
 }
@@ -455,12 +463,15 @@ const toCheckout = (r: CheckoutRow): CheckoutRecord => ({
 });
 
 export class SqlCheckoutRepository implements CheckoutRepository {
-  constructor(private readonly m: EntityManager) {}
+  private readonly sql: Sql;
+  constructor(m: EntityManager) {
+    this.sql = new Sql(m);
+  }
 
   async begin(
     c: Omit<CheckoutRecord, 'attempts'>,
   ): Promise<{ record: CheckoutRecord; created: boolean }> {
-    const inserted = (await this.m.query(
+    const inserted = await this.sql.rows<{ key: string }>(
       `INSERT INTO checkouts (key, account_id, order_id, reservation_id, request_hash, status, coupon_codes, created_at,
                               attempt_id, heartbeat_at, attempts)
        VALUES ($1, $2, $3, $4, $5, 'STARTED', $6, $7, $8, $9, 1) ON CONFLICT (key) DO NOTHING RETURNING key`,
@@ -475,46 +486,46 @@ export class SqlCheckoutRepository implements CheckoutRepository {
         c.attemptId,
         c.heartbeatAt,
       ],
-    )) as unknown[];
+    );
     const record = await this.lock(c.key);
     return { record: record!, created: inserted.length === 1 };
   }
 
   async lock(key: string): Promise<CheckoutRecord | null> {
-    const rows = (await this.m.query(`SELECT * FROM checkouts WHERE key = $1 FOR UPDATE`, [
+    const r = await this.sql.one<CheckoutRow>(`SELECT * FROM checkouts WHERE key = $1 FOR UPDATE`, [
       key,
-    ])) as CheckoutRow[];
-    return rows[0] ? toCheckout(rows[0]) : null;
+    ]);
+    return r ? toCheckout(r) : null;
   }
 
   async takeOver(
     key: string,
     a: { attemptId: string; reservationId: string; now: Date },
   ): Promise<CheckoutRecord> {
-    const rows = (await this.m.query(
+    const rows = await this.sql.rows<CheckoutRow>(
       `WITH taken AS (
          UPDATE checkouts SET status = 'STARTED', attempt_id = $2, reservation_id = $3, heartbeat_at = $4,
                 attempts = attempts + 1, error_code = NULL, error_message = NULL, finished_at = NULL
           WHERE key = $1 RETURNING *)
        SELECT * FROM taken`,
       [key, a.attemptId, a.reservationId, a.now],
-    )) as CheckoutRow[];
+    );
     return toCheckout(rows[0]);
   }
 
   async heartbeat(key: string, attemptId: string, now: Date): Promise<boolean> {
-    const rows = (await this.m.query(
+    const rows = await this.sql.rows<{ key: string }>(
       `WITH beat AS (
          UPDATE checkouts SET heartbeat_at = $3 WHERE key = $1 AND attempt_id = $2 AND status = 'STARTED'
          RETURNING key)
        SELECT key FROM beat`,
       [key, attemptId, now],
-    )) as unknown[];
+    );
     return rows.length === 1;
   }
 
   async releaseLease(key: string, attemptId: string, expiredAt: Date): Promise<void> {
-    await this.m.query(
+    await this.sql.run(
       `UPDATE checkouts SET heartbeat_at = LEAST(heartbeat_at, $3) WHERE key = $1 AND attempt_id = $2 AND status = 'STARTED'`,
       [key, attemptId, expiredAt],
     );
@@ -525,18 +536,18 @@ export class SqlCheckoutRepository implements CheckoutRepository {
     status: 'PLACED' | 'FAILED' | 'ABANDONED',
     error?: { code: string; message: string },
   ): Promise<void> {
-    await this.m.query(
+    await this.sql.run(
       `UPDATE checkouts SET status = $2, error_code = $3, error_message = $4, finished_at = now() WHERE key = $1`,
       [key, status, error?.code ?? null, error?.message ?? null],
     );
   }
 
   async stale(olderThan: Date, limit: number): Promise<CheckoutRecord[]> {
-    const rows = (await this.m.query(
+    const rows = await this.sql.rows<CheckoutRow>(
       `SELECT * FROM checkouts WHERE status = 'STARTED' AND COALESCE(heartbeat_at, created_at) < $1
         ORDER BY COALESCE(heartbeat_at, created_at) LIMIT $2`,
       [olderThan, limit],
-    )) as CheckoutRow[];
+    );
     return rows.map(toCheckout);
   }
 }
@@ -565,35 +576,38 @@ const toPayment = (r: PaymentRow): PaymentRecord => ({
 });
 
 export class SqlPaymentRepository implements PaymentRepository {
-  constructor(private readonly m: EntityManager) {}
+  private readonly sql: Sql;
+  constructor(m: EntityManager) {
+    this.sql = new Sql(m);
+  }
 
   async openAttempt(p: PaymentRecord): Promise<PaymentRecord> {
     // a concurrent caller's uncommitted attempt makes this wait, then do nothing: the SELECT
     // (a new snapshot) then sees that attempt
-    const inserted = (await this.m.query(
+    const inserted = await this.sql.rows<PaymentRow>(
       `WITH made AS (
          INSERT INTO payments (id, order_id, provider, provider_txn_id, amount_minor, currency, status, created_at)
          VALUES ($1, $2, $3, NULL, $4, $5, 'STARTED', $6)
          ON CONFLICT (order_id, provider) WHERE status = 'STARTED' DO NOTHING RETURNING *)
        SELECT * FROM made`,
       [p.id, p.orderId, p.provider, p.amount.amountMinor, p.amount.currency, p.createdAt],
-    )) as PaymentRow[];
+    );
     if (inserted[0]) return toPayment(inserted[0]);
-    const open = (await this.m.query(
+    const open = await this.sql.rows<PaymentRow>(
       `SELECT * FROM payments WHERE order_id = $1 AND provider = $2 AND status = 'STARTED'`,
       [p.orderId, p.provider],
-    )) as PaymentRow[];
+    );
     // closed between the two statements (a failure reported meanwhile): open a new one
     return open[0] ? toPayment(open[0]) : this.openAttempt(p);
   }
 
   async findByRequestKey(orderId: string, requestKey: string): Promise<PaymentRecord | null> {
-    const rows = (await this.m.query(
+    const r = await this.sql.one<PaymentRow>(
       `SELECT p.* FROM payment_requests r JOIN payments p ON p.id = r.payment_id
         WHERE r.order_id = $1 AND r.request_key = $2`,
       [orderId, requestKey],
-    )) as PaymentRow[];
-    return rows[0] ? toPayment(rows[0]) : null;
+    );
+    return r ? toPayment(r) : null;
   }
 
   async rememberRequestKey(
@@ -602,7 +616,7 @@ export class SqlPaymentRepository implements PaymentRepository {
     paymentId: string,
     now: Date,
   ): Promise<void> {
-    await this.m.query(
+    await this.sql.run(
       `INSERT INTO payment_requests (order_id, request_key, payment_id, created_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT (order_id, request_key) DO NOTHING`,
       [orderId, requestKey, paymentId, now],
@@ -610,18 +624,18 @@ export class SqlPaymentRepository implements PaymentRepository {
   }
 
   async setRedirect(id: string, redirectUrl: string): Promise<string> {
-    const rows = (await this.m.query(
+    const rows = await this.sql.rows<{ redirect_url: string }>(
       `WITH kept AS (
          UPDATE payments SET redirect_url = COALESCE(redirect_url, $2), updated_at = now() WHERE id = $1
          RETURNING redirect_url)
        SELECT redirect_url FROM kept`,
       [id, redirectUrl],
-    )) as { redirect_url: string }[];
+    );
     return rows[0]?.redirect_url ?? redirectUrl;
   }
 
   async closeAttempts(orderId: string, provider: string): Promise<void> {
-    await this.m.query(
+    await this.sql.run(
       `UPDATE payments SET status = 'FAILED', updated_at = now()
         WHERE order_id = $1 AND provider = $2 AND status = 'STARTED'`,
       [orderId, provider],
@@ -629,20 +643,20 @@ export class SqlPaymentRepository implements PaymentRepository {
   }
 
   async find(id: string): Promise<PaymentRecord | null> {
-    const rows = (await this.m.query(`SELECT * FROM payments WHERE id = $1`, [id])) as PaymentRow[];
-    return rows[0] ? toPayment(rows[0]) : null;
+    const r = await this.sql.one<PaymentRow>(`SELECT * FROM payments WHERE id = $1`, [id]);
+    return r ? toPayment(r) : null;
   }
 
   async findByProviderTxn(provider: string, txnId: string): Promise<PaymentRecord | null> {
-    const rows = (await this.m.query(
+    const r = await this.sql.one<PaymentRow>(
       `SELECT * FROM payments WHERE provider = $1 AND provider_txn_id = $2`,
       [provider, txnId],
-    )) as PaymentRow[];
-    return rows[0] ? toPayment(rows[0]) : null;
+    );
+    return r ? toPayment(r) : null;
   }
 
   async recordTxn(p: PaymentRecord): Promise<boolean> {
-    const rows = (await this.m.query(
+    const rows = await this.sql.rows<{ id: string }>(
       `INSERT INTO payments (id, order_id, provider, provider_txn_id, amount_minor, currency, status, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (provider, provider_txn_id) WHERE provider_txn_id IS NOT NULL DO NOTHING RETURNING id`,
@@ -656,20 +670,20 @@ export class SqlPaymentRepository implements PaymentRepository {
         p.status,
         p.createdAt,
       ],
-    )) as unknown[];
+    );
     return rows.length === 1;
   }
 
   async succeededFor(orderId: string): Promise<PaymentRecord[]> {
-    const rows = (await this.m.query(
+    const rows = await this.sql.rows<PaymentRow>(
       `SELECT * FROM payments WHERE order_id = $1 AND status = 'SUCCEEDED' ORDER BY created_at`,
       [orderId],
-    )) as PaymentRow[];
+    );
     return rows.map(toPayment);
   }
 
   async setStatus(id: string, status: PaymentRecord['status']): Promise<void> {
-    await this.m.query(`UPDATE payments SET status = $2, updated_at = now() WHERE id = $1`, [
+    await this.sql.run(`UPDATE payments SET status = $2, updated_at = now() WHERE id = $1`, [
       id,
       status,
     ]);
@@ -710,35 +724,38 @@ const toShipment = (r: ShipmentRow): Shipment => ({
 });
 
 export class SqlShipmentRepository implements ShipmentRepository {
-  constructor(private readonly m: EntityManager) {}
+  private readonly sql: Sql;
+  constructor(m: EntityManager) {
+    this.sql = new Sql(m);
+  }
 
   async byOrder(orderId: string): Promise<Shipment[]> {
-    const rows = (await this.m.query(
+    const rows = await this.sql.rows<ShipmentRow>(
       `SELECT * FROM shipments WHERE order_id = $1 ORDER BY warehouse_code`,
       [orderId],
-    )) as ShipmentRow[];
+    );
     return rows.map(toShipment);
   }
 
   async find(id: string, forUpdate = false): Promise<Shipment | null> {
-    const rows = (await this.m.query(
+    const r = await this.sql.one<ShipmentRow>(
       `SELECT * FROM shipments WHERE id = $1 ${forUpdate ? 'FOR UPDATE' : ''}`,
       [id],
-    )) as ShipmentRow[];
-    return rows[0] ? toShipment(rows[0]) : null;
+    );
+    return r ? toShipment(r) : null;
   }
 
   async findByTracking(carrier: string, trackingNumber: string): Promise<Shipment | null> {
-    const rows = (await this.m.query(
+    const r = await this.sql.one<ShipmentRow>(
       `SELECT * FROM shipments WHERE carrier = $1 AND tracking_number = $2`,
       [carrier, trackingNumber],
-    )) as ShipmentRow[];
-    return rows[0] ? toShipment(rows[0]) : null;
+    );
+    return r ? toShipment(r) : null;
   }
 
   async insert(shipments: Shipment[]): Promise<void> {
     for (const s of shipments)
-      await this.m.query(
+      await this.sql.run(
         `INSERT INTO shipments (id, order_id, warehouse_code, lines, status, carrier, tracking_number, events, created_at, updated_at, return_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
         [
@@ -759,7 +776,7 @@ export class SqlShipmentRepository implements ShipmentRepository {
 
   async save(s: Shipment): Promise<void> {
     try {
-      await this.m.query(
+      await this.sql.run(
         `UPDATE shipments SET status = $2, carrier = $3, tracking_number = $4, events = $5, updated_at = $6 WHERE id = $1`,
         [s.id, s.status, s.carrier, s.trackingNumber, JSON.stringify(s.events), s.updatedAt],
       );
@@ -775,13 +792,13 @@ export class SqlShipmentRepository implements ShipmentRepository {
   }
 
   async ordersAwaitingShipments(limit: number): Promise<string[]> {
-    const rows = (await this.m.query(
+    const rows = await this.sql.rows<{ id: string }>(
       `SELECT o.id FROM orders o WHERE o.status = 'PAID' AND o.reservation_synced
          AND (o.group_status IS NULL OR o.group_status = 'CONFIRMED')
          AND NOT EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = o.id AND s.return_id IS NULL)
        ORDER BY o.updated_at LIMIT $1`,
       [limit],
-    )) as { id: string }[];
+    );
     return rows.map((r) => r.id);
   }
 }
@@ -821,26 +838,29 @@ const toReturn = (r: ReturnRow): ReturnRequest => ({
 });
 
 export class SqlReturnRepository implements ReturnRepository {
-  constructor(private readonly m: EntityManager) {}
+  private readonly sql: Sql;
+  constructor(m: EntityManager) {
+    this.sql = new Sql(m);
+  }
 
   async byOrder(orderId: string): Promise<ReturnRequest[]> {
-    const rows = (await this.m.query(
+    const rows = await this.sql.rows<ReturnRow>(
       `SELECT * FROM returns WHERE order_id = $1 ORDER BY created_at, id`,
       [orderId],
-    )) as ReturnRow[];
+    );
     return rows.map(toReturn);
   }
 
   async find(id: string, forUpdate = false): Promise<ReturnRequest | null> {
-    const rows = (await this.m.query(
+    const r = await this.sql.one<ReturnRow>(
       `SELECT * FROM returns WHERE id = $1 ${forUpdate ? 'FOR UPDATE' : ''}`,
       [id],
-    )) as ReturnRow[];
-    return rows[0] ? toReturn(rows[0]) : null;
+    );
+    return r ? toReturn(r) : null;
   }
 
   async insert(r: ReturnRequest): Promise<void> {
-    await this.m.query(
+    await this.sql.run(
       `INSERT INTO returns (id, order_id, account_id, lines, reason, status, refund_minor, currency, note, restocked, created_at, updated_at, kind)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
       [
@@ -862,7 +882,7 @@ export class SqlReturnRepository implements ReturnRepository {
   }
 
   async save(r: ReturnRequest): Promise<void> {
-    await this.m.query(
+    await this.sql.run(
       `UPDATE returns SET status = $2, refund_minor = $3, currency = $4, note = $5, restocked = $6, updated_at = $7 WHERE id = $1`,
       [
         r.id,
@@ -877,19 +897,19 @@ export class SqlReturnRepository implements ReturnRepository {
   }
 
   async claimRestock(id: string, now: Date, staleBefore: Date): Promise<boolean> {
-    const r = await this.m.query(
+    const n = await this.sql.affected(
       `UPDATE returns SET restock_claimed_at = $2
        WHERE id = $1 AND status = 'RECEIVED' AND NOT restocked AND (restock_claimed_at IS NULL OR restock_claimed_at < $3)`,
       [id, now, staleBefore],
     );
-    return affected(r) === 1;
+    return n === 1;
   }
 
   async unfinished(limit: number, olderThan: Date): Promise<string[]> {
-    const rows = (await this.m.query(
+    const rows = await this.sql.rows<{ id: string }>(
       `SELECT id FROM returns WHERE status IN ('RECEIVED', 'REFUNDING') AND updated_at < $2 ORDER BY updated_at LIMIT $1`,
       [limit, olderThan],
-    )) as { id: string }[];
+    );
     return rows.map((r) => r.id);
   }
 }

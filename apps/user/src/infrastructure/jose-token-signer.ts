@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { Sql } from '@emporia/persistence';
 import type { DataSource } from 'typeorm';
 import type { IssuedAccessToken, TokenSigner } from '../application/ports';
 import type { Account } from '../domain/account';
@@ -37,19 +38,21 @@ export class JoseTokenSigner implements TokenSigner {
   /** Makes sure a signing key exists (first start). Safe when replicas race. */
   async ensureKey(now: Date): Promise<void> {
     await this.ds.transaction(async (m) => {
-      await m.query(`SELECT pg_advisory_xact_lock(hashtext('user.signing-keys'))`);
-      const [{ n }] = (await m.query(
+      const sql = new Sql(m);
+      await sql.run(`SELECT pg_advisory_xact_lock(hashtext('user.signing-keys'))`);
+      const [{ n }] = await sql.rows<{ n: number }>(
         `SELECT count(*)::int AS n FROM signing_keys WHERE retired_at IS NULL`,
-      )) as { n: number }[];
-      if (n === 0) await this.insertKey(m.query.bind(m), now);
+      );
+      if (n === 0) await this.insertKey(sql, now);
     });
   }
 
   async rotate(now: Date): Promise<string> {
     const kid = await this.ds.transaction(async (m) => {
-      await m.query(`SELECT pg_advisory_xact_lock(hashtext('user.signing-keys'))`);
-      await m.query(`UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL`, [now]);
-      return this.insertKey(m.query.bind(m), now);
+      const sql = new Sql(m);
+      await sql.run(`SELECT pg_advisory_xact_lock(hashtext('user.signing-keys'))`);
+      await sql.run(`UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL`, [now]);
+      return this.insertKey(sql, now);
     });
     this.cache = undefined;
     return kid;
@@ -79,9 +82,9 @@ export class JoseTokenSigner implements TokenSigner {
   /** Public keys still needed to verify live tokens. */
   async jwks(now: Date): Promise<{ keys: object[] }> {
     const graceMs = (this.settings.accessTtlSeconds + 300) * 1000;
-    const rows = (await this.ds.query(
+    const rows = await new Sql(this.ds).rows<KeyRow>(
       `SELECT kid, public_jwk, created_at, retired_at FROM signing_keys ORDER BY created_at DESC`,
-    )) as KeyRow[];
+    );
     const live = rows.filter(
       (r) => !r.retired_at || r.retired_at.getTime() + graceMs > now.getTime(),
     );
@@ -90,22 +93,19 @@ export class JoseTokenSigner implements TokenSigner {
 
   private async signingKey(): Promise<{ kid: string; key: CryptoKey | Uint8Array }> {
     if (this.cache && Date.now() - this.cache.at < this.cacheMs) return this.cache.signing;
-    const rows = (await this.ds.query(
+    const rows = await new Sql(this.ds).rows<KeyRow>(
       `SELECT kid, private_jwk FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1`,
-    )) as KeyRow[];
+    );
     if (!rows[0]) throw new Error('no signing key: ensureKey() was not called');
     const signing = { kid: rows[0].kid, key: await importJWK(rows[0].private_jwk, ALG) };
     this.cache = { at: Date.now(), signing };
     return signing;
   }
 
-  private async insertKey(
-    query: (sql: string, params?: unknown[]) => Promise<unknown>,
-    now: Date,
-  ): Promise<string> {
+  private async insertKey(sql: Sql, now: Date): Promise<string> {
     const { privateKey, publicKey } = await generateKeyPair(ALG, { extractable: true });
     const kid = `${now.toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`;
-    await query(
+    await sql.run(
       `INSERT INTO signing_keys (kid, algorithm, private_jwk, public_jwk, created_at) VALUES ($1, $2, $3, $4, $5)`,
       [
         kid,

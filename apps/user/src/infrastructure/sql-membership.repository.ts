@@ -1,4 +1,5 @@
 import { Money } from '@emporia/money';
+import { Sql } from '@emporia/persistence';
 import type { EntityManager } from 'typeorm';
 import type { MembershipRepository } from '../application/ports';
 import { UserError } from '../domain/user-error';
@@ -16,17 +17,18 @@ interface LotRow {
 
 /** Tiers, spend, membership and the points ledger of one account, inside the caller's transaction. */
 export class SqlMembershipRepository implements MembershipRepository {
-  constructor(private readonly m: EntityManager) {}
+  private readonly sql: Sql;
+  constructor(m: EntityManager) {
+    this.sql = new Sql(m);
+  }
 
   async tiers(): Promise<TierDefinition[]> {
-    const rows = (await this.m.query(
-      `SELECT code, name, min_spend_minor, currency FROM tiers ORDER BY min_spend_minor`,
-    )) as {
+    const rows = await this.sql.rows<{
       code: string;
       name: string;
       min_spend_minor: string;
       currency: string;
-    }[];
+    }>(`SELECT code, name, min_spend_minor, currency FROM tiers ORDER BY min_spend_minor`);
     return rows.map((r) => ({
       code: r.code,
       name: r.name,
@@ -35,44 +37,44 @@ export class SqlMembershipRepository implements MembershipRepository {
   }
 
   async lockMembership(accountId: string, now: Date): Promise<string> {
-    await this.m.query(
+    await this.sql.run(
       `INSERT INTO memberships (account_id, tier_code, updated_at, tiers_version, evaluated_at)
        SELECT $1, (SELECT code FROM tiers ORDER BY min_spend_minor LIMIT 1), $2, (SELECT version FROM tier_settings), $2
        ON CONFLICT DO NOTHING`,
       [accountId, now],
     );
-    const [row] = (await this.m.query(
+    const [row] = await this.sql.rows<{ tier_code: string }>(
       `SELECT tier_code FROM memberships WHERE account_id = $1 FOR UPDATE`,
       [accountId],
-    )) as { tier_code: string }[];
+    );
     return row.tier_code;
   }
 
   async setTier(accountId: string, code: string, now: Date): Promise<void> {
-    await this.m.query(
+    await this.sql.run(
       `UPDATE memberships SET tier_code = $2, updated_at = $3, evaluated_at = $3 WHERE account_id = $1`,
       [accountId, code, now],
     );
   }
 
   async addSpend(accountId: string, record: SpendRecord): Promise<boolean> {
-    const rows = (await this.m.query(
+    const rows = await this.sql.rows<{ ref: string }>(
       `INSERT INTO member_spend (account_id, ref, amount_minor, currency, at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING ref`,
       [accountId, record.ref, record.amount.amountMinor, record.amount.currency, record.at],
-    )) as unknown[];
+    );
     return rows.length === 1;
   }
 
   async spendSince(accountId: string, from: Date): Promise<SpendRecord[]> {
-    const rows = (await this.m.query(
-      `SELECT ref, amount_minor, currency, at FROM member_spend WHERE account_id = $1 AND at > $2`,
-      [accountId, from],
-    )) as {
+    const rows = await this.sql.rows<{
       ref: string;
       amount_minor: string;
       currency: string;
       at: Date;
-    }[];
+    }>(
+      `SELECT ref, amount_minor, currency, at FROM member_spend WHERE account_id = $1 AND at > $2`,
+      [accountId, from],
+    );
     return rows.map((r) => ({
       ref: r.ref,
       amount: Money.of(Number(r.amount_minor), r.currency.trim()),
@@ -85,22 +87,22 @@ export class SqlMembershipRepository implements MembershipRepository {
    * earned by or touched under `refs`, and the entries under `refs`.
    */
   async loadPoints(accountId: string, refs: string[]): Promise<PointsAccount> {
-    const entries = (await this.m.query(
-      `SELECT type, points, lot_id, ref, at, balance_after FROM points_ledger WHERE account_id = $1 AND ref = ANY($2) ORDER BY id`,
-      [accountId, refs],
-    )) as {
+    const entries = await this.sql.rows<{
       type: LedgerEntry['type'];
       points: string;
       lot_id: string;
       ref: string;
       at: Date;
       balance_after: string;
-    }[];
-    const lots = (await this.m.query(
+    }>(
+      `SELECT type, points, lot_id, ref, at, balance_after FROM points_ledger WHERE account_id = $1 AND ref = ANY($2) ORDER BY id`,
+      [accountId, refs],
+    );
+    const lots = await this.sql.rows<LotRow>(
       `SELECT id, source_ref, points, remaining, earned_at, expires_at FROM points_lots
         WHERE account_id = $1 AND (remaining > 0 OR source_ref = ANY($2) OR id = ANY($3::uuid[])) ORDER BY earned_at, id`,
       [accountId, refs, entries.map((e) => e.lot_id)],
-    )) as LotRow[];
+    );
     return {
       lots: lots.map((l): PointsLot => ({
         id: l.id,
@@ -132,7 +134,7 @@ export class SqlMembershipRepository implements MembershipRepository {
     for (const lot of after.lots) {
       const prev = old.get(lot.id);
       if (!prev) {
-        await this.m.query(
+        await this.sql.run(
           `INSERT INTO points_lots (id, account_id, source_ref, points, remaining, earned_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
           [
             lot.id,
@@ -145,14 +147,14 @@ export class SqlMembershipRepository implements MembershipRepository {
           ],
         );
       } else if (prev.remaining !== lot.remaining) {
-        await this.m.query(`UPDATE points_lots SET remaining = $2 WHERE id = $1`, [
+        await this.sql.run(`UPDATE points_lots SET remaining = $2 WHERE id = $1`, [
           lot.id,
           lot.remaining,
         ]);
       }
     }
     for (const e of added) {
-      await this.m.query(
+      await this.sql.run(
         `INSERT INTO points_ledger (account_id, type, points, lot_id, ref, at, balance_after) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
         [accountId, e.type, e.points, e.lotId, e.ref, e.at, e.balanceAfter],
       );
@@ -160,29 +162,29 @@ export class SqlMembershipRepository implements MembershipRepository {
   }
 
   async accountsWithExpiredPoints(now: Date, limit: number): Promise<string[]> {
-    const rows = (await this.m.query(
+    const rows = await this.sql.rows<{
+      account_id: string;
+    }>(
       `SELECT DISTINCT account_id FROM points_lots WHERE remaining > 0 AND expires_at <= $1 LIMIT $2`,
       [now, limit],
-    )) as {
-      account_id: string;
-    }[];
+    );
     return rows.map((r) => r.account_id);
   }
 
   async tierMembers(): Promise<Map<string, number>> {
-    const rows = (await this.m.query(
+    const rows = await this.sql.rows<{ tier_code: string; n: number }>(
       `SELECT tier_code, count(*)::int AS n FROM memberships GROUP BY tier_code`,
-    )) as { tier_code: string; n: number }[];
+    );
     return new Map(rows.map((r) => [r.tier_code, r.n]));
   }
 
   async replaceTiers(tiers: TierDefinition[]): Promise<number> {
-    await this.m.query(`SELECT version FROM tier_settings FOR UPDATE`);
+    await this.sql.run(`SELECT version FROM tier_settings FOR UPDATE`);
     const codes = tiers.map((t) => t.code);
-    const inUse = (await this.m.query(
+    const inUse = await this.sql.rows<{ tier_code: string; n: number }>(
       `SELECT tier_code, count(*)::int AS n FROM memberships WHERE NOT (tier_code = ANY($1::text[])) GROUP BY tier_code`,
       [codes],
-    )) as { tier_code: string; n: number }[];
+    );
     if (inUse.length > 0)
       throw new UserError(
         'FAILED_PRECONDITION',
@@ -190,32 +192,32 @@ export class SqlMembershipRepository implements MembershipRepository {
         `tier(s) ${inUse.map((r) => `${r.tier_code} (${r.n} members)`).join(', ')} still have members; keep the code and change its threshold or name instead`,
         { tiers: inUse.map((r) => r.tier_code) },
       );
-    await this.m.query(`DELETE FROM tiers WHERE NOT (code = ANY($1::text[]))`, [codes]);
+    await this.sql.run(`DELETE FROM tiers WHERE NOT (code = ANY($1::text[]))`, [codes]);
     for (const t of tiers)
-      await this.m.query(
+      await this.sql.run(
         `INSERT INTO tiers (code, name, min_spend_minor, currency) VALUES ($1, $2, $3, $4)
          ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, min_spend_minor = EXCLUDED.min_spend_minor, currency = EXCLUDED.currency`,
         [t.code, t.name, t.minSpend.amountMinor, t.minSpend.currency],
       );
-    await this.m.query(`UPDATE tier_settings SET version = version + 1`);
-    const [r] = (await this.m.query(`SELECT count(*)::int AS n FROM memberships`)) as {
+    await this.sql.run(`UPDATE tier_settings SET version = version + 1`);
+    const [r] = await this.sql.rows<{
       n: number;
-    }[];
+    }>(`SELECT count(*)::int AS n FROM memberships`);
     return r.n;
   }
 
   async membershipsToReevaluate(limit: number, staleBefore: Date): Promise<string[]> {
-    const rows = (await this.m.query(
+    const rows = await this.sql.rows<{ account_id: string }>(
       `SELECT account_id FROM memberships
        WHERE tiers_version < (SELECT version FROM tier_settings) OR evaluated_at < $2
        ORDER BY evaluated_at LIMIT $1`,
       [limit, staleBefore],
-    )) as { account_id: string }[];
+    );
     return rows.map((r) => r.account_id);
   }
 
   async markEvaluated(accountId: string, now: Date): Promise<void> {
-    await this.m.query(
+    await this.sql.run(
       `UPDATE memberships SET tiers_version = (SELECT version FROM tier_settings), evaluated_at = $2 WHERE account_id = $1`,
       [accountId, now],
     );

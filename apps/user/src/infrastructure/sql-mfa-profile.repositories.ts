@@ -1,3 +1,4 @@
+import { Sql } from '@emporia/persistence';
 import type { EntityManager } from 'typeorm';
 import type {
   MfaRepository,
@@ -8,27 +9,25 @@ import type {
 import type { MfaChallenge, MfaCredential } from '../domain/mfa';
 import type { Address, Consent, ConsentPurpose, Profile } from '../domain/profile';
 
-const rowCount = (r: unknown): number =>
-  Array.isArray(r) && typeof r[1] === 'number' ? r[1] : Array.isArray(r) ? r.length : 0;
-
 /** MFA credentials (secret sealed at rest), recovery code hashes and login challenges. */
 export class SqlMfaRepository implements MfaRepository {
+  private readonly sql: Sql;
   constructor(
-    private readonly m: EntityManager,
+    m: EntityManager,
     private readonly box: SecretBox,
-  ) {}
+  ) {
+    this.sql = new Sql(m);
+  }
 
   async find(accountId: string): Promise<MfaCredential | null> {
-    const [r] = (await this.m.query(`SELECT * FROM mfa_credentials WHERE account_id = $1`, [
-      accountId,
-    ])) as {
+    const [r] = await this.sql.rows<{
       account_id: string;
       status: MfaCredential['status'];
       secret_sealed: string;
       last_used_counter: string | null;
       created_at: Date;
       confirmed_at: Date | null;
-    }[];
+    }>(`SELECT * FROM mfa_credentials WHERE account_id = $1`, [accountId]);
     if (!r) return null;
     return {
       accountId: r.account_id,
@@ -41,7 +40,7 @@ export class SqlMfaRepository implements MfaRepository {
   }
 
   async save(c: MfaCredential): Promise<void> {
-    await this.m.query(
+    await this.sql.run(
       `INSERT INTO mfa_credentials (account_id, status, secret_sealed, last_used_counter, created_at, confirmed_at)
        VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (account_id) DO UPDATE SET status = EXCLUDED.status, secret_sealed = EXCLUDED.secret_sealed,
@@ -58,36 +57,36 @@ export class SqlMfaRepository implements MfaRepository {
   }
 
   async remove(accountId: string): Promise<void> {
-    await this.m.query(`DELETE FROM mfa_recovery_codes WHERE account_id = $1`, [accountId]);
-    await this.m.query(`DELETE FROM mfa_credentials WHERE account_id = $1`, [accountId]);
+    await this.sql.run(`DELETE FROM mfa_recovery_codes WHERE account_id = $1`, [accountId]);
+    await this.sql.run(`DELETE FROM mfa_credentials WHERE account_id = $1`, [accountId]);
   }
 
   async replaceRecoveryCodes(accountId: string, hashes: string[]): Promise<void> {
-    await this.m.query(`DELETE FROM mfa_recovery_codes WHERE account_id = $1`, [accountId]);
-    await this.m.query(
+    await this.sql.run(`DELETE FROM mfa_recovery_codes WHERE account_id = $1`, [accountId]);
+    await this.sql.run(
       `INSERT INTO mfa_recovery_codes (account_id, code_hash) SELECT $1, unnest($2::text[])`,
       [accountId, hashes],
     );
   }
 
   async useRecoveryCode(accountId: string, hash: string, now: Date): Promise<boolean> {
-    const r = await this.m.query(
+    const n = await this.sql.affected(
       `UPDATE mfa_recovery_codes SET used_at = $3 WHERE account_id = $1 AND code_hash = $2 AND used_at IS NULL`,
       [accountId, hash, now],
     );
-    return rowCount(r) === 1;
+    return n === 1;
   }
 
   async recoveryCodesLeft(accountId: string): Promise<number> {
-    const [r] = (await this.m.query(
+    const [r] = await this.sql.rows<{ n: number }>(
       `SELECT count(*)::int AS n FROM mfa_recovery_codes WHERE account_id = $1 AND used_at IS NULL`,
       [accountId],
-    )) as { n: number }[];
+    );
     return r.n;
   }
 
   async insertChallenge(c: MfaChallenge, tokenHash: string): Promise<void> {
-    await this.m.query(
+    await this.sql.run(
       `INSERT INTO mfa_challenges (token_hash, id, account_id, throttle_key, device_id, ip, expires_at, attempts, used_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [
@@ -103,17 +102,14 @@ export class SqlMfaRepository implements MfaRepository {
       ],
     );
     // Housekeeping: an account's finished challenges are of no further use.
-    await this.m.query(
+    await this.sql.run(
       `DELETE FROM mfa_challenges WHERE account_id = $1 AND (expires_at < now() - interval '1 day' OR used_at IS NOT NULL)`,
       [c.accountId],
     );
   }
 
   async findChallengeForUpdate(tokenHash: string): Promise<MfaChallenge | null> {
-    const [r] = (await this.m.query(
-      `SELECT * FROM mfa_challenges WHERE token_hash = $1 FOR UPDATE`,
-      [tokenHash],
-    )) as {
+    const [r] = await this.sql.rows<{
       id: string;
       account_id: string;
       throttle_key: string;
@@ -122,7 +118,7 @@ export class SqlMfaRepository implements MfaRepository {
       expires_at: Date;
       attempts: number;
       used_at: Date | null;
-    }[];
+    }>(`SELECT * FROM mfa_challenges WHERE token_hash = $1 FOR UPDATE`, [tokenHash]);
     return r
       ? {
           id: r.id,
@@ -138,7 +134,7 @@ export class SqlMfaRepository implements MfaRepository {
   }
 
   async saveChallenge(c: MfaChallenge): Promise<void> {
-    await this.m.query(`UPDATE mfa_challenges SET attempts = $2, used_at = $3 WHERE id = $1`, [
+    await this.sql.run(`UPDATE mfa_challenges SET attempts = $2, used_at = $3 WHERE id = $1`, [
       c.id,
       c.attempts,
       c.usedAt,
@@ -182,18 +178,21 @@ const toAddress = (r: AddressRow): Address => ({
 
 /** Profile, consents and addresses; every query is scoped by the account id. */
 export class SqlProfileRepository implements ProfileRepository {
-  constructor(private readonly m: EntityManager) {}
+  private readonly sql: Sql;
+  constructor(m: EntityManager) {
+    this.sql = new Sql(m);
+  }
 
   async profile(accountId: string): Promise<Profile | null> {
-    const [r] = (await this.m.query(
-      `SELECT display_name, to_char(birthday, 'YYYY-MM-DD') AS birthday, avatar_url, locale FROM profiles WHERE account_id = $1`,
-      [accountId],
-    )) as {
+    const [r] = await this.sql.rows<{
       display_name: string;
       birthday: string | null;
       avatar_url: string | null;
       locale: string | null;
-    }[];
+    }>(
+      `SELECT display_name, to_char(birthday, 'YYYY-MM-DD') AS birthday, avatar_url, locale FROM profiles WHERE account_id = $1`,
+      [accountId],
+    );
     return r
       ? {
           displayName: r.display_name,
@@ -205,7 +204,7 @@ export class SqlProfileRepository implements ProfileRepository {
   }
 
   async saveProfile(accountId: string, p: Profile, now: Date): Promise<void> {
-    await this.m.query(
+    await this.sql.run(
       `INSERT INTO profiles (account_id, display_name, birthday, avatar_url, locale, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (account_id) DO UPDATE SET display_name = EXCLUDED.display_name, birthday = EXCLUDED.birthday,
          avatar_url = EXCLUDED.avatar_url, locale = EXCLUDED.locale, updated_at = EXCLUDED.updated_at`,
@@ -214,10 +213,11 @@ export class SqlProfileRepository implements ProfileRepository {
   }
 
   async consents(accountId: string): Promise<Consent[]> {
-    const rows = (await this.m.query(
-      `SELECT purpose, granted, updated_at FROM consents WHERE account_id = $1`,
-      [accountId],
-    )) as { purpose: ConsentPurpose; granted: boolean; updated_at: Date }[];
+    const rows = await this.sql.rows<{
+      purpose: ConsentPurpose;
+      granted: boolean;
+      updated_at: Date;
+    }>(`SELECT purpose, granted, updated_at FROM consents WHERE account_id = $1`, [accountId]);
     return rows.map((r) => ({ purpose: r.purpose, granted: r.granted, updatedAt: r.updated_at }));
   }
 
@@ -227,7 +227,7 @@ export class SqlProfileRepository implements ProfileRepository {
     now: Date,
   ): Promise<void> {
     for (const c of changes) {
-      await this.m.query(
+      await this.sql.run(
         `INSERT INTO consents (account_id, purpose, granted, updated_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (account_id, purpose) DO UPDATE SET granted = EXCLUDED.granted, updated_at = EXCLUDED.updated_at
          WHERE consents.granted IS DISTINCT FROM EXCLUDED.granted`,
@@ -237,15 +237,15 @@ export class SqlProfileRepository implements ProfileRepository {
   }
 
   async addresses(accountId: string): Promise<Address[]> {
-    const rows = (await this.m.query(
+    const rows = await this.sql.rows<AddressRow>(
       `SELECT * FROM addresses WHERE account_id = $1 ORDER BY is_default DESC, updated_at DESC, id DESC`,
       [accountId],
-    )) as AddressRow[];
+    );
     return rows.map(toAddress);
   }
 
   async insertAddress(a: Address): Promise<void> {
-    await this.m.query(
+    await this.sql.run(
       `INSERT INTO addresses (id, account_id, recipient, phone, country, province, city, district, line1, line2, postal_code, is_default, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
       [
@@ -268,7 +268,7 @@ export class SqlProfileRepository implements ProfileRepository {
   }
 
   async updateAddress(a: Address): Promise<void> {
-    await this.m.query(
+    await this.sql.run(
       `UPDATE addresses SET recipient = $3, phone = $4, country = $5, province = $6, city = $7, district = $8,
          line1 = $9, line2 = $10, postal_code = $11, updated_at = $12
        WHERE id = $1 AND account_id = $2`,
@@ -290,20 +290,20 @@ export class SqlProfileRepository implements ProfileRepository {
   }
 
   async deleteAddress(accountId: string, id: string): Promise<boolean> {
-    const r = await this.m.query(`DELETE FROM addresses WHERE id = $1 AND account_id = $2`, [
+    const n = await this.sql.affected(`DELETE FROM addresses WHERE id = $1 AND account_id = $2`, [
       id,
       accountId,
     ]);
-    return rowCount(r) === 1;
+    return n === 1;
   }
 
   async setDefaultAddress(accountId: string, id: string | null): Promise<void> {
-    await this.m.query(
+    await this.sql.run(
       `UPDATE addresses SET is_default = false WHERE account_id = $1 AND is_default`,
       [accountId],
     );
     if (id)
-      await this.m.query(
+      await this.sql.run(
         `UPDATE addresses SET is_default = true WHERE account_id = $1 AND id = $2`,
         [accountId, id],
       );
@@ -312,10 +312,17 @@ export class SqlProfileRepository implements ProfileRepository {
 
 /** The tables holding personal data, for export and erasure. */
 export class SqlPrivacyRepository implements PrivacyRepository {
-  constructor(private readonly m: EntityManager) {}
+  private readonly sql: Sql;
+  constructor(m: EntityManager) {
+    this.sql = new Sql(m);
+  }
 
+  /**
+   * Export rows are written out as JSON column by column, never read field by field, so their
+   * row type is any object of columns.
+   */
   private rows(sql: string, accountId: string): Promise<Record<string, unknown>[]> {
-    return this.m.query(sql, [accountId]) as Promise<Record<string, unknown>[]>;
+    return this.sql.rows<Record<string, unknown>>(sql, [accountId]);
   }
 
   async exportData(accountId: string): Promise<Record<string, unknown>> {
@@ -373,6 +380,6 @@ export class SqlPrivacyRepository implements PrivacyRepository {
       'mfa_recovery_codes',
       'mfa_credentials',
     ])
-      await this.m.query(`DELETE FROM ${table} WHERE account_id = $1`, [accountId]);
+      await this.sql.run(`DELETE FROM ${table} WHERE account_id = $1`, [accountId]);
   }
 }

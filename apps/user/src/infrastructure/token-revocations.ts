@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { DataSource, EntityManager } from 'typeorm';
 import { userV1 } from '@emporia/contracts';
+import { Sql } from '@emporia/persistence';
 import {
   counter,
   gauge,
@@ -16,10 +17,13 @@ export class SqlRevocationRepository implements RevocationRepository {
   /** How many this transaction wrote (the unit of work wakes the relay after commit). */
   added = 0;
 
-  constructor(private readonly m: EntityManager) {}
+  private readonly sql: Sql;
+  constructor(m: EntityManager) {
+    this.sql = new Sql(m);
+  }
 
   async add(r: TokenRevocation): Promise<void> {
-    await this.m.query(
+    await this.sql.run(
       `INSERT INTO token_revocations (account_id, session_id, revoked_before) VALUES ($1, $2, $3)`,
       [r.accountId, r.sessionId ?? null, r.before],
     );
@@ -137,15 +141,16 @@ export class RevocationRelay {
 
   private async pushBatch(): Promise<number> {
     // Nothing is left to refuse once every token a revocation covers has expired.
-    await this.ds.query(`DELETE FROM token_revocations WHERE revoked_before < $1`, [
+    await new Sql(this.ds).run(`DELETE FROM token_revocations WHERE revoked_before < $1`, [
       new Date(Date.now() - this.opts.entryTtlMs),
     ]);
     return this.ds.transaction(async (m) => {
-      const rows = (await m.query(
+      const sql = new Sql(m);
+      const rows = await sql.rows<Row>(
         `SELECT id, account_id, session_id, revoked_before FROM token_revocations
           ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.opts.batchSize ?? 200],
-      )) as Row[];
+      );
       if (rows.length === 0) return 0;
       await withTimeout(
         Promise.all(
@@ -159,7 +164,7 @@ export class RevocationRelay {
         ),
         this.opts.redisTimeoutMs ?? 2000,
       );
-      await m.query(`DELETE FROM token_revocations WHERE id = ANY($1::bigint[])`, [
+      await sql.run(`DELETE FROM token_revocations WHERE id = ANY($1::bigint[])`, [
         rows.map((r) => r.id),
       ]);
       pushed.inc(rows.length);
@@ -173,9 +178,9 @@ export class RevocationRelay {
       await this.drain();
     } finally {
       try {
-        const [{ n }] = (await this.ds.query(
+        const [{ n }] = await new Sql(this.ds).rows<{ n: number }>(
           `SELECT count(*)::int AS n FROM token_revocations`,
-        )) as { n: number }[];
+        );
         pendingGauge.set(n);
       } catch {
         // the gauge waits for the next pass

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { isUniqueViolation } from '@emporia/persistence';
+import { isUniqueViolation, Sql } from '@emporia/persistence';
 import type {
   AccountRepository,
   KnownLoginRepository,
@@ -31,13 +31,14 @@ const toAccount = (r: AccountRow): Account => ({
 
 /** Accounts with plain SQL: partial unique indexes and arrays map more clearly than entities. */
 export class SqlAccountRepository implements AccountRepository {
-  constructor(private readonly m: EntityManager) {}
+  private readonly sql: Sql;
+  constructor(m: EntityManager) {
+    this.sql = new Sql(m);
+  }
 
   private async one(where: string, value: string): Promise<Account | null> {
-    const rows = (await this.m.query(`SELECT * FROM accounts WHERE ${where} = $1`, [
-      value,
-    ])) as AccountRow[];
-    return rows[0] ? toAccount(rows[0]) : null;
+    const r = await this.sql.one<AccountRow>(`SELECT * FROM accounts WHERE ${where} = $1`, [value]);
+    return r ? toAccount(r) : null;
   }
 
   findById(id: string) {
@@ -53,7 +54,7 @@ export class SqlAccountRepository implements AccountRepository {
   }
 
   async setStatus(id: string, status: Account['status'], reason: string | null): Promise<void> {
-    await this.m.query(`UPDATE accounts SET status = $2, frozen_reason = $3 WHERE id = $1`, [
+    await this.sql.run(`UPDATE accounts SET status = $2, frozen_reason = $3 WHERE id = $1`, [
       id,
       status,
       reason,
@@ -61,18 +62,18 @@ export class SqlAccountRepository implements AccountRepository {
   }
 
   async lock(id: string): Promise<Account | null> {
-    const rows = (await this.m.query(`SELECT * FROM accounts WHERE id = $1 FOR UPDATE`, [
+    const r = await this.sql.one<AccountRow>(`SELECT * FROM accounts WHERE id = $1 FOR UPDATE`, [
       id,
-    ])) as AccountRow[];
-    return rows[0] ? toAccount(rows[0]) : null;
+    ]);
+    return r ? toAccount(r) : null;
   }
 
   async setRoles(id: string, roles: Role[]): Promise<void> {
-    await this.m.query(`UPDATE accounts SET roles = $2 WHERE id = $1`, [id, roles]);
+    await this.sql.run(`UPDATE accounts SET roles = $2 WHERE id = $1`, [id, roles]);
   }
 
   async saveErased(a: Account, at: Date): Promise<void> {
-    await this.m.query(
+    await this.sql.run(
       `UPDATE accounts SET email = $2, phone = $3, password_hash = $4, status = $5, frozen_reason = NULL, deleted_at = $6 WHERE id = $1`,
       [a.id, a.email, a.phone, a.passwordHash, a.status, at],
     );
@@ -80,7 +81,7 @@ export class SqlAccountRepository implements AccountRepository {
 
   async insert(a: Account): Promise<void> {
     try {
-      await this.m.query(
+      await this.sql.run(
         `INSERT INTO accounts (id, email, phone, password_hash, roles, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
         [a.id, a.email, a.phone, a.passwordHash, a.roles, a.status, a.createdAt],
       );
@@ -107,12 +108,16 @@ interface FamilyRow {
 }
 
 export class SqlKnownLoginRepository implements KnownLoginRepository {
-  constructor(private readonly m: EntityManager) {}
+  private readonly sql: Sql;
+  constructor(m: EntityManager) {
+    this.sql = new Sql(m);
+  }
 
   async record(accountId: string, deviceId: string, ip: string, now: Date) {
-    const rows = (await this.m.query(`SELECT kind, value FROM known_logins WHERE account_id = $1`, [
-      accountId,
-    ])) as { kind: string; value: string }[];
+    const rows = await this.sql.rows<{ kind: string; value: string }>(
+      `SELECT kind, value FROM known_logins WHERE account_id = $1`,
+      [accountId],
+    );
     const seen = {
       anyBefore: rows.length > 0,
       deviceKnown: rows.some((r) => r.kind === 'DEVICE' && r.value === deviceId),
@@ -120,32 +125,34 @@ export class SqlKnownLoginRepository implements KnownLoginRepository {
     };
     const upsert = `INSERT INTO known_logins (account_id, kind, value, first_seen, last_seen) VALUES ($1, $2, $3, $4, $4)
                     ON CONFLICT (account_id, kind, value) DO UPDATE SET last_seen = EXCLUDED.last_seen`;
-    await this.m.query(upsert, [accountId, 'IP', ip, now]);
-    if (deviceId) await this.m.query(upsert, [accountId, 'DEVICE', deviceId, now]);
+    await this.sql.run(upsert, [accountId, 'IP', ip, now]);
+    if (deviceId) await this.sql.run(upsert, [accountId, 'DEVICE', deviceId, now]);
     return seen;
   }
 }
 
 export class SqlRefreshFamilyRepository implements RefreshFamilyRepository {
-  constructor(private readonly m: EntityManager) {}
+  private readonly sql: Sql;
+  constructor(m: EntityManager) {
+    this.sql = new Sql(m);
+  }
 
   async insert(f: RefreshTokenFamily): Promise<void> {
-    await this.m.query(
+    await this.sql.run(
       `INSERT INTO refresh_token_families (id, account_id, current_token_hash, expires_at) VALUES ($1, $2, $3, $4)`,
       [f.id, f.userId, f.currentTokenId, f.expiresAt],
     );
-    await this.m.query(`INSERT INTO refresh_tokens (token_hash, family_id) VALUES ($1, $2)`, [
+    await this.sql.run(`INSERT INTO refresh_tokens (token_hash, family_id) VALUES ($1, $2)`, [
       f.currentTokenId,
       f.id,
     ]);
   }
 
   async findByTokenForUpdate(tokenHash: string): Promise<RefreshTokenFamily | null> {
-    const rows = (await this.m.query(
+    const r = await this.sql.one<FamilyRow>(
       `SELECT f.* FROM refresh_tokens t JOIN refresh_token_families f ON f.id = t.family_id WHERE t.token_hash = $1 FOR UPDATE OF f`,
       [tokenHash],
-    )) as FamilyRow[];
-    const r = rows[0];
+    );
     if (!r) return null;
     return {
       id: r.id,
@@ -159,12 +166,12 @@ export class SqlRefreshFamilyRepository implements RefreshFamilyRepository {
   }
 
   async save(f: RefreshTokenFamily, issuedTokenHash?: string): Promise<void> {
-    await this.m.query(
+    await this.sql.run(
       `UPDATE refresh_token_families SET current_token_hash = $2, revoked_at = $3, revoked_reason = $4 WHERE id = $1`,
       [f.id, f.currentTokenId, f.revokedAt, f.revokedReason],
     );
     if (issuedTokenHash)
-      await this.m.query(`INSERT INTO refresh_tokens (token_hash, family_id) VALUES ($1, $2)`, [
+      await this.sql.run(`INSERT INTO refresh_tokens (token_hash, family_id) VALUES ($1, $2)`, [
         issuedTokenHash,
         f.id,
       ]);
@@ -175,10 +182,10 @@ export class SqlRefreshFamilyRepository implements RefreshFamilyRepository {
     reason: NonNullable<RefreshTokenFamily['revokedReason']>,
     now: Date,
   ): Promise<number> {
-    const rows = (await this.m.query(
+    const rows = await this.sql.rows<{ id: string }>(
       `UPDATE refresh_token_families SET revoked_at = $2, revoked_reason = $3 WHERE account_id = $1 AND revoked_at IS NULL RETURNING id`,
       [accountId, now, reason],
-    )) as [unknown[], number] | unknown[];
-    return Array.isArray(rows[0]) ? (rows[0] as unknown[]).length : rows.length;
+    );
+    return rows.length;
   }
 }
