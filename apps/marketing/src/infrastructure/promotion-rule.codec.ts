@@ -40,7 +40,7 @@ const scope = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('CART') }),
   z.object({ kind: z.literal('SKUS'), skuIds: z.array(z.string()) }),
   z.object({ kind: z.literal('CATEGORIES'), categoryIds: z.array(z.string()) }),
-]) satisfies z.ZodType<Scope, z.ZodTypeDef, unknown>;
+]) satisfies z.ZodType<Scope, unknown>;
 
 const condition = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('MIN_SUBTOTAL'), amount: money }),
@@ -49,7 +49,7 @@ const condition = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('DATE_WINDOW'), from: date, to: date }),
   z.object({ kind: z.literal('CHANNEL'), channels: z.array(z.string()) }),
   z.object({ kind: z.literal('COUPON'), code: z.string() }),
-]) satisfies z.ZodType<Condition, z.ZodTypeDef, unknown>;
+]) satisfies z.ZodType<Condition, unknown>;
 
 const action = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('AMOUNT_OFF'), amount: money }),
@@ -63,7 +63,7 @@ const action = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('GIFT'), skuId: z.string(), quantity: z.number().int() }),
   z.object({ kind: z.literal('MEMBER_PRICE'), unitPrice: money }),
   z.object({ kind: z.literal('FREE_SHIPPING') }),
-]) satisfies z.ZodType<Action, z.ZodTypeDef, unknown>;
+]) satisfies z.ZodType<Action, unknown>;
 
 const storedRule = z.object({ scope, conditions: z.array(condition), action });
 
