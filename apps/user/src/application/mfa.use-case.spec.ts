@@ -1,5 +1,4 @@
 import { base32Decode, totp } from '../domain/totp';
-import { nodeHmac } from '../infrastructure/node-crypto';
 import { PASSWORD, userHarness } from '../testing';
 
 /**
@@ -13,7 +12,7 @@ describe('MFA', () => {
     const { account } = await h.signedIn('li@example.com');
     const { secret } = await h.mfa.begin(h.ctx, account.id);
     const key = base32Decode(secret);
-    const code = () => totp(nodeHmac, key, Math.floor(h.clock.now().getTime() / 1000));
+    const code = () => totp(h.hmac, key, Math.floor(h.clock.now().getTime() / 1000));
     const recovery = await h.mfa.confirm(h.ctx, account.id, code());
     return { h, account, code, recovery };
   };

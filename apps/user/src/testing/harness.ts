@@ -57,6 +57,8 @@ export function userHarness() {
     logger,
     auth,
     points,
+    /** The HMAC the MFA use case computes codes with, for tests that act as the authenticator. */
+    hmac: nodeHmac,
     register: new RegisterUseCase(uow, hasher, clock, ids),
     login: new LoginUseCase(uow, hasher, throttle, signer, secrets, clock, ids, auth, risk, logger),
     refresh: new RefreshUseCase(uow, signer, secrets, clock),
