@@ -30,6 +30,23 @@ describe('reservations', () => {
     expect(held(h, other.skuIds[0], 'SH')).toBe(0);
   });
 
+  it('an unknown SKU refuses the reservation and rolls back its claim, so a retry can succeed', async () => {
+    const { h, sku } = await setup();
+    const id = h.reservationId();
+    const unknown = h.ids.newId();
+    await expect(
+      h.reservations.reserve(h.ctx, {
+        id,
+        lines: [aLine(sku, 1), aLine(unknown, 1)],
+        ttlSeconds: 60,
+      }),
+    ).rejects.toMatchObject({ code: 'SKU_NOT_FOUND' });
+    expect(h.store.reservations.has(id)).toBe(false);
+    // the same id, asked again with lines that can be held, is a fresh reservation
+    const r = await h.reservations.reserve(h.ctx, { id, lines: [aLine(sku, 1)], ttlSeconds: 60 });
+    expect(r.lines).toEqual([{ skuId: sku, warehouseCode: 'SH', quantity: 1 }]);
+  });
+
   it('splits an "any warehouse" line over the fullest warehouses first', async () => {
     const { h, sku } = await setup();
     const r = await h.reservations.reserve(h.ctx, {
