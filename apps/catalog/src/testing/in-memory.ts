@@ -1,0 +1,486 @@
+import type { RequestContext } from '@emporia/platform';
+import type {
+  CatalogEvents,
+  CatalogTx,
+  CategoryRepository,
+  Clock,
+  IdGenerator,
+  ProductRepository,
+  ProductView,
+  ReservationRepository,
+  SkuFacts,
+  StockRepository,
+  UnitOfWork,
+  WarehouseRepository,
+} from '../application/ports';
+import { CatalogError } from '../domain/catalog-error';
+import type { Category } from '../domain/category';
+import type { Product, ProductStatus } from '../domain/product';
+import type {
+  Availability,
+  Reservation,
+  ReservationStatus,
+  ReservedLine,
+} from '../domain/reservation';
+import type { StockLevel } from '../domain/stock';
+import type { Warehouse } from '../domain/warehouse';
+
+/**
+ * In-memory ports of the catalog for fast application-layer tests (CONVENTIONS 18). Behaves
+ * like the SQL adapters where the use cases depend on it:
+ * - unique slugs and SKU codes raise CATEGORY_SLUG_TAKEN / SKU_CODE_TAKEN, as `mapUnique` does;
+ * - the CHECK constraints of `stock_levels` (0 <= reserved <= on_hand, on_hand >= 0) and of
+ *   `skus.units_sold` throw a plain Error, as Postgres would (a bug, not a business outcome);
+ * - lists are ordered as the SQL orders them (ids, codes, warehouse codes, expiry).
+ * Locking is simplified: tests run one use case call at a time, so `FOR UPDATE`, `lockTree`
+ * and `lockAvailability`'s lock are no-ops (lockAvailability still returns rows in the SQL's
+ * fixed order). Values are stored as immutable copies, so a use case never mutates the store
+ * except through a port.
+ */
+
+/** An outbox row as the fake records it. */
+export type RecordedCatalogEvent =
+  | { type: 'productCreated'; productId: string; version: number }
+  | { type: 'productUpdated'; productId: string; version: number; changedFields: string[] }
+  | {
+      type: 'stockChanged';
+      productId: string;
+      version: number;
+      skuId: string;
+      warehouseCode: string;
+      onHand: number;
+      delta: number;
+      reason: string;
+      reference?: string;
+    }
+  | { type: 'categoryCreated' | 'categoryUpdated'; categoryId: string }
+  | { type: 'categoryMoved'; categoryId: string; pathIds: string[]; oldPathIds: string[] };
+
+class RecordingEvents implements CatalogEvents {
+  readonly rows: RecordedCatalogEvent[] = [];
+  productCreated(v: ProductView) {
+    this.rows.push({ type: 'productCreated', productId: v.product.id, version: v.product.version });
+  }
+  productUpdated(v: ProductView, changedFields: string[]) {
+    this.rows.push({
+      type: 'productUpdated',
+      productId: v.product.id,
+      version: v.product.version,
+      changedFields,
+    });
+  }
+  stockChanged(v: ProductView, l: StockLevel, delta: number, reason: string, reference?: string) {
+    this.rows.push({
+      type: 'stockChanged',
+      productId: v.product.id,
+      version: v.product.version,
+      skuId: l.skuId,
+      warehouseCode: l.warehouseCode,
+      onHand: l.onHand,
+      delta,
+      reason,
+      ...(reference !== undefined ? { reference } : {}),
+    });
+  }
+  categoryCreated(c: Category) {
+    this.rows.push({ type: 'categoryCreated', categoryId: c.id });
+  }
+  categoryUpdated(c: Category) {
+    this.rows.push({ type: 'categoryUpdated', categoryId: c.id });
+  }
+  categoryMoved(c: Category, old: Category) {
+    this.rows.push({
+      type: 'categoryMoved',
+      categoryId: c.id,
+      pathIds: c.pathIds,
+      oldPathIds: old.pathIds,
+    });
+  }
+}
+
+/** A stock movement row (`stock_movements`). */
+export interface RecordedMovement {
+  skuId: string;
+  warehouseCode: string;
+  delta: number;
+  onHandAfter: number;
+  reason: string;
+  reference?: string;
+}
+
+interface StoredReservation {
+  header: Omit<Reservation, 'lines'>;
+  lines: ReservedLine[];
+  reason: string | null;
+}
+
+const levelKey = (skuId: string, warehouseCode: string) => `${skuId}|${warehouseCode}`;
+const byKey =
+  <T>(key: (x: T) => string) =>
+  (a: T, b: T) =>
+    key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
+
+/** Every table of the catalog database, as maps of immutable values. */
+export class InMemoryCatalogStore {
+  categories = new Map<string, Category>();
+  products = new Map<string, Product>();
+  unitsSold = new Map<string, number>();
+  levels = new Map<string, StockLevel>();
+  movements: RecordedMovement[] = [];
+  reservations = new Map<string, StoredReservation>();
+  warehouses = new Map<string, Warehouse>();
+  /** Committed outbox rows, in commit order. */
+  outbox: RecordedCatalogEvent[] = [];
+
+  snapshot(): () => void {
+    const saved = Object.entries(this).map(([k, v]) => [
+      k,
+      v instanceof Map ? new Map(v) : Array.isArray(v) ? [...v] : v,
+    ]);
+    return () => {
+      for (const [k, v] of saved) (this as Record<string, unknown>)[k as string] = v;
+    };
+  }
+
+  level(skuId: string, warehouseCode: string): StockLevel | undefined {
+    return this.levels.get(levelKey(skuId, warehouseCode));
+  }
+
+  /** The committed event types, optionally of one product. */
+  eventTypes(productId?: string): RecordedCatalogEvent['type'][] {
+    return this.outbox
+      .filter((e) => !productId || ('productId' in e && e.productId === productId))
+      .map((e) => e.type);
+  }
+
+  /** Postgres CHECK constraints of stock_levels, enforced on every write. */
+  putLevel(l: StockLevel): void {
+    if (l.onHand < 0 || l.reserved < 0 || l.reserved > l.onHand)
+      throw new Error(
+        `new row for relation "stock_levels" violates check constraint (on_hand ${l.onHand}, reserved ${l.reserved})`,
+      );
+    this.levels.set(levelKey(l.skuId, l.warehouseCode), l);
+  }
+
+  skuOwner(skuId: string): Product | undefined {
+    for (const p of this.products.values()) if (p.skus.some((s) => s.id === skuId)) return p;
+    return undefined;
+  }
+}
+
+const slugTaken = () =>
+  new CatalogError('ALREADY_EXISTS', 'CATEGORY_SLUG_TAKEN', 'slug is already used');
+const skuCodeTaken = () =>
+  new CatalogError(
+    'ALREADY_EXISTS',
+    'SKU_CODE_TAKEN',
+    'a SKU code already belongs to another product',
+  );
+
+class MemCategories implements CategoryRepository {
+  constructor(private readonly s: InMemoryCatalogStore) {}
+  private sorted = () => [...this.s.categories.values()].sort(byKey((c) => c.id));
+  get = async (id: string) => this.s.categories.get(id) ?? null;
+  getMany = async (ids: string[]) =>
+    ids.map((id) => this.s.categories.get(id)).filter((c): c is Category => !!c);
+  getBySlug = async (slug: string) =>
+    [...this.s.categories.values()].find((c) => c.slug === slug) ?? null;
+  private checkSlug(c: Category) {
+    for (const other of this.s.categories.values())
+      if (other.slug === c.slug && other.id !== c.id) throw slugTaken();
+  }
+  async insert(c: Category) {
+    if (this.s.categories.has(c.id)) throw new Error(`duplicate key categories_pkey ${c.id}`);
+    this.checkSlug(c);
+    this.s.categories.set(c.id, c);
+  }
+  async save(categories: Category[]) {
+    for (const c of categories) {
+      this.checkSlug(c);
+      if (this.s.categories.has(c.id)) this.s.categories.set(c.id, c);
+    }
+  }
+  /** By depth, as the SQL orders them. */
+  descendantsOf = async (id: string) =>
+    [...this.s.categories.values()]
+      .filter((c) => c.id !== id && c.pathIds.includes(id))
+      .sort((a, b) => a.pathIds.length - b.pathIds.length);
+  listChildren = async (parentId: string | null, afterId: string | undefined, limit: number) =>
+    this.sorted()
+      .filter((c) => c.parentId === parentId && (!afterId || c.id > afterId))
+      .slice(0, limit);
+  listAll = async (afterId: string | undefined, limit: number) =>
+    this.sorted()
+      .filter((c) => !afterId || c.id > afterId)
+      .slice(0, limit);
+  /** A no-op: one call at a time. */
+  async lockTree() {}
+}
+
+class MemProducts implements ProductRepository {
+  constructor(private readonly s: InMemoryCatalogStore) {}
+  get = async (id: string) => this.s.products.get(id) ?? null;
+  private checkCodes(p: Product) {
+    const codes = new Set(p.skus.map((x) => x.code));
+    for (const other of this.s.products.values())
+      if (other.id !== p.id && other.skus.some((x) => codes.has(x.code))) throw skuCodeTaken();
+  }
+  async insert(p: Product) {
+    if (this.s.products.has(p.id)) throw new Error(`duplicate key products_pkey ${p.id}`);
+    this.checkCodes(p);
+    this.s.products.set(p.id, p);
+  }
+  async save(p: Product) {
+    if (!this.s.products.has(p.id)) return; // UPDATE ... WHERE id: no row, nothing written
+    this.checkCodes(p);
+    this.s.products.set(p.id, p);
+  }
+  productIdOfSku = async (skuId: string) => this.s.skuOwner(skuId)?.id ?? null;
+  unitsSold = async (skuIds: string[]) =>
+    new Map(skuIds.map((id) => [id, this.s.unitsSold.get(id) ?? 0]));
+  async addUnitsSold(skuId: string, quantity: number) {
+    if (!this.s.skuOwner(skuId)) return;
+    const next = (this.s.unitsSold.get(skuId) ?? 0) + quantity;
+    if (next < 0) throw new Error('violates check constraint "skus_units_sold_nonnegative"');
+    this.s.unitsSold.set(skuId, next);
+  }
+  async takenSkuCodes(codes: string[], exceptProductId?: string) {
+    const taken: string[] = [];
+    for (const p of this.s.products.values())
+      if (p.id !== exceptProductId)
+        for (const x of p.skus) if (codes.includes(x.code)) taken.push(x.code);
+    return taken;
+  }
+  private inSubtree(p: Product, categoryId: string) {
+    return this.s.categories.get(p.categoryId)?.pathIds.includes(categoryId) ?? false;
+  }
+  async listInSubtree(
+    categoryId: string | null,
+    afterId: string | undefined,
+    limit: number,
+    statuses: readonly ProductStatus[] = [],
+  ) {
+    return [...this.s.products.values()]
+      .filter(
+        (p) =>
+          (categoryId === null || this.inSubtree(p, categoryId)) &&
+          (!afterId || p.id > afterId) &&
+          (statuses.length === 0 || statuses.includes(p.status)),
+      )
+      .sort(byKey((p) => p.id))
+      .slice(0, limit);
+  }
+  idsInSubtree = async (categoryId: string) =>
+    [...this.s.products.values()]
+      .filter((p) => this.inSubtree(p, categoryId))
+      .map((p) => p.id)
+      .sort();
+}
+
+class MemStock implements StockRepository {
+  constructor(private readonly s: InMemoryCatalogStore) {}
+  getForUpdate = async (skuId: string, warehouseCode: string) =>
+    this.s.level(skuId, warehouseCode) ?? null;
+  /** Writes on_hand and updated_at only: `reserved` belongs to reservations (as the upsert). */
+  async put(level: StockLevel, movement: { delta: number; reason: string; traceId: string }) {
+    const current = this.s.level(level.skuId, level.warehouseCode);
+    this.s.putLevel({ ...level, reserved: current?.reserved ?? 0 });
+    this.s.movements.push({
+      skuId: level.skuId,
+      warehouseCode: level.warehouseCode,
+      delta: movement.delta,
+      onHandAfter: level.onHand,
+      reason: movement.reason,
+    });
+  }
+  levels = async (skuId: string) =>
+    [...this.s.levels.values()]
+      .filter((l) => l.skuId === skuId)
+      .sort(byKey((l) => l.warehouseCode));
+  async totals(skuIds: string[]) {
+    const totals = new Map(skuIds.map((id) => [id, 0]));
+    for (const l of this.s.levels.values())
+      if (totals.has(l.skuId)) totals.set(l.skuId, totals.get(l.skuId)! + l.onHand);
+    return totals;
+  }
+}
+
+class MemReservations implements ReservationRepository {
+  constructor(private readonly s: InMemoryCatalogStore) {}
+  async find(id: string) {
+    const r = this.s.reservations.get(id);
+    if (!r) return null;
+    const lines = [...r.lines].sort(byKey((l) => levelKey(l.skuId, l.warehouseCode)));
+    return { ...r.header, lines };
+  }
+  async claim(r: Omit<Reservation, 'lines'>) {
+    if (this.s.reservations.has(r.id)) return false;
+    this.s.reservations.set(r.id, { header: r, lines: [], reason: null });
+    return true;
+  }
+  async addLines(reservationId: string, lines: ReservedLine[]) {
+    const r = this.s.reservations.get(reservationId)!;
+    this.s.reservations.set(reservationId, { ...r, lines: [...r.lines, ...lines] });
+  }
+  async setStatus(id: string, status: ReservationStatus, reason: string | null, now: Date) {
+    const r = this.s.reservations.get(id);
+    if (r)
+      this.s.reservations.set(id, {
+        ...r,
+        header: { ...r.header, status, updatedAt: now },
+        reason,
+      });
+  }
+  dueToExpire = async (now: Date, limit: number) =>
+    [...this.s.reservations.values()]
+      .map((r) => r.header)
+      .filter((h) => h.status === 'ACTIVE' && h.expiresAt.getTime() <= now.getTime())
+      .sort((a, b) => a.expiresAt.getTime() - b.expiresAt.getTime())
+      .slice(0, limit)
+      .map((h) => h.id);
+  /** Rows in (sku, warehouse) order, as the SQL locks them; the lock itself is a no-op. */
+  lockAvailability = async (skuIds: string[]): Promise<Availability[]> =>
+    [...this.s.levels.values()]
+      .filter((l) => skuIds.includes(l.skuId))
+      .sort(byKey((l) => levelKey(l.skuId, l.warehouseCode)))
+      .map(({ skuId, warehouseCode, onHand, reserved }) => ({
+        skuId,
+        warehouseCode,
+        onHand,
+        reserved,
+      }));
+  async changeReserved(skuId: string, warehouseCode: string, delta: number, now: Date) {
+    const l = this.s.level(skuId, warehouseCode);
+    if (l) this.s.putLevel({ ...l, reserved: l.reserved + delta, updatedAt: now });
+  }
+  async consumeReserved(
+    skuId: string,
+    warehouseCode: string,
+    quantity: number,
+    movement: { reason: string; reference: string; traceId: string },
+    now: Date,
+  ) {
+    const l = this.s.level(skuId, warehouseCode)!;
+    const after = {
+      ...l,
+      onHand: l.onHand - quantity,
+      reserved: l.reserved - quantity,
+      updatedAt: now,
+    };
+    this.s.putLevel(after);
+    this.s.movements.push({
+      skuId,
+      warehouseCode,
+      delta: -quantity,
+      onHandAfter: after.onHand,
+      reason: movement.reason,
+      reference: movement.reference,
+    });
+    return after;
+  }
+  async skuFacts(skuIds: string[]): Promise<SkuFacts[]> {
+    const out: SkuFacts[] = [];
+    for (const id of skuIds) {
+      const p = this.s.skuOwner(id);
+      if (!p) continue;
+      const sku = p.skus.find((x) => x.id === id)!;
+      const levels = [...this.s.levels.values()]
+        .filter((l) => l.skuId === id)
+        .sort(byKey((l) => l.warehouseCode));
+      out.push({
+        skuId: id,
+        code: sku.code,
+        productId: p.id,
+        title: p.title,
+        categoryPathIds: this.s.categories.get(p.categoryId)?.pathIds ?? [],
+        priceMinor: sku.price.amountMinor,
+        currency: sku.price.currency,
+        orderable: p.status === 'ACTIVE',
+        available: levels.reduce((a, l) => a + l.onHand - l.reserved, 0),
+        stock: levels
+          .filter((l) => l.onHand > l.reserved)
+          .map((l) => ({ warehouseCode: l.warehouseCode, available: l.onHand - l.reserved })),
+      });
+    }
+    return out;
+  }
+}
+
+class MemWarehouses implements WarehouseRepository {
+  constructor(private readonly s: InMemoryCatalogStore) {}
+  get = async (code: string) => this.s.warehouses.get(code) ?? null;
+  async insert(w: Warehouse) {
+    if (this.s.warehouses.has(w.code)) return false;
+    this.s.warehouses.set(w.code, w);
+    return true;
+  }
+  async save(w: Warehouse) {
+    if (this.s.warehouses.has(w.code)) this.s.warehouses.set(w.code, w);
+  }
+  list = async (opts: { activeOnly: boolean; afterCode?: string; limit: number }) =>
+    [...this.s.warehouses.values()]
+      .filter((w) => (!opts.activeOnly || w.active) && (!opts.afterCode || w.code > opts.afterCode))
+      .sort(byKey((w) => w.code))
+      .slice(0, opts.limit);
+}
+
+/**
+ * The fake unit of work: each `run` is a transaction over the store, committed (its events
+ * appended to the outbox) when the work returns, rolled back when it throws: every map and
+ * every recorded event of that run is dropped. `failNextRuns` fails the next runs as an
+ * unreachable database would.
+ */
+export class InMemoryCatalogUnitOfWork implements UnitOfWork {
+  private failing = 0;
+  /** Committed transactions. */
+  commits = 0;
+  rollbacks = 0;
+
+  constructor(readonly store = new InMemoryCatalogStore()) {}
+
+  failNextRuns(n: number): void {
+    this.failing = n;
+  }
+
+  async run<T>(_ctx: RequestContext, work: (tx: CatalogTx) => Promise<T>): Promise<T> {
+    if (this.failing > 0) {
+      this.failing--;
+      throw new Error('database unreachable (in-memory fault)');
+    }
+    const rollback = this.store.snapshot();
+    const events = new RecordingEvents();
+    const s = this.store;
+    try {
+      const result = await work({
+        categories: new MemCategories(s),
+        products: new MemProducts(s),
+        stock: new MemStock(s),
+        reservations: new MemReservations(s),
+        warehouses: new MemWarehouses(s),
+        events,
+      });
+      s.outbox.push(...events.rows);
+      this.commits++;
+      return result;
+    } catch (e) {
+      rollback();
+      this.rollbacks++;
+      throw e;
+    }
+  }
+}
+
+/** A clock tests move by hand. */
+export class FakeClock implements Clock {
+  constructor(private at = new Date('2026-11-25T10:00:00Z')) {}
+  now = () => new Date(this.at.getTime());
+  advance(ms: number): void {
+    this.at = new Date(this.at.getTime() + ms);
+  }
+}
+
+/** UUID-shaped ids, in sequence (`…0001`, `…0002`, …): ordering by id is ordering by creation. */
+export class SequentialIds implements IdGenerator {
+  private n = 0;
+  newId = () => `0190c000-0000-7000-8000-${(++this.n).toString(16).padStart(12, '0')}`;
+}

@@ -1,0 +1,5 @@
+// Test support of the user service (CONVENTIONS 11: fakes behind a `testing` entry): builders
+// for test data and in-memory ports for fast application-layer tests.
+export * from './builders';
+export * from './in-memory';
+export * from './harness';
