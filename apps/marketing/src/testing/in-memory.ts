@@ -382,7 +382,7 @@ export class InMemoryUnitOfWork implements UnitOfWork {
  * The Redis flash-sale pool, with the Lua scripts' decisions: window, the buyer's units against
  * the per-user limit, then stock; a win is appended to the win list; a give-back counts once
  * per token. Not transactional with the unit of work (Redis is not either). `failNext` makes
- * the next attempt throw, as a lost connection would.
+ * the next attempt or give-back throw, as a lost connection would.
  */
 export class InMemoryFlashSaleStore implements FlashSaleStore {
   readonly pools = new Map<
@@ -420,11 +420,7 @@ export class InMemoryFlashSaleStore implements FlashSaleStore {
     quantity: number,
     now: Date,
   ): Promise<AttemptOutcome | { result: 'UNKNOWN' }> {
-    if (this.failNext) {
-      const e = this.failNext;
-      this.failNext = undefined;
-      throw e;
-    }
+    this.fault();
     const p = this.pools.get(saleId);
     if (!p) return { result: 'UNKNOWN' };
     const t = now.getTime();
@@ -439,12 +435,18 @@ export class InMemoryFlashSaleStore implements FlashSaleStore {
     return { result: 'WON', token, expiresAt: now };
   }
   async giveBack(saleId: string, token: string, buyer: string, quantity: number) {
+    this.fault();
     const p = this.pools.get(saleId);
     if (!p || p.returned.has(token)) return 0;
     p.returned.add(token);
     p.stock += quantity;
     p.buyers[buyer] = (p.buyers[buyer] ?? 0) - quantity;
     return quantity;
+  }
+  private fault(): void {
+    const e = this.failNext;
+    this.failNext = undefined;
+    if (e) throw e;
   }
   pendingWins = async (saleId: string, max: number) =>
     (this.pools.get(saleId)?.wins ?? []).slice(0, max);
