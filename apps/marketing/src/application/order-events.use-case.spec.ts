@@ -82,6 +82,13 @@ describe('order events', () => {
     expect(store.purchases.get('sale-1.t1')!.status).toBe('PAID');
   });
 
+  it('a paid event for a purchase already given back leaves it returned', async () => {
+    const { events, store } = setup();
+    store.purchases.set('sale-1.t1', purchase({ status: 'RETURNED' }));
+    await events.onOrderPaid(CTX, anEvent('e1'), 'o1');
+    expect(store.purchases.get('sale-1.t1')!.status).toBe('RETURNED');
+  });
+
   it('a cancelled order gives its coupons back and its flash units to the pool, once', async () => {
     const { events, store, flash, putCoupon, putMember } = setup();
     putCoupon('AAAAA-AAAAA', {
