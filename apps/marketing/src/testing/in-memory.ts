@@ -332,12 +332,17 @@ class MemGroups implements GroupRepository {
 export class InMemoryUnitOfWork implements UnitOfWork {
   commits = 0;
   rollbacks = 0;
+  /** The next `run` throws this before doing anything, as a lost database connection would. */
+  failNext?: Error;
   constructor(
     readonly store: InMemoryMarketingStore,
     private readonly clock: Clock,
   ) {}
 
   async run<T>(_ctx: RequestContext, work: (tx: MarketingTx) => Promise<T>): Promise<T> {
+    const down = this.failNext;
+    this.failNext = undefined;
+    if (down) throw down;
     const rollback = this.store.snapshot();
     const events = new RecordingEvents();
     const s = this.store;
