@@ -1,0 +1,123 @@
+import { Money } from '@emporia/money';
+import pino from 'pino';
+import type { FlashSale } from '../domain/flash-sale';
+import {
+  CTX,
+  FakeClock,
+  InMemoryFlashSaleStore,
+  InMemoryMarketingStore,
+  InMemoryUnitOfWork,
+} from '../testing';
+import { FlashSalesUseCase } from './flash-sales.use-case';
+
+/** Flash sales: Redis (the in-memory pool) decides, the database records; the sweep mends. */
+describe('flash sales', () => {
+  const TTL = 15 * 60_000;
+  const sale = (over: Partial<FlashSale> = {}): FlashSale => ({
+    id: 'sale-1',
+    skuId: 'sku-1',
+    price: Money.of(9900, 'CNY'),
+    stock: 5,
+    perUserLimit: 2,
+    startsAt: new Date('2026-11-25T09:00:00Z'),
+    endsAt: new Date('2026-11-25T12:00:00Z'),
+    ...over,
+  });
+  const setup = async () => {
+    const store = new InMemoryMarketingStore();
+    const clock = new FakeClock();
+    const uow = new InMemoryUnitOfWork(store, clock);
+    const pool = new InMemoryFlashSaleStore();
+    const flash = new FlashSalesUseCase(
+      uow,
+      clock,
+      pool,
+      { tokenTtlMs: TTL },
+      pino({ level: 'silent' }),
+    );
+    await flash.create(CTX, sale());
+    return { store, clock, uow, pool, flash };
+  };
+
+  it('a created sale is stored, loaded and announced once; its id cannot be reused', async () => {
+    const { flash, store, pool } = await setup();
+    expect(await pool.isLoaded('sale-1')).toBe(true);
+    await expect(flash.create(CTX, sale({ stock: 99 }))).rejects.toMatchObject({
+      code: 'FLASH_SALE_EXISTS',
+    });
+    expect(store.outbox).toEqual([
+      { type: 'FlashSaleScheduled', saleId: 'sale-1', skuId: 'sku-1' },
+    ]);
+    expect(store.sales.get('sale-1')!.stock).toBe(5);
+  });
+
+  it('a win is recorded with its expiry; the per-user limit and stock refuse the rest', async () => {
+    const { flash, store, clock } = await setup();
+    const won = await flash.attempt(CTX, 'sale-1', 'acc-1', 2);
+    expect(won).toMatchObject({ result: 'WON' });
+    const token = (won as { token: string }).token;
+    expect(store.purchases.get(token)).toMatchObject({
+      accountId: 'acc-1',
+      quantity: 2,
+      status: 'WON',
+      expiresAt: new Date(clock.now().getTime() + TTL),
+    });
+    expect(await flash.attempt(CTX, 'sale-1', 'acc-1', 1)).toEqual({ result: 'LIMIT_REACHED' });
+    expect((await flash.attempt(CTX, 'sale-1', 'acc-2', 2)).result).toBe('WON');
+    expect(await flash.attempt(CTX, 'sale-1', 'acc-3', 2)).toEqual({ result: 'SOLD_OUT' });
+    expect((await flash.attempt(CTX, 'sale-1', 'acc-3', 1)).result).toBe('WON');
+    const { reconciliation } = await flash.get(CTX, 'sale-1');
+    expect(reconciliation).toEqual({ redisRemaining: 0, held: 5, paid: 0, drift: 0 });
+  });
+
+  it('a win the database missed is still a win, and the next read records it from the win list', async () => {
+    const { flash, store, uow } = await setup();
+    uow.failNext = new Error('db down');
+    const won = await flash.attempt(CTX, 'sale-1', 'acc-1', 1);
+    expect(won.result).toBe('WON');
+    expect(store.purchases.size).toBe(0);
+    const { reconciliation } = await flash.get(CTX, 'sale-1');
+    expect(store.purchases.get((won as { token: string }).token)!.status).toBe('WON');
+    expect(reconciliation.drift).toBe(0);
+  });
+
+  it('a sale Redis lost is reloaded from what the database holds: no oversell, limits kept', async () => {
+    const { flash, pool } = await setup();
+    await flash.attempt(CTX, 'sale-1', 'acc-1', 2);
+    await flash.attempt(CTX, 'sale-1', 'acc-2', 2);
+    pool.pools.clear();
+    expect(await flash.attempt(CTX, 'sale-1', 'acc-1', 1)).toEqual({ result: 'LIMIT_REACHED' });
+    expect((await flash.attempt(CTX, 'sale-1', 'acc-3', 1)).result).toBe('WON');
+    expect(await flash.attempt(CTX, 'sale-1', 'acc-4', 1)).toEqual({ result: 'SOLD_OUT' });
+    await expect(flash.attempt(CTX, 'nope', 'acc-1', 1)).rejects.toMatchObject({
+      code: 'FLASH_SALE_NOT_FOUND',
+    });
+  });
+
+  it('the sweep gives a lapsed win’s units back once; an ordered win is kept', async () => {
+    const { flash, store, clock, pool } = await setup();
+    const a = (await flash.attempt(CTX, 'sale-1', 'acc-1', 2)) as { token: string };
+    const b = (await flash.attempt(CTX, 'sale-1', 'acc-2', 1)) as { token: string };
+    store.purchases.set(b.token, {
+      ...store.purchases.get(b.token)!,
+      status: 'ORDERED',
+      orderId: 'o1',
+    });
+    clock.advance(TTL);
+    // both wins are still in the win list: recorded again (idempotent by token) and acked
+    expect(await flash.sweep(CTX)).toEqual({ recorded: 2, returned: 1 });
+    expect(store.purchases.get(a.token)!.status).toBe('RETURNED');
+    expect(store.purchases.get(b.token)!.status).toBe('ORDERED');
+    expect(await pool.state('sale-1')).toEqual({ stock: 4, buyers: { 'acc-1': 0, 'acc-2': 1 } });
+    expect(await flash.sweep(CTX)).toEqual({ recorded: 0, returned: 0 });
+    expect((await flash.get(CTX, 'sale-1')).reconciliation.drift).toBe(0);
+  });
+
+  it('refuses a sale that has already ended', async () => {
+    const { flash, clock } = await setup();
+    clock.advance(3 * 3_600_000);
+    await expect(flash.create(CTX, sale({ id: 'sale-2' }))).rejects.toMatchObject({
+      code: 'FLASH_SALE_INVALID',
+    });
+  });
+});

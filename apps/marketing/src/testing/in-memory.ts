@@ -1,0 +1,496 @@
+import type { ReceivedEvent } from '@emporia/messaging';
+import type { RequestContext } from '@emporia/platform';
+import type {
+  CampaignRepository,
+  Clock,
+  CouponRepository,
+  CustomerFacts,
+  CustomerRepository,
+  FlashPurchase,
+  FlashRepository,
+  FlashSaleStore,
+  GroupDeal,
+  GroupMember,
+  GroupRepository,
+  IdGenerator,
+  MarketingEvents,
+  MarketingTx,
+  MemberStatus,
+  PromotionRepository,
+  PurchaseStatus,
+  Random,
+  RecordedWin,
+  UnitOfWork,
+} from '../application/ports';
+import type { Campaign, PromotionRecord } from '../domain/campaign';
+import type { Coupon, CouponTemplate } from '../domain/coupon';
+import type { AttemptOutcome, FlashSale } from '../domain/flash-sale';
+import type { Group } from '../domain/group-buy';
+import { MarketingError } from '../domain/marketing-error';
+
+/**
+ * In-memory ports of the marketing service for fast application-layer tests (CONVENTIONS 18):
+ * a unit of work whose transaction rolls back on a throw (every table is restored and the
+ * events recorded in it are dropped), repositories over those tables, the inbox, and the
+ * Redis flash-sale pool. Single-threaded: row locks (`forUpdate`) are not needed and not
+ * modelled; tests run one use-case call at a time. Behaviour the use cases rely on is kept
+ * from the SQL adapters: inserts of an existing key raise the same ALREADY_EXISTS codes;
+ * `insertCoupons`, `recordWin` and `addPending` skip existing keys (ON CONFLICT DO NOTHING);
+ * a tier change older than the stored one is ignored; list orders follow the SQL ORDER BY.
+ */
+
+/** An outbox row as the fake records it. */
+export type RecordedEvent =
+  | { type: 'GroupBuySucceeded'; groupId: string; orderIds: string[] }
+  | { type: 'GroupBuyFailed'; groupId: string; orderIds: string[]; reason: string }
+  | { type: 'FlashSaleScheduled'; saleId: string; skuId: string };
+
+class RecordingEvents implements MarketingEvents {
+  readonly rows: RecordedEvent[] = [];
+  groupSucceeded(g: Group, orderIds: string[]) {
+    this.rows.push({ type: 'GroupBuySucceeded', groupId: g.id, orderIds });
+  }
+  groupFailed(g: Group, orderIds: string[], reason: string) {
+    this.rows.push({ type: 'GroupBuyFailed', groupId: g.id, orderIds, reason });
+  }
+  flashSaleScheduled(sale: FlashSale) {
+    this.rows.push({ type: 'FlashSaleScheduled', saleId: sale.id, skuId: sale.skuId });
+  }
+}
+
+interface Stamped<T> {
+  row: T;
+  createdAt: number;
+  updatedAt: number;
+  seq: number;
+}
+
+/** Every table of the marketing database, as maps of immutable values. */
+export class InMemoryMarketingStore {
+  campaigns = new Map<string, Campaign>();
+  promotions = new Map<string, PromotionRecord>();
+  templates = new Map<string, CouponTemplate & { issued: number }>();
+  coupons = new Map<string, Stamped<Coupon>>();
+  customers = new Map<string, CustomerFacts & { tierChangedAt: Date | null }>();
+  sales = new Map<string, FlashSale>();
+  purchases = new Map<string, FlashPurchase>();
+  deals = new Map<string, GroupDeal>();
+  groups = new Map<string, Group>();
+  members = new Map<string, Stamped<GroupMember>>();
+  inbox = new Set<string>();
+  /** Committed outbox rows, in commit order. */
+  outbox: RecordedEvent[] = [];
+  /** Insertion counter: ties in timestamps are broken by it, as row order would be. */
+  seq = 0;
+
+  snapshot(): () => void {
+    const saved = Object.entries(this).map(([k, v]) => [
+      k,
+      v instanceof Map ? new Map(v) : v instanceof Set ? new Set(v) : Array.isArray(v) ? [...v] : v,
+    ]);
+    return () => {
+      for (const [k, v] of saved) (this as Record<string, unknown>)[k as string] = v;
+    };
+  }
+}
+
+const exists = (code: string, id: string) =>
+  new MarketingError('ALREADY_EXISTS', code, `${id} already exists`);
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+class MemCampaigns implements CampaignRepository {
+  constructor(private readonly s: InMemoryMarketingStore) {}
+  async upsert(c: Campaign) {
+    this.s.campaigns.set(c.id, c);
+  }
+  async list() {
+    return [...this.s.campaigns.values()].sort(
+      (a, b) => a.startsAt.getTime() - b.startsAt.getTime() || cmp(a.id, b.id),
+    );
+  }
+  find = async (id: string) => this.s.campaigns.get(id) ?? null;
+}
+
+class MemPromotions implements PromotionRepository {
+  constructor(private readonly s: InMemoryMarketingStore) {}
+  async upsert(p: PromotionRecord) {
+    this.s.promotions.set(p.id, p);
+  }
+  find = async (id: string) => this.s.promotions.get(id) ?? null;
+  findMany = async (ids: string[]) =>
+    ids.flatMap((id) => (this.s.promotions.has(id) ? [this.s.promotions.get(id)!] : []));
+  list = async () =>
+    [...this.s.promotions.values()].sort((a, b) => a.priority - b.priority || cmp(a.id, b.id));
+  async candidates(now: Date) {
+    const t = now.getTime();
+    return (await this.list()).filter(
+      (p) =>
+        p.active &&
+        !p.couponOnly &&
+        (!p.startsAt || p.startsAt.getTime() <= t) &&
+        (!p.endsAt || p.endsAt.getTime() > t),
+    );
+  }
+}
+
+class MemCoupons implements CouponRepository {
+  constructor(private readonly s: InMemoryMarketingStore) {}
+  async insertTemplate(t: CouponTemplate) {
+    if (this.s.templates.has(t.id))
+      throw exists('COUPON_TEMPLATE_EXISTS', `coupon template ${t.id}`);
+    this.s.templates.set(t.id, { ...t, issued: 0 });
+  }
+  findTemplate = async (id: string) => this.s.templates.get(id) ?? null;
+  findTemplates = async (ids: string[]) =>
+    ids.flatMap((id) => (this.s.templates.has(id) ? [this.s.templates.get(id)!] : []));
+  async addIssued(templateId: string, count: number) {
+    const t = this.s.templates.get(templateId);
+    if (t) this.s.templates.set(templateId, { ...t, issued: t.issued + count });
+  }
+  async insertCoupons(coupons: Coupon[], now: Date) {
+    const inserted: string[] = [];
+    for (const c of coupons) {
+      if (this.s.coupons.has(c.code)) continue;
+      const t = now.getTime();
+      this.s.coupons.set(c.code, { row: c, createdAt: t, updatedAt: t, seq: ++this.s.seq });
+      inserted.push(c.code);
+    }
+    return inserted;
+  }
+  find = async (code: string) => this.s.coupons.get(code)?.row ?? null;
+  findMany = async (codes: string[]) =>
+    this.rows((c) => codes.includes(c.code)).sort((a, b) => cmp(a.code, b.code));
+  async save(c: Coupon, now: Date) {
+    const stored = this.s.coupons.get(c.code);
+    if (stored) this.s.coupons.set(c.code, { ...stored, row: c, updatedAt: now.getTime() });
+  }
+  heldBy = async (accountId: string, templateId: string) =>
+    this.rows((c) => c.ownerId === accountId && c.templateId === templateId).length;
+  ofOrder = async (orderId: string) =>
+    this.rows((c) => c.orderId === orderId).sort((a, b) => cmp(a.code, b.code));
+  ofAccount = async (accountId: string) =>
+    [...this.s.coupons.values()]
+      .filter((x) => x.row.ownerId === accountId)
+      .sort((a, b) => b.updatedAt - a.updatedAt || cmp(a.row.code, b.row.code))
+      .map((x) => x.row);
+  private rows(f: (c: Coupon) => boolean): Coupon[] {
+    return [...this.s.coupons.values()].map((x) => x.row).filter(f);
+  }
+}
+
+class MemCustomers implements CustomerRepository {
+  constructor(private readonly s: InMemoryMarketingStore) {}
+  async facts(accountId: string) {
+    const f = this.s.customers.get(accountId);
+    return f ? { tier: f.tier, ordersPlaced: f.ordersPlaced } : null;
+  }
+  async orderPlaced(accountId: string) {
+    const f = this.s.customers.get(accountId);
+    this.s.customers.set(accountId, {
+      tier: f?.tier ?? '',
+      tierChangedAt: f?.tierChangedAt ?? null,
+      ordersPlaced: (f?.ordersPlaced ?? 0) + 1,
+    });
+  }
+  async setTier(accountId: string, tier: string, at: Date) {
+    const f = this.s.customers.get(accountId);
+    if (f?.tierChangedAt && f.tierChangedAt.getTime() > at.getTime()) return;
+    this.s.customers.set(accountId, {
+      ordersPlaced: f?.ordersPlaced ?? 0,
+      tier,
+      tierChangedAt: at,
+    });
+  }
+}
+
+class MemFlash implements FlashRepository {
+  constructor(private readonly s: InMemoryMarketingStore) {}
+  async insertSale(sale: FlashSale) {
+    if (this.s.sales.has(sale.id)) throw exists('FLASH_SALE_EXISTS', `flash sale ${sale.id}`);
+    this.s.sales.set(sale.id, sale);
+  }
+  findSale = async (id: string) => this.s.sales.get(id) ?? null;
+  liveSales = async (now: Date) =>
+    [...this.s.sales.values()].filter((x) => x.endsAt.getTime() > now.getTime());
+  async recordWin(p: FlashPurchase) {
+    if (!this.s.purchases.has(p.token)) this.s.purchases.set(p.token, p);
+  }
+  findPurchase = async (token: string) => this.s.purchases.get(token) ?? null;
+  purchaseOfOrder = async (orderId: string) =>
+    [...this.s.purchases.values()].find((p) => p.orderId === orderId) ?? null;
+  async setPurchase(token: string, status: PurchaseStatus, orderId: string | null) {
+    const p = this.s.purchases.get(token);
+    if (p) this.s.purchases.set(token, { ...p, status, orderId });
+  }
+  lapsed = async (now: Date, limit: number) =>
+    [...this.s.purchases.values()]
+      .filter((p) => p.status === 'WON' && p.expiresAt.getTime() <= now.getTime())
+      .sort((a, b) => a.expiresAt.getTime() - b.expiresAt.getTime())
+      .slice(0, limit);
+  async tally(saleId: string) {
+    const buyers: Record<string, number> = {};
+    let held = 0;
+    let paid = 0;
+    for (const p of this.s.purchases.values()) {
+      if (p.saleId !== saleId || p.status === 'RETURNED') continue;
+      held += p.quantity;
+      if (p.status === 'PAID') paid += p.quantity;
+      buyers[p.accountId] = (buyers[p.accountId] ?? 0) + p.quantity;
+    }
+    return { held, paid, buyers };
+  }
+}
+
+class MemGroups implements GroupRepository {
+  constructor(
+    private readonly s: InMemoryMarketingStore,
+    private readonly clock: Clock,
+  ) {}
+  async insertDeal(d: GroupDeal) {
+    if (this.s.deals.has(d.id)) throw exists('GROUP_DEAL_EXISTS', `group deal ${d.id}`);
+    this.s.deals.set(d.id, d);
+  }
+  findDeal = async (id: string) => this.s.deals.get(id) ?? null;
+  async insertGroup(g: Group) {
+    if (this.s.groups.has(g.id)) throw new Error(`duplicate key: buying_groups ${g.id}`);
+    this.s.groups.set(g.id, { ...g, participants: [] });
+  }
+  /** As the SQL adapter: participants are the JOINED members. */
+  async findGroup(id: string) {
+    const g = this.s.groups.get(id);
+    if (!g) return null;
+    const joined = await this.joined(id);
+    return {
+      ...g,
+      participants: joined.map((m) => ({ accountId: m.accountId, orderId: m.orderId })),
+    };
+  }
+  async setGroupStatus(id: string, status: Group['status']) {
+    const g = this.s.groups.get(id);
+    if (g) this.s.groups.set(id, { ...g, status });
+  }
+  /** Open groups not past their deadline (the SQL uses the database's now(); here the clock). */
+  async openGroups(dealId: string) {
+    const now = this.clock.now().getTime();
+    return [...this.s.groups.values()]
+      .filter((g) => g.dealId === dealId && g.status === 'OPEN' && g.deadline.getTime() > now)
+      .sort((a, b) => a.deadline.getTime() - b.deadline.getTime())
+      .slice(0, 50)
+      .map((g) => ({
+        ...g,
+        participants: [],
+        joined: this.memberRows(g.id).filter((m) => m.row.status === 'JOINED').length,
+      }));
+  }
+  joined = async (groupId: string) =>
+    this.memberRows(groupId)
+      .filter((m) => m.row.status === 'JOINED')
+      .sort((a, b) => a.updatedAt - b.updatedAt || cmp(a.row.orderId, b.row.orderId))
+      .map((m) => m.row);
+  members = async (groupId: string) =>
+    this.memberRows(groupId)
+      .sort((a, b) => a.createdAt - b.createdAt || a.seq - b.seq)
+      .map((m) => m.row);
+  async addPending(m: GroupMember, now: Date) {
+    if (this.s.members.has(m.orderId)) return;
+    const t = now.getTime();
+    this.s.members.set(m.orderId, {
+      row: { ...m, status: 'PENDING' },
+      createdAt: t,
+      updatedAt: t,
+      seq: ++this.s.seq,
+    });
+  }
+  memberOfOrder = async (orderId: string) => this.s.members.get(orderId)?.row ?? null;
+  async setMemberStatus(orderId: string, status: MemberStatus, now: Date) {
+    const m = this.s.members.get(orderId);
+    if (m)
+      this.s.members.set(orderId, {
+        ...m,
+        row: { ...m.row, status },
+        updatedAt: now.getTime(),
+        seq: ++this.s.seq,
+      });
+  }
+  due = async (now: Date, limit: number) =>
+    [...this.s.groups.values()]
+      .filter((g) => g.status === 'OPEN' && g.deadline.getTime() <= now.getTime())
+      .sort((a, b) => a.deadline.getTime() - b.deadline.getTime())
+      .slice(0, limit)
+      .map((g) => g.id);
+  private memberRows(groupId: string) {
+    return [...this.s.members.values()].filter((m) => m.row.groupId === groupId);
+  }
+}
+
+/**
+ * The transactional unit of work: a throw anywhere in `work` restores every table and drops the
+ * events recorded in it; a commit appends them to the outbox. `runForEvent` records the
+ * (consumer, event id) pair in the inbox inside the same transaction, so a failed handling is
+ * handled again on redelivery and a handled one never twice.
+ */
+export class InMemoryUnitOfWork implements UnitOfWork {
+  commits = 0;
+  rollbacks = 0;
+  /** The next `run` throws this before doing anything, as a lost database connection would. */
+  failNext?: Error;
+  constructor(
+    readonly store: InMemoryMarketingStore,
+    private readonly clock: Clock,
+  ) {}
+
+  async run<T>(_ctx: RequestContext, work: (tx: MarketingTx) => Promise<T>): Promise<T> {
+    const down = this.failNext;
+    this.failNext = undefined;
+    if (down) throw down;
+    const rollback = this.store.snapshot();
+    const events = new RecordingEvents();
+    const s = this.store;
+    const tx: MarketingTx = {
+      campaigns: new MemCampaigns(s),
+      promotions: new MemPromotions(s),
+      coupons: new MemCoupons(s),
+      customers: new MemCustomers(s),
+      flash: new MemFlash(s),
+      groups: new MemGroups(s, this.clock),
+      events,
+    };
+    try {
+      const result = await work(tx);
+      this.store.outbox.push(...events.rows);
+      this.commits++;
+      return result;
+    } catch (e) {
+      rollback();
+      this.rollbacks++;
+      throw e;
+    }
+  }
+
+  async runForEvent(
+    ctx: RequestContext,
+    consumer: string,
+    event: ReceivedEvent,
+    work: (tx: MarketingTx) => Promise<void>,
+  ): Promise<boolean> {
+    return this.run(ctx, async (tx) => {
+      const k = `${consumer}/${event.eventId}`;
+      if (this.store.inbox.has(k)) return false;
+      this.store.inbox.add(k);
+      await work(tx);
+      return true;
+    });
+  }
+}
+
+/**
+ * The Redis flash-sale pool, with the Lua scripts' decisions: window, the buyer's units against
+ * the per-user limit, then stock; a win is appended to the win list; a give-back counts once
+ * per token. Not transactional with the unit of work (Redis is not either). `failNext` makes
+ * the next attempt or give-back throw, as a lost connection would.
+ */
+export class InMemoryFlashSaleStore implements FlashSaleStore {
+  readonly pools = new Map<
+    string,
+    {
+      starts: number;
+      ends: number;
+      limit: number;
+      stock: number;
+      buyers: Record<string, number>;
+      wins: RecordedWin[];
+      returned: Set<string>;
+    }
+  >();
+  private n = 0;
+  failNext?: Error;
+
+  async load(sale: FlashSale, remaining = sale.stock, buyers: Record<string, number> = {}) {
+    const pool = this.pools.get(sale.id);
+    const merged = { ...buyers, ...(pool?.buyers ?? {}) };
+    this.pools.set(sale.id, {
+      starts: sale.startsAt.getTime(),
+      ends: sale.endsAt.getTime(),
+      limit: sale.perUserLimit,
+      stock: pool ? pool.stock : remaining,
+      buyers: merged,
+      wins: pool?.wins ?? [],
+      returned: pool?.returned ?? new Set(),
+    });
+  }
+  isLoaded = async (saleId: string) => this.pools.has(saleId);
+  async attempt(
+    saleId: string,
+    buyer: string,
+    quantity: number,
+    now: Date,
+  ): Promise<AttemptOutcome | { result: 'UNKNOWN' }> {
+    this.fault();
+    const p = this.pools.get(saleId);
+    if (!p) return { result: 'UNKNOWN' };
+    const t = now.getTime();
+    if (t < p.starts) return { result: 'NOT_STARTED' };
+    if (t >= p.ends) return { result: 'ENDED' };
+    if ((p.buyers[buyer] ?? 0) + quantity > p.limit) return { result: 'LIMIT_REACHED' };
+    if (p.stock < quantity) return { result: 'SOLD_OUT' };
+    const token = `${saleId}.t${++this.n}`;
+    p.stock -= quantity;
+    p.buyers[buyer] = (p.buyers[buyer] ?? 0) + quantity;
+    p.wins.push({ token, buyer, quantity, wonAt: now });
+    return { result: 'WON', token, expiresAt: now };
+  }
+  async giveBack(saleId: string, token: string, buyer: string, quantity: number) {
+    this.fault();
+    const p = this.pools.get(saleId);
+    if (!p || p.returned.has(token)) return 0;
+    p.returned.add(token);
+    p.stock += quantity;
+    p.buyers[buyer] = (p.buyers[buyer] ?? 0) - quantity;
+    return quantity;
+  }
+  private fault(): void {
+    const e = this.failNext;
+    this.failNext = undefined;
+    if (e) throw e;
+  }
+  pendingWins = async (saleId: string, max: number) =>
+    (this.pools.get(saleId)?.wins ?? []).slice(0, max);
+  async ackWins(saleId: string, count: number) {
+    const p = this.pools.get(saleId);
+    if (p && count > 0) p.wins = p.wins.slice(count);
+  }
+  async state(saleId: string) {
+    const p = this.pools.get(saleId);
+    return { stock: p?.stock ?? 0, buyers: { ...(p?.buyers ?? {}) } };
+  }
+}
+
+/** A clock that stands still until a test moves it. */
+export class FakeClock implements Clock {
+  constructor(private at = new Date('2026-11-25T10:00:00Z')) {}
+  now = () => new Date(this.at.getTime());
+  advance(ms: number): void {
+    this.at = new Date(this.at.getTime() + ms);
+  }
+}
+
+/** UUID-shaped ids, in sequence (`…0001`, `…0002`, …). */
+export class SequentialIds implements IdGenerator {
+  private n = 0;
+  newId = () => `0190b000-0000-7000-8000-${(++this.n).toString(16).padStart(12, '0')}`;
+}
+
+/** Deterministic "random" bytes: a counter, so codes differ and tests can force collisions. */
+export class SequentialRandom {
+  private n = 0;
+  /** Bytes to hand out before counting again (to replay a code: a collision). */
+  readonly replay: Uint8Array[] = [];
+  readonly random: Random = (len) => {
+    const r = this.replay.shift();
+    if (r) return r;
+    const out = new Uint8Array(len);
+    let v = ++this.n;
+    for (let i = len - 1; i >= 0 && v > 0; i--, v = Math.floor(v / 256)) out[i] = v % 256;
+    return out;
+  };
+}

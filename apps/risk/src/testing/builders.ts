@@ -1,0 +1,38 @@
+import { Money } from '@emporia/money';
+import type { ScoreOrderInput } from '../application/risk.use-case';
+import type { Rule } from '../domain/rules';
+
+/** An order to score: one account, device, IP and address; 50.00 CNY, no coupons. */
+export function anOrder(over: Partial<ScoreOrderInput> = {}): ScoreOrderInput {
+  return {
+    orderId: 'order-1',
+    accountId: 'acc-1',
+    ip: '203.0.113.7',
+    deviceId: 'dev-1',
+    addressFingerprint: 'cn|zj|hz|xh|line 1|',
+    phone: '+86 138 0000 0000',
+    total: Money.of(5000, 'CNY'),
+    couponCodes: [],
+    ...over,
+  };
+}
+
+type RuleOf<K extends Rule['kind']> = Extract<Rule, { kind: K }>;
+
+/** A rule of a kind with the given fields; active, REVIEW, score 10, applies to orders. */
+export function aRule<K extends Rule['kind']>(
+  kind: K,
+  fields: Omit<RuleOf<K>, 'id' | 'name' | 'kind' | 'appliesTo' | 'action' | 'score' | 'active'> &
+    Partial<Pick<Rule, 'id' | 'name' | 'appliesTo' | 'action' | 'score' | 'active'>>,
+): Rule {
+  return {
+    id: `r-${kind.toLowerCase()}`,
+    name: `${kind} rule`,
+    appliesTo: 'ORDER',
+    action: 'REVIEW',
+    score: 10,
+    active: true,
+    kind,
+    ...fields,
+  } as unknown as Rule;
+}

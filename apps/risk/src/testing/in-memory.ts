@@ -1,0 +1,217 @@
+import type { Clock, IdGenerator } from '@emporia/domain';
+import type {
+  ListEntry,
+  OrderAttempt,
+  RiskStore,
+  SignalStore,
+  StoredDecision,
+} from '../application/ports';
+import {
+  MAX_WINDOW_SECONDS,
+  signalKey,
+  type ListKind,
+  type Rule,
+  type Signal,
+} from '../domain/rules';
+
+/**
+ * In-memory ports of the risk service for fast application-layer tests (CONVENTIONS 18).
+ * Risk has no unit of work: every store call is one statement in the SQL adapter, so each
+ * in-memory call is atomic too. Behaviour the use case relies on is kept: rules ordered by
+ * (appliesTo, id); list entries unique per (kind, value) with duplicates skipped and not
+ * counted (ON CONFLICT DO NOTHING); one decision per order (the first one wins); decisions
+ * newest first.
+ */
+export class InMemoryRiskStore implements RiskStore {
+  readonly ruleRows = new Map<string, { rule: Rule; updatedAt: Date }>();
+  readonly entries = new Map<string, ListEntry>();
+  readonly decisionRows: StoredDecision[] = [];
+
+  async upsertRule(r: Rule, now: Date): Promise<void> {
+    this.ruleRows.set(r.id, { rule: r, updatedAt: now });
+  }
+
+  async rules(): Promise<Rule[]> {
+    return [...this.ruleRows.values()]
+      .map((x) => x.rule)
+      .sort((a, b) => cmp(a.appliesTo, b.appliesTo) || cmp(a.id, b.id));
+  }
+
+  async addEntries(entries: ListEntry[]): Promise<number> {
+    let added = 0;
+    for (const e of entries) {
+      const k = `${e.kind}|${e.value}`;
+      if (this.entries.has(k)) continue;
+      this.entries.set(k, e);
+      added++;
+    }
+    return added;
+  }
+
+  async removeEntries(entries: { kind: ListKind; value: string }[]): Promise<number> {
+    let removed = 0;
+    for (const e of entries) if (this.entries.delete(`${e.kind}|${e.value}`)) removed++;
+    return removed;
+  }
+
+  async exportList(kind: ListKind): Promise<ListEntry[]> {
+    return [...this.entries.values()]
+      .filter((e) => e.kind === kind)
+      .sort((a, b) => a.addedAt.getTime() - b.addedAt.getTime() || cmp(a.value, b.value));
+  }
+
+  async listed(values: { kind: ListKind; value: string }[]): Promise<ListKind[]> {
+    return [
+      ...new Set(values.filter((v) => this.entries.has(`${v.kind}|${v.value}`)).map((v) => v.kind)),
+    ];
+  }
+
+  async recordDecision(d: StoredDecision): Promise<StoredDecision> {
+    if (d.kind === 'ORDER') {
+      const first = await this.findOrderDecision(d.subjectId);
+      if (first) return first;
+    }
+    this.decisionRows.push(d);
+    return d;
+  }
+
+  async findOrderDecision(orderId: string): Promise<StoredDecision | null> {
+    return this.decisionRows.find((d) => d.kind === 'ORDER' && d.subjectId === orderId) ?? null;
+  }
+
+  async decisions(f: {
+    subjectId?: string;
+    accountId?: string;
+    limit: number;
+  }): Promise<StoredDecision[]> {
+    return this.decisionRows
+      .filter(
+        (d) =>
+          (!f.subjectId || d.subjectId === f.subjectId) &&
+          (!f.accountId || d.accountId === f.accountId),
+      )
+      .sort((a, b) => b.decidedAt.getTime() - a.decidedAt.getTime())
+      .slice(0, f.limit);
+  }
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The Redis velocity counters as in-memory sorted sets, with the same keys and members as
+ * RedisSignalStore: a member (order id, account id, attempt id) is counted once per key and
+ * re-adding it moves its time; a count covers (now - window, +inf]; entries older than the
+ * longest window are trimmed. Expiry of idle keys is not modelled (it only saves memory).
+ */
+export class InMemorySignalStore implements SignalStore {
+  readonly sets = new Map<string, Map<string, number>>();
+
+  private add(key: string, member: string, t: number): void {
+    const set = this.sets.get(key) ?? new Map<string, number>();
+    set.set(member, t);
+    for (const [m, at] of set) if (at <= t - MAX_WINDOW_SECONDS * 1000) set.delete(m);
+    this.sets.set(key, set);
+  }
+
+  private count(key: string, from: number): number {
+    return [...(this.sets.get(key)?.values() ?? [])].filter((at) => at >= from).length;
+  }
+
+  async recordOrder(
+    a: OrderAttempt,
+    signals: Signal[],
+    now: Date,
+  ): Promise<Record<string, number>> {
+    const t = now.getTime();
+    const dims = {
+      ACCOUNT: a.accountId,
+      IP: a.ip,
+      ADDRESS: a.addressFingerprint,
+      DEVICE: a.deviceId,
+    };
+    for (const [dim, value] of Object.entries(dims))
+      if (value) this.add(`o:${dim}:${value}`, a.orderId, t);
+    if (a.addressFingerprint) this.add(`aa:${a.addressFingerprint}`, a.accountId, t);
+    const small = (s: Extract<Signal, { metric: 'smallOrders' }>) =>
+      `so:${s.amount.amountMinor}${s.amount.currency}:${a.addressFingerprint}`;
+    for (const s of signals)
+      if (
+        s.metric === 'smallOrders' &&
+        a.addressFingerprint &&
+        a.total.currency === s.amount.currency &&
+        a.total.compare(s.amount) < 0
+      )
+        this.add(small(s), a.orderId, t);
+    if (a.usesCoupons) {
+      if (a.deviceId) this.add(`ca:DEVICE:${a.deviceId}`, a.accountId, t);
+      if (a.addressFingerprint) this.add(`ca:ADDRESS:${a.addressFingerprint}`, a.accountId, t);
+    }
+    return this.counts(signals, t, (s) => {
+      switch (s.metric) {
+        case 'orders':
+          return dims[s.dimension] ? `o:${s.dimension}:${dims[s.dimension]}` : null;
+        case 'addressAccounts':
+          return a.addressFingerprint ? `aa:${a.addressFingerprint}` : null;
+        case 'smallOrders':
+          return a.addressFingerprint ? small(s) : null;
+        case 'couponAccounts': {
+          const v = s.dimension === 'DEVICE' ? a.deviceId : a.addressFingerprint;
+          return v ? `ca:${s.dimension}:${v}` : null;
+        }
+        case 'loginAnomalies':
+          return `la:${a.accountId}`;
+        default:
+          return null;
+      }
+    });
+  }
+
+  async recordLogin(
+    a: { accountId: string; ip: string; attemptId: string },
+    signals: Signal[],
+    now: Date,
+  ): Promise<Record<string, number>> {
+    const t = now.getTime();
+    if (a.ip) this.add(`l:IP:${a.ip}`, a.attemptId, t);
+    if (a.accountId) this.add(`l:ACCOUNT:${a.accountId}`, a.attemptId, t);
+    return this.counts(signals, t, (s) => {
+      if (s.metric === 'logins') {
+        const v = s.dimension === 'IP' ? a.ip : a.accountId;
+        return v ? `l:${s.dimension}:${v}` : null;
+      }
+      return s.metric === 'loginAnomalies' ? `la:${a.accountId}` : null;
+    });
+  }
+
+  async recordLoginAnomaly(accountId: string, eventId: string, at: Date): Promise<void> {
+    this.add(`la:${accountId}`, eventId, at.getTime());
+  }
+
+  private counts(
+    signals: Signal[],
+    t: number,
+    keyOf: (s: Signal) => string | null,
+  ): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const s of signals) {
+      const key = keyOf(s);
+      if (key) out[signalKey(s)] = this.count(key, t - s.windowSeconds * 1000);
+    }
+    return out;
+  }
+}
+
+/** A clock that stands still until a test moves it. */
+export class FakeClock implements Clock {
+  constructor(private at = new Date('2026-11-25T10:00:00Z')) {}
+  now = () => new Date(this.at.getTime());
+  advance(ms: number): void {
+    this.at = new Date(this.at.getTime() + ms);
+  }
+}
+
+/** UUID-shaped ids, in sequence (`…0001`, `…0002`, …). */
+export class SequentialIds implements IdGenerator {
+  private n = 0;
+  newId = () => `0190b000-0000-7000-8000-${(++this.n).toString(16).padStart(12, '0')}`;
+}
