@@ -3,8 +3,6 @@ import type {
   CatalogEvents,
   CatalogTx,
   CategoryRepository,
-  Clock,
-  IdGenerator,
   ProductRepository,
   ProductView,
   ReservationRepository,
@@ -470,17 +468,4 @@ export class InMemoryCatalogUnitOfWork implements UnitOfWork {
   }
 }
 
-/** A clock tests move by hand. */
-export class FakeClock implements Clock {
-  constructor(private at = new Date('2026-11-25T10:00:00Z')) {}
-  now = () => new Date(this.at.getTime());
-  advance(ms: number): void {
-    this.at = new Date(this.at.getTime() + ms);
-  }
-}
-
-/** UUID-shaped ids, in sequence (`…0001`, `…0002`, …): ordering by id is ordering by creation. */
-export class SequentialIds implements IdGenerator {
-  private n = 0;
-  newId = () => `0190c000-0000-7000-8000-${(++this.n).toString(16).padStart(12, '0')}`;
-}
+export { FakeClock, SequentialIds } from '@emporia/domain/testing';

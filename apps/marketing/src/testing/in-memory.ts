@@ -12,7 +12,6 @@ import type {
   GroupDeal,
   GroupMember,
   GroupRepository,
-  IdGenerator,
   MarketingEvents,
   MarketingTx,
   MemberStatus,
@@ -465,21 +464,6 @@ export class InMemoryFlashSaleStore implements FlashSaleStore {
   }
 }
 
-/** A clock that stands still until a test moves it. */
-export class FakeClock implements Clock {
-  constructor(private at = new Date('2026-11-25T10:00:00Z')) {}
-  now = () => new Date(this.at.getTime());
-  advance(ms: number): void {
-    this.at = new Date(this.at.getTime() + ms);
-  }
-}
-
-/** UUID-shaped ids, in sequence (`…0001`, `…0002`, …). */
-export class SequentialIds implements IdGenerator {
-  private n = 0;
-  newId = () => `0190b000-0000-7000-8000-${(++this.n).toString(16).padStart(12, '0')}`;
-}
-
 /** Deterministic "random" bytes: a counter, so codes differ and tests can force collisions. */
 export class SequentialRandom {
   private n = 0;
@@ -494,3 +478,5 @@ export class SequentialRandom {
     return out;
   };
 }
+
+export { FakeClock, SequentialIds } from '@emporia/domain/testing';

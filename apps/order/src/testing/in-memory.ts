@@ -8,10 +8,8 @@ import {
   type CatalogPort,
   type CheckoutRecord,
   type CheckoutRepository,
-  type Clock,
   type GroupDecisionRepository,
   type GuestTokenRepository,
-  type IdGenerator,
   type OrderEvents,
   type OrderRepository,
   type OrderTx,
@@ -688,17 +686,4 @@ export class FakeAccounts implements AccountsPort {
   }
 }
 
-/** A clock tests move by hand. */
-export class FakeClock implements Clock {
-  constructor(private at = new Date('2026-11-25T10:00:00Z')) {}
-  now = () => new Date(this.at.getTime());
-  advance(ms: number): void {
-    this.at = new Date(this.at.getTime() + ms);
-  }
-}
-
-/** UUID-shaped ids, in sequence (`…0001`, `…0002`, …). */
-export class SequentialIds implements IdGenerator {
-  private n = 0;
-  newId = () => `0190b000-0000-7000-8000-${(++this.n).toString(16).padStart(12, '0')}`;
-}
+export { FakeClock, SequentialIds } from '@emporia/domain/testing';

@@ -4,7 +4,6 @@ import type { Logger, RequestContext } from '@emporia/platform';
 import type {
   AccountRepository,
   Clock,
-  IdGenerator,
   IssuedAccessToken,
   KnownLoginRepository,
   LoginRiskPort,
@@ -682,17 +681,4 @@ export function recordingLogger(): Logger & { warnings: unknown[][] } {
   return log as unknown as Logger & { warnings: unknown[][] };
 }
 
-/** A clock tests move by hand. */
-export class FakeClock implements Clock {
-  constructor(private at = new Date('2026-11-25T10:00:00Z')) {}
-  now = () => new Date(this.at.getTime());
-  advance(ms: number): void {
-    this.at = new Date(this.at.getTime() + ms);
-  }
-}
-
-/** UUID-shaped ids, in sequence (`…0001`, `…0002`, …). */
-export class SequentialIds implements IdGenerator {
-  private n = 0;
-  newId = () => `0190d000-0000-7000-8000-${(++this.n).toString(16).padStart(12, '0')}`;
-}
+export { FakeClock, SequentialIds } from '@emporia/domain/testing';
