@@ -1,4 +1,4 @@
-import type { RequestContext } from '@emporia/platform';
+import { FakeUnitOfWork } from '@emporia/domain/testing';
 import type {
   CatalogEvents,
   CatalogTx,
@@ -129,16 +129,6 @@ export class InMemoryCatalogStore {
   warehouses = new Map<string, Warehouse>();
   /** Committed outbox rows, in commit order. */
   outbox: RecordedCatalogEvent[] = [];
-
-  snapshot(): () => void {
-    const saved = Object.entries(this).map(([k, v]) => [
-      k,
-      v instanceof Map ? new Map(v) : Array.isArray(v) ? [...v] : v,
-    ]);
-    return () => {
-      for (const [k, v] of saved) (this as Record<string, unknown>)[k as string] = v;
-    };
-  }
 
   level(skuId: string, warehouseCode: string): StockLevel | undefined {
     return this.levels.get(levelKey(skuId, warehouseCode));
@@ -423,48 +413,29 @@ class MemWarehouses implements WarehouseRepository {
 }
 
 /**
- * The fake unit of work: each `run` is a transaction over the store, committed (its events
- * appended to the outbox) when the work returns, rolled back when it throws: every map and
- * every recorded event of that run is dropped. `failNextRuns` fails the next runs as an
- * unreachable database would.
+ * The fake unit of work (transactions, inbox and `failNextRuns` from `FakeUnitOfWork`):
+ * each `run` commits its writes and recorded events when the work returns, rolls back when it throws.
  */
-export class InMemoryCatalogUnitOfWork implements UnitOfWork {
-  private failing = 0;
-  /** Committed transactions. */
-  commits = 0;
-  rollbacks = 0;
-
-  constructor(readonly store = new InMemoryCatalogStore()) {}
-
-  failNextRuns(n: number): void {
-    this.failing = n;
+export class InMemoryCatalogUnitOfWork
+  extends FakeUnitOfWork<CatalogTx, RecordedCatalogEvent, InMemoryCatalogStore>
+  implements UnitOfWork
+{
+  constructor(store = new InMemoryCatalogStore()) {
+    super(store);
   }
 
-  async run<T>(_ctx: RequestContext, work: (tx: CatalogTx) => Promise<T>): Promise<T> {
-    if (this.failing > 0) {
-      this.failing--;
-      throw new Error('database unreachable (in-memory fault)');
-    }
-    const rollback = this.store.snapshot();
-    const events = new RecordingEvents();
+  protected begin() {
     const s = this.store;
-    try {
-      const result = await work({
-        categories: new MemCategories(s),
-        products: new MemProducts(s),
-        stock: new MemStock(s),
-        reservations: new MemReservations(s),
-        warehouses: new MemWarehouses(s),
-        events,
-      });
-      s.outbox.push(...events.rows);
-      this.commits++;
-      return result;
-    } catch (e) {
-      rollback();
-      this.rollbacks++;
-      throw e;
-    }
+    const events = new RecordingEvents();
+    const tx: CatalogTx = {
+      categories: new MemCategories(s),
+      products: new MemProducts(s),
+      stock: new MemStock(s),
+      reservations: new MemReservations(s),
+      warehouses: new MemWarehouses(s),
+      events,
+    };
+    return { tx, recorded: events };
   }
 }
 

@@ -72,7 +72,7 @@ describe('flash sales', () => {
 
   it('a win the database missed is still a win, and the next read records it from the win list', async () => {
     const { flash, store, uow } = await setup();
-    uow.failNext = new Error('db down');
+    uow.failNextRuns(1, new Error('db down'));
     const won = await flash.attempt(CTX, 'sale-1', 'acc-1', 1);
     expect(won.result).toBe('WON');
     expect(store.purchases.size).toBe(0);

@@ -1,5 +1,4 @@
-import type { ReceivedEvent } from '@emporia/messaging';
-import type { RequestContext } from '@emporia/platform';
+import { FakeUnitOfWork } from '@emporia/domain/testing';
 import type {
   CampaignRepository,
   Clock,
@@ -81,16 +80,6 @@ export class InMemoryMarketingStore {
   outbox: RecordedEvent[] = [];
   /** Insertion counter: ties in timestamps are broken by it, as row order would be. */
   seq = 0;
-
-  snapshot(): () => void {
-    const saved = Object.entries(this).map(([k, v]) => [
-      k,
-      v instanceof Map ? new Map(v) : v instanceof Set ? new Set(v) : Array.isArray(v) ? [...v] : v,
-    ]);
-    return () => {
-      for (const [k, v] of saved) (this as Record<string, unknown>)[k as string] = v;
-    };
-  }
 }
 
 const exists = (code: string, id: string) =>
@@ -323,28 +312,23 @@ class MemGroups implements GroupRepository {
 }
 
 /**
- * The transactional unit of work: a throw anywhere in `work` restores every table and drops the
- * events recorded in it; a commit appends them to the outbox. `runForEvent` records the
- * (consumer, event id) pair in the inbox inside the same transaction, so a failed handling is
- * handled again on redelivery and a handled one never twice.
+ * The fake unit of work (transactions, inbox and `failNextRuns` from `FakeUnitOfWork`):
+ * each `run` commits its writes and recorded events when the work returns, rolls back when it throws.
  */
-export class InMemoryUnitOfWork implements UnitOfWork {
-  commits = 0;
-  rollbacks = 0;
-  /** The next `run` throws this before doing anything, as a lost database connection would. */
-  failNext?: Error;
+export class InMemoryUnitOfWork
+  extends FakeUnitOfWork<MarketingTx, RecordedEvent, InMemoryMarketingStore>
+  implements UnitOfWork
+{
   constructor(
-    readonly store: InMemoryMarketingStore,
+    store: InMemoryMarketingStore,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    super(store);
+  }
 
-  async run<T>(_ctx: RequestContext, work: (tx: MarketingTx) => Promise<T>): Promise<T> {
-    const down = this.failNext;
-    this.failNext = undefined;
-    if (down) throw down;
-    const rollback = this.store.snapshot();
-    const events = new RecordingEvents();
+  protected begin() {
     const s = this.store;
+    const events = new RecordingEvents();
     const tx: MarketingTx = {
       campaigns: new MemCampaigns(s),
       promotions: new MemPromotions(s),
@@ -354,31 +338,7 @@ export class InMemoryUnitOfWork implements UnitOfWork {
       groups: new MemGroups(s, this.clock),
       events,
     };
-    try {
-      const result = await work(tx);
-      this.store.outbox.push(...events.rows);
-      this.commits++;
-      return result;
-    } catch (e) {
-      rollback();
-      this.rollbacks++;
-      throw e;
-    }
-  }
-
-  async runForEvent(
-    ctx: RequestContext,
-    consumer: string,
-    event: ReceivedEvent,
-    work: (tx: MarketingTx) => Promise<void>,
-  ): Promise<boolean> {
-    return this.run(ctx, async (tx) => {
-      const k = `${consumer}/${event.eventId}`;
-      if (this.store.inbox.has(k)) return false;
-      this.store.inbox.add(k);
-      await work(tx);
-      return true;
-    });
+    return { tx, recorded: events };
   }
 }
 

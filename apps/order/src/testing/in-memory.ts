@@ -1,4 +1,4 @@
-import type { ReceivedEvent } from '@emporia/messaging';
+import { FakeUnitOfWork } from '@emporia/domain/testing';
 import { Money } from '@emporia/money';
 import type { RequestContext } from '@emporia/platform';
 import {
@@ -94,16 +94,6 @@ export class InMemoryOrderStore {
   inbox = new Set<string>();
   /** Committed outbox rows, in commit order. */
   outbox: RecordedOutboxEvent[] = [];
-
-  snapshot(): () => void {
-    const saved = Object.entries(this).map(([k, v]) => [
-      k,
-      v instanceof Map ? new Map(v) : v instanceof Set ? new Set(v) : Array.isArray(v) ? [...v] : v,
-    ]);
-    return () => {
-      for (const [k, v] of saved) (this as Record<string, unknown>)[k as string] = v;
-    };
-  }
 
   /** The committed events of one order, by type. */
   eventsOf(orderId: string): RecordedOutboxEvent['type'][] {
@@ -424,29 +414,20 @@ class MemGroups implements GroupDecisionRepository {
 }
 
 /**
- * The fake unit of work: each `run` is a transaction over the store — committed (its events
- * appended to the outbox) when the work returns, rolled back when it throws. `failNextRuns`
- * makes the next runs fail as an unreachable database would.
+ * The fake unit of work (transactions, inbox and `failNextRuns` from `FakeUnitOfWork`):
+ * each `run` commits its writes and recorded events when the work returns, rolls back when it throws.
  */
-export class InMemoryUnitOfWork implements UnitOfWork {
-  private failing = 0;
-  /** How many transactions committed. */
-  commits = 0;
-
-  constructor(readonly store = new InMemoryOrderStore()) {}
-
-  failNextRuns(n: number): void {
-    this.failing = n;
+export class InMemoryUnitOfWork
+  extends FakeUnitOfWork<OrderTx, RecordedOutboxEvent, InMemoryOrderStore>
+  implements UnitOfWork
+{
+  constructor(store = new InMemoryOrderStore()) {
+    super(store);
   }
 
-  async run<T>(_ctx: RequestContext, work: (tx: OrderTx) => Promise<T>): Promise<T> {
-    if (this.failing > 0) {
-      this.failing--;
-      throw new Error('database unreachable (in-memory fault)');
-    }
-    const rollback = this.store.snapshot();
-    const events = new RecordingEvents();
+  protected begin() {
     const s = this.store;
+    const events = new RecordingEvents();
     const tx: OrderTx = {
       orders: new MemOrders(s, events),
       carts: new MemCarts(s),
@@ -457,30 +438,7 @@ export class InMemoryUnitOfWork implements UnitOfWork {
       returns: new MemReturns(s),
       groups: new MemGroups(s),
     };
-    try {
-      const result = await work(tx);
-      this.store.outbox.push(...events.rows);
-      this.commits++;
-      return result;
-    } catch (e) {
-      rollback();
-      throw e;
-    }
-  }
-
-  async runForEvent(
-    ctx: RequestContext,
-    consumer: string,
-    event: ReceivedEvent,
-    work: (tx: OrderTx) => Promise<void>,
-  ): Promise<boolean> {
-    return this.run(ctx, async (tx) => {
-      const k = `${consumer}/${event.eventId}`;
-      if (this.store.inbox.has(k)) return false;
-      this.store.inbox.add(k);
-      await work(tx);
-      return true;
-    });
+    return { tx, recorded: events };
   }
 }
 

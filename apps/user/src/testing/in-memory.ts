@@ -1,5 +1,5 @@
+import { FakeUnitOfWork } from '@emporia/domain/testing';
 import { Money } from '@emporia/money';
-import type { ReceivedEvent } from '@emporia/messaging';
 import type { Logger, RequestContext } from '@emporia/platform';
 import type {
   AccountRepository,
@@ -144,16 +144,6 @@ export class InMemoryUserStore {
   inbox = new Set<string>();
   /** Committed outbox rows, in commit order. */
   outbox: RecordedUserEvent[] = [];
-
-  snapshot(): () => void {
-    const saved = Object.entries(this).map(([k, v]) => [
-      k,
-      v instanceof Map ? new Map(v) : v instanceof Set ? new Set(v) : Array.isArray(v) ? [...v] : v,
-    ]);
-    return () => {
-      for (const [k, v] of saved) (this as Record<string, unknown>)[k as string] = v;
-    };
-  }
 
   /** Committed event types, optionally of one account. */
   eventTypes(accountId?: string): RecordedUserEvent['type'][] {
@@ -507,68 +497,35 @@ class MemRevocations implements RevocationRepository {
 }
 
 /**
- * The fake unit of work: each `run` is a transaction over the store, committed (its events
- * appended to the outbox) when the work returns, rolled back when it throws: every table, the
- * inbox and the recorded events of that run are dropped. `failNextRuns` fails the next runs as
- * an unreachable database would (before any work).
+ * The fake unit of work (transactions, inbox and `failNextRuns` from `FakeUnitOfWork`):
+ * each `run` commits its writes and recorded events when the work returns, rolls back when it throws.
  */
-export class InMemoryUserUnitOfWork implements UnitOfWork {
-  private failing = 0;
-  commits = 0;
-  rollbacks = 0;
-
+export class InMemoryUserUnitOfWork
+  extends FakeUnitOfWork<UserTx, RecordedUserEvent, InMemoryUserStore>
+  implements UnitOfWork
+{
   constructor(
-    readonly store = new InMemoryUserStore(),
+    store = new InMemoryUserStore(),
     private readonly clock: Clock = { now: () => new Date() },
-  ) {}
-
-  failNextRuns(n: number): void {
-    this.failing = n;
+  ) {
+    super(store);
   }
 
-  async run<T>(_ctx: RequestContext, work: (tx: UserTx) => Promise<T>): Promise<T> {
-    if (this.failing > 0) {
-      this.failing--;
-      throw new Error('database unreachable (in-memory fault)');
-    }
-    const rollback = this.store.snapshot();
-    const events = new RecordingEvents();
+  protected begin() {
     const s = this.store;
-    try {
-      const result = await work({
-        accounts: new MemAccounts(s),
-        families: new MemFamilies(s, () => this.clock.now()),
-        membership: new MemMembership(s),
-        knownLogins: new MemKnownLogins(s),
-        mfa: new MemMfa(s),
-        profiles: new MemProfiles(s),
-        privacy: new MemPrivacy(s),
-        revocations: new MemRevocations(s),
-        events,
-      });
-      s.outbox.push(...events.rows);
-      this.commits++;
-      return result;
-    } catch (e) {
-      rollback();
-      this.rollbacks++;
-      throw e;
-    }
-  }
-
-  runForEvent(
-    ctx: RequestContext,
-    consumer: string,
-    event: ReceivedEvent,
-    work: (tx: UserTx) => Promise<void>,
-  ): Promise<boolean> {
-    return this.run(ctx, async (tx) => {
-      const k = `${consumer}|${event.eventId}`;
-      if (this.store.inbox.has(k)) return false;
-      this.store.inbox.add(k);
-      await work(tx);
-      return true;
-    });
+    const events = new RecordingEvents();
+    const tx: UserTx = {
+      accounts: new MemAccounts(s),
+      families: new MemFamilies(s, () => this.clock.now()),
+      membership: new MemMembership(s),
+      knownLogins: new MemKnownLogins(s),
+      mfa: new MemMfa(s),
+      profiles: new MemProfiles(s),
+      privacy: new MemPrivacy(s),
+      revocations: new MemRevocations(s),
+      events,
+    };
+    return { tx, recorded: events };
   }
 }
 
