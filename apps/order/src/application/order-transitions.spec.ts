@@ -1,5 +1,5 @@
 import { transition } from '../domain/order-change';
-import { ACCOUNT, checkoutHarness, SKU_A, SKU_B } from '../testing';
+import { ACCOUNT, anAddress, checkoutHarness, SKU_A, SKU_B } from '../testing';
 
 /**
  * Use cases move orders only through `transition`, and the repository saves the change with its
@@ -146,17 +146,7 @@ describe('imported orders', () => {
     paidMinor: 29000,
     shippingMinor: 0,
     paidAt: '2026-11-11T00:00:00Z',
-    address: {
-      recipient: 'Li Lei',
-      phone: '+8613800138000',
-      country: 'CN',
-      province: 'Shanghai',
-      city: 'Shanghai',
-      district: 'Pudong',
-      line1: '1 Century Avenue',
-      line2: '',
-      postalCode: '200120',
-    },
+    address: anAddress(),
     lines: [
       { skuId: SKU_A, quantity: 2, unitPriceMinor: 10000 },
       { skuId: SKU_B, quantity: 1, unitPriceMinor: 10000 },
