@@ -51,7 +51,22 @@ export class PostgresSweepLock implements SweepLock {
     private readonly applicationName: string,
   ) {}
 
-  async tryAcquire(key: string): Promise<boolean> {
+  /**
+   * One question at a time on the connection: the sweeps' timers ask concurrently, and pg only
+   * queues a query sent while another runs with a deprecation warning (an error in pg 9).
+   */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  tryAcquire(key: string): Promise<boolean> {
+    const ask = this.queue.then(
+      () => this.ask(key),
+      () => this.ask(key),
+    );
+    this.queue = ask.catch(() => undefined);
+    return ask;
+  }
+
+  private async ask(key: string): Promise<boolean> {
     const client = await this.connection();
     try {
       if (this.held.has(key)) {

@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { z } from 'zod';
 import type { RunningService } from '../src/bootstrap';
 import { defineService, launchService, postgresResource } from '../src/service-kit';
+import { PostgresSweepLock } from '../src/sweeps';
 import { createTestDatabase, testLogger, uniqueSuffix } from '@emporia/testing';
 
 const INTERVAL = 200;
@@ -101,5 +102,39 @@ describe('sweeps run once across replicas', () => {
     expect(after.length).toBeLessThanOrEqual(11);
     for (let i = 1; i < after.length; i++)
       expect(after[i].at - after[i - 1].at).toBeGreaterThanOrEqual(INTERVAL * 0.5);
+  });
+
+  it('sweeps ask their locks one question at a time on the shared connection (pg warns, and pg 9 refuses, a query sent while one runs)', async () => {
+    let active = 0;
+    let most = 0;
+    let calls = 0;
+    const original = Client.prototype.query;
+    const query = jest.spyOn(Client.prototype, 'query').mockImplementation(function (
+      this: Client,
+      ...args: unknown[]
+    ) {
+      const answer: unknown = original.apply(this, args as never);
+      // only this lock's connection (the other tests' replicas still sweep on theirs)
+      const app = (this as unknown as { connectionParameters: { application_name?: string } })
+        .connectionParameters.application_name;
+      if (app !== 'sweeps-concurrency-test') return answer;
+      calls++;
+      most = Math.max(most, ++active);
+      return (answer as Promise<unknown>).finally(() => active--);
+    } as never);
+    const lock = new PostgresSweepLock(db.url, 'sweeps-concurrency-test');
+    try {
+      // seven sweeps on one interval tick together (order's)
+      const keys = Array.from({ length: 7 }, (_, i) => `${name}:concurrent-${i}`);
+      for (let round = 0; round < 2; round++)
+        expect(await Promise.all(keys.map((k) => lock.tryAcquire(k)))).toEqual(
+          keys.map(() => true),
+        );
+      expect(calls).toBe(14);
+      expect(most).toBe(1);
+    } finally {
+      query.mockRestore();
+      await lock.close();
+    }
   });
 });
