@@ -13,7 +13,8 @@ command -v python3 >/dev/null || { echo "python-tools: python3 (>= 3.10) is need
 mkdir -p "$root/.local"
 exec 9>"$root/.local/.python-tools.lock"
 flock 9 # one install at a time when several test runs start together
-if [[ -x "$venv/bin/st" && "$(cat "$venv/.stamp" 2>/dev/null)" == "$stamp" ]]; then exit 0; fi
+# a venv that does not run (moved, or its python gone) is made again, like a stale one
+if [[ "$(cat "$venv/.stamp" 2>/dev/null)" == "$stamp" ]] && "$venv/bin/st" --version >/dev/null 2>&1; then exit 0; fi
 
 echo "python-tools: installing $(grep -m1 '^schemathesis' "$req") into .local/python"
 started=$SECONDS
