@@ -74,15 +74,23 @@ export function testLogger(service: string): Logger {
   return createLogger(service, process.env.TEST_LOG_LEVEL ?? 'silent');
 }
 
-/** A TCP port free on 127.0.0.1 right now (for servers that cannot report an ephemeral port). */
+/**
+ * A TCP port free on 127.0.0.1 right now (for servers that cannot report an ephemeral port),
+ * chosen below Linux's ephemeral range (32768-60999): a port from that range can be taken, before
+ * the server binds it, as the local port of an outgoing connection, even one to itself (a client
+ * dialling a server that is not listening yet). Random, so parallel suites rarely meet.
+ */
 export async function freePort(): Promise<number> {
   const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
+  const tryPort = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const srv = createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
     });
-  });
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await tryPort(port)) return port;
+  }
+  throw new Error('freePort: no free port in 20000-31999 after 50 tries');
 }
