@@ -268,6 +268,15 @@ describe('checkout rules owned by order (moved from the gateway)', () => {
     expect(h.catalog.calls).toEqual([]);
   });
 
+  it('a frozen account naming an unknown address-book entry is refused ACCOUNT_FROZEN (both asked at once)', async () => {
+    const h = checkoutHarness();
+    h.accounts.frozen.add(ACCOUNT);
+    await expect(
+      h.checkout.execute(h.ctx, { ...h.input(), address: undefined, addressId: 'nope' }),
+    ).rejects.toMatchObject({ kind: 'PERMISSION_DENIED', code: 'ACCOUNT_FROZEN' });
+    expect(h.store.checkouts.size).toBe(0);
+  });
+
   it("an address-book entry is used by id; another account's or an unknown one is ADDRESS_NOT_FOUND", async () => {
     const h = checkoutHarness();
     const home = anAddress({ line1: '8 Home Road' });

@@ -126,16 +126,17 @@ export class CheckoutUseCase {
         'CHECKOUT_KEY_INVALID',
         'checkout_key must be a UUID',
       );
-    // who may check out, and with which address, is decided here (the gateway is an edge)
+    // who may check out, and with which address, is decided here (the gateway is an edge); both
+    // questions go to the user service at once, and a frozen account is refused first
+    const entry = !input.address && input.addressId ? this.addressBookEntry(ctx, input) : undefined;
+    entry?.catch(() => undefined); // awaited below, unless the account is refused first
     if (await this.accounts.isFrozen(ctx, input.accountId))
       throw new OrderError(
         'PERMISSION_DENIED',
         'ACCOUNT_FROZEN',
         'this account is frozen; contact support',
       );
-    const address = validateShippingAddress(
-      input.address ?? (input.addressId ? await this.addressBookEntry(ctx, input) : undefined),
-    );
+    const address = validateShippingAddress(input.address ?? (entry ? await entry : undefined));
     const couponCodes = [
       ...new Set((input.couponCodes ?? []).map((c) => c.trim()).filter(Boolean)),
     ].sort();
