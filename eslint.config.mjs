@@ -5,7 +5,16 @@ import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
-const services = ['gateway', 'catalog', 'search', 'user', 'order', 'marketing', 'risk'];
+const services = [
+  'gateway',
+  'catalog',
+  'search',
+  'user',
+  'order',
+  'marketing',
+  'risk',
+  'analytics',
+];
 
 export default tseslint.config(
   {

@@ -81,6 +81,8 @@ describe('marketing service (real Postgres + Redis + Kafka)', () => {
               status: 'PENDING_PAYMENT',
               placedAt: new Date().toISOString(),
               couponCodes: [],
+              lines: [],
+              channel: '',
             }).finish();
     await producer.send({
       topic: `${prefix}order.order`,

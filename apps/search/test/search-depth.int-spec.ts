@@ -97,6 +97,7 @@ describe('search depth (real Elasticsearch + Kafka)', () => {
         code: `${id.slice(0, 8)}-${i}`,
         attributes: s.attributes ?? {},
         price: { amountMinor: s.price, currency: 'CNY' },
+        originalPrice: undefined,
         stockOnHand: s.stock ?? 5,
         unitsSold: 0,
       })),

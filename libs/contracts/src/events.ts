@@ -16,6 +16,7 @@
  * topic here, and that everything here is a generated event message.
  */
 import type { BinaryWriter } from '@bufbuild/protobuf/wire';
+import * as analyticsEvents from './gen/emporia/analytics/v1/events';
 import * as catalogEvents from './gen/emporia/catalog/v1/events';
 import * as marketingEvents from './gen/emporia/marketing/v1/events';
 import * as orderEvents from './gen/emporia/order/v1/events';
@@ -85,7 +86,8 @@ const { ProductCreated, ProductUpdated, ProductStockChanged } = catalogEvents;
 const { CategoryCreated, CategoryUpdated, CategoryMoved } = catalogEvents;
 const { GroupBuySucceeded, GroupBuyFailed, FlashSaleScheduled } = marketingEvents;
 const { OrderPlaced, OrderPaid, OrderCancelled, OrderRefunded } = orderEvents;
-const { ShipmentShipped, ShipmentTracked } = orderEvents;
+const { ShipmentShipped, ShipmentTracked, CartChanged } = orderEvents;
+const { BehaviourEventReceived, AudienceExported, CartAbandoned } = analyticsEvents;
 const { AccountRegistered, RefreshTokenReuseDetected, AccountLocked, TierChanged } = userEvents;
 const { LoginAnomaly, AccountFrozen, AccountUnfrozen, AccountDeleted, MfaChanged } = userEvents;
 
@@ -122,6 +124,18 @@ export const ORDER_ORDER = topic('order.order', {
   ShipmentTracked,
 });
 
+/** Carts, keyed by account id; each event carries the whole cart after the change. */
+export const ORDER_CART = topic('order.cart', { CartChanged });
+
+/** Storefront behaviour events accepted by the collector, keyed by anonymous id. */
+export const ANALYTICS_BEHAVIOUR = topic('analytics.behaviour', { BehaviourEventReceived });
+
+/** Audience exports for marketing (coupons to a segment), keyed by audience id. */
+export const ANALYTICS_AUDIENCE = topic('analytics.audience', { AudienceExported });
+
+/** Abandoned carts for marketing to win back, keyed by account id. */
+export const ANALYTICS_CART = topic('analytics.cart', { CartAbandoned });
+
 /** Accounts, keyed by account id. */
 export const USER_ACCOUNT = topic('user.account', {
   AccountRegistered,
@@ -142,7 +156,11 @@ export const EVENT_TOPICS: readonly EventTopic[] = [
   MARKETING_GROUP_BUY,
   MARKETING_FLASH_SALE,
   ORDER_ORDER,
+  ORDER_CART,
   USER_ACCOUNT,
+  ANALYTICS_BEHAVIOUR,
+  ANALYTICS_AUDIENCE,
+  ANALYTICS_CART,
 ];
 
 const byName = new Map<string, EventType>(

@@ -11,6 +11,7 @@ export const PROTO_FILES = {
   order: 'emporia/order/v1/order_service.proto',
   marketing: 'emporia/marketing/v1/marketing_service.proto',
   risk: 'emporia/risk/v1/risk_service.proto',
+  analytics: 'emporia/analytics/v1/analytics_service.proto',
 } as const;
 
 /** gRPC package names of the services. */
@@ -21,6 +22,7 @@ export const GRPC_PACKAGES = {
   order: 'emporia.order.v1',
   marketing: 'emporia.marketing.v1',
   risk: 'emporia.risk.v1',
+  analytics: 'emporia.analytics.v1',
 } as const;
 
 /** A service of the platform with a gRPC API. */
@@ -33,6 +35,7 @@ const SERVICE_NAMES: Record<ServiceName, string> = {
   order: 'OrderService',
   marketing: 'MarketingService',
   risk: 'RiskService',
+  analytics: 'AnalyticsService',
 };
 
 /**

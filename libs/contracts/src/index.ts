@@ -7,17 +7,22 @@ export * as userV1 from './user.v1';
 export * as orderV1 from './order.v1';
 export * as marketingV1 from './marketing.v1';
 export * as riskV1 from './gen/emporia/risk/v1/risk_service';
+export * as analyticsV1 from './analytics.v1';
 
 export { GRPC_PACKAGES, grpcService, PROTO_FILES, PROTO_ROOT } from './grpc-services';
 export type { ServiceName } from './grpc-services';
 
 export {
+  ANALYTICS_AUDIENCE,
+  ANALYTICS_BEHAVIOUR,
+  ANALYTICS_CART,
   CATALOG_CATEGORY,
   CATALOG_PRODUCT,
   EVENT_TOPICS,
   eventTypeNamed,
   MARKETING_FLASH_SALE,
   MARKETING_GROUP_BUY,
+  ORDER_CART,
   ORDER_ORDER,
   USER_ACCOUNT,
   versionOf,

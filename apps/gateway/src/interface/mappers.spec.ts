@@ -120,6 +120,7 @@ describe('gateway mapping', () => {
           code: 'A',
           attributes: {},
           price: { amountMinor: 12900, currency: 'CNY' },
+          originalPrice: undefined,
           stockOnHand: 3,
           unitsSold: 0,
         },

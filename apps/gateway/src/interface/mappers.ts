@@ -29,6 +29,7 @@ export const skuToProto = (s: SkuInputDto): catalogV1.SkuInput => ({
   code: s.code,
   attributes: s.attributes ?? {},
   price: { amountMinor: s.price.amountMinor, currency: s.price.currency },
+  originalPrice: undefined,
 });
 
 export const categoryView = (c: catalogV1.Category): CategoryView => ({

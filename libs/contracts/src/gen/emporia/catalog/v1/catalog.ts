@@ -85,6 +85,8 @@ export interface Sku {
    * before the counter existed are included (backfilled from their lines).
    */
   unitsSold: number;
+  /** The displayed "original price" (划线价), when the SKU shows one. */
+  originalPrice: Money | undefined;
 }
 
 export interface Sku_AttributesEntry {
@@ -253,7 +255,7 @@ export const Category: MessageFns<Category, "emporia.catalog.v1.Category"> = {
 };
 
 function createBaseSku(): Sku {
-  return { id: "", code: "", attributes: {}, price: undefined, stockOnHand: 0, unitsSold: 0 };
+  return { id: "", code: "", attributes: {}, price: undefined, stockOnHand: 0, unitsSold: 0, originalPrice: undefined };
 }
 
 export const Sku: MessageFns<Sku, "emporia.catalog.v1.Sku"> = {
@@ -277,6 +279,9 @@ export const Sku: MessageFns<Sku, "emporia.catalog.v1.Sku"> = {
     }
     if (message.unitsSold !== 0) {
       writer.uint32(48).int64(message.unitsSold);
+    }
+    if (message.originalPrice !== undefined) {
+      Money.encode(message.originalPrice, writer.uint32(58).fork()).join();
     }
     return writer;
   },
@@ -343,6 +348,14 @@ export const Sku: MessageFns<Sku, "emporia.catalog.v1.Sku"> = {
             }
 
             message.unitsSold = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.originalPrice = Money.decode(reader, reader.uint32());
             continue;
           }
         }

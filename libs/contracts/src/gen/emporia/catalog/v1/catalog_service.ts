@@ -67,7 +67,14 @@ export interface ListCategoriesResponse {
 export interface SkuInput {
   code: string;
   attributes: { [key: string]: string };
-  price: Money | undefined;
+  price:
+    | Money
+    | undefined;
+  /**
+   * The displayed "original price" (划线价); unset for none. Never above the lowest price of
+   * the previous 30 days (ORIGINAL_PRICE_TOO_HIGH).
+   */
+  originalPrice: Money | undefined;
 }
 
 export interface SkuInput_AttributesEntry {
@@ -313,6 +320,50 @@ export interface ListWarehousesRequest {
 export interface ListWarehousesResponse {
   warehouses: Warehouse[];
   nextPageToken: string;
+}
+
+export interface SetSkuPriceRequest {
+  skuId: string;
+  price:
+    | Money
+    | undefined;
+  /** Unset: the SKU shows no original price. */
+  originalPrice:
+    | Money
+    | undefined;
+  /** Why (e.g. "price-suggestion", "manual"), a reference (the suggestion id) and who. */
+  reason: string;
+  reference: string;
+  actorId: string;
+  /** Idempotency: a UUID; the same id again returns the first change. */
+  requestId: string;
+}
+
+export interface SetSkuPriceResponse {
+  product: Product | undefined;
+  change: PriceChange | undefined;
+}
+
+export interface PriceChange {
+  skuId: string;
+  price: Money | undefined;
+  originalPrice: Money | undefined;
+  previousPrice: Money | undefined;
+  reason: string;
+  reference: string;
+  actorId: string;
+  changedAt: string;
+}
+
+export interface GetSkuPriceHistoryRequest {
+  skuId: string;
+  limit: number;
+}
+
+export interface GetSkuPriceHistoryResponse {
+  changes: PriceChange[];
+  /** The lowest price of the previous 30 days: the highest original price allowed now. */
+  lowestPrice30d: Money | undefined;
 }
 
 function createBaseCreateCategoryRequest(): CreateCategoryRequest {
@@ -895,7 +946,7 @@ export const ListCategoriesResponse: MessageFns<ListCategoriesResponse, "emporia
 };
 
 function createBaseSkuInput(): SkuInput {
-  return { code: "", attributes: {}, price: undefined };
+  return { code: "", attributes: {}, price: undefined, originalPrice: undefined };
 }
 
 export const SkuInput: MessageFns<SkuInput, "emporia.catalog.v1.SkuInput"> = {
@@ -910,6 +961,9 @@ export const SkuInput: MessageFns<SkuInput, "emporia.catalog.v1.SkuInput"> = {
     });
     if (message.price !== undefined) {
       Money.encode(message.price, writer.uint32(26).fork()).join();
+    }
+    if (message.originalPrice !== undefined) {
+      Money.encode(message.originalPrice, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -952,6 +1006,14 @@ export const SkuInput: MessageFns<SkuInput, "emporia.catalog.v1.SkuInput"> = {
             }
 
             message.price = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.originalPrice = Money.decode(reader, reader.uint32());
             continue;
           }
         }
@@ -3281,6 +3343,445 @@ export const ListWarehousesResponse: MessageFns<ListWarehousesResponse, "emporia
   },
 };
 
+function createBaseSetSkuPriceRequest(): SetSkuPriceRequest {
+  return {
+    skuId: "",
+    price: undefined,
+    originalPrice: undefined,
+    reason: "",
+    reference: "",
+    actorId: "",
+    requestId: "",
+  };
+}
+
+export const SetSkuPriceRequest: MessageFns<SetSkuPriceRequest, "emporia.catalog.v1.SetSkuPriceRequest"> = {
+  $type: "emporia.catalog.v1.SetSkuPriceRequest" as const,
+
+  encode(message: SetSkuPriceRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.skuId !== "") {
+      writer.uint32(10).string(message.skuId);
+    }
+    if (message.price !== undefined) {
+      Money.encode(message.price, writer.uint32(18).fork()).join();
+    }
+    if (message.originalPrice !== undefined) {
+      Money.encode(message.originalPrice, writer.uint32(26).fork()).join();
+    }
+    if (message.reason !== "") {
+      writer.uint32(34).string(message.reason);
+    }
+    if (message.reference !== "") {
+      writer.uint32(42).string(message.reference);
+    }
+    if (message.actorId !== "") {
+      writer.uint32(50).string(message.actorId);
+    }
+    if (message.requestId !== "") {
+      writer.uint32(58).string(message.requestId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetSkuPriceRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetSkuPriceRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.skuId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.price = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.originalPrice = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.reference = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.actorId = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSetSkuPriceResponse(): SetSkuPriceResponse {
+  return { product: undefined, change: undefined };
+}
+
+export const SetSkuPriceResponse: MessageFns<SetSkuPriceResponse, "emporia.catalog.v1.SetSkuPriceResponse"> = {
+  $type: "emporia.catalog.v1.SetSkuPriceResponse" as const,
+
+  encode(message: SetSkuPriceResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.product !== undefined) {
+      Product.encode(message.product, writer.uint32(10).fork()).join();
+    }
+    if (message.change !== undefined) {
+      PriceChange.encode(message.change, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetSkuPriceResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetSkuPriceResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.product = Product.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.change = PriceChange.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBasePriceChange(): PriceChange {
+  return {
+    skuId: "",
+    price: undefined,
+    originalPrice: undefined,
+    previousPrice: undefined,
+    reason: "",
+    reference: "",
+    actorId: "",
+    changedAt: "",
+  };
+}
+
+export const PriceChange: MessageFns<PriceChange, "emporia.catalog.v1.PriceChange"> = {
+  $type: "emporia.catalog.v1.PriceChange" as const,
+
+  encode(message: PriceChange, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.skuId !== "") {
+      writer.uint32(10).string(message.skuId);
+    }
+    if (message.price !== undefined) {
+      Money.encode(message.price, writer.uint32(18).fork()).join();
+    }
+    if (message.originalPrice !== undefined) {
+      Money.encode(message.originalPrice, writer.uint32(26).fork()).join();
+    }
+    if (message.previousPrice !== undefined) {
+      Money.encode(message.previousPrice, writer.uint32(34).fork()).join();
+    }
+    if (message.reason !== "") {
+      writer.uint32(42).string(message.reason);
+    }
+    if (message.reference !== "") {
+      writer.uint32(50).string(message.reference);
+    }
+    if (message.actorId !== "") {
+      writer.uint32(58).string(message.actorId);
+    }
+    if (message.changedAt !== "") {
+      writer.uint32(66).string(message.changedAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PriceChange {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePriceChange();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.skuId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.price = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.originalPrice = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.previousPrice = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.reference = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.actorId = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.changedAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetSkuPriceHistoryRequest(): GetSkuPriceHistoryRequest {
+  return { skuId: "", limit: 0 };
+}
+
+export const GetSkuPriceHistoryRequest: MessageFns<
+  GetSkuPriceHistoryRequest,
+  "emporia.catalog.v1.GetSkuPriceHistoryRequest"
+> = {
+  $type: "emporia.catalog.v1.GetSkuPriceHistoryRequest" as const,
+
+  encode(message: GetSkuPriceHistoryRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.skuId !== "") {
+      writer.uint32(10).string(message.skuId);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(16).int32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetSkuPriceHistoryRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetSkuPriceHistoryRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.skuId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.limit = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetSkuPriceHistoryResponse(): GetSkuPriceHistoryResponse {
+  return { changes: [], lowestPrice30d: undefined };
+}
+
+export const GetSkuPriceHistoryResponse: MessageFns<
+  GetSkuPriceHistoryResponse,
+  "emporia.catalog.v1.GetSkuPriceHistoryResponse"
+> = {
+  $type: "emporia.catalog.v1.GetSkuPriceHistoryResponse" as const,
+
+  encode(message: GetSkuPriceHistoryResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.changes) {
+      PriceChange.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.lowestPrice30d !== undefined) {
+      Money.encode(message.lowestPrice30d, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetSkuPriceHistoryResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetSkuPriceHistoryResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.changes.push(PriceChange.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.lowestPrice30d = Money.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /** The catalog: category tree, products with SKUs and prices, stock per SKU per warehouse. */
 
 export interface CatalogServiceClient {
@@ -3372,6 +3873,19 @@ export interface CatalogServiceClient {
   /** Registered warehouses by code. */
 
   listWarehouses(request: ListWarehousesRequest, metadata?: Metadata): Observable<ListWarehousesResponse>;
+
+  /**
+   * Sets one SKU's price (and optionally its displayed original price), with who did it and
+   * why in the SKU's price history; emits ProductUpdated. An original price above the lowest
+   * price of the previous 30 days is FAILED_PRECONDITION (ORIGINAL_PRICE_TOO_HIGH): the rule
+   * against inflated original prices. The same request_id twice changes the price once.
+   */
+
+  setSkuPrice(request: SetSkuPriceRequest, metadata?: Metadata): Observable<SetSkuPriceResponse>;
+
+  /** The SKU's price history, newest first: every change by any route (create, update, SetSkuPrice). */
+
+  getSkuPriceHistory(request: GetSkuPriceHistoryRequest, metadata?: Metadata): Observable<GetSkuPriceHistoryResponse>;
 }
 
 /** The catalog: category tree, products with SKUs and prices, stock per SKU per warehouse. */
@@ -3519,6 +4033,25 @@ export interface CatalogServiceController {
     request: ListWarehousesRequest,
     metadata?: Metadata,
   ): Promise<ListWarehousesResponse> | Observable<ListWarehousesResponse> | ListWarehousesResponse;
+
+  /**
+   * Sets one SKU's price (and optionally its displayed original price), with who did it and
+   * why in the SKU's price history; emits ProductUpdated. An original price above the lowest
+   * price of the previous 30 days is FAILED_PRECONDITION (ORIGINAL_PRICE_TOO_HIGH): the rule
+   * against inflated original prices. The same request_id twice changes the price once.
+   */
+
+  setSkuPrice(
+    request: SetSkuPriceRequest,
+    metadata?: Metadata,
+  ): Promise<SetSkuPriceResponse> | Observable<SetSkuPriceResponse> | SetSkuPriceResponse;
+
+  /** The SKU's price history, newest first: every change by any route (create, update, SetSkuPrice). */
+
+  getSkuPriceHistory(
+    request: GetSkuPriceHistoryRequest,
+    metadata?: Metadata,
+  ): Promise<GetSkuPriceHistoryResponse> | Observable<GetSkuPriceHistoryResponse> | GetSkuPriceHistoryResponse;
 }
 
 export function CatalogServiceControllerMethods() {
@@ -3542,6 +4075,8 @@ export function CatalogServiceControllerMethods() {
       "getReservation",
       "upsertWarehouse",
       "listWarehouses",
+      "setSkuPrice",
+      "getSkuPriceHistory",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

@@ -11,6 +11,50 @@ import { GrpcMethod, GrpcStreamMethod } from "@nestjs/microservices";
 import { Observable } from "rxjs";
 import { Money } from "../../common/v1/money";
 
+export interface CartReminderPolicy {
+  enabled: boolean;
+  couponTemplateId: string;
+  /** At most one reminder coupon per account within this many hours (1 to 8760). */
+  minIntervalHours: number;
+}
+
+export interface SetCartReminderPolicyRequest {
+  policy: CartReminderPolicy | undefined;
+}
+
+export interface SetCartReminderPolicyResponse {
+  policy: CartReminderPolicy | undefined;
+}
+
+export interface GetCartReminderPolicyRequest {
+}
+
+export interface GetCartReminderPolicyResponse {
+  policy: CartReminderPolicy | undefined;
+}
+
+export interface ListAudienceGrantsRequest {
+  /** An audience id, or "cart-reminder"; "" = all. */
+  source: string;
+  accountId: string;
+  limit: number;
+}
+
+export interface AudienceGrant {
+  source: string;
+  accountId: string;
+  couponCode: string;
+  templateId: string;
+  grantedAt: string;
+  /** GRANTED, or SKIPPED with a reason (template exhausted, frequency cap, ...). */
+  outcome: string;
+  reason: string;
+}
+
+export interface ListAudienceGrantsResponse {
+  grants: AudienceGrant[];
+}
+
 export interface CartLineToPrice {
   skuId: string;
   productId: string;
@@ -340,6 +384,507 @@ export interface ListOpenGroupsRequest {
 export interface ListOpenGroupsResponse {
   groups: Group[];
 }
+
+function createBaseCartReminderPolicy(): CartReminderPolicy {
+  return { enabled: false, couponTemplateId: "", minIntervalHours: 0 };
+}
+
+export const CartReminderPolicy: MessageFns<CartReminderPolicy, "emporia.marketing.v1.CartReminderPolicy"> = {
+  $type: "emporia.marketing.v1.CartReminderPolicy" as const,
+
+  encode(message: CartReminderPolicy, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.enabled !== false) {
+      writer.uint32(8).bool(message.enabled);
+    }
+    if (message.couponTemplateId !== "") {
+      writer.uint32(18).string(message.couponTemplateId);
+    }
+    if (message.minIntervalHours !== 0) {
+      writer.uint32(24).int32(message.minIntervalHours);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CartReminderPolicy {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCartReminderPolicy();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.enabled = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.couponTemplateId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.minIntervalHours = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSetCartReminderPolicyRequest(): SetCartReminderPolicyRequest {
+  return { policy: undefined };
+}
+
+export const SetCartReminderPolicyRequest: MessageFns<
+  SetCartReminderPolicyRequest,
+  "emporia.marketing.v1.SetCartReminderPolicyRequest"
+> = {
+  $type: "emporia.marketing.v1.SetCartReminderPolicyRequest" as const,
+
+  encode(message: SetCartReminderPolicyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.policy !== undefined) {
+      CartReminderPolicy.encode(message.policy, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetCartReminderPolicyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetCartReminderPolicyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.policy = CartReminderPolicy.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSetCartReminderPolicyResponse(): SetCartReminderPolicyResponse {
+  return { policy: undefined };
+}
+
+export const SetCartReminderPolicyResponse: MessageFns<
+  SetCartReminderPolicyResponse,
+  "emporia.marketing.v1.SetCartReminderPolicyResponse"
+> = {
+  $type: "emporia.marketing.v1.SetCartReminderPolicyResponse" as const,
+
+  encode(message: SetCartReminderPolicyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.policy !== undefined) {
+      CartReminderPolicy.encode(message.policy, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetCartReminderPolicyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetCartReminderPolicyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.policy = CartReminderPolicy.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetCartReminderPolicyRequest(): GetCartReminderPolicyRequest {
+  return {};
+}
+
+export const GetCartReminderPolicyRequest: MessageFns<
+  GetCartReminderPolicyRequest,
+  "emporia.marketing.v1.GetCartReminderPolicyRequest"
+> = {
+  $type: "emporia.marketing.v1.GetCartReminderPolicyRequest" as const,
+
+  encode(_: GetCartReminderPolicyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetCartReminderPolicyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetCartReminderPolicyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetCartReminderPolicyResponse(): GetCartReminderPolicyResponse {
+  return { policy: undefined };
+}
+
+export const GetCartReminderPolicyResponse: MessageFns<
+  GetCartReminderPolicyResponse,
+  "emporia.marketing.v1.GetCartReminderPolicyResponse"
+> = {
+  $type: "emporia.marketing.v1.GetCartReminderPolicyResponse" as const,
+
+  encode(message: GetCartReminderPolicyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.policy !== undefined) {
+      CartReminderPolicy.encode(message.policy, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetCartReminderPolicyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetCartReminderPolicyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.policy = CartReminderPolicy.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListAudienceGrantsRequest(): ListAudienceGrantsRequest {
+  return { source: "", accountId: "", limit: 0 };
+}
+
+export const ListAudienceGrantsRequest: MessageFns<
+  ListAudienceGrantsRequest,
+  "emporia.marketing.v1.ListAudienceGrantsRequest"
+> = {
+  $type: "emporia.marketing.v1.ListAudienceGrantsRequest" as const,
+
+  encode(message: ListAudienceGrantsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.source !== "") {
+      writer.uint32(10).string(message.source);
+    }
+    if (message.accountId !== "") {
+      writer.uint32(18).string(message.accountId);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(24).int32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListAudienceGrantsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListAudienceGrantsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.source = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.limit = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseAudienceGrant(): AudienceGrant {
+  return { source: "", accountId: "", couponCode: "", templateId: "", grantedAt: "", outcome: "", reason: "" };
+}
+
+export const AudienceGrant: MessageFns<AudienceGrant, "emporia.marketing.v1.AudienceGrant"> = {
+  $type: "emporia.marketing.v1.AudienceGrant" as const,
+
+  encode(message: AudienceGrant, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.source !== "") {
+      writer.uint32(10).string(message.source);
+    }
+    if (message.accountId !== "") {
+      writer.uint32(18).string(message.accountId);
+    }
+    if (message.couponCode !== "") {
+      writer.uint32(26).string(message.couponCode);
+    }
+    if (message.templateId !== "") {
+      writer.uint32(34).string(message.templateId);
+    }
+    if (message.grantedAt !== "") {
+      writer.uint32(42).string(message.grantedAt);
+    }
+    if (message.outcome !== "") {
+      writer.uint32(50).string(message.outcome);
+    }
+    if (message.reason !== "") {
+      writer.uint32(58).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AudienceGrant {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAudienceGrant();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.source = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.couponCode = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.templateId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.grantedAt = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.outcome = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListAudienceGrantsResponse(): ListAudienceGrantsResponse {
+  return { grants: [] };
+}
+
+export const ListAudienceGrantsResponse: MessageFns<
+  ListAudienceGrantsResponse,
+  "emporia.marketing.v1.ListAudienceGrantsResponse"
+> = {
+  $type: "emporia.marketing.v1.ListAudienceGrantsResponse" as const,
+
+  encode(message: ListAudienceGrantsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.grants) {
+      AudienceGrant.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListAudienceGrantsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListAudienceGrantsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.grants.push(AudienceGrant.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
 
 function createBaseCartLineToPrice(): CartLineToPrice {
   return { skuId: "", productId: "", categoryPathIds: [], quantity: 0, unitPrice: undefined };
@@ -3688,6 +4233,25 @@ export interface MarketingServiceClient {
   getGroup(request: GetGroupRequest, metadata?: Metadata): Observable<GetGroupResponse>;
 
   listOpenGroups(request: ListOpenGroupsRequest, metadata?: Metadata): Observable<ListOpenGroupsResponse>;
+
+  /**
+   * Win back abandoned carts (analytics' CartAbandoned events): a coupon of the template to
+   * the account, at most once per account within `min_interval_hours`. Disabled until set.
+   */
+
+  setCartReminderPolicy(
+    request: SetCartReminderPolicyRequest,
+    metadata?: Metadata,
+  ): Observable<SetCartReminderPolicyResponse>;
+
+  getCartReminderPolicy(
+    request: GetCartReminderPolicyRequest,
+    metadata?: Metadata,
+  ): Observable<GetCartReminderPolicyResponse>;
+
+  /** Coupons handed out to audiences (analytics' AudienceExported) and as cart reminders. */
+
+  listAudienceGrants(request: ListAudienceGrantsRequest, metadata?: Metadata): Observable<ListAudienceGrantsResponse>;
 }
 
 /**
@@ -3797,6 +4361,28 @@ export interface MarketingServiceController {
     request: ListOpenGroupsRequest,
     metadata?: Metadata,
   ): Promise<ListOpenGroupsResponse> | Observable<ListOpenGroupsResponse> | ListOpenGroupsResponse;
+
+  /**
+   * Win back abandoned carts (analytics' CartAbandoned events): a coupon of the template to
+   * the account, at most once per account within `min_interval_hours`. Disabled until set.
+   */
+
+  setCartReminderPolicy(
+    request: SetCartReminderPolicyRequest,
+    metadata?: Metadata,
+  ): Promise<SetCartReminderPolicyResponse> | Observable<SetCartReminderPolicyResponse> | SetCartReminderPolicyResponse;
+
+  getCartReminderPolicy(
+    request: GetCartReminderPolicyRequest,
+    metadata?: Metadata,
+  ): Promise<GetCartReminderPolicyResponse> | Observable<GetCartReminderPolicyResponse> | GetCartReminderPolicyResponse;
+
+  /** Coupons handed out to audiences (analytics' AudienceExported) and as cart reminders. */
+
+  listAudienceGrants(
+    request: ListAudienceGrantsRequest,
+    metadata?: Metadata,
+  ): Promise<ListAudienceGrantsResponse> | Observable<ListAudienceGrantsResponse> | ListAudienceGrantsResponse;
 }
 
 export function MarketingServiceControllerMethods() {
@@ -3818,6 +4404,9 @@ export function MarketingServiceControllerMethods() {
       "createGroupDeal",
       "getGroup",
       "listOpenGroups",
+      "setCartReminderPolicy",
+      "getCartReminderPolicy",
+      "listAudienceGrants",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

@@ -7,6 +7,7 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Money } from "../../common/v1/money";
+import { CartLineFact, OrderLineFact } from "./facts";
 
 /** The order's payment was captured. */
 export interface OrderPaid {
@@ -37,6 +38,22 @@ export interface OrderPlaced {
   status: string;
   placedAt: string;
   couponCodes: string[];
+  /** What was ordered (for analytics: units, bought-together, sell-through) and where from. */
+  lines: OrderLineFact[];
+  channel: string;
+}
+
+/**
+ * An account's cart changed (topic `order.cart`, keyed by account id): its whole content after
+ * the change. An empty cart (emptied, or checked out) has no lines.
+ */
+export interface CartChanged {
+  accountId: string;
+  lines: CartLineFact[];
+  subtotal: Money | undefined;
+  changedAt: string;
+  /** set_line, merge, checkout. */
+  cause: string;
 }
 
 /**
@@ -256,7 +273,16 @@ export const OrderRefunded: MessageFns<OrderRefunded, "emporia.order.v1.OrderRef
 };
 
 function createBaseOrderPlaced(): OrderPlaced {
-  return { orderId: "", accountId: "", total: undefined, status: "", placedAt: "", couponCodes: [] };
+  return {
+    orderId: "",
+    accountId: "",
+    total: undefined,
+    status: "",
+    placedAt: "",
+    couponCodes: [],
+    lines: [],
+    channel: "",
+  };
 }
 
 export const OrderPlaced: MessageFns<OrderPlaced, "emporia.order.v1.OrderPlaced"> = {
@@ -280,6 +306,12 @@ export const OrderPlaced: MessageFns<OrderPlaced, "emporia.order.v1.OrderPlaced"
     }
     for (const v of message.couponCodes) {
       writer.uint32(50).string(v!);
+    }
+    for (const v of message.lines) {
+      OrderLineFact.encode(v!, writer.uint32(58).fork()).join();
+    }
+    if (message.channel !== "") {
+      writer.uint32(66).string(message.channel);
     }
     return writer;
   },
@@ -343,6 +375,114 @@ export const OrderPlaced: MessageFns<OrderPlaced, "emporia.order.v1.OrderPlaced"
             }
 
             message.couponCodes.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.lines.push(OrderLineFact.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.channel = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseCartChanged(): CartChanged {
+  return { accountId: "", lines: [], subtotal: undefined, changedAt: "", cause: "" };
+}
+
+export const CartChanged: MessageFns<CartChanged, "emporia.order.v1.CartChanged"> = {
+  $type: "emporia.order.v1.CartChanged" as const,
+
+  encode(message: CartChanged, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    for (const v of message.lines) {
+      CartLineFact.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.subtotal !== undefined) {
+      Money.encode(message.subtotal, writer.uint32(26).fork()).join();
+    }
+    if (message.changedAt !== "") {
+      writer.uint32(34).string(message.changedAt);
+    }
+    if (message.cause !== "") {
+      writer.uint32(42).string(message.cause);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CartChanged {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCartChanged();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.lines.push(CartLineFact.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.subtotal = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.changedAt = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.cause = reader.string();
             continue;
           }
         }

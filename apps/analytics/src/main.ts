@@ -1,0 +1,6 @@
+import 'reflect-metadata';
+import { runService } from '@emporia/platform';
+import { analyticsService } from './analytics.app';
+
+/** `main.ts [start]`, `main.ts migrate`, `main.ts replay-dlq --topic <t> [--group <g>] [--dry-run] [--limit <n>]`. */
+runService(analyticsService);
