@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EventType } from '@emporia/contracts';
 
 /** Kafka header names every event carries (ARCHITECTURE.md "Contracts"). */
@@ -33,11 +34,27 @@ export function newEvent<T>(
   topic: string,
   key: string,
   message: T,
-  extra: { traceparent?: string; occurredAt?: Date } = {},
+  extra: { traceparent?: string; occurredAt?: Date; eventId?: string } = {},
 ): NewEvent {
   if (!topic.endsWith(type.topic))
     throw new Error(`${type.name} belongs on topic ${type.topic}, not ${topic}`);
   return { topic, key, type: type.name, payload: type.codec.encode(message).finish(), ...extra };
+}
+
+/**
+ * An event as a Kafka message with the standard headers, for a publisher that sends it
+ * directly (no outbox): only where there is no local state change to commit with it (e.g.
+ * analytics' collector, whose events carry the client's own id as `event-id`).
+ */
+export function toWireMessage(e: NewEvent): WireMessage {
+  const headers: Record<string, string> = {
+    [HEADER.eventId]: e.eventId ?? randomUUID(),
+    [HEADER.eventType]: e.type,
+    [HEADER.occurredAt]: (e.occurredAt ?? new Date()).toISOString(),
+    [HEADER.contentType]: PROTOBUF_CONTENT_TYPE,
+    ...(e.traceparent ? { [HEADER.traceparent]: e.traceparent } : {}),
+  };
+  return { topic: e.topic, key: e.key, value: Buffer.from(e.payload), headers };
 }
 
 /** A message as it goes onto (or came off) the wire. */

@@ -6,6 +6,7 @@ export {
   NonRetriableError,
   PROTOBUF_CONTENT_TYPE,
   topicName,
+  toWireMessage,
 } from './event';
 export type { MessagePublisher, NewEvent, ReceivedEvent, WireMessage } from './event';
 export { eventHandler, on } from './handlers';
