@@ -33,6 +33,23 @@ export const analyticsConfigSchema = z.object({
       }
     }, 'must be an IANA time zone such as Asia/Shanghai'),
   // ---- collection and facts ----
+  // IngestBehaviourEvents: events per batch; a client clock ahead by more than the skew, or
+  // behind by more than the late window, is replaced by the receive time.
+  ANALYTICS_MAX_BATCH: env.int(100, 1),
+  ANALYTICS_MAX_SKEW_SECONDS: env.int(300, 0),
+  ANALYTICS_MAX_LATE_DAYS: env.int(7, 0),
+  // behaviour_events day partitions: made ahead (today - late .. today + 2) and dropped after
+  // the retention, each by its own sweep.
+  ANALYTICS_RETENTION_DAYS: env.int(400, 1),
+  ANALYTICS_PARTITION_SWEEP_MS: env.int(3_600_000, 100),
+  // The currency of a KPI total over a range without money.
+  ANALYTICS_DEFAULT_CURRENCY: z.string().length(3).default('CNY'),
+  // Cart abandonment: a non-empty cart unchanged this long with no order raises CartAbandoned,
+  // at most once per account within the cap; a bounded batch per sweep.
+  ANALYTICS_CART_SWEEP_MS: env.int(60_000, 100),
+  ANALYTICS_CART_ABANDON_MINUTES: env.int(60, 1),
+  ANALYTICS_CART_REMINDER_CAP_HOURS: env.int(72, 0),
+  ANALYTICS_CART_SWEEP_BATCH: env.int(200, 1),
   // ---- customers: retention, life cycle, RFM, audiences ----
   // ---- experiments and recommendations ----
   // ---- inventory and pricing ----

@@ -1,4 +1,5 @@
 import { MessagingTables1764000000000 } from '@emporia/messaging';
+import { AnalyticsFacts1765000000100 } from './1765000000100-analytics-facts';
 
 /** Every migration of the analytics database, in order. Never `synchronize`. */
-export const ANALYTICS_MIGRATIONS = [MessagingTables1764000000000];
+export const ANALYTICS_MIGRATIONS = [MessagingTables1764000000000, AnalyticsFacts1765000000100];
