@@ -100,11 +100,7 @@ async function placed(sql: Sql, f: OrderPlacedFact): Promise<void> {
       { day: fresh.paid_day, channel: fresh.channel, currency: fresh.currency },
       { units },
     );
-  // carts: an order placed after the cart's last change is no abandonment
-  await sql.run(
-    `UPDATE cart_state SET last_order_at = GREATEST(last_order_at, $2) WHERE account_id = $1`,
-    [f.accountId, f.placedAt],
-  );
+  // an abandoned cart followed by an order is recovered
   await sql.run(
     `UPDATE cart_abandonments SET recovered = true
       WHERE account_id = $1 AND cart_updated_at < $2 AND NOT recovered`,

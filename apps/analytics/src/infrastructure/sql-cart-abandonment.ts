@@ -44,7 +44,9 @@ export class SqlCartAbandonment implements CartAbandonment {
         const due = await sql.rows<DueCartRow>(
           `SELECT account_id, lines, items, subtotal_minor, currency, updated_at FROM cart_state
             WHERE items > 0 AND updated_at <= $1
-              AND (last_order_at IS NULL OR last_order_at < updated_at)
+              AND NOT EXISTS (SELECT 1 FROM order_facts o
+                               WHERE o.account_id = cart_state.account_id
+                                 AND o.placed_at >= cart_state.updated_at)
               AND (raised_for IS NULL OR raised_for < updated_at)
               AND (last_raised_at IS NULL OR last_raised_at <= $2)
             ORDER BY updated_at LIMIT $3

@@ -9,12 +9,22 @@ import { addDays, isDay, partitionDay, partitionName } from '../domain/days';
  * OF` (two sessions creating the same table at once would otherwise collide in the catalog).
  * `sql` must be inside a transaction.
  */
+/** True when this call made the partition. */
 export async function ensurePartition(sql: Sql, day: string): Promise<boolean> {
   if (!isDay(day)) throw new Error(`not a day: '${day}'`);
   const name = partitionName(day);
-  const exists = await sql.one<{ t: string | null }>(`SELECT to_regclass($1)::text AS t`, [name]);
-  if (exists?.t) return false;
+  const exists = async () =>
+    // pg_class read with the statement's snapshot (to_regclass may answer from a stale cache)
+    (
+      await sql.one<{ n: string }>(
+        `SELECT count(*) AS n FROM pg_class WHERE relname = $1 AND relnamespace = current_schema()::regnamespace`,
+        [name],
+      )
+    )?.n !== '0';
+  if (await exists()) return false;
   await sql.run(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`analytics:${name}`]);
+  // made by whoever held the lock before us (its transaction committed when it let go)
+  if (await exists()) return false;
   // names and bounds come from a checked day, never from input text
   await sql.run(
     `CREATE TABLE IF NOT EXISTS ${name} PARTITION OF behaviour_events

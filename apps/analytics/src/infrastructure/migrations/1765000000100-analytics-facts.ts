@@ -168,7 +168,6 @@ export class AnalyticsFacts1765000000100 implements MigrationInterface {
         subtotal_minor bigint NOT NULL DEFAULT 0,
         currency char(3) NULL,
         updated_at timestamptz NOT NULL,
-        last_order_at timestamptz NULL,
         raised_for timestamptz NULL,
         last_raised_at timestamptz NULL
       )`);
