@@ -58,6 +58,7 @@ describe('fact partitions (real Postgres)', () => {
     db = await createTestDatabase('analytics_parts');
     ds = await createDataSource({
       url: db.url,
+      entities: [],
       migrations: ANALYTICS_MIGRATIONS,
       poolSize: 12,
     }).initialize();
