@@ -38,6 +38,8 @@ export const analyticsConfigSchema = z.object({
   ANALYTICS_MAX_BATCH: env.int(100, 1),
   ANALYTICS_MAX_SKEW_SECONDS: env.int(300, 0),
   ANALYTICS_MAX_LATE_DAYS: env.int(7, 0),
+  // How long the collector waits for Kafka's acknowledgement before answering UNAVAILABLE.
+  ANALYTICS_PUBLISH_TIMEOUT_MS: env.int(5000, 100),
   // behaviour_events day partitions: made ahead (today - late .. today + 2) and dropped after
   // the retention, each by its own sweep.
   ANALYTICS_RETENTION_DAYS: env.int(400, 1),

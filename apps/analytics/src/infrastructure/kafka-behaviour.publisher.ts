@@ -13,11 +13,13 @@ export class KafkaBehaviourPublisher implements BehaviourPublisher {
   constructor(
     private readonly publisher: MessagePublisher,
     private readonly topic: (base: string) => string,
+    /** The longest wait for the broker's acknowledgement (kafkajs retries for longer). */
+    private readonly timeoutMs: number,
   ) {}
 
-  publish(events: readonly CollectedEvent[]): Promise<void> {
+  async publish(events: readonly CollectedEvent[]): Promise<void> {
     const topic = this.topic(ANALYTICS_BEHAVIOUR.name);
-    return this.publisher.publish(
+    const sent = this.publisher.publish(
       events.map((e) =>
         toWireMessage(
           newEvent(
@@ -33,5 +35,20 @@ export class KafkaBehaviourPublisher implements BehaviourPublisher {
         ),
       ),
     );
+    // answered UNAVAILABLE in time; should the send still succeed, the client's retry of the
+    // batch is de-duplicated by event id
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no acknowledgement within ${this.timeoutMs} ms`)),
+        this.timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([sent, timeout]);
+    } finally {
+      clearTimeout(timer);
+      void sent.catch(() => undefined);
+    }
   }
 }

@@ -48,7 +48,11 @@ export function collectionArea(ctx: AreaContext): Area {
       { provide: COLLECTION_SETTINGS, useValue: settings },
       {
         provide: BEHAVIOUR_PUBLISHER,
-        useValue: new KafkaBehaviourPublisher(ctx.kafka.publisher, (name) => ctx.kafka.topic(name)),
+        useValue: new KafkaBehaviourPublisher(
+          ctx.kafka.publisher,
+          (name) => ctx.kafka.topic(name),
+          c.ANALYTICS_PUBLISH_TIMEOUT_MS,
+        ),
       },
       { provide: FIGURES, useValue: new SqlFigures(ctx.postgres) },
       { provide: FACT_PARTITIONS, useValue: new SqlFactPartitions(ctx.postgres, known) },
