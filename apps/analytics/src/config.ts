@@ -34,6 +34,10 @@ export const analyticsConfigSchema = z.object({
     }, 'must be an IANA time zone such as Asia/Shanghai'),
   // ---- collection and facts ----
   // ---- customers: retention, life cycle, RFM, audiences ----
+  // a first paid order within this many days makes a buyer "new" (and a wake-up recent)
+  ANALYTICS_NEW_DAYS: env.int(30, 1),
+  // no paid order for more than this many days makes a buyer "dormant"
+  ANALYTICS_DORMANT_DAYS: env.int(90, 1),
   // ---- experiments and recommendations ----
   // ---- inventory and pricing ----
 });
