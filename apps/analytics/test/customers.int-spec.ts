@@ -55,7 +55,13 @@ describe('analytics customers (real Postgres + Kafka)', () => {
       (e: unknown) => fromGrpcError(e),
     );
 
-  const send = (topic: string, type: string, key: string, value: Uint8Array, id = randomUUID()) =>
+  const send = (
+    topic: string,
+    type: string,
+    key: string,
+    value: Uint8Array,
+    id: string = randomUUID(),
+  ) =>
     producer.send({
       topic: `${prefix}${topic}`,
       messages: [
