@@ -20,6 +20,9 @@ import {
 
 const BUYERS = `FROM customer_stats WHERE paid_orders > 0 AND NOT deleted`;
 
+/** RFM sorts every buyer three times: enough memory to sort in memory, not on disk. */
+const SORT_MEMORY = `SET LOCAL work_mem = '64MB'`;
+
 /** Seconds from a column's instant to $1 (now). */
 const ago = (col: string) => `(extract(epoch FROM $1::timestamptz) - extract(epoch FROM ${col}))`;
 
@@ -74,6 +77,13 @@ interface RfmRow {
   days: number;
   paid_orders: number;
   spent: string;
+}
+
+interface TotalRow {
+  segment: RfmSegment;
+  accounts: string;
+  monetary: string;
+  currency: string;
 }
 
 interface AudienceRow {
@@ -131,25 +141,32 @@ export class SqlCustomerStore implements CustomerStore {
   }
 
   async rfm(now: Date, segment: RfmSegment | null, limit: number): Promise<RfmResult> {
-    const sql = new Sql(this.ds);
-    const totals = await sql.rows<{
-      segment: RfmSegment;
-      accounts: string;
-      monetary: string;
-      currency: string;
-    }>(
-      `${RFM_CTE} SELECT segment, count(*) AS accounts, sum(spent) AS monetary,
-         max(currency) AS currency
-       FROM rfm WHERE ($2::text IS NULL OR segment = $2) GROUP BY segment`,
-      [now, segment],
-    );
-    const accounts = limit
-      ? await sql.rows<RfmRow>(
-          `${RFM_CTE} SELECT account_id, r, f, m, segment, days, paid_orders, spent FROM rfm
-           WHERE ($2::text IS NULL OR segment = $2) ORDER BY account_id LIMIT $3`,
-          [now, segment, limit],
-        )
-      : [];
+    const { totals, accounts } = await this.ds.transaction(async (manager) => {
+      const sql = new Sql(manager);
+      await sql.run(SORT_MEMORY);
+      // counts alone: one pass; with a list: scored once into a temporary table (gone at commit)
+      if (limit)
+        await sql.run(`CREATE TEMP TABLE rfm_now ON COMMIT DROP AS ${RFM_CTE} SELECT * FROM rfm`, [
+          now,
+        ]);
+      const totals = `SELECT segment, count(*) AS accounts, sum(spent) AS monetary,
+          max(currency) AS currency`;
+      return {
+        totals: await sql.rows<TotalRow>(
+          limit
+            ? `${totals} FROM rfm_now WHERE ($1::text IS NULL OR segment = $1) GROUP BY segment`
+            : `${RFM_CTE} ${totals} FROM rfm WHERE ($2::text IS NULL OR segment = $2) GROUP BY segment`,
+          limit ? [segment] : [now, segment],
+        ),
+        accounts: limit
+          ? await sql.rows<RfmRow>(
+              `SELECT account_id, r, f, m, segment, days, paid_orders, spent FROM rfm_now
+               WHERE ($1::text IS NULL OR segment = $1) ORDER BY account_id LIMIT $2`,
+              [segment, limit],
+            )
+          : [],
+      };
+    });
     return {
       segments: totals.map((t) => ({
         segment: t.segment,
@@ -198,6 +215,7 @@ export class SqlCustomerStore implements CustomerStore {
         const sql = new Sql(manager);
         const existing = await this.byKey(sql, req.idempotencyKey);
         if (existing) return { result: existing, events };
+        await sql.run(SORT_MEMORY);
         const members = (
           isRfmSegment(req.segment)
             ? await sql.rows<{ account_id: string }>(
