@@ -12,7 +12,11 @@ import {
   testLogger,
   uniqueSuffix,
 } from '@emporia/testing';
+import { Money } from '@emporia/money';
+import { DataSource } from 'typeorm';
 import { startAnalytics } from '../src/analytics.app';
+import { CustomersProjection } from '../src/infrastructure/customers.projection';
+import { SqlFactSink } from '../src/infrastructure/sql-fact-sink';
 import { analyticsConfigSchema } from '../src/config';
 import { DAY_MS, lifecycleStage, scoreRfm, type Buyer } from '../src/domain/customers';
 import { dayOf } from '../src/domain/facts';
@@ -350,5 +354,62 @@ describe('analytics customers (real Postgres + Kafka)', () => {
       code: 'LIMIT_INVALID',
       details: { field: 'limit' },
     });
+  });
+
+  it('counts an account exactly when its orders are recorded at the same time', async () => {
+    const ds = new DataSource({ type: 'postgres', url: db.url, extra: { max: 30 } });
+    await ds.initialize();
+    try {
+      const sink = new SqlFactSink(ds, [new CustomersProjection()], {
+        consumer: `race-${suffix}`,
+        timeZone: TZ,
+        topic: (t) => t,
+      });
+      const account = randomUUID();
+      const ctx = { traceId: '0'.repeat(32), spanId: '0'.repeat(16) };
+      const facts = Array.from({ length: 60 }, (_, i) => {
+        const paidAt = daysAgo(i);
+        return {
+          kind: 'order_paid' as const,
+          eventId: randomUUID(),
+          orderId: randomUUID(),
+          accountId: account,
+          paidAt,
+          day: dayOf(paidAt, TZ),
+          amountPaid: Money.of(100 + i, 'CNY'),
+        };
+      });
+      const record = (f: (typeof facts)[number], i: number) =>
+        sink.record(ctx, f, {
+          eventId: f.eventId,
+          eventType: 'OrderPaid',
+          topic: 'race',
+          partition: i,
+          offset: '0',
+        });
+      // the account has a row already (the race is on updating it), then 59 orders at once
+      await record(facts[0], 0);
+      await Promise.all(facts.slice(1).map((f, i) => record(f, i + 1)));
+      const [row] = (await ds.query(
+        `SELECT paid_orders, paid_minor::int AS paid_minor, first_paid_at, last_paid_at,
+           previous_paid_at FROM customer_stats WHERE account_id = $1`,
+        [account],
+      )) as {
+        paid_orders: number;
+        paid_minor: number;
+        first_paid_at: Date;
+        last_paid_at: Date;
+        previous_paid_at: Date;
+      }[];
+      expect(row).toEqual({
+        paid_orders: 60,
+        paid_minor: facts.reduce((s, f) => s + f.amountPaid.amountMinor, 0),
+        first_paid_at: daysAgo(59),
+        last_paid_at: daysAgo(0),
+        previous_paid_at: daysAgo(1),
+      });
+    } finally {
+      await ds.destroy();
+    }
   });
 });

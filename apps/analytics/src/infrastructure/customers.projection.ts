@@ -28,6 +28,13 @@ export class CustomersProjection implements Projection {
   private async paid(sql: Sql, f: OrderPaidFact): Promise<void> {
     // an order without a (valid) account is nobody's customer figure
     if (!UUID_RE.test(f.accountId) || !UUID_RE.test(f.orderId)) return;
+    // the account's row is the lock: two of its orders paid at once (their events come on
+    // different partitions) are counted one after the other, each seeing the other's order
+    await sql.run(
+      `INSERT INTO customer_stats (account_id) VALUES ($1) ON CONFLICT (account_id) DO NOTHING`,
+      [f.accountId],
+    );
+    await sql.run(`SELECT 1 FROM customer_stats WHERE account_id = $1 FOR UPDATE`, [f.accountId]);
     const added = await sql.rows<{ order_id: string }>(
       `INSERT INTO customer_orders (order_id, account_id, paid_at, paid_minor, currency)
        VALUES ($1, $2, $3, $4, $5) ON CONFLICT (order_id) DO NOTHING RETURNING order_id`,

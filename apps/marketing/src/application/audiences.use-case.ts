@@ -62,6 +62,8 @@ export class AudiencesUseCase {
       const policy = await tx.audiences.policy();
       if (!policy?.enabled) return;
       const now = this.clock.now();
+      // the template row is the lock: two reminders of one account are decided in turn
+      await tx.coupons.findTemplate(policy.couponTemplateId, true);
       const last = await tx.audiences.lastReminder(accountId);
       if (last && now.getTime() - last.getTime() < policy.minIntervalHours * HOUR_MS) {
         await this.record(tx, {
