@@ -53,6 +53,10 @@ export const analyticsConfigSchema = z.object({
   ANALYTICS_CART_REMINDER_CAP_HOURS: env.int(72, 0),
   ANALYTICS_CART_SWEEP_BATCH: env.int(200, 1),
   // ---- customers: retention, life cycle, RFM, audiences ----
+  // a first paid order within this many days makes a buyer "new" (and a wake-up recent)
+  ANALYTICS_NEW_DAYS: env.int(30, 1),
+  // no paid order for more than this many days makes a buyer "dormant"
+  ANALYTICS_DORMANT_DAYS: env.int(90, 1),
   // ---- experiments and recommendations ----
   // ---- inventory and pricing ----
 });

@@ -1,4 +1,6 @@
 import {
+  ANALYTICS_AUDIENCE,
+  ANALYTICS_CART,
   MARKETING_FLASH_SALE,
   MARKETING_GROUP_BUY,
   ORDER_ORDER,
@@ -14,6 +16,7 @@ import {
   type RunningService,
 } from '@emporia/platform';
 import { AdminUseCase } from './application/admin.use-case';
+import { AudiencesUseCase } from './application/audiences.use-case';
 import { CouponsUseCase } from './application/coupons.use-case';
 import { FlashSalesUseCase } from './application/flash-sales.use-case';
 import { GroupBuyUseCase } from './application/group-buy.use-case';
@@ -36,11 +39,14 @@ import {
   TypeormUnitOfWork,
   uuidV7Generator,
 } from './infrastructure/typeorm-unit-of-work';
+import { analyticsEventsHandler } from './interface/analytics-events.consumer';
 import { marketingEventsHandler } from './interface/events.consumer';
 import { MarketingGrpcController } from './interface/marketing.grpc-controller';
 
 /** Marketing consumes order events (coupons, flash purchases, group seats) and tier changes. */
 const CONSUMED_TOPICS = [ORDER_ORDER.name, USER_ACCOUNT.name];
+/** Analytics' audiences and abandoned carts: coupons handed out (their own consumer). */
+const ANALYTICS_TOPICS = [ANALYTICS_AUDIENCE.name, ANALYTICS_CART.name];
 const GROUP_BUY_TOPIC = MARKETING_GROUP_BUY.name;
 const FLASH_SALE_TOPIC = MARKETING_FLASH_SALE.name;
 
@@ -64,7 +70,7 @@ export const marketingService = defineService({
     kafka: kafkaResource({
       brokers: c.KAFKA_BROKERS,
       topicPrefix: c.KAFKA_TOPIC_PREFIX,
-      topics: [GROUP_BUY_TOPIC, FLASH_SALE_TOPIC, ...CONSUMED_TOPICS],
+      topics: [GROUP_BUY_TOPIC, FLASH_SALE_TOPIC, ...CONSUMED_TOPICS, ...ANALYTICS_TOPICS],
       consumerGroup: c.MARKETING_CONSUMER_GROUP,
     }),
   }),
@@ -100,18 +106,27 @@ export const marketingService = defineService({
         FlashSalesUseCase,
         GroupBuyUseCase,
         OrderEventsUseCase,
+        AudiencesUseCase,
       ],
       workers: [relay],
       sweeps: (get) => [
         { name: 'flash-sale', everyMs, run: (ctx) => get(FlashSalesUseCase).sweep(ctx) },
         { name: 'group-deadline', everyMs, run: (ctx) => get(GroupBuyUseCase).expireDue(ctx) },
       ],
-      consumers: (get) => [
-        kafka.consumer({
-          topics: CONSUMED_TOPICS,
-          handler: marketingEventsHandler(get(OrderEventsUseCase)),
-        }),
-      ],
+      consumers: (get) => {
+        // one consumer (one group member) for every topic: each handler skips the other's types
+        const orders = marketingEventsHandler(get(OrderEventsUseCase));
+        const analytics = analyticsEventsHandler(get(AudiencesUseCase));
+        return [
+          kafka.consumer({
+            topics: [...CONSUMED_TOPICS, ...ANALYTICS_TOPICS],
+            handler: async (event) => {
+              await orders(event);
+              await analytics(event);
+            },
+          }),
+        ];
+      },
     };
   },
 });

@@ -10,7 +10,15 @@ import {
   type CouponTemplate,
 } from '../domain/coupon';
 import { MarketingError } from '../domain/marketing-error';
-import { CLOCK, type Clock, RANDOM, type Random, UNIT_OF_WORK, type UnitOfWork } from './ports';
+import {
+  CLOCK,
+  type Clock,
+  type MarketingTx,
+  RANDOM,
+  type Random,
+  UNIT_OF_WORK,
+  type UnitOfWork,
+} from './ports';
 
 export interface CouponView extends Coupon {
   name: string;
@@ -18,7 +26,7 @@ export interface CouponView extends Coupon {
   validTo: Date;
 }
 
-const templateNotFound = (id: string) =>
+export const templateNotFound = (id: string) =>
   new MarketingError(
     'NOT_FOUND',
     'COUPON_TEMPLATE_NOT_FOUND',
@@ -35,6 +43,37 @@ export const parseCode = (input: string): string => {
     );
   return code;
 };
+
+/**
+ * A new coupon of a template for an account (领券), within the template's total and per-user
+ * limits and before it expires; the template row is locked (it serialises one template's
+ * claims). Shared by ClaimCoupon and the grants to audiences and abandoned carts.
+ */
+export async function claimOfTemplate(
+  tx: MarketingTx,
+  random: Random,
+  accountId: string,
+  templateId: string,
+  now: Date,
+): Promise<CouponView> {
+  const t = await tx.coupons.findTemplate(templateId, true);
+  if (!t) throw templateNotFound(templateId);
+  const held = await tx.coupons.heldBy(accountId, t.id);
+  issuable(t, t.issued, 1);
+  const fresh: Coupon = {
+    code: couponCode(random(9)),
+    templateId: t.id,
+    ownerId: null,
+    status: 'ISSUED',
+    orderId: null,
+  };
+  const claimed = claim(fresh, t, accountId, held, now);
+  const inserted = await tx.coupons.insertCoupons([claimed], now);
+  if (inserted.length !== 1)
+    throw new MarketingError('UNAVAILABLE', 'COUPON_CODE_COLLISION', 'a code collided; try again');
+  await tx.coupons.addIssued(t.id, 1);
+  return { ...claimed, name: t.name, validFrom: t.validFrom, validTo: t.validTo };
+}
 
 /** Coupon templates, batch issuance and claims. Reserve/redeem/release live with pricing and events. */
 @Injectable()
@@ -131,27 +170,7 @@ export class CouponsUseCase {
         if (claimed !== c) await tx.coupons.save(claimed, now);
         return { ...claimed, name: t.name, validFrom: t.validFrom, validTo: t.validTo };
       }
-      const t = await tx.coupons.findTemplate(by.templateId, true);
-      if (!t) throw templateNotFound(by.templateId);
-      const held = await tx.coupons.heldBy(accountId, t.id);
-      issuable(t, t.issued, 1);
-      const fresh: Coupon = {
-        code: couponCode(this.random(9)),
-        templateId: t.id,
-        ownerId: null,
-        status: 'ISSUED',
-        orderId: null,
-      };
-      const claimed = claim(fresh, t, accountId, held, now);
-      const inserted = await tx.coupons.insertCoupons([claimed], now);
-      if (inserted.length !== 1)
-        throw new MarketingError(
-          'UNAVAILABLE',
-          'COUPON_CODE_COLLISION',
-          'a code collided; try again',
-        );
-      await tx.coupons.addIssued(t.id, 1);
-      return { ...claimed, name: t.name, validFrom: t.validFrom, validTo: t.validTo };
+      return claimOfTemplate(tx, this.random, accountId, by.templateId, now);
     });
   }
 

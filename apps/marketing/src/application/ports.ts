@@ -161,6 +161,51 @@ export interface GroupRepository {
   due(now: Date, limit: number): Promise<string[]>;
 }
 
+/** The source of the coupons handed out for abandoned carts (audiences use their id). */
+export const CART_REMINDER_SOURCE = 'cart-reminder';
+
+export type GrantOutcome = 'GRANTED' | 'SKIPPED';
+
+/** A coupon handed to an account for an audience or an abandoned cart, or why not. */
+export interface AudienceGrant {
+  /** The audience id, or `cart-reminder`. */
+  source: string;
+  accountId: string;
+  templateId: string;
+  /** Set when GRANTED. */
+  couponCode: string | null;
+  outcome: GrantOutcome;
+  /** Why a grant was SKIPPED (a stable code: COUPON_LIMIT_REACHED, FREQUENCY_CAP, ...). */
+  reason: string;
+  grantedAt: Date;
+}
+
+export interface CartReminderPolicy {
+  enabled: boolean;
+  /** '' only while disabled. */
+  couponTemplateId: string;
+  minIntervalHours: number;
+}
+
+export interface GrantFilter {
+  source: string;
+  accountId: string;
+  limit: number;
+}
+
+export interface AudienceRepository {
+  /** The grant of an audience to an account, if any (one per pair). */
+  findGrant(source: string, accountId: string): Promise<AudienceGrant | null>;
+  /** Records a grant; false when the (audience, account) pair already has one. */
+  insertGrant(g: AudienceGrant): Promise<boolean>;
+  /** When the account last got a cart-reminder coupon (GRANTED). */
+  lastReminder(accountId: string): Promise<Date | null>;
+  /** Grants, newest first; '' filters match everything. */
+  list(f: GrantFilter): Promise<AudienceGrant[]>;
+  policy(): Promise<CartReminderPolicy | null>;
+  savePolicy(p: CartReminderPolicy, now: Date): Promise<void>;
+}
+
 /** Domain events of this transaction; written to the outbox with the change, never published directly. */
 export interface MarketingEvents {
   groupSucceeded(g: Group, orderIds: string[], at: Date): void;
@@ -176,6 +221,7 @@ export interface MarketingTx {
   customers: CustomerRepository;
   flash: FlashRepository;
   groups: GroupRepository;
+  audiences: AudienceRepository;
   events: MarketingEvents;
 }
 

@@ -22,6 +22,7 @@ import {
   SqlGroupRepository,
   SqlPromotionRepository,
 } from './sql-marketing.repositories';
+import { SqlAudienceRepository } from './sql-audience.repository';
 
 /** The topics marketing publishes to, with the run's prefix applied. */
 export interface MarketingTopics {
@@ -115,6 +116,7 @@ export class TypeormUnitOfWork extends OutboxUnitOfWork<MarketingTx> implements 
         customers: new SqlCustomerRepository(manager),
         flash: new SqlFlashRepository(manager),
         groups: new SqlGroupRepository(manager),
+        audiences: new SqlAudienceRepository(manager),
         events,
       },
       drain: () => events.pending.splice(0),

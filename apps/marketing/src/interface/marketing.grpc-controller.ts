@@ -3,6 +3,7 @@ import type { Metadata } from '@grpc/grpc-js';
 import { marketingV1 } from '@emporia/contracts';
 import { withGrpcContext } from '@emporia/platform';
 import { AdminUseCase } from '../application/admin.use-case';
+import { AudiencesUseCase } from '../application/audiences.use-case';
 import { CouponsUseCase, type CouponView } from '../application/coupons.use-case';
 import { FlashSalesUseCase } from '../application/flash-sales.use-case';
 import { GroupBuyUseCase } from '../application/group-buy.use-case';
@@ -10,11 +11,17 @@ import { PricingUseCase } from '../application/pricing.use-case';
 import type { FlashSale } from '../domain/flash-sale';
 import type { Group } from '../domain/group-buy';
 import { MarketingError } from '../domain/marketing-error';
-import { ID_GENERATOR, type GroupDeal, type IdGenerator } from '../application/ports';
+import {
+  CART_REMINDER_SOURCE,
+  ID_GENERATOR,
+  type GroupDeal,
+  type IdGenerator,
+} from '../application/ports';
 import { saleOfToken } from '../infrastructure/redis-flash-sale.store';
 import {
   campaignIn,
   campaignOut,
+  grantOut,
   money,
   moneyOut,
   promotionIn,
@@ -76,6 +83,7 @@ export class MarketingGrpcController implements marketingV1.MarketingServiceCont
     private readonly coupons: CouponsUseCase,
     private readonly flash: FlashSalesUseCase,
     private readonly groups: GroupBuyUseCase,
+    private readonly audiences: AudiencesUseCase,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
   ) {}
 
@@ -336,5 +344,49 @@ export class MarketingGrpcController implements marketingV1.MarketingServiceCont
     return withGrpcContext(md, async (ctx) => ({
       groups: (await this.groups.listOpen(ctx, uuid('deal_id', req.dealId))).map(groupOut),
     }));
+  }
+
+  setCartReminderPolicy(
+    req: marketingV1.SetCartReminderPolicyRequest,
+    md?: Metadata,
+  ): Promise<marketingV1.SetCartReminderPolicyResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      const p = required(req.policy, 'policy');
+      const templateId = p.couponTemplateId
+        ? uuid('policy.coupon_template_id', p.couponTemplateId)
+        : '';
+      return {
+        policy: await this.audiences.setPolicy(ctx, {
+          enabled: p.enabled,
+          couponTemplateId: templateId,
+          minIntervalHours: p.minIntervalHours,
+        }),
+      };
+    });
+  }
+
+  getCartReminderPolicy(
+    _req: marketingV1.GetCartReminderPolicyRequest,
+    md?: Metadata,
+  ): Promise<marketingV1.GetCartReminderPolicyResponse> {
+    return withGrpcContext(md, async (ctx) => ({ policy: await this.audiences.getPolicy(ctx) }));
+  }
+
+  listAudienceGrants(
+    req: marketingV1.ListAudienceGrantsRequest,
+    md?: Metadata,
+  ): Promise<marketingV1.ListAudienceGrantsResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      const source =
+        !req.source || req.source === CART_REMINDER_SOURCE
+          ? req.source
+          : uuid('source', req.source);
+      const grants = await this.audiences.listGrants(ctx, {
+        source: source ?? '',
+        accountId: req.accountId ? uuid('account_id', req.accountId) : '',
+        limit: req.limit || 100,
+      });
+      return { grants: grants.map(grantOut) };
+    });
   }
 }

@@ -1,6 +1,7 @@
 import { isIso4217Currency, Money } from '@emporia/money';
 import type { commonV1 } from '@emporia/contracts';
 import { marketingV1 } from '@emporia/contracts';
+import type { AudienceGrant } from '../application/ports';
 import { UUID_RE } from '@emporia/domain';
 import type { Campaign, PromotionRecord } from '../domain/campaign';
 import { MarketingError } from '../domain/marketing-error';
@@ -10,7 +11,10 @@ const bad = (code: string, message: string) =>
   new MarketingError('INVALID_ARGUMENT', code, message);
 
 export const uuid = (field: string, v: string): string => {
-  if (!UUID_RE.test(v ?? '')) throw bad('ID_INVALID', `${field} must be a UUID`);
+  if (!UUID_RE.test(v ?? ''))
+    throw new MarketingError('INVALID_ARGUMENT', 'ID_INVALID', `${field} must be a UUID`, {
+      field,
+    });
   return v.toLowerCase();
 };
 
@@ -235,4 +239,14 @@ export const promotionOut = (p: PromotionRecord): marketingV1.Promotion => ({
   endsAt: timeOut(p.endsAt),
   active: p.active,
   couponOnly: p.couponOnly,
+});
+
+export const grantOut = (g: AudienceGrant): marketingV1.AudienceGrant => ({
+  source: g.source,
+  accountId: g.accountId,
+  couponCode: g.couponCode ?? '',
+  templateId: g.templateId,
+  grantedAt: g.grantedAt.toISOString(),
+  outcome: g.outcome,
+  reason: g.reason,
 });

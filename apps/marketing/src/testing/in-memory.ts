@@ -1,6 +1,8 @@
 import { FakeUnitOfWork } from '@emporia/domain/testing';
 import type {
+  AudienceGrant,
   CampaignRepository,
+  CartReminderPolicy,
   Clock,
   CouponRepository,
   CustomerFacts,
@@ -25,6 +27,7 @@ import type { Coupon, CouponTemplate } from '../domain/coupon';
 import type { AttemptOutcome, FlashSale } from '../domain/flash-sale';
 import type { Group } from '../domain/group-buy';
 import { MarketingError } from '../domain/marketing-error';
+import { MemAudiences } from './in-memory-audiences';
 
 /**
  * In-memory ports of the marketing service for fast application-layer tests (CONVENTIONS 18):
@@ -75,6 +78,8 @@ export class InMemoryMarketingStore {
   deals = new Map<string, GroupDeal>();
   groups = new Map<string, Group>();
   members = new Map<string, Stamped<GroupMember>>();
+  grants: AudienceGrant[] = [];
+  policies = new Map<'policy', CartReminderPolicy>();
   inbox = new Set<string>();
   /** Committed outbox rows, in commit order. */
   outbox: RecordedEvent[] = [];
@@ -336,6 +341,7 @@ export class InMemoryUnitOfWork
       customers: new MemCustomers(s),
       flash: new MemFlash(s),
       groups: new MemGroups(s, this.clock),
+      audiences: new MemAudiences(s),
       events,
     };
     return { tx, recorded: events };
