@@ -94,10 +94,13 @@ export class CatalogGrpcController implements catalogV1.CatalogServiceController
   ): Promise<catalogV1.GetSkuPriceHistoryResponse> {
     return withGrpcContext(md, async (ctx) => {
       const r = await this.skuPrices.history(ctx, req.skuId, pageSize(req.limit, 50, 500));
-      return {
-        changes: r.changes.map(priceChangeToProto),
-        lowestPrice30d: moneyToProto(r.lowest30d),
-      };
+      const lowest = moneyToProto(r.lowest30d);
+      // proto-loader (the gRPC server's serializer) names `lowest_price_30d` lowestPrice_30d
+      // (no camel case before a digit) where ts-proto says lowestPrice30d: answer both
+      return Object.assign(
+        { changes: r.changes.map(priceChangeToProto), lowestPrice30d: lowest },
+        { lowestPrice_30d: lowest },
+      );
     });
   }
 
