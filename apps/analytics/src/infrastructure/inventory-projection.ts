@@ -81,12 +81,12 @@ async function countOrder(sql: Sql, orderId: string): Promise<void> {
     [orderId],
   );
   if (!order?.paid_day || !order.lines || order.lines.length === 0) return;
-  const claimed = await sql.affected(
+  const claimed = await sql.one<{ order_id: string }>(
     `INSERT INTO inventory_counted_orders (order_id, paid_day) VALUES ($1, $2)
-     ON CONFLICT (order_id) DO NOTHING`,
+     ON CONFLICT (order_id) DO NOTHING RETURNING order_id`,
     [orderId, order.paid_day],
   );
-  if (claimed === 0) return;
+  if (!claimed) return; // counted already
   const units = new Map<string, number>();
   for (const l of order.lines)
     if (l.skuId && l.quantity > 0) units.set(l.skuId, (units.get(l.skuId) ?? 0) + l.quantity);
