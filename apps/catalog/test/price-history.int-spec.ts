@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { Client } from 'pg';
+import type { QueryRunner } from 'typeorm';
 import { type catalogV1, PROTO_FILES } from '@emporia/contracts';
 import { fromGrpcError, type RunningService } from '@emporia/platform';
 import {
@@ -13,6 +14,7 @@ import {
 } from '@emporia/testing';
 import { startCatalog } from '../src/catalog.app';
 import { catalogConfigSchema } from '../src/config';
+import { PriceHistory1765000000400 } from '../src/infrastructure/migrations/1765000000400-price-history';
 
 jest.setTimeout(120_000);
 
@@ -210,5 +212,26 @@ describe('catalog price history (real Postgres + Kafka)', () => {
       skuId: sku.id,
     });
     expect(h.changes.map((c) => c.reason)).toEqual(['update', 'create']);
+  });
+
+  // last: it drops and re-creates the history over the SKUs the tests above made
+  it('the migration backfills one row per SKU with its current price', async () => {
+    const runner = { query: (sql: string) => pg.query(sql) } as unknown as QueryRunner;
+    const migration = new PriceHistory1765000000400();
+    await migration.down(runner);
+    await migration.up(runner);
+    const skus = (
+      await pg.query(`SELECT id, price_amount_minor::int AS price FROM skus ORDER BY id`)
+    ).rows as { id: string; price: number }[];
+    expect(skus.length).toBeGreaterThanOrEqual(3);
+    const rows = (
+      await pg.query(
+        `SELECT sku_id AS id, price_minor::int AS price, reason, previous_price_minor
+         FROM sku_price_history ORDER BY sku_id`,
+      )
+    ).rows as { id: string; price: number; reason: string; previous_price_minor: null }[];
+    expect(rows).toEqual(
+      skus.map((s) => ({ ...s, reason: 'backfill', previous_price_minor: null })),
+    );
   });
 });

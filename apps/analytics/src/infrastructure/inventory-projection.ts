@@ -75,9 +75,13 @@ async function snapshot(sql: Sql, f: ProductSnapshotFact): Promise<void> {
   }
 }
 
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 async function countOrder(sql: Sql, orderId: string): Promise<void> {
+  // order_facts.order_id is a uuid: anything else has no row there
+  if (!UUID_RE.test(orderId)) return;
   const order = await sql.one<OrderFactsRow>(
-    `SELECT to_char(paid_day, 'YYYY-MM-DD') AS paid_day, lines FROM order_facts WHERE order_id::text = $1`,
+    `SELECT to_char(paid_day, 'YYYY-MM-DD') AS paid_day, lines FROM order_facts WHERE order_id = $1::uuid`,
     [orderId],
   );
   if (!order?.paid_day || !order.lines || order.lines.length === 0) return;
