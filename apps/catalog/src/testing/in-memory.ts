@@ -4,7 +4,6 @@ import type {
   CatalogTx,
   CategoryRepository,
   ProductRepository,
-  PriceHistoryRepository,
   ProductView,
   ReservationRepository,
   SkuFacts,
@@ -15,6 +14,7 @@ import type {
 import { CatalogError } from '../domain/catalog-error';
 import type { Category } from '../domain/category';
 import type { PriceChange } from '../domain/price-history';
+import { MemPriceHistory } from './in-memory-price-history';
 import type { Product, ProductStatus } from '../domain/product';
 import type {
   Availability,
@@ -267,31 +267,6 @@ class MemProducts implements ProductRepository {
       .filter((p) => this.inSubtree(p, categoryId))
       .map((p) => p.id)
       .sort();
-}
-
-class MemPriceHistory implements PriceHistoryRepository {
-  constructor(private readonly s: InMemoryCatalogStore) {}
-  async append(c: PriceChange) {
-    if (!this.s.skuOwner(c.skuId)) throw new Error('violates foreign key sku_price_history_sku_id');
-    if (c.requestId && this.s.priceHistory.some((x) => x.requestId === c.requestId))
-      throw new CatalogError('FAILED_PRECONDITION', 'REQUEST_ID_REUSED', 'request id reused', {
-        field: 'request_id',
-      });
-    this.s.priceHistory = [...this.s.priceHistory, c];
-  }
-  // stable sorts keep insert order (the SQL's id) among equal times
-  since = async (skuId: string, from: Date) =>
-    this.s.priceHistory
-      .filter((c) => c.skuId === skuId && c.at.getTime() >= from.getTime())
-      .sort((a, b) => a.at.getTime() - b.at.getTime());
-  latest = async (skuId: string, limit: number) =>
-    this.s.priceHistory
-      .filter((c) => c.skuId === skuId)
-      .reverse()
-      .sort((a, b) => b.at.getTime() - a.at.getTime())
-      .slice(0, limit);
-  byRequestId = async (requestId: string) =>
-    this.s.priceHistory.find((c) => c.requestId === requestId) ?? null;
 }
 
 class MemStock implements StockRepository {
