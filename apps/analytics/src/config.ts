@@ -59,6 +59,16 @@ export const analyticsConfigSchema = z.object({
   ANALYTICS_DORMANT_DAYS: env.int(90, 1),
   // ---- experiments and recommendations ----
   // ---- inventory and pricing ----
+  // Inventory health: slow mover above this many days of supply; stock-out risk below this.
+  ANALYTICS_SLOW_DAYS: env.int(90, 1),
+  ANALYTICS_STOCKOUT_DAYS: env.int(7, 1),
+  // Price suggestions: every this often (sweep price-suggestions), elasticity over this many days.
+  ANALYTICS_PRICING_INTERVAL_MS: env.int(3_600_000, 1000),
+  ANALYTICS_PRICING_LOOKBACK_DAYS: z.coerce.number().int().min(2).max(730).default(90),
+  // Used when the history holds fewer than 2 distinct prices with sales (must be negative).
+  ANALYTICS_DEFAULT_ELASTICITY: z.coerce.number().lt(0).default(-1.5),
+  // Largest change of one suggestion, in percent of the current price.
+  ANALYTICS_PRICING_MAX_STEP_PCT: z.coerce.number().int().min(1).max(90).default(20),
 });
 
 export type AnalyticsConfig = z.infer<typeof analyticsConfigSchema>;

@@ -15,6 +15,7 @@ import { MoveCategoryUseCase } from './application/move-category.use-case';
 import { CLOCK, ID_GENERATOR, SOLD_CURRENCIES, UNIT_OF_WORK } from './application/ports';
 import { ProductQueries } from './application/product.queries';
 import { ReservationsUseCase } from './application/reservations.use-case';
+import { SkuPriceUseCase } from './application/sku-price.use-case';
 import { StockQueries } from './application/stock.queries';
 import { UpdateCategoryUseCase } from './application/update-category.use-case';
 import { UpdateProductUseCase } from './application/update-product.use-case';
@@ -79,6 +80,7 @@ export const catalogService = defineService({
         StockQueries,
         ReservationsUseCase,
         WarehousesUseCase,
+        SkuPriceUseCase,
       ],
       workers: [relay],
       // reservations expire on their own, a bounded batch per run

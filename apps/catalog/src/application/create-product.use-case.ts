@@ -12,6 +12,7 @@ import {
   UNIT_OF_WORK,
   type UnitOfWork,
 } from './ports';
+import { actorOf, recordPriceChanges } from './price-changes';
 import { requireFreeSkuCodes, requireProductCategory } from './product-rules';
 import { loadProductView } from './product-view';
 
@@ -38,6 +39,12 @@ export class CreateProductUseCase {
         product.skus.map((s) => s.code),
       );
       await tx.products.insert(product);
+      // a refused original price rolls the insert back with it
+      await recordPriceChanges(tx, null, product, product.createdAt, {
+        reason: 'create',
+        reference: '',
+        actorId: actorOf(ctx),
+      });
       const view = await loadProductView(tx, product);
       tx.events.productCreated(view);
       return view;

@@ -1,5 +1,6 @@
 import type { RequestContext } from '@emporia/platform';
 import type { Category } from '../domain/category';
+import type { PriceChange } from '../domain/price-history';
 import type { Product, ProductStatus } from '../domain/product';
 import type { StockLevel } from '../domain/stock';
 import type { Warehouse } from '../domain/warehouse';
@@ -53,6 +54,18 @@ export interface ProductRepository {
     statuses?: readonly ProductStatus[],
   ): Promise<Product[]>;
   idsInSubtree(categoryId: string): Promise<string[]>;
+}
+
+/** Every change of a SKU's price or original price (table sku_price_history). */
+export interface PriceHistoryRepository {
+  /** Appends a change; a request id already recorded is REQUEST_ID_REUSED (a lost race). */
+  append(change: PriceChange): Promise<void>;
+  /** The SKU's changes at or after `from`, oldest first. */
+  since(skuId: string, from: Date): Promise<PriceChange[]>;
+  /** The SKU's newest `limit` changes, newest first. */
+  latest(skuId: string, limit: number): Promise<PriceChange[]>;
+  /** The change SetSkuPrice recorded for this request id. */
+  byRequestId(requestId: string): Promise<PriceChange | null>;
 }
 
 export interface StockRepository {
@@ -147,6 +160,7 @@ export interface CatalogTx {
   stock: StockRepository;
   reservations: ReservationRepository;
   warehouses: WarehouseRepository;
+  priceHistory: PriceHistoryRepository;
   events: CatalogEvents;
 }
 

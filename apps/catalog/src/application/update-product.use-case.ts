@@ -12,6 +12,7 @@ import {
   UNIT_OF_WORK,
   type UnitOfWork,
 } from './ports';
+import { actorOf, recordPriceChanges } from './price-changes';
 import { requireFreeSkuCodes, requireProduct, requireProductCategory } from './product-rules';
 import { loadProductView } from './product-view';
 
@@ -44,6 +45,13 @@ export class UpdateProductUseCase {
             product.id,
           );
         await tx.products.save(product);
+        // a refused original price rolls the save back with it
+        if (changed.includes('skus'))
+          await recordPriceChanges(tx, current, product, product.updatedAt, {
+            reason: 'update',
+            reference: '',
+            actorId: actorOf(ctx),
+          });
       }
       const view = await loadProductView(tx, product);
       if (changed.length > 0) tx.events.productUpdated(view, changed);

@@ -1,6 +1,7 @@
 import { Money, MoneyError } from '@emporia/money';
 import { CatalogError, invalid } from './catalog-error';
 import { ANY_ISO_CURRENCY, type SoldCurrencies, unsoldCurrency } from './currencies';
+import { checkOriginalAbovePrice } from './price-history';
 
 export type ProductStatus = 'DRAFT' | 'ACTIVE' | 'ARCHIVED';
 
@@ -9,6 +10,8 @@ export interface Sku {
   code: string;
   attributes: Record<string, string>;
   price: Money;
+  /** The displayed original price (划线价), above `price`; null for none (price-history.ts). */
+  originalPrice: Money | null;
 }
 
 /** The product aggregate: it guards every change to itself and its SKUs. */
@@ -30,6 +33,8 @@ export interface SkuInput {
   code: string;
   attributes?: Record<string, string>;
   price?: { amountMinor: number; currency: string };
+  /** Unset: the SKU shows no original price. */
+  originalPrice?: { amountMinor: number; currency: string };
 }
 
 export const LIMITS = {
@@ -63,22 +68,59 @@ function text(field: string, value: string | undefined, max: number, required: b
   return v;
 }
 
-function price(input: SkuInput['price'] | undefined, code: string, sold: SoldCurrencies): Money {
-  if (!input) throw invalid('SKU_PRICE_REQUIRED', `SKU ${code} needs a price`, { sku: code });
+function price(
+  input: SkuInput['price'] | undefined,
+  code: string,
+  sold: SoldCurrencies,
+  field = 'price',
+): Money {
+  if (!input)
+    throw invalid('SKU_PRICE_REQUIRED', `SKU ${code} needs a price`, { sku: code, field });
   let money: Money;
   try {
     money = Money.of(input.amountMinor, input.currency);
   } catch (e) {
     if (e instanceof MoneyError)
-      throw invalid('SKU_PRICE_INVALID', `SKU ${code}: ${e.message}`, { sku: code });
+      throw invalid('SKU_PRICE_INVALID', `SKU ${code}: ${e.message}`, { sku: code, field });
     throw e;
   }
   if (money.isNegative())
-    throw invalid('SKU_PRICE_NEGATIVE', `SKU ${code}: price must not be negative`, { sku: code });
+    throw invalid('SKU_PRICE_NEGATIVE', `SKU ${code}: ${field} must not be negative`, {
+      sku: code,
+      field,
+    });
   const unsold = unsoldCurrency(money.currency, sold);
-  if (unsold) throw invalid('SKU_PRICE_INVALID', `SKU ${code}: ${unsold}`, { sku: code });
+  if (unsold) throw invalid('SKU_PRICE_INVALID', `SKU ${code}: ${unsold}`, { sku: code, field });
   return money;
 }
+
+/**
+ * A SKU's price and displayed original price, checked on their own (currency, sign, original
+ * above price). The 30-day rule needs the price history: `checkOriginalPrice` with
+ * `lowestPriceBefore` (price-history.ts), applied by the use cases.
+ */
+export function skuPrices(
+  input: Pick<SkuInput, 'price' | 'originalPrice'>,
+  code: string,
+  sold: SoldCurrencies = ANY_ISO_CURRENCY,
+): { price: Money; originalPrice: Money | null } {
+  const p = price(input.price, code, sold);
+  const originalPrice = input.originalPrice
+    ? price(input.originalPrice, code, sold, 'original_price')
+    : null;
+  if (originalPrice) checkOriginalAbovePrice(originalPrice, p, 'original_price', code);
+  return { price: p, originalPrice };
+}
+
+/** Whether two SKU states show the same prices. */
+export const samePrices = (
+  a: Pick<Sku, 'price' | 'originalPrice'>,
+  b: Pick<Sku, 'price' | 'originalPrice'>,
+) =>
+  a.price.equals(b.price) &&
+  (a.originalPrice === null
+    ? b.originalPrice === null
+    : b.originalPrice !== null && a.originalPrice.equals(b.originalPrice));
 
 function attributes(
   input: Record<string, string> | undefined,
@@ -124,7 +166,7 @@ function sku(input: SkuInput, id: string, sold: SoldCurrencies): Sku {
     id,
     code: input.code,
     attributes: attributes(input.attributes, input.code),
-    price: price(input.price, input.code, sold),
+    ...skuPrices(input, input.code, sold),
   };
 }
 
@@ -264,9 +306,7 @@ export function updateProduct(
     }
     checkSkus(skus);
     const same = (a: Sku, b: Sku | undefined) =>
-      !!b &&
-      a.price.equals(b.price) &&
-      JSON.stringify(a.attributes) === JSON.stringify(b.attributes);
+      !!b && samePrices(a, b) && JSON.stringify(a.attributes) === JSON.stringify(b.attributes);
     if (skus.length !== product.skus.length || skus.some((s, i) => !same(s, product.skus[i]))) {
       next.skus = skus;
       changed.push('skus');
@@ -279,4 +319,27 @@ export function updateProduct(
 /** Stock changes and category moves bump the version so a new snapshot supersedes the old. */
 export function touch(product: Product, now: Date): Product {
   return { ...product, version: product.version + 1, updatedAt: now };
+}
+
+/** Sets one SKU's prices (already checked); the same prices change nothing (same version). */
+export function setSkuPrices(
+  product: Product,
+  skuId: string,
+  prices: Pick<Sku, 'price' | 'originalPrice'>,
+  now: Date,
+): { product: Product; changed: boolean } {
+  const index = product.skus.findIndex((s) => s.id === skuId);
+  if (index < 0)
+    throw new CatalogError('NOT_FOUND', 'SKU_NOT_FOUND', `Sku ${skuId} does not exist`, {
+      id: skuId,
+    });
+  const current = product.skus[index];
+  if (samePrices(current, prices)) return { product, changed: false };
+  const skus = [...product.skus];
+  skus[index] = { ...current, price: prices.price, originalPrice: prices.originalPrice };
+  checkSkus(skus);
+  return {
+    product: { ...product, skus, version: product.version + 1, updatedAt: now },
+    changed: true,
+  };
 }

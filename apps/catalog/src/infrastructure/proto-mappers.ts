@@ -1,6 +1,8 @@
-import { catalogV1 } from '@emporia/contracts';
+import { catalogV1, type commonV1 } from '@emporia/contracts';
+import type { Money } from '@emporia/money';
 import type { ProductView } from '../application/ports';
 import { type Category, depthOf } from '../domain/category';
+import type { PriceChange } from '../domain/price-history';
 import type { ProductStatus } from '../domain/product';
 import type { StockLevel } from '../domain/stock';
 import type { Warehouse } from '../domain/warehouse';
@@ -57,7 +59,8 @@ export function productToProto(v: ProductView): catalogV1.Product {
       id: s.id,
       code: s.code,
       attributes: s.attributes,
-      price: { amountMinor: s.price.amountMinor, currency: s.price.currency },
+      price: moneyToProto(s.price),
+      originalPrice: s.originalPrice ? moneyToProto(s.originalPrice) : undefined,
       stockOnHand: v.stockBySku.get(s.id) ?? 0,
       unitsSold: sold(s.id),
     })),
@@ -65,6 +68,24 @@ export function productToProto(v: ProductView): catalogV1.Product {
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),
     unitsSold: p.skus.reduce((total, s) => total + sold(s.id), 0),
+  };
+}
+
+export const moneyToProto = (m: Money): commonV1.Money => ({
+  amountMinor: m.amountMinor,
+  currency: m.currency,
+});
+
+export function priceChangeToProto(c: PriceChange): catalogV1.PriceChange {
+  return {
+    skuId: c.skuId,
+    price: moneyToProto(c.price),
+    originalPrice: c.originalPrice ? moneyToProto(c.originalPrice) : undefined,
+    previousPrice: c.previousPrice ? moneyToProto(c.previousPrice) : undefined,
+    reason: c.reason,
+    reference: c.reference,
+    actorId: c.actorId,
+    changedAt: c.at.toISOString(),
   };
 }
 

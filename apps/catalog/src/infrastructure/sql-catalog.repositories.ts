@@ -40,11 +40,13 @@ interface SkuRow {
   code: string;
   attributes: Record<string, string>;
   price_amount_minor: string;
+  original_price_amount_minor: string | null;
   currency: string;
   position: number;
 }
 
-const SKU_COLUMNS = 'id, product_id, code, attributes, price_amount_minor, currency, position';
+const SKU_COLUMNS =
+  'id, product_id, code, attributes, price_amount_minor, original_price_amount_minor, currency, position';
 
 /** The stock columns a stock write owns (`reserved` belongs to reservations). */
 interface StockLevelRow {
@@ -190,6 +192,10 @@ const toProduct = (r: ProductRow, skus: SkuRow[]): Product => ({
     code: s.code,
     attributes: s.attributes,
     price: Money.of(Number(s.price_amount_minor), s.currency.trim()),
+    originalPrice:
+      s.original_price_amount_minor === null
+        ? null
+        : Money.of(Number(s.original_price_amount_minor), s.currency.trim()),
   })),
 });
 
@@ -254,12 +260,14 @@ export class SqlProductRepository implements ProductRepository {
   private async writeSkus(p: Product, upsert: boolean): Promise<void> {
     for (const [position, s] of p.skus.entries())
       await this.sql.run(
-        `INSERT INTO skus (id, product_id, code, attributes, price_amount_minor, currency, position)
-         VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)${
+        `INSERT INTO skus (id, product_id, code, attributes, price_amount_minor, currency, position,
+           original_price_amount_minor)
+         VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8)${
            upsert
              ? ` ON CONFLICT (id) DO UPDATE SET product_id = EXCLUDED.product_id, code = EXCLUDED.code,
                  attributes = EXCLUDED.attributes, price_amount_minor = EXCLUDED.price_amount_minor,
-                 currency = EXCLUDED.currency, position = EXCLUDED.position`
+                 currency = EXCLUDED.currency, position = EXCLUDED.position,
+                 original_price_amount_minor = EXCLUDED.original_price_amount_minor`
              : ''
          }`,
         [
@@ -270,6 +278,7 @@ export class SqlProductRepository implements ProductRepository {
           s.price.amountMinor,
           s.price.currency,
           position,
+          s.originalPrice?.amountMinor ?? null,
         ],
       );
   }

@@ -4,6 +4,7 @@ import { transactionWithOutbox } from '@emporia/messaging';
 import type { RequestContext } from '@emporia/platform';
 import type { CatalogTx, Clock, IdGenerator, UnitOfWork } from '../application/ports';
 import { type CatalogTopics, OutboxCatalogEvents } from './outbox-catalog-events';
+import { SqlPriceHistoryRepository } from './sql-price-history.repository';
 import { SqlReservationRepository } from './sql-reservation.repository';
 import { SqlWarehouseRepository } from './sql-warehouse.repository';
 import {
@@ -35,6 +36,7 @@ export class TypeormUnitOfWork implements UnitOfWork {
           stock: new SqlStockRepository(manager),
           reservations: new SqlReservationRepository(manager),
           warehouses: new SqlWarehouseRepository(manager),
+          priceHistory: new SqlPriceHistoryRepository(manager),
           events,
         });
         return { result, events: events.drain() };

@@ -10,6 +10,7 @@ import { MoveCategoryUseCase } from '../application/move-category.use-case';
 import { ProductQueries } from '../application/product.queries';
 import { ReservationsUseCase } from '../application/reservations.use-case';
 import type { Reservation } from '../domain/reservation';
+import { SkuPriceUseCase } from '../application/sku-price.use-case';
 import { StockQueries } from '../application/stock.queries';
 import { UpdateCategoryUseCase } from '../application/update-category.use-case';
 import { UpdateProductUseCase } from '../application/update-product.use-case';
@@ -18,6 +19,8 @@ import { assertId, invalid } from '../domain/catalog-error';
 import type { SkuInput } from '../domain/product';
 import {
   categoryToProto,
+  moneyToProto,
+  priceChangeToProto,
   productToProto,
   statusFromProto,
   stockLevelToProto,
@@ -38,6 +41,14 @@ const skuInputs = (skus: catalogV1.SkuInput[] | undefined): SkuInput[] =>
     code: s.code,
     attributes: s.attributes ?? {},
     ...(s.price ? { price: { amountMinor: s.price.amountMinor, currency: s.price.currency } } : {}),
+    ...(s.originalPrice
+      ? {
+          originalPrice: {
+            amountMinor: s.originalPrice.amountMinor,
+            currency: s.originalPrice.currency,
+          },
+        }
+      : {}),
   }));
 
 /** gRPC surface of the catalog: maps messages, calls one use case, maps back. */
@@ -56,7 +67,42 @@ export class CatalogGrpcController implements catalogV1.CatalogServiceController
     private readonly stock: StockQueries,
     private readonly reservations: ReservationsUseCase,
     private readonly warehouses: WarehousesUseCase,
+    private readonly skuPrices: SkuPriceUseCase,
   ) {}
+
+  setSkuPrice(
+    req: catalogV1.SetSkuPriceRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.SetSkuPriceResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      const r = await this.skuPrices.setPrice(ctx, {
+        skuId: req.skuId,
+        ...(req.price ? { price: req.price } : {}),
+        ...(req.originalPrice ? { originalPrice: req.originalPrice } : {}),
+        reason: req.reason,
+        reference: req.reference,
+        actorId: req.actorId,
+        requestId: req.requestId,
+      });
+      return { product: productToProto(r.view), change: priceChangeToProto(r.change) };
+    });
+  }
+
+  getSkuPriceHistory(
+    req: catalogV1.GetSkuPriceHistoryRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.GetSkuPriceHistoryResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      const r = await this.skuPrices.history(ctx, req.skuId, pageSize(req.limit, 50, 500));
+      const lowest = moneyToProto(r.lowest30d);
+      // proto-loader (the gRPC server's serializer) names `lowest_price_30d` lowestPrice_30d
+      // (no camel case before a digit) where ts-proto says lowestPrice30d: answer both
+      return Object.assign(
+        { changes: r.changes.map(priceChangeToProto), lowestPrice30d: lowest },
+        { lowestPrice_30d: lowest },
+      );
+    });
+  }
 
   createCategory(
     req: catalogV1.CreateCategoryRequest,

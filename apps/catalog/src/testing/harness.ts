@@ -6,6 +6,7 @@ import { CreateProductUseCase } from '../application/create-product.use-case';
 import { MoveCategoryUseCase } from '../application/move-category.use-case';
 import { ProductQueries } from '../application/product.queries';
 import { ReservationsUseCase } from '../application/reservations.use-case';
+import { SkuPriceUseCase } from '../application/sku-price.use-case';
 import { StockQueries } from '../application/stock.queries';
 import { UpdateCategoryUseCase } from '../application/update-category.use-case';
 import { UpdateProductUseCase } from '../application/update-product.use-case';
@@ -42,6 +43,7 @@ export function catalogHarness(opts: { sold?: SoldCurrencies } = {}) {
     stock: new StockQueries(uow),
     reservations: new ReservationsUseCase(uow, clock),
     warehouses: new WarehousesUseCase(uow, clock, sold),
+    skuPrices: new SkuPriceUseCase(uow, clock, sold),
     /** A root category (slug `slug`). */
     category: (slug = 'kitchen', parentId?: string) =>
       h.createCategory.execute(ctx, { name: slug, slug, ...(parentId ? { parentId } : {}) }),

@@ -13,6 +13,8 @@ import type {
 } from '../application/ports';
 import { CatalogError } from '../domain/catalog-error';
 import type { Category } from '../domain/category';
+import type { PriceChange } from '../domain/price-history';
+import { MemPriceHistory } from './in-memory-price-history';
 import type { Product, ProductStatus } from '../domain/product';
 import type {
   Availability,
@@ -127,6 +129,8 @@ export class InMemoryCatalogStore {
   movements: RecordedMovement[] = [];
   reservations = new Map<string, StoredReservation>();
   warehouses = new Map<string, Warehouse>();
+  /** sku_price_history, in insert order. */
+  priceHistory: PriceChange[] = [];
   /** Committed outbox rows, in commit order. */
   outbox: RecordedCatalogEvent[] = [];
 
@@ -433,6 +437,7 @@ export class InMemoryCatalogUnitOfWork
       stock: new MemStock(s),
       reservations: new MemReservations(s),
       warehouses: new MemWarehouses(s),
+      priceHistory: new MemPriceHistory(s),
       events,
     };
     return { tx, recorded: events };

@@ -4,6 +4,7 @@ import { StockReservations1764000000150 } from './1764000000150-stock-reservatio
 import { StockMovementReference1764000000160 } from './1764000000160-stock-movement-reference';
 import { Warehouses1764000000170 } from './1764000000170-warehouses';
 import { UnitsSold1764000000180 } from './1764000000180-units-sold';
+import { PriceHistory1765000000400 } from './1765000000400-price-history';
 
 /** Every migration of the catalog database, in order. Never `synchronize`. */
 export const CATALOG_MIGRATIONS = [
@@ -13,4 +14,5 @@ export const CATALOG_MIGRATIONS = [
   StockMovementReference1764000000160,
   Warehouses1764000000170,
   UnitsSold1764000000180,
+  PriceHistory1765000000400,
 ];
