@@ -97,6 +97,7 @@ export const analyticsService = defineService({
         kafka.consumer({
           topics: FACT_TOPICS,
           handler: factEventsHandler(sink, config.ANALYTICS_TIME_ZONE),
+          partitionsConcurrently: config.ANALYTICS_CONSUMER_CONCURRENCY,
         }),
       ],
     };

@@ -16,6 +16,8 @@ export const analyticsConfigSchema = z.object({
   DB_POOL_SIZE: env.int(10, 1),
   ANALYTICS_MIGRATE_ON_START: env.bool(false),
   ANALYTICS_CONSUMER_GROUP: z.string().min(1).default('analytics'),
+  // Partitions whose facts are stored at the same time (each partition stays in order).
+  ANALYTICS_CONSUMER_CONCURRENCY: env.int(3, 1),
   OUTBOX_POLL_MS: env.int(500, 10),
   GRPC_DEADLINE_MS: env.int(2000, 50),
   // catalog: price changes approved here are made there (SetSkuPrice)

@@ -34,6 +34,11 @@ export interface ConsumerOptions {
   fromBeginning?: boolean;
   /** `start()` fails if the group has not joined by then. */
   joinTimeoutMs?: number;
+  /**
+   * Partitions handled at the same time (default 1). Each partition's messages stay in order;
+   * more lets a consumer whose handler waits on its database keep several transactions going.
+   */
+  partitionsConcurrently?: number;
 }
 
 const handled = counter('emporia_events_handled_total', 'Events handled by consumers', [
@@ -183,6 +188,7 @@ export class KafkaEventConsumer {
     );
     await this.consumer.run({
       autoCommit: true,
+      partitionsConsumedConcurrently: Math.max(1, this.opts.partitionsConcurrently ?? 1),
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat, pause, isRunning, isStale }) => {
         for (const message of batch.messages) {

@@ -18,7 +18,10 @@ export interface KafkaHandle {
    * down (the service's readiness fails) a failure is waited out, not dead-lettered.
    */
   consumer(
-    opts: { topics: readonly string[] } & Pick<ConsumerOptions, 'handler' | 'maxAttempts'>,
+    opts: { topics: readonly string[] } & Pick<
+      ConsumerOptions,
+      'handler' | 'maxAttempts' | 'partitionsConcurrently'
+    >,
   ): KafkaEventConsumer;
 }
 
@@ -47,7 +50,7 @@ export function kafkaResource(opts: KafkaResourceOptions): ResourceSpec<KafkaHan
           publisher,
           prefix: opts.topicPrefix,
           topic,
-          consumer: ({ topics, handler, maxAttempts }) => {
+          consumer: ({ topics, handler, maxAttempts, partitionsConcurrently }) => {
             if (!group)
               throw new Error(`${service}: a consumer needs the resource's consumerGroup`);
             return new KafkaEventConsumer(kafka, {
@@ -57,6 +60,7 @@ export function kafkaResource(opts: KafkaResourceOptions): ResourceSpec<KafkaHan
               probe: readinessProbe(health),
               handler,
               ...(maxAttempts !== undefined ? { maxAttempts } : {}),
+              ...(partitionsConcurrently !== undefined ? { partitionsConcurrently } : {}),
             });
           },
         },
