@@ -10,6 +10,7 @@ jest.setTimeout(60_000);
 
 const CUSTOMER = '0190a000-0000-7000-8000-0000000000c1';
 const OPERATOR = '0190a000-0000-7000-8000-0000000000e1';
+const SUGGESTION = '0190a000-0000-7000-8000-0000000000f1';
 
 /**
  * The analytics routes through the real gateway (Redis for idempotency and rate limits, the real
@@ -221,7 +222,7 @@ describe('gateway analytics routes', () => {
     ]);
     const approved = await call(
       'POST',
-      '/v1/admin/analytics/price-suggestions/s-1/approve',
+      `/v1/admin/analytics/price-suggestions/${SUGGESTION}/approve`,
       undefined,
       bearer(operator),
     );
@@ -230,7 +231,7 @@ describe('gateway analytics routes', () => {
       body: { status: 'APPROVED', decidedBy: OPERATOR },
     });
     expect(analytics.calls.get('decidePriceSuggestion')!.at(-1)).toEqual({
-      id: 's-1',
+      id: SUGGESTION,
       decision: 'approve',
       decidedBy: OPERATOR,
     });

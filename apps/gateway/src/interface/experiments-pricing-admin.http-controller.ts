@@ -34,8 +34,6 @@ import { Ctx } from './request-context';
 import { uuidParam } from './uuid-param';
 
 const experimentKey = patternParam('key', EXPERIMENT_KEY, "1-64 of a-z, 0-9, '_' and '-'");
-/** Suggestion ids are the analytics service's own: letters, digits and '-'. */
-const suggestionId = patternParam('id', /^[A-Za-z0-9-]{1,64}$/, "1-64 letters, digits or '-'");
 
 /** Operators' A/B tests (definitions, results) on the analytics service. */
 @ApiTags('analytics admin')
@@ -150,7 +148,7 @@ export class PricingAdminHttpController {
   async approve(
     @Ctx() ctx: RequestContext,
     @Caller() me: Principal,
-    @Param('id', suggestionId) id: string,
+    @Param('id', uuidParam) id: string,
   ): Promise<PriceSuggestionView> {
     return this.decide(ctx, me, id, 'approve');
   }
@@ -163,7 +161,7 @@ export class PricingAdminHttpController {
   async reject(
     @Ctx() ctx: RequestContext,
     @Caller() me: Principal,
-    @Param('id', suggestionId) id: string,
+    @Param('id', uuidParam) id: string,
   ): Promise<PriceSuggestionView> {
     return this.decide(ctx, me, id, 'reject');
   }
