@@ -136,7 +136,7 @@ beforeAll(async () => {
 
 test('apps/ has the services the deployment knows', () => {
   expect(appNames.sort()).toEqual(
-    ['catalog', 'gateway', 'marketing', 'order', 'risk', 'search', 'user'].sort(),
+    ['analytics', 'catalog', 'gateway', 'marketing', 'order', 'risk', 'search', 'user'].sort(),
   );
 });
 

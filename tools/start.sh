@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the platform on this machine: real Postgres, Kafka and Elasticsearch as local processes
-# (deploy/local), then catalog, search, user, order, marketing, risk and the gateway. Ctrl-C stops the services (the servers
+# (deploy/local), then catalog, search, user, order, marketing, risk, analytics and the gateway. Ctrl-C stops the services (the servers
 # keep running; `bash deploy/local/down.sh` stops them).
 #   gateway  http://127.0.0.1:8080  (API docs at /docs; /healthz, /readyz, /metrics on :8090)
 set -euo pipefail
@@ -31,24 +31,25 @@ export PAYMENT_SANDBOX_ENABLED="${PAYMENT_SANDBOX_ENABLED:-true}"
 logs=.local/logs; mkdir -p "$logs"
 run() { node -r @swc-node/register "apps/$1/src/main.ts" "${@:2}"; }
 
-echo "==> migrating the catalog, user, order, marketing and risk databases"
+echo "==> migrating the catalog, user, order, marketing, risk and analytics databases"
 run catalog migrate
 run user migrate
 run order migrate
 run marketing migrate
 run risk migrate
+run analytics migrate
 
 pids=()
 cleanup() { trap - INT TERM EXIT; kill -TERM "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup INT TERM EXIT
-for svc in catalog search user order marketing risk gateway; do
+for svc in catalog search user order marketing risk analytics gateway; do
   run "$svc" >"$logs/$svc.log" 2>&1 &
   pids+=($!)
 done
 
 echo "==> waiting for readiness"
 # the backends' ops endpoints are on their HTTP ports, the gateway's on its ops port (8090)
-for port in 8081 8082 8083 8084 8085 8086 8090; do
+for port in 8081 8082 8083 8084 8085 8086 8087 8090; do
   for _ in $(seq 1 120); do
     if curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then break; fi
     for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null || { echo "a service exited; see $logs/" >&2; tail -n 20 "$logs"/*.log >&2; exit 1; }; done
@@ -67,7 +68,8 @@ Emporia is running.
   order     gRPC 127.0.0.1:50054       ops: http://127.0.0.1:8084/readyz
   marketing gRPC 127.0.0.1:50055       ops: http://127.0.0.1:8085/readyz
   risk      gRPC 127.0.0.1:50056       ops: http://127.0.0.1:8086/readyz
-  logs      $logs/{catalog,search,user,order,marketing,risk,gateway}.log
+  analytics gRPC 127.0.0.1:50057       ops: http://127.0.0.1:8087/readyz
+  logs      $logs/{catalog,search,user,order,marketing,risk,analytics,gateway}.log
   secrets   $secrets (the sandbox's and carriers' HMAC keys)
 Ctrl-C stops the services.
 MSG

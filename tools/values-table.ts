@@ -149,7 +149,7 @@ export function valuesTable(schema: Schema, values: Values): string {
     '| --- | --- | --- | --- |',
     ...rows,
     '',
-    'Each entry of `services` (`gateway`, `catalog`, `search`, `user`, `order`, `marketing`, `risk`):',
+    'Each entry of `services` (`gateway`, `catalog`, `search`, `user`, `order`, `marketing`, `risk`, `analytics`):',
     '',
     '| value | type | what it does |',
     '| --- | --- | --- |',

@@ -21,6 +21,12 @@ export const gatewayConfigSchema = z
      * 503 until it is back.
      */
     RISK_GRPC_URL: hostPort().default('127.0.0.1:50056'),
+    /**
+     * The analytics service: behaviour events, experiments' assignments, recommendations and the
+     * operators' analytics routes. Not part of /readyz: the shop works without analytics; its
+     * routes answer 503 until it is back.
+     */
+    ANALYTICS_GRPC_URL: hostPort().default('127.0.0.1:50057'),
     /** Idempotency-Key records and rate-limit counters. */
     REDIS_URL: env.url(),
     REDIS_KEY_PREFIX: z.string().default('gateway:'),
@@ -56,6 +62,13 @@ export const gatewayConfigSchema = z
     REGISTER_RATE_LIMIT_IP_WINDOW_SECONDS: env.int(600, 1),
     REGISTER_RATE_LIMIT_GLOBAL: env.int(20, 1),
     REGISTER_RATE_LIMIT_GLOBAL_WINDOW_SECONDS: env.int(1, 1),
+    /**
+     * Behaviour events (`POST /v1/events`), counted in events per window: per client address and
+     * per anonymous visitor id. Redis down: events are let through (fail open).
+     */
+    EVENTS_RATE_LIMIT_PER_IP: env.int(600, 1),
+    EVENTS_RATE_LIMIT_PER_VISITOR: env.int(300, 1),
+    EVENTS_RATE_LIMIT_WINDOW_SECONDS: env.int(60, 1),
     /**
      * The access-token revocation list the user service writes: must be the user service's
      * `TOKEN_REVOCATION_KEY_PREFIX` (same Redis, `REDIS_URL`).

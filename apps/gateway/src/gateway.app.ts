@@ -13,6 +13,7 @@ import {
 } from '@emporia/platform';
 import type {
   AccessTokenVerifier,
+  AnalyticsBackend,
   CatalogBackend,
   MarketingBackend,
   OrderBackend,
@@ -94,6 +95,8 @@ export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } 
         marketing: backend<MarketingBackend>('marketing', c.MARKETING_GRPC_URL),
         // operators' risk routes; not a readiness dependency (see RISK_GRPC_URL)
         risk: backend<RiskBackend>('risk', c.RISK_GRPC_URL, false),
+        // behaviour events, recommendations, operators' figures; not a readiness dependency
+        analytics: backend<AnalyticsBackend>('analytics', c.ANALYTICS_GRPC_URL, false),
         redis: redisResource(c.REDIS_URL),
       };
     },
@@ -148,6 +151,17 @@ export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } 
                   windowMs: config.REGISTER_RATE_LIMIT_GLOBAL_WINDOW_SECONDS * 1000,
                 },
                 onStoreFailure: 'refuse',
+              },
+              events: {
+                perIp: {
+                  limit: config.EVENTS_RATE_LIMIT_PER_IP,
+                  windowMs: config.EVENTS_RATE_LIMIT_WINDOW_SECONDS * 1000,
+                },
+                perVisitor: {
+                  limit: config.EVENTS_RATE_LIMIT_PER_VISITOR,
+                  windowMs: config.EVENTS_RATE_LIMIT_WINDOW_SECONDS * 1000,
+                },
+                onStoreFailure: 'allow',
               },
             },
           },

@@ -4,6 +4,8 @@ import type { Client } from '@grpc/grpc-js';
 import { PlatformModule, type Logger } from '@emporia/platform';
 import {
   ACCESS_TOKEN_VERIFIER,
+  ANALYTICS_BACKEND,
+  type AnalyticsBackend,
   CATALOG_BACKEND,
   IDEMPOTENCY_STORE,
   MARKETING_BACKEND,
@@ -27,6 +29,14 @@ import {
   type UserBackend,
 } from './application/ports';
 import { AdminHttpController } from './interface/admin.http-controller';
+import { AnalyticsAdminHttpController } from './interface/analytics-admin.http-controller';
+import { AnalyticsHttpController } from './interface/analytics.http-controller';
+import {
+  ExperimentsAdminHttpController,
+  PricingAdminHttpController,
+} from './interface/experiments-pricing-admin.http-controller';
+import { MarketingRemindersHttpController } from './interface/marketing-reminders.http-controller';
+import { SkuPricesHttpController } from './interface/sku-prices.http-controller';
 import { AuthGuard, REVOCATION_SETTINGS } from './interface/auth.guard';
 import { AuthHttpController } from './interface/auth.http-controller';
 import { CategoriesHttpController } from './interface/categories.http-controller';
@@ -50,6 +60,8 @@ export interface GatewayBackends {
   marketing: { api: MarketingBackend; client: Client };
   /** Not a readiness check: the gateway stays ready while risk is down. */
   risk: { api: RiskBackend; client: Client };
+  /** Not a readiness check either: the shop works without analytics. */
+  analytics: { api: AnalyticsBackend; client: Client };
   verifier: AccessTokenVerifier;
   /** The access-token revocation list and how long a request waits for it. */
   revocations: { list: TokenRevocationList; timeoutMs: number };
@@ -71,6 +83,12 @@ export const GATEWAY_CONTROLLERS = [
   MarketingAdminHttpController,
   MarketingHttpController,
   RiskAdminHttpController,
+  SkuPricesHttpController,
+  MarketingRemindersHttpController,
+  AnalyticsHttpController,
+  AnalyticsAdminHttpController,
+  ExperimentsAdminHttpController,
+  PricingAdminHttpController,
 ];
 
 /** The ports the controllers and guards use, bound to the backends. */
@@ -86,6 +104,7 @@ export function gatewayProviders(backends: GatewayBackends): Provider[] {
     { provide: IDEMPOTENCY_STORE, useValue: backends.idempotency },
     { provide: MARKETING_BACKEND, useValue: backends.marketing.api },
     { provide: RISK_BACKEND, useValue: backends.risk.api },
+    { provide: ANALYTICS_BACKEND, useValue: backends.analytics.api },
     { provide: RATE_LIMIT_STORE, useValue: backends.rateLimits.store },
     { provide: RATE_LIMIT_POLICIES, useValue: backends.rateLimits.policies },
     { provide: APP_GUARD, useClass: AuthGuard },

@@ -44,6 +44,7 @@ describe('the OpenAPI contract', () => {
       order: backend,
       marketing: backend,
       risk: backend,
+      analytics: backend,
       verifier: { verify: () => Promise.reject(new Error('no verifier')) },
       revocations: { list: unused, timeoutMs: 100 },
       idempotency: unused,
@@ -52,6 +53,7 @@ describe('the OpenAPI contract', () => {
         policies: {
           sale: { perIp: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' },
           register: { perIp: { limit: 1, windowMs: 1000 }, onStoreFailure: 'refuse' },
+          events: { perIp: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' },
         },
       },
     } as unknown as GatewayBackends;
@@ -168,5 +170,89 @@ describe('the OpenAPI contract', () => {
     expect((schemas().MoveCategoryDto.properties as Record<string, unknown>).newParentId).toEqual(
       expect.objectContaining({ type: ['string', 'null'] }),
     );
+  });
+});
+
+describe('the OpenAPI contract of the analytics routes', () => {
+  let doc: OpenAPIObject;
+
+  beforeAll(async () => {
+    const unused = new Proxy(
+      {},
+      {
+        get: (_t, key) =>
+          typeof key !== 'string' || key === 'then' || /^(on|before)[A-Z]/.test(key)
+            ? undefined
+            : () => Promise.reject(new Error('no backend')),
+      },
+    );
+    const backend = { api: unused, client: { close: () => undefined } as unknown as Client };
+    const policy = { perIp: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' };
+    const backends = {
+      ...Object.fromEntries(
+        ['catalog', 'search', 'user', 'order', 'marketing', 'risk', 'analytics'].map((n) => [
+          n,
+          backend,
+        ]),
+      ),
+      verifier: { verify: () => Promise.reject(new Error('no verifier')) },
+      revocations: { list: unused, timeoutMs: 100 },
+      idempotency: unused,
+      rateLimits: { store: unused, policies: { sale: policy, register: policy, events: policy } },
+    } as unknown as GatewayBackends;
+    const app = await NestFactory.create<NestFastifyApplication>(
+      GatewayModule.forRoot(backends, createLogger('gateway', 'silent')),
+      new FastifyAdapter(),
+      { logger: false },
+    );
+    doc = openApiDocument(app, { currencies: ['CNY'] });
+    await app.close();
+  });
+
+  const op = (verb: 'get' | 'post' | 'put', path: string) => doc.paths[path][verb] as Operation;
+
+  it('documents POST /v1/events: optional sign-in, 202, the INVALID_EVENTS problem, 413 and 429', () => {
+    const events = op('post', '/v1/events');
+    expect(events.security).toEqual([{ bearer: [] }, {}]);
+    expect(Object.keys(events.responses)).toEqual(
+      expect.arrayContaining(['202', '400', '413', '429', '503']),
+    );
+    expect(JSON.stringify(events.responses['400'])).toContain('InvalidEventsProblemView');
+    const schemas = doc.components!.schemas as Record<string, { properties?: object }>;
+    expect(Object.keys(schemas.InvalidEventsProblemView.properties!)).toEqual(
+      expect.arrayContaining(['code', 'accepted', 'errors']),
+    );
+    expect(schemas.IngestEventsDto.properties).toMatchObject({
+      events: { type: 'array', minItems: 1, maxItems: 100 },
+    });
+  });
+
+  it('states the query rules of the operator routes: days, months, enums', () => {
+    const kpis = op('get', '/v1/admin/analytics/kpis');
+    expect(kpis.security).toEqual([{ bearer: [] }]);
+    expect(kpis.parameters!.find((p) => p.name === 'from')).toMatchObject({
+      required: true,
+      schema: { type: 'string', format: 'date' },
+    });
+    const retention = op('get', '/v1/admin/analytics/retention');
+    expect(retention.parameters!.find((p) => p.name === 'fromMonth')!.schema).toMatchObject({
+      pattern: '^\\d{4}-(0[1-9]|1[0-2])$',
+    });
+    const funnel = op('get', '/v1/admin/analytics/funnel');
+    expect(funnel.parameters!.find((p) => p.name === 'device')!.schema).toMatchObject({
+      enum: ['mobile', 'desktop', 'tablet', 'app'],
+    });
+    const audiences = op('post', '/v1/admin/analytics/audiences');
+    expect(audiences.parameters).toContainEqual(
+      expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: true }),
+    );
+    expect(op('put', '/v1/admin/skus/{skuId}/price').parameters).toContainEqual(
+      expect.objectContaining({ name: 'Idempotency-Key', required: true }),
+    );
+    expect(op('get', '/v1/products/{productId}/recommendations').security).toBeUndefined();
+    expect(
+      op('put', '/v1/admin/analytics/experiments/{key}').parameters!.find((p) => p.name === 'key')!
+        .schema,
+    ).toMatchObject({ type: 'string', pattern: '^[a-z0-9_-]{1,64}$' });
   });
 });

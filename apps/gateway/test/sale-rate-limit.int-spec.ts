@@ -143,8 +143,14 @@ describe('sale rate limits (real Redis)', () => {
       expect(first.resetInMs).toBeLessThanOrEqual(400);
       expect((await store.hit('w', 400)).count).toBe(2);
       expect((await store.hit('other', 400)).count).toBe(1);
+      // a weighted hit (a batch of events) counts its cost, and opens a window like any first hit
+      const batch = await store.hit('events', 400, 5);
+      expect(batch.count).toBe(5);
+      expect(batch.resetInMs).toBeGreaterThan(0);
+      expect((await store.hit('events', 400, 2)).count).toBe(7);
       await new Promise((r) => setTimeout(r, 450));
       expect((await store.hit('w', 400)).count).toBe(1);
+      expect((await store.hit('events', 400, 3)).count).toBe(3);
     } finally {
       redis.disconnect();
     }

@@ -55,6 +55,7 @@ export interface Platform {
     order?: string;
     marketing?: string;
     risk?: string;
+    analytics?: string;
   };
   services: ServiceProcess[];
   /**
@@ -92,11 +93,14 @@ export async function startPlatform(want: {
   order?: boolean;
   marketing?: boolean;
   risk?: boolean;
+  /** The analytics service (migrated; it calls catalog when that runs too). */
+  analytics?: boolean;
   /** Extra settings of the order service (e.g. a short payment deadline). */
   orderEnv?: Record<string, string>;
   marketingEnv?: Record<string, string>;
   searchEnv?: Record<string, string>;
   gatewayEnv?: Record<string, string>;
+  analyticsEnv?: Record<string, string>;
 }): Promise<Platform> {
   const suffix = uniqueSuffix();
   const common = {
@@ -111,6 +115,7 @@ export async function startPlatform(want: {
     order: [await freePort(), await freePort()],
     marketing: [await freePort(), await freePort()],
     risk: [await freePort(), await freePort()],
+    analytics: [await freePort(), await freePort()],
     gateway: await freePort(),
     gatewayOps: await freePort(),
   };
@@ -279,6 +284,29 @@ export async function startPlatform(want: {
         ),
       );
     }
+    if (want.analytics) {
+      const db = await createTestDatabase('e2e_analytics');
+      drops.push(db.drop);
+      databases.analytics = db.url;
+      const env = { ...common, ANALYTICS_DATABASE_URL: db.url };
+      await runServiceCommand('analytics', { ...env, ...want.analyticsEnv }, ['migrate']);
+      starting.push(
+        launch(
+          'analytics',
+          {
+            ...env,
+            ANALYTICS_GRPC_PORT: String(ports.analytics[0]),
+            ANALYTICS_HTTP_PORT: String(ports.analytics[1]),
+            ANALYTICS_CONSUMER_GROUP: `analytics-e2e${suffix}`,
+            // approved price suggestions are set on the catalog
+            CATALOG_GRPC_URL: want.catalog ? `127.0.0.1:${ports.catalog[0]}` : '',
+            OUTBOX_POLL_MS: '100',
+            ...want.analyticsEnv,
+          },
+          `http://127.0.0.1:${ports.analytics[1]}/readyz`,
+        ),
+      );
+    }
     const settled = await Promise.allSettled(starting);
     for (const s of settled) if (s.status === 'fulfilled') services.push(s.value);
     const failed = settled.find((s) => s.status === 'rejected');
@@ -297,6 +325,7 @@ export async function startPlatform(want: {
           ORDER_GRPC_URL: `127.0.0.1:${ports.order[0]}`,
           MARKETING_GRPC_URL: `127.0.0.1:${ports.marketing[0]}`,
           RISK_GRPC_URL: `127.0.0.1:${ports.risk[0]}`,
+          ANALYTICS_GRPC_URL: `127.0.0.1:${ports.analytics[0]}`,
           REDIS_URL: testEnv.redisUrl(),
           REDIS_KEY_PREFIX: `e2e:${suffix}:gw:`,
           ...want.gatewayEnv,

@@ -1,4 +1,12 @@
-import type { catalogV1, marketingV1, orderV1, riskV1, searchV1, userV1 } from '@emporia/contracts';
+import type {
+  analyticsV1,
+  catalogV1,
+  marketingV1,
+  orderV1,
+  riskV1,
+  searchV1,
+  userV1,
+} from '@emporia/contracts';
 import type { GrpcApi } from '@emporia/platform';
 
 /** A backend's unary methods as `(ctx, request) => Promise<response>`, derived from the contract. */
@@ -10,6 +18,7 @@ export type UserBackend = Backend<userV1.UserServiceController>;
 export type OrderBackend = Backend<orderV1.OrderServiceController>;
 export type MarketingBackend = Backend<marketingV1.MarketingServiceController>;
 export type RiskBackend = Backend<riskV1.RiskServiceController>;
+export type AnalyticsBackend = Backend<analyticsV1.AnalyticsServiceController>;
 
 export interface StoredResponse {
   status: number;
@@ -56,7 +65,8 @@ export interface WindowCount {
 
 /** Fixed-window counters (rate limits): each hit counts atomically and opens its window. */
 export interface RateLimitStore {
-  hit(key: string, windowMs: number): Promise<WindowCount>;
+  /** Counts `cost` hits (1 unless said) on the counter. */
+  hit(key: string, windowMs: number, cost?: number): Promise<WindowCount>;
 }
 
 /** At most `limit` requests per fixed window of `windowMs`. */
@@ -75,6 +85,8 @@ export interface RateLimitPolicy {
   perAccount?: RateLimitBucket;
   perIp?: RateLimitBucket;
   global?: RateLimitBucket;
+  /** Per anonymous visitor id, as the route's `weigh` finds them in the request. */
+  perVisitor?: RateLimitBucket;
   onStoreFailure: 'allow' | 'refuse';
 }
 
@@ -84,6 +96,11 @@ export interface RateLimitPolicies {
   sale: RateLimitPolicy;
   /** Sign-up (each an argon2 hash): per address and globally; fails closed. */
   register: RateLimitPolicy;
+  /**
+   * Behaviour events (`POST /v1/events`): counted in events, not requests, per client address
+   * and per anonymous visitor id; fails open (analytics must never slow the shop down).
+   */
+  events: RateLimitPolicy;
 }
 
 export type Role = 'customer' | 'operator' | 'admin';
@@ -119,6 +136,7 @@ export const ORDER_BACKEND = Symbol('ORDER_BACKEND');
 export const IDEMPOTENCY_STORE = Symbol('IDEMPOTENCY_STORE');
 export const MARKETING_BACKEND = Symbol('MARKETING_BACKEND');
 export const RISK_BACKEND = Symbol('RISK_BACKEND');
+export const ANALYTICS_BACKEND = Symbol('ANALYTICS_BACKEND');
 export const RATE_LIMIT_STORE = Symbol('RATE_LIMIT_STORE');
 export const RATE_LIMIT_POLICIES = Symbol('RATE_LIMIT_POLICIES');
 export const TOKEN_REVOCATION_LIST = Symbol('TOKEN_REVOCATION_LIST');

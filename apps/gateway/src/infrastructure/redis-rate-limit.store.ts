@@ -2,15 +2,15 @@ import type { Redis } from 'ioredis';
 import type { RateLimitStore, WindowCount } from '../application/ports';
 
 /**
- * One hit on a fixed-window counter, atomically: INCR, and the window's expiry set by the hit
+ * Hits on a fixed-window counter, atomically: INCRBY, and the window's expiry set by the hit
  * that opens it (or repaired if the key somehow has none). Returns the count and the window's
  * milliseconds left. The window runs on Redis's clock, so every gateway replica agrees.
- * KEYS: 1 the counter; ARGV: 1 window (ms).
+ * KEYS: 1 the counter; ARGV: 1 window (ms), 2 the hits counted (1 or more).
  */
 const HIT_LUA = `
-local n = redis.call('INCR', KEYS[1])
+local n = redis.call('INCRBY', KEYS[1], ARGV[2])
 local ttl = redis.call('PTTL', KEYS[1])
-if n == 1 or ttl < 0 then
+if n == tonumber(ARGV[2]) or ttl < 0 then
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
   ttl = tonumber(ARGV[1])
 end
@@ -18,7 +18,7 @@ return {n, ttl}
 `;
 
 type WithHit = Redis & {
-  emporiaRateLimitHit(key: string, windowMs: number): Promise<[number, number]>;
+  emporiaRateLimitHit(key: string, windowMs: number, cost: number): Promise<[number, number]>;
 };
 
 /**
@@ -37,10 +37,11 @@ export class RedisRateLimitStore implements RateLimitStore {
     this.redis = redis as WithHit;
   }
 
-  async hit(key: string, windowMs: number): Promise<WindowCount> {
+  async hit(key: string, windowMs: number, cost = 1): Promise<WindowCount> {
     const [count, resetInMs] = await this.redis.emporiaRateLimitHit(
       `${this.prefix}rl:${key}`,
       windowMs,
+      Math.max(1, Math.trunc(cost)),
     );
     return { count: Number(count), resetInMs: Number(resetInMs) };
   }

@@ -132,7 +132,44 @@ describe('gateway mapping', () => {
     });
     expect(view).toMatchObject({
       status: 'active',
-      skus: [{ price: { amountMinor: 12900, currency: 'CNY' }, stockOnHand: 3 }],
+      skus: [
+        { price: { amountMinor: 12900, currency: 'CNY' }, originalPrice: null, stockOnHand: 3 },
+      ],
     });
+  });
+
+  it('carries the displayed original price both ways', () => {
+    const cny = (amountMinor: number) => ({ amountMinor, currency: 'CNY' });
+    expect(skuToProto({ code: 'A', price: cny(9900), originalPrice: cny(12900) })).toMatchObject({
+      price: cny(9900),
+      originalPrice: cny(12900),
+    });
+    expect(skuToProto({ code: 'A', price: cny(9900), originalPrice: null }).originalPrice).toBe(
+      undefined,
+    );
+    const sku = {
+      id: 's',
+      code: 'A',
+      attributes: {},
+      price: cny(9900),
+      originalPrice: cny(12900),
+      stockOnHand: 1,
+      unitsSold: 0,
+    };
+    const view = productView({
+      id: 'p',
+      title: 't',
+      description: '',
+      brand: '',
+      categoryId: 'c',
+      categoryPathIds: ['c'],
+      status: catalogV1.ProductStatus.PRODUCT_STATUS_ACTIVE,
+      skus: [sku],
+      unitsSold: 0,
+      version: 1,
+      createdAt: 'x',
+      updatedAt: 'y',
+    });
+    expect(view.skus[0].originalPrice).toEqual(cny(12900));
   });
 });

@@ -1,5 +1,7 @@
-import { catalogV1 } from '@emporia/contracts';
+import { catalogV1, type commonV1 } from '@emporia/contracts';
 import type { ProductStatusName, SkuInputDto } from './dto/catalog.dto';
+import type { MoneyDto } from './dto/money.dto';
+import type { PriceChangeView } from './dto/prices-reminders.dto';
 import type { CategoryView, ProductView, StockLevelView } from './dto/views.dto';
 
 /** Explicit mapping between the HTTP API's JSON and the backends' messages. */
@@ -29,8 +31,13 @@ export const skuToProto = (s: SkuInputDto): catalogV1.SkuInput => ({
   code: s.code,
   attributes: s.attributes ?? {},
   price: { amountMinor: s.price.amountMinor, currency: s.price.currency },
-  originalPrice: undefined,
+  originalPrice: s.originalPrice
+    ? { amountMinor: s.originalPrice.amountMinor, currency: s.originalPrice.currency }
+    : undefined,
 });
+
+const maybeMoney = (m: commonV1.Money | undefined): MoneyDto | null =>
+  m ? { amountMinor: Number(m.amountMinor), currency: m.currency } : null;
 
 export const categoryView = (c: catalogV1.Category): CategoryView => ({
   id: c.id,
@@ -56,6 +63,7 @@ export const productView = (p: catalogV1.Product): ProductView => ({
     code: s.code,
     attributes: s.attributes,
     price: { amountMinor: s.price?.amountMinor ?? 0, currency: s.price?.currency ?? '' },
+    originalPrice: maybeMoney(s.originalPrice),
     stockOnHand: s.stockOnHand,
   })),
   version: p.version,
@@ -71,3 +79,14 @@ export const stockLevelView = (l: catalogV1.StockLevel): StockLevelView => ({
 });
 
 export const cursorOf = (token: string): string | null => token || null;
+
+export const priceChangeView = (c: catalogV1.PriceChange): PriceChangeView => ({
+  skuId: c.skuId,
+  price: maybeMoney(c.price) ?? { amountMinor: 0, currency: '' },
+  originalPrice: maybeMoney(c.originalPrice),
+  previousPrice: maybeMoney(c.previousPrice),
+  reason: c.reason,
+  reference: c.reference,
+  actorId: c.actorId,
+  changedAt: c.changedAt,
+});

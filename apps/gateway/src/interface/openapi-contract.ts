@@ -287,7 +287,8 @@ export function completeContract(
         else params.push({ name: arg.data, in: 'path', required: true, schema: { ...schema } });
       }
 
-      const auth = authRequirementOf(route.handler);
+      // on the handler, else on its controller (as the guard reads it)
+      const auth = authRequirementOf(route.handler) ?? authRequirementOf(route.controller);
       if (!auth) delete op.security;
       else op.security = auth.optional ? [{ bearer: [] }, {}] : [{ bearer: [] }];
       op.responses = {

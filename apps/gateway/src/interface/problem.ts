@@ -22,6 +22,8 @@ export class ProblemError extends Error {
     readonly errors?: { field: string; message: string }[],
     /** Extra response headers (e.g. WWW-Authenticate on a 401). */
     readonly headers?: Record<string, string>,
+    /** Extension members of the problem (RFC 9457 §3.2), e.g. `accepted` of INVALID_EVENTS. */
+    readonly extensions?: Record<string, unknown>,
   ) {
     super(detail);
   }
@@ -115,7 +117,7 @@ export interface MappedProblem {
 export function toProblem(e: unknown): MappedProblem {
   if (e instanceof ProblemError)
     return {
-      problem: problem(e.status, e.code, e.message, e.errors),
+      problem: { ...e.extensions, ...problem(e.status, e.code, e.message, e.errors) },
       unexpected: false,
       ...(e.headers ? { headers: e.headers } : {}),
     };

@@ -7,6 +7,7 @@ import type {
   RateLimitStore,
   WindowCount,
 } from '../application/ports';
+import { weighEvents } from './analytics-mappers';
 import { RateLimit, RateLimitGuard } from './rate-limit.guard';
 
 class Routes {
@@ -15,14 +16,18 @@ class Routes {
   @RateLimit('register')
   signUp(): void {}
   free(): void {}
+  @RateLimit('events', {
+    weigh: (req) => weighEvents(req.body, 100),
+  })
+  events(): void {}
 }
 
 /** Counts in memory; every window has `resetInMs` left. */
 class MemoryStore implements RateLimitStore {
   readonly counts = new Map<string, number>();
   resetInMs = 800;
-  async hit(key: string): Promise<WindowCount> {
-    const count = (this.counts.get(key) ?? 0) + 1;
+  async hit(key: string, _windowMs: number, cost = 1): Promise<WindowCount> {
+    const count = (this.counts.get(key) ?? 0) + cost;
     this.counts.set(key, count);
     return { count, resetInMs: this.resetInMs };
   }
@@ -39,8 +44,13 @@ const policies: RateLimitPolicies = {
     global: { limit: 5, windowMs: 1000 },
     onStoreFailure: 'refuse',
   },
+  events: {
+    perIp: { limit: 10, windowMs: 60_000 },
+    perVisitor: { limit: 4, windowMs: 60_000 },
+    onStoreFailure: 'allow',
+  },
 };
-const ctx = (handler: () => void, req: { ip: string; principal?: Principal }) =>
+const ctx = (handler: () => void, req: { ip: string; principal?: Principal; body?: unknown }) =>
   ({
     getHandler: () => handler,
     getClass: () => Routes,
@@ -85,6 +95,34 @@ describe('RateLimitGuard', () => {
     expect(await guard.canActivate(ctx(limited, { ip: '10.0.0.1', principal: caller('b') }))).toBe(
       true,
     );
+  });
+
+  it('counts events, not requests, per address and per visitor (events policy)', async () => {
+    const store = new MemoryStore();
+    const { guard } = setup(store);
+    const batch = (visitor: string, n: number) => ({
+      events: Array.from({ length: n }, () => ({ anonymousId: visitor })),
+    });
+    const events = Routes.prototype.events;
+    // 4 events of visitor v1: at its limit (4), the address at 4 of 10
+    expect(await guard.canActivate(ctx(events, { ip: '10.1.0.1', body: batch('v1', 4) }))).toBe(
+      true,
+    );
+    await expect(
+      guard.canActivate(ctx(events, { ip: '10.1.0.1', body: batch('v1', 1) })),
+    ).rejects.toMatchObject({ status: 429, message: expect.stringContaining('this visitor') });
+    // other visitors from the address: 5 + 4 + 1 = 10 events (its limit), then over it
+    expect(await guard.canActivate(ctx(events, { ip: '10.1.0.1', body: batch('v2', 4) }))).toBe(
+      true,
+    );
+    expect(await guard.canActivate(ctx(events, { ip: '10.1.0.1', body: batch('v3', 1) }))).toBe(
+      true,
+    );
+    await expect(
+      guard.canActivate(ctx(events, { ip: '10.1.0.1', body: batch('v4', 1) })),
+    ).rejects.toMatchObject({ status: 429, message: expect.stringContaining('this address') });
+    expect(store.counts.get('events:ip:10.1.0.1')).toBe(11);
+    expect(store.counts.get('events:visitor:v1')).toBe(5);
   });
 
   it('trips the address limit across accounts, and counts anonymous callers by address', async () => {

@@ -22,6 +22,17 @@ import {
 import { ProblemError } from './problem';
 
 const RATE_LIMIT_KEY = 'emporia:rate-limit';
+const RATE_LIMIT_WEIGHT_KEY = 'emporia:rate-limit-weight';
+
+/**
+ * What one request costs under its policy: `cost` hits on the per-account, per-address and
+ * global counters, and per anonymous visitor id the hits on that visitor's counter. It reads
+ * the request before validation, so it must take any body.
+ */
+export type RateLimitWeigher = (req: FastifyRequest) => {
+  cost: number;
+  visitors?: ReadonlyMap<string, number>;
+};
 
 /** How long a request waits for the counters before the policy's store-failure choice applies. */
 export const RATE_LIMIT_STORE_TIMEOUT_MS = 250;
@@ -37,6 +48,7 @@ const decisions = counter(
 const SCOPES = {
   sale: 'per account or per client address',
   register: 'per client address or for all clients together',
+  events: 'in events per client address or per anonymous visitor id',
 } satisfies Record<keyof RateLimitPolicies, string>;
 
 /**
@@ -46,9 +58,13 @@ const SCOPES = {
  * limit: 429 problem+json `RATE_LIMITED` with `Retry-After` in seconds. Runs after the auth
  * guard and before validation, so malformed requests count too.
  */
-export const RateLimit = (policy: keyof RateLimitPolicies) =>
+export const RateLimit = (
+  policy: keyof RateLimitPolicies,
+  options: { weigh?: RateLimitWeigher } = {},
+) =>
   applyDecorators(
     SetMetadata(RATE_LIMIT_KEY, policy),
+    SetMetadata(RATE_LIMIT_WEIGHT_KEY, options.weigh),
     UseGuards(RateLimitGuard),
     ApiResponse({
       status: 429,
@@ -68,6 +84,7 @@ export const RateLimit = (policy: keyof RateLimitPolicies) =>
 const WHO = {
   account: 'this account',
   ip: 'this address',
+  visitor: 'this visitor',
   global: 'all clients together',
 } as const;
 
@@ -99,25 +116,45 @@ export class RateLimitGuard implements CanActivate {
     if (!name) return true;
     const policy = this.policies[name];
     const req = context.switchToHttp().getRequest<FastifyRequest>();
-    const counters: { scope: keyof typeof WHO; key: string; bucket: RateLimitBucket }[] = [];
+    const weigh = this.reflector.get<RateLimitWeigher | undefined>(
+      RATE_LIMIT_WEIGHT_KEY,
+      context.getHandler(),
+    );
+    const { cost, visitors } = weigh ? weigh(req) : { cost: 1, visitors: undefined };
+    const counters: {
+      scope: keyof typeof WHO;
+      key: string;
+      bucket: RateLimitBucket;
+      cost: number;
+    }[] = [];
     if (policy.perAccount && req.principal)
       counters.push({
         scope: 'account',
         key: `${name}:account:${req.principal.accountId}`,
         bucket: policy.perAccount,
+        cost,
       });
     if (policy.perIp)
       counters.push({
         scope: 'ip',
         key: `${name}:ip:${req.ip || 'unknown'}`,
         bucket: policy.perIp,
+        cost,
       });
+    if (policy.perVisitor)
+      for (const [visitor, hits] of visitors ?? [])
+        counters.push({
+          scope: 'visitor',
+          key: `${name}:visitor:${visitor}`,
+          bucket: policy.perVisitor,
+          cost: hits,
+        });
     if (policy.global)
-      counters.push({ scope: 'global', key: `${name}:global`, bucket: policy.global });
+      counters.push({ scope: 'global', key: `${name}:global`, bucket: policy.global, cost });
     let counts;
     try {
       counts = await withTimeout(
-        Promise.all(counters.map((c) => this.store.hit(c.key, c.bucket.windowMs))),
+        Promise.all(counters.map((c) => this.store.hit(c.key, c.bucket.windowMs, c.cost))),
         RATE_LIMIT_STORE_TIMEOUT_MS,
       );
     } catch (err) {

@@ -7,6 +7,7 @@ import {
   IS_IN,
   IS_INT,
   IS_LENGTH,
+  IS_NUMBER,
   IS_OBJECT,
   IS_STRING,
   IS_UUID,
@@ -39,6 +40,7 @@ const KEYWORDS: Record<string, ((c: Constraints) => Fragment) | null> = {
   [IS_STRING]: () => ({ type: 'string' }),
   [IS_BOOLEAN]: () => ({ type: 'boolean' }),
   [IS_INT]: () => ({ type: 'integer' }),
+  [IS_NUMBER]: () => ({ type: 'number' }),
   [IS_ARRAY]: () => ({ type: 'array' }),
   [IS_OBJECT]: null,
   [MIN_LENGTH]: ([min]) => ({ minLength: min as number }),
@@ -61,6 +63,7 @@ const KEYWORDS: Record<string, ((c: Constraints) => Fragment) | null> = {
   [ARRAY_MAX_SIZE]: ([max]) => ({ maxItems: max as number }),
   [NOT_EQUALS]: ([value]) => ({ not: { const: value } }) as Fragment,
   isRfc3339: () => ({ type: 'string', format: 'date-time' }),
+  isCalendarDay: () => ({ type: 'string', format: 'date' }),
   isStringMap: () => ({ type: 'object', additionalProperties: { type: 'string' } }),
   // a rule over several properties: see objectKeywords
   exactlyOneOf: null,

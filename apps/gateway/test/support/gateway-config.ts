@@ -21,6 +21,7 @@ export async function testGatewayConfig(
     USER_GRPC_URL: await nowhere(),
     MARKETING_GRPC_URL: await nowhere(),
     RISK_GRPC_URL: await nowhere(),
+    ANALYTICS_GRPC_URL: await nowhere(),
     REDIS_URL: testEnv.redisUrl(),
     REDIS_KEY_PREFIX: `gw-${name}-${uniqueSuffix()}:`,
     GRPC_DEADLINE_MS: '1500',

@@ -18,7 +18,7 @@ import {
   ValidateNested,
   registerDecorator,
 } from 'class-validator';
-import { Optional } from './validators';
+import { Optional, OptionalNullable } from './validators';
 import { MoneyDto } from './money.dto';
 
 export const PRODUCT_STATUSES = ['draft', 'active', 'archived'] as const;
@@ -106,6 +106,18 @@ export class SkuInputDto {
   @ValidateNested()
   @Type(() => MoneyDto)
   price!: MoneyDto;
+
+  @ApiPropertyOptional({
+    type: MoneyDto,
+    nullable: true,
+    description:
+      'the displayed original price (划线价); left out or null: none. Above the lowest price of the previous 30 days: 422 ORIGINAL_PRICE_TOO_HIGH',
+  })
+  @OptionalNullable()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => MoneyDto)
+  originalPrice?: MoneyDto | null;
 }
 
 export class CreateProductDto {

@@ -28,6 +28,29 @@ export const IsRfc3339 = (options?: ValidationOptions) =>
     options,
   );
 
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A calendar day `YYYY-MM-DD` that exists (2026-02-30 does not). */
+export const isCalendarDay = (v: unknown): boolean => {
+  if (typeof v !== 'string' || !DAY.test(v)) return false;
+  const d = new Date(`${v}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
+};
+
+/** A day as `YYYY-MM-DD`, a real calendar day. */
+export const IsCalendarDay = (options?: ValidationOptions) =>
+  ValidateBy(
+    {
+      name: 'isCalendarDay',
+      validator: {
+        validate: isCalendarDay,
+        defaultMessage: (args) =>
+          `${args?.property} must be a day as YYYY-MM-DD, such as 2026-11-11`,
+      },
+    },
+    options,
+  );
+
 /** A whole number that fits the proto's int32. */
 export const IsInt32 = () => applyDecorators(IsInt(), Min(-2_147_483_648), Max(2_147_483_647));
 

@@ -24,6 +24,12 @@ export class SkuView {
     string
   >;
   @ApiProperty({ type: MoneyDto }) price!: MoneyDto;
+  @ApiProperty({
+    type: MoneyDto,
+    nullable: true,
+    description: 'the displayed original price (划线价), or null',
+  })
+  originalPrice!: MoneyDto | null;
   @ApiProperty({ description: 'on-hand stock over all warehouses' }) stockOnHand!: number;
 }
 
