@@ -55,6 +55,7 @@ describe('the OpenAPI document is the contract (schemathesis against the running
       order: true,
       marketing: true,
       risk: true,
+      analytics: true,
     });
     const s = platform.suffix;
     const admin = await platform.signIn(
