@@ -13,12 +13,13 @@ import { v7 as uuidv7 } from 'uuid';
 import { ANALYTICS_SETTINGS, CLOCK, FACT_SINK, ID_GENERATOR } from './application/ports';
 import { analyticsConfigSchema, type AnalyticsConfig } from './config';
 import type { Area, AreaContext } from './infrastructure/area';
+import { experimentsArea } from './infrastructure/areas/experiments.area';
 import { ANALYTICS_MIGRATIONS } from './infrastructure/migrations';
 import { SqlFactSink } from './infrastructure/sql-fact-sink';
 import { FACT_TOPICS, factEventsHandler } from './interface/fact-events.consumer';
 
 /** The areas of the service, in the order their projections see each fact. */
-const AREAS: ((ctx: AreaContext) => Area)[] = [];
+const AREAS: ((ctx: AreaContext) => Area)[] = [experimentsArea];
 
 /**
  * Analytics: behaviour and domain events become day-partitioned facts and incrementally kept

@@ -1,0 +1,138 @@
+import { inTransaction, Sql } from '@emporia/persistence';
+import type { DataSource } from 'typeorm';
+import type {
+  ExperimentStore,
+  ExposureCount,
+  RecommendationStore,
+} from '../application/experiment.ports';
+import type { Experiment, ExperimentMetric, ExperimentVariant } from '../domain/experiment';
+import type { Recommendation, RecommendationQuery } from '../domain/recommendation';
+
+interface ExperimentRow {
+  key: string;
+  name: string;
+  variants: ExperimentVariant[];
+  start_at: Date;
+  stop_at: Date;
+  primary_metric: ExperimentMetric;
+  created_at: Date;
+  updated_at: Date;
+}
+
+interface ExposureCountRow {
+  variant: string;
+  users: number;
+  conversions: number;
+}
+
+interface RecommendationRow {
+  product_id: string;
+  together: string;
+  score: number;
+}
+
+const toExperiment = (r: ExperimentRow): Experiment => ({
+  key: r.key,
+  name: r.name,
+  variants: r.variants.map((v) => ({ key: v.key, weight: v.weight })),
+  startAt: r.start_at,
+  stopAt: r.stop_at,
+  primaryMetric: r.primary_metric,
+});
+
+/** Experiment definitions, and the counts of the exposures and conversions the projection keeps. */
+export class SqlExperimentStore implements ExperimentStore {
+  constructor(private readonly ds: DataSource) {}
+
+  upsert(key: string, change: (current: Experiment | null) => Experiment): Promise<Experiment> {
+    return inTransaction(this.ds, async (m) => {
+      const sql = new Sql(m);
+      // serialises changes of one key, creation included (no row to lock yet)
+      await sql.run(`SELECT pg_advisory_xact_lock(hashtext('experiment:' || $1))`, [key]);
+      const row = await sql.one<ExperimentRow>(`SELECT * FROM experiments WHERE key = $1`, [key]);
+      const next = change(row ? toExperiment(row) : null);
+      await sql.run(
+        `INSERT INTO experiments
+           (key, name, variants, start_at, stop_at, primary_metric, created_at, updated_at)
+         VALUES ($1, $2, $3::jsonb, $4, $5, $6, now(), now())
+         ON CONFLICT (key) DO UPDATE SET name = EXCLUDED.name, variants = EXCLUDED.variants,
+           start_at = EXCLUDED.start_at, stop_at = EXCLUDED.stop_at,
+           primary_metric = EXCLUDED.primary_metric, updated_at = now()`,
+        [
+          next.key,
+          next.name,
+          JSON.stringify(next.variants),
+          next.startAt,
+          next.stopAt,
+          next.primaryMetric,
+        ],
+      );
+      return next;
+    });
+  }
+
+  async find(key: string): Promise<Experiment | null> {
+    const row = await new Sql(this.ds).one<ExperimentRow>(
+      `SELECT * FROM experiments WHERE key = $1`,
+      [key],
+    );
+    return row ? toExperiment(row) : null;
+  }
+
+  async list(): Promise<Experiment[]> {
+    const rows = await new Sql(this.ds).rows<ExperimentRow>(
+      `SELECT * FROM experiments ORDER BY key`,
+    );
+    return rows.map(toExperiment);
+  }
+
+  exposureCounts(key: string): Promise<ExposureCount[]> {
+    // a unit converted when its latest action inside the window is at or after its first
+    // exposure; both are kept inside the window as it was when the fact was processed, and
+    // checked against the current stop here
+    return new Sql(this.ds).rows<ExposureCountRow>(
+      `SELECT x.variant,
+              count(*)::int AS users,
+              count(c.unit) FILTER (WHERE c.last_at >= x.first_at AND c.last_at < e.stop_at)::int
+                AS conversions
+         FROM experiment_exposures x
+         JOIN experiments e ON e.key = x.experiment_key
+         LEFT JOIN experiment_conversions c
+           ON c.experiment_key = x.experiment_key AND c.unit = x.unit
+        WHERE x.experiment_key = $1 AND x.first_at < e.stop_at
+        GROUP BY x.variant`,
+      [key],
+    );
+  }
+}
+
+/** The count table of each kind: orders for "bought together", sessions for "viewed together". */
+const OCCURRENCES = {
+  bought_together: { table: 'product_orders', column: 'orders' },
+  viewed_together: { table: 'product_sessions', column: 'sessions' },
+} as const;
+
+/** Recommendations read from the pair counts, scored and sorted in SQL (IEEE doubles, as in JS). */
+export class SqlRecommendationStore implements RecommendationStore {
+  constructor(private readonly ds: DataSource) {}
+
+  async related(q: RecommendationQuery): Promise<Recommendation[]> {
+    const { table, column } = OCCURRENCES[q.kind];
+    const rows = await new Sql(this.ds).rows<RecommendationRow>(
+      `SELECT p.b AS product_id, p.together,
+              p.together::float8 / sqrt(np.${column}::float8 * nq.${column}::float8) AS score
+         FROM product_pairs p
+         JOIN ${table} np ON np.product_id = p.a
+         JOIN ${table} nq ON nq.product_id = p.b
+        WHERE p.kind = $1 AND p.a = $2
+        ORDER BY score DESC, p.together DESC, p.b
+        LIMIT $3`,
+      [q.kind, q.productId, q.limit],
+    );
+    return rows.map((r) => ({
+      productId: r.product_id,
+      together: Number(r.together),
+      score: Number(r.score),
+    }));
+  }
+}
