@@ -35,6 +35,10 @@ export const analyticsConfigSchema = z.object({
   // ---- collection and facts ----
   // ---- customers: retention, life cycle, RFM, audiences ----
   // ---- experiments and recommendations ----
+  // "viewed together" keeps each session's product set this many days after the session's
+  // day (longer than any late product_view the collector accepts), then a sweep prunes it.
+  ANALYTICS_VIEW_SESSION_DAYS: env.int(30, 1),
+  ANALYTICS_VIEW_SESSION_SWEEP_MS: env.int(3_600_000, 1000),
   // ---- inventory and pricing ----
 });
 

@@ -8,6 +8,7 @@ import {
   type orderV1,
 } from '@emporia/contracts';
 import { createKafka, HEADER } from '@emporia/messaging';
+import { createDataSource, Sql } from '@emporia/persistence';
 import { fromGrpcError, type RunningService } from '@emporia/platform';
 import {
   createTestDatabase,
@@ -20,6 +21,7 @@ import {
 } from '@emporia/testing';
 import { analyticsConfigSchema } from '../src/config';
 import { startAnalytics } from '../src/analytics.app';
+import { SqlRecommendationStore } from '../src/infrastructure/experiment.sql-store';
 
 jest.setTimeout(180_000);
 
@@ -555,5 +557,33 @@ describe('analytics experiments and recommendations (real Postgres + Kafka)', ()
         call('getRecommendations', { productId: A, kind: 'bought_together', limit: 51 }),
       ),
     ).toMatchObject({ code: 'LIMIT_INVALID' });
+  });
+
+  it('prunes the product sets of old view sessions, in batches, keeping newer ones', async () => {
+    const ds = createDataSource({ url: db.url, entities: [], migrations: [] });
+    await ds.initialize();
+    try {
+      const sql = new Sql(ds);
+      await sql.run(
+        `INSERT INTO recommendation_session_products (session_key, product_id, day)
+         SELECT 'old:' || g, gen_random_uuid(), DATE '2020-01-01' FROM generate_series(1, 5) g
+         UNION ALL SELECT 'new:1', gen_random_uuid(), DATE '2020-01-02'`,
+      );
+      const count = async (prefix: string) =>
+        (
+          await sql.one<{ n: number }>(
+            `SELECT count(*)::int AS n FROM recommendation_session_products
+              WHERE session_key LIKE $1 || '%'`,
+            [prefix],
+          )
+        )?.n;
+      const store = new SqlRecommendationStore(ds);
+      expect(await store.pruneViewSessions('2020-01-02', 2)).toBe(5);
+      expect(await count('old:')).toBe(0);
+      expect(await count('new:')).toBe(1);
+      expect(await store.pruneViewSessions('2020-01-02', 2)).toBe(0);
+    } finally {
+      await ds.destroy();
+    }
   });
 });

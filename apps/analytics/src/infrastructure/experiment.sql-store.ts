@@ -25,6 +25,10 @@ interface ExposureCountRow {
   conversions: number;
 }
 
+interface DeletedRow {
+  deleted: number;
+}
+
 interface RecommendationRow {
   product_id: string;
   together: string;
@@ -134,5 +138,27 @@ export class SqlRecommendationStore implements RecommendationStore {
       together: Number(r.together),
       score: Number(r.score),
     }));
+  }
+
+  /**
+   * Forgets the product sets of sessions whose day is before `beforeDay` (YYYY-MM-DD), in
+   * batches of `batch` rows; the pair counts they made stay. Returns the rows deleted.
+   */
+  async pruneViewSessions(beforeDay: string, batch = 10_000): Promise<number> {
+    const sql = new Sql(this.ds);
+    let total = 0;
+    for (;;) {
+      const r = await sql.one<DeletedRow>(
+        `WITH gone AS (
+           DELETE FROM recommendation_session_products WHERE ctid IN (
+             SELECT ctid FROM recommendation_session_products WHERE day < $1::date LIMIT $2)
+           RETURNING 1)
+         SELECT count(*)::int AS deleted FROM gone`,
+        [beforeDay, batch],
+      );
+      const deleted = r?.deleted ?? 0;
+      total += deleted;
+      if (deleted < batch) return total;
+    }
   }
 }
