@@ -131,6 +131,9 @@ describe('analytics experiments (real Postgres + Kafka)', () => {
     await expose('v5', 'green', t0 + 5 * MIN);
     await checkout('v5', t0 + 2 * MIN);
     await expose('v5', 'control', t0);
+    // v10: its checkout is processed before its exposure, but happened after it: control
+    await checkout('v10', t0 + 3 * MIN);
+    await expose('v10', 'control', t0);
     // not counted: an unknown variant, an exposure before the start, another experiment
     await expose('v6', 'purple', t0);
     await expose('v7', 'control', now - 2 * 60 * MIN);
@@ -142,13 +145,13 @@ describe('analytics experiments (real Postgres + Kafka)', () => {
       occurredAt: iso(t0),
     });
 
-    // control: v1 (converted), v2, v5 (converted); green: v3, a4 (converted)
+    // control: v1 (converted), v2, v5 (converted), v10 (converted); green: v3, a4 (converted)
     const first = await eventually(
       async () => {
         const r = await results(e.key);
         return JSON.stringify(counts(r)) ===
           JSON.stringify([
-            ['control', 3, 2],
+            ['control', 4, 3],
             ['green', 2, 1],
           ])
           ? r
@@ -159,17 +162,22 @@ describe('analytics experiments (real Postgres + Kafka)', () => {
     const control = first.variants[0];
     const green = first.variants[1];
     expect(control).toMatchObject({
-      rate: 2 / 3,
+      rate: 0.75,
       absoluteUplift: 0,
       pValue: 1,
       significant: false,
     });
     expect(green.rate).toBe(0.5);
-    expect(green.absoluteUplift).toBeCloseTo(0.5 - 2 / 3, 15);
-    expect(green.relativeUplift).toBeCloseTo((0.5 - 2 / 3) / (2 / 3), 15);
-    // pooled p = 3/5; se = sqrt(0.6 · 0.4 · (1/3 + 1/2)) = 0.4472; z = −0.1667/0.4472 = −0.3727
-    expect(green.pValue).toBeCloseTo(0.70939, 4);
-    expect(first.srmPValue).toBeCloseTo(0.65472, 4); // χ² = 0.2, df 1
+    expect(green.absoluteUplift).toBe(-0.25);
+    expect(green.relativeUplift).toBeCloseTo(-1 / 3, 15);
+    // by hand: pooled p = 4/6; se = sqrt(2/3 · 1/3 · (1/4 + 1/2)) = 0.408248;
+    // z = −0.25 / 0.408248 = −0.612372; p = erfc(0.612372 / √2) = 0.540291
+    expect(green.pValue).toBeCloseTo(0.540291, 5);
+    // unpooled se = sqrt(0.75 · 0.25 / 4 + 0.5 · 0.5 / 2) = 0.414578
+    expect(green.ciLow).toBeCloseTo(-0.25 - 1.959964 * 0.4145781, 6);
+    expect(green.ciHigh).toBeCloseTo(-0.25 + 1.959964 * 0.4145781, 6);
+    // χ² = ((4 − 3)² + (2 − 3)²) / 3 = 2/3, df 1: p = erfc(sqrt(1/3)) = 0.414216
+    expect(first.srmPValue).toBeCloseTo(0.414216, 5);
     expect(first.sampleRatioMismatch).toBe(false);
 
     // every event again with its own id, and a second copy of v1's checkout: nothing changes;
@@ -186,7 +194,7 @@ describe('analytics experiments (real Postgres + Kafka)', () => {
       { timeoutMs: 60_000, what: 'the new exposure' },
     );
     expect(counts(after)).toEqual([
-      ['control', 3, 2],
+      ['control', 4, 3],
       ['green', 3, 1],
     ]);
   });

@@ -28,7 +28,8 @@ export interface ExperimentStore {
   list(): Promise<Experiment[]>;
   /**
    * Per variant: units whose first exposure (inside the window) was to it, and those of them
-   * with a primary-metric action at or after that first exposure and before the stop.
+   * with a primary-metric action (inside the window) at or after that first exposure; kept
+   * incrementally by the projection, read as they are.
    */
   exposureCounts(key: string): Promise<ExposureCount[]>;
 }

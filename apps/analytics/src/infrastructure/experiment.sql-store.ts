@@ -21,8 +21,8 @@ interface ExperimentRow {
 
 interface ExposureCountRow {
   variant: string;
-  users: number;
-  conversions: number;
+  users: string;
+  conversions: string;
 }
 
 interface DeletedRow {
@@ -90,23 +90,18 @@ export class SqlExperimentStore implements ExperimentStore {
     return rows.map(toExperiment);
   }
 
-  exposureCounts(key: string): Promise<ExposureCount[]> {
-    // a unit converted when its latest action inside the window is at or after its first
-    // exposure; both are kept inside the window as it was when the fact was processed, and
-    // checked against the current stop here
-    return new Sql(this.ds).rows<ExposureCountRow>(
-      `SELECT x.variant,
-              count(*)::int AS users,
-              count(c.unit) FILTER (WHERE c.last_at >= x.first_at AND c.last_at < e.stop_at)::int
-                AS conversions
-         FROM experiment_exposures x
-         JOIN experiments e ON e.key = x.experiment_key
-         LEFT JOIN experiment_conversions c
-           ON c.experiment_key = x.experiment_key AND c.unit = x.unit
-        WHERE x.experiment_key = $1 AND x.first_at < e.stop_at
-        GROUP BY x.variant`,
+  async exposureCounts(key: string): Promise<ExposureCount[]> {
+    // the rollup the projection keeps with every exposure and conversion
+    const rows = await new Sql(this.ds).rows<ExposureCountRow>(
+      `SELECT variant, users, conversions FROM experiment_variant_counts
+        WHERE experiment_key = $1 ORDER BY variant`,
       [key],
     );
+    return rows.map((r) => ({
+      variant: r.variant,
+      users: Number(r.users),
+      conversions: Number(r.conversions),
+    }));
   }
 }
 

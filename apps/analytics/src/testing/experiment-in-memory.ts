@@ -3,7 +3,7 @@ import type {
   ExposureCount,
   RecommendationStore,
 } from '../application/experiment.ports';
-import { inWindow, type Experiment } from '../domain/experiment';
+import type { Experiment } from '../domain/experiment';
 import {
   rankRecommendations,
   type Recommendation,
@@ -15,8 +15,10 @@ export { FakeClock } from '@emporia/domain/testing';
 
 /**
  * In-memory experiments: definitions by key, and exposures and last actions per (experiment,
- * unit) as the projection keeps them (`expose` keeps the earliest exposure, `act` the latest
- * action), counted the way the SQL adapter counts them.
+ * unit) as the projection records them (`expose` keeps the earliest exposure, `act` the latest
+ * action; the caller gives only what falls in the window), counted as the projection's
+ * per-variant rollup counts them: a unit converted when its latest action is at or after its
+ * first exposure.
  */
 export class InMemoryExperimentStore implements ExperimentStore {
   readonly experiments = new Map<string, Experiment>();
@@ -50,17 +52,16 @@ export class InMemoryExperimentStore implements ExperimentStore {
   }
 
   async exposureCounts(key: string): Promise<ExposureCount[]> {
-    const e = this.experiments.get(key);
     const counts = new Map<string, ExposureCount>();
     for (const [id, x] of this.exposures) {
       const [k] = id.split('\u0000');
-      if (k !== key || !e || !inWindow(e, x.firstAt)) continue;
+      if (k !== key) continue;
       const c = counts.get(x.variant) ?? { variant: x.variant, users: 0, conversions: 0 };
       const last = this.lastActions.get(id);
       counts.set(x.variant, {
         ...c,
         users: c.users + 1,
-        conversions: c.conversions + (last && last >= x.firstAt && last < e.stopAt ? 1 : 0),
+        conversions: c.conversions + (last && last >= x.firstAt ? 1 : 0),
       });
     }
     return [...counts.values()];

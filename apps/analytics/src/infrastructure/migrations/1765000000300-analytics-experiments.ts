@@ -2,7 +2,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Experiments and recommendations: definitions; first exposures and the latest primary-metric
- * action per (experiment, unit); the visitor ↔ account links and paid orders the paid_order
+ * action per (experiment, unit), and their counts per variant; the visitor ↔ account links and paid orders the paid_order
  * metric needs; the pair counts of "bought together" and "viewed together".
  */
 export class AnalyticsExperiments1765000000300 implements MigrationInterface {
@@ -31,6 +31,8 @@ export class AnalyticsExperiments1765000000300 implements MigrationInterface {
         variant        text NOT NULL,
         first_at       timestamptz NOT NULL,
         event_id       uuid NOT NULL,
+        -- an action of the metric at or after first_at (see experiment_conversions)
+        converted      boolean NOT NULL,
         PRIMARY KEY (experiment_key, unit)
       )`);
     // a unit's latest primary-metric action in the window: it converted when last_at >= first_at
@@ -40,6 +42,15 @@ export class AnalyticsExperiments1765000000300 implements MigrationInterface {
         unit           text NOT NULL,
         last_at        timestamptz NOT NULL,
         PRIMARY KEY (experiment_key, unit)
+      )`);
+    // the results' rollup: users and conversions per variant, kept with every change above
+    await q.query(`
+      CREATE TABLE experiment_variant_counts (
+        experiment_key text NOT NULL REFERENCES experiments(key) ON DELETE CASCADE,
+        variant        text NOT NULL,
+        users          bigint NOT NULL CHECK (users >= 0),
+        conversions    bigint NOT NULL CHECK (conversions >= 0 AND conversions <= users),
+        PRIMARY KEY (experiment_key, variant)
       )`);
     await q.query(`
       CREATE TABLE experiment_visitor_links (
@@ -103,6 +114,6 @@ export class AnalyticsExperiments1765000000300 implements MigrationInterface {
     await q.query(`
       DROP TABLE product_pairs, product_sessions, product_orders, recommendation_session_products,
         recommendation_orders, experiment_account_payments, experiment_visitor_links,
-        experiment_conversions, experiment_exposures, experiments`);
+        experiment_variant_counts, experiment_conversions, experiment_exposures, experiments`);
   }
 }
