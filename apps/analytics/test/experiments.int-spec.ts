@@ -274,4 +274,84 @@ describe('analytics experiments (real Postgres + Kafka)', () => {
       ['green', 2, 1],
     ]);
   });
+
+  it('agrees exactly with counts made from the events, delivered shuffled across partitions', async () => {
+    const e = experiment({
+      key: keyOf('shuffled'),
+      variants: [
+        { key: 'a', weight: 1 },
+        { key: 'b', weight: 2 },
+        { key: 'c', weight: 1 },
+      ],
+    });
+    await call('upsertExperiment', { experiment: e });
+    // a seeded generator: the same events every run
+    let seed = 7;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
+    const start = now - 50 * MIN;
+    const at = () => start + Math.floor(rand() * 45 * MIN);
+    type Ev = Partial<analyticsV1.BehaviourEvent> & { unit: string; t: number };
+    const events: Ev[] = [];
+    // 40 signed-in units, each on two browsers (their events land on different partitions),
+    // and 60 anonymous ones; 1-2 exposures each, 0-2 checkouts each (some before exposure)
+    const units = [
+      ...Array.from({ length: 40 }, () => ({
+        unit: randomUUID(),
+        browsers: [`b-${randomUUID()}`, `b-${randomUUID()}`],
+      })),
+      ...Array.from({ length: 60 }, () => {
+        const id = `anon-${randomUUID()}`;
+        return { unit: id, browsers: [id] };
+      }),
+    ];
+    for (const u of units) {
+      const signedIn = !u.unit.startsWith('anon-');
+      const base = (t: number) => ({
+        unit: u.unit,
+        t,
+        anonymousId: pick(u.browsers),
+        accountId: signedIn ? u.unit : '',
+        occurredAt: iso(t),
+      });
+      for (let i = 0; i < 1 + Math.floor(rand() * 2); i++)
+        events.push({
+          ...base(at()),
+          eventId: randomUUID(),
+          type: 'experiment_exposure',
+          experimentKey: e.key,
+          variant: pick(['a', 'b', 'c']),
+        });
+      for (let i = 0; i < Math.floor(rand() * 3); i++)
+        events.push({ ...base(at()), eventId: randomUUID(), type: 'checkout_started' });
+    }
+    // the figures, from the events: first exposure (time, then event id), converted when a
+    // checkout of the unit is at or after it
+    const expected = new Map(['a', 'b', 'c'].map((v) => [v, { users: 0, conversions: 0 }]));
+    for (const u of units) {
+      const mine = events.filter((x) => x.unit === u.unit);
+      const first = mine
+        .filter((x) => x.type === 'experiment_exposure')
+        .sort((x, y) => x.t - y.t || (x.eventId! < y.eventId! ? -1 : 1))[0];
+      const c = expected.get(first.variant!)!;
+      c.users++;
+      if (mine.some((x) => x.type === 'checkout_started' && x.t >= first.t)) c.conversions++;
+    }
+    for (let i = events.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [events[i], events[j]] = [events[j], events[i]];
+    }
+    await Promise.all(events.map(({ unit: _unit, t: _t, ...event }) => track(event)));
+    const want = ['a', 'b', 'c'].map((v) => [
+      v,
+      expected.get(v)!.users,
+      expected.get(v)!.conversions,
+    ]);
+    await drained();
+    expect(counts(await results(e.key))).toEqual(want);
+    expect(want.reduce((n, [, users]) => n + Number(users), 0)).toBe(100);
+  });
 });
