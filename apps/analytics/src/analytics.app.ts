@@ -15,13 +15,19 @@ import { analyticsConfigSchema, type AnalyticsConfig } from './config';
 import type { Area, AreaContext } from './infrastructure/area';
 import { collectionArea } from './infrastructure/areas/collection.area';
 import { customersArea } from './infrastructure/areas/customers.area';
+import { experimentsArea } from './infrastructure/areas/experiments.area';
 import { pricingArea } from './infrastructure/areas/pricing.area';
 import { ANALYTICS_MIGRATIONS } from './infrastructure/migrations';
 import { SqlFactSink } from './infrastructure/sql-fact-sink';
 import { FACT_TOPICS, factEventsHandler } from './interface/fact-events.consumer';
 
 /** The areas of the service, in the order their projections see each fact. */
-const AREAS: ((ctx: AreaContext) => Area)[] = [collectionArea, customersArea, pricingArea];
+const AREAS: ((ctx: AreaContext) => Area)[] = [
+  collectionArea,
+  customersArea,
+  experimentsArea,
+  pricingArea,
+];
 
 /**
  * Analytics: behaviour and domain events become day-partitioned facts and incrementally kept

@@ -60,6 +60,10 @@ export const analyticsConfigSchema = z.object({
   // no paid order for more than this many days makes a buyer "dormant"
   ANALYTICS_DORMANT_DAYS: env.int(90, 1),
   // ---- experiments and recommendations ----
+  // "viewed together" keeps each session's product set this many days after the session's
+  // day (longer than any late product_view the collector accepts), then a sweep prunes it.
+  ANALYTICS_VIEW_SESSION_DAYS: env.int(30, 1),
+  ANALYTICS_VIEW_SESSION_SWEEP_MS: env.int(3_600_000, 1000),
   // ---- inventory and pricing ----
   // Inventory health: slow mover above this many days of supply; stock-out risk below this.
   ANALYTICS_SLOW_DAYS: env.int(90, 1),
