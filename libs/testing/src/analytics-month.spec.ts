@@ -532,3 +532,14 @@ describe('the calculator on hand-made cases', () => {
     expect(h.categories.map((c) => c.id)).toEqual(['c1', 'c2']);
   });
 });
+
+describe('deleted accounts in the month', () => {
+  it('are three buyers without visitor links (deletion touches only the customers figures)', () => {
+    const m = generateMonth({ now: NOW, visitors: 300 });
+    const deleted = m.accounts.filter((a) => a.deletedAt).map((a) => a.accountId);
+    expect(deleted).toHaveLength(3);
+    const linked = new Set(m.behaviour.map((e) => e.accountId));
+    expect(deleted.some((a) => linked.has(a))).toBe(false);
+    expect(deleted.every((a) => m.orders.some((o) => o.accountId === a && o.paidAt))).toBe(true);
+  });
+});

@@ -318,27 +318,27 @@ export function generateMonth(opts: MonthOptions): MonthTruth {
 
   // ---- order history before the month: some of the month's accounts, and 30 others
   const monthAccounts = [...firstSeen.keys()].sort();
-  const historic = [
-    ...monthAccounts.filter(() => rng.chance(0.25)),
-    ...Array.from({ length: 30 }, () => rng.uuid()),
-  ];
+  const historyOnly = Array.from({ length: 30 }, () => rng.uuid());
+  const historic = [...monthAccounts.filter(() => rng.chance(0.25)), ...historyOnly];
   for (const a of historic)
     for (let n = rng.int(1, 3); n > 0; n--) {
       const at = nowMs - rng.int(35, 200) * DAY_MS - rng.int(0, DAY_MS / 1000 - 1) * 1000;
       placeOrder(a, rng.pick(CHANNELS), at, randomLines(), true);
     }
 
-  // ---- accounts: registered before their first activity; three buyers deleted two days ago
+  // ---- accounts: registered before their first activity
   for (const [accountId, first] of [...firstSeen.entries()].sort((a, b) => a[1] - b[1]))
     accounts.set(accountId, {
       accountId,
       registeredAt: new Date(first - rng.int(1, 5) * DAY_MS),
       deletedAt: null,
     });
-  const buyers = [...new Set(orders.filter((o) => o.paidAt).map((o) => o.accountId))].sort();
-  for (let i = 0; i < 3 && buyers.length > 0; i++) {
-    const a = accounts.get(buyers[rng.int(0, buyers.length - 1)])!;
-    accounts.set(a.accountId, { ...a, deletedAt: new Date(nowMs - 2 * DAY_MS - 7 * MINUTE) });
+  // deleted: three buyers never seen on the storefront (no visitor links), so only the figures
+  // that name deletion (customers') are touched by it
+  const buyers = new Set(orders.filter((o) => o.paidAt).map((o) => o.accountId));
+  for (const id of historyOnly.filter((a) => buyers.has(a)).slice(0, 3)) {
+    const a = accounts.get(id)!;
+    accounts.set(id, { ...a, deletedAt: new Date(nowMs - 2 * DAY_MS - 7 * MINUTE) });
   }
 
   orders.sort((a, b) => a.placedAt.getTime() - b.placedAt.getTime());
