@@ -1,4 +1,4 @@
-import { MARKETING_GROUP_BUY, ORDER_ORDER } from '@emporia/contracts';
+import { MARKETING_GROUP_BUY, ORDER_CART, ORDER_ORDER } from '@emporia/contracts';
 import type { catalogV1, marketingV1, riskV1, userV1 } from '@emporia/contracts';
 import { kafkaResource, OutboxRelay } from '@emporia/messaging';
 import {
@@ -79,7 +79,7 @@ export const orderService = ({ faults = noFaults }: { faults?: SagaFaults } = {}
       kafka: kafkaResource({
         brokers: c.KAFKA_BROKERS,
         topicPrefix: c.KAFKA_TOPIC_PREFIX,
-        topics: [ORDER_ORDER.name, MARKETING_GROUP_BUY.name],
+        topics: [ORDER_ORDER.name, ORDER_CART.name, MARKETING_GROUP_BUY.name],
         consumerGroup: c.ORDER_CONSUMER_GROUP,
       }),
       catalog: grpcBackend<GrpcApi<catalogV1.CatalogServiceController>>('catalog', {
@@ -134,8 +134,11 @@ export const orderService = ({ faults = noFaults }: { faults?: SagaFaults } = {}
         service: 'order',
         intervalMs: config.OUTBOX_POLL_MS,
       });
-      const unitOfWork = new TypeormUnitOfWork(postgres, kafka.topic(ORDER_ORDER.name), () =>
-        relay.nudge(),
+      const unitOfWork = new TypeormUnitOfWork(
+        postgres,
+        kafka.topic(ORDER_ORDER.name),
+        kafka.topic(ORDER_CART.name),
+        () => relay.nudge(),
       );
       const s = 1000;
       return {

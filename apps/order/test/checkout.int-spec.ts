@@ -325,6 +325,65 @@ describe('order: carts, checkout saga and payments (real catalog, Postgres, Kafk
     ).toEqual([]);
   });
 
+  it('announces account carts on order.cart and orders with lines and channel, through the relay', async () => {
+    const skuId = await sku(5, 4200);
+    const accountId = uuid();
+    await fill(accountId, skuId, 2);
+    const o = (await checkout(accountId, uuid(), client, { channel: 'app' })).order!;
+    expect(
+      (await pg.query(`SELECT channel FROM orders WHERE id = $1`, [o.id])).rows[0].channel,
+    ).toBe('app');
+    // every row published by the relay (it marks a row once Kafka acknowledged it)
+    const rows = await eventually(
+      async () => {
+        const r = await pg.query<{
+          topic: string;
+          event_type: string;
+          payload: Buffer;
+          published_at: Date | null;
+        }>(
+          `SELECT topic, event_type, payload, published_at FROM outbox WHERE message_key = ANY($1) ORDER BY seq`,
+          [[accountId, o.id]],
+        );
+        return r.rows.every((x) => x.published_at) ? r.rows : undefined;
+      },
+      { what: 'the cart and order events published' },
+    );
+    expect(rows.map((r) => [r.topic.endsWith('order.cart'), r.event_type])).toEqual([
+      [true, 'emporia.order.v1.CartChanged'],
+      [false, 'emporia.order.v1.OrderPlaced'],
+      [true, 'emporia.order.v1.CartChanged'],
+    ]);
+    const filled = orderV1.CartChanged.decode(rows[0].payload);
+    expect(filled).toMatchObject({
+      accountId,
+      cause: 'set_line',
+      lines: [{ skuId, quantity: 2, unitPrice: { amountMinor: 4200, currency: 'CNY' } }],
+      subtotal: { amountMinor: 8400, currency: 'CNY' },
+    });
+    expect(filled.lines[0].productId).not.toBe('');
+    const placedEvent = orderV1.OrderPlaced.decode(rows[1].payload);
+    expect(placedEvent).toMatchObject({
+      orderId: o.id,
+      channel: 'app',
+      lines: [
+        {
+          skuId,
+          productId: filled.lines[0].productId,
+          quantity: 2,
+          unitPrice: { amountMinor: 4200, currency: 'CNY' },
+          total: { amountMinor: 8400, currency: 'CNY' },
+        },
+      ],
+    });
+    expect(orderV1.CartChanged.decode(rows[2].payload)).toMatchObject({
+      accountId,
+      cause: 'checkout',
+      lines: [],
+      subtotal: undefined,
+    });
+  });
+
   it('50 concurrent checkouts for 10 units sell exactly 10; paying commits the stock', async () => {
     const skuId = await sku(10);
     const accounts = Array.from({ length: 50 }, () => uuid());
@@ -844,6 +903,10 @@ describe('order: carts, checkout saga and payments (real catalog, Postgres, Kafk
       payloadJson: JSON.stringify(payload),
     });
     expect([again.created, again.order!.id]).toEqual([false, o.id]);
+    // an imported order's channel is its source
+    expect(
+      (await pg.query(`SELECT channel FROM orders WHERE id = $1`, [o.id])).rows[0].channel,
+    ).toBe('generic-json');
 
     expect(await failure(call('importOrder', { source: 'ebay', payloadJson: '{}' }))).toMatchObject(
       {

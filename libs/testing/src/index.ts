@@ -27,3 +27,8 @@ export {
   HttpCheckoutBuilder,
 } from './builders';
 export type { GrpcCaller } from './builders';
+// the analytics proof (issue 16): a synthetic month and its expected figures
+export * from './analytics-month';
+export * from './analytics-expected';
+export * from './analytics-expected-customers';
+export * from './analytics-expected-more';

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { RequestContext } from '@emporia/platform';
-import { type Cart, mergeCarts, setLine, type CartLine } from '../domain/cart';
+import { type Cart, mergeCarts, sameLines, setLine, type CartLine } from '../domain/cart';
+import { announceCart, skusIfAvailable } from './cart-events';
 import { OrderError } from '../domain/order-error';
 import {
   CART_SETTINGS,
@@ -13,6 +14,7 @@ import {
   ID_GENERATOR,
   type IdGenerator,
   type OrderTx,
+  type SkuInfo,
   UNIT_OF_WORK,
   type UnitOfWork,
 } from './ports';
@@ -103,7 +105,11 @@ export class CartUseCase {
     });
   }
 
-  /** Sets a line (0 removes it). A SKU that does not exist or cannot be ordered is refused. */
+  /**
+   * Sets a line (0 removes it). A SKU that does not exist or cannot be ordered is refused. An
+   * account's cart is announced (`CartChanged`) with the change, priced from the catalog: the
+   * SKUs already in the cart are asked of it in the same call as the one being set.
+   */
   async setLine(
     ctx: RequestContext,
     owner: CartOwnerInput,
@@ -113,8 +119,15 @@ export class CartUseCase {
     // an unknown guest token is refused before the catalog is asked anything
     if ('guestToken' in owner)
       await this.uow.run(ctx, (tx) => this.resolve(tx, owner, this.clock.now()));
+    const inCart =
+      'accountId' in owner
+        ? ((await this.uow.run(ctx, (tx) => tx.carts.find(owner)))?.lines ?? []).map((l) => l.skuId)
+        : [];
+    const asked = [...new Set([skuId, ...inCart])];
+    let skus: Map<string, SkuInfo>;
     if (quantity > 0) {
-      const sku = (await this.catalog.skus(ctx, [skuId])).get(skuId);
+      skus = await this.catalog.skus(ctx, asked);
+      const sku = skus.get(skuId);
       if (!sku) throw new OrderError('NOT_FOUND', 'SKU_NOT_FOUND', `SKU ${skuId} does not exist`);
       if (!sku.orderable)
         throw new OrderError(
@@ -122,24 +135,23 @@ export class CartUseCase {
           'SKU_UNAVAILABLE',
           `SKU ${skuId} cannot be ordered now`,
         );
-    }
+    } else skus = await skusIfAvailable(this.catalog, ctx, inCart);
     return this.uow.run(ctx, async (tx) => {
       const now = this.clock.now();
       const stored = await this.resolve(tx, owner, now, true);
-      const cart = setLine(
-        await tx.carts.lock(stored, this.ids.newId(), now),
-        skuId,
-        quantity,
-        now,
-      );
+      const before = await tx.carts.lock(stored, this.ids.newId(), now);
+      const cart = setLine(before, skuId, quantity, now);
       await tx.carts.save(cart);
+      if (!sameLines(before, cart))
+        await announceCart(this.catalog, ctx, tx, cart, 'set_line', skus);
       return cart;
     });
   }
 
   /**
    * At sign-in: the guest cart's lines move into the account's cart; the guest cart and its
-   * token go (a second merge with the token is refused like any unknown token).
+   * token go (a second merge with the token is refused like any unknown token). The account's
+   * cart is announced when it changed.
    */
   merge(
     ctx: RequestContext,
@@ -157,6 +169,8 @@ export class CartUseCase {
       if (!guest || guest.lines.length === 0) return { cart: account, dropped: [] };
       const merged = mergeCarts(account, guest, now);
       await tx.carts.save(merged.cart);
+      if (!sameLines(account, merged.cart))
+        await announceCart(this.catalog, ctx, tx, merged.cart, 'merge', new Map());
       return merged;
     });
   }

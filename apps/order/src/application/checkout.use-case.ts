@@ -3,6 +3,7 @@ import { LOGGER, type Logger, type RequestContext } from '@emporia/platform';
 import { UUID_RE } from '@emporia/domain';
 import { validateShippingAddress } from '../domain/address';
 import { deriveCheckoutKey } from './checkout-key';
+import { announceCart } from './cart-events';
 import { decideRetry } from '../domain/checkout-attempt';
 import { CheckoutAttemptsUseCase, type CheckoutUndoGuard } from './checkout-attempts.use-case';
 import { createStep, Saga } from './saga';
@@ -397,6 +398,7 @@ export class CheckoutUseCase {
         address: r.address,
         now,
         paymentTtlMs: this.paymentTtlMs(r),
+        channel: input.channel ?? '',
       });
       // marketing may have decided the group while this checkout ran (the joining checkout that
       // fills a group confirms it at once); the checkout lock above orders us after that decision
@@ -411,6 +413,8 @@ export class CheckoutUseCase {
         latest = setLine(latest, l.skuId, Math.max(0, left), now);
       }
       await tx.carts.save(latest);
+      const known = new Map(r.lines!.map((l) => [l.sku.skuId, l.sku]));
+      await announceCart(this.catalog, r.ctx, tx, latest, 'checkout', known);
       await tx.checkouts.finish(record.key, 'PLACED');
       this.faults.after('PLACED');
       return order;

@@ -95,6 +95,8 @@ export class ImportOrdersUseCase {
           address,
           now,
           paymentTtlMs: 0,
+          // an imported order was placed on its marketplace
+          channel: source,
         });
         const paid = importedPaid(fresh, imp.paidAt, now);
         await tx.orders.add(paid, priced.explanation, false);

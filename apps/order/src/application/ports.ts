@@ -1,7 +1,7 @@
 import type { Money } from '@emporia/money';
 import type { ReceivedEvent } from '@emporia/messaging';
 import type { RequestContext } from '@emporia/platform';
-import type { Cart, CartLine } from '../domain/cart';
+import type { Cart, CartLine, CartSnapshot } from '../domain/cart';
 import type { CheckoutStatus } from '../domain/checkout-attempt';
 import type { GroupDecision } from '../domain/group-buy';
 import type { Order, PricedCart, RiskVerdict, ShippingAddress } from '../domain/order';
@@ -359,9 +359,18 @@ export interface OrderEvents {
   refunded(order: Order, refundId: string, amount: Money, full: boolean): void;
 }
 
+/**
+ * `CartChanged` on `order.cart`, written to the outbox with the transaction that changed an
+ * account's cart (guest carts announce nothing).
+ */
+export interface CartEvents {
+  changed(snapshot: CartSnapshot): void;
+}
+
 export interface OrderTx {
   orders: OrderRepository;
   carts: CartRepository;
+  cartEvents: CartEvents;
   guestTokens: GuestTokenRepository;
   checkouts: CheckoutRepository;
   payments: PaymentRepository;

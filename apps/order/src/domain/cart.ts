@@ -1,3 +1,4 @@
+import { Money } from '@emporia/money';
 import { OrderError } from './order-error';
 
 export const MAX_CART_LINES = 100;
@@ -79,4 +80,65 @@ export function mergeCarts(
     merged = addToLine(merged, line.skuId, line.quantity, now);
   }
   return { cart: { ...merged, updatedAt: now }, dropped };
+}
+
+/** Why an account's cart changed: a line set, a guest cart merged at sign-in, a checkout. */
+export type CartChangeCause = 'set_line' | 'merge' | 'checkout';
+
+/** A cart line as analytics is told of it: its product and the catalog's price, when known. */
+export interface CartSnapshotLine {
+  skuId: string;
+  productId: string;
+  quantity: number;
+  /** The catalog's list price (the cart itself keeps no prices); null when unknown. */
+  unitPrice: Money | null;
+}
+
+/** An account's whole cart after a change (`CartChanged`). */
+export interface CartSnapshot {
+  accountId: string;
+  lines: CartSnapshotLine[];
+  /** Σ quantity × unit price; null for an empty cart or when a line's price is unknown. */
+  subtotal: Money | null;
+  changedAt: Date;
+  cause: CartChangeCause;
+}
+
+/**
+ * The snapshot of an account's cart priced from the catalog's SKUs (`skus` may lack some: a
+ * SKU the catalog no longer knows); null for a guest cart, of which nothing is announced.
+ */
+export function cartSnapshot(
+  cart: Cart,
+  cause: CartChangeCause,
+  skus: ReadonlyMap<string, { productId: string; unitPrice: Money }>,
+): CartSnapshot | null {
+  if (!('accountId' in cart.owner)) return null;
+  const lines = cart.lines.map((l) => {
+    const sku = skus.get(l.skuId);
+    return {
+      skuId: l.skuId,
+      productId: sku?.productId ?? '',
+      quantity: l.quantity,
+      unitPrice: sku?.unitPrice ?? null,
+    };
+  });
+  const prices = lines.map((l) => l.unitPrice);
+  const currencies = new Set(prices.map((p) => p?.currency));
+  const priced = lines.length > 0 && !prices.includes(null) && currencies.size === 1;
+  const subtotal = priced
+    ? Money.sum(
+        lines.map((l) => l.unitPrice!.times(l.quantity)),
+        prices[0]!.currency,
+      )
+    : null;
+  return { accountId: cart.owner.accountId, lines, subtotal, changedAt: cart.updatedAt, cause };
+}
+
+/** Whether two carts hold the same lines in the same order. */
+export function sameLines(a: Cart, b: Cart): boolean {
+  return (
+    a.lines.length === b.lines.length &&
+    a.lines.every((l, i) => l.skuId === b.lines[i].skuId && l.quantity === b.lines[i].quantity)
+  );
 }

@@ -80,6 +80,8 @@ export interface Order {
   /** Group-buy orders only (else both null). */
   groupId: string | null;
   groupStatus: GroupStatus | null;
+  /** Where the order was placed: the checkout's channel, or an imported order's source. */
+  channel: string;
 }
 
 const broken = (message: string) =>
@@ -118,6 +120,8 @@ export function placeOrder(input: {
   address: ShippingAddress;
   now: Date;
   paymentTtlMs: number;
+  /** The checkout's channel ('' when the storefront named none). */
+  channel?: string;
 }): Order {
   checkPricing(input.priced);
   if (input.risk.decision === 'REJECT')
@@ -146,6 +150,7 @@ export function placeOrder(input: {
     version: 1,
     groupId: p.groupId ?? null,
     groupStatus: p.groupId ? 'PENDING' : null,
+    channel: input.channel ?? '',
   };
 }
 

@@ -53,6 +53,7 @@ interface OrderRow {
   version: number;
   group_id: string | null;
   group_status: GroupStatus | null;
+  channel: string;
 }
 
 const toOrder = (r: OrderRow): Order => {
@@ -87,6 +88,7 @@ const toOrder = (r: OrderRow): Order => {
     version: r.version,
     groupId: r.group_id,
     groupStatus: r.group_status,
+    channel: r.channel,
   };
 };
 
@@ -154,8 +156,8 @@ export class SqlOrderRepository implements OrderRepository {
     await this.sql.run(
       `INSERT INTO orders (id, account_id, status, currency, lines, subtotal_minor, discount_minor, shipping_minor, total_minor,
          address, risk, price_explanation, reservation_id, payment_deadline, cancel_reason, paid_at, created_at, updated_at, version,
-         reservation_synced, group_id, group_status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)`,
+         reservation_synced, group_id, group_status, channel)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
       [
         o.id,
         o.accountId,
@@ -179,6 +181,7 @@ export class SqlOrderRepository implements OrderRepository {
         reservationSynced,
         o.groupId,
         o.groupStatus,
+        o.channel,
       ],
     );
     appendEvents(this.events, change.events);

@@ -3,6 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { OutboxUnitOfWork } from '@emporia/messaging';
 import type { RequestContext } from '@emporia/platform';
 import type { Clock, IdGenerator, OrderTx, UnitOfWork } from '../application/ports';
+import { OutboxCartEvents } from './outbox-cart-events';
 import { OutboxOrderEvents } from './outbox-order-events';
 import {
   SqlCartRepository,
@@ -20,6 +21,7 @@ export class TypeormUnitOfWork extends OutboxUnitOfWork<OrderTx> implements Unit
   constructor(
     ds: DataSource,
     private readonly topic: string,
+    private readonly cartTopic: string,
     onEventsCommitted?: () => void,
   ) {
     super(ds, onEventsCommitted);
@@ -27,10 +29,12 @@ export class TypeormUnitOfWork extends OutboxUnitOfWork<OrderTx> implements Unit
 
   protected open(manager: EntityManager, ctx: RequestContext) {
     const events = new OutboxOrderEvents(this.topic, ctx);
+    const cartEvents = new OutboxCartEvents(this.cartTopic, ctx);
     return {
       tx: {
         orders: new SqlOrderRepository(manager, events),
         carts: new SqlCartRepository(manager),
+        cartEvents,
         guestTokens: new SqlGuestTokenRepository(manager),
         checkouts: new SqlCheckoutRepository(manager),
         payments: new SqlPaymentRepository(manager),
@@ -38,7 +42,8 @@ export class TypeormUnitOfWork extends OutboxUnitOfWork<OrderTx> implements Unit
         returns: new SqlReturnRepository(manager),
         groups: new SqlGroupDecisionRepository(manager),
       },
-      drain: () => events.drain(),
+      // order events first, then the cart's (a checkout places the order, then empties the cart)
+      drain: () => [...events.drain(), ...cartEvents.drain()],
     };
   }
 }

@@ -24,7 +24,7 @@ import {
   type UnitOfWork,
   type WarehouseInfo,
 } from '../application/ports';
-import type { Cart, CartLine } from '../domain/cart';
+import type { Cart, CartLine, CartSnapshot } from '../domain/cart';
 import type { GroupDecision } from '../domain/group-buy';
 import { reservationAction } from '../domain/group-buy';
 import type { Order, PricedCart, RiskVerdict, ShippingAddress } from '../domain/order';
@@ -94,6 +94,8 @@ export class InMemoryOrderStore {
   inbox = new Set<string>();
   /** Committed outbox rows, in commit order. */
   outbox: RecordedOutboxEvent[] = [];
+  /** Committed `CartChanged` events (outbox rows on `order.cart`), in commit order. */
+  cartEvents: CartSnapshot[] = [];
 
   /** The committed events of one order, by type. */
   eventsOf(orderId: string): RecordedOutboxEvent['type'][] {
@@ -431,6 +433,8 @@ export class InMemoryUnitOfWork
     const tx: OrderTx = {
       orders: new MemOrders(s, events),
       carts: new MemCarts(s),
+      // the array is restored with the other tables when the transaction rolls back
+      cartEvents: { changed: (c) => void s.cartEvents.push(c) },
       guestTokens: new MemGuestTokens(s),
       checkouts: new MemCheckouts(s),
       payments: new MemPayments(s),

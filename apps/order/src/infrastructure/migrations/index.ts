@@ -9,6 +9,7 @@ import { GroupBuy1764000001300 } from './1764000001300-group-buy';
 import { GuestTokens1764000001400 } from './1764000001400-guest-tokens';
 import { CheckoutLease1764000001500 } from './1764000001500-checkout-lease';
 import { PaymentAttempts1764000001600 } from './1764000001600-payment-attempts';
+import { OrderChannel1764000001700 } from './1764000001700-order-channel';
 
 /** Every migration of the order database, in order. Never `synchronize`. */
 export const ORDER_MIGRATIONS = [
@@ -23,4 +24,5 @@ export const ORDER_MIGRATIONS = [
   GuestTokens1764000001400,
   CheckoutLease1764000001500,
   PaymentAttempts1764000001600,
+  OrderChannel1764000001700,
 ];
