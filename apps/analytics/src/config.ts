@@ -46,8 +46,11 @@ export const analyticsConfigSchema = z.object({
   // the retention, each by its own sweep.
   ANALYTICS_RETENTION_DAYS: env.int(400, 1),
   ANALYTICS_PARTITION_SWEEP_MS: env.int(3_600_000, 100),
-  // The currency of a KPI total over a range without money.
-  ANALYTICS_DEFAULT_CURRENCY: z.string().length(3).default('CNY'),
+  // The currency of money figures with nothing to take one from (KPI totals, RFM sums).
+  ANALYTICS_DEFAULT_CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as CNY')
+    .default('CNY'),
   // Cart abandonment: a non-empty cart unchanged this long with no order raises CartAbandoned,
   // at most once per account within the cap; a bounded batch per sweep.
   ANALYTICS_CART_SWEEP_MS: env.int(60_000, 100),

@@ -375,6 +375,9 @@ describe('gateway HTTP surface (backends unreachable)', () => {
       ]);
       const bad = await checkout({ 'idempotency-key': 'no spaces allowed' });
       expect([bad.status, (await problem(bad)).code]).toEqual([400, 'IDEMPOTENCY_KEY_INVALID']);
+      // an empty header is a malformed key, not a missing one
+      const empty = await checkout({ 'idempotency-key': '' });
+      expect([empty.status, (await problem(empty)).code]).toEqual([400, 'IDEMPOTENCY_KEY_INVALID']);
       // a failed request frees its key: the same key fails the same way again (backend down)
       const key = `k-${Date.now()}-retry`;
       expect((await checkout({ 'idempotency-key': key })).status).toBe(503);

@@ -30,7 +30,7 @@ export interface RfmResult {
   segments: SegmentTotal[];
   /** Accounts of the segment asked for (or of all), by account id, up to the limit. */
   accounts: RfmScore[];
-  /** The buyers' currency ('' when there is no buyer). */
+  /** The buyers' currency (ANALYTICS_DEFAULT_CURRENCY when there is no buyer). */
   currency: string;
 }
 

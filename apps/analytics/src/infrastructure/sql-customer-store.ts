@@ -104,7 +104,12 @@ const audienceOut = (r: AudienceRow): ExportedAudience => ({
 export class SqlCustomerStore implements CustomerStore {
   constructor(
     private readonly ds: DataSource,
-    private readonly opts: { topic: (base: string) => string; onEventsCommitted: () => void },
+    private readonly opts: {
+      topic: (base: string) => string;
+      onEventsCommitted: () => void;
+      /** The currency of money figures when there is no buyer to take one from. */
+      defaultCurrency: string;
+    },
   ) {}
 
   async retention(fromMonth: string, toMonth: string): Promise<RetentionCounts> {
@@ -183,7 +188,7 @@ export class SqlCustomerStore implements CustomerStore {
         paidOrders: a.paid_orders,
         spentMinor: Number(a.spent),
       })),
-      currency: totals.find((t) => t.currency)?.currency.trim() ?? '',
+      currency: totals.find((t) => t.currency)?.currency.trim() || this.opts.defaultCurrency,
     };
   }
 

@@ -6,6 +6,7 @@ import type {
   ExperimentView,
   FunnelView,
   InventoryHealthView,
+  KpiFiguresView,
   KpiRowView,
   KpisView,
   PriceSuggestionView,
@@ -133,8 +134,7 @@ export function weighEvents(
 
 // ---- operator figures
 
-const kpiRow = (r: analyticsV1.KpiRow): KpiRowView => ({
-  day: r.day,
+const kpiFigures = (r: analyticsV1.KpiRow): KpiFiguresView => ({
   channel: r.channel,
   gmv: money(r.gmv),
   orders: Number(r.orders),
@@ -147,8 +147,8 @@ const kpiRow = (r: analyticsV1.KpiRow): KpiRowView => ({
 });
 
 export const kpisView = (r: analyticsV1.GetKpisResponse): KpisView => ({
-  rows: r.rows.map(kpiRow),
-  total: r.total ? kpiRow(r.total) : null,
+  rows: r.rows.map((row): KpiRowView => ({ day: row.day, ...kpiFigures(row) })),
+  total: r.total ? kpiFigures(r.total) : null,
 });
 
 export const funnelView = (r: analyticsV1.GetFunnelResponse): FunnelView => ({

@@ -46,7 +46,8 @@ export function requestFingerprint(req: FastifyRequest): string {
 export function idempotencyKey(req: FastifyRequest, required: boolean): string | undefined {
   const raw = req.headers['idempotency-key'];
   const key = Array.isArray(raw) ? raw[0] : raw;
-  if (!key) {
+  // an empty header is a malformed key, not a missing one
+  if (key === undefined) {
     if (required)
       throw new ProblemError(
         400,

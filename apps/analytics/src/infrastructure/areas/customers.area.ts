@@ -18,6 +18,7 @@ export function customersArea(ctx: AreaContext): Area {
         useValue: new SqlCustomerStore(ctx.postgres, {
           topic: (base) => ctx.kafka.topic(base),
           onEventsCommitted: ctx.nudgeRelay,
+          defaultCurrency: ctx.config.ANALYTICS_DEFAULT_CURRENCY,
         }),
       },
       {

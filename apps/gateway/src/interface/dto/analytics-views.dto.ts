@@ -3,8 +3,8 @@ import { MoneyDto } from './money.dto';
 
 /** Responses of the analytics routes: camelCase, money as {amountMinor, currency}. */
 
-export class KpiRowView {
-  @ApiProperty({ format: 'date', description: "'' on the total" }) day!: string;
+/** The figures of a KPI row (a day's, or the whole range's). */
+export class KpiFiguresView {
   @ApiProperty({ example: 'web' }) channel!: string;
   @ApiProperty({ type: MoneyDto, description: 'amount paid, before refunds' }) gmv!: MoneyDto;
   @ApiProperty() orders!: number;
@@ -17,9 +17,18 @@ export class KpiRowView {
   @ApiProperty() returningBuyers!: number;
 }
 
+export class KpiRowView extends KpiFiguresView {
+  @ApiProperty({ format: 'date' }) day!: string;
+}
+
 export class KpisView {
   @ApiProperty({ type: [KpiRowView] }) rows!: KpiRowView[];
-  @ApiProperty({ type: KpiRowView, nullable: true }) total!: KpiRowView | null;
+  @ApiProperty({
+    type: KpiFiguresView,
+    nullable: true,
+    description: 'the same figures over the whole range (buyers counted once)',
+  })
+  total!: KpiFiguresView | null;
 }
 
 export class FunnelStepView {
