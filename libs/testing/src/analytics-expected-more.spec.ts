@@ -296,7 +296,7 @@ describe('experiment users and conversions on a hand-made case', () => {
           anonymousId: 'v2',
           occurredAt: '2026-11-10T03:00:00Z',
         }),
-        // account A's unit is the account: v3's anonymous events are not its events
+        // account A's unit is the account: v3's events without it are not A's events
         exposure('5', 'v3', A, 'b', '2026-11-10T01:00:00Z'),
         ev({
           eventId: '6',
@@ -313,12 +313,21 @@ describe('experiment users and conversions on a hand-made case', () => {
           occurredAt: '2026-11-30T03:00:00Z',
         }),
         exposure('9', 'v5', '', 'a', '2026-10-31T23:00:00Z'),
+        // v6, exposed before signing in, adds to cart signed in: its browser's event, it converts
+        exposure('10', 'v6', '', 'a', '2026-11-10T01:00:00Z'),
+        ev({
+          eventId: '11',
+          type: 'add_to_cart',
+          anonymousId: 'v6',
+          accountId: B,
+          occurredAt: '2026-11-10T03:00:00Z',
+        }),
       ],
     });
     expect(
       expectedExperiment(t, 'x').variants.map((v) => [v.variant, v.users, v.conversions]),
     ).toEqual([
-      ['a', 2, 0],
+      ['a', 3, 1],
       ['b', 2, 1],
     ]);
   });

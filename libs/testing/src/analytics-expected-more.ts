@@ -139,13 +139,13 @@ export function expectedExperiment(t: MonthTruth, key: string) {
   }
   const links = visitorAccounts(t);
   const paid = paidOrders(t);
-  // the metric's behaviour times per unit: an event's unit is its account when it has one, else
-  // its anonymous id (as for exposures)
+  // the metric's behaviour times per unit: the events that carry the unit, as their account or
+  // as their anonymous id (an anonymous unit that signs in later still converts in its browser)
   const metricTimes = new Map<string, number[]>();
   for (const e of t.behaviour) {
     if (e.type !== x.primaryMetric) continue;
-    const u = e.accountId || e.anonymousId;
-    metricTimes.set(u, [...(metricTimes.get(u) ?? []), Date.parse(e.occurredAt)]);
+    for (const u of new Set([e.accountId, e.anonymousId]))
+      if (u) metricTimes.set(u, [...(metricTimes.get(u) ?? []), Date.parse(e.occurredAt)]);
   }
   const converted = (unit: string, since: number): boolean => {
     const inWindow = (at: number) => at > since && at < stop;
