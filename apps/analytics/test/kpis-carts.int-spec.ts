@@ -247,4 +247,27 @@ describe('analytics KPIs and abandoned carts (real Postgres + Kafka)', () => {
       { what: 'recovered carts' },
     );
   });
+
+  it('keeps a cart whose lines order could not price (catalog away): its subtotal is unknown', async () => {
+    const F = randomUUID();
+    await publish(ORDER_CART.events.CartChanged, F, {
+      accountId: F,
+      lines: [
+        { skuId: randomUUID(), productId: '', quantity: 2, unitPrice: undefined },
+        { skuId: randomUUID(), productId: randomUUID(), quantity: 1, unitPrice: cny(500) },
+      ],
+      subtotal: undefined,
+      changedAt: minutesAgo(1).toISOString(),
+      cause: 'set_line',
+    });
+    // stored, not dead-lettered: 3 items, no currency (so no subtotal is ever announced)
+    await eventually(async () =>
+      (await count(
+        `SELECT count(*) AS n FROM cart_state WHERE account_id = $1 AND items = 3 AND currency IS NULL`,
+        [F],
+      )) === 1
+        ? true
+        : undefined,
+    );
+  });
 });

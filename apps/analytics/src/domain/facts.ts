@@ -115,7 +115,8 @@ export interface CartChangedFact {
   accountId: string;
   changedAt: Date;
   day: string;
-  lines: { skuId: string; productId: string; quantity: number; unitPrice: Money }[];
+  /** unitPrice null: order could not price the line when the cart changed (catalog away). */
+  lines: { skuId: string; productId: string; quantity: number; unitPrice: Money | null }[];
   subtotal: Money | null;
   cause: string;
 }

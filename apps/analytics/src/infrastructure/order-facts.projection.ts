@@ -207,10 +207,13 @@ async function refunded(sql: Sql, f: OrderRefundedFact): Promise<void> {
 async function cartChanged(sql: Sql, f: CartChangedFact): Promise<void> {
   if (!f.accountId) return;
   const items = f.lines.reduce((s, l) => s + l.quantity, 0);
-  const currency = f.subtotal?.currency ?? f.lines[0]?.unitPrice.currency ?? null;
+  // a line order could not price makes the subtotal unknown (no currency, 0), not a partial sum
+  const priced = f.lines.every((l) => l.unitPrice !== null);
+  const currency =
+    f.subtotal?.currency ?? (priced ? f.lines[0]?.unitPrice?.currency : null) ?? null;
   const subtotal =
     f.subtotal?.amountMinor ??
-    f.lines.reduce((s, l) => s + l.quantity * l.unitPrice.amountMinor, 0);
+    (priced ? f.lines.reduce((s, l) => s + l.quantity * (l.unitPrice?.amountMinor ?? 0), 0) : 0);
   const lines = f.lines.map((l) => ({
     skuId: l.skuId,
     productId: l.productId,

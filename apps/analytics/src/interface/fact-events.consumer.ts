@@ -159,7 +159,7 @@ export function factEventsHandler(sink: FactSink, timeZone: string) {
             skuId: l.skuId,
             productId: l.productId,
             quantity: l.quantity,
-            unitPrice: money(l.unitPrice, `lines.${i}.unit_price`),
+            unitPrice: l.unitPrice ? money(l.unitPrice, `lines.${i}.unit_price`) : null,
           })),
           subtotal: m.subtotal ? money(m.subtotal, 'subtotal') : null,
           cause: m.cause,
