@@ -42,27 +42,28 @@ export async function loadHistory(url: string, o: LoadOptions): Promise<[string,
     const perDay = Math.ceil(o.events / o.days.length);
     const t = performance.now();
     for (const [k, d] of o.days.entries())
-      // visitor v's events; a visitor in 10 is signed in (account v % accounts); types skewed
-      // like a shop's (views most, then carts, checkouts)
+      // visits of 8 events: visitor v (from the visit's number) does them on one day, with one
+      // channel, device and UTM source, as a storefront sends them (a visitor in 10 is signed in:
+      // account v % accounts); event types skewed like a shop's (views most, then carts, checkouts)
       await pg.query(
         `INSERT INTO ${partition(d)} (day, event_id, type, anonymous_id, account_id, session_id, occurred_at,
            received_at, channel, utm_source, utm_medium, utm_campaign, device_type, product_id, quantity)
          SELECT $1::date, gen_random_uuid(),
                 (ARRAY['page_view','product_view','product_view','product_view','search','add_to_cart',
                        'product_view','checkout_started','banner_click','remove_from_cart'])[1 + (i * 7 + i / 13) % 10],
-                'v' || ((i::bigint * 7919 + $3) % $4),
-                CASE WHEN ((i::bigint * 7919 + $3) % $4) % 10 = 0
-                     THEN md5('account' || (((i::bigint * 7919 + $3) % $4) % $5))::uuid END,
-                's' || ((i::bigint * 7919 + $3) % $4) || '-' || $3,
+                'v' || x.v,
+                CASE WHEN x.v % 10 = 0 THEN md5('account' || (x.v % $5))::uuid END,
+                's' || x.v || '-' || $3,
                 $1::date + make_interval(secs => (i * 37) % 86400),
                 $1::date + make_interval(secs => (i * 37) % 86400 + 1),
-                (ARRAY['web','app','mini_program',''])[1 + i % 4],
-                (ARRAY['google','wechat','newsletter','baidu','douyin','',''])[1 + (i / 3) % 7],
-                (ARRAY['cpc','social','email','organic','video','',''])[1 + (i / 3) % 7],
-                (ARRAY['winter','moments','weekly','','live','',''])[1 + (i / 3) % 7],
-                (ARRAY['mobile','desktop','tablet','app'])[1 + (i / 5) % 4],
+                (ARRAY['web','app','mini_program',''])[1 + x.v % 4],
+                (ARRAY['google','wechat','newsletter','baidu','douyin','',''])[1 + (x.v / 3) % 7],
+                (ARRAY['cpc','social','email','organic','video','',''])[1 + (x.v / 3) % 7],
+                (ARRAY['winter','moments','weekly','','live','',''])[1 + (x.v / 3) % 7],
+                (ARRAY['mobile','desktop','tablet','app'])[1 + (x.v / 5) % 4],
                 md5('product' || (i % 5000))::uuid, 1 + i % 3
-           FROM generate_series(1, $2::int) AS i`,
+           FROM generate_series(1, $2::int) AS i,
+                LATERAL (SELECT ((i / 8)::bigint * 7919 + $3) % $4 AS v) AS x`,
         [d, perDay, k * perDay, o.visitors, o.accounts],
       );
     timings.push([`${perDay * o.days.length} behaviour events`, (performance.now() - t) / 1000]);
