@@ -43,4 +43,6 @@ node_modules/.bin/eslint . --max-warnings=0
 bash tools/helm-check.sh
 
 step "jest (unit, integration, end-to-end)"
-exec node_modules/.bin/jest --ci --maxWorkers=2 "$@"
+# jest writes its report and summary on stderr: on stdout with the rest, so a log of stdout alone
+# (CI) ends with the runner's summary too
+exec node_modules/.bin/jest --ci --maxWorkers=2 "$@" 2>&1
