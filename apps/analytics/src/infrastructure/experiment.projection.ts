@@ -38,6 +38,9 @@ interface CountDelta {
  * paid orders), then all its unit locks in one statement, sorted. An exposure moving earlier
  * and an action of the same unit, or a new link and a payment of the same account, then see
  * each other whatever partitions they come from, and no two transactions wait on each other.
+ * The link (visitor_accounts) and the payment (order_facts) are written by collection before
+ * the account lock is taken and read only after it: whichever of the two takes the lock second
+ * reads after the first committed, so it sees the first's write.
  */
 async function lockAccount(sql: Sql, accountId: string): Promise<void> {
   await sql.run(`SELECT pg_advisory_xact_lock(hashtextextended('experiment-account:' || $1, 0))`, [
@@ -97,7 +100,8 @@ async function bump(sql: Sql, deltas: CountDelta[]): Promise<void> {
  *   first exposure" is exactly "the latest action is at or after it";
  * - paid_order: an OrderPaid acts for its account and every visitor linked to it; a link seen
  *   later (a behaviour event with both ids) brings the account's earlier paid orders to the
- *   visitor (links and paid orders are kept here: this area's own identity map).
+ *   visitor. Links are collection's `visitor_accounts`, paid orders its `order_facts`: both
+ *   written earlier in the same transaction (collection's projections run first).
  * An exposure's `converted` flag and the counts follow each change.
  */
 export class ExperimentProjection implements Projection {
@@ -209,27 +213,27 @@ export class ExperimentProjection implements Projection {
   }
 
   /**
-   * A new visitor ↔ account link: the account's paid orders become the visitor's too (the
-   * caller holds the account's and the visitor's locks).
+   * A visitor ↔ account link (collection's `visitor_accounts`, written earlier in this
+   * transaction): the account's paid orders (`order_facts`) become the visitor's too (the
+   * caller holds the account's and the visitor's locks). Applied on every event carrying both
+   * ids, not only a new link (the shared table does not say whether this event made it): it is
+   * idempotent, and only a conversion it moves later is checked against the exposures.
    */
   private async link(sql: Sql, anonymousId: string, accountId: string): Promise<CountDelta[]> {
-    const added = await sql.affected(
-      `INSERT INTO experiment_visitor_links (anonymous_id, account_id) VALUES ($1, $2)
-       ON CONFLICT DO NOTHING RETURNING 1`,
-      [anonymousId, accountId],
-    );
-    if (!added) return [];
-    await sql.run(
+    const moved = await sql.affected(
       `INSERT INTO experiment_conversions (experiment_key, unit, last_at)
-       SELECT e.key, $1::text, max(p.paid_at) FROM experiments e
-         JOIN experiment_account_payments p
-           ON p.account_id = $2::uuid AND p.paid_at >= e.start_at AND p.paid_at < e.stop_at
+       SELECT e.key, $1::text, max(o.paid_at) FROM experiments e
+         JOIN order_facts o
+           ON o.account_id = $2::uuid AND o.paid_at >= e.start_at AND o.paid_at < e.stop_at
         WHERE e.primary_metric = 'paid_order'
         GROUP BY e.key
         ORDER BY e.key
-       ${KEEP_LATEST}`,
+       ${KEEP_LATEST}
+        WHERE EXCLUDED.last_at > experiment_conversions.last_at
+       RETURNING 1`,
       [anonymousId, accountId],
     );
+    if (!moved) return [];
     return this.converted(sql, [anonymousId]);
   }
 
@@ -237,14 +241,15 @@ export class ExperimentProjection implements Projection {
     const accountId = account(f.accountId);
     if (!accountId || !UUID_RE.test(f.orderId ?? '')) return;
     await lockAccount(sql, accountId);
-    const added = await sql.affected(
-      `INSERT INTO experiment_account_payments (order_id, account_id, paid_at) VALUES ($1, $2, $3)
-       ON CONFLICT DO NOTHING RETURNING 1`,
-      [f.orderId.toLowerCase(), accountId, f.paidAt],
+    // collection's order_facts, written earlier in this transaction: the first payment's time
+    const order = await sql.one<{ paid_at: Date }>(
+      `SELECT paid_at FROM order_facts
+        WHERE order_id = $1 AND account_id = $2 AND paid_at IS NOT NULL`,
+      [f.orderId.toLowerCase(), accountId],
     );
-    if (!added) return;
+    if (!order) return;
     const linked = await sql.rows<{ anonymous_id: string }>(
-      `SELECT anonymous_id FROM experiment_visitor_links WHERE account_id = $1 ORDER BY 1`,
+      `SELECT anonymous_id FROM visitor_accounts WHERE account_id = $1 ORDER BY 1`,
       [accountId],
     );
     const units = [accountId, ...linked.map((l) => l.anonymous_id)];
@@ -257,7 +262,7 @@ export class ExperimentProjection implements Projection {
           AND $2::timestamptz >= e.start_at AND $2::timestamptz < e.stop_at
         ORDER BY e.key, u.unit
        ${KEEP_LATEST}`,
-      [units, f.paidAt],
+      [units, order.paid_at],
     );
     await bump(sql, await this.converted(sql, units));
   }

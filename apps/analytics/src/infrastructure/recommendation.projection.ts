@@ -4,11 +4,8 @@ import type { BehaviourFact, Fact, OrderPaidFact, OrderPlacedFact } from '../dom
 import { distinctProducts, viewSessionKey } from '../domain/recommendation';
 import type { Projection } from './projection';
 
-interface OrderStateRow {
-  placed: boolean;
-  paid: boolean;
-  counted: boolean;
-  product_ids: string[];
+interface OrderLinesRow {
+  lines: { productId: string }[];
 }
 
 /** Adds 1 to every pair given (a, b) of a kind; rows in a fixed order against deadlocks. */
@@ -20,8 +17,10 @@ const ADD_PAIRS = `
 /**
  * The pair counts of recommendations, incrementally.
  * - bought together: a paid order counts once, with the distinct products of its OrderPlaced
- *   lines (kept here, so OrderPaid may come before OrderPlaced): `product_orders` + 1 for
- *   each product, `product_pairs` + 1 for each ordered pair.
+ *   lines: `product_orders` + 1 for each product, `product_pairs` + 1 for each ordered pair.
+ *   The order is read from collection's `order_facts` (written earlier in the same
+ *   transaction: placed_at, paid_at and lines, whichever of OrderPlaced and OrderPaid came
+ *   first); `recommendation_counted_orders` only marks the orders already counted.
  * - viewed together: a product_view adds its product to its session's set (session id, or the
  *   visitor's day); a product new to the session adds 1 to `product_sessions` and to its
  *   pairs with each product the session had before, once.
@@ -38,39 +37,34 @@ export class RecommendationProjection implements Projection {
   }
 
   private async placed(sql: Sql, f: OrderPlacedFact): Promise<void> {
-    if (!UUID_RE.test(f.orderId ?? '')) return;
-    const state = await sql.one<OrderStateRow>(
-      `INSERT INTO recommendation_orders (order_id, product_ids, placed, paid)
-       VALUES ($1, $2::uuid[], true, false)
-       ON CONFLICT (order_id) DO UPDATE SET product_ids = EXCLUDED.product_ids, placed = true
-         WHERE NOT recommendation_orders.placed
-       RETURNING placed, paid, counted, product_ids`,
-      [f.orderId.toLowerCase(), distinctProducts(f.lines)],
-    );
-    if (state?.paid) await this.count(sql, f.orderId.toLowerCase());
+    if (UUID_RE.test(f.orderId ?? '')) await this.count(sql, f.orderId.toLowerCase());
   }
 
   private async paid(sql: Sql, f: OrderPaidFact): Promise<void> {
-    if (!UUID_RE.test(f.orderId ?? '')) return;
-    const state = await sql.one<OrderStateRow>(
-      `INSERT INTO recommendation_orders (order_id, placed, paid) VALUES ($1, false, true)
-       ON CONFLICT (order_id) DO UPDATE SET paid = true
-       RETURNING placed, paid, counted, product_ids`,
-      [f.orderId.toLowerCase()],
-    );
-    if (state?.placed) await this.count(sql, f.orderId.toLowerCase());
+    if (UUID_RE.test(f.orderId ?? '')) await this.count(sql, f.orderId.toLowerCase());
   }
 
-  /** Counts a placed and paid order, once. */
+  /**
+   * Counts an order once it is both placed and paid in `order_facts`, once: a duplicate
+   * OrderPlaced or OrderPaid under another event id finds the same row, so the marker says
+   * whether it was counted. Two halves processed at once see each other: collection's write
+   * of the second waits on the first's order_facts row until that commits.
+   */
   private async count(sql: Sql, orderId: string): Promise<void> {
-    const order = await sql.one<OrderStateRow>(
-      `UPDATE recommendation_orders SET counted = true
-        WHERE order_id = $1 AND placed AND paid AND NOT counted
-       RETURNING placed, paid, counted, product_ids`,
+    const order = await sql.one<OrderLinesRow>(
+      `SELECT lines FROM order_facts
+        WHERE order_id = $1 AND placed_at IS NOT NULL AND paid_at IS NOT NULL`,
       [orderId],
     );
-    if (!order || order.product_ids.length === 0) return;
-    const products = [...order.product_ids].sort();
+    if (!order) return;
+    const counted = await sql.affected(
+      `INSERT INTO recommendation_counted_orders (order_id) VALUES ($1)
+       ON CONFLICT DO NOTHING RETURNING 1`,
+      [orderId],
+    );
+    if (!counted) return;
+    const products = distinctProducts(order.lines);
+    if (products.length === 0) return;
     await sql.run(
       `INSERT INTO product_orders (product_id, orders)
        SELECT p, 1 FROM unnest($1::uuid[]) AS p ORDER BY p

@@ -2,8 +2,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Experiments and recommendations: definitions; first exposures and the latest primary-metric
- * action per (experiment, unit), and their counts per variant; the visitor ↔ account links and paid orders the paid_order
- * metric needs; the pair counts of "bought together" and "viewed together".
+ * action per (experiment, unit), and their counts per variant; the pair counts of "bought
+ * together" and "viewed together" and the orders they counted. Links and paid orders (the
+ * paid_order metric) and orders' lines are read from collection's visitor_accounts and
+ * order_facts (migration 1765000000100).
  */
 export class AnalyticsExperiments1765000000300 implements MigrationInterface {
   name = 'AnalyticsExperiments1765000000300';
@@ -52,33 +54,10 @@ export class AnalyticsExperiments1765000000300 implements MigrationInterface {
         conversions    bigint NOT NULL CHECK (conversions >= 0 AND conversions <= users),
         PRIMARY KEY (experiment_key, variant)
       )`);
-    await q.query(`
-      CREATE TABLE experiment_visitor_links (
-        anonymous_id text NOT NULL,
-        account_id   uuid NOT NULL,
-        PRIMARY KEY (anonymous_id, account_id)
-      )`);
-    await q.query(
-      `CREATE INDEX experiment_visitor_links_account_idx ON experiment_visitor_links (account_id)`,
-    );
-    await q.query(`
-      CREATE TABLE experiment_account_payments (
-        order_id   uuid PRIMARY KEY,
-        account_id uuid NOT NULL,
-        paid_at    timestamptz NOT NULL
-      )`);
-    await q.query(
-      `CREATE INDEX experiment_account_payments_account_idx ON experiment_account_payments (account_id, paid_at)`,
-    );
-    // an order's distinct products (OrderPlaced) and whether it was paid and counted
-    await q.query(`
-      CREATE TABLE recommendation_orders (
-        order_id    uuid PRIMARY KEY,
-        product_ids uuid[] NOT NULL DEFAULT '{}',
-        placed      boolean NOT NULL,
-        paid        boolean NOT NULL,
-        counted     boolean NOT NULL DEFAULT false
-      )`);
+    // the orders already counted in "bought together" (the order itself, its lines and whether
+    // it was placed and paid, is collection's order_facts; a duplicate OrderPlaced or OrderPaid
+    // finds the same order_facts row, so only this marker says it was counted)
+    await q.query(`CREATE TABLE recommendation_counted_orders (order_id uuid PRIMARY KEY)`);
     await q.query(`
       CREATE TABLE recommendation_session_products (
         session_key text NOT NULL,
@@ -113,7 +92,6 @@ export class AnalyticsExperiments1765000000300 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`
       DROP TABLE product_pairs, product_sessions, product_orders, recommendation_session_products,
-        recommendation_orders, experiment_account_payments, experiment_visitor_links,
-        experiment_variant_counts, experiment_conversions, experiment_exposures, experiments`);
+        recommendation_counted_orders, experiment_variant_counts, experiment_conversions, experiment_exposures, experiments`);
   }
 }
