@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { inTransaction, Sql } from '@emporia/persistence';
 import { counter, gauge, PollingLoop, type Logger } from '@emporia/platform';
 import {
   HEADER,
-  PROTOBUF_CONTENT_TYPE,
+  toWireMessage,
   type MessagePublisher,
   type NewEvent,
   type WireMessage,
@@ -21,23 +20,16 @@ export async function appendToOutbox(
   if (events.length === 0) return;
   const values: unknown[] = [];
   const rows = events.map((e, i) => {
-    const occurredAt = (e.occurredAt ?? new Date()).toISOString();
-    const eventId = e.eventId ?? randomUUID();
-    const headers: Record<string, string> = {
-      [HEADER.eventId]: eventId,
-      [HEADER.eventType]: e.type,
-      [HEADER.occurredAt]: occurredAt,
-      [HEADER.contentType]: PROTOBUF_CONTENT_TYPE,
-      ...(e.traceparent ? { [HEADER.traceparent]: e.traceparent } : {}),
-    };
+    // the headers it will carry on Kafka, written down now (the relay sends them as stored)
+    const wire = toWireMessage(e);
     values.push(
-      eventId,
+      wire.headers[HEADER.eventId],
       e.topic,
       e.key,
       e.type,
-      Buffer.from(e.payload),
-      JSON.stringify(headers),
-      occurredAt,
+      wire.value,
+      JSON.stringify(wire.headers),
+      wire.headers[HEADER.occurredAt],
     );
     const b = i * 7;
     return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}::jsonb, $${b + 7})`;
