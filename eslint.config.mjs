@@ -14,6 +14,8 @@ const services = [
   'marketing',
   'risk',
   'analytics',
+  'support',
+  'review',
 ];
 
 export default tseslint.config(

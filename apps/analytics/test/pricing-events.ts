@@ -147,6 +147,7 @@ export function pricingEvents(opts: {
         brand: '',
         categoryId: product.categoryId,
         categoryPathIds: product.categoryPathIds,
+        rating: undefined,
         status: catalogV1.ProductStatus.PRODUCT_STATUS_ACTIVE,
         skus: skus.map((s) => ({
           id: s.id,

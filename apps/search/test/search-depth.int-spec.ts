@@ -91,6 +91,7 @@ describe('search depth (real Elasticsearch + Kafka)', () => {
       brand: p.brand ?? 'Acme',
       categoryId: path.at(-1)!,
       categoryPathIds: path,
+      rating: undefined,
       status: catalogV1.ProductStatus.PRODUCT_STATUS_ACTIVE,
       skus: (p.skus ?? [{ price: 1000 }]).map((s, i) => ({
         id: s.id ?? randomUUID(),

@@ -34,6 +34,7 @@ describe('search service (real Elasticsearch + Kafka)', () => {
     brand: 'Acme',
     categoryId: CAT_PHONES,
     categoryPathIds: [CAT_ROOT, CAT_PHONES],
+    rating: undefined,
     status: catalogV1.ProductStatus.PRODUCT_STATUS_ACTIVE,
     skus: [
       {

@@ -20,6 +20,8 @@ import * as analyticsEvents from './gen/emporia/analytics/v1/events';
 import * as catalogEvents from './gen/emporia/catalog/v1/events';
 import * as marketingEvents from './gen/emporia/marketing/v1/events';
 import * as orderEvents from './gen/emporia/order/v1/events';
+import * as reviewEvents from './gen/emporia/review/v1/events';
+import * as supportEvents from './gen/emporia/support/v1/events';
 import * as userEvents from './gen/emporia/user/v1/events';
 
 /** A generated message's functions: its fully-qualified name and its encode/decode pair. */
@@ -88,6 +90,9 @@ const { GroupBuySucceeded, GroupBuyFailed, FlashSaleScheduled } = marketingEvent
 const { OrderPlaced, OrderPaid, OrderCancelled, OrderRefunded } = orderEvents;
 const { ShipmentShipped, ShipmentTracked, CartChanged } = orderEvents;
 const { BehaviourEventReceived, AudienceExported, CartAbandoned } = analyticsEvents;
+const { TicketOpened, TicketHandedOff, TicketReplied, SlaBreached } = supportEvents;
+const { TicketEscalated, TicketResolved, TicketReopened, SurveySubmitted } = supportEvents;
+const { ReviewApproved, ReviewRejected, ProductRatingChanged } = reviewEvents;
 const { AccountRegistered, RefreshTokenReuseDetected, AccountLocked, TierChanged } = userEvents;
 const { LoginAnomaly, AccountFrozen, AccountUnfrozen, AccountDeleted, MfaChanged } = userEvents;
 
@@ -149,6 +154,24 @@ export const USER_ACCOUNT = topic('user.account', {
   MfaChanged,
 });
 
+/** Support tickets, keyed by ticket id. */
+export const SUPPORT_TICKET = topic('support.ticket', {
+  TicketOpened,
+  TicketHandedOff,
+  TicketReplied,
+  SlaBreached,
+  TicketEscalated,
+  TicketResolved,
+  TicketReopened,
+  SurveySubmitted,
+});
+
+/** Review moderation outcomes, keyed by review id. */
+export const REVIEW_REVIEW = topic('review.review', { ReviewApproved, ReviewRejected });
+
+/** Products' rating summaries, keyed by product id (versioned: keep the highest). */
+export const REVIEW_PRODUCT = topic('review.product', { ProductRatingChanged });
+
 /** Every topic of the platform. */
 export const EVENT_TOPICS: readonly EventTopic[] = [
   CATALOG_PRODUCT,
@@ -161,6 +184,9 @@ export const EVENT_TOPICS: readonly EventTopic[] = [
   ANALYTICS_BEHAVIOUR,
   ANALYTICS_AUDIENCE,
   ANALYTICS_CART,
+  SUPPORT_TICKET,
+  REVIEW_REVIEW,
+  REVIEW_PRODUCT,
 ];
 
 const byName = new Map<string, EventType>(

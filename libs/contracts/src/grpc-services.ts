@@ -12,6 +12,8 @@ export const PROTO_FILES = {
   marketing: 'emporia/marketing/v1/marketing_service.proto',
   risk: 'emporia/risk/v1/risk_service.proto',
   analytics: 'emporia/analytics/v1/analytics_service.proto',
+  support: 'emporia/support/v1/support_service.proto',
+  review: 'emporia/review/v1/review_service.proto',
 } as const;
 
 /** gRPC package names of the services. */
@@ -23,6 +25,8 @@ export const GRPC_PACKAGES = {
   marketing: 'emporia.marketing.v1',
   risk: 'emporia.risk.v1',
   analytics: 'emporia.analytics.v1',
+  support: 'emporia.support.v1',
+  review: 'emporia.review.v1',
 } as const;
 
 /** A service of the platform with a gRPC API. */
@@ -36,6 +40,8 @@ const SERVICE_NAMES: Record<ServiceName, string> = {
   marketing: 'MarketingService',
   risk: 'RiskService',
   analytics: 'AnalyticsService',
+  support: 'SupportService',
+  review: 'ReviewService',
 };
 
 /**

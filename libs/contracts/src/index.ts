@@ -8,6 +8,8 @@ export * as orderV1 from './order.v1';
 export * as marketingV1 from './marketing.v1';
 export * as riskV1 from './gen/emporia/risk/v1/risk_service';
 export * as analyticsV1 from './analytics.v1';
+export * as supportV1 from './support.v1';
+export * as reviewV1 from './review.v1';
 
 export { GRPC_PACKAGES, grpcService, PROTO_FILES, PROTO_ROOT } from './grpc-services';
 export type { ServiceName } from './grpc-services';
@@ -24,6 +26,9 @@ export {
   MARKETING_GROUP_BUY,
   ORDER_CART,
   ORDER_ORDER,
+  REVIEW_PRODUCT,
+  REVIEW_REVIEW,
+  SUPPORT_TICKET,
   USER_ACCOUNT,
   versionOf,
 } from './events';

@@ -28,6 +28,7 @@ export function monthDomainEvents(truth: MonthTruth, seed = 1016): MonthDomainEv
       brand: 'Emporia',
       categoryId: p.categoryId,
       categoryPathIds: p.categoryPathIds,
+      rating: undefined,
       status: catalogV1.ProductStatus.PRODUCT_STATUS_ACTIVE,
       skus: p.skus.map((k) => ({
         id: k.skuId,

@@ -54,6 +54,7 @@ export function productToProto(v: ProductView): catalogV1.Product {
     brand: p.brand,
     categoryId: p.categoryId,
     categoryPathIds: v.categoryPathIds,
+    rating: undefined,
     status: STATUS_TO_PROTO[p.status],
     skus: p.skus.map((s) => ({
       id: s.id,

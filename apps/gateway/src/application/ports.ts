@@ -103,7 +103,7 @@ export interface RateLimitPolicies {
   events: RateLimitPolicy;
 }
 
-export type Role = 'customer' | 'operator' | 'admin';
+export type Role = 'customer' | 'agent' | 'operator' | 'admin';
 
 /** Who is calling, from a verified access token. */
 export interface Principal {

@@ -41,7 +41,8 @@ type Requirement = { role: Role | null; optional?: boolean };
 
 /**
  * The route needs a signed-in caller; with a role, one holding it. `admin` holds every role,
- * `operator` also holds `customer`. Routes without it are public.
+ * `operator` also holds `agent` and `customer`, `agent` holds `customer`. Routes without it are
+ * public.
  */
 export const Auth = (role: Role | null = null) =>
   applyDecorators(
@@ -62,7 +63,8 @@ export const OptionalAuth = () =>
 export const authRequirementOf = (handler: object): Requirement | undefined =>
   Reflect.getMetadata(AUTH_KEY, handler) as Requirement | undefined;
 
-const RANK: Record<Role, number> = { customer: 0, operator: 1, admin: 2 };
+// A support agent also acts as a customer; operators (supervisors) also work tickets as agents.
+const RANK: Record<Role, number> = { customer: 0, agent: 1, operator: 2, admin: 3 };
 
 /** How long a request waits for the revocation list by default (`TOKEN_REVOCATION_TIMEOUT_MS`). */
 export const REVOCATION_CHECK_TIMEOUT_MS = 100;

@@ -113,6 +113,7 @@ describe('gateway mapping', () => {
       brand: '',
       categoryId: 'c',
       categoryPathIds: ['c'],
+      rating: undefined,
       status: catalogV1.ProductStatus.PRODUCT_STATUS_ACTIVE,
       skus: [
         {
@@ -163,6 +164,7 @@ describe('gateway mapping', () => {
       brand: '',
       categoryId: 'c',
       categoryPathIds: ['c'],
+      rating: undefined,
       status: catalogV1.ProductStatus.PRODUCT_STATUS_ACTIVE,
       skus: [sku],
       unitsSold: 0,

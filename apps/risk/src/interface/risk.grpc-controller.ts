@@ -105,6 +105,11 @@ const decisionOut = (d: StoredDecision): riskV1.StoredDecision => ({
 export class RiskGrpcController implements riskV1.RiskServiceController {
   constructor(private readonly risk: RiskUseCase) {}
 
+  // issue 17 (risk helper): brushing checks for reviews
+  scoreReview(): Promise<riskV1.ScoreReviewResponse> {
+    return Promise.reject(new Error('ScoreReview: not yet'));
+  }
+
   scoreOrder(req: riskV1.ScoreOrderRequest, md?: Metadata): Promise<riskV1.ScoreOrderResponse> {
     return withGrpcContext(md, async () => {
       let total: Money;

@@ -72,6 +72,9 @@ function hitsToProto(result: SearchResult): searchV1.ProductHit[] {
     version: d.version,
     unitsSold: d.units_sold ?? 0,
     categoryNames: d.category_names ?? [],
+    // issue 17 (search helper): from ProductRatingChanged events
+    ratingAverage: 0,
+    reviewCount: 0,
     flashSale: flashSale
       ? {
           saleId: flashSale.saleId,

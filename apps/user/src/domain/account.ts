@@ -1,9 +1,9 @@
 import { checkPasswordPolicy } from './password-policy';
 import { UserError } from './user-error';
 
-export type Role = 'customer' | 'operator' | 'admin';
+export type Role = 'customer' | 'agent' | 'operator' | 'admin';
 export type AccountStatus = 'ACTIVE' | 'FROZEN' | 'DELETED';
-export const ROLES: readonly Role[] = ['customer', 'operator', 'admin'];
+export const ROLES: readonly Role[] = ['customer', 'agent', 'operator', 'admin'];
 
 export interface Account {
   id: string;

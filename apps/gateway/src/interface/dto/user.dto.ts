@@ -19,7 +19,7 @@ import { MoneyDto } from './money.dto';
 
 /** Requests and responses of the account, membership and administration routes. */
 
-const ROLES = ['customer', 'operator', 'admin'] as const;
+const ROLES = ['customer', 'agent', 'operator', 'admin'] as const;
 const CONSENT_PURPOSES = ['MARKETING_EMAIL', 'MARKETING_SMS', 'PERSONALISATION', 'ANALYTICS'];
 
 export class RegisterDto {

@@ -116,6 +116,20 @@ export interface Product {
    * figure.
    */
   unitsSold: number;
+  /**
+   * From the review service's ProductRatingChanged events (issue 17); absent when unrated. Not
+   * part of the snapshot's `version`: a rating change does not re-publish the product.
+   */
+  rating: ProductRating | undefined;
+}
+
+/** A product's rating from its approved reviews. */
+export interface ProductRating {
+  reviewCount: number;
+  average: number;
+  /** Ratings 1..5, in that order. */
+  distribution: number[];
+  withPhotoCount: number;
 }
 
 export interface StockLevel {
@@ -444,6 +458,7 @@ function createBaseProduct(): Product {
     createdAt: "",
     updatedAt: "",
     unitsSold: 0,
+    rating: undefined,
   };
 }
 
@@ -486,6 +501,9 @@ export const Product: MessageFns<Product, "emporia.catalog.v1.Product"> = {
     }
     if (message.unitsSold !== 0) {
       writer.uint32(96).int64(message.unitsSold);
+    }
+    if (message.rating !== undefined) {
+      ProductRating.encode(message.rating, writer.uint32(106).fork()).join();
     }
     return writer;
   },
@@ -597,6 +615,109 @@ export const Product: MessageFns<Product, "emporia.catalog.v1.Product"> = {
             }
 
             message.unitsSold = longToNumber(reader.int64());
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.rating = ProductRating.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseProductRating(): ProductRating {
+  return { reviewCount: 0, average: 0, distribution: [], withPhotoCount: 0 };
+}
+
+export const ProductRating: MessageFns<ProductRating, "emporia.catalog.v1.ProductRating"> = {
+  $type: "emporia.catalog.v1.ProductRating" as const,
+
+  encode(message: ProductRating, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reviewCount !== 0) {
+      writer.uint32(8).int32(message.reviewCount);
+    }
+    if (message.average !== 0) {
+      writer.uint32(17).double(message.average);
+    }
+    if (message.distribution.length !== 0) {
+      writer.uint32(26).fork();
+      for (const v of message.distribution) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    if (message.withPhotoCount !== 0) {
+      writer.uint32(32).int32(message.withPhotoCount);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ProductRating {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseProductRating();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.reviewCount = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.average = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag === 24) {
+              message.distribution.push(reader.int32());
+
+              continue;
+            }
+
+            if (tag === 26) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.distribution.push(reader.int32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.withPhotoCount = reader.int32();
             continue;
           }
         }

@@ -82,6 +82,27 @@ export interface ScoreLoginRequest {
   deviceId: string;
 }
 
+export interface ScoreReviewRequest {
+  reviewId: string;
+  accountId: string;
+  deviceId: string;
+  ip: string;
+  /** Normalised shipping address of the reviewed order (as ScoreOrder's). */
+  addressFingerprint: string;
+  productId: string;
+  /** RFC 3339: when the reviewed line was delivered, and when the account was made ("" unknown). */
+  deliveredAt: string;
+  accountCreatedAt: string;
+  rating: number;
+  photoCount: number;
+}
+
+export interface ScoreReviewResponse {
+  decision: Decision;
+  score: number;
+  reasons: string[];
+}
+
 export interface ScoreLoginResponse {
   decision: Decision;
   score: number;
@@ -463,6 +484,234 @@ export const ScoreLoginRequest: MessageFns<ScoreLoginRequest, "emporia.risk.v1.S
             }
 
             message.deviceId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseScoreReviewRequest(): ScoreReviewRequest {
+  return {
+    reviewId: "",
+    accountId: "",
+    deviceId: "",
+    ip: "",
+    addressFingerprint: "",
+    productId: "",
+    deliveredAt: "",
+    accountCreatedAt: "",
+    rating: 0,
+    photoCount: 0,
+  };
+}
+
+export const ScoreReviewRequest: MessageFns<ScoreReviewRequest, "emporia.risk.v1.ScoreReviewRequest"> = {
+  $type: "emporia.risk.v1.ScoreReviewRequest" as const,
+
+  encode(message: ScoreReviewRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reviewId !== "") {
+      writer.uint32(10).string(message.reviewId);
+    }
+    if (message.accountId !== "") {
+      writer.uint32(18).string(message.accountId);
+    }
+    if (message.deviceId !== "") {
+      writer.uint32(26).string(message.deviceId);
+    }
+    if (message.ip !== "") {
+      writer.uint32(34).string(message.ip);
+    }
+    if (message.addressFingerprint !== "") {
+      writer.uint32(42).string(message.addressFingerprint);
+    }
+    if (message.productId !== "") {
+      writer.uint32(50).string(message.productId);
+    }
+    if (message.deliveredAt !== "") {
+      writer.uint32(58).string(message.deliveredAt);
+    }
+    if (message.accountCreatedAt !== "") {
+      writer.uint32(66).string(message.accountCreatedAt);
+    }
+    if (message.rating !== 0) {
+      writer.uint32(72).int32(message.rating);
+    }
+    if (message.photoCount !== 0) {
+      writer.uint32(80).int32(message.photoCount);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ScoreReviewRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseScoreReviewRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reviewId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.deviceId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.ip = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.addressFingerprint = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.productId = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.deliveredAt = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.accountCreatedAt = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.rating = reader.int32();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.photoCount = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseScoreReviewResponse(): ScoreReviewResponse {
+  return { decision: Decision.DECISION_UNSPECIFIED, score: 0, reasons: [] };
+}
+
+export const ScoreReviewResponse: MessageFns<ScoreReviewResponse, "emporia.risk.v1.ScoreReviewResponse"> = {
+  $type: "emporia.risk.v1.ScoreReviewResponse" as const,
+
+  encode(message: ScoreReviewResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.decision !== Decision.DECISION_UNSPECIFIED) {
+      writer.uint32(8).int32(decisionToNumber(message.decision));
+    }
+    if (message.score !== 0) {
+      writer.uint32(16).int32(message.score);
+    }
+    for (const v of message.reasons) {
+      writer.uint32(26).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ScoreReviewResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseScoreReviewResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.decision = decisionFromJSON(reader.int32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.score = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.reasons.push(reader.string());
             continue;
           }
         }
@@ -1563,6 +1812,15 @@ export interface RiskServiceClient {
 
   scoreLogin(request: ScoreLoginRequest, metadata?: Metadata): Observable<ScoreLoginResponse>;
 
+  /**
+   * A product review before it is shown (issue 17): ALLOW publishes it, REVIEW or REJECT holds
+   * it for an operator. Brushing signals: many reviews from one device, address or IP, a
+   * brand-new account, many reviews by one account right after delivery. Rules with
+   * applies_to REVIEW.
+   */
+
+  scoreReview(request: ScoreReviewRequest, metadata?: Metadata): Observable<ScoreReviewResponse>;
+
   /** Rules as data (operators). */
 
   upsertRule(request: UpsertRuleRequest, metadata?: Metadata): Observable<UpsertRuleResponse>;
@@ -1600,6 +1858,18 @@ export interface RiskServiceController {
     request: ScoreLoginRequest,
     metadata?: Metadata,
   ): Promise<ScoreLoginResponse> | Observable<ScoreLoginResponse> | ScoreLoginResponse;
+
+  /**
+   * A product review before it is shown (issue 17): ALLOW publishes it, REVIEW or REJECT holds
+   * it for an operator. Brushing signals: many reviews from one device, address or IP, a
+   * brand-new account, many reviews by one account right after delivery. Rules with
+   * applies_to REVIEW.
+   */
+
+  scoreReview(
+    request: ScoreReviewRequest,
+    metadata?: Metadata,
+  ): Promise<ScoreReviewResponse> | Observable<ScoreReviewResponse> | ScoreReviewResponse;
 
   /** Rules as data (operators). */
 
@@ -1643,6 +1913,7 @@ export function RiskServiceControllerMethods() {
     const grpcMethods: string[] = [
       "scoreOrder",
       "scoreLogin",
+      "scoreReview",
       "upsertRule",
       "listRules",
       "addListEntries",

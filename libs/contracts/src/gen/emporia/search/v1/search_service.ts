@@ -22,6 +22,8 @@ export enum SortOrder {
   SORT_ORDER_SALES = "SORT_ORDER_SALES",
   /** SORT_ORDER_NEWEST - By creation time, newest first. */
   SORT_ORDER_NEWEST = "SORT_ORDER_NEWEST",
+  /** SORT_ORDER_RATING - By average rating, best first (then by review count); unrated products last. */
+  SORT_ORDER_RATING = "SORT_ORDER_RATING",
   UNRECOGNIZED = "UNRECOGNIZED",
 }
 
@@ -45,6 +47,9 @@ export function sortOrderFromJSON(object: any): SortOrder {
     case 5:
     case "SORT_ORDER_NEWEST":
       return SortOrder.SORT_ORDER_NEWEST;
+    case 6:
+    case "SORT_ORDER_RATING":
+      return SortOrder.SORT_ORDER_RATING;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -66,6 +71,8 @@ export function sortOrderToNumber(object: SortOrder): number {
       return 4;
     case SortOrder.SORT_ORDER_NEWEST:
       return 5;
+    case SortOrder.SORT_ORDER_RATING:
+      return 6;
     case SortOrder.UNRECOGNIZED:
     default:
       return -1;
@@ -195,6 +202,8 @@ export interface SearchProductsRequest {
    * 20000, 50000, 100000. Ascending and positive.
    */
   priceFacetEdges: number[];
+  /** Only products whose average rating is at least this (1..5); unrated products are left out. */
+  minRating?: number | undefined;
 }
 
 /** A flash sale for one of the product's SKUs, from marketing's events: the price while it runs. */
@@ -222,7 +231,12 @@ export interface ProductHit {
   /** Names of the category path, root first. */
   categoryNames: string[];
   /** The running, or else the next, flash sale of the product; absent when there is none. */
-  flashSale: FlashSaleOffer | undefined;
+  flashSale:
+    | FlashSaleOffer
+    | undefined;
+  /** From the review service's ProductRatingChanged events (0 and 0 when unrated). */
+  ratingAverage: number;
+  reviewCount: number;
 }
 
 export interface FacetValue {
@@ -493,6 +507,9 @@ export const SearchProductsRequest: MessageFns<SearchProductsRequest, "emporia.s
       }
       writer.join();
     }
+    if (message.minRating !== undefined) {
+      writer.uint32(113).double(message.minRating);
+    }
     return writer;
   },
 
@@ -622,6 +639,14 @@ export const SearchProductsRequest: MessageFns<SearchProductsRequest, "emporia.s
             }
 
             break;
+          }
+          case 14: {
+            if (tag !== 113) {
+              break;
+            }
+
+            message.minRating = reader.double();
+            continue;
           }
         }
         if ((tag & 7) === 4 || tag === 0) {
@@ -753,6 +778,8 @@ function createBaseProductHit(): ProductHit {
     unitsSold: 0,
     categoryNames: [],
     flashSale: undefined,
+    ratingAverage: 0,
+    reviewCount: 0,
   };
 }
 
@@ -795,6 +822,12 @@ export const ProductHit: MessageFns<ProductHit, "emporia.search.v1.ProductHit"> 
     }
     if (message.flashSale !== undefined) {
       FlashSaleOffer.encode(message.flashSale, writer.uint32(98).fork()).join();
+    }
+    if (message.ratingAverage !== 0) {
+      writer.uint32(105).double(message.ratingAverage);
+    }
+    if (message.reviewCount !== 0) {
+      writer.uint32(112).int32(message.reviewCount);
     }
     return writer;
   },
@@ -906,6 +939,22 @@ export const ProductHit: MessageFns<ProductHit, "emporia.search.v1.ProductHit"> 
             }
 
             message.flashSale = FlashSaleOffer.decode(reader, reader.uint32());
+            continue;
+          }
+          case 13: {
+            if (tag !== 105) {
+              break;
+            }
+
+            message.ratingAverage = reader.double();
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.reviewCount = reader.int32();
             continue;
           }
         }

@@ -4330,7 +4330,7 @@ export interface UserServiceClient {
 
   replaceTiers(request: ReplaceTiersRequest, metadata?: Metadata): Observable<ReplaceTiersResponse>;
 
-  /** Admin: the roles of an account (customer, operator, admin). */
+  /** Admin: the roles of an account (customer, agent, operator, admin). */
 
   setAccountRoles(request: SetAccountRolesRequest, metadata?: Metadata): Observable<SetAccountRolesResponse>;
 }
@@ -4502,7 +4502,7 @@ export interface UserServiceController {
     metadata?: Metadata,
   ): Promise<ReplaceTiersResponse> | Observable<ReplaceTiersResponse> | ReplaceTiersResponse;
 
-  /** Admin: the roles of an account (customer, operator, admin). */
+  /** Admin: the roles of an account (customer, agent, operator, admin). */
 
   setAccountRoles(
     request: SetAccountRolesRequest,
