@@ -56,6 +56,8 @@ describe('the OpenAPI document is the contract (schemathesis against the running
       marketing: true,
       risk: true,
       analytics: true,
+      support: true,
+      review: true,
     });
     const s = platform.suffix;
     const admin = await platform.signIn(

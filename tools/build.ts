@@ -13,7 +13,15 @@
  * Usage: node -r @swc-node/register tools/build.ts   (or `npm run build`)
  */
 import { transformFile, type Options } from '@swc/core';
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 
 const root = join(__dirname, '..');
@@ -28,9 +36,14 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
+/** The `src` folders of apps/* and libs/* (files beside them, such as apps/README.md, are not projects). */
 function sourceRoots(): string[] {
-  const apps = readdirSync(join(root, 'apps')).map((app) => join(root, 'apps', app, 'src'));
-  const libs = readdirSync(join(root, 'libs'))
+  const srcOf = (dir: string) =>
+    readdirSync(join(root, dir), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && existsSync(join(root, dir, entry.name, 'src')))
+      .map((entry) => entry.name);
+  const apps = srcOf('apps').map((app) => join(root, 'apps', app, 'src'));
+  const libs = srcOf('libs')
     .filter((lib) => !excludedLibs.has(lib))
     .map((lib) => join(root, 'libs', lib, 'src'));
   return [...apps, ...libs];

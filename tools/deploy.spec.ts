@@ -136,7 +136,18 @@ beforeAll(async () => {
 
 test('apps/ has the services the deployment knows', () => {
   expect(appNames.sort()).toEqual(
-    ['analytics', 'catalog', 'gateway', 'marketing', 'order', 'risk', 'search', 'user'].sort(),
+    [
+      'analytics',
+      'catalog',
+      'gateway',
+      'marketing',
+      'order',
+      'review',
+      'risk',
+      'search',
+      'support',
+      'user',
+    ].sort(),
   );
 });
 

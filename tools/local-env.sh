@@ -8,9 +8,14 @@ export ORDER_DATABASE_URL="${ORDER_DATABASE_URL:-$(db_url emporia_order)}"
 export MARKETING_DATABASE_URL="${MARKETING_DATABASE_URL:-$(db_url emporia_marketing)}"
 export RISK_DATABASE_URL="${RISK_DATABASE_URL:-$(db_url emporia_risk)}"
 export ANALYTICS_DATABASE_URL="${ANALYTICS_DATABASE_URL:-$(db_url emporia_analytics)}"
+export SUPPORT_DATABASE_URL="${SUPPORT_DATABASE_URL:-$(db_url emporia_support)}"
+export REVIEW_DATABASE_URL="${REVIEW_DATABASE_URL:-$(db_url emporia_review)}"
 export CATALOG_GRPC_URL="${CATALOG_GRPC_URL:-127.0.0.1:50051}" SEARCH_GRPC_URL="${SEARCH_GRPC_URL:-127.0.0.1:50052}"
 export USER_GRPC_URL="${USER_GRPC_URL:-127.0.0.1:50053}"
 export MARKETING_GRPC_URL="${MARKETING_GRPC_URL:-127.0.0.1:50055}"
 export RISK_GRPC_URL="${RISK_GRPC_URL:-127.0.0.1:50056}"
 # the gateway's analytics routes (50057; its ops on 8087); analytics itself calls catalog
 export ANALYTICS_GRPC_URL="${ANALYTICS_GRPC_URL:-127.0.0.1:50057}"
+# the gateway's support routes (50058; its ops on 8088) and review routes (50059; ops on 8089);
+# support calls order and user, review calls order, user and risk (their defaults: 127.0.0.1)
+export SUPPORT_GRPC_URL="${SUPPORT_GRPC_URL:-127.0.0.1:50058}" REVIEW_GRPC_URL="${REVIEW_GRPC_URL:-127.0.0.1:50059}"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the platform on this machine: real Postgres, Kafka and Elasticsearch as local processes
-# (deploy/local), then catalog, search, user, order, marketing, risk, analytics and the gateway. Ctrl-C stops the services (the servers
-# keep running; `bash deploy/local/down.sh` stops them).
+# (deploy/local), then catalog, search, user, order, marketing, risk, analytics, support, review and
+# the gateway. Ctrl-C stops the services (the servers keep running; `bash deploy/local/down.sh`
+# stops them).
 #   gateway  http://127.0.0.1:8080  (API docs at /docs; /healthz, /readyz, /metrics on :8090)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,25 +32,29 @@ export PAYMENT_SANDBOX_ENABLED="${PAYMENT_SANDBOX_ENABLED:-true}"
 logs=.local/logs; mkdir -p "$logs"
 run() { node -r @swc-node/register "apps/$1/src/main.ts" "${@:2}"; }
 
-echo "==> migrating the catalog, user, order, marketing, risk and analytics databases"
+echo "==> migrating the catalog, user, order, marketing, risk, analytics, support and review databases"
 run catalog migrate
 run user migrate
 run order migrate
 run marketing migrate
 run risk migrate
 run analytics migrate
+run support migrate
+run review migrate
 
 pids=()
 cleanup() { trap - INT TERM EXIT; kill -TERM "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup INT TERM EXIT
-for svc in catalog search user order marketing risk analytics gateway; do
+# support calls order and user; review calls order, user and risk (none is a readiness check of
+# theirs); the gateway calls them all
+for svc in catalog search user order marketing risk analytics support review gateway; do
   run "$svc" >"$logs/$svc.log" 2>&1 &
   pids+=($!)
 done
 
 echo "==> waiting for readiness"
 # the backends' ops endpoints are on their HTTP ports, the gateway's on its ops port (8090)
-for port in 8081 8082 8083 8084 8085 8086 8087 8090; do
+for port in 8081 8082 8083 8084 8085 8086 8087 8088 8089 8090; do
   for _ in $(seq 1 120); do
     if curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then break; fi
     for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null || { echo "a service exited; see $logs/" >&2; tail -n 20 "$logs"/*.log >&2; exit 1; }; done
@@ -69,7 +74,9 @@ Emporia is running.
   marketing gRPC 127.0.0.1:50055       ops: http://127.0.0.1:8085/readyz
   risk      gRPC 127.0.0.1:50056       ops: http://127.0.0.1:8086/readyz
   analytics gRPC 127.0.0.1:50057       ops: http://127.0.0.1:8087/readyz
-  logs      $logs/{catalog,search,user,order,marketing,risk,analytics,gateway}.log
+  support   gRPC 127.0.0.1:50058       ops: http://127.0.0.1:8088/readyz
+  review    gRPC 127.0.0.1:50059       ops: http://127.0.0.1:8089/readyz
+  logs      $logs/{catalog,search,user,order,marketing,risk,analytics,support,review,gateway}.log
   secrets   $secrets (the sandbox's and carriers' HMAC keys)
 Ctrl-C stops the services.
 MSG

@@ -79,6 +79,7 @@ export function valuesTable(schema: Schema, values: Values): string {
     }
     return `\`${JSON.stringify(v).replace(/\|/g, '\\|')}\``;
   };
+  const serviceNames = Object.keys((values.services ?? {}) as Values);
   const rows: string[] = [];
   const walk = (s: Schema, value: unknown, path: string): void => {
     const node = resolve(s);
@@ -93,7 +94,7 @@ export function valuesTable(schema: Schema, values: Values): string {
     const description = s.description ?? node.description;
     if (!description)
       throw new Error(`helm/emporia/values.schema.json: ${path} has no description`);
-    const shown = path === 'services' ? 'the seven services, below' : show(value);
+    const shown = path === 'services' ? `the ${serviceNames.length} services, below` : show(value);
     rows.push(`| \`${path}\` | ${typeOf(node)} | ${shown} | ${cell(description)} |`);
   };
   walk(schema, values, '');
@@ -149,7 +150,7 @@ export function valuesTable(schema: Schema, values: Values): string {
     '| --- | --- | --- | --- |',
     ...rows,
     '',
-    'Each entry of `services` (`gateway`, `catalog`, `search`, `user`, `order`, `marketing`, `risk`, `analytics`):',
+    `Each entry of \`services\` (${serviceNames.map((n) => `\`${n}\``).join(', ')}):`,
     '',
     '| value | type | what it does |',
     '| --- | --- | --- |',

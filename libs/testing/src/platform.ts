@@ -56,6 +56,8 @@ export interface Platform {
     marketing?: string;
     risk?: string;
     analytics?: string;
+    support?: string;
+    review?: string;
   };
   services: ServiceProcess[];
   /**
@@ -95,12 +97,27 @@ export async function startPlatform(want: {
   risk?: boolean;
   /** The analytics service (migrated; it calls catalog when that runs too). */
   analytics?: boolean;
+  /**
+   * The support service (migrated). It calls order and user at their addresses here: ask for
+   * them too, or the bot hands every question to a person and priorities ignore the tier.
+   */
+  support?: boolean;
+  /**
+   * The review service (migrated). It calls order, user and risk at their addresses here: ask
+   * for them too, or submitting a review answers UNAVAILABLE (order) and reviews are held for an
+   * operator (risk). Reading reviews needs none of them.
+   */
+  review?: boolean;
   /** Extra settings of the order service (e.g. a short payment deadline). */
   orderEnv?: Record<string, string>;
   marketingEnv?: Record<string, string>;
   searchEnv?: Record<string, string>;
   gatewayEnv?: Record<string, string>;
   analyticsEnv?: Record<string, string>;
+  supportEnv?: Record<string, string>;
+  reviewEnv?: Record<string, string>;
+  /** Extra settings of the user service (e.g. REVIEW_PHOTO_POINTS). */
+  userEnv?: Record<string, string>;
 }): Promise<Platform> {
   const suffix = uniqueSuffix();
   const common = {
@@ -116,6 +133,8 @@ export async function startPlatform(want: {
     marketing: [await freePort(), await freePort()],
     risk: [await freePort(), await freePort()],
     analytics: [await freePort(), await freePort()],
+    support: [await freePort(), await freePort()],
+    review: [await freePort(), await freePort()],
     gateway: await freePort(),
     gatewayOps: await freePort(),
   };
@@ -193,6 +212,7 @@ export async function startPlatform(want: {
             OUTBOX_POLL_MS: '100',
             // sign-ins are scored when risk runs (fail open until it answers)
             RISK_GRPC_URL: want.risk ? `127.0.0.1:${ports.risk[0]}` : '',
+            ...want.userEnv,
           },
           `http://127.0.0.1:${ports.user[1]}/readyz`,
         ),
@@ -307,6 +327,54 @@ export async function startPlatform(want: {
         ),
       );
     }
+    if (want.support) {
+      const db = await createTestDatabase('e2e_support');
+      drops.push(db.drop);
+      databases.support = db.url;
+      const env = { ...common, SUPPORT_DATABASE_URL: db.url };
+      await runServiceCommand('support', { ...env, ...want.supportEnv }, ['migrate']);
+      starting.push(
+        launch(
+          'support',
+          {
+            ...env,
+            SUPPORT_GRPC_PORT: String(ports.support[0]),
+            SUPPORT_HTTP_PORT: String(ports.support[1]),
+            // the bot's answers and a ticket's order; the customer's tier (neither a readiness check)
+            ORDER_GRPC_URL: `127.0.0.1:${ports.order[0]}`,
+            USER_GRPC_URL: `127.0.0.1:${ports.user[0]}`,
+            OUTBOX_POLL_MS: '100',
+            SUPPORT_SWEEP_INTERVAL_MS: '200',
+            ...want.supportEnv,
+          },
+          `http://127.0.0.1:${ports.support[1]}/readyz`,
+        ),
+      );
+    }
+    if (want.review) {
+      const db = await createTestDatabase('e2e_review');
+      drops.push(db.drop);
+      databases.review = db.url;
+      const env = { ...common, REVIEW_DATABASE_URL: db.url };
+      await runServiceCommand('review', { ...env, ...want.reviewEnv }, ['migrate']);
+      starting.push(
+        launch(
+          'review',
+          {
+            ...env,
+            REVIEW_GRPC_PORT: String(ports.review[0]),
+            REVIEW_HTTP_PORT: String(ports.review[1]),
+            // delivered lines, the account's age and name, brushing checks (no readiness check)
+            ORDER_GRPC_URL: `127.0.0.1:${ports.order[0]}`,
+            USER_GRPC_URL: `127.0.0.1:${ports.user[0]}`,
+            RISK_GRPC_URL: `127.0.0.1:${ports.risk[0]}`,
+            OUTBOX_POLL_MS: '100',
+            ...want.reviewEnv,
+          },
+          `http://127.0.0.1:${ports.review[1]}/readyz`,
+        ),
+      );
+    }
     const settled = await Promise.allSettled(starting);
     for (const s of settled) if (s.status === 'fulfilled') services.push(s.value);
     const failed = settled.find((s) => s.status === 'rejected');
@@ -326,6 +394,8 @@ export async function startPlatform(want: {
           MARKETING_GRPC_URL: `127.0.0.1:${ports.marketing[0]}`,
           RISK_GRPC_URL: `127.0.0.1:${ports.risk[0]}`,
           ANALYTICS_GRPC_URL: `127.0.0.1:${ports.analytics[0]}`,
+          SUPPORT_GRPC_URL: `127.0.0.1:${ports.support[0]}`,
+          REVIEW_GRPC_URL: `127.0.0.1:${ports.review[0]}`,
           REDIS_URL: testEnv.redisUrl(),
           REDIS_KEY_PREFIX: `e2e:${suffix}:gw:`,
           ...want.gatewayEnv,
