@@ -54,6 +54,10 @@ describe('review service (real Postgres + Kafka, real order, user and risk)', ()
   let patient: RunningService;
   let client: ReturnType<typeof grpcTestClient>;
   let noWait: ReturnType<typeof grpcTestClient>;
+  /** Replicas whose order, or risk, is an address nobody answers on. */
+  let degraded: RunningService[] = [];
+  let orderless: ReturnType<typeof grpcTestClient>;
+  let riskless: ReturnType<typeof grpcTestClient>;
   let consumer: Consumer;
   let operator: Record<string, string>;
   let operatorId: string;
@@ -231,6 +235,32 @@ describe('review service (real Postgres + Kafka, real order, user and risk)', ()
       }),
       testLogger('review'),
     );
+    const nobody = `127.0.0.1:${await freePort()}`;
+    const more = [await freePort(), await freePort(), await freePort(), await freePort()];
+    degraded = [
+      await startReview(
+        reviewConfigSchema.parse({
+          ...base,
+          ORDER_GRPC_URL: nobody,
+          REVIEW_GRPC_PORT: String(more[0]),
+          REVIEW_HTTP_PORT: String(more[1]),
+        }),
+        testLogger('review'),
+      ),
+      await startReview(
+        reviewConfigSchema.parse({
+          ...base,
+          RISK_GRPC_URL: nobody,
+          REVIEW_GRPC_PORT: String(more[2]),
+          REVIEW_HTTP_PORT: String(more[3]),
+        }),
+        testLogger('review'),
+      ),
+    ];
+    const reviewAt = (port: number) =>
+      grpcTestClient(PROTO_FILES.review, 'emporia.review.v1.ReviewService', `127.0.0.1:${port}`);
+    orderless = reviewAt(more[0]);
+    riskless = reviewAt(more[2]);
     client = grpcTestClient(
       PROTO_FILES.review,
       'emporia.review.v1.ReviewService',
@@ -273,6 +303,9 @@ describe('review service (real Postgres + Kafka, real order, user and risk)', ()
     await consumer?.disconnect();
     client?.close();
     noWait?.close();
+    orderless?.close();
+    riskless?.close();
+    for (const d of degraded) await d.close();
     await patient?.close();
     await review?.close();
     await risk?.stop();
@@ -491,5 +524,43 @@ describe('review service (real Postgres + Kafka, real order, user and risk)', ()
     expect(
       await failure(noWait.call('submitFollowUp', { ...followUp, reviewId: rejected.id })),
     ).toBe('9 REVIEW_REJECTED');
+  });
+
+  it('order down: UNAVAILABLE and nothing written; risk down: kept, held with RISK_UNAVAILABLE', async () => {
+    const skuId = await platform.stockedSku(operator, { stock: 10 });
+    const buyer = await platform.signIn(email('erin'), PASSWORD);
+    const orderId = await order(buyer, [skuId], true);
+    const request = {
+      accountId: buyer.accountId,
+      orderId,
+      skuId,
+      rating: 3,
+      text: '还可以',
+      photoUrls: [],
+      anonymous: false,
+      deviceId: 'dev-erin',
+      ip: '203.0.113.9',
+    };
+    expect(await failure(orderless.call('submitReview', request))).toBe('14 ORDER_UNAVAILABLE');
+    const mine = () =>
+      call<reviewV1.ListMyReviewsResponse>('listMyReviews', {
+        accountId: buyer.accountId,
+        cursor: '',
+        limit: 0,
+      }).then((r) => r.reviews);
+    expect(await mine()).toEqual([]);
+
+    const held = (await riskless.call<reviewV1.SubmitReviewResponse>('submitReview', request))
+      .review!;
+    expect([held.status, held.moderationReasons]).toEqual(['HELD', ['RISK_UNAVAILABLE']]);
+    expect((await mine()).map((r) => r.id)).toEqual([held.id]);
+    expect((await listed(held.productId)).reviews).toEqual([]);
+    expect(
+      (
+        await call<reviewV1.GetRatingSummaryResponse>('getRatingSummary', {
+          productId: held.productId,
+        })
+      ).summary,
+    ).toMatchObject({ reviewCount: 0, distribution: [0, 0, 0, 0, 0] });
   });
 });
