@@ -276,11 +276,8 @@ export class ReviewsUseCase {
   async reviewable(ctx: RequestContext, accountId: string): Promise<ReviewableLine[]> {
     const ids = await this.orders.deliveredOrderIds(ctx, accountId, this.settings.reviewableOrders);
     const now = this.clock.now();
-    const lines: ReviewableLine[] = [];
-    for (const id of ids) {
-      const facts = await this.orders.order(ctx, accountId, id);
-      lines.push(...deliveredLines(facts, now, this.settings.windowDays));
-    }
+    const orders = await Promise.all(ids.map((id) => this.orders.order(ctx, accountId, id)));
+    const lines = orders.flatMap((o) => deliveredLines(o, now, this.settings.windowDays));
     const done = await this.uow.run(ctx, (tx) => tx.reviews.reviewedLines(accountId, ids));
     return lines
       .filter((l) => !done.has(`${l.orderId}/${l.skuId}`))
