@@ -9,8 +9,30 @@ import {
   type Logger,
   type RunningService,
 } from '@emporia/platform';
+import { ModerationUseCase } from './application/moderation.use-case';
+import {
+  ACCOUNTS,
+  CLOCK,
+  ID_GENERATOR,
+  ORDERS,
+  REVIEW_SETTINGS,
+  RISK,
+  UNIT_OF_WORK,
+  type ReviewSettings,
+} from './application/ports';
+import { ReviewsUseCase } from './application/reviews.use-case';
 import { reviewConfigSchema, type ReviewConfig } from './config';
+import { GrpcAccounts, GrpcOrders, GrpcRisk } from './infrastructure/grpc-backends.adapters';
 import { REVIEW_MIGRATIONS } from './infrastructure/migrations';
+import {
+  systemClock,
+  TypeormUnitOfWork,
+  uuidV7Generator,
+} from './infrastructure/typeorm-unit-of-work';
+import { ReviewGrpcController } from './interface/review.grpc-controller';
+
+/** ListReviewable looks at this many of the account's newest orders (one order call each). */
+const REVIEWABLE_ORDERS = 20;
 
 /**
  * Reviews: buyers' reviews of delivered lines, follow-ups, moderation (banned words, risk's
@@ -52,15 +74,37 @@ export const reviewService = defineService({
       readiness: false,
     }),
   }),
-  assemble: ({ config, logger, resources: { postgres, kafka } }) => {
+  assemble: ({ config, logger, resources: { postgres, kafka, order, user, risk } }) => {
     const relay = new OutboxRelay(postgres, kafka.publisher, {
       logger,
       service: 'review',
       intervalMs: config.OUTBOX_POLL_MS,
     });
+    const topics = {
+      review: kafka.topic(REVIEW_REVIEW.name),
+      product: kafka.topic(REVIEW_PRODUCT.name),
+    };
+    const settings: ReviewSettings = {
+      windowDays: config.REVIEW_WINDOW_DAYS,
+      followUpMinHours: config.REVIEW_FOLLOW_UP_MIN_HOURS,
+      reviewableOrders: REVIEWABLE_ORDERS,
+    };
     return {
-      controllers: [],
-      providers: [],
+      controllers: [ReviewGrpcController],
+      providers: [
+        {
+          provide: UNIT_OF_WORK,
+          useValue: new TypeormUnitOfWork(postgres, topics, () => relay.nudge()),
+        },
+        { provide: CLOCK, useValue: systemClock },
+        { provide: ID_GENERATOR, useValue: uuidV7Generator },
+        { provide: ORDERS, useValue: new GrpcOrders(order.api) },
+        { provide: ACCOUNTS, useValue: new GrpcAccounts(user.api.getAccount, logger) },
+        { provide: RISK, useValue: new GrpcRisk(risk.api.scoreReview, logger) },
+        { provide: REVIEW_SETTINGS, useValue: settings },
+        ReviewsUseCase,
+        ModerationUseCase,
+      ],
       workers: [relay],
     };
   },

@@ -55,6 +55,11 @@ export interface Review {
   createdAt: string;
   moderatedAt: string;
   moderatedBy: string;
+  /**
+   * In public listings and ListMyReviews: the review's follow-up, nested (approved ones only in
+   * public listings); unset otherwise and on a follow-up itself.
+   */
+  followUp: Review | undefined;
 }
 
 function createBaseRatingSummary(): RatingSummary {
@@ -265,6 +270,7 @@ function createBaseReview(): Review {
     createdAt: "",
     moderatedAt: "",
     moderatedBy: "",
+    followUp: undefined,
   };
 }
 
@@ -328,6 +334,9 @@ export const Review: MessageFns<Review, "emporia.review.v1.Review"> = {
     }
     if (message.moderatedBy !== "") {
       writer.uint32(154).string(message.moderatedBy);
+    }
+    if (message.followUp !== undefined) {
+      Review.encode(message.followUp, writer.uint32(162).fork()).join();
     }
     return writer;
   },
@@ -495,6 +504,14 @@ export const Review: MessageFns<Review, "emporia.review.v1.Review"> = {
             }
 
             message.moderatedBy = reader.string();
+            continue;
+          }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.followUp = Review.decode(reader, reader.uint32());
             continue;
           }
         }
