@@ -148,10 +148,13 @@ describe('support service (real Postgres + Kafka)', () => {
     await agent(senior, ['senior']);
     bot.fail = true; // hand-off BOT_CANNOT_ANSWER, into general where nobody is on shift
     const { ticket } = await open(randomUUID(), { category: 'OTHER' }); // P4: 8 h first response
+    // user is absent: no tier, no boost, the ticket opens all the same
     expect(ticket).toMatchObject({
       status: 'OPEN',
       queue: 'general',
       handoffReason: 'BOT_CANNOT_ANSWER',
+      priority: 'P4',
+      tierCode: '',
     });
     clock.advance(8 * 60 * MIN + 1000);
     expect((await sweep()).breaches).toBe(1);

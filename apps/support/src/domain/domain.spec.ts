@@ -85,10 +85,15 @@ describe('attachment URLs', () => {
     'https://169.254.169.254/latest',
     'https://[::1]/a.jpg',
     'https://[fd00::1]/a.jpg',
-    `https://img.example.com/${'a'.repeat(2048)}`,
     'not a url',
   ])('refuses %s', (u) => {
     expect(code(() => validateAttachmentUrls([u]))).toBe('ATTACHMENT_URL_INVALID');
+  });
+
+  it('refuses a URL longer than 2048 characters', () => {
+    const long = `https://img.example.com/${'a'.repeat(2048 - 24)}`;
+    expect(validateAttachmentUrls([long])).toHaveLength(1);
+    expect(code(() => validateAttachmentUrls([`${long}a`]))).toBe('ATTACHMENT_URL_INVALID');
   });
 
   it('refuses a tenth URL', () => {

@@ -37,13 +37,20 @@ function isoWeekOfDate(y: number, m: number, d: number): IsoWeek {
 }
 
 /** The ISO week an instant falls in, in the shop's time zone. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 export function isoWeekOf(at: Date, timeZone: string): IsoWeek {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).formatToParts(at);
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    formatters.set(timeZone, f);
+  }
+  const parts = f.formatToParts(at);
   const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
   return isoWeekOfDate(get('year'), get('month'), get('day'));
 }
