@@ -101,10 +101,14 @@ export const supportService = (overrides: SupportOverrides = {}) =>
         timeZone: config.SUPPORT_TIME_ZONE,
         sweepBatch: 200,
       };
+      const clock = overrides.clock ?? systemClock;
       // ==== LEAD: plug support-bot's classes here ====================================
       //   const orders = overrides.orders ?? new GrpcCustomerOrders(order.api);
-      //   const bot = overrides.bot ??
-      //     new OrderAwareBot(orders, { returnWindowDays: config.SUPPORT_RETURN_WINDOW_DAYS });
+      //   const bot = overrides.bot ?? new OrderAwareBot(orders, {
+      //     returnWindowDays: config.SUPPORT_RETURN_WINDOW_DAYS,
+      //     timeZone: config.SUPPORT_TIME_ZONE,
+      //     clock,
+      //   });
       // Until then, without overrides: no order checks (tickets open without warehouses) and
       // no bot (every ticket goes to a person, hand-off BOT_CANNOT_ANSWER).
       void order;
@@ -124,7 +128,7 @@ export const supportService = (overrides: SupportOverrides = {}) =>
           { provide: CUSTOMER_ORDERS, useValue: orders },
           { provide: FIRST_LINE_BOT, useValue: bot },
           { provide: SUPPORT_SETTINGS, useValue: settings },
-          { provide: CLOCK, useValue: overrides.clock ?? systemClock },
+          { provide: CLOCK, useValue: clock },
           { provide: ID_GENERATOR, useValue: uuidV7Generator },
           CustomerTicketsUseCase,
           AgentDeskUseCase,

@@ -17,7 +17,7 @@ import {
   type TicketStatus,
 } from '../domain/ticket';
 import { CUSTOMER_ORDERS, type CustomerOrders } from './customer-orders.port';
-import { decodePosition, limitOf, page } from './cursor';
+import { QUEUE_KEY, decodePosition, limitOf, page } from './cursor';
 import {
   CLOCK,
   CUSTOMERS,
@@ -79,7 +79,7 @@ export class AgentDeskUseCase {
     requestedLimit: number,
   ) {
     const limit = limitOf(requestedLimit);
-    const after = decodePosition(cursor);
+    const after = decodePosition(cursor, QUEUE_KEY);
     const rows = await this.uow.run(ctx, async (tx) => {
       const agent = await tx.agents.get(agentId);
       if (!agent?.queues.includes(queue))
@@ -290,7 +290,8 @@ export class AgentDeskUseCase {
   }
 }
 
+/** The queue's order: priority, then hand-off (creation for a BOT ticket listed by status). */
 export const queuePosition = (t: TicketState) => ({
-  key: `${t.priority}|${t.handedOffAt?.toISOString() ?? ''}`,
+  key: `${t.priority}|${(t.handedOffAt ?? t.createdAt).toISOString()}`,
   id: t.id,
 });

@@ -1,3 +1,4 @@
+import { UUID_RE } from '@emporia/domain';
 import { pageSize } from '@emporia/platform';
 import type { PagePosition } from './ports';
 import { invalid } from '../domain/support-error';
@@ -7,11 +8,23 @@ export function encodePosition(p: PagePosition): string {
   return Buffer.from(JSON.stringify([p.key, p.id]), 'utf8').toString('base64url');
 }
 
-export function decodePosition(cursor: string): PagePosition | undefined {
+const ISO = '\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z';
+/** The sort keys of the listings: a creation time; a priority and a hand-off time. */
+export const CREATED_KEY = new RegExp(`^${ISO}$`);
+export const QUEUE_KEY = new RegExp(`^P[1-4]\\|${ISO}$`);
+
+export function decodePosition(cursor: string, key: RegExp): PagePosition | undefined {
   if (!cursor) return undefined;
   try {
     const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string')
+    if (
+      Array.isArray(v) &&
+      v.length === 2 &&
+      typeof v[0] === 'string' &&
+      typeof v[1] === 'string' &&
+      key.test(v[0]) &&
+      UUID_RE.test(v[1])
+    )
       return { key: v[0], id: v[1] };
   } catch {
     // refused below

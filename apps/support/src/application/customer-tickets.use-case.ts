@@ -19,7 +19,7 @@ import {
   type CustomerOrders,
   type FirstLineBot,
 } from './customer-orders.port';
-import { decodePosition, limitOf, page } from './cursor';
+import { CREATED_KEY, decodePosition, limitOf, page } from './cursor';
 import {
   CLOCK,
   CUSTOMERS,
@@ -137,7 +137,7 @@ export class CustomerTicketsUseCase {
     requestedLimit: number,
   ) {
     const limit = limitOf(requestedLimit);
-    const after = decodePosition(cursor);
+    const after = decodePosition(cursor, CREATED_KEY);
     const rows = await this.uow.run(ctx, (tx) =>
       tx.tickets.listByAccount(accountId, status, after, limit + 1),
     );

@@ -154,6 +154,11 @@ describe('queues, round-robin and claims', () => {
     expect(await code(h.desk.listQueue(h.ctx, A2, 'general', undefined, false, 'nope', 0))).toBe(
       'CURSOR_INVALID',
     );
+    const forged = Buffer.from(JSON.stringify(['P1|yesterday', 'x'])).toString('base64url');
+    expect(await code(h.desk.listQueue(h.ctx, A2, 'general', undefined, false, forged, 0))).toBe(
+      'CURSOR_INVALID',
+    );
+    expect(await code(h.customer.listMine(h.ctx, C1, undefined, forged, 0))).toBe('CURSOR_INVALID');
   });
 
   it('pages a queue by priority then hand-off time', async () => {

@@ -265,7 +265,7 @@ export class SqlTicketRepository implements TicketRepository {
           AND ($4::text IS NULL OR (priority, COALESCE(handed_off_at, created_at), id)
                 > ($4::text, $5::timestamptz, $6::uuid))
         ORDER BY priority, COALESCE(handed_off_at, created_at), id LIMIT $7`,
-      [queue, statuses, assigneeId ?? null, priority, handedOff || null, after?.id ?? null, limit],
+      [queue, statuses, assigneeId ?? null, priority, handedOff ?? null, after?.id ?? null, limit],
     );
     return rows.map(toState);
   }
