@@ -74,10 +74,15 @@ export class CustomerTicketsUseCase {
   async open(ctx: RequestContext, c: OpenTicketCommand): Promise<TicketView> {
     checkBody(c.body, c.attachmentUrls.length);
     validateAttachmentUrls(c.attachmentUrls);
-    if (!c.subject.trim() || c.subject.length > 200)
-      throw new SupportError('INVALID_ARGUMENT', 'SUBJECT_INVALID', 'subject: 1..200 characters', {
-        field: 'subject',
-      });
+    if (c.subject.length > 200)
+      throw new SupportError(
+        'INVALID_ARGUMENT',
+        'SUBJECT_INVALID',
+        'subject: at most 200 characters',
+        {
+          field: 'subject',
+        },
+      );
     if (c.requestId.length > 100)
       throw new SupportError(
         'INVALID_ARGUMENT',
@@ -102,7 +107,8 @@ export class CustomerTicketsUseCase {
           accountId: c.accountId,
           category: c.category,
           priority: priorityOf(c.category, tierCode),
-          subject: c.subject.trim(),
+          // no subject: the start of the message
+          subject: c.subject.trim() || c.body.trim().slice(0, 80),
           locale: c.locale,
           orderId: c.orderId,
           skuId: c.skuId,

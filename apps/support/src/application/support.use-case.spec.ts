@@ -116,7 +116,10 @@ describe('opening a ticket and the bot', () => {
       'ATTACHMENT_URL_INVALID',
     );
     expect(await code(h.open(C1, { body: '  ' }))).toBe('BODY_INVALID');
+    expect(await code(h.open(C1, { subject: 'x'.repeat(201) }))).toBe('SUBJECT_INVALID');
     expect(h.store.tickets.size).toBe(0);
+    const untitled = await h.open(C1, { subject: '' });
+    expect(untitled.ticket.subject).toBe('It has not arrived');
   });
 });
 

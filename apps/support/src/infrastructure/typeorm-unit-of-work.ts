@@ -9,8 +9,8 @@ import {
   SqlMessageRepository,
   SqlSlaTargetRepository,
   SqlTemplateRepository,
-  SqlTicketRepository,
 } from './sql-support.repositories';
+import { SqlTicketRepository } from './sql-ticket.repository';
 
 /** One transaction per step; the tickets' events commit with the change; the relay is woken after. */
 export class TypeormUnitOfWork extends OutboxUnitOfWork<SupportTx> implements UnitOfWork {

@@ -4,105 +4,24 @@ import { supportV1 } from '@emporia/contracts';
 import { UUID_RE } from '@emporia/domain';
 import { withGrpcContext } from '@emporia/platform';
 import { AgentDeskUseCase } from '../application/agent-desk.use-case';
-import { CustomerTicketsUseCase, type TicketView } from '../application/customer-tickets.use-case';
+import { CustomerTicketsUseCase } from '../application/customer-tickets.use-case';
 import { OperationsUseCase } from '../application/operations.use-case';
-import type { Agent } from '../application/ports';
 import { parseCategory, parseLocale, parseQueue, type Priority } from '../domain/policy';
 import { invalid } from '../domain/support-error';
-import type { ReplyTemplate } from '../domain/template';
-import {
-  TICKET_STATUSES,
-  type TicketMessage,
-  type TicketState,
-  type TicketStatus,
-} from '../domain/ticket';
+import { TICKET_STATUSES, type TicketStatus } from '../domain/ticket';
+import { agentToProto, slaToProto, templateToProto, ticketToProto, view } from './support.mappers';
 
 const uuid = (field: string, v: string) => {
   if (!UUID_RE.test(v ?? '')) throw invalid('ID_INVALID', `${field} must be a UUID`, field);
   return v.toLowerCase();
 };
 const optionalUuid = (field: string, v: string) => (v ? uuid(field, v) : '');
-const iso = (d: Date | null) => d?.toISOString() ?? '';
-
 const status = (v: string, field = 'status'): TicketStatus | undefined => {
   if (!v) return undefined;
   if (!(TICKET_STATUSES as readonly string[]).includes(v))
     throw invalid('STATUS_INVALID', `${field} must be one of ${TICKET_STATUSES.join(', ')}`, field);
   return v as TicketStatus;
 };
-
-export const ticketToProto = (t: TicketState): supportV1.Ticket => ({
-  id: t.id,
-  accountId: t.accountId,
-  category: t.category,
-  priority: t.priority,
-  status: t.status,
-  queue: t.queue,
-  subject: t.subject,
-  orderId: t.orderId,
-  skuId: t.skuId,
-  shipmentId: t.shipmentId,
-  returnId: t.returnId,
-  assigneeId: t.assigneeId ?? '',
-  tierCode: t.tierCode,
-  firstResponseDueAt: iso(t.firstResponseDueAt),
-  firstRespondedAt: iso(t.firstRespondedAt),
-  resolutionDueAt: iso(t.resolutionDueAt),
-  resolvedAt: iso(t.resolvedAt),
-  firstResponseBreached: t.firstResponseBreached,
-  resolutionBreached: t.resolutionBreached,
-  escalated: t.escalated,
-  reopenUntil: iso(t.reopenUntil),
-  reopenCount: t.reopenCount,
-  survey: t.survey
-    ? {
-        rating: t.survey.rating,
-        comment: t.survey.comment,
-        submittedAt: t.survey.submittedAt.toISOString(),
-      }
-    : undefined,
-  createdAt: t.createdAt.toISOString(),
-  updatedAt: t.updatedAt.toISOString(),
-  warehouseCodes: t.warehouseCodes,
-  handedOffAt: iso(t.handedOffAt),
-  handoffReason: t.handoffReason ?? '',
-  resolutionNote: t.resolutionNote,
-});
-
-const messageToProto = (m: TicketMessage): supportV1.TicketMessage => ({
-  id: m.id,
-  ticketId: m.ticketId,
-  authorKind: m.authorKind,
-  authorId: m.authorId,
-  body: m.body,
-  attachmentUrls: m.attachmentUrls,
-  internal: m.internal,
-  createdAt: m.createdAt.toISOString(),
-  templateId: m.templateId,
-});
-
-const view = (v: TicketView) => ({
-  ticket: ticketToProto(v.ticket),
-  messages: v.messages.map(messageToProto),
-});
-
-const agentToProto = (a: Agent): supportV1.Agent => ({
-  agentId: a.agentId,
-  displayName: a.displayName,
-  queues: a.queues,
-  onShift: a.onShift,
-  lastAssignedAt: iso(a.lastAssignedAt),
-});
-
-const templateToProto = (t: ReplyTemplate): supportV1.ReplyTemplate => ({
-  id: t.id,
-  name: t.name,
-  categories: t.categories,
-  locale: t.locale,
-  body: t.body,
-  updatedAt: t.updatedAt.toISOString(),
-  updatedBy: t.updatedBy,
-});
 
 /** SupportService over gRPC: checks the request's shape, calls a use case, maps the answer. */
 @Controller()
@@ -446,9 +365,3 @@ export class SupportGrpcController implements supportV1.SupportServiceController
     return withGrpcContext(md, async (ctx) => this.ops.insights(ctx, req.week ?? ''));
   }
 }
-
-const slaToProto = (t: {
-  priority: Priority;
-  firstResponseMinutes: number;
-  resolutionMinutes: number;
-}): supportV1.SlaTarget => ({ ...t });
