@@ -230,6 +230,51 @@ describe('conversation and visibility', () => {
   });
 });
 
+describe('escalation by hand and who may write', () => {
+  it('an agent escalates: senior queue, round-robin there, the reason as an internal note; once', async () => {
+    const h = supportHarness();
+    h.bot.fail = true;
+    await h.agent(A1);
+    await h.agent(S1, ['senior']);
+    const { ticket } = await h.open(C1);
+    const up = await h.desk.escalate(h.ctx, ticket.id, A1, 'angry customer');
+    expect(up.ticket).toMatchObject({
+      queue: 'senior',
+      escalated: true,
+      status: 'ASSIGNED',
+      assigneeId: S1,
+    });
+    expect(h.events('TicketEscalated').map((e) => e.event)).toEqual([
+      expect.objectContaining({ reason: 'AGENT' }),
+    ]);
+    expect((await h.customer.get(h.ctx, ticket.id, C1)).messages).toHaveLength(1);
+    expect((await h.desk.get(h.ctx, ticket.id)).messages.map((m) => m.internal)).toEqual([
+      false,
+      true,
+    ]);
+    expect(await code(h.desk.escalate(h.ctx, ticket.id, S1, ''))).toBe('ALREADY_ESCALATED');
+  });
+
+  it('only agents of the ticket’s queue (or its holder) write; nobody replies to a BOT ticket', async () => {
+    const h = supportHarness();
+    await h.agent(A1);
+    await h.agent(S1, ['senior']);
+    const { ticket } = await h.open(C1);
+    const msg = { ticketId: ticket.id, body: 'hi', attachmentUrls: [], templateId: '' };
+    expect(await code(h.desk.post(h.ctx, { ...msg, agentId: A1, internal: false }))).toBe(
+      'TICKET_STATE_INVALID',
+    );
+    expect(await code(h.desk.post(h.ctx, { ...msg, agentId: S1, internal: true }))).toBe(
+      'NOT_IN_QUEUE',
+    );
+    expect(await code(h.desk.post(h.ctx, { ...msg, agentId: uid(0x77), internal: true }))).toBe(
+      'NOT_IN_QUEUE',
+    );
+    await h.desk.post(h.ctx, { ...msg, agentId: A1, internal: true });
+    expect(await code(h.desk.resolve(h.ctx, ticket.id, A1, ''))).toBe('TICKET_STATE_INVALID');
+  });
+});
+
 describe('resolution, survey, reopen', () => {
   async function resolved(h: ReturnType<typeof supportHarness>) {
     h.bot.fail = true;
