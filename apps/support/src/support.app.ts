@@ -11,6 +11,7 @@ import {
   type RunningService,
 } from '@emporia/platform';
 import { AgentDeskUseCase } from './application/agent-desk.use-case';
+import { OrderAwareBot } from './application/first-line-bot';
 import {
   CUSTOMER_ORDERS,
   FIRST_LINE_BOT,
@@ -31,6 +32,7 @@ import {
 import { SupportSweepUseCase } from './application/support-sweep.use-case';
 import { supportConfigSchema, type SupportConfig } from './config';
 import { GrpcMembership } from './infrastructure/grpc-membership';
+import { GrpcCustomerOrders } from './infrastructure/grpc-customer-orders';
 import { SUPPORT_MIGRATIONS } from './infrastructure/migrations';
 import {
   systemClock,
@@ -102,19 +104,17 @@ export const supportService = (overrides: SupportOverrides = {}) =>
         sweepBatch: 200,
       };
       const clock = overrides.clock ?? systemClock;
-      // ==== LEAD: plug support-bot's classes here ====================================
-      //   const orders = overrides.orders ?? new GrpcCustomerOrders(order.api);
-      //   const bot = overrides.bot ?? new OrderAwareBot(orders, {
-      //     returnWindowDays: config.SUPPORT_RETURN_WINDOW_DAYS,
-      //     timeZone: config.SUPPORT_TIME_ZONE,
-      //     clock,
-      //   });
-      // Until then, without overrides: no order checks (tickets open without warehouses) and
-      // no bot (every ticket goes to a person, hand-off BOT_CANNOT_ANSWER).
-      void order;
-      const orders: CustomerOrders | null = overrides.orders ?? null;
-      const bot: FirstLineBot | null = overrides.bot ?? null;
-      // ================================================================================
+      // The bot answers from the customer's real orders; templates and tickets read them too.
+      const orders: CustomerOrders = overrides.orders ?? new GrpcCustomerOrders(order.api);
+      const bot: FirstLineBot =
+        overrides.bot ??
+        new OrderAwareBot(orders, {
+          returnWindowDays: config.SUPPORT_RETURN_WINDOW_DAYS,
+          timeZone: config.SUPPORT_TIME_ZONE,
+          clock,
+          onFailure: (err) =>
+            logger.warn({ err }, 'the bot handed a ticket over: order did not answer'),
+        });
       return {
         controllers: [SupportGrpcController],
         providers: [

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { RequestContext } from '@emporia/platform';
 import { validateAttachmentUrls } from '../domain/attachments';
 import type { Queue } from '../domain/policy';
@@ -58,7 +58,7 @@ export class AgentDeskUseCase {
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
     @Inject(SUPPORT_SETTINGS) private readonly settings: SupportSettings,
     @Inject(CUSTOMERS) private readonly customers: Customers,
-    @Optional() @Inject(CUSTOMER_ORDERS) private readonly orders: CustomerOrders | null,
+    @Inject(CUSTOMER_ORDERS) private readonly orders: CustomerOrders,
   ) {}
 
   /** Any ticket, with its internal notes. */
@@ -274,7 +274,7 @@ export class AgentDeskUseCase {
       agent_name: agent?.displayName ?? '',
       customer_name: await this.customers.nameOf(ctx, t.accountId),
     };
-    if (t.orderId && this.orders) {
+    if (t.orderId) {
       try {
         const shipments = await this.orders.shipments(t.accountId, t.orderId);
         const s =

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { RequestContext } from '@emporia/platform';
 import { validateAttachmentUrls } from '../domain/attachments';
 import { priorityOf, STRAIGHT_TO_PERSON, type Category, type Locale } from '../domain/policy';
@@ -67,8 +67,8 @@ export class CustomerTicketsUseCase {
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
     @Inject(SUPPORT_SETTINGS) private readonly settings: SupportSettings,
     @Inject(CUSTOMERS) private readonly customers: Customers,
-    @Optional() @Inject(CUSTOMER_ORDERS) private readonly orders: CustomerOrders | null,
-    @Optional() @Inject(FIRST_LINE_BOT) private readonly bot: FirstLineBot | null,
+    @Inject(CUSTOMER_ORDERS) private readonly orders: CustomerOrders,
+    @Inject(FIRST_LINE_BOT) private readonly bot: FirstLineBot,
   ) {}
 
   async open(ctx: RequestContext, c: OpenTicketCommand): Promise<TicketView> {
@@ -266,7 +266,7 @@ export class CustomerTicketsUseCase {
    * not answer, the ticket opens anyway without warehouses.
    */
   private async checkOrder(c: OpenTicketCommand): Promise<string[]> {
-    if (!c.orderId || !this.orders) return [];
+    if (!c.orderId) return [];
     let order;
     try {
       order = await this.orders.order(c.accountId, c.orderId);
@@ -314,7 +314,6 @@ export class CustomerTicketsUseCase {
     const s = snapshot.state;
     let answer: BotAnswer;
     try {
-      if (!this.bot) throw new Error('no first-line bot configured');
       answer = await this.bot.answer({
         accountId,
         text,
