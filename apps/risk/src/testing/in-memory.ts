@@ -20,8 +20,8 @@ import {
  * Risk has no unit of work: every store call is one statement in the SQL adapter, so each
  * in-memory call is atomic too. Behaviour the use case relies on is kept: rules ordered by
  * (appliesTo, id); list entries unique per (kind, value) with duplicates skipped and not
- * counted (ON CONFLICT DO NOTHING); one decision per order (the first one wins); decisions
- * newest first.
+ * counted (ON CONFLICT DO NOTHING); one decision per order and per review (the first one
+ * wins); decisions newest first.
  */
 export class InMemoryRiskStore implements RiskStore {
   readonly ruleRows = new Map<string, { rule: Rule; updatedAt: Date }>();
@@ -102,7 +102,8 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * The Redis velocity counters as in-memory sorted sets, with the same keys and members as
  * RedisSignalStore: a member (order id, account id, attempt id) is counted once per key and
  * re-adding it moves its time; a count covers (now - window, +inf]; entries older than the
- * longest window are trimmed. Expiry of idle keys is not modelled (it only saves memory).
+ * longest window are trimmed; review ids are added only if absent (ZADD NX). Expiry of idle keys
+ * is not modelled (it only saves memory).
  */
 export class InMemorySignalStore implements SignalStore {
   readonly sets = new Map<string, Map<string, number>>();
