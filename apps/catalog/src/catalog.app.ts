@@ -1,5 +1,5 @@
-import { CATALOG_CATEGORY, CATALOG_PRODUCT } from '@emporia/contracts';
-import { kafkaResource, OutboxRelay } from '@emporia/messaging';
+import { CATALOG_CATEGORY, CATALOG_PRODUCT, REVIEW_PRODUCT } from '@emporia/contracts';
+import { eventHandler, kafkaResource, OutboxRelay } from '@emporia/messaging';
 import {
   defineService,
   launchService,
@@ -14,6 +14,7 @@ import { CreateProductUseCase } from './application/create-product.use-case';
 import { MoveCategoryUseCase } from './application/move-category.use-case';
 import { CLOCK, ID_GENERATOR, SOLD_CURRENCIES, UNIT_OF_WORK } from './application/ports';
 import { ProductQueries } from './application/product.queries';
+import { ProductRatingsUseCase } from './application/product-ratings.use-case';
 import { ReservationsUseCase } from './application/reservations.use-case';
 import { SkuPriceUseCase } from './application/sku-price.use-case';
 import { StockQueries } from './application/stock.queries';
@@ -28,8 +29,12 @@ import {
   uuidV7Generator,
 } from './infrastructure/typeorm-unit-of-work';
 import { CatalogGrpcController } from './interface/catalog.grpc-controller';
+import { reviewEventsRoute } from './interface/review-events.consumer';
 
-/** The catalog: products, categories, stock and reservations; publishes product and category events. */
+/**
+ * The catalog: products, categories, stock and reservations; publishes product and category
+ * events; consumes `review.product` for the products' rating summaries.
+ */
 export const catalogService = defineService({
   name: 'catalog',
   config: catalogConfigSchema,
@@ -46,7 +51,8 @@ export const catalogService = defineService({
     kafka: kafkaResource({
       brokers: c.KAFKA_BROKERS,
       topicPrefix: c.KAFKA_TOPIC_PREFIX,
-      topics: [CATALOG_PRODUCT.name, CATALOG_CATEGORY.name],
+      topics: [CATALOG_PRODUCT.name, CATALOG_CATEGORY.name, REVIEW_PRODUCT.name],
+      consumerGroup: c.CATALOG_CONSUMER_GROUP,
     }),
   }),
   assemble: ({ config, logger, resources: { postgres, kafka } }) => {
@@ -81,8 +87,15 @@ export const catalogService = defineService({
         ReservationsUseCase,
         WarehousesUseCase,
         SkuPriceUseCase,
+        ProductRatingsUseCase,
       ],
       workers: [relay],
+      consumers: (get) => [
+        kafka.consumer({
+          topics: [REVIEW_PRODUCT.name],
+          handler: eventHandler(reviewEventsRoute(get(ProductRatingsUseCase), logger)),
+        }),
+      ],
       // reservations expire on their own, a bounded batch per run
       sweeps: (get) => [
         {

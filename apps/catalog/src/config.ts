@@ -16,6 +16,8 @@ export const catalogConfigSchema = z.object({
   CATALOG_MIGRATE_ON_START: env.bool(false),
   /** How often expired stock reservations are released (in bounded batches). */
   RESERVATION_SWEEP_INTERVAL_MS: env.int(5000, 50),
+  /** The Kafka consumer group of catalog's consumer (`review.product`: product ratings). */
+  CATALOG_CONSUMER_GROUP: z.string().min(1).default('catalog'),
   /** The currencies prices and shipping costs may be in (ISO 4217); the gateway's CURRENCIES. */
   CURRENCIES: env.currencies(DEFAULT_CURRENCIES),
 });

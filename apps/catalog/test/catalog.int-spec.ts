@@ -48,6 +48,8 @@ describe('catalog service (real Postgres + Kafka)', () => {
       CATALOG_HTTP_PORT: '0',
       BIND_HOST: '127.0.0.1',
       CATALOG_MIGRATE_ON_START: 'true',
+      // a group of its own: the default 'catalog' is shared with every other catalog on this Kafka
+      CATALOG_CONSUMER_GROUP: `catalog-it${uniqueSuffix()}`,
       OUTBOX_POLL_MS: '50',
       CURRENCIES: 'CNY,HKD',
     });

@@ -36,6 +36,8 @@ describe('catalog ListProducts full scan (real Postgres)', () => {
       CATALOG_HTTP_PORT: '0',
       BIND_HOST: '127.0.0.1',
       CATALOG_MIGRATE_ON_START: 'true',
+      // a group of its own: the default 'catalog' is shared with every other catalog on this Kafka
+      CATALOG_CONSUMER_GROUP: `catalog-it${uniqueSuffix()}`,
     });
     service = await startCatalog(config, testLogger('catalog'));
     client = grpcTestClient(

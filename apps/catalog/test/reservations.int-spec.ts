@@ -67,6 +67,8 @@ describe('catalog stock reservations (real Postgres)', () => {
       CATALOG_HTTP_PORT: '0',
       BIND_HOST: '127.0.0.1',
       CATALOG_MIGRATE_ON_START: 'true',
+      // a group of its own: the default 'catalog' is shared with every other catalog on this Kafka
+      CATALOG_CONSUMER_GROUP: `catalog-it${uniqueSuffix()}`,
       RESERVATION_SWEEP_INTERVAL_MS: '100',
       DB_POOL_SIZE: '20',
     });

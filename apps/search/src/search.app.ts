@@ -1,4 +1,9 @@
-import { CATALOG_CATEGORY, CATALOG_PRODUCT, MARKETING_FLASH_SALE } from '@emporia/contracts';
+import {
+  CATALOG_CATEGORY,
+  CATALOG_PRODUCT,
+  MARKETING_FLASH_SALE,
+  REVIEW_PRODUCT,
+} from '@emporia/contracts';
 import type { catalogV1 } from '@emporia/contracts';
 import { kafkaResource } from '@emporia/messaging';
 import {
@@ -19,6 +24,7 @@ import {
   FLASH_SALES,
   INDEX_BUILDER,
   PRODUCT_INDEX,
+  PRODUCT_RATINGS,
   REINDEX_JOBS,
   SEARCH_LOG,
   SYNONYM_STORE,
@@ -36,6 +42,7 @@ import { ElasticsearchProductIndex } from './infrastructure/elasticsearch-produc
 import {
   EsCategoryNames,
   EsFlashSales,
+  EsProductRatings,
   EsReindexJobs,
   EsSearchLog,
   EsSynonymStore,
@@ -44,10 +51,13 @@ import {
 import { searchEventHandler } from './interface/catalog-product.consumer';
 import { SearchGrpcController } from './interface/search.grpc-controller';
 
-/** Topics search projects: product snapshots, category names, flash sales. */
-export const SEARCH_TOPICS = [CATALOG_PRODUCT, CATALOG_CATEGORY, MARKETING_FLASH_SALE].map(
-  (t) => t.name,
-);
+/** Topics search projects: product snapshots, category names, flash sales, product ratings. */
+export const SEARCH_TOPICS = [
+  CATALOG_PRODUCT,
+  CATALOG_CATEGORY,
+  MARKETING_FLASH_SALE,
+  REVIEW_PRODUCT,
+].map((t) => t.name);
 
 /**
  * Search: the product index and alias (rebuilt from the catalog first when its mapping is
@@ -86,6 +96,7 @@ export const searchService = defineService({
         { provide: INDEX_BUILDER, useValue: index },
         { provide: CATEGORY_NAMES, useValue: new EsCategoryNames(stores) },
         { provide: FLASH_SALES, useValue: new EsFlashSales(stores) },
+        { provide: PRODUCT_RATINGS, useValue: new EsProductRatings(stores) },
         { provide: SYNONYM_STORE, useValue: new EsSynonymStore(stores) },
         { provide: REINDEX_JOBS, useValue: new EsReindexJobs(stores) },
         { provide: SEARCH_LOG, useValue: log },

@@ -16,6 +16,7 @@ import {
 } from '@emporia/testing';
 import { searchConfigSchema } from '../src/config';
 import { ElasticsearchProductIndex } from '../src/infrastructure/elasticsearch-product-index';
+import { MAPPING_VERSION } from '../src/infrastructure/product-mapping';
 import { startSearch } from '../src/search.app';
 import { Client } from '@elastic/elasticsearch';
 
@@ -57,6 +58,8 @@ describe('search reindex (real catalog, Elasticsearch, Kafka)', () => {
       KAFKA_TOPIC_PREFIX: `itr${suffix}.`,
       BIND_HOST: '127.0.0.1',
       CATALOG_DATABASE_URL: db.url,
+      // a group of its own: the default 'catalog' is shared with every other catalog on this Kafka
+      CATALOG_CONSUMER_GROUP: `catalog-itr-${suffix}`,
     };
     await runServiceCommand('catalog', env, ['migrate']);
     const [grpc, ops] = [await freePort(), await freePort()];
@@ -137,7 +140,7 @@ describe('search reindex (real catalog, Elasticsearch, Kafka)', () => {
 
   it('rebuilds an index of an older mapping from the catalog before it consumes', async () => {
     const [serving] = await aliasTargets();
-    expect(serving).toMatch(new RegExp(`^${alias}-v2-\\d+$`));
+    expect(serving).toMatch(new RegExp(`^${alias}-v${MAPPING_VERSION}-\\d+$`));
     const latest = await client.call<searchV1.GetReindexResponse>('getReindex', { id: '' });
     expect(latest.reindex).toMatchObject({
       state: searchV1.ReindexState.REINDEX_STATE_SUCCEEDED,
@@ -177,7 +180,7 @@ describe('search reindex (real catalog, Elasticsearch, Kafka)', () => {
   });
 
   it('takes over a reindex whose worker died, dropping its half-built index', async () => {
-    const orphan = `${alias}-v2-1`;
+    const orphan = `${alias}-v${MAPPING_VERSION}-1`;
     await http('PUT', orphan, { settings: { number_of_shards: 1, number_of_replicas: 0 } });
     const stale = {
       id: randomUUID(),

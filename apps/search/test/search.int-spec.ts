@@ -5,6 +5,7 @@ import { catalogV1, searchV1 } from '@emporia/contracts';
 import { createKafka, dlqTopic, HEADER } from '@emporia/messaging';
 import { fromGrpcError } from '@emporia/platform';
 import { eventually, grpcTestClient, testEnv, testLogger, uniqueSuffix } from '@emporia/testing';
+import { MAPPING_VERSION } from '../src/infrastructure/product-mapping';
 import { startTestSearch } from './harness';
 
 jest.setTimeout(120_000);
@@ -113,7 +114,7 @@ describe('search service (real Elasticsearch + Kafka)', () => {
       unknown
     >;
     expect(Object.keys(aliases)).toEqual([
-      expect.stringMatching(new RegExp(`^${indexPrefix}products-v2-\\d+$`)),
+      expect.stringMatching(new RegExp(`^${indexPrefix}products-v${MAPPING_VERSION}-\\d+$`)),
     ]);
   });
 

@@ -47,6 +47,8 @@ export const userConfigSchema = z
     /** Points per whole currency unit paid (1 point per yuan). */
     POINTS_PER_MAJOR_UNIT: env.int(1, 0),
     POINTS_TTL_DAYS: env.int(365, 1),
+    /** Points for an approved review with photos (not a follow-up), once per review; 0 disables. */
+    REVIEW_PHOTO_POINTS: env.int(20, 0),
     /** How often expired points are swept. */
     POINTS_EXPIRY_INTERVAL_MS: env.int(60_000, 100),
     /** Encrypts MFA secrets at rest: 32 bytes base64 (e.g. `openssl rand -base64 32`). */

@@ -1,6 +1,6 @@
-import { ORDER_ORDER, USER_ACCOUNT } from '@emporia/contracts';
+import { ORDER_ORDER, REVIEW_REVIEW, USER_ACCOUNT } from '@emporia/contracts';
 import type { riskV1 } from '@emporia/contracts';
-import { kafkaResource, OutboxRelay } from '@emporia/messaging';
+import { eventHandler, kafkaResource, OutboxRelay } from '@emporia/messaging';
 import { Sql } from '@emporia/persistence';
 import {
   defineService,
@@ -34,6 +34,7 @@ import {
   UNIT_OF_WORK,
 } from './application/ports';
 import { PrivacyUseCase } from './application/privacy.use-case';
+import { ReviewPointsUseCase } from './application/review-points.use-case';
 import { ProfileUseCase } from './application/profile.use-case';
 import { RefreshUseCase } from './application/refresh.use-case';
 import { RegisterUseCase } from './application/register.use-case';
@@ -53,11 +54,13 @@ import {
   TypeormUnitOfWork,
   uuidV7Generator,
 } from './infrastructure/typeorm-unit-of-work';
-import { orderEventsHandler } from './interface/order-events.consumer';
+import { orderEventsRoute } from './interface/order-events.consumer';
+import { reviewEventsRoute } from './interface/review-events.consumer';
 import { UserGrpcController } from './interface/user.grpc-controller';
 
 /** Order events feed points and tiers. */
 const ORDER_TOPIC = ORDER_ORDER.name;
+const REVIEW_TOPIC = REVIEW_REVIEW.name;
 
 const userDatabase = (
   c: Pick<UserConfig, 'USER_DATABASE_URL' | 'DB_POOL_SIZE'> & { USER_MIGRATE_ON_START?: boolean },
@@ -112,7 +115,7 @@ export const userService = defineService({
     kafka: kafkaResource({
       brokers: c.KAFKA_BROKERS,
       topicPrefix: c.KAFKA_TOPIC_PREFIX,
-      topics: [USER_ACCOUNT.name, ORDER_TOPIC],
+      topics: [USER_ACCOUNT.name, ORDER_TOPIC, REVIEW_TOPIC],
       consumerGroup: c.USER_CONSUMER_GROUP,
     }),
     // sign-ins are scored by risk when it is configured; not a readiness dependency (fail open)
@@ -205,6 +208,7 @@ export const userService = defineService({
           useValue: {
             perMajorUnit: config.POINTS_PER_MAJOR_UNIT,
             ttlMs: config.POINTS_TTL_DAYS * 86_400_000,
+            reviewPhotoPoints: config.REVIEW_PHOTO_POINTS,
           },
         },
         RegisterUseCase,
@@ -214,6 +218,7 @@ export const userService = defineService({
         SigningKeysUseCase,
         PointsUseCase,
         OrderEventsUseCase,
+        ReviewPointsUseCase,
         FreezeAccountUseCase,
         MfaUseCase,
         ProfileUseCase,
@@ -232,8 +237,13 @@ export const userService = defineService({
       ],
       consumers: (get) => [
         kafka.consumer({
-          topics: [ORDER_TOPIC],
-          handler: orderEventsHandler(get(OrderEventsUseCase), logger),
+          // one consumer (one group) for both topics: order events feed spend and points,
+          // approved photo reviews earn points
+          topics: [ORDER_TOPIC, REVIEW_TOPIC],
+          handler: eventHandler(
+            orderEventsRoute(get(OrderEventsUseCase), logger),
+            reviewEventsRoute(get(ReviewPointsUseCase), logger),
+          ),
         }),
       ],
     };

@@ -1,6 +1,8 @@
+import type { ReceivedEvent } from '@emporia/messaging';
 import type { RequestContext } from '@emporia/platform';
 import type { Category } from '../domain/category';
 import type { PriceChange } from '../domain/price-history';
+import type { ProductRatingSummary } from '../domain/product-rating';
 import type { Product, ProductStatus } from '../domain/product';
 import type { StockLevel } from '../domain/stock';
 import type { Warehouse } from '../domain/warehouse';
@@ -135,6 +137,15 @@ export interface ProductView {
   stockBySku: Map<string, number>;
   /** Units sold per SKU: committed reservations' quantities, never lowered. */
   unitsSoldBySku: Map<string, number>;
+  /** The rating summary from review events, when the product has one (not part of the product). */
+  rating?: ProductRatingSummary;
+}
+
+/** Rating summaries from `review.product` (table product_ratings), one per product. */
+export interface ProductRatingRepository {
+  getMany(productIds: string[]): Promise<Map<string, ProductRatingSummary>>;
+  /** Stores the summary when its version is higher than the one held; true when it did. */
+  saveIfNewer(summary: ProductRatingSummary): Promise<boolean>;
 }
 
 /** Domain events of this transaction; written to the outbox with the change, never published directly. */
@@ -161,12 +172,20 @@ export interface CatalogTx {
   reservations: ReservationRepository;
   warehouses: WarehouseRepository;
   priceHistory: PriceHistoryRepository;
+  ratings: ProductRatingRepository;
   events: CatalogEvents;
 }
 
 /** Runs work in one database transaction; events recorded in it commit with it. */
 export interface UnitOfWork {
   run<T>(ctx: RequestContext, work: (tx: CatalogTx) => Promise<T>): Promise<T>;
+  /** Runs `work` once per consumed event (inbox row in the same transaction); false if seen. */
+  runForEvent(
+    ctx: RequestContext,
+    consumer: string,
+    event: ReceivedEvent,
+    work: (tx: CatalogTx) => Promise<void>,
+  ): Promise<boolean>;
 }
 
 export type { Clock, IdGenerator } from '@emporia/domain';

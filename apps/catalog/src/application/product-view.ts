@@ -1,14 +1,17 @@
 import type { Product } from '../domain/product';
 import type { CatalogTx, ProductView } from './ports';
 
-/** Assembles the snapshot of a product: its category path, stock and units sold per SKU. */
+/**
+ * Assembles the snapshot of a product: its category path, stock and units sold per SKU, and its
+ * rating summary when review events gave it one.
+ */
 export async function loadProductView(tx: CatalogTx, product: Product): Promise<ProductView> {
   return (await loadProductViews(tx, [product]))[0];
 }
 
 /**
- * Snapshots of many products with a fixed number of queries (one each for categories, stock
- * and units sold), whatever the number of products: a page of ListProducts may hold 500.
+ * Snapshots of many products with a fixed number of queries (one each for categories, stock,
+ * units sold and ratings), whatever the number of products: a page of ListProducts may hold 500.
  */
 export async function loadProductViews(tx: CatalogTx, products: Product[]): Promise<ProductView[]> {
   if (products.length === 0) return [];
@@ -17,12 +20,14 @@ export async function loadProductViews(tx: CatalogTx, products: Product[]): Prom
   const categories = await tx.categories.getMany([...new Set(products.map((p) => p.categoryId))]);
   const stockBySku = await tx.stock.totals(skuIds);
   const unitsSoldBySku = await tx.products.unitsSold(skuIds);
+  const ratings = await tx.ratings.getMany(products.map((p) => p.id));
   const pathOf = new Map(categories.map((c) => [c.id, c.pathIds]));
   return products.map((product) => ({
     product,
     categoryPathIds: pathOf.get(product.categoryId) ?? [product.categoryId],
     stockBySku,
     unitsSoldBySku,
+    rating: ratings.get(product.id),
   }));
 }
 

@@ -6,6 +6,12 @@ import type { Category } from '../domain/category';
 import type { StockLevel } from '../domain/stock';
 import { categoryToProto, productToProto } from './proto-mappers';
 
+/**
+ * The product as `catalog.product` carries it: without the rating, which is not part of the
+ * product (its version does not move with it) and travels on `review.product` itself.
+ */
+const eventProduct = (view: ProductView) => productToProto({ ...view, rating: undefined });
+
 export interface CatalogTopics {
   product: string;
   category: string;
@@ -24,12 +30,12 @@ export class OutboxCatalogEvents implements CatalogEvents {
   }
 
   productCreated(view: ProductView): void {
-    this.product(CATALOG_PRODUCT.events.ProductCreated, view, { product: productToProto(view) });
+    this.product(CATALOG_PRODUCT.events.ProductCreated, view, { product: eventProduct(view) });
   }
 
   productUpdated(view: ProductView, changedFields: string[]): void {
     this.product(CATALOG_PRODUCT.events.ProductUpdated, view, {
-      product: productToProto(view),
+      product: eventProduct(view),
       changedFields,
     });
   }
@@ -42,7 +48,7 @@ export class OutboxCatalogEvents implements CatalogEvents {
     reference = '',
   ): void {
     this.product(CATALOG_PRODUCT.events.ProductStockChanged, view, {
-      product: productToProto(view),
+      product: eventProduct(view),
       skuId: level.skuId,
       warehouseCode: level.warehouseCode,
       delta,

@@ -54,7 +54,14 @@ export function productToProto(v: ProductView): catalogV1.Product {
     brand: p.brand,
     categoryId: p.categoryId,
     categoryPathIds: v.categoryPathIds,
-    rating: undefined,
+    rating: v.rating
+      ? {
+          reviewCount: v.rating.reviewCount,
+          average: v.rating.average,
+          distribution: [...v.rating.distribution],
+          withPhotoCount: v.rating.withPhotoCount,
+        }
+      : undefined,
     status: STATUS_TO_PROTO[p.status],
     skus: p.skus.map((s) => ({
       id: s.id,

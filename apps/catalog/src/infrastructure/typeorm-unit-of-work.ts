@@ -1,10 +1,11 @@
 import { v7 as uuidv7 } from 'uuid';
-import type { DataSource } from 'typeorm';
-import { transactionWithOutbox } from '@emporia/messaging';
+import type { DataSource, EntityManager } from 'typeorm';
+import { recordInInbox, transactionWithOutbox, type ReceivedEvent } from '@emporia/messaging';
 import type { RequestContext } from '@emporia/platform';
 import type { CatalogTx, Clock, IdGenerator, UnitOfWork } from '../application/ports';
 import { type CatalogTopics, OutboxCatalogEvents } from './outbox-catalog-events';
 import { SqlPriceHistoryRepository } from './sql-price-history.repository';
+import { SqlProductRatingRepository } from './sql-product-rating.repository';
 import { SqlReservationRepository } from './sql-reservation.repository';
 import { SqlWarehouseRepository } from './sql-warehouse.repository';
 import {
@@ -26,17 +27,39 @@ export class TypeormUnitOfWork implements UnitOfWork {
   ) {}
 
   run<T>(ctx: RequestContext, work: (tx: CatalogTx) => Promise<T>): Promise<T> {
+    return this.transact(ctx, (_manager, tx) => work(tx));
+  }
+
+  /** Runs `work` once per event: the inbox row commits with its effect; false when seen. */
+  runForEvent(
+    ctx: RequestContext,
+    consumer: string,
+    event: ReceivedEvent,
+    work: (tx: CatalogTx) => Promise<void>,
+  ): Promise<boolean> {
+    return this.transact(ctx, async (manager, tx) => {
+      if (!(await recordInInbox(manager, consumer, event))) return false;
+      await work(tx);
+      return true;
+    });
+  }
+
+  private transact<T>(
+    ctx: RequestContext,
+    work: (manager: EntityManager, tx: CatalogTx) => Promise<T>,
+  ): Promise<T> {
     return transactionWithOutbox(
       this.ds,
       async (manager) => {
         const events = new OutboxCatalogEvents(this.topics, ctx);
-        const result = await work({
+        const result = await work(manager, {
           categories: new SqlCategoryRepository(manager),
           products: new SqlProductRepository(manager),
           stock: new SqlStockRepository(manager),
           reservations: new SqlReservationRepository(manager),
           warehouses: new SqlWarehouseRepository(manager),
           priceHistory: new SqlPriceHistoryRepository(manager),
+          ratings: new SqlProductRatingRepository(manager),
           events,
         });
         return { result, events: events.drain() };

@@ -5,6 +5,7 @@ import { CreateCategoryUseCase } from '../application/create-category.use-case';
 import { CreateProductUseCase } from '../application/create-product.use-case';
 import { MoveCategoryUseCase } from '../application/move-category.use-case';
 import { ProductQueries } from '../application/product.queries';
+import { ProductRatingsUseCase } from '../application/product-ratings.use-case';
 import { ReservationsUseCase } from '../application/reservations.use-case';
 import { SkuPriceUseCase } from '../application/sku-price.use-case';
 import { StockQueries } from '../application/stock.queries';
@@ -44,6 +45,7 @@ export function catalogHarness(opts: { sold?: SoldCurrencies } = {}) {
     reservations: new ReservationsUseCase(uow, clock),
     warehouses: new WarehousesUseCase(uow, clock, sold),
     skuPrices: new SkuPriceUseCase(uow, clock, sold),
+    ratings: new ProductRatingsUseCase(uow),
     /** A root category (slug `slug`). */
     category: (slug = 'kitchen', parentId?: string) =>
       h.createCategory.execute(ctx, { name: slug, slug, ...(parentId ? { parentId } : {}) }),

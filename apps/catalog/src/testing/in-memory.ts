@@ -3,6 +3,7 @@ import type {
   CatalogEvents,
   CatalogTx,
   CategoryRepository,
+  ProductRatingRepository,
   ProductRepository,
   ProductView,
   ReservationRepository,
@@ -14,6 +15,7 @@ import type {
 import { CatalogError } from '../domain/catalog-error';
 import type { Category } from '../domain/category';
 import type { PriceChange } from '../domain/price-history';
+import { replaces, type ProductRatingSummary } from '../domain/product-rating';
 import { MemPriceHistory } from './in-memory-price-history';
 import type { Product, ProductStatus } from '../domain/product';
 import type {
@@ -131,6 +133,10 @@ export class InMemoryCatalogStore {
   warehouses = new Map<string, Warehouse>();
   /** sku_price_history, in insert order. */
   priceHistory: PriceChange[] = [];
+  /** product_ratings by product id. */
+  ratings = new Map<string, ProductRatingSummary>();
+  /** Consumed events (`consumer/eventId`), as the inbox table. */
+  inbox = new Set<string>();
   /** Committed outbox rows, in commit order. */
   outbox: RecordedCatalogEvent[] = [];
 
@@ -168,6 +174,26 @@ const skuCodeTaken = () =>
     'SKU_CODE_TAKEN',
     'a SKU code already belongs to another product',
   );
+
+/** product_ratings: a summary replaces the held one only with a higher version. */
+class MemRatings implements ProductRatingRepository {
+  constructor(private readonly s: InMemoryCatalogStore) {}
+
+  async getMany(productIds: string[]): Promise<Map<string, ProductRatingSummary>> {
+    const out = new Map<string, ProductRatingSummary>();
+    for (const id of productIds) {
+      const r = this.s.ratings.get(id);
+      if (r) out.set(id, r);
+    }
+    return out;
+  }
+
+  async saveIfNewer(summary: ProductRatingSummary): Promise<boolean> {
+    if (!replaces(this.s.ratings.get(summary.productId), summary)) return false;
+    this.s.ratings.set(summary.productId, { ...summary });
+    return true;
+  }
+}
 
 class MemCategories implements CategoryRepository {
   constructor(private readonly s: InMemoryCatalogStore) {}
@@ -438,6 +464,7 @@ export class InMemoryCatalogUnitOfWork
       reservations: new MemReservations(s),
       warehouses: new MemWarehouses(s),
       priceHistory: new MemPriceHistory(s),
+      ratings: new MemRatings(s),
       events,
     };
     return { tx, recorded: events };

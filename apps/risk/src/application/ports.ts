@@ -1,5 +1,5 @@
 import type { Money } from '@emporia/money';
-import type { Decision, ListKind, Rule, Signal } from '../domain/rules';
+import type { Decision, ListKind, Rule, Signal, Subject } from '../domain/rules';
 
 export const RISK_STORE = Symbol('RISK_STORE');
 export const SIGNALS = Symbol('SIGNALS');
@@ -17,7 +17,7 @@ export interface ListEntry {
 
 export interface StoredDecision {
   id: string;
-  kind: 'ORDER' | 'LOGIN';
+  kind: Subject;
   subjectId: string;
   accountId: string;
   decision: Decision;
@@ -36,9 +36,12 @@ export interface RiskStore {
   exportList(kind: ListKind): Promise<ListEntry[]>;
   /** Which of these (kind, value) pairs are listed. */
   listed(values: { kind: ListKind; value: string }[]): Promise<ListKind[]>;
-  /** Stores a decision; for an order already decided, returns the first decision instead. */
+  /**
+   * Stores a decision; for an order or a review already decided, returns the first decision
+   * instead (one per order, one per review).
+   */
   recordDecision(d: StoredDecision): Promise<StoredDecision>;
-  findOrderDecision(orderId: string): Promise<StoredDecision | null>;
+  findDecision(kind: 'ORDER' | 'REVIEW', subjectId: string): Promise<StoredDecision | null>;
   decisions(filter: {
     subjectId?: string;
     accountId?: string;
@@ -65,4 +68,26 @@ export interface SignalStore {
     now: Date,
   ): Promise<Record<string, number>>;
   recordLoginAnomaly(accountId: string, eventId: string, at: Date): Promise<void>;
+  /**
+   * Records a review (member = review id, added only if absent: a retried review keeps its
+   * first time and counts once) and returns the counts the rules ask for.
+   */
+  recordReview(a: ReviewAttempt, signals: Signal[], now: Date): Promise<Record<string, number>>;
 }
+
+export interface ReviewAttempt {
+  reviewId: string;
+  accountId: string;
+  ip: string;
+  deviceId: string;
+  /** Normalised as list values are (lower case, no white space). */
+  addressFingerprint: string;
+  /** When the reviewed line was delivered (null when unknown). */
+  deliveredAt: Date | null;
+}
+
+/** Whether a review written at `now` is within `seconds` of its line's delivery. */
+export const quickAfterDelivery = (deliveredAt: Date | null, now: Date, seconds: number): boolean =>
+  deliveredAt !== null &&
+  now.getTime() >= deliveredAt.getTime() &&
+  now.getTime() - deliveredAt.getTime() <= seconds * 1000;

@@ -8,6 +8,7 @@ import {
   validateRule,
   type ListKind,
   type Rule,
+  type Subject,
   type Verdict,
 } from '../domain/rules';
 import { RiskError } from '../domain/risk-error';
@@ -23,6 +24,20 @@ import {
   type SignalStore,
   type StoredDecision,
 } from './ports';
+
+export interface ScoreReviewInput {
+  reviewId: string;
+  accountId: string;
+  deviceId: string;
+  ip: string;
+  addressFingerprint: string;
+  productId: string;
+  /** When the reviewed line was delivered, and when the account was made (null: unknown). */
+  deliveredAt: Date | null;
+  accountCreatedAt: Date | null;
+  rating: number;
+  photoCount: number;
+}
 
 export interface ScoreOrderInput {
   orderId: string;
@@ -61,7 +76,7 @@ export class RiskUseCase {
   }
 
   async scoreOrder(input: ScoreOrderInput): Promise<StoredDecision> {
-    const earlier = await this.store.findOrderDecision(input.orderId);
+    const earlier = await this.store.findDecision('ORDER', input.orderId);
     if (earlier) return earlier;
     const now = this.clock.now();
     const rules = (await this.rules()).filter((r) => r.active && r.appliesTo === 'ORDER');
@@ -96,6 +111,64 @@ export class RiskUseCase {
         input.accountId,
         verdict,
         { values, listed, counts },
+        now,
+      ),
+    );
+  }
+
+  /**
+   * Brushing checks before a review is shown: lists, reviews per device/address/IP/account over
+   * windows, the account's age, reviews written in bulk right after delivery. One decision per
+   * review: a retried call answers the first decision and counts nothing more (the counters add
+   * the review id only if absent, for a retry that raced the first call).
+   */
+  async scoreReview(input: ScoreReviewInput): Promise<StoredDecision> {
+    const earlier = await this.store.findDecision('REVIEW', input.reviewId);
+    if (earlier) return earlier;
+    const now = this.clock.now();
+    const rules = (await this.rules()).filter((r) => r.active && r.appliesTo === 'REVIEW');
+    const values = listValues({
+      ACCOUNT: input.accountId,
+      DEVICE: input.deviceId,
+      IP: input.ip,
+      ADDRESS: input.addressFingerprint,
+    });
+    const value = (kind: ListKind) => values.find((v) => v.kind === kind)?.value ?? '';
+    const [listed, counts] = await Promise.all([
+      this.store.listed(values),
+      this.signals.recordReview(
+        {
+          reviewId: input.reviewId,
+          accountId: value('ACCOUNT'),
+          ip: value('IP'),
+          deviceId: value('DEVICE'),
+          addressFingerprint: value('ADDRESS'),
+          deliveredAt: input.deliveredAt,
+        },
+        rules.flatMap(signalsOf),
+        now,
+      ),
+    ]);
+    const accountAgeSeconds = input.accountCreatedAt
+      ? Math.floor((now.getTime() - input.accountCreatedAt.getTime()) / 1000)
+      : undefined;
+    const verdict = evaluate(rules, 'REVIEW', { listed, counts, accountAgeSeconds });
+    return this.store.recordDecision(
+      this.decision(
+        'REVIEW',
+        input.reviewId,
+        input.accountId,
+        verdict,
+        {
+          values,
+          listed,
+          counts,
+          productId: input.productId,
+          rating: input.rating,
+          photoCount: input.photoCount,
+          deliveredAt: input.deliveredAt?.toISOString() ?? null,
+          accountAgeSeconds: accountAgeSeconds ?? null,
+        },
         now,
       ),
     );
@@ -180,7 +253,7 @@ export class RiskUseCase {
   }
 
   private decision(
-    kind: 'ORDER' | 'LOGIN',
+    kind: Subject,
     subjectId: string,
     accountId: string,
     v: Verdict,

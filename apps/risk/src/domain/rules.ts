@@ -11,11 +11,16 @@ export const LIST_KINDS = ['ACCOUNT', 'DEVICE', 'IP', 'ADDRESS', 'PHONE'] as con
 export type ListKind = (typeof LIST_KINDS)[number];
 export type Decision = 'ALLOW' | 'REVIEW' | 'REJECT';
 export type Dimension = 'ACCOUNT' | 'IP' | 'ADDRESS' | 'DEVICE';
+export type Subject = 'ORDER' | 'LOGIN' | 'REVIEW';
+export const SUBJECTS: readonly Subject[] = ['ORDER', 'LOGIN', 'REVIEW'];
+
+/** The longest NEW_ACCOUNT age: it reads no counter, so it is not bound by the Redis window. */
+export const MAX_ACCOUNT_AGE_SECONDS = 365 * 86_400;
 
 interface RuleBase {
   id: string;
   name: string;
-  appliesTo: 'ORDER' | 'LOGIN';
+  appliesTo: Subject;
   action: 'REVIEW' | 'REJECT';
   score: number;
   active: boolean;
@@ -40,6 +45,19 @@ export type Rule = RuleBase &
         windowSeconds: number;
         threshold: number;
       }
+    /** Reviews: the account was made less than `windowSeconds` before the review. */
+    | { kind: 'NEW_ACCOUNT'; windowSeconds: number }
+    /**
+     * Reviews: at least `threshold` of the account's reviews in the last `windowSeconds` were
+     * each written within `deliveryWindowSeconds` of their line's delivery (this one included
+     * when it is such a review).
+     */
+    | {
+        kind: 'BULK_AFTER_DELIVERY';
+        windowSeconds: number;
+        threshold: number;
+        deliveryWindowSeconds: number;
+      }
   );
 
 /** A count the rules need: what is counted, over which window (and, for brushing, under what). */
@@ -49,14 +67,19 @@ export type Signal =
   | { metric: 'addressAccounts'; windowSeconds: number }
   | { metric: 'couponAccounts'; dimension: 'DEVICE' | 'ADDRESS'; windowSeconds: number }
   | { metric: 'loginAnomalies'; windowSeconds: number }
-  | { metric: 'logins'; dimension: 'IP' | 'ACCOUNT'; windowSeconds: number };
+  | { metric: 'logins'; dimension: 'IP' | 'ACCOUNT'; windowSeconds: number }
+  | { metric: 'reviews'; dimension: Dimension; windowSeconds: number }
+  | { metric: 'quickReviews'; deliveryWindowSeconds: number; windowSeconds: number };
 
 export const signalKey = (s: Signal): string => {
   switch (s.metric) {
     case 'orders':
     case 'couponAccounts':
     case 'logins':
+    case 'reviews':
       return `${s.metric}:${s.dimension}:${s.windowSeconds}`;
+    case 'quickReviews':
+      return `${s.metric}:${s.deliveryWindowSeconds}:${s.windowSeconds}`;
     case 'smallOrders':
       return `${s.metric}:${s.amount.amountMinor}${s.amount.currency}:${s.windowSeconds}`;
     default:
@@ -70,7 +93,21 @@ export const MAX_WINDOW_SECONDS = 7 * 86_400;
 export function signalsOf(r: Rule): Signal[] {
   switch (r.kind) {
     case 'VELOCITY':
-      return [{ metric: 'orders', dimension: r.dimension, windowSeconds: r.windowSeconds }];
+      return [
+        {
+          metric: r.appliesTo === 'REVIEW' ? 'reviews' : 'orders',
+          dimension: r.dimension,
+          windowSeconds: r.windowSeconds,
+        },
+      ];
+    case 'BULK_AFTER_DELIVERY':
+      return [
+        {
+          metric: 'quickReviews',
+          deliveryWindowSeconds: r.deliveryWindowSeconds,
+          windowSeconds: r.windowSeconds,
+        },
+      ];
     case 'BRUSHING':
       return [
         { metric: 'smallOrders', amount: r.amount, windowSeconds: r.windowSeconds },
@@ -94,6 +131,8 @@ export interface Facts {
   total?: Money;
   /** Counts by `signalKey`, including the attempt being scored. */
   counts: Record<string, number>;
+  /** Reviews: seconds since the account was made (absent when unknown). */
+  accountAgeSeconds?: number;
 }
 
 export interface Verdict {
@@ -123,10 +162,16 @@ function hit(r: Rule, f: Facts): string | null {
       return count(signalsOf(r)[0]) > 0 ? 'LOGIN_ANOMALY' : null;
     case 'LOGIN_VELOCITY':
       return count(signalsOf(r)[0]) > r.threshold ? `LOGIN_VELOCITY_${r.dimension}` : null;
+    case 'NEW_ACCOUNT':
+      return f.accountAgeSeconds !== undefined && f.accountAgeSeconds < r.windowSeconds
+        ? 'NEW_ACCOUNT'
+        : null;
+    case 'BULK_AFTER_DELIVERY':
+      return count(signalsOf(r)[0]) >= r.threshold ? 'BULK_AFTER_DELIVERY' : null;
   }
 }
 
-export function evaluate(rules: readonly Rule[], subject: 'ORDER' | 'LOGIN', f: Facts): Verdict {
+export function evaluate(rules: readonly Rule[], subject: Subject, f: Facts): Verdict {
   let decision: Decision = 'ALLOW';
   let score = 0;
   const reasons: string[] = [];
@@ -143,13 +188,15 @@ export function evaluate(rules: readonly Rule[], subject: 'ORDER' | 'LOGIN', f: 
 }
 
 const KINDS_FOR: Record<Rule['kind'], Rule['appliesTo'][]> = {
-  LIST_MATCH: ['ORDER', 'LOGIN'],
-  VELOCITY: ['ORDER'],
+  LIST_MATCH: ['ORDER', 'LOGIN', 'REVIEW'],
+  VELOCITY: ['ORDER', 'REVIEW'],
   AMOUNT: ['ORDER'],
   BRUSHING: ['ORDER'],
   COUPON_ABUSE: ['ORDER'],
   LOGIN_ANOMALY: ['ORDER', 'LOGIN'],
   LOGIN_VELOCITY: ['LOGIN'],
+  NEW_ACCOUNT: ['REVIEW'],
+  BULK_AFTER_DELIVERY: ['REVIEW'],
 };
 
 export function validateRule(r: Rule): Rule {
@@ -161,12 +208,27 @@ export function validateRule(r: Rule): Rule {
   if (r.action !== 'REVIEW' && r.action !== 'REJECT') throw bad('action is REVIEW or REJECT');
   if (!Number.isInteger(r.score) || r.score < 0 || r.score > 100) throw bad('score is 0 to 100');
   if (
+    r.kind === 'NEW_ACCOUNT' &&
+    (!Number.isInteger(r.windowSeconds) ||
+      r.windowSeconds < 1 ||
+      r.windowSeconds > MAX_ACCOUNT_AGE_SECONDS)
+  )
+    throw bad(`an account age is 1 to ${MAX_ACCOUNT_AGE_SECONDS} seconds`);
+  if (
+    r.kind !== 'NEW_ACCOUNT' &&
     'windowSeconds' in r &&
     (!Number.isInteger(r.windowSeconds) ||
       r.windowSeconds < 1 ||
       r.windowSeconds > MAX_WINDOW_SECONDS)
   )
     throw bad(`a window is 1 to ${MAX_WINDOW_SECONDS} seconds`);
+  if (
+    r.kind === 'BULK_AFTER_DELIVERY' &&
+    (!Number.isInteger(r.deliveryWindowSeconds) ||
+      r.deliveryWindowSeconds < 1 ||
+      r.deliveryWindowSeconds > MAX_ACCOUNT_AGE_SECONDS)
+  )
+    throw bad(`a delivery window is 1 to ${MAX_ACCOUNT_AGE_SECONDS} seconds`);
   if ('threshold' in r && (!Number.isInteger(r.threshold) || r.threshold < 1))
     throw bad('a threshold is a whole number from 1');
   if ('amount' in r && !r.amount.isPositive()) throw bad('an amount is positive');
@@ -180,6 +242,8 @@ export function validateRule(r: Rule): Rule {
     !['ACCOUNT', 'DEVICE', 'IP'].includes(r.listKind)
   )
     throw bad('a sign-in has only account, device and IP to match');
+  if (r.kind === 'LIST_MATCH' && r.appliesTo === 'REVIEW' && r.listKind === 'PHONE')
+    throw bad('a review has account, device, IP and address to match');
   return r;
 }
 

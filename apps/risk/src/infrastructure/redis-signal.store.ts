@@ -1,5 +1,10 @@
 import type { Redis } from 'ioredis';
-import type { OrderAttempt, SignalStore } from '../application/ports';
+import {
+  quickAfterDelivery,
+  type OrderAttempt,
+  type ReviewAttempt,
+  type SignalStore,
+} from '../application/ports';
 import { MAX_WINDOW_SECONDS, signalKey, type Signal } from '../domain/rules';
 
 /**
@@ -102,15 +107,52 @@ export class RedisSignalStore implements SignalStore {
       .exec();
   }
 
+  /**
+   * Reviews count per account, IP, address and device (`r:`), and per account among the reviews
+   * written soon after delivery (`rq:<delivery window>:`). Members are review ids added with NX,
+   * so a retried ScoreReview keeps its first time and counts once.
+   */
+  async recordReview(
+    a: ReviewAttempt,
+    signals: Signal[],
+    now: Date,
+  ): Promise<Record<string, number>> {
+    const adds: [string, string][] = [];
+    const dims = {
+      ACCOUNT: a.accountId,
+      IP: a.ip,
+      ADDRESS: a.addressFingerprint,
+      DEVICE: a.deviceId,
+    };
+    for (const [dim, value] of Object.entries(dims))
+      if (value) adds.push([this.k(`r:${dim}:${value}`), a.reviewId]);
+    for (const s of signals)
+      if (
+        s.metric === 'quickReviews' &&
+        a.accountId &&
+        quickAfterDelivery(a.deliveredAt, now, s.deliveryWindowSeconds)
+      )
+        adds.push([this.k(`rq:${s.deliveryWindowSeconds}:${a.accountId}`), a.reviewId]);
+    const keyOf = (s: Signal): string | null => {
+      if (s.metric === 'reviews')
+        return dims[s.dimension] ? this.k(`r:${s.dimension}:${dims[s.dimension]}`) : null;
+      if (s.metric === 'quickReviews')
+        return a.accountId ? this.k(`rq:${s.deliveryWindowSeconds}:${a.accountId}`) : null;
+      return null;
+    };
+    return this.run(adds, signals, keyOf, now.getTime(), true);
+  }
+
   private async run(
     adds: [string, string][],
     signals: Signal[],
     keyOf: (s: Signal) => string | null,
     t: number,
+    ifAbsent = false,
   ): Promise<Record<string, number>> {
     const m = this.redis.multi();
     for (const [key, member] of adds)
-      m.zadd(key, t, member)
+      (ifAbsent ? m.zadd(key, 'NX', t, member) : m.zadd(key, t, member))
         .zremrangebyscore(key, '-inf', t - MAX_WINDOW_SECONDS * 1000)
         .pexpire(key, MAX_WINDOW_SECONDS * 1000);
     const wanted: [string, string][] = [];

@@ -85,6 +85,12 @@ const toRule = (r: RuleRow): Rule => {
       const { dimension, windowSeconds, threshold } = r.params;
       return { ...base, kind: r.kind, dimension, windowSeconds, threshold };
     }
+    case 'NEW_ACCOUNT':
+      return { ...base, kind: r.kind, windowSeconds: r.params.windowSeconds };
+    case 'BULK_AFTER_DELIVERY': {
+      const { windowSeconds, threshold, deliveryWindowSeconds } = r.params;
+      return { ...base, kind: r.kind, windowSeconds, threshold, deliveryWindowSeconds };
+    }
   }
 };
 
@@ -199,10 +205,13 @@ export class SqlRiskStore implements RiskStore {
   }
 
   async recordDecision(d: StoredDecision): Promise<StoredDecision> {
+    // the partial unique index of the kind (one per order, one per review); sign-ins have none
+    // and never meet the order index
+    const arbiter = d.kind === 'REVIEW' ? 'REVIEW' : 'ORDER';
     const rows = await this.sql.rows<{ id: string }>(
       `INSERT INTO decisions (id, kind, subject_id, account_id, decision, score, reasons, signals, decided_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-       ON CONFLICT (subject_id) WHERE kind = 'ORDER' DO NOTHING RETURNING id`,
+       ON CONFLICT (subject_id) WHERE kind = '${arbiter}' DO NOTHING RETURNING id`,
       [
         d.id,
         d.kind,
@@ -215,14 +224,14 @@ export class SqlRiskStore implements RiskStore {
         d.decidedAt,
       ],
     );
-    if (rows.length === 1 || d.kind !== 'ORDER') return d;
-    return (await this.findOrderDecision(d.subjectId))!;
+    if (rows.length === 1 || d.kind === 'LOGIN') return d;
+    return (await this.findDecision(d.kind, d.subjectId))!;
   }
 
-  async findOrderDecision(orderId: string): Promise<StoredDecision | null> {
+  async findDecision(kind: 'ORDER' | 'REVIEW', subjectId: string): Promise<StoredDecision | null> {
     const r = await this.sql.one<DecisionRow>(
-      `SELECT * FROM decisions WHERE kind = 'ORDER' AND subject_id = $1`,
-      [orderId],
+      `SELECT * FROM decisions WHERE kind = $1 AND subject_id = $2`,
+      [kind, subjectId],
     );
     return r ? toDecision(r) : null;
   }

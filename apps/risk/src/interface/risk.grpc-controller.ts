@@ -54,6 +54,15 @@ function ruleIn(r: riskV1.Rule | undefined): Rule {
       return { ...common, kind: r.kind, windowSeconds: r.windowSeconds };
     case 'LOGIN_VELOCITY':
       return { ...common, kind: r.kind, dimension: r.dimension as 'IP', ...w };
+    case 'NEW_ACCOUNT':
+      return { ...common, kind: r.kind, windowSeconds: r.windowSeconds };
+    case 'BULK_AFTER_DELIVERY':
+      return {
+        ...common,
+        kind: r.kind,
+        ...w,
+        deliveryWindowSeconds: r.deliveryWindowSeconds ?? 0,
+      };
     default:
       throw bad('RULE_INVALID', `unknown rule kind '${r.kind}'`);
   }
@@ -86,7 +95,17 @@ const ruleOut = (r: Rule): riskV1.Rule => ({
   threshold: 'threshold' in r ? r.threshold : 0,
   amount:
     'amount' in r ? { amountMinor: r.amount.amountMinor, currency: r.amount.currency } : undefined,
+  deliveryWindowSeconds: r.kind === 'BULK_AFTER_DELIVERY' ? r.deliveryWindowSeconds : undefined,
 });
+
+/** An RFC 3339 instant, or null for "" (unknown). */
+const instant = (field: string, v: string): Date | null => {
+  if (!v) return null;
+  const t = Date.parse(v);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(v) || Number.isNaN(t))
+    throw bad('TIMESTAMP_INVALID', `${field} must be an RFC 3339 time or empty`);
+  return new Date(t);
+};
 
 const decisionOut = (d: StoredDecision): riskV1.StoredDecision => ({
   id: d.id,
@@ -105,9 +124,23 @@ const decisionOut = (d: StoredDecision): riskV1.StoredDecision => ({
 export class RiskGrpcController implements riskV1.RiskServiceController {
   constructor(private readonly risk: RiskUseCase) {}
 
-  // issue 17 (risk helper): brushing checks for reviews
-  scoreReview(): Promise<riskV1.ScoreReviewResponse> {
-    return Promise.reject(new Error('ScoreReview: not yet'));
+  scoreReview(req: riskV1.ScoreReviewRequest, md?: Metadata): Promise<riskV1.ScoreReviewResponse> {
+    return withGrpcContext(md, async () => {
+      if (!req.accountId) throw bad('SUBJECT_REQUIRED', 'account_id is required');
+      const d = await this.risk.scoreReview({
+        reviewId: uuid('review_id', req.reviewId),
+        accountId: req.accountId,
+        deviceId: req.deviceId,
+        ip: req.ip,
+        addressFingerprint: req.addressFingerprint,
+        productId: req.productId,
+        deliveredAt: instant('delivered_at', req.deliveredAt),
+        accountCreatedAt: instant('account_created_at', req.accountCreatedAt),
+        rating: req.rating,
+        photoCount: req.photoCount,
+      });
+      return { decision: DECISION[d.decision], score: d.score, reasons: d.reasons };
+    });
   }
 
   scoreOrder(req: riskV1.ScoreOrderRequest, md?: Metadata): Promise<riskV1.ScoreOrderResponse> {

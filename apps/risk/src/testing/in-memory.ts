@@ -1,9 +1,11 @@
-import type {
-  ListEntry,
-  OrderAttempt,
-  RiskStore,
-  SignalStore,
-  StoredDecision,
+import {
+  quickAfterDelivery,
+  type ListEntry,
+  type OrderAttempt,
+  type ReviewAttempt,
+  type RiskStore,
+  type SignalStore,
+  type StoredDecision,
 } from '../application/ports';
 import {
   MAX_WINDOW_SECONDS,
@@ -18,8 +20,8 @@ import {
  * Risk has no unit of work: every store call is one statement in the SQL adapter, so each
  * in-memory call is atomic too. Behaviour the use case relies on is kept: rules ordered by
  * (appliesTo, id); list entries unique per (kind, value) with duplicates skipped and not
- * counted (ON CONFLICT DO NOTHING); one decision per order (the first one wins); decisions
- * newest first.
+ * counted (ON CONFLICT DO NOTHING); one decision per order and per review (the first one
+ * wins); decisions newest first.
  */
 export class InMemoryRiskStore implements RiskStore {
   readonly ruleRows = new Map<string, { rule: Rule; updatedAt: Date }>();
@@ -66,16 +68,16 @@ export class InMemoryRiskStore implements RiskStore {
   }
 
   async recordDecision(d: StoredDecision): Promise<StoredDecision> {
-    if (d.kind === 'ORDER') {
-      const first = await this.findOrderDecision(d.subjectId);
+    if (d.kind === 'ORDER' || d.kind === 'REVIEW') {
+      const first = await this.findDecision(d.kind, d.subjectId);
       if (first) return first;
     }
     this.decisionRows.push(d);
     return d;
   }
 
-  async findOrderDecision(orderId: string): Promise<StoredDecision | null> {
-    return this.decisionRows.find((d) => d.kind === 'ORDER' && d.subjectId === orderId) ?? null;
+  async findDecision(kind: 'ORDER' | 'REVIEW', subjectId: string): Promise<StoredDecision | null> {
+    return this.decisionRows.find((d) => d.kind === kind && d.subjectId === subjectId) ?? null;
   }
 
   async decisions(f: {
@@ -100,14 +102,15 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * The Redis velocity counters as in-memory sorted sets, with the same keys and members as
  * RedisSignalStore: a member (order id, account id, attempt id) is counted once per key and
  * re-adding it moves its time; a count covers (now - window, +inf]; entries older than the
- * longest window are trimmed. Expiry of idle keys is not modelled (it only saves memory).
+ * longest window are trimmed; review ids are added only if absent (ZADD NX). Expiry of idle keys
+ * is not modelled (it only saves memory).
  */
 export class InMemorySignalStore implements SignalStore {
   readonly sets = new Map<string, Map<string, number>>();
 
-  private add(key: string, member: string, t: number): void {
+  private add(key: string, member: string, t: number, ifAbsent = false): void {
     const set = this.sets.get(key) ?? new Map<string, number>();
-    set.set(member, t);
+    if (!ifAbsent || !set.has(member)) set.set(member, t);
     for (const [m, at] of set) if (at <= t - MAX_WINDOW_SECONDS * 1000) set.delete(m);
     this.sets.set(key, set);
   }
@@ -184,6 +187,36 @@ export class InMemorySignalStore implements SignalStore {
 
   async recordLoginAnomaly(accountId: string, eventId: string, at: Date): Promise<void> {
     this.add(`la:${accountId}`, eventId, at.getTime());
+  }
+
+  async recordReview(
+    a: ReviewAttempt,
+    signals: Signal[],
+    now: Date,
+  ): Promise<Record<string, number>> {
+    const t = now.getTime();
+    const dims = {
+      ACCOUNT: a.accountId,
+      IP: a.ip,
+      ADDRESS: a.addressFingerprint,
+      DEVICE: a.deviceId,
+    };
+    for (const [dim, value] of Object.entries(dims))
+      if (value) this.add(`r:${dim}:${value}`, a.reviewId, t, true);
+    for (const s of signals)
+      if (
+        s.metric === 'quickReviews' &&
+        a.accountId &&
+        quickAfterDelivery(a.deliveredAt, now, s.deliveryWindowSeconds)
+      )
+        this.add(`rq:${s.deliveryWindowSeconds}:${a.accountId}`, a.reviewId, t, true);
+    return this.counts(signals, t, (s) => {
+      if (s.metric === 'reviews')
+        return dims[s.dimension] ? `r:${s.dimension}:${dims[s.dimension]}` : null;
+      if (s.metric === 'quickReviews')
+        return a.accountId ? `rq:${s.deliveryWindowSeconds}:${a.accountId}` : null;
+      return null;
+    });
   }
 
   private counts(

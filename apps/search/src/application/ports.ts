@@ -1,5 +1,6 @@
 import type { FlashSaleRecord } from '../domain/flash-offer';
 import type { ProductDocument, ProductSnapshot } from '../domain/product-document';
+import type { DocRating, RatingSummary } from '../domain/product-rating';
 import type { ReindexJob } from '../domain/reindex';
 import type { SearchCriteria } from '../domain/search-criteria';
 import type { LoggedSearch, TopQueriesWindow } from '../domain/search-log';
@@ -43,6 +44,16 @@ export interface ProductIndex {
   renameCategory(categoryId: string, name: string): Promise<number>;
   /** The product ids having this SKU (to place a flash sale announced by SKU). */
   productOfSku(skuId: string): Promise<string | undefined>;
+  /**
+   * Writes the rating fields into the product's document, under its next external version (a
+   * newer snapshot still wins). 'stale' when the document already has this rating version or a
+   * newer one, 'missing' when the product is not indexed yet, 'deferred' when the product
+   * version's rewrites are used up (its next snapshot carries the rating).
+   */
+  setRating(
+    productId: string,
+    rating: DocRating,
+  ): Promise<'applied' | 'stale' | 'missing' | 'deferred'>;
 }
 export const PRODUCT_INDEX = Symbol('PRODUCT_INDEX');
 
@@ -70,6 +81,14 @@ export interface CategoryNames {
   names(ids: readonly string[]): Promise<Map<string, string>>;
 }
 export const CATEGORY_NAMES = Symbol('CATEGORY_NAMES');
+
+/** Rating summaries from review events, kept whatever the product index holds. */
+export interface ProductRatings {
+  /** Stores the summary unless one of this version or newer is held ('stale' then). */
+  put(summary: RatingSummary): Promise<'applied' | 'stale'>;
+  forProducts(productIds: readonly string[]): Promise<Map<string, RatingSummary>>;
+}
+export const PRODUCT_RATINGS = Symbol('PRODUCT_RATINGS');
 
 /** Flash sales from marketing's events. */
 export interface FlashSales {

@@ -8,10 +8,12 @@ import {
   CATALOG_SOURCE,
   CATEGORY_NAMES,
   INDEX_BUILDER,
+  PRODUCT_RATINGS,
   REINDEX_JOBS,
   type CatalogSource,
   type CategoryNames,
   type IndexBuilder,
+  type ProductRatings,
   type ReindexJobs,
 } from './ports';
 
@@ -39,6 +41,7 @@ export class ReindexUseCase implements OnModuleDestroy {
     @Inject(REINDEX_JOBS) private readonly jobs: ReindexJobs,
     @Inject(REINDEX_BATCH_SIZE) private readonly batchSize: number,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(PRODUCT_RATINGS) private readonly ratings: ProductRatings,
   ) {}
 
   async onModuleDestroy(): Promise<void> {
@@ -126,10 +129,14 @@ export class ReindexUseCase implements OnModuleDestroy {
         if (this.stopping) throw new Error('service stopping');
         const page = await this.catalog.page(token, this.batchSize);
         const names = await this.categories.names(categoryIdsOf(page.products));
+        // ratings from search's own store (review events), not the catalog's copy
+        const ratings = await this.ratings.forProducts(page.products.map((p) => p.id));
         const now = new Date();
         await this.builder.bulk(
           job.targetIndex,
-          page.products.map((p) => toProductDocument(p, `reindex:${job.id}`, names, now)),
+          page.products.map((p) =>
+            toProductDocument(p, `reindex:${job.id}`, names, now, ratings.get(p.id)),
+          ),
         );
         job.productsIndexed += page.products.length;
         job.batches += 1;

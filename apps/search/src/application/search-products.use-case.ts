@@ -64,7 +64,8 @@ export class SearchProductsUseCase {
         !!criteria.price ||
         criteria.brands.length > 0 ||
         criteria.attributes.length > 0 ||
-        criteria.inStockOnly;
+        criteria.inStockOnly ||
+        criteria.minRating !== undefined;
       const entry = logEntry(criteria.text, page.total, filtered, criteria.sort, now);
       if (entry) this.log.record(entry);
     }

@@ -9,6 +9,7 @@ import {
   InMemoryFlashSales,
   InMemoryIndexBuilder,
   InMemoryProductIndex,
+  InMemoryProductRatings,
   InMemoryReindexJobs,
   InMemorySearchLog,
   InMemorySynonymStore,
@@ -26,16 +27,18 @@ const setup = () => {
   const sales = new InMemoryFlashSales();
   const synonymStore = new InMemorySynonymStore();
   const log = new InMemorySearchLog();
+  const ratings = new InMemoryProductRatings();
   const synonyms = new SynonymSetsUseCase(synonymStore, 0);
   return {
     index,
     categories,
     sales,
+    ratings,
     synonymStore,
     log,
     synonyms,
-    indexer: new IndexProductSnapshotUseCase(index, categories),
-    projections: new ProjectionUseCases(index, categories, sales),
+    indexer: new IndexProductSnapshotUseCase(index, categories, ratings),
+    projections: new ProjectionUseCases(index, categories, sales, ratings),
     search: new SearchProductsUseCase(index, sales, categories, log, synonyms),
     suggest: new SuggestUseCase(index, log),
   };
@@ -219,6 +222,7 @@ describe('full reindex', () => {
     const catalog = new InMemoryCatalogSource();
     const categories = new InMemoryCategoryNames();
     const jobs = new InMemoryReindexJobs();
+    const ratings = new InMemoryProductRatings();
     const reindex = new ReindexUseCase(
       builder,
       catalog,
@@ -226,10 +230,11 @@ describe('full reindex', () => {
       jobs,
       2,
       pino({ level: 'silent' }),
+      ratings,
     );
     catalog.categories = [{ id: 'c-phones', name: 'Phones', pathIds: ['c-root', 'c-phones'] }];
     catalog.products = [1, 2, 3, 4, 5].map((n) => aSnapshot({ id: `p-${n}` }));
-    return { builder, catalog, categories, jobs, reindex };
+    return { builder, catalog, categories, jobs, ratings, reindex };
   };
 
   it('builds a new index in batches, swaps the alias, copies writes made meanwhile, keeps one old index', async () => {

@@ -1,3 +1,5 @@
+import { docRating, type RatingSummary } from './product-rating';
+
 /** The product snapshot as catalog publishes it (mapped from the event by the interface layer). */
 export interface ProductSnapshot {
   id: string;
@@ -48,6 +50,11 @@ export interface ProductDocument {
   sku_codes: string[];
   attributes: AttributeValue[];
   units_sold: number;
+  /** From review.product (0 and 0 when unrated, so unrated products sort last). */
+  rating_average: number;
+  review_count: number;
+  /** The rating summary version the two fields above come from (0: none). */
+  rating_version: number;
   version: number;
   created_at: string;
   updated_at: string;
@@ -73,14 +80,16 @@ export function productAttributes(skus: ProductSnapshot['skus']): AttributeValue
 
 /**
  * Maps a snapshot to its document: price bounds over SKUs, in stock when any SKU has stock, the
- * SKUs' attributes, and the category path's names (given by the caller, in path order; an
- * unknown name is left empty rather than failing the product).
+ * SKUs' attributes, the category path's names (given by the caller, in path order; an unknown
+ * name is left empty rather than failing the product), and the rating summary search holds for
+ * the product (the snapshot does not carry one), so a full rewrite keeps the rating.
  */
 export function toProductDocument(
   p: ProductSnapshot,
   eventId: string,
   categoryNames: ReadonlyMap<string, string>,
   now: Date,
+  rating?: RatingSummary,
 ): ProductDocument {
   const prices = p.skus.map((s) => s.amountMinor);
   const pathIds = p.categoryPathIds.length > 0 ? p.categoryPathIds : [p.categoryId];
@@ -102,6 +111,7 @@ export function toProductDocument(
     sku_codes: p.skus.map((s) => s.code),
     attributes: productAttributes(p.skus),
     units_sold: Math.max(0, p.unitsSold),
+    ...docRating(rating),
     version: p.version,
     created_at: p.createdAt,
     updated_at: p.updatedAt,

@@ -1,6 +1,6 @@
 import { SearchError } from './search-error';
 
-export type SortOrder = 'RELEVANCE' | 'PRICE_ASC' | 'PRICE_DESC' | 'SALES' | 'NEWEST';
+export type SortOrder = 'RELEVANCE' | 'PRICE_ASC' | 'PRICE_DESC' | 'SALES' | 'NEWEST' | 'RATING';
 
 export interface SearchInput {
   query: string;
@@ -15,6 +15,8 @@ export interface SearchInput {
   inStockOnly?: boolean;
   includeFacets?: boolean;
   priceFacetEdges?: number[];
+  /** Only products whose average rating is at least this (1..5); unrated ones are left out. */
+  minRating?: number;
 }
 
 export interface SearchCriteria {
@@ -27,6 +29,8 @@ export interface SearchCriteria {
   attributes: { name: string; values: string[] }[];
   sort: SortOrder;
   inStockOnly: boolean;
+  /** Average rating at least this (1..5). */
+  minRating?: number;
   /** Upper edges of the price facet's buckets, when facets were asked for. */
   facets?: { priceEdges: number[] };
   size: number;
@@ -91,6 +95,9 @@ export function toCriteria(input: SearchInput, variants: readonly string[] = [])
     throw bad('SEARCH_CURRENCY_REQUIRED', 'a price bound needs a currency');
   if (currency && !/^[A-Z]{3}$/.test(currency))
     throw bad('SEARCH_CURRENCY_INVALID', `currency must be an ISO 4217 code, got '${currency}'`);
+  const { minRating } = input;
+  if (minRating !== undefined && !(minRating >= 1 && minRating <= 5))
+    throw bad('MIN_RATING_INVALID', `min rating must be 1 to 5, got ${minRating}`);
   if (input.pageSize < 0) throw bad('SEARCH_PAGE_SIZE_INVALID', 'page size must not be negative');
   const size = input.pageSize === 0 ? DEFAULT_PAGE_SIZE : Math.min(input.pageSize, MAX_PAGE_SIZE);
 
@@ -117,6 +124,7 @@ export function toCriteria(input: SearchInput, variants: readonly string[] = [])
     attributes: [...byName].map(([name, values]) => ({ name, values })),
     sort: input.sort ?? 'RELEVANCE',
     inStockOnly: input.inStockOnly ?? false,
+    ...(minRating !== undefined ? { minRating } : {}),
     ...(input.includeFacets ? { facets: { priceEdges: priceEdges(input.priceFacetEdges) } } : {}),
     ...(input.categoryId ? { categoryId: input.categoryId } : {}),
     ...(currency

@@ -9,6 +9,7 @@ import type {
   Suggestion,
 } from '../application/ports';
 import type { ProductDocument } from '../domain/product-document';
+import type { DocRating } from '../domain/product-rating';
 import type { SearchCriteria } from '../domain/search-criteria';
 import { SearchError } from '../domain/search-error';
 import { MAPPING_VERSION, PRODUCT_MAPPINGS, PRODUCT_SETTINGS } from './product-mapping';
@@ -254,6 +255,48 @@ export class ElasticsearchProductIndex implements ProductIndex, IndexBuilder {
       }
     }
     return 0;
+  }
+
+  /**
+   * Writes the rating fields into the product's document under its next external version (as a
+   * category rename does): a newer snapshot always wins, and re-reads the rating store after it
+   * is written (IndexProductSnapshotUseCase), so the two never lose each other's change.
+   */
+  async setRating(
+    productId: string,
+    rating: DocRating,
+  ): Promise<'applied' | 'stale' | 'missing' | 'deferred'> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const got = await this.client
+        .get<ProductDocument>({ index: this.alias, id: productId })
+        .catch((e: unknown) => {
+          if (e instanceof errors.ResponseError && e.statusCode === 404) return undefined;
+          throw e;
+        });
+      if (!got?._source || got._version === undefined) return 'missing';
+      const doc = got._source;
+      if ((doc.rating_version ?? 0) >= rating.rating_version) return 'stale';
+      if ((got._version % VERSION_STRIDE) + 1 >= VERSION_STRIDE) {
+        this.logger.warn(
+          { id: productId },
+          'too many rewrites for one product version; the rating waits for its next change',
+        );
+        return 'deferred';
+      }
+      try {
+        await this.client.index({
+          index: this.alias,
+          id: productId,
+          document: { ...doc, ...rating, indexed_at: new Date().toISOString() },
+          version: got._version + 1,
+          version_type: 'external',
+        });
+        return 'applied';
+      } catch (e) {
+        if (!conflict(e)) throw e;
+      }
+    }
+    throw new Error(`product ${productId} kept changing while its rating was written`);
   }
 
   // ---- IndexBuilder: the physical indexes behind the alias ----

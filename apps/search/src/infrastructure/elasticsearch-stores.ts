@@ -3,12 +3,14 @@ import { counter, type Logger } from '@emporia/platform';
 import type {
   CategoryNames,
   FlashSales,
+  ProductRatings,
   QueryStat,
   ReindexJobs,
   SearchLog,
   SynonymStore,
 } from '../application/ports';
 import type { FlashSaleRecord } from '../domain/flash-offer';
+import type { RatingSummary } from '../domain/product-rating';
 import type { ReindexJob } from '../domain/reindex';
 import type { LoggedSearch, TopQueriesWindow } from '../domain/search-log';
 import type { SynonymSet } from '../domain/synonyms';
@@ -29,6 +31,14 @@ export const STORE_MAPPINGS = {
     ends_at: date,
   },
   synonyms: { terms: keyword, updated_at: date },
+  ratings: {
+    review_count: { type: 'integer' as const },
+    rating_sum: { type: 'long' as const },
+    average: { type: 'scaled_float' as const, scaling_factor: 100 },
+    distribution: { type: 'integer' as const },
+    with_photo_count: { type: 'integer' as const },
+    changed_at: date,
+  },
   log: {
     query: keyword,
     raw: keyword,
@@ -90,6 +100,71 @@ export class EsCategoryNames implements CategoryNames {
     const out = new Map<string, string>();
     for (const d of res.docs) {
       if ('found' in d && d.found && d._source) out.set(d._id, d._source.name);
+    }
+    return out;
+  }
+}
+
+type RatingDoc = {
+  review_count: number;
+  rating_sum: number;
+  average: number;
+  distribution: number[];
+  with_photo_count: number;
+  changed_at: string;
+};
+
+/**
+ * Rating summaries by product id (`<prefix>search-ratings`), each under the external version of
+ * its summary, so the store keeps the highest whatever the delivery order.
+ */
+export class EsProductRatings implements ProductRatings {
+  constructor(private readonly stores: SearchStores) {}
+
+  async put(r: RatingSummary): Promise<'applied' | 'stale'> {
+    const doc: RatingDoc = {
+      review_count: r.reviewCount,
+      rating_sum: r.ratingSum,
+      average: r.average,
+      distribution: r.distribution,
+      with_photo_count: r.withPhotoCount,
+      changed_at: r.changedAt,
+    };
+    try {
+      await this.stores.client.index({
+        index: this.stores.index('ratings'),
+        id: r.productId,
+        document: doc,
+        version: r.version,
+        version_type: 'external',
+      });
+      return 'applied';
+    } catch (e) {
+      if (e instanceof errors.ResponseError && e.statusCode === 409) return 'stale';
+      throw e;
+    }
+  }
+
+  async forProducts(productIds: readonly string[]): Promise<Map<string, RatingSummary>> {
+    if (productIds.length === 0) return new Map();
+    const res = await this.stores.client.mget<RatingDoc>({
+      index: this.stores.index('ratings'),
+      ids: [...productIds],
+    });
+    const out = new Map<string, RatingSummary>();
+    for (const d of res.docs) {
+      if (!('found' in d) || !d.found || !d._source || d._version === undefined) continue;
+      const s = d._source;
+      out.set(d._id, {
+        productId: d._id,
+        reviewCount: s.review_count,
+        ratingSum: s.rating_sum,
+        average: s.average,
+        distribution: s.distribution,
+        withPhotoCount: s.with_photo_count,
+        version: d._version,
+        changedAt: s.changed_at,
+      });
     }
     return out;
   }

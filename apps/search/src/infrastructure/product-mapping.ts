@@ -1,7 +1,7 @@
 import type { estypes } from '@elastic/elasticsearch';
 
 /** Bump when the mapping changes: the next start rebuilds into `products-v<N>-…` and swaps. */
-export const MAPPING_VERSION = 2;
+export const MAPPING_VERSION = 3;
 
 /**
  * Index settings: CJK text as bigrams (Elasticsearch's `cjk_bigram`, after width folding) with
@@ -91,6 +91,10 @@ export const PRODUCT_MAPPINGS: estypes.MappingTypeMapping = {
       },
     },
     units_sold: { type: 'long' as const },
+    // v3 (issue 17): ratings from review.product; two decimals exactly
+    rating_average: { type: 'scaled_float' as const, scaling_factor: 100 },
+    review_count: { type: 'integer' as const },
+    rating_version: { type: 'long' as const },
     version: { type: 'long' as const },
     created_at: { type: 'date' as const },
     updated_at: { type: 'date' as const },

@@ -141,4 +141,18 @@ describe('search body', () => {
     expect(b.size).toBe(5);
     expect(b.aggs.brands.filter.match['brand.suggest']).toEqual({ query: 'hua', operator: 'and' });
   });
+
+  it('sorts by rating: average, then review count, unrated (0 and 0) last; filters a minimum average', () => {
+    const b = body({ sort: 'RATING', minRating: 4 });
+    expect(b.sort).toEqual([
+      { rating_average: { order: 'desc', missing: 0 } },
+      { review_count: { order: 'desc', missing: 0 } },
+      { product_id: { order: 'asc' } },
+    ]);
+    expect(b.query.bool.filter).toEqual([
+      { term: { status: 'ACTIVE' } },
+      { range: { rating_average: { gte: 4 } } },
+    ]);
+    expect(body({ sort: 'RATING' }, [], [4.5, 10, 'p-1']).search_after).toEqual([4.5, 10, 'p-1']);
+  });
 });

@@ -16,6 +16,12 @@ const SORTS: Record<SortOrder, object[]> = {
   PRICE_DESC: [{ min_price: { order: 'desc' } }, { product_id: { order: 'asc' } }],
   SALES: [{ units_sold: { order: 'desc', missing: '_last' } }, { product_id: { order: 'asc' } }],
   NEWEST: [{ created_at: { order: 'desc' } }, { product_id: { order: 'asc' } }],
+  // unrated products have 0 and 0, below any rated one (an average is at least 1)
+  RATING: [
+    { rating_average: { order: 'desc', missing: 0 } },
+    { review_count: { order: 'desc', missing: 0 } },
+    { product_id: { order: 'asc' } },
+  ],
 };
 
 /**
@@ -134,7 +140,8 @@ function aggregations(c: SearchCriteria, f: ReturnType<typeof facetFilters>, edg
 
 /**
  * The Elasticsearch request body for a search: relevance over the text and its synonym
- * variants; listed products only, in the category subtree, currency and stock as query filters;
+ * variants; listed products only, in the category subtree, currency, stock and minimum rating as
+ * query filters;
  * brand, price and attribute selections as a post filter with disjunctive facet counts; a
  * stable order (the last key is the product id) for search_after.
  */
@@ -143,6 +150,7 @@ export function buildSearchBody(c: SearchCriteria, after?: unknown[]) {
   if (c.categoryId) filter.push({ term: { category_path_ids: c.categoryId } });
   if (c.price) filter.push({ term: { currency: c.price.currency } });
   if (c.inStockOnly) filter.push({ term: { in_stock: true } });
+  if (c.minRating !== undefined) filter.push({ range: { rating_average: { gte: c.minRating } } });
 
   const text =
     c.textVariants.length > 0

@@ -2,18 +2,21 @@ import {
   CATALOG_CATEGORY,
   CATALOG_PRODUCT,
   MARKETING_FLASH_SALE,
+  REVIEW_PRODUCT,
   type catalogV1,
 } from '@emporia/contracts';
 import { eventHandler, NonRetriableError, on, type ReceivedEvent } from '@emporia/messaging';
 import type { RequestContext, Logger } from '@emporia/platform';
 import type { ProjectionUseCases } from '../application/catalog-events.use-case';
 import type { IndexProductSnapshotUseCase } from '../application/index-product-snapshot.use-case';
+import { ratingSummaryProblem, type RatingSummary } from '../domain/product-rating';
 import { snapshotFromProto } from '../infrastructure/catalog-source';
 
 /**
- * Handler of `catalog.product`, `catalog.category` and `marketing.flash-sale`: product
- * snapshots into the index, category names beside it (a rename rewrites the products under the
- * category), flash sales for the hits' offers. A failure throws, so the consumer retries with
+ * Handler of `catalog.product`, `catalog.category`, `marketing.flash-sale` and `review.product`:
+ * product snapshots into the index, category names beside it (a rename rewrites the products
+ * under the category), flash sales for the hits' offers, rating summaries beside it and into
+ * the product's document (an impossible summary goes to the DLQ). A failure throws, so the consumer retries with
  * backoff and dead-letters after its last attempt. Other event types are ignored.
  */
 export function searchEventHandler(
@@ -72,6 +75,27 @@ export function searchEventHandler(
           startsAt: s.startsAt,
           endsAt: s.endsAt,
         });
+      },
+    }),
+    on(REVIEW_PRODUCT, {
+      ProductRatingChanged: async ({ summary: s, version, changedAt }) => {
+        const summary: RatingSummary = {
+          productId: s?.productId ?? '',
+          reviewCount: s?.reviewCount ?? 0,
+          ratingSum: Number(s?.ratingSum ?? 0),
+          average: s?.average ?? 0,
+          distribution: s?.distribution ?? [],
+          withPhotoCount: s?.withPhotoCount ?? 0,
+          version: Number(version),
+          changedAt,
+        };
+        const problem = ratingSummaryProblem(summary);
+        if (problem) throw new NonRetriableError(`ProductRatingChanged: ${problem}`);
+        const outcome = await projections.ratingChanged(summary);
+        logger.debug(
+          { productId: summary.productId, version: summary.version, outcome },
+          'product rating applied',
+        );
       },
     }),
   );

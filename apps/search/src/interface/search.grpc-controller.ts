@@ -19,7 +19,7 @@ const isAfter = (v: unknown): v is { s: unknown[] } =>
   typeof v === 'object' &&
   v !== null &&
   Array.isArray((v as { s: unknown }).s) &&
-  (v as { s: unknown[] }).s.length === 2 &&
+  [2, 3].includes((v as { s: unknown[] }).s.length) &&
   (v as { s: unknown[] }).s.every((x) => typeof x === 'number' || typeof x === 'string');
 
 const SORT: Record<string, SortOrder> = {
@@ -29,6 +29,7 @@ const SORT: Record<string, SortOrder> = {
   [searchV1.SortOrder.SORT_ORDER_PRICE_DESC]: 'PRICE_DESC',
   [searchV1.SortOrder.SORT_ORDER_SALES]: 'SALES',
   [searchV1.SortOrder.SORT_ORDER_NEWEST]: 'NEWEST',
+  [searchV1.SortOrder.SORT_ORDER_RATING]: 'RATING',
 };
 
 const SUGGESTION_KIND = {
@@ -72,9 +73,9 @@ function hitsToProto(result: SearchResult): searchV1.ProductHit[] {
     version: d.version,
     unitsSold: d.units_sold ?? 0,
     categoryNames: d.category_names ?? [],
-    // issue 17 (search helper): from ProductRatingChanged events
-    ratingAverage: 0,
-    reviewCount: 0,
+    // from review.product ProductRatingChanged (0 and 0 when unrated)
+    ratingAverage: d.rating_average ?? 0,
+    reviewCount: d.review_count ?? 0,
     flashSale: flashSale
       ? {
           saleId: flashSale.saleId,
@@ -139,6 +140,7 @@ export class SearchGrpcController implements searchV1.SearchServiceController {
           inStockOnly: req.inStockOnly ?? false,
           includeFacets: req.includeFacets ?? false,
           priceFacetEdges: req.priceFacetEdges ?? [],
+          ...(req.minRating !== undefined ? { minRating: req.minRating } : {}),
         },
         after,
       );

@@ -4,6 +4,7 @@ import type {
   FlashSales,
   IndexBuilder,
   ProductIndex,
+  ProductRatings,
   QueryStat,
   ReindexJobs,
   SearchLog,
@@ -13,6 +14,7 @@ import type {
 } from '../application/ports';
 import type { FlashSaleRecord } from '../domain/flash-offer';
 import type { ProductDocument, ProductSnapshot } from '../domain/product-document';
+import type { DocRating, RatingSummary } from '../domain/product-rating';
 import type { ReindexJob } from '../domain/reindex';
 import type { SearchCriteria } from '../domain/search-criteria';
 import type { LoggedSearch, TopQueriesWindow } from '../domain/search-log';
@@ -25,11 +27,13 @@ import { VERSION_STRIDE } from '../infrastructure/elasticsearch-product-index';
  * rely on is kept from the Elasticsearch adapters:
  * - documents carry external versions `version * VERSION_STRIDE`; a write whose version is not
  *   greater than the stored one is 'stale' (ES version conflict) and changes nothing; a category
- *   rename rewrites the names with the stored version + 1, at most VERSION_STRIDE - 1 times;
+ *   rename or a rating rewrites the document with the stored version + 1, at most
+ *   VERSION_STRIDE - 1 times per product version;
  * - only ACTIVE products are found or suggested;
  * - text matching is simplified: a product matches a variant when every word of the variant
  *   occurs in its title, brand or category names (no analyzers, no scoring beyond word hits);
- *   results are ordered by hits then product id, `after` is the last product id; facets count
+ *   results are ordered by hits then product id (RATING: average, review count, product id),
+ *   `after` is the last product id; `minRating` filters on the average; facets count
  *   categories and brands only.
  * Every fake can be made to fail its next calls (`failing`), as a backend outage would.
  */
@@ -59,7 +63,8 @@ export class InMemoryProductIndex implements ProductIndex {
           d.status === 'ACTIVE' &&
           (!criteria.categoryId || d.category_path_ids.includes(criteria.categoryId)) &&
           (criteria.brands.length === 0 || criteria.brands.includes(d.brand)) &&
-          (!criteria.inStockOnly || d.in_stock),
+          (!criteria.inStockOnly || d.in_stock) &&
+          (criteria.minRating === undefined || d.rating_average >= criteria.minRating),
       )
       .map((d) => {
         const text = words([d.title, d.brand, ...d.category_names].join(' '));
@@ -69,7 +74,13 @@ export class InMemoryProductIndex implements ProductIndex {
         return { document: d, score };
       })
       .filter((h) => h.score > 0)
-      .sort((a, b) => b.score - a.score || cmp(a.document.product_id, b.document.product_id));
+      .sort(
+        (a, b) =>
+          (criteria.sort === 'RATING'
+            ? b.document.rating_average - a.document.rating_average ||
+              b.document.review_count - a.document.review_count
+            : b.score - a.score) || cmp(a.document.product_id, b.document.product_id),
+      );
     const start = after ? found.findIndex((h) => h.document.product_id === after[0]) + 1 : 0;
     const hits = found.slice(start, start + criteria.size);
     const last = hits[hits.length - 1];
@@ -125,6 +136,37 @@ export class InMemoryProductIndex implements ProductIndex {
     for (const { doc } of this.docs.values())
       if (doc.sku_ids.includes(skuId)) return doc.product_id;
     return undefined;
+  }
+
+  async setRating(
+    productId: string,
+    rating: DocRating,
+  ): Promise<'applied' | 'stale' | 'missing' | 'deferred'> {
+    const stored = this.docs.get(productId);
+    if (!stored) return 'missing';
+    if (stored.doc.rating_version >= rating.rating_version) return 'stale';
+    if ((stored.version % VERSION_STRIDE) + 1 >= VERSION_STRIDE) return 'deferred';
+    this.docs.set(productId, { doc: { ...stored.doc, ...rating }, version: stored.version + 1 });
+    return 'applied';
+  }
+}
+
+/** Rating summaries by product id; a summary of a version not above the held one is 'stale'. */
+export class InMemoryProductRatings implements ProductRatings {
+  readonly rows = new Map<string, RatingSummary>();
+  async put(summary: RatingSummary): Promise<'applied' | 'stale'> {
+    const held = this.rows.get(summary.productId);
+    if (held && held.version >= summary.version) return 'stale';
+    this.rows.set(summary.productId, { ...summary });
+    return 'applied';
+  }
+  async forProducts(productIds: readonly string[]): Promise<Map<string, RatingSummary>> {
+    const out = new Map<string, RatingSummary>();
+    for (const id of productIds) {
+      const r = this.rows.get(id);
+      if (r) out.set(id, r);
+    }
+    return out;
   }
 }
 

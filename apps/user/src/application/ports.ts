@@ -190,6 +190,8 @@ export interface PointsSettings {
   /** Points per major currency unit paid (1 point per yuan by default). */
   perMajorUnit: number;
   ttlMs: number;
+  /** Points for an approved first review with photos (`REVIEW_PHOTO_POINTS`; 0 disables). */
+  reviewPhotoPoints: number;
 }
 
 export interface PasswordHasher {

@@ -1,6 +1,6 @@
 import { Money } from '@emporia/money';
 import { ORDER_ORDER } from '@emporia/contracts';
-import { eventHandler, NonRetriableError, on } from '@emporia/messaging';
+import { NonRetriableError, on, type TopicRoute } from '@emporia/messaging';
 import type { Logger } from '@emporia/platform';
 import type { OrderEventsUseCase } from '../application/order-events.use-case';
 
@@ -18,33 +18,31 @@ const date = (s: string, what: string): Date => {
   return d;
 };
 
-/** Handler of `order.order`: OrderPaid and OrderRefunded feed membership; other types are ignored. */
-export function orderEventsHandler(useCase: OrderEventsUseCase, logger: Logger) {
-  return eventHandler(
-    on(ORDER_ORDER, {
-      OrderPaid: async (m, event, ctx) => {
-        ids(m, event.eventType);
-        const applied = await useCase.onOrderPaid(ctx, event, {
-          orderId: m.orderId,
-          accountId: m.accountId,
-          amountPaid: money(m.amountPaid, 'amount_paid'),
-          paidAt: date(m.paidAt, 'paid_at'),
-        });
-        logger.debug({ orderId: m.orderId, applied }, 'order paid handled');
-      },
-      OrderRefunded: async (m, event, ctx) => {
-        ids(m, event.eventType);
-        await useCase.onOrderRefunded(ctx, event, {
-          orderId: m.orderId,
-          accountId: m.accountId,
-          refundId: m.refundId,
-          amountRefunded: money(m.amountRefunded, 'amount_refunded'),
-          refundedAt: date(m.refundedAt, 'refunded_at'),
-          full: m.full,
-        });
-      },
-    }),
-  );
+/** Route of `order.order`: OrderPaid and OrderRefunded feed membership; other types are ignored. */
+export function orderEventsRoute(useCase: OrderEventsUseCase, logger: Logger): TopicRoute {
+  return on(ORDER_ORDER, {
+    OrderPaid: async (m, event, ctx) => {
+      ids(m, event.eventType);
+      const applied = await useCase.onOrderPaid(ctx, event, {
+        orderId: m.orderId,
+        accountId: m.accountId,
+        amountPaid: money(m.amountPaid, 'amount_paid'),
+        paidAt: date(m.paidAt, 'paid_at'),
+      });
+      logger.debug({ orderId: m.orderId, applied }, 'order paid handled');
+    },
+    OrderRefunded: async (m, event, ctx) => {
+      ids(m, event.eventType);
+      await useCase.onOrderRefunded(ctx, event, {
+        orderId: m.orderId,
+        accountId: m.accountId,
+        refundId: m.refundId,
+        amountRefunded: money(m.amountRefunded, 'amount_refunded'),
+        refundedAt: date(m.refundedAt, 'refunded_at'),
+        full: m.full,
+      });
+    },
+  });
 }
 
 function ids(m: { orderId: string; accountId: string }, type: string): void {

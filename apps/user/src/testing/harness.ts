@@ -7,6 +7,7 @@ import { MfaUseCase } from '../application/mfa.use-case';
 import { OrderEventsUseCase } from '../application/order-events.use-case';
 import { PointsUseCase } from '../application/points.use-case';
 import { PrivacyUseCase } from '../application/privacy.use-case';
+import { ReviewPointsUseCase } from '../application/review-points.use-case';
 import { ProfileUseCase } from '../application/profile.use-case';
 import { RefreshUseCase } from '../application/refresh.use-case';
 import { RegisterUseCase } from '../application/register.use-case';
@@ -41,7 +42,11 @@ export function userHarness() {
   const secrets = new FakeTokenSecrets();
   const logger = recordingLogger();
   const auth: AuthSettings = { refreshTtlMs: 30 * 86_400_000 };
-  const points: PointsSettings = { perMajorUnit: 1, ttlMs: 365 * 86_400_000 };
+  const points: PointsSettings = {
+    perMajorUnit: 1,
+    ttlMs: 365 * 86_400_000,
+    reviewPhotoPoints: 20,
+  };
   const ctx = newContext();
   const h = {
     ctx,
@@ -67,6 +72,7 @@ export function userHarness() {
     admin: new AccountAdminUseCase(uow, clock),
     orderEvents: new OrderEventsUseCase(uow, clock, ids, points),
     pointsUseCase: new PointsUseCase(uow, clock),
+    reviewPoints: new ReviewPointsUseCase(uow, clock, ids, points),
     profile: new ProfileUseCase(uow, clock, ids),
     privacy: new PrivacyUseCase(uow, hasher, clock),
     mfa: new MfaUseCase(uow, hasher, throttle, signer, secrets, clock, ids, auth, {

@@ -5,6 +5,7 @@ import { StockMovementReference1764000000160 } from './1764000000160-stock-movem
 import { Warehouses1764000000170 } from './1764000000170-warehouses';
 import { UnitsSold1764000000180 } from './1764000000180-units-sold';
 import { PriceHistory1765000000400 } from './1765000000400-price-history';
+import { ProductRatings1766000000100 } from './1766000000100-product-ratings';
 
 /** Every migration of the catalog database, in order. Never `synchronize`. */
 export const CATALOG_MIGRATIONS = [
@@ -15,4 +16,5 @@ export const CATALOG_MIGRATIONS = [
   Warehouses1764000000170,
   UnitsSold1764000000180,
   PriceHistory1765000000400,
+  ProductRatings1766000000100,
 ];

@@ -1,4 +1,5 @@
 import { RiskSchema1764000001600 } from './1764000001600-risk-schema';
+import { RiskReviews1764000001700 } from './1764000001700-risk-reviews';
 
 /** Every migration of the risk database, in order. Never `synchronize`. */
-export const RISK_MIGRATIONS = [RiskSchema1764000001600];
+export const RISK_MIGRATIONS = [RiskSchema1764000001600, RiskReviews1764000001700];

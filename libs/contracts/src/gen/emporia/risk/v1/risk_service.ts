@@ -121,8 +121,16 @@ export interface ScoreLoginResponse {
  *   COUPON_ABUSE: dimension (DEVICE or ADDRESS), window_seconds, threshold — at least threshold
  *     distinct accounts using coupons from one device or address;
  *   LOGIN_ANOMALY: window_seconds — the account had a login anomaly in the window;
- *   LOGIN_VELOCITY: dimension (IP or ACCOUNT), window_seconds, threshold — sign-ins in the window.
- * `applies_to` is ORDER or LOGIN; `action` REVIEW or REJECT when the rule hits; `score` is added.
+ *   LOGIN_VELOCITY: dimension (IP or ACCOUNT), window_seconds, threshold — sign-ins in the window;
+ *   NEW_ACCOUNT (reviews): window_seconds — the account was made less than window_seconds before
+ *     the review (an unknown account_created_at never hits);
+ *   BULK_AFTER_DELIVERY (reviews): window_seconds, threshold, delivery_window_seconds — at least
+ *     threshold of the account's reviews in the last window_seconds were each written within
+ *     delivery_window_seconds after their line's delivery (this review included when it is one).
+ * For reviews, LIST_MATCH matches ACCOUNT, DEVICE, IP or ADDRESS and VELOCITY counts reviews
+ * (more than threshold in the window from one ACCOUNT, IP, ADDRESS or DEVICE).
+ * `applies_to` is ORDER, LOGIN or REVIEW; `action` REVIEW or REJECT when the rule hits; `score`
+ * is added.
  */
 export interface Rule {
   id: string;
@@ -136,7 +144,14 @@ export interface Rule {
   dimension: string;
   windowSeconds: number;
   threshold: number;
-  amount: Money | undefined;
+  amount:
+    | Money
+    | undefined;
+  /**
+   * BULK_AFTER_DELIVERY: how soon after delivery a review counts as "right after" (seconds).
+   * Optional so existing clients that build a Rule stay valid; 0 or absent for other kinds.
+   */
+  deliveryWindowSeconds?: number | undefined;
 }
 
 export interface UpsertRuleRequest {
@@ -196,9 +211,9 @@ export interface ListDecisionsRequest {
 
 export interface StoredDecision {
   id: string;
-  /** ORDER or LOGIN. */
+  /** ORDER, LOGIN or REVIEW. */
   kind: string;
-  /** The order id, or the account id for a login. */
+  /** The order id, the review id, or the account id for a login. */
   subjectId: string;
   accountId: string;
   decision: Decision;
@@ -854,6 +869,9 @@ export const Rule: MessageFns<Rule, "emporia.risk.v1.Rule"> = {
     if (message.amount !== undefined) {
       Money.encode(message.amount, writer.uint32(98).fork()).join();
     }
+    if (message.deliveryWindowSeconds !== undefined) {
+      writer.uint32(104).int32(message.deliveryWindowSeconds);
+    }
     return writer;
   },
 
@@ -964,6 +982,14 @@ export const Rule: MessageFns<Rule, "emporia.risk.v1.Rule"> = {
             }
 
             message.amount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.deliveryWindowSeconds = reader.int32();
             continue;
           }
         }
