@@ -165,6 +165,7 @@ export async function startPlatform(want: {
           {
             ...common,
             CATALOG_DATABASE_URL: db.url,
+            CATALOG_CONSUMER_GROUP: `catalog-e2e${suffix}`,
             CATALOG_GRPC_PORT: String(ports.catalog[0]),
             CATALOG_HTTP_PORT: String(ports.catalog[1]),
             OUTBOX_POLL_MS: '100',
