@@ -1,6 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import type { Consumer } from 'kafkajs';
-import { PROTO_FILES, reviewV1 } from '@emporia/contracts';
+import { PROTO_FILES, reviewV1, riskV1 } from '@emporia/contracts';
 import { createKafka } from '@emporia/messaging';
 import { fromGrpcError, type RunningService } from '@emporia/platform';
 import {
@@ -58,6 +58,7 @@ describe('review service (real Postgres + Kafka, real order, user and risk)', ()
   let degraded: RunningService[] = [];
   let orderless: ReturnType<typeof grpcTestClient>;
   let riskless: ReturnType<typeof grpcTestClient>;
+  let riskClient: ReturnType<typeof grpcTestClient>;
   let consumer: Consumer;
   let operator: Record<string, string>;
   let operatorId: string;
@@ -83,11 +84,16 @@ describe('review service (real Postgres + Kafka, real order, user and risk)', ()
   };
 
   /** A paid order of one unit of each SKU by `buyer`; delivered through the carrier's webhook when asked. */
-  const order = async (buyer: Buyer, skuIds: string[], deliver: boolean): Promise<string> => {
+  const order = async (
+    buyer: Buyer,
+    skuIds: string[],
+    deliver: boolean,
+    to: typeof address = address,
+  ): Promise<string> => {
     const { api } = platform;
     for (const skuId of skuIds)
       await api('PUT', `/v1/cart/lines/${skuId}`, { quantity: 1 }, buyer.auth);
-    const placed = await anHttpCheckout(api, buyer.auth).to(address).send();
+    const placed = await anHttpCheckout(api, buyer.auth).to(to).send();
     expect(placed.status).toBe(201);
     const orderId = placed.body.id as string;
     const pay = await api('POST', `/v1/orders/${orderId}/payments`, {}, buyer.auth);
@@ -259,6 +265,11 @@ describe('review service (real Postgres + Kafka, real order, user and risk)', ()
     ];
     const reviewAt = (port: number) =>
       grpcTestClient(PROTO_FILES.review, 'emporia.review.v1.ReviewService', `127.0.0.1:${port}`);
+    riskClient = grpcTestClient(
+      PROTO_FILES.risk,
+      'emporia.risk.v1.RiskService',
+      `127.0.0.1:${riskPorts[0]}`,
+    );
     orderless = reviewAt(more[0]);
     riskless = reviewAt(more[2]);
     client = grpcTestClient(
@@ -305,6 +316,7 @@ describe('review service (real Postgres + Kafka, real order, user and risk)', ()
     noWait?.close();
     orderless?.close();
     riskless?.close();
+    riskClient?.close();
     for (const d of degraded) await d.close();
     await patient?.close();
     await review?.close();
@@ -524,6 +536,37 @@ describe('review service (real Postgres + Kafka, real order, user and risk)', ()
     expect(
       await failure(noWait.call('submitFollowUp', { ...followUp, reviewId: rejected.id })),
     ).toBe('9 REVIEW_REJECTED');
+  });
+
+  it("risk decides: a brand-new account's review is held with risk's reason; without that rule the review is public at once", async () => {
+    const skuId = await platform.stockedSku(operator, { stock: 10 });
+    const newcomer = await platform.signIn(email('gina'), PASSWORD);
+    const settled = await platform.signIn(email('hank'), PASSWORD);
+    // addresses of their own: the other tests' reviews to the shared one count for its velocity
+    const first = await order(newcomer, [skuId], true, { ...address, line1: '科技园 7 号' });
+    const second = await order(settled, [skuId], true, { ...address, line1: '科技园 9 号' });
+
+    const held = await submit(newcomer, first, skuId, { rating: 2 });
+    expect([held.status, held.moderationReasons]).toEqual(['HELD', ['RISK_REVIEW', 'NEW_ACCOUNT']]);
+    expect((await listed(held.productId)).reviews).toEqual([]);
+
+    const rules = (await riskClient.call<riskV1.ListRulesResponse>('listRules', {})).rules;
+    const newAccount = rules.find((r) => r.kind === 'NEW_ACCOUNT' && r.appliesTo === 'REVIEW')!;
+    const upsert = (active: boolean) =>
+      riskClient.call<riskV1.UpsertRuleResponse>('upsertRule', {
+        rule: { ...newAccount, active },
+      });
+    await upsert(false);
+    try {
+      const shown = await submit(settled, second, skuId, { rating: 4 });
+      expect([shown.status, shown.moderationReasons]).toEqual(['APPROVED', []]);
+      expect((await listed(shown.productId)).reviews.map((r) => r.id)).toEqual([shown.id]);
+      await eventually(async () => approvals.find((a) => a.reviewId === shown.id), {
+        what: 'ReviewApproved of the review risk allowed',
+      });
+    } finally {
+      await upsert(true);
+    }
   });
 
   it('order down: UNAVAILABLE and nothing written; risk down: kept, held with RISK_UNAVAILABLE', async () => {
