@@ -45,6 +45,8 @@ describe('the OpenAPI contract', () => {
       marketing: backend,
       risk: backend,
       analytics: backend,
+      support: backend,
+      review: backend,
       verifier: { verify: () => Promise.reject(new Error('no verifier')) },
       revocations: { list: unused, timeoutMs: 100 },
       idempotency: unused,
@@ -54,6 +56,8 @@ describe('the OpenAPI contract', () => {
           sale: { perIp: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' },
           register: { perIp: { limit: 1, windowMs: 1000 }, onStoreFailure: 'refuse' },
           events: { perIp: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' },
+          support: { perAccount: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' },
+          reviews: { perAccount: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' },
         },
       },
     } as unknown as GatewayBackends;
@@ -190,15 +194,31 @@ describe('the OpenAPI contract of the analytics routes', () => {
     const policy = { perIp: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' };
     const backends = {
       ...Object.fromEntries(
-        ['catalog', 'search', 'user', 'order', 'marketing', 'risk', 'analytics'].map((n) => [
-          n,
-          backend,
-        ]),
+        [
+          'catalog',
+          'search',
+          'user',
+          'order',
+          'marketing',
+          'risk',
+          'analytics',
+          'support',
+          'review',
+        ].map((n) => [n, backend]),
       ),
       verifier: { verify: () => Promise.reject(new Error('no verifier')) },
       revocations: { list: unused, timeoutMs: 100 },
       idempotency: unused,
-      rateLimits: { store: unused, policies: { sale: policy, register: policy, events: policy } },
+      rateLimits: {
+        store: unused,
+        policies: {
+          sale: policy,
+          register: policy,
+          events: policy,
+          support: policy,
+          reviews: policy,
+        },
+      },
     } as unknown as GatewayBackends;
     const app = await NestFactory.create<NestFastifyApplication>(
       GatewayModule.forRoot(backends, createLogger('gateway', 'silent')),
