@@ -137,7 +137,7 @@ describe('gateway support routes', () => {
     expect(forged).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
     const shapes = [
       { category: 'COMPLAINT' },
-      { subject: '' },
+      { subject: 'x'.repeat(201) },
       { body: 'x'.repeat(5001) },
       { attachmentUrls: ['http://img.example.com/a.jpg'] },
       { attachmentUrls: Array(10).fill('https://img.example.com/a.jpg') },
@@ -360,7 +360,11 @@ describe('gateway support routes', () => {
     expect(created.status).toBe(201);
     expect(created.headers.get('location')).toBe(`/v1/admin/support/templates/${created.body.id}`);
     expect(created.body).toMatchObject({ ...template, updatedBy: OPERATOR });
-    expect(support.last('upsertReplyTemplate')).toMatchObject({ operatorId: OPERATOR });
+    // support gives a new template its id
+    expect(support.last('upsertReplyTemplate')).toMatchObject({
+      template: { id: '', name: 'Tracking' },
+      operatorId: OPERATOR,
+    });
     const put = await call('PUT', '/v1/admin/support/templates/tracking', template, 'operator');
     expect(put).toMatchObject({ status: 200, body: { id: 'tracking' } });
     expect(
@@ -373,6 +377,8 @@ describe('gateway support routes', () => {
         )
       ).status,
     ).toBe(400);
+    const absent = await call('PUT', '/v1/admin/support/templates/missing', template, 'operator');
+    expect(absent).toMatchObject({ status: 404, body: { code: 'TEMPLATE_NOT_FOUND' } });
     const gone = await call(
       'DELETE',
       '/v1/admin/support/templates/tracking',
@@ -466,7 +472,7 @@ describe('gateway support routes', () => {
 
   it('limits support writes per account with 429 and Retry-After; other accounts go on', async () => {
     for (let i = 0; i < SUPPORT_LIMIT; i++)
-      expect((await open('flooder', { subject: '' })).status).toBe(400);
+      expect((await open('flooder', { subject: 'x'.repeat(201) })).status).toBe(400);
     const over = await open('flooder');
     expect(over).toMatchObject({ status: 429, body: { code: 'RATE_LIMITED' } });
     expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);

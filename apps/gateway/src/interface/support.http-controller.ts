@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   Body,
   Controller,
@@ -82,7 +81,16 @@ import {
 import { uuidParam } from './uuid-param';
 
 /** The support service's codes per HTTP status (its README and the gateway README list them). */
-const TICKET_INPUT = ['CATEGORY_INVALID', 'ATTACHMENT_URL_INVALID'];
+const TICKET_INPUT = [
+  'CATEGORY_INVALID',
+  'SUBJECT_INVALID',
+  'BODY_INVALID',
+  'ATTACHMENT_URL_INVALID',
+  'LOCALE_INVALID',
+];
+const MESSAGE_INPUT = ['BODY_INVALID', 'ATTACHMENT_URL_INVALID'];
+/** A move the ticket's state does not allow (support's state machine). */
+const STATE = ['TICKET_STATE_INVALID'];
 const queueParam = patternParam(
   'queue',
   new RegExp(`^(${QUEUES.join('|')})$`),
@@ -109,7 +117,7 @@ export class SupportHttpController {
     description:
       'the ticket and its conversation so far: the bot answers at once when it can (status BOT); otherwise, or for categories that go to a person, it waits in a queue (OPEN). The same Idempotency-Key opens one ticket.',
   })
-  @ApiProblemCodes({ 400: TICKET_INPUT, 404: ['ORDER_NOT_FOUND'] })
+  @ApiProblemCodes({ 400: TICKET_INPUT, 404: ['ORDER_NOT_FOUND', 'LINE_NOT_FOUND'] })
   async open(
     @Ctx() ctx: RequestContext,
     @Caller() me: Principal,
@@ -138,7 +146,7 @@ export class SupportHttpController {
 
   @Get()
   @ApiOkResponse({ type: TicketPage, description: 'my tickets, newest first' })
-  @ApiProblemCodes({})
+  @ApiProblemCodes({ 400: ['STATUS_INVALID', 'CURSOR_INVALID'] })
   async list(
     @Ctx() ctx: RequestContext,
     @Caller() me: Principal,
@@ -174,7 +182,11 @@ export class SupportHttpController {
     description:
       "the ticket, your message and the bot's answer if it has the ticket (asking for a person hands it over)",
   })
-  @ApiProblemCodes({ 400: ['ATTACHMENT_URL_INVALID'], 404: ['TICKET_NOT_FOUND'] })
+  @ApiProblemCodes({
+    400: MESSAGE_INPUT,
+    404: ['TICKET_NOT_FOUND'],
+    422: ['TICKET_CLOSED', ...STATE],
+  })
   async message(
     @Ctx() ctx: RequestContext,
     @Caller() me: Principal,
@@ -198,7 +210,7 @@ export class SupportHttpController {
     type: TicketConversationView,
     description: 'the same ticket and conversation, now in a queue for a person',
   })
-  @ApiProblemCodes({ 404: ['TICKET_NOT_FOUND'] })
+  @ApiProblemCodes({ 404: ['TICKET_NOT_FOUND'], 422: STATE })
   async handoff(
     @Ctx() ctx: RequestContext,
     @Caller() me: Principal,
@@ -213,6 +225,7 @@ export class SupportHttpController {
   @HttpCode(200)
   @ApiOkResponse({ type: TicketConversationView, description: 'once, after resolution' })
   @ApiProblemCodes({
+    400: ['RATING_INVALID', 'COMMENT_INVALID'],
     404: ['TICKET_NOT_FOUND'],
     409: ['SURVEY_ALREADY_SUBMITTED'],
     422: ['TICKET_NOT_RESOLVED'],
@@ -241,8 +254,9 @@ export class SupportHttpController {
     description: 'back in a queue, within the reopen window after resolution',
   })
   @ApiProblemCodes({
+    400: ['BODY_INVALID'],
     404: ['TICKET_NOT_FOUND'],
-    422: ['TICKET_NOT_RESOLVED', 'REOPEN_WINDOW_CLOSED'],
+    422: ['REOPEN_WINDOW_CLOSED', ...STATE],
   })
   async reopen(
     @Ctx() ctx: RequestContext,
@@ -272,7 +286,7 @@ export class AgentSupportHttpController {
 
   @Get('queues/:queue/tickets')
   @ApiOkResponse({ type: AgentTicketPage, description: 'most urgent first' })
-  @ApiProblemCodes({ 403: ['NOT_IN_QUEUE'] })
+  @ApiProblemCodes({ 400: ['STATUS_INVALID', 'CURSOR_INVALID'], 403: ['NOT_IN_QUEUE'] })
   async queue(
     @Ctx() ctx: RequestContext,
     @Caller() me: Principal,
@@ -307,9 +321,9 @@ export class AgentSupportHttpController {
   @HttpCode(200)
   @ApiOkResponse({ type: AgentTicketConversationView, description: 'assigned to me' })
   @ApiProblemCodes({
-    403: ['NOT_IN_QUEUE'],
     404: ['TICKET_NOT_FOUND'],
     409: ['ALREADY_CLAIMED'],
+    422: ['NOT_IN_QUEUE', ...STATE],
   })
   async claim(
     @Ctx() ctx: RequestContext,
@@ -329,9 +343,10 @@ export class AgentSupportHttpController {
       'a reply to the customer (stops the first-response clock), or with internal: true a note only agents see',
   })
   @ApiProblemCodes({
-    400: ['ATTACHMENT_URL_INVALID'],
+    400: MESSAGE_INPUT,
     403: ['NOT_IN_QUEUE'],
     404: ['TICKET_NOT_FOUND', 'TEMPLATE_NOT_FOUND'],
+    422: ['TICKET_CLOSED', ...STATE],
   })
   async message(
     @Ctx() ctx: RequestContext,
@@ -358,7 +373,12 @@ export class AgentSupportHttpController {
     type: AgentTicketConversationView,
     description: 'resolved: the customer may answer the survey, or reopen within the window',
   })
-  @ApiProblemCodes({ 403: ['NOT_IN_QUEUE'], 404: ['TICKET_NOT_FOUND'] })
+  @ApiProblemCodes({
+    400: ['NOTE_INVALID'],
+    403: ['NOT_IN_QUEUE'],
+    404: ['TICKET_NOT_FOUND'],
+    422: STATE,
+  })
   async resolve(
     @Ctx() ctx: RequestContext,
     @Caller() me: Principal,
@@ -377,7 +397,12 @@ export class AgentSupportHttpController {
   @Post('tickets/:id/escalate')
   @HttpCode(200)
   @ApiOkResponse({ type: AgentTicketConversationView, description: 'moved to the senior queue' })
-  @ApiProblemCodes({ 404: ['TICKET_NOT_FOUND'] })
+  @ApiProblemCodes({
+    400: ['REASON_INVALID'],
+    403: ['NOT_IN_QUEUE'],
+    404: ['TICKET_NOT_FOUND'],
+    422: ['ALREADY_ESCALATED', ...STATE],
+  })
   async escalate(
     @Ctx() ctx: RequestContext,
     @Caller() me: Principal,
@@ -410,7 +435,7 @@ export class AgentSupportHttpController {
 
   @Put('shift')
   @ApiOkResponse({ type: AgentView, description: 'me, on or off shift' })
-  @ApiProblemCodes({})
+  @ApiProblemCodes({ 400: ['NAME_INVALID', 'QUEUE_INVALID'] })
   async shift(
     @Ctx() ctx: RequestContext,
     @Caller() me: Principal,
@@ -461,7 +486,7 @@ export class SupportAdminHttpController {
   @Post('templates')
   @Idempotent()
   @ApiCreatedResponse({ type: ReplyTemplateView, description: 'a new template, with its id' })
-  @ApiProblemCodes({ 400: ['TEMPLATE_INVALID'] })
+  @ApiProblemCodes({ 400: ['TEMPLATE_INVALID', 'NAME_INVALID', 'LOCALE_INVALID'] })
   async createTemplate(
     @Ctx() ctx: RequestContext,
     @Caller() me: Principal,
@@ -469,7 +494,8 @@ export class SupportAdminHttpController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ReplyTemplateView> {
     const r = await this.support.upsertReplyTemplate(ctx, {
-      template: templateToProto(randomUUID(), body),
+      // no id: support creates the template and gives it one
+      template: templateToProto('', body),
       operatorId: me.accountId,
     });
     void reply.status(201).header('location', `/v1/admin/support/templates/${r.template!.id}`);
@@ -477,8 +503,11 @@ export class SupportAdminHttpController {
   }
 
   @Put('templates/:id')
-  @ApiOkResponse({ type: ReplyTemplateView, description: 'created or replaced' })
-  @ApiProblemCodes({ 400: ['TEMPLATE_INVALID'] })
+  @ApiOkResponse({ type: ReplyTemplateView, description: 'replaced (create with POST)' })
+  @ApiProblemCodes({
+    400: ['TEMPLATE_INVALID', 'NAME_INVALID', 'LOCALE_INVALID'],
+    404: ['TEMPLATE_NOT_FOUND'],
+  })
   async putTemplate(
     @Ctx() ctx: RequestContext,
     @Caller() me: Principal,
@@ -539,7 +568,7 @@ export class SupportAdminHttpController {
     type: SupportKpisView,
     description: 'per agent and for the team, over tickets handed off in [from, to)',
   })
-  @ApiProblemCodes({})
+  @ApiProblemCodes({ 400: ['RANGE_INVALID'] })
   async kpis(@Ctx() ctx: RequestContext, @Query() q: KpisRangeQuery): Promise<SupportKpisView> {
     const r = await this.support.getSupportKpis(ctx, { from: q.from, to: q.to });
     return { agents: r.agents.map(kpisView), team: kpisView(r.team!) };

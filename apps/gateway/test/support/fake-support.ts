@@ -11,7 +11,7 @@ export const BAD_WEEK = '2025-W53';
  * one), keeping tickets in memory with the contract's visible rules, so that the gateway's
  * mapping can be checked both ways: a ticket of another account is NOT_FOUND TICKET_NOT_FOUND;
  * customers' answers leave internal notes out; an attachment on `localhost` is INVALID_ARGUMENT
- * ATTACHMENT_URL_INVALID; a second claim is ABORTED ALREADY_CLAIMED; a survey before resolution
+ * ATTACHMENT_URL_INVALID; template `missing` is NOT_FOUND TEMPLATE_NOT_FOUND; a second claim is ABORTED ALREADY_CLAIMED; a survey before resolution
  * is FAILED_PRECONDITION TICKET_NOT_RESOLVED, a second one ALREADY_EXISTS
  * SURVEY_ALREADY_SUBMITTED; the senior queue of an agent who does not work it is
  * PERMISSION_DENIED NOT_IN_QUEUE; week BAD_WEEK is INVALID_ARGUMENT WEEK_INVALID.
@@ -232,9 +232,18 @@ export async function startFakeSupport(): Promise<FakeService> {
       },
     }),
     listAgents: () => ({ agents: [] }),
-    upsertReplyTemplate: (req: supportV1.UpsertReplyTemplateRequest) => ({
-      template: { ...req.template, updatedAt: now(), updatedBy: req.operatorId },
-    }),
+    // no id: a new template; an id: replaces that one (TEMPLATE_NOT_FOUND when there is none)
+    upsertReplyTemplate: (req: supportV1.UpsertReplyTemplateRequest) => {
+      if (req.template!.id === 'missing') throw grpcError(status.NOT_FOUND, 'TEMPLATE_NOT_FOUND');
+      return {
+        template: {
+          ...req.template,
+          id: req.template!.id || randomUUID(),
+          updatedAt: now(),
+          updatedBy: req.operatorId,
+        },
+      };
+    },
     listReplyTemplates: () => ({ templates: [] }),
     deleteReplyTemplate: (req: supportV1.DeleteReplyTemplateRequest) => {
       if (req.templateId === 'missing') throw grpcError(status.NOT_FOUND, 'TEMPLATE_NOT_FOUND');

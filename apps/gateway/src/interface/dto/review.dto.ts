@@ -27,6 +27,7 @@ export const REVIEW_STATUSES = ['HELD', 'APPROVED', 'REJECTED'] as const;
 export const REVIEW_SORTS = ['recent', 'helpful'] as const;
 export const DECISIONS = ['APPROVE', 'REJECT'] as const;
 export const MAX_REVIEW_TEXT = 2000;
+export const MAX_REPLY_TEXT = 1000;
 export const MAX_BANNED_WORDS = 2000;
 
 export class SubmitReviewDto {
@@ -44,7 +45,11 @@ export class SubmitReviewDto {
   @Max(5)
   rating!: number;
 
-  @ApiProperty({ maxLength: MAX_REVIEW_TEXT, example: '做工很好，物流也快。' })
+  @ApiProperty({
+    maxLength: MAX_REVIEW_TEXT,
+    description: 'may be empty when photos are attached (TEXT_INVALID otherwise)',
+    example: '做工很好，物流也快。',
+  })
   @IsString()
   @MaxLength(MAX_REVIEW_TEXT)
   text!: string;
@@ -109,9 +114,9 @@ export class ModerateReviewDto {
 }
 
 export class ReplyToReviewDto {
-  @ApiProperty({ minLength: 1, maxLength: MAX_REVIEW_TEXT, description: "the merchant's reply" })
+  @ApiProperty({ minLength: 1, maxLength: MAX_REPLY_TEXT, description: "the merchant's reply" })
   @IsString()
-  @Length(1, MAX_REVIEW_TEXT)
+  @Length(1, MAX_REPLY_TEXT)
   text!: string;
 }
 
@@ -126,7 +131,7 @@ export class BannedWordsDto {
   @IsArray()
   @ArrayMaxSize(MAX_BANNED_WORDS)
   @IsString({ each: true })
-  @Length(1, 100, { each: true })
+  @Length(1, 64, { each: true })
   words!: string[];
 }
 

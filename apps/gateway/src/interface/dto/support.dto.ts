@@ -75,12 +75,15 @@ export const UrlList = (what: string) =>
     Matches(HTTPS_URL, { each: true, message: 'each URL must be an https URL' }),
   );
 
-/** A message text: 1..5000 characters, line breaks allowed. */
+/** A message text: at most 5000 characters, line breaks allowed (empty only with attachments). */
 const messageBody = (description: string) =>
   applyDecorators(
-    ApiProperty({ minLength: 1, maxLength: 5000, description }),
+    ApiProperty({
+      maxLength: 5000,
+      description: `${description}; empty only with attachments (BODY_INVALID otherwise)`,
+    }),
     IsString(),
-    Length(1, 5000),
+    MaxLength(5000),
   );
 
 // ---- customers
@@ -90,9 +93,9 @@ export class OpenTicketDto {
   @IsIn(TICKET_CATEGORIES, oneOf('category', TICKET_CATEGORIES))
   category!: string;
 
-  @ApiProperty({ minLength: 1, maxLength: 200, example: '快递三天没有更新' })
+  @ApiProperty({ maxLength: 200, example: '快递三天没有更新' })
   @IsString()
-  @Length(1, 200)
+  @MaxLength(200)
   subject!: string;
 
   @messageBody('the first message (the bot answers it when it can)')
@@ -146,10 +149,10 @@ export class SurveyDto {
   @Max(5)
   rating!: number;
 
-  @ApiPropertyOptional({ maxLength: 1000 })
+  @ApiPropertyOptional({ maxLength: 2000 })
   @Optional()
   @IsString()
-  @MaxLength(1000)
+  @MaxLength(2000)
   comment?: string;
 }
 
@@ -198,10 +201,10 @@ export class ResolveTicketDto {
 }
 
 export class EscalateTicketDto {
-  @ApiPropertyOptional({ maxLength: 500 })
+  @ApiPropertyOptional({ maxLength: 2000 })
   @Optional()
   @IsString()
-  @MaxLength(500)
+  @MaxLength(2000)
   reason?: string;
 }
 
@@ -230,9 +233,9 @@ export class AgentShiftDto {
 // ---- operators
 
 export class ReplyTemplateDto {
-  @ApiProperty({ minLength: 1, maxLength: 100, example: 'Where is my parcel' })
+  @ApiProperty({ minLength: 1, maxLength: 200, example: 'Where is my parcel' })
   @IsString()
-  @Length(1, 100)
+  @Length(1, 200)
   name!: string;
 
   @ApiPropertyOptional({
@@ -285,15 +288,19 @@ export class SlaTargetDto {
   @Max(43_200)
   firstResponseMinutes!: number;
 
-  @ApiProperty({ minimum: 1, maximum: 525_600, description: 'minutes to resolution' })
+  @ApiProperty({ minimum: 1, maximum: 43_200, description: 'minutes to resolution' })
   @IsInt()
   @Min(1)
-  @Max(525_600)
+  @Max(43_200)
   resolutionMinutes!: number;
 }
 
 export class SlaTargetsDto {
-  @ApiProperty({ type: [SlaTargetDto], description: 'one per priority (P1..P4)' })
+  @ApiProperty({
+    type: [SlaTargetDto],
+    description:
+      'the whole table: one per priority (P1..P4), first response ≤ resolution ≤ 30 days, a more urgent priority never slower (SLA_TARGETS_INVALID)',
+  })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(PRIORITIES.length)
