@@ -27,6 +27,13 @@ export const gatewayConfigSchema = z
      * routes answer 503 until it is back.
      */
     ANALYTICS_GRPC_URL: hostPort().default('127.0.0.1:50057'),
+    /**
+     * The support service (tickets, agents, templates, KPIs) and the review service (reviews,
+     * moderation, ratings). Neither is part of /readyz: the shop works without them; their routes
+     * answer 503 until they are back.
+     */
+    SUPPORT_GRPC_URL: hostPort().default('127.0.0.1:50058'),
+    REVIEW_GRPC_URL: hostPort().default('127.0.0.1:50059'),
     /** Idempotency-Key records and rate-limit counters. */
     REDIS_URL: env.url(),
     REDIS_KEY_PREFIX: z.string().default('gateway:'),
@@ -69,6 +76,18 @@ export const gatewayConfigSchema = z
     EVENTS_RATE_LIMIT_PER_IP: env.int(600, 1),
     EVENTS_RATE_LIMIT_PER_VISITOR: env.int(300, 1),
     EVENTS_RATE_LIMIT_WINDOW_SECONDS: env.int(60, 1),
+    /**
+     * Customers' support writes (`@RateLimit('support')`: opening and reopening tickets, their
+     * messages): requests per account per window. Redis down: let through (fail open).
+     */
+    SUPPORT_RATE_LIMIT_PER_ACCOUNT: env.int(30, 1),
+    SUPPORT_RATE_LIMIT_WINDOW_SECONDS: env.int(60, 1),
+    /**
+     * Customers' review writes (`@RateLimit('reviews')`: reviews, follow-ups, helpful votes):
+     * requests per account per window. Redis down: let through (fail open).
+     */
+    REVIEW_RATE_LIMIT_PER_ACCOUNT: env.int(20, 1),
+    REVIEW_RATE_LIMIT_WINDOW_SECONDS: env.int(3600, 1),
     /**
      * The access-token revocation list the user service writes: must be the user service's
      * `TOKEN_REVOCATION_KEY_PREFIX` (same Redis, `REDIS_URL`).

@@ -17,8 +17,10 @@ import type {
   CatalogBackend,
   MarketingBackend,
   OrderBackend,
+  ReviewBackend,
   RiskBackend,
   SearchBackend,
+  SupportBackend,
   UserBackend,
 } from './application/ports';
 import { gatewayConfigSchema, type GatewayConfig } from './config';
@@ -97,6 +99,9 @@ export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } 
         risk: backend<RiskBackend>('risk', c.RISK_GRPC_URL, false),
         // behaviour events, recommendations, operators' figures; not a readiness dependency
         analytics: backend<AnalyticsBackend>('analytics', c.ANALYTICS_GRPC_URL, false),
+        // tickets and reviews; not readiness dependencies (their routes answer 503 while down)
+        support: backend<SupportBackend>('support', c.SUPPORT_GRPC_URL, false),
+        review: backend<ReviewBackend>('review', c.REVIEW_GRPC_URL, false),
         redis: redisResource(c.REDIS_URL),
       };
     },
@@ -160,6 +165,20 @@ export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } 
                 perVisitor: {
                   limit: config.EVENTS_RATE_LIMIT_PER_VISITOR,
                   windowMs: config.EVENTS_RATE_LIMIT_WINDOW_SECONDS * 1000,
+                },
+                onStoreFailure: 'allow',
+              },
+              support: {
+                perAccount: {
+                  limit: config.SUPPORT_RATE_LIMIT_PER_ACCOUNT,
+                  windowMs: config.SUPPORT_RATE_LIMIT_WINDOW_SECONDS * 1000,
+                },
+                onStoreFailure: 'allow',
+              },
+              reviews: {
+                perAccount: {
+                  limit: config.REVIEW_RATE_LIMIT_PER_ACCOUNT,
+                  windowMs: config.REVIEW_RATE_LIMIT_WINDOW_SECONDS * 1000,
                 },
                 onStoreFailure: 'allow',
               },

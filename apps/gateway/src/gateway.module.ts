@@ -13,6 +13,10 @@ import {
   RATE_LIMIT_POLICIES,
   RATE_LIMIT_STORE,
   RISK_BACKEND,
+  REVIEW_BACKEND,
+  type ReviewBackend,
+  SUPPORT_BACKEND,
+  type SupportBackend,
   type IdempotencyStore,
   type MarketingBackend,
   type OrderBackend,
@@ -51,6 +55,16 @@ import {
   SearchHttpController,
 } from './interface/search.http-controller';
 import { WarehousesHttpController } from './interface/warehouses.http-controller';
+import {
+  AgentSupportHttpController,
+  SupportAdminHttpController,
+  SupportHttpController,
+} from './interface/support.http-controller';
+import {
+  ProductReviewsHttpController,
+  ReviewAdminHttpController,
+  ReviewsHttpController,
+} from './interface/reviews.http-controller';
 
 export interface GatewayBackends {
   catalog: { api: CatalogBackend; client: Client };
@@ -62,6 +76,9 @@ export interface GatewayBackends {
   risk: { api: RiskBackend; client: Client };
   /** Not a readiness check either: the shop works without analytics. */
   analytics: { api: AnalyticsBackend; client: Client };
+  /** Not readiness checks: tickets and reviews answer 503 while their service is down. */
+  support: { api: SupportBackend; client: Client };
+  review: { api: ReviewBackend; client: Client };
   verifier: AccessTokenVerifier;
   /** The access-token revocation list and how long a request waits for it. */
   revocations: { list: TokenRevocationList; timeoutMs: number };
@@ -89,6 +106,12 @@ export const GATEWAY_CONTROLLERS = [
   AnalyticsAdminHttpController,
   ExperimentsAdminHttpController,
   PricingAdminHttpController,
+  SupportHttpController,
+  AgentSupportHttpController,
+  SupportAdminHttpController,
+  ReviewsHttpController,
+  ProductReviewsHttpController,
+  ReviewAdminHttpController,
 ];
 
 /** The ports the controllers and guards use, bound to the backends. */
@@ -105,6 +128,8 @@ export function gatewayProviders(backends: GatewayBackends): Provider[] {
     { provide: MARKETING_BACKEND, useValue: backends.marketing.api },
     { provide: RISK_BACKEND, useValue: backends.risk.api },
     { provide: ANALYTICS_BACKEND, useValue: backends.analytics.api },
+    { provide: SUPPORT_BACKEND, useValue: backends.support.api },
+    { provide: REVIEW_BACKEND, useValue: backends.review.api },
     { provide: RATE_LIMIT_STORE, useValue: backends.rateLimits.store },
     { provide: RATE_LIMIT_POLICIES, useValue: backends.rateLimits.policies },
     { provide: APP_GUARD, useClass: AuthGuard },

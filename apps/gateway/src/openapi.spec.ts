@@ -45,6 +45,8 @@ describe('the OpenAPI contract', () => {
       marketing: backend,
       risk: backend,
       analytics: backend,
+      support: backend,
+      review: backend,
       verifier: { verify: () => Promise.reject(new Error('no verifier')) },
       revocations: { list: unused, timeoutMs: 100 },
       idempotency: unused,
@@ -54,6 +56,8 @@ describe('the OpenAPI contract', () => {
           sale: { perIp: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' },
           register: { perIp: { limit: 1, windowMs: 1000 }, onStoreFailure: 'refuse' },
           events: { perIp: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' },
+          support: { perAccount: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' },
+          reviews: { perAccount: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' },
         },
       },
     } as unknown as GatewayBackends;
@@ -190,15 +194,31 @@ describe('the OpenAPI contract of the analytics routes', () => {
     const policy = { perIp: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' };
     const backends = {
       ...Object.fromEntries(
-        ['catalog', 'search', 'user', 'order', 'marketing', 'risk', 'analytics'].map((n) => [
-          n,
-          backend,
-        ]),
+        [
+          'catalog',
+          'search',
+          'user',
+          'order',
+          'marketing',
+          'risk',
+          'analytics',
+          'support',
+          'review',
+        ].map((n) => [n, backend]),
       ),
       verifier: { verify: () => Promise.reject(new Error('no verifier')) },
       revocations: { list: unused, timeoutMs: 100 },
       idempotency: unused,
-      rateLimits: { store: unused, policies: { sale: policy, register: policy, events: policy } },
+      rateLimits: {
+        store: unused,
+        policies: {
+          sale: policy,
+          register: policy,
+          events: policy,
+          support: policy,
+          reviews: policy,
+        },
+      },
     } as unknown as GatewayBackends;
     const app = await NestFactory.create<NestFastifyApplication>(
       GatewayModule.forRoot(backends, createLogger('gateway', 'silent')),
@@ -254,5 +274,160 @@ describe('the OpenAPI contract of the analytics routes', () => {
       op('put', '/v1/admin/analytics/experiments/{key}').parameters!.find((p) => p.name === 'key')!
         .schema,
     ).toMatchObject({ type: 'string', pattern: '^[a-z0-9_-]{1,64}$' });
+  });
+});
+
+describe('the OpenAPI contract of the support and review routes', () => {
+  let doc: OpenAPIObject;
+
+  beforeAll(async () => {
+    const unused = new Proxy(
+      {},
+      {
+        get: (_t, key) =>
+          typeof key !== 'string' || key === 'then' || /^(on|before)[A-Z]/.test(key)
+            ? undefined
+            : () => Promise.reject(new Error('no backend')),
+      },
+    );
+    const backend = { api: unused, client: { close: () => undefined } as unknown as Client };
+    const policy = { perAccount: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' };
+    const names = ['catalog', 'search', 'user', 'order', 'marketing', 'risk', 'analytics'];
+    const backends = {
+      ...Object.fromEntries([...names, 'support', 'review'].map((n) => [n, backend])),
+      verifier: { verify: () => Promise.reject(new Error('no verifier')) },
+      revocations: { list: unused, timeoutMs: 100 },
+      idempotency: unused,
+      rateLimits: {
+        store: unused,
+        policies: Object.fromEntries(
+          ['sale', 'register', 'events', 'support', 'reviews'].map((p) => [p, policy]),
+        ),
+      },
+    } as unknown as GatewayBackends;
+    const app = await NestFactory.create<NestFastifyApplication>(
+      GatewayModule.forRoot(backends, createLogger('gateway', 'silent')),
+      new FastifyAdapter(),
+      { logger: false },
+    );
+    doc = openApiDocument(app, { currencies: ['CNY'] });
+    await app.close();
+  });
+
+  const op = (verb: 'get' | 'post' | 'put' | 'delete', path: string) => {
+    const found = doc.paths[path]?.[verb] as Operation | undefined;
+    if (!found) throw new Error(`no ${verb.toUpperCase()} ${path} in the document`);
+    return found;
+  };
+  const description = (o: Operation, status: string) =>
+    (o.responses[status] as { description: string }).description;
+
+  it('lists every route the brief names, signed in where it must be', () => {
+    const customer: ['get' | 'post' | 'put' | 'delete', string][] = [
+      ['post', '/v1/support/tickets'],
+      ['get', '/v1/support/tickets'],
+      ['get', '/v1/support/tickets/{id}'],
+      ['post', '/v1/support/tickets/{id}/messages'],
+      ['post', '/v1/support/tickets/{id}/handoff'],
+      ['post', '/v1/support/tickets/{id}/survey'],
+      ['post', '/v1/support/tickets/{id}/reopen'],
+      ['post', '/v1/reviews'],
+      ['post', '/v1/reviews/{id}/follow-up'],
+      ['post', '/v1/reviews/{id}/helpful'],
+      ['get', '/v1/me/reviews'],
+      ['get', '/v1/me/reviewable'],
+    ];
+    const withRole: ['get' | 'post' | 'put' | 'delete', string][] = [
+      ['get', '/v1/agent/queues/{queue}/tickets'],
+      ['get', '/v1/agent/tickets/{id}'],
+      ['post', '/v1/agent/tickets/{id}/claim'],
+      ['post', '/v1/agent/tickets/{id}/messages'],
+      ['post', '/v1/agent/tickets/{id}/resolve'],
+      ['post', '/v1/agent/tickets/{id}/escalate'],
+      ['get', '/v1/agent/tickets/{id}/suggested-replies'],
+      ['put', '/v1/agent/shift'],
+      ['get', '/v1/agent/agents'],
+      ['get', '/v1/admin/support/templates'],
+      ['post', '/v1/admin/support/templates'],
+      ['put', '/v1/admin/support/templates/{id}'],
+      ['delete', '/v1/admin/support/templates/{id}'],
+      ['get', '/v1/admin/support/sla'],
+      ['put', '/v1/admin/support/sla'],
+      ['get', '/v1/admin/support/kpis'],
+      ['get', '/v1/admin/support/insights'],
+      ['get', '/v1/admin/reviews'],
+      ['post', '/v1/admin/reviews/{id}/moderation'],
+      ['put', '/v1/admin/reviews/{id}/reply'],
+      ['get', '/v1/admin/reviews/banned-words'],
+      ['put', '/v1/admin/reviews/banned-words'],
+    ];
+    for (const [verb, path] of [...customer, ...withRole]) {
+      expect({ route: `${verb} ${path}`, security: op(verb, path).security }).toEqual({
+        route: `${verb} ${path}`,
+        security: [{ bearer: [] }],
+      });
+      expect(Object.keys(op(verb, path).responses)).toContain('401');
+    }
+    for (const [verb, path] of withRole)
+      expect(Object.keys(op(verb, path).responses)).toContain('403');
+    for (const path of ['/v1/products/{id}/reviews', '/v1/products/{id}/rating'])
+      expect(op('get', path).security).toBeUndefined();
+  });
+
+  it("documents the services' codes per status, the rate limits and the CSV export", () => {
+    const submit = op('post', '/v1/reviews');
+    expect(description(submit, '409')).toContain('REVIEW_EXISTS');
+    expect(description(submit, '404')).toContain('ORDER_NOT_FOUND');
+    expect(description(submit, '422')).toContain('NOT_DELIVERED');
+    expect(description(submit, '400')).toContain('VALIDATION_FAILED');
+    expect(Object.keys(submit.responses)).toContain('429');
+    expect(submit.parameters).toContainEqual(
+      expect.objectContaining({ name: 'X-Device-Id', in: 'header' }),
+    );
+    expect(description(op('get', '/v1/support/tickets/{id}'), '404')).toContain('TICKET_NOT_FOUND');
+    expect(description(op('post', '/v1/agent/tickets/{id}/claim'), '409')).toContain(
+      'ALREADY_CLAIMED',
+    );
+    expect(Object.keys(op('post', '/v1/support/tickets').responses)).toContain('429');
+    const insights = op('get', '/v1/admin/support/insights');
+    expect(Object.keys((insights.responses['200'] as { content: object }).content)).toEqual(
+      expect.arrayContaining(['application/json', 'text/csv']),
+    );
+    expect(insights.parameters!.find((p) => p.name === 'week')).toMatchObject({
+      required: true,
+      schema: { pattern: '^\\d{4}-W(0[1-9]|[1-4]\\d|5[0-3])$' },
+    });
+  });
+
+  it('states the body rules: ratings 1-5, at most nine https URLs, enumerations', () => {
+    const schemas = doc.components!.schemas as Record<
+      string,
+      { properties: Record<string, object> }
+    >;
+    expect(schemas.SubmitReviewDto.properties.rating).toMatchObject({
+      type: 'integer',
+      minimum: 1,
+      maximum: 5,
+    });
+    expect(schemas.SubmitReviewDto.properties.photoUrls).toMatchObject({
+      type: 'array',
+      maxItems: 9,
+      items: { maxLength: 2048, pattern: '^https:\\/\\/\\S+$' },
+    });
+    expect(schemas.OpenTicketDto.properties.category).toMatchObject({
+      enum: ['PRODUCT_QUALITY', 'LOGISTICS_DELAY', 'RETURN_REFUND', 'ACCOUNT', 'OTHER'],
+    });
+    // messages may span lines; subjects may not
+    expect(JSON.stringify(schemas.OpenTicketDto.properties.body)).toContain('\\u000B');
+    expect(JSON.stringify(schemas.OpenTicketDto.properties.subject)).not.toContain('\\u000B');
+    const searchOp = op('get', '/v1/search/products');
+    expect(searchOp.parameters!.find((p) => p.name === 'minRating')!.schema).toMatchObject({
+      type: 'number',
+      minimum: 1,
+      maximum: 5,
+    });
+    expect(searchOp.parameters!.find((p) => p.name === 'sort')!.schema).toMatchObject({
+      enum: expect.arrayContaining(['rating']),
+    });
   });
 });

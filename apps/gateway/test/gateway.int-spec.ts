@@ -160,12 +160,44 @@ describe('gateway HTTP surface (backends unreachable)', () => {
           'price-suggestions/{id}/approve',
           'price-suggestions/{id}/reject',
         ].map((p) => `/v1/admin/analytics/${p}`),
+        // support and reviews (issue 17)
+        '/v1/support/tickets',
+        '/v1/support/tickets/{id}',
+        '/v1/support/tickets/{id}/messages',
+        '/v1/support/tickets/{id}/handoff',
+        '/v1/support/tickets/{id}/survey',
+        '/v1/support/tickets/{id}/reopen',
+        '/v1/agent/queues/{queue}/tickets',
+        '/v1/agent/tickets/{id}',
+        '/v1/agent/tickets/{id}/claim',
+        '/v1/agent/tickets/{id}/messages',
+        '/v1/agent/tickets/{id}/resolve',
+        '/v1/agent/tickets/{id}/escalate',
+        '/v1/agent/tickets/{id}/suggested-replies',
+        '/v1/agent/shift',
+        '/v1/agent/agents',
+        '/v1/admin/support/templates',
+        '/v1/admin/support/templates/{id}',
+        '/v1/admin/support/sla',
+        '/v1/admin/support/kpis',
+        '/v1/admin/support/insights',
+        '/v1/reviews',
+        '/v1/reviews/{id}/follow-up',
+        '/v1/reviews/{id}/helpful',
+        '/v1/me/reviews',
+        '/v1/me/reviewable',
+        '/v1/products/{id}/reviews',
+        '/v1/products/{id}/rating',
+        '/v1/admin/reviews',
+        '/v1/admin/reviews/{id}/moderation',
+        '/v1/admin/reviews/{id}/reply',
+        '/v1/admin/reviews/banned-words',
       ].sort(),
     );
     expect((await req('/docs')).status).toBe(200);
   });
 
-  it('is alive but not ready while its backends are down (risk is not a readiness check)', async () => {
+  it('is alive but not ready while its backends are down (risk, analytics, support and review are not readiness checks)', async () => {
     expect((await fetch(`${gateway.opsUrl}/healthz`)).status).toBe(200);
     const ready = await fetch(`${gateway.opsUrl}/readyz`);
     expect(ready.status).toBe(503);

@@ -3,8 +3,10 @@ import type {
   catalogV1,
   marketingV1,
   orderV1,
+  reviewV1,
   riskV1,
   searchV1,
+  supportV1,
   userV1,
 } from '@emporia/contracts';
 import type { GrpcApi } from '@emporia/platform';
@@ -19,6 +21,8 @@ export type OrderBackend = Backend<orderV1.OrderServiceController>;
 export type MarketingBackend = Backend<marketingV1.MarketingServiceController>;
 export type RiskBackend = Backend<riskV1.RiskServiceController>;
 export type AnalyticsBackend = Backend<analyticsV1.AnalyticsServiceController>;
+export type SupportBackend = Backend<supportV1.SupportServiceController>;
+export type ReviewBackend = Backend<reviewV1.ReviewServiceController>;
 
 export interface StoredResponse {
   status: number;
@@ -101,6 +105,10 @@ export interface RateLimitPolicies {
    * and per anonymous visitor id; fails open (analytics must never slow the shop down).
    */
   events: RateLimitPolicy;
+  /** Customers' support writes (tickets opened or reopened, messages): per account; fails open. */
+  support: RateLimitPolicy;
+  /** Customers' review writes (reviews, follow-ups, helpful votes): per account; fails open. */
+  reviews: RateLimitPolicy;
 }
 
 export type Role = 'customer' | 'agent' | 'operator' | 'admin';
@@ -137,6 +145,8 @@ export const IDEMPOTENCY_STORE = Symbol('IDEMPOTENCY_STORE');
 export const MARKETING_BACKEND = Symbol('MARKETING_BACKEND');
 export const RISK_BACKEND = Symbol('RISK_BACKEND');
 export const ANALYTICS_BACKEND = Symbol('ANALYTICS_BACKEND');
+export const SUPPORT_BACKEND = Symbol('SUPPORT_BACKEND');
+export const REVIEW_BACKEND = Symbol('REVIEW_BACKEND');
 export const RATE_LIMIT_STORE = Symbol('RATE_LIMIT_STORE');
 export const RATE_LIMIT_POLICIES = Symbol('RATE_LIMIT_POLICIES');
 export const TOKEN_REVOCATION_LIST = Symbol('TOKEN_REVOCATION_LIST');

@@ -33,6 +33,11 @@ describe('JwksTokenVerifier', () => {
       accountId: 'acc-1',
       roles: ['customer', 'operator'],
     });
+    // support agents (issue 17)
+    expect((await v.verify(await k1.sign(['customer', 'agent']))).roles).toEqual([
+      'customer',
+      'agent',
+    ]);
     await v.verify(await k1.sign());
     expect(fetch).toHaveBeenCalledTimes(1);
 

@@ -13,7 +13,7 @@ export interface JwksVerifierOptions {
   clockToleranceSeconds?: number;
 }
 
-const ROLES: readonly Role[] = ['customer', 'operator', 'admin'];
+const ROLES: readonly Role[] = ['customer', 'agent', 'operator', 'admin'];
 
 const unauthorized = (code: string, detail: string, error = 'invalid_token') =>
   new ProblemError(401, code, detail, undefined, {

@@ -21,7 +21,16 @@ import { ProblemError } from './problem';
  */
 
 /** Keys whose strings may span lines (TAB, LF, CR); new free-text fields are added here. */
-export const MULTI_LINE_KEYS: ReadonlySet<string> = new Set(['description', 'note', 'reason']);
+export const MULTI_LINE_KEYS: ReadonlySet<string> = new Set([
+  'description',
+  'note',
+  'reason',
+  // tickets' messages, surveys, resolutions and templates; reviews and merchant replies
+  'body',
+  'comment',
+  'resolutionNote',
+  'text',
+]);
 
 /** The text headers the gateway passes to backends: printable ASCII only. */
 export const TEXT_HEADERS = ['X-Device-Id', 'X-Guest-Token', 'Idempotency-Key'] as const;

@@ -3,6 +3,7 @@ import type { ProductStatusName, SkuInputDto } from './dto/catalog.dto';
 import type { MoneyDto } from './dto/money.dto';
 import type { PriceChangeView } from './dto/prices-reminders.dto';
 import type { CategoryView, ProductView, StockLevelView } from './dto/views.dto';
+import { productRatingView } from './review-mappers';
 
 /** Explicit mapping between the HTTP API's JSON and the backends' messages. */
 
@@ -69,6 +70,7 @@ export const productView = (p: catalogV1.Product): ProductView => ({
   version: p.version,
   createdAt: p.createdAt,
   updatedAt: p.updatedAt,
+  rating: productRatingView(p.rating),
 });
 
 export const stockLevelView = (l: catalogV1.StockLevel): StockLevelView => ({

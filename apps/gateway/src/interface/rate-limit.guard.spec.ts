@@ -49,6 +49,8 @@ const policies: RateLimitPolicies = {
     perVisitor: { limit: 4, windowMs: 60_000 },
     onStoreFailure: 'allow',
   },
+  support: { perAccount: { limit: 3, windowMs: 60_000 }, onStoreFailure: 'allow' },
+  reviews: { perAccount: { limit: 2, windowMs: 3_600_000 }, onStoreFailure: 'allow' },
 };
 const ctx = (handler: () => void, req: { ip: string; principal?: Principal; body?: unknown }) =>
   ({

@@ -49,6 +49,8 @@ const SCOPES = {
   sale: 'per account or per client address',
   register: 'per client address or for all clients together',
   events: 'in events per client address or per anonymous visitor id',
+  support: 'per account (tickets opened or reopened, messages)',
+  reviews: 'per account (reviews, follow-ups, helpful votes)',
 } satisfies Record<keyof RateLimitPolicies, string>;
 
 /**

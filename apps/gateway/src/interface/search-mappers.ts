@@ -13,6 +13,7 @@ const SORT: Record<NonNullable<SearchQuery['sort']>, searchV1.SortOrder> = {
   price_desc: searchV1.SortOrder.SORT_ORDER_PRICE_DESC,
   sales: searchV1.SortOrder.SORT_ORDER_SALES,
   newest: searchV1.SortOrder.SORT_ORDER_NEWEST,
+  rating: searchV1.SortOrder.SORT_ORDER_RATING,
 };
 
 /** `name:value` parameters grouped by name (the value may itself contain ':'). */
@@ -41,6 +42,7 @@ export function searchRequest(q: SearchQuery): searchV1.SearchProductsRequest {
     inStockOnly: q.inStock === 'true',
     includeFacets: q.facets === 'true',
     priceFacetEdges: q.priceEdges ? q.priceEdges.split(',').map(Number) : [],
+    ...(q.minRating !== undefined ? { minRating: q.minRating } : {}),
   };
 }
 
@@ -70,6 +72,8 @@ export const searchItemView = (h: searchV1.ProductHit): SearchItemView => ({
         active: h.flashSale.active,
       }
     : null,
+  ratingAverage: h.ratingAverage,
+  reviewCount: h.reviewCount,
 });
 
 export const facetsView = (f: searchV1.Facets): FacetsView => ({

@@ -22,6 +22,8 @@ export async function testGatewayConfig(
     MARKETING_GRPC_URL: await nowhere(),
     RISK_GRPC_URL: await nowhere(),
     ANALYTICS_GRPC_URL: await nowhere(),
+    SUPPORT_GRPC_URL: await nowhere(),
+    REVIEW_GRPC_URL: await nowhere(),
     REDIS_URL: testEnv.redisUrl(),
     REDIS_KEY_PREFIX: `gw-${name}-${uniqueSuffix()}:`,
     GRPC_DEADLINE_MS: '1500',

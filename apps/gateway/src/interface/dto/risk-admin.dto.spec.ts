@@ -118,7 +118,7 @@ describe('risk request shapes', () => {
       ['a score over 100', { score: 101 }, 'score'],
       ['a fractional score', { score: 1.5 }, 'score'],
       ['a window of 0', { windowSeconds: 0 }, 'windowSeconds'],
-      ['a window over a week', { windowSeconds: 7 * 86_400 + 1 }, 'windowSeconds'],
+      ['a window over a year', { windowSeconds: 365 * 86_400 + 1 }, 'windowSeconds'],
       ['a threshold of 0', { threshold: 0 }, 'threshold'],
       ['an unknown dimension', { dimension: 'EMAIL' }, 'dimension'],
       ['an unknown list kind', { listKind: 'EMAIL' }, 'listKind'],

@@ -35,11 +35,19 @@ export const RULE_KINDS = [
   'COUPON_ABUSE',
   'LOGIN_ANOMALY',
   'LOGIN_VELOCITY',
+  // reviews (issue 17)
+  'NEW_ACCOUNT',
+  'BULK_AFTER_DELIVERY',
 ] as const;
+/** What a rule scores: orders, sign-ins, reviews (issue 17). */
+export const SUBJECTS = ['ORDER', 'LOGIN', 'REVIEW'] as const;
 const DIMENSIONS = ['ACCOUNT', 'IP', 'ADDRESS', 'DEVICE'] as const;
-/** Risk's own limits: one batch of list entries, the longest counting window. */
+/**
+ * Risk's own limits: one batch of list entries; the longest window any kind takes (NEW_ACCOUNT's
+ * account age, a year; counting windows are at most 7 days, risk's RULE_INVALID per kind).
+ */
 export const MAX_LIST_BATCH = 10_000;
-export const MAX_WINDOW_SECONDS = 7 * 86_400;
+export const MAX_WINDOW_SECONDS = 365 * 86_400;
 const oneOf = (what: string, values: readonly string[]) => ({
   message: `${what} must be one of ${values.join(', ')}`,
 });
@@ -54,13 +62,13 @@ export class UpsertRuleDto {
   @ApiProperty({
     enum: RULE_KINDS,
     description:
-      'LIST_MATCH (listKind), VELOCITY (dimension, windowSeconds, threshold), AMOUNT (amount), BRUSHING (amount, windowSeconds, threshold), COUPON_ABUSE (dimension DEVICE|ADDRESS, windowSeconds, threshold), LOGIN_ANOMALY (windowSeconds), LOGIN_VELOCITY (dimension IP|ACCOUNT, windowSeconds, threshold)',
+      'LIST_MATCH (listKind), VELOCITY (dimension, windowSeconds, threshold), AMOUNT (amount), BRUSHING (amount, windowSeconds, threshold), COUPON_ABUSE (dimension DEVICE|ADDRESS, windowSeconds, threshold), LOGIN_ANOMALY (windowSeconds), LOGIN_VELOCITY (dimension IP|ACCOUNT, windowSeconds, threshold); for reviews NEW_ACCOUNT (windowSeconds: the account age) and BULK_AFTER_DELIVERY (windowSeconds, threshold, and the delivery window risk keeps)',
   })
   @IsIn(RULE_KINDS, oneOf('kind', RULE_KINDS))
   kind!: string;
 
-  @ApiProperty({ enum: ['ORDER', 'LOGIN'] })
-  @IsIn(['ORDER', 'LOGIN'], oneOf('appliesTo', ['ORDER', 'LOGIN']))
+  @ApiProperty({ enum: SUBJECTS })
+  @IsIn(SUBJECTS, oneOf('appliesTo', SUBJECTS))
   appliesTo!: string;
 
   @ApiProperty({ enum: ['REVIEW', 'REJECT'], description: 'what a hit does' })
@@ -204,7 +212,7 @@ export class RuleView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() name!: string;
   @ApiProperty({ enum: RULE_KINDS }) kind!: string;
-  @ApiProperty({ enum: ['ORDER', 'LOGIN'] }) appliesTo!: string;
+  @ApiProperty({ enum: SUBJECTS }) appliesTo!: string;
   @ApiProperty({ enum: ['REVIEW', 'REJECT'] }) action!: string;
   @ApiProperty() score!: number;
   @ApiProperty() active!: boolean;
@@ -240,7 +248,7 @@ export class ListExportView {
 
 export class DecisionView {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ enum: ['ORDER', 'LOGIN'] }) kind!: string;
+  @ApiProperty({ enum: SUBJECTS }) kind!: string;
   @ApiProperty({ description: 'the order id, or the account id for a sign-in' })
   subjectId!: string;
   @ApiProperty() accountId!: string;

@@ -6,6 +6,7 @@ import {
   IsArray,
   IsIn,
   IsInt,
+  IsNumber,
   IsString,
   IsUUID,
   Matches,
@@ -21,7 +22,14 @@ import { PageQuery } from './query.dto';
 const list = ({ value }: { value: unknown }) =>
   value === undefined ? undefined : Array.isArray(value) ? value : [value];
 
-export const SEARCH_SORTS = ['relevance', 'price_asc', 'price_desc', 'sales', 'newest'] as const;
+export const SEARCH_SORTS = [
+  'relevance',
+  'price_asc',
+  'price_desc',
+  'sales',
+  'newest',
+  'rating',
+] as const;
 
 export class SearchQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'free text (Chinese or English)', maxLength: 200 })
@@ -79,10 +87,27 @@ export class SearchQuery extends PageQuery {
   @Matches(/^[^:]{1,100}:.{1,100}$/, { each: true, message: 'each attr must be name:value' })
   attr?: string[];
 
-  @ApiPropertyOptional({ enum: SEARCH_SORTS, default: 'relevance' })
+  @ApiPropertyOptional({
+    enum: SEARCH_SORTS,
+    default: 'relevance',
+    description: 'rating: best average first (then more reviews), unrated products last',
+  })
   @Optional()
   @IsIn(SEARCH_SORTS)
   sort?: (typeof SEARCH_SORTS)[number];
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 5,
+    description: 'only products whose average rating is at least this (unrated ones are left out)',
+    example: 4,
+  })
+  @Optional()
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(1)
+  @Max(5)
+  minRating?: number;
 
   @ApiPropertyOptional({ enum: ['true', 'false'], description: 'only products with stock' })
   @Optional()
@@ -143,6 +168,9 @@ export class SearchItemView {
   @ApiProperty() score!: number;
   @ApiPropertyOptional({ type: FlashSaleOfferView, nullable: true })
   flashSale!: FlashSaleOfferView | null;
+  @ApiProperty({ description: 'average rating of the approved reviews (0: unrated)' })
+  ratingAverage!: number;
+  @ApiProperty({ description: 'approved reviews with a rating' }) reviewCount!: number;
 }
 
 export class FacetValueView {

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { MoneyDto } from './money.dto';
 import { PRODUCT_STATUSES, type ProductStatusName } from './catalog.dto';
+import { ProductRatingView } from './review.dto';
 
 /** Response shapes, for OpenAPI. */
 
@@ -45,6 +46,12 @@ export class ProductView {
   @ApiProperty({ description: 'incremented on every change' }) version!: number;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+  @ApiPropertyOptional({
+    type: ProductRatingView,
+    nullable: true,
+    description: 'from the approved reviews; null while unrated',
+  })
+  rating!: ProductRatingView | null;
 }
 
 export class StockLevelView {
