@@ -64,6 +64,27 @@ describe('risk mapping', () => {
       const back = ruleToProto(id, body);
       expect(back).toEqual(stored);
     });
+
+    it("keeps a review rule's delivery window through GET and PUT", () => {
+      const stored: riskV1.Rule = {
+        id: ID,
+        name: '5 reviews within an hour, each within 2 hours of its delivery',
+        kind: 'BULK_AFTER_DELIVERY',
+        appliesTo: 'REVIEW',
+        action: 'REVIEW',
+        score: 50,
+        active: true,
+        listKind: '',
+        dimension: '',
+        windowSeconds: 3600,
+        threshold: 5,
+        deliveryWindowSeconds: 7200,
+        amount: undefined,
+      };
+      const { id, ...body } = ruleView(stored);
+      expect(body.deliveryWindowSeconds).toBe(7200);
+      expect(ruleToProto(id, { ...body, active: false })).toEqual({ ...stored, active: false });
+    });
   });
 
   describe('lists', () => {

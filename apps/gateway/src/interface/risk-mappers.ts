@@ -43,6 +43,7 @@ export const ruleToProto = (id: string, b: UpsertRuleDto): riskV1.Rule => ({
   dimension: b.dimension ?? '',
   windowSeconds: b.windowSeconds ?? 0,
   threshold: b.threshold ?? 0,
+  deliveryWindowSeconds: b.deliveryWindowSeconds ?? undefined,
   amount: b.amount ? { amountMinor: b.amount.amountMinor, currency: b.amount.currency } : undefined,
 });
 
@@ -58,6 +59,7 @@ export const ruleView = (r: riskV1.Rule): RuleView => ({
   dimension: r.dimension || null,
   windowSeconds: r.windowSeconds || null,
   threshold: r.threshold || null,
+  deliveryWindowSeconds: r.deliveryWindowSeconds || null,
   amount: r.amount
     ? { amountMinor: Number(r.amount.amountMinor), currency: r.amount.currency }
     : null,

@@ -55,6 +55,7 @@ export async function startFakeReview(): Promise<FakeService> {
         reply: undefined,
         followUpId: '',
         followsReviewId: '',
+        followUp: undefined,
         createdAt: now(),
         moderatedAt: '',
         moderatedBy: '',

@@ -99,7 +99,10 @@ export class AgentDeskUseCase {
     return page(rows, limit, queuePosition);
   }
 
-  /** Takes an OPEN ticket: the second of two claims at once is ABORTED ALREADY_CLAIMED. */
+  /**
+   * Takes an OPEN ticket, answering with its conversation: the second of two claims at once is
+   * ABORTED ALREADY_CLAIMED.
+   */
   claim(ctx: RequestContext, ticketId: string, agentId: string): Promise<TicketView> {
     return this.uow.run(ctx, async (tx) => {
       const now = this.clock.now();
@@ -111,12 +114,13 @@ export class AgentDeskUseCase {
           'NOT_IN_QUEUE',
           `agent ${agentId} does not work the ${t.state.queue} queue`,
         );
+      // the agent who takes a ticket gets its whole conversation (internal notes included)
       if (t.state.assigneeId === agentId && t.state.status !== 'OPEN')
-        return { ticket: t.state, messages: [] };
+        return { ticket: t.state, messages: await tx.messages.list(t.id) };
       t.assign(agentId, now);
       await tx.agents.markAssigned(agentId, now);
       await tx.tickets.save(t);
-      return { ticket: t.state, messages: [] };
+      return { ticket: t.state, messages: await tx.messages.list(t.id) };
     });
   }
 

@@ -108,6 +108,19 @@ export class UpsertRuleDto {
   threshold?: number | null;
 
   @ApiPropertyOptional({
+    minimum: 1,
+    maximum: MAX_WINDOW_SECONDS,
+    nullable: true,
+    description:
+      'BULK_AFTER_DELIVERY: how soon after its delivery a review counts as written "right after" it',
+  })
+  @OptionalNullable()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_WINDOW_SECONDS)
+  deliveryWindowSeconds?: number | null;
+
+  @ApiPropertyOptional({
     type: MoneyDto,
     nullable: true,
     description: 'AMOUNT: totals at or above it; BRUSHING: what counts as a small order',
@@ -220,6 +233,7 @@ export class RuleView {
   @ApiProperty({ type: String, enum: DIMENSIONS, nullable: true }) dimension!: string | null;
   @ApiProperty({ type: Number, nullable: true }) windowSeconds!: number | null;
   @ApiProperty({ type: Number, nullable: true }) threshold!: number | null;
+  @ApiProperty({ type: Number, nullable: true }) deliveryWindowSeconds!: number | null;
   @ApiProperty({ type: MoneyDto, nullable: true }) amount!: MoneyDto | null;
 }
 

@@ -3220,7 +3220,10 @@ export interface SupportServiceClient {
 
   listQueue(request: ListQueueRequest, metadata?: Metadata): Observable<ListQueueResponse>;
 
-  /** Takes an OPEN ticket of a queue the agent works (ABORTED ALREADY_CLAIMED if another was first). */
+  /**
+   * Takes an OPEN ticket of a queue the agent works (ABORTED ALREADY_CLAIMED if another was first);
+   * answers with the whole conversation, internal notes included.
+   */
 
   claimTicket(request: ClaimTicketRequest, metadata?: Metadata): Observable<ClaimTicketResponse>;
 
@@ -3344,7 +3347,10 @@ export interface SupportServiceController {
     metadata?: Metadata,
   ): Promise<ListQueueResponse> | Observable<ListQueueResponse> | ListQueueResponse;
 
-  /** Takes an OPEN ticket of a queue the agent works (ABORTED ALREADY_CLAIMED if another was first). */
+  /**
+   * Takes an OPEN ticket of a queue the agent works (ABORTED ALREADY_CLAIMED if another was first);
+   * answers with the whole conversation, internal notes included.
+   */
 
   claimTicket(
     request: ClaimTicketRequest,
