@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ $# -ne 2 ]]; then
-  echo "usage: $0 <email|phone> <roles, comma-separated: customer,operator,admin>" >&2
+  echo "usage: $0 <email|phone> <roles, comma-separated: customer,agent,operator,admin>" >&2
   exit 2
 fi
 source tools/local-env.sh
