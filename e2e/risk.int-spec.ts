@@ -306,6 +306,7 @@ describe('risk end to end: gateway → order → risk', () => {
         dimension: null,
         windowSeconds: null,
         threshold: null,
+        deliveryWindowSeconds: null,
         amount: null,
       },
     ]);

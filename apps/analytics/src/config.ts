@@ -23,17 +23,7 @@ export const analyticsConfigSchema = z.object({
   // catalog: price changes approved here are made there (SetSkuPrice)
   CATALOG_GRPC_URL: z.string().default(''),
   // The shop's time zone: a fact's day is its local date there (IANA name).
-  ANALYTICS_TIME_ZONE: z
-    .string()
-    .default('Asia/Shanghai')
-    .refine((tz) => {
-      try {
-        new Intl.DateTimeFormat('en-CA', { timeZone: tz });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'must be an IANA time zone such as Asia/Shanghai'),
+  ANALYTICS_TIME_ZONE: env.timeZone('Asia/Shanghai'),
   // ---- collection and facts ----
   // IngestBehaviourEvents: events per batch; a client clock ahead by more than the skew, or
   // behind by more than the late window, is replaced by the receive time.

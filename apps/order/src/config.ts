@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { env } from '@emporia/platform';
 
-const hostPort = () => z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port');
 const optionalHostPort = () =>
   z
     .string()
@@ -52,7 +51,7 @@ export const orderConfigSchema = z
     OUTBOX_POLL_MS: env.int(500, 10),
     DB_POOL_SIZE: env.int(10, 1),
     ORDER_MIGRATE_ON_START: env.bool(false),
-    CATALOG_GRPC_URL: hostPort().default('127.0.0.1:50051'),
+    CATALOG_GRPC_URL: env.hostPort().default('127.0.0.1:50051'),
     /** Empty: list prices, no promotions (until the marketing service is deployed). */
     MARKETING_GRPC_URL: optionalHostPort(),
     /** Empty: orders are not risk-scored (reason RISK_NOT_CONFIGURED). */

@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import { env } from '@emporia/platform';
 
-const hostPort = () => z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port');
-
 /** Review settings: every variable has a default that works for `npm start` but the URLs. */
 export const reviewConfigSchema = z.object({
   REVIEW_DATABASE_URL: env.url(),
@@ -17,11 +15,11 @@ export const reviewConfigSchema = z.object({
   OUTBOX_POLL_MS: env.int(500, 10),
   GRPC_DEADLINE_MS: env.int(2000, 50),
   // order: is the line the caller's, and delivered
-  ORDER_GRPC_URL: hostPort().default('127.0.0.1:50054'),
+  ORDER_GRPC_URL: env.hostPort().default('127.0.0.1:50054'),
   // user: the account's age and display name
-  USER_GRPC_URL: hostPort().default('127.0.0.1:50053'),
+  USER_GRPC_URL: env.hostPort().default('127.0.0.1:50053'),
   // risk: brushing checks (ScoreReview); without an answer in time the review is held
-  RISK_GRPC_URL: hostPort().default('127.0.0.1:50056'),
+  RISK_GRPC_URL: env.hostPort().default('127.0.0.1:50056'),
   RISK_DEADLINE_MS: env.int(300, 20),
   // A delivered line may be reviewed for this many days after delivery.
   REVIEW_WINDOW_DAYS: env.int(180, 1),

@@ -1,20 +1,6 @@
 import { z } from 'zod';
 import { env } from '@emporia/platform';
 
-const hostPort = () => z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port');
-
-const timeZone = z
-  .string()
-  .default('Asia/Shanghai')
-  .refine((tz) => {
-    try {
-      new Intl.DateTimeFormat('en-CA', { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'must be an IANA time zone such as Asia/Shanghai');
-
 /** Support settings: every variable has a default that works for `npm start` but the URLs. */
 export const supportConfigSchema = z.object({
   SUPPORT_DATABASE_URL: env.url(),
@@ -29,11 +15,11 @@ export const supportConfigSchema = z.object({
   OUTBOX_POLL_MS: env.int(500, 10),
   GRPC_DEADLINE_MS: env.int(2000, 50),
   // order: the bot's answers (status, tracking, returns), a ticket's order and warehouses
-  ORDER_GRPC_URL: hostPort().default('127.0.0.1:50054'),
+  ORDER_GRPC_URL: env.hostPort().default('127.0.0.1:50054'),
   // user: the customer's membership tier (priority) and names (templates)
-  USER_GRPC_URL: hostPort().default('127.0.0.1:50053'),
+  USER_GRPC_URL: env.hostPort().default('127.0.0.1:50053'),
   // The shop's time zone: ISO weeks of the insight export.
-  SUPPORT_TIME_ZONE: timeZone,
+  SUPPORT_TIME_ZONE: env.timeZone('Asia/Shanghai'),
   // The SLA sweep: breaches, escalation, follow-ups, idle bot tickets.
   SUPPORT_SWEEP_INTERVAL_MS: env.int(30_000, 100),
   // Round-robin assignment over the agents on shift when a ticket enters a queue.

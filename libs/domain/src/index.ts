@@ -4,3 +4,4 @@ export { DomainError } from './domain-error';
 export type { ErrorKind } from './domain-error';
 export { isUuid, UUID_RE } from './ids';
 export type { Clock, IdGenerator } from './ports';
+export { MAX_PUBLIC_URL_LENGTH, publicUrlProblem } from './public-url';

@@ -53,6 +53,21 @@ export const env = {
       .default(def ? 'true' : 'false')
       .transform((v) => v === 'true' || v === '1'),
   int: (def: number, min = 0) => z.coerce.number().int().min(min).default(def),
+  /** A gRPC address, `host:port`. */
+  hostPort: () => z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port'),
+  /** An IANA time zone such as Asia/Shanghai (one this Node.js knows). */
+  timeZone: (def: string) =>
+    z
+      .string()
+      .default(def)
+      .refine((tz) => {
+        try {
+          new Intl.DateTimeFormat('en-CA', { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'must be an IANA time zone such as Asia/Shanghai'),
   /**
    * The currencies the platform takes, comma-separated ISO 4217 codes (`CNY,HKD`): each must be
    * a real currency (not BTC, not XXX, XTS or a metal), or start-up stops naming the variable.
