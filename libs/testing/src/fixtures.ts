@@ -74,11 +74,16 @@ export function testLogger(service: string): Logger {
   return createLogger(service, process.env.TEST_LOG_LEVEL ?? 'silent');
 }
 
+/** Ports this process has handed out: never handed out twice, even before their server binds. */
+const handedOut = new Set<number>();
+
 /**
  * A TCP port free on 127.0.0.1 right now (for servers that cannot report an ephemeral port),
  * chosen below Linux's ephemeral range (32768-60999): a port from that range can be taken, before
  * the server binds it, as the local port of an outgoing connection, even one to itself (a client
- * dialling a server that is not listening yet). Random, so parallel suites rarely meet.
+ * dialling a server that is not listening yet). Each jest worker draws from a slice of
+ * 20000-31999 of its own (JEST_WORKER_ID), so two suites running at once never pick the same
+ * port between the check and the bind; within a worker a port is handed out once.
  */
 export async function freePort(): Promise<number> {
   const { createServer } = await import('node:net');
@@ -88,9 +93,17 @@ export async function freePort(): Promise<number> {
       srv.once('error', () => resolve(false));
       srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
     });
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    if (await tryPort(port)) return port;
+  const SLICES = 4;
+  const size = 12_000 / SLICES;
+  const worker = Number(process.env.JEST_WORKER_ID ?? '1');
+  const base = 20_000 + ((Number.isInteger(worker) && worker > 0 ? worker - 1 : 0) % SLICES) * size;
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = base + Math.floor(Math.random() * size);
+    if (handedOut.has(port)) continue;
+    if (await tryPort(port)) {
+      handedOut.add(port);
+      return port;
+    }
   }
-  throw new Error('freePort: no free port in 20000-31999 after 50 tries');
+  throw new Error(`freePort: no free port in ${base}-${base + size - 1} after 100 tries`);
 }
