@@ -35,8 +35,6 @@ const common = {
   moduleFileExtensions: ['ts', 'js', 'json'],
 };
 module.exports = {
-  // jest's report, then one plain closing line with the counts (tools/jest-closing-line.js)
-  reporters: ['default', '<rootDir>/tools/jest-closing-line.js'],
   projects: [
     {
       ...common,

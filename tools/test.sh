@@ -44,5 +44,16 @@ bash tools/helm-check.sh
 
 step "jest (unit, integration, end-to-end)"
 # jest writes its report and summary on stderr: on stdout with the rest, so a log of stdout alone
-# (CI) ends with the runner's summary too
-exec node_modules/.bin/jest --ci --maxWorkers=2 "$@" 2>&1
+# (CI) has the runner's summary too; then one plain closing line with the counts from jest's JSON
+# results (`tests: N passed, N failed, N skipped`), the last line of the run
+results=.local/jest-results.json
+mkdir -p .local && rm -f "$results"
+status=0
+node_modules/.bin/jest --ci --maxWorkers=2 --json --outputFile="$results" "$@" 2>&1 || status=$?
+if [[ -s "$results" ]]; then
+  node -e '
+    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+  ' "$results"
+fi
+exit "$status"
