@@ -161,6 +161,28 @@ describe('OrderAwareBot', () => {
       return o;
     };
 
+    it('states the policy itself when there is no order to apply it to', async () => {
+      // no order at all
+      expect(await ask('怎么退货？')).toEqual({
+        kind: 'answer',
+        topic: 'RETURN_POLICY',
+        text: '签收后 7 天内可申请退货或换货（七天无理由）。告诉我订单号，我可以帮您查看该订单是否仍在退货期内；也可以回复“人工”转人工客服。',
+      });
+      // several delivered orders and none named
+      deliveredOn('2026-11-23T04:00:00Z');
+      deliveredOn('2026-11-24T04:00:00Z');
+      expect(await ask('how do I return something?', { locale: 'en' })).toEqual({
+        kind: 'answer',
+        topic: 'RETURN_POLICY',
+        text: 'You can ask for a return or an exchange within 7 days of delivery. Tell me the order number and I will check whether it is still inside the window, or ask for a person.',
+      });
+      // a named order that is not the customer's still goes to a person
+      expect(await ask('退货', { orderId: '0190a000-0000-7000-8000-00000000dead' })).toMatchObject({
+        kind: 'handoff',
+        reason: 'BOT_CANNOT_ANSWER',
+      });
+    });
+
     it('tells whether this order is still inside the window, by the clock', async () => {
       const o = deliveredOn('2026-11-23T04:00:00Z');
       orders.addReturn({

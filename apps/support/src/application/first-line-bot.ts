@@ -1,6 +1,7 @@
 import { isUuid, type Clock } from '@emporia/domain';
 import { classifyFailure } from '@emporia/messaging';
 import {
+  generalReturnPolicyAnswer,
   handoffText,
   orderListAnswer,
   orderStatusAnswer,
@@ -49,8 +50,8 @@ const systemClock: Clock = { now: () => new Date() };
  *
  * Which order: the ticket's, else one named in the text, else the customer's only recent order,
  * else the only recent one the question is likely about (tracking: a parcel on its way; returns:
- * delivered; status: not finished). Still several: a status question gets the short list, the
- * others a hand-off.
+ * delivered; status: not finished). Still several: a status question gets the short list, a
+ * return question the policy itself (as when the customer has no order), tracking a hand-off.
  */
 export class OrderAwareBot implements FirstLineBot {
   private readonly clock: Clock;
@@ -81,7 +82,20 @@ export class OrderAwareBot implements FirstLineBot {
     if (typeof q.accountId !== 'string' || !isUuid(q.accountId)) return handoff('NO_DATA', locale);
     const topic = recognised.intent;
 
-    const picked = await this.pickOrder(q.accountId, topic, q.orderId || recognised.orderId);
+    const named = q.orderId || recognised.orderId;
+    const picked = await this.pickOrder(q.accountId, topic, named);
+    // the policy itself needs no order: said when there is none to apply it to (not when a named
+    // order is not the customer's: that goes to a person)
+    if (
+      topic === 'RETURN_POLICY' &&
+      !named &&
+      ('several' in picked || ('why' in picked && picked.why === 'NO_ORDER'))
+    )
+      return {
+        kind: 'answer',
+        topic,
+        text: generalReturnPolicyAnswer(this.settings.returnWindowDays, locale),
+      };
     if ('why' in picked) return handoff(picked.why, locale);
     if ('several' in picked)
       return topic === 'ORDER_STATUS'

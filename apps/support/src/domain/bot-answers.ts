@@ -331,6 +331,16 @@ function policySentence(windowDays: number, locale: BotLocale): string {
     : `签收后 ${windowDays} 天内可申请退货或换货${windowDays === 7 ? '（七天无理由）' : ''}。`;
 }
 
+/**
+ * The return policy without an order to apply it to (the customer has none, or several and the
+ * question names none): the rule, and how to get an answer for one order.
+ */
+export function generalReturnPolicyAnswer(windowDays: number, locale: BotLocale): string {
+  return locale === 'en'
+    ? `${policySentence(windowDays, locale)} Tell me the order number and I will check whether it is still inside the window, or ask for a person.`
+    : `${policySentence(windowDays, locale)}告诉我订单号，我可以帮您查看该订单是否仍在退货期内；也可以回复“人工”转人工客服。`;
+}
+
 function returnsSentence(returns: BotReturn[], locale: BotLocale, timeZone: string): string {
   if (returns.length === 0) return '';
   const each = returns.map((r) => {
