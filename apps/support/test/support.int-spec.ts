@@ -480,7 +480,7 @@ describe('support service (real Postgres + Kafka)', () => {
     });
     expect(rest.tickets).toHaveLength(2); // 4 tickets: the retried one counted once
     expect(await failure(call('listMyTickets', { accountId: c, cursor: '!!' }))).toMatchObject({
-      code: 'CURSOR_INVALID',
+      code: 'INVALID_CURSOR',
     });
 
     await eventually(async () =>

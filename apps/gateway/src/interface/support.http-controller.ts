@@ -146,7 +146,7 @@ export class SupportHttpController {
 
   @Get()
   @ApiOkResponse({ type: TicketPage, description: 'my tickets, newest first' })
-  @ApiProblemCodes({ 400: ['STATUS_INVALID', 'CURSOR_INVALID'] })
+  @ApiProblemCodes({ 400: ['STATUS_INVALID', 'INVALID_CURSOR'] })
   async list(
     @Ctx() ctx: RequestContext,
     @Caller() me: Principal,
@@ -286,7 +286,7 @@ export class AgentSupportHttpController {
 
   @Get('queues/:queue/tickets')
   @ApiOkResponse({ type: AgentTicketPage, description: 'most urgent first' })
-  @ApiProblemCodes({ 400: ['STATUS_INVALID', 'CURSOR_INVALID'], 403: ['NOT_IN_QUEUE'] })
+  @ApiProblemCodes({ 400: ['STATUS_INVALID', 'INVALID_CURSOR'], 403: ['NOT_IN_QUEUE'] })
   async queue(
     @Ctx() ctx: RequestContext,
     @Caller() me: Principal,

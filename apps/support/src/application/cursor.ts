@@ -1,11 +1,10 @@
 import { UUID_RE } from '@emporia/domain';
-import { pageSize } from '@emporia/platform';
+import { decodeCursor, encodeCursor, pageSize } from '@emporia/platform';
 import type { PagePosition } from './ports';
-import { invalid } from '../domain/support-error';
 
-/** Opaque cursors (base64url JSON of the last row's sort key and id); malformed: CURSOR_INVALID. */
+/** Opaque cursors (the platform's): the last row's sort key and id; malformed: INVALID_CURSOR. */
 export function encodePosition(p: PagePosition): string {
-  return Buffer.from(JSON.stringify([p.key, p.id]), 'utf8').toString('base64url');
+  return encodeCursor([p.key, p.id]);
 }
 
 const ISO = '\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z';
@@ -15,21 +14,17 @@ export const QUEUE_KEY = new RegExp(`^P[1-4]\\|${ISO}$`);
 
 export function decodePosition(cursor: string, key: RegExp): PagePosition | undefined {
   if (!cursor) return undefined;
-  try {
-    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
+  const [k, id] = decodeCursor(
+    cursor,
+    (v): v is [string, string] =>
       Array.isArray(v) &&
       v.length === 2 &&
       typeof v[0] === 'string' &&
       typeof v[1] === 'string' &&
       key.test(v[0]) &&
-      UUID_RE.test(v[1])
-    )
-      return { key: v[0], id: v[1] };
-  } catch {
-    // refused below
-  }
-  throw invalid('CURSOR_INVALID', 'cursor is malformed', 'cursor');
+      UUID_RE.test(v[1]),
+  );
+  return { key: k, id };
 }
 
 /** limit: default 20, at most 100. */

@@ -155,13 +155,13 @@ describe('queues, round-robin and claims', () => {
     const page = await h.desk.listQueue(h.ctx, A2, 'general', undefined, false, '', 0);
     expect(page.items.map((t) => t.assigneeId)).toEqual([A1]);
     expect(await code(h.desk.listQueue(h.ctx, A2, 'general', undefined, false, 'nope', 0))).toBe(
-      'CURSOR_INVALID',
+      'INVALID_CURSOR',
     );
     const forged = Buffer.from(JSON.stringify(['P1|yesterday', 'x'])).toString('base64url');
     expect(await code(h.desk.listQueue(h.ctx, A2, 'general', undefined, false, forged, 0))).toBe(
-      'CURSOR_INVALID',
+      'INVALID_CURSOR',
     );
-    expect(await code(h.customer.listMine(h.ctx, C1, undefined, forged, 0))).toBe('CURSOR_INVALID');
+    expect(await code(h.customer.listMine(h.ctx, C1, undefined, forged, 0))).toBe('INVALID_CURSOR');
   });
 
   it('pages a queue by priority then hand-off time', async () => {
