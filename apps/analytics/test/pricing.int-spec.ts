@@ -73,7 +73,12 @@ describe('analytics inventory and pricing (real Postgres + Kafka + catalog)', ()
     const analyticsDb = await createTestDatabase('apr_analytics');
     dbs.push(catalogDb, analyticsDb);
     const kafkaEnv = { KAFKA_BROKERS: testEnv.kafkaBrokers(), KAFKA_TOPIC_PREFIX: prefix };
-    const catalogEnv = { ...kafkaEnv, CATALOG_DATABASE_URL: catalogDb.url, CURRENCIES: 'CNY' };
+    const catalogEnv = {
+      ...kafkaEnv,
+      CATALOG_DATABASE_URL: catalogDb.url,
+      CATALOG_CONSUMER_GROUP: `catalog-apr${suffix}`,
+      CURRENCIES: 'CNY',
+    };
     await runServiceCommand('catalog', catalogEnv, ['migrate']);
     const [catalogGrpc, catalogHttp] = [await freePort(), await freePort()];
     catalog = await startServiceProcess(

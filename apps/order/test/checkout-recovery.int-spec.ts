@@ -160,7 +160,11 @@ describe('order: a checkout cut off by a crash or an outage is finished by a ret
       BIND_HOST: '127.0.0.1',
     };
     const [catalogGrpc, catalogHttp] = [await freePort(), await freePort()];
-    const catalogEnv = { ...kafka, CATALOG_DATABASE_URL: catalogDb.url };
+    const catalogEnv = {
+      ...kafka,
+      CATALOG_DATABASE_URL: catalogDb.url,
+      CATALOG_CONSUMER_GROUP: `catalog-${suffix}`,
+    };
     await runServiceCommand('catalog', catalogEnv, ['migrate']);
     catalog = await startServiceProcess(
       'catalog',

@@ -140,7 +140,12 @@ describe('order: carts, checkout saga and payments (real catalog, Postgres, Kafk
     };
     // the catalog runs as its own process, as in production
     const [catalogGrpc, catalogHttp] = [await freePort(), await freePort()];
-    const catalogEnv = { ...kafka, CATALOG_DATABASE_URL: catalogDb.url, DB_POOL_SIZE: '20' };
+    const catalogEnv = {
+      ...kafka,
+      CATALOG_DATABASE_URL: catalogDb.url,
+      CATALOG_CONSUMER_GROUP: `catalog-ord${suffix}`,
+      DB_POOL_SIZE: '20',
+    };
     await runServiceCommand('catalog', catalogEnv, ['migrate']);
     catalog = await startServiceProcess(
       'catalog',

@@ -203,7 +203,11 @@ describe('order: flash sales and group buying (real catalog, Postgres, Kafka)', 
       BIND_HOST: '127.0.0.1',
     };
     const [catalogGrpc, catalogHttp] = [await freePort(), await freePort()];
-    const catalogEnv = { ...kafkaEnv, CATALOG_DATABASE_URL: catalogDb.url };
+    const catalogEnv = {
+      ...kafkaEnv,
+      CATALOG_DATABASE_URL: catalogDb.url,
+      CATALOG_CONSUMER_GROUP: `catalog-gb-it-${suffix}`,
+    };
     await runServiceCommand('catalog', catalogEnv, ['migrate']);
     catalog = await startServiceProcess(
       'catalog',

@@ -104,7 +104,11 @@ describe('support bot: answers from the real order service', () => {
       await freePort(),
       await freePort(),
     ];
-    const catalogEnv = { ...kafka, CATALOG_DATABASE_URL: catalogDb.url };
+    const catalogEnv = {
+      ...kafka,
+      CATALOG_DATABASE_URL: catalogDb.url,
+      CATALOG_CONSUMER_GROUP: `catalog-${suffix}`,
+    };
     await runServiceCommand('catalog', catalogEnv, ['migrate']);
     processes.push(
       await startServiceProcess(
