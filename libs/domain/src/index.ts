@@ -5,3 +5,5 @@ export type { ErrorKind } from './domain-error';
 export { isUuid, UUID_RE } from './ids';
 export type { Clock, IdGenerator } from './ports';
 export { MAX_PUBLIC_URL_LENGTH, publicUrlProblem } from './public-url';
+export { addressFingerprint } from './address-fingerprint';
+export type { AddressParts } from './address-fingerprint';

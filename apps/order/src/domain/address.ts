@@ -45,10 +45,3 @@ export function validateShippingAddress(
     );
   return out;
 }
-
-/** A normalised fingerprint of an address, for risk velocity and lists. */
-export function addressFingerprint(a: ShippingAddress): string {
-  return [a.country, a.province, a.city, a.district, a.line1, a.line2]
-    .map((p) => p.toLowerCase().replace(/\s+/g, ''))
-    .join('|');
-}

@@ -1,7 +1,7 @@
 import { riskV1 } from '@emporia/contracts';
 import type { Logger, RequestContext } from '@emporia/platform';
 import type { RiskInput, RiskPort } from '../application/ports';
-import { addressFingerprint } from '../domain/address';
+import { addressFingerprint } from '@emporia/domain';
 import type { RiskVerdict } from '../domain/order';
 
 /** No risk service configured: every order is allowed, and says so in its reasons. */

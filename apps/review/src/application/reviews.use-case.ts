@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { RequestContext } from '@emporia/platform';
 import { findBannedWords } from '../domain/banned-words';
 import {
-  addressFingerprint,
+  orderAddressFingerprint,
   deliveredLines,
   reviewableLine,
   type ReviewableLine,
@@ -101,7 +101,7 @@ export class ReviewsUseCase {
     if (earlier) throw exists();
     const author = await this.accounts.author(ctx, input.accountId);
     const id = this.ids.newId();
-    const fingerprint = addressFingerprint(facts.address);
+    const fingerprint = orderAddressFingerprint(facts.address);
     const verdict = await this.risk.scoreReview(ctx, {
       reviewId: id,
       accountId: input.accountId,

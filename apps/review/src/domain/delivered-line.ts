@@ -1,3 +1,4 @@
+import { addressFingerprint } from '@emporia/domain';
 import { ReviewError } from './review-error';
 
 /** What order says about one of the caller's orders (only the caller's are answered). */
@@ -86,12 +87,9 @@ export function deliveredLines(order: OrderFacts, now: Date, windowDays: number)
 }
 
 /**
- * The order's shipping address normalised for risk's velocity and lists: the same fingerprint
- * order sends to risk's ScoreOrder (apps/order/src/domain/address.ts), so both count one place.
+ * The order's shipping address normalised for risk's velocity and lists: the fingerprint order
+ * sends to risk's ScoreOrder (libs/domain), so both count one place.
  */
-export function addressFingerprint(a: OrderFacts['address']): string {
-  if (!a) return '';
-  return [a.country, a.province, a.city, a.district, a.line1, a.line2]
-    .map((p) => (p ?? '').toLowerCase().replace(/\s+/g, ''))
-    .join('|');
+export function orderAddressFingerprint(a: OrderFacts['address']): string {
+  return a ? addressFingerprint(a) : '';
 }

@@ -1,5 +1,5 @@
 import { validateBannedWords, findBannedWords } from './banned-words';
-import { addressFingerprint, deliveredLines, reviewableLine } from './delivered-line';
+import { deliveredLines, orderAddressFingerprint, reviewableLine } from './delivered-line';
 import { validatePhotoUrls } from './photo-url';
 import { averageOf, summarise } from './rating-summary';
 import {
@@ -220,6 +220,6 @@ describe('the reviewed line', () => {
   });
 
   it('fingerprints the address as order does for risk', () => {
-    expect(addressFingerprint(order.address)).toBe('cn|广东省|深圳市|南山区|科技园1号|');
+    expect(orderAddressFingerprint(order.address)).toBe('cn|广东省|深圳市|南山区|科技园1号|');
   });
 });
