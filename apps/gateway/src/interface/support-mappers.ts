@@ -1,3 +1,4 @@
+import Negotiator from 'negotiator';
 import type { supportV1 } from '@emporia/contracts';
 import type { ReplyTemplateDto } from './dto/support.dto';
 import type {
@@ -155,17 +156,10 @@ export const insightsView = (
 
 /**
  * Whether an insight export is asked for as CSV: `format=csv`, or an Accept header that prefers
- * text/csv to JSON (`format=json` wins over the header).
+ * text/csv to JSON (`format=json` wins over the header; JSON when both are equally welcome).
  */
 export function wantsCsv(format: 'json' | 'csv' | undefined, accept: string | undefined): boolean {
   if (format) return format === 'csv';
-  let best: { csv: number; json: number } = { csv: 0, json: 0 };
-  for (const part of (accept ?? '').split(',')) {
-    const [type, ...params] = part.trim().toLowerCase().split(';');
-    const q = Number(params.find((p) => p.trim().startsWith('q='))?.split('=')[1] ?? 1);
-    const weight = Number.isFinite(q) ? q : 0;
-    if (type === 'text/csv') best = { ...best, csv: Math.max(best.csv, weight) };
-    if (type === 'application/json') best = { ...best, json: Math.max(best.json, weight) };
-  }
-  return best.csv > 0 && best.csv >= best.json;
+  const negotiator = new Negotiator({ headers: accept === undefined ? {} : { accept } });
+  return negotiator.mediaType(['application/json', 'text/csv']) === 'text/csv';
 }

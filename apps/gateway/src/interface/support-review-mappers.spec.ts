@@ -50,6 +50,7 @@ describe('support mapping', () => {
     expect(wantsCsv(undefined, 'application/json, text/csv;q=0.5')).toBe(false);
     expect(wantsCsv(undefined, 'text/csv;q=0.9, application/json;q=0.1')).toBe(true);
     expect(wantsCsv(undefined, '*/*')).toBe(false);
+    expect(wantsCsv(undefined, 'text/*, application/json;q=0.5')).toBe(true);
     expect(wantsCsv(undefined, undefined)).toBe(false);
   });
 });
