@@ -45,7 +45,7 @@ export class CreateProductUseCase {
         reference: '',
         actorId: actorOf(ctx),
       });
-      const view = await loadProductView(tx, product);
+      const view = await loadProductView(tx, product, { rating: true });
       tx.events.productCreated(view);
       return view;
     });

@@ -1,26 +1,42 @@
 import type { Product } from '../domain/product';
 import type { CatalogTx, ProductView } from './ports';
 
+/** What a view also carries: the rating, for answers (events never carry it, so they skip it). */
+export interface ViewOptions {
+  rating?: boolean;
+}
+
 /**
- * Assembles the snapshot of a product: its category path, stock and units sold per SKU, and its
- * rating summary when review events gave it one.
+ * Assembles the snapshot of a product: its category path, stock and units sold per SKU, and,
+ * when asked, its rating summary when review events gave it one.
  */
-export async function loadProductView(tx: CatalogTx, product: Product): Promise<ProductView> {
-  return (await loadProductViews(tx, [product]))[0];
+export async function loadProductView(
+  tx: CatalogTx,
+  product: Product,
+  options: ViewOptions = {},
+): Promise<ProductView> {
+  return (await loadProductViews(tx, [product], options))[0];
 }
 
 /**
  * Snapshots of many products with a fixed number of queries (one each for categories, stock,
- * units sold and ratings), whatever the number of products: a page of ListProducts may hold 500.
+ * units sold and, when asked, ratings), whatever the number of products: a page of ListProducts
+ * may hold 500. Event snapshots (a stock reservation committed at checkout) skip the ratings.
  */
-export async function loadProductViews(tx: CatalogTx, products: Product[]): Promise<ProductView[]> {
+export async function loadProductViews(
+  tx: CatalogTx,
+  products: Product[],
+  options: ViewOptions = {},
+): Promise<ProductView[]> {
   if (products.length === 0) return [];
   const skuIds = products.flatMap((p) => p.skus.map((s) => s.id));
   // one after the other: they share the transaction's connection
   const categories = await tx.categories.getMany([...new Set(products.map((p) => p.categoryId))]);
   const stockBySku = await tx.stock.totals(skuIds);
   const unitsSoldBySku = await tx.products.unitsSold(skuIds);
-  const ratings = await tx.ratings.getMany(products.map((p) => p.id));
+  const ratings = options.rating
+    ? await tx.ratings.getMany(products.map((p) => p.id))
+    : new Map<string, NonNullable<ProductView['rating']>>();
   const pathOf = new Map(categories.map((c) => [c.id, c.pathIds]));
   return products.map((product) => ({
     product,

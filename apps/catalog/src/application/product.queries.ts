@@ -11,7 +11,9 @@ export class ProductQueries {
   constructor(@Inject(UNIT_OF_WORK) private readonly uow: UnitOfWork) {}
 
   get(ctx: RequestContext, id: string): Promise<ProductView> {
-    return this.uow.run(ctx, async (tx) => loadProductView(tx, await requireProduct(tx, id)));
+    return this.uow.run(ctx, async (tx) =>
+      loadProductView(tx, await requireProduct(tx, id), { rating: true }),
+    );
   }
 
   list(
@@ -24,7 +26,7 @@ export class ProductQueries {
         (n) => tx.products.listInSubtree(q.categoryId ?? null, q.afterId, n, q.statuses),
         q.limit,
       );
-      const items = await loadProductViews(tx, result.items);
+      const items = await loadProductViews(tx, result.items, { rating: true });
       return { items, ...(result.nextAfterId ? { nextAfterId: result.nextAfterId } : {}) };
     });
   }

@@ -91,7 +91,7 @@ export class SkuPriceUseCase {
             `request ${requestId} already set another price`,
             { field: 'request_id' },
           );
-        return { view: await loadProductView(tx, current), change: first };
+        return { view: await loadProductView(tx, current, { rating: true }), change: first };
       }
       const now = this.clock.now();
       if (prices.originalPrice) {
@@ -109,7 +109,7 @@ export class SkuPriceUseCase {
       };
       if (changed) await tx.products.save(product);
       await tx.priceHistory.append(change);
-      const view = await loadProductView(tx, product);
+      const view = await loadProductView(tx, product, { rating: true });
       if (changed) tx.events.productUpdated(view, ['skus']);
       return { view, change };
     });

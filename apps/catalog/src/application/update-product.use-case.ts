@@ -53,7 +53,7 @@ export class UpdateProductUseCase {
             actorId: actorOf(ctx),
           });
       }
-      const view = await loadProductView(tx, product);
+      const view = await loadProductView(tx, product, { rating: true });
       if (changed.length > 0) tx.events.productUpdated(view, changed);
       return view;
     });
