@@ -16,6 +16,7 @@ const services = [
   'analytics',
   'support',
   'review',
+  'notification',
 ];
 
 export default tseslint.config(

@@ -141,6 +141,11 @@ export function pricingEvents(opts: {
   ) {
     const message = catalogV1.ProductUpdated.encode({
       product: {
+        tags: [],
+        manualTags: [],
+        publishAt: '',
+        unpublishAt: '',
+        complianceStatus: catalogV1.ComplianceStatus.COMPLIANCE_STATUS_NOT_REQUIRED,
         id: product.id,
         title: 'Synthetic',
         description: '',

@@ -1,5 +1,5 @@
 import type { RunningService } from '@emporia/platform';
-import type { catalogV1, searchV1 } from '@emporia/contracts';
+import { catalogV1, type searchV1 } from '@emporia/contracts';
 import { testLogger } from '@emporia/testing';
 import { startGateway } from '../src/gateway.app';
 import { JwksTokenVerifier } from '../src/infrastructure/jwks-token-verifier';
@@ -46,6 +46,11 @@ describe('gateway review routes', () => {
     catalog = await startFakeGrpc('catalog', {
       getProduct: (req: catalogV1.GetProductRequest): catalogV1.GetProductResponse => ({
         product: {
+          tags: [],
+          manualTags: [],
+          publishAt: '',
+          unpublishAt: '',
+          complianceStatus: catalogV1.ComplianceStatus.COMPLIANCE_STATUS_NOT_REQUIRED,
           id: req.id,
           title: 'Teapot',
           description: '',

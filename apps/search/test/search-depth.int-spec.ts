@@ -58,6 +58,8 @@ describe('search depth (real Elasticsearch + Kafka)', () => {
       id,
       catalogV1.CategoryCreated.encode({
         category: {
+          regulated: false,
+          regulatedMarked: false,
           id,
           name,
           slug: id,
@@ -85,6 +87,11 @@ describe('search depth (real Elasticsearch + Kafka)', () => {
     const id = p.id ?? randomUUID();
     const path = p.categoryPathIds ?? [CAT_ROOT, CAT_PHONES];
     const product: catalogV1.Product = {
+      tags: [],
+      manualTags: [],
+      publishAt: '',
+      unpublishAt: '',
+      complianceStatus: catalogV1.ComplianceStatus.COMPLIANCE_STATUS_NOT_REQUIRED,
       id,
       title: p.title,
       description: p.description ?? '',
@@ -435,6 +442,8 @@ describe('search depth (real Elasticsearch + Kafka)', () => {
       CAT_CASES,
       catalogV1.CategoryUpdated.encode({
         category: {
+          regulated: false,
+          regulatedMarked: false,
           id: CAT_CASES,
           name: '手机配件',
           slug: 'cases',

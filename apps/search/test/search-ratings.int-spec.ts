@@ -53,6 +53,11 @@ describe('search by rating (real Elasticsearch + Kafka)', () => {
       'emporia.catalog.v1.ProductUpdated',
       catalogV1.ProductUpdated.encode({
         product: {
+          tags: [],
+          manualTags: [],
+          publishAt: '',
+          unpublishAt: '',
+          complianceStatus: catalogV1.ComplianceStatus.COMPLIANCE_STATUS_NOT_REQUIRED,
           id,
           title,
           description: '',

@@ -29,6 +29,11 @@ describe('search service (real Elasticsearch + Kafka)', () => {
   });
 
   const product = (id: string, over: Partial<catalogV1.Product> = {}): catalogV1.Product => ({
+    tags: [],
+    manualTags: [],
+    publishAt: '',
+    unpublishAt: '',
+    complianceStatus: catalogV1.ComplianceStatus.COMPLIANCE_STATUS_NOT_REQUIRED,
     id,
     title: 'Plain product',
     description: '',

@@ -86,7 +86,8 @@ function topic<const M extends Record<string, EventMessage>>(
 
 const { ProductCreated, ProductUpdated, ProductStockChanged } = catalogEvents;
 const { CategoryCreated, CategoryUpdated, CategoryMoved } = catalogEvents;
-const { GroupBuySucceeded, GroupBuyFailed, FlashSaleScheduled } = marketingEvents;
+const { StockLow, StockRecovered } = catalogEvents;
+const { GroupBuySucceeded, GroupBuyFailed, FlashSaleScheduled, CouponExpiring } = marketingEvents;
 const { OrderPlaced, OrderPaid, OrderCancelled, OrderRefunded } = orderEvents;
 const { ShipmentShipped, ShipmentTracked, CartChanged } = orderEvents;
 const { BehaviourEventReceived, AudienceExported, CartAbandoned } = analyticsEvents;
@@ -110,6 +111,9 @@ export const CATALOG_CATEGORY = topic('catalog.category', {
   CategoryMoved,
 });
 
+/** Low-stock crossings of a SKU in a warehouse, keyed by SKU id (once per crossing). */
+export const CATALOG_STOCK = topic('catalog.stock', { StockLow, StockRecovered });
+
 /** Group-buy outcomes, keyed by group id. */
 export const MARKETING_GROUP_BUY = topic('marketing.group-buy', {
   GroupBuySucceeded,
@@ -118,6 +122,9 @@ export const MARKETING_GROUP_BUY = topic('marketing.group-buy', {
 
 /** Flash sales, keyed by sale id. */
 export const MARKETING_FLASH_SALE = topic('marketing.flash-sale', { FlashSaleScheduled });
+
+/** Coupon reminders (an unused coupon expires soon), keyed by coupon code. */
+export const MARKETING_COUPON = topic('marketing.coupon', { CouponExpiring });
 
 /** Orders and their shipments, keyed by order id. */
 export const ORDER_ORDER = topic('order.order', {
@@ -176,8 +183,10 @@ export const REVIEW_PRODUCT = topic('review.product', { ProductRatingChanged });
 export const EVENT_TOPICS: readonly EventTopic[] = [
   CATALOG_PRODUCT,
   CATALOG_CATEGORY,
+  CATALOG_STOCK,
   MARKETING_GROUP_BUY,
   MARKETING_FLASH_SALE,
+  MARKETING_COUPON,
   ORDER_ORDER,
   ORDER_CART,
   USER_ACCOUNT,

@@ -14,6 +14,7 @@ export const PROTO_FILES = {
   analytics: 'emporia/analytics/v1/analytics_service.proto',
   support: 'emporia/support/v1/support_service.proto',
   review: 'emporia/review/v1/review_service.proto',
+  notification: 'emporia/notification/v1/notification_service.proto',
 } as const;
 
 /** gRPC package names of the services. */
@@ -27,6 +28,7 @@ export const GRPC_PACKAGES = {
   analytics: 'emporia.analytics.v1',
   support: 'emporia.support.v1',
   review: 'emporia.review.v1',
+  notification: 'emporia.notification.v1',
 } as const;
 
 /** A service of the platform with a gRPC API. */
@@ -42,6 +44,7 @@ const SERVICE_NAMES: Record<ServiceName, string> = {
   analytics: 'AnalyticsService',
   support: 'SupportService',
   review: 'ReviewService',
+  notification: 'NotificationService',
 };
 
 /**

@@ -10,6 +10,7 @@ export * as riskV1 from './gen/emporia/risk/v1/risk_service';
 export * as analyticsV1 from './analytics.v1';
 export * as supportV1 from './support.v1';
 export * as reviewV1 from './review.v1';
+export * as notificationV1 from './notification.v1';
 
 export { GRPC_PACKAGES, grpcService, PROTO_FILES, PROTO_ROOT } from './grpc-services';
 export type { ServiceName } from './grpc-services';
@@ -20,8 +21,10 @@ export {
   ANALYTICS_CART,
   CATALOG_CATEGORY,
   CATALOG_PRODUCT,
+  CATALOG_STOCK,
   EVENT_TOPICS,
   eventTypeNamed,
+  MARKETING_COUPON,
   MARKETING_FLASH_SALE,
   MARKETING_GROUP_BUY,
   ORDER_CART,

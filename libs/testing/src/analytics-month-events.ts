@@ -22,6 +22,11 @@ export function monthDomainEvents(truth: MonthTruth, seed = 1016): MonthDomainEv
     const version = (versions.get(p.productId) ?? 0) + 1;
     versions.set(p.productId, version);
     const product: catalogV1.Product = {
+      tags: [],
+      manualTags: [],
+      publishAt: '',
+      unpublishAt: '',
+      complianceStatus: catalogV1.ComplianceStatus.COMPLIANCE_STATUS_NOT_REQUIRED,
       id: p.productId,
       title: `Product ${p.productId.slice(0, 8)}`,
       description: '',

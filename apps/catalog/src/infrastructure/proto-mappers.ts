@@ -41,6 +41,8 @@ export function categoryToProto(c: Category): catalogV1.Category {
     depth: depthOf(c),
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
+    regulated: false, // ISSUE18_PLACEHOLDER
+    regulatedMarked: false, // ISSUE18_PLACEHOLDER
   };
 }
 
@@ -76,6 +78,12 @@ export function productToProto(v: ProductView): catalogV1.Product {
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),
     unitsSold: p.skus.reduce((total, s) => total + sold(s.id), 0),
+    // ISSUE18_PLACEHOLDER: the catalog helpers fill these from the product
+    tags: [],
+    manualTags: [],
+    publishAt: '',
+    unpublishAt: '',
+    complianceStatus: catalogV1.ComplianceStatus.COMPLIANCE_STATUS_NOT_REQUIRED,
   };
 }
 

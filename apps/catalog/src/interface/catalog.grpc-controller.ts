@@ -389,6 +389,47 @@ export class CatalogGrpcController implements catalogV1.CatalogServiceController
       };
     });
   }
+
+  // Issue 18 placeholders, replaced by the helpers before the merge (none may remain).
+  setStockThreshold(): never {
+    throw new Error('ISSUE18_PLACEHOLDER setStockThreshold');
+  }
+  listStockThresholds(): never {
+    throw new Error('ISSUE18_PLACEHOLDER listStockThresholds');
+  }
+  listLowStock(): never {
+    throw new Error('ISSUE18_PLACEHOLDER listLowStock');
+  }
+  scheduleListing(): never {
+    throw new Error('ISSUE18_PLACEHOLDER scheduleListing');
+  }
+  setProductTags(): never {
+    throw new Error('ISSUE18_PLACEHOLDER setProductTags');
+  }
+  listTagRules(): never {
+    throw new Error('ISSUE18_PLACEHOLDER listTagRules');
+  }
+  replaceTagRules(): never {
+    throw new Error('ISSUE18_PLACEHOLDER replaceTagRules');
+  }
+  submitComplianceReview(): never {
+    throw new Error('ISSUE18_PLACEHOLDER submitComplianceReview');
+  }
+  decideComplianceReview(): never {
+    throw new Error('ISSUE18_PLACEHOLDER decideComplianceReview');
+  }
+  listComplianceReviews(): never {
+    throw new Error('ISSUE18_PLACEHOLDER listComplianceReviews');
+  }
+  getComplianceAudit(): never {
+    throw new Error('ISSUE18_PLACEHOLDER getComplianceAudit');
+  }
+  getComplianceRules(): never {
+    throw new Error('ISSUE18_PLACEHOLDER getComplianceRules');
+  }
+  replaceComplianceRules(): never {
+    throw new Error('ISSUE18_PLACEHOLDER replaceComplianceRules');
+  }
 }
 
 function reservationToProto(r: Reservation): catalogV1.Reservation {

@@ -40,6 +40,7 @@ export class CategoriesHttpController {
     const { category } = await this.catalog.createCategory(ctx, {
       name: body.name,
       slug: body.slug,
+      regulated: false, // ISSUE18_PLACEHOLDER: the gateway helper maps it
       parentId: body.parentId ?? '',
     });
     void reply.status(201).header('location', `/v1/categories/${category!.id}`);

@@ -107,6 +107,11 @@ describe('gateway mapping', () => {
       price: { amountMinor: 12900, currency: 'CNY' },
     });
     const view = productView({
+      tags: [],
+      manualTags: [],
+      publishAt: '',
+      unpublishAt: '',
+      complianceStatus: catalogV1.ComplianceStatus.COMPLIANCE_STATUS_NOT_REQUIRED,
       id: 'p',
       title: 't',
       description: '',
@@ -158,6 +163,11 @@ describe('gateway mapping', () => {
       unitsSold: 0,
     };
     const view = productView({
+      tags: [],
+      manualTags: [],
+      publishAt: '',
+      unpublishAt: '',
+      complianceStatus: catalogV1.ComplianceStatus.COMPLIANCE_STATUS_NOT_REQUIRED,
       id: 'p',
       title: 't',
       description: '',

@@ -31,6 +31,7 @@ export function searchRequest(q: SearchQuery): searchV1.SearchProductsRequest {
   return {
     query: q.q ?? '',
     categoryId: q.categoryId ?? '',
+    tags: [], // ISSUE18_PLACEHOLDER: the gateway helper maps the tag filter
     currency: q.currency ?? '',
     pageSize: q.limit ?? 0,
     pageToken: q.cursor ?? '',

@@ -48,6 +48,7 @@ function facetsToProto(f: SearchFacets, labels: Map<string, string>): searchV1.F
   return {
     categories: f.categories.map((c) => ({ ...c, label: labels.get(c.value) ?? '' })),
     brands: f.brands.map((b) => ({ ...b, label: '' })),
+    tags: [], // ISSUE18_PLACEHOLDER
     priceRanges: f.priceRanges.map((r) => ({
       ...(r.from !== undefined ? { fromMinor: r.from } : {}),
       ...(r.to !== undefined ? { toMinor: r.to } : {}),
@@ -64,6 +65,7 @@ function hitsToProto(result: SearchResult): searchV1.ProductHit[] {
   return result.hits.map(({ document: d, score, flashSale }) => ({
     productId: d.product_id,
     title: d.title,
+    tags: [], // ISSUE18_PLACEHOLDER
     brand: d.brand,
     categoryId: d.category_id,
     minPrice: { amountMinor: d.min_price, currency: d.currency },

@@ -53,6 +53,109 @@ export function productStatusToNumber(object: ProductStatus): number {
   }
 }
 
+export enum ComplianceStatus {
+  COMPLIANCE_STATUS_UNSPECIFIED = "COMPLIANCE_STATUS_UNSPECIFIED",
+  /** COMPLIANCE_STATUS_NOT_REQUIRED - Not in a regulated category. */
+  COMPLIANCE_STATUS_NOT_REQUIRED = "COMPLIANCE_STATUS_NOT_REQUIRED",
+  /** COMPLIANCE_STATUS_REQUIRED - In a regulated category, never submitted (or changed since its approval): cannot be published. */
+  COMPLIANCE_STATUS_REQUIRED = "COMPLIANCE_STATUS_REQUIRED",
+  COMPLIANCE_STATUS_PENDING = "COMPLIANCE_STATUS_PENDING",
+  COMPLIANCE_STATUS_APPROVED = "COMPLIANCE_STATUS_APPROVED",
+  COMPLIANCE_STATUS_REJECTED = "COMPLIANCE_STATUS_REJECTED",
+  UNRECOGNIZED = "UNRECOGNIZED",
+}
+
+export function complianceStatusFromJSON(object: any): ComplianceStatus {
+  switch (object) {
+    case 0:
+    case "COMPLIANCE_STATUS_UNSPECIFIED":
+      return ComplianceStatus.COMPLIANCE_STATUS_UNSPECIFIED;
+    case 1:
+    case "COMPLIANCE_STATUS_NOT_REQUIRED":
+      return ComplianceStatus.COMPLIANCE_STATUS_NOT_REQUIRED;
+    case 2:
+    case "COMPLIANCE_STATUS_REQUIRED":
+      return ComplianceStatus.COMPLIANCE_STATUS_REQUIRED;
+    case 3:
+    case "COMPLIANCE_STATUS_PENDING":
+      return ComplianceStatus.COMPLIANCE_STATUS_PENDING;
+    case 4:
+    case "COMPLIANCE_STATUS_APPROVED":
+      return ComplianceStatus.COMPLIANCE_STATUS_APPROVED;
+    case 5:
+    case "COMPLIANCE_STATUS_REJECTED":
+      return ComplianceStatus.COMPLIANCE_STATUS_REJECTED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ComplianceStatus.UNRECOGNIZED;
+  }
+}
+
+export function complianceStatusToNumber(object: ComplianceStatus): number {
+  switch (object) {
+    case ComplianceStatus.COMPLIANCE_STATUS_UNSPECIFIED:
+      return 0;
+    case ComplianceStatus.COMPLIANCE_STATUS_NOT_REQUIRED:
+      return 1;
+    case ComplianceStatus.COMPLIANCE_STATUS_REQUIRED:
+      return 2;
+    case ComplianceStatus.COMPLIANCE_STATUS_PENDING:
+      return 3;
+    case ComplianceStatus.COMPLIANCE_STATUS_APPROVED:
+      return 4;
+    case ComplianceStatus.COMPLIANCE_STATUS_REJECTED:
+      return 5;
+    case ComplianceStatus.UNRECOGNIZED:
+    default:
+      return -1;
+  }
+}
+
+export enum TagRuleKind {
+  TAG_RULE_KIND_UNSPECIFIED = "TAG_RULE_KIND_UNSPECIFIED",
+  /** TAG_RULE_KIND_NEW_ARRIVAL - Products first published within the last `days` days. */
+  TAG_RULE_KIND_NEW_ARRIVAL = "TAG_RULE_KIND_NEW_ARRIVAL",
+  /**
+   * TAG_RULE_KIND_BEST_SELLER - The `top` products by units sold over the last `days` days (7 by default), with at least
+   * `min_units` units.
+   */
+  TAG_RULE_KIND_BEST_SELLER = "TAG_RULE_KIND_BEST_SELLER",
+  UNRECOGNIZED = "UNRECOGNIZED",
+}
+
+export function tagRuleKindFromJSON(object: any): TagRuleKind {
+  switch (object) {
+    case 0:
+    case "TAG_RULE_KIND_UNSPECIFIED":
+      return TagRuleKind.TAG_RULE_KIND_UNSPECIFIED;
+    case 1:
+    case "TAG_RULE_KIND_NEW_ARRIVAL":
+      return TagRuleKind.TAG_RULE_KIND_NEW_ARRIVAL;
+    case 2:
+    case "TAG_RULE_KIND_BEST_SELLER":
+      return TagRuleKind.TAG_RULE_KIND_BEST_SELLER;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return TagRuleKind.UNRECOGNIZED;
+  }
+}
+
+export function tagRuleKindToNumber(object: TagRuleKind): number {
+  switch (object) {
+    case TagRuleKind.TAG_RULE_KIND_UNSPECIFIED:
+      return 0;
+    case TagRuleKind.TAG_RULE_KIND_NEW_ARRIVAL:
+      return 1;
+    case TagRuleKind.TAG_RULE_KIND_BEST_SELLER:
+      return 2;
+    case TagRuleKind.UNRECOGNIZED:
+    default:
+      return -1;
+  }
+}
+
 /** A node of the category tree. `path_ids` runs from the root to this category inclusive. */
 export interface Category {
   id: string;
@@ -63,6 +166,13 @@ export interface Category {
   depth: number;
   createdAt: string;
   updatedAt: string;
+  /**
+   * Regulated categories (food, mother and baby, ...) need an approved compliance review before
+   * a product in them, or in any descendant, is published. Inherited: a category is regulated
+   * when it or any ancestor is marked (`regulated_marked` is this node's own mark).
+   */
+  regulated: boolean;
+  regulatedMarked: boolean;
 }
 
 export interface Sku {
@@ -120,7 +230,87 @@ export interface Product {
    * From the review service's ProductRatingChanged events (issue 17); absent when unrated. Not
    * part of the snapshot's `version`: a rating change does not re-publish the product.
    */
-  rating: ProductRating | undefined;
+  rating:
+    | ProductRating
+    | undefined;
+  /**
+   * Tags shown to shoppers and filterable in search (新品, 促销, 爆款, ...): the union of
+   * `manual_tags` (set by operators) and the tags the tag rules give, sorted.
+   */
+  tags: string[];
+  manualTags: string[];
+  /**
+   * Scheduled listing (RFC 3339, empty when none): at `publish_at` a DRAFT product becomes
+   * ACTIVE, at `unpublish_at` an ACTIVE one becomes ARCHIVED; each happens once, then clears.
+   */
+  publishAt: string;
+  unpublishAt: string;
+  /** Where the product stands in compliance review (NOT_REQUIRED outside regulated categories). */
+  complianceStatus: ComplianceStatus;
+}
+
+/** A compliance review of a product in a regulated category. */
+export interface ComplianceReview {
+  id: string;
+  productId: string;
+  /** The product version the review is about: an approval covers that content only. */
+  productVersion: number;
+  /** Reference to the quality-report document (an https URL or a document-store id). */
+  qualityReportRef: string;
+  status: ComplianceStatus;
+  submittedBy: string;
+  submittedAt: string;
+  decidedBy: string;
+  decidedAt: string;
+  reason: string;
+}
+
+/**
+ * One line of a product's compliance audit trail (submitted, approved, rejected, invalidated,
+ * refused_publish).
+ */
+export interface ComplianceAuditEntry {
+  id: string;
+  productId: string;
+  reviewId: string;
+  action: string;
+  actorId: string;
+  detail: string;
+  occurredAt: string;
+}
+
+/** A low-stock threshold of one SKU in one warehouse: low while available <= threshold. */
+export interface StockThreshold {
+  skuId: string;
+  warehouseCode: string;
+  threshold: number;
+  /** Whether it is low now, and since when (empty when not low). */
+  low: boolean;
+  lowSince: string;
+  updatedAt: string;
+}
+
+/** A SKU at or under its threshold in one warehouse. */
+export interface LowStockItem {
+  skuId: string;
+  skuCode: string;
+  productId: string;
+  productTitle: string;
+  warehouseCode: string;
+  onHand: number;
+  reserved: number;
+  available: number;
+  threshold: number;
+  lowSince: string;
+}
+
+/** A rule giving a tag to the products it selects; re-evaluated by a sweep. */
+export interface TagRule {
+  tag: string;
+  kind: TagRuleKind;
+  days: number;
+  top: number;
+  minUnits: number;
 }
 
 /** A product's rating from its approved reviews. */
@@ -144,7 +334,18 @@ export interface StockLevel {
 }
 
 function createBaseCategory(): Category {
-  return { id: "", name: "", slug: "", parentId: "", pathIds: [], depth: 0, createdAt: "", updatedAt: "" };
+  return {
+    id: "",
+    name: "",
+    slug: "",
+    parentId: "",
+    pathIds: [],
+    depth: 0,
+    createdAt: "",
+    updatedAt: "",
+    regulated: false,
+    regulatedMarked: false,
+  };
 }
 
 export const Category: MessageFns<Category, "emporia.catalog.v1.Category"> = {
@@ -174,6 +375,12 @@ export const Category: MessageFns<Category, "emporia.catalog.v1.Category"> = {
     }
     if (message.updatedAt !== "") {
       writer.uint32(66).string(message.updatedAt);
+    }
+    if (message.regulated !== false) {
+      writer.uint32(72).bool(message.regulated);
+    }
+    if (message.regulatedMarked !== false) {
+      writer.uint32(80).bool(message.regulatedMarked);
     }
     return writer;
   },
@@ -253,6 +460,22 @@ export const Category: MessageFns<Category, "emporia.catalog.v1.Category"> = {
             }
 
             message.updatedAt = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.regulated = reader.bool();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.regulatedMarked = reader.bool();
             continue;
           }
         }
@@ -459,6 +682,11 @@ function createBaseProduct(): Product {
     updatedAt: "",
     unitsSold: 0,
     rating: undefined,
+    tags: [],
+    manualTags: [],
+    publishAt: "",
+    unpublishAt: "",
+    complianceStatus: ComplianceStatus.COMPLIANCE_STATUS_UNSPECIFIED,
   };
 }
 
@@ -504,6 +732,21 @@ export const Product: MessageFns<Product, "emporia.catalog.v1.Product"> = {
     }
     if (message.rating !== undefined) {
       ProductRating.encode(message.rating, writer.uint32(106).fork()).join();
+    }
+    for (const v of message.tags) {
+      writer.uint32(114).string(v!);
+    }
+    for (const v of message.manualTags) {
+      writer.uint32(122).string(v!);
+    }
+    if (message.publishAt !== "") {
+      writer.uint32(130).string(message.publishAt);
+    }
+    if (message.unpublishAt !== "") {
+      writer.uint32(138).string(message.unpublishAt);
+    }
+    if (message.complianceStatus !== ComplianceStatus.COMPLIANCE_STATUS_UNSPECIFIED) {
+      writer.uint32(144).int32(complianceStatusToNumber(message.complianceStatus));
     }
     return writer;
   },
@@ -623,6 +866,671 @@ export const Product: MessageFns<Product, "emporia.catalog.v1.Product"> = {
             }
 
             message.rating = ProductRating.decode(reader, reader.uint32());
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.tags.push(reader.string());
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.manualTags.push(reader.string());
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.publishAt = reader.string();
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.unpublishAt = reader.string();
+            continue;
+          }
+          case 18: {
+            if (tag !== 144) {
+              break;
+            }
+
+            message.complianceStatus = complianceStatusFromJSON(reader.int32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseComplianceReview(): ComplianceReview {
+  return {
+    id: "",
+    productId: "",
+    productVersion: 0,
+    qualityReportRef: "",
+    status: ComplianceStatus.COMPLIANCE_STATUS_UNSPECIFIED,
+    submittedBy: "",
+    submittedAt: "",
+    decidedBy: "",
+    decidedAt: "",
+    reason: "",
+  };
+}
+
+export const ComplianceReview: MessageFns<ComplianceReview, "emporia.catalog.v1.ComplianceReview"> = {
+  $type: "emporia.catalog.v1.ComplianceReview" as const,
+
+  encode(message: ComplianceReview, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.productId !== "") {
+      writer.uint32(18).string(message.productId);
+    }
+    if (message.productVersion !== 0) {
+      writer.uint32(24).int64(message.productVersion);
+    }
+    if (message.qualityReportRef !== "") {
+      writer.uint32(34).string(message.qualityReportRef);
+    }
+    if (message.status !== ComplianceStatus.COMPLIANCE_STATUS_UNSPECIFIED) {
+      writer.uint32(40).int32(complianceStatusToNumber(message.status));
+    }
+    if (message.submittedBy !== "") {
+      writer.uint32(50).string(message.submittedBy);
+    }
+    if (message.submittedAt !== "") {
+      writer.uint32(58).string(message.submittedAt);
+    }
+    if (message.decidedBy !== "") {
+      writer.uint32(66).string(message.decidedBy);
+    }
+    if (message.decidedAt !== "") {
+      writer.uint32(74).string(message.decidedAt);
+    }
+    if (message.reason !== "") {
+      writer.uint32(82).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ComplianceReview {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseComplianceReview();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.productId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.productVersion = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.qualityReportRef = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.status = complianceStatusFromJSON(reader.int32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.submittedBy = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.submittedAt = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.decidedBy = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.decidedAt = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseComplianceAuditEntry(): ComplianceAuditEntry {
+  return { id: "", productId: "", reviewId: "", action: "", actorId: "", detail: "", occurredAt: "" };
+}
+
+export const ComplianceAuditEntry: MessageFns<ComplianceAuditEntry, "emporia.catalog.v1.ComplianceAuditEntry"> = {
+  $type: "emporia.catalog.v1.ComplianceAuditEntry" as const,
+
+  encode(message: ComplianceAuditEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.productId !== "") {
+      writer.uint32(18).string(message.productId);
+    }
+    if (message.reviewId !== "") {
+      writer.uint32(26).string(message.reviewId);
+    }
+    if (message.action !== "") {
+      writer.uint32(34).string(message.action);
+    }
+    if (message.actorId !== "") {
+      writer.uint32(42).string(message.actorId);
+    }
+    if (message.detail !== "") {
+      writer.uint32(50).string(message.detail);
+    }
+    if (message.occurredAt !== "") {
+      writer.uint32(58).string(message.occurredAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ComplianceAuditEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseComplianceAuditEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.productId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.reviewId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.action = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.actorId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.detail = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.occurredAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseStockThreshold(): StockThreshold {
+  return { skuId: "", warehouseCode: "", threshold: 0, low: false, lowSince: "", updatedAt: "" };
+}
+
+export const StockThreshold: MessageFns<StockThreshold, "emporia.catalog.v1.StockThreshold"> = {
+  $type: "emporia.catalog.v1.StockThreshold" as const,
+
+  encode(message: StockThreshold, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.skuId !== "") {
+      writer.uint32(10).string(message.skuId);
+    }
+    if (message.warehouseCode !== "") {
+      writer.uint32(18).string(message.warehouseCode);
+    }
+    if (message.threshold !== 0) {
+      writer.uint32(24).int64(message.threshold);
+    }
+    if (message.low !== false) {
+      writer.uint32(32).bool(message.low);
+    }
+    if (message.lowSince !== "") {
+      writer.uint32(42).string(message.lowSince);
+    }
+    if (message.updatedAt !== "") {
+      writer.uint32(50).string(message.updatedAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StockThreshold {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStockThreshold();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.skuId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.warehouseCode = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.threshold = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.low = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.lowSince = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.updatedAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseLowStockItem(): LowStockItem {
+  return {
+    skuId: "",
+    skuCode: "",
+    productId: "",
+    productTitle: "",
+    warehouseCode: "",
+    onHand: 0,
+    reserved: 0,
+    available: 0,
+    threshold: 0,
+    lowSince: "",
+  };
+}
+
+export const LowStockItem: MessageFns<LowStockItem, "emporia.catalog.v1.LowStockItem"> = {
+  $type: "emporia.catalog.v1.LowStockItem" as const,
+
+  encode(message: LowStockItem, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.skuId !== "") {
+      writer.uint32(10).string(message.skuId);
+    }
+    if (message.skuCode !== "") {
+      writer.uint32(18).string(message.skuCode);
+    }
+    if (message.productId !== "") {
+      writer.uint32(26).string(message.productId);
+    }
+    if (message.productTitle !== "") {
+      writer.uint32(34).string(message.productTitle);
+    }
+    if (message.warehouseCode !== "") {
+      writer.uint32(42).string(message.warehouseCode);
+    }
+    if (message.onHand !== 0) {
+      writer.uint32(48).int64(message.onHand);
+    }
+    if (message.reserved !== 0) {
+      writer.uint32(56).int64(message.reserved);
+    }
+    if (message.available !== 0) {
+      writer.uint32(64).int64(message.available);
+    }
+    if (message.threshold !== 0) {
+      writer.uint32(72).int64(message.threshold);
+    }
+    if (message.lowSince !== "") {
+      writer.uint32(82).string(message.lowSince);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LowStockItem {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLowStockItem();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.skuId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.skuCode = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.productId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.productTitle = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.warehouseCode = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.onHand = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.reserved = longToNumber(reader.int64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.available = longToNumber(reader.int64());
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.threshold = longToNumber(reader.int64());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.lowSince = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseTagRule(): TagRule {
+  return { tag: "", kind: TagRuleKind.TAG_RULE_KIND_UNSPECIFIED, days: 0, top: 0, minUnits: 0 };
+}
+
+export const TagRule: MessageFns<TagRule, "emporia.catalog.v1.TagRule"> = {
+  $type: "emporia.catalog.v1.TagRule" as const,
+
+  encode(message: TagRule, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tag !== "") {
+      writer.uint32(10).string(message.tag);
+    }
+    if (message.kind !== TagRuleKind.TAG_RULE_KIND_UNSPECIFIED) {
+      writer.uint32(16).int32(tagRuleKindToNumber(message.kind));
+    }
+    if (message.days !== 0) {
+      writer.uint32(24).int32(message.days);
+    }
+    if (message.top !== 0) {
+      writer.uint32(32).int32(message.top);
+    }
+    if (message.minUnits !== 0) {
+      writer.uint32(40).int64(message.minUnits);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TagRule {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTagRule();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.tag = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.kind = tagRuleKindFromJSON(reader.int32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.days = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.top = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.minUnits = longToNumber(reader.int64());
             continue;
           }
         }

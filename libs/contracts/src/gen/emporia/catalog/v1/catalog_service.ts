@@ -10,13 +10,29 @@ import type { Metadata } from "@grpc/grpc-js";
 import { GrpcMethod, GrpcStreamMethod } from "@nestjs/microservices";
 import { Observable } from "rxjs";
 import { Money } from "../../common/v1/money";
-import { Category, Product, ProductStatus, productStatusFromJSON, productStatusToNumber, StockLevel } from "./catalog";
+import {
+  Category,
+  ComplianceAuditEntry,
+  ComplianceReview,
+  ComplianceStatus,
+  complianceStatusFromJSON,
+  complianceStatusToNumber,
+  LowStockItem,
+  Product,
+  ProductStatus,
+  productStatusFromJSON,
+  productStatusToNumber,
+  StockLevel,
+  StockThreshold,
+  TagRule,
+} from "./catalog";
 
 export interface CreateCategoryRequest {
   name: string;
   slug: string;
   /** Empty for a root category. */
   parentId: string;
+  regulated: boolean;
 }
 
 export interface CreateCategoryResponse {
@@ -26,7 +42,11 @@ export interface CreateCategoryResponse {
 export interface UpdateCategoryRequest {
   id: string;
   name?: string | undefined;
-  slug?: string | undefined;
+  slug?:
+    | string
+    | undefined;
+  /** Marks or unmarks the category as regulated (its descendants inherit the mark). */
+  regulated?: boolean | undefined;
 }
 
 export interface UpdateCategoryResponse {
@@ -366,8 +386,140 @@ export interface GetSkuPriceHistoryResponse {
   lowestPrice30d: Money | undefined;
 }
 
+export interface SetStockThresholdRequest {
+  skuId: string;
+  warehouseCode: string;
+  /** 0 removes the threshold (a low SKU then recovers: StockRecovered). */
+  threshold: number;
+}
+
+export interface SetStockThresholdResponse {
+  threshold: StockThreshold | undefined;
+}
+
+export interface ListStockThresholdsRequest {
+  /** Empty for every SKU. */
+  skuId: string;
+}
+
+export interface ListStockThresholdsResponse {
+  thresholds: StockThreshold[];
+}
+
+export interface ListLowStockRequest {
+  /** Empty for every warehouse. */
+  warehouseCode: string;
+  /** 50 when 0; at most 500. */
+  pageSize: number;
+  pageToken: string;
+}
+
+export interface ListLowStockResponse {
+  /** Longest low first. */
+  items: LowStockItem[];
+  nextPageToken: string;
+}
+
+export interface ScheduleListingRequest {
+  productId: string;
+  /** RFC 3339 with an offset; empty clears. unpublish_at must be after publish_at when both set. */
+  publishAt: string;
+  unpublishAt: string;
+  expectedVersion: number;
+}
+
+export interface ScheduleListingResponse {
+  product: Product | undefined;
+}
+
+export interface SetProductTagsRequest {
+  productId: string;
+  /** Replaces the manual tags: 1 to 20 characters each, at most 10, no duplicates. */
+  tags: string[];
+  expectedVersion: number;
+}
+
+export interface SetProductTagsResponse {
+  product: Product | undefined;
+}
+
+export interface ListTagRulesRequest {
+}
+
+export interface ListTagRulesResponse {
+  rules: TagRule[];
+}
+
+export interface ReplaceTagRulesRequest {
+  rules: TagRule[];
+}
+
+export interface ReplaceTagRulesResponse {
+  rules: TagRule[];
+}
+
+export interface SubmitComplianceReviewRequest {
+  productId: string;
+  qualityReportRef: string;
+  submittedBy: string;
+}
+
+export interface SubmitComplianceReviewResponse {
+  review: ComplianceReview | undefined;
+}
+
+export interface DecideComplianceReviewRequest {
+  reviewId: string;
+  operatorId: string;
+  approve: boolean;
+  /** Required when rejecting. */
+  reason: string;
+}
+
+export interface DecideComplianceReviewResponse {
+  review: ComplianceReview | undefined;
+}
+
+export interface ListComplianceReviewsRequest {
+  /** UNSPECIFIED for every status. */
+  status: ComplianceStatus;
+  pageSize: number;
+  pageToken: string;
+}
+
+export interface ListComplianceReviewsResponse {
+  reviews: ComplianceReview[];
+  nextPageToken: string;
+}
+
+export interface GetComplianceAuditRequest {
+  productId: string;
+}
+
+export interface GetComplianceAuditResponse {
+  entries: ComplianceAuditEntry[];
+}
+
+export interface GetComplianceRulesRequest {
+}
+
+export interface GetComplianceRulesResponse {
+  bannedWords: string[];
+  blacklistedBrands: string[];
+}
+
+export interface ReplaceComplianceRulesRequest {
+  bannedWords: string[];
+  blacklistedBrands: string[];
+}
+
+export interface ReplaceComplianceRulesResponse {
+  bannedWords: string[];
+  blacklistedBrands: string[];
+}
+
 function createBaseCreateCategoryRequest(): CreateCategoryRequest {
-  return { name: "", slug: "", parentId: "" };
+  return { name: "", slug: "", parentId: "", regulated: false };
 }
 
 export const CreateCategoryRequest: MessageFns<CreateCategoryRequest, "emporia.catalog.v1.CreateCategoryRequest"> = {
@@ -382,6 +534,9 @@ export const CreateCategoryRequest: MessageFns<CreateCategoryRequest, "emporia.c
     }
     if (message.parentId !== "") {
       writer.uint32(26).string(message.parentId);
+    }
+    if (message.regulated !== false) {
+      writer.uint32(32).bool(message.regulated);
     }
     return writer;
   },
@@ -421,6 +576,14 @@ export const CreateCategoryRequest: MessageFns<CreateCategoryRequest, "emporia.c
             }
 
             message.parentId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.regulated = reader.bool();
             continue;
           }
         }
@@ -501,6 +664,9 @@ export const UpdateCategoryRequest: MessageFns<UpdateCategoryRequest, "emporia.c
     if (message.slug !== undefined) {
       writer.uint32(26).string(message.slug);
     }
+    if (message.regulated !== undefined) {
+      writer.uint32(32).bool(message.regulated);
+    }
     return writer;
   },
 
@@ -539,6 +705,14 @@ export const UpdateCategoryRequest: MessageFns<UpdateCategoryRequest, "emporia.c
             }
 
             message.slug = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.regulated = reader.bool();
             continue;
           }
         }
@@ -3782,6 +3956,1517 @@ export const GetSkuPriceHistoryResponse: MessageFns<
   },
 };
 
+function createBaseSetStockThresholdRequest(): SetStockThresholdRequest {
+  return { skuId: "", warehouseCode: "", threshold: 0 };
+}
+
+export const SetStockThresholdRequest: MessageFns<
+  SetStockThresholdRequest,
+  "emporia.catalog.v1.SetStockThresholdRequest"
+> = {
+  $type: "emporia.catalog.v1.SetStockThresholdRequest" as const,
+
+  encode(message: SetStockThresholdRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.skuId !== "") {
+      writer.uint32(10).string(message.skuId);
+    }
+    if (message.warehouseCode !== "") {
+      writer.uint32(18).string(message.warehouseCode);
+    }
+    if (message.threshold !== 0) {
+      writer.uint32(24).int64(message.threshold);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetStockThresholdRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetStockThresholdRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.skuId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.warehouseCode = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.threshold = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSetStockThresholdResponse(): SetStockThresholdResponse {
+  return { threshold: undefined };
+}
+
+export const SetStockThresholdResponse: MessageFns<
+  SetStockThresholdResponse,
+  "emporia.catalog.v1.SetStockThresholdResponse"
+> = {
+  $type: "emporia.catalog.v1.SetStockThresholdResponse" as const,
+
+  encode(message: SetStockThresholdResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.threshold !== undefined) {
+      StockThreshold.encode(message.threshold, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetStockThresholdResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetStockThresholdResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.threshold = StockThreshold.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListStockThresholdsRequest(): ListStockThresholdsRequest {
+  return { skuId: "" };
+}
+
+export const ListStockThresholdsRequest: MessageFns<
+  ListStockThresholdsRequest,
+  "emporia.catalog.v1.ListStockThresholdsRequest"
+> = {
+  $type: "emporia.catalog.v1.ListStockThresholdsRequest" as const,
+
+  encode(message: ListStockThresholdsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.skuId !== "") {
+      writer.uint32(10).string(message.skuId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListStockThresholdsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListStockThresholdsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.skuId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListStockThresholdsResponse(): ListStockThresholdsResponse {
+  return { thresholds: [] };
+}
+
+export const ListStockThresholdsResponse: MessageFns<
+  ListStockThresholdsResponse,
+  "emporia.catalog.v1.ListStockThresholdsResponse"
+> = {
+  $type: "emporia.catalog.v1.ListStockThresholdsResponse" as const,
+
+  encode(message: ListStockThresholdsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.thresholds) {
+      StockThreshold.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListStockThresholdsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListStockThresholdsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.thresholds.push(StockThreshold.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListLowStockRequest(): ListLowStockRequest {
+  return { warehouseCode: "", pageSize: 0, pageToken: "" };
+}
+
+export const ListLowStockRequest: MessageFns<ListLowStockRequest, "emporia.catalog.v1.ListLowStockRequest"> = {
+  $type: "emporia.catalog.v1.ListLowStockRequest" as const,
+
+  encode(message: ListLowStockRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.warehouseCode !== "") {
+      writer.uint32(10).string(message.warehouseCode);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(16).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(26).string(message.pageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListLowStockRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListLowStockRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.warehouseCode = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListLowStockResponse(): ListLowStockResponse {
+  return { items: [], nextPageToken: "" };
+}
+
+export const ListLowStockResponse: MessageFns<ListLowStockResponse, "emporia.catalog.v1.ListLowStockResponse"> = {
+  $type: "emporia.catalog.v1.ListLowStockResponse" as const,
+
+  encode(message: ListLowStockResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.items) {
+      LowStockItem.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListLowStockResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListLowStockResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.items.push(LowStockItem.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseScheduleListingRequest(): ScheduleListingRequest {
+  return { productId: "", publishAt: "", unpublishAt: "", expectedVersion: 0 };
+}
+
+export const ScheduleListingRequest: MessageFns<ScheduleListingRequest, "emporia.catalog.v1.ScheduleListingRequest"> = {
+  $type: "emporia.catalog.v1.ScheduleListingRequest" as const,
+
+  encode(message: ScheduleListingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.productId !== "") {
+      writer.uint32(10).string(message.productId);
+    }
+    if (message.publishAt !== "") {
+      writer.uint32(18).string(message.publishAt);
+    }
+    if (message.unpublishAt !== "") {
+      writer.uint32(26).string(message.unpublishAt);
+    }
+    if (message.expectedVersion !== 0) {
+      writer.uint32(32).int64(message.expectedVersion);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ScheduleListingRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseScheduleListingRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.productId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.publishAt = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.unpublishAt = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.expectedVersion = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseScheduleListingResponse(): ScheduleListingResponse {
+  return { product: undefined };
+}
+
+export const ScheduleListingResponse: MessageFns<
+  ScheduleListingResponse,
+  "emporia.catalog.v1.ScheduleListingResponse"
+> = {
+  $type: "emporia.catalog.v1.ScheduleListingResponse" as const,
+
+  encode(message: ScheduleListingResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.product !== undefined) {
+      Product.encode(message.product, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ScheduleListingResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseScheduleListingResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.product = Product.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSetProductTagsRequest(): SetProductTagsRequest {
+  return { productId: "", tags: [], expectedVersion: 0 };
+}
+
+export const SetProductTagsRequest: MessageFns<SetProductTagsRequest, "emporia.catalog.v1.SetProductTagsRequest"> = {
+  $type: "emporia.catalog.v1.SetProductTagsRequest" as const,
+
+  encode(message: SetProductTagsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.productId !== "") {
+      writer.uint32(10).string(message.productId);
+    }
+    for (const v of message.tags) {
+      writer.uint32(18).string(v!);
+    }
+    if (message.expectedVersion !== 0) {
+      writer.uint32(24).int64(message.expectedVersion);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetProductTagsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetProductTagsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.productId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.tags.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.expectedVersion = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSetProductTagsResponse(): SetProductTagsResponse {
+  return { product: undefined };
+}
+
+export const SetProductTagsResponse: MessageFns<SetProductTagsResponse, "emporia.catalog.v1.SetProductTagsResponse"> = {
+  $type: "emporia.catalog.v1.SetProductTagsResponse" as const,
+
+  encode(message: SetProductTagsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.product !== undefined) {
+      Product.encode(message.product, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetProductTagsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetProductTagsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.product = Product.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListTagRulesRequest(): ListTagRulesRequest {
+  return {};
+}
+
+export const ListTagRulesRequest: MessageFns<ListTagRulesRequest, "emporia.catalog.v1.ListTagRulesRequest"> = {
+  $type: "emporia.catalog.v1.ListTagRulesRequest" as const,
+
+  encode(_: ListTagRulesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListTagRulesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListTagRulesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListTagRulesResponse(): ListTagRulesResponse {
+  return { rules: [] };
+}
+
+export const ListTagRulesResponse: MessageFns<ListTagRulesResponse, "emporia.catalog.v1.ListTagRulesResponse"> = {
+  $type: "emporia.catalog.v1.ListTagRulesResponse" as const,
+
+  encode(message: ListTagRulesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.rules) {
+      TagRule.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListTagRulesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListTagRulesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.rules.push(TagRule.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseReplaceTagRulesRequest(): ReplaceTagRulesRequest {
+  return { rules: [] };
+}
+
+export const ReplaceTagRulesRequest: MessageFns<ReplaceTagRulesRequest, "emporia.catalog.v1.ReplaceTagRulesRequest"> = {
+  $type: "emporia.catalog.v1.ReplaceTagRulesRequest" as const,
+
+  encode(message: ReplaceTagRulesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.rules) {
+      TagRule.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReplaceTagRulesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReplaceTagRulesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.rules.push(TagRule.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseReplaceTagRulesResponse(): ReplaceTagRulesResponse {
+  return { rules: [] };
+}
+
+export const ReplaceTagRulesResponse: MessageFns<
+  ReplaceTagRulesResponse,
+  "emporia.catalog.v1.ReplaceTagRulesResponse"
+> = {
+  $type: "emporia.catalog.v1.ReplaceTagRulesResponse" as const,
+
+  encode(message: ReplaceTagRulesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.rules) {
+      TagRule.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReplaceTagRulesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReplaceTagRulesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.rules.push(TagRule.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSubmitComplianceReviewRequest(): SubmitComplianceReviewRequest {
+  return { productId: "", qualityReportRef: "", submittedBy: "" };
+}
+
+export const SubmitComplianceReviewRequest: MessageFns<
+  SubmitComplianceReviewRequest,
+  "emporia.catalog.v1.SubmitComplianceReviewRequest"
+> = {
+  $type: "emporia.catalog.v1.SubmitComplianceReviewRequest" as const,
+
+  encode(message: SubmitComplianceReviewRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.productId !== "") {
+      writer.uint32(10).string(message.productId);
+    }
+    if (message.qualityReportRef !== "") {
+      writer.uint32(18).string(message.qualityReportRef);
+    }
+    if (message.submittedBy !== "") {
+      writer.uint32(26).string(message.submittedBy);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SubmitComplianceReviewRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSubmitComplianceReviewRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.productId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.qualityReportRef = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.submittedBy = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSubmitComplianceReviewResponse(): SubmitComplianceReviewResponse {
+  return { review: undefined };
+}
+
+export const SubmitComplianceReviewResponse: MessageFns<
+  SubmitComplianceReviewResponse,
+  "emporia.catalog.v1.SubmitComplianceReviewResponse"
+> = {
+  $type: "emporia.catalog.v1.SubmitComplianceReviewResponse" as const,
+
+  encode(message: SubmitComplianceReviewResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.review !== undefined) {
+      ComplianceReview.encode(message.review, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SubmitComplianceReviewResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSubmitComplianceReviewResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.review = ComplianceReview.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDecideComplianceReviewRequest(): DecideComplianceReviewRequest {
+  return { reviewId: "", operatorId: "", approve: false, reason: "" };
+}
+
+export const DecideComplianceReviewRequest: MessageFns<
+  DecideComplianceReviewRequest,
+  "emporia.catalog.v1.DecideComplianceReviewRequest"
+> = {
+  $type: "emporia.catalog.v1.DecideComplianceReviewRequest" as const,
+
+  encode(message: DecideComplianceReviewRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reviewId !== "") {
+      writer.uint32(10).string(message.reviewId);
+    }
+    if (message.operatorId !== "") {
+      writer.uint32(18).string(message.operatorId);
+    }
+    if (message.approve !== false) {
+      writer.uint32(24).bool(message.approve);
+    }
+    if (message.reason !== "") {
+      writer.uint32(34).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DecideComplianceReviewRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDecideComplianceReviewRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reviewId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.operatorId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.approve = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDecideComplianceReviewResponse(): DecideComplianceReviewResponse {
+  return { review: undefined };
+}
+
+export const DecideComplianceReviewResponse: MessageFns<
+  DecideComplianceReviewResponse,
+  "emporia.catalog.v1.DecideComplianceReviewResponse"
+> = {
+  $type: "emporia.catalog.v1.DecideComplianceReviewResponse" as const,
+
+  encode(message: DecideComplianceReviewResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.review !== undefined) {
+      ComplianceReview.encode(message.review, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DecideComplianceReviewResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDecideComplianceReviewResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.review = ComplianceReview.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListComplianceReviewsRequest(): ListComplianceReviewsRequest {
+  return { status: ComplianceStatus.COMPLIANCE_STATUS_UNSPECIFIED, pageSize: 0, pageToken: "" };
+}
+
+export const ListComplianceReviewsRequest: MessageFns<
+  ListComplianceReviewsRequest,
+  "emporia.catalog.v1.ListComplianceReviewsRequest"
+> = {
+  $type: "emporia.catalog.v1.ListComplianceReviewsRequest" as const,
+
+  encode(message: ListComplianceReviewsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== ComplianceStatus.COMPLIANCE_STATUS_UNSPECIFIED) {
+      writer.uint32(8).int32(complianceStatusToNumber(message.status));
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(16).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(26).string(message.pageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListComplianceReviewsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListComplianceReviewsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.status = complianceStatusFromJSON(reader.int32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListComplianceReviewsResponse(): ListComplianceReviewsResponse {
+  return { reviews: [], nextPageToken: "" };
+}
+
+export const ListComplianceReviewsResponse: MessageFns<
+  ListComplianceReviewsResponse,
+  "emporia.catalog.v1.ListComplianceReviewsResponse"
+> = {
+  $type: "emporia.catalog.v1.ListComplianceReviewsResponse" as const,
+
+  encode(message: ListComplianceReviewsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.reviews) {
+      ComplianceReview.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListComplianceReviewsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListComplianceReviewsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reviews.push(ComplianceReview.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetComplianceAuditRequest(): GetComplianceAuditRequest {
+  return { productId: "" };
+}
+
+export const GetComplianceAuditRequest: MessageFns<
+  GetComplianceAuditRequest,
+  "emporia.catalog.v1.GetComplianceAuditRequest"
+> = {
+  $type: "emporia.catalog.v1.GetComplianceAuditRequest" as const,
+
+  encode(message: GetComplianceAuditRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.productId !== "") {
+      writer.uint32(10).string(message.productId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetComplianceAuditRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetComplianceAuditRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.productId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetComplianceAuditResponse(): GetComplianceAuditResponse {
+  return { entries: [] };
+}
+
+export const GetComplianceAuditResponse: MessageFns<
+  GetComplianceAuditResponse,
+  "emporia.catalog.v1.GetComplianceAuditResponse"
+> = {
+  $type: "emporia.catalog.v1.GetComplianceAuditResponse" as const,
+
+  encode(message: GetComplianceAuditResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.entries) {
+      ComplianceAuditEntry.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetComplianceAuditResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetComplianceAuditResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.entries.push(ComplianceAuditEntry.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetComplianceRulesRequest(): GetComplianceRulesRequest {
+  return {};
+}
+
+export const GetComplianceRulesRequest: MessageFns<
+  GetComplianceRulesRequest,
+  "emporia.catalog.v1.GetComplianceRulesRequest"
+> = {
+  $type: "emporia.catalog.v1.GetComplianceRulesRequest" as const,
+
+  encode(_: GetComplianceRulesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetComplianceRulesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetComplianceRulesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetComplianceRulesResponse(): GetComplianceRulesResponse {
+  return { bannedWords: [], blacklistedBrands: [] };
+}
+
+export const GetComplianceRulesResponse: MessageFns<
+  GetComplianceRulesResponse,
+  "emporia.catalog.v1.GetComplianceRulesResponse"
+> = {
+  $type: "emporia.catalog.v1.GetComplianceRulesResponse" as const,
+
+  encode(message: GetComplianceRulesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.bannedWords) {
+      writer.uint32(10).string(v!);
+    }
+    for (const v of message.blacklistedBrands) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetComplianceRulesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetComplianceRulesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.bannedWords.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.blacklistedBrands.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseReplaceComplianceRulesRequest(): ReplaceComplianceRulesRequest {
+  return { bannedWords: [], blacklistedBrands: [] };
+}
+
+export const ReplaceComplianceRulesRequest: MessageFns<
+  ReplaceComplianceRulesRequest,
+  "emporia.catalog.v1.ReplaceComplianceRulesRequest"
+> = {
+  $type: "emporia.catalog.v1.ReplaceComplianceRulesRequest" as const,
+
+  encode(message: ReplaceComplianceRulesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.bannedWords) {
+      writer.uint32(10).string(v!);
+    }
+    for (const v of message.blacklistedBrands) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReplaceComplianceRulesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReplaceComplianceRulesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.bannedWords.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.blacklistedBrands.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseReplaceComplianceRulesResponse(): ReplaceComplianceRulesResponse {
+  return { bannedWords: [], blacklistedBrands: [] };
+}
+
+export const ReplaceComplianceRulesResponse: MessageFns<
+  ReplaceComplianceRulesResponse,
+  "emporia.catalog.v1.ReplaceComplianceRulesResponse"
+> = {
+  $type: "emporia.catalog.v1.ReplaceComplianceRulesResponse" as const,
+
+  encode(message: ReplaceComplianceRulesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.bannedWords) {
+      writer.uint32(10).string(v!);
+    }
+    for (const v of message.blacklistedBrands) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReplaceComplianceRulesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReplaceComplianceRulesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.bannedWords.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.blacklistedBrands.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /** The catalog: category tree, products with SKUs and prices, stock per SKU per warehouse. */
 
 export interface CatalogServiceClient {
@@ -3886,6 +5571,58 @@ export interface CatalogServiceClient {
   /** The SKU's price history, newest first: every change by any route (create, update, SetSkuPrice). */
 
   getSkuPriceHistory(request: GetSkuPriceHistoryRequest, metadata?: Metadata): Observable<GetSkuPriceHistoryResponse>;
+
+  /**
+   * Low-stock thresholds (issue 18): StockLow / StockRecovered on `catalog.stock` once per
+   * crossing; the low-stock list for operators.
+   */
+
+  setStockThreshold(request: SetStockThresholdRequest, metadata?: Metadata): Observable<SetStockThresholdResponse>;
+
+  listStockThresholds(
+    request: ListStockThresholdsRequest,
+    metadata?: Metadata,
+  ): Observable<ListStockThresholdsResponse>;
+
+  listLowStock(request: ListLowStockRequest, metadata?: Metadata): Observable<ListLowStockResponse>;
+
+  /** Scheduled listing and delisting: done by a sweep, once across replicas. */
+
+  scheduleListing(request: ScheduleListingRequest, metadata?: Metadata): Observable<ScheduleListingResponse>;
+
+  /** Tags: by hand, and by rules a sweep re-evaluates. */
+
+  setProductTags(request: SetProductTagsRequest, metadata?: Metadata): Observable<SetProductTagsResponse>;
+
+  listTagRules(request: ListTagRulesRequest, metadata?: Metadata): Observable<ListTagRulesResponse>;
+
+  replaceTagRules(request: ReplaceTagRulesRequest, metadata?: Metadata): Observable<ReplaceTagRulesResponse>;
+
+  /** Compliance review before publishing in regulated categories. */
+
+  submitComplianceReview(
+    request: SubmitComplianceReviewRequest,
+    metadata?: Metadata,
+  ): Observable<SubmitComplianceReviewResponse>;
+
+  decideComplianceReview(
+    request: DecideComplianceReviewRequest,
+    metadata?: Metadata,
+  ): Observable<DecideComplianceReviewResponse>;
+
+  listComplianceReviews(
+    request: ListComplianceReviewsRequest,
+    metadata?: Metadata,
+  ): Observable<ListComplianceReviewsResponse>;
+
+  getComplianceAudit(request: GetComplianceAuditRequest, metadata?: Metadata): Observable<GetComplianceAuditResponse>;
+
+  getComplianceRules(request: GetComplianceRulesRequest, metadata?: Metadata): Observable<GetComplianceRulesResponse>;
+
+  replaceComplianceRules(
+    request: ReplaceComplianceRulesRequest,
+    metadata?: Metadata,
+  ): Observable<ReplaceComplianceRulesResponse>;
 }
 
 /** The catalog: category tree, products with SKUs and prices, stock per SKU per warehouse. */
@@ -4052,6 +5789,91 @@ export interface CatalogServiceController {
     request: GetSkuPriceHistoryRequest,
     metadata?: Metadata,
   ): Promise<GetSkuPriceHistoryResponse> | Observable<GetSkuPriceHistoryResponse> | GetSkuPriceHistoryResponse;
+
+  /**
+   * Low-stock thresholds (issue 18): StockLow / StockRecovered on `catalog.stock` once per
+   * crossing; the low-stock list for operators.
+   */
+
+  setStockThreshold(
+    request: SetStockThresholdRequest,
+    metadata?: Metadata,
+  ): Promise<SetStockThresholdResponse> | Observable<SetStockThresholdResponse> | SetStockThresholdResponse;
+
+  listStockThresholds(
+    request: ListStockThresholdsRequest,
+    metadata?: Metadata,
+  ): Promise<ListStockThresholdsResponse> | Observable<ListStockThresholdsResponse> | ListStockThresholdsResponse;
+
+  listLowStock(
+    request: ListLowStockRequest,
+    metadata?: Metadata,
+  ): Promise<ListLowStockResponse> | Observable<ListLowStockResponse> | ListLowStockResponse;
+
+  /** Scheduled listing and delisting: done by a sweep, once across replicas. */
+
+  scheduleListing(
+    request: ScheduleListingRequest,
+    metadata?: Metadata,
+  ): Promise<ScheduleListingResponse> | Observable<ScheduleListingResponse> | ScheduleListingResponse;
+
+  /** Tags: by hand, and by rules a sweep re-evaluates. */
+
+  setProductTags(
+    request: SetProductTagsRequest,
+    metadata?: Metadata,
+  ): Promise<SetProductTagsResponse> | Observable<SetProductTagsResponse> | SetProductTagsResponse;
+
+  listTagRules(
+    request: ListTagRulesRequest,
+    metadata?: Metadata,
+  ): Promise<ListTagRulesResponse> | Observable<ListTagRulesResponse> | ListTagRulesResponse;
+
+  replaceTagRules(
+    request: ReplaceTagRulesRequest,
+    metadata?: Metadata,
+  ): Promise<ReplaceTagRulesResponse> | Observable<ReplaceTagRulesResponse> | ReplaceTagRulesResponse;
+
+  /** Compliance review before publishing in regulated categories. */
+
+  submitComplianceReview(
+    request: SubmitComplianceReviewRequest,
+    metadata?: Metadata,
+  ):
+    | Promise<SubmitComplianceReviewResponse>
+    | Observable<SubmitComplianceReviewResponse>
+    | SubmitComplianceReviewResponse;
+
+  decideComplianceReview(
+    request: DecideComplianceReviewRequest,
+    metadata?: Metadata,
+  ):
+    | Promise<DecideComplianceReviewResponse>
+    | Observable<DecideComplianceReviewResponse>
+    | DecideComplianceReviewResponse;
+
+  listComplianceReviews(
+    request: ListComplianceReviewsRequest,
+    metadata?: Metadata,
+  ): Promise<ListComplianceReviewsResponse> | Observable<ListComplianceReviewsResponse> | ListComplianceReviewsResponse;
+
+  getComplianceAudit(
+    request: GetComplianceAuditRequest,
+    metadata?: Metadata,
+  ): Promise<GetComplianceAuditResponse> | Observable<GetComplianceAuditResponse> | GetComplianceAuditResponse;
+
+  getComplianceRules(
+    request: GetComplianceRulesRequest,
+    metadata?: Metadata,
+  ): Promise<GetComplianceRulesResponse> | Observable<GetComplianceRulesResponse> | GetComplianceRulesResponse;
+
+  replaceComplianceRules(
+    request: ReplaceComplianceRulesRequest,
+    metadata?: Metadata,
+  ):
+    | Promise<ReplaceComplianceRulesResponse>
+    | Observable<ReplaceComplianceRulesResponse>
+    | ReplaceComplianceRulesResponse;
 }
 
 export function CatalogServiceControllerMethods() {
@@ -4077,6 +5899,19 @@ export function CatalogServiceControllerMethods() {
       "listWarehouses",
       "setSkuPrice",
       "getSkuPriceHistory",
+      "setStockThreshold",
+      "listStockThresholds",
+      "listLowStock",
+      "scheduleListing",
+      "setProductTags",
+      "listTagRules",
+      "replaceTagRules",
+      "submitComplianceReview",
+      "decideComplianceReview",
+      "listComplianceReviews",
+      "getComplianceAudit",
+      "getComplianceRules",
+      "replaceComplianceRules",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

@@ -32,6 +32,28 @@ export interface ProductStockChanged {
   reference: string;
 }
 
+export interface StockLow {
+  skuId: string;
+  skuCode: string;
+  productId: string;
+  productTitle: string;
+  warehouseCode: string;
+  available: number;
+  threshold: number;
+  occurredAt: string;
+}
+
+export interface StockRecovered {
+  skuId: string;
+  skuCode: string;
+  productId: string;
+  productTitle: string;
+  warehouseCode: string;
+  available: number;
+  threshold: number;
+  occurredAt: string;
+}
+
 export interface CategoryCreated {
   category: Category | undefined;
 }
@@ -252,6 +274,274 @@ export const ProductStockChanged: MessageFns<ProductStockChanged, "emporia.catal
             }
 
             message.reference = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseStockLow(): StockLow {
+  return {
+    skuId: "",
+    skuCode: "",
+    productId: "",
+    productTitle: "",
+    warehouseCode: "",
+    available: 0,
+    threshold: 0,
+    occurredAt: "",
+  };
+}
+
+export const StockLow: MessageFns<StockLow, "emporia.catalog.v1.StockLow"> = {
+  $type: "emporia.catalog.v1.StockLow" as const,
+
+  encode(message: StockLow, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.skuId !== "") {
+      writer.uint32(10).string(message.skuId);
+    }
+    if (message.skuCode !== "") {
+      writer.uint32(18).string(message.skuCode);
+    }
+    if (message.productId !== "") {
+      writer.uint32(26).string(message.productId);
+    }
+    if (message.productTitle !== "") {
+      writer.uint32(34).string(message.productTitle);
+    }
+    if (message.warehouseCode !== "") {
+      writer.uint32(42).string(message.warehouseCode);
+    }
+    if (message.available !== 0) {
+      writer.uint32(48).int64(message.available);
+    }
+    if (message.threshold !== 0) {
+      writer.uint32(56).int64(message.threshold);
+    }
+    if (message.occurredAt !== "") {
+      writer.uint32(66).string(message.occurredAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StockLow {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStockLow();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.skuId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.skuCode = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.productId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.productTitle = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.warehouseCode = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.available = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.threshold = longToNumber(reader.int64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.occurredAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseStockRecovered(): StockRecovered {
+  return {
+    skuId: "",
+    skuCode: "",
+    productId: "",
+    productTitle: "",
+    warehouseCode: "",
+    available: 0,
+    threshold: 0,
+    occurredAt: "",
+  };
+}
+
+export const StockRecovered: MessageFns<StockRecovered, "emporia.catalog.v1.StockRecovered"> = {
+  $type: "emporia.catalog.v1.StockRecovered" as const,
+
+  encode(message: StockRecovered, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.skuId !== "") {
+      writer.uint32(10).string(message.skuId);
+    }
+    if (message.skuCode !== "") {
+      writer.uint32(18).string(message.skuCode);
+    }
+    if (message.productId !== "") {
+      writer.uint32(26).string(message.productId);
+    }
+    if (message.productTitle !== "") {
+      writer.uint32(34).string(message.productTitle);
+    }
+    if (message.warehouseCode !== "") {
+      writer.uint32(42).string(message.warehouseCode);
+    }
+    if (message.available !== 0) {
+      writer.uint32(48).int64(message.available);
+    }
+    if (message.threshold !== 0) {
+      writer.uint32(56).int64(message.threshold);
+    }
+    if (message.occurredAt !== "") {
+      writer.uint32(66).string(message.occurredAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StockRecovered {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStockRecovered();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.skuId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.skuCode = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.productId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.productTitle = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.warehouseCode = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.available = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.threshold = longToNumber(reader.int64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.occurredAt = reader.string();
             continue;
           }
         }

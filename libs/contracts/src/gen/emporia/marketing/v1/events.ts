@@ -6,7 +6,7 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import { FlashSale } from "./marketing_service";
+import { Coupon, FlashSale } from "./marketing_service";
 
 /**
  * The group filled: every participant's order is confirmed (order commits its stock and
@@ -48,6 +48,18 @@ export interface FlashSaleScheduled {
    * copy of the catalog). Filled when marketing learns it; never repurposed.
    */
   productId: string;
+}
+
+/**
+ * An account's unused coupon expires soon (within MARKETING_COUPON_EXPIRY_NOTICE_HOURS): the
+ * notification service reminds its holder. Once per coupon.
+ */
+export interface CouponExpiring {
+  coupon: Coupon | undefined;
+  accountId: string;
+  /** What the coupon takes off, for the message (e.g. "满300减50", or the template's name). */
+  benefit: string;
+  expiresAt: string;
 }
 
 function createBaseGroupBuySucceeded(): GroupBuySucceeded {
@@ -267,6 +279,87 @@ export const FlashSaleScheduled: MessageFns<FlashSaleScheduled, "emporia.marketi
             }
 
             message.productId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseCouponExpiring(): CouponExpiring {
+  return { coupon: undefined, accountId: "", benefit: "", expiresAt: "" };
+}
+
+export const CouponExpiring: MessageFns<CouponExpiring, "emporia.marketing.v1.CouponExpiring"> = {
+  $type: "emporia.marketing.v1.CouponExpiring" as const,
+
+  encode(message: CouponExpiring, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.coupon !== undefined) {
+      Coupon.encode(message.coupon, writer.uint32(10).fork()).join();
+    }
+    if (message.accountId !== "") {
+      writer.uint32(18).string(message.accountId);
+    }
+    if (message.benefit !== "") {
+      writer.uint32(26).string(message.benefit);
+    }
+    if (message.expiresAt !== "") {
+      writer.uint32(34).string(message.expiresAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CouponExpiring {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCouponExpiring();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.coupon = Coupon.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.benefit = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.expiresAt = reader.string();
             continue;
           }
         }

@@ -203,7 +203,11 @@ export interface SearchProductsRequest {
    */
   priceFacetEdges: number[];
   /** Only products whose average rating is at least this (1..5); unrated products are left out. */
-  minRating?: number | undefined;
+  minRating?:
+    | number
+    | undefined;
+  /** Products carrying any of these tags (catalog's manual and rule tags: 新品, 促销, 爆款, ...). */
+  tags: string[];
 }
 
 /** A flash sale for one of the product's SKUs, from marketing's events: the price while it runs. */
@@ -237,6 +241,8 @@ export interface ProductHit {
   /** From the review service's ProductRatingChanged events (0 and 0 when unrated). */
   ratingAverage: number;
   reviewCount: number;
+  /** The product's tags (catalog's `Product.tags`). */
+  tags: string[];
 }
 
 export interface FacetValue {
@@ -269,6 +275,8 @@ export interface Facets {
   /** Categories on the matching products' paths (every level). */
   categories: FacetValue[];
   brands: FacetValue[];
+  /** Counts per tag (disjunctive, like brands). */
+  tags: FacetValue[];
   priceRanges: PriceRangeCount[];
   attributes: AttributeFacet[];
 }
@@ -457,6 +465,7 @@ function createBaseSearchProductsRequest(): SearchProductsRequest {
     inStockOnly: false,
     includeFacets: false,
     priceFacetEdges: [],
+    tags: [],
   };
 }
 
@@ -509,6 +518,9 @@ export const SearchProductsRequest: MessageFns<SearchProductsRequest, "emporia.s
     }
     if (message.minRating !== undefined) {
       writer.uint32(113).double(message.minRating);
+    }
+    for (const v of message.tags) {
+      writer.uint32(122).string(v!);
     }
     return writer;
   },
@@ -648,6 +660,14 @@ export const SearchProductsRequest: MessageFns<SearchProductsRequest, "emporia.s
             message.minRating = reader.double();
             continue;
           }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.tags.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -780,6 +800,7 @@ function createBaseProductHit(): ProductHit {
     flashSale: undefined,
     ratingAverage: 0,
     reviewCount: 0,
+    tags: [],
   };
 }
 
@@ -828,6 +849,9 @@ export const ProductHit: MessageFns<ProductHit, "emporia.search.v1.ProductHit"> 
     }
     if (message.reviewCount !== 0) {
       writer.uint32(112).int32(message.reviewCount);
+    }
+    for (const v of message.tags) {
+      writer.uint32(122).string(v!);
     }
     return writer;
   },
@@ -955,6 +979,14 @@ export const ProductHit: MessageFns<ProductHit, "emporia.search.v1.ProductHit"> 
             }
 
             message.reviewCount = reader.int32();
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.tags.push(reader.string());
             continue;
           }
         }
@@ -1170,7 +1202,7 @@ export const AttributeFacet: MessageFns<AttributeFacet, "emporia.search.v1.Attri
 };
 
 function createBaseFacets(): Facets {
-  return { categories: [], brands: [], priceRanges: [], attributes: [] };
+  return { categories: [], brands: [], tags: [], priceRanges: [], attributes: [] };
 }
 
 export const Facets: MessageFns<Facets, "emporia.search.v1.Facets"> = {
@@ -1182,6 +1214,9 @@ export const Facets: MessageFns<Facets, "emporia.search.v1.Facets"> = {
     }
     for (const v of message.brands) {
       FacetValue.encode(v!, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.tags) {
+      FacetValue.encode(v!, writer.uint32(50).fork()).join();
     }
     for (const v of message.priceRanges) {
       PriceRangeCount.encode(v!, writer.uint32(26).fork()).join();
@@ -1219,6 +1254,14 @@ export const Facets: MessageFns<Facets, "emporia.search.v1.Facets"> = {
             }
 
             message.brands.push(FacetValue.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.tags.push(FacetValue.decode(reader, reader.uint32()));
             continue;
           }
           case 3: {
