@@ -2,13 +2,17 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-export type Server = 'postgres' | 'redis' | 'kafka' | 'elasticsearch';
+export type Server = 'postgres' | 'redis' | 'kafka' | 'elasticsearch' | 'mailsink';
 
 export interface Endpoints {
   POSTGRES_URL: string;
   REDIS_URL: string;
   KAFKA_BROKERS: string;
   ELASTICSEARCH_URL: string;
+  /** The mail sink's SMTP address (smtp://host:port): Mailpit, deploy/local/mailpit.sh. */
+  SMTP_SINK_URL: string;
+  /** The mail sink's HTTP API, where tests read what it received (Mailpit's /api/v1). */
+  MAIL_SINK_API_URL: string;
 }
 
 const VAR: Record<Server, keyof Endpoints> = {
@@ -16,6 +20,12 @@ const VAR: Record<Server, keyof Endpoints> = {
   redis: 'REDIS_URL',
   kafka: 'KAFKA_BROKERS',
   elasticsearch: 'ELASTICSEARCH_URL',
+  mailsink: 'SMTP_SINK_URL',
+};
+
+/** Variables a server brings besides its main one. */
+const EXTRA_VARS: Partial<Record<Server, (keyof Endpoints)[]>> = {
+  mailsink: ['MAIL_SINK_API_URL'],
 };
 
 export const REPO_ROOT = join(__dirname, '..', '..', '..');
@@ -60,10 +70,14 @@ export async function provideInfrastructure(servers: Server[]): Promise<Endpoint
       const vars = parseExports(
         execFileSync('bash', [join(REPO_ROOT, 'deploy/local/env.sh')], { encoding: 'utf8' }),
       );
-      for (const s of missing) process.env[VAR[s]] = vars[VAR[s]];
+      for (const s of missing) {
+        for (const v of [VAR[s], ...(EXTRA_VARS[s] ?? [])]) process.env[v] = vars[v];
+      }
     } else if (dockerAnswers()) {
       const started = await startContainers(missing);
-      for (const s of missing) process.env[VAR[s]] = started[VAR[s]];
+      for (const s of missing) {
+        for (const v of [VAR[s], ...(EXTRA_VARS[s] ?? [])]) process.env[v] = started[v];
+      }
     } else {
       throw new Error(
         `no ${missing.join(', ')} for tests: set ${missing.map((s) => VAR[s]).join(', ')}, ` +
@@ -76,6 +90,8 @@ export async function provideInfrastructure(servers: Server[]): Promise<Endpoint
     REDIS_URL: process.env.REDIS_URL ?? '',
     KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '',
     ELASTICSEARCH_URL: process.env.ELASTICSEARCH_URL ?? '',
+    SMTP_SINK_URL: process.env.SMTP_SINK_URL ?? '',
+    MAIL_SINK_API_URL: process.env.MAIL_SINK_API_URL ?? '',
   };
 }
 
@@ -112,6 +128,13 @@ async function startContainers(servers: Server[]): Promise<Partial<Endpoints>> {
         .start();
       void c;
       out.KAFKA_BROKERS = '127.0.0.1:59092';
+    } else if (s === 'mailsink') {
+      const c = await new GenericContainer('axllent/mailpit:v1.27')
+        .withExposedPorts(1025, 8025)
+        .withWaitStrategy(Wait.forHttp('/api/v1/messages', 8025))
+        .start();
+      out.SMTP_SINK_URL = `smtp://${c.getHost()}:${c.getMappedPort(1025)}`;
+      out.MAIL_SINK_API_URL = `http://${c.getHost()}:${c.getMappedPort(8025)}`;
     } else {
       const c = await new GenericContainer('docker.elastic.co/elasticsearch/elasticsearch:8.14.1')
         .withEnvironment({
