@@ -262,7 +262,9 @@ describe('full reindex', () => {
       ratings,
     );
     catalog.categories = [{ id: 'c-phones', name: 'Phones', pathIds: ['c-root', 'c-phones'] }];
-    catalog.products = [1, 2, 3, 4, 5].map((n) => aSnapshot({ id: `p-${n}` }));
+    catalog.products = [1, 2, 3, 4, 5].map((n) =>
+      aSnapshot({ id: `p-${n}`, tags: n === 1 ? ['新品', '促销'] : [] }),
+    );
     return { builder, catalog, categories, jobs, ratings, reindex };
   };
 
@@ -282,6 +284,8 @@ describe('full reindex', () => {
       'p-9',
     ]);
     expect(r.builder.serving().get('p-1')!.category_names).toEqual(['', 'Phones']);
+    // the catalog's tags come with the rebuild (a mapping upgrade fills them this way)
+    expect(r.builder.serving().get('p-1')!.tags).toEqual(['促销', '新品']);
     expect([...r.builder.indexes.keys()]).toEqual(['products-v1', 'products-v2']);
     expect(await r.reindex.get('')).toMatchObject({ id: done.id, state: 'SUCCEEDED' });
   });
