@@ -130,6 +130,8 @@ export async function startPlatform(want: {
   notification?: boolean;
   /** Extra settings of the order service (e.g. a short payment deadline). */
   orderEnv?: Record<string, string>;
+  /** Extra settings of the catalog service (e.g. a short RESERVATION_SWEEP_INTERVAL_MS: the listing sweep). */
+  catalogEnv?: Record<string, string>;
   marketingEnv?: Record<string, string>;
   searchEnv?: Record<string, string>;
   gatewayEnv?: Record<string, string>;
@@ -182,7 +184,11 @@ export async function startPlatform(want: {
       const db = await createTestDatabase('e2e_catalog');
       drops.push(db.drop);
       databases.catalog = db.url;
-      await runServiceCommand('catalog', { ...common, CATALOG_DATABASE_URL: db.url }, ['migrate']);
+      await runServiceCommand(
+        'catalog',
+        { ...common, CATALOG_DATABASE_URL: db.url, ...want.catalogEnv },
+        ['migrate'],
+      );
       starting.push(
         launch(
           'catalog',
@@ -193,6 +199,7 @@ export async function startPlatform(want: {
             CATALOG_GRPC_PORT: String(ports.catalog[0]),
             CATALOG_HTTP_PORT: String(ports.catalog[1]),
             OUTBOX_POLL_MS: '100',
+            ...want.catalogEnv,
           },
           `http://127.0.0.1:${ports.catalog[1]}/readyz`,
         ),
