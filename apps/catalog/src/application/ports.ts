@@ -5,6 +5,7 @@ import type { PriceChange } from '../domain/price-history';
 import type { ProductRatingSummary } from '../domain/product-rating';
 import type { Product, ProductStatus } from '../domain/product';
 import type { StockLevel } from '../domain/stock';
+import type { StockThreshold } from '../domain/stock-threshold';
 import type { Warehouse } from '../domain/warehouse';
 import type {
   Availability,
@@ -163,6 +164,9 @@ export interface CatalogEvents {
   categoryCreated(category: Category): void;
   categoryUpdated(category: Category): void;
   categoryMoved(category: Category, old: Category): void;
+  // Low-stock crossings (issue 18), on `catalog.stock` keyed by SKU id.
+  stockLow(e: StockCrossingEvent): void;
+  stockRecovered(e: StockCrossingEvent): void;
 }
 
 export interface CatalogTx {
@@ -174,6 +178,9 @@ export interface CatalogTx {
   priceHistory: PriceHistoryRepository;
   ratings: ProductRatingRepository;
   events: CatalogEvents;
+  // issue 18: low-stock thresholds and the listing schedule
+  stockThresholds: StockThresholdRepository;
+  listingSchedule: ListingScheduleRepository;
 }
 
 /** Runs work in one database transaction; events recorded in it commit with it. */
@@ -195,6 +202,81 @@ export const CLOCK = Symbol('CLOCK');
 /** The currencies prices and shipping costs may be in (`SoldCurrencies`, from CURRENCIES). */
 export const SOLD_CURRENCIES = Symbol('SOLD_CURRENCIES');
 export const ID_GENERATOR = Symbol('ID_GENERATOR');
+
+// --- Issue 18: low-stock thresholds and the listing schedule ---
+
+/** A threshold with what its evaluation and its events need. */
+export interface WatchedStock {
+  threshold: StockThreshold;
+  /** On hand − reserved in the threshold's warehouse (0 when the SKU never had stock there). */
+  available: number;
+  skuCode: string;
+  productId: string;
+  productTitle: string;
+}
+
+/** The payload of StockLow / StockRecovered. */
+export interface StockCrossingEvent {
+  skuId: string;
+  skuCode: string;
+  productId: string;
+  productTitle: string;
+  warehouseCode: string;
+  available: number;
+  threshold: number;
+  at: Date;
+}
+
+/** A row of the low-stock list. */
+export interface LowStockItem {
+  skuId: string;
+  skuCode: string;
+  productId: string;
+  productTitle: string;
+  warehouseCode: string;
+  onHand: number;
+  reserved: number;
+  available: number;
+  threshold: number;
+  lowSince: Date;
+}
+
+/** Keyset position in the low-stock list (ordered by low_since, SKU id, warehouse code). */
+export interface LowStockCursor {
+  lowSince: Date;
+  skuId: string;
+  warehouseCode: string;
+}
+
+/** Table stock_thresholds: one row per (SKU, warehouse) with a threshold. */
+export interface StockThresholdRepository {
+  /**
+   * The thresholds of these (SKU, warehouse) pairs that exist, row-locked in (SKU, warehouse)
+   * order, with the available stock read in the same statement. Callers hold the stock rows'
+   * locks already (stock rows first, then thresholds: one lock order, no deadlock), so the
+   * figure is current and concurrent movements evaluate one after the other.
+   */
+  lockWatched(keys: { skuId: string; warehouseCode: string }[]): Promise<WatchedStock[]>;
+  save(threshold: StockThreshold): Promise<void>;
+  remove(skuId: string, warehouseCode: string): Promise<void>;
+  /** By SKU id and warehouse code; one SKU's, or everyone's up to `limit`. */
+  list(skuId: string | undefined, limit: number): Promise<StockThreshold[]>;
+  /** Low thresholds, longest low first, after `after`. */
+  lowStock(opts: {
+    warehouseCode?: string;
+    after?: LowStockCursor;
+    limit: number;
+  }): Promise<LowStockItem[]>;
+}
+
+/** The listing sweep's claim on the products table. */
+export interface ListingScheduleRepository {
+  /**
+   * One product whose publish_at or unpublish_at is at or before `now`, earliest first, not in
+   * `skip`, row-locked with SKIP LOCKED (a product another transaction holds is left to it).
+   */
+  claimDue(now: Date, skip: string[]): Promise<string | null>;
+}
 
 export interface Page<T> {
   items: T[];

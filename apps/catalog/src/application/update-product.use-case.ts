@@ -3,6 +3,7 @@ import type { RequestContext } from '@emporia/platform';
 import { type ProductPatch, updateProduct } from '../domain/product';
 import type { SoldCurrencies } from '../domain/currencies';
 import {
+  type CatalogTx,
   CLOCK,
   type Clock,
   ID_GENERATOR,
@@ -25,9 +26,20 @@ export class UpdateProductUseCase {
     @Inject(SOLD_CURRENCIES) private readonly sold: SoldCurrencies,
   ) {}
 
-  /** Applies a patch under a row lock; a patch that changes nothing writes nothing and emits nothing. */
-  execute(ctx: RequestContext, id: string, patch: ProductPatch): Promise<ProductView> {
-    return this.uow.run(ctx, async (tx) => {
+  /**
+   * Applies a patch under a row lock; a patch that changes nothing writes nothing and emits nothing.
+   * `within`: run in that transaction instead of a new one (the listing sweep publishes through
+   * here, in the transaction holding its claim, so every rule of a status change applies to it).
+   */
+  execute(
+    ctx: RequestContext,
+    id: string,
+    patch: ProductPatch,
+    within?: CatalogTx,
+  ): Promise<ProductView> {
+    const run = (work: (tx: CatalogTx) => Promise<ProductView>) =>
+      within ? work(within) : this.uow.run(ctx, work);
+    return run(async (tx) => {
       const current = await requireProduct(tx, id, true);
       const { product, changed } = updateProduct(
         current,

@@ -27,6 +27,9 @@ export interface Product {
   version: number;
   createdAt: Date;
   updatedAt: Date;
+  // Listing schedule (issue 18): when the listing sweep publishes / unpublishes it; null for none.
+  publishAt: Date | null;
+  unpublishAt: Date | null;
 }
 
 export interface SkuInput {
@@ -220,6 +223,8 @@ export function createProduct(
     version: 1,
     createdAt: now,
     updatedAt: now,
+    publishAt: null,
+    unpublishAt: null,
   };
 }
 
@@ -231,6 +236,9 @@ export interface ProductPatch {
   status?: ProductStatus;
   upsertSkus?: SkuInput[];
   expectedVersion?: number;
+  // Listing schedule (issue 18; checked by listing-schedule.ts): null clears.
+  publishAt?: Date | null;
+  unpublishAt?: Date | null;
 }
 
 export function checkVersion(product: Product, expected: number | undefined): void {
@@ -310,6 +318,17 @@ export function updateProduct(
     if (skus.length !== product.skus.length || skus.some((s, i) => !same(s, product.skus[i]))) {
       next.skus = skus;
       changed.push('skus');
+    }
+  }
+  // listing schedule (issue 18): Dates compare by time
+  for (const [key, name] of [
+    ['publishAt', 'publish_at'],
+    ['unpublishAt', 'unpublish_at'],
+  ] as const) {
+    const at = patch[key];
+    if (at !== undefined && (at?.getTime() ?? null) !== (product[key]?.getTime() ?? null)) {
+      next[key] = at;
+      changed.push(name);
     }
   }
   if (changed.length === 0) return { product, changed };

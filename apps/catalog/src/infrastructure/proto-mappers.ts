@@ -1,10 +1,11 @@
 import { catalogV1, type commonV1 } from '@emporia/contracts';
 import type { Money } from '@emporia/money';
-import type { ProductView } from '../application/ports';
+import type { LowStockItem, ProductView } from '../application/ports';
 import { type Category, depthOf } from '../domain/category';
 import type { PriceChange } from '../domain/price-history';
 import type { ProductStatus } from '../domain/product';
 import type { StockLevel } from '../domain/stock';
+import type { StockThreshold } from '../domain/stock-threshold';
 import type { Warehouse } from '../domain/warehouse';
 
 /** Explicit mapping from domain objects to contract messages (entities never cross the wire). */
@@ -81,8 +82,8 @@ export function productToProto(v: ProductView): catalogV1.Product {
     // ISSUE18_PLACEHOLDER: the catalog helpers fill these from the product
     tags: [],
     manualTags: [],
-    publishAt: '',
-    unpublishAt: '',
+    publishAt: p.publishAt?.toISOString() ?? '',
+    unpublishAt: p.unpublishAt?.toISOString() ?? '',
     complianceStatus: catalogV1.ComplianceStatus.COMPLIANCE_STATUS_NOT_REQUIRED,
   };
 }
@@ -127,5 +128,32 @@ export function warehouseToProto(w: Warehouse): catalogV1.Warehouse {
     active: w.active,
     createdAt: w.createdAt.toISOString(),
     updatedAt: w.updatedAt.toISOString(),
+  };
+}
+
+// issue 18: low-stock thresholds
+export function stockThresholdToProto(t: StockThreshold): catalogV1.StockThreshold {
+  return {
+    skuId: t.skuId,
+    warehouseCode: t.warehouseCode,
+    threshold: t.threshold,
+    low: t.low,
+    lowSince: t.lowSince?.toISOString() ?? '',
+    updatedAt: t.updatedAt.toISOString(),
+  };
+}
+
+export function lowStockItemToProto(i: LowStockItem): catalogV1.LowStockItem {
+  return {
+    skuId: i.skuId,
+    skuCode: i.skuCode,
+    productId: i.productId,
+    productTitle: i.productTitle,
+    warehouseCode: i.warehouseCode,
+    onHand: i.onHand,
+    reserved: i.reserved,
+    available: i.available,
+    threshold: i.threshold,
+    lowSince: i.lowSince.toISOString(),
   };
 }

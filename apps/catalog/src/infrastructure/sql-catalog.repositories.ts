@@ -31,6 +31,9 @@ interface ProductRow {
   version: string;
   created_at: Date;
   updated_at: Date;
+  // listing schedule (issue 18)
+  publish_at: Date | null;
+  unpublish_at: Date | null;
 }
 
 /** The SKU columns a product owns (`units_sold` is written by orders only, never by a save). */
@@ -187,6 +190,8 @@ const toProduct = (r: ProductRow, skus: SkuRow[]): Product => ({
   version: Number(r.version),
   createdAt: r.created_at,
   updatedAt: r.updated_at,
+  publishAt: r.publish_at,
+  unpublishAt: r.unpublish_at,
   skus: skus.map((s) => ({
     id: s.id,
     code: s.code,
@@ -221,8 +226,9 @@ export class SqlProductRepository implements ProductRepository {
 
   async insert(product: Product): Promise<void> {
     await this.sql.run(
-      `INSERT INTO products (id, title, description, brand, category_id, status, version, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      `INSERT INTO products (id, title, description, brand, category_id, status, version, created_at, updated_at,
+         publish_at, unpublish_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
       [
         product.id,
         product.title,
@@ -233,6 +239,8 @@ export class SqlProductRepository implements ProductRepository {
         product.version,
         product.createdAt,
         product.updatedAt,
+        product.publishAt,
+        product.unpublishAt,
       ],
     );
     await mapUnique(() => this.writeSkus(product, false));
@@ -241,7 +249,7 @@ export class SqlProductRepository implements ProductRepository {
   async save(product: Product): Promise<void> {
     await this.sql.run(
       `UPDATE products SET title = $2, description = $3, brand = $4, category_id = $5, status = $6,
-         version = $7, updated_at = $8 WHERE id = $1`,
+         version = $7, updated_at = $8, publish_at = $9, unpublish_at = $10 WHERE id = $1`,
       [
         product.id,
         product.title,
@@ -251,6 +259,8 @@ export class SqlProductRepository implements ProductRepository {
         product.status,
         product.version,
         product.updatedAt,
+        product.publishAt,
+        product.unpublishAt,
       ],
     );
     await mapUnique(() => this.writeSkus(product, true));

@@ -15,6 +15,10 @@ import { StockQueries } from '../application/stock.queries';
 import { UpdateCategoryUseCase } from '../application/update-category.use-case';
 import { UpdateProductUseCase } from '../application/update-product.use-case';
 import { WarehousesUseCase } from '../application/warehouses.use-case';
+// issue 18: catalog-stock
+import { ListingScheduleUseCase } from '../application/listing-schedule.use-case';
+import { LowStockQueries } from '../application/low-stock.queries';
+import { StockThresholdUseCase } from '../application/stock-threshold.use-case';
 import { assertId, invalid } from '../domain/catalog-error';
 import type { SkuInput } from '../domain/product';
 import {
@@ -25,6 +29,9 @@ import {
   statusFromProto,
   stockLevelToProto,
   warehouseToProto,
+  // issue 18: catalog-stock
+  lowStockItemToProto,
+  stockThresholdToProto,
 } from '../infrastructure/proto-mappers';
 
 const optionalId = (field: string, v: string | undefined) => (v ? assertId(field, v) : undefined);
@@ -36,6 +43,17 @@ const nextToken = (afterId?: string) => (afterId ? encodeCursor({ a: afterId }) 
 const isAfterCode = (v: unknown): v is { w: string } =>
   typeof v === 'object' && v !== null && typeof (v as { w: unknown }).w === 'string';
 const afterCode = (token: string) => (token ? decodeCursor(token, isAfterCode).w : undefined);
+// issue 18: the low-stock list's keyset cursor (low_since, SKU id, warehouse code)
+const isLowCursor = (v: unknown): v is { t: string; s: string; w: string } =>
+  typeof v === 'object' &&
+  v !== null &&
+  ['t', 's', 'w'].every((k) => typeof (v as Record<string, unknown>)[k] === 'string');
+const lowStockCursor = (c: { t: string; s: string; w: string }) => {
+  const lowSince = new Date(c.t);
+  if (Number.isNaN(lowSince.getTime()))
+    throw invalid('INVALID_CURSOR', 'page token is malformed or expired');
+  return { lowSince, skuId: assertId('page_token', c.s), warehouseCode: c.w };
+};
 const skuInputs = (skus: catalogV1.SkuInput[] | undefined): SkuInput[] =>
   (skus ?? []).map((s) => ({
     code: s.code,
@@ -68,6 +86,10 @@ export class CatalogGrpcController implements catalogV1.CatalogServiceController
     private readonly reservations: ReservationsUseCase,
     private readonly warehouses: WarehousesUseCase,
     private readonly skuPrices: SkuPriceUseCase,
+    // issue 18: catalog-stock
+    private readonly stockThresholds: StockThresholdUseCase,
+    private readonly lowStock: LowStockQueries,
+    private readonly listingSchedule: ListingScheduleUseCase,
   ) {}
 
   setSkuPrice(
@@ -391,18 +413,85 @@ export class CatalogGrpcController implements catalogV1.CatalogServiceController
   }
 
   // Issue 18 placeholders, replaced by the helpers before the merge (none may remain).
-  setStockThreshold(): never {
-    throw new Error('ISSUE18_PLACEHOLDER setStockThreshold');
+  // --- issue 18: catalog-stock (low-stock thresholds, scheduled listing) ---
+
+  setStockThreshold(
+    req: catalogV1.SetStockThresholdRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.SetStockThresholdResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      const t = await this.stockThresholds.set(ctx, assertId('sku_id', req.skuId), {
+        warehouseCode: req.warehouseCode,
+        threshold: Number(req.threshold),
+      });
+      // removed (0): the threshold as asked, not low
+      return {
+        threshold: t
+          ? stockThresholdToProto(t)
+          : {
+              skuId: req.skuId.toLowerCase(),
+              warehouseCode: req.warehouseCode.toUpperCase(),
+              threshold: 0,
+              low: false,
+              lowSince: '',
+              updatedAt: '',
+            },
+      };
+    });
   }
-  listStockThresholds(): never {
-    throw new Error('ISSUE18_PLACEHOLDER listStockThresholds');
+
+  listStockThresholds(
+    req: catalogV1.ListStockThresholdsRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.ListStockThresholdsResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      thresholds: (await this.stockThresholds.list(ctx, optionalId('sku_id', req.skuId))).map(
+        stockThresholdToProto,
+      ),
+    }));
   }
-  listLowStock(): never {
-    throw new Error('ISSUE18_PLACEHOLDER listLowStock');
+
+  listLowStock(
+    req: catalogV1.ListLowStockRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.ListLowStockResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      const after = req.pageToken
+        ? lowStockCursor(decodeCursor(req.pageToken, isLowCursor))
+        : undefined;
+      const page = await this.lowStock.list(ctx, {
+        ...(req.warehouseCode ? { warehouseCode: req.warehouseCode } : {}),
+        ...(after ? { after } : {}),
+        limit: pageSize(req.pageSize, 50, 500),
+      });
+      return {
+        items: page.items.map(lowStockItemToProto),
+        nextPageToken: page.next
+          ? encodeCursor({
+              t: page.next.lowSince.toISOString(),
+              s: page.next.skuId,
+              w: page.next.warehouseCode,
+            })
+          : '',
+      };
+    });
   }
-  scheduleListing(): never {
-    throw new Error('ISSUE18_PLACEHOLDER scheduleListing');
+
+  scheduleListing(
+    req: catalogV1.ScheduleListingRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.ScheduleListingResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      product: productToProto(
+        await this.listingSchedule.schedule(ctx, assertId('product_id', req.productId), {
+          publishAt: req.publishAt,
+          unpublishAt: req.unpublishAt,
+          ...(req.expectedVersion ? { expectedVersion: Number(req.expectedVersion) } : {}),
+        }),
+      ),
+    }));
   }
+
   setProductTags(): never {
     throw new Error('ISSUE18_PLACEHOLDER setProductTags');
   }

@@ -2,6 +2,13 @@ import { FakeUnitOfWork } from '@emporia/domain/testing';
 import type {
   CatalogEvents,
   CatalogTx,
+  // issue 18: catalog-stock
+  ListingScheduleRepository,
+  LowStockCursor,
+  LowStockItem,
+  StockCrossingEvent,
+  StockThresholdRepository,
+  WatchedStock,
   CategoryRepository,
   ProductRatingRepository,
   ProductRepository,
@@ -26,6 +33,7 @@ import type {
 } from '../domain/reservation';
 import type { StockLevel } from '../domain/stock';
 import type { Warehouse } from '../domain/warehouse';
+import type { StockThreshold } from '../domain/stock-threshold';
 
 /**
  * In-memory ports of the catalog for fast application-layer tests (CONVENTIONS 18). Behaves
@@ -56,7 +64,9 @@ export type RecordedCatalogEvent =
       reference?: string;
     }
   | { type: 'categoryCreated' | 'categoryUpdated'; categoryId: string }
-  | { type: 'categoryMoved'; categoryId: string; pathIds: string[]; oldPathIds: string[] };
+  | { type: 'categoryMoved'; categoryId: string; pathIds: string[]; oldPathIds: string[] }
+  // issue 18: catalog-stock (catalog.stock, keyed by SKU id)
+  | ({ type: 'stockLow' | 'stockRecovered' } & StockCrossingEvent);
 
 class RecordingEvents implements CatalogEvents {
   readonly rows: RecordedCatalogEvent[] = [];
@@ -97,6 +107,13 @@ class RecordingEvents implements CatalogEvents {
       pathIds: c.pathIds,
       oldPathIds: old.pathIds,
     });
+  }
+  // issue 18: catalog-stock
+  stockLow(e: StockCrossingEvent) {
+    this.rows.push({ type: 'stockLow', ...e });
+  }
+  stockRecovered(e: StockCrossingEvent) {
+    this.rows.push({ type: 'stockRecovered', ...e });
   }
 }
 
@@ -139,6 +156,8 @@ export class InMemoryCatalogStore {
   inbox = new Set<string>();
   /** Committed outbox rows, in commit order. */
   outbox: RecordedCatalogEvent[] = [];
+  /** issue 18: stock_thresholds by `sku|warehouse`. */
+  thresholds = new Map<string, StockThreshold>();
 
   level(skuId: string, warehouseCode: string): StockLevel | undefined {
     return this.levels.get(levelKey(skuId, warehouseCode));
@@ -424,6 +443,81 @@ class MemReservations implements ReservationRepository {
   }
 }
 
+// --- issue 18: catalog-stock ---
+
+/** stock_thresholds; the row lock is a no-op (one call at a time), the order is the SQL's. */
+class MemStockThresholds implements StockThresholdRepository {
+  constructor(private readonly s: InMemoryCatalogStore) {}
+  async lockWatched(keys: { skuId: string; warehouseCode: string }[]): Promise<WatchedStock[]> {
+    const wanted = new Set(keys.map((k) => levelKey(k.skuId, k.warehouseCode)));
+    return [...this.s.thresholds.entries()]
+      .filter(([key]) => wanted.has(key))
+      .sort(byKey(([key]) => key))
+      .map(([, t]) => {
+        const p = this.s.skuOwner(t.skuId)!;
+        const l = this.s.level(t.skuId, t.warehouseCode);
+        return {
+          threshold: t,
+          available: l ? l.onHand - l.reserved : 0,
+          skuCode: p.skus.find((x) => x.id === t.skuId)!.code,
+          productId: p.id,
+          productTitle: p.title,
+        };
+      });
+  }
+  async save(t: StockThreshold) {
+    if (t.threshold <= 0 || t.low !== (t.lowSince !== null))
+      throw new Error('violates check constraint of "stock_thresholds"');
+    this.s.thresholds.set(levelKey(t.skuId, t.warehouseCode), t);
+  }
+  async remove(skuId: string, warehouseCode: string) {
+    this.s.thresholds.delete(levelKey(skuId, warehouseCode));
+  }
+  list = async (skuId: string | undefined, limit: number) =>
+    [...this.s.thresholds.values()]
+      .filter((t) => !skuId || t.skuId === skuId)
+      .sort(byKey((t) => levelKey(t.skuId, t.warehouseCode)))
+      .slice(0, limit);
+  async lowStock(opts: { warehouseCode?: string; after?: LowStockCursor; limit: number }) {
+    const key = (x: { lowSince: Date; skuId: string; warehouseCode: string }) =>
+      `${x.lowSince.toISOString()}|${x.skuId}|${x.warehouseCode}`;
+    const items: LowStockItem[] = [];
+    for (const t of this.s.thresholds.values()) {
+      if (!t.low || !t.lowSince) continue;
+      if (opts.warehouseCode && t.warehouseCode !== opts.warehouseCode) continue;
+      const p = this.s.skuOwner(t.skuId)!;
+      const l = this.s.level(t.skuId, t.warehouseCode);
+      const item: LowStockItem = {
+        skuId: t.skuId,
+        skuCode: p.skus.find((x) => x.id === t.skuId)!.code,
+        productId: p.id,
+        productTitle: p.title,
+        warehouseCode: t.warehouseCode,
+        onHand: l?.onHand ?? 0,
+        reserved: l?.reserved ?? 0,
+        available: (l?.onHand ?? 0) - (l?.reserved ?? 0),
+        threshold: t.threshold,
+        lowSince: t.lowSince,
+      };
+      if (!opts.after || key(item) > key(opts.after)) items.push(item);
+    }
+    return items.sort(byKey(key)).slice(0, opts.limit);
+  }
+}
+
+/** The listing sweep's claim: due products, earliest first (SKIP LOCKED is moot here). */
+class MemListingSchedule implements ListingScheduleRepository {
+  constructor(private readonly s: InMemoryCatalogStore) {}
+  async claimDue(now: Date, skip: string[]) {
+    const first = (p: Product) =>
+      Math.min(p.publishAt?.getTime() ?? Infinity, p.unpublishAt?.getTime() ?? Infinity);
+    const due = [...this.s.products.values()]
+      .filter((p) => first(p) <= now.getTime() && !skip.includes(p.id))
+      .sort((a, b) => first(a) - first(b) || (a.id < b.id ? -1 : 1));
+    return due[0]?.id ?? null;
+  }
+}
+
 class MemWarehouses implements WarehouseRepository {
   constructor(private readonly s: InMemoryCatalogStore) {}
   get = async (code: string) => this.s.warehouses.get(code) ?? null;
@@ -466,6 +560,9 @@ export class InMemoryCatalogUnitOfWork
       priceHistory: new MemPriceHistory(s),
       ratings: new MemRatings(s),
       events,
+      // issue 18: catalog-stock
+      stockThresholds: new MemStockThresholds(s),
+      listingSchedule: new MemListingSchedule(s),
     };
     return { tx, recorded: events };
   }
