@@ -21,6 +21,8 @@ import { StockQueries } from './application/stock.queries';
 import { UpdateCategoryUseCase } from './application/update-category.use-case';
 import { UpdateProductUseCase } from './application/update-product.use-case';
 import { WarehousesUseCase } from './application/warehouses.use-case';
+import { ComplianceUseCase } from './application/compliance.use-case';
+import { TagsUseCase } from './application/tags.use-case';
 import { catalogConfigSchema, type CatalogConfig } from './config';
 import { CATALOG_MIGRATIONS } from './infrastructure/migrations';
 import {
@@ -88,6 +90,9 @@ export const catalogService = defineService({
         WarehousesUseCase,
         SkuPriceUseCase,
         ProductRatingsUseCase,
+        // issue 18 (catalog-merch)
+        TagsUseCase,
+        ComplianceUseCase,
       ],
       workers: [relay],
       consumers: (get) => [
@@ -102,6 +107,12 @@ export const catalogService = defineService({
           name: 'reservation-expiry',
           everyMs: config.RESERVATION_SWEEP_INTERVAL_MS,
           run: (ctx) => get(ReservationsUseCase).expireDue(ctx),
+        },
+        // issue 18 (catalog-merch): rule tags (新品, 爆款) re-evaluated
+        {
+          name: 'tag-rules',
+          everyMs: config.CATALOG_TAG_SWEEP_INTERVAL_MS,
+          run: (ctx) => get(TagsUseCase).sweep(ctx),
         },
       ],
     };

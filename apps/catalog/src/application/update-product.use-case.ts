@@ -15,6 +15,8 @@ import {
 import { actorOf, recordPriceChanges } from './price-changes';
 import { requireFreeSkuCodes, requireProduct, requireProductCategory } from './product-rules';
 import { loadProductView } from './product-view';
+import { CatalogError } from '../domain/catalog-error';
+import { guardCompliance, recordRefusedPublish } from './compliance-guard';
 
 @Injectable()
 export class UpdateProductUseCase {
@@ -25,8 +27,23 @@ export class UpdateProductUseCase {
     @Inject(SOLD_CURRENCIES) private readonly sold: SoldCurrencies,
   ) {}
 
-  /** Applies a patch under a row lock; a patch that changes nothing writes nothing and emits nothing. */
-  execute(ctx: RequestContext, id: string, patch: ProductPatch): Promise<ProductView> {
+  /**
+   * Applies a patch under a row lock; a patch that changes nothing writes nothing and emits nothing.
+   * This is the one path by which a product becomes ACTIVE (UpdateProduct and the listing sweep):
+   * the compliance guard is here, and a refusal is written to the audit trail in a transaction
+   * of its own, so it survives the refused one.
+   */
+  async execute(ctx: RequestContext, id: string, patch: ProductPatch): Promise<ProductView> {
+    try {
+      return await this.apply(ctx, id, patch);
+    } catch (e) {
+      if (e instanceof CatalogError && e.code === 'COMPLIANCE_REVIEW_REQUIRED')
+        await recordRefusedPublish(this.uow, ctx, this.clock, this.ids, id, e.message);
+      throw e;
+    }
+  }
+
+  private apply(ctx: RequestContext, id: string, patch: ProductPatch): Promise<ProductView> {
     return this.uow.run(ctx, async (tx) => {
       const current = await requireProduct(tx, id, true);
       const { product, changed } = updateProduct(
@@ -44,6 +61,8 @@ export class UpdateProductUseCase {
             product.skus.map((s) => s.code),
             product.id,
           );
+        // issue 18 (catalog-merch): the publish guard, and an edit invalidating a review
+        await guardCompliance(tx, ctx, this.ids, current, product, changed);
         await tx.products.save(product);
         // a refused original price rolls the save back with it
         if (changed.includes('skus'))

@@ -2,6 +2,7 @@ import { Money, MoneyError } from '@emporia/money';
 import { CatalogError, invalid } from './catalog-error';
 import { ANY_ISO_CURRENCY, type SoldCurrencies, unsoldCurrency } from './currencies';
 import { checkOriginalAbovePrice } from './price-history';
+import { type ComplianceState, invalidatedByEdit } from './compliance';
 
 export type ProductStatus = 'DRAFT' | 'ACTIVE' | 'ARCHIVED';
 
@@ -27,6 +28,15 @@ export interface Product {
   version: number;
   createdAt: Date;
   updatedAt: Date;
+  // issue 18 (catalog-merch): tags and compliance review (tag.ts, compliance.ts)
+  /** Tags set by operators (SetProductTags). */
+  manualTags: string[];
+  /** Tags the tag rules give, as the last sweep left them. */
+  ruleTags: string[];
+  /** When the product first became ACTIVE (NEW_ARRIVAL); null while never published. */
+  firstPublishedAt: Date | null;
+  /** Where its content stands in compliance review; shown only in regulated categories. */
+  compliance: ComplianceState;
 }
 
 export interface SkuInput {
@@ -220,6 +230,10 @@ export function createProduct(
     version: 1,
     createdAt: now,
     updatedAt: now,
+    manualTags: [],
+    ruleTags: [],
+    firstPublishedAt: status === 'ACTIVE' ? now : null,
+    compliance: 'REQUIRED',
   };
 }
 
@@ -313,6 +327,8 @@ export function updateProduct(
     }
   }
   if (changed.length === 0) return { product, changed };
+  if (next.status === 'ACTIVE' && next.firstPublishedAt === null) next.firstPublishedAt = now;
+  if (invalidatedByEdit(product.compliance, changed)) next.compliance = 'REQUIRED';
   return { product: { ...next, version: product.version + 1, updatedAt: now }, changed };
 }
 

@@ -8,6 +8,8 @@ import { SqlPriceHistoryRepository } from './sql-price-history.repository';
 import { SqlProductRatingRepository } from './sql-product-rating.repository';
 import { SqlReservationRepository } from './sql-reservation.repository';
 import { SqlWarehouseRepository } from './sql-warehouse.repository';
+import { SqlComplianceRepository } from './sql-compliance.repository';
+import { SqlTagRepository } from './sql-tag.repository';
 import {
   SqlCategoryRepository,
   SqlProductRepository,
@@ -41,6 +43,9 @@ export class TypeormUnitOfWork extends OutboxUnitOfWork<CatalogTx> implements Un
         priceHistory: new SqlPriceHistoryRepository(manager),
         ratings: new SqlProductRatingRepository(manager),
         events,
+        // issue 18 (catalog-merch)
+        tags: new SqlTagRepository(manager),
+        compliance: new SqlComplianceRepository(manager),
       },
       drain: () => events.drain(),
     };

@@ -12,6 +12,8 @@ import { StockQueries } from '../application/stock.queries';
 import { UpdateCategoryUseCase } from '../application/update-category.use-case';
 import { UpdateProductUseCase } from '../application/update-product.use-case';
 import { WarehousesUseCase } from '../application/warehouses.use-case';
+import { ComplianceUseCase } from '../application/compliance.use-case';
+import { TagsUseCase } from '../application/tags.use-case';
 import type { SoldCurrencies } from '../domain/currencies';
 import type { NewProductInput } from '../domain/product';
 import { aProductInput } from './builders';
@@ -46,6 +48,9 @@ export function catalogHarness(opts: { sold?: SoldCurrencies } = {}) {
     warehouses: new WarehousesUseCase(uow, clock, sold),
     skuPrices: new SkuPriceUseCase(uow, clock, sold),
     ratings: new ProductRatingsUseCase(uow),
+    // issue 18 (catalog-merch)
+    tags: new TagsUseCase(uow, clock),
+    compliance: new ComplianceUseCase(uow, clock, ids),
     /** A root category (slug `slug`). */
     category: (slug = 'kitchen', parentId?: string) =>
       h.createCategory.execute(ctx, { name: slug, slug, ...(parentId ? { parentId } : {}) }),
