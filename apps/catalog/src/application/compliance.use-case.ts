@@ -128,7 +128,7 @@ export class ComplianceUseCase {
   }
 
   /** Replaces both lists (normalised); applies to the next submissions. */
-  replaceRules(
+  async replaceRules(
     ctx: RequestContext,
     input: { bannedWords: readonly string[]; blacklistedBrands: readonly string[] },
   ): Promise<ComplianceRules> {

@@ -17,7 +17,7 @@ export class TagsUseCase {
   ) {}
 
   /** Replaces a product's manual tags; a change is a new version and ProductUpdated ["tags"]. */
-  setManualTags(
+  async setManualTags(
     ctx: RequestContext,
     productId: string,
     tags: readonly string[],
@@ -40,7 +40,7 @@ export class TagsUseCase {
   }
 
   /** Replaces every rule; products follow at the next sweep. */
-  replaceRules(ctx: RequestContext, rules: readonly TagRule[]): Promise<TagRule[]> {
+  async replaceRules(ctx: RequestContext, rules: readonly TagRule[]): Promise<TagRule[]> {
     const valid = tagRules(rules);
     return this.uow.run(ctx, async (tx) => {
       await tx.tags.replaceRules(valid);

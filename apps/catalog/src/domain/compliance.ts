@@ -141,10 +141,11 @@ export function checkContent(content: ReviewedContent, rules: ComplianceRules): 
   ];
   const found = bannedWordsIn(texts, rules);
   if (found.length > 0)
-    throw invalid('BANNED_WORDS', `banned words: ${found.join(', ')}`, { words: found });
+    // the words travel in the message only: error details go out as gRPC metadata, ASCII only
+    throw invalid('BANNED_WORDS', `banned words: ${found.join(', ')}`, { count: found.length });
   if (brandBlacklisted(content.brand, rules))
     throw invalid('BRAND_BLACKLISTED', `brand '${content.brand}' is blacklisted`, {
-      brand: content.brand,
+      field: 'brand',
     });
 }
 

@@ -51,11 +51,12 @@ export function manualTags(input: readonly string[]): string[] {
   if (input.length > TAG_LIMITS.manualTags)
     throw invalid('TAGS_INVALID', `a product has at most ${TAG_LIMITS.manualTags} manual tags`);
   const out: string[] = [];
-  for (const raw of input) {
+  // details name the tag by index: they go out as gRPC metadata, ASCII only
+  for (const [index, raw] of input.entries()) {
     const tag = normaliseTag(raw);
     const problem = tagProblem(tag);
-    if (problem) throw invalid('TAGS_INVALID', `tag '${raw}' ${problem}`, { tag: raw });
-    if (out.includes(tag)) throw invalid('TAGS_INVALID', `tag '${tag}' appears twice`, { tag });
+    if (problem) throw invalid('TAGS_INVALID', `tag '${raw}' ${problem}`, { index });
+    if (out.includes(tag)) throw invalid('TAGS_INVALID', `tag '${tag}' appears twice`, { index });
     out.push(tag);
   }
   return out.sort();
