@@ -229,6 +229,12 @@ describe('catalog compliance review (real Postgres + Kafka)', () => {
     // marking its category afterwards: still ACTIVE, but its status is REQUIRED
     await call('updateCategory', { id: plain.categoryId, regulated: true });
     expect((await getProduct(plain.id)).complianceStatus).toBe(CS.COMPLIANCE_STATUS_REQUIRED);
+    // a rename leaves the mark alone (an unset optional field is not "false")
+    const renamed = await call<catalogV1.UpdateCategoryResponse>('updateCategory', {
+      id: plain.categoryId,
+      name: 'Cups and bottles',
+    });
+    expect(renamed.category).toMatchObject({ regulated: true, regulatedMarked: true });
   });
 
   it('lists reviews by status with a page token', async () => {

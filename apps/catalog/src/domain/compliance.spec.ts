@@ -149,9 +149,10 @@ describe('compliance', () => {
       ),
       compliance: 'APPROVED' as const,
     };
-    expect(updateProduct(p, { brand: 'Other' }, () => 'x', now).product.compliance).toBe(
-      'REQUIRED',
-    );
+    expect(updateProduct(p, { brand: 'Other' }, () => 'x', now)).toMatchObject({
+      product: { compliance: 'REQUIRED' },
+      changed: ['brand', 'compliance_status'],
+    });
     expect(updateProduct(p, { status: 'ACTIVE' }, () => 'x', now).product).toMatchObject({
       compliance: 'APPROVED',
       firstPublishedAt: now,

@@ -328,7 +328,10 @@ export function updateProduct(
   }
   if (changed.length === 0) return { product, changed };
   if (next.status === 'ACTIVE' && next.firstPublishedAt === null) next.firstPublishedAt = now;
-  if (invalidatedByEdit(product.compliance, changed)) next.compliance = 'REQUIRED';
+  if (invalidatedByEdit(product.compliance, changed)) {
+    next.compliance = 'REQUIRED';
+    changed.push('compliance_status');
+  }
   return { product: { ...next, version: product.version + 1, updatedAt: now }, changed };
 }
 
