@@ -30,6 +30,8 @@ import { WarehousesUseCase } from './application/warehouses.use-case';
 import { ListingScheduleUseCase } from './application/listing-schedule.use-case';
 import { LowStockQueries } from './application/low-stock.queries';
 import { StockThresholdUseCase } from './application/stock-threshold.use-case';
+import { ComplianceUseCase } from './application/compliance.use-case';
+import { TagsUseCase } from './application/tags.use-case';
 import { catalogConfigSchema, type CatalogConfig } from './config';
 import { CATALOG_MIGRATIONS } from './infrastructure/migrations';
 import {
@@ -107,6 +109,9 @@ export const catalogService = defineService({
         StockThresholdUseCase,
         LowStockQueries,
         ListingScheduleUseCase,
+        // issue 18 (catalog-merch)
+        TagsUseCase,
+        ComplianceUseCase,
       ],
       workers: [relay],
       consumers: (get) => [
@@ -127,6 +132,12 @@ export const catalogService = defineService({
           name: 'listing-schedule',
           everyMs: config.RESERVATION_SWEEP_INTERVAL_MS,
           run: (ctx) => get(ListingScheduleUseCase).runDue(ctx),
+        },
+        // issue 18 (catalog-merch): rule tags (新品, 爆款) re-evaluated
+        {
+          name: 'tag-rules',
+          everyMs: config.CATALOG_TAG_SWEEP_INTERVAL_MS,
+          run: (ctx) => get(TagsUseCase).sweep(ctx),
         },
       ],
     };

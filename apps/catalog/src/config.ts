@@ -23,6 +23,9 @@ export const catalogConfigSchema = z.object({
   CATALOG_CONSUMER_GROUP: z.string().min(1).default('catalog'),
   /** The currencies prices and shipping costs may be in (ISO 4217); the gateway's CURRENCIES. */
   CURRENCIES: env.currencies(DEFAULT_CURRENCIES),
+  // issue 18 (catalog-merch)
+  /** How often the tag rules (NEW_ARRIVAL, BEST_SELLER) are re-evaluated, once across replicas. */
+  CATALOG_TAG_SWEEP_INTERVAL_MS: env.int(60_000, 50),
 });
 
 export type CatalogConfig = z.infer<typeof catalogConfigSchema>;

@@ -148,6 +148,7 @@ describe('listing schedule', () => {
       const guarded = new ListingScheduleUseCase(
         h.uow,
         h.clock,
+        h.ids,
         new GuardedUpdate(h.uow, h.clock, h.ids, new Set(['CNY'])),
         createLogger('catalog-test', 'silent'),
       );

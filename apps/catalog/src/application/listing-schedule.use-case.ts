@@ -8,10 +8,13 @@ import {
   validateSchedule,
 } from '../domain/listing-schedule';
 import { checkVersion, type ProductPatch } from '../domain/product';
+import { recordRefusedPublish } from './compliance-guard';
 import {
   CLOCK,
   type CatalogTx,
   type Clock,
+  ID_GENERATOR,
+  type IdGenerator,
   type ProductView,
   UNIT_OF_WORK,
   type UnitOfWork,
@@ -47,6 +50,7 @@ export class ListingScheduleUseCase {
   constructor(
     @Inject(UNIT_OF_WORK) private readonly uow: UnitOfWork,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
     private readonly updateProduct: UpdateProductUseCase,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -103,7 +107,7 @@ export class ListingScheduleUseCase {
         if (!claim.id) throw err;
         skip.push(claim.id);
         if (err instanceof DomainError && err.code === COMPLIANCE_REVIEW_REQUIRED) {
-          if (await this.refused(ctx, claim.id)) changed++;
+          if (await this.refused(ctx, claim.id, `scheduled publish: ${err.message}`)) changed++;
           this.logger.warn(
             { productId: claim.id, code: err.code, err: err.message },
             'scheduled publish refused: compliance review required; publish_at cleared, product stays DRAFT',
@@ -127,8 +131,12 @@ export class ListingScheduleUseCase {
     return action.kind;
   }
 
-  /** After a refused publish: clears publish_at if the product is still due to publish. */
-  private async refused(ctx: RequestContext, productId: string): Promise<boolean> {
+  /**
+   * After a refused publish (rolled back): the refusal in the compliance audit trail, then
+   * publish_at cleared if the product is still due to publish.
+   */
+  private async refused(ctx: RequestContext, productId: string, why: string): Promise<boolean> {
+    await recordRefusedPublish(this.uow, ctx, this.clock, this.ids, productId, why);
     return this.uow.run(ctx, async (tx) => {
       const product = await requireProduct(tx, productId, true);
       if (dueListingAction(product, this.clock.now()).kind !== 'publish') return false;

@@ -1,6 +1,13 @@
 import type { ReceivedEvent } from '@emporia/messaging';
 import type { RequestContext } from '@emporia/platform';
 import type { Category } from '../domain/category';
+import type {
+  ComplianceAuditEntry,
+  ComplianceReview,
+  ComplianceRules,
+  ReviewStatus,
+} from '../domain/compliance';
+import type { TagRule } from '../domain/tag';
 import type { PriceChange } from '../domain/price-history';
 import type { ProductRatingSummary } from '../domain/product-rating';
 import type { Product, ProductStatus } from '../domain/product';
@@ -140,6 +147,8 @@ export interface ProductView {
   unitsSoldBySku: Map<string, number>;
   /** The rating summary from review events, when the product has one (not part of the product). */
   rating?: ProductRatingSummary;
+  /** Whether the product's category is regulated (its compliance status shows only then). */
+  regulated?: boolean;
 }
 
 /** Rating summaries from `review.product` (table product_ratings), one per product. */
@@ -181,6 +190,9 @@ export interface CatalogTx {
   // issue 18: low-stock thresholds and the listing schedule
   stockThresholds: StockThresholdRepository;
   listingSchedule: ListingScheduleRepository;
+  // issue 18 (catalog-merch)
+  tags: TagRepository;
+  compliance: ComplianceRepository;
 }
 
 /** Runs work in one database transaction; events recorded in it commit with it. */
@@ -193,6 +205,42 @@ export interface UnitOfWork {
     event: ReceivedEvent,
     work: (tx: CatalogTx) => Promise<void>,
   ): Promise<boolean>;
+}
+
+// --- issue 18 (catalog-merch): tags and compliance review ---
+
+/** Tag rules (table tag_rules) and what the rule sweep selects. */
+export interface TagRepository {
+  rules(): Promise<TagRule[]>;
+  replaceRules(rules: TagRule[]): Promise<void>;
+  /** ACTIVE products first published after `since`. */
+  firstPublishedSince(since: Date): Promise<string[]>;
+  /**
+   * The best `top` ACTIVE products by units of committed reservations committed after `since`,
+   * with at least `minUnits` units; by units descending, then id.
+   */
+  bestSellers(since: Date, top: number, minUnits: number): Promise<string[]>;
+  /** Every product holding rule tags now, with them. */
+  ruleTagged(): Promise<Map<string, string[]>>;
+}
+
+/** Compliance reviews, their audit trail and the banned-word / brand rules. */
+export interface ComplianceRepository {
+  rules(): Promise<ComplianceRules>;
+  replaceRules(rules: ComplianceRules): Promise<void>;
+  insertReview(review: ComplianceReview): Promise<void>;
+  saveReview(review: ComplianceReview): Promise<void>;
+  getReview(id: string, forUpdate?: boolean): Promise<ComplianceReview | null>;
+  pendingReviewOf(productId: string): Promise<ComplianceReview | null>;
+  /** By id (submission order), after `afterId`; only `status` when given. */
+  listReviews(opts: {
+    status?: ReviewStatus;
+    afterId?: string;
+    limit: number;
+  }): Promise<ComplianceReview[]>;
+  appendAudit(entry: ComplianceAuditEntry): Promise<void>;
+  /** The product's audit trail, oldest first. */
+  audit(productId: string): Promise<ComplianceAuditEntry[]>;
 }
 
 export type { Clock, IdGenerator } from '@emporia/domain';

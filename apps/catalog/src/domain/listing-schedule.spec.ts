@@ -15,6 +15,10 @@ const product = (status: ProductStatus, over: Partial<Product> = {}): Product =>
   updatedAt: now,
   publishAt: null,
   unpublishAt: null,
+  manualTags: [],
+  ruleTags: [],
+  firstPublishedAt: null,
+  compliance: 'REQUIRED',
   ...over,
 });
 const at = (iso: string) => new Date(iso);

@@ -2,6 +2,7 @@ import { Money, MoneyError } from '@emporia/money';
 import { CatalogError, invalid } from './catalog-error';
 import { ANY_ISO_CURRENCY, type SoldCurrencies, unsoldCurrency } from './currencies';
 import { checkOriginalAbovePrice } from './price-history';
+import { type ComplianceState, invalidatedByEdit } from './compliance';
 
 export type ProductStatus = 'DRAFT' | 'ACTIVE' | 'ARCHIVED';
 
@@ -30,6 +31,15 @@ export interface Product {
   // Listing schedule (issue 18): when the listing sweep publishes / unpublishes it; null for none.
   publishAt: Date | null;
   unpublishAt: Date | null;
+  // issue 18 (catalog-merch): tags and compliance review (tag.ts, compliance.ts)
+  /** Tags set by operators (SetProductTags). */
+  manualTags: string[];
+  /** Tags the tag rules give, as the last sweep left them. */
+  ruleTags: string[];
+  /** When the product first became ACTIVE (NEW_ARRIVAL); null while never published. */
+  firstPublishedAt: Date | null;
+  /** Where its content stands in compliance review; shown only in regulated categories. */
+  compliance: ComplianceState;
 }
 
 export interface SkuInput {
@@ -225,6 +235,10 @@ export function createProduct(
     updatedAt: now,
     publishAt: null,
     unpublishAt: null,
+    manualTags: [],
+    ruleTags: [],
+    firstPublishedAt: status === 'ACTIVE' ? now : null,
+    compliance: 'REQUIRED',
   };
 }
 
@@ -332,6 +346,11 @@ export function updateProduct(
     }
   }
   if (changed.length === 0) return { product, changed };
+  if (next.status === 'ACTIVE' && next.firstPublishedAt === null) next.firstPublishedAt = now;
+  if (invalidatedByEdit(product.compliance, changed)) {
+    next.compliance = 'REQUIRED';
+    changed.push('compliance_status');
+  }
   return { product: { ...next, version: product.version + 1, updatedAt: now }, changed };
 }
 

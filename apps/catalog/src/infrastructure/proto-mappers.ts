@@ -7,6 +7,9 @@ import type { ProductStatus } from '../domain/product';
 import type { StockLevel } from '../domain/stock';
 import type { StockThreshold } from '../domain/stock-threshold';
 import type { Warehouse } from '../domain/warehouse';
+import { complianceStatus } from '../domain/compliance';
+import { productTags } from '../domain/tag';
+import { COMPLIANCE_TO_PROTO } from './compliance-mappers';
 
 /** Explicit mapping from domain objects to contract messages (entities never cross the wire). */
 
@@ -42,8 +45,8 @@ export function categoryToProto(c: Category): catalogV1.Category {
     depth: depthOf(c),
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
-    regulated: false, // ISSUE18_PLACEHOLDER
-    regulatedMarked: false, // ISSUE18_PLACEHOLDER
+    regulated: c.regulated,
+    regulatedMarked: c.regulatedMarked,
   };
 }
 
@@ -79,12 +82,13 @@ export function productToProto(v: ProductView): catalogV1.Product {
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),
     unitsSold: p.skus.reduce((total, s) => total + sold(s.id), 0),
-    // ISSUE18_PLACEHOLDER: the catalog helpers fill these from the product
-    tags: [],
-    manualTags: [],
+    // issue 18: catalog-stock
     publishAt: p.publishAt?.toISOString() ?? '',
     unpublishAt: p.unpublishAt?.toISOString() ?? '',
-    complianceStatus: catalogV1.ComplianceStatus.COMPLIANCE_STATUS_NOT_REQUIRED,
+    // issue 18 (catalog-merch)
+    tags: productTags(p),
+    manualTags: [...p.manualTags],
+    complianceStatus: COMPLIANCE_TO_PROTO[complianceStatus(v.regulated ?? false, p.compliance)],
   };
 }
 

@@ -5,6 +5,7 @@ import type { CategoryRepository, ProductRepository, StockRepository } from '../
 import { CatalogError } from '../domain/catalog-error';
 import { type Category, depthOf } from '../domain/category';
 import type { Product, ProductStatus } from '../domain/product';
+import type { ComplianceState } from '../domain/compliance';
 import type { StockLevel } from '../domain/stock';
 
 // Rows as Postgres returns them (see the catalog schema migrations): bigint as a string,
@@ -19,6 +20,8 @@ interface CategoryRow {
   depth: number;
   created_at: Date;
   updated_at: Date;
+  regulated_marked: boolean;
+  regulated: boolean;
 }
 
 interface ProductRow {
@@ -34,6 +37,11 @@ interface ProductRow {
   // listing schedule (issue 18)
   publish_at: Date | null;
   unpublish_at: Date | null;
+  // issue 18 (catalog-merch)
+  manual_tags: string[];
+  rule_tags: string[];
+  first_published_at: Date | null;
+  compliance_status: ComplianceState;
 }
 
 /** The SKU columns a product owns (`units_sold` is written by orders only, never by a save). */
@@ -83,6 +91,8 @@ const toCategory = (r: CategoryRow): Category => ({
   slug: r.slug,
   parentId: r.parent_id,
   pathIds: r.path_ids,
+  regulatedMarked: r.regulated_marked,
+  regulated: r.regulated,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -96,10 +106,13 @@ const categoryParams = (c: Category): unknown[] => [
   depthOf(c),
   c.createdAt,
   c.updatedAt,
+  c.regulatedMarked,
+  c.regulated,
 ];
 
-const INSERT_CATEGORY = `INSERT INTO categories (id, name, slug, parent_id, path_ids, depth, created_at, updated_at)
-  VALUES ($1, $2, $3, $4, $5::uuid[], $6, $7, $8)`;
+const INSERT_CATEGORY = `INSERT INTO categories (id, name, slug, parent_id, path_ids, depth, created_at, updated_at,
+    regulated_marked, regulated)
+  VALUES ($1, $2, $3, $4, $5::uuid[], $6, $7, $8, $9, $10)`;
 
 export class SqlCategoryRepository implements CategoryRepository {
   private readonly sql: Sql;
@@ -136,7 +149,8 @@ export class SqlCategoryRepository implements CategoryRepository {
           `${INSERT_CATEGORY}
            ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, slug = EXCLUDED.slug,
              parent_id = EXCLUDED.parent_id, path_ids = EXCLUDED.path_ids, depth = EXCLUDED.depth,
-             updated_at = EXCLUDED.updated_at`,
+             updated_at = EXCLUDED.updated_at, regulated_marked = EXCLUDED.regulated_marked,
+             regulated = EXCLUDED.regulated`,
           categoryParams(c),
         ),
       );
@@ -192,6 +206,10 @@ const toProduct = (r: ProductRow, skus: SkuRow[]): Product => ({
   updatedAt: r.updated_at,
   publishAt: r.publish_at,
   unpublishAt: r.unpublish_at,
+  manualTags: r.manual_tags,
+  ruleTags: r.rule_tags,
+  firstPublishedAt: r.first_published_at,
+  compliance: r.compliance_status,
   skus: skus.map((s) => ({
     id: s.id,
     code: s.code,
@@ -243,7 +261,17 @@ export class SqlProductRepository implements ProductRepository {
         product.unpublishAt,
       ],
     );
+    await this.writeMerch(product);
     await mapUnique(() => this.writeSkus(product, false));
+  }
+
+  /** Issue 18 (catalog-merch): tags, first publication and compliance state of a product. */
+  private async writeMerch(p: Product): Promise<void> {
+    await this.sql.run(
+      `UPDATE products SET manual_tags = $2::text[], rule_tags = $3::text[], first_published_at = $4,
+         compliance_status = $5 WHERE id = $1`,
+      [p.id, p.manualTags, p.ruleTags, p.firstPublishedAt, p.compliance],
+    );
   }
 
   async save(product: Product): Promise<void> {
@@ -263,6 +291,7 @@ export class SqlProductRepository implements ProductRepository {
         product.unpublishAt,
       ],
     );
+    await this.writeMerch(product);
     await mapUnique(() => this.writeSkus(product, true));
   }
 

@@ -11,6 +11,8 @@ import { SqlWarehouseRepository } from './sql-warehouse.repository';
 // issue 18: catalog-stock
 import { SqlListingScheduleRepository } from './sql-listing-schedule.repository';
 import { SqlStockThresholdRepository } from './sql-stock-threshold.repository';
+import { SqlComplianceRepository } from './sql-compliance.repository';
+import { SqlTagRepository } from './sql-tag.repository';
 import {
   SqlCategoryRepository,
   SqlProductRepository,
@@ -47,6 +49,9 @@ export class TypeormUnitOfWork extends OutboxUnitOfWork<CatalogTx> implements Un
         // issue 18: catalog-stock
         stockThresholds: new SqlStockThresholdRepository(manager),
         listingSchedule: new SqlListingScheduleRepository(manager),
+        // issue 18 (catalog-merch)
+        tags: new SqlTagRepository(manager),
+        compliance: new SqlComplianceRepository(manager),
       },
       drain: () => events.drain(),
     };

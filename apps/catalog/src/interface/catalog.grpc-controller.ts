@@ -19,6 +19,15 @@ import { WarehousesUseCase } from '../application/warehouses.use-case';
 import { ListingScheduleUseCase } from '../application/listing-schedule.use-case';
 import { LowStockQueries } from '../application/low-stock.queries';
 import { StockThresholdUseCase } from '../application/stock-threshold.use-case';
+import { ComplianceUseCase } from '../application/compliance.use-case';
+import { TagsUseCase } from '../application/tags.use-case';
+import {
+  auditToProto,
+  reviewStatusFromProto,
+  reviewToProto,
+  tagRuleFromProto,
+  tagRuleToProto,
+} from '../infrastructure/compliance-mappers';
 import { assertId, invalid } from '../domain/catalog-error';
 import type { SkuInput } from '../domain/product';
 import {
@@ -90,6 +99,9 @@ export class CatalogGrpcController implements catalogV1.CatalogServiceController
     private readonly stockThresholds: StockThresholdUseCase,
     private readonly lowStock: LowStockQueries,
     private readonly listingSchedule: ListingScheduleUseCase,
+    // issue 18 (catalog-merch)
+    private readonly tags: TagsUseCase,
+    private readonly compliance: ComplianceUseCase,
   ) {}
 
   setSkuPrice(
@@ -136,6 +148,7 @@ export class CatalogGrpcController implements catalogV1.CatalogServiceController
         name: req.name,
         slug: req.slug,
         ...(parentId ? { parentId } : {}),
+        regulated: !!req.regulated,
       });
       return { category: categoryToProto(c) };
     });
@@ -150,6 +163,9 @@ export class CatalogGrpcController implements catalogV1.CatalogServiceController
         id: assertId('id', req.id),
         ...(req.name !== undefined ? { name: req.name } : {}),
         ...(req.slug !== undefined ? { slug: req.slug } : {}),
+        ...(req.regulated !== undefined && req.regulated !== null
+          ? { regulated: req.regulated }
+          : {}),
       });
       return { category: categoryToProto(c) };
     });
@@ -492,32 +508,123 @@ export class CatalogGrpcController implements catalogV1.CatalogServiceController
     }));
   }
 
-  setProductTags(): never {
-    throw new Error('ISSUE18_PLACEHOLDER setProductTags');
+  // --- issue 18 (catalog-merch): tags and compliance review ---
+
+  setProductTags(
+    req: catalogV1.SetProductTagsRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.SetProductTagsResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      product: productToProto(
+        await this.tags.setManualTags(
+          ctx,
+          assertId('product_id', req.productId),
+          req.tags ?? [],
+          req.expectedVersion ? Number(req.expectedVersion) : undefined,
+        ),
+      ),
+    }));
   }
-  listTagRules(): never {
-    throw new Error('ISSUE18_PLACEHOLDER listTagRules');
+
+  listTagRules(
+    _req: catalogV1.ListTagRulesRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.ListTagRulesResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      rules: (await this.tags.listRules(ctx)).map(tagRuleToProto),
+    }));
   }
-  replaceTagRules(): never {
-    throw new Error('ISSUE18_PLACEHOLDER replaceTagRules');
+
+  replaceTagRules(
+    req: catalogV1.ReplaceTagRulesRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.ReplaceTagRulesResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      rules: (await this.tags.replaceRules(ctx, (req.rules ?? []).map(tagRuleFromProto))).map(
+        tagRuleToProto,
+      ),
+    }));
   }
-  submitComplianceReview(): never {
-    throw new Error('ISSUE18_PLACEHOLDER submitComplianceReview');
+
+  submitComplianceReview(
+    req: catalogV1.SubmitComplianceReviewRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.SubmitComplianceReviewResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      review: reviewToProto(
+        await this.compliance.submit(ctx, {
+          productId: assertId('product_id', req.productId),
+          qualityReportRef: req.qualityReportRef ?? '',
+          submittedBy: req.submittedBy ?? '',
+        }),
+      ),
+    }));
   }
-  decideComplianceReview(): never {
-    throw new Error('ISSUE18_PLACEHOLDER decideComplianceReview');
+
+  decideComplianceReview(
+    req: catalogV1.DecideComplianceReviewRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.DecideComplianceReviewResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      review: reviewToProto(
+        await this.compliance.decide(ctx, {
+          reviewId: assertId('review_id', req.reviewId),
+          operatorId: req.operatorId ?? '',
+          approve: !!req.approve,
+          reason: req.reason ?? '',
+        }),
+      ),
+    }));
   }
-  listComplianceReviews(): never {
-    throw new Error('ISSUE18_PLACEHOLDER listComplianceReviews');
+
+  listComplianceReviews(
+    req: catalogV1.ListComplianceReviewsRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.ListComplianceReviewsResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      const status = reviewStatusFromProto(req.status);
+      if (status === 'NONE') return { reviews: [], nextPageToken: '' }; // no review has that status
+      const afterId = after(req.pageToken);
+      const page = await this.compliance.list(ctx, {
+        limit: pageSize(req.pageSize, 50, 500),
+        ...(status ? { status } : {}),
+        ...(afterId ? { afterId } : {}),
+      });
+      return {
+        reviews: page.items.map(reviewToProto),
+        nextPageToken: nextToken(page.nextAfterId),
+      };
+    });
   }
-  getComplianceAudit(): never {
-    throw new Error('ISSUE18_PLACEHOLDER getComplianceAudit');
+
+  getComplianceAudit(
+    req: catalogV1.GetComplianceAuditRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.GetComplianceAuditResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      entries: (await this.compliance.auditTrail(ctx, assertId('product_id', req.productId))).map(
+        auditToProto,
+      ),
+    }));
   }
-  getComplianceRules(): never {
-    throw new Error('ISSUE18_PLACEHOLDER getComplianceRules');
+
+  getComplianceRules(
+    _req: catalogV1.GetComplianceRulesRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.GetComplianceRulesResponse> {
+    return withGrpcContext(md, async (ctx) => this.compliance.rules(ctx));
   }
-  replaceComplianceRules(): never {
-    throw new Error('ISSUE18_PLACEHOLDER replaceComplianceRules');
+
+  replaceComplianceRules(
+    req: catalogV1.ReplaceComplianceRulesRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.ReplaceComplianceRulesResponse> {
+    return withGrpcContext(md, async (ctx) =>
+      this.compliance.replaceRules(ctx, {
+        bannedWords: req.bannedWords ?? [],
+        blacklistedBrands: req.blacklistedBrands ?? [],
+      }),
+    );
   }
 }
 

@@ -16,6 +16,8 @@ import { WarehousesUseCase } from '../application/warehouses.use-case';
 import { ListingScheduleUseCase } from '../application/listing-schedule.use-case';
 import { LowStockQueries } from '../application/low-stock.queries';
 import { StockThresholdUseCase } from '../application/stock-threshold.use-case';
+import { ComplianceUseCase } from '../application/compliance.use-case';
+import { TagsUseCase } from '../application/tags.use-case';
 import type { SoldCurrencies } from '../domain/currencies';
 import type { NewProductInput } from '../domain/product';
 import { aProductInput } from './builders';
@@ -57,9 +59,13 @@ export function catalogHarness(opts: { sold?: SoldCurrencies } = {}) {
     listingSchedule: new ListingScheduleUseCase(
       uow,
       clock,
+      ids,
       updateProduct,
       createLogger('catalog-test', 'silent'),
     ),
+    // issue 18 (catalog-merch)
+    tags: new TagsUseCase(uow, clock),
+    compliance: new ComplianceUseCase(uow, clock, ids),
     /** A root category (slug `slug`). */
     category: (slug = 'kitchen', parentId?: string) =>
       h.createCategory.execute(ctx, { name: slug, slug, ...(parentId ? { parentId } : {}) }),

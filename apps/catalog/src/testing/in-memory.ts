@@ -18,6 +18,8 @@ import type {
   StockRepository,
   UnitOfWork,
   WarehouseRepository,
+  ComplianceRepository,
+  TagRepository,
 } from '../application/ports';
 import { CatalogError } from '../domain/catalog-error';
 import type { Category } from '../domain/category';
@@ -34,6 +36,13 @@ import type {
 import type { StockLevel } from '../domain/stock';
 import type { Warehouse } from '../domain/warehouse';
 import type { StockThreshold } from '../domain/stock-threshold';
+import type {
+  ComplianceAuditEntry,
+  ComplianceReview,
+  ComplianceRules,
+  ReviewStatus,
+} from '../domain/compliance';
+import { DEFAULT_TAG_RULES, type TagRule } from '../domain/tag';
 
 /**
  * In-memory ports of the catalog for fast application-layer tests (CONVENTIONS 18). Behaves
@@ -158,6 +167,14 @@ export class InMemoryCatalogStore {
   outbox: RecordedCatalogEvent[] = [];
   /** issue 18: stock_thresholds by `sku|warehouse`. */
   thresholds = new Map<string, StockThreshold>();
+  // issue 18 (catalog-merch)
+  /** tag_rules, in order (the migration's defaults). */
+  tagRules: TagRule[] = DEFAULT_TAG_RULES.map((r) => ({ ...r }));
+  complianceRules: ComplianceRules = { bannedWords: [], blacklistedBrands: [] };
+  /** compliance_reviews by id. */
+  reviews = new Map<string, ComplianceReview>();
+  /** compliance_audit, in insert order. */
+  audit: ComplianceAuditEntry[] = [];
 
   level(skuId: string, warehouseCode: string): StockLevel | undefined {
     return this.levels.get(levelKey(skuId, warehouseCode));
@@ -563,9 +580,96 @@ export class InMemoryCatalogUnitOfWork
       // issue 18: catalog-stock
       stockThresholds: new MemStockThresholds(s),
       listingSchedule: new MemListingSchedule(s),
+      // issue 18 (catalog-merch)
+      tags: new MemTags(s),
+      compliance: new MemCompliance(s),
     };
     return { tx, recorded: events };
   }
+}
+
+// --- issue 18 (catalog-merch): tags and compliance review ---
+
+/** tag_rules and the sweep's selections, as the SQL computes them. */
+class MemTags implements TagRepository {
+  constructor(private readonly s: InMemoryCatalogStore) {}
+  rules = async () => this.s.tagRules.map((r) => ({ ...r }));
+  async replaceRules(rules: TagRule[]) {
+    this.s.tagRules = rules.map((r) => ({ ...r }));
+  }
+  firstPublishedSince = async (since: Date) =>
+    [...this.s.products.values()]
+      .filter(
+        (p) =>
+          p.status === 'ACTIVE' &&
+          p.firstPublishedAt !== null &&
+          p.firstPublishedAt.getTime() > since.getTime(),
+      )
+      .map((p) => p.id)
+      .sort();
+  async bestSellers(since: Date, top: number, minUnits: number) {
+    const units = new Map<string, number>();
+    for (const r of this.s.reservations.values()) {
+      if (r.header.status !== 'COMMITTED' || r.header.updatedAt.getTime() <= since.getTime())
+        continue;
+      for (const l of r.lines) {
+        const p = this.s.skuOwner(l.skuId);
+        if (p?.status === 'ACTIVE') units.set(p.id, (units.get(p.id) ?? 0) + l.quantity);
+      }
+    }
+    return [...units.entries()]
+      .filter(([, n]) => n >= minUnits)
+      .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0))
+      .slice(0, top)
+      .map(([id]) => id);
+  }
+  ruleTagged = async () =>
+    new Map(
+      [...this.s.products.values()]
+        .filter((p) => p.ruleTags.length > 0)
+        .map((p) => [p.id, [...p.ruleTags]]),
+    );
+}
+
+/** compliance_reviews (one PENDING per product, as the unique index), compliance_audit, compliance_rules. */
+class MemCompliance implements ComplianceRepository {
+  constructor(private readonly s: InMemoryCatalogStore) {}
+  rules = async () => ({
+    bannedWords: [...this.s.complianceRules.bannedWords],
+    blacklistedBrands: [...this.s.complianceRules.blacklistedBrands],
+  });
+  async replaceRules(rules: ComplianceRules) {
+    this.s.complianceRules = rules;
+  }
+  async insertReview(r: ComplianceReview) {
+    if (this.s.reviews.has(r.id)) throw new Error(`duplicate key compliance_reviews_pkey ${r.id}`);
+    if (r.status === 'PENDING' && (await this.pendingReviewOf(r.productId)))
+      throw new Error('duplicate key compliance_reviews_one_pending');
+    this.s.reviews.set(r.id, { ...r });
+  }
+  async saveReview(r: ComplianceReview) {
+    if (this.s.reviews.has(r.id)) this.s.reviews.set(r.id, { ...r });
+  }
+  getReview = async (id: string) => this.s.reviews.get(id) ?? null;
+  pendingReviewOf = async (productId: string) =>
+    [...this.s.reviews.values()].find((r) => r.productId === productId && r.status === 'PENDING') ??
+    null;
+  listReviews = async (opts: { status?: ReviewStatus; afterId?: string; limit: number }) =>
+    [...this.s.reviews.values()]
+      .filter(
+        (r) => (!opts.status || r.status === opts.status) && (!opts.afterId || r.id > opts.afterId),
+      )
+      .sort(byKey((r) => r.id))
+      .slice(0, opts.limit);
+  async appendAudit(e: ComplianceAuditEntry) {
+    if (!this.s.products.has(e.productId))
+      throw new Error('violates foreign key constraint compliance_audit_product_id_fkey');
+    this.s.audit.push({ ...e });
+  }
+  audit = async (productId: string) =>
+    this.s.audit
+      .filter((e) => e.productId === productId)
+      .sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || (a.id < b.id ? -1 : 1));
 }
 
 export { FakeClock, SequentialIds } from '@emporia/domain/testing';

@@ -9,6 +9,7 @@ import { ProductRatings1766000000100 } from './1766000000100-product-ratings';
 // issue 18: catalog-stock
 import { StockThresholds1767000000100 } from './1767000000100-stock-thresholds';
 import { ListingSchedule1767000000110 } from './1767000000110-listing-schedule';
+import { TagsAndCompliance1767000000200 } from './1767000000200-tags-and-compliance';
 
 /** Every migration of the catalog database, in order. Never `synchronize`. */
 export const CATALOG_MIGRATIONS = [
@@ -23,4 +24,6 @@ export const CATALOG_MIGRATIONS = [
   // issue 18: catalog-stock
   StockThresholds1767000000100,
   ListingSchedule1767000000110,
+  // issue 18 (catalog-merch)
+  TagsAndCompliance1767000000200,
 ];
