@@ -183,6 +183,50 @@ describe('catalog scheduled listing, two replicas (real Postgres)', () => {
     }
   });
 
+  it('a scheduled publish of a regulated product without review is refused: DRAFT, publish_at cleared, audited', async () => {
+    const food = (
+      await call<catalogV1.CreateCategoryResponse>(0, 'createCategory', {
+        name: 'Food',
+        slug: `food-${uniqueSuffix()}`,
+        regulated: true,
+      })
+    ).category!;
+    const p = await draft(0);
+    const moved = (
+      await call<catalogV1.UpdateProductResponse>(0, 'updateProduct', {
+        id: p.id,
+        categoryId: food.id,
+      })
+    ).product!;
+    expect(moved.complianceStatus).toBe('COMPLIANCE_STATUS_REQUIRED');
+    await call(1, 'scheduleListing', { productId: p.id, publishAt: inChina(800), unpublishAt: '' });
+    const cleared = await eventually(
+      async () => {
+        const now = await get(p.id);
+        return now.publishAt === '' ? now : undefined;
+      },
+      { what: 'the refused publish clearing publish_at', timeoutMs: 20_000, intervalMs: 50 },
+    );
+    expect(cleared.status).toBe('PRODUCT_STATUS_DRAFT');
+    const audit = (
+      await call<catalogV1.GetComplianceAuditResponse>(0, 'getComplianceAudit', {
+        productId: p.id,
+      })
+    ).entries;
+    expect(audit.map((e) => e.action)).toEqual(['refused_publish']);
+    expect(audit[0].detail).toContain('scheduled publish');
+    // the sweeps keep ticking: no second refusal, no publish
+    await new Promise((r) => setTimeout(r, 600));
+    expect((await get(p.id)).status).toBe('PRODUCT_STATUS_DRAFT');
+    expect(
+      (
+        await call<catalogV1.GetComplianceAuditResponse>(0, 'getComplianceAudit', {
+          productId: p.id,
+        })
+      ).entries,
+    ).toHaveLength(1);
+  });
+
   it('refuses a bad schedule with its code, writing nothing', async () => {
     const p = await draft();
     const bad = (req: object) =>
