@@ -52,7 +52,7 @@ export class AccountSettingsUseCase {
     });
   }
 
-  registerDevice(
+  async registerDevice(
     ctx: RequestContext,
     accountId: string,
     token: string,
@@ -87,7 +87,7 @@ export class AccountSettingsUseCase {
    * The unsubscribe link (no sign-in: the signed token is the proof): marketing e-mail off.
    * Idempotent; a token that does not verify is UNSUBSCRIBE_TOKEN_INVALID.
    */
-  unsubscribe(ctx: RequestContext, token: string): Promise<Preferences> {
+  async unsubscribe(ctx: RequestContext, token: string): Promise<Preferences> {
     const verified = verifyUnsubscribeToken(this.settings.unsubscribeSecret, token);
     if (!verified)
       throw invalid('UNSUBSCRIBE_TOKEN_INVALID', 'the unsubscribe link is not valid', 'token');

@@ -93,7 +93,7 @@ export class OperationsUseCase {
   }
 
   /** Replaces one template's words (TEMPLATE_NOT_FOUND, TEMPLATE_INVALID for unknown variables). */
-  updateTemplate(
+  async updateTemplate(
     ctx: RequestContext,
     t: { key: TemplateKey; channel: Channel; locale: Locale; subject: string; body: string },
     operatorId: string,

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger, RequestContext } from '@emporia/platform';
 import { hold, markFailed, markSent, type Delivery } from '../domain/delivery';
+import { defaultPreferences } from '../domain/preferences';
 import { quietHoursEnd } from '../domain/quiet-hours';
 import { countDelivery } from './metrics';
 import {
@@ -77,14 +78,14 @@ export class SendDeliveriesUseCase {
   private async attempt(ctx: RequestContext, d: Delivery): Promise<Delivery> {
     const now = this.clock.now();
     if (d.category === 'MARKETING' && d.accountId) {
-      const prefs = await this.uow.run(ctx, (tx) => tx.preferences.get(d.accountId!));
-      const end = prefs
-        ? quietHoursEnd(now, {
-            start: prefs.quietHoursStart,
-            end: prefs.quietHoursEnd,
-            timeZone: prefs.timeZone || this.settings.defaultTimeZone,
-          })
-        : null;
+      const prefs =
+        (await this.uow.run(ctx, (tx) => tx.preferences.get(d.accountId!))) ??
+        defaultPreferences(d.accountId, this.settings.defaultTimeZone);
+      const end = quietHoursEnd(now, {
+        start: prefs.quietHoursStart,
+        end: prefs.quietHoursEnd,
+        timeZone: prefs.timeZone || this.settings.defaultTimeZone,
+      });
       if (end) return this.record(ctx, hold(d, end), d.status !== 'HELD');
     }
     let next: Delivery;

@@ -7,7 +7,7 @@ import {
   type Locale,
 } from './channels';
 import type { Delivery, DeliveryReason, DeliveryStatus } from './delivery';
-import type { Preferences } from './preferences';
+import { defaultPreferences, type Preferences } from './preferences';
 import { quietHoursEnd } from './quiet-hours';
 import { renderHtml, renderText, type Template, type TemplateKey } from './template';
 import { formatValues, type TemplateValue } from './values';
@@ -76,11 +76,12 @@ export function planDeliveries(input: PlanInput): Delivery[] {
   }
   const account = input.account;
   if (!account || !account.reachable || notice.accountId === null) return [];
-  const prefs = input.preferences;
+  // no saved preferences: the defaults (quiet hours 22:00-08:00 in the default zone among them)
+  const prefs = input.preferences ?? defaultPreferences(account.accountId, input.defaultTimeZone);
   const category = notice.category as 'ORDER' | 'SERVICE' | 'MARKETING';
-  const switches = prefs?.channels[category];
+  const switches = prefs.channels[category];
   const locale = localeFor(prefs, account);
-  const timeZone = prefs?.timeZone || input.defaultTimeZone;
+  const timeZone = prefs.timeZone || input.defaultTimeZone;
   const out: Delivery[] = [];
   for (const channel of CHANNELS) {
     const recipients =
@@ -93,7 +94,7 @@ export function planDeliveries(input: PlanInput): Delivery[] {
       out.push(draft(input, channel, '', locale, timeZone, 'SKIPPED', 'NO_ADDRESS'));
       continue;
     }
-    const on = switches ? switches[channel.toLowerCase() as 'email' | 'sms' | 'push'] : true;
+    const on = switches[channel.toLowerCase() as 'email' | 'sms' | 'push'];
     const consent = MARKETING_CONSENT[channel];
     let status: DeliveryStatus = 'PENDING';
     let reason: DeliveryReason = '';
@@ -102,7 +103,7 @@ export function planDeliveries(input: PlanInput): Delivery[] {
     else if (category === 'MARKETING' && consent && !account.consents.has(consent))
       [status, reason] = ['SKIPPED', 'NO_CONSENT'];
     else if (!input.providers.has(channel)) [status, reason] = ['SKIPPED', 'NO_PROVIDER'];
-    else if (category === 'MARKETING' && prefs) {
+    else if (category === 'MARKETING') {
       const end = quietHoursEnd(input.now, {
         start: prefs.quietHoursStart,
         end: prefs.quietHoursEnd,
