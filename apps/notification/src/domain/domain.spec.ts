@@ -2,7 +2,7 @@ import { afterFailure, retryDelayMs } from './backoff';
 import { applyReceipt, markFailed, retryDead, type Delivery } from './delivery';
 import { maskEmail, maskPhone, maskRecipient } from './masking';
 import { NotificationError } from './notification-error';
-import { applyPreferencesUpdate, defaultPreferences } from './preferences';
+import { applyPreferencesUpdate, defaultPreferences, type PreferencesUpdate } from './preferences';
 import { formatWallTime, quietHoursEnd } from './quiet-hours';
 import { renderHtml, renderText, validateTemplate } from './template';
 import { formatMoney, formatValues } from './values';
@@ -145,7 +145,7 @@ describe('masking', () => {
 describe('preferences', () => {
   const now = new Date('2030-01-01T00:00:00Z');
   const base = defaultPreferences('a1', 'Asia/Shanghai');
-  const upd = {
+  const upd: PreferencesUpdate = {
     channels: [],
     quietHoursStart: '22:00',
     quietHoursEnd: '07:00',
@@ -167,11 +167,8 @@ describe('preferences', () => {
   });
 
   it('refuses bad quiet hours, time zones, locales and categories', () => {
-    const apply = (
-      u: Partial<typeof upd> & {
-        channels?: never[] | { category: string; email: boolean; sms: boolean; push: boolean }[];
-      },
-    ) => code(() => applyPreferencesUpdate(base, { ...upd, ...u }, 'Asia/Shanghai', now));
+    const apply = (u: Partial<PreferencesUpdate>) =>
+      code(() => applyPreferencesUpdate(base, { ...upd, ...u }, 'Asia/Shanghai', now));
     expect(apply({ quietHoursStart: '25:00' })).toBe('QUIET_HOURS_INVALID');
     expect(apply({ quietHoursEnd: '' })).toBe('QUIET_HOURS_INVALID');
     expect(apply({ quietHoursEnd: '22:00' })).toBe('QUIET_HOURS_INVALID');

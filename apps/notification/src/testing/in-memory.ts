@@ -168,9 +168,6 @@ export class InMemoryUnitOfWork
       recorded: { rows: [] as never[] },
     };
   }
-  run<T>(ctx: RequestContext, work: (tx: NotificationTx) => Promise<T>): Promise<T> {
-    return super.run(ctx, work);
-  }
 }
 
 /** Accounts the test sets; `down` makes every call fail as an unreachable user service would. */
