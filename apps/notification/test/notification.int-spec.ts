@@ -270,7 +270,7 @@ describe('notification service (real Postgres + Kafka + SMTP sink)', () => {
         signature: signReceipt('not-the-sandbox-secret', forged),
       }),
     );
-    expect(err).toMatchObject({ code: 'RECEIPT_SIGNATURE_INVALID' });
+    expect(err).toMatchObject({ code: 'RECEIPT_SIGNATURE_INVALID', status: 7 }); // PERMISSION_DENIED
     expect((await sms(ids[1]!, 'UNDELIVERED')).id).toBe(undelivered.id);
     // the genuine key is accepted over gRPC too
     const genuine = await call<notificationV1.RecordReceiptResponse>('recordReceipt', {
