@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { env } from '@emporia/platform';
+import { env, MIN_SECRET_LENGTH } from '@emporia/platform';
+
+/** The development key docker-compose.yml signs unsubscribe links with when none is given. */
+export const COMPOSE_DEVELOPMENT_SECRETS: readonly string[] = [
+  'compose-development-unsubscribe-key-0123456789',
+];
 
 const emailList = z
   .string()
@@ -43,10 +48,15 @@ export const notificationConfigSchema = z
     SMTP_TIMEOUT_MS: env.int(10_000, 100),
     // the gateway's public URL: unsubscribe links in marketing mail
     NOTIFICATION_PUBLIC_BASE_URL: env.url().default('http://127.0.0.1:8080'),
-    NOTIFICATION_UNSUBSCRIBE_SECRET: z.string().min(32, 'must be at least 32 characters'),
+    // required: a key of at least 32 characters; the compose file's development key is refused
+    // with NODE_ENV=production
+    NOTIFICATION_UNSUBSCRIBE_SECRET: env
+      .hmacSecret()
+      .refine((s) => s !== '', `required: at least ${MIN_SECRET_LENGTH} random characters`),
     // the sandbox SMS and push providers (signed receipts); off: SMS and push are skipped
     NOTIFICATION_SANDBOX_ENABLED: env.bool(false),
-    NOTIFICATION_SANDBOX_SECRET: z.string().default(''),
+    NOTIFICATION_SANDBOX_SECRET: env.hmacSecret(),
+    NODE_ENV: z.string().default('development'),
     // where the sandbox posts receipts (the gateway's /v1/notifications/receipts); empty: straight
     // to the service's own RecordReceipt use case, signed and verified all the same
     NOTIFICATION_SANDBOX_RECEIPT_URL: z.union([z.literal(''), z.url()]).default(''),
@@ -62,11 +72,25 @@ export const notificationConfigSchema = z
     NOTIFICATION_CLAIM_LEASE_MS: env.int(120_000, 1000),
   })
   .superRefine((c, ctx) => {
-    if (c.NOTIFICATION_SANDBOX_ENABLED && c.NOTIFICATION_SANDBOX_SECRET.length < 16)
+    if (c.NOTIFICATION_SANDBOX_ENABLED && c.NOTIFICATION_SANDBOX_SECRET === '')
       ctx.addIssue({
         code: 'custom',
         path: ['NOTIFICATION_SANDBOX_SECRET'],
-        message: 'required (at least 16 characters) when NOTIFICATION_SANDBOX_ENABLED is true',
+        message: `required when NOTIFICATION_SANDBOX_ENABLED=true: at least ${MIN_SECRET_LENGTH} random characters (e.g. openssl rand -hex 32)`,
+      });
+    if (c.NODE_ENV !== 'production') return;
+    if (c.NOTIFICATION_SANDBOX_ENABLED)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['NOTIFICATION_SANDBOX_ENABLED'],
+        message:
+          'the sandbox SMS and push providers are for development and tests: they cannot be enabled with NODE_ENV=production',
+      });
+    if (COMPOSE_DEVELOPMENT_SECRETS.includes(c.NOTIFICATION_UNSUBSCRIBE_SECRET))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['NOTIFICATION_UNSUBSCRIBE_SECRET'],
+        message: "is the compose file's development key: generate your own (openssl rand -hex 32)",
       });
   });
 

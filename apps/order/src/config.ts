@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { env } from '@emporia/platform';
+import { env, MIN_SECRET_LENGTH } from '@emporia/platform';
 
 const optionalHostPort = () =>
   z
@@ -15,27 +15,7 @@ export const PUBLISHED_SECRETS: readonly string[] = [
   'emporia-sandbox-development-secret',
   'emporia-carrier-development-secret',
 ];
-/** HMAC keys shorter than this are refused (32 hex characters = 128 bits). */
-export const MIN_SECRET_LENGTH = 32;
-
-/** An HMAC key: empty (the feature it guards is off), or at least 32 unpublished characters. */
-const hmacSecret = () =>
-  z
-    .string()
-    .default('')
-    .superRefine((s, ctx) => {
-      if (s === '') return;
-      if (s.length < MIN_SECRET_LENGTH)
-        ctx.addIssue({
-          code: 'custom',
-          message: `must be at least ${MIN_SECRET_LENGTH} characters (e.g. openssl rand -hex 32)`,
-        });
-      else if (PUBLISHED_SECRETS.includes(s))
-        ctx.addIssue({
-          code: 'custom',
-          message: 'is a published development value: generate your own (openssl rand -hex 32)',
-        });
-    });
+const hmacSecret = () => env.hmacSecret(PUBLISHED_SECRETS);
 
 export const orderConfigSchema = z
   .object({

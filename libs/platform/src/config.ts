@@ -32,7 +32,31 @@ export function loadConfig<S extends z.ZodTypeAny>(
 }
 
 /** Reusable field schemas. */
+/** HMAC keys shorter than this are refused (32 hex characters = 128 bits). */
+export const MIN_SECRET_LENGTH = 32;
+
 export const env = {
+  /**
+   * An HMAC key: empty (the feature it guards is off), or at least MIN_SECRET_LENGTH characters
+   * and none of `published` (values this repository once showed: anyone can sign with them).
+   */
+  hmacSecret: (published: readonly string[] = []) =>
+    z
+      .string()
+      .default('')
+      .superRefine((s, ctx) => {
+        if (s === '') return;
+        if (s.length < MIN_SECRET_LENGTH)
+          ctx.addIssue({
+            code: 'custom',
+            message: `must be at least ${MIN_SECRET_LENGTH} characters (e.g. openssl rand -hex 32)`,
+          });
+        else if (published.includes(s))
+          ctx.addIssue({
+            code: 'custom',
+            message: 'is a published development value: generate your own (openssl rand -hex 32)',
+          });
+      }),
   port: (def: number) => z.coerce.number().int().min(0).max(65535).default(def),
   url: () => z.url(),
   csv: () =>

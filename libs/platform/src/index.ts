@@ -1,4 +1,4 @@
-export { ConfigError, DEFAULT_CURRENCIES, env, loadConfig } from './config';
+export { ConfigError, DEFAULT_CURRENCIES, env, loadConfig, MIN_SECRET_LENGTH } from './config';
 export {
   contextFromTraceparent,
   currentContext,
