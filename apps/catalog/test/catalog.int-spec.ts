@@ -1,74 +1,32 @@
 import { status } from '@grpc/grpc-js';
-import { Client } from 'pg';
-import { catalogV1, PROTO_FILES } from '@emporia/contracts';
+import { catalogV1 } from '@emporia/contracts';
 import { createKafka } from '@emporia/messaging';
-import { fromGrpcError, type RunningService } from '@emporia/platform';
-import {
-  createTestDatabase,
-  eventually,
-  freePort,
-  grpcTestClient,
-  testEnv,
-  testLogger,
-  uniqueSuffix,
-} from '@emporia/testing';
-import { startCatalog } from '../src/catalog.app';
-import { catalogConfigSchema } from '../src/config';
+import { fromGrpcError } from '@emporia/platform';
+import { eventually, testEnv, testLogger, uniqueSuffix } from '@emporia/testing';
+import { type CatalogUnderTest, failure, startTestCatalog } from './support/catalog-under-test';
 
 jest.setTimeout(120_000);
 
 const expectGrpcError = async (p: Promise<unknown>, grpcStatus: status, code: string) => {
-  const err = await p.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (e: unknown) => fromGrpcError(e),
-  );
+  const err = await failure(p);
   expect({ status: err.status, code: err.code }).toEqual({ status: grpcStatus, code });
 };
 
 describe('catalog service (real Postgres + Kafka)', () => {
-  const prefix = `t${uniqueSuffix()}.`;
-  let db: { url: string; drop: () => Promise<void> };
-  let service: RunningService;
-  let client: ReturnType<typeof grpcTestClient>;
-  let pg: Client;
+  let catalog: CatalogUnderTest;
 
   const count = async (table: string) =>
-    Number((await pg.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
-  const call = <T>(method: string, req: unknown) => client.call<T>(method, req);
+    Number((await catalog.pg.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
+  const call = <T>(method: string, req: unknown) => catalog.call<T>(method, req);
 
   beforeAll(async () => {
-    db = await createTestDatabase('catalog_it');
-    const config = catalogConfigSchema.parse({
-      CATALOG_DATABASE_URL: db.url,
-      KAFKA_BROKERS: testEnv.kafkaBrokers(),
-      KAFKA_TOPIC_PREFIX: prefix,
-      CATALOG_GRPC_PORT: String(await freePort()),
-      CATALOG_HTTP_PORT: '0',
-      BIND_HOST: '127.0.0.1',
-      CATALOG_MIGRATE_ON_START: 'true',
-      // a group of its own: the default 'catalog' is shared with every other catalog on this Kafka
-      CATALOG_CONSUMER_GROUP: `catalog-it${uniqueSuffix()}`,
+    catalog = await startTestCatalog('catalog_it', {
       OUTBOX_POLL_MS: '50',
       CURRENCIES: 'CNY,HKD',
     });
-    service = await startCatalog(config, testLogger('catalog'));
-    client = grpcTestClient(
-      PROTO_FILES.catalog,
-      'emporia.catalog.v1.CatalogService',
-      service.grpcUrl!,
-    );
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
   });
 
-  afterAll(async () => {
-    client?.close();
-    await pg?.end();
-    await service?.close();
-    await db?.drop();
-  });
+  afterAll(() => catalog?.close());
 
   const category = async (name: string, parentId = '') =>
     (
@@ -144,7 +102,7 @@ describe('catalog service (real Postgres + Kafka)', () => {
     const after = (await call<catalogV1.GetProductResponse>('getProduct', { id: p.id })).product!;
     expect(after.version).toBe(p.version + 1);
     expect(after.categoryPathIds).toEqual([to.id, leaf.id]);
-    const rows = await pg.query(
+    const rows = await catalog.pg.query(
       `SELECT event_type FROM outbox WHERE message_key = $1 ORDER BY seq`,
       [p.id],
     );
@@ -164,7 +122,7 @@ describe('catalog service (real Postgres + Kafka)', () => {
     });
     const consumer = kafka.consumer({ groupId: `it-${uniqueSuffix()}` });
     await consumer.connect();
-    await consumer.subscribe({ topic: `${prefix}catalog.product`, fromBeginning: true });
+    await consumer.subscribe({ topic: `${catalog.prefix}catalog.product`, fromBeginning: true });
     const seen: { key: string; type: string; product: catalogV1.Product }[] = [];
     await consumer.run({
       eachMessage: async ({ message }) => {
@@ -189,7 +147,9 @@ describe('catalog service (real Postgres + Kafka)', () => {
         price: { amountMinor: 4999, currency: 'CNY' },
       });
       expect(got.product.categoryPathIds).toEqual([cat.id]);
-      const row = await pg.query(`SELECT published_at FROM outbox WHERE message_key = $1`, [p.id]);
+      const row = await catalog.pg.query(`SELECT published_at FROM outbox WHERE message_key = $1`, [
+        p.id,
+      ]);
       expect(row.rows[0].published_at).not.toBeNull();
     } finally {
       await consumer.disconnect();
@@ -310,7 +270,7 @@ describe('catalog service (real Postgres + Kafka)', () => {
     expect(refused).toEqual(Array(15).fill('STOCK_INSUFFICIENT'));
     const stock = await call<catalogV1.GetStockResponse>('getStock', { skuId });
     expect(stock).toMatchObject({ totalOnHand: 0, levels: [{ warehouseCode: 'SH-1', onHand: 0 }] });
-    const movements = await pg.query(
+    const movements = await catalog.pg.query(
       `SELECT sum(delta)::int AS total, count(*)::int AS n FROM stock_movements WHERE sku_id = $1`,
       [skuId],
     );

@@ -1,17 +1,12 @@
 import { status } from '@grpc/grpc-js';
-import { Client } from 'pg';
-import { catalogV1, PROTO_FILES } from '@emporia/contracts';
-import { fromGrpcError, type RunningService } from '@emporia/platform';
+import { catalogV1 } from '@emporia/contracts';
+import { uniqueSuffix } from '@emporia/testing';
 import {
-  createTestDatabase,
-  freePort,
-  grpcTestClient,
-  testEnv,
-  testLogger,
-  uniqueSuffix,
-} from '@emporia/testing';
-import { startCatalog } from '../src/catalog.app';
-import { catalogConfigSchema } from '../src/config';
+  type CatalogUnderTest,
+  failure,
+  productUpdates,
+  startTestCatalog,
+} from './support/catalog-under-test';
 
 jest.setTimeout(120_000);
 
@@ -24,19 +19,8 @@ const REPORT = 'https://reports.example.com/qr/42.pdf';
  * step, refused publishes included (written outside the refused transaction).
  */
 describe('catalog compliance review (real Postgres + Kafka)', () => {
-  const prefix = `t${uniqueSuffix()}.`;
-  let db: { url: string; drop: () => Promise<void> };
-  let service: RunningService;
-  let client: ReturnType<typeof grpcTestClient>;
-  let pg: Client;
-  const call = <T>(method: string, req: unknown) => client.call<T>(method, req);
-  const failure = (p: Promise<unknown>) =>
-    p.then(
-      () => {
-        throw new Error('expected the call to fail');
-      },
-      (e: unknown) => fromGrpcError(e),
-    );
+  let catalog: CatalogUnderTest;
+  const call = <T>(method: string, req: unknown) => catalog.call<T>(method, req);
   const getProduct = async (id: string) =>
     (await call<catalogV1.GetProductResponse>('getProduct', { id })).product!;
   const publish = (id: string) =>
@@ -60,35 +44,13 @@ describe('catalog compliance review (real Postgres + Kafka)', () => {
     ).entries.map((e) => [e.action, e.actorId]);
 
   beforeAll(async () => {
-    db = await createTestDatabase('catalog_compliance_it');
-    const config = catalogConfigSchema.parse({
-      CATALOG_DATABASE_URL: db.url,
-      KAFKA_BROKERS: testEnv.kafkaBrokers(),
-      KAFKA_TOPIC_PREFIX: prefix,
-      CATALOG_GRPC_PORT: String(await freePort()),
-      CATALOG_HTTP_PORT: '0',
-      BIND_HOST: '127.0.0.1',
-      CATALOG_MIGRATE_ON_START: 'true',
-      CATALOG_CONSUMER_GROUP: `catalog-it${uniqueSuffix()}`,
+    catalog = await startTestCatalog('catalog_compliance_it', {
       OUTBOX_POLL_MS: '50',
       CURRENCIES: 'CNY',
     });
-    service = await startCatalog(config, testLogger('catalog'));
-    client = grpcTestClient(
-      PROTO_FILES.catalog,
-      'emporia.catalog.v1.CatalogService',
-      service.grpcUrl!,
-    );
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
   });
 
-  afterAll(async () => {
-    client?.close();
-    await pg?.end();
-    await service?.close();
-    await db?.drop();
-  });
+  afterAll(() => catalog?.close());
 
   const category = async (name: string, parentId = '', regulated = false) =>
     (
@@ -172,16 +134,13 @@ describe('catalog compliance review (real Postgres + Kafka)', () => {
       ['refused_publish', ''],
     ]);
     const reviews = (
-      await pg.query(`SELECT status FROM compliance_reviews WHERE product_id = $1`, [p.id])
+      await catalog.pg.query(`SELECT status FROM compliance_reviews WHERE product_id = $1`, [p.id])
     ).rows;
     expect(reviews).toEqual([{ status: 'APPROVED' }]);
     // each change of the compliance status is a new snapshot through the outbox
-    const statuses = (
-      await pg.query<{ payload: Buffer }>(
-        `SELECT payload FROM outbox WHERE message_key = $1 AND event_type = 'emporia.catalog.v1.ProductUpdated' ORDER BY seq`,
-        [p.id],
-      )
-    ).rows.map((r) => catalogV1.ProductUpdated.decode(r.payload).product!.complianceStatus);
+    const statuses = (await productUpdates(catalog.pg, p.id)).map(
+      (e) => e.product!.complianceStatus,
+    );
     expect(statuses).toEqual([
       CS.COMPLIANCE_STATUS_PENDING,
       CS.COMPLIANCE_STATUS_APPROVED,

@@ -1,19 +1,13 @@
 import { status } from '@grpc/grpc-js';
-import { Client } from 'pg';
-import { catalogV1, PROTO_FILES } from '@emporia/contracts';
-import { fromGrpcError, type RunningService } from '@emporia/platform';
-import {
-  createTestDatabase,
-  eventually,
-  freePort,
-  grpcTestClient,
-  testEnv,
-  testLogger,
-  uniqueSuffix,
-} from '@emporia/testing';
+import { catalogV1 } from '@emporia/contracts';
+import { eventually, uniqueSuffix } from '@emporia/testing';
 import { ListingScheduleUseCase } from '../src/application/listing-schedule.use-case';
-import { startCatalog } from '../src/catalog.app';
-import { catalogConfigSchema } from '../src/config';
+import {
+  type CatalogUnderTest,
+  failure,
+  productUpdates,
+  startTestCatalog,
+} from './support/catalog-under-test';
 
 jest.setTimeout(120_000);
 
@@ -23,22 +17,11 @@ jest.setTimeout(120_000);
  * replicas' sweeps and extra sweep runs that skip the advisory lock race for the same products.
  */
 describe('catalog scheduled listing, two replicas (real Postgres)', () => {
-  let db: { url: string; drop: () => Promise<void> };
-  const services: RunningService[] = [];
-  const clients: ReturnType<typeof grpcTestClient>[] = [];
-  let pg: Client;
+  let catalog: CatalogUnderTest;
   let categoryId: string;
-  const prefix = `lsch${uniqueSuffix()}.`;
 
   const call = <T>(replica: number, method: string, req: unknown) =>
-    clients[replica].call<T>(method, req);
-  const failure = (p: Promise<unknown>) =>
-    p.then(
-      () => {
-        throw new Error('expected the call to fail');
-      },
-      (e: unknown) => fromGrpcError(e),
-    );
+    catalog.replicas[replica].client.call<T>(method, req);
   /** An RFC 3339 time `ms` from now, in China time (+08:00). */
   const inChina = (ms: number) =>
     new Date(Date.now() + ms + 8 * 3_600_000).toISOString().replace('Z', '+08:00');
@@ -61,40 +44,20 @@ describe('catalog scheduled listing, two replicas (real Postgres)', () => {
     (await call<catalogV1.GetProductResponse>(0, 'getProduct', { id })).product!;
   /** The product's ProductUpdated events in the outbox: [version, changed fields]. */
   const updates = async (id: string) =>
-    (
-      await pg.query<{ payload: Buffer }>(
-        `SELECT payload FROM outbox WHERE message_key = $1 AND event_type = 'emporia.catalog.v1.ProductUpdated' ORDER BY seq`,
-        [id],
-      )
-    ).rows.map((r) => {
-      const m = catalogV1.ProductUpdated.decode(r.payload);
-      return `${m.product!.version}:${m.changedFields.join(',')}:${m.product!.status}`;
-    });
+    (await productUpdates(catalog.pg, id)).map(
+      (m) => `${m.product!.version}:${m.changedFields.join(',')}:${m.product!.status}`,
+    );
 
   beforeAll(async () => {
-    db = await createTestDatabase('catalog_listing_it');
-    const group = `catalog-it${uniqueSuffix()}`;
-    for (const replica of [0, 1]) {
-      const config = catalogConfigSchema.parse({
-        CATALOG_DATABASE_URL: db.url,
-        KAFKA_BROKERS: testEnv.kafkaBrokers(),
-        KAFKA_TOPIC_PREFIX: prefix,
-        CATALOG_GRPC_PORT: String(await freePort()),
-        CATALOG_HTTP_PORT: '0',
-        BIND_HOST: '127.0.0.1',
-        CATALOG_MIGRATE_ON_START: 'true',
-        CATALOG_CONSUMER_GROUP: group,
+    catalog = await startTestCatalog(
+      'catalog_listing_it',
+      {
+        KAFKA_TOPIC_PREFIX: `lsch${uniqueSuffix()}.`,
         RESERVATION_SWEEP_INTERVAL_MS: '100',
         DB_POOL_SIZE: '10',
-      });
-      const service = await startCatalog(config, testLogger(`catalog-${replica}`));
-      services.push(service);
-      clients.push(
-        grpcTestClient(PROTO_FILES.catalog, 'emporia.catalog.v1.CatalogService', service.grpcUrl!),
-      );
-    }
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
+      },
+      { replicas: 2 },
+    );
     categoryId = (
       await call<catalogV1.CreateCategoryResponse>(0, 'createCategory', {
         name: 'Scheduled',
@@ -103,12 +66,7 @@ describe('catalog scheduled listing, two replicas (real Postgres)', () => {
     ).category!.id;
   });
 
-  afterAll(async () => {
-    for (const c of clients) c.close();
-    await pg?.end();
-    for (const s of services) await s.close();
-    await db?.drop();
-  });
+  afterAll(() => catalog?.close());
 
   it('a scheduled publish happens exactly once with two catalog processes running', async () => {
     const p = await draft(0);
@@ -157,12 +115,12 @@ describe('catalog scheduled listing, two replicas (real Postgres)', () => {
     }
     // extra sweep runs straight on the use case (no advisory lock), two per replica, racing with
     // the kit's own sweeps until every product has been published and archived
-    const sweepers = services.map((s) => s.app.get(ListingScheduleUseCase));
+    const sweepers = catalog.replicas.map((r) => r.service.app.get(ListingScheduleUseCase));
     const race = async () => {
       const deadline = Date.now() + 20_000;
       while (Date.now() < deadline) {
         await Promise.all([...sweepers, ...sweepers].map((u) => u.runDue()));
-        const left = await pg.query(
+        const left = await catalog.pg.query(
           `SELECT count(*)::int AS n FROM products WHERE id = ANY($1::uuid[]) AND status <> 'ARCHIVED'`,
           [products.map((p) => p.id)],
         );

@@ -1,20 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
-import { Client } from 'pg';
-import type { QueryRunner } from 'typeorm';
-import { type catalogV1, PROTO_FILES } from '@emporia/contracts';
-import { fromGrpcError, type RunningService } from '@emporia/platform';
-import {
-  createTestDatabase,
-  freePort,
-  grpcTestClient,
-  testEnv,
-  testLogger,
-  uniqueSuffix,
-} from '@emporia/testing';
-import { startCatalog } from '../src/catalog.app';
-import { catalogConfigSchema } from '../src/config';
+import { type catalogV1 } from '@emporia/contracts';
+import { uniqueSuffix } from '@emporia/testing';
 import { PriceHistory1765000000400 } from '../src/infrastructure/migrations/1765000000400-price-history';
+import {
+  type CatalogUnderTest,
+  failure,
+  rerunMigration,
+  startTestCatalog,
+} from './support/catalog-under-test';
 
 jest.setTimeout(120_000);
 
@@ -25,57 +19,23 @@ const cny = (amountMinor: number) => ({ amountMinor, currency: 'CNY' });
  * exercised with back-dated history rows (the service's clock is the real one).
  */
 describe('catalog price history (real Postgres + Kafka)', () => {
-  const prefix = `t${uniqueSuffix()}.`;
-  let db: { url: string; drop: () => Promise<void> };
-  let service: RunningService;
-  let client: ReturnType<typeof grpcTestClient>;
-  let pg: Client;
-  const call = <T>(method: string, req: unknown) => client.call<T>(method, req);
-  const failure = (p: Promise<unknown>) =>
-    p.then(
-      () => {
-        throw new Error('expected the call to fail');
-      },
-      (e: unknown) => fromGrpcError(e),
-    );
+  let catalog: CatalogUnderTest;
+  const call = <T>(method: string, req: unknown) => catalog.call<T>(method, req);
   /** Moves every history row of the SKU `days` further into the past. */
   const backdate = (skuId: string, days: number) =>
-    pg.query(
+    catalog.pg.query(
       `UPDATE sku_price_history SET changed_at = changed_at - make_interval(days => $2) WHERE sku_id = $1`,
       [skuId, days],
     );
 
   beforeAll(async () => {
-    db = await createTestDatabase('catalog_price_it');
-    const config = catalogConfigSchema.parse({
-      CATALOG_DATABASE_URL: db.url,
-      KAFKA_BROKERS: testEnv.kafkaBrokers(),
-      KAFKA_TOPIC_PREFIX: prefix,
-      CATALOG_GRPC_PORT: String(await freePort()),
-      CATALOG_HTTP_PORT: '0',
-      BIND_HOST: '127.0.0.1',
-      CATALOG_MIGRATE_ON_START: 'true',
-      // a group of its own: the default 'catalog' is shared with every other catalog on this Kafka
-      CATALOG_CONSUMER_GROUP: `catalog-it${uniqueSuffix()}`,
+    catalog = await startTestCatalog('catalog_price_it', {
       OUTBOX_POLL_MS: '50',
       CURRENCIES: 'CNY',
     });
-    service = await startCatalog(config, testLogger('catalog'));
-    client = grpcTestClient(
-      PROTO_FILES.catalog,
-      'emporia.catalog.v1.CatalogService',
-      service.grpcUrl!,
-    );
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
   });
 
-  afterAll(async () => {
-    client?.close();
-    await pg?.end();
-    await service?.close();
-    await db?.drop();
-  });
+  afterAll(() => catalog?.close());
 
   async function product(priceMinor: number) {
     const cat = (
@@ -163,8 +123,8 @@ describe('catalog price history (real Postgres + Kafka)', () => {
     const requestId = randomUUID();
     const outbox = async () =>
       Number(
-        (await pg.query(`SELECT count(*) AS n FROM outbox WHERE message_key = $1`, [p.id])).rows[0]
-          .n,
+        (await catalog.pg.query(`SELECT count(*) AS n FROM outbox WHERE message_key = $1`, [p.id]))
+          .rows[0].n,
       );
     const before = await outbox();
     const [a, b] = await Promise.all([
@@ -175,7 +135,7 @@ describe('catalog price history (real Postgres + Kafka)', () => {
     expect(a.product!.version).toBe(p.version + 1);
     expect(b.product!.version).toBe(p.version + 1);
     expect(await outbox()).toBe(before + 1);
-    const rows = await pg.query(
+    const rows = await catalog.pg.query(
       `SELECT count(*) AS n FROM sku_price_history WHERE request_id = $1`,
       [requestId],
     );
@@ -218,16 +178,13 @@ describe('catalog price history (real Postgres + Kafka)', () => {
 
   // last: it drops and re-creates the history over the SKUs the tests above made
   it('the migration backfills one row per SKU with its current price', async () => {
-    const runner = { query: (sql: string) => pg.query(sql) } as unknown as QueryRunner;
-    const migration = new PriceHistory1765000000400();
-    await migration.down(runner);
-    await migration.up(runner);
+    await rerunMigration(new PriceHistory1765000000400(), catalog.pg);
     const skus = (
-      await pg.query(`SELECT id, price_amount_minor::int AS price FROM skus ORDER BY id`)
+      await catalog.pg.query(`SELECT id, price_amount_minor::int AS price FROM skus ORDER BY id`)
     ).rows as { id: string; price: number }[];
     expect(skus.length).toBeGreaterThanOrEqual(3);
     const rows = (
-      await pg.query(
+      await catalog.pg.query(
         `SELECT sku_id AS id, price_minor::int AS price, reason, previous_price_minor
          FROM sku_price_history ORDER BY sku_id`,
       )

@@ -1,20 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
-import { Client } from 'pg';
-import { catalogV1, PROTO_FILES, REVIEW_PRODUCT, reviewV1 } from '@emporia/contracts';
+import { catalogV1, REVIEW_PRODUCT, reviewV1 } from '@emporia/contracts';
 import { createKafka, HEADER } from '@emporia/messaging';
-import type { RunningService } from '@emporia/platform';
-import {
-  createTestDatabase,
-  eventually,
-  freePort,
-  grpcTestClient,
-  testEnv,
-  testLogger,
-  uniqueSuffix,
-} from '@emporia/testing';
-import { startCatalog } from '../src/catalog.app';
-import { catalogConfigSchema } from '../src/config';
+
+import { eventually, testEnv, testLogger, uniqueSuffix } from '@emporia/testing';
+import { type CatalogUnderTest, startTestCatalog } from './support/catalog-under-test';
 
 jest.setTimeout(120_000);
 
@@ -24,17 +14,14 @@ type Dist = [number, number, number, number, number];
 describe('catalog product ratings (real Postgres + Kafka)', () => {
   const suffix = uniqueSuffix();
   const prefix = `cr${suffix}.`;
-  let db: { url: string; drop: () => Promise<void> };
-  let service: RunningService;
-  let client: ReturnType<typeof grpcTestClient>;
+  let catalog: CatalogUnderTest;
   let producer: Producer;
-  let pg: Client;
   const kafka = createKafka({
     brokers: testEnv.kafkaBrokers().split(','),
     clientId: 'catalog-ratings-it',
     logger: testLogger('kafka'),
   });
-  const call = <T>(method: string, req: unknown) => client.call<T>(method, req);
+  const call = <T>(method: string, req: unknown) => catalog.call<T>(method, req);
   const getProduct = async (id: string) =>
     (await call<catalogV1.GetProductResponse>('getProduct', { id })).product!;
 
@@ -75,43 +62,25 @@ describe('catalog product ratings (real Postgres + Kafka)', () => {
   const consumed = (eventId: string) =>
     eventually(
       async () =>
-        (await pg.query(`SELECT 1 FROM inbox WHERE event_id = $1`, [eventId])).rowCount
+        (await catalog.pg.query(`SELECT 1 FROM inbox WHERE event_id = $1`, [eventId])).rowCount
           ? true
           : undefined,
       { what: `event ${eventId} consumed` },
     );
 
   beforeAll(async () => {
-    db = await createTestDatabase('catalog_ratings_it');
-    const config = catalogConfigSchema.parse({
-      CATALOG_DATABASE_URL: db.url,
-      KAFKA_BROKERS: testEnv.kafkaBrokers(),
+    catalog = await startTestCatalog('catalog_ratings_it', {
       KAFKA_TOPIC_PREFIX: prefix,
-      CATALOG_GRPC_PORT: String(await freePort()),
-      CATALOG_HTTP_PORT: '0',
-      BIND_HOST: '127.0.0.1',
-      CATALOG_MIGRATE_ON_START: 'true',
       CATALOG_CONSUMER_GROUP: `catalog-it${suffix}`,
       OUTBOX_POLL_MS: '50',
     });
-    service = await startCatalog(config, testLogger('catalog'));
-    client = grpcTestClient(
-      PROTO_FILES.catalog,
-      'emporia.catalog.v1.CatalogService',
-      service.grpcUrl!,
-    );
     producer = kafka.producer();
     await producer.connect();
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
   });
 
   afterAll(async () => {
-    client?.close();
     await producer?.disconnect();
-    await pg?.end();
-    await service?.close();
-    await db?.drop();
+    await catalog?.close();
   });
 
   it('shows the highest version’s summary after events out of order and duplicated; the product is untouched', async () => {
@@ -148,7 +117,7 @@ describe('catalog product ratings (real Postgres + Kafka)', () => {
     });
     expect(got.version).toBe(product.version);
     // no catalog.product event for a rating: the product's only event is its creation
-    const events = await pg.query(`SELECT event_type FROM outbox WHERE message_key = $1`, [
+    const events = await catalog.pg.query(`SELECT event_type FROM outbox WHERE message_key = $1`, [
       product.id,
     ]);
     expect(events.rows).toEqual([{ event_type: 'emporia.catalog.v1.ProductCreated' }]);
@@ -165,7 +134,7 @@ describe('catalog product ratings (real Postgres + Kafka)', () => {
   it('keeps a rating that arrives before its product', async () => {
     const productId = randomUUID();
     await consumed(await rated(productId, 1, [0, 0, 0, 0, 1]));
-    const row = await pg.query(
+    const row = await catalog.pg.query(
       `SELECT version, average FROM product_ratings WHERE product_id = $1`,
       [productId],
     );

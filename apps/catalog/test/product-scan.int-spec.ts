@@ -1,17 +1,8 @@
-import { Client } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
-import { catalogV1, PROTO_FILES } from '@emporia/contracts';
-import type { RunningService } from '@emporia/platform';
-import {
-  createTestDatabase,
-  freePort,
-  grpcTestClient,
-  testEnv,
-  testLogger,
-  uniqueSuffix,
-} from '@emporia/testing';
-import { startCatalog } from '../src/catalog.app';
-import { catalogConfigSchema } from '../src/config';
+import { catalogV1 } from '@emporia/contracts';
+
+import { uniqueSuffix } from '@emporia/testing';
+import { type CatalogUnderTest, startTestCatalog } from './support/catalog-under-test';
 
 jest.setTimeout(120_000);
 
@@ -20,41 +11,16 @@ jest.setTimeout(120_000);
  * product of every status, 500 a page, in a stable order, with the same snapshot as events.
  */
 describe('catalog ListProducts full scan (real Postgres)', () => {
-  let db: { url: string; drop: () => Promise<void> };
-  let service: RunningService;
-  let client: ReturnType<typeof grpcTestClient>;
-  let pg: Client;
-  const call = <T>(method: string, req: unknown) => client.call<T>(method, req);
+  let catalog: CatalogUnderTest;
+  const call = <T>(method: string, req: unknown) => catalog.call<T>(method, req);
 
   beforeAll(async () => {
-    db = await createTestDatabase('catalog_scan_it');
-    const config = catalogConfigSchema.parse({
-      CATALOG_DATABASE_URL: db.url,
-      KAFKA_BROKERS: testEnv.kafkaBrokers(),
+    catalog = await startTestCatalog('catalog_scan_it', {
       KAFKA_TOPIC_PREFIX: `scan${uniqueSuffix()}.`,
-      CATALOG_GRPC_PORT: String(await freePort()),
-      CATALOG_HTTP_PORT: '0',
-      BIND_HOST: '127.0.0.1',
-      CATALOG_MIGRATE_ON_START: 'true',
-      // a group of its own: the default 'catalog' is shared with every other catalog on this Kafka
-      CATALOG_CONSUMER_GROUP: `catalog-it${uniqueSuffix()}`,
     });
-    service = await startCatalog(config, testLogger('catalog'));
-    client = grpcTestClient(
-      PROTO_FILES.catalog,
-      'emporia.catalog.v1.CatalogService',
-      service.grpcUrl!,
-    );
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
   });
 
-  afterAll(async () => {
-    client?.close();
-    await pg?.end();
-    await service?.close();
-    await db?.drop();
-  });
+  afterAll(() => catalog?.close());
 
   it('pages through every product of every status, 500 at a time, each once, by id', async () => {
     const root = (
@@ -89,26 +55,26 @@ describe('catalog ListProducts full scan (real Postgres)', () => {
     const n = 1027;
     const ids = Array.from({ length: n }, () => uuidv7());
     const statuses = ['DRAFT', 'ACTIVE', 'ARCHIVED'];
-    await pg.query(
+    await catalog.pg.query(
       `INSERT INTO products (id, title, category_id, status, version, created_at, updated_at)
        SELECT id, 'bulk ' || i, CASE WHEN i % 2 = 0 THEN $2::uuid ELSE $3::uuid END,
               ($4::text[])[1 + i % 3], 1, now(), now()
        FROM unnest($1::uuid[]) WITH ORDINALITY AS t(id, i)`,
       [ids, root.id, leaf.id, statuses],
     );
-    await pg.query(
+    await catalog.pg.query(
       `INSERT INTO skus (id, product_id, code, price_amount_minor, currency, position, units_sold)
        SELECT gen_random_uuid(), p.id, 'BULK-' || p.id || '-' || k, 100, 'CNY', k,
               CASE WHEN k = 0 THEN (hashtext(p.id::text) & 1023) ELSE 0 END
        FROM products p CROSS JOIN generate_series(0, 1) k WHERE p.title LIKE 'bulk %'`,
     );
-    await pg.query(
+    await catalog.pg.query(
       `INSERT INTO stock_levels (sku_id, warehouse_code, on_hand, updated_at)
        SELECT s.id, w, 1 + (hashtext(s.id::text || w) & 63), now()
        FROM skus s CROSS JOIN unnest(ARRAY['BJ-1', 'SH-1']) w WHERE s.code LIKE 'BULK-%'`,
     );
     const expected = new Map<string, { status: string; sold: number[]; stock: number[] }>();
-    const { rows } = await pg.query(
+    const { rows } = await catalog.pg.query(
       `SELECT p.id, p.status,
               array_agg(s.units_sold::int ORDER BY s.position) AS sold,
               array_agg(COALESCE((SELECT sum(on_hand)::int FROM stock_levels l WHERE l.sku_id = s.id), 0)

@@ -1,51 +1,34 @@
 import { status } from '@grpc/grpc-js';
-import { Client } from 'pg';
 import { v4 as uuid } from 'uuid';
-import { catalogV1, PROTO_FILES } from '@emporia/contracts';
-import { fromGrpcError, type RunningService } from '@emporia/platform';
-import {
-  aCatalogSku,
-  createTestDatabase,
-  eventually,
-  freePort,
-  grpcTestClient,
-  testEnv,
-  testLogger,
-  uniqueSuffix,
-} from '@emporia/testing';
-import type { QueryRunner } from 'typeorm';
-import { startCatalog } from '../src/catalog.app';
-import { catalogConfigSchema } from '../src/config';
+import { catalogV1 } from '@emporia/contracts';
+import { fromGrpcError } from '@emporia/platform';
+import { aCatalogSku, eventually, uniqueSuffix } from '@emporia/testing';
 import { UnitsSold1764000000180 } from '../src/infrastructure/migrations/1764000000180-units-sold';
+import {
+  type CatalogUnderTest,
+  failure,
+  rerunMigration,
+  startTestCatalog,
+} from './support/catalog-under-test';
 
 jest.setTimeout(120_000);
 
 /** Stock reservations for checkout, on real Postgres, under concurrency. */
 describe('catalog stock reservations (real Postgres)', () => {
-  let db: { url: string; drop: () => Promise<void> };
-  let service: RunningService;
-  let client: ReturnType<typeof grpcTestClient>;
-  let pg: Client;
+  let catalog: CatalogUnderTest;
   let categoryId: string;
 
-  const call = <T>(method: string, req: unknown) => client.call<T>(method, req);
-  const failure = (p: Promise<unknown>) =>
-    p.then(
-      () => {
-        throw new Error('expected the call to fail');
-      },
-      (e: unknown) => fromGrpcError(e),
-    );
+  const call = <T>(method: string, req: unknown) => catalog.call<T>(method, req);
   /** An active product with one SKU holding `stock` units in each of `warehouses`. */
   const sku = (stock: number, warehouses = ['SH-1']) =>
-    aCatalogSku(client, categoryId)
+    aCatalogSku(catalog.client, categoryId)
       .named('R', 'Reservable')
       .pricedAt(1000)
       .stocked(stock, warehouses)
       .create();
   const levels = async (skuId: string) =>
     (
-      await pg.query(
+      await catalog.pg.query(
         `SELECT warehouse_code, on_hand::int, reserved::int FROM stock_levels WHERE sku_id = $1 ORDER BY warehouse_code`,
         [skuId],
       )
@@ -58,28 +41,11 @@ describe('catalog stock reservations (real Postgres)', () => {
     });
 
   beforeAll(async () => {
-    db = await createTestDatabase('catalog_res_it');
-    const config = catalogConfigSchema.parse({
-      CATALOG_DATABASE_URL: db.url,
-      KAFKA_BROKERS: testEnv.kafkaBrokers(),
+    catalog = await startTestCatalog('catalog_res_it', {
       KAFKA_TOPIC_PREFIX: `res${uniqueSuffix()}.`,
-      CATALOG_GRPC_PORT: String(await freePort()),
-      CATALOG_HTTP_PORT: '0',
-      BIND_HOST: '127.0.0.1',
-      CATALOG_MIGRATE_ON_START: 'true',
-      // a group of its own: the default 'catalog' is shared with every other catalog on this Kafka
-      CATALOG_CONSUMER_GROUP: `catalog-it${uniqueSuffix()}`,
       RESERVATION_SWEEP_INTERVAL_MS: '100',
       DB_POOL_SIZE: '20',
     });
-    service = await startCatalog(config, testLogger('catalog'));
-    client = grpcTestClient(
-      PROTO_FILES.catalog,
-      'emporia.catalog.v1.CatalogService',
-      service.grpcUrl!,
-    );
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
     categoryId = (
       await call<catalogV1.CreateCategoryResponse>('createCategory', {
         name: 'Reservations',
@@ -88,12 +54,7 @@ describe('catalog stock reservations (real Postgres)', () => {
     ).category!.id;
   });
 
-  afterAll(async () => {
-    client?.close();
-    await pg?.end();
-    await service?.close();
-    await db?.drop();
-  });
+  afterAll(() => catalog?.close());
 
   it('50 concurrent reservations of the last 10 units: exactly 10 win, and commits leave 0', async () => {
     const skuId = await sku(10);
@@ -125,13 +86,14 @@ describe('catalog stock reservations (real Postgres)', () => {
     );
     expect(await levels(skuId)).toEqual([{ warehouse_code: 'SH-1', on_hand: 0, reserved: 0 }]);
     const [{ sum }] = (
-      await pg.query(`SELECT sum(delta)::int AS sum FROM stock_movements WHERE sku_id = $1`, [
-        skuId,
-      ])
+      await catalog.pg.query(
+        `SELECT sum(delta)::int AS sum FROM stock_movements WHERE sku_id = $1`,
+        [skuId],
+      )
     ).rows;
     expect(sum).toBe(0);
     const [{ n }] = (
-      await pg.query(
+      await catalog.pg.query(
         `SELECT count(*)::int AS n FROM stock_movements WHERE sku_id = $1 AND delta = -1`,
         [skuId],
       )
@@ -139,14 +101,14 @@ describe('catalog stock reservations (real Postgres)', () => {
     expect(n).toBe(10);
     // one 'order' movement per committed reservation, naming it
     const movements = (
-      await pg.query(
+      await catalog.pg.query(
         `SELECT reference FROM stock_movements WHERE sku_id = $1 AND reason = 'order' ORDER BY reference`,
         [skuId],
       )
     ).rows.map((r: { reference: string }) => r.reference);
     expect(movements).toEqual(won.map((w) => w.value.reservation!.id).sort());
     // and a snapshot event per commit, through the outbox
-    const { rows: events } = await pg.query(
+    const { rows: events } = await catalog.pg.query(
       `SELECT o.payload FROM outbox o JOIN skus s ON o.message_key = s.product_id::text
        WHERE s.id = $1 AND o.event_type = 'emporia.catalog.v1.ProductStockChanged' ORDER BY o.seq`,
       [skuId],
@@ -192,7 +154,7 @@ describe('catalog stock reservations (real Postgres)', () => {
     };
     const orderEvents = async (reference: string) =>
       (
-        await pg.query(
+        await catalog.pg.query(
           `SELECT payload FROM outbox WHERE message_key = $1 AND event_type = 'emporia.catalog.v1.ProductStockChanged' ORDER BY seq`,
           [productId],
         )
@@ -235,7 +197,7 @@ describe('catalog stock reservations (real Postgres)', () => {
     await call('releaseReservation', { reservationId: released });
     const expired = uuid();
     await reserve(b, 1, expired);
-    await pg.query(
+    await catalog.pg.query(
       `UPDATE stock_reservations SET expires_at = now() - interval '1 second' WHERE id = $1`,
       [expired],
     );
@@ -251,7 +213,7 @@ describe('catalog stock reservations (real Postgres)', () => {
     });
     expect(Number(back.level!.onHand)).toBeGreaterThan(0);
     expect(await sold()).toEqual([9, 7, 2]);
-    const { rows } = await pg.query(
+    const { rows } = await catalog.pg.query(
       `SELECT payload FROM outbox WHERE message_key = $1 AND event_type = 'emporia.catalog.v1.ProductStockChanged' ORDER BY seq DESC LIMIT 1`,
       [productId],
     );
@@ -397,7 +359,7 @@ describe('catalog stock reservations (real Postgres)', () => {
     const skuId = await sku(2);
     const id = uuid();
     await reserve(skuId, 1, id);
-    await pg.query(
+    await catalog.pg.query(
       `UPDATE stock_reservations SET expires_at = now() - interval '1 second' WHERE id = $1`,
       [id],
     );
@@ -405,8 +367,9 @@ describe('catalog stock reservations (real Postgres)', () => {
       status: status.FAILED_PRECONDITION,
       code: 'RESERVATION_NOT_ACTIVE',
     });
-    const [row] = (await pg.query(`SELECT status FROM stock_reservations WHERE id = $1`, [id]))
-      .rows;
+    const [row] = (
+      await catalog.pg.query(`SELECT status FROM stock_reservations WHERE id = $1`, [id])
+    ).rows;
     expect(row.status).toBe('EXPIRED');
     expect((await levels(skuId))[0]).toMatchObject({ on_hand: 2, reserved: 0 });
     // releasing it afterwards is a no-op that reports the expiry
@@ -472,23 +435,20 @@ describe('catalog stock reservations (real Postgres)', () => {
       });
     expect((await levels(skuId))[0].reserved).toBe(0);
     expect(
-      await pg.query(`SELECT 1 FROM stock_reservation_lines WHERE sku_id = $1`, [skuId]),
+      await catalog.pg.query(`SELECT 1 FROM stock_reservation_lines WHERE sku_id = $1`, [skuId]),
     ).toMatchObject({ rowCount: 0 });
   });
 
   // last: it drops and re-adds the column over everything the tests above sold
   it('the migration counts reservations committed before it exactly as commits count them', async () => {
     const counted = async () =>
-      (await pg.query(`SELECT id, units_sold::int AS n FROM skus ORDER BY id`)).rows as {
+      (await catalog.pg.query(`SELECT id, units_sold::int AS n FROM skus ORDER BY id`)).rows as {
         id: string;
         n: number;
       }[];
     const live = await counted();
     expect(live.filter((r) => r.n > 0).length).toBeGreaterThan(2);
-    const runner = { query: (sql: string) => pg.query(sql) } as unknown as QueryRunner;
-    const migration = new UnitsSold1764000000180();
-    await migration.down(runner);
-    await migration.up(runner);
+    await rerunMigration(new UnitsSold1764000000180(), catalog.pg);
     expect(await counted()).toEqual(live);
   });
 });

@@ -1,20 +1,8 @@
 import { status } from '@grpc/grpc-js';
-import { Client } from 'pg';
 import { v4 as uuid } from 'uuid';
-import { catalogV1, PROTO_FILES } from '@emporia/contracts';
-import { fromGrpcError, type RunningService } from '@emporia/platform';
-import {
-  aCatalogSku,
-  createTestDatabase,
-  eventually,
-  freePort,
-  grpcTestClient,
-  testEnv,
-  testLogger,
-  uniqueSuffix,
-} from '@emporia/testing';
-import { startCatalog } from '../src/catalog.app';
-import { catalogConfigSchema } from '../src/config';
+import { catalogV1 } from '@emporia/contracts';
+import { aCatalogSku, eventually, uniqueSuffix } from '@emporia/testing';
+import { type CatalogUnderTest, failure, startTestCatalog } from './support/catalog-under-test';
 
 jest.setTimeout(120_000);
 
@@ -24,25 +12,18 @@ jest.setTimeout(120_000);
  * under concurrency; the low-stock list.
  */
 describe('catalog low-stock thresholds (real Postgres)', () => {
-  let db: { url: string; drop: () => Promise<void> };
-  let service: RunningService;
-  let client: ReturnType<typeof grpcTestClient>;
-  let pg: Client;
+  let catalog: CatalogUnderTest;
   let categoryId: string;
   const prefix = `lst${uniqueSuffix()}.`;
 
-  const call = <T>(method: string, req: unknown) => client.call<T>(method, req);
-  const failure = (p: Promise<unknown>) =>
-    p.then(
-      () => {
-        throw new Error('expected the call to fail');
-      },
-      (e: unknown) => fromGrpcError(e),
-    );
+  const call = <T>(method: string, req: unknown) => catalog.call<T>(method, req);
   /** A fresh warehouse code, so each test's low-stock rows are its own. */
   const warehouse = () => `W${uniqueSuffix()}`.slice(0, 32).toUpperCase();
   const sku = (stock: number, warehouses: string[]) =>
-    aCatalogSku(client, categoryId).named('LS', 'Lowstock').stocked(stock, warehouses).create();
+    aCatalogSku(catalog.client, categoryId)
+      .named('LS', 'Lowstock')
+      .stocked(stock, warehouses)
+      .create();
   const setThreshold = (skuId: string, warehouseCode: string, threshold: number) =>
     call<catalogV1.SetStockThresholdResponse>('setStockThreshold', {
       skuId,
@@ -60,7 +41,7 @@ describe('catalog low-stock thresholds (real Postgres)', () => {
   /** The SKU's crossing events in the outbox, in commit order, decoded. */
   const crossings = async (skuId: string) =>
     (
-      await pg.query<{ event_type: string; payload: Buffer; topic: string }>(
+      await catalog.pg.query<{ event_type: string; payload: Buffer; topic: string }>(
         `SELECT event_type, payload, topic FROM outbox WHERE message_key = $1 AND topic = $2 ORDER BY seq`,
         [skuId, `${prefix}catalog.stock`],
       )
@@ -75,27 +56,11 @@ describe('catalog low-stock thresholds (real Postgres)', () => {
     (await crossings(skuId)).map((e) => `${e.type}:${e.warehouseCode}:${e.available}`);
 
   beforeAll(async () => {
-    db = await createTestDatabase('catalog_lowstock_it');
-    const config = catalogConfigSchema.parse({
-      CATALOG_DATABASE_URL: db.url,
-      KAFKA_BROKERS: testEnv.kafkaBrokers(),
+    catalog = await startTestCatalog('catalog_lowstock_it', {
       KAFKA_TOPIC_PREFIX: prefix,
-      CATALOG_GRPC_PORT: String(await freePort()),
-      CATALOG_HTTP_PORT: '0',
-      BIND_HOST: '127.0.0.1',
-      CATALOG_MIGRATE_ON_START: 'true',
-      CATALOG_CONSUMER_GROUP: `catalog-it${uniqueSuffix()}`,
       RESERVATION_SWEEP_INTERVAL_MS: '100',
       DB_POOL_SIZE: '20',
     });
-    service = await startCatalog(config, testLogger('catalog'));
-    client = grpcTestClient(
-      PROTO_FILES.catalog,
-      'emporia.catalog.v1.CatalogService',
-      service.grpcUrl!,
-    );
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
     categoryId = (
       await call<catalogV1.CreateCategoryResponse>('createCategory', {
         name: 'Low stock',
@@ -104,12 +69,7 @@ describe('catalog low-stock thresholds (real Postgres)', () => {
     ).category!.id;
   });
 
-  afterAll(async () => {
-    client?.close();
-    await pg?.end();
-    await service?.close();
-    await db?.drop();
-  });
+  afterAll(() => catalog?.close());
 
   it('adjustments and reservations crossing down and up emit StockLow and StockRecovered once each, published on catalog.stock', async () => {
     const wh = warehouse();
@@ -141,7 +101,7 @@ describe('catalog low-stock thresholds (real Postgres)', () => {
     // the relay published them (the outbox rows are marked sent)
     await eventually(
       async () => {
-        const r = await pg.query(
+        const r = await catalog.pg.query(
           `SELECT count(*)::int AS n FROM outbox WHERE message_key = $1 AND topic = $2 AND published_at IS NULL`,
           [skuId, `${prefix}catalog.stock`],
         );

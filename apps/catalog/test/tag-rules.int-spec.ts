@@ -1,20 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
-import type { QueryRunner } from 'typeorm';
-import { catalogV1, PROTO_FILES } from '@emporia/contracts';
-import { fromGrpcError, type RunningService } from '@emporia/platform';
-import {
-  createTestDatabase,
-  eventually,
-  freePort,
-  grpcTestClient,
-  testEnv,
-  testLogger,
-  uniqueSuffix,
-} from '@emporia/testing';
-import { startCatalog } from '../src/catalog.app';
-import { catalogConfigSchema } from '../src/config';
+import { catalogV1 } from '@emporia/contracts';
+import { eventually, uniqueSuffix } from '@emporia/testing';
 import { TagsAndCompliance1767000000200 } from '../src/infrastructure/migrations/1767000000200-tags-and-compliance';
+import {
+  type CatalogUnderTest,
+  failure,
+  productUpdates,
+  rerunMigration,
+  startTestCatalog,
+} from './support/catalog-under-test';
 
 jest.setTimeout(120_000);
 
@@ -27,59 +21,27 @@ const BEST_SELLER = 'TAG_RULE_KIND_BEST_SELLER';
  * ProductUpdated ["tags"] in the outbox per change; manual tags; the migration's backfill.
  */
 describe('catalog tags (real Postgres + Kafka)', () => {
-  const prefix = `t${uniqueSuffix()}.`;
-  let db: { url: string; drop: () => Promise<void> };
-  let service: RunningService;
-  let client: ReturnType<typeof grpcTestClient>;
-  let pg: Client;
-  const call = <T>(method: string, req: unknown) => client.call<T>(method, req);
+  let catalog: CatalogUnderTest;
+  const call = <T>(method: string, req: unknown) => catalog.call<T>(method, req);
   const getProduct = async (id: string) =>
     (await call<catalogV1.GetProductResponse>('getProduct', { id })).product!;
   /** The ProductUpdated events of a product in the outbox whose changed fields name "tags". */
   const tagEvents = async (productId: string) =>
-    (
-      await pg.query<{ payload: Buffer }>(
-        `SELECT payload FROM outbox WHERE message_key = $1 AND event_type = 'emporia.catalog.v1.ProductUpdated' ORDER BY seq`,
-        [productId],
-      )
-    ).rows
-      .map((r) => catalogV1.ProductUpdated.decode(r.payload))
+    (await productUpdates(catalog.pg, productId))
       .filter((e) => e.changedFields.includes('tags'))
       .map((e) => e.product!.tags);
   /** Lets several sweeps run, so a repeated change would show. */
   const severalSweeps = () => new Promise((r) => setTimeout(r, SWEEP_MS * 8));
 
   beforeAll(async () => {
-    db = await createTestDatabase('catalog_tags_it');
-    const config = catalogConfigSchema.parse({
-      CATALOG_DATABASE_URL: db.url,
-      KAFKA_BROKERS: testEnv.kafkaBrokers(),
-      KAFKA_TOPIC_PREFIX: prefix,
-      CATALOG_GRPC_PORT: String(await freePort()),
-      CATALOG_HTTP_PORT: '0',
-      BIND_HOST: '127.0.0.1',
-      CATALOG_MIGRATE_ON_START: 'true',
-      CATALOG_CONSUMER_GROUP: `catalog-it${uniqueSuffix()}`,
+    catalog = await startTestCatalog('catalog_tags_it', {
       OUTBOX_POLL_MS: '50',
       CATALOG_TAG_SWEEP_INTERVAL_MS: String(SWEEP_MS),
       CURRENCIES: 'CNY',
     });
-    service = await startCatalog(config, testLogger('catalog'));
-    client = grpcTestClient(
-      PROTO_FILES.catalog,
-      'emporia.catalog.v1.CatalogService',
-      service.grpcUrl!,
-    );
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
   });
 
-  afterAll(async () => {
-    client?.close();
-    await pg?.end();
-    await service?.close();
-    await db?.drop();
-  });
+  afterAll(() => catalog?.close());
 
   async function stockedProduct(categoryId: string) {
     const p = (
@@ -110,9 +72,11 @@ describe('catalog tags (real Postgres + Kafka)', () => {
       { tag: '新品', kind: 'TAG_RULE_KIND_NEW_ARRIVAL', days: 30, top: 0, minUnits: 0 },
       { tag: '爆款', kind: BEST_SELLER, days: 7, top: 20, minUnits: 1 },
     ]);
-    const refused = await call('replaceTagRules', {
-      rules: [{ tag: '爆款', kind: BEST_SELLER, days: 0, top: 1, minUnits: 1 }],
-    }).catch((e: unknown) => fromGrpcError(e));
+    const refused = await failure(
+      call('replaceTagRules', {
+        rules: [{ tag: '爆款', kind: BEST_SELLER, days: 0, top: 1, minUnits: 1 }],
+      }),
+    );
     expect(refused).toMatchObject({ code: 'TAG_RULES_INVALID' });
   });
 
@@ -150,7 +114,7 @@ describe('catalog tags (real Postgres + Kafka)', () => {
     expect((await getProduct(b.id)).tags).toEqual(['爆款']);
 
     // b's sale leaves the 7-day window (committed 8 days ago): a is the best seller again
-    await pg.query(
+    await catalog.pg.query(
       `UPDATE stock_reservations SET updated_at = now() - interval '8 days' WHERE id = $1`,
       [bSale],
     );
@@ -182,8 +146,8 @@ describe('catalog tags (real Postgres + Kafka)', () => {
       what: '新品 added',
     });
     expect((await getProduct(p.id)).tags).toEqual(['SALE', '促销', '新品'].sort());
-    const refused = await call('setProductTags', { productId: p.id, tags: ['x'.repeat(21)] }).catch(
-      (e: unknown) => fromGrpcError(e),
+    const refused = await failure(
+      call('setProductTags', { productId: p.id, tags: ['x'.repeat(21)] }),
     );
     expect(refused).toMatchObject({ code: 'TAGS_INVALID' });
   });
@@ -204,16 +168,13 @@ describe('catalog tags (real Postgres + Kafka)', () => {
         skus: [{ code: `D-${uniqueSuffix()}`, price: { amountMinor: 1, currency: 'CNY' } }],
       })
     ).product!;
-    await pg.query(
+    await catalog.pg.query(
       `UPDATE products SET created_at = created_at - interval '3 days' WHERE id = $1`,
       [live.id],
     );
-    const runner = { query: (sql: string) => pg.query(sql) } as unknown as QueryRunner;
-    const migration = new TagsAndCompliance1767000000200();
-    await migration.down(runner);
-    await migration.up(runner);
+    await rerunMigration(new TagsAndCompliance1767000000200(), catalog.pg);
     const rows = (
-      await pg.query<{ id: string; first: Date | null; created: Date }>(
+      await catalog.pg.query<{ id: string; first: Date | null; created: Date }>(
         `SELECT id, first_published_at AS first, created_at AS created FROM products WHERE id = ANY($1::uuid[])`,
         [[live.id, draft.id]],
       )
@@ -222,7 +183,9 @@ describe('catalog tags (real Postgres + Kafka)', () => {
     expect(byId.get(live.id)!.first).toEqual(byId.get(live.id)!.created);
     expect(byId.get(draft.id)!.first).toBeNull();
     expect(
-      (await pg.query(`SELECT tag FROM tag_rules ORDER BY position`)).rows.map((r) => r.tag),
+      (await catalog.pg.query(`SELECT tag FROM tag_rules ORDER BY position`)).rows.map(
+        (r) => r.tag,
+      ),
     ).toEqual(['新品', '爆款']);
   });
 });

@@ -1,37 +1,17 @@
 import { status } from '@grpc/grpc-js';
-import { Client } from 'pg';
 import { v4 as uuid } from 'uuid';
-import { catalogV1, PROTO_FILES } from '@emporia/contracts';
-import { fromGrpcError, type RunningService } from '@emporia/platform';
-import {
-  createTestDatabase,
-  freePort,
-  grpcTestClient,
-  testEnv,
-  testLogger,
-  uniqueSuffix,
-} from '@emporia/testing';
-import { startCatalog } from '../src/catalog.app';
-import { catalogConfigSchema } from '../src/config';
+import { catalogV1 } from '@emporia/contracts';
+import { uniqueSuffix } from '@emporia/testing';
+import { type CatalogUnderTest, failure, startTestCatalog } from './support/catalog-under-test';
 
 jest.setTimeout(120_000);
 
 /** Warehouses as data (location, shipping cost) and per-warehouse availability, on real Postgres. */
 describe('catalog warehouses (real Postgres)', () => {
-  let db: { url: string; drop: () => Promise<void> };
-  let service: RunningService;
-  let client: ReturnType<typeof grpcTestClient>;
-  let pg: Client;
+  let catalog: CatalogUnderTest;
   let categoryId: string;
 
-  const call = <T>(method: string, req: unknown) => client.call<T>(method, req);
-  const failure = (p: Promise<unknown>) =>
-    p.then(
-      () => {
-        throw new Error('expected the call to fail');
-      },
-      (e: unknown) => fromGrpcError(e),
-    );
+  const call = <T>(method: string, req: unknown) => catalog.call<T>(method, req);
   const upsert = (req: Partial<catalogV1.UpsertWarehouseRequest> & { code: string }) =>
     call<catalogV1.UpsertWarehouseResponse>('upsertWarehouse', {
       name: `Warehouse ${req.code}`,
@@ -44,31 +24,14 @@ describe('catalog warehouses (real Postgres)', () => {
   const list = (req: Partial<catalogV1.ListWarehousesRequest> = {}) =>
     call<catalogV1.ListWarehousesResponse>('listWarehouses', req);
   const rows = async () =>
-    (await pg.query(`SELECT code FROM warehouses ORDER BY code`)).rows.map(
+    (await catalog.pg.query(`SELECT code FROM warehouses ORDER BY code`)).rows.map(
       (r: { code: string }) => r.code,
     );
 
   beforeAll(async () => {
-    db = await createTestDatabase('catalog_wh_it');
-    const config = catalogConfigSchema.parse({
-      CATALOG_DATABASE_URL: db.url,
-      KAFKA_BROKERS: testEnv.kafkaBrokers(),
+    catalog = await startTestCatalog('catalog_wh_it', {
       KAFKA_TOPIC_PREFIX: `wh${uniqueSuffix()}.`,
-      CATALOG_GRPC_PORT: String(await freePort()),
-      CATALOG_HTTP_PORT: '0',
-      BIND_HOST: '127.0.0.1',
-      CATALOG_MIGRATE_ON_START: 'true',
-      // a group of its own: the default 'catalog' is shared with every other catalog on this Kafka
-      CATALOG_CONSUMER_GROUP: `catalog-it${uniqueSuffix()}`,
     });
-    service = await startCatalog(config, testLogger('catalog'));
-    client = grpcTestClient(
-      PROTO_FILES.catalog,
-      'emporia.catalog.v1.CatalogService',
-      service.grpcUrl!,
-    );
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
     categoryId = (
       await call<catalogV1.CreateCategoryResponse>('createCategory', {
         name: 'Warehoused',
@@ -77,12 +40,7 @@ describe('catalog warehouses (real Postgres)', () => {
     ).category!.id;
   });
 
-  afterAll(async () => {
-    client?.close();
-    await pg?.end();
-    await service?.close();
-    await db?.drop();
-  });
+  afterAll(() => catalog?.close());
 
   it('registers a warehouse, replaces it by code, and a repeated upsert writes nothing', async () => {
     const created = await upsert({
