@@ -233,6 +233,17 @@ describe('gateway HTTP surface (backends unreachable)', () => {
     });
   });
 
+  it('answers 503 on the notification routes while the notification service is down', async () => {
+    const res = await req('/v1/me/notification-preferences', {
+      headers: { authorization: `Bearer ${tokens.customer}` },
+    });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBeTruthy();
+    expect(await problem(res)).toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    const link = await req('/v1/notifications/unsubscribe?token=abc.def');
+    expect(link.status).toBe(503);
+  });
+
   it('answers 503 problem+json when a backend is unavailable, continuing the caller trace', async () => {
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     const res = await req('/v1/products/0190a000-0000-7000-8000-000000000001', {

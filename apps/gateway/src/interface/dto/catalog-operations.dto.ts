@@ -147,19 +147,31 @@ export class TagRuleDto {
   @Max(365)
   days!: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, description: 'BEST_SELLER only' })
-  @Optional()
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    minimum: 1,
+    maximum: 1000,
+    description: 'BEST_SELLER only (null or left out otherwise)',
+  })
+  @OptionalNullable()
   @IsInt()
   @Min(1)
   @Max(1000)
-  top?: number;
+  top?: number | null;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: MAX_THRESHOLD, description: 'BEST_SELLER only' })
-  @Optional()
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    minimum: 0,
+    maximum: MAX_THRESHOLD,
+    description: 'BEST_SELLER only (null or left out otherwise)',
+  })
+  @OptionalNullable()
   @IsInt()
   @Min(0)
   @Max(MAX_THRESHOLD)
-  minUnits?: number;
+  minUnits?: number | null;
 }
 
 export class TagRulesDto {
