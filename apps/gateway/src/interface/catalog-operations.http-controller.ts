@@ -188,7 +188,7 @@ export class ComplianceHttpController {
   @ApiProblemCodes({
     400: ['QUALITY_REPORT_REQUIRED', 'BANNED_WORDS', 'BRAND_BLACKLISTED'],
     404: ['PRODUCT_NOT_FOUND'],
-    422: ['NOT_REGULATED'],
+    422: ['NOT_REGULATED', 'REVIEW_ALREADY_PENDING', 'REVIEW_ALREADY_APPROVED'],
   })
   async submit(
     @Ctx() ctx: RequestContext,
@@ -208,9 +208,13 @@ export class ComplianceHttpController {
 
   @Post('compliance-reviews/:id/decision')
   @HttpCode(200)
-  @ApiOkResponse({ type: ComplianceReviewView, description: 'APPROVED or REJECTED' })
+  @ApiOkResponse({
+    type: ComplianceReviewView,
+    description: 'APPROVED or REJECTED, by an operator other than the submitter',
+  })
   @ApiProblemCodes({
     400: ['REASON_REQUIRED'],
+    403: ['REVIEW_SELF_DECISION'],
     404: ['REVIEW_NOT_FOUND'],
     422: ['REVIEW_ALREADY_DECIDED'],
   })
