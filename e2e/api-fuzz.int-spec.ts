@@ -58,6 +58,7 @@ describe('the OpenAPI document is the contract (schemathesis against the running
       analytics: true,
       support: true,
       review: true,
+      notification: true,
     });
     const s = platform.suffix;
     const admin = await platform.signIn(

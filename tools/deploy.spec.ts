@@ -94,6 +94,7 @@ function secretPlaceholder(name: string): string {
   if (name.endsWith('_DATABASE_URL')) return 'postgres://app:secret@db.internal:5432/app';
   if (name === 'REDIS_URL') return 'redis://:secret@redis.internal:6379';
   if (name === 'ELASTICSEARCH_URL') return 'https://elastic:secret@search.internal:9200';
+  if (name === 'SMTP_URL') return 'smtps://mailer:secret@smtp.internal:465';
   return `secret-value-of-${name.toLowerCase()}-0123456789abcdef`;
 }
 
@@ -141,6 +142,7 @@ test('apps/ has the services the deployment knows', () => {
       'catalog',
       'gateway',
       'marketing',
+      'notification',
       'order',
       'review',
       'risk',
@@ -425,6 +427,29 @@ describe.each(profiles)('the chart with %s', (_profile, valuesFiles) => {
     }
   });
 
+  test('HMAC keys and mail credentials come from the Secret; the sandboxes are off', () => {
+    for (const app of apps) {
+      const name = `${RELEASE}-${app.name}`;
+      const inConfigMap = Object.keys(find('ConfigMap', name).data).filter(
+        (k) => k.endsWith('_SECRET') || k === 'SMTP_URL',
+      );
+      expect({ app: app.name, inConfigMap }).toEqual({ app: app.name, inConfigMap: [] });
+      const container = find('Deployment', name).spec.template.spec.containers[0];
+      if (app.keys.has('SMTP_URL')) {
+        expect(container.env.find((e: K8s) => e.name === 'SMTP_URL')?.valueFrom).toEqual({
+          secretKeyRef: expect.objectContaining({ key: expect.any(String) }),
+        });
+      }
+      // the payment and SMS/push sandboxes are for development and tests: turned on by hand
+      const parsed = app.schema.safeParse(envOf(container, objects));
+      const config = (parsed.success ? parsed.data : {}) as Record<string, unknown>;
+      const sandboxes = Object.entries(config).filter(
+        ([k, v]) => k.endsWith('_SANDBOX_ENABLED') && v !== false,
+      );
+      expect({ app: app.name, sandboxes }).toEqual({ app: app.name, sandboxes: [] });
+    }
+  });
+
   test('every pod runs as non-root, read-only, without capabilities, with requests and limits', () => {
     const pods = objects
       .filter((o) => ['Deployment', 'Job'].includes(o.kind))
@@ -486,7 +511,7 @@ describe('docker-compose.yml', () => {
     Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, String(v ?? '')]));
 
   test('every server and app has a health check', () => {
-    for (const name of ['postgres', 'redis', 'kafka', 'elasticsearch', ...appNames]) {
+    for (const name of ['postgres', 'redis', 'kafka', 'elasticsearch', 'mailpit', ...appNames]) {
       expect({ name, healthcheck: Boolean(project.services[name]?.healthcheck?.test) }).toEqual({
         name,
         healthcheck: true,
@@ -550,6 +575,43 @@ describe('docker-compose.yml', () => {
           }
         }
       }
+    }
+  });
+
+  test('the servers are published on the ports deploy/local uses; e-mails go to the mail sink', () => {
+    const local = Object.fromEntries(
+      [
+        ...readFileSync(join(root, 'deploy', 'local', 'ports.sh'), 'utf8').matchAll(
+          /^(EMPORIA_[A-Z_]+_PORT)="\$\{\1:-([0-9]+)\}"$/gm,
+        ),
+      ].map((m) => [m[1], m[2]]),
+    ) as Record<string, string>;
+    const published = (name: string) =>
+      (project.services[name].ports ?? []).map((p: K8s) => [p.host_ip, p.published]);
+    const expected: Record<string, string[]> = {
+      postgres: [local.EMPORIA_PG_PORT!],
+      redis: [local.EMPORIA_REDIS_PORT!],
+      kafka: [local.EMPORIA_KAFKA_PORT!],
+      elasticsearch: [local.EMPORIA_ES_PORT!],
+      mailpit: [local.EMPORIA_SMTP_PORT!, local.EMPORIA_MAILPIT_HTTP_PORT!],
+    };
+    for (const [name, ports] of Object.entries(expected)) {
+      expect({ name, published: published(name) }).toEqual({
+        name,
+        published: ports.map((p) => ['127.0.0.1', p]),
+      });
+    }
+    // the sink's SMTP port inside the network: the one published on EMPORIA_SMTP_PORT
+    const smtp = project.services.mailpit.ports.find(
+      (p: K8s) => p.published === local.EMPORIA_SMTP_PORT,
+    ).target;
+    const senders = apps.filter((a) => a.keys.has('SMTP_URL'));
+    expect(senders.map((a) => a.name)).toContain('notification');
+    for (const app of senders) {
+      expect({
+        app: app.name,
+        SMTP_URL: envOfService(project.services[app.name]).SMTP_URL,
+      }).toEqual({ app: app.name, SMTP_URL: `smtp://mailpit:${smtp}` });
     }
   });
 

@@ -5,14 +5,26 @@
 #   helm         helm.sh/helm/v3                       lint and render the chart
 #   kubeconform  github.com/yannh/kubeconform          validate manifests against JSON schemas
 #   deploy-lint  tools/deploy-lint (compose-go, BuildKit): docker-compose.yml and Dockerfile
+#   mailpit      github.com/axllent/mailpit            the local mail sink (deploy/local/mailpit.sh)
+#
+# usage: tools/go-tools.sh [helm|kubeconform|deploy-lint|mailpit ...]   (no name: all four)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin="$root/.local/bin"
 HELM_VERSION=v3.21.4
 HELM_KUBE_MINOR=36 # the k8s.io/client-go minor of that helm: its default .Capabilities.KubeVersion
 KUBECONFORM_VERSION=v0.7.0
+MAILPIT_VERSION=v1.33.1 # also the axllent/mailpit image of docker-compose.yml and libs/testing
 
-command -v go >/dev/null || { echo "go-tools: Go (>= 1.24) is needed to build helm and kubeconform" >&2; exit 1; }
+all=(helm kubeconform deploy-lint mailpit)
+wanted=("$@")
+[[ $# -gt 0 ]] || wanted=("${all[@]}")
+for w in "${wanted[@]}"; do
+  [[ " ${all[*]} " == *" $w "* ]] || { echo "go-tools: unknown tool '$w' (known: ${all[*]})" >&2; exit 2; }
+done
+want() { [[ " ${wanted[*]} " == *" $1 "* ]]; }
+
+command -v go >/dev/null || { echo "go-tools: Go (>= 1.24) is needed to build ${wanted[*]}" >&2; exit 1; }
 mkdir -p "$bin"
 exec 9>"$bin/.go-tools.lock"
 flock 9 # one build at a time when several test runs start together
@@ -29,12 +41,20 @@ install() {
 }
 
 export CGO_ENABLED=0
-install helm "$HELM_VERSION" env GOBIN="$bin" go install -trimpath -ldflags "-s -w \
+want helm && install helm "$HELM_VERSION" env GOBIN="$bin" go install -trimpath -ldflags "-s -w \
   -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION \
   -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$HELM_KUBE_MINOR \
   -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$HELM_KUBE_MINOR" \
   "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
-install kubeconform "$KUBECONFORM_VERSION" env GOBIN="$bin" go install -trimpath -ldflags "-s -w" \
+want kubeconform && install kubeconform "$KUBECONFORM_VERSION" env GOBIN="$bin" go install -trimpath -ldflags "-s -w" \
   "github.com/yannh/kubeconform/cmd/kubeconform@$KUBECONFORM_VERSION"
-lint_src=$(cat "$root"/tools/deploy-lint/{go.mod,go.sum,main.go} | sha256sum | cut -c1-16)
-install deploy-lint "$lint_src" bash -c "cd '$root/tools/deploy-lint' && go build -trimpath -ldflags '-s -w' -o '$bin/deploy-lint' ."
+if want deploy-lint; then
+  lint_src=$(cat "$root"/tools/deploy-lint/{go.mod,go.sum,main.go} | sha256sum | cut -c1-16)
+  install deploy-lint "$lint_src" bash -c "cd '$root/tools/deploy-lint' && go build -trimpath -ldflags '-s -w' -o '$bin/deploy-lint' ."
+fi
+# `go install` replaces the file (a running mail sink keeps its old binary until restarted); the
+# version is stamped in as the project's own release build does (mailpit version).
+want mailpit && install mailpit "$MAILPIT_VERSION" env GOBIN="$bin" go install -trimpath \
+  -ldflags "-s -w -X github.com/axllent/mailpit/config.Version=$MAILPIT_VERSION" \
+  "github.com/axllent/mailpit@$MAILPIT_VERSION"
+exit 0

@@ -18,7 +18,7 @@ step() { printf '\n==> %s\n' "$*"; }
 started=$SECONDS
 
 step "deploy: Go tools (helm, kubeconform, deploy-lint)"
-bash tools/go-tools.sh
+bash tools/go-tools.sh helm kubeconform deploy-lint
 "$bin/helm" version --short
 
 rm -rf "$out" && mkdir -p "$out"

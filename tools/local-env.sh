@@ -19,3 +19,12 @@ export ANALYTICS_GRPC_URL="${ANALYTICS_GRPC_URL:-127.0.0.1:50057}"
 # the gateway's support routes (50058; its ops on 8088) and review routes (50059; ops on 8089);
 # support calls order and user, review calls order, user and risk (their defaults: 127.0.0.1)
 export SUPPORT_GRPC_URL="${SUPPORT_GRPC_URL:-127.0.0.1:50058}" REVIEW_GRPC_URL="${REVIEW_GRPC_URL:-127.0.0.1:50059}"
+# notification (gRPC 50060, ops on 8091; the gateway's notification routes): its e-mails go to the
+# local mail sink (Mailpit, deploy/local/mailpit.sh), low-stock alerts to a local operator address,
+# the sandbox's SMS/push receipts through the gateway's public receipt route
+export NOTIFICATION_DATABASE_URL="${NOTIFICATION_DATABASE_URL:-$(db_url emporia_notification)}"
+export NOTIFICATION_GRPC_URL="${NOTIFICATION_GRPC_URL:-127.0.0.1:50060}"
+export SMTP_URL="${SMTP_URL:-$SMTP_SINK_URL}"
+export NOTIFICATION_PUBLIC_BASE_URL="${NOTIFICATION_PUBLIC_BASE_URL:-http://127.0.0.1:8080}"
+export NOTIFICATION_SANDBOX_RECEIPT_URL="${NOTIFICATION_SANDBOX_RECEIPT_URL:-$NOTIFICATION_PUBLIC_BASE_URL/v1/notifications/receipts}"
+export NOTIFICATION_OPERATOR_EMAILS="${NOTIFICATION_OPERATOR_EMAILS:-operator@emporia.local}"

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ $# -lt 1 || ! -f "apps/${1:-}/src/main.ts" ]]; then
-  echo "usage: $0 <user|marketing|risk|search|order|analytics|catalog> --topic <topic> [--group <g>] [--dry-run] [--limit <n>]" >&2
+  echo "usage: $0 <user|marketing|risk|search|order|analytics|catalog|notification> --topic <topic> [--group <g>] [--dry-run] [--limit <n>]" >&2
   exit 2
 fi
 app="$1"

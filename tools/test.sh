@@ -5,8 +5,9 @@
 #  3. deployment: Helm chart (lint, kubeconform, refused values), docker-compose.yml and
 #     Dockerfile against the apps' config schemas (tools/helm-check.sh; builds its Go tools once)
 #  4. jest: unit tests, then integration and end-to-end tests against real Postgres, Redis,
-#     Kafka and Elasticsearch (servers named by POSTGRES_URL/REDIS_URL/KAFKA_BROKERS/
-#     ELASTICSEARCH_URL, else started from deploy/local, else Testcontainers)
+#     Kafka, Elasticsearch and the Mailpit mail sink (servers named by POSTGRES_URL/REDIS_URL/
+#     KAFKA_BROKERS/ELASTICSEARCH_URL/SMTP_SINK_URL, else started from deploy/local, else
+#     Testcontainers)
 # Extra arguments go to jest, e.g. `npm test -- apps/catalog`.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Stop the local servers (all four, or only those named). Data is kept under
+# Stop the local servers (all five, or only those named). Data is kept under
 # $EMPORIA_LOCAL_DIR; delete that directory for a clean slate.
 #
-# usage: deploy/local/down.sh [postgres|redis|kafka|elasticsearch ...]
+# usage: deploy/local/down.sh [postgres|redis|kafka|elasticsearch|mailpit ...]
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 EMPORIA_LOG_TAG=down
 
@@ -16,6 +16,7 @@ else
       redis) services+=(redis) ;;
       kafka) services+=(kafka) ;;
       elasticsearch | es) services+=(elasticsearch) ;;
+      mailpit | mailsink) services+=(mailpit) ;;
       *) die "unknown service '$s' (known: ${EMPORIA_ALL_SERVICES[*]})" ;;
     esac
   done

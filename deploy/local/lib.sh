@@ -16,7 +16,7 @@ EMPORIA_HOST=127.0.0.1
 source "$EMPORIA_LOCAL_SCRIPTS_DIR/ports.sh"
 
 # shellcheck disable=SC2034  # used by up.sh and down.sh
-EMPORIA_ALL_SERVICES=(postgres redis kafka elasticsearch)
+EMPORIA_ALL_SERVICES=(postgres redis kafka elasticsearch mailpit)
 
 # ---------------------------------------------------------------- logging
 

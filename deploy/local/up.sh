@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Start the local servers (all four, or only those named) and wait until each
+# Start the local servers (all five, or only those named) and wait until each
 # is really ready. Idempotent: servers already running are only re-checked.
 #
-# usage: deploy/local/up.sh [postgres|redis|kafka|elasticsearch ...]
-#        (aliases: pg, es). EMPORIA_UP_PARALLEL=0 starts them one by one.
+# usage: deploy/local/up.sh [postgres|redis|kafka|elasticsearch|mailpit ...]
+#        (aliases: pg, es, mailsink). EMPORIA_UP_PARALLEL=0 starts them one by one.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 EMPORIA_LOG_TAG=up
 
@@ -22,6 +22,7 @@ for arg in "$@"; do
     redis) add_service redis ;;
     kafka) add_service kafka ;;
     elasticsearch | es) add_service elasticsearch ;;
+    mailpit | mailsink) add_service mailpit ;;
     *) die "unknown service '$arg' (known: ${EMPORIA_ALL_SERVICES[*]})" ;;
   esac
 done

@@ -17,8 +17,13 @@ export const marketingConfigSchema = z.object({
   MARKETING_CONSUMER_GROUP: z.string().min(1).default('marketing'),
   /** How long a flash-sale winner has to check out before the units go back to the pool. */
   FLASH_TOKEN_TTL_SECONDS: env.int(300, 5),
-  /** How often wins are recorded, lapsed tokens returned, group deadlines enforced. */
+  /**
+   * How often wins are recorded, lapsed tokens returned, group deadlines enforced, coupon expiry
+   * notices sent.
+   */
   MARKETING_SWEEP_INTERVAL_MS: env.int(1000, 50),
+  /** Holders of an unused coupon hear this many hours before it expires (0: no notices). */
+  MARKETING_COUPON_EXPIRY_NOTICE_HOURS: env.int(24, 0),
 });
 
 export type MarketingConfig = z.infer<typeof marketingConfigSchema>;

@@ -1,6 +1,7 @@
 import {
   ANALYTICS_AUDIENCE,
   ANALYTICS_CART,
+  MARKETING_COUPON,
   MARKETING_FLASH_SALE,
   MARKETING_GROUP_BUY,
   ORDER_ORDER,
@@ -17,6 +18,7 @@ import {
 } from '@emporia/platform';
 import { AdminUseCase } from './application/admin.use-case';
 import { AudiencesUseCase } from './application/audiences.use-case';
+import { CouponExpiryUseCase } from './application/coupon-expiry.use-case';
 import { CouponsUseCase } from './application/coupons.use-case';
 import { FlashSalesUseCase } from './application/flash-sales.use-case';
 import { GroupBuyUseCase } from './application/group-buy.use-case';
@@ -24,6 +26,8 @@ import { OrderEventsUseCase } from './application/order-events.use-case';
 import { PricingUseCase } from './application/pricing.use-case';
 import {
   CLOCK,
+  COUPON_EXPIRY_SETTINGS,
+  type CouponExpirySettings,
   FLASH_SETTINGS,
   FLASH_STORE,
   ID_GENERATOR,
@@ -49,6 +53,9 @@ const CONSUMED_TOPICS = [ORDER_ORDER.name, USER_ACCOUNT.name];
 const ANALYTICS_TOPICS = [ANALYTICS_AUDIENCE.name, ANALYTICS_CART.name];
 const GROUP_BUY_TOPIC = MARKETING_GROUP_BUY.name;
 const FLASH_SALE_TOPIC = MARKETING_FLASH_SALE.name;
+const COUPON_TOPIC = MARKETING_COUPON.name;
+/** Coupons noticed per sweep run at most; the rest wait for the next run. */
+const COUPON_EXPIRY_BATCH = 500;
 
 /** Marketing: prices, coupons, flash sales (pools in Redis) and group buys. */
 export const marketingService = defineService({
@@ -70,7 +77,13 @@ export const marketingService = defineService({
     kafka: kafkaResource({
       brokers: c.KAFKA_BROKERS,
       topicPrefix: c.KAFKA_TOPIC_PREFIX,
-      topics: [GROUP_BUY_TOPIC, FLASH_SALE_TOPIC, ...CONSUMED_TOPICS, ...ANALYTICS_TOPICS],
+      topics: [
+        GROUP_BUY_TOPIC,
+        FLASH_SALE_TOPIC,
+        COUPON_TOPIC,
+        ...CONSUMED_TOPICS,
+        ...ANALYTICS_TOPICS,
+      ],
       consumerGroup: c.MARKETING_CONSUMER_GROUP,
     }),
   }),
@@ -83,6 +96,7 @@ export const marketingService = defineService({
     const topics = {
       groupBuy: kafka.topic(GROUP_BUY_TOPIC),
       flashSale: kafka.topic(FLASH_SALE_TOPIC),
+      coupon: kafka.topic(COUPON_TOPIC),
     };
     const everyMs = config.MARKETING_SWEEP_INTERVAL_MS;
     return {
@@ -100,6 +114,13 @@ export const marketingService = defineService({
           provide: FLASH_SETTINGS,
           useValue: { tokenTtlMs: config.FLASH_TOKEN_TTL_SECONDS * 1000 },
         },
+        {
+          provide: COUPON_EXPIRY_SETTINGS,
+          useValue: {
+            noticeHours: config.MARKETING_COUPON_EXPIRY_NOTICE_HOURS,
+            batchSize: COUPON_EXPIRY_BATCH,
+          } satisfies CouponExpirySettings,
+        },
         PricingUseCase,
         AdminUseCase,
         CouponsUseCase,
@@ -107,11 +128,13 @@ export const marketingService = defineService({
         GroupBuyUseCase,
         OrderEventsUseCase,
         AudiencesUseCase,
+        CouponExpiryUseCase,
       ],
       workers: [relay],
       sweeps: (get) => [
         { name: 'flash-sale', everyMs, run: (ctx) => get(FlashSalesUseCase).sweep(ctx) },
         { name: 'group-deadline', everyMs, run: (ctx) => get(GroupBuyUseCase).expireDue(ctx) },
+        { name: 'coupon-expiry', everyMs, run: (ctx) => get(CouponExpiryUseCase).sweep(ctx) },
       ],
       consumers: (get) => {
         // one consumer (one group member) for every topic: each handler skips the other's types

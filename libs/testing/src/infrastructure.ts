@@ -129,7 +129,7 @@ async function startContainers(servers: Server[]): Promise<Partial<Endpoints>> {
       void c;
       out.KAFKA_BROKERS = '127.0.0.1:59092';
     } else if (s === 'mailsink') {
-      const c = await new GenericContainer('axllent/mailpit:v1.27')
+      const c = await new GenericContainer('axllent/mailpit:v1.33.1')
         .withExposedPorts(1025, 8025)
         .withWaitStrategy(Wait.forHttp('/api/v1/messages', 8025))
         .start();

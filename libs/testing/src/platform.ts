@@ -6,6 +6,10 @@ import { runServiceCommand, startServiceProcess, type ServiceProcess } from './p
 export const E2E_SANDBOX_SECRET = 'e2e-sandbox-secret-0123456789abcdef';
 /** The carriers' webhook secret in end-to-end runs. */
 export const E2E_CARRIER_SECRET = 'e2e-carrier-secret-0123456789abcdef';
+/** The notification service's sandbox SMS/push receipts key in end-to-end runs (tests sign receipts with it). */
+export const E2E_NOTIFICATION_SANDBOX_SECRET = 'e2e-notification-sandbox-secret-0123456789abcdef';
+/** The notification service's unsubscribe-link key in end-to-end runs. */
+export const E2E_UNSUBSCRIBE_SECRET = 'e2e-unsubscribe-secret-0123456789abcdef';
 
 export interface ApiResponse {
   status: number;
@@ -58,7 +62,17 @@ export interface Platform {
     analytics?: string;
     support?: string;
     review?: string;
+    notification?: string;
   };
+  /**
+   * The mail sink's API (Mailpit, shared by every test: search by your own recipient,
+   * `GET /api/v1/search?query=to:<address>`, never delete all its messages).
+   */
+  mailSinkApiUrl: string;
+  /** The notification service's NOTIFICATION_OPERATOR_EMAILS: one address of this run (low-stock alerts). */
+  operatorEmail: string;
+  /** The key the notification service's sandbox receipts are signed with (HMAC-SHA256 hex). */
+  notificationSandboxSecret: string;
   services: ServiceProcess[];
   /**
    * How each process was started (by app name): its settings and readiness URL, to start it again
@@ -108,14 +122,23 @@ export async function startPlatform(want: {
    * operator (risk). Reading reviews needs none of them.
    */
   review?: boolean;
+  /**
+   * The notification service (migrated): e-mails to the mail sink (SMTP_SINK_URL), the SMS/push
+   * sandbox on with its receipts posted to the gateway's receipt route, low-stock alerts to
+   * `platform.operatorEmail`. It calls user for recipients (no readiness check): ask for user too.
+   */
+  notification?: boolean;
   /** Extra settings of the order service (e.g. a short payment deadline). */
   orderEnv?: Record<string, string>;
+  /** Extra settings of the catalog service (e.g. a short RESERVATION_SWEEP_INTERVAL_MS: the listing sweep). */
+  catalogEnv?: Record<string, string>;
   marketingEnv?: Record<string, string>;
   searchEnv?: Record<string, string>;
   gatewayEnv?: Record<string, string>;
   analyticsEnv?: Record<string, string>;
   supportEnv?: Record<string, string>;
   reviewEnv?: Record<string, string>;
+  notificationEnv?: Record<string, string>;
   /** Extra settings of the user service (e.g. REVIEW_PHOTO_POINTS). */
   userEnv?: Record<string, string>;
 }): Promise<Platform> {
@@ -135,10 +158,13 @@ export async function startPlatform(want: {
     analytics: [await freePort(), await freePort()],
     support: [await freePort(), await freePort()],
     review: [await freePort(), await freePort()],
+    notification: [await freePort(), await freePort()],
     gateway: await freePort(),
     gatewayOps: await freePort(),
   };
   const drops: (() => Promise<void>)[] = [];
+  const mailSinkApiUrl = process.env.MAIL_SINK_API_URL ?? '';
+  const operatorEmail = `operator-${suffix}@e2e.emporia.test`;
   const userEnv = (url: string) => ({
     ...common,
     USER_DATABASE_URL: url,
@@ -158,7 +184,11 @@ export async function startPlatform(want: {
       const db = await createTestDatabase('e2e_catalog');
       drops.push(db.drop);
       databases.catalog = db.url;
-      await runServiceCommand('catalog', { ...common, CATALOG_DATABASE_URL: db.url }, ['migrate']);
+      await runServiceCommand(
+        'catalog',
+        { ...common, CATALOG_DATABASE_URL: db.url, ...want.catalogEnv },
+        ['migrate'],
+      );
       starting.push(
         launch(
           'catalog',
@@ -169,6 +199,7 @@ export async function startPlatform(want: {
             CATALOG_GRPC_PORT: String(ports.catalog[0]),
             CATALOG_HTTP_PORT: String(ports.catalog[1]),
             OUTBOX_POLL_MS: '100',
+            ...want.catalogEnv,
           },
           `http://127.0.0.1:${ports.catalog[1]}/readyz`,
         ),
@@ -376,6 +407,48 @@ export async function startPlatform(want: {
         ),
       );
     }
+    if (want.notification) {
+      const smtpUrl = process.env.SMTP_SINK_URL;
+      if (!smtpUrl || !mailSinkApiUrl) {
+        throw new Error(
+          "SMTP_SINK_URL and MAIL_SINK_API_URL are not set: the integration project's global setup provides the mail sink",
+        );
+      }
+      const db = await createTestDatabase('e2e_notification');
+      drops.push(db.drop);
+      databases.notification = db.url;
+      const env = {
+        ...common,
+        NOTIFICATION_DATABASE_URL: db.url,
+        NOTIFICATION_UNSUBSCRIBE_SECRET: E2E_UNSUBSCRIBE_SECRET,
+      };
+      await runServiceCommand('notification', { ...env, ...want.notificationEnv }, ['migrate']);
+      const gateway = `http://127.0.0.1:${ports.gateway}`;
+      starting.push(
+        launch(
+          'notification',
+          {
+            ...env,
+            NOTIFICATION_GRPC_PORT: String(ports.notification[0]),
+            NOTIFICATION_HTTP_PORT: String(ports.notification[1]),
+            NOTIFICATION_CONSUMER_GROUP: `notification-e2e${suffix}`,
+            // recipients' e-mail, phone, locale and consents
+            USER_GRPC_URL: `127.0.0.1:${ports.user[0]}`,
+            SMTP_URL: smtpUrl,
+            NOTIFICATION_PUBLIC_BASE_URL: gateway,
+            NOTIFICATION_SANDBOX_ENABLED: 'true',
+            NOTIFICATION_SANDBOX_SECRET: E2E_NOTIFICATION_SANDBOX_SECRET,
+            // receipts come back as a provider's would: signed, through the gateway's public route
+            NOTIFICATION_SANDBOX_RECEIPT_URL: `${gateway}/v1/notifications/receipts`,
+            NOTIFICATION_OPERATOR_EMAILS: operatorEmail,
+            NOTIFICATION_SEND_INTERVAL_MS: '100',
+            NOTIFICATION_RETRY_BASE_MS: '100',
+            ...want.notificationEnv,
+          },
+          `http://127.0.0.1:${ports.notification[1]}/${want.user ? 'readyz' : 'healthz'}`,
+        ),
+      );
+    }
     const settled = await Promise.allSettled(starting);
     for (const s of settled) if (s.status === 'fulfilled') services.push(s.value);
     const failed = settled.find((s) => s.status === 'rejected');
@@ -397,6 +470,7 @@ export async function startPlatform(want: {
           ANALYTICS_GRPC_URL: `127.0.0.1:${ports.analytics[0]}`,
           SUPPORT_GRPC_URL: `127.0.0.1:${ports.support[0]}`,
           REVIEW_GRPC_URL: `127.0.0.1:${ports.review[0]}`,
+          NOTIFICATION_GRPC_URL: `127.0.0.1:${ports.notification[0]}`,
           REDIS_URL: testEnv.redisUrl(),
           REDIS_KEY_PREFIX: `e2e:${suffix}:gw:`,
           ...want.gatewayEnv,
@@ -417,6 +491,9 @@ export async function startPlatform(want: {
     gatewayOpsUrl: `http://127.0.0.1:${ports.gatewayOps}`,
     api,
     databases,
+    mailSinkApiUrl,
+    operatorEmail,
+    notificationSandboxSecret: E2E_NOTIFICATION_SANDBOX_SECRET,
     services,
     processes,
     async signIn(email, password, roles) {

@@ -12,6 +12,7 @@ export const ID_GENERATOR = Symbol('ID_GENERATOR');
 export const FLASH_STORE = Symbol('FLASH_STORE');
 export const RANDOM = Symbol('RANDOM');
 export const FLASH_SETTINGS = Symbol('FLASH_SETTINGS');
+export const COUPON_EXPIRY_SETTINGS = Symbol('COUPON_EXPIRY_SETTINGS');
 
 export type { Clock, IdGenerator } from '@emporia/domain';
 /** Random bytes for coupon codes. */
@@ -20,6 +21,13 @@ export type Random = (n: number) => Uint8Array;
 export interface FlashSettings {
   /** How long a winner has to check out before the units go back to the pool. */
   tokenTtlMs: number;
+}
+
+export interface CouponExpirySettings {
+  /** Holders hear of a coupon this many hours before it expires (0: never). */
+  noticeHours: number;
+  /** Coupons noticed per sweep run at most (the rest wait for the next run). */
+  batchSize: number;
 }
 
 export interface RecordedWin {
@@ -110,6 +118,14 @@ export interface CouponRepository {
   heldBy(accountId: string, templateId: string): Promise<number>;
   ofOrder(orderId: string, forUpdate: boolean): Promise<Coupon[]>;
   ofAccount(accountId: string): Promise<Coupon[]>;
+  /**
+   * Coupons an account holds and has not used (ISSUED/CLAIMED with an owner) whose template's
+   * validity ends in (from, until], not yet noticed: soonest first, at most `limit`, each row
+   * locked for this transaction (rows another transaction holds are skipped).
+   */
+  expiringUnnoticed(from: Date, until: Date, limit: number): Promise<Coupon[]>;
+  /** Records that the holders of these coupons were told they expire soon. */
+  markExpiryNoticed(codes: string[], at: Date): Promise<void>;
 }
 
 export interface CustomerFacts {
@@ -212,6 +228,8 @@ export interface MarketingEvents {
   groupFailed(g: Group, orderIds: string[], reason: string, at: Date): void;
   /** A flash sale was created (its product is not known here: only its SKU). */
   flashSaleScheduled(sale: FlashSale): void;
+  /** An account's unused coupon expires soon (once per coupon); `benefit` is what it takes off. */
+  couponExpiring(coupon: Coupon, template: CouponTemplate, benefit: string): void;
 }
 
 export interface MarketingTx {

@@ -354,6 +354,29 @@ export class SqlCouponRepository extends SqlRepository implements CouponReposito
       )
     ).map(toCoupon);
   }
+  async expiringUnnoticed(from: Date, until: Date, limit: number): Promise<Coupon[]> {
+    // templates by valid_to (coupon_templates_valid_to), then their pending coupons
+    // (coupons_expiry_pending); a concurrent run's rows are skipped, never waited for
+    return (
+      await this.sql.rows<CouponRow>(
+        `SELECT c.* FROM coupons c JOIN coupon_templates t ON t.id = c.template_id
+          WHERE t.valid_to > $1 AND t.valid_to <= $2
+            AND c.owner_id IS NOT NULL AND c.status IN ('ISSUED', 'CLAIMED')
+            AND c.expiry_noticed_at IS NULL
+          ORDER BY t.valid_to, c.code
+          LIMIT $3
+          FOR UPDATE OF c SKIP LOCKED`,
+        [from, until, limit],
+      )
+    ).map(toCoupon);
+  }
+  async markExpiryNoticed(codes: string[], at: Date): Promise<void> {
+    if (codes.length === 0) return;
+    await this.sql.run(`UPDATE coupons SET expiry_noticed_at = $2 WHERE code = ANY($1)`, [
+      codes,
+      at,
+    ]);
+  }
 }
 
 export class SqlCustomerRepository extends SqlRepository implements CustomerRepository {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { MARKETING_FLASH_SALE, MARKETING_GROUP_BUY } from '@emporia/contracts';
+import { MARKETING_COUPON, MARKETING_FLASH_SALE, MARKETING_GROUP_BUY } from '@emporia/contracts';
 import { newEvent, OutboxUnitOfWork, type NewEvent } from '@emporia/messaging';
 import { toTraceparent, type RequestContext } from '@emporia/platform';
 import type {
@@ -12,6 +12,7 @@ import type {
   Random,
   UnitOfWork,
 } from '../application/ports';
+import type { Coupon, CouponTemplate } from '../domain/coupon';
 import type { FlashSale } from '../domain/flash-sale';
 import type { Group } from '../domain/group-buy';
 import {
@@ -28,14 +29,17 @@ import { SqlAudienceRepository } from './sql-audience.repository';
 export interface MarketingTopics {
   groupBuy: string;
   flashSale: string;
+  coupon: string;
 }
 
 const { GroupBuySucceeded, GroupBuyFailed } = MARKETING_GROUP_BUY.events;
 const { FlashSaleScheduled } = MARKETING_FLASH_SALE.events;
+const { CouponExpiring } = MARKETING_COUPON.events;
 
 /**
  * Events as outbox rows: group-buy outcomes on `marketing.group-buy` keyed by group id, flash
- * sales on `marketing.flash-sale` keyed by sale id.
+ * sales on `marketing.flash-sale` keyed by sale id, coupon notices on `marketing.coupon` keyed by
+ * coupon code.
  */
 class OutboxMarketingEvents implements MarketingEvents {
   readonly pending: NewEvent[] = [];
@@ -89,6 +93,31 @@ class OutboxMarketingEvents implements MarketingEvents {
             endsAt: s.endsAt.toISOString(),
           },
           productId: '',
+        },
+        this.meta,
+      ),
+    );
+  }
+
+  couponExpiring(c: Coupon, t: CouponTemplate, benefit: string): void {
+    this.pending.push(
+      newEvent(
+        CouponExpiring,
+        this.topics.coupon,
+        c.code,
+        {
+          coupon: {
+            code: c.code,
+            templateId: t.id,
+            name: t.name,
+            status: c.status,
+            orderId: c.orderId ?? '',
+            validFrom: t.validFrom.toISOString(),
+            validTo: t.validTo.toISOString(),
+          },
+          accountId: c.ownerId ?? '',
+          benefit,
+          expiresAt: t.validTo.toISOString(),
         },
         this.meta,
       ),

@@ -24,6 +24,7 @@ import type {
 } from '../application/ports';
 import type { Campaign, PromotionRecord } from '../domain/campaign';
 import type { Coupon, CouponTemplate } from '../domain/coupon';
+import { isExpiringUnused } from '../domain/coupon-expiry';
 import type { AttemptOutcome, FlashSale } from '../domain/flash-sale';
 import type { Group } from '../domain/group-buy';
 import { MarketingError } from '../domain/marketing-error';
@@ -44,7 +45,8 @@ import { MemAudiences } from './in-memory-audiences';
 export type RecordedEvent =
   | { type: 'GroupBuySucceeded'; groupId: string; orderIds: string[] }
   | { type: 'GroupBuyFailed'; groupId: string; orderIds: string[]; reason: string }
-  | { type: 'FlashSaleScheduled'; saleId: string; skuId: string };
+  | { type: 'FlashSaleScheduled'; saleId: string; skuId: string }
+  | { type: 'CouponExpiring'; code: string; accountId: string; benefit: string; expiresAt: string };
 
 class RecordingEvents implements MarketingEvents {
   readonly rows: RecordedEvent[] = [];
@@ -56,6 +58,15 @@ class RecordingEvents implements MarketingEvents {
   }
   flashSaleScheduled(sale: FlashSale) {
     this.rows.push({ type: 'FlashSaleScheduled', saleId: sale.id, skuId: sale.skuId });
+  }
+  couponExpiring(c: Coupon, t: CouponTemplate, benefit: string) {
+    this.rows.push({
+      type: 'CouponExpiring',
+      code: c.code,
+      accountId: c.ownerId ?? '',
+      benefit,
+      expiresAt: t.validTo.toISOString(),
+    });
   }
 }
 
@@ -72,6 +83,8 @@ export class InMemoryMarketingStore {
   promotions = new Map<string, PromotionRecord>();
   templates = new Map<string, CouponTemplate & { issued: number }>();
   coupons = new Map<string, Stamped<Coupon>>();
+  /** coupons.expiry_noticed_at, by code. */
+  expiryNotices = new Map<string, Date>();
   customers = new Map<string, CustomerFacts & { tierChangedAt: Date | null }>();
   sales = new Map<string, FlashSale>();
   purchases = new Map<string, FlashPurchase>();
@@ -166,6 +179,23 @@ class MemCoupons implements CouponRepository {
       .filter((x) => x.row.ownerId === accountId)
       .sort((a, b) => b.updatedAt - a.updatedAt || cmp(a.row.code, b.row.code))
       .map((x) => x.row);
+  /** As the SQL: soonest expiry first, then code; row locks are not modelled. */
+  async expiringUnnoticed(from: Date, until: Date, limit: number) {
+    const window = { from, until };
+    return this.rows((c) => {
+      const t = this.s.templates.get(c.templateId);
+      return !!t && !this.s.expiryNotices.has(c.code) && isExpiringUnused(c, t, window);
+    })
+      .sort(
+        (a, b) =>
+          this.s.templates.get(a.templateId)!.validTo.getTime() -
+            this.s.templates.get(b.templateId)!.validTo.getTime() || cmp(a.code, b.code),
+      )
+      .slice(0, limit);
+  }
+  async markExpiryNoticed(codes: string[], at: Date) {
+    for (const code of codes) if (this.s.coupons.has(code)) this.s.expiryNotices.set(code, at);
+  }
   private rows(f: (c: Coupon) => boolean): Coupon[] {
     return [...this.s.coupons.values()].map((x) => x.row).filter(f);
   }

@@ -19,6 +19,7 @@ export interface FacetCount {
 export interface SearchFacets {
   categories: FacetCount[];
   brands: FacetCount[];
+  tags: FacetCount[];
   priceRanges: { from?: number; to?: number; count: number }[];
   attributes: { name: string; values: FacetCount[] }[];
 }

@@ -63,6 +63,7 @@ export class SearchProductsUseCase {
         !!criteria.categoryId ||
         !!criteria.price ||
         criteria.brands.length > 0 ||
+        criteria.tags.length > 0 ||
         criteria.attributes.length > 0 ||
         criteria.inStockOnly ||
         criteria.minRating !== undefined;

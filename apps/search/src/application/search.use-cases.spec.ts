@@ -172,6 +172,35 @@ describe('searching', () => {
     expect(s.index.searches.at(-1)!.textVariants).toEqual(['mobile', '手机']);
   });
 
+  it('filters by any of the tags, counts the tag facet, and drops a tag a later snapshot removed', async () => {
+    const s = await seeded();
+    await s.indexer.execute(
+      CTX,
+      aSnapshot({ id: 'p-1', version: 2, tags: ['新品', '爆款'] }),
+      'e4',
+    );
+    await s.indexer.execute(CTX, aSnapshot({ id: 'p-2', version: 2, tags: ['促销'] }), 'e5');
+    const tagged = async (tags: string[]) => {
+      const r = await s.search.execute(CTX, input('', { tags, includeFacets: true }));
+      return { ids: r.hits.map((h) => h.document.product_id), facet: r.facets!.tags };
+    };
+    expect((await tagged(['爆款', '促销'])).ids).toEqual(['p-1', 'p-2']);
+    expect(await tagged(['新品'])).toEqual({
+      ids: ['p-1'],
+      facet: [
+        { value: '新品', count: 1 },
+        { value: '爆款', count: 1 },
+      ],
+    });
+    await s.indexer.execute(CTX, aSnapshot({ id: 'p-1', version: 3, tags: ['爆款'] }), 'e6');
+    expect((await tagged(['新品'])).ids).toEqual([]);
+    expect(s.index.docs.get('p-1')!.doc.tags).toEqual(['爆款']);
+    // a tag search counts as a filtered one in the search log
+    await s.search.execute(CTX, input('mobile', { tags: ['爆款'] }));
+    await s.search.execute(CTX, input('mobile'));
+    expect(s.log.entries.slice(-2).map((e) => e.filtered)).toEqual([true, false]);
+  });
+
   it('logs the first page of a text search with its count, not browsing or later pages', async () => {
     const s = await seeded();
     const first = await s.search.execute(CTX, input('Mobile', { pageSize: 1 }));
@@ -233,7 +262,9 @@ describe('full reindex', () => {
       ratings,
     );
     catalog.categories = [{ id: 'c-phones', name: 'Phones', pathIds: ['c-root', 'c-phones'] }];
-    catalog.products = [1, 2, 3, 4, 5].map((n) => aSnapshot({ id: `p-${n}` }));
+    catalog.products = [1, 2, 3, 4, 5].map((n) =>
+      aSnapshot({ id: `p-${n}`, tags: n === 1 ? ['新品', '促销'] : [] }),
+    );
     return { builder, catalog, categories, jobs, ratings, reindex };
   };
 
@@ -253,6 +284,8 @@ describe('full reindex', () => {
       'p-9',
     ]);
     expect(r.builder.serving().get('p-1')!.category_names).toEqual(['', 'Phones']);
+    // the catalog's tags come with the rebuild (a mapping upgrade fills them this way)
+    expect(r.builder.serving().get('p-1')!.tags).toEqual(['促销', '新品']);
     expect([...r.builder.indexes.keys()]).toEqual(['products-v1', 'products-v2']);
     expect(await r.reindex.get('')).toMatchObject({ id: done.id, state: 'SUCCEEDED' });
   });

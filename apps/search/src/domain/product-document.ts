@@ -19,6 +19,8 @@ export interface ProductSnapshot {
   }[];
   /** Units sold over all SKUs (gross: returns do not lower it). */
   unitsSold: number;
+  /** Catalog's tags (manual and rule tags, e.g. 新品, 促销, 爆款): the whole set each time. */
+  tags: string[];
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -50,6 +52,8 @@ export interface ProductDocument {
   sku_codes: string[];
   attributes: AttributeValue[];
   units_sold: number;
+  /** The product's tags (keyword; v4, issue 18): distinct, trimmed, sorted. */
+  tags: string[];
   /** From review.product (0 and 0 when unrated, so unrated products sort last). */
   rating_average: number;
   review_count: number;
@@ -76,6 +80,11 @@ export function productAttributes(skus: ProductSnapshot['skus']): AttributeValue
     }
   }
   return [...seen.values()];
+}
+
+/** Tags as indexed: trimmed, empty ones dropped, each once, sorted (catalog sends them sorted). */
+export function productTags(tags: readonly string[] | undefined): string[] {
+  return [...new Set((tags ?? []).map((t) => t.trim()).filter((t) => t.length > 0))].sort();
 }
 
 /**
@@ -111,6 +120,7 @@ export function toProductDocument(
     sku_codes: p.skus.map((s) => s.code),
     attributes: productAttributes(p.skus),
     units_sold: Math.max(0, p.unitsSold),
+    tags: productTags(p.tags),
     ...docRating(rating),
     version: p.version,
     created_at: p.createdAt,

@@ -10,6 +10,8 @@ export interface SearchInput {
   currency: string;
   pageSize: number;
   brands?: string[];
+  /** Products carrying any of these tags. */
+  tags?: string[];
   attributes?: { name: string; values: string[] }[];
   sort?: SortOrder;
   inStockOnly?: boolean;
@@ -26,6 +28,8 @@ export interface SearchCriteria {
   categoryId?: string;
   price?: { currency: string; min?: number; max?: number };
   brands: string[];
+  /** Any of these tags (a facet selection, like brands). */
+  tags: string[];
   attributes: { name: string; values: string[] }[];
   sort: SortOrder;
   inStockOnly: boolean;
@@ -41,6 +45,7 @@ export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
 export const DEFAULT_PRICE_EDGES = [5000, 10000, 20000, 50000, 100000];
 const MAX_BRANDS = 50;
+const MAX_TAGS = 20;
 const MAX_ATTRIBUTE_FILTERS = 10;
 const MAX_ATTRIBUTE_VALUES = 50;
 const MAX_PRICE_EDGES = 20;
@@ -102,6 +107,7 @@ export function toCriteria(input: SearchInput, variants: readonly string[] = [])
   const size = input.pageSize === 0 ? DEFAULT_PAGE_SIZE : Math.min(input.pageSize, MAX_PAGE_SIZE);
 
   const brands = distinctTrimmed(input.brands ?? [], 'brand', MAX_BRANDS);
+  const tags = distinctTrimmed(input.tags ?? [], 'tag', MAX_TAGS);
   const attrs = input.attributes ?? [];
   if (attrs.length > MAX_ATTRIBUTE_FILTERS)
     throw bad('SEARCH_FILTER_INVALID', `at most ${MAX_ATTRIBUTE_FILTERS} attribute filters`);
@@ -121,6 +127,7 @@ export function toCriteria(input: SearchInput, variants: readonly string[] = [])
     textVariants: text ? [text, ...variants.filter((v) => v && v !== text)] : [],
     size,
     brands,
+    tags,
     attributes: [...byName].map(([name, values]) => ({ name, values })),
     sort: input.sort ?? 'RELEVANCE',
     inStockOnly: input.inStockOnly ?? false,

@@ -34,6 +34,7 @@ const snapshot = (over: Partial<ProductSnapshot> = {}): ProductSnapshot => ({
     },
   ],
   unitsSold: 7,
+  tags: [],
   version: 4,
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-02T00:00:00.000Z',
@@ -83,6 +84,13 @@ describe('product document', () => {
     ).toBe(false);
   });
 
+  it('indexes the tags trimmed, each once, sorted, without empty ones', () => {
+    expect(
+      toProductDocument(snapshot({ tags: ['爆款', ' 新品 ', '新品', ''] }), 'e', names, NOW).tags,
+    ).toEqual(['新品', '爆款'].sort());
+    expect(toProductDocument(snapshot({ tags: [] }), 'e', names, NOW).tags).toEqual([]);
+  });
+
   it('falls back to the category itself when no path is given; unknown names stay empty', () => {
     const d = toProductDocument(snapshot({ categoryPathIds: [] }), 'e', new Map(), NOW);
     expect(d.category_path_ids).toEqual(['c2']);
@@ -128,6 +136,8 @@ describe('search criteria', () => {
       }),
     );
     expect(c.brands).toEqual(['Acme']);
+    expect(toCriteria(input({ tags: [' 新品', '新品', '促销'] })).tags).toEqual(['新品', '促销']);
+    expect(toCriteria(input()).tags).toEqual([]);
     expect(c.attributes).toEqual([{ name: 'colour', values: ['red', 'blue'] }]);
   });
 
@@ -159,6 +169,8 @@ describe('search criteria', () => {
     [{ pageSize: -1 }, 'SEARCH_PAGE_SIZE_INVALID'],
     [{ brands: [''] }, 'SEARCH_FILTER_INVALID'],
     [{ brands: Array.from({ length: 51 }, (_, i) => `b${i}`) }, 'SEARCH_FILTER_INVALID'],
+    [{ tags: ['  '] }, 'SEARCH_FILTER_INVALID'],
+    [{ tags: Array.from({ length: 21 }, (_, i) => `t${i}`) }, 'SEARCH_FILTER_INVALID'],
     [{ attributes: [{ name: '', values: ['x'] }] }, 'SEARCH_FILTER_INVALID'],
     [{ attributes: [{ name: 'colour', values: [] }] }, 'SEARCH_FILTER_INVALID'],
     [{ includeFacets: true, priceFacetEdges: [200, 100] }, 'SEARCH_FACET_INVALID'],

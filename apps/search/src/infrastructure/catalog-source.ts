@@ -28,6 +28,7 @@ export function snapshotFromProto(p: catalogV1.Product): ProductSnapshot {
       attributes: s.attributes ?? {},
     })),
     unitsSold: p.unitsSold,
+    tags: p.tags ?? [],
     version: p.version,
     createdAt: p.createdAt,
     updatedAt: p.updatedAt,

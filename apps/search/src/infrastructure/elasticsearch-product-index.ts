@@ -160,6 +160,7 @@ export class ElasticsearchProductIndex implements ProductIndex, IndexBuilder {
     return {
       categories: counts(aggs.categories?.values?.buckets),
       brands: counts(aggs.brands?.values?.buckets),
+      tags: counts(aggs.tags?.values?.buckets),
       priceRanges: (aggs.prices?.values?.buckets ?? []).map((b) => ({
         ...(b.from !== undefined ? { from: b.from } : {}),
         ...(b.to !== undefined ? { to: b.to } : {}),

@@ -1,7 +1,7 @@
 import type { estypes } from '@elastic/elasticsearch';
 
 /** Bump when the mapping changes: the next start rebuilds into `products-v<N>-…` and swaps. */
-export const MAPPING_VERSION = 3;
+export const MAPPING_VERSION = 4;
 
 /**
  * Index settings: CJK text as bigrams (Elasticsearch's `cjk_bigram`, after width folding) with
@@ -95,6 +95,8 @@ export const PRODUCT_MAPPINGS: estypes.MappingTypeMapping = {
     rating_average: { type: 'scaled_float' as const, scaling_factor: 100 },
     review_count: { type: 'integer' as const },
     rating_version: { type: 'long' as const },
+    // v4 (issue 18): catalog's tags (新品, 促销, 爆款, ...), filtered and faceted exactly
+    tags: { type: 'keyword' as const },
     version: { type: 'long' as const },
     created_at: { type: 'date' as const },
     updated_at: { type: 'date' as const },

@@ -120,6 +120,23 @@ describe('search body', () => {
     ]);
   });
 
+  it('filters tags (any of) after the query and counts the tag facet without its own selection', () => {
+    const b = body({ includeFacets: true, brands: ['Acme'], tags: ['新品', ' 促销 ', '新品'] });
+    expect(b.query.function_score.query.bool.filter).toEqual([{ term: { status: 'ACTIVE' } }]);
+    expect(b.post_filter.bool.filter).toEqual([
+      { terms: { brand: ['Acme'] } },
+      { terms: { tags: ['新品', '促销'] } },
+    ]);
+    // the tag facet: every other selection, not the tags; the brand facet keeps the tags
+    expect(b.aggs.tags.filter.bool.filter).toEqual([{ terms: { brand: ['Acme'] } }]);
+    expect(b.aggs.tags.aggs.values).toEqual({ terms: { field: 'tags', size: 50 } });
+    expect(b.aggs.brands.filter.bool.filter).toEqual([{ terms: { tags: ['新品', '促销'] } }]);
+    expect(b.aggs.categories.filter.bool.filter).toHaveLength(2);
+    // no selection: the tag facet counts everything the query found
+    expect(body({ includeFacets: true }).aggs.tags.filter).toEqual({ match_all: {} });
+    expect(body({ tags: [] }).post_filter).toBeUndefined();
+  });
+
   it.each([
     ['PRICE_ASC', { min_price: { order: 'asc' } }],
     ['PRICE_DESC', { min_price: { order: 'desc' } }],

@@ -5,6 +5,7 @@ const LISTED = 'ACTIVE';
 /** Facet sizes: enough for a filter panel, bounded for the engine. */
 const CATEGORY_FACET_SIZE = 50;
 const BRAND_FACET_SIZE = 50;
+const TAG_FACET_SIZE = 50;
 const ATTRIBUTE_NAMES_SIZE = 20;
 const ATTRIBUTE_VALUES_SIZE = 50;
 /** Out-of-stock products stay findable but rank below in-stock ones of similar relevance. */
@@ -48,6 +49,7 @@ function phrasing(text: string, weight: number) {
 /** Filters a shopper picks from facets: applied after aggregation so facets stay disjunctive. */
 function facetFilters(c: SearchCriteria) {
   const brand = c.brands.length ? { terms: { brand: c.brands } } : undefined;
+  const tag = c.tags.length ? { terms: { tags: c.tags } } : undefined;
   const price =
     c.price && (c.price.min !== undefined || c.price.max !== undefined)
       ? {
@@ -78,8 +80,11 @@ function facetFilters(c: SearchCriteria) {
     ]),
   );
   /** Every facet filter but the excluded ones. */
-  const all = (except: { brand?: boolean; price?: boolean; attribute?: string } = {}) => [
+  const all = (
+    except: { brand?: boolean; tag?: boolean; price?: boolean; attribute?: string } = {},
+  ) => [
     ...(brand && !except.brand ? [brand] : []),
+    ...(tag && !except.tag ? [tag] : []),
     ...(price && !except.price ? [price] : []),
     ...[...attributes].filter(([name]) => name !== except.attribute).map(([, f]) => f),
   ];
@@ -107,6 +112,9 @@ function aggregations(c: SearchCriteria, f: ReturnType<typeof facetFilters>, edg
     }),
     brands: filtered(f.all({ brand: true }), {
       values: { terms: { field: 'brand', size: BRAND_FACET_SIZE } },
+    }),
+    tags: filtered(f.all({ tag: true }), {
+      values: { terms: { field: 'tags', size: TAG_FACET_SIZE } },
     }),
     prices: filtered(f.all({ price: true }), {
       values: {
@@ -142,7 +150,7 @@ function aggregations(c: SearchCriteria, f: ReturnType<typeof facetFilters>, edg
  * The Elasticsearch request body for a search: relevance over the text and its synonym
  * variants; listed products only, in the category subtree, currency, stock and minimum rating as
  * query filters;
- * brand, price and attribute selections as a post filter with disjunctive facet counts; a
+ * brand, tag, price and attribute selections as a post filter with disjunctive facet counts; a
  * stable order (the last key is the product id) for search_after.
  */
 export function buildSearchBody(c: SearchCriteria, after?: unknown[]) {

@@ -48,7 +48,7 @@ function facetsToProto(f: SearchFacets, labels: Map<string, string>): searchV1.F
   return {
     categories: f.categories.map((c) => ({ ...c, label: labels.get(c.value) ?? '' })),
     brands: f.brands.map((b) => ({ ...b, label: '' })),
-    tags: [], // ISSUE18_PLACEHOLDER
+    tags: f.tags.map((t) => ({ ...t, label: '' })),
     priceRanges: f.priceRanges.map((r) => ({
       ...(r.from !== undefined ? { fromMinor: r.from } : {}),
       ...(r.to !== undefined ? { toMinor: r.to } : {}),
@@ -65,7 +65,8 @@ function hitsToProto(result: SearchResult): searchV1.ProductHit[] {
   return result.hits.map(({ document: d, score, flashSale }) => ({
     productId: d.product_id,
     title: d.title,
-    tags: [], // ISSUE18_PLACEHOLDER
+    // an index built before mapping v4 has no tags until it is rebuilt
+    tags: d.tags ?? [],
     brand: d.brand,
     categoryId: d.category_id,
     minPrice: { amountMinor: d.min_price, currency: d.currency },
@@ -137,6 +138,7 @@ export class SearchGrpcController implements searchV1.SearchServiceController {
           ...(req.minPriceMinor !== undefined ? { minPriceMinor: req.minPriceMinor } : {}),
           ...(req.maxPriceMinor !== undefined ? { maxPriceMinor: req.maxPriceMinor } : {}),
           brands: req.brands ?? [],
+          tags: req.tags ?? [],
           attributes: (req.attributes ?? []).map((a) => ({ name: a.name, values: a.values })),
           sort: SORT[req.sort] ?? 'RELEVANCE',
           inStockOnly: req.inStockOnly ?? false,

@@ -24,6 +24,7 @@ export function aSnapshot(over: Partial<ProductSnapshot> = {}): ProductSnapshot 
       },
     ],
     unitsSold: 0,
+    tags: [],
     version: 1,
     createdAt: '2026-11-01T00:00:00.000Z',
     updatedAt: '2026-11-01T00:00:00.000Z',

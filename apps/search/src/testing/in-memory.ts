@@ -33,8 +33,8 @@ import { VERSION_STRIDE } from '../infrastructure/elasticsearch-product-index';
  * - text matching is simplified: a product matches a variant when every word of the variant
  *   occurs in its title, brand or category names (no analyzers, no scoring beyond word hits);
  *   results are ordered by hits then product id (RATING: average, review count, product id),
- *   `after` is the last product id; `minRating` filters on the average; facets count
- *   categories and brands only.
+ *   `after` is the last product id; `minRating` filters on the average, `tags` on any of them;
+ *   facets count categories, brands and tags of the found products only (not disjunctive).
  * Every fake can be made to fail its next calls (`failing`), as a backend outage would.
  */
 export class InMemoryProductIndex implements ProductIndex {
@@ -63,6 +63,7 @@ export class InMemoryProductIndex implements ProductIndex {
           d.status === 'ACTIVE' &&
           (!criteria.categoryId || d.category_path_ids.includes(criteria.categoryId)) &&
           (criteria.brands.length === 0 || criteria.brands.includes(d.brand)) &&
+          (criteria.tags.length === 0 || criteria.tags.some((t) => (d.tags ?? []).includes(t))) &&
           (!criteria.inStockOnly || d.in_stock) &&
           (criteria.minRating === undefined || d.rating_average >= criteria.minRating),
       )
@@ -92,6 +93,7 @@ export class InMemoryProductIndex implements ProductIndex {
         ? {
             categories: facet(found.map((h) => h.document.category_id)),
             brands: facet(found.map((h) => h.document.brand)),
+            tags: facet(found.flatMap((h) => h.document.tags ?? [])),
             priceRanges: [],
             attributes: [],
           }
