@@ -288,9 +288,11 @@ export class NotificationsHttpController {
   })
   @ApiNoContentResponse({ description: 'recorded (a repeated receipt changes nothing)' })
   @ApiProblemCodes({
+    400: ['RECEIPT_INVALID'],
     401: ['SIGNATURE_REQUIRED'],
     403: ['RECEIPT_SIGNATURE_INVALID'],
     404: ['RECEIPT_UNKNOWN'],
+    422: ['DELIVERY_NOT_SENT'],
   })
   async receipt(
     @Ctx() ctx: RequestContext,
