@@ -208,6 +208,15 @@ describe('notifications end to end: order / marketing → Kafka → notification
       me.auth,
     );
     expect(consent.status).toBe(200);
+    // no quiet hours (by default 22:00-08:00 in Shanghai, which would hold a marketing mail)
+    const prefs0 = await api('GET', '/v1/me/notification-preferences', undefined, me.auth);
+    const awake = await api(
+      'PUT',
+      '/v1/me/notification-preferences',
+      { channels: prefs0.body.channels, quietHoursStart: null, quietHoursEnd: null },
+      me.auth,
+    );
+    expect(awake).toMatchObject({ status: 200, body: { quietHoursStart: null } });
     // a coupon that expires within the notice window (24 h): marketing says so, notification mails it
     const promotion = randomUUID();
     expect(
