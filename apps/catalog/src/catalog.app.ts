@@ -1,4 +1,9 @@
-import { CATALOG_CATEGORY, CATALOG_PRODUCT, REVIEW_PRODUCT } from '@emporia/contracts';
+import {
+  CATALOG_CATEGORY,
+  CATALOG_PRODUCT,
+  CATALOG_STOCK,
+  REVIEW_PRODUCT,
+} from '@emporia/contracts';
 import { eventHandler, kafkaResource, OutboxRelay } from '@emporia/messaging';
 import {
   defineService,
@@ -21,6 +26,12 @@ import { StockQueries } from './application/stock.queries';
 import { UpdateCategoryUseCase } from './application/update-category.use-case';
 import { UpdateProductUseCase } from './application/update-product.use-case';
 import { WarehousesUseCase } from './application/warehouses.use-case';
+// issue 18: catalog-stock
+import { ListingScheduleUseCase } from './application/listing-schedule.use-case';
+import { LowStockQueries } from './application/low-stock.queries';
+import { StockThresholdUseCase } from './application/stock-threshold.use-case';
+import { ComplianceUseCase } from './application/compliance.use-case';
+import { TagsUseCase } from './application/tags.use-case';
 import { catalogConfigSchema, type CatalogConfig } from './config';
 import { CATALOG_MIGRATIONS } from './infrastructure/migrations';
 import {
@@ -51,7 +62,12 @@ export const catalogService = defineService({
     kafka: kafkaResource({
       brokers: c.KAFKA_BROKERS,
       topicPrefix: c.KAFKA_TOPIC_PREFIX,
-      topics: [CATALOG_PRODUCT.name, CATALOG_CATEGORY.name, REVIEW_PRODUCT.name],
+      topics: [
+        CATALOG_PRODUCT.name,
+        CATALOG_CATEGORY.name,
+        REVIEW_PRODUCT.name,
+        CATALOG_STOCK.name,
+      ],
       consumerGroup: c.CATALOG_CONSUMER_GROUP,
     }),
   }),
@@ -64,6 +80,7 @@ export const catalogService = defineService({
     const topics = {
       product: kafka.topic(CATALOG_PRODUCT.name),
       category: kafka.topic(CATALOG_CATEGORY.name),
+      stock: kafka.topic(CATALOG_STOCK.name),
     };
     return {
       controllers: [CatalogGrpcController],
@@ -88,6 +105,13 @@ export const catalogService = defineService({
         WarehousesUseCase,
         SkuPriceUseCase,
         ProductRatingsUseCase,
+        // issue 18: catalog-stock
+        StockThresholdUseCase,
+        LowStockQueries,
+        ListingScheduleUseCase,
+        // issue 18 (catalog-merch)
+        TagsUseCase,
+        ComplianceUseCase,
       ],
       workers: [relay],
       consumers: (get) => [
@@ -102,6 +126,18 @@ export const catalogService = defineService({
           name: 'reservation-expiry',
           everyMs: config.RESERVATION_SWEEP_INTERVAL_MS,
           run: (ctx) => get(ReservationsUseCase).expireDue(ctx),
+        },
+        // issue 18: scheduled publish / unpublish, on the same interval
+        {
+          name: 'listing-schedule',
+          everyMs: config.RESERVATION_SWEEP_INTERVAL_MS,
+          run: (ctx) => get(ListingScheduleUseCase).runDue(ctx),
+        },
+        // issue 18 (catalog-merch): rule tags (新品, 爆款) re-evaluated
+        {
+          name: 'tag-rules',
+          everyMs: config.CATALOG_TAG_SWEEP_INTERVAL_MS,
+          run: (ctx) => get(TagsUseCase).sweep(ctx),
         },
       ],
     };

@@ -14,12 +14,18 @@ export const catalogConfigSchema = z.object({
   DB_POOL_SIZE: env.int(10, 1),
   /** Run pending migrations at start-up (local development); in Kubernetes the Helm hook job does it. */
   CATALOG_MIGRATE_ON_START: env.bool(false),
-  /** How often expired stock reservations are released (in bounded batches). */
+  /**
+   * How often expired stock reservations are released (in bounded batches), and how often the
+   * listing sweep publishes / unpublishes products whose scheduled time has come.
+   */
   RESERVATION_SWEEP_INTERVAL_MS: env.int(5000, 50),
   /** The Kafka consumer group of catalog's consumer (`review.product`: product ratings). */
   CATALOG_CONSUMER_GROUP: z.string().min(1).default('catalog'),
   /** The currencies prices and shipping costs may be in (ISO 4217); the gateway's CURRENCIES. */
   CURRENCIES: env.currencies(DEFAULT_CURRENCIES),
+  // issue 18 (catalog-merch)
+  /** How often the tag rules (NEW_ARRIVAL, BEST_SELLER) are re-evaluated, once across replicas. */
+  CATALOG_TAG_SWEEP_INTERVAL_MS: env.int(60_000, 50),
 });
 
 export type CatalogConfig = z.infer<typeof catalogConfigSchema>;

@@ -11,6 +11,7 @@ import {
 import { CLOCK, type Clock, UNIT_OF_WORK, type UnitOfWork } from './ports';
 import { requireProduct } from './product-rules';
 import { loadProductView } from './product-view';
+import { reevaluateThresholds } from './stock-threshold-watch';
 
 @Injectable()
 export class AdjustStockUseCase {
@@ -22,7 +23,8 @@ export class AdjustStockUseCase {
   /**
    * Changes on-hand stock of one SKU in one warehouse. The product row is locked first, so
    * adjustments of one product serialise; stock never goes negative; every adjustment is
-   * recorded as a movement and a new product snapshot event.
+   * recorded as a movement and a new product snapshot event, and the SKU's low-stock threshold
+   * in that warehouse, if any, is re-evaluated in the same transaction.
    */
   execute(ctx: RequestContext, skuId: string, adjustment: StockAdjustment): Promise<StockLevel> {
     const a = validateAdjustment(adjustment);
@@ -46,6 +48,8 @@ export class AdjustStockUseCase {
         updatedAt: now,
       };
       await tx.stock.put(level, { delta: a.delta, reason: a.reason, traceId: ctx.traceId });
+      // issue 18: a low-stock threshold crossed by this movement emits StockLow/StockRecovered
+      await reevaluateThresholds(tx, [{ skuId, warehouseCode: a.warehouseCode }], now);
       await tx.products.save(product);
       tx.events.stockChanged(await loadProductView(tx, product), level, a.delta, a.reason);
       return level;

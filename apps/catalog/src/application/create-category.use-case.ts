@@ -21,7 +21,7 @@ export class CreateCategoryUseCase {
 
   execute(
     ctx: RequestContext,
-    input: { name: string; slug: string; parentId?: string },
+    input: { name: string; slug: string; parentId?: string; regulated?: boolean },
   ): Promise<Category> {
     return this.uow.run(ctx, async (tx) => {
       const parent = input.parentId
@@ -33,6 +33,7 @@ export class CreateCategoryUseCase {
         slug: input.slug,
         parent,
         now: this.clock.now(),
+        regulated: input.regulated ?? false,
       });
       await requireFreeSlug(tx, category.slug);
       await tx.categories.insert(category);

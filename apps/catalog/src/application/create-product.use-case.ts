@@ -15,6 +15,7 @@ import {
 import { actorOf, recordPriceChanges } from './price-changes';
 import { requireFreeSkuCodes, requireProductCategory } from './product-rules';
 import { loadProductView } from './product-view';
+import { checkPublishable } from '../domain/compliance';
 
 @Injectable()
 export class CreateProductUseCase {
@@ -34,6 +35,12 @@ export class CreateProductUseCase {
     );
     return this.uow.run(ctx, async (tx) => {
       await requireProductCategory(tx, product.categoryId);
+      // issue 18: a new product in a regulated category cannot be ACTIVE before its review
+      if (product.status === 'ACTIVE')
+        checkPublishable(
+          product,
+          (await tx.categories.get(product.categoryId))?.regulated ?? false,
+        );
       await requireFreeSkuCodes(
         tx,
         product.skus.map((s) => s.code),

@@ -1,10 +1,18 @@
 import type { ReceivedEvent } from '@emporia/messaging';
 import type { RequestContext } from '@emporia/platform';
 import type { Category } from '../domain/category';
+import type {
+  ComplianceAuditEntry,
+  ComplianceReview,
+  ComplianceRules,
+  ReviewStatus,
+} from '../domain/compliance';
+import type { TagRule } from '../domain/tag';
 import type { PriceChange } from '../domain/price-history';
 import type { ProductRatingSummary } from '../domain/product-rating';
 import type { Product, ProductStatus } from '../domain/product';
 import type { StockLevel } from '../domain/stock';
+import type { StockThreshold } from '../domain/stock-threshold';
 import type { Warehouse } from '../domain/warehouse';
 import type {
   Availability,
@@ -139,6 +147,8 @@ export interface ProductView {
   unitsSoldBySku: Map<string, number>;
   /** The rating summary from review events, when the product has one (not part of the product). */
   rating?: ProductRatingSummary;
+  /** Whether the product's category is regulated (its compliance status shows only then). */
+  regulated?: boolean;
 }
 
 /** Rating summaries from `review.product` (table product_ratings), one per product. */
@@ -163,6 +173,9 @@ export interface CatalogEvents {
   categoryCreated(category: Category): void;
   categoryUpdated(category: Category): void;
   categoryMoved(category: Category, old: Category): void;
+  // Low-stock crossings (issue 18), on `catalog.stock` keyed by SKU id.
+  stockLow(e: StockCrossingEvent): void;
+  stockRecovered(e: StockCrossingEvent): void;
 }
 
 export interface CatalogTx {
@@ -174,6 +187,12 @@ export interface CatalogTx {
   priceHistory: PriceHistoryRepository;
   ratings: ProductRatingRepository;
   events: CatalogEvents;
+  // issue 18: low-stock thresholds and the listing schedule
+  stockThresholds: StockThresholdRepository;
+  listingSchedule: ListingScheduleRepository;
+  // issue 18 (catalog-merch)
+  tags: TagRepository;
+  compliance: ComplianceRepository;
 }
 
 /** Runs work in one database transaction; events recorded in it commit with it. */
@@ -188,6 +207,42 @@ export interface UnitOfWork {
   ): Promise<boolean>;
 }
 
+// --- issue 18 (catalog-merch): tags and compliance review ---
+
+/** Tag rules (table tag_rules) and what the rule sweep selects. */
+export interface TagRepository {
+  rules(): Promise<TagRule[]>;
+  replaceRules(rules: TagRule[]): Promise<void>;
+  /** ACTIVE products first published after `since`. */
+  firstPublishedSince(since: Date): Promise<string[]>;
+  /**
+   * The best `top` ACTIVE products by units of committed reservations committed after `since`,
+   * with at least `minUnits` units; by units descending, then id.
+   */
+  bestSellers(since: Date, top: number, minUnits: number): Promise<string[]>;
+  /** Every product holding rule tags now, with them. */
+  ruleTagged(): Promise<Map<string, string[]>>;
+}
+
+/** Compliance reviews, their audit trail and the banned-word / brand rules. */
+export interface ComplianceRepository {
+  rules(): Promise<ComplianceRules>;
+  replaceRules(rules: ComplianceRules): Promise<void>;
+  insertReview(review: ComplianceReview): Promise<void>;
+  saveReview(review: ComplianceReview): Promise<void>;
+  getReview(id: string, forUpdate?: boolean): Promise<ComplianceReview | null>;
+  pendingReviewOf(productId: string): Promise<ComplianceReview | null>;
+  /** By id (submission order), after `afterId`; only `status` when given. */
+  listReviews(opts: {
+    status?: ReviewStatus;
+    afterId?: string;
+    limit: number;
+  }): Promise<ComplianceReview[]>;
+  appendAudit(entry: ComplianceAuditEntry): Promise<void>;
+  /** The product's audit trail, oldest first. */
+  audit(productId: string): Promise<ComplianceAuditEntry[]>;
+}
+
 export type { Clock, IdGenerator } from '@emporia/domain';
 
 export const UNIT_OF_WORK = Symbol('UNIT_OF_WORK');
@@ -195,6 +250,81 @@ export const CLOCK = Symbol('CLOCK');
 /** The currencies prices and shipping costs may be in (`SoldCurrencies`, from CURRENCIES). */
 export const SOLD_CURRENCIES = Symbol('SOLD_CURRENCIES');
 export const ID_GENERATOR = Symbol('ID_GENERATOR');
+
+// --- Issue 18: low-stock thresholds and the listing schedule ---
+
+/** A threshold with what its evaluation and its events need. */
+export interface WatchedStock {
+  threshold: StockThreshold;
+  /** On hand − reserved in the threshold's warehouse (0 when the SKU never had stock there). */
+  available: number;
+  skuCode: string;
+  productId: string;
+  productTitle: string;
+}
+
+/** The payload of StockLow / StockRecovered. */
+export interface StockCrossingEvent {
+  skuId: string;
+  skuCode: string;
+  productId: string;
+  productTitle: string;
+  warehouseCode: string;
+  available: number;
+  threshold: number;
+  at: Date;
+}
+
+/** A row of the low-stock list. */
+export interface LowStockItem {
+  skuId: string;
+  skuCode: string;
+  productId: string;
+  productTitle: string;
+  warehouseCode: string;
+  onHand: number;
+  reserved: number;
+  available: number;
+  threshold: number;
+  lowSince: Date;
+}
+
+/** Keyset position in the low-stock list (ordered by low_since, SKU id, warehouse code). */
+export interface LowStockCursor {
+  lowSince: Date;
+  skuId: string;
+  warehouseCode: string;
+}
+
+/** Table stock_thresholds: one row per (SKU, warehouse) with a threshold. */
+export interface StockThresholdRepository {
+  /**
+   * The thresholds of these (SKU, warehouse) pairs that exist, row-locked in (SKU, warehouse)
+   * order, with the available stock read in the same statement. Callers hold the stock rows'
+   * locks already (stock rows first, then thresholds: one lock order, no deadlock), so the
+   * figure is current and concurrent movements evaluate one after the other.
+   */
+  lockWatched(keys: { skuId: string; warehouseCode: string }[]): Promise<WatchedStock[]>;
+  save(threshold: StockThreshold): Promise<void>;
+  remove(skuId: string, warehouseCode: string): Promise<void>;
+  /** By SKU id and warehouse code; one SKU's, or everyone's up to `limit`. */
+  list(skuId: string | undefined, limit: number): Promise<StockThreshold[]>;
+  /** Low thresholds, longest low first, after `after`. */
+  lowStock(opts: {
+    warehouseCode?: string;
+    after?: LowStockCursor;
+    limit: number;
+  }): Promise<LowStockItem[]>;
+}
+
+/** The listing sweep's claim on the products table. */
+export interface ListingScheduleRepository {
+  /**
+   * One product whose publish_at or unpublish_at is at or before `now`, earliest first, not in
+   * `skip`, row-locked with SKIP LOCKED (a product another transaction holds is left to it).
+   */
+  claimDue(now: Date, skip: string[]): Promise<string | null>;
+}
 
 export interface Page<T> {
   items: T[];

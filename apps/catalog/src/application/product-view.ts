@@ -38,12 +38,14 @@ export async function loadProductViews(
     ? await tx.ratings.getMany(products.map((p) => p.id))
     : new Map<string, NonNullable<ProductView['rating']>>();
   const pathOf = new Map(categories.map((c) => [c.id, c.pathIds]));
+  const regulated = new Set(categories.filter((c) => c.regulated).map((c) => c.id));
   return products.map((product) => ({
     product,
     categoryPathIds: pathOf.get(product.categoryId) ?? [product.categoryId],
     stockBySku,
     unitsSoldBySku,
     rating: ratings.get(product.id),
+    regulated: regulated.has(product.categoryId),
   }));
 }
 

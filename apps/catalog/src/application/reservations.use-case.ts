@@ -24,6 +24,7 @@ import {
 } from './ports';
 import { requireProduct } from './product-rules';
 import { loadProductView } from './product-view';
+import { reevaluateThresholds } from './stock-threshold-watch';
 
 /** The movement reason of units that left stock because a reservation was committed. */
 export const ORDER_MOVEMENT_REASON = 'order';
@@ -98,13 +99,16 @@ export class ReservationsUseCase {
       for (const l of lines)
         await tx.reservations.changeReserved(l.skuId, l.warehouseCode, l.quantity, now);
       await tx.reservations.addLines(req.id, lines);
+      // issue 18: holding units lowers available stock (StockLow when a threshold is crossed)
+      await reevaluateThresholds(tx, lines, now);
       return { ...header, lines };
     });
   }
 
   /**
    * Held units leave on-hand stock (a movement per warehouse) and count as sold, then a
-   * snapshot event per line. Runs once per reservation: a repeated commit finds it COMMITTED
+   * snapshot event per line. On hand and reserved drop together, so available stock does not
+   * move and no low-stock threshold can be crossed (the hold already counted when reserving). Runs once per reservation: a repeated commit finds it COMMITTED
    * under its row lock and does nothing, so nothing is counted twice.
    */
   async commit(ctx: RequestContext, id: string): Promise<Reservation> {
@@ -214,6 +218,8 @@ export class ReservationsUseCase {
     await tx.reservations.lockAvailability([...new Set(r.lines.map((l) => l.skuId))]);
     for (const l of r.lines)
       await tx.reservations.changeReserved(l.skuId, l.warehouseCode, -l.quantity, now);
+    // issue 18: freed units raise available stock (StockRecovered when a threshold is crossed)
+    await reevaluateThresholds(tx, r.lines, now);
     await tx.reservations.setStatus(r.id, status, reason, now);
   }
 }

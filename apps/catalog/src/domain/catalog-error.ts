@@ -2,7 +2,12 @@ import { DomainError, UUID_RE } from '@emporia/domain';
 
 /** Kinds understood by the platform's gRPC exception filter (shape only: no import needed). */
 export type CatalogErrorKind =
-  'INVALID_ARGUMENT' | 'NOT_FOUND' | 'ALREADY_EXISTS' | 'FAILED_PRECONDITION' | 'ABORTED';
+  | 'INVALID_ARGUMENT'
+  | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'FAILED_PRECONDITION'
+  | 'ABORTED'
+  | 'PERMISSION_DENIED';
 
 /** A catalog rule was broken; `code` is stable and documented for API users. */
 export class CatalogError extends DomainError<CatalogErrorKind> {}

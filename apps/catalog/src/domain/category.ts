@@ -10,6 +10,10 @@ export interface Category {
   slug: string;
   parentId: string | null;
   pathIds: string[];
+  /** This node's own regulated mark (compliance review before publishing). */
+  regulatedMarked: boolean;
+  /** Regulated: this node or any ancestor is marked (kept on every node of the subtree). */
+  regulated: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -42,13 +46,17 @@ export function newCategory(input: {
   slug: string;
   parent: Category | null;
   now: Date;
+  regulated?: boolean;
 }): Category {
+  const regulatedMarked = input.regulated ?? false;
   return {
     id: input.id,
     name: validateCategoryName(input.name),
     slug: validateSlug(input.slug),
     parentId: input.parent?.id ?? null,
     pathIds: [...(input.parent?.pathIds ?? []), input.id],
+    regulatedMarked,
+    regulated: regulatedMarked || (input.parent?.regulated ?? false),
     createdAt: input.now,
     updatedAt: input.now,
   };
@@ -96,5 +104,46 @@ export function planMove(
     }
     return { ...c, pathIds: [...prefix, ...c.pathIds.slice(cut)], updatedAt: now };
   };
-  return [{ ...rebase(category), parentId: newParent?.id ?? null }, ...descendants.map(rebase)];
+  const moved = [
+    { ...rebase(category), parentId: newParent?.id ?? null },
+    ...descendants.map(rebase),
+  ];
+  return inheritRegulated(moved, newParent?.regulated ?? false);
+}
+
+/**
+ * Recomputes `regulated` down a subtree: `nodes` is a subtree root followed by its descendants
+ * in depth order (parents before children), `aboveRoot` whether the root's parent is regulated.
+ */
+export function inheritRegulated(nodes: readonly Category[], aboveRoot: boolean): Category[] {
+  const regulatedById = new Map<string, boolean>();
+  return nodes.map((c, i) => {
+    const parentRegulated =
+      i === 0 ? aboveRoot : (c.parentId !== null && regulatedById.get(c.parentId)) || false;
+    const regulated = c.regulatedMarked || parentRegulated;
+    regulatedById.set(c.id, regulated);
+    return regulated === c.regulated ? c : { ...c, regulated };
+  });
+}
+
+/**
+ * Marks or unmarks `category` as regulated. `descendants` in depth order, `parent` its parent
+ * (null at the root). Returns every node whose mark or inherited flag changed (empty: none).
+ */
+export function markRegulated(
+  category: Category,
+  marked: boolean,
+  parent: Category | null,
+  descendants: readonly Category[],
+  now: Date,
+): Category[] {
+  if (category.regulatedMarked === marked) return [];
+  const before = new Map([category, ...descendants].map((c) => [c.id, c.regulated]));
+  const next = inheritRegulated(
+    [{ ...category, regulatedMarked: marked }, ...descendants],
+    parent?.regulated ?? false,
+  );
+  return next
+    .filter((c, i) => i === 0 || before.get(c.id) !== c.regulated)
+    .map((c) => ({ ...c, updatedAt: now }));
 }

@@ -2,6 +2,7 @@ import { Money, MoneyError } from '@emporia/money';
 import { CatalogError, invalid } from './catalog-error';
 import { ANY_ISO_CURRENCY, type SoldCurrencies, unsoldCurrency } from './currencies';
 import { checkOriginalAbovePrice } from './price-history';
+import { type ComplianceState, invalidatedByEdit } from './compliance';
 
 export type ProductStatus = 'DRAFT' | 'ACTIVE' | 'ARCHIVED';
 
@@ -27,6 +28,18 @@ export interface Product {
   version: number;
   createdAt: Date;
   updatedAt: Date;
+  // Listing schedule (issue 18): when the listing sweep publishes / unpublishes it; null for none.
+  publishAt: Date | null;
+  unpublishAt: Date | null;
+  // issue 18 (catalog-merch): tags and compliance review (tag.ts, compliance.ts)
+  /** Tags set by operators (SetProductTags). */
+  manualTags: string[];
+  /** Tags the tag rules give, as the last sweep left them. */
+  ruleTags: string[];
+  /** When the product first became ACTIVE (NEW_ARRIVAL); null while never published. */
+  firstPublishedAt: Date | null;
+  /** Where its content stands in compliance review; shown only in regulated categories. */
+  compliance: ComplianceState;
 }
 
 export interface SkuInput {
@@ -220,6 +233,12 @@ export function createProduct(
     version: 1,
     createdAt: now,
     updatedAt: now,
+    publishAt: null,
+    unpublishAt: null,
+    manualTags: [],
+    ruleTags: [],
+    firstPublishedAt: status === 'ACTIVE' ? now : null,
+    compliance: 'REQUIRED',
   };
 }
 
@@ -231,6 +250,9 @@ export interface ProductPatch {
   status?: ProductStatus;
   upsertSkus?: SkuInput[];
   expectedVersion?: number;
+  // Listing schedule (issue 18; checked by listing-schedule.ts): null clears.
+  publishAt?: Date | null;
+  unpublishAt?: Date | null;
 }
 
 export function checkVersion(product: Product, expected: number | undefined): void {
@@ -312,7 +334,23 @@ export function updateProduct(
       changed.push('skus');
     }
   }
+  // listing schedule (issue 18): Dates compare by time
+  for (const [key, name] of [
+    ['publishAt', 'publish_at'],
+    ['unpublishAt', 'unpublish_at'],
+  ] as const) {
+    const at = patch[key];
+    if (at !== undefined && (at?.getTime() ?? null) !== (product[key]?.getTime() ?? null)) {
+      next[key] = at;
+      changed.push(name);
+    }
+  }
   if (changed.length === 0) return { product, changed };
+  if (next.status === 'ACTIVE' && next.firstPublishedAt === null) next.firstPublishedAt = now;
+  if (invalidatedByEdit(product.compliance, changed)) {
+    next.compliance = 'REQUIRED';
+    changed.push('compliance_status');
+  }
   return { product: { ...next, version: product.version + 1, updatedAt: now }, changed };
 }
 

@@ -1,7 +1,12 @@
-import { CATALOG_CATEGORY, CATALOG_PRODUCT, type EventType } from '@emporia/contracts';
+import {
+  CATALOG_CATEGORY,
+  CATALOG_PRODUCT,
+  CATALOG_STOCK,
+  type EventType,
+} from '@emporia/contracts';
 import { newEvent, type NewEvent } from '@emporia/messaging';
 import { toTraceparent, type RequestContext } from '@emporia/platform';
-import type { CatalogEvents, ProductView } from '../application/ports';
+import type { CatalogEvents, ProductView, StockCrossingEvent } from '../application/ports';
 import type { Category } from '../domain/category';
 import type { StockLevel } from '../domain/stock';
 import { categoryToProto, productToProto } from './proto-mappers';
@@ -12,9 +17,22 @@ import { categoryToProto, productToProto } from './proto-mappers';
  */
 const eventProduct = (view: ProductView) => productToProto({ ...view, rating: undefined });
 
+const crossing = (e: StockCrossingEvent) => ({
+  skuId: e.skuId,
+  skuCode: e.skuCode,
+  productId: e.productId,
+  productTitle: e.productTitle,
+  warehouseCode: e.warehouseCode,
+  available: e.available,
+  threshold: e.threshold,
+  occurredAt: e.at.toISOString(),
+});
+
 export interface CatalogTopics {
   product: string;
   category: string;
+  /** `catalog.stock` (issue 18): StockLow / StockRecovered, keyed by SKU id. */
+  stock: string;
 }
 
 /** Collects the transaction's events as outbox rows (protobuf payloads, keyed by aggregate id). */
@@ -93,6 +111,25 @@ export class OutboxCatalogEvents implements CatalogEvents {
           oldParentId: old.parentId ?? '',
           oldPathIds: old.pathIds,
         },
+        this.meta,
+      ),
+    );
+  }
+
+  // issue 18: low-stock crossings
+  stockLow(e: StockCrossingEvent): void {
+    this.pending.push(
+      newEvent(CATALOG_STOCK.events.StockLow, this.topics.stock, e.skuId, crossing(e), this.meta),
+    );
+  }
+
+  stockRecovered(e: StockCrossingEvent): void {
+    this.pending.push(
+      newEvent(
+        CATALOG_STOCK.events.StockRecovered,
+        this.topics.stock,
+        e.skuId,
+        crossing(e),
         this.meta,
       ),
     );

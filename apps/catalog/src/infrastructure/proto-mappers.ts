@@ -1,11 +1,15 @@
 import { catalogV1, type commonV1 } from '@emporia/contracts';
 import type { Money } from '@emporia/money';
-import type { ProductView } from '../application/ports';
+import type { LowStockItem, ProductView } from '../application/ports';
 import { type Category, depthOf } from '../domain/category';
 import type { PriceChange } from '../domain/price-history';
 import type { ProductStatus } from '../domain/product';
 import type { StockLevel } from '../domain/stock';
+import type { StockThreshold } from '../domain/stock-threshold';
 import type { Warehouse } from '../domain/warehouse';
+import { complianceStatus } from '../domain/compliance';
+import { productTags } from '../domain/tag';
+import { COMPLIANCE_TO_PROTO } from './compliance-mappers';
 
 /** Explicit mapping from domain objects to contract messages (entities never cross the wire). */
 
@@ -41,8 +45,8 @@ export function categoryToProto(c: Category): catalogV1.Category {
     depth: depthOf(c),
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
-    regulated: false, // ISSUE18_PLACEHOLDER
-    regulatedMarked: false, // ISSUE18_PLACEHOLDER
+    regulated: c.regulated,
+    regulatedMarked: c.regulatedMarked,
   };
 }
 
@@ -78,12 +82,13 @@ export function productToProto(v: ProductView): catalogV1.Product {
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),
     unitsSold: p.skus.reduce((total, s) => total + sold(s.id), 0),
-    // ISSUE18_PLACEHOLDER: the catalog helpers fill these from the product
-    tags: [],
-    manualTags: [],
-    publishAt: '',
-    unpublishAt: '',
-    complianceStatus: catalogV1.ComplianceStatus.COMPLIANCE_STATUS_NOT_REQUIRED,
+    // issue 18: catalog-stock
+    publishAt: p.publishAt?.toISOString() ?? '',
+    unpublishAt: p.unpublishAt?.toISOString() ?? '',
+    // issue 18 (catalog-merch)
+    tags: productTags(p),
+    manualTags: [...p.manualTags],
+    complianceStatus: COMPLIANCE_TO_PROTO[complianceStatus(v.regulated ?? false, p.compliance)],
   };
 }
 
@@ -127,5 +132,32 @@ export function warehouseToProto(w: Warehouse): catalogV1.Warehouse {
     active: w.active,
     createdAt: w.createdAt.toISOString(),
     updatedAt: w.updatedAt.toISOString(),
+  };
+}
+
+// issue 18: low-stock thresholds
+export function stockThresholdToProto(t: StockThreshold): catalogV1.StockThreshold {
+  return {
+    skuId: t.skuId,
+    warehouseCode: t.warehouseCode,
+    threshold: t.threshold,
+    low: t.low,
+    lowSince: t.lowSince?.toISOString() ?? '',
+    updatedAt: t.updatedAt.toISOString(),
+  };
+}
+
+export function lowStockItemToProto(i: LowStockItem): catalogV1.LowStockItem {
+  return {
+    skuId: i.skuId,
+    skuCode: i.skuCode,
+    productId: i.productId,
+    productTitle: i.productTitle,
+    warehouseCode: i.warehouseCode,
+    onHand: i.onHand,
+    reserved: i.reserved,
+    available: i.available,
+    threshold: i.threshold,
+    lowSince: i.lowSince.toISOString(),
   };
 }

@@ -5,6 +5,7 @@ import type { CategoryRepository, ProductRepository, StockRepository } from '../
 import { CatalogError } from '../domain/catalog-error';
 import { type Category, depthOf } from '../domain/category';
 import type { Product, ProductStatus } from '../domain/product';
+import type { ComplianceState } from '../domain/compliance';
 import type { StockLevel } from '../domain/stock';
 
 // Rows as Postgres returns them (see the catalog schema migrations): bigint as a string,
@@ -19,6 +20,8 @@ interface CategoryRow {
   depth: number;
   created_at: Date;
   updated_at: Date;
+  regulated_marked: boolean;
+  regulated: boolean;
 }
 
 interface ProductRow {
@@ -31,6 +34,14 @@ interface ProductRow {
   version: string;
   created_at: Date;
   updated_at: Date;
+  // listing schedule (issue 18)
+  publish_at: Date | null;
+  unpublish_at: Date | null;
+  // issue 18 (catalog-merch)
+  manual_tags: string[];
+  rule_tags: string[];
+  first_published_at: Date | null;
+  compliance_status: ComplianceState;
 }
 
 /** The SKU columns a product owns (`units_sold` is written by orders only, never by a save). */
@@ -80,6 +91,8 @@ const toCategory = (r: CategoryRow): Category => ({
   slug: r.slug,
   parentId: r.parent_id,
   pathIds: r.path_ids,
+  regulatedMarked: r.regulated_marked,
+  regulated: r.regulated,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -93,10 +106,13 @@ const categoryParams = (c: Category): unknown[] => [
   depthOf(c),
   c.createdAt,
   c.updatedAt,
+  c.regulatedMarked,
+  c.regulated,
 ];
 
-const INSERT_CATEGORY = `INSERT INTO categories (id, name, slug, parent_id, path_ids, depth, created_at, updated_at)
-  VALUES ($1, $2, $3, $4, $5::uuid[], $6, $7, $8)`;
+const INSERT_CATEGORY = `INSERT INTO categories (id, name, slug, parent_id, path_ids, depth, created_at, updated_at,
+    regulated_marked, regulated)
+  VALUES ($1, $2, $3, $4, $5::uuid[], $6, $7, $8, $9, $10)`;
 
 export class SqlCategoryRepository implements CategoryRepository {
   private readonly sql: Sql;
@@ -133,7 +149,8 @@ export class SqlCategoryRepository implements CategoryRepository {
           `${INSERT_CATEGORY}
            ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, slug = EXCLUDED.slug,
              parent_id = EXCLUDED.parent_id, path_ids = EXCLUDED.path_ids, depth = EXCLUDED.depth,
-             updated_at = EXCLUDED.updated_at`,
+             updated_at = EXCLUDED.updated_at, regulated_marked = EXCLUDED.regulated_marked,
+             regulated = EXCLUDED.regulated`,
           categoryParams(c),
         ),
       );
@@ -187,6 +204,12 @@ const toProduct = (r: ProductRow, skus: SkuRow[]): Product => ({
   version: Number(r.version),
   createdAt: r.created_at,
   updatedAt: r.updated_at,
+  publishAt: r.publish_at,
+  unpublishAt: r.unpublish_at,
+  manualTags: r.manual_tags,
+  ruleTags: r.rule_tags,
+  firstPublishedAt: r.first_published_at,
+  compliance: r.compliance_status,
   skus: skus.map((s) => ({
     id: s.id,
     code: s.code,
@@ -221,8 +244,9 @@ export class SqlProductRepository implements ProductRepository {
 
   async insert(product: Product): Promise<void> {
     await this.sql.run(
-      `INSERT INTO products (id, title, description, brand, category_id, status, version, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      `INSERT INTO products (id, title, description, brand, category_id, status, version, created_at, updated_at,
+         publish_at, unpublish_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
       [
         product.id,
         product.title,
@@ -233,15 +257,27 @@ export class SqlProductRepository implements ProductRepository {
         product.version,
         product.createdAt,
         product.updatedAt,
+        product.publishAt,
+        product.unpublishAt,
       ],
     );
+    await this.writeMerch(product);
     await mapUnique(() => this.writeSkus(product, false));
+  }
+
+  /** Issue 18 (catalog-merch): tags, first publication and compliance state of a product. */
+  private async writeMerch(p: Product): Promise<void> {
+    await this.sql.run(
+      `UPDATE products SET manual_tags = $2::text[], rule_tags = $3::text[], first_published_at = $4,
+         compliance_status = $5 WHERE id = $1`,
+      [p.id, p.manualTags, p.ruleTags, p.firstPublishedAt, p.compliance],
+    );
   }
 
   async save(product: Product): Promise<void> {
     await this.sql.run(
       `UPDATE products SET title = $2, description = $3, brand = $4, category_id = $5, status = $6,
-         version = $7, updated_at = $8 WHERE id = $1`,
+         version = $7, updated_at = $8, publish_at = $9, unpublish_at = $10 WHERE id = $1`,
       [
         product.id,
         product.title,
@@ -251,8 +287,11 @@ export class SqlProductRepository implements ProductRepository {
         product.status,
         product.version,
         product.updatedAt,
+        product.publishAt,
+        product.unpublishAt,
       ],
     );
+    await this.writeMerch(product);
     await mapUnique(() => this.writeSkus(product, true));
   }
 

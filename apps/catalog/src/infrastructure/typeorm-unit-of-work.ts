@@ -8,6 +8,11 @@ import { SqlPriceHistoryRepository } from './sql-price-history.repository';
 import { SqlProductRatingRepository } from './sql-product-rating.repository';
 import { SqlReservationRepository } from './sql-reservation.repository';
 import { SqlWarehouseRepository } from './sql-warehouse.repository';
+// issue 18: catalog-stock
+import { SqlListingScheduleRepository } from './sql-listing-schedule.repository';
+import { SqlStockThresholdRepository } from './sql-stock-threshold.repository';
+import { SqlComplianceRepository } from './sql-compliance.repository';
+import { SqlTagRepository } from './sql-tag.repository';
 import {
   SqlCategoryRepository,
   SqlProductRepository,
@@ -41,6 +46,12 @@ export class TypeormUnitOfWork extends OutboxUnitOfWork<CatalogTx> implements Un
         priceHistory: new SqlPriceHistoryRepository(manager),
         ratings: new SqlProductRatingRepository(manager),
         events,
+        // issue 18: catalog-stock
+        stockThresholds: new SqlStockThresholdRepository(manager),
+        listingSchedule: new SqlListingScheduleRepository(manager),
+        // issue 18 (catalog-merch)
+        tags: new SqlTagRepository(manager),
+        compliance: new SqlComplianceRepository(manager),
       },
       drain: () => events.drain(),
     };

@@ -15,6 +15,19 @@ import { StockQueries } from '../application/stock.queries';
 import { UpdateCategoryUseCase } from '../application/update-category.use-case';
 import { UpdateProductUseCase } from '../application/update-product.use-case';
 import { WarehousesUseCase } from '../application/warehouses.use-case';
+// issue 18: catalog-stock
+import { ListingScheduleUseCase } from '../application/listing-schedule.use-case';
+import { LowStockQueries } from '../application/low-stock.queries';
+import { StockThresholdUseCase } from '../application/stock-threshold.use-case';
+import { ComplianceUseCase } from '../application/compliance.use-case';
+import { TagsUseCase } from '../application/tags.use-case';
+import {
+  auditToProto,
+  reviewStatusFromProto,
+  reviewToProto,
+  tagRuleFromProto,
+  tagRuleToProto,
+} from '../infrastructure/compliance-mappers';
 import { assertId, invalid } from '../domain/catalog-error';
 import type { SkuInput } from '../domain/product';
 import {
@@ -25,6 +38,9 @@ import {
   statusFromProto,
   stockLevelToProto,
   warehouseToProto,
+  // issue 18: catalog-stock
+  lowStockItemToProto,
+  stockThresholdToProto,
 } from '../infrastructure/proto-mappers';
 
 const optionalId = (field: string, v: string | undefined) => (v ? assertId(field, v) : undefined);
@@ -36,6 +52,17 @@ const nextToken = (afterId?: string) => (afterId ? encodeCursor({ a: afterId }) 
 const isAfterCode = (v: unknown): v is { w: string } =>
   typeof v === 'object' && v !== null && typeof (v as { w: unknown }).w === 'string';
 const afterCode = (token: string) => (token ? decodeCursor(token, isAfterCode).w : undefined);
+// issue 18: the low-stock list's keyset cursor (low_since, SKU id, warehouse code)
+const isLowCursor = (v: unknown): v is { t: string; s: string; w: string } =>
+  typeof v === 'object' &&
+  v !== null &&
+  ['t', 's', 'w'].every((k) => typeof (v as Record<string, unknown>)[k] === 'string');
+const lowStockCursor = (c: { t: string; s: string; w: string }) => {
+  const lowSince = new Date(c.t);
+  if (Number.isNaN(lowSince.getTime()))
+    throw invalid('INVALID_CURSOR', 'page token is malformed or expired');
+  return { lowSince, skuId: assertId('page_token', c.s), warehouseCode: c.w };
+};
 const skuInputs = (skus: catalogV1.SkuInput[] | undefined): SkuInput[] =>
   (skus ?? []).map((s) => ({
     code: s.code,
@@ -68,6 +95,13 @@ export class CatalogGrpcController implements catalogV1.CatalogServiceController
     private readonly reservations: ReservationsUseCase,
     private readonly warehouses: WarehousesUseCase,
     private readonly skuPrices: SkuPriceUseCase,
+    // issue 18: catalog-stock
+    private readonly stockThresholds: StockThresholdUseCase,
+    private readonly lowStock: LowStockQueries,
+    private readonly listingSchedule: ListingScheduleUseCase,
+    // issue 18 (catalog-merch)
+    private readonly tags: TagsUseCase,
+    private readonly compliance: ComplianceUseCase,
   ) {}
 
   setSkuPrice(
@@ -114,6 +148,7 @@ export class CatalogGrpcController implements catalogV1.CatalogServiceController
         name: req.name,
         slug: req.slug,
         ...(parentId ? { parentId } : {}),
+        regulated: !!req.regulated,
       });
       return { category: categoryToProto(c) };
     });
@@ -128,6 +163,9 @@ export class CatalogGrpcController implements catalogV1.CatalogServiceController
         id: assertId('id', req.id),
         ...(req.name !== undefined ? { name: req.name } : {}),
         ...(req.slug !== undefined ? { slug: req.slug } : {}),
+        ...(req.regulated !== undefined && req.regulated !== null
+          ? { regulated: req.regulated }
+          : {}),
       });
       return { category: categoryToProto(c) };
     });
@@ -391,44 +429,202 @@ export class CatalogGrpcController implements catalogV1.CatalogServiceController
   }
 
   // Issue 18 placeholders, replaced by the helpers before the merge (none may remain).
-  setStockThreshold(): never {
-    throw new Error('ISSUE18_PLACEHOLDER setStockThreshold');
+  // --- issue 18: catalog-stock (low-stock thresholds, scheduled listing) ---
+
+  setStockThreshold(
+    req: catalogV1.SetStockThresholdRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.SetStockThresholdResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      const t = await this.stockThresholds.set(ctx, assertId('sku_id', req.skuId), {
+        warehouseCode: req.warehouseCode,
+        threshold: Number(req.threshold),
+      });
+      // removed (0): the threshold as asked, not low
+      return {
+        threshold: t
+          ? stockThresholdToProto(t)
+          : {
+              skuId: req.skuId.toLowerCase(),
+              warehouseCode: req.warehouseCode.toUpperCase(),
+              threshold: 0,
+              low: false,
+              lowSince: '',
+              updatedAt: '',
+            },
+      };
+    });
   }
-  listStockThresholds(): never {
-    throw new Error('ISSUE18_PLACEHOLDER listStockThresholds');
+
+  listStockThresholds(
+    req: catalogV1.ListStockThresholdsRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.ListStockThresholdsResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      thresholds: (await this.stockThresholds.list(ctx, optionalId('sku_id', req.skuId))).map(
+        stockThresholdToProto,
+      ),
+    }));
   }
-  listLowStock(): never {
-    throw new Error('ISSUE18_PLACEHOLDER listLowStock');
+
+  listLowStock(
+    req: catalogV1.ListLowStockRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.ListLowStockResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      const after = req.pageToken
+        ? lowStockCursor(decodeCursor(req.pageToken, isLowCursor))
+        : undefined;
+      const page = await this.lowStock.list(ctx, {
+        ...(req.warehouseCode ? { warehouseCode: req.warehouseCode } : {}),
+        ...(after ? { after } : {}),
+        limit: pageSize(req.pageSize, 50, 500),
+      });
+      return {
+        items: page.items.map(lowStockItemToProto),
+        nextPageToken: page.next
+          ? encodeCursor({
+              t: page.next.lowSince.toISOString(),
+              s: page.next.skuId,
+              w: page.next.warehouseCode,
+            })
+          : '',
+      };
+    });
   }
-  scheduleListing(): never {
-    throw new Error('ISSUE18_PLACEHOLDER scheduleListing');
+
+  scheduleListing(
+    req: catalogV1.ScheduleListingRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.ScheduleListingResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      product: productToProto(
+        await this.listingSchedule.schedule(ctx, assertId('product_id', req.productId), {
+          publishAt: req.publishAt,
+          unpublishAt: req.unpublishAt,
+          ...(req.expectedVersion ? { expectedVersion: Number(req.expectedVersion) } : {}),
+        }),
+      ),
+    }));
   }
-  setProductTags(): never {
-    throw new Error('ISSUE18_PLACEHOLDER setProductTags');
+
+  // --- issue 18 (catalog-merch): tags and compliance review ---
+
+  setProductTags(
+    req: catalogV1.SetProductTagsRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.SetProductTagsResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      product: productToProto(
+        await this.tags.setManualTags(
+          ctx,
+          assertId('product_id', req.productId),
+          req.tags ?? [],
+          req.expectedVersion ? Number(req.expectedVersion) : undefined,
+        ),
+      ),
+    }));
   }
-  listTagRules(): never {
-    throw new Error('ISSUE18_PLACEHOLDER listTagRules');
+
+  listTagRules(
+    _req: catalogV1.ListTagRulesRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.ListTagRulesResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      rules: (await this.tags.listRules(ctx)).map(tagRuleToProto),
+    }));
   }
-  replaceTagRules(): never {
-    throw new Error('ISSUE18_PLACEHOLDER replaceTagRules');
+
+  replaceTagRules(
+    req: catalogV1.ReplaceTagRulesRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.ReplaceTagRulesResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      rules: (await this.tags.replaceRules(ctx, (req.rules ?? []).map(tagRuleFromProto))).map(
+        tagRuleToProto,
+      ),
+    }));
   }
-  submitComplianceReview(): never {
-    throw new Error('ISSUE18_PLACEHOLDER submitComplianceReview');
+
+  submitComplianceReview(
+    req: catalogV1.SubmitComplianceReviewRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.SubmitComplianceReviewResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      review: reviewToProto(
+        await this.compliance.submit(ctx, {
+          productId: assertId('product_id', req.productId),
+          qualityReportRef: req.qualityReportRef ?? '',
+          submittedBy: req.submittedBy ?? '',
+        }),
+      ),
+    }));
   }
-  decideComplianceReview(): never {
-    throw new Error('ISSUE18_PLACEHOLDER decideComplianceReview');
+
+  decideComplianceReview(
+    req: catalogV1.DecideComplianceReviewRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.DecideComplianceReviewResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      review: reviewToProto(
+        await this.compliance.decide(ctx, {
+          reviewId: assertId('review_id', req.reviewId),
+          operatorId: req.operatorId ?? '',
+          approve: !!req.approve,
+          reason: req.reason ?? '',
+        }),
+      ),
+    }));
   }
-  listComplianceReviews(): never {
-    throw new Error('ISSUE18_PLACEHOLDER listComplianceReviews');
+
+  listComplianceReviews(
+    req: catalogV1.ListComplianceReviewsRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.ListComplianceReviewsResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      const status = reviewStatusFromProto(req.status);
+      if (status === 'NONE') return { reviews: [], nextPageToken: '' }; // no review has that status
+      const afterId = after(req.pageToken);
+      const page = await this.compliance.list(ctx, {
+        limit: pageSize(req.pageSize, 50, 500),
+        ...(status ? { status } : {}),
+        ...(afterId ? { afterId } : {}),
+      });
+      return {
+        reviews: page.items.map(reviewToProto),
+        nextPageToken: nextToken(page.nextAfterId),
+      };
+    });
   }
-  getComplianceAudit(): never {
-    throw new Error('ISSUE18_PLACEHOLDER getComplianceAudit');
+
+  getComplianceAudit(
+    req: catalogV1.GetComplianceAuditRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.GetComplianceAuditResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      entries: (await this.compliance.auditTrail(ctx, assertId('product_id', req.productId))).map(
+        auditToProto,
+      ),
+    }));
   }
-  getComplianceRules(): never {
-    throw new Error('ISSUE18_PLACEHOLDER getComplianceRules');
+
+  getComplianceRules(
+    _req: catalogV1.GetComplianceRulesRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.GetComplianceRulesResponse> {
+    return withGrpcContext(md, async (ctx) => this.compliance.rules(ctx));
   }
-  replaceComplianceRules(): never {
-    throw new Error('ISSUE18_PLACEHOLDER replaceComplianceRules');
+
+  replaceComplianceRules(
+    req: catalogV1.ReplaceComplianceRulesRequest,
+    md?: Metadata,
+  ): Promise<catalogV1.ReplaceComplianceRulesResponse> {
+    return withGrpcContext(md, async (ctx) =>
+      this.compliance.replaceRules(ctx, {
+        bannedWords: req.bannedWords ?? [],
+        blacklistedBrands: req.blacklistedBrands ?? [],
+      }),
+    );
   }
 }
 

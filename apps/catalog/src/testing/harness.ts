@@ -1,4 +1,4 @@
-import { newContext } from '@emporia/platform';
+import { createLogger, newContext } from '@emporia/platform';
 import { AdjustStockUseCase } from '../application/adjust-stock.use-case';
 import { CategoryQueries } from '../application/category.queries';
 import { CreateCategoryUseCase } from '../application/create-category.use-case';
@@ -12,6 +12,12 @@ import { StockQueries } from '../application/stock.queries';
 import { UpdateCategoryUseCase } from '../application/update-category.use-case';
 import { UpdateProductUseCase } from '../application/update-product.use-case';
 import { WarehousesUseCase } from '../application/warehouses.use-case';
+// issue 18: catalog-stock
+import { ListingScheduleUseCase } from '../application/listing-schedule.use-case';
+import { LowStockQueries } from '../application/low-stock.queries';
+import { StockThresholdUseCase } from '../application/stock-threshold.use-case';
+import { ComplianceUseCase } from '../application/compliance.use-case';
+import { TagsUseCase } from '../application/tags.use-case';
 import type { SoldCurrencies } from '../domain/currencies';
 import type { NewProductInput } from '../domain/product';
 import { aProductInput } from './builders';
@@ -27,6 +33,7 @@ export function catalogHarness(opts: { sold?: SoldCurrencies } = {}) {
   const ids = new SequentialIds();
   const sold: SoldCurrencies = opts.sold ?? new Set(['CNY', 'USD']);
   const ctx = newContext();
+  const updateProduct = new UpdateProductUseCase(uow, clock, ids, sold);
   const h = {
     ctx,
     uow,
@@ -38,7 +45,7 @@ export function catalogHarness(opts: { sold?: SoldCurrencies } = {}) {
     moveCategory: new MoveCategoryUseCase(uow, clock),
     categories: new CategoryQueries(uow),
     createProduct: new CreateProductUseCase(uow, clock, ids, sold),
-    updateProduct: new UpdateProductUseCase(uow, clock, ids, sold),
+    updateProduct,
     products: new ProductQueries(uow),
     adjustStock: new AdjustStockUseCase(uow, clock),
     stock: new StockQueries(uow),
@@ -46,6 +53,19 @@ export function catalogHarness(opts: { sold?: SoldCurrencies } = {}) {
     warehouses: new WarehousesUseCase(uow, clock, sold),
     skuPrices: new SkuPriceUseCase(uow, clock, sold),
     ratings: new ProductRatingsUseCase(uow),
+    // issue 18: catalog-stock
+    stockThresholds: new StockThresholdUseCase(uow, clock),
+    lowStock: new LowStockQueries(uow),
+    listingSchedule: new ListingScheduleUseCase(
+      uow,
+      clock,
+      ids,
+      updateProduct,
+      createLogger('catalog-test', 'silent'),
+    ),
+    // issue 18 (catalog-merch)
+    tags: new TagsUseCase(uow, clock),
+    compliance: new ComplianceUseCase(uow, clock, ids),
     /** A root category (slug `slug`). */
     category: (slug = 'kitchen', parentId?: string) =>
       h.createCategory.execute(ctx, { name: slug, slug, ...(parentId ? { parentId } : {}) }),

@@ -2,6 +2,13 @@ import { FakeUnitOfWork } from '@emporia/domain/testing';
 import type {
   CatalogEvents,
   CatalogTx,
+  // issue 18: catalog-stock
+  ListingScheduleRepository,
+  LowStockCursor,
+  LowStockItem,
+  StockCrossingEvent,
+  StockThresholdRepository,
+  WatchedStock,
   CategoryRepository,
   ProductRatingRepository,
   ProductRepository,
@@ -11,6 +18,8 @@ import type {
   StockRepository,
   UnitOfWork,
   WarehouseRepository,
+  ComplianceRepository,
+  TagRepository,
 } from '../application/ports';
 import { CatalogError } from '../domain/catalog-error';
 import type { Category } from '../domain/category';
@@ -26,6 +35,14 @@ import type {
 } from '../domain/reservation';
 import type { StockLevel } from '../domain/stock';
 import type { Warehouse } from '../domain/warehouse';
+import type { StockThreshold } from '../domain/stock-threshold';
+import type {
+  ComplianceAuditEntry,
+  ComplianceReview,
+  ComplianceRules,
+  ReviewStatus,
+} from '../domain/compliance';
+import { DEFAULT_TAG_RULES, type TagRule } from '../domain/tag';
 
 /**
  * In-memory ports of the catalog for fast application-layer tests (CONVENTIONS 18). Behaves
@@ -56,7 +73,9 @@ export type RecordedCatalogEvent =
       reference?: string;
     }
   | { type: 'categoryCreated' | 'categoryUpdated'; categoryId: string }
-  | { type: 'categoryMoved'; categoryId: string; pathIds: string[]; oldPathIds: string[] };
+  | { type: 'categoryMoved'; categoryId: string; pathIds: string[]; oldPathIds: string[] }
+  // issue 18: catalog-stock (catalog.stock, keyed by SKU id)
+  | ({ type: 'stockLow' | 'stockRecovered' } & StockCrossingEvent);
 
 class RecordingEvents implements CatalogEvents {
   readonly rows: RecordedCatalogEvent[] = [];
@@ -97,6 +116,13 @@ class RecordingEvents implements CatalogEvents {
       pathIds: c.pathIds,
       oldPathIds: old.pathIds,
     });
+  }
+  // issue 18: catalog-stock
+  stockLow(e: StockCrossingEvent) {
+    this.rows.push({ type: 'stockLow', ...e });
+  }
+  stockRecovered(e: StockCrossingEvent) {
+    this.rows.push({ type: 'stockRecovered', ...e });
   }
 }
 
@@ -139,6 +165,16 @@ export class InMemoryCatalogStore {
   inbox = new Set<string>();
   /** Committed outbox rows, in commit order. */
   outbox: RecordedCatalogEvent[] = [];
+  /** issue 18: stock_thresholds by `sku|warehouse`. */
+  thresholds = new Map<string, StockThreshold>();
+  // issue 18 (catalog-merch)
+  /** tag_rules, in order (the migration's defaults). */
+  tagRules: TagRule[] = DEFAULT_TAG_RULES.map((r) => ({ ...r }));
+  complianceRules: ComplianceRules = { bannedWords: [], blacklistedBrands: [] };
+  /** compliance_reviews by id. */
+  reviews = new Map<string, ComplianceReview>();
+  /** compliance_audit, in insert order. */
+  audit: ComplianceAuditEntry[] = [];
 
   level(skuId: string, warehouseCode: string): StockLevel | undefined {
     return this.levels.get(levelKey(skuId, warehouseCode));
@@ -424,6 +460,81 @@ class MemReservations implements ReservationRepository {
   }
 }
 
+// --- issue 18: catalog-stock ---
+
+/** stock_thresholds; the row lock is a no-op (one call at a time), the order is the SQL's. */
+class MemStockThresholds implements StockThresholdRepository {
+  constructor(private readonly s: InMemoryCatalogStore) {}
+  async lockWatched(keys: { skuId: string; warehouseCode: string }[]): Promise<WatchedStock[]> {
+    const wanted = new Set(keys.map((k) => levelKey(k.skuId, k.warehouseCode)));
+    return [...this.s.thresholds.entries()]
+      .filter(([key]) => wanted.has(key))
+      .sort(byKey(([key]) => key))
+      .map(([, t]) => {
+        const p = this.s.skuOwner(t.skuId)!;
+        const l = this.s.level(t.skuId, t.warehouseCode);
+        return {
+          threshold: t,
+          available: l ? l.onHand - l.reserved : 0,
+          skuCode: p.skus.find((x) => x.id === t.skuId)!.code,
+          productId: p.id,
+          productTitle: p.title,
+        };
+      });
+  }
+  async save(t: StockThreshold) {
+    if (t.threshold <= 0 || t.low !== (t.lowSince !== null))
+      throw new Error('violates check constraint of "stock_thresholds"');
+    this.s.thresholds.set(levelKey(t.skuId, t.warehouseCode), t);
+  }
+  async remove(skuId: string, warehouseCode: string) {
+    this.s.thresholds.delete(levelKey(skuId, warehouseCode));
+  }
+  list = async (skuId: string | undefined, limit: number) =>
+    [...this.s.thresholds.values()]
+      .filter((t) => !skuId || t.skuId === skuId)
+      .sort(byKey((t) => levelKey(t.skuId, t.warehouseCode)))
+      .slice(0, limit);
+  async lowStock(opts: { warehouseCode?: string; after?: LowStockCursor; limit: number }) {
+    const key = (x: { lowSince: Date; skuId: string; warehouseCode: string }) =>
+      `${x.lowSince.toISOString()}|${x.skuId}|${x.warehouseCode}`;
+    const items: LowStockItem[] = [];
+    for (const t of this.s.thresholds.values()) {
+      if (!t.low || !t.lowSince) continue;
+      if (opts.warehouseCode && t.warehouseCode !== opts.warehouseCode) continue;
+      const p = this.s.skuOwner(t.skuId)!;
+      const l = this.s.level(t.skuId, t.warehouseCode);
+      const item: LowStockItem = {
+        skuId: t.skuId,
+        skuCode: p.skus.find((x) => x.id === t.skuId)!.code,
+        productId: p.id,
+        productTitle: p.title,
+        warehouseCode: t.warehouseCode,
+        onHand: l?.onHand ?? 0,
+        reserved: l?.reserved ?? 0,
+        available: (l?.onHand ?? 0) - (l?.reserved ?? 0),
+        threshold: t.threshold,
+        lowSince: t.lowSince,
+      };
+      if (!opts.after || key(item) > key(opts.after)) items.push(item);
+    }
+    return items.sort(byKey(key)).slice(0, opts.limit);
+  }
+}
+
+/** The listing sweep's claim: due products, earliest first (SKIP LOCKED is moot here). */
+class MemListingSchedule implements ListingScheduleRepository {
+  constructor(private readonly s: InMemoryCatalogStore) {}
+  async claimDue(now: Date, skip: string[]) {
+    const first = (p: Product) =>
+      Math.min(p.publishAt?.getTime() ?? Infinity, p.unpublishAt?.getTime() ?? Infinity);
+    const due = [...this.s.products.values()]
+      .filter((p) => first(p) <= now.getTime() && !skip.includes(p.id))
+      .sort((a, b) => first(a) - first(b) || (a.id < b.id ? -1 : 1));
+    return due[0]?.id ?? null;
+  }
+}
+
 class MemWarehouses implements WarehouseRepository {
   constructor(private readonly s: InMemoryCatalogStore) {}
   get = async (code: string) => this.s.warehouses.get(code) ?? null;
@@ -466,9 +577,99 @@ export class InMemoryCatalogUnitOfWork
       priceHistory: new MemPriceHistory(s),
       ratings: new MemRatings(s),
       events,
+      // issue 18: catalog-stock
+      stockThresholds: new MemStockThresholds(s),
+      listingSchedule: new MemListingSchedule(s),
+      // issue 18 (catalog-merch)
+      tags: new MemTags(s),
+      compliance: new MemCompliance(s),
     };
     return { tx, recorded: events };
   }
+}
+
+// --- issue 18 (catalog-merch): tags and compliance review ---
+
+/** tag_rules and the sweep's selections, as the SQL computes them. */
+class MemTags implements TagRepository {
+  constructor(private readonly s: InMemoryCatalogStore) {}
+  rules = async () => this.s.tagRules.map((r) => ({ ...r }));
+  async replaceRules(rules: TagRule[]) {
+    this.s.tagRules = rules.map((r) => ({ ...r }));
+  }
+  firstPublishedSince = async (since: Date) =>
+    [...this.s.products.values()]
+      .filter(
+        (p) =>
+          p.status === 'ACTIVE' &&
+          p.firstPublishedAt !== null &&
+          p.firstPublishedAt.getTime() > since.getTime(),
+      )
+      .map((p) => p.id)
+      .sort();
+  async bestSellers(since: Date, top: number, minUnits: number) {
+    const units = new Map<string, number>();
+    for (const r of this.s.reservations.values()) {
+      if (r.header.status !== 'COMMITTED' || r.header.updatedAt.getTime() <= since.getTime())
+        continue;
+      for (const l of r.lines) {
+        const p = this.s.skuOwner(l.skuId);
+        if (p?.status === 'ACTIVE') units.set(p.id, (units.get(p.id) ?? 0) + l.quantity);
+      }
+    }
+    return [...units.entries()]
+      .filter(([, n]) => n >= minUnits)
+      .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0))
+      .slice(0, top)
+      .map(([id]) => id);
+  }
+  ruleTagged = async () =>
+    new Map(
+      [...this.s.products.values()]
+        .filter((p) => p.ruleTags.length > 0)
+        .map((p) => [p.id, [...p.ruleTags]]),
+    );
+}
+
+/** compliance_reviews (one PENDING per product, as the unique index), compliance_audit, compliance_rules. */
+class MemCompliance implements ComplianceRepository {
+  constructor(private readonly s: InMemoryCatalogStore) {}
+  rules = async () => ({
+    bannedWords: [...this.s.complianceRules.bannedWords],
+    blacklistedBrands: [...this.s.complianceRules.blacklistedBrands],
+  });
+  async replaceRules(rules: ComplianceRules) {
+    this.s.complianceRules = rules;
+  }
+  async insertReview(r: ComplianceReview) {
+    if (this.s.reviews.has(r.id)) throw new Error(`duplicate key compliance_reviews_pkey ${r.id}`);
+    if (r.status === 'PENDING' && (await this.pendingReviewOf(r.productId)))
+      throw new Error('duplicate key compliance_reviews_one_pending');
+    this.s.reviews.set(r.id, { ...r });
+  }
+  async saveReview(r: ComplianceReview) {
+    if (this.s.reviews.has(r.id)) this.s.reviews.set(r.id, { ...r });
+  }
+  getReview = async (id: string) => this.s.reviews.get(id) ?? null;
+  pendingReviewOf = async (productId: string) =>
+    [...this.s.reviews.values()].find((r) => r.productId === productId && r.status === 'PENDING') ??
+    null;
+  listReviews = async (opts: { status?: ReviewStatus; afterId?: string; limit: number }) =>
+    [...this.s.reviews.values()]
+      .filter(
+        (r) => (!opts.status || r.status === opts.status) && (!opts.afterId || r.id > opts.afterId),
+      )
+      .sort(byKey((r) => r.id))
+      .slice(0, opts.limit);
+  async appendAudit(e: ComplianceAuditEntry) {
+    if (!this.s.products.has(e.productId))
+      throw new Error('violates foreign key constraint compliance_audit_product_id_fkey');
+    this.s.audit.push({ ...e });
+  }
+  audit = async (productId: string) =>
+    this.s.audit
+      .filter((e) => e.productId === productId)
+      .sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || (a.id < b.id ? -1 : 1));
 }
 
 export { FakeClock, SequentialIds } from '@emporia/domain/testing';

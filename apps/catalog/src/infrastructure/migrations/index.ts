@@ -6,6 +6,10 @@ import { Warehouses1764000000170 } from './1764000000170-warehouses';
 import { UnitsSold1764000000180 } from './1764000000180-units-sold';
 import { PriceHistory1765000000400 } from './1765000000400-price-history';
 import { ProductRatings1766000000100 } from './1766000000100-product-ratings';
+// issue 18: catalog-stock
+import { StockThresholds1767000000100 } from './1767000000100-stock-thresholds';
+import { ListingSchedule1767000000110 } from './1767000000110-listing-schedule';
+import { TagsAndCompliance1767000000200 } from './1767000000200-tags-and-compliance';
 
 /** Every migration of the catalog database, in order. Never `synchronize`. */
 export const CATALOG_MIGRATIONS = [
@@ -17,4 +21,9 @@ export const CATALOG_MIGRATIONS = [
   UnitsSold1764000000180,
   PriceHistory1765000000400,
   ProductRatings1766000000100,
+  // issue 18: catalog-stock
+  StockThresholds1767000000100,
+  ListingSchedule1767000000110,
+  // issue 18 (catalog-merch)
+  TagsAndCompliance1767000000200,
 ];
