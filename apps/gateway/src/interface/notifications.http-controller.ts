@@ -85,8 +85,8 @@ const pushTokenParam = patternParam(
 );
 const templateKeyParam = patternParam(
   'key',
-  new RegExp(`^(?=.{1,64}$)${TEMPLATE_KEY.source.slice(1)}`),
-  'a template key such as order.shipped',
+  TEMPLATE_KEY,
+  "a template key such as order.shipped: 1-64 lower-case letters, digits, '.', '_' or '-'",
 );
 const channelParam = patternParam(
   'channel',
@@ -359,7 +359,7 @@ export class NotificationAdminHttpController {
 
   @Get('notification-templates')
   @ApiOkResponse({ type: NotificationTemplateList })
-  @ApiProblemCodes({})
+  @ApiProblemCodes({ 404: ['TEMPLATE_NOT_FOUND'] })
   async templates(
     @Ctx() ctx: RequestContext,
     @Query() q: TemplatesQuery,

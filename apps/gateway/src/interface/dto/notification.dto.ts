@@ -40,8 +40,8 @@ export const PUSH_PLATFORMS = ['IOS', 'ANDROID', 'HARMONY'] as const;
 export const RECEIPT_STATUSES = ['DELIVERED', 'UNDELIVERED'] as const;
 /** A push token as providers issue them (APNs hex, FCM's `id:payload`, base64url). */
 export const PUSH_TOKEN = /^[A-Za-z0-9:._-]{8,512}$/;
-/** A template key such as order.shipped. */
-export const TEMPLATE_KEY = /^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$/;
+/** A template key such as order.shipped (one simple pattern, so generators can meet it). */
+export const TEMPLATE_KEY = /^[a-z][a-z0-9_.-]{0,63}$/;
 /** An unsubscribe token as the notification service signs them (URL-safe, at most 1024). */
 export const UNSUBSCRIBE_TOKEN = /^[A-Za-z0-9._~+/=-]{1,1024}$/;
 const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -179,10 +179,13 @@ export class DeliveriesQuery extends PageQuery {
 }
 
 export class TemplatesQuery {
-  @ApiPropertyOptional({ example: 'order.shipped', pattern: TEMPLATE_KEY.source, maxLength: 64 })
+  @ApiPropertyOptional({
+    example: 'order.shipped',
+    pattern: TEMPLATE_KEY.source,
+    description: "one key's templates (an unknown key is 404 TEMPLATE_NOT_FOUND); omit for all",
+  })
   @Optional()
   @Matches(TEMPLATE_KEY, { message: 'key must be a template key such as order.shipped' })
-  @MaxLength(64)
   key?: string;
 }
 
