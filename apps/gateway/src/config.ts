@@ -32,6 +32,12 @@ export const gatewayConfigSchema = z
      */
     SUPPORT_GRPC_URL: env.hostPort().default('127.0.0.1:50058'),
     REVIEW_GRPC_URL: env.hostPort().default('127.0.0.1:50059'),
+    /**
+     * The notification service (preferences, push devices, the delivery log, unsubscribe links,
+     * providers' receipts, templates). Not part of /readyz: the shop works without it; its routes
+     * answer 503 until it is back.
+     */
+    NOTIFICATION_GRPC_URL: env.hostPort().default('127.0.0.1:50060'),
     /** Idempotency-Key records and rate-limit counters. */
     REDIS_URL: env.url(),
     REDIS_KEY_PREFIX: z.string().default('gateway:'),
@@ -86,6 +92,19 @@ export const gatewayConfigSchema = z
      */
     REVIEW_RATE_LIMIT_PER_ACCOUNT: env.int(20, 1),
     REVIEW_RATE_LIMIT_WINDOW_SECONDS: env.int(3600, 1),
+    /**
+     * The public unsubscribe link (`@RateLimit('unsubscribe')`, GET and one-click POST): requests
+     * per client address per window. Redis down: let through (fail open; the token is signed).
+     */
+    UNSUBSCRIBE_RATE_LIMIT_PER_IP: env.int(30, 1),
+    UNSUBSCRIBE_RATE_LIMIT_WINDOW_SECONDS: env.int(60, 1),
+    /**
+     * Providers' delivery receipts (`@RateLimit('receipts')`): requests per client address per
+     * window (a provider posts from few addresses, so the budget is large). Redis down: let
+     * through (fail open; each receipt is signed and checked by the notification service).
+     */
+    RECEIPT_RATE_LIMIT_PER_IP: env.int(1200, 1),
+    RECEIPT_RATE_LIMIT_WINDOW_SECONDS: env.int(60, 1),
     /**
      * The access-token revocation list the user service writes: must be the user service's
      * `TOKEN_REVOCATION_KEY_PREFIX` (same Redis, `REDIS_URL`).

@@ -16,6 +16,7 @@ import type {
   AnalyticsBackend,
   CatalogBackend,
   MarketingBackend,
+  NotificationBackend,
   OrderBackend,
   ReviewBackend,
   RiskBackend,
@@ -38,6 +39,7 @@ import {
   RouteTable,
 } from './interface/http-hygiene';
 import { installDrain } from './interface/drain';
+import { useFormBodyParser } from './interface/form-body';
 import { installInputChecks } from './interface/input-checks';
 import { useJsonBodyParser } from './interface/json-body';
 import { completeContract } from './interface/openapi-contract';
@@ -102,6 +104,8 @@ export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } 
         // tickets and reviews; not readiness dependencies (their routes answer 503 while down)
         support: backend<SupportBackend>('support', c.SUPPORT_GRPC_URL, false),
         review: backend<ReviewBackend>('review', c.REVIEW_GRPC_URL, false),
+        // preferences, delivery log, unsubscribe, receipts; not a readiness dependency either
+        notification: backend<NotificationBackend>('notification', c.NOTIFICATION_GRPC_URL, false),
         redis: redisResource(c.REDIS_URL),
       };
     },
@@ -182,6 +186,20 @@ export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } 
                 },
                 onStoreFailure: 'allow',
               },
+              unsubscribe: {
+                perIp: {
+                  limit: config.UNSUBSCRIBE_RATE_LIMIT_PER_IP,
+                  windowMs: config.UNSUBSCRIBE_RATE_LIMIT_WINDOW_SECONDS * 1000,
+                },
+                onStoreFailure: 'allow',
+              },
+              receipts: {
+                perIp: {
+                  limit: config.RECEIPT_RATE_LIMIT_PER_IP,
+                  windowMs: config.RECEIPT_RATE_LIMIT_WINDOW_SECONDS * 1000,
+                },
+                onStoreFailure: 'allow',
+              },
             },
           },
         }),
@@ -196,6 +214,7 @@ export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } 
           requireJsonBodies(fastify);
           captureRawBodies(fastify);
           useJsonBodyParser(app, BODY_LIMIT);
+          useFormBodyParser(app);
           installInputChecks(fastify, { currencies: config.CURRENCIES });
           app.useGlobalFilters(new ProblemFilter(logger, (url) => routes.allowed(url)));
           app.useGlobalPipes(validationPipe);

@@ -9,6 +9,8 @@ import {
   CATALOG_BACKEND,
   IDEMPOTENCY_STORE,
   MARKETING_BACKEND,
+  NOTIFICATION_BACKEND,
+  type NotificationBackend,
   ORDER_BACKEND,
   RATE_LIMIT_POLICIES,
   RATE_LIMIT_STORE,
@@ -65,6 +67,15 @@ import {
   ReviewAdminHttpController,
   ReviewsHttpController,
 } from './interface/reviews.http-controller';
+import {
+  MeNotificationsHttpController,
+  NotificationAdminHttpController,
+  NotificationsHttpController,
+} from './interface/notifications.http-controller';
+import {
+  CatalogOperationsHttpController,
+  ComplianceHttpController,
+} from './interface/catalog-operations.http-controller';
 
 export interface GatewayBackends {
   catalog: { api: CatalogBackend; client: Client };
@@ -79,6 +90,8 @@ export interface GatewayBackends {
   /** Not readiness checks: tickets and reviews answer 503 while their service is down. */
   support: { api: SupportBackend; client: Client };
   review: { api: ReviewBackend; client: Client };
+  /** Not a readiness check: its routes answer 503 while the notification service is down. */
+  notification: { api: NotificationBackend; client: Client };
   verifier: AccessTokenVerifier;
   /** The access-token revocation list and how long a request waits for it. */
   revocations: { list: TokenRevocationList; timeoutMs: number };
@@ -112,6 +125,11 @@ export const GATEWAY_CONTROLLERS = [
   ReviewsHttpController,
   ProductReviewsHttpController,
   ReviewAdminHttpController,
+  MeNotificationsHttpController,
+  NotificationsHttpController,
+  NotificationAdminHttpController,
+  CatalogOperationsHttpController,
+  ComplianceHttpController,
 ];
 
 /** The ports the controllers and guards use, bound to the backends. */
@@ -130,6 +148,7 @@ export function gatewayProviders(backends: GatewayBackends): Provider[] {
     { provide: ANALYTICS_BACKEND, useValue: backends.analytics.api },
     { provide: SUPPORT_BACKEND, useValue: backends.support.api },
     { provide: REVIEW_BACKEND, useValue: backends.review.api },
+    { provide: NOTIFICATION_BACKEND, useValue: backends.notification.api },
     { provide: RATE_LIMIT_STORE, useValue: backends.rateLimits.store },
     { provide: RATE_LIMIT_POLICIES, useValue: backends.rateLimits.policies },
     { provide: APP_GUARD, useClass: AuthGuard },

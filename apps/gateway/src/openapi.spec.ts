@@ -47,6 +47,7 @@ describe('the OpenAPI contract', () => {
       analytics: backend,
       support: backend,
       review: backend,
+      notification: backend,
       verifier: { verify: () => Promise.reject(new Error('no verifier')) },
       revocations: { list: unused, timeoutMs: 100 },
       idempotency: unused,
@@ -58,6 +59,8 @@ describe('the OpenAPI contract', () => {
           events: { perIp: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' },
           support: { perAccount: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' },
           reviews: { perAccount: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' },
+          unsubscribe: { perIp: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' },
+          receipts: { perIp: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' },
         },
       },
     } as unknown as GatewayBackends;
@@ -204,6 +207,7 @@ describe('the OpenAPI contract of the analytics routes', () => {
           'analytics',
           'support',
           'review',
+          'notification',
         ].map((n) => [n, backend]),
       ),
       verifier: { verify: () => Promise.reject(new Error('no verifier')) },
@@ -217,6 +221,8 @@ describe('the OpenAPI contract of the analytics routes', () => {
           events: policy,
           support: policy,
           reviews: policy,
+          unsubscribe: policy,
+          receipts: policy,
         },
       },
     } as unknown as GatewayBackends;
@@ -294,14 +300,18 @@ describe('the OpenAPI contract of the support and review routes', () => {
     const policy = { perAccount: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' };
     const names = ['catalog', 'search', 'user', 'order', 'marketing', 'risk', 'analytics'];
     const backends = {
-      ...Object.fromEntries([...names, 'support', 'review'].map((n) => [n, backend])),
+      ...Object.fromEntries(
+        [...names, 'support', 'review', 'notification'].map((n) => [n, backend]),
+      ),
       verifier: { verify: () => Promise.reject(new Error('no verifier')) },
       revocations: { list: unused, timeoutMs: 100 },
       idempotency: unused,
       rateLimits: {
         store: unused,
         policies: Object.fromEntries(
-          ['sale', 'register', 'events', 'support', 'reviews'].map((p) => [p, policy]),
+          ['sale', 'register', 'events', 'support', 'reviews', 'unsubscribe', 'receipts'].map(
+            (p) => [p, policy],
+          ),
         ),
       },
     } as unknown as GatewayBackends;
@@ -429,5 +439,172 @@ describe('the OpenAPI contract of the support and review routes', () => {
     expect(searchOp.parameters!.find((p) => p.name === 'sort')!.schema).toMatchObject({
       enum: expect.arrayContaining(['rating']),
     });
+  });
+});
+
+describe('the OpenAPI contract of the notification and catalog operations routes', () => {
+  let doc: OpenAPIObject;
+
+  beforeAll(async () => {
+    const unused = new Proxy(
+      {},
+      {
+        get: (_t, key) =>
+          typeof key !== 'string' || key === 'then' || /^(on|before)[A-Z]/.test(key)
+            ? undefined
+            : () => Promise.reject(new Error('no backend')),
+      },
+    );
+    const backend = { api: unused, client: { close: () => undefined } as unknown as Client };
+    const policy = { perIp: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' };
+    const names = ['catalog', 'search', 'user', 'order', 'marketing', 'risk', 'analytics'];
+    const backends = {
+      ...Object.fromEntries(
+        [...names, 'support', 'review', 'notification'].map((n) => [n, backend]),
+      ),
+      verifier: { verify: () => Promise.reject(new Error('no verifier')) },
+      revocations: { list: unused, timeoutMs: 100 },
+      idempotency: unused,
+      rateLimits: {
+        store: unused,
+        policies: Object.fromEntries(
+          ['sale', 'register', 'events', 'support', 'reviews', 'unsubscribe', 'receipts'].map(
+            (p) => [p, policy],
+          ),
+        ),
+      },
+    } as unknown as GatewayBackends;
+    const app = await NestFactory.create<NestFastifyApplication>(
+      GatewayModule.forRoot(backends, createLogger('gateway', 'silent')),
+      new FastifyAdapter(),
+      { logger: false },
+    );
+    doc = openApiDocument(app, { currencies: ['CNY'] });
+    await app.close();
+  });
+
+  type Verb = 'get' | 'post' | 'put' | 'delete';
+  const op = (verb: Verb, path: string) => {
+    const found = doc.paths[path]?.[verb] as Operation | undefined;
+    if (!found) throw new Error(`no ${verb.toUpperCase()} ${path} in the document`);
+    return found;
+  };
+  const description = (o: Operation, status: string) =>
+    (o.responses[status] as { description: string }).description;
+
+  it('lists every route of issue 18: customers signed in, operators by role, the rest public', () => {
+    const customer: [Verb, string][] = [
+      ['get', '/v1/me/notification-preferences'],
+      ['put', '/v1/me/notification-preferences'],
+      ['get', '/v1/me/push-devices'],
+      ['post', '/v1/me/push-devices'],
+      ['delete', '/v1/me/push-devices/{token}'],
+      ['get', '/v1/me/notifications'],
+    ];
+    const operator: [Verb, string][] = [
+      ['get', '/v1/admin/notifications/deliveries'],
+      ['post', '/v1/admin/notifications/deliveries/{id}/retry'],
+      ['get', '/v1/admin/notification-templates'],
+      ['put', '/v1/admin/notification-templates/{key}/{channel}/{locale}'],
+      ['put', '/v1/admin/skus/{skuId}/stock-thresholds/{warehouseCode}'],
+      ['get', '/v1/admin/stock-thresholds'],
+      ['get', '/v1/admin/low-stock'],
+      ['put', '/v1/admin/products/{id}/listing-schedule'],
+      ['put', '/v1/admin/products/{id}/tags'],
+      ['get', '/v1/admin/tag-rules'],
+      ['put', '/v1/admin/tag-rules'],
+      ['post', '/v1/admin/products/{id}/compliance-reviews'],
+      ['post', '/v1/admin/compliance-reviews/{id}/decision'],
+      ['get', '/v1/admin/compliance-reviews'],
+      ['get', '/v1/admin/products/{id}/compliance-audit'],
+      ['get', '/v1/admin/compliance-rules'],
+      ['put', '/v1/admin/compliance-rules'],
+    ];
+    for (const [verb, path] of [...customer, ...operator]) {
+      expect({ route: `${verb} ${path}`, security: op(verb, path).security }).toEqual({
+        route: `${verb} ${path}`,
+        security: [{ bearer: [] }],
+      });
+      expect(Object.keys(op(verb, path).responses)).toContain('401');
+    }
+    for (const [verb, path] of operator)
+      expect(Object.keys(op(verb, path).responses)).toContain('403');
+    for (const [verb, path] of [
+      ['get', '/v1/notifications/unsubscribe'],
+      ['post', '/v1/notifications/unsubscribe'],
+      ['post', '/v1/notifications/receipts/{provider}'],
+    ] as [Verb, string][]) {
+      expect(op(verb, path).security).toBeUndefined();
+      expect(Object.keys(op(verb, path).responses)).toContain('429');
+    }
+  });
+
+  it('documents the one-click form, the HTML confirmation, the signature header and the codes', () => {
+    const oneClick = op('post', '/v1/notifications/unsubscribe');
+    expect(Object.keys(oneClick.requestBody!.content).sort()).toEqual([
+      'application/x-www-form-urlencoded',
+      'multipart/form-data',
+    ]);
+    expect(oneClick.requestBody!.required).toBe(true);
+    const link = op('get', '/v1/notifications/unsubscribe');
+    expect(Object.keys((link.responses['200'] as { content: object }).content)).toEqual(
+      expect.arrayContaining(['application/json', 'text/html']),
+    );
+    expect(link.parameters).toContainEqual(
+      expect.objectContaining({ name: 'token', in: 'query', required: true }),
+    );
+    expect(description(link, '400')).toContain('UNSUBSCRIBE_TOKEN_INVALID');
+    const receipt = op('post', '/v1/notifications/receipts/{provider}');
+    expect(receipt.parameters).toContainEqual(
+      expect.objectContaining({ name: 'X-Signature', in: 'header', required: true }),
+    );
+    expect(Object.keys(receipt.responses)).toEqual(expect.arrayContaining(['204', '401', '403']));
+    expect(description(receipt, '403')).toContain('RECEIPT_SIGNATURE_INVALID');
+    expect(
+      description(op('post', '/v1/admin/notifications/deliveries/{id}/retry'), '422'),
+    ).toContain('DELIVERY_NOT_DEAD');
+    expect(description(op('patch' as Verb, '/v1/products/{id}'), '422')).toContain(
+      'COMPLIANCE_REVIEW_REQUIRED',
+    );
+    const submit = op('post', '/v1/admin/products/{id}/compliance-reviews');
+    expect(description(submit, '400')).toEqual(expect.stringContaining('QUALITY_REPORT_REQUIRED'));
+    expect(description(submit, '400')).toContain('BANNED_WORDS');
+    expect(description(submit, '422')).toContain('NOT_REGULATED');
+    expect(description(op('post', '/v1/admin/compliance-reviews/{id}/decision'), '422')).toContain(
+      'REVIEW_ALREADY_DECIDED',
+    );
+  });
+
+  it('states the shapes: tags filter and facet, regulated categories, operators-only product fields', () => {
+    const schemas = doc.components!.schemas as Record<
+      string,
+      { properties: Record<string, object>; required?: string[] }
+    >;
+    const search = op('get', '/v1/search/products');
+    expect(search.parameters!.find((p) => p.name === 'tag')!.schema).toMatchObject({
+      type: 'array',
+    });
+    expect(schemas.SearchItemView.properties.tags).toBeDefined();
+    expect(schemas.FacetsView.properties.tags).toBeDefined();
+    expect(schemas.CategoryView.required).toEqual(
+      expect.arrayContaining(['regulated', 'regulatedMarked']),
+    );
+    expect(schemas.CreateCategoryDto.properties.regulated).toMatchObject({ type: 'boolean' });
+    expect(schemas.ProductView.properties.tags).toBeDefined();
+    expect(schemas.ProductView.properties).not.toHaveProperty('complianceStatus');
+    expect(schemas.ProductAdminView.properties.complianceStatus).toMatchObject({
+      enum: ['NOT_REQUIRED', 'REQUIRED', 'PENDING', 'APPROVED', 'REJECTED'],
+    });
+    expect(schemas.PreferencesDto.properties.quietHoursStart).toMatchObject({
+      pattern: '^([01]\\d|2[0-3]):[0-5]\\d$',
+    });
+    expect(schemas.TagRuleDto.properties.kind).toMatchObject({
+      enum: ['NEW_ARRIVAL', 'BEST_SELLER'],
+    });
+    expect(
+      op('put', '/v1/admin/notification-templates/{key}/{channel}/{locale}').parameters!.find(
+        (p) => p.name === 'channel',
+      )!.schema,
+    ).toMatchObject({ type: 'string', pattern: '^(EMAIL|SMS|PUSH)$' });
   });
 });

@@ -192,12 +192,34 @@ describe('gateway HTTP surface (backends unreachable)', () => {
         '/v1/admin/reviews/{id}/moderation',
         '/v1/admin/reviews/{id}/reply',
         '/v1/admin/reviews/banned-words',
+        // notifications and the catalog's operations (issue 18)
+        '/v1/me/notification-preferences',
+        '/v1/me/push-devices',
+        '/v1/me/push-devices/{token}',
+        '/v1/me/notifications',
+        '/v1/notifications/unsubscribe',
+        '/v1/notifications/receipts/{provider}',
+        '/v1/admin/notifications/deliveries',
+        '/v1/admin/notifications/deliveries/{id}/retry',
+        '/v1/admin/notification-templates',
+        '/v1/admin/notification-templates/{key}/{channel}/{locale}',
+        '/v1/admin/skus/{skuId}/stock-thresholds/{warehouseCode}',
+        '/v1/admin/stock-thresholds',
+        '/v1/admin/low-stock',
+        '/v1/admin/products/{id}/listing-schedule',
+        '/v1/admin/products/{id}/tags',
+        '/v1/admin/tag-rules',
+        '/v1/admin/products/{id}/compliance-reviews',
+        '/v1/admin/compliance-reviews/{id}/decision',
+        '/v1/admin/compliance-reviews',
+        '/v1/admin/products/{id}/compliance-audit',
+        '/v1/admin/compliance-rules',
       ].sort(),
     );
     expect((await req('/docs')).status).toBe(200);
   });
 
-  it('is alive but not ready while its backends are down (risk, analytics, support and review are not readiness checks)', async () => {
+  it('is alive but not ready while its backends are down (risk, analytics, support, review and notification are not readiness checks)', async () => {
     expect((await fetch(`${gateway.opsUrl}/healthz`)).status).toBe(200);
     const ready = await fetch(`${gateway.opsUrl}/readyz`);
     expect(ready.status).toBe(503);
@@ -209,6 +231,17 @@ describe('gateway HTTP surface (backends unreachable)', () => {
       marketing: expect.any(String),
       redis: expect.any(String),
     });
+  });
+
+  it('answers 503 on the notification routes while the notification service is down', async () => {
+    const res = await req('/v1/me/notification-preferences', {
+      headers: { authorization: `Bearer ${tokens.customer}` },
+    });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBeTruthy();
+    expect(await problem(res)).toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
+    const link = await req('/v1/notifications/unsubscribe?token=abc.def');
+    expect(link.status).toBe(503);
   });
 
   it('answers 503 problem+json when a backend is unavailable, continuing the caller trace', async () => {

@@ -2,6 +2,7 @@ import type {
   analyticsV1,
   catalogV1,
   marketingV1,
+  notificationV1,
   orderV1,
   reviewV1,
   riskV1,
@@ -23,6 +24,7 @@ export type RiskBackend = Backend<riskV1.RiskServiceController>;
 export type AnalyticsBackend = Backend<analyticsV1.AnalyticsServiceController>;
 export type SupportBackend = Backend<supportV1.SupportServiceController>;
 export type ReviewBackend = Backend<reviewV1.ReviewServiceController>;
+export type NotificationBackend = Backend<notificationV1.NotificationServiceController>;
 
 export interface StoredResponse {
   status: number;
@@ -109,6 +111,10 @@ export interface RateLimitPolicies {
   support: RateLimitPolicy;
   /** Customers' review writes (reviews, follow-ups, helpful votes): per account; fails open. */
   reviews: RateLimitPolicy;
+  /** The unsubscribe link of marketing mail (public, GET and one-click POST): per address; fails open. */
+  unsubscribe: RateLimitPolicy;
+  /** Providers' delivery receipts (public, signed): per address; fails open. */
+  receipts: RateLimitPolicy;
 }
 
 export type Role = 'customer' | 'agent' | 'operator' | 'admin';
@@ -147,6 +153,7 @@ export const RISK_BACKEND = Symbol('RISK_BACKEND');
 export const ANALYTICS_BACKEND = Symbol('ANALYTICS_BACKEND');
 export const SUPPORT_BACKEND = Symbol('SUPPORT_BACKEND');
 export const REVIEW_BACKEND = Symbol('REVIEW_BACKEND');
+export const NOTIFICATION_BACKEND = Symbol('NOTIFICATION_BACKEND');
 export const RATE_LIMIT_STORE = Symbol('RATE_LIMIT_STORE');
 export const RATE_LIMIT_POLICIES = Symbol('RATE_LIMIT_POLICIES');
 export const TOKEN_REVOCATION_LIST = Symbol('TOKEN_REVOCATION_LIST');

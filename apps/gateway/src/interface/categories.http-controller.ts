@@ -40,7 +40,7 @@ export class CategoriesHttpController {
     const { category } = await this.catalog.createCategory(ctx, {
       name: body.name,
       slug: body.slug,
-      regulated: false, // ISSUE18_PLACEHOLDER: the gateway helper maps it
+      regulated: body.regulated ?? false,
       parentId: body.parentId ?? '',
     });
     void reply.status(201).header('location', `/v1/categories/${category!.id}`);
@@ -80,6 +80,7 @@ export class CategoriesHttpController {
       id,
       ...(body.name !== undefined ? { name: body.name } : {}),
       ...(body.slug !== undefined ? { slug: body.slug } : {}),
+      ...(body.regulated !== undefined ? { regulated: body.regulated } : {}),
     });
     return categoryView(category!);
   }

@@ -2,7 +2,7 @@ import { catalogV1, type commonV1 } from '@emporia/contracts';
 import type { ProductStatusName, SkuInputDto } from './dto/catalog.dto';
 import type { MoneyDto } from './dto/money.dto';
 import type { PriceChangeView } from './dto/prices-reminders.dto';
-import type { CategoryView, ProductView, StockLevelView } from './dto/views.dto';
+import type { CategoryView, ProductAdminView, ProductView, StockLevelView } from './dto/views.dto';
 import { productRatingView } from './review-mappers';
 
 /** Explicit mapping between the HTTP API's JSON and the backends' messages. */
@@ -47,6 +47,8 @@ export const categoryView = (c: catalogV1.Category): CategoryView => ({
   parentId: c.parentId || null,
   pathIds: c.pathIds,
   depth: c.depth,
+  regulated: c.regulated,
+  regulatedMarked: c.regulatedMarked,
   createdAt: c.createdAt,
   updatedAt: c.updatedAt,
 });
@@ -71,6 +73,25 @@ export const productView = (p: catalogV1.Product): ProductView => ({
   createdAt: p.createdAt,
   updatedAt: p.updatedAt,
   rating: productRatingView(p.rating),
+  tags: p.tags,
+});
+
+const COMPLIANCE_PREFIX = 'COMPLIANCE_STATUS_';
+
+/** `COMPLIANCE_STATUS_APPROVED` → `APPROVED`. */
+export const complianceStatusName = (s: catalogV1.ComplianceStatus | string): string =>
+  s.startsWith(COMPLIANCE_PREFIX) ? s.slice(COMPLIANCE_PREFIX.length) : s;
+
+/**
+ * A product as operators see it: the shopper's view plus its manual tags, listing schedule and
+ * compliance status (shoppers see the tags only).
+ */
+export const productAdminView = (p: catalogV1.Product): ProductAdminView => ({
+  ...productView(p),
+  manualTags: p.manualTags,
+  publishAt: p.publishAt || null,
+  unpublishAt: p.unpublishAt || null,
+  complianceStatus: complianceStatusName(p.complianceStatus),
 });
 
 export const stockLevelView = (l: catalogV1.StockLevel): StockLevelView => ({

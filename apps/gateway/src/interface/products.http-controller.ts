@@ -16,12 +16,25 @@ import { catalogV1 } from '@emporia/contracts';
 import type { RequestContext } from '@emporia/platform';
 import type { Principal } from '../application/ports';
 import { CATALOG_BACKEND, type CatalogBackend } from '../application/ports';
-import { ApiProblems } from './api-problems';
+import { ApiProblemCodes, ApiProblems } from './api-problems';
 import { Auth, holdsRole, MaybeCaller, OptionalAuth } from './auth.guard';
 import { CreateProductDto, StockAdjustmentDto, UpdateProductDto } from './dto/catalog.dto';
 import { ListProductsQuery } from './dto/query.dto';
-import { ProductPage, ProductView, StockLevelView, StockView } from './dto/views.dto';
-import { cursorOf, productView, skuToProto, statusToProto, stockLevelView } from './mappers';
+import {
+  ProductAdminView,
+  ProductPage,
+  ProductView,
+  StockLevelView,
+  StockView,
+} from './dto/views.dto';
+import {
+  cursorOf,
+  productAdminView,
+  productView,
+  skuToProto,
+  statusToProto,
+  stockLevelView,
+} from './mappers';
 import { ProblemError } from './problem';
 import { Ctx } from './request-context';
 import { uuidParam } from './uuid-param';
@@ -36,13 +49,13 @@ export class ProductsHttpController {
 
   @Post('products')
   @Auth('operator')
-  @ApiCreatedResponse({ type: ProductView })
+  @ApiCreatedResponse({ type: ProductAdminView })
   @ApiProblems(409, 422)
   async create(
     @Ctx() ctx: RequestContext,
     @Body() body: CreateProductDto,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<ProductView> {
+  ): Promise<ProductAdminView> {
     const { product } = await this.catalog.createProduct(ctx, {
       title: body.title,
       description: body.description ?? '',
@@ -52,7 +65,7 @@ export class ProductsHttpController {
       skus: body.skus.map(skuToProto),
     });
     void reply.status(201).header('location', `/v1/products/${product!.id}`);
-    return productView(product!);
+    return productAdminView(product!);
   }
 
   /** Shoppers see listed products only; operators also drafts and archived ones. */
@@ -71,12 +84,17 @@ export class ProductsHttpController {
       pageToken: q.cursor ?? '',
       statuses: seesUnlisted(caller) ? [] : [catalogV1.ProductStatus.PRODUCT_STATUS_ACTIVE],
     });
-    return { items: res.products.map(productView), nextCursor: cursorOf(res.nextPageToken) };
+    const view = seesUnlisted(caller) ? productAdminView : productView;
+    return { items: res.products.map(view), nextCursor: cursorOf(res.nextPageToken) };
   }
 
   @Get('products/:id')
   @OptionalAuth()
-  @ApiOkResponse({ type: ProductView })
+  @ApiOkResponse({
+    type: ProductView,
+    description:
+      "an operator also gets ProductAdminView's manualTags, publishAt, unpublishAt and complianceStatus",
+  })
   @ApiProblems(404)
   async get(
     @Ctx() ctx: RequestContext,
@@ -87,18 +105,27 @@ export class ProductsHttpController {
     // an unlisted product is, to a shopper, a product that does not exist
     if (product.status !== catalogV1.ProductStatus.PRODUCT_STATUS_ACTIVE && !seesUnlisted(caller))
       throw new ProblemError(404, 'PRODUCT_NOT_FOUND', `product ${id} not found`);
-    return productView(product);
+    return seesUnlisted(caller) ? productAdminView(product) : productView(product);
   }
 
   @Patch('products/:id')
   @Auth('operator')
-  @ApiOkResponse({ type: ProductView })
-  @ApiProblems(404, 409, 422)
+  @ApiOkResponse({
+    type: ProductAdminView,
+    description:
+      'publishing (status active) a product of a regulated category needs an approved compliance review: 422 COMPLIANCE_REVIEW_REQUIRED otherwise',
+  })
+  @ApiProblemCodes({
+    400: ['BANNED_WORDS', 'BRAND_BLACKLISTED'],
+    404: ['PRODUCT_NOT_FOUND'],
+    409: ['PRODUCT_VERSION_CONFLICT'],
+    422: ['COMPLIANCE_REVIEW_REQUIRED', 'CATEGORY_NOT_FOUND'],
+  })
   async update(
     @Ctx() ctx: RequestContext,
     @Param('id', uuidParam) id: string,
     @Body() body: UpdateProductDto,
-  ): Promise<ProductView> {
+  ): Promise<ProductAdminView> {
     const { product } = await this.catalog.updateProduct(ctx, {
       id,
       ...(body.title !== undefined ? { title: body.title } : {}),
@@ -109,7 +136,7 @@ export class ProductsHttpController {
       upsertSkus: (body.upsertSkus ?? []).map(skuToProto),
       expectedVersion: body.expectedVersion ?? 0,
     });
-    return productView(product!);
+    return productAdminView(product!);
   }
 
   @Post('skus/:skuId/stock-adjustments')

@@ -51,6 +51,8 @@ const policies: RateLimitPolicies = {
   },
   support: { perAccount: { limit: 3, windowMs: 60_000 }, onStoreFailure: 'allow' },
   reviews: { perAccount: { limit: 2, windowMs: 3_600_000 }, onStoreFailure: 'allow' },
+  unsubscribe: { perIp: { limit: 2, windowMs: 60_000 }, onStoreFailure: 'allow' },
+  receipts: { perIp: { limit: 2, windowMs: 60_000 }, onStoreFailure: 'allow' },
 };
 const ctx = (handler: () => void, req: { ip: string; principal?: Principal; body?: unknown }) =>
   ({

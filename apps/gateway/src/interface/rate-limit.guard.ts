@@ -51,6 +51,8 @@ const SCOPES = {
   events: 'in events per client address or per anonymous visitor id',
   support: 'per account (tickets opened or reopened, messages)',
   reviews: 'per account (reviews, follow-ups, helpful votes)',
+  unsubscribe: 'per client address (unsubscribe links)',
+  receipts: 'per client address (delivery receipts)',
 } satisfies Record<keyof RateLimitPolicies, string>;
 
 /**

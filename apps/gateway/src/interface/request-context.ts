@@ -1,6 +1,7 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ProblemError } from './problem';
+import { FORM_TYPES, takesFormBody } from './form-body';
 import {
   contextFromTraceparent,
   histogram,
@@ -51,14 +52,18 @@ export const Ctx = createParamDecorator((_data: unknown, host: ExecutionContext)
   requestContext(host.switchToHttp().getRequest<FastifyRequest>()),
 );
 
-/** JSON only: a request body of any other type is a 415 problem, never silently ignored. */
+/**
+ * JSON only (and form bodies on `@FormBody()` routes): a request body of any other type is a 415
+ * problem, never silently ignored.
+ */
 export function requireJsonBodies(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', async (req) => {
     const hasBody =
       Number(req.headers['content-length'] ?? 0) > 0 ||
       req.headers['transfer-encoding'] !== undefined;
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-    if (hasBody && type !== 'application/json') {
+    const form = (FORM_TYPES as readonly string[]).includes(type) && takesFormBody(req);
+    if (hasBody && type !== 'application/json' && !form) {
       throw new ProblemError(
         415,
         'UNSUPPORTED_MEDIA_TYPE',

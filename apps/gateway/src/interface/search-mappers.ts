@@ -31,7 +31,7 @@ export function searchRequest(q: SearchQuery): searchV1.SearchProductsRequest {
   return {
     query: q.q ?? '',
     categoryId: q.categoryId ?? '',
-    tags: [], // ISSUE18_PLACEHOLDER: the gateway helper maps the tag filter
+    tags: q.tag ?? [],
     currency: q.currency ?? '',
     pageSize: q.limit ?? 0,
     pageToken: q.cursor ?? '',
@@ -75,11 +75,13 @@ export const searchItemView = (h: searchV1.ProductHit): SearchItemView => ({
     : null,
   ratingAverage: h.ratingAverage,
   reviewCount: h.reviewCount,
+  tags: h.tags,
 });
 
 export const facetsView = (f: searchV1.Facets): FacetsView => ({
   categories: f.categories.map((c) => ({ value: c.value, label: c.label, count: c.count })),
   brands: f.brands.map((b) => ({ value: b.value, count: b.count })),
+  tags: f.tags.map((t) => ({ value: t.value, count: t.count })),
   priceRanges: f.priceRanges.map((r) => ({
     from: r.fromMinor ?? null,
     to: r.toMinor ?? null,

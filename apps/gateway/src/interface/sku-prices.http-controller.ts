@@ -13,7 +13,7 @@ import {
   SkuPriceSetView,
 } from './dto/prices-reminders.dto';
 import { Idempotent, idempotencyKey } from './idempotency.interceptor';
-import { priceChangeView, productView } from './mappers';
+import { priceChangeView, productAdminView } from './mappers';
 import { Ctx } from './request-context';
 import { uuidParam } from './uuid-param';
 
@@ -66,7 +66,7 @@ export class SkuPricesHttpController {
       actorId: me.accountId,
       requestId: derivedUuid('set-sku-price', me.accountId, skuId, key),
     });
-    return { product: productView(r.product!), change: priceChangeView(r.change!) };
+    return { product: productAdminView(r.product!), change: priceChangeView(r.change!) };
   }
 
   @Get(':skuId/price-history')

@@ -24,6 +24,7 @@ export async function testGatewayConfig(
     ANALYTICS_GRPC_URL: await nowhere(),
     SUPPORT_GRPC_URL: await nowhere(),
     REVIEW_GRPC_URL: await nowhere(),
+    NOTIFICATION_GRPC_URL: await nowhere(),
     REDIS_URL: testEnv.redisUrl(),
     REDIS_KEY_PREFIX: `gw-${name}-${uniqueSuffix()}:`,
     GRPC_DEADLINE_MS: '1500',

@@ -4,6 +4,7 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
+  IsBoolean,
   IsIn,
   IsInt,
   IsObject,
@@ -57,6 +58,15 @@ export class CreateCategoryDto {
   @Optional()
   @IsUUID()
   parentId?: string;
+
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'regulated (food, mother and baby): its products, and those of its descendants, need an approved compliance review before publishing',
+  })
+  @Optional()
+  @IsBoolean()
+  regulated?: boolean;
 }
 
 export class UpdateCategoryDto {
@@ -71,6 +81,11 @@ export class UpdateCategoryDto {
   @Matches(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, { message: "slug must be lower-case words joined by '-'" })
   @MaxLength(100)
   slug?: string;
+
+  @ApiPropertyOptional({ description: 'marks or unmarks the category as regulated' })
+  @Optional()
+  @IsBoolean()
+  regulated?: boolean;
 }
 
 export class MoveCategoryDto {

@@ -13,7 +13,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { MoneyDto } from './money.dto';
-import { ProductView } from './views.dto';
+import { ProductAdminView } from './views.dto';
 import { Optional, OptionalNullable } from './validators';
 
 /** Catalog's SKU prices with their history, and marketing's cart reminders and audience grants. */
@@ -111,7 +111,7 @@ export class PriceChangeView {
 }
 
 export class SkuPriceSetView {
-  @ApiProperty({ type: ProductView }) product!: ProductView;
+  @ApiProperty({ type: ProductAdminView }) product!: ProductAdminView;
   @ApiProperty({ type: PriceChangeView }) change!: PriceChangeView;
 }
 

@@ -9,6 +9,7 @@ import {
   IsNumber,
   IsString,
   IsUUID,
+  Length,
   Matches,
   Max,
   MaxLength,
@@ -73,6 +74,20 @@ export class SearchQuery extends PageQuery {
   @IsString({ each: true })
   @MaxLength(100, { each: true })
   brand?: string[];
+
+  @ApiPropertyOptional({
+    type: [String],
+    description:
+      'products carrying any of these tags (repeat the parameter), e.g. 新品, 促销, 爆款',
+    example: ['新品'],
+  })
+  @Optional()
+  @Transform(list)
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @Length(1, 20, { each: true })
+  tag?: string[];
 
   @ApiPropertyOptional({
     type: [String],
@@ -171,6 +186,8 @@ export class SearchItemView {
   @ApiProperty({ description: 'average rating of the approved reviews (0: unrated)' })
   ratingAverage!: number;
   @ApiProperty({ description: 'approved reviews with a rating' }) reviewCount!: number;
+  @ApiProperty({ type: [String], description: "the product's tags (新品, 促销, 爆款, ...)" })
+  tags!: string[];
 }
 
 export class FacetValueView {
@@ -193,6 +210,8 @@ export class AttributeFacetView {
 export class FacetsView {
   @ApiProperty({ type: [FacetValueView] }) categories!: FacetValueView[];
   @ApiProperty({ type: [FacetValueView] }) brands!: FacetValueView[];
+  @ApiProperty({ type: [FacetValueView], description: 'counts per tag (disjunctive, like brands)' })
+  tags!: FacetValueView[];
   @ApiProperty({ type: [PriceRangeView] }) priceRanges!: PriceRangeView[];
   @ApiProperty({ type: [AttributeFacetView] }) attributes!: AttributeFacetView[];
 }

@@ -13,6 +13,13 @@ export class CategoryView {
   @ApiProperty({ type: [String], description: 'root-to-node ids, the node last' })
   pathIds!: string[];
   @ApiProperty() depth!: number;
+  @ApiProperty({
+    description:
+      'products here need an approved compliance review before publishing: marked here or on an ancestor',
+  })
+  regulated!: boolean;
+  @ApiProperty({ description: "this category's own mark (descendants inherit it)" })
+  regulatedMarked!: boolean;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 }
@@ -52,6 +59,28 @@ export class ProductView {
     description: 'from the approved reviews; null while unrated',
   })
   rating!: ProductRatingView | null;
+  @ApiProperty({
+    type: [String],
+    example: ['新品', '促销'],
+    description: 'manual and rule tags, sorted (filter search with `tag`)',
+  })
+  tags!: string[];
+}
+
+/** A product as operators see it (operators' routes, and product reads by an operator). */
+export class ProductAdminView extends ProductView {
+  @ApiProperty({ type: [String], description: 'the tags set by hand (the rest come from rules)' })
+  manualTags!: string[];
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time' })
+  publishAt!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time' })
+  unpublishAt!: string | null;
+  @ApiProperty({
+    enum: ['NOT_REQUIRED', 'REQUIRED', 'PENDING', 'APPROVED', 'REJECTED'],
+    description:
+      'REQUIRED, PENDING or REJECTED: it cannot be published (COMPLIANCE_REVIEW_REQUIRED)',
+  })
+  complianceStatus!: string;
 }
 
 export class StockLevelView {
@@ -72,7 +101,12 @@ export class CategoryPage {
 }
 
 export class ProductPage {
-  @ApiProperty({ type: [ProductView] }) items!: ProductView[];
+  @ApiProperty({
+    type: [ProductView],
+    description:
+      "an operator's items also carry ProductAdminView's manualTags, publishAt, unpublishAt and complianceStatus",
+  })
+  items!: ProductView[];
   @ApiPropertyOptional({ nullable: true, type: String }) nextCursor!: string | null;
 }
 
