@@ -79,25 +79,36 @@ describe('the OpenAPI document is the contract (schemathesis against the running
 
   it.each(['anonymous', 'customer', 'admin'])('finds nothing wrong as %s', async (who) => {
     const token = tokens[who];
-    const { code, out } = await run(ST, [
-      '--config-file',
-      join(REPO_ROOT, 'tools', 'schemathesis.toml'),
-      'run',
-      `${platform.gatewayUrl}/docs/openapi.json`,
-      '--max-examples',
-      String(MAX_EXAMPLES),
-      '--workers',
-      '2',
-      '--request-timeout',
-      '15',
-      '--max-response-time',
-      '10',
-      '--report',
-      'junit',
-      '--report-junit-path',
-      join(REPORTS, `${who}.junit.xml`),
-      ...(token ? ['--header', `Authorization: ${token}`] : []),
-    ]);
+    const fuzz = (workers: number) =>
+      run(ST, [
+        '--config-file',
+        join(REPO_ROOT, 'tools', 'schemathesis.toml'),
+        'run',
+        `${platform.gatewayUrl}/docs/openapi.json`,
+        '--max-examples',
+        String(MAX_EXAMPLES),
+        '--workers',
+        String(workers),
+        '--request-timeout',
+        '15',
+        '--max-response-time',
+        '10',
+        '--report',
+        'junit',
+        '--report-junit-path',
+        join(REPORTS, `${who}.junit.xml`),
+        ...(token ? ['--header', `Authorization: ${token}`] : []),
+      ]);
+    let { code, out } = await fuzz(2);
+    // CPython 3.11 can fail inside schemathesis when two of its workers parse code at once
+    // ("SystemError: AST constructor recursion depth mismatch"): a crash of the tool, not an
+    // answer of the API. Only then, once more with one worker.
+    if (code !== 0 && out.includes('AST constructor recursion depth mismatch')) {
+      process.stdout.write(
+        `\nschemathesis as ${who} crashed inside CPython's ast module: again, one worker\n`,
+      );
+      ({ code, out } = await fuzz(1));
+    }
     const report = join(REPORTS, `${who}.txt`);
     writeFileSync(report, out);
     // the summary, quoted: schemathesis closes with a pytest-style banner ("=== 3 warnings in 57s ===")

@@ -16,6 +16,62 @@ type Operation = {
 };
 
 /**
+ * The document built from the controllers, with backends that fail if called (none is), for the
+ * `currencies` the gateway takes.
+ */
+async function buildDocument(currencies: string[]): Promise<OpenAPIObject> {
+  // every method of a backend fails (none is called); not a thenable nor a lifecycle hook,
+  // which Nest would await or call
+  const unused = new Proxy(
+    {},
+    {
+      get: (_t, key) =>
+        typeof key !== 'string' || key === 'then' || /^(on|before)[A-Z]/.test(key)
+          ? undefined
+          : () => Promise.reject(new Error('no backend')),
+    },
+  );
+  const client = { close: () => undefined } as unknown as Client;
+  const backend = { api: unused, client };
+  const backends = {
+    catalog: backend,
+    search: backend,
+    user: backend,
+    order: backend,
+    marketing: backend,
+    risk: backend,
+    analytics: backend,
+    support: backend,
+    review: backend,
+    notification: backend,
+    verifier: { verify: () => Promise.reject(new Error('no verifier')) },
+    revocations: { list: unused, timeoutMs: 100 },
+    idempotency: unused,
+    rateLimits: {
+      store: unused,
+      policies: {
+        sale: { perIp: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' },
+        register: { perIp: { limit: 1, windowMs: 1000 }, onStoreFailure: 'refuse' },
+        events: { perIp: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' },
+        support: { perAccount: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' },
+        reviews: { perAccount: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' },
+        unsubscribe: { perIp: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' },
+        receipts: { perIp: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' },
+      },
+    },
+  } as unknown as GatewayBackends;
+  const logger = createLogger('gateway', 'silent');
+  const app = await NestFactory.create<NestFastifyApplication>(
+    GatewayModule.forRoot(backends, logger),
+    new FastifyAdapter(),
+    { logger: false },
+  );
+  const doc = openApiDocument(app, { currencies });
+  await app.close();
+  return doc;
+}
+
+/**
  * The OpenAPI document built from the controllers, without backends: the rules the server
  * enforces on every route must be in it (the fuzzing run in e2e/api-fuzz.int-spec.ts relies on it).
  */
@@ -24,54 +80,7 @@ describe('the OpenAPI contract', () => {
   const operations: [string, string, Operation][] = [];
 
   beforeAll(async () => {
-    // every method of a backend fails (none is called); not a thenable nor a lifecycle hook,
-    // which Nest would await or call
-    const unused = new Proxy(
-      {},
-      {
-        get: (_t, key) =>
-          typeof key !== 'string' || key === 'then' || /^(on|before)[A-Z]/.test(key)
-            ? undefined
-            : () => Promise.reject(new Error('no backend')),
-      },
-    );
-    const client = { close: () => undefined } as unknown as Client;
-    const backend = { api: unused, client };
-    const backends = {
-      catalog: backend,
-      search: backend,
-      user: backend,
-      order: backend,
-      marketing: backend,
-      risk: backend,
-      analytics: backend,
-      support: backend,
-      review: backend,
-      notification: backend,
-      verifier: { verify: () => Promise.reject(new Error('no verifier')) },
-      revocations: { list: unused, timeoutMs: 100 },
-      idempotency: unused,
-      rateLimits: {
-        store: unused,
-        policies: {
-          sale: { perIp: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' },
-          register: { perIp: { limit: 1, windowMs: 1000 }, onStoreFailure: 'refuse' },
-          events: { perIp: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' },
-          support: { perAccount: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' },
-          reviews: { perAccount: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' },
-          unsubscribe: { perIp: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' },
-          receipts: { perIp: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' },
-        },
-      },
-    } as unknown as GatewayBackends;
-    const logger = createLogger('gateway', 'silent');
-    const app = await NestFactory.create<NestFastifyApplication>(
-      GatewayModule.forRoot(backends, logger),
-      new FastifyAdapter(),
-      { logger: false },
-    );
-    doc = openApiDocument(app, { currencies: ['CNY', 'HKD'] });
-    await app.close();
+    doc = await buildDocument(['CNY', 'HKD']);
     for (const [path, item] of Object.entries(doc.paths))
       for (const [verb, op] of Object.entries(item)) operations.push([verb, path, op as Operation]);
   });
@@ -184,55 +193,7 @@ describe('the OpenAPI contract of the analytics routes', () => {
   let doc: OpenAPIObject;
 
   beforeAll(async () => {
-    const unused = new Proxy(
-      {},
-      {
-        get: (_t, key) =>
-          typeof key !== 'string' || key === 'then' || /^(on|before)[A-Z]/.test(key)
-            ? undefined
-            : () => Promise.reject(new Error('no backend')),
-      },
-    );
-    const backend = { api: unused, client: { close: () => undefined } as unknown as Client };
-    const policy = { perIp: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' };
-    const backends = {
-      ...Object.fromEntries(
-        [
-          'catalog',
-          'search',
-          'user',
-          'order',
-          'marketing',
-          'risk',
-          'analytics',
-          'support',
-          'review',
-          'notification',
-        ].map((n) => [n, backend]),
-      ),
-      verifier: { verify: () => Promise.reject(new Error('no verifier')) },
-      revocations: { list: unused, timeoutMs: 100 },
-      idempotency: unused,
-      rateLimits: {
-        store: unused,
-        policies: {
-          sale: policy,
-          register: policy,
-          events: policy,
-          support: policy,
-          reviews: policy,
-          unsubscribe: policy,
-          receipts: policy,
-        },
-      },
-    } as unknown as GatewayBackends;
-    const app = await NestFactory.create<NestFastifyApplication>(
-      GatewayModule.forRoot(backends, createLogger('gateway', 'silent')),
-      new FastifyAdapter(),
-      { logger: false },
-    );
-    doc = openApiDocument(app, { currencies: ['CNY'] });
-    await app.close();
+    doc = await buildDocument(['CNY']);
   });
 
   const op = (verb: 'get' | 'post' | 'put', path: string) => doc.paths[path][verb] as Operation;
@@ -287,41 +248,7 @@ describe('the OpenAPI contract of the support and review routes', () => {
   let doc: OpenAPIObject;
 
   beforeAll(async () => {
-    const unused = new Proxy(
-      {},
-      {
-        get: (_t, key) =>
-          typeof key !== 'string' || key === 'then' || /^(on|before)[A-Z]/.test(key)
-            ? undefined
-            : () => Promise.reject(new Error('no backend')),
-      },
-    );
-    const backend = { api: unused, client: { close: () => undefined } as unknown as Client };
-    const policy = { perAccount: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' };
-    const names = ['catalog', 'search', 'user', 'order', 'marketing', 'risk', 'analytics'];
-    const backends = {
-      ...Object.fromEntries(
-        [...names, 'support', 'review', 'notification'].map((n) => [n, backend]),
-      ),
-      verifier: { verify: () => Promise.reject(new Error('no verifier')) },
-      revocations: { list: unused, timeoutMs: 100 },
-      idempotency: unused,
-      rateLimits: {
-        store: unused,
-        policies: Object.fromEntries(
-          ['sale', 'register', 'events', 'support', 'reviews', 'unsubscribe', 'receipts'].map(
-            (p) => [p, policy],
-          ),
-        ),
-      },
-    } as unknown as GatewayBackends;
-    const app = await NestFactory.create<NestFastifyApplication>(
-      GatewayModule.forRoot(backends, createLogger('gateway', 'silent')),
-      new FastifyAdapter(),
-      { logger: false },
-    );
-    doc = openApiDocument(app, { currencies: ['CNY'] });
-    await app.close();
+    doc = await buildDocument(['CNY']);
   });
 
   const op = (verb: 'get' | 'post' | 'put' | 'delete', path: string) => {
@@ -446,41 +373,7 @@ describe('the OpenAPI contract of the notification and catalog operations routes
   let doc: OpenAPIObject;
 
   beforeAll(async () => {
-    const unused = new Proxy(
-      {},
-      {
-        get: (_t, key) =>
-          typeof key !== 'string' || key === 'then' || /^(on|before)[A-Z]/.test(key)
-            ? undefined
-            : () => Promise.reject(new Error('no backend')),
-      },
-    );
-    const backend = { api: unused, client: { close: () => undefined } as unknown as Client };
-    const policy = { perIp: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' };
-    const names = ['catalog', 'search', 'user', 'order', 'marketing', 'risk', 'analytics'];
-    const backends = {
-      ...Object.fromEntries(
-        [...names, 'support', 'review', 'notification'].map((n) => [n, backend]),
-      ),
-      verifier: { verify: () => Promise.reject(new Error('no verifier')) },
-      revocations: { list: unused, timeoutMs: 100 },
-      idempotency: unused,
-      rateLimits: {
-        store: unused,
-        policies: Object.fromEntries(
-          ['sale', 'register', 'events', 'support', 'reviews', 'unsubscribe', 'receipts'].map(
-            (p) => [p, policy],
-          ),
-        ),
-      },
-    } as unknown as GatewayBackends;
-    const app = await NestFactory.create<NestFastifyApplication>(
-      GatewayModule.forRoot(backends, createLogger('gateway', 'silent')),
-      new FastifyAdapter(),
-      { logger: false },
-    );
-    doc = openApiDocument(app, { currencies: ['CNY'] });
-    await app.close();
+    doc = await buildDocument(['CNY']);
   });
 
   type Verb = 'get' | 'post' | 'put' | 'delete';

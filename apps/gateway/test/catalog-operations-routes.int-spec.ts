@@ -4,7 +4,7 @@ import type { catalogV1, searchV1 } from '@emporia/contracts';
 import { testLogger } from '@emporia/testing';
 import { startGateway } from '../src/gateway.app';
 import { JwksTokenVerifier } from '../src/infrastructure/jwks-token-verifier';
-import { grpcError, startFakeGrpc, type FakeService } from './support/fake-grpc';
+import { grpcError, startFakeGrpc, type FakeService } from '@emporia/testing';
 import { testGatewayConfig } from './support/gateway-config';
 import { signer } from './support/token-signer';
 

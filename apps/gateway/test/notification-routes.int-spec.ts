@@ -8,7 +8,7 @@ import {
   receiptSignature,
   startFakeNotification,
 } from './support/fake-notification';
-import type { FakeService } from './support/fake-grpc';
+import type { FakeService } from '@emporia/testing';
 import { testGatewayConfig } from './support/gateway-config';
 import { signer } from './support/token-signer';
 

@@ -3,7 +3,7 @@ import { catalogV1, type searchV1 } from '@emporia/contracts';
 import { testLogger } from '@emporia/testing';
 import { startGateway } from '../src/gateway.app';
 import { JwksTokenVerifier } from '../src/infrastructure/jwks-token-verifier';
-import { startFakeGrpc, type FakeService } from './support/fake-grpc';
+import { startFakeGrpc, type FakeService } from '@emporia/testing';
 import { NOT_MY_ORDER, startFakeReview, UNDELIVERED_ORDER } from './support/fake-review';
 import { testGatewayConfig } from './support/gateway-config';
 import { signer } from './support/token-signer';

@@ -2,7 +2,7 @@ import type { RunningService } from '@emporia/platform';
 import { testLogger } from '@emporia/testing';
 import { startGateway } from '../src/gateway.app';
 import { JwksTokenVerifier } from '../src/infrastructure/jwks-token-verifier';
-import type { FakeService } from './support/fake-grpc';
+import type { FakeService } from '@emporia/testing';
 import { BAD_WEEK, startFakeSupport } from './support/fake-support';
 import { testGatewayConfig } from './support/gateway-config';
 import { signer } from './support/token-signer';

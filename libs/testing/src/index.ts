@@ -32,3 +32,5 @@ export * from './analytics-month';
 export * from './analytics-expected';
 export * from './analytics-expected-customers';
 export * from './analytics-expected-more';
+export { grpcError, startFakeGrpc } from './fake-grpc';
+export type { FakeAnswers, FakeService } from './fake-grpc';

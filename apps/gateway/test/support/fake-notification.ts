@@ -1,7 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import type { notificationV1 } from '@emporia/contracts';
-import { grpcError, startFakeGrpc, type FakeService } from './fake-grpc';
+import { grpcError, startFakeGrpc, type FakeService } from '@emporia/testing';
 
 /** The receipts' HMAC key of the fake (the real service's NOTIFICATION_SANDBOX_SECRET). */
 export const FAKE_RECEIPT_SECRET = 'fake-sandbox-secret-of-at-least-32-chars';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import type { reviewV1 } from '@emporia/contracts';
-import { grpcError, startFakeGrpc, type FakeService } from './fake-grpc';
+import { grpcError, startFakeGrpc, type FakeService } from '@emporia/testing';
 
 /** An order the fake says is not the caller's (NOT_FOUND ORDER_NOT_FOUND). */
 export const NOT_MY_ORDER = '0190a000-0000-7000-8000-00000000dead';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import type { supportV1 } from '@emporia/contracts';
-import { grpcError, startFakeGrpc, type FakeService } from './fake-grpc';
+import { grpcError, startFakeGrpc, type FakeService } from '@emporia/testing';
 
 /** The week the fake's insight export refuses (2025 has 52 ISO weeks). */
 export const BAD_WEEK = '2025-W53';

@@ -35,7 +35,7 @@ export function grpcError(code: status, errorCode: string, message = errorCode):
 }
 
 /**
- * A test double of one backend at its gRPC boundary, for the gateway's route tests only (the
+ * A test double of one backend at its gRPC boundary, for route tests and a service's peers (the
  * end-to-end suites run the real services): it serves the contract's service from its proto
  * file, records each request and answers with `answers[method]`. A method without an answer is
  * UNIMPLEMENTED.
