@@ -17,6 +17,8 @@ const ST = join(REPO_ROOT, '.local', 'python', 'bin', 'st');
 /** Cases per operation in the fuzzing phase (the examples and coverage phases add their own). */
 const MAX_EXAMPLES = Number(process.env.API_FUZZ_MAX_EXAMPLES ?? 15);
 const REPORTS = join(REPO_ROOT, '.local', 'api-fuzz');
+/** A failed run prints its seed; API_FUZZ_SEED=<seed> runs the same cases again. */
+const SEED = process.env.API_FUZZ_SEED;
 
 function run(cmd: string, args: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
@@ -33,10 +35,20 @@ function run(cmd: string, args: string[]): Promise<{ code: number | null; out: s
   });
 }
 
+/**
+ * schemathesis's pytest-style banners ("=== 1 failure, 4 warnings in 57s ===") left out: a CI log
+ * reader takes them for pytest's closing line. They stay in the whole output written to the report.
+ */
+const withoutBanners = (text: string) =>
+  text
+    .split('\n')
+    .filter((line) => !/^=+ .* =+$/.test(line.trim()))
+    .join('\n');
+
 /** The failures of a run (the phase-by-phase progress left out), at most 40 000 characters. */
 const failuresOf = (out: string) => {
   const start = out.indexOf('= FAILURES =');
-  const failures = start >= 0 ? out.slice(out.lastIndexOf('\n', start)) : out;
+  const failures = withoutBanners(start >= 0 ? out.slice(out.lastIndexOf('\n', start)) : out);
   return failures.length > 40_000 ? `${failures.slice(0, 40_000)}\n[…]` : failures;
 };
 
@@ -91,6 +103,7 @@ describe('the OpenAPI document is the contract (schemathesis against the running
         String(workers),
         '--request-timeout',
         '15',
+        ...(SEED ? ['--seed', SEED] : []),
         '--max-response-time',
         '10',
         '--report',
@@ -114,10 +127,9 @@ describe('the OpenAPI document is the contract (schemathesis against the running
     // the summary, quoted: schemathesis closes with a pytest-style banner ("=== 3 warnings in 57s ===")
     // that a CI log reader takes for pytest's closing line (a run with no test); the banners stay in
     // the whole output only
-    const summary = out
-      .slice(out.lastIndexOf('= SUMMARY ='))
+    const summary = withoutBanners(out.slice(out.lastIndexOf('= SUMMARY =')))
       .split('\n')
-      .filter((line) => !/^=+ .* =+$/.test(line.trim()) && line.trim() !== '')
+      .filter((line) => line.trim() !== '')
       .map((line) => `  | ${line}`)
       .join('\n');
     process.stdout.write(`\nschemathesis as ${who} (whole output: ${report}):\n${summary}\n`);

@@ -188,9 +188,17 @@ describe('catalog operations end to end: thresholds, schedules, compliance, tags
     );
     expect(live.status).toBe('active');
     expect(live).not.toHaveProperty('publishAt');
-    const seen = await api('GET', `/v1/products/${draft.id}`, undefined, operator);
+    // its first publication makes it new: the 新品 rule (swept every 500 ms here) tags it, one
+    // more version
+    const seen = await eventually(
+      async () => {
+        const r = await api('GET', `/v1/products/${draft.id}`, undefined, operator);
+        return r.body.tags?.includes('新品') ? r : undefined;
+      },
+      { timeoutMs: 30_000, what: 'the 新品 rule tag on the published product' },
+    );
     expect(seen.body).toMatchObject({ status: 'active', publishAt: null });
-    // once: the sweep does not touch it again (its version stays)
+    // once: neither sweep touches it again (its version stays)
     await sleep(1500);
     expect((await api('GET', `/v1/products/${draft.id}`, undefined, operator)).body.version).toBe(
       seen.body.version,

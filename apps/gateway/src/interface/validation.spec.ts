@@ -1,7 +1,11 @@
+import { RfmQuery } from './dto/analytics.dto';
 import { UpdateProductDto } from './dto/catalog.dto';
+import { SearchQuery } from './dto/search.dto';
 import { ProfileDto } from './dto/user.dto';
 import { validationPipe } from './validation';
 
+const query = (metatype: new () => object, value: unknown) =>
+  validationPipe.transform(value, { type: 'query', metatype });
 const body = (metatype: new () => object, value: unknown) =>
   validationPipe.transform(value, { type: 'body', metatype });
 
@@ -29,5 +33,30 @@ describe('the validation pipe', () => {
       status: 400,
       errors: expect.arrayContaining([expect.objectContaining({ field: 'upsertSkus.0.price' })]),
     });
+  });
+
+  it.each([
+    ['empty', ''],
+    ['blank', ' '],
+    ['hex', '0x10'],
+    ['an exponent', '1e2'],
+    ['repeated', ['1', '2']],
+  ])(
+    'refuses a query number sent %s (an empty ?limit= was taken as 0 and answered 200)',
+    async (_what, limit) => {
+      await expect(query(RfmQuery, { limit })).rejects.toMatchObject({
+        status: 400,
+        errors: expect.arrayContaining([expect.objectContaining({ field: 'limit' })]),
+      });
+      await expect(query(SearchQuery, { minPrice: limit })).rejects.toMatchObject({
+        status: 400,
+      });
+    },
+  );
+
+  it('takes a query number written in decimal digits', async () => {
+    await expect(query(RfmQuery, { limit: '0' })).resolves.toMatchObject({ limit: 0 });
+    await expect(query(RfmQuery, { limit: '25' })).resolves.toMatchObject({ limit: 25 });
+    expect(((await query(RfmQuery, {})) as RfmQuery).limit).toBeUndefined();
   });
 });

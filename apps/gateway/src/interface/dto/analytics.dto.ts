@@ -19,7 +19,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { MoneyDto } from './money.dto';
-import { IsCalendarDay, IsRfc3339, Optional } from './validators';
+import { IsCalendarDay, IsRfc3339, Optional, QueryNumber } from './validators';
 
 /**
  * Queries and bodies of the analytics routes (public and operators'). The gateway checks their
@@ -65,7 +65,7 @@ const limitProperty = (max: number, dflt: number) =>
   applyDecorators(
     ApiPropertyOptional({ minimum: 1, maximum: max, default: dflt }),
     Optional(),
-    Type(() => Number),
+    QueryNumber(),
     IsInt(),
     Min(1),
     Max(max),
@@ -135,7 +135,7 @@ export class RfmQuery {
     description: 'list up to this many accounts (0: counts only)',
   })
   @Optional()
-  @Type(() => Number)
+  @QueryNumber()
   @IsInt()
   @Min(0)
   @Max(1000)
@@ -150,7 +150,7 @@ export class InventoryQuery {
 
   @ApiPropertyOptional({ minimum: 1, maximum: 365, default: 30, description: 'sales window' })
   @Optional()
-  @Type(() => Number)
+  @QueryNumber()
   @IsInt()
   @Min(1)
   @Max(365)

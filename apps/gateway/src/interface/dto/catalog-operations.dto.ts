@@ -16,7 +16,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageQuery } from './query.dto';
-import { IsInt32, IsRfc3339, Optional, OptionalNullable } from './validators';
+import { IsInt32, IsRfc3339, Optional, OptionalNullable, QueryNumber } from './validators';
 import { WAREHOUSE_CODE_RE } from './warehouse.dto';
 
 /**
@@ -69,7 +69,7 @@ export class LowStockQuery {
 
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
   @Optional()
-  @Type(() => Number)
+  @QueryNumber()
   @IsInt()
   @Min(1)
   @Max(500)

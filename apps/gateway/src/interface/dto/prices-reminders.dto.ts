@@ -14,7 +14,7 @@ import {
 } from 'class-validator';
 import { MoneyDto } from './money.dto';
 import { ProductAdminView } from './views.dto';
-import { Optional, OptionalNullable } from './validators';
+import { Optional, OptionalNullable, QueryNumber } from './validators';
 
 /** Catalog's SKU prices with their history, and marketing's cart reminders and audience grants. */
 
@@ -46,7 +46,7 @@ export class SetSkuPriceDto {
 export class PriceHistoryQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
   @Optional()
-  @Type(() => Number)
+  @QueryNumber()
   @IsInt()
   @Min(1)
   @Max(500)
@@ -90,7 +90,7 @@ export class AudienceGrantsQuery {
 
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
   @Optional()
-  @Type(() => Number)
+  @QueryNumber()
   @IsInt()
   @Min(1)
   @Max(500)

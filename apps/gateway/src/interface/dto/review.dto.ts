@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
@@ -15,7 +14,7 @@ import {
 } from 'class-validator';
 import { PageQuery } from './query.dto';
 import { oneOf, UrlList } from './support.dto';
-import { Optional } from './validators';
+import { Optional, QueryNumber } from './validators';
 
 /**
  * Requests and responses of the review routes. The gateway checks shapes; the review service
@@ -87,7 +86,7 @@ export class ProductReviewsQuery extends PageQuery {
 
   @ApiPropertyOptional({ minimum: 1, maximum: 5, description: 'only this rating' })
   @Optional()
-  @Type(() => Number)
+  @QueryNumber()
   @IsInt()
   @Min(1)
   @Max(5)

@@ -17,7 +17,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { MoneyDto } from './money.dto';
-import { IsRfc3339, Optional, OptionalNullable } from './validators';
+import { IsRfc3339, Optional, OptionalNullable, QueryNumber } from './validators';
 
 /**
  * Requests and responses of the operator's risk routes. The gateway checks shapes and the
@@ -212,7 +212,7 @@ export class ListDecisionsQuery {
 
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
   @Optional()
-  @Type(() => Number)
+  @QueryNumber()
   @IsInt()
   @Min(1)
   @Max(500)

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -15,7 +15,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { IsRfc3339, Optional } from './validators';
+import { IsRfc3339, Optional, QueryNumber } from './validators';
 import { MoneyDto } from './money.dto';
 import { PageQuery } from './query.dto';
 
@@ -46,14 +46,14 @@ export class SearchQuery extends PageQuery {
 
   @ApiPropertyOptional({ description: 'minimum price in minor units (inclusive)', minimum: 0 })
   @Optional()
-  @Type(() => Number)
+  @QueryNumber()
   @IsInt()
   @Min(0)
   minPrice?: number;
 
   @ApiPropertyOptional({ description: 'maximum price in minor units (inclusive)', minimum: 0 })
   @Optional()
-  @Type(() => Number)
+  @QueryNumber()
   @IsInt()
   @Min(0)
   maxPrice?: number;
@@ -118,7 +118,7 @@ export class SearchQuery extends PageQuery {
     example: 4,
   })
   @Optional()
-  @Type(() => Number)
+  @QueryNumber()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(1)
   @Max(5)
@@ -153,7 +153,7 @@ export class SuggestQuery {
 
   @ApiPropertyOptional({ minimum: 1, maximum: 20, default: 8 })
   @Optional()
-  @Type(() => Number)
+  @QueryNumber()
   @IsInt()
   @Min(1)
   @Max(20)
@@ -270,7 +270,7 @@ export class TopQueriesQuery {
 
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 20 })
   @Optional()
-  @Type(() => Number)
+  @QueryNumber()
   @IsInt()
   @Min(1)
   @Max(200)

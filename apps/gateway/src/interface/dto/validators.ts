@@ -1,4 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
+import { Transform } from 'class-transformer';
 import {
   IsInt,
   isISO8601,
@@ -90,3 +91,20 @@ export const OptionalNullable = (options?: ValidationOptions) =>
     ...options,
     context: OPTIONAL,
   });
+
+/**
+ * A number from the query string. Only decimal digits (with a sign and a fraction) make a number;
+ * anything else (an empty `?limit=`, blanks, hex, an exponent, a repeated parameter's list)
+ * becomes NaN, so the number checks after it refuse it. class-transformer's `@Type(() => Number)`
+ * turned an empty value into 0.
+ */
+export const QueryNumber = () =>
+  Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string'
+      ? /^-?\d+(\.\d+)?$/.test(value)
+        ? Number(value)
+        : Number.NaN
+      : Array.isArray(value)
+        ? Number.NaN
+        : value,
+  );
