@@ -1,4 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
 
 /** Latency percentiles (ms) of a sample. */
 export function percentiles(samplesMs: number[]): { p50: number; p95: number; p99: number } {
@@ -88,4 +90,118 @@ export function table(rows: RunResult[]): string {
         `| ${r.name} | ${r.ok} | ${r.failed} | ${r.perSecond.toFixed(1)} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} |`,
     ),
   ].join('\n');
+}
+
+// ---- CPU time of the platform, from /proc
+
+/** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ; 100 on Linux). */
+const TICKS = Number(process.env.BENCH_CLK_TCK ?? 100);
+
+function readProc(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined; // gone (a process that exited), or not Linux
+  }
+}
+
+/** utime + stime of a process in ms, and its parent (fields 14, 15 and 4 of /proc/<pid>/stat). */
+function procStat(pid: number): { cpuMs: number; ppid: number } | undefined {
+  const stat = readProc(`/proc/${pid}/stat`);
+  if (!stat) return undefined;
+  // the command name (field 2) is in parentheses and may hold spaces: split after it
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { cpuMs: ((Number(f[11]) + Number(f[12])) * 1000) / TICKS, ppid: Number(f[1]) };
+}
+
+/** The pids of the servers deploy/local started (their pid files), when they run from there. */
+function localServerPids(): Record<string, number> {
+  const root = join(__dirname, '..', '.local');
+  const first = (path: string) => Number(readProc(path)?.split('\n')[0]?.trim() ?? NaN);
+  const found: Record<string, number> = {
+    postgres: first(join(root, 'postgres', 'data', 'postmaster.pid')),
+    redis: first(join(root, 'redis', 'redis.pid')),
+    kafka: first(join(root, 'kafka', 'kafka.pid')),
+    elasticsearch: first(join(root, 'elasticsearch', 'elasticsearch.pid')),
+  };
+  return Object.fromEntries(
+    Object.entries(found).filter(([, pid]) => Number.isInteger(pid) && procStat(pid)),
+  );
+}
+
+/** Every pid with its parent, to find the children of a process (Postgres's backends). */
+function processTree(): Map<number, number[]> {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    const s = procStat(pid);
+    if (!s) continue;
+    children.set(s.ppid, [...(children.get(s.ppid) ?? []), pid]);
+  }
+  return children;
+}
+
+/** The CPU time (ms) of each named group of processes (a root and all its descendants). */
+function cpuOfGroups(roots: Record<string, number>): Record<string, number> {
+  const tree = processTree();
+  const out: Record<string, number> = {};
+  for (const [name, root] of Object.entries(roots)) {
+    let total = 0;
+    const stack = [root];
+    while (stack.length) {
+      const pid = stack.pop()!;
+      total += procStat(pid)?.cpuMs ?? 0;
+      stack.push(...(tree.get(pid) ?? []));
+    }
+    out[name] = total;
+  }
+  return out;
+}
+
+export interface CpuReport {
+  /** CPU ms per process group over the measured window (a service, a server, the load generator). */
+  byProcess: Record<string, number>;
+  /** The platform's CPU ms (every service and server; the load generator left out). */
+  platformMs: number;
+  loadGeneratorMs: number;
+}
+
+/**
+ * Measures the CPU time the platform spends over a window, summed over every process from
+ * /proc: each service process given (and its children), the servers deploy/local started
+ * (Postgres with its backends, Redis, Kafka, Elasticsearch) and, apart, this process (the load
+ * generator). CPU time moves far less with machine noise than throughput: divide by the
+ * requests of the window for the CPU cost of one request. Processes that exit inside the window
+ * lose their time (Postgres backends of pooled connections live on).
+ */
+export function cpuMeter(services: Record<string, number | undefined>) {
+  const roots: Record<string, number> = { ...localServerPids() };
+  for (const [name, pid] of Object.entries(services)) if (pid) roots[name] = pid;
+  const selfMs = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  const before = cpuOfGroups(roots);
+  const selfBefore = selfMs();
+  return {
+    servers: Object.keys(roots),
+    stop(): CpuReport {
+      const after = cpuOfGroups(roots);
+      const byProcess = Object.fromEntries(
+        Object.keys(roots).map((k) => [k, Math.max(0, after[k] - before[k])]),
+      );
+      const platformMs = Object.values(byProcess).reduce((a, b) => a + b, 0);
+      return { byProcess, platformMs, loadGeneratorMs: selfMs() - selfBefore };
+    },
+  };
+}
+
+/** "2.31 ms (gateway 0.90, marketing 0.61, redis 0.30, …)": CPU per request of a window. */
+export function cpuPerRequest(report: CpuReport, requests: number): string {
+  const per = (v: number) => (requests ? v / requests : NaN).toFixed(2);
+  const parts = Object.entries(report.byProcess)
+    .sort(([, a], [, b]) => b - a)
+    .map(([k, v]) => `${k} ${per(v)}`);
+  return `${per(report.platformMs)} ms (${parts.join(', ')}; load generator ${per(report.loadGeneratorMs)})`;
 }
