@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { Pool } from 'undici';
 
 /** Latency percentiles (ms) of a sample. */
 export function percentiles(samplesMs: number[]): { p50: number; p95: number; p99: number } {
@@ -204,4 +205,31 @@ export function cpuPerRequest(report: CpuReport, requests: number): string {
     .sort(([, a], [, b]) => b - a)
     .map(([k, v]) => `${k} ${per(v)}`);
   return `${per(report.platformMs)} ms (${parts.join(', ')}; load generator ${per(report.loadGeneratorMs)})`;
+}
+
+// ---- a load generator that costs little
+
+/**
+ * A keep-alive connection pool to one origin (undici's Pool: far cheaper per request than
+ * `fetch`, so the load generator takes less of the machine it shares with what it measures).
+ * Give it as many connections as the closed loop has workers.
+ */
+export function httpPool(origin: string, connections: number): Pool {
+  return new Pool(origin, { connections, pipelining: 1, keepAliveTimeout: 60_000 });
+}
+
+/** One request through a pool: its status and its body as text (the body is always read). */
+export async function send(
+  pool: Pool,
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  path: string,
+  { headers, body }: { headers?: Record<string, string>; body?: unknown } = {},
+): Promise<{ status: number; text: string }> {
+  const r = await pool.request({
+    method,
+    path,
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: r.statusCode, text: await r.body.text() };
 }
