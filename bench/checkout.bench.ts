@@ -21,7 +21,9 @@
  * payments, no order with two successful payments, and (once catalog has consumed the events)
  * units sold + units reserved = orders placed, units sold = paid orders.
  *
- *   npm run bench:checkout      (BENCH_SECONDS, BENCH_CONCURRENCY, BENCH_ACCOUNTS, BENCH_BASE, BENCH_SIDES)
+ *   npm run bench:checkout      (BENCH_SECONDS, BENCH_CONCURRENCY, BENCH_ACCOUNTS, BENCH_BASE, BENCH_SIDES,
+ *                                BENCH_SHOPPERS_PER_IP: e.g. 50 puts 50 shoppers behind one NAT
+ *                                address, which the base's 30-an-hour IP rule holds for review)
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -53,7 +55,8 @@ const SIDES = (process.env.BENCH_SIDES ?? 'base,now').split(',');
 const PASSWORD = 'benchmark password 2026';
 const REPO = join(__dirname, '..');
 const STOCK = 1_000_000;
-const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 3);
+const SHOPPERS_PER_IP = Math.max(1, Number(process.env.BENCH_SHOPPERS_PER_IP ?? 1));
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 5);
 
 interface StartedPlatform {
   suffix: string;
@@ -113,8 +116,14 @@ const address = (i: number) => ({
   city: '上海市',
   line1: `${i} Bench Road`,
 });
-/** One client address per shopper (10.x.y.z), sent as X-Forwarded-For. */
-const ipOf = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${(i & 255) + 1}`;
+/**
+ * The shopper's client address (10.x.y.z, sent as X-Forwarded-For): `BENCH_SHOPPERS_PER_IP`
+ * shoppers share one, as behind a carrier's NAT (1: each their own).
+ */
+const ipOf = (shopper: number) => {
+  const i = Math.floor(shopper / SHOPPERS_PER_IP);
+  return `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${(i & 255) + 1}`;
+};
 
 async function pgCount(url: string, sql: string): Promise<number> {
   const c = new Client({ connectionString: url });
@@ -232,9 +241,14 @@ async function runSide(side: string, root: string, commit: string): Promise<Side
         while (next < ACCOUNTS) {
           const i = next++;
           const xff = { 'x-forwarded-for': ipOf(i), 'x-device-id': `bench-device-${i}` };
+          // accounts are opened beforehand, each from its own address (not part of the scenario)
+          const own = {
+            ...xff,
+            'x-forwarded-for': `172.${16 + ((i >> 16) & 15)}.${(i >> 8) & 255}.${(i & 255) + 1}`,
+          };
           const email = `shopper${i}.${suffix}@example.cn`;
           for (;;) {
-            const reg = await call('POST', '/v1/auth/register', { email, password: PASSWORD }, xff);
+            const reg = await call('POST', '/v1/auth/register', { email, password: PASSWORD }, own);
             if (reg.status === 201) break;
             if (reg.status !== 429) throw new Error(`register: ${JSON.stringify(reg.body)}`);
             await new Promise((r) => setTimeout(r, 200));
@@ -243,7 +257,7 @@ async function runSide(side: string, root: string, commit: string): Promise<Side
             'POST',
             '/v1/auth/login',
             { identifier: email, password: PASSWORD },
-            xff,
+            own,
           );
           if (login.status !== 200) throw new Error(`login: ${JSON.stringify(login.body)}`);
           shoppers.push({
@@ -430,7 +444,7 @@ async function main(): Promise<void> {
     '',
     `Machine: ${machine()}. Command: \`npm run bench:checkout\` (BENCH_SECONDS=${SECONDS}, BENCH_CONCURRENCY=${CONCURRENCY}, BENCH_ACCOUNTS=${ACCOUNTS}, BENCH_BASE=${BASE}).`,
     'Each side runs catalog, user, order, marketing (PriceCart, list prices), risk (the seeded production rules) and the gateway as separate processes on the shared Postgres, Redis and Kafka; the load generator shares the machine.',
-    `Settings the benchmark changes: the gateway's TRUST_PROXY=true (as in production behind a load balancer) so each shopper has its own client address (X-Forwarded-For); each of the ${ACCOUNTS} shoppers has its own address. Rate limits and risk rules are the production defaults of each side.`,
+    `Settings the benchmark changes: the gateway's TRUST_PROXY=true (as in production behind a load balancer) so each shopper has a client address (X-Forwarded-For; ${SHOPPERS_PER_IP} shopper(s) per address, BENCH_SHOPPERS_PER_IP); each of the ${ACCOUNTS} shoppers has its own shipping address. Rate limits and risk rules are the production defaults of each side.`,
     `One iteration = PUT cart line + POST /v1/checkout + POST /v1/orders/{id}/payments + POST /v1/payments/sandbox/pay/{id} (PAID). Checkout latency is the POST /v1/checkout alone.`,
     process.env.BENCH_NOTE ? `\n${process.env.BENCH_NOTE}\n` : '',
     table(results.flatMap((r) => [r.cart, r.order])),
