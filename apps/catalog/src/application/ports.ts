@@ -46,6 +46,11 @@ export interface ProductRepository {
   get(id: string, opts?: { forUpdate?: boolean }): Promise<Product | null>;
   insert(product: Product): Promise<void>;
   save(product: Product): Promise<void>;
+  /**
+   * Writes only the version and updated_at of a product `touch`ed (a stock movement): one
+   * statement where `save` rewrites the product and each of its SKUs.
+   */
+  saveTouched(product: Product): Promise<void>;
   productIdOfSku(skuId: string): Promise<string | null>;
   /** Units sold per SKU (0 for an unknown id). Not part of the aggregate: `save` never writes it. */
   unitsSold(skuIds: string[]): Promise<Map<string, number>>;
