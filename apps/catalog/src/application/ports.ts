@@ -141,6 +141,8 @@ export interface ReservationRepository {
     now: Date,
   ): Promise<StockLevel>;
   skuFacts(skuIds: string[]): Promise<SkuFacts[]>;
+  /** Which of `skuIds` exist (a reservation's check; `skuFacts` reads far more). */
+  existingSkus(skuIds: string[]): Promise<string[]>;
 }
 
 /** A product with what its snapshot needs from outside the aggregate. */

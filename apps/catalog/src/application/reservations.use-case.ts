@@ -89,7 +89,7 @@ export class ReservationsUseCase {
         return { ...existing, status: effectiveStatus(existing, now) };
       }
       const skuIds = [...new Set(req.lines.map((l) => l.skuId))];
-      const known = new Set((await tx.reservations.skuFacts(skuIds)).map((f) => f.skuId));
+      const known = new Set(await tx.reservations.existingSkus(skuIds));
       const missing = skuIds.find((id) => !known.has(id));
       if (missing)
         throw new CatalogError('NOT_FOUND', 'SKU_NOT_FOUND', `Sku ${missing} does not exist`, {

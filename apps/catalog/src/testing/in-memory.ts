@@ -437,6 +437,9 @@ class MemReservations implements ReservationRepository {
     });
     return after;
   }
+  async existingSkus(skuIds: string[]): Promise<string[]> {
+    return skuIds.filter((id) => this.s.skuOwner(id));
+  }
   async skuFacts(skuIds: string[]): Promise<SkuFacts[]> {
     const out: SkuFacts[] = [];
     for (const id of skuIds) {
