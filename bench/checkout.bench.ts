@@ -56,6 +56,7 @@ const PASSWORD = 'benchmark password 2026';
 const REPO = join(__dirname, '..');
 const STOCK = 1_000_000;
 const SHOPPERS_PER_IP = Math.max(1, Number(process.env.BENCH_SHOPPERS_PER_IP ?? 1));
+const SETTLE_SECONDS = Number(process.env.BENCH_SETTLE_SECONDS ?? 5);
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 5);
 
 interface StartedPlatform {
@@ -283,6 +284,8 @@ async function runSide(side: string, root: string, commit: string): Promise<Side
     const pids = Object.fromEntries(platform.services.map((s) => [s.name, s.process.pid]));
     // the platform at rest (sweeps, relays, consumers' polls, probes; and, on the shared servers,
     // whatever else runs on this machine): CPU ms per second, to tell fixed costs from per-order ones
+    // the sign-ins' own events (consumed by risk, marketing) settle first
+    await new Promise((r) => setTimeout(r, SETTLE_SECONDS * 1000));
     let meter = cpuMeter(pids);
     const idleStarted = performance.now();
     await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
