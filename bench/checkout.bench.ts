@@ -1,38 +1,219 @@
 /**
- * Checkout throughput and p50/p99 through the gateway, against a baseline measured in the same
- * run: the same cart write alone. Catalog, user, order and the gateway run as separate
- * processes on real Postgres, Redis and Kafka (no risk or marketing service: list prices,
- * unscored). Each worker is one signed-in customer: put one unit in the cart, check out with a
- * fresh Idempotency-Key. Afterwards the bench checks that every successful checkout is exactly
- * one order and one reserved unit.
+ * A paid order, end to end, base commit against the current tree in one run. For each side the
+ * production set of services runs as separate processes on real Postgres, Redis and Kafka:
+ * catalog, user, order, marketing (list prices through PriceCart, the promotion engine), risk
+ * (the seeded production rules, real scoring) and the gateway. Each closed-loop iteration is one
+ * shopper's paid order: PUT a cart line, POST /v1/checkout (Idempotency-Key), POST
+ * /v1/orders/{id}/payments, POST /v1/payments/sandbox/pay/{paymentId} until the order is PAID.
+ * The baseline of the same run is the cart write alone. CPU per paid order is summed from /proc
+ * over every service and server process (`cpuMeter`), the load generator apart.
  *
- *   npm run bench:checkout            (BENCH_SECONDS, BENCH_CONCURRENCY)
+ * Shoppers are `BENCH_ACCOUNTS` accounts, each with its own address and its own client address
+ * (X-Forwarded-For, the gateway with TRUST_PROXY as in production behind its load balancer), so
+ * the production risk rules (10 orders an hour per account, brushing per address) see what real
+ * traffic looks like. Rate limits stay at their production defaults.
+ *
+ * The base side: `BENCH_BASE` (default the commit before this work, 50ea257) is checked out as a
+ * worktree under .local/bench-base/<commit> (node_modules symlinked) and ITS libs/testing starts
+ * ITS services; then the current tree runs the same load. `BENCH_SIDES=now` skips the base.
+ *
+ * After each side's load the databases must agree: orders placed = 201s, paid orders = successful
+ * payments, no order with two successful payments, and (once catalog has consumed the events)
+ * units sold + units reserved = orders placed, units sold = paid orders.
+ *
+ *   npm run bench:checkout      (BENCH_SECONDS, BENCH_CONCURRENCY, BENCH_ACCOUNTS, BENCH_BASE, BENCH_SIDES,
+ *                                BENCH_SHOPPERS_PER_IP: e.g. 50 puts 50 shoppers behind one NAT
+ *                                address, which the base's 30-an-hour IP rule holds for review)
  */
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { provideInfrastructure, startPlatform } from '@emporia/testing';
-import { closedLoop, machine, table, type RunResult } from './lib';
+import type { Pool } from 'undici';
+import { provideInfrastructure } from '@emporia/testing';
+import {
+  closedLoop,
+  cpuMeter,
+  cpuPerRequest,
+  type CpuReport,
+  type Figure,
+  httpPool,
+  machine,
+  percentiles,
+  type RunResult,
+  send,
+  table,
+  writeFigures,
+} from './lib';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 300);
+const BASE = process.env.BENCH_BASE ?? '50ea257';
+const SIDES = (process.env.BENCH_SIDES ?? 'base,now').split(',');
 const PASSWORD = 'benchmark password 2026';
+const REPO = join(__dirname, '..');
+const STOCK = 1_000_000;
+const SHOPPERS_PER_IP = Math.max(1, Number(process.env.BENCH_SHOPPERS_PER_IP ?? 1));
+const SETTLE_SECONDS = Number(process.env.BENCH_SETTLE_SECONDS ?? 5);
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 5);
 
-async function main(): Promise<void> {
-  await provideInfrastructure(['postgres', 'redis', 'kafka']);
-  const platform = await startPlatform({ catalog: true, user: true, order: true });
-  const { api, suffix } = platform;
+interface StartedPlatform {
+  suffix: string;
+  gatewayUrl: string;
+  databases: Record<string, string | undefined>;
+  services: { name: string; process: { pid?: number } }[];
+  signIn(
+    email: string,
+    password: string,
+    roles?: string,
+  ): Promise<{ auth: Record<string, string> }>;
+  stop(): Promise<void>;
+}
+type StartPlatform = (want: Record<string, unknown>) => Promise<StartedPlatform>;
+
+/** An answer's JSON body, read loosely (the e2e suites check the contract). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
+
+interface SideResult {
+  side: string;
+  commit: string;
+  cart: RunResult;
+  order: RunResult;
+  checkout: { p50: number; p95: number; p99: number };
+  cpuCart: CpuReport;
+  /** CPU ms per second of each process at rest. */
+  idlePerSecond: Record<string, number>;
+  services: string[];
+  cpuOrder: CpuReport;
+  consistency: string[];
+  consistent: boolean;
+  statements: string[];
+  held: number;
+}
+
+/** A worktree of the base commit (created once, kept for later runs), with node_modules linked. */
+function baseTree(commit: string): string {
+  const full = execFileSync('git', ['rev-parse', `${commit}^{commit}`], { cwd: REPO })
+    .toString()
+    .trim();
+  const dir = join(REPO, '.local', 'bench-base', full.slice(0, 12));
+  if (!existsSync(join(dir, 'package.json'))) {
+    mkdirSync(join(REPO, '.local', 'bench-base'), { recursive: true });
+    execFileSync('git', ['worktree', 'add', '--detach', dir, full], { cwd: REPO, stdio: 'ignore' });
+  }
+  if (!existsSync(join(dir, 'node_modules')))
+    symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'));
+  return dir;
+}
+
+const address = (i: number) => ({
+  recipient: `Shopper ${i}`,
+  phone: `+86138${String(i).padStart(8, '0')}`,
+  country: 'CN',
+  province: '上海市',
+  city: '上海市',
+  line1: `${i} Bench Road`,
+});
+/**
+ * The shopper's client address (10.x.y.z, sent as X-Forwarded-For): `BENCH_SHOPPERS_PER_IP`
+ * shoppers share one, as behind a carrier's NAT (1: each their own).
+ */
+const ipOf = (shopper: number) => {
+  const i = Math.floor(shopper / SHOPPERS_PER_IP);
+  return `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${(i & 255) + 1}`;
+};
+
+async function pgCount(url: string, sql: string): Promise<number> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
   try {
+    return Number((await c.query(sql)).rows[0].n);
+  } finally {
+    await c.end();
+  }
+}
+
+/** Transactions committed and rows inserted/updated in each service database (pg_stat views). */
+async function dbStats(databases: Record<string, string | undefined>) {
+  const out: Record<string, { xact: number; ins: number; upd: number }> = {};
+  for (const [name, url] of Object.entries(databases)) {
+    if (!url) continue;
+    const c = new Client({ connectionString: url });
+    await c.connect();
+    try {
+      // the statistics collector reports with a delay: ask for a fresh snapshot
+      await c.query('SELECT pg_stat_clear_snapshot()');
+      const x = await c.query(
+        'SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()',
+      );
+      const t = await c.query(
+        'SELECT COALESCE(sum(n_tup_ins), 0) AS ins, COALESCE(sum(n_tup_upd), 0) AS upd FROM pg_stat_user_tables',
+      );
+      out[name] = {
+        xact: Number(x.rows[0].n),
+        ins: Number(t.rows[0].ins),
+        upd: Number(t.rows[0].upd),
+      };
+    } finally {
+      await c.end();
+    }
+  }
+  return out;
+}
+
+async function runSide(side: string, root: string, commit: string): Promise<SideResult> {
+  // the side's own test library: it starts the side's own services from its tree
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { startPlatform } = require(join(root, 'libs', 'testing', 'src', 'platform')) as {
+    startPlatform: StartPlatform;
+  };
+  process.stderr.write(`[${side}] starting the platform of ${commit} (${root})\n`);
+  const platform = await startPlatform({
+    catalog: true,
+    user: true,
+    order: true,
+    marketing: true,
+    risk: true,
+    // behind a load balancer in production (helm production values): the client address is
+    // X-Forwarded-For's
+    gatewayEnv: { TRUST_PROXY: 'true' },
+    // the production intervals (startPlatform's are short, for tests): outbox relays are woken
+    // on commit and poll as a fallback, sweeps run at their defaults
+    orderEnv: { OUTBOX_POLL_MS: '500', ORDER_SWEEP_INTERVAL_MS: '5000' },
+    catalogEnv: { OUTBOX_POLL_MS: '500' },
+    marketingEnv: { OUTBOX_POLL_MS: '500', MARKETING_SWEEP_INTERVAL_MS: '1000' },
+    userEnv: { OUTBOX_POLL_MS: '500' },
+  });
+  const pool: Pool = httpPool(platform.gatewayUrl, CONCURRENCY + 4);
+  try {
+    const { suffix } = platform;
     const ops = (await platform.signIn(`ops.${suffix}@example.cn`, PASSWORD, 'customer,operator'))
       .auth;
-    const cat = await api(
+    const call = async (
+      method: 'GET' | 'POST' | 'PUT',
+      path: string,
+      body: unknown,
+      headers: Record<string, string>,
+    ) => {
+      const r = await send(pool, method, path, { headers, body });
+      let parsed: Json = {};
+      try {
+        parsed = r.text ? (JSON.parse(r.text) as Json) : {};
+      } catch {
+        /* not JSON */
+      }
+      return { status: r.status, body: parsed };
+    };
+    const cat = await call(
       'POST',
       '/v1/categories',
       { name: 'Bench', slug: `bench-${suffix}` },
       ops,
     );
-    const product = await api(
+    const product = await call(
       'POST',
       '/v1/products',
       {
@@ -42,116 +223,303 @@ async function main(): Promise<void> {
       },
       ops,
     );
+    if (product.status !== 201) throw new Error(`product: ${JSON.stringify(product.body)}`);
     const skuId: string = product.body.skus[0].id;
-    await api(
+    const stocked = await call(
       'POST',
       `/v1/skus/${skuId}/stock-adjustments`,
-      { warehouseCode: 'BENCH', delta: 1_000_000, reason: 'bench' },
+      { warehouseCode: 'BENCH', delta: STOCK, reason: 'bench' },
       ops,
     );
-    const customers = [];
-    for (let i = 0; i < CONCURRENCY; i++)
-      customers.push((await platform.signIn(`buyer${i}.${suffix}@example.cn`, PASSWORD)).auth);
-    const address = {
-      recipient: 'Bench',
-      phone: '+8613800138000',
-      country: 'CN',
-      province: '上海市',
-      city: '上海市',
-      line1: '1 Bench Road',
-    };
-    // closedLoop numbers ops globally; a worker's customer must not be shared, so each op picks
-    // a free one
-    const free = [...customers];
-    const withCustomer = async <T>(
-      fn: (auth: Record<string, string>) => Promise<T>,
-    ): Promise<T> => {
-      const auth = free.pop()!;
+    if (stocked.status !== 200) throw new Error(`stock: ${JSON.stringify(stocked.body)}`);
+
+    // shoppers: registered and signed in from their own client addresses
+    process.stderr.write(`[${side}] signing in ${ACCOUNTS} shoppers\n`);
+    const shoppers: { i: number; headers: Record<string, string> }[] = [];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (next < ACCOUNTS) {
+          const i = next++;
+          const xff = { 'x-forwarded-for': ipOf(i), 'x-device-id': `bench-device-${i}` };
+          // accounts are opened beforehand, each from its own address (not part of the scenario)
+          const own = {
+            ...xff,
+            'x-forwarded-for': `172.${16 + ((i >> 16) & 15)}.${(i >> 8) & 255}.${(i & 255) + 1}`,
+          };
+          const email = `shopper${i}.${suffix}@example.cn`;
+          for (;;) {
+            const reg = await call('POST', '/v1/auth/register', { email, password: PASSWORD }, own);
+            if (reg.status === 201) break;
+            if (reg.status !== 429) throw new Error(`register: ${JSON.stringify(reg.body)}`);
+            await new Promise((r) => setTimeout(r, 200));
+          }
+          const login = await call(
+            'POST',
+            '/v1/auth/login',
+            { identifier: email, password: PASSWORD },
+            own,
+          );
+          if (login.status !== 200) throw new Error(`login: ${JSON.stringify(login.body)}`);
+          shoppers.push({
+            i,
+            headers: { ...xff, authorization: `Bearer ${login.body.tokens.accessToken}` },
+          });
+        }
+      }),
+    );
+    // each iteration takes the shopper idle longest: shoppers are spread evenly over the run
+    const idle = [...shoppers];
+    const withShopper = async <T>(fn: (s: (typeof shoppers)[number]) => Promise<T>) => {
+      const s = idle.shift()!;
       try {
-        return await fn(auth);
+        return await fn(s);
       } finally {
-        free.push(auth);
+        idle.push(s);
       }
     };
-    const putLine = (auth: Record<string, string>) =>
-      api('PUT', `/v1/cart/lines/${skuId}`, { quantity: 1 }, auth);
+    const putLine = (s: (typeof shoppers)[number]) =>
+      call('PUT', `/v1/cart/lines/${skuId}`, { quantity: 1 }, s.headers);
 
-    const results: RunResult[] = [];
-    results.push(
-      await closedLoop(
-        'baseline: PUT /v1/cart/lines (gateway → order → catalog GetSkus, one write)',
-        () =>
-          withCustomer(async (auth) =>
-            (await putLine(auth)).status === 200 ? undefined : 'cart write failed',
-          ),
-        { concurrency: CONCURRENCY, seconds: SECONDS },
-      ),
+    const pids = Object.fromEntries(platform.services.map((s) => [s.name, s.process.pid]));
+    // the platform at rest (sweeps, relays, consumers' polls, probes; and, on the shared servers,
+    // whatever else runs on this machine): CPU ms per second, to tell fixed costs from per-order ones
+    // the sign-ins' own events (consumed by risk, marketing) settle first
+    await new Promise((r) => setTimeout(r, SETTLE_SECONDS * 1000));
+    let meter = cpuMeter(pids);
+    const idleStarted = performance.now();
+    await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
+    const atRest = meter.stop();
+    const idleSeconds = (performance.now() - idleStarted) / 1000;
+    meter = cpuMeter(pids);
+    const cart = await closedLoop(
+      'cart write: PUT /v1/cart/lines',
+      () =>
+        withShopper(async (s) =>
+          (await putLine(s)).status === 200 ? undefined : 'cart write failed',
+        ),
+      { concurrency: CONCURRENCY, seconds: SECONDS },
     );
-    const before = await counts(platform);
+    const cpuCart = meter.stop();
+    // the cart writes leave one unit in every cart: each iteration below sets it to 1 again
+
+    const ordersBefore = await pgCount(
+      platform.databases.order!,
+      'SELECT count(*) AS n FROM orders',
+    );
+    const statsBefore = await dbStats(platform.databases);
     let placed = 0;
-    results.push(
-      await closedLoop(
-        'PUT cart line + POST /v1/checkout (price, score, reserve, place)',
-        () =>
-          withCustomer(async (auth) => {
-            await putLine(auth);
-            const r = await api(
-              'POST',
-              '/v1/checkout',
-              { address },
-              { ...auth, 'idempotency-key': randomUUID() },
-            );
-            if (r.status !== 201) return `HTTP ${r.status} ${r.body?.code ?? ''}`;
-            placed++;
-            return undefined;
-          }),
-        { concurrency: CONCURRENCY, seconds: SECONDS },
-      ),
+    let paid = 0;
+    let held = 0;
+    const checkoutMs: number[] = [];
+    meter = cpuMeter(Object.fromEntries(platform.services.map((s) => [s.name, s.process.pid])));
+    const order = await closedLoop(
+      'paid order: cart write + checkout + payment + sandbox pay',
+      () =>
+        withShopper(async (s) => {
+          if ((await putLine(s)).status !== 200) return 'cart write failed';
+          const t = performance.now();
+          const co = await call(
+            'POST',
+            '/v1/checkout',
+            { address: address(s.i) },
+            { ...s.headers, 'idempotency-key': randomUUID() },
+          );
+          if (co.status !== 201) return `checkout HTTP ${co.status} ${co.body.code ?? ''}`;
+          checkoutMs.push(performance.now() - t);
+          placed++;
+          if (co.body.status !== 'PENDING_PAYMENT') {
+            held++;
+            return `checkout ${co.body.status}`;
+          }
+          const pay = await call('POST', `/v1/orders/${co.body.id}/payments`, {}, s.headers);
+          if (pay.status !== 201) return `payment HTTP ${pay.status} ${pay.body.code ?? ''}`;
+          const done = await call(
+            'POST',
+            `/v1/payments/sandbox/pay/${pay.body.paymentId}`,
+            {},
+            s.headers,
+          );
+          if (done.status !== 200 || done.body.outcome !== 'PAID')
+            return `pay HTTP ${done.status} ${done.body.outcome ?? done.body.code ?? ''}`;
+          paid++;
+          return undefined;
+        }),
+      { concurrency: CONCURRENCY, seconds: SECONDS },
     );
-    const after = await counts(platform);
-    const [base, checkout] = results;
-    const summary = [
-      `# Checkout benchmark (${new Date().toISOString()})`,
-      '',
-      `Machine: ${machine()}. Command: \`npm run bench:checkout\` (BENCH_SECONDS=${SECONDS}, BENCH_CONCURRENCY=${CONCURRENCY}; one customer per worker).`,
-      'Catalog, user, order, the gateway, the load generator, Postgres, Redis and Kafka share the machine; no marketing or risk service (list prices, unscored).',
-      '',
-      table(results),
-      '',
-      `- Checkouts per second ÷ cart writes per second: **${(checkout.perSecond / base.perSecond).toFixed(2)}**.`,
-      `- Checkout p99 ÷ cart write p99: **${(checkout.p99 / base.p99).toFixed(2)}**.`,
-      `- Consistency: ${placed} checkouts answered 201 (warm-up included); orders grew by ${after.orders - before.orders} and reserved units by ${after.reserved - before.reserved}.`,
-      `- Failed checkouts: ${checkout.failed}${checkout.failed ? ` (${JSON.stringify(checkout.failures)})` : ''}.`,
-      '',
-    ].join('\n');
-    process.stdout.write(summary);
-    const file = join(__dirname, 'results', 'checkout.md');
-    writeFileSync(file, summary);
-    process.stderr.write(`\nwritten to ${file}\n`);
-    if (after.orders - before.orders !== placed || after.reserved - before.reserved !== placed)
-      throw new Error('inconsistent: orders or reserved units differ from successful checkouts');
+    const cpuOrder = meter.stop();
+    const statsAfter = await dbStats(platform.databases);
+
+    // consistency, from the databases
+    const db = platform.databases;
+    const orders = (await pgCount(db.order!, 'SELECT count(*) AS n FROM orders')) - ordersBefore;
+    const paidOrders = await pgCount(
+      db.order!,
+      // paid, and moved on by the shipment planning sweep
+      `SELECT count(*) AS n FROM orders WHERE status IN ('PAID', 'FULFILLING', 'SHIPPED')`,
+    );
+    const payments = await pgCount(
+      db.order!,
+      `SELECT count(*) AS n FROM payments WHERE status = 'SUCCEEDED'`,
+    );
+    const twice = await pgCount(
+      db.order!,
+      `SELECT count(*) AS n FROM (SELECT order_id FROM payments WHERE status = 'SUCCEEDED' GROUP BY order_id HAVING count(*) > 1) t`,
+    );
+    // catalog commits a paid order's reservation when it consumes order.paid: wait for it
+    const units = async () => {
+      const onHand = await pgCount(
+        db.catalog!,
+        'SELECT COALESCE(sum(on_hand), 0) AS n FROM stock_levels',
+      );
+      const reserved = await pgCount(
+        db.catalog!,
+        'SELECT COALESCE(sum(reserved), 0) AS n FROM stock_levels',
+      );
+      return { sold: STOCK - onHand, reserved };
+    };
+    let u = await units();
+    for (let t = 0; t < 300 && u.sold !== paidOrders; t++) {
+      await new Promise((r) => setTimeout(r, 100));
+      u = await units();
+    }
+    const statements = Object.entries(statsAfter).map(([name, a]) => {
+      const b = statsBefore[name];
+      const per = (v: number) => (orders ? v / orders : 0).toFixed(1);
+      return `${name} ${per(a.xact - b.xact)} tx, ${per(a.ins - b.ins)} rows inserted, ${per(a.upd - b.upd)} updated`;
+    });
+    const checks: [string, boolean][] = [
+      [
+        `orders placed ${orders} = checkouts answered 201 ${placed} (warm-up included)`,
+        orders === placed,
+      ],
+      [
+        `paid orders ${paidOrders} = successful payments ${payments} = pays answered PAID ${paid}`,
+        paidOrders === payments && payments === paid,
+      ],
+      [`orders with two successful payments: ${twice}`, twice === 0],
+      [
+        `units sold ${u.sold} + reserved ${u.reserved} = orders placed ${placed}`,
+        u.sold + u.reserved === placed,
+      ],
+      [`units sold ${u.sold} = paid orders ${paidOrders}`, u.sold === paidOrders],
+    ];
+    return {
+      side,
+      commit,
+      cart: { ...cart, name: `${side}: ${cart.name}` },
+      order: { ...order, name: `${side}: ${order.name}` },
+      checkout: percentiles(checkoutMs),
+      cpuCart,
+      cpuOrder,
+      idlePerSecond: Object.fromEntries(
+        Object.entries(atRest.byProcess).map(([k, v]) => [k, v / idleSeconds]),
+      ),
+      services: platform.services.map((s) => s.name),
+      consistency: checks.map(([t, ok]) => `${ok ? 'ok' : 'FAILED'}: ${t}`),
+      consistent: checks.every(([, ok]) => ok),
+      statements,
+      held,
+    };
   } finally {
+    await pool.close();
     await platform.stop();
   }
 }
 
-async function counts(platform: { databases: { order?: string; catalog?: string } }) {
-  const q = async (url: string, sql: string) => {
-    const c = new Client({ connectionString: url });
-    await c.connect();
-    try {
-      return Number((await c.query(sql)).rows[0].n);
-    } finally {
-      await c.end();
-    }
-  };
-  return {
-    orders: await q(platform.databases.order!, `SELECT count(*) AS n FROM orders`),
-    reserved: await q(
-      platform.databases.catalog!,
-      `SELECT COALESCE(sum(reserved), 0) AS n FROM stock_levels`,
+const f1 = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : '—');
+const f2 = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '—');
+
+async function main(): Promise<void> {
+  await provideInfrastructure(['postgres', 'redis', 'kafka']);
+  const head = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: REPO })
+    .toString()
+    .trim();
+  const results: SideResult[] = [];
+  if (SIDES.includes('base')) results.push(await runSide('base', baseTree(BASE), BASE));
+  if (SIDES.includes('now')) results.push(await runSide('now', REPO, `${head} (working tree)`));
+
+  const cpuPerPaid = (r: SideResult) => r.cpuOrder.platformMs / Math.max(1, r.order.ok);
+  const servicesPerPaid = (r: SideResult) =>
+    r.services.reduce((a, k) => a + (r.cpuOrder.byProcess[k] ?? 0), 0) / Math.max(1, r.order.ok);
+  const lines = [
+    `# Checkout benchmark: a paid order (${new Date().toISOString()})`,
+    '',
+    `Machine: ${machine()}. Command: \`npm run bench:checkout\` (BENCH_SECONDS=${SECONDS}, BENCH_CONCURRENCY=${CONCURRENCY}, BENCH_ACCOUNTS=${ACCOUNTS}, BENCH_BASE=${BASE}).`,
+    'Each side runs catalog, user, order, marketing (PriceCart, list prices), risk (the seeded production rules) and the gateway as separate processes on the shared Postgres, Redis and Kafka; the load generator shares the machine.',
+    `Settings the benchmark changes: the gateway's TRUST_PROXY=true (as in production behind a load balancer) so each shopper has a client address (X-Forwarded-For; ${SHOPPERS_PER_IP} shopper(s) per address, BENCH_SHOPPERS_PER_IP); each of the ${ACCOUNTS} shoppers has its own shipping address. Rate limits and risk rules are the production defaults of each side.`,
+    `One iteration = PUT cart line + POST /v1/checkout + POST /v1/orders/{id}/payments + POST /v1/payments/sandbox/pay/{id} (PAID). Checkout latency is the POST /v1/checkout alone.`,
+    process.env.BENCH_NOTE ? `\n${process.env.BENCH_NOTE}\n` : '',
+    table(results.flatMap((r) => [r.cart, r.order])),
+    '',
+    '| side | commit | paid orders/s | checkout p50 | p95 | p99 | cart-write p99 | checkout p99 ÷ cart p99 | CPU ms per paid order | of which services | CPU ms per cart write | held for review |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...results.map(
+      (r) =>
+        `| ${r.side} | ${r.commit} | ${f1(r.order.perSecond)} | ${f1(r.checkout.p50)} | ${f1(r.checkout.p95)} | ${f1(r.checkout.p99)} | ${f1(r.cart.p99)} | ${f2(r.checkout.p99 / r.cart.p99)} | ${f1(cpuPerPaid(r))} | ${f1(servicesPerPaid(r))} | ${f2(r.cpuCart.platformMs / Math.max(1, r.cart.ok))} | ${r.held} |`,
     ),
-  };
+    '',
+  ];
+  for (const r of results) {
+    lines.push(
+      `## ${r.side}`,
+      '',
+      `- CPU per paid order: ${cpuPerRequest(r.cpuOrder, r.order.ok)}.`,
+      `- Of which the services (${r.services.join(', ')}): ${f1(servicesPerPaid(r))} ms; the shared servers (Postgres, Kafka, Redis, Elasticsearch) also serve whatever else runs on the machine.`,
+      `- At rest, CPU ms per second: ${Object.entries(r.idlePerSecond)
+        .sort(([, a], [, b]) => b - a)
+        .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+        .join(', ')} (at ${f1(r.order.perSecond)} paid orders/s that is ${f1(
+        Object.values(r.idlePerSecond).reduce((a, b) => a + b, 0) /
+          Math.max(0.1, r.order.perSecond),
+      )} ms per paid order of fixed cost).`,
+      `- CPU per cart write: ${cpuPerRequest(r.cpuCart, r.cart.ok)}.`,
+      `- Per order placed, from pg_stat_database / pg_stat_user_tables: ${r.statements.join('; ')}.`,
+      ...r.consistency.map((c) => `- ${c}`),
+      r.order.failed
+        ? `- Failed iterations: ${JSON.stringify(r.order.failures)}.`
+        : '- Failed iterations: 0.',
+      '',
+    );
+  }
+  const base = results.find((r) => r.side === 'base');
+  const now = results.find((r) => r.side === 'now');
+  const figures: Figure[] = [];
+  if (now) {
+    figures.push(
+      {
+        name: 'checkout: CPU ms per paid order',
+        value: cpuPerPaid(now),
+        unit: 'ms',
+        target: { op: '<=', value: 20 },
+      },
+      {
+        name: 'checkout: p99 ÷ cart-write p99',
+        value: now.checkout.p99 / now.cart.p99,
+        unit: '×',
+        target: { op: '<=', value: 2 },
+      },
+    );
+    if (base) {
+      const ratio = now.order.perSecond / base.order.perSecond;
+      figures.push({
+        name: `checkout: paid orders/s ÷ base ${BASE}`,
+        value: ratio,
+        unit: '×',
+        target: { op: '>=', value: 3 },
+      });
+      lines.push(
+        `- Now ÷ base: paid orders per second **${f2(ratio)}×**, CPU per paid order **${f2(cpuPerPaid(now) / cpuPerPaid(base))}×** (services only **${f2(servicesPerPaid(now) / servicesPerPaid(base))}×**), checkout p99 **${f2(now.checkout.p99 / base.checkout.p99)}×**.`,
+        '',
+      );
+    }
+  }
+  const summary = lines.join('\n');
+  process.stdout.write(summary);
+  writeFileSync(join(__dirname, 'results', 'checkout.md'), summary);
+  if (figures.length) writeFigures('checkout', figures);
+  process.stderr.write(`\nwritten to ${join(__dirname, 'results', 'checkout.md')}\n`);
+  if (results.some((r) => !r.consistent)) throw new Error('inconsistent: see the result');
 }
 
 main().catch((e: unknown) => {

@@ -43,6 +43,11 @@ export const orderConfigSchema = z
      */
     USER_GRPC_URL: optionalHostPort(),
     GRPC_DEADLINE_MS: env.int(5000, 50),
+    /**
+     * How long the catalog's warehouse list (checkout's routing input) is kept before it is asked
+     * again; 0 asks at every checkout. The catalog still decides every reservation.
+     */
+    CATALOG_WAREHOUSES_CACHE_MS: env.int(10_000, 0),
     /** Risk answers within this or the order is held for review. */
     RISK_DEADLINE_MS: env.int(300, 10),
     /** How long an order waits for payment before it is cancelled and its stock released. */

@@ -145,7 +145,12 @@ export const orderService = ({ faults = noFaults }: { faults?: SagaFaults } = {}
         controllers: [OrderGrpcController],
         providers: [
           { provide: UNIT_OF_WORK, useValue: unitOfWork },
-          { provide: CATALOG, useValue: new GrpcCatalogAdapter(catalog.api) },
+          {
+            provide: CATALOG,
+            useValue: new GrpcCatalogAdapter(catalog.api, {
+              warehousesTtlMs: config.CATALOG_WAREHOUSES_CACHE_MS,
+            }),
+          },
           {
             provide: PRICING,
             useValue: marketing ? new MarketingPricing(marketing.api) : new ListPricePricing(),

@@ -171,6 +171,8 @@ describe('order: carts, checkout saga and payments (real catalog, Postgres, Kafk
       CARRIER_WEBHOOK_MAX_AGE_SECONDS: '120',
       ORDER_SWEEP_INTERVAL_MS: '200',
       DB_POOL_SIZE: '20',
+      // the routing test registers warehouses between checkouts: ask the catalog every time
+      CATALOG_WAREHOUSES_CACHE_MS: '0',
     };
     order = await startOrder(
       orderConfigSchema.parse({ ...orderEnv, ORDER_GRPC_PORT: String(await freePort()) }),

@@ -217,6 +217,19 @@ describe('risk service (real Postgres + Redis + Kafka)', () => {
     ).toBe('RULE_INVALID');
   });
 
+  it('shoppers behind one carrier NAT address are not held: the per-IP default is 1,000 orders an hour', async () => {
+    const rule = (await call<riskV1.ListRulesResponse>('listRules', {})).rules.find(
+      (r) => r.kind === 'VELOCITY' && r.dimension === 'IP',
+    )!;
+    expect(rule).toMatchObject({ active: true, windowSeconds: 3600, threshold: 1000 });
+    // 40 shoppers (each their own account, device and address) from one address: all allowed
+    const ip = `100.64.${Math.floor(Math.random() * 250)}.9`;
+    const decisions = await Promise.all(
+      Array.from({ length: 40 }, async () => (await order({ ip })).decision),
+    );
+    expect(new Set(decisions)).toEqual(new Set(['DECISION_ALLOW']));
+  });
+
   it('a login anomaly from the user service puts the account’s next order up for review', async () => {
     const accountId = randomUUID();
     await producer.send({

@@ -66,6 +66,8 @@ const failures = counter(
   'Failed outbox publish attempts',
   ['service'],
 );
+/** How often a busy relay counts its pending rows for `emporia_outbox_pending`. */
+const GAUGE_EVERY_MS = 1000;
 const pendingGauge = gauge('emporia_outbox_pending', 'Outbox rows not yet published', ['service']);
 
 /**
@@ -79,6 +81,7 @@ export class OutboxRelay {
   private readonly retentionMs: number;
   private readonly loop: PollingLoop;
   private lastPrune = 0;
+  private lastGauge = 0;
 
   constructor(
     private readonly ds: DataSource,
@@ -176,7 +179,11 @@ export class OutboxRelay {
     return n;
   }
 
-  /** Publishes what is pending, prunes old rows hourly, updates the gauge; throws on failure. */
+  /**
+   * Publishes what is pending, prunes old rows hourly, updates the gauge (at most once a second:
+   * under load a pass runs after nearly every commit, and the count is one more round trip);
+   * throws on failure.
+   */
   private async pass(): Promise<void> {
     await this.drain();
     if (Date.now() - this.lastPrune > 3600_000) {
@@ -186,7 +193,10 @@ export class OutboxRelay {
         [this.retentionMs],
       );
     }
-    pendingGauge.set({ service: this.opts.service }, await this.pendingCount());
+    if (Date.now() - this.lastGauge >= GAUGE_EVERY_MS) {
+      this.lastGauge = Date.now();
+      pendingGauge.set({ service: this.opts.service }, await this.pendingCount());
+    }
   }
 }
 

@@ -50,7 +50,7 @@ export class AdjustStockUseCase {
       await tx.stock.put(level, { delta: a.delta, reason: a.reason, traceId: ctx.traceId });
       // issue 18: a low-stock threshold crossed by this movement emits StockLow/StockRecovered
       await reevaluateThresholds(tx, [{ skuId, warehouseCode: a.warehouseCode }], now);
-      await tx.products.save(product);
+      await tx.products.saveTouched(product);
       tx.events.stockChanged(await loadProductView(tx, product), level, a.delta, a.reason);
       return level;
     });

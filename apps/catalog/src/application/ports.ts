@@ -46,6 +46,11 @@ export interface ProductRepository {
   get(id: string, opts?: { forUpdate?: boolean }): Promise<Product | null>;
   insert(product: Product): Promise<void>;
   save(product: Product): Promise<void>;
+  /**
+   * Writes only the version and updated_at of a product `touch`ed (a stock movement): one
+   * statement where `save` rewrites the product and each of its SKUs.
+   */
+  saveTouched(product: Product): Promise<void>;
   productIdOfSku(skuId: string): Promise<string | null>;
   /** Units sold per SKU (0 for an unknown id). Not part of the aggregate: `save` never writes it. */
   unitsSold(skuIds: string[]): Promise<Map<string, number>>;
@@ -136,6 +141,8 @@ export interface ReservationRepository {
     now: Date,
   ): Promise<StockLevel>;
   skuFacts(skuIds: string[]): Promise<SkuFacts[]>;
+  /** Which of `skuIds` exist (a reservation's check; `skuFacts` reads far more). */
+  existingSkus(skuIds: string[]): Promise<string[]>;
 }
 
 /** A product with what its snapshot needs from outside the aggregate. */

@@ -89,7 +89,7 @@ export class ReservationsUseCase {
         return { ...existing, status: effectiveStatus(existing, now) };
       }
       const skuIds = [...new Set(req.lines.map((l) => l.skuId))];
-      const known = new Set((await tx.reservations.skuFacts(skuIds)).map((f) => f.skuId));
+      const known = new Set(await tx.reservations.existingSkus(skuIds));
       const missing = skuIds.find((id) => !known.has(id));
       if (missing)
         throw new CatalogError('NOT_FOUND', 'SKU_NOT_FOUND', `Sku ${missing} does not exist`, {
@@ -136,7 +136,7 @@ export class ReservationsUseCase {
       const sold = new Map<string, number>();
       for (const l of r.lines) sold.set(l.skuId, (sold.get(l.skuId) ?? 0) + l.quantity);
       for (const [skuId, quantity] of sold) await tx.products.addUnitsSold(skuId, quantity);
-      for (const product of products.values()) await tx.products.save(product);
+      for (const product of products.values()) await tx.products.saveTouched(product);
       for (const [i, level] of consumed.entries()) {
         const product = products.get(productOf.get(level.skuId)!)!;
         tx.events.stockChanged(

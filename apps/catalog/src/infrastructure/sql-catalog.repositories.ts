@@ -295,6 +295,14 @@ export class SqlProductRepository implements ProductRepository {
     await mapUnique(() => this.writeSkus(product, true));
   }
 
+  async saveTouched(product: Product): Promise<void> {
+    await this.sql.run(`UPDATE products SET version = $2, updated_at = $3 WHERE id = $1`, [
+      product.id,
+      product.version,
+      product.updatedAt,
+    ]);
+  }
+
   /** Inserts the product's SKUs in their order; `upsert` updates those that exist (by id). */
   private async writeSkus(p: Product, upsert: boolean): Promise<void> {
     for (const [position, s] of p.skus.entries())

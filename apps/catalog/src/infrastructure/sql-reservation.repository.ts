@@ -153,6 +153,14 @@ export class SqlReservationRepository implements ReservationRepository {
     };
   }
 
+  async existingSkus(skuIds: string[]): Promise<string[]> {
+    const rows = await this.sql.rows<{ id: string }>(
+      `SELECT id FROM skus WHERE id = ANY($1::uuid[])`,
+      [skuIds],
+    );
+    return rows.map((r) => r.id);
+  }
+
   async skuFacts(skuIds: string[]): Promise<SkuFacts[]> {
     const rows = await this.sql.rows<{
       id: string;

@@ -289,6 +289,11 @@ class MemProducts implements ProductRepository {
     this.checkCodes(p);
     this.s.products.set(p.id, p);
   }
+  async saveTouched(p: Product) {
+    const stored = this.s.products.get(p.id);
+    if (stored)
+      this.s.products.set(p.id, { ...stored, version: p.version, updatedAt: p.updatedAt });
+  }
   productIdOfSku = async (skuId: string) => this.s.skuOwner(skuId)?.id ?? null;
   unitsSold = async (skuIds: string[]) =>
     new Map(skuIds.map((id) => [id, this.s.unitsSold.get(id) ?? 0]));
@@ -431,6 +436,9 @@ class MemReservations implements ReservationRepository {
       reference: movement.reference,
     });
     return after;
+  }
+  async existingSkus(skuIds: string[]): Promise<string[]> {
+    return skuIds.filter((id) => this.s.skuOwner(id));
   }
   async skuFacts(skuIds: string[]): Promise<SkuFacts[]> {
     const out: SkuFacts[] = [];

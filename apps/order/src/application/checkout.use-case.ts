@@ -168,7 +168,9 @@ export class CheckoutUseCase {
         attemptId,
         heartbeatAt: now,
       });
-      if (created) return { kind: 'RUN' as const, record };
+      // the cart is read in the same transaction (the saga's CART step checks it)
+      const cart = () => tx.carts.find({ accountId: input.accountId });
+      if (created) return { kind: 'RUN' as const, record, cart: await cart() };
       const decision = decideRetry(
         record,
         { accountId: input.accountId, requestHash: fingerprint },
@@ -210,6 +212,7 @@ export class CheckoutUseCase {
               reservationId: this.ids.newId(),
               now,
             }),
+            cart: await cart(),
           };
       }
     });
@@ -222,7 +225,16 @@ export class CheckoutUseCase {
     const heartbeat = this.attempts.heartbeat(ctx, key, attemptId);
     try {
       const run = await this.saga.run(
-        { ctx, record: start.record, attemptId, input, address, couponCodes, promotion },
+        {
+          ctx,
+          record: start.record,
+          attemptId,
+          input,
+          address,
+          couponCodes,
+          promotion,
+          cart: start.cart ?? undefined,
+        },
         // the lease stays alive while compensating (which holds the record's lock meanwhile)
         (e, undo) => this.attempts.compensate(ctx, start.record, attemptId, e, heartbeat, undo),
       );
@@ -252,7 +264,8 @@ export class CheckoutUseCase {
    * started steps are undone under the checkout record's lock (`CheckoutAttemptsUseCase
    * .compensate`), which then records how the checkout ended:
    *
-   * - CART: reads the cart and its SKUs (orderable, one currency). Nothing to undo.
+   * - CART: checks the cart (read with the checkout record) and its SKUs (orderable, one
+   *   currency). Nothing to undo.
    * - PRICE: marketing prices the cart, reserving coupons, a flash purchase or a group seat under
    *   the order id. Undo: the coupons (and holds) go back — only while this attempt still owns
    *   the checkout (a take-over reuses the order id, so they are the new attempt's then).
@@ -286,7 +299,9 @@ export class CheckoutUseCase {
   ]);
 
   private async readCart(r: CheckoutRun): Promise<void> {
-    const cart = await this.uow.run(r.ctx, (tx) => tx.carts.find({ accountId: r.input.accountId }));
+    const cart =
+      r.cart ??
+      (await this.uow.run(r.ctx, (tx) => tx.carts.find({ accountId: r.input.accountId })));
     if (!cart || cart.lines.length === 0)
       throw new OrderError('FAILED_PRECONDITION', 'CART_EMPTY', 'the cart is empty');
     const skus = await this.catalog.skus(

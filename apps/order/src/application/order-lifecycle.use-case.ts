@@ -150,20 +150,40 @@ export class OrderLifecycleUseCase {
     reservationId: string,
     action: 'COMMIT' | 'RELEASE',
     reason = 'ORDER_CANCELLED',
+    /** The order as the caller's committed transaction left it (not read again). */
+    known?: Order,
   ): Promise<boolean> {
     if (action === 'COMMIT') {
-      const order = await this.uow.run(ctx, (tx) => tx.orders.find(orderId));
+      const order = known ?? (await this.uow.run(ctx, (tx) => tx.orders.find(orderId)));
       if (!order || reservationAction(order) !== 'COMMIT') return false;
     }
+    let committed: { skuId: string; warehouseCode: string; quantity: number }[];
     try {
-      if (action === 'COMMIT') await this.catalog.commit(ctx, reservationId);
-      else await this.catalog.release(ctx, reservationId, reason);
+      if (action === 'COMMIT') committed = await this.catalog.commit(ctx, reservationId);
+      else {
+        await this.catalog.release(ctx, reservationId, reason);
+        committed = [];
+      }
     } catch {
       return false;
     }
+    if (action === 'COMMIT') {
+      // a paid order's units are committed: the sync is recorded and its shipments planned from
+      // the committed lines in one transaction; when that fails the sync is only recorded (the
+      // shipment sweep plans it), and when that fails too the reservation sweep commits again
+      // (idempotent)
+      const planned = await this.shipments
+        .plan(ctx, orderId, {
+          reserved: committed,
+          alsoInTx: (tx) => tx.orders.markReservationSynced(orderId),
+        })
+        .then(
+          () => true,
+          () => false,
+        );
+      if (planned) return true;
+    }
     await this.uow.run(ctx, (tx) => tx.orders.markReservationSynced(orderId));
-    // a paid order's units are committed: plan its shipments (the sweep retries a failure)
-    if (action === 'COMMIT') await this.shipments.plan(ctx, orderId).catch(() => undefined);
     return true;
   }
 

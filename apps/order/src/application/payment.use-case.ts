@@ -194,6 +194,8 @@ export class PaymentUseCase {
         result.order.id,
         result.order.reservationId,
         'COMMIT',
+        undefined,
+        result.order,
       );
     if (result.outcome === 'REFUND_LATE_PAYMENT') await this.refundLate(ctx, callback);
     if (result.outcome === 'AMOUNT_MISMATCH')

@@ -48,8 +48,11 @@ export interface CatalogPort {
     lines: (CartLine & { warehouseCode?: string })[],
     ttlSeconds: number,
   ): Promise<void>;
-  /** Idempotent. */
-  commit(ctx: RequestContext, reservationId: string): Promise<void>;
+  /** Idempotent; answers where the committed reservation's units came from (for shipments). */
+  commit(
+    ctx: RequestContext,
+    reservationId: string,
+  ): Promise<{ skuId: string; warehouseCode: string; quantity: number }[]>;
   /** Idempotent; a reservation that never existed is fine. */
   release(ctx: RequestContext, reservationId: string, reason: string): Promise<void>;
   /** Puts returned units back into on-hand stock. */

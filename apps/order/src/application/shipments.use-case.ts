@@ -26,6 +26,7 @@ import {
   type Clock,
   ID_GENERATOR,
   type IdGenerator,
+  type OrderTx,
   UNIT_OF_WORK,
   type UnitOfWork,
 } from './ports';
@@ -62,12 +63,26 @@ export class ShipmentsUseCase {
    * Plans the shipments of a paid order whose reservation is committed; idempotent. A group-buy
    * order ships only once its group is confirmed.
    */
-  async plan(ctx: RequestContext, orderId: string): Promise<Shipment[]> {
-    const order = await this.uow.run(ctx, (tx) => tx.orders.find(orderId));
-    if (!order) throw orderNotFound(orderId);
-    if (!groupAllowsFulfilment(order)) return [];
-    const reserved = await this.catalog.reservationLines(ctx, order.reservationId);
+  async plan(
+    ctx: RequestContext,
+    orderId: string,
+    known: {
+      /** The reservation's lines, when the caller has them (the commit's answer). */
+      reserved?: { skuId: string; warehouseCode: string; quantity: number }[];
+      /** More work for the planning transaction (first in it). */
+      alsoInTx?: (tx: OrderTx) => Promise<void>;
+    } = {},
+  ): Promise<Shipment[]> {
+    let reserved = known.reserved;
+    if (!reserved) {
+      const order = await this.uow.run(ctx, (tx) => tx.orders.find(orderId));
+      if (!order) throw orderNotFound(orderId);
+      if (!groupAllowsFulfilment(order)) return [];
+      reserved = await this.catalog.reservationLines(ctx, order.reservationId);
+    }
+    const lines = reserved;
     return this.uow.run(ctx, async (tx) => {
+      await known.alsoInTx?.(tx);
       const current = await tx.orders.findForUpdate(orderId);
       const existing = await tx.shipments.byOrder(orderId);
       if (
@@ -78,7 +93,7 @@ export class ShipmentsUseCase {
       )
         return existing;
       const now = this.clock.now();
-      const shipments = planShipments(orderId, reserved, () => this.ids.newId(), now);
+      const shipments = planShipments(orderId, lines, () => this.ids.newId(), now);
       await tx.shipments.insert(shipments);
       await tx.orders.save(transition(current, 'START_FULFILMENT', {}, now));
       return shipments;

@@ -22,12 +22,32 @@ export interface CatalogRpcs {
   >;
 }
 
+const linesOf = (r: catalogV1.Reservation | undefined) =>
+  (r?.lines ?? []).map((l) => ({
+    skuId: l.skuId,
+    warehouseCode: l.warehouseCode,
+    quantity: Number(l.quantity),
+  }));
+
 const remoteOf = (e: unknown) => (e instanceof RemoteCallError ? e.remote : fromGrpcError(e));
 const translate = rethrowRemote('catalog');
 
-/** The catalog's SKUs and reservations over gRPC. */
+/**
+ * The catalog's SKUs and reservations over gRPC. The warehouse list (routing's input, not a stock
+ * decision: the catalog holds the units) is kept for `warehousesTtlMs` (0: asked every time), so
+ * a checkout does not ask it again: a warehouse added, moved or switched off reaches routing at
+ * most that long after the catalog answers it. One question in flight at a time; a failed
+ * question is not kept.
+ */
 export class GrpcCatalogAdapter implements CatalogPort {
-  constructor(private readonly rpc: CatalogRpcs) {}
+  private warehouseList?: { at: number; list: Promise<WarehouseInfo[]> };
+
+  constructor(
+    private readonly rpc: CatalogRpcs,
+    private readonly options: { warehousesTtlMs: number; now?: () => number } = {
+      warehousesTtlMs: 0,
+    },
+  ) {}
 
   async skus(ctx: RequestContext, skuIds: string[]): Promise<Map<string, SkuInfo>> {
     const res = await this.rpc.getSkus(ctx, { skuIds: [...new Set(skuIds)] }).catch(translate);
@@ -72,8 +92,9 @@ export class GrpcCatalogAdapter implements CatalogPort {
       throw new OrderError('UNAVAILABLE', 'RESERVATION_LOST', 'the stock hold was lost; try again');
   }
 
-  async commit(ctx: RequestContext, reservationId: string): Promise<void> {
-    await this.rpc.commitReservation(ctx, { reservationId }).catch(translate);
+  async commit(ctx: RequestContext, reservationId: string) {
+    const res = await this.rpc.commitReservation(ctx, { reservationId }).catch(translate);
+    return linesOf(res.reservation);
   }
 
   async release(ctx: RequestContext, reservationId: string, reason: string): Promise<void> {
@@ -86,11 +107,7 @@ export class GrpcCatalogAdapter implements CatalogPort {
 
   async reservationLines(ctx: RequestContext, reservationId: string) {
     const res = await this.rpc.getReservation(ctx, { reservationId }).catch(translate);
-    return (res.reservation?.lines ?? []).map((l) => ({
-      skuId: l.skuId,
-      warehouseCode: l.warehouseCode,
-      quantity: Number(l.quantity),
-    }));
+    return linesOf(res.reservation);
   }
 
   async restock(
@@ -105,7 +122,22 @@ export class GrpcCatalogAdapter implements CatalogPort {
       .catch(translate);
   }
 
-  async warehouses(ctx: RequestContext): Promise<WarehouseInfo[]> {
+  warehouses(ctx: RequestContext): Promise<WarehouseInfo[]> {
+    const ttl = this.options.warehousesTtlMs;
+    if (ttl <= 0) return this.listWarehouses(ctx);
+    const now = (this.options.now ?? Date.now)();
+    const kept = this.warehouseList;
+    if (kept && now - kept.at < ttl) return kept.list;
+    const list = this.listWarehouses(ctx);
+    const entry = { at: now, list };
+    this.warehouseList = entry;
+    list.catch(() => {
+      if (this.warehouseList === entry) this.warehouseList = undefined;
+    });
+    return list;
+  }
+
+  private async listWarehouses(ctx: RequestContext): Promise<WarehouseInfo[]> {
     const out: WarehouseInfo[] = [];
     let pageToken = '';
     for (let page = 0; page < 20; page++) {

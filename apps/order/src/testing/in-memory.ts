@@ -539,6 +539,7 @@ export class FakeCatalog implements CatalogPort {
     this.faults.check('commit');
     const r = this.reservations.get(reservationId);
     if (r) r.state = 'COMMITTED';
+    return r?.lines ?? [];
   }
 
   async release(_ctx: RequestContext, reservationId: string, reason: string) {

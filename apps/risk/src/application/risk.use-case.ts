@@ -75,9 +75,13 @@ export class RiskUseCase {
     return this.cache.rules;
   }
 
+  /**
+   * Scores an order once: a retry (same order id) answers the first decision, which
+   * `recordDecision` returns when the order already has one (its unique index), and counts
+   * nothing more (the velocity members are order ids). The first scoring of an order, the hot
+   * path, does not look for an earlier decision first.
+   */
   async scoreOrder(input: ScoreOrderInput): Promise<StoredDecision> {
-    const earlier = await this.store.findDecision('ORDER', input.orderId);
-    if (earlier) return earlier;
     const now = this.clock.now();
     const rules = (await this.rules()).filter((r) => r.active && r.appliesTo === 'ORDER');
     const values = listValues({
