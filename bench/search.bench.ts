@@ -22,8 +22,19 @@ import { provideInfrastructure, startPlatform, testEnv } from '@emporia/testing'
 // eslint-disable-next-line no-restricted-imports -- pure code of the service being measured
 import { toCriteria, type SearchInput } from '../apps/search/src/domain/search-criteria';
 // eslint-disable-next-line no-restricted-imports -- pure code of the service being measured
-import { buildSearchBody } from '../apps/search/src/infrastructure/search-body';
-import { closedLoop, machine, percentiles, table, type RunResult } from './lib';
+import { buildSearchBody, SEARCH_FILTER_PATH } from '../apps/search/src/infrastructure/search-body';
+import {
+  closedLoop,
+  cpuMeter,
+  cpuPerRequest,
+  httpPool,
+  machine,
+  percentiles,
+  send,
+  table,
+  type CpuReport,
+  type RunResult,
+} from './lib';
 
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
@@ -220,27 +231,51 @@ async function main() {
       const path = `/v1/search/products?q=${encodeURIComponent(q)}&facets=true&limit=20&sort=${sort}${brand ? `&brand=${encodeURIComponent(brand)}` : ''}`;
       return { input, path };
     };
-    const direct = await closedLoop(
-      'Elasticsearch directly (same bodies)',
-      async (i) => {
-        const res = await fetch(`${es}/${alias}/_search`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(buildSearchBody(toCriteria(request(i).input))),
-        });
-        await res.arrayBuffer();
-        return res.status === 200 ? undefined : `HTTP ${res.status}`;
-      },
-      { concurrency: CONCURRENCY, seconds: SECONDS },
+    // both sides through the same load generator (undici pools, one connection per worker), each
+    // window metered alike: CPU summed over every service and server process from /proc
+    const esPool = httpPool(es, CONCURRENCY);
+    const gatewayPool = httpPool(platform.gatewayUrl, CONCURRENCY);
+    // the processes a search goes through (catalog and user idle meanwhile: left out)
+    const pids = Object.fromEntries(
+      platform.services
+        .filter((s) => s.name === 'gateway' || s.name === 'search')
+        .map((s) => [s.name, s.process.pid]),
     );
-    const gateway = await closedLoop(
-      'gateway → search → Elasticsearch',
-      async (i) => {
-        const res = await platform.api('GET', request(i).path);
-        return res.status === 200 ? undefined : `HTTP ${res.status} ${res.body?.code ?? ''}`;
-      },
-      { concurrency: CONCURRENCY, seconds: SECONDS },
-    );
+    // the search service's own URL: the same filter_path (only the parts of the answer it reads)
+    const esPath = `/${alias}/_search?filter_path=${encodeURIComponent(SEARCH_FILTER_PATH)}`;
+    const sampleBody = buildSearchBody(toCriteria(request(0).input));
+    const bytes = async (path: string, body: object = sampleBody) =>
+      (await send(esPool, 'POST', path, { body })).text.length;
+    const answerBytes = {
+      whole: await bytes(`/${alias}/_search`, { ...sampleBody, _source: true }),
+      full: await bytes(`/${alias}/_search`),
+      lean: await bytes(esPath),
+    };
+    const metered = async (
+      name: string,
+      op: (i: number) => Promise<string | undefined>,
+    ): Promise<{ run: RunResult; cpu: CpuReport }> => {
+      // the warm-up outside the metered window
+      await closedLoop(name, op, { concurrency: CONCURRENCY, seconds: 1, warmupSeconds: 1 });
+      const meter = cpuMeter(pids);
+      const run = await closedLoop(name, op, {
+        concurrency: CONCURRENCY,
+        seconds: SECONDS,
+        warmupSeconds: 0,
+      });
+      return { run, cpu: meter.stop() };
+    };
+    const direct = await metered('Elasticsearch directly (same bodies)', async (i) => {
+      const res = await send(esPool, 'POST', esPath, {
+        body: buildSearchBody(toCriteria(request(i).input)),
+      });
+      return res.status === 200 ? undefined : `HTTP ${res.status}`;
+    });
+    const gateway = await metered('gateway → search → Elasticsearch', async (i) => {
+      const res = await send(gatewayPool, 'GET', request(i).path);
+      return res.status === 200 ? undefined : `HTTP ${res.status} ${res.text.slice(0, 80)}`;
+    });
+    await Promise.all([esPool.close(), gatewayPool.close()]);
 
     // 3. event-to-searchable lag
     const poll = async (find: () => Promise<boolean>) => {
@@ -305,9 +340,17 @@ async function main() {
       '',
       '## Search latency (facets on: categories, brands, price ranges, attributes; 20 hits)',
       '',
-      table([direct, gateway] as RunResult[]),
+      table([direct.run, gateway.run]),
       '',
-      `- Gateway p50 ÷ Elasticsearch p50: **${ratio(gateway.p50, direct.p50)}**; p95 ÷ p95: **${ratio(gateway.p95, direct.p95)}**; throughput ratio ${ratio(gateway.perSecond, direct.perSecond)}.`,
+      `- Gateway p50 ÷ Elasticsearch p50: **${ratio(gateway.run.p50, direct.run.p50)}**; p95 ÷ p95: **${ratio(gateway.run.p95, direct.run.p95)}**; p99 ÷ p99: ${ratio(gateway.run.p99, direct.run.p99)}; throughput ratio ${ratio(gateway.run.perSecond, direct.run.perSecond)}.`,
+      '',
+      `Elasticsearch's answer to one search (\`${QUERIES[0]}\`, facets, 20 hits) is ${answerBytes.lean} characters with the service's \`_source\` fields and \`filter_path\` (${answerBytes.full} without \`filter_path\`, ${answerBytes.whole} with whole documents and without \`filter_path\`, as before issue 19); the direct run sends the same body to the same URL.`,
+      '',
+      'CPU per request (ms, summed over every service and server process from /proc; the load generator apart):',
+      '',
+      `- Elasticsearch directly: ${cpuPerRequest(direct.cpu, direct.run.ok)}`,
+      `- gateway → search → Elasticsearch: ${cpuPerRequest(gateway.cpu, gateway.run.ok)}`,
+      `- CPU ratio gateway ÷ direct: **${ratio(gateway.cpu.platformMs / gateway.run.ok, direct.cpu.platformMs / direct.run.ok)}**`,
       '',
       '## Event-to-searchable lag',
       '',
@@ -323,7 +366,8 @@ async function main() {
     const file = join(__dirname, 'results', 'search.md');
     writeFileSync(file, summary);
     process.stderr.write(`\nwritten to ${file}\n`);
-    if (gateway.failed > 0 || direct.failed > 0) throw new Error('failed searches during the run');
+    if (gateway.run.failed > 0 || direct.run.failed > 0)
+      throw new Error('failed searches during the run');
   } finally {
     await platform.stop();
   }
