@@ -30,7 +30,7 @@ import {
   testLogger,
 } from '@emporia/testing';
 import { loadHistory } from './analytics-load';
-import { closedLoop, machine, percentiles, table, type RunResult } from './lib';
+import { closedLoop, machine, percentiles, table, writeFigures, type RunResult } from './lib';
 
 const FACTS = Number(process.env.BENCH_FACTS ?? 10_000_000);
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 300_000);
@@ -320,6 +320,29 @@ async function main() {
     process.stdout.write(summary);
     const file = join(__dirname, 'results', 'analytics.md');
     writeFileSync(file, summary);
+    writeFigures('analytics', [
+      {
+        name: 'events/s to queryable ÷ straight to Kafka',
+        value: gateway.perSecond / direct.perSecond,
+        unit: '×',
+      },
+      {
+        name: 'ingest lag p95 ÷ straight to Kafka',
+        value: gateway.lag.p95 / direct.lag.p95,
+        unit: '×',
+      },
+      {
+        name: 'GetFunnel p95 ÷ raw scan p95',
+        value: p95('GetFunnel') / p95('baseline: the funnel'),
+        unit: '×',
+      },
+      {
+        name: 'GetKpis p95 ÷ raw scan p95',
+        value: p95('GetKpis') / p95('baseline: KPIs'),
+        unit: '×',
+      },
+      { name: 'GetRfm p95 ÷ raw scan p95', value: p95('GetRfm') / p95('baseline: RFM'), unit: '×' },
+    ]);
     process.stderr.write(`\nwritten to ${file}\n`);
     if (runs.some((r) => r.failed > 0))
       throw new Error(`failed queries: ${JSON.stringify(runs.map((r) => r.failures))}`);

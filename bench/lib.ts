@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
@@ -232,4 +232,38 @@ export async function send(
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: r.statusCode, text: await r.body.text() };
+}
+
+// ---- figures for bench/results/summary.md
+
+/** One figure of a benchmark, with the issue's target when it has one. */
+export interface Figure {
+  /** What is measured, e.g. "attempts/s ÷ redis-benchmark EVALSHA (sold out)". */
+  name: string;
+  value: number;
+  /** The target: the value must be at least (`>=`) or at most (`<=`) this. */
+  target?: { op: '>=' | '<='; value: number };
+  /** What the figure is counted in ("×", "ms"), shown beside the value. */
+  unit?: string;
+}
+
+export const RESULTS_DIR = join(__dirname, 'results');
+
+/** Whether a figure meets its target (undefined when it has none). */
+export const meets = (f: Figure): boolean | undefined =>
+  f.target === undefined
+    ? undefined
+    : f.target.op === '>='
+      ? f.value >= f.target.value
+      : f.value <= f.target.value;
+
+/**
+ * Writes `bench/results/<bench>.json` beside the benchmark's Markdown result: its figures, for
+ * `npm run bench` to gather into summary.md.
+ */
+export function writeFigures(bench: string, figures: Figure[]): void {
+  writeFileSync(
+    join(RESULTS_DIR, `${bench}.json`),
+    `${JSON.stringify({ bench, at: new Date().toISOString(), machine: machine(), figures }, null, 2)}\n`,
+  );
 }
