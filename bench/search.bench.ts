@@ -12,7 +12,8 @@
  *   Elasticsearch refresh) until a search finds the new title, against a document written
  *   straight into Elasticsearch until a search finds it (the refresh interval's floor).
  *
- *   npm run bench:search   (BENCH_PRODUCTS, BENCH_SECONDS, BENCH_CONCURRENCY, BENCH_LAG_SAMPLES)
+ *   npm run bench:search   (BENCH_PRODUCTS, BENCH_SECONDS, BENCH_CONCURRENCY, BENCH_ROUNDS,
+ *                           BENCH_LAG_SAMPLES)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,11 +35,14 @@ import {
   table,
   type CpuReport,
   type RunResult,
+  writeFigures,
 } from './lib';
 
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+/** Alternating measurement windows per side (BENCH_ROUNDS). */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const LAG_SAMPLES = Number(process.env.BENCH_LAG_SAMPLES ?? 30);
 
 const ADJECTIVES = ['新款', '轻薄', '旗舰', '无线', '防水', 'Pro', 'Max', 'Mini', 'Ultra', 'Lite'];
@@ -251,30 +255,78 @@ async function main() {
       full: await bytes(`/${alias}/_search`),
       lean: await bytes(esPath),
     };
-    const metered = async (
-      name: string,
-      op: (i: number) => Promise<string | undefined>,
-    ): Promise<{ run: RunResult; cpu: CpuReport }> => {
-      // the warm-up outside the metered window
-      await closedLoop(name, op, { concurrency: CONCURRENCY, seconds: 1, warmupSeconds: 1 });
-      const meter = cpuMeter(pids);
-      const run = await closedLoop(name, op, {
+    // Both sides are measured in ROUNDS alternating windows (direct, gateway, direct, …) of
+    // SECONDS / ROUNDS each, and the rounds pooled: a burst of other work on the machine falls
+    // on both sides rather than on one. Each window's CPU is metered alike.
+    type Side = { run: RunResult; cpu: CpuReport; latencies: number[] };
+    const side = (name: string, op: (i: number) => Promise<string | undefined>) => {
+      const s: Side = {
+        run: {
+          name,
+          ok: 0,
+          failed: 0,
+          seconds: 0,
+          perSecond: 0,
+          p50: 0,
+          p95: 0,
+          p99: 0,
+          failures: {},
+        },
+        cpu: { byProcess: {}, platformMs: 0, loadGeneratorMs: 0 },
+        latencies: [],
+      };
+      const timed = async (i: number) => {
+        const t = performance.now();
+        const err = await op(i);
+        if (!err) s.latencies.push(performance.now() - t);
+        return err;
+      };
+      return { s, op, timed };
+    };
+    const measure = async ({ s, op, timed }: ReturnType<typeof side>, seconds: number) => {
+      // a short warm-up outside the metered window
+      await closedLoop(s.run.name, op, {
         concurrency: CONCURRENCY,
-        seconds: SECONDS,
+        seconds: 0.5,
         warmupSeconds: 0,
       });
-      return { run, cpu: meter.stop() };
+      const meter = cpuMeter(pids);
+      const r = await closedLoop(s.run.name, timed, {
+        concurrency: CONCURRENCY,
+        seconds,
+        warmupSeconds: 0,
+      });
+      const cpu = meter.stop();
+      s.run.ok += r.ok;
+      s.run.failed += r.failed;
+      s.run.seconds += r.seconds;
+      for (const [k, v] of Object.entries(r.failures))
+        s.run.failures[k] = (s.run.failures[k] ?? 0) + v;
+      for (const [k, v] of Object.entries(cpu.byProcess))
+        s.cpu.byProcess[k] = (s.cpu.byProcess[k] ?? 0) + v;
+      s.cpu.platformMs += cpu.platformMs;
+      s.cpu.loadGeneratorMs += cpu.loadGeneratorMs;
     };
-    const direct = await metered('Elasticsearch directly (same bodies)', async (i) => {
+    const directSide = side('Elasticsearch directly (same bodies)', async (i) => {
       const res = await send(esPool, 'POST', esPath, {
         body: buildSearchBody(toCriteria(request(i).input)),
       });
       return res.status === 200 ? undefined : `HTTP ${res.status}`;
     });
-    const gateway = await metered('gateway → search → Elasticsearch', async (i) => {
+    const gatewaySide = side('gateway → search → Elasticsearch', async (i) => {
       const res = await send(gatewayPool, 'GET', request(i).path);
       return res.status === 200 ? undefined : `HTTP ${res.status} ${res.text.slice(0, 80)}`;
     });
+    for (let r = 0; r < ROUNDS; r++) {
+      await measure(directSide, SECONDS / ROUNDS);
+      await measure(gatewaySide, SECONDS / ROUNDS);
+    }
+    const pooled = ({ s }: ReturnType<typeof side>): Side => {
+      s.run = { ...s.run, perSecond: s.run.ok / s.run.seconds, ...percentiles(s.latencies) };
+      return s;
+    };
+    const direct = pooled(directSide);
+    const gateway = pooled(gatewaySide);
     await Promise.all([esPool.close(), gatewayPool.close()]);
 
     // 3. event-to-searchable lag
@@ -329,7 +381,7 @@ async function main() {
     const summary = [
       `# Search benchmark (${new Date().toISOString()})`,
       '',
-      `Machine: ${machine()}. Command: \`npm run bench:search\` (BENCH_PRODUCTS=${PRODUCTS}, BENCH_SECONDS=${SECONDS}, BENCH_CONCURRENCY=${CONCURRENCY}, BENCH_LAG_SAMPLES=${LAG_SAMPLES}).`,
+      `Machine: ${machine()}. Command: \`npm run bench:search\` (BENCH_PRODUCTS=${PRODUCTS}, BENCH_SECONDS=${SECONDS}, BENCH_CONCURRENCY=${CONCURRENCY}, BENCH_ROUNDS=${ROUNDS}, BENCH_LAG_SAMPLES=${LAG_SAMPLES}). The two sides are measured in ${ROUNDS} alternating windows each (direct, gateway, direct, …), pooled.`,
       'Catalog, search, user, the gateway, the load generator, Postgres, Kafka and Elasticsearch share the machine.',
       '',
       '## Indexing',
@@ -365,6 +417,31 @@ async function main() {
     process.stdout.write(summary);
     const file = join(__dirname, 'results', 'search.md');
     writeFileSync(file, summary);
+    const cpuPer = (m: Side) => m.cpu.platformMs / m.run.ok;
+    writeFigures('search', [
+      {
+        name: `search p95 through the gateway ÷ Elasticsearch direct p95 (${PRODUCTS} products, facets)`,
+        value: gateway.run.p95 / direct.run.p95,
+        target: { op: '<=', value: 1.2 },
+        unit: '×',
+      },
+      {
+        name: 'search p50 ÷ Elasticsearch direct p50',
+        value: gateway.run.p50 / direct.run.p50,
+        unit: '×',
+      },
+      { name: 'search CPU per request through the gateway', value: cpuPer(gateway), unit: 'ms' },
+      {
+        name: 'search CPU per request ÷ Elasticsearch direct',
+        value: cpuPer(gateway) / cpuPer(direct),
+        unit: '×',
+      },
+      {
+        name: 'event-to-searchable lag p95 ÷ Elasticsearch refresh p95',
+        value: lag.p95 / base.p95,
+        unit: '×',
+      },
+    ]);
     process.stderr.write(`\nwritten to ${file}\n`);
     if (gateway.run.failed > 0 || direct.run.failed > 0)
       throw new Error('failed searches during the run');
