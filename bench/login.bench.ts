@@ -20,7 +20,15 @@ import {
   testEnv,
   uniqueSuffix,
 } from '@emporia/testing';
-import { closedLoop, machine, table, type RunResult } from './lib';
+import {
+  closedLoop,
+  cpuMeter,
+  cpuPerRequest,
+  machine,
+  table,
+  type CpuReport,
+  type RunResult,
+} from './lib';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -114,10 +122,14 @@ async function main(): Promise<void> {
         { concurrency: CONCURRENCY, seconds: SECONDS },
       ),
     );
+    // CPU of every login answered in the window (its warm-up included), over every process
+    const meter = cpuMeter({ gateway: gateway.process.pid, user: user.process.pid });
+    let logins = 0;
     results.push(
       await closedLoop(
         'POST /v1/auth/login (gateway → user → argon2id, Redis, Postgres)',
         async (i) => {
+          logins++;
           const r = await post(
             '/v1/auth/login',
             { identifier: emails[i % emails.length], password: PASSWORD },
@@ -129,6 +141,7 @@ async function main(): Promise<void> {
         { concurrency: CONCURRENCY, seconds: SECONDS },
       ),
     );
+    const loginCpu: CpuReport = meter.stop();
     const [argon, jwks, login] = results;
     const summary = [
       `# Login benchmark (${new Date().toISOString()})`,
@@ -142,6 +155,7 @@ async function main(): Promise<void> {
       `- Logins per second ÷ in-process argon2id verifications per second: **${(login.perSecond / argon.perSecond).toFixed(2)}** (1.00 would mean the service adds nothing to the hash).`,
       `- Login p99 ÷ argon2id verify p99: **${(login.p99 / argon.p99).toFixed(2)}**.`,
       `- Login p50 − no-hash round trip p50: **${(login.p50 - jwks.p50).toFixed(1)} ms** (≈ the hash plus the login's own Redis and Postgres work).`,
+      `- CPU per login (summed over the gateway, the user service and the servers from /proc; the load generator apart): ${cpuPerRequest(loginCpu, logins)}.`,
       `- Failed logins: ${login.failed}${login.failed ? ` (${JSON.stringify(login.failures)})` : ''}.`,
       '',
     ].join('\n');

@@ -12,7 +12,8 @@
  *   Elasticsearch refresh) until a search finds the new title, against a document written
  *   straight into Elasticsearch until a search finds it (the refresh interval's floor).
  *
- *   npm run bench:search   (BENCH_PRODUCTS, BENCH_SECONDS, BENCH_CONCURRENCY, BENCH_LAG_SAMPLES)
+ *   npm run bench:search   (BENCH_PRODUCTS, BENCH_SECONDS, BENCH_CONCURRENCY, BENCH_ROUNDS,
+ *                           BENCH_LAG_SAMPLES)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,12 +23,26 @@ import { provideInfrastructure, startPlatform, testEnv } from '@emporia/testing'
 // eslint-disable-next-line no-restricted-imports -- pure code of the service being measured
 import { toCriteria, type SearchInput } from '../apps/search/src/domain/search-criteria';
 // eslint-disable-next-line no-restricted-imports -- pure code of the service being measured
-import { buildSearchBody } from '../apps/search/src/infrastructure/search-body';
-import { closedLoop, machine, percentiles, table, type RunResult } from './lib';
+import { buildSearchBody, SEARCH_FILTER_PATH } from '../apps/search/src/infrastructure/search-body';
+import {
+  closedLoop,
+  cpuMeter,
+  cpuPerRequest,
+  httpPool,
+  machine,
+  percentiles,
+  send,
+  table,
+  type CpuReport,
+  type RunResult,
+  writeFigures,
+} from './lib';
 
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+/** Alternating measurement windows per side (BENCH_ROUNDS). */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const LAG_SAMPLES = Number(process.env.BENCH_LAG_SAMPLES ?? 30);
 
 const ADJECTIVES = ['新款', '轻薄', '旗舰', '无线', '防水', 'Pro', 'Max', 'Mini', 'Ultra', 'Lite'];
@@ -220,27 +235,99 @@ async function main() {
       const path = `/v1/search/products?q=${encodeURIComponent(q)}&facets=true&limit=20&sort=${sort}${brand ? `&brand=${encodeURIComponent(brand)}` : ''}`;
       return { input, path };
     };
-    const direct = await closedLoop(
-      'Elasticsearch directly (same bodies)',
-      async (i) => {
-        const res = await fetch(`${es}/${alias}/_search`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(buildSearchBody(toCriteria(request(i).input))),
-        });
-        await res.arrayBuffer();
-        return res.status === 200 ? undefined : `HTTP ${res.status}`;
-      },
-      { concurrency: CONCURRENCY, seconds: SECONDS },
+    // both sides through the same load generator (undici pools, one connection per worker), each
+    // window metered alike: CPU summed over every service and server process from /proc
+    const esPool = httpPool(es, CONCURRENCY);
+    const gatewayPool = httpPool(platform.gatewayUrl, CONCURRENCY);
+    // the processes a search goes through (catalog and user idle meanwhile: left out)
+    const pids = Object.fromEntries(
+      platform.services
+        .filter((s) => s.name === 'gateway' || s.name === 'search')
+        .map((s) => [s.name, s.process.pid]),
     );
-    const gateway = await closedLoop(
-      'gateway → search → Elasticsearch',
-      async (i) => {
-        const res = await platform.api('GET', request(i).path);
-        return res.status === 200 ? undefined : `HTTP ${res.status} ${res.body?.code ?? ''}`;
-      },
-      { concurrency: CONCURRENCY, seconds: SECONDS },
-    );
+    // the search service's own URL: the same filter_path (only the parts of the answer it reads)
+    const esPath = `/${alias}/_search?filter_path=${encodeURIComponent(SEARCH_FILTER_PATH)}`;
+    const sampleBody = buildSearchBody(toCriteria(request(0).input));
+    const bytes = async (path: string, body: object = sampleBody) =>
+      (await send(esPool, 'POST', path, { body })).text.length;
+    const answerBytes = {
+      whole: await bytes(`/${alias}/_search`, { ...sampleBody, _source: true }),
+      full: await bytes(`/${alias}/_search`),
+      lean: await bytes(esPath),
+    };
+    // Both sides are measured in ROUNDS alternating windows (direct, gateway, direct, …) of
+    // SECONDS / ROUNDS each, and the rounds pooled: a burst of other work on the machine falls
+    // on both sides rather than on one. Each window's CPU is metered alike.
+    type Side = { run: RunResult; cpu: CpuReport; latencies: number[] };
+    const side = (name: string, op: (i: number) => Promise<string | undefined>) => {
+      const s: Side = {
+        run: {
+          name,
+          ok: 0,
+          failed: 0,
+          seconds: 0,
+          perSecond: 0,
+          p50: 0,
+          p95: 0,
+          p99: 0,
+          failures: {},
+        },
+        cpu: { byProcess: {}, platformMs: 0, loadGeneratorMs: 0 },
+        latencies: [],
+      };
+      const timed = async (i: number) => {
+        const t = performance.now();
+        const err = await op(i);
+        if (!err) s.latencies.push(performance.now() - t);
+        return err;
+      };
+      return { s, op, timed };
+    };
+    const measure = async ({ s, op, timed }: ReturnType<typeof side>, seconds: number) => {
+      // a short warm-up outside the metered window
+      await closedLoop(s.run.name, op, {
+        concurrency: CONCURRENCY,
+        seconds: 0.5,
+        warmupSeconds: 0,
+      });
+      const meter = cpuMeter(pids);
+      const r = await closedLoop(s.run.name, timed, {
+        concurrency: CONCURRENCY,
+        seconds,
+        warmupSeconds: 0,
+      });
+      const cpu = meter.stop();
+      s.run.ok += r.ok;
+      s.run.failed += r.failed;
+      s.run.seconds += r.seconds;
+      for (const [k, v] of Object.entries(r.failures))
+        s.run.failures[k] = (s.run.failures[k] ?? 0) + v;
+      for (const [k, v] of Object.entries(cpu.byProcess))
+        s.cpu.byProcess[k] = (s.cpu.byProcess[k] ?? 0) + v;
+      s.cpu.platformMs += cpu.platformMs;
+      s.cpu.loadGeneratorMs += cpu.loadGeneratorMs;
+    };
+    const directSide = side('Elasticsearch directly (same bodies)', async (i) => {
+      const res = await send(esPool, 'POST', esPath, {
+        body: buildSearchBody(toCriteria(request(i).input)),
+      });
+      return res.status === 200 ? undefined : `HTTP ${res.status}`;
+    });
+    const gatewaySide = side('gateway → search → Elasticsearch', async (i) => {
+      const res = await send(gatewayPool, 'GET', request(i).path);
+      return res.status === 200 ? undefined : `HTTP ${res.status} ${res.text.slice(0, 80)}`;
+    });
+    for (let r = 0; r < ROUNDS; r++) {
+      await measure(directSide, SECONDS / ROUNDS);
+      await measure(gatewaySide, SECONDS / ROUNDS);
+    }
+    const pooled = ({ s }: ReturnType<typeof side>): Side => {
+      s.run = { ...s.run, perSecond: s.run.ok / s.run.seconds, ...percentiles(s.latencies) };
+      return s;
+    };
+    const direct = pooled(directSide);
+    const gateway = pooled(gatewaySide);
+    await Promise.all([esPool.close(), gatewayPool.close()]);
 
     // 3. event-to-searchable lag
     const poll = async (find: () => Promise<boolean>) => {
@@ -294,7 +381,7 @@ async function main() {
     const summary = [
       `# Search benchmark (${new Date().toISOString()})`,
       '',
-      `Machine: ${machine()}. Command: \`npm run bench:search\` (BENCH_PRODUCTS=${PRODUCTS}, BENCH_SECONDS=${SECONDS}, BENCH_CONCURRENCY=${CONCURRENCY}, BENCH_LAG_SAMPLES=${LAG_SAMPLES}).`,
+      `Machine: ${machine()}. Command: \`npm run bench:search\` (BENCH_PRODUCTS=${PRODUCTS}, BENCH_SECONDS=${SECONDS}, BENCH_CONCURRENCY=${CONCURRENCY}, BENCH_ROUNDS=${ROUNDS}, BENCH_LAG_SAMPLES=${LAG_SAMPLES}). The two sides are measured in ${ROUNDS} alternating windows each (direct, gateway, direct, …), pooled.`,
       'Catalog, search, user, the gateway, the load generator, Postgres, Kafka and Elasticsearch share the machine.',
       '',
       '## Indexing',
@@ -305,9 +392,17 @@ async function main() {
       '',
       '## Search latency (facets on: categories, brands, price ranges, attributes; 20 hits)',
       '',
-      table([direct, gateway] as RunResult[]),
+      table([direct.run, gateway.run]),
       '',
-      `- Gateway p50 ÷ Elasticsearch p50: **${ratio(gateway.p50, direct.p50)}**; p95 ÷ p95: **${ratio(gateway.p95, direct.p95)}**; throughput ratio ${ratio(gateway.perSecond, direct.perSecond)}.`,
+      `- Gateway p50 ÷ Elasticsearch p50: **${ratio(gateway.run.p50, direct.run.p50)}**; p95 ÷ p95: **${ratio(gateway.run.p95, direct.run.p95)}**; p99 ÷ p99: ${ratio(gateway.run.p99, direct.run.p99)}; throughput ratio ${ratio(gateway.run.perSecond, direct.run.perSecond)}.`,
+      '',
+      `Elasticsearch's answer to one search (\`${QUERIES[0]}\`, facets, 20 hits) is ${answerBytes.lean} characters with the service's \`_source\` fields and \`filter_path\` (${answerBytes.full} without \`filter_path\`, ${answerBytes.whole} with whole documents and without \`filter_path\`, as before issue 19); the direct run sends the same body to the same URL.`,
+      '',
+      'CPU per request (ms, summed over every service and server process from /proc; the load generator apart):',
+      '',
+      `- Elasticsearch directly: ${cpuPerRequest(direct.cpu, direct.run.ok)}`,
+      `- gateway → search → Elasticsearch: ${cpuPerRequest(gateway.cpu, gateway.run.ok)}`,
+      `- CPU ratio gateway ÷ direct: **${ratio(gateway.cpu.platformMs / gateway.run.ok, direct.cpu.platformMs / direct.run.ok)}**`,
       '',
       '## Event-to-searchable lag',
       '',
@@ -322,8 +417,34 @@ async function main() {
     process.stdout.write(summary);
     const file = join(__dirname, 'results', 'search.md');
     writeFileSync(file, summary);
+    const cpuPer = (m: Side) => m.cpu.platformMs / m.run.ok;
+    writeFigures('search', [
+      {
+        name: `search p95 through the gateway ÷ Elasticsearch direct p95 (${PRODUCTS} products, facets)`,
+        value: gateway.run.p95 / direct.run.p95,
+        target: { op: '<=', value: 1.2 },
+        unit: '×',
+      },
+      {
+        name: 'search p50 ÷ Elasticsearch direct p50',
+        value: gateway.run.p50 / direct.run.p50,
+        unit: '×',
+      },
+      { name: 'search CPU per request through the gateway', value: cpuPer(gateway), unit: 'ms' },
+      {
+        name: 'search CPU per request ÷ Elasticsearch direct',
+        value: cpuPer(gateway) / cpuPer(direct),
+        unit: '×',
+      },
+      {
+        name: 'event-to-searchable lag p95 ÷ Elasticsearch refresh p95',
+        value: lag.p95 / base.p95,
+        unit: '×',
+      },
+    ]);
     process.stderr.write(`\nwritten to ${file}\n`);
-    if (gateway.failed > 0 || direct.failed > 0) throw new Error('failed searches during the run');
+    if (gateway.run.failed > 0 || direct.run.failed > 0)
+      throw new Error('failed searches during the run');
   } finally {
     await platform.stop();
   }

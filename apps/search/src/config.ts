@@ -28,6 +28,11 @@ export const searchConfigSchema = z.object({
   SEARCH_REINDEX_BATCH_SIZE: env.int(500, 1),
   /** How often every instance reloads the synonym sets (0: only after a change made through it). */
   SEARCH_SYNONYM_REFRESH_SECONDS: env.int(10, 0),
+  /**
+   * How often every instance reloads the unended flash sales it shows on hits, and how long it
+   * keeps a category name for the facet's labels (0: both read from the store on each search).
+   */
+  SEARCH_SIDE_CACHE_MS: env.int(1000, 0),
 });
 
 export type SearchConfig = z.infer<typeof searchConfigSchema>;

@@ -37,6 +37,7 @@ import {
 } from './application/search-products.use-case';
 import { SYNONYM_REFRESH_MS, SynonymSetsUseCase } from './application/synonym-sets.use-case';
 import { searchConfigSchema, type SearchConfig } from './config';
+import { CachedCategoryNames, CachedFlashSales } from './infrastructure/cached-stores';
 import { GrpcCatalogSource } from './infrastructure/catalog-source';
 import { ElasticsearchProductIndex } from './infrastructure/elasticsearch-product-index';
 import {
@@ -89,13 +90,24 @@ export const searchService = defineService({
     const stores = new SearchStores(elasticsearch, config.SEARCH_INDEX_PREFIX);
     await stores.ensure();
     const log = new EsSearchLog(stores, logger);
+    // flash sales and category names from memory (bounded staleness, README "Side caches")
+    const cacheMs = config.SEARCH_SIDE_CACHE_MS;
+    const sales = cacheMs
+      ? new CachedFlashSales(new EsFlashSales(stores), logger, { refreshMs: cacheMs, limit: 5000 })
+      : undefined;
+    const categoryNames = cacheMs
+      ? new CachedCategoryNames(new EsCategoryNames(stores), {
+          ttlMs: 2 * cacheMs,
+          maxEntries: 10_000,
+        })
+      : new EsCategoryNames(stores);
     return {
       controllers: [SearchGrpcController],
       providers: [
         { provide: PRODUCT_INDEX, useValue: index },
         { provide: INDEX_BUILDER, useValue: index },
-        { provide: CATEGORY_NAMES, useValue: new EsCategoryNames(stores) },
-        { provide: FLASH_SALES, useValue: new EsFlashSales(stores) },
+        { provide: CATEGORY_NAMES, useValue: categoryNames },
+        { provide: FLASH_SALES, useValue: sales ?? new EsFlashSales(stores) },
         { provide: PRODUCT_RATINGS, useValue: new EsProductRatings(stores) },
         { provide: SYNONYM_STORE, useValue: new EsSynonymStore(stores) },
         { provide: REINDEX_JOBS, useValue: new EsReindexJobs(stores) },
@@ -111,7 +123,10 @@ export const searchService = defineService({
         SynonymSetsUseCase,
         ReindexUseCase,
       ],
-      workers: [{ start: () => log.start(), stop: () => log.close() }],
+      workers: [
+        { start: () => log.start(), stop: () => log.close() },
+        ...(sales ? [{ start: () => sales.start(), stop: () => sales.stop() }] : []),
+      ],
       ready: async (get) => {
         await get(SynonymSetsUseCase).reload();
         if (state !== 'outdated') return;

@@ -6,8 +6,27 @@ import type { SearchCriteria } from '../domain/search-criteria';
 import type { LoggedSearch, TopQueriesWindow } from '../domain/search-log';
 import type { SynonymSet } from '../domain/synonyms';
 
+/** The fields of a product document a search page shows (all a search fetches). */
+export type HitDocument = Pick<
+  ProductDocument,
+  | 'product_id'
+  | 'title'
+  | 'tags'
+  | 'brand'
+  | 'category_id'
+  | 'min_price'
+  | 'max_price'
+  | 'currency'
+  | 'in_stock'
+  | 'version'
+  | 'units_sold'
+  | 'category_names'
+  | 'rating_average'
+  | 'review_count'
+>;
+
 export interface SearchHit {
-  document: ProductDocument;
+  document: HitDocument;
   score: number;
 }
 

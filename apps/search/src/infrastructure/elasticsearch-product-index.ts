@@ -2,6 +2,7 @@ import { Client, errors } from '@elastic/elasticsearch';
 import type { Logger } from '@emporia/platform';
 import type {
   FacetCount,
+  HitDocument,
   IndexBuilder,
   ProductIndex,
   SearchFacets,
@@ -13,7 +14,7 @@ import type { DocRating } from '../domain/product-rating';
 import type { SearchCriteria } from '../domain/search-criteria';
 import { SearchError } from '../domain/search-error';
 import { MAPPING_VERSION, PRODUCT_MAPPINGS, PRODUCT_SETTINGS } from './product-mapping';
-import { buildSearchBody, buildSuggestBody } from './search-body';
+import { buildSearchBody, buildSuggestBody, SEARCH_FILTER_PATH } from './search-body';
 
 /**
  * Elasticsearch's external version of a document: the product version times this stride, plus
@@ -110,8 +111,9 @@ export class ElasticsearchProductIndex implements ProductIndex, IndexBuilder {
   async search(criteria: SearchCriteria, after?: unknown[]): Promise<SearchPage> {
     let res;
     try {
-      res = await this.client.search<ProductDocument>({
+      res = await this.client.search<HitDocument>({
         index: this.alias,
+        filter_path: SEARCH_FILTER_PATH,
         ...(buildSearchBody(criteria, after) as object),
       });
     } catch (e) {
@@ -124,19 +126,21 @@ export class ElasticsearchProductIndex implements ProductIndex, IndexBuilder {
       }
       throw unavailable(e);
     }
-    const hits = res.hits.hits
+    // filter_path leaves out what is empty: no hits, no buckets
+    const found = res.hits?.hits ?? [];
+    const hits = found
       .slice(0, criteria.size)
-      .map((h) => ({ document: h._source as ProductDocument, score: h._score ?? 0 }));
+      .map((h) => ({ document: h._source as HitDocument, score: h._score ?? 0 }));
     const total =
-      typeof res.hits.total === 'number' ? res.hits.total : (res.hits.total?.value ?? 0);
-    const more = res.hits.hits.length > criteria.size;
-    const last = res.hits.hits[criteria.size - 1];
+      typeof res.hits?.total === 'number' ? res.hits.total : (res.hits?.total?.value ?? 0);
+    const more = found.length > criteria.size;
+    const last = found[criteria.size - 1];
     return {
       hits,
       total,
       ...(more && last?.sort ? { after: last.sort } : {}),
       ...(criteria.facets
-        ? { facets: this.facets(criteria, res.aggregations as Record<string, Agg>) }
+        ? { facets: this.facets(criteria, (res.aggregations ?? {}) as Record<string, Agg>) }
         : {}),
     };
   }

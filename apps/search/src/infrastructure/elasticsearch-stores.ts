@@ -2,7 +2,6 @@ import { Client, errors } from '@elastic/elasticsearch';
 import { counter, type Logger } from '@emporia/platform';
 import type {
   CategoryNames,
-  FlashSales,
   ProductRatings,
   QueryStat,
   ReindexJobs,
@@ -10,6 +9,7 @@ import type {
   SynonymStore,
 } from '../application/ports';
 import type { FlashSaleRecord } from '../domain/flash-offer';
+import type { FlashSaleSource } from './cached-stores';
 import type { RatingSummary } from '../domain/product-rating';
 import type { ReindexJob } from '../domain/reindex';
 import type { LoggedSearch, TopQueriesWindow } from '../domain/search-log';
@@ -180,7 +180,7 @@ type SaleDoc = {
   ends_at: string;
 };
 
-export class EsFlashSales implements FlashSales {
+export class EsFlashSales implements FlashSaleSource {
   constructor(private readonly stores: SearchStores) {}
 
   async put(s: FlashSaleRecord): Promise<void> {
@@ -203,17 +203,18 @@ export class EsFlashSales implements FlashSales {
 
   async forProducts(productIds: readonly string[], now: Date): Promise<FlashSaleRecord[]> {
     if (productIds.length === 0) return [];
+    return this.find([{ terms: { product_id: [...productIds] } }], now, 1000);
+  }
+
+  unended(now: Date, limit: number): Promise<FlashSaleRecord[]> {
+    return this.find([], now, limit);
+  }
+
+  private async find(filter: object[], now: Date, size: number): Promise<FlashSaleRecord[]> {
     const res = await this.stores.client.search<SaleDoc>({
       index: this.stores.index('flash-sales'),
-      size: 1000,
-      query: {
-        bool: {
-          filter: [
-            { terms: { product_id: [...productIds] } },
-            { range: { ends_at: { gt: now.toISOString() } } },
-          ],
-        },
-      },
+      size,
+      query: { bool: { filter: [...filter, { range: { ends_at: { gt: now.toISOString() } } }] } },
     });
     return res.hits.hits.map(({ _source: d }) => ({
       saleId: d!.sale_id,

@@ -1,5 +1,5 @@
 import { toCriteria, type SearchInput } from '../domain/search-criteria';
-import { buildSearchBody, buildSuggestBody } from './search-body';
+import { buildSearchBody, buildSuggestBody, HIT_FIELDS, SEARCH_FILTER_PATH } from './search-body';
 
 const input = (over: Partial<SearchInput> = {}): SearchInput => ({
   query: '',
@@ -13,6 +13,14 @@ const body = (over: Partial<SearchInput> = {}, variants: string[] = [], after?: 
   JSON.parse(JSON.stringify(buildSearchBody(toCriteria(input(over), variants), after)));
 
 describe('search body', () => {
+  it('fetches only the fields a page shows, and reads only totals, hits and buckets', () => {
+    expect(body()._source).toEqual([...HIT_FIELDS]);
+    expect(body()._source).not.toContain('description');
+    expect(SEARCH_FILTER_PATH.split(',')).toEqual(
+      expect.arrayContaining(['hits.total', 'hits.hits._source', 'hits.hits.sort']),
+    );
+  });
+
   it('matches everything listed when there is no text, out-of-stock products ranked lower', () => {
     const b = body();
     expect(b.query.function_score.query.bool.must).toEqual([{ match_all: {} }]);

@@ -1,3 +1,4 @@
+import type { HitDocument } from '../application/ports';
 import type { SearchCriteria, SortOrder } from '../domain/search-criteria';
 
 /** Only listed products are searchable. */
@@ -147,7 +148,50 @@ function aggregations(c: SearchCriteria, f: ReturnType<typeof facetFilters>, edg
 }
 
 /**
- * The Elasticsearch request body for a search: relevance over the text and its synonym
+ * The fields of a product a search page shows (gRPC ProductHit): the only ones Elasticsearch
+ * fetches and sends back for each hit (description, attributes, SKUs, prices and the text
+ * fields stay in the index).
+ */
+export const HIT_FIELDS = [
+  'product_id',
+  'title',
+  'tags',
+  'brand',
+  'category_id',
+  'min_price',
+  'max_price',
+  'currency',
+  'in_stock',
+  'version',
+  'units_sold',
+  'category_names',
+  'rating_average',
+  'review_count',
+] as const satisfies readonly (keyof HitDocument)[];
+// every field of HitDocument is fetched (a field added there and not here fails to compile)
+const everyHitField: Exclude<keyof HitDocument, (typeof HIT_FIELDS)[number]> extends never
+  ? true
+  : never = true;
+void everyHitField;
+
+/**
+ * The parts of a search response read (`filter_path`, a URL parameter): the total, each hit's
+ * source, score and sort key, and the facet buckets (key, count, range bounds); Elasticsearch
+ * leaves out the rest (took, shards, index and id of each hit, error bounds of the terms counts).
+ */
+export const SEARCH_FILTER_PATH = [
+  'hits.total',
+  'hits.hits._source',
+  'hits.hits._score',
+  'hits.hits.sort',
+  'aggregations.**.key',
+  'aggregations.**.doc_count',
+  'aggregations.**.from',
+  'aggregations.**.to',
+].join(',');
+
+/**
+ * The Elasticsearch request body for a search: only the fields of HIT_FIELDS fetched; relevance over the text and its synonym
  * variants; listed products only, in the category subtree, currency, stock and minimum rating as
  * query filters;
  * brand, tag, price and attribute selections as a post filter with disjunctive facet counts; a
@@ -187,6 +231,7 @@ export function buildSearchBody(c: SearchCriteria, after?: unknown[]) {
   const post = f.all();
   return {
     size: c.size + 1,
+    _source: HIT_FIELDS,
     track_total_hits: true,
     query,
     ...(post.length ? { post_filter: { bool: { filter: post } } } : {}),
