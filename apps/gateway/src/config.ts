@@ -65,6 +65,15 @@ export const gatewayConfigSchema = z
     SALE_RATE_LIMIT_PER_IP: env.int(100, 1),
     SALE_RATE_LIMIT_WINDOW_MS: env.int(1000, 100),
     /**
+     * How long this replica answers a flash sale's attempts "sold out" (or a buyer's "limit
+     * reached") from memory after marketing said so, without asking again: at most this long
+     * after units come back, even if marketing's announcement on FLASH_RESTOCK_CHANNEL is lost
+     * (it drops the marks at once). 0 turns the marks off.
+     */
+    FLASH_SOLD_OUT_MARK_MS: env.int(1000, 0),
+    /** Redis pub/sub channel of units returned to flash sales (marketing's FLASH_RESTOCK_CHANNEL). */
+    FLASH_RESTOCK_CHANNEL: z.string().min(1).default('emporia:flash-sale:restocked'),
+    /**
      * Sign-up limits (`POST /v1/auth/register`, each an argon2 hash): per client address per
      * window, and for all clients together per (shorter) window. Redis down: sign-ups are refused
      * with 503 (fail closed), as sign-in needs Redis too.

@@ -28,6 +28,7 @@ import { gatewayConfigSchema, type GatewayConfig } from './config';
 import { GATEWAY_CONTROLLERS, gatewayProviders } from './gateway.module';
 import { JwksTokenVerifier } from './infrastructure/jwks-token-verifier';
 import { watchRedisDurability } from './infrastructure/redis-durability';
+import { flashSoldOutResource } from './interface/flash-sold-out';
 import { RedisIdempotencyStore } from './infrastructure/redis-idempotency.store';
 import { RedisRateLimitStore } from './infrastructure/redis-rate-limit.store';
 import { RedisTokenRevocationList } from './infrastructure/redis-token-revocation-list';
@@ -107,6 +108,11 @@ export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } 
         // preferences, delivery log, unsubscribe, receipts; not a readiness dependency either
         notification: backend<NotificationBackend>('notification', c.NOTIFICATION_GRPC_URL, false),
         redis: redisResource(c.REDIS_URL),
+        flashMarks: flashSoldOutResource({
+          redisUrl: c.REDIS_URL,
+          channel: c.FLASH_RESTOCK_CHANNEL,
+          boundMs: c.FLASH_SOLD_OUT_MARK_MS,
+        }),
       };
     },
     assemble: ({ config, logger, resources: { redis, ...backends } }) => {

@@ -14,6 +14,7 @@ import {
   GroupList,
   GroupView,
 } from './dto/marketing.dto';
+import { FLASH_SOLD_OUT_MARKS, type FlashSoldOutMarks } from './flash-sold-out';
 import { Idempotent } from './idempotency.interceptor';
 import { couponView, flashAttemptResult, groupView } from './marketing-mappers';
 import { RateLimit } from './rate-limit.guard';
@@ -27,7 +28,10 @@ import { uuidParam } from './uuid-param';
 @ApiTags('marketing')
 @Controller('v1')
 export class MarketingHttpController {
-  constructor(@Inject(MARKETING_BACKEND) private readonly marketing: MarketingBackend) {}
+  constructor(
+    @Inject(MARKETING_BACKEND) private readonly marketing: MarketingBackend,
+    @Inject(FLASH_SOLD_OUT_MARKS) private readonly flashMarks: FlashSoldOutMarks,
+  ) {}
 
   @Post('me/coupons')
   @Auth()
@@ -78,11 +82,17 @@ export class MarketingHttpController {
     @Body() body: FlashAttemptDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<FlashWinView> {
+    const quantity = body.quantity ?? 1;
+    // a loss marketing gave lately (within FLASH_SOLD_OUT_MARK_MS) is answered from memory
+    const known = this.flashMarks.known(id, me.accountId, quantity);
+    if (known) return flashAttemptResult({ result: known, token: '', expiresAt: '' });
+    const sentAt = this.flashMarks.sending();
     const r = await this.marketing.attemptFlashPurchase(ctx, {
       saleId: id,
       accountId: me.accountId,
-      quantity: body.quantity ?? 1,
+      quantity,
     });
+    this.flashMarks.learn(id, me.accountId, quantity, r.result, sentAt);
     const win = flashAttemptResult(r);
     void reply.status(201);
     return win;
