@@ -124,6 +124,28 @@ export const gatewayConfigSchema = z
      * accept the token (fail open), operator and admin routes answer 503 (fail closed).
      */
     TOKEN_REVOCATION_TIMEOUT_MS: env.int(250, 5),
+    /**
+     * The shoppers' product pages (`GET /v1/products/{id}`) kept by each replica: a page is
+     * served at most this long after it was read from catalog (the hard staleness bound when
+     * catalog events are late or Kafka is down; an event about the product drops it sooner). 0
+     * turns the cache off.
+     */
+    PRODUCT_PAGE_CACHE_TTL_MS: env.int(5000, 0),
+    /**
+     * Kafka, for the catalog events that drop cached product pages (each replica reads them with
+     * its own group, from the latest offset). Empty: pages live until PRODUCT_PAGE_CACHE_TTL_MS.
+     * Not part of /readyz: the gateway serves without Kafka.
+     */
+    KAFKA_BROKERS: z
+      .string()
+      .default('')
+      .transform((v) =>
+        v
+          .split(',')
+          .map((b) => b.trim())
+          .filter(Boolean),
+      ),
+    KAFKA_TOPIC_PREFIX: z.string().default(''),
     /** Behind a load balancer: take the client address from X-Forwarded-For. */
     TRUST_PROXY: env.bool(false),
     GRPC_DEADLINE_MS: env.int(5000, 50),
