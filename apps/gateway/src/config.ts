@@ -74,6 +74,12 @@ export const gatewayConfigSchema = z
     /** Redis pub/sub channel of units returned to flash sales (marketing's FLASH_RESTOCK_CHANNEL). */
     FLASH_RESTOCK_CHANNEL: z.string().min(1).default('emporia:flash-sale:restocked'),
     /**
+     * Admission control: at most this many attempts of one flash sale are with marketing at once
+     * from this replica; the others wait their turn (then the sold-out marks answer most of them).
+     * 0: no limit.
+     */
+    FLASH_MAX_IN_FLIGHT_PER_SALE: env.int(32, 0),
+    /**
      * Sign-up limits (`POST /v1/auth/register`, each an argon2 hash): per client address per
      * window, and for all clients together per (shorter) window. Redis down: sign-ups are refused
      * with 503 (fail closed), as sign-in needs Redis too.

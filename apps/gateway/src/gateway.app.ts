@@ -33,7 +33,8 @@ import { gatewayConfigSchema, type GatewayConfig } from './config';
 import { GATEWAY_CONTROLLERS, gatewayProviders } from './gateway.module';
 import { JwksTokenVerifier } from './infrastructure/jwks-token-verifier';
 import { watchRedisDurability } from './infrastructure/redis-durability';
-import { flashSoldOutResource } from './interface/flash-sold-out';
+import { flashAttemptRoute } from './interface/flash-attempt.fast-route';
+import { flashGateResource } from './interface/flash-gate';
 import { RedisIdempotencyStore } from './infrastructure/redis-idempotency.store';
 import { RedisRateLimitStore } from './infrastructure/redis-rate-limit.store';
 import { RedisTokenRevocationList } from './infrastructure/redis-token-revocation-list';
@@ -120,10 +121,11 @@ export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } 
         // preferences, delivery log, unsubscribe, receipts; not a readiness dependency either
         notification: backend<NotificationBackend>('notification', c.NOTIFICATION_GRPC_URL, false),
         redis: redisResource(c.REDIS_URL),
-        flashMarks: flashSoldOutResource({
+        flashGate: flashGateResource({
           redisUrl: c.REDIS_URL,
           channel: c.FLASH_RESTOCK_CHANNEL,
           boundMs: c.FLASH_SOLD_OUT_MARK_MS,
+          maxInFlight: c.FLASH_MAX_IN_FLIGHT_PER_SALE,
         }),
       };
     },
@@ -174,7 +176,9 @@ export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } 
           new FastRoutes(fastify, {
             authenticator: new Authenticator(tokenVerifier, revocations.list, revocations, logger),
             rateLimiter: new RateLimiter(rateLimits.store, rateLimits.policies, logger),
-          }).add(productDetailRoute(backends.catalog.api, pages));
+          })
+            .add(productDetailRoute(backends.catalog.api, pages))
+            .add(flashAttemptRoute(backends.marketing.api, backends.flashGate));
           installRequestContext(fastify);
           installDrain(fastify);
           await registerSecurityHeaders(app, config.HSTS_MAX_AGE_SECONDS);

@@ -1,8 +1,3 @@
-import { Redis } from 'ioredis';
-import type { ResourceSpec } from '@emporia/platform';
-
-export const FLASH_SOLD_OUT_MARKS = Symbol('FLASH_SOLD_OUT_MARKS');
-
 /** A loss the gateway may answer from memory, without asking marketing. */
 export type MarkedLoss = 'SOLD_OUT' | 'LIMIT_REACHED';
 
@@ -109,48 +104,4 @@ function merge(old: Mark | undefined, until: number, quantity: number): Mark {
   if (!old || quantity < old.quantity) return { until, quantity };
   if (quantity === old.quantity) return { until: Math.max(until, old.until), quantity };
   return old;
-}
-
-/**
- * The marks, with a Redis subscriber on marketing's restock channel (`<sale id>|<buyer>` per
- * give-back) that drops them. Not a readiness check: without the channel the marks still lapse
- * at their bound; every (re)connection forgets all marks, since announcements may have been
- * missed while it was away.
- */
-export function flashSoldOutResource(opts: {
-  redisUrl: string;
-  channel: string;
-  boundMs: number;
-}): ResourceSpec<FlashSoldOutMarks> {
-  return {
-    kind: 'client',
-    async open({ logger }) {
-      const marks = new FlashSoldOutMarks(opts.boundMs);
-      if (opts.boundMs <= 0) return { value: marks };
-      const sub = new Redis(opts.redisUrl, {
-        lazyConnect: true,
-        maxRetriesPerRequest: null,
-        retryStrategy: (attempt) => Math.min(attempt * 50, 2000),
-      });
-      sub.on('error', () => undefined); // the main connection logs Redis outages
-      sub.on('message', (_channel: string, message: string) => {
-        const bar = message.indexOf('|');
-        if (bar < 0) marks.restocked(message);
-        else marks.restocked(message.slice(0, bar), message.slice(bar + 1));
-      });
-      sub.on('ready', () => marks.clear());
-      sub.on('close', () => marks.clear());
-      // not awaited: the gateway starts while Redis is down (ioredis subscribes once it is up)
-      void sub
-        .connect()
-        .then(() => sub.subscribe(opts.channel))
-        .catch((err: unknown) =>
-          logger.warn(
-            { err },
-            'flash-sale restock channel unavailable; marks lapse at their bound',
-          ),
-        );
-      return { value: marks, close: () => sub.disconnect() };
-    },
-  };
 }

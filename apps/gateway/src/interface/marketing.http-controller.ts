@@ -14,9 +14,9 @@ import {
   GroupList,
   GroupView,
 } from './dto/marketing.dto';
-import { FLASH_SOLD_OUT_MARKS, type FlashSoldOutMarks } from './flash-sold-out';
+import { FLASH_GATE, type FlashGate } from './flash-gate';
 import { Idempotent } from './idempotency.interceptor';
-import { couponView, flashAttemptResult, groupView } from './marketing-mappers';
+import { couponView, groupView } from './marketing-mappers';
 import { RateLimit } from './rate-limit.guard';
 import { Ctx } from './request-context';
 import { uuidParam } from './uuid-param';
@@ -30,7 +30,7 @@ import { uuidParam } from './uuid-param';
 export class MarketingHttpController {
   constructor(
     @Inject(MARKETING_BACKEND) private readonly marketing: MarketingBackend,
-    @Inject(FLASH_SOLD_OUT_MARKS) private readonly flashMarks: FlashSoldOutMarks,
+    @Inject(FLASH_GATE) private readonly flash: FlashGate,
   ) {}
 
   @Post('me/coupons')
@@ -82,18 +82,8 @@ export class MarketingHttpController {
     @Body() body: FlashAttemptDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<FlashWinView> {
-    const quantity = body.quantity ?? 1;
-    // a loss marketing gave lately (within FLASH_SOLD_OUT_MARK_MS) is answered from memory
-    const known = this.flashMarks.known(id, me.accountId, quantity);
-    if (known) return flashAttemptResult({ result: known, token: '', expiresAt: '' });
-    const sentAt = this.flashMarks.sending();
-    const r = await this.marketing.attemptFlashPurchase(ctx, {
-      saleId: id,
-      accountId: me.accountId,
-      quantity,
-    });
-    this.flashMarks.learn(id, me.accountId, quantity, r.result, sentAt);
-    const win = flashAttemptResult(r);
+    // through the replica's flash gate: sold-out marks, admission control (as the fast route)
+    const win = await this.flash.attempt(this.marketing, ctx, id, me.accountId, body.quantity ?? 1);
     void reply.status(201);
     return win;
   }
