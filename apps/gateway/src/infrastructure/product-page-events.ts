@@ -22,7 +22,8 @@ export interface InvalidatedPages {
  * latest offset and commits nothing (the group is forgotten when its member leaves). Every
  * (re)join of the group clears the whole cache, since events may have been missed meanwhile.
  * `start()` does not wait for Kafka: the gateway serves without it (pages then live until their
- * TTL); kafkajs reconnects by itself, and a crash restarts the consumer after a pause.
+ * TTL); kafkajs reconnects by itself, and a crash restarts the consumer after a pause. `stop()`
+ * does not wait either.
  */
 export class ProductPageEvents implements Consumer {
   private consumer: KafkaConsumer | undefined;
@@ -82,8 +83,14 @@ export class ProductPageEvents implements Consumer {
     }
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Leaves without waiting: the consumer only drops cached pages, so nothing is lost, and the
+   * gateway's shutdown (consumers first, then the servers) must not wait for Kafka (a fetch can
+   * take seconds to end), or requests in flight would finish before the listener closes.
+   */
+  stop(): Promise<void> {
     this.stopped = true;
-    await this.consumer?.disconnect().catch(() => undefined);
+    void this.consumer?.disconnect().catch(() => undefined);
+    return Promise.resolve();
   }
 }

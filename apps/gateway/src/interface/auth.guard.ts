@@ -115,10 +115,22 @@ export class Authenticator {
     this.warning = new ThrottledWarning(logger, 10_000);
   }
 
-  /** The verified caller (undefined: anonymous on an optional route); throws the route's problem. */
-  async authenticate(req: FastifyRequest, need: Requirement): Promise<Principal | undefined> {
+  /**
+   * The verified caller (undefined: anonymous on an optional route); throws the route's problem.
+   * `alongside` (a fast route's rate-limit count) runs once the token is verified, at the same
+   * time as the revocation check (one Redis round trip instead of two); its failure is thrown
+   * after the authentication's own problems, as when it ran after the guard.
+   */
+  async authenticate(
+    req: FastifyRequest,
+    need: Requirement,
+    alongside?: () => Promise<void>,
+  ): Promise<Principal | undefined> {
     const header = req.headers.authorization ?? '';
-    if (!header && need.optional) return undefined;
+    if (!header && need.optional) {
+      await alongside?.();
+      return undefined;
+    }
     const match = BEARER.exec(header);
     if (!match)
       throw unauthorized(
@@ -127,9 +139,17 @@ export class Authenticator {
         'invalid_request',
       );
     const principal = await this.verifier.verify(match[1]);
+    let also: Promise<void> | undefined;
+    if (alongside) {
+      // the per-account counter needs the caller; a refused request never reaches a handler
+      req.principal = principal;
+      also = alongside();
+      also.catch(() => undefined);
+    }
     await this.assertNotRevoked(principal, need.role);
     if (need.role && !holdsRole(principal, need.role))
       throw new ProblemError(403, 'ROLE_REQUIRED', `this needs the ${need.role} role`);
+    await also;
     req.principal = principal;
     return principal;
   }
