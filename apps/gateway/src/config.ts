@@ -65,6 +65,21 @@ export const gatewayConfigSchema = z
     SALE_RATE_LIMIT_PER_IP: env.int(100, 1),
     SALE_RATE_LIMIT_WINDOW_MS: env.int(1000, 100),
     /**
+     * How long this replica answers a flash sale's attempts "sold out" (or a buyer's "limit
+     * reached") from memory after marketing said so, without asking again: at most this long
+     * after units come back, even if marketing's announcement on FLASH_RESTOCK_CHANNEL is lost
+     * (it drops the marks at once). 0 turns the marks off.
+     */
+    FLASH_SOLD_OUT_MARK_MS: env.int(1000, 0),
+    /** Redis pub/sub channel of units returned to flash sales (marketing's FLASH_RESTOCK_CHANNEL). */
+    FLASH_RESTOCK_CHANNEL: z.string().min(1).default('emporia:flash-sale:restocked'),
+    /**
+     * Admission control: at most this many attempts of one flash sale are with marketing at once
+     * from this replica; the others wait their turn (then the sold-out marks answer most of them).
+     * 0: no limit.
+     */
+    FLASH_MAX_IN_FLIGHT_PER_SALE: env.int(32, 0),
+    /**
      * Sign-up limits (`POST /v1/auth/register`, each an argon2 hash): per client address per
      * window, and for all clients together per (shorter) window. Redis down: sign-ups are refused
      * with 503 (fail closed), as sign-in needs Redis too.
@@ -115,6 +130,28 @@ export const gatewayConfigSchema = z
      * accept the token (fail open), operator and admin routes answer 503 (fail closed).
      */
     TOKEN_REVOCATION_TIMEOUT_MS: env.int(250, 5),
+    /**
+     * The shoppers' product pages (`GET /v1/products/{id}`) kept by each replica: a page is
+     * served at most this long after it was read from catalog (the hard staleness bound when
+     * catalog events are late or Kafka is down; an event about the product drops it sooner). 0
+     * turns the cache off.
+     */
+    PRODUCT_PAGE_CACHE_TTL_MS: env.int(5000, 0),
+    /**
+     * Kafka, for the catalog events that drop cached product pages (each replica reads them with
+     * its own group, from the latest offset). Empty: pages live until PRODUCT_PAGE_CACHE_TTL_MS.
+     * Not part of /readyz: the gateway serves without Kafka.
+     */
+    KAFKA_BROKERS: z
+      .string()
+      .default('')
+      .transform((v) =>
+        v
+          .split(',')
+          .map((b) => b.trim())
+          .filter(Boolean),
+      ),
+    KAFKA_TOPIC_PREFIX: z.string().default(''),
     /** Behind a load balancer: take the client address from X-Forwarded-For. */
     TRUST_PROXY: env.bool(false),
     GRPC_DEADLINE_MS: env.int(5000, 50),

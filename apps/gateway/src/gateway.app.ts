@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { ServiceName } from '@emporia/contracts';
@@ -8,9 +10,11 @@ import {
   newContext,
   redisResource,
   ThrottledWarning,
+  type Consumer,
   type Logger,
   type RunningService,
 } from '@emporia/platform';
+import { createKafka } from '@emporia/messaging';
 import type {
   AccessTokenVerifier,
   AnalyticsBackend,
@@ -22,15 +26,25 @@ import type {
   RiskBackend,
   SearchBackend,
   SupportBackend,
+  RateLimitPolicies,
   UserBackend,
 } from './application/ports';
 import { gatewayConfigSchema, type GatewayConfig } from './config';
 import { GATEWAY_CONTROLLERS, gatewayProviders } from './gateway.module';
 import { JwksTokenVerifier } from './infrastructure/jwks-token-verifier';
 import { watchRedisDurability } from './infrastructure/redis-durability';
+import { flashAttemptRoute } from './interface/flash-attempt.fast-route';
+import { flashGateResource } from './interface/flash-gate';
 import { RedisIdempotencyStore } from './infrastructure/redis-idempotency.store';
 import { RedisRateLimitStore } from './infrastructure/redis-rate-limit.store';
 import { RedisTokenRevocationList } from './infrastructure/redis-token-revocation-list';
+import { PRODUCT_PAGE_TOPICS, ProductPageEvents } from './infrastructure/product-page-events';
+import { CachingTokenVerifier } from './infrastructure/verified-token-cache';
+import { Authenticator } from './interface/auth.guard';
+import { FastRoutes } from './interface/fast-route';
+import { productDetailRoute } from './interface/product-detail.fast-route';
+import { ProductPageCache } from './interface/product-page.cache';
+import { RateLimiter } from './interface/rate-limit.guard';
 import { ProblemView } from './interface/dto/views.dto';
 import {
   edgeServerOptions,
@@ -107,106 +121,64 @@ export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } 
         // preferences, delivery log, unsubscribe, receipts; not a readiness dependency either
         notification: backend<NotificationBackend>('notification', c.NOTIFICATION_GRPC_URL, false),
         redis: redisResource(c.REDIS_URL),
+        flashGate: flashGateResource({
+          redisUrl: c.REDIS_URL,
+          channel: c.FLASH_RESTOCK_CHANNEL,
+          boundMs: c.FLASH_SOLD_OUT_MARK_MS,
+          maxInFlight: c.FLASH_MAX_IN_FLIGHT_PER_SALE,
+        }),
       };
     },
     assemble: ({ config, logger, resources: { redis, ...backends } }) => {
+      const tokenVerifier = new CachingTokenVerifier(
+        verifier ??
+          new JwksTokenVerifier(jwks, {
+            issuer: config.JWT_ISSUER,
+            audience: config.JWT_AUDIENCE,
+            cacheMs: config.JWKS_CACHE_SECONDS * 1000,
+          }),
+      );
+      const revocations = {
+        list: new RedisTokenRevocationList(redis, config.TOKEN_REVOCATION_KEY_PREFIX),
+        timeoutMs: config.TOKEN_REVOCATION_TIMEOUT_MS,
+      };
+      const rateLimits = {
+        store: new RedisRateLimitStore(redis, config.REDIS_KEY_PREFIX),
+        policies: rateLimitPolicies(config),
+      };
+      const pages = new ProductPageCache(config.PRODUCT_PAGE_CACHE_TTL_MS);
+      const pageEvents = productPageInvalidation(config, pages, logger);
       // while Redis is down each use says what it does (503 or fail open); one line per 10 s here
       const redisDown = new ThrottledWarning(logger, 10_000);
       redis.on('error', (err: Error) => redisDown.warn({ err }, 'Redis connection failed'));
       watchRedisDurability(redis, config.REDIS_KEY_PREFIX, logger);
-      const jwks = async () =>
-        JSON.parse((await backends.user.api.getJwks(newContext(), {})).jwksJson);
+      async function jwks() {
+        return JSON.parse((await backends.user.api.getJwks(newContext(), {})).jwksJson);
+      }
       return {
         controllers: GATEWAY_CONTROLLERS,
         providers: gatewayProviders({
           ...backends,
-          verifier:
-            verifier ??
-            new JwksTokenVerifier(jwks, {
-              issuer: config.JWT_ISSUER,
-              audience: config.JWT_AUDIENCE,
-              cacheMs: config.JWKS_CACHE_SECONDS * 1000,
-            }),
-          revocations: {
-            list: new RedisTokenRevocationList(redis, config.TOKEN_REVOCATION_KEY_PREFIX),
-            timeoutMs: config.TOKEN_REVOCATION_TIMEOUT_MS,
-          },
+          verifier: tokenVerifier,
+          revocations,
           idempotency: new RedisIdempotencyStore(redis, config.REDIS_KEY_PREFIX, {
             ttlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
             leaseSeconds: config.IDEMPOTENCY_LEASE_SECONDS,
             timeoutMs: config.IDEMPOTENCY_STORE_TIMEOUT_MS,
           }),
-          rateLimits: {
-            store: new RedisRateLimitStore(redis, config.REDIS_KEY_PREFIX),
-            policies: {
-              sale: {
-                perAccount: {
-                  limit: config.SALE_RATE_LIMIT_PER_ACCOUNT,
-                  windowMs: config.SALE_RATE_LIMIT_WINDOW_MS,
-                },
-                perIp: {
-                  limit: config.SALE_RATE_LIMIT_PER_IP,
-                  windowMs: config.SALE_RATE_LIMIT_WINDOW_MS,
-                },
-                onStoreFailure: 'allow',
-              },
-              register: {
-                perIp: {
-                  limit: config.REGISTER_RATE_LIMIT_PER_IP,
-                  windowMs: config.REGISTER_RATE_LIMIT_IP_WINDOW_SECONDS * 1000,
-                },
-                global: {
-                  limit: config.REGISTER_RATE_LIMIT_GLOBAL,
-                  windowMs: config.REGISTER_RATE_LIMIT_GLOBAL_WINDOW_SECONDS * 1000,
-                },
-                onStoreFailure: 'refuse',
-              },
-              events: {
-                perIp: {
-                  limit: config.EVENTS_RATE_LIMIT_PER_IP,
-                  windowMs: config.EVENTS_RATE_LIMIT_WINDOW_SECONDS * 1000,
-                },
-                perVisitor: {
-                  limit: config.EVENTS_RATE_LIMIT_PER_VISITOR,
-                  windowMs: config.EVENTS_RATE_LIMIT_WINDOW_SECONDS * 1000,
-                },
-                onStoreFailure: 'allow',
-              },
-              support: {
-                perAccount: {
-                  limit: config.SUPPORT_RATE_LIMIT_PER_ACCOUNT,
-                  windowMs: config.SUPPORT_RATE_LIMIT_WINDOW_SECONDS * 1000,
-                },
-                onStoreFailure: 'allow',
-              },
-              reviews: {
-                perAccount: {
-                  limit: config.REVIEW_RATE_LIMIT_PER_ACCOUNT,
-                  windowMs: config.REVIEW_RATE_LIMIT_WINDOW_SECONDS * 1000,
-                },
-                onStoreFailure: 'allow',
-              },
-              unsubscribe: {
-                perIp: {
-                  limit: config.UNSUBSCRIBE_RATE_LIMIT_PER_IP,
-                  windowMs: config.UNSUBSCRIBE_RATE_LIMIT_WINDOW_SECONDS * 1000,
-                },
-                onStoreFailure: 'allow',
-              },
-              receipts: {
-                perIp: {
-                  limit: config.RECEIPT_RATE_LIMIT_PER_IP,
-                  windowMs: config.RECEIPT_RATE_LIMIT_WINDOW_SECONDS * 1000,
-                },
-                onStoreFailure: 'allow',
-              },
-            },
-          },
+          rateLimits,
         }),
+        ...(pageEvents ? { consumers: () => [pageEvents] } : {}),
         configure: async (app) => {
           const fastify = app.getHttpAdapter().getInstance();
           const routes = new RouteTable();
           routes.track(fastify);
+          new FastRoutes(fastify, {
+            authenticator: new Authenticator(tokenVerifier, revocations.list, revocations, logger),
+            rateLimiter: new RateLimiter(rateLimits.store, rateLimits.policies, logger),
+          })
+            .add(productDetailRoute(backends.catalog.api, pages))
+            .add(flashAttemptRoute(backends.marketing.api, backends.flashGate));
           installRequestContext(fastify);
           installDrain(fastify);
           await registerSecurityHeaders(app, config.HSTS_MAX_AGE_SECONDS);
@@ -229,6 +201,95 @@ export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } 
       };
     },
   });
+
+/** The rate-limit policies of the `@RateLimit` routes, from the configuration. */
+function rateLimitPolicies(config: GatewayConfig): RateLimitPolicies {
+  return {
+    sale: {
+      perAccount: {
+        limit: config.SALE_RATE_LIMIT_PER_ACCOUNT,
+        windowMs: config.SALE_RATE_LIMIT_WINDOW_MS,
+      },
+      perIp: {
+        limit: config.SALE_RATE_LIMIT_PER_IP,
+        windowMs: config.SALE_RATE_LIMIT_WINDOW_MS,
+      },
+      onStoreFailure: 'allow',
+    },
+    register: {
+      perIp: {
+        limit: config.REGISTER_RATE_LIMIT_PER_IP,
+        windowMs: config.REGISTER_RATE_LIMIT_IP_WINDOW_SECONDS * 1000,
+      },
+      global: {
+        limit: config.REGISTER_RATE_LIMIT_GLOBAL,
+        windowMs: config.REGISTER_RATE_LIMIT_GLOBAL_WINDOW_SECONDS * 1000,
+      },
+      onStoreFailure: 'refuse',
+    },
+    events: {
+      perIp: {
+        limit: config.EVENTS_RATE_LIMIT_PER_IP,
+        windowMs: config.EVENTS_RATE_LIMIT_WINDOW_SECONDS * 1000,
+      },
+      perVisitor: {
+        limit: config.EVENTS_RATE_LIMIT_PER_VISITOR,
+        windowMs: config.EVENTS_RATE_LIMIT_WINDOW_SECONDS * 1000,
+      },
+      onStoreFailure: 'allow',
+    },
+    support: {
+      perAccount: {
+        limit: config.SUPPORT_RATE_LIMIT_PER_ACCOUNT,
+        windowMs: config.SUPPORT_RATE_LIMIT_WINDOW_SECONDS * 1000,
+      },
+      onStoreFailure: 'allow',
+    },
+    reviews: {
+      perAccount: {
+        limit: config.REVIEW_RATE_LIMIT_PER_ACCOUNT,
+        windowMs: config.REVIEW_RATE_LIMIT_WINDOW_SECONDS * 1000,
+      },
+      onStoreFailure: 'allow',
+    },
+    unsubscribe: {
+      perIp: {
+        limit: config.UNSUBSCRIBE_RATE_LIMIT_PER_IP,
+        windowMs: config.UNSUBSCRIBE_RATE_LIMIT_WINDOW_SECONDS * 1000,
+      },
+      onStoreFailure: 'allow',
+    },
+    receipts: {
+      perIp: {
+        limit: config.RECEIPT_RATE_LIMIT_PER_IP,
+        windowMs: config.RECEIPT_RATE_LIMIT_WINDOW_SECONDS * 1000,
+      },
+      onStoreFailure: 'allow',
+    },
+  };
+}
+
+/**
+ * The consumer that drops cached product pages when catalog says a product changed: its own
+ * group per process (`gateway-pages-<host>-<pid>-<random>`, no offsets committed, so the group
+ * vanishes with the process), from the latest offset, every partition. Each (re)join clears the
+ * whole cache (events may have been missed meanwhile). Started in the background: the gateway
+ * serves without Kafka, and pages then live until PRODUCT_PAGE_CACHE_TTL_MS.
+ */
+function productPageInvalidation(
+  config: GatewayConfig,
+  pages: ProductPageCache,
+  logger: Logger,
+): Consumer | undefined {
+  if (config.KAFKA_BROKERS.length === 0 || config.PRODUCT_PAGE_CACHE_TTL_MS === 0) return undefined;
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'gateway', logger });
+  return new ProductPageEvents(kafka, {
+    topics: PRODUCT_PAGE_TOPICS.map((t) => `${config.KAFKA_TOPIC_PREFIX}${t}`),
+    groupId: `gateway-pages-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
+    pages,
+    logger,
+  });
+}
 
 /** Starts the gateway in this process (tests; `main.ts` runs `runService`). */
 export function startGateway(

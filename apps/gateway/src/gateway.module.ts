@@ -48,6 +48,7 @@ import { AuthHttpController } from './interface/auth.http-controller';
 import { CategoriesHttpController } from './interface/categories.http-controller';
 import { MarketingAdminHttpController } from './interface/marketing-admin.http-controller';
 import { MarketingHttpController } from './interface/marketing.http-controller';
+import { FLASH_GATE, FlashGate } from './interface/flash-gate';
 import { MeHttpController } from './interface/me.http-controller';
 import { OrdersHttpController } from './interface/orders.http-controller';
 import { ProductsHttpController } from './interface/products.http-controller';
@@ -97,6 +98,8 @@ export interface GatewayBackends {
   revocations: { list: TokenRevocationList; timeoutMs: number };
   idempotency: IdempotencyStore;
   rateLimits: { store: RateLimitStore; policies: RateLimitPolicies };
+  /** Flash-sale marks and admission control (absent: off). */
+  flashGate?: FlashGate;
 }
 
 /** Every HTTP controller of the API (the OpenAPI contract is completed from their metadata). */
@@ -152,6 +155,7 @@ export function gatewayProviders(backends: GatewayBackends): Provider[] {
     { provide: RATE_LIMIT_STORE, useValue: backends.rateLimits.store },
     { provide: RATE_LIMIT_POLICIES, useValue: backends.rateLimits.policies },
     { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: FLASH_GATE, useValue: backends.flashGate ?? FlashGate.off() },
   ];
 }
 

@@ -18,6 +18,11 @@ export const marketingConfigSchema = z.object({
   /** How long a flash-sale winner has to check out before the units go back to the pool. */
   FLASH_TOKEN_TTL_SECONDS: env.int(300, 5),
   /**
+   * Redis pub/sub channel on which units given back to a flash sale are announced
+   * (`<sale id>|<buyer>`): the gateways (their FLASH_RESTOCK_CHANNEL) drop their sold-out marks.
+   */
+  FLASH_RESTOCK_CHANNEL: z.string().min(1).default('emporia:flash-sale:restocked'),
+  /**
    * How often wins are recorded, lapsed tokens returned, group deadlines enforced, coupon expiry
    * notices sent.
    */

@@ -109,7 +109,14 @@ export const marketingService = defineService({
         { provide: CLOCK, useValue: systemClock },
         { provide: ID_GENERATOR, useValue: uuidV7Generator },
         { provide: RANDOM, useValue: nodeRandom },
-        { provide: FLASH_STORE, useValue: new RedisFlashSaleStore(redis, config.REDIS_KEY_PREFIX) },
+        {
+          provide: FLASH_STORE,
+          useValue: new RedisFlashSaleStore(
+            redis,
+            config.REDIS_KEY_PREFIX,
+            config.FLASH_RESTOCK_CHANNEL,
+          ),
+        },
         {
           provide: FLASH_SETTINGS,
           useValue: { tokenTtlMs: config.FLASH_TOKEN_TTL_SECONDS * 1000 },

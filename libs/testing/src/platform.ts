@@ -461,6 +461,9 @@ export async function startPlatform(want: {
           BIND_HOST: '127.0.0.1',
           GATEWAY_HTTP_PORT: String(ports.gateway),
           GATEWAY_OPS_PORT: String(ports.gatewayOps),
+          // catalog's product events drop the gateway's cached product pages
+          KAFKA_BROKERS: common.KAFKA_BROKERS,
+          KAFKA_TOPIC_PREFIX: common.KAFKA_TOPIC_PREFIX,
           CATALOG_GRPC_URL: `127.0.0.1:${ports.catalog[0]}`,
           SEARCH_GRPC_URL: `127.0.0.1:${ports.search[0]}`,
           USER_GRPC_URL: `127.0.0.1:${ports.user[0]}`,

@@ -73,6 +73,8 @@ export interface WindowCount {
 export interface RateLimitStore {
   /** Counts `cost` hits (1 unless said) on the counter. */
   hit(key: string, windowMs: number, cost?: number): Promise<WindowCount>;
+  /** Counts the hits of several counters in one round trip (in order); optional. */
+  hitAll?(hits: readonly { key: string; windowMs: number; cost: number }[]): Promise<WindowCount[]>;
 }
 
 /** At most `limit` requests per fixed window of `windowMs`. */
@@ -127,6 +129,8 @@ export interface Principal {
   sessionId?: string;
   /** The token's `iat` in seconds since the epoch, with milliseconds as a fraction. */
   issuedAt?: number;
+  /** The token's `exp` in seconds since the epoch (how long a verified token may be cached). */
+  expiresAt?: number;
 }
 
 /**

@@ -32,6 +32,7 @@ describe('JwksTokenVerifier', () => {
     expect(await v.verify(await k1.sign(['customer', 'operator', 'root']))).toEqual({
       accountId: 'acc-1',
       roles: ['customer', 'operator'],
+      expiresAt: expect.any(Number),
     });
     // support agents (issue 17)
     expect((await v.verify(await k1.sign(['customer', 'agent']))).roles).toEqual([
@@ -97,6 +98,7 @@ describe('JwksTokenVerifier', () => {
       roles: ['customer'],
       sessionId: '0190a000-0000-7000-8000-000000000001',
       issuedAt: iat,
+      expiresAt: expect.any(Number),
     });
   });
 });

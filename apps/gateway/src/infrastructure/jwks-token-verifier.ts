@@ -85,6 +85,7 @@ export class JwksTokenVerifier implements AccessTokenVerifier {
       roles,
       ...(typeof payload.sid === 'string' ? { sessionId: payload.sid } : {}),
       ...(typeof payload.iat === 'number' ? { issuedAt: payload.iat } : {}),
+      ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp } : {}),
     };
   }
 

@@ -24,14 +24,16 @@ export function installDrain(fastify: FastifyInstance): void {
       DRAIN_KEEP_ALIVE_MS,
     );
   });
-  fastify.addHook('onRequest', async () => {
-    if (draining)
-      throw new ProblemError(
+  fastify.addHook('onRequest', (_req, _reply, done) => {
+    if (!draining) return done();
+    done(
+      new ProblemError(
         503,
         'SHUTTING_DOWN',
         `this gateway instance is shutting down and did not run the request; retry after ${DRAIN_RETRY_AFTER_SECONDS} s`,
         undefined,
         { 'retry-after': String(DRAIN_RETRY_AFTER_SECONDS), connection: 'close' },
-      );
+      ),
+    );
   });
 }

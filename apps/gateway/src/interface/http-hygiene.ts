@@ -1,4 +1,4 @@
-import { type IncomingMessage, STATUS_CODES } from 'node:http';
+import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type {
   FastifyError,
@@ -7,7 +7,7 @@ import type {
   FastifyRequest,
   FastifyServerOptions,
 } from 'fastify';
-import helmet from '@fastify/helmet';
+import helmet from 'helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ProblemError, problemBody } from './problem';
 
@@ -37,34 +37,43 @@ const isDocs = (url = '') =>
   url === '/docs' || url.startsWith('/docs/') || url.startsWith('/docs?');
 
 /**
- * Security headers from @fastify/helmet, its defaults for an API: nothing may frame, sniff or
- * embed the answers (X-Frame-Options DENY, a CSP of `'none'`), no referrer; HSTS only when
+ * Security headers from helmet, its defaults for an API: nothing may frame, sniff or embed the
+ * answers (X-Frame-Options DENY, a CSP of `'none'`), no referrer; HSTS only when
  * `hstsMaxAgeSeconds` > 0 (behind TLS). Swagger UI at /docs gets its own scripts, styles and
- * images.
+ * images. The two helmet middlewares are built once (@fastify/helmet built one per request).
  */
 export async function registerSecurityHeaders(
   app: NestFastifyApplication,
   hstsMaxAgeSeconds: number,
 ): Promise<void> {
-  const docsOr =
-    (docs: string, api = "'none'") =>
-    (req: IncomingMessage) =>
-      isDocs(req.url) ? docs : api;
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: [docsOr("'self'")],
-        scriptSrc: [docsOr("'self'")],
-        styleSrc: [docsOr("'self' 'unsafe-inline'")],
-        imgSrc: [docsOr("'self' data:")],
-        frameAncestors: ["'none'"],
+  const csp = (docs: boolean, value: string) => [docs ? value : "'none'"];
+  const headersFor = (docs: boolean) =>
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: csp(docs, "'self'"),
+          scriptSrc: csp(docs, "'self'"),
+          styleSrc: csp(docs, "'self' 'unsafe-inline'"),
+          imgSrc: csp(docs, "'self' data:"),
+          frameAncestors: ["'none'"],
+        },
       },
-    },
-    xFrameOptions: { action: 'deny' },
-    strictTransportSecurity:
-      hstsMaxAgeSeconds > 0 ? { maxAge: hstsMaxAgeSeconds, includeSubDomains: true } : false,
-  });
+      xFrameOptions: { action: 'deny' },
+      strictTransportSecurity:
+        hstsMaxAgeSeconds > 0 ? { maxAge: hstsMaxAgeSeconds, includeSubDomains: true } : false,
+    });
+  const api = headersFor(false);
+  const docs = headersFor(true);
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (req, reply, done) =>
+      (isDocs(req.raw.url) ? docs : api)(req.raw, reply.raw, (err) =>
+        done(err as Error | undefined),
+      ),
+    );
+  return Promise.resolve();
 }
 
 /**
@@ -107,18 +116,21 @@ export class RouteTable {
 
 /** No-store on answers with tokens, and the URL length limit, as Fastify hooks. */
 export function installHttpHygiene(fastify: FastifyInstance): void {
-  fastify.addHook('onRequest', async (req: FastifyRequest) => {
+  fastify.addHook('onRequest', (req: FastifyRequest, _reply, done) => {
     if (req.url.length > MAX_URL_LENGTH)
-      throw new ProblemError(
-        414,
-        'URI_TOO_LONG',
-        `the request URI is longer than ${MAX_URL_LENGTH} characters`,
+      return done(
+        new ProblemError(
+          414,
+          'URI_TOO_LONG',
+          `the request URI is longer than ${MAX_URL_LENGTH} characters`,
+        ),
       );
+    done();
   });
-  fastify.addHook('onSend', async (req, reply, payload) => {
+  fastify.addHook('onSend', (req, reply, payload, done) => {
     if (NO_STORE_ROUTES.has(req.routeOptions.url ?? ''))
       void reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
-    return payload;
+    done(null, payload);
   });
 }
 

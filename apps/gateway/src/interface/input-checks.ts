@@ -159,7 +159,7 @@ export function installInputChecks(
   options: { currencies: readonly string[] },
 ): void {
   const currencies = new Set(options.currencies);
-  fastify.addHook('preValidation', async (req) => {
+  fastify.addHook('preValidation', (req, _reply, done) => {
     const errors = [
       ...findHeaderProblems(req.headers),
       ...findInputProblems(req.params, { singleLine: true }),
@@ -167,11 +167,9 @@ export function installInputChecks(
       ...findInputProblems(req.body, { currencies }),
     ].slice(0, MAX_ERRORS);
     if (errors.length > 0)
-      throw new ProblemError(
-        400,
-        'VALIDATION_FAILED',
-        errors.map((e) => e.message).join('; '),
-        errors,
+      return done(
+        new ProblemError(400, 'VALIDATION_FAILED', errors.map((e) => e.message).join('; '), errors),
       );
+    done();
   });
 }

@@ -14,8 +14,9 @@ import {
   GroupList,
   GroupView,
 } from './dto/marketing.dto';
+import { FLASH_GATE, type FlashGate } from './flash-gate';
 import { Idempotent } from './idempotency.interceptor';
-import { couponView, flashAttemptResult, groupView } from './marketing-mappers';
+import { couponView, groupView } from './marketing-mappers';
 import { RateLimit } from './rate-limit.guard';
 import { Ctx } from './request-context';
 import { uuidParam } from './uuid-param';
@@ -27,7 +28,10 @@ import { uuidParam } from './uuid-param';
 @ApiTags('marketing')
 @Controller('v1')
 export class MarketingHttpController {
-  constructor(@Inject(MARKETING_BACKEND) private readonly marketing: MarketingBackend) {}
+  constructor(
+    @Inject(MARKETING_BACKEND) private readonly marketing: MarketingBackend,
+    @Inject(FLASH_GATE) private readonly flash: FlashGate,
+  ) {}
 
   @Post('me/coupons')
   @Auth()
@@ -78,12 +82,8 @@ export class MarketingHttpController {
     @Body() body: FlashAttemptDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<FlashWinView> {
-    const r = await this.marketing.attemptFlashPurchase(ctx, {
-      saleId: id,
-      accountId: me.accountId,
-      quantity: body.quantity ?? 1,
-    });
-    const win = flashAttemptResult(r);
+    // through the replica's flash gate: sold-out marks, admission control (as the fast route)
+    const win = await this.flash.attempt(this.marketing, ctx, id, me.accountId, body.quantity ?? 1);
     void reply.status(201);
     return win;
   }

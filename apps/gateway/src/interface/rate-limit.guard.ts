@@ -18,6 +18,7 @@ import {
   type RateLimitPolicies,
   type RateLimitPolicy,
   type RateLimitStore,
+  type WindowCount,
 } from '../application/ports';
 import { ProblemError } from './problem';
 
@@ -93,37 +94,31 @@ const WHO = {
 } as const;
 
 /**
- * Counts each request of a `@RateLimit` route in the store and refuses it over a limit. When
- * the store fails or is slow, the policy decides (logged and counted either way): `allow` lets
- * the request through (a sale must not stop because its limiter's store did), `refuse` answers
- * 503 `RATE_LIMIT_UNAVAILABLE` (sign-ups: each costs an argon2 hash, and sign-in needs Redis
- * too).
+ * Counts each request of a rate-limited route in the store (every counter of the policy in one
+ * round trip when the store can: `hitAll`) and refuses it over a limit. When the store fails or
+ * is slow, the policy decides (logged and counted either way): `allow` lets the request through
+ * (a sale must not stop because its limiter's store did), `refuse` answers 503
+ * `RATE_LIMIT_UNAVAILABLE` (sign-ups: each costs an argon2 hash, and sign-in needs Redis too).
+ * Used by the RateLimitGuard (Nest routes) and by fast routes (fast-route.ts).
  */
-@Injectable()
-export class RateLimitGuard implements CanActivate {
+export class RateLimiter {
   private readonly warning: ThrottledWarning;
 
   constructor(
-    private readonly reflector: Reflector,
-    @Inject(RATE_LIMIT_STORE) private readonly store: RateLimitStore,
-    @Inject(RATE_LIMIT_POLICIES) private readonly policies: RateLimitPolicies,
-    @Inject(LOGGER) logger: Logger,
+    private readonly store: RateLimitStore,
+    private readonly policies: RateLimitPolicies,
+    logger: Logger,
   ) {
     this.warning = new ThrottledWarning(logger, WARN_INTERVAL_MS);
   }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const name = this.reflector.getAllAndOverride<keyof RateLimitPolicies | undefined>(
-      RATE_LIMIT_KEY,
-      [context.getHandler(), context.getClass()],
-    );
-    if (!name) return true;
+  /** Counts the request under the policy `name`; throws 429 (or 503) when it must be refused. */
+  async check(
+    name: keyof RateLimitPolicies,
+    req: FastifyRequest,
+    weigh?: RateLimitWeigher,
+  ): Promise<void> {
     const policy = this.policies[name];
-    const req = context.switchToHttp().getRequest<FastifyRequest>();
-    const weigh = this.reflector.get<RateLimitWeigher | undefined>(
-      RATE_LIMIT_WEIGHT_KEY,
-      context.getHandler(),
-    );
     const { cost, visitors } = weigh ? weigh(req) : { cost: 1, visitors: undefined };
     const counters: {
       scope: keyof typeof WHO;
@@ -155,42 +150,48 @@ export class RateLimitGuard implements CanActivate {
         });
     if (policy.global)
       counters.push({ scope: 'global', key: `${name}:global`, bucket: policy.global, cost });
-    let counts;
+    let counts: WindowCount[];
     try {
+      const hits = counters.map((c) => ({ key: c.key, windowMs: c.bucket.windowMs, cost: c.cost }));
       counts = await withTimeout(
-        Promise.all(counters.map((c) => this.store.hit(c.key, c.bucket.windowMs, c.cost))),
+        this.store.hitAll
+          ? this.store.hitAll(hits)
+          : Promise.all(hits.map((h) => this.store.hit(h.key, h.windowMs, h.cost))),
         RATE_LIMIT_STORE_TIMEOUT_MS,
       );
     } catch (err) {
-      return this.storeFailed(name, policy, err);
+      this.storeFailed(name, policy, err);
+      return;
     }
-    const over = counters
-      .map((c, i) => ({ ...c, ...counts[i] }))
-      .filter((c) => c.count > c.bucket.limit);
-    if (over.length === 0) {
+    let over: (typeof counters)[number] | undefined;
+    let retryAfter = 0;
+    for (let i = 0; i < counters.length; i++) {
+      if (counts[i].count <= counters[i].bucket.limit) continue;
+      over ??= counters[i];
+      retryAfter = Math.max(retryAfter, Math.max(1, Math.ceil(counts[i].resetInMs / 1000)));
+    }
+    if (!over) {
       decisions.inc({ policy: name, outcome: 'allowed' });
-      return true;
+      return;
     }
     decisions.inc({ policy: name, outcome: 'limited' });
-    const retryAfter = Math.max(...over.map((c) => Math.max(1, Math.ceil(c.resetInMs / 1000))));
-    const first = over[0];
     throw new ProblemError(
       429,
       'RATE_LIMITED',
-      `too many requests from ${WHO[first.scope]}: at most ${first.bucket.limit} per ${first.bucket.windowMs} ms; retry after ${retryAfter} s`,
+      `too many requests from ${WHO[over.scope]}: at most ${over.bucket.limit} per ${over.bucket.windowMs} ms; retry after ${retryAfter} s`,
       undefined,
       { 'retry-after': String(retryAfter) },
     );
   }
 
-  private storeFailed(name: string, policy: RateLimitPolicy, err: unknown): true {
+  private storeFailed(name: string, policy: RateLimitPolicy, err: unknown): void {
     if (policy.onStoreFailure === 'allow') {
       decisions.inc({ policy: name, outcome: 'fail_open' });
       this.warning.warn(
         { err, policy: name },
         'rate limiter store unavailable: letting requests through (fail open)',
       );
-      return true;
+      return;
     }
     decisions.inc({ policy: name, outcome: 'fail_closed' });
     this.warning.warn(
@@ -204,5 +205,44 @@ export class RateLimitGuard implements CanActivate {
       undefined,
       { 'retry-after': '5' },
     );
+  }
+}
+
+/** The `@RateLimit` routes' guard (see RateLimiter). */
+@Injectable()
+export class RateLimitGuard implements CanActivate {
+  private readonly limiter: RateLimiter;
+
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(RATE_LIMIT_STORE) store: RateLimitStore,
+    @Inject(RATE_LIMIT_POLICIES) policies: RateLimitPolicies,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.limiter = new RateLimiter(store, policies, logger);
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const name = this.reflector.getAllAndOverride<keyof RateLimitPolicies | undefined>(
+      RATE_LIMIT_KEY,
+      [context.getHandler(), context.getClass()],
+    );
+    if (!name) return true;
+    const req = context.switchToHttp().getRequest<FastifyRequest>();
+    if (req.rateLimitedFor !== undefined && req.rateLimitedFor === req.routeOptions.url)
+      return true;
+    const weigh = this.reflector.get<RateLimitWeigher | undefined>(
+      RATE_LIMIT_WEIGHT_KEY,
+      context.getHandler(),
+    );
+    await this.limiter.check(name, req, weigh);
+    return true;
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The route (pattern) whose rate limit a fast route already counted for this request. */
+    rateLimitedFor?: string;
   }
 }

@@ -26,20 +26,24 @@ const httpSeconds = histogram('emporia_http_request_duration_seconds', 'Gateway 
  * back in the response's `traceparent`; durations are recorded by route and status.
  */
 export function installRequestContext(fastify: FastifyInstance): void {
-  fastify.addHook('onRequest', async (req, reply) => {
+  fastify.addHook('onRequest', (req, reply, done) => {
     const header = req.headers.traceparent;
     req.emporiaCtx = contextFromTraceparent(Array.isArray(header) ? header[0] : header);
     void reply.header('traceparent', toTraceparent(req.emporiaCtx));
+    done();
   });
-  fastify.addHook('onResponse', async (req, reply) => {
-    httpSeconds.observe(
-      {
-        method: req.method,
-        route: req.routeOptions.url ?? 'unmatched',
-        status: String(reply.statusCode),
-      },
-      reply.elapsedTime / 1000,
-    );
+  // one histogram child per method, route and status, found without building the labels
+  const children = new Map<string, ReturnType<typeof httpSeconds.labels>>();
+  fastify.addHook('onResponse', (req, reply, done) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    const key = `${req.method} ${reply.statusCode} ${route}`;
+    let child = children.get(key);
+    if (!child) {
+      child = httpSeconds.labels({ method: req.method, route, status: String(reply.statusCode) });
+      children.set(key, child);
+    }
+    child.observe(reply.elapsedTime / 1000);
+    done();
   });
 }
 
@@ -57,18 +61,20 @@ export const Ctx = createParamDecorator((_data: unknown, host: ExecutionContext)
  * problem, never silently ignored.
  */
 export function requireJsonBodies(fastify: FastifyInstance): void {
-  fastify.addHook('onRequest', async (req) => {
+  fastify.addHook('onRequest', (req, _reply, done) => {
     const hasBody =
       Number(req.headers['content-length'] ?? 0) > 0 ||
       req.headers['transfer-encoding'] !== undefined;
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     const form = (FORM_TYPES as readonly string[]).includes(type) && takesFormBody(req);
-    if (hasBody && type !== 'application/json' && !form) {
-      throw new ProblemError(
-        415,
-        'UNSUPPORTED_MEDIA_TYPE',
-        `send the body as application/json, not '${type || 'no content type'}'`,
+    if (hasBody && type !== 'application/json' && !form)
+      return done(
+        new ProblemError(
+          415,
+          'UNSUPPORTED_MEDIA_TYPE',
+          `send the body as application/json, not '${type || 'no content type'}'`,
+        ),
       );
-    }
+    done();
   });
 }

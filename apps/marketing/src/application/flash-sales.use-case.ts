@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { LOGGER, type Logger, type RequestContext } from '@emporia/platform';
+import { LOGGER, newContext, type Logger, type RequestContext } from '@emporia/platform';
 import {
   validateFlashSale,
   validateQuantity,
@@ -7,6 +7,7 @@ import {
   type FlashSale,
 } from '../domain/flash-sale';
 import { MarketingError } from '../domain/marketing-error';
+import { FlashWinBatcher } from './flash-win-batcher';
 import {
   CLOCK,
   type Clock,
@@ -43,7 +44,21 @@ export class FlashSalesUseCase {
     @Inject(FLASH_STORE) private readonly store: FlashSaleStore,
     @Inject(FLASH_SETTINGS) private readonly settings: FlashSettings,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.wins = new FlashWinBatcher(
+      // one transaction per batch; its trace is the system's (wins of many requests share it)
+      (wins) => this.uow.run(newContext(), (tx) => tx.flash.recordWins(wins)),
+      (err, wins) =>
+        // the wins are in their sales' win lists: the sweep records them
+        this.logger.warn(
+          { err, wins: wins.length },
+          'recording flash-sale wins failed; the sweep will',
+        ),
+    );
+  }
+
+  /** Wins on their way to the database, a batch per write. */
+  private readonly wins: FlashWinBatcher;
 
   async create(ctx: RequestContext, sale: FlashSale): Promise<FlashSale> {
     validateFlashSale(sale);
@@ -86,23 +101,16 @@ export class FlashSalesUseCase {
     }
     if (r.result !== 'WON') return r;
     const won = { ...r, expiresAt: new Date(now.getTime() + this.settings.tokenTtlMs) };
-    try {
-      await this.uow.run(ctx, (tx) =>
-        tx.flash.recordWin({
-          token: won.token,
-          saleId,
-          accountId,
-          quantity,
-          status: 'WON',
-          orderId: null,
-          wonAt: now,
-          expiresAt: won.expiresAt,
-        }),
-      );
-    } catch (err) {
-      // the win is in the sale's win list: the sweep records it
-      this.logger.warn({ err, saleId }, 'recording a flash-sale win failed; the sweep will');
-    }
+    await this.wins.record({
+      token: won.token,
+      saleId,
+      accountId,
+      quantity,
+      status: 'WON',
+      orderId: null,
+      wonAt: now,
+      expiresAt: won.expiresAt,
+    });
     return won;
   }
 
@@ -135,19 +143,20 @@ export class FlashSalesUseCase {
     for (;;) {
       const wins = await this.store.pendingWins(saleId, 500);
       if (wins.length === 0) return total;
-      await this.uow.run(ctx, async (tx) => {
-        for (const w of wins)
-          await tx.flash.recordWin({
+      await this.uow.run(ctx, (tx) =>
+        tx.flash.recordWins(
+          wins.map((w) => ({
             token: w.token,
             saleId,
             accountId: w.buyer,
             quantity: w.quantity,
-            status: 'WON',
+            status: 'WON' as const,
             orderId: null,
             wonAt: w.wonAt,
             expiresAt: new Date(w.wonAt.getTime() + this.settings.tokenTtlMs),
-          });
-      });
+          })),
+        ),
+      );
       await this.store.ackWins(saleId, wins.length);
       total += wins.length;
     }

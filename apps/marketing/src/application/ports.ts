@@ -146,6 +146,8 @@ export interface FlashRepository {
   liveSales(now: Date): Promise<FlashSale[]>;
   /** Records a win; a token already recorded is left alone. */
   recordWin(p: FlashPurchase): Promise<void>;
+  /** Records several wins in one statement (each skipped if its token is recorded). */
+  recordWins(ps: FlashPurchase[]): Promise<void>;
   findPurchase(token: string, forUpdate: boolean): Promise<FlashPurchase | null>;
   purchaseOfOrder(orderId: string, forUpdate: boolean): Promise<FlashPurchase | null>;
   setPurchase(

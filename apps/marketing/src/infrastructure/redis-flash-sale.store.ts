@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
@@ -20,16 +20,39 @@ const ATTEMPT = readFileSync(FLASH_ATTEMPT_LUA_FILE, 'utf8');
 
 /**
  * Gives a win's units back to the pool and the buyer's count, once per token whatever the
- * retries (the token joins the set of returned tokens).
- * KEYS: 1 stock, 2 buyers hash, 3 returned set; ARGV: 1 token, 2 buyer, 3 quantity
+ * retries (the token joins the set of returned tokens), and says so on the restock channel
+ * (`<sale id>|<buyer>`, in the same script: no return goes unannounced) so the gateways drop
+ * their sold-out and limit marks at once. Pub/sub is at most once: a gateway that misses it
+ * drops its marks at their bound anyway.
+ * KEYS: 1 stock, 2 buyers hash, 3 returned set; ARGV: 1 token, 2 buyer, 3 quantity, 4 channel,
+ * 5 sale id
  */
 const GIVE_BACK = `
 if redis.call('SADD', KEYS[3], ARGV[1]) == 0 then return 0 end
 local qty = tonumber(ARGV[3])
 redis.call('INCRBY', KEYS[1], qty)
 redis.call('HINCRBY', KEYS[2], ARGV[2], -qty)
+if ARGV[4] ~= '' then redis.call('PUBLISH', ARGV[4], ARGV[5] .. '|' .. ARGV[2]) end
 return qty
 `;
+
+/**
+ * 18 random bytes per attempt's token, cut from a pool filled 4 KiB at a time (one
+ * randomFillSync per 227 attempts instead of one per attempt; the bytes are the same CSPRNG's,
+ * each used once).
+ */
+const TOKEN_BYTES = 18;
+const pool = Buffer.alloc(TOKEN_BYTES * 227);
+let poolAt = pool.length;
+function tokenSuffix(): string {
+  if (poolAt + TOKEN_BYTES > pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  const suffix = pool.toString('base64url', poolAt, poolAt + TOKEN_BYTES);
+  poolAt += TOKEN_BYTES;
+  return suffix;
+}
 
 type Scripted = Redis & {
   flashAttempt(...args: (string | number)[]): Promise<string>;
@@ -45,9 +68,14 @@ export const saleOfToken = (token: string): string | null => {
 export class RedisFlashSaleStore implements FlashSaleStore {
   private readonly redis: Scripted;
 
+  /**
+   * `restockChannel`: the Redis pub/sub channel on which returned units are announced (the
+   * gateways' FLASH_RESTOCK_CHANNEL); empty, nothing is announced.
+   */
   constructor(
     redis: Redis,
     private readonly prefix: string,
+    private readonly restockChannel = '',
   ) {
     redis.defineCommand('flashAttempt', { numberOfKeys: 4, lua: ATTEMPT });
     redis.defineCommand('flashGiveBack', { numberOfKeys: 3, lua: GIVE_BACK });
@@ -94,7 +122,7 @@ export class RedisFlashSaleStore implements FlashSaleStore {
     quantity: number,
     now: Date,
   ): Promise<AttemptOutcome | { result: 'UNKNOWN' }> {
-    const token = `${saleId}.${randomBytes(18).toString('base64url')}`;
+    const token = `${saleId}.${tokenSuffix()}`;
     const r = await this.redis.flashAttempt(
       this.k(saleId, 'meta'),
       this.k(saleId, 'stock'),
@@ -117,6 +145,8 @@ export class RedisFlashSaleStore implements FlashSaleStore {
       token,
       buyer,
       quantity,
+      this.restockChannel,
+      saleId,
     );
   }
 

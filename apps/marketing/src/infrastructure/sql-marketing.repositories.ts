@@ -461,6 +461,27 @@ export class SqlFlashRepository extends SqlRepository implements FlashRepository
       [p.token, p.saleId, p.accountId, p.quantity, p.status, p.orderId, p.wonAt, p.expiresAt],
     );
   }
+  async recordWins(ps: FlashPurchase[]): Promise<void> {
+    if (ps.length === 0) return;
+    const col = <T>(f: (p: FlashPurchase) => T) => ps.map(f);
+    await this.sql.run(
+      `INSERT INTO flash_purchases (token, sale_id, account_id, quantity, status, order_id, won_at, expires_at, updated_at)
+       SELECT t, s, a, q, st, o, w, e, w
+         FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::int[], $5::text[], $6::uuid[], $7::timestamptz[], $8::timestamptz[])
+           AS x(t, s, a, q, st, o, w, e)
+       ON CONFLICT (token) DO NOTHING`,
+      [
+        col((p) => p.token),
+        col((p) => p.saleId),
+        col((p) => p.accountId),
+        col((p) => p.quantity),
+        col((p) => p.status),
+        col((p) => p.orderId),
+        col((p) => p.wonAt),
+        col((p) => p.expiresAt),
+      ],
+    );
+  }
   async findPurchase(token: string, forUpdate: boolean): Promise<FlashPurchase | null> {
     const r = await this.sql.one<FlashPurchaseRow>(
       `SELECT * FROM flash_purchases WHERE token = $1${lock(forUpdate)}`,

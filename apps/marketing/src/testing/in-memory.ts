@@ -238,6 +238,9 @@ class MemFlash implements FlashRepository {
   async recordWin(p: FlashPurchase) {
     if (!this.s.purchases.has(p.token)) this.s.purchases.set(p.token, p);
   }
+  async recordWins(ps: FlashPurchase[]) {
+    for (const p of ps) await this.recordWin(p);
+  }
   findPurchase = async (token: string) => this.s.purchases.get(token) ?? null;
   purchaseOfOrder = async (orderId: string) =>
     [...this.s.purchases.values()].find((p) => p.orderId === orderId) ?? null;

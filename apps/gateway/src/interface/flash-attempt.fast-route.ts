@@ -1,0 +1,72 @@
+import type { MarketingBackend } from '../application/ports';
+import { PASS, type FastRoute } from './fast-route';
+import type { FlashGate } from './flash-gate';
+
+/** The UUIDs ParseUUIDPipe takes (any other id is left to the Nest route: 400 ID_INVALID). */
+const UUID =
+  '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[1-8][0-9A-Fa-f]{3}-[89ABab][0-9A-Fa-f]{3}-[0-9A-Fa-f]{12}$';
+
+/** FlashAttemptDto's bounds. */
+const MAX_QUANTITY = 10;
+
+/**
+ * `POST /v1/flash-sales/:id/attempts` on the fast-route kit: the same authentication (`@Auth()`),
+ * sale rate limits (`@RateLimit('sale')`), answers and problems as the Nest route
+ * (MarketingHttpController.attemptFlashPurchase), through the replica's flash gate (sold-out and
+ * limit marks, admission control). Left to the Nest route:
+ * a request with an `Idempotency-Key` (its records are the interceptor's), and any body the
+ * DTO's strict validation would refuse or that this route does not recognise exactly (a JSON
+ * object whose only property is an optional integer `quantity` of 1 to 10), so every problem
+ * stays the Nest route's. The body is checked here rather than by a Fastify schema, whose Ajv
+ * would coerce a string quantity before Nest could refuse it.
+ */
+export function flashAttemptRoute(
+  marketing: MarketingBackend,
+  gate: FlashGate,
+): FastRoute<{ id: string }> {
+  return {
+    method: 'POST',
+    url: '/v1/flash-sales/:id/attempts',
+    auth: { role: null },
+    rateLimit: { policy: 'sale' },
+    schema: {
+      params: {
+        type: 'object',
+        properties: { id: { type: 'string', pattern: UUID } },
+        required: ['id'],
+      },
+    },
+    status: 201,
+    response: {
+      type: 'object',
+      properties: {
+        result: { type: 'string' },
+        token: { type: 'string' },
+        expiresAt: { type: 'string' },
+      },
+      required: ['result', 'token', 'expiresAt'],
+    },
+    handle: async ({ req, params: { id }, principal, ctx }) => {
+      if (req.headers['idempotency-key'] !== undefined) return PASS;
+      const quantity = quantityOf(req.body);
+      if (quantity === undefined || !principal) return PASS;
+      return gate.attempt(marketing, ctx, id, principal.accountId, quantity);
+    },
+  };
+}
+
+/** The quantity of a body FlashAttemptDto accepts as it is, or undefined (left to Nest). */
+export function quantityOf(body: unknown): number | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  let quantity = 1;
+  for (const key in body) {
+    if (!Object.prototype.hasOwnProperty.call(body, key)) continue;
+    if (key !== 'quantity') return undefined;
+    const q = (body as { quantity: unknown }).quantity;
+    if (q === undefined) continue;
+    if (typeof q !== 'number' || !Number.isInteger(q) || q < 1 || q > MAX_QUANTITY)
+      return undefined;
+    quantity = q;
+  }
+  return quantity;
+}

@@ -1,0 +1,100 @@
+import { Redis } from 'ioredis';
+import type { RequestContext, ResourceSpec } from '@emporia/platform';
+import type { MarketingBackend } from '../application/ports';
+import type { FlashWinView } from './dto/marketing.dto';
+import { FlashAdmission } from './flash-admission';
+import { FlashSoldOutMarks } from './flash-sold-out';
+import { flashAttemptResult } from './marketing-mappers';
+
+export const FLASH_GATE = Symbol('FLASH_GATE');
+
+/**
+ * What stands between a flash-sale attempt and marketing on one gateway replica: the sold-out
+ * and limit marks (losses answered from memory, within FLASH_SOLD_OUT_MARK_MS) and admission
+ * control (at most FLASH_MAX_IN_FLIGHT_PER_SALE attempts of a sale with marketing at once).
+ * Used by the fast route and by the Nest route alike.
+ */
+export class FlashGate {
+  constructor(
+    readonly marks: FlashSoldOutMarks,
+    readonly admission: FlashAdmission,
+  ) {}
+
+  /** Marks and admission off (tests and tools without the settings). */
+  static off(): FlashGate {
+    return new FlashGate(new FlashSoldOutMarks(0), new FlashAdmission(0));
+  }
+
+  /** The win, or the 409 problem of the loss (from memory or from marketing). */
+  async attempt(
+    marketing: MarketingBackend,
+    ctx: RequestContext,
+    saleId: string,
+    accountId: string,
+    quantity: number,
+  ): Promise<FlashWinView> {
+    let known = this.marks.known(saleId, accountId, quantity);
+    if (known) return flashAttemptResult({ result: known, token: '', expiresAt: '' });
+    const waiting = this.admission.enter(saleId);
+    try {
+      if (waiting) {
+        await waiting;
+        // what the attempts ahead learnt while this one waited
+        known = this.marks.known(saleId, accountId, quantity);
+        if (known) return flashAttemptResult({ result: known, token: '', expiresAt: '' });
+      }
+      const sentAt = this.marks.sending();
+      const r = await marketing.attemptFlashPurchase(ctx, { saleId, accountId, quantity });
+      this.marks.learn(saleId, accountId, quantity, r.result, sentAt);
+      return flashAttemptResult(r);
+    } finally {
+      this.admission.leave(saleId);
+    }
+  }
+}
+
+/**
+ * The replica's flash gate: its admission control, and its marks with a Redis subscriber on marketing's restock channel (`<sale id>|<buyer>` per
+ * give-back) that drops them. Not a readiness check: without the channel the marks still lapse
+ * at their bound; every (re)connection forgets all marks, since announcements may have been
+ * missed while it was away.
+ */
+export function flashGateResource(opts: {
+  redisUrl: string;
+  channel: string;
+  boundMs: number;
+  maxInFlight: number;
+}): ResourceSpec<FlashGate> {
+  return {
+    kind: 'client',
+    async open({ logger }) {
+      const marks = new FlashSoldOutMarks(opts.boundMs);
+      const gate = new FlashGate(marks, new FlashAdmission(opts.maxInFlight));
+      if (opts.boundMs <= 0) return { value: gate };
+      const sub = new Redis(opts.redisUrl, {
+        lazyConnect: true,
+        maxRetriesPerRequest: null,
+        retryStrategy: (attempt) => Math.min(attempt * 50, 2000),
+      });
+      sub.on('error', () => undefined); // the main connection logs Redis outages
+      sub.on('message', (_channel: string, message: string) => {
+        const bar = message.indexOf('|');
+        if (bar < 0) marks.restocked(message);
+        else marks.restocked(message.slice(0, bar), message.slice(bar + 1));
+      });
+      sub.on('ready', () => marks.clear());
+      sub.on('close', () => marks.clear());
+      // not awaited: the gateway starts while Redis is down (ioredis subscribes once it is up)
+      void sub
+        .connect()
+        .then(() => sub.subscribe(opts.channel))
+        .catch((err: unknown) =>
+          logger.warn(
+            { err },
+            'flash-sale restock channel unavailable; marks lapse at their bound',
+          ),
+        );
+      return { value: gate, close: () => sub.disconnect() };
+    },
+  };
+}

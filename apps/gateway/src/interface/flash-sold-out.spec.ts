@@ -1,0 +1,104 @@
+import { FlashSoldOutMarks } from './flash-sold-out';
+
+const SALE = '3f6c1d2e-0000-4000-8000-000000000001';
+const OTHER = '3f6c1d2e-0000-4000-8000-000000000002';
+
+function marks(boundMs = 1000, max?: number) {
+  let t = 10_000;
+  const m = new FlashSoldOutMarks(boundMs, () => t, max);
+  return { m, advance: (ms: number) => (t += ms), at: () => t };
+}
+
+describe('FlashSoldOutMarks', () => {
+  it('answers sold out from memory until the bound, counted from when the attempt was sent', () => {
+    const { m, advance } = marks(1000);
+    const sent = m.sending();
+    advance(300); // marketing took 300 ms to answer
+    m.learn(SALE, 'a', 1, 'SOLD_OUT', sent);
+    expect(m.known(SALE, 'b', 1)).toBe('SOLD_OUT');
+    expect(m.known(OTHER, 'b', 1)).toBeUndefined();
+    advance(699);
+    expect(m.known(SALE, 'b', 1)).toBe('SOLD_OUT');
+    advance(1);
+    expect(m.known(SALE, 'b', 1)).toBeUndefined();
+  });
+
+  it('ignores an answer that arrives after its bound, and wins or other losses', () => {
+    const { m, advance } = marks(1000);
+    const sent = m.sending();
+    advance(1000);
+    m.learn(SALE, 'a', 1, 'SOLD_OUT', sent);
+    m.learn(SALE, 'a', 1, 'WON', m.sending());
+    m.learn(SALE, 'a', 1, 'ENDED', m.sending());
+    m.learn(SALE, 'a', 1, 'NOT_STARTED', m.sending());
+    expect(m.known(SALE, 'a', 1)).toBeUndefined();
+  });
+
+  it('marks sold out only for quantities at least the one that lost (fewer units may remain)', () => {
+    const { m } = marks();
+    m.learn(SALE, 'a', 3, 'SOLD_OUT', m.sending());
+    expect(m.known(SALE, 'b', 2)).toBeUndefined();
+    expect(m.known(SALE, 'b', 3)).toBe('SOLD_OUT');
+    expect(m.known(SALE, 'b', 5)).toBe('SOLD_OUT');
+    m.learn(SALE, 'a', 1, 'SOLD_OUT', m.sending());
+    expect(m.known(SALE, 'b', 1)).toBe('SOLD_OUT');
+  });
+
+  it('never stretches an older answer past its bound when answers merge', () => {
+    const { m, advance } = marks(1000);
+    m.learn(SALE, 'a', 1, 'SOLD_OUT', m.sending());
+    advance(500);
+    m.learn(SALE, 'a', 2, 'SOLD_OUT', m.sending()); // larger quantity: the older mark stays
+    advance(500);
+    expect(m.known(SALE, 'b', 1)).toBeUndefined();
+    expect(m.known(SALE, 'b', 2)).toBeUndefined(); // dropped, not extended
+  });
+
+  it('marks a buyer who reached the limit, for that buyer and sale only', () => {
+    const { m, advance } = marks(1000);
+    m.learn(SALE, 'a', 1, 'LIMIT_REACHED', m.sending());
+    expect(m.known(SALE, 'a', 1)).toBe('LIMIT_REACHED');
+    expect(m.known(SALE, 'b', 1)).toBeUndefined();
+    expect(m.known(OTHER, 'a', 1)).toBeUndefined();
+    advance(1000);
+    expect(m.known(SALE, 'a', 1)).toBeUndefined();
+  });
+
+  it('answers the limit before sold out, as the decision script does', () => {
+    const { m } = marks();
+    m.learn(SALE, 'a', 1, 'LIMIT_REACHED', m.sending());
+    m.learn(SALE, 'b', 1, 'SOLD_OUT', m.sending());
+    expect(m.known(SALE, 'a', 1)).toBe('LIMIT_REACHED');
+    expect(m.known(SALE, 'c', 1)).toBe('SOLD_OUT');
+  });
+
+  it('drops the sale and the buyer marks when units come back', () => {
+    const { m } = marks();
+    m.learn(SALE, 'a', 1, 'LIMIT_REACHED', m.sending());
+    m.learn(SALE, 'b', 1, 'LIMIT_REACHED', m.sending());
+    m.learn(SALE, 'c', 1, 'SOLD_OUT', m.sending());
+    m.restocked(SALE, 'a');
+    expect(m.known(SALE, 'a', 1)).toBeUndefined();
+    expect(m.known(SALE, 'b', 1)).toBe('LIMIT_REACHED');
+    expect(m.known(SALE, 'c', 1)).toBeUndefined();
+    m.clear();
+    expect(m.known(SALE, 'b', 1)).toBeUndefined();
+  });
+
+  it('keeps at most the cap of limit marks, dropping expired ones first', () => {
+    const { m, advance } = marks(1000, 2);
+    m.learn(SALE, 'a', 1, 'LIMIT_REACHED', m.sending());
+    m.learn(SALE, 'b', 1, 'LIMIT_REACHED', m.sending());
+    m.learn(SALE, 'c', 1, 'LIMIT_REACHED', m.sending());
+    expect(m.known(SALE, 'c', 1)).toBeUndefined(); // full: marketing answers
+    advance(1000);
+    m.learn(SALE, 'c', 1, 'LIMIT_REACHED', m.sending());
+    expect(m.known(SALE, 'c', 1)).toBe('LIMIT_REACHED');
+  });
+
+  it('is off with a bound of 0', () => {
+    const { m } = marks(0);
+    m.learn(SALE, 'a', 1, 'SOLD_OUT', m.sending());
+    expect(m.known(SALE, 'a', 1)).toBeUndefined();
+  });
+});

@@ -1,0 +1,107 @@
+/** A loss the gateway may answer from memory, without asking marketing. */
+export type MarkedLoss = 'SOLD_OUT' | 'LIMIT_REACHED';
+
+/**
+ * What this gateway replica learnt from marketing's answers to flash-sale attempts: a sale that
+ * answered sold out, a buyer that reached the sale's per-user limit. While a mark holds, an
+ * attempt is answered the same loss without touching marketing or Redis; most of a flash sale's
+ * attempts are losers after the first second.
+ *
+ * The bound: a mark lasts `boundMs` from the moment the attempt that learnt it was SENT to
+ * marketing (so before marketing decided it), and is dropped at once when marketing announces
+ * units coming back to the sale (`restocked`: a lapsed purchase token, a failed checkout, a
+ * cancelled order; the Redis restock channel). So "sold out" (or "limit reached") is never
+ * answered more than `boundMs` after units came back, even if the announcement is lost.
+ * `boundMs` 0 turns the marks off.
+ *
+ * Marks live per replica, in memory; limit marks are capped at `maxLimitMarks` (beyond, they
+ * are simply not kept and marketing answers).
+ */
+export class FlashSoldOutMarks {
+  /** sale → until when, and the smallest quantity answered sold out (fewer units may remain) */
+  private readonly soldOut = new Map<string, Mark>();
+  /** `<sale>|<account>` → until when, and the smallest quantity answered limit reached */
+  private readonly limited = new Map<string, Mark>();
+
+  constructor(
+    readonly boundMs: number,
+    private readonly now: () => number = () => performance.now(),
+    private readonly maxLimitMarks = 200_000,
+  ) {}
+
+  /** The clock reading to pass to `learn` for an attempt about to be sent. */
+  sending(): number {
+    return this.now();
+  }
+
+  /** The loss to answer from memory, if a mark holds for this sale (or this buyer of it). */
+  known(saleId: string, accountId: string, quantity: number): MarkedLoss | undefined {
+    if (this.boundMs <= 0) return undefined;
+    const now = this.now();
+    if (this.limited.size > 0) {
+      const key = `${saleId}|${accountId}`;
+      const m = this.limited.get(key);
+      if (m !== undefined) {
+        if (m.until <= now) this.limited.delete(key);
+        else if (quantity >= m.quantity) return 'LIMIT_REACHED';
+      }
+    }
+    const m = this.soldOut.get(saleId);
+    if (m === undefined) return undefined;
+    if (m.until <= now) {
+      this.soldOut.delete(saleId);
+      return undefined;
+    }
+    return quantity >= m.quantity ? 'SOLD_OUT' : undefined;
+  }
+
+  /** Keeps marketing's answer to an attempt of `quantity` units sent at `sentAt` (`sending()`). */
+  learn(saleId: string, accountId: string, quantity: number, result: string, sentAt: number): void {
+    if (this.boundMs <= 0) return;
+    const now = this.now();
+    const until = sentAt + this.boundMs;
+    if (until <= now) return;
+    const live = (m: Mark | undefined) => (m && m.until > now ? m : undefined);
+    if (result === 'SOLD_OUT') {
+      this.soldOut.set(saleId, merge(live(this.soldOut.get(saleId)), until, quantity));
+    } else if (result === 'LIMIT_REACHED') {
+      const key = `${saleId}|${accountId}`;
+      if (this.limited.size >= this.maxLimitMarks && !this.limited.has(key)) this.dropExpired();
+      if (this.limited.size < this.maxLimitMarks || this.limited.has(key))
+        this.limited.set(key, merge(live(this.limited.get(key)), until, quantity));
+    }
+  }
+
+  /** Units came back to a sale (from `buyer`'s purchase, if known): its marks go. */
+  restocked(saleId: string, buyer?: string): void {
+    this.soldOut.delete(saleId);
+    if (buyer) this.limited.delete(`${saleId}|${buyer}`);
+  }
+
+  /** Forgets every mark (the restock channel was lost and announcements may have been missed). */
+  clear(): void {
+    this.soldOut.clear();
+    this.limited.clear();
+  }
+
+  private dropExpired(): void {
+    const now = this.now();
+    for (const [k, m] of this.limited) if (m.until <= now) this.limited.delete(k);
+  }
+}
+
+interface Mark {
+  until: number;
+  quantity: number;
+}
+
+/**
+ * A mark is always exactly one answer of marketing (never a blend that would stretch an older
+ * answer's bound): the answer for the smaller quantity wins, and of two for the same quantity
+ * the later-ending one.
+ */
+function merge(old: Mark | undefined, until: number, quantity: number): Mark {
+  if (!old || quantity < old.quantity) return { until, quantity };
+  if (quantity === old.quantity) return { until: Math.max(until, old.until), quantity };
+  return old;
+}
