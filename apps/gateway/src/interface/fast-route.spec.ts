@@ -77,7 +77,11 @@ async function app(revoked = new Set<string>()) {
       method: 'POST',
       headers: authorization ? { authorization } : {},
     });
-    return { status: r.status, headers: r.headers, body: await r.json() };
+    return {
+      status: r.status,
+      headers: r.headers,
+      body: (await r.json()) as Record<string, unknown>,
+    };
   };
   opened.push(fastify);
   return { post, routes, redisTrips };
