@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { userV1 } from '@emporia/contracts';
 import { DEFAULT_CURRENCIES, env } from '@emporia/platform';
+import { VERIFIED_TOKEN_CACHE_SIZE } from './infrastructure/verified-token-cache';
 
 export const gatewayConfigSchema = z
   .object({
@@ -137,6 +138,12 @@ export const gatewayConfigSchema = z
      * turns the cache off.
      */
     PRODUCT_PAGE_CACHE_TTL_MS: env.int(5000, 0),
+    /**
+     * Verified access tokens remembered per replica (until each one's exp), least recently used
+     * dropped first: about 1 KiB each. Size it above the shoppers signed in at once during a sale
+     * (a miss re-checks the ES256 signature). 0 turns the cache off.
+     */
+    VERIFIED_TOKEN_CACHE_SIZE: env.int(VERIFIED_TOKEN_CACHE_SIZE, 0),
     /**
      * Kafka, for the catalog events that drop cached product pages (each replica reads them with
      * its own group, from the latest offset). Empty: pages live until PRODUCT_PAGE_CACHE_TTL_MS.

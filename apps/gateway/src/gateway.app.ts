@@ -137,6 +137,7 @@ export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } 
             audience: config.JWT_AUDIENCE,
             cacheMs: config.JWKS_CACHE_SECONDS * 1000,
           }),
+        config.VERIFIED_TOKEN_CACHE_SIZE,
       );
       const revocations = {
         list: new RedisTokenRevocationList(redis, config.TOKEN_REVOCATION_KEY_PREFIX),

@@ -1,7 +1,10 @@
 import type { AccessTokenVerifier, Principal } from '../application/ports';
 
-/** Verified access tokens kept by default (each entry: the token string and its principal). */
-export const VERIFIED_TOKEN_CACHE_SIZE = 10_000;
+/**
+ * Verified access tokens kept by default (each entry: the token string and its principal, about
+ * 1 KiB): above the buyers of a large flash sale (the benchmark's 20,000) with room to spare.
+ */
+export const VERIFIED_TOKEN_CACHE_SIZE = 50_000;
 
 /**
  * Remembers the tokens `inner` accepted, by the token string, until the token's own `exp`: a
@@ -22,6 +25,7 @@ export class CachingTokenVerifier implements AccessTokenVerifier {
   ) {}
 
   async verify(token: string): Promise<Principal> {
+    if (this.size === 0) return this.inner.verify(token);
     const hit = this.entries.get(token);
     if (hit !== undefined) {
       if (hit.expiresAt !== undefined && hit.expiresAt * 1000 > this.now()) {

@@ -12,7 +12,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ProblemError, problemBody } from './problem';
 
 /**
- * The gateway's HTTP hygiene: security headers on every answer (@fastify/helmet), `no-store` on answers that carry
+ * The gateway's HTTP hygiene: security headers on every answer (helmet), `no-store` on answers that carry
  * tokens or secrets, 405 with `Allow` for a known path, and problem+json (never echoing the URL)
  * for what Fastify and Node answer before any route: a URI or path parameter too long (414),
  * headers too large (431), a malformed request (400).
