@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomFillSync } from 'node:crypto';
+import { pooledRandom } from './random-pool';
 
 /** Who is calling; filled by the gateway's auth once it exists (issue: user service). */
 export interface Caller {
@@ -21,22 +21,7 @@ const storage = new AsyncLocalStorage<RequestContext>();
 
 const TRACEPARENT_RE = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
 
-/**
- * Random ids from a pool of random bytes refilled 4 KiB at a time (one `randomFillSync` per 170
- * requests instead of two per request). Trace and span ids only need to be unique, not secret.
- */
-const POOL = Buffer.alloc(4096);
-let poolAt = POOL.length;
-
-function hex(bytes: number): string {
-  if (poolAt + bytes > POOL.length) {
-    randomFillSync(POOL);
-    poolAt = 0;
-  }
-  const id = POOL.toString('hex', poolAt, poolAt + bytes);
-  poolAt += bytes;
-  return id;
-}
+const hex = (bytes: number) => pooledRandom(bytes, 'hex');
 
 /** A context continuing the trace in `traceparent` (if valid), with a new span. */
 export function contextFromTraceparent(

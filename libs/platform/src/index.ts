@@ -10,6 +10,7 @@ export type { Caller, RequestContext } from './context';
 export { createLogger, NestPinoLogger } from './logger';
 export { ThrottledWarning, withTimeout } from './fail-open';
 export { PollingLoop } from './polling-loop';
+export { pooledRandom } from './random-pool';
 export type { Logger } from './logger';
 export {
   AppError,

@@ -1,7 +1,7 @@
-import { randomFillSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
+import { pooledRandom } from '@emporia/platform';
 import type { FlashSaleStore, RecordedWin } from '../application/ports';
 import type { AttemptOutcome, FlashSale } from '../domain/flash-sale';
 
@@ -36,23 +36,8 @@ if ARGV[4] ~= '' then redis.call('PUBLISH', ARGV[4], ARGV[5] .. '|' .. ARGV[2]) 
 return qty
 `;
 
-/**
- * 18 random bytes per attempt's token, cut from a pool filled 4 KiB at a time (one
- * randomFillSync per 227 attempts instead of one per attempt; the bytes are the same CSPRNG's,
- * each used once).
- */
-const TOKEN_BYTES = 18;
-const pool = Buffer.alloc(TOKEN_BYTES * 227);
-let poolAt = pool.length;
-function tokenSuffix(): string {
-  if (poolAt + TOKEN_BYTES > pool.length) {
-    randomFillSync(pool);
-    poolAt = 0;
-  }
-  const suffix = pool.toString('base64url', poolAt, poolAt + TOKEN_BYTES);
-  poolAt += TOKEN_BYTES;
-  return suffix;
-}
+/** 18 random bytes per attempt's token (from the shared pool of CSPRNG bytes). */
+const tokenSuffix = () => pooledRandom(18, 'base64url');
 
 type Scripted = Redis & {
   flashAttempt(...args: (string | number)[]): Promise<string>;
