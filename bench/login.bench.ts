@@ -28,6 +28,7 @@ import {
   table,
   type CpuReport,
   type RunResult,
+  writeFigures,
 } from './lib';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
@@ -162,6 +163,15 @@ async function main(): Promise<void> {
     process.stdout.write(summary);
     const file = join(__dirname, 'results', 'login.md');
     writeFileSync(file, summary);
+    writeFigures('login', [
+      {
+        name: 'logins/s ÷ in-process argon2id verifications/s',
+        value: login.perSecond / argon.perSecond,
+        target: { op: '>=', value: 0.6 },
+        unit: '×',
+      },
+      { name: 'login p99 ÷ argon2id verify p99', value: login.p99 / argon.p99, unit: '×' },
+    ]);
     process.stderr.write(`\nwritten to ${file}\n`);
   } finally {
     await gateway.stop();
