@@ -14,7 +14,7 @@
  * traffic looks like. Rate limits stay at their production defaults.
  *
  * The base side: `BENCH_BASE` (default the commit before this work, 50ea257) is checked out as a
- * worktree under .local/bench-base/<commit> (node_modules symlinked) and ITS libs/testing starts
+ * worktree under .local/bench-base/<commit> (its own dependencies) and ITS libs/testing starts
  * ITS services; then the current tree runs the same load. `BENCH_SIDES=now` skips the base.
  *
  * After each side's load the databases must agree: orders placed = 201s, paid orders = successful
@@ -27,7 +27,15 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import type { Pool } from 'undici';
@@ -94,7 +102,11 @@ interface SideResult {
   held: number;
 }
 
-/** A worktree of the base commit (created once, kept for later runs), with node_modules linked. */
+/**
+ * A worktree of the base commit (created once, kept for later runs) with its own dependencies:
+ * this tree's node_modules linked when both lock files are the same, else the base's installed
+ * by `npm ci` (once).
+ */
 function baseTree(commit: string): string {
   const full = execFileSync('git', ['rev-parse', `${commit}^{commit}`], { cwd: REPO })
     .toString()
@@ -104,8 +116,17 @@ function baseTree(commit: string): string {
     mkdirSync(join(REPO, '.local', 'bench-base'), { recursive: true });
     execFileSync('git', ['worktree', 'add', '--detach', dir, full], { cwd: REPO, stdio: 'ignore' });
   }
-  if (!existsSync(join(dir, 'node_modules')))
-    symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'));
+  const lock = (root: string) => readFileSync(join(root, 'package-lock.json'), 'utf8');
+  const modules = join(dir, 'node_modules');
+  const sameDependencies = lock(dir) === lock(REPO);
+  const linked = existsSync(modules) && lstatSync(modules).isSymbolicLink();
+  if (sameDependencies) {
+    if (!existsSync(modules)) symlinkSync(join(REPO, 'node_modules'), modules);
+  } else if (linked || !existsSync(join(modules, '.package-lock.json'))) {
+    if (linked) unlinkSync(modules);
+    process.stderr.write(`installing the base commit's own dependencies (npm ci in ${dir})\n`);
+    execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'inherit' });
+  }
   return dir;
 }
 
