@@ -296,7 +296,9 @@ describe('outages: what a client sees', () => {
     const gatewayApi = platform.api;
     const orderReady = platform.processes.order.readyUrl;
     const gatewayReady = `${platform.gatewayOpsUrl}/readyz`;
-    const read = () => gatewayApi('GET', `/v1/products/${productId}`);
+    // as the operator: a shopper's page may come from the gateway's page cache (up to
+    // PRODUCT_PAGE_CACHE_TTL_MS) without calling catalog; the operator's view always calls it
+    const read = () => gatewayApi('GET', `/v1/products/${productId}`, undefined, operator);
     // this platform runs no search or marketing: the gateway's /readyz fails on them, so its
     // catalog check is what is watched (passing: "ok", or "degraded" within its grace)
     const gatewaySeesCatalog = async () => {
