@@ -1,10 +1,7 @@
 import type { MarketingBackend } from '../application/ports';
 import { PASS, type FastRoute } from './fast-route';
 import type { FlashGate } from './flash-gate';
-
-/** The UUIDs ParseUUIDPipe takes (any other id is left to the Nest route: 400 ID_INVALID). */
-const UUID =
-  '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[1-8][0-9A-Fa-f]{3}-[89ABab][0-9A-Fa-f]{3}-[0-9A-Fa-f]{12}$';
+import { uuidIdParams } from './uuid-param';
 
 /** FlashAttemptDto's bounds. */
 const MAX_QUANTITY = 10;
@@ -29,13 +26,7 @@ export function flashAttemptRoute(
     url: '/v1/flash-sales/:id/attempts',
     auth: { role: null },
     rateLimit: { policy: 'sale' },
-    schema: {
-      params: {
-        type: 'object',
-        properties: { id: { type: 'string', pattern: UUID } },
-        required: ['id'],
-      },
-    },
+    schema: { params: uuidIdParams },
     status: 201,
     response: {
       type: 'object',

@@ -3,12 +3,10 @@ import type { CatalogBackend, Principal } from '../application/ports';
 import { holdsRole } from './auth.guard';
 import { PASS, type FastRoute } from './fast-route';
 import { productView } from './mappers';
+import type { ProductView } from './dto/views.dto';
 import { ProblemError } from './problem';
 import type { ProductPageCache } from './product-page.cache';
-
-/** The UUIDs ParseUUIDPipe takes (any other id is left to the Nest route: 400 ID_INVALID). */
-const UUID =
-  '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[1-8][0-9A-Fa-f]{3}-[89ABab][0-9A-Fa-f]{3}-[0-9A-Fa-f]{12}$';
+import { uuidIdParams } from './uuid-param';
 
 /**
  * `GET /v1/products/:id` for shoppers (anonymous or signed in) on the fast-route kit: the
@@ -24,25 +22,23 @@ export function productDetailRoute(
     method: 'GET',
     url: '/v1/products/:id',
     auth: { role: null, optional: true },
-    schema: {
-      params: {
-        type: 'object',
-        properties: { id: { type: 'string', pattern: UUID } },
-        required: ['id'],
-      },
-    },
+    schema: { params: uuidIdParams },
     handle: async ({ params: { id }, principal, ctx }) => {
       if (seesUnlisted(principal)) return PASS;
-      return pages.get(id, async () => {
-        const product = (await catalog.getProduct(ctx, { id })).product!;
-        // an unlisted product is, to a shopper, a product that does not exist
-        if (product.status !== catalogV1.ProductStatus.PRODUCT_STATUS_ACTIVE)
-          throw new ProblemError(404, 'PRODUCT_NOT_FOUND', `product ${id} not found`);
-        return JSON.stringify(productView(product));
-      });
+      return pages.get(id, async () =>
+        JSON.stringify(shopperProductView((await catalog.getProduct(ctx, { id })).product!)),
+      );
     },
   };
 }
 
-const seesUnlisted = (caller: Principal | undefined) =>
+/** Operators (and admins) see drafts and archived products, with the admin view. */
+export const seesUnlisted = (caller: Principal | undefined) =>
   caller !== undefined && holdsRole(caller, 'operator');
+
+/** A product as a shopper sees it: an unlisted product is one that does not exist (404). */
+export function shopperProductView(product: catalogV1.Product): ProductView {
+  if (product.status !== catalogV1.ProductStatus.PRODUCT_STATUS_ACTIVE)
+    throw new ProblemError(404, 'PRODUCT_NOT_FOUND', `product ${product.id} not found`);
+  return productView(product);
+}

@@ -17,7 +17,7 @@ import type { RequestContext } from '@emporia/platform';
 import type { Principal } from '../application/ports';
 import { CATALOG_BACKEND, type CatalogBackend } from '../application/ports';
 import { ApiProblemCodes, ApiProblems } from './api-problems';
-import { Auth, holdsRole, MaybeCaller, OptionalAuth } from './auth.guard';
+import { Auth, MaybeCaller, OptionalAuth } from './auth.guard';
 import { CreateProductDto, StockAdjustmentDto, UpdateProductDto } from './dto/catalog.dto';
 import { ListProductsQuery } from './dto/query.dto';
 import {
@@ -35,12 +35,9 @@ import {
   statusToProto,
   stockLevelView,
 } from './mappers';
-import { ProblemError } from './problem';
 import { Ctx } from './request-context';
+import { seesUnlisted, shopperProductView } from './product-detail.fast-route';
 import { uuidParam } from './uuid-param';
-
-const seesUnlisted = (caller: Principal | undefined) =>
-  caller !== undefined && holdsRole(caller, 'operator');
 
 @ApiTags('products')
 @Controller('v1')
@@ -102,10 +99,7 @@ export class ProductsHttpController {
     @MaybeCaller() caller: Principal | undefined,
   ): Promise<ProductView> {
     const product = (await this.catalog.getProduct(ctx, { id })).product!;
-    // an unlisted product is, to a shopper, a product that does not exist
-    if (product.status !== catalogV1.ProductStatus.PRODUCT_STATUS_ACTIVE && !seesUnlisted(caller))
-      throw new ProblemError(404, 'PRODUCT_NOT_FOUND', `product ${id} not found`);
-    return seesUnlisted(caller) ? productAdminView(product) : productView(product);
+    return seesUnlisted(caller) ? productAdminView(product) : shopperProductView(product);
   }
 
   @Patch('products/:id')

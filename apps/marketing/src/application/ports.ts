@@ -144,9 +144,7 @@ export interface FlashRepository {
   findSale(id: string): Promise<FlashSale | null>;
   /** Sales not ended at `now` (to keep loaded in Redis). */
   liveSales(now: Date): Promise<FlashSale[]>;
-  /** Records a win; a token already recorded is left alone. */
-  recordWin(p: FlashPurchase): Promise<void>;
-  /** Records several wins in one statement (each skipped if its token is recorded). */
+  /** Records wins in one statement (each skipped if its token is already recorded). */
   recordWins(ps: FlashPurchase[]): Promise<void>;
   findPurchase(token: string, forUpdate: boolean): Promise<FlashPurchase | null>;
   purchaseOfOrder(orderId: string, forUpdate: boolean): Promise<FlashPurchase | null>;

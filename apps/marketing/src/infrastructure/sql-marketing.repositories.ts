@@ -454,13 +454,6 @@ export class SqlFlashRepository extends SqlRepository implements FlashRepository
       await this.sql.rows<FlashSaleRow>(`SELECT * FROM flash_sales WHERE ends_at > $1`, [now])
     ).map(toSale);
   }
-  async recordWin(p: FlashPurchase): Promise<void> {
-    await this.sql.run(
-      `INSERT INTO flash_purchases (token, sale_id, account_id, quantity, status, order_id, won_at, expires_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $7) ON CONFLICT (token) DO NOTHING`,
-      [p.token, p.saleId, p.accountId, p.quantity, p.status, p.orderId, p.wonAt, p.expiresAt],
-    );
-  }
   async recordWins(ps: FlashPurchase[]): Promise<void> {
     if (ps.length === 0) return;
     const col = <T>(f: (p: FlashPurchase) => T) => ps.map(f);

@@ -37,7 +37,7 @@ import { MemAudiences } from './in-memory-audiences';
  * Redis flash-sale pool. Single-threaded: row locks (`forUpdate`) are not needed and not
  * modelled; tests run one use-case call at a time. Behaviour the use cases rely on is kept
  * from the SQL adapters: inserts of an existing key raise the same ALREADY_EXISTS codes;
- * `insertCoupons`, `recordWin` and `addPending` skip existing keys (ON CONFLICT DO NOTHING);
+ * `insertCoupons`, `recordWins` and `addPending` skip existing keys (ON CONFLICT DO NOTHING);
  * a tier change older than the stored one is ignored; list orders follow the SQL ORDER BY.
  */
 
@@ -235,11 +235,8 @@ class MemFlash implements FlashRepository {
   findSale = async (id: string) => this.s.sales.get(id) ?? null;
   liveSales = async (now: Date) =>
     [...this.s.sales.values()].filter((x) => x.endsAt.getTime() > now.getTime());
-  async recordWin(p: FlashPurchase) {
-    if (!this.s.purchases.has(p.token)) this.s.purchases.set(p.token, p);
-  }
   async recordWins(ps: FlashPurchase[]) {
-    for (const p of ps) await this.recordWin(p);
+    for (const p of ps) if (!this.s.purchases.has(p.token)) this.s.purchases.set(p.token, p);
   }
   findPurchase = async (token: string) => this.s.purchases.get(token) ?? null;
   purchaseOfOrder = async (orderId: string) =>
