@@ -20,6 +20,7 @@ import {
   KafkaPublisher,
   MessagingTables1764000000000,
   OutboxRelay,
+  transactionWithOutbox,
   type MessagePublisher,
   type ReceivedEvent,
   type WireMessage,
@@ -144,6 +145,73 @@ describe('messaging (real Postgres + Kafka)', () => {
       expect(Date.parse(got[2].headers[HEADER.occurredAt])).not.toBeNaN();
       await eventually(async () => ((await relay.pendingCount()) === 0 ? true : undefined), {
         what: 'outbox drained',
+      });
+    } finally {
+      await relay.stop();
+      await consumer.disconnect();
+    }
+  });
+
+  it('publishes the commits of one linger window in one batch, each event once, in order', async () => {
+    const topic = `it-${uniqueSuffix()}.linger`;
+    await ensureTopics(kafka, [topic]);
+    const batches: number[] = [];
+    const counting: MessagePublisher = {
+      publish: async (messages: WireMessage[]) => {
+        const mine = messages.filter((m) => m.topic === topic).length;
+        if (mine > 0) batches.push(mine);
+        await publisher.publish(messages);
+      },
+    };
+    // the idle timer never fires again during the test: only the nudges move the rows
+    const relay = new OutboxRelay(ds, counting, {
+      logger,
+      service: 'it',
+      intervalMs: 600_000,
+      lingerMs: 1000,
+    });
+    relay.start();
+    const { seen, consumer } = await collect(kafka, [topic]);
+    try {
+      // five commits, each nudging the relay as a unit of work does after its commit
+      for (const v of ['c1', 'c2', 'c3', 'c4', 'c5']) {
+        await transactionWithOutbox(
+          ds,
+          async () => ({
+            result: undefined,
+            events: [{ topic, key: 'k', type: 'emporia.test.v1.Thing', payload: Buffer.from(v) }],
+          }),
+          () => relay.nudge(),
+        );
+      }
+      const got = await eventually(
+        async () => (seen.get(topic)!.length >= 5 ? seen.get(topic)! : undefined),
+        { what: 'lingered events' },
+      );
+      expect(got.map((m) => m.value)).toEqual(['c1', 'c2', 'c3', 'c4', 'c5']);
+      expect(batches).toEqual([5]);
+    } finally {
+      await relay.stop();
+      await consumer.disconnect();
+    }
+  });
+
+  it('finds rows nobody nudged it for (another replica, a crash) with one query per idle pass', async () => {
+    const topic = `it-${uniqueSuffix()}.idle`;
+    await ensureTopics(kafka, [topic]);
+    const relay = new OutboxRelay(ds, publisher, { logger, service: 'it', intervalMs: 100 });
+    relay.start();
+    const { seen, consumer } = await collect(kafka, [topic]);
+    try {
+      expect(await relay.anyPending()).toBe(false);
+      await write(topic, 'k', ['quiet']);
+      const got = await eventually(
+        async () => (seen.get(topic)!.length >= 1 ? seen.get(topic)! : undefined),
+        { what: 'an event written without a nudge' },
+      );
+      expect(got.map((m) => m.value)).toEqual(['quiet']);
+      await eventually(async () => ((await relay.anyPending()) ? undefined : true), {
+        what: 'the row marked published',
       });
     } finally {
       await relay.stop();
