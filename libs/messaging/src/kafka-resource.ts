@@ -20,7 +20,7 @@ export interface KafkaHandle {
   consumer(
     opts: { topics: readonly string[] } & Pick<
       ConsumerOptions,
-      'handler' | 'maxAttempts' | 'partitionsConcurrently'
+      'handler' | 'maxAttempts' | 'partitionsConcurrently' | 'gatherMs'
     >,
   ): KafkaEventConsumer;
 }
@@ -50,7 +50,7 @@ export function kafkaResource(opts: KafkaResourceOptions): ResourceSpec<KafkaHan
           publisher,
           prefix: opts.topicPrefix,
           topic,
-          consumer: ({ topics, handler, maxAttempts, partitionsConcurrently }) => {
+          consumer: ({ topics, handler, maxAttempts, partitionsConcurrently, gatherMs }) => {
             if (!group)
               throw new Error(`${service}: a consumer needs the resource's consumerGroup`);
             return new KafkaEventConsumer(kafka, {
@@ -61,6 +61,7 @@ export function kafkaResource(opts: KafkaResourceOptions): ResourceSpec<KafkaHan
               handler,
               ...(maxAttempts !== undefined ? { maxAttempts } : {}),
               ...(partitionsConcurrently !== undefined ? { partitionsConcurrently } : {}),
+              ...(gatherMs !== undefined ? { gatherMs } : {}),
             });
           },
         },
