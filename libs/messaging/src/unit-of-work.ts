@@ -29,6 +29,20 @@ export abstract class OutboxUnitOfWork<Tx> {
     return this.transact(ctx, (_manager, tx) => work(tx));
   }
 
+  /**
+   * Runs read-only `work` outside a transaction: each query on its own pooled connection, so a
+   * read of one or two rows costs its queries and no BEGIN/COMMIT round trips. For reads that
+   * need no consistent snapshot across their queries and take no locks; a write or an event
+   * there is a bug (an event would be lost: it throws).
+   */
+  async read<T>(ctx: RequestContext, work: (tx: Tx) => Promise<T>): Promise<T> {
+    const opened = this.open(this.ds.manager, ctx);
+    const result = await work(opened.tx);
+    if (opened.drain().length > 0)
+      throw new Error('a read-only unit of work produced events: use run() for changes');
+    return result;
+  }
+
   /** Runs `work` once per event (inbox row in the same transaction); false when already handled. */
   runForEvent(
     ctx: RequestContext,
