@@ -11,6 +11,9 @@ export interface DataSourceOptions {
   applicationName?: string;
 }
 
+/** Startup options of every session: READ COMMITTED, whatever the server's default. */
+const SESSION_OPTIONS = '-c default_transaction_isolation=read\\ committed';
+
 /** A Postgres data source. Schema changes come from migrations only: never `synchronize`. */
 export function createDataSource(opts: DataSourceOptions): DataSource {
   return new DataSource({
@@ -24,7 +27,9 @@ export function createDataSource(opts: DataSourceOptions): DataSource {
     logging: false,
     poolSize: opts.poolSize ?? 10,
     applicationName: opts.applicationName ?? 'emporia',
-    extra: { connectionTimeoutMillis: 5000 },
+    // every session starts its transactions READ COMMITTED (inTransaction relies on it: no
+    // `SET TRANSACTION ISOLATION LEVEL` round trip per transaction)
+    extra: { connectionTimeoutMillis: 5000, options: SESSION_OPTIONS },
   });
 }
 
@@ -76,7 +81,8 @@ export async function inTransaction<T>(
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await ds.transaction('READ COMMITTED', work);
+      // READ COMMITTED: the session's default (SESSION_OPTIONS), so no SET per transaction
+      return await ds.transaction(work);
     } catch (e) {
       const code =
         (e as { code?: string; driverError?: { code?: string } }).driverError?.code ??
