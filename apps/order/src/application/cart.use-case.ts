@@ -121,7 +121,9 @@ export class CartUseCase {
       await this.uow.run(ctx, (tx) => this.resolve(tx, owner, this.clock.now()));
     const inCart =
       'accountId' in owner
-        ? ((await this.uow.run(ctx, (tx) => tx.carts.find(owner)))?.lines ?? []).map((l) => l.skuId)
+        ? ((await this.uow.read(ctx, (tx) => tx.carts.find(owner)))?.lines ?? []).map(
+            (l) => l.skuId,
+          )
         : [];
     const asked = [...new Set([skuId, ...inCart])];
     let skus: Map<string, SkuInfo>;

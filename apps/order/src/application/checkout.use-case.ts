@@ -217,7 +217,7 @@ export class CheckoutUseCase {
       }
     });
     if (start.kind === 'PLACED') {
-      const order = await this.uow.run(ctx, (tx) => tx.orders.find(start.orderId));
+      const order = await this.uow.read(ctx, (tx) => tx.orders.find(start.orderId));
       if (!order)
         throw new OrderError('NOT_FOUND', 'ORDER_NOT_FOUND', `order ${start.orderId} not found`);
       return order;

@@ -154,7 +154,7 @@ export class OrderLifecycleUseCase {
     known?: Order,
   ): Promise<boolean> {
     if (action === 'COMMIT') {
-      const order = known ?? (await this.uow.run(ctx, (tx) => tx.orders.find(orderId)));
+      const order = known ?? (await this.uow.read(ctx, (tx) => tx.orders.find(orderId)));
       if (!order || reservationAction(order) !== 'COMMIT') return false;
     }
     let committed: { skuId: string; warehouseCode: string; quantity: number }[];

@@ -217,7 +217,8 @@ export class PaymentUseCase {
   ): Promise<{ outcome: CallbackOutcome; orderId: string }> {
     const provider = this.providers.get(SANDBOX_PROVIDER);
     if (!provider?.signAsProvider) throw sandboxDisabled();
-    const payment = await this.uow.run(ctx, async (tx) => {
+    // a read (no transaction): the callback below checks the order again under its lock
+    const payment = await this.uow.read(ctx, async (tx) => {
       const p = await tx.payments.find(input.paymentId);
       const order = p && (await tx.orders.find(p.orderId));
       return p && order?.accountId === input.accountId ? p : null;

@@ -411,6 +411,11 @@ export function appendEvents(out: OrderEvents, events: readonly OrderDomainEvent
 export interface UnitOfWork {
   run<T>(ctx: RequestContext, work: (tx: OrderTx) => Promise<T>): Promise<T>;
   /**
+   * Read-only work outside a transaction (no BEGIN/COMMIT round trips): for reads that need no
+   * snapshot across their queries and no locks. Writes and events belong in `run`.
+   */
+  read<T>(ctx: RequestContext, work: (tx: OrderTx) => Promise<T>): Promise<T>;
+  /**
    * Runs `work` once per consumed event: the inbox row commits with the work, so a redelivered
    * event changes nothing (false).
    */

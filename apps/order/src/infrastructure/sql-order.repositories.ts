@@ -348,13 +348,13 @@ export class SqlCartRepository implements CartRepository {
 
   async lock(owner: Cart['owner'], newId: string, now: Date): Promise<Cart> {
     const [col, v] = ownerWhere(owner);
-    await this.sql.run(
-      `INSERT INTO carts (id, ${col}, lines, updated_at) VALUES ($1, $2, '[]'::jsonb, $3) ON CONFLICT (${col}) DO NOTHING`,
+    // one round trip: a new cart is inserted; an existing one is locked (the no-op update takes
+    // the row lock and returns its latest committed version, even one committed meanwhile)
+    const rows = await this.sql.rows<CartRow>(
+      `INSERT INTO carts (id, ${col}, lines, updated_at) VALUES ($1, $2, '[]'::jsonb, $3)
+       ON CONFLICT (${col}) DO UPDATE SET id = carts.id RETURNING *`,
       [newId, v, now],
     );
-    const rows = await this.sql.rows<CartRow>(`SELECT * FROM carts WHERE ${col} = $1 FOR UPDATE`, [
-      v,
-    ]);
     return toCart(rows[0]);
   }
 

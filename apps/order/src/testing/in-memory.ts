@@ -427,6 +427,11 @@ export class InMemoryUnitOfWork
     super(store);
   }
 
+  /** A read: a transaction here too (the fake's runs are cheap; failNextRuns applies alike). */
+  read<T>(ctx: RequestContext, work: (tx: OrderTx) => Promise<T>): Promise<T> {
+    return this.run(ctx, work);
+  }
+
   protected begin() {
     const s = this.store;
     const events = new RecordingEvents();
