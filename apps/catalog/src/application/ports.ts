@@ -205,6 +205,11 @@ export interface CatalogTx {
 /** Runs work in one database transaction; events recorded in it commit with it. */
 export interface UnitOfWork {
   run<T>(ctx: RequestContext, work: (tx: CatalogTx) => Promise<T>): Promise<T>;
+  /**
+   * Read-only work outside a transaction (no BEGIN/COMMIT round trips): for reads that need no
+   * snapshot across their queries and no locks. Writes and events belong in `run`.
+   */
+  read<T>(ctx: RequestContext, work: (tx: CatalogTx) => Promise<T>): Promise<T>;
   /** Runs `work` once per consumed event (inbox row in the same transaction); false if seen. */
   runForEvent(
     ctx: RequestContext,

@@ -55,7 +55,8 @@ export class ReservationsUseCase {
     if (ids.length > 500)
       throw new CatalogError('INVALID_ARGUMENT', 'TOO_MANY_IDS', 'ask for at most 500 SKUs');
     return ids.length
-      ? this.uow.run(ctx, (tx) => tx.reservations.skuFacts(ids))
+      ? // one query: no transaction (the reservation checks the stock again under its locks)
+        this.uow.read(ctx, (tx) => tx.reservations.skuFacts(ids))
       : Promise.resolve([]);
   }
 

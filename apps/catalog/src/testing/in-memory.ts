@@ -1,4 +1,5 @@
 import { FakeUnitOfWork } from '@emporia/domain/testing';
+import type { RequestContext } from '@emporia/platform';
 import type {
   CatalogEvents,
   CatalogTx,
@@ -571,6 +572,11 @@ export class InMemoryCatalogUnitOfWork
 {
   constructor(store = new InMemoryCatalogStore()) {
     super(store);
+  }
+
+  /** A read: a transaction here too (the fake's runs are cheap; failNextRuns applies alike). */
+  read<T>(ctx: RequestContext, work: (tx: CatalogTx) => Promise<T>): Promise<T> {
+    return this.run(ctx, work);
   }
 
   protected begin() {
