@@ -56,6 +56,8 @@ const FLASH_SALE_TOPIC = MARKETING_FLASH_SALE.name;
 const COUPON_TOPIC = MARKETING_COUPON.name;
 /** Coupons noticed per sweep run at most; the rest wait for the next run. */
 const COUPON_EXPIRY_BATCH = 500;
+/** Consumed events are gathered this long per fetch (`gatherMs`). */
+const EVENT_GATHER_MS = 500;
 
 /** Marketing: prices, coupons, flash sales (pools in Redis) and group buys. */
 export const marketingService = defineService({
@@ -150,6 +152,8 @@ export const marketingService = defineService({
         return [
           kafka.consumer({
             topics: [...CONSUMED_TOPICS, ...ANALYTICS_TOPICS],
+            // redemptions and audiences may come this much later: one fetch and one commit per batch
+            gatherMs: EVENT_GATHER_MS,
             handler: async (event) => {
               await orders(event);
               await analytics(event);

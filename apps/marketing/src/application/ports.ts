@@ -245,6 +245,11 @@ export interface MarketingTx {
 
 export interface UnitOfWork {
   run<T>(ctx: RequestContext, work: (tx: MarketingTx) => Promise<T>): Promise<T>;
+  /**
+   * Read-only work outside a transaction (no BEGIN/COMMIT round trips): for reads that need no
+   * snapshot across their queries and no locks. Writes and events belong in `run`.
+   */
+  read<T>(ctx: RequestContext, work: (tx: MarketingTx) => Promise<T>): Promise<T>;
   /** Runs `work` once per event (inbox in the same transaction); false when already handled. */
   runForEvent(
     ctx: RequestContext,

@@ -65,7 +65,11 @@ export class PricingUseCase {
     const codes = [...new Set(input.couponCodes.map(parseCode))];
     if (codes.length > 5)
       throw fail('INVALID_ARGUMENT', 'TOO_MANY_COUPONS', 'at most 5 coupons per order');
-    return this.uow.run(ctx, async (tx) => {
+    // without coupons, a flash token or a group deal nothing is held: pricing only reads (no
+    // transaction, no BEGIN/COMMIT round trips); otherwise the holds commit with the price
+    const holds = codes.length > 0 || Boolean(input.flashToken) || Boolean(input.groupDealId);
+    const unit = holds ? this.uow.run.bind(this.uow) : this.uow.read.bind(this.uow);
+    return unit(ctx, async (tx) => {
       const now = this.clock.now();
       const facts = await tx.customers.facts(input.accountId);
       const promotions = await this.promotionsInForce(tx, now);

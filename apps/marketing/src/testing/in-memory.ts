@@ -1,4 +1,5 @@
 import { FakeUnitOfWork } from '@emporia/domain/testing';
+import type { RequestContext } from '@emporia/platform';
 import type {
   AudienceGrant,
   CampaignRepository,
@@ -359,6 +360,11 @@ export class InMemoryUnitOfWork
     private readonly clock: Clock,
   ) {
     super(store);
+  }
+
+  /** A read: a transaction here too (the fake's runs are cheap; failNextRuns applies alike). */
+  read<T>(ctx: RequestContext, work: (tx: MarketingTx) => Promise<T>): Promise<T> {
+    return this.run(ctx, work);
   }
 
   protected begin() {
