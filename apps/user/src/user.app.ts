@@ -60,6 +60,8 @@ import { UserGrpcController } from './interface/user.grpc-controller';
 
 /** Order events feed points and tiers. */
 const ORDER_TOPIC = ORDER_ORDER.name;
+/** Order events are gathered this long per fetch (`gatherMs`): spend and points are not urgent. */
+const EVENT_GATHER_MS = 500;
 const REVIEW_TOPIC = REVIEW_REVIEW.name;
 
 const userDatabase = (
@@ -240,6 +242,8 @@ export const userService = defineService({
           // one consumer (one group) for both topics: order events feed spend and points,
           // approved photo reviews earn points
           topics: [ORDER_TOPIC, REVIEW_TOPIC],
+          // spend and points may show up to this much later: one fetch and one commit per batch
+          gatherMs: EVENT_GATHER_MS,
           handler: eventHandler(
             orderEventsRoute(get(OrderEventsUseCase), logger),
             reviewEventsRoute(get(ReviewPointsUseCase), logger),
