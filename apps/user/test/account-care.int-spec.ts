@@ -269,6 +269,15 @@ describe('user service: MFA, profile, privacy and administration (real Postgres 
         consents: [{ purpose: 'MARKETING_SMS', granted: true }],
       });
       const after = await call<userV1.GetAccountResponse>('getAccount', { accountId });
+      // account_only (order's checkout): the account and its status alone
+      const only = await call<userV1.GetAccountResponse>('getAccount', {
+        accountId,
+        accountOnly: true,
+      });
+      expect(only.details?.account).toEqual(after.details?.account);
+      expect(only.details?.account?.status).toBe('ACCOUNT_STATUS_ACTIVE');
+      expect(only.details?.consents ?? []).toEqual([]);
+      expect(only.details?.profile ?? null).toBeNull();
       expect(after.details?.profile).toEqual({
         displayName: '小明',
         birthday: '1990-02-28',
@@ -423,6 +432,10 @@ describe('user service: MFA, profile, privacy and administration (real Postgres 
       });
       expect(await failure(login(name))).toMatchObject({ code: 'INVALID_CREDENTIALS' });
       expect(await failure(call('getAccount', { accountId }))).toMatchObject({
+        status: status.NOT_FOUND,
+        code: 'ACCOUNT_NOT_FOUND',
+      });
+      expect(await failure(call('getAccount', { accountId, accountOnly: true }))).toMatchObject({
         status: status.NOT_FOUND,
         code: 'ACCOUNT_NOT_FOUND',
       });

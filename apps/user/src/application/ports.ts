@@ -175,6 +175,11 @@ export interface UserTx {
 export interface UnitOfWork {
   run<T>(ctx: RequestContext, work: (tx: UserTx) => Promise<T>): Promise<T>;
   /**
+   * Read-only work outside a transaction (no BEGIN/COMMIT round trips): for reads that need no
+   * snapshot across their queries and no locks. Writes and events belong in `run`.
+   */
+  read<T>(ctx: RequestContext, work: (tx: UserTx) => Promise<T>): Promise<T>;
+  /**
    * Runs `work` for a consumed event, recording it in the inbox in the same transaction:
    * returns false (and does nothing) when `consumer` already handled this event.
    */

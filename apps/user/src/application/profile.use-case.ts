@@ -55,6 +55,11 @@ export class ProfileUseCase {
     return assertNotDeleted(account, accountId);
   }
 
+  /** The account alone (its status), in one query outside a transaction; erased: not found. */
+  account(ctx: RequestContext, accountId: string): Promise<Account> {
+    return this.uow.read(ctx, (tx) => this.live(tx, accountId));
+  }
+
   details(ctx: RequestContext, accountId: string): Promise<AccountDetails> {
     return this.uow.run(ctx, async (tx) => {
       const account = await this.live(tx, accountId);

@@ -177,7 +177,20 @@ export class UserGrpcController implements userV1.UserServiceController {
 
   getAccount(req: userV1.GetAccountRequest, md?: Metadata): Promise<userV1.GetAccountResponse> {
     return withGrpcContext(md, async (ctx) => {
-      const d = await this.profiles.details(ctx, assertUuid('account_id', req.accountId));
+      const accountId = assertUuid('account_id', req.accountId);
+      if (req.accountOnly) {
+        // the account's status alone (order's checkout): one query, nothing else read
+        const account = await this.profiles.account(ctx, accountId);
+        return {
+          details: {
+            account: accountToProto(account),
+            profile: undefined,
+            consents: [],
+            mfaEnabled: false,
+          },
+        };
+      }
+      const d = await this.profiles.details(ctx, accountId);
       return {
         details: {
           account: accountToProto(d.account),

@@ -511,6 +511,11 @@ export class InMemoryUserUnitOfWork
     super(store);
   }
 
+  /** A read: a transaction here too (the fake's runs are cheap; failNextRuns applies alike). */
+  read<T>(ctx: RequestContext, work: (tx: UserTx) => Promise<T>): Promise<T> {
+    return this.run(ctx, work);
+  }
+
   protected begin() {
     const s = this.store;
     const events = new RecordingEvents();

@@ -280,6 +280,11 @@ export interface AccountDetails {
 
 export interface GetAccountRequest {
   accountId: string;
+  /**
+   * Only `details.account` is filled (no profile, consents empty, mfa_enabled false): for callers
+   * that need the account's status alone (order's checkout), in one query.
+   */
+  accountOnly?: boolean | undefined;
 }
 
 export interface GetAccountResponse {
@@ -2714,6 +2719,9 @@ export const GetAccountRequest: MessageFns<GetAccountRequest, "emporia.user.v1.G
     if (message.accountId !== "") {
       writer.uint32(10).string(message.accountId);
     }
+    if (message.accountOnly !== undefined) {
+      writer.uint32(16).bool(message.accountOnly);
+    }
     return writer;
   },
 
@@ -2736,6 +2744,14 @@ export const GetAccountRequest: MessageFns<GetAccountRequest, "emporia.user.v1.G
             }
 
             message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.accountOnly = reader.bool();
             continue;
           }
         }
