@@ -19,7 +19,9 @@ export class GrpcAccounts implements AccountsPort {
   constructor(private readonly rpc: UserRpcs) {}
 
   async isFrozen(ctx: RequestContext, accountId: string): Promise<boolean> {
-    const { details } = await this.rpc.getAccount(ctx, { accountId }).catch(translate);
+    const { details } = await this.rpc
+      .getAccount(ctx, { accountId, accountOnly: true })
+      .catch(translate);
     return details?.account?.status === 'ACCOUNT_STATUS_FROZEN';
   }
 
