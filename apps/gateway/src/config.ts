@@ -132,6 +132,14 @@ export const gatewayConfigSchema = z
      */
     TOKEN_REVOCATION_TIMEOUT_MS: env.int(250, 5),
     /**
+     * Each replica keeps a copy of the revocation list in memory, fed by the user service's
+     * announcements (Redis pub/sub) and reloaded at every (re)subscription; while it is not live,
+     * requests read Redis as before. It is also re-scanned every this many ms, the bound for a
+     * writer that does not announce (a user service older than the channel). 0: no copy (every
+     * authenticated request reads Redis).
+     */
+    TOKEN_REVOCATION_RESCAN_MS: env.int(10_000, 0),
+    /**
      * The shoppers' product pages (`GET /v1/products/{id}`) kept by each replica: a page is
      * served at most this long after it was read from catalog (the hard staleness bound when
      * catalog events are late or Kafka is down; an event about the product drops it sooner). 0

@@ -25,16 +25,25 @@ export class FlashGate {
     return new FlashGate(new FlashSoldOutMarks(0), new FlashAdmission(0));
   }
 
-  /** The win, or the 409 problem of the loss (from memory or from marketing). */
+  /**
+   * The win, or the 409 problem of the loss (from memory or from marketing). `limits`, when
+   * given, counts the attempt first: `fromMemory` (synchronous, no shared store) when a mark
+   * answers it at once, `shared` before it goes on towards marketing; either throws its 429.
+   */
   async attempt(
     marketing: MarketingBackend,
     ctx: RequestContext,
     saleId: string,
     accountId: string,
     quantity: number,
+    limits?: { fromMemory(): void; shared(): Promise<void> },
   ): Promise<FlashWinView> {
     let known = this.marks.known(saleId, accountId, quantity);
-    if (known) return flashAttemptResult({ result: known, token: '', expiresAt: '' });
+    if (known) {
+      limits?.fromMemory();
+      return flashAttemptResult({ result: known, token: '', expiresAt: '' });
+    }
+    if (limits) await limits.shared();
     const waiting = this.admission.enter(saleId);
     try {
       if (waiting) {
