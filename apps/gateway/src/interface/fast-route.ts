@@ -12,7 +12,7 @@ import type { Principal, RateLimitPolicies } from '../application/ports';
 import type { Authenticator, Requirement } from './auth.guard';
 import type { RateLimiter, RateLimitWeigher } from './rate-limit.guard';
 import { ProblemError, toProblem } from './problem';
-import { sendProblem } from './problem.filter';
+import { CannedProblem, sendCannedProblem, sendProblem } from './problem.filter';
 import { requestContext } from './request-context';
 
 /**
@@ -71,7 +71,10 @@ export interface FastRoute<Params = Record<string, string>> {
   status?: number;
   /** A JSON schema of the success body, compiled by fast-json-stringify. */
   response?: object;
-  /** The success body (an object, or a string already serialized as JSON), or PASS. */
+  /**
+   * The success body (an object, or a string already serialized as JSON), a CannedProblem to
+   * answer (as if thrown, without building an error), or PASS.
+   */
   handle(call: FastRouteCall<Params>): Promise<unknown>;
 }
 
@@ -150,6 +153,7 @@ export class FastRoutes {
         ctx: requestContext(req),
       });
       if (body === PASS) return undefined;
+      if (body instanceof CannedProblem) return sendCannedProblem(req, reply, body);
       return reply
         .status(status)
         .header('content-type', 'application/json; charset=utf-8')

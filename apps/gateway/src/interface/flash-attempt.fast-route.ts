@@ -1,8 +1,16 @@
 import type { MarketingBackend } from '../application/ports';
 import { PASS, type FastRoute } from './fast-route';
 import type { FlashGate } from './flash-gate';
+import type { MarkedLoss } from './flash-sold-out';
+import { lostFlashAttemptProblem } from './marketing-mappers';
+import { CannedProblem } from './problem.filter';
 import type { RateLimiter } from './rate-limit.guard';
 import { uuidIdParams } from './uuid-param';
+
+const LOST: Record<MarkedLoss, CannedProblem> = {
+  SOLD_OUT: new CannedProblem(lostFlashAttemptProblem('SOLD_OUT')),
+  LIMIT_REACHED: new CannedProblem(lostFlashAttemptProblem('LIMIT_REACHED')),
+};
 
 /** FlashAttemptDto's bounds. */
 const MAX_QUANTITY = 10;
@@ -47,6 +55,12 @@ export function flashAttemptRoute(
       if (req.headers['idempotency-key'] !== undefined) return PASS;
       const quantity = quantityOf(req.body);
       if (quantity === undefined || !principal) return PASS;
+      // a loss the replica's marks answer: counted in memory, answered without an error built
+      const known = gate.marks.known(id, principal.accountId, quantity);
+      if (known) {
+        limiters.memory.checkNow('sale', req);
+        return LOST[known];
+      }
       return gate.attempt(marketing, ctx, id, principal.accountId, quantity, {
         fromMemory: () => limiters.memory.checkNow('sale', req),
         shared: () => limiters.shared.check('sale', req),

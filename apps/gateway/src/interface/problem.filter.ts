@@ -68,6 +68,34 @@ export function sendProblem(
     );
 }
 
+/**
+ * A problem answered often and always alike (a flash sale's "sold out" from the gateway's mark):
+ * its JSON written once, the request's `instance` and `traceId` added per answer. Sent by
+ * `sendCannedProblem`, byte for byte what `sendProblem` sends for the same problem.
+ */
+export class CannedProblem {
+  readonly head: string;
+  constructor(readonly problem: Problem) {
+    if (problem.status === 414) throw new Error('a 414 does not read the URL back');
+    this.head = JSON.stringify(problem).slice(0, -1);
+  }
+}
+
+export function sendCannedProblem(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  canned: CannedProblem,
+): FastifyReply {
+  return reply
+    .status(canned.problem.status)
+    .header('content-type', 'application/problem+json')
+    .send(
+      `${canned.head},"instance":${JSON.stringify(pathOf(req.url))},"traceId":${JSON.stringify(
+        requestContext(req).traceId,
+      )}}`,
+    );
+}
+
 const pathOf = (url: string) => {
   const q = url.indexOf('?');
   return q < 0 ? url : url.slice(0, q);
