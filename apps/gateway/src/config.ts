@@ -81,6 +81,13 @@ export const gatewayConfigSchema = z
      */
     FLASH_MAX_IN_FLIGHT_PER_SALE: env.int(32, 0),
     /**
+     * Attempts of one sale sent to marketing in the same turn of the event loop go in one
+     * TryFlashPurchases call, at most this many (each still decided on its own; a marketing
+     * without the method gets single calls). 1 (the default until measured end to end): one
+     * AttemptFlashPurchase call per attempt.
+     */
+    FLASH_ATTEMPT_BATCH_MAX: env.int(1, 1),
+    /**
      * Sign-up limits (`POST /v1/auth/register`, each an argon2 hash): per client address per
      * window, and for all clients together per (shorter) window. Redis down: sign-ups are refused
      * with 503 (fail closed), as sign-in needs Redis too.
