@@ -81,6 +81,13 @@ export const gatewayConfigSchema = z
      */
     FLASH_MAX_IN_FLIGHT_PER_SALE: env.int(32, 0),
     /**
+     * Attempts of one sale sent to marketing in the same turn of the event loop go in one
+     * TryFlashPurchases call, at most this many (each still decided on its own; a marketing
+     * without the method gets single calls). 1 (the default until measured end to end): one
+     * AttemptFlashPurchase call per attempt.
+     */
+    FLASH_ATTEMPT_BATCH_MAX: env.int(1, 1),
+    /**
      * Sign-up limits (`POST /v1/auth/register`, each an argon2 hash): per client address per
      * window, and for all clients together per (shorter) window. Redis down: sign-ups are refused
      * with 503 (fail closed), as sign-in needs Redis too.
@@ -131,6 +138,14 @@ export const gatewayConfigSchema = z
      * accept the token (fail open), operator and admin routes answer 503 (fail closed).
      */
     TOKEN_REVOCATION_TIMEOUT_MS: env.int(250, 5),
+    /**
+     * Each replica keeps a copy of the revocation list in memory, fed by the user service's
+     * announcements (Redis pub/sub) and reloaded at every (re)subscription; while it is not live,
+     * requests read Redis as before. It is also re-scanned every this many ms, the bound for a
+     * writer that does not announce (a user service older than the channel). 0: no copy (every
+     * authenticated request reads Redis).
+     */
+    TOKEN_REVOCATION_RESCAN_MS: env.int(10_000, 0),
     /**
      * The shoppers' product pages (`GET /v1/products/{id}`) kept by each replica: a page is
      * served at most this long after it was read from catalog (the hard staleness bound when

@@ -36,8 +36,10 @@ import { watchRedisDurability } from './infrastructure/redis-durability';
 import { flashAttemptRoute } from './interface/flash-attempt.fast-route';
 import { flashGateResource } from './interface/flash-gate';
 import { RedisIdempotencyStore } from './infrastructure/redis-idempotency.store';
+import { MemoryRateLimitStore } from './infrastructure/memory-rate-limit.store';
 import { RedisRateLimitStore } from './infrastructure/redis-rate-limit.store';
 import { RedisTokenRevocationList } from './infrastructure/redis-token-revocation-list';
+import { tokenRevocationCopyResource } from './infrastructure/token-revocation-copy';
 import { PRODUCT_PAGE_TOPICS, ProductPageEvents } from './infrastructure/product-page-events';
 import { CachingTokenVerifier } from './infrastructure/verified-token-cache';
 import { Authenticator } from './interface/auth.guard';
@@ -121,15 +123,21 @@ export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } 
         // preferences, delivery log, unsubscribe, receipts; not a readiness dependency either
         notification: backend<NotificationBackend>('notification', c.NOTIFICATION_GRPC_URL, false),
         redis: redisResource(c.REDIS_URL),
+        revocationCopy: tokenRevocationCopyResource({
+          redisUrl: c.REDIS_URL,
+          prefix: c.TOKEN_REVOCATION_KEY_PREFIX,
+          rescanMs: c.TOKEN_REVOCATION_RESCAN_MS,
+        }),
         flashGate: flashGateResource({
           redisUrl: c.REDIS_URL,
           channel: c.FLASH_RESTOCK_CHANNEL,
           boundMs: c.FLASH_SOLD_OUT_MARK_MS,
           maxInFlight: c.FLASH_MAX_IN_FLIGHT_PER_SALE,
+          maxBatch: c.FLASH_ATTEMPT_BATCH_MAX,
         }),
       };
     },
-    assemble: ({ config, logger, resources: { redis, ...backends } }) => {
+    assemble: ({ config, logger, resources: { redis, revocationCopy, ...backends } }) => {
       const tokenVerifier = new CachingTokenVerifier(
         verifier ??
           new JwksTokenVerifier(jwks, {
@@ -140,7 +148,11 @@ export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } 
         config.VERIFIED_TOKEN_CACHE_SIZE,
       );
       const revocations = {
-        list: new RedisTokenRevocationList(redis, config.TOKEN_REVOCATION_KEY_PREFIX),
+        list: new RedisTokenRevocationList(
+          redis,
+          config.TOKEN_REVOCATION_KEY_PREFIX,
+          revocationCopy,
+        ),
         timeoutMs: config.TOKEN_REVOCATION_TIMEOUT_MS,
       };
       const rateLimits = {
@@ -174,12 +186,24 @@ export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } 
           const fastify = app.getHttpAdapter().getInstance();
           const routes = new RouteTable();
           routes.track(fastify);
+          const rateLimiter = new RateLimiter(rateLimits.store, rateLimits.policies, logger);
+          // answers from this replica's memory are counted in its memory (same policies)
+          const memoryLimiter = new RateLimiter(
+            new MemoryRateLimitStore(),
+            rateLimits.policies,
+            logger,
+          );
           new FastRoutes(fastify, {
             authenticator: new Authenticator(tokenVerifier, revocations.list, revocations, logger),
-            rateLimiter: new RateLimiter(rateLimits.store, rateLimits.policies, logger),
+            rateLimiter,
           })
             .add(productDetailRoute(backends.catalog.api, pages))
-            .add(flashAttemptRoute(backends.marketing.api, backends.flashGate));
+            .add(
+              flashAttemptRoute(backends.marketing.api, backends.flashGate, {
+                shared: rateLimiter,
+                memory: memoryLimiter,
+              }),
+            );
           installRequestContext(fastify);
           installDrain(fastify);
           await registerSecurityHeaders(app, config.HSTS_MAX_AGE_SECONDS);

@@ -157,6 +157,16 @@ describe('gateway: the revocation list and sign-up limits (real Redis)', () => {
 
     let n = 0;
     const account = () => `0190a000-0000-7000-8000-${String(++n).padStart(12, '0')}`;
+    /** As the user service writes an entry: the entry and its announcement, in one step. */
+    const revoke = (key: string, beforeMs: number) =>
+      redis
+        .multi()
+        .set(key, String(beforeMs), 'PX', 60_000)
+        .publish(
+          userV1.tokenRevocationChannel(revocationPrefix),
+          userV1.revocationMessage(key, beforeMs, Date.now() + 60_000),
+        )
+        .exec();
     const call = (path: string, token: string, base = gateway.httpUrl) =>
       fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
 
@@ -164,7 +174,7 @@ describe('gateway: the revocation list and sign-up limits (real Redis)', () => {
       const sub = account();
       const before = await sign(['customer'], { sub, iat: Date.now() / 1000 - 1 });
       const mark = Date.now();
-      await redis.set(userV1.revokedBeforeKey(revocationPrefix, sub), String(mark), 'PX', 60_000);
+      await revoke(userV1.revokedBeforeKey(revocationPrefix, sub), mark);
       const at = await sign(['customer'], { sub, iat: mark / 1000 });
       const after = await sign(['customer'], { sub, iat: (mark + 1) / 1000 });
       for (const token of [before, at]) {
@@ -193,11 +203,9 @@ describe('gateway: the revocation list and sign-up limits (real Redis)', () => {
         sid: '0190a000-0000-7000-8000-0000000000e2',
         iat,
       });
-      await redis.set(
+      await revoke(
         userV1.revokedSessionKey(revocationPrefix, sub, '0190a000-0000-7000-8000-0000000000e1'),
-        String(Date.now()),
-        'PX',
-        60_000,
+        Date.now(),
       );
       expect(await (await call('/v1/me/coupons', ended)).json()).toMatchObject({
         code: 'TOKEN_REVOKED',

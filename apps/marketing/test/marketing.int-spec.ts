@@ -552,6 +552,48 @@ describe('marketing service (real Postgres + Redis + Kafka)', () => {
       ).toEqual({ n: 5 });
     });
 
+    it('TryFlashPurchases decides each attempt of a batch as alone, results in order, every win recorded', async () => {
+      const sid = randomUUID();
+      await call('createFlashSale', {
+        sale: {
+          id: sid,
+          skuId: randomUUID(),
+          price: cny(100),
+          stock: 3,
+          perUserLimit: 1,
+          startsAt,
+          endsAt,
+        },
+      });
+      const [b1, b2, b3, b4] = Array.from({ length: 4 }, () => randomUUID());
+      const { results } = await call<marketingV1.TryFlashPurchasesResponse>('tryFlashPurchases', {
+        attempts: [b1, b2, b1, b3, b4].map((accountId) => ({
+          saleId: sid,
+          accountId,
+          quantity: 1,
+        })),
+      });
+      expect(results.map((r) => r.result)).toEqual([
+        'WON',
+        'WON',
+        'LIMIT_REACHED',
+        'WON',
+        'SOLD_OUT',
+      ]);
+      const tokens = results.filter((r) => r.result === 'WON').map((r) => r.token);
+      expect(new Set(tokens).size).toBe(3);
+      expect(results.filter((r) => r.result !== 'WON').every((r) => r.token === '')).toBe(true);
+      await eventually(async () => {
+        const rows = await pg.query<{ token: string }>(
+          `SELECT token FROM flash_purchases WHERE sale_id = $1 AND status = 'WON'`,
+          [sid],
+        );
+        return rows.rows.length === 3 ? rows.rows.map((r) => r.token).sort() : undefined;
+      }).then((recorded) => expect(recorded).toEqual([...tokens].sort()));
+      const sale = await call<marketingV1.GetFlashSaleResponse>('getFlashSale', { saleId: sid });
+      expect(sale.reconciliation).toEqual({ redisRemaining: 0, held: 3, paid: 0, drift: 0 });
+    });
+
     it('a token prices its line once; a failed checkout returns the units; an unused token lapses', async () => {
       // two fresh units for this test: a sale of 2
       const sid = randomUUID();

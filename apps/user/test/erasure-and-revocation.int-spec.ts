@@ -313,8 +313,27 @@ describe('user service: erased accounts and token revocation (real Postgres + Re
       await expect(new RevocationRelay(ds, down, settings).drain()).rejects.toThrow();
       expect(Number((await ds.query(`SELECT count(*) FROM token_revocations`))[0].count)).toBe(2);
 
-      expect(await new RevocationRelay(ds, redis, settings).drain()).toBe(2);
-      expect(await redis.get(userV1.revokedBeforeKey(relayPrefix, accountId))).toBe(String(now));
+      // every entry moved forward is announced to the gateways' copies, and only those
+      const announcements: string[] = [];
+      const listener = new Redis(testEnv.redisUrl());
+      listener.on('message', (_c: string, m: string) => announcements.push(m));
+      await listener.subscribe(userV1.tokenRevocationChannel(relayPrefix));
+      try {
+        expect(await new RevocationRelay(ds, redis, settings).drain()).toBe(2);
+        await eventually(async () => announcements.length > 0 || undefined, {
+          what: 'the announcement',
+          timeoutMs: 5_000,
+        });
+        await redis.ping(); // anything else announced would have arrived before this answer
+        await new Promise((r) => setTimeout(r, 100));
+      } finally {
+        listener.disconnect();
+      }
+      const key = userV1.revokedBeforeKey(relayPrefix, accountId);
+      expect(announcements.map(userV1.parseRevocationMessage)).toEqual([
+        { key, beforeMs: now, expireAtMs: now + 960_000 },
+      ]);
+      expect(await redis.get(key)).toBe(String(now));
       expect(
         await redis.exists(
           userV1.revokedBeforeKey(relayPrefix, '0190a000-0000-7000-8000-00000000dead'),

@@ -20,3 +20,40 @@ export const revokedBeforeKey = (prefix: string, accountId: string): string =>
 /** Every token of one session (refresh-token family, the `sid` claim): logout, reuse. */
 export const revokedSessionKey = (prefix: string, accountId: string, sessionId: string): string =>
   `${prefix}revoked-session:{${accountId}}:${sessionId}`;
+
+/**
+ * The Redis pub/sub channel on which the writer announces every entry it moves forward, in the
+ * same Lua call as the write (so an announcement is never sent for a write that did not happen,
+ * nor a write made without one): `revocationMessage(key, beforeMs, expireAtMs)`. Gateways keep
+ * a copy of the list in memory from these (see the gateway's README).
+ */
+export const tokenRevocationChannel = (prefix: string): string => `${prefix}token-revocations`;
+
+/** SCAN patterns of every entry of the list (a gateway loads its copy with them). */
+export const tokenRevocationPatterns = (prefix: string): string[] => {
+  const p = prefix.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+  return [`${p}revoked-before:*`, `${p}revoked-session:*`];
+};
+
+/** An announcement on the channel: the entry's key, its value and its expiry (ms since the epoch). */
+export interface TokenRevocationMessage {
+  key: string;
+  beforeMs: number;
+  expireAtMs: number;
+}
+
+/** `<beforeMs> <expireAtMs> <key>` (the key last: it may hold anything). */
+export const revocationMessage = (key: string, beforeMs: number, expireAtMs: number): string =>
+  `${beforeMs} ${expireAtMs} ${key}`;
+
+/** The announcement in a channel message, or undefined when it is not one. */
+export function parseRevocationMessage(message: string): TokenRevocationMessage | undefined {
+  const a = message.indexOf(' ');
+  const b = a < 0 ? -1 : message.indexOf(' ', a + 1);
+  if (b < 0) return undefined;
+  const beforeMs = Number(message.slice(0, a));
+  const expireAtMs = Number(message.slice(a + 1, b));
+  const key = message.slice(b + 1);
+  if (!Number.isFinite(beforeMs) || !Number.isFinite(expireAtMs) || key === '') return undefined;
+  return { key, beforeMs, expireAtMs };
+}

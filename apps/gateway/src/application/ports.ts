@@ -75,6 +75,8 @@ export interface RateLimitStore {
   hit(key: string, windowMs: number, cost?: number): Promise<WindowCount>;
   /** Counts the hits of several counters in one round trip (in order); optional. */
   hitAll?(hits: readonly { key: string; windowMs: number; cost: number }[]): Promise<WindowCount[]>;
+  /** Counts the hits of several counters at once, synchronously (a store in memory); optional. */
+  hitAllNow?(hits: readonly { key: string; windowMs: number; cost: number }[]): WindowCount[];
 }
 
 /** At most `limit` requests per fixed window of `windowMs`. */
@@ -139,6 +141,11 @@ export interface Principal {
  */
 export interface TokenRevocationList {
   isRevoked(principal: Principal): Promise<boolean>;
+  /**
+   * The answer from memory when the list has a live local copy; undefined: ask `isRevoked`.
+   * Optional (a list without a copy always reads its store).
+   */
+  known?(principal: Principal): boolean | undefined;
 }
 
 /** Verifies a bearer access token; throws ProblemError 401 when it is not acceptable. */

@@ -155,6 +155,8 @@ export class Authenticator {
   }
 
   private async assertNotRevoked(principal: Principal, role: Role | null): Promise<void> {
+    const known = this.revocations.known?.(principal);
+    if (known !== undefined) return this.verdict(known);
     const stop = revocationSeconds.startTimer();
     let revoked: boolean;
     try {
@@ -180,6 +182,10 @@ export class Authenticator {
     } finally {
       stop();
     }
+    this.verdict(revoked);
+  }
+
+  private verdict(revoked: boolean): void {
     revocationChecks.inc({ outcome: revoked ? 'revoked' : 'valid' });
     if (revoked)
       throw unauthorized(

@@ -11,6 +11,8 @@ import type { RequestContext } from '@emporia/platform';
 import type { Principal, RateLimitPolicies } from '../application/ports';
 import type { Authenticator, Requirement } from './auth.guard';
 import type { RateLimiter, RateLimitWeigher } from './rate-limit.guard';
+import { ProblemError, toProblem } from './problem';
+import { CannedProblem, sendCannedProblem, sendProblem } from './problem.filter';
 import { requestContext } from './request-context';
 
 /**
@@ -37,8 +39,9 @@ import { requestContext } from './request-context';
  *      `response` when given) or `PASS` to leave the request to Nest (authentication and rate
  *      limit already done are not repeated there).
  *
- * Errors thrown go to the error handler Nest installed on Fastify, i.e. the ProblemFilter: the
- * same problem+json bodies and headers as the Nest route. Constraints: a `schema` must not
+ * A ProblemError thrown is answered here as the ProblemFilter answers it (`sendProblem`: the same
+ * problem+json body and headers as the Nest route); other errors go to the error handler Nest
+ * installed on Fastify, i.e. the ProblemFilter. Constraints: a `schema` must not
  * declare defaults, coercions it relies on or `additionalProperties: false` (Fastify's Ajv would
  * change the request before Nest sees it when the fast route passes); Idempotency-Key routes
  * must call the IdempotencyStore themselves in `handle`.
@@ -68,7 +71,10 @@ export interface FastRoute<Params = Record<string, string>> {
   status?: number;
   /** A JSON schema of the success body, compiled by fast-json-stringify. */
   response?: object;
-  /** The success body (an object, or a string already serialized as JSON), or PASS. */
+  /**
+   * The success body (an object, or a string already serialized as JSON), a CannedProblem to
+   * answer (as if thrown, without building an error), or PASS.
+   */
   handle(call: FastRouteCall<Params>): Promise<unknown>;
 }
 
@@ -109,11 +115,29 @@ export class FastRoutes {
   }
 
   private hook(route: FastRoute<never>): preHandlerAsyncHookHandler {
-    const { authenticator, rateLimiter } = this.deps;
     const serialize = route.response ? fastJson(route.response) : JSON.stringify;
     const status = route.status ?? 200;
+    const run = this.run(route, serialize, status);
     return async (req, reply) => {
       if (req.validationError) return; // the Nest route answers its own validation problem
+      try {
+        return await run(req, reply);
+      } catch (e) {
+        // the ProblemFilter's very answer, without Fastify's error handler and Nest's filter
+        if (!(e instanceof ProblemError)) throw e;
+        const { problem, headers } = toProblem(e);
+        return sendProblem(req, reply, problem, headers);
+      }
+    };
+  }
+
+  private run(
+    route: FastRoute<never>,
+    serialize: (body: unknown) => string,
+    status: number,
+  ): (req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined> {
+    const { authenticator, rateLimiter } = this.deps;
+    return async (req, reply) => {
       const limit = route.rateLimit;
       const count = limit ? () => rateLimiter.check(limit.policy, req, limit.weigh) : undefined;
       let principal: Principal | undefined;
@@ -128,12 +152,12 @@ export class FastRoutes {
         principal,
         ctx: requestContext(req),
       });
-      if (body === PASS) return;
-      void reply
+      if (body === PASS) return undefined;
+      if (body instanceof CannedProblem) return sendCannedProblem(req, reply, body);
+      return reply
         .status(status)
         .header('content-type', 'application/json; charset=utf-8')
         .send(typeof body === 'string' ? body : serialize(body));
-      return reply;
     };
   }
 }

@@ -1,7 +1,16 @@
 import type { MarketingBackend } from '../application/ports';
 import { PASS, type FastRoute } from './fast-route';
 import type { FlashGate } from './flash-gate';
+import type { MarkedLoss } from './flash-sold-out';
+import { lostFlashAttemptProblem } from './marketing-mappers';
+import { CannedProblem } from './problem.filter';
+import type { RateLimiter } from './rate-limit.guard';
 import { uuidIdParams } from './uuid-param';
+
+const LOST: Record<MarkedLoss, CannedProblem> = {
+  SOLD_OUT: new CannedProblem(lostFlashAttemptProblem('SOLD_OUT')),
+  LIMIT_REACHED: new CannedProblem(lostFlashAttemptProblem('LIMIT_REACHED')),
+};
 
 /** FlashAttemptDto's bounds. */
 const MAX_QUANTITY = 10;
@@ -10,7 +19,11 @@ const MAX_QUANTITY = 10;
  * `POST /v1/flash-sales/:id/attempts` on the fast-route kit: the same authentication (`@Auth()`),
  * sale rate limits (`@RateLimit('sale')`), answers and problems as the Nest route
  * (MarketingHttpController.attemptFlashPurchase), through the replica's flash gate (sold-out and
- * limit marks, admission control). Left to the Nest route:
+ * limit marks, admission control). The `sale` rate limit is counted here once the gate knows
+ * where the answer comes from: an attempt a mark answers from memory is counted in the
+ * replica's memory (`limiters.memory`: same policy, per replica, no shared store), one that goes
+ * on towards marketing in Redis (`limiters.shared`), both with the same 429. Left to the Nest
+ * route (which counts in Redis as always):
  * a request with an `Idempotency-Key` (its records are the interceptor's), and any body the
  * DTO's strict validation would refuse or that this route does not recognise exactly (a JSON
  * object whose only property is an optional integer `quantity` of 1 to 10), so every problem
@@ -20,12 +33,13 @@ const MAX_QUANTITY = 10;
 export function flashAttemptRoute(
   marketing: MarketingBackend,
   gate: FlashGate,
+  limiters: { shared: RateLimiter; memory: RateLimiter },
 ): FastRoute<{ id: string }> {
   return {
     method: 'POST',
     url: '/v1/flash-sales/:id/attempts',
     auth: { role: null },
-    rateLimit: { policy: 'sale' },
+    // the 'sale' policy is counted in `handle` (see above), not by the kit
     schema: { params: uuidIdParams },
     status: 201,
     response: {
@@ -41,7 +55,16 @@ export function flashAttemptRoute(
       if (req.headers['idempotency-key'] !== undefined) return PASS;
       const quantity = quantityOf(req.body);
       if (quantity === undefined || !principal) return PASS;
-      return gate.attempt(marketing, ctx, id, principal.accountId, quantity);
+      // a loss the replica's marks answer: counted in memory, answered without an error built
+      const known = gate.marks.known(id, principal.accountId, quantity);
+      if (known) {
+        limiters.memory.checkNow('sale', req);
+        return LOST[known];
+      }
+      return gate.attempt(marketing, ctx, id, principal.accountId, quantity, {
+        fromMemory: () => limiters.memory.checkNow('sale', req),
+        shared: () => limiters.shared.check('sale', req),
+      });
     },
   };
 }

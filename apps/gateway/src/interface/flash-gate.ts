@@ -3,6 +3,7 @@ import type { RequestContext, ResourceSpec } from '@emporia/platform';
 import type { MarketingBackend } from '../application/ports';
 import type { FlashWinView } from './dto/marketing.dto';
 import { FlashAdmission } from './flash-admission';
+import { FlashBatcher } from './flash-batcher';
 import { FlashSoldOutMarks } from './flash-sold-out';
 import { flashAttemptResult } from './marketing-mappers';
 
@@ -11,13 +12,15 @@ export const FLASH_GATE = Symbol('FLASH_GATE');
 /**
  * What stands between a flash-sale attempt and marketing on one gateway replica: the sold-out
  * and limit marks (losses answered from memory, within FLASH_SOLD_OUT_MARK_MS) and admission
- * control (at most FLASH_MAX_IN_FLIGHT_PER_SALE attempts of a sale with marketing at once).
+ * control (at most FLASH_MAX_IN_FLIGHT_PER_SALE attempts of a sale with marketing at once), and
+ * the batching of the attempts sent together (FLASH_ATTEMPT_BATCH_MAX per TryFlashPurchases call).
  * Used by the fast route and by the Nest route alike.
  */
 export class FlashGate {
   constructor(
     readonly marks: FlashSoldOutMarks,
     readonly admission: FlashAdmission,
+    readonly batcher: FlashBatcher = new FlashBatcher(1),
   ) {}
 
   /** Marks and admission off (tests and tools without the settings). */
@@ -25,16 +28,25 @@ export class FlashGate {
     return new FlashGate(new FlashSoldOutMarks(0), new FlashAdmission(0));
   }
 
-  /** The win, or the 409 problem of the loss (from memory or from marketing). */
+  /**
+   * The win, or the 409 problem of the loss (from memory or from marketing). `limits`, when
+   * given, counts the attempt first: `fromMemory` (synchronous, no shared store) when a mark
+   * answers it at once, `shared` before it goes on towards marketing; either throws its 429.
+   */
   async attempt(
     marketing: MarketingBackend,
     ctx: RequestContext,
     saleId: string,
     accountId: string,
     quantity: number,
+    limits?: { fromMemory(): void; shared(): Promise<void> },
   ): Promise<FlashWinView> {
     let known = this.marks.known(saleId, accountId, quantity);
-    if (known) return flashAttemptResult({ result: known, token: '', expiresAt: '' });
+    if (known) {
+      limits?.fromMemory();
+      return flashAttemptResult({ result: known, token: '', expiresAt: '' });
+    }
+    if (limits) await limits.shared();
     const waiting = this.admission.enter(saleId);
     try {
       if (waiting) {
@@ -44,7 +56,7 @@ export class FlashGate {
         if (known) return flashAttemptResult({ result: known, token: '', expiresAt: '' });
       }
       const sentAt = this.marks.sending();
-      const r = await marketing.attemptFlashPurchase(ctx, { saleId, accountId, quantity });
+      const r = await this.batcher.attempt(marketing, ctx, { saleId, accountId, quantity });
       this.marks.learn(saleId, accountId, quantity, r.result, sentAt);
       return flashAttemptResult(r);
     } finally {
@@ -64,12 +76,17 @@ export function flashGateResource(opts: {
   channel: string;
   boundMs: number;
   maxInFlight: number;
+  maxBatch: number;
 }): ResourceSpec<FlashGate> {
   return {
     kind: 'client',
     async open({ logger }) {
       const marks = new FlashSoldOutMarks(opts.boundMs);
-      const gate = new FlashGate(marks, new FlashAdmission(opts.maxInFlight));
+      const gate = new FlashGate(
+        marks,
+        new FlashAdmission(opts.maxInFlight),
+        new FlashBatcher(opts.maxBatch),
+      );
       if (opts.boundMs <= 0) return { value: gate };
       const sub = new Redis(opts.redisUrl, {
         lazyConnect: true,

@@ -40,7 +40,8 @@ const isDocs = (url = '') =>
  * Security headers from helmet, its defaults for an API: nothing may frame, sniff or embed the
  * answers (X-Frame-Options DENY, a CSP of `'none'`), no referrer; HSTS only when
  * `hstsMaxAgeSeconds` > 0 (behind TLS). Swagger UI at /docs gets its own scripts, styles and
- * images. The two helmet middlewares are built once (@fastify/helmet built one per request).
+ * images. The two helmet middlewares are built once (@fastify/helmet built one per request) and
+ * run once (`helmetHeaders`): each request gets the headers they set.
  */
 export async function registerSecurityHeaders(
   app: NestFastifyApplication,
@@ -63,17 +64,51 @@ export async function registerSecurityHeaders(
       strictTransportSecurity:
         hstsMaxAgeSeconds > 0 ? { maxAge: hstsMaxAgeSeconds, includeSubDomains: true } : false,
     });
-  const api = headersFor(false);
-  const docs = headersFor(true);
+  const api = helmetHeaders(headersFor(false));
+  const docs = helmetHeaders(headersFor(true));
   app
     .getHttpAdapter()
     .getInstance()
-    .addHook('onRequest', (req, reply, done) =>
-      (isDocs(req.raw.url) ? docs : api)(req.raw, reply.raw, (err) =>
-        done(err as Error | undefined),
-      ),
-    );
+    .addHook('onRequest', (req, reply, done) => {
+      const { set, removed } = isDocs(req.raw.url) ? docs : api;
+      const res = reply.raw;
+      for (let i = 0; i < set.length; i++) res.setHeader(set[i][0], set[i][1]);
+      for (let i = 0; i < removed.length; i++) res.removeHeader(removed[i]);
+      done();
+    });
   return Promise.resolve();
+}
+
+/**
+ * What a helmet middleware does to a response, found once by running it on a recording stand-in:
+ * its options here are static (no nonces, nothing read from the request), so every response gets
+ * the same headers, set per request without running its dozen middlewares each time.
+ */
+export function helmetHeaders(middleware: ReturnType<typeof helmet>): {
+  set: [string, string | string[]][];
+  removed: string[];
+} {
+  const set = new Map<string, string | string[]>();
+  const removed = new Set<string>();
+  const res = {
+    setHeader(name: string, value: string | string[]) {
+      removed.delete(name.toLowerCase());
+      set.set(name.toLowerCase(), value);
+      return res;
+    },
+    removeHeader(name: string) {
+      set.delete(name.toLowerCase());
+      removed.add(name.toLowerCase());
+    },
+  };
+  let failed: unknown;
+  let called = false;
+  middleware({ url: '/', headers: {} } as never, res as never, (err?: unknown) => {
+    called = true;
+    failed = err;
+  });
+  if (!called || failed) throw new Error(`helmet did not finish synchronously: ${String(failed)}`);
+  return { set: [...set], removed: [...removed] };
 }
 
 /**

@@ -16,7 +16,7 @@ import type {
 } from './dto/marketing-admin.dto';
 import type { CouponView, FlashWinView, GroupView } from './dto/marketing.dto';
 import type { MoneyDto } from './dto/money.dto';
-import { ProblemError } from './problem';
+import { ProblemError, problemBody, type Problem } from './problem';
 
 /**
  * Marketing messages ↔ JSON: camelCase fields; money as {amountMinor, currency}; a message or
@@ -237,6 +237,12 @@ const LOST: Record<string, { code: string; detail: string }> = {
 };
 
 /** WON → the win (token for checkout); a known loss → 409 problem; anything else is a bug. */
+/** The 409 problem of a lost attempt, as flashAttemptResult throws it, to answer without throwing. */
+export function lostFlashAttemptProblem(result: 'SOLD_OUT' | 'LIMIT_REACHED'): Problem {
+  const lost = LOST[result];
+  return problemBody(409, lost.code, lost.detail);
+}
+
 export function flashAttemptResult(r: marketingV1.AttemptFlashPurchaseResponse): FlashWinView {
   if (r.result === 'WON') return { result: 'WON', token: r.token, expiresAt: r.expiresAt };
   const lost = LOST[r.result];

@@ -119,37 +119,7 @@ export class RateLimiter {
     weigh?: RateLimitWeigher,
   ): Promise<void> {
     const policy = this.policies[name];
-    const { cost, visitors } = weigh ? weigh(req) : { cost: 1, visitors: undefined };
-    const counters: {
-      scope: keyof typeof WHO;
-      key: string;
-      bucket: RateLimitBucket;
-      cost: number;
-    }[] = [];
-    if (policy.perAccount && req.principal)
-      counters.push({
-        scope: 'account',
-        key: `${name}:account:${req.principal.accountId}`,
-        bucket: policy.perAccount,
-        cost,
-      });
-    if (policy.perIp)
-      counters.push({
-        scope: 'ip',
-        key: `${name}:ip:${req.ip || 'unknown'}`,
-        bucket: policy.perIp,
-        cost,
-      });
-    if (policy.perVisitor)
-      for (const [visitor, hits] of visitors ?? [])
-        counters.push({
-          scope: 'visitor',
-          key: `${name}:visitor:${visitor}`,
-          bucket: policy.perVisitor,
-          cost: hits,
-        });
-    if (policy.global)
-      counters.push({ scope: 'global', key: `${name}:global`, bucket: policy.global, cost });
+    const counters = countersOf(name, policy, req, weigh);
     let counts: WindowCount[];
     try {
       const hits = counters.map((c) => ({ key: c.key, windowMs: c.bucket.windowMs, cost: c.cost }));
@@ -163,25 +133,19 @@ export class RateLimiter {
       this.storeFailed(name, policy, err);
       return;
     }
-    let over: (typeof counters)[number] | undefined;
-    let retryAfter = 0;
-    for (let i = 0; i < counters.length; i++) {
-      if (counts[i].count <= counters[i].bucket.limit) continue;
-      over ??= counters[i];
-      retryAfter = Math.max(retryAfter, Math.max(1, Math.ceil(counts[i].resetInMs / 1000)));
-    }
-    if (!over) {
-      decisions.inc({ policy: name, outcome: 'allowed' });
-      return;
-    }
-    decisions.inc({ policy: name, outcome: 'limited' });
-    throw new ProblemError(
-      429,
-      'RATE_LIMITED',
-      `too many requests from ${WHO[over.scope]}: at most ${over.bucket.limit} per ${over.bucket.windowMs} ms; retry after ${retryAfter} s`,
-      undefined,
-      { 'retry-after': String(retryAfter) },
-    );
+    decide(name, counters, counts);
+  }
+
+  /**
+   * `check` on a store that counts synchronously (`hitAllNow`: the per-replica memory store of
+   * answers from memory), without a promise; throws 429 when it must be refused.
+   */
+  checkNow(name: keyof RateLimitPolicies, req: FastifyRequest, weigh?: RateLimitWeigher): void {
+    const hitAllNow = this.store.hitAllNow;
+    if (!hitAllNow) throw new Error('checkNow needs a store with hitAllNow');
+    const counters = countersOf(name, this.policies[name], req, weigh);
+    const hits = counters.map((c) => ({ key: c.key, windowMs: c.bucket.windowMs, cost: c.cost }));
+    decide(name, counters, hitAllNow.call(this.store, hits));
   }
 
   private storeFailed(name: string, policy: RateLimitPolicy, err: unknown): void {
@@ -206,6 +170,72 @@ export class RateLimiter {
       { 'retry-after': '5' },
     );
   }
+}
+
+interface Counted {
+  scope: keyof typeof WHO;
+  key: string;
+  bucket: RateLimitBucket;
+  cost: number;
+}
+
+/** The counters a request hits under a policy, and how many hits each. */
+function countersOf(
+  name: keyof RateLimitPolicies,
+  policy: RateLimitPolicy,
+  req: FastifyRequest,
+  weigh?: RateLimitWeigher,
+): Counted[] {
+  const { cost, visitors } = weigh ? weigh(req) : { cost: 1, visitors: undefined };
+  const counters: Counted[] = [];
+  if (policy.perAccount && req.principal)
+    counters.push({
+      scope: 'account',
+      key: `${name}:account:${req.principal.accountId}`,
+      bucket: policy.perAccount,
+      cost,
+    });
+  if (policy.perIp)
+    counters.push({
+      scope: 'ip',
+      key: `${name}:ip:${req.ip || 'unknown'}`,
+      bucket: policy.perIp,
+      cost,
+    });
+  if (policy.perVisitor)
+    for (const [visitor, hits] of visitors ?? [])
+      counters.push({
+        scope: 'visitor',
+        key: `${name}:visitor:${visitor}`,
+        bucket: policy.perVisitor,
+        cost: hits,
+      });
+  if (policy.global)
+    counters.push({ scope: 'global', key: `${name}:global`, bucket: policy.global, cost });
+  return counters;
+}
+
+/** Allowed, or the 429 of the first counter over its limit (Retry-After: the longest wait). */
+function decide(name: string, counters: Counted[], counts: WindowCount[]): void {
+  let over: Counted | undefined;
+  let retryAfter = 0;
+  for (let i = 0; i < counters.length; i++) {
+    if (counts[i].count <= counters[i].bucket.limit) continue;
+    over ??= counters[i];
+    retryAfter = Math.max(retryAfter, Math.max(1, Math.ceil(counts[i].resetInMs / 1000)));
+  }
+  if (!over) {
+    decisions.inc({ policy: name, outcome: 'allowed' });
+    return;
+  }
+  decisions.inc({ policy: name, outcome: 'limited' });
+  throw new ProblemError(
+    429,
+    'RATE_LIMITED',
+    `too many requests from ${WHO[over.scope]}: at most ${over.bucket.limit} per ${over.bucket.windowMs} ms; retry after ${retryAfter} s`,
+    undefined,
+    { 'retry-after': String(retryAfter) },
+  );
 }
 
 /** The `@RateLimit` routes' guard (see RateLimiter). */

@@ -74,6 +74,9 @@ const required = <T>(v: T | undefined, what: string): T => {
   return v;
 };
 
+/** Most attempts one TryFlashPurchases call takes. */
+const MAX_BATCH = 256;
+
 @Controller()
 @marketingV1.MarketingServiceControllerMethods()
 export class MarketingGrpcController implements marketingV1.MarketingServiceController {
@@ -309,6 +312,35 @@ export class MarketingGrpcController implements marketingV1.MarketingServiceCont
       return r.result === 'WON'
         ? { result: r.result, token: r.token, expiresAt: r.expiresAt.toISOString() }
         : { result: r.result, token: '', expiresAt: '' };
+    });
+  }
+
+  /** Attempts of a gateway's batch, each decided as `attemptFlashPurchase` does, in order. */
+  tryFlashPurchases(
+    req: marketingV1.TryFlashPurchasesRequest,
+    md?: Metadata,
+  ): Promise<marketingV1.TryFlashPurchasesResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      if (req.attempts.length > MAX_BATCH)
+        throw new MarketingError(
+          'INVALID_ARGUMENT',
+          'BATCH_TOO_LARGE',
+          `at most ${MAX_BATCH} attempts per call`,
+        );
+      const results = await Promise.all(
+        req.attempts.map(async (a) => {
+          const r = await this.flash.attempt(
+            ctx,
+            uuid('sale_id', a.saleId),
+            uuid('account_id', a.accountId),
+            a.quantity || 1,
+          );
+          return r.result === 'WON'
+            ? { result: r.result, token: r.token, expiresAt: r.expiresAt.toISOString() }
+            : { result: r.result, token: '', expiresAt: '' };
+        }),
+      );
+      return { results };
     });
   }
 

@@ -33,19 +33,27 @@ export class SqlRevocationRepository implements RevocationRepository {
 
 /**
  * Sets a list entry to the later of its value and ARGV[1], expiring at ARGV[2] (ms since the
- * epoch): a late or repeated push never moves an entry back. KEYS: 1 the entry.
+ * epoch): a late or repeated push never moves an entry back. An entry moved forward is announced
+ * on the channel ARGV[3] in the same call (`userV1.revocationMessage`: `<before> <expireAt>
+ * <key>`), so gateways holding a copy of the list apply it at once. KEYS: 1 the entry.
  */
 const REVOKE_LUA = `
 local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
 if tonumber(ARGV[1]) > cur then
   redis.call('SET', KEYS[1], ARGV[1])
   redis.call('PEXPIREAT', KEYS[1], ARGV[2])
+  redis.call('PUBLISH', ARGV[3], ARGV[1] .. ' ' .. ARGV[2] .. ' ' .. KEYS[1])
 end
 return 1
 `;
 
 type WithRevoke = Redis & {
-  emporiaRevoke(key: string, beforeMs: number, expireAtMs: number): Promise<number>;
+  emporiaRevoke(
+    key: string,
+    beforeMs: number,
+    expireAtMs: number,
+    channel: string,
+  ): Promise<number>;
 };
 
 export interface RevocationRelayOptions {
@@ -152,6 +160,7 @@ export class RevocationRelay {
         [this.opts.batchSize ?? 200],
       );
       if (rows.length === 0) return 0;
+      const channel = userV1.tokenRevocationChannel(this.opts.keyPrefix);
       await withTimeout(
         Promise.all(
           rows.map((r) => {
@@ -159,7 +168,7 @@ export class RevocationRelay {
               ? userV1.revokedSessionKey(this.opts.keyPrefix, r.account_id, r.session_id)
               : userV1.revokedBeforeKey(this.opts.keyPrefix, r.account_id);
             const before = r.revoked_before.getTime();
-            return this.redis.emporiaRevoke(key, before, before + this.opts.entryTtlMs);
+            return this.redis.emporiaRevoke(key, before, before + this.opts.entryTtlMs, channel);
           }),
         ),
         this.opts.redisTimeoutMs ?? 2000,

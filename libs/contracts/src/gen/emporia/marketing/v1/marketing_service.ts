@@ -336,6 +336,15 @@ export interface AttemptFlashPurchaseResponse {
   expiresAt: string;
 }
 
+export interface TryFlashPurchasesRequest {
+  attempts: AttemptFlashPurchaseRequest[];
+}
+
+export interface TryFlashPurchasesResponse {
+  /** One per attempt, in order. */
+  results: AttemptFlashPurchaseResponse[];
+}
+
 export interface GroupDeal {
   id: string;
   skuId: string;
@@ -3658,6 +3667,108 @@ export const AttemptFlashPurchaseResponse: MessageFns<
   },
 };
 
+function createBaseTryFlashPurchasesRequest(): TryFlashPurchasesRequest {
+  return { attempts: [] };
+}
+
+export const TryFlashPurchasesRequest: MessageFns<
+  TryFlashPurchasesRequest,
+  "emporia.marketing.v1.TryFlashPurchasesRequest"
+> = {
+  $type: "emporia.marketing.v1.TryFlashPurchasesRequest" as const,
+
+  encode(message: TryFlashPurchasesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.attempts) {
+      AttemptFlashPurchaseRequest.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TryFlashPurchasesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTryFlashPurchasesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.attempts.push(AttemptFlashPurchaseRequest.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseTryFlashPurchasesResponse(): TryFlashPurchasesResponse {
+  return { results: [] };
+}
+
+export const TryFlashPurchasesResponse: MessageFns<
+  TryFlashPurchasesResponse,
+  "emporia.marketing.v1.TryFlashPurchasesResponse"
+> = {
+  $type: "emporia.marketing.v1.TryFlashPurchasesResponse" as const,
+
+  encode(message: TryFlashPurchasesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.results) {
+      AttemptFlashPurchaseResponse.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TryFlashPurchasesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTryFlashPurchasesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.results.push(AttemptFlashPurchaseResponse.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 function createBaseGroupDeal(): GroupDeal {
   return { id: "", skuId: "", price: undefined, groupSize: 0, windowSeconds: 0, startsAt: "", endsAt: "" };
 }
@@ -4226,6 +4337,13 @@ export interface MarketingServiceClient {
     metadata?: Metadata,
   ): Observable<AttemptFlashPurchaseResponse>;
 
+  /**
+   * Several attempts in one call (a gateway batching the concurrent attempts of one sale): each
+   * decided exactly as AttemptFlashPurchase decides it, the results in the attempts' order.
+   */
+
+  tryFlashPurchases(request: TryFlashPurchasesRequest, metadata?: Metadata): Observable<TryFlashPurchasesResponse>;
+
   /** Group buying (拼团). */
 
   createGroupDeal(request: CreateGroupDealRequest, metadata?: Metadata): Observable<CreateGroupDealResponse>;
@@ -4345,6 +4463,16 @@ export interface MarketingServiceController {
     metadata?: Metadata,
   ): Promise<AttemptFlashPurchaseResponse> | Observable<AttemptFlashPurchaseResponse> | AttemptFlashPurchaseResponse;
 
+  /**
+   * Several attempts in one call (a gateway batching the concurrent attempts of one sale): each
+   * decided exactly as AttemptFlashPurchase decides it, the results in the attempts' order.
+   */
+
+  tryFlashPurchases(
+    request: TryFlashPurchasesRequest,
+    metadata?: Metadata,
+  ): Promise<TryFlashPurchasesResponse> | Observable<TryFlashPurchasesResponse> | TryFlashPurchasesResponse;
+
   /** Group buying (拼团). */
 
   createGroupDeal(
@@ -4401,6 +4529,7 @@ export function MarketingServiceControllerMethods() {
       "createFlashSale",
       "getFlashSale",
       "attemptFlashPurchase",
+      "tryFlashPurchases",
       "createGroupDeal",
       "getGroup",
       "listOpenGroups",

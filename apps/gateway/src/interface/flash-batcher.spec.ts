@@ -1,0 +1,92 @@
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import type { marketingV1 } from '@emporia/contracts';
+import { newContext, RemoteCallError } from '@emporia/platform';
+import type { MarketingBackend } from '../application/ports';
+import { FlashBatcher } from './flash-batcher';
+
+const SALE = '0190a000-0000-7000-8000-00000000f1a1';
+const OTHER = '0190a000-0000-7000-8000-00000000f1a2';
+type Attempt = marketingV1.AttemptFlashPurchaseRequest;
+
+/** A marketing that wins every attempt with a token naming its buyer, recording its calls. */
+function fakeMarketing(opts: { batches?: 'ok' | 'unimplemented' | 'fail' } = {}) {
+  const calls: { method: string; attempts: Attempt[] }[] = [];
+  const answer = (a: Attempt) => ({ result: 'WON', token: `t-${a.accountId}`, expiresAt: 'x' });
+  const marketing = {
+    attemptFlashPurchase: async (_ctx: unknown, a: Attempt) => {
+      calls.push({ method: 'single', attempts: [a] });
+      return answer(a);
+    },
+    tryFlashPurchases: async (_ctx: unknown, r: { attempts: Attempt[] }) => {
+      calls.push({ method: 'batch', attempts: r.attempts });
+      if (opts.batches === 'unimplemented')
+        throw new RemoteCallError('marketing', {
+          status: GrpcStatus.UNIMPLEMENTED,
+          code: 'UNIMPLEMENTED',
+          message: 'unknown method',
+          details: {},
+        });
+      if (opts.batches === 'fail') throw new Error('boom');
+      return { results: r.attempts.map(answer) };
+    },
+  } as unknown as MarketingBackend;
+  return { marketing, calls };
+}
+
+const attempt = (accountId: string, saleId = SALE): Attempt => ({ saleId, accountId, quantity: 1 });
+
+describe('FlashBatcher: the attempts of one sale sent together share one call', () => {
+  it('sends the attempts of a sale made in one turn in one call, each getting its own result', async () => {
+    const { marketing, calls } = fakeMarketing();
+    const b = new FlashBatcher(3);
+    const results = await Promise.all(
+      ['a', 'b', 'c', 'd', 'e'].map((id) => b.attempt(marketing, newContext(), attempt(id))),
+    );
+    expect(results.map((r) => r.token)).toEqual(['t-a', 't-b', 't-c', 't-d', 't-e']);
+    // at most 3 per call
+    expect(calls.map((c) => [c.method, c.attempts.length])).toEqual([
+      ['batch', 3],
+      ['batch', 2],
+    ]);
+  });
+
+  it('keeps sales apart; a lone attempt goes as AttemptFlashPurchase; maxBatch 1 never batches', async () => {
+    const { marketing, calls } = fakeMarketing();
+    const b = new FlashBatcher(64);
+    await Promise.all([
+      b.attempt(marketing, newContext(), attempt('a')),
+      b.attempt(marketing, newContext(), attempt('b')),
+      b.attempt(marketing, newContext(), attempt('c', OTHER)),
+    ]);
+    expect(calls.map((c) => [c.method, c.attempts.map((a) => a.saleId)])).toEqual([
+      ['batch', [SALE, SALE]],
+      ['single', [OTHER]],
+    ]);
+    calls.length = 0;
+    const single = new FlashBatcher(1);
+    await Promise.all(['a', 'b'].map((id) => single.attempt(marketing, newContext(), attempt(id))));
+    expect(calls.map((c) => c.method)).toEqual(['single', 'single']);
+  });
+
+  it('falls back to single calls when marketing does not know the method (nothing was decided)', async () => {
+    const { marketing, calls } = fakeMarketing({ batches: 'unimplemented' });
+    const b = new FlashBatcher(64);
+    const results = await Promise.all(
+      ['a', 'b'].map((id) => b.attempt(marketing, newContext(), attempt(id))),
+    );
+    expect(results.map((r) => r.token)).toEqual(['t-a', 't-b']);
+    expect(calls.map((c) => c.method)).toEqual(['batch', 'single', 'single']);
+    // and single calls from then on (for a while)
+    await Promise.all(['c', 'd'].map((id) => b.attempt(marketing, newContext(), attempt(id))));
+    expect(calls.map((c) => c.method).slice(3)).toEqual(['single', 'single']);
+  });
+
+  it('fails each attempt of a failed call with its error', async () => {
+    const { marketing } = fakeMarketing({ batches: 'fail' });
+    const b = new FlashBatcher(64);
+    const settled = await Promise.allSettled(
+      ['a', 'b'].map((id) => b.attempt(marketing, newContext(), attempt(id))),
+    );
+    expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected']);
+  });
+});

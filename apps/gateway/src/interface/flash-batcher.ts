@@ -1,0 +1,87 @@
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import type { marketingV1 } from '@emporia/contracts';
+import { RemoteCallError, type RequestContext } from '@emporia/platform';
+import type { MarketingBackend } from '../application/ports';
+
+type Attempt = marketingV1.AttemptFlashPurchaseRequest;
+type Result = marketingV1.AttemptFlashPurchaseResponse;
+
+interface Pending {
+  ctx: RequestContext;
+  req: Attempt;
+  resolve(r: Result): void;
+  reject(e: unknown): void;
+}
+
+/** How long a replica sends single attempts after marketing did not know TryFlashPurchases. */
+const UNSUPPORTED_RETRY_MS = 60_000;
+
+/**
+ * Sends the attempts of one sale that reach this replica in the same turn of the event loop to
+ * marketing in one `TryFlashPurchases` call (at most `maxBatch` per call), each getting its own
+ * result; a lone attempt goes as `AttemptFlashPurchase`. Each attempt is decided by marketing
+ * exactly as alone (its own Lua call, its own win recorded), so answers, limits and "every win
+ * recorded" are unchanged; only the gRPC round trips are shared. A call that fails fails each
+ * of its attempts with that error, as a single call would. A marketing that does not know the
+ * method (UNIMPLEMENTED: an older process in a rolling deploy; nothing was decided) gets the
+ * batch's attempts one by one, and single calls for a minute. `maxBatch` 1: no batching.
+ */
+export class FlashBatcher {
+  private readonly queues = new Map<string, Pending[]>();
+  private singleUntil = 0;
+
+  constructor(
+    readonly maxBatch: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  attempt(marketing: MarketingBackend, ctx: RequestContext, req: Attempt): Promise<Result> {
+    if (this.maxBatch <= 1 || this.now() < this.singleUntil)
+      return marketing.attemptFlashPurchase(ctx, req);
+    return new Promise<Result>((resolve, reject) => {
+      let queue = this.queues.get(req.saleId);
+      if (!queue) {
+        queue = [];
+        this.queues.set(req.saleId, queue);
+        setImmediate(() => this.flush(marketing, req.saleId));
+      }
+      queue.push({ ctx, req, resolve, reject });
+    });
+  }
+
+  private flush(marketing: MarketingBackend, saleId: string): void {
+    const queue = this.queues.get(saleId) ?? [];
+    this.queues.delete(saleId);
+    for (let i = 0; i < queue.length; i += this.maxBatch)
+      this.send(marketing, queue.slice(i, i + this.maxBatch));
+  }
+
+  private send(marketing: MarketingBackend, batch: Pending[]): void {
+    const one = (p: Pending) =>
+      marketing.attemptFlashPurchase(p.ctx, p.req).then(p.resolve, p.reject);
+    if (batch.length === 1) {
+      void one(batch[0]);
+      return;
+    }
+    marketing.tryFlashPurchases(batch[0].ctx, { attempts: batch.map((p) => p.req) }).then(
+      ({ results }) => {
+        if (results.length !== batch.length) {
+          const err = new Error(
+            `marketing answered ${results.length} results to ${batch.length} attempts`,
+          );
+          for (const p of batch) p.reject(err);
+          return;
+        }
+        batch.forEach((p, i) => p.resolve(results[i]));
+      },
+      (err: unknown) => {
+        if (err instanceof RemoteCallError && err.remote.status === GrpcStatus.UNIMPLEMENTED) {
+          this.singleUntil = this.now() + UNSUPPORTED_RETRY_MS;
+          for (const p of batch) void one(p);
+          return;
+        }
+        for (const p of batch) p.reject(err);
+      },
+    );
+  }
+}
