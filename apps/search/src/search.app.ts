@@ -14,7 +14,6 @@ import {
   waitForReady,
   type GrpcApi,
   type Logger,
-  type ResourceSpec,
   type RunningService,
 } from '@emporia/platform';
 import { ProjectionUseCases } from './application/catalog-events.use-case';
@@ -41,10 +40,6 @@ import { searchConfigSchema, type SearchConfig } from './config';
 import { CachedCategoryNames, CachedFlashSales } from './infrastructure/cached-stores';
 import { GrpcCatalogSource } from './infrastructure/catalog-source';
 import { ElasticsearchProductIndex } from './infrastructure/elasticsearch-product-index';
-import {
-  undiciSearchTransport,
-  type SearchTransport,
-} from './infrastructure/elasticsearch-search-http';
 import {
   EsCategoryNames,
   EsFlashSales,
@@ -76,14 +71,6 @@ export const searchService = defineService({
   grpc: (c) => ({ service: 'search', host: c.BIND_HOST, port: c.SEARCH_GRPC_PORT }),
   resources: (c) => ({
     elasticsearch: elasticsearchResource(c.ELASTICSEARCH_URL),
-    // the hot path's _search over its own undici pool (closed after the servers)
-    searchHttp: {
-      kind: 'client',
-      open: async () => {
-        const t = undiciSearchTransport(c.ELASTICSEARCH_URL);
-        return { value: t.send, close: t.close };
-      },
-    } satisfies ResourceSpec<SearchTransport>,
     kafka: kafkaResource({
       brokers: c.KAFKA_BROKERS,
       topicPrefix: c.KAFKA_TOPIC_PREFIX,
@@ -97,17 +84,8 @@ export const searchService = defineService({
       readiness: false,
     }),
   }),
-  assemble: async ({
-    config,
-    logger,
-    resources: { elasticsearch, searchHttp, kafka, catalog },
-  }) => {
-    const index = new ElasticsearchProductIndex(
-      elasticsearch,
-      config.SEARCH_INDEX_PREFIX,
-      logger,
-      searchHttp,
-    );
+  assemble: async ({ config, logger, resources: { elasticsearch, kafka, catalog } }) => {
+    const index = new ElasticsearchProductIndex(elasticsearch, config.SEARCH_INDEX_PREFIX, logger);
     const state = await index.ensureIndex();
     const stores = new SearchStores(elasticsearch, config.SEARCH_INDEX_PREFIX);
     await stores.ensure();

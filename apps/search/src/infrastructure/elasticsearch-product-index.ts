@@ -1,5 +1,4 @@
 import { Client, errors } from '@elastic/elasticsearch';
-import type { SearchResponse } from '@elastic/elasticsearch/lib/api/types';
 import type { Logger } from '@emporia/platform';
 import type {
   FacetCount,
@@ -15,7 +14,6 @@ import type { DocRating } from '../domain/product-rating';
 import type { SearchCriteria } from '../domain/search-criteria';
 import { SearchError } from '../domain/search-error';
 import { MAPPING_VERSION, PRODUCT_MAPPINGS, PRODUCT_SETTINGS } from './product-mapping';
-import type { SearchTransport } from './elasticsearch-search-http';
 import { buildSearchBody, buildSuggestBody, SEARCH_FILTER_PATH } from './search-body';
 
 /**
@@ -49,20 +47,12 @@ const counts = (buckets: Bucket[] | undefined): FacetCount[] =>
 export class ElasticsearchProductIndex implements ProductIndex, IndexBuilder {
   readonly alias: string;
 
-  private readonly searchPath: string;
-
-  /**
-   * `searchTransport`: how `search` sends its one `_search` request (undici straight to
-   * Elasticsearch in production, elasticsearch-search-http.ts); without it, the client.
-   */
   constructor(
     private readonly client: Client,
     prefix: string,
     private readonly logger: Logger,
-    private readonly searchTransport?: SearchTransport,
   ) {
     this.alias = `${prefix}products`;
-    this.searchPath = `/${encodeURIComponent(this.alias)}/_search?filter_path=${encodeURIComponent(SEARCH_FILTER_PATH)}`;
   }
 
   /**
@@ -119,7 +109,23 @@ export class ElasticsearchProductIndex implements ProductIndex, IndexBuilder {
   }
 
   async search(criteria: SearchCriteria, after?: unknown[]): Promise<SearchPage> {
-    const res = await this.send(buildSearchBody(criteria, after));
+    let res;
+    try {
+      res = await this.client.search<HitDocument>({
+        index: this.alias,
+        filter_path: SEARCH_FILTER_PATH,
+        ...(buildSearchBody(criteria, after) as object),
+      });
+    } catch (e) {
+      if (e instanceof errors.ResponseError && e.statusCode === 400) {
+        throw new SearchError(
+          'INVALID_ARGUMENT',
+          'INVALID_CURSOR',
+          'page token does not fit this search',
+        );
+      }
+      throw unavailable(e);
+    }
     // filter_path leaves out what is empty: no hits, no buckets
     const found = res.hits?.hits ?? [];
     const hits = found
@@ -137,33 +143,6 @@ export class ElasticsearchProductIndex implements ProductIndex, IndexBuilder {
         ? { facets: this.facets(criteria, (res.aggregations ?? {}) as Record<string, Agg>) }
         : {}),
     };
-  }
-
-  private async send(body: object): Promise<SearchResponse<HitDocument>> {
-    const badCursor = () =>
-      new SearchError('INVALID_ARGUMENT', 'INVALID_CURSOR', 'page token does not fit this search');
-    if (this.searchTransport) {
-      let answer;
-      try {
-        answer = await this.searchTransport(this.searchPath, body);
-      } catch (e) {
-        throw unavailable(e);
-      }
-      if (answer.status === 400) throw badCursor();
-      if (answer.status < 200 || answer.status > 299)
-        throw unavailable(new Error(`_search answered HTTP ${answer.status}`));
-      return answer.body as SearchResponse<HitDocument>;
-    }
-    try {
-      return await this.client.search<HitDocument>({
-        index: this.alias,
-        filter_path: SEARCH_FILTER_PATH,
-        ...(body as object),
-      });
-    } catch (e) {
-      if (e instanceof errors.ResponseError && e.statusCode === 400) throw badCursor();
-      throw unavailable(e);
-    }
   }
 
   private facets(c: SearchCriteria, aggs: Record<string, Agg>): SearchFacets {
