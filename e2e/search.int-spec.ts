@@ -107,6 +107,48 @@ describe('search end to end: gateway → search ← catalog', () => {
     expect((await platform.api('GET', '/v1/search/suggestions')).status).toBe(400);
   });
 
+  it('answers the same pages, cursors and problems on the fast route as on the Nest route', async () => {
+    // `minRating=1.0000000` and `minPrice=0.0` are the same values to SearchQuery, but the fast
+    // route leaves them to the Nest route (SearchProducts mapped by the gateway): the two answers
+    // of each pair come from the two paths (SearchProductsPage rendered by search, sent on)
+    const pages = async (query: string) => {
+      const fast = await platform.api('GET', `/v1/search/products?${query}&minPrice=0`);
+      const nest = await platform.api('GET', `/v1/search/products?${query}&minPrice=0.0`);
+      expect([fast.status, fast.type]).toEqual([200, 'application/json; charset=utf-8']);
+      expect([nest.status, nest.type]).toEqual([200, 'application/json; charset=utf-8']);
+      expect(fast.body).toEqual(nest.body);
+      return fast.body;
+    };
+    const first = await pages(
+      `q=${encodeURIComponent(`降噪 ${word}`)}&currency=CNY&facets=true&priceEdges=10500,20000&limit=4&attr=colour:black`,
+    );
+    expect(first.items).toHaveLength(4);
+    expect(first.facets.categories).toEqual([{ value: categoryId, label: '耳机', count: 30 }]);
+    const next = await pages(
+      `q=${encodeURIComponent(`降噪 ${word}`)}&currency=CNY&limit=4&attr=colour:black&cursor=${encodeURIComponent(first.nextCursor)}`,
+    );
+    expect(next.items.map((i: { productId: string }) => i.productId)).not.toContain(
+      first.items[0].productId,
+    );
+    await pages(`q=${word}&currency=CNY&sort=price_asc&brand=Sony&facets=true&limit=30`);
+    // the rating filter: unrated products are left out on both routes
+    const rated = await platform.api('GET', `/v1/search/products?q=${word}&minRating=1`);
+    const ratedNest = await platform.api(
+      'GET',
+      `/v1/search/products?q=${word}&minRating=1.0000000`,
+    );
+    expect([rated.status, rated.body]).toEqual([ratedNest.status, ratedNest.body]);
+    // the search service's own problems (a cursor it did not make) through the fast route
+    const bad = await platform.api('GET', `/v1/search/products?q=${word}&cursor=garbage!`);
+    const badNest = await platform.api(
+      'GET',
+      `/v1/search/products?q=${word}&minPrice=0.0&currency=CNY&cursor=garbage!`,
+    );
+    expect([bad.status, bad.body.code]).toEqual([400, 'INVALID_CURSOR']);
+    expect(bad.type).toMatch(/^application\/problem\+json/);
+    expect([badNest.status, badNest.body.code]).toEqual([400, 'INVALID_CURSOR']);
+  });
+
   it('keeps the operator surface to operators and mines zero-result queries', async () => {
     const dud = `nothing-${word}`;
     await platform.api('GET', `/v1/search/products?q=${dud}`);

@@ -44,6 +44,7 @@ import { PRODUCT_PAGE_TOPICS, ProductPageEvents } from './infrastructure/product
 import { CachingTokenVerifier } from './infrastructure/verified-token-cache';
 import { Authenticator } from './interface/auth.guard';
 import { FastRoutes } from './interface/fast-route';
+import { searchProductsRoute } from './interface/search-products.fast-route';
 import { productDetailRoute } from './interface/product-detail.fast-route';
 import { ProductPageCache } from './interface/product-page.cache';
 import { RateLimiter } from './interface/rate-limit.guard';
@@ -203,7 +204,8 @@ export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } 
                 shared: rateLimiter,
                 memory: memoryLimiter,
               }),
-            );
+            )
+            .add(searchProductsRoute(backends.search.api));
           installRequestContext(fastify);
           installDrain(fastify);
           await registerSecurityHeaders(app, config.HSTS_MAX_AGE_SECONDS);

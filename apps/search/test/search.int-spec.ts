@@ -96,6 +96,8 @@ describe('search service (real Elasticsearch + Kafka)', () => {
 
   const search = (req: Partial<searchV1.SearchProductsRequest>) =>
     client.call<searchV1.SearchProductsResponse>('searchProducts', req);
+  const page = (req: Partial<searchV1.SearchProductsRequest>) =>
+    client.call<searchV1.SearchProductsPageResponse>('searchProductsPage', { search: req });
 
   beforeAll(async () => {
     ({ client, stop } = await startTestSearch({
@@ -302,6 +304,42 @@ describe('search service (real Elasticsearch + Kafka)', () => {
         (e: unknown) => fromGrpcError(e),
       );
       expect(err).toMatchObject({ status: status.INVALID_ARGUMENT, code });
+      const pageErr = await page(req).then(
+        () => undefined,
+        (e: unknown) => fromGrpcError(e),
+      );
+      expect(pageErr).toMatchObject({ status: status.INVALID_ARGUMENT, code });
     }
+
+    // SearchProductsPage: the same search as the gateway's JSON page (hits, total, cursor)
+    const full = await search({ query: word, pageSize: 2, includeFacets: true });
+    const json = JSON.parse(
+      (await page({ query: word, pageSize: 2, includeFacets: true })).pageJson,
+    );
+    expect(json.total).toBe(full.total);
+    expect(json.nextCursor).toBe(full.nextPageToken);
+    expect(json.items).toEqual(
+      full.hits.map((h) => ({
+        productId: h.productId,
+        title: h.title,
+        brand: h.brand,
+        categoryId: h.categoryId,
+        categoryNames: h.categoryNames,
+        minPrice: h.minPrice,
+        maxPrice: h.maxPrice,
+        inStock: h.inStock,
+        unitsSold: h.unitsSold,
+        score: h.score,
+        flashSale: null,
+        ratingAverage: h.ratingAverage,
+        reviewCount: h.reviewCount,
+        tags: h.tags,
+      })),
+    );
+    expect(json.facets.brands).toEqual(
+      full.facets!.brands.map((b) => ({ value: b.value, count: b.count })),
+    );
+    const last = JSON.parse((await page({ query: word, pageToken: full.nextPageToken })).pageJson);
+    expect([last.items.length, last.nextCursor, 'facets' in last]).toEqual([1, null, false]);
   });
 });

@@ -27,16 +27,9 @@ import {
   TopQueriesQuery,
   TopQueriesView,
 } from './dto/search.dto';
-import { cursorOf } from './mappers';
 import { Ctx } from './request-context';
-import {
-  facetsView,
-  reindexView,
-  searchItemView,
-  searchRequest,
-  SUGGESTION_KIND,
-  synonymSetView,
-} from './search-mappers';
+import { searchPageView } from './search-products.fast-route';
+import { reindexView, searchRequest, SUGGESTION_KIND, synonymSetView } from './search-mappers';
 import { uuidParam } from './uuid-param';
 import { patternParam } from './path-params';
 
@@ -49,6 +42,7 @@ const synonymSetId = patternParam(
 
 @ApiTags('search')
 @Controller('v1/search')
+/** `GET products` is also answered by the fast route (search-products.fast-route.ts). */
 export class SearchHttpController {
   constructor(@Inject(SEARCH_BACKEND) private readonly search: SearchBackend) {}
 
@@ -56,13 +50,7 @@ export class SearchHttpController {
   @ApiOkResponse({ type: SearchPage })
   @ApiProblems()
   async products(@Ctx() ctx: RequestContext, @Query() q: SearchQuery): Promise<SearchPage> {
-    const res = await this.search.searchProducts(ctx, searchRequest(q));
-    return {
-      items: res.hits.map(searchItemView),
-      total: res.total,
-      nextCursor: cursorOf(res.nextPageToken),
-      ...(res.facets ? { facets: facetsView(res.facets) } : {}),
-    };
+    return searchPageView(await this.search.searchProducts(ctx, searchRequest(q)));
   }
 
   @Get('suggestions')

@@ -1,7 +1,12 @@
 import { Controller } from '@nestjs/common';
 import type { Metadata } from '@grpc/grpc-js';
 import { searchV1 } from '@emporia/contracts';
-import { decodeCursor, encodeCursor, withGrpcContext } from '@emporia/platform';
+import {
+  decodeCursor,
+  encodeCursor,
+  withGrpcContext,
+  type RequestContext,
+} from '@emporia/platform';
 import type { SearchFacets } from '../application/ports';
 import { ReindexUseCase } from '../application/reindex.use-case';
 import {
@@ -14,6 +19,23 @@ import { SynonymSetsUseCase } from '../application/synonym-sets.use-case';
 import type { ReindexJob } from '../domain/reindex';
 import type { SortOrder } from '../domain/search-criteria';
 import type { SynonymSet } from '../domain/synonyms';
+import { searchPageJson } from './search-page.json';
+
+/** An empty search (a SearchProductsPageRequest without its search: every product). */
+const EMPTY_SEARCH: searchV1.SearchProductsRequest = {
+  query: '',
+  categoryId: '',
+  currency: '',
+  pageSize: 0,
+  pageToken: '',
+  brands: [],
+  attributes: [],
+  sort: searchV1.SortOrder.SORT_ORDER_RELEVANCE,
+  inStockOnly: false,
+  includeFacets: false,
+  priceFacetEdges: [],
+  tags: [],
+};
 
 const isAfter = (v: unknown): v is { s: unknown[] } =>
   typeof v === 'object' &&
@@ -127,27 +149,7 @@ export class SearchGrpcController implements searchV1.SearchServiceController {
     md?: Metadata,
   ): Promise<searchV1.SearchProductsResponse> {
     return withGrpcContext(md, async (ctx) => {
-      const after = req.pageToken ? decodeCursor(req.pageToken, isAfter).s : undefined;
-      const result = await this.searchProductsUc.execute(
-        ctx,
-        {
-          query: req.query,
-          categoryId: req.categoryId,
-          currency: req.currency,
-          pageSize: req.pageSize,
-          ...(req.minPriceMinor !== undefined ? { minPriceMinor: req.minPriceMinor } : {}),
-          ...(req.maxPriceMinor !== undefined ? { maxPriceMinor: req.maxPriceMinor } : {}),
-          brands: req.brands ?? [],
-          tags: req.tags ?? [],
-          attributes: (req.attributes ?? []).map((a) => ({ name: a.name, values: a.values })),
-          sort: SORT[req.sort] ?? 'RELEVANCE',
-          inStockOnly: req.inStockOnly ?? false,
-          includeFacets: req.includeFacets ?? false,
-          priceFacetEdges: req.priceFacetEdges ?? [],
-          ...(req.minRating !== undefined ? { minRating: req.minRating } : {}),
-        },
-        after,
-      );
+      const result = await this.search(ctx, req);
       return {
         hits: hitsToProto(result),
         total: result.total,
@@ -155,6 +157,40 @@ export class SearchGrpcController implements searchV1.SearchServiceController {
         facets: result.facets ? facetsToProto(result.facets, result.categoryLabels) : undefined,
       };
     });
+  }
+
+  /** The same search as the gateway's JSON page (one string field: no per-hit messages). */
+  searchProductsPage(
+    req: searchV1.SearchProductsPageRequest,
+    md?: Metadata,
+  ): Promise<searchV1.SearchProductsPageResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      pageJson: searchPageJson(await this.search(ctx, req.search ?? EMPTY_SEARCH)),
+    }));
+  }
+
+  private search(ctx: RequestContext, req: searchV1.SearchProductsRequest) {
+    const after = req.pageToken ? decodeCursor(req.pageToken, isAfter).s : undefined;
+    return this.searchProductsUc.execute(
+      ctx,
+      {
+        query: req.query,
+        categoryId: req.categoryId,
+        currency: req.currency,
+        pageSize: req.pageSize,
+        ...(req.minPriceMinor !== undefined ? { minPriceMinor: req.minPriceMinor } : {}),
+        ...(req.maxPriceMinor !== undefined ? { maxPriceMinor: req.maxPriceMinor } : {}),
+        brands: req.brands ?? [],
+        tags: req.tags ?? [],
+        attributes: (req.attributes ?? []).map((a) => ({ name: a.name, values: a.values })),
+        sort: SORT[req.sort] ?? 'RELEVANCE',
+        inStockOnly: req.inStockOnly ?? false,
+        includeFacets: req.includeFacets ?? false,
+        priceFacetEdges: req.priceFacetEdges ?? [],
+        ...(req.minRating !== undefined ? { minRating: req.minRating } : {}),
+      },
+      after,
+    );
   }
 
   suggest(req: searchV1.SuggestRequest, md?: Metadata): Promise<searchV1.SuggestResponse> {

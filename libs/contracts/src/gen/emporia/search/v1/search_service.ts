@@ -289,6 +289,18 @@ export interface SearchProductsResponse {
   facets: Facets | undefined;
 }
 
+export interface SearchProductsPageRequest {
+  search: SearchProductsRequest | undefined;
+}
+
+export interface SearchProductsPageResponse {
+  /**
+   * UTF-8 JSON of the gateway's SearchPage: {"items":[…],"total":…,"nextCursor":…,"facets":{…}}
+   * with the fields and values SearchProductsResponse maps to (see the gateway's search DTO).
+   */
+  pageJson: string;
+}
+
 export interface SuggestRequest {
   /** What has been typed so far; 1 to 50 characters. */
   prefix: string;
@@ -1359,6 +1371,108 @@ export const SearchProductsResponse: MessageFns<SearchProductsResponse, "emporia
             }
 
             message.facets = Facets.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSearchProductsPageRequest(): SearchProductsPageRequest {
+  return { search: undefined };
+}
+
+export const SearchProductsPageRequest: MessageFns<
+  SearchProductsPageRequest,
+  "emporia.search.v1.SearchProductsPageRequest"
+> = {
+  $type: "emporia.search.v1.SearchProductsPageRequest" as const,
+
+  encode(message: SearchProductsPageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.search !== undefined) {
+      SearchProductsRequest.encode(message.search, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SearchProductsPageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSearchProductsPageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.search = SearchProductsRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSearchProductsPageResponse(): SearchProductsPageResponse {
+  return { pageJson: "" };
+}
+
+export const SearchProductsPageResponse: MessageFns<
+  SearchProductsPageResponse,
+  "emporia.search.v1.SearchProductsPageResponse"
+> = {
+  $type: "emporia.search.v1.SearchProductsPageResponse" as const,
+
+  encode(message: SearchProductsPageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pageJson !== "") {
+      writer.uint32(10).string(message.pageJson);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SearchProductsPageResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSearchProductsPageResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.pageJson = reader.string();
             continue;
           }
         }
@@ -2460,6 +2574,13 @@ export const GetReindexResponse: MessageFns<GetReindexResponse, "emporia.search.
 export interface SearchServiceClient {
   searchProducts(request: SearchProductsRequest, metadata?: Metadata): Observable<SearchProductsResponse>;
 
+  /**
+   * The same search answered as the gateway's public JSON page (`GET /v1/search/products`), so
+   * the hot path neither encodes nor decodes each hit and facet as messages (issue 19).
+   */
+
+  searchProductsPage(request: SearchProductsPageRequest, metadata?: Metadata): Observable<SearchProductsPageResponse>;
+
   /** Autocomplete: product titles and brands starting with the typed words, and popular queries. */
 
   suggest(request: SuggestRequest, metadata?: Metadata): Observable<SuggestResponse>;
@@ -2499,6 +2620,16 @@ export interface SearchServiceController {
     request: SearchProductsRequest,
     metadata?: Metadata,
   ): Promise<SearchProductsResponse> | Observable<SearchProductsResponse> | SearchProductsResponse;
+
+  /**
+   * The same search answered as the gateway's public JSON page (`GET /v1/search/products`), so
+   * the hot path neither encodes nor decodes each hit and facet as messages (issue 19).
+   */
+
+  searchProductsPage(
+    request: SearchProductsPageRequest,
+    metadata?: Metadata,
+  ): Promise<SearchProductsPageResponse> | Observable<SearchProductsPageResponse> | SearchProductsPageResponse;
 
   /** Autocomplete: product titles and brands starting with the typed words, and popular queries. */
 
@@ -2554,6 +2685,7 @@ export function SearchServiceControllerMethods() {
   return function (constructor: Function) {
     const grpcMethods: string[] = [
       "searchProducts",
+      "searchProductsPage",
       "suggest",
       "putSynonymSet",
       "deleteSynonymSet",
