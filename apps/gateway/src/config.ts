@@ -83,10 +83,11 @@ export const gatewayConfigSchema = z
     /**
      * Attempts of one sale sent to marketing in the same turn of the event loop go in one
      * TryFlashPurchases call, at most this many (each still decided on its own; a marketing
-     * without the method gets single calls). 1 (the default until measured end to end): one
-     * AttemptFlashPurchase call per attempt.
+     * without the method gets single calls). The default, 32, is the admission limit above: every
+     * attempt a replica may have with marketing fits one call. 1: one AttemptFlashPurchase call
+     * per attempt.
      */
-    FLASH_ATTEMPT_BATCH_MAX: env.int(1, 1),
+    FLASH_ATTEMPT_BATCH_MAX: env.int(32, 1),
     /**
      * Sign-up limits (`POST /v1/auth/register`, each an argon2 hash): per client address per
      * window, and for all clients together per (shorter) window. Redis down: sign-ups are refused
