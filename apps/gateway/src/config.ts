@@ -141,13 +141,12 @@ export const gatewayConfigSchema = z
     TOKEN_REVOCATION_TIMEOUT_MS: env.int(250, 5),
     /**
      * Each replica keeps a copy of the revocation list in memory, fed by the user service's
-     * announcements (Redis pub/sub) and reloaded at every (re)subscription; while it is not live,
-     * requests read Redis as before. It is also re-scanned every this many ms, the bound for a
-     * writer that does not announce (a user service older than the channel). A scan walks the
-     * whole keyspace (SCAN MATCH), so it is rare by default. 0: no copy (every authenticated
-     * request reads Redis).
+     * announcements (Redis pub/sub) and loaded through the list's index at every
+     * (re)subscription; while it is not live, requests read Redis as before. It is also re-read
+     * this often (one index read and the entries it names: cheap), which drops expired entries.
+     * 0: no copy (every authenticated request reads Redis).
      */
-    TOKEN_REVOCATION_RESCAN_MS: env.int(60_000, 0),
+    TOKEN_REVOCATION_RESCAN_MS: env.int(10_000, 0),
     /**
      * The shoppers' product pages (`GET /v1/products/{id}`) kept by each replica: a page is
      * served at most this long after it was read from catalog (the hard staleness bound when

@@ -16,8 +16,8 @@ const TTL_MS = 600_000;
  * "The revocation list in memory"): a revocation announced on the channel is refused at once by
  * a gateway whose copy is live (even with nothing in Redis: the answer is the copy's); while the
  * subscription is cut, requests read Redis and still refuse; a revocation written while the
- * gateway was disconnected is in the copy once it has reconnected and reloaded; a writer that
- * does not announce is seen within TOKEN_REVOCATION_RESCAN_MS. Marketing is not running: an
+ * gateway was disconnected is in the copy once it has reconnected and reloaded (through the
+ * list's index); an entry whose announcement never came is seen within TOKEN_REVOCATION_RESCAN_MS. Marketing is not running: an
  * accepted token gets 503 from `GET /v1/me/coupons`, a revoked one 401 TOKEN_REVOKED.
  */
 describe('token revocations: the copy in memory (real Redis)', () => {
@@ -74,13 +74,14 @@ describe('token revocations: the copy in memory (real Redis)', () => {
   /** An announcement alone, nothing written: only a live copy can refuse for it. */
   const announce = (key: string, beforeMs: number) =>
     redis.publish(channel, userV1.revocationMessage(key, beforeMs, Date.now() + TTL_MS));
-  /** What the user service does: the entry and its announcement in one step. */
-  const revoke = (key: string, beforeMs: number) =>
-    redis
-      .multi()
-      .set(key, String(beforeMs), 'PX', TTL_MS)
-      .publish(channel, userV1.revocationMessage(key, beforeMs, Date.now() + TTL_MS))
-      .exec();
+  /** What the user service does: the key in the index, then the entry and its announcement. */
+  const revoke = async (key: string, beforeMs: number, { announced = true } = {}) => {
+    const expireAt = Date.now() + TTL_MS;
+    await redis.zadd(userV1.tokenRevocationIndexKey(prefix), expireAt, key);
+    const m = redis.multi().set(key, String(beforeMs), 'PX', TTL_MS);
+    if (announced) m.publish(channel, userV1.revocationMessage(key, beforeMs, expireAt));
+    await m.exec();
+  };
   /** Waits until the copy is live: an announced-only revocation is refused. */
   const copyLive = async () => {
     const probe = await token();
@@ -128,19 +129,19 @@ describe('token revocations: the copy in memory (real Redis)', () => {
     await revoke(key, Date.now());
     expect(await status(a.bearer)).toBe(REVOKED);
     await copyLive();
-    // the entry gone from Redis: the copy (loaded by the reconnection's scan) still refuses
+    // the entry gone from Redis: the copy (loaded by the reconnection, through the index) still refuses
     await redis.del(key);
     expect(await status(a.bearer)).toBe(REVOKED);
   });
 
-  it('sees a writer that does not announce within TOKEN_REVOCATION_RESCAN_MS', async () => {
+  it('finds an entry whose announcement never came within TOKEN_REVOCATION_RESCAN_MS (the index re-read)', async () => {
     await copyLive();
     const a = await token();
     const key = userV1.revokedSessionKey(prefix, a.sub, a.sid);
-    await redis.set(key, String(Date.now()), 'PX', TTL_MS);
+    await revoke(key, Date.now(), { announced: false });
     const t0 = Date.now();
     await eventually(async () => (await status(a.bearer)) === REVOKED || undefined, {
-      what: 'the re-scan to find the entry',
+      what: 'the re-read to find the entry',
       timeoutMs: 5_000,
     });
     expect(Date.now() - t0).toBeLessThan(500 + 2500);

@@ -157,16 +157,19 @@ describe('gateway: the revocation list and sign-up limits (real Redis)', () => {
 
     let n = 0;
     const account = () => `0190a000-0000-7000-8000-${String(++n).padStart(12, '0')}`;
-    /** As the user service writes an entry: the entry and its announcement, in one step. */
-    const revoke = (key: string, beforeMs: number) =>
-      redis
+    /** As the user service writes an entry: the key in the index, then the entry and its announcement. */
+    const revoke = async (key: string, beforeMs: number) => {
+      const expireAt = Date.now() + 60_000;
+      await redis.zadd(userV1.tokenRevocationIndexKey(revocationPrefix), expireAt, key);
+      await redis
         .multi()
         .set(key, String(beforeMs), 'PX', 60_000)
         .publish(
           userV1.tokenRevocationChannel(revocationPrefix),
-          userV1.revocationMessage(key, beforeMs, Date.now() + 60_000),
+          userV1.revocationMessage(key, beforeMs, expireAt),
         )
         .exec();
+    };
     const call = (path: string, token: string, base = gateway.httpUrl) =>
       fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
 

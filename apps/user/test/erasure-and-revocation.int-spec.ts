@@ -334,6 +334,13 @@ describe('user service: erased accounts and token revocation (real Postgres + Re
         { key, beforeMs: now, expireAtMs: now + 960_000 },
       ]);
       expect(await redis.get(key)).toBe(String(now));
+      // indexed (gateways load their copy through the index), scored by the later expiry
+      const index = userV1.tokenRevocationIndexKey(relayPrefix);
+      expect(await redis.zrange(index, '0', '-1', 'WITHSCORES')).toEqual([
+        key,
+        String(now + 960_000),
+      ]);
+      await redis.del(index);
       expect(
         await redis.exists(
           userV1.revokedBeforeKey(relayPrefix, '0190a000-0000-7000-8000-00000000dead'),

@@ -29,11 +29,15 @@ export const revokedSessionKey = (prefix: string, accountId: string, sessionId: 
  */
 export const tokenRevocationChannel = (prefix: string): string => `${prefix}token-revocations`;
 
-/** SCAN patterns of every entry of the list (a gateway loads its copy with them). */
-export const tokenRevocationPatterns = (prefix: string): string[] => {
-  const p = prefix.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
-  return [`${p}revoked-before:*`, `${p}revoked-session:*`];
-};
+/**
+ * The index of the list: a sorted set of every entry's key, scored by its expiry (ms since the
+ * epoch). The writer adds an entry's key here before it writes the entry (and trims expired
+ * members), so a gateway loads its copy by reading this one key and the entries it names, never
+ * by walking Redis's keyspace. One key (one Cluster slot): written apart from the entries, never
+ * in the same script. A member whose entry is gone is skipped.
+ */
+export const tokenRevocationIndexKey = (prefix: string): string =>
+  `${prefix}token-revocations:index`;
 
 /** An announcement on the channel: the entry's key, its value and its expiry (ms since the epoch). */
 export interface TokenRevocationMessage {

@@ -11,7 +11,7 @@ interface Entry {
 
 const loads = counter(
   'emporia_token_revocation_copy_loads_total',
-  "Loads of the gateway's in-memory copy of the revocation list (SCAN of the list after subscribing to its channel, and the periodic re-scans)",
+  "Loads of the gateway's in-memory copy of the revocation list (read through the list's index after subscribing to its channel, and the periodic re-reads)",
   ['outcome'],
 );
 
@@ -22,16 +22,18 @@ const loads = counter(
  *
  * How it stays true: it subscribes to the writer's channel (every entry the user service moves
  * forward is announced there by the same Lua call that writes it), and only THEN loads the list
- * (SCAN of both key patterns, each entry's value and expiry): an entry written meanwhile is in
- * the scan or in a message, or both. Entries only move forward (a later instant) and merge by
- * the maximum, so the order messages and the scan arrive in does not matter. Until the load
- * completes, and whenever the subscription drops, the copy is not `live` and `known()` answers
- * undefined: the caller reads Redis per request as before (RedisTokenRevocationList). Every
- * (re)connection of the subscriber reloads before the copy is live again, so a revocation
- * written while this replica was disconnected is found by that scan.
+ * (the keys in the list's index, each entry's value and expiry; the writer indexes a key before
+ * it writes the entry): an entry written meanwhile is in the load or in a message, or both.
+ * Entries only move forward (a later instant) and merge by the maximum, so the order messages
+ * and the load arrive in does not matter. Until the load completes, and whenever the
+ * subscription drops, the copy is not `live` and `known()` answers undefined: the caller reads
+ * Redis per request as before (RedisTokenRevocationList). Every (re)connection of the subscriber
+ * reloads before the copy is live again, so a revocation written while this replica was
+ * disconnected is found by that load.
  *
- * A writer that does not announce (a user service older than the channel) is caught by a
- * re-scan every `rescanMs`: its revocations take effect within that bound.
+ * The list is read again every `rescanMs` (one ZRANGEBYSCORE and the entries it names), which
+ * also drops expired entries. A user service older than the index and the channel neither
+ * indexes nor announces: upgrade user before the gateways.
  */
 export class TokenRevocationCopy {
   private readonly entries = new Map<string, Entry>();
@@ -108,7 +110,7 @@ export class TokenRevocationCopy {
     this.live = true;
   }
 
-  /** A periodic re-scan's findings (writers that do not announce); drops expired entries. */
+  /** A periodic re-read's findings; drops expired entries. */
   merge(found: [string, Entry][]): void {
     for (const [key, e] of found) this.apply(key, e.beforeMs, e.expireAtMs);
     const now = this.now();
@@ -121,29 +123,33 @@ export class TokenRevocationCopy {
   }
 }
 
-/** Every entry of the list in Redis, with its value and expiry (SCAN, then GET + PTTL per batch). */
-export async function scanRevocations(redis: Redis, prefix: string): Promise<[string, Entry][]> {
+/**
+ * Every entry of the list in Redis, with its value and expiry: the members of the list's index
+ * (`tokenRevocationIndexKey`) not yet expired, then GET + PTTL of each, a batch at a time. Never
+ * a walk of the keyspace (SCAN), whose cost grows with everything else Redis holds.
+ */
+export async function loadRevocations(redis: Redis, prefix: string): Promise<[string, Entry][]> {
   const found: [string, Entry][] = [];
-  for (const match of userV1.tokenRevocationPatterns(prefix)) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length === 0) continue;
-      const pipeline = redis.pipeline();
-      for (const k of keys) pipeline.get(k).pttl(k);
-      const replies = (await pipeline.exec()) ?? [];
-      const now = Date.now();
-      keys.forEach((key, i) => {
-        const [e1, value] = replies[2 * i];
-        const [e2, ttl] = replies[2 * i + 1];
-        if (e1) throw e1;
-        if (e2) throw e2;
-        if (value === null || Number(ttl) === -2) return; // gone meanwhile
-        const expireAtMs = Number(ttl) < 0 ? Number.POSITIVE_INFINITY : now + Number(ttl);
-        found.push([key, { beforeMs: Number(value), expireAtMs }]);
-      });
-    } while (cursor !== '0');
+  const keys = await redis.zrangebyscore(
+    userV1.tokenRevocationIndexKey(prefix),
+    `(${Date.now()}`,
+    '+inf',
+  );
+  for (let i = 0; i < keys.length; i += 1000) {
+    const batch = keys.slice(i, i + 1000);
+    const pipeline = redis.pipeline();
+    for (const k of batch) pipeline.get(k).pttl(k);
+    const replies = (await pipeline.exec()) ?? [];
+    const now = Date.now();
+    batch.forEach((key, j) => {
+      const [e1, value] = replies[2 * j];
+      const [e2, ttl] = replies[2 * j + 1];
+      if (e1) throw e1;
+      if (e2) throw e2;
+      if (value === null || Number(ttl) === -2) return; // gone meanwhile
+      const expireAtMs = Number(ttl) < 0 ? Number.POSITIVE_INFINITY : now + Number(ttl);
+      found.push([key, { beforeMs: Number(value), expireAtMs }]);
+    });
   }
   return found;
 }
@@ -180,7 +186,7 @@ export function tokenRevocationCopyResource(opts: {
       const load = () =>
         sub
           .subscribe(channel)
-          .then(() => copy.subscribed(() => scanRevocations(cmd, opts.prefix)))
+          .then(() => copy.subscribed(() => loadRevocations(cmd, opts.prefix)))
           .then(
             () => loads.inc({ outcome: 'loaded' }),
             (err: unknown) => failed(err, logger),
@@ -199,7 +205,7 @@ export function tokenRevocationCopyResource(opts: {
       let retry: NodeJS.Timeout | undefined;
       const rescan = setInterval(() => {
         if (!copy.isLive) return;
-        scanRevocations(cmd, opts.prefix).then(
+        loadRevocations(cmd, opts.prefix).then(
           (found) => copy.merge(found),
           () => loads.inc({ outcome: 'failed' }),
         );

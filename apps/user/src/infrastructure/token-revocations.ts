@@ -161,18 +161,33 @@ export class RevocationRelay {
       );
       if (rows.length === 0) return 0;
       const channel = userV1.tokenRevocationChannel(this.opts.keyPrefix);
-      await withTimeout(
-        Promise.all(
-          rows.map((r) => {
-            const key = r.session_id
-              ? userV1.revokedSessionKey(this.opts.keyPrefix, r.account_id, r.session_id)
-              : userV1.revokedBeforeKey(this.opts.keyPrefix, r.account_id);
-            const before = r.revoked_before.getTime();
-            return this.redis.emporiaRevoke(key, before, before + this.opts.entryTtlMs, channel);
-          }),
-        ),
-        this.opts.redisTimeoutMs ?? 2000,
-      );
+      const entries = rows.map((r) => {
+        const before = r.revoked_before.getTime();
+        return {
+          key: r.session_id
+            ? userV1.revokedSessionKey(this.opts.keyPrefix, r.account_id, r.session_id)
+            : userV1.revokedBeforeKey(this.opts.keyPrefix, r.account_id),
+          before,
+          expireAt: before + this.opts.entryTtlMs,
+        };
+      });
+      const write = async () => {
+        // the index first (gateways load their copy from it), then the entries and announcements
+        const index = userV1.tokenRevocationIndexKey(this.opts.keyPrefix);
+        await this.redis
+          .pipeline()
+          .zadd(index, 'GT', ...entries.flatMap((e) => [e.expireAt, e.key]))
+          .zremrangebyscore(index, '-inf', Date.now())
+          .exec()
+          .then((replies) => {
+            const failed = replies?.find(([err]) => err);
+            if (failed) throw failed[0];
+          });
+        await Promise.all(
+          entries.map((e) => this.redis.emporiaRevoke(e.key, e.before, e.expireAt, channel)),
+        );
+      };
+      await withTimeout(write(), this.opts.redisTimeoutMs ?? 2000);
       await sql.run(`DELETE FROM token_revocations WHERE id = ANY($1::bigint[])`, [
         rows.map((r) => r.id),
       ]);
