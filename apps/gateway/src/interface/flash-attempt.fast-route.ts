@@ -61,10 +61,9 @@ export function flashAttemptRoute(
         limiters.memory.checkNow('sale', req);
         return LOST[known];
       }
-      return gate.attempt(marketing, ctx, id, principal.accountId, quantity, {
-        fromMemory: () => limiters.memory.checkNow('sale', req),
-        shared: () => limiters.shared.check('sale', req),
-      });
+      return gate.attempt(marketing, ctx, id, principal.accountId, quantity, () =>
+        limiters.shared.check('sale', req),
+      );
     },
   };
 }

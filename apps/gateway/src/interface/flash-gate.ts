@@ -29,9 +29,10 @@ export class FlashGate {
   }
 
   /**
-   * The win, or the 409 problem of the loss (from memory or from marketing). `limits`, when
-   * given, counts the attempt first: `fromMemory` (synchronous, no shared store) when a mark
-   * answers it at once, `shared` before it goes on towards marketing; either throws its 429.
+   * The win, or the 409 problem of the loss (from memory or from marketing). `goingOn`, when
+   * given, runs once the marks have not answered at once, before the attempt queues for
+   * marketing (the fast route counts the attempt in the shared rate limiter there; its 429
+   * stops it).
    */
   async attempt(
     marketing: MarketingBackend,
@@ -39,14 +40,11 @@ export class FlashGate {
     saleId: string,
     accountId: string,
     quantity: number,
-    limits?: { fromMemory(): void; shared(): Promise<void> },
+    goingOn?: () => Promise<void>,
   ): Promise<FlashWinView> {
     let known = this.marks.known(saleId, accountId, quantity);
-    if (known) {
-      limits?.fromMemory();
-      return flashAttemptResult({ result: known, token: '', expiresAt: '' });
-    }
-    if (limits) await limits.shared();
+    if (known) return flashAttemptResult({ result: known, token: '', expiresAt: '' });
+    if (goingOn) await goingOn();
     const waiting = this.admission.enter(saleId);
     try {
       if (waiting) {
