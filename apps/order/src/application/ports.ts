@@ -236,7 +236,8 @@ export interface OrderRepository {
   reservationsToSync(
     limit: number,
   ): Promise<{ orderId: string; reservationId: string; action: 'COMMIT' | 'RELEASE' }[]>;
-  markReservationSynced(orderId: string): Promise<void>;
+  /** Marks the reservation synced; returns the order as it is now, row-locked (null: unknown). */
+  markReservationSynced(orderId: string): Promise<Order | null>;
   /** Paid orders of failed groups whose refund is unfinished, untouched since `olderThan`. */
   groupRefundsDue(limit: number, olderThan: Date): Promise<string[]>;
 }

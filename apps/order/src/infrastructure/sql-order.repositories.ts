@@ -261,8 +261,12 @@ export class SqlOrderRepository implements OrderRepository {
     });
   }
 
-  async markReservationSynced(orderId: string): Promise<void> {
-    await this.sql.run(`UPDATE orders SET reservation_synced = true WHERE id = $1`, [orderId]);
+  async markReservationSynced(orderId: string): Promise<Order | null> {
+    // the update locks the row and returns it: the caller's read of the order, under its lock
+    return this.one(
+      `UPDATE orders SET reservation_synced = true WHERE id = $1 RETURNING *`,
+      orderId,
+    );
   }
 
   async groupRefundsDue(limit: number, olderThan: Date): Promise<string[]> {

@@ -182,6 +182,7 @@ class MemOrders implements OrderRepository {
   async markReservationSynced(orderId: string) {
     const stored = this.s.orders.get(orderId);
     if (stored) this.s.orders.set(orderId, { ...stored, reservationSynced: true });
+    return stored?.order ?? null;
   }
   async groupRefundsDue(limit: number, olderThan: Date) {
     return [...this.s.orders.values()]
