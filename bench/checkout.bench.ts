@@ -22,6 +22,7 @@
  * units sold + units reserved = orders placed, units sold = paid orders.
  *
  *   npm run bench:checkout      (BENCH_SECONDS, BENCH_CONCURRENCY, BENCH_ACCOUNTS, BENCH_BASE, BENCH_SIDES,
+ *                                in the order given, e.g. now,base;
  *                                BENCH_SHOPPERS_PER_IP: e.g. 50 puts 50 shoppers behind one NAT
  *                                address, which the base's 30-an-hour IP rule holds for review)
  */
@@ -457,8 +458,11 @@ async function main(): Promise<void> {
     .toString()
     .trim();
   const results: SideResult[] = [];
-  if (SIDES.includes('base')) results.push(await runSide('base', baseTree(BASE), BASE));
-  if (SIDES.includes('now')) results.push(await runSide('now', REPO, `${head} (working tree)`));
+  // in the order given: `now,base` runs the current tree first (a machine whose other load grows
+  // or shrinks during the run then favours the other side)
+  for (const side of new Set(SIDES))
+    if (side === 'base') results.push(await runSide('base', baseTree(BASE), BASE));
+    else if (side === 'now') results.push(await runSide('now', REPO, `${head} (working tree)`));
 
   const cpuPerPaid = (r: SideResult) => r.cpuOrder.platformMs / Math.max(1, r.order.ok);
   const servicesPerPaid = (r: SideResult) =>

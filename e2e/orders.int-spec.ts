@@ -519,4 +519,35 @@ describe('orders end to end: gateway → order → catalog', () => {
     const refused = await anHttpCheckout(api, carol.auth).to(address).send();
     expect([refused.status, refused.body.code]).toEqual([403, 'ACCOUNT_FROZEN']);
   });
+
+  it('the cart line and the sandbox page answer on their fast routes as on the Nest routes', async () => {
+    const { api } = platform;
+    const skuId = await sku(5);
+    const me = await platform.signIn(email('fast-routes'), PASSWORD);
+    // bodies the DTOs refuse are left to the Nest routes: their 400 problems, as always
+    for (const body of [{ quantity: '1' }, { quantity: 1, extra: true }, { quantity: 1000 }, {}]) {
+      const r = await api('PUT', `/v1/cart/lines/${skuId}`, body, me.auth);
+      expect([JSON.stringify(body), r.status, r.body.code]).toEqual([
+        JSON.stringify(body),
+        400,
+        'VALIDATION_FAILED',
+      ]);
+    }
+    const pay = `/v1/payments/sandbox/pay/${randomUUID()}`;
+    const declined = await api('POST', pay, { succeed: 'no' }, me.auth);
+    expect([declined.status, declined.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+    // the fast routes' own answers: the path, sign-in, the order service's problems, the cart
+    const bad = await api('PUT', '/v1/cart/lines/not-a-uuid', { quantity: 1 }, me.auth);
+    expect([bad.status, bad.body.code]).toEqual([400, 'ID_INVALID']);
+    const anonymous = await api('PUT', `/v1/cart/lines/${skuId}`, { quantity: 1 });
+    expect([anonymous.status, anonymous.body.code]).toEqual([401, 'AUTHENTICATION_REQUIRED']);
+    const unknown = await api('PUT', `/v1/cart/lines/${randomUUID()}`, { quantity: 1 }, me.auth);
+    expect([unknown.status, unknown.body.code]).toEqual([404, 'SKU_NOT_FOUND']);
+    const nobody = await api('POST', pay, {}, me.auth);
+    expect([nobody.status, nobody.body.code]).toEqual([404, 'PAYMENT_NOT_FOUND']);
+    expect((await api('POST', pay, {})).status).toBe(401);
+    const set = await api('PUT', `/v1/cart/lines/${skuId}`, { quantity: 3 }, me.auth);
+    expect([set.status, set.body.lines]).toEqual([200, [{ skuId, quantity: 3 }]]);
+    expect(set.headers.get('content-type')).toBe('application/json; charset=utf-8');
+  });
 });

@@ -46,6 +46,8 @@ import { Authenticator } from './interface/auth.guard';
 import { FastRoutes } from './interface/fast-route';
 import { searchProductsRoute } from './interface/search-products.fast-route';
 import { productDetailRoute } from './interface/product-detail.fast-route';
+import { cartLineRoute } from './interface/cart-line.fast-route';
+import { paymentSandboxRoute } from './interface/payment-sandbox.fast-route';
 import { ProductPageCache } from './interface/product-page.cache';
 import { RateLimiter } from './interface/rate-limit.guard';
 import { ProblemView } from './interface/dto/views.dto';
@@ -205,6 +207,8 @@ export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } 
                 memory: memoryLimiter,
               }),
             )
+            .add(cartLineRoute(backends.order.api))
+            .add(paymentSandboxRoute(backends.order.api))
             .add(searchProductsRoute(backends.search.api));
           installRequestContext(fastify);
           installDrain(fastify);

@@ -92,6 +92,13 @@ export interface StockRepository {
   ): Promise<void>;
   levels(skuId: string): Promise<StockLevel[]>;
   totals(skuIds: string[]): Promise<Map<string, number>>;
+  /**
+   * `totals` and `ProductRepository.unitsSold` of the same SKUs in one query (a product view's
+   * stock and sales), each 0 for a SKU without rows.
+   */
+  totalsAndUnitsSold(
+    skuIds: string[],
+  ): Promise<{ totals: Map<string, number>; unitsSold: Map<string, number> }>;
 }
 
 export interface SkuFacts {

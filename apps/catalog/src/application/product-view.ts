@@ -19,8 +19,8 @@ export async function loadProductView(
 }
 
 /**
- * Snapshots of many products with a fixed number of queries (one each for categories, stock,
- * units sold and, when asked, ratings), whatever the number of products: a page of ListProducts
+ * Snapshots of many products with a fixed number of queries (one for categories, one for stock
+ * and units sold and, when asked, one for ratings), whatever the number of products: a page of ListProducts
  * may hold 500. Event snapshots (a stock reservation committed at checkout) skip the ratings.
  */
 export async function loadProductViews(
@@ -32,8 +32,8 @@ export async function loadProductViews(
   const skuIds = products.flatMap((p) => p.skus.map((s) => s.id));
   // one after the other: they share the transaction's connection
   const categories = await tx.categories.getMany([...new Set(products.map((p) => p.categoryId))]);
-  const stockBySku = await tx.stock.totals(skuIds);
-  const unitsSoldBySku = await tx.products.unitsSold(skuIds);
+  const { totals: stockBySku, unitsSold: unitsSoldBySku } =
+    await tx.stock.totalsAndUnitsSold(skuIds);
   const ratings = options.rating
     ? await tx.ratings.getMany(products.map((p) => p.id))
     : new Map<string, NonNullable<ProductView['rating']>>();

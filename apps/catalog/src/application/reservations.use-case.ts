@@ -90,13 +90,18 @@ export class ReservationsUseCase {
         return { ...existing, status: effectiveStatus(existing, now) };
       }
       const skuIds = [...new Set(req.lines.map((l) => l.skuId))];
-      const known = new Set(await tx.reservations.existingSkus(skuIds));
-      const missing = skuIds.find((id) => !known.has(id));
-      if (missing)
-        throw new CatalogError('NOT_FOUND', 'SKU_NOT_FOUND', `Sku ${missing} does not exist`, {
-          id: missing,
-        });
-      const lines = allocate(req.lines, await tx.reservations.lockAvailability(skuIds));
+      const availability = await tx.reservations.lockAvailability(skuIds);
+      // a SKU with stock rows exists; only one without is looked up (unknown, or never stocked)
+      const stocked = new Set(availability.map((a) => a.skuId));
+      if (skuIds.some((id) => !stocked.has(id))) {
+        const known = new Set(await tx.reservations.existingSkus(skuIds));
+        const missing = skuIds.find((id) => !known.has(id));
+        if (missing)
+          throw new CatalogError('NOT_FOUND', 'SKU_NOT_FOUND', `Sku ${missing} does not exist`, {
+            id: missing,
+          });
+      }
+      const lines = allocate(req.lines, availability);
       for (const l of lines)
         await tx.reservations.changeReserved(l.skuId, l.warehouseCode, l.quantity, now);
       await tx.reservations.addLines(req.id, lines);

@@ -471,4 +471,23 @@ export class SqlStockRepository implements StockRepository {
     for (const r of rows) totals.set(r.sku_id, Number(r.total));
     return totals;
   }
+
+  async totalsAndUnitsSold(
+    skuIds: string[],
+  ): Promise<{ totals: Map<string, number>; unitsSold: Map<string, number> }> {
+    const totals = new Map<string, number>(skuIds.map((id) => [id, 0]));
+    const unitsSold = new Map<string, number>(skuIds.map((id) => [id, 0]));
+    if (skuIds.length === 0) return { totals, unitsSold };
+    const rows = await this.sql.rows<{ id: string; units_sold: string; total: string | null }>(
+      `SELECT s.id, s.units_sold::bigint AS units_sold,
+              (SELECT sum(l.on_hand) FROM stock_levels l WHERE l.sku_id = s.id)::bigint AS total
+         FROM skus s WHERE s.id = ANY($1::uuid[])`,
+      [skuIds],
+    );
+    for (const r of rows) {
+      unitsSold.set(r.id, Number(r.units_sold));
+      if (r.total !== null) totals.set(r.id, Number(r.total));
+    }
+    return { totals, unitsSold };
+  }
 }

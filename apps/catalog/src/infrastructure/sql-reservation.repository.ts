@@ -18,25 +18,31 @@ export class SqlReservationRepository implements ReservationRepository {
   }
 
   async find(id: string, forUpdate = false): Promise<Reservation | null> {
+    // one round trip: the header (locked when asked) with its lines gathered in a subquery
     const r = await this.sql.one<{
       id: string;
       status: ReservationStatus;
       expires_at: Date;
       created_at: Date;
       updated_at: Date;
-    }>(`SELECT * FROM stock_reservations WHERE id = $1 ${forUpdate ? 'FOR UPDATE' : ''}`, [id]);
-    if (!r) return null;
-    const lines = await this.sql.rows<{ sku_id: string; warehouse_code: string; quantity: number }>(
-      `SELECT sku_id, warehouse_code, quantity::int AS quantity FROM stock_reservation_lines WHERE reservation_id = $1 ORDER BY sku_id, warehouse_code`,
+      lines: { sku_id: string; warehouse_code: string; quantity: number }[];
+    }>(
+      `SELECT r.id, r.status, r.expires_at, r.created_at, r.updated_at,
+              COALESCE((SELECT json_agg(json_build_object('sku_id', l.sku_id, 'warehouse_code', l.warehouse_code,
+                                                          'quantity', l.quantity::int)
+                                        ORDER BY l.sku_id, l.warehouse_code)
+                          FROM stock_reservation_lines l WHERE l.reservation_id = r.id), '[]'::json) AS lines
+         FROM stock_reservations r WHERE r.id = $1 ${forUpdate ? 'FOR UPDATE OF r' : ''}`,
       [id],
     );
+    if (!r) return null;
     return {
       id: r.id,
       status: r.status,
       expiresAt: r.expires_at,
       createdAt: r.created_at,
       updatedAt: r.updated_at,
-      lines: lines.map((l) => ({
+      lines: r.lines.map((l) => ({
         skuId: l.sku_id,
         warehouseCode: l.warehouse_code,
         quantity: l.quantity,
@@ -125,24 +131,16 @@ export class SqlReservationRepository implements ReservationRepository {
     movement: { reason: string; reference: string; traceId: string },
     now: Date,
   ): Promise<StockLevel> {
+    // one round trip: the level moves and its movement is written from the row it returns
     const [after] = await this.sql.rows<{ on_hand: string; reserved: string }>(
-      `UPDATE stock_levels SET on_hand = on_hand - $3, reserved = reserved - $3, updated_at = $4
-       WHERE sku_id = $1 AND warehouse_code = $2 RETURNING on_hand::bigint AS on_hand, reserved::bigint AS reserved`,
-      [skuId, warehouseCode, quantity, now],
-    );
-    await this.sql.run(
-      `INSERT INTO stock_movements (sku_id, warehouse_code, delta, on_hand_after, reason, reference, trace_id, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [
-        skuId,
-        warehouseCode,
-        -quantity,
-        Number(after.on_hand),
-        movement.reason,
-        movement.reference,
-        movement.traceId,
-        now,
-      ],
+      `WITH moved AS (
+         UPDATE stock_levels SET on_hand = on_hand - $3, reserved = reserved - $3, updated_at = $4
+          WHERE sku_id = $1 AND warehouse_code = $2 RETURNING on_hand, reserved),
+       logged AS (
+         INSERT INTO stock_movements (sku_id, warehouse_code, delta, on_hand_after, reason, reference, trace_id, created_at)
+         SELECT $1, $2, -$3, on_hand, $5::text, $6::text, $7::text, $4 FROM moved)
+       SELECT on_hand::bigint AS on_hand, reserved::bigint AS reserved FROM moved`,
+      [skuId, warehouseCode, quantity, now, movement.reason, movement.reference, movement.traceId],
     );
     return {
       skuId,

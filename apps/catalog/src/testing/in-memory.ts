@@ -363,6 +363,12 @@ class MemStock implements StockRepository {
       if (totals.has(l.skuId)) totals.set(l.skuId, totals.get(l.skuId)! + l.onHand);
     return totals;
   }
+  async totalsAndUnitsSold(skuIds: string[]) {
+    return {
+      totals: await this.totals(skuIds),
+      unitsSold: new Map(skuIds.map((id) => [id, this.s.unitsSold.get(id) ?? 0])),
+    };
+  }
 }
 
 class MemReservations implements ReservationRepository {

@@ -82,6 +82,21 @@ describe('order events', () => {
     expect(store.purchases.get('sale-1.t1')!.status).toBe('PAID');
   });
 
+  it('a paid or cancelled order that holds nothing here is acknowledged without a transaction', async () => {
+    const { events, store, putCoupon } = setup();
+    putCoupon('AAAAA-AAAAA', { code: 'AAAAA-AAAAA', ownerId: 'acc-1', status: 'CLAIMED' });
+    expect(await events.onOrderPaid(CTX, anEvent('p1'), 'o9')).toBe(false);
+    expect(await events.onOrderCancelled(CTX, anEvent('c1'), 'o9')).toBe(false);
+    expect(store.inbox.size).toBe(0);
+    expect(store.outbox).toEqual([]);
+    expect(store.coupons.get('AAAAA-AAAAA')!.row.status).toBe('CLAIMED');
+    // an order holding only a flash purchase is handled (inbox row and all)
+    store.purchases.set('sale-1.t1', purchase({ orderId: 'o8' }));
+    expect(await events.onOrderPaid(CTX, anEvent('p2'), 'o8')).toBe(true);
+    expect(store.inbox.size).toBe(1);
+    expect(store.purchases.get('sale-1.t1')!.status).toBe('PAID');
+  });
+
   it('a paid event for a purchase already given back leaves it returned', async () => {
     const { events, store } = setup();
     store.purchases.set('sale-1.t1', purchase({ status: 'RETURNED' }));

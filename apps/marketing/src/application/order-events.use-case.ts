@@ -38,7 +38,8 @@ export class OrderEventsUseCase {
     );
   }
 
-  onOrderPaid(ctx: RequestContext, event: ReceivedEvent, orderId: string): Promise<boolean> {
+  async onOrderPaid(ctx: RequestContext, event: ReceivedEvent, orderId: string): Promise<boolean> {
+    if (!(await this.holdsAny(ctx, orderId))) return false;
     return this.uow.runForEvent(ctx, MARKETING_CONSUMER, event, async (tx) => {
       const now = this.clock.now();
       for (const c of await tx.coupons.ofOrder(orderId, true)) {
@@ -54,7 +55,12 @@ export class OrderEventsUseCase {
     });
   }
 
-  onOrderCancelled(ctx: RequestContext, event: ReceivedEvent, orderId: string): Promise<boolean> {
+  async onOrderCancelled(
+    ctx: RequestContext,
+    event: ReceivedEvent,
+    orderId: string,
+  ): Promise<boolean> {
+    if (!(await this.holdsAny(ctx, orderId))) return false;
     return this.uow.runForEvent(ctx, MARKETING_CONSUMER, event, (tx) =>
       releaseOrderHolds(tx, this.flash, orderId, this.clock.now()),
     );
@@ -70,6 +76,16 @@ export class OrderEventsUseCase {
     return this.uow.runForEvent(ctx, MARKETING_CONSUMER, event, (tx) =>
       tx.customers.setTier(accountId, tier, at),
     );
+  }
+
+  /**
+   * Most orders hold nothing here (no coupon, flash purchase or group seat): their paid or
+   * cancelled event changes nothing, so it is acknowledged after one read, without a transaction
+   * or an inbox row (a redelivery reads again and changes nothing again). What an order holds is
+   * written by PriceCart during its checkout, before the order exists.
+   */
+  private holdsAny(ctx: RequestContext, orderId: string): Promise<boolean> {
+    return this.uow.read(ctx, (tx) => tx.coupons.orderHoldsAny(orderId));
   }
 
   /** The paid order takes its seat under the group's row lock: no seat is given twice. */

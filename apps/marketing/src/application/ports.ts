@@ -103,6 +103,12 @@ export interface PromotionRepository {
 }
 
 export interface CouponRepository {
+  /**
+   * Whether an order holds anything here — a coupon, a flash-sale purchase or a group seat — in
+   * one query without locks. Checkout makes them all (PriceCart) before the order is placed, so
+   * an order event of an order that holds nothing has nothing to change.
+   */
+  orderHoldsAny(orderId: string): Promise<boolean>;
   insertTemplate(t: CouponTemplate, now: Date): Promise<void>;
   findTemplate(
     id: string,

@@ -261,6 +261,15 @@ const toCoupon = (r: CouponRow): Coupon => ({
 });
 
 export class SqlCouponRepository extends SqlRepository implements CouponRepository {
+  async orderHoldsAny(orderId: string): Promise<boolean> {
+    const r = await this.sql.one<{ any: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM coupons WHERE order_id = $1)
+           OR EXISTS (SELECT 1 FROM flash_purchases WHERE order_id = $1)
+           OR EXISTS (SELECT 1 FROM group_members WHERE order_id = $1) AS any`,
+      [orderId],
+    );
+    return r?.any === true;
+  }
   async insertTemplate(t: CouponTemplate, now: Date): Promise<void> {
     await this.insert(
       `INSERT INTO coupon_templates (id, name, promotion_id, total_limit, per_user_limit, valid_from, valid_to, created_at)

@@ -175,6 +175,10 @@ class MemCoupons implements CouponRepository {
     this.rows((c) => c.ownerId === accountId && c.templateId === templateId).length;
   ofOrder = async (orderId: string) =>
     this.rows((c) => c.orderId === orderId).sort((a, b) => cmp(a.code, b.code));
+  orderHoldsAny = async (orderId: string) =>
+    this.rows((c) => c.orderId === orderId).length > 0 ||
+    [...this.s.purchases.values()].some((p) => p.orderId === orderId) ||
+    this.s.members.has(orderId);
   ofAccount = async (accountId: string) =>
     [...this.s.coupons.values()]
       .filter((x) => x.row.ownerId === accountId)

@@ -395,9 +395,9 @@ export class CheckoutUseCase {
     const { record, input, cart } = r;
     r.order = await this.uow.run(r.ctx, async (tx) => {
       // an attempt that went silent (no database) may have been taken over or swept meanwhile:
-      // then another attempt owns the checkout, and this one places nothing
-      const current = await tx.checkouts.lock(record.key);
-      if (current?.status !== 'STARTED' || current.attemptId !== r.attemptId)
+      // then another attempt owns the checkout, and this one places nothing. The record is
+      // marked PLACED first, under its row lock: the rest of this transaction commits with it
+      if (!(await tx.checkouts.markPlaced(record.key, r.attemptId)))
         throw new OrderError(
           'ABORTED',
           'CHECKOUT_ABANDONED',
@@ -430,7 +430,6 @@ export class CheckoutUseCase {
       await tx.carts.save(latest);
       const known = new Map(r.lines!.map((l) => [l.sku.skuId, l.sku]));
       await announceCart(this.catalog, r.ctx, tx, latest, 'checkout', known);
-      await tx.checkouts.finish(record.key, 'PLACED');
       this.faults.after('PLACED');
       return order;
     });

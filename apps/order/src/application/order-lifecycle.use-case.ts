@@ -175,7 +175,7 @@ export class OrderLifecycleUseCase {
       const planned = await this.shipments
         .plan(ctx, orderId, {
           reserved: committed,
-          alsoInTx: (tx) => tx.orders.markReservationSynced(orderId),
+          markSynced: true,
         })
         .then(
           () => true,

@@ -100,20 +100,27 @@ export class PaymentUseCase {
           { status: o.status },
         );
       const now = this.clock.now();
+      const id = this.ids.newId();
+      // a page made in this process is written with the attempt (one transaction, no second
+      // write); a provider over the network is asked after the commit, below
+      const page = provider.startsInProcess
+        ? await provider.startPayment({ paymentId: id, orderId: o.id, amount: o.total })
+        : undefined;
       const attempt = await tx.payments.openAttempt({
-        id: this.ids.newId(),
+        id,
         orderId: o.id,
         provider: provider.name,
         providerTxnId: null,
         amount: o.total,
         status: 'STARTED',
         createdAt: now,
+        redirectUrl: page?.redirectUrl ?? null,
       });
       if (requestKey) await tx.payments.rememberRequestKey(o.id, requestKey, attempt.id, now);
       return attempt;
     });
-    // the provider is asked once per attempt; asked again only when its page was not recorded
-    // (it is idempotent per payment id)
+    // a provider over the network is asked once per attempt, after the attempt committed; asked
+    // again only when its page was not recorded (it is idempotent per payment id)
     let redirectUrl = payment.redirectUrl;
     if (!redirectUrl) {
       const page = await provider.startPayment({
@@ -217,12 +224,9 @@ export class PaymentUseCase {
   ): Promise<{ outcome: CallbackOutcome; orderId: string }> {
     const provider = this.providers.get(SANDBOX_PROVIDER);
     if (!provider?.signAsProvider) throw sandboxDisabled();
-    // a read (no transaction): the callback below checks the order again under its lock
-    const payment = await this.uow.read(ctx, async (tx) => {
-      const p = await tx.payments.find(input.paymentId);
-      const order = p && (await tx.orders.find(p.orderId));
-      return p && order?.accountId === input.accountId ? p : null;
-    });
+    // one read (no transaction): the callback below checks the order again under its lock
+    const found = await this.uow.read(ctx, (tx) => tx.payments.findWithOwner(input.paymentId));
+    const payment = found?.accountId === input.accountId ? found.payment : null;
     if (!payment || payment.provider !== provider.name || payment.status !== 'STARTED')
       throw new OrderError(
         'NOT_FOUND',

@@ -144,6 +144,13 @@ export interface PaymentProvider {
   startPayment(input: { paymentId: string; orderId: string; amount: Money }): Promise<{
     redirectUrl: string;
   }>;
+  /**
+   * True when `startPayment` computes the page in this process (no network call, nothing that
+   * waits): it is then asked before the attempt is written, and the page is written with the
+   * attempt in one transaction. A provider asked over the network is asked after that
+   * transaction commits (never while it holds locks).
+   */
+  readonly startsInProcess?: boolean;
   /** Checks the provider's signature over the callback (constant time). */
   verify(callback: PaymentCallback, signature: string): boolean;
   /**
@@ -229,7 +236,8 @@ export interface OrderRepository {
   reservationsToSync(
     limit: number,
   ): Promise<{ orderId: string; reservationId: string; action: 'COMMIT' | 'RELEASE' }[]>;
-  markReservationSynced(orderId: string): Promise<void>;
+  /** Marks the reservation synced; returns the order as it is now, row-locked (null: unknown). */
+  markReservationSynced(orderId: string): Promise<Order | null>;
   /** Paid orders of failed groups whose refund is unfinished, untouched since `olderThan`. */
   groupRefundsDue(limit: number, olderThan: Date): Promise<string[]>;
 }
@@ -294,6 +302,11 @@ export interface CheckoutRepository {
     status: 'PLACED' | 'FAILED' | 'ABANDONED',
     error?: { code: string; message: string },
   ): Promise<void>;
+  /**
+   * The record becomes PLACED if attempt `attemptId` still owns it (STARTED, its attempt), in one
+   * statement that keeps the row locked until the commit; false (nothing changed) otherwise.
+   */
+  markPlaced(key: string, attemptId: string): Promise<boolean>;
   /** STARTED checkouts whose attempt has given no sign of life since before `olderThan`. */
   stale(olderThan: Date, limit: number): Promise<CheckoutRecord[]>;
 }
@@ -301,9 +314,12 @@ export interface CheckoutRepository {
 export interface PaymentRepository {
   /**
    * The order's open attempt with this provider, made now unless there is one (one open attempt
-   * per order and provider, also between concurrent callers).
+   * per order and provider, also between concurrent callers). A `redirectUrl` given is written
+   * with a new attempt; an open attempt found keeps its own.
    */
   openAttempt(p: PaymentRecord): Promise<PaymentRecord>;
+  /** A payment with the account its order belongs to (one query). */
+  findWithOwner(id: string): Promise<{ payment: PaymentRecord; accountId: string } | null>;
   /** The payment a caller's idempotency key made or found for the order. */
   findByRequestKey(orderId: string, requestKey: string): Promise<PaymentRecord | null>;
   /** Remembers which payment a caller's idempotency key answered with (the first one stays). */

@@ -26,7 +26,6 @@ import {
   type Clock,
   ID_GENERATOR,
   type IdGenerator,
-  type OrderTx,
   UNIT_OF_WORK,
   type UnitOfWork,
 } from './ports';
@@ -69,8 +68,8 @@ export class ShipmentsUseCase {
     known: {
       /** The reservation's lines, when the caller has them (the commit's answer). */
       reserved?: { skuId: string; warehouseCode: string; quantity: number }[];
-      /** More work for the planning transaction (first in it). */
-      alsoInTx?: (tx: OrderTx) => Promise<void>;
+      /** The reservation's commit is recorded in the planning transaction too. */
+      markSynced?: boolean;
     } = {},
   ): Promise<Shipment[]> {
     let reserved = known.reserved;
@@ -82,8 +81,10 @@ export class ShipmentsUseCase {
     }
     const lines = reserved;
     return this.uow.run(ctx, async (tx) => {
-      await known.alsoInTx?.(tx);
-      const current = await tx.orders.findForUpdate(orderId);
+      // the order under its row lock: read by the update that records the commit, when asked
+      const current = known.markSynced
+        ? await tx.orders.markReservationSynced(orderId)
+        : await tx.orders.findForUpdate(orderId);
       const existing = await tx.shipments.byOrder(orderId);
       if (
         !current ||

@@ -13,6 +13,8 @@ import { canonicalCallback, type PaymentCallback, SANDBOX_PROVIDER } from '../do
  */
 export class SandboxPaymentProvider implements PaymentProvider {
   readonly name = SANDBOX_PROVIDER;
+  /** Its page is a URL built here: written with the attempt, in the same transaction. */
+  readonly startsInProcess = true;
 
   constructor(
     private readonly secret: string,

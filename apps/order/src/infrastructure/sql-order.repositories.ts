@@ -261,8 +261,12 @@ export class SqlOrderRepository implements OrderRepository {
     });
   }
 
-  async markReservationSynced(orderId: string): Promise<void> {
-    await this.sql.run(`UPDATE orders SET reservation_synced = true WHERE id = $1`, [orderId]);
+  async markReservationSynced(orderId: string): Promise<Order | null> {
+    // the update locks the row and returns it: the caller's read of the order, under its lock
+    return this.one(
+      `UPDATE orders SET reservation_synced = true WHERE id = $1 RETURNING *`,
+      orderId,
+    );
   }
 
   async groupRefundsDue(limit: number, olderThan: Date): Promise<string[]> {
@@ -474,10 +478,12 @@ export class SqlCheckoutRepository implements CheckoutRepository {
   async begin(
     c: Omit<CheckoutRecord, 'attempts'>,
   ): Promise<{ record: CheckoutRecord; created: boolean }> {
-    const inserted = await this.sql.rows<{ key: string }>(
+    // a new record comes back from the insert (which holds its row lock until the commit); only
+    // an existing one is read and locked with a second statement
+    const inserted = await this.sql.rows<CheckoutRow>(
       `INSERT INTO checkouts (key, account_id, order_id, reservation_id, request_hash, status, coupon_codes, created_at,
                               attempt_id, heartbeat_at, attempts)
-       VALUES ($1, $2, $3, $4, $5, 'STARTED', $6, $7, $8, $9, 1) ON CONFLICT (key) DO NOTHING RETURNING key`,
+       VALUES ($1, $2, $3, $4, $5, 'STARTED', $6, $7, $8, $9, 1) ON CONFLICT (key) DO NOTHING RETURNING *`,
       [
         c.key,
         c.accountId,
@@ -490,8 +496,8 @@ export class SqlCheckoutRepository implements CheckoutRepository {
         c.heartbeatAt,
       ],
     );
-    const record = await this.lock(c.key);
-    return { record: record!, created: inserted.length === 1 };
+    if (inserted[0]) return { record: toCheckout(inserted[0]), created: true };
+    return { record: (await this.lock(c.key))!, created: false };
   }
 
   async lock(key: string): Promise<CheckoutRecord | null> {
@@ -545,6 +551,15 @@ export class SqlCheckoutRepository implements CheckoutRepository {
     );
   }
 
+  async markPlaced(key: string, attemptId: string): Promise<boolean> {
+    const n = await this.sql.affected(
+      `UPDATE checkouts SET status = 'PLACED', error_code = NULL, error_message = NULL, finished_at = now()
+        WHERE key = $1 AND status = 'STARTED' AND attempt_id = $2`,
+      [key, attemptId],
+    );
+    return n === 1;
+  }
+
   async stale(olderThan: Date, limit: number): Promise<CheckoutRecord[]> {
     const rows = await this.sql.rows<CheckoutRow>(
       `SELECT * FROM checkouts WHERE status = 'STARTED' AND COALESCE(heartbeat_at, created_at) < $1
@@ -589,11 +604,19 @@ export class SqlPaymentRepository implements PaymentRepository {
     // (a new snapshot) then sees that attempt
     const inserted = await this.sql.rows<PaymentRow>(
       `WITH made AS (
-         INSERT INTO payments (id, order_id, provider, provider_txn_id, amount_minor, currency, status, created_at)
-         VALUES ($1, $2, $3, NULL, $4, $5, 'STARTED', $6)
+         INSERT INTO payments (id, order_id, provider, provider_txn_id, amount_minor, currency, status, created_at, redirect_url)
+         VALUES ($1, $2, $3, NULL, $4, $5, 'STARTED', $6, $7)
          ON CONFLICT (order_id, provider) WHERE status = 'STARTED' DO NOTHING RETURNING *)
        SELECT * FROM made`,
-      [p.id, p.orderId, p.provider, p.amount.amountMinor, p.amount.currency, p.createdAt],
+      [
+        p.id,
+        p.orderId,
+        p.provider,
+        p.amount.amountMinor,
+        p.amount.currency,
+        p.createdAt,
+        p.redirectUrl ?? null,
+      ],
     );
     if (inserted[0]) return toPayment(inserted[0]);
     const open = await this.sql.rows<PaymentRow>(
@@ -648,6 +671,15 @@ export class SqlPaymentRepository implements PaymentRepository {
   async find(id: string): Promise<PaymentRecord | null> {
     const r = await this.sql.one<PaymentRow>(`SELECT * FROM payments WHERE id = $1`, [id]);
     return r ? toPayment(r) : null;
+  }
+
+  async findWithOwner(id: string): Promise<{ payment: PaymentRecord; accountId: string } | null> {
+    const r = await this.sql.one<PaymentRow & { owner_account_id: string }>(
+      `SELECT p.*, o.account_id AS owner_account_id
+         FROM payments p JOIN orders o ON o.id = p.order_id WHERE p.id = $1`,
+      [id],
+    );
+    return r ? { payment: toPayment(r), accountId: r.owner_account_id } : null;
   }
 
   async findByProviderTxn(provider: string, txnId: string): Promise<PaymentRecord | null> {

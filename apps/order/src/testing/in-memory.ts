@@ -182,6 +182,7 @@ class MemOrders implements OrderRepository {
   async markReservationSynced(orderId: string) {
     const stored = this.s.orders.get(orderId);
     if (stored) this.s.orders.set(orderId, { ...stored, reservationSynced: true });
+    return stored?.order ?? null;
   }
   async groupRefundsDue(limit: number, olderThan: Date) {
     return [...this.s.orders.values()]
@@ -297,6 +298,12 @@ class MemCheckouts implements CheckoutRepository {
       errorMessage: error?.message ?? null,
     });
   }
+  async markPlaced(key: string, attemptId: string) {
+    const r = this.s.checkouts.get(key);
+    if (r?.status !== 'STARTED' || r.attemptId !== attemptId) return false;
+    this.s.checkouts.set(key, { ...r, status: 'PLACED', errorCode: null, errorMessage: null });
+    return true;
+  }
   async stale(olderThan: Date, limit: number) {
     return [...this.s.checkouts.values()]
       .filter((r) => r.status === 'STARTED' && r.heartbeatAt.getTime() < olderThan.getTime())
@@ -314,6 +321,11 @@ class MemPayments implements PaymentRepository {
     if (open) return open;
     this.s.payments.set(p.id, p);
     return p;
+  }
+  async findWithOwner(id: string) {
+    const payment = this.s.payments.get(id);
+    const order = payment && this.s.orders.get(payment.orderId)?.order;
+    return payment && order ? { payment, accountId: order.accountId } : null;
   }
   async findByRequestKey(orderId: string, requestKey: string) {
     const id = this.s.requestKeys.get(`${orderId}/${requestKey}`);

@@ -37,15 +37,14 @@ export class SqlMembershipRepository implements MembershipRepository {
   }
 
   async lockMembership(accountId: string, now: Date): Promise<string> {
-    await this.sql.run(
+    // one round trip: a new membership is inserted; an existing one is locked (the no-op update
+    // takes the row lock and returns its latest committed tier, even one committed meanwhile)
+    const [row] = await this.sql.rows<{ tier_code: string }>(
       `INSERT INTO memberships (account_id, tier_code, updated_at, tiers_version, evaluated_at)
        SELECT $1, (SELECT code FROM tiers ORDER BY min_spend_minor LIMIT 1), $2, (SELECT version FROM tier_settings), $2
-       ON CONFLICT DO NOTHING`,
+       ON CONFLICT (account_id) DO UPDATE SET updated_at = memberships.updated_at
+       RETURNING tier_code`,
       [accountId, now],
-    );
-    const [row] = await this.sql.rows<{ tier_code: string }>(
-      `SELECT tier_code FROM memberships WHERE account_id = $1 FOR UPDATE`,
-      [accountId],
     );
     return row.tier_code;
   }
