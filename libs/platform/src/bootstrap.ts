@@ -6,6 +6,7 @@ import type { FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
 import { GrpcExceptionFilter } from './grpc-exception.filter';
 import { grpcLoaderOptions } from './grpc';
+import { HandlerErrorReporter, RawGrpcServer, type AnyRawUnaryMethod } from './raw-grpc';
 import { HealthRegistry, startOpsServer } from './health';
 import { NestPinoLogger } from './logger';
 
@@ -15,6 +16,12 @@ export interface GrpcServerOptions {
   includeDirs: string[];
   host: string;
   port: number;
+  /**
+   * Unary RPCs answered by raw handlers instead of the Nest pipeline (`RawUnaryMethod`, see
+   * raw-grpc.ts and the platform README): called once the app's providers exist, as the
+   * gRPC server starts.
+   */
+  raw?: (app: NestFastifyApplication) => AnyRawUnaryMethod[];
 }
 
 export interface StartServiceOptions {
@@ -72,24 +79,37 @@ export async function startService(opts: StartServiceOptions): Promise<RunningSe
   let grpcUrl: string | undefined;
   if (opts.grpc) {
     grpcUrl = `${opts.grpc.host}:${opts.grpc.port}`;
+    const options = {
+      package: opts.grpc.package,
+      protoPath: opts.grpc.protoPath,
+      url: grpcUrl,
+      loader: grpcLoaderOptions(opts.grpc.includeDirs),
+    };
+    const raw = opts.grpc.raw;
     const ms = app.connectMicroservice<MicroserviceOptions>(
-      {
-        transport: Transport.GRPC,
-        options: {
-          package: opts.grpc.package,
-          protoPath: opts.grpc.protoPath,
-          url: grpcUrl,
-          loader: grpcLoaderOptions(opts.grpc.includeDirs),
-        },
-      },
+      raw
+        ? {
+            strategy: new RawGrpcServer(
+              options,
+              () => raw(app),
+              new HandlerErrorReporter(opts.logger),
+            ),
+          }
+        : { transport: Transport.GRPC, options },
       { deferInitialization: true },
     );
     // Filters must be registered before the microservice initialises (hence deferInitialization).
     ms.useGlobalFilters(new GrpcExceptionFilter(opts.logger));
   }
-  await opts.configure?.(app);
-  await app.startAllMicroservices();
-  await app.listen(opts.http.port, opts.http.host);
+  try {
+    await opts.configure?.(app);
+    await app.startAllMicroservices();
+    await app.listen(opts.http.port, opts.http.host);
+  } catch (e) {
+    // a server that did start (the gRPC port bound) closes with the app
+    await app.close().catch(() => undefined);
+    throw e;
+  }
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : opts.http.port;
   const httpUrl = `http://${opts.http.host}:${port}`;

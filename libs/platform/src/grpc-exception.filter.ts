@@ -1,31 +1,25 @@
 import { ArgumentsHost, Catch, RpcExceptionFilter } from '@nestjs/common';
 import { Observable, throwError } from 'rxjs';
 import type { Logger } from 'pino';
-import { isCodedError, isUnavailableFailure, toGrpcError } from './errors';
-import { ThrottledWarning } from './fail-open';
+import { toGrpcError } from './errors';
+import { HandlerErrorReporter } from './raw-grpc';
 
 /**
  * The one place domain and application errors become gRPC status codes. A dependency that did
  * not answer (the database down, say) is UNAVAILABLE and logged as one warning per 10 s, not a
- * stack per request; any other uncoded error is INTERNAL and logged.
+ * stack per request; any other uncoded error is INTERNAL and logged. Raw handlers
+ * (raw-grpc.ts) map and log the same way.
  */
 @Catch()
 export class GrpcExceptionFilter implements RpcExceptionFilter<unknown> {
-  private readonly unavailable: ThrottledWarning;
+  private readonly reporter: HandlerErrorReporter;
 
-  constructor(private readonly logger: Logger) {
-    this.unavailable = new ThrottledWarning(logger, 10_000);
+  constructor(logger: Logger) {
+    this.reporter = new HandlerErrorReporter(logger);
   }
 
   catch(exception: unknown, _host: ArgumentsHost): Observable<never> {
-    if (!isCodedError(exception)) {
-      if (isUnavailableFailure(exception))
-        this.unavailable.warn(
-          { err: exception },
-          'gRPC handler failed: a dependency is unavailable (answered UNAVAILABLE)',
-        );
-      else this.logger.error({ err: exception }, 'unhandled error in gRPC handler');
-    }
+    this.reporter.report(exception);
     return throwError(() => toGrpcError(exception));
   }
 }

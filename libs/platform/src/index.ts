@@ -32,6 +32,8 @@ export {
 export type { CodedError, ErrorKind, RemoteError } from './errors';
 export { GrpcExceptionFilter } from './grpc-exception.filter';
 export { grpcLoaderOptions, outgoingMetadata, withGrpcContext } from './grpc';
+export { HandlerErrorReporter, RawGrpcServer, rawUnary, rawUnaryHandler } from './raw-grpc';
+export type { AnyRawUnaryMethod, RawUnaryMethod } from './raw-grpc';
 export { counter, gauge, histogram, metricsRegistry } from './metrics';
 export { HealthRegistry, OpsController, startOpsServer } from './health';
 export type { ReadinessCheck } from './health';

@@ -18,6 +18,7 @@ import { grpcClient, waitForReady } from './grpc-client';
 import { HealthRegistry, type ReadinessCheck } from './health';
 import { createLogger, type Logger } from './logger';
 import { PlatformModule } from './platform.module';
+import type { AnyRawUnaryMethod } from './raw-grpc';
 import { REDIS_CLIENT_OPTIONS } from './redis';
 import { PostgresSweepLock, Sweeper, type Sweep, type SweepLock } from './sweeps';
 
@@ -92,6 +93,11 @@ export interface Assembly {
   consumers?: (get: Get) => Consumer[];
   /** Extra set-up of the HTTP app before it listens (the gateway's routes' plumbing). */
   configure?: (app: NestFastifyApplication) => Promise<void> | void;
+  /**
+   * Hot unary RPCs answered by raw handlers on the same gRPC server, past Nest's pipeline
+   * (`rawUnary(...)`, libs/platform/README.md#raw-grpc-handlers); called as the server starts.
+   */
+  rawGrpc?: (get: Get) => AnyRawUnaryMethod[];
 }
 
 export interface ServiceDefinition<S extends z.ZodTypeAny, R extends ResourceSpecs> {
@@ -208,6 +214,12 @@ export async function launchService<S extends z.ZodTypeAny, R extends ResourceSp
               includeDirs: grpcService(grpc.service).includeDirs,
               host: grpc.host,
               port: grpc.port,
+              ...(assembly.rawGrpc
+                ? {
+                    raw: (app: NestFastifyApplication) =>
+                      assembly.rawGrpc?.((token) => app.get(token)) ?? [],
+                  }
+                : {}),
             },
           }
         : {}),
