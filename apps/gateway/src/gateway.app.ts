@@ -44,6 +44,7 @@ import { PRODUCT_PAGE_TOPICS, ProductPageEvents } from './infrastructure/product
 import { CachingTokenVerifier } from './infrastructure/verified-token-cache';
 import { Authenticator } from './interface/auth.guard';
 import { FastRoutes } from './interface/fast-route';
+import { FlashAttemptShortcut } from './interface/flash-attempt.shortcut';
 import { searchProductsRoute } from './interface/search-products.fast-route';
 import { productDetailRoute } from './interface/product-detail.fast-route';
 import { ProductPageCache } from './interface/product-page.cache';
@@ -208,7 +209,17 @@ export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } 
             .add(searchProductsRoute(backends.search.api));
           installRequestContext(fastify);
           installDrain(fastify);
-          await registerSecurityHeaders(app, config.HSTS_MAX_AGE_SECONDS);
+          const securityHeaders = await registerSecurityHeaders(app, config.HSTS_MAX_AGE_SECONDS);
+          // attempts a sold-out or limit mark answers, before Fastify (same answers and counts)
+          new FlashAttemptShortcut({
+            gate: backends.flashGate,
+            tokens: tokenVerifier,
+            revocations: revocations.list,
+            memoryLimiter,
+            securityHeaders: securityHeaders.set,
+            trustProxy: config.TRUST_PROXY,
+            logger,
+          }).install(fastify);
           installHttpHygiene(fastify);
           requireJsonBodies(fastify);
           captureRawBodies(fastify);
