@@ -48,6 +48,15 @@ export interface FlashSaleStore {
     quantity: number,
     now: Date,
   ): Promise<AttemptOutcome | { result: 'UNKNOWN' }>;
+  /**
+   * Attempts on one sale decided in order in one atomic step, each exactly as `attempt` decides
+   * it alone; one outcome per attempt, in order.
+   */
+  attemptMany(
+    saleId: string,
+    attempts: readonly { buyer: string; quantity: number }[],
+    now: Date,
+  ): Promise<(AttemptOutcome | { result: 'UNKNOWN' })[]>;
   /** Gives a win's units back, once per token. */
   giveBack(saleId: string, token: string, buyer: string, quantity: number): Promise<number>;
   pendingWins(saleId: string, max: number): Promise<RecordedWin[]>;

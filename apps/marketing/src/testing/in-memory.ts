@@ -440,6 +440,17 @@ export class InMemoryFlashSaleStore implements FlashSaleStore {
     p.wins.push({ token, buyer, quantity, wonAt: now });
     return { result: 'WON', token, expiresAt: now };
   }
+  /** As `attempt` for each, in order (one fault fails them all, as one lost script call). */
+  async attemptMany(
+    saleId: string,
+    attempts: readonly { buyer: string; quantity: number }[],
+    now: Date,
+  ): Promise<(AttemptOutcome | { result: 'UNKNOWN' })[]> {
+    this.fault();
+    const out: (AttemptOutcome | { result: 'UNKNOWN' })[] = [];
+    for (const a of attempts) out.push(await this.attempt(saleId, a.buyer, a.quantity, now));
+    return out;
+  }
   async giveBack(saleId: string, token: string, buyer: string, quantity: number) {
     this.fault();
     const p = this.pools.get(saleId);
