@@ -124,7 +124,9 @@ export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } 
         review: backend<ReviewBackend>('review', c.REVIEW_GRPC_URL, false),
         // preferences, delivery log, unsubscribe, receipts; not a readiness dependency either
         notification: backend<NotificationBackend>('notification', c.NOTIFICATION_GRPC_URL, false),
-        redis: redisResource(c.REDIS_URL),
+        // commands issued in one turn of the event loop (the rate-limit counters of every
+        // request of that turn, say) go to Redis in one write
+        redis: redisResource(c.REDIS_URL, { enableAutoPipelining: true }),
         revocationCopy: tokenRevocationCopyResource({
           redisUrl: c.REDIS_URL,
           prefix: c.TOKEN_REVOCATION_KEY_PREFIX,

@@ -199,15 +199,17 @@ export class FlashSalesUseCase {
   }
 
   private async reconcile(ctx: RequestContext, sale: FlashSale): Promise<Reconciliation> {
-    const [state, tally] = await Promise.all([
-      this.store.state(sale.id),
-      this.uow.run(ctx, (tx) => tx.flash.tally(sale.id)),
+    // the sums only: the sweep reconciles every live sale every second, and a sale's buyers
+    // (tens of thousands in a Redis hash and in the purchases) are only needed to restore it
+    const [remaining, tally] = await Promise.all([
+      this.store.remaining(sale.id),
+      this.uow.run(ctx, (tx) => tx.flash.totals(sale.id)),
     ]);
     return {
-      redisRemaining: state.stock,
+      redisRemaining: remaining,
       held: tally.held,
       paid: tally.paid,
-      drift: sale.stock - state.stock - tally.held,
+      drift: sale.stock - remaining - tally.held,
     };
   }
 

@@ -62,6 +62,8 @@ export interface FlashSaleStore {
   pendingWins(saleId: string, max: number): Promise<RecordedWin[]>;
   ackWins(saleId: string, count: number): Promise<void>;
   state(saleId: string): Promise<{ stock: number; buyers: Record<string, number> }>;
+  /** The units left in the pool (`state` without the buyers). */
+  remaining(saleId: string): Promise<number>;
 }
 
 export type PurchaseStatus = 'WON' | 'ORDERED' | 'PAID' | 'RETURNED';
@@ -167,6 +169,8 @@ export interface FlashRepository {
   lapsed(now: Date, limit: number): Promise<FlashPurchase[]>;
   /** Units by status, and per buyer units not returned. */
   tally(saleId: string): Promise<{ held: number; paid: number; buyers: Record<string, number> }>;
+  /** `tally` without the buyers: one sum (the sweep's reconciliation, every second). */
+  totals(saleId: string): Promise<{ held: number; paid: number }>;
 }
 
 export interface GroupRepository {

@@ -175,6 +175,10 @@ export class RedisFlashSaleStore implements FlashSaleStore {
     if (count > 0) await this.redis.ltrim(this.k(saleId, 'wins'), count, -1);
   }
 
+  async remaining(saleId: string): Promise<number> {
+    return Number((await this.redis.get(this.k(saleId, 'stock'))) ?? 0);
+  }
+
   async state(saleId: string): Promise<{ stock: number; buyers: Record<string, number> }> {
     const [stock, buyers] = await Promise.all([
       this.redis.get(this.k(saleId, 'stock')),

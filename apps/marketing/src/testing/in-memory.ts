@@ -263,6 +263,10 @@ class MemFlash implements FlashRepository {
     }
     return { held, paid, buyers };
   }
+  async totals(saleId: string) {
+    const { held, paid } = await this.tally(saleId);
+    return { held, paid };
+  }
 }
 
 class MemGroups implements GroupRepository {
@@ -475,6 +479,7 @@ export class InMemoryFlashSaleStore implements FlashSaleStore {
     const p = this.pools.get(saleId);
     return { stock: p?.stock ?? 0, buyers: { ...(p?.buyers ?? {}) } };
   }
+  remaining = async (saleId: string) => this.pools.get(saleId)?.stock ?? 0;
 }
 
 /** Deterministic "random" bytes: a counter, so codes differ and tests can force collisions. */
