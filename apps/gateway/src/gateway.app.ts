@@ -212,12 +212,13 @@ export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } 
           installRequestContext(fastify);
           installDrain(fastify);
           const securityHeaders = await registerSecurityHeaders(app, config.HSTS_MAX_AGE_SECONDS);
-          // attempts a sold-out or limit mark answers, before Fastify (same answers and counts)
+          // flash-sale attempts answered before Fastify (the fast route's answers and counts)
           new FlashAttemptShortcut({
+            marketing: backends.marketing.api,
             gate: backends.flashGate,
             tokens: tokenVerifier,
             revocations: revocations.list,
-            memoryLimiter,
+            limiters: { shared: rateLimiter, memory: memoryLimiter },
             securityHeaders: securityHeaders.set,
             trustProxy: config.TRUST_PROXY,
             logger,

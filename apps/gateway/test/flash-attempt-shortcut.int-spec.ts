@@ -1,5 +1,7 @@
 import type { RunningService } from '@emporia/platform';
-import { startFakeGrpc, testLogger, type FakeService } from '@emporia/testing';
+import { randomUUID } from 'node:crypto';
+import { status } from '@grpc/grpc-js';
+import { grpcError, startFakeGrpc, testLogger, type FakeService } from '@emporia/testing';
 import type { GatewayConfig } from '../src/config';
 import { startGateway } from '../src/gateway.app';
 import { JwksTokenVerifier } from '../src/infrastructure/jwks-token-verifier';
@@ -12,12 +14,15 @@ jest.setTimeout(60_000);
 const SOLD_OUT_SALE = '0190a000-0000-7000-8000-00000000f2a1';
 const LIMITED_SALE = '0190a000-0000-7000-8000-00000000f2a2';
 const OPEN_SALE = '0190a000-0000-7000-8000-00000000f2a3';
+const WIN_SALE = '0190a000-0000-7000-8000-00000000f2a4';
+const DOWN_SALE = '0190a000-0000-7000-8000-00000000f2a5';
+const MISSING_SALE = '0190a000-0000-7000-8000-00000000f2a6';
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const PER_ACCOUNT = 4;
 
 /**
- * The flash-sale shortcut (src/interface/flash-attempt.shortcut.ts) answers attempts a mark
- * answers before Fastify runs: its answers must be the fast route's, byte for byte (status,
+ * The flash-sale shortcut (src/interface/flash-attempt.shortcut.ts) answers attempts before
+ * Fastify runs: its answers must be the fast route's, byte for byte (status,
  * every header but the date and the per-request trace, the problem body but its trace id), its
  * requests counted alike, and every request it may not answer left to Fastify and Nest
  * unchanged, the body it read included.
@@ -39,7 +44,21 @@ describe('flash-sale attempts answered from a mark before Fastify (real Redis)',
       cacheMs: 60_000,
     });
     marketing = await startFakeGrpc('marketing', {
-      attemptFlashPurchase: (req: { saleId: string }) => ({
+      attemptFlashPurchase: (req: { saleId: string; accountId: string }) => {
+        if (req.saleId === WIN_SALE)
+          return {
+            result: 'WON',
+            token: `${WIN_SALE}.${req.accountId}`,
+            expiresAt: '2026-12-03T10:00:00.000Z',
+          };
+        if (req.saleId === DOWN_SALE) throw grpcError(status.UNAVAILABLE, 'DEPENDENCY_UNAVAILABLE');
+        if (req.saleId === MISSING_SALE)
+          throw grpcError(status.NOT_FOUND, 'FLASH_SALE_NOT_FOUND', 'no such sale');
+        return answer(req);
+      },
+    });
+    function answer(req: { saleId: string }) {
+      return {
         result:
           req.saleId === SOLD_OUT_SALE
             ? 'SOLD_OUT'
@@ -48,8 +67,8 @@ describe('flash-sale attempts answered from a mark before Fastify (real Redis)',
               : 'NOT_STARTED',
         token: '',
         expiresAt: '',
-      }),
-    });
+      };
+    }
     config = await testGatewayConfig('shortcut', {
       MARKETING_GRPC_URL: marketing.url,
       SALE_RATE_LIMIT_PER_ACCOUNT: String(PER_ACCOUNT),
@@ -165,6 +184,47 @@ describe('flash-sale attempts answered from a mark before Fastify (real Redis)',
     expect(last.res.headers.get('retry-after')).toMatch(/^\d+$/);
   });
 
+  it('sends an attempt no mark answers through the gate to marketing, answering as the fast route does', async () => {
+    const buyer = await customer();
+    // first attempt: the token is not cached yet, so Fastify's fast route answers it
+    const first = await attempt(WIN_SALE, buyer.token);
+    expect(first.res.status).toBe(201);
+    expect(answered).not.toHaveBeenCalled();
+    const viaFastify = await attempt(WIN_SALE, buyer.token, { query: '?x=1' });
+    const shortcut = await attempt(WIN_SALE, buyer.token, {
+      headers: { traceparent: `00-${TRACE}-00f067aa0ba902b7-01` },
+    });
+    expect(answered).toHaveBeenCalledTimes(1);
+    expect(comparable(shortcut)).toEqual(comparable(viaFastify));
+    expect(shortcut.res.status).toBe(201);
+    expect(shortcut.text).toBe(
+      `{"result":"WON","token":"${WIN_SALE}.${buyer.sub}","expiresAt":"2026-12-03T10:00:00.000Z"}`,
+    );
+    expect(shortcut.res.headers.get('traceparent')).toMatch(new RegExp(`^00-${TRACE}-`));
+    // a marketing that does not answer, a sale it does not know: the ProblemFilter's answers
+    for (const [sale, code] of [
+      [DOWN_SALE, 'BACKEND_UNAVAILABLE'],
+      [MISSING_SALE, 'FLASH_SALE_NOT_FOUND'],
+    ]) {
+      const other = await customer();
+      answered.mockClear();
+      const viaNest = await attempt(sale, other.token, { query: '?x=1' });
+      const fast = await attempt(sale, other.token);
+      expect(answered).toHaveBeenCalledTimes(1);
+      expect(fast.body.code).toBe(code);
+      expect(comparable(fast)).toEqual(comparable(viaNest));
+    }
+  });
+
+  it('counts attempts going to marketing in the shared limiter, with the same 429', async () => {
+    const buyer = await customer();
+    const answers = [];
+    for (let i = 0; i < PER_ACCOUNT + 1; i++) answers.push(await attempt(OPEN_SALE, buyer.token));
+    const viaFastify = await attempt(OPEN_SALE, buyer.token, { query: '?x=1' });
+    expect(answers.map((a) => a.res.status)).toEqual([409, 409, 409, 409, 429]);
+    expect(comparable(answers[4])).toEqual(comparable(viaFastify));
+  });
+
   it('leaves every other request to Fastify and Nest, with the body it read', async () => {
     const buyer = await customer();
     await attempt(SOLD_OUT_SALE, buyer.token);
@@ -182,10 +242,8 @@ describe('flash-sale attempts answered from a mark before Fastify (real Redis)',
     expect(bad.body.code).toBe('MALFORMED_JSON');
     expect(answered).toHaveBeenCalledTimes(4);
     expect(shortcutAnswers()).toBe(0);
-    // a sale without a mark: not taken at all (its body unread), marketing answers
+    // a token not verified before, a missing token, an Idempotency-Key: not taken
     answered.mockClear();
-    expect((await attempt(OPEN_SALE, buyer.token)).body.code).toBe('FLASH_SALE_NOT_STARTED');
-    // a token not verified before, a missing token: not taken
     expect((await attempt(SOLD_OUT_SALE, 'not-a-token')).res.status).toBe(401);
     const anonymous = await fetch(`${gateway.httpUrl}/v1/flash-sales/${SOLD_OUT_SALE}/attempts`, {
       method: 'POST',
@@ -193,6 +251,10 @@ describe('flash-sale attempts answered from a mark before Fastify (real Redis)',
       body: '{}',
     });
     expect(anonymous.status).toBe(401);
+    const keyed = await attempt(SOLD_OUT_SALE, buyer.token, {
+      headers: { 'idempotency-key': randomUUID() },
+    });
+    expect(keyed.body.code).toBe('FLASH_SALE_SOLD_OUT');
     expect(answered).not.toHaveBeenCalled();
   });
 });

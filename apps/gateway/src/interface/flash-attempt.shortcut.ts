@@ -1,13 +1,20 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { contextFromTraceparent, toTraceparent, type Logger } from '@emporia/platform';
-import type { Principal, TokenRevocationList } from '../application/ports';
+import fastJson from 'fast-json-stringify';
+import {
+  contextFromTraceparent,
+  toTraceparent,
+  type Logger,
+  type RequestContext,
+} from '@emporia/platform';
+import type { MarketingBackend, Principal, TokenRevocationList } from '../application/ports';
 import { countRevocationCheck } from './auth.guard';
+import { FLASH_WIN_RESPONSE } from './flash-attempt.fast-route';
 import type { FlashGate } from './flash-gate';
 import type { MarkedLoss } from './flash-sold-out';
 import { lostFlashAttemptProblem } from './marketing-mappers';
-import { ProblemError, toProblem } from './problem';
+import { toProblem } from './problem';
 import { CannedProblem } from './problem.filter';
 import type { RateLimiter } from './rate-limit.guard';
 import { routeDuration } from './request-context';
@@ -32,20 +39,31 @@ const BODY =
   /^[ \t\n\r]*\{[ \t\n\r]*(?:"quantity"[ \t\n\r]*:[ \t\n\r]*(10|[1-9])[ \t\n\r]*)?\}[ \t\n\r]*$/;
 /** Longest such body read (a longer one goes to Fastify unread). */
 const MAX_BODY = 256;
-/** FlashAttemptDto's largest quantity: a sale with no mark even for it has nothing to answer. */
-const MAX_QUANTITY = 10;
+
+/** Fastify adds the charset to a string payload's type. */
+const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** What `take` learnt of a request it took. */
+interface Taken {
+  saleId: string;
+  principal: Principal;
+  ip: string;
+  started: number;
+}
 
 /** A body read by the shortcut and handed to Fastify after all, replayed by `preParsing`. */
 const PRE_READ = Symbol('flash shortcut: the body already read');
 type PreRead = IncomingMessage & { [PRE_READ]?: Buffer };
 
 export interface FlashShortcutDeps {
+  marketing: MarketingBackend;
   gate: FlashGate;
   /** The verified-token cache: a token it holds is answered without a promise. */
   tokens: { cached(token: string): Principal | undefined };
   revocations: Pick<TokenRevocationList, 'known'>;
-  /** The replica's memory limiter of answers from memory (the fast route's `limiters.memory`). */
-  memoryLimiter: RateLimiter;
+  /** The fast route's limiters: `memory` for answers from a mark, `shared` (Redis) for the rest. */
+  limiters: { shared: RateLimiter; memory: RateLimiter };
   /** The headers helmet sets on every API answer (`registerSecurityHeaders`). */
   securityHeaders: readonly [string, string | string[]][];
   trustProxy: boolean;
@@ -53,22 +71,30 @@ export interface FlashShortcutDeps {
 }
 
 /**
- * Flash-sale attempts a mark answers, answered on the HTTP server's `request` event, before
- * Fastify: after the first second of a sale nearly every attempt is such a loss, and Fastify's
- * per-request work (request and reply objects, routing, a dozen hooks, the reply's header
- * handling) cost more than the answer. The answer is the fast route's, byte for byte: the
- * `409 FLASH_SALE_SOLD_OUT` / `FLASH_SALE_LIMIT_REACHED` problem (or the memory limiter's 429)
- * with the request's `instance` and `traceId`, helmet's security headers, `traceparent`, the
- * same content type and length; counted in `emporia_http_request_duration_seconds` under the
- * route, in the memory limiter (`sale` policy) and in the revocation checks, as the fast route
- * counts it.
+ * Flash-sale attempts answered on the HTTP server's `request` event, before Fastify: a sale's
+ * attempts are the platform's hottest requests, and Fastify's per-request work (request and
+ * reply objects, routing, a dozen hooks, the reply's header handling) cost more than the answer.
+ * Each answer is the fast route's (flash-attempt.fast-route.ts), byte for byte:
  *
- * Only a request whose answer is certain is taken: `POST /v1/flash-sales/<uuid>/attempts`
- * without a query string, a JSON body of at most MAX_BODY bytes with a Content-Length, no
- * Idempotency-Key, X-Device-Id or X-Guest-Token, a bearer token the verified-token cache holds
- * and the revocation copy knows to be valid, while the replica is not draining, on a sale with a
- * mark — then, once the body is read, a body `BODY` matches and a mark for that quantity. Every
- * other request goes to Fastify unchanged (a body already read is replayed to it).
+ * - a loss a mark answers: the `409 FLASH_SALE_SOLD_OUT` / `FLASH_SALE_LIMIT_REACHED` problem,
+ *   counted in the replica's memory limiter (its 429 alike);
+ * - any other attempt: counted in the shared (Redis) limiter, then through the flash gate
+ *   (admission, batching) to marketing: the 201 win serialized as the fast route serializes it,
+ *   or the problem the ProblemFilter would answer for what was thrown (a 409 loss, a 503 of a
+ *   backend that did not answer, ...; an unexpected error logged as the filter logs it);
+ *
+ * every one with the request's `instance` and `traceId`, helmet's security headers,
+ * `traceparent` (the context passed to marketing continues the caller's trace), the same content
+ * type and length; counted in `emporia_http_request_duration_seconds` under the route and in the
+ * revocation checks, as the fast route counts them.
+ *
+ * Only a request whose answers the fast route would give is taken: `POST
+ * /v1/flash-sales/<uuid>/attempts` without a query string, a JSON body of at most MAX_BODY bytes
+ * with a Content-Length, no Idempotency-Key, X-Device-Id or X-Guest-Token, a bearer token the
+ * verified-token cache holds and the revocation copy knows to be valid, while the replica is not
+ * draining; then, once the body is read, a body `BODY` matches. Every other request goes to
+ * Fastify unchanged (a body already read is replayed to it): a first attempt with a token the
+ * replica has not verified yet, a revoked token, a malformed body, an Idempotency-Key.
  */
 export class FlashAttemptShortcut {
   private draining = false;
@@ -77,6 +103,7 @@ export class FlashAttemptShortcut {
     LIMIT_REACHED: new CannedProblem(lostFlashAttemptProblem('LIMIT_REACHED')),
   };
   private readonly headers: string[];
+  private readonly serialize = fastJson(FLASH_WIN_RESPONSE as object);
 
   constructor(private readonly deps: FlashShortcutDeps) {
     this.headers = deps.securityHeaders.flatMap(([k, v]) => [
@@ -141,7 +168,6 @@ export class FlashAttemptShortcut {
     if (!match) return false;
     const principal = this.deps.tokens.cached(match[1]);
     if (!principal || this.deps.revocations.known?.(principal) !== false) return false;
-    if (!this.deps.gate.marks.known(saleId, principal.accountId, MAX_QUANTITY)) return false;
     const ip = this.clientIp(req);
     if (ip === undefined) return false;
     const started = performance.now();
@@ -150,7 +176,7 @@ export class FlashAttemptShortcut {
     req.on('end', () => {
       const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
       try {
-        if (this.answer(req, res, body, saleId, principal, ip, started)) return;
+        if (this.answer(req, res, body, { saleId, principal, ip, started })) return;
       } catch (err) {
         if (res.headersSent) throw err;
         this.deps.logger.error({ err }, 'flash-sale shortcut failed; Fastify answers');
@@ -161,57 +187,80 @@ export class FlashAttemptShortcut {
     return true;
   }
 
-  /** Answers from the mark (or the limiter's 429); false: Fastify answers. */
-  private answer(
-    req: IncomingMessage,
-    res: ServerResponse,
-    body: Buffer,
-    saleId: string,
-    principal: Principal,
-    ip: string,
-    started: number,
-  ): boolean {
+  /** Answers the attempt (now, or once marketing did); false: Fastify answers. */
+  private answer(req: IncomingMessage, res: ServerResponse, body: Buffer, a: Taken): boolean {
     if (this.draining || body.length > MAX_BODY) return false;
     const m = BODY.exec(body.toString('latin1'));
     if (!m) return false;
     const quantity = m[1] === undefined ? 1 : Number(m[1]);
-    const known = this.deps.gate.marks.known(saleId, principal.accountId, quantity);
-    if (!known) return false;
-    // what the fast route did before the mark: the revocation check counted as valid
+    // from here on, what the fast route does once authenticated (the revocation check: valid)
     countRevocationCheck('valid');
     const header = req.headers.traceparent;
     const ctx = contextFromTraceparent(Array.isArray(header) ? header[0] : header);
-    const path = req.url!;
-    let status: number;
-    let text: string;
-    let extra: Record<string, string> | undefined;
-    try {
-      this.deps.memoryLimiter.checkNow('sale', { principal, ip } as FastifyRequest);
+    const who = { principal: a.principal, ip: a.ip } as FastifyRequest;
+    const { accountId } = a.principal;
+    const known = this.deps.gate.marks.known(a.saleId, accountId, quantity);
+    if (known) {
+      try {
+        this.deps.limiters.memory.checkNow('sale', who);
+      } catch (e) {
+        this.fail(req, res, ctx, a, e);
+        return true;
+      }
       const canned = this.lost[known];
-      status = canned.problem.status;
-      text = `${canned.head},"instance":"${path}","traceId":"${ctx.traceId}"}`;
-    } catch (e) {
-      if (!(e instanceof ProblemError)) throw e;
-      const { problem, headers } = toProblem(e);
-      status = problem.status;
-      extra = headers;
-      text = JSON.stringify({ ...problem, instance: path, traceId: ctx.traceId });
+      this.send(
+        res,
+        ctx,
+        a,
+        canned.problem.status,
+        `${canned.head},"instance":"${req.url}","traceId":"${ctx.traceId}"}`,
+        PROBLEM_TYPE,
+      );
+      return true;
     }
+    this.deps.gate
+      .attempt(this.deps.marketing, ctx, a.saleId, accountId, quantity, () =>
+        this.deps.limiters.shared.check('sale', who),
+      )
+      .then(
+        (won) => this.send(res, ctx, a, 201, this.serialize(won), JSON_TYPE),
+        (e: unknown) => this.fail(req, res, ctx, a, e),
+      );
+    return true;
+  }
+
+  /** The ProblemFilter's answer to `e` (an unexpected error logged as it logs one). */
+  private fail(
+    req: IncomingMessage,
+    res: ServerResponse,
+    ctx: RequestContext,
+    a: Taken,
+    e: unknown,
+  ): void {
+    const { problem, unexpected, headers } = toProblem(e);
+    if (unexpected)
+      this.deps.logger.error({ err: e, trace_id: ctx.traceId, url: req.url }, 'request failed');
+    const text = JSON.stringify({ ...problem, instance: req.url, traceId: ctx.traceId });
+    this.send(res, ctx, a, problem.status, text, PROBLEM_TYPE, headers);
+  }
+
+  private send(
+    res: ServerResponse,
+    ctx: RequestContext,
+    a: Taken,
+    status: number,
+    text: string,
+    type: string,
+    extra?: Record<string, string>,
+  ): void {
     const out = [...this.headers, 'traceparent', toTraceparent(ctx)];
     if (extra) for (const k in extra) out.push(k, extra[k]);
-    out.push(
-      // Fastify adds the charset to a string payload's type
-      'content-type',
-      'application/problem+json; charset=utf-8',
-      'content-length',
-      String(Buffer.byteLength(text)),
-    );
+    out.push('content-type', type, 'content-length', String(Buffer.byteLength(text)));
     res.writeHead(status, out);
     res.end(text);
     routeDuration('POST', FLASH_ATTEMPT_ROUTE, status).observe(
-      (performance.now() - started) / 1000,
+      (performance.now() - a.started) / 1000,
     );
-    return true;
   }
 
   /** Fastify's `req.ip`: the socket's address, or with TRUST_PROXY one X-Forwarded-For address. */
