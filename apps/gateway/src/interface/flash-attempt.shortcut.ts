@@ -178,8 +178,9 @@ export class FlashAttemptShortcut {
       try {
         if (this.answer(req, res, body, { saleId, principal, ip, started })) return;
       } catch (err) {
-        if (res.headersSent) throw err;
-        this.deps.logger.error({ err }, 'flash-sale shortcut failed; Fastify answers');
+        // a bug, never an answer: logged, and Fastify answers if nothing was written yet
+        this.deps.logger.error({ err }, 'flash-sale shortcut failed');
+        if (res.headersSent) return void res.destroy();
       }
       (req as PreRead)[PRE_READ] = body;
       this.handOver(req, res);
@@ -223,9 +224,22 @@ export class FlashAttemptShortcut {
         this.deps.limiters.shared.check('sale', who),
       )
       .then(
-        (won) => this.send(res, ctx, a, 201, this.serialize(won), JSON_TYPE),
+        (won) => {
+          let text: string;
+          try {
+            text = this.serialize(won);
+          } catch (e) {
+            return this.fail(req, res, ctx, a, e); // Fastify's serializer error: a 500 problem
+          }
+          this.send(res, ctx, a, 201, text, JSON_TYPE);
+        },
         (e: unknown) => this.fail(req, res, ctx, a, e),
-      );
+      )
+      .catch((err: unknown) => {
+        // never an unhandled rejection: a bug is logged and the connection closed
+        this.deps.logger.error({ err, trace_id: ctx.traceId }, 'flash-sale shortcut failed');
+        res.destroy();
+      });
     return true;
   }
 
