@@ -12,13 +12,25 @@
  *   Elasticsearch refresh) until a search finds the new title, against a document written
  *   straight into Elasticsearch until a search finds it (the refresh interval's floor).
  *
+ * With BENCH_BASE_TREE (a worktree of an earlier commit with its dependencies, e.g. made by
+ * `git worktree add --detach <dir> <commit>` and a node_modules link), that tree's search and
+ * gateway also run, as processes beside this tree's (the same Elasticsearch index, catalog and
+ * user), and take a third window in each round: before and after in the same run, under the same
+ * load from the rest of the machine.
+ *
  *   npm run bench:search   (BENCH_PRODUCTS, BENCH_SECONDS, BENCH_CONCURRENCY, BENCH_ROUNDS,
- *                           BENCH_LAG_SAMPLES)
+ *                           BENCH_LAG_SAMPLES, BENCH_BASE_TREE)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { provideInfrastructure, startPlatform, testEnv } from '@emporia/testing';
+import {
+  freePort,
+  provideInfrastructure,
+  startPlatform,
+  testEnv,
+  type ServiceProcess,
+} from '@emporia/testing';
 // The baseline replays the search service's own request bodies, so both sides do the same query.
 // eslint-disable-next-line no-restricted-imports -- pure code of the service being measured
 import { toCriteria, type SearchInput } from '../apps/search/src/domain/search-criteria';
@@ -44,6 +56,7 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 /** Alternating measurement windows per side (BENCH_ROUNDS). */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const LAG_SAMPLES = Number(process.env.BENCH_LAG_SAMPLES ?? 30);
+const BASE_TREE = process.env.BENCH_BASE_TREE;
 
 const ADJECTIVES = ['新款', '轻薄', '旗舰', '无线', '防水', 'Pro', 'Max', 'Mini', 'Ultra', 'Lite'];
 const NOUNS = [
@@ -245,6 +258,9 @@ async function main() {
         .filter((s) => s.name === 'gateway' || s.name === 'search')
         .map((s) => [s.name, s.process.pid]),
     );
+    // the base tree's search and gateway, beside this tree's (BENCH_BASE_TREE)
+    if (BASE_TREE) baseTree = await startBase(BASE_TREE, platform.processes);
+    const basePool = baseTree ? httpPool(baseTree.gatewayUrl, CONCURRENCY) : undefined;
     // the search service's own URL: the same filter_path (only the parts of the answer it reads)
     const esPath = `/${alias}/_search?filter_path=${encodeURIComponent(SEARCH_FILTER_PATH)}`;
     const sampleBody = buildSearchBody(toCriteria(request(0).input));
@@ -283,20 +299,29 @@ async function main() {
       };
       return { s, op, timed };
     };
-    const measure = async ({ s, op, timed }: ReturnType<typeof side>, seconds: number) => {
+    const measure = async (
+      { s, op, timed }: ReturnType<typeof side>,
+      seconds: number,
+      meterPids: Record<string, number | undefined> = pids,
+    ) => {
       // a short warm-up outside the metered window
       await closedLoop(s.run.name, op, {
         concurrency: CONCURRENCY,
         seconds: 0.5,
         warmupSeconds: 0,
       });
-      const meter = cpuMeter(pids);
+      const meter = cpuMeter(meterPids);
+      const fromUs = process.hrtime.bigint() / 1000n;
       const r = await closedLoop(s.run.name, timed, {
         concurrency: CONCURRENCY,
         seconds,
         warmupSeconds: 0,
       });
       const cpu = meter.stop();
+      // the window on the monotonic clock of CPU profiles (µs), to cut a process's profile to it
+      process.stderr.write(
+        `window "${s.run.name}" monotonic µs ${fromUs}..${process.hrtime.bigint() / 1000n}\n`,
+      );
       s.run.ok += r.ok;
       s.run.failed += r.failed;
       s.run.seconds += r.seconds;
@@ -317,8 +342,16 @@ async function main() {
       const res = await send(gatewayPool, 'GET', request(i).path);
       return res.status === 200 ? undefined : `HTTP ${res.status} ${res.text.slice(0, 80)}`;
     });
+    const baseSide = side(
+      `the same through the base tree's gateway and search (${BASE_TREE ?? ''})`,
+      async (i) => {
+        const res = await send(basePool!, 'GET', request(i).path);
+        return res.status === 200 ? undefined : `HTTP ${res.status} ${res.text.slice(0, 80)}`;
+      },
+    );
     for (let r = 0; r < ROUNDS; r++) {
       await measure(directSide, SECONDS / ROUNDS);
+      if (baseTree) await measure(baseSide, SECONDS / ROUNDS, baseTree.pids);
       await measure(gatewaySide, SECONDS / ROUNDS);
     }
     const pooled = ({ s }: ReturnType<typeof side>): Side => {
@@ -327,7 +360,10 @@ async function main() {
     };
     const direct = pooled(directSide);
     const gateway = pooled(gatewaySide);
-    await Promise.all([esPool.close(), gatewayPool.close()]);
+    const before = baseTree ? pooled(baseSide) : undefined;
+    await Promise.all([esPool.close(), gatewayPool.close(), basePool?.close()]);
+    await baseTree?.stop();
+    baseTree = undefined;
 
     // 3. event-to-searchable lag
     const poll = async (find: () => Promise<boolean>) => {
@@ -381,7 +417,7 @@ async function main() {
     const summary = [
       `# Search benchmark (${new Date().toISOString()})`,
       '',
-      `Machine: ${machine()}. Command: \`npm run bench:search\` (BENCH_PRODUCTS=${PRODUCTS}, BENCH_SECONDS=${SECONDS}, BENCH_CONCURRENCY=${CONCURRENCY}, BENCH_ROUNDS=${ROUNDS}, BENCH_LAG_SAMPLES=${LAG_SAMPLES}). The two sides are measured in ${ROUNDS} alternating windows each (direct, gateway, direct, …), pooled.`,
+      `Machine: ${machine()}. Command: \`npm run bench:search\` (BENCH_PRODUCTS=${PRODUCTS}, BENCH_SECONDS=${SECONDS}, BENCH_CONCURRENCY=${CONCURRENCY}, BENCH_ROUNDS=${ROUNDS}, BENCH_LAG_SAMPLES=${LAG_SAMPLES}${before ? `, BENCH_BASE_TREE=${BASE_TREE}` : ''}). ${before ? `The three sides are measured in ${ROUNDS} alternating windows each (direct, the base tree's gateway, this tree's gateway, direct, …), pooled; the base tree's search and gateway run as processes beside this tree's` : `The two sides are measured in ${ROUNDS} alternating windows each (direct, gateway, direct, …), pooled`}.`,
       'Catalog, search, user, the gateway, the load generator, Postgres, Kafka and Elasticsearch share the machine.',
       '',
       '## Indexing',
@@ -392,7 +428,7 @@ async function main() {
       '',
       '## Search latency (facets on: categories, brands, price ranges, attributes; 20 hits)',
       '',
-      table([direct.run, gateway.run]),
+      table([direct.run, ...(before ? [before.run] : []), gateway.run]),
       '',
       `- Gateway p50 ÷ Elasticsearch p50: **${ratio(gateway.run.p50, direct.run.p50)}**; p95 ÷ p95: **${ratio(gateway.run.p95, direct.run.p95)}**; p99 ÷ p99: ${ratio(gateway.run.p99, direct.run.p99)}; throughput ratio ${ratio(gateway.run.perSecond, direct.run.perSecond)}.`,
       '',
@@ -401,6 +437,11 @@ async function main() {
       'CPU per request (ms, summed over every service and server process from /proc; the load generator apart):',
       '',
       `- Elasticsearch directly: ${cpuPerRequest(direct.cpu, direct.run.ok)}`,
+      ...(before
+        ? [
+            `- the base tree's gateway → search → Elasticsearch: ${cpuPerRequest(before.cpu, before.run.ok)}`,
+          ]
+        : []),
       `- gateway → search → Elasticsearch: ${cpuPerRequest(gateway.cpu, gateway.run.ok)}`,
       `- CPU ratio gateway ÷ direct: **${ratio(gateway.cpu.platformMs / gateway.run.ok, direct.cpu.platformMs / direct.run.ok)}**`,
       '',
@@ -446,8 +487,71 @@ async function main() {
     if (gateway.run.failed > 0 || direct.run.failed > 0)
       throw new Error('failed searches during the run');
   } finally {
+    await baseTree?.stop();
     await platform.stop();
   }
+}
+
+/** The base tree's search and gateway processes (BENCH_BASE_TREE), stopped by `stop`. */
+let baseTree:
+  | { gatewayUrl: string; pids: Record<string, number | undefined>; stop(): Promise<void> }
+  | undefined;
+
+/**
+ * Starts `tree`'s search and gateway as processes beside the platform's own (their settings with
+ * other ports and consumer groups: the same index, catalog, user, Kafka topics and Redis), each
+ * from the base tree's sources (its own libs/testing starts them from its root).
+ */
+async function startBase(
+  tree: string,
+  processes: Record<string, { env: Record<string, string> }>,
+): Promise<NonNullable<typeof baseTree>> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { startServiceProcess } = require(join(tree, 'libs', 'testing', 'src', 'processes')) as {
+    startServiceProcess: (
+      app: string,
+      env: Record<string, string>,
+      readyUrl: string,
+    ) => Promise<ServiceProcess>;
+  };
+  const [grpc, http, gw, ops] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
+  const s = processes.search.env;
+  const search = await startServiceProcess(
+    'search',
+    {
+      ...s,
+      SEARCH_GRPC_PORT: String(grpc),
+      SEARCH_HTTP_PORT: String(http),
+      SEARCH_CONSUMER_GROUP: `${s.SEARCH_CONSUMER_GROUP}-base`,
+    },
+    `http://127.0.0.1:${http}/readyz`,
+  );
+  const gateway = await startServiceProcess(
+    'gateway',
+    {
+      ...processes.gateway.env,
+      GATEWAY_HTTP_PORT: String(gw),
+      GATEWAY_OPS_PORT: String(ops),
+      SEARCH_GRPC_URL: `127.0.0.1:${grpc}`,
+    },
+    `http://127.0.0.1:${ops}/healthz`,
+  ).catch(async (e: unknown) => {
+    await search.stop();
+    throw e;
+  });
+  return {
+    gatewayUrl: `http://127.0.0.1:${gw}`,
+    pids: { gateway: gateway.process.pid, search: search.process.pid },
+    stop: async () => {
+      await gateway.stop();
+      await search.stop();
+    },
+  };
 }
 
 main().catch((e: unknown) => {

@@ -50,7 +50,7 @@ import {
   SearchStores,
 } from './infrastructure/elasticsearch-stores';
 import { searchEventHandler } from './interface/catalog-product.consumer';
-import { SearchGrpcController } from './interface/search.grpc-controller';
+import { SearchGrpcController, searchProductsPageMethod } from './interface/search.grpc-controller';
 
 /** Topics search projects: product snapshots, category names, flash sales, product ratings. */
 export const SEARCH_TOPICS = [
@@ -103,6 +103,8 @@ export const searchService = defineService({
       : new EsCategoryNames(stores);
     return {
       controllers: [SearchGrpcController],
+      // the hot path's RPC past Nest's pipeline (the controller keeps every other RPC)
+      rawGrpc: (get) => [searchProductsPageMethod(get(SearchProductsUseCase))],
       providers: [
         { provide: PRODUCT_INDEX, useValue: index },
         { provide: INDEX_BUILDER, useValue: index },

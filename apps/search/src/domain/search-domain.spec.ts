@@ -2,7 +2,7 @@ import { currentOffer, type FlashSaleRecord } from './flash-offer';
 import { categoryIdsOf, toProductDocument, type ProductSnapshot } from './product-document';
 import { mayStartReindex, type ReindexJob } from './reindex';
 import { normalizeQuery, toCriteria, type SearchInput } from './search-criteria';
-import { logEntry, topQueriesWindow } from './search-log';
+import { gatherSearches, logEntry, topQueriesWindow } from './search-log';
 import { expandQuery, validateSynonymSet } from './synonyms';
 
 const NOW = new Date('2026-11-11T00:00:00.000Z');
@@ -262,6 +262,32 @@ describe('search log', () => {
     });
     expect(logEntry('  ', 3, false, 'RELEVANCE', NOW)).toBeUndefined();
     expect(normalizeQuery('ＡＢＣ　手机')).toBe('abc 手机');
+  });
+
+  it('gathers the same search of one second into one record with its count', () => {
+    const at = (ms: number) => new Date(Date.parse('2026-12-03T08:00:00.000Z') + ms);
+    const e = (q: string, results: number, ms: number, filtered = false, sort = 'RELEVANCE') =>
+      logEntry(q, results, filtered, sort, at(ms))!;
+    const gathered = gatherSearches([
+      e('Phone', 5, 10),
+      e(' phone ', 5, 900), // another raw text: its own record
+      e('Phone', 5, 500),
+      e('Phone', 5, 20),
+      e('Phone', 0, 30), // another result count
+      e('Phone', 5, 40, true), // filtered
+      e('Phone', 5, 50, false, 'SALES'), // another sort
+      e('Phone', 5, 1000), // the next second
+    ]);
+    expect(gathered.map((g) => [g.raw, g.results, g.filtered, g.sort, g.at, g.searches])).toEqual([
+      ['Phone', 5, false, 'RELEVANCE', at(500).toISOString(), 3],
+      ['phone', 5, false, 'RELEVANCE', at(900).toISOString(), 1],
+      ['Phone', 0, false, 'RELEVANCE', at(30).toISOString(), 1],
+      ['Phone', 5, true, 'RELEVANCE', at(40).toISOString(), 1],
+      ['Phone', 5, false, 'SALES', at(50).toISOString(), 1],
+      ['Phone', 5, false, 'RELEVANCE', at(1000).toISOString(), 1],
+    ]);
+    expect(gathered.reduce((n, g) => n + g.searches, 0)).toBe(8);
+    expect(gatherSearches([])).toEqual([]);
   });
 
   it('defaults the window to the last 7 days and bounds it', () => {

@@ -25,6 +25,34 @@ export function logEntry(
   return { query, raw: raw.trim(), results, filtered, sort, at: at.toISOString() };
 }
 
+/**
+ * Logged searches as the log stores them: the same search (text, result count, filtered, sort)
+ * made `searches` times within one second, `at` the last of them.
+ */
+export interface GatheredSearches extends LoggedSearch {
+  searches: number;
+}
+
+/**
+ * Gathers entries into one record per search and second (the log's writes: one document for
+ * the repeated searches of a second, not one per search). Counts are kept exactly; a search's
+ * time moves to the last of its second's searches, so a window edge may count it up to a second
+ * off. The first record of each group keeps the order of the entries.
+ */
+export function gatherSearches(entries: readonly LoggedSearch[]): GatheredSearches[] {
+  const groups = new Map<string, GatheredSearches>();
+  for (const e of entries) {
+    const key = JSON.stringify([e.query, e.raw, e.results, e.filtered, e.sort, e.at.slice(0, 19)]);
+    const g = groups.get(key);
+    if (!g) groups.set(key, { ...e, searches: 1 });
+    else {
+      g.searches += 1;
+      if (e.at > g.at) g.at = e.at;
+    }
+  }
+  return [...groups.values()];
+}
+
 export interface TopQueriesWindow {
   since: Date;
   until: Date;

@@ -12,7 +12,7 @@ import type { FlashSaleRecord } from '../domain/flash-offer';
 import type { FlashSaleSource } from './cached-stores';
 import type { RatingSummary } from '../domain/product-rating';
 import type { ReindexJob } from '../domain/reindex';
-import type { LoggedSearch, TopQueriesWindow } from '../domain/search-log';
+import { gatherSearches, type LoggedSearch, type TopQueriesWindow } from '../domain/search-log';
 import type { SynonymSet } from '../domain/synonyms';
 
 const keyword = { type: 'keyword' as const };
@@ -46,6 +46,8 @@ export const STORE_MAPPINGS = {
     filtered: { type: 'boolean' as const },
     sort: keyword,
     at: date,
+    /** How many times the search was made within the second (absent in older documents: 1). */
+    searches: { type: 'integer' as const },
   },
   jobs: { job: { type: 'object' as const, enabled: false }, job_id: keyword },
 };
@@ -61,11 +63,17 @@ export class SearchStores {
     return `${this.prefix}search-${name}`;
   }
 
-  /** Creates the stores that do not exist yet (safe to race). */
+  /**
+   * Creates the stores that do not exist yet (safe to race); an existing one gets the fields
+   * added since it was created (a mapping only grows: the log's `searches`).
+   */
   async ensure(): Promise<void> {
     for (const [name, properties] of Object.entries(STORE_MAPPINGS)) {
       const index = this.index(name as StoreName);
-      if (await this.client.indices.exists({ index })) continue;
+      if (await this.client.indices.exists({ index })) {
+        await this.client.indices.putMapping({ index, properties });
+        continue;
+      }
       try {
         await this.client.indices.create({
           index,
@@ -276,7 +284,10 @@ const logDropped = counter(
 /**
  * The search log: entries are buffered in memory (bounded) and written in bulk every second or
  * every 500 entries, so logging never slows or fails a search. Entries are lost only when the
- * buffer overflows during an outage, counted by `search_log_dropped_total`.
+ * buffer overflows during an outage, counted by `search_log_dropped_total`. A write gathers the
+ * same search made several times in a second into one document with its count (`searches`:
+ * at 300 searches a second of a few popular queries, a few dozen documents a second instead of
+ * 300); the readers sum the counts, a document without one (written before) counting once.
  */
 export class EsSearchLog implements SearchLog {
   private buffer: LoggedSearch[] = [];
@@ -308,12 +319,16 @@ export class EsSearchLog implements SearchLog {
     if (this.flushing) return this.flushing;
     if (this.buffer.length === 0) return Promise.resolve();
     const batch = this.buffer.splice(0, this.opts.batch);
+    const docs = gatherSearches(batch);
     this.flushing = this.stores.client
       .bulk({
-        operations: batch.flatMap((e) => [{ index: { _index: this.stores.index('log') } }, e]),
+        operations: docs.flatMap((d) => [{ index: { _index: this.stores.index('log') } }, d]),
       })
       .then((res) => {
-        const failed = res.items.filter((i) => i.index?.error).length;
+        let failed = 0;
+        res.items.forEach((item, i) => {
+          if (item.index?.error) failed += docs[i]?.searches ?? 1;
+        });
         if (failed) logDropped.inc(failed);
       })
       .catch((e: unknown) => {
@@ -340,25 +355,35 @@ export class EsSearchLog implements SearchLog {
     await this.stores.client.indices.refresh({ index: this.stores.index('log') });
     type B = {
       key: string;
-      doc_count: number;
-      zero: { doc_count: number };
+      searches: { value: number };
+      zero: { searches: { value: number } };
       average: { value: number | null };
       last: { value_as_string?: string };
     };
     const res = await this.stores.client.search({
       index: this.stores.index('log'),
       size: 0,
-      track_total_hits: true,
       query: { range: { at: { gte: w.since.toISOString(), lt: w.until.toISOString() } } },
       aggs: {
+        total: SEARCHES,
         top: {
           filter: w.zeroResultsOnly ? { term: { results: 0 } } : { match_all: {} },
           aggs: {
             queries: {
-              terms: { field: 'query', size: w.limit },
+              terms: {
+                field: 'query',
+                size: w.limit,
+                order: [{ searches: 'desc' }, { _key: 'asc' }],
+              },
               aggs: {
-                zero: { filter: { term: { results: 0 } } },
-                average: { avg: { field: 'results' } },
+                searches: SEARCHES,
+                zero: { filter: { term: { results: 0 } }, aggs: { searches: SEARCHES } },
+                average: {
+                  weighted_avg: {
+                    value: { field: 'results' },
+                    weight: { field: 'searches', missing: 1 },
+                  },
+                },
                 last: { max: { field: 'at' } },
               },
             },
@@ -366,15 +391,16 @@ export class EsSearchLog implements SearchLog {
         },
       },
     });
-    const buckets =
-      (res.aggregations as { top: { queries: { buckets: B[] } } }).top.queries.buckets ?? [];
-    const total = res.hits.total;
+    const aggs = res.aggregations as {
+      total: { value: number };
+      top: { queries: { buckets: B[] } };
+    };
     return {
-      totalSearches: typeof total === 'number' ? total : (total?.value ?? 0),
-      queries: buckets.map((b) => ({
+      totalSearches: aggs.total.value,
+      queries: (aggs.top.queries.buckets ?? []).map((b) => ({
         query: b.key,
-        searches: b.doc_count,
-        zeroResultSearches: b.zero.doc_count,
+        searches: b.searches.value,
+        zeroResultSearches: b.zero.searches.value,
         averageResults: b.average.value ?? 0,
         lastSearchedAt: b.last.value_as_string ?? '',
       })),
@@ -394,13 +420,21 @@ export class EsSearchLog implements SearchLog {
           ],
         },
       },
-      aggs: { queries: { terms: { field: 'query', size: limit } } },
+      aggs: {
+        queries: {
+          terms: { field: 'query', size: limit, order: [{ searches: 'desc' }, { _key: 'asc' }] },
+          aggs: { searches: SEARCHES },
+        },
+      },
     });
     return (
       (res.aggregations as { queries: { buckets: { key: string }[] } }).queries.buckets ?? []
     ).map((b) => b.key);
   }
 }
+
+/** The searches a set of log documents counts (a document from before `searches` counts once). */
+const SEARCHES = { sum: { field: 'searches', missing: 1 } };
 
 const LOCK = 'reindex-lock';
 

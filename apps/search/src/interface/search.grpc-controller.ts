@@ -4,6 +4,7 @@ import { searchV1 } from '@emporia/contracts';
 import {
   decodeCursor,
   encodeCursor,
+  rawUnary,
   withGrpcContext,
   type RequestContext,
 } from '@emporia/platform';
@@ -133,6 +134,56 @@ const reindexToProto = (j: ReindexJob): searchV1.Reindex => ({
   error: j.error,
 });
 
+/** A SearchProductsRequest as the use case's input (the cursor decoded: INVALID_CURSOR). */
+function searchWith(
+  uc: SearchProductsUseCase,
+  ctx: RequestContext,
+  req: searchV1.SearchProductsRequest,
+): Promise<SearchResult> {
+  const after = req.pageToken ? decodeCursor(req.pageToken, isAfter).s : undefined;
+  return uc.execute(
+    ctx,
+    {
+      query: req.query,
+      categoryId: req.categoryId,
+      currency: req.currency,
+      pageSize: req.pageSize,
+      ...(req.minPriceMinor !== undefined ? { minPriceMinor: req.minPriceMinor } : {}),
+      ...(req.maxPriceMinor !== undefined ? { maxPriceMinor: req.maxPriceMinor } : {}),
+      brands: req.brands ?? [],
+      tags: req.tags ?? [],
+      attributes: (req.attributes ?? []).map((a) => ({ name: a.name, values: a.values })),
+      sort: SORT[req.sort] ?? 'RELEVANCE',
+      inStockOnly: req.inStockOnly ?? false,
+      includeFacets: req.includeFacets ?? false,
+      priceFacetEdges: req.priceFacetEdges ?? [],
+      ...(req.minRating !== undefined ? { minRating: req.minRating } : {}),
+    },
+    after,
+  );
+}
+
+/** `SearchProductsPage`: the search rendered once as the gateway's page (search-page.json.ts). */
+export async function searchProductsPage(
+  uc: SearchProductsUseCase,
+  ctx: RequestContext,
+  req: searchV1.SearchProductsPageRequest,
+): Promise<searchV1.SearchProductsPageResponse> {
+  return { pageJson: searchPageJson(await searchWith(uc, ctx, req.search ?? EMPTY_SEARCH)) };
+}
+
+/**
+ * `SearchProductsPage` as a raw gRPC handler (libs/platform `rawUnary`): the hot path's one RPC
+ * answered past Nest's pipeline (router proxy, observables, processing hooks, exception filter),
+ * with the same trace context, error mapping and answer as the controller's method.
+ */
+export const searchProductsPageMethod = (uc: SearchProductsUseCase) =>
+  rawUnary<searchV1.SearchProductsPageRequest, searchV1.SearchProductsPageResponse>(
+    'SearchService',
+    'SearchProductsPage',
+    (req, ctx) => searchProductsPage(uc, ctx, req),
+  );
+
 @Controller()
 @searchV1.SearchServiceControllerMethods()
 export class SearchGrpcController implements searchV1.SearchServiceController {
@@ -159,38 +210,20 @@ export class SearchGrpcController implements searchV1.SearchServiceController {
     });
   }
 
-  /** The same search as the gateway's JSON page (one string field: no per-hit messages). */
+  /**
+   * The same search as the gateway's JSON page (one string field: no per-hit messages). The
+   * service answers this RPC with a raw handler (search.app.ts, `searchProductsPageMethod`),
+   * past Nest's pipeline; this method serves it only where the controller runs alone.
+   */
   searchProductsPage(
     req: searchV1.SearchProductsPageRequest,
     md?: Metadata,
   ): Promise<searchV1.SearchProductsPageResponse> {
-    return withGrpcContext(md, async (ctx) => ({
-      pageJson: searchPageJson(await this.search(ctx, req.search ?? EMPTY_SEARCH)),
-    }));
+    return withGrpcContext(md, (ctx) => searchProductsPage(this.searchProductsUc, ctx, req));
   }
 
   private search(ctx: RequestContext, req: searchV1.SearchProductsRequest) {
-    const after = req.pageToken ? decodeCursor(req.pageToken, isAfter).s : undefined;
-    return this.searchProductsUc.execute(
-      ctx,
-      {
-        query: req.query,
-        categoryId: req.categoryId,
-        currency: req.currency,
-        pageSize: req.pageSize,
-        ...(req.minPriceMinor !== undefined ? { minPriceMinor: req.minPriceMinor } : {}),
-        ...(req.maxPriceMinor !== undefined ? { maxPriceMinor: req.maxPriceMinor } : {}),
-        brands: req.brands ?? [],
-        tags: req.tags ?? [],
-        attributes: (req.attributes ?? []).map((a) => ({ name: a.name, values: a.values })),
-        sort: SORT[req.sort] ?? 'RELEVANCE',
-        inStockOnly: req.inStockOnly ?? false,
-        includeFacets: req.includeFacets ?? false,
-        priceFacetEdges: req.priceFacetEdges ?? [],
-        ...(req.minRating !== undefined ? { minRating: req.minRating } : {}),
-      },
-      after,
-    );
+    return searchWith(this.searchProductsUc, ctx, req);
   }
 
   suggest(req: searchV1.SuggestRequest, md?: Metadata): Promise<searchV1.SuggestResponse> {

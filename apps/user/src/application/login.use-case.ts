@@ -72,7 +72,7 @@ export class LoginUseCase {
     const accountKey = 'email' in id ? id.email : id.phone;
     const ip = input.ip || 'unknown';
     await this.throttle.check(accountKey, ip);
-    const account = await this.uow.run(ctx, (tx) =>
+    const account = await this.uow.read(ctx, (tx) =>
       'email' in id ? tx.accounts.findByEmail(id.email) : tx.accounts.findByPhone(id.phone),
     );
     const ok = account

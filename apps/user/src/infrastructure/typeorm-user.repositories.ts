@@ -113,21 +113,28 @@ export class SqlKnownLoginRepository implements KnownLoginRepository {
     this.sql = new Sql(m);
   }
 
+  /**
+   * One statement: the account's known devices and addresses as they were before this sign-in
+   * (a data-modifying CTE's SELECT sees the snapshot from before its INSERT), and the upsert of
+   * this sign-in's address and device.
+   */
   async record(accountId: string, deviceId: string, ip: string, now: Date) {
     const rows = await this.sql.rows<{ kind: string; value: string }>(
-      `SELECT kind, value FROM known_logins WHERE account_id = $1`,
-      [accountId],
+      `WITH seen AS (SELECT kind, value FROM known_logins WHERE account_id = $1),
+            upsert AS (
+              INSERT INTO known_logins (account_id, kind, value, first_seen, last_seen)
+              SELECT $1, v.kind, v.value, $4, $4
+                FROM (VALUES ('IP', $2::text), ('DEVICE', $3::text)) AS v (kind, value)
+               WHERE v.value <> '' OR v.kind = 'IP'
+              ON CONFLICT (account_id, kind, value) DO UPDATE SET last_seen = EXCLUDED.last_seen)
+       SELECT kind, value FROM seen`,
+      [accountId, ip, deviceId, now],
     );
-    const seen = {
+    return {
       anyBefore: rows.length > 0,
       deviceKnown: rows.some((r) => r.kind === 'DEVICE' && r.value === deviceId),
       ipKnown: rows.some((r) => r.kind === 'IP' && r.value === ip),
     };
-    const upsert = `INSERT INTO known_logins (account_id, kind, value, first_seen, last_seen) VALUES ($1, $2, $3, $4, $4)
-                    ON CONFLICT (account_id, kind, value) DO UPDATE SET last_seen = EXCLUDED.last_seen`;
-    await this.sql.run(upsert, [accountId, 'IP', ip, now]);
-    if (deviceId) await this.sql.run(upsert, [accountId, 'DEVICE', deviceId, now]);
-    return seen;
   }
 }
 
@@ -138,14 +145,14 @@ export class SqlRefreshFamilyRepository implements RefreshFamilyRepository {
   }
 
   async insert(f: RefreshTokenFamily): Promise<void> {
+    // One statement for the family and its first token (the foreign key is checked at its end).
     await this.sql.run(
-      `INSERT INTO refresh_token_families (id, account_id, current_token_hash, expires_at) VALUES ($1, $2, $3, $4)`,
+      `WITH family AS (
+         INSERT INTO refresh_token_families (id, account_id, current_token_hash, expires_at)
+         VALUES ($1, $2, $3, $4) RETURNING id)
+       INSERT INTO refresh_tokens (token_hash, family_id) SELECT $3, id FROM family`,
       [f.id, f.userId, f.currentTokenId, f.expiresAt],
     );
-    await this.sql.run(`INSERT INTO refresh_tokens (token_hash, family_id) VALUES ($1, $2)`, [
-      f.currentTokenId,
-      f.id,
-    ]);
   }
 
   async findByTokenForUpdate(tokenHash: string): Promise<RefreshTokenFamily | null> {
