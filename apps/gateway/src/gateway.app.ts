@@ -44,6 +44,7 @@ import { PRODUCT_PAGE_TOPICS, ProductPageEvents } from './infrastructure/product
 import { CachingTokenVerifier } from './infrastructure/verified-token-cache';
 import { Authenticator } from './interface/auth.guard';
 import { FastRoutes } from './interface/fast-route';
+import { FlashAttemptShortcut } from './interface/flash-attempt.shortcut';
 import { searchProductsRoute } from './interface/search-products.fast-route';
 import { productDetailRoute } from './interface/product-detail.fast-route';
 import { cartLineRoute } from './interface/cart-line.fast-route';
@@ -125,7 +126,9 @@ export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } 
         review: backend<ReviewBackend>('review', c.REVIEW_GRPC_URL, false),
         // preferences, delivery log, unsubscribe, receipts; not a readiness dependency either
         notification: backend<NotificationBackend>('notification', c.NOTIFICATION_GRPC_URL, false),
-        redis: redisResource(c.REDIS_URL),
+        // commands issued in one turn of the event loop (the rate-limit counters of every
+        // request of that turn, say) go to Redis in one write
+        redis: redisResource(c.REDIS_URL, { enableAutoPipelining: true }),
         revocationCopy: tokenRevocationCopyResource({
           redisUrl: c.REDIS_URL,
           prefix: c.TOKEN_REVOCATION_KEY_PREFIX,
@@ -212,7 +215,18 @@ export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } 
             .add(searchProductsRoute(backends.search.api));
           installRequestContext(fastify);
           installDrain(fastify);
-          await registerSecurityHeaders(app, config.HSTS_MAX_AGE_SECONDS);
+          const securityHeaders = await registerSecurityHeaders(app, config.HSTS_MAX_AGE_SECONDS);
+          // flash-sale attempts answered before Fastify (the fast route's answers and counts)
+          new FlashAttemptShortcut({
+            marketing: backends.marketing.api,
+            gate: backends.flashGate,
+            tokens: tokenVerifier,
+            revocations: revocations.list,
+            limiters: { shared: rateLimiter, memory: memoryLimiter },
+            securityHeaders: securityHeaders.set,
+            trustProxy: config.TRUST_PROXY,
+            logger,
+          }).install(fastify);
           installHttpHygiene(fastify);
           requireJsonBodies(fastify);
           captureRawBodies(fastify);

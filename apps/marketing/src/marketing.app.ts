@@ -45,6 +45,7 @@ import {
 } from './infrastructure/typeorm-unit-of-work';
 import { analyticsEventsHandler } from './interface/analytics-events.consumer';
 import { marketingEventsHandler } from './interface/events.consumer';
+import { flashRawHandlers } from './interface/flash-attempts.raw-handlers';
 import { MarketingGrpcController } from './interface/marketing.grpc-controller';
 
 /** Marketing consumes order events (coupons, flash purchases, group seats) and tier changes. */
@@ -139,6 +140,8 @@ export const marketingService = defineService({
         AudiencesUseCase,
         CouponExpiryUseCase,
       ],
+      // the flash-sale attempts past Nest's pipeline (same answers, errors, trace, logs)
+      rawGrpc: (get) => flashRawHandlers(get(FlashSalesUseCase), logger),
       workers: [relay],
       sweeps: (get) => [
         { name: 'flash-sale', everyMs, run: (ctx) => get(FlashSalesUseCase).sweep(ctx) },

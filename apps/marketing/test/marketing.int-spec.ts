@@ -594,6 +594,55 @@ describe('marketing service (real Postgres + Redis + Kafka)', () => {
       expect(sale.reconciliation).toEqual({ redisRemaining: 0, held: 3, paid: 0, drift: 0 });
     });
 
+    it('TryFlashPurchases answers a bad attempt with its own error and decides the others (two sales, one Lua call each)', async () => {
+      const sale = async (stock: number) => {
+        const id = randomUUID();
+        await call('createFlashSale', {
+          sale: {
+            id,
+            skuId: randomUUID(),
+            price: cny(100),
+            stock,
+            perUserLimit: 2,
+            startsAt,
+            endsAt,
+          },
+        });
+        return id;
+      };
+      const [s1, s2] = [await sale(2), await sale(1)];
+      const [b1, b2] = [randomUUID(), randomUUID()];
+      const { results } = await call<marketingV1.TryFlashPurchasesResponse>('tryFlashPurchases', {
+        attempts: [
+          { saleId: s1, accountId: b1, quantity: 1 },
+          { saleId: 'not-a-uuid', accountId: b1, quantity: 1 },
+          { saleId: randomUUID(), accountId: b1, quantity: 1 },
+          { saleId: s1, accountId: b2, quantity: 11 },
+          { saleId: s2, accountId: b2, quantity: 1 },
+          { saleId: s1, accountId: b1, quantity: 1 },
+          { saleId: s2, accountId: b1, quantity: 1 },
+          { saleId: s1, accountId: b2, quantity: 1 },
+        ],
+      });
+      expect(results.map((r) => r.result || r.error?.code)).toEqual([
+        'WON',
+        'ID_INVALID',
+        'FLASH_SALE_NOT_FOUND',
+        'QUANTITY_INVALID',
+        'WON',
+        'WON',
+        'SOLD_OUT',
+        'SOLD_OUT',
+      ]);
+      expect(results.map((r) => r.error?.status ?? 0)).toEqual([0, 3, 5, 3, 0, 0, 0, 0]);
+      expect(results[2].error?.message).toMatch(/does not exist/);
+      for (const id of [s1, s2]) {
+        const got = await call<marketingV1.GetFlashSaleResponse>('getFlashSale', { saleId: id });
+        expect(got.reconciliation?.drift).toBe(0);
+        expect(got.reconciliation?.redisRemaining).toBe(0);
+      }
+    });
+
     it('a token prices its line once; a failed checkout returns the units; an unused token lapses', async () => {
       // two fresh units for this test: a sale of 2
       const sid = randomUUID();

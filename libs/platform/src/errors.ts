@@ -96,23 +96,32 @@ export function isUnavailableFailure(e: unknown): boolean {
  * (the caller may retry); anything else is INTERNAL, saying nothing about internals.
  */
 export function toGrpcError(e: unknown): GrpcErrorPayload {
+  const r = toRemoteError(e);
   const metadata = new Metadata();
-  if (isCodedError(e)) {
-    metadata.set(ERROR_METADATA_KEY, JSON.stringify({ code: e.code, details: e.details ?? {} }));
-    return { code: KIND_TO_GRPC[e.kind], details: e.message, message: e.message, metadata };
-  }
-  if (isUnavailableFailure(e)) {
-    const message = 'a dependency of the service is unavailable; retry shortly';
-    metadata.set(ERROR_METADATA_KEY, JSON.stringify({ code: DEPENDENCY_UNAVAILABLE, details: {} }));
-    return { code: GrpcStatus.UNAVAILABLE, details: message, message, metadata };
-  }
-  metadata.set(ERROR_METADATA_KEY, JSON.stringify({ code: 'INTERNAL', details: {} }));
-  return {
-    code: GrpcStatus.INTERNAL,
-    details: 'internal error',
-    message: 'internal error',
-    metadata,
-  };
+  metadata.set(ERROR_METADATA_KEY, JSON.stringify({ code: r.code, details: r.details }));
+  return { code: r.status, details: r.message, message: r.message, metadata };
+}
+
+/**
+ * What a caller sees of a thrown value (`fromGrpcError` of `toGrpcError`), as a value: for an
+ * answer that carries one item's failure among others' results (TryFlashPurchases).
+ */
+export function toRemoteError(e: unknown): RemoteError {
+  if (isCodedError(e))
+    return {
+      status: KIND_TO_GRPC[e.kind],
+      code: e.code,
+      message: e.message,
+      details: e.details ?? {},
+    };
+  if (isUnavailableFailure(e))
+    return {
+      status: GrpcStatus.UNAVAILABLE,
+      code: DEPENDENCY_UNAVAILABLE,
+      message: 'a dependency of the service is unavailable; retry shortly',
+      details: {},
+    };
+  return { status: GrpcStatus.INTERNAL, code: 'INTERNAL', message: 'internal error', details: {} };
 }
 
 /** What a gRPC client saw: status plus the stable code from metadata when present. */

@@ -21,6 +21,7 @@ export {
   isUnavailableFailure,
   KIND_TO_GRPC,
   toGrpcError,
+  toRemoteError,
 } from './errors';
 export {
   errorChain,

@@ -10,13 +10,16 @@ export const VERIFIED_TOKEN_CACHE_SIZE = 50_000;
  * Remembers the tokens `inner` accepted, by the token string, until the token's own `exp`: a
  * signed token's claims cannot change, so re-verifying its ES256 signature on every request buys
  * nothing. Only acceptances are cached (a refused or unverifiable token is checked again each
- * time), never past `exp`, and at most `size` tokens (least recently used dropped first). The
+ * time), never past `exp`, and at most `size` tokens (the least recently used dropped first, roughly: see `cached`). The
  * revocation list is still read per request by the caller. A signing key withdrawn from the JWKS
  * stops being trusted for tokens not yet cached once the JWKS cache refreshes; tokens already
  * cached keep working until their `exp` (at most the access-token lifetime).
  */
 export class CachingTokenVerifier implements AccessTokenVerifier {
-  private readonly entries = new Map<string, Principal>();
+  /** Insertion order is use order, roughly: the first entry is dropped first. */
+  private readonly entries = new Map<string, { principal: Principal; seq: number }>();
+  /** Entries (re)inserted so far. */
+  private seq = 0;
 
   constructor(
     private readonly inner: AccessTokenVerifier,
@@ -25,21 +28,36 @@ export class CachingTokenVerifier implements AccessTokenVerifier {
   ) {}
 
   async verify(token: string): Promise<Principal> {
+    const hit = this.cached(token);
+    if (hit !== undefined) return hit;
     if (this.size === 0) return this.inner.verify(token);
-    const hit = this.entries.get(token);
-    if (hit !== undefined) {
-      if (hit.expiresAt !== undefined && hit.expiresAt * 1000 > this.now()) {
-        // most recently used goes last: Map keeps insertion order
-        this.entries.delete(token);
-        this.entries.set(token, hit);
-        return hit;
-      }
-      this.entries.delete(token);
-    }
     const principal = await this.inner.verify(token);
     if (principal.expiresAt !== undefined && principal.expiresAt * 1000 > this.now()) {
-      this.entries.set(token, principal);
+      this.entries.set(token, { principal, seq: ++this.seq });
       if (this.entries.size > this.size) this.entries.delete(this.entries.keys().next().value!);
+    }
+    return principal;
+  }
+
+  /**
+   * The principal of a token accepted before and not expired, without a promise; else undefined.
+   * A hit moves the token to the back of the eviction order (a Map keeps insertion order) when
+   * half the cache was inserted since it last moved: a token used within the last `size / 2`
+   * insertions is never dropped, and a hot token is not re-inserted on every request.
+   */
+  cached(token: string): Principal | undefined {
+    if (this.size === 0) return undefined;
+    const hit = this.entries.get(token);
+    if (hit === undefined) return undefined;
+    const { principal } = hit;
+    if (principal.expiresAt === undefined || principal.expiresAt * 1000 <= this.now()) {
+      this.entries.delete(token);
+      return undefined;
+    }
+    if (this.seq - hit.seq >= this.size >> 1) {
+      this.entries.delete(token);
+      hit.seq = ++this.seq;
+      this.entries.set(token, hit);
     }
     return principal;
   }

@@ -87,6 +87,15 @@ const revocationSeconds = histogram(
   [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
 );
 
+const revocationOutcomes = new Map<string, ReturnType<typeof revocationChecks.labels>>();
+
+/** Counts one revocation check by outcome (label sets bound once). */
+export function countRevocationCheck(outcome: 'valid' | 'revoked'): void {
+  let c = revocationOutcomes.get(outcome);
+  if (!c) revocationOutcomes.set(outcome, (c = revocationChecks.labels({ outcome })));
+  c.inc();
+}
+
 export function holdsRole(principal: Principal, role: Role): boolean {
   return principal.roles.some((r) => RANK[r] >= RANK[role]);
 }
@@ -186,7 +195,7 @@ export class Authenticator {
   }
 
   private verdict(revoked: boolean): void {
-    revocationChecks.inc({ outcome: revoked ? 'revoked' : 'valid' });
+    countRevocationCheck(revoked ? 'revoked' : 'valid');
     if (revoked)
       throw unauthorized(
         'TOKEN_REVOKED',

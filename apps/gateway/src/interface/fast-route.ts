@@ -31,8 +31,8 @@ import { requestContext } from './request-context';
  *      fails it is left to the Nest route, which answers the very problem it always did;
  *   2. authentication (`auth`: the Authenticator of the AuthGuard: verified-token cache,
  *      revocation list, role) — its problems (401, 403, 503) are thrown as from the guard;
- *   3. the rate-limit policy (`rateLimit`: the RateLimiter of the RateLimitGuard, every counter in
- *      one pipeline, sent with the revocation check once the token is verified: one Redis round
+ *   3. the rate-limit policy (`rateLimit`: the RateLimiter of the RateLimitGuard, every counter
+ *      sent at once, with the revocation check once the token is verified: one Redis round
  *      trip for both; a 429 comes after the authentication's problems, as before; a request whose
  *      token turns out revoked is counted too);
  *   4. `handle`: the answer (status `status`, JSON serialized by fast-json-stringify from

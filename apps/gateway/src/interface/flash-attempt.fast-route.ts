@@ -12,6 +12,17 @@ const LOST: Record<MarkedLoss, CannedProblem> = {
   LIMIT_REACHED: new CannedProblem(lostFlashAttemptProblem('LIMIT_REACHED')),
 };
 
+/** The 201's body (FlashWinView), serialized by fast-json-stringify. */
+export const FLASH_WIN_RESPONSE = {
+  type: 'object',
+  properties: {
+    result: { type: 'string' },
+    token: { type: 'string' },
+    expiresAt: { type: 'string' },
+  },
+  required: ['result', 'token', 'expiresAt'],
+} as const;
+
 /** FlashAttemptDto's bounds. */
 const MAX_QUANTITY = 10;
 
@@ -42,15 +53,7 @@ export function flashAttemptRoute(
     // the 'sale' policy is counted in `handle` (see above), not by the kit
     schema: { params: uuidIdParams },
     status: 201,
-    response: {
-      type: 'object',
-      properties: {
-        result: { type: 'string' },
-        token: { type: 'string' },
-        expiresAt: { type: 'string' },
-      },
-      required: ['result', 'token', 'expiresAt'],
-    },
+    response: FLASH_WIN_RESPONSE,
     handle: async ({ req, params: { id }, principal, ctx }) => {
       if (req.headers['idempotency-key'] !== undefined) return PASS;
       const quantity = quantityOf(req.body);

@@ -11,7 +11,15 @@ type Attempt = marketingV1.AttemptFlashPurchaseRequest;
 /** A marketing that wins every attempt with a token naming its buyer, recording its calls. */
 function fakeMarketing(opts: { batches?: 'ok' | 'unimplemented' | 'fail' } = {}) {
   const calls: { method: string; attempts: Attempt[] }[] = [];
-  const answer = (a: Attempt) => ({ result: 'WON', token: `t-${a.accountId}`, expiresAt: 'x' });
+  const answer = (a: Attempt) =>
+    a.quantity > 10
+      ? {
+          result: '',
+          token: '',
+          expiresAt: '',
+          error: { status: GrpcStatus.INVALID_ARGUMENT, code: 'QUANTITY_INVALID', message: 'no' },
+        }
+      : { result: 'WON', token: `t-${a.accountId}`, expiresAt: 'x' };
   const marketing = {
     attemptFlashPurchase: async (_ctx: unknown, a: Attempt) => {
       calls.push({ method: 'single', attempts: [a] });
@@ -48,6 +56,28 @@ describe('FlashBatcher: the attempts of one sale sent together share one call', 
       ['batch', 3],
       ['batch', 2],
     ]);
+  });
+
+  it('fails an attempt marketing answered with its own error alone, as a single call would', async () => {
+    const { marketing } = fakeMarketing();
+    const b = new FlashBatcher(8);
+    const [ok, bad] = await Promise.allSettled([
+      b.attempt(marketing, newContext(), attempt('a')),
+      b.attempt(marketing, newContext(), { ...attempt('b'), quantity: 11 }),
+    ]);
+    expect(ok).toEqual({
+      status: 'fulfilled',
+      value: { result: 'WON', token: 't-a', expiresAt: 'x' },
+    });
+    expect(bad.status).toBe('rejected');
+    const err = (bad as PromiseRejectedResult).reason as RemoteCallError;
+    expect(err).toBeInstanceOf(RemoteCallError);
+    expect(err.remote).toEqual({
+      status: GrpcStatus.INVALID_ARGUMENT,
+      code: 'QUANTITY_INVALID',
+      message: 'no',
+      details: {},
+    });
   });
 
   it('keeps sales apart; a lone attempt goes as AttemptFlashPurchase; maxBatch 1 never batches', async () => {

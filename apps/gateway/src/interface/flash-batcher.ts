@@ -20,9 +20,11 @@ const UNSUPPORTED_RETRY_MS = 60_000;
  * Sends the attempts of one sale that reach this replica in the same turn of the event loop to
  * marketing in one `TryFlashPurchases` call (at most `maxBatch` per call), each getting its own
  * result; a lone attempt goes as `AttemptFlashPurchase`. Each attempt is decided by marketing
- * exactly as alone (its own Lua call, its own win recorded), so answers, limits and "every win
- * recorded" are unchanged; only the gRPC round trips are shared. A call that fails fails each
- * of its attempts with that error, as a single call would. A marketing that does not know the
+ * exactly as alone (the attempts of a sale decided in order in one Lua call, each win recorded),
+ * so answers, limits and "every win recorded" are unchanged; only the round trips are shared.
+ * An attempt marketing could not decide carries its own `error` (status and code), thrown for
+ * it alone as a single call would throw it; a call that fails fails each of its attempts with
+ * that error, as a single call would. A marketing that does not know the
  * method (UNIMPLEMENTED: an older process in a rolling deploy; nothing was decided) gets the
  * batch's attempts one by one, and single calls for a minute. `maxBatch` 1: no batching.
  */
@@ -72,7 +74,20 @@ export class FlashBatcher {
           for (const p of batch) p.reject(err);
           return;
         }
-        batch.forEach((p, i) => p.resolve(results[i]));
+        batch.forEach((p, i) => {
+          const { error, ...result } = results[i];
+          // this attempt's own failure, as a single call would have thrown it
+          if (error)
+            p.reject(
+              new RemoteCallError('marketing', {
+                status: error.status,
+                code: error.code,
+                message: error.message,
+                details: {},
+              }),
+            );
+          else p.resolve(result);
+        });
       },
       (err: unknown) => {
         if (err instanceof RemoteCallError && err.remote.status === GrpcStatus.UNIMPLEMENTED) {

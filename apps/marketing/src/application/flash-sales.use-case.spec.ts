@@ -113,6 +113,45 @@ describe('flash sales', () => {
     expect((await flash.get(CTX, 'sale-1')).reconciliation.drift).toBe(0);
   });
 
+  it('a batch decides each attempt as alone, in order; a bad attempt or a failing sale fails only its own', async () => {
+    const { flash, store, pool, clock } = await setup();
+    await flash.create(CTX, sale({ id: 'sale-2', stock: 1 }));
+    const outcomes = await flash.attemptMany(CTX, [
+      { saleId: 'sale-1', accountId: 'acc-1', quantity: 2 },
+      { saleId: 'sale-1', accountId: 'acc-2', quantity: 0 },
+      { saleId: 'nope', accountId: 'acc-1', quantity: 1 },
+      { saleId: 'sale-2', accountId: 'acc-2', quantity: 1 },
+      { saleId: 'sale-1', accountId: 'acc-1', quantity: 1 },
+      { saleId: 'sale-1', accountId: 'acc-3', quantity: 2 },
+      { saleId: 'sale-2', accountId: 'acc-3', quantity: 1 },
+    ]);
+    const code = (o: (typeof outcomes)[number]) =>
+      o.ok ? o.outcome.result : (o.error as { code: string }).code;
+    expect(outcomes.map(code)).toEqual([
+      'WON',
+      'QUANTITY_INVALID',
+      'FLASH_SALE_NOT_FOUND',
+      'WON',
+      'LIMIT_REACHED',
+      'WON',
+      'SOLD_OUT',
+    ]);
+    const tokens = outcomes.flatMap((o) =>
+      o.ok && o.outcome.result === 'WON' ? [o.outcome.token] : [],
+    );
+    expect(tokens.map((t) => store.purchases.get(t)?.expiresAt)).toEqual(
+      tokens.map(() => new Date(clock.now().getTime() + TTL)),
+    );
+    // Redis failing for one sale's call fails that sale's attempts alone
+    pool.failNext = new Error('connection lost');
+    const [failed, other] = await flash.attemptMany(CTX, [
+      { saleId: 'sale-1', accountId: 'acc-4', quantity: 1 },
+      { saleId: 'nope', accountId: 'acc-4', quantity: 1 },
+    ]);
+    expect(failed).toMatchObject({ ok: false, error: { message: 'connection lost' } });
+    expect(other).toMatchObject({ ok: false, error: { code: 'FLASH_SALE_NOT_FOUND' } });
+  });
+
   it('refuses a sale that has already ended', async () => {
     const { flash, clock } = await setup();
     clock.advance(3 * 3_600_000);

@@ -19,6 +19,9 @@ import {
   type UnitOfWork,
 } from './ports';
 
+/** One attempt of a batch: its outcome, or what it failed with (as it would have alone). */
+export type AttemptResult = { ok: true; outcome: AttemptOutcome } | { ok: false; error: unknown };
+
 export interface Reconciliation {
   redisRemaining: number;
   held: number;
@@ -99,6 +102,77 @@ export class FlashSalesUseCase {
           'the sale is not loaded; retry',
         );
     }
+    return this.won(r, saleId, accountId, quantity, now);
+  }
+
+  /**
+   * Several attempts (a gateway's batch), each decided exactly as `attempt` decides it alone,
+   * with its own outcome or its own failure: one bad attempt (a quantity out of range, a sale
+   * that does not exist) fails only itself. The attempts of one sale are decided in order in
+   * one atomic step (one Lua call per sale); their wins are recorded like single ones.
+   */
+  async attemptMany(
+    ctx: RequestContext,
+    attempts: readonly { saleId: string; accountId: string; quantity: number }[],
+  ): Promise<AttemptResult[]> {
+    const results: AttemptResult[] = new Array<AttemptResult>(attempts.length);
+    const bySale = new Map<string, number[]>();
+    attempts.forEach((a, i) => {
+      try {
+        validateQuantity(a.quantity);
+      } catch (error) {
+        results[i] = { ok: false, error };
+        return;
+      }
+      const group = bySale.get(a.saleId);
+      if (group) group.push(i);
+      else bySale.set(a.saleId, [i]);
+    });
+    const now = this.clock.now();
+    await Promise.all(
+      [...bySale].map(async ([saleId, indexes]) => {
+        let outcomes: (AttemptOutcome | { result: 'UNKNOWN' })[];
+        try {
+          outcomes = await this.store.attemptMany(
+            saleId,
+            indexes.map((i) => ({ buyer: attempts[i].accountId, quantity: attempts[i].quantity })),
+            now,
+          );
+        } catch (error) {
+          for (const i of indexes) results[i] = { ok: false, error };
+          return;
+        }
+        await Promise.all(
+          indexes.map(async (i, k) => {
+            const r = outcomes[k];
+            const a = attempts[i];
+            try {
+              // a sale Redis does not hold: restored (or NOT_FOUND) as a single attempt is
+              results[i] = {
+                ok: true,
+                outcome:
+                  r.result === 'UNKNOWN'
+                    ? await this.attempt(ctx, saleId, a.accountId, a.quantity)
+                    : await this.won(r, saleId, a.accountId, a.quantity, now),
+              };
+            } catch (error) {
+              results[i] = { ok: false, error };
+            }
+          }),
+        );
+      }),
+    );
+    return results;
+  }
+
+  /** A decided outcome; a win with its expiry, once the write carrying it has been tried. */
+  private async won(
+    r: AttemptOutcome,
+    saleId: string,
+    accountId: string,
+    quantity: number,
+    now: Date,
+  ): Promise<AttemptOutcome> {
     if (r.result !== 'WON') return r;
     const won = { ...r, expiresAt: new Date(now.getTime() + this.settings.tokenTtlMs) };
     await this.wins.record({
@@ -125,15 +199,17 @@ export class FlashSalesUseCase {
   }
 
   private async reconcile(ctx: RequestContext, sale: FlashSale): Promise<Reconciliation> {
-    const [state, tally] = await Promise.all([
-      this.store.state(sale.id),
-      this.uow.run(ctx, (tx) => tx.flash.tally(sale.id)),
+    // the sums only: the sweep reconciles every live sale every second, and a sale's buyers
+    // (tens of thousands in a Redis hash and in the purchases) are only needed to restore it
+    const [remaining, tally] = await Promise.all([
+      this.store.remaining(sale.id),
+      this.uow.run(ctx, (tx) => tx.flash.totals(sale.id)),
     ]);
     return {
-      redisRemaining: state.stock,
+      redisRemaining: remaining,
       held: tally.held,
       paid: tally.paid,
-      drift: sale.stock - state.stock - tally.held,
+      drift: sale.stock - remaining - tally.held,
     };
   }
 

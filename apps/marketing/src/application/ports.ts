@@ -48,11 +48,22 @@ export interface FlashSaleStore {
     quantity: number,
     now: Date,
   ): Promise<AttemptOutcome | { result: 'UNKNOWN' }>;
+  /**
+   * Attempts on one sale decided in order in one atomic step, each exactly as `attempt` decides
+   * it alone; one outcome per attempt, in order.
+   */
+  attemptMany(
+    saleId: string,
+    attempts: readonly { buyer: string; quantity: number }[],
+    now: Date,
+  ): Promise<(AttemptOutcome | { result: 'UNKNOWN' })[]>;
   /** Gives a win's units back, once per token. */
   giveBack(saleId: string, token: string, buyer: string, quantity: number): Promise<number>;
   pendingWins(saleId: string, max: number): Promise<RecordedWin[]>;
   ackWins(saleId: string, count: number): Promise<void>;
   state(saleId: string): Promise<{ stock: number; buyers: Record<string, number> }>;
+  /** The units left in the pool (`state` without the buyers). */
+  remaining(saleId: string): Promise<number>;
 }
 
 export type PurchaseStatus = 'WON' | 'ORDERED' | 'PAID' | 'RETURNED';
@@ -164,6 +175,8 @@ export interface FlashRepository {
   lapsed(now: Date, limit: number): Promise<FlashPurchase[]>;
   /** Units by status, and per buyer units not returned. */
   tally(saleId: string): Promise<{ held: number; paid: number; buyers: Record<string, number> }>;
+  /** `tally` without the buyers: one sum (the sweep's reconciliation, every second). */
+  totals(saleId: string): Promise<{ held: number; paid: number }>;
 }
 
 export interface GroupRepository {

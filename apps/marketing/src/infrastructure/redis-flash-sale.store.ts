@@ -17,6 +17,8 @@ import type { AttemptOutcome, FlashSale } from '../domain/flash-sale';
  */
 export const FLASH_ATTEMPT_LUA_FILE = join(__dirname, 'flash-attempt.lua');
 const ATTEMPT = readFileSync(FLASH_ATTEMPT_LUA_FILE, 'utf8');
+/** Several attempts on one sale in one call, each decided as `flash-attempt.lua` decides it. */
+const ATTEMPTS = readFileSync(join(__dirname, 'flash-attempts.lua'), 'utf8');
 
 /**
  * Gives a win's units back to the pool and the buyer's count, once per token whatever the
@@ -41,6 +43,7 @@ const tokenSuffix = () => pooledRandom(18, 'base64url');
 
 type Scripted = Redis & {
   flashAttempt(...args: (string | number)[]): Promise<string>;
+  flashAttempts(...args: (string | number)[]): Promise<string[]>;
   flashGiveBack(...args: (string | number)[]): Promise<number>;
 };
 
@@ -63,6 +66,7 @@ export class RedisFlashSaleStore implements FlashSaleStore {
     private readonly restockChannel = '',
   ) {
     redis.defineCommand('flashAttempt', { numberOfKeys: 4, lua: ATTEMPT });
+    redis.defineCommand('flashAttempts', { numberOfKeys: 4, lua: ATTEMPTS });
     redis.defineCommand('flashGiveBack', { numberOfKeys: 3, lua: GIVE_BACK });
     this.redis = redis as Scripted;
   }
@@ -122,6 +126,28 @@ export class RedisFlashSaleStore implements FlashSaleStore {
     return { result: r as 'SOLD_OUT' | 'LIMIT_REACHED' | 'NOT_STARTED' | 'ENDED' | 'UNKNOWN' };
   }
 
+  async attemptMany(
+    saleId: string,
+    attempts: readonly { buyer: string; quantity: number }[],
+    now: Date,
+  ): Promise<(AttemptOutcome | { result: 'UNKNOWN' })[]> {
+    const tokens = attempts.map(() => `${saleId}.${tokenSuffix()}`);
+    const args: (string | number)[] = [
+      this.k(saleId, 'meta'),
+      this.k(saleId, 'stock'),
+      this.k(saleId, 'buyers'),
+      this.k(saleId, 'wins'),
+      now.getTime(),
+    ];
+    attempts.forEach((a, i) => args.push(a.buyer, a.quantity, tokens[i]));
+    const results = await this.redis.flashAttempts(...args);
+    return results.map((r, i) =>
+      r === 'WON'
+        ? { result: 'WON' as const, token: tokens[i], expiresAt: now }
+        : { result: r as 'SOLD_OUT' | 'LIMIT_REACHED' | 'NOT_STARTED' | 'ENDED' | 'UNKNOWN' },
+    );
+  }
+
   async giveBack(saleId: string, token: string, buyer: string, quantity: number): Promise<number> {
     return this.redis.flashGiveBack(
       this.k(saleId, 'stock'),
@@ -147,6 +173,10 @@ export class RedisFlashSaleStore implements FlashSaleStore {
   /** Drops the first `count` wins (they are in the database). New wins are appended behind. */
   async ackWins(saleId: string, count: number): Promise<void> {
     if (count > 0) await this.redis.ltrim(this.k(saleId, 'wins'), count, -1);
+  }
+
+  async remaining(saleId: string): Promise<number> {
+    return Number((await this.redis.get(this.k(saleId, 'stock'))) ?? 0);
   }
 
   async state(saleId: string): Promise<{ stock: number; buyers: Record<string, number> }> {

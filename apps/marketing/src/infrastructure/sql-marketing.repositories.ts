@@ -534,6 +534,15 @@ export class SqlFlashRepository extends SqlRepository implements FlashRepository
     }
     return { held, paid, buyers };
   }
+  async totals(saleId: string) {
+    const [r] = await this.sql.rows<{ held: number; paid: number }>(
+      `SELECT coalesce(sum(quantity), 0)::int AS held,
+              coalesce(sum(quantity) FILTER (WHERE status = 'PAID'), 0)::int AS paid
+         FROM flash_purchases WHERE sale_id = $1 AND status <> 'RETURNED'`,
+      [saleId],
+    );
+    return { held: Number(r?.held ?? 0), paid: Number(r?.paid ?? 0) };
+  }
 }
 
 const toDeal = (r: GroupDealRow): GroupDeal => ({

@@ -7,6 +7,7 @@ import { AudiencesUseCase } from '../application/audiences.use-case';
 import { CouponsUseCase, type CouponView } from '../application/coupons.use-case';
 import { FlashSalesUseCase } from '../application/flash-sales.use-case';
 import { GroupBuyUseCase } from '../application/group-buy.use-case';
+import { attemptFlashPurchase, tryFlashPurchases } from './flash-attempts.raw-handlers';
 import { PricingUseCase } from '../application/pricing.use-case';
 import type { FlashSale } from '../domain/flash-sale';
 import type { Group } from '../domain/group-buy';
@@ -73,9 +74,6 @@ const required = <T>(v: T | undefined, what: string): T => {
   if (!v) throw new MarketingError('INVALID_ARGUMENT', 'FIELD_REQUIRED', `${what} is required`);
   return v;
 };
-
-/** Most attempts one TryFlashPurchases call takes. */
-const MAX_BATCH = 256;
 
 @Controller()
 @marketingV1.MarketingServiceControllerMethods()
@@ -298,21 +296,13 @@ export class MarketingGrpcController implements marketingV1.MarketingServiceCont
     });
   }
 
+  // The two flash-sale RPCs are answered by raw handlers (flash-attempts.raw-handlers.ts,
+  // registered in marketing.app.ts); these Nest methods answer alike when they are not.
   attemptFlashPurchase(
     req: marketingV1.AttemptFlashPurchaseRequest,
     md?: Metadata,
   ): Promise<marketingV1.AttemptFlashPurchaseResponse> {
-    return withGrpcContext(md, async (ctx) => {
-      const r = await this.flash.attempt(
-        ctx,
-        uuid('sale_id', req.saleId),
-        uuid('account_id', req.accountId),
-        req.quantity || 1,
-      );
-      return r.result === 'WON'
-        ? { result: r.result, token: r.token, expiresAt: r.expiresAt.toISOString() }
-        : { result: r.result, token: '', expiresAt: '' };
-    });
+    return withGrpcContext(md, (ctx) => attemptFlashPurchase(this.flash, ctx, req));
   }
 
   /** Attempts of a gateway's batch, each decided as `attemptFlashPurchase` does, in order. */
@@ -320,28 +310,7 @@ export class MarketingGrpcController implements marketingV1.MarketingServiceCont
     req: marketingV1.TryFlashPurchasesRequest,
     md?: Metadata,
   ): Promise<marketingV1.TryFlashPurchasesResponse> {
-    return withGrpcContext(md, async (ctx) => {
-      if (req.attempts.length > MAX_BATCH)
-        throw new MarketingError(
-          'INVALID_ARGUMENT',
-          'BATCH_TOO_LARGE',
-          `at most ${MAX_BATCH} attempts per call`,
-        );
-      const results = await Promise.all(
-        req.attempts.map(async (a) => {
-          const r = await this.flash.attempt(
-            ctx,
-            uuid('sale_id', a.saleId),
-            uuid('account_id', a.accountId),
-            a.quantity || 1,
-          );
-          return r.result === 'WON'
-            ? { result: r.result, token: r.token, expiresAt: r.expiresAt.toISOString() }
-            : { result: r.result, token: '', expiresAt: '' };
-        }),
-      );
-      return { results };
-    });
+    return withGrpcContext(md, (ctx) => tryFlashPurchases(this.flash, ctx, req));
   }
 
   createGroupDeal(

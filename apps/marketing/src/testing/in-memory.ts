@@ -267,6 +267,10 @@ class MemFlash implements FlashRepository {
     }
     return { held, paid, buyers };
   }
+  async totals(saleId: string) {
+    const { held, paid } = await this.tally(saleId);
+    return { held, paid };
+  }
 }
 
 class MemGroups implements GroupRepository {
@@ -444,6 +448,17 @@ export class InMemoryFlashSaleStore implements FlashSaleStore {
     p.wins.push({ token, buyer, quantity, wonAt: now });
     return { result: 'WON', token, expiresAt: now };
   }
+  /** As `attempt` for each, in order (one fault fails them all, as one lost script call). */
+  async attemptMany(
+    saleId: string,
+    attempts: readonly { buyer: string; quantity: number }[],
+    now: Date,
+  ): Promise<(AttemptOutcome | { result: 'UNKNOWN' })[]> {
+    this.fault();
+    const out: (AttemptOutcome | { result: 'UNKNOWN' })[] = [];
+    for (const a of attempts) out.push(await this.attempt(saleId, a.buyer, a.quantity, now));
+    return out;
+  }
   async giveBack(saleId: string, token: string, buyer: string, quantity: number) {
     this.fault();
     const p = this.pools.get(saleId);
@@ -468,6 +483,7 @@ export class InMemoryFlashSaleStore implements FlashSaleStore {
     const p = this.pools.get(saleId);
     return { stock: p?.stock ?? 0, buyers: { ...(p?.buyers ?? {}) } };
   }
+  remaining = async (saleId: string) => this.pools.get(saleId)?.stock ?? 0;
 }
 
 /** Deterministic "random" bytes: a counter, so codes differ and tests can force collisions. */

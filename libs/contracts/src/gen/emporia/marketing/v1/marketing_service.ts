@@ -334,6 +334,23 @@ export interface AttemptFlashPurchaseResponse {
   /** A winner's purchase token, for checkout (flash_token). */
   token: string;
   expiresAt: string;
+  /**
+   * In TryFlashPurchases only: this attempt failed (`result` empty) as AttemptFlashPurchase
+   * would have failed alone; the call's other attempts are decided.
+   */
+  error?: FlashAttemptError | undefined;
+}
+
+/**
+ * Why one attempt of a TryFlashPurchases call failed: what the attempt alone would have
+ * answered as its gRPC status and the emporia-error metadata.
+ */
+export interface FlashAttemptError {
+  /** The gRPC status code (google.rpc.Code), e.g. 5 NOT_FOUND. */
+  status: number;
+  /** The stable error code, e.g. FLASH_SALE_NOT_FOUND. */
+  code: string;
+  message: string;
 }
 
 export interface TryFlashPurchasesRequest {
@@ -3614,6 +3631,9 @@ export const AttemptFlashPurchaseResponse: MessageFns<
     if (message.expiresAt !== "") {
       writer.uint32(26).string(message.expiresAt);
     }
+    if (message.error !== undefined) {
+      FlashAttemptError.encode(message.error, writer.uint32(34).fork()).join();
+    }
     return writer;
   },
 
@@ -3652,6 +3672,84 @@ export const AttemptFlashPurchaseResponse: MessageFns<
             }
 
             message.expiresAt = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.error = FlashAttemptError.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseFlashAttemptError(): FlashAttemptError {
+  return { status: 0, code: "", message: "" };
+}
+
+export const FlashAttemptError: MessageFns<FlashAttemptError, "emporia.marketing.v1.FlashAttemptError"> = {
+  $type: "emporia.marketing.v1.FlashAttemptError" as const,
+
+  encode(message: FlashAttemptError, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== 0) {
+      writer.uint32(8).int32(message.status);
+    }
+    if (message.code !== "") {
+      writer.uint32(18).string(message.code);
+    }
+    if (message.message !== "") {
+      writer.uint32(26).string(message.message);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FlashAttemptError {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFlashAttemptError();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.status = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.message = reader.string();
             continue;
           }
         }
