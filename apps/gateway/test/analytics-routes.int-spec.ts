@@ -1,10 +1,9 @@
 import type { RunningService } from '@emporia/platform';
 import { testLogger } from '@emporia/testing';
 import { startGateway } from '../src/gateway.app';
-import { JwksTokenVerifier } from '../src/infrastructure/jwks-token-verifier';
 import { startFakeAnalytics } from './support/fake-analytics';
 import { testGatewayConfig } from './support/gateway-config';
-import { signer } from './support/token-signer';
+import { signer, verifierFor } from './support/token-signer';
 
 jest.setTimeout(60_000);
 
@@ -34,11 +33,7 @@ describe('gateway analytics routes', () => {
       EVENTS_RATE_LIMIT_PER_VISITOR: '30',
       EVENTS_RATE_LIMIT_PER_IP: '5000',
     });
-    const verifier = new JwksTokenVerifier(async () => keys.jwks, {
-      issuer: 'emporia-user',
-      audience: 'emporia-api',
-      cacheMs: 60_000,
-    });
+    const verifier = verifierFor(keys.jwks);
     gateway = await startGateway(config, testLogger('gateway'), { verifier });
   });
 

@@ -3,10 +3,9 @@ import type { RunningService } from '@emporia/platform';
 import type { catalogV1, searchV1 } from '@emporia/contracts';
 import { testLogger } from '@emporia/testing';
 import { startGateway } from '../src/gateway.app';
-import { JwksTokenVerifier } from '../src/infrastructure/jwks-token-verifier';
 import { grpcError, startFakeGrpc, type FakeService } from '@emporia/testing';
 import { testGatewayConfig } from './support/gateway-config';
-import { signer } from './support/token-signer';
+import { signer, verifierFor } from './support/token-signer';
 
 jest.setTimeout(60_000);
 
@@ -288,11 +287,7 @@ describe('gateway catalog operations routes', () => {
       CATALOG_GRPC_URL: catalog.url,
       SEARCH_GRPC_URL: search.url,
     });
-    const verifier = new JwksTokenVerifier(async () => keys.jwks, {
-      issuer: 'emporia-user',
-      audience: 'emporia-api',
-      cacheMs: 60_000,
-    });
+    const verifier = verifierFor(keys.jwks);
     gateway = await startGateway(config, testLogger('gateway'), { verifier });
   });
 

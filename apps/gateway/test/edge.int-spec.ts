@@ -3,8 +3,7 @@ import pino from 'pino';
 import type { RunningService } from '@emporia/platform';
 import { startGateway } from '../src/gateway.app';
 import { testGatewayConfig } from './support/gateway-config';
-import { JwksTokenVerifier } from '../src/infrastructure/jwks-token-verifier';
-import { signer } from './support/token-signer';
+import { signer, verifierFor } from './support/token-signer';
 
 jest.setTimeout(60_000);
 
@@ -27,11 +26,7 @@ describe('gateway edge (backends unreachable)', () => {
   beforeAll(async () => {
     const keys = await signer();
     operator = await keys.sign(['customer', 'operator']);
-    const verifier = new JwksTokenVerifier(async () => keys.jwks, {
-      issuer: 'emporia-user',
-      audience: 'emporia-api',
-      cacheMs: 60_000,
-    });
+    const verifier = verifierFor(keys.jwks);
     // Every line the gateway logs, to prove what it does not log.
     const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(line) });
     gateway = await startGateway(await configFor(), logger, { verifier });

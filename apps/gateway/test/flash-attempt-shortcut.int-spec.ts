@@ -4,10 +4,9 @@ import { status } from '@grpc/grpc-js';
 import { grpcError, startFakeGrpc, testLogger, type FakeService } from '@emporia/testing';
 import type { GatewayConfig } from '../src/config';
 import { startGateway } from '../src/gateway.app';
-import { JwksTokenVerifier } from '../src/infrastructure/jwks-token-verifier';
 import { FlashAttemptShortcut } from '../src/interface/flash-attempt.shortcut';
 import { testGatewayConfig } from './support/gateway-config';
-import { signer, type Sign } from './support/token-signer';
+import { signer, verifierFor, type Sign } from './support/token-signer';
 
 jest.setTimeout(60_000);
 
@@ -38,11 +37,7 @@ describe('flash-sale attempts answered from a mark before Fastify (real Redis)',
   beforeAll(async () => {
     const keys = await signer();
     sign = keys.sign;
-    const verifier = new JwksTokenVerifier(async () => keys.jwks, {
-      issuer: 'emporia-user',
-      audience: 'emporia-api',
-      cacheMs: 60_000,
-    });
+    const verifier = verifierFor(keys.jwks);
     marketing = await startFakeGrpc('marketing', {
       attemptFlashPurchase: (req: { saleId: string; accountId: string }) => {
         if (req.saleId === WIN_SALE)

@@ -2,8 +2,7 @@ import type { RunningService } from '@emporia/platform';
 import { testLogger } from '@emporia/testing';
 import { startGateway } from '../src/gateway.app';
 import { testGatewayConfig } from './support/gateway-config';
-import { JwksTokenVerifier } from '../src/infrastructure/jwks-token-verifier';
-import { signer, type Sign } from './support/token-signer';
+import { signer, verifierFor, type Sign } from './support/token-signer';
 
 jest.setTimeout(60_000);
 
@@ -26,11 +25,7 @@ describe('gateway HTTP surface (backends unreachable)', () => {
     };
     const config = await testGatewayConfig('test');
     // The real verifier, fed this test's key set instead of the (absent) user service's.
-    const verifier = new JwksTokenVerifier(async () => keys.jwks, {
-      issuer: 'emporia-user',
-      audience: 'emporia-api',
-      cacheMs: 60_000,
-    });
+    const verifier = verifierFor(keys.jwks);
     gateway = await startGateway(config, testLogger('gateway'), { verifier });
   });
 

@@ -1,7 +1,6 @@
 import type { RunningService } from '@emporia/platform';
 import { testLogger } from '@emporia/testing';
 import { startGateway } from '../src/gateway.app';
-import { JwksTokenVerifier } from '../src/infrastructure/jwks-token-verifier';
 import {
   delivery,
   GOOD_UNSUBSCRIBE_TOKEN,
@@ -10,7 +9,7 @@ import {
 } from './support/fake-notification';
 import type { FakeService } from '@emporia/testing';
 import { testGatewayConfig } from './support/gateway-config';
-import { signer } from './support/token-signer';
+import { signer, verifierFor } from './support/token-signer';
 
 jest.setTimeout(60_000);
 
@@ -56,11 +55,7 @@ describe('gateway notification routes', () => {
       NOTIFICATION_GRPC_URL: notification.url,
       UNSUBSCRIBE_RATE_LIMIT_PER_IP: String(UNSUBSCRIBE_LIMIT),
     });
-    const verifier = new JwksTokenVerifier(async () => keys.jwks, {
-      issuer: 'emporia-user',
-      audience: 'emporia-api',
-      cacheMs: 60_000,
-    });
+    const verifier = verifierFor(keys.jwks);
     gateway = await startGateway(config, testLogger('gateway'), { verifier });
   });
 

@@ -2,8 +2,7 @@ import type { RunningService } from '@emporia/platform';
 import { freePort, startOwnRedis, testLogger, type OwnRedis } from '@emporia/testing';
 import { gatewayConfigSchema } from '../src/config';
 import { startGateway } from '../src/gateway.app';
-import { JwksTokenVerifier } from '../src/infrastructure/jwks-token-verifier';
-import { signer } from './support/token-signer';
+import { signer, verifierFor } from './support/token-signer';
 
 jest.setTimeout(60_000);
 
@@ -37,11 +36,7 @@ describe('gateway: its Redis stopped (503 with a code and Retry-After, never 500
       REDIS_URL: redis.url,
       GRPC_DEADLINE_MS: '1000',
     });
-    const verifier = new JwksTokenVerifier(async () => keys.jwks, {
-      issuer: 'emporia-user',
-      audience: 'emporia-api',
-      cacheMs: 60_000,
-    });
+    const verifier = verifierFor(keys.jwks);
     gateway = await startGateway(config, testLogger('gateway'), { verifier });
   });
 

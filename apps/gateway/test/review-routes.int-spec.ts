@@ -2,11 +2,10 @@ import type { RunningService } from '@emporia/platform';
 import { catalogV1, type searchV1 } from '@emporia/contracts';
 import { testLogger } from '@emporia/testing';
 import { startGateway } from '../src/gateway.app';
-import { JwksTokenVerifier } from '../src/infrastructure/jwks-token-verifier';
 import { startFakeGrpc, type FakeService } from '@emporia/testing';
 import { NOT_MY_ORDER, startFakeReview, UNDELIVERED_ORDER } from './support/fake-review';
 import { testGatewayConfig } from './support/gateway-config';
-import { signer } from './support/token-signer';
+import { signer, verifierFor } from './support/token-signer';
 
 jest.setTimeout(60_000);
 
@@ -100,11 +99,7 @@ describe('gateway review routes', () => {
       SEARCH_GRPC_URL: search.url,
       REVIEW_RATE_LIMIT_PER_ACCOUNT: String(REVIEW_LIMIT),
     });
-    const verifier = new JwksTokenVerifier(async () => keys.jwks, {
-      issuer: 'emporia-user',
-      audience: 'emporia-api',
-      cacheMs: 60_000,
-    });
+    const verifier = verifierFor(keys.jwks);
     gateway = await startGateway(config, testLogger('gateway'), { verifier });
   });
 

@@ -3,9 +3,8 @@ import type { RunningService } from '@emporia/platform';
 import { startFakeGrpc, testEnv, testLogger, type FakeService } from '@emporia/testing';
 import type { GatewayConfig } from '../src/config';
 import { startGateway } from '../src/gateway.app';
-import { JwksTokenVerifier } from '../src/infrastructure/jwks-token-verifier';
 import { testGatewayConfig } from './support/gateway-config';
-import { signer, type Sign } from './support/token-signer';
+import { signer, verifierFor, type Sign } from './support/token-signer';
 
 jest.setTimeout(60_000);
 
@@ -33,11 +32,7 @@ describe('sale rate limits: answers from memory counted in memory (real Redis)',
   beforeAll(async () => {
     const keys = await signer();
     sign = keys.sign;
-    const verifier = new JwksTokenVerifier(async () => keys.jwks, {
-      issuer: 'emporia-user',
-      audience: 'emporia-api',
-      cacheMs: 60_000,
-    });
+    const verifier = verifierFor(keys.jwks);
     marketing = await startFakeGrpc('marketing', {
       attemptFlashPurchase: (req: { saleId: string }) => ({
         result: req.saleId === SOLD_OUT_SALE ? 'SOLD_OUT' : 'NOT_STARTED',

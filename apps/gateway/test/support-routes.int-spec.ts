@@ -1,11 +1,10 @@
 import type { RunningService } from '@emporia/platform';
 import { testLogger } from '@emporia/testing';
 import { startGateway } from '../src/gateway.app';
-import { JwksTokenVerifier } from '../src/infrastructure/jwks-token-verifier';
 import type { FakeService } from '@emporia/testing';
 import { BAD_WEEK, startFakeSupport } from './support/fake-support';
 import { testGatewayConfig } from './support/gateway-config';
-import { signer } from './support/token-signer';
+import { signer, verifierFor } from './support/token-signer';
 
 jest.setTimeout(60_000);
 
@@ -45,11 +44,7 @@ describe('gateway support routes', () => {
       SUPPORT_RATE_LIMIT_PER_ACCOUNT: String(SUPPORT_LIMIT),
       SUPPORT_RATE_LIMIT_WINDOW_SECONDS: '60',
     });
-    const verifier = new JwksTokenVerifier(async () => keys.jwks, {
-      issuer: 'emporia-user',
-      audience: 'emporia-api',
-      cacheMs: 60_000,
-    });
+    const verifier = verifierFor(keys.jwks);
     gateway = await startGateway(config, testLogger('gateway'), { verifier });
   });
 

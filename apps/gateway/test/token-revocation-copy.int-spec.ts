@@ -3,9 +3,8 @@ import { userV1 } from '@emporia/contracts';
 import type { RunningService } from '@emporia/platform';
 import { eventually, testEnv, testLogger, uniqueSuffix } from '@emporia/testing';
 import { startGateway } from '../src/gateway.app';
-import { JwksTokenVerifier } from '../src/infrastructure/jwks-token-verifier';
 import { testGatewayConfig } from './support/gateway-config';
-import { signer, type Sign } from './support/token-signer';
+import { signer, verifierFor, type Sign } from './support/token-signer';
 
 jest.setTimeout(60_000);
 
@@ -31,11 +30,7 @@ describe('token revocations: the copy in memory (real Redis)', () => {
   beforeAll(async () => {
     const keys = await signer();
     sign = keys.sign;
-    const verifier = new JwksTokenVerifier(async () => keys.jwks, {
-      issuer: 'emporia-user',
-      audience: 'emporia-api',
-      cacheMs: 60_000,
-    });
+    const verifier = verifierFor(keys.jwks);
     redis = new Redis(testEnv.redisUrl());
     const config = await testGatewayConfig('rev', {
       TOKEN_REVOCATION_KEY_PREFIX: prefix,

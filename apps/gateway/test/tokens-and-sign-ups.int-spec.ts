@@ -7,7 +7,7 @@ import { startGateway } from '../src/gateway.app';
 import { testGatewayConfig } from './support/gateway-config';
 import { JwksTokenVerifier } from '../src/infrastructure/jwks-token-verifier';
 import { RATE_LIMIT_STORE_TIMEOUT_MS } from '../src/interface/rate-limit.guard';
-import { signer, type Sign } from './support/token-signer';
+import { signer, verifierFor, type Sign } from './support/token-signer';
 
 jest.setTimeout(60_000);
 
@@ -60,11 +60,7 @@ describe('gateway: the revocation list and sign-up limits (real Redis)', () => {
   beforeAll(async () => {
     const keys = await signer();
     sign = keys.sign;
-    verifier = new JwksTokenVerifier(async () => keys.jwks, {
-      issuer: 'emporia-user',
-      audience: 'emporia-api',
-      cacheMs: 60_000,
-    });
+    verifier = verifierFor(keys.jwks);
     redis = new Redis(testEnv.redisUrl());
   });
 

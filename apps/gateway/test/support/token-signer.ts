@@ -1,4 +1,5 @@
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+import { JwksTokenVerifier } from '../../src/infrastructure/jwks-token-verifier';
 
 type Key = Awaited<ReturnType<typeof generateKeyPair>>;
 
@@ -30,4 +31,13 @@ export async function signer(): Promise<{ jwks: { keys: JWK[] }; sign: Sign }> {
       .setExpirationTime(Math.floor(Date.now() / 1000) + (opts.expSeconds ?? 600))
       .sign((opts.with ?? key).privateKey);
   return { jwks: { keys: [jwk] }, sign };
+}
+
+/** The gateway's real verifier, fed a test's key set instead of the user service's. */
+export function verifierFor(jwks: { keys: JWK[] }): JwksTokenVerifier {
+  return new JwksTokenVerifier(async () => jwks, {
+    issuer: 'emporia-user',
+    audience: 'emporia-api',
+    cacheMs: 60_000,
+  });
 }
