@@ -47,6 +47,7 @@ import { FastRoutes } from './interface/fast-route';
 import { FlashAttemptShortcut } from './interface/flash-attempt.shortcut';
 import { searchProductsRoute } from './interface/search-products.fast-route';
 import { productDetailRoute } from './interface/product-detail.fast-route';
+import { loginRoute } from './interface/login.fast-route';
 import { cartLineRoute } from './interface/cart-line.fast-route';
 import { paymentSandboxRoute } from './interface/payment-sandbox.fast-route';
 import { ProductPageCache } from './interface/product-page.cache';
@@ -212,7 +213,8 @@ export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } 
             )
             .add(cartLineRoute(backends.order.api))
             .add(paymentSandboxRoute(backends.order.api))
-            .add(searchProductsRoute(backends.search.api));
+            .add(searchProductsRoute(backends.search.api))
+            .add(loginRoute(backends.user.api));
           installRequestContext(fastify);
           installDrain(fastify);
           const securityHeaders = await registerSecurityHeaders(app, config.HSTS_MAX_AGE_SECONDS);
