@@ -16,7 +16,7 @@ import {
 } from './dto/user.dto';
 import { RateLimit } from './rate-limit.guard';
 import { Ctx } from './request-context';
-import { accountView, tokensView } from './user-mappers';
+import { accountView, deviceIdOf, loginView, tokensView } from './user-mappers';
 
 /** Registration, login (with the MFA step), refresh and logout. Public routes. */
 @ApiTags('auth')
@@ -54,21 +54,13 @@ export class AuthHttpController {
     @Body() body: LoginDto,
     @Req() req: FastifyRequest,
   ): Promise<LoginView> {
-    const device = req.headers['x-device-id'];
     const r = await this.users.login(ctx, {
       identifier: body.identifier,
       password: body.password,
       ip: req.ip,
-      deviceId: (Array.isArray(device) ? device[0] : (device ?? '')).slice(0, 200),
+      deviceId: deviceIdOf(req.headers['x-device-id']),
     });
-    return r.mfaRequired
-      ? {
-          account: accountView(r.account!),
-          mfaRequired: true,
-          mfaChallenge: r.mfaChallenge,
-          mfaChallengeExpiresAt: r.mfaChallengeExpiresAt,
-        }
-      : { account: accountView(r.account!), mfaRequired: false, tokens: tokensView(r.tokens!) };
+    return loginView(r);
   }
 
   @Post('login/mfa')

@@ -1,7 +1,7 @@
 import type { UserBackend } from '../application/ports';
 import type { LoginView } from './dto/user.dto';
 import { PASS, type FastRoute } from './fast-route';
-import { accountView, tokensView } from './user-mappers';
+import { deviceIdOf, loginView } from './user-mappers';
 
 /**
  * `POST /v1/auth/login` on the fast-route kit: the same answer as the Nest route
@@ -17,20 +17,12 @@ export function loginRoute(users: UserBackend): FastRoute {
     handle: async ({ req, ctx }): Promise<LoginView | typeof PASS> => {
       const credentials = credentialsOf(req.body);
       if (credentials === undefined) return PASS;
-      const device = req.headers['x-device-id'];
       const r = await users.login(ctx, {
         ...credentials,
         ip: req.ip,
-        deviceId: (Array.isArray(device) ? device[0] : (device ?? '')).slice(0, 200),
+        deviceId: deviceIdOf(req.headers['x-device-id']),
       });
-      return r.mfaRequired
-        ? {
-            account: accountView(r.account!),
-            mfaRequired: true,
-            mfaChallenge: r.mfaChallenge,
-            mfaChallengeExpiresAt: r.mfaChallengeExpiresAt,
-          }
-        : { account: accountView(r.account!), mfaRequired: false, tokens: tokensView(r.tokens!) };
+      return loginView(r);
     },
   };
 }

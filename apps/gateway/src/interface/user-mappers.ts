@@ -4,6 +4,7 @@ import type {
   AccountView,
   AddressView,
   ConsentView,
+  LoginView,
   MembershipView,
   ProfileView,
   TierView,
@@ -35,6 +36,21 @@ export const tokensView = (t: userV1.TokenPair): TokensView => ({
   refreshExpiresAt: t.refreshExpiresAt,
   tokenType: t.tokenType || 'Bearer',
 });
+
+/** A login's answer: the tokens, or (with MFA) the challenge to finish at /v1/auth/login/mfa. */
+export const loginView = (r: userV1.LoginResponse): LoginView =>
+  r.mfaRequired
+    ? {
+        account: accountView(r.account!),
+        mfaRequired: true,
+        mfaChallenge: r.mfaChallenge,
+        mfaChallengeExpiresAt: r.mfaChallengeExpiresAt,
+      }
+    : { account: accountView(r.account!), mfaRequired: false, tokens: tokensView(r.tokens!) };
+
+/** The X-Device-Id a login remembers (the first one, at most 200 characters). */
+export const deviceIdOf = (header: string | string[] | undefined): string =>
+  (Array.isArray(header) ? header[0] : (header ?? '')).slice(0, 200);
 
 export const profileView = (p: userV1.Profile | undefined): ProfileView => ({
   displayName: p?.displayName ?? '',
