@@ -622,6 +622,8 @@ describe('marketing service (real Postgres + Redis + Kafka)', () => {
           { saleId: s1, accountId: b1, quantity: 1 },
           { saleId: s2, accountId: b1, quantity: 1 },
           { saleId: s1, accountId: b2, quantity: 1 },
+          // b1 holds its limit of 2 on s1: refused for the limit before the stock is looked at
+          { saleId: s1, accountId: b1, quantity: 1 },
         ],
       });
       expect(results.map((r) => r.result || r.error?.code)).toEqual([
@@ -633,8 +635,9 @@ describe('marketing service (real Postgres + Redis + Kafka)', () => {
         'WON',
         'SOLD_OUT',
         'SOLD_OUT',
+        'LIMIT_REACHED',
       ]);
-      expect(results.map((r) => r.error?.status ?? 0)).toEqual([0, 3, 5, 3, 0, 0, 0, 0]);
+      expect(results.map((r) => r.error?.status ?? 0)).toEqual([0, 3, 5, 3, 0, 0, 0, 0, 0]);
       expect(results[2].error?.message).toMatch(/does not exist/);
       for (const id of [s1, s2]) {
         const got = await call<marketingV1.GetFlashSaleResponse>('getFlashSale', { saleId: id });

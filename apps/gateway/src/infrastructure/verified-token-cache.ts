@@ -10,8 +10,8 @@ export const VERIFIED_TOKEN_CACHE_SIZE = 50_000;
  * Remembers the tokens `inner` accepted, by the token string, until the token's own `exp`: a
  * signed token's claims cannot change, so re-verifying its ES256 signature on every request buys
  * nothing. Only acceptances are cached (a refused or unverifiable token is checked again each
- * time), never past `exp`, and at most `size` tokens (the least recently used dropped first, roughly: see `cached`). The
- * revocation list is still read per request by the caller. A signing key withdrawn from the JWKS
+ * time), never past `exp`, and at most `size` tokens (the least recently used dropped first,
+ * roughly: see `cached`). The revocation list is still read per request by the caller. A signing key withdrawn from the JWKS
  * stops being trusted for tokens not yet cached once the JWKS cache refreshes; tokens already
  * cached keep working until their `exp` (at most the access-token lifetime).
  */
