@@ -312,23 +312,35 @@ describe.each(profiles)('the chart with %s', (_profile, valuesFiles) => {
     }
   });
 
-  test('every gRPC address names a rendered Service port, and its NetworkPolicy lets the caller in', () => {
+  test("every gRPC address names a backend's headless Service (its calls spread over the pods), and its NetworkPolicy lets the caller in", () => {
     for (const app of apps) {
       const dep = find('Deployment', `${RELEASE}-${app.name}`);
       const env = envOf(dep.spec.template.spec.containers[0], objects);
       for (const [key, value] of Object.entries(env)) {
         if (!key.endsWith('_GRPC_URL') || value === '') continue;
         const [host, p] = value.split(':');
+        const backend = host!.replace(/-grpc$/, '');
         const svc = find('Service', host!);
-        expect({ app: app.name, key, service: svc?.metadata.name }).toEqual({
+        expect({
           app: app.name,
           key,
-          service: host,
+          service: svc?.metadata.name,
+          headless: svc?.spec.clusterIP,
+        }).toEqual({
+          app: app.name,
+          key,
+          service: `${backend}-grpc`,
+          headless: 'None',
         });
+        expect(svc.spec.selector).toEqual(find('Deployment', backend).spec.selector.matchLabels);
         const grpc = svc.spec.ports.find((sp: K8s) => sp.name === 'grpc');
-        expect({ key, port: grpc?.port }).toEqual({ key, port: Number(p) });
+        expect({ key, port: grpc?.port, targetPort: grpc?.targetPort }).toEqual({
+          key,
+          port: Number(p),
+          targetPort: 'grpc',
+        });
 
-        const policy = find('NetworkPolicy', host!);
+        const policy = find('NetworkPolicy', backend);
         const callerLabels = dep.spec.template.metadata.labels;
         const admitted = policy.spec.ingress.some(
           (rule: K8s) =>
@@ -339,9 +351,9 @@ describe.each(profiles)('the chart with %s', (_profile, valuesFiles) => {
               ),
             ),
         );
-        expect({ from: app.name, to: host, admitted }).toEqual({
+        expect({ from: app.name, to: backend, admitted }).toEqual({
           from: app.name,
-          to: host,
+          to: backend,
           admitted: true,
         });
       }

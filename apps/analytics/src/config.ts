@@ -21,7 +21,7 @@ export const analyticsConfigSchema = z.object({
   OUTBOX_POLL_MS: env.int(500, 10),
   GRPC_DEADLINE_MS: env.int(2000, 50),
   // catalog: price changes approved here are made there (SetSkuPrice)
-  CATALOG_GRPC_URL: z.string().default(''),
+  CATALOG_GRPC_URL: env.optionalGrpcTarget(),
   // The shop's time zone: a fact's day is its local date there (IANA name).
   ANALYTICS_TIME_ZONE: env.timeZone('Asia/Shanghai'),
   // ---- collection and facts ----

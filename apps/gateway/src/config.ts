@@ -9,36 +9,36 @@ export const gatewayConfigSchema = z
     /** /healthz, /readyz and /metrics: for probes and Prometheus, never on the public API port. */
     GATEWAY_OPS_PORT: env.port(8090),
     BIND_HOST: z.string().min(1).default('0.0.0.0'),
-    CATALOG_GRPC_URL: env.hostPort().default('127.0.0.1:50051'),
-    SEARCH_GRPC_URL: env.hostPort().default('127.0.0.1:50052'),
-    USER_GRPC_URL: env.hostPort().default('127.0.0.1:50053'),
-    ORDER_GRPC_URL: env.hostPort().default('127.0.0.1:50054'),
-    MARKETING_GRPC_URL: env.hostPort().default('127.0.0.1:50055'),
+    CATALOG_GRPC_URL: env.grpcTarget().default('127.0.0.1:50051'),
+    SEARCH_GRPC_URL: env.grpcTarget().default('127.0.0.1:50052'),
+    USER_GRPC_URL: env.grpcTarget().default('127.0.0.1:50053'),
+    ORDER_GRPC_URL: env.grpcTarget().default('127.0.0.1:50054'),
+    MARKETING_GRPC_URL: env.grpcTarget().default('127.0.0.1:50055'),
     /**
      * Operators' risk routes only. Not part of /readyz: the gateway stays ready while risk is
      * down (checkout then holds orders for review in the order service); the risk routes answer
      * 503 until it is back.
      */
-    RISK_GRPC_URL: env.hostPort().default('127.0.0.1:50056'),
+    RISK_GRPC_URL: env.grpcTarget().default('127.0.0.1:50056'),
     /**
      * The analytics service: behaviour events, experiments' assignments, recommendations and the
      * operators' analytics routes. Not part of /readyz: the shop works without analytics; its
      * routes answer 503 until it is back.
      */
-    ANALYTICS_GRPC_URL: env.hostPort().default('127.0.0.1:50057'),
+    ANALYTICS_GRPC_URL: env.grpcTarget().default('127.0.0.1:50057'),
     /**
      * The support service (tickets, agents, templates, KPIs) and the review service (reviews,
      * moderation, ratings). Neither is part of /readyz: the shop works without them; their routes
      * answer 503 until they are back.
      */
-    SUPPORT_GRPC_URL: env.hostPort().default('127.0.0.1:50058'),
-    REVIEW_GRPC_URL: env.hostPort().default('127.0.0.1:50059'),
+    SUPPORT_GRPC_URL: env.grpcTarget().default('127.0.0.1:50058'),
+    REVIEW_GRPC_URL: env.grpcTarget().default('127.0.0.1:50059'),
     /**
      * The notification service (preferences, push devices, the delivery log, unsubscribe links,
      * providers' receipts, templates). Not part of /readyz: the shop works without it; its routes
      * answer 503 until it is back.
      */
-    NOTIFICATION_GRPC_URL: env.hostPort().default('127.0.0.1:50060'),
+    NOTIFICATION_GRPC_URL: env.grpcTarget().default('127.0.0.1:50060'),
     /** Idempotency-Key records and rate-limit counters. */
     REDIS_URL: env.url(),
     REDIS_KEY_PREFIX: z.string().default('gateway:'),

@@ -35,7 +35,7 @@ export const notificationConfigSchema = z
     NOTIFICATION_MIGRATE_ON_START: env.bool(false),
     GRPC_DEADLINE_MS: env.int(2000, 50),
     // user: e-mail, phone, profile locale and consents of the recipients (GetAccount)
-    USER_GRPC_URL: env.hostPort().default('127.0.0.1:50053'),
+    USER_GRPC_URL: env.grpcTarget().default('127.0.0.1:50053'),
     // smtp[s]://[user:pass@]host:port; the default is the local mail sink (Mailpit)
     SMTP_URL: z
       .string()

@@ -1,12 +1,6 @@
 import { z } from 'zod';
 import { env, MIN_SECRET_LENGTH } from '@emporia/platform';
 
-const optionalHostPort = () =>
-  z
-    .string()
-    .regex(/^([^\s:]+:\d{1,5})?$/, 'must be host:port or empty')
-    .default('');
-
 /**
  * Secrets this repository once published as defaults (anyone can sign with them): refused
  * whatever NODE_ENV says.
@@ -31,17 +25,17 @@ export const orderConfigSchema = z
     OUTBOX_POLL_MS: env.int(500, 10),
     DB_POOL_SIZE: env.int(10, 1),
     ORDER_MIGRATE_ON_START: env.bool(false),
-    CATALOG_GRPC_URL: env.hostPort().default('127.0.0.1:50051'),
+    CATALOG_GRPC_URL: env.grpcTarget().default('127.0.0.1:50051'),
     /** Empty: list prices, no promotions (until the marketing service is deployed). */
-    MARKETING_GRPC_URL: optionalHostPort(),
+    MARKETING_GRPC_URL: env.optionalGrpcTarget(),
     /** Empty: orders are not risk-scored (reason RISK_NOT_CONFIGURED). */
-    RISK_GRPC_URL: optionalHostPort(),
+    RISK_GRPC_URL: env.optionalGrpcTarget(),
     /**
      * The user service: checkout refuses frozen accounts and reads address-book entries there.
      * Empty (development and tests only; refused with NODE_ENV=production): accounts are not
      * checked and only inline addresses work.
      */
-    USER_GRPC_URL: optionalHostPort(),
+    USER_GRPC_URL: env.optionalGrpcTarget(),
     GRPC_DEADLINE_MS: env.int(5000, 50),
     /**
      * How long the catalog's warehouse list (checkout's routing input) is kept before it is asked

@@ -15,11 +15,11 @@ export const reviewConfigSchema = z.object({
   OUTBOX_POLL_MS: env.int(500, 10),
   GRPC_DEADLINE_MS: env.int(2000, 50),
   // order: is the line the caller's, and delivered
-  ORDER_GRPC_URL: env.hostPort().default('127.0.0.1:50054'),
+  ORDER_GRPC_URL: env.grpcTarget().default('127.0.0.1:50054'),
   // user: the account's age and display name
-  USER_GRPC_URL: env.hostPort().default('127.0.0.1:50053'),
+  USER_GRPC_URL: env.grpcTarget().default('127.0.0.1:50053'),
   // risk: brushing checks (ScoreReview); without an answer in time the review is held
-  RISK_GRPC_URL: env.hostPort().default('127.0.0.1:50056'),
+  RISK_GRPC_URL: env.grpcTarget().default('127.0.0.1:50056'),
   RISK_DEADLINE_MS: env.int(300, 20),
   // A delivered line may be reviewed for this many days after delivery.
   REVIEW_WINDOW_DAYS: env.int(180, 1),

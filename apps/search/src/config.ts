@@ -17,10 +17,7 @@ export const searchConfigSchema = z.object({
   /** Attempts per event before it goes to the dead-letter topic. */
   SEARCH_MAX_ATTEMPTS: env.int(5, 1),
   /** The catalog, paged through by a full reindex. */
-  CATALOG_GRPC_URL: z
-    .string()
-    .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port')
-    .default('127.0.0.1:50051'),
+  CATALOG_GRPC_URL: env.grpcTarget().default('127.0.0.1:50051'),
   CATALOG_DEADLINE_MS: env.int(10000, 100),
   /** How long a start-up rebuild waits for the catalog to answer. */
   CATALOG_WAIT_SECONDS: env.int(120, 1),

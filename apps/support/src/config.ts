@@ -15,9 +15,9 @@ export const supportConfigSchema = z.object({
   OUTBOX_POLL_MS: env.int(500, 10),
   GRPC_DEADLINE_MS: env.int(2000, 50),
   // order: the bot's answers (status, tracking, returns), a ticket's order and warehouses
-  ORDER_GRPC_URL: env.hostPort().default('127.0.0.1:50054'),
+  ORDER_GRPC_URL: env.grpcTarget().default('127.0.0.1:50054'),
   // user: the customer's membership tier (priority) and names (templates)
-  USER_GRPC_URL: env.hostPort().default('127.0.0.1:50053'),
+  USER_GRPC_URL: env.grpcTarget().default('127.0.0.1:50053'),
   // The shop's time zone: ISO weeks of the insight export.
   SUPPORT_TIME_ZONE: env.timeZone('Asia/Shanghai'),
   // The SLA sweep: breaches, escalation, follow-ups, idle bot tickets.

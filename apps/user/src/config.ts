@@ -5,12 +5,6 @@ import { env } from '@emporia/platform';
 /** The development default; production must set its own (`MFA_ENCRYPTION_KEY`). */
 export const DEV_MFA_KEY = 'emporia-development-only-mfa-key';
 
-const optionalHostPort = () =>
-  z
-    .string()
-    .regex(/^([^\s:]+:\d{1,5})?$/, 'must be host:port or empty')
-    .default('');
-
 export const userConfigSchema = z
   .object({
     USER_DATABASE_URL: env.url(),
@@ -56,7 +50,7 @@ export const userConfigSchema = z
     /** The issuer authenticator apps show. */
     MFA_ISSUER: z.string().min(1).max(64).default('Emporia'),
     /** The risk service, which scores password sign-ins; empty: sign-ins are not scored. */
-    RISK_GRPC_URL: optionalHostPort(),
+    RISK_GRPC_URL: env.optionalGrpcTarget(),
     /** How long a sign-in waits for risk; no answer in time signs in unscored (fail open). */
     RISK_DEADLINE_MS: env.int(200, 10),
     NODE_ENV: z.string().default('development'),

@@ -87,7 +87,7 @@ migration Job, which runs before the ConfigMap exists, gets it inline.
 {{- fail (printf "services.%s.grpcBackends names %s, which is not enabled" $.name $backend) -}}
 {{- end -}}
 {{- $host := include "emporia.serviceName" (dict "root" $root "name" $backend) -}}
-{{- $_ := set $env (printf "%s_GRPC_URL" (upper $backend)) (printf "%s:%v" $host $b.ports.grpc) -}}
+{{- $_ := set $env (printf "%s_GRPC_URL" (upper $backend)) (printf "%s-grpc:%v" $host $b.ports.grpc) -}}
 {{- end -}}
 {{- range $k, $v := .svc.env -}}
 {{- $_ := set $env $k $v -}}

@@ -1,11 +1,11 @@
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import type { MicroserviceOptions } from '@nestjs/microservices';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
 import { GrpcExceptionFilter } from './grpc-exception.filter';
-import { grpcLoaderOptions } from './grpc';
+import { GRPC_SERVER_OPTIONS, grpcLoaderOptions } from './grpc';
 import { HandlerErrorReporter, RawGrpcServer, type AnyRawUnaryMethod } from './raw-grpc';
 import { HealthRegistry, startOpsServer } from './health';
 import { NestPinoLogger } from './logger';
@@ -84,18 +84,18 @@ export async function startService(opts: StartServiceOptions): Promise<RunningSe
       protoPath: opts.grpc.protoPath,
       url: grpcUrl,
       loader: grpcLoaderOptions(opts.grpc.includeDirs),
+      channelOptions: GRPC_SERVER_OPTIONS,
     };
     const raw = opts.grpc.raw;
+    // every RPC counted and timed; the hot ones the service names answered by raw handlers
     const ms = app.connectMicroservice<MicroserviceOptions>(
-      raw
-        ? {
-            strategy: new RawGrpcServer(
-              options,
-              () => raw(app),
-              new HandlerErrorReporter(opts.logger),
-            ),
-          }
-        : { transport: Transport.GRPC, options },
+      {
+        strategy: new RawGrpcServer(
+          options,
+          () => (raw ? raw(app) : []),
+          new HandlerErrorReporter(opts.logger),
+        ),
+      },
       { deferInitialization: true },
     );
     // Filters must be registered before the microservice initialises (hence deferInitialization).

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isIso4217Currency } from '@emporia/money';
+import { grpcTargetProblem } from './grpc-target';
 
 /** A bad or missing environment variable; the message names every offending variable. */
 export class ConfigError extends Error {
@@ -9,6 +10,11 @@ export class ConfigError extends Error {
     );
     this.name = 'ConfigError';
   }
+}
+
+function refineGrpcTarget(s: string, ctx: z.RefinementCtx): void {
+  const problem = grpcTargetProblem(s);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
 }
 
 /**
@@ -77,8 +83,17 @@ export const env = {
       .default(def ? 'true' : 'false')
       .transform((v) => v === 'true' || v === '1'),
   int: (def: number, min = 0) => z.coerce.number().int().min(min).default(def),
-  /** A gRPC address, `host:port`. */
-  hostPort: () => z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port'),
+  /**
+   * A backend's gRPC address: `host:port` (every address the name resolves to),
+   * `dns:///host:port`, or a list of replicas `ip:port,ip:port` (see `grpc-target.ts`).
+   */
+  grpcTarget: () => z.string().superRefine(refineGrpcTarget),
+  /** As `grpcTarget`, or empty: the backend is not configured. */
+  optionalGrpcTarget: () =>
+    z
+      .string()
+      .default('')
+      .superRefine((s, ctx) => (s === '' ? undefined : refineGrpcTarget(s, ctx))),
   /** An IANA time zone such as Asia/Shanghai (one this Node.js knows). */
   timeZone: (def: string) =>
     z

@@ -13,6 +13,7 @@ import { loadSync } from '@grpc/proto-loader';
 import type { RequestContext } from './context';
 import { fromGrpcError, type RemoteError } from './errors';
 import { grpcLoaderOptions, outgoingMetadata } from './grpc';
+import { grpcChannelTarget } from './grpc-target';
 
 type Unwrap<T> = T extends Observable<infer U> ? U : T extends Promise<infer U> ? U : T;
 
@@ -47,6 +48,7 @@ export interface GrpcClientOptions {
   /** Where imports of the proto file resolve (the contracts' PROTO_ROOT). */
   includeDirs: string[];
   service: string;
+  /** The backend's address(es), as `<SERVICE>_GRPC_URL` takes them (`grpc-target.ts`). */
   url: string;
   deadlineMs: number;
   /**
@@ -64,9 +66,12 @@ export interface GrpcClientOptions {
  * tried again only 4–6 s after it was back. Here attempts are at most 500 ms apart, so a channel
  * reconnects within about half a second of its backend listening again; keepalive pings (every
  * 10 s, 5 s to answer, also while idle) find a connection that died silently (a partition, a
- * host gone) instead of waiting for the TCP timeout.
+ * host gone) instead of waiting for the TCP timeout. Calls go round robin over every address of
+ * the target (`grpc-target.ts`: the replicas of a list, or all a name resolves to); grpc-js'
+ * default would send them all to the first address that connects.
  */
 export const GRPC_CHANNEL_OPTIONS: ChannelOptions = {
+  'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
   'grpc.initial_reconnect_backoff_ms': 100,
   'grpc.max_reconnect_backoff_ms': 500,
   'grpc.keepalive_time_ms': 10_000,
@@ -93,7 +98,11 @@ export function grpcClient<T extends object>(opts: GrpcClientOptions): { api: T;
     creds: ReturnType<typeof credentials.createInsecure>,
     options: ChannelOptions,
   ) => Client & Record<string, UnaryFn>) & { service: Record<string, { originalName?: string }> };
-  const client = new Ctor(opts.url, credentials.createInsecure(), GRPC_CHANNEL_OPTIONS);
+  const client = new Ctor(
+    grpcChannelTarget(opts.url),
+    credentials.createInsecure(),
+    GRPC_CHANNEL_OPTIONS,
+  );
   const connectWaitMs = opts.connectWaitMs ?? CONNECT_WAIT_MS;
   const call = (method: string) => async (ctx: RequestContext, req: unknown) => {
     const deadline = Date.now() + opts.deadlineMs;

@@ -24,6 +24,16 @@ export function grpcLoaderOptions(includeDirs: string[]) {
   };
 }
 
+/**
+ * Settings of every service's gRPC server. A connection is ended (GOAWAY, its calls finishing
+ * first) after about a minute (grpc-js adds ±10 % jitter): clients then connect again and resolve
+ * the backend's name again, so replicas added by a scale-out get their share of calls within a
+ * minute or so, and calls do not stay pinned to the replicas that were there first.
+ */
+export const GRPC_SERVER_OPTIONS = {
+  'grpc.max_connection_age_ms': 60_000,
+};
+
 /** Runs `fn` in the request context carried by incoming gRPC metadata (W3C traceparent). */
 export function withGrpcContext<T>(
   metadata: Metadata | undefined,

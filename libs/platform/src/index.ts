@@ -32,7 +32,8 @@ export {
 } from './dependency';
 export type { CodedError, ErrorKind, RemoteError } from './errors';
 export { GrpcExceptionFilter } from './grpc-exception.filter';
-export { grpcLoaderOptions, outgoingMetadata, withGrpcContext } from './grpc';
+export { GRPC_SERVER_OPTIONS, grpcLoaderOptions, outgoingMetadata, withGrpcContext } from './grpc';
+export { grpcChannelTarget, grpcTargetProblem } from './grpc-target';
 export { HandlerErrorReporter, RawGrpcServer, rawUnary, rawUnaryHandler } from './raw-grpc';
 export type { AnyRawUnaryMethod, RawUnaryMethod } from './raw-grpc';
 export { counter, gauge, histogram, metricsRegistry } from './metrics';

@@ -168,8 +168,12 @@ describe('raw gRPC handlers (startService grpc.raw)', () => {
     expect(JSON.stringify(logged)).toContain('secret internals');
   });
 
-  it('counts the calls and their times by method and status', async () => {
+  it('counts the calls and their times by method and status, the Nest handlers’ too', async () => {
+    await api.scoreLogin(contextFromTraceparent(), { accountId: 'counted' });
     const text = await metricsRegistry.metrics();
+    expect(text).toMatch(
+      /emporia_grpc_server_handled_total\{service="RiskService",method="ScoreLogin",code="0"\} [1-9]/,
+    );
     expect(text).toMatch(
       /emporia_grpc_server_handled_total\{service="RiskService",method="ScoreOrder",code="0"\} [1-9]/,
     );

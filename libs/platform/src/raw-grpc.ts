@@ -1,4 +1,4 @@
-import type { sendUnaryData, ServerUnaryCall, status as GrpcStatus } from '@grpc/grpc-js';
+import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
 import { ServerGrpc, type GrpcOptions } from '@nestjs/microservices';
 import type { Logger } from 'pino';
 import { contextFromTraceparent, runWithContext, type RequestContext } from './context';
@@ -43,17 +43,29 @@ export function rawUnary<Req, Res>(
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyRawUnaryMethod = RawUnaryMethod<any, any>;
 
-const handled = counter('emporia_grpc_server_handled_total', 'RPCs answered by raw handlers', [
-  'service',
-  'method',
-  'code',
-]);
+const handled = counter(
+  'emporia_grpc_server_handled_total',
+  'RPCs answered by the gRPC server, by service, method and status code (0: OK)',
+  ['service', 'method', 'code'],
+);
 const handlingSeconds = histogram(
   'emporia_grpc_server_handling_seconds',
-  'Time raw handlers took to answer an RPC',
+  'Time the gRPC server took to answer an RPC',
   ['service', 'method'],
   [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
 );
+
+/** Records one RPC's answers (label sets bound once: recording costs no label hashing per call). */
+function rpcMeter(service: string, method: string) {
+  const timer = handlingSeconds.labels(service, method);
+  const byCode = new Map<number, { inc(): void }>();
+  return (started: bigint, code: number) => {
+    timer.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    let c = byCode.get(code);
+    if (!c) byCode.set(code, (c = handled.labels(service, method, String(code))));
+    c.inc();
+  };
+}
 
 /** Logs a failed handler's error as `GrpcExceptionFilter` does: coded errors are answers, not logs. */
 export class HandlerErrorReporter {
@@ -79,24 +91,15 @@ export function rawUnaryHandler(
   m: AnyRawUnaryMethod,
   reporter: HandlerErrorReporter,
 ): (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => void {
-  // Label sets bound once: recording costs no label hashing per call.
-  const timer = handlingSeconds.labels(m.service, m.method);
-  const byCode = new Map<number, { inc(): void }>();
-  const count = (code: GrpcStatus | 0) => {
-    let c = byCode.get(code);
-    if (!c) byCode.set(code, (c = handled.labels(m.service, m.method, String(code))));
-    c.inc();
-  };
+  const record = rpcMeter(m.service, m.method);
   return (call, callback) => {
     const started = process.hrtime.bigint();
     const raw = call.metadata.get('traceparent')[0];
     const ctx = contextFromTraceparent(typeof raw === 'string' ? raw : undefined);
-    const done = () => timer.observe(Number(process.hrtime.bigint() - started) / 1e9);
     const fail = (e: unknown) => {
       runWithContext(ctx, () => reporter.report(e));
       const err = toGrpcError(e);
-      done();
-      count(err.code);
+      record(started, err.code);
       callback(err);
     };
     let answer: Promise<unknown> | unknown;
@@ -107,12 +110,34 @@ export function rawUnaryHandler(
       return;
     }
     Promise.resolve(answer).then((res) => {
-      done();
-      count(0);
+      record(started, 0);
       callback(null, res);
     }, fail);
   };
 }
+
+type UnaryImplementation = (
+  call: ServerUnaryCall<unknown, unknown>,
+  callback: sendUnaryData<unknown>,
+) => void;
+
+/** A Nest handler's unary implementation, counted and timed as raw handlers are. */
+function measuredUnary(
+  service: string,
+  method: string,
+  implementation: UnaryImplementation,
+): UnaryImplementation {
+  const record = rpcMeter(service, method);
+  return (call, callback) => {
+    const started = process.hrtime.bigint();
+    implementation(call, (err, ...rest) => {
+      record(started, err ? (err.code ?? GRPC_UNKNOWN) : 0);
+      callback(err, ...rest);
+    });
+  };
+}
+
+const GRPC_UNKNOWN = 2;
 
 type ServiceDefinition = Record<
   string,
@@ -158,6 +183,16 @@ export class RawGrpcServer extends ServerGrpc {
       string,
       unknown
     >;
+    const service = name.slice(name.lastIndexOf('.') + 1);
+    for (const [key, def] of Object.entries(grpcService.service)) {
+      if (def.requestStream || def.responseStream) continue;
+      // Nest implements the camelCased name; the metrics name the RPC as the proto does
+      for (const k of new Set([key, def.originalName ?? key])) {
+        const implemented = implementation[k];
+        if (typeof implemented === 'function')
+          implementation[k] = measuredUnary(service, key, implemented as UnaryImplementation);
+      }
+    }
     for (const m of this.methods ?? []) {
       if (m.service !== name && !name.endsWith(`.${m.service}`)) continue;
       const key = Object.keys(grpcService.service).find(

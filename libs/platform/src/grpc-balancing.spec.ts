@@ -1,0 +1,110 @@
+import 'reflect-metadata';
+import { Controller } from '@nestjs/common';
+import { GrpcMethod } from '@nestjs/microservices';
+import { createServer } from 'node:net';
+import pino from 'pino';
+import { GRPC_PACKAGES, grpcService } from '@emporia/contracts';
+import { startService, type RunningService } from './bootstrap';
+import { contextFromTraceparent, type RequestContext } from './context';
+import { grpcClient } from './grpc-client';
+import { PlatformModule } from './platform.module';
+
+interface ScoreResponse {
+  decision: string;
+  score: number;
+  reasons: string[];
+}
+interface RiskApi {
+  scoreLogin(ctx: RequestContext, req: { accountId: string }): Promise<ScoreResponse>;
+}
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const address = s.address();
+      s.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
+    });
+  });
+
+/** One replica of a service: its answers say which replica it is. */
+async function replica(name: string, port: number): Promise<RunningService> {
+  @Controller()
+  class ReplicaController {
+    @GrpcMethod('RiskService', 'scoreLogin')
+    scoreLogin(): ScoreResponse {
+      return { decision: 'DECISION_ALLOW', score: 0, reasons: [name] };
+    }
+  }
+  const logger = pino({ level: 'silent' });
+  return startService({
+    module: {
+      module: class ReplicaModule {},
+      imports: [PlatformModule.forRoot(logger)],
+      controllers: [ReplicaController],
+    },
+    logger,
+    http: { host: '127.0.0.1', port: 0 },
+    grpc: {
+      package: GRPC_PACKAGES.risk,
+      protoPath: grpcService('risk').protoFile,
+      includeDirs: grpcService('risk').includeDirs,
+      host: '127.0.0.1',
+      port,
+    },
+  });
+}
+
+describe('a gRPC client of a backend running as several replicas', () => {
+  const ports: number[] = [];
+  const running = new Map<string, RunningService>();
+  let api: RiskApi;
+  let close: () => void;
+
+  /** Who answered `n` calls made one after another (none may fail). */
+  const answers = async (n: number) => {
+    const by: Record<string, number> = {};
+    for (let i = 0; i < n; i++) {
+      const res = await api.scoreLogin(contextFromTraceparent(), { accountId: `a${i}` });
+      by[res.reasons[0]] = (by[res.reasons[0]] ?? 0) + 1;
+    }
+    return by;
+  };
+
+  beforeAll(async () => {
+    ports.push(await freePort(), await freePort());
+    running.set('a', await replica('a', ports[0]));
+    running.set('b', await replica('b', ports[1]));
+    const c = grpcClient<RiskApi>({
+      name: 'risk',
+      ...grpcService('risk'),
+      url: ports.map((p) => `127.0.0.1:${p}`).join(','),
+      deadlineMs: 5000,
+    });
+    api = c.api;
+    close = () => c.client.close();
+  });
+
+  afterAll(async () => {
+    close?.();
+    for (const r of running.values()) await r.close();
+  });
+
+  it('spreads calls over every replica of the list, round robin', async () => {
+    await answers(2); // both connect
+    expect(await answers(20)).toEqual({ a: 10, b: 10 });
+  });
+
+  it('sends every call to the replicas left when one stops, and again to it once it is back', async () => {
+    await running.get('a')!.close();
+    running.delete('a');
+    expect(await answers(20)).toEqual({ b: 20 });
+
+    running.set('a', await replica('a', ports[0]));
+    // the channel tries the stopped address again at most ~0.6 s apart (GRPC_CHANNEL_OPTIONS)
+    const deadline = Date.now() + 5000;
+    let by: Record<string, number> = {};
+    while (Date.now() < deadline && !by.a) by = await answers(4);
+    expect(by.a).toBeGreaterThan(0);
+    expect(await answers(20)).toEqual({ a: 10, b: 10 });
+  });
+});
