@@ -52,6 +52,8 @@ export interface Platform {
   gatewayUrl: string;
   /** The gateway's ops port: /healthz, /readyz and /metrics (not served on gatewayUrl). */
   gatewayOpsUrl: string;
+  /** Every gateway's public URL (`replicas` of them; the first is `gatewayUrl`). */
+  gatewayUrls: string[];
   api: Api;
   databases: {
     catalog?: string;
@@ -141,6 +143,11 @@ export async function startPlatform(want: {
   notificationEnv?: Record<string, string>;
   /** Extra settings of the user service (e.g. REVIEW_PHOTO_POINTS). */
   userEnv?: Record<string, string>;
+  /**
+   * Processes per service, the gateway's included (default 1). Each service's callers get the
+   * list of its replicas' gRPC addresses; consumers of a service share its consumer group.
+   */
+  replicas?: number;
 }): Promise<Platform> {
   const suffix = uniqueSuffix();
   const common = {
@@ -148,20 +155,31 @@ export async function startPlatform(want: {
     KAFKA_TOPIC_PREFIX: `e2e${suffix}.`,
     BIND_HOST: '127.0.0.1',
   };
-  const ports = {
-    catalog: [await freePort(), await freePort()],
-    search: [await freePort(), await freePort()],
-    user: [await freePort(), await freePort()],
-    order: [await freePort(), await freePort()],
-    marketing: [await freePort(), await freePort()],
-    risk: [await freePort(), await freePort()],
-    analytics: [await freePort(), await freePort()],
-    support: [await freePort(), await freePort()],
-    review: [await freePort(), await freePort()],
-    notification: [await freePort(), await freePort()],
-    gateway: await freePort(),
-    gatewayOps: await freePort(),
+  const replicas = want.replicas ?? 1;
+  if (!Number.isInteger(replicas) || replicas < 1) throw new Error(`replicas: ${replicas}`);
+  /** Each replica's [gRPC or public HTTP port, HTTP or ops port]. */
+  const portPairs = async () => {
+    const pairs: [number, number][] = [];
+    for (let i = 0; i < replicas; i++) pairs.push([await freePort(), await freePort()]);
+    return pairs;
   };
+  const ports = {
+    catalog: await portPairs(),
+    search: await portPairs(),
+    user: await portPairs(),
+    order: await portPairs(),
+    marketing: await portPairs(),
+    risk: await portPairs(),
+    analytics: await portPairs(),
+    support: await portPairs(),
+    review: await portPairs(),
+    notification: await portPairs(),
+    gateway: await portPairs(),
+  };
+  /** A service's gRPC address for its callers: every replica's. */
+  const grpcUrl = (app: Exclude<keyof typeof ports, 'gateway'>) =>
+    ports[app].map(([grpc]) => `127.0.0.1:${grpc}`).join(',');
+  const gatewayUrls = ports.gateway.map(([http]) => `http://127.0.0.1:${http}`);
   const drops: (() => Promise<void>)[] = [];
   const mailSinkApiUrl = process.env.MAIL_SINK_API_URL ?? '';
   const operatorEmail = `operator-${suffix}@e2e.emporia.test`;
@@ -174,10 +192,23 @@ export async function startPlatform(want: {
   const databases: Platform['databases'] = {};
   const services: ServiceProcess[] = [];
   const processes: Platform['processes'] = {};
-  const launch = (app: string, env: Record<string, string>, readyUrl: string) => {
-    processes[app] = { env, readyUrl };
-    return startServiceProcess(app, env, readyUrl);
-  };
+  /**
+   * Starts every replica of `app` (`processes` keys: `app`, then `app#2`, …) with its own ports
+   * (`<APP>_GRPC_PORT`/`<APP>_HTTP_PORT`; the gateway's `GATEWAY_HTTP_PORT`/`GATEWAY_OPS_PORT`),
+   * ready when `readyPath` answers on the second port of each.
+   */
+  const launch = (app: keyof typeof ports, env: Record<string, string>, readyPath: string) =>
+    ports[app].map(([first, second], i) => {
+      const upper = app.toUpperCase();
+      const own =
+        app === 'gateway'
+          ? { GATEWAY_HTTP_PORT: String(first), GATEWAY_OPS_PORT: String(second) }
+          : { [`${upper}_GRPC_PORT`]: String(first), [`${upper}_HTTP_PORT`]: String(second) };
+      const full = { ...env, ...own };
+      const readyUrl = `http://127.0.0.1:${second}/${readyPath}`;
+      processes[i === 0 ? app : `${app}#${i + 1}`] = { env: full, readyUrl };
+      return startServiceProcess(app, full, readyUrl);
+    });
   const starting: Promise<ServiceProcess>[] = [];
   try {
     if (want.catalog) {
@@ -190,36 +221,32 @@ export async function startPlatform(want: {
         ['migrate'],
       );
       starting.push(
-        launch(
+        ...launch(
           'catalog',
           {
             ...common,
             CATALOG_DATABASE_URL: db.url,
             CATALOG_CONSUMER_GROUP: `catalog-e2e${suffix}`,
-            CATALOG_GRPC_PORT: String(ports.catalog[0]),
-            CATALOG_HTTP_PORT: String(ports.catalog[1]),
             OUTBOX_POLL_MS: '100',
             ...want.catalogEnv,
           },
-          `http://127.0.0.1:${ports.catalog[1]}/readyz`,
+          'readyz',
         ),
       );
     }
     if (want.search) {
       starting.push(
-        launch(
+        ...launch(
           'search',
           {
             ...common,
             ELASTICSEARCH_URL: testEnv.elasticsearchUrl(),
             SEARCH_INDEX_PREFIX: `e2e${suffix}-`,
             SEARCH_CONSUMER_GROUP: `search-e2e${suffix}`,
-            CATALOG_GRPC_URL: `127.0.0.1:${ports.catalog[0]}`,
-            SEARCH_GRPC_PORT: String(ports.search[0]),
-            SEARCH_HTTP_PORT: String(ports.search[1]),
+            CATALOG_GRPC_URL: grpcUrl('catalog'),
             ...want.searchEnv,
           },
-          `http://127.0.0.1:${ports.search[1]}/readyz`,
+          'readyz',
         ),
       );
       drops.push(async () => {
@@ -234,19 +261,17 @@ export async function startPlatform(want: {
       databases.user = db.url;
       await runServiceCommand('user', userEnv(db.url), ['migrate']);
       starting.push(
-        launch(
+        ...launch(
           'user',
           {
             ...userEnv(db.url),
-            USER_GRPC_PORT: String(ports.user[0]),
-            USER_HTTP_PORT: String(ports.user[1]),
             USER_CONSUMER_GROUP: `user-e2e${suffix}`,
             OUTBOX_POLL_MS: '100',
             // sign-ins are scored when risk runs (fail open until it answers)
-            RISK_GRPC_URL: want.risk ? `127.0.0.1:${ports.risk[0]}` : '',
+            RISK_GRPC_URL: want.risk ? grpcUrl('risk') : '',
             ...want.userEnv,
           },
-          `http://127.0.0.1:${ports.user[1]}/readyz`,
+          'readyz',
         ),
       );
     }
@@ -264,24 +289,22 @@ export async function startPlatform(want: {
       };
       await runServiceCommand('order', { ...env, ...want.orderEnv }, ['migrate']);
       starting.push(
-        launch(
+        ...launch(
           'order',
           {
             ...env,
-            ORDER_GRPC_PORT: String(ports.order[0]),
-            ORDER_HTTP_PORT: String(ports.order[1]),
-            CATALOG_GRPC_URL: `127.0.0.1:${ports.catalog[0]}`,
-            MARKETING_GRPC_URL: want.marketing ? `127.0.0.1:${ports.marketing[0]}` : '',
-            RISK_GRPC_URL: want.risk ? `127.0.0.1:${ports.risk[0]}` : '',
+            CATALOG_GRPC_URL: grpcUrl('catalog'),
+            MARKETING_GRPC_URL: want.marketing ? grpcUrl('marketing') : '',
+            RISK_GRPC_URL: want.risk ? grpcUrl('risk') : '',
             // checkout asks user about frozen accounts and address-book entries
-            USER_GRPC_URL: want.user ? `127.0.0.1:${ports.user[0]}` : '',
+            USER_GRPC_URL: want.user ? grpcUrl('user') : '',
             ORDER_CONSUMER_GROUP: `order-e2e${suffix}`,
-            PAYMENT_SANDBOX_BASE_URL: `http://127.0.0.1:${ports.gateway}/v1/payments`,
+            PAYMENT_SANDBOX_BASE_URL: `${gatewayUrls[0]}/v1/payments`,
             OUTBOX_POLL_MS: '100',
             ORDER_SWEEP_INTERVAL_MS: '200',
             ...want.orderEnv,
           },
-          `http://127.0.0.1:${ports.order[1]}/${want.catalog ? 'readyz' : 'healthz'}`,
+          want.catalog ? 'readyz' : 'healthz',
         ),
       );
     }
@@ -297,18 +320,16 @@ export async function startPlatform(want: {
       };
       await runServiceCommand('marketing', env, ['migrate']);
       starting.push(
-        launch(
+        ...launch(
           'marketing',
           {
             ...env,
-            MARKETING_GRPC_PORT: String(ports.marketing[0]),
-            MARKETING_HTTP_PORT: String(ports.marketing[1]),
             MARKETING_CONSUMER_GROUP: `marketing-e2e${suffix}`,
             OUTBOX_POLL_MS: '100',
             MARKETING_SWEEP_INTERVAL_MS: '200',
             ...want.marketingEnv,
           },
-          `http://127.0.0.1:${ports.marketing[1]}/readyz`,
+          'readyz',
         ),
       );
     }
@@ -324,15 +345,13 @@ export async function startPlatform(want: {
       };
       await runServiceCommand('risk', env, ['migrate']);
       starting.push(
-        launch(
+        ...launch(
           'risk',
           {
             ...env,
-            RISK_GRPC_PORT: String(ports.risk[0]),
-            RISK_HTTP_PORT: String(ports.risk[1]),
             RISK_CONSUMER_GROUP: `risk-e2e${suffix}`,
           },
-          `http://127.0.0.1:${ports.risk[1]}/readyz`,
+          'readyz',
         ),
       );
     }
@@ -343,19 +362,17 @@ export async function startPlatform(want: {
       const env = { ...common, ANALYTICS_DATABASE_URL: db.url };
       await runServiceCommand('analytics', { ...env, ...want.analyticsEnv }, ['migrate']);
       starting.push(
-        launch(
+        ...launch(
           'analytics',
           {
             ...env,
-            ANALYTICS_GRPC_PORT: String(ports.analytics[0]),
-            ANALYTICS_HTTP_PORT: String(ports.analytics[1]),
             ANALYTICS_CONSUMER_GROUP: `analytics-e2e${suffix}`,
             // approved price suggestions are set on the catalog
-            CATALOG_GRPC_URL: want.catalog ? `127.0.0.1:${ports.catalog[0]}` : '',
+            CATALOG_GRPC_URL: want.catalog ? grpcUrl('catalog') : '',
             OUTBOX_POLL_MS: '100',
             ...want.analyticsEnv,
           },
-          `http://127.0.0.1:${ports.analytics[1]}/readyz`,
+          'readyz',
         ),
       );
     }
@@ -366,20 +383,18 @@ export async function startPlatform(want: {
       const env = { ...common, SUPPORT_DATABASE_URL: db.url };
       await runServiceCommand('support', { ...env, ...want.supportEnv }, ['migrate']);
       starting.push(
-        launch(
+        ...launch(
           'support',
           {
             ...env,
-            SUPPORT_GRPC_PORT: String(ports.support[0]),
-            SUPPORT_HTTP_PORT: String(ports.support[1]),
             // the bot's answers and a ticket's order; the customer's tier (neither a readiness check)
-            ORDER_GRPC_URL: `127.0.0.1:${ports.order[0]}`,
-            USER_GRPC_URL: `127.0.0.1:${ports.user[0]}`,
+            ORDER_GRPC_URL: grpcUrl('order'),
+            USER_GRPC_URL: grpcUrl('user'),
             OUTBOX_POLL_MS: '100',
             SUPPORT_SWEEP_INTERVAL_MS: '200',
             ...want.supportEnv,
           },
-          `http://127.0.0.1:${ports.support[1]}/readyz`,
+          'readyz',
         ),
       );
     }
@@ -390,20 +405,18 @@ export async function startPlatform(want: {
       const env = { ...common, REVIEW_DATABASE_URL: db.url };
       await runServiceCommand('review', { ...env, ...want.reviewEnv }, ['migrate']);
       starting.push(
-        launch(
+        ...launch(
           'review',
           {
             ...env,
-            REVIEW_GRPC_PORT: String(ports.review[0]),
-            REVIEW_HTTP_PORT: String(ports.review[1]),
             // delivered lines, the account's age and name, brushing checks (no readiness check)
-            ORDER_GRPC_URL: `127.0.0.1:${ports.order[0]}`,
-            USER_GRPC_URL: `127.0.0.1:${ports.user[0]}`,
-            RISK_GRPC_URL: `127.0.0.1:${ports.risk[0]}`,
+            ORDER_GRPC_URL: grpcUrl('order'),
+            USER_GRPC_URL: grpcUrl('user'),
+            RISK_GRPC_URL: grpcUrl('risk'),
             OUTBOX_POLL_MS: '100',
             ...want.reviewEnv,
           },
-          `http://127.0.0.1:${ports.review[1]}/readyz`,
+          'readyz',
         ),
       );
     }
@@ -423,17 +436,15 @@ export async function startPlatform(want: {
         NOTIFICATION_UNSUBSCRIBE_SECRET: E2E_UNSUBSCRIBE_SECRET,
       };
       await runServiceCommand('notification', { ...env, ...want.notificationEnv }, ['migrate']);
-      const gateway = `http://127.0.0.1:${ports.gateway}`;
+      const gateway = gatewayUrls[0];
       starting.push(
-        launch(
+        ...launch(
           'notification',
           {
             ...env,
-            NOTIFICATION_GRPC_PORT: String(ports.notification[0]),
-            NOTIFICATION_HTTP_PORT: String(ports.notification[1]),
             NOTIFICATION_CONSUMER_GROUP: `notification-e2e${suffix}`,
             // recipients' e-mail, phone, locale and consents
-            USER_GRPC_URL: `127.0.0.1:${ports.user[0]}`,
+            USER_GRPC_URL: grpcUrl('user'),
             SMTP_URL: smtpUrl,
             NOTIFICATION_PUBLIC_BASE_URL: gateway,
             NOTIFICATION_SANDBOX_ENABLED: 'true',
@@ -445,7 +456,7 @@ export async function startPlatform(want: {
             NOTIFICATION_RETRY_BASE_MS: '100',
             ...want.notificationEnv,
           },
-          `http://127.0.0.1:${ports.notification[1]}/${want.user ? 'readyz' : 'healthz'}`,
+          want.user ? 'readyz' : 'healthz',
         ),
       );
     }
@@ -455,43 +466,44 @@ export async function startPlatform(want: {
     if (failed) throw (failed as PromiseRejectedResult).reason;
     const all = want.catalog && want.search && want.user && want.order && want.marketing;
     services.push(
-      await launch(
-        'gateway',
-        {
-          BIND_HOST: '127.0.0.1',
-          GATEWAY_HTTP_PORT: String(ports.gateway),
-          GATEWAY_OPS_PORT: String(ports.gatewayOps),
-          // catalog's product events drop the gateway's cached product pages
-          KAFKA_BROKERS: common.KAFKA_BROKERS,
-          KAFKA_TOPIC_PREFIX: common.KAFKA_TOPIC_PREFIX,
-          CATALOG_GRPC_URL: `127.0.0.1:${ports.catalog[0]}`,
-          SEARCH_GRPC_URL: `127.0.0.1:${ports.search[0]}`,
-          USER_GRPC_URL: `127.0.0.1:${ports.user[0]}`,
-          ORDER_GRPC_URL: `127.0.0.1:${ports.order[0]}`,
-          MARKETING_GRPC_URL: `127.0.0.1:${ports.marketing[0]}`,
-          RISK_GRPC_URL: `127.0.0.1:${ports.risk[0]}`,
-          ANALYTICS_GRPC_URL: `127.0.0.1:${ports.analytics[0]}`,
-          SUPPORT_GRPC_URL: `127.0.0.1:${ports.support[0]}`,
-          REVIEW_GRPC_URL: `127.0.0.1:${ports.review[0]}`,
-          NOTIFICATION_GRPC_URL: `127.0.0.1:${ports.notification[0]}`,
-          REDIS_URL: testEnv.redisUrl(),
-          REDIS_KEY_PREFIX: `e2e:${suffix}:gw:`,
-          ...want.gatewayEnv,
-        },
-        `http://127.0.0.1:${ports.gatewayOps}/${all ? 'readyz' : 'healthz'}`,
-      ),
+      ...(await Promise.all(
+        launch(
+          'gateway',
+          {
+            BIND_HOST: '127.0.0.1',
+            // catalog's product events drop the gateway's cached product pages
+            KAFKA_BROKERS: common.KAFKA_BROKERS,
+            KAFKA_TOPIC_PREFIX: common.KAFKA_TOPIC_PREFIX,
+            CATALOG_GRPC_URL: grpcUrl('catalog'),
+            SEARCH_GRPC_URL: grpcUrl('search'),
+            USER_GRPC_URL: grpcUrl('user'),
+            ORDER_GRPC_URL: grpcUrl('order'),
+            MARKETING_GRPC_URL: grpcUrl('marketing'),
+            RISK_GRPC_URL: grpcUrl('risk'),
+            ANALYTICS_GRPC_URL: grpcUrl('analytics'),
+            SUPPORT_GRPC_URL: grpcUrl('support'),
+            REVIEW_GRPC_URL: grpcUrl('review'),
+            NOTIFICATION_GRPC_URL: grpcUrl('notification'),
+            REDIS_URL: testEnv.redisUrl(),
+            REDIS_KEY_PREFIX: `e2e:${suffix}:gw:`,
+            ...want.gatewayEnv,
+          },
+          all ? 'readyz' : 'healthz',
+        ),
+      )),
     );
   } catch (e) {
     for (const s of services.reverse()) await s.stop();
     for (const d of drops) await d();
     throw e;
   }
-  const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
+  const gatewayUrl = gatewayUrls[0];
   const api = apiClient(gatewayUrl);
   return {
     suffix,
     gatewayUrl,
-    gatewayOpsUrl: `http://127.0.0.1:${ports.gatewayOps}`,
+    gatewayOpsUrl: `http://127.0.0.1:${ports.gateway[0][1]}`,
+    gatewayUrls,
     api,
     databases,
     mailSinkApiUrl,
