@@ -69,6 +69,71 @@ describe('registration and sign-in', () => {
     expect(h.store.familiesOf(account.id)).toHaveLength(2);
   });
 
+  it('a sign-in from a known device and address opens a session in one statement, with no event; REJECT and REVIEW hold there', async () => {
+    const h = userHarness();
+    const { account } = await h.signedIn('li@example.com', 'phone-1');
+    const login = () =>
+      h.login.execute(h.ctx, {
+        identifier: 'li@example.com',
+        password: PASSWORD,
+        ip: '10.0.0.1',
+        deviceId: 'phone-1',
+      });
+    h.clock.advance(60_000);
+    const commits = h.uow.commits;
+    const r = await login();
+    expect(r).toHaveProperty('tokens');
+    expect(h.uow.commits).toBe(commits + 2); // the read and the statement (the fake's runs)
+    expect(h.store.familiesOf(account.id)).toHaveLength(2);
+    expect(h.store.knownLogins.get(`${account.id}|DEVICE|phone-1`)?.lastSeen).toEqual(
+      h.clock.now(),
+    );
+    expect(h.store.eventTypes(account.id)).toEqual(['accountRegistered']);
+    if ('tokens' in r)
+      expect(await h.refresh.execute(h.ctx, r.tokens.refreshToken)).toHaveProperty('accessToken');
+    h.risk.verdict = { decision: 'REJECT', score: 99, reasons: ['LISTED_IP'], degraded: false };
+    await expect(login()).rejects.toMatchObject({ code: 'LOGIN_BLOCKED' });
+    expect(h.store.familiesOf(account.id)).toHaveLength(2);
+    h.risk.verdict = { decision: 'REVIEW', score: 60, reasons: ['VELOCITY'], degraded: false };
+    expect(await login()).toHaveProperty('tokens');
+    expect(h.logger.warnings).toHaveLength(1);
+  });
+
+  it('a freeze or MFA turned on after the password check wins over a known client: no session from the statement', async () => {
+    const h = userHarness();
+    const { account } = await h.signedIn('li@example.com', 'phone-1');
+    const login = () =>
+      h.login.execute(h.ctx, {
+        identifier: 'li@example.com',
+        password: PASSWORD,
+        ip: '10.0.0.1',
+        deviceId: 'phone-1',
+      });
+    const allow = h.risk.verdict;
+    // risk is asked between the password check and the session: the change lands there
+    h.risk.scoreLogin = async () => {
+      h.store.mfa.set(account.id, {
+        accountId: account.id,
+        status: 'ACTIVE',
+        secret: new Uint8Array(20),
+        lastUsedCounter: null,
+        createdAt: h.clock.now(),
+        confirmedAt: h.clock.now(),
+      });
+      return allow;
+    };
+    expect(await login()).toHaveProperty('mfa');
+    expect(h.store.familiesOf(account.id)).toHaveLength(1);
+    h.store.mfa.delete(account.id);
+    h.risk.scoreLogin = async () => {
+      await h.freeze.execute(h.ctx, { accountId: account.id, frozen: true, reason: 'fraud' });
+      return allow;
+    };
+    await expect(login()).rejects.toMatchObject({ code: 'ACCOUNT_FROZEN' });
+    expect(h.store.familiesOf(account.id).filter((f) => !f.revokedAt)).toHaveLength(0);
+    expect(h.store.familiesOf(account.id)).toHaveLength(1);
+  });
+
   it('risk REJECT blocks the sign-in and opens no session; REVIEW without MFA signs in, flagged', async () => {
     const h = userHarness();
     const a = await h.customer('li@example.com');

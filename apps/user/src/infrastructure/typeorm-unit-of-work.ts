@@ -22,6 +22,7 @@ import { SqlRevocationRepository } from './token-revocations';
 import {
   SqlAccountRepository,
   SqlKnownLoginRepository,
+  SqlLoginRepository,
   SqlRefreshFamilyRepository,
 } from './typeorm-user.repositories';
 
@@ -51,6 +52,14 @@ export class TypeormUnitOfWork extends OutboxUnitOfWork<UserTx> implements UnitO
     return result;
   }
 
+  /**
+   * One statement on a pooled connection, outside a transaction (Postgres makes the statement its
+   * own): the base class's `read`, which refuses events, for work whose one statement writes.
+   */
+  statement<T>(ctx: RequestContext, work: (tx: UserTx) => Promise<T>): Promise<T> {
+    return super.read(ctx, work);
+  }
+
   protected open(manager: EntityManager, ctx: RequestContext) {
     const events = new OutboxUserEvents(this.topic, ctx);
     return {
@@ -59,6 +68,7 @@ export class TypeormUnitOfWork extends OutboxUnitOfWork<UserTx> implements UnitO
         families: new SqlRefreshFamilyRepository(manager),
         membership: new SqlMembershipRepository(manager),
         knownLogins: new SqlKnownLoginRepository(manager),
+        logins: new SqlLoginRepository(manager),
         mfa: new SqlMfaRepository(manager, this.secretBox),
         profiles: new SqlProfileRepository(manager),
         privacy: new SqlPrivacyRepository(manager),
