@@ -96,8 +96,13 @@ describe('user service (real Postgres + Redis)', () => {
       issuer: 'emporia-user',
       audience: 'emporia-api',
     });
-    expect(protectedHeader.alg).toBe('ES256');
-    expect(payload).toMatchObject({ sub: account!.id, roles: ['customer'] });
+    expect(protectedHeader).toEqual({ alg: 'ES256', kid: expect.any(String), typ: 'at+jwt' });
+    expect(payload).toMatchObject({
+      sub: account!.id,
+      roles: ['customer'],
+      sid: expect.any(String),
+      jti: expect.any(String),
+    });
     expect(payload.exp! - Math.floor(payload.iat!)).toBe(900);
     expect(tokens!.tokenType).toBe('Bearer');
   });
@@ -181,11 +186,10 @@ describe('user service (real Postgres + Redis)', () => {
     expect(
       attempts.map((a) => a.code).every((c) => c === 'INVALID_CREDENTIALS' || c === 'LOGIN_LOCKED'),
     ).toBe(true);
-    // locked now: even the right password is refused
-    expect(await failure(login('grace', PASSWORD, '10.0.2.2'))).toMatchObject({
-      status: status.RESOURCE_EXHAUSTED,
-      code: 'LOGIN_LOCKED',
-    });
+    // locked now: even the right password is refused, saying for how long (LOGIN_LOCK_SECONDS 2)
+    const locked = await failure(login('grace', PASSWORD, '10.0.2.2'));
+    expect(locked).toMatchObject({ status: status.RESOURCE_EXHAUSTED, code: 'LOGIN_LOCKED' });
+    expect([1, 2]).toContain(locked.details?.retryAfterSeconds);
     expect(await outboxTypes(account!.id)).toContain('emporia.user.v1.AccountLocked');
     const ok = await eventually(() => login('grace', PASSWORD, '10.0.2.2').catch(() => undefined), {
       timeoutMs: 10000,
@@ -198,10 +202,10 @@ describe('user service (real Postgres + Redis)', () => {
   it('throttles an address spraying many accounts, without blocking other addresses', async () => {
     await register('heidi');
     for (let i = 0; i < 8; i++) await failure(login(`spray${i}`, 'whatever password', '10.0.3.3'));
-    expect(await failure(login('heidi', PASSWORD, '10.0.3.3'))).toMatchObject({
-      status: status.RESOURCE_EXHAUSTED,
-      code: 'LOGIN_THROTTLED',
-    });
+    const throttled = await failure(login('heidi', PASSWORD, '10.0.3.3'));
+    expect(throttled).toMatchObject({ status: status.RESOURCE_EXHAUSTED, code: 'LOGIN_THROTTLED' });
+    // the address's failure count expires with the window (LOGIN_FAILURE_WINDOW_SECONDS)
+    expect(throttled.details?.retryAfterSeconds).toBeGreaterThan(1);
     expect((await login('heidi', PASSWORD, '10.0.3.4')).account).toBeDefined();
   });
 
