@@ -75,7 +75,7 @@ export class LoginUseCase {
     const deviceId = input.deviceId ?? '';
     // what a new session records of the client (openSession's cut)
     const client = { deviceId: deviceId.slice(0, 200), ip };
-    await this.throttle.check(accountKey, ip);
+    const { accountFailures } = await this.throttle.check(accountKey, ip);
     const candidate = await this.uow.read(ctx, (tx) => tx.logins.findCandidate(id, client));
     const account = candidate?.account ?? null;
     const ok = account
@@ -109,7 +109,7 @@ export class LoginUseCase {
     if (candidate?.knownClient && !candidate.mfaActive && risk.decision !== 'REJECT') {
       const quick = await this.knownClientSession(ctx, account, client, now);
       if (quick) {
-        await this.throttle.recordSuccess(accountKey);
+        if (accountFailures > 0) await this.throttle.recordSuccess(accountKey);
         this.warnIfFlagged(loginRiskOutcome(risk, false), risk, account.id, ip, deviceId);
         return quick;
       }
@@ -147,7 +147,8 @@ export class LoginUseCase {
     });
     // With MFA the failure count is cleared only once the second factor is right, so wrong
     // codes cannot be retried without limit by logging in again.
-    if ('tokens' in result) await this.throttle.recordSuccess(accountKey);
+    // Failures counted while the password was checked (none were there before) stay counted.
+    if ('tokens' in result && accountFailures > 0) await this.throttle.recordSuccess(accountKey);
     if (flagged) this.warnIfFlagged('PROCEED_FLAGGED', risk, account.id, ip, deviceId);
     return result;
   }

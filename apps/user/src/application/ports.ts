@@ -252,8 +252,12 @@ export interface ThrottleVerdict {
 
 /** Failed-login counting per account and per IP, with timed locks (Redis). */
 export interface LoginThrottle {
-  /** Throws LOGIN_LOCKED or LOGIN_THROTTLED (RESOURCE_EXHAUSTED) when no attempt is allowed now. */
-  check(accountKey: string, ip: string): Promise<void>;
+  /**
+   * Throws LOGIN_LOCKED or LOGIN_THROTTLED (RESOURCE_EXHAUSTED) when no attempt is allowed now;
+   * otherwise says how many failures the account has counted (a success clears only a count
+   * that was there: failures counted while the password was being checked stay).
+   */
+  check(accountKey: string, ip: string): Promise<{ accountFailures: number }>;
   recordFailure(accountKey: string, ip: string): Promise<ThrottleVerdict>;
   recordSuccess(accountKey: string): Promise<void>;
 }

@@ -50,6 +50,33 @@ describe('registration and sign-in', () => {
     expect(h.store.families.size).toBe(0);
   });
 
+  it('a sign-in clears the failures counted before it, on either path; failures counted while it checked the password stay', async () => {
+    const h = userHarness();
+    await h.customer('li@example.com');
+    const attempt = (password: string) =>
+      h.login.execute(h.ctx, {
+        identifier: 'li@example.com',
+        password,
+        ip: '10.0.0.9',
+        deviceId: 'phone-1',
+      });
+    for (const path of ['the general path', 'a known client']) {
+      for (let i = 0; i < 4; i++)
+        await expect(attempt('wrong')).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
+      expect([path, h.throttle.failures.get('li@example.com')]).toEqual([path, 4]);
+      expect(await attempt(PASSWORD)).toHaveProperty('tokens');
+      expect([path, h.throttle.failures.get('li@example.com')]).toEqual([path, undefined]);
+    }
+    // a wrong password of another client lands while this sign-in's password is being checked
+    const verify = h.hasher.verify;
+    h.hasher.verify = async (hash, password) => {
+      await h.throttle.recordFailure('li@example.com');
+      return verify(hash, password);
+    };
+    expect(await attempt(PASSWORD)).toHaveProperty('tokens');
+    expect(h.throttle.failures.get('li@example.com')).toBe(1);
+  });
+
   it('a first sign-in opens a session; a new device later raises a login anomaly', async () => {
     const h = userHarness();
     const { account, tokens } = await h.signedIn('li@example.com', 'phone-1');

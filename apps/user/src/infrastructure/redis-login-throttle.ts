@@ -33,17 +33,19 @@ return {acct, 0}
 `;
 
 /**
- * What `check` needs in one round trip. KEYS: account lock, ip failures. ARGV: max ip failures.
- * Returns {lock ttl (seconds; <= 0 when not locked), ip failures, ip failures' ttl (-2 unless
- * at the limit)}.
+ * What `check` needs in one round trip. KEYS: account lock, ip failures, account failures.
+ * ARGV: max ip failures. Returns {lock ttl (seconds; <= 0 when not locked), ip failures, ip
+ * failures' ttl (-2 unless at the limit), account failures}.
  */
 const CHECK = `
 local lock = redis.call('TTL', KEYS[1])
 local ip = tonumber(redis.call('GET', KEYS[2]) or '0') or 0
 local ipTtl = -2
 if ip >= tonumber(ARGV[1]) then ipTtl = redis.call('TTL', KEYS[2]) end
-return {lock, ip, ipTtl}
+local acct = tonumber(redis.call('GET', KEYS[3]) or '0') or 0
+return {lock, ip, ipTtl, acct}
 `;
+type CheckAnswer = [number, number, number, number];
 const CHECK_SHA = createHash('sha1').update(CHECK).digest('hex');
 
 export class RedisLoginThrottle implements LoginThrottle {
@@ -61,9 +63,9 @@ export class RedisLoginThrottle implements LoginThrottle {
     };
   }
 
-  async check(accountKey: string, ip: string): Promise<void> {
+  async check(accountKey: string, ip: string): Promise<{ accountFailures: number }> {
     const k = this.keys(accountKey, ip);
-    const [lockTtl, ipFailures, ipTtl] = await this.checkScript(k.lock, k.ip);
+    const [lockTtl, ipFailures, ipTtl, accountFailures] = await this.checkScript(k);
     if (lockTtl > 0) {
       throw new UserError(
         'RESOURCE_EXHAUSTED',
@@ -82,16 +84,17 @@ export class RedisLoginThrottle implements LoginThrottle {
         },
       );
     }
+    return { accountFailures };
   }
 
   /** The CHECK script by its SHA-1 (loaded once per Redis server, on the first NOSCRIPT). */
-  private async checkScript(lockKey: string, ipKey: string): Promise<[number, number, number]> {
-    const args = [2, lockKey, ipKey, this.s.maxIpFailures] as const;
+  private async checkScript(k: ReturnType<RedisLoginThrottle['keys']>): Promise<CheckAnswer> {
+    const args = [3, k.lock, k.ip, k.failures, this.s.maxIpFailures] as const;
     try {
-      return (await this.redis.evalsha(CHECK_SHA, ...args)) as [number, number, number];
+      return (await this.redis.evalsha(CHECK_SHA, ...args)) as CheckAnswer;
     } catch (e) {
       if (!(e instanceof Error) || !e.message.startsWith('NOSCRIPT')) throw e;
-      return (await this.redis.eval(CHECK, ...args)) as [number, number, number];
+      return (await this.redis.eval(CHECK, ...args)) as CheckAnswer;
     }
   }
 

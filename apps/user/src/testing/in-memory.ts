@@ -623,6 +623,7 @@ export class FakeLoginThrottle implements LoginThrottle {
     const until = this.lockedUntil.get(accountKey);
     if (until && until.getTime() > this.clock.now().getTime())
       throw new UserError('RESOURCE_EXHAUSTED', 'LOGIN_LOCKED', 'too many failed attempts');
+    return { accountFailures: this.failures.get(accountKey) ?? 0 };
   }
   async recordFailure(accountKey: string): Promise<ThrottleVerdict> {
     const failures = (this.failures.get(accountKey) ?? 0) + 1;
