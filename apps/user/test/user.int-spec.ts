@@ -1,7 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { Client } from 'pg';
-import type { EntityManager } from 'typeorm';
 import { PROTO_FILES, userV1 } from '@emporia/contracts';
 import { fromGrpcError, type RunningService } from '@emporia/platform';
 import {
@@ -312,7 +311,7 @@ describe('user service (real Postgres + Redis)', () => {
     // the adapter's statement on its own: a family whose account is frozen, or has MFA, is not stored
     const repo = new SqlLoginRepository({
       query: async (q: string, p?: unknown[]) => (await pg.query(q, p)).rows,
-    } as unknown as EntityManager);
+    });
     const family = (n: number) => ({
       id: `0190a000-0000-7000-8000-00000000000${n}`,
       userId: leo.id,

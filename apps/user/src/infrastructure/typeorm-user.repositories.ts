@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { isUniqueViolation, Sql } from '@emporia/persistence';
+import { isUniqueViolation, Sql, type SqlRunner } from '@emporia/persistence';
 import type {
   AccountRepository,
   KnownLoginRepository,
@@ -151,7 +151,7 @@ export class SqlKnownLoginRepository implements KnownLoginRepository {
  */
 export class SqlLoginRepository implements LoginRepository {
   private readonly sql: Sql;
-  constructor(m: EntityManager) {
+  constructor(m: SqlRunner) {
     this.sql = new Sql(m);
   }
 
