@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, hash, randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
@@ -116,6 +116,6 @@ export const uuidV7Generator: IdGenerator = { newId: () => uuidv7() };
 /** 256-bit random refresh tokens; only their SHA-256 is stored. */
 export const tokenSecrets: TokenSecrets = {
   newToken: () => randomBytes(32).toString('base64url'),
-  hash: (token) => createHash('sha256').update(token).digest('hex'),
+  hash: (token) => hash('sha256', token, 'hex'),
   randomBytes: (n) => new Uint8Array(randomBytes(n)),
 };
