@@ -21,6 +21,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Algorithm, hash, verify } from '@node-rs/argon2';
+import { Client } from 'pg';
 import {
   createTestDatabase,
   freePort,
@@ -67,6 +68,8 @@ interface Processes {
 interface Stack {
   url: string;
   pids: Record<string, number | undefined>;
+  /** The Postgres backends serving this stack's database now (its pool's connections). */
+  backends(): Promise<number[]>;
   stop(): Promise<void>;
 }
 
@@ -129,6 +132,19 @@ async function startStack(processes: Processes, suffix: string, label: string): 
   return {
     url: `http://127.0.0.1:${gatewayHttp}`,
     pids: { gateway: gateway.process.pid, user: user.process.pid },
+    backends: async () => {
+      const admin = new Client({ connectionString: testEnv.postgresUrl() });
+      await admin.connect();
+      try {
+        const r = await admin.query<{ pid: number }>(
+          `SELECT pid FROM pg_stat_activity WHERE datname = $1`,
+          [db.name],
+        );
+        return r.rows.map((x) => x.pid);
+      } finally {
+        await admin.end();
+      }
+    },
     stop,
   };
 }
@@ -143,6 +159,20 @@ function baseProcesses(tree: string): Processes {
  * CPU ms of a process's main thread (the thread whose id is the process's) and of its other
  * threads together (the libuv pool, where argon2 runs, and V8's), from /proc/<pid>/task.
  */
+function processCpuMs(pids: number[]): number {
+  let ms = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ms += ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+    } catch {
+      // the backend ended meanwhile
+    }
+  }
+  return ms;
+}
+
 function threadsCpuMs(pid: number | undefined): { main: number; others: number } {
   const out = { main: 0, others: 0 };
   if (!pid) return out;
@@ -166,6 +196,8 @@ type Side = {
   latencies: number[];
   /** The user service's main thread and other threads, CPU ms over the windows. */
   threads: { main: number; others: number };
+  /** CPU ms of the Postgres backends serving the side's own database. */
+  backendsMs: number;
 };
 
 async function main(): Promise<void> {
@@ -241,6 +273,7 @@ async function main(): Promise<void> {
         cpu: { byProcess: {}, platformMs: 0, loadGeneratorMs: 0 },
         latencies: [],
         threads: { main: 0, others: 0 },
+        backendsMs: 0,
       };
       const timed = async (i: number) => {
         const t = performance.now();
@@ -253,10 +286,13 @@ async function main(): Promise<void> {
     const measure = async (
       { s, op, timed }: ReturnType<typeof side>,
       meterPids: Record<string, number | undefined>,
+      stack?: Stack,
     ) => {
       // a short warm-up outside the metered window
       await closedLoop(s.run.name, op, { concurrency: CONCURRENCY, seconds: 1, warmupSeconds: 0 });
+      const backends = stack ? await stack.backends() : [];
       const meter = cpuMeter(meterPids);
+      const backendsBefore = processCpuMs(backends);
       const threadsBefore = threadsCpuMs(meterPids.user);
       const fromUs = process.hrtime.bigint() / 1000n;
       const r = await closedLoop(s.run.name, timed, {
@@ -266,6 +302,7 @@ async function main(): Promise<void> {
       });
       const cpu = meter.stop();
       const threadsAfter = threadsCpuMs(meterPids.user);
+      s.backendsMs += processCpuMs(backends) - backendsBefore;
       s.threads.main += threadsAfter.main - threadsBefore.main;
       s.threads.others += threadsAfter.others - threadsBefore.others;
       // the window on the monotonic clock of CPU profiles (µs), to cut a process's profile to it
@@ -304,8 +341,8 @@ async function main(): Promise<void> {
     );
     for (let r = 0; r < ROUNDS; r++) {
       await measure(argonSide, {});
-      if (base) await measure(baseSide, base.pids);
-      await measure(loginSide, now.pids);
+      if (base) await measure(baseSide, base.pids, base);
+      await measure(loginSide, now.pids, now);
     }
     const pooled = ({ s }: ReturnType<typeof side>): Side => {
       s.run = { ...s.run, perSecond: s.run.ok / s.run.seconds, ...percentiles(s.latencies) };
@@ -316,7 +353,7 @@ async function main(): Promise<void> {
     const before = base ? pooled(baseSide) : undefined;
     const ratio = (s: Side) => s.run.perSecond / argon.run.perSecond;
     const threads = (s: Side) =>
-      `the user service's main thread ${(s.threads.main / s.run.ok).toFixed(2)} ms, its other threads (argon2 on the libuv pool, V8) ${(s.threads.others / s.run.ok).toFixed(2)} ms`;
+      `the user service's main thread ${(s.threads.main / s.run.ok).toFixed(2)} ms, its other threads (argon2 on the libuv pool, V8) ${(s.threads.others / s.run.ok).toFixed(2)} ms; the Postgres backends of its own database ${(s.backendsMs / s.run.ok).toFixed(2)} ms`;
 
     const summary = [
       `# Login benchmark (${new Date().toISOString()})`,
