@@ -373,4 +373,24 @@ describe('user service (real Postgres + Redis)', () => {
     ).toEqual({ account: null, opened: false });
     expect(await outboxTypes(leo.id)).toEqual(['emporia.user.v1.AccountRegistered']);
   });
+
+  it('signs in through its prepared statements after a migration adds a column to accounts', async () => {
+    await register('mia');
+    const as = () =>
+      call<userV1.LoginResponse>('login', {
+        identifier: email('mia'),
+        password: PASSWORD,
+        ip: '10.0.7.1',
+        deviceId: 'phone-7',
+      });
+    await as();
+    await as(); // the read and the statement are prepared on the pool's connections now
+    await pg.query(`ALTER TABLE accounts ADD COLUMN probe_column text`);
+    try {
+      expect((await as()).tokens?.accessToken).toBeTruthy();
+      expect((await as()).tokens?.accessToken).toBeTruthy();
+    } finally {
+      await pg.query(`ALTER TABLE accounts DROP COLUMN probe_column`);
+    }
+  });
 });

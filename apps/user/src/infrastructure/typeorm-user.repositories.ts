@@ -149,6 +149,13 @@ export class SqlKnownLoginRepository implements KnownLoginRepository {
  * no active MFA, so a sign-in the domain would refuse writes nothing; the caller then takes the
  * general path, which says why.
  */
+/**
+ * The account's columns, named: these statements are prepared (`PreparedStatements`), and a
+ * prepared `SELECT a.*` fails once a migration adds a column ("cached plan must not change result
+ * type") until its connection closes.
+ */
+const ACCOUNT_COLUMNS = 'a.id, a.email, a.phone, a.password_hash, a.roles, a.status, a.created_at';
+
 export class SqlLoginRepository implements LoginRepository {
   private readonly sql: Sql;
   constructor(m: SqlRunner) {
@@ -160,7 +167,7 @@ export class SqlLoginRepository implements LoginRepository {
     client: { deviceId: string; ip: string },
   ): Promise<LoginCandidate | null> {
     const r = await this.sql.one<AccountRow & { known_client: boolean; mfa_active: boolean }>(
-      `SELECT a.*,
+      `SELECT ${ACCOUNT_COLUMNS},
               EXISTS (SELECT 1 FROM known_logins k
                        WHERE k.account_id = a.id AND k.kind = 'IP' AND k.value = $2)
               AND ($3 = '' OR EXISTS (SELECT 1 FROM known_logins k
@@ -183,7 +190,7 @@ export class SqlLoginRepository implements LoginRepository {
   ): Promise<{ account: Account | null; opened: boolean }> {
     const r = await this.sql.one<AccountRow & { opened: boolean }>(
       `WITH acct AS (
-         SELECT a.*, m.status AS mfa_status
+         SELECT ${ACCOUNT_COLUMNS}, m.status AS mfa_status
            FROM accounts a LEFT JOIN mfa_credentials m ON m.account_id = a.id
           WHERE a.id = $1 FOR UPDATE OF a),
        go AS (
@@ -199,7 +206,9 @@ export class SqlLoginRepository implements LoginRepository {
          SELECT $2, go.id, $3, $4 FROM go RETURNING id),
        token AS (
          INSERT INTO refresh_tokens (token_hash, family_id) SELECT $3, id FROM family)
-       SELECT acct.*, EXISTS (SELECT 1 FROM family) AS opened FROM acct`,
+       SELECT id, email, phone, password_hash, roles, status, created_at,
+              EXISTS (SELECT 1 FROM family) AS opened
+         FROM acct`,
       [f.userId, f.id, f.currentTokenId, f.expiresAt, now, client.ip, client.deviceId],
     );
     return r ? { account: toAccount(r), opened: r.opened } : { account: null, opened: false };
