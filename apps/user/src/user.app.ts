@@ -56,7 +56,7 @@ import {
 } from './infrastructure/typeorm-unit-of-work';
 import { orderEventsRoute } from './interface/order-events.consumer';
 import { reviewEventsRoute } from './interface/review-events.consumer';
-import { UserGrpcController } from './interface/user.grpc-controller';
+import { loginMethod, UserGrpcController } from './interface/user.grpc-controller';
 
 /** Order events feed points and tiers. */
 const ORDER_TOPIC = ORDER_ORDER.name;
@@ -167,6 +167,8 @@ export const userService = defineService({
     const everyMs = config.POINTS_EXPIRY_INTERVAL_MS;
     return {
       controllers: [UserGrpcController],
+      // every sign-in's RPC past Nest's pipeline (the controller keeps the others)
+      rawGrpc: (get) => [loginMethod(get(LoginUseCase))],
       providers: [
         { provide: UNIT_OF_WORK, useValue: unitOfWork },
         {

@@ -13,6 +13,7 @@ import {
   uniqueSuffix,
 } from '@emporia/testing';
 import { userConfigSchema } from '../src/config';
+import { SqlLoginRepository } from '../src/infrastructure/typeorm-user.repositories';
 import { startUser } from '../src/user.app';
 
 jest.setTimeout(120_000);
@@ -94,8 +95,13 @@ describe('user service (real Postgres + Redis)', () => {
       issuer: 'emporia-user',
       audience: 'emporia-api',
     });
-    expect(protectedHeader.alg).toBe('ES256');
-    expect(payload).toMatchObject({ sub: account!.id, roles: ['customer'] });
+    expect(protectedHeader).toEqual({ alg: 'ES256', kid: expect.any(String), typ: 'at+jwt' });
+    expect(payload).toMatchObject({
+      sub: account!.id,
+      roles: ['customer'],
+      sid: expect.any(String),
+      jti: expect.any(String),
+    });
     expect(payload.exp! - Math.floor(payload.iat!)).toBe(900);
     expect(tokens!.tokenType).toBe('Bearer');
   });
@@ -179,11 +185,10 @@ describe('user service (real Postgres + Redis)', () => {
     expect(
       attempts.map((a) => a.code).every((c) => c === 'INVALID_CREDENTIALS' || c === 'LOGIN_LOCKED'),
     ).toBe(true);
-    // locked now: even the right password is refused
-    expect(await failure(login('grace', PASSWORD, '10.0.2.2'))).toMatchObject({
-      status: status.RESOURCE_EXHAUSTED,
-      code: 'LOGIN_LOCKED',
-    });
+    // locked now: even the right password is refused, saying for how long (LOGIN_LOCK_SECONDS 2)
+    const locked = await failure(login('grace', PASSWORD, '10.0.2.2'));
+    expect(locked).toMatchObject({ status: status.RESOURCE_EXHAUSTED, code: 'LOGIN_LOCKED' });
+    expect([1, 2]).toContain(locked.details?.retryAfterSeconds);
     expect(await outboxTypes(account!.id)).toContain('emporia.user.v1.AccountLocked');
     const ok = await eventually(() => login('grace', PASSWORD, '10.0.2.2').catch(() => undefined), {
       timeoutMs: 10000,
@@ -196,10 +201,10 @@ describe('user service (real Postgres + Redis)', () => {
   it('throttles an address spraying many accounts, without blocking other addresses', async () => {
     await register('heidi');
     for (let i = 0; i < 8; i++) await failure(login(`spray${i}`, 'whatever password', '10.0.3.3'));
-    expect(await failure(login('heidi', PASSWORD, '10.0.3.3'))).toMatchObject({
-      status: status.RESOURCE_EXHAUSTED,
-      code: 'LOGIN_THROTTLED',
-    });
+    const throttled = await failure(login('heidi', PASSWORD, '10.0.3.3'));
+    expect(throttled).toMatchObject({ status: status.RESOURCE_EXHAUSTED, code: 'LOGIN_THROTTLED' });
+    // the address's failure count expires with the window (LOGIN_FAILURE_WINDOW_SECONDS)
+    expect(throttled.details?.retryAfterSeconds).toBeGreaterThan(1);
     expect((await login('heidi', PASSWORD, '10.0.3.4')).account).toBeDefined();
   });
 
@@ -274,5 +279,118 @@ describe('user service (real Postgres + Redis)', () => {
       [['NEW_DEVICE'], 'laptop-9', '10.0.5.1'],
       [['NEW_IP'], 'laptop-9', '10.0.5.77'],
     ]);
+  });
+
+  it('a known client signs in with one statement that writes only for an ACTIVE account without MFA, after a freeze holding the row lock commits', async () => {
+    const leo = (await register('leo')).account!;
+    const as = () =>
+      call<userV1.LoginResponse>('login', {
+        identifier: email('leo'),
+        password: PASSWORD,
+        ip: '10.0.6.1',
+        deviceId: 'phone-6',
+      });
+    await as(); // the first sign-in: the general path, which records the device and address
+    const second = (await as()).tokens!; // a known client: the one statement
+    const { payload } = await jwtVerify(second.accessToken, await jwks(), {
+      issuer: 'emporia-user',
+      audience: 'emporia-api',
+    });
+    const families = async () =>
+      (
+        await pg.query(
+          `SELECT f.id, t.token_hash FROM refresh_token_families f JOIN refresh_tokens t ON t.family_id = f.id WHERE f.account_id = $1 ORDER BY f.created_at`,
+          [leo.id],
+        )
+      ).rows as { id: string; token_hash: string }[];
+    expect((await families()).map((f) => f.id)).toContain(payload.sid);
+    expect(await families()).toHaveLength(2);
+    expect(typeof payload.iat === 'number' && payload.sub === leo.id).toBe(true);
+    await call('refresh', { refreshToken: second.refreshToken }); // a stored, working family
+
+    // the adapter's statement on its own: a family whose account is frozen, or has MFA, is not stored
+    const repo = new SqlLoginRepository({
+      query: async (q: string, p?: unknown[]) => (await pg.query(q, p)).rows,
+    });
+    const family = (n: number) => ({
+      id: `0190a000-0000-7000-8000-00000000000${n}`,
+      userId: leo.id,
+      currentTokenId: `bench-hash-${suffix}-${n}`,
+      retiredTokenIds: [],
+      expiresAt: new Date(Date.now() + 86_400_000),
+      revokedAt: null,
+      revokedReason: null,
+    });
+    const client = { deviceId: 'phone-6', ip: '10.0.6.1' };
+    const stored = async (id: string) =>
+      (await pg.query(`SELECT 1 FROM refresh_token_families WHERE id = $1`, [id])).rowCount;
+
+    // a freeze holds the row lock: the statement waits for it, then sees FROZEN and writes nothing
+    const other = new Client({ connectionString: db.url });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query(`SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE`, [leo.id]);
+      const pending = repo.openKnownSession(family(1), client, new Date());
+      await new Promise((r) => setTimeout(r, 200));
+      await other.query(`UPDATE accounts SET status = 'FROZEN' WHERE id = $1`, [leo.id]);
+      await other.query('COMMIT');
+      const frozen = await pending;
+      expect(frozen).toMatchObject({ opened: false, account: { status: 'FROZEN' } });
+      expect(await stored(family(1).id)).toBe(0);
+    } finally {
+      await other.end();
+    }
+    await pg.query(`UPDATE accounts SET status = 'ACTIVE' WHERE id = $1`, [leo.id]);
+    await pg.query(
+      `INSERT INTO mfa_credentials (account_id, status, secret_sealed, created_at) VALUES ($1, 'ACTIVE', 'x', now())`,
+      [leo.id],
+    );
+    expect(await repo.openKnownSession(family(2), client, new Date())).toMatchObject({
+      opened: false,
+    });
+    expect(await stored(family(2).id)).toBe(0);
+    await pg.query(`DELETE FROM mfa_credentials WHERE account_id = $1`, [leo.id]);
+    const at = new Date(Date.now() + 60_000);
+    expect(await repo.openKnownSession(family(3), client, at)).toMatchObject({
+      opened: true,
+      account: { id: leo.id, status: 'ACTIVE' },
+    });
+    expect(await stored(family(3).id)).toBe(1);
+    const seen = (
+      await pg.query(`SELECT kind, last_seen FROM known_logins WHERE account_id = $1`, [leo.id])
+    ).rows as { kind: string; last_seen: Date }[];
+    expect(seen.map((r) => [r.kind, r.last_seen.getTime()]).sort()).toEqual([
+      ['DEVICE', at.getTime()],
+      ['IP', at.getTime()],
+    ]);
+    expect(
+      await repo.openKnownSession(
+        { ...family(4), userId: '0190a000-0000-7000-8000-0000000000ff' },
+        client,
+        at,
+      ),
+    ).toEqual({ account: null, opened: false });
+    expect(await outboxTypes(leo.id)).toEqual(['emporia.user.v1.AccountRegistered']);
+  });
+
+  it('signs in through its prepared statements after a migration adds a column to accounts', async () => {
+    await register('mia');
+    const as = () =>
+      call<userV1.LoginResponse>('login', {
+        identifier: email('mia'),
+        password: PASSWORD,
+        ip: '10.0.7.1',
+        deviceId: 'phone-7',
+      });
+    await as();
+    await as(); // the read and the statement are prepared on the pool's connections now
+    await pg.query(`ALTER TABLE accounts ADD COLUMN probe_column text`);
+    try {
+      expect((await as()).tokens?.accessToken).toBeTruthy();
+      expect((await as()).tokens?.accessToken).toBeTruthy();
+    } finally {
+      await pg.query(`ALTER TABLE accounts DROP COLUMN probe_column`);
+    }
   });
 });

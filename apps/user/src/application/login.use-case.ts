@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER, type Logger, type RequestContext } from '@emporia/platform';
 import { assertCanLogIn, assertNotDeleted, parseIdentifier, type Account } from '../domain/account';
-import { loginRiskOutcome } from '../domain/login-risk';
+import { loginRiskOutcome, type LoginRiskVerdict } from '../domain/login-risk';
 import { MFA_CHALLENGE_TTL_MS } from '../domain/mfa';
+import { newFamily } from '../domain/refresh-token-family';
 import { UserError } from '../domain/user-error';
 import { openSession } from './issue-tokens';
 import {
@@ -71,10 +72,12 @@ export class LoginUseCase {
     }
     const accountKey = 'email' in id ? id.email : id.phone;
     const ip = input.ip || 'unknown';
-    await this.throttle.check(accountKey, ip);
-    const account = await this.uow.read(ctx, (tx) =>
-      'email' in id ? tx.accounts.findByEmail(id.email) : tx.accounts.findByPhone(id.phone),
-    );
+    const deviceId = input.deviceId ?? '';
+    // what a new session records of the client (openSession's cut)
+    const client = { deviceId: deviceId.slice(0, 200), ip };
+    const { accountFailures } = await this.throttle.check(accountKey, ip);
+    const candidate = await this.uow.read(ctx, (tx) => tx.logins.findCandidate(id, client));
+    const account = candidate?.account ?? null;
     const ok = account
       ? await this.hasher.verify(account.passwordHash, input.password ?? '')
       : (await this.hasher.verifyNothing(input.password ?? ''), false);
@@ -88,7 +91,6 @@ export class LoginUseCase {
       throw badCredentials();
     }
     assertCanLogIn(account);
-    const deviceId = input.deviceId ?? '';
     const risk = await this.risk.scoreLogin(ctx, {
       accountId: account.id,
       ip: input.ip ?? '',
@@ -101,6 +103,17 @@ export class LoginUseCase {
       ids: this.ids,
       settings: this.settings,
     };
+    // A client the account knows (no anomaly to report), no MFA when read, not rejected: one
+    // statement, which writes only if the locked account may still sign in without a second
+    // factor. When it did not, the general path below reads it again and says why.
+    if (candidate?.knownClient && !candidate.mfaActive && risk.decision !== 'REJECT') {
+      const quick = await this.knownClientSession(ctx, account, client, now);
+      if (quick) {
+        if (accountFailures > 0) await this.throttle.recordSuccess(accountKey);
+        this.warnIfFlagged(loginRiskOutcome(risk, false), risk, account.id, ip, deviceId);
+        return quick;
+      }
+    }
     let flagged = false;
     const result = await this.uow.run(ctx, async (tx): Promise<LoginResult> => {
       // Read again under the row lock: a freeze, erasure or role change that committed since the
@@ -134,12 +147,60 @@ export class LoginUseCase {
     });
     // With MFA the failure count is cleared only once the second factor is right, so wrong
     // codes cannot be retried without limit by logging in again.
-    if ('tokens' in result) await this.throttle.recordSuccess(accountKey);
-    if (flagged)
+    // Failures counted while the password was checked (none were there before) stay counted.
+    if ('tokens' in result && accountFailures > 0) await this.throttle.recordSuccess(accountKey);
+    if (flagged) this.warnIfFlagged('PROCEED_FLAGGED', risk, account.id, ip, deviceId);
+    return result;
+  }
+
+  /**
+   * `openSession` for a client the account already knows, as one statement (`openKnownSession`):
+   * the tokens, or undefined when the locked account was not ACTIVE or had MFA on (nothing
+   * written). The access token is signed after the statement, with `now` taken before it, so a
+   * revocation committed after the statement still covers it.
+   */
+  private async knownClientSession(
+    ctx: RequestContext,
+    account: Account,
+    client: { deviceId: string; ip: string },
+    now: Date,
+  ): Promise<LoginResult | undefined> {
+    const refreshToken = this.secrets.newToken();
+    const family = newFamily({
+      id: this.ids.newId(),
+      userId: account.id,
+      tokenId: this.secrets.hash(refreshToken),
+      now,
+      ttlMs: this.settings.refreshTtlMs,
+    });
+    const { account: current, opened } = await this.uow.statement(ctx, (tx) =>
+      tx.logins.openKnownSession(family, client, now),
+    );
+    if (!opened || !current) return undefined;
+    assertCanLogIn(current);
+    const access = await this.signer.signAccess(current, now, family.id);
+    return {
+      account: current,
+      tokens: {
+        accessToken: access.token,
+        accessExpiresAt: access.expiresAt,
+        refreshToken,
+        refreshExpiresAt: family.expiresAt,
+      },
+    };
+  }
+
+  private warnIfFlagged(
+    outcome: ReturnType<typeof loginRiskOutcome>,
+    risk: LoginRiskVerdict,
+    accountId: string,
+    ip: string,
+    deviceId: string,
+  ): void {
+    if (outcome === 'PROCEED_FLAGGED')
       this.logger.warn(
-        { accountId: account.id, reasons: risk.reasons, score: risk.score, ip, deviceId },
+        { accountId, reasons: risk.reasons, score: risk.score, ip, deviceId },
         'risk asked to review a sign-in of an account without MFA: signed in, flagged',
       );
-    return result;
   }
 }

@@ -70,6 +70,39 @@ export interface KnownLoginRepository {
   ): Promise<{ anyBefore: boolean; deviceKnown: boolean; ipKnown: boolean }>;
 }
 
+/** What a sign-in reads before its password check: the account and what it knows of the client. */
+export interface LoginCandidate {
+  account: Account;
+  /**
+   * The address and the device (when one is given) were both seen before on this account, so a
+   * sign-in from them reports no `LoginAnomaly` (known logins are never forgotten while the
+   * account lives).
+   */
+  knownClient: boolean;
+  /** MFA was on when read: a hint (the sign-in reads it again under the account's row lock). */
+  mfaActive: boolean;
+}
+
+/** The sign-in's hot path: one read before the password check, one statement after it. */
+export interface LoginRepository {
+  /** The account by e-mail or phone with what it knows of this client, or null. */
+  findCandidate(
+    id: { email: string } | { phone: string },
+    client: { deviceId: string; ip: string },
+  ): Promise<LoginCandidate | null>;
+  /**
+   * A session from a known client, as one statement (atomic by itself): locks the account row
+   * and, only when the account is ACTIVE without active MFA, refreshes the device's and address's
+   * last use and stores `family` with its first token. Returns the account as locked (null: no
+   * such row) and whether the session was stored; when it was not, nothing was written.
+   */
+  openKnownSession(
+    family: RefreshTokenFamily,
+    client: { deviceId: string; ip: string },
+    now: Date,
+  ): Promise<{ account: Account | null; opened: boolean }>;
+}
+
 export interface RefreshFamilyRepository {
   /** Stores a new family with its first token (by hash). */
   insert(family: RefreshTokenFamily): Promise<void>;
@@ -165,6 +198,7 @@ export interface UserTx {
   families: RefreshFamilyRepository;
   membership: MembershipRepository;
   knownLogins: KnownLoginRepository;
+  logins: LoginRepository;
   mfa: MfaRepository;
   profiles: ProfileRepository;
   privacy: PrivacyRepository;
@@ -179,6 +213,11 @@ export interface UnitOfWork {
    * snapshot across their queries and no locks. Writes and events belong in `run`.
    */
   read<T>(ctx: RequestContext, work: (tx: UserTx) => Promise<T>): Promise<T>;
+  /**
+   * Work that is one statement, atomic by itself (Postgres runs a statement outside a
+   * transaction as its own): no BEGIN/COMMIT round trips. Events are refused (they need `run`).
+   */
+  statement<T>(ctx: RequestContext, work: (tx: UserTx) => Promise<T>): Promise<T>;
   /**
    * Runs `work` for a consumed event, recording it in the inbox in the same transaction:
    * returns false (and does nothing) when `consumer` already handled this event.
@@ -213,8 +252,12 @@ export interface ThrottleVerdict {
 
 /** Failed-login counting per account and per IP, with timed locks (Redis). */
 export interface LoginThrottle {
-  /** Throws LOGIN_LOCKED or LOGIN_THROTTLED (RESOURCE_EXHAUSTED) when no attempt is allowed now. */
-  check(accountKey: string, ip: string): Promise<void>;
+  /**
+   * Throws LOGIN_LOCKED or LOGIN_THROTTLED (RESOURCE_EXHAUSTED) when no attempt is allowed now;
+   * otherwise says how many failures the account has counted (a success clears only a count
+   * that was there: failures counted while the password was being checked stay).
+   */
+  check(accountKey: string, ip: string): Promise<{ accountFailures: number }>;
   recordFailure(accountKey: string, ip: string): Promise<ThrottleVerdict>;
   recordSuccess(accountKey: string): Promise<void>;
 }

@@ -50,6 +50,33 @@ describe('registration and sign-in', () => {
     expect(h.store.families.size).toBe(0);
   });
 
+  it('a sign-in clears the failures counted before it, on either path; failures counted while it checked the password stay', async () => {
+    const h = userHarness();
+    await h.customer('li@example.com');
+    const attempt = (password: string) =>
+      h.login.execute(h.ctx, {
+        identifier: 'li@example.com',
+        password,
+        ip: '10.0.0.9',
+        deviceId: 'phone-1',
+      });
+    for (const path of ['the general path', 'a known client']) {
+      for (let i = 0; i < 4; i++)
+        await expect(attempt('wrong')).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
+      expect([path, h.throttle.failures.get('li@example.com')]).toEqual([path, 4]);
+      expect(await attempt(PASSWORD)).toHaveProperty('tokens');
+      expect([path, h.throttle.failures.get('li@example.com')]).toEqual([path, undefined]);
+    }
+    // a wrong password of another client lands while this sign-in's password is being checked
+    const verify = h.hasher.verify;
+    h.hasher.verify = async (hash, password) => {
+      await h.throttle.recordFailure('li@example.com');
+      return verify(hash, password);
+    };
+    expect(await attempt(PASSWORD)).toHaveProperty('tokens');
+    expect(h.throttle.failures.get('li@example.com')).toBe(1);
+  });
+
   it('a first sign-in opens a session; a new device later raises a login anomaly', async () => {
     const h = userHarness();
     const { account, tokens } = await h.signedIn('li@example.com', 'phone-1');
@@ -67,6 +94,71 @@ describe('registration and sign-in', () => {
       data: { kinds: ['NEW_DEVICE'], deviceId: 'laptop-7' },
     });
     expect(h.store.familiesOf(account.id)).toHaveLength(2);
+  });
+
+  it('a sign-in from a known device and address opens a session in one statement, with no event; REJECT and REVIEW hold there', async () => {
+    const h = userHarness();
+    const { account } = await h.signedIn('li@example.com', 'phone-1');
+    const login = () =>
+      h.login.execute(h.ctx, {
+        identifier: 'li@example.com',
+        password: PASSWORD,
+        ip: '10.0.0.1',
+        deviceId: 'phone-1',
+      });
+    h.clock.advance(60_000);
+    const commits = h.uow.commits;
+    const r = await login();
+    expect(r).toHaveProperty('tokens');
+    expect(h.uow.commits).toBe(commits + 2); // the read and the statement (the fake's runs)
+    expect(h.store.familiesOf(account.id)).toHaveLength(2);
+    expect(h.store.knownLogins.get(`${account.id}|DEVICE|phone-1`)?.lastSeen).toEqual(
+      h.clock.now(),
+    );
+    expect(h.store.eventTypes(account.id)).toEqual(['accountRegistered']);
+    if ('tokens' in r)
+      expect(await h.refresh.execute(h.ctx, r.tokens.refreshToken)).toHaveProperty('accessToken');
+    h.risk.verdict = { decision: 'REJECT', score: 99, reasons: ['LISTED_IP'], degraded: false };
+    await expect(login()).rejects.toMatchObject({ code: 'LOGIN_BLOCKED' });
+    expect(h.store.familiesOf(account.id)).toHaveLength(2);
+    h.risk.verdict = { decision: 'REVIEW', score: 60, reasons: ['VELOCITY'], degraded: false };
+    expect(await login()).toHaveProperty('tokens');
+    expect(h.logger.warnings).toHaveLength(1);
+  });
+
+  it('a freeze or MFA turned on after the password check wins over a known client: no session from the statement', async () => {
+    const h = userHarness();
+    const { account } = await h.signedIn('li@example.com', 'phone-1');
+    const login = () =>
+      h.login.execute(h.ctx, {
+        identifier: 'li@example.com',
+        password: PASSWORD,
+        ip: '10.0.0.1',
+        deviceId: 'phone-1',
+      });
+    const allow = h.risk.verdict;
+    // risk is asked between the password check and the session: the change lands there
+    h.risk.scoreLogin = async () => {
+      h.store.mfa.set(account.id, {
+        accountId: account.id,
+        status: 'ACTIVE',
+        secret: new Uint8Array(20),
+        lastUsedCounter: null,
+        createdAt: h.clock.now(),
+        confirmedAt: h.clock.now(),
+      });
+      return allow;
+    };
+    expect(await login()).toHaveProperty('mfa');
+    expect(h.store.familiesOf(account.id)).toHaveLength(1);
+    h.store.mfa.delete(account.id);
+    h.risk.scoreLogin = async () => {
+      await h.freeze.execute(h.ctx, { accountId: account.id, frozen: true, reason: 'fraud' });
+      return allow;
+    };
+    await expect(login()).rejects.toMatchObject({ code: 'ACCOUNT_FROZEN' });
+    expect(h.store.familiesOf(account.id).filter((f) => !f.revokedAt)).toHaveLength(0);
+    expect(h.store.familiesOf(account.id)).toHaveLength(1);
   });
 
   it('risk REJECT blocks the sign-in and opens no session; REVIEW without MFA signs in, flagged', async () => {

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { createPrivateKey, randomUUID, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { Sql } from '@emporia/persistence';
 import type { DataSource } from 'typeorm';
 import type { IssuedAccessToken, TokenSigner } from '../application/ports';
@@ -21,13 +21,24 @@ interface KeyRow {
 
 const ALG = 'ES256';
 
+/** The current signing key, imported once: its KeyObject and its JWS header, encoded. */
+interface SigningKey {
+  kid: string;
+  key: KeyObject;
+  header: string;
+}
+
+const b64url = (s: string) => Buffer.from(s).toString('base64url');
+
 /**
  * ES256 access tokens. Keys live in the user database so every replica signs with the same
  * current key; a rotation retires the current key, which stays in the JWKS until every token
- * it signed has expired. Keys are cached for a few seconds.
+ * it signed has expired. The current key is cached for a few seconds, imported once (a KeyObject)
+ * and used on the calling thread (jose's WebCrypto signing queued each token on the libuv pool,
+ * behind the argon2 hashes).
  */
 export class JoseTokenSigner implements TokenSigner {
-  private cache: { at: number; signing: { kid: string; key: CryptoKey | Uint8Array } } | undefined;
+  private cache: { at: number; signing: SigningKey } | undefined;
 
   constructor(
     private readonly ds: DataSource,
@@ -64,19 +75,29 @@ export class JoseTokenSigner implements TokenSigner {
    * after it (a fresh sign-in after unfreezing) must still work. `sid` names the session.
    */
   async signAccess(account: Account, now: Date, sessionId: string): Promise<IssuedAccessToken> {
-    const { kid, key } = await this.signingKey();
+    const { key, header } = await this.signingKey();
     const iat = now.getTime() / 1000;
     const exp = Math.floor(iat) + this.settings.accessTtlSeconds;
-    const token = await new SignJWT({ roles: account.roles, sid: sessionId })
-      .setProtectedHeader({ alg: ALG, kid, typ: 'at+jwt' })
-      .setSubject(account.id)
-      .setIssuer(this.settings.issuer)
-      .setAudience(this.settings.audience)
-      .setIssuedAt(iat)
-      .setExpirationTime(exp)
-      .setJti(randomUUID())
-      .sign(key);
-    return { token, expiresAt: new Date(exp * 1000) };
+    // JWS compact serialization (RFC 7515) with ES256 (RFC 7518 §3.4: r || s, 64 bytes), signed
+    // on this thread with the imported key: the claims jose's SignJWT wrote, in its order.
+    const payload = b64url(
+      JSON.stringify({
+        roles: account.roles,
+        sid: sessionId,
+        sub: account.id,
+        iss: this.settings.issuer,
+        aud: this.settings.audience,
+        iat,
+        exp,
+        jti: randomUUID(),
+      }),
+    );
+    const input = `${header}.${payload}`;
+    const signature = sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' });
+    return {
+      token: `${input}.${signature.toString('base64url')}`,
+      expiresAt: new Date(exp * 1000),
+    };
   }
 
   /** Public keys still needed to verify live tokens. */
@@ -91,13 +112,18 @@ export class JoseTokenSigner implements TokenSigner {
     return { keys: live.map((r) => ({ ...r.public_jwk, kid: r.kid, alg: ALG, use: 'sig' })) };
   }
 
-  private async signingKey(): Promise<{ kid: string; key: CryptoKey | Uint8Array }> {
+  private async signingKey(): Promise<SigningKey> {
     if (this.cache && Date.now() - this.cache.at < this.cacheMs) return this.cache.signing;
     const rows = await new Sql(this.ds).rows<KeyRow>(
       `SELECT kid, private_jwk FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1`,
     );
     if (!rows[0]) throw new Error('no signing key: ensureKey() was not called');
-    const signing = { kid: rows[0].kid, key: await importJWK(rows[0].private_jwk, ALG) };
+    const { kid, private_jwk: jwk } = rows[0];
+    const signing: SigningKey = {
+      kid,
+      key: createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' }),
+      header: b64url(JSON.stringify({ alg: ALG, kid, typ: 'at+jwt' })),
+    };
     this.cache = { at: Date.now(), signing };
     return signing;
   }

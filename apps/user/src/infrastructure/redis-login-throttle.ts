@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { LoginThrottle, ThrottleVerdict } from '../application/ports';
 import { UserError } from '../domain/user-error';
@@ -31,6 +32,22 @@ end
 return {acct, 0}
 `;
 
+/**
+ * What `check` needs in one round trip. KEYS: account lock, ip failures, account failures.
+ * ARGV: max ip failures. Returns {lock ttl (seconds; <= 0 when not locked), ip failures, ip
+ * failures' ttl (-2 unless at the limit), account failures}.
+ */
+const CHECK = `
+local lock = redis.call('TTL', KEYS[1])
+local ip = tonumber(redis.call('GET', KEYS[2]) or '0') or 0
+local ipTtl = -2
+if ip >= tonumber(ARGV[1]) then ipTtl = redis.call('TTL', KEYS[2]) end
+local acct = tonumber(redis.call('GET', KEYS[3]) or '0') or 0
+return {lock, ip, ipTtl, acct}
+`;
+type CheckAnswer = [number, number, number, number];
+const CHECK_SHA = createHash('sha1').update(CHECK).digest('hex');
+
 export class RedisLoginThrottle implements LoginThrottle {
   constructor(
     private readonly redis: Redis,
@@ -46,9 +63,9 @@ export class RedisLoginThrottle implements LoginThrottle {
     };
   }
 
-  async check(accountKey: string, ip: string): Promise<void> {
+  async check(accountKey: string, ip: string): Promise<{ accountFailures: number }> {
     const k = this.keys(accountKey, ip);
-    const [lockTtl, ipFailures] = await Promise.all([this.redis.ttl(k.lock), this.redis.get(k.ip)]);
+    const [lockTtl, ipFailures, ipTtl, accountFailures] = await this.checkScript(k);
     if (lockTtl > 0) {
       throw new UserError(
         'RESOURCE_EXHAUSTED',
@@ -57,16 +74,27 @@ export class RedisLoginThrottle implements LoginThrottle {
         { retryAfterSeconds: lockTtl },
       );
     }
-    if (Number(ipFailures ?? 0) >= this.s.maxIpFailures) {
-      const ttl = await this.redis.ttl(k.ip);
+    if (ipFailures >= this.s.maxIpFailures) {
       throw new UserError(
         'RESOURCE_EXHAUSTED',
         'LOGIN_THROTTLED',
-        `too many failed logins from this address: try again in ${Math.max(ttl, 1)} s`,
+        `too many failed logins from this address: try again in ${Math.max(ipTtl, 1)} s`,
         {
-          retryAfterSeconds: Math.max(ttl, 1),
+          retryAfterSeconds: Math.max(ipTtl, 1),
         },
       );
+    }
+    return { accountFailures };
+  }
+
+  /** The CHECK script by its SHA-1 (loaded once per Redis server, on the first NOSCRIPT). */
+  private async checkScript(k: ReturnType<RedisLoginThrottle['keys']>): Promise<CheckAnswer> {
+    const args = [3, k.lock, k.ip, k.failures, this.s.maxIpFailures] as const;
+    try {
+      return (await this.redis.evalsha(CHECK_SHA, ...args)) as CheckAnswer;
+    } catch (e) {
+      if (!(e instanceof Error) || !e.message.startsWith('NOSCRIPT')) throw e;
+      return (await this.redis.eval(CHECK, ...args)) as CheckAnswer;
     }
   }
 

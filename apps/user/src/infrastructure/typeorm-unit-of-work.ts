@@ -1,8 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, hash, randomBytes } from 'node:crypto';
+import type { Pool } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { v7 as uuidv7 } from 'uuid';
 import { OutboxUnitOfWork } from '@emporia/messaging';
 import type { RequestContext } from '@emporia/platform';
+import type { SqlRunner } from '@emporia/persistence';
 import type {
   Clock,
   IdGenerator,
@@ -22,6 +25,7 @@ import { SqlRevocationRepository } from './token-revocations';
 import {
   SqlAccountRepository,
   SqlKnownLoginRepository,
+  SqlLoginRepository,
   SqlRefreshFamilyRepository,
 } from './typeorm-user.repositories';
 
@@ -30,14 +34,17 @@ import {
  * relays are woken after.
  */
 export class TypeormUnitOfWork extends OutboxUnitOfWork<UserTx> implements UnitOfWork {
+  private readonly prepared: PreparedStatements;
+
   constructor(
-    ds: DataSource,
+    private readonly dataSource: DataSource,
     private readonly topic: string,
     private readonly secretBox: SecretBox,
     onEventsCommitted?: () => void,
     private readonly onRevocationsCommitted: () => void = () => undefined,
   ) {
-    super(ds, onEventsCommitted);
+    super(dataSource, onEventsCommitted);
+    this.prepared = new PreparedStatements(dataSource);
   }
 
   override async run<T>(ctx: RequestContext, work: (tx: UserTx) => Promise<T>): Promise<T> {
@@ -51,6 +58,14 @@ export class TypeormUnitOfWork extends OutboxUnitOfWork<UserTx> implements UnitO
     return result;
   }
 
+  /**
+   * One statement on a pooled connection, outside a transaction (Postgres makes the statement its
+   * own): the base class's `read`, which refuses events, for work whose one statement writes.
+   */
+  statement<T>(ctx: RequestContext, work: (tx: UserTx) => Promise<T>): Promise<T> {
+    return super.read(ctx, work);
+  }
+
   protected open(manager: EntityManager, ctx: RequestContext) {
     const events = new OutboxUserEvents(this.topic, ctx);
     return {
@@ -59,6 +74,10 @@ export class TypeormUnitOfWork extends OutboxUnitOfWork<UserTx> implements UnitO
         families: new SqlRefreshFamilyRepository(manager),
         membership: new SqlMembershipRepository(manager),
         knownLogins: new SqlKnownLoginRepository(manager),
+        // outside a transaction (`read`, `statement`) the sign-in's statements are prepared ones
+        logins: new SqlLoginRepository(
+          manager === this.dataSource.manager ? this.prepared : manager,
+        ),
         mfa: new SqlMfaRepository(manager, this.secretBox),
         profiles: new SqlProfileRepository(manager),
         privacy: new SqlPrivacyRepository(manager),
@@ -70,12 +89,33 @@ export class TypeormUnitOfWork extends OutboxUnitOfWork<UserTx> implements UnitO
   }
 }
 
+/**
+ * Runs SQL as named prepared statements on the data source's pg pool, each named after a hash of
+ * its text: Postgres parses and plans it once per connection instead of at every call, and
+ * TypeORM's query runner is skipped. For the sign-in's hot statements outside a transaction.
+ */
+export class PreparedStatements implements SqlRunner {
+  private readonly names = new Map<string, string>();
+
+  constructor(private readonly ds: DataSource) {}
+
+  async query(text: string, values: unknown[] = []): Promise<unknown[]> {
+    let name = this.names.get(text);
+    if (!name) {
+      name = `user_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+      this.names.set(text, name);
+    }
+    const pool = (this.ds.driver as PostgresDriver).master as Pool;
+    return (await pool.query({ name, text, values })).rows;
+  }
+}
+
 export const systemClock: Clock = { now: () => new Date() };
 export const uuidV7Generator: IdGenerator = { newId: () => uuidv7() };
 
 /** 256-bit random refresh tokens; only their SHA-256 is stored. */
 export const tokenSecrets: TokenSecrets = {
   newToken: () => randomBytes(32).toString('base64url'),
-  hash: (token) => createHash('sha256').update(token).digest('hex'),
+  hash: (token) => hash('sha256', token, 'hex'),
   randomBytes: (n) => new Uint8Array(randomBytes(n)),
 };

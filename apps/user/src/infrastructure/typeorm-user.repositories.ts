@@ -1,8 +1,10 @@
 import type { EntityManager } from 'typeorm';
-import { isUniqueViolation, Sql } from '@emporia/persistence';
+import { isUniqueViolation, Sql, type SqlRunner } from '@emporia/persistence';
 import type {
   AccountRepository,
   KnownLoginRepository,
+  LoginCandidate,
+  LoginRepository,
   RefreshFamilyRepository,
 } from '../application/ports';
 import type { Account, Role } from '../domain/account';
@@ -135,6 +137,81 @@ export class SqlKnownLoginRepository implements KnownLoginRepository {
       deviceKnown: rows.some((r) => r.kind === 'DEVICE' && r.value === deviceId),
       ipKnown: rows.some((r) => r.kind === 'IP' && r.value === ip),
     };
+  }
+}
+
+/**
+ * A sign-in's two statements. Before the password check, one read: the account, whether MFA is
+ * on, and whether this address and device are known to it. After it, for a known client, one
+ * statement in place of a transaction of five round trips (BEGIN, lock, MFA, known logins, the
+ * family; COMMIT): its CTEs lock the account row (a concurrent freeze, erasure or role change
+ * that commits first is what `acct` returns), and write only when the locked row is ACTIVE with
+ * no active MFA, so a sign-in the domain would refuse writes nothing; the caller then takes the
+ * general path, which says why.
+ */
+/**
+ * The account's columns, named: these statements are prepared (`PreparedStatements`), and a
+ * prepared `SELECT a.*` fails once a migration adds a column ("cached plan must not change result
+ * type") until its connection closes.
+ */
+const ACCOUNT_COLUMNS = 'a.id, a.email, a.phone, a.password_hash, a.roles, a.status, a.created_at';
+
+export class SqlLoginRepository implements LoginRepository {
+  private readonly sql: Sql;
+  constructor(m: SqlRunner) {
+    this.sql = new Sql(m);
+  }
+
+  async findCandidate(
+    id: { email: string } | { phone: string },
+    client: { deviceId: string; ip: string },
+  ): Promise<LoginCandidate | null> {
+    const r = await this.sql.one<AccountRow & { known_client: boolean; mfa_active: boolean }>(
+      `SELECT ${ACCOUNT_COLUMNS},
+              EXISTS (SELECT 1 FROM known_logins k
+                       WHERE k.account_id = a.id AND k.kind = 'IP' AND k.value = $2)
+              AND ($3 = '' OR EXISTS (SELECT 1 FROM known_logins k
+                       WHERE k.account_id = a.id AND k.kind = 'DEVICE' AND k.value = $3))
+                AS known_client,
+              EXISTS (SELECT 1 FROM mfa_credentials m
+                       WHERE m.account_id = a.id AND m.status = 'ACTIVE') AS mfa_active
+         FROM accounts a WHERE a.${'email' in id ? 'email' : 'phone'} = $1`,
+      ['email' in id ? id.email : id.phone, client.ip, client.deviceId],
+    );
+    return r
+      ? { account: toAccount(r), knownClient: r.known_client, mfaActive: r.mfa_active }
+      : null;
+  }
+
+  async openKnownSession(
+    f: RefreshTokenFamily,
+    client: { deviceId: string; ip: string },
+    now: Date,
+  ): Promise<{ account: Account | null; opened: boolean }> {
+    const r = await this.sql.one<AccountRow & { opened: boolean }>(
+      `WITH acct AS (
+         SELECT ${ACCOUNT_COLUMNS}, m.status AS mfa_status
+           FROM accounts a LEFT JOIN mfa_credentials m ON m.account_id = a.id
+          WHERE a.id = $1 FOR UPDATE OF a),
+       go AS (
+         SELECT id FROM acct WHERE status = 'ACTIVE' AND mfa_status IS DISTINCT FROM 'ACTIVE'),
+       seen AS (
+         INSERT INTO known_logins (account_id, kind, value, first_seen, last_seen)
+         SELECT go.id, v.kind, v.value, $5, $5
+           FROM go, (VALUES ('IP', $6::text), ('DEVICE', $7::text)) AS v (kind, value)
+          WHERE v.value <> '' OR v.kind = 'IP'
+         ON CONFLICT (account_id, kind, value) DO UPDATE SET last_seen = EXCLUDED.last_seen),
+       family AS (
+         INSERT INTO refresh_token_families (id, account_id, current_token_hash, expires_at)
+         SELECT $2, go.id, $3, $4 FROM go RETURNING id),
+       token AS (
+         INSERT INTO refresh_tokens (token_hash, family_id) SELECT $3, id FROM family)
+       SELECT id, email, phone, password_hash, roles, status, created_at,
+              EXISTS (SELECT 1 FROM family) AS opened
+         FROM acct`,
+      [f.userId, f.id, f.currentTokenId, f.expiresAt, now, client.ip, client.deviceId],
+    );
+    return r ? { account: toAccount(r), opened: r.opened } : { account: null, opened: false };
   }
 }
 

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import type { Metadata } from '@grpc/grpc-js';
 import { userV1 } from '@emporia/contracts';
-import { withGrpcContext } from '@emporia/platform';
+import { rawUnary, withGrpcContext, type RequestContext } from '@emporia/platform';
 import { Money } from '@emporia/money';
 import { UUID_RE } from '@emporia/domain';
 import { AccountAdminUseCase } from '../application/account-admin.use-case';
@@ -82,6 +82,44 @@ const requireField = <T>(field: string, v: T | undefined): T => {
   return v;
 };
 
+async function login(
+  uc: LoginUseCase,
+  ctx: RequestContext,
+  req: userV1.LoginRequest,
+): Promise<userV1.LoginResponse> {
+  const r = await uc.execute(ctx, {
+    identifier: req.identifier,
+    password: req.password,
+    ip: req.ip,
+    deviceId: req.deviceId,
+  });
+  return 'mfa' in r
+    ? {
+        account: accountToProto(r.account),
+        tokens: undefined,
+        mfaRequired: true,
+        mfaChallenge: r.mfa.challenge,
+        mfaChallengeExpiresAt: r.mfa.expiresAt.toISOString(),
+      }
+    : {
+        account: accountToProto(r.account),
+        tokens: tokensToProto(r.tokens),
+        mfaRequired: false,
+        mfaChallenge: '',
+        mfaChallengeExpiresAt: '',
+      };
+}
+
+/**
+ * `Login` as a raw gRPC handler (libs/platform `rawUnary`): every sign-in's RPC answered past
+ * Nest's pipeline (router proxy, observables, processing hooks, exception filter), with the same
+ * trace context, error mapping (`toGrpcError`, as the filter) and answer as the controller's method.
+ */
+export const loginMethod = (uc: LoginUseCase) =>
+  rawUnary<userV1.LoginRequest, userV1.LoginResponse>('UserService', 'Login', (req, ctx) =>
+    login(uc, ctx, req),
+  );
+
 @Controller()
 @userV1.UserServiceControllerMethods()
 export class UserGrpcController implements userV1.UserServiceController {
@@ -105,30 +143,12 @@ export class UserGrpcController implements userV1.UserServiceController {
     }));
   }
 
+  /**
+   * The service answers this RPC with a raw handler (user.app.ts, `loginMethod`), past Nest's
+   * pipeline; this method serves it only where the controller runs alone.
+   */
   login(req: userV1.LoginRequest, md?: Metadata): Promise<userV1.LoginResponse> {
-    return withGrpcContext(md, async (ctx) => {
-      const r = await this.loginUc.execute(ctx, {
-        identifier: req.identifier,
-        password: req.password,
-        ip: req.ip,
-        deviceId: req.deviceId,
-      });
-      return 'mfa' in r
-        ? {
-            account: accountToProto(r.account),
-            tokens: undefined,
-            mfaRequired: true,
-            mfaChallenge: r.mfa.challenge,
-            mfaChallengeExpiresAt: r.mfa.expiresAt.toISOString(),
-          }
-        : {
-            account: accountToProto(r.account),
-            tokens: tokensToProto(r.tokens),
-            mfaRequired: false,
-            mfaChallenge: '',
-            mfaChallengeExpiresAt: '',
-          };
-    });
+    return withGrpcContext(md, (ctx) => login(this.loginUc, ctx, req));
   }
 
   completeMfaLogin(

@@ -6,6 +6,8 @@ import type {
   Clock,
   IssuedAccessToken,
   KnownLoginRepository,
+  LoginCandidate,
+  LoginRepository,
   LoginRiskPort,
   LoginThrottle,
   MembershipRepository,
@@ -217,6 +219,42 @@ class MemKnownLogins implements KnownLoginRepository {
     upsert(`${accountId}|IP|${ip}`);
     if (deviceId) upsert(`${accountId}|DEVICE|${deviceId}`);
     return seen;
+  }
+}
+
+/** The sign-in's read and statement, as the SQL does them (no lock to take here). */
+class MemLogins implements LoginRepository {
+  constructor(
+    private readonly s: InMemoryUserStore,
+    private readonly now: () => Date,
+  ) {}
+  async findCandidate(
+    id: { email: string } | { phone: string },
+    client: { deviceId: string; ip: string },
+  ): Promise<LoginCandidate | null> {
+    const account = await ('email' in id
+      ? new MemAccounts(this.s).findByEmail(id.email)
+      : new MemAccounts(this.s).findByPhone(id.phone));
+    if (!account) return null;
+    const known = (kind: string, value: string) =>
+      this.s.knownLogins.has(`${account.id}|${kind}|${value}`);
+    return {
+      account,
+      knownClient: known('IP', client.ip) && (!client.deviceId || known('DEVICE', client.deviceId)),
+      mfaActive: this.s.mfa.get(account.id)?.status === 'ACTIVE',
+    };
+  }
+  async openKnownSession(
+    f: RefreshTokenFamily,
+    client: { deviceId: string; ip: string },
+    now: Date,
+  ) {
+    const account = this.s.accounts.get(f.userId) ?? null;
+    if (account?.status !== 'ACTIVE' || this.s.mfa.get(account.id)?.status === 'ACTIVE')
+      return { account, opened: false };
+    await new MemKnownLogins(this.s).record(account.id, client.deviceId, client.ip, now);
+    await new MemFamilies(this.s, this.now).insert(f);
+    return { account, opened: true };
   }
 }
 
@@ -516,6 +554,16 @@ export class InMemoryUserUnitOfWork
     return this.run(ctx, work);
   }
 
+  /** One statement: a transaction here too, that may record no events (as the adapter refuses). */
+  statement<T>(ctx: RequestContext, work: (tx: UserTx) => Promise<T>): Promise<T> {
+    return this.run(ctx, async (tx) => {
+      const result = await work(tx);
+      if ((tx.events as RecordingEvents).rows.length > 0)
+        throw new Error('a one-statement unit of work produced events: use run() for changes');
+      return result;
+    });
+  }
+
   protected begin() {
     const s = this.store;
     const events = new RecordingEvents();
@@ -524,6 +572,7 @@ export class InMemoryUserUnitOfWork
       families: new MemFamilies(s, () => this.clock.now()),
       membership: new MemMembership(s),
       knownLogins: new MemKnownLogins(s),
+      logins: new MemLogins(s, () => this.clock.now()),
       mfa: new MemMfa(s),
       profiles: new MemProfiles(s),
       privacy: new MemPrivacy(s),
@@ -574,6 +623,7 @@ export class FakeLoginThrottle implements LoginThrottle {
     const until = this.lockedUntil.get(accountKey);
     if (until && until.getTime() > this.clock.now().getTime())
       throw new UserError('RESOURCE_EXHAUSTED', 'LOGIN_LOCKED', 'too many failed attempts');
+    return { accountFailures: this.failures.get(accountKey) ?? 0 };
   }
   async recordFailure(accountKey: string): Promise<ThrottleVerdict> {
     const failures = (this.failures.get(accountKey) ?? 0) + 1;
