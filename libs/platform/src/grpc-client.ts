@@ -77,6 +77,8 @@ export const GRPC_CHANNEL_OPTIONS: ChannelOptions = {
   'grpc.keepalive_time_ms': 10_000,
   'grpc.keepalive_timeout_ms': 5_000,
   'grpc.keepalive_permit_without_calls': 1,
+  // no channelz: nothing here serves it, and it traces every call
+  'grpc.enable_channelz': 0,
 };
 
 /**
