@@ -61,15 +61,17 @@ describe('chaos: two faults under a mixed load, nothing lost', () => {
         stock: shop.flashSale.stock,
         perUserLimit: shop.flashSale.perUserLimit,
         tokens,
-        reconciliation: async () =>
-          (
-            await platform.api(
-              'GET',
-              `/v1/admin/flash-sales/${shop.flashSale.id}`,
-              undefined,
-              shop.operator,
-            )
-          ).body.reconciliation,
+        reconciliation: async () => {
+          const r = await platform.api(
+            'GET',
+            `/v1/admin/flash-sales/${shop.flashSale.id}`,
+            undefined,
+            shop.operator,
+          );
+          return r.status === 200
+            ? r.body.reconciliation
+            : { error: `${r.status} ${r.body?.code}` };
+        },
       },
       search: {
         elasticsearchUrl: testEnv.elasticsearchUrl(),

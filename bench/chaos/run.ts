@@ -109,13 +109,17 @@ async function kill9(ctx: Ctx, app: string): Promise<number> {
  * with Retry-After; connections refused once the listener closed are what a load balancer
  * routes elsewhere. A reset in-flight request, or any other 5xx, is a violation.
  */
-async function sigterm(ctx: Ctx, app: string): Promise<{ endedAt: number; violations: string[] }> {
+async function sigterm(
+  ctx: Ctx,
+  app: string,
+): Promise<{ endedAt: number; violations: string[]; note: string }> {
   const p = ctx.procs[app].process;
   const from = Date.now();
   const exited = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
   p.kill('SIGTERM');
   const code = await exited;
-  const drained = ctx.load.window(from, Date.now() + 1);
+  const exitedAt = Date.now();
+  const drained = ctx.load.window(from, exitedAt + 1);
   const violations = Object.entries(drained.errors)
     .filter(([label]) => {
       const l = label.split(' ').slice(1).join(' ');
@@ -125,9 +129,10 @@ async function sigterm(ctx: Ctx, app: string): Promise<{ endedAt: number; violat
     })
     .map(([l, v]) => `${l} ×${v}`);
   if (code !== 0) violations.push(`exit code ${code}`);
+  const note = `the drain: ${exitedAt - from} ms from SIGTERM to exit ${code}, ${drained.requests} requests in it (2xx ${drained.ok}; not 2xx: ${JSON.stringify(drained.errors)})`;
   await sleep(PAUSE_S * 1000);
   await restart(ctx, app);
-  return { endedAt: Date.now(), violations };
+  return { endedAt: Date.now(), violations, note };
 }
 
 const FAULTS: Record<string, Fault> = {
@@ -247,6 +252,8 @@ interface Outcome {
   settledAfterMs: number;
   note?: string;
   violations?: string[];
+  /** Services that exited by themselves during the fault (each started again). */
+  exits: string[];
   error?: string;
 }
 
@@ -351,15 +358,17 @@ async function main(): Promise<void> {
           stock: s.flashSale.stock,
           perUserLimit: s.flashSale.perUserLimit,
           tokens,
-          reconciliation: async () =>
-            (
-              await platform.api(
-                'GET',
-                `/v1/admin/flash-sales/${s.flashSale.id}`,
-                undefined,
-                s.operator,
-              )
-            ).body.reconciliation,
+          reconciliation: async () => {
+            const r = await platform.api(
+              'GET',
+              `/v1/admin/flash-sales/${s.flashSale.id}`,
+              undefined,
+              s.operator,
+            );
+            return r.status === 200
+              ? r.body.reconciliation
+              : { error: `${r.status} ${r.body?.code}` };
+          },
         },
         search: {
           elasticsearchUrl: process.env.ELASTICSEARCH_URL!,
@@ -393,6 +402,25 @@ async function main(): Promise<void> {
       }
       const during = load.window(from, result.endedAt);
       await load.stop();
+      // a service that exited by itself is a finding: its last words kept, then started again
+      const exits: string[] = [];
+      for (const app of SERVICES) {
+        const p = procs[app].process;
+        if (p.exitCode === null && p.signalCode === null) continue;
+        const words = procs[app]
+          .output()
+          .split('\n')
+          .filter((l) => /error|fatal|exit/i.test(l))
+          .slice(-3)
+          .map((l) => l.slice(0, 300));
+        exits.push(
+          `${app} exited by itself (code ${p.exitCode}, signal ${p.signalCode}): ${words.join(' | ')}`,
+        );
+        log(exits[exits.length - 1]);
+        await restart(ctx, app).catch((e: Error) =>
+          exits.push(`${app} did not start again: ${e.message.slice(0, 300)}`),
+        );
+      }
       const settled = await settledInvariants(inputs(), SETTLE_S * 1000);
       log(
         `${key}: ${during.requests} requests, recovered after ${recoveredAfter ?? '—'} s\n${describeInvariants(settled.invariants)}`,
@@ -408,6 +436,7 @@ async function main(): Promise<void> {
         settledAfterMs: settled.settledAfterMs,
         note: result.note,
         violations: result.violations,
+        exits,
         error,
       });
     }
@@ -423,7 +452,11 @@ async function main(): Promise<void> {
   }
   writeFileSync(join(RESULTS_DIR, 'chaos.md'), report(outcomes, started));
   log(`written to ${join(RESULTS_DIR, 'chaos.md')}`);
-  if (outcomes.some((o) => o.error || o.invariants.some((i) => !i.held) || o.violations?.length))
+  if (
+    outcomes.some(
+      (o) => o.error || o.exits.length || o.invariants.some((i) => !i.held) || o.violations?.length,
+    )
+  )
     process.exitCode = 1;
 }
 
@@ -451,7 +484,7 @@ function report(outcomes: Outcome[], started: number): string {
                 .filter((i) => !i.held)
                 .map((i) => i.name)
                 .join('; ')}`
-        }${o.error ? ` (fault failed: ${o.error})` : ''} |`,
+        }${o.exits.length ? `; ${o.exits.map((e) => e.split(' ')[0]).join(', ')} EXITED` : ''}${o.error ? ` (fault failed: ${o.error})` : ''} |`,
     ),
     '',
     '## Invariants after each fault',
@@ -476,6 +509,9 @@ function report(outcomes: Outcome[], started: number): string {
       `### ${o.name}`,
       '',
       `- Requests during the fault: ${o.during.requests} (2xx ${o.during.ok}); not 2xx by action and status: ${errs(o.during)}.`,
+      `- The longest wait for an answer, by action: ${Object.entries(o.during.slowest)
+        .map(([a, ms]) => `${a} ${ms} ms`)
+        .join(', ')}.`,
       `- Steady throughput before: ${o.baseline.toFixed(1)} 2xx/s; back to 70 % of it ${o.recoveredAfter === undefined ? `not within ${RECOVER_S} s` : `${o.recoveredAfter} s after the fault ended`}.`,
       ...(o.violations
         ? [
@@ -483,6 +519,7 @@ function report(outcomes: Outcome[], started: number): string {
           ]
         : []),
       ...(o.note ? [`- ${o.note}.`] : []),
+      ...o.exits.map((e) => `- **${e}**`),
       ...(o.error ? [`- The fault itself failed: ${o.error}`] : []),
       `- Invariants (settled in ${(o.settledAfterMs / 1000).toFixed(0)} s):`,
       ...o.invariants.map(

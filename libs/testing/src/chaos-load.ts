@@ -51,7 +51,14 @@ async function request(
   path: string,
   headers: Record<string, string>,
   body?: unknown,
-): Promise<{ status: number; body: Json; headers: Record<string, unknown>; label: string }> {
+): Promise<{
+  status: number;
+  body: Json;
+  headers: Record<string, unknown>;
+  label: string;
+  sentAt: number;
+}> {
+  const sentAt = Date.now();
   try {
     const r = await pool.request({
       method,
@@ -73,10 +80,13 @@ async function request(
       body: parsed,
       headers: r.headers,
       label: `${r.statusCode}${r.statusCode >= 300 ? code : ''}${retryAfter}`,
+      sentAt,
     };
   } catch (e) {
     const code = (e as { code?: string }).code ?? (e as Error).name;
-    return { status: 0, body: {}, headers: {}, label: `net ${code}` };
+    // a client backs off a little before trying again (no busy loop on a refused port)
+    await new Promise((r) => setTimeout(r, 200));
+    return { status: 0, body: {}, headers: {}, label: `net ${code}`, sentAt };
   }
 }
 
@@ -214,6 +224,8 @@ export interface Second {
 export interface WindowStats {
   requests: number;
   ok: number;
+  /** The longest a request waited for its answer (or its error), by action, in ms. */
+  slowest: Partial<Record<ChaosAction, number>>;
   /** Answers other than 2xx by label, with the action: "checkout 503 BACKEND_UNAVAILABLE". */
   errors: Record<string, number>;
 }
@@ -272,8 +284,8 @@ export function startMixedLoad(
   const paid = new Set<string>();
   const flashTokens = new Set<string>();
   const seconds: Second[] = [];
-  const events: { at: number; action: ChaosAction; label: string; ok: boolean }[] = [];
-  const record = (action: ChaosAction, r: { status: number; label: string }) => {
+  const events: { at: number; action: ChaosAction; label: string; ok: boolean; ms: number }[] = [];
+  const record = (action: ChaosAction, r: { status: number; label: string; sentAt?: number }) => {
     const at = Date.now();
     const sec = Math.floor(at / 1000) * 1000;
     let s = seconds[seconds.length - 1];
@@ -284,7 +296,7 @@ export function startMixedLoad(
     const ok = r.status >= 200 && r.status < 300;
     if (ok) s.ok++;
     else s.errors[`${action} ${r.label}`] = (s.errors[`${action} ${r.label}`] ?? 0) + 1;
-    events.push({ at, action, label: r.label, ok });
+    events.push({ at, action, label: r.label, ok, ms: r.sentAt ? at - r.sentAt : 0 });
   };
   const idle = [...shop.shoppers];
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -323,7 +335,7 @@ export function startMixedLoad(
       if (r.status === 201) flashTokens.add(r.body.token as string);
       // sold out, over the limit, too fast: answers, not faults
       const refused = r.status === 409 || r.status === 429 || r.status === 422;
-      record('flash', refused ? { status: 200, label: 'refused' } : r);
+      record('flash', refused ? { ...r, status: 200, label: 'refused' } : r);
       if (r.status === 401) await relogin(s);
     },
     checkout: async (s) => {
@@ -388,10 +400,12 @@ export function startMixedLoad(
   });
 
   const window = (from: number, to: number): WindowStats => {
-    const out: WindowStats = { requests: 0, ok: 0, errors: {} };
+    const out: WindowStats = { requests: 0, ok: 0, slowest: {}, errors: {} };
     for (const e of events) {
-      if (e.at < from || e.at >= to) continue;
+      // answered in the window, or sent in it (a request held across the whole fault counts)
+      if (e.at - e.ms >= to || e.at < from) continue;
       out.requests++;
+      out.slowest[e.action] = Math.max(out.slowest[e.action] ?? 0, e.ms);
       if (e.ok) out.ok++;
       else out.errors[`${e.action} ${e.label}`] = (out.errors[`${e.action} ${e.label}`] ?? 0) + 1;
     }
