@@ -84,9 +84,40 @@ interface Fault {
   run(ctx: Ctx): Promise<{ endedAt: number; note?: string; violations?: string[] }>;
 }
 
+/** Error-level log lines of the services during the current fault, by "service: message". */
+let errorLines: Record<string, number> = {};
+
+/** Counts a service's error and fatal log lines (pino JSON) into `errorLines`. */
+function watch(proc: ServiceProcess): ServiceProcess {
+  let rest = '';
+  const take = (b: Buffer) => {
+    const lines = (rest + b.toString()).split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!/"level":"(error|fatal)"/.test(line)) continue;
+      let what = line.slice(0, 160);
+      try {
+        const j = JSON.parse(line) as { msg?: string; err?: { message?: string; code?: string } };
+        what =
+          `${j.msg ?? ''}${j.err ? ` (${j.err.code ?? ''} ${j.err.message ?? ''})` : ''}`.slice(
+            0,
+            200,
+          );
+      } catch {
+        /* not JSON */
+      }
+      const key = `${proc.name}: ${what}`;
+      errorLines[key] = (errorLines[key] ?? 0) + 1;
+    }
+  };
+  proc.process.stdout?.on('data', take);
+  proc.process.stderr?.on('data', take);
+  return proc;
+}
+
 async function restart(ctx: Ctx, app: string): Promise<void> {
   const p = ctx.platform.processes[app];
-  const proc = await startServiceProcess(app, ctx.envOf(app), p.readyUrl, [], 120_000);
+  const proc = watch(await startServiceProcess(app, ctx.envOf(app), p.readyUrl, [], 120_000));
   const old = ctx.procs[app];
   const i = ctx.platform.services.indexOf(old);
   if (i >= 0) ctx.platform.services.splice(i, 1, proc);
@@ -254,6 +285,8 @@ interface Outcome {
   violations?: string[];
   /** Services that exited by themselves during the fault (each started again). */
   exits: string[];
+  /** The services' error-level log lines from the fault until the invariants settled. */
+  errorLines: Record<string, number>;
   error?: string;
 }
 
@@ -303,7 +336,7 @@ async function main(): Promise<void> {
     marketingEnv: { REDIS_URL: marketingRedis.url(process.env.REDIS_URL!) },
   });
   const procs: Record<string, ServiceProcess> = Object.fromEntries(
-    platform.services.map((s) => [s.name, s]),
+    platform.services.map((s) => [s.name, watch(s)]),
   );
   const envOf = (app: string) => {
     const env = platform.processes[app].env;
@@ -385,6 +418,7 @@ async function main(): Promise<void> {
       const ctx: Ctx = { platform, shop: s, load, procs, orderPg, marketingRedis, envOf };
       await sleep(BASELINE_S * 1000);
       const from = Date.now();
+      errorLines = {};
       const baseline = load.throughput(from - (BASELINE_S - 2) * 1000, from);
       let result: Awaited<ReturnType<Fault['run']>>;
       let error: string | undefined;
@@ -437,6 +471,7 @@ async function main(): Promise<void> {
         note: result.note,
         violations: result.violations,
         exits,
+        errorLines,
         error,
       });
     }
@@ -450,8 +485,9 @@ async function main(): Promise<void> {
       local('down.sh', 'postgres', 'redis', 'kafka', 'elasticsearch');
     }
   }
-  writeFileSync(join(RESULTS_DIR, 'chaos.md'), report(outcomes, started));
-  log(`written to ${join(RESULTS_DIR, 'chaos.md')}`);
+  const file = process.env.CHAOS_RESULT ?? join(RESULTS_DIR, 'chaos.md');
+  writeFileSync(file, report(outcomes, started));
+  log(`written to ${file}`);
   if (
     outcomes.some(
       (o) => o.error || o.exits.length || o.invariants.some((i) => !i.held) || o.violations?.length,
@@ -520,6 +556,13 @@ function report(outcomes: Outcome[], started: number): string {
         : []),
       ...(o.note ? [`- ${o.note}.`] : []),
       ...o.exits.map((e) => `- **${e}**`),
+      `- Error-level log lines of the services (from the fault until the invariants settled): ${
+        Object.entries(o.errorLines)
+          .sort(([, a], [, b]) => b - a)
+          .slice(0, 6)
+          .map(([k, v]) => `${k} ×${v}`)
+          .join('; ') || 'none'
+      }.`,
       ...(o.error ? [`- The fault itself failed: ${o.error}`] : []),
       `- Invariants (settled in ${(o.settledAfterMs / 1000).toFixed(0)} s):`,
       ...o.invariants.map(
