@@ -150,7 +150,10 @@ async function sigterm(
   p.kill('SIGTERM');
   const code = await exited;
   const exitedAt = Date.now();
-  const drained = ctx.load.window(from, exitedAt + 1);
+  // the drain and the answers to what was in flight when the process exited (they arrive moments
+  // later: a call cancelled at the exit is answered by the gateway after it)
+  await sleep(1000);
+  const drained = ctx.load.window(from, exitedAt + 1000);
   const violations = Object.entries(drained.errors)
     .filter(([label]) => {
       const l = label.split(' ').slice(1).join(' ');
