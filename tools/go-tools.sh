@@ -6,8 +6,9 @@
 #   kubeconform  github.com/yannh/kubeconform          validate manifests against JSON schemas
 #   deploy-lint  tools/deploy-lint (compose-go, BuildKit): docker-compose.yml and Dockerfile
 #   mailpit      github.com/axllent/mailpit            the local mail sink (deploy/local/mailpit.sh)
+#   toxiproxy    github.com/Shopify/toxiproxy/v2       the fault proxy of the chaos suite (deploy/local/toxiproxy.sh)
 #
-# usage: tools/go-tools.sh [helm|kubeconform|deploy-lint|mailpit ...]   (no name: all four)
+# usage: tools/go-tools.sh [helm|kubeconform|deploy-lint|mailpit|toxiproxy ...]   (no name: all five)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin="$root/.local/bin"
@@ -15,8 +16,9 @@ HELM_VERSION=v3.21.4
 HELM_KUBE_MINOR=36 # the k8s.io/client-go minor of that helm: its default .Capabilities.KubeVersion
 KUBECONFORM_VERSION=v0.7.0
 MAILPIT_VERSION=v1.33.1 # also the axllent/mailpit image of docker-compose.yml and libs/testing
+TOXIPROXY_VERSION=v2.5.0 # the newest the Go module proxy serves
 
-all=(helm kubeconform deploy-lint mailpit)
+all=(helm kubeconform deploy-lint mailpit toxiproxy)
 wanted=("$@")
 [[ $# -gt 0 ]] || wanted=("${all[@]}")
 for w in "${wanted[@]}"; do
@@ -57,4 +59,10 @@ fi
 want mailpit && install mailpit "$MAILPIT_VERSION" env GOBIN="$bin" go install -trimpath \
   -ldflags "-s -w -X github.com/axllent/mailpit/config.Version=$MAILPIT_VERSION" \
   "github.com/axllent/mailpit@$MAILPIT_VERSION"
+# cmd/server installs as `server`: built into a scratch GOBIN, then moved to the name
+# deploy/local/toxiproxy.sh runs; the version is stamped in as the project's Makefile does.
+want toxiproxy && install toxiproxy-server "$TOXIPROXY_VERSION" bash -c "gobin=\$(mktemp -d) && \
+  GOBIN=\"\$gobin\" go install -trimpath -ldflags '-s -w -X github.com/Shopify/toxiproxy/v2.Version=$TOXIPROXY_VERSION' \
+    'github.com/Shopify/toxiproxy/v2/cmd/server@$TOXIPROXY_VERSION' && mv \"\$gobin/server\" '$bin/toxiproxy-server'; \
+  rc=\$?; rm -rf \"\$gobin\"; exit \$rc"
 exit 0

@@ -34,3 +34,4 @@ export * from './analytics-expected-customers';
 export * from './analytics-expected-more';
 export { grpcError, startFakeGrpc } from './fake-grpc';
 export type { FakeAnswers, FakeService } from './fake-grpc';
+export * from './chaos-suite';
