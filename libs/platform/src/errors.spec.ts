@@ -35,6 +35,10 @@ describe('toGrpcError', () => {
       Object.assign(new Error('Reached the max retries per request limit (which is 2).'), {
         name: 'MaxRetriesPerRequestError',
       }),
+      // TypeORM, when a Postgres restart ends a transaction's connection under it
+      Object.assign(new Error('Query runner already released. Cannot run queries anymore.'), {
+        name: 'QueryRunnerAlreadyReleasedError',
+      }),
       new Error('Connection is closed.'),
       new Error('could not load the cart', {
         cause: withCode('connect ECONNREFUSED', 'ECONNREFUSED'),

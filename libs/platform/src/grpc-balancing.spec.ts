@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
+import { status as GrpcStatus } from '@grpc/grpc-js';
 import { createServer } from 'node:net';
 import pino from 'pino';
 import { GRPC_PACKAGES, grpcService } from '@emporia/contracts';
@@ -16,6 +17,7 @@ interface ScoreResponse {
 }
 interface RiskApi {
   scoreLogin(ctx: RequestContext, req: { accountId: string }): Promise<ScoreResponse>;
+  scoreOrder(ctx: RequestContext, req: { orderId: string }): Promise<ScoreResponse>;
 }
 
 const freePort = () =>
@@ -33,6 +35,13 @@ async function replica(name: string, port: number): Promise<RunningService> {
     @GrpcMethod('RiskService', 'scoreLogin')
     scoreLogin(): ScoreResponse {
       return { decision: 'DECISION_ALLOW', score: 0, reasons: [name] };
+    }
+
+    /** A slow call (300 ms), to be in flight when the replica stops. */
+    @GrpcMethod('RiskService', 'scoreOrder')
+    async scoreOrder(): Promise<ScoreResponse> {
+      await new Promise((r) => setTimeout(r, 300));
+      return { decision: 'DECISION_ALLOW', score: 1, reasons: [name] };
     }
   }
   const logger = pino({ level: 'silent' });
@@ -106,5 +115,19 @@ describe('a gRPC client of a backend running as several replicas', () => {
     while (Date.now() < deadline && !by.a) by = await answers(4);
     expect(by.a).toBeGreaterThan(0);
     expect(await answers(20)).toEqual({ a: 10, b: 10 });
+  });
+
+  it('a stopping replica finishes the calls in flight; the next ones go elsewhere', async () => {
+    const inFlight = api.scoreOrder(contextFromTraceparent(), { orderId: 'o1' });
+    await new Promise((r) => setTimeout(r, 50));
+    const stopping = Promise.all([...running.values()].map((r) => r.close()));
+    running.clear();
+    await expect(inFlight).resolves.toMatchObject({ score: 1 });
+    await stopping;
+    await expect(
+      api.scoreLogin(contextFromTraceparent(), { accountId: 'late' }),
+    ).rejects.toMatchObject({
+      remote: { status: GrpcStatus.UNAVAILABLE },
+    });
   });
 });

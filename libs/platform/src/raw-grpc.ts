@@ -139,6 +139,9 @@ function measuredUnary(
 
 const GRPC_UNKNOWN = 2;
 
+/** How long a stopping gRPC server waits for its calls in flight (under runMain's 25 s grace). */
+export const GRPC_DRAIN_MS = 10_000;
+
 type ServiceDefinition = Record<
   string,
   { originalName?: string; requestStream?: boolean; responseStream?: boolean; path?: string }
@@ -160,6 +163,29 @@ export class RawGrpcServer extends ServerGrpc {
     private readonly reporter: HandlerErrorReporter,
   ) {
     super(options);
+  }
+
+  /**
+   * Stops taking calls and lets those in flight finish (grpc-js `tryShutdown`: its connections
+   * get GOAWAY, so callers send new calls to other replicas or see UNAVAILABLE, a 503 with
+   * Retry-After at the gateway), for at most `GRPC_DRAIN_MS`; then ends what is left. Nest's own
+   * close would cancel the calls in flight (CANCELLED: a 502 at the gateway, seen by the chaos
+   * suite's SIGTERM of order under load).
+   */
+  override async close(): Promise<void> {
+    const server = this.grpcClient;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        server.forceShutdown();
+        resolve();
+      }, GRPC_DRAIN_MS);
+      server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    this.grpcClient = null as unknown as typeof server;
   }
 
   override async bindEvents(): Promise<void> {
