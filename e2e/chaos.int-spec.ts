@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import {
+  chaosInvariantInputs,
   checkInvariants,
   describeInvariants,
   settledInvariants,
@@ -10,7 +11,6 @@ import {
   startServiceProcess,
   testEnv,
   type ChaosShop,
-  type InvariantInputs,
   type MixedLoad,
   type OwnToxiproxy,
   type Platform,
@@ -36,49 +36,7 @@ describe('chaos: two faults under a mixed load, nothing lost', () => {
   let orderPg: ToxiproxyProxy;
   let shop: ChaosShop;
   const loads: MixedLoad[] = [];
-  const checkouts = new Map<string, string>();
-  const paid = new Set<string>();
-  const tokens = new Set<string>();
-
-  const inputs = (): InvariantInputs => {
-    for (const l of loads) {
-      l.checkouts.forEach((k, id) => checkouts.set(id, k));
-      l.paid.forEach((id) => paid.add(id));
-      l.flashTokens.forEach((t) => tokens.add(t));
-    }
-    const db = platform.databases;
-    return {
-      databases: {
-        catalog: db.catalog!,
-        order: db.order!,
-        user: db.user!,
-        marketing: db.marketing!,
-      },
-      checkouts,
-      paid,
-      flash: {
-        saleId: shop.flashSale.id,
-        stock: shop.flashSale.stock,
-        perUserLimit: shop.flashSale.perUserLimit,
-        tokens,
-        reconciliation: async () => {
-          const r = await platform.api(
-            'GET',
-            `/v1/admin/flash-sales/${shop.flashSale.id}`,
-            undefined,
-            shop.operator,
-          );
-          return r.status === 200
-            ? r.body.reconciliation
-            : { error: `${r.status} ${r.body?.code}` };
-        },
-      },
-      search: {
-        elasticsearchUrl: testEnv.elasticsearchUrl(),
-        alias: `${platform.processes.search.env.SEARCH_INDEX_PREFIX}products`,
-      },
-    };
-  };
+  const inputs = () => chaosInvariantInputs(platform, shop, loads, testEnv.elasticsearchUrl());
   /** The load paused (relays and consumers catch up), the invariants settled, reported. */
   const expectInvariants = async (after: string) => {
     await loads[loads.length - 1].stop();

@@ -19,6 +19,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  chaosInvariantInputs,
   describeInvariants,
   settledInvariants,
   setUpChaosShop,
@@ -28,7 +29,6 @@ import {
   toxiproxyClient,
   type ChaosShop,
   type Invariant,
-  type InvariantInputs,
   type MixedLoad,
   type Platform,
   type ServiceProcess,
@@ -370,48 +370,7 @@ async function main(): Promise<void> {
       flashStock: 2000,
     });
     const s = shop;
-    const checkouts = new Map<string, string>();
-    const paid = new Set<string>();
-    const tokens = new Set<string>();
-    const inputs = (): InvariantInputs => {
-      for (const l of loads) {
-        l.checkouts.forEach((k, id) => checkouts.set(id, k));
-        l.paid.forEach((id) => paid.add(id));
-        l.flashTokens.forEach((t) => tokens.add(t));
-      }
-      const db = platform.databases;
-      return {
-        databases: {
-          catalog: db.catalog!,
-          order: db.order!,
-          user: db.user!,
-          marketing: db.marketing!,
-        },
-        checkouts,
-        paid,
-        flash: {
-          saleId: s.flashSale.id,
-          stock: s.flashSale.stock,
-          perUserLimit: s.flashSale.perUserLimit,
-          tokens,
-          reconciliation: async () => {
-            const r = await platform.api(
-              'GET',
-              `/v1/admin/flash-sales/${s.flashSale.id}`,
-              undefined,
-              s.operator,
-            );
-            return r.status === 200
-              ? r.body.reconciliation
-              : { error: `${r.status} ${r.body?.code}` };
-          },
-        },
-        search: {
-          elasticsearchUrl: process.env.ELASTICSEARCH_URL!,
-          alias: `${platform.processes.search.env.SEARCH_INDEX_PREFIX}products`,
-        },
-      };
-    };
+    const inputs = () => chaosInvariantInputs(platform, s, loads, process.env.ELASTICSEARCH_URL!);
 
     for (const key of order) {
       const fault = FAULTS[key];
