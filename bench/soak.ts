@@ -7,10 +7,11 @@
  * its histogram at each read). At the end the platform's invariants are read from the databases
  * (libs/testing invariants.ts).
  *
- * The bound, per service, comparing the mean of the last three samples with the mean of the
- * first three after SOAK_WARMUP_SECONDS (120): heap in use grows by at most 16 MiB + 10 %, resident
- * memory by at most 48 MiB + 15 %; and the event loop's delay p99 stays under 250 ms in every
- * sample after warm-up. Writes bench/results/soak.md.
+ * The bound, per process, compares the first third of the samples after SOAK_WARMUP_SECONDS (120)
+ * with the last third. The V8 heap in use rises between major collections and falls back at each,
+ * so its floor (the lowest sample of a third: what stays alive) may grow by at most 16 MiB + 10 %.
+ * The resident memory's median may grow by at most 48 MiB + 15 %. The event loop's delay p99 must
+ * stay under 250 ms in every sample after warm-up. Writes bench/results/soak.md.
  *
  *   npm run soak   (SOAK_SECONDS, SOAK_SAMPLE_SECONDS, SOAK_WARMUP_SECONDS, SOAK_CONCURRENCY)
  */
@@ -32,6 +33,8 @@ const SAMPLE_S = Number(process.env.SOAK_SAMPLE_SECONDS ?? 15);
 const WARMUP_S = Number(process.env.SOAK_WARMUP_SECONDS ?? 120);
 const CONCURRENCY = Number(process.env.SOAK_CONCURRENCY ?? 6);
 const MIB = 1024 * 1024;
+/** Risk's seeded "more than 10 orders an hour from one account". */
+const ACCOUNT_VELOCITY_RULE = '00000000-0000-4000-8000-000000000006';
 const BOUND = {
   heap: (base: number) => 16 * MIB + 0.1 * base,
   rss: (base: number) => 48 * MIB + 0.15 * base,
@@ -54,7 +57,10 @@ function gauge(text: string, name: string): number {
   return m ? Number(m[1]) : NaN;
 }
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+};
 const mib = (b: number) => (b / MIB).toFixed(1);
 
 async function main(): Promise<void> {
@@ -87,6 +93,28 @@ async function main(): Promise<void> {
       shoppers: 40,
       flashStock: 5000,
     });
+    // The seeded rule "more than 10 orders an hour from one account" would hold every order of
+    // the 40 shoppers after their first ten for review (unpaid from the first minute on): raised
+    // for the run (said in the result), so checkouts keep being paid for the whole soak
+    const rules = await platform.api('GET', '/v1/admin/risk/rules', undefined, shop.operator);
+    const velocity = (rules.body.items as { id: string; params?: { dimension?: string } }[]).find(
+      (r) => r.id === ACCOUNT_VELOCITY_RULE,
+    );
+    if (!velocity)
+      throw new Error(`no rule ${ACCOUNT_VELOCITY_RULE}: ${JSON.stringify(rules.body)}`);
+    const { id: _id, ...rule } = velocity as { id: string; params: object } & Record<
+      string,
+      unknown
+    >;
+    const put = await platform.api(
+      'PUT',
+      `/v1/admin/risk/rules/${ACCOUNT_VELOCITY_RULE}`,
+      { ...rule, params: { ...rule.params, threshold: 1_000_000 } },
+      shop.operator,
+    );
+    if (put.status !== 200)
+      throw new Error(`raising the velocity rule: ${JSON.stringify(put.body)}`);
+    await sleep(1500); // in force within a second
     const metricsUrl = (key: string) =>
       platform.processes[key].readyUrl.replace(/\/(readyz|healthz)$/, '/metrics');
     const keys = Object.keys(platform.processes);
@@ -129,19 +157,22 @@ async function main(): Promise<void> {
     );
 
     const rows = keys.map((k) => {
-      const after = samples[k].filter((s) => s.at - started >= WARMUP_S * 1000);
-      const first = after.slice(0, 3);
-      const last = after.slice(-3);
-      const heap0 = mean(first.map((s) => s.heap));
-      const heap1 = mean(last.map((s) => s.heap));
-      const rss0 = mean(first.map((s) => s.rss));
-      const rss1 = mean(last.map((s) => s.rss));
-      const lagMax = Math.max(...after.map((s) => s.lagP99Ms));
+      const after = samples[k].filter((x) => x.at - started >= WARMUP_S * 1000);
+      const third = Math.max(1, Math.floor(after.length / 3));
+      const first = after.slice(0, third);
+      const last = after.slice(-third);
+      const floor = (xs: Sample[]) => Math.min(...xs.map((x) => x.heap));
+      const heap0 = floor(first);
+      const heap1 = floor(last);
+      const rss0 = median(first.map((x) => x.rss));
+      const rss1 = median(last.map((x) => x.rss));
+      const heapPeak = Math.max(...after.map((x) => x.heap));
+      const lagMax = Math.max(...after.map((x) => x.lagP99Ms));
       const held =
         heap1 - heap0 <= BOUND.heap(heap0) &&
         rss1 - rss0 <= BOUND.rss(rss0) &&
         lagMax <= BOUND.lagP99Ms;
-      return { k, heap0, heap1, rss0, rss1, lagMax, held, n: after.length };
+      return { k, heap0, heap1, heapPeak, rss0, rss1, lagMax, held, n: after.length };
     });
     const ok = rows.every((r) => r.held) && settled.invariants.every((i) => i.held);
     const errors = Object.entries(all.errors)
@@ -153,17 +184,17 @@ async function main(): Promise<void> {
       '',
       `Machine: ${machine()}. Command: \`npm run soak\` (SOAK_SECONDS=${SECONDS}, SOAK_SAMPLE_SECONDS=${SAMPLE_S}, SOAK_WARMUP_SECONDS=${WARMUP_S}, SOAK_CONCURRENCY=${CONCURRENCY}).`,
       'Catalog, search, user, order, marketing, risk and the gateway as processes on the deploy/local servers; the mixed load of `npm run chaos` (libs/testing chaos-load.ts) with no fault.',
-      'Settings changed for the run: the gateway trusts X-Forwarded-For (TRUST_PROXY: each shopper has an address of its own), the user service hashes with ARGON2_MEMORY_KIB=1024, ARGON2_TIME_COST=1 and access tokens live 2 h (sign-ins are part of the load, not what is measured).',
+      "Settings changed for the run: the gateway trusts X-Forwarded-For (TRUST_PROXY: each shopper has an address of its own), the user service hashes with ARGON2_MEMORY_KIB=1024, ARGON2_TIME_COST=1 and access tokens live 2 h (sign-ins are part of the load, not what is measured); risk's rule of more than 10 orders an hour from one account is raised to 1,000,000 (the load's 40 shoppers place thousands of orders each: held for review, they would stop being paid after the first minute).",
       '',
       `Load: ${all.requests} requests in ${SECONDS} s (${Math.round(all.requests / SECONDS)}/s), ${all.ok} answered 2xx${errors ? `; others: ${errors}` : ''}.`,
       '',
-      `Bound per service, the mean of the last three samples against the first three after ${WARMUP_S} s of warm-up: heap in use + at most 16 MiB + 10 %, resident memory + at most 48 MiB + 15 %; event-loop delay p99 ≤ ${BOUND.lagP99Ms} ms in every sample after warm-up.`,
+      `Bound per process, the first third of the samples after ${WARMUP_S} s of warm-up against the last third: the floor of the heap in use (its lowest sample: what stays alive after a major collection; the heap rises between collections) + at most 16 MiB + 10 %; the median resident memory + at most 48 MiB + 15 %; event-loop delay p99 ≤ ${BOUND.lagP99Ms} ms in every sample after warm-up.`,
       '',
-      '| process | samples | heap in use MiB (after warm-up → end) | resident MiB (after warm-up → end) | event-loop delay p99, worst sample | within the bound |',
-      '|---|---:|---|---|---:|---|',
+      '| process | samples | heap floor MiB (first third → last third) | heap peak MiB | resident median MiB (first third → last third) | event-loop delay p99, worst sample | within the bound |',
+      '|---|---:|---|---:|---|---:|---|',
       ...rows.map(
         (r) =>
-          `| ${r.k} | ${r.n} | ${mib(r.heap0)} → ${mib(r.heap1)} (${r.heap1 >= r.heap0 ? '+' : ''}${mib(r.heap1 - r.heap0)}) | ${mib(r.rss0)} → ${mib(r.rss1)} (${r.rss1 >= r.rss0 ? '+' : ''}${mib(r.rss1 - r.rss0)}) | ${r.lagMax.toFixed(0)} ms | ${r.held ? 'yes' : '**no**'} |`,
+          `| ${r.k} | ${r.n} | ${mib(r.heap0)} → ${mib(r.heap1)} (${r.heap1 >= r.heap0 ? '+' : ''}${mib(r.heap1 - r.heap0)}) | ${mib(r.heapPeak)} | ${mib(r.rss0)} → ${mib(r.rss1)} (${r.rss1 >= r.rss0 ? '+' : ''}${mib(r.rss1 - r.rss0)}) | ${r.lagMax.toFixed(0)} ms | ${r.held ? 'yes' : '**no**'} |`,
       ),
       '',
       `Invariants after the load (settled in ${(settled.settledAfterMs / 1000).toFixed(0)} s):`,
