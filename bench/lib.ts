@@ -24,6 +24,76 @@ export interface RunResult {
 }
 
 /**
+ * One side of a comparison measured in alternating windows (a burst of other work on the machine
+ * falls on every side rather than on one): its run, CPU and latencies pooled over its windows.
+ */
+export interface WindowedSide {
+  run: RunResult;
+  cpu: CpuReport;
+  latencies: number[];
+}
+
+/** A side named `name` doing `op`, and `timed`: `op` recording its latency when it succeeds. */
+export function windowedSide(name: string, op: (i: number) => Promise<string | undefined>) {
+  const s: WindowedSide = {
+    run: { name, ok: 0, failed: 0, seconds: 0, perSecond: 0, p50: 0, p95: 0, p99: 0, failures: {} },
+    cpu: { byProcess: {}, platformMs: 0, loadGeneratorMs: 0 },
+    latencies: [],
+  };
+  const timed = async (i: number) => {
+    const t = performance.now();
+    const err = await op(i);
+    if (!err) s.latencies.push(performance.now() - t);
+    return err;
+  };
+  return { s, op, timed };
+}
+
+/**
+ * One window of a side: a short warm-up outside the meter, then `seconds` of `timed` with the CPU
+ * of `meterPids` metered, added to the side. `around` runs just before the meter starts and the
+ * function it returns just after it stops (other meters of the same window). The window is
+ * written to stderr on the monotonic clock of CPU profiles (µs), to cut a profile to it.
+ */
+export async function measureWindow<S extends WindowedSide>(
+  { s, op, timed }: { s: S; op: (i: number) => Promise<string | undefined>; timed: typeof op },
+  opts: {
+    concurrency: number;
+    seconds: number;
+    warmupSeconds: number;
+    meterPids: Record<string, number | undefined>;
+    around?: () => Promise<() => void>;
+  },
+): Promise<void> {
+  await closedLoop(s.run.name, op, {
+    concurrency: opts.concurrency,
+    seconds: opts.warmupSeconds,
+    warmupSeconds: 0,
+  });
+  const after = await opts.around?.();
+  const meter = cpuMeter(opts.meterPids);
+  const fromUs = process.hrtime.bigint() / 1000n;
+  const r = await closedLoop(s.run.name, timed, {
+    concurrency: opts.concurrency,
+    seconds: opts.seconds,
+    warmupSeconds: 0,
+  });
+  const cpu = meter.stop();
+  after?.();
+  process.stderr.write(
+    `window "${s.run.name}" monotonic µs ${fromUs}..${process.hrtime.bigint() / 1000n}\n`,
+  );
+  s.run.ok += r.ok;
+  s.run.failed += r.failed;
+  s.run.seconds += r.seconds;
+  for (const [k, v] of Object.entries(r.failures)) s.run.failures[k] = (s.run.failures[k] ?? 0) + v;
+  for (const [k, v] of Object.entries(cpu.byProcess))
+    s.cpu.byProcess[k] = (s.cpu.byProcess[k] ?? 0) + v;
+  s.cpu.platformMs += cpu.platformMs;
+  s.cpu.loadGeneratorMs += cpu.loadGeneratorMs;
+}
+
+/**
  * A closed loop: `concurrency` workers call `op` back to back for `seconds` after a warm-up.
  * `op` resolves to an error label (counted as a failure) or undefined.
  */

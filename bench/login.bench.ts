@@ -34,15 +34,15 @@ import {
 } from '@emporia/testing';
 import {
   closedLoop,
-  cpuMeter,
   cpuPerRequest,
   httpPool,
   machine,
+  measureWindow,
   percentiles,
   send,
   table,
-  type CpuReport,
-  type RunResult,
+  windowedSide,
+  type WindowedSide,
   writeFigures,
 } from './lib';
 
@@ -190,10 +190,7 @@ function threadsCpuMs(pid: number | undefined): { main: number; others: number }
   return out;
 }
 
-type Side = {
-  run: RunResult;
-  cpu: CpuReport;
-  latencies: number[];
+type Side = WindowedSide & {
   /** The user service's main thread and other threads, CPU ms over the windows. */
   threads: { main: number; others: number };
   /** CPU ms of the Postgres backends serving the side's own database. */
@@ -258,67 +255,33 @@ async function main(): Promise<void> {
     );
 
     const side = (name: string, op: (i: number) => Promise<string | undefined>) => {
-      const s: Side = {
-        run: {
-          name,
-          ok: 0,
-          failed: 0,
-          seconds: 0,
-          perSecond: 0,
-          p50: 0,
-          p95: 0,
-          p99: 0,
-          failures: {},
-        },
-        cpu: { byProcess: {}, platformMs: 0, loadGeneratorMs: 0 },
-        latencies: [],
-        threads: { main: 0, others: 0 },
-        backendsMs: 0,
-      };
-      const timed = async (i: number) => {
-        const t = performance.now();
-        const err = await op(i);
-        if (!err) s.latencies.push(performance.now() - t);
-        return err;
-      };
-      return { s, op, timed };
+      const w = windowedSide(name, op);
+      const s: Side = Object.assign(w.s, { threads: { main: 0, others: 0 }, backendsMs: 0 });
+      return { ...w, s };
     };
-    const measure = async (
-      { s, op, timed }: ReturnType<typeof side>,
+    const measure = (
+      sd: ReturnType<typeof side>,
       meterPids: Record<string, number | undefined>,
       stack?: Stack,
-    ) => {
-      // a short warm-up outside the metered window
-      await closedLoop(s.run.name, op, { concurrency: CONCURRENCY, seconds: 1, warmupSeconds: 0 });
-      const backends = stack ? await stack.backends() : [];
-      const meter = cpuMeter(meterPids);
-      const backendsBefore = processCpuMs(backends);
-      const threadsBefore = threadsCpuMs(meterPids.user);
-      const fromUs = process.hrtime.bigint() / 1000n;
-      const r = await closedLoop(s.run.name, timed, {
+    ) =>
+      measureWindow(sd, {
         concurrency: CONCURRENCY,
         seconds: SECONDS / ROUNDS,
-        warmupSeconds: 0,
+        warmupSeconds: 1,
+        meterPids,
+        // the user service's threads and its database's backends, metered over the same window
+        around: async () => {
+          const backends = stack ? await stack.backends() : [];
+          const backendsBefore = processCpuMs(backends);
+          const threadsBefore = threadsCpuMs(meterPids.user);
+          return () => {
+            const threadsAfter = threadsCpuMs(meterPids.user);
+            sd.s.backendsMs += processCpuMs(backends) - backendsBefore;
+            sd.s.threads.main += threadsAfter.main - threadsBefore.main;
+            sd.s.threads.others += threadsAfter.others - threadsBefore.others;
+          };
+        },
       });
-      const cpu = meter.stop();
-      const threadsAfter = threadsCpuMs(meterPids.user);
-      s.backendsMs += processCpuMs(backends) - backendsBefore;
-      s.threads.main += threadsAfter.main - threadsBefore.main;
-      s.threads.others += threadsAfter.others - threadsBefore.others;
-      // the window on the monotonic clock of CPU profiles (µs), to cut a process's profile to it
-      process.stderr.write(
-        `window "${s.run.name}" monotonic µs ${fromUs}..${process.hrtime.bigint() / 1000n}\n`,
-      );
-      s.run.ok += r.ok;
-      s.run.failed += r.failed;
-      s.run.seconds += r.seconds;
-      for (const [k, v] of Object.entries(r.failures))
-        s.run.failures[k] = (s.run.failures[k] ?? 0) + v;
-      for (const [k, v] of Object.entries(cpu.byProcess))
-        s.cpu.byProcess[k] = (s.cpu.byProcess[k] ?? 0) + v;
-      s.cpu.platformMs += cpu.platformMs;
-      s.cpu.loadGeneratorMs += cpu.loadGeneratorMs;
-    };
     const loginOp = (pool: ReturnType<typeof httpPool>) => async (i: number) => {
       const r = await send(pool, 'POST', '/v1/auth/login', {
         body: { identifier: emails[i % emails.length], password: PASSWORD },

@@ -37,16 +37,15 @@ import { toCriteria, type SearchInput } from '../apps/search/src/domain/search-c
 // eslint-disable-next-line no-restricted-imports -- pure code of the service being measured
 import { buildSearchBody, SEARCH_FILTER_PATH } from '../apps/search/src/infrastructure/search-body';
 import {
-  closedLoop,
-  cpuMeter,
   cpuPerRequest,
   httpPool,
   machine,
+  measureWindow,
   percentiles,
   send,
   table,
-  type CpuReport,
-  type RunResult,
+  windowedSide,
+  type WindowedSide,
   writeFigures,
 } from './lib';
 
@@ -274,87 +273,30 @@ async function main() {
     // Both sides are measured in ROUNDS alternating windows (direct, gateway, direct, …) of
     // SECONDS / ROUNDS each, and the rounds pooled: a burst of other work on the machine falls
     // on both sides rather than on one. Each window's CPU is metered alike.
-    type Side = { run: RunResult; cpu: CpuReport; latencies: number[] };
-    const side = (name: string, op: (i: number) => Promise<string | undefined>) => {
-      const s: Side = {
-        run: {
-          name,
-          ok: 0,
-          failed: 0,
-          seconds: 0,
-          perSecond: 0,
-          p50: 0,
-          p95: 0,
-          p99: 0,
-          failures: {},
-        },
-        cpu: { byProcess: {}, platformMs: 0, loadGeneratorMs: 0 },
-        latencies: [],
-      };
-      const timed = async (i: number) => {
-        const t = performance.now();
-        const err = await op(i);
-        if (!err) s.latencies.push(performance.now() - t);
-        return err;
-      };
-      return { s, op, timed };
-    };
-    const measure = async (
-      { s, op, timed }: ReturnType<typeof side>,
-      seconds: number,
-      meterPids: Record<string, number | undefined> = pids,
-    ) => {
-      // a short warm-up outside the metered window
-      await closedLoop(s.run.name, op, {
-        concurrency: CONCURRENCY,
-        seconds: 0.5,
-        warmupSeconds: 0,
-      });
-      const meter = cpuMeter(meterPids);
-      const fromUs = process.hrtime.bigint() / 1000n;
-      const r = await closedLoop(s.run.name, timed, {
-        concurrency: CONCURRENCY,
-        seconds,
-        warmupSeconds: 0,
-      });
-      const cpu = meter.stop();
-      // the window on the monotonic clock of CPU profiles (µs), to cut a process's profile to it
-      process.stderr.write(
-        `window "${s.run.name}" monotonic µs ${fromUs}..${process.hrtime.bigint() / 1000n}\n`,
-      );
-      s.run.ok += r.ok;
-      s.run.failed += r.failed;
-      s.run.seconds += r.seconds;
-      for (const [k, v] of Object.entries(r.failures))
-        s.run.failures[k] = (s.run.failures[k] ?? 0) + v;
-      for (const [k, v] of Object.entries(cpu.byProcess))
-        s.cpu.byProcess[k] = (s.cpu.byProcess[k] ?? 0) + v;
-      s.cpu.platformMs += cpu.platformMs;
-      s.cpu.loadGeneratorMs += cpu.loadGeneratorMs;
-    };
-    const directSide = side('Elasticsearch directly (same bodies)', async (i) => {
+    const directSide = windowedSide('Elasticsearch directly (same bodies)', async (i) => {
       const res = await send(esPool, 'POST', esPath, {
         body: buildSearchBody(toCriteria(request(i).input)),
       });
       return res.status === 200 ? undefined : `HTTP ${res.status}`;
     });
-    const gatewaySide = side('gateway → search → Elasticsearch', async (i) => {
+    const gatewaySide = windowedSide('gateway → search → Elasticsearch', async (i) => {
       const res = await send(gatewayPool, 'GET', request(i).path);
       return res.status === 200 ? undefined : `HTTP ${res.status} ${res.text.slice(0, 80)}`;
     });
-    const baseSide = side(
+    const baseSide = windowedSide(
       `the same through the base tree's gateway and search (${BASE_TREE ?? ''})`,
       async (i) => {
         const res = await send(basePool!, 'GET', request(i).path);
         return res.status === 200 ? undefined : `HTTP ${res.status} ${res.text.slice(0, 80)}`;
       },
     );
+    const window = { concurrency: CONCURRENCY, seconds: SECONDS / ROUNDS, warmupSeconds: 0.5 };
     for (let r = 0; r < ROUNDS; r++) {
-      await measure(directSide, SECONDS / ROUNDS);
-      if (baseTree) await measure(baseSide, SECONDS / ROUNDS, baseTree.pids);
-      await measure(gatewaySide, SECONDS / ROUNDS);
+      await measureWindow(directSide, { ...window, meterPids: pids });
+      if (baseTree) await measureWindow(baseSide, { ...window, meterPids: baseTree.pids });
+      await measureWindow(gatewaySide, { ...window, meterPids: pids });
     }
-    const pooled = ({ s }: ReturnType<typeof side>): Side => {
+    const pooled = ({ s }: { s: WindowedSide }): WindowedSide => {
       s.run = { ...s.run, perSecond: s.run.ok / s.run.seconds, ...percentiles(s.latencies) };
       return s;
     };
@@ -458,7 +400,7 @@ async function main() {
     process.stdout.write(summary);
     const file = join(__dirname, 'results', 'search.md');
     writeFileSync(file, summary);
-    const cpuPer = (m: Side) => m.cpu.platformMs / m.run.ok;
+    const cpuPer = (m: WindowedSide) => m.cpu.platformMs / m.run.ok;
     writeFigures('search', [
       {
         name: `search p95 through the gateway ÷ Elasticsearch direct p95 (${PRODUCTS} products, facets)`,

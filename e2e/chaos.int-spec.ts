@@ -4,7 +4,7 @@ import {
   checkInvariants,
   describeInvariants,
   settledInvariants,
-  setUpChaosShop,
+  setUpChaosShopOn,
   startMixedLoad,
   startOwnToxiproxy,
   startPlatform,
@@ -67,16 +67,7 @@ describe('chaos: two faults under a mixed load, nothing lost', () => {
       // sign-ins are part of the load, not what is tested: cheap hashes on a shared 2-core machine
       userEnv: { ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1' },
     });
-    shop = await setUpChaosShop(platform.gatewayUrl, {
-      suffix: platform.suffix,
-      operator: async () =>
-        (
-          await platform.signIn(
-            `ops.${platform.suffix}@example.cn`,
-            'a long enough password',
-            'customer,operator',
-          )
-        ).auth,
+    shop = await setUpChaosShopOn(platform, {
       skus: 4,
       shoppers: 24,
       flashStock: 60,

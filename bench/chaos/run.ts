@@ -22,7 +22,7 @@ import {
   chaosInvariantInputs,
   describeInvariants,
   settledInvariants,
-  setUpChaosShop,
+  setUpChaosShopOn,
   startMixedLoad,
   startPlatform,
   startServiceProcess,
@@ -355,16 +355,7 @@ async function main(): Promise<void> {
     await procs.order.stop();
     const ctx0 = { platform, procs, envOf } as unknown as Ctx;
     await restart(ctx0, 'order');
-    shop = await setUpChaosShop(platform.gatewayUrl, {
-      suffix: platform.suffix,
-      operator: async () =>
-        (
-          await platform.signIn(
-            `ops.${platform.suffix}@example.cn`,
-            'a long enough password',
-            'customer,operator',
-          )
-        ).auth,
+    shop = await setUpChaosShopOn(platform, {
       skus: 6,
       shoppers: 40,
       flashStock: 2000,

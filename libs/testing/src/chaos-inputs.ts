@@ -1,4 +1,4 @@
-import type { ChaosShop, MixedLoad } from './chaos-load';
+import { setUpChaosShop, type ChaosShop, type MixedLoad } from './chaos-load';
 import type { InvariantInputs } from './invariants';
 import type { Platform } from './platform';
 
@@ -46,4 +46,26 @@ export function chaosInvariantInputs(
       alias: `${platform.processes.search.env.SEARCH_INDEX_PREFIX}products`,
     },
   };
+}
+
+/**
+ * The chaos shop (`setUpChaosShop`) made through the platform's gateway, its operator an account
+ * of the run given the operator role.
+ */
+export function setUpChaosShopOn(
+  platform: Platform,
+  opts: { skus?: number; shoppers?: number; flashStock?: number },
+): Promise<ChaosShop> {
+  return setUpChaosShop(platform.gatewayUrl, {
+    suffix: platform.suffix,
+    operator: async () =>
+      (
+        await platform.signIn(
+          `ops.${platform.suffix}@example.cn`,
+          'a long enough password',
+          'customer,operator',
+        )
+      ).auth,
+    ...opts,
+  });
 }

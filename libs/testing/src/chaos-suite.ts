@@ -1,5 +1,5 @@
 // The chaos suite's pieces (issue 20): the mixed load, the invariants, the fault proxy.
-export { chaosInvariantInputs } from './chaos-inputs';
+export { chaosInvariantInputs, setUpChaosShopOn } from './chaos-inputs';
 export { setUpChaosShop, startMixedLoad } from './chaos-load';
 export type { ChaosAction, ChaosShop, MixedLoad, Second, WindowStats } from './chaos-load';
 export { checkInvariants, describeInvariants, settledInvariants } from './invariants';
