@@ -2,13 +2,12 @@ import 'reflect-metadata';
 import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { createServer } from 'node:net';
 import pino from 'pino';
-import { GRPC_PACKAGES, grpcService } from '@emporia/contracts';
-import { startService, type RunningService } from './bootstrap';
+import { grpcService } from '@emporia/contracts';
+import type { RunningService } from './bootstrap';
 import { contextFromTraceparent, type RequestContext } from './context';
 import { grpcClient } from './grpc-client';
-import { PlatformModule } from './platform.module';
+import { freePort, startRiskTestServer } from './risk-test-server';
 
 interface ScoreResponse {
   decision: string;
@@ -19,14 +18,6 @@ interface RiskApi {
   scoreLogin(ctx: RequestContext, req: { accountId: string }): Promise<ScoreResponse>;
   scoreOrder(ctx: RequestContext, req: { orderId: string }): Promise<ScoreResponse>;
 }
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      s.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
-    });
-  });
 
 /** One replica of a service: its answers say which replica it is. */
 async function replica(name: string, port: number): Promise<RunningService> {
@@ -44,22 +35,10 @@ async function replica(name: string, port: number): Promise<RunningService> {
       return { decision: 'DECISION_ALLOW', score: 1, reasons: [name] };
     }
   }
-  const logger = pino({ level: 'silent' });
-  return startService({
-    module: {
-      module: class ReplicaModule {},
-      imports: [PlatformModule.forRoot(logger)],
-      controllers: [ReplicaController],
-    },
-    logger,
-    http: { host: '127.0.0.1', port: 0 },
-    grpc: {
-      package: GRPC_PACKAGES.risk,
-      protoPath: grpcService('risk').protoFile,
-      includeDirs: grpcService('risk').includeDirs,
-      host: '127.0.0.1',
-      port,
-    },
+  return startRiskTestServer({
+    logger: pino({ level: 'silent' }),
+    controllers: [ReplicaController],
+    port,
   });
 }
 

@@ -2,16 +2,15 @@ import 'reflect-metadata';
 import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { GRPC_PACKAGES, grpcService } from '@emporia/contracts';
-import { startService, type RunningService } from './bootstrap';
+import { grpcService } from '@emporia/contracts';
+import type { RunningService } from './bootstrap';
 import { contextFromTraceparent, currentContext, type RequestContext } from './context';
 import { AppError } from './errors';
 import { grpcClient } from './grpc-client';
 import { metricsRegistry } from './metrics';
-import { PlatformModule } from './platform.module';
+import { freePort, startRiskTestServer } from './risk-test-server';
 import { rawUnary, type AnyRawUnaryMethod } from './raw-grpc';
 
 interface ScoreRequest {
@@ -45,15 +44,6 @@ class NestRiskController {
 
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
 
-/** A port nothing listens on (the gRPC server does not say which port 0 became). */
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      s.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
-    });
-  });
-
 describe('raw gRPC handlers (startService grpc.raw)', () => {
   const lines: Record<string, unknown>[] = [];
   const logger = pino(
@@ -85,22 +75,11 @@ describe('raw gRPC handlers (startService grpc.raw)', () => {
   let client: { close(): void };
 
   const start = async (methods: AnyRawUnaryMethod[]) =>
-    startService({
-      module: {
-        module: class RawSpecModule {},
-        imports: [PlatformModule.forRoot(logger)],
-        controllers: [NestRiskController],
-      },
+    startRiskTestServer({
       logger,
-      http: { host: '127.0.0.1', port: 0 },
-      grpc: {
-        package: GRPC_PACKAGES.risk,
-        protoPath: grpcService('risk').protoFile,
-        includeDirs: grpcService('risk').includeDirs,
-        host: '127.0.0.1',
-        port: await freePort(),
-        raw: () => methods,
-      },
+      controllers: [NestRiskController],
+      port: await freePort(),
+      raw: () => methods,
     });
 
   beforeAll(async () => {
