@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import {
+  heavySuiteTurn,
   chaosInvariantInputs,
   checkInvariants,
   describeInvariants,
@@ -17,7 +18,8 @@ import {
   type ToxiproxyProxy,
 } from '@emporia/testing';
 
-jest.setTimeout(180_000);
+// a turn of the machine may be waited for first (heavySuiteTurn)
+jest.setTimeout(900_000);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -32,6 +34,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 describe('chaos: two faults under a mixed load, nothing lost', () => {
   let platform: Platform;
+  let release: (() => Promise<void>) | undefined;
   let toxiproxy: OwnToxiproxy;
   let orderPg: ToxiproxyProxy;
   let shop: ChaosShop;
@@ -53,6 +56,7 @@ describe('chaos: two faults under a mixed load, nothing lost', () => {
   };
 
   beforeAll(async () => {
+    release = await heavySuiteTurn('chaos');
     toxiproxy = await startOwnToxiproxy();
     const pg = new URL(testEnv.postgresUrl());
     orderPg = await toxiproxy.proxy('order-postgres', `${pg.hostname}:${pg.port}`);
@@ -78,6 +82,7 @@ describe('chaos: two faults under a mixed load, nothing lost', () => {
     for (const l of loads) await l.stop().catch(() => undefined);
     await platform?.stop();
     await toxiproxy?.close();
+    await release?.();
   });
 
   it('order killed (SIGKILL) under load and started again: every 201 is one order, nothing paid twice, stock, points, outbox, flash sale and index agree', async () => {

@@ -6,13 +6,15 @@ import {
   anHttpCheckout,
   apiClient,
   eventually,
+  heavySuiteTurn,
   startPlatform,
   testEnv,
   type Api,
   type Platform,
 } from '@emporia/testing';
 
-jest.setTimeout(300_000);
+// a turn of the machine may be waited for first (heavySuiteTurn)
+jest.setTimeout(900_000);
 
 const PASSWORD = 'a long enough password';
 const SHOPPERS = 6;
@@ -65,6 +67,7 @@ describe('replicas: every service as two processes', () => {
   let gateways: Api[];
   let operator: Record<string, string>;
   let skuId: string;
+  let release: (() => Promise<void>) | undefined;
   const paid: { orderId: string }[] = [];
 
   const metricsOf = async (key: string) => {
@@ -110,12 +113,15 @@ describe('replicas: every service as two processes', () => {
   };
 
   beforeAll(async () => {
+    release = await heavySuiteTurn('replicas');
     platform = await startPlatform({
       ...Object.fromEntries(SERVICES.map((s) => [s, true])),
       replicas: 2,
       // 22 processes share the test machine: a slow risk answer would hold an order for review
-      // (RISK_UNAVAILABLE, by design) and this test is about replicas, not risk's latency
-      orderEnv: { RISK_DEADLINE_MS: '5000' },
+      // (RISK_UNAVAILABLE, by design), a slow saga step the gateway's deadline (504): this test
+      // is about replicas, not latency
+      orderEnv: { RISK_DEADLINE_MS: '5000', GRPC_DEADLINE_MS: '20000' },
+      gatewayEnv: { GRPC_DEADLINE_MS: '30000' },
     });
     gateways = platform.gatewayUrls.map((u) => apiClient(u));
     operator = (await platform.signIn(`ops.${platform.suffix}@example.cn`, PASSWORD, 'operator'))
@@ -125,6 +131,7 @@ describe('replicas: every service as two processes', () => {
 
   afterAll(async () => {
     await platform?.stop();
+    await release?.();
   });
 
   it('starts two processes of every service and of the gateway', () => {

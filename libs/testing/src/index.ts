@@ -35,3 +35,4 @@ export * from './analytics-expected-more';
 export { grpcError, startFakeGrpc } from './fake-grpc';
 export type { FakeAnswers, FakeService } from './fake-grpc';
 export * from './chaos-suite';
+export { heavySuiteTurn } from './heavy-suite';
