@@ -46,15 +46,33 @@ bash tools/helm-check.sh
 step "jest (unit, integration, end-to-end)"
 # jest writes its report and summary on stderr: on stdout with the rest, so a log of stdout alone
 # (CI) has the runner's summary too; then one plain closing line with the counts from jest's JSON
-# results (`tests: N passed, N failed, N skipped`), the last line of the run
-results=.local/jest-results.json
-mkdir -p .local && rm -f "$results"
+# results (`tests: N passed, N failed, N skipped`), the last line of the run.
+# The whole suite runs in two jest runs: everything but the heavy suites on two workers, then the
+# heavy suites (a whole platform twice over, or under load and faults) one at a time on an
+# otherwise idle machine (jest.config.js, EMPORIA_JEST_HEAVY). With arguments, one run of what
+# they select.
+mkdir -p .local
+results=()
 status=0
-node_modules/.bin/jest --ci --maxWorkers=2 --json --outputFile="$results" "$@" 2>&1 || status=$?
-if [[ -s "$results" ]]; then
-  node -e '
-    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-    console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
-  ' "$results"
+run_jest() { # results-file, jest arguments...
+  local out="$1"
+  shift
+  rm -f "$out"
+  results+=("$out")
+  node_modules/.bin/jest --ci --json --outputFile="$out" "$@" 2>&1 || status=$?
+}
+if [[ $# -eq 0 ]]; then
+  EMPORIA_JEST_HEAVY=skip run_jest .local/jest-results.json --maxWorkers=2
+  step "jest: the heavy suites, one at a time"
+  EMPORIA_JEST_HEAVY=only run_jest .local/jest-results-heavy.json --runInBand
+else
+  run_jest .local/jest-results.json --maxWorkers=2 "$@"
 fi
+node -e '
+  const fs = require("fs");
+  const runs = process.argv.slice(1).filter((f) => fs.existsSync(f) && fs.statSync(f).size > 0);
+  if (runs.length === 0) process.exit(0);
+  const sum = (k) => runs.reduce((n, f) => n + JSON.parse(fs.readFileSync(f, "utf8"))[k], 0);
+  console.log(`tests: ${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed, ${sum("numPendingTests") + sum("numTodoTests")} skipped`);
+' "${results[@]}"
 exit "$status"
