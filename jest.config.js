@@ -66,7 +66,8 @@ module.exports = {
           }
         : {}),
       globalSetup: '<rootDir>/libs/testing/src/jest-global-setup.ts',
-      testTimeout: 120000,
+      // two minutes per test (a project's `testTimeout` is ignored by jest-circus)
+      setupFilesAfterEnv: ['<rootDir>/libs/testing/src/jest-integration-setup.ts'],
     },
   ].filter(Boolean),
 };
