@@ -121,6 +121,9 @@ describe('replicas: every service as two processes', () => {
       // (RISK_UNAVAILABLE, by design), a slow saga step the gateway's deadline (504): this test
       // is about replicas, not latency
       orderEnv: { RISK_DEADLINE_MS: '5000', GRPC_DEADLINE_MS: '20000' },
+      // user's sweeps (points expiry, membership) run every minute by default: every second
+      // here, so both replicas have tried them before the sweep case reads their counters
+      userEnv: { POINTS_EXPIRY_INTERVAL_MS: '1000' },
       gatewayEnv: { GRPC_DEADLINE_MS: '30000' },
     });
     gateways = platform.gatewayUrls.map((u) => apiClient(u));
