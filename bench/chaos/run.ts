@@ -47,6 +47,10 @@ const PORTS = {
   EMPORIA_ES_PORT: process.env.CHAOS_ES_PORT ?? '59290',
   EMPORIA_ES_TRANSPORT_PORT: process.env.CHAOS_ES_TRANSPORT_PORT ?? '59390',
   EMPORIA_TOXIPROXY_PORT: process.env.CHAOS_TOXIPROXY_PORT ?? '58574',
+  // order's way to Kafka: Toxiproxy listens on the advertised port and forwards to the broker's
+  // proxied listener, so every connection order's clients make after bootstrap stays on the proxy
+  EMPORIA_KAFKA_PROXIED_PORT: process.env.CHAOS_KAFKA_PROXIED_PORT ?? '59194',
+  EMPORIA_KAFKA_PROXIED_ADVERTISED_PORT: process.env.CHAOS_KAFKA_PROXY_PORT ?? '59195',
 };
 const BASELINE_S = Number(process.env.CHAOS_BASELINE_SECONDS ?? 8);
 const RECOVER_S = Number(process.env.CHAOS_RECOVER_SECONDS ?? 30);
@@ -73,8 +77,9 @@ interface Ctx {
   /** The service processes running now (replaced when a fault restarts one). */
   procs: Record<string, ServiceProcess>;
   orderPg: ToxiproxyProxy;
+  orderKafka: ToxiproxyProxy;
   marketingRedis: ToxiproxyProxy;
-  /** Settings a service is started again with (order's Postgres through its proxy). */
+  /** Settings a service is started again with (order's Postgres and Kafka through proxies). */
   envOf(app: string): Record<string, string>;
 }
 
@@ -253,6 +258,40 @@ const FAULTS: Record<string, Fault> = {
       return { endedAt: Date.now() };
     },
   },
+  'order-kafka-latency': {
+    name: 'order ↔ Kafka: 500 ms ± 100 latency for 10 s (Toxiproxy)',
+    run: async (ctx) => {
+      await ctx.orderKafka.addToxic('slow', {
+        type: 'latency',
+        attributes: { latency: 500, jitter: 100 },
+      });
+      await sleep(10_000);
+      await ctx.orderKafka.clearToxics();
+      return { endedAt: Date.now() };
+    },
+  },
+  'order-kafka-resets': {
+    name: 'order ↔ Kafka: half the connections reset after 500 ms, for 10 s (Toxiproxy)',
+    run: async (ctx) => {
+      await ctx.orderKafka.addToxic(
+        'resets',
+        { type: 'reset_peer', attributes: { timeout: 500 } },
+        0.5,
+      );
+      await sleep(10_000);
+      await ctx.orderKafka.clearToxics();
+      return { endedAt: Date.now() };
+    },
+  },
+  'order-kafka-cut': {
+    name: 'order ↔ Kafka cut for 15 s (Toxiproxy)',
+    run: async (ctx) => {
+      await ctx.orderKafka.cut();
+      await sleep(15_000);
+      await ctx.orderKafka.restore();
+      return { endedAt: Date.now() };
+    },
+  },
   'marketing-redis-cut': {
     name: 'marketing ↔ Redis: 300 ms latency 5 s, then cut 10 s (Toxiproxy)',
     run: async (ctx) => {
@@ -323,6 +362,11 @@ async function main(): Promise<void> {
     `order-postgres-${suffixOf()}`,
     `127.0.0.1:${PORTS.EMPORIA_PG_PORT}`,
   );
+  const orderKafka = await toxi.proxy(
+    `order-kafka-${suffixOf()}`,
+    `127.0.0.1:${PORTS.EMPORIA_KAFKA_PROXIED_PORT}`,
+    Number(PORTS.EMPORIA_KAFKA_PROXIED_ADVERTISED_PORT),
+  );
   const marketingRedis = await toxi.proxy(
     `marketing-redis-${suffixOf()}`,
     `127.0.0.1:${PORTS.EMPORIA_REDIS_PORT}`,
@@ -344,14 +388,18 @@ async function main(): Promise<void> {
   const envOf = (app: string) => {
     const env = platform.processes[app].env;
     return app === 'order'
-      ? { ...env, ORDER_DATABASE_URL: orderPg.url(env.ORDER_DATABASE_URL) }
+      ? {
+          ...env,
+          ORDER_DATABASE_URL: orderPg.url(env.ORDER_DATABASE_URL),
+          KAFKA_BROKERS: `127.0.0.1:${orderKafka.port}`,
+        }
       : env;
   };
   const outcomes: Outcome[] = [];
   let shop: ChaosShop | undefined;
   const loads: MixedLoad[] = [];
   try {
-    // order on its proxy from the start (a clean restart before any load)
+    // order on its proxies from the start (a clean restart before any load)
     await procs.order.stop();
     const ctx0 = { platform, procs, envOf } as unknown as Ctx;
     await restart(ctx0, 'order');
@@ -368,7 +416,16 @@ async function main(): Promise<void> {
       log(`fault ${key}: ${fault.name}`);
       const load = startMixedLoad(s, { concurrency: CONCURRENCY });
       loads.push(load);
-      const ctx: Ctx = { platform, shop: s, load, procs, orderPg, marketingRedis, envOf };
+      const ctx: Ctx = {
+        platform,
+        shop: s,
+        load,
+        procs,
+        orderPg,
+        orderKafka,
+        marketingRedis,
+        envOf,
+      };
       await sleep(BASELINE_S * 1000);
       const from = Date.now();
       errorLines = {};
@@ -432,6 +489,7 @@ async function main(): Promise<void> {
     for (const l of loads) await l.stop().catch(() => undefined);
     await platform.stop().catch(() => undefined);
     await orderPg.remove().catch(() => undefined);
+    await orderKafka.remove().catch(() => undefined);
     await marketingRedis.remove().catch(() => undefined);
     if (!process.env.CHAOS_KEEP_SERVERS) {
       local('toxiproxy.sh', 'stop');
@@ -460,7 +518,7 @@ function report(outcomes: Outcome[], started: number): string {
     `# Chaos: one fault at a time under a mixed load (${new Date().toISOString()})`,
     '',
     `Machine: ${machine()}. Command: \`npm run chaos\` (${Math.round((Date.now() - started) / 60000)} min; CHAOS_CONCURRENCY=${CONCURRENCY}, baseline ${BASELINE_S} s before each fault, recovery watched up to ${RECOVER_S} s, invariants settled up to ${SETTLE_S} s).`,
-    'Its own servers (deploy/local under CHAOS_LOCAL_DIR, ports of its own) and Toxiproxy (deploy/local/toxiproxy.sh); catalog, search, user, order, marketing and the gateway as separate processes; order reaches Postgres and marketing reaches Redis through Toxiproxy. Load: product pages 35, search 20, cart + checkout + payment + sandbox pay 20, flash-sale attempts 15, sign-ins 10 (weights), shoppers with their own client addresses; a checkout is retried with its Idempotency-Key on 409/5xx/lost connections for up to 20 s.',
+    'Its own servers (deploy/local under CHAOS_LOCAL_DIR, ports of its own) and Toxiproxy (deploy/local/toxiproxy.sh); catalog, search, user, order, marketing and the gateway as separate processes; order reaches Postgres and Kafka, and marketing reaches Redis, through Toxiproxy (Kafka’s second listener advertises the proxy’s port, so all of order’s Kafka connections stay on it). Load: product pages 35, search 20, cart + checkout + payment + sandbox pay 20, flash-sale attempts 15, sign-ins 10 (weights), shoppers with their own client addresses; a checkout is retried with its Idempotency-Key on 409/5xx/lost connections for up to 20 s.',
     process.env.CHAOS_NOTE ? `\n${process.env.CHAOS_NOTE}\n` : '',
     '| fault | length s | requests | of which not 2xx | baseline 2xx/s | recovered after s | invariants |',
     '|---|---:|---:|---:|---:|---:|---|',
@@ -499,7 +557,10 @@ function report(outcomes: Outcome[], started: number): string {
       '',
       `- Requests during the fault: ${o.during.requests} (2xx ${o.during.ok}); not 2xx by action and status: ${errs(o.during)}.`,
       `- The longest wait for an answer, by action: ${Object.entries(o.during.slowest)
-        .map(([a, ms]) => `${a} ${ms} ms`)
+        .map(
+          ([a, ms]) =>
+            `${a} ${ms} ms (${o.during.slowestAnswer[a as keyof WindowStats['slowest']]})`,
+        )
         .join(', ')}.`,
       `- Steady throughput before: ${o.baseline.toFixed(1)} 2xx/s; back to 70 % of it ${o.recoveredAfter === undefined ? `not within ${RECOVER_S} s` : `${o.recoveredAfter} s after the fault ended`}.`,
       ...(o.violations

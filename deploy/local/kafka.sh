@@ -3,6 +3,11 @@
 # deploy/local/kafka/pom.xml) as a single KRaft node (broker + controller):
 #   PLAINTEXT  127.0.0.1:$EMPORIA_KAFKA_PORT            (default 59092)
 #   CONTROLLER 127.0.0.1:$EMPORIA_KAFKA_CONTROLLER_PORT (default 59093)
+#   PROXIED    127.0.0.1:$EMPORIA_KAFKA_PROXIED_PORT, advertised as
+#              127.0.0.1:$EMPORIA_KAFKA_PROXIED_ADVERTISED_PORT (both unset: no such listener)
+# The PROXIED listener is for a fault proxy (the chaos runner's Toxiproxy): a client that
+# bootstraps on the proxy's port is told the proxy's port for the broker, so all its traffic
+# stays on the proxy, while every other client keeps using PLAINTEXT directly.
 # Jars in $EMPORIA_LOCAL_DIR/kafka-<version>/libs, state in $EMPORIA_LOCAL_DIR/kafka.
 # Readiness = a real produce + consume round trip (kafka/KafkaRoundTrip.java).
 #
@@ -24,6 +29,12 @@ KAFKA_HEAP="${EMPORIA_KAFKA_HEAP:-512m}"
 KAFKA_START_TIMEOUT="${EMPORIA_KAFKA_START_TIMEOUT:-120}"
 KAFKA_READY_TOPIC="${EMPORIA_KAFKA_READY_TOPIC:-__emporia_readiness}"
 KAFKA_BOOTSTRAP="$EMPORIA_HOST:$EMPORIA_KAFKA_PORT"
+KAFKA_PROXIED_PORT="${EMPORIA_KAFKA_PROXIED_PORT:-}"
+KAFKA_PROXIED_ADVERTISED_PORT="${EMPORIA_KAFKA_PROXIED_ADVERTISED_PORT:-}"
+if [[ -n "$KAFKA_PROXIED_PORT" || -n "$KAFKA_PROXIED_ADVERTISED_PORT" ]]; then
+  [[ "$KAFKA_PROXIED_PORT" =~ ^[0-9]+$ && "$KAFKA_PROXIED_ADVERTISED_PORT" =~ ^[0-9]+$ ]] ||
+    die "EMPORIA_KAFKA_PROXIED_PORT and EMPORIA_KAFKA_PROXIED_ADVERTISED_PORT go together, as port numbers (got '$KAFKA_PROXIED_PORT' and '$KAFKA_PROXIED_ADVERTISED_PORT')"
+fi
 
 svc_install() {
   ensure_java
@@ -48,16 +59,24 @@ round_trip() {
 
 write_conf() {
   mkdir -p "$KAFKA_DIR"
+  local listeners="PLAINTEXT://$EMPORIA_HOST:$EMPORIA_KAFKA_PORT,CONTROLLER://$EMPORIA_HOST:$EMPORIA_KAFKA_CONTROLLER_PORT"
+  local advertised="PLAINTEXT://$EMPORIA_HOST:$EMPORIA_KAFKA_PORT"
+  local protocols="CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"
+  if [[ -n "$KAFKA_PROXIED_PORT" ]]; then
+    listeners+=",PROXIED://$EMPORIA_HOST:$KAFKA_PROXIED_PORT"
+    advertised+=",PROXIED://$EMPORIA_HOST:$KAFKA_PROXIED_ADVERTISED_PORT"
+    protocols+=",PROXIED:PLAINTEXT"
+  fi
   cat >"$KAFKA_CONF" <<EOF
 # written by deploy/local/kafka.sh at every start; edits are overwritten
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@$EMPORIA_HOST:$EMPORIA_KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://$EMPORIA_HOST:$EMPORIA_KAFKA_PORT,CONTROLLER://$EMPORIA_HOST:$EMPORIA_KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://$EMPORIA_HOST:$EMPORIA_KAFKA_PORT
+listeners=$listeners
+advertised.listeners=$advertised
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=$protocols
 log.dirs=$KAFKA_DATA
 
 num.partitions=3
@@ -107,6 +126,7 @@ svc_start() {
   fi
   ensure_port_free "$EMPORIA_KAFKA_PORT" kafka
   ensure_port_free "$EMPORIA_KAFKA_CONTROLLER_PORT" "kafka controller"
+  [[ -z "$KAFKA_PROXIED_PORT" ]] || ensure_port_free "$KAFKA_PROXIED_PORT" "kafka proxied listener"
   write_conf
   format_storage
   rotate_log "$KAFKA_LOG"

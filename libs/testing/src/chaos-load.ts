@@ -226,6 +226,8 @@ export interface WindowStats {
   ok: number;
   /** The longest a request waited for its answer (or its error), by action, in ms. */
   slowest: Partial<Record<ChaosAction, number>>;
+  /** What that slowest request was answered ("200", "504 BACKEND_TIMEOUT", "net ECONNRESET"). */
+  slowestAnswer: Partial<Record<ChaosAction, string>>;
   /** Answers other than 2xx by label, with the action: "checkout 503 BACKEND_UNAVAILABLE". */
   errors: Record<string, number>;
 }
@@ -400,12 +402,15 @@ export function startMixedLoad(
   });
 
   const window = (from: number, to: number): WindowStats => {
-    const out: WindowStats = { requests: 0, ok: 0, slowest: {}, errors: {} };
+    const out: WindowStats = { requests: 0, ok: 0, slowest: {}, slowestAnswer: {}, errors: {} };
     for (const e of events) {
       // answered in the window, or sent in it (a request held across the whole fault counts)
       if (e.at - e.ms >= to || e.at < from) continue;
       out.requests++;
-      out.slowest[e.action] = Math.max(out.slowest[e.action] ?? 0, e.ms);
+      if (e.ms >= (out.slowest[e.action] ?? 0)) {
+        out.slowest[e.action] = e.ms;
+        out.slowestAnswer[e.action] = e.label;
+      }
       if (e.ok) out.ok++;
       else out.errors[`${e.action} ${e.label}`] = (out.errors[`${e.action} ${e.label}`] ?? 0) + 1;
     }

@@ -36,8 +36,11 @@ export interface ToxiproxyProxy {
 
 export interface Toxiproxy {
   readonly apiUrl: string;
-  /** A proxy on 127.0.0.1 (a free port) to `upstream` ("host:port"). */
-  proxy(name: string, upstream: string): Promise<ToxiproxyProxy>;
+  /**
+   * A proxy on 127.0.0.1 to `upstream` ("host:port"), listening on `listenPort` when given (a
+   * port a server advertises, such as Kafka's proxied listener), else on a free port.
+   */
+  proxy(name: string, upstream: string, listenPort?: number): Promise<ToxiproxyProxy>;
   /** Every proxy back to plain pass-through (toxics removed, enabled). */
   reset(): Promise<void>;
 }
@@ -62,8 +65,8 @@ async function call(
 export function toxiproxyClient(apiUrl: string): Toxiproxy {
   return {
     apiUrl,
-    async proxy(name, upstream) {
-      const port = await freePort();
+    async proxy(name, upstream, listenPort) {
+      const port = listenPort ?? (await freePort());
       await call(apiUrl, 'POST', '/proxies', {
         name,
         listen: `127.0.0.1:${port}`,
