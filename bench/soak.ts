@@ -21,6 +21,7 @@ import {
   chaosInvariantInputs,
   describeInvariants,
   provideInfrastructure,
+  raiseAccountVelocityRule,
   settledInvariants,
   setUpChaosShopOn,
   startMixedLoad,
@@ -33,8 +34,6 @@ const SAMPLE_S = Number(process.env.SOAK_SAMPLE_SECONDS ?? 15);
 const WARMUP_S = Number(process.env.SOAK_WARMUP_SECONDS ?? 120);
 const CONCURRENCY = Number(process.env.SOAK_CONCURRENCY ?? 6);
 const MIB = 1024 * 1024;
-/** Risk's seeded "more than 10 orders an hour from one account". */
-const ACCOUNT_VELOCITY_RULE = '00000000-0000-4000-8000-000000000006';
 const BOUND = {
   heap: (base: number) => 16 * MIB + 0.1 * base,
   rss: (base: number) => 48 * MIB + 0.15 * base,
@@ -87,22 +86,7 @@ async function main(): Promise<void> {
     // The seeded rule "more than 10 orders an hour from one account" would hold every order of
     // the 40 shoppers after their first ten for review (unpaid from the first minute on): raised
     // for the run (said in the result), so checkouts keep being paid for the whole soak
-    const rules = await platform.api('GET', '/v1/admin/risk/rules', undefined, shop.operator);
-    const velocity = (rules.body.items as ({ id: string } & Record<string, unknown>)[]).find(
-      (r) => r.id === ACCOUNT_VELOCITY_RULE,
-    );
-    if (!velocity)
-      throw new Error(`no rule ${ACCOUNT_VELOCITY_RULE}: ${JSON.stringify(rules.body)}`);
-    const { id: _id, ...rule } = velocity; // what GET shows, minus its id, can be PUT back
-    const put = await platform.api(
-      'PUT',
-      `/v1/admin/risk/rules/${ACCOUNT_VELOCITY_RULE}`,
-      { ...rule, threshold: 1_000_000 },
-      shop.operator,
-    );
-    if (put.status !== 200)
-      throw new Error(`raising the velocity rule: ${JSON.stringify(put.body)}`);
-    await sleep(1500); // in force within a second
+    await raiseAccountVelocityRule(platform, shop);
     const metricsUrl = (key: string) =>
       platform.processes[key].readyUrl.replace(/\/(readyz|healthz)$/, '/metrics');
     const keys = Object.keys(platform.processes);

@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import {
   chaosInvariantInputs,
   describeInvariants,
+  raiseAccountVelocityRule,
   settledInvariants,
   setUpChaosShopOn,
   startMixedLoad,
@@ -47,6 +48,9 @@ const PORTS = {
   EMPORIA_ES_PORT: process.env.CHAOS_ES_PORT ?? '59290',
   EMPORIA_ES_TRANSPORT_PORT: process.env.CHAOS_ES_TRANSPORT_PORT ?? '59390',
   EMPORIA_TOXIPROXY_PORT: process.env.CHAOS_TOXIPROXY_PORT ?? '58574',
+  // the mail sink notification sends to
+  EMPORIA_SMTP_PORT: process.env.CHAOS_SMTP_PORT ?? '51125',
+  EMPORIA_MAILPIT_HTTP_PORT: process.env.CHAOS_MAILPIT_HTTP_PORT ?? '58125',
   // order's way to Kafka: Toxiproxy listens on the advertised port and forwards to the broker's
   // proxied listener, so every connection order's clients make after bootstrap stays on the proxy
   EMPORIA_KAFKA_PROXIED_PORT: process.env.CHAOS_KAFKA_PROXIED_PORT ?? '59194',
@@ -57,7 +61,20 @@ const RECOVER_S = Number(process.env.CHAOS_RECOVER_SECONDS ?? 30);
 const SETTLE_S = Number(process.env.CHAOS_SETTLE_SECONDS ?? 60);
 const PAUSE_S = Number(process.env.CHAOS_PAUSE_SECONDS ?? 5);
 const CONCURRENCY = Number(process.env.CHAOS_CONCURRENCY ?? 6);
-const SERVICES = ['gateway', 'catalog', 'search', 'user', 'order', 'marketing'] as const;
+/** Every service of the platform, each one process (kill -9 of each in turn). */
+const SERVICES = [
+  'gateway',
+  'catalog',
+  'search',
+  'user',
+  'order',
+  'marketing',
+  'risk',
+  'analytics',
+  'support',
+  'review',
+  'notification',
+] as const;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (m: string) =>
   process.stderr.write(`${new Date().toISOString().slice(11, 19)} [chaos] ${m}\n`);
@@ -347,13 +364,15 @@ async function main(): Promise<void> {
     if (/^(kafka|elasticsearch)-\d/.test(d) && !existsSync(join(LOCAL, d)))
       cpSync(join(REPO, '.local', d), join(LOCAL, d), { recursive: true });
   log(`starting its own servers under ${LOCAL}`);
-  local('up.sh', 'postgres', 'redis', 'kafka', 'elasticsearch');
+  local('up.sh', 'postgres', 'redis', 'kafka', 'elasticsearch', 'mailpit');
   local('toxiproxy.sh', 'start');
   Object.assign(process.env, {
     POSTGRES_URL: `postgres://postgres:postgres@127.0.0.1:${PORTS.EMPORIA_PG_PORT}/postgres`,
     REDIS_URL: `redis://127.0.0.1:${PORTS.EMPORIA_REDIS_PORT}`,
     KAFKA_BROKERS: `127.0.0.1:${PORTS.EMPORIA_KAFKA_PORT}`,
     ELASTICSEARCH_URL: `http://127.0.0.1:${PORTS.EMPORIA_ES_PORT}`,
+    SMTP_SINK_URL: `smtp://127.0.0.1:${PORTS.EMPORIA_SMTP_PORT}`,
+    MAIL_SINK_API_URL: `http://127.0.0.1:${PORTS.EMPORIA_MAILPIT_HTTP_PORT}`,
   });
   const toxi = toxiproxyClient(`http://127.0.0.1:${PORTS.EMPORIA_TOXIPROXY_PORT}`);
   await toxi.reset();
@@ -378,6 +397,11 @@ async function main(): Promise<void> {
     user: true,
     order: true,
     marketing: true,
+    risk: true,
+    analytics: true,
+    support: true,
+    review: true,
+    notification: true,
     gatewayEnv: { TRUST_PROXY: 'true' },
     userEnv: { ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1', ACCESS_TOKEN_TTL_SECONDS: '7200' },
     marketingEnv: { REDIS_URL: marketingRedis.url(process.env.REDIS_URL!) },
@@ -408,6 +432,10 @@ async function main(): Promise<void> {
       shoppers: 40,
       flashStock: 2000,
     });
+    // the load's 40 shoppers place hundreds of orders each: risk's seeded "more than 10 orders an
+    // hour from one account" would hold them all for review after the first minute (said in the
+    // result)
+    await raiseAccountVelocityRule(platform, shop);
     const s = shop;
     const inputs = () => chaosInvariantInputs(platform, s, loads, process.env.ELASTICSEARCH_URL!);
 
@@ -493,7 +521,7 @@ async function main(): Promise<void> {
     await marketingRedis.remove().catch(() => undefined);
     if (!process.env.CHAOS_KEEP_SERVERS) {
       local('toxiproxy.sh', 'stop');
-      local('down.sh', 'postgres', 'redis', 'kafka', 'elasticsearch');
+      local('down.sh', 'postgres', 'redis', 'kafka', 'elasticsearch', 'mailpit');
     }
   }
   const file = process.env.CHAOS_RESULT ?? join(RESULTS_DIR, 'chaos.md');
@@ -518,7 +546,7 @@ function report(outcomes: Outcome[], started: number): string {
     `# Chaos: one fault at a time under a mixed load (${new Date().toISOString()})`,
     '',
     `Machine: ${machine()}. Command: \`npm run chaos\` (${Math.round((Date.now() - started) / 60000)} min; CHAOS_CONCURRENCY=${CONCURRENCY}, baseline ${BASELINE_S} s before each fault, recovery watched up to ${RECOVER_S} s, invariants settled up to ${SETTLE_S} s).`,
-    'Its own servers (deploy/local under CHAOS_LOCAL_DIR, ports of its own) and Toxiproxy (deploy/local/toxiproxy.sh); catalog, search, user, order, marketing and the gateway as separate processes; order reaches Postgres and Kafka, and marketing reaches Redis, through Toxiproxy (Kafka’s second listener advertises the proxy’s port, so all of order’s Kafka connections stay on it). Load: product pages 35, search 20, cart + checkout + payment + sandbox pay 20, flash-sale attempts 15, sign-ins 10 (weights), shoppers with their own client addresses; a checkout is retried with its Idempotency-Key on 409/5xx/lost connections for up to 20 s.',
+    'Its own servers (deploy/local under CHAOS_LOCAL_DIR, ports of its own) and Toxiproxy (deploy/local/toxiproxy.sh); every service (catalog, search, user, order, marketing, risk, analytics, support, review, notification) and the gateway as separate processes, notification sending to a Mailpit of the set; risk’s seeded rule of more than 10 orders an hour from one account raised to 1,000,000 (the load’s 40 shoppers place hundreds of orders each); order reaches Postgres and Kafka, and marketing reaches Redis, through Toxiproxy (Kafka’s second listener advertises the proxy’s port, so all of order’s Kafka connections stay on it). Load: product pages 35, search 20, cart + checkout + payment + sandbox pay 20, flash-sale attempts 15, sign-ins 10 (weights), shoppers with their own client addresses; a checkout is retried with its Idempotency-Key on 409/5xx/lost connections for up to 20 s.',
     process.env.CHAOS_NOTE ? `\n${process.env.CHAOS_NOTE}\n` : '',
     '| fault | length s | requests | of which not 2xx | baseline 2xx/s | recovered after s | invariants |',
     '|---|---:|---:|---:|---:|---:|---|',

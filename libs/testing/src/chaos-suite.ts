@@ -1,5 +1,10 @@
 // The chaos suite's pieces (issue 20): the mixed load, the invariants, the fault proxy.
-export { chaosInvariantInputs, setUpChaosShopOn } from './chaos-inputs';
+export {
+  ACCOUNT_VELOCITY_RULE,
+  chaosInvariantInputs,
+  raiseAccountVelocityRule,
+  setUpChaosShopOn,
+} from './chaos-inputs';
 export { setUpChaosShop, startMixedLoad } from './chaos-load';
 export type { ChaosAction, ChaosShop, MixedLoad, Second, WindowStats } from './chaos-load';
 export { checkInvariants, describeInvariants, settledInvariants } from './invariants';
