@@ -178,6 +178,11 @@ export const gatewayConfigSchema = z
     /** Behind a load balancer: take the client address from X-Forwarded-For. */
     TRUST_PROXY: env.bool(false),
     GRPC_DEADLINE_MS: env.int(5000, 50),
+    /**
+     * After SIGTERM, how long the listener stays open answering 503 SHUTTING_DOWN with
+     * `Connection: close` before it closes (installDrainGrace); 0: closes at once.
+     */
+    GATEWAY_DRAIN_GRACE_MS: env.int(1000, 0),
     LOG_LEVEL: env.logLevel(),
     NODE_ENV: z.string().default('development'),
     /** Swagger UI at /docs and /docs/openapi.json. Unset: on, except with NODE_ENV=production. */

@@ -59,7 +59,7 @@ import {
   registerSecurityHeaders,
   RouteTable,
 } from './interface/http-hygiene';
-import { installDrain } from './interface/drain';
+import { installDrain, installDrainGrace } from './interface/drain';
 import { useFormBodyParser } from './interface/form-body';
 import { installInputChecks } from './interface/input-checks';
 import { useJsonBodyParser } from './interface/json-body';
@@ -229,6 +229,8 @@ export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } 
             trustProxy: config.TRUST_PROXY,
             logger,
           }).install(fastify);
+          // last of the preClose hooks: the drain's flags are set before its grace
+          installDrainGrace(fastify, config.GATEWAY_DRAIN_GRACE_MS);
           installHttpHygiene(fastify);
           requireJsonBodies(fastify);
           captureRawBodies(fastify);

@@ -37,3 +37,19 @@ export function installDrain(fastify: FastifyInstance): void {
     );
   });
 }
+
+/**
+ * The drain's grace: for `graceMs` after the shutdown began, the listener stays open and every
+ * request, on a new connection or a keep-alive one, is answered 503 `SHUTTING_DOWN` with
+ * `Connection: close` (installDrain), so each connection a client uses ends after an answer.
+ * Then the server closes. Without the grace it closed idle keep-alive connections at once, and a
+ * request a client wrote on one at that instant was reset unanswered (the chaos run's SIGTERM of
+ * the gateway saw one). A load balancer takes the replica out meanwhile: its readiness already
+ * answers 503. Register it after every other `preClose` hook (the flash-sale shortcut's
+ * included), so that it runs last.
+ */
+export function installDrainGrace(fastify: FastifyInstance, graceMs: number): void {
+  fastify.addHook('preClose', async () => {
+    if (graceMs > 0) await new Promise((r) => setTimeout(r, graceMs));
+  });
+}
