@@ -179,10 +179,11 @@ export const gatewayConfigSchema = z
     TRUST_PROXY: env.bool(false),
     GRPC_DEADLINE_MS: env.int(5000, 50),
     /**
-     * After SIGTERM, how long the listener stays open answering 503 SHUTTING_DOWN with
-     * `Connection: close` before it closes (installDrainGrace); 0: closes at once.
+     * After SIGTERM, how long a keep-alive connection idle since before is left for its client
+     * to use (answered 503 SHUTTING_DOWN with `Connection: close`) before it is closed
+     * (installDrain); 0: closed at once.
      */
-    GATEWAY_DRAIN_GRACE_MS: env.int(1000, 0),
+    GATEWAY_DRAIN_IDLE_MS: env.int(2000, 0),
     LOG_LEVEL: env.logLevel(),
     NODE_ENV: z.string().default('development'),
     /** Swagger UI at /docs and /docs/openapi.json. Unset: on, except with NODE_ENV=production. */

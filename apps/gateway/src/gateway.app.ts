@@ -59,7 +59,7 @@ import {
   registerSecurityHeaders,
   RouteTable,
 } from './interface/http-hygiene';
-import { installDrain, installDrainGrace } from './interface/drain';
+import { installDrain } from './interface/drain';
 import { useFormBodyParser } from './interface/form-body';
 import { installInputChecks } from './interface/input-checks';
 import { useJsonBodyParser } from './interface/json-body';
@@ -216,7 +216,7 @@ export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } 
             .add(searchProductsRoute(backends.search.api))
             .add(loginRoute(backends.user.api));
           installRequestContext(fastify);
-          installDrain(fastify);
+          const drain = installDrain(fastify, { idleMs: config.GATEWAY_DRAIN_IDLE_MS });
           const securityHeaders = await registerSecurityHeaders(app, config.HSTS_MAX_AGE_SECONDS);
           // flash-sale attempts answered before Fastify (the fast route's answers and counts)
           new FlashAttemptShortcut({
@@ -228,9 +228,8 @@ export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } 
             securityHeaders: securityHeaders.set,
             trustProxy: config.TRUST_PROXY,
             logger,
+            drain,
           }).install(fastify);
-          // last of the preClose hooks: the drain's flags are set before its grace
-          installDrainGrace(fastify, config.GATEWAY_DRAIN_GRACE_MS);
           installHttpHygiene(fastify);
           requireJsonBodies(fastify);
           captureRawBodies(fastify);

@@ -1,31 +1,47 @@
+import { Server as NetServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { ProblemError } from './problem';
 
 /** `Retry-After` (seconds) of a request refused because this gateway is shutting down. */
 export const DRAIN_RETRY_AFTER_SECONDS = 1;
-/** While draining, a keep-alive connection left idle this long is closed (was 72 s). */
-export const DRAIN_KEEP_ALIVE_MS = 1000;
-
 /**
- * Shutting down (SIGTERM; readiness already answers 503): Fastify stops listening and closes
- * idle connections, and requests in flight finish with their own answers. A request that still
- * arrives — on a keep-alive connection whose request was in flight, or pipelined — is refused
- * with 503 problem+json `SHUTTING_DOWN`, `Retry-After: 1` and `Connection: close` (Fastify's own
- * answer was plain JSON without a code): it never ran, so retrying it elsewhere is safe for any
- * method. Connections idle for DRAIN_KEEP_ALIVE_MS are closed, so no keep-alive connection holds
- * the shutdown up. Needs `return503OnClosing: false` (edgeServerOptions).
+ * Shutting down (SIGTERM; readiness already answers 503): the listener stops accepting (a new
+ * connection is refused), requests in flight finish with their own answers, and any request that
+ * still arrives on an open keep-alive connection is refused with 503 problem+json
+ * `SHUTTING_DOWN`, `Retry-After: 1` and `Connection: close` (Fastify's own answer was plain JSON
+ * without a code): it never ran, so retrying it elsewhere is safe for any method, and the server
+ * closes that connection after the answer.
+ *
+ * A keep-alive connection idle when the drain begins is not closed at once: a client may be
+ * writing a request on it at that instant, and would see it reset unanswered (the chaos run's
+ * SIGTERM of the gateway did). It is left for the client to use, and so to be told to close,
+ * for up to `idleMs`; then the ones still idle are closed. A load balancer has stopped sending
+ * by then. Needs `return503OnClosing: false` (edgeServerOptions). Returns the drain's state, for
+ * what answers requests before Fastify (the flash-sale shortcut).
  */
-export function installDrain(fastify: FastifyInstance): void {
-  let draining = false;
+export function installDrain(fastify: FastifyInstance, opts: { idleMs: number }): DrainState {
+  const state = { draining: false };
   fastify.addHook('preClose', async () => {
-    draining = true;
-    fastify.server.keepAliveTimeout = Math.min(
-      fastify.server.keepAliveTimeout,
-      DRAIN_KEEP_ALIVE_MS,
+    state.draining = true;
+    const server = fastify.server;
+    if (!server.listening) return;
+    // net.Server's close: stops accepting and calls back once every connection has ended
+    // (http.Server's close also closes the idle keep-alive connections at once)
+    const ended = new Promise<void>((resolve) =>
+      NetServer.prototype.close.call(server, () => resolve()),
     );
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<'bound'>((resolve) => {
+      timer = setTimeout(() => resolve('bound'), opts.idleMs);
+    });
+    const first = await Promise.race([ended, bound]);
+    clearTimeout(timer);
+    if (first !== 'bound') return;
+    server.closeIdleConnections();
+    await ended; // requests still in flight finish (runMain's grace bounds the whole shutdown)
   });
   fastify.addHook('onRequest', (_req, _reply, done) => {
-    if (!draining) return done();
+    if (!state.draining) return done();
     done(
       new ProblemError(
         503,
@@ -36,20 +52,10 @@ export function installDrain(fastify: FastifyInstance): void {
       ),
     );
   });
+  return state;
 }
 
-/**
- * The drain's grace: for `graceMs` after the shutdown began, the listener stays open and every
- * request, on a new connection or a keep-alive one, is answered 503 `SHUTTING_DOWN` with
- * `Connection: close` (installDrain), so each connection a client uses ends after an answer.
- * Then the server closes. Without the grace it closed idle keep-alive connections at once, and a
- * request a client wrote on one at that instant was reset unanswered (the chaos run's SIGTERM of
- * the gateway saw one). A load balancer takes the replica out meanwhile: its readiness already
- * answers 503. Register it after every other `preClose` hook (the flash-sale shortcut's
- * included), so that it runs last.
- */
-export function installDrainGrace(fastify: FastifyInstance, graceMs: number): void {
-  fastify.addHook('preClose', async () => {
-    if (graceMs > 0) await new Promise((r) => setTimeout(r, graceMs));
-  });
+/** Whether this gateway is draining (shutting down). */
+export interface DrainState {
+  readonly draining: boolean;
 }

@@ -17,6 +17,7 @@ import { lostFlashAttemptProblem } from './marketing-mappers';
 import { toProblem } from './problem';
 import { CannedProblem } from './problem.filter';
 import type { RateLimiter } from './rate-limit.guard';
+import type { DrainState } from './drain';
 import { routeDuration } from './request-context';
 
 /** The route the shortcut answers, as Fastify (and the duration histogram) names it. */
@@ -68,6 +69,8 @@ export interface FlashShortcutDeps {
   securityHeaders: readonly [string, string | string[]][];
   trustProxy: boolean;
   logger: Logger;
+  /** The drain's state (installDrain): while draining, every request is Fastify's to refuse. */
+  drain: DrainState;
 }
 
 /**
@@ -97,7 +100,6 @@ export interface FlashShortcutDeps {
  * replica has not verified yet, a revoked token, a malformed body, an Idempotency-Key.
  */
 export class FlashAttemptShortcut {
-  private draining = false;
   private readonly lost: Record<MarkedLoss, CannedProblem> = {
     SOLD_OUT: new CannedProblem(lostFlashAttemptProblem('SOLD_OUT')),
     LIMIT_REACHED: new CannedProblem(lostFlashAttemptProblem('LIMIT_REACHED')),
@@ -136,10 +138,6 @@ export class FlashAttemptShortcut {
       if (body === undefined) return done(null, payload);
       done(null, Object.assign(Readable.from([body]), { receivedEncodedLength: body.length }));
     });
-    fastify.addHook('preClose', (done) => {
-      this.draining = true; // installDrain's 503 is Fastify's to answer
-      done();
-    });
   }
 
   private handOver: (req: IncomingMessage, res: ServerResponse) => void = () => {
@@ -148,7 +146,7 @@ export class FlashAttemptShortcut {
 
   /** Whether the shortcut took the request (it will answer it, or hand it over with its body). */
   take(req: IncomingMessage, res: ServerResponse): boolean {
-    if (this.draining || req.method !== 'POST') return false;
+    if (this.deps.drain.draining || req.method !== 'POST') return false;
     const url = req.url ?? '';
     if (url.length !== URL_LENGTH || !url.startsWith(PREFIX) || !url.endsWith(SUFFIX)) return false;
     const saleId = url.slice(PREFIX.length, PREFIX.length + 36);
@@ -190,7 +188,7 @@ export class FlashAttemptShortcut {
 
   /** Answers the attempt (now, or once marketing did); false: Fastify answers. */
   private answer(req: IncomingMessage, res: ServerResponse, body: Buffer, a: Taken): boolean {
-    if (this.draining || body.length > MAX_BODY) return false;
+    if (this.deps.drain.draining || body.length > MAX_BODY) return false;
     const m = BODY.exec(body.toString('latin1'));
     if (!m) return false;
     const quantity = m[1] === undefined ? 1 : Number(m[1]);

@@ -57,17 +57,19 @@ class Connection {
 }
 
 /**
- * SIGTERM's drain at the gateway (GATEWAY_DRAIN_GRACE_MS): a client's keep-alive connection that
- * was idle when the shutdown began gets an answer, 503 SHUTTING_DOWN with Connection: close, for
- * the request it writes during the grace, instead of being closed under it. Without the grace the
- * server closed the idle connection at once (what a client writing on it at that instant saw as
- * a reset). Backends are down: the route asked for is one the edge answers itself (404).
+ * SIGTERM's drain at the gateway (installDrain, GATEWAY_DRAIN_IDLE_MS): new connections are
+ * refused at once; a client's keep-alive connection that was idle when the drain began is left
+ * for the client to use, and the request it writes is answered 503 SHUTTING_DOWN with
+ * Connection: close, instead of the connection being closed under it. One left idle is closed
+ * after the bound. With no bound the server closes the idle connection at once (what a client
+ * writing on it at that instant saw as a reset). Backends are down: the route asked for is one
+ * the edge answers itself (404).
  */
-describe('gateway drain grace (backends unreachable)', () => {
-  const start = async (graceMs: number) => {
+describe('gateway drain (backends unreachable)', () => {
+  const start = async (idleMs: number) => {
     const keys = await signer();
     return startGateway(
-      await testGatewayConfig('drain', { GATEWAY_DRAIN_GRACE_MS: String(graceMs) }),
+      await testGatewayConfig('drain', { GATEWAY_DRAIN_IDLE_MS: String(idleMs) }),
       testLogger('gateway'),
       { verifier: verifierFor(keys.jwks) },
     );
@@ -79,22 +81,23 @@ describe('gateway drain grace (backends unreachable)', () => {
     return c;
   };
   afterEach(() => opened.splice(0).forEach((c) => c.destroy()));
+  /** Resolves once the gateway refuses new connections (its drain began). */
+  const refusing = async (url: string) => {
+    for (let i = 0; i < 200; i++) {
+      if ((await connection(url).get('/v1/nowhere')) === 'reset') return;
+      await sleep(10);
+    }
+    throw new Error('the gateway kept accepting connections');
+  };
 
-  it('answers a request on a connection idle since before the shutdown 503 with Connection: close, then closes', async () => {
-    const gateway: RunningService = await start(1500);
+  it('answers a request on a connection idle since before the drain 503 with Connection: close, and ends once no connection is left', async () => {
+    const gateway: RunningService = await start(3000);
     const idle = connection(gateway.httpUrl);
     expect(await idle.get('/v1/nowhere')).toMatchObject({ status: 404 });
 
     const began = Date.now();
     const closing = gateway.close();
-    // the drain has begun once a new connection is refused with the gateway's own 503
-    let fresh: Awaited<ReturnType<Connection['get']>> = 'reset';
-    for (let i = 0; i < 100; i++) {
-      fresh = await connection(gateway.httpUrl).get('/v1/nowhere');
-      if (fresh !== 'reset' && fresh.status === 503) break;
-      await sleep(20);
-    }
-    expect(fresh).toMatchObject({ status: 503 });
+    await refusing(gateway.httpUrl);
 
     const answer = await idle.get('/v1/nowhere');
     expect(answer).not.toBe('reset');
@@ -103,14 +106,26 @@ describe('gateway drain grace (backends unreachable)', () => {
     expect(JSON.parse(answer.body)).toMatchObject({ code: 'SHUTTING_DOWN' });
     expect(answer.head).toContain('retry-after: 1');
     expect(answer.head).toContain('connection: close');
+    await sleep(50);
+    expect(idle.closed).toBe(true);
 
+    // its last connection closed, the drain ends before the bound
     await closing;
-    expect(Date.now() - began).toBeGreaterThanOrEqual(1500);
+    expect(Date.now() - began).toBeLessThan(3000);
+  });
+
+  it('closes a connection its client leaves idle after the bound', async () => {
+    const gateway: RunningService = await start(800);
+    const idle = connection(gateway.httpUrl);
+    expect(await idle.get('/v1/nowhere')).toMatchObject({ status: 404 });
+    const began = Date.now();
+    await gateway.close();
+    expect(Date.now() - began).toBeGreaterThanOrEqual(800);
     await sleep(50);
     expect(idle.closed).toBe(true);
   });
 
-  it('with no grace, closes a connection idle since before the shutdown under the client', async () => {
+  it('with no bound, closes a connection idle since before the drain under the client', async () => {
     const gateway: RunningService = await start(0);
     const idle = connection(gateway.httpUrl);
     expect(await idle.get('/v1/nowhere')).toMatchObject({ status: 404 });
