@@ -7,6 +7,7 @@ import {
   apiClient,
   eventually,
   heavySuiteTurn,
+  SERVICE_APPS,
   startPlatform,
   testEnv,
   type Api,
@@ -21,18 +22,7 @@ const SHOPPERS = 6;
 const STOCK = 50;
 
 /** The services with a gRPC server, each run twice here. */
-const SERVICES = [
-  'catalog',
-  'search',
-  'user',
-  'order',
-  'marketing',
-  'risk',
-  'analytics',
-  'support',
-  'review',
-  'notification',
-] as const;
+const SERVICES = SERVICE_APPS;
 /** The services a shopper's path calls over gRPC (every replica of each must get calls). */
 const CALLED = ['catalog', 'search', 'user', 'order', 'marketing', 'risk'] as const;
 

@@ -22,6 +22,7 @@ import {
   chaosInvariantInputs,
   describeInvariants,
   raiseAccountVelocityRule,
+  SERVICE_APPS,
   settledInvariants,
   setUpChaosShopOn,
   startMixedLoad,
@@ -33,6 +34,7 @@ import {
   type MixedLoad,
   type Platform,
   type ServiceProcess,
+  type Toxic,
   type ToxiproxyProxy,
   type WindowStats,
 } from '@emporia/testing';
@@ -61,20 +63,8 @@ const RECOVER_S = Number(process.env.CHAOS_RECOVER_SECONDS ?? 30);
 const SETTLE_S = Number(process.env.CHAOS_SETTLE_SECONDS ?? 60);
 const PAUSE_S = Number(process.env.CHAOS_PAUSE_SECONDS ?? 5);
 const CONCURRENCY = Number(process.env.CHAOS_CONCURRENCY ?? 6);
-/** Every service of the platform, each one process (kill -9 of each in turn). */
-const SERVICES = [
-  'gateway',
-  'catalog',
-  'search',
-  'user',
-  'order',
-  'marketing',
-  'risk',
-  'analytics',
-  'support',
-  'review',
-  'notification',
-] as const;
+/** The gateway and every service of the platform, each one process (kill -9 of each in turn). */
+const SERVICES = ['gateway', ...SERVICE_APPS] as const;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (m: string) =>
   process.stderr.write(`${new Date().toISOString().slice(11, 19)} [chaos] ${m}\n`);
@@ -191,6 +181,45 @@ async function sigterm(
   return { endedAt: Date.now(), violations, note };
 }
 
+/**
+ * Three faults on one way through Toxiproxy: `<key>-latency` (latency ± 100 ms for 10 s),
+ * `<key>-resets` (half the connections reset after `resetAfterMs`, for 10 s), `<key>-cut` (`cutS`).
+ */
+function proxyFaults(
+  key: string,
+  label: string,
+  proxy: (ctx: Ctx) => ToxiproxyProxy,
+  o: { latencyMs: number; resetAfterMs: number; cutS: number },
+): Record<string, Fault> {
+  const during = async (ctx: Ctx, seconds: number, toxic: Toxic, toxicity?: number) => {
+    await proxy(ctx).addToxic(toxic.type, toxic, toxicity);
+    await sleep(seconds * 1000);
+    await proxy(ctx).clearToxics();
+    return { endedAt: Date.now() };
+  };
+  return {
+    [`${key}-latency`]: {
+      name: `${label}: ${o.latencyMs} ms ± 100 latency for 10 s (Toxiproxy)`,
+      run: (ctx) =>
+        during(ctx, 10, { type: 'latency', attributes: { latency: o.latencyMs, jitter: 100 } }),
+    },
+    [`${key}-resets`]: {
+      name: `${label}: half the connections reset after ${o.resetAfterMs} ms, for 10 s (Toxiproxy)`,
+      run: (ctx) =>
+        during(ctx, 10, { type: 'reset_peer', attributes: { timeout: o.resetAfterMs } }, 0.5),
+    },
+    [`${key}-cut`]: {
+      name: `${label} cut for ${o.cutS} s (Toxiproxy)`,
+      run: async (ctx) => {
+        await proxy(ctx).cut();
+        await sleep(o.cutS * 1000);
+        await proxy(ctx).restore();
+        return { endedAt: Date.now() };
+      },
+    },
+  };
+}
+
 const FAULTS: Record<string, Fault> = {
   ...Object.fromEntries(
     SERVICES.map((app) => [
@@ -241,74 +270,16 @@ const FAULTS: Record<string, Fault> = {
       return { endedAt: Date.now() };
     },
   },
-  'order-postgres-latency': {
-    name: 'order ↔ Postgres: 400 ms ± 100 latency for 10 s (Toxiproxy)',
-    run: async (ctx) => {
-      await ctx.orderPg.addToxic('slow', {
-        type: 'latency',
-        attributes: { latency: 400, jitter: 100 },
-      });
-      await sleep(10_000);
-      await ctx.orderPg.clearToxics();
-      return { endedAt: Date.now() };
-    },
-  },
-  'order-postgres-resets': {
-    name: 'order ↔ Postgres: half the connections reset after 200 ms, for 10 s (Toxiproxy)',
-    run: async (ctx) => {
-      await ctx.orderPg.addToxic(
-        'resets',
-        { type: 'reset_peer', attributes: { timeout: 200 } },
-        0.5,
-      );
-      await sleep(10_000);
-      await ctx.orderPg.clearToxics();
-      return { endedAt: Date.now() };
-    },
-  },
-  'order-postgres-cut': {
-    name: 'order ↔ Postgres cut for 10 s (Toxiproxy)',
-    run: async (ctx) => {
-      await ctx.orderPg.cut();
-      await sleep(10_000);
-      await ctx.orderPg.restore();
-      return { endedAt: Date.now() };
-    },
-  },
-  'order-kafka-latency': {
-    name: 'order ↔ Kafka: 500 ms ± 100 latency for 10 s (Toxiproxy)',
-    run: async (ctx) => {
-      await ctx.orderKafka.addToxic('slow', {
-        type: 'latency',
-        attributes: { latency: 500, jitter: 100 },
-      });
-      await sleep(10_000);
-      await ctx.orderKafka.clearToxics();
-      return { endedAt: Date.now() };
-    },
-  },
-  'order-kafka-resets': {
-    name: 'order ↔ Kafka: half the connections reset after 500 ms, for 10 s (Toxiproxy)',
-    run: async (ctx) => {
-      await ctx.orderKafka.addToxic(
-        'resets',
-        { type: 'reset_peer', attributes: { timeout: 500 } },
-        0.5,
-      );
-      await sleep(10_000);
-      await ctx.orderKafka.clearToxics();
-      return { endedAt: Date.now() };
-    },
-  },
-  'order-kafka-cut': {
-    name: 'order ↔ Kafka cut for 15 s (Toxiproxy)',
-    run: async (ctx) => {
-      await ctx.orderKafka.cut();
-      await sleep(15_000);
-      await ctx.orderKafka.restore();
-      return { endedAt: Date.now() };
-    },
-  },
+  ...proxyFaults('order-postgres', 'order ↔ Postgres', (ctx) => ctx.orderPg, {
+    latencyMs: 400,
+    resetAfterMs: 200,
+    cutS: 10,
+  }),
+  ...proxyFaults('order-kafka', 'order ↔ Kafka', (ctx) => ctx.orderKafka, {
+    latencyMs: 500,
+    resetAfterMs: 500,
+    cutS: 15,
+  }),
   'marketing-redis-cut': {
     name: 'marketing ↔ Redis: 300 ms latency 5 s, then cut 10 s (Toxiproxy)',
     run: async (ctx) => {

@@ -15,7 +15,13 @@ export type { OwnRedis } from './redis-server';
 export type { TcpProxy } from './tcp-proxy';
 export { runServiceCommand, startServiceProcess } from './processes';
 export type { ServiceProcess } from './processes';
-export { apiClient, E2E_CARRIER_SECRET, E2E_SANDBOX_SECRET, startPlatform } from './platform';
+export {
+  apiClient,
+  E2E_CARRIER_SECRET,
+  E2E_SANDBOX_SECRET,
+  SERVICE_APPS,
+  startPlatform,
+} from './platform';
 export type { Api, ApiResponse, Platform } from './platform';
 export {
   aCatalogSku,

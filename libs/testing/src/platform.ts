@@ -11,6 +11,20 @@ export const E2E_NOTIFICATION_SANDBOX_SECRET = 'e2e-notification-sandbox-secret-
 /** The notification service's unsubscribe-link key in end-to-end runs. */
 export const E2E_UNSUBSCRIBE_SECRET = 'e2e-unsubscribe-secret-0123456789abcdef';
 
+/** The platform's services behind the gateway, as `startPlatform` names them (one of each). */
+export const SERVICE_APPS = [
+  'catalog',
+  'search',
+  'user',
+  'order',
+  'marketing',
+  'risk',
+  'analytics',
+  'support',
+  'review',
+  'notification',
+] as const;
+
 export interface ApiResponse {
   status: number;
   type: string;
