@@ -15,7 +15,7 @@
  *   npm run chaos   (CHAOS_FAULTS=a,b,... a subset in order; CHAOS_LOCAL_DIR; CHAOS_KEEP_SERVERS=1
  *                    leaves its servers running; CHAOS_CONCURRENCY; the ports below)
  */
-import { execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -69,11 +69,24 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (m: string) =>
   process.stderr.write(`${new Date().toISOString().slice(11, 19)} [chaos] ${m}\n`);
 
-/** Runs a deploy/local script against the chaos server set. */
-function local(script: string, ...args: string[]): void {
-  execFileSync('bash', [join(REPO, 'deploy', 'local', script), ...args], {
-    env: { ...process.env, ...PORTS, EMPORIA_LOCAL_DIR: LOCAL },
-    stdio: ['ignore', 'inherit', 'inherit'],
+/**
+ * Runs a deploy/local script against the chaos server set. Asynchronously: the load keeps running,
+ * and its answers keep being timed, while a server stops or starts (with execFileSync the runner's
+ * event loop stood still for the whole start of Elasticsearch or Kafka, and every answer that
+ * arrived meanwhile was timed as if it had waited that long).
+ */
+function local(script: string, ...args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [join(REPO, 'deploy', 'local', script), ...args], {
+      env: { ...process.env, ...PORTS, EMPORIA_LOCAL_DIR: LOCAL },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`deploy/local/${script} ${args.join(' ')}: exit ${code}`)),
+    );
   });
 }
 
@@ -233,28 +246,28 @@ const FAULTS: Record<string, Fault> = {
   'kafka-stop': {
     name: 'Kafka stopped 30 s, then started',
     run: async () => {
-      local('kafka.sh', 'stop');
+      await local('kafka.sh', 'stop');
       await sleep(30_000);
-      local('kafka.sh', 'start');
+      await local('kafka.sh', 'start');
       return { endedAt: Date.now() };
     },
   },
   'postgres-restart': {
     name: 'Postgres restarted (fast shutdown, start)',
     run: async () => {
-      local('postgres.sh', 'restart');
+      await local('postgres.sh', 'restart');
       return { endedAt: Date.now() };
     },
   },
   'redis-restart-empty': {
     name: 'Redis restarted having lost everything (append-only file removed)',
     run: async () => {
-      local('redis.sh', 'stop');
+      await local('redis.sh', 'stop');
       const dir = join(LOCAL, 'redis');
       for (const f of readdirSync(dir))
         if (/^appendonly|\.aof$|\.rdb$/.test(f))
           rmSync(join(dir, f), { recursive: true, force: true });
-      local('redis.sh', 'start');
+      await local('redis.sh', 'start');
       return {
         endedAt: Date.now(),
         note: 'flash-sale pools: reloaded by marketing’s sweep from the database (stock − units held); rate-limit and login-failure counters start from zero; the gateway’s idempotency records are gone (order’s own checkout keys still answer a retried checkout with its order)',
@@ -264,9 +277,9 @@ const FAULTS: Record<string, Fault> = {
   'elasticsearch-stop': {
     name: 'Elasticsearch stopped 20 s, then started',
     run: async () => {
-      local('elasticsearch.sh', 'stop');
+      await local('elasticsearch.sh', 'stop');
       await sleep(20_000);
-      local('elasticsearch.sh', 'start');
+      await local('elasticsearch.sh', 'start');
       return { endedAt: Date.now() };
     },
   },
@@ -335,8 +348,8 @@ async function main(): Promise<void> {
     if (/^(kafka|elasticsearch)-\d/.test(d) && !existsSync(join(LOCAL, d)))
       cpSync(join(REPO, '.local', d), join(LOCAL, d), { recursive: true });
   log(`starting its own servers under ${LOCAL}`);
-  local('up.sh', 'postgres', 'redis', 'kafka', 'elasticsearch', 'mailpit');
-  local('toxiproxy.sh', 'start');
+  await local('up.sh', 'postgres', 'redis', 'kafka', 'elasticsearch', 'mailpit');
+  await local('toxiproxy.sh', 'start');
   Object.assign(process.env, {
     POSTGRES_URL: `postgres://postgres:postgres@127.0.0.1:${PORTS.EMPORIA_PG_PORT}/postgres`,
     REDIS_URL: `redis://127.0.0.1:${PORTS.EMPORIA_REDIS_PORT}`,
@@ -491,8 +504,8 @@ async function main(): Promise<void> {
     await orderKafka.remove().catch(() => undefined);
     await marketingRedis.remove().catch(() => undefined);
     if (!process.env.CHAOS_KEEP_SERVERS) {
-      local('toxiproxy.sh', 'stop');
-      local('down.sh', 'postgres', 'redis', 'kafka', 'elasticsearch', 'mailpit');
+      await local('toxiproxy.sh', 'stop');
+      await local('down.sh', 'postgres', 'redis', 'kafka', 'elasticsearch', 'mailpit');
     }
   }
   const file = process.env.CHAOS_RESULT ?? join(RESULTS_DIR, 'chaos.md');
