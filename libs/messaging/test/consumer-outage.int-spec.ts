@@ -376,7 +376,8 @@ describe('consumers and an unavailable dependency (real Postgres behind a proxy,
           first.waitingOnDependency() + second.waitingOnDependency() <= 3
             ? true
             : undefined,
-        { what: 'the partitions shared out, each waiting in one member' },
+        // a rebalance waits for each member to rejoin: seconds on a machine the other suites load
+        { timeoutMs: 60_000, what: 'the partitions shared out, each waiting in one member' },
       );
       await sleep(1000);
       await first.stop(); // and again: the second member takes every partition
