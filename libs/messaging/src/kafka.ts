@@ -79,33 +79,39 @@ export async function ensureTopics(
   }
 }
 
-/** Idempotent producer, acks from all in-sync replicas, one request in flight (keeps order). */
+/**
+ * Idempotent producer, acks from all in-sync replicas, one request in flight (keeps order). After
+ * a failed send it starts over with a new producer, so a new producer id and fresh sequence
+ * numbers: kafkajs keeps a producer's id and sequences across disconnect and connect, and after
+ * the broker restarted a producer whose sequences were ahead of it was answered
+ * OUT_OF_ORDER_SEQUENCE_NUMBER on every send, for good (the chaos run's Kafka restart: order's
+ * outbox stopped publishing until the process was restarted).
+ */
 export class KafkaPublisher implements MessagePublisher {
-  private readonly producer: Producer;
+  private producer: Producer | undefined;
   private connected: Promise<void> | undefined;
 
-  constructor(kafka: Kafka) {
+  constructor(private readonly kafka: Pick<Kafka, 'producer'>) {}
+
+  connect(): Promise<void> {
     // Java-compatible murmur2 partitioning, so any client puts one key on the same partition.
-    this.producer = kafka.producer({
+    const producer = (this.producer ??= this.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: true,
       createPartitioner: Partitioners.DefaultPartitioner,
-    });
-  }
-
-  connect(): Promise<void> {
-    this.connected ??= this.producer.connect();
+    }));
+    this.connected ??= producer.connect();
     return this.connected;
   }
 
   async publish(messages: WireMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    await this.connect();
     const byTopic = new Map<string, WireMessage[]>();
     for (const m of messages) byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), m]);
     try {
-      await this.producer.sendBatch({
+      await this.connect(); // a connection that failed is tried again with the next publish
+      await this.producer!.sendBatch({
         acks: -1,
         topicMessages: [...byTopic].map(([topic, list]) => ({
           topic,
@@ -113,16 +119,18 @@ export class KafkaPublisher implements MessagePublisher {
         })),
       });
     } catch (e) {
-      // Retries are bounded, so sequence numbers may now be out of step: start a new producer
-      // session on the next publish (the caller retries the whole batch; consumers de-duplicate).
+      // the sequence numbers may now be out of step with the broker's: the next publish starts a
+      // new producer (the caller retries the whole batch; consumers de-duplicate)
       await this.close().catch(() => undefined);
       throw e;
     }
   }
 
   async close(): Promise<void> {
-    if (this.connected) await this.producer.disconnect();
+    const { producer, connected } = this;
+    this.producer = undefined;
     this.connected = undefined;
+    if (producer && connected) await producer.disconnect();
   }
 }
 
