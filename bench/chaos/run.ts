@@ -112,8 +112,12 @@ interface Fault {
 /** Error-level log lines of the services during the current fault, by "service: message". */
 let errorLines: Record<string, number> = {};
 
-/** Counts a service's error and fatal log lines (pino JSON) into `errorLines`. */
+/** When each service process exited (whether the runner stopped it or it exited by itself). */
+const exitedAt = new WeakMap<ServiceProcess['process'], number>();
+
+/** Counts a service's error and fatal log lines (pino JSON) into `errorLines`; notes its exit. */
 function watch(proc: ServiceProcess): ServiceProcess {
+  proc.process.once('exit', () => exitedAt.set(proc.process, Date.now()));
   let rest = '';
   const take = (b: Buffer) => {
     const lines = (rest + b.toString()).split('\n');
@@ -375,6 +379,9 @@ async function main(): Promise<void> {
     `127.0.0.1:${PORTS.EMPORIA_REDIS_PORT}`,
   );
 
+  // a process.exit in a service prints the stack of its caller (a service that exits by itself is
+  // a finding: its output says who ended it)
+  process.env.NODE_OPTIONS = [process.env.NODE_OPTIONS, '--trace-exit'].filter(Boolean).join(' ');
   const platform = await startPlatform({
     catalog: true,
     search: true,
@@ -463,14 +470,20 @@ async function main(): Promise<void> {
       for (const app of SERVICES) {
         const p = procs[app].process;
         if (p.exitCode === null && p.signalCode === null) continue;
-        const words = procs[app]
-          .output()
+        // the whole output kept (the last 20,000 characters) goes to a file; the result quotes
+        // its last lines (with --trace-exit, a process.exit names its caller there)
+        const output = procs[app].output();
+        const file = join(LOCAL, 'exits', `${key}-${app}-${Date.now()}.log`);
+        mkdirSync(join(LOCAL, 'exits'), { recursive: true });
+        writeFileSync(file, output);
+        const words = output
           .split('\n')
-          .filter((l) => /error|fatal|exit/i.test(l))
-          .slice(-3)
+          .filter((l) => l.trim())
+          .slice(-4)
           .map((l) => l.slice(0, 300));
+        const at = exitedAt.get(p);
         exits.push(
-          `${app} exited by itself (code ${p.exitCode}, signal ${p.signalCode}): ${words.join(' | ')}`,
+          `${app} exited by itself (code ${p.exitCode}, signal ${p.signalCode}) ${at ? `at ${new Date(at).toISOString().slice(11, 19)}, ${((at - from) / 1000).toFixed(0)} s after the fault began` : ''}; its output in ${file}; last lines: ${words.join(' | ')}`,
         );
         log(exits[exits.length - 1]);
         await restart(ctx, app).catch((e: Error) =>
