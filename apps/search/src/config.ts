@@ -30,6 +30,14 @@ export const searchConfigSchema = z.object({
    * keeps a category name for the facet's labels (0: both read from the store on each search).
    */
   SEARCH_SIDE_CACHE_MS: env.int(1000, 0),
+  /**
+   * How long a search's page (hits, total, facets) is answered from memory after Elasticsearch
+   * gave it, for the same criteria (0: every search asks Elasticsearch). A change is searchable
+   * at most the index's refresh (1 s) plus this after it was indexed.
+   */
+  SEARCH_RESULT_CACHE_MS: env.int(1000, 0),
+  /** Search pages held in memory at most (least recently used dropped first). */
+  SEARCH_RESULT_CACHE_SIZE: env.int(2000, 1),
 });
 
 export type SearchConfig = z.infer<typeof searchConfigSchema>;

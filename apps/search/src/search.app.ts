@@ -37,6 +37,7 @@ import {
 } from './application/search-products.use-case';
 import { SYNONYM_REFRESH_MS, SynonymSetsUseCase } from './application/synonym-sets.use-case';
 import { searchConfigSchema, type SearchConfig } from './config';
+import { CachedProductIndex } from './infrastructure/cached-search';
 import { CachedCategoryNames, CachedFlashSales } from './infrastructure/cached-stores';
 import { GrpcCatalogSource } from './infrastructure/catalog-source';
 import { ElasticsearchProductIndex } from './infrastructure/elasticsearch-product-index';
@@ -106,7 +107,15 @@ export const searchService = defineService({
       // the hot path's RPC past Nest's pipeline (the controller keeps every other RPC)
       rawGrpc: (get) => [searchProductsPageMethod(get(SearchProductsUseCase))],
       providers: [
-        { provide: PRODUCT_INDEX, useValue: index },
+        {
+          provide: PRODUCT_INDEX,
+          useValue: config.SEARCH_RESULT_CACHE_MS
+            ? new CachedProductIndex(index, {
+                ttlMs: config.SEARCH_RESULT_CACHE_MS,
+                maxEntries: config.SEARCH_RESULT_CACHE_SIZE,
+              })
+            : index,
+        },
         { provide: INDEX_BUILDER, useValue: index },
         { provide: CATEGORY_NAMES, useValue: categoryNames },
         { provide: FLASH_SALES, useValue: sales ?? new EsFlashSales(stores) },
