@@ -5,6 +5,7 @@
  *
  *   npm run bench                                  every benchmark
  *   BENCH_ONLY=flash-sale,checkout npm run bench   some (the summary still lists every result file)
+ *   BENCH_ONLY= npm run bench                      none: only the summary, from the result files
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -74,7 +75,9 @@ ${rows.join('\n')}
 `;
 }
 
-const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
+const only = process.env.BENCH_ONLY?.split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 const unknown = only?.filter((b) => !BENCHES.includes(b)) ?? [];
 if (unknown.length) {
   process.stderr.write(`unknown benchmark ${unknown.join(', ')}; known: ${BENCHES.join(', ')}\n`);
