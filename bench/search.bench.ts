@@ -29,6 +29,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import {
   freePort,
+  Prng,
   provideInfrastructure,
   startPlatform,
   testEnv,
@@ -175,18 +176,6 @@ function searchOf(
   return { input, path };
 }
 
-/** mulberry32: a small seeded generator, so every side and every run draws the same searches. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A mix of searches: each call of `sequence()` starts the same sequence afresh. */
 interface Mix {
   key: 'popular' | 'distinct';
@@ -207,9 +196,9 @@ const POPULATION: BenchSearch[] = (() => {
       for (const sort of SORTS)
         for (const inStock of [false, true]) all.push(searchOf(qi, { brand, sort, inStock }));
   });
-  const rand = seeded(19);
+  const rand = new Prng(19);
   for (let i = all.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
+    const j = Math.floor(rand.next() * (i + 1));
     [all[i], all[j]] = [all[j], all[i]];
   }
   return all;
@@ -237,8 +226,9 @@ const MIXES: Mix[] = [
     key: 'popular',
     title: `shoppers' searches: ${POPULATION.length} different searches (20 queries × no brand or one of 50 × 4 sorts × in stock or not), the k-th most popular asked in proportion to 1/k (Zipf)`,
     sequence: () => {
-      const rand = seeded(2026);
-      return () => POPULATION[zipfRank(rand())];
+      // seeded: every side and every run draws the same searches
+      const rand = new Prng(2026);
+      return () => POPULATION[zipfRank(rand.next())];
     },
   },
   {
