@@ -63,7 +63,7 @@ const median = (xs: number[]) => {
 const mib = (b: number) => (b / MIB).toFixed(1);
 
 async function main(): Promise<void> {
-  await provideInfrastructure(['postgres', 'redis', 'kafka', 'elasticsearch']);
+  await provideInfrastructure(['postgres', 'redis', 'kafka', 'elasticsearch', 'mailsink']);
   const platform = await startPlatform({
     catalog: true,
     search: true,
@@ -71,6 +71,10 @@ async function main(): Promise<void> {
     order: true,
     marketing: true,
     risk: true,
+    analytics: true,
+    support: true,
+    review: true,
+    notification: true,
     // each shopper has a client address of their own (X-Forwarded-For), as behind a load balancer
     gatewayEnv: { TRUST_PROXY: 'true' },
     // sign-ins are part of the load: cheaper hashes on the 2-core machine (said in the result)
@@ -155,7 +159,7 @@ async function main(): Promise<void> {
       `# Soak (${new Date().toISOString()})`,
       '',
       `Machine: ${machine()}. Command: \`npm run soak\` (SOAK_SECONDS=${SECONDS}, SOAK_SAMPLE_SECONDS=${SAMPLE_S}, SOAK_WARMUP_SECONDS=${WARMUP_S}, SOAK_CONCURRENCY=${CONCURRENCY}).`,
-      'Catalog, search, user, order, marketing, risk and the gateway as processes on the deploy/local servers; the mixed load of `npm run chaos` (libs/testing chaos-load.ts) with no fault.',
+      'Every service (catalog, search, user, order, marketing, risk, analytics, support, review, notification) and the gateway as processes on the deploy/local servers, notification sending to their Mailpit; the mixed load of `npm run chaos` (libs/testing chaos-load.ts) with no fault.',
       "Settings changed for the run: the gateway trusts X-Forwarded-For (TRUST_PROXY: each shopper has an address of its own), the user service hashes with ARGON2_MEMORY_KIB=1024, ARGON2_TIME_COST=1 and access tokens live 2 h (sign-ins are part of the load, not what is measured); risk's rule of more than 10 orders an hour from one account is raised to 1,000,000 (the load's 40 shoppers place thousands of orders each: held for review, they would stop being paid after the first minute).",
       '',
       `Load: ${all.requests} requests in ${SECONDS} s (${Math.round(all.requests / SECONDS)}/s), ${all.ok} answered 2xx${errors ? `; others: ${errors}` : ''}.`,
