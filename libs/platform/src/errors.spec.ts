@@ -2,6 +2,7 @@ import { connect, createServer } from 'node:net';
 import { status } from '@grpc/grpc-js';
 import { AppError, ERROR_METADATA_KEY, fromGrpcError, toGrpcError } from './errors';
 import { RemoteCallError } from './grpc-client';
+import { QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 
 /** A real ECONNREFUSED: connecting to a port nobody listens on (a stopped Postgres or Redis). */
 async function refusedConnection(): Promise<Error> {
@@ -39,6 +40,8 @@ describe('toGrpcError', () => {
       Object.assign(new Error('Query runner already released. Cannot run queries anymore.'), {
         name: 'QueryRunnerAlreadyReleasedError',
       }),
+      // ...or under a transaction's entity manager (the error TypeORM itself throws)
+      new QueryRunnerProviderAlreadyReleasedError(),
       new Error('Connection is closed.'),
       new Error('could not load the cart', {
         cause: withCode('connect ECONNREFUSED', 'ECONNREFUSED'),
