@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import {
   heavySuiteTurn,
+  brokenAnswers,
   chaosInvariantInputs,
   checkInvariants,
   describeInvariants,
@@ -116,6 +117,8 @@ describe('chaos: two faults under a mixed load, nothing lost', () => {
     // the load did run, and checkouts went through before and after
     expect(l.checkouts.size).toBeGreaterThan(0);
     expect(l.window(readyAt, Date.now()).ok).toBeGreaterThan(0);
+    // unavailable, never broken: no 500 or 502 while order was gone
+    expect(brokenAnswers(during)).toEqual({});
     await expectInvariants('kill -9 of order');
   });
 
@@ -141,6 +144,7 @@ describe('chaos: two faults under a mixed load, nothing lost', () => {
         `recovered after ${l.recoveredAfter(restoredAt, baseline)} s\n`,
     );
     expect(l.window(restoredAt, Date.now()).ok).toBeGreaterThan(0);
+    expect(brokenAnswers(during)).toEqual({});
     await expectInvariants('the Toxiproxy faults between order and Postgres');
   });
 

@@ -19,6 +19,7 @@ import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  brokenAnswers,
   chaosInvariantInputs,
   describeInvariants,
   raiseAccountVelocityRule,
@@ -330,6 +331,11 @@ interface Outcome {
   settledAfterMs: number;
   note?: string;
   violations?: string[];
+  /**
+   * Answers that say something broke rather than that something is unavailable (500, 502): a
+   * fault must give 2xx, 503 with Retry-After, 504, or a refused connection, never these.
+   */
+  broken: Record<string, number>;
   /** Services that exited by themselves during the fault (each started again). */
   exits: string[];
   /** The services' error-level log lines from the fault until the invariants settled. */
@@ -505,6 +511,7 @@ async function main(): Promise<void> {
         settledAfterMs: settled.settledAfterMs,
         note: result.note,
         violations: result.violations,
+        broken: brokenAnswers(during),
         exits,
         errorLines,
         error,
@@ -526,7 +533,12 @@ async function main(): Promise<void> {
   log(`written to ${file}`);
   if (
     outcomes.some(
-      (o) => o.error || o.exits.length || o.invariants.some((i) => !i.held) || o.violations?.length,
+      (o) =>
+        o.error ||
+        o.exits.length ||
+        o.invariants.some((i) => !i.held) ||
+        o.violations?.length ||
+        Object.keys(o.broken).length,
     )
   )
     process.exitCode = 1;
@@ -556,7 +568,7 @@ function report(outcomes: Outcome[], started: number): string {
                 .filter((i) => !i.held)
                 .map((i) => i.name)
                 .join('; ')}`
-        }${o.exits.length ? `; ${o.exits.map((e) => e.split(' ')[0]).join(', ')} EXITED` : ''}${o.error ? ` (fault failed: ${o.error})` : ''} |`,
+        }${o.exits.length ? `; ${o.exits.map((e) => e.split(' ')[0]).join(', ')} EXITED` : ''}${Object.keys(o.broken).length ? `; BROKEN ANSWERS ${Object.values(o.broken).reduce((a, b) => a + b, 0)}` : ''}${o.error ? ` (fault failed: ${o.error})` : ''} |`,
     ),
     '',
     '## Invariants after each fault',
@@ -581,6 +593,11 @@ function report(outcomes: Outcome[], started: number): string {
       `### ${o.name}`,
       '',
       `- Requests during the fault: ${o.during.requests} (2xx ${o.during.ok}); not 2xx by action and status: ${errs(o.during)}.`,
+      `- Answers that say something broke (500, 502; a fault must give 2xx, 503 with Retry-After, 504 or a refused connection): ${
+        Object.entries(o.broken)
+          .map(([k, v]) => `**${k} ×${v}**`)
+          .join('; ') || 'none'
+      }.`,
       `- The longest wait for an answer, by action: ${Object.entries(o.during.slowest)
         .map(
           ([a, ms]) =>

@@ -232,6 +232,15 @@ export interface WindowStats {
   errors: Record<string, number>;
 }
 
+/**
+ * The answers of a window that say something broke rather than that something is unavailable
+ * (500 and 502, by label): under a fault the platform must answer 2xx, 503 with Retry-After, 504,
+ * or refuse the connection, never these.
+ */
+export function brokenAnswers(w: WindowStats): Record<string, number> {
+  return Object.fromEntries(Object.entries(w.errors).filter(([k]) => / 50[02]( |$)/.test(k)));
+}
+
 export interface MixedLoad {
   /** Order ids answered 201 by POST /v1/checkout (each with the Idempotency-Key it was placed with). */
   readonly checkouts: Map<string, string>;

@@ -5,7 +5,7 @@ export {
   raiseAccountVelocityRule,
   setUpChaosShopOn,
 } from './chaos-inputs';
-export { setUpChaosShop, startMixedLoad } from './chaos-load';
+export { brokenAnswers, setUpChaosShop, startMixedLoad } from './chaos-load';
 export type { ChaosAction, ChaosShop, MixedLoad, Second, WindowStats } from './chaos-load';
 export { checkInvariants, describeInvariants, settledInvariants } from './invariants';
 export type { Invariant, InvariantInputs } from './invariants';
