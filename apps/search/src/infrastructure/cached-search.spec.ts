@@ -80,6 +80,24 @@ describe('CachedProductIndex (search pages from memory for a bounded time)', () 
     expect(inner.searches.length).toBe(before + 1);
   });
 
+  it('answers a search whose page was pushed out of the cache while Elasticsearch was still answering it', async () => {
+    const slow = new InMemoryProductIndex();
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    const first = await inner.search(phones);
+    slow.search = async (c) => {
+      if (c.text === 'phone') await held;
+      return { ...first, total: c.text === 'phone' ? 7 : 0 };
+    };
+    const small = new CachedProductIndex(slow, { ttlMs: 1000, maxEntries: 2, now: () => clock });
+    const waiting = small.search(phones);
+    // two other searches fill the cache and push the one in flight out
+    await small.search({ ...phones, text: 'a', textVariants: ['a'] });
+    await small.search({ ...phones, text: 'b', textVariants: ['b'] });
+    release();
+    expect((await waiting).total).toBe(7);
+  });
+
   it('passes writes and lookups straight to the index', async () => {
     const p3 = doc({ id: 'p3', title: 'phone case', brand: '华为' });
     expect(await cached.upsert(p3)).toBe('applied');

@@ -52,6 +52,9 @@ export class CachedProductIndex implements ProductIndex {
       ttl: opts.ttlMs,
       // a page past its time is never answered, not even while its successor is fetched
       allowStale: false,
+      // a search whose page is pushed out while Elasticsearch is still answering it still gets
+      // its answer (lru-cache otherwise rejects it: "evicted")
+      ignoreFetchAbort: true,
       ...(opts.now ? { perf: { now: opts.now }, ttlResolution: 0 } : {}),
       fetchMethod: (_key, _stale, { context }) =>
         this.inner.search(context.criteria, context.after),
