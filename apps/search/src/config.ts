@@ -36,8 +36,12 @@ export const searchConfigSchema = z.object({
    * at most the index's refresh (1 s) plus this after it was indexed.
    */
   SEARCH_RESULT_CACHE_MS: env.int(1000, 0),
-  /** Search pages held in memory at most (least recently used dropped first). */
-  SEARCH_RESULT_CACHE_SIZE: env.int(2000, 1),
+  /**
+   * Search pages held in memory at most (least recently used dropped first; a page of 20 hits
+   * with facets is tens of KB). A page is used for SEARCH_RESULT_CACHE_MS only, so this needs to
+   * hold about the different searches of that long.
+   */
+  SEARCH_RESULT_CACHE_SIZE: env.int(1000, 1),
 });
 
 export type SearchConfig = z.infer<typeof searchConfigSchema>;
