@@ -2,7 +2,7 @@ import { connect, createServer } from 'node:net';
 import { status } from '@grpc/grpc-js';
 import { AppError, ERROR_METADATA_KEY, fromGrpcError, toGrpcError } from './errors';
 import { RemoteCallError } from './grpc-client';
-import { QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
+import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 
 /** A real ECONNREFUSED: connecting to a port nobody listens on (a stopped Postgres or Redis). */
 async function refusedConnection(): Promise<Error> {
@@ -37,9 +37,7 @@ describe('toGrpcError', () => {
         name: 'MaxRetriesPerRequestError',
       }),
       // TypeORM, when a Postgres restart ends a transaction's connection under it
-      Object.assign(new Error('Query runner already released. Cannot run queries anymore.'), {
-        name: 'QueryRunnerAlreadyReleasedError',
-      }),
+      new QueryRunnerAlreadyReleasedError(),
       // ...or under a transaction's entity manager (the error TypeORM itself throws)
       new QueryRunnerProviderAlreadyReleasedError(),
       new Error('Connection is closed.'),
