@@ -313,6 +313,60 @@ describe('gateway edge (backends unreachable)', () => {
     });
   });
 
+  describe('request metrics', () => {
+    /** `emporia_http_request_duration_seconds_count` by series, from the ops port's /metrics. */
+    const durations = async () => {
+      const text = await (await fetch(`${gateway.opsUrl}/metrics`)).text();
+      const counts = new Map<string, number>();
+      for (const l of text.split('\n'))
+        if (l.startsWith('emporia_http_request_duration_seconds_count{')) {
+          const labels = /\{(.*)\}/.exec(l)![1];
+          counts.set(labels, Number(l.split(' ').pop()));
+        }
+      return counts;
+    };
+    const series = (method: string, route: string, status: number) =>
+      `method="${method}",route="${route}",status="${status}"`;
+
+    it('counts every answer once in the duration histogram, by route pattern (never an id), unmatched ones together', async () => {
+      const id = '0190a000-0000-7000-8000-00000000e001';
+      const before = await durations();
+      const answers = [
+        // a fast route (its backend down), a Nest route (the same), a hook's refusal, a 404, a
+        // 405, the router's refusals (a path parameter too long, a path that is not UTF-8); the
+        // flash-sale shortcut's answers: test/flash-attempt-shortcut.int-spec.ts
+        [await send(`/v1/products/${id}`), series('GET', '/v1/products/:id', 503)],
+        [
+          await send('/v1/auth/register', 'POST', {
+            email: 'a@example.com',
+            password: 'a long password 1',
+          }),
+          series('POST', '/v1/auth/register', 503),
+        ],
+        [
+          await send('/v1/auth/register', 'POST', 'x', { 'content-type': 'text/plain' }),
+          series('POST', '/v1/auth/register', 415),
+        ],
+        [await send(`/v1/nope/${id}`), series('GET', 'unmatched', 404)],
+        [await send('/v1/products', 'DELETE'), series('DELETE', 'unmatched', 405)],
+        [
+          await send(`/v1/payments/callbacks/${'x'.repeat(300)}`, 'POST', {}),
+          series('POST', 'unmatched', 414),
+        ],
+        [await send('/v1/products/%E0%A4%A'), series('GET', 'unmatched', 400)],
+      ] as const;
+      const after = await durations();
+      for (const [res, labels] of answers) {
+        expect([labels, res.status]).toEqual([labels, Number(/status="(\d+)"/.exec(labels)![1])]);
+        expect([labels, (after.get(labels) ?? 0) - (before.get(labels) ?? 0)]).toEqual([labels, 1]);
+      }
+      // nothing else was counted, and no series names an id
+      const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+      expect(total(after) - total(before)).toBe(answers.length);
+      expect([...after.keys()].filter((k) => k.includes(id) || k.includes('xxxx'))).toEqual([]);
+    });
+  });
+
   describe('HTTP hygiene', () => {
     it('marks token answers Cache-Control: no-store and Pragma: no-cache', async () => {
       for (const [path, body] of [

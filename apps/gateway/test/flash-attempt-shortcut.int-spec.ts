@@ -131,9 +131,18 @@ describe('flash-sale attempts answered from a mark before Fastify (real Redis)',
       );
     return line ? Number(line.split(' ').pop()) : 0;
   };
+  /** `emporia_flash_sale_attempts_total{outcome}`: the attempts this gateway answered from a mark. */
+  const markAnswers = async (outcome: string) => {
+    const text = await (await fetch(`${gateway.opsUrl}/metrics`)).text();
+    const line = text
+      .split('\n')
+      .find((l) => l.startsWith(`emporia_flash_sale_attempts_total{outcome="${outcome}"}`));
+    return line ? Number(line.split(' ').pop()) : 0;
+  };
 
   it('answers a marked loss as the fast route does, in the caller’s trace, and counts it', async () => {
     const buyer = await customer();
+    const soldOutBefore = await markAnswers('sold_out');
     // the first attempt goes to marketing and leaves the mark (the token is now cached too)
     const first = await attempt(SOLD_OUT_SALE, buyer.token);
     expect(first.body.code).toBe('FLASH_SALE_SOLD_OUT');
@@ -159,10 +168,14 @@ describe('flash-sale attempts answered from a mark before Fastify (real Redis)',
     expect(shortcut.res.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(await counted(409)).toBe(before + 1);
     expect((marketing.calls.get('attemptFlashPurchase') ?? []).length).toBe(1);
+    // the mark's answers (the fast route's, the shortcut's) are the gateway's to count, once
+    // each; the first was marketing's (it counts what it decides)
+    expect((await markAnswers('sold_out')) - soldOutBefore).toBe(2);
   });
 
   it('answers a buyer’s limit mark too, and the memory limiter’s 429 as the fast route does', async () => {
     const buyer = await customer();
+    const limitBefore = await markAnswers('limit');
     expect((await attempt(LIMITED_SALE, buyer.token)).body.code).toBe('FLASH_SALE_LIMIT_REACHED');
     const limited = await attempt(LIMITED_SALE, buyer.token, { body: '{ "quantity" : 2 }' });
     expect(limited.body.code).toBe('FLASH_SALE_LIMIT_REACHED');
@@ -177,6 +190,8 @@ describe('flash-sale attempts answered from a mark before Fastify (real Redis)',
     expect(viaFastify.res.status).toBe(429);
     expect(comparable(last)).toEqual(comparable(viaFastify));
     expect(last.res.headers.get('retry-after')).toMatch(/^\d+$/);
+    // four 409s from the mark; the 429s are no attempt answered
+    expect((await markAnswers('limit')) - limitBefore).toBe(4);
   });
 
   it('sends an attempt no mark answers through the gate to marketing, answering as the fast route does', async () => {

@@ -46,6 +46,7 @@ import {
 import { analyticsEventsHandler } from './interface/analytics-events.consumer';
 import { marketingEventsHandler } from './interface/events.consumer';
 import { flashRawHandlers } from './interface/flash-attempts.raw-handlers';
+import { FlashStockGauges } from './interface/flash-stock.gauges';
 import { MarketingGrpcController } from './interface/marketing.grpc-controller';
 
 /** Marketing consumes order events (coupons, flash purchases, group seats) and tier changes. */
@@ -102,6 +103,7 @@ export const marketingService = defineService({
       coupon: kafka.topic(COUPON_TOPIC),
     };
     const everyMs = config.MARKETING_SWEEP_INTERVAL_MS;
+    const stockGauges = new FlashStockGauges(logger);
     return {
       controllers: [MarketingGrpcController],
       providers: [
@@ -142,7 +144,8 @@ export const marketingService = defineService({
       ],
       // the flash-sale attempts past Nest's pipeline (same answers, errors, trace, logs)
       rawGrpc: (get) => flashRawHandlers(get(FlashSalesUseCase), logger),
-      workers: [relay],
+      workers: [relay, stockGauges],
+      ready: async (get) => stockGauges.attach(get(FlashSalesUseCase)),
       sweeps: (get) => [
         { name: 'flash-sale', everyMs, run: (ctx) => get(FlashSalesUseCase).sweep(ctx) },
         { name: 'group-deadline', everyMs, run: (ctx) => get(GroupBuyUseCase).expireDue(ctx) },

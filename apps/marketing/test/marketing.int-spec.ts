@@ -464,6 +464,78 @@ describe('marketing service (real Postgres + Redis + Kafka)', () => {
       });
     });
 
+    /** A sample of the service's /metrics, by series (`name{labels}`). */
+    const scrape = async () => {
+      const text = await (await fetch(`${service.httpUrl}/metrics`)).text();
+      const series = new Map<string, number>();
+      for (const l of text.split('\n'))
+        if (l.startsWith('emporia_flash_')) series.set(l.split(' ')[0], Number(l.split(' ')[1]));
+      return series;
+    };
+    const attemptsBy = (m: Map<string, number>, outcome: string) =>
+      m.get(`emporia_flash_sale_attempts_total{outcome="${outcome}"}`) ?? 0;
+
+    it('metrics: live sales and their units read on each scrape; each attempt counted once by outcome, alone or batched', async () => {
+      // before anything is attempted: the sale of beforeAll is the only one
+      const before = await scrape();
+      expect(before.get('emporia_flash_sales_live')).toBe(1);
+      expect(before.get('emporia_flash_sale_remaining_units')).toBe(5);
+      const sale = (over: object) =>
+        call('createFlashSale', {
+          sale: { skuId: randomUUID(), price: cny(100), perUserLimit: 1, ...over },
+        });
+      const live = randomUUID();
+      await sale({ id: live, stock: 4, startsAt, endsAt });
+      const later = randomUUID();
+      await sale({
+        id: later,
+        stock: 50,
+        startsAt: new Date(Date.now() + 3_600_000).toISOString(),
+        endsAt: new Date(Date.now() + 7_200_000).toISOString(),
+      });
+      // read again on this scrape: nothing is cached between scrapes
+      const created = await scrape();
+      expect(created.get('emporia_flash_sales_live')).toBe(2);
+      expect(created.get('emporia_flash_sale_remaining_units')).toBe(9);
+
+      const [b1, b2, b3, b4, b5] = Array.from({ length: 5 }, () => randomUUID());
+      const one = (saleId: string, accountId: string) =>
+        call<marketingV1.AttemptFlashPurchaseResponse>('attemptFlashPurchase', {
+          saleId,
+          accountId,
+          quantity: 1,
+        });
+      expect((await one(live, b1)).result).toBe('WON');
+      expect((await one(live, b1)).result).toBe('LIMIT_REACHED');
+      expect((await one(later, b1)).result).toBe('NOT_STARTED');
+      const { results } = await call<marketingV1.TryFlashPurchasesResponse>('tryFlashPurchases', {
+        attempts: [b2, b3, b4, b5, b1].map((accountId) => ({
+          saleId: live,
+          accountId,
+          quantity: 1,
+        })),
+      });
+      expect(results.map((r) => r.result)).toEqual([
+        'WON',
+        'WON',
+        'WON',
+        'SOLD_OUT',
+        'LIMIT_REACHED',
+      ]);
+      // an attempt on no sale is a failure, not an attempt decided
+      expect((await failure(one(randomUUID(), b1))).code).toBe('FLASH_SALE_NOT_FOUND');
+      const after = await scrape();
+      expect(after.get('emporia_flash_sale_remaining_units')).toBe(5);
+      expect(
+        Object.fromEntries(
+          ['won', 'sold_out', 'limit', 'rejected'].map((o) => [
+            o,
+            attemptsBy(after, o) - attemptsBy(created, o),
+          ]),
+        ),
+      ).toEqual({ won: 4, sold_out: 1, limit: 2, rejected: 1 });
+    });
+
     it('creating a sale publishes exactly one FlashSaleScheduled on marketing.flash-sale', async () => {
       const ofSale = (id: string) => flashEvents.filter((e) => e.key === id);
       const [published] = await eventually(async () =>

@@ -529,6 +529,64 @@ describe('order: carts, checkout saga and payments (real catalog, Postgres, Kafk
     expect(statuses.sort()).toEqual(['MISMATCH', 'REFUNDED', 'SUCCEEDED']);
   });
 
+  it('metrics: an order placed and paid is counted once, however often its checkout and callback are replayed; lag and outbox gauges reported', async () => {
+    /** The process's /metrics (the three order instances here share one registry), by series. */
+    const scrape = async () => {
+      const text = await (await fetch(`${order.httpUrl}/metrics`)).text();
+      const series = new Map<string, number>();
+      for (const l of text.split('\n'))
+        if (l.startsWith('emporia_')) series.set(l.split(' ')[0], Number(l.split(' ')[1]));
+      return series;
+    };
+    const counted = (m: Map<string, number>) => ({
+      accept: m.get('emporia_orders_placed_total{decision="accept"}') ?? 0,
+      review: m.get('emporia_orders_placed_total{decision="review"}') ?? 0,
+      paid: m.get('emporia_orders_paid_total') ?? 0,
+      gmv: m.get('emporia_gmv_minor_units_total{currency="CNY"}') ?? 0,
+    });
+    const skuId = await sku(4, 2500);
+    const accountId = uuid();
+    await fill(accountId, skuId, 2);
+    const before = counted(await scrape());
+    const key = uuid();
+    // the same checkout twice at once, then again: one order
+    const twins = await Promise.allSettled([checkout(accountId, key), checkout(accountId, key)]);
+    const o = (await checkout(accountId, key)).order!;
+    expect(twins.some((t) => t.status === 'fulfilled')).toBe(true);
+    expect(Number(o.total!.amountMinor)).toBe(5000);
+    // the provider's notification five times at once, then once more: paid once
+    const cb = signed(o);
+    const outcomes = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        call<orderV1.HandlePaymentCallbackResponse>('handlePaymentCallback', cb),
+      ),
+    );
+    expect(outcomes.filter((r) => r.outcome === 'PAID')).toHaveLength(1);
+    await call('handlePaymentCallback', cb);
+    const after = counted(await scrape());
+    expect({
+      accept: after.accept - before.accept,
+      review: after.review - before.review,
+      paid: after.paid - before.paid,
+      gmv: after.gmv - before.gmv,
+    }).toEqual({ accept: 1, review: 0, paid: 1, gmv: 5000 });
+    // the service's consumer group and its topic's dead letters are measured (lag poll), and its
+    // relay reports its backlog
+    const group = `order-it-${suffix}`;
+    const topic = `ord${suffix}.marketing.group-buy`;
+    const gauges = await eventually(async () => {
+      const m = await scrape();
+      const lag = m.get(`emporia_kafka_consumer_lag{group="${group}",topic="${topic}"}`);
+      const dead = m.get(`emporia_dead_letter_messages{topic="${topic}.dlq"}`);
+      return lag === undefined || dead === undefined ? undefined : { lag, dead, m };
+    });
+    expect([gauges.lag, gauges.dead]).toEqual([0, 0]);
+    expect(gauges.m.get('emporia_outbox_pending{service="order"}')).toBeGreaterThanOrEqual(0);
+    expect(
+      gauges.m.get('emporia_outbox_oldest_pending_age_seconds{service="order"}'),
+    ).toBeGreaterThanOrEqual(0);
+  });
+
   it('payment creation is idempotent here: the open payment again (other keys, none, concurrent), a declined one closes, a paid order answers only a replayed key', async () => {
     const skuId = await sku(5, 2000);
     const accountId = uuid();

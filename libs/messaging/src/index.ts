@@ -12,7 +12,7 @@ export type { MessagePublisher, NewEvent, ReceivedEvent, WireMessage } from './e
 export { eventHandler, on } from './handlers';
 export type { EventHandlers, TopicRoute } from './handlers';
 export { appendToOutbox, OutboxRelay, transactionWithOutbox } from './outbox';
-export type { OutboxRelayOptions } from './outbox';
+export type { OutboxBacklog, OutboxRelayOptions } from './outbox';
 export { idempotentHandler, recordInInbox } from './inbox';
 export { OutboxUnitOfWork } from './unit-of-work';
 export type { OpenedTransaction } from './unit-of-work';
@@ -20,6 +20,13 @@ export { createKafka, ensureTopics, KafkaPublisher, pingKafka } from './kafka';
 export type { KafkaConnectionOptions } from './kafka';
 export { KafkaEventConsumer, readinessProbe } from './consumer';
 export type { ConsumerOptions } from './consumer';
+export {
+  CONSUMER_LAG_POLL_MS,
+  ConsumerLagMonitor,
+  consumerLag,
+  heldMessages,
+} from './consumer-lag';
+export type { ConsumerLagOptions, PartitionWatermarks } from './consumer-lag';
 export {
   REPLAY_DLQ_USAGE,
   replayDeadLetters,

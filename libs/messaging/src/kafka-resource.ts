@@ -1,6 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import type { ResourceSpec } from '@emporia/platform';
 import { KafkaEventConsumer, readinessProbe, type ConsumerOptions } from './consumer';
+import { CONSUMER_LAG_POLL_MS, ConsumerLagMonitor } from './consumer-lag';
 import { runReplayDlqCommand } from './dlq-replay';
 import { topicName } from './event';
 import { createKafka, ensureTopics, KafkaPublisher, pingKafka } from './kafka';
@@ -32,6 +33,12 @@ export interface KafkaResourceOptions {
   topics: readonly string[];
   /** The consumer group; with one, the service has the `replay-dlq` command. */
   consumerGroup?: string;
+  /**
+   * How often the group's lag on its consumers' topics and their dead letters are measured
+   * (`ConsumerLagMonitor`, from the first consumer made until the resource closes; default
+   * CONSUMER_LAG_POLL_MS, 15 s; 0: not measured).
+   */
+  lagPollMs?: number;
 }
 
 /** Kafka: topics ensured at start, a publisher, consumers, and the `replay-dlq` command. */
@@ -44,6 +51,17 @@ export function kafkaResource(opts: KafkaResourceOptions): ResourceSpec<KafkaHan
       const kafka = createKafka({ brokers: opts.brokers, clientId: service, logger });
       await ensureTopics(kafka, opts.topics.map(topic));
       const publisher = new KafkaPublisher(kafka);
+      const lagPollMs = opts.lagPollMs ?? CONSUMER_LAG_POLL_MS;
+      const lag =
+        group && lagPollMs > 0
+          ? new ConsumerLagMonitor({
+              brokers: opts.brokers,
+              clientId: `${service}-lag`,
+              groupId: group,
+              intervalMs: lagPollMs,
+              logger,
+            })
+          : undefined;
       return {
         value: {
           kafka,
@@ -53,6 +71,8 @@ export function kafkaResource(opts: KafkaResourceOptions): ResourceSpec<KafkaHan
           consumer: ({ topics, handler, maxAttempts, partitionsConcurrently, gatherMs }) => {
             if (!group)
               throw new Error(`${service}: a consumer needs the resource's consumerGroup`);
+            lag?.watch(topics.map(topic));
+            lag?.start();
             return new KafkaEventConsumer(kafka, {
               groupId: group,
               topics: topics.map(topic),
@@ -66,7 +86,10 @@ export function kafkaResource(opts: KafkaResourceOptions): ResourceSpec<KafkaHan
           },
         },
         check: () => pingKafka(kafka),
-        close: () => publisher.close(),
+        close: async () => {
+          await lag?.stop();
+          await publisher.close();
+        },
       };
     },
     ...(group

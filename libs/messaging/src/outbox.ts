@@ -72,9 +72,23 @@ const failures = counter(
   'Failed outbox publish attempts',
   ['service'],
 );
-/** How often a busy relay counts its pending rows for `emporia_outbox_pending`. */
+/**
+ * How often a busy (or failing) relay counts its pending rows for `emporia_outbox_pending` and
+ * finds the oldest one's age for `emporia_outbox_oldest_pending_age_seconds`.
+ */
 const GAUGE_EVERY_MS = 1000;
 const pendingGauge = gauge('emporia_outbox_pending', 'Outbox rows not yet published', ['service']);
+const oldestAgeGauge = gauge(
+  'emporia_outbox_oldest_pending_age_seconds',
+  'Age of the oldest outbox row not yet published (since its transaction wrote it); 0 when none',
+  ['service'],
+);
+
+/** The outbox's backlog: rows not yet published, and how long the oldest has waited. */
+export interface OutboxBacklog {
+  pending: number;
+  oldestAgeSeconds: number;
+}
 
 /**
  * Publishes pending outbox rows in commit order and marks them sent. Rows left pending by a
@@ -93,6 +107,8 @@ export class OutboxRelay {
   private stopped = false;
   private lastPrune = 0;
   private lastGauge = 0;
+  /** The gauges' children of this relay's service, bound once. */
+  private readonly gauges: { pending: { set(v: number): void }; oldest: { set(v: number): void } };
 
   constructor(
     private readonly ds: DataSource,
@@ -102,6 +118,10 @@ export class OutboxRelay {
     this.batchSize = opts.batchSize ?? 200;
     this.retentionMs = opts.retentionMs ?? 7 * 24 * 3600 * 1000;
     this.lingerMs = Math.max(0, opts.lingerMs ?? 5);
+    this.gauges = {
+      pending: pendingGauge.labels(opts.service),
+      oldest: oldestAgeGauge.labels(opts.service),
+    };
     this.loop = new PollingLoop(() => this.pass(), {
       intervalMs: opts.intervalMs ?? 500,
       maxBackoffMs: 30_000,
@@ -198,10 +218,20 @@ export class OutboxRelay {
   }
 
   async pendingCount(): Promise<number> {
-    const [{ n }] = await new Sql(this.ds).rows<{ n: number }>(
-      `SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`,
+    return (await this.backlog()).pending;
+  }
+
+  /**
+   * The pending rows and the oldest one's age, in one query (the age by the database's clock:
+   * `created_at` is its `now()` when the row's transaction began).
+   */
+  async backlog(): Promise<OutboxBacklog> {
+    const [r] = await new Sql(this.ds).rows<{ n: number; age: number }>(
+      `SELECT count(*)::int AS n,
+              coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS age
+         FROM outbox WHERE published_at IS NULL`,
     );
-    return n;
+    return { pending: r.n, oldestAgeSeconds: Math.max(0, r.age) };
   }
 
   /** Whether any row waits, in one round trip (no transaction, no lock). */
@@ -213,26 +243,44 @@ export class OutboxRelay {
   }
 
   /**
-   * Publishes what is pending, prunes old rows hourly, updates the gauge (at most once a second:
-   * under load a pass runs after nearly every commit, and the count is one more round trip);
+   * Publishes what is pending, prunes old rows hourly, updates the gauges (at most once a second:
+   * under load a pass runs after nearly every commit, and the backlog is one more round trip);
    * throws on failure. A pass of the idle timer (no commit nudged it) first asks in one round
    * trip whether anything waits (rows of another replica, or left by a crash), and stops there
-   * when nothing does: an idle relay costs one query per interval.
+   * when nothing does: an idle relay costs one query per interval. The gauges are updated after
+   * a pass that failed too (a row the broker keeps refusing): its backlog and age keep growing
+   * on /metrics while the loop backs off.
    */
   private async pass(): Promise<void> {
     const nudged = this.nudged;
     this.nudged = false;
     if (!nudged && !(await this.anyPending())) {
-      pendingGauge.set({ service: this.opts.service }, 0);
+      this.setGauges({ pending: 0, oldestAgeSeconds: 0 });
       await this.prune();
       return;
     }
-    await this.drain();
-    await this.prune();
-    if (Date.now() - this.lastGauge >= GAUGE_EVERY_MS) {
-      this.lastGauge = Date.now();
-      pendingGauge.set({ service: this.opts.service }, await this.pendingCount());
+    try {
+      await this.drain();
+      await this.prune();
+    } finally {
+      await this.updateGauges();
     }
+  }
+
+  /** At most once per GAUGE_EVERY_MS; a failed query leaves the last values (never throws). */
+  private async updateGauges(): Promise<void> {
+    if (Date.now() - this.lastGauge < GAUGE_EVERY_MS) return;
+    this.lastGauge = Date.now();
+    try {
+      this.setGauges(await this.backlog());
+    } catch {
+      // the database did not answer: the pass itself fails or will fail and says so
+    }
+  }
+
+  private setGauges(b: OutboxBacklog): void {
+    this.gauges.pending.set(b.pending);
+    this.gauges.oldest.set(b.oldestAgeSeconds);
   }
 
   private async prune(): Promise<void> {

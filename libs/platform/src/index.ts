@@ -36,7 +36,7 @@ export { GRPC_SERVER_OPTIONS, grpcLoaderOptions, outgoingMetadata, withGrpcConte
 export { grpcChannelTarget, grpcTargetProblem } from './grpc-target';
 export { HandlerErrorReporter, RawGrpcServer, rawUnary, rawUnaryHandler } from './raw-grpc';
 export type { AnyRawUnaryMethod, RawUnaryMethod } from './raw-grpc';
-export { counter, gauge, histogram, metricsRegistry } from './metrics';
+export { counter, gauge, gaugesReadOnScrape, histogram, metricsRegistry } from './metrics';
 export { HealthRegistry, OpsController, startOpsServer } from './health';
 export type { ReadinessCheck } from './health';
 export { decodeCursor, encodeCursor, pageSize } from './pagination';

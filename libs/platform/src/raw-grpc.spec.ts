@@ -149,6 +149,7 @@ describe('raw gRPC handlers (startService grpc.raw)', () => {
 
   it('counts the calls and their times by method and status, the Nest handlers’ too', async () => {
     await api.scoreLogin(contextFromTraceparent(), { accountId: 'counted' });
+    await api.scoreReview(contextFromTraceparent(), {}).catch(() => undefined);
     const text = await metricsRegistry.metrics();
     expect(text).toMatch(
       /emporia_grpc_server_handled_total\{service="RiskService",method="ScoreLogin",code="0"\} [1-9]/,
@@ -162,6 +163,11 @@ describe('raw gRPC handlers (startService grpc.raw)', () => {
     expect(text).toMatch(
       /emporia_grpc_server_handling_seconds_count\{service="RiskService",method="ScoreOrder"\} [1-9]/,
     );
+    // a raw method named camelCased is counted under the RPC's proto name, as Nest's are
+    expect(text).toMatch(
+      /emporia_grpc_server_handled_total\{service="RiskService",method="ScoreReview",code="5"\} [1-9]/,
+    );
+    expect(text).not.toMatch(/method="scoreReview"/);
   });
 
   it('refuses to start with a raw handler for an RPC the server does not serve', async () => {

@@ -86,12 +86,17 @@ export class HandlerErrorReporter {
   }
 }
 
-/** The grpc-js handler answering `m`'s calls (exported for tests; `startService` binds it). */
+/**
+ * The grpc-js handler answering `m`'s calls (exported for tests; `startService` binds it).
+ * `labels`: the service and method as the metrics name them (the service's short name, the RPC
+ * as the proto names it: what Nest's handlers are counted under), whatever spelling `m` used.
+ */
 export function rawUnaryHandler(
   m: AnyRawUnaryMethod,
   reporter: HandlerErrorReporter,
+  labels: { service: string; method: string } = m,
 ): (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => void {
-  const record = rpcMeter(m.service, m.method);
+  const record = rpcMeter(labels.service, labels.method);
   return (call, callback) => {
     const started = process.hrtime.bigint();
     const raw = call.metadata.get('traceparent')[0];
@@ -228,7 +233,7 @@ export class RawGrpcServer extends ServerGrpc {
       if (!key || !def || def.requestStream || def.responseStream) continue;
       // grpc-js takes the proto name's implementation first, then the camelCased one (Nest's)
       if (def.originalName) delete implementation[def.originalName];
-      implementation[key] = rawUnaryHandler(m, this.reporter);
+      implementation[key] = rawUnaryHandler(m, this.reporter, { service, method: key });
       this.bound.add(m);
     }
     return implementation;

@@ -1,5 +1,6 @@
 import type { MarketingBackend } from '../application/ports';
 import { PASS, type FastRoute } from './fast-route';
+import { countMarkedLoss } from './flash-attempt.metrics';
 import type { FlashGate } from './flash-gate';
 import type { MarkedLoss } from './flash-sold-out';
 import { lostFlashAttemptProblem } from './marketing-mappers';
@@ -62,6 +63,7 @@ export function flashAttemptRoute(
       const known = gate.marks.known(id, principal.accountId, quantity);
       if (known) {
         limiters.memory.checkNow('sale', req);
+        countMarkedLoss(known);
         return LOST[known];
       }
       return gate.attempt(marketing, ctx, id, principal.accountId, quantity, () =>

@@ -10,6 +10,7 @@ import {
 } from '@emporia/platform';
 import type { MarketingBackend, Principal, TokenRevocationList } from '../application/ports';
 import { countRevocationCheck } from './auth.guard';
+import { countMarkedLoss } from './flash-attempt.metrics';
 import { FLASH_WIN_RESPONSE } from './flash-attempt.fast-route';
 import type { FlashGate } from './flash-gate';
 import type { MarkedLoss } from './flash-sold-out';
@@ -206,6 +207,7 @@ export class FlashAttemptShortcut {
         this.fail(req, res, ctx, a, e);
         return true;
       }
+      countMarkedLoss(known);
       const canned = this.lost[known];
       this.send(
         res,

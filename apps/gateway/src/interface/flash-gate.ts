@@ -3,8 +3,9 @@ import type { RequestContext, ResourceSpec } from '@emporia/platform';
 import type { MarketingBackend } from '../application/ports';
 import type { FlashWinView } from './dto/marketing.dto';
 import { FlashAdmission } from './flash-admission';
+import { countMarkedLoss } from './flash-attempt.metrics';
 import { FlashBatcher } from './flash-batcher';
-import { FlashSoldOutMarks } from './flash-sold-out';
+import { FlashSoldOutMarks, type MarkedLoss } from './flash-sold-out';
 import { flashAttemptResult } from './marketing-mappers';
 
 export const FLASH_GATE = Symbol('FLASH_GATE');
@@ -43,7 +44,7 @@ export class FlashGate {
     goingOn?: () => Promise<void>,
   ): Promise<FlashWinView> {
     let known = this.marks.known(saleId, accountId, quantity);
-    if (known) return flashAttemptResult({ result: known, token: '', expiresAt: '' });
+    if (known) return this.answeredFromMark(known);
     if (goingOn) await goingOn();
     const waiting = this.admission.enter(saleId);
     try {
@@ -51,7 +52,7 @@ export class FlashGate {
         await waiting;
         // what the attempts ahead learnt while this one waited
         known = this.marks.known(saleId, accountId, quantity);
-        if (known) return flashAttemptResult({ result: known, token: '', expiresAt: '' });
+        if (known) return this.answeredFromMark(known);
       }
       const sentAt = this.marks.sending();
       const r = await this.batcher.attempt(marketing, ctx, { saleId, accountId, quantity });
@@ -60,6 +61,12 @@ export class FlashGate {
     } finally {
       this.admission.leave(saleId);
     }
+  }
+
+  /** The 409 problem of a loss a mark answers (counted: marketing never sees the attempt). */
+  private answeredFromMark(known: MarkedLoss): FlashWinView {
+    countMarkedLoss(known);
+    return flashAttemptResult({ result: known, token: '', expiresAt: '' });
   }
 }
 

@@ -10,6 +10,7 @@ import type {
 import helmet from 'helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ProblemError, problemBody } from './problem';
+import { routeDuration } from './request-context';
 
 /**
  * The gateway's HTTP hygiene: security headers on every answer (helmet), `no-store` on answers that carry
@@ -183,7 +184,7 @@ export function edgeServerOptions(): Pick<
   return {
     // while closing, requests get the gateway's own 503 problem (installDrain), not Fastify's
     return503OnClosing: false,
-    frameworkErrors: (error: FastifyError, _req: FastifyRequest, reply: FastifyReply) => {
+    frameworkErrors: (error: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
       const [status, code, detail] =
         error.code === 'FST_ERR_MAX_PARAM_LENGTH'
           ? [414, 'URI_TOO_LONG', `a path parameter is longer than ${MAX_PARAM_LENGTH} characters`]
@@ -195,6 +196,9 @@ export function edgeServerOptions(): Pick<
         .headers(headers)
         .header('content-type', 'application/problem+json')
         .send(problemBody(status, code, detail));
+      // no hook runs for the router's own refusals: counted here like any unmatched request
+      // (Fastify keeps no start time for them: their duration is the route lookup's, ~0)
+      routeDuration(req.method, 'unmatched', status).observe(reply.elapsedTime / 1000);
     },
     clientErrorHandler: (error: Error & { code?: string }, socket: Socket) => {
       if (error.code === 'ECONNRESET' || socket.destroyed) return;

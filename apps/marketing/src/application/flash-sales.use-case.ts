@@ -7,6 +7,7 @@ import {
   type FlashSale,
 } from '../domain/flash-sale';
 import { MarketingError } from '../domain/marketing-error';
+import { countFlashAttempt } from './flash-sale.metrics';
 import { FlashWinBatcher } from './flash-win-batcher';
 import {
   CLOCK,
@@ -165,7 +166,10 @@ export class FlashSalesUseCase {
     return results;
   }
 
-  /** A decided outcome; a win with its expiry, once the write carrying it has been tried. */
+  /**
+   * A decided outcome (counted here, once per attempt: every decision of `attempt` and
+   * `attemptMany` ends here); a win with its expiry, once the write carrying it has been tried.
+   */
   private async won(
     r: AttemptOutcome,
     saleId: string,
@@ -173,6 +177,7 @@ export class FlashSalesUseCase {
     quantity: number,
     now: Date,
   ): Promise<AttemptOutcome> {
+    countFlashAttempt(r.result);
     if (r.result !== 'WON') return r;
     const won = { ...r, expiresAt: new Date(now.getTime() + this.settings.tokenTtlMs) };
     await this.wins.record({
@@ -186,6 +191,19 @@ export class FlashSalesUseCase {
       expiresAt: won.expiresAt,
     });
     return won;
+  }
+
+  /**
+   * The sales selling now (started, not ended) and the units left in their pools, summed: one
+   * query and one Redis read per live sale (the stock gauges read it when metrics are scraped).
+   */
+  async liveStock(ctx: RequestContext): Promise<{ live: number; remainingUnits: number }> {
+    const now = this.clock.now();
+    const sales = (await this.uow.read(ctx, (tx) => tx.flash.liveSales(now))).filter(
+      (s) => s.startsAt.getTime() <= now.getTime(),
+    );
+    const remaining = await Promise.all(sales.map((s) => this.store.remaining(s.id)));
+    return { live: sales.length, remainingUnits: remaining.reduce((a, b) => a + b, 0) };
   }
 
   async get(

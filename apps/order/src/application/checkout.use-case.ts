@@ -22,6 +22,7 @@ import {
   type ShippingAddress,
 } from '../domain/order';
 import { placed } from '../domain/order-change';
+import { countOrderPlaced } from './order.metrics';
 import { OrderError } from '../domain/order-error';
 import { type Cart, setLine } from '../domain/cart';
 import type { RoutePlan, RoutingStrategy } from '../domain/routing';
@@ -433,6 +434,9 @@ export class CheckoutUseCase {
       this.faults.after('PLACED');
       return order;
     });
+    // committed: counted once (a replay finds the checkout PLACED and places nothing; an attempt
+    // taken over cannot mark it placed)
+    if (r.order.risk.decision !== 'REJECT') countOrderPlaced(r.order.risk.decision);
   }
 
   /**

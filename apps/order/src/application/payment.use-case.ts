@@ -14,6 +14,7 @@ import {
   SANDBOX_PROVIDER,
 } from '../domain/payment';
 import { OrderLifecycleUseCase, orderNotFound } from './order-lifecycle.use-case';
+import { countOrderPaid } from './order.metrics';
 import {
   CLOCK,
   type Clock,
@@ -194,6 +195,9 @@ export class PaymentUseCase {
       }
       return { outcome, order };
     });
+    // committed: counted once per order (a replayed callback is DUPLICATE, a second transaction
+    // for a paid order REFUND_LATE_PAYMENT)
+    if (result.outcome === 'PAID') countOrderPaid(result.order.total);
     // a group-buy order waiting for its group keeps its hold until the group is decided
     if (result.outcome === 'PAID' && reservationAction(result.order) === 'COMMIT')
       await this.lifecycle.syncReservation(
