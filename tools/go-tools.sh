@@ -7,8 +7,10 @@
 #   deploy-lint  tools/deploy-lint (compose-go, BuildKit): docker-compose.yml and Dockerfile
 #   mailpit      github.com/axllent/mailpit            the local mail sink (deploy/local/mailpit.sh)
 #   toxiproxy    github.com/Shopify/toxiproxy/v2       the fault proxy of the chaos suite (deploy/local/toxiproxy.sh)
+#   promtool     github.com/prometheus/prometheus      check and unit-test the chart's alert rules
+#   jaeger       github.com/jaegertracing/jaeger       the trace store of the tracing tests (deploy/local/jaeger.sh)
 #
-# usage: tools/go-tools.sh [helm|kubeconform|deploy-lint|mailpit|toxiproxy ...]   (no name: all five)
+# usage: tools/go-tools.sh [helm|kubeconform|deploy-lint|mailpit|toxiproxy|promtool|jaeger ...]   (no name: all)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin="$root/.local/bin"
@@ -17,8 +19,10 @@ HELM_KUBE_MINOR=36 # the k8s.io/client-go minor of that helm: its default .Capab
 KUBECONFORM_VERSION=v0.7.0
 MAILPIT_VERSION=v1.33.1 # also the axllent/mailpit image of docker-compose.yml and libs/testing
 TOXIPROXY_VERSION=v2.5.0 # the newest the Go module proxy serves
+PROMETHEUS_VERSION=v0.316.0 # the Go module of Prometheus 3.16.0 (v0.3MM.P is release 3.MM.P)
+JAEGER_VERSION=v1.75.0 # tools/jaeger/go.mod pins it; the module's cmd/jaeger is Jaeger v2 (OTLP in, query API out)
 
-all=(helm kubeconform deploy-lint mailpit toxiproxy)
+all=(helm kubeconform deploy-lint mailpit toxiproxy promtool jaeger)
 wanted=("$@")
 [[ $# -gt 0 ]] || wanted=("${all[@]}")
 for w in "${wanted[@]}"; do
@@ -65,4 +69,17 @@ want toxiproxy && install toxiproxy-server "$TOXIPROXY_VERSION" bash -c "gobin=\
   GOBIN=\"\$gobin\" go install -trimpath -ldflags '-s -w -X github.com/Shopify/toxiproxy/v2.Version=$TOXIPROXY_VERSION' \
     'github.com/Shopify/toxiproxy/v2/cmd/server@$TOXIPROXY_VERSION' && mv \"\$gobin/server\" '$bin/toxiproxy-server'; \
   rc=\$?; rm -rf \"\$gobin\"; exit \$rc"
+# promtool: the rule checker and rule unit-test runner (tools/deploy.spec.ts); the version is
+# stamped in as Prometheus's own release build does (promtool --version).
+want promtool && install promtool "$PROMETHEUS_VERSION" env GOBIN="$bin" go install -trimpath -ldflags "-s -w \
+  -X github.com/prometheus/common/version.Version=3.${PROMETHEUS_VERSION#v0.3} -X github.com/prometheus/common/version.Branch=HEAD" \
+  "github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS_VERSION"
+# jaeger: the all-in-one trace store (memory storage) of e2e/tracing.int-spec.ts. Its module has
+# replace directives, which `go install pkg@version` refuses: tools/jaeger is a module whose only
+# content is the pinned tool (go get -tool …@$JAEGER_VERSION), built from its go.sum.
+if want jaeger; then
+  jaeger_src=$(cat "$root"/tools/jaeger/{go.mod,go.sum} | sha256sum | cut -c1-16)
+  install jaeger "$JAEGER_VERSION-$jaeger_src" bash -c "cd '$root/tools/jaeger' && \
+    go build -trimpath -ldflags '-s -w' -o '$bin/jaeger' github.com/jaegertracing/jaeger/cmd/jaeger"
+fi
 exit 0

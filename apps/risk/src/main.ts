@@ -1,3 +1,5 @@
+// first: OpenTelemetry patches what it traces before anything loads it (off unless configured)
+import '@emporia/platform/tracing';
 import 'reflect-metadata';
 import { runService } from '@emporia/platform';
 import { riskService } from './risk.app';

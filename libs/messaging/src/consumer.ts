@@ -8,6 +8,7 @@ import {
   type FailureKind,
 } from './failure';
 import { KafkaPublisher } from './kafka';
+import { traceHandling } from './tracing';
 
 export interface ConsumerOptions {
   groupId: string;
@@ -276,7 +277,7 @@ export class KafkaEventConsumer {
     }
     const timer = handleSeconds.startTimer({ group: this.opts.groupId, topic });
     try {
-      const running = this.opts.handler(event);
+      const running = traceHandling(this.opts.groupId, event, () => this.opts.handler(event));
       running.catch(() => undefined); // may settle after a stop, when nobody waits for it
       if ((await Promise.race([running, this.stopped])) === STOPPED) return { next: 'stop' };
     } catch (e) {

@@ -8,6 +8,7 @@ import {
   type NewEvent,
   type WireMessage,
 } from './event';
+import { tracePublish } from './tracing';
 
 /**
  * Writes events into the outbox inside the caller's transaction: the state change and its
@@ -192,9 +193,13 @@ export class OutboxRelay {
           value: r.payload,
           headers: r.headers,
         }));
+        // traced: each message's publish is a span under the request that wrote its row
+        const traced = tracePublish(this.opts.service, messages);
         try {
-          await this.publisher.publish(messages);
+          await this.publisher.publish(traced.messages);
+          traced.end();
         } catch (e) {
+          traced.end(e);
           const error = e instanceof Error ? e : new Error(String(e));
           await sql.run(
             `UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = ANY($1::bigint[])`,

@@ -9,6 +9,7 @@ import { GRPC_SERVER_OPTIONS, grpcLoaderOptions } from './grpc';
 import { HandlerErrorReporter, RawGrpcServer, type AnyRawUnaryMethod } from './raw-grpc';
 import { HealthRegistry, startOpsServer } from './health';
 import { NestPinoLogger } from './logger';
+import { flushTracing } from './trace-hooks';
 
 export interface GrpcServerOptions {
   package: string;
@@ -153,13 +154,14 @@ export function runMain(fn: () => Promise<RunningService | void>, graceMs = 2500
           process.stderr.write(`shutdown did not finish within ${graceMs} ms after ${signal}\n`);
           process.exit(1);
         }, graceMs).unref();
+        // the spans of the last requests are sent before the process ends
         service.close().then(
-          () => process.exit(0),
+          () => flushTracing().then(() => process.exit(0)),
           (e: unknown) => {
             process.stderr.write(
               `error during shutdown: ${e instanceof Error ? e.message : String(e)}\n`,
             );
-            process.exit(1);
+            void flushTracing().then(() => process.exit(1));
           },
         );
       };

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { pooledRandom } from './random-pool';
+import { activeSpan } from './trace-hooks';
 
 /** Who is calling; filled by the gateway's auth once it exists (issue: user service). */
 export interface Caller {
@@ -23,11 +24,18 @@ const TRACEPARENT_RE = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
 
 const hex = (bytes: number) => pooledRandom(bytes, 'hex');
 
-/** A context continuing the trace in `traceparent` (if valid), with a new span. */
+/**
+ * A context continuing the trace in `traceparent` (if valid), with a new span. In a process that
+ * records spans (tracing.ts), the span the instrumentation opened for this request or event (which
+ * continues the same `traceparent`) is the context's span: logs, outbox rows and answers then
+ * name the span the trace store holds.
+ */
 export function contextFromTraceparent(
   traceparent?: string | null,
   caller?: Caller,
 ): RequestContext {
+  const span = activeSpan();
+  if (span) return { traceId: span.traceId, spanId: span.spanId, ...(caller ? { caller } : {}) };
   const m = traceparent ? TRACEPARENT_RE.exec(traceparent.trim()) : null;
   const traceId = m && !/^0+$/.test(m[1]) ? m[1] : hex(16);
   return { traceId, spanId: hex(8), ...(caller ? { caller } : {}) };

@@ -43,6 +43,14 @@ export { decodeCursor, encodeCursor, pageSize } from './pagination';
 export { LOGGER, PlatformModule } from './platform.module';
 export { runMain, startService } from './bootstrap';
 export {
+  activeSpan,
+  flushTracing,
+  inLinkedSpan,
+  nameHttpRoute,
+  tracingEnabled,
+} from './trace-hooks';
+export type { SpanIds } from './trace-hooks';
+export {
   CONNECT_WAIT_MS,
   GRPC_CHANNEL_OPTIONS,
   grpcClient,

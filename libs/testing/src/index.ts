@@ -42,3 +42,5 @@ export { grpcError, startFakeGrpc } from './fake-grpc';
 export type { FakeAnswers, FakeService } from './fake-grpc';
 export * from './chaos-suite';
 export { heavySuiteTurn } from './heavy-suite';
+export { JAEGER_BIN, startOwnJaeger } from './jaeger';
+export type { JaegerSpan, JaegerTrace, OwnJaeger } from './jaeger';

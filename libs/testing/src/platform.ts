@@ -144,6 +144,8 @@ export async function startPlatform(want: {
    * `platform.operatorEmail`. It calls user for recipients (no readiness check): ask for user too.
    */
   notification?: boolean;
+  /** Settings of every service (e.g. OTEL_EXPORTER_OTLP_ENDPOINT: all of them send spans). */
+  env?: Record<string, string>;
   /** Extra settings of the order service (e.g. a short payment deadline). */
   orderEnv?: Record<string, string>;
   /** Extra settings of the catalog service (e.g. a short RESERVATION_SWEEP_INTERVAL_MS: the listing sweep). */
@@ -168,6 +170,7 @@ export async function startPlatform(want: {
     KAFKA_BROKERS: testEnv.kafkaBrokers(),
     KAFKA_TOPIC_PREFIX: `e2e${suffix}.`,
     BIND_HOST: '127.0.0.1',
+    ...want.env,
   };
   const replicas = want.replicas ?? 1;
   if (!Number.isInteger(replicas) || replicas < 1) throw new Error(`replicas: ${replicas}`);
@@ -500,6 +503,7 @@ export async function startPlatform(want: {
             NOTIFICATION_GRPC_URL: grpcUrl('notification'),
             REDIS_URL: testEnv.redisUrl(),
             REDIS_KEY_PREFIX: `e2e:${suffix}:gw:`,
+            ...want.env,
             ...want.gatewayEnv,
           },
           all ? 'readyz' : 'healthz',

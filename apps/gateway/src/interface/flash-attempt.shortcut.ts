@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fastJson from 'fast-json-stringify';
 import {
   contextFromTraceparent,
+  nameHttpRoute,
   toTraceparent,
   type Logger,
   type RequestContext,
@@ -197,6 +198,7 @@ export class FlashAttemptShortcut {
     countRevocationCheck('valid');
     const header = req.headers.traceparent;
     const ctx = contextFromTraceparent(Array.isArray(header) ? header[0] : header);
+    nameHttpRoute(FLASH_ATTEMPT_ROUTE);
     const who = { principal: a.principal, ip: a.ip } as FastifyRequest;
     const { accountId } = a.principal;
     const known = this.deps.gate.marks.known(a.saleId, accountId, quantity);

@@ -1,6 +1,6 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { marketingV1 } from '@emporia/contracts';
-import { RemoteCallError, type RequestContext } from '@emporia/platform';
+import { inLinkedSpan, RemoteCallError, type RequestContext } from '@emporia/platform';
 import type { MarketingBackend } from '../application/ports';
 
 type Attempt = marketingV1.AttemptFlashPurchaseRequest;
@@ -65,7 +65,12 @@ export class FlashBatcher {
       void one(batch[0]);
       return;
     }
-    marketing.tryFlashPurchases(batch[0].ctx, { attempts: batch.map((p) => p.req) }).then(
+    // traced: one span for the shared call, linked to every attempt's request
+    inLinkedSpan(
+      'flash attempts batch',
+      batch.map((p) => p.ctx),
+      () => marketing.tryFlashPurchases(batch[0].ctx, { attempts: batch.map((p) => p.req) }),
+    ).then(
       ({ results }) => {
         if (results.length !== batch.length) {
           const err = new Error(

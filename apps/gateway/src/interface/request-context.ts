@@ -4,6 +4,7 @@ import { ProblemError } from './problem';
 import { FORM_TYPES, takesFormBody } from './form-body';
 import {
   contextFromTraceparent,
+  nameHttpRoute,
   histogram,
   toTraceparent,
   type RequestContext,
@@ -29,6 +30,7 @@ export function installRequestContext(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (req, reply, done) => {
     const header = req.headers.traceparent;
     req.emporiaCtx = contextFromTraceparent(Array.isArray(header) ? header[0] : header);
+    nameHttpRoute(req.routeOptions.url ?? 'unmatched');
     void reply.header('traceparent', toTraceparent(req.emporiaCtx));
     done();
   });

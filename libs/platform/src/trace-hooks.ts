@@ -1,0 +1,76 @@
+/**
+ * What the rest of the kit needs from tracing, without loading OpenTelemetry's SDK: `tracing.ts`
+ * (imported first by a service's main.ts) fills these in when it starts exporting spans; in a
+ * process that does not trace they stay empty and cost one branch.
+ */
+export interface SpanIds {
+  traceId: string;
+  spanId: string;
+}
+
+let activeSpanIds: (() => SpanIds | undefined) | undefined;
+let flushSpans: (() => Promise<void>) | undefined;
+let routeNamer: ((route: string) => void) | undefined;
+let linkedSpan:
+  (<T>(name: string, links: SpanIds[], fn: () => Promise<T>) => Promise<T>) | undefined;
+
+/** Set by tracing.ts: the ids of the span active in the current async context, if any. */
+export function setActiveSpanSource(source: (() => SpanIds | undefined) | undefined): void {
+  activeSpanIds = source;
+}
+
+/** Set by tracing.ts: sends the spans still buffered (at shutdown). */
+export function setSpanFlush(flush: (() => Promise<void>) | undefined): void {
+  flushSpans = flush;
+}
+
+/** Set by tracing.ts: names the current HTTP server span by its route template. */
+export function setHttpRouteNamer(namer: ((route: string) => void) | undefined): void {
+  routeNamer = namer;
+}
+
+/**
+ * The route template (`/v1/orders/:id`) of the HTTP request being answered, for its span's name
+ * and `http.route` (the HTTP instrumentation alone only knows the method). No-op untraced.
+ */
+export function nameHttpRoute(route: string): void {
+  routeNamer?.(route);
+}
+
+/** Set by tracing.ts: runs work in a span linked to other traces' spans. */
+export function setLinkedSpanRunner(runner: typeof linkedSpan): void {
+  linkedSpan = runner;
+}
+
+/**
+ * Runs `fn` in an internal span `name` linked to each of `links` (the spans of requests whose
+ * work is done together, e.g. flash-sale attempts sent to marketing in one call): each request's
+ * trace then leads to the shared call. Untraced, runs `fn` as it is.
+ */
+export function inLinkedSpan<T>(name: string, links: SpanIds[], fn: () => Promise<T>): Promise<T> {
+  return linkedSpan ? linkedSpan(name, links, fn) : fn();
+}
+
+/** Whether spans are being recorded and exported by this process. */
+export function tracingEnabled(): boolean {
+  return activeSpanIds !== undefined;
+}
+
+/** The active span's ids when this process traces and a span is active. */
+export function activeSpan(): SpanIds | undefined {
+  return activeSpanIds?.();
+}
+
+/** Sends buffered spans, waiting at most `timeoutMs`; never throws. */
+export async function flushTracing(timeoutMs = 2000): Promise<void> {
+  if (!flushSpans) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    flushSpans().catch(() => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+      timer.unref();
+    }),
+  ]);
+  clearTimeout(timer);
+}

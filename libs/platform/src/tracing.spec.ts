@@ -1,0 +1,98 @@
+import { ConfigError } from './config';
+import { contextFromTraceparent } from './context';
+import {
+  activeSpan,
+  flushTracing,
+  inLinkedSpan,
+  nameHttpRoute,
+  setActiveSpanSource,
+  setSpanFlush,
+  tracingEnabled,
+} from './trace-hooks';
+import { appOfMain, startTracing, tracesUrl } from './tracing';
+
+const CALLER_TRACE = '0af7651916cd43dd8448eb211c80319c';
+
+describe('tracing', () => {
+  afterEach(() => {
+    setActiveSpanSource(undefined);
+    setSpanFlush(undefined);
+  });
+
+  it('names the service after the app whose main file runs (sources or dist)', () => {
+    expect(appOfMain('/srv/emporia/apps/order/src/main.ts')).toBe('order');
+    expect(appOfMain('/app/dist/apps/gateway/src/main.js')).toBe('gateway');
+  });
+
+  it('is off without an endpoint; the traces URL is the base URL with /v1/traces, or the full one given', () => {
+    const base = {
+      OTEL_EXPORTER_OTLP_ENDPOINT: '',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '',
+      OTEL_TRACES_SAMPLER_ARG: 1,
+      OTEL_SERVICE_NAME: '',
+      SERVICE_VERSION: '',
+      POD_NAME: '',
+      POD_NAMESPACE: '',
+    };
+    expect(tracesUrl(base)).toBe('');
+    expect(tracesUrl({ ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel:4318/' })).toBe(
+      'http://otel:4318/v1/traces',
+    );
+    expect(
+      tracesUrl({
+        ...base,
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel:4318',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://tempo:4318/v1/traces',
+      }),
+    ).toBe('http://tempo:4318/v1/traces');
+    // off: nothing started, nothing hooked
+    expect(startTracing('order', {})).toBe(false);
+    expect(tracingEnabled()).toBe(false);
+  });
+
+  it('refuses a bad setting, naming the variable', () => {
+    const bad = (env: Record<string, string>) => {
+      try {
+        startTracing('order', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel:4318', ...env });
+      } catch (e) {
+        return (e as ConfigError).problems.map((p) => p.variable);
+      }
+      return [];
+    };
+    expect(bad({ OTEL_TRACES_SAMPLER_ARG: '1.5' })).toEqual(['OTEL_TRACES_SAMPLER_ARG']);
+    expect(bad({ OTEL_TRACES_SAMPLER_ARG: 'half' })).toEqual(['OTEL_TRACES_SAMPLER_ARG']);
+    expect(bad({ OTEL_EXPORTER_OTLP_ENDPOINT: 'otel:4318' })).toEqual([
+      'OTEL_EXPORTER_OTLP_ENDPOINT',
+    ]);
+  });
+
+  it('untraced: a context continues the caller`s trace with a span of its own; the hooks do nothing', async () => {
+    const ctx = contextFromTraceparent(`00-${CALLER_TRACE}-b7ad6b7169203331-01`);
+    expect(ctx.traceId).toBe(CALLER_TRACE);
+    expect(ctx.spanId).not.toBe('b7ad6b7169203331');
+    expect(activeSpan()).toBeUndefined();
+    nameHttpRoute('/v1/checkout');
+    await expect(inLinkedSpan('batch', [ctx], async () => 42)).resolves.toBe(42);
+    await expect(flushTracing()).resolves.toBeUndefined();
+  });
+
+  it('traced: the context takes the ids of the span the instrumentation opened', () => {
+    setActiveSpanSource(() => ({ traceId: CALLER_TRACE, spanId: '00f067aa0ba902b7' }));
+    const ctx = contextFromTraceparent(`00-${CALLER_TRACE}-b7ad6b7169203331-01`, {
+      id: 'a',
+      roles: [],
+    });
+    expect(ctx).toEqual({
+      traceId: CALLER_TRACE,
+      spanId: '00f067aa0ba902b7',
+      caller: { id: 'a', roles: [] },
+    });
+  });
+
+  it('a flush that hangs does not hold the shutdown past its bound', async () => {
+    setSpanFlush(() => new Promise<void>(() => undefined));
+    const started = Date.now();
+    await flushTracing(50);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});

@@ -1,0 +1,203 @@
+/**
+ * OpenTelemetry tracing for a service process: HTTP (server and client), gRPC (server and
+ * client), Postgres and Redis spans from the OpenTelemetry instrumentations, and the Kafka spans
+ * of libs/messaging (an outbox row's publish as a child of the request that wrote it, each event's
+ * handling as a child of that publish), exported over OTLP/HTTP (protobuf).
+ *
+ * Off unless `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) is set: then
+ * nothing of the SDK is loaded and no code path changes. Every service's main.ts imports this
+ * module first, so the instrumented modules (node:http, @grpc/grpc-js, pg, ioredis) are patched
+ * before anything loads them. Only `start` (the default command) traces; `migrate` and the other
+ * one-shot commands do not.
+ *
+ * Variables (the OpenTelemetry names; a bad value stops start-up naming it):
+ * - `OTEL_EXPORTER_OTLP_ENDPOINT`: the collector's OTLP/HTTP base URL (spans go to `/v1/traces`);
+ *   `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`: the full traces URL instead.
+ * - `OTEL_TRACES_SAMPLER_ARG`: the share of new traces recorded, 0..1 (default 1); a request that
+ *   arrives with a sampled `traceparent` is always recorded (parent-based sampling).
+ * - `OTEL_SERVICE_NAME`: the service name (default: the app, from `apps/<app>/src/main`).
+ * - `SERVICE_VERSION` (default: the repository's package.json version), `POD_NAME` (default: the
+ *   host name) and `POD_NAMESPACE`: resource attributes `service.version`, `k8s.pod.name` and
+ *   `k8s.namespace.name` (the Helm chart sets them from the pod).
+ */
+import { hostname } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { loadConfig } from './config';
+import {
+  setActiveSpanSource,
+  setHttpRouteNamer,
+  setLinkedSpanRunner,
+  setSpanFlush,
+} from './trace-hooks';
+
+/** An http(s) URL, or empty (off). */
+const httpUrl = () =>
+  z
+    .union([z.literal(''), z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })])
+    .default('');
+
+/** The platform's tracing variables, read by every service (tools/deploy.spec.ts checks the chart's). */
+export const tracingConfigSchema = z.object({
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl(),
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
+  OTEL_SERVICE_NAME: z.string().default(''),
+  SERVICE_VERSION: z.string().default(''),
+  POD_NAME: z.string().default(''),
+  POD_NAMESPACE: z.string().default(''),
+});
+export type TracingConfig = z.infer<typeof tracingConfigSchema>;
+
+/** Paths that are probes and scrapes, not traffic: never traced. */
+const OPS_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
+/** The app a main file belongs to: `apps/<app>/src/main.(ts|js)`. */
+export function appOfMain(mainFile: string): string {
+  const src = dirname(mainFile);
+  return basename(src) === 'src' ? basename(dirname(src)) : basename(mainFile).replace(/\..*$/, '');
+}
+
+function repositoryVersion(): string {
+  // libs/platform/src (or dist/libs/platform/src) → the repository's package.json
+  for (const up of ['../../..', '../../../..']) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(__dirname, up, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === 'emporia' && pkg.version) return pkg.version;
+    } catch {
+      // not there: the next candidate
+    }
+  }
+  return '0.0.0';
+}
+
+/** The traces URL the exporter posts to, or '' when tracing is off. */
+export function tracesUrl(config: TracingConfig): string {
+  if (config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  if (!config.OTEL_EXPORTER_OTLP_ENDPOINT) return '';
+  return `${config.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`;
+}
+
+/**
+ * Starts the SDK when the config asks for it; returns whether it did. Loads OpenTelemetry only
+ * then (require, not import: a process that does not trace never loads it).
+ */
+export function startTracing(
+  service: string,
+  env: Record<string, string | undefined> = process.env,
+): boolean {
+  const config = loadConfig(tracingConfigSchema, env);
+  const url = tracesUrl(config);
+  if (!url) return false;
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const api = require('@opentelemetry/api') as typeof import('@opentelemetry/api');
+  const { getRPCMetadata, RPCType } =
+    require('@opentelemetry/core') as typeof import('@opentelemetry/core');
+  const { NodeTracerProvider } =
+    require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
+  const { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } =
+    require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
+  const { OTLPTraceExporter } =
+    require('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto');
+  const { resourceFromAttributes } =
+    require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
+  const { registerInstrumentations } =
+    require('@opentelemetry/instrumentation') as typeof import('@opentelemetry/instrumentation');
+  const { HttpInstrumentation } =
+    require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
+  const { GrpcInstrumentation } =
+    require('@opentelemetry/instrumentation-grpc') as typeof import('@opentelemetry/instrumentation-grpc');
+  const { PgInstrumentation } =
+    require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
+  const { IORedisInstrumentation } =
+    require('@opentelemetry/instrumentation-ioredis') as typeof import('@opentelemetry/instrumentation-ioredis');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+
+  const pod = config.POD_NAME || hostname();
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({
+      'service.name': config.OTEL_SERVICE_NAME || service,
+      'service.namespace': 'emporia',
+      'service.version': config.SERVICE_VERSION || repositoryVersion(),
+      'service.instance.id': `${pod}:${process.pid}`,
+      'k8s.pod.name': pod,
+      ...(config.POD_NAMESPACE ? { 'k8s.namespace.name': config.POD_NAMESPACE } : {}),
+    }),
+    sampler: new ParentBasedSampler({
+      root: new TraceIdRatioBasedSampler(config.OTEL_TRACES_SAMPLER_ARG),
+    }),
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url }))],
+  });
+  // the W3C trace-context propagator and the AsyncLocalStorage context manager
+  provider.register();
+  registerInstrumentations({
+    tracerProvider: provider,
+    instrumentations: [
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (req) => OPS_PATHS.has((req.url ?? '').split('?')[0]),
+      }),
+      new GrpcInstrumentation(),
+      // statements and commands only inside a traced request or event, never a poll's
+      new PgInstrumentation({ requireParentSpan: true }),
+      new IORedisInstrumentation({ requireParentSpan: true }),
+    ],
+  });
+  setActiveSpanSource(() => {
+    const span = api.trace.getActiveSpan();
+    if (!span) return undefined;
+    const { traceId, spanId } = span.spanContext();
+    return { traceId, spanId };
+  });
+  setHttpRouteNamer((route) => {
+    const rpc = getRPCMetadata(api.context.active());
+    if (rpc?.type === RPCType.HTTP) rpc.route = route;
+  });
+  const tracer = api.trace.getTracer('@emporia/platform');
+  setLinkedSpanRunner((name, links, fn) =>
+    tracer.startActiveSpan(
+      name,
+      {
+        kind: api.SpanKind.INTERNAL,
+        links: links.map((l) => ({
+          context: { traceId: l.traceId, spanId: l.spanId, traceFlags: api.TraceFlags.SAMPLED },
+        })),
+        attributes: { 'emporia.batch.size': links.length },
+      },
+      async (span) => {
+        try {
+          return await fn();
+        } catch (e) {
+          span.setStatus({ code: api.SpanStatusCode.ERROR, message: String(e) });
+          throw e;
+        } finally {
+          span.end();
+        }
+      },
+    ),
+  );
+  setSpanFlush(() => provider.forceFlush());
+  return true;
+}
+
+/**
+ * Started on import, for the `start` command of the process's main file: every service's main.ts
+ * imports this module before anything else.
+ */
+function startForMain(): void {
+  const main = process.argv[1] ?? '';
+  const command = process.argv[2] ?? 'start';
+  if (command !== 'start' || !/[/\\]main\.[jt]s$/.test(main)) return;
+  try {
+    startTracing(appOfMain(main));
+  } catch (e) {
+    // a bad variable stops start-up, naming it (as the service's own config does)
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  }
+}
+
+startForMain();
