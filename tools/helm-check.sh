@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # The deployment checks (npm test runs them; bash tools/helm-check.sh runs them alone):
-#  1. the Go tools: helm, kubeconform, deploy-lint (tools/go-tools.sh builds them once)
+#  1. the Go tools: helm, kubeconform, deploy-lint, promtool (tools/go-tools.sh builds them once)
 #  2. the chart: helm lint --strict and helm template with the default values and
-#     ci/production-values.yaml, the output validated by kubeconform -strict against the
-#     Kubernetes JSON schemas vendored in deploy/kubernetes-json-schema (no download)
+#     ci/production-values.yaml (monitoring on), the output validated by kubeconform -strict
+#     against the JSON schemas vendored in deploy/kubernetes-json-schema (no download): the
+#     Kubernetes kinds', and the prometheus-operator CRDs' (ServiceMonitor, PrometheusRule)
 #  3. bad values are refused: every helm/test/invalid/*.yaml must fail with its "# expect:"
 #  4. the README's values table is generated from values.schema.json and values.yaml
 #  5. tools/deploy.spec.ts (jest): chart, docker-compose.yml (as compose-go loads it) and
-#     Dockerfile (BuildKit's checks) against each app's config schema and ops endpoints
+#     Dockerfile (BuildKit's checks) against each app's config schema and ops endpoints; the
+#     monitoring: promtool check rules on the alert rules and the dashboards' queries, promtool
+#     test rules on deploy/monitoring/alerts.test.yaml
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -17,12 +20,14 @@ out="$root/.local/helm-check"
 step() { printf '\n==> %s\n' "$*"; }
 started=$SECONDS
 
-step "deploy: Go tools (helm, kubeconform, deploy-lint)"
-bash tools/go-tools.sh helm kubeconform deploy-lint
+step "deploy: Go tools (helm, kubeconform, deploy-lint, promtool)"
+bash tools/go-tools.sh helm kubeconform deploy-lint promtool
 "$bin/helm" version --short
 
 rm -rf "$out" && mkdir -p "$out"
 schemas="$root/deploy/kubernetes-json-schema/{{ .NormalizedKubernetesVersion }}-standalone{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json"
+# custom resources, in kubeconform's CRD layout (tools/vendor-crd-schemas.py)
+crd_schemas="$root/deploy/kubernetes-json-schema/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json"
 for profile in default production; do
   values=()
   [[ $profile == production ]] && values=(-f helm/emporia/ci/production-values.yaml)
@@ -32,7 +37,7 @@ for profile in default production; do
     >"$out/$profile.yaml"
   # -strict: no property the schema lacks; a kind without a vendored schema is an error.
   "$bin/kubeconform" -strict -summary -kubernetes-version "$KUBE_VERSION" \
-    -schema-location "$schemas" "$out/$profile.yaml"
+    -schema-location "$schemas" -schema-location "$crd_schemas" "$out/$profile.yaml"
 done
 
 step "deploy: bad values are refused"

@@ -59,7 +59,8 @@ app.kubernetes.io/component: {{ .name }}
 {{/*
 The plain (non-secret) environment of a service, as a YAML map: its ports, NODE_ENV,
 LOG_LEVEL, the Kafka and Elasticsearch addresses it uses, the gRPC addresses of its backends
-(<SERVICE>_GRPC_URL), then its own `env`, which wins. Names follow apps/<service>/src/config.ts
+(<SERVICE>_GRPC_URL), tracing (OTEL_* when tracing.otlpEndpoint is set; SERVICE_VERSION, the
+image tag), then its own `env`, which wins. Names follow apps/<service>/src/config.ts
 (checked by tools/deploy-check.spec.ts). The ConfigMap holds it for the Deployment; the
 migration Job, which runs before the ConfigMap exists, gets it inline.
 */}}
@@ -89,6 +90,13 @@ migration Job, which runs before the ConfigMap exists, gets it inline.
 {{- $host := include "emporia.serviceName" (dict "root" $root "name" $backend) -}}
 {{- $_ := set $env (printf "%s_GRPC_URL" (upper $backend)) (printf "%s-grpc:%v" $host $b.ports.grpc) -}}
 {{- end -}}
+{{- with $root.Values.tracing -}}
+{{- if .otlpEndpoint -}}
+{{- $_ := set $env "OTEL_EXPORTER_OTLP_ENDPOINT" .otlpEndpoint -}}
+{{- $_ := set $env "OTEL_TRACES_SAMPLER_ARG" (toString .sampleRatio) -}}
+{{- end -}}
+{{- end -}}
+{{- $_ := set $env "SERVICE_VERSION" (toString (.svc.image.tag | default $root.Values.image.tag | default $root.Chart.AppVersion)) -}}
 {{- range $k, $v := .svc.env -}}
 {{- $_ := set $env $k $v -}}
 {{- end -}}
@@ -96,6 +104,14 @@ migration Job, which runs before the ConfigMap exists, gets it inline.
 {{- $_ := unset $env $k -}}
 {{- end -}}
 {{- toYaml $env -}}
+{{- end -}}
+
+{{/* The pod's name and namespace (downward API): the traces' k8s.pod.name and k8s.namespace.name. */}}
+{{- define "emporia.podEnv" -}}
+- name: POD_NAME
+  valueFrom: { fieldRef: { fieldPath: metadata.name } }
+- name: POD_NAMESPACE
+  valueFrom: { fieldRef: { fieldPath: metadata.namespace } }
 {{- end -}}
 
 {{/* env entries read from the Secret (`secretEnv`: variable -> key). */}}
