@@ -15,6 +15,11 @@ export interface Caller {
 export interface RequestContext {
   traceId: string;
   spanId: string;
+  /**
+   * False when the span is not recorded (a traced process's sampler said no): the `traceparent`
+   * passed on says so, and nothing downstream records that trace. Absent: recorded.
+   */
+  sampled?: boolean;
   caller?: Caller;
 }
 
@@ -35,7 +40,13 @@ export function contextFromTraceparent(
   caller?: Caller,
 ): RequestContext {
   const span = activeSpan();
-  if (span) return { traceId: span.traceId, spanId: span.spanId, ...(caller ? { caller } : {}) };
+  if (span)
+    return {
+      traceId: span.traceId,
+      spanId: span.spanId,
+      ...(span.sampled === false ? { sampled: false } : {}),
+      ...(caller ? { caller } : {}),
+    };
   const m = traceparent ? TRACEPARENT_RE.exec(traceparent.trim()) : null;
   const traceId = m && !/^0+$/.test(m[1]) ? m[1] : hex(16);
   return { traceId, spanId: hex(8), ...(caller ? { caller } : {}) };
@@ -47,7 +58,7 @@ export function newContext(caller?: Caller): RequestContext {
 
 /** The W3C `traceparent` header value for calls made on behalf of `ctx`. */
 export function toTraceparent(ctx: RequestContext): string {
-  return `00-${ctx.traceId}-${ctx.spanId}-01`;
+  return `00-${ctx.traceId}-${ctx.spanId}-${ctx.sampled === false ? '00' : '01'}`;
 }
 
 export function runWithContext<T>(ctx: RequestContext, fn: () => T): T {

@@ -6,6 +6,8 @@
 export interface SpanIds {
   traceId: string;
   spanId: string;
+  /** Whether the span is recorded (its trace flags' sampled bit); absent: recorded. */
+  sampled?: boolean;
 }
 
 let activeSpanIds: (() => SpanIds | undefined) | undefined;

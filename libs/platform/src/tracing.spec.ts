@@ -1,5 +1,5 @@
 import { ConfigError } from './config';
-import { contextFromTraceparent } from './context';
+import { contextFromTraceparent, toTraceparent } from './context';
 import {
   activeSpan,
   flushTracing,
@@ -87,6 +87,24 @@ describe('tracing', () => {
       spanId: '00f067aa0ba902b7',
       caller: { id: 'a', roles: [] },
     });
+  });
+
+  it('traced: a span the sampler did not record says so in the traceparent passed on, so nothing downstream records its trace', () => {
+    setActiveSpanSource(() => ({
+      traceId: CALLER_TRACE,
+      spanId: '00f067aa0ba902b7',
+      sampled: false,
+    }));
+    const ctx = contextFromTraceparent(undefined);
+    expect(toTraceparent(ctx)).toBe(`00-${CALLER_TRACE}-00f067aa0ba902b7-00`);
+    setActiveSpanSource(() => ({
+      traceId: CALLER_TRACE,
+      spanId: '00f067aa0ba902b7',
+      sampled: true,
+    }));
+    expect(toTraceparent(contextFromTraceparent(undefined))).toBe(
+      `00-${CALLER_TRACE}-00f067aa0ba902b7-01`,
+    );
   });
 
   it('a flush that hangs does not hold the shutdown past its bound', async () => {

@@ -149,8 +149,8 @@ export function startTracing(
   setActiveSpanSource(() => {
     const span = api.trace.getActiveSpan();
     if (!span) return undefined;
-    const { traceId, spanId } = span.spanContext();
-    return { traceId, spanId };
+    const { traceId, spanId, traceFlags } = span.spanContext();
+    return { traceId, spanId, sampled: (traceFlags & api.TraceFlags.SAMPLED) !== 0 };
   });
   setHttpRouteNamer((route) => {
     const rpc = getRPCMetadata(api.context.active());
@@ -163,7 +163,11 @@ export function startTracing(
       {
         kind: api.SpanKind.INTERNAL,
         links: links.map((l) => ({
-          context: { traceId: l.traceId, spanId: l.spanId, traceFlags: api.TraceFlags.SAMPLED },
+          context: {
+            traceId: l.traceId,
+            spanId: l.spanId,
+            traceFlags: l.sampled === false ? api.TraceFlags.NONE : api.TraceFlags.SAMPLED,
+          },
         })),
         attributes: { 'emporia.batch.size': links.length },
       },
