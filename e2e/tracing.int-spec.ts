@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   anHttpCheckout,
   startOwnJaeger,
@@ -292,5 +293,36 @@ describe('tracing: one trace per request, across HTTP, gRPC, Postgres, Redis and
     // the caller's span of a call that failed is an error, with the gRPC status it got
     expect([t.service(call), kind(call), isError(call)]).toEqual(['order', 'client', true]);
     expect(Number(tag(call, 'rpc.grpc.status_code'))).toBeGreaterThan(0);
+  });
+  it("a caller's unsampled traceparent: nothing of its request is recorded, nor of the events it raised", async () => {
+    const { api } = platform;
+    const buyer = await platform.signIn(`unsampled.${platform.suffix}@example.cn`, PASSWORD);
+    const skuId = await platform.stockedSku(operator, {
+      stock: 5,
+      priceMinor: 3000,
+      warehouseCode: 'HZ-1',
+      title: 'Untraced tea',
+    });
+    const traceId = randomBytes(16).toString('hex');
+    const unsampled = await anHttpCheckout(api, {
+      ...buyer.auth,
+      traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-00`,
+    })
+      .of(skuId, 1)
+      .to(ADDRESS)
+      .send();
+    expect(unsampled.status).toBe(201);
+    // the answer continues the caller's trace, and says it is not recorded
+    expect(unsampled.headers.get('traceparent')).toMatch(
+      new RegExp(`^00-${traceId}-[0-9a-f]{16}-00$`),
+    );
+    // a recorded checkout after it: once its event's handling is in Jaeger, the first one's
+    // spans (sent as early or earlier, by the same processes) would be there too
+    const sampled = await anHttpCheckout(api, buyer.auth).of(skuId, 1).to(ADDRESS).send();
+    expect(sampled.status).toBe(201);
+    await traceWhen(traceOf(sampled.headers).traceId, (t) =>
+      t.raw.spans.some((s) => kind(s) === 'consumer' && t.service(s) === 'marketing'),
+    );
+    expect(await jaeger.trace(traceId)).toBeUndefined();
   });
 });

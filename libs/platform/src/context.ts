@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { pooledRandom } from './random-pool';
-import { activeSpan } from './trace-hooks';
+import { activeSpan, UNSAMPLED } from './trace-hooks';
 
 /** Who is calling; filled by the gateway's auth once it exists (issue: user service). */
 export interface Caller {
@@ -25,7 +25,7 @@ export interface RequestContext {
 
 const storage = new AsyncLocalStorage<RequestContext>();
 
-const TRACEPARENT_RE = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
+const TRACEPARENT_RE = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
 const hex = (bytes: number) => pooledRandom(bytes, 'hex');
 
@@ -40,16 +40,32 @@ export function contextFromTraceparent(
   caller?: Caller,
 ): RequestContext {
   const span = activeSpan();
-  if (span)
+  if (span === UNSAMPLED) return { ...fromHeader(traceparent, caller), sampled: false };
+  if (span && 'traceId' in span)
     return {
       traceId: span.traceId,
       spanId: span.spanId,
       ...(span.sampled === false ? { sampled: false } : {}),
       ...(caller ? { caller } : {}),
     };
+  return fromHeader(traceparent, caller);
+}
+
+/**
+ * The trace of `traceparent` (if valid, else a new one) with a new span, in a process that records
+ * no span of it: sampled only if the caller's says so, since this process did not decide it (a
+ * traced service behind it then records only what a caller asked for, not everything).
+ */
+function fromHeader(traceparent: string | null | undefined, caller?: Caller): RequestContext {
   const m = traceparent ? TRACEPARENT_RE.exec(traceparent.trim()) : null;
-  const traceId = m && !/^0+$/.test(m[1]) ? m[1] : hex(16);
-  return { traceId, spanId: hex(8), ...(caller ? { caller } : {}) };
+  const valid = m !== null && !/^0+$/.test(m[1]);
+  const sampled = valid && (parseInt(m[3], 16) & 1) === 1;
+  return {
+    traceId: valid ? m[1] : hex(16),
+    spanId: hex(8),
+    ...(sampled ? {} : { sampled: false }),
+    ...(caller ? { caller } : {}),
+  };
 }
 
 export function newContext(caller?: Caller): RequestContext {

@@ -10,14 +10,19 @@ export interface SpanIds {
   sampled?: boolean;
 }
 
-let activeSpanIds: (() => SpanIds | undefined) | undefined;
+/** What the active span source says of a context whose tracing is suppressed: not recorded. */
+export const UNSAMPLED = { unsampled: true } as const;
+
+let activeSpanIds: (() => SpanIds | typeof UNSAMPLED | undefined) | undefined;
 let flushSpans: (() => Promise<void>) | undefined;
 let routeNamer: ((route: string) => void) | undefined;
 let linkedSpan:
   (<T>(name: string, links: SpanIds[], fn: () => Promise<T>) => Promise<T>) | undefined;
 
 /** Set by tracing.ts: the ids of the span active in the current async context, if any. */
-export function setActiveSpanSource(source: (() => SpanIds | undefined) | undefined): void {
+export function setActiveSpanSource(
+  source: (() => SpanIds | typeof UNSAMPLED | undefined) | undefined,
+): void {
   activeSpanIds = source;
 }
 
@@ -58,8 +63,11 @@ export function tracingEnabled(): boolean {
   return activeSpanIds !== undefined;
 }
 
-/** The active span's ids when this process traces and a span is active. */
-export function activeSpan(): SpanIds | undefined {
+/**
+ * The active span's ids when this process traces and a span is active; `UNSAMPLED` in a request
+ * the ingress chose not to record.
+ */
+export function activeSpan(): SpanIds | typeof UNSAMPLED | undefined {
   return activeSpanIds?.();
 }
 

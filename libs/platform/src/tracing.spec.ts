@@ -8,8 +8,9 @@ import {
   setActiveSpanSource,
   setSpanFlush,
   tracingEnabled,
+  UNSAMPLED,
 } from './trace-hooks';
-import { appOfMain, startTracing, tracesUrl } from './tracing';
+import { appOfMain, headSampled, startTracing, tracesUrl } from './tracing';
 
 const CALLER_TRACE = '0af7651916cd43dd8448eb211c80319c';
 
@@ -70,6 +71,12 @@ describe('tracing', () => {
     const ctx = contextFromTraceparent(`00-${CALLER_TRACE}-b7ad6b7169203331-01`);
     expect(ctx.traceId).toBe(CALLER_TRACE);
     expect(ctx.spanId).not.toBe('b7ad6b7169203331');
+    // sampled only as the caller said: this process decided nothing
+    expect(toTraceparent(ctx)).toMatch(/-01$/);
+    expect(toTraceparent(contextFromTraceparent(`00-${CALLER_TRACE}-b7ad6b7169203331-00`))).toMatch(
+      /-00$/,
+    );
+    expect(toTraceparent(contextFromTraceparent(undefined))).toMatch(/-00$/);
     expect(activeSpan()).toBeUndefined();
     nameHttpRoute('/v1/checkout');
     await expect(inLinkedSpan('batch', [ctx], async () => 42)).resolves.toBe(42);
@@ -105,6 +112,27 @@ describe('tracing', () => {
     expect(toTraceparent(contextFromTraceparent(undefined))).toBe(
       `00-${CALLER_TRACE}-00f067aa0ba902b7-01`,
     );
+  });
+
+  it("samples a request where it enters: as its caller's traceparent says, else by ratio", () => {
+    const sampled = `00-${CALLER_TRACE}-b7ad6b7169203331-01`;
+    const unsampled = `00-${CALLER_TRACE}-b7ad6b7169203331-00`;
+    expect(headSampled(sampled, 0)).toBe(true);
+    expect(headSampled([sampled], 0)).toBe(true);
+    expect(headSampled(unsampled, 1)).toBe(false);
+    // none, or one that is not a traceparent (an all-zero trace id is invalid): the ratio decides
+    expect(headSampled(undefined, 1)).toBe(true);
+    expect(headSampled(undefined, 0)).toBe(false);
+    expect(headSampled('garbage', 0.5, () => 0.49)).toBe(true);
+    expect(headSampled('garbage', 0.5, () => 0.5)).toBe(false);
+    expect(headSampled(`00-${'0'.repeat(32)}-b7ad6b7169203331-01`, 0)).toBe(false);
+  });
+
+  it('traced: in a request the ingress chose not to record, the context says so and passes it on', () => {
+    setActiveSpanSource(() => UNSAMPLED);
+    const ctx = contextFromTraceparent(`00-${CALLER_TRACE}-b7ad6b7169203331-00`);
+    expect(ctx.traceId).toBe(CALLER_TRACE);
+    expect(toTraceparent(ctx)).toMatch(new RegExp(`^00-${CALLER_TRACE}-[0-9a-f]{16}-00$`));
   });
 
   it('a flush that hangs does not hold the shutdown past its bound', async () => {

@@ -26,6 +26,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { loadConfig } from './config';
 import {
+  UNSAMPLED,
   setActiveSpanSource,
   setHttpRouteNamer,
   setLinkedSpanRunner,
@@ -52,6 +53,23 @@ export type TracingConfig = z.infer<typeof tracingConfigSchema>;
 
 /** Paths that are probes and scrapes, not traffic: never traced. */
 const OPS_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
+/**
+ * Whether a request is recorded, decided where it enters: as its caller's `traceparent` says
+ * (sampled bit), else `ratio` of them.
+ */
+export function headSampled(
+  traceparent: string | string[] | undefined,
+  ratio: number,
+  random: () => number = Math.random,
+): boolean {
+  const header = Array.isArray(traceparent) ? traceparent[0] : traceparent;
+  const m = header
+    ? /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-([0-9a-f]{2})$/.exec(header.trim())
+    : null;
+  if (m && !/^0+$/.test(header!.trim().slice(3, 35))) return (parseInt(m[1], 16) & 1) === 1;
+  return ratio >= 1 || (ratio > 0 && random() < ratio);
+}
 
 /** The app a main file belongs to: `apps/<app>/src/main.(ts|js)`. */
 export function appOfMain(mainFile: string): string {
@@ -95,11 +113,11 @@ export function startTracing(
   if (!url) return false;
   /* eslint-disable @typescript-eslint/no-require-imports */
   const api = require('@opentelemetry/api') as typeof import('@opentelemetry/api');
-  const { getRPCMetadata, RPCType } =
+  const { getRPCMetadata, isTracingSuppressed, RPCType } =
     require('@opentelemetry/core') as typeof import('@opentelemetry/core');
   const { NodeTracerProvider } =
     require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
-  const { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } =
+  const { BatchSpanProcessor, ParentBasedSampler, SamplingDecision, TraceIdRatioBasedSampler } =
     require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
   const { OTLPTraceExporter } =
     require('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto');
@@ -118,6 +136,8 @@ export function startTracing(
   /* eslint-enable @typescript-eslint/no-require-imports */
 
   const pod = config.POD_NAME || hostname();
+  const ratio = config.OTEL_TRACES_SAMPLER_ARG;
+  const ratioSampler = new TraceIdRatioBasedSampler(ratio);
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({
       'service.name': config.OTEL_SERVICE_NAME || service,
@@ -128,7 +148,14 @@ export function startTracing(
       ...(config.POD_NAMESPACE ? { 'k8s.namespace.name': config.POD_NAMESPACE } : {}),
     }),
     sampler: new ParentBasedSampler({
-      root: new TraceIdRatioBasedSampler(config.OTEL_TRACES_SAMPLER_ARG),
+      // a request's HTTP span was sampled at the ingress already (below); other roots by ratio
+      root: {
+        shouldSample: (ctx, traceId, _name, kind, attributes) =>
+          kind === api.SpanKind.SERVER && attributes['http.request.method'] !== undefined
+            ? { decision: SamplingDecision.RECORD_AND_SAMPLED }
+            : ratioSampler.shouldSample(ctx, traceId),
+        toString: () => `HttpIngressOr${ratioSampler.toString()}`,
+      },
     }),
     spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url }))],
   });
@@ -137,8 +164,13 @@ export function startTracing(
   registerInstrumentations({
     tracerProvider: provider,
     instrumentations: [
+      // Head sampling at the ingress: a request not recorded is not instrumented at all (its
+      // context suppresses tracing, and passes "not sampled" on), which is most of what tracing
+      // would cost it (bench/results/flash-sale-observability.md). Probes and scrapes never.
       new HttpInstrumentation({
-        ignoreIncomingRequestHook: (req) => OPS_PATHS.has((req.url ?? '').split('?')[0]),
+        ignoreIncomingRequestHook: (req) =>
+          OPS_PATHS.has((req.url ?? '').split('?')[0]) ||
+          !headSampled(req.headers.traceparent, ratio),
       }),
       new GrpcInstrumentation(),
       // statements and commands only inside a traced request or event, never a poll's
@@ -147,7 +179,10 @@ export function startTracing(
     ],
   });
   setActiveSpanSource(() => {
-    const span = api.trace.getActiveSpan();
+    const active = api.context.active();
+    // an unsampled request's context (the ingress suppressed tracing): "not recorded" goes on
+    if (isTracingSuppressed(active)) return UNSAMPLED;
+    const span = api.trace.getSpan(active);
     if (!span) return undefined;
     const { traceId, spanId, traceFlags } = span.spanContext();
     return { traceId, spanId, sampled: (traceFlags & api.TraceFlags.SAMPLED) !== 0 };
