@@ -16,6 +16,13 @@
  * The base side: `BENCH_BASE` (default the commit before this work, 50ea257) is checked out as a
  * worktree under .local/bench-base/<commit> (its own dependencies) and ITS libs/testing starts
  * ITS services; then the current tree runs the same load. `BENCH_SIDES=now` skips the base.
+ * Sides `traced` / `traced:<ratio>` are the current tree with OpenTelemetry tracing on (issue
+ * 21): every service sends its spans to a Jaeger of the run's own (tools/go-tools.sh builds it),
+ * recording that share of the traces (`traced`: `BENCH_TRACE_RATIO`, default 1: all). Jaeger's
+ * own CPU is not counted (the trace store runs elsewhere in production); what the services spend
+ * on spans is.
+ * `BENCH_RESULT_NAME` (default checkout) names the result file; only `checkout` writes the figures
+ * of bench/results/summary.md (a comparison against another base is not issue 19's figure).
  *
  * After each side's load the databases must agree: orders placed = 201s, paid orders = successful
  * payments, no order with two successful payments, and (once catalog has consumed the events)
@@ -40,7 +47,7 @@ import {
 import { join } from 'node:path';
 import { Client } from 'pg';
 import type { Pool } from 'undici';
-import { provideInfrastructure } from '@emporia/testing';
+import { provideInfrastructure, startOwnJaeger } from '@emporia/testing';
 import {
   closedLoop,
   cpuMeter,
@@ -61,6 +68,8 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 300);
 const BASE = process.env.BENCH_BASE ?? '50ea257';
 const SIDES = (process.env.BENCH_SIDES ?? 'base,now').split(',');
+const TRACE_RATIO = process.env.BENCH_TRACE_RATIO ?? '1';
+const RESULT_NAME = process.env.BENCH_RESULT_NAME ?? 'checkout';
 const PASSWORD = 'benchmark password 2026';
 const REPO = join(__dirname, '..');
 const STOCK = 1_000_000;
@@ -186,7 +195,12 @@ async function dbStats(databases: Record<string, string | undefined>) {
   return out;
 }
 
-async function runSide(side: string, root: string, commit: string): Promise<SideResult> {
+async function runSide(
+  side: string,
+  root: string,
+  commit: string,
+  env?: Record<string, string>,
+): Promise<SideResult> {
   // the side's own test library: it starts the side's own services from its tree
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { startPlatform } = require(join(root, 'libs', 'testing', 'src', 'platform')) as {
@@ -199,6 +213,8 @@ async function runSide(side: string, root: string, commit: string): Promise<Side
     order: true,
     marketing: true,
     risk: true,
+    // settings of every service (the traced side's OpenTelemetry exporter)
+    ...(env ? { env } : {}),
     // behind a load balancer in production (helm production values): the client address is
     // X-Forwarded-For's
     gatewayEnv: { TRUST_PROXY: 'true' },
@@ -460,9 +476,24 @@ async function main(): Promise<void> {
   const results: SideResult[] = [];
   // in the order given: `now,base` runs the current tree first (a machine whose other load grows
   // or shrinks during the run then favours the other side)
-  for (const side of new Set(SIDES))
-    if (side === 'base') results.push(await runSide('base', baseTree(BASE), BASE));
-    else if (side === 'now') results.push(await runSide('now', REPO, `${head} (working tree)`));
+  const jaeger = SIDES.some((s) => s.startsWith('traced')) ? await startOwnJaeger() : undefined;
+  try {
+    for (const side of new Set(SIDES))
+      if (side === 'base') results.push(await runSide('base', baseTree(BASE), BASE));
+      else if (side === 'now') results.push(await runSide('now', REPO, `${head} (working tree)`));
+      else if (side.startsWith('traced') && jaeger) {
+        // traced:<ratio> (traced: BENCH_TRACE_RATIO)
+        const ratio = side.split(':')[1] ?? TRACE_RATIO;
+        results.push(
+          await runSide(side, REPO, `${head} (working tree, traced ${ratio})`, {
+            OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint,
+            OTEL_TRACES_SAMPLER_ARG: ratio,
+          }),
+        );
+      } else throw new Error(`BENCH_SIDES: unknown side '${side}' (base, now, traced[:<ratio>])`);
+  } finally {
+    await jaeger?.close();
+  }
 
   const cpuPerPaid = (r: SideResult) => r.cpuOrder.platformMs / Math.max(1, r.order.ok);
   const servicesPerPaid = (r: SideResult) =>
@@ -470,7 +501,7 @@ async function main(): Promise<void> {
   const lines = [
     `# Checkout benchmark: a paid order (${new Date().toISOString()})`,
     '',
-    `Machine: ${machine()}. Command: \`npm run bench:checkout\` (BENCH_SECONDS=${SECONDS}, BENCH_CONCURRENCY=${CONCURRENCY}, BENCH_ACCOUNTS=${ACCOUNTS}, BENCH_BASE=${BASE}).`,
+    `Machine: ${machine()}. Command: \`npm run bench:checkout\` (BENCH_SECONDS=${SECONDS}, BENCH_CONCURRENCY=${CONCURRENCY}, BENCH_ACCOUNTS=${ACCOUNTS}, BENCH_BASE=${BASE}, BENCH_SIDES=${SIDES.join(',')}${SIDES.includes('traced') ? `, BENCH_TRACE_RATIO=${TRACE_RATIO}` : ''}${RESULT_NAME !== 'checkout' ? `, BENCH_RESULT_NAME=${RESULT_NAME}` : ''}).`,
     'Each side runs catalog, user, order, marketing (PriceCart, list prices), risk (the seeded production rules) and the gateway as separate processes on the shared Postgres, Redis and Kafka; the load generator shares the machine.',
     `Settings the benchmark changes: the gateway's TRUST_PROXY=true (as in production behind a load balancer) so each shopper has a client address (X-Forwarded-For; ${SHOPPERS_PER_IP} shopper(s) per address, BENCH_SHOPPERS_PER_IP); each of the ${ACCOUNTS} shoppers has its own shipping address. Rate limits and risk rules are the production defaults of each side.`,
     `One iteration = PUT cart line + POST /v1/checkout + POST /v1/orders/{id}/payments + POST /v1/payments/sandbox/pay/{id} (PAID). Checkout latency is the POST /v1/checkout alone.`,
@@ -510,6 +541,12 @@ async function main(): Promise<void> {
   const base = results.find((r) => r.side === 'base');
   const now = results.find((r) => r.side === 'now');
   const figures: Figure[] = [];
+  for (const traced of results.filter((r) => r.side.startsWith('traced')))
+    if (now)
+      lines.push(
+        `- ${traced.side} (${traced.side.split(':')[1] ?? TRACE_RATIO} of traces recorded) ÷ now (tracing off): CPU per paid order **${f2(cpuPerPaid(traced) / cpuPerPaid(now))}×** (services only **${f2(servicesPerPaid(traced) / servicesPerPaid(now))}×**), paid orders per second **${f2(traced.order.perSecond / now.order.perSecond)}×**, checkout p99 **${f2(traced.checkout.p99 / now.checkout.p99)}×**; CPU per cart write **${f2(traced.cpuCart.platformMs / Math.max(1, traced.cart.ok) / (now.cpuCart.platformMs / Math.max(1, now.cart.ok)))}×**.`,
+        '',
+      );
   if (now) {
     figures.push(
       {
@@ -541,9 +578,10 @@ async function main(): Promise<void> {
   }
   const summary = lines.join('\n');
   process.stdout.write(summary);
-  writeFileSync(join(__dirname, 'results', 'checkout.md'), summary);
-  if (figures.length) writeFigures('checkout', figures);
-  process.stderr.write(`\nwritten to ${join(__dirname, 'results', 'checkout.md')}\n`);
+  const file = join(__dirname, 'results', `${RESULT_NAME}.md`);
+  writeFileSync(file, summary);
+  if (figures.length && RESULT_NAME === 'checkout') writeFigures('checkout', figures);
+  process.stderr.write(`\nwritten to ${file}\n`);
   if (results.some((r) => !r.consistent)) throw new Error('inconsistent: see the result');
 }
 

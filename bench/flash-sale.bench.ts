@@ -29,7 +29,21 @@
  * (stated in the result). The sale's rate limit per account keeps its production default; the
  * limit per address and the sign-up limits are raised, since every buyer comes from 127.0.0.1.
  *
- *   npm run bench:flash-sale   (BENCH_SECONDS, BENCH_CONCURRENCY, BENCH_BUYERS, BENCH_STOCK)
+ * Other sides (issue 21: what metrics and tracing cost), each a gateway and a marketing process
+ * started beside the platform's, on the same servers, measured in one block after the phases above
+ * on the steady winning path (a deep sale of its own each) and sold out (the mark on); "now" is a
+ * fresh pair of this tree, so every side starts alike:
+ *  - `BENCH_BASE_TREE=<worktree>`: the gateway and marketing of an earlier commit (its own
+ *    sources, this tree's dependencies linked or its own);
+ *  - `BENCH_TRACE_RATIO=<0..1>[,…]`: per share, this tree's gateway and marketing with
+ *    OpenTelemetry tracing on, recording that share of the traces, sending spans to a Jaeger of
+ *    the run's own (its CPU not counted: the trace store runs elsewhere in production).
+ * `BENCH_BLOCK_ORDER=base,now,…` orders the block's sides (default: now, base, traced).
+ * `BENCH_RESULT_NAME` (default flash-sale) names the result file; only `flash-sale` writes the
+ * figures of bench/results/summary.md.
+ *
+ *   npm run bench:flash-sale   (BENCH_SECONDS, BENCH_CONCURRENCY, BENCH_BUYERS, BENCH_STOCK,
+ *                               BENCH_BASE_TREE, BENCH_TRACE_RATIO, BENCH_RESULT_NAME)
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -40,13 +54,16 @@ import { Client } from 'pg';
 import {
   freePort,
   provideInfrastructure,
+  startOwnJaeger,
   startPlatform,
   startServiceProcess,
   testEnv,
+  type OwnJaeger,
   type ServiceProcess,
 } from '@emporia/testing';
 import {
   RESULTS_DIR,
+  baseTreeLauncher,
   cpuMeter,
   cpuPerRequest,
   httpPool,
@@ -69,6 +86,10 @@ const STOCK = Number(process.env.BENCH_STOCK ?? 500);
 /** The deep sale's pool: far more units than BENCH_SECONDS of wins, so every attempt may win. */
 const DEEP_STOCK = Number(process.env.BENCH_DEEP_STOCK ?? 40_000);
 const LIMIT = 2;
+const BASE_TREE = process.env.BENCH_BASE_TREE;
+/** Traced sides, one per share of traces recorded (`BENCH_TRACE_RATIO=1,0.01`). */
+const TRACE_RATIOS = (process.env.BENCH_TRACE_RATIO ?? '').split(',').filter(Boolean);
+const RESULT_NAME = process.env.BENCH_RESULT_NAME ?? 'flash-sale';
 const PASSWORD = 'benchmark password 2026';
 const SIGNUP_CONCURRENCY = 8;
 const ARGON2 = { ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1', ARGON2_PARALLELISM: '1' };
@@ -197,6 +218,65 @@ async function phase(
   };
 }
 
+/** A gateway and a marketing process of one side, beside the platform's (other sides of issue 21). */
+interface Pair {
+  side: string;
+  url: string;
+  pids: Record<string, number | undefined>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `launch`'s marketing and gateway with the platform's settings on ports of their own (the
+ * gateway calling this marketing), plus `env` for both.
+ */
+async function startPair(
+  side: string,
+  launch: (app: string, env: Record<string, string>, readyUrl: string) => Promise<ServiceProcess>,
+  processes: Record<string, { env: Record<string, string> }>,
+  env: Record<string, string> = {},
+): Promise<Pair> {
+  const [grpc, http, gw, ops] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
+  const marketing = await launch(
+    'marketing',
+    {
+      ...processes.marketing.env,
+      MARKETING_GRPC_PORT: String(grpc),
+      MARKETING_HTTP_PORT: String(http),
+      ...env,
+    },
+    `http://127.0.0.1:${http}/readyz`,
+  );
+  const gateway = await launch(
+    'gateway',
+    {
+      ...processes.gateway.env,
+      GATEWAY_HTTP_PORT: String(gw),
+      GATEWAY_OPS_PORT: String(ops),
+      MARKETING_GRPC_URL: `127.0.0.1:${grpc}`,
+      ...env,
+    },
+    `http://127.0.0.1:${ops}/healthz`,
+  ).catch(async (e: unknown) => {
+    await marketing.stop();
+    throw e;
+  });
+  return {
+    side,
+    url: `http://127.0.0.1:${gw}`,
+    pids: { gateway: gateway.process.pid, marketing: marketing.process.pid },
+    stop: async () => {
+      await gateway.stop();
+      await marketing.stop();
+    },
+  };
+}
+
 async function main(): Promise<void> {
   await provideInfrastructure(['postgres', 'redis', 'kafka']);
   const platform = await startPlatform({
@@ -208,6 +288,8 @@ async function main(): Promise<void> {
   const { api, suffix } = platform;
   let noMark: ServiceProcess | undefined;
   const pools: ReturnType<typeof httpPool>[] = [];
+  const pairs: Pair[] = [];
+  let jaeger: OwnJaeger | undefined;
   try {
     const pid = (name: string) => platform.services.find((s) => s.name === name)?.process.pid;
     const ports = [await freePort(), await freePort()];
@@ -354,6 +436,61 @@ async function main(): Promise<void> {
       (ms) => ms > SECONDS * 1000,
     );
 
+    // ---- other sides (BENCH_BASE_TREE, BENCH_TRACE_RATIO), in one block with the platform's own
+    // gateway measured again: the steady winning path, then sold out (the mark on)
+    if (BASE_TREE || TRACE_RATIOS.length)
+      pairs.push(await startPair('now', startServiceProcess, platform.processes));
+    if (BASE_TREE)
+      pairs.push(await startPair('base', baseTreeLauncher(BASE_TREE), platform.processes));
+    if (TRACE_RATIOS.length) jaeger = await startOwnJaeger();
+    for (const ratio of TRACE_RATIOS)
+      pairs.push(
+        await startPair(`traced ${ratio}`, startServiceProcess, platform.processes, {
+          OTEL_EXPORTER_OTLP_ENDPOINT: jaeger!.otlpEndpoint,
+          OTEL_TRACES_SAMPLER_ARG: ratio,
+        }),
+      );
+    // BENCH_BLOCK_ORDER=base,now: the sides in that order (the first side of a block meets the
+    // servers as the phases before left them)
+    const order = (process.env.BENCH_BLOCK_ORDER ?? '').split(',').filter(Boolean);
+    const rank = (side: string) => (order.includes(side) ? order.indexOf(side) : order.length);
+    pairs.sort((a, b) => rank(a.side) - rank(b.side));
+    const compared: { side: string; deep: Phase; soldOut: Phase }[] = [];
+    const extraDeep: { sale: string; won: Set<string> }[] = [];
+    if (pairs.length) {
+      const sides = [
+        ...pairs.map((p) => {
+          const pool = httpPool(p.url, CONCURRENCY);
+          pools.push(pool);
+          return { side: p.side, pool, pids: { ...p.pids, user: pid('user') } };
+        }),
+      ];
+      for (const s of sides) {
+        const sale = await createSale(DEEP_STOCK);
+        const won = new Set<string>();
+        extraDeep.push({ sale, won });
+        const next = attemptOn(s.pool, sale, won);
+        // warm: every buyer's token verified once by this gateway, then 2 s on the sale
+        await warm(s.pool);
+        await phase('warm-up', {}, CONCURRENCY, next, (ms) => ms > 2000);
+        const deepSide = await phase(
+          `${s.side}: while units remain, steady`,
+          s.pids,
+          CONCURRENCY,
+          next,
+          (ms) => ms > SECONDS * 1000,
+        );
+        const soldOutSide = await phase(
+          `${s.side}: after sold out (sold-out mark on)`,
+          s.pids,
+          CONCURRENCY,
+          attemptOn(s.pool),
+          (ms) => ms > SECONDS * 1000,
+        );
+        compared.push({ side: s.side, deep: deepSide, soldOut: soldOutSide });
+      }
+    }
+
     // ---- the checks, from the database (every win is recorded within a second or so)
     const db = new Client({ connectionString: platform.databases.marketing! });
     await db.connect();
@@ -383,6 +520,9 @@ async function main(): Promise<void> {
     };
     const shallow = await check(saleId, STOCK, tokens);
     const deepCheck = await retriedCheck(() => check(deepSaleId, DEEP_STOCK, deepTokens));
+    const extraChecks = [];
+    for (const x of extraDeep)
+      extraChecks.push(await retriedCheck(() => check(x.sale, DEEP_STOCK, x.won)));
     await db.end();
     const redis = new Redis(testEnv.redisUrl());
     const keys = await redis.keys(`e2e:${suffix}:mkt:fs:*`);
@@ -419,50 +559,53 @@ async function main(): Promise<void> {
       `- Reconciliation after the run: ${JSON.stringify(shallow.reconciliation)}; Redis keys of the sales: ${keys.length}.`,
       `- Deep sale (${DEEP_STOCK} units): **oversell ${deepCheck.oversell}** (units won ${deepCheck.units}; ${deepCheck.answered} answers 201, ${deepCheck.recorded} wins recorded, ${deepCheck.unrecorded} answered wins not recorded; accounts over the limit of ${LIMIT}: ${deepCheck.overLimit}); reconciliation ${JSON.stringify(deepCheck.reconciliation)}.`,
       '',
+      ...comparison(compared, extraChecks),
     ].join('\n');
     process.stdout.write(summary);
-    writeFileSync(join(RESULTS_DIR, 'flash-sale.md'), summary);
-    writeFigures('flash-sale', [
-      {
-        name: 'flash-sale attempts/s ÷ redis-benchmark EVALSHA (while units remain)',
-        value: Number(ratio(selling).toFixed(3)),
-        target: { op: '>=', value: 0.3 },
-        unit: '×',
-      },
-      {
-        name: 'flash-sale attempts/s ÷ redis-benchmark EVALSHA (while units remain, deep pool, steady)',
-        value: Number(ratio(deep).toFixed(3)),
-        target: { op: '>=', value: 0.3 },
-        unit: '×',
-      },
-      {
-        name: 'flash-sale CPU per attempt, units remain (ms, all processes, deep pool)',
-        value: Number((deep.cpu.platformMs / deep.attempts).toFixed(3)),
-        unit: 'ms',
-      },
-      {
-        name: 'flash-sale attempts/s ÷ redis-benchmark EVALSHA (sold out)',
-        value: Number(ratio(after).toFixed(3)),
-        target: { op: '>=', value: 0.3 },
-        unit: '×',
-      },
-      {
-        name: 'flash-sale CPU per attempt, sold out (ms, all processes)',
-        value: Number((after.cpu.platformMs / after.attempts).toFixed(3)),
-        unit: 'ms',
-      },
-      {
-        name: 'flash-sale oversell',
-        value: oversell + deepCheck.oversell,
-        target: { op: '<=', value: 0 },
-      },
-      {
-        name: 'flash-sale Redis/database drift',
-        value: Number(drift) + Number(deepCheck.reconciliation?.drift),
-        target: { op: '<=', value: 0 },
-      },
-    ]);
-    process.stderr.write(`\nwritten to ${join(RESULTS_DIR, 'flash-sale.md')}\n`);
+    const file = join(RESULTS_DIR, `${RESULT_NAME}.md`);
+    writeFileSync(file, summary);
+    if (RESULT_NAME === 'flash-sale')
+      writeFigures('flash-sale', [
+        {
+          name: 'flash-sale attempts/s ÷ redis-benchmark EVALSHA (while units remain)',
+          value: Number(ratio(selling).toFixed(3)),
+          target: { op: '>=', value: 0.3 },
+          unit: '×',
+        },
+        {
+          name: 'flash-sale attempts/s ÷ redis-benchmark EVALSHA (while units remain, deep pool, steady)',
+          value: Number(ratio(deep).toFixed(3)),
+          target: { op: '>=', value: 0.3 },
+          unit: '×',
+        },
+        {
+          name: 'flash-sale CPU per attempt, units remain (ms, all processes, deep pool)',
+          value: Number((deep.cpu.platformMs / deep.attempts).toFixed(3)),
+          unit: 'ms',
+        },
+        {
+          name: 'flash-sale attempts/s ÷ redis-benchmark EVALSHA (sold out)',
+          value: Number(ratio(after).toFixed(3)),
+          target: { op: '>=', value: 0.3 },
+          unit: '×',
+        },
+        {
+          name: 'flash-sale CPU per attempt, sold out (ms, all processes)',
+          value: Number((after.cpu.platformMs / after.attempts).toFixed(3)),
+          unit: 'ms',
+        },
+        {
+          name: 'flash-sale oversell',
+          value: oversell + deepCheck.oversell,
+          target: { op: '<=', value: 0 },
+        },
+        {
+          name: 'flash-sale Redis/database drift',
+          value: Number(drift) + Number(deepCheck.reconciliation?.drift),
+          target: { op: '<=', value: 0 },
+        },
+      ]);
+    process.stderr.write(`\nwritten to ${file}\n`);
     if (
       oversell !== 0 ||
       overLimit !== 0 ||
@@ -473,14 +616,62 @@ async function main(): Promise<void> {
       deepCheck.overLimit !== 0 ||
       deepCheck.unrecorded !== 0 ||
       deepCheck.answered !== deepCheck.recorded ||
-      deepCheck.reconciliation?.drift !== 0
+      deepCheck.reconciliation?.drift !== 0 ||
+      extraChecks.some(
+        (c) =>
+          c.oversell !== 0 ||
+          c.overLimit !== 0 ||
+          c.unrecorded !== 0 ||
+          c.answered !== c.recorded ||
+          c.reconciliation?.drift !== 0,
+      )
     )
       throw new Error('inconsistent: oversell, a limit exceeded, a lost win or drift');
   } finally {
     for (const p of pools) await p.close();
+    for (const p of pairs) await p.stop();
+    await jaeger?.close();
     await noMark?.stop();
     await platform.stop();
   }
+}
+
+/** The other sides' block (issue 21): each side against "now", measured in the same block. */
+function comparison(
+  compared: { side: string; deep: Phase; soldOut: Phase }[],
+  checks: {
+    oversell: number;
+    units: number;
+    answered: number;
+    recorded: number;
+    unrecorded: number;
+    overLimit: number;
+    reconciliation?: { drift?: number };
+  }[],
+): string[] {
+  if (!compared.length) return [];
+  const now = compared.find((c) => c.side === 'now')!;
+  const cpu = (p: Phase) => p.cpu.platformMs / Math.max(1, p.attempts);
+  const row = (c: (typeof compared)[number], p: Phase, ref: Phase) =>
+    `| ${c.side} | ${p.perSecond.toFixed(0)} | ${(p.perSecond / ref.perSecond).toFixed(2)} | ${p.p50.toFixed(1)} | ${p.p99.toFixed(1)} | ${cpu(p).toFixed(3)} | ${(cpu(p) / cpu(ref)).toFixed(2)} | ${cpuPerRequest(p.cpu, p.attempts)} |`;
+  return [
+    '## Other sides, in one block (issue 21: what metrics and tracing cost)',
+    '',
+    `Sides, each a gateway and a marketing process started for the block: now (this tree)${BASE_TREE ? `; base (BENCH_BASE_TREE=${BASE_TREE}: that tree's gateway and marketing)` : ''}${TRACE_RATIOS.length ? `; traced r (this tree's gateway and marketing with OpenTelemetry on, OTEL_TRACES_SAMPLER_ARG=r: that share of the traces recorded, spans sent to a Jaeger of the run's own, whose CPU is not counted)` : ''}. Each side: a deep sale of its own (${DEEP_STOCK} units), 2 s of warm-up, BENCH_SECONDS of attempts; then BENCH_SECONDS on the sold-out sale.`,
+    '',
+    '| side | attempts/s | ÷ now | p50 ms | p99 ms | CPU ms per attempt | ÷ now | by process |',
+    '|---|---:|---:|---:|---:|---:|---:|---|',
+    '| **while units remain, steady** | | | | | | | |',
+    ...compared.map((c) => row(c, c.deep, now.deep)),
+    '| **after sold out (mark on)** | | | | | | | |',
+    ...compared.map((c) => row(c, c.soldOut, now.soldOut)),
+    '',
+    ...compared.map(
+      (c, i) =>
+        `- ${c.side}: answers ${JSON.stringify(c.deep.answers)} then ${JSON.stringify(c.soldOut.answers)}; its deep sale: oversell ${checks[i]?.oversell}, ${checks[i]?.answered} answers 201, ${checks[i]?.recorded} wins recorded, ${checks[i]?.unrecorded} not recorded, over the limit ${checks[i]?.overLimit}, reconciliation ${JSON.stringify(checks[i]?.reconciliation)}.`,
+    ),
+    '',
+  ];
 }
 
 main().catch((e: unknown) => {

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
+import type { ServiceProcess } from '@emporia/testing';
 
 /** Latency percentiles (ms) of a sample. */
 export function percentiles(samplesMs: number[]): { p50: number; p95: number; p99: number } {
@@ -336,4 +337,24 @@ export function writeFigures(bench: string, figures: Figure[]): void {
     join(RESULTS_DIR, `${bench}.json`),
     `${JSON.stringify({ bench, at: new Date().toISOString(), machine: machine(), figures }, null, 2)}\n`,
   );
+}
+
+// ---- services of an earlier tree, beside this tree's
+
+/** Starts one service process (libs/testing processes.ts's `startServiceProcess`). */
+export type ServiceLauncher = (
+  app: string,
+  env: Record<string, string>,
+  readyUrl: string,
+) => Promise<ServiceProcess>;
+
+/**
+ * The `startServiceProcess` of another worktree (BENCH_BASE_TREE: an earlier commit with its
+ * dependencies): the services it starts run from that tree's sources.
+ */
+export function baseTreeLauncher(tree: string): ServiceLauncher {
+  const processes = join(tree, 'libs', 'testing', 'src', 'processes');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const loaded = require(processes) as { startServiceProcess: ServiceLauncher };
+  return loaded.startServiceProcess;
 }

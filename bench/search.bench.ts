@@ -27,20 +27,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import {
-  freePort,
-  Prng,
-  provideInfrastructure,
-  startPlatform,
-  testEnv,
-  type ServiceProcess,
-} from '@emporia/testing';
+import { freePort, Prng, provideInfrastructure, startPlatform, testEnv } from '@emporia/testing';
 // The baseline replays the search service's own request bodies, so both sides do the same query.
 // eslint-disable-next-line no-restricted-imports -- pure code of the service being measured
 import { toCriteria, type SearchInput } from '../apps/search/src/domain/search-criteria';
 // eslint-disable-next-line no-restricted-imports -- pure code of the service being measured
 import { buildSearchBody, SEARCH_FILTER_PATH } from '../apps/search/src/infrastructure/search-body';
 import {
+  baseTreeLauncher,
   cpuPerRequest,
   httpPool,
   machine,
@@ -622,14 +616,7 @@ async function startBase(
   tree: string,
   processes: Record<string, { env: Record<string, string> }>,
 ): Promise<NonNullable<typeof baseTree>> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { startServiceProcess } = require(join(tree, 'libs', 'testing', 'src', 'processes')) as {
-    startServiceProcess: (
-      app: string,
-      env: Record<string, string>,
-      readyUrl: string,
-    ) => Promise<ServiceProcess>;
-  };
+  const startServiceProcess = baseTreeLauncher(tree);
   const [grpc, http, gw, ops] = [
     await freePort(),
     await freePort(),

@@ -43,6 +43,11 @@ node_modules/.bin/eslint . --max-warnings=0
 
 bash tools/helm-check.sh
 
+# the tracing suite's trace store (e2e/tracing.int-spec.ts): built here, once, not inside a test's
+# time limit (a first build takes a few minutes)
+step "tools: Jaeger (tools/go-tools.sh jaeger)"
+bash tools/go-tools.sh jaeger
+
 step "jest (unit, integration, end-to-end)"
 # jest writes its report and summary on stderr: on stdout with the rest, so a log of stdout alone
 # (CI) has the runner's summary too; then one plain closing line with the counts from jest's JSON
