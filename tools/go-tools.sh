@@ -69,7 +69,7 @@ want toxiproxy && install toxiproxy-server "$TOXIPROXY_VERSION" bash -c "gobin=\
   GOBIN=\"\$gobin\" go install -trimpath -ldflags '-s -w -X github.com/Shopify/toxiproxy/v2.Version=$TOXIPROXY_VERSION' \
     'github.com/Shopify/toxiproxy/v2/cmd/server@$TOXIPROXY_VERSION' && mv \"\$gobin/server\" '$bin/toxiproxy-server'; \
   rc=\$?; rm -rf \"\$gobin\"; exit \$rc"
-# promtool: the rule checker and rule unit-test runner (tools/deploy.spec.ts); the version is
+# promtool: the rule checker and rule unit-test runner (tools/monitoring.spec.ts); the version is
 # stamped in as Prometheus's own release build does (promtool --version).
 want promtool && install promtool "$PROMETHEUS_VERSION" env GOBIN="$bin" go install -trimpath -ldflags "-s -w \
   -X github.com/prometheus/common/version.Version=3.${PROMETHEUS_VERSION#v0.3} -X github.com/prometheus/common/version.Branch=HEAD" \

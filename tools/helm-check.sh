@@ -8,9 +8,9 @@
 #  3. bad values are refused: every helm/test/invalid/*.yaml must fail with its "# expect:"
 #  4. the README's values table is generated from values.schema.json and values.yaml
 #  5. tools/deploy.spec.ts (jest): chart, docker-compose.yml (as compose-go loads it) and
-#     Dockerfile (BuildKit's checks) against each app's config schema and ops endpoints; the
-#     monitoring: promtool check rules on the alert rules and the dashboards' queries, promtool
-#     test rules on deploy/monitoring/alerts.test.yaml
+#     Dockerfile (BuildKit's checks) against each app's config schema and ops endpoints;
+#     tools/monitoring.spec.ts: promtool check rules on the alert rules and the dashboards'
+#     queries, promtool test rules on deploy/monitoring/alerts.test.yaml
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
