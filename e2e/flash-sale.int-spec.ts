@@ -33,23 +33,13 @@ describe('flash sale: sold-out marks and replicas', () => {
   let n = 0;
   const buyer = async () =>
     (await platform.signIn(`fs${n++}.${platform.suffix}@example.cn`, PASSWORD)).auth;
-  const newSale = async (stock: number, perUserLimit: number) => {
-    const sale = await platform.api(
-      'POST',
-      '/v1/admin/flash-sales',
-      {
-        skuId: '0b6c1d2e-0000-4000-8000-000000000001',
-        price: { amountMinor: 990, currency: 'CNY' },
-        stock,
-        perUserLimit,
-        startsAt: new Date(Date.now() - 1000).toISOString(),
-        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
-      },
-      operator,
-    );
-    expect([sale.status, sale.body?.detail]).toEqual([201, undefined]);
-    return sale.body.id as string;
-  };
+  const newSale = (stock: number, perUserLimit: number) =>
+    platform.flashSale(operator, {
+      skuId: '0b6c1d2e-0000-4000-8000-000000000001',
+      priceMinor: 990,
+      stock,
+      perUserLimit,
+    });
   const attempt = (on: Api, saleId: string, auth: Record<string, string>) =>
     on('POST', `/v1/flash-sales/${saleId}/attempts`, { quantity: 1 }, auth);
   const answer = (r: { status: number; body?: { code?: string } }) =>

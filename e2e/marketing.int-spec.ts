@@ -158,41 +158,33 @@ describe('marketing end to end: gateway → order → marketing', () => {
   it('flash sale: a winner checks out at the sale price with the token; the limit and sold-out answers are clear', async () => {
     const { api } = platform;
     const skuId = await sku(5, 19900);
-    const sale = await api(
-      'POST',
-      '/v1/admin/flash-sales',
-      {
-        skuId,
-        price: cny(9900),
-        stock: 1,
-        perUserLimit: 1,
-        startsAt: new Date(Date.now() - 1000).toISOString(),
-        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
-      },
-      operator,
-    );
-    expect([sale.status, sale.body?.detail]).toEqual([201, undefined]);
+    const saleId = await platform.flashSale(operator, {
+      skuId,
+      priceMinor: 9900,
+      stock: 1,
+      perUserLimit: 1,
+    });
     const [winner, loser] = [
       await platform.signIn(email('fast'), PASSWORD),
       await platform.signIn(email('slow'), PASSWORD),
     ];
     const won = await api(
       'POST',
-      `/v1/flash-sales/${sale.body.id}/attempts`,
+      `/v1/flash-sales/${saleId}/attempts`,
       { quantity: 1 },
       winner.auth,
     );
     expect(won.status).toBe(201);
     const again = await api(
       'POST',
-      `/v1/flash-sales/${sale.body.id}/attempts`,
+      `/v1/flash-sales/${saleId}/attempts`,
       { quantity: 1 },
       winner.auth,
     );
     expect([again.status, again.body.code]).toEqual([409, 'FLASH_SALE_LIMIT_REACHED']);
     const late = await api(
       'POST',
-      `/v1/flash-sales/${sale.body.id}/attempts`,
+      `/v1/flash-sales/${saleId}/attempts`,
       { quantity: 1 },
       loser.auth,
     );
@@ -205,8 +197,7 @@ describe('marketing end to end: gateway → order → marketing', () => {
     expect(placed.body.total).toEqual(cny(9900));
     expect(await pay(winner.auth, placed.body.id)).toMatchObject({ outcome: 'PAID' });
     const rec = await until(async () => {
-      const r = (await api('GET', `/v1/admin/flash-sales/${sale.body.id}`, undefined, operator))
-        .body;
+      const r = (await api('GET', `/v1/admin/flash-sales/${saleId}`, undefined, operator)).body;
       return r.reconciliation?.paid === 1 ? r.reconciliation : undefined;
     });
     expect(rec).toEqual({ redisRemaining: 0, held: 1, paid: 1, drift: 0 });

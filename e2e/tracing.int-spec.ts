@@ -13,7 +13,6 @@ jest.setTimeout(240_000);
 
 const PASSWORD = 'a long enough password';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const cny = (amountMinor: number) => ({ amountMinor, currency: 'CNY' });
 const ADDRESS = {
   recipient: '王五',
   phone: '+8613700002222',
@@ -145,26 +144,18 @@ describe('tracing: one trace per request, across HTTP, gRPC, Postgres, Redis and
       warehouseCode: 'HZ-1',
       title: 'Traced tea set',
     });
-    const sale = await api(
-      'POST',
-      '/v1/admin/flash-sales',
-      {
-        skuId,
-        price: cny(9900),
-        stock: 1,
-        perUserLimit: 1,
-        startsAt: new Date(Date.now() - 1000).toISOString(),
-        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
-      },
-      operator,
-    );
-    expect([sale.status, sale.body?.detail]).toEqual([201, undefined]);
+    const saleId = await platform.flashSale(operator, {
+      skuId,
+      priceMinor: 9900,
+      stock: 1,
+      perUserLimit: 1,
+    });
     const buyer = await platform.signIn(`buyer.${platform.suffix}@example.cn`, PASSWORD);
 
     // the attempt: the gateway's span (named by its route) → marketing's decision (gRPC) → Redis
     const won = await api(
       'POST',
-      `/v1/flash-sales/${sale.body.id}/attempts`,
+      `/v1/flash-sales/${saleId}/attempts`,
       { quantity: 1 },
       buyer.auth,
     );

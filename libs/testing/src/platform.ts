@@ -109,6 +109,14 @@ export interface Platform {
     operator: Record<string, string>,
     opts?: { stock?: number; priceMinor?: number; warehouseCode?: string; title?: string },
   ): Promise<string>;
+  /**
+   * A flash sale selling now (started a second ago, for an hour) of `stock` units of `skuId` at
+   * `priceMinor` fen, `perUserLimit` per buyer, made through the gateway by `operator`: its id.
+   */
+  flashSale(
+    operator: Record<string, string>,
+    opts: { skuId: string; priceMinor: number; stock: number; perUserLimit: number },
+  ): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -588,6 +596,23 @@ export async function startPlatform(want: {
         200,
       );
       return skuId;
+    },
+    async flashSale(operator, { skuId, priceMinor, stock, perUserLimit }) {
+      const sale = await api(
+        'POST',
+        '/v1/admin/flash-sales',
+        {
+          skuId,
+          price: { amountMinor: priceMinor, currency: 'CNY' },
+          stock,
+          perUserLimit,
+          startsAt: new Date(Date.now() - 1000).toISOString(),
+          endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+        },
+        operator,
+      );
+      if (sale.status !== 201) throw new Error(`flash sale: ${JSON.stringify(sale.body)}`);
+      return sale.body.id as string;
     },
     async stop() {
       for (const s of services.splice(0).reverse()) await s.stop();
