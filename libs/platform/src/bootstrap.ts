@@ -9,7 +9,7 @@ import { GRPC_SERVER_OPTIONS, grpcLoaderOptions } from './grpc';
 import { HandlerErrorReporter, RawGrpcServer, type AnyRawUnaryMethod } from './raw-grpc';
 import { HealthRegistry, startOpsServer } from './health';
 import { NestPinoLogger } from './logger';
-import { flushTracing } from './trace-hooks';
+import { flushTracing, traceHttpServer } from './trace-hooks';
 
 export interface GrpcServerOptions {
   package: string;
@@ -102,6 +102,8 @@ export async function startService(opts: StartServiceOptions): Promise<RunningSe
     // Filters must be registered before the microservice initialises (hence deferInitialization).
     ms.useGlobalFilters(new GrpcExceptionFilter(opts.logger));
   }
+  // each request a span when tracing is on (and sampled where it enters)
+  traceHttpServer(app.getHttpServer());
   try {
     await opts.configure?.(app);
     await app.startAllMicroservices();

@@ -13,6 +13,7 @@ import { loadSync } from '@grpc/proto-loader';
 import type { RequestContext } from './context';
 import { fromGrpcError, type RemoteError } from './errors';
 import { grpcLoaderOptions, outgoingMetadata } from './grpc';
+import { inContextTrace } from './trace-hooks';
 import { grpcChannelTarget } from './grpc-target';
 
 type Unwrap<T> = T extends Observable<infer U> ? U : T extends Promise<infer U> ? U : T;
@@ -128,8 +129,11 @@ export function grpcClient<T extends object>(opts: GrpcClientOptions): { api: T;
     return new Promise((resolve, reject) => {
       const md = new Metadata();
       for (const [k, v] of Object.entries(outgoingMetadata(ctx))) md.set(k, v);
-      client[method].call(client, req, md, { deadline: new Date(deadline) }, (err, res) =>
-        err ? reject(new RemoteCallError(opts.name, fromGrpcError(err))) : resolve(res),
+      // a request not sampled makes no span and passes its own traceparent on ("not sampled")
+      inContextTrace(ctx, () =>
+        client[method].call(client, req, md, { deadline: new Date(deadline) }, (err, res) =>
+          err ? reject(new RemoteCallError(opts.name, fromGrpcError(err))) : resolve(res),
+        ),
       );
     });
   };

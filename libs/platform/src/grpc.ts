@@ -5,6 +5,7 @@ import {
   toTraceparent,
   type RequestContext,
 } from './context';
+import { inContextTrace } from './trace-hooks';
 
 /**
  * proto-loader options shared by gRPC servers and clients so both sides see the same shapes
@@ -41,7 +42,7 @@ export function withGrpcContext<T>(
 ): Promise<T> {
   const raw = metadata?.get?.('traceparent')?.[0];
   const ctx = contextFromTraceparent(typeof raw === 'string' ? raw : undefined);
-  return runWithContext(ctx, () => fn(ctx));
+  return runWithContext(ctx, () => inContextTrace(ctx, () => fn(ctx)));
 }
 
 /** Metadata entries to send with an outgoing gRPC call made on behalf of `ctx`. */

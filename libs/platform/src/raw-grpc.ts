@@ -2,6 +2,7 @@ import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
 import { ServerGrpc, type GrpcOptions } from '@nestjs/microservices';
 import type { Logger } from 'pino';
 import { contextFromTraceparent, runWithContext, type RequestContext } from './context';
+import { inContextTrace } from './trace-hooks';
 import { isCodedError, isUnavailableFailure, toGrpcError } from './errors';
 import { ThrottledWarning } from './fail-open';
 import { counter, histogram } from './metrics';
@@ -109,7 +110,10 @@ export function rawUnaryHandler(
     };
     let answer: Promise<unknown> | unknown;
     try {
-      answer = runWithContext(ctx, () => m.handle(call.request as never, ctx, call as never));
+      // a call not sampled: its statements and calls make no span (tracing suppressed)
+      answer = runWithContext(ctx, () =>
+        inContextTrace(ctx, () => m.handle(call.request as never, ctx, call as never)),
+      );
     } catch (e) {
       fail(e);
       return;

@@ -1,3 +1,5 @@
+import type { Server as HttpServer } from 'node:http';
+
 /**
  * What the rest of the kit needs from tracing, without loading OpenTelemetry's SDK: `tracing.ts`
  * (imported first by a service's main.ts) fills these in when it starts exporting spans; in a
@@ -16,6 +18,8 @@ export const UNSAMPLED = { unsampled: true } as const;
 let activeSpanIds: (() => SpanIds | typeof UNSAMPLED | undefined) | undefined;
 let flushSpans: (() => Promise<void>) | undefined;
 let routeNamer: ((route: string) => void) | undefined;
+let serverTracer: ((server: HttpServer) => void) | undefined;
+let untraced: (<T>(fn: () => T) => T) | undefined;
 let linkedSpan:
   (<T>(name: string, links: SpanIds[], fn: () => Promise<T>) => Promise<T>) | undefined;
 
@@ -29,6 +33,32 @@ export function setActiveSpanSource(
 /** Set by tracing.ts: sends the spans still buffered (at shutdown). */
 export function setSpanFlush(flush: (() => Promise<void>) | undefined): void {
   flushSpans = flush;
+}
+
+/** Set by tracing.ts: traces the requests an HTTP server answers. */
+export function setHttpServerTracer(tracer: typeof serverTracer): void {
+  serverTracer = tracer;
+}
+
+/**
+ * Traces the requests `server` answers (a span each, for those sampled where they enter); called
+ * by `startService` on every service's HTTP server before it listens. No-op untraced.
+ */
+export function traceHttpServer(server: HttpServer): void {
+  serverTracer?.(server);
+}
+
+/** Set by tracing.ts: runs work with tracing suppressed. */
+export function setUntracedRunner(runner: typeof untraced): void {
+  untraced = runner;
+}
+
+/**
+ * Runs `fn` with tracing suppressed when `ctx` is not sampled: the calls it makes record no span
+ * and pass on `ctx`'s own `traceparent` (its trace id, "not sampled"), so logs still correlate.
+ */
+export function inContextTrace<T>(ctx: { sampled?: boolean }, fn: () => T): T {
+  return untraced && ctx.sampled === false ? untraced(fn) : fn();
 }
 
 /** Set by tracing.ts: names the current HTTP server span by its route template. */

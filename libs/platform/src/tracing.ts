@@ -29,6 +29,8 @@ import {
   UNSAMPLED,
   setActiveSpanSource,
   setHttpRouteNamer,
+  setHttpServerTracer,
+  setUntracedRunner,
   setLinkedSpanRunner,
   setSpanFlush,
 } from './trace-hooks';
@@ -113,7 +115,7 @@ export function startTracing(
   if (!url) return false;
   /* eslint-disable @typescript-eslint/no-require-imports */
   const api = require('@opentelemetry/api') as typeof import('@opentelemetry/api');
-  const { getRPCMetadata, isTracingSuppressed, RPCType } =
+  const { isTracingSuppressed, suppressTracing } =
     require('@opentelemetry/core') as typeof import('@opentelemetry/core');
   const { NodeTracerProvider } =
     require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
@@ -164,14 +166,8 @@ export function startTracing(
   registerInstrumentations({
     tracerProvider: provider,
     instrumentations: [
-      // Head sampling at the ingress: a request not recorded is not instrumented at all (its
-      // context suppresses tracing, and passes "not sampled" on), which is most of what tracing
-      // would cost it (bench/results/flash-sale-observability.md). Probes and scrapes never.
-      new HttpInstrumentation({
-        ignoreIncomingRequestHook: (req) =>
-          OPS_PATHS.has((req.url ?? '').split('?')[0]) ||
-          !headSampled(req.headers.traceparent, ratio),
-      }),
+      // outgoing requests only: the servers' own requests are traced by `traceServer` below
+      new HttpInstrumentation({ disableIncomingRequestInstrumentation: true }),
       new GrpcInstrumentation(),
       // statements and commands only inside a traced request or event, never a poll's
       new PgInstrumentation({ requireParentSpan: true }),
@@ -188,9 +184,13 @@ export function startTracing(
     return { traceId, spanId, sampled: (traceFlags & api.TraceFlags.SAMPLED) !== 0 };
   });
   setHttpRouteNamer((route) => {
-    const rpc = getRPCMetadata(api.context.active());
-    if (rpc?.type === RPCType.HTTP) rpc.route = route;
+    const span = api.trace.getSpan(api.context.active());
+    if (!span?.isRecording()) return;
+    span.setAttribute('http.route', route);
+    span.updateName(`${SERVER_METHOD.get(span) ?? 'HTTP'} ${route}`);
   });
+  setHttpServerTracer((server) => traceServer(server, api, tracer, suppressTracing, ratio));
+  setUntracedRunner((fn) => api.context.with(suppressTracing(api.context.active()), fn));
   const tracer = api.trace.getTracer('@emporia/platform');
   setLinkedSpanRunner((name, links, fn) =>
     tracer.startActiveSpan(
@@ -220,6 +220,75 @@ export function startTracing(
   );
   setSpanFlush(() => provider.forceFlush());
   return true;
+}
+
+/** The method of each HTTP server span (its name becomes `<method> <route>` once routed). */
+const SERVER_METHOD = new WeakMap<object, string>();
+
+type Api = typeof import('@opentelemetry/api');
+
+/**
+ * Traces the requests `server` answers, sampled where they enter (`headSampled`): a request
+ * recorded gets a SERVER span (method, path, then route and status) that its listeners and every
+ * event of its request and response run in; one not recorded runs with tracing suppressed, and
+ * nothing more is done for it (no span, no wrapping of its streams: the OpenTelemetry HTTP
+ * instrumentation wraps every request, recorded or not, which doubled the cost of the cheapest
+ * answers, bench/results/flash-sale-observability.md). Its handlers' later calls stay unrecorded
+ * through the request context's "not sampled" (`inContextTrace`). Probes and scrapes never.
+ */
+function traceServer(
+  server: import('node:http').Server,
+  api: Api,
+  tracer: import('@opentelemetry/api').Tracer,
+  suppress: (ctx: import('@opentelemetry/api').Context) => import('@opentelemetry/api').Context,
+  ratio: number,
+): void {
+  const emit = server.emit as (
+    this: unknown,
+    event: string | symbol,
+    ...args: unknown[]
+  ) => boolean;
+  const unsampled = suppress(api.ROOT_CONTEXT);
+  server.emit = function (this: unknown, event: string | symbol, ...args: unknown[]): boolean {
+    if (event !== 'request') return emit.call(this, event, ...args);
+    const req = args[0] as import('node:http').IncomingMessage;
+    const res = args[1] as import('node:http').ServerResponse;
+    const path = (req.url ?? '').split('?')[0];
+    if (OPS_PATHS.has(path) || !headSampled(req.headers.traceparent, ratio))
+      return api.context.with(unsampled, () => emit.call(this, event, ...args));
+    const method = req.method ?? 'GET';
+    const parent = api.propagation.extract(api.ROOT_CONTEXT, req.headers);
+    const span = tracer.startSpan(
+      method,
+      {
+        kind: api.SpanKind.SERVER,
+        attributes: {
+          'http.request.method': method,
+          'url.path': path,
+          'url.scheme': 'http',
+          'network.protocol.version': req.httpVersion,
+          ...(req.headers['user-agent']
+            ? { 'user_agent.original': req.headers['user-agent'] }
+            : {}),
+        },
+      },
+      parent,
+    );
+    SERVER_METHOD.set(span, method);
+    const ctx = api.trace.setSpan(parent, span);
+    return api.context.with(ctx, () => {
+      api.context.bind(ctx, req);
+      api.context.bind(ctx, res);
+      res.once('close', () => {
+        span.setAttribute('http.response.status_code', res.statusCode);
+        // a 4xx is the caller's; a 5xx, or an answer never finished, is the server's
+        if (res.statusCode >= 500 || !res.writableFinished)
+          span.setStatus({ code: api.SpanStatusCode.ERROR });
+        span.end();
+      });
+      return emit.call(this, event, ...args);
+    });
+  } as typeof server.emit;
 }
 
 /**
