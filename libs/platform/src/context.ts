@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { pooledRandom } from './random-pool';
-import { activeSpan, UNSAMPLED } from './trace-hooks';
+import { activeSpan, sampleRoot, UNSAMPLED } from './trace-hooks';
 
 /** Who is calling; filled by the gateway's auth once it exists (issue: user service). */
 export interface Caller {
@@ -53,13 +53,15 @@ export function contextFromTraceparent(
 
 /**
  * The trace of `traceparent` (if valid, else a new one) with a new span, in a process that records
- * no span of it: sampled only if the caller's says so, since this process did not decide it (a
- * traced service behind it then records only what a caller asked for, not everything).
+ * no span of it: sampled as the caller said, since this process did not decide it (a traced
+ * service behind it then records only what a caller asked for, not everything); a trace begun
+ * here (a sweep's, a worker's) by the process's ratio when it traces, else not sampled.
  */
 function fromHeader(traceparent: string | null | undefined, caller?: Caller): RequestContext {
   const m = traceparent ? TRACEPARENT_RE.exec(traceparent.trim()) : null;
   const valid = m !== null && !/^0+$/.test(m[1]);
-  const sampled = valid && (parseInt(m[3], 16) & 1) === 1;
+  // a trace begun here (no caller's): a traced process samples it by its ratio, else not sampled
+  const sampled = valid ? (parseInt(m[3], 16) & 1) === 1 : sampleRoot();
   return {
     traceId: valid ? m[1] : hex(16),
     spanId: hex(8),

@@ -18,10 +18,12 @@ export const UNSAMPLED = { unsampled: true } as const;
 let activeSpanIds: (() => SpanIds | typeof UNSAMPLED | undefined) | undefined;
 let flushSpans: (() => Promise<void>) | undefined;
 let routeNamer: ((route: string) => void) | undefined;
+let rootSampler: (() => boolean) | undefined;
 let serverTracer: ((server: HttpServer) => void) | undefined;
 let untraced: (<T>(fn: () => T) => T) | undefined;
 let linkedSpan:
-  (<T>(name: string, links: SpanIds[], fn: () => Promise<T>) => Promise<T>) | undefined;
+  | (<T>(name: string, parent: SpanIds, links: SpanIds[], fn: () => Promise<T>) => Promise<T>)
+  | undefined;
 
 /** Set by tracing.ts: the ids of the span active in the current async context, if any. */
 export function setActiveSpanSource(
@@ -80,12 +82,28 @@ export function setLinkedSpanRunner(runner: typeof linkedSpan): void {
 }
 
 /**
- * Runs `fn` in an internal span `name` linked to each of `links` (the spans of requests whose
- * work is done together, e.g. flash-sale attempts sent to marketing in one call): each request's
- * trace then leads to the shared call. Untraced, runs `fn` as it is.
+ * Runs `fn` in an internal span `name` under `parent` (a recorded one among `links`), linked to
+ * each of `links` (the spans of requests whose work is done together, e.g. flash-sale attempts
+ * sent to marketing in one call): each request's trace then leads to the shared call. Untraced,
+ * or when `parent` is not recorded, runs `fn` as it is.
  */
-export function inLinkedSpan<T>(name: string, links: SpanIds[], fn: () => Promise<T>): Promise<T> {
-  return linkedSpan ? linkedSpan(name, links, fn) : fn();
+export function inLinkedSpan<T>(
+  name: string,
+  parent: SpanIds,
+  links: SpanIds[],
+  fn: () => Promise<T>,
+): Promise<T> {
+  return linkedSpan && parent.sampled !== false ? linkedSpan(name, parent, links, fn) : fn();
+}
+
+/** Set by tracing.ts: whether a trace begun here (no caller's) is recorded. */
+export function setRootSampler(sampler: typeof rootSampler): void {
+  rootSampler = sampler;
+}
+
+/** Whether a trace begun in this process is recorded: by its ratio when it traces, else not. */
+export function sampleRoot(): boolean {
+  return rootSampler?.() ?? false;
 }
 
 /** Whether spans are being recorded and exported by this process. */

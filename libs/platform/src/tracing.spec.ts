@@ -6,6 +6,7 @@ import {
   inLinkedSpan,
   nameHttpRoute,
   setActiveSpanSource,
+  setRootSampler,
   setSpanFlush,
   tracingEnabled,
   UNSAMPLED,
@@ -16,6 +17,7 @@ const CALLER_TRACE = '0af7651916cd43dd8448eb211c80319c';
 
 describe('tracing', () => {
   afterEach(() => {
+    setRootSampler(undefined);
     setActiveSpanSource(undefined);
     setSpanFlush(undefined);
   });
@@ -79,7 +81,7 @@ describe('tracing', () => {
     expect(toTraceparent(contextFromTraceparent(undefined))).toMatch(/-00$/);
     expect(activeSpan()).toBeUndefined();
     nameHttpRoute('/v1/checkout');
-    await expect(inLinkedSpan('batch', [ctx], async () => 42)).resolves.toBe(42);
+    await expect(inLinkedSpan('batch', ctx, [ctx], async () => 42)).resolves.toBe(42);
     await expect(flushTracing()).resolves.toBeUndefined();
   });
 
@@ -133,6 +135,17 @@ describe('tracing', () => {
     const ctx = contextFromTraceparent(`00-${CALLER_TRACE}-b7ad6b7169203331-00`);
     expect(ctx.traceId).toBe(CALLER_TRACE);
     expect(toTraceparent(ctx)).toMatch(new RegExp(`^00-${CALLER_TRACE}-[0-9a-f]{16}-00$`));
+  });
+
+  it('a trace begun here (no caller`s) is sampled by the process`s ratio when it traces', () => {
+    setRootSampler(() => true);
+    expect(toTraceparent(contextFromTraceparent(undefined))).toMatch(/-01$/);
+    // a caller's decision still wins
+    expect(toTraceparent(contextFromTraceparent(`00-${CALLER_TRACE}-b7ad6b7169203331-00`))).toMatch(
+      /-00$/,
+    );
+    setRootSampler(() => false);
+    expect(toTraceparent(contextFromTraceparent(undefined))).toMatch(/-00$/);
   });
 
   it('a flush that hangs does not hold the shutdown past its bound', async () => {

@@ -32,6 +32,7 @@ import {
   setHttpServerTracer,
   setUntracedRunner,
   setLinkedSpanRunner,
+  setRootSampler,
   setSpanFlush,
 } from './trace-hooks';
 
@@ -140,6 +141,7 @@ export function startTracing(
   const pod = config.POD_NAME || hostname();
   const ratio = config.OTEL_TRACES_SAMPLER_ARG;
   const ratioSampler = new TraceIdRatioBasedSampler(ratio);
+  const tracer = api.trace.getTracer('@emporia/platform');
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({
       'service.name': config.OTEL_SERVICE_NAME || service,
@@ -189,23 +191,24 @@ export function startTracing(
     span.setAttribute('http.route', route);
     span.updateName(`${SERVER_METHOD.get(span) ?? 'HTTP'} ${route}`);
   });
+  setRootSampler(() => headSampled(undefined, ratio));
   setHttpServerTracer((server) => traceServer(server, api, tracer, suppressTracing, ratio));
   setUntracedRunner((fn) => api.context.with(suppressTracing(api.context.active()), fn));
-  const tracer = api.trace.getTracer('@emporia/platform');
-  setLinkedSpanRunner((name, links, fn) =>
+  const spanContext = (s: { traceId: string; spanId: string; sampled?: boolean }) => ({
+    traceId: s.traceId,
+    spanId: s.spanId,
+    traceFlags: s.sampled === false ? api.TraceFlags.NONE : api.TraceFlags.SAMPLED,
+  });
+  // under the recorded attempt given as parent, whatever context the batch was flushed in
+  setLinkedSpanRunner((name, parent, links, fn) =>
     tracer.startActiveSpan(
       name,
       {
         kind: api.SpanKind.INTERNAL,
-        links: links.map((l) => ({
-          context: {
-            traceId: l.traceId,
-            spanId: l.spanId,
-            traceFlags: l.sampled === false ? api.TraceFlags.NONE : api.TraceFlags.SAMPLED,
-          },
-        })),
+        links: links.map((l) => ({ context: spanContext(l) })),
         attributes: { 'emporia.batch.size': links.length },
       },
+      api.trace.setSpanContext(api.ROOT_CONTEXT, spanContext(parent)),
       async (span) => {
         try {
           return await fn();

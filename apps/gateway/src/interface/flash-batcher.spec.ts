@@ -1,6 +1,6 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { marketingV1 } from '@emporia/contracts';
-import { newContext, RemoteCallError } from '@emporia/platform';
+import { newContext, RemoteCallError, type RequestContext } from '@emporia/platform';
 import type { MarketingBackend } from '../application/ports';
 import { FlashBatcher } from './flash-batcher';
 
@@ -10,7 +10,7 @@ type Attempt = marketingV1.AttemptFlashPurchaseRequest;
 
 /** A marketing that wins every attempt with a token naming its buyer, recording its calls. */
 function fakeMarketing(opts: { batches?: 'ok' | 'unimplemented' | 'fail' } = {}) {
-  const calls: { method: string; attempts: Attempt[] }[] = [];
+  const calls: { method: string; attempts: Attempt[]; ctx?: RequestContext }[] = [];
   const answer = (a: Attempt) =>
     a.quantity > 10
       ? {
@@ -25,8 +25,8 @@ function fakeMarketing(opts: { batches?: 'ok' | 'unimplemented' | 'fail' } = {})
       calls.push({ method: 'single', attempts: [a] });
       return answer(a);
     },
-    tryFlashPurchases: async (_ctx: unknown, r: { attempts: Attempt[] }) => {
-      calls.push({ method: 'batch', attempts: r.attempts });
+    tryFlashPurchases: async (ctx: RequestContext, r: { attempts: Attempt[] }) => {
+      calls.push({ method: 'batch', attempts: r.attempts, ctx });
       if (opts.batches === 'unimplemented')
         throw new RemoteCallError('marketing', {
           status: GrpcStatus.UNIMPLEMENTED,
@@ -56,6 +56,23 @@ describe('FlashBatcher: the attempts of one sale sent together share one call', 
       ['batch', 3],
       ['batch', 2],
     ]);
+  });
+
+  it("the shared call goes in a recorded attempt's trace when one is, else the first attempt's", async () => {
+    const { marketing, calls } = fakeMarketing();
+    const b = new FlashBatcher(8);
+    const unsampled = { ...newContext(), sampled: false };
+    const recorded = { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16) };
+    await Promise.all([
+      b.attempt(marketing, unsampled, attempt('a')),
+      b.attempt(marketing, recorded, attempt('b')),
+    ]);
+    const others = [
+      { ...newContext(), sampled: false },
+      { ...newContext(), sampled: false },
+    ];
+    await Promise.all(others.map((ctx, i) => b.attempt(marketing, ctx, attempt(`c${i}`))));
+    expect(calls.map((c) => c.ctx)).toEqual([recorded, others[0]]);
   });
 
   it('fails an attempt marketing answered with its own error alone, as a single call would', async () => {

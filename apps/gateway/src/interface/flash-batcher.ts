@@ -65,11 +65,14 @@ export class FlashBatcher {
       void one(batch[0]);
       return;
     }
-    // traced: one span for the shared call, linked to every attempt's request
+    // the call goes in a recorded attempt's trace when one is (traced: one span for the shared
+    // call under it, linked to every attempt's request)
+    const lead = (batch.find((p) => p.ctx.sampled !== false) ?? batch[0]).ctx;
     inLinkedSpan(
       'flash attempts batch',
+      lead,
       batch.map((p) => p.ctx),
-      () => marketing.tryFlashPurchases(batch[0].ctx, { attempts: batch.map((p) => p.req) }),
+      () => marketing.tryFlashPurchases(lead, { attempts: batch.map((p) => p.req) }),
     ).then(
       ({ results }) => {
         if (results.length !== batch.length) {
