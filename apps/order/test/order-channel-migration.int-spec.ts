@@ -2,7 +2,14 @@ import { Client } from 'pg';
 import { v4 as uuid } from 'uuid';
 import { createDataSource, runMigrations } from '@emporia/persistence';
 import { createTestDatabase } from '@emporia/testing';
-import { ORDER_MIGRATIONS } from '../src/infrastructure/migrations';
+import { ORDER_MIGRATIONS as ALL_MIGRATIONS } from '../src/infrastructure/migrations';
+import { OrderChannel1764000001700 } from '../src/infrastructure/migrations/1764000001700-order-channel';
+
+// the migrations up to this one (later ones are tested on their own)
+const ORDER_MIGRATIONS = ALL_MIGRATIONS.slice(
+  0,
+  ALL_MIGRATIONS.indexOf(OrderChannel1764000001700) + 1,
+);
 
 jest.setTimeout(60_000);
 

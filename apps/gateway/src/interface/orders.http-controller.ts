@@ -223,10 +223,13 @@ export class OrdersHttpController {
     @Caller() me: Principal,
     @Query() q: PageQuery,
   ): Promise<OrderPage> {
+    // the token's account, never every account's (allAccounts is the operators' route's)
     const r = await this.orders.listOrders(ctx, {
       accountId: me.accountId,
       pageSize: q.limit ?? 0,
       pageToken: q.cursor ?? '',
+      allAccounts: false,
+      status: '',
     });
     return { items: r.orders.map(orderView), nextCursor: cursorOf(r.nextPageToken) };
   }

@@ -15,6 +15,8 @@ import {
   UNIT_OF_WORK,
   type UnitOfWork,
   type OrderTx,
+  type OrderCursor,
+  type OrderListFilter,
 } from './ports';
 
 export const orderNotFound = (id: string) =>
@@ -48,13 +50,17 @@ export class OrderLifecycleUseCase {
     });
   }
 
+  /**
+   * Orders newest first: an account's (a customer's own: the caller names the account), or with
+   * `accountId` null every account's (operators); of one status or any.
+   */
   list(
     ctx: RequestContext,
-    accountId: string,
+    filter: OrderListFilter,
     limit: number,
-    after: { createdAt: Date; id: string } | null,
+    after: OrderCursor | null,
   ): Promise<Order[]> {
-    return this.uow.run(ctx, (tx) => tx.orders.listByAccount(accountId, limit, after));
+    return this.uow.read(ctx, (tx) => tx.orders.list(filter, limit, after));
   }
 
   /**

@@ -6,6 +6,7 @@ import type { CheckoutStatus } from '../domain/checkout-attempt';
 import type { GroupDecision } from '../domain/group-buy';
 import type { Order, PricedCart, RiskVerdict, ShippingAddress } from '../domain/order';
 import type { OrderChange, OrderDomainEvent } from '../domain/order-change';
+import type { OrderStatus } from '../domain/order-state-machine';
 import type { PaymentCallback } from '../domain/payment';
 import type { Shipment } from '../domain/shipment';
 import type { ReturnRequest } from '../domain/returns';
@@ -206,6 +207,18 @@ export interface PaymentRecord {
   redirectUrl?: string | null;
 }
 
+/** Which orders a listing shows: an account's or every account's (null), of a status or any. */
+export interface OrderListFilter {
+  accountId: string | null;
+  status: OrderStatus | null;
+}
+
+/** Where a page of orders ends: the last order's creation time and id. */
+export interface OrderCursor {
+  createdAt: Date;
+  id: string;
+}
+
 export interface OrderRepository {
   find(id: string): Promise<Order | null>;
   findForUpdate(id: string): Promise<Order | null>;
@@ -224,11 +237,11 @@ export interface OrderRepository {
    * the caller's transaction; ORDER_CHANGED when the stored order is no longer at that version.
    */
   save(change: OrderChange): Promise<void>;
-  listByAccount(
-    accountId: string,
-    limit: number,
-    after: { createdAt: Date; id: string } | null,
-  ): Promise<Order[]>;
+  /**
+   * Orders newest first (`created_at`, then id, both descending), after the cursor's order:
+   * one account's, or every account's when `accountId` is null; of one status or any.
+   */
+  list(filter: OrderListFilter, limit: number, after: OrderCursor | null): Promise<Order[]>;
   explanation(id: string): Promise<string[]>;
   /** Unpaid orders past their deadline, oldest first. */
   overdue(now: Date, limit: number): Promise<string[]>;

@@ -17,6 +17,17 @@ export const ORDER_STATUSES = [
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
+/** One of ORDER_STATUSES as written (upper case), or ORDER_STATUS_INVALID (INVALID_ARGUMENT). */
+export function parseOrderStatus(value: string): OrderStatus {
+  if ((ORDER_STATUSES as readonly string[]).includes(value)) return value as OrderStatus;
+  throw new OrderError(
+    'INVALID_ARGUMENT',
+    'ORDER_STATUS_INVALID',
+    `status is one of ${ORDER_STATUSES.join(', ')}, not '${value}'`,
+    { field: 'status' },
+  );
+}
+
 export type OrderEvent =
   | 'APPROVE'
   | 'REJECT'

@@ -11,6 +11,8 @@ import {
   type GuestTokenRepository,
   type CheckoutRecord,
   type CheckoutRepository,
+  type OrderCursor,
+  type OrderListFilter,
   type OrderRepository,
   type PaymentRecord,
   type PaymentRepository,
@@ -212,16 +214,21 @@ export class SqlOrderRepository implements OrderRepository {
     appendEvents(this.events, change.events);
   }
 
-  async listByAccount(
-    accountId: string,
-    limit: number,
-    after: { createdAt: Date; id: string } | null,
-  ): Promise<Order[]> {
+  async list(filter: OrderListFilter, limit: number, after: OrderCursor | null): Promise<Order[]> {
+    // an index in this order serves each: orders_account_idx (an account's), orders_created_idx
+    // (every order), orders_status_created_idx (a status; a common one may walk the former)
+    const params: unknown[] = [limit];
+    const where: string[] = [];
+    if (filter.accountId) where.push(`account_id = $${params.push(filter.accountId)}`);
+    if (filter.status) where.push(`status = $${params.push(filter.status)}`);
+    if (after)
+      where.push(
+        `(created_at, id) < ($${params.push(after.createdAt)}, $${params.push(after.id)})`,
+      );
     const rows = await this.sql.rows<OrderRow>(
-      after
-        ? `SELECT * FROM orders WHERE account_id = $1 AND (created_at, id) < ($3, $4) ORDER BY created_at DESC, id DESC LIMIT $2`
-        : `SELECT * FROM orders WHERE account_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
-      after ? [accountId, limit, after.createdAt, after.id] : [accountId, limit],
+      `SELECT * FROM orders ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY created_at DESC, id DESC LIMIT $1`,
+      params,
     );
     return rows.map(toOrder);
   }

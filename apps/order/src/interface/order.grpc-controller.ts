@@ -16,6 +16,7 @@ import type { Shipment } from '../domain/shipment';
 import type { Cart } from '../domain/cart';
 import type { Order } from '../domain/order';
 import { OrderError } from '../domain/order-error';
+import { parseOrderStatus } from '../domain/order-state-machine';
 
 const uuid = (field: string, v: string) => {
   if (!UUID_RE.test(v ?? ''))
@@ -181,6 +182,7 @@ export class OrderGrpcController implements orderV1.OrderServiceController {
   listOrders(req: orderV1.ListOrdersRequest, md?: Metadata): Promise<orderV1.ListOrdersResponse> {
     return withGrpcContext(md, async (ctx) => {
       const limit = pageSize(req.pageSize);
+      // a cursor that does not hold a time and an order id is INVALID_CURSOR, never a query
       const after = req.pageToken
         ? decodeCursor(
             req.pageToken,
@@ -188,12 +190,20 @@ export class OrderGrpcController implements orderV1.OrderServiceController {
               typeof v === 'object' &&
               v !== null &&
               typeof (v as { c?: unknown }).c === 'string' &&
-              typeof (v as { i?: unknown }).i === 'string',
+              !Number.isNaN(new Date((v as { c: string }).c).getTime()) &&
+              UUID_RE.test(String((v as { i?: unknown }).i)),
           )
         : null;
+      // a customer's listing names its account (required); only operators list every account's
+      const filter = {
+        accountId: req.allAccounts
+          ? (optionalUuid('account_id', req.accountId) ?? null)
+          : uuid('account_id', req.accountId),
+        status: req.status ? parseOrderStatus(req.status) : null,
+      };
       const orders = await this.orders.list(
         ctx,
-        uuid('account_id', req.accountId),
+        filter,
         limit + 1,
         after ? { createdAt: new Date(after.c), id: after.i } : null,
       );

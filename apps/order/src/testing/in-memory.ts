@@ -10,7 +10,9 @@ import {
   type CheckoutRepository,
   type GroupDecisionRepository,
   type GuestTokenRepository,
+  type OrderCursor,
   type OrderEvents,
+  type OrderListFilter,
   type OrderRepository,
   type OrderTx,
   type PaymentRecord,
@@ -140,14 +142,11 @@ class MemOrders implements OrderRepository {
     this.s.imports.set(k, orderId);
     return true;
   }
-  async listByAccount(
-    accountId: string,
-    limit: number,
-    after: { createdAt: Date; id: string } | null,
-  ) {
+  async list(filter: OrderListFilter, limit: number, after: OrderCursor | null) {
     return [...this.s.orders.values()]
       .map((x) => x.order)
-      .filter((o) => o.accountId === accountId)
+      .filter((o) => filter.accountId === null || o.accountId === filter.accountId)
+      .filter((o) => filter.status === null || o.status === filter.status)
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1))
       .filter(
         (o) =>

@@ -96,7 +96,7 @@ export class GrpcOrders implements OrdersPort {
 
   async deliveredOrderIds(ctx: RequestContext, accountId: string, max: number): Promise<string[]> {
     const { orders } = await this.rpc
-      .listOrders(ctx, { accountId, pageSize: max, pageToken: '' })
+      .listOrders(ctx, { accountId, pageSize: max, pageToken: '', allAccounts: false, status: '' })
       .catch(orderFailure);
     return (orders ?? [])
       .filter((o) => o.status === 'DELIVERED' || o.status === 'COMPLETED')

@@ -101,7 +101,14 @@ export class GrpcCustomerOrders implements CustomerOrders {
     const pageSize = Number.isFinite(limit) ? Math.max(1, Math.min(100, Math.floor(limit))) : 10;
     const res = await ask(
       [accountId],
-      () => this.api.listOrders(ctx(), { accountId, pageSize, pageToken: '' }),
+      () =>
+        this.api.listOrders(ctx(), {
+          accountId,
+          pageSize,
+          pageToken: '',
+          allAccounts: false,
+          status: '',
+        }),
       { orders: [], nextPageToken: '' },
     );
     return res.orders.slice(0, pageSize).map(toOrder);

@@ -10,6 +10,7 @@ import { GuestTokens1764000001400 } from './1764000001400-guest-tokens';
 import { CheckoutLease1764000001500 } from './1764000001500-checkout-lease';
 import { PaymentAttempts1764000001600 } from './1764000001600-payment-attempts';
 import { OrderChannel1764000001700 } from './1764000001700-order-channel';
+import { OrderListingIndexes1764000001800 } from './1764000001800-order-listing-indexes';
 
 /** Every migration of the order database, in order. Never `synchronize`. */
 export const ORDER_MIGRATIONS = [
@@ -25,4 +26,5 @@ export const ORDER_MIGRATIONS = [
   CheckoutLease1764000001500,
   PaymentAttempts1764000001600,
   OrderChannel1764000001700,
+  OrderListingIndexes1764000001800,
 ];

@@ -159,9 +159,23 @@ export interface GetOrderResponse {
 }
 
 export interface ListOrdersRequest {
+  /**
+   * The account whose orders are listed: required unless `all_accounts` is set, and then an
+   * optional filter.
+   */
   accountId: string;
   pageSize: number;
   pageToken: string;
+  /**
+   * Operators: the orders of every account. The gateway sets it on the operator route only; a
+   * customer's listing always names the customer's account.
+   */
+  allAccounts: boolean;
+  /**
+   * Only orders in this status (one of `Order.status`, e.g. PENDING_REVIEW: held for review);
+   * "" for every status. Anything else is INVALID_ARGUMENT ORDER_STATUS_INVALID.
+   */
+  status: string;
 }
 
 export interface ListOrdersResponse {
@@ -1880,7 +1894,7 @@ export const GetOrderResponse: MessageFns<GetOrderResponse, "emporia.order.v1.Ge
 };
 
 function createBaseListOrdersRequest(): ListOrdersRequest {
-  return { accountId: "", pageSize: 0, pageToken: "" };
+  return { accountId: "", pageSize: 0, pageToken: "", allAccounts: false, status: "" };
 }
 
 export const ListOrdersRequest: MessageFns<ListOrdersRequest, "emporia.order.v1.ListOrdersRequest"> = {
@@ -1895,6 +1909,12 @@ export const ListOrdersRequest: MessageFns<ListOrdersRequest, "emporia.order.v1.
     }
     if (message.pageToken !== "") {
       writer.uint32(26).string(message.pageToken);
+    }
+    if (message.allAccounts !== false) {
+      writer.uint32(32).bool(message.allAccounts);
+    }
+    if (message.status !== "") {
+      writer.uint32(42).string(message.status);
     }
     return writer;
   },
@@ -1934,6 +1954,22 @@ export const ListOrdersRequest: MessageFns<ListOrdersRequest, "emporia.order.v1.
             }
 
             message.pageToken = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.allAccounts = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.status = reader.string();
             continue;
           }
         }
@@ -4195,6 +4231,11 @@ export interface OrderServiceClient {
 
   getOrder(request: GetOrderRequest, metadata?: Metadata): Observable<GetOrderResponse>;
 
+  /**
+   * Orders, newest first: one account's (`account_id`), or with `all_accounts` every account's
+   * (operators); `status` narrows either.
+   */
+
   listOrders(request: ListOrdersRequest, metadata?: Metadata): Observable<ListOrdersResponse>;
 
   /** By the customer, before payment. */
@@ -4316,6 +4357,11 @@ export interface OrderServiceController {
     request: GetOrderRequest,
     metadata?: Metadata,
   ): Promise<GetOrderResponse> | Observable<GetOrderResponse> | GetOrderResponse;
+
+  /**
+   * Orders, newest first: one account's (`account_id`), or with `all_accounts` every account's
+   * (operators); `status` narrows either.
+   */
 
   listOrders(
     request: ListOrdersRequest,
