@@ -4,10 +4,12 @@ import { newContext, type RequestContext } from '@emporia/platform';
 import {
   assertNotDeleted,
   assertNotOwnAccount,
+  parseIdentifier,
   rolesReduced,
   validateRoles,
   type Account,
 } from '../domain/account';
+import { UserError } from '../domain/user-error';
 import { type TierDefinition, validateTiers } from '../domain/membership-tier';
 import { reevaluateTier } from './membership-rules';
 import { CLOCK, type Clock, UNIT_OF_WORK, type UnitOfWork } from './ports';
@@ -19,7 +21,7 @@ export interface TierView extends TierDefinition {
   members: number;
 }
 
-/** Operator and admin configuration: the tier table and account roles. */
+/** Operator and admin configuration: the tier table and account roles; finding an account. */
 @Injectable()
 export class AccountAdminUseCase {
   constructor(
@@ -77,6 +79,28 @@ export class AccountAdminUseCase {
       });
     }
     return ids.length;
+  }
+
+  /**
+   * The live account an e-mail address (any case) or E.164 phone number signs in with, the
+   * identifier normalised as login normalises it; null when no live account has it. An erased
+   * account is never found (its identifiers are gone, and its status says so).
+   */
+  async findByIdentifier(ctx: RequestContext, identifier: string): Promise<Account | null> {
+    if (!(identifier ?? '').trim())
+      throw new UserError(
+        'INVALID_ARGUMENT',
+        'IDENTIFIER_REQUIRED',
+        'give an e-mail address or an E.164 phone number such as +8613800138000',
+      );
+    const id = parseIdentifier(identifier);
+    return this.uow.read(ctx, async (tx) => {
+      const account =
+        'email' in id
+          ? await tx.accounts.findByEmail(id.email)
+          : await tx.accounts.findByPhone(id.phone);
+      return account && account.status !== 'DELETED' ? account : null;
+    });
   }
 
   /**

@@ -385,6 +385,13 @@ export class UserGrpcController implements userV1.UserServiceController {
     }));
   }
 
+  findAccount(req: userV1.FindAccountRequest, md?: Metadata): Promise<userV1.FindAccountResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      const account = await this.admin.findByIdentifier(ctx, req.identifier);
+      return { account: account ? accountToProto(account) : undefined };
+    });
+  }
+
   refresh(req: userV1.RefreshRequest, md?: Metadata): Promise<userV1.RefreshResponse> {
     return withGrpcContext(md, async (ctx) => ({
       tokens: tokensToProto(await this.refreshUc.execute(ctx, req.refreshToken)),

@@ -435,6 +435,20 @@ export interface SetAccountRolesResponse {
   account: Account | undefined;
 }
 
+export interface FindAccountRequest {
+  /**
+   * An e-mail address or an E.164 phone number (+8613800138000; spaces, dashes and brackets are
+   * dropped); anything else is INVALID_ARGUMENT EMAIL_INVALID or PHONE_INVALID, and an empty one
+   * INVALID_ARGUMENT IDENTIFIER_REQUIRED.
+   */
+  identifier: string;
+}
+
+export interface FindAccountResponse {
+  /** Unset when no live account has the identifier. */
+  account: Account | undefined;
+}
+
 function createBaseAccount(): Account {
   return { id: "", email: "", phone: "", roles: [], status: AccountStatus.ACCOUNT_STATUS_UNSPECIFIED, createdAt: "" };
 }
@@ -4251,6 +4265,102 @@ export const SetAccountRolesResponse: MessageFns<SetAccountRolesResponse, "empor
   },
 };
 
+function createBaseFindAccountRequest(): FindAccountRequest {
+  return { identifier: "" };
+}
+
+export const FindAccountRequest: MessageFns<FindAccountRequest, "emporia.user.v1.FindAccountRequest"> = {
+  $type: "emporia.user.v1.FindAccountRequest" as const,
+
+  encode(message: FindAccountRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.identifier !== "") {
+      writer.uint32(10).string(message.identifier);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FindAccountRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFindAccountRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.identifier = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseFindAccountResponse(): FindAccountResponse {
+  return { account: undefined };
+}
+
+export const FindAccountResponse: MessageFns<FindAccountResponse, "emporia.user.v1.FindAccountResponse"> = {
+  $type: "emporia.user.v1.FindAccountResponse" as const,
+
+  encode(message: FindAccountResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.account !== undefined) {
+      Account.encode(message.account, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FindAccountResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFindAccountResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.account = Account.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /**
  * Accounts and authentication: registration, login with throttling, rotating refresh tokens,
  * and the JWKS the gateway verifies access tokens with.
@@ -4349,6 +4459,14 @@ export interface UserServiceClient {
   /** Admin: the roles of an account (customer, agent, operator, admin). */
 
   setAccountRoles(request: SetAccountRolesRequest, metadata?: Metadata): Observable<SetAccountRolesResponse>;
+
+  /**
+   * Operator: the account an e-mail address (any case) or E.164 phone number signs in with,
+   * normalised as login normalises it; none when no live account has it (an erased account is
+   * never found).
+   */
+
+  findAccount(request: FindAccountRequest, metadata?: Metadata): Observable<FindAccountResponse>;
 }
 
 /**
@@ -4524,6 +4642,17 @@ export interface UserServiceController {
     request: SetAccountRolesRequest,
     metadata?: Metadata,
   ): Promise<SetAccountRolesResponse> | Observable<SetAccountRolesResponse> | SetAccountRolesResponse;
+
+  /**
+   * Operator: the account an e-mail address (any case) or E.164 phone number signs in with,
+   * normalised as login normalises it; none when no live account has it (an erased account is
+   * never found).
+   */
+
+  findAccount(
+    request: FindAccountRequest,
+    metadata?: Metadata,
+  ): Promise<FindAccountResponse> | Observable<FindAccountResponse> | FindAccountResponse;
 }
 
 export function UserServiceControllerMethods() {
@@ -4556,6 +4685,7 @@ export function UserServiceControllerMethods() {
       "listTiers",
       "replaceTiers",
       "setAccountRoles",
+      "findAccount",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
