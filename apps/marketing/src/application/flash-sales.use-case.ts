@@ -5,6 +5,7 @@ import {
   validateQuantity,
   type AttemptOutcome,
   type FlashSale,
+  type FlashSaleStatus,
 } from '../domain/flash-sale';
 import { MarketingError } from '../domain/marketing-error';
 import { countFlashAttempt } from './flash-sale.metrics';
@@ -14,6 +15,7 @@ import {
   type Clock,
   FLASH_SETTINGS,
   FLASH_STORE,
+  type FlashSaleCursor,
   type FlashSaleStore,
   type FlashSettings,
   UNIT_OF_WORK,
@@ -30,6 +32,25 @@ export interface Reconciliation {
   /** stock − remaining − held: 0 when Redis and the database agree. */
   drift: number;
 }
+
+/** A listed sale with its reconciliation, as `get` reports it. */
+export interface FlashSaleDetail {
+  sale: FlashSale;
+  createdAt: Date;
+  reconciliation: Reconciliation;
+}
+
+/** stock − remaining − held: 0 when Redis and the database agree. */
+const reconciliationOf = (
+  sale: FlashSale,
+  redisRemaining: number,
+  tally: { held: number; paid: number },
+): Reconciliation => ({
+  redisRemaining,
+  held: tally.held,
+  paid: tally.paid,
+  drift: sale.stock - redisRemaining - tally.held,
+});
 
 const notFound = (id: string) =>
   new MarketingError('NOT_FOUND', 'FLASH_SALE_NOT_FOUND', `flash sale ${id} does not exist`);
@@ -216,6 +237,45 @@ export class FlashSalesUseCase {
     return { sale, reconciliation: await this.reconcile(ctx, sale) };
   }
 
+  /**
+   * Sales newest first, all or those of one status at the clock's now, a page of `limit` after
+   * the cursor's sale; each with its reconciliation as `get` reports it (the wins still in its
+   * Redis list recorded first), the page's database sums in one query. `next`: where the next
+   * page starts, null after the last.
+   */
+  async list(
+    ctx: RequestContext,
+    query: { status: FlashSaleStatus | null; limit: number; after: FlashSaleCursor | null },
+  ): Promise<{ items: FlashSaleDetail[]; next: FlashSaleCursor | null }> {
+    const now = this.clock.now();
+    const found = await this.uow.read(ctx, (tx) =>
+      tx.flash.listSales({ status: query.status, now }, query.limit + 1, query.after),
+    );
+    const page = found.slice(0, query.limit);
+    await Promise.all(page.map((l) => this.drainWins(ctx, l.sale.id)));
+    const ids = page.map((l) => l.sale.id);
+    const [remaining, totals] = await Promise.all([
+      Promise.all(ids.map((id) => this.store.remaining(id))),
+      ids.length
+        ? this.uow.read(ctx, (tx) => tx.flash.totalsOf(ids))
+        : new Map<string, { held: number; paid: number }>(),
+    ]);
+    const items = page.map((l, i) => ({
+      ...l,
+      reconciliation: reconciliationOf(
+        l.sale,
+        remaining[i],
+        totals.get(l.sale.id) ?? { held: 0, paid: 0 },
+      ),
+    }));
+    const last = page[page.length - 1];
+    return {
+      items,
+      next:
+        found.length > query.limit && last ? { createdAt: last.createdAt, id: last.sale.id } : null,
+    };
+  }
+
   private async reconcile(ctx: RequestContext, sale: FlashSale): Promise<Reconciliation> {
     // the sums only: the sweep reconciles every live sale every second, and a sale's buyers
     // (tens of thousands in a Redis hash and in the purchases) are only needed to restore it
@@ -223,12 +283,7 @@ export class FlashSalesUseCase {
       this.store.remaining(sale.id),
       this.uow.run(ctx, (tx) => tx.flash.totals(sale.id)),
     ]);
-    return {
-      redisRemaining: remaining,
-      held: tally.held,
-      paid: tally.paid,
-      drift: sale.stock - remaining - tally.held,
-    };
+    return reconciliationOf(sale, remaining, tally);
   }
 
   /** Records wins from the sale's win list (idempotent by token), then drops them from it. */

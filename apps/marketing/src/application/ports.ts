@@ -3,7 +3,7 @@ import type { ReceivedEvent } from '@emporia/messaging';
 import type { RequestContext } from '@emporia/platform';
 import type { Campaign, PromotionRecord } from '../domain/campaign';
 import type { Coupon, CouponTemplate } from '../domain/coupon';
-import type { AttemptOutcome, FlashSale } from '../domain/flash-sale';
+import type { AttemptOutcome, FlashSale, FlashSaleStatus } from '../domain/flash-sale';
 import type { Group } from '../domain/group-buy';
 
 export const UNIT_OF_WORK = Symbol('UNIT_OF_WORK');
@@ -156,9 +156,30 @@ export interface CustomerRepository {
   setTier(accountId: string, tier: string, at: Date): Promise<void>;
 }
 
+/** Where a page of flash sales ends: the last sale's creation time and id. */
+export interface FlashSaleCursor {
+  createdAt: Date;
+  id: string;
+}
+
+/** A sale as listings show it: with when it was created (their order). */
+export interface ListedFlashSale {
+  sale: FlashSale;
+  createdAt: Date;
+}
+
 export interface FlashRepository {
   insertSale(s: FlashSale, now: Date): Promise<void>;
   findSale(id: string): Promise<FlashSale | null>;
+  /**
+   * Sales newest first (creation time, then id, both descending) after the cursor's sale: all,
+   * or those of one status at `now` (see `flashSaleStatus`).
+   */
+  listSales(
+    filter: { status: FlashSaleStatus | null; now: Date },
+    limit: number,
+    after: FlashSaleCursor | null,
+  ): Promise<ListedFlashSale[]>;
   /** Sales not ended at `now` (to keep loaded in Redis). */
   liveSales(now: Date): Promise<FlashSale[]>;
   /** Records wins in one statement (each skipped if its token is already recorded). */
@@ -177,6 +198,8 @@ export interface FlashRepository {
   tally(saleId: string): Promise<{ held: number; paid: number; buyers: Record<string, number> }>;
   /** `tally` without the buyers: one sum (the sweep's reconciliation, every second). */
   totals(saleId: string): Promise<{ held: number; paid: number }>;
+  /** `totals` of several sales in one query; a sale without purchases has none (0, 0). */
+  totalsOf(saleIds: readonly string[]): Promise<Map<string, { held: number; paid: number }>>;
 }
 
 export interface GroupRepository {

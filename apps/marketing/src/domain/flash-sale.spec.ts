@@ -1,5 +1,12 @@
 import { Money } from '@emporia/money';
-import { decideAttempt, validateFlashSale, validateQuantity, type FlashSale } from './flash-sale';
+import {
+  decideAttempt,
+  flashSaleStatus,
+  parseFlashSaleStatus,
+  validateFlashSale,
+  validateQuantity,
+  type FlashSale,
+} from './flash-sale';
 
 const sale: FlashSale = {
   id: 's',
@@ -37,5 +44,25 @@ describe('flash sale rules', () => {
       expect.objectContaining({ code: 'QUANTITY_INVALID' }),
     );
     expect(validateFlashSale(sale)).toBe(sale);
+  });
+});
+
+describe('where a sale stands', () => {
+  it.each([
+    ['2026-11-10T23:59:59.999Z', 'SCHEDULED', 'NOT_STARTED'],
+    ['2026-11-11T00:00:00Z', 'LIVE', 'WON'],
+    ['2026-11-11T00:59:59.999Z', 'LIVE', 'WON'],
+    ['2026-11-11T01:00:00Z', 'ENDED', 'ENDED'],
+  ])('at %s it is %s, and an attempt is %s', (now, status, attempt) => {
+    expect(flashSaleStatus(sale, at(now))).toBe(status);
+    expect(decideAttempt({ stock: 5, bought: 0 }, sale, 1, at(now))).toBe(attempt);
+  });
+
+  it('reads a status as written, and refuses anything else', () => {
+    expect(parseFlashSaleStatus('LIVE')).toBe('LIVE');
+    for (const v of ['live', 'SOLD_OUT', ''])
+      expect(() => parseFlashSaleStatus(v)).toThrow(
+        expect.objectContaining({ kind: 'INVALID_ARGUMENT', code: 'FLASH_SALE_STATUS_INVALID' }),
+      );
   });
 });

@@ -12,6 +12,32 @@ export interface FlashSale {
   endsAt: Date;
 }
 
+/**
+ * Where a sale's window stands: SCHEDULED before it starts, LIVE from its start (sold out or not)
+ * until its end, ENDED from its end: the moments an attempt is NOT_STARTED, decided, or ENDED.
+ */
+export const FLASH_SALE_STATUSES = ['SCHEDULED', 'LIVE', 'ENDED'] as const;
+export type FlashSaleStatus = (typeof FLASH_SALE_STATUSES)[number];
+
+export function flashSaleStatus(
+  sale: Pick<FlashSale, 'startsAt' | 'endsAt'>,
+  now: Date,
+): FlashSaleStatus {
+  if (now.getTime() < sale.startsAt.getTime()) return 'SCHEDULED';
+  return now.getTime() < sale.endsAt.getTime() ? 'LIVE' : 'ENDED';
+}
+
+/** One of FLASH_SALE_STATUSES as written, or FLASH_SALE_STATUS_INVALID. */
+export function parseFlashSaleStatus(value: string): FlashSaleStatus {
+  if ((FLASH_SALE_STATUSES as readonly string[]).includes(value)) return value as FlashSaleStatus;
+  throw new MarketingError(
+    'INVALID_ARGUMENT',
+    'FLASH_SALE_STATUS_INVALID',
+    `status is one of ${FLASH_SALE_STATUSES.join(', ')}, not '${value}'`,
+    { field: 'status' },
+  );
+}
+
 /** What one purchase attempt gets: a winner's short-lived token, or why not. */
 export type AttemptOutcome =
   | { result: 'WON'; token: string; expiresAt: Date }
@@ -53,8 +79,9 @@ export function decideAttempt(
   quantity: number,
   now: Date,
 ): 'WON' | 'SOLD_OUT' | 'LIMIT_REACHED' | 'NOT_STARTED' | 'ENDED' {
-  if (now.getTime() < sale.startsAt.getTime()) return 'NOT_STARTED';
-  if (now.getTime() >= sale.endsAt.getTime()) return 'ENDED';
+  const status = flashSaleStatus(sale, now);
+  if (status === 'SCHEDULED') return 'NOT_STARTED';
+  if (status === 'ENDED') return 'ENDED';
   if (state.bought + quantity > sale.perUserLimit) return 'LIMIT_REACHED';
   if (state.stock < quantity) return 'SOLD_OUT';
   return 'WON';

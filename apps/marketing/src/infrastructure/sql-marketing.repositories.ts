@@ -8,16 +8,18 @@ import type {
   CustomerRepository,
   FlashPurchase,
   FlashRepository,
+  FlashSaleCursor,
   GroupDeal,
   GroupMember,
   GroupRepository,
+  ListedFlashSale,
   MemberStatus,
   PromotionRepository,
   PurchaseStatus,
 } from '../application/ports';
 import type { Campaign, PromotionRecord } from '../domain/campaign';
 import type { Coupon, CouponTemplate } from '../domain/coupon';
-import type { FlashSale } from '../domain/flash-sale';
+import type { FlashSale, FlashSaleStatus } from '../domain/flash-sale';
 import type { Group } from '../domain/group-buy';
 import { MarketingError } from '../domain/marketing-error';
 import { ruleFromJson, ruleToJson } from './promotion-rule.codec';
@@ -458,6 +460,36 @@ export class SqlFlashRepository extends SqlRepository implements FlashRepository
     const r = await this.sql.one<FlashSaleRow>(`SELECT * FROM flash_sales WHERE id = $1`, [id]);
     return r ? toSale(r) : null;
   }
+  async listSales(
+    filter: { status: FlashSaleStatus | null; now: Date },
+    limit: number,
+    after: FlashSaleCursor | null,
+  ): Promise<ListedFlashSale[]> {
+    // all, or ENDED: flash_sales_created_idx in order. SCHEDULED and LIVE: the sales not ended
+    // (flash_sales_ends_idx; a sale that has not started has not ended either), sorted: a few
+    const params: unknown[] = [limit];
+    const where: string[] = [];
+    if (filter.status) {
+      const now = `$${params.push(filter.now)}`;
+      where.push(
+        {
+          SCHEDULED: `ends_at > ${now} AND starts_at > ${now}`,
+          LIVE: `ends_at > ${now} AND starts_at <= ${now}`,
+          ENDED: `ends_at <= ${now}`,
+        }[filter.status],
+      );
+    }
+    if (after)
+      where.push(
+        `(created_at, id) < ($${params.push(after.createdAt)}, $${params.push(after.id)})`,
+      );
+    const rows = await this.sql.rows<FlashSaleRow>(
+      `SELECT * FROM flash_sales ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY created_at DESC, id DESC LIMIT $1`,
+      params,
+    );
+    return rows.map((r) => ({ sale: toSale(r), createdAt: r.created_at }));
+  }
   async liveSales(now: Date): Promise<FlashSale[]> {
     return (
       await this.sql.rows<FlashSaleRow>(`SELECT * FROM flash_sales WHERE ends_at > $1`, [now])
@@ -542,6 +574,18 @@ export class SqlFlashRepository extends SqlRepository implements FlashRepository
       [saleId],
     );
     return { held: Number(r?.held ?? 0), paid: Number(r?.paid ?? 0) };
+  }
+  async totalsOf(saleIds: readonly string[]) {
+    const rows = await this.sql.rows<{ sale_id: string; held: number; paid: number }>(
+      `SELECT sale_id, coalesce(sum(quantity), 0)::int AS held,
+              coalesce(sum(quantity) FILTER (WHERE status = 'PAID'), 0)::int AS paid
+         FROM flash_purchases WHERE sale_id = ANY($1::uuid[]) AND status <> 'RETURNED'
+        GROUP BY sale_id`,
+      [saleIds],
+    );
+    return new Map(
+      rows.map((r) => [r.sale_id, { held: Number(r.held), paid: Number(r.paid) }] as const),
+    );
   }
 }
 

@@ -1,7 +1,8 @@
 import { Controller, Inject } from '@nestjs/common';
 import type { Metadata } from '@grpc/grpc-js';
 import { marketingV1 } from '@emporia/contracts';
-import { withGrpcContext } from '@emporia/platform';
+import { decodeCursor, encodeCursor, pageSize, withGrpcContext } from '@emporia/platform';
+import { UUID_RE } from '@emporia/domain';
 import { AdminUseCase } from '../application/admin.use-case';
 import { AudiencesUseCase } from '../application/audiences.use-case';
 import { CouponsUseCase, type CouponView } from '../application/coupons.use-case';
@@ -9,7 +10,7 @@ import { FlashSalesUseCase } from '../application/flash-sales.use-case';
 import { GroupBuyUseCase } from '../application/group-buy.use-case';
 import { attemptFlashPurchase, tryFlashPurchases } from './flash-attempts.raw-handlers';
 import { PricingUseCase } from '../application/pricing.use-case';
-import type { FlashSale } from '../domain/flash-sale';
+import { parseFlashSaleStatus, type FlashSale } from '../domain/flash-sale';
 import type { Group } from '../domain/group-buy';
 import { MarketingError } from '../domain/marketing-error';
 import {
@@ -27,9 +28,13 @@ import {
   moneyOut,
   promotionIn,
   promotionOut,
+  sampleLineIn,
   time,
   uuid,
 } from './proto-mapping';
+
+/** The id a draft is read with (PreviewPromotion): the proto's id is not read. */
+const DRAFT_ID = '00000000-0000-0000-0000-000000000000';
 
 const couponOut = (c: CouponView): marketingV1.Coupon => ({
   code: c.code,
@@ -201,6 +206,41 @@ export class MarketingGrpcController implements marketingV1.MarketingServiceCont
     }));
   }
 
+  previewPromotion(
+    req: marketingV1.PreviewPromotionRequest,
+    md?: Metadata,
+  ): Promise<marketingV1.PreviewPromotionResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      // a draft has no id yet: its messages call it "draft"
+      const draft = { ...promotionIn(DRAFT_ID, req.promotion), id: 'draft' };
+      const r = await this.admin.previewPromotion(ctx, draft, req.lines.map(sampleLineIn), {
+        memberTier: req.memberTier,
+        firstOrder: req.firstOrder,
+        channel: req.channel,
+        at: req.at ? time('at', req.at) : undefined,
+      });
+      return {
+        lines: r.priced.lines.map((l) => ({
+          skuId: l.skuId,
+          quantity: l.quantity,
+          unitPrice: moneyOut(l.unitPrice),
+          discount: moneyOut(l.discount),
+          total: moneyOut(l.total),
+        })),
+        subtotal: moneyOut(r.priced.subtotal),
+        discount: moneyOut(r.priced.discount),
+        total: moneyOut(r.priced.total),
+        applied: r.priced.applied.map((a) => ({
+          promotionName: a.name,
+          discount: moneyOut(a.discount),
+          explanation: a.explanation,
+        })),
+        gifts: r.priced.gifts.map((g) => ({ skuId: g.skuId, quantity: g.quantity })),
+        inForce: r.inForce,
+      };
+    });
+  }
+
   createCouponTemplate(
     req: marketingV1.CreateCouponTemplateRequest,
     md?: Metadata,
@@ -293,6 +333,37 @@ export class MarketingGrpcController implements marketingV1.MarketingServiceCont
     return withGrpcContext(md, async (ctx) => {
       const r = await this.flash.get(ctx, uuid('sale_id', req.saleId));
       return { sale: saleOut(r.sale), reconciliation: r.reconciliation };
+    });
+  }
+
+  listFlashSales(
+    req: marketingV1.ListFlashSalesRequest,
+    md?: Metadata,
+  ): Promise<marketingV1.ListFlashSalesResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      // a cursor that does not hold a time and a sale id is INVALID_CURSOR, never a query
+      const after = req.pageToken
+        ? decodeCursor(
+            req.pageToken,
+            (v): v is { c: string; i: string } =>
+              typeof v === 'object' &&
+              v !== null &&
+              typeof (v as { c?: unknown }).c === 'string' &&
+              !Number.isNaN(new Date((v as { c: string }).c).getTime()) &&
+              UUID_RE.test(String((v as { i?: unknown }).i)),
+          )
+        : null;
+      const r = await this.flash.list(ctx, {
+        status: req.status ? parseFlashSaleStatus(req.status) : null,
+        limit: pageSize(req.pageSize),
+        after: after && { createdAt: new Date(after.c), id: after.i },
+      });
+      return {
+        sales: r.items.map((d) => ({ sale: saleOut(d.sale), reconciliation: d.reconciliation })),
+        nextPageToken: r.next
+          ? encodeCursor({ c: r.next.createdAt.toISOString(), i: r.next.id })
+          : '',
+      };
     });
   }
 

@@ -5,7 +5,7 @@ import type { AudienceGrant } from '../application/ports';
 import { UUID_RE } from '@emporia/domain';
 import type { Campaign, PromotionRecord } from '../domain/campaign';
 import { MarketingError } from '../domain/marketing-error';
-import type { Action, Condition, Scope } from '../domain/promotion-engine';
+import type { Action, CartLine, Condition, Scope } from '../domain/promotion-engine';
 
 const bad = (code: string, message: string) =>
   new MarketingError('INVALID_ARGUMENT', code, message);
@@ -158,6 +158,18 @@ export function promotionIn(id: string, p: marketingV1.Promotion | undefined): P
     couponOnly: p.couponOnly,
   };
 }
+
+/**
+ * A line of a sample cart (PreviewPromotion): the SKU and category ids are optional, for SKUS and
+ * CATEGORIES scopes; the quantity is the domain's to check.
+ */
+export const sampleLineIn = (l: marketingV1.CartLineToPrice, i: number): CartLine => ({
+  skuId: l.skuId ? uuid(`lines[${i}].sku_id`, l.skuId) : '',
+  productId: '',
+  categoryPathIds: l.categoryPathIds.map((c, k) => uuid(`lines[${i}].category_path_ids[${k}]`, c)),
+  quantity: Number(l.quantity),
+  unitPrice: money(`lines[${i}].unit_price`, l.unitPrice),
+});
 
 const emptyAction = (kind: string): marketingV1.PromotionAction => ({
   kind,

@@ -10,6 +10,7 @@ import type {
   CustomerRepository,
   FlashPurchase,
   FlashRepository,
+  FlashSaleCursor,
   FlashSaleStore,
   GroupDeal,
   GroupMember,
@@ -26,7 +27,12 @@ import type {
 import type { Campaign, PromotionRecord } from '../domain/campaign';
 import type { Coupon, CouponTemplate } from '../domain/coupon';
 import { isExpiringUnused } from '../domain/coupon-expiry';
-import type { AttemptOutcome, FlashSale } from '../domain/flash-sale';
+import {
+  flashSaleStatus,
+  type AttemptOutcome,
+  type FlashSale,
+  type FlashSaleStatus,
+} from '../domain/flash-sale';
 import type { Group } from '../domain/group-buy';
 import { MarketingError } from '../domain/marketing-error';
 import { MemAudiences } from './in-memory-audiences';
@@ -88,6 +94,8 @@ export class InMemoryMarketingStore {
   expiryNotices = new Map<string, Date>();
   customers = new Map<string, CustomerFacts & { tierChangedAt: Date | null }>();
   sales = new Map<string, FlashSale>();
+  /** flash_sales.created_at, by sale id. */
+  salesCreatedAt = new Map<string, Date>();
   purchases = new Map<string, FlashPurchase>();
   deals = new Map<string, GroupDeal>();
   groups = new Map<string, Group>();
@@ -233,9 +241,28 @@ class MemCustomers implements CustomerRepository {
 
 class MemFlash implements FlashRepository {
   constructor(private readonly s: InMemoryMarketingStore) {}
-  async insertSale(sale: FlashSale) {
+  async insertSale(sale: FlashSale, now: Date) {
     if (this.s.sales.has(sale.id)) throw exists('FLASH_SALE_EXISTS', `flash sale ${sale.id}`);
     this.s.sales.set(sale.id, sale);
+    this.s.salesCreatedAt.set(sale.id, now);
+  }
+  async listSales(
+    filter: { status: FlashSaleStatus | null; now: Date },
+    limit: number,
+    after: FlashSaleCursor | null,
+  ) {
+    const t = (d: Date) => d.getTime();
+    return [...this.s.sales.values()]
+      .map((sale) => ({ sale, createdAt: this.s.salesCreatedAt.get(sale.id)! }))
+      .filter((l) => !filter.status || flashSaleStatus(l.sale, filter.now) === filter.status)
+      .filter(
+        (l) =>
+          !after ||
+          t(l.createdAt) < t(after.createdAt) ||
+          (t(l.createdAt) === t(after.createdAt) && l.sale.id < after.id),
+      )
+      .sort((a, b) => t(b.createdAt) - t(a.createdAt) || -cmp(a.sale.id, b.sale.id))
+      .slice(0, limit);
   }
   findSale = async (id: string) => this.s.sales.get(id) ?? null;
   liveSales = async (now: Date) =>
@@ -270,6 +297,13 @@ class MemFlash implements FlashRepository {
   async totals(saleId: string) {
     const { held, paid } = await this.tally(saleId);
     return { held, paid };
+  }
+  async totalsOf(saleIds: readonly string[]) {
+    const out = new Map<string, { held: number; paid: number }>();
+    for (const id of saleIds)
+      if ([...this.s.purchases.values()].some((p) => p.saleId === id))
+        out.set(id, await this.totals(id));
+    return out;
   }
 }
 

@@ -411,6 +411,76 @@ export interface ListOpenGroupsResponse {
   groups: Group[];
 }
 
+export interface PreviewPromotionRequest {
+  /** The draft, as UpsertPromotion takes it; its id is not read. */
+  promotion:
+    | Promotion
+    | undefined;
+  /**
+   * The sample cart: 1 to 100 lines of 1 to 999 units in one currency. `sku_id` (SKUS scopes)
+   * and `category_path_ids` (CATEGORIES scopes) may be empty; `product_id` is not read.
+   */
+  lines: CartLineToPrice[];
+  /** The buyer and checkout the draft's conditions see (MEMBER_TIER, FIRST_ORDER, CHANNEL). */
+  memberTier: string;
+  firstOrder: boolean;
+  channel: string;
+  /** When to price (RFC 3339; "" now): DATE_WINDOW conditions and `in_force` are evaluated then. */
+  at: string;
+}
+
+export interface AppliedPromotion {
+  promotionName: string;
+  discount:
+    | Money
+    | undefined;
+  /** As PriceCart explains it, e.g. "满300减50: −50.00 CNY". */
+  explanation: string;
+}
+
+export interface GiftLine {
+  skuId: string;
+  quantity: number;
+}
+
+export interface PreviewPromotionResponse {
+  /** One per sample line, in order. */
+  lines: PricedLine[];
+  subtotal: Money | undefined;
+  discount: Money | undefined;
+  total:
+    | Money
+    | undefined;
+  /** What the draft took off (none when its conditions are not met). */
+  applied: AppliedPromotion[];
+  gifts: GiftLine[];
+  /**
+   * Whether the draft, saved as it is, would be in force at `at` (active, inside its window and
+   * its campaign's); the preview applies it either way.
+   */
+  inForce: boolean;
+}
+
+export interface ListFlashSalesRequest {
+  /**
+   * SCHEDULED (not started), LIVE (started, not ended: sold out or not) or ENDED, by the
+   * service's clock; "" for every sale. Anything else is INVALID_ARGUMENT FLASH_SALE_STATUS_INVALID.
+   */
+  status: string;
+  pageSize: number;
+  pageToken: string;
+}
+
+export interface FlashSaleDetail {
+  sale: FlashSale | undefined;
+  reconciliation: FlashSaleReconciliation | undefined;
+}
+
+export interface ListFlashSalesResponse {
+  sales: FlashSaleDetail[];
+  nextPageToken: string;
+}
+
 function createBaseCartReminderPolicy(): CartReminderPolicy {
   return { enabled: false, couponTemplateId: "", minIntervalHours: 0 };
 }
@@ -4377,6 +4447,555 @@ export const ListOpenGroupsResponse: MessageFns<ListOpenGroupsResponse, "emporia
     },
   };
 
+function createBasePreviewPromotionRequest(): PreviewPromotionRequest {
+  return { promotion: undefined, lines: [], memberTier: "", firstOrder: false, channel: "", at: "" };
+}
+
+export const PreviewPromotionRequest: MessageFns<
+  PreviewPromotionRequest,
+  "emporia.marketing.v1.PreviewPromotionRequest"
+> = {
+  $type: "emporia.marketing.v1.PreviewPromotionRequest" as const,
+
+  encode(message: PreviewPromotionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.promotion !== undefined) {
+      Promotion.encode(message.promotion, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.lines) {
+      CartLineToPrice.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.memberTier !== "") {
+      writer.uint32(26).string(message.memberTier);
+    }
+    if (message.firstOrder !== false) {
+      writer.uint32(32).bool(message.firstOrder);
+    }
+    if (message.channel !== "") {
+      writer.uint32(42).string(message.channel);
+    }
+    if (message.at !== "") {
+      writer.uint32(50).string(message.at);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PreviewPromotionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePreviewPromotionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.promotion = Promotion.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.lines.push(CartLineToPrice.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.memberTier = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.firstOrder = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.channel = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.at = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseAppliedPromotion(): AppliedPromotion {
+  return { promotionName: "", discount: undefined, explanation: "" };
+}
+
+export const AppliedPromotion: MessageFns<AppliedPromotion, "emporia.marketing.v1.AppliedPromotion"> = {
+  $type: "emporia.marketing.v1.AppliedPromotion" as const,
+
+  encode(message: AppliedPromotion, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.promotionName !== "") {
+      writer.uint32(10).string(message.promotionName);
+    }
+    if (message.discount !== undefined) {
+      Money.encode(message.discount, writer.uint32(18).fork()).join();
+    }
+    if (message.explanation !== "") {
+      writer.uint32(26).string(message.explanation);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AppliedPromotion {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAppliedPromotion();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.promotionName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.discount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.explanation = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGiftLine(): GiftLine {
+  return { skuId: "", quantity: 0 };
+}
+
+export const GiftLine: MessageFns<GiftLine, "emporia.marketing.v1.GiftLine"> = {
+  $type: "emporia.marketing.v1.GiftLine" as const,
+
+  encode(message: GiftLine, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.skuId !== "") {
+      writer.uint32(10).string(message.skuId);
+    }
+    if (message.quantity !== 0) {
+      writer.uint32(16).int32(message.quantity);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GiftLine {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGiftLine();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.skuId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.quantity = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBasePreviewPromotionResponse(): PreviewPromotionResponse {
+  return {
+    lines: [],
+    subtotal: undefined,
+    discount: undefined,
+    total: undefined,
+    applied: [],
+    gifts: [],
+    inForce: false,
+  };
+}
+
+export const PreviewPromotionResponse: MessageFns<
+  PreviewPromotionResponse,
+  "emporia.marketing.v1.PreviewPromotionResponse"
+> = {
+  $type: "emporia.marketing.v1.PreviewPromotionResponse" as const,
+
+  encode(message: PreviewPromotionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.lines) {
+      PricedLine.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.subtotal !== undefined) {
+      Money.encode(message.subtotal, writer.uint32(18).fork()).join();
+    }
+    if (message.discount !== undefined) {
+      Money.encode(message.discount, writer.uint32(26).fork()).join();
+    }
+    if (message.total !== undefined) {
+      Money.encode(message.total, writer.uint32(34).fork()).join();
+    }
+    for (const v of message.applied) {
+      AppliedPromotion.encode(v!, writer.uint32(42).fork()).join();
+    }
+    for (const v of message.gifts) {
+      GiftLine.encode(v!, writer.uint32(50).fork()).join();
+    }
+    if (message.inForce !== false) {
+      writer.uint32(56).bool(message.inForce);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PreviewPromotionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePreviewPromotionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.lines.push(PricedLine.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.subtotal = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.discount = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.total = Money.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.applied.push(AppliedPromotion.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.gifts.push(GiftLine.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.inForce = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListFlashSalesRequest(): ListFlashSalesRequest {
+  return { status: "", pageSize: 0, pageToken: "" };
+}
+
+export const ListFlashSalesRequest: MessageFns<ListFlashSalesRequest, "emporia.marketing.v1.ListFlashSalesRequest"> = {
+  $type: "emporia.marketing.v1.ListFlashSalesRequest" as const,
+
+  encode(message: ListFlashSalesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== "") {
+      writer.uint32(10).string(message.status);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(16).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(26).string(message.pageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListFlashSalesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListFlashSalesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseFlashSaleDetail(): FlashSaleDetail {
+  return { sale: undefined, reconciliation: undefined };
+}
+
+export const FlashSaleDetail: MessageFns<FlashSaleDetail, "emporia.marketing.v1.FlashSaleDetail"> = {
+  $type: "emporia.marketing.v1.FlashSaleDetail" as const,
+
+  encode(message: FlashSaleDetail, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sale !== undefined) {
+      FlashSale.encode(message.sale, writer.uint32(10).fork()).join();
+    }
+    if (message.reconciliation !== undefined) {
+      FlashSaleReconciliation.encode(message.reconciliation, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FlashSaleDetail {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFlashSaleDetail();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sale = FlashSale.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reconciliation = FlashSaleReconciliation.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListFlashSalesResponse(): ListFlashSalesResponse {
+  return { sales: [], nextPageToken: "" };
+}
+
+export const ListFlashSalesResponse: MessageFns<ListFlashSalesResponse, "emporia.marketing.v1.ListFlashSalesResponse"> =
+  {
+    $type: "emporia.marketing.v1.ListFlashSalesResponse" as const,
+
+    encode(message: ListFlashSalesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+      for (const v of message.sales) {
+        FlashSaleDetail.encode(v!, writer.uint32(10).fork()).join();
+      }
+      if (message.nextPageToken !== "") {
+        writer.uint32(18).string(message.nextPageToken);
+      }
+      return writer;
+    },
+
+    decode(input: BinaryReader | Uint8Array, length?: number): ListFlashSalesResponse {
+      const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+      const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+      if (previousRecursionDepth >= 100) {
+        throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      }
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+      try {
+        const end = length === undefined ? reader.len : reader.pos + length;
+        const message = createBaseListFlashSalesResponse();
+        while (reader.pos < end) {
+          const tag = reader.uint32();
+          switch (tag >>> 3) {
+            case 1: {
+              if (tag !== 10) {
+                break;
+              }
+
+              message.sales.push(FlashSaleDetail.decode(reader, reader.uint32()));
+              continue;
+            }
+            case 2: {
+              if (tag !== 18) {
+                break;
+              }
+
+              message.nextPageToken = reader.string();
+              continue;
+            }
+          }
+          if ((tag & 7) === 4 || tag === 0) {
+            break;
+          }
+          reader.skip(tag & 7);
+        }
+        return message;
+      } finally {
+        (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+      }
+    },
+  };
+
 /**
  * Pricing of carts: promotions, coupons and member prices. The order service calls PriceCart
  * at checkout; the marketing service (issue 5) implements it. Until it runs, order prices at
@@ -4407,6 +5026,13 @@ export interface MarketingServiceClient {
 
   listPromotions(request: ListPromotionsRequest, metadata?: Metadata): Observable<ListPromotionsResponse>;
 
+  /**
+   * A draft promotion priced on a sample cart, alone and as if in force, by the pricing PriceCart
+   * uses; validated as UpsertPromotion validates it (the same codes). Nothing is stored.
+   */
+
+  previewPromotion(request: PreviewPromotionRequest, metadata?: Metadata): Observable<PreviewPromotionResponse>;
+
   /** Coupons: templates, batch issuance, claim. */
 
   createCouponTemplate(
@@ -4429,6 +5055,10 @@ export interface MarketingServiceClient {
   /** The sale with its reconciliation between Redis and the database. */
 
   getFlashSale(request: GetFlashSaleRequest, metadata?: Metadata): Observable<GetFlashSaleResponse>;
+
+  /** Flash sales, newest first, each with its reconciliation as GetFlashSale reports it. */
+
+  listFlashSales(request: ListFlashSalesRequest, metadata?: Metadata): Observable<ListFlashSalesResponse>;
 
   attemptFlashPurchase(
     request: AttemptFlashPurchaseRequest,
@@ -4518,6 +5148,16 @@ export interface MarketingServiceController {
     metadata?: Metadata,
   ): Promise<ListPromotionsResponse> | Observable<ListPromotionsResponse> | ListPromotionsResponse;
 
+  /**
+   * A draft promotion priced on a sample cart, alone and as if in force, by the pricing PriceCart
+   * uses; validated as UpsertPromotion validates it (the same codes). Nothing is stored.
+   */
+
+  previewPromotion(
+    request: PreviewPromotionRequest,
+    metadata?: Metadata,
+  ): Promise<PreviewPromotionResponse> | Observable<PreviewPromotionResponse> | PreviewPromotionResponse;
+
   /** Coupons: templates, batch issuance, claim. */
 
   createCouponTemplate(
@@ -4555,6 +5195,13 @@ export interface MarketingServiceController {
     request: GetFlashSaleRequest,
     metadata?: Metadata,
   ): Promise<GetFlashSaleResponse> | Observable<GetFlashSaleResponse> | GetFlashSaleResponse;
+
+  /** Flash sales, newest first, each with its reconciliation as GetFlashSale reports it. */
+
+  listFlashSales(
+    request: ListFlashSalesRequest,
+    metadata?: Metadata,
+  ): Promise<ListFlashSalesResponse> | Observable<ListFlashSalesResponse> | ListFlashSalesResponse;
 
   attemptFlashPurchase(
     request: AttemptFlashPurchaseRequest,
@@ -4620,12 +5267,14 @@ export function MarketingServiceControllerMethods() {
       "listCampaigns",
       "upsertPromotion",
       "listPromotions",
+      "previewPromotion",
       "createCouponTemplate",
       "issueCoupons",
       "claimCoupon",
       "listCoupons",
       "createFlashSale",
       "getFlashSale",
+      "listFlashSales",
       "attemptFlashPurchase",
       "tryFlashPurchases",
       "createGroupDeal",
