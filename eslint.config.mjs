@@ -4,6 +4,8 @@ import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
+import jsxA11y from 'eslint-plugin-jsx-a11y';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 const services = [
   'gateway',
@@ -27,6 +29,7 @@ export default tseslint.config(
       '.local/**',
       '.nx/**',
       'libs/contracts/src/gen/**',
+      'libs/sdk/src/gen/**',
       '**/*.js',
       '**/*.mjs',
       'coverage/**',
@@ -36,7 +39,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   prettier,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     plugins: { '@nx': nx },
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
@@ -146,6 +149,20 @@ export default tseslint.config(
           ],
         },
       ],
+    },
+  },
+  {
+    // the operator console: a browser app; accessibility (jsx-a11y) and hooks rules
+    files: ['apps/console/**/*.{ts,tsx}'],
+    ...jsxA11y.flatConfigs.strict,
+    plugins: { ...jsxA11y.flatConfigs.strict.plugins, 'react-hooks': reactHooks },
+    languageOptions: {
+      ...jsxA11y.flatConfigs.strict.languageOptions,
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      ...jsxA11y.flatConfigs.strict.rules,
+      ...reactHooks.configs.recommended.rules,
     },
   },
   {

@@ -1,23 +1,9 @@
-import { createHmac } from 'node:crypto';
 import { Client } from 'pg';
-import { startPlatform, type Platform } from '@emporia/testing';
+import { startPlatform, totpNow, type Platform } from '@emporia/testing';
 
 jest.setTimeout(180_000);
 
 const PASSWORD = 'a long enough password';
-
-/** RFC 6238 TOTP (SHA-1, 6 digits, 30 s), as an authenticator app computes it. */
-function totpNow(base32: string, offsetSteps = 0): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const ch of base32) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
-  const key = Buffer.from(bits.match(/.{8}/g)!.map((b) => parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000) + offsetSteps));
-  const mac = createHmac('sha1', key).update(counter).digest();
-  const o = mac[mac.length - 1] & 0xf;
-  return String((mac.readUInt32BE(o) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}
 
 /**
  * Accounts through the gateway, with the user service as its own process on real Postgres,

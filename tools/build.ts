@@ -27,6 +27,8 @@ import { basename, dirname, join, relative } from 'node:path';
 const root = join(__dirname, '..');
 const out = join(root, 'dist');
 const excludedLibs = new Set(['testing']);
+/** The operator console is a browser app, built by Vite (`npm run build:console`), not here. */
+const excludedApps = new Set(['console']);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -42,7 +44,9 @@ function sourceRoots(): string[] {
     readdirSync(join(root, dir), { withFileTypes: true })
       .filter((entry) => entry.isDirectory() && existsSync(join(root, dir, entry.name, 'src')))
       .map((entry) => entry.name);
-  const apps = srcOf('apps').map((app) => join(root, 'apps', app, 'src'));
+  const apps = srcOf('apps')
+    .filter((app) => !excludedApps.has(app))
+    .map((app) => join(root, 'apps', app, 'src'));
   const libs = srcOf('libs')
     .filter((lib) => !excludedLibs.has(lib))
     .map((lib) => join(root, 'libs', lib, 'src'));

@@ -3,7 +3,8 @@
 # mail sink as local processes (deploy/local), then catalog, search, user, order, marketing, risk,
 # analytics, support, review, notification and the gateway. Ctrl-C stops the services (the servers
 # keep running; `bash deploy/local/down.sh` stops them).
-#   gateway    http://127.0.0.1:8080   (API docs at /docs; /healthz, /readyz, /metrics on :8090)
+#   gateway    http://127.0.0.1:8080   (API docs at /docs, the operator console at /admin;
+#                                       /healthz, /readyz, /metrics on :8090)
 #   mail sink  http://127.0.0.1:58025  (Mailpit: every e-mail the notification service sends)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +39,8 @@ export PAYMENT_SANDBOX_ENABLED="${PAYMENT_SANDBOX_ENABLED:-true}"
 export NOTIFICATION_SANDBOX_ENABLED="${NOTIFICATION_SANDBOX_ENABLED:-true}"
 
 logs=.local/logs; mkdir -p "$logs"
+echo "==> building the operator console (served by the gateway at /admin)"
+npm run --silent build:console
 run() { node -r @swc-node/register "apps/$1/src/main.ts" "${@:2}"; }
 
 echo "==> migrating the catalog, user, order, marketing, risk, analytics, support, review and notification databases"

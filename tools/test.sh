@@ -26,14 +26,17 @@ if git rev-parse -q --verify HEAD~1 >/dev/null 2>&1 && git cat-file -e HEAD~1:pr
 fi
 step "contracts: generated code is current"
 bash tools/generate-contracts.sh --check
+step "typed client: libs/sdk is current with the gateway's OpenAPI"
+bash tools/generate-sdk.sh --check
 
 step "typecheck"
 node_modules/.bin/tsc -p tsconfig.json --noEmit
+node_modules/.bin/tsc -p apps/console/tsconfig.json --noEmit
 
 step "format (prettier)"
-node_modules/.bin/prettier --check "apps/**/*.ts" "libs/**/*.ts" "e2e/**/*.ts" "bench/**/*.ts" >/dev/null || {
-  echo "files are not formatted: run 'npx prettier --write \"{apps,libs,e2e,bench}/**/*.ts\"'" >&2
-  node_modules/.bin/prettier --list-different "apps/**/*.ts" "libs/**/*.ts" "e2e/**/*.ts" "bench/**/*.ts" >&2
+node_modules/.bin/prettier --check "apps/**/*.{ts,tsx}" "libs/**/*.ts" "e2e/**/*.ts" "bench/**/*.ts" >/dev/null || {
+  echo "files are not formatted: run 'npx prettier --write \"{apps,libs,e2e,bench}/**/*.{ts,tsx}\"'" >&2
+  node_modules/.bin/prettier --list-different "apps/**/*.{ts,tsx}" "libs/**/*.ts" "e2e/**/*.ts" "bench/**/*.ts" >&2
   exit 1
 }
 
@@ -47,6 +50,11 @@ bash tools/helm-check.sh
 # time limit (a first build takes a few minutes)
 step "tools: Jaeger (tools/go-tools.sh jaeger)"
 bash tools/go-tools.sh jaeger
+
+# the operator console, served by the gateway at /admin: its browser tests need the build
+step "console: build (vite) and Chromium for its browser tests"
+npm run --silent build:console
+bash deploy/local/chromium.sh install
 
 step "jest (unit, integration, end-to-end)"
 # jest writes its report and summary on stderr: on stdout with the rest, so a log of stdout alone

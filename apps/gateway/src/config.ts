@@ -191,6 +191,13 @@ export const gatewayConfigSchema = z
       .enum(['true', 'false', '1', '0'])
       .optional()
       .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1')),
+    /**
+     * The operator console at /admin (apps/console): on by default. Off, /admin is not served
+     * (the API it calls stays, behind its roles).
+     */
+    CONSOLE_ENABLED: env.bool(true),
+    /** Where the console's build is (`npm run build:console`), relative to the working directory. */
+    CONSOLE_DIR: z.string().min(1).default('dist/console'),
     /** Strict-Transport-Security max-age on every answer; 0 (default) sends none. Only behind TLS. */
     HSTS_MAX_AGE_SECONDS: env.int(0, 0),
     /** The currencies the API takes (ISO 4217, checked at start-up); any other is a 400. */

@@ -64,6 +64,7 @@ import { useFormBodyParser } from './interface/form-body';
 import { installInputChecks } from './interface/input-checks';
 import { useJsonBodyParser } from './interface/json-body';
 import { completeContract } from './interface/openapi-contract';
+import { installConsole } from './interface/console-assets';
 import { ProblemFilter } from './interface/problem.filter';
 import { captureRawBodies } from './interface/raw-body';
 import { installRequestContext, requireJsonBodies } from './interface/request-context';
@@ -238,6 +239,8 @@ export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } 
           installInputChecks(fastify, { currencies: config.CURRENCIES });
           app.useGlobalFilters(new ProblemFilter(logger, (url) => routes.allowed(url)));
           app.useGlobalPipes(validationPipe);
+          if (config.CONSOLE_ENABLED)
+            await installConsole(app, { dir: config.CONSOLE_DIR, logger });
           if (config.DOCS_ENABLED ?? config.NODE_ENV !== 'production')
             SwaggerModule.setup(
               'docs',

@@ -1,11 +1,5 @@
-import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { OpenAPIObject } from '@nestjs/swagger';
-import type { Client } from '@grpc/grpc-js';
-import { createLogger } from '@emporia/platform';
-import { openApiDocument } from './gateway.app';
-import { GatewayModule, type GatewayBackends } from './gateway.module';
+import { buildOfflineOpenApiDocument as buildDocument } from './openapi-offline';
 
 type Operation = {
   operationId: string;
@@ -14,62 +8,6 @@ type Operation = {
   responses: Record<string, unknown>;
   security?: Record<string, string[]>[];
 };
-
-/**
- * The document built from the controllers, with backends that fail if called (none is), for the
- * `currencies` the gateway takes.
- */
-async function buildDocument(currencies: string[]): Promise<OpenAPIObject> {
-  // every method of a backend fails (none is called); not a thenable nor a lifecycle hook,
-  // which Nest would await or call
-  const unused = new Proxy(
-    {},
-    {
-      get: (_t, key) =>
-        typeof key !== 'string' || key === 'then' || /^(on|before)[A-Z]/.test(key)
-          ? undefined
-          : () => Promise.reject(new Error('no backend')),
-    },
-  );
-  const client = { close: () => undefined } as unknown as Client;
-  const backend = { api: unused, client };
-  const backends = {
-    catalog: backend,
-    search: backend,
-    user: backend,
-    order: backend,
-    marketing: backend,
-    risk: backend,
-    analytics: backend,
-    support: backend,
-    review: backend,
-    notification: backend,
-    verifier: { verify: () => Promise.reject(new Error('no verifier')) },
-    revocations: { list: unused, timeoutMs: 100 },
-    idempotency: unused,
-    rateLimits: {
-      store: unused,
-      policies: {
-        sale: { perIp: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' },
-        register: { perIp: { limit: 1, windowMs: 1000 }, onStoreFailure: 'refuse' },
-        events: { perIp: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' },
-        support: { perAccount: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' },
-        reviews: { perAccount: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' },
-        unsubscribe: { perIp: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' },
-        receipts: { perIp: { limit: 1, windowMs: 1000 }, onStoreFailure: 'allow' },
-      },
-    },
-  } as unknown as GatewayBackends;
-  const logger = createLogger('gateway', 'silent');
-  const app = await NestFactory.create<NestFastifyApplication>(
-    GatewayModule.forRoot(backends, logger),
-    new FastifyAdapter(),
-    { logger: false },
-  );
-  const doc = openApiDocument(app, { currencies });
-  await app.close();
-  return doc;
-}
 
 /**
  * The OpenAPI document built from the controllers, without backends: the rules the server

@@ -44,3 +44,5 @@ export * from './chaos-suite';
 export { heavySuiteTurn } from './heavy-suite';
 export { JAEGER_BIN, startOwnJaeger } from './jaeger';
 export type { JaegerSpan, JaegerTrace, OwnJaeger } from './jaeger';
+export { expectAccessible, launchChromium, newPage, watchPage } from './browser';
+export { totpNow } from './totp';

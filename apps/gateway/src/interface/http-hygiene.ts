@@ -36,13 +36,17 @@ export const NO_STORE_ROUTES: ReadonlySet<string> = new Set([
 
 const isDocs = (url = '') =>
   url === '/docs' || url.startsWith('/docs/') || url.startsWith('/docs?');
+/** The operator console's pages and assets (apps/console, served under /admin). */
+export const isConsole = (url = '') =>
+  url === '/admin' || url.startsWith('/admin/') || url.startsWith('/admin?');
 
 /**
  * Security headers from helmet, its defaults for an API: nothing may frame, sniff or embed the
  * answers (X-Frame-Options DENY, a CSP of `'none'`), no referrer; HSTS only when
  * `hstsMaxAgeSeconds` > 0 (behind TLS). Swagger UI at /docs gets its own scripts, styles and
- * images. The two helmet middlewares are built once (@fastify/helmet built one per request) and
- * run once (`helmetHeaders`): each request gets the headers they set.
+ * images; the operator console at /admin its own scripts, styles, images and API calls (same
+ * origin only, no inline script). The helmet middlewares are built once (@fastify/helmet built
+ * one per request) and run once (`helmetHeaders`): each request gets the headers they set.
  */
 export async function registerSecurityHeaders(
   app: NestFastifyApplication,
@@ -67,11 +71,34 @@ export async function registerSecurityHeaders(
     });
   const api = helmetHeaders(headersFor(false));
   const docs = helmetHeaders(headersFor(true));
+  const console = helmetHeaders(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+          fontSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'none'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+        },
+      },
+      xFrameOptions: { action: 'deny' },
+      strictTransportSecurity:
+        hstsMaxAgeSeconds > 0 ? { maxAge: hstsMaxAgeSeconds, includeSubDomains: true } : false,
+    }),
+  );
   app
     .getHttpAdapter()
     .getInstance()
     .addHook('onRequest', (req, reply, done) => {
-      const { set, removed } = isDocs(req.raw.url) ? docs : api;
+      const url = req.raw.url;
+      const { set, removed } = isConsole(url) ? console : isDocs(url) ? docs : api;
       const res = reply.raw;
       for (let i = 0; i < set.length; i++) res.setHeader(set[i][0], set[i][1]);
       for (let i = 0; i < removed.length; i++) res.removeHeader(removed[i]);

@@ -1,0 +1,3 @@
+import type { ConsoleContext } from './context';
+
+export function riskTests(_ctx: ConsoleContext): void {}
