@@ -158,7 +158,12 @@ export default tseslint.config(
     plugins: { ...jsxA11y.flatConfigs.strict.plugins, 'react-hooks': reactHooks },
     languageOptions: {
       ...jsxA11y.flatConfigs.strict.languageOptions,
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      // the browser code, and its tests run by jest in Node
+      parserOptions: {
+        projectService: false,
+        project: ['apps/console/tsconfig.json', 'apps/console/tsconfig.spec.json'],
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       ...jsxA11y.flatConfigs.strict.rules,

@@ -32,6 +32,7 @@ bash tools/generate-sdk.sh --check
 step "typecheck"
 node_modules/.bin/tsc -p tsconfig.json --noEmit
 node_modules/.bin/tsc -p apps/console/tsconfig.json --noEmit
+node_modules/.bin/tsc -p apps/console/tsconfig.spec.json --noEmit
 
 step "format (prettier)"
 node_modules/.bin/prettier --check "apps/**/*.{ts,tsx}" "libs/**/*.ts" "e2e/**/*.ts" "bench/**/*.ts" >/dev/null || {

@@ -53,7 +53,7 @@ export function I18nProvider({
 
 export const useLocale = () => useContext(LocaleContext);
 
-/** `t('catalog.title', { count })`: a message of the current language. */
+/** `t(id, values)`: a message of the current language. */
 export function useT() {
   const intl = useIntl();
   return useCallback(

@@ -144,7 +144,8 @@ export function createEmporiaClient(options: EmporiaClientOptions): EmporiaClien
     },
   };
   // sign-in and refresh: no session handling, only problems
-  const bare = createClient<paths>({ baseUrl: options.baseUrl, fetch: baseFetch });
+  const headers = options.deviceId ? { 'x-device-id': options.deviceId } : undefined;
+  const bare = createClient<paths>({ baseUrl: options.baseUrl, fetch: baseFetch, headers });
   bare.use(problems);
 
   let refreshing: Promise<Tokens> | undefined;
@@ -185,8 +186,6 @@ export function createEmporiaClient(options: EmporiaClientOptions): EmporiaClien
   const session: Middleware = {
     async onRequest({ request, schemaPath, id }) {
       const route = `${request.method} ${schemaPath}`;
-      if (options.deviceId && !request.headers.has('x-device-id'))
-        request.headers.set('x-device-id', options.deviceId);
       if (IDEMPOTENT_ROUTES.has(route) && !request.headers.has('idempotency-key'))
         request.headers.set('idempotency-key', newIdempotencyKey());
       const { guestToken } = store.load();
@@ -224,7 +223,7 @@ export function createEmporiaClient(options: EmporiaClientOptions): EmporiaClien
     },
   };
 
-  const api = createClient<paths>({ baseUrl: options.baseUrl, fetch: baseFetch });
+  const api = createClient<paths>({ baseUrl: options.baseUrl, fetch: baseFetch, headers });
   // problems run last on a response (middlewares see responses in reverse order)
   api.use(problems, session);
 
@@ -244,14 +243,10 @@ export function createEmporiaClient(options: EmporiaClientOptions): EmporiaClien
     }
   };
 
-  const headers = () => (options.deviceId ? { 'x-device-id': options.deviceId } : undefined);
-
   return {
     api,
     async signIn(identifier, password) {
-      const login = await ok(
-        bare.POST('/v1/auth/login', { body: { identifier, password }, headers: headers() }),
-      );
+      const login = await ok(bare.POST('/v1/auth/login', { body: { identifier, password } }));
       if (login.mfaRequired || !login.tokens)
         return {
           status: 'mfa-required',
@@ -267,9 +262,7 @@ export function createEmporiaClient(options: EmporiaClientOptions): EmporiaClien
       };
     },
     async completeMfa(challenge, code) {
-      const done = await ok(
-        bare.POST('/v1/auth/login/mfa', { body: { challenge, code }, headers: headers() }),
-      );
+      const done = await ok(bare.POST('/v1/auth/login/mfa', { body: { challenge, code } }));
       save({ ...store.load(), tokens: done.tokens, account: done.account });
       return {
         account: done.account,

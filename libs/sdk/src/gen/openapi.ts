@@ -4,6 +4,22 @@
  */
 
 export interface paths {
+    "/v1/admin/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AdminHttpController_findAccount"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/accounts/{id}": {
         parameters: {
             query?: never;
@@ -491,7 +507,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        get: operations["MarketingAdminHttpController_flashSales"];
         put?: never;
         post: operations["MarketingAdminHttpController_createFlashSale"];
         delete?: never;
@@ -644,6 +660,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["OrdersHttpController_adminList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/orders/{id}": {
         parameters: {
             query?: never;
@@ -782,6 +814,22 @@ export interface paths {
         get?: never;
         put: operations["MarketingAdminHttpController_upsertPromotion"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/promotions/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["MarketingAdminHttpController_previewPromotion"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2493,6 +2541,10 @@ export interface components {
             mfaEnabled: boolean;
             profile: components["schemas"]["ProfileView"];
         };
+        AccountList: {
+            /** @description the account with that identifier, or none (an erased account never appears) */
+            items: components["schemas"]["AccountView"][];
+        };
         AccountView: {
             /** Format: date-time */
             createdAt: string;
@@ -2558,6 +2610,11 @@ export interface components {
             recipient: string;
             /** Format: date-time */
             updatedAt: string;
+        };
+        AdminOrderPage: {
+            items: components["schemas"]["AdminOrderView"][];
+            /** @description the next page: pass as ?cursor= with the same filters; null on the last page */
+            nextCursor: string | null;
         };
         AdminOrderView: {
             /** Format: uuid */
@@ -3444,6 +3501,11 @@ export interface components {
             skuId: string;
             startsAt: string;
         };
+        FlashSalePage: {
+            items: components["schemas"]["FlashSaleDetailView"][];
+            /** @description the next page: pass as ?cursor= with the same status; null on the last page */
+            nextCursor: string | null;
+        };
         FlashSaleReconciliationView: {
             /** @description stock − redisRemaining − held: 0 when Redis and the database agree */
             drift: number;
@@ -4086,6 +4148,101 @@ export interface components {
             /** Format: date-time */
             updatedAt?: string | null;
         };
+        PreviewContextDto: {
+            /**
+             * Format: date-time
+             * @description price as at this time (DATE_WINDOW conditions, inForce); default now
+             * @example 2026-11-11T00:00:00+08:00
+             */
+            at?: string;
+            /**
+             * @description the checkout channel (CHANNEL)
+             * @example app
+             */
+            channel?: string;
+            /**
+             * @description the buyer's first order (FIRST_ORDER)
+             * @default false
+             */
+            firstOrder: boolean;
+            /**
+             * @description the member tier (MEMBER_TIER conditions)
+             * @example GOLD
+             */
+            memberTier?: string;
+        };
+        PreviewDiscountView: {
+            amount: components["schemas"]["MoneyDto"];
+            /**
+             * @description as checkout explains it
+             * @example 满300减50: −50.00 CNY
+             */
+            explanation: string;
+            /** @example 满300减50 */
+            promotionName: string;
+        };
+        PreviewGiftView: {
+            quantity: number;
+            /** Format: uuid */
+            skuId: string;
+        };
+        PreviewLineView: {
+            /** Format: uuid */
+            categoryId: string | null;
+            /** @description this line's share of the discount */
+            discount: components["schemas"]["MoneyDto"];
+            quantity: number;
+            /** Format: uuid */
+            skuId: string | null;
+            total: components["schemas"]["MoneyDto"];
+            unitPrice: components["schemas"]["MoneyDto"];
+        };
+        PreviewPromotionDto: {
+            action: components["schemas"]["PromotionActionDto"];
+            active: boolean;
+            /**
+             * Format: uuid
+             * @description in force only while this campaign is
+             */
+            campaignId?: string | null;
+            conditions?: components["schemas"]["PromotionConditionDto"][];
+            context?: components["schemas"]["PreviewContextDto"];
+            /**
+             * @description applies only with a coupon of a template naming it
+             * @default false
+             */
+            couponOnly: boolean;
+            /**
+             * Format: date-time
+             * @example 2026-11-11T00:00:00+08:00
+             */
+            endsAt?: string | null;
+            /**
+             * @description applies alone
+             * @default false
+             */
+            exclusive: boolean;
+            lines: components["schemas"]["SampleCartLineDto"][];
+            /** @example 满300减50 */
+            name: string;
+            /**
+             * @description lower applies first
+             * @default 0
+             */
+            priority: number;
+            /** @description SKU or category ids (SKUS, CATEGORIES) */
+            scopeIds?: string[];
+            /**
+             * @description CART, SKUS or CATEGORIES
+             * @example CART
+             */
+            scopeKind: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-11T00:00:00+08:00
+             */
+            startsAt?: string | null;
+        };
         PriceChangeView: {
             /** @description who changed it */
             actorId: string;
@@ -4355,6 +4512,18 @@ export interface components {
         };
         PromotionList: {
             items: components["schemas"]["PromotionView"][];
+        };
+        PromotionPreviewView: {
+            discount: components["schemas"]["MoneyDto"];
+            /** @description what the draft took off; empty when its conditions are not met */
+            discounts: components["schemas"]["PreviewDiscountView"][];
+            gifts: components["schemas"]["PreviewGiftView"][];
+            /** @description whether the draft, saved as it is, would be in force (active, inside its window and its campaign’s); the preview applies it either way */
+            inForce: boolean;
+            /** @description one per sample line, in order */
+            lines: components["schemas"]["PreviewLineView"][];
+            subtotal: components["schemas"]["MoneyDto"];
+            total: components["schemas"]["MoneyDto"];
         };
         PromotionView: {
             action: components["schemas"]["PromotionActionView"];
@@ -4678,6 +4847,22 @@ export interface components {
             score: number;
             threshold: number | null;
             windowSeconds: number | null;
+        };
+        SampleCartLineDto: {
+            /**
+             * Format: uuid
+             * @description the line's category, for CATEGORIES scopes: a scope naming it applies (the preview does not walk the category tree; name the category the scope names)
+             */
+            categoryId?: string;
+            /** @example 1 */
+            quantity: number;
+            /**
+             * Format: uuid
+             * @description the SKU, for SKUS scopes (a line without one is in no SKU scope)
+             */
+            skuId?: string;
+            /** @description the unit price */
+            unitPrice: components["schemas"]["MoneyDto"];
         };
         SandboxPayDto: {
             /**
@@ -5384,11 +5569,13 @@ export interface components {
 export type SchemaAbandonedCartList = components['schemas']['AbandonedCartList'];
 export type SchemaAbandonedCartView = components['schemas']['AbandonedCartView'];
 export type SchemaAccountDetailsView = components['schemas']['AccountDetailsView'];
+export type SchemaAccountList = components['schemas']['AccountList'];
 export type SchemaAccountView = components['schemas']['AccountView'];
 export type SchemaAddListEntriesDto = components['schemas']['AddListEntriesDto'];
 export type SchemaAddressDto = components['schemas']['AddressDto'];
 export type SchemaAddressList = components['schemas']['AddressList'];
 export type SchemaAddressView = components['schemas']['AddressView'];
+export type SchemaAdminOrderPage = components['schemas']['AdminOrderPage'];
 export type SchemaAdminOrderView = components['schemas']['AdminOrderView'];
 export type SchemaAgentKpisView = components['schemas']['AgentKpisView'];
 export type SchemaAgentList = components['schemas']['AgentList'];
@@ -5469,6 +5656,7 @@ export type SchemaFacetValueView = components['schemas']['FacetValueView'];
 export type SchemaFlashAttemptDto = components['schemas']['FlashAttemptDto'];
 export type SchemaFlashSaleDetailView = components['schemas']['FlashSaleDetailView'];
 export type SchemaFlashSaleOfferView = components['schemas']['FlashSaleOfferView'];
+export type SchemaFlashSalePage = components['schemas']['FlashSalePage'];
 export type SchemaFlashSaleReconciliationView = components['schemas']['FlashSaleReconciliationView'];
 export type SchemaFlashSaleView = components['schemas']['FlashSaleView'];
 export type SchemaFlashWinView = components['schemas']['FlashWinView'];
@@ -5530,6 +5718,11 @@ export type SchemaPaymentView = components['schemas']['PaymentView'];
 export type SchemaPointsLotView = components['schemas']['PointsLotView'];
 export type SchemaPreferencesDto = components['schemas']['PreferencesDto'];
 export type SchemaPreferencesView = components['schemas']['PreferencesView'];
+export type SchemaPreviewContextDto = components['schemas']['PreviewContextDto'];
+export type SchemaPreviewDiscountView = components['schemas']['PreviewDiscountView'];
+export type SchemaPreviewGiftView = components['schemas']['PreviewGiftView'];
+export type SchemaPreviewLineView = components['schemas']['PreviewLineView'];
+export type SchemaPreviewPromotionDto = components['schemas']['PreviewPromotionDto'];
 export type SchemaPriceChangeView = components['schemas']['PriceChangeView'];
 export type SchemaPriceHistoryView = components['schemas']['PriceHistoryView'];
 export type SchemaPriceRangeView = components['schemas']['PriceRangeView'];
@@ -5550,6 +5743,7 @@ export type SchemaPromotionActionView = components['schemas']['PromotionActionVi
 export type SchemaPromotionConditionDto = components['schemas']['PromotionConditionDto'];
 export type SchemaPromotionConditionView = components['schemas']['PromotionConditionView'];
 export type SchemaPromotionList = components['schemas']['PromotionList'];
+export type SchemaPromotionPreviewView = components['schemas']['PromotionPreviewView'];
 export type SchemaPromotionView = components['schemas']['PromotionView'];
 export type SchemaPushDeviceDto = components['schemas']['PushDeviceDto'];
 export type SchemaPushDeviceList = components['schemas']['PushDeviceList'];
@@ -5591,6 +5785,7 @@ export type SchemaRfmView = components['schemas']['RfmView'];
 export type SchemaRolesDto = components['schemas']['RolesDto'];
 export type SchemaRuleList = components['schemas']['RuleList'];
 export type SchemaRuleView = components['schemas']['RuleView'];
+export type SchemaSampleCartLineDto = components['schemas']['SampleCartLineDto'];
 export type SchemaSandboxPayDto = components['schemas']['SandboxPayDto'];
 export type SchemaSandboxPaymentView = components['schemas']['SandboxPaymentView'];
 export type SchemaSearchItemView = components['schemas']['SearchItemView'];
@@ -5662,6 +5857,94 @@ export type SchemaWarehousePage = components['schemas']['WarehousePage'];
 export type SchemaWarehouseView = components['schemas']['WarehouseView'];
 export type $defs = Record<string, never>;
 export interface operations {
+    AdminHttpController_findAccount: {
+        parameters: {
+            query: {
+                /** @description the e-mail address (any case) or E.164 phone number (+8613800138000: encode + as %2B) the account signs in with, compared as login compares it; anything else is 400 EMAIL_INVALID or PHONE_INVALID */
+                identifier: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the account an e-mail address or E.164 phone number signs in with: one item, or none */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountList"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: VALIDATION_FAILED, IDENTIFIER_REQUIRED, EMAIL_INVALID, PHONE_INVALID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the URI is over 8 KiB or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the request line and headers are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a dependency is unavailable (BACKEND_UNAVAILABLE, IDEMPOTENCY_STORE_UNAVAILABLE, RATE_LIMIT_UNAVAILABLE, REVOCATION_LIST_UNAVAILABLE, DEPENDENCY_UNAVAILABLE) or this gateway instance is shutting down (SHUTTING_DOWN): retry after Retry-After, a write with the same Idempotency-Key */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a backend service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+        };
+    };
     AdminHttpController_account: {
         parameters: {
             query?: never;
@@ -6476,9 +6759,9 @@ export interface operations {
     AnalyticsAdminHttpController_exportAudience: {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /** @description retry-safe: the same key and body return the first response (a UUID per attempt is a good key) */
-                "Idempotency-Key": string;
+                "Idempotency-Key"?: string;
             };
             path?: never;
             cookie?: never;
@@ -9017,6 +9300,97 @@ export interface operations {
             };
         };
     };
+    MarketingAdminHttpController_flashSales: {
+        parameters: {
+            query?: {
+                /** @description opaque cursor from the previous page */
+                cursor?: string;
+                limit?: number;
+                /** @description SCHEDULED (not started), LIVE (started and not ended, sold out or not), ENDED; omit for all */
+                status?: "SCHEDULED" | "LIVE" | "ENDED";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the flash sales, newest first, each as GET /v1/admin/flash-sales/{id} shows it (its Redis pool reconciled with the database) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FlashSalePage"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: VALIDATION_FAILED, FLASH_SALE_STATUS_INVALID, INVALID_CURSOR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the URI is over 8 KiB or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the request line and headers are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a dependency is unavailable (BACKEND_UNAVAILABLE, IDEMPOTENCY_STORE_UNAVAILABLE, RATE_LIMIT_UNAVAILABLE, REVOCATION_LIST_UNAVAILABLE, DEPENDENCY_UNAVAILABLE) or this gateway instance is shutting down (SHUTTING_DOWN): retry after Retry-After, a write with the same Idempotency-Key */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a backend service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+        };
+    };
     MarketingAdminHttpController_createFlashSale: {
         parameters: {
             query?: never;
@@ -10200,6 +10574,103 @@ export interface operations {
             };
         };
     };
+    OrdersHttpController_adminList: {
+        parameters: {
+            query?: {
+                /** @description only this account's orders */
+                accountId?: string;
+                /** @description opaque cursor from the previous page */
+                cursor?: string;
+                limit?: number;
+                /** @description only orders in this status (PENDING_REVIEW: held for review); omit for all */
+                status?: "PENDING_REVIEW" | "PENDING_PAYMENT" | "PAID" | "FULFILLING" | "SHIPPED" | "DELIVERED" | "COMPLETED" | "CANCELLED" | "REFUNDED";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description every account's orders (or one account's), newest first; ?status=PENDING_REVIEW lists those held for review */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminOrderPage"];
+                };
+            };
+            /**
+             * @description RFC 9457 problem details; code: VALIDATION_FAILED, ORDER_STATUS_INVALID, INVALID_CURSOR
+             *
+             *     RFC 9457 problem details
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the URI is over 8 KiB or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the request line and headers are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a dependency is unavailable (BACKEND_UNAVAILABLE, IDEMPOTENCY_STORE_UNAVAILABLE, RATE_LIMIT_UNAVAILABLE, REVOCATION_LIST_UNAVAILABLE, DEPENDENCY_UNAVAILABLE) or this gateway instance is shutting down (SHUTTING_DOWN): retry after Retry-After, a write with the same Idempotency-Key */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a backend service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+        };
+    };
     OrdersHttpController_adminGet: {
         parameters: {
             query?: never;
@@ -11179,6 +11650,122 @@ export interface operations {
             };
             /** @description RFC 9457 problem details */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the URI is over 8 KiB or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the request line and headers are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a dependency is unavailable (BACKEND_UNAVAILABLE, IDEMPOTENCY_STORE_UNAVAILABLE, RATE_LIMIT_UNAVAILABLE, REVOCATION_LIST_UNAVAILABLE, DEPENDENCY_UNAVAILABLE) or this gateway instance is shutting down (SHUTTING_DOWN): retry after Retry-After, a write with the same Idempotency-Key */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a backend service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+        };
+    };
+    MarketingAdminHttpController_previewPromotion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewPromotionDto"];
+            };
+        };
+        responses: {
+            /** @description a draft promotion (PUT's body) priced on a sample cart by checkout's pricing, alone and as if in force; nothing is saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromotionPreviewView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: VALIDATION_FAILED, PROMOTION_INVALID, MONEY_INVALID, TIME_INVALID, ID_INVALID, CART_EMPTY, CART_TOO_LARGE, CART_MIXED_CURRENCY, QUANTITY_INVALID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: CAMPAIGN_NOT_FOUND */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13481,9 +14068,9 @@ export interface operations {
     SkuPricesHttpController_setPrice: {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /** @description retry-safe: the same key and body return the first response (a UUID per attempt is a good key) */
-                "Idempotency-Key": string;
+                "Idempotency-Key"?: string;
             };
             path: {
                 skuId: string;
@@ -17851,9 +18438,9 @@ export interface operations {
     OrdersHttpController_checkout: {
         parameters: {
             query?: never;
-            header: {
+            header?: {
                 /** @description retry-safe: the same key and body return the first response (a UUID per attempt is a good key) */
-                "Idempotency-Key": string;
+                "Idempotency-Key"?: string;
             };
             path?: never;
             cookie?: never;
