@@ -1,8 +1,9 @@
 import type { Feature } from '../../feature';
-import { placeholder } from '../placeholder';
+import { DashboardScreen } from './dashboard';
 import { messages } from './messages';
 
+/** The dashboard (`/`, operators): orders, GMV and AOV, GMV per day, the funnel, what waits. */
 export const dashboard: Feature = {
-  screens: [{ path: '/', role: 'operator', component: placeholder('Dashboard') }],
+  screens: [{ path: '/', role: 'operator', component: DashboardScreen }],
   messages,
 };
