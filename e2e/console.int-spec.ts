@@ -14,6 +14,7 @@ import { dashboardTests } from './console/dashboard';
 import { marketingTests } from './console/marketing';
 import { ordersTests } from './console/orders';
 import { riskTests } from './console/risk';
+import { sdkTests } from './console/sdk';
 import { searchAdminTests } from './console/search-admin';
 import { shellTests } from './console/shell';
 import { supportTests } from './console/support';
@@ -80,6 +81,7 @@ describe('the operator console in Chromium', () => {
     await ctx.platform?.stop();
   });
 
+  sdkTests(ctx);
   shellTests(ctx);
   dashboardTests(ctx);
   catalogTests(ctx);

@@ -106,10 +106,19 @@ export function shellTests(ctx: ConsoleContext): void {
       await account.signIn();
       await page.getByRole('navigation').waitFor();
       await page.setViewportSize({ width: 390, height: 800 });
-      await page.keyboard.press('Tab');
-      expect(await page.evaluate('document.activeElement?.textContent')).toBe(
-        'Skip to main content',
-      );
+      // the skip link is the page's first stop, shown when focused
+      const skip = page.getByRole('link', { name: 'Skip to main content' });
+      expect(
+        await skip.evaluate(
+          (el) =>
+            el ===
+            el.ownerDocument.querySelector(
+              'a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])',
+            ),
+        ),
+      ).toBe(true);
+      await skip.focus();
+      expect(await skip.isVisible()).toBe(true);
       await page.keyboard.press('Enter');
       expect(await page.evaluate('document.activeElement?.id')).toBe('main');
       // the menu is behind its button on a phone
@@ -119,7 +128,10 @@ export function shellTests(ctx: ConsoleContext): void {
       await menu.click();
       expect(await menu.getAttribute('aria-expanded')).toBe('true');
       await page.getByRole('link', { name: 'Synonyms', exact: true }).click();
-      await page.getByRole('heading', { level: 1 }).waitFor();
+      // a new screen puts the focus on its heading, so a screen reader says where the user is
+      const heading = page.getByRole('heading', { level: 1 });
+      await heading.waitFor();
+      expect(await heading.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
       expect(await page.getByRole('navigation').isVisible()).toBe(false);
       await expectAccessible(page, 'small screen');
       await page.close();
