@@ -1,13 +1,26 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Put,
+  Query,
+} from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { RequestContext } from '@emporia/platform';
 import { type Principal, USER_BACKEND, type UserBackend } from '../application/ports';
-import { ApiProblems } from './api-problems';
+import { ApiProblemCodes, ApiProblems } from './api-problems';
 import { Auth, Caller } from './auth.guard';
 import {
   AccountDetailsView,
+  AccountList,
   AccountView,
   ErasureView,
+  FindAccountQuery,
   FreezeDto,
   MembershipView,
   RolesDto,
@@ -25,6 +38,21 @@ import { uuidParam } from './uuid-param';
 @Controller('v1/admin')
 export class AdminHttpController {
   constructor(@Inject(USER_BACKEND) private readonly users: UserBackend) {}
+
+  @Get('accounts')
+  @ApiOkResponse({
+    type: AccountList,
+    description:
+      'the account an e-mail address or E.164 phone number signs in with: one item, or none',
+  })
+  @ApiProblemCodes({ 400: ['IDENTIFIER_REQUIRED', 'EMAIL_INVALID', 'PHONE_INVALID'] })
+  async findAccount(
+    @Ctx() ctx: RequestContext,
+    @Query() q: FindAccountQuery,
+  ): Promise<AccountList> {
+    const { account } = await this.users.findAccount(ctx, { identifier: q.identifier });
+    return { items: account ? [accountView(account)] : [] };
+  }
 
   @Get('accounts/:id')
   @ApiOkResponse({ type: AccountDetailsView })

@@ -1,9 +1,20 @@
-import { Body, Controller, Get, Inject, Param, Post, Put, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Put,
+  Query,
+  Res,
+} from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { RequestContext } from '@emporia/platform';
 import { MARKETING_BACKEND, type MarketingBackend } from '../application/ports';
-import { ApiProblems } from './api-problems';
+import { ApiProblemCodes, ApiProblems } from './api-problems';
 import { Auth } from './auth.guard';
 import {
   CampaignList,
@@ -13,12 +24,16 @@ import {
   CreateFlashSaleDto,
   CreateGroupDealDto,
   FlashSaleDetailView,
+  FlashSalePage,
   FlashSaleView,
   GroupDealView,
   IssueCouponsDto,
   IssuedCouponsView,
+  ListFlashSalesQuery,
   ListPromotionsQuery,
+  PreviewPromotionDto,
   PromotionList,
+  PromotionPreviewView,
   PromotionView,
   UpsertCampaignDto,
   UpsertPromotionDto,
@@ -34,9 +49,12 @@ import {
   flashSaleView,
   groupDealToProto,
   groupDealView,
+  previewToProto,
+  promotionPreviewView,
   promotionToProto,
   promotionView,
 } from './marketing-mappers';
+import { cursorOf } from './mappers';
 import { Ctx } from './request-context';
 import { uuidParam } from './uuid-param';
 
@@ -82,6 +100,36 @@ export class MarketingAdminHttpController {
       promotion: promotionToProto(id, body),
     });
     return promotionView(r.promotion!);
+  }
+
+  @Post('promotions/preview')
+  @HttpCode(200)
+  @ApiOkResponse({
+    type: PromotionPreviewView,
+    description:
+      "a draft promotion (PUT's body) priced on a sample cart by checkout's pricing, alone and as if in force; nothing is saved",
+  })
+  @ApiProblemCodes({
+    400: [
+      'PROMOTION_INVALID',
+      'MONEY_INVALID',
+      'TIME_INVALID',
+      'ID_INVALID',
+      'CART_EMPTY',
+      'CART_TOO_LARGE',
+      'CART_MIXED_CURRENCY',
+      'QUANTITY_INVALID',
+    ],
+    404: ['CAMPAIGN_NOT_FOUND'],
+  })
+  async previewPromotion(
+    @Ctx() ctx: RequestContext,
+    @Body() body: PreviewPromotionDto,
+  ): Promise<PromotionPreviewView> {
+    return promotionPreviewView(
+      await this.marketing.previewPromotion(ctx, previewToProto(body)),
+      body,
+    );
   }
 
   @Get('promotions')
@@ -141,6 +189,25 @@ export class MarketingAdminHttpController {
     const { sale } = await this.marketing.createFlashSale(ctx, { sale: flashSaleToProto(body) });
     void reply.status(201).header('location', `/v1/admin/flash-sales/${sale!.id}`);
     return flashSaleView(sale!);
+  }
+
+  @Get('flash-sales')
+  @ApiOkResponse({
+    type: FlashSalePage,
+    description:
+      'the flash sales, newest first, each as GET /v1/admin/flash-sales/{id} shows it (its Redis pool reconciled with the database)',
+  })
+  @ApiProblemCodes({ 400: ['FLASH_SALE_STATUS_INVALID', 'INVALID_CURSOR'] })
+  async flashSales(
+    @Ctx() ctx: RequestContext,
+    @Query() q: ListFlashSalesQuery,
+  ): Promise<FlashSalePage> {
+    const r = await this.marketing.listFlashSales(ctx, {
+      status: q.status ?? '',
+      pageSize: q.limit ?? 0,
+      pageToken: q.cursor ?? '',
+    });
+    return { items: r.sales.map(flashSaleDetailView), nextCursor: cursorOf(r.nextPageToken) };
   }
 
   @Get('flash-sales/:id')

@@ -8,8 +8,10 @@ import type {
   FlashSaleDetailView,
   FlashSaleView,
   GroupDealView,
+  PreviewPromotionDto,
   PromotionActionDto,
   PromotionConditionDto,
+  PromotionPreviewView,
   PromotionView,
   UpsertCampaignDto,
   UpsertPromotionDto,
@@ -180,7 +182,10 @@ export const flashSaleView = (s: marketingV1.FlashSale): FlashSaleView => ({
   endsAt: s.endsAt,
 });
 
-export const flashSaleDetailView = (r: marketingV1.GetFlashSaleResponse): FlashSaleDetailView => ({
+/** A sale with its reconciliation: GetFlashSale's answer, or an item of ListFlashSales. */
+export const flashSaleDetailView = (
+  r: marketingV1.GetFlashSaleResponse | marketingV1.FlashSaleDetail,
+): FlashSaleDetailView => ({
   ...flashSaleView(r.sale!),
   reconciliation: {
     redisRemaining: r.reconciliation?.redisRemaining ?? 0,
@@ -188,6 +193,50 @@ export const flashSaleDetailView = (r: marketingV1.GetFlashSaleResponse): FlashS
     paid: r.reconciliation?.paid ?? 0,
     drift: r.reconciliation?.drift ?? 0,
   },
+});
+
+/** The draft (its id is not read) and its sample cart, as PreviewPromotion takes them. */
+export const previewToProto = (b: PreviewPromotionDto): marketingV1.PreviewPromotionRequest => {
+  const { lines, context, ...draft } = b;
+  return {
+    promotion: promotionToProto('', draft),
+    lines: lines.map((l) => ({
+      skuId: l.skuId ?? '',
+      productId: '',
+      categoryPathIds: l.categoryId ? [l.categoryId] : [],
+      quantity: l.quantity,
+      unitPrice: toMoney(l.unitPrice),
+    })),
+    memberTier: context?.memberTier ?? '',
+    firstOrder: context?.firstOrder ?? false,
+    channel: context?.channel ?? '',
+    at: context?.at ?? '',
+  };
+};
+
+/** The priced sample cart; each line keeps the ids it was sent with (null when none). */
+export const promotionPreviewView = (
+  r: marketingV1.PreviewPromotionResponse,
+  sent: PreviewPromotionDto,
+): PromotionPreviewView => ({
+  lines: r.lines.map((l, i) => ({
+    skuId: sent.lines[i]?.skuId ?? null,
+    categoryId: sent.lines[i]?.categoryId ?? null,
+    quantity: Number(l.quantity),
+    unitPrice: money(l.unitPrice),
+    discount: money(l.discount),
+    total: money(l.total),
+  })),
+  subtotal: money(r.subtotal),
+  discount: money(r.discount),
+  total: money(r.total),
+  discounts: r.applied.map((a) => ({
+    promotionName: a.promotionName,
+    amount: money(a.discount),
+    explanation: a.explanation,
+  })),
+  gifts: r.gifts.map((g) => ({ skuId: g.skuId, quantity: g.quantity })),
+  inForce: r.inForce,
 });
 
 export const groupDealView = (d: marketingV1.GroupDeal): GroupDealView => ({

@@ -16,9 +16,11 @@ import { ApiBody, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestContext } from '@emporia/platform';
 import { ORDER_BACKEND, type OrderBackend, type Principal } from '../application/ports';
-import { ApiProblems } from './api-problems';
+import { ApiProblemCodes, ApiProblems } from './api-problems';
 import { Auth, Caller, MaybeCaller, OptionalAuth } from './auth.guard';
 import {
+  AdminOrderPage,
+  AdminOrdersQuery,
   AdminOrderView,
   CallbackView,
   ImportResultView,
@@ -496,6 +498,28 @@ export class OrdersHttpController {
     });
     void reply.status(r.created ? 201 : 200);
     return { order: adminOrderView(r.order!), created: r.created };
+  }
+
+  @Get('admin/orders')
+  @Auth('operator')
+  @ApiOkResponse({
+    type: AdminOrderPage,
+    description:
+      "every account's orders (or one account's), newest first; ?status=PENDING_REVIEW lists those held for review",
+  })
+  @ApiProblemCodes({ 400: ['ORDER_STATUS_INVALID', 'INVALID_CURSOR'] })
+  async adminList(
+    @Ctx() ctx: RequestContext,
+    @Query() q: AdminOrdersQuery,
+  ): Promise<AdminOrderPage> {
+    const r = await this.orders.listOrders(ctx, {
+      accountId: q.accountId ?? '',
+      pageSize: q.limit ?? 0,
+      pageToken: q.cursor ?? '',
+      allAccounts: true,
+      status: q.status ?? '',
+    });
+    return { items: r.orders.map(adminOrderView), nextCursor: cursorOf(r.nextPageToken) };
   }
 
   @Get('admin/orders/:id')

@@ -2,16 +2,22 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  ArrayMinSize,
   IsArray,
   IsBoolean,
+  IsIn,
+  IsInt,
   IsObject,
   IsString,
   IsUUID,
   Length,
   Matches,
+  Max,
+  Min,
   ValidateNested,
 } from 'class-validator';
 import { MoneyDto } from './money.dto';
+import { PageQuery } from './query.dto';
 import { IsInt32, IsRfc3339, Optional, OptionalNullable } from './validators';
 
 /**
@@ -212,6 +218,104 @@ export class ListPromotionsQuery {
   inForceAt?: string;
 }
 
+/** A line of the sample cart a draft promotion is previewed on. */
+export class SampleCartLineDto {
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'the SKU, for SKUS scopes (a line without one is in no SKU scope)',
+  })
+  @Optional()
+  @IsUUID()
+  skuId?: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      "the line's category, for CATEGORIES scopes: a scope naming it applies (the preview does not walk the category tree; name the category the scope names)",
+  })
+  @Optional()
+  @IsUUID()
+  categoryId?: string;
+
+  @ApiProperty({ type: MoneyDto, description: 'the unit price' })
+  @IsObject()
+  @ValidateNested()
+  @Type(() => MoneyDto)
+  unitPrice!: MoneyDto;
+
+  @ApiProperty({ minimum: 1, maximum: 999, example: 1 })
+  @IsInt()
+  @Min(1)
+  @Max(999)
+  quantity!: number;
+}
+
+/** Who the draft's conditions see buying, and when (all optional). */
+export class PreviewContextDto {
+  @ApiPropertyOptional({ example: 'GOLD', description: 'the member tier (MEMBER_TIER conditions)' })
+  @Optional()
+  @IsString()
+  @Length(1, 64)
+  memberTier?: string;
+
+  @ApiPropertyOptional({ default: false, description: "the buyer's first order (FIRST_ORDER)" })
+  @Optional()
+  @IsBoolean()
+  firstOrder?: boolean;
+
+  @ApiPropertyOptional({ example: 'app', description: 'the checkout channel (CHANNEL)' })
+  @Optional()
+  @IsString()
+  @Length(1, 64)
+  channel?: string;
+
+  @ApiPropertyOptional({
+    ...DATE_TIME,
+    description: 'price as at this time (DATE_WINDOW conditions, inForce); default now',
+  })
+  @Optional()
+  @IsRfc3339()
+  at?: string;
+}
+
+/**
+ * A draft promotion exactly as `PUT /v1/admin/promotions/{id}` takes it, and a sample cart to
+ * price it on (the console's live preview; nothing is saved).
+ */
+export class PreviewPromotionDto extends UpsertPromotionDto {
+  @ApiProperty({ type: [SampleCartLineDto], minItems: 1, maxItems: 100 })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @IsObject({ each: true })
+  @ValidateNested({ each: true })
+  @Type(() => SampleCartLineDto)
+  lines!: SampleCartLineDto[];
+
+  @ApiPropertyOptional({ type: PreviewContextDto })
+  @Optional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => PreviewContextDto)
+  context?: PreviewContextDto;
+}
+
+/** What the flash-sale list filters by: where each sale's window stands now. */
+export const FLASH_SALE_STATUSES = ['SCHEDULED', 'LIVE', 'ENDED'] as const;
+
+export class ListFlashSalesQuery extends PageQuery {
+  @ApiPropertyOptional({
+    enum: FLASH_SALE_STATUSES,
+    description:
+      'SCHEDULED (not started), LIVE (started and not ended, sold out or not), ENDED; omit for all',
+  })
+  @Optional()
+  @IsIn(FLASH_SALE_STATUSES, {
+    message: `status must be one of ${FLASH_SALE_STATUSES.join(', ')}`,
+  })
+  status?: string;
+}
+
 export class CreateCouponTemplateDto {
   @ApiProperty({ example: '50 off 300' }) @IsString() @Length(1, 200) name!: string;
   @ApiProperty({ format: 'uuid', description: 'the coupon-only promotion a coupon applies' })
@@ -357,6 +461,57 @@ export class FlashSaleReconciliationView {
 export class FlashSaleDetailView extends FlashSaleView {
   @ApiProperty({ type: FlashSaleReconciliationView })
   reconciliation!: FlashSaleReconciliationView;
+}
+
+export class FlashSalePage {
+  @ApiProperty({ type: [FlashSaleDetailView] }) items!: FlashSaleDetailView[];
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'the next page: pass as ?cursor= with the same status; null on the last page',
+  })
+  nextCursor!: string | null;
+}
+
+export class PreviewLineView {
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) skuId!: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) categoryId!: string | null;
+  @ApiProperty() quantity!: number;
+  @ApiProperty({ type: MoneyDto }) unitPrice!: MoneyDto;
+  @ApiProperty({ type: MoneyDto, description: "this line's share of the discount" })
+  discount!: MoneyDto;
+  @ApiProperty({ type: MoneyDto }) total!: MoneyDto;
+}
+
+export class PreviewDiscountView {
+  @ApiProperty({ example: '满300减50' }) promotionName!: string;
+  @ApiProperty({ type: MoneyDto }) amount!: MoneyDto;
+  @ApiProperty({ example: '满300减50: −50.00 CNY', description: 'as checkout explains it' })
+  explanation!: string;
+}
+
+export class PreviewGiftView {
+  @ApiProperty({ format: 'uuid' }) skuId!: string;
+  @ApiProperty() quantity!: number;
+}
+
+export class PromotionPreviewView {
+  @ApiProperty({ type: [PreviewLineView], description: 'one per sample line, in order' })
+  lines!: PreviewLineView[];
+  @ApiProperty({ type: MoneyDto }) subtotal!: MoneyDto;
+  @ApiProperty({ type: MoneyDto }) discount!: MoneyDto;
+  @ApiProperty({ type: MoneyDto }) total!: MoneyDto;
+  @ApiProperty({
+    type: [PreviewDiscountView],
+    description: 'what the draft took off; empty when its conditions are not met',
+  })
+  discounts!: PreviewDiscountView[];
+  @ApiProperty({ type: [PreviewGiftView] }) gifts!: PreviewGiftView[];
+  @ApiProperty({
+    description:
+      'whether the draft, saved as it is, would be in force (active, inside its window and its campaign’s); the preview applies it either way',
+  })
+  inForce!: boolean;
 }
 
 export class GroupDealView {

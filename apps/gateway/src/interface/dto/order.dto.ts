@@ -17,6 +17,7 @@ import {
 } from 'class-validator';
 import { Optional } from './validators';
 import { MoneyDto } from './money.dto';
+import { PageQuery } from './query.dto';
 
 /** Requests and responses of the cart, checkout, order and payment routes. */
 
@@ -175,21 +176,22 @@ export class OrderLineView {
   @ApiProperty({ type: MoneyDto }) total!: MoneyDto;
 }
 
+/** The order service's order statuses (PENDING_REVIEW: held by risk for an operator's review). */
+export const ORDER_STATUSES = [
+  'PENDING_REVIEW',
+  'PENDING_PAYMENT',
+  'PAID',
+  'FULFILLING',
+  'SHIPPED',
+  'DELIVERED',
+  'COMPLETED',
+  'CANCELLED',
+  'REFUNDED',
+] as const;
+
 export class OrderView {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({
-    enum: [
-      'PENDING_REVIEW',
-      'PENDING_PAYMENT',
-      'PAID',
-      'FULFILLING',
-      'SHIPPED',
-      'DELIVERED',
-      'COMPLETED',
-      'CANCELLED',
-      'REFUNDED',
-    ],
-  })
+  @ApiProperty({ enum: ORDER_STATUSES })
   status!: string;
   @ApiProperty({ type: [OrderLineView] }) lines!: OrderLineView[];
   @ApiProperty({ type: MoneyDto }) subtotal!: MoneyDto;
@@ -230,6 +232,32 @@ export class AdminOrderView extends OrderView {
 export class OrderPage {
   @ApiProperty({ type: [OrderView] }) items!: OrderView[];
   @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+}
+
+/** Operators' order search: every account's orders, or one account's, of a status or any. */
+export class AdminOrdersQuery extends PageQuery {
+  @ApiPropertyOptional({
+    enum: ORDER_STATUSES,
+    description: 'only orders in this status (PENDING_REVIEW: held for review); omit for all',
+  })
+  @Optional()
+  @IsIn(ORDER_STATUSES, { message: `status must be one of ${ORDER_STATUSES.join(', ')}` })
+  status?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: "only this account's orders" })
+  @Optional()
+  @IsUUID()
+  accountId?: string;
+}
+
+export class AdminOrderPage {
+  @ApiProperty({ type: [AdminOrderView] }) items!: AdminOrderView[];
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'the next page: pass as ?cursor= with the same filters; null on the last page',
+  })
+  nextCursor!: string | null;
 }
 
 export class PaymentView {

@@ -226,6 +226,28 @@ export class AccountView {
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
 }
 
+/** An operator's search for an account by what it signs in with. */
+export class FindAccountQuery {
+  @ApiProperty({
+    example: 'li.lei@example.com',
+    minLength: 1,
+    maxLength: 254,
+    description:
+      'the e-mail address (any case) or E.164 phone number (+8613800138000: encode + as %2B) the account signs in with, compared as login compares it; anything else is 400 EMAIL_INVALID or PHONE_INVALID',
+  })
+  @IsString()
+  @Length(1, 254)
+  identifier!: string;
+}
+
+export class AccountList {
+  @ApiProperty({
+    type: [AccountView],
+    description: 'the account with that identifier, or none (an erased account never appears)',
+  })
+  items!: AccountView[];
+}
+
 export class TokensView {
   @ApiProperty({ description: 'ES256 JWT; send as Authorization: Bearer' }) accessToken!: string;
   @ApiProperty({ format: 'date-time' }) accessExpiresAt!: string;
