@@ -1,6 +1,8 @@
 import type { Feature } from '../../feature';
-import { placeholder } from '../placeholder';
+import { DecisionsScreen } from './decisions';
+import { ListsScreen } from './lists';
 import { messages } from './messages';
+import { RulesScreen } from './rules';
 
 export const risk: Feature = {
   nav: {
@@ -12,9 +14,9 @@ export const risk: Feature = {
     ],
   },
   screens: [
-    { path: '/risk/rules', role: 'operator', component: placeholder('Rules') },
-    { path: '/risk/lists', role: 'operator', component: placeholder('Lists') },
-    { path: '/risk/decisions', role: 'operator', component: placeholder('Decisions') },
+    { path: '/risk/rules', role: 'operator', component: RulesScreen },
+    { path: '/risk/lists', role: 'operator', component: ListsScreen },
+    { path: '/risk/decisions', role: 'operator', component: DecisionsScreen },
   ],
   messages,
 };
