@@ -1,6 +1,8 @@
 import type { Feature } from '../../feature';
-import { placeholder } from '../placeholder';
 import { messages } from './messages';
+import { QueriesScreen } from './queries';
+import { ReindexScreen } from './reindex';
+import { SynonymsScreen } from './synonyms';
 
 export const search: Feature = {
   nav: {
@@ -12,9 +14,9 @@ export const search: Feature = {
     ],
   },
   screens: [
-    { path: '/search/synonyms', role: 'operator', component: placeholder('Synonyms') },
-    { path: '/search/queries', role: 'operator', component: placeholder('Queries') },
-    { path: '/search/reindex', role: 'operator', component: placeholder('Reindex') },
+    { path: '/search/synonyms', role: 'operator', component: SynonymsScreen },
+    { path: '/search/queries', role: 'operator', component: QueriesScreen },
+    { path: '/search/reindex', role: 'operator', component: ReindexScreen },
   ],
   messages,
 };
