@@ -1,12 +1,16 @@
 import type { Feature } from '../../feature';
-import { placeholder } from '../placeholder';
+import { AccountsScreen } from './accounts';
 import { messages } from './messages';
+import { TiersScreen } from './tiers';
 
 export const accounts: Feature = {
   nav: {
     labelId: 'nav.accounts',
     items: [{ to: '/accounts', labelId: 'nav.accounts', role: 'operator' }],
   },
-  screens: [{ path: '/accounts', role: 'operator', component: placeholder('Accounts') }],
+  screens: [
+    { path: '/accounts', role: 'operator', component: AccountsScreen },
+    { path: '/accounts/tiers', role: 'operator', component: TiersScreen },
+  ],
   messages,
 };
