@@ -1,12 +1,18 @@
 import type { Feature } from '../../feature';
-import { placeholder } from '../placeholder';
+import { DeskScreen } from './desk';
+import { KpisScreen } from './kpis';
 import { messages } from './messages';
+import { TicketScreen } from './ticket';
 
 export const support: Feature = {
   nav: {
     labelId: 'nav.support',
     items: [{ to: '/support', labelId: 'nav.support', role: 'agent' }],
   },
-  screens: [{ path: '/support', role: 'agent', component: placeholder('Support') }],
+  screens: [
+    { path: '/support', role: 'agent', component: DeskScreen },
+    { path: '/support/tickets/:id', role: 'agent', component: TicketScreen },
+    { path: '/support/kpis', role: 'operator', component: KpisScreen },
+  ],
   messages,
 };
