@@ -40,7 +40,7 @@ export function marketingTests(ctx: ConsoleContext): void {
       await page.getByLabel('第 2 档：减').fill('250');
       await page.getByText('门槛须高于上一档').waitFor();
       await page.getByText('减免金额不能超过本档门槛').waitFor();
-      await preview.getByText('修正左侧标红的字段后即可预览。').waitFor();
+      await preview.getByText('填写完整优惠设置（并修正标红的字段）后即可预览。').waitFor();
       expect(await page.getByLabel('第 2 档：满').getAttribute('aria-invalid')).toBe('true');
       await checkA11y('promotion editor with errors');
 
@@ -139,14 +139,65 @@ export function marketingTests(ctx: ConsoleContext): void {
       expect(problems).toEqual([]);
     });
 
-    it('shows coupons and group deals, with their dialogs', async () => {
+    it('makes a coupon template of a coupon-only promotion and issues codes; makes a group deal', async () => {
       const { page, open, checkA11y, problems } = await ctx.operatorPage();
+      // a promotion that applies only with a coupon, set up through the API
+      const promotionId = crypto.randomUUID();
+      const promotionName = `券 满100减10 ${ctx.platform.suffix}`;
+      await ok(
+        ctx.operator.client.api.PUT('/v1/admin/promotions/{id}', {
+          params: { path: { id: promotionId } },
+          body: {
+            name: promotionName,
+            scopeKind: 'CART',
+            active: true,
+            couponOnly: true,
+            priority: 0,
+            exclusive: false,
+            action: {
+              kind: 'TIERED_REDUCTION',
+              tiers: [
+                {
+                  threshold: { amountMinor: 10000, currency: 'CNY' },
+                  off: { amountMinor: 1000, currency: 'CNY' },
+                },
+              ],
+            },
+          },
+        }),
+      );
       await open('优惠券');
       await page.getByRole('button', { name: '新建优惠券模板' }).click();
-      await page.getByRole('dialog', { name: '新建优惠券模板' }).waitFor();
-      await checkA11y('new coupon template dialog');
-      await page.keyboard.press('Escape');
-      await page.getByRole('dialog').waitFor({ state: 'hidden' });
+      const create = page.getByRole('dialog', { name: '新建优惠券模板' });
+      await create.getByRole('button', { name: '创建模板' }).click();
+      await create.getByText('请填写此项').first().waitFor();
+      await checkA11y('new coupon template dialog with errors');
+      const templateName = `新人券 ${ctx.platform.suffix}`;
+      await create.getByLabel('模板名称').fill(templateName);
+      await create.getByLabel('对应促销').selectOption({ label: promotionName });
+      await create.getByLabel('总发放上限').fill('100');
+      await create.getByRole('button', { name: '创建模板' }).click();
+      await create.waitFor({ state: 'hidden' });
+      const row = page.getByRole('row').filter({ hasText: templateName });
+      await row.getByText('0 / 100').waitFor();
+      expect(await row.textContent()).toContain(promotionName);
+
+      await row.getByRole('button', { name: `生成券码：${templateName}` }).click();
+      const issue = page.getByRole('dialog', { name: `为“${templateName}”生成券码` });
+      await issue.getByLabel('数量').fill('3');
+      await issue.getByRole('button', { name: '生成' }).click();
+      await issue.getByText('已生成 3 个券码', { exact: true }).waitFor();
+      const codes = (await issue.getByLabel('券码').inputValue()).split('\n');
+      expect(codes).toHaveLength(3);
+      await checkA11y('issued codes dialog');
+      await issue.getByRole('button', { name: '关闭' }).click();
+      await row.getByText('3 / 100').waitFor();
+      // a customer claims one of the codes
+      const buyer = await ctx.clientFor('customer');
+      const claimed = await ok(
+        buyer.client.api.POST('/v1/me/coupons', { body: { code: codes[0] } }),
+      );
+      expect(claimed.status).toBe('CLAIMED');
 
       await open('拼团');
       const skuId = await ctx.platform.stockedSku(await operatorAuth(ctx));

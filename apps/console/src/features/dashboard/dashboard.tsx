@@ -267,12 +267,17 @@ function Funnel({ steps }: { steps: components['schemas']['FunnelStepView'][] })
         {
           key: 'bar',
           header: t('dashboard.share'),
+          numeric: true,
           render: (s) => (
-            <span
-              className="funnel-bar"
-              aria-hidden="true"
-              style={{ width: `${first === 0 ? 0 : (100 * s.visitors) / first}%` }}
-            />
+            <span className="funnel-share">
+              <span className="funnel-track" aria-hidden="true">
+                <span
+                  className="funnel-bar"
+                  style={{ width: `${first === 0 ? 0 : (100 * s.visitors) / first}%` }}
+                />
+              </span>
+              {pct(first === 0 ? 0 : s.visitors / first)}
+            </span>
           ),
         },
       ]}

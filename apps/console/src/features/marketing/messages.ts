@@ -125,7 +125,7 @@ export const messages: Messages = {
     'marketing.preview.otherCategory': '范围外的类目',
     'marketing.preview.removeLine': '删除第 {n} 行',
     'marketing.preview.addLine': '添加商品行',
-    'marketing.preview.fixFirst': '修正左侧标红的字段后即可预览。',
+    'marketing.preview.fixFirst': '填写完整优惠设置（并修正标红的字段）后即可预览。',
     'marketing.preview.subtotal': '商品小计',
     'marketing.preview.discount': '优惠',
     'marketing.preview.noDiscount': '未满足条件，无优惠',
@@ -380,7 +380,8 @@ export const messages: Messages = {
     'marketing.preview.otherCategory': 'A category outside the scope',
     'marketing.preview.removeLine': 'Remove line {n}',
     'marketing.preview.addLine': 'Add a line',
-    'marketing.preview.fixFirst': 'Fix the fields marked in red to see the preview.',
+    'marketing.preview.fixFirst':
+      'Fill in the discount (and fix any field marked in red) to see the preview.',
     'marketing.preview.subtotal': 'Subtotal',
     'marketing.preview.discount': 'Discount',
     'marketing.preview.noDiscount': 'Conditions not met: no discount',
