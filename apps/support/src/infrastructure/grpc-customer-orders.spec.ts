@@ -111,7 +111,11 @@ describe('GrpcCustomerOrders', () => {
       { method: 'getOrder', req: { orderId: ORDER, accountId: ME } },
       { method: 'listShipments', req: { orderId: ORDER, accountId: ME } },
       { method: 'listReturns', req: { orderId: ORDER, accountId: ME } },
-      { method: 'listOrders', req: { accountId: ME, pageSize: 5, pageToken: '' } },
+      // the customer's own orders, never every account's
+      {
+        method: 'listOrders',
+        req: { accountId: ME, pageSize: 5, pageToken: '', allAccounts: false, status: '' },
+      },
     ]);
   });
 
