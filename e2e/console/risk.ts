@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { ok, type EmporiaClient } from '@emporia/sdk';
 import type { ConsoleContext } from './context';
 
@@ -54,6 +55,20 @@ export function riskTests(ctx: ConsoleContext): void {
         }),
       );
       expect(listed.entries.map((e) => e.value)).toContain(ip);
+      // the export is offered as a download of the list as the API gives it
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: '导出IP 地址名单（JSON）' }).click(),
+      ]);
+      expect(download.suggestedFilename()).toBe('risk-list-ip.json');
+      const exported = JSON.parse(readFileSync(await download.path(), 'utf8')) as {
+        kind: string;
+        entries: { value: string; reason: string }[];
+      };
+      expect(exported.kind).toBe('IP');
+      expect(exported.entries).toContainEqual(
+        expect.objectContaining({ value: ip, reason: 'card testing' }),
+      );
 
       await row.getByRole('button', { name: `移除 ${ip}` }).click();
       const dialog = page.getByRole('dialog', { name: '从IP 地址名单移除？' });
@@ -126,6 +141,11 @@ export function riskTests(ctx: ConsoleContext): void {
         const link = queue.getByRole('link', { name: `审核订单 ${order.id.slice(0, 8)}…` });
         await link.waitFor();
         expect(await link.getAttribute('href')).toBe(`/admin/orders/${order.id}`);
+        const held = queue
+          .getByRole('row')
+          .filter({ hasText: `审核订单 ${order.id.slice(0, 8)}…` });
+        expect(await held.textContent()).toMatch(/LARGE_AMOUNT/);
+        expect(await held.getByRole('cell', { name: '60', exact: true }).count()).toBe(1);
 
         await page.getByLabel('订单 ID').fill(order.id);
         await page.getByRole('button', { name: '搜索' }).click();
@@ -139,6 +159,13 @@ export function riskTests(ctx: ConsoleContext): void {
         // the values the rules saw: the customer's account among them
         await decision.getByText(customer.accountId).waitFor();
         await checkA11y('a decision with its signals');
+        // on a phone: the page does not scroll sideways (the tables scroll in their regions)
+        await page.setViewportSize({ width: 390, height: 800 });
+        expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(
+          390,
+        );
+        await checkA11y('decisions on a small screen');
+        await page.setViewportSize({ width: 1280, height: 720 });
         expect(new URL(page.url()).searchParams.get('orderId')).toBe(order.id);
       } finally {
         await ok(

@@ -1,11 +1,12 @@
 import { useState } from 'react';
-import { useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { Form } from 'react-aria-components';
 import { ok, type components } from '@emporia/sdk';
 import { useT } from '../../i18n';
 import { api } from '../../sdk';
 import { NumberInput, TextInput } from '../../ui/fields';
+import { Money } from '../../ui/money';
 import { Loading, Page, Section } from '../../ui/page';
 import { fieldErrors, ProblemAlert } from '../../ui/problem';
 import { DataTable } from '../../ui/table';
@@ -14,7 +15,7 @@ import { DateTime } from './format';
 type Decision = components['schemas']['DecisionView'];
 const FILTERS = ['orderId', 'accountId', 'subjectId'] as const;
 type Filter = (typeof FILTERS)[number];
-/** The review queue: order decisions that held an order, among the latest this many. */
+/** The latest decisions read for the review queue's scores. */
 const QUEUE_SCAN = 500;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -169,61 +170,9 @@ export function DecisionsScreen() {
     queryFn: () =>
       ok(api.GET('/v1/admin/risk/decisions', { params: { query: { ...filters, limit } } })),
   });
-  const queue = useQuery({
-    queryKey: ['risk', 'decisions', 'review-queue'],
-    queryFn: () =>
-      ok(api.GET('/v1/admin/risk/decisions', { params: { query: { limit: QUEUE_SCAN } } })),
-    select: (d) => d.items.filter((x) => x.kind === 'ORDER' && x.decision === 'REVIEW'),
-  });
-
   return (
     <Page title={t('risk.decisionsTitle')}>
-      <Section title={t('risk.queueTitle')} id="review-queue">
-        <p>{t('risk.queueLead', { n: QUEUE_SCAN })}</p>
-        {queue.isPending ? (
-          <Loading />
-        ) : queue.isError ? (
-          <ProblemAlert error={queue.error} onRetry={() => void queue.refetch()} />
-        ) : (
-          <DataTable
-            caption={t('risk.queueTitle')}
-            rows={queue.data}
-            rowKey={(d) => d.id}
-            empty={t('risk.queueEmpty')}
-            columns={[
-              {
-                key: 'at',
-                header: t('risk.decidedAt'),
-                render: (d) => <DateTime value={d.decidedAt} />,
-              },
-              {
-                key: 'order',
-                header: t('risk.order'),
-                render: (d) => (
-                  <Link to={`/orders/${d.subjectId}`}>
-                    {t('risk.reviewOrder', { id: d.subjectId.slice(0, 8) })}
-                  </Link>
-                ),
-              },
-              { key: 'score', header: t('risk.score'), numeric: true, render: (d) => d.score },
-              {
-                key: 'reasons',
-                header: t('risk.reasons'),
-                render: (d) => d.reasons.join(', ') || '—',
-              },
-              {
-                key: 'account',
-                header: t('risk.account'),
-                render: (d) => (
-                  <Link to={`/risk/decisions?accountId=${d.accountId}`}>
-                    {t('risk.accountDecisions', { id: d.accountId.slice(0, 8) })}
-                  </Link>
-                ),
-              },
-            ]}
-          />
-        )}
-      </Section>
+      <ReviewQueue />
 
       <Section title={t('risk.trailTitle')} id="trail">
         <TrailFilters
@@ -317,5 +266,121 @@ function TrailFilters({
         </div>
       ) : null}
     </Form>
+  );
+}
+
+/**
+ * The orders held for review (newest first), each with what risk said: its reasons, and the
+ * score of its decision when it is among the latest decisions. Approving or rejecting is done on
+ * the order's screen.
+ */
+function ReviewQueue() {
+  const t = useT();
+  const held = useInfiniteQuery({
+    queryKey: ['risk', 'review-queue'],
+    queryFn: ({ pageParam }) =>
+      ok(
+        api.GET('/v1/admin/orders', {
+          params: {
+            query: {
+              status: 'PENDING_REVIEW',
+              limit: 50,
+              ...(pageParam ? { cursor: pageParam } : {}),
+            },
+          },
+        }),
+      ),
+    initialPageParam: '',
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+  const scores = useQuery({
+    queryKey: ['risk', 'decisions', 'latest', QUEUE_SCAN],
+    queryFn: () =>
+      ok(api.GET('/v1/admin/risk/decisions', { params: { query: { limit: QUEUE_SCAN } } })),
+    select: (d) =>
+      new Map(d.items.filter((x) => x.kind === 'ORDER').map((x) => [x.subjectId, x.score])),
+  });
+  const rows = held.data?.pages.flatMap((p) => p.items) ?? [];
+  return (
+    <Section title={t('risk.queueTitle')} id="review-queue">
+      <p>{t('risk.queueLead')}</p>
+      {held.isPending ? (
+        <Loading />
+      ) : held.isError ? (
+        <ProblemAlert error={held.error} onRetry={() => void held.refetch()} />
+      ) : (
+        <>
+          <DataTable
+            caption={t('risk.queueCaption')}
+            rows={rows}
+            rowKey={(o) => o.id}
+            empty={t('risk.queueEmpty')}
+            columns={[
+              {
+                key: 'at',
+                header: t('risk.placedAt'),
+                render: (o) => <DateTime value={o.createdAt} />,
+              },
+              {
+                key: 'order',
+                header: t('risk.order'),
+                render: (o) => (
+                  <Link to={`/orders/${o.id}`}>
+                    {t('risk.reviewOrder', { id: o.id.slice(0, 8) })}
+                  </Link>
+                ),
+              },
+              {
+                key: 'total',
+                header: t('risk.total'),
+                numeric: true,
+                render: (o) => <Money value={o.total} />,
+              },
+              {
+                key: 'score',
+                header: t('risk.score'),
+                numeric: true,
+                render: (o) => scores.data?.get(o.id) ?? '—',
+              },
+              {
+                key: 'reasons',
+                header: t('risk.reasons'),
+                render: (o) =>
+                  o.riskReasons.length > 0 ? (
+                    <ul className="ops-list">
+                      {o.riskReasons.map((r) => (
+                        <li key={r}>
+                          <code>{r}</code>
+                        </li>
+                      ))}
+                    </ul>
+                  ) : (
+                    t('risk.noVerdict')
+                  ),
+              },
+              {
+                key: 'decision',
+                header: t('risk.signals'),
+                render: (o) => (
+                  <Link to={`/risk/decisions?orderId=${o.id}`}>
+                    {t('risk.decisionOf', { id: o.id.slice(0, 8) })}
+                  </Link>
+                ),
+              },
+            ]}
+          />
+          {held.hasNextPage ? (
+            <button
+              type="button"
+              className="button secondary"
+              disabled={held.isFetchingNextPage}
+              onClick={() => void held.fetchNextPage()}
+            >
+              {t('app.more')}
+            </button>
+          ) : null}
+        </>
+      )}
+    </Section>
   );
 }

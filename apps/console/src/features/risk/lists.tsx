@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useIntl } from 'react-intl';
+import { Link } from 'react-router';
 import { Form, Tab, TabList, TabPanel, Tabs } from 'react-aria-components';
 import { ok, type components } from '@emporia/sdk';
 import { useT } from '../../i18n';
@@ -135,7 +136,18 @@ function ListPanel({ kind }: { kind: ListKind }) {
               rowKey={(e) => e.value}
               empty={t('risk.listEmpty')}
               columns={[
-                { key: 'value', header: t('risk.value'), render: (e) => <code>{e.value}</code> },
+                {
+                  key: 'value',
+                  header: t('risk.value'),
+                  render: (e) =>
+                    kind === 'ACCOUNT' ? (
+                      <Link to={`/accounts?q=${e.value}`}>
+                        <code>{e.value}</code>
+                      </Link>
+                    ) : (
+                      <code>{e.value}</code>
+                    ),
+                },
                 { key: 'reason', header: t('risk.reason'), render: (e) => e.reason || '—' },
                 {
                   key: 'added',
