@@ -56,6 +56,11 @@ export function supportTests(ctx: ConsoleContext): void {
       await conversation.getByText('The mug arrived cracked.').waitFor();
       await conversation.getByText(reply).waitFor();
       await checkA11y('a ticket with a reply and a note');
+      // on a phone: nothing scrolls sideways
+      await page.setViewportSize({ width: 390, height: 800 });
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+      await checkA11y('a ticket on a small screen');
+      await page.setViewportSize({ width: 1280, height: 720 });
 
       // the customer sees the reply, never the note
       const seen = await ok(
