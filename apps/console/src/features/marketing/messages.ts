@@ -3,6 +3,8 @@ import type { Messages } from '../../i18n-types';
 export const messages: Messages = {
   'zh-CN': {
     'marketing.window': '{from} 至 {to}',
+    'marketing.always': '长期有效',
+    'marketing.open': '不限',
     'marketing.status.LIVE': '进行中',
     'marketing.status.SCHEDULED': '未开始',
     'marketing.status.ENDED': '已结束',
@@ -254,6 +256,8 @@ export const messages: Messages = {
   },
   en: {
     'marketing.window': '{from} to {to}',
+    'marketing.always': 'Always',
+    'marketing.open': 'open',
     'marketing.status.LIVE': 'Running',
     'marketing.status.SCHEDULED': 'Scheduled',
     'marketing.status.ENDED': 'Ended',

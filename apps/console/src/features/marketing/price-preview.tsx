@@ -103,6 +103,7 @@ export function PricePreview({
         {lines.map((l, i) => (
           <div key={l.key} className="row sample-line">
             <LiveMoneyInput
+              key={draft.currency}
               label={t('marketing.preview.unitPrice', { n: i + 1 })}
               currency={draft.currency}
               value={l.unitPrice}

@@ -90,7 +90,12 @@ export function PromotionsScreen() {
                 header: t('marketing.promotion.window'),
                 render: (p) => (
                   <>
-                    {t('marketing.window', { from: time(p.startsAt), to: time(p.endsAt) })}
+                    {p.startsAt || p.endsAt
+                      ? t('marketing.window', {
+                          from: p.startsAt ? time(p.startsAt) : t('marketing.open'),
+                          to: p.endsAt ? time(p.endsAt) : t('marketing.open'),
+                        })
+                      : t('marketing.always')}
                     {p.campaignId ? (
                       <>
                         <br />
