@@ -68,6 +68,15 @@ export function accountsTests(ctx: ConsoleContext): void {
       await checkA11y('freeze refused');
       await dialog.getByRole('button', { name: '取消' }).click();
       await dialog.waitFor({ state: 'detached' });
+
+      // the tier table, from the accounts screen
+      await page.getByRole('link', { name: '会员等级' }).click();
+      await page.getByRole('heading', { level: 1, name: '会员等级' }).waitFor();
+      const tiers = await ok(ctx.operator.client.api.GET('/v1/admin/tiers'));
+      const now = page.getByRole('region', { name: '当前等级' });
+      for (const tier of tiers.items)
+        await now.getByRole('cell', { name: tier.code }).first().waitFor();
+      await checkA11y('membership tiers');
       expect(problems).toEqual([]);
     });
 
