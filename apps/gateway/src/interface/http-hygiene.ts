@@ -36,6 +36,17 @@ export const NO_STORE_ROUTES: ReadonlySet<string> = new Set([
 
 const isDocs = (url = '') =>
   url === '/docs' || url.startsWith('/docs/') || url.startsWith('/docs?');
+/**
+ * The console's inline style elements, allowed by hash (no `'unsafe-inline'`): React Aria adds two
+ * rules of its own at run time — `touch-action` on pressable elements (usePress) and, on iOS,
+ * `overscroll-behavior` under a modal (usePreventScroll). console-csp.spec.ts recomputes them from
+ * the installed React Aria, so an upgrade that changes them fails there, not in a browser.
+ */
+export const CONSOLE_STYLE_HASHES = [
+  "'sha256-38RhXrc7EdReTKsOm23ZPOCUgniTUUcjky8QOOrQx6o='",
+  "'sha256-gYiS/BvZvRcK27JIXTuwhZ3hs2+VJ1X+2gUlE+farlg='",
+];
+
 /** The operator console's pages and assets (apps/console, served under /admin). */
 export const isConsole = (url = '') =>
   url === '/admin' || url.startsWith('/admin/') || url.startsWith('/admin?');
@@ -78,7 +89,7 @@ export async function registerSecurityHeaders(
         directives: {
           defaultSrc: ["'self'"],
           scriptSrc: ["'self'"],
-          styleSrc: ["'self'"],
+          styleSrc: ["'self'", ...CONSOLE_STYLE_HASHES],
           imgSrc: ["'self'", 'data:'],
           connectSrc: ["'self'"],
           fontSrc: ["'self'"],
