@@ -1,6 +1,6 @@
 import { ok } from '@emporia/sdk';
 import type { ConsoleContext } from './context';
-import { operatorAuth } from './marketing';
+import { operatorAuth, placePaidOrder } from './marketing';
 
 const today = () =>
   new Intl.DateTimeFormat('en-CA', {
@@ -17,38 +17,7 @@ export function dashboardTests(ctx: ConsoleContext): void {
       // a buyer places and pays an order through the API
       const skuId = await ctx.platform.stockedSku(await operatorAuth(ctx), { priceMinor: 12900 });
       const buyer = await ctx.clientFor('customer');
-      await ok(
-        buyer.client.api.PUT('/v1/cart/lines/{skuId}', {
-          params: { path: { skuId } },
-          body: { quantity: 2 },
-        }),
-      );
-      const order = await ok(
-        buyer.client.api.POST('/v1/checkout', {
-          body: {
-            address: {
-              recipient: '韩梅梅',
-              phone: '+8613800138000',
-              country: 'CN',
-              province: '浙江省',
-              city: '杭州市',
-              line1: '文三路 100 号',
-            },
-          },
-        }),
-      );
-      const payment = await ok(
-        buyer.client.api.POST('/v1/orders/{id}/payments', {
-          params: { path: { id: order.id } },
-          body: {},
-        }),
-      );
-      const paid = await ok(
-        buyer.client.api.POST('/v1/payments/sandbox/pay/{paymentId}', {
-          params: { path: { paymentId: payment.paymentId } },
-          body: { succeed: true },
-        }),
-      );
+      const paid = await placePaidOrder(buyer.client, skuId, 2);
       expect(paid.outcome).toBe('PAID');
       // analytics counts it once its events arrive
       const day = today();

@@ -1,10 +1,47 @@
-import { ok } from '@emporia/sdk';
+import { ok, type EmporiaClient } from '@emporia/sdk';
 import type { ConsoleContext } from './context';
 
 /** The operator's bearer header for the platform's set-up helpers (a call first keeps it fresh). */
 export async function operatorAuth(ctx: ConsoleContext): Promise<Record<string, string>> {
   await ok(ctx.operator.client.api.GET('/v1/me'));
   return { authorization: `Bearer ${ctx.operator.client.session.tokens!.accessToken}` };
+}
+
+/** A buyer's order of one `skuId` placed and paid through the API (`extra`: checkout's other fields). */
+export async function placePaidOrder(
+  client: EmporiaClient,
+  skuId: string,
+  quantity = 1,
+  extra: { groupDealId?: string } = {},
+) {
+  await ok(
+    client.api.PUT('/v1/cart/lines/{skuId}', { params: { path: { skuId } }, body: { quantity } }),
+  );
+  const order = await ok(
+    client.api.POST('/v1/checkout', {
+      body: {
+        ...extra,
+        address: {
+          recipient: '韩梅梅',
+          phone: '+8613800138000',
+          country: 'CN',
+          province: '浙江省',
+          city: '杭州市',
+          line1: '文三路 100 号',
+        },
+      },
+    }),
+  );
+  const payment = await ok(
+    client.api.POST('/v1/orders/{id}/payments', { params: { path: { id: order.id } }, body: {} }),
+  );
+  const paid = await ok(
+    client.api.POST('/v1/payments/sandbox/pay/{paymentId}', {
+      params: { path: { paymentId: payment.paymentId } },
+      body: { succeed: true },
+    }),
+  );
+  return { order, outcome: paid.outcome };
 }
 
 /** Marketing: the 满减 editor and its live price preview, flash sales with live remaining units. */
@@ -209,7 +246,18 @@ export function marketingTests(ctx: ConsoleContext): void {
       await dialog.getByRole('button', { name: '创建拼团' }).click();
       await dialog.waitFor({ state: 'hidden' });
       await page.getByText('暂无进行中的团').waitFor();
-      await checkA11y('group deals');
+      // a buyer opens a group (checkout with the deal) and pays: the group shows, 1 of 2 paid
+      const dealId = (await page.getByTestId('deal-id').first().textContent())!;
+      const opener = await ctx.clientFor('customer');
+      const { order, outcome } = await placePaidOrder(opener.client, skuId, 1, {
+        groupDealId: dealId,
+      });
+      expect(outcome).toBe('PAID');
+      const groups = page.getByRole('table', { name: `拼团活动 ${dealId.slice(0, 8)} 的进行中团` });
+      const group = groups.getByRole('row').filter({ hasText: order.groupId! });
+      await group.getByText('1 / 2').waitFor({ timeout: 20_000 });
+      expect(await group.textContent()).toContain('拼团中');
+      await checkA11y('group deals with an open group');
       expect(problems).toEqual([]);
     });
   });

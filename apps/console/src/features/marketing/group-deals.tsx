@@ -107,6 +107,10 @@ function DealGroups({ deal, onHide }: { deal: Deal; onHide: () => void }) {
     <Section title={title} id={`deal-${deal.id}`}>
       {deal.skuId ? (
         <dl className="mk-facts">
+          <dt>ID</dt>
+          <dd>
+            <code data-testid="deal-id">{deal.id}</code>
+          </dd>
           <dt>SKU</dt>
           <dd>
             <code>{deal.skuId}</code>
@@ -122,7 +126,7 @@ function DealGroups({ deal, onHide }: { deal: Deal; onHide: () => void }) {
         </dl>
       ) : (
         <p>
-          <code>{deal.id}</code>
+          <code data-testid="deal-id">{deal.id}</code>
         </p>
       )}
       {groups.isPending ? <Loading /> : null}
