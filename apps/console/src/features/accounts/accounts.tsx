@@ -12,9 +12,11 @@ import { useNotify } from '../../ui/notify';
 import { Loading, Page, Section } from '../../ui/page';
 import { fieldErrors } from '../../ui/problem';
 import { DataTable } from '../../ui/table';
-import { ConfirmButton } from './confirm';
-import { DateTime } from './format';
+import { ConfirmButton } from '../../ui/dialogs';
+import { DateTime } from '../../ui/format';
 import { AccountProblem } from './problem';
+
+const accountProblem = (error: unknown) => <AccountProblem error={error} />;
 
 type AccountView = components['schemas']['AccountView'];
 type Role = AccountView['roles'][number];
@@ -265,6 +267,7 @@ function FreezeActions({ account }: { account: AccountView }) {
         <>
           <p>{t('accounts.frozenNote')}</p>
           <ConfirmButton
+            problem={accountProblem}
             label={t('accounts.unfreeze')}
             title={t('accounts.unfreezeTitle', { who })}
             confirmLabel={t('accounts.unfreeze')}
@@ -285,6 +288,7 @@ function FreezeActions({ account }: { account: AccountView }) {
           <p>{t('accounts.freezeNote')}</p>
           <ConfirmButton
             danger
+            problem={accountProblem}
             label={t('accounts.freeze')}
             title={t('accounts.freezeDialog', { who })}
             confirmLabel={t('accounts.freeze')}

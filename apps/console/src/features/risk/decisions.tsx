@@ -10,7 +10,7 @@ import { Money } from '../../ui/money';
 import { Loading, Page, Section } from '../../ui/page';
 import { fieldErrors, ProblemAlert } from '../../ui/problem';
 import { DataTable } from '../../ui/table';
-import { DateTime } from './format';
+import { DateTime } from '../../ui/format';
 
 type Decision = components['schemas']['DecisionView'];
 const FILTERS = ['orderId', 'accountId', 'subjectId'] as const;

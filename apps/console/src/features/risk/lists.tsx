@@ -11,8 +11,8 @@ import { useNotify } from '../../ui/notify';
 import { Loading, Page, Section } from '../../ui/page';
 import { fieldErrors, ProblemAlert } from '../../ui/problem';
 import { DataTable } from '../../ui/table';
-import { ConfirmButton } from './confirm';
-import { DateTime } from './format';
+import { ConfirmButton } from '../../ui/dialogs';
+import { DateTime } from '../../ui/format';
 import { LIST_KINDS } from './rules';
 
 type ListKind = components['schemas']['ListExportView']['kind'];

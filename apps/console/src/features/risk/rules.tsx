@@ -11,7 +11,7 @@ import { useNotify } from '../../ui/notify';
 import { Loading, Page } from '../../ui/page';
 import { fieldErrors, ProblemAlert } from '../../ui/problem';
 import { DataTable } from '../../ui/table';
-import { Duration } from './format';
+import { Duration } from '../../ui/format';
 
 type Rule = components['schemas']['RuleView'];
 type RuleBody = components['schemas']['UpsertRuleDto'];
@@ -379,7 +379,7 @@ function RuleForm({ rule, onDone }: { rule: Rule; onDone: () => void }) {
         {t('risk.activeLabel')}
       </label>
       <ProblemAlert error={save.error} />
-      <div className="row ops-actions">
+      <div className="row dialog-actions">
         <Button className="button secondary" slot="close">
           {t('app.cancel')}
         </Button>

@@ -8,7 +8,7 @@ import { NumberInput } from '../../ui/fields';
 import { Loading, Page, Section } from '../../ui/page';
 import { ProblemAlert } from '../../ui/problem';
 import { DataTable } from '../../ui/table';
-import { DateTime } from './format';
+import { DateTime } from '../../ui/format';
 
 /** A calendar day (yyyy-mm-dd) in this browser's time zone. */
 const day = (d: Date) =>

@@ -6,7 +6,7 @@ import { api } from '../../sdk';
 import { useNotify } from '../../ui/notify';
 import { Loading, Page, Section } from '../../ui/page';
 import { ProblemAlert } from '../../ui/problem';
-import { DateTime } from './format';
+import { DateTime } from '../../ui/format';
 
 type Reindex = components['schemas']['ReindexView'];
 const latestKey = ['search', 'reindex', 'latest'] as const;

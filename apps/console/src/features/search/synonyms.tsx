@@ -9,8 +9,8 @@ import { useNotify } from '../../ui/notify';
 import { Loading, Page, Section } from '../../ui/page';
 import { fieldErrors, ProblemAlert } from '../../ui/problem';
 import { DataTable } from '../../ui/table';
-import { ConfirmButton } from './confirm';
-import { DateTime } from './format';
+import { ConfirmButton } from '../../ui/dialogs';
+import { DateTime } from '../../ui/format';
 
 type SynonymSet = components['schemas']['SynonymSetView'];
 const key = ['search', 'synonyms'] as const;

@@ -11,7 +11,7 @@ import { useNotify } from '../../ui/notify';
 import { Loading, Page, Section } from '../../ui/page';
 import { fieldErrors, ProblemAlert } from '../../ui/problem';
 import { DataTable } from '../../ui/table';
-import { DateTime } from './format';
+import { DateTime } from '../../ui/format';
 import {
   agentsKey,
   PriorityBadge,

@@ -10,8 +10,8 @@ import { TextInput } from '../../ui/fields';
 import { useNotify } from '../../ui/notify';
 import { Loading, Page, Section } from '../../ui/page';
 import { fieldErrors, ProblemAlert } from '../../ui/problem';
-import { ConfirmButton } from './confirm';
-import { DateTime } from './format';
+import { ConfirmButton } from '../../ui/dialogs';
+import { DateTime } from '../../ui/format';
 import { PriorityBadge, StatusBadge, useAgents, type AgentTicket } from './shared';
 
 type Conversation = components['schemas']['AgentTicketConversationView'];

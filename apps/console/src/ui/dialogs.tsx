@@ -1,7 +1,45 @@
 import { useState, type ReactNode } from 'react';
 import { Button, Dialog, DialogTrigger, Heading, Modal } from 'react-aria-components';
-import { useT } from '../../i18n';
-import { ProblemAlert } from '../../ui/problem';
+import { useT } from '../i18n';
+import { ProblemAlert } from './problem';
+
+/**
+ * A button that opens a modal dialog titled by its heading (focus moved in, kept in and given
+ * back; Escape closes it); `children` gets `close` to call once the work is done.
+ */
+export function DialogButton({
+  label,
+  title,
+  className = 'button',
+  isDisabled,
+  children,
+}: {
+  label: ReactNode;
+  title: string;
+  className?: string;
+  isDisabled?: boolean;
+  children: (close: () => void) => ReactNode;
+}) {
+  return (
+    <DialogTrigger>
+      <Button className={className} isDisabled={isDisabled}>
+        {label}
+      </Button>
+      <Modal isDismissable>
+        <Dialog>
+          {({ close }) => (
+            <>
+              <Heading slot="title" level={2}>
+                {title}
+              </Heading>
+              {children(close)}
+            </>
+          )}
+        </Dialog>
+      </Modal>
+    </DialogTrigger>
+  );
+}
 
 /**
  * A button that asks first: a modal dialog with a heading, what will happen, and the action
@@ -16,6 +54,7 @@ export function ConfirmButton({
   onConfirm,
   className,
   canConfirm = true,
+  problem = (error) => <ProblemAlert error={error} />,
 }: {
   label: string;
   title: string;
@@ -26,6 +65,8 @@ export function ConfirmButton({
   className?: string;
   /** False while the dialog's own fields are not filled in. */
   canConfirm?: boolean;
+  /** How a refusal is shown in the dialog (default: ProblemAlert). */
+  problem?: (error: unknown) => ReactNode;
 }) {
   const t = useT();
   const [error, setError] = useState<unknown>(null);
@@ -39,10 +80,12 @@ export function ConfirmButton({
         <Dialog>
           {({ close }) => (
             <>
-              <Heading slot="title">{title}</Heading>
+              <Heading slot="title" level={2}>
+                {title}
+              </Heading>
               {children}
-              <ProblemAlert error={error} />
-              <div className="row ops-actions">
+              {error ? problem(error) : null}
+              <div className="row dialog-actions">
                 <Button className="button secondary" onPress={close}>
                   {t('app.cancel')}
                 </Button>
