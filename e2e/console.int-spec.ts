@@ -15,6 +15,7 @@ import { marketingTests } from './console/marketing';
 import { ordersTests } from './console/orders';
 import { riskTests } from './console/risk';
 import { sdkTests } from './console/sdk';
+import { screenshotTests } from './console/screenshots';
 import { searchAdminTests } from './console/search-admin';
 import { shellTests } from './console/shell';
 import { supportTests } from './console/support';
@@ -91,4 +92,5 @@ describe('the operator console in Chromium', () => {
   searchAdminTests(ctx);
   accountsTests(ctx);
   supportTests(ctx);
+  screenshotTests(ctx);
 });
