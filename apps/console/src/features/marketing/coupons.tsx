@@ -14,12 +14,13 @@ import { useFormat } from './format';
 import { promotionsKey } from './promotion-editor';
 import {
   CheckedTextInput,
-  DateTimeInput,
+  DialogFormFooter,
   fromLocalInput,
   LiveNumberInput,
   type Schemas,
   toLocalInput,
   useTabList,
+  WindowInputs,
 } from './shared';
 
 type Template = Schemas['CouponTemplateView'];
@@ -302,36 +303,24 @@ function TemplateForm({
           error={shown('perUser')}
         />
       </div>
-      <div className="row">
-        <DateTimeInput
-          label={t('marketing.coupon.validFrom')}
-          value={validFrom}
-          onChange={setValidFrom}
-          isRequired
-          error={shown('validFrom')}
-        />
-        <DateTimeInput
-          label={t('marketing.coupon.validTo')}
-          value={validTo}
-          onChange={setValidTo}
-          isRequired
-          error={shown('validTo')}
-        />
-      </div>
-      {submitted && Object.keys(e).length > 0 ? (
-        <p role="alert" className="problem">
-          {t('marketing.editor.fix', { count: Object.keys(e).length })}
-        </p>
-      ) : null}
-      <ProblemAlert error={create.error} />
-      <div className="row mk-dialog-actions">
-        <Button className="button secondary" onPress={close}>
-          {t('app.cancel')}
-        </Button>
-        <button type="submit" className="button" disabled={create.isPending}>
-          {t('marketing.coupon.create')}
-        </button>
-      </div>
+      <WindowInputs
+        startLabel={t('marketing.coupon.validFrom')}
+        endLabel={t('marketing.coupon.validTo')}
+        start={validFrom}
+        end={validTo}
+        onStart={setValidFrom}
+        onEnd={setValidTo}
+        startError={shown('validFrom')}
+        endError={shown('validTo')}
+      />
+      <DialogFormFooter
+        submitted={submitted}
+        errorCount={Object.keys(e).length}
+        error={create.error}
+        pending={create.isPending}
+        submitLabel={t('marketing.coupon.create')}
+        close={close}
+      />
     </form>
   );
 }

@@ -1,7 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ok } from '@emporia/sdk';
 import { useEffect, useRef, useState } from 'react';
-import { Button } from 'react-aria-components';
 import { Link, useParams } from 'react-router';
 import { useT } from '../../i18n';
 import { api } from '../../sdk';
@@ -16,13 +15,14 @@ import {
   CheckedTextInput,
   CURRENCIES,
   type Currency,
-  DateTimeInput,
+  DialogFormFooter,
   fromLocalInput,
   LiveMoneyInput,
   LiveNumberInput,
   type Schemas,
   toLocalInput,
   UUID,
+  WindowInputs,
   windowStatus,
 } from './shared';
 
@@ -309,36 +309,24 @@ function FlashSaleForm({ close }: { close: () => void }) {
           error={shown('perUser')}
         />
       </div>
-      <div className="row">
-        <DateTimeInput
-          label={t('marketing.promotion.startsAt')}
-          value={startsAt}
-          onChange={setStartsAt}
-          isRequired
-          error={shown('startsAt')}
-        />
-        <DateTimeInput
-          label={t('marketing.promotion.endsAt')}
-          value={endsAt}
-          onChange={setEndsAt}
-          isRequired
-          error={shown('endsAt')}
-        />
-      </div>
-      {submitted && Object.keys(e).length > 0 ? (
-        <p role="alert" className="problem">
-          {t('marketing.editor.fix', { count: Object.keys(e).length })}
-        </p>
-      ) : null}
-      <ProblemAlert error={create.error} />
-      <div className="row mk-dialog-actions">
-        <Button className="button secondary" onPress={close}>
-          {t('app.cancel')}
-        </Button>
-        <button type="submit" className="button" disabled={create.isPending}>
-          {t('marketing.flash.create')}
-        </button>
-      </div>
+      <WindowInputs
+        startLabel={t('marketing.promotion.startsAt')}
+        endLabel={t('marketing.promotion.endsAt')}
+        start={startsAt}
+        end={endsAt}
+        onStart={setStartsAt}
+        onEnd={setEndsAt}
+        startError={shown('startsAt')}
+        endError={shown('endsAt')}
+      />
+      <DialogFormFooter
+        submitted={submitted}
+        errorCount={Object.keys(e).length}
+        error={create.error}
+        pending={create.isPending}
+        submitLabel={t('marketing.flash.create')}
+        close={close}
+      />
     </form>
   );
 }

@@ -1,7 +1,6 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { ok } from '@emporia/sdk';
 import { useState } from 'react';
-import { Button } from 'react-aria-components';
 import { useT } from '../../i18n';
 import { api } from '../../sdk';
 import { toMinor } from '../../ui/money';
@@ -15,7 +14,7 @@ import {
   CheckedTextInput,
   CURRENCIES,
   type Currency,
-  DateTimeInput,
+  DialogFormFooter,
   fromLocalInput,
   LiveMoneyInput,
   LiveNumberInput,
@@ -23,6 +22,7 @@ import {
   toLocalInput,
   useTabList,
   UUID,
+  WindowInputs,
 } from './shared';
 
 type Deal = Schemas['GroupDealView'];
@@ -283,36 +283,24 @@ function GroupDealForm({ close, created }: { close: () => void; created: (d: Dea
           error={shown('minutes')}
         />
       </div>
-      <div className="row">
-        <DateTimeInput
-          label={t('marketing.promotion.startsAt')}
-          value={startsAt}
-          onChange={setStartsAt}
-          isRequired
-          error={shown('startsAt')}
-        />
-        <DateTimeInput
-          label={t('marketing.promotion.endsAt')}
-          value={endsAt}
-          onChange={setEndsAt}
-          isRequired
-          error={shown('endsAt')}
-        />
-      </div>
-      {submitted && Object.keys(e).length > 0 ? (
-        <p role="alert" className="problem">
-          {t('marketing.editor.fix', { count: Object.keys(e).length })}
-        </p>
-      ) : null}
-      <ProblemAlert error={create.error} />
-      <div className="row mk-dialog-actions">
-        <Button className="button secondary" onPress={close}>
-          {t('app.cancel')}
-        </Button>
-        <button type="submit" className="button" disabled={create.isPending}>
-          {t('marketing.group.create')}
-        </button>
-      </div>
+      <WindowInputs
+        startLabel={t('marketing.promotion.startsAt')}
+        endLabel={t('marketing.promotion.endsAt')}
+        start={startsAt}
+        end={endsAt}
+        onStart={setStartsAt}
+        onEnd={setEndsAt}
+        startError={shown('startsAt')}
+        endError={shown('endsAt')}
+      />
+      <DialogFormFooter
+        submitted={submitted}
+        errorCount={Object.keys(e).length}
+        error={create.error}
+        pending={create.isPending}
+        submitLabel={t('marketing.group.create')}
+        close={close}
+      />
     </form>
   );
 }

@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import {
+  Button,
   FieldError,
   Input,
   Label,
@@ -11,6 +12,8 @@ import {
 } from 'react-aria-components';
 import type { components } from '@emporia/sdk';
 import { newIdempotencyKey } from '@emporia/sdk';
+import { useT } from '../../i18n';
+import { ProblemAlert } from '../../ui/problem';
 
 export type Schemas = components['schemas'];
 export type MoneyDto = Schemas['MoneyDto'];
@@ -264,5 +267,79 @@ export function CheckedTextInput({
       {description ? <Text slot="description">{description}</Text> : null}
       <FieldError>{error}</FieldError>
     </TextField>
+  );
+}
+
+/** Two date-time fields side by side: a window's start and end. */
+export function WindowInputs({
+  startLabel,
+  endLabel,
+  start,
+  end,
+  onStart,
+  onEnd,
+  startError,
+  endError,
+}: {
+  startLabel: string;
+  endLabel: string;
+  start: string;
+  end: string;
+  onStart: (value: string) => void;
+  onEnd: (value: string) => void;
+  startError?: string;
+  endError?: string;
+}) {
+  return (
+    <div className="row">
+      <DateTimeInput
+        label={startLabel}
+        value={start}
+        onChange={onStart}
+        isRequired
+        error={startError}
+      />
+      <DateTimeInput label={endLabel} value={end} onChange={onEnd} isRequired error={endError} />
+    </div>
+  );
+}
+
+/**
+ * The end of a dialog's form: how many fields to fix (after a first submit), the server's
+ * refusal, cancel and submit.
+ */
+export function DialogFormFooter({
+  submitted,
+  errorCount,
+  error,
+  pending,
+  submitLabel,
+  close,
+}: {
+  submitted: boolean;
+  errorCount: number;
+  error: unknown;
+  pending: boolean;
+  submitLabel: string;
+  close: () => void;
+}) {
+  const t = useT();
+  return (
+    <>
+      {submitted && errorCount > 0 ? (
+        <p role="alert" className="problem">
+          {t('marketing.editor.fix', { count: errorCount })}
+        </p>
+      ) : null}
+      <ProblemAlert error={error} />
+      <div className="row mk-dialog-actions">
+        <Button className="button secondary" onPress={close}>
+          {t('app.cancel')}
+        </Button>
+        <button type="submit" className="button" disabled={pending}>
+          {submitLabel}
+        </button>
+      </div>
+    </>
   );
 }
