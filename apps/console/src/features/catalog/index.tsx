@@ -1,6 +1,9 @@
 import type { Feature } from '../../feature';
-import { placeholder } from '../placeholder';
+import { CategoriesScreen } from './categories';
+import { LowStockScreen } from './low-stock';
 import { messages } from './messages';
+import { ProductDetailScreen } from './product-detail';
+import { ProductsScreen } from './products';
 
 export const catalog: Feature = {
   nav: {
@@ -12,9 +15,10 @@ export const catalog: Feature = {
     ],
   },
   screens: [
-    { path: '/catalog/categories', role: 'operator', component: placeholder('Categories') },
-    { path: '/catalog/products', role: 'operator', component: placeholder('Products') },
-    { path: '/catalog/low-stock', role: 'operator', component: placeholder('Low stock') },
+    { path: '/catalog/categories', role: 'operator', component: CategoriesScreen },
+    { path: '/catalog/products', role: 'operator', component: ProductsScreen },
+    { path: '/catalog/products/:id', role: 'operator', component: ProductDetailScreen },
+    { path: '/catalog/low-stock', role: 'operator', component: LowStockScreen },
   ],
   messages,
 };
