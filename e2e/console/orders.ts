@@ -1,3 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import { ok } from '@emporia/sdk';
+import { registerWarehouse } from './catalog';
 import type { ConsoleContext } from './context';
 
-export function ordersTests(_ctx: ConsoleContext): void {}
+const ADDRESS = {
+  recipient: '李雷',
+  phone: '+8613800138000',
+  country: 'CN',
+  province: '浙江省',
+  city: '杭州市',
+  line1: '文三路 100 号',
+};
+
+/** Order screens: the review of a held order, shipping it, the search and returns screens. */
+export function ordersTests(ctx: ConsoleContext): void {
+  describe('orders: held for review, approved, paid and shipped', () => {
+    // a rule that holds orders of ¥50,000 or more for review (switched off again at the end)
+    const ruleId = randomUUID();
+    const rule = {
+      name: 'console e2e: large orders are reviewed',
+      kind: 'AMOUNT' as const,
+      appliesTo: 'ORDER' as const,
+      action: 'REVIEW' as const,
+      score: 60,
+      active: true,
+      amount: { amountMinor: 5_000_000, currency: 'CNY' as const },
+    };
+    let orderId = '';
+    let customer: Awaited<ReturnType<ConsoleContext['clientFor']>>;
+
+    afterAll(async () => {
+      await ctx.operator.client.api.PUT('/v1/admin/risk/rules/{id}', {
+        params: { path: { id: ruleId } },
+        body: { ...rule, active: false },
+      });
+    });
+
+    it('lists an order risk held, shows its reasons and approves it', async () => {
+      const ops = ctx.operator.client.api;
+      await ok(
+        ops.PUT('/v1/admin/risk/rules/{id}', { params: { path: { id: ruleId } }, body: rule }),
+      );
+      await registerWarehouse(ctx, 'HZ-1', '杭州一号仓');
+      const category = await ok(
+        ops.POST('/v1/categories', {
+          body: {
+            name: `大件 ${ctx.platform.suffix}`,
+            slug: `big-${ctx.platform.suffix}`,
+            regulated: false,
+          },
+        }),
+      );
+      const product = await ok(
+        ops.POST('/v1/products', {
+          body: {
+            title: `投影仪 ${ctx.platform.suffix}`,
+            categoryId: category.id,
+            status: 'active',
+            skus: [
+              {
+                code: `PROJ-${ctx.platform.suffix}`,
+                price: { amountMinor: 6_000_000, currency: 'CNY' },
+              },
+            ],
+          },
+        }),
+      );
+      const skuId = product.skus[0]!.id;
+      await ok(
+        ops.POST('/v1/skus/{skuId}/stock-adjustments', {
+          params: { path: { skuId } },
+          body: { warehouseCode: 'HZ-1', delta: 3, reason: 'inbound' },
+        }),
+      );
+      await new Promise((r) => setTimeout(r, 1100)); // risk reads its rules once a second
+
+      customer = await ctx.clientFor('customer');
+      await ok(
+        customer.client.api.PUT('/v1/cart/lines/{skuId}', {
+          params: { path: { skuId } },
+          body: { quantity: 1 },
+        }),
+      );
+      const order = await ok(
+        customer.client.api.POST('/v1/checkout', { body: { address: ADDRESS } }),
+      );
+      expect(order.status).toBe('PENDING_REVIEW');
+      orderId = order.id;
+
+      const { page, open, checkA11y } = await ctx.operatorPage();
+      await open('待审核订单');
+      const held = page.getByRole('table', { name: '待审核订单（最新的在前）' });
+      const row = held.getByRole('row').filter({
+        has: page.getByRole('link', { name: `打开订单 ${orderId}` }),
+      });
+      await row.waitFor();
+      expect(await row.textContent()).toContain('金额超过阈值（LARGE_AMOUNT）');
+      expect(await row.textContent()).toContain(`投影仪 ${ctx.platform.suffix} × 1`);
+      await row.getByRole('link', { name: `打开订单 ${orderId}` }).click();
+
+      await page.getByRole('heading', { level: 1, name: `订单 ${orderId.slice(0, 8)}` }).waitFor();
+      const review = page.getByRole('region', { name: '人工审核' });
+      await review.getByText('金额超过阈值（LARGE_AMOUNT）').waitFor();
+      const risk = page.getByRole('table', { name: '此订单的风控决策记录' });
+      await risk.getByRole('row').filter({ hasText: '人工审核' }).waitFor();
+      expect(await risk.textContent()).toContain('LARGE_AMOUNT');
+      await checkA11y('held order');
+
+      // rejecting asks first: cancelled here, nothing happens
+      await review.getByRole('button', { name: '拒绝订单' }).click();
+      const confirm = page.getByRole('dialog', { name: '拒绝并取消此订单？' });
+      await confirm.waitFor();
+      await checkA11y('reject confirmation');
+      await confirm.getByRole('button', { name: '取消' }).click();
+      await confirm.waitFor({ state: 'detached' });
+
+      await review.getByLabel('审核备注').fill('已电话核实');
+      await review.getByRole('button', { name: '审核通过' }).click();
+      await page.getByRole('status').filter({ hasText: '订单已审核通过' }).waitFor();
+      await page.getByRole('region', { name: '概要' }).getByText('待付款').waitFor();
+      expect(await page.getByRole('region', { name: '人工审核' }).count()).toBe(0);
+    });
+
+    it('ships the paid order from its screen', async () => {
+      const { page, checkA11y, problems } = await ctx.operatorPage();
+      // the customer pays through the sandbox provider
+      const payment = await ok(
+        customer.client.api.POST('/v1/orders/{id}/payments', {
+          params: { path: { id: orderId } },
+          body: {},
+        }),
+      );
+      const paid = await ok(
+        customer.client.api.POST('/v1/payments/sandbox/pay/{paymentId}', {
+          params: { path: { paymentId: payment.paymentId } },
+          body: { succeed: true },
+        }),
+      );
+      expect(paid.outcome).toBe('PAID');
+
+      await page.reload();
+      await page.getByRole('heading', { level: 1, name: `订单 ${orderId.slice(0, 8)}` }).waitFor();
+      const shipments = page.getByRole('table', { name: '此订单的包裹（每个发货仓一个）' });
+      const ship = shipments.getByRole('button', { name: '发货（HZ-1）' });
+      await ship.waitFor({ timeout: 20_000 });
+      await checkA11y('paid order');
+      await ship.click();
+      const dialog = page.getByRole('dialog', { name: '发出 HZ-1 仓的包裹' });
+      await dialog.getByLabel('运单号').fill(`SF${Date.now()}`);
+      await checkA11y('ship dialog');
+      await dialog.getByRole('button', { name: '确认发货' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      await page.getByRole('status').filter({ hasText: '已发货' }).waitFor();
+      await shipments
+        .getByRole('row')
+        .filter({ hasText: '顺丰速运' })
+        .getByText('已发货')
+        .waitFor();
+      await page.getByRole('region', { name: '概要' }).getByText('已发货').waitFor();
+      await checkA11y('shipped order');
+      expect(problems).toEqual([]);
+    });
+
+    it("finds the order by its account, and its returns by the order's id", async () => {
+      const { page, open, checkA11y, problems } = await ctx.operatorPage();
+      await open('订单');
+      await page.getByLabel('账号 ID').fill(customer.accountId);
+      await page.getByRole('button', { name: '搜索' }).click();
+      const list = page.getByRole('table', { name: '订单列表（最新的在前）' });
+      await list.getByRole('link', { name: `打开订单 ${orderId}` }).waitFor();
+      expect(await list.getByRole('row').count()).toBe(2); // the header and the one order
+      await checkA11y('orders of an account');
+
+      await open('退货退款');
+      await page.getByLabel('订单 ID').fill('not-an-id');
+      await page.getByRole('button', { name: '搜索' }).click();
+      await page.getByText('请输入完整的 ID（UUID 格式）').waitFor();
+      await page.getByLabel('订单 ID').fill(orderId);
+      await page.getByRole('button', { name: '搜索' }).click();
+      await page
+        .getByRole('table', { name: '此订单的退货申请' })
+        .getByText('此订单没有退货申请')
+        .waitFor();
+      await checkA11y('returns of an order');
+      expect(problems).toEqual([]);
+    });
+  });
+}

@@ -1,6 +1,8 @@
 import type { Feature } from '../../feature';
-import { placeholder } from '../placeholder';
+import { OrderDetailScreen } from './detail';
+import { HeldOrdersScreen, OrdersScreen } from './list';
 import { messages } from './messages';
+import { ReturnsScreen } from './returns';
 
 export const orders: Feature = {
   nav: {
@@ -12,9 +14,10 @@ export const orders: Feature = {
     ],
   },
   screens: [
-    { path: '/orders', role: 'operator', component: placeholder('Orders') },
-    { path: '/orders/held', role: 'operator', component: placeholder('Held') },
-    { path: '/orders/returns', role: 'operator', component: placeholder('Returns') },
+    { path: '/orders', role: 'operator', component: OrdersScreen },
+    { path: '/orders/held', role: 'operator', component: HeldOrdersScreen },
+    { path: '/orders/returns', role: 'operator', component: ReturnsScreen },
+    { path: '/orders/:id', role: 'operator', component: OrderDetailScreen },
   ],
   messages,
 };
