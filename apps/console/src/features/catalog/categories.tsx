@@ -16,7 +16,7 @@ import { TextInput, SelectInput } from '../../ui/fields';
 import { useNotify } from '../../ui/notify';
 import { Loading, Page, Section } from '../../ui/page';
 import { ProblemAlert } from '../../ui/problem';
-import { DialogButton } from './dialog';
+import { DialogButton } from '../../ui/dialogs';
 import {
   catalogKeys,
   categoryPath,

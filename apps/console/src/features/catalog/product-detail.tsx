@@ -12,7 +12,7 @@ import { useNotify } from '../../ui/notify';
 import { Loading, Page, Section } from '../../ui/page';
 import { ProblemAlert } from '../../ui/problem';
 import { DataTable } from '../../ui/table';
-import { DialogButton } from './dialog';
+import { DialogButton } from '../../ui/dialogs';
 import {
   catalogKeys,
   categoryPath,

@@ -12,7 +12,7 @@ import { useNotify } from '../../ui/notify';
 import { Loading, Page, Section } from '../../ui/page';
 import { ProblemAlert } from '../../ui/problem';
 import { DataTable } from '../../ui/table';
-import { ConfirmButton, DialogButton } from '../catalog/dialog';
+import { ConfirmButton, DialogButton } from '../../ui/dialogs';
 import {
   CARRIERS,
   getOrder,
@@ -274,13 +274,14 @@ function Review({ order }: { order: AdminOrder }) {
           {t('orders.review.approve')}
         </Button>
         <ConfirmButton
+          danger
           label={t('orders.review.reject')}
           title={t('orders.review.rejectTitle')}
-          body={<p>{t('orders.review.rejectBody')}</p>}
           confirmLabel={t('orders.review.rejectConfirm')}
-          isDisabled={review.isPending}
           onConfirm={() => review.mutateAsync(false)}
-        />
+        >
+          <p>{t('orders.review.rejectBody')}</p>
+        </ConfirmButton>
       </div>
     </Section>
   );

@@ -12,7 +12,7 @@ import { useNotify } from '../../ui/notify';
 import { Loading, Page, Section } from '../../ui/page';
 import { ProblemAlert } from '../../ui/problem';
 import { DataTable } from '../../ui/table';
-import { ConfirmButton } from '../catalog/dialog';
+import { ConfirmButton } from '../../ui/dialogs';
 import { orderKeys, orderReturns, type Return } from './data';
 import { idOk, useIdCheck } from './list';
 
@@ -189,34 +189,33 @@ function ReturnActions({ orderId, ret }: { orderId: string; ret: Return }) {
             {t('orders.returns.approve')}
           </Button>
           <ConfirmButton
+            danger
             label={t('orders.returns.reject')}
             title={t('orders.returns.rejectTitle')}
-            body={<p>{t('orders.returns.rejectBody')}</p>}
             confirmLabel={t('orders.returns.rejectConfirm')}
-            isDisabled={review.isPending}
             onConfirm={() => review.mutateAsync(false)}
-          />
+          >
+            <p>{t('orders.returns.rejectBody')}</p>
+          </ConfirmButton>
         </div>
       </div>
     );
   if (ret.status === 'APPROVED')
     return (
       <ConfirmButton
-        danger={false}
         label={t('orders.returns.receive')}
         title={t('orders.returns.receiveTitle')}
-        body={
-          <p>
-            {t(
-              ret.kind === 'EXCHANGE'
-                ? 'orders.returns.receiveExchangeBody'
-                : 'orders.returns.receiveBody',
-            )}
-          </p>
-        }
         confirmLabel={t('orders.returns.receiveConfirm')}
         onConfirm={() => receive.mutateAsync()}
-      />
+      >
+        <p>
+          {t(
+            ret.kind === 'EXCHANGE'
+              ? 'orders.returns.receiveExchangeBody'
+              : 'orders.returns.receiveBody',
+          )}
+        </p>
+      </ConfirmButton>
     );
   return <>—</>;
 }
