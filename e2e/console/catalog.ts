@@ -134,6 +134,7 @@ export function catalogTests(ctx: ConsoleContext): void {
       await limit.getByRole('button', { name: '设置阈值' }).click();
       await expectText(hz, /低库存/);
       await checkA11y('product detail after stock changes');
+      await onAPhone(page, () => checkA11y('product detail on a phone'));
 
       await open('低库存');
       const low = page.getByRole('table', { name: '低库存 SKU（低库存时间最长的在前）' });
@@ -152,6 +153,22 @@ export function catalogTests(ctx: ConsoleContext): void {
       expect(problems).toEqual([]);
     });
   });
+}
+
+/** On a 390 px wide screen: nothing wider than the page (tables scroll in their region). */
+export async function onAPhone(
+  page: import('playwright-core').Page,
+  check: () => Promise<void>,
+): Promise<void> {
+  await page.setViewportSize({ width: 390, height: 800 });
+  try {
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      390,
+    );
+    await check();
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 720 });
+  }
 }
 
 async function expectText(

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ok } from '@emporia/sdk';
-import { registerWarehouse } from './catalog';
+import { onAPhone, registerWarehouse } from './catalog';
 import type { ConsoleContext } from './context';
 
 const ADDRESS = {
@@ -159,6 +159,7 @@ export function ordersTests(ctx: ConsoleContext): void {
         .waitFor();
       await page.getByRole('region', { name: '概要' }).getByText('已发货').waitFor();
       await checkA11y('shipped order');
+      await onAPhone(page, () => checkA11y('order on a phone'));
       expect(problems).toEqual([]);
     });
 
