@@ -162,9 +162,7 @@ export async function onAPhone(
 ): Promise<void> {
   await page.setViewportSize({ width: 390, height: 800 });
   try {
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
-      390,
-    );
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await check();
   } finally {
     await page.setViewportSize({ width: 1280, height: 720 });

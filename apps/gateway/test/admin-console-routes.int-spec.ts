@@ -82,6 +82,19 @@ describe('gateway: the operator console routes (test doubles of order, user, mar
       getOrder: (req: orderV1.GetOrderRequest) => ({
         order: orders.find((o) => o.id === req.orderId),
       }),
+      // as the order service: no account is any account's order (operators); else the account's
+      listShipments: (req: orderV1.ListShipmentsRequest) => {
+        const o = orders.find((x) => x.id === req.orderId);
+        if (!o || (req.accountId && o.accountId !== req.accountId))
+          throw grpcError(status.NOT_FOUND, 'ORDER_NOT_FOUND', `order ${req.orderId} not found`);
+        return { shipments: [] };
+      },
+      listReturns: (req: orderV1.ListReturnsRequest) => {
+        const o = orders.find((x) => x.id === req.orderId);
+        if (!o || (req.accountId && o.accountId !== req.accountId))
+          throw grpcError(status.NOT_FOUND, 'ORDER_NOT_FOUND', `order ${req.orderId} not found`);
+        return { returns: [] };
+      },
     });
     user = await startFakeGrpc('user', {
       findAccount: (req: userV1.FindAccountRequest) => {
@@ -263,6 +276,30 @@ describe('gateway: the operator console routes (test doubles of order, user, mar
       const bad = await call('GET', '/v1/admin/orders?cursor=bad', 'operator');
       expect(bad).toMatchObject({ status: 400, body: { code: 'INVALID_CURSOR' } });
       expect(bad.type).toMatch(/^application\/problem\+json/);
+    });
+  });
+
+  describe('GET /v1/admin/orders/{id}/shipments and /returns', () => {
+    it("answers any account's order to operators, and only their own to customers", async () => {
+      for (const part of ['shipments', 'returns']) {
+        const method = part === 'shipments' ? 'listShipments' : 'listReturns';
+        const bobs = await call('GET', `/v1/admin/orders/${ORDER_B}/${part}`, 'operator');
+        expect([part, bobs.status, bobs.body]).toEqual([part, 200, { items: [] }]);
+        expect(order.last(method)).toMatchObject({ orderId: ORDER_B, accountId: '' });
+        // a customer: the admin route is refused, and the own route does not reach Bob's order
+        expect(await call('GET', `/v1/admin/orders/${ORDER_B}/${part}`, 'alice')).toMatchObject({
+          status: 403,
+          body: { code: 'ROLE_REQUIRED' },
+        });
+        expect(await call('GET', `/v1/orders/${ORDER_B}/${part}`, 'alice')).toMatchObject({
+          status: 404,
+          body: { code: 'ORDER_NOT_FOUND' },
+        });
+        expect(order.last(method)).toMatchObject({ orderId: ORDER_B, accountId: ALICE });
+        expect((await call('GET', `/v1/admin/orders/not-an-id/${part}`, 'operator')).status).toBe(
+          400,
+        );
+      }
     });
   });
 

@@ -109,6 +109,8 @@ describe('gateway HTTP surface (backends unreachable)', () => {
         '/v1/admin/orders',
         '/v1/admin/orders/import/{source}',
         '/v1/admin/orders/{id}',
+        '/v1/admin/orders/{id}/shipments',
+        '/v1/admin/orders/{id}/returns',
         '/v1/admin/orders/{id}/review',
         '/v1/admin/warehouses',
         '/v1/admin/warehouses/{code}',

@@ -522,6 +522,34 @@ export class OrdersHttpController {
     return { items: r.orders.map(adminOrderView), nextCursor: cursorOf(r.nextPageToken) };
   }
 
+  @Get('admin/orders/:id/shipments')
+  @Auth('operator')
+  @ApiOkResponse({
+    type: ShipmentList,
+    description: "any account's order's shipments, for operators (one per warehouse, once paid)",
+  })
+  @ApiProblems(404)
+  async adminShipments(
+    @Ctx() ctx: RequestContext,
+    @Param('id', uuidParam) id: string,
+  ): Promise<ShipmentList> {
+    // no account: the order service lists any account's order for operators
+    const r = await this.orders.listShipments(ctx, { orderId: id, accountId: '' });
+    return { items: r.shipments.map(shipmentView) };
+  }
+
+  @Get('admin/orders/:id/returns')
+  @Auth('operator')
+  @ApiOkResponse({ type: ReturnList, description: "any account's order's returns, for operators" })
+  @ApiProblems(404)
+  async adminReturns(
+    @Ctx() ctx: RequestContext,
+    @Param('id', uuidParam) id: string,
+  ): Promise<ReturnList> {
+    const r = await this.orders.listReturns(ctx, { orderId: id, accountId: '' });
+    return { items: r.returns.map(returnView) };
+  }
+
   @Get('admin/orders/:id')
   @Auth('operator')
   @ApiOkResponse({ type: AdminOrderView })

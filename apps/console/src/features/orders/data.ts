@@ -30,23 +30,6 @@ export const orderKeys = {
   decisions: (id: string) => ['orders', 'decisions', id] as const,
 };
 
-/*
- * An order's shipments and returns for operators: GET /v1/admin/orders/{id}/shipments and
- * …/returns, asked of the gateway (the customer's GET /v1/orders/{id}/… answer the caller's own
- * orders only). Until the typed client describes them they are called through the same client,
- * with the shapes of the customer's routes.
- */
-type LooseGet = (
-  path: string,
-  init: {
-    params: {
-      path?: Record<string, string>;
-      query?: Record<string, string | number | undefined>;
-    };
-  },
-) => Promise<{ data?: unknown }>;
-const looseGet = api.GET as unknown as LooseGet;
-
 /** GET /v1/admin/orders: every account's orders (or one account's), newest first. */
 export const listOrders = (query: {
   status?: OrderStatus;
@@ -55,20 +38,14 @@ export const listOrders = (query: {
   limit?: number;
 }) => ok(api.GET('/v1/admin/orders', { params: { query } }));
 
-/** An order's shipments for an operator (GET /v1/admin/orders/{id}/shipments). */
+/** An order's shipments for an operator (any account's order). */
 export async function orderShipments(id: string): Promise<Shipment[]> {
-  const r = (await ok(
-    looseGet('/v1/admin/orders/{id}/shipments', { params: { path: { id } } }),
-  )) as { items: Shipment[] };
-  return r.items;
+  return (await ok(api.GET('/v1/admin/orders/{id}/shipments', { params: { path: { id } } }))).items;
 }
 
-/** An order's returns for an operator (GET /v1/admin/orders/{id}/returns). */
+/** An order's returns for an operator (any account's order). */
 export async function orderReturns(id: string): Promise<Return[]> {
-  const r = (await ok(looseGet('/v1/admin/orders/{id}/returns', { params: { path: { id } } }))) as {
-    items: Return[];
-  };
-  return r.items;
+  return (await ok(api.GET('/v1/admin/orders/{id}/returns', { params: { path: { id } } }))).items;
 }
 
 export const getOrder = (id: string) =>
