@@ -110,3 +110,31 @@ export function ConfirmButton({
     </DialogTrigger>
   );
 }
+
+/** A dialog form's end: the server's refusal, then cancel and submit (disabled while sending). */
+export function FormActions({
+  error,
+  pending,
+  submitLabel,
+  onCancel,
+}: {
+  error: unknown;
+  pending: boolean;
+  submitLabel: string;
+  onCancel: () => void;
+}) {
+  const t = useT();
+  return (
+    <>
+      <ProblemAlert error={error} />
+      <div className="row dialog-actions">
+        <Button className="button secondary" onPress={onCancel}>
+          {t('app.cancel')}
+        </Button>
+        <Button type="submit" className="button" isDisabled={pending}>
+          {submitLabel}
+        </Button>
+      </div>
+    </>
+  );
+}

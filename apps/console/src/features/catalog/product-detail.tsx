@@ -12,7 +12,7 @@ import { useNotify } from '../../ui/notify';
 import { Loading, Page, Section } from '../../ui/page';
 import { ProblemAlert } from '../../ui/problem';
 import { DataTable } from '../../ui/table';
-import { DialogButton } from '../../ui/dialogs';
+import { DialogButton, FormActions } from '../../ui/dialogs';
 import {
   catalogKeys,
   categoryPath,
@@ -325,15 +325,12 @@ function SetPrice({ product, sku, onDone }: { product: Product; sku: Sku; onDone
         value={reason}
         onChange={setReason}
       />
-      <ProblemAlert error={save.error} />
-      <div className="row dialog-actions">
-        <Button className="button secondary" onPress={onDone}>
-          {t('app.cancel')}
-        </Button>
-        <Button type="submit" className="button" isDisabled={save.isPending}>
-          {t('app.save')}
-        </Button>
-      </div>
+      <FormActions
+        error={save.error}
+        pending={save.isPending}
+        submitLabel={t('app.save')}
+        onCancel={onDone}
+      />
     </Form>
   );
 }
@@ -449,15 +446,12 @@ function AddSku({ product, onDone }: { product: Product; onDone: () => void }) {
         value={attributes}
         onChange={setAttributes}
       />
-      <ProblemAlert error={save.error} />
-      <div className="row dialog-actions">
-        <Button className="button secondary" onPress={onDone}>
-          {t('app.cancel')}
-        </Button>
-        <Button type="submit" className="button" isDisabled={save.isPending}>
-          {t('catalog.product.addSku')}
-        </Button>
-      </div>
+      <FormActions
+        error={save.error}
+        pending={save.isPending}
+        submitLabel={t('catalog.product.addSku')}
+        onCancel={onDone}
+      />
     </Form>
   );
 }

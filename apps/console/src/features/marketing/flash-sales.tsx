@@ -12,18 +12,16 @@ import { DataTable } from '../../ui/table';
 import { DialogButton } from '../../ui/dialogs';
 import { STATUS_BADGE, useFormat } from './format';
 import {
-  CheckedTextInput,
-  CURRENCIES,
   type Currency,
   DialogFormFooter,
   fromLocalInput,
-  LiveMoneyInput,
   LiveNumberInput,
   type Schemas,
   toLocalInput,
   UUID,
   WindowInputs,
   windowStatus,
+  SkuPriceInputs,
 } from './shared';
 
 type Sale = Schemas['FlashSaleDetailView'];
@@ -260,35 +258,17 @@ function FlashSaleForm({ close }: { close: () => void }) {
         if (Object.keys(e).length === 0) create.mutate();
       }}
     >
-      <CheckedTextInput
-        label={t('marketing.flash.skuId')}
-        description={t('marketing.flash.skuIdHint')}
-        value={skuId}
-        onChange={setSkuId}
-        isRequired
-        error={shown('skuId')}
+      <SkuPriceInputs
+        priceLabel={t('marketing.flash.price')}
+        skuId={skuId}
+        onSkuId={setSkuId}
+        currency={currency}
+        onCurrency={setCurrency}
+        price={price}
+        onPrice={setPrice}
+        skuIdError={shown('skuId')}
+        priceError={shown('price')}
       />
-      <div className="row">
-        <label className="field">
-          <span>{t('marketing.promotion.currency')}</span>
-          <select value={currency} onChange={(ev) => setCurrency(ev.target.value as Currency)}>
-            {CURRENCIES.map((c) => (
-              <option key={c} value={c}>
-                {c}
-              </option>
-            ))}
-          </select>
-        </label>
-        <LiveMoneyInput
-          key={currency}
-          label={t('marketing.flash.price')}
-          currency={currency}
-          value={price}
-          onChange={setPrice}
-          isRequired
-          error={shown('price')}
-        />
-      </div>
       <div className="row">
         <LiveNumberInput
           label={t('marketing.flash.stock')}

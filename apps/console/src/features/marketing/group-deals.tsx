@@ -12,17 +12,16 @@ import { DialogButton } from '../../ui/dialogs';
 import { STATUS_BADGE, useFormat } from './format';
 import {
   CheckedTextInput,
-  CURRENCIES,
   type Currency,
   DialogFormFooter,
   fromLocalInput,
-  LiveMoneyInput,
   LiveNumberInput,
   type Schemas,
   toLocalInput,
   useTabList,
   UUID,
   WindowInputs,
+  SkuPriceInputs,
 } from './shared';
 
 type Deal = Schemas['GroupDealView'];
@@ -231,35 +230,17 @@ function GroupDealForm({ close, created }: { close: () => void; created: (d: Dea
         if (Object.keys(e).length === 0) create.mutate();
       }}
     >
-      <CheckedTextInput
-        label={t('marketing.flash.skuId')}
-        description={t('marketing.flash.skuIdHint')}
-        value={skuId}
-        onChange={setSkuId}
-        isRequired
-        error={shown('skuId')}
+      <SkuPriceInputs
+        priceLabel={t('marketing.group.price')}
+        skuId={skuId}
+        onSkuId={setSkuId}
+        currency={currency}
+        onCurrency={setCurrency}
+        price={price}
+        onPrice={setPrice}
+        skuIdError={shown('skuId')}
+        priceError={shown('price')}
       />
-      <div className="row">
-        <label className="field">
-          <span>{t('marketing.promotion.currency')}</span>
-          <select value={currency} onChange={(ev) => setCurrency(ev.target.value as Currency)}>
-            {CURRENCIES.map((c) => (
-              <option key={c} value={c}>
-                {c}
-              </option>
-            ))}
-          </select>
-        </label>
-        <LiveMoneyInput
-          key={currency}
-          label={t('marketing.group.price')}
-          currency={currency}
-          value={price}
-          onChange={setPrice}
-          isRequired
-          error={shown('price')}
-        />
-      </div>
       <div className="row">
         <LiveNumberInput
           label={t('marketing.group.size')}

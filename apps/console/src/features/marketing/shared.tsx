@@ -1,6 +1,5 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import {
-  Button,
   FieldError,
   Input,
   Label,
@@ -13,7 +12,7 @@ import {
 import type { components } from '@emporia/sdk';
 import { newIdempotencyKey } from '@emporia/sdk';
 import { useT } from '../../i18n';
-import { ProblemAlert } from '../../ui/problem';
+import { FormActions } from '../../ui/dialogs';
 
 export type Schemas = components['schemas'];
 export type MoneyDto = Schemas['MoneyDto'];
@@ -331,14 +330,64 @@ export function DialogFormFooter({
           {t('marketing.editor.fix', { count: errorCount })}
         </p>
       ) : null}
-      <ProblemAlert error={error} />
-      <div className="row mk-dialog-actions">
-        <Button className="button secondary" onPress={close}>
-          {t('app.cancel')}
-        </Button>
-        <button type="submit" className="button" disabled={pending}>
-          {submitLabel}
-        </button>
+      <FormActions error={error} pending={pending} submitLabel={submitLabel} onCancel={close} />
+    </>
+  );
+}
+
+/** A SKU id, then the currency and a price in it: what a flash sale and a group deal sell. */
+export function SkuPriceInputs({
+  priceLabel,
+  skuId,
+  onSkuId,
+  currency,
+  onCurrency,
+  price,
+  onPrice,
+  skuIdError,
+  priceError,
+}: {
+  priceLabel: string;
+  skuId: string;
+  onSkuId: (value: string) => void;
+  currency: Currency;
+  onCurrency: (value: Currency) => void;
+  price: number | null;
+  onPrice: (value: number | null) => void;
+  skuIdError?: string;
+  priceError?: string;
+}) {
+  const t = useT();
+  return (
+    <>
+      <CheckedTextInput
+        label={t('marketing.flash.skuId')}
+        description={t('marketing.flash.skuIdHint')}
+        value={skuId}
+        onChange={onSkuId}
+        isRequired
+        error={skuIdError}
+      />
+      <div className="row">
+        <label className="field">
+          <span>{t('marketing.promotion.currency')}</span>
+          <select value={currency} onChange={(ev) => onCurrency(ev.target.value as Currency)}>
+            {CURRENCIES.map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
+          </select>
+        </label>
+        <LiveMoneyInput
+          key={currency}
+          label={priceLabel}
+          currency={currency}
+          value={price}
+          onChange={onPrice}
+          isRequired
+          error={priceError}
+        />
       </div>
     </>
   );

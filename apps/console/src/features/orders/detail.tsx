@@ -12,7 +12,7 @@ import { useNotify } from '../../ui/notify';
 import { Loading, Page, Section } from '../../ui/page';
 import { ProblemAlert } from '../../ui/problem';
 import { DataTable } from '../../ui/table';
-import { ConfirmButton, DialogButton } from '../../ui/dialogs';
+import { ConfirmButton, DialogButton, FormActions } from '../../ui/dialogs';
 import {
   CARRIERS,
   getOrder,
@@ -524,15 +524,12 @@ function Ship({
         value={tracking}
         onChange={setTracking}
       />
-      <ProblemAlert error={ship.error} />
-      <div className="row dialog-actions">
-        <Button className="button secondary" onPress={onDone}>
-          {t('app.cancel')}
-        </Button>
-        <Button type="submit" className="button" isDisabled={ship.isPending}>
-          {t('orders.ship.submit')}
-        </Button>
-      </div>
+      <FormActions
+        error={ship.error}
+        pending={ship.isPending}
+        submitLabel={t('orders.ship.submit')}
+        onCancel={onDone}
+      />
     </Form>
   );
 }
