@@ -7,7 +7,7 @@ import {
   eventually,
   startPlatform,
   testEnv,
-  E2E_CARRIER_SECRET,
+  carrierSignature,
   E2E_SANDBOX_SECRET,
   type Platform,
 } from '@emporia/testing';
@@ -40,12 +40,6 @@ describe('orders end to end: gateway → order → catalog', () => {
   const onHand = async (skuId: string) =>
     (await platform.api('GET', `/v1/skus/${skuId}/stock`)).body as { totalOnHand: number };
   /** The Emporia-Signature header a carrier sends: t=<unix s>,v1=HMAC-SHA256 of "<t>.<carrier>.<body>". */
-  const carrierSignature = (
-    carrier: string,
-    body: string,
-    t = Math.floor(Date.now() / 1000),
-    secret = E2E_CARRIER_SECRET,
-  ) => `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${carrier}.${body}`).digest('hex')}`;
   /** A customer's order for one unit, placed and paid through the sandbox (as its owner). */
   const paidOrder = async (name: string) => {
     const { api } = platform;

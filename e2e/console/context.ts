@@ -114,3 +114,16 @@ export async function enableMfa(client: EmporiaClient): Promise<string> {
   );
   return enrol.secret;
 }
+
+/** Waits until `check` holds (the screen may render again meanwhile), failing after `ms`. */
+export async function until(
+  what: string,
+  check: () => Promise<boolean>,
+  ms = 15_000,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`still not so after ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

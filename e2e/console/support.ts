@@ -1,5 +1,5 @@
 import { ok } from '@emporia/sdk';
-import type { ConsoleContext } from './context';
+import { until, type ConsoleContext } from './context';
 
 /** The agents' desk: shift, queues, a ticket's conversation, claiming, replies, notes, resolving. */
 export function supportTests(ctx: ConsoleContext): void {
@@ -46,6 +46,9 @@ export function supportTests(ctx: ConsoleContext): void {
       await page.getByRole('button', { name: 'Send reply' }).click();
       const conversation = page.getByRole('region', { name: 'Conversation', exact: true });
       await conversation.getByText(reply).waitFor();
+      // the form is cleared once the reply is sent: only then a note
+      const replyBox = page.getByLabel(/^Reply to the customer/);
+      await until('the reply box cleared', async () => (await replyBox.inputValue()) === '');
 
       const note = 'Replacement shipped from SH-1.';
       await page.getByLabel('Internal note (agents only)').check();

@@ -65,7 +65,8 @@ import { installInputChecks } from './interface/input-checks';
 import { useJsonBodyParser } from './interface/json-body';
 import { completeContract } from './interface/openapi-contract';
 import { installConsole } from './interface/console-assets';
-import { ProblemFilter } from './interface/problem.filter';
+import { ProblemFilter, sendProblem } from './interface/problem.filter';
+import { ProblemError, toProblem } from './interface/problem';
 import { captureRawBodies } from './interface/raw-body';
 import { installRequestContext, requireJsonBodies } from './interface/request-context';
 import { validationPipe } from './interface/validation';
@@ -217,6 +218,19 @@ export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } 
             .add(searchProductsRoute(backends.search.api))
             .add(loginRoute(backends.user.api));
           installRequestContext(fastify);
+          // a path of a route without parameters is its own: another method there is 405, not the
+          // route whose pattern also matches it (PUT /v1/admin/promotions/preview is no id)
+          fastify.addHook('onRequest', (req, reply, done) => {
+            const allow = routes.shadowed(req.method, req.url);
+            if (!allow) return done();
+            void reply.header('allow', allow.join(', '));
+            const refused = new ProblemError(
+              405,
+              'METHOD_NOT_ALLOWED',
+              `${req.method} is not allowed here; use ${allow.join(', ')}`,
+            );
+            sendProblem(req, reply, toProblem(refused).problem);
+          });
           const drain = installDrain(fastify, { idleMs: config.GATEWAY_DRAIN_IDLE_MS });
           const securityHeaders = await registerSecurityHeaders(app, config.HSTS_MAX_AGE_SECONDS);
           // flash-sale attempts answered before Fastify (the fast route's answers and counts)

@@ -17,6 +17,7 @@ export { runServiceCommand, startServiceProcess } from './processes';
 export type { ServiceProcess } from './processes';
 export {
   apiClient,
+  carrierSignature,
   E2E_CARRIER_SECRET,
   E2E_SANDBOX_SECRET,
   SERVICE_APPS,

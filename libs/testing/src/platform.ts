@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { createTestDatabase, freePort, testEnv, uniqueSuffix } from './fixtures';
 import { runServiceCommand, startServiceProcess, type ServiceProcess } from './processes';
 
@@ -6,6 +6,18 @@ import { runServiceCommand, startServiceProcess, type ServiceProcess } from './p
 export const E2E_SANDBOX_SECRET = 'e2e-sandbox-secret-0123456789abcdef';
 /** The carriers' webhook secret in end-to-end runs. */
 export const E2E_CARRIER_SECRET = 'e2e-carrier-secret-0123456789abcdef';
+/**
+ * A carrier webhook's `Emporia-Signature` header over `body` for `carrier`, signed with the
+ * end-to-end carrier secret (or `secret`) at `t` (seconds): `t=<t>,v1=<HMAC-SHA256 hex>`.
+ */
+export function carrierSignature(
+  carrier: string,
+  body: string,
+  t = Math.floor(Date.now() / 1000),
+  secret = E2E_CARRIER_SECRET,
+): string {
+  return `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${carrier}.${body}`).digest('hex')}`;
+}
 /** The notification service's sandbox SMS/push receipts key in end-to-end runs (tests sign receipts with it). */
 export const E2E_NOTIFICATION_SANDBOX_SECRET = 'e2e-notification-sandbox-secret-0123456789abcdef';
 /** The notification service's unsubscribe-link key in end-to-end runs. */

@@ -165,13 +165,20 @@ const RAW_ANSWER_HEADERS: Record<string, string> = {
 /** Every route's methods by path pattern, to tell 405 (known path) from 404. */
 export class RouteTable {
   private readonly routes: { pattern: RegExp; methods: Set<string> }[] = [];
+  /** Routes without parameters by path: such a path is theirs alone, whatever a pattern matches. */
+  private readonly statics = new Map<string, Set<string>>();
 
   /** Records routes as Fastify registers them; call before the app initialises its routes. */
   track(fastify: FastifyInstance): void {
     fastify.addHook('onRoute', (route) => {
       const methods = Array.isArray(route.method) ? route.method : [route.method];
-      const source = route.url
-        .split('/')
+      const segments = route.url.split('/');
+      if (!segments.some((s) => s.startsWith(':') || s.includes('*'))) {
+        const known = this.statics.get(route.url) ?? new Set<string>();
+        methods.forEach((m) => known.add(m));
+        this.statics.set(route.url, known);
+      }
+      const source = segments
         .map((s) => (s.startsWith(':') ? '[^/]+' : s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
         .join('/');
       const existing = this.routes.find((r) => r.pattern.source === `^${source}$`);
@@ -180,12 +187,29 @@ export class RouteTable {
     });
   }
 
-  /** The methods a path takes (sorted), empty when no route has that path. */
+  /**
+   * The methods a path takes (sorted), empty when no route has that path. A path of a route
+   * without parameters takes that route's methods only (`/v1/admin/promotions/preview` is not an
+   * id of `/v1/admin/promotions/{id}`).
+   */
   allowed(url: string): string[] {
     const path = url.split('?')[0];
+    const own = this.statics.get(path);
+    if (own) return [...own].sort();
     const methods = new Set<string>();
     for (const r of this.routes) if (r.pattern.test(path)) r.methods.forEach((m) => methods.add(m));
     return [...methods].sort();
+  }
+
+  /**
+   * For a request Fastify would give to a pattern although its path is a route's without
+   * parameters that does not take its method (`PUT /v1/admin/promotions/preview` reaching
+   * `PUT /v1/admin/promotions/{id}`): that path's methods, to answer 405; otherwise undefined.
+   */
+  shadowed(method: string, url: string): string[] | undefined {
+    const own = this.statics.get(url.split('?')[0]);
+    if (!own || own.has(method) || (method === 'HEAD' && own.has('GET'))) return undefined;
+    return [...own].sort();
   }
 }
 
