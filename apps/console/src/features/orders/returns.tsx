@@ -23,6 +23,7 @@ export function ReturnsScreen() {
   const orderId = params.get('orderId') ?? '';
   const [draft, setDraft] = useState(orderId);
   const idCheck = useIdCheck();
+  const queryClient = useQueryClient();
   return (
     <Page title={t('orders.returns.title')}>
       <p>{t('orders.returns.intro')}</p>
@@ -31,7 +32,11 @@ export function ReturnsScreen() {
           validationBehavior="aria"
           onSubmit={(e) => {
             e.preventDefault();
-            if (idOk(draft) && draft.trim()) setParams({ orderId: draft.trim() });
+            if (!idOk(draft) || !draft.trim()) return;
+            setParams({ orderId: draft.trim() });
+            // searching again reads the order's returns again (a customer may have asked since)
+            if (draft.trim() === orderId)
+              void queryClient.invalidateQueries({ queryKey: orderKeys.returns(orderId) });
           }}
         >
           <div className="row">
