@@ -221,7 +221,9 @@ export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } 
           // a path of a route without parameters is its own: another method there is 405, not the
           // route whose pattern also matches it (PUT /v1/admin/promotions/preview is no id)
           fastify.addHook('onRequest', (req, reply, done) => {
-            const allow = routes.shadowed(req.method, req.url);
+            // only a request routed to a pattern can be shadowed: no work for the others
+            const pattern = req.routeOptions.url;
+            const allow = pattern?.includes(':') ? routes.shadowed(req.method, req.url) : undefined;
             if (!allow) return done();
             void reply.header('allow', allow.join(', '));
             const refused = new ProblemError(
