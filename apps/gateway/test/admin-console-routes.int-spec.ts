@@ -389,6 +389,22 @@ describe('gateway: the operator console routes (test doubles of order, user, mar
   });
 
   describe('POST /v1/admin/promotions/preview', () => {
+    it('is its own path: another method there is 405 with Allow: POST, not the {id} route', async () => {
+      for (const method of ['PUT', 'OPTIONS']) {
+        const res = await fetch(`${gateway.httpUrl}/v1/admin/promotions/preview`, {
+          method,
+          headers: { authorization: `Bearer ${tokens.operator}` },
+        });
+        const body = (await res.json()) as { code: string };
+        expect([method, res.status, res.headers.get('allow'), body.code]).toEqual([
+          method,
+          405,
+          'POST',
+          'METHOD_NOT_ALLOWED',
+        ]);
+      }
+    });
+
     const draft = {
       name: '满300减50',
       scopeKind: 'CART',
