@@ -89,7 +89,7 @@ const { CategoryCreated, CategoryUpdated, CategoryMoved } = catalogEvents;
 const { StockLow, StockRecovered } = catalogEvents;
 const { GroupBuySucceeded, GroupBuyFailed, FlashSaleScheduled, CouponExpiring } = marketingEvents;
 const { OrderPlaced, OrderPaid, OrderCancelled, OrderRefunded } = orderEvents;
-const { ShipmentShipped, ShipmentTracked, CartChanged } = orderEvents;
+const { ShipmentShipped, ShipmentTracked, CartChanged, ReturnSettled } = orderEvents;
 const { BehaviourEventReceived, AudienceExported, CartAbandoned } = analyticsEvents;
 const { TicketOpened, TicketHandedOff, TicketReplied, SlaBreached } = supportEvents;
 const { TicketEscalated, TicketResolved, TicketReopened, SurveySubmitted } = supportEvents;
@@ -134,6 +134,7 @@ export const ORDER_ORDER = topic('order.order', {
   OrderRefunded,
   ShipmentShipped,
   ShipmentTracked,
+  ReturnSettled,
 });
 
 /** Carts, keyed by account id; each event carries the whole cart after the change. */

@@ -203,6 +203,9 @@ export class OrdersHttpController {
         line1: address.line1,
         line2: address.line2 ?? '',
         postalCode: address.postalCode ?? '',
+        provinceCode: '',
+        cityCode: '',
+        districtCode: '',
       },
       addressId: address ? '' : (body.addressId ?? ''),
       couponCodes: body.couponCodes ?? [],
@@ -460,6 +463,7 @@ export class OrdersHttpController {
           returnId: id,
           approve: body.approve,
           note: body.note ?? '',
+          refundOnly: false,
         })
       ).return!,
     );
@@ -474,7 +478,10 @@ export class OrdersHttpController {
     @Ctx() ctx: RequestContext,
     @Param('id', uuidParam) id: string,
   ): Promise<ReturnView> {
-    return returnView((await this.orders.receiveReturn(ctx, { returnId: id })).return!);
+    return returnView(
+      (await this.orders.receiveReturn(ctx, { returnId: id, itemsMismatch: false, note: '' }))
+        .return!,
+    );
   }
 
   @Post('admin/orders/import/:source')

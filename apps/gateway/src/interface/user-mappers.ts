@@ -102,6 +102,9 @@ export const addressToProto = (a: AddressDto, id = ''): userV1.Address => ({
   isDefault: a.isDefault ?? false,
   createdAt: '',
   updatedAt: '',
+  provinceCode: '',
+  cityCode: '',
+  districtCode: '',
 });
 
 export const membershipView = (m: userV1.Membership): MembershipView => ({

@@ -56,6 +56,10 @@ export interface ShippingAddress {
   line1: string;
   line2: string;
   postalCode: string;
+  /** GB/T 2260 codes of a Chinese address (libs/domain checkAddress); absent on older orders. */
+  provinceCode?: string;
+  cityCode?: string;
+  districtCode?: string;
 }
 
 export interface Order {

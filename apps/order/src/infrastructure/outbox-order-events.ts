@@ -120,6 +120,8 @@ export class OutboxOrderEvents implements OrderEvents {
           status: e.status,
           description: e.description,
           occurredAt: e.occurredAt.toISOString(),
+          lineCount: new Set(sh.lines.map((l) => l.skuId)).size,
+          replacement: sh.returnId !== null && sh.returnId !== undefined,
         },
         this.meta,
       ),

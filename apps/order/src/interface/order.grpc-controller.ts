@@ -49,7 +49,12 @@ export const orderToProto = (o: Order, explanation: string[] = []): orderV1.Orde
   discount: money(o.discount),
   shipping: money(o.shipping),
   total: money(o.total),
-  address: o.address,
+  address: {
+    ...o.address,
+    provinceCode: o.address.provinceCode ?? '',
+    cityCode: o.address.cityCode ?? '',
+    districtCode: o.address.districtCode ?? '',
+  },
   riskDecision: o.risk.decision,
   riskReasons: o.risk.reasons,
   paymentDeadline: o.paymentDeadline.toISOString(),
@@ -93,6 +98,7 @@ const returnToProto = (r: ReturnRequest): orderV1.Return => ({
   refund: r.refund ? money(r.refund) : undefined,
   note: r.note ?? '',
   restocked: r.restocked,
+  itemsMismatch: false,
   createdAt: r.createdAt.toISOString(),
   updatedAt: r.updatedAt.toISOString(),
 });

@@ -86,6 +86,32 @@ export interface ShipmentTracked {
   status: string;
   description: string;
   occurredAt: string;
+  /**
+   * Distinct SKUs (order lines) the shipment carries (risk counts delivered lines for its
+   * return-abuse signals).
+   */
+  lineCount: number;
+  /** The shipment carries an exchange's replacement, not the order's first delivery. */
+  replacement: boolean;
+}
+
+/**
+ * A return reached its outcome for the account's record (risk's return-abuse signals): the
+ * goods were received (REFUND or EXCHANGE; items_mismatch when the warehouse found other items
+ * than those sold), or an operator refunded without the goods coming back (REFUND_ONLY).
+ * Published once per return (keyed by order id).
+ */
+export interface ReturnSettled {
+  returnId: string;
+  orderId: string;
+  accountId: string;
+  /** REFUND, EXCHANGE or REFUND_ONLY. */
+  kind: string;
+  /** Distinct SKUs (order lines) and units in the return. */
+  lineCount: number;
+  unitCount: number;
+  itemsMismatch: boolean;
+  settledAt: string;
 }
 
 function createBaseOrderPaid(): OrderPaid {
@@ -694,7 +720,16 @@ export const ShipmentShipped: MessageFns<ShipmentShipped, "emporia.order.v1.Ship
 };
 
 function createBaseShipmentTracked(): ShipmentTracked {
-  return { orderId: "", accountId: "", shipmentId: "", status: "", description: "", occurredAt: "" };
+  return {
+    orderId: "",
+    accountId: "",
+    shipmentId: "",
+    status: "",
+    description: "",
+    occurredAt: "",
+    lineCount: 0,
+    replacement: false,
+  };
 }
 
 export const ShipmentTracked: MessageFns<ShipmentTracked, "emporia.order.v1.ShipmentTracked"> = {
@@ -718,6 +753,12 @@ export const ShipmentTracked: MessageFns<ShipmentTracked, "emporia.order.v1.Ship
     }
     if (message.occurredAt !== "") {
       writer.uint32(50).string(message.occurredAt);
+    }
+    if (message.lineCount !== 0) {
+      writer.uint32(56).int32(message.lineCount);
+    }
+    if (message.replacement !== false) {
+      writer.uint32(64).bool(message.replacement);
     }
     return writer;
   },
@@ -783,6 +824,22 @@ export const ShipmentTracked: MessageFns<ShipmentTracked, "emporia.order.v1.Ship
             message.occurredAt = reader.string();
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.lineCount = reader.int32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.replacement = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -795,6 +852,151 @@ export const ShipmentTracked: MessageFns<ShipmentTracked, "emporia.order.v1.Ship
     }
   },
 };
+
+function createBaseReturnSettled(): ReturnSettled {
+  return {
+    returnId: "",
+    orderId: "",
+    accountId: "",
+    kind: "",
+    lineCount: 0,
+    unitCount: 0,
+    itemsMismatch: false,
+    settledAt: "",
+  };
+}
+
+export const ReturnSettled: MessageFns<ReturnSettled, "emporia.order.v1.ReturnSettled"> = {
+  $type: "emporia.order.v1.ReturnSettled" as const,
+
+  encode(message: ReturnSettled, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.returnId !== "") {
+      writer.uint32(10).string(message.returnId);
+    }
+    if (message.orderId !== "") {
+      writer.uint32(18).string(message.orderId);
+    }
+    if (message.accountId !== "") {
+      writer.uint32(26).string(message.accountId);
+    }
+    if (message.kind !== "") {
+      writer.uint32(34).string(message.kind);
+    }
+    if (message.lineCount !== 0) {
+      writer.uint32(40).int32(message.lineCount);
+    }
+    if (message.unitCount !== 0) {
+      writer.uint32(48).int64(message.unitCount);
+    }
+    if (message.itemsMismatch !== false) {
+      writer.uint32(56).bool(message.itemsMismatch);
+    }
+    if (message.settledAt !== "") {
+      writer.uint32(66).string(message.settledAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReturnSettled {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReturnSettled();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.returnId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.lineCount = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.unitCount = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.itemsMismatch = reader.bool();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.settledAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function longToNumber(int64: { toString(): string }): number {
+  const num = globalThis.Number(int64.toString());
+  if (num > globalThis.Number.MAX_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
+  }
+  if (num < globalThis.Number.MIN_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
+  }
+  return num;
+}
 
 interface MessageFns<T, V extends string> {
   readonly $type: V;

@@ -78,6 +78,14 @@ export interface Address {
   line1: string;
   line2: string;
   postalCode: string;
+  /**
+   * GB/T 2260 codes of a Chinese address (province 310000, city 310100, district 310115), set
+   * by checkout from the names; ignored on input, "" when the address is not in China or has no
+   * such level (a city without districts).
+   */
+  provinceCode: string;
+  cityCode: string;
+  districtCode: string;
 }
 
 export interface CheckoutRequest {
@@ -348,7 +356,10 @@ export interface Return {
   orderId: string;
   lines: CartLine[];
   reason: string;
-  /** REQUESTED, APPROVED, REJECTED, RECEIVED, REFUNDING, REFUNDED or EXCHANGED. */
+  /**
+   * REQUESTED, APPROVED, REJECTED, RECEIVED, REFUNDING, REFUNDED or EXCHANGED; DISPUTED when
+   * the warehouse received items other than those sold (waits for an operator's ReviewReturn).
+   */
   status: string;
   /** Set once the refund is computed. */
   refund: Money | undefined;
@@ -356,8 +367,13 @@ export interface Return {
   restocked: boolean;
   createdAt: string;
   updatedAt: string;
-  /** REFUND or EXCHANGE (EXCHANGED when the replacement is on its way). */
+  /**
+   * REFUND or EXCHANGE (EXCHANGED when the replacement is on its way); REFUND_ONLY when an
+   * operator refunded without the goods coming back (仅退款).
+   */
   kind: string;
+  /** The warehouse reported items other than those sold in the parcel. */
+  itemsMismatch: boolean;
 }
 
 export interface RequestReturnRequest {
@@ -385,8 +401,17 @@ export interface ListReturnsResponse {
 
 export interface ReviewReturnRequest {
   returnId: string;
+  /**
+   * A REQUESTED return: approve (the goods are sent back) or reject. A DISPUTED one: approve
+   * carries on to the restock and refund (or exchange) as if received whole, reject ends it.
+   */
   approve: boolean;
   note: string;
+  /**
+   * With approve on a REQUESTED return: refund without the goods coming back (仅退款, kind
+   * REFUND_ONLY): refunded at once, nothing restocked.
+   */
+  refundOnly: boolean;
 }
 
 export interface ReviewReturnResponse {
@@ -395,6 +420,13 @@ export interface ReviewReturnResponse {
 
 export interface ReceiveReturnRequest {
   returnId: string;
+  /**
+   * The warehouse found items other than those sold: the return becomes DISPUTED (nothing
+   * restocked, refunded or exchanged) until an operator reviews it again.
+   */
+  itemsMismatch: boolean;
+  /** What the warehouse found (at most 500 characters; kept as the return's note). */
+  note: string;
 }
 
 export interface ReceiveReturnResponse {
@@ -1021,6 +1053,9 @@ function createBaseAddress(): Address {
     line1: "",
     line2: "",
     postalCode: "",
+    provinceCode: "",
+    cityCode: "",
+    districtCode: "",
   };
 }
 
@@ -1054,6 +1089,15 @@ export const Address: MessageFns<Address, "emporia.order.v1.Address"> = {
     }
     if (message.postalCode !== "") {
       writer.uint32(74).string(message.postalCode);
+    }
+    if (message.provinceCode !== "") {
+      writer.uint32(82).string(message.provinceCode);
+    }
+    if (message.cityCode !== "") {
+      writer.uint32(90).string(message.cityCode);
+    }
+    if (message.districtCode !== "") {
+      writer.uint32(98).string(message.districtCode);
     }
     return writer;
   },
@@ -1141,6 +1185,30 @@ export const Address: MessageFns<Address, "emporia.order.v1.Address"> = {
             }
 
             message.postalCode = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.provinceCode = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.cityCode = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.districtCode = reader.string();
             continue;
           }
         }
@@ -3465,6 +3533,7 @@ function createBaseReturn(): Return {
     createdAt: "",
     updatedAt: "",
     kind: "",
+    itemsMismatch: false,
   };
 }
 
@@ -3504,6 +3573,9 @@ export const Return: MessageFns<Return, "emporia.order.v1.Return"> = {
     }
     if (message.kind !== "") {
       writer.uint32(90).string(message.kind);
+    }
+    if (message.itemsMismatch !== false) {
+      writer.uint32(96).bool(message.itemsMismatch);
     }
     return writer;
   },
@@ -3607,6 +3679,14 @@ export const Return: MessageFns<Return, "emporia.order.v1.Return"> = {
             }
 
             message.kind = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.itemsMismatch = reader.bool();
             continue;
           }
         }
@@ -3870,7 +3950,7 @@ export const ListReturnsResponse: MessageFns<ListReturnsResponse, "emporia.order
 };
 
 function createBaseReviewReturnRequest(): ReviewReturnRequest {
-  return { returnId: "", approve: false, note: "" };
+  return { returnId: "", approve: false, note: "", refundOnly: false };
 }
 
 export const ReviewReturnRequest: MessageFns<ReviewReturnRequest, "emporia.order.v1.ReviewReturnRequest"> = {
@@ -3885,6 +3965,9 @@ export const ReviewReturnRequest: MessageFns<ReviewReturnRequest, "emporia.order
     }
     if (message.note !== "") {
       writer.uint32(26).string(message.note);
+    }
+    if (message.refundOnly !== false) {
+      writer.uint32(32).bool(message.refundOnly);
     }
     return writer;
   },
@@ -3924,6 +4007,14 @@ export const ReviewReturnRequest: MessageFns<ReviewReturnRequest, "emporia.order
             }
 
             message.note = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.refundOnly = reader.bool();
             continue;
           }
         }
@@ -3988,7 +4079,7 @@ export const ReviewReturnResponse: MessageFns<ReviewReturnResponse, "emporia.ord
 };
 
 function createBaseReceiveReturnRequest(): ReceiveReturnRequest {
-  return { returnId: "" };
+  return { returnId: "", itemsMismatch: false, note: "" };
 }
 
 export const ReceiveReturnRequest: MessageFns<ReceiveReturnRequest, "emporia.order.v1.ReceiveReturnRequest"> = {
@@ -3997,6 +4088,12 @@ export const ReceiveReturnRequest: MessageFns<ReceiveReturnRequest, "emporia.ord
   encode(message: ReceiveReturnRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.returnId !== "") {
       writer.uint32(10).string(message.returnId);
+    }
+    if (message.itemsMismatch !== false) {
+      writer.uint32(16).bool(message.itemsMismatch);
+    }
+    if (message.note !== "") {
+      writer.uint32(26).string(message.note);
     }
     return writer;
   },
@@ -4020,6 +4117,22 @@ export const ReceiveReturnRequest: MessageFns<ReceiveReturnRequest, "emporia.ord
             }
 
             message.returnId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.itemsMismatch = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.note = reader.string();
             continue;
           }
         }

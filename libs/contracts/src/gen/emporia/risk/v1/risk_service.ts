@@ -67,6 +67,12 @@ export interface ScoreOrderRequest {
   total: Money | undefined;
   lineCount: number;
   couponCodes: string[];
+  /**
+   * Doubts about the shipping address checkout found but did not refuse (libs/domain
+   * checkAddress: DETAIL_VAGUE, PHONE_OTHER_COUNTRY, POSTAL_CODE_MISMATCH, …), for
+   * ADDRESS_QUALITY rules.
+   */
+  addressIssues: string[];
 }
 
 export interface ScoreOrderResponse {
@@ -127,6 +133,15 @@ export interface ScoreLoginResponse {
  *   BULK_AFTER_DELIVERY (reviews): window_seconds, threshold, delivery_window_seconds — at least
  *     threshold of the account's reviews in the last window_seconds were each written within
  *     delivery_window_seconds after their line's delivery (this review included when it is one).
+ *   ADDRESS_QUALITY (orders): dimension (an address issue such as DETAIL_VAGUE, or ANY) — checkout
+ *     found that doubt about the shipping address;
+ *   ADDRESS_SPREAD (orders): dimension ADDRESS (at least threshold distinct accounts shipping to
+ *     one normalised address in the window) or ACCOUNT (one account shipping to at least
+ *     threshold distinct normalised addresses in the window);
+ *   RETURN_ABUSE (orders): dimension, window_seconds (up to 365 days), threshold, min_sample —
+ *     the account's returns over the window, kept from order events: RETURN_RATE (returned lines
+ *     as a percentage of delivered lines, at least threshold, once min_sample lines were
+ *     delivered), EXCHANGES, REFUNDS_WITHOUT_RETURN or ITEMS_MISMATCH (at least threshold).
  * For reviews, LIST_MATCH matches ACCOUNT, DEVICE, IP or ADDRESS and VELOCITY counts reviews
  * (more than threshold in the window from one ACCOUNT, IP, ADDRESS or DEVICE).
  * `applies_to` is ORDER, LOGIN or REVIEW; `action` REVIEW or REJECT when the rule hits; `score`
@@ -151,7 +166,14 @@ export interface Rule {
    * BULK_AFTER_DELIVERY: how soon after delivery a review counts as "right after" (seconds).
    * Optional so existing clients that build a Rule stay valid; 0 or absent for other kinds.
    */
-  deliveryWindowSeconds?: number | undefined;
+  deliveryWindowSeconds?:
+    | number
+    | undefined;
+  /**
+   * RETURN_ABUSE with dimension RETURN_RATE: the fewest delivered lines in the window before the
+   * rate counts. 0 or absent for other kinds.
+   */
+  minSample?: number | undefined;
 }
 
 export interface UpsertRuleRequest {
@@ -239,6 +261,7 @@ function createBaseScoreOrderRequest(): ScoreOrderRequest {
     total: undefined,
     lineCount: 0,
     couponCodes: [],
+    addressIssues: [],
   };
 }
 
@@ -272,6 +295,9 @@ export const ScoreOrderRequest: MessageFns<ScoreOrderRequest, "emporia.risk.v1.S
     }
     for (const v of message.couponCodes) {
       writer.uint32(74).string(v!);
+    }
+    for (const v of message.addressIssues) {
+      writer.uint32(82).string(v!);
     }
     return writer;
   },
@@ -359,6 +385,14 @@ export const ScoreOrderRequest: MessageFns<ScoreOrderRequest, "emporia.risk.v1.S
             }
 
             message.couponCodes.push(reader.string());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.addressIssues.push(reader.string());
             continue;
           }
         }
@@ -872,6 +906,9 @@ export const Rule: MessageFns<Rule, "emporia.risk.v1.Rule"> = {
     if (message.deliveryWindowSeconds !== undefined) {
       writer.uint32(104).int32(message.deliveryWindowSeconds);
     }
+    if (message.minSample !== undefined) {
+      writer.uint32(112).int32(message.minSample);
+    }
     return writer;
   },
 
@@ -990,6 +1027,14 @@ export const Rule: MessageFns<Rule, "emporia.risk.v1.Rule"> = {
             }
 
             message.deliveryWindowSeconds = reader.int32();
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.minSample = reader.int32();
             continue;
           }
         }

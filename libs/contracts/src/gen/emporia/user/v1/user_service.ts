@@ -326,6 +326,14 @@ export interface Address {
   isDefault: boolean;
   createdAt: string;
   updatedAt: string;
+  /**
+   * GB/T 2260 codes of a Chinese address, set from the names when it is saved (province
+   * 110000, city 110100, district 110105); ignored on input, "" outside China or for a level the
+   * place does not have.
+   */
+  provinceCode: string;
+  cityCode: string;
+  districtCode: string;
 }
 
 export interface ListAddressesRequest {
@@ -3058,6 +3066,9 @@ function createBaseAddress(): Address {
     isDefault: false,
     createdAt: "",
     updatedAt: "",
+    provinceCode: "",
+    cityCode: "",
+    districtCode: "",
   };
 }
 
@@ -3103,6 +3114,15 @@ export const Address: MessageFns<Address, "emporia.user.v1.Address"> = {
     }
     if (message.updatedAt !== "") {
       writer.uint32(106).string(message.updatedAt);
+    }
+    if (message.provinceCode !== "") {
+      writer.uint32(114).string(message.provinceCode);
+    }
+    if (message.cityCode !== "") {
+      writer.uint32(122).string(message.cityCode);
+    }
+    if (message.districtCode !== "") {
+      writer.uint32(130).string(message.districtCode);
     }
     return writer;
   },
@@ -3222,6 +3242,30 @@ export const Address: MessageFns<Address, "emporia.user.v1.Address"> = {
             }
 
             message.updatedAt = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.provinceCode = reader.string();
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.cityCode = reader.string();
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.districtCode = reader.string();
             continue;
           }
         }
