@@ -5,5 +5,15 @@ export type { ErrorKind } from './domain-error';
 export { isUuid, UUID_RE } from './ids';
 export type { Clock, IdGenerator } from './ports';
 export { MAX_PUBLIC_URL_LENGTH, publicUrlProblem } from './public-url';
-export { addressFingerprint } from './address-fingerprint';
 export type { AddressParts } from './address-fingerprint';
+export { addressFingerprint, normaliseFingerprint } from './address-fingerprint';
+export { ADDRESS_DOUBT_CODES, ADDRESS_ERROR_CODES, checkAddress } from './address-check';
+export type {
+  AddressCheck,
+  AddressDoubtCode,
+  AddressErrorCode,
+  AddressField,
+  AddressInput,
+  AddressIssue,
+  CheckedAddress,
+} from './address-check';
