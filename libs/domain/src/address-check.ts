@@ -125,14 +125,71 @@ interface Named {
   name: string;
 }
 
+/** English names that are not the pinyin of the Chinese one. */
+const ENGLISH: Record<string, string> = {
+  shaanxi: '陕西省',
+  innermongolia: '内蒙古自治区',
+  tibet: '西藏自治区',
+  hongkong: '香港特别行政区',
+  macau: '澳门特别行政区',
+  macao: '澳门特别行政区',
+};
+const ENGLISH_SUFFIX =
+  /\b(province|city|district|county|municipality|autonomous region|special administrative region|sar|prefecture|new area|new district)\b/g;
+
+const romanised = new WeakMap<Named, [string, string]>();
+let pinyinOf: ((s: string) => string) | undefined;
+
+/** The name and its stem without suffix in pinyin without tones or spaces (上海市: shanghaishi, shanghai). */
+function pinyinNames(item: Named, suffix: RegExp): [string, string] {
+  let r = romanised.get(item);
+  if (!r) {
+    if (!pinyinOf) {
+      const { pinyin } = createRequire(__filename)('pinyin-pro') as {
+        pinyin(text: string, o: { toneType: 'none'; type: 'array'; v: boolean }): string[];
+      };
+      pinyinOf = (text) => pinyin(text, { toneType: 'none', type: 'array', v: true }).join('');
+    }
+    r = [pinyinOf(item.name), pinyinOf(item.name.replace(suffix, ''))];
+    romanised.set(item, r);
+  }
+  return r;
+}
+
+/** A name written in Latin letters (Shanghai, Pudong New Area, Inner Mongolia), matched by pinyin. */
+function pickRomanised<T extends Named>(
+  items: readonly T[],
+  input: string,
+  suffix: RegExp,
+): T | undefined {
+  const words = input.toLowerCase();
+  const whole = words.replace(/[^a-z]/g, '');
+  const q = words.replace(ENGLISH_SUFFIX, '').replace(/[^a-z]/g, '');
+  if (!q) return undefined;
+  const english = ENGLISH[q] ?? ENGLISH[whole];
+  if (english) return items.find((i) => i.name === english);
+  const names = items.map((i) => [i, ...pinyinNames(i, suffix)] as const);
+  for (const test of [
+    ([, full, stem]: (typeof names)[number]) => full === whole || stem === q,
+    ([, full]: (typeof names)[number]) => q.length >= 4 && full.startsWith(q),
+  ]) {
+    const found = names.filter(test);
+    if (found.length === 1) return found[0][0];
+    if (found.length > 1) return undefined;
+  }
+  return undefined;
+}
+
 /**
  * The one entry whose name is `input`: the whole name, the name without its suffix
- * (杭州 → 杭州市, 朝阳 → 朝阳区), or a unique prefix of at least two characters (延边 →
- * 延边朝鲜族自治州). Undefined when none or several fit.
+ * (杭州 → 杭州市, 朝阳 → 朝阳区), a unique prefix of at least two characters (延边 →
+ * 延边朝鲜族自治州), or the same in pinyin (Hangzhou, Chaoyang District, Yanbian). Undefined
+ * when none or several fit.
  */
 function pick<T extends Named>(items: readonly T[], input: string, suffix: RegExp): T | undefined {
   const q = squash(input);
   if (!q) return undefined;
+  if (/^[a-z][a-z\s'.-]*$/i.test(tidy(input))) return pickRomanised(items, tidy(input), suffix);
   const exact = items.filter((i) => i.name === q);
   if (exact.length === 1) return exact[0];
   const stem = q.replace(suffix, '');
@@ -460,4 +517,32 @@ export function canonicalParts(a: AddressInput): string[] {
     district = checked.district;
   }
   return [country, province, city, district, a.line1 ?? '', a.line2 ?? ''].map(bare);
+}
+
+/**
+ * Keys to compare two places by province and city however each was written (上海市 and
+ * Shanghai are one province): GB/T 2260 codes where the names resolve, else the names squashed.
+ * A municipality's city written as the municipality (or 市辖区, or empty) is its city code; a
+ * district written there is that district's code. Never throws.
+ */
+export function regionKeys(a: { country?: string; province?: string; city?: string }): {
+  province: string;
+  city: string;
+} {
+  const text = { province: squash(a.province), city: squash(a.city) };
+  if (tidy(a.country).toUpperCase() !== 'CN') return text;
+  const province = findProvince(a.province ?? '');
+  if (!province) return text;
+  if (province.municipality) {
+    const own =
+      MUNICIPAL_CITY.has(text.city) ||
+      pick([province], a.city ?? '', PROVINCE_SUFFIX) !== undefined;
+    const district = own ? undefined : pick(province.districts, a.city ?? '', DISTRICT_SUFFIX);
+    return {
+      province: province.code,
+      city: own ? `${province.code.slice(0, 2)}0100` : (district?.code ?? text.city),
+    };
+  }
+  const city = pick(province.cities, a.city ?? '', CITY_SUFFIX);
+  return { province: province.code, city: city?.code ?? text.city };
 }

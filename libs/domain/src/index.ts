@@ -7,7 +7,12 @@ export type { Clock, IdGenerator } from './ports';
 export { MAX_PUBLIC_URL_LENGTH, publicUrlProblem } from './public-url';
 export type { AddressParts } from './address-fingerprint';
 export { addressFingerprint, normaliseFingerprint } from './address-fingerprint';
-export { ADDRESS_DOUBT_CODES, ADDRESS_ERROR_CODES, checkAddress } from './address-check';
+export {
+  ADDRESS_DOUBT_CODES,
+  ADDRESS_ERROR_CODES,
+  checkAddress,
+  regionKeys,
+} from './address-check';
 export type {
   AddressCheck,
   AddressDoubtCode,

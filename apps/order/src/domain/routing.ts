@@ -1,4 +1,5 @@
 import type { Money } from '@emporia/money';
+import { regionKeys } from '@emporia/domain';
 import { OrderError } from './order-error';
 
 /**
@@ -79,14 +80,19 @@ export type DistanceTier = 0 | 1 | 2 | 3;
 const norm = (s: string | undefined) =>
   (s ?? '').normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase();
 
-/** How far a warehouse is from the address, coarsely. A city counts only inside its province. */
+/**
+ * How far a warehouse is from the address, coarsely. A city counts only inside its province.
+ * Places compare by their GB/T 2260 codes where the names resolve (a warehouse in "Shanghai"
+ * and an address in 上海市 are one province), else by name.
+ */
 export function distanceTier(
   at: Pick<RoutingWarehouse, 'country' | 'province' | 'city'> | null,
   to: RoutingAddress,
 ): DistanceTier {
   if (!at || !norm(at.country) || norm(at.country) !== norm(to.country)) return 3;
-  if (!norm(at.province) || norm(at.province) !== norm(to.province)) return 2;
-  if (!norm(at.city) || norm(at.city) !== norm(to.city)) return 1;
+  const [from, dest] = [regionKeys(at), regionKeys(to)];
+  if (!from.province || from.province !== dest.province) return 2;
+  if (!from.city || from.city !== dest.city) return 1;
   return 0;
 }
 

@@ -311,9 +311,10 @@ describe('sessions', () => {
         recipient: 'Li',
         phone: '+8613800138000',
         country: 'CN',
-        province: 'SH',
-        city: 'SH',
-        line1: '1 Road',
+        province: 'Shanghai',
+        city: 'Shanghai',
+        district: 'Pudong',
+        line1: '1 Century Avenue',
       },
       false,
     );

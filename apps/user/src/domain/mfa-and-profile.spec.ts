@@ -139,19 +139,47 @@ describe('addresses', () => {
     country: 'cn',
     province: '广东省',
     city: '深圳市',
+    district: '福田区',
     line1: '深南大道 1 号',
   };
   it('normalise the phone and country, and name the bad field', () => {
     expect(validateAddress(valid)).toMatchObject({
       phone: '+8613900000000',
       country: 'CN',
-      district: '',
+      district: '福田区',
+      provinceCode: '440000',
+      cityCode: '440300',
+      districtCode: '440304',
     });
     expect(() => validateAddress({ ...valid, city: ' ' })).toThrow(
       expect.objectContaining({ code: 'ADDRESS_INVALID', details: { field: 'city' } }),
     );
     expect(() => validateAddress({ ...valid, phone: '12345' })).toThrow(
       expect.objectContaining({ details: { field: 'phone' } }),
+    );
+  });
+
+  it("stores the national divisions' names and codes however they were written", () => {
+    expect(
+      validateAddress({ ...valid, province: '廣東', city: 'Shenzhen', district: '福田' }),
+    ).toMatchObject({
+      province: '广东省',
+      city: '深圳市',
+      district: '福田区',
+      districtCode: '440304',
+    });
+  });
+
+  it.each([
+    [{ district: '' }, 'district', 'DISTRICT_MISSING'],
+    [{ district: '西湖区' }, 'district', 'DISTRICT_NOT_IN_CITY'],
+    [{ city: '杭州市' }, 'city', 'CITY_NOT_IN_PROVINCE'],
+    [{ line1: '测试' }, 'line1', 'DETAIL_PLACEHOLDER'],
+    [{ postalCode: '5180' }, 'postal_code', 'POSTAL_CODE_INVALID'],
+    [{ phone: '+86 123 4567 8901' }, 'phone', 'PHONE_INVALID'],
+  ])('refuses an address that cannot be delivered: %j', (over, field, reason) => {
+    expect(() => validateAddress({ ...valid, ...over })).toThrow(
+      expect.objectContaining({ code: 'ADDRESS_INVALID', details: { field, reason } }),
     );
   });
 

@@ -1,3 +1,4 @@
+import { checkAddress } from '@emporia/domain';
 import { normalisePhone } from './account';
 import { UserError } from './user-error';
 
@@ -114,6 +115,10 @@ export interface AddressFields {
   line1: string;
   line2: string;
   postalCode: string;
+  /** GB/T 2260 codes of a Chinese address, from the names (libs/domain checkAddress). */
+  provinceCode: string;
+  cityCode: string;
+  districtCode: string;
 }
 
 export interface Address extends AddressFields {
@@ -138,7 +143,15 @@ const field = (
   return v;
 };
 
-/** Validates a shipping address; the phone is normalised to E.164. */
+const WIRE: Record<string, string> = { postalCode: 'postal_code' };
+
+/**
+ * Validates a shipping address; the phone is normalised to E.164. An address that cannot be
+ * delivered (libs/domain `checkAddress`: a Chinese province, city and district that do not go
+ * together, a missing district, a placeholder or repeated detail line, a phone that is not a
+ * number of any country) is refused naming the field and the reason; Chinese names are stored as
+ * the national divisions spell them, with their GB/T 2260 codes.
+ */
 export function validateAddress(
   input: Partial<Record<keyof AddressFields, unknown>>,
 ): AddressFields {
@@ -158,7 +171,7 @@ export function validateAddress(
       'postal_code has letters, digits, spaces or dashes',
       'postal_code',
     );
-  return {
+  const checked = checkAddress({
     recipient: field(input, 'recipient', 'recipient', 64, true),
     phone,
     country,
@@ -168,7 +181,16 @@ export function validateAddress(
     line1: field(input, 'line1', 'line1', 200, true),
     line2: field(input, 'line2', 'line2', 200, false),
     postalCode,
-  };
+  });
+  const [first] = checked.errors;
+  if (first) {
+    const wire = WIRE[first.field] ?? first.field;
+    throw new UserError('INVALID_ARGUMENT', 'ADDRESS_INVALID', `${wire}: ${first.message}`, {
+      field: wire,
+      reason: first.code,
+    });
+  }
+  return checked.address;
 }
 
 /**

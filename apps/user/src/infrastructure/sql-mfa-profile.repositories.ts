@@ -154,6 +154,9 @@ interface AddressRow {
   line1: string;
   line2: string;
   postal_code: string;
+  province_code: string;
+  city_code: string;
+  district_code: string;
   is_default: boolean;
   created_at: Date;
   updated_at: Date;
@@ -171,6 +174,9 @@ const toAddress = (r: AddressRow): Address => ({
   line1: r.line1,
   line2: r.line2,
   postalCode: r.postal_code,
+  provinceCode: r.province_code,
+  cityCode: r.city_code,
+  districtCode: r.district_code,
   isDefault: r.is_default,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
@@ -246,8 +252,8 @@ export class SqlProfileRepository implements ProfileRepository {
 
   async insertAddress(a: Address): Promise<void> {
     await this.sql.run(
-      `INSERT INTO addresses (id, account_id, recipient, phone, country, province, city, district, line1, line2, postal_code, is_default, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+      `INSERT INTO addresses (id, account_id, recipient, phone, country, province, city, district, line1, line2, postal_code, is_default, created_at, updated_at, province_code, city_code, district_code)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
       [
         a.id,
         a.accountId,
@@ -263,6 +269,9 @@ export class SqlProfileRepository implements ProfileRepository {
         a.isDefault,
         a.createdAt,
         a.updatedAt,
+        a.provinceCode,
+        a.cityCode,
+        a.districtCode,
       ],
     );
   }
@@ -270,7 +279,8 @@ export class SqlProfileRepository implements ProfileRepository {
   async updateAddress(a: Address): Promise<void> {
     await this.sql.run(
       `UPDATE addresses SET recipient = $3, phone = $4, country = $5, province = $6, city = $7, district = $8,
-         line1 = $9, line2 = $10, postal_code = $11, updated_at = $12
+         line1 = $9, line2 = $10, postal_code = $11, updated_at = $12,
+         province_code = $13, city_code = $14, district_code = $15
        WHERE id = $1 AND account_id = $2`,
       [
         a.id,
@@ -285,6 +295,9 @@ export class SqlProfileRepository implements ProfileRepository {
         a.line2,
         a.postalCode,
         a.updatedAt,
+        a.provinceCode,
+        a.cityCode,
+        a.districtCode,
       ],
     );
   }
@@ -345,7 +358,8 @@ export class SqlPrivacyRepository implements PrivacyRepository {
         accountId,
       ),
       addresses: await this.rows(
-        `SELECT id, recipient, phone, country, province, city, district, line1, line2, postal_code, is_default, created_at, updated_at
+        `SELECT id, recipient, phone, country, province, city, district, line1, line2, postal_code,
+           province_code, city_code, district_code, is_default, created_at, updated_at
          FROM addresses WHERE account_id = $1 ORDER BY created_at`,
         accountId,
       ),

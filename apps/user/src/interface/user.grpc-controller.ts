@@ -74,9 +74,9 @@ const addressToProto = (a: Address): userV1.Address => ({
   isDefault: a.isDefault,
   createdAt: a.createdAt.toISOString(),
   updatedAt: a.updatedAt.toISOString(),
-  provinceCode: '',
-  cityCode: '',
-  districtCode: '',
+  provinceCode: a.provinceCode,
+  cityCode: a.cityCode,
+  districtCode: a.districtCode,
 });
 
 const requireField = <T>(field: string, v: T | undefined): T => {

@@ -27,6 +27,9 @@ export const anAddress = (over: Partial<AddressFields> = {}): AddressFields => (
   line1: '1 Century Avenue',
   line2: '',
   postalCode: '200120',
+  provinceCode: '',
+  cityCode: '',
+  districtCode: '',
   ...over,
 });
 

@@ -5,6 +5,7 @@ import { KnownLogins1764000000400 } from './1764000000400-known-logins';
 import { MfaProfilesPrivacy1764000000500 } from './1764000000500-mfa-profiles-privacy';
 import { MembershipEvaluatedAt1764000000600 } from './1764000000600-membership-evaluated-at';
 import { TokenRevocations1764000000700 } from './1764000000700-token-revocations';
+import { AddressCodes1764000000800 } from './1764000000800-address-codes';
 
 /** Every migration of the user database, in order. Never `synchronize`. */
 export const USER_MIGRATIONS = [
@@ -15,4 +16,5 @@ export const USER_MIGRATIONS = [
   MfaProfilesPrivacy1764000000500,
   MembershipEvaluatedAt1764000000600,
   TokenRevocations1764000000700,
+  AddressCodes1764000000800,
 ];
