@@ -65,12 +65,14 @@ describe('the OpenAPI contract', () => {
     expect(Object.keys(op('get', '/v1/categories').responses)).not.toContain('401');
   });
 
-  it('refuses unknown properties in every body schema, and requires the body', () => {
+  it('refuses unknown properties in every body schema, and requires the body (but where it may be left out)', () => {
+    // routes that took no body and gained optional fields (@BodyMayBeOmitted: no body is {})
+    const mayBeOmitted = new Set(['post /v1/admin/returns/{id}/receive']);
     for (const [verb, path, op] of operations) {
       if (!op.requestBody) continue;
       expect({ route: `${verb} ${path}`, required: op.requestBody.required }).toEqual({
         route: `${verb} ${path}`,
-        required: true,
+        required: !mayBeOmitted.has(`${verb} ${path}`),
       });
       const ref = op.requestBody.content['application/json']?.schema.$ref;
       if (!ref) continue;
@@ -437,5 +439,103 @@ describe('the OpenAPI contract of the notification and catalog operations routes
         (p) => p.name === 'channel',
       )!.schema,
     ).toMatchObject({ type: 'string', pattern: '^(EMAIL|SMS|PUSH)$' });
+  });
+});
+
+describe('the OpenAPI contract of addresses, returns and risk rules (issue 24)', () => {
+  let doc: OpenAPIObject;
+
+  beforeAll(async () => {
+    doc = await buildDocument(['CNY']);
+  });
+
+  type Schema = {
+    properties: Record<string, Record<string, unknown>>;
+    required?: string[];
+  };
+  const schema = (name: string) => (doc.components!.schemas as Record<string, Schema>)[name];
+  const op = (verb: 'get' | 'post' | 'put', path: string) => doc.paths[path][verb] as Operation;
+  const CODES = ['provinceCode', 'cityCode', 'districtCode'];
+
+  it("shows an order's and the address book's GB/T 2260 codes, which no request takes", () => {
+    for (const name of ['OrderAddressView', 'AddressView']) {
+      expect({ name, required: schema(name).required }).toEqual({
+        name,
+        required: expect.arrayContaining(CODES),
+      });
+      for (const code of CODES)
+        expect(schema(name).properties[code]).toMatchObject({ type: 'string' });
+    }
+    expect(schema('OrderView').properties.address).toEqual({
+      $ref: '#/components/schemas/OrderAddressView',
+    });
+    for (const input of ['ShippingAddressDto', 'AddressDto'])
+      expect(Object.keys(schema(input).properties)).not.toEqual(
+        expect.arrayContaining(['provinceCode']),
+      );
+  });
+
+  it('takes refundOnly on a review and an optional body on a receipt', () => {
+    expect(schema('ReviewReturnDto').properties.refundOnly).toMatchObject({ type: 'boolean' });
+    expect(schema('ReviewReturnDto').required).toEqual(['approve']);
+    const receive = op('post', '/v1/admin/returns/{id}/receive');
+    expect(receive.requestBody).toMatchObject({
+      required: false,
+      content: {
+        'application/json': { schema: { $ref: '#/components/schemas/ReceiveReturnDto' } },
+      },
+    });
+    expect(schema('ReceiveReturnDto')).toMatchObject({
+      additionalProperties: false,
+      properties: {
+        itemsMismatch: { type: 'boolean' },
+        note: { type: 'string', maxLength: 500 },
+      },
+    });
+    expect(schema('ReceiveReturnDto').required ?? []).toEqual([]);
+  });
+
+  it('documents DISPUTED, REFUND_ONLY and the mismatch flag on a return', () => {
+    const view = schema('ReturnView');
+    expect(view.properties.status.enum).toEqual(expect.arrayContaining(['DISPUTED', 'REFUNDED']));
+    expect(view.properties.kind.enum).toEqual(['REFUND', 'EXCHANGE', 'REFUND_ONLY']);
+    expect(view.properties.itemsMismatch).toMatchObject({ type: 'boolean' });
+    expect(view.required).toEqual(expect.arrayContaining(['itemsMismatch']));
+  });
+
+  it("takes and shows the new rule kinds, their dimensions and a return-rate rule's minSample", () => {
+    for (const name of ['UpsertRuleDto', 'RuleView']) {
+      const props = schema(name).properties;
+      expect(props.kind.enum).toEqual(
+        expect.arrayContaining(['ADDRESS_QUALITY', 'ADDRESS_SPREAD', 'RETURN_ABUSE']),
+      );
+      expect(props.dimension.enum).toEqual(
+        expect.arrayContaining([
+          'ANY',
+          'DETAIL_VAGUE',
+          'PHONE_OTHER_COUNTRY',
+          'RECIPIENT_DOUBTFUL',
+          'REGION_MISMATCH_IN_DETAIL',
+          'RETURN_RATE',
+          'EXCHANGES',
+          'REFUNDS_WITHOUT_RETURN',
+          'ITEMS_MISMATCH',
+        ]),
+      );
+    }
+    expect(schema('UpsertRuleDto').properties.minSample).toMatchObject({
+      type: ['integer', 'null'],
+      minimum: 1,
+      maximum: 2_147_483_647,
+    });
+    expect(schema('RuleView').properties.minSample).toMatchObject({ type: ['number', 'null'] });
+    expect(schema('RuleView').required).toEqual(expect.arrayContaining(['minSample']));
+  });
+
+  it("carries a field error's reason in the problem", () => {
+    const errors = schema('ProblemView').properties.errors as {
+      items: { properties: Record<string, unknown> };
+    };
+    expect(Object.keys(errors.items.properties)).toEqual(['field', 'message', 'reason']);
   });
 });

@@ -10,6 +10,7 @@ import type {
   SchemaObject,
 } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { authRequirementOf } from './auth.guard';
+import { bodyMayBeOmitted } from './dto/validators';
 import { MULTI_LINE_KEYS, NOT_PRINTABLE_ASCII, REFUSED_CHARACTERS } from './input-checks';
 import { applyClassRules, applyPropertyRules, rulesOf, type DtoClass } from './validation-schema';
 
@@ -25,7 +26,8 @@ import { applyClassRules, applyPropertyRules, rulesOf, type DtoClass } from './v
  *   503/504 (a backend unavailable or too slow), and for routes with a body 413 (over 1 MiB)
  *   and 415 (not JSON);
  * - request bodies: unknown properties are refused (`forbidNonWhitelisted`), so every schema a
- *   body uses says `additionalProperties: false`; a route with a body requires one;
+ *   body uses says `additionalProperties: false`; a route with a body requires one, unless its
+ *   class is `@BodyMayBeOmitted()` (no body is `{}`);
  * - bodies and query parameters: what their class-validator decorators check
  *   (validation-schema.ts: lengths, patterns, integers, ranges, enums, "exactly one of");
  * - OpenAPI 3.1 has no `nullable`: `nullable: true` becomes a type that admits null;
@@ -248,12 +250,14 @@ export function completeContract(
         (Reflect.getMetadata('design:paramtypes', route.controller.prototype, route.method) as
           DtoClass[] | undefined) ?? [];
       let hasBody = false;
+      let bodyOptional = false;
       for (const [key, arg] of Object.entries(args)) {
         const type = Number(key.split(':')[0]);
         const dto = paramTypes[arg.index];
         const isDto = typeof dto === 'function' && dto !== Object && dto !== String;
         if (type === RouteParamtypes.BODY) {
           hasBody = true;
+          bodyOptional = isDto && bodyMayBeOmitted(dto);
           if (isDto) for (const [name, cls] of dtoClasses(dto)) bodyClasses.set(name, cls);
         }
         if (type === RouteParamtypes.QUERY && isDto) {
@@ -300,7 +304,7 @@ export function completeContract(
         '503': UNAVAILABLE,
       };
       if (hasBody && op.requestBody && !isRef(op.requestBody)) {
-        op.requestBody.required = true;
+        op.requestBody.required = !bodyOptional;
         collectRefs(op.requestBody.content, bodySchemas, doc);
       }
     }

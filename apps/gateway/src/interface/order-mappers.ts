@@ -43,6 +43,9 @@ export const orderView = (o: orderV1.Order): OrderView => ({
     line1: o.address?.line1 ?? '',
     line2: o.address?.line2 ?? '',
     postalCode: o.address?.postalCode ?? '',
+    provinceCode: o.address?.provinceCode ?? '',
+    cityCode: o.address?.cityCode ?? '',
+    districtCode: o.address?.districtCode ?? '',
   },
   priceExplanation: o.priceExplanation,
   paymentDeadline: o.paymentDeadline,
@@ -88,5 +91,6 @@ export const returnView = (r: orderV1.Return): ReturnView => ({
   refund: r.refund ? money(r.refund) : null,
   note: r.note || null,
   restocked: r.restocked,
+  itemsMismatch: r.itemsMismatch,
   createdAt: r.createdAt,
 });

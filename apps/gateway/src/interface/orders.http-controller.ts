@@ -38,6 +38,7 @@ import {
   RequestReturnDto,
   ReturnList,
   ReturnView,
+  ReceiveReturnDto,
   ReviewReturnDto,
   SandboxPaymentView,
   ShipDto,
@@ -203,6 +204,7 @@ export class OrdersHttpController {
         line1: address.line1,
         line2: address.line2 ?? '',
         postalCode: address.postalCode ?? '',
+        // output only: the order service sets them from the names
         provinceCode: '',
         cityCode: '',
         districtCode: '',
@@ -450,7 +452,11 @@ export class OrdersHttpController {
   @Post('admin/returns/:id/review')
   @Auth('operator')
   @HttpCode(200)
-  @ApiOkResponse({ type: ReturnView })
+  @ApiOkResponse({
+    type: ReturnView,
+    description:
+      'a REQUESTED return APPROVED or REJECTED (with refundOnly: refunded at once, kind REFUND_ONLY); a DISPUTED one restocked and refunded or exchanged, or REJECTED',
+  })
   @ApiProblems(404, 422)
   async reviewReturn(
     @Ctx() ctx: RequestContext,
@@ -463,7 +469,7 @@ export class OrdersHttpController {
           returnId: id,
           approve: body.approve,
           note: body.note ?? '',
-          refundOnly: false,
+          refundOnly: body.refundOnly ?? false,
         })
       ).return!,
     );
@@ -472,15 +478,25 @@ export class OrdersHttpController {
   @Post('admin/returns/:id/receive')
   @Auth('operator')
   @HttpCode(200)
-  @ApiOkResponse({ type: ReturnView, description: 'received: restocked and refunded' })
+  @ApiOkResponse({
+    type: ReturnView,
+    description:
+      'received: restocked and refunded (or the replacement shipped); with itemsMismatch: DISPUTED, nothing restocked or refunded until a review',
+  })
   @ApiProblems(404, 422)
   async receiveReturn(
     @Ctx() ctx: RequestContext,
     @Param('id', uuidParam) id: string,
+    @Body() body: ReceiveReturnDto,
   ): Promise<ReturnView> {
     return returnView(
-      (await this.orders.receiveReturn(ctx, { returnId: id, itemsMismatch: false, note: '' }))
-        .return!,
+      (
+        await this.orders.receiveReturn(ctx, {
+          returnId: id,
+          itemsMismatch: body.itemsMismatch ?? false,
+          note: body.note ?? '',
+        })
+      ).return!,
     );
   }
 

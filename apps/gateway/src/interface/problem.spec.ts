@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { BadRequestException, HttpException, NotFoundException } from '@nestjs/common';
 import { RemoteCallError } from '@emporia/platform';
-import { ProblemError, toProblem } from './problem';
+import { jsonFieldPath, ProblemError, toProblem } from './problem';
 
 const remote = (s: status, code: string) =>
   new RemoteCallError('catalog', { status: s, code, message: `${code} happened`, details: {} });
@@ -86,6 +86,73 @@ describe('problem mapping', () => {
     expect(toProblem(new HttpException('Request body is too large', 413)).problem).toMatchObject({
       status: 413,
       code: 'PAYLOAD_TOO_LARGE',
+    });
+  });
+
+  describe("a backend's field details", () => {
+    const invalid = (code: string, message: string, details: Record<string, unknown>) =>
+      new RemoteCallError('order', { status: status.INVALID_ARGUMENT, code, message, details });
+
+    it("keeps checkout's ADDRESS_INVALID field and reason, for a form to show by the field", () => {
+      const { problem } = toProblem(
+        invalid('ADDRESS_INVALID', '徐汇区 is not a district of 杭州市', {
+          field: 'address.district',
+          reason: 'DISTRICT_NOT_IN_CITY',
+        }),
+      );
+      expect(problem).toMatchObject({
+        status: 400,
+        code: 'ADDRESS_INVALID',
+        detail: '徐汇区 is not a district of 杭州市',
+        errors: [
+          {
+            field: 'address.district',
+            message: '徐汇区 is not a district of 杭州市',
+            reason: 'DISTRICT_NOT_IN_CITY',
+          },
+        ],
+      });
+      // it reaches the client as JSON
+      expect(JSON.parse(JSON.stringify(problem)).errors[0].reason).toBe('DISTRICT_NOT_IN_CITY');
+    });
+
+    it("names the field as the JSON body does: the address book's postal_code is postalCode", () => {
+      expect(
+        toProblem(
+          invalid('ADDRESS_INVALID', 'not a postal code of 杭州市', {
+            field: 'postal_code',
+            reason: 'POSTAL_CODE_INVALID',
+          }),
+        ).problem.errors,
+      ).toEqual([
+        {
+          field: 'postalCode',
+          message: 'not a postal code of 杭州市',
+          reason: 'POSTAL_CODE_INVALID',
+        },
+      ]);
+      expect(jsonFieldPath('address.postal_code')).toBe('address.postalCode');
+      expect(jsonFieldPath('experiment.start_at')).toBe('experiment.startAt');
+      expect(jsonFieldPath('skus.0.price')).toBe('skus.0.price');
+    });
+
+    it('gives a field without a reason no reason, and no errors without a field', () => {
+      expect(
+        toProblem(invalid('ID_INVALID', 'request_id is not a UUID', { field: 'request_id' }))
+          .problem.errors,
+      ).toEqual([{ field: 'requestId', message: 'request_id is not a UUID' }]);
+      expect(
+        toProblem(invalid('ADDRESS_INVALID', 'bad', { reason: 'PHONE_INVALID' })).problem,
+      ).not.toHaveProperty('errors');
+      expect(
+        toProblem(invalid('ADDRESS_INVALID', 'bad', { field: 42, reason: 'PHONE_INVALID' }))
+          .problem,
+      ).not.toHaveProperty('errors');
+      // a reason that is not text is left out
+      expect(
+        toProblem(invalid('ADDRESS_INVALID', 'bad', { field: 'phone', reason: { x: 1 } })).problem
+          .errors,
+      ).toEqual([{ field: 'phone', message: 'bad' }]);
     });
   });
 

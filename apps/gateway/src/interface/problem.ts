@@ -11,7 +11,18 @@ export interface Problem {
   instance?: string;
   code: string;
   traceId?: string;
-  errors?: { field: string; message: string }[];
+  errors?: FieldProblem[];
+}
+
+/**
+ * One field's refusal: `field` the path in the request body as the client sent it
+ * (`address.postalCode`, `skus.0.price.currency`); `reason` a backend's stable reason for it
+ * (`DISTRICT_NOT_IN_CITY`), for a form to show next to the field.
+ */
+export interface FieldProblem {
+  field: string;
+  message: string;
+  reason?: string;
 }
 
 /**
@@ -23,7 +34,7 @@ export class ProblemError extends Error {
     readonly status: number,
     readonly code: string,
     detail: string,
-    readonly errors?: { field: string; message: string }[],
+    readonly errors?: FieldProblem[],
     /** Extra response headers (e.g. WWW-Authenticate on a 401). */
     readonly headers?: Record<string, string>,
     /** Extension members of the problem (RFC 9457 §3.2), e.g. `accepted` of INVALID_EVENTS. */
@@ -149,7 +160,12 @@ export function toProblem(e: unknown): MappedProblem {
       };
     }
     return {
-      problem: problem(http, e.remote.code, e.remote.message, detailsToErrors(e.remote.details)),
+      problem: problem(
+        http,
+        e.remote.code,
+        e.remote.message,
+        detailsToErrors(e.remote.details, e.remote.message),
+      ),
       unexpected: false,
     };
   }
@@ -189,8 +205,27 @@ export function toProblem(e: unknown): MappedProblem {
   };
 }
 
-function detailsToErrors(details: Record<string, unknown>): Problem['errors'] {
-  return typeof details.field === 'string'
-    ? [{ field: details.field, message: 'invalid' }]
-    : undefined;
+/** A backend's field path (proto names, `address.postal_code`) as the JSON body names it. */
+export const jsonFieldPath = (field: string): string =>
+  field.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+
+/**
+ * A backend's `details` → the problem's field errors: `{field, reason?}` (the user and order
+ * services' `ADDRESS_INVALID` says `{field: 'address.district', reason: 'DISTRICT_NOT_IN_CITY'}`)
+ * becomes `[{field: 'address.district', message, reason: 'DISTRICT_NOT_IN_CITY'}]`, the field in
+ * the body's camelCase and the backend's message, so a form can show the reason by the field.
+ */
+export function detailsToErrors(
+  details: Record<string, unknown>,
+  message = 'invalid',
+): Problem['errors'] {
+  if (typeof details.field !== 'string' || !details.field) return undefined;
+  const reason = typeof details.reason === 'string' && details.reason ? details.reason : undefined;
+  return [
+    {
+      field: jsonFieldPath(details.field),
+      message: message || 'invalid',
+      ...(reason ? { reason } : {}),
+    },
+  ];
 }

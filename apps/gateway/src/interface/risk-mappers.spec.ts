@@ -85,6 +85,32 @@ describe('risk mapping', () => {
       expect(body.deliveryWindowSeconds).toBe(7200);
       expect(ruleToProto(id, { ...body, active: false })).toEqual({ ...stored, active: false });
     });
+
+    it("keeps a return-abuse rule's minimum sample through GET and PUT; other kinds show null", () => {
+      const stored: riskV1.Rule = {
+        id: ID,
+        name: 'returns 40% of the delivered lines over a year',
+        kind: 'RETURN_ABUSE',
+        appliesTo: 'ORDER',
+        action: 'REVIEW',
+        score: 30,
+        active: true,
+        listKind: '',
+        dimension: 'RETURN_RATE',
+        windowSeconds: 365 * 86_400,
+        threshold: 40,
+        minSample: 10,
+        amount: undefined,
+      };
+      const { id, ...body } = ruleView(stored);
+      expect(body).toMatchObject({ dimension: 'RETURN_RATE', threshold: 40, minSample: 10 });
+      expect(ruleToProto(id, body)).toEqual(stored);
+      expect(
+        ruleView({ ...stored, kind: 'ADDRESS_QUALITY', dimension: 'ANY', minSample: 0 }),
+      ).toMatchObject({ kind: 'ADDRESS_QUALITY', dimension: 'ANY', minSample: null });
+      expect(ruleView({ ...stored, minSample: undefined }).minSample).toBeNull();
+      expect(ruleToProto(id, { ...body, minSample: null }).minSample).toBeUndefined();
+    });
   });
 
   describe('lists', () => {

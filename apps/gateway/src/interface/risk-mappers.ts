@@ -44,6 +44,7 @@ export const ruleToProto = (id: string, b: UpsertRuleDto): riskV1.Rule => ({
   windowSeconds: b.windowSeconds ?? 0,
   threshold: b.threshold ?? 0,
   deliveryWindowSeconds: b.deliveryWindowSeconds ?? undefined,
+  minSample: b.minSample ?? undefined,
   amount: b.amount ? { amountMinor: b.amount.amountMinor, currency: b.amount.currency } : undefined,
 });
 
@@ -60,6 +61,7 @@ export const ruleView = (r: riskV1.Rule): RuleView => ({
   windowSeconds: r.windowSeconds || null,
   threshold: r.threshold || null,
   deliveryWindowSeconds: r.deliveryWindowSeconds || null,
+  minSample: r.minSample || null,
   amount: r.amount
     ? { amountMinor: Number(r.amount.amountMinor), currency: r.amount.currency }
     : null,

@@ -83,6 +83,9 @@ export const addressView = (a: userV1.Address): AddressView => ({
   line1: a.line1,
   line2: a.line2,
   postalCode: a.postalCode,
+  provinceCode: a.provinceCode,
+  cityCode: a.cityCode,
+  districtCode: a.districtCode,
   isDefault: a.isDefault,
   createdAt: a.createdAt,
   updatedAt: a.updatedAt,
@@ -102,6 +105,7 @@ export const addressToProto = (a: AddressDto, id = ''): userV1.Address => ({
   isDefault: a.isDefault ?? false,
   createdAt: '',
   updatedAt: '',
+  // output only: the user service sets them from the names
   provinceCode: '',
   cityCode: '',
   districtCode: '',

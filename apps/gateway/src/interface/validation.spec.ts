@@ -2,6 +2,7 @@ import { RfmQuery } from './dto/analytics.dto';
 import { UpdateProductDto } from './dto/catalog.dto';
 import { SearchQuery } from './dto/search.dto';
 import { ProfileDto } from './dto/user.dto';
+import { ReceiveReturnDto } from './dto/order.dto';
 import { validationPipe } from './validation';
 
 const query = (metatype: new () => object, value: unknown) =>
@@ -22,6 +23,30 @@ describe('the validation pipe', () => {
       code: 'BODY_REQUIRED',
     });
     await expect(body(ProfileDto, {})).resolves.toBeInstanceOf(ProfileDto);
+  });
+
+  it('takes no body as {} where the body may be left out (a return received), nothing else', async () => {
+    await expect(body(ReceiveReturnDto, undefined)).resolves.toEqual(new ReceiveReturnDto());
+    await expect(body(ReceiveReturnDto, {})).resolves.toBeInstanceOf(ReceiveReturnDto);
+    await expect(
+      body(ReceiveReturnDto, { itemsMismatch: true, note: 'a brick in the box' }),
+    ).resolves.toMatchObject({ itemsMismatch: true, note: 'a brick in the box' });
+    for (const value of [null, [], 'x'])
+      await expect(body(ReceiveReturnDto, value)).rejects.toMatchObject({
+        status: 400,
+        code: 'BODY_REQUIRED',
+      });
+    for (const [value, field] of [
+      [{ itemsMismatch: 'yes' }, 'itemsMismatch'],
+      [{ note: 'x'.repeat(501) }, 'note'],
+      [{ itemsMismatch: null }, 'itemsMismatch'],
+      [{ restock: false }, 'restock'],
+    ] as const)
+      await expect(body(ReceiveReturnDto, value)).rejects.toMatchObject({
+        status: 400,
+        code: 'VALIDATION_FAILED',
+        errors: expect.arrayContaining([expect.objectContaining({ field })]),
+      });
   });
 
   it('refuses a SKU without its price (it reached the handler and failed with a 500)', async () => {

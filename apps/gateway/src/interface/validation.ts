@@ -1,4 +1,5 @@
 import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { bodyMayBeOmitted } from './dto/validators';
 import { ProblemError } from './problem';
 
 function flatten(errors: ValidationError[], parent = ''): { field: string; message: string }[] {
@@ -12,10 +13,13 @@ function flatten(errors: ValidationError[], parent = ''): { field: string; messa
 /**
  * A body of a route that takes one must be a JSON object: Nest's pipe would validate a missing
  * body, `null` or an array as `{}` (so a route whose fields are all optional accepted nothing).
+ * Only a body class marked `@BodyMayBeOmitted()` may be left out (no body is `{}`).
  */
 class StrictValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const dto = metadata.type === 'body' && typeof metadata.metatype === 'function';
+    if (dto && value === undefined && bodyMayBeOmitted(metadata.metatype))
+      return super.transform({}, metadata);
     if (dto && (typeof value !== 'object' || value === null || Array.isArray(value)))
       throw new ProblemError(
         400,

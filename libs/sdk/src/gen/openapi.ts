@@ -2627,10 +2627,20 @@ export interface components {
         };
         AddressView: {
             city: string;
+            /**
+             * @description GB/T 2260 code of the city; "" outside China or when unknown
+             * @example 330100
+             */
+            cityCode: string;
             country: string;
             /** Format: date-time */
             createdAt: string;
             district: string;
+            /**
+             * @description GB/T 2260 code of the district; "" outside China, when unknown, or for a city without districts
+             * @example 330106
+             */
+            districtCode: string;
             /** Format: uuid */
             id: string;
             isDefault: boolean;
@@ -2639,6 +2649,11 @@ export interface components {
             phone: string;
             postalCode: string;
             province: string;
+            /**
+             * @description GB/T 2260 code of the province, set from the names when saved; "" outside China or when unknown
+             * @example 330000
+             */
+            provinceCode: string;
             recipient: string;
             /** Format: date-time */
             updatedAt: string;
@@ -2651,7 +2666,7 @@ export interface components {
         AdminOrderView: {
             /** Format: uuid */
             accountId: string;
-            address: components["schemas"]["ShippingAddressDto"];
+            address: components["schemas"]["OrderAddressView"];
             cancelReason: string | null;
             /** Format: date-time */
             createdAt: string;
@@ -4065,6 +4080,37 @@ export interface components {
             /** @example 快递三天没有更新 */
             subject: string;
         };
+        OrderAddressView: {
+            city: string;
+            /**
+             * @description GB/T 2260 code of the city; "" outside China or when unknown
+             * @example 310100
+             */
+            cityCode: string;
+            /** @example CN */
+            country: string;
+            /** @description "" when none was given */
+            district: string;
+            /**
+             * @description GB/T 2260 code of the district; "" outside China, when unknown, or for a city without districts
+             * @example 310115
+             */
+            districtCode: string;
+            line1: string;
+            /** @description "" when none was given */
+            line2: string;
+            /** @example +8613800138000 */
+            phone: string;
+            /** @description "" when none was given */
+            postalCode: string;
+            province: string;
+            /**
+             * @description GB/T 2260 code of the province, set by checkout from the names; "" outside China or when unknown
+             * @example 310000
+             */
+            provinceCode: string;
+            recipient: string;
+        };
         OrderLineView: {
             /** @description this line's share of the discounts */
             discount: components["schemas"]["MoneyDto"];
@@ -4080,7 +4126,7 @@ export interface components {
             nextCursor: string | null;
         };
         OrderView: {
-            address: components["schemas"]["ShippingAddressDto"];
+            address: components["schemas"]["OrderAddressView"];
             cancelReason: string | null;
             /** Format: date-time */
             createdAt: string;
@@ -4342,9 +4388,12 @@ export interface components {
              */
             code: string;
             detail: string;
+            /** @description field errors: `field` the path in the request (`address.postalCode`, `skus.0.price.currency`), `message` for people, `reason` a service's stable reason for that field when it gives one (ADDRESS_INVALID: PROVINCE_UNKNOWN, CITY_NOT_IN_PROVINCE, DISTRICT_NOT_IN_CITY, DISTRICT_MISSING, DETAIL_PLACEHOLDER, DETAIL_REPEATED, PHONE_INVALID, POSTAL_CODE_INVALID) */
             errors?: {
                 field?: string;
                 message?: string;
+                /** @example DISTRICT_NOT_IN_CITY */
+                reason?: string;
             }[];
             /**
              * @description the path asked for (left out when the URI was too long to read back)
@@ -4633,6 +4682,12 @@ export interface components {
             /** @enum {string} */
             status: "DELIVERED" | "UNDELIVERED";
         };
+        ReceiveReturnDto: {
+            /** @description the parcel holds items other than those sold: the return becomes DISPUTED (nothing restocked, refunded or exchanged) until an operator reviews it again */
+            itemsMismatch?: boolean;
+            /** @description what the warehouse found; kept as the return's note */
+            note?: string;
+        };
         RecommendationList: {
             items: components["schemas"]["RecommendationView"][];
         };
@@ -4762,9 +4817,15 @@ export interface components {
             createdAt: string;
             /** Format: uuid */
             id: string;
-            /** @enum {string} */
-            kind: "REFUND" | "EXCHANGE";
+            /** @description the warehouse reported items other than those sold in the parcel */
+            itemsMismatch: boolean;
+            /**
+             * @description REFUND or EXCHANGE as the customer asked; REFUND_ONLY when an operator refunded without the goods coming back (仅退款)
+             * @enum {string}
+             */
+            kind: "REFUND" | "EXCHANGE" | "REFUND_ONLY";
             lines: components["schemas"]["CartLineView"][];
+            /** @description the operator's review note, or what the warehouse found */
             note: string | null;
             /** Format: uuid */
             orderId: string;
@@ -4772,8 +4833,11 @@ export interface components {
             /** @description set once computed at refund */
             refund: components["schemas"]["MoneyDto"] | null;
             restocked: boolean;
-            /** @enum {string} */
-            status: "REQUESTED" | "APPROVED" | "REJECTED" | "RECEIVED" | "REFUNDING" | "REFUNDED" | "EXCHANGED";
+            /**
+             * @description REQUESTED → APPROVED (or REJECTED) → received: REFUNDING/REFUNDED or EXCHANGED; DISPUTED when the warehouse received items other than those sold (nothing restocked or refunded until an operator reviews it again: approve carries on, reject ends it REJECTED); a refund-only approval goes from REQUESTED straight to REFUNDING/REFUNDED
+             * @enum {string}
+             */
+            status: "REQUESTED" | "APPROVED" | "REJECTED" | "RECEIVED" | "DISPUTED" | "REFUNDING" | "REFUNDED" | "EXCHANGED";
         };
         ReviewableLineView: {
             /** Format: date-time */
@@ -4798,8 +4862,11 @@ export interface components {
             nextCursor?: string | null;
         };
         ReviewReturnDto: {
+            /** @description a REQUESTED return: approve (the goods are sent back) or reject; a DISPUTED one: approve carries on to the restock and refund (or exchange) as a whole receipt, reject ends it (REJECTED) */
             approve: boolean;
             note?: string;
+            /** @description with approve: true on a REQUESTED return: refund without the goods coming back (仅退款, kind REFUND_ONLY): refunded at once, nothing restocked (the order service decides when it applies) */
+            refundOnly?: boolean;
         };
         ReviewView: {
             anonymous: boolean;
@@ -4868,13 +4935,15 @@ export interface components {
             appliesTo: "ORDER" | "LOGIN" | "REVIEW";
             deliveryWindowSeconds: number | null;
             /** @enum {string|null} */
-            dimension: "ACCOUNT" | "IP" | "ADDRESS" | "DEVICE" | null;
+            dimension: "ACCOUNT" | "IP" | "ADDRESS" | "DEVICE" | "ANY" | "DETAIL_VAGUE" | "PHONE_OTHER_COUNTRY" | "RECIPIENT_DOUBTFUL" | "REGION_MISMATCH_IN_DETAIL" | "POSTAL_CODE_MISMATCH" | "RETURN_RATE" | "EXCHANGES" | "REFUNDS_WITHOUT_RETURN" | "ITEMS_MISMATCH" | null;
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            kind: "LIST_MATCH" | "VELOCITY" | "AMOUNT" | "BRUSHING" | "COUPON_ABUSE" | "LOGIN_ANOMALY" | "LOGIN_VELOCITY" | "NEW_ACCOUNT" | "BULK_AFTER_DELIVERY";
+            kind: "LIST_MATCH" | "VELOCITY" | "AMOUNT" | "BRUSHING" | "COUPON_ABUSE" | "LOGIN_ANOMALY" | "LOGIN_VELOCITY" | "NEW_ACCOUNT" | "BULK_AFTER_DELIVERY" | "ADDRESS_QUALITY" | "ADDRESS_SPREAD" | "RETURN_ABUSE";
             /** @enum {string|null} */
             listKind: "ACCOUNT" | "DEVICE" | "IP" | "ADDRESS" | "PHONE" | null;
+            /** @description RETURN_ABUSE with RETURN_RATE: delivered lines before the rate counts */
+            minSample: number | null;
             name: string;
             score: number;
             threshold: number | null;
@@ -5489,24 +5558,27 @@ export interface components {
             /** @description BULK_AFTER_DELIVERY: how soon after its delivery a review counts as written "right after" it */
             deliveryWindowSeconds?: number | null;
             /**
-             * @description what is counted
+             * @description what is counted (ACCOUNT, IP, ADDRESS, DEVICE), the address issue of ADDRESS_QUALITY (ANY, DETAIL_VAGUE, …) or what RETURN_ABUSE counts (RETURN_RATE, …)
              * @enum {string|null}
              */
-            dimension?: "ACCOUNT" | "IP" | "ADDRESS" | "DEVICE" | null;
+            dimension?: "ACCOUNT" | "IP" | "ADDRESS" | "DEVICE" | "ANY" | "DETAIL_VAGUE" | "PHONE_OTHER_COUNTRY" | "RECIPIENT_DOUBTFUL" | "REGION_MISMATCH_IN_DETAIL" | "POSTAL_CODE_MISMATCH" | "RETURN_RATE" | "EXCHANGES" | "REFUNDS_WITHOUT_RETURN" | "ITEMS_MISMATCH" | null;
             /**
-             * @description LIST_MATCH (listKind), VELOCITY (dimension, windowSeconds, threshold), AMOUNT (amount), BRUSHING (amount, windowSeconds, threshold), COUPON_ABUSE (dimension DEVICE|ADDRESS, windowSeconds, threshold), LOGIN_ANOMALY (windowSeconds), LOGIN_VELOCITY (dimension IP|ACCOUNT, windowSeconds, threshold); for reviews NEW_ACCOUNT (windowSeconds: the account age) and BULK_AFTER_DELIVERY (windowSeconds, threshold, and the delivery window risk keeps)
+             * @description LIST_MATCH (listKind), VELOCITY (dimension, windowSeconds, threshold), AMOUNT (amount), BRUSHING (amount, windowSeconds, threshold), COUPON_ABUSE (dimension DEVICE|ADDRESS, windowSeconds, threshold), LOGIN_ANOMALY (windowSeconds), LOGIN_VELOCITY (dimension IP|ACCOUNT, windowSeconds, threshold); for reviews NEW_ACCOUNT (windowSeconds: the account age) and BULK_AFTER_DELIVERY (windowSeconds, threshold, and the delivery window risk keeps); for orders ADDRESS_QUALITY (dimension: an address issue such as DETAIL_VAGUE, or ANY), ADDRESS_SPREAD (dimension ADDRESS: accounts shipping to one address, or ACCOUNT: addresses one account ships to; windowSeconds, threshold) and RETURN_ABUSE (dimension RETURN_RATE|EXCHANGES|REFUNDS_WITHOUT_RETURN|ITEMS_MISMATCH, windowSeconds up to 365 days, threshold: a percentage for RETURN_RATE, else a count; minSample for RETURN_RATE)
              * @enum {string}
              */
-            kind: "LIST_MATCH" | "VELOCITY" | "AMOUNT" | "BRUSHING" | "COUPON_ABUSE" | "LOGIN_ANOMALY" | "LOGIN_VELOCITY" | "NEW_ACCOUNT" | "BULK_AFTER_DELIVERY";
+            kind: "LIST_MATCH" | "VELOCITY" | "AMOUNT" | "BRUSHING" | "COUPON_ABUSE" | "LOGIN_ANOMALY" | "LOGIN_VELOCITY" | "NEW_ACCOUNT" | "BULK_AFTER_DELIVERY" | "ADDRESS_QUALITY" | "ADDRESS_SPREAD" | "RETURN_ABUSE";
             /**
              * @description LIST_MATCH: the list
              * @enum {string|null}
              */
             listKind?: "ACCOUNT" | "DEVICE" | "IP" | "ADDRESS" | "PHONE" | null;
+            /** @description RETURN_ABUSE with RETURN_RATE: the fewest lines delivered to the account in the window before the rate counts */
+            minSample?: number | null;
             /** @example more than 10 orders an hour from one account */
             name: string;
             /** @description added to the decision score on a hit */
             score: number;
+            /** @description a count; RETURN_ABUSE RETURN_RATE: a percentage of the delivered lines */
             threshold?: number | null;
             windowSeconds?: number | null;
         };
@@ -5742,6 +5814,7 @@ export type SchemaNotificationTemplateList = components['schemas']['Notification
 export type SchemaNotificationTemplateView = components['schemas']['NotificationTemplateView'];
 export type SchemaOneClickUnsubscribeDto = components['schemas']['OneClickUnsubscribeDto'];
 export type SchemaOpenTicketDto = components['schemas']['OpenTicketDto'];
+export type SchemaOrderAddressView = components['schemas']['OrderAddressView'];
 export type SchemaOrderLineView = components['schemas']['OrderLineView'];
 export type SchemaOrderPage = components['schemas']['OrderPage'];
 export type SchemaOrderView = components['schemas']['OrderView'];
@@ -5785,6 +5858,7 @@ export type SchemaQueryStatView = components['schemas']['QueryStatView'];
 export type SchemaRatingSummaryView = components['schemas']['RatingSummaryView'];
 export type SchemaReauthDto = components['schemas']['ReauthDto'];
 export type SchemaReceiptDto = components['schemas']['ReceiptDto'];
+export type SchemaReceiveReturnDto = components['schemas']['ReceiveReturnDto'];
 export type SchemaRecommendationList = components['schemas']['RecommendationList'];
 export type SchemaRecommendationView = components['schemas']['RecommendationView'];
 export type SchemaRecoveryCodesView = components['schemas']['RecoveryCodesView'];
@@ -12072,9 +12146,13 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ReceiveReturnDto"];
+            };
+        };
         responses: {
-            /** @description received: restocked and refunded */
+            /** @description received: restocked and refunded (or the replacement shipped); with itemsMismatch: DISPUTED, nothing restocked or refunded until a review */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -12123,8 +12201,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemView"];
                 };
             };
+            /** @description RFC 9457 problem details: the body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
             /** @description RFC 9457 problem details: the URI is over 8 KiB or a path parameter too long */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the body is not application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12187,6 +12283,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description a REQUESTED return APPROVED or REJECTED (with refundOnly: refunded at once, kind REFUND_ONLY); a DISPUTED one restocked and refunded or exchanged, or REJECTED */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -15,7 +15,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { Optional } from './validators';
+import { BodyMayBeOmitted, Optional } from './validators';
 import { MoneyDto } from './money.dto';
 import { PageQuery } from './query.dto';
 
@@ -50,6 +50,36 @@ export class ShippingAddressDto {
   @ApiProperty() @IsString() @MaxLength(200) line1!: string;
   @ApiPropertyOptional() @Optional() @IsString() @MaxLength(200) line2?: string;
   @ApiPropertyOptional() @Optional() @IsString() @MaxLength(16) postalCode?: string;
+}
+
+/** An order's shipping address as the order service snapshotted it. */
+export class OrderAddressView {
+  @ApiProperty() recipient!: string;
+  @ApiProperty({ example: '+8613800138000' }) phone!: string;
+  @ApiProperty({ example: 'CN' }) country!: string;
+  @ApiProperty() province!: string;
+  @ApiProperty() city!: string;
+  @ApiProperty({ description: '"" when none was given' }) district!: string;
+  @ApiProperty() line1!: string;
+  @ApiProperty({ description: '"" when none was given' }) line2!: string;
+  @ApiProperty({ description: '"" when none was given' }) postalCode!: string;
+  @ApiProperty({
+    example: '310000',
+    description:
+      'GB/T 2260 code of the province, set by checkout from the names; "" outside China or when unknown',
+  })
+  provinceCode!: string;
+  @ApiProperty({
+    example: '310100',
+    description: 'GB/T 2260 code of the city; "" outside China or when unknown',
+  })
+  cityCode!: string;
+  @ApiProperty({
+    example: '310115',
+    description:
+      'GB/T 2260 code of the district; "" outside China, when unknown, or for a city without districts',
+  })
+  districtCode!: string;
 }
 
 export class CheckoutDto {
@@ -198,7 +228,7 @@ export class OrderView {
   @ApiProperty({ type: MoneyDto }) discount!: MoneyDto;
   @ApiProperty({ type: MoneyDto }) shipping!: MoneyDto;
   @ApiProperty({ type: MoneyDto }) total!: MoneyDto;
-  @ApiProperty({ type: ShippingAddressDto }) address!: ShippingAddressDto;
+  @ApiProperty({ type: OrderAddressView }) address!: OrderAddressView;
   @ApiProperty({ type: [String] }) priceExplanation!: string[];
   @ApiProperty({ format: 'date-time' }) paymentDeadline!: string;
   @ApiProperty({ nullable: true, type: String }) cancelReason!: string | null;
@@ -353,24 +383,90 @@ export class RequestReturnDto {
 }
 
 export class ReviewReturnDto {
-  @ApiProperty() @IsBoolean() approve!: boolean;
-  @ApiPropertyOptional() @Optional() @IsString() @MaxLength(500) note?: string;
+  @ApiProperty({
+    description:
+      'a REQUESTED return: approve (the goods are sent back) or reject; a DISPUTED one: approve carries on to the restock and refund (or exchange) as a whole receipt, reject ends it (REJECTED)',
+  })
+  @IsBoolean()
+  approve!: boolean;
+
+  @ApiPropertyOptional({ maxLength: 500 }) @Optional() @IsString() @MaxLength(500) note?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'with approve: true on a REQUESTED return: refund without the goods coming back (仅退款, kind REFUND_ONLY): refunded at once, nothing restocked (the order service decides when it applies)',
+  })
+  @Optional()
+  @IsBoolean()
+  refundOnly?: boolean;
 }
+
+/**
+ * The warehouse's receipt of a returned parcel. The body is optional: none (or `{}`) is a whole
+ * receipt, as before.
+ */
+@BodyMayBeOmitted()
+export class ReceiveReturnDto {
+  @ApiPropertyOptional({
+    description:
+      'the parcel holds items other than those sold: the return becomes DISPUTED (nothing restocked, refunded or exchanged) until an operator reviews it again',
+  })
+  @Optional()
+  @IsBoolean()
+  itemsMismatch?: boolean;
+
+  @ApiPropertyOptional({
+    maxLength: 500,
+    description: "what the warehouse found; kept as the return's note",
+  })
+  @Optional()
+  @IsString()
+  @MaxLength(500)
+  note?: string;
+}
+
+/** A return's statuses (DISPUTED: items other than those sold came back; an operator decides). */
+export const RETURN_STATUSES = [
+  'REQUESTED',
+  'APPROVED',
+  'REJECTED',
+  'RECEIVED',
+  'DISPUTED',
+  'REFUNDING',
+  'REFUNDED',
+  'EXCHANGED',
+] as const;
+/** REFUND_ONLY: refunded without the goods coming back (仅退款). */
+export const RETURN_KINDS = ['REFUND', 'EXCHANGE', 'REFUND_ONLY'] as const;
 
 export class ReturnView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) orderId!: string;
   @ApiProperty({ type: [CartLineView] }) lines!: CartLineView[];
   @ApiProperty() reason!: string;
-  @ApiProperty({ enum: ['REFUND', 'EXCHANGE'] }) kind!: string;
   @ApiProperty({
-    enum: ['REQUESTED', 'APPROVED', 'REJECTED', 'RECEIVED', 'REFUNDING', 'REFUNDED', 'EXCHANGED'],
+    enum: RETURN_KINDS,
+    description:
+      'REFUND or EXCHANGE as the customer asked; REFUND_ONLY when an operator refunded without the goods coming back (仅退款)',
+  })
+  kind!: string;
+  @ApiProperty({
+    enum: RETURN_STATUSES,
+    description:
+      'REQUESTED → APPROVED (or REJECTED) → received: REFUNDING/REFUNDED or EXCHANGED; DISPUTED when the warehouse received items other than those sold (nothing restocked or refunded until an operator reviews it again: approve carries on, reject ends it REJECTED); a refund-only approval goes from REQUESTED straight to REFUNDING/REFUNDED',
   })
   status!: string;
   @ApiProperty({ type: MoneyDto, nullable: true, description: 'set once computed at refund' })
   refund!: MoneyDto | null;
-  @ApiProperty({ nullable: true, type: String }) note!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: "the operator's review note, or what the warehouse found",
+  })
+  note!: string | null;
   @ApiProperty() restocked!: boolean;
+  @ApiProperty({ description: 'the warehouse reported items other than those sold in the parcel' })
+  itemsMismatch!: boolean;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
 }
 

@@ -111,8 +111,55 @@ describe('risk request shapes', () => {
       ).resolves.toBeDefined();
     });
 
+    it.each<[string, Record<string, unknown>]>([
+      [
+        'a return-rate rule with its minimum sample',
+        {
+          kind: 'RETURN_ABUSE',
+          dimension: 'RETURN_RATE',
+          windowSeconds: 365 * 86_400,
+          threshold: 40,
+          minSample: 10,
+        },
+      ],
+      [
+        'a rule on refunds without return',
+        { kind: 'RETURN_ABUSE', dimension: 'REFUNDS_WITHOUT_RETURN', threshold: 3 },
+      ],
+      ['an items-mismatch rule', { kind: 'RETURN_ABUSE', dimension: 'ITEMS_MISMATCH' }],
+      ['an exchanges rule', { kind: 'RETURN_ABUSE', dimension: 'EXCHANGES', minSample: null }],
+      ['an address-quality rule on any doubt', { kind: 'ADDRESS_QUALITY', dimension: 'ANY' }],
+      ['a vague address detail', { kind: 'ADDRESS_QUALITY', dimension: 'DETAIL_VAGUE' }],
+      ['a phone of another country', { kind: 'ADDRESS_QUALITY', dimension: 'PHONE_OTHER_COUNTRY' }],
+      ['a doubtful recipient', { kind: 'ADDRESS_QUALITY', dimension: 'RECIPIENT_DOUBTFUL' }],
+      [
+        'a region named differently in the detail',
+        { kind: 'ADDRESS_QUALITY', dimension: 'REGION_MISMATCH_IN_DETAIL' },
+      ],
+      ['accounts sharing an address', { kind: 'ADDRESS_SPREAD', dimension: 'ADDRESS' }],
+      ['an account spreading over addresses', { kind: 'ADDRESS_SPREAD', dimension: 'ACCOUNT' }],
+    ])('takes %s (issue 24)', async (_label, change) => {
+      await expect(validate(UpsertRuleDto, { ...rule, ...change })).resolves.toMatchObject(change);
+    });
+
     it.each<[string, Record<string, unknown>, string, RegExp?]>([
       ['an unknown kind', { kind: 'GEO_FENCE' }, 'kind', /one of LIST_MATCH/],
+      ['a minimum sample of 0', { minSample: 0 }, 'minSample'],
+      ['a fractional minimum sample', { minSample: 2.5 }, 'minSample'],
+      ['a minimum sample as text', { minSample: '10' }, 'minSample'],
+      ['a minimum sample over int32', { minSample: 2_147_483_648 }, 'minSample'],
+      [
+        'an unknown return-abuse dimension',
+        { kind: 'RETURN_ABUSE', dimension: 'RETURNS' },
+        'dimension',
+        /RETURN_RATE, EXCHANGES, REFUNDS_WITHOUT_RETURN, ITEMS_MISMATCH/,
+      ],
+      ['an address issue in lower case', { dimension: 'detail_vague' }, 'dimension'],
+      [
+        'a return window over a year',
+        { kind: 'RETURN_ABUSE', windowSeconds: 366 * 86_400 },
+        'windowSeconds',
+      ],
       ['an unknown subject', { appliesTo: 'PAYMENT' }, 'appliesTo'],
       ['an action ALLOW', { action: 'ALLOW' }, 'action', /REVIEW, REJECT/],
       ['a score over 100', { score: 101 }, 'score'],

@@ -38,13 +38,49 @@ export const RULE_KINDS = [
   // reviews (issue 17)
   'NEW_ACCOUNT',
   'BULK_AFTER_DELIVERY',
+  // orders: addresses and returns (issue 24)
+  'ADDRESS_QUALITY',
+  'ADDRESS_SPREAD',
+  'RETURN_ABUSE',
 ] as const;
 /** What a rule scores: orders, sign-ins, reviews (issue 17). */
 export const SUBJECTS = ['ORDER', 'LOGIN', 'REVIEW'] as const;
-const DIMENSIONS = ['ACCOUNT', 'IP', 'ADDRESS', 'DEVICE'] as const;
+/**
+ * ADDRESS_QUALITY's dimension: a doubt checkout found about the shipping address and did not
+ * refuse (libs/domain checkAddress), or ANY of them.
+ */
+export const ADDRESS_ISSUES = [
+  'ANY',
+  'DETAIL_VAGUE',
+  'PHONE_OTHER_COUNTRY',
+  'RECIPIENT_DOUBTFUL',
+  'REGION_MISMATCH_IN_DETAIL',
+  'POSTAL_CODE_MISMATCH',
+] as const;
+/** RETURN_ABUSE's dimension: what of the account's returns over the window is counted. */
+export const RETURN_ABUSE_DIMENSIONS = [
+  'RETURN_RATE',
+  'EXCHANGES',
+  'REFUNDS_WITHOUT_RETURN',
+  'ITEMS_MISMATCH',
+] as const;
+/**
+ * Every dimension a rule kind takes: what is counted (VELOCITY, COUPON_ABUSE, LOGIN_VELOCITY,
+ * ADDRESS_SPREAD: ACCOUNT or ADDRESS), an address issue (ADDRESS_QUALITY), or what of the returns
+ * (RETURN_ABUSE). Which one a kind takes is risk's RULE_INVALID.
+ */
+export const DIMENSIONS = [
+  'ACCOUNT',
+  'IP',
+  'ADDRESS',
+  'DEVICE',
+  ...ADDRESS_ISSUES,
+  ...RETURN_ABUSE_DIMENSIONS,
+] as const;
 /**
  * Risk's own limits: one batch of list entries; the longest window any kind takes (NEW_ACCOUNT's
- * account age, a year; counting windows are at most 7 days, risk's RULE_INVALID per kind).
+ * account age and RETURN_ABUSE's window, a year; other counting windows are at most 7 days,
+ * risk's RULE_INVALID per kind).
  */
 export const MAX_LIST_BATCH = 10_000;
 export const MAX_WINDOW_SECONDS = 365 * 86_400;
@@ -62,7 +98,7 @@ export class UpsertRuleDto {
   @ApiProperty({
     enum: RULE_KINDS,
     description:
-      'LIST_MATCH (listKind), VELOCITY (dimension, windowSeconds, threshold), AMOUNT (amount), BRUSHING (amount, windowSeconds, threshold), COUPON_ABUSE (dimension DEVICE|ADDRESS, windowSeconds, threshold), LOGIN_ANOMALY (windowSeconds), LOGIN_VELOCITY (dimension IP|ACCOUNT, windowSeconds, threshold); for reviews NEW_ACCOUNT (windowSeconds: the account age) and BULK_AFTER_DELIVERY (windowSeconds, threshold, and the delivery window risk keeps)',
+      'LIST_MATCH (listKind), VELOCITY (dimension, windowSeconds, threshold), AMOUNT (amount), BRUSHING (amount, windowSeconds, threshold), COUPON_ABUSE (dimension DEVICE|ADDRESS, windowSeconds, threshold), LOGIN_ANOMALY (windowSeconds), LOGIN_VELOCITY (dimension IP|ACCOUNT, windowSeconds, threshold); for reviews NEW_ACCOUNT (windowSeconds: the account age) and BULK_AFTER_DELIVERY (windowSeconds, threshold, and the delivery window risk keeps); for orders ADDRESS_QUALITY (dimension: an address issue such as DETAIL_VAGUE, or ANY), ADDRESS_SPREAD (dimension ADDRESS: accounts shipping to one address, or ACCOUNT: addresses one account ships to; windowSeconds, threshold) and RETURN_ABUSE (dimension RETURN_RATE|EXCHANGES|REFUNDS_WITHOUT_RETURN|ITEMS_MISMATCH, windowSeconds up to 365 days, threshold: a percentage for RETURN_RATE, else a count; minSample for RETURN_RATE)',
   })
   @IsIn(RULE_KINDS, oneOf('kind', RULE_KINDS))
   kind!: string;
@@ -88,7 +124,12 @@ export class UpsertRuleDto {
   @IsIn(LIST_KINDS, oneOf('listKind', LIST_KINDS))
   listKind?: string | null;
 
-  @ApiPropertyOptional({ enum: DIMENSIONS, nullable: true, description: 'what is counted' })
+  @ApiPropertyOptional({
+    enum: DIMENSIONS,
+    nullable: true,
+    description:
+      'what is counted (ACCOUNT, IP, ADDRESS, DEVICE), the address issue of ADDRESS_QUALITY (ANY, DETAIL_VAGUE, …) or what RETURN_ABUSE counts (RETURN_RATE, …)',
+  })
   @OptionalNullable()
   @IsIn(DIMENSIONS, oneOf('dimension', DIMENSIONS))
   dimension?: string | null;
@@ -100,12 +141,28 @@ export class UpsertRuleDto {
   @Max(MAX_WINDOW_SECONDS)
   windowSeconds?: number | null;
 
-  @ApiPropertyOptional({ minimum: 1, nullable: true })
+  @ApiPropertyOptional({
+    minimum: 1,
+    nullable: true,
+    description: 'a count; RETURN_ABUSE RETURN_RATE: a percentage of the delivered lines',
+  })
   @OptionalNullable()
   @IsInt()
   @Min(1)
   @Max(2_147_483_647)
   threshold?: number | null;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    nullable: true,
+    description:
+      'RETURN_ABUSE with RETURN_RATE: the fewest lines delivered to the account in the window before the rate counts',
+  })
+  @OptionalNullable()
+  @IsInt()
+  @Min(1)
+  @Max(2_147_483_647)
+  minSample?: number | null;
 
   @ApiPropertyOptional({
     minimum: 1,
@@ -234,6 +291,12 @@ export class RuleView {
   @ApiProperty({ type: Number, nullable: true }) windowSeconds!: number | null;
   @ApiProperty({ type: Number, nullable: true }) threshold!: number | null;
   @ApiProperty({ type: Number, nullable: true }) deliveryWindowSeconds!: number | null;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'RETURN_ABUSE with RETURN_RATE: delivered lines before the rate counts',
+  })
+  minSample!: number | null;
   @ApiProperty({ type: MoneyDto, nullable: true }) amount!: MoneyDto | null;
 }
 

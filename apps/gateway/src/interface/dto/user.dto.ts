@@ -307,6 +307,23 @@ export class AddressView {
   @ApiProperty() line1!: string;
   @ApiProperty() line2!: string;
   @ApiProperty() postalCode!: string;
+  @ApiProperty({
+    example: '330000',
+    description:
+      'GB/T 2260 code of the province, set from the names when saved; "" outside China or when unknown',
+  })
+  provinceCode!: string;
+  @ApiProperty({
+    example: '330100',
+    description: 'GB/T 2260 code of the city; "" outside China or when unknown',
+  })
+  cityCode!: string;
+  @ApiProperty({
+    example: '330106',
+    description:
+      'GB/T 2260 code of the district; "" outside China, when unknown, or for a city without districts',
+  })
+  districtCode!: string;
   @ApiProperty() isDefault!: boolean;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;

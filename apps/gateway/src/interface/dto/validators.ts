@@ -74,6 +74,23 @@ export const ExactlyOneOf = (properties: string[], options?: ValidationOptions) 
     options,
   );
 
+const BODY_MAY_BE_OMITTED = Symbol('bodyMayBeOmitted');
+
+/**
+ * A route's body of this class may be left out (no body is `{}`), for routes that took none
+ * before and gained optional fields: the validation pipe takes a missing body as `{}` and the
+ * OpenAPI document says `requestBody.required: false`. `null`, an array or a string are still
+ * 400 BODY_REQUIRED.
+ */
+export const BodyMayBeOmitted = (): ClassDecorator => (target) => {
+  Object.defineProperty(target, BODY_MAY_BE_OMITTED, { value: true });
+};
+
+/** Whether a body class is marked with `@BodyMayBeOmitted()`. */
+export const bodyMayBeOmitted = (cls: unknown): boolean =>
+  typeof cls === 'function' &&
+  (cls as unknown as Record<symbol, unknown>)[BODY_MAY_BE_OMITTED] === true;
+
 /** Marks the two decorators below, so the OpenAPI contract can tell optional from conditional. */
 export const OPTIONAL = Symbol('optional');
 

@@ -129,10 +129,16 @@ export class ProblemView {
   traceId?: string;
   @ApiPropertyOptional({
     type: 'array',
+    description:
+      "field errors: `field` the path in the request (`address.postalCode`, `skus.0.price.currency`), `message` for people, `reason` a service's stable reason for that field when it gives one (ADDRESS_INVALID: PROVINCE_UNKNOWN, CITY_NOT_IN_PROVINCE, DISTRICT_NOT_IN_CITY, DISTRICT_MISSING, DETAIL_PLACEHOLDER, DETAIL_REPEATED, PHONE_INVALID, POSTAL_CODE_INVALID)",
     items: {
       type: 'object',
-      properties: { field: { type: 'string' }, message: { type: 'string' } },
+      properties: {
+        field: { type: 'string' },
+        message: { type: 'string' },
+        reason: { type: 'string', example: 'DISTRICT_NOT_IN_CITY' },
+      },
     },
   })
-  errors?: { field: string; message: string }[];
+  errors?: { field: string; message: string; reason?: string }[];
 }
