@@ -339,6 +339,41 @@ describe('user service: MFA, profile, privacy and administration (real Postgres 
       ).toMatchObject({ code: 'ADDRESS_INVALID' });
     });
 
+    it("stores the divisions' names and GB/T 2260 codes, and refuses an undeliverable address naming the field", async () => {
+      const accountId = (await register('codes')).id;
+      const { address: saved } = await call<userV1.CreateAddressResponse>('createAddress', {
+        accountId,
+        address: address('Codes', {
+          province: '浙江',
+          city: '杭州',
+          district: '西湖',
+          line1: '文三路１００号',
+        }),
+      });
+      expect(saved).toMatchObject({
+        province: '浙江省',
+        city: '杭州市',
+        district: '西湖区',
+        line1: '文三路100号',
+        provinceCode: '330000',
+        cityCode: '330100',
+        districtCode: '330106',
+      });
+      const listed = await call<userV1.ListAddressesResponse>('listAddresses', { accountId });
+      expect(listed.addresses[0]).toMatchObject({ id: saved!.id, districtCode: '330106' });
+      const refused = await failure(
+        call('createAddress', { accountId, address: address('X', { district: '南山区' }) }),
+      );
+      expect(refused).toMatchObject({
+        status: status.INVALID_ARGUMENT,
+        code: 'ADDRESS_INVALID',
+        details: { field: 'district', reason: 'DISTRICT_NOT_IN_CITY' },
+      });
+      expect(
+        (await call<userV1.ListAddressesResponse>('listAddresses', { accountId })).addresses,
+      ).toHaveLength(1);
+    });
+
     it("never reads or changes another account's address", async () => {
       const owner = (await register('owner')).id;
       const other = (await register('other')).id;
@@ -382,6 +417,7 @@ describe('user service: MFA, profile, privacy and administration (real Postgres 
           country: 'CN',
           province: '上海市',
           city: '上海市',
+          district: '静安区',
           line1: '南京西路 1 号',
         },
       });

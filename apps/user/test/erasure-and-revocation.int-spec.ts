@@ -29,6 +29,7 @@ const ADDRESS = {
   country: 'CN',
   province: '上海市',
   city: '上海市',
+  district: '静安区',
   line1: '南京西路 1 号',
 };
 
