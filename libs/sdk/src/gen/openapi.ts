@@ -4935,7 +4935,7 @@ export interface components {
             appliesTo: "ORDER" | "LOGIN" | "REVIEW";
             deliveryWindowSeconds: number | null;
             /** @enum {string|null} */
-            dimension: "ACCOUNT" | "IP" | "ADDRESS" | "DEVICE" | "ANY" | "DETAIL_VAGUE" | "PHONE_OTHER_COUNTRY" | "RECIPIENT_DOUBTFUL" | "REGION_MISMATCH_IN_DETAIL" | "POSTAL_CODE_MISMATCH" | "RETURN_RATE" | "EXCHANGES" | "REFUNDS_WITHOUT_RETURN" | "ITEMS_MISMATCH" | null;
+            dimension: "ACCOUNT" | "IP" | "ADDRESS" | "DEVICE" | "ANY" | "DETAIL_VAGUE" | "PHONE_OTHER_COUNTRY" | "RECIPIENT_DOUBTFUL" | "REGION_MISMATCH_IN_DETAIL" | "RETURN_RATE" | "EXCHANGES" | "REFUNDS_WITHOUT_RETURN" | "ITEMS_MISMATCH" | null;
             /** Format: uuid */
             id: string;
             /** @enum {string} */
@@ -5561,7 +5561,7 @@ export interface components {
              * @description what is counted (ACCOUNT, IP, ADDRESS, DEVICE), the address issue of ADDRESS_QUALITY (ANY, DETAIL_VAGUE, …) or what RETURN_ABUSE counts (RETURN_RATE, …)
              * @enum {string|null}
              */
-            dimension?: "ACCOUNT" | "IP" | "ADDRESS" | "DEVICE" | "ANY" | "DETAIL_VAGUE" | "PHONE_OTHER_COUNTRY" | "RECIPIENT_DOUBTFUL" | "REGION_MISMATCH_IN_DETAIL" | "POSTAL_CODE_MISMATCH" | "RETURN_RATE" | "EXCHANGES" | "REFUNDS_WITHOUT_RETURN" | "ITEMS_MISMATCH" | null;
+            dimension?: "ACCOUNT" | "IP" | "ADDRESS" | "DEVICE" | "ANY" | "DETAIL_VAGUE" | "PHONE_OTHER_COUNTRY" | "RECIPIENT_DOUBTFUL" | "REGION_MISMATCH_IN_DETAIL" | "RETURN_RATE" | "EXCHANGES" | "REFUNDS_WITHOUT_RETURN" | "ITEMS_MISMATCH" | null;
             /**
              * @description LIST_MATCH (listKind), VELOCITY (dimension, windowSeconds, threshold), AMOUNT (amount), BRUSHING (amount, windowSeconds, threshold), COUPON_ABUSE (dimension DEVICE|ADDRESS, windowSeconds, threshold), LOGIN_ANOMALY (windowSeconds), LOGIN_VELOCITY (dimension IP|ACCOUNT, windowSeconds, threshold); for reviews NEW_ACCOUNT (windowSeconds: the account age) and BULK_AFTER_DELIVERY (windowSeconds, threshold, and the delivery window risk keeps); for orders ADDRESS_QUALITY (dimension: an address issue such as DETAIL_VAGUE, or ANY), ADDRESS_SPREAD (dimension ADDRESS: accounts shipping to one address, or ACCOUNT: addresses one account ships to; windowSeconds, threshold) and RETURN_ABUSE (dimension RETURN_RATE|EXCHANGES|REFUNDS_WITHOUT_RETURN|ITEMS_MISMATCH, windowSeconds up to 365 days, threshold: a percentage for RETURN_RATE, else a count; minSample for RETURN_RATE)
              * @enum {string}

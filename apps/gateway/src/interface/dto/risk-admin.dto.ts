@@ -16,6 +16,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { ADDRESS_DOUBT_CODES } from '@emporia/domain';
 import { MoneyDto } from './money.dto';
 import { IsRfc3339, Optional, OptionalNullable, QueryNumber } from './validators';
 
@@ -47,16 +48,10 @@ export const RULE_KINDS = [
 export const SUBJECTS = ['ORDER', 'LOGIN', 'REVIEW'] as const;
 /**
  * ADDRESS_QUALITY's dimension: a doubt checkout found about the shipping address and did not
- * refuse (libs/domain checkAddress), or ANY of them.
+ * refuse (`ADDRESS_DOUBT_CODES` of checkAddress in libs/domain: DETAIL_VAGUE, PHONE_OTHER_COUNTRY,
+ * RECIPIENT_DOUBTFUL, REGION_MISMATCH_IN_DETAIL), or ANY of them.
  */
-export const ADDRESS_ISSUES = [
-  'ANY',
-  'DETAIL_VAGUE',
-  'PHONE_OTHER_COUNTRY',
-  'RECIPIENT_DOUBTFUL',
-  'REGION_MISMATCH_IN_DETAIL',
-  'POSTAL_CODE_MISMATCH',
-] as const;
+export const ADDRESS_ISSUES = ['ANY', ...ADDRESS_DOUBT_CODES] as const;
 /** RETURN_ABUSE's dimension: what of the account's returns over the window is counted. */
 export const RETURN_ABUSE_DIMENSIONS = [
   'RETURN_RATE',
