@@ -292,7 +292,74 @@ describe('checkout rules owned by order (moved from the gateway)', () => {
       address: undefined,
       addressId: 'addr-1',
     });
-    expect(order.address).toEqual(home);
+    // snapshotted as the national divisions spell the place, with its GB/T 2260 codes
+    expect(order.address).toEqual({
+      ...home,
+      province: '上海市',
+      city: '上海市',
+      district: '浦东新区',
+      provinceCode: '310000',
+      cityCode: '310100',
+      districtCode: '310115',
+    });
+  });
+
+  it('refuses an undeliverable address naming the field and the reason, and starts nothing', async () => {
+    const h = checkoutHarness();
+    const cases: [Partial<ReturnType<typeof anAddress>>, string, string][] = [
+      [
+        { province: '浙江省', city: '杭州市', district: '南山区' },
+        'address.district',
+        'DISTRICT_NOT_IN_CITY',
+      ],
+      [
+        { province: '江苏省', city: '杭州市', district: '' },
+        'address.city',
+        'CITY_NOT_IN_PROVINCE',
+      ],
+      [
+        { province: '上海市', city: '上海市', district: '' },
+        'address.district',
+        'DISTRICT_MISSING',
+      ],
+      [{ line1: '测试测试测试' }, 'address.line1', 'DETAIL_REPEATED'],
+      [{ phone: '+86 123' }, 'address.phone', 'PHONE_INVALID'],
+    ];
+    for (const [over, field, reason] of cases)
+      await expect(
+        h.checkout.execute(h.ctx, { ...h.input(), address: anAddress(over) }),
+      ).rejects.toMatchObject({
+        kind: 'INVALID_ARGUMENT',
+        code: 'ADDRESS_INVALID',
+        details: { field, reason },
+      });
+    expect(h.store.checkouts.size).toBe(0);
+    expect(h.risk.scored).toEqual([]);
+  });
+
+  it('places an order to a doubtful address and tells risk the doubts', async () => {
+    const h = checkoutHarness();
+    const order = await h.checkout.execute(h.ctx, {
+      ...h.input(),
+      address: anAddress({
+        line1: '西湖边上',
+        province: '浙江',
+        city: '杭州',
+        district: '西湖',
+        phone: '+852 9123 4567',
+      }),
+    });
+    expect(order.address).toMatchObject({
+      province: '浙江省',
+      districtCode: '330106',
+      phone: '+85291234567',
+    });
+    expect(h.risk.inputs.map((i) => i.addressIssues)).toEqual([
+      ['PHONE_OTHER_COUNTRY', 'DETAIL_VAGUE'],
+    ]);
+    const clean = checkoutHarness();
+    await clean.checkout.execute(clean.ctx, clean.input());
+    expect(clean.risk.inputs[0].addressIssues).toEqual([]);
   });
 
   it('the user service down is UNAVAILABLE and starts nothing', async () => {

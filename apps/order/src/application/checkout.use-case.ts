@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER, type Logger, type RequestContext } from '@emporia/platform';
 import { UUID_RE } from '@emporia/domain';
-import { validateShippingAddress } from '../domain/address';
+import { addressDoubts, validateShippingAddress } from '../domain/address';
 import { deriveCheckoutKey } from './checkout-key';
 import { announceCart } from './cart-events';
 import { decideRetry } from '../domain/checkout-attempt';
@@ -352,6 +352,7 @@ export class CheckoutUseCase {
       ip: r.input.ip ?? '',
       deviceId: r.input.deviceId ?? '',
       address: r.address,
+      addressIssues: addressDoubts(r.address),
       total: r.priced!.total,
       lineCount: r.priced!.lines.length,
       couponCodes: r.couponCodes,

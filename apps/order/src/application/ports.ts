@@ -111,6 +111,8 @@ export interface RiskInput {
   ip: string;
   deviceId: string;
   address: ShippingAddress;
+  /** Doubts about the address (domain `addressDoubts`), for risk's ADDRESS_QUALITY rules. */
+  addressIssues: string[];
   total: Money;
   lineCount: number;
   couponCodes: string[];

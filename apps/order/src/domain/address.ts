@@ -1,3 +1,4 @@
+import { checkAddress } from '@emporia/domain';
 import { OrderError } from './order-error';
 import type { ShippingAddress } from './order';
 
@@ -13,7 +14,14 @@ const FIELDS: [keyof ShippingAddress, number, boolean][] = [
   ['postalCode', 16, false],
 ];
 
-/** A shipping address as snapshotted on an order: every required field present and bounded. */
+/**
+ * A shipping address as snapshotted on an order: every required field present and bounded, and
+ * deliverable (libs/domain `checkAddress`: a Chinese province, city and district that go
+ * together, a district where the city has them, a detail line that is not a placeholder or
+ * repeated text, a real phone number). Refused otherwise with `ADDRESS_INVALID` naming the field
+ * (`address.district`) and the reason (`DISTRICT_NOT_IN_CITY`). Chinese names are snapshotted as
+ * the national divisions spell them, with their GB/T 2260 codes.
+ */
 export function validateShippingAddress(
   input: Partial<Record<keyof ShippingAddress, unknown>> | undefined,
 ): ShippingAddress {
@@ -43,5 +51,21 @@ export function validateShippingAddress(
         field: 'address.country',
       },
     );
-  return out;
+  const { address, errors } = checkAddress(out);
+  const [first] = errors;
+  if (first)
+    throw new OrderError(
+      'INVALID_ARGUMENT',
+      'ADDRESS_INVALID',
+      `address ${first.field}: ${first.message}`,
+      { field: `address.${first.field}`, reason: first.code },
+    );
+  return address;
 }
+
+/**
+ * What is doubtful about a snapshotted address (DETAIL_VAGUE, PHONE_OTHER_COUNTRY, …): not
+ * refused, sent to risk with the order (ADDRESS_QUALITY rules).
+ */
+export const addressDoubts = (a: ShippingAddress): string[] =>
+  checkAddress(a).doubts.map((d) => d.code);

@@ -45,7 +45,7 @@ export class GrpcRisk implements RiskPort {
         total: { amountMinor: input.total.amountMinor, currency: input.total.currency },
         lineCount: input.lineCount,
         couponCodes: input.couponCodes,
-        addressIssues: [],
+        addressIssues: input.addressIssues,
       });
       const decision = DECISIONS[res.decision as unknown as string];
       if (!decision) throw new Error(`unknown decision ${String(res.decision)}`);

@@ -20,6 +20,7 @@ import {
   type PricingInput,
   type PricingPort,
   type ReturnRepository,
+  type RiskInput,
   type RiskPort,
   type ShipmentRepository,
   type SkuInfo,
@@ -634,10 +635,13 @@ export class FakePricing implements PricingPort {
 export class FakeRisk implements RiskPort {
   readonly faults = new Faults();
   readonly scored: string[] = [];
+  /** What each scoring was asked with (address doubts included). */
+  readonly inputs: RiskInput[] = [];
   verdict: RiskVerdict = { decision: 'ALLOW', score: 1, reasons: [], degraded: false };
 
-  async scoreOrder(_ctx: RequestContext, input: { orderId: string }) {
+  async scoreOrder(_ctx: RequestContext, input: RiskInput) {
     this.scored.push(input.orderId);
+    this.inputs.push(input);
     this.faults.check('scoreOrder');
     return this.verdict;
   }
