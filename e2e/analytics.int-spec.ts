@@ -91,6 +91,7 @@ describe('analytics end to end: gateway → analytics ← order; analytics → m
         country: 'CN',
         province: '浙江省',
         city: '杭州市',
+        district: '西湖区',
         line1: '文三路 9 号',
       })
       .send();

@@ -23,6 +23,7 @@ describe('marketing end to end: gateway → order → marketing', () => {
     country: 'CN',
     province: '浙江省',
     city: '杭州市',
+    district: '西湖区',
     line1: '西湖路 2 号',
   };
   const sql = async (db: 'catalog' | 'marketing' | 'order', text: string, params: unknown[]) => {

@@ -54,6 +54,7 @@ describe('order defaults end to end: no sandbox, no carrier webhooks without a s
           country: 'CN',
           province: '广东省',
           city: '深圳市',
+          district: '福田区',
           line1: '深南大道 1 号',
         },
       },

@@ -57,6 +57,7 @@ describe('outages: what a client sees', () => {
     country: 'CN',
     province: '浙江省',
     city: '杭州市',
+    district: '西湖区',
     line1: '文三路 100 号',
   };
 

@@ -19,6 +19,7 @@ const ADDRESS = {
   country: 'CN',
   province: '浙江省',
   city: '杭州市',
+  district: '西湖区',
   line1: '西湖路 2 号',
 };
 

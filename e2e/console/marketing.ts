@@ -27,6 +27,7 @@ export async function placePaidOrder(
           country: 'CN',
           province: '浙江省',
           city: '杭州市',
+          district: '西湖区',
           line1: '文三路 100 号',
         },
       },

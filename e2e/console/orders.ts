@@ -9,6 +9,7 @@ const ADDRESS = {
   country: 'CN',
   province: '浙江省',
   city: '杭州市',
+  district: '西湖区',
   line1: '文三路 100 号',
 };
 

@@ -26,6 +26,7 @@ async function placeOrder(customer: EmporiaClient, skuId: string) {
           country: 'CN',
           province: '浙江省',
           city: '杭州市',
+          district: '西湖区',
           line1: '文三路 100 号',
         },
       },

@@ -13,6 +13,7 @@ const ADDRESS = {
   country: 'CN',
   province: '上海市',
   city: '上海市',
+  district: '黄浦区',
   line1: '淮海中路 100 号',
 };
 

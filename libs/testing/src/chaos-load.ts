@@ -42,6 +42,7 @@ const address = (i: number) => ({
   country: 'CN',
   province: '上海市',
   city: '上海市',
+  district: '浦东新区',
   line1: `${i} Chaos Road`,
 });
 
