@@ -1,5 +1,6 @@
 import { isIso4217Currency, type Money } from '@emporia/money';
 import { RiskError } from './risk-error';
+import { MAX_RETURN_WINDOW_SECONDS, returnRate, type ReturnStats } from './return-facts';
 
 /**
  * Risk rules as data and their evaluation: pure. The application gathers the signals the rules
@@ -16,6 +17,33 @@ export const SUBJECTS: readonly Subject[] = ['ORDER', 'LOGIN', 'REVIEW'];
 
 /** The longest NEW_ACCOUNT age: it reads no counter, so it is not bound by the Redis window. */
 export const MAX_ACCOUNT_AGE_SECONDS = 365 * 86_400;
+
+/** What a RETURN_ABUSE rule looks at in the account's return history. */
+export const RETURN_DIMENSIONS = [
+  'RETURN_RATE',
+  'EXCHANGES',
+  'REFUNDS_WITHOUT_RETURN',
+  'ITEMS_MISMATCH',
+] as const;
+export type ReturnDimension = (typeof RETURN_DIMENSIONS)[number];
+
+/**
+ * An address issue code as checkout sends it (DETAIL_VAGUE, PHONE_OTHER_COUNTRY, …): upper
+ * snake case, at most 64 characters.
+ */
+const ISSUE_CODE = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$/;
+export const isIssueCode = (v: unknown): v is string =>
+  typeof v === 'string' && v.length <= 64 && ISSUE_CODE.test(v);
+/** The most address issues an order carries into scoring (more are dropped). */
+export const MAX_ADDRESS_ISSUES = 20;
+
+/**
+ * The address issues of an order as the rules see them: issue codes only (anything else is
+ * ignored), each once, at most MAX_ADDRESS_ISSUES, in the order checkout sent them.
+ */
+export function addressIssues(raw: readonly unknown[] | undefined): string[] {
+  return [...new Set((raw ?? []).filter(isIssueCode))].slice(0, MAX_ADDRESS_ISSUES);
+}
 
 interface RuleBase {
   id: string;
@@ -58,6 +86,31 @@ export type Rule = RuleBase &
         threshold: number;
         deliveryWindowSeconds: number;
       }
+    /** Orders: checkout doubted the address (`dimension`: an issue code, or ANY issue). */
+    | { kind: 'ADDRESS_QUALITY'; dimension: string }
+    /**
+     * Orders: at least `threshold` distinct accounts ordering to the order's address (ADDRESS),
+     * or distinct addresses the account ordered to (ACCOUNT), in the window.
+     */
+    | {
+        kind: 'ADDRESS_SPREAD';
+        dimension: 'ADDRESS' | 'ACCOUNT';
+        windowSeconds: number;
+        threshold: number;
+      }
+    /**
+     * Orders: the account's returns over the window (up to a year, from Postgres): RETURN_RATE
+     * (returned lines at least `threshold` % of delivered lines, once at least `minSample`
+     * lines were delivered; default 1), or at least `threshold` EXCHANGES,
+     * REFUNDS_WITHOUT_RETURN or ITEMS_MISMATCH.
+     */
+    | {
+        kind: 'RETURN_ABUSE';
+        dimension: ReturnDimension;
+        windowSeconds: number;
+        threshold: number;
+        minSample?: number;
+      }
   );
 
 /** A count the rules need: what is counted, over which window (and, for brushing, under what). */
@@ -65,11 +118,14 @@ export type Signal =
   | { metric: 'orders'; dimension: Dimension; windowSeconds: number }
   | { metric: 'smallOrders'; amount: Money; windowSeconds: number }
   | { metric: 'addressAccounts'; windowSeconds: number }
+  | { metric: 'accountAddresses'; windowSeconds: number }
   | { metric: 'couponAccounts'; dimension: 'DEVICE' | 'ADDRESS'; windowSeconds: number }
   | { metric: 'loginAnomalies'; windowSeconds: number }
   | { metric: 'logins'; dimension: 'IP' | 'ACCOUNT'; windowSeconds: number }
   | { metric: 'reviews'; dimension: Dimension; windowSeconds: number }
-  | { metric: 'quickReviews'; deliveryWindowSeconds: number; windowSeconds: number };
+  | { metric: 'quickReviews'; deliveryWindowSeconds: number; windowSeconds: number }
+  /** The account's return history (Postgres, not a Redis counter; see `Facts.returns`). */
+  | { metric: 'returns'; windowSeconds: number };
 
 export const signalKey = (s: Signal): string => {
   switch (s.metric) {
@@ -119,10 +175,28 @@ export function signalsOf(r: Rule): Signal[] {
       return [{ metric: 'loginAnomalies', windowSeconds: r.windowSeconds }];
     case 'LOGIN_VELOCITY':
       return [{ metric: 'logins', dimension: r.dimension, windowSeconds: r.windowSeconds }];
+    case 'ADDRESS_SPREAD':
+      return [
+        {
+          metric: r.dimension === 'ADDRESS' ? 'addressAccounts' : 'accountAddresses',
+          windowSeconds: r.windowSeconds,
+        },
+      ];
+    case 'RETURN_ABUSE':
+      return [{ metric: 'returns', windowSeconds: r.windowSeconds }];
     default:
       return [];
   }
 }
+
+/** The windows of the return history the rules ask for (each once); none: nothing to read. */
+export const returnWindowsOf = (signals: readonly Signal[]): number[] => [
+  ...new Set(signals.filter((s) => s.metric === 'returns').map((s) => s.windowSeconds)),
+];
+
+/** The signals kept as Redis counters (every one but the return history). */
+export const counterSignals = (signals: readonly Signal[]): Signal[] =>
+  signals.filter((s) => s.metric !== 'returns');
 
 export interface Facts {
   /** Which of the subject's values are on a list. */
@@ -133,6 +207,10 @@ export interface Facts {
   counts: Record<string, number>;
   /** Reviews: seconds since the account was made (absent when unknown). */
   accountAgeSeconds?: number;
+  /** Orders: the doubts checkout had about the shipping address (issue codes). */
+  addressIssues?: readonly string[];
+  /** Orders: the account's return history by window (seconds), for RETURN_ABUSE rules. */
+  returns?: Readonly<Record<number, ReturnStats>>;
 }
 
 export interface Verdict {
@@ -141,35 +219,75 @@ export interface Verdict {
   reasons: string[];
 }
 
-function hit(r: Rule, f: Facts): string | null {
+/** The reasons a rule hits with: none, one, or (ADDRESS_QUALITY ANY) one per issue. */
+function hits(r: Rule, f: Facts): string[] {
   const count = (s: Signal) => f.counts[signalKey(s)] ?? 0;
+  const one = (hit: boolean, reason: string) => (hit ? [reason] : []);
   switch (r.kind) {
     case 'LIST_MATCH':
-      return f.listed.includes(r.listKind) ? `LISTED_${r.listKind}` : null;
+      return one(f.listed.includes(r.listKind), `LISTED_${r.listKind}`);
     case 'VELOCITY':
-      return count(signalsOf(r)[0]) > r.threshold ? `VELOCITY_${r.dimension}` : null;
+      return one(count(signalsOf(r)[0]) > r.threshold, `VELOCITY_${r.dimension}`);
     case 'AMOUNT':
-      return f.total && f.total.currency === r.amount.currency && f.total.compare(r.amount) >= 0
-        ? 'LARGE_AMOUNT'
-        : null;
+      return one(
+        !!f.total && f.total.currency === r.amount.currency && f.total.compare(r.amount) >= 0,
+        'LARGE_AMOUNT',
+      );
     case 'BRUSHING': {
       const [small, accounts] = signalsOf(r);
-      return count(small) >= r.threshold || count(accounts) >= r.threshold ? 'BRUSHING' : null;
+      return one(count(small) >= r.threshold || count(accounts) >= r.threshold, 'BRUSHING');
     }
     case 'COUPON_ABUSE':
-      return count(signalsOf(r)[0]) >= r.threshold ? `COUPON_ABUSE_${r.dimension}` : null;
+      return one(count(signalsOf(r)[0]) >= r.threshold, `COUPON_ABUSE_${r.dimension}`);
     case 'LOGIN_ANOMALY':
-      return count(signalsOf(r)[0]) > 0 ? 'LOGIN_ANOMALY' : null;
+      return one(count(signalsOf(r)[0]) > 0, 'LOGIN_ANOMALY');
     case 'LOGIN_VELOCITY':
-      return count(signalsOf(r)[0]) > r.threshold ? `LOGIN_VELOCITY_${r.dimension}` : null;
+      return one(count(signalsOf(r)[0]) > r.threshold, `LOGIN_VELOCITY_${r.dimension}`);
     case 'NEW_ACCOUNT':
-      return f.accountAgeSeconds !== undefined && f.accountAgeSeconds < r.windowSeconds
-        ? 'NEW_ACCOUNT'
-        : null;
+      return one(
+        f.accountAgeSeconds !== undefined && f.accountAgeSeconds < r.windowSeconds,
+        'NEW_ACCOUNT',
+      );
     case 'BULK_AFTER_DELIVERY':
-      return count(signalsOf(r)[0]) >= r.threshold ? 'BULK_AFTER_DELIVERY' : null;
+      return one(count(signalsOf(r)[0]) >= r.threshold, 'BULK_AFTER_DELIVERY');
+    case 'ADDRESS_QUALITY':
+      return (f.addressIssues ?? [])
+        .filter((issue) => r.dimension === 'ANY' || issue === r.dimension)
+        .map((issue) => `ADDRESS_${issue}`);
+    case 'ADDRESS_SPREAD':
+      return one(count(signalsOf(r)[0]) >= r.threshold, `ADDRESS_SPREAD_${r.dimension}`);
+    case 'RETURN_ABUSE':
+      return one(returnAbuse(r, f.returns?.[r.windowSeconds]), `RETURN_ABUSE_${r.dimension}`);
   }
 }
+
+function returnAbuse(r: Extract<Rule, { kind: 'RETURN_ABUSE' }>, s?: ReturnStats): boolean {
+  if (!s) return false;
+  switch (r.dimension) {
+    case 'RETURN_RATE':
+      // whole numbers: returned / delivered >= threshold %, without rounding
+      return (
+        s.deliveredLines >= (r.minSample ?? 1) &&
+        s.deliveredLines > 0 &&
+        s.returnedLines * 100 >= r.threshold * s.deliveredLines
+      );
+    case 'EXCHANGES':
+      return s.exchanges >= r.threshold;
+    case 'REFUNDS_WITHOUT_RETURN':
+      return s.refundsWithoutReturn >= r.threshold;
+    case 'ITEMS_MISMATCH':
+      return s.itemsMismatches >= r.threshold;
+  }
+}
+
+/**
+ * What the audit trail keeps of the return history a decision saw: every number the
+ * RETURN_ABUSE rules used, per window (the rate in %, one decimal; null without deliveries).
+ */
+export const returnSignals = (returns: Readonly<Record<number, ReturnStats>>) =>
+  Object.fromEntries(
+    Object.entries(returns).map(([w, s]) => [w, { ...s, returnRate: returnRate(s) }]),
+  );
 
 export function evaluate(rules: readonly Rule[], subject: Subject, f: Facts): Verdict {
   let decision: Decision = 'ALLOW';
@@ -177,9 +295,10 @@ export function evaluate(rules: readonly Rule[], subject: Subject, f: Facts): Ve
   const reasons: string[] = [];
   for (const r of rules) {
     if (!r.active || r.appliesTo !== subject) continue;
-    const reason = hit(r, f);
-    if (!reason) continue;
-    if (!reasons.includes(reason)) reasons.push(reason);
+    const found = hits(r, f);
+    if (found.length === 0) continue;
+    for (const reason of found) if (!reasons.includes(reason)) reasons.push(reason);
+    // a rule counts once, however many reasons it gives
     score += r.score;
     if (r.action === 'REJECT') decision = 'REJECT';
     else if (decision === 'ALLOW') decision = 'REVIEW';
@@ -197,6 +316,9 @@ const KINDS_FOR: Record<Rule['kind'], Rule['appliesTo'][]> = {
   LOGIN_VELOCITY: ['LOGIN'],
   NEW_ACCOUNT: ['REVIEW'],
   BULK_AFTER_DELIVERY: ['REVIEW'],
+  ADDRESS_QUALITY: ['ORDER'],
+  ADDRESS_SPREAD: ['ORDER'],
+  RETURN_ABUSE: ['ORDER'],
 };
 
 export function validateRule(r: Rule): Rule {
@@ -215,7 +337,15 @@ export function validateRule(r: Rule): Rule {
   )
     throw bad(`an account age is 1 to ${MAX_ACCOUNT_AGE_SECONDS} seconds`);
   if (
+    r.kind === 'RETURN_ABUSE' &&
+    (!Number.isInteger(r.windowSeconds) ||
+      r.windowSeconds < 1 ||
+      r.windowSeconds > MAX_RETURN_WINDOW_SECONDS)
+  )
+    throw bad(`a return history window is 1 to ${MAX_RETURN_WINDOW_SECONDS} seconds (365 days)`);
+  if (
     r.kind !== 'NEW_ACCOUNT' &&
+    r.kind !== 'RETURN_ABUSE' &&
     'windowSeconds' in r &&
     (!Number.isInteger(r.windowSeconds) ||
       r.windowSeconds < 1 ||
@@ -244,7 +374,28 @@ export function validateRule(r: Rule): Rule {
     throw bad('a sign-in has only account, device and IP to match');
   if (r.kind === 'LIST_MATCH' && r.appliesTo === 'REVIEW' && r.listKind === 'PHONE')
     throw bad('a review has account, device, IP and address to match');
+  if (r.kind === 'ADDRESS_QUALITY' && !isIssueCode(r.dimension))
+    throw bad(
+      `an ADDRESS_QUALITY dimension is ANY or an address issue code (upper snake case, at most 64 characters), not '${String(r.dimension)}'`,
+    );
+  if (r.kind === 'ADDRESS_SPREAD' && r.dimension !== 'ADDRESS' && r.dimension !== 'ACCOUNT')
+    throw bad('an ADDRESS_SPREAD rule counts by ADDRESS (accounts) or ACCOUNT (addresses)');
+  if (r.kind === 'RETURN_ABUSE') validateReturnAbuse(r, bad);
   return r;
+}
+
+function validateReturnAbuse(
+  r: Extract<Rule, { kind: 'RETURN_ABUSE' }>,
+  bad: (m: string) => RiskError,
+): void {
+  if (!RETURN_DIMENSIONS.includes(r.dimension))
+    throw bad(`a RETURN_ABUSE rule looks at ${RETURN_DIMENSIONS.join(', ')}`);
+  if (r.dimension === 'RETURN_RATE') {
+    if (r.threshold > 100) throw bad('a RETURN_RATE threshold is a percentage, 1 to 100');
+    if (r.minSample !== undefined && (!Number.isInteger(r.minSample) || r.minSample < 1))
+      throw bad('min_sample (the fewest delivered lines) is a whole number from 1');
+  } else if (r.minSample !== undefined && r.minSample !== 0)
+    throw bad('min_sample applies to RETURN_RATE only');
 }
 
 /**

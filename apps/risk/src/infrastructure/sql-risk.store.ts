@@ -91,6 +91,23 @@ const toRule = (r: RuleRow): Rule => {
       const { windowSeconds, threshold, deliveryWindowSeconds } = r.params;
       return { ...base, kind: r.kind, windowSeconds, threshold, deliveryWindowSeconds };
     }
+    case 'ADDRESS_QUALITY':
+      return { ...base, kind: r.kind, dimension: r.params.dimension };
+    case 'ADDRESS_SPREAD': {
+      const { dimension, windowSeconds, threshold } = r.params;
+      return { ...base, kind: r.kind, dimension, windowSeconds, threshold };
+    }
+    case 'RETURN_ABUSE': {
+      const { dimension, windowSeconds, threshold, minSample } = r.params;
+      return {
+        ...base,
+        kind: r.kind,
+        dimension,
+        windowSeconds,
+        threshold,
+        ...(minSample !== undefined && minSample !== null ? { minSample } : {}),
+      };
+    }
   }
 };
 
