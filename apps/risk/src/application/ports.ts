@@ -1,8 +1,10 @@
 import type { Money } from '@emporia/money';
+import type { ReturnFact, ReturnStats } from '../domain/return-facts';
 import type { Decision, ListKind, Rule, Signal, Subject } from '../domain/rules';
 
 export const RISK_STORE = Symbol('RISK_STORE');
 export const SIGNALS = Symbol('SIGNALS');
+export const RETURN_FACTS = Symbol('RETURN_FACTS');
 export const CLOCK = Symbol('CLOCK');
 export const ID_GENERATOR = Symbol('ID_GENERATOR');
 
@@ -59,7 +61,25 @@ export interface OrderAttempt {
   usesCoupons: boolean;
 }
 
-/** Velocity counters (Redis): record an attempt and count what the rules ask for, at once. */
+/**
+ * The accounts' return history (Postgres `account_return_facts`), kept from order events for
+ * RETURN_ABUSE rules. Each call is one statement.
+ */
+export interface ReturnFactStore {
+  /** Records facts, each once by its id (a repeated one adds nothing); returns how many were new. */
+  record(facts: ReturnFact[]): Promise<number>;
+  /** The account's history over each window (seconds) ending at `now`: one indexed query. */
+  stats(accountId: string, windows: number[], now: Date): Promise<Record<number, ReturnStats>>;
+  /** Deletes at most `limit` facts from before `before`; returns how many. */
+  prune(before: Date, limit: number): Promise<number>;
+}
+
+/**
+ * Velocity counters (Redis): record an attempt and count what the rules ask for, at once. An
+ * order adds its id per account, IP, address and device, its account to the address's accounts
+ * and its address to the account's addresses (`accountAddresses`); an empty address counts
+ * nowhere.
+ */
 export interface SignalStore {
   recordOrder(a: OrderAttempt, signals: Signal[], now: Date): Promise<Record<string, number>>;
   recordLogin(

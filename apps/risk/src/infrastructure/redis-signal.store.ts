@@ -9,8 +9,8 @@ import { MAX_WINDOW_SECONDS, signalKey, type Signal } from '../domain/rules';
 
 /**
  * Velocity counters as Redis sorted sets scored by time: an attempt is added (member = order
- * id or account id, so a retried order or a returning account counts once) and every count the
- * rules need is read in the same MULTI. Entries older than the longest window are trimmed and
+ * id, account id or address fingerprint, so a retried order, a returning account or an address
+ * used again counts once) and every count the rules need is read in the same MULTI. Entries older than the longest window are trimmed and
  * idle keys expire.
  */
 export class RedisSignalStore implements SignalStore {
@@ -39,6 +39,8 @@ export class RedisSignalStore implements SignalStore {
     for (const [dim, value] of Object.entries(dims))
       if (value) adds.push([this.k(`o:${dim}:${value}`), a.orderId]);
     if (a.addressFingerprint) adds.push([this.k(`aa:${a.addressFingerprint}`), a.accountId]);
+    if (a.accountId && a.addressFingerprint)
+      adds.push([this.k(`ad:${a.accountId}`), a.addressFingerprint]);
     for (const s of signals)
       if (
         s.metric === 'smallOrders' &&
@@ -61,6 +63,8 @@ export class RedisSignalStore implements SignalStore {
           return dims[s.dimension] ? this.k(`o:${s.dimension}:${dims[s.dimension]}`) : null;
         case 'addressAccounts':
           return a.addressFingerprint ? this.k(`aa:${a.addressFingerprint}`) : null;
+        case 'accountAddresses':
+          return a.accountId && a.addressFingerprint ? this.k(`ad:${a.accountId}`) : null;
         case 'smallOrders':
           return a.addressFingerprint
             ? this.k(`so:${s.amount.amountMinor}${s.amount.currency}:${a.addressFingerprint}`)

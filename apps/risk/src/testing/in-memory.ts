@@ -2,11 +2,13 @@ import {
   quickAfterDelivery,
   type ListEntry,
   type OrderAttempt,
+  type ReturnFactStore,
   type ReviewAttempt,
   type RiskStore,
   type SignalStore,
   type StoredDecision,
 } from '../application/ports';
+import { statsOf, type ReturnFact, type ReturnStats } from '../domain/return-facts';
 import {
   MAX_WINDOW_SECONDS,
   signalKey,
@@ -134,6 +136,7 @@ export class InMemorySignalStore implements SignalStore {
     for (const [dim, value] of Object.entries(dims))
       if (value) this.add(`o:${dim}:${value}`, a.orderId, t);
     if (a.addressFingerprint) this.add(`aa:${a.addressFingerprint}`, a.accountId, t);
+    if (a.accountId && a.addressFingerprint) this.add(`ad:${a.accountId}`, a.addressFingerprint, t);
     const small = (s: Extract<Signal, { metric: 'smallOrders' }>) =>
       `so:${s.amount.amountMinor}${s.amount.currency}:${a.addressFingerprint}`;
     for (const s of signals)
@@ -154,6 +157,8 @@ export class InMemorySignalStore implements SignalStore {
           return dims[s.dimension] ? `o:${s.dimension}:${dims[s.dimension]}` : null;
         case 'addressAccounts':
           return a.addressFingerprint ? `aa:${a.addressFingerprint}` : null;
+        case 'accountAddresses':
+          return a.accountId && a.addressFingerprint ? `ad:${a.accountId}` : null;
         case 'smallOrders':
           return a.addressFingerprint ? small(s) : null;
         case 'couponAccounts': {
@@ -230,6 +235,46 @@ export class InMemorySignalStore implements SignalStore {
       if (key) out[signalKey(s)] = this.count(key, t - s.windowSeconds * 1000);
     }
     return out;
+  }
+}
+
+/**
+ * The return history (`account_return_facts`) in memory: a fact is kept once per id (the first
+ * one wins, ON CONFLICT DO NOTHING), a window covers [now - window, +inf), as the SQL store's.
+ * `statsCalls` counts the reads, so tests can see that nothing is read without a RETURN_ABUSE rule.
+ */
+export class InMemoryReturnFactStore implements ReturnFactStore {
+  readonly facts = new Map<string, ReturnFact>();
+  statsCalls = 0;
+
+  async record(facts: ReturnFact[]): Promise<number> {
+    let added = 0;
+    for (const f of facts) {
+      if (this.facts.has(f.id)) continue;
+      this.facts.set(f.id, f);
+      added++;
+    }
+    return added;
+  }
+
+  async stats(
+    accountId: string,
+    windows: number[],
+    now: Date,
+  ): Promise<Record<number, ReturnStats>> {
+    this.statsCalls++;
+    const mine = [...this.facts.values()].filter((f) => f.accountId === accountId);
+    return Object.fromEntries(
+      windows.map((w) => [w, statsOf(mine, new Date(now.getTime() - w * 1000))]),
+    );
+  }
+
+  async prune(before: Date, limit: number): Promise<number> {
+    const old = [...this.facts.values()]
+      .filter((f) => f.occurredAt.getTime() < before.getTime())
+      .slice(0, limit);
+    for (const f of old) this.facts.delete(f.id);
+    return old.length;
   }
 }
 
