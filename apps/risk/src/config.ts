@@ -14,6 +14,8 @@ export const riskConfigSchema = z.object({
   DB_POOL_SIZE: env.int(10, 1),
   RISK_MIGRATE_ON_START: env.bool(false),
   RISK_CONSUMER_GROUP: z.string().min(1).default('risk'),
+  /** How often old return-history facts are pruned (once across replicas). */
+  RISK_SWEEP_INTERVAL_MS: env.int(3_600_000, 1000),
 });
 
 export type RiskConfig = z.infer<typeof riskConfigSchema>;

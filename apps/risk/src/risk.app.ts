@@ -1,24 +1,33 @@
-import { USER_ACCOUNT } from '@emporia/contracts';
+import { ORDER_ORDER, USER_ACCOUNT } from '@emporia/contracts';
 import { v7 as uuidv7 } from 'uuid';
-import { kafkaResource } from '@emporia/messaging';
+import { eventHandler, kafkaResource } from '@emporia/messaging';
 import {
   defineService,
   launchService,
   postgresResource,
   redisResource,
+  sweepsEvery,
   type Logger,
   type RunningService,
 } from '@emporia/platform';
-import { CLOCK, ID_GENERATOR, RISK_STORE, SIGNALS } from './application/ports';
+import { CLOCK, ID_GENERATOR, RETURN_FACTS, RISK_STORE, SIGNALS } from './application/ports';
+import { ReturnHistoryUseCase } from './application/return-history.use-case';
 import { RiskUseCase } from './application/risk.use-case';
 import { riskConfigSchema, type RiskConfig } from './config';
 import { RISK_MIGRATIONS } from './infrastructure/migrations';
 import { RedisSignalStore } from './infrastructure/redis-signal.store';
+import { SqlReturnFactStore } from './infrastructure/sql-return-facts.store';
 import { SqlRiskStore } from './infrastructure/sql-risk.store';
-import { userEventsHandler } from './interface/user-events.consumer';
+import { orderEventsRoute } from './interface/order-events.consumer';
+import { userEventsRoute } from './interface/user-events.consumer';
 import { RiskGrpcController } from './interface/risk.grpc-controller';
 
-/** Risk: rules, lists and decisions (Postgres), velocity (Redis); login anomalies from user events. */
+const CONSUMED_TOPICS = [USER_ACCOUNT.name, ORDER_ORDER.name];
+
+/**
+ * Risk: rules, lists, decisions and the accounts' return history (Postgres), velocity (Redis);
+ * login anomalies from user events, deliveries and returns from order events.
+ */
 export const riskService = defineService({
   name: 'risk',
   config: riskConfigSchema,
@@ -35,7 +44,7 @@ export const riskService = defineService({
     kafka: kafkaResource({
       brokers: c.KAFKA_BROKERS,
       topicPrefix: c.KAFKA_TOPIC_PREFIX,
-      topics: [USER_ACCOUNT.name],
+      topics: CONSUMED_TOPICS,
       consumerGroup: c.RISK_CONSUMER_GROUP,
     }),
   }),
@@ -46,10 +55,24 @@ export const riskService = defineService({
       { provide: SIGNALS, useValue: new RedisSignalStore(redis, config.REDIS_KEY_PREFIX) },
       { provide: CLOCK, useValue: { now: () => new Date() } },
       { provide: ID_GENERATOR, useValue: { newId: () => uuidv7() } },
+      { provide: RETURN_FACTS, useValue: new SqlReturnFactStore(postgres) },
       RiskUseCase,
+      ReturnHistoryUseCase,
     ],
+    sweeps: (get) =>
+      sweepsEvery(config.RISK_SWEEP_INTERVAL_MS, {
+        // facts past the longest RETURN_ABUSE window (and a day) are deleted, in bounded batches
+        'return-facts-prune': (ctx) => get(ReturnHistoryUseCase).prune(ctx),
+      }),
     consumers: (get) => [
-      kafka.consumer({ topics: [USER_ACCOUNT.name], handler: userEventsHandler(get(RiskUseCase)) }),
+      // one consumer (one group member) for both topics: each route handles its own types
+      kafka.consumer({
+        topics: CONSUMED_TOPICS,
+        handler: eventHandler(
+          userEventsRoute(get(RiskUseCase)),
+          orderEventsRoute(get(ReturnHistoryUseCase)),
+        ),
+      }),
     ],
   }),
 });

@@ -3,6 +3,7 @@ import {
   aRule,
   anOrder,
   FakeClock,
+  InMemoryReturnFactStore,
   InMemoryRiskStore,
   InMemorySignalStore,
   SequentialIds,
@@ -15,8 +16,9 @@ describe('risk use case', () => {
     const store = new InMemoryRiskStore();
     const signals = new InMemorySignalStore();
     const clock = new FakeClock();
-    const risk = new RiskUseCase(store, signals, clock, new SequentialIds());
-    return { store, signals, clock, risk };
+    const returns = new InMemoryReturnFactStore();
+    const risk = new RiskUseCase(store, signals, clock, new SequentialIds(), returns);
+    return { store, signals, clock, risk, returns };
   };
 
   it('allows an order no rule hits and stores the decision with what it saw', async () => {
@@ -205,5 +207,91 @@ describe('risk use case', () => {
     ]);
     expect(await risk.decisions({ accountId: 'acc-1', limit: -5 })).toHaveLength(1);
     expect(await risk.decisions({ subjectId: 'o2' })).toHaveLength(1);
+  });
+
+  describe('address rules (issue 24)', () => {
+    const spread = (dimension: 'ADDRESS' | 'ACCOUNT', threshold: number) =>
+      aRule('ADDRESS_SPREAD', { dimension, windowSeconds: 86_400, threshold, score: 30 });
+
+    it('one account ordering to its 4th address in a day is reviewed; addresses used again do not add', async () => {
+      const { risk, clock } = setup();
+      await risk.upsertRule(spread('ACCOUNT', 4));
+      const to = (n: number, address: string) =>
+        risk.scoreOrder(anOrder({ orderId: `o${n}`, addressFingerprint: address }));
+      const decisions = [];
+      decisions.push((await to(1, 'cn|a|||1号|')).decision);
+      decisions.push((await to(2, 'cn|b|||2号|')).decision);
+      decisions.push((await to(3, 'cn|a|||1号|')).decision); // again: still 2 addresses
+      decisions.push((await to(4, 'cn|c|||3号|')).decision);
+      expect(decisions).toEqual(['ALLOW', 'ALLOW', 'ALLOW', 'ALLOW']);
+      const held = await to(5, 'cn|d|||4号|');
+      expect(held).toMatchObject({
+        decision: 'REVIEW',
+        score: 30,
+        reasons: ['ADDRESS_SPREAD_ACCOUNT'],
+      });
+      expect(held.signals).toMatchObject({ counts: { 'accountAddresses:86400': 4 } });
+      // a retry of that order answers its first decision and adds nothing
+      expect(await to(5, 'cn|d|||4号|')).toEqual(held);
+      clock.advance(86_400_001); // o1..o5 fall out of the day; o6 is the only one in it
+      const later = await to(6, 'cn|e|||5号|');
+      expect(later.decision).toBe('ALLOW');
+      expect(later.signals).toMatchObject({ counts: { 'accountAddresses:86400': 1 } });
+    });
+
+    it('the 3rd account ordering to one address is reviewed; an account ordering again does not add', async () => {
+      const { risk } = setup();
+      await risk.upsertRule(spread('ADDRESS', 3));
+      const from = (n: number, accountId: string) =>
+        risk.scoreOrder(anOrder({ orderId: `o${n}`, accountId }));
+      expect((await from(1, 'a1')).decision).toBe('ALLOW');
+      expect((await from(2, 'a1')).decision).toBe('ALLOW');
+      expect((await from(3, 'a2')).decision).toBe('ALLOW');
+      const held = await from(4, 'a3');
+      expect(held).toMatchObject({ decision: 'REVIEW', reasons: ['ADDRESS_SPREAD_ADDRESS'] });
+      expect(held.signals).toMatchObject({ counts: { 'addressAccounts:86400': 3 } });
+    });
+
+    it('an empty address counts nowhere, whichever way', async () => {
+      const { risk, signals } = setup();
+      await risk.upsertRule({ ...spread('ADDRESS', 1), id: 'by-address' });
+      await risk.upsertRule({ ...spread('ACCOUNT', 1), id: 'by-account' });
+      for (const [n, address] of ['', '|||||', ' | | '].entries()) {
+        const d = await risk.scoreOrder(anOrder({ orderId: `o${n}`, addressFingerprint: address }));
+        expect(d).toMatchObject({ decision: 'ALLOW', signals: { counts: {} } });
+      }
+      expect(
+        [...signals.sets.keys()].filter((k) => k.startsWith('aa:') || k.startsWith('ad:')),
+      ).toEqual([]);
+    });
+
+    it('doubts about the address reach the reasons (one per issue) and the audit, cleaned', async () => {
+      const { risk } = setup();
+      await risk.upsertRule(aRule('ADDRESS_QUALITY', { dimension: 'ANY', score: 40 }));
+      const d = await risk.scoreOrder(
+        anOrder({
+          addressIssues: ['DETAIL_VAGUE', 'not a code', 'RECIPIENT_DOUBTFUL', 'DETAIL_VAGUE'],
+        }),
+      );
+      expect(d).toMatchObject({
+        decision: 'REVIEW',
+        score: 40,
+        reasons: ['ADDRESS_DETAIL_VAGUE', 'ADDRESS_RECIPIENT_DOUBTFUL'],
+      });
+      expect(d.signals.addressIssues).toEqual(['DETAIL_VAGUE', 'RECIPIENT_DOUBTFUL']);
+      const clean = await risk.scoreOrder(anOrder({ orderId: 'order-2' }));
+      expect(clean).toMatchObject({ decision: 'ALLOW', signals: { addressIssues: [] } });
+    });
+
+    it('an issue rule holds only its issue', async () => {
+      const { risk } = setup();
+      await risk.upsertRule(aRule('ADDRESS_QUALITY', { dimension: 'PHONE_OTHER_COUNTRY' }));
+      const vague = await risk.scoreOrder(anOrder({ addressIssues: ['DETAIL_VAGUE'] }));
+      expect(vague.decision).toBe('ALLOW');
+      const phone = await risk.scoreOrder(
+        anOrder({ orderId: 'order-2', addressIssues: ['PHONE_OTHER_COUNTRY', 'DETAIL_VAGUE'] }),
+      );
+      expect(phone.reasons).toEqual(['ADDRESS_PHONE_OTHER_COUNTRY']);
+    });
   });
 });

@@ -2,8 +2,12 @@ import { isIP } from 'node:net';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Money } from '@emporia/money';
 import {
+  addressIssues,
+  counterSignals,
   evaluate,
   normaliseListValue,
+  returnSignals,
+  returnWindowsOf,
   signalsOf,
   validateRule,
   type ListKind,
@@ -12,12 +16,15 @@ import {
   type Verdict,
 } from '../domain/rules';
 import { RiskError } from '../domain/risk-error';
+import { NO_RETURNS, type ReturnStats } from '../domain/return-facts';
 import {
   CLOCK,
   type Clock,
   ID_GENERATOR,
   type IdGenerator,
   type ListEntry,
+  RETURN_FACTS,
+  type ReturnFactStore,
   RISK_STORE,
   type RiskStore,
   SIGNALS,
@@ -48,6 +55,8 @@ export interface ScoreOrderInput {
   phone: string;
   total: Money;
   couponCodes: string[];
+  /** Checkout's doubts about the address (issue codes; others ignored, at most 20 kept). */
+  addressIssues?: string[];
 }
 
 /**
@@ -65,6 +74,7 @@ export class RiskUseCase {
     @Inject(SIGNALS) private readonly signals: SignalStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+    @Inject(RETURN_FACTS) private readonly returns: ReturnFactStore,
   ) {}
 
   /** Rules change rarely and scoring is hot: read at most once a second. */
@@ -78,20 +88,26 @@ export class RiskUseCase {
   /**
    * Scores an order once: a retry (same order id) answers the first decision, which
    * `recordDecision` returns when the order already has one (its unique index), and counts
-   * nothing more (the velocity members are order ids). The first scoring of an order, the hot
-   * path, does not look for an earlier decision first.
+   * nothing more (the velocity members are order ids, account ids and addresses). The first
+   * scoring of an order, the hot path, does not look for an earlier decision first. The counters
+   * are one Redis round trip; the account's return history one Postgres query, only when a
+   * RETURN_ABUSE rule is in force. The decision keeps every number the rules used: list hits,
+   * counts, the address issues and the return history per window.
    */
   async scoreOrder(input: ScoreOrderInput): Promise<StoredDecision> {
     const now = this.clock.now();
     const rules = (await this.rules()).filter((r) => r.active && r.appliesTo === 'ORDER');
+    const address = namesAPlace(input.addressFingerprint) ? input.addressFingerprint : '';
+    const issues = addressIssues(input.addressIssues);
     const values = listValues({
       ACCOUNT: input.accountId,
       DEVICE: input.deviceId,
       IP: input.ip,
-      ADDRESS: input.addressFingerprint,
+      ADDRESS: address,
       PHONE: input.phone,
     });
-    const [listed, counts] = await Promise.all([
+    const wanted = rules.flatMap(signalsOf);
+    const [listed, counts, returns] = await Promise.all([
       this.store.listed(values),
       this.signals.recordOrder(
         {
@@ -99,25 +115,38 @@ export class RiskUseCase {
           accountId: input.accountId,
           ip: input.ip,
           deviceId: input.deviceId,
-          addressFingerprint: input.addressFingerprint,
+          addressFingerprint: address,
           total: input.total,
           usesCoupons: input.couponCodes.length > 0,
         },
-        rules.flatMap(signalsOf),
+        counterSignals(wanted),
         now,
       ),
+      this.returnHistory(input.accountId, returnWindowsOf(wanted), now),
     ]);
-    const verdict = evaluate(rules, 'ORDER', { listed, total: input.total, counts });
+    const verdict = evaluate(rules, 'ORDER', {
+      listed,
+      total: input.total,
+      counts,
+      addressIssues: issues,
+      returns,
+    });
+    const seen: Record<string, unknown> = { values, listed, counts, addressIssues: issues };
+    if (returns) seen.returns = returnSignals(returns);
     return this.store.recordDecision(
-      this.decision(
-        'ORDER',
-        input.orderId,
-        input.accountId,
-        verdict,
-        { values, listed, counts },
-        now,
-      ),
+      this.decision('ORDER', input.orderId, input.accountId, verdict, seen, now),
     );
+  }
+
+  /** Read from Postgres only when a RETURN_ABUSE rule asks (undefined otherwise). */
+  private async returnHistory(
+    accountId: string,
+    windows: number[],
+    now: Date,
+  ): Promise<Record<number, ReturnStats> | undefined> {
+    if (windows.length === 0) return undefined;
+    if (!accountId) return Object.fromEntries(windows.map((w) => [w, NO_RETURNS]));
+    return this.returns.stats(accountId, windows, now);
   }
 
   /**
@@ -302,6 +331,12 @@ function checkAddresses(entries: { kind: ListKind; value: string }[]): void {
       { field: `entries.${i}.value` },
     );
 }
+
+/**
+ * Whether an address fingerprint names a place: `|||||` (an address with no parts) is no
+ * address, so it neither counts towards one place nor matches a list.
+ */
+const namesAPlace = (fingerprint: string): boolean => /[^|\s]/.test(fingerprint ?? '');
 
 /** The subject's non-empty values, normalised as lists store them. */
 function listValues(v: Partial<Record<ListKind, string>>): { kind: ListKind; value: string }[] {

@@ -2,6 +2,7 @@ import {
   aReview,
   aRule,
   FakeClock,
+  InMemoryReturnFactStore,
   InMemoryRiskStore,
   InMemorySignalStore,
   SequentialIds,
@@ -16,8 +17,9 @@ describe('risk use case: reviews', () => {
     const store = new InMemoryRiskStore();
     const signals = new InMemorySignalStore();
     const clock = new FakeClock();
-    const risk = new RiskUseCase(store, signals, clock, new SequentialIds());
-    return { store, signals, clock, risk };
+    const returns = new InMemoryReturnFactStore();
+    const risk = new RiskUseCase(store, signals, clock, new SequentialIds(), returns);
+    return { store, signals, clock, risk, returns };
   };
   const review = (n: number, over: Parameters<typeof aReview>[0] = {}) =>
     aReview({ reviewId: `review-${n}`, accountId: `acc-${n}`, ...over });

@@ -7,7 +7,7 @@ import { UUID_RE } from '@emporia/domain';
 import type { StoredDecision } from '../application/ports';
 import { RiskUseCase } from '../application/risk.use-case';
 import { RiskError } from '../domain/risk-error';
-import { parseListKind, type Rule } from '../domain/rules';
+import { parseListKind, type ReturnDimension, type Rule } from '../domain/rules';
 
 const bad = (code: string, message: string) => new RiskError('INVALID_ARGUMENT', code, message);
 const uuid = (field: string, v: string) => {
@@ -63,6 +63,19 @@ function ruleIn(r: riskV1.Rule | undefined): Rule {
         ...w,
         deliveryWindowSeconds: r.deliveryWindowSeconds ?? 0,
       };
+    case 'ADDRESS_QUALITY':
+      return { ...common, kind: r.kind, dimension: r.dimension };
+    case 'ADDRESS_SPREAD':
+      return { ...common, kind: r.kind, dimension: r.dimension as 'ADDRESS', ...w };
+    case 'RETURN_ABUSE':
+      // min_sample 0 or absent: the default (1 delivered line) for RETURN_RATE
+      return {
+        ...common,
+        kind: r.kind,
+        dimension: r.dimension as ReturnDimension,
+        ...w,
+        ...(r.minSample ? { minSample: r.minSample } : {}),
+      };
     default:
       throw bad('RULE_INVALID', `unknown rule kind '${r.kind}'`);
   }
@@ -96,6 +109,8 @@ const ruleOut = (r: Rule): riskV1.Rule => ({
   amount:
     'amount' in r ? { amountMinor: r.amount.amountMinor, currency: r.amount.currency } : undefined,
   deliveryWindowSeconds: r.kind === 'BULK_AFTER_DELIVERY' ? r.deliveryWindowSeconds : undefined,
+  minSample:
+    r.kind === 'RETURN_ABUSE' && r.dimension === 'RETURN_RATE' ? (r.minSample ?? 1) : undefined,
 });
 
 /** An RFC 3339 instant, or null for "" (unknown). */
@@ -160,6 +175,7 @@ export class RiskGrpcController implements riskV1.RiskServiceController {
         phone: req.phone,
         total,
         couponCodes: req.couponCodes,
+        addressIssues: req.addressIssues ?? [],
       });
       return { decision: DECISION[d.decision], score: d.score, reasons: d.reasons };
     });
