@@ -11,6 +11,7 @@ import { CheckoutLease1764000001500 } from './1764000001500-checkout-lease';
 import { PaymentAttempts1764000001600 } from './1764000001600-payment-attempts';
 import { OrderChannel1764000001700 } from './1764000001700-order-channel';
 import { OrderListingIndexes1764000001800 } from './1764000001800-order-listing-indexes';
+import { ReturnDisputes1764000001900 } from './1764000001900-return-disputes';
 
 /** Every migration of the order database, in order. Never `synchronize`. */
 export const ORDER_MIGRATIONS = [
@@ -27,4 +28,5 @@ export const ORDER_MIGRATIONS = [
   PaymentAttempts1764000001600,
   OrderChannel1764000001700,
   OrderListingIndexes1764000001800,
+  ReturnDisputes1764000001900,
 ];
