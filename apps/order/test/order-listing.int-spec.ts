@@ -28,6 +28,7 @@ const noEvents: OrderEvents = {
   shipped: () => undefined,
   tracked: () => undefined,
   refunded: () => undefined,
+  returnSettled: () => undefined,
 };
 
 type PlanNode = { 'Node Type': string; 'Index Name'?: string; Plans?: PlanNode[] };

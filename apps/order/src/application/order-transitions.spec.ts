@@ -130,7 +130,15 @@ describe('returns: refunds as events, the last one a transition', () => {
       status: 'REFUNDED',
       version: version + 1,
     });
-    expect(h.store.eventsOf(order.id)).toEqual(['placed', 'paid', 'refunded', 'refunded']);
+    // each receipt settled its return for risk (ReturnSettled) before its refund
+    expect(h.store.eventsOf(order.id)).toEqual([
+      'placed',
+      'paid',
+      'returnSettled',
+      'refunded',
+      'returnSettled',
+      'refunded',
+    ]);
     expect(h.store.outbox.at(-1)).toMatchObject({ refundId: last.id, full: true });
     // the provider returned each refund once, with the return's id as its idempotency key
     expect(h.provider.refunds.map((r) => r.refundId)).toEqual([first.id, last.id]);

@@ -9,7 +9,12 @@ import type { OrderChange, OrderDomainEvent } from '../domain/order-change';
 import type { OrderStatus } from '../domain/order-state-machine';
 import type { PaymentCallback } from '../domain/payment';
 import type { Shipment } from '../domain/shipment';
-import type { ReturnRequest } from '../domain/returns';
+import type {
+  ReturnChange,
+  ReturnDomainEvent,
+  ReturnRequest,
+  ReturnSettled,
+} from '../domain/returns';
 
 /** What order needs to know about a SKU, from the catalog. */
 export interface SkuInfo {
@@ -370,7 +375,11 @@ export interface ReturnRepository {
   byOrder(orderId: string): Promise<ReturnRequest[]>;
   find(id: string, forUpdate?: boolean): Promise<ReturnRequest | null>;
   insert(r: ReturnRequest): Promise<void>;
-  save(r: ReturnRequest): Promise<void>;
+  /**
+   * Saves a change of a stored return (made under its row lock, `find(id, true)`) and appends the
+   * events it recorded to the outbox, in the caller's transaction.
+   */
+  save(change: ReturnChange): Promise<void>;
   /**
    * Claims the restock of a received return; false while another worker's claim is younger
    * than `staleBefore` (so concurrent finishers never restock twice).
@@ -381,8 +390,9 @@ export interface ReturnRepository {
 }
 
 /**
- * Events written to the outbox with the transaction. Only the order repository writes them,
- * from the events an `OrderChange` recorded (see `appendEvents`); use cases never do.
+ * Events written to the outbox with the transaction. Only the order and return repositories
+ * write them, from the events an `OrderChange` or a `ReturnChange` recorded (see `appendEvents`,
+ * `appendReturnEvents`); use cases never do.
  */
 export interface OrderEvents {
   placed(order: Order, couponCodes: string[]): void;
@@ -391,6 +401,8 @@ export interface OrderEvents {
   shipped(order: Order, shipment: Shipment): void;
   tracked(order: Order, shipment: Shipment, event: Shipment['events'][number]): void;
   refunded(order: Order, refundId: string, amount: Money, full: boolean): void;
+  /** A return's outcome for the account's record (keyed by its order, like the order's events). */
+  returnSettled(event: ReturnSettled): void;
 }
 
 /**
@@ -437,6 +449,11 @@ export function appendEvents(out: OrderEvents, events: readonly OrderDomainEvent
         break;
     }
   }
+}
+
+/** Writes the events a return's change recorded, in order, to the transaction's outbox. */
+export function appendReturnEvents(out: OrderEvents, events: readonly ReturnDomainEvent[]): void {
+  for (const e of events) if (e.type === 'settled') out.returnSettled(e);
 }
 
 export interface UnitOfWork {

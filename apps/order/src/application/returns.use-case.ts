@@ -5,9 +5,14 @@ import { note, transition } from '../domain/order-change';
 import { OrderError } from '../domain/order-error';
 import {
   fullyRefunded,
+  markRestocked,
   moveReturn,
+  pendingStep,
+  receiveReturn,
   refundFor,
+  refundInsteadOfExchange,
   requestReturn,
+  reviewReturn,
   type ReturnLine,
   type ReturnRequest,
 } from '../domain/returns';
@@ -41,8 +46,11 @@ export const RETURNS_WAREHOUSE = 'RETURNS';
  * Returns: the customer asks, an operator approves or rejects, the goods arrive (restocked to
  * the warehouse they shipped from) and the refund follows — the next units' exact shares of
  * what was paid, through the provider with the return id as its idempotency key, with
- * `OrderRefunded`; when every unit is refunded the order is REFUNDED. Each step is a state of
- * the return, so an interrupted one is resumed by the sweep.
+ * `OrderRefunded`; when every unit is refunded the order is REFUNDED. An operator may instead
+ * refund without the goods (refund-only: no receipt, no restock), and a parcel holding other
+ * items than those sold waits, DISPUTED, for an operator. Each step is a state of the return, so
+ * an interrupted one is resumed by the sweep. `ReturnSettled` is recorded by the domain's moves
+ * (receipt, mismatched receipt, refund-only approval: one per return) and saved with them.
  */
 @Injectable()
 export class ReturnsUseCase {
@@ -88,37 +96,59 @@ export class ReturnsUseCase {
     });
   }
 
-  review(ctx: RequestContext, id: string, approve: boolean, note: string): Promise<ReturnRequest> {
-    return this.uow.run(ctx, async (tx) => {
+  /**
+   * An operator's decision on a REQUESTED return (approve, approve refund-only, reject) or a
+   * DISPUTED one (approve, reject). A refund-only approval and an accepted dispute carry on at
+   * once as a receipt does (refund-only: straight to the refund, nothing restocked).
+   */
+  async review(
+    ctx: RequestContext,
+    id: string,
+    approve: boolean,
+    note: string,
+    options: { refundOnly?: boolean } = {},
+  ): Promise<ReturnRequest> {
+    const reviewed = await this.uow.run(ctx, async (tx) => {
       const r = await tx.returns.find(id, true);
       if (!r) throw returnNotFound(id);
-      const next = moveReturn(r, approve ? 'APPROVE' : 'REJECT', this.clock.now(), {
-        note: note.trim().slice(0, 500) || null,
-      });
-      await tx.returns.save(next);
-      return next;
+      const change = reviewReturn(
+        r,
+        { approve, refundOnly: options.refundOnly, note },
+        this.clock.now(),
+      );
+      await tx.returns.save(change);
+      return change.request;
     });
+    return reviewed.status === 'RECEIVED' ? this.finish(ctx, id) : reviewed;
   }
 
-  /** The goods arrived: restock, then refund. */
-  async receive(ctx: RequestContext, id: string): Promise<ReturnRequest> {
-    await this.uow.run(ctx, async (tx) => {
+  /**
+   * The goods arrived: restock, then refund or exchange. With `itemsMismatch` (other items than
+   * those sold) the return is DISPUTED instead and waits for an operator's review.
+   */
+  async receive(
+    ctx: RequestContext,
+    id: string,
+    receipt: { itemsMismatch?: boolean; note?: string } = {},
+  ): Promise<ReturnRequest> {
+    const received = await this.uow.run(ctx, async (tx) => {
       const r = await tx.returns.find(id, true);
       if (!r) throw returnNotFound(id);
-      await tx.returns.save(moveReturn(r, 'RECEIVE', this.clock.now()));
+      const change = receiveReturn(r, receipt, this.clock.now());
+      await tx.returns.save(change);
+      return change.request;
     });
-    return this.finish(ctx, id);
+    return received.status === 'RECEIVED' ? this.finish(ctx, id) : received;
   }
 
-  /** Carries a received return through restock and refund; safe to repeat. */
+  /** Carries a received return through restock and refund (or exchange); safe to repeat. */
   async finish(ctx: RequestContext, id: string): Promise<ReturnRequest> {
     let r = await this.uow.run(ctx, (tx) => tx.returns.find(id));
     if (!r) throw returnNotFound(id);
-    if (r.status === 'RECEIVED' && !r.restocked) r = await this.restock(ctx, r);
-    if (r.status === 'RECEIVED' && r.restocked && r.kind === 'EXCHANGE')
-      r = await this.replace(ctx, r);
-    if (r.status === 'RECEIVED' && r.restocked) r = await this.startRefund(ctx, r);
-    if (r.status === 'REFUNDING') r = await this.completeRefund(ctx, r);
+    if (pendingStep(r) === 'RESTOCK') r = await this.restock(ctx, r);
+    if (pendingStep(r) === 'REPLACE') r = await this.replace(ctx, r);
+    if (pendingStep(r) === 'START_REFUND') r = await this.startRefund(ctx, r);
+    if (pendingStep(r) === 'COMPLETE_REFUND') r = await this.completeRefund(ctx, r);
     return r;
   }
 
@@ -136,10 +166,9 @@ export class ReturnsUseCase {
       await this.catalog.restock(ctx, l.skuId, from, l.quantity, `return ${r.id}`);
     }
     return this.uow.run(ctx, async (tx) => {
-      const current = (await tx.returns.find(r.id, true))!;
-      const next = { ...current, restocked: true, updatedAt: this.clock.now() };
-      await tx.returns.save(next);
-      return next;
+      const change = markRestocked((await tx.returns.find(r.id, true))!, this.clock.now());
+      await tx.returns.save(change);
+      return change.request;
     });
   }
 
@@ -156,30 +185,26 @@ export class ReturnsUseCase {
       this.logger.warn({ returnId: r.id }, 'no stock to exchange: refunding instead');
       return this.uow.run(ctx, async (tx) => {
         const current = (await tx.returns.find(r.id, true))!;
-        const next = {
-          ...current,
-          kind: 'REFUND' as const,
-          note: 'exchanged units out of stock: refunded',
-          updatedAt: this.clock.now(),
-        };
-        await tx.returns.save(next);
-        return next;
+        if (pendingStep(current) !== 'REPLACE') return current;
+        const change = refundInsteadOfExchange(current, this.clock.now());
+        await tx.returns.save(change);
+        return change.request;
       });
     }
     await this.catalog.commit(ctx, r.id);
     const reserved = await this.catalog.reservationLines(ctx, r.id);
     return this.uow.run(ctx, async (tx) => {
       const current = (await tx.returns.find(r.id, true))!;
-      if (current.status !== 'RECEIVED') return current;
+      if (pendingStep(current) !== 'REPLACE') return current;
       const now = this.clock.now();
       const existing = (await tx.shipments.byOrder(r.orderId)).filter((s) => s.returnId === r.id);
       if (existing.length === 0)
         await tx.shipments.insert(
           planShipments(r.orderId, reserved, () => this.ids.newId(), now, r.id),
         );
-      const next = moveReturn(current, 'REPLACE', now);
-      await tx.returns.save(next);
-      return next;
+      const change = moveReturn(current, 'REPLACE', now);
+      await tx.returns.save(change);
+      return change.request;
     });
   }
 
@@ -187,11 +212,11 @@ export class ReturnsUseCase {
     return this.uow.run(ctx, async (tx) => {
       const order = (await tx.orders.findForUpdate(r.orderId))!;
       const current = (await tx.returns.find(r.id, true))!;
-      if (current.status !== 'RECEIVED') return current;
+      if (pendingStep(current) !== 'START_REFUND') return current;
       const refund = refundFor(order, await tx.returns.byOrder(order.id), current);
-      const next = moveReturn(current, 'START_REFUND', this.clock.now(), { refund });
-      await tx.returns.save(next);
-      return next;
+      const change = moveReturn(current, 'START_REFUND', this.clock.now(), { refund });
+      await tx.returns.save(change);
+      return change.request;
     });
   }
 
@@ -209,8 +234,9 @@ export class ReturnsUseCase {
       const current = (await tx.returns.find(r.id, true))!;
       if (current.status !== 'REFUNDING') return current;
       const now = this.clock.now();
-      const next = moveReturn(current, 'FINISH_REFUND', now);
-      await tx.returns.save(next);
+      const change = moveReturn(current, 'FINISH_REFUND', now);
+      await tx.returns.save(change);
+      const next = change.request;
       const full = fullyRefunded(order, await tx.returns.byOrder(order.id), next);
       await tx.orders.save(
         full

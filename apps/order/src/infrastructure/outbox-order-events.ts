@@ -4,6 +4,7 @@ import { toTraceparent, type RequestContext } from '@emporia/platform';
 import type { Money } from '@emporia/money';
 import type { OrderEvents } from '../application/ports';
 import type { Order } from '../domain/order';
+import type { ReturnSettled } from '../domain/returns';
 import type { Shipment } from '../domain/shipment';
 
 const EVENTS = ORDER_ORDER.events;
@@ -107,6 +108,11 @@ export class OutboxOrderEvents implements OrderEvents {
     );
   }
 
+  /**
+   * A DELIVERED or EXCEPTION event of a shipment (each one the carrier reports). `line_count` is
+   * the distinct SKUs this shipment carries (a SKU split over two warehouses counts in each),
+   * `replacement` whether it carries an exchange's replacement.
+   */
   tracked(o: Order, sh: Shipment, e: Shipment['events'][number]): void {
     this.pending.push(
       newEvent(
@@ -141,6 +147,27 @@ export class OutboxOrderEvents implements OrderEvents {
           amountRefunded: money(amount),
           refundedAt: new Date().toISOString(),
           full,
+        },
+        this.meta,
+      ),
+    );
+  }
+
+  returnSettled(e: ReturnSettled): void {
+    this.pending.push(
+      newEvent(
+        EVENTS.ReturnSettled,
+        this.topic,
+        e.orderId,
+        {
+          returnId: e.returnId,
+          orderId: e.orderId,
+          accountId: e.accountId,
+          kind: e.kind,
+          lineCount: e.lineCount,
+          unitCount: e.unitCount,
+          itemsMismatch: e.itemsMismatch,
+          settledAt: e.settledAt.toISOString(),
         },
         this.meta,
       ),

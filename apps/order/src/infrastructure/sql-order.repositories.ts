@@ -3,6 +3,7 @@ import { isUniqueViolation, Sql } from '@emporia/persistence';
 import type { EntityManager } from 'typeorm';
 import {
   appendEvents,
+  appendReturnEvents,
   type OrderEvents,
   type GroupDecisionRepository,
   type ReturnRepository,
@@ -24,7 +25,7 @@ import { OrderError } from '../domain/order-error';
 import { orderChanged, type OrderChange } from '../domain/order-change';
 import type { OrderStatus } from '../domain/order-state-machine';
 import type { Shipment } from '../domain/shipment';
-import type { ReturnRequest } from '../domain/returns';
+import type { ReturnChange, ReturnRequest } from '../domain/returns';
 
 interface OrderRow {
   id: string;
@@ -857,6 +858,7 @@ interface ReturnRow {
   currency: string | null;
   note: string | null;
   restocked: boolean;
+  items_mismatch: boolean;
   created_at: Date;
   updated_at: Date;
 }
@@ -875,13 +877,18 @@ const toReturn = (r: ReturnRow): ReturnRequest => ({
       : Money.of(Number(r.refund_minor), r.currency.trim()),
   note: r.note,
   restocked: r.restocked,
+  itemsMismatch: r.items_mismatch,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
 
 export class SqlReturnRepository implements ReturnRepository {
   private readonly sql: Sql;
-  constructor(m: EntityManager) {
+  constructor(
+    m: EntityManager,
+    /** The transaction's outbox: a change's events are appended with it. */
+    private readonly events: OrderEvents,
+  ) {
     this.sql = new Sql(m);
   }
 
@@ -903,8 +910,8 @@ export class SqlReturnRepository implements ReturnRepository {
 
   async insert(r: ReturnRequest): Promise<void> {
     await this.sql.run(
-      `INSERT INTO returns (id, order_id, account_id, lines, reason, status, refund_minor, currency, note, restocked, created_at, updated_at, kind)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+      `INSERT INTO returns (id, order_id, account_id, lines, reason, status, refund_minor, currency, note, restocked, created_at, updated_at, kind, items_mismatch)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
       [
         r.id,
         r.orderId,
@@ -919,13 +926,17 @@ export class SqlReturnRepository implements ReturnRepository {
         r.createdAt,
         r.updatedAt,
         r.kind,
+        r.itemsMismatch,
       ],
     );
   }
 
-  async save(r: ReturnRequest): Promise<void> {
-    await this.sql.run(
-      `UPDATE returns SET status = $2, refund_minor = $3, currency = $4, note = $5, restocked = $6, updated_at = $7 WHERE id = $1`,
+  async save(change: ReturnChange): Promise<void> {
+    const r = change.request;
+    const n = await this.sql.affected(
+      `UPDATE returns SET status = $2, refund_minor = $3, currency = $4, note = $5, restocked = $6, updated_at = $7,
+         kind = $8, items_mismatch = $9
+       WHERE id = $1`,
       [
         r.id,
         r.status,
@@ -934,8 +945,12 @@ export class SqlReturnRepository implements ReturnRepository {
         r.note,
         r.restocked,
         r.updatedAt,
+        r.kind,
+        r.itemsMismatch,
       ],
     );
+    if (n !== 1) throw new Error(`return ${r.id} is not stored`);
+    appendReturnEvents(this.events, change.events);
   }
 
   async claimRestock(id: string, now: Date, staleBefore: Date): Promise<boolean> {

@@ -39,7 +39,7 @@ export class TypeormUnitOfWork extends OutboxUnitOfWork<OrderTx> implements Unit
         checkouts: new SqlCheckoutRepository(manager),
         payments: new SqlPaymentRepository(manager),
         shipments: new SqlShipmentRepository(manager),
-        returns: new SqlReturnRepository(manager),
+        returns: new SqlReturnRepository(manager, events),
         groups: new SqlGroupDecisionRepository(manager),
       },
       // order events first, then the cart's (a checkout places the order, then empties the cart)

@@ -4,6 +4,7 @@ import type { RequestContext } from '@emporia/platform';
 import {
   type AccountsPort,
   appendEvents,
+  appendReturnEvents,
   type CartRepository,
   type CatalogPort,
   type CheckoutRecord,
@@ -33,7 +34,7 @@ import { reservationAction } from '../domain/group-buy';
 import type { Order, PricedCart, RiskVerdict, ShippingAddress } from '../domain/order';
 import { orderChanged, type OrderChange } from '../domain/order-change';
 import { OrderError } from '../domain/order-error';
-import type { ReturnRequest } from '../domain/returns';
+import type { ReturnChange, ReturnRequest, ReturnSettled } from '../domain/returns';
 import type { Shipment } from '../domain/shipment';
 
 /**
@@ -45,12 +46,15 @@ import type { Shipment } from '../domain/shipment';
 
 /** An outbox row as the fake records it: the event type and the order it is about. */
 export interface RecordedOutboxEvent {
-  type: 'placed' | 'paid' | 'cancelled' | 'shipped' | 'tracked' | 'refunded';
+  type: 'placed' | 'paid' | 'cancelled' | 'shipped' | 'tracked' | 'refunded' | 'returnSettled';
   orderId: string;
-  status: Order['status'];
+  /** The order's status the event carried (order events; a return's event carries none). */
+  status?: Order['status'];
   couponCodes?: string[];
   refundId?: string;
   full?: boolean;
+  /** `ReturnSettled`: what it says about the return. */
+  settled?: Omit<ReturnSettled, 'type'>;
 }
 
 class RecordingEvents implements OrderEvents {
@@ -72,6 +76,9 @@ class RecordingEvents implements OrderEvents {
   }
   refunded(o: Order, refundId: string, _amount: Money, full: boolean) {
     this.rows.push({ type: 'refunded', orderId: o.id, status: o.status, refundId, full });
+  }
+  returnSettled({ type: _type, ...settled }: ReturnSettled) {
+    this.rows.push({ type: 'returnSettled', orderId: settled.orderId, settled });
   }
 }
 
@@ -389,15 +396,21 @@ class MemShipments implements ShipmentRepository {
 }
 
 class MemReturns implements ReturnRepository {
-  constructor(private readonly s: InMemoryOrderStore) {}
+  constructor(
+    private readonly s: InMemoryOrderStore,
+    private readonly events: OrderEvents,
+  ) {}
   byOrder = async (orderId: string) =>
     [...this.s.returns.values()].filter((r) => r.orderId === orderId);
   find = async (id: string) => this.s.returns.get(id) ?? null;
   async insert(r: ReturnRequest) {
     this.s.returns.set(r.id, r);
   }
-  async save(r: ReturnRequest) {
-    this.s.returns.set(r.id, r);
+  async save(change: ReturnChange) {
+    if (!this.s.returns.has(change.request.id))
+      throw new Error(`return ${change.request.id} is not stored`);
+    this.s.returns.set(change.request.id, change.request);
+    appendReturnEvents(this.events, change.events);
   }
   async claimRestock(id: string, now: Date, staleBefore: Date) {
     const claimed = this.s.restockClaims.get(id);
@@ -456,7 +469,7 @@ export class InMemoryUnitOfWork
       checkouts: new MemCheckouts(s),
       payments: new MemPayments(s),
       shipments: new MemShipments(s),
-      returns: new MemReturns(s),
+      returns: new MemReturns(s, events),
       groups: new MemGroups(s),
     };
     return { tx, recorded: events };
