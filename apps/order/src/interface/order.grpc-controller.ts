@@ -11,7 +11,7 @@ import { PaymentUseCase } from '../application/payment.use-case';
 import { ShipmentsUseCase } from '../application/shipments.use-case';
 import { ReturnsUseCase } from '../application/returns.use-case';
 import { ImportOrdersUseCase } from '../application/import-orders.use-case';
-import type { ReturnRequest } from '../domain/returns';
+import { NOTE_MAX, type ReturnRequest } from '../domain/returns';
 import type { Shipment } from '../domain/shipment';
 import type { Cart } from '../domain/cart';
 import type { Order } from '../domain/order';
@@ -88,6 +88,19 @@ const shipmentToProto = (s: Shipment): orderV1.Shipment => ({
   updatedAt: s.updatedAt.toISOString(),
 });
 
+/** A return's note (a review's, or what the warehouse found): at most NOTE_MAX characters. */
+const returnNote = (v: string | undefined) => {
+  const note = v ?? '';
+  if ([...note].length > NOTE_MAX)
+    throw new OrderError(
+      'INVALID_ARGUMENT',
+      'RETURN_NOTE_TOO_LONG',
+      `note has at most ${NOTE_MAX} characters`,
+      { field: 'note' },
+    );
+  return note;
+};
+
 const returnToProto = (r: ReturnRequest): orderV1.Return => ({
   id: r.id,
   orderId: r.orderId,
@@ -98,7 +111,7 @@ const returnToProto = (r: ReturnRequest): orderV1.Return => ({
   refund: r.refund ? money(r.refund) : undefined,
   note: r.note ?? '',
   restocked: r.restocked,
-  itemsMismatch: false,
+  itemsMismatch: r.itemsMismatch,
   createdAt: r.createdAt.toISOString(),
   updatedAt: r.updatedAt.toISOString(),
 });
@@ -407,7 +420,8 @@ export class OrderGrpcController implements orderV1.OrderServiceController {
           ctx,
           uuid('return_id', req.returnId),
           req.approve,
-          req.note ?? '',
+          returnNote(req.note),
+          { refundOnly: req.refundOnly ?? false },
         ),
       ),
     }));
@@ -418,7 +432,12 @@ export class OrderGrpcController implements orderV1.OrderServiceController {
     md?: Metadata,
   ): Promise<orderV1.ReceiveReturnResponse> {
     return withGrpcContext(md, async (ctx) => ({
-      return: returnToProto(await this.returns.receive(ctx, uuid('return_id', req.returnId))),
+      return: returnToProto(
+        await this.returns.receive(ctx, uuid('return_id', req.returnId), {
+          itemsMismatch: req.itemsMismatch ?? false,
+          note: returnNote(req.note),
+        }),
+      ),
     }));
   }
 
