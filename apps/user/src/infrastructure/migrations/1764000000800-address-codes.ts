@@ -18,9 +18,9 @@ const BATCH = 500;
 
 /**
  * GB/T 2260 codes on the address book (issue 24), so routing and analytics can use them. Saved
- * addresses get their codes from their names where they resolve (names and other fields are left
- * as the customer saved them; an address that would now be refused keeps empty codes and is
- * checked again when it is edited or ordered to).
+ * addresses get the codes of the levels whose names resolve (names and other fields are left as
+ * the customer saved them; an address that would now be refused is checked again when it is
+ * edited or ordered to).
  */
 export class AddressCodes1764000000800 implements MigrationInterface {
   name = 'AddressCodes1764000000800';
