@@ -493,6 +493,12 @@ describe('the OpenAPI contract of addresses, returns and risk rules (issue 24)',
       },
     });
     expect(schema('ReceiveReturnDto').required ?? []).toEqual([]);
+    const review = op('post', '/v1/admin/returns/{id}/review');
+    const said = (o: Operation, status: string) =>
+      (o.responses[status] as { description: string }).description;
+    expect(said(review, '400')).toContain('RETURN_REFUND_ONLY_NEEDS_APPROVE');
+    expect(said(review, '422')).toContain('RETURN_REFUND_ONLY_NOT_REQUESTED');
+    expect(said(receive, '422')).toContain('RETURN_TRANSITION_INVALID');
   });
 
   it('documents DISPUTED, REFUND_ONLY and the mismatch flag on a return', () => {

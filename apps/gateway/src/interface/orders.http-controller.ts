@@ -457,7 +457,11 @@ export class OrdersHttpController {
     description:
       'a REQUESTED return APPROVED or REJECTED (with refundOnly: refunded at once, kind REFUND_ONLY); a DISPUTED one restocked and refunded or exchanged, or REJECTED',
   })
-  @ApiProblems(404, 422)
+  @ApiProblemCodes({
+    400: ['RETURN_REFUND_ONLY_NEEDS_APPROVE'],
+    404: ['RETURN_NOT_FOUND'],
+    422: ['RETURN_TRANSITION_INVALID', 'RETURN_REFUND_ONLY_NOT_REQUESTED'],
+  })
   async reviewReturn(
     @Ctx() ctx: RequestContext,
     @Param('id', uuidParam) id: string,
@@ -483,7 +487,7 @@ export class OrdersHttpController {
     description:
       'received: restocked and refunded (or the replacement shipped); with itemsMismatch: DISPUTED, nothing restocked or refunded until a review',
   })
-  @ApiProblems(404, 422)
+  @ApiProblemCodes({ 404: ['RETURN_NOT_FOUND'], 422: ['RETURN_TRANSITION_INVALID'] })
   async receiveReturn(
     @Ctx() ctx: RequestContext,
     @Param('id', uuidParam) id: string,

@@ -12162,7 +12162,7 @@ export interface operations {
                 };
             };
             /**
-             * @description RFC 9457 problem details
+             * @description RFC 9457 problem details; code: VALIDATION_FAILED
              *
              *     RFC 9457 problem details
              */
@@ -12192,7 +12192,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemView"];
                 };
             };
-            /** @description RFC 9457 problem details */
+            /** @description RFC 9457 problem details; code: RETURN_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12228,7 +12228,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemView"];
                 };
             };
-            /** @description RFC 9457 problem details */
+            /** @description RFC 9457 problem details; code: RETURN_TRANSITION_INVALID */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12293,7 +12293,7 @@ export interface operations {
                 };
             };
             /**
-             * @description RFC 9457 problem details
+             * @description RFC 9457 problem details; code: VALIDATION_FAILED, RETURN_REFUND_ONLY_NEEDS_APPROVE
              *
              *     RFC 9457 problem details
              */
@@ -12323,7 +12323,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemView"];
                 };
             };
-            /** @description RFC 9457 problem details */
+            /** @description RFC 9457 problem details; code: RETURN_NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12359,7 +12359,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemView"];
                 };
             };
-            /** @description RFC 9457 problem details */
+            /** @description RFC 9457 problem details; code: RETURN_TRANSITION_INVALID, RETURN_REFUND_ONLY_NOT_REQUESTED */
             422: {
                 headers: {
                     [name: string]: unknown;
