@@ -1076,11 +1076,13 @@ describe('order: carts, checkout saga and payments (real catalog, Postgres, Kafk
     await wh(bj, '北京市', '北京市', 600);
     await wh(hz, '浙江省', '杭州市', 900);
     const skuId = await sku(2, 1000, [sh, bj, hz]);
-    const routedTo = async (province: string, city: string, quantity: number) => {
+    const routedTo = async (province: string, city: string, quantity: number, district = '') => {
       const accountId = uuid();
       await fill(accountId, skuId, quantity);
       const o = (
-        await checkout(accountId, uuid(), client, { address: { ...address, province, city } })
+        await checkout(accountId, uuid(), client, {
+          address: { ...address, province, city, district },
+        })
       ).order!;
       await call('handlePaymentCallback', signed(o));
       const shipments = await eventually(async () => {
@@ -1093,13 +1095,15 @@ describe('order: carts, checkout saga and payments (real catalog, Postgres, Kafk
       ]);
     };
     // same city wins over a cheaper warehouse elsewhere
-    expect(await routedTo('上海市', '上海市', 1)).toEqual([[sh, 1]]);
+    expect(await routedTo('上海市', '上海市', 1, '浦东新区')).toEqual([[sh, 1]]);
     // same province (Zhejiang) beats the rest
-    expect(await routedTo('浙江省', '宁波市', 1)).toEqual([[hz, 1]]);
+    expect(await routedTo('浙江省', '宁波市', 1, '鄞州区')).toEqual([[hz, 1]]);
     // nowhere near: the cheapest that can send everything
-    expect(await routedTo('广东省', '深圳市', 2)).toEqual([[bj, 2]]);
+    expect(await routedTo('广东省', '深圳市', 2, '南山区')).toEqual([[bj, 2]]);
     // now SH 1, HZ 1, BJ 0 are left: no single warehouse holds two units, so the order splits
     // over the two that have them
-    expect((await routedTo('广东省', '深圳市', 2)).map(([c]) => c).sort()).toEqual([hz, sh].sort());
+    expect((await routedTo('广东省', '深圳市', 2, '南山区')).map(([c]) => c).sort()).toEqual(
+      [hz, sh].sort(),
+    );
   });
 });

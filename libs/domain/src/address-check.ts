@@ -511,10 +511,17 @@ export function canonicalParts(a: AddressInput): string[] {
   let city = a.city ?? '';
   let district = a.district ?? '';
   if (country === 'CN' && (province || city || district)) {
-    const checked = checkAddress({ ...a, phone: '', recipient: 'x' }).address;
-    province = checked.province;
-    city = checked.city;
-    district = checked.district;
+    load();
+    const place = {
+      province: tidy(province),
+      city: tidy(city),
+      district: tidy(district),
+      line1: tidy(a.line1),
+    } as CheckedAddress;
+    resolveRegion(place, () => undefined);
+    province = place.province;
+    city = place.city;
+    district = place.district;
   }
   return [country, province, city, district, a.line1 ?? '', a.line2 ?? ''].map(bare);
 }
