@@ -131,6 +131,23 @@ describe('order: returns, refund-only and mismatched receipts (real catalog, Pos
     outbox(orderId, orderV1.ReturnSettled, 'ReturnSettled').then((events) =>
       events.map((e) => ({ ...e, unitCount: Number(e.unitCount) })),
     );
+  /** A carrier's signed tracking event for a shipment handed over with `trackingNumber`. */
+  const trackAs = async (trackingNumber: string, eventId: string, st: string) => {
+    const body = JSON.stringify({
+      trackingNumber,
+      eventId,
+      status: st,
+      description: st.toLowerCase(),
+      occurredAt: new Date().toISOString(),
+    });
+    const t = Math.floor(Date.now() / 1000);
+    const v1 = createHmac('sha256', CARRIER_SECRET).update(`${t}.sf.${body}`).digest('hex');
+    await call('recordTrackingEvent', {
+      carrier: 'sf',
+      payload: Buffer.from(body),
+      signatureHeader: `t=${t},v1=${v1}`,
+    });
+  };
   const refunds = (orderId: string) =>
     outbox(orderId, orderV1.OrderRefunded, 'OrderRefunded').then((events) =>
       events.map((e) => [Number(e.amountRefunded!.amountMinor), e.full]),
@@ -440,5 +457,56 @@ describe('order: returns, refund-only and mismatched receipts (real catalog, Pos
         ? true
         : undefined,
     );
+  });
+
+  it('an exchange of a delivered order ships a replacement that never moves the order, tracked as a replacement; settled EXCHANGE once', async () => {
+    const a = await sku(5, 1500);
+    const { o, accountId } = await paidOrder([{ skuId: a, quantity: 1, stock: 5 }]);
+    const [first] = await eventually(async () => {
+      const r = await call<orderV1.ListShipmentsResponse>('listShipments', { orderId: o.id });
+      return r.shipments.length ? r.shipments : undefined;
+    });
+    const tracking = `SFX${suffix}`.replace(/[^A-Za-z0-9-]/g, '');
+    await call('shipShipment', { shipmentId: first.id, carrier: 'sf', trackingNumber: tracking });
+    await trackAs(tracking, 'x1', 'DELIVERED');
+    const r = (
+      await call<orderV1.RequestReturnResponse>('requestReturn', {
+        orderId: o.id,
+        accountId,
+        lines: [{ skuId: a, quantity: 1 }],
+        reason: 'wrong size',
+        exchange: true,
+      })
+    ).return!;
+    await call('reviewReturn', { returnId: r.id, approve: true });
+    const exchanged = (
+      await call<orderV1.ReceiveReturnResponse>('receiveReturn', { returnId: r.id })
+    ).return!;
+    expect(exchanged).toMatchObject({ status: 'EXCHANGED', kind: 'EXCHANGE' });
+    const replacement = (
+      await call<orderV1.ListShipmentsResponse>('listShipments', { orderId: o.id })
+    ).shipments.find((s) => s.returnId === r.id)!;
+    expect(replacement).toMatchObject({ status: 'PENDING' });
+    // the replacement leaves and arrives; the order stays DELIVERED throughout
+    const again = `SFY${suffix}`.replace(/[^A-Za-z0-9-]/g, '');
+    await call('shipShipment', {
+      shipmentId: replacement.id,
+      carrier: 'sf',
+      trackingNumber: again,
+    });
+    const status = async () =>
+      (await call<orderV1.GetOrderResponse>('getOrder', { orderId: o.id })).order!.status;
+    expect(await status()).toBe('DELIVERED');
+    await trackAs(again, 'y1', 'DELIVERED');
+    expect(await status()).toBe('DELIVERED');
+    const tracked = await outbox(o.id, orderV1.ShipmentTracked, 'ShipmentTracked');
+    expect(tracked.map((t) => [t.shipmentId, t.status, t.replacement])).toEqual([
+      [first.id, 'DELIVERED', false],
+      [replacement.id, 'DELIVERED', true],
+    ]);
+    expect(await settled(o.id)).toEqual([
+      expect.objectContaining({ returnId: r.id, kind: 'EXCHANGE', lineCount: 1, unitCount: 1 }),
+    ]);
+    expect(await refunds(o.id)).toEqual([]);
   });
 });

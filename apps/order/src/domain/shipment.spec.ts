@@ -69,5 +69,9 @@ describe('shipments', () => {
     expect(shipmentProgress([s, b])).toBe('SOME_SHIPPED');
     expect(shipmentProgress([s, ship(b, 'sf', 'SF000002', now)])).toBe('ALL_SHIPPED');
     expect(shipmentProgress([s])).toBe('ALL_DELIVERED');
+    // an exchange's replacement parcel is not the order's delivery
+    const replacement = { ...b, id: 'r1', returnId: 'ret-1' };
+    expect(shipmentProgress([s, replacement])).toBe('ALL_DELIVERED');
+    expect(shipmentProgress([s, ship(replacement, 'sf', 'SF000003', now)])).toBe('ALL_DELIVERED');
   });
 });

@@ -121,10 +121,15 @@ export function applyTracking(
   return { shipment: { ...s, status, events, updatedAt: now }, changed: true };
 }
 
-/** Where an order's shipments stand, for its own state. */
+/**
+ * Where an order's shipments stand, for its own state. An exchange's replacement parcels
+ * (`returnId`) are not the order's delivery: they never move the order (a DELIVERED order whose
+ * replacement ships stays DELIVERED).
+ */
 export function shipmentProgress(
-  shipments: readonly Shipment[],
+  all: readonly Shipment[],
 ): 'NONE_SHIPPED' | 'SOME_SHIPPED' | 'ALL_SHIPPED' | 'ALL_DELIVERED' {
+  const shipments = all.filter((s) => !s.returnId);
   if (shipments.length > 0 && shipments.every((s) => s.status === 'DELIVERED'))
     return 'ALL_DELIVERED';
   const out = shipments.filter((s) => s.status !== 'PENDING').length;
