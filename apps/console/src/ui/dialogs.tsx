@@ -12,17 +12,20 @@ export function DialogButton({
   title,
   className = 'button',
   isDisabled,
+  ariaLabel,
   children,
 }: {
   label: ReactNode;
   title: string;
   className?: string;
   isDisabled?: boolean;
+  /** The button's name when its label is short ("Edit" in a row: "Edit rule …"). */
+  ariaLabel?: string;
   children: (close: () => void) => ReactNode;
 }) {
   return (
     <DialogTrigger>
-      <Button className={className} isDisabled={isDisabled}>
+      <Button className={className} isDisabled={isDisabled} aria-label={ariaLabel}>
         {label}
       </Button>
       <Modal isDismissable>

@@ -107,3 +107,34 @@ export function SelectInput<K extends string>({
     </Select>
   );
 }
+
+/**
+ * A labelled checkbox: the browser's own (keyboard, screen readers and forms as everywhere),
+ * its label the clickable text beside it.
+ */
+export function CheckboxInput({
+  label,
+  checked,
+  onChange,
+  name,
+  isDisabled,
+}: {
+  label: ReactNode;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  name?: string;
+  isDisabled?: boolean;
+}) {
+  return (
+    <label className="ops-check">
+      <input
+        type="checkbox"
+        name={name}
+        checked={checked}
+        disabled={isDisabled}
+        onChange={(e) => onChange(e.target.checked)}
+      />
+      {label}
+    </label>
+  );
+}

@@ -11,6 +11,7 @@ import { Money } from '../../ui/money';
 import { useNotify } from '../../ui/notify';
 import { Loading, Page, Section } from '../../ui/page';
 import { ProblemAlert } from '../../ui/problem';
+import { riskReason } from '../../ui/risk-reasons';
 import { DataTable } from '../../ui/table';
 import { ConfirmButton, DialogButton, FormActions } from '../../ui/dialogs';
 import {
@@ -22,7 +23,7 @@ import {
   type Decision,
   type Shipment,
 } from './data';
-import { OrderStatusBadge, riskReason } from './list';
+import { OrderStatusBadge } from './list';
 import { ReturnsTable } from './returns';
 
 /** One order for an operator: what was bought, where it goes, risk, review, shipping, returns. */
@@ -121,6 +122,16 @@ function Summary({ order }: { order: AdminOrder }) {
           {a.recipient} · {a.phone}
           <br />
           {[a.country, a.province, a.city, a.district].filter(Boolean).join(' ')}
+          {a.provinceCode ? (
+            <>
+              <br />
+              <small className="mk-hint">
+                {t('orders.detail.regionCodes', {
+                  codes: [a.provinceCode, a.cityCode, a.districtCode].filter(Boolean).join(' / '),
+                })}
+              </small>
+            </>
+          ) : null}
           <br />
           {a.line1}
           {a.line2 ? (

@@ -8,6 +8,7 @@ import { SelectInput, TextInput } from '../../ui/fields';
 import { Money } from '../../ui/money';
 import { Loading, Page, Section } from '../../ui/page';
 import { ProblemAlert } from '../../ui/problem';
+import { riskReason } from '../../ui/risk-reasons';
 import { DataTable, type Column } from '../../ui/table';
 import {
   listOrders,
@@ -259,35 +260,4 @@ export function HeldOrdersScreen() {
       />
     </Page>
   );
-}
-
-/** The reason codes risk and the order service give, in words (others shown as their code). */
-const KNOWN_REASONS = new Set([
-  'LARGE_AMOUNT',
-  'BRUSHING',
-  'VELOCITY_ACCOUNT',
-  'VELOCITY_IP',
-  'VELOCITY_ADDRESS',
-  'VELOCITY_DEVICE',
-  'COUPON_ABUSE_DEVICE',
-  'COUPON_ABUSE_ADDRESS',
-  'LOGIN_ANOMALY',
-  'NEW_ACCOUNT',
-  'LISTED_ACCOUNT',
-  'LISTED_DEVICE',
-  'LISTED_IP',
-  'LISTED_ADDRESS',
-  'LISTED_PHONE',
-  'RISK_UNAVAILABLE',
-  'RISK_NOT_CONFIGURED',
-]);
-
-/** A risk reason code in words where known: 金额过大（LARGE_AMOUNT）. */
-export function riskReason(
-  t: (id: string, values?: Record<string, string>) => string,
-  code: string,
-): string {
-  return KNOWN_REASONS.has(code)
-    ? t('orders.reason', { reason: t(`orders.reason.${code}`), code })
-    : code;
 }

@@ -6,7 +6,7 @@ import { Button, Form } from 'react-aria-components';
 import { Link, useSearchParams } from 'react-router';
 import { useT } from '../../i18n';
 import { api } from '../../sdk';
-import { TextInput } from '../../ui/fields';
+import { CheckboxInput, TextInput } from '../../ui/fields';
 import { Money } from '../../ui/money';
 import { useNotify } from '../../ui/notify';
 import { Loading, Page, Section } from '../../ui/page';
@@ -32,11 +32,13 @@ export function ReturnsScreen() {
           validationBehavior="aria"
           onSubmit={(e) => {
             e.preventDefault();
-            if (!idOk(draft) || !draft.trim()) return;
-            setParams({ orderId: draft.trim() });
-            // searching again reads the order's returns again (a customer may have asked since)
-            if (draft.trim() === orderId)
-              void queryClient.invalidateQueries({ queryKey: orderKeys.returns(orderId) });
+            const id = draft.trim();
+            if (!idOk(id) || !id) return;
+            // a search always reads the order's returns again (a customer may have asked since):
+            // the cache may hold a read younger than the stale time (5 s), from this screen or
+            // the order's, which a newly mounted table would show without asking again
+            void queryClient.invalidateQueries({ queryKey: orderKeys.returns(id) });
+            setParams({ orderId: id });
           }}
         >
           <div className="row">
@@ -72,7 +74,7 @@ export function ReturnsScreen() {
 function ReturnStatusBadge({ status }: { status: Return['status'] }) {
   const t = useT();
   const tone =
-    status === 'REJECTED'
+    status === 'REJECTED' || status === 'DISPUTED'
       ? 'danger'
       : status === 'REQUESTED' || status === 'APPROVED'
         ? 'warn'
@@ -120,7 +122,17 @@ export function ReturnsTable({ orderId }: { orderId: string }) {
             {
               key: 'status',
               header: t('app.status'),
-              render: (r) => <ReturnStatusBadge status={r.status} />,
+              render: (r) => (
+                <>
+                  <ReturnStatusBadge status={r.status} />
+                  {r.itemsMismatch ? (
+                    <>
+                      {' '}
+                      <span className="badge danger">{t('orders.returns.mismatch')}</span>
+                    </>
+                  ) : null}
+                </>
+              ),
             },
             {
               key: 'refund',
@@ -141,43 +153,66 @@ export function ReturnsTable({ orderId }: { orderId: string }) {
   );
 }
 
-function ReturnActions({ orderId, ret }: { orderId: string; ret: Return }) {
-  const t = useT();
-  const notify = useNotify();
+/** After a step: the answer in the list at once, then everything it changed read again. */
+function useReturnChanged(orderId: string) {
   const queryClient = useQueryClient();
-  const [note, setNote] = useState('');
-  const refresh = () =>
-    Promise.all([
+  return (changed: Return) => {
+    queryClient.setQueryData<Return[]>(orderKeys.returns(orderId), (old) =>
+      old?.map((r) => (r.id === changed.id ? changed : r)),
+    );
+    return Promise.all([
       queryClient.invalidateQueries({ queryKey: orderKeys.returns(orderId) }),
       queryClient.invalidateQueries({ queryKey: orderKeys.order(orderId) }),
       queryClient.invalidateQueries({ queryKey: orderKeys.list }),
     ]);
+  };
+}
+
+/**
+ * The operator's next step on a return: a REQUESTED one approved (the goods come back),
+ * refunded without the goods (仅退款) or rejected; an APPROVED one received, whole or with items
+ * other than those sold (then DISPUTED); a DISPUTED one reviewed again (approve: restocked and
+ * refunded or exchanged as a whole receipt; reject: REJECTED).
+ */
+function ReturnActions({ orderId, ret }: { orderId: string; ret: Return }) {
+  const t = useT();
+  const notify = useNotify();
+  const changed = useReturnChanged(orderId);
+  const [note, setNote] = useState('');
+  const disputed = ret.status === 'DISPUTED';
   const review = useMutation({
-    mutationFn: (approve: boolean) =>
+    mutationFn: ({ approve, refundOnly }: { approve: boolean; refundOnly?: boolean }) =>
       ok(
         api.POST('/v1/admin/returns/{id}/review', {
           params: { path: { id: ret.id } },
-          body: { approve, ...(note.trim() ? { note: note.trim() } : {}) },
+          body: {
+            approve,
+            ...(note.trim() ? { note: note.trim() } : {}),
+            ...(refundOnly ? { refundOnly: true } : {}),
+          },
         }),
       ),
-    onSuccess: async (_r, approve) => {
-      notify(t(approve ? 'orders.returns.approved' : 'orders.returns.rejected'));
-      await refresh();
-    },
-  });
-  const receive = useMutation({
-    mutationFn: () =>
-      ok(api.POST('/v1/admin/returns/{id}/receive', { params: { path: { id: ret.id } } })),
-    onSuccess: async (r) => {
+    onSuccess: async (r, { approve, refundOnly }) => {
       notify(
-        t(r.kind === 'EXCHANGE' ? 'orders.returns.receivedExchange' : 'orders.returns.received'),
+        t(
+          !approve
+            ? 'orders.returns.rejected'
+            : refundOnly
+              ? 'orders.returns.refundedOnly'
+              : disputed
+                ? r.kind === 'EXCHANGE' || r.status === 'EXCHANGED'
+                  ? 'orders.returns.receivedExchange'
+                  : 'orders.returns.received'
+                : 'orders.returns.approved',
+        ),
       );
-      await refresh();
+      await changed(r);
     },
   });
-  if (ret.status === 'REQUESTED')
+  if (ret.status === 'REQUESTED' || disputed)
     return (
       <div className="return-actions">
+        {disputed ? <p>{t('orders.returns.disputedHint')}</p> : null}
         <TextInput
           label={t('orders.returns.noteFor', { id: ret.id.slice(0, 8) })}
           maxLength={500}
@@ -186,41 +221,123 @@ function ReturnActions({ orderId, ret }: { orderId: string; ret: Return }) {
         />
         <ProblemAlert error={review.error} />
         <div className="row">
-          <Button
-            className="button"
-            isDisabled={review.isPending}
-            onPress={() => review.mutate(true)}
-          >
-            {t('orders.returns.approve')}
-          </Button>
+          {disputed ? (
+            <ConfirmButton
+              className="button"
+              label={t('orders.returns.settle')}
+              title={t('orders.returns.settleTitle')}
+              confirmLabel={t('orders.returns.settleConfirm')}
+              onConfirm={() => review.mutateAsync({ approve: true })}
+            >
+              <p>
+                {t(
+                  ret.kind === 'EXCHANGE'
+                    ? 'orders.returns.receiveExchangeBody'
+                    : 'orders.returns.receiveBody',
+                )}
+              </p>
+            </ConfirmButton>
+          ) : (
+            <>
+              <Button
+                className="button"
+                isDisabled={review.isPending}
+                onPress={() => review.mutate({ approve: true })}
+              >
+                {t('orders.returns.approve')}
+              </Button>
+              {ret.kind === 'REFUND' ? (
+                <ConfirmButton
+                  label={t('orders.returns.refundOnly')}
+                  title={t('orders.returns.refundOnlyTitle')}
+                  confirmLabel={t('orders.returns.refundOnlyConfirm')}
+                  onConfirm={() => review.mutateAsync({ approve: true, refundOnly: true })}
+                >
+                  <p>{t('orders.returns.refundOnlyBody')}</p>
+                </ConfirmButton>
+              ) : null}
+            </>
+          )}
           <ConfirmButton
             danger
             label={t('orders.returns.reject')}
-            title={t('orders.returns.rejectTitle')}
+            title={t(
+              disputed ? 'orders.returns.rejectDisputedTitle' : 'orders.returns.rejectTitle',
+            )}
             confirmLabel={t('orders.returns.rejectConfirm')}
-            onConfirm={() => review.mutateAsync(false)}
+            onConfirm={() => review.mutateAsync({ approve: false })}
           >
-            <p>{t('orders.returns.rejectBody')}</p>
+            <p>{t(disputed ? 'orders.returns.rejectDisputedBody' : 'orders.returns.rejectBody')}</p>
           </ConfirmButton>
         </div>
       </div>
     );
-  if (ret.status === 'APPROVED')
-    return (
-      <ConfirmButton
-        label={t('orders.returns.receive')}
-        title={t('orders.returns.receiveTitle')}
-        confirmLabel={t('orders.returns.receiveConfirm')}
-        onConfirm={() => receive.mutateAsync()}
-      >
-        <p>
-          {t(
-            ret.kind === 'EXCHANGE'
+  if (ret.status === 'APPROVED') return <Receive orderId={orderId} ret={ret} />;
+  return <>—</>;
+}
+
+/** Receiving the parcel: whole (restocked, refunded or exchanged), or with other items (DISPUTED). */
+function Receive({ orderId, ret }: { orderId: string; ret: Return }) {
+  const t = useT();
+  const notify = useNotify();
+  const changed = useReturnChanged(orderId);
+  const [mismatch, setMismatch] = useState(false);
+  const [found, setFound] = useState('');
+  const receive = useMutation({
+    mutationFn: () =>
+      ok(
+        api.POST('/v1/admin/returns/{id}/receive', {
+          params: { path: { id: ret.id } },
+          ...(mismatch ? { body: { itemsMismatch: true, note: found.trim() } } : {}),
+        }),
+      ),
+    onSuccess: async (r) => {
+      notify(
+        t(
+          r.status === 'DISPUTED'
+            ? 'orders.returns.disputed'
+            : r.kind === 'EXCHANGE'
+              ? 'orders.returns.receivedExchange'
+              : 'orders.returns.received',
+        ),
+      );
+      await changed(r);
+    },
+  });
+  return (
+    <ConfirmButton
+      label={t('orders.returns.receive')}
+      title={t('orders.returns.receiveTitle')}
+      confirmLabel={t(mismatch ? 'orders.returns.disputeConfirm' : 'orders.returns.receiveConfirm')}
+      danger={mismatch}
+      canConfirm={!mismatch || found.trim().length > 0}
+      onConfirm={() => receive.mutateAsync()}
+    >
+      <p>
+        {t(
+          mismatch
+            ? 'orders.returns.mismatchBody'
+            : ret.kind === 'EXCHANGE'
               ? 'orders.returns.receiveExchangeBody'
               : 'orders.returns.receiveBody',
-          )}
-        </p>
-      </ConfirmButton>
-    );
-  return <>—</>;
+        )}
+      </p>
+      <CheckboxInput
+        label={t('orders.returns.itemsMismatch')}
+        checked={mismatch}
+        onChange={setMismatch}
+      />
+      {mismatch ? (
+        <TextInput
+          label={t('orders.returns.found')}
+          description={t('orders.returns.foundHint')}
+          multiline
+          isRequired
+          maxLength={500}
+          value={found}
+          onChange={setFound}
+        />
+      ) : null}
+    </ConfirmButton>
+  );
 }

@@ -9,6 +9,7 @@ import { NumberInput, TextInput } from '../../ui/fields';
 import { Money } from '../../ui/money';
 import { Loading, Page, Section } from '../../ui/page';
 import { fieldErrors, ProblemAlert } from '../../ui/problem';
+import { riskReason } from '../../ui/risk-reasons';
 import { DataTable } from '../../ui/table';
 import { DateTime } from '../../ui/format';
 
@@ -135,9 +136,7 @@ function DecisionTable({ caption, rows }: { caption: string; rows: Decision[] })
             ) : (
               <ul className="ops-list">
                 {d.reasons.map((r) => (
-                  <li key={r}>
-                    <code>{r}</code>
-                  </li>
+                  <li key={r}>{riskReason(t, r)}</li>
                 ))}
               </ul>
             ),
@@ -349,9 +348,7 @@ function ReviewQueue() {
                   o.riskReasons.length > 0 ? (
                     <ul className="ops-list">
                       {o.riskReasons.map((r) => (
-                        <li key={r}>
-                          <code>{r}</code>
-                        </li>
+                        <li key={r}>{riskReason(t, r)}</li>
                       ))}
                     </ul>
                   ) : (

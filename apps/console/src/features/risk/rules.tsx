@@ -1,11 +1,13 @@
 import { useState, type ReactNode } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useIntl } from 'react-intl';
-import { Button, Dialog, DialogTrigger, Form, Heading, Modal } from 'react-aria-components';
+import { Form } from 'react-aria-components';
+import { v4 as uuidv4 } from 'uuid';
 import { ok, type components } from '@emporia/sdk';
 import { useT } from '../../i18n';
 import { api } from '../../sdk';
-import { MoneyInput, NumberInput, SelectInput, TextInput } from '../../ui/fields';
+import { DialogButton, FormActions } from '../../ui/dialogs';
+import { CheckboxInput, MoneyInput, NumberInput, SelectInput, TextInput } from '../../ui/fields';
 import { Money, toMajor, toMinor } from '../../ui/money';
 import { useNotify } from '../../ui/notify';
 import { Loading, Page } from '../../ui/page';
@@ -15,36 +17,90 @@ import { Duration } from '../../ui/format';
 
 type Rule = components['schemas']['RuleView'];
 type RuleBody = components['schemas']['UpsertRuleDto'];
+type Kind = Rule['kind'];
+type Subject = Rule['appliesTo'];
 type ListKind = NonNullable<Rule['listKind']>;
 type Dimension = NonNullable<Rule['dimension']>;
 
 export const LIST_KINDS: ListKind[] = ['ACCOUNT', 'DEVICE', 'IP', 'ADDRESS', 'PHONE'];
 const DIMENSIONS: Dimension[] = ['ACCOUNT', 'IP', 'ADDRESS', 'DEVICE'];
+/** ADDRESS_QUALITY: a doubt checkout found about the address (libs/domain), or any of them. */
+const ADDRESS_ISSUES: Dimension[] = [
+  'ANY',
+  'DETAIL_VAGUE',
+  'PHONE_OTHER_COUNTRY',
+  'RECIPIENT_DOUBTFUL',
+  'REGION_MISMATCH_IN_DETAIL',
+];
+/** RETURN_ABUSE: what of the account's returns over the window is counted. */
+const RETURN_DIMENSIONS: Dimension[] = [
+  'RETURN_RATE',
+  'EXCHANGES',
+  'REFUNDS_WITHOUT_RETURN',
+  'ITEMS_MISMATCH',
+];
+/** The longest window (RETURN_ABUSE's and NEW_ACCOUNT's; risk keeps the others to 7 days). */
+const MAX_WINDOW = 365 * 86_400;
 
-/** The parameters each rule kind uses (README "Risk control", apps/risk/README.md). */
+/**
+ * The parameters each rule kind uses and what it scores (README "Risk control",
+ * apps/risk/README.md; risk's RULE_INVALID is the last word). `rate`: with that dimension the
+ * threshold is a percentage and `minSample` applies.
+ */
 const USES: Record<
-  Rule['kind'],
+  Kind,
   {
+    subjects: Subject[];
     listKind?: true;
     dimension?: Dimension[];
     window?: true;
     threshold?: true;
     amount?: true;
     delivery?: true;
+    rate?: Dimension;
   }
 > = {
-  LIST_MATCH: { listKind: true },
-  VELOCITY: { dimension: DIMENSIONS, window: true, threshold: true },
-  AMOUNT: { amount: true },
-  BRUSHING: { amount: true, window: true, threshold: true },
-  COUPON_ABUSE: { dimension: ['DEVICE', 'ADDRESS'], window: true, threshold: true },
-  LOGIN_ANOMALY: { window: true },
-  LOGIN_VELOCITY: { dimension: ['IP', 'ACCOUNT'], window: true, threshold: true },
-  NEW_ACCOUNT: { window: true },
-  BULK_AFTER_DELIVERY: { window: true, threshold: true, delivery: true },
+  LIST_MATCH: { subjects: ['ORDER', 'LOGIN', 'REVIEW'], listKind: true },
+  VELOCITY: { subjects: ['ORDER', 'REVIEW'], dimension: DIMENSIONS, window: true, threshold: true },
+  AMOUNT: { subjects: ['ORDER'], amount: true },
+  BRUSHING: { subjects: ['ORDER'], amount: true, window: true, threshold: true },
+  COUPON_ABUSE: {
+    subjects: ['ORDER'],
+    dimension: ['DEVICE', 'ADDRESS'],
+    window: true,
+    threshold: true,
+  },
+  LOGIN_ANOMALY: { subjects: ['ORDER', 'LOGIN'], window: true },
+  LOGIN_VELOCITY: {
+    subjects: ['LOGIN'],
+    dimension: ['IP', 'ACCOUNT'],
+    window: true,
+    threshold: true,
+  },
+  NEW_ACCOUNT: { subjects: ['REVIEW'], window: true },
+  BULK_AFTER_DELIVERY: { subjects: ['REVIEW'], window: true, threshold: true, delivery: true },
+  ADDRESS_QUALITY: { subjects: ['ORDER'], dimension: ADDRESS_ISSUES },
+  ADDRESS_SPREAD: {
+    subjects: ['ORDER'],
+    dimension: ['ADDRESS', 'ACCOUNT'],
+    window: true,
+    threshold: true,
+  },
+  RETURN_ABUSE: {
+    subjects: ['ORDER'],
+    dimension: RETURN_DIMENSIONS,
+    window: true,
+    threshold: true,
+    rate: 'RETURN_RATE',
+  },
 };
+const KINDS = Object.keys(USES) as Kind[];
 
 const rulesKey = ['risk', 'rules'] as const;
+
+/** A dimension in words; ADDRESS_SPREAD's say which way it counts (accounts of one address …). */
+const dimensionLabel = (t: (id: string) => string, kind: Kind, d: Dimension) =>
+  t(kind === 'ADDRESS_SPREAD' ? `risk.spreadDimension.${d}` : `risk.dimension.${d}`);
 
 /** What GET shows, as PUT takes it back (the kind's unused fields left out). */
 function bodyOf(rule: Rule): RuleBody {
@@ -60,6 +116,7 @@ function bodyOf(rule: Rule): RuleBody {
     windowSeconds: rule.windowSeconds,
     threshold: rule.threshold,
     deliveryWindowSeconds: rule.deliveryWindowSeconds,
+    minSample: rule.minSample,
     amount: rule.amount,
   };
 }
@@ -75,8 +132,13 @@ function RuleParameters({ rule }: { rule: Rule }) {
   if (rule.listKind)
     parts.push(t('risk.param.list', { list: t(`risk.listKind.${rule.listKind}`) }));
   if (rule.dimension)
-    parts.push(t('risk.param.dimension', { dimension: t(`risk.dimension.${rule.dimension}`) }));
-  if (rule.threshold != null) parts.push(t('risk.param.threshold', { n: rule.threshold }));
+    parts.push(
+      t('risk.param.dimension', { dimension: dimensionLabel(t, rule.kind, rule.dimension) }),
+    );
+  const rate = rule.dimension != null && USES[rule.kind].rate === rule.dimension;
+  if (rule.threshold != null)
+    parts.push(t(rate ? 'risk.param.rate' : 'risk.param.threshold', { n: rule.threshold }));
+  if (rule.minSample != null) parts.push(t('risk.param.minSample', { n: rule.minSample }));
   if (rule.windowSeconds != null)
     parts.push(
       <span key="w">
@@ -123,6 +185,11 @@ export function RulesScreen() {
   return (
     <Page title={t('risk.rulesTitle')}>
       <p className="ops-lead">{t('risk.rulesLead')}</p>
+      <div className="row">
+        <DialogButton label={t('risk.newRule')} title={t('risk.newRule')}>
+          {(close) => <RuleForm rule={newRule()} isNew onDone={close} />}
+        </DialogButton>
+      </div>
       <ProblemAlert error={toggle.error} />
       {rules.isPending ? (
         <Loading />
@@ -196,34 +263,52 @@ export function RulesScreen() {
 function RuleEditor({ rule }: { rule: Rule }) {
   const t = useT();
   return (
-    <DialogTrigger>
-      <Button
-        className="button secondary"
-        aria-label={t('risk.editRuleNamed', { name: rule.name })}
-      >
-        {t('risk.edit')}
-      </Button>
-      <Modal isDismissable>
-        <Dialog>
-          {({ close }) => (
-            <>
-              <Heading slot="title">{t('risk.editRuleNamed', { name: rule.name })}</Heading>
-              <RuleForm rule={rule} onDone={close} />
-            </>
-          )}
-        </Dialog>
-      </Modal>
-    </DialogTrigger>
+    <DialogButton
+      className="button secondary"
+      label={t('risk.edit')}
+      ariaLabel={t('risk.editRuleNamed', { name: rule.name })}
+      title={t('risk.editRuleNamed', { name: rule.name })}
+    >
+      {(close) => <RuleForm rule={rule} onDone={close} />}
+    </DialogButton>
   );
 }
 
-function RuleForm({ rule, onDone }: { rule: Rule; onDone: () => void }) {
+/** A new rule, off until an operator turns it on. */
+const newRule = (): Rule => ({
+  id: uuidv4(),
+  name: '',
+  kind: 'RETURN_ABUSE',
+  appliesTo: 'ORDER',
+  action: 'REVIEW',
+  score: 30,
+  active: false,
+  listKind: null,
+  dimension: null,
+  windowSeconds: null,
+  threshold: null,
+  deliveryWindowSeconds: null,
+  minSample: null,
+  amount: null,
+});
+
+function RuleForm({
+  rule,
+  isNew = false,
+  onDone,
+}: {
+  rule: Rule;
+  /** A new rule: its kind and subject are chosen here (a saved rule keeps its own). */
+  isNew?: boolean;
+  onDone: () => void;
+}) {
   const t = useT();
   const intl = useIntl();
   const notify = useNotify();
   const queryClient = useQueryClient();
-  const uses = USES[rule.kind];
   const currency = rule.amount?.currency ?? 'CNY';
+  const [kind, setKindState] = useState<Kind>(rule.kind);
+  const [appliesTo, setAppliesTo] = useState<Subject>(rule.appliesTo);
   const [name, setName] = useState(rule.name);
   const [action, setAction] = useState<Rule['action']>(rule.action);
   const [score, setScore] = useState(rule.score);
@@ -233,14 +318,23 @@ function RuleForm({ rule, onDone }: { rule: Rule; onDone: () => void }) {
   const [windowSeconds, setWindow] = useState<number>(rule.windowSeconds ?? NaN);
   const [threshold, setThreshold] = useState<number>(rule.threshold ?? NaN);
   const [delivery, setDelivery] = useState<number>(rule.deliveryWindowSeconds ?? NaN);
+  const [minSample, setMinSample] = useState<number>(rule.minSample ?? NaN);
   const [amount, setAmount] = useState<number>(rule.amount ? toMajor(rule.amount) : NaN);
+  const uses = USES[kind];
+  /** RETURN_RATE: the threshold is a percentage, and a minimum sample applies. */
+  const rate = uses.rate !== undefined && dimension === uses.rate;
+  const setKind = (k: Kind) => {
+    setKindState(k);
+    if (!USES[k].subjects.includes(appliesTo)) setAppliesTo(USES[k].subjects[0]);
+    if (dimension && !USES[k].dimension?.includes(dimension)) setDimension(null);
+  };
   const save = useMutation({
     mutationFn: () => {
       const num = (n: number) => (Number.isFinite(n) ? n : null);
       return saveRule(rule.id, {
         name,
-        kind: rule.kind,
-        appliesTo: rule.appliesTo,
+        kind,
+        appliesTo,
         action,
         score,
         active,
@@ -249,6 +343,7 @@ function RuleForm({ rule, onDone }: { rule: Rule; onDone: () => void }) {
         windowSeconds: uses.window ? num(windowSeconds) : null,
         threshold: uses.threshold ? num(threshold) : null,
         deliveryWindowSeconds: uses.delivery ? num(delivery) : null,
+        minSample: rate ? num(minSample) : null,
         amount:
           uses.amount && Number.isFinite(amount)
             ? { amountMinor: toMinor(amount, currency), currency }
@@ -256,7 +351,7 @@ function RuleForm({ rule, onDone }: { rule: Rule; onDone: () => void }) {
       });
     },
     onSuccess: async (saved) => {
-      notify(t('risk.ruleSaved', { name: saved.name }));
+      notify(t(isNew ? 'risk.ruleCreated' : 'risk.ruleSaved', { name: saved.name }));
       await queryClient.invalidateQueries({ queryKey: rulesKey });
       onDone();
     },
@@ -271,10 +366,32 @@ function RuleForm({ rule, onDone }: { rule: Rule; onDone: () => void }) {
         save.mutate();
       }}
     >
-      <p>
-        {t('risk.ruleKind')}: {t(`risk.kind.${rule.kind}`)} · {t('risk.appliesTo')}:{' '}
-        {t(`risk.subject.${rule.appliesTo}`)}
-      </p>
+      {isNew ? (
+        <div className="row">
+          <SelectInput
+            label={t('risk.ruleKind')}
+            name="kind"
+            value={kind}
+            onChange={setKind}
+            isRequired
+            options={KINDS.map((k) => ({ id: k, label: t(`risk.kind.${k}`) }))}
+          />
+          <SelectInput
+            label={t('risk.appliesTo')}
+            name="appliesTo"
+            value={appliesTo}
+            onChange={setAppliesTo}
+            isRequired
+            options={uses.subjects.map((s) => ({ id: s, label: t(`risk.subject.${s}`) }))}
+          />
+        </div>
+      ) : (
+        <p>
+          {t('risk.ruleKind')}: {t(`risk.kind.${kind}`)} · {t('risk.appliesTo')}:{' '}
+          {t(`risk.subject.${appliesTo}`)}
+        </p>
+      )}
+      <p className="mk-hint">{t(`risk.kindHelp.${kind}`)}</p>
       <TextInput
         label={t('risk.ruleName')}
         name="name"
@@ -317,12 +434,18 @@ function RuleForm({ rule, onDone }: { rule: Rule; onDone: () => void }) {
       ) : null}
       {uses.dimension ? (
         <SelectInput
-          label={t('risk.dimensionLabel')}
+          label={t(
+            kind === 'ADDRESS_QUALITY'
+              ? 'risk.addressIssueLabel'
+              : kind === 'RETURN_ABUSE'
+                ? 'risk.returnDimensionLabel'
+                : 'risk.dimensionLabel',
+          )}
           name="dimension"
           value={dimension}
           onChange={setDimension}
           isRequired
-          options={uses.dimension.map((d) => ({ id: d, label: t(`risk.dimension.${d}`) }))}
+          options={uses.dimension.map((d) => ({ id: d, label: dimensionLabel(t, kind, d) }))}
         />
       ) : null}
       <div className="row">
@@ -333,7 +456,7 @@ function RuleForm({ rule, onDone }: { rule: Rule; onDone: () => void }) {
             value={windowSeconds}
             onChange={setWindow}
             minValue={1}
-            maxValue={31_536_000}
+            maxValue={MAX_WINDOW}
             step={1}
             isRequired
             description={duration(windowSeconds)}
@@ -341,13 +464,25 @@ function RuleForm({ rule, onDone }: { rule: Rule; onDone: () => void }) {
         ) : null}
         {uses.threshold ? (
           <NumberInput
-            label={t('risk.threshold')}
+            label={t(rate ? 'risk.thresholdRate' : 'risk.threshold')}
             name="threshold"
             value={threshold}
             onChange={setThreshold}
             minValue={1}
+            maxValue={rate ? 100 : undefined}
             step={1}
             isRequired
+          />
+        ) : null}
+        {rate ? (
+          <NumberInput
+            label={t('risk.minSample')}
+            name="minSample"
+            value={minSample}
+            onChange={setMinSample}
+            minValue={1}
+            step={1}
+            description={t('risk.minSampleHelp')}
           />
         ) : null}
         {uses.delivery ? (
@@ -357,7 +492,7 @@ function RuleForm({ rule, onDone }: { rule: Rule; onDone: () => void }) {
             value={delivery}
             onChange={setDelivery}
             minValue={1}
-            maxValue={31_536_000}
+            maxValue={MAX_WINDOW}
             step={1}
             isRequired
             description={duration(delivery)}
@@ -374,19 +509,13 @@ function RuleForm({ rule, onDone }: { rule: Rule; onDone: () => void }) {
           />
         ) : null}
       </div>
-      <label className="ops-check">
-        <input type="checkbox" checked={active} onChange={(e) => setActive(e.target.checked)} />
-        {t('risk.activeLabel')}
-      </label>
-      <ProblemAlert error={save.error} />
-      <div className="row dialog-actions">
-        <Button className="button secondary" slot="close">
-          {t('app.cancel')}
-        </Button>
-        <Button type="submit" className="button" isDisabled={save.isPending}>
-          {t('app.save')}
-        </Button>
-      </div>
+      <CheckboxInput label={t('risk.activeLabel')} checked={active} onChange={setActive} />
+      <FormActions
+        error={save.error}
+        pending={save.isPending}
+        submitLabel={t(isNew ? 'risk.create' : 'app.save')}
+        onCancel={onDone}
+      />
     </Form>
   );
 }
