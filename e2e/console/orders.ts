@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ok } from '@emporia/sdk';
+import { carrierSignature } from '@emporia/testing';
 import { onAPhone, registerWarehouse } from './catalog';
 import { until, type ConsoleContext } from './context';
 
@@ -186,6 +187,110 @@ export function ordersTests(ctx: ConsoleContext): void {
         .getByText('此订单没有退货申请')
         .waitFor();
       await checkA11y('returns of an order');
+      expect(problems).toEqual([]);
+    });
+
+    it('receives a return with items other than those sold: disputed with the note, then rejected', async () => {
+      const ops = ctx.operator.client.api;
+      // the carrier reports the parcel delivered (a signed webhook, as a carrier sends it)
+      const [shipment] = (
+        await ok(ops.GET('/v1/admin/orders/{id}/shipments', { params: { path: { id: orderId } } }))
+      ).items;
+      const event = JSON.stringify({
+        trackingNumber: shipment.trackingNumber,
+        eventId: `console-${orderId}`,
+        status: 'DELIVERED',
+        occurredAt: new Date().toISOString(),
+      });
+      const delivered = await fetch(
+        `${ctx.platform.gatewayUrl}/v1/shipments/tracking-events/${shipment.carrier}`,
+        {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'emporia-signature': carrierSignature(shipment.carrier!, event),
+          },
+          body: event,
+        },
+      );
+      expect(delivered.status).toBe(200);
+      const order = await ok(
+        ops.GET('/v1/admin/orders/{id}', { params: { path: { id: orderId } } }),
+      );
+      expect(order.status).toBe('DELIVERED');
+      // the address's GB/T 2260 codes, from checkout (浙江省 杭州市 西湖区)
+      expect(order.address).toMatchObject({
+        provinceCode: '330000',
+        cityCode: '330100',
+        districtCode: '330106',
+      });
+      const requested = await ok(
+        customer.client.api.POST('/v1/orders/{id}/returns', {
+          params: { path: { id: orderId } },
+          body: { lines: [{ skuId: order.lines[0].skuId, quantity: 1 }], reason: '不想要了' },
+        }),
+      );
+      expect(requested).toMatchObject({ status: 'REQUESTED', itemsMismatch: false });
+
+      // the page last showed this order's returns as none (the test before): a search reads
+      // them again, whatever the cache holds
+      const { page, open, checkA11y, problems } = await ctx.operatorPage();
+      await open('退货退款');
+      await page.getByLabel('订单 ID').fill(orderId);
+      await page.getByRole('button', { name: '搜索' }).click();
+      const returns = page.getByRole('table', { name: '此订单的退货申请' });
+      const row = returns.getByRole('row').filter({ hasText: '不想要了' });
+      await row.getByText('待审核').waitFor();
+      // a requested refund may be refunded without the goods: offered, not taken here
+      await row.getByRole('button', { name: '仅退款（不退货）' }).click();
+      const refundOnly = page.getByRole('dialog', { name: '不退货，直接退款？' });
+      await refundOnly.waitFor();
+      await checkA11y('refund-only confirmation');
+      await refundOnly.getByRole('button', { name: '取消' }).click();
+      await refundOnly.waitFor({ state: 'detached' });
+
+      await row.getByRole('button', { name: '同意退货' }).click();
+      await page.getByRole('status').filter({ hasText: '已同意退货' }).waitFor();
+      await row.getByText('已同意，待收货').waitFor();
+
+      await row.getByRole('button', { name: '确认收货' }).click();
+      const receive = page.getByRole('dialog', { name: '确认已收到退货？' });
+      await receive.waitFor();
+      await receive.getByLabel('收到的商品与售出的不符').check();
+      const mark = receive.getByRole('button', { name: '标记为有争议' });
+      expect(await mark.isDisabled()).toBe(true); // what was found first
+      await receive.getByLabel('仓库发现的情况').fill('箱内是一块砖');
+      await checkA11y('receive dialog with other items');
+      await mark.click();
+      await receive.waitFor({ state: 'detached' });
+      await page.getByRole('status').filter({ hasText: '已标记为有争议，等待复核' }).waitFor();
+      await row.getByText('有争议（退回商品不符）').waitFor();
+      await row.getByText('退回商品不符', { exact: true }).waitFor();
+      await row.getByText('箱内是一块砖').waitFor();
+      const [disputed] = (
+        await ok(ops.GET('/v1/admin/orders/{id}/returns', { params: { path: { id: orderId } } }))
+      ).items;
+      expect(disputed).toMatchObject({
+        status: 'DISPUTED',
+        itemsMismatch: true,
+        note: '箱内是一块砖',
+        restocked: false,
+        refund: null,
+      });
+      await checkA11y('a disputed return');
+
+      // reviewed again: rejected after a confirmation
+      await row.getByRole('button', { name: '按正常收货处理' }).waitFor();
+      await row.getByRole('button', { name: '拒绝退货' }).click();
+      const reject = page.getByRole('dialog', { name: '拒绝此有争议的退货？' });
+      await reject.getByRole('button', { name: '确认拒绝' }).click();
+      await reject.waitFor({ state: 'detached' });
+      await page.getByRole('status').filter({ hasText: '已拒绝退货' }).waitFor();
+      await row.getByText('已拒绝').waitFor();
+      const [rejected] = (
+        await ok(ops.GET('/v1/admin/orders/{id}/returns', { params: { path: { id: orderId } } }))
+      ).items;
+      expect(rejected).toMatchObject({ status: 'REJECTED', itemsMismatch: true, refund: null });
       expect(problems).toEqual([]);
     });
   });

@@ -178,5 +178,84 @@ export function riskTests(ctx: ConsoleContext): void {
       }
       expect(problems).toEqual([]);
     });
+
+    it('edits a return-abuse rule (return rate, minimum sample) and creates one on other items returned', async () => {
+      const { page, open, checkA11y, problems } = await ctx.operatorPage();
+      const ruleId = randomUUID();
+      const name = `退货率过高 ${ctx.platform.suffix}`;
+      const rule = {
+        name,
+        kind: 'RETURN_ABUSE' as const,
+        appliesTo: 'ORDER' as const,
+        action: 'REVIEW' as const,
+        score: 40,
+        active: false,
+        dimension: 'RETURN_RATE' as const,
+        windowSeconds: 90 * 86_400,
+        threshold: 60,
+        minSample: 5,
+      };
+      await ok(
+        ctx.operator.client.api.PUT('/v1/admin/risk/rules/{id}', {
+          params: { path: { id: ruleId } },
+          body: rule,
+        }),
+      );
+      const created = `退回非原商品 ${ctx.platform.suffix}`;
+      await open('规则', '风控规则');
+      const row = page.getByRole('row').filter({ hasText: name });
+      await row.getByText('维度：退货率').waitFor();
+      expect(await row.textContent()).toContain('阈值：60%');
+      expect(await row.textContent()).toContain('最小样本：5 行');
+      expect(await row.textContent()).toContain('退货滥用');
+
+      await row.getByRole('button', { name: `编辑规则“${name}”` }).click();
+      const dialog = page.getByRole('dialog', { name: `编辑规则“${name}”` });
+      await dialog.waitFor();
+      await checkA11y('return-abuse rule editor');
+      await dialog.getByLabel('阈值（退货率 %）').fill('50');
+      await dialog.getByLabel('最小样本（签收商品行数）').fill('8');
+      await dialog.getByLabel('最小样本（签收商品行数）').blur();
+      await dialog.getByRole('button', { name: '保存' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      await row.getByText('最小样本：8 行').waitFor();
+      const saved = await ok(ctx.operator.client.api.GET('/v1/admin/risk/rules'));
+      expect(saved.items.find((r) => r.id === ruleId)).toMatchObject({
+        kind: 'RETURN_ABUSE',
+        dimension: 'RETURN_RATE',
+        windowSeconds: 90 * 86_400,
+        threshold: 50,
+        minSample: 8,
+        active: false,
+      });
+
+      // a new rule: a count of returns with other items, no minimum sample; created off
+      await page.getByRole('button', { name: '新建规则' }).click();
+      const create = page.getByRole('dialog', { name: '新建规则' });
+      await create.waitFor();
+      await create.getByLabel('名称').fill(created);
+      await create.getByRole('button', { name: /统计内容/ }).click();
+      await page.getByRole('option', { name: '退回非原商品次数' }).click();
+      expect(await create.getByLabel('最小样本（签收商品行数）').count()).toBe(0);
+      await create.getByLabel('时间窗口（秒）').fill('31536000');
+      await create.getByLabel('阈值（次数）').fill('1');
+      await create.getByLabel('阈值（次数）').blur();
+      await checkA11y('new rule dialog');
+      await create.getByRole('button', { name: '创建规则' }).click();
+      await create.waitFor({ state: 'detached' });
+      const createdRow = page.getByRole('row').filter({ hasText: created });
+      await createdRow.getByText('维度：退回非原商品次数').waitFor();
+      const rules = await ok(ctx.operator.client.api.GET('/v1/admin/risk/rules'));
+      expect(rules.items.find((r) => r.name === created)).toMatchObject({
+        kind: 'RETURN_ABUSE',
+        appliesTo: 'ORDER',
+        dimension: 'ITEMS_MISMATCH',
+        windowSeconds: 31_536_000,
+        threshold: 1,
+        minSample: null,
+        active: false,
+      });
+      expect(problems).toEqual([]);
+    });
   });
 }
