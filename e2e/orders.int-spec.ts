@@ -25,7 +25,7 @@ describe('orders end to end: gateway → order → catalog', () => {
   let operator: Record<string, string>;
   const email = (name: string) => `${name}.${platform.suffix}@example.cn`;
   const address = {
-    recipient: '李四',
+    recipient: '李娜',
     phone: '+8613900001111',
     country: 'CN',
     province: '广东省',

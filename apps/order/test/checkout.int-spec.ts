@@ -64,7 +64,7 @@ describe('order: carts, checkout saga and payments (real catalog, Postgres, Kafk
       (e: unknown) => fromGrpcError(e),
     );
   const address = {
-    recipient: '张三',
+    recipient: '张伟',
     phone: '+8613800138000',
     country: 'CN',
     province: '上海市',

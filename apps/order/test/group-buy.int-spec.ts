@@ -63,7 +63,7 @@ describe('order: flash sales and group buying (real catalog, Postgres, Kafka)', 
       (e: unknown) => fromGrpcError(e),
     );
   const address = {
-    recipient: '李四',
+    recipient: '李娜',
     phone: '+8613800138001',
     country: 'CN',
     province: '上海市',

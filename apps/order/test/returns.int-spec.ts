@@ -52,7 +52,7 @@ describe('order: returns, refund-only and mismatched receipts (real catalog, Pos
       (e: unknown) => fromGrpcError(e),
     );
   const address = {
-    recipient: '张三',
+    recipient: '张伟',
     phone: '+8613800138000',
     country: 'CN',
     province: '上海市',

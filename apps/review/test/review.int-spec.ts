@@ -25,7 +25,7 @@ jest.setTimeout(300_000);
 
 const PASSWORD = 'a long enough password';
 const address = {
-  recipient: '李四',
+  recipient: '李娜',
   phone: '+8613900001111',
   country: 'CN',
   province: '广东省',

@@ -230,6 +230,9 @@ describe('checkAddress: doubtful, for risk', () => {
   const where = { province: '浙江省', city: '杭州市', district: '西湖区', line1: '文三路 9 号' };
   const doubtful: [string, AddressInput, string][] = [
     ['no street, number or building', { line1: '西湖边上' }, 'DETAIL_VAGUE'],
+    ['a street without a number', { line1: '文三路' }, 'DETAIL_VAGUE'],
+    ['near a street', { line1: '文三路附近' }, 'DETAIL_VAGUE'],
+    ['near a compound, no number', { line1: '翠苑小区对面' }, 'DETAIL_VAGUE'],
     ['only the district again', { line1: '西湖区' }, 'DETAIL_VAGUE'],
     ['a Hong Kong phone for Hangzhou', { phone: '+85291234567' }, 'PHONE_OTHER_COUNTRY'],
     ['a placeholder recipient', { recipient: '测试' }, 'RECIPIENT_DOUBTFUL'],
@@ -252,6 +255,9 @@ describe('checkAddress: doubtful, for risk', () => {
     ['a compound and building', '翠苑小区 5 幢'],
     ['English street words', '88 Jianguo Road'],
     ['a street named after another city (广州的北京路)', '北京路 1 号'],
+    ['a building by name', '西湖文化广场'],
+    ['a numbered group in words', '桃源村五组'],
+    ['a building in English', 'Hangzhou Tower'],
   ])('is not vague: %s', (_, line1) => {
     expect(check({ ...where, line1 }).doubts).toEqual([]);
   });

@@ -269,9 +269,24 @@ const PLACEHOLDERS = new Set([
   '123456',
 ]);
 
-/** Street, number or building markers; a digit also counts as a number. */
-const LOCATES =
-  /[路街道巷弄里号號栋幢座楼层室村组屯寨坊园苑庭院府邸厦场站校厂镇乡门铺店馆]|胡同|单元|社区|小区|大厦|广场|花园|公寓|中心|宿舍|医院|大学|学院|酒店|宾馆|工业区|开发区|\b(road|rd|street|st|avenue|ave|lane|ln|no|building|bldg|floor|fl|room|rm|unit|block|blk|tower|apt|suite|house|drive|dr|way|court|ct|plaza|estate)\b/iu;
+/**
+ * What lets a courier find the door: a number (digits, or a Chinese numeral before a unit: 三组,
+ * 五栋), or a named place (a building, compound, village, shop). A street on its own is not enough
+ * (文三路 is kilometres long), nor is "near" something (观前街附近).
+ */
+const NUMBER = /\d|[一二三四五六七八九十百零两]+[号號栋棟幢座楼樓层層室组組单元]/u;
+const PLACE =
+  /[号號栋棟幢座楼樓层層室村组組屯寨坊苑庭院府邸厦廈场場站校厂廠铺舖店馆館]|单元|單元|社区|社區|小区|小區|大厦|广场|花园|公寓|中心|宿舍|医院|大学|学院|酒店|宾馆|工业区|开发区|新村|园区/u;
+const PLACE_WORDS =
+  /\b(no|building|bldg|floor|fl|room|rm|unit|block|blk|tower|apt|apartment|suite|house|plaza|estate|hotel|hospital|university|school|mall)\b/i;
+const APPROXIMATE = /附近|旁边|旁邊|对面|對面|周边|周邊|一带|一帶|左右|大概|后面|後面/u;
+
+const vagueDetail = (rest: string, typed: string): boolean =>
+  rest.length < 2 ||
+  !(
+    NUMBER.test(rest) ||
+    ((PLACE.test(rest) || PLACE_WORDS.test(typed)) && !APPROXIMATE.test(rest))
+  );
 
 /** One to four characters repeated over the whole text (啊啊啊, 测试测试测试, abcabcabc). */
 const repeated = (s: string): boolean => {
@@ -374,7 +389,7 @@ export function checkAddress(input: AddressInput): AddressCheck {
     error('DETAIL_REPEATED', 'line1', `'${out.line1}' repeats the same text`);
   else {
     const rest = stripLeading(detail, region.map(squash));
-    if (rest.length < 2 || !(LOCATES.test(rest) || /\d/.test(rest)))
+    if (vagueDetail(rest, `${out.line1} ${out.line2}`))
       doubt(
         'DETAIL_VAGUE',
         'line1',

@@ -83,7 +83,7 @@ export const aCatalogSku = (catalog: GrpcCaller, categoryId: string) =>
 
 /** A deliverable address in Shanghai, as checkout requests carry it. */
 export const aShippingAddress = (over: Record<string, string> = {}) => ({
-  recipient: '张三',
+  recipient: '张伟',
   phone: '+8613800138000',
   country: 'CN',
   province: '上海市',
