@@ -178,6 +178,14 @@ describe('risk rules', () => {
     expect(normaliseListValue('ADDRESS', 'CN|广东省|深圳市|南山区|科技园 1 号|')).toBe(
       'cn|广东省|深圳市|南山区|科技园1号|',
     );
+    // one place however it was written, as order's fingerprint of an order there
+    for (const written of [
+      'CN|广东|深圳|南山|科技园，1号|',
+      'cn|廣東省|深圳市|南山區|科技園１號',
+      'CN|Guangdong|Shenzhen|Nanshan|科技园 1 号|',
+    ])
+      expect(normaliseListValue('ADDRESS', written)).toBe('cn|广东省|深圳市|南山区|科技园1号|');
+    expect(normaliseListValue('ADDRESS', ' 科技园 1 号 ')).toBe('科技园1号');
     expect(() => normaliseListValue('DEVICE', '  ')).toThrow(
       expect.objectContaining({ code: 'LIST_VALUE_INVALID' }),
     );

@@ -1,3 +1,4 @@
+import { normaliseFingerprint } from '@emporia/domain';
 import { isIso4217Currency, type Money } from '@emporia/money';
 import { RiskError } from './risk-error';
 import { MAX_RETURN_WINDOW_SECONDS, returnRate, type ReturnStats } from './return-facts';
@@ -400,7 +401,10 @@ function validateReturnAbuse(
 
 /**
  * Normalises a list value: trimmed, lower case; phones keep digits and a leading +; addresses
- * (order's fingerprint `country|province|city|district|line1|line2`) lose all white space.
+ * written as order's fingerprint `country|province|city|district|line1|line2` are normalised as
+ * `addressFingerprint` makes them (places as the national divisions spell them however they were
+ * written, simplified characters, no white space or punctuation: `CN|广东|深圳|南山|科技园 1 号|`
+ * matches an order to 广东省 深圳市 南山区 科技园1号), other addresses lose all white space.
  */
 export function normaliseListValue(kind: ListKind, value: string): string {
   const v = (value ?? '').trim();
@@ -408,7 +412,9 @@ export function normaliseListValue(kind: ListKind, value: string): string {
     kind === 'PHONE'
       ? v.replace(/[^\d+]/g, '')
       : kind === 'ADDRESS'
-        ? v.toLowerCase().replace(/\s+/g, '')
+        ? v.includes('|')
+          ? normaliseFingerprint(v)
+          : v.toLowerCase().replace(/\s+/g, '')
         : v.toLowerCase();
   if (!out || out.length > 512)
     throw new RiskError('INVALID_ARGUMENT', 'LIST_VALUE_INVALID', `a ${kind} entry needs a value`);

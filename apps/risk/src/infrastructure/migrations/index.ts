@@ -3,6 +3,7 @@ import { RiskReviews1764000001700 } from './1764000001700-risk-reviews';
 import { IpVelocityDefault1764000001800 } from './1764000001800-ip-velocity-default';
 import { AccountReturnFacts1764000001900 } from './1764000001900-account-return-facts';
 import { AddressAndReturnRules1764000002000 } from './1764000002000-address-and-return-rules';
+import { AddressListFingerprints1764000002100 } from './1764000002100-address-list-fingerprints';
 
 /** Every migration of the risk database, in order. Never `synchronize`. */
 export const RISK_MIGRATIONS = [
@@ -11,4 +12,5 @@ export const RISK_MIGRATIONS = [
   IpVelocityDefault1764000001800,
   AccountReturnFacts1764000001900,
   AddressAndReturnRules1764000002000,
+  AddressListFingerprints1764000002100,
 ];
