@@ -307,6 +307,7 @@ describe('risk end to end: gateway → order → risk', () => {
         windowSeconds: null,
         threshold: null,
         deliveryWindowSeconds: null,
+        minSample: null,
         amount: null,
       },
     ]);
