@@ -202,6 +202,53 @@ describe('abnormal orders end to end: addresses and return abuse sent to review'
     });
   });
 
+  it('the address book refuses an undeliverable address naming the field, and stores names and codes checkout uses', async () => {
+    const { api } = platform;
+    const skuId = await sku();
+    const buyer = await platform.signIn(email('book'), PASSWORD);
+    const refused = await api(
+      'POST',
+      '/v1/me/addresses',
+      suzhou({ district: '西湖区' }),
+      buyer.auth,
+    );
+    expect([refused.status, refused.body.code]).toEqual([400, 'ADDRESS_INVALID']);
+    expect(refused.body.errors).toEqual([
+      expect.objectContaining({ field: 'district', reason: 'DISTRICT_NOT_IN_CITY' }),
+    ]);
+    const badPostcode = await api(
+      'POST',
+      '/v1/me/addresses',
+      suzhou({ postalCode: '2150' }),
+      buyer.auth,
+    );
+    expect(badPostcode.body.errors).toEqual([
+      expect.objectContaining({ field: 'postalCode', reason: 'POSTAL_CODE_INVALID' }),
+    ]);
+    expect((await api('GET', '/v1/me/addresses', undefined, buyer.auth)).body.items).toEqual([]);
+    const saved = await api(
+      'POST',
+      '/v1/me/addresses',
+      suzhou({ province: 'Jiangsu', city: 'Suzhou', district: 'Gusu', postalCode: '215000' }),
+      buyer.auth,
+    );
+    expect(saved.status).toBe(201);
+    expect(saved.body).toMatchObject({
+      province: '江苏省',
+      city: '苏州市',
+      district: '姑苏区',
+      provinceCode: '320000',
+      cityCode: '320500',
+      districtCode: '320508',
+    });
+    const placed = await anHttpCheckout(api, buyer.auth)
+      .of(skuId)
+      .fromAddressBook(saved.body.id)
+      .send();
+    expect(placed.status).toBe(201);
+    expect(placed.body.address).toMatchObject({ city: '苏州市', districtCode: '320508' });
+  });
+
   it('holds a doubtful address for review with its reason in the queue, and approving lets it be paid', async () => {
     const skuId = await sku();
     const buyer = await platform.signIn(email('vague'), PASSWORD);
