@@ -22,6 +22,9 @@ import { orderEventsRoute } from './interface/order-events.consumer';
 import { userEventsRoute } from './interface/user-events.consumer';
 import { RiskGrpcController } from './interface/risk.grpc-controller';
 
+/** Consumed events are gathered this long per fetch (`gatherMs`). */
+const EVENT_GATHER_MS = 500;
+
 const CONSUMED_TOPICS = [USER_ACCOUNT.name, ORDER_ORDER.name];
 
 /**
@@ -68,6 +71,10 @@ export const riskService = defineService({
       // one consumer (one group member) for both topics: each route handles its own types
       kafka.consumer({
         topics: CONSUMED_TOPICS,
+        // order.order is busy (several events per order, nearly all skipped here): one fetch and
+        // one commit per batch gathered this long, not one per event; a login anomaly or a
+        // settled return counts at most this much later
+        gatherMs: EVENT_GATHER_MS,
         handler: eventHandler(
           userEventsRoute(get(RiskUseCase)),
           orderEventsRoute(get(ReturnHistoryUseCase)),
