@@ -1,6 +1,5 @@
 import { Client } from 'pg';
-import { createDataSource, runMigrations } from '@emporia/persistence';
-import { createTestDatabase } from '@emporia/testing';
+import { createTestDatabase, migrateTestDatabase } from '@emporia/testing';
 import { RISK_MIGRATIONS } from '../src/infrastructure/migrations';
 import { AddressListFingerprints1764000002100 } from '../src/infrastructure/migrations/1764000002100-address-list-fingerprints';
 
@@ -18,15 +17,7 @@ const UP_TO = RISK_MIGRATIONS.slice(
 describe('risk migration: listed addresses normalised as order fingerprints them', () => {
   let db: { url: string; drop: () => Promise<void> };
   let pg: Client;
-  const migrate = async (migrations: typeof UP_TO) => {
-    const ds = createDataSource({ url: db.url, entities: [], migrations });
-    await ds.initialize();
-    try {
-      return await runMigrations(ds);
-    } finally {
-      await ds.destroy();
-    }
-  };
+  const migrate = (migrations: typeof UP_TO) => migrateTestDatabase(db.url, migrations);
 
   beforeAll(async () => {
     db = await createTestDatabase('risk_address_list_mig');

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { createDataSource, runMigrations } from '@emporia/persistence';
-import { createTestDatabase } from '@emporia/testing';
+import { createDataSource } from '@emporia/persistence';
+import { createTestDatabase, migrateTestDatabase } from '@emporia/testing';
 import { USER_MIGRATIONS } from '../src/infrastructure/migrations';
 import { AddressCodes1764000000800 } from '../src/infrastructure/migrations/1764000000800-address-codes';
 
@@ -16,15 +16,7 @@ const UP_TO = USER_MIGRATIONS.slice(0, USER_MIGRATIONS.indexOf(AddressCodes17640
 describe('user migration: GB/T 2260 codes on saved addresses', () => {
   let db: { url: string; drop: () => Promise<void> };
   let pg: Client;
-  const migrate = async (migrations: typeof UP_TO) => {
-    const ds = createDataSource({ url: db.url, entities: [], migrations });
-    await ds.initialize();
-    try {
-      return await runMigrations(ds);
-    } finally {
-      await ds.destroy();
-    }
-  };
+  const migrate = (migrations: typeof UP_TO) => migrateTestDatabase(db.url, migrations);
 
   beforeAll(async () => {
     db = await createTestDatabase('user_address_codes_mig');

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { createDataSource, runMigrations } from '@emporia/persistence';
 import { createLogger, type Logger } from '@emporia/platform';
 
 /** A short random suffix for names that must not collide between test runs and workers. */
@@ -44,6 +45,25 @@ export async function createTestDatabase(
       await c.end();
     },
   };
+}
+
+/**
+ * Runs `migrations` (a service's list, or the first ones of it) on the database at `url`, each in
+ * its own transaction, as the service's migrate step would: the names applied. For migration
+ * tests that load rows between two steps.
+ */
+export async function migrateTestDatabase(
+  url: string,
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: Function[],
+): Promise<string[]> {
+  const ds = createDataSource({ url, entities: [], migrations });
+  await ds.initialize();
+  try {
+    return await runMigrations(ds);
+  } finally {
+    await ds.destroy();
+  }
 }
 
 /** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */

@@ -4,6 +4,7 @@ export {
   createTestDatabase,
   eventually,
   freePort,
+  migrateTestDatabase,
   testEnv,
   testLogger,
   uniqueSuffix,
