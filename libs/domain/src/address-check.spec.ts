@@ -67,6 +67,21 @@ describe('checkAddress: Chinese addresses that can be delivered', () => {
       '朝阳区',
       ['110000', '110100', '110105'],
     ],
+    // a character the traditional-to-simplified table folds (乾 → 干) is kept in a name with it
+    [
+      { province: '吉林省', city: '松原市', district: '乾安縣', line1: '乾安大街 1 號' },
+      '吉林省',
+      '松原市',
+      '乾安县',
+      ['220000', '220700', '220723'],
+    ],
+    [
+      { province: '遼寧', city: '瀋陽', district: '瀋河區', line1: '中街路 1 號' },
+      '辽宁省',
+      '沈阳市',
+      '沈河区',
+      ['210000', '210100', '210103'],
+    ],
     // autonomous regions and prefectures by their short names
     [
       { province: '内蒙古', city: '呼和浩特', district: '新城区', line1: '新华大街 1 号' },

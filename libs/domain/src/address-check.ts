@@ -88,11 +88,33 @@ let phoneParser: ((text: string, country?: string) => PhoneNumber | undefined) |
 const load = () => {
   if (toSimplified && phoneParser) return;
   const require = createRequire(__filename);
-  const opencc = require('opencc-js') as { Converter(o: { from: string; to: string }): Convert };
-  // Taiwan's and Hong Kong's standard forms both reach mainland simplified characters
-  const tw = opencc.Converter({ from: 'tw', to: 'cn' });
-  const hk = opencc.Converter({ from: 'hk', to: 'cn' });
-  toSimplified = (s) => hk(tw(s));
+  // OpenCC's character tables only (place names need no phrase conversion): Taiwan's and Hong
+  // Kong's variant forms to OpenCC's traditional, then traditional to simplified. A few thousand
+  // entries in two maps, where its converters would keep tries of every phrase on the heap
+  // (about 6 MB of small objects, which lengthened every major GC of the services using them).
+  const { Locale } = require('opencc-js') as {
+    Locale: { from: Record<string, string[][]>; to: Record<string, string[][]> };
+  };
+  const table = (dict: string, into: Map<string, string>) => {
+    for (const pair of dict.split('|')) {
+      const [from, ...to] = pair.split(' ');
+      // a character that is also its own simplified form keeps it (乾 in 乾安县, 乾县)
+      if (to.length && [...from].length === 1 && !into.has(from) && !to.includes(from))
+        into.set(from, to[0]);
+    }
+    return into;
+  };
+  const characters = (groups: string[][]) => groups[0][groups[0].length - 1];
+  const variants = table(characters(Locale.from.hk), table(characters(Locale.from.tw), new Map()));
+  const simplified = table(characters(Locale.to.cn), new Map());
+  toSimplified = (text) => {
+    let out = '';
+    for (const c of text) {
+      const standard = variants.get(c) ?? c;
+      out += simplified.get(standard) ?? standard;
+    }
+    return out;
+  };
   const phones = require('libphonenumber-js/max') as {
     parsePhoneNumberFromString(text: string, country?: string): PhoneNumber | undefined;
   };
@@ -190,14 +212,28 @@ function pick<T extends Named>(items: readonly T[], input: string, suffix: RegEx
   const q = squash(input);
   if (!q) return undefined;
   if (/^[a-z][a-z\s'.-]*$/i.test(tidy(input))) return pickRomanised(items, tidy(input), suffix);
-  const exact = items.filter((i) => i.name === q);
+  const exact = items.filter((i) => keyOf(i) === q);
   if (exact.length === 1) return exact[0];
   const stem = q.replace(suffix, '');
-  const short = items.filter((i) => i.name.replace(suffix, '') === stem && stem.length > 0);
+  const short = items.filter((i) => keyOf(i).replace(suffix, '') === stem && stem.length > 0);
   if (short.length === 1) return short[0];
   if (q.length < 2) return undefined;
-  const prefixed = items.filter((i) => i.name.startsWith(stem.length >= 2 ? stem : q));
+  const prefixed = items.filter((i) => keyOf(i).startsWith(stem.length >= 2 ? stem : q));
   return prefixed.length === 1 ? prefixed[0] : undefined;
+}
+
+const keys = new WeakMap<Named, string>();
+/**
+ * A name as input is compared: through the same character table, so a character the table folds
+ * (乾 → 干) folds on both sides and 乾安縣 still finds 乾安县.
+ */
+function keyOf(item: Named): string {
+  let k = keys.get(item);
+  if (k === undefined) {
+    k = squash(item.name);
+    keys.set(item, k);
+  }
+  return k;
 }
 
 const findProvince = (input: string) => pick(provinces(), input, PROVINCE_SUFFIX);
@@ -211,7 +247,7 @@ function leadingName<T extends Named>(
   let best: T | undefined;
   let bestLength = 0;
   for (const i of items)
-    for (const n of [i.name, i.name.replace(suffix, '')])
+    for (const n of [keyOf(i), keyOf(i).replace(suffix, '')])
       if (n.length >= 2 && n.length > bestLength && text.startsWith(n)) {
         best = i;
         bestLength = n.length;
