@@ -1,6 +1,12 @@
 import { createRequire } from 'node:module';
 import type { PhoneNumber } from 'libphonenumber-js';
-import { type District, municipalCityCode, type Province, provinces } from './cn-divisions';
+import {
+  type City,
+  type District,
+  municipalCityCode,
+  type Province,
+  provinces,
+} from './cn-divisions';
 
 /**
  * Address quality (issue 24): a shipping address checked and normalised before it is stored or
@@ -238,6 +244,10 @@ function keyOf(item: Named): string {
 
 const findProvince = (input: string) => pick(provinces(), input, PROVINCE_SUFFIX);
 
+let cities: City[] | undefined;
+/** Every city of every province (built once). */
+const allCities = (): City[] => (cities ??= provinces().flatMap((p) => p.cities));
+
 /** The names a place's detail line may start with: the whole name, and without its suffix. */
 function leadingName<T extends Named>(
   items: readonly T[],
@@ -434,11 +444,7 @@ export function checkAddress(input: AddressInput): AddressCheck {
     if (province) {
       // whole names only: streets are often named after places (广州的北京路, 重庆的广东路)
       const other = leadingName(provinces(), detail, NO_SUFFIX);
-      const city = leadingName(
-        provinces().flatMap((p) => p.cities),
-        detail,
-        NO_SUFFIX,
-      );
+      const city = leadingName(allCities(), detail, NO_SUFFIX);
       if (
         (other && other.code !== province.code) ||
         (city && out.cityCode && city.code !== out.cityCode && !province.municipality)

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER, type Logger, type RequestContext } from '@emporia/platform';
 import { UUID_RE } from '@emporia/domain';
-import { addressDoubts, validateShippingAddress } from '../domain/address';
+import { checkShippingAddress } from '../domain/address';
 import { deriveCheckoutKey } from './checkout-key';
 import { announceCart } from './cart-events';
 import { decideRetry } from '../domain/checkout-attempt';
@@ -60,6 +60,8 @@ export interface CheckoutRun {
   attemptId: string;
   input: CheckoutInput;
   address: ShippingAddress;
+  /** What checkout doubted about the address (found with the check that accepted it), for risk. */
+  addressIssues: string[];
   couponCodes: string[];
   promotion: CheckoutPromotion;
   cart?: Cart;
@@ -138,7 +140,9 @@ export class CheckoutUseCase {
         'ACCOUNT_FROZEN',
         'this account is frozen; contact support',
       );
-    const address = validateShippingAddress(input.address ?? (entry ? await entry : undefined));
+    const { address, doubts } = checkShippingAddress(
+      input.address ?? (entry ? await entry : undefined),
+    );
     const couponCodes = [
       ...new Set((input.couponCodes ?? []).map((c) => c.trim()).filter(Boolean)),
     ].sort();
@@ -232,6 +236,7 @@ export class CheckoutUseCase {
           attemptId,
           input,
           address,
+          addressIssues: doubts,
           couponCodes,
           promotion,
           cart: start.cart ?? undefined,
@@ -352,7 +357,7 @@ export class CheckoutUseCase {
       ip: r.input.ip ?? '',
       deviceId: r.input.deviceId ?? '',
       address: r.address,
-      addressIssues: addressDoubts(r.address),
+      addressIssues: r.addressIssues,
       total: r.priced!.total,
       lineCount: r.priced!.lines.length,
       couponCodes: r.couponCodes,

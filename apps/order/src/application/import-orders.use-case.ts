@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RequestContext } from '@emporia/platform';
-import { validateShippingAddress } from '../domain/address';
+import { importedShippingAddress } from '../domain/address';
 import { importedPaid, type MarketplaceAdapter, pricedFromImport } from '../domain/imported-order';
 import { checkPricing, placeOrder, type Order } from '../domain/order';
 import { OrderError } from '../domain/order-error';
@@ -61,7 +61,7 @@ export class ImportOrdersUseCase {
         },
       );
     const imp = adapter.parse(payload);
-    const address = validateShippingAddress(imp.address);
+    const address = importedShippingAddress(imp.address);
     const before = await this.existing(ctx, source, imp.externalId);
     if (before) return { order: before, created: false };
 

@@ -116,7 +116,7 @@ export interface RiskInput {
   ip: string;
   deviceId: string;
   address: ShippingAddress;
-  /** Doubts about the address (domain `addressDoubts`), for risk's ADDRESS_QUALITY rules. */
+  /** Doubts about the address (domain `checkShippingAddress`), for risk's ADDRESS_QUALITY rules. */
   addressIssues: string[];
   total: Money;
   lineCount: number;

@@ -14,15 +14,8 @@ const FIELDS: [keyof ShippingAddress, number, boolean][] = [
   ['postalCode', 16, false],
 ];
 
-/**
- * A shipping address as snapshotted on an order: every required field present and bounded, and
- * deliverable (libs/domain `checkAddress`: a Chinese province, city and district that go
- * together, a district where the city has them, a detail line that is not a placeholder or
- * repeated text, a real phone number). Refused otherwise with `ADDRESS_INVALID` naming the field
- * (`address.district`) and the reason (`DISTRICT_NOT_IN_CITY`). Chinese names are snapshotted as
- * the national divisions spell them, with their GB/T 2260 codes.
- */
-export function validateShippingAddress(
+/** Every required field present and bounded, the country ISO 3166-1 alpha-2. */
+export function shippingAddressFields(
   input: Partial<Record<keyof ShippingAddress, unknown>> | undefined,
 ): ShippingAddress {
   if (!input)
@@ -51,7 +44,22 @@ export function validateShippingAddress(
         field: 'address.country',
       },
     );
-  const { address, errors } = checkAddress(out);
+  return out;
+}
+
+/**
+ * A checkout's shipping address: its fields, and deliverable (libs/domain `checkAddress`: a
+ * Chinese province, city and district that go together, a district where the city has them, a
+ * detail line that is not a placeholder or repeated text, a real phone number). Refused otherwise
+ * with `ADDRESS_INVALID` naming the field (`address.district`) and the reason
+ * (`DISTRICT_NOT_IN_CITY`). Chinese names are snapshotted as the national divisions spell them,
+ * with their GB/T 2260 codes; what is doubtful (DETAIL_VAGUE, PHONE_OTHER_COUNTRY, …) is not
+ * refused but returned for risk (ADDRESS_QUALITY rules). One check for both.
+ */
+export function checkShippingAddress(
+  input: Partial<Record<keyof ShippingAddress, unknown>> | undefined,
+): { address: ShippingAddress; doubts: string[] } {
+  const { address, errors, doubts } = checkAddress(shippingAddressFields(input));
   const [first] = errors;
   if (first)
     throw new OrderError(
@@ -60,12 +68,18 @@ export function validateShippingAddress(
       `address ${first.field}: ${first.message}`,
       { field: `address.${first.field}`, reason: first.code },
     );
-  return address;
+  return { address, doubts: doubts.map((d) => d.code) };
 }
 
 /**
- * What is doubtful about a snapshotted address (DETAIL_VAGUE, PHONE_OTHER_COUNTRY, …): not
- * refused, sent to risk with the order (ADDRESS_QUALITY rules).
+ * An imported order's address (sold and paid on another marketplace): its fields are checked,
+ * but it is never refused for its quality — the order exists and an earlier import of it must
+ * still be found. Names and codes are the divisions' when the whole address resolves.
  */
-export const addressDoubts = (a: ShippingAddress): string[] =>
-  checkAddress(a).doubts.map((d) => d.code);
+export function importedShippingAddress(
+  input: Partial<Record<keyof ShippingAddress, unknown>> | undefined,
+): ShippingAddress {
+  const fields = shippingAddressFields(input);
+  const { address, errors } = checkAddress(fields);
+  return errors.length === 0 ? address : fields;
+}
