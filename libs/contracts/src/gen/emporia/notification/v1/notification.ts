@@ -68,6 +68,11 @@ export enum MessageCategory {
   MESSAGE_CATEGORY_MARKETING = "MESSAGE_CATEGORY_MARKETING",
   /** MESSAGE_CATEGORY_OPERATIONS - Operators' alerts (low stock). */
   MESSAGE_CATEGORY_OPERATIONS = "MESSAGE_CATEGORY_OPERATIONS",
+  /**
+   * MESSAGE_CATEGORY_SECURITY - Sign-ins from a new device and changes to the account's security: always sent, on every
+   * channel the account has an address for, whatever its preferences.
+   */
+  MESSAGE_CATEGORY_SECURITY = "MESSAGE_CATEGORY_SECURITY",
   UNRECOGNIZED = "UNRECOGNIZED",
 }
 
@@ -88,6 +93,9 @@ export function messageCategoryFromJSON(object: any): MessageCategory {
     case 4:
     case "MESSAGE_CATEGORY_OPERATIONS":
       return MessageCategory.MESSAGE_CATEGORY_OPERATIONS;
+    case 5:
+    case "MESSAGE_CATEGORY_SECURITY":
+      return MessageCategory.MESSAGE_CATEGORY_SECURITY;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -107,6 +115,8 @@ export function messageCategoryToNumber(object: MessageCategory): number {
       return 3;
     case MessageCategory.MESSAGE_CATEGORY_OPERATIONS:
       return 4;
+    case MessageCategory.MESSAGE_CATEGORY_SECURITY:
+      return 5;
     case MessageCategory.UNRECOGNIZED:
     default:
       return -1;

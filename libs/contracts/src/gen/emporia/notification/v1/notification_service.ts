@@ -22,6 +22,43 @@ import {
   Template,
 } from "./notification";
 
+export interface SendOneTimeCodeRequest {
+  /** Empty when the number is not yet an account's (a new phone being proved). */
+  accountId: string;
+  /** E.164. */
+  phone: string;
+  /** 4 to 8 digits. */
+  code: string;
+  /** LOGIN, STEP_UP, PHONE_CHANGE, ENABLE_SMS_MFA: picks the wording (template auth.sms_code). */
+  purpose: string;
+  /** zh-CN or en; empty: the account's, else zh-CN. */
+  locale: string;
+  /** How long the code lives, for the message ("5 分钟内有效"). */
+  validMinutes: number;
+}
+
+export interface SendOneTimeCodeResponse {
+  deliveryId: string;
+  providerMessageId: string;
+}
+
+export interface ListSandboxMessagesRequest {
+  phone: string;
+  /** 20 when 0; at most 100. */
+  limit: number;
+}
+
+export interface SandboxMessage {
+  to: string;
+  body: string;
+  sentAt: string;
+  providerMessageId: string;
+}
+
+export interface ListSandboxMessagesResponse {
+  messages: SandboxMessage[];
+}
+
 export interface GetPreferencesRequest {
   accountId: string;
 }
@@ -138,6 +175,368 @@ export interface UpdateTemplateRequest {
 export interface UpdateTemplateResponse {
   template: Template | undefined;
 }
+
+function createBaseSendOneTimeCodeRequest(): SendOneTimeCodeRequest {
+  return { accountId: "", phone: "", code: "", purpose: "", locale: "", validMinutes: 0 };
+}
+
+export const SendOneTimeCodeRequest: MessageFns<
+  SendOneTimeCodeRequest,
+  "emporia.notification.v1.SendOneTimeCodeRequest"
+> = {
+  $type: "emporia.notification.v1.SendOneTimeCodeRequest" as const,
+
+  encode(message: SendOneTimeCodeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.phone !== "") {
+      writer.uint32(18).string(message.phone);
+    }
+    if (message.code !== "") {
+      writer.uint32(26).string(message.code);
+    }
+    if (message.purpose !== "") {
+      writer.uint32(34).string(message.purpose);
+    }
+    if (message.locale !== "") {
+      writer.uint32(42).string(message.locale);
+    }
+    if (message.validMinutes !== 0) {
+      writer.uint32(48).int32(message.validMinutes);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SendOneTimeCodeRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSendOneTimeCodeRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.phone = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.purpose = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.locale = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.validMinutes = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSendOneTimeCodeResponse(): SendOneTimeCodeResponse {
+  return { deliveryId: "", providerMessageId: "" };
+}
+
+export const SendOneTimeCodeResponse: MessageFns<
+  SendOneTimeCodeResponse,
+  "emporia.notification.v1.SendOneTimeCodeResponse"
+> = {
+  $type: "emporia.notification.v1.SendOneTimeCodeResponse" as const,
+
+  encode(message: SendOneTimeCodeResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.deliveryId !== "") {
+      writer.uint32(10).string(message.deliveryId);
+    }
+    if (message.providerMessageId !== "") {
+      writer.uint32(18).string(message.providerMessageId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SendOneTimeCodeResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSendOneTimeCodeResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.deliveryId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.providerMessageId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListSandboxMessagesRequest(): ListSandboxMessagesRequest {
+  return { phone: "", limit: 0 };
+}
+
+export const ListSandboxMessagesRequest: MessageFns<
+  ListSandboxMessagesRequest,
+  "emporia.notification.v1.ListSandboxMessagesRequest"
+> = {
+  $type: "emporia.notification.v1.ListSandboxMessagesRequest" as const,
+
+  encode(message: ListSandboxMessagesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.phone !== "") {
+      writer.uint32(10).string(message.phone);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(16).int32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListSandboxMessagesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListSandboxMessagesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.phone = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.limit = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSandboxMessage(): SandboxMessage {
+  return { to: "", body: "", sentAt: "", providerMessageId: "" };
+}
+
+export const SandboxMessage: MessageFns<SandboxMessage, "emporia.notification.v1.SandboxMessage"> = {
+  $type: "emporia.notification.v1.SandboxMessage" as const,
+
+  encode(message: SandboxMessage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.to !== "") {
+      writer.uint32(10).string(message.to);
+    }
+    if (message.body !== "") {
+      writer.uint32(18).string(message.body);
+    }
+    if (message.sentAt !== "") {
+      writer.uint32(26).string(message.sentAt);
+    }
+    if (message.providerMessageId !== "") {
+      writer.uint32(34).string(message.providerMessageId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SandboxMessage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSandboxMessage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.to = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.body = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.sentAt = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.providerMessageId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListSandboxMessagesResponse(): ListSandboxMessagesResponse {
+  return { messages: [] };
+}
+
+export const ListSandboxMessagesResponse: MessageFns<
+  ListSandboxMessagesResponse,
+  "emporia.notification.v1.ListSandboxMessagesResponse"
+> = {
+  $type: "emporia.notification.v1.ListSandboxMessagesResponse" as const,
+
+  encode(message: ListSandboxMessagesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.messages) {
+      SandboxMessage.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListSandboxMessagesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListSandboxMessagesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.messages.push(SandboxMessage.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
 
 function createBaseGetPreferencesRequest(): GetPreferencesRequest {
   return { accountId: "" };
@@ -1478,6 +1877,25 @@ export interface NotificationServiceClient {
   listTemplates(request: ListTemplatesRequest, metadata?: Metadata): Observable<ListTemplatesResponse>;
 
   updateTemplate(request: UpdateTemplateRequest, metadata?: Metadata): Observable<UpdateTemplateResponse>;
+
+  /**
+   * A one-time code by SMS, sent at once through the SMS provider port (no quiet hours, no
+   * preferences: the account asked for it). The code is never stored or logged here: the
+   * delivery log keeps the message with the code masked. For the user service only.
+   */
+
+  sendOneTimeCode(request: SendOneTimeCodeRequest, metadata?: Metadata): Observable<SendOneTimeCodeResponse>;
+
+  /**
+   * Sandbox only (NOTIFICATION_SANDBOX_ENABLED): the messages the sandbox SMS provider took, to a
+   * number, newest first, as a phone would show them; FAILED_PRECONDITION SANDBOX_DISABLED
+   * otherwise. For tests and local development.
+   */
+
+  listSandboxMessages(
+    request: ListSandboxMessagesRequest,
+    metadata?: Metadata,
+  ): Observable<ListSandboxMessagesResponse>;
 }
 
 /**
@@ -1551,6 +1969,28 @@ export interface NotificationServiceController {
     request: UpdateTemplateRequest,
     metadata?: Metadata,
   ): Promise<UpdateTemplateResponse> | Observable<UpdateTemplateResponse> | UpdateTemplateResponse;
+
+  /**
+   * A one-time code by SMS, sent at once through the SMS provider port (no quiet hours, no
+   * preferences: the account asked for it). The code is never stored or logged here: the
+   * delivery log keeps the message with the code masked. For the user service only.
+   */
+
+  sendOneTimeCode(
+    request: SendOneTimeCodeRequest,
+    metadata?: Metadata,
+  ): Promise<SendOneTimeCodeResponse> | Observable<SendOneTimeCodeResponse> | SendOneTimeCodeResponse;
+
+  /**
+   * Sandbox only (NOTIFICATION_SANDBOX_ENABLED): the messages the sandbox SMS provider took, to a
+   * number, newest first, as a phone would show them; FAILED_PRECONDITION SANDBOX_DISABLED
+   * otherwise. For tests and local development.
+   */
+
+  listSandboxMessages(
+    request: ListSandboxMessagesRequest,
+    metadata?: Metadata,
+  ): Promise<ListSandboxMessagesResponse> | Observable<ListSandboxMessagesResponse> | ListSandboxMessagesResponse;
 }
 
 export function NotificationServiceControllerMethods() {
@@ -1567,6 +2007,8 @@ export function NotificationServiceControllerMethods() {
       "recordReceipt",
       "listTemplates",
       "updateTemplate",
+      "sendOneTimeCode",
+      "listSandboxMessages",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

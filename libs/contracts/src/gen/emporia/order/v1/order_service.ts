@@ -112,6 +112,13 @@ export interface CheckoutRequest {
    * account's or an unknown one is NOT_FOUND ADDRESS_NOT_FOUND.
    */
   addressId: string;
+  /**
+   * RFC 3339: when the caller last proved a second factor in this session (the access token's
+   * `mfa_at` claim, set by the gateway), or empty. A large order (ORDER_STEP_UP_MIN_TOTAL) shipped
+   * to an address added within ORDER_STEP_UP_NEW_ADDRESS_MINUTES, or typed in at checkout, needs
+   * one within the step-up window: FAILED_PRECONDITION STEP_UP_REQUIRED otherwise.
+   */
+  secondFactorAt: string;
 }
 
 export interface OrderLine {
@@ -1238,6 +1245,7 @@ function createBaseCheckoutRequest(): CheckoutRequest {
     groupId: "",
     idempotencyKey: "",
     addressId: "",
+    secondFactorAt: "",
   };
 }
 
@@ -1280,6 +1288,9 @@ export const CheckoutRequest: MessageFns<CheckoutRequest, "emporia.order.v1.Chec
     }
     if (message.addressId !== "") {
       writer.uint32(98).string(message.addressId);
+    }
+    if (message.secondFactorAt !== "") {
+      writer.uint32(106).string(message.secondFactorAt);
     }
     return writer;
   },
@@ -1391,6 +1402,14 @@ export const CheckoutRequest: MessageFns<CheckoutRequest, "emporia.order.v1.Chec
             }
 
             message.addressId = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.secondFactorAt = reader.string();
             continue;
           }
         }

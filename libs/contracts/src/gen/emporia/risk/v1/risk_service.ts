@@ -73,6 +73,11 @@ export interface ScoreOrderRequest {
    * ADDRESS_QUALITY rules.
    */
   addressIssues: string[];
+  /**
+   * RFC 3339: when the account was made ("" unknown), for the fraud model's account age and
+   * time to first order.
+   */
+  accountCreatedAt: string;
 }
 
 export interface ScoreOrderResponse {
@@ -80,6 +85,12 @@ export interface ScoreOrderResponse {
   /** 0 (safe) to 100. */
   score: number;
   reasons: string[];
+  /**
+   * The fraud model's probability that the order is fraudulent (0 to 1), and the model's
+   * version; both unset when no model scored it (none loaded, or past the scoring deadline).
+   */
+  modelScore?: number | undefined;
+  modelVersion: string;
 }
 
 export interface ScoreLoginRequest {
@@ -138,6 +149,8 @@ export interface ScoreLoginResponse {
  *   ADDRESS_SPREAD (orders): dimension ADDRESS (at least threshold distinct accounts shipping to
  *     one normalised address in the window) or ACCOUNT (one account shipping to at least
  *     threshold distinct normalised addresses in the window);
+ *   MODEL_SCORE (orders): threshold (per mille, 1 to 1000) — the fraud model's probability is at
+ *     least threshold/1000; never hits when no model scored the order (rules alone decide);
  *   RETURN_ABUSE (orders): dimension, window_seconds (up to 365 days), threshold, min_sample —
  *     the account's returns over the window, kept from order events: RETURN_RATE (returned lines
  *     as a percentage of delivered lines, at least threshold, once min_sample lines were
@@ -244,10 +257,34 @@ export interface StoredDecision {
   /** The signals the rules saw, as JSON (counts, list hits). */
   signalsJson: string;
   decidedAt: string;
+  /** The fraud model that scored it and its probability; empty/unset when none did. */
+  modelVersion: string;
+  modelScore?: number | undefined;
 }
 
 export interface ListDecisionsResponse {
   decisions: StoredDecision[];
+}
+
+export interface GetFraudModelRequest {
+}
+
+export interface GetFraudModelResponse {
+  /** False when no model is loaded: orders are decided by the rules alone. */
+  loaded: boolean;
+  version: string;
+  trainedAt: string;
+  /**
+   * The training report's held-out figures as JSON (ROC AUC, precision at the review budget,
+   * lift over the rules alone).
+   */
+  reportJson: string;
+  deadlineMs: number;
+  scored: number;
+  pastDeadline: number;
+  failed: number;
+  /** The features the model reads, in order. */
+  features: string[];
 }
 
 function createBaseScoreOrderRequest(): ScoreOrderRequest {
@@ -262,6 +299,7 @@ function createBaseScoreOrderRequest(): ScoreOrderRequest {
     lineCount: 0,
     couponCodes: [],
     addressIssues: [],
+    accountCreatedAt: "",
   };
 }
 
@@ -298,6 +336,9 @@ export const ScoreOrderRequest: MessageFns<ScoreOrderRequest, "emporia.risk.v1.S
     }
     for (const v of message.addressIssues) {
       writer.uint32(82).string(v!);
+    }
+    if (message.accountCreatedAt !== "") {
+      writer.uint32(90).string(message.accountCreatedAt);
     }
     return writer;
   },
@@ -395,6 +436,14 @@ export const ScoreOrderRequest: MessageFns<ScoreOrderRequest, "emporia.risk.v1.S
             message.addressIssues.push(reader.string());
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.accountCreatedAt = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -409,7 +458,7 @@ export const ScoreOrderRequest: MessageFns<ScoreOrderRequest, "emporia.risk.v1.S
 };
 
 function createBaseScoreOrderResponse(): ScoreOrderResponse {
-  return { decision: Decision.DECISION_UNSPECIFIED, score: 0, reasons: [] };
+  return { decision: Decision.DECISION_UNSPECIFIED, score: 0, reasons: [], modelVersion: "" };
 }
 
 export const ScoreOrderResponse: MessageFns<ScoreOrderResponse, "emporia.risk.v1.ScoreOrderResponse"> = {
@@ -424,6 +473,12 @@ export const ScoreOrderResponse: MessageFns<ScoreOrderResponse, "emporia.risk.v1
     }
     for (const v of message.reasons) {
       writer.uint32(26).string(v!);
+    }
+    if (message.modelScore !== undefined) {
+      writer.uint32(33).double(message.modelScore);
+    }
+    if (message.modelVersion !== "") {
+      writer.uint32(42).string(message.modelVersion);
     }
     return writer;
   },
@@ -463,6 +518,22 @@ export const ScoreOrderResponse: MessageFns<ScoreOrderResponse, "emporia.risk.v1
             }
 
             message.reasons.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.modelScore = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.modelVersion = reader.string();
             continue;
           }
         }
@@ -1687,6 +1758,7 @@ function createBaseStoredDecision(): StoredDecision {
     reasons: [],
     signalsJson: "",
     decidedAt: "",
+    modelVersion: "",
   };
 }
 
@@ -1720,6 +1792,12 @@ export const StoredDecision: MessageFns<StoredDecision, "emporia.risk.v1.StoredD
     }
     if (message.decidedAt !== "") {
       writer.uint32(74).string(message.decidedAt);
+    }
+    if (message.modelVersion !== "") {
+      writer.uint32(82).string(message.modelVersion);
+    }
+    if (message.modelScore !== undefined) {
+      writer.uint32(89).double(message.modelScore);
     }
     return writer;
   },
@@ -1809,6 +1887,22 @@ export const StoredDecision: MessageFns<StoredDecision, "emporia.risk.v1.StoredD
             message.decidedAt = reader.string();
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.modelVersion = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 89) {
+              break;
+            }
+
+            message.modelScore = reader.double();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1870,6 +1964,189 @@ export const ListDecisionsResponse: MessageFns<ListDecisionsResponse, "emporia.r
   },
 };
 
+function createBaseGetFraudModelRequest(): GetFraudModelRequest {
+  return {};
+}
+
+export const GetFraudModelRequest: MessageFns<GetFraudModelRequest, "emporia.risk.v1.GetFraudModelRequest"> = {
+  $type: "emporia.risk.v1.GetFraudModelRequest" as const,
+
+  encode(_: GetFraudModelRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetFraudModelRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetFraudModelRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetFraudModelResponse(): GetFraudModelResponse {
+  return {
+    loaded: false,
+    version: "",
+    trainedAt: "",
+    reportJson: "",
+    deadlineMs: 0,
+    scored: 0,
+    pastDeadline: 0,
+    failed: 0,
+    features: [],
+  };
+}
+
+export const GetFraudModelResponse: MessageFns<GetFraudModelResponse, "emporia.risk.v1.GetFraudModelResponse"> = {
+  $type: "emporia.risk.v1.GetFraudModelResponse" as const,
+
+  encode(message: GetFraudModelResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.loaded !== false) {
+      writer.uint32(8).bool(message.loaded);
+    }
+    if (message.version !== "") {
+      writer.uint32(18).string(message.version);
+    }
+    if (message.trainedAt !== "") {
+      writer.uint32(26).string(message.trainedAt);
+    }
+    if (message.reportJson !== "") {
+      writer.uint32(34).string(message.reportJson);
+    }
+    if (message.deadlineMs !== 0) {
+      writer.uint32(40).int32(message.deadlineMs);
+    }
+    if (message.scored !== 0) {
+      writer.uint32(48).int64(message.scored);
+    }
+    if (message.pastDeadline !== 0) {
+      writer.uint32(56).int64(message.pastDeadline);
+    }
+    if (message.failed !== 0) {
+      writer.uint32(64).int64(message.failed);
+    }
+    for (const v of message.features) {
+      writer.uint32(74).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetFraudModelResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetFraudModelResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.loaded = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.version = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.trainedAt = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reportJson = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.deadlineMs = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.scored = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.pastDeadline = longToNumber(reader.int64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.failed = longToNumber(reader.int64());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.features.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /**
  * Risk scoring. The order service calls ScoreOrder at checkout with a bounded deadline; when
  * risk does not answer, the order is held for review rather than failed. The risk service
@@ -1909,6 +2186,13 @@ export interface RiskServiceClient {
   /** The audit trail: every decision with its reasons and the signals it saw. */
 
   listDecisions(request: ListDecisionsRequest, metadata?: Metadata): Observable<ListDecisionsResponse>;
+
+  /**
+   * The fraud model risk serves: its version, when it was trained, its held-out figures, its
+   * scoring deadline and what its scores did lately (scored, past the deadline).
+   */
+
+  getFraudModel(request: GetFraudModelRequest, metadata?: Metadata): Observable<GetFraudModelResponse>;
 }
 
 /**
@@ -1977,6 +2261,16 @@ export interface RiskServiceController {
     request: ListDecisionsRequest,
     metadata?: Metadata,
   ): Promise<ListDecisionsResponse> | Observable<ListDecisionsResponse> | ListDecisionsResponse;
+
+  /**
+   * The fraud model risk serves: its version, when it was trained, its held-out figures, its
+   * scoring deadline and what its scores did lately (scored, past the deadline).
+   */
+
+  getFraudModel(
+    request: GetFraudModelRequest,
+    metadata?: Metadata,
+  ): Promise<GetFraudModelResponse> | Observable<GetFraudModelResponse> | GetFraudModelResponse;
 }
 
 export function RiskServiceControllerMethods() {
@@ -1991,6 +2285,7 @@ export function RiskServiceControllerMethods() {
       "removeListEntries",
       "exportList",
       "listDecisions",
+      "getFraudModel",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
@@ -2007,6 +2302,17 @@ export function RiskServiceControllerMethods() {
 }
 
 export const RISK_SERVICE_NAME = "RiskService";
+
+function longToNumber(int64: { toString(): string }): number {
+  const num = globalThis.Number(int64.toString());
+  if (num > globalThis.Number.MAX_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
+  }
+  if (num < globalThis.Number.MIN_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
+  }
+  return num;
+}
 
 interface MessageFns<T, V extends string> {
   readonly $type: V;

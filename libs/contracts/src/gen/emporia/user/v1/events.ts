@@ -49,6 +49,12 @@ export interface LoginAnomaly {
   deviceId: string;
   ip: string;
   detectedAt: string;
+  /** From the User-Agent: "Chrome 131 on Windows"; empty when the client sent none. */
+  deviceName: string;
+  /** From the address: "浙江省杭州市", "local network", or empty when unknown. */
+  place: string;
+  /** PASSWORD, PASSWORD+TOTP, PASSKEY, … (as the sessions list says it). */
+  signedInWith: string;
 }
 
 export interface AccountFrozen {
@@ -73,6 +79,20 @@ export interface MfaChanged {
   accountId: string;
   enabled: boolean;
   at: string;
+}
+
+/**
+ * A security setting of the account changed: notification tells the owner at once (transactional),
+ * risk may weigh it. `change` is PASSWORD, EMAIL, PHONE, PASSKEY_ADDED, PASSKEY_REMOVED,
+ * SMS_MFA_ON, SMS_MFA_OFF, SESSION_REVOKED or DEVICE_FORGOTTEN.
+ */
+export interface SecurityChanged {
+  accountId: string;
+  change: string;
+  at: string;
+  ip: string;
+  /** What changed, for the message: the passkey's name, the masked new e-mail or phone. */
+  detail: string;
 }
 
 function createBaseAccountRegistered(): AccountRegistered {
@@ -392,7 +412,16 @@ export const TierChanged: MessageFns<TierChanged, "emporia.user.v1.TierChanged">
 };
 
 function createBaseLoginAnomaly(): LoginAnomaly {
-  return { accountId: "", kinds: [], deviceId: "", ip: "", detectedAt: "" };
+  return {
+    accountId: "",
+    kinds: [],
+    deviceId: "",
+    ip: "",
+    detectedAt: "",
+    deviceName: "",
+    place: "",
+    signedInWith: "",
+  };
 }
 
 export const LoginAnomaly: MessageFns<LoginAnomaly, "emporia.user.v1.LoginAnomaly"> = {
@@ -413,6 +442,15 @@ export const LoginAnomaly: MessageFns<LoginAnomaly, "emporia.user.v1.LoginAnomal
     }
     if (message.detectedAt !== "") {
       writer.uint32(42).string(message.detectedAt);
+    }
+    if (message.deviceName !== "") {
+      writer.uint32(50).string(message.deviceName);
+    }
+    if (message.place !== "") {
+      writer.uint32(58).string(message.place);
+    }
+    if (message.signedInWith !== "") {
+      writer.uint32(66).string(message.signedInWith);
     }
     return writer;
   },
@@ -468,6 +506,30 @@ export const LoginAnomaly: MessageFns<LoginAnomaly, "emporia.user.v1.LoginAnomal
             }
 
             message.detectedAt = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.deviceName = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.place = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.signedInWith = reader.string();
             continue;
           }
         }
@@ -726,6 +788,98 @@ export const MfaChanged: MessageFns<MfaChanged, "emporia.user.v1.MfaChanged"> = 
             }
 
             message.at = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSecurityChanged(): SecurityChanged {
+  return { accountId: "", change: "", at: "", ip: "", detail: "" };
+}
+
+export const SecurityChanged: MessageFns<SecurityChanged, "emporia.user.v1.SecurityChanged"> = {
+  $type: "emporia.user.v1.SecurityChanged" as const,
+
+  encode(message: SecurityChanged, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.change !== "") {
+      writer.uint32(18).string(message.change);
+    }
+    if (message.at !== "") {
+      writer.uint32(26).string(message.at);
+    }
+    if (message.ip !== "") {
+      writer.uint32(34).string(message.ip);
+    }
+    if (message.detail !== "") {
+      writer.uint32(42).string(message.detail);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SecurityChanged {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSecurityChanged();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.change = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.at = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.ip = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.detail = reader.string();
             continue;
           }
         }

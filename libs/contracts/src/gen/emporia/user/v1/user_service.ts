@@ -57,6 +57,61 @@ export function accountStatusToNumber(object: AccountStatus): number {
   }
 }
 
+export enum SmsCodePurpose {
+  SMS_CODE_PURPOSE_UNSPECIFIED = "SMS_CODE_PURPOSE_UNSPECIFIED",
+  /** SMS_CODE_PURPOSE_LOGIN - The second step of a password login (`mfa_challenge`). */
+  SMS_CODE_PURPOSE_LOGIN = "SMS_CODE_PURPOSE_LOGIN",
+  /** SMS_CODE_PURPOSE_STEP_UP - A step-up in a session (`account_id`, `session_id`). */
+  SMS_CODE_PURPOSE_STEP_UP = "SMS_CODE_PURPOSE_STEP_UP",
+  /** SMS_CODE_PURPOSE_PHONE_CHANGE - Proving a new phone before ChangePhone (`account_id`, `session_id`, `phone`). */
+  SMS_CODE_PURPOSE_PHONE_CHANGE = "SMS_CODE_PURPOSE_PHONE_CHANGE",
+  /** SMS_CODE_PURPOSE_ENABLE_SMS_MFA - Proving the account's own phone before SetSmsMfa turns SMS on (`account_id`, `session_id`). */
+  SMS_CODE_PURPOSE_ENABLE_SMS_MFA = "SMS_CODE_PURPOSE_ENABLE_SMS_MFA",
+  UNRECOGNIZED = "UNRECOGNIZED",
+}
+
+export function smsCodePurposeFromJSON(object: any): SmsCodePurpose {
+  switch (object) {
+    case 0:
+    case "SMS_CODE_PURPOSE_UNSPECIFIED":
+      return SmsCodePurpose.SMS_CODE_PURPOSE_UNSPECIFIED;
+    case 1:
+    case "SMS_CODE_PURPOSE_LOGIN":
+      return SmsCodePurpose.SMS_CODE_PURPOSE_LOGIN;
+    case 2:
+    case "SMS_CODE_PURPOSE_STEP_UP":
+      return SmsCodePurpose.SMS_CODE_PURPOSE_STEP_UP;
+    case 3:
+    case "SMS_CODE_PURPOSE_PHONE_CHANGE":
+      return SmsCodePurpose.SMS_CODE_PURPOSE_PHONE_CHANGE;
+    case 4:
+    case "SMS_CODE_PURPOSE_ENABLE_SMS_MFA":
+      return SmsCodePurpose.SMS_CODE_PURPOSE_ENABLE_SMS_MFA;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return SmsCodePurpose.UNRECOGNIZED;
+  }
+}
+
+export function smsCodePurposeToNumber(object: SmsCodePurpose): number {
+  switch (object) {
+    case SmsCodePurpose.SMS_CODE_PURPOSE_UNSPECIFIED:
+      return 0;
+    case SmsCodePurpose.SMS_CODE_PURPOSE_LOGIN:
+      return 1;
+    case SmsCodePurpose.SMS_CODE_PURPOSE_STEP_UP:
+      return 2;
+    case SmsCodePurpose.SMS_CODE_PURPOSE_PHONE_CHANGE:
+      return 3;
+    case SmsCodePurpose.SMS_CODE_PURPOSE_ENABLE_SMS_MFA:
+      return 4;
+    case SmsCodePurpose.UNRECOGNIZED:
+    default:
+      return -1;
+  }
+}
+
 export interface Account {
   id: string;
   /** At least one of email and phone is set. */
@@ -95,6 +150,8 @@ export interface LoginRequest {
   /** The client's address and device, for throttling and anomaly detection. */
   ip: string;
   deviceId: string;
+  /** The client's User-Agent, for the sessions list ("Chrome on Windows"). */
+  userAgent: string;
 }
 
 export interface LoginResponse {
@@ -110,10 +167,17 @@ export interface LoginResponse {
   /** Single use, short-lived; only meaningful with `mfa_required`. */
   mfaChallenge: string;
   mfaChallengeExpiresAt: string;
+  /** The second factors the challenge may be answered with: TOTP, SMS, PASSKEY, RECOVERY_CODE. */
+  mfaMethods: string[];
+  /** SMS only: the phone the code would go to, masked (+86138****8000). */
+  mfaPhoneMasked: string;
 }
 
 export interface RefreshRequest {
   refreshToken: string;
+  /** The client's address and User-Agent now: the session's last use and place. */
+  ip: string;
+  userAgent: string;
 }
 
 export interface RefreshResponse {
@@ -213,8 +277,12 @@ export interface UnfreezeAccountResponse {
 
 export interface CompleteMfaLoginRequest {
   mfaChallenge: string;
-  /** A 6-digit TOTP code or a recovery code (xxxxx-xxxxx). */
+  /** A 6-digit TOTP code, a recovery code (xxxxx-xxxxx), or a 6-digit SMS code (with method SMS). */
   code: string;
+  /** TOTP (default for a 6-digit code), SMS, PASSKEY or RECOVERY_CODE. */
+  method: string;
+  /** PASSKEY: the WebAuthn AuthenticationResponseJSON for BeginPasskeyLogin's options. */
+  passkeyResponseJson: string;
 }
 
 export interface CompleteMfaLoginResponse {
@@ -275,7 +343,12 @@ export interface AccountDetails {
   account: Account | undefined;
   profile: Profile | undefined;
   consents: Consent[];
+  /** A second factor is asked at sign-in: TOTP is on or SMS codes are on. */
   mfaEnabled: boolean;
+  totpEnabled: boolean;
+  smsMfaEnabled: boolean;
+  passkeyCount: number;
+  recoveryCodesLeft: number;
 }
 
 export interface GetAccountRequest {
@@ -455,6 +528,266 @@ export interface FindAccountRequest {
 export interface FindAccountResponse {
   /** Unset when no live account has the identifier. */
   account: Account | undefined;
+}
+
+export interface Passkey {
+  id: string;
+  name: string;
+  createdAt: string;
+  /** Empty until first used. */
+  lastUsedAt: string;
+  /** Whether the authenticator says it is synced (a multi-device passkey) or bound to one device. */
+  backedUp: boolean;
+  /** usb, internal, hybrid, nfc, ble as the authenticator reported them. */
+  transports: string[];
+}
+
+export interface BeginPasskeyRegistrationRequest {
+  accountId: string;
+  /** The calling session (the access token's `sid`), for the step-up check. */
+  sessionId: string;
+}
+
+export interface BeginPasskeyRegistrationResponse {
+  optionsJson: string;
+}
+
+export interface FinishPasskeyRegistrationRequest {
+  accountId: string;
+  sessionId: string;
+  /** RegistrationResponseJSON from navigator.credentials.create. */
+  responseJson: string;
+  /** 1 to 60 characters; empty: a name made from the authenticator ("Passkey 2"). */
+  name: string;
+}
+
+export interface FinishPasskeyRegistrationResponse {
+  passkey:
+    | Passkey
+    | undefined;
+  /** Fresh recovery codes when the account had none left (shown once). */
+  recoveryCodes: string[];
+}
+
+export interface ListPasskeysRequest {
+  accountId: string;
+}
+
+export interface ListPasskeysResponse {
+  /** Newest first. */
+  passkeys: Passkey[];
+}
+
+export interface RenamePasskeyRequest {
+  accountId: string;
+  sessionId: string;
+  passkeyId: string;
+  name: string;
+}
+
+export interface RenamePasskeyResponse {
+  passkey: Passkey | undefined;
+}
+
+export interface RemovePasskeyRequest {
+  accountId: string;
+  sessionId: string;
+  passkeyId: string;
+}
+
+export interface RemovePasskeyResponse {
+}
+
+export interface BeginPasskeyLoginRequest {
+  /** Set for the second step of a password login; empty for a sign-in without a password. */
+  mfaChallenge: string;
+}
+
+export interface BeginPasskeyLoginResponse {
+  /** PublicKeyCredentialRequestOptionsJSON for navigator.credentials.get. */
+  optionsJson: string;
+  /** Without a password: single use, 5 minutes; give it back to FinishPasskeyLogin. */
+  passkeyChallenge: string;
+}
+
+export interface FinishPasskeyLoginRequest {
+  passkeyChallenge: string;
+  /** AuthenticationResponseJSON from navigator.credentials.get. */
+  responseJson: string;
+  ip: string;
+  deviceId: string;
+  userAgent: string;
+}
+
+export interface FinishPasskeyLoginResponse {
+  account: Account | undefined;
+  tokens: TokenPair | undefined;
+}
+
+export interface SendSmsCodeRequest {
+  purpose: SmsCodePurpose;
+  mfaChallenge: string;
+  accountId: string;
+  sessionId: string;
+  /** PHONE_CHANGE only: the new phone (E.164). */
+  phone: string;
+  /** The client's address, for the per-address send limit. */
+  ip: string;
+}
+
+export interface SendSmsCodeResponse {
+  maskedPhone: string;
+  expiresAt: string;
+  /** The earliest time another code may be sent. */
+  resendAfter: string;
+}
+
+export interface SetSmsMfaRequest {
+  accountId: string;
+  sessionId: string;
+  enabled: boolean;
+  /** Turning on: a code sent with purpose ENABLE_SMS_MFA. */
+  code: string;
+}
+
+export interface SetSmsMfaResponse {
+  smsMfaEnabled: boolean;
+}
+
+export interface Device {
+  deviceId: string;
+  /** From the User-Agent of its latest session: "Chrome 131 on Windows". */
+  name: string;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  /** From the client address: "浙江省杭州市", "local network", or empty when unknown. */
+  lastPlace: string;
+  activeSessions: number;
+}
+
+export interface Session {
+  id: string;
+  deviceId: string;
+  deviceName: string;
+  ip: string;
+  place: string;
+  createdAt: string;
+  lastUsedAt: string;
+  expiresAt: string;
+  /** The session the request came from. */
+  current: boolean;
+  /** PASSWORD, PASSWORD+TOTP, PASSWORD+SMS, PASSWORD+PASSKEY, PASSKEY, … */
+  signedInWith: string;
+  /** When a second factor was last proved in it (sign-in or step-up); empty: never. */
+  secondFactorAt: string;
+}
+
+export interface ListSessionsRequest {
+  accountId: string;
+  currentSessionId: string;
+}
+
+export interface ListSessionsResponse {
+  /** Live sessions, most recently used first. */
+  sessions: Session[];
+  /** Devices the account signed in from, most recently seen first. */
+  devices: Device[];
+}
+
+export interface RevokeSessionRequest {
+  accountId: string;
+  sessionId: string;
+}
+
+export interface RevokeSessionResponse {
+}
+
+export interface ForgetDeviceRequest {
+  accountId: string;
+  deviceId: string;
+}
+
+export interface ForgetDeviceResponse {
+  sessionsEnded: number;
+}
+
+export interface BeginStepUpRequest {
+  accountId: string;
+  sessionId: string;
+}
+
+export interface BeginStepUpResponse {
+  /**
+   * What this account can step up with: TOTP, SMS, PASSKEY, RECOVERY_CODE, or PASSWORD (only
+   * when it has no second factor).
+   */
+  methods: string[];
+  /** PASSKEY: options for navigator.credentials.get (the account's passkeys). */
+  passkeyOptionsJson: string;
+  maskedPhone: string;
+}
+
+export interface StepUpRequest {
+  accountId: string;
+  sessionId: string;
+  /** TOTP, SMS, PASSKEY, RECOVERY_CODE or PASSWORD. */
+  method: string;
+  code: string;
+  passkeyResponseJson: string;
+  password: string;
+  ip: string;
+}
+
+export interface StepUpResponse {
+  /** A new access token of the same session, `mfa_at` = now; the refresh token is unchanged. */
+  accessToken: string;
+  accessExpiresAt: string;
+  steppedUpAt: string;
+  /** Until when sensitive changes are allowed without another step-up. */
+  validUntil: string;
+}
+
+export interface ChangePasswordRequest {
+  accountId: string;
+  sessionId: string;
+  currentPassword: string;
+  newPassword: string;
+}
+
+export interface ChangePasswordResponse {
+  /** Every other session ended. */
+  sessionsEnded: number;
+}
+
+export interface ChangeEmailRequest {
+  accountId: string;
+  sessionId: string;
+  email: string;
+}
+
+export interface ChangeEmailResponse {
+  account: Account | undefined;
+}
+
+export interface ChangePhoneRequest {
+  accountId: string;
+  sessionId: string;
+  phone: string;
+  /** The code SendSmsCode (PHONE_CHANGE) sent to the new phone. */
+  code: string;
+}
+
+export interface ChangePhoneResponse {
+  account: Account | undefined;
+}
+
+export interface GetAddressRequest {
+  accountId: string;
+  addressId: string;
+}
+
+export interface GetAddressResponse {
+  address: Address | undefined;
 }
 
 function createBaseAccount(): Account {
@@ -771,7 +1104,7 @@ export const RegisterResponse: MessageFns<RegisterResponse, "emporia.user.v1.Reg
 };
 
 function createBaseLoginRequest(): LoginRequest {
-  return { identifier: "", password: "", ip: "", deviceId: "" };
+  return { identifier: "", password: "", ip: "", deviceId: "", userAgent: "" };
 }
 
 export const LoginRequest: MessageFns<LoginRequest, "emporia.user.v1.LoginRequest"> = {
@@ -789,6 +1122,9 @@ export const LoginRequest: MessageFns<LoginRequest, "emporia.user.v1.LoginReques
     }
     if (message.deviceId !== "") {
       writer.uint32(34).string(message.deviceId);
+    }
+    if (message.userAgent !== "") {
+      writer.uint32(42).string(message.userAgent);
     }
     return writer;
   },
@@ -838,6 +1174,14 @@ export const LoginRequest: MessageFns<LoginRequest, "emporia.user.v1.LoginReques
             message.deviceId = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.userAgent = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -852,7 +1196,15 @@ export const LoginRequest: MessageFns<LoginRequest, "emporia.user.v1.LoginReques
 };
 
 function createBaseLoginResponse(): LoginResponse {
-  return { account: undefined, tokens: undefined, mfaRequired: false, mfaChallenge: "", mfaChallengeExpiresAt: "" };
+  return {
+    account: undefined,
+    tokens: undefined,
+    mfaRequired: false,
+    mfaChallenge: "",
+    mfaChallengeExpiresAt: "",
+    mfaMethods: [],
+    mfaPhoneMasked: "",
+  };
 }
 
 export const LoginResponse: MessageFns<LoginResponse, "emporia.user.v1.LoginResponse"> = {
@@ -873,6 +1225,12 @@ export const LoginResponse: MessageFns<LoginResponse, "emporia.user.v1.LoginResp
     }
     if (message.mfaChallengeExpiresAt !== "") {
       writer.uint32(42).string(message.mfaChallengeExpiresAt);
+    }
+    for (const v of message.mfaMethods) {
+      writer.uint32(50).string(v!);
+    }
+    if (message.mfaPhoneMasked !== "") {
+      writer.uint32(58).string(message.mfaPhoneMasked);
     }
     return writer;
   },
@@ -930,6 +1288,22 @@ export const LoginResponse: MessageFns<LoginResponse, "emporia.user.v1.LoginResp
             message.mfaChallengeExpiresAt = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.mfaMethods.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.mfaPhoneMasked = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -944,7 +1318,7 @@ export const LoginResponse: MessageFns<LoginResponse, "emporia.user.v1.LoginResp
 };
 
 function createBaseRefreshRequest(): RefreshRequest {
-  return { refreshToken: "" };
+  return { refreshToken: "", ip: "", userAgent: "" };
 }
 
 export const RefreshRequest: MessageFns<RefreshRequest, "emporia.user.v1.RefreshRequest"> = {
@@ -953,6 +1327,12 @@ export const RefreshRequest: MessageFns<RefreshRequest, "emporia.user.v1.Refresh
   encode(message: RefreshRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.refreshToken !== "") {
       writer.uint32(10).string(message.refreshToken);
+    }
+    if (message.ip !== "") {
+      writer.uint32(18).string(message.ip);
+    }
+    if (message.userAgent !== "") {
+      writer.uint32(26).string(message.userAgent);
     }
     return writer;
   },
@@ -976,6 +1356,22 @@ export const RefreshRequest: MessageFns<RefreshRequest, "emporia.user.v1.Refresh
             }
 
             message.refreshToken = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.ip = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.userAgent = reader.string();
             continue;
           }
         }
@@ -2034,7 +2430,7 @@ export const UnfreezeAccountResponse: MessageFns<UnfreezeAccountResponse, "empor
 };
 
 function createBaseCompleteMfaLoginRequest(): CompleteMfaLoginRequest {
-  return { mfaChallenge: "", code: "" };
+  return { mfaChallenge: "", code: "", method: "", passkeyResponseJson: "" };
 }
 
 export const CompleteMfaLoginRequest: MessageFns<CompleteMfaLoginRequest, "emporia.user.v1.CompleteMfaLoginRequest"> = {
@@ -2046,6 +2442,12 @@ export const CompleteMfaLoginRequest: MessageFns<CompleteMfaLoginRequest, "empor
     }
     if (message.code !== "") {
       writer.uint32(18).string(message.code);
+    }
+    if (message.method !== "") {
+      writer.uint32(26).string(message.method);
+    }
+    if (message.passkeyResponseJson !== "") {
+      writer.uint32(34).string(message.passkeyResponseJson);
     }
     return writer;
   },
@@ -2077,6 +2479,22 @@ export const CompleteMfaLoginRequest: MessageFns<CompleteMfaLoginRequest, "empor
             }
 
             message.code = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.method = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.passkeyResponseJson = reader.string();
             continue;
           }
         }
@@ -2650,7 +3068,16 @@ export const Consent: MessageFns<Consent, "emporia.user.v1.Consent"> = {
 };
 
 function createBaseAccountDetails(): AccountDetails {
-  return { account: undefined, profile: undefined, consents: [], mfaEnabled: false };
+  return {
+    account: undefined,
+    profile: undefined,
+    consents: [],
+    mfaEnabled: false,
+    totpEnabled: false,
+    smsMfaEnabled: false,
+    passkeyCount: 0,
+    recoveryCodesLeft: 0,
+  };
 }
 
 export const AccountDetails: MessageFns<AccountDetails, "emporia.user.v1.AccountDetails"> = {
@@ -2668,6 +3095,18 @@ export const AccountDetails: MessageFns<AccountDetails, "emporia.user.v1.Account
     }
     if (message.mfaEnabled !== false) {
       writer.uint32(32).bool(message.mfaEnabled);
+    }
+    if (message.totpEnabled !== false) {
+      writer.uint32(40).bool(message.totpEnabled);
+    }
+    if (message.smsMfaEnabled !== false) {
+      writer.uint32(48).bool(message.smsMfaEnabled);
+    }
+    if (message.passkeyCount !== 0) {
+      writer.uint32(56).int32(message.passkeyCount);
+    }
+    if (message.recoveryCodesLeft !== 0) {
+      writer.uint32(64).int32(message.recoveryCodesLeft);
     }
     return writer;
   },
@@ -2715,6 +3154,38 @@ export const AccountDetails: MessageFns<AccountDetails, "emporia.user.v1.Account
             }
 
             message.mfaEnabled = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.totpEnabled = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.smsMfaEnabled = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.passkeyCount = reader.int32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.recoveryCodesLeft = reader.int32();
             continue;
           }
         }
@@ -4405,6 +4876,2680 @@ export const FindAccountResponse: MessageFns<FindAccountResponse, "emporia.user.
   },
 };
 
+function createBasePasskey(): Passkey {
+  return { id: "", name: "", createdAt: "", lastUsedAt: "", backedUp: false, transports: [] };
+}
+
+export const Passkey: MessageFns<Passkey, "emporia.user.v1.Passkey"> = {
+  $type: "emporia.user.v1.Passkey" as const,
+
+  encode(message: Passkey, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.createdAt !== "") {
+      writer.uint32(26).string(message.createdAt);
+    }
+    if (message.lastUsedAt !== "") {
+      writer.uint32(34).string(message.lastUsedAt);
+    }
+    if (message.backedUp !== false) {
+      writer.uint32(40).bool(message.backedUp);
+    }
+    for (const v of message.transports) {
+      writer.uint32(50).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Passkey {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePasskey();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.createdAt = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.lastUsedAt = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.backedUp = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.transports.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseBeginPasskeyRegistrationRequest(): BeginPasskeyRegistrationRequest {
+  return { accountId: "", sessionId: "" };
+}
+
+export const BeginPasskeyRegistrationRequest: MessageFns<
+  BeginPasskeyRegistrationRequest,
+  "emporia.user.v1.BeginPasskeyRegistrationRequest"
+> = {
+  $type: "emporia.user.v1.BeginPasskeyRegistrationRequest" as const,
+
+  encode(message: BeginPasskeyRegistrationRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BeginPasskeyRegistrationRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBeginPasskeyRegistrationRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseBeginPasskeyRegistrationResponse(): BeginPasskeyRegistrationResponse {
+  return { optionsJson: "" };
+}
+
+export const BeginPasskeyRegistrationResponse: MessageFns<
+  BeginPasskeyRegistrationResponse,
+  "emporia.user.v1.BeginPasskeyRegistrationResponse"
+> = {
+  $type: "emporia.user.v1.BeginPasskeyRegistrationResponse" as const,
+
+  encode(message: BeginPasskeyRegistrationResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.optionsJson !== "") {
+      writer.uint32(10).string(message.optionsJson);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BeginPasskeyRegistrationResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBeginPasskeyRegistrationResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.optionsJson = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseFinishPasskeyRegistrationRequest(): FinishPasskeyRegistrationRequest {
+  return { accountId: "", sessionId: "", responseJson: "", name: "" };
+}
+
+export const FinishPasskeyRegistrationRequest: MessageFns<
+  FinishPasskeyRegistrationRequest,
+  "emporia.user.v1.FinishPasskeyRegistrationRequest"
+> = {
+  $type: "emporia.user.v1.FinishPasskeyRegistrationRequest" as const,
+
+  encode(message: FinishPasskeyRegistrationRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    if (message.responseJson !== "") {
+      writer.uint32(26).string(message.responseJson);
+    }
+    if (message.name !== "") {
+      writer.uint32(34).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FinishPasskeyRegistrationRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFinishPasskeyRegistrationRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.responseJson = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseFinishPasskeyRegistrationResponse(): FinishPasskeyRegistrationResponse {
+  return { passkey: undefined, recoveryCodes: [] };
+}
+
+export const FinishPasskeyRegistrationResponse: MessageFns<
+  FinishPasskeyRegistrationResponse,
+  "emporia.user.v1.FinishPasskeyRegistrationResponse"
+> = {
+  $type: "emporia.user.v1.FinishPasskeyRegistrationResponse" as const,
+
+  encode(message: FinishPasskeyRegistrationResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.passkey !== undefined) {
+      Passkey.encode(message.passkey, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.recoveryCodes) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FinishPasskeyRegistrationResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFinishPasskeyRegistrationResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.passkey = Passkey.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.recoveryCodes.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListPasskeysRequest(): ListPasskeysRequest {
+  return { accountId: "" };
+}
+
+export const ListPasskeysRequest: MessageFns<ListPasskeysRequest, "emporia.user.v1.ListPasskeysRequest"> = {
+  $type: "emporia.user.v1.ListPasskeysRequest" as const,
+
+  encode(message: ListPasskeysRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListPasskeysRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListPasskeysRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListPasskeysResponse(): ListPasskeysResponse {
+  return { passkeys: [] };
+}
+
+export const ListPasskeysResponse: MessageFns<ListPasskeysResponse, "emporia.user.v1.ListPasskeysResponse"> = {
+  $type: "emporia.user.v1.ListPasskeysResponse" as const,
+
+  encode(message: ListPasskeysResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.passkeys) {
+      Passkey.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListPasskeysResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListPasskeysResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.passkeys.push(Passkey.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRenamePasskeyRequest(): RenamePasskeyRequest {
+  return { accountId: "", sessionId: "", passkeyId: "", name: "" };
+}
+
+export const RenamePasskeyRequest: MessageFns<RenamePasskeyRequest, "emporia.user.v1.RenamePasskeyRequest"> = {
+  $type: "emporia.user.v1.RenamePasskeyRequest" as const,
+
+  encode(message: RenamePasskeyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    if (message.passkeyId !== "") {
+      writer.uint32(26).string(message.passkeyId);
+    }
+    if (message.name !== "") {
+      writer.uint32(34).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RenamePasskeyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRenamePasskeyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.passkeyId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRenamePasskeyResponse(): RenamePasskeyResponse {
+  return { passkey: undefined };
+}
+
+export const RenamePasskeyResponse: MessageFns<RenamePasskeyResponse, "emporia.user.v1.RenamePasskeyResponse"> = {
+  $type: "emporia.user.v1.RenamePasskeyResponse" as const,
+
+  encode(message: RenamePasskeyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.passkey !== undefined) {
+      Passkey.encode(message.passkey, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RenamePasskeyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRenamePasskeyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.passkey = Passkey.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRemovePasskeyRequest(): RemovePasskeyRequest {
+  return { accountId: "", sessionId: "", passkeyId: "" };
+}
+
+export const RemovePasskeyRequest: MessageFns<RemovePasskeyRequest, "emporia.user.v1.RemovePasskeyRequest"> = {
+  $type: "emporia.user.v1.RemovePasskeyRequest" as const,
+
+  encode(message: RemovePasskeyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    if (message.passkeyId !== "") {
+      writer.uint32(26).string(message.passkeyId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemovePasskeyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemovePasskeyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.passkeyId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRemovePasskeyResponse(): RemovePasskeyResponse {
+  return {};
+}
+
+export const RemovePasskeyResponse: MessageFns<RemovePasskeyResponse, "emporia.user.v1.RemovePasskeyResponse"> = {
+  $type: "emporia.user.v1.RemovePasskeyResponse" as const,
+
+  encode(_: RemovePasskeyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemovePasskeyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemovePasskeyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseBeginPasskeyLoginRequest(): BeginPasskeyLoginRequest {
+  return { mfaChallenge: "" };
+}
+
+export const BeginPasskeyLoginRequest: MessageFns<
+  BeginPasskeyLoginRequest,
+  "emporia.user.v1.BeginPasskeyLoginRequest"
+> = {
+  $type: "emporia.user.v1.BeginPasskeyLoginRequest" as const,
+
+  encode(message: BeginPasskeyLoginRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.mfaChallenge !== "") {
+      writer.uint32(10).string(message.mfaChallenge);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BeginPasskeyLoginRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBeginPasskeyLoginRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.mfaChallenge = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseBeginPasskeyLoginResponse(): BeginPasskeyLoginResponse {
+  return { optionsJson: "", passkeyChallenge: "" };
+}
+
+export const BeginPasskeyLoginResponse: MessageFns<
+  BeginPasskeyLoginResponse,
+  "emporia.user.v1.BeginPasskeyLoginResponse"
+> = {
+  $type: "emporia.user.v1.BeginPasskeyLoginResponse" as const,
+
+  encode(message: BeginPasskeyLoginResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.optionsJson !== "") {
+      writer.uint32(10).string(message.optionsJson);
+    }
+    if (message.passkeyChallenge !== "") {
+      writer.uint32(18).string(message.passkeyChallenge);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BeginPasskeyLoginResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBeginPasskeyLoginResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.optionsJson = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.passkeyChallenge = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseFinishPasskeyLoginRequest(): FinishPasskeyLoginRequest {
+  return { passkeyChallenge: "", responseJson: "", ip: "", deviceId: "", userAgent: "" };
+}
+
+export const FinishPasskeyLoginRequest: MessageFns<
+  FinishPasskeyLoginRequest,
+  "emporia.user.v1.FinishPasskeyLoginRequest"
+> = {
+  $type: "emporia.user.v1.FinishPasskeyLoginRequest" as const,
+
+  encode(message: FinishPasskeyLoginRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.passkeyChallenge !== "") {
+      writer.uint32(10).string(message.passkeyChallenge);
+    }
+    if (message.responseJson !== "") {
+      writer.uint32(18).string(message.responseJson);
+    }
+    if (message.ip !== "") {
+      writer.uint32(26).string(message.ip);
+    }
+    if (message.deviceId !== "") {
+      writer.uint32(34).string(message.deviceId);
+    }
+    if (message.userAgent !== "") {
+      writer.uint32(42).string(message.userAgent);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FinishPasskeyLoginRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFinishPasskeyLoginRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.passkeyChallenge = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.responseJson = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.ip = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.deviceId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.userAgent = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseFinishPasskeyLoginResponse(): FinishPasskeyLoginResponse {
+  return { account: undefined, tokens: undefined };
+}
+
+export const FinishPasskeyLoginResponse: MessageFns<
+  FinishPasskeyLoginResponse,
+  "emporia.user.v1.FinishPasskeyLoginResponse"
+> = {
+  $type: "emporia.user.v1.FinishPasskeyLoginResponse" as const,
+
+  encode(message: FinishPasskeyLoginResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.account !== undefined) {
+      Account.encode(message.account, writer.uint32(10).fork()).join();
+    }
+    if (message.tokens !== undefined) {
+      TokenPair.encode(message.tokens, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FinishPasskeyLoginResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFinishPasskeyLoginResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.account = Account.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.tokens = TokenPair.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSendSmsCodeRequest(): SendSmsCodeRequest {
+  return {
+    purpose: SmsCodePurpose.SMS_CODE_PURPOSE_UNSPECIFIED,
+    mfaChallenge: "",
+    accountId: "",
+    sessionId: "",
+    phone: "",
+    ip: "",
+  };
+}
+
+export const SendSmsCodeRequest: MessageFns<SendSmsCodeRequest, "emporia.user.v1.SendSmsCodeRequest"> = {
+  $type: "emporia.user.v1.SendSmsCodeRequest" as const,
+
+  encode(message: SendSmsCodeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.purpose !== SmsCodePurpose.SMS_CODE_PURPOSE_UNSPECIFIED) {
+      writer.uint32(8).int32(smsCodePurposeToNumber(message.purpose));
+    }
+    if (message.mfaChallenge !== "") {
+      writer.uint32(18).string(message.mfaChallenge);
+    }
+    if (message.accountId !== "") {
+      writer.uint32(26).string(message.accountId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(34).string(message.sessionId);
+    }
+    if (message.phone !== "") {
+      writer.uint32(42).string(message.phone);
+    }
+    if (message.ip !== "") {
+      writer.uint32(50).string(message.ip);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SendSmsCodeRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSendSmsCodeRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.purpose = smsCodePurposeFromJSON(reader.int32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.mfaChallenge = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.phone = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.ip = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSendSmsCodeResponse(): SendSmsCodeResponse {
+  return { maskedPhone: "", expiresAt: "", resendAfter: "" };
+}
+
+export const SendSmsCodeResponse: MessageFns<SendSmsCodeResponse, "emporia.user.v1.SendSmsCodeResponse"> = {
+  $type: "emporia.user.v1.SendSmsCodeResponse" as const,
+
+  encode(message: SendSmsCodeResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.maskedPhone !== "") {
+      writer.uint32(10).string(message.maskedPhone);
+    }
+    if (message.expiresAt !== "") {
+      writer.uint32(18).string(message.expiresAt);
+    }
+    if (message.resendAfter !== "") {
+      writer.uint32(26).string(message.resendAfter);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SendSmsCodeResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSendSmsCodeResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.maskedPhone = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.expiresAt = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.resendAfter = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSetSmsMfaRequest(): SetSmsMfaRequest {
+  return { accountId: "", sessionId: "", enabled: false, code: "" };
+}
+
+export const SetSmsMfaRequest: MessageFns<SetSmsMfaRequest, "emporia.user.v1.SetSmsMfaRequest"> = {
+  $type: "emporia.user.v1.SetSmsMfaRequest" as const,
+
+  encode(message: SetSmsMfaRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    if (message.enabled !== false) {
+      writer.uint32(24).bool(message.enabled);
+    }
+    if (message.code !== "") {
+      writer.uint32(34).string(message.code);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetSmsMfaRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetSmsMfaRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.enabled = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSetSmsMfaResponse(): SetSmsMfaResponse {
+  return { smsMfaEnabled: false };
+}
+
+export const SetSmsMfaResponse: MessageFns<SetSmsMfaResponse, "emporia.user.v1.SetSmsMfaResponse"> = {
+  $type: "emporia.user.v1.SetSmsMfaResponse" as const,
+
+  encode(message: SetSmsMfaResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.smsMfaEnabled !== false) {
+      writer.uint32(8).bool(message.smsMfaEnabled);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetSmsMfaResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetSmsMfaResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.smsMfaEnabled = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDevice(): Device {
+  return { deviceId: "", name: "", firstSeenAt: "", lastSeenAt: "", lastPlace: "", activeSessions: 0 };
+}
+
+export const Device: MessageFns<Device, "emporia.user.v1.Device"> = {
+  $type: "emporia.user.v1.Device" as const,
+
+  encode(message: Device, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.deviceId !== "") {
+      writer.uint32(10).string(message.deviceId);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.firstSeenAt !== "") {
+      writer.uint32(26).string(message.firstSeenAt);
+    }
+    if (message.lastSeenAt !== "") {
+      writer.uint32(34).string(message.lastSeenAt);
+    }
+    if (message.lastPlace !== "") {
+      writer.uint32(42).string(message.lastPlace);
+    }
+    if (message.activeSessions !== 0) {
+      writer.uint32(48).int32(message.activeSessions);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Device {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDevice();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.deviceId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.firstSeenAt = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.lastSeenAt = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.lastPlace = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.activeSessions = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSession(): Session {
+  return {
+    id: "",
+    deviceId: "",
+    deviceName: "",
+    ip: "",
+    place: "",
+    createdAt: "",
+    lastUsedAt: "",
+    expiresAt: "",
+    current: false,
+    signedInWith: "",
+    secondFactorAt: "",
+  };
+}
+
+export const Session: MessageFns<Session, "emporia.user.v1.Session"> = {
+  $type: "emporia.user.v1.Session" as const,
+
+  encode(message: Session, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.deviceId !== "") {
+      writer.uint32(18).string(message.deviceId);
+    }
+    if (message.deviceName !== "") {
+      writer.uint32(26).string(message.deviceName);
+    }
+    if (message.ip !== "") {
+      writer.uint32(34).string(message.ip);
+    }
+    if (message.place !== "") {
+      writer.uint32(42).string(message.place);
+    }
+    if (message.createdAt !== "") {
+      writer.uint32(50).string(message.createdAt);
+    }
+    if (message.lastUsedAt !== "") {
+      writer.uint32(58).string(message.lastUsedAt);
+    }
+    if (message.expiresAt !== "") {
+      writer.uint32(66).string(message.expiresAt);
+    }
+    if (message.current !== false) {
+      writer.uint32(72).bool(message.current);
+    }
+    if (message.signedInWith !== "") {
+      writer.uint32(82).string(message.signedInWith);
+    }
+    if (message.secondFactorAt !== "") {
+      writer.uint32(90).string(message.secondFactorAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Session {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSession();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.deviceId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.deviceName = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.ip = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.place = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.createdAt = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.lastUsedAt = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.expiresAt = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.current = reader.bool();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.signedInWith = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.secondFactorAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListSessionsRequest(): ListSessionsRequest {
+  return { accountId: "", currentSessionId: "" };
+}
+
+export const ListSessionsRequest: MessageFns<ListSessionsRequest, "emporia.user.v1.ListSessionsRequest"> = {
+  $type: "emporia.user.v1.ListSessionsRequest" as const,
+
+  encode(message: ListSessionsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.currentSessionId !== "") {
+      writer.uint32(18).string(message.currentSessionId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListSessionsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListSessionsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.currentSessionId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListSessionsResponse(): ListSessionsResponse {
+  return { sessions: [], devices: [] };
+}
+
+export const ListSessionsResponse: MessageFns<ListSessionsResponse, "emporia.user.v1.ListSessionsResponse"> = {
+  $type: "emporia.user.v1.ListSessionsResponse" as const,
+
+  encode(message: ListSessionsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.sessions) {
+      Session.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.devices) {
+      Device.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListSessionsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListSessionsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sessions.push(Session.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.devices.push(Device.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRevokeSessionRequest(): RevokeSessionRequest {
+  return { accountId: "", sessionId: "" };
+}
+
+export const RevokeSessionRequest: MessageFns<RevokeSessionRequest, "emporia.user.v1.RevokeSessionRequest"> = {
+  $type: "emporia.user.v1.RevokeSessionRequest" as const,
+
+  encode(message: RevokeSessionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevokeSessionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevokeSessionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRevokeSessionResponse(): RevokeSessionResponse {
+  return {};
+}
+
+export const RevokeSessionResponse: MessageFns<RevokeSessionResponse, "emporia.user.v1.RevokeSessionResponse"> = {
+  $type: "emporia.user.v1.RevokeSessionResponse" as const,
+
+  encode(_: RevokeSessionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevokeSessionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevokeSessionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseForgetDeviceRequest(): ForgetDeviceRequest {
+  return { accountId: "", deviceId: "" };
+}
+
+export const ForgetDeviceRequest: MessageFns<ForgetDeviceRequest, "emporia.user.v1.ForgetDeviceRequest"> = {
+  $type: "emporia.user.v1.ForgetDeviceRequest" as const,
+
+  encode(message: ForgetDeviceRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.deviceId !== "") {
+      writer.uint32(18).string(message.deviceId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ForgetDeviceRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseForgetDeviceRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.deviceId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseForgetDeviceResponse(): ForgetDeviceResponse {
+  return { sessionsEnded: 0 };
+}
+
+export const ForgetDeviceResponse: MessageFns<ForgetDeviceResponse, "emporia.user.v1.ForgetDeviceResponse"> = {
+  $type: "emporia.user.v1.ForgetDeviceResponse" as const,
+
+  encode(message: ForgetDeviceResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sessionsEnded !== 0) {
+      writer.uint32(8).int32(message.sessionsEnded);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ForgetDeviceResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseForgetDeviceResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sessionsEnded = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseBeginStepUpRequest(): BeginStepUpRequest {
+  return { accountId: "", sessionId: "" };
+}
+
+export const BeginStepUpRequest: MessageFns<BeginStepUpRequest, "emporia.user.v1.BeginStepUpRequest"> = {
+  $type: "emporia.user.v1.BeginStepUpRequest" as const,
+
+  encode(message: BeginStepUpRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BeginStepUpRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBeginStepUpRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseBeginStepUpResponse(): BeginStepUpResponse {
+  return { methods: [], passkeyOptionsJson: "", maskedPhone: "" };
+}
+
+export const BeginStepUpResponse: MessageFns<BeginStepUpResponse, "emporia.user.v1.BeginStepUpResponse"> = {
+  $type: "emporia.user.v1.BeginStepUpResponse" as const,
+
+  encode(message: BeginStepUpResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.methods) {
+      writer.uint32(10).string(v!);
+    }
+    if (message.passkeyOptionsJson !== "") {
+      writer.uint32(18).string(message.passkeyOptionsJson);
+    }
+    if (message.maskedPhone !== "") {
+      writer.uint32(26).string(message.maskedPhone);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BeginStepUpResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBeginStepUpResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.methods.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.passkeyOptionsJson = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.maskedPhone = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseStepUpRequest(): StepUpRequest {
+  return { accountId: "", sessionId: "", method: "", code: "", passkeyResponseJson: "", password: "", ip: "" };
+}
+
+export const StepUpRequest: MessageFns<StepUpRequest, "emporia.user.v1.StepUpRequest"> = {
+  $type: "emporia.user.v1.StepUpRequest" as const,
+
+  encode(message: StepUpRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    if (message.method !== "") {
+      writer.uint32(26).string(message.method);
+    }
+    if (message.code !== "") {
+      writer.uint32(34).string(message.code);
+    }
+    if (message.passkeyResponseJson !== "") {
+      writer.uint32(42).string(message.passkeyResponseJson);
+    }
+    if (message.password !== "") {
+      writer.uint32(50).string(message.password);
+    }
+    if (message.ip !== "") {
+      writer.uint32(58).string(message.ip);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StepUpRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStepUpRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.method = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.passkeyResponseJson = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.password = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.ip = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseStepUpResponse(): StepUpResponse {
+  return { accessToken: "", accessExpiresAt: "", steppedUpAt: "", validUntil: "" };
+}
+
+export const StepUpResponse: MessageFns<StepUpResponse, "emporia.user.v1.StepUpResponse"> = {
+  $type: "emporia.user.v1.StepUpResponse" as const,
+
+  encode(message: StepUpResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accessToken !== "") {
+      writer.uint32(10).string(message.accessToken);
+    }
+    if (message.accessExpiresAt !== "") {
+      writer.uint32(18).string(message.accessExpiresAt);
+    }
+    if (message.steppedUpAt !== "") {
+      writer.uint32(26).string(message.steppedUpAt);
+    }
+    if (message.validUntil !== "") {
+      writer.uint32(34).string(message.validUntil);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StepUpResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStepUpResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accessToken = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.accessExpiresAt = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.steppedUpAt = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.validUntil = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseChangePasswordRequest(): ChangePasswordRequest {
+  return { accountId: "", sessionId: "", currentPassword: "", newPassword: "" };
+}
+
+export const ChangePasswordRequest: MessageFns<ChangePasswordRequest, "emporia.user.v1.ChangePasswordRequest"> = {
+  $type: "emporia.user.v1.ChangePasswordRequest" as const,
+
+  encode(message: ChangePasswordRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    if (message.currentPassword !== "") {
+      writer.uint32(26).string(message.currentPassword);
+    }
+    if (message.newPassword !== "") {
+      writer.uint32(34).string(message.newPassword);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChangePasswordRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChangePasswordRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.currentPassword = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.newPassword = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseChangePasswordResponse(): ChangePasswordResponse {
+  return { sessionsEnded: 0 };
+}
+
+export const ChangePasswordResponse: MessageFns<ChangePasswordResponse, "emporia.user.v1.ChangePasswordResponse"> = {
+  $type: "emporia.user.v1.ChangePasswordResponse" as const,
+
+  encode(message: ChangePasswordResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sessionsEnded !== 0) {
+      writer.uint32(8).int32(message.sessionsEnded);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChangePasswordResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChangePasswordResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sessionsEnded = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseChangeEmailRequest(): ChangeEmailRequest {
+  return { accountId: "", sessionId: "", email: "" };
+}
+
+export const ChangeEmailRequest: MessageFns<ChangeEmailRequest, "emporia.user.v1.ChangeEmailRequest"> = {
+  $type: "emporia.user.v1.ChangeEmailRequest" as const,
+
+  encode(message: ChangeEmailRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    if (message.email !== "") {
+      writer.uint32(26).string(message.email);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChangeEmailRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChangeEmailRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.email = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseChangeEmailResponse(): ChangeEmailResponse {
+  return { account: undefined };
+}
+
+export const ChangeEmailResponse: MessageFns<ChangeEmailResponse, "emporia.user.v1.ChangeEmailResponse"> = {
+  $type: "emporia.user.v1.ChangeEmailResponse" as const,
+
+  encode(message: ChangeEmailResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.account !== undefined) {
+      Account.encode(message.account, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChangeEmailResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChangeEmailResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.account = Account.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseChangePhoneRequest(): ChangePhoneRequest {
+  return { accountId: "", sessionId: "", phone: "", code: "" };
+}
+
+export const ChangePhoneRequest: MessageFns<ChangePhoneRequest, "emporia.user.v1.ChangePhoneRequest"> = {
+  $type: "emporia.user.v1.ChangePhoneRequest" as const,
+
+  encode(message: ChangePhoneRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    if (message.phone !== "") {
+      writer.uint32(26).string(message.phone);
+    }
+    if (message.code !== "") {
+      writer.uint32(34).string(message.code);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChangePhoneRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChangePhoneRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.phone = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseChangePhoneResponse(): ChangePhoneResponse {
+  return { account: undefined };
+}
+
+export const ChangePhoneResponse: MessageFns<ChangePhoneResponse, "emporia.user.v1.ChangePhoneResponse"> = {
+  $type: "emporia.user.v1.ChangePhoneResponse" as const,
+
+  encode(message: ChangePhoneResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.account !== undefined) {
+      Account.encode(message.account, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChangePhoneResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChangePhoneResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.account = Account.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetAddressRequest(): GetAddressRequest {
+  return { accountId: "", addressId: "" };
+}
+
+export const GetAddressRequest: MessageFns<GetAddressRequest, "emporia.user.v1.GetAddressRequest"> = {
+  $type: "emporia.user.v1.GetAddressRequest" as const,
+
+  encode(message: GetAddressRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.addressId !== "") {
+      writer.uint32(18).string(message.addressId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetAddressRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetAddressRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.addressId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseGetAddressResponse(): GetAddressResponse {
+  return { address: undefined };
+}
+
+export const GetAddressResponse: MessageFns<GetAddressResponse, "emporia.user.v1.GetAddressResponse"> = {
+  $type: "emporia.user.v1.GetAddressResponse" as const,
+
+  encode(message: GetAddressResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.address !== undefined) {
+      Address.encode(message.address, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetAddressResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetAddressResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.address = Address.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /**
  * Accounts and authentication: registration, login with throttling, rotating refresh tokens,
  * and the JWKS the gateway verifies access tokens with.
@@ -4511,6 +7656,89 @@ export interface UserServiceClient {
    */
 
   findAccount(request: FindAccountRequest, metadata?: Metadata): Observable<FindAccountResponse>;
+
+  /**
+   * Passkeys (WebAuthn). Registering, renaming and removing one is a sensitive change: it needs
+   * a step-up (a second factor or, for an account without one, the password) made within the
+   * last few minutes in the calling session (FAILED_PRECONDITION STEP_UP_REQUIRED otherwise).
+   * The options are the WebAuthn JSON (PublicKeyCredentialCreationOptionsJSON) for
+   * navigator.credentials.create; the challenge lives 5 minutes and works once.
+   */
+
+  beginPasskeyRegistration(
+    request: BeginPasskeyRegistrationRequest,
+    metadata?: Metadata,
+  ): Observable<BeginPasskeyRegistrationResponse>;
+
+  finishPasskeyRegistration(
+    request: FinishPasskeyRegistrationRequest,
+    metadata?: Metadata,
+  ): Observable<FinishPasskeyRegistrationResponse>;
+
+  listPasskeys(request: ListPasskeysRequest, metadata?: Metadata): Observable<ListPasskeysResponse>;
+
+  renamePasskey(request: RenamePasskeyRequest, metadata?: Metadata): Observable<RenamePasskeyResponse>;
+
+  removePasskey(request: RemovePasskeyRequest, metadata?: Metadata): Observable<RemovePasskeyResponse>;
+
+  /**
+   * Sign-in with a passkey: without an identifier (a discoverable credential, no password), or as
+   * the second step of a password login (`mfa_challenge` set: only the account's passkeys are
+   * allowed, and CompleteMfaLogin takes the answer).
+   */
+
+  beginPasskeyLogin(request: BeginPasskeyLoginRequest, metadata?: Metadata): Observable<BeginPasskeyLoginResponse>;
+
+  finishPasskeyLogin(request: FinishPasskeyLoginRequest, metadata?: Metadata): Observable<FinishPasskeyLoginResponse>;
+
+  /**
+   * A one-time code by SMS (through notification's SMS provider port) to the account's phone, or
+   * to a new phone being verified. Codes are stored hashed, live 5 minutes, allow 5 attempts;
+   * sends are limited per account, per number and per client address, with a resend cooldown
+   * (RESOURCE_EXHAUSTED SMS_CODE_COOLDOWN / SMS_SEND_LIMITED with the time to wait).
+   */
+
+  sendSmsCode(request: SendSmsCodeRequest, metadata?: Metadata): Observable<SendSmsCodeResponse>;
+
+  /** Turns SMS as a second factor on or off (needs a phone and a recent step-up). */
+
+  setSmsMfa(request: SetSmsMfaRequest, metadata?: Metadata): Observable<SetSmsMfaResponse>;
+
+  /** The account's sessions (refresh-token families) and devices, with last use and place. */
+
+  listSessions(request: ListSessionsRequest, metadata?: Metadata): Observable<ListSessionsResponse>;
+
+  /** Ends one session (its refresh token and the access tokens issued in it). */
+
+  revokeSession(request: RevokeSessionRequest, metadata?: Metadata): Observable<RevokeSessionResponse>;
+
+  /** Ends every session of a device and forgets it: its next sign-in is a new device again. */
+
+  forgetDevice(request: ForgetDeviceRequest, metadata?: Metadata): Observable<ForgetDeviceResponse>;
+
+  /**
+   * Step-up: proves a second factor now (TOTP, recovery code, SMS code, passkey, or the password
+   * for an account without any second factor) and answers a new access token for the same
+   * session whose `mfa_at` claim is now; the session remembers it too.
+   */
+
+  beginStepUp(request: BeginStepUpRequest, metadata?: Metadata): Observable<BeginStepUpResponse>;
+
+  stepUp(request: StepUpRequest, metadata?: Metadata): Observable<StepUpResponse>;
+
+  /** Sensitive changes; each needs a step-up within STEP_UP_WINDOW (5 minutes) in the session. */
+
+  changePassword(request: ChangePasswordRequest, metadata?: Metadata): Observable<ChangePasswordResponse>;
+
+  changeEmail(request: ChangeEmailRequest, metadata?: Metadata): Observable<ChangeEmailResponse>;
+
+  /** The new phone is proved by an SMS code sent to it (SendSmsCode purpose PHONE_CHANGE). */
+
+  changePhone(request: ChangePhoneRequest, metadata?: Metadata): Observable<ChangePhoneResponse>;
+
+  /** When the account's saved address was made (for order's large-order step-up rule). */
+
+  getAddress(request: GetAddressRequest, metadata?: Metadata): Observable<GetAddressResponse>;
 }
 
 /**
@@ -4697,6 +7925,143 @@ export interface UserServiceController {
     request: FindAccountRequest,
     metadata?: Metadata,
   ): Promise<FindAccountResponse> | Observable<FindAccountResponse> | FindAccountResponse;
+
+  /**
+   * Passkeys (WebAuthn). Registering, renaming and removing one is a sensitive change: it needs
+   * a step-up (a second factor or, for an account without one, the password) made within the
+   * last few minutes in the calling session (FAILED_PRECONDITION STEP_UP_REQUIRED otherwise).
+   * The options are the WebAuthn JSON (PublicKeyCredentialCreationOptionsJSON) for
+   * navigator.credentials.create; the challenge lives 5 minutes and works once.
+   */
+
+  beginPasskeyRegistration(
+    request: BeginPasskeyRegistrationRequest,
+    metadata?: Metadata,
+  ):
+    | Promise<BeginPasskeyRegistrationResponse>
+    | Observable<BeginPasskeyRegistrationResponse>
+    | BeginPasskeyRegistrationResponse;
+
+  finishPasskeyRegistration(
+    request: FinishPasskeyRegistrationRequest,
+    metadata?: Metadata,
+  ):
+    | Promise<FinishPasskeyRegistrationResponse>
+    | Observable<FinishPasskeyRegistrationResponse>
+    | FinishPasskeyRegistrationResponse;
+
+  listPasskeys(
+    request: ListPasskeysRequest,
+    metadata?: Metadata,
+  ): Promise<ListPasskeysResponse> | Observable<ListPasskeysResponse> | ListPasskeysResponse;
+
+  renamePasskey(
+    request: RenamePasskeyRequest,
+    metadata?: Metadata,
+  ): Promise<RenamePasskeyResponse> | Observable<RenamePasskeyResponse> | RenamePasskeyResponse;
+
+  removePasskey(
+    request: RemovePasskeyRequest,
+    metadata?: Metadata,
+  ): Promise<RemovePasskeyResponse> | Observable<RemovePasskeyResponse> | RemovePasskeyResponse;
+
+  /**
+   * Sign-in with a passkey: without an identifier (a discoverable credential, no password), or as
+   * the second step of a password login (`mfa_challenge` set: only the account's passkeys are
+   * allowed, and CompleteMfaLogin takes the answer).
+   */
+
+  beginPasskeyLogin(
+    request: BeginPasskeyLoginRequest,
+    metadata?: Metadata,
+  ): Promise<BeginPasskeyLoginResponse> | Observable<BeginPasskeyLoginResponse> | BeginPasskeyLoginResponse;
+
+  finishPasskeyLogin(
+    request: FinishPasskeyLoginRequest,
+    metadata?: Metadata,
+  ): Promise<FinishPasskeyLoginResponse> | Observable<FinishPasskeyLoginResponse> | FinishPasskeyLoginResponse;
+
+  /**
+   * A one-time code by SMS (through notification's SMS provider port) to the account's phone, or
+   * to a new phone being verified. Codes are stored hashed, live 5 minutes, allow 5 attempts;
+   * sends are limited per account, per number and per client address, with a resend cooldown
+   * (RESOURCE_EXHAUSTED SMS_CODE_COOLDOWN / SMS_SEND_LIMITED with the time to wait).
+   */
+
+  sendSmsCode(
+    request: SendSmsCodeRequest,
+    metadata?: Metadata,
+  ): Promise<SendSmsCodeResponse> | Observable<SendSmsCodeResponse> | SendSmsCodeResponse;
+
+  /** Turns SMS as a second factor on or off (needs a phone and a recent step-up). */
+
+  setSmsMfa(
+    request: SetSmsMfaRequest,
+    metadata?: Metadata,
+  ): Promise<SetSmsMfaResponse> | Observable<SetSmsMfaResponse> | SetSmsMfaResponse;
+
+  /** The account's sessions (refresh-token families) and devices, with last use and place. */
+
+  listSessions(
+    request: ListSessionsRequest,
+    metadata?: Metadata,
+  ): Promise<ListSessionsResponse> | Observable<ListSessionsResponse> | ListSessionsResponse;
+
+  /** Ends one session (its refresh token and the access tokens issued in it). */
+
+  revokeSession(
+    request: RevokeSessionRequest,
+    metadata?: Metadata,
+  ): Promise<RevokeSessionResponse> | Observable<RevokeSessionResponse> | RevokeSessionResponse;
+
+  /** Ends every session of a device and forgets it: its next sign-in is a new device again. */
+
+  forgetDevice(
+    request: ForgetDeviceRequest,
+    metadata?: Metadata,
+  ): Promise<ForgetDeviceResponse> | Observable<ForgetDeviceResponse> | ForgetDeviceResponse;
+
+  /**
+   * Step-up: proves a second factor now (TOTP, recovery code, SMS code, passkey, or the password
+   * for an account without any second factor) and answers a new access token for the same
+   * session whose `mfa_at` claim is now; the session remembers it too.
+   */
+
+  beginStepUp(
+    request: BeginStepUpRequest,
+    metadata?: Metadata,
+  ): Promise<BeginStepUpResponse> | Observable<BeginStepUpResponse> | BeginStepUpResponse;
+
+  stepUp(
+    request: StepUpRequest,
+    metadata?: Metadata,
+  ): Promise<StepUpResponse> | Observable<StepUpResponse> | StepUpResponse;
+
+  /** Sensitive changes; each needs a step-up within STEP_UP_WINDOW (5 minutes) in the session. */
+
+  changePassword(
+    request: ChangePasswordRequest,
+    metadata?: Metadata,
+  ): Promise<ChangePasswordResponse> | Observable<ChangePasswordResponse> | ChangePasswordResponse;
+
+  changeEmail(
+    request: ChangeEmailRequest,
+    metadata?: Metadata,
+  ): Promise<ChangeEmailResponse> | Observable<ChangeEmailResponse> | ChangeEmailResponse;
+
+  /** The new phone is proved by an SMS code sent to it (SendSmsCode purpose PHONE_CHANGE). */
+
+  changePhone(
+    request: ChangePhoneRequest,
+    metadata?: Metadata,
+  ): Promise<ChangePhoneResponse> | Observable<ChangePhoneResponse> | ChangePhoneResponse;
+
+  /** When the account's saved address was made (for order's large-order step-up rule). */
+
+  getAddress(
+    request: GetAddressRequest,
+    metadata?: Metadata,
+  ): Promise<GetAddressResponse> | Observable<GetAddressResponse> | GetAddressResponse;
 }
 
 export function UserServiceControllerMethods() {
@@ -4730,6 +8095,24 @@ export function UserServiceControllerMethods() {
       "replaceTiers",
       "setAccountRoles",
       "findAccount",
+      "beginPasskeyRegistration",
+      "finishPasskeyRegistration",
+      "listPasskeys",
+      "renamePasskey",
+      "removePasskey",
+      "beginPasskeyLogin",
+      "finishPasskeyLogin",
+      "sendSmsCode",
+      "setSmsMfa",
+      "listSessions",
+      "revokeSession",
+      "forgetDevice",
+      "beginStepUp",
+      "stepUp",
+      "changePassword",
+      "changeEmail",
+      "changePhone",
+      "getAddress",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
