@@ -13,7 +13,15 @@ import { join } from 'node:path';
 import { machine, meets, RESULTS_DIR, type Figure } from './lib';
 
 /** In the order they run: the quick ones first. */
-const BENCHES = ['login', 'flash-sale', 'product-detail', 'checkout', 'search', 'analytics'];
+const BENCHES = [
+  'login',
+  'fraud-model',
+  'flash-sale',
+  'product-detail',
+  'checkout',
+  'search',
+  'analytics',
+];
 
 interface Outcome {
   bench: string;

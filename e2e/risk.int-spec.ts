@@ -90,7 +90,14 @@ describe('risk end to end: gateway → order → risk', () => {
       decision: string;
       score: number;
       reasons: string[];
-      signals: { listed: string[]; counts: Record<string, number>; values: unknown[] };
+      signals: {
+        listed: string[];
+        counts: Record<string, number>;
+        values: unknown[];
+        model?: { status: string; features: Record<string, number> };
+      };
+      modelVersion: string | null;
+      modelScore: number | null;
     }[];
   };
 
@@ -239,10 +246,20 @@ describe('risk end to end: gateway → order → risk', () => {
       'PENDING_REVIEW',
     ]);
     const held = placed[2];
-    expect((await riskOf(held.order.id)).reasons).toEqual(['COUPON_ABUSE_DEVICE']);
+    // the fraud model (issue 23) knows coupon hunting too; the rule's reason comes first
+    expect((await riskOf(held.order.id)).reasons[0]).toBe('COUPON_ABUSE_DEVICE');
     const [audit] = await decisions(`orderId=${held.order.id}`);
-    expect(audit).toMatchObject({ decision: 'REVIEW', reasons: ['COUPON_ABUSE_DEVICE'] });
+    expect(audit).toMatchObject({
+      decision: 'REVIEW',
+      reasons: expect.arrayContaining(['COUPON_ABUSE_DEVICE']),
+      modelVersion: expect.stringMatching(/^fm-[0-9a-f]{12}$/),
+    });
     expect(audit.signals.counts).toMatchObject({ 'couponAccounts:DEVICE:86400': 3 });
+    // checkout sent the account's creation time: the model saw an account made seconds ago
+    const features = audit.signals.model!.features;
+    expect(features.account_age_days).toBeGreaterThanOrEqual(0);
+    expect(features.account_age_days).toBeLessThan(1);
+    expect(features).toMatchObject({ coupon_count: 1, device_accounts_24h: 3 });
     const coupon = async () =>
       (
         (await api('GET', '/v1/me/coupons', undefined, held.buyer.auth)).body.items as {
@@ -396,6 +413,22 @@ describe('risk end to end: gateway → order → risk', () => {
   });
 
   // last: stops the risk process
+  it('the fraud model in force through the gateway: version, held-out report, deadline, counters', async () => {
+    const r = await platform.api('GET', '/v1/admin/risk/model', undefined, operator);
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({
+      loaded: true,
+      version: expect.stringMatching(/^fm-[0-9a-f]{12}$/),
+      deadlineMs: 15,
+      failed: 0,
+      report: { roc_auc: expect.any(Number), review_budget: 0.02 },
+    });
+    expect(r.body.scored).toBeGreaterThan(0);
+    expect(r.body.features).toContain('account_age_days');
+    const anonymous = await platform.api('GET', '/v1/admin/risk/model');
+    expect(anonymous.status).toBe(401);
+  });
+
   it('with risk down, checkout holds orders for review (not lost) and sign-ins fail open', async () => {
     const { api } = platform;
     const skuId = await sku(12_900);

@@ -6,8 +6,10 @@
  * The same compiler and options as the loader and jest (swc: legacy decorators with metadata,
  * ES2022, CommonJS); the `@emporia/*` path aliases of tsconfig.base.json are rewritten to
  * relative requires. The layout under dist/ mirrors the repository, so the paths computed from
- * `__dirname` still hold: proto/ is copied to dist/proto (libs/contracts' PROTO_ROOT), and
- * non-TypeScript files beside the sources (marketing's Lua script) are copied beside the output.
+ * `__dirname` still hold: proto/ is copied to dist/proto (libs/contracts' PROTO_ROOT),
+ * non-TypeScript files beside the sources (marketing's Lua script) are copied beside the output,
+ * and an app's data folders beside its src (risk's trained fraud model, apps/risk/model) to
+ * dist/apps/<app>/.
  * Tests (`*.spec.ts`, `test/`) and the test-only libs/testing are left out.
  *
  * Usage: node -r @swc-node/register tools/build.ts   (or `npm run build`)
@@ -27,6 +29,8 @@ import { basename, dirname, join, relative } from 'node:path';
 const root = join(__dirname, '..');
 const out = join(root, 'dist');
 const excludedLibs = new Set(['testing']);
+/** Folders of data an app reads at run time, beside its src (copied as they are). */
+const APP_DATA_FOLDERS = ['model'];
 /** The operator console is a browser app, built by Vite (`npm run build:console`), not here. */
 const excludedApps = new Set(['console']);
 
@@ -94,6 +98,10 @@ async function main(): Promise<void> {
     compiled++;
   }
   cpSync(join(root, 'proto', 'emporia'), join(out, 'proto', 'emporia'), { recursive: true });
+  for (const app of readdirSync(join(root, 'apps')))
+    for (const data of APP_DATA_FOLDERS)
+      if (existsSync(join(root, 'apps', app, data)))
+        cpSync(join(root, 'apps', app, data), join(out, 'apps', app, data), { recursive: true });
   console.log(`build: ${compiled} files compiled into ${relative(root, out)}/`);
 }
 

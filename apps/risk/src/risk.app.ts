@@ -10,11 +10,21 @@ import {
   type Logger,
   type RunningService,
 } from '@emporia/platform';
-import { CLOCK, ID_GENERATOR, RETURN_FACTS, RISK_STORE, SIGNALS } from './application/ports';
+import {
+  CLOCK,
+  FRAUD_MODEL,
+  FRAUD_MODEL_SETTINGS,
+  ID_GENERATOR,
+  RETURN_FACTS,
+  RISK_STORE,
+  SIGNALS,
+} from './application/ports';
+import { FraudScoring } from './application/fraud-scoring';
 import { ReturnHistoryUseCase } from './application/return-history.use-case';
 import { RiskUseCase } from './application/risk.use-case';
 import { riskConfigSchema, type RiskConfig } from './config';
 import { RISK_MIGRATIONS } from './infrastructure/migrations';
+import { fraudModelResource } from './infrastructure/onnx-fraud.model';
 import { RedisSignalStore } from './infrastructure/redis-signal.store';
 import { SqlReturnFactStore } from './infrastructure/sql-return-facts.store';
 import { SqlRiskStore } from './infrastructure/sql-risk.store';
@@ -29,7 +39,8 @@ const CONSUMED_TOPICS = [USER_ACCOUNT.name, ORDER_ORDER.name];
 
 /**
  * Risk: rules, lists, decisions and the accounts' return history (Postgres), velocity (Redis);
- * login anomalies from user events, deliveries and returns from order events.
+ * login anomalies from user events, deliveries, returns and cancellations from order events; the
+ * fraud model (ONNX, in the process) when FRAUD_MODEL_PATH names one.
  */
 export const riskService = defineService({
   name: 'risk',
@@ -50,8 +61,10 @@ export const riskService = defineService({
       topics: CONSUMED_TOPICS,
       consumerGroup: c.RISK_CONSUMER_GROUP,
     }),
+    // loaded at start; a model that cannot be loaded stops it (empty path: rules alone)
+    fraudModel: c.FRAUD_MODEL_PATH ? fraudModelResource(c.FRAUD_MODEL_PATH) : undefined,
   }),
-  assemble: ({ config, resources: { postgres, redis, kafka } }) => ({
+  assemble: ({ config, resources: { postgres, redis, kafka, fraudModel } }) => ({
     controllers: [RiskGrpcController],
     providers: [
       { provide: RISK_STORE, useValue: new SqlRiskStore(postgres) },
@@ -59,6 +72,9 @@ export const riskService = defineService({
       { provide: CLOCK, useValue: { now: () => new Date() } },
       { provide: ID_GENERATOR, useValue: { newId: () => uuidv7() } },
       { provide: RETURN_FACTS, useValue: new SqlReturnFactStore(postgres) },
+      { provide: FRAUD_MODEL, useValue: fraudModel ?? null },
+      { provide: FRAUD_MODEL_SETTINGS, useValue: { deadlineMs: config.FRAUD_MODEL_DEADLINE_MS } },
+      FraudScoring,
       RiskUseCase,
       ReturnHistoryUseCase,
     ],

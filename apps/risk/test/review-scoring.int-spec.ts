@@ -1,3 +1,4 @@
+import './support/node-typed-arrays';
 import { randomUUID } from 'node:crypto';
 import { PROTO_FILES, riskV1 } from '@emporia/contracts';
 import { fromGrpcError, type RunningService } from '@emporia/platform';

@@ -107,6 +107,7 @@ describe('raw gRPC handlers (startService grpc.raw)', () => {
       decision: 'DECISION_REVIEW',
       score: 42,
       reasons: ['raw a1'],
+      modelVersion: '', // proto3's default, decoded as any client sees it
     });
     const call = seen.at(-1);
     expect(call?.req).toMatchObject({ orderId: 'o1', accountId: 'a1', ip: '' });

@@ -33,6 +33,8 @@ export const RISK_REASONS = [
   'RETURN_ABUSE_EXCHANGES',
   'RETURN_ABUSE_REFUNDS_WITHOUT_RETURN',
   'RETURN_ABUSE_ITEMS_MISMATCH',
+  // issue 23: the fraud model's score at or over a MODEL_SCORE rule's threshold
+  'MODEL_SCORE',
 ] as const;
 
 const KNOWN = new Set<string>(RISK_REASONS);

@@ -20,6 +20,7 @@ import { Auth } from './auth.guard';
 import {
   AddListEntriesDto,
   DecisionList,
+  FraudModelView,
   LIST_KINDS,
   ListDecisionsQuery,
   ListEntriesAddedView,
@@ -35,6 +36,7 @@ import { Ctx } from './request-context';
 import {
   decisionsRequest,
   decisionView,
+  fraudModelView,
   listEntriesToProto,
   listExportView,
   parseListKind,
@@ -59,7 +61,7 @@ const listKindParam: PipeTransform<string, ListKind> = describedPipe(
 
 /**
  * Operators' risk control: rules as data, the lists (blacklists) with import and export for
- * sharing, and the decision audit trail. Held orders are reviewed on the order routes
+ * sharing, the decision audit trail, and the fraud model in force. Held orders are reviewed on the order routes
  * (`POST /v1/admin/orders/{id}/review`). Risk is not a readiness dependency of the gateway:
  * while it is down these routes answer 503 and checkout holds orders for review.
  */
@@ -155,5 +157,16 @@ export class RiskAdminHttpController {
   ): Promise<DecisionList> {
     const r = await this.risk.listDecisions(ctx, decisionsRequest(q));
     return { items: r.decisions.map(decisionView) };
+  }
+
+  @Get('model')
+  @ApiOkResponse({
+    type: FraudModelView,
+    description:
+      'the fraud model risk serves (issue 23): its version, its held-out report, its scoring deadline and what its scores did on the replica that answered; tune its threshold with the MODEL_SCORE rule',
+  })
+  @ApiProblems()
+  async fraudModel(@Ctx() ctx: RequestContext): Promise<FraudModelView> {
+    return fraudModelView(await this.risk.getFraudModel(ctx, {}));
   }
 }

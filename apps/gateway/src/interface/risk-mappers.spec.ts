@@ -3,6 +3,7 @@ import type { UpsertRuleDto } from './dto/risk-admin.dto';
 import {
   decisionsRequest,
   decisionView,
+  fraudModelView,
   listEntriesToProto,
   listExportView,
   parseListKind,
@@ -16,6 +17,27 @@ const ORDER = '0190a000-0000-7000-8000-0000000000a1';
 
 describe('risk mapping', () => {
   describe('rules', () => {
+    it('keeps a MODEL_SCORE rule (threshold per mille) through GET and PUT', () => {
+      const stored: riskV1.Rule = {
+        id: ID,
+        name: 'fraud model score at or above the review threshold',
+        kind: 'MODEL_SCORE',
+        appliesTo: 'ORDER',
+        action: 'REVIEW',
+        score: 50,
+        active: true,
+        listKind: '',
+        dimension: '',
+        windowSeconds: 0,
+        threshold: 297,
+        amount: undefined,
+      };
+      const view = ruleView(stored);
+      expect(view).toMatchObject({ kind: 'MODEL_SCORE', threshold: 297, windowSeconds: null });
+      const { id, ...body } = view;
+      expect(ruleToProto(id, body)).toEqual(stored);
+    });
+
     it('sends the proto defaults for the fields a kind does not use', () => {
       const dto: UpsertRuleDto = {
         name: 'blacklisted device signing in',
@@ -177,6 +199,7 @@ describe('risk mapping', () => {
       reasons: ['BRUSHING'],
       signalsJson: '{"listed":[],"counts":{"smallOrders:1000CNY:3600":5}}',
       decidedAt: '2026-01-01T00:00:00.000Z',
+      modelVersion: '',
     };
 
     it('drops the enum prefix and parses the signals into an object', () => {
@@ -190,7 +213,15 @@ describe('risk mapping', () => {
         reasons: ['BRUSHING'],
         signals: { listed: [], counts: { 'smallOrders:1000CNY:3600': 5 } },
         decidedAt: '2026-01-01T00:00:00.000Z',
+        modelVersion: null,
+        modelScore: null,
       });
+    });
+
+    it('shows the fraud model that scored an order and its probability (issue 23)', () => {
+      expect(
+        decisionView({ ...stored, modelVersion: 'fm-4cf60ea244b5', modelScore: 0.8125 }),
+      ).toMatchObject({ modelVersion: 'fm-4cf60ea244b5', modelScore: 0.8125 });
     });
 
     it.each(['', 'not json', '[1,2]', 'null', '"text"'])(
@@ -219,6 +250,47 @@ describe('risk mapping', () => {
       expect(() =>
         decisionsRequest({ subjectId: ORDER, orderId: '0190a000-0000-7000-8000-0000000000a2' }),
       ).toThrow(expect.objectContaining({ status: 400, code: 'FILTER_CONFLICT' }));
+    });
+  });
+
+  describe('fraud model', () => {
+    it('shows the report as an object and what is unset as null', () => {
+      expect(
+        fraudModelView({
+          loaded: true,
+          version: 'fm-4cf60ea244b5',
+          trainedAt: '2026-12-05T22:30:00Z',
+          reportJson: '{"roc_auc":0.9974,"at_budget":{"lift_fraud_caught":3.06}}',
+          deadlineMs: 15,
+          scored: 12,
+          pastDeadline: 1,
+          failed: 0,
+          features: ['account_age_days', 'order_total'],
+        }),
+      ).toEqual({
+        loaded: true,
+        version: 'fm-4cf60ea244b5',
+        trainedAt: '2026-12-05T22:30:00Z',
+        report: { roc_auc: 0.9974, at_budget: { lift_fraud_caught: 3.06 } },
+        deadlineMs: 15,
+        scored: 12,
+        pastDeadline: 1,
+        failed: 0,
+        features: ['account_age_days', 'order_total'],
+      });
+      expect(
+        fraudModelView({
+          loaded: false,
+          version: '',
+          trainedAt: '',
+          reportJson: '',
+          deadlineMs: 15,
+          scored: 0,
+          pastDeadline: 0,
+          failed: 0,
+          features: [],
+        }),
+      ).toMatchObject({ loaded: false, version: null, trainedAt: null, report: null });
     });
   });
 });

@@ -4,6 +4,7 @@ import {
   LIST_KINDS,
   type AddListEntriesDto,
   type DecisionView,
+  type FraudModelView,
   type ListDecisionsQuery,
   type ListExportView,
   type ListKind,
@@ -141,4 +142,19 @@ export const decisionView = (d: riskV1.StoredDecision): DecisionView => ({
   reasons: d.reasons,
   signals: parseSignals(d.signalsJson),
   decidedAt: d.decidedAt,
+  modelVersion: d.modelVersion || null,
+  modelScore: d.modelScore ?? null,
+});
+
+/** The fraud model: its report as an object, unset values as null. */
+export const fraudModelView = (m: riskV1.GetFraudModelResponse): FraudModelView => ({
+  loaded: m.loaded,
+  version: m.version || null,
+  trainedAt: m.trainedAt || null,
+  report: parseSignals(m.reportJson),
+  deadlineMs: m.deadlineMs,
+  scored: Number(m.scored),
+  pastDeadline: Number(m.pastDeadline),
+  failed: Number(m.failed),
+  features: m.features,
 });

@@ -25,12 +25,15 @@ const DECISIONS: Record<string, RiskVerdict['decision']> = {
 /**
  * Risk's ScoreOrder over gRPC with a short deadline (set on the client). Any failure — down,
  * slow, or an answer that makes no sense — holds the order for review instead of failing the
- * checkout: no order is lost to a risk outage, and none passes unscored.
+ * checkout: no order is lost to a risk outage, and none passes unscored. The account's creation
+ * time (for risk's fraud model) is what checkout's own GetAccount already read
+ * (`GrpcAccounts.createdAt`); unknown is sent as "".
  */
 export class GrpcRisk implements RiskPort {
   constructor(
     private readonly scoreOrderRpc: ScoreOrder,
     private readonly logger: Logger,
+    private readonly accountCreatedAt: (accountId: string) => Date | null = () => null,
   ) {}
 
   async scoreOrder(ctx: RequestContext, input: RiskInput): Promise<RiskVerdict> {
@@ -46,6 +49,7 @@ export class GrpcRisk implements RiskPort {
         lineCount: input.lineCount,
         couponCodes: input.couponCodes,
         addressIssues: input.addressIssues,
+        accountCreatedAt: this.accountCreatedAt(input.accountId)?.toISOString() ?? '',
       });
       const decision = DECISIONS[res.decision as unknown as string];
       if (!decision) throw new Error(`unknown decision ${String(res.decision)}`);

@@ -1,4 +1,5 @@
 import type { Money } from '@emporia/money';
+import type { AccountHistory } from '../domain/fraud-features';
 import type { ReturnFact, ReturnStats } from '../domain/return-facts';
 import type { Decision, ListKind, Rule, Signal, Subject } from '../domain/rules';
 
@@ -7,6 +8,8 @@ export const SIGNALS = Symbol('SIGNALS');
 export const RETURN_FACTS = Symbol('RETURN_FACTS');
 export const CLOCK = Symbol('CLOCK');
 export const ID_GENERATOR = Symbol('ID_GENERATOR');
+export const FRAUD_MODEL = Symbol('FRAUD_MODEL');
+export const FRAUD_MODEL_SETTINGS = Symbol('FRAUD_MODEL_SETTINGS');
 
 export type { Clock, IdGenerator } from '@emporia/domain';
 
@@ -27,6 +30,9 @@ export interface StoredDecision {
   reasons: string[];
   signals: Record<string, unknown>;
   decidedAt: Date;
+  /** Orders: the fraud model that scored it and its probability (absent when none did). */
+  modelVersion?: string;
+  modelScore?: number;
 }
 
 /** Rules, lists and the decision audit trail (Postgres). */
@@ -74,14 +80,28 @@ export interface ReturnFactStore {
   prune(before: Date, limit: number): Promise<number>;
 }
 
+/** What `recordOrder` read: the counts by `signalKey`, and the account's history when asked. */
+export interface OrderSignals {
+  counts: Record<string, number>;
+  history?: AccountHistory;
+}
+
 /**
  * Velocity counters (Redis): record an attempt and count what the rules ask for, at once. An
  * order adds its id per account, IP, address and device, its account to the address's accounts
  * and its address to the account's addresses (`accountAddresses`); an empty address counts
- * nowhere.
+ * nowhere. Its account is added to the device's accounts when a `deviceAccounts` signal asks.
+ * With `history` (the fraud model is loaded) the same call reads the account's history — its
+ * earlier orders in 90 days, its first order, whether it used this device, IP and address
+ * before — and records the order in it.
  */
 export interface SignalStore {
-  recordOrder(a: OrderAttempt, signals: Signal[], now: Date): Promise<Record<string, number>>;
+  recordOrder(
+    a: OrderAttempt,
+    signals: Signal[],
+    now: Date,
+    opts?: { history?: boolean },
+  ): Promise<OrderSignals>;
   recordLogin(
     a: { accountId: string; ip: string; attemptId: string },
     signals: Signal[],
@@ -111,3 +131,28 @@ export const quickAfterDelivery = (deliveredAt: Date | null, now: Date, seconds:
   deliveredAt !== null &&
   now.getTime() >= deliveredAt.getTime() &&
   now.getTime() - deliveredAt.getTime() <= seconds * 1000;
+
+/** The fraud model's card (apps/risk/model/fraud-model.card.json): what it is, how it did. */
+export interface FraudModelCard {
+  /** A hash of the ONNX file's content: `fm-<12 hex>`. */
+  version: string;
+  trainedAt: string;
+  /** The features it reads, in order (FRAUD_FEATURES). */
+  features: string[];
+  /** The MODEL_SCORE threshold (per mille) the training suggests for the review budget. */
+  thresholdPerMille: number;
+  /** The held-out figures of its training report (ROC AUC, precision at the budget, lift). */
+  report: Record<string, unknown>;
+}
+
+/** A fraud model loaded in the process (onnxruntime): the probability that an order is fraud. */
+export interface FraudModel {
+  readonly card: FraudModelCard;
+  /** `features` in the card's order; resolves to a probability, 0 to 1. */
+  predict(features: readonly number[]): Promise<number>;
+}
+
+/** How long an order waits for the model before the rules decide alone. */
+export interface FraudModelSettings {
+  deadlineMs: number;
+}

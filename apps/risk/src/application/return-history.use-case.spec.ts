@@ -93,6 +93,7 @@ describe('return history and RETURN_ABUSE', () => {
         exchanges: 1,
         refundsWithoutReturn: 0,
         itemsMismatches: 0,
+        cancellations: 0,
       },
     });
   });

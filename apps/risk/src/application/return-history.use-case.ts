@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RequestContext } from '@emporia/platform';
 import {
+  cancellationFacts,
   deliveryFacts,
   RETURN_FACT_RETENTION_SECONDS,
   settledReturnFacts,
@@ -13,8 +14,9 @@ export const PRUNE_BATCH = 5_000;
 const PRUNE_BATCHES_PER_SWEEP = 20;
 
 /**
- * The accounts' return history from `order.order` (RETURN_ABUSE rules): first deliveries and
- * settled returns become facts, each recorded once by its shipment or return id, so a
+ * The accounts' return history from `order.order` (RETURN_ABUSE rules, the fraud model): first
+ * deliveries, settled returns and cancelled orders become facts, each recorded once by its
+ * shipment, return or order id, so a
  * redelivered event, or a carrier's repeated DELIVERED, counts once. Facts older than the
  * retention (366 days: the longest window and a day) are not recorded and are pruned.
  */
@@ -36,6 +38,14 @@ export class ReturnHistoryUseCase {
     e: Parameters<typeof settledReturnFacts>[0],
   ): Promise<number> {
     return this.record(settledReturnFacts(e));
+  }
+
+  /** `OrderCancelled`: the account's order was cancelled (the fraud model's cancel rate). */
+  onOrderCancelled(
+    _ctx: RequestContext,
+    e: Parameters<typeof cancellationFacts>[0],
+  ): Promise<number> {
+    return this.record(cancellationFacts(e));
   }
 
   /** Deletes facts past the retention in bounded batches; returns how many. */

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Money } from '@emporia/money';
 import {
   addressIssues,
@@ -8,13 +8,17 @@ import {
   normaliseListValue,
   returnSignals,
   returnWindowsOf,
+  signalKey,
   signalsOf,
   validateRule,
   type ListKind,
   type Rule,
+  type Signal,
   type Subject,
   type Verdict,
 } from '../domain/rules';
+import { FRAUD_RETURN_WINDOW_SECONDS, FRAUD_SIGNALS, NO_HISTORY } from '../domain/fraud-features';
+import { FraudScoring, type FraudModelStatus } from './fraud-scoring';
 import { RiskError } from '../domain/risk-error';
 import { NO_RETURNS, type ReturnStats } from '../domain/return-facts';
 import {
@@ -57,6 +61,9 @@ export interface ScoreOrderInput {
   couponCodes: string[];
   /** Checkout's doubts about the address (issue codes; others ignored, at most 20 kept). */
   addressIssues?: string[];
+  /** Order lines, and when the account was made (null: unknown), for the fraud model. */
+  lineCount?: number;
+  accountCreatedAt?: Date | null;
 }
 
 /**
@@ -75,6 +82,7 @@ export class RiskUseCase {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
     @Inject(RETURN_FACTS) private readonly returns: ReturnFactStore,
+    @Optional() private readonly fraud?: FraudScoring,
   ) {}
 
   /** Rules change rarely and scoring is hot: read at most once a second. */
@@ -93,10 +101,16 @@ export class RiskUseCase {
    * are one Redis round trip; the account's return history one Postgres query, only when a
    * RETURN_ABUSE rule is in force. The decision keeps every number the rules used: list hits,
    * counts, the address issues and the return history per window.
+   *
+   * With a fraud model loaded, the same two round trips also read what its features need (fixed
+   * counters, the account's history, its 90-day returns); the model's probability, asked with a
+   * deadline, is one more fact for the rules (MODEL_SCORE). Past the deadline or on an error the
+   * rules decide alone; the audit says which (`signals.model`) with the features it was given.
    */
   async scoreOrder(input: ScoreOrderInput): Promise<StoredDecision> {
     const now = this.clock.now();
     const rules = (await this.rules()).filter((r) => r.active && r.appliesTo === 'ORDER');
+    const modelOn = !!this.fraud?.loaded;
     const address = namesAPlace(input.addressFingerprint) ? input.addressFingerprint : '';
     const issues = addressIssues(input.addressIssues);
     const values = listValues({
@@ -107,7 +121,13 @@ export class RiskUseCase {
       PHONE: input.phone,
     });
     const wanted = rules.flatMap(signalsOf);
-    const [listed, counts, returns] = await Promise.all([
+    const counters = uniqueSignals([...counterSignals(wanted), ...(modelOn ? FRAUD_SIGNALS : [])]);
+    const windows = returnWindowsOf(wanted);
+    const returnWindows =
+      modelOn && !windows.includes(FRAUD_RETURN_WINDOW_SECONDS)
+        ? [...windows, FRAUD_RETURN_WINDOW_SECONDS]
+        : windows;
+    const [listed, { counts, history }, returns] = await Promise.all([
       this.store.listed(values),
       this.signals.recordOrder(
         {
@@ -119,22 +139,54 @@ export class RiskUseCase {
           total: input.total,
           usesCoupons: input.couponCodes.length > 0,
         },
-        counterSignals(wanted),
+        counters,
         now,
+        { history: modelOn },
       ),
-      this.returnHistory(input.accountId, returnWindowsOf(wanted), now),
+      this.returnHistory(input.accountId, returnWindows, now),
     ]);
+    const model = !modelOn
+      ? undefined
+      : await this.fraud!.assess({
+          now,
+          accountCreatedAt: input.accountCreatedAt ?? null,
+          total: input.total,
+          lineCount: input.lineCount ?? 0,
+          couponCount: input.couponCodes.length,
+          addressIssueCount: issues.length,
+          listHits: listed.length,
+          counts,
+          history: history ?? NO_HISTORY,
+          returns: returns?.[FRAUD_RETURN_WINDOW_SECONDS],
+          has: { device: !!input.deviceId, ip: !!input.ip, address: !!address },
+        });
+    const scored = model?.outcome.status === 'SCORED' ? model.outcome : undefined;
     const verdict = evaluate(rules, 'ORDER', {
       listed,
       total: input.total,
       counts,
       addressIssues: issues,
       returns,
+      ...(scored ? { modelScore: scored.score } : {}),
     });
     const seen: Record<string, unknown> = { values, listed, counts, addressIssues: issues };
     if (returns) seen.returns = returnSignals(returns);
-    return this.store.recordDecision(
-      this.decision('ORDER', input.orderId, input.accountId, verdict, seen, now),
+    if (model) seen.model = model.audit;
+    const d = this.decision('ORDER', input.orderId, input.accountId, verdict, seen, now);
+    if (scored) Object.assign(d, { modelVersion: scored.version, modelScore: scored.score });
+    return this.store.recordDecision(d);
+  }
+
+  /** The fraud model in force (none: rules alone), its deadline and what its scores did. */
+  fraudModel(): FraudModelStatus {
+    return (
+      this.fraud?.status() ?? {
+        card: null,
+        deadlineMs: 0,
+        scored: 0,
+        pastDeadline: 0,
+        failed: 0,
+      }
     );
   }
 
@@ -305,6 +357,13 @@ export class RiskUseCase {
       decidedAt: now,
     };
   }
+}
+
+/** Each signal once (a rule may ask what the model reads too). */
+function uniqueSignals(signals: readonly Signal[]): Signal[] {
+  const seen = new Map<string, Signal>();
+  for (const s of signals) if (!seen.has(signalKey(s))) seen.set(signalKey(s), s);
+  return [...seen.values()];
 }
 
 function checkBatch(n: number): void {

@@ -1,4 +1,5 @@
 import {
+  cancellationFacts,
   deliveryFacts,
   NO_RETURNS,
   returnRate,
@@ -99,9 +100,25 @@ describe('return facts', () => {
       exchanges: 1,
       refundsWithoutReturn: 1,
       itemsMismatches: 1,
+      cancellations: 0,
     });
     expect(returnRate(s)).toBe(75);
     expect(returnRate({ ...NO_RETURNS, deliveredLines: 3, returnedLines: 2 })).toBe(66.7);
     expect(returnRate(NO_RETURNS)).toBeNull();
+  });
+
+  it('a cancelled order is one fact per order, counted as a cancellation (issue 23)', () => {
+    const facts = cancellationFacts({ orderId: 'o-1', accountId: 'acc-1', cancelledAt: at });
+    expect(facts).toEqual([
+      { id: 'CANCELLED:o-1', accountId: 'acc-1', kind: 'CANCELLED', lines: 1, occurredAt: at },
+    ]);
+    expect(statsOf([...facts, ...delivered()], new Date(0))).toEqual({
+      ...NO_RETURNS,
+      deliveredLines: 3,
+      cancellations: 1,
+    });
+    expect(() => cancellationFacts({ orderId: '', accountId: 'acc-1', cancelledAt: at })).toThrow(
+      expect.objectContaining({ code: 'RETURN_EVENT_INVALID' }),
+    );
   });
 });

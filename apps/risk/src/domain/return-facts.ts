@@ -11,7 +11,10 @@ import { RiskError } from './risk-error';
  *   when the goods came back (REFUND or EXCHANGE), `EXCHANGE` when it was an exchange,
  *   `REFUND_ONLY` when an operator refunded without the goods coming back (not returned goods:
  *   it counts as a refund without a return, not in the return rate), `ITEMS_MISMATCH` when the
- *   warehouse found other items than those sold.
+ *   warehouse found other items than those sold;
+ * - `CANCELLED` (once per order, `OrderCancelled`): an order of the account that was cancelled,
+ *   for any reason (the customer, unpaid in time, an operator's rejection); for the fraud model's
+ *   cancel rate, no rule reads it.
  */
 export const RETURN_FACT_KINDS = [
   'DELIVERED',
@@ -19,6 +22,7 @@ export const RETURN_FACT_KINDS = [
   'EXCHANGE',
   'REFUND_ONLY',
   'ITEMS_MISMATCH',
+  'CANCELLED',
 ] as const;
 export type ReturnFactKind = (typeof RETURN_FACT_KINDS)[number];
 
@@ -44,6 +48,8 @@ export interface ReturnStats {
   exchanges: number;
   refundsWithoutReturn: number;
   itemsMismatches: number;
+  /** Orders of the account cancelled in the window (any reason). */
+  cancellations: number;
 }
 
 export const NO_RETURNS: ReturnStats = Object.freeze({
@@ -52,6 +58,7 @@ export const NO_RETURNS: ReturnStats = Object.freeze({
   exchanges: 0,
   refundsWithoutReturn: 0,
   itemsMismatches: 0,
+  cancellations: 0,
 });
 
 /**
@@ -70,6 +77,7 @@ export function statsOf(facts: readonly ReturnFact[], from: Date): ReturnStats {
     else if (f.kind === 'RETURNED') s.returnedLines += f.lines;
     else if (f.kind === 'EXCHANGE') s.exchanges++;
     else if (f.kind === 'REFUND_ONLY') s.refundsWithoutReturn++;
+    else if (f.kind === 'CANCELLED') s.cancellations++;
     else s.itemsMismatches++;
   }
   return s;
@@ -138,4 +146,22 @@ export function settledReturnFacts(e: {
   if (e.kind === 'EXCHANGE') out.push(fact('EXCHANGE'));
   if (e.itemsMismatch) out.push(fact('ITEMS_MISMATCH'));
   return out;
+}
+
+/** A cancelled order of the account: one fact per order (a redelivered event adds nothing). */
+export function cancellationFacts(e: {
+  orderId: string;
+  accountId: string;
+  cancelledAt: Date;
+}): ReturnFact[] {
+  if (!e.orderId || !e.accountId) throw bad('OrderCancelled without an order or an account');
+  return [
+    {
+      id: `CANCELLED:${e.orderId}`,
+      accountId: e.accountId,
+      kind: 'CANCELLED',
+      lines: 1,
+      occurredAt: e.cancelledAt,
+    },
+  ];
 }

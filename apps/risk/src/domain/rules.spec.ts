@@ -369,6 +369,7 @@ describe('address and return rules (issue 24)', () => {
           exchanges: 1,
           refundsWithoutReturn: 0,
           itemsMismatches: 0,
+          cancellations: 0,
         },
       });
     });
@@ -406,6 +407,48 @@ describe('address and return rules (issue 24)', () => {
       quality('ANY'),
       quality('REGION_MISMATCH_IN_DETAIL'),
     ])
+      expect(validateRule(r)).toBe(r);
+  });
+});
+
+describe('MODEL_SCORE (issue 23)', () => {
+  const model = (threshold: number, over: Partial<Rule> = {}): Rule =>
+    ({ ...base, id: 'model', kind: 'MODEL_SCORE', threshold, score: 50, ...over }) as Rule;
+
+  it('hits at the threshold (per mille of the probability) and above, not below', () => {
+    const r = model(350);
+    expect(evaluate([r], 'ORDER', facts({ modelScore: 0.35 }))).toEqual({
+      decision: 'REVIEW',
+      score: 50,
+      reasons: ['MODEL_SCORE'],
+    });
+    expect(evaluate([r], 'ORDER', facts({ modelScore: 0.9 })).reasons).toEqual(['MODEL_SCORE']);
+    expect(evaluate([r], 'ORDER', facts({ modelScore: 0.3499 })).decision).toBe('ALLOW');
+    expect(evaluate([model(1000)], 'ORDER', facts({ modelScore: 1 })).decision).toBe('REVIEW');
+  });
+
+  it('never hits when no model scored the order (the rules decide alone)', () => {
+    expect(evaluate([model(1)], 'ORDER', facts()).decision).toBe('ALLOW');
+  });
+
+  it('reads no counter', () => {
+    expect(signalsOf(model(200))).toEqual([]);
+  });
+
+  it.each([
+    [model(0), 'threshold is a whole number from 1'],
+    [model(1001), 'per mille'],
+    [model(20.5), 'whole number'],
+    [model(200, { appliesTo: 'LOGIN' }), 'applies to ORDER'],
+    [model(200, { appliesTo: 'REVIEW' }), 'applies to ORDER'],
+  ])('refuses an invalid MODEL_SCORE rule (%#: %s)', (r, message) => {
+    expect(() => validateRule(r)).toThrow(
+      expect.objectContaining({ code: 'RULE_INVALID', message: expect.stringContaining(message) }),
+    );
+  });
+
+  it('accepts 1 to 1000 per mille', () => {
+    for (const r of [model(1), model(1000), model(211, { action: 'REJECT' })])
       expect(validateRule(r)).toBe(r);
   });
 });

@@ -100,6 +100,11 @@ export type Rule = RuleBase &
         threshold: number;
       }
     /**
+     * Orders: the fraud model's probability is at least `threshold` per mille (1 to 1000); never
+     * hits when no model scored the order (none loaded, past its deadline, failed).
+     */
+    | { kind: 'MODEL_SCORE'; threshold: number }
+    /**
      * Orders: the account's returns over the window (up to a year, from Postgres): RETURN_RATE
      * (returned lines at least `threshold` % of delivered lines, once at least `minSample`
      * lines were delivered; default 1), or at least `threshold` EXCHANGES,
@@ -119,6 +124,8 @@ export type Signal =
   | { metric: 'orders'; dimension: Dimension; windowSeconds: number }
   | { metric: 'smallOrders'; amount: Money; windowSeconds: number }
   | { metric: 'addressAccounts'; windowSeconds: number }
+  /** Distinct accounts ordering from the order's device (the fraud model's features). */
+  | { metric: 'deviceAccounts'; windowSeconds: number }
   | { metric: 'accountAddresses'; windowSeconds: number }
   | { metric: 'couponAccounts'; dimension: 'DEVICE' | 'ADDRESS'; windowSeconds: number }
   | { metric: 'loginAnomalies'; windowSeconds: number }
@@ -212,6 +219,8 @@ export interface Facts {
   addressIssues?: readonly string[];
   /** Orders: the account's return history by window (seconds), for RETURN_ABUSE rules. */
   returns?: Readonly<Record<number, ReturnStats>>;
+  /** Orders: the fraud model's probability (0 to 1); absent when no model scored the order. */
+  modelScore?: number;
 }
 
 export interface Verdict {
@@ -259,6 +268,9 @@ function hits(r: Rule, f: Facts): string[] {
       return one(count(signalsOf(r)[0]) >= r.threshold, `ADDRESS_SPREAD_${r.dimension}`);
     case 'RETURN_ABUSE':
       return one(returnAbuse(r, f.returns?.[r.windowSeconds]), `RETURN_ABUSE_${r.dimension}`);
+    case 'MODEL_SCORE':
+      // the same double as threshold/1000 compares equal: 0.35 hits a threshold of 350
+      return one(f.modelScore !== undefined && f.modelScore >= r.threshold / 1000, 'MODEL_SCORE');
   }
 }
 
@@ -320,7 +332,11 @@ const KINDS_FOR: Record<Rule['kind'], Rule['appliesTo'][]> = {
   ADDRESS_QUALITY: ['ORDER'],
   ADDRESS_SPREAD: ['ORDER'],
   RETURN_ABUSE: ['ORDER'],
+  MODEL_SCORE: ['ORDER'],
 };
+
+/** A MODEL_SCORE threshold is per mille of the model's probability: 1 (0.001) to 1000 (1.0). */
+export const MAX_MODEL_SCORE_THRESHOLD = 1000;
 
 export function validateRule(r: Rule): Rule {
   const bad = (m: string) => new RiskError('INVALID_ARGUMENT', 'RULE_INVALID', `${r.id}: ${m}`);
@@ -382,6 +398,10 @@ export function validateRule(r: Rule): Rule {
   if (r.kind === 'ADDRESS_SPREAD' && r.dimension !== 'ADDRESS' && r.dimension !== 'ACCOUNT')
     throw bad('an ADDRESS_SPREAD rule counts by ADDRESS (accounts) or ACCOUNT (addresses)');
   if (r.kind === 'RETURN_ABUSE') validateReturnAbuse(r, bad);
+  if (r.kind === 'MODEL_SCORE' && r.threshold > MAX_MODEL_SCORE_THRESHOLD)
+    throw bad(
+      `a MODEL_SCORE threshold is per mille of the model's probability, 1 to ${MAX_MODEL_SCORE_THRESHOLD}`,
+    );
   return r;
 }
 

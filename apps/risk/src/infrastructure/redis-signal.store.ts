@@ -1,11 +1,34 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import {
   quickAfterDelivery,
   type OrderAttempt,
+  type OrderSignals,
   type ReviewAttempt,
   type SignalStore,
 } from '../application/ports';
+import {
+  ACCOUNT_HISTORY_MAX,
+  ACCOUNT_HISTORY_SECONDS,
+  FIRST_ORDER_TTL_SECONDS,
+  NO_HISTORY,
+  type AccountHistory,
+} from '../domain/fraud-features';
 import { MAX_WINDOW_SECONDS, signalKey, type Signal } from '../domain/rules';
+
+/** An earlier order in the account's history: `<order id>|<total minor units>|<currency>`. */
+export const historyMember = (a: OrderAttempt) =>
+  `${a.orderId}|${a.total.amountMinor}|${a.total.currency}`;
+
+/** The earlier orders of a history read (this order left out), from their members. */
+export function priorOrders(
+  members: readonly string[],
+  orderId: string,
+): AccountHistory['priorOrders'] {
+  return members.flatMap((m) => {
+    const [id, amount, currency] = m.split('|');
+    return id === orderId || !currency ? [] : [{ amountMinor: Number(amount), currency }];
+  });
+}
 
 /**
  * Velocity counters as Redis sorted sets scored by time: an attempt is added (member = order
@@ -27,7 +50,8 @@ export class RedisSignalStore implements SignalStore {
     a: OrderAttempt,
     signals: Signal[],
     now: Date,
-  ): Promise<Record<string, number>> {
+    opts: { history?: boolean } = {},
+  ): Promise<OrderSignals> {
     const t = now.getTime();
     const adds: [string, string][] = [];
     const dims = {
@@ -41,6 +65,8 @@ export class RedisSignalStore implements SignalStore {
     if (a.addressFingerprint) adds.push([this.k(`aa:${a.addressFingerprint}`), a.accountId]);
     if (a.accountId && a.addressFingerprint)
       adds.push([this.k(`ad:${a.accountId}`), a.addressFingerprint]);
+    if (a.deviceId && a.accountId && signals.some((s) => s.metric === 'deviceAccounts'))
+      adds.push([this.k(`da:${a.deviceId}`), a.accountId]);
     for (const s of signals)
       if (
         s.metric === 'smallOrders' &&
@@ -63,6 +89,8 @@ export class RedisSignalStore implements SignalStore {
           return dims[s.dimension] ? this.k(`o:${s.dimension}:${dims[s.dimension]}`) : null;
         case 'addressAccounts':
           return a.addressFingerprint ? this.k(`aa:${a.addressFingerprint}`) : null;
+        case 'deviceAccounts':
+          return a.deviceId && a.accountId ? this.k(`da:${a.deviceId}`) : null;
         case 'accountAddresses':
           return a.accountId && a.addressFingerprint ? this.k(`ad:${a.accountId}`) : null;
         case 'smallOrders':
@@ -79,7 +107,57 @@ export class RedisSignalStore implements SignalStore {
           return null;
       }
     };
-    return this.run(adds, signals, keyOf, t);
+    if (!opts.history || !a.accountId) {
+      const counts = await this.run(adds, signals, keyOf, t);
+      // an order without an account has no history
+      return opts.history ? { counts, history: NO_HISTORY } : { counts };
+    }
+    // the history's reads before the order is recorded (was this device, IP, address known?),
+    // then the counters, then what the history holds with the order in it; one MULTI
+    const known = this.k(`ak:${a.accountId}`);
+    const orders = this.k(`oh:${a.accountId}`);
+    const first = this.k(`fo:${a.accountId}`);
+    const values = historyValues(a);
+    const m = this.redis.multi();
+    for (const [, member] of values) m.zscore(known, member);
+    const counted = this.queue(m, adds, signals, keyOf, t);
+    const keep = ACCOUNT_HISTORY_SECONDS * 1000;
+    for (const [key, members] of [
+      [known, values.map(([, v]) => v)],
+      [orders, [historyMember(a)]],
+    ] as const) {
+      for (const member of members) m.zadd(key, t, member);
+      m.zremrangebyscore(key, '-inf', t - keep)
+        .zremrangebyrank(key, 0, -(ACCOUNT_HISTORY_MAX + 1))
+        .pexpire(key, keep);
+    }
+    m.set(first, String(t), 'NX').pexpire(first, FIRST_ORDER_TTL_SECONDS * 1000);
+    m.zrange(orders, '0', '-1').get(first);
+    const res = (await m.exec()) ?? [];
+    const value = (i: number): unknown => {
+      const [err, v] = res[i];
+      if (err) throw err;
+      return v;
+    };
+    const seen = (name: HistoryValue) => {
+      const i = values.findIndex(([n]) => n === name);
+      const at = i < 0 ? null : value(i);
+      return at !== null && Number(at) > t - keep;
+    };
+    // the ZSCOREs, then each add's three commands, then the counts
+    const countsAt = values.length + adds.length * COMMANDS_PER_ADD;
+    const counts = this.countsOf(res.slice(countsAt, countsAt + counted.length), counted);
+    const firstAt = value(res.length - 1);
+    return {
+      counts,
+      history: {
+        priorOrders: priorOrders(value(res.length - 2) as string[], a.orderId),
+        firstOrderAt: firstAt === null ? null : new Date(Number(firstAt)),
+        deviceSeen: seen('device'),
+        ipSeen: seen('ip'),
+        addressSeen: seen('address'),
+      },
+    };
   }
 
   async recordLogin(
@@ -155,25 +233,59 @@ export class RedisSignalStore implements SignalStore {
     ifAbsent = false,
   ): Promise<Record<string, number>> {
     const m = this.redis.multi();
+    const wanted = this.queue(m, adds, signals, keyOf, t, ifAbsent);
+    const res = (await m.exec()) ?? [];
+    return this.countsOf(res.slice(res.length - wanted.length), wanted);
+  }
+
+  /**
+   * Queues the adds (trimmed to the longest window, expiring when idle) and then one ZCOUNT per
+   * signal that has a key; returns the signal keys of those counts, in order.
+   */
+  private queue(
+    m: ChainableCommander,
+    adds: [string, string][],
+    signals: Signal[],
+    keyOf: (s: Signal) => string | null,
+    t: number,
+    ifAbsent = false,
+  ): string[] {
     for (const [key, member] of adds)
       (ifAbsent ? m.zadd(key, 'NX', t, member) : m.zadd(key, t, member))
         .zremrangebyscore(key, '-inf', t - MAX_WINDOW_SECONDS * 1000)
         .pexpire(key, MAX_WINDOW_SECONDS * 1000);
-    const wanted: [string, string][] = [];
+    const wanted: string[] = [];
     for (const s of signals) {
       const key = keyOf(s);
       if (!key) continue;
-      wanted.push([signalKey(s), key]);
+      wanted.push(signalKey(s));
       m.zcount(key, t - s.windowSeconds * 1000, '+inf');
     }
-    const res = (await m.exec()) ?? [];
+    return wanted;
+  }
+
+  /** The counts of `queue`'s ZCOUNTs (their replies, in order). */
+  private countsOf(replies: [Error | null, unknown][], wanted: string[]): Record<string, number> {
     const counts: Record<string, number> = {};
-    const tail = res.slice(res.length - wanted.length);
-    wanted.forEach(([sk], i) => {
-      const [err, n] = tail[i];
+    wanted.forEach((sk, i) => {
+      const [err, n] = replies[i];
       if (err) throw err;
       counts[sk] = Number(n);
     });
     return counts;
   }
+}
+
+type HistoryValue = 'device' | 'ip' | 'address';
+
+/** What `queue` sends per add: ZADD, ZREMRANGEBYSCORE, PEXPIRE. */
+const COMMANDS_PER_ADD = 3;
+
+/** The account's known values (`ak:` members): `d:<device>`, `i:<ip>`, `a:<address>`, when set. */
+export function historyValues(a: OrderAttempt): [HistoryValue, string][] {
+  const out: [HistoryValue, string][] = [];
+  if (a.deviceId) out.push(['device', `d:${a.deviceId}`]);
+  if (a.ip) out.push(['ip', `i:${a.ip}`]);
+  if (a.addressFingerprint) out.push(['address', `a:${a.addressFingerprint}`]);
+  return out;
 }

@@ -10,6 +10,7 @@ interface StatsRow {
   exchanges: number;
   refunds_without_return: number;
   items_mismatches: number;
+  cancellations: number;
 }
 
 /**
@@ -54,7 +55,8 @@ export class SqlReturnFactStore implements ReturnFactStore {
               COALESCE(sum(f.lines) FILTER (WHERE f.kind = 'RETURNED'), 0)::int AS returned_lines,
               count(*) FILTER (WHERE f.kind = 'EXCHANGE')::int AS exchanges,
               count(*) FILTER (WHERE f.kind = 'REFUND_ONLY')::int AS refunds_without_return,
-              count(*) FILTER (WHERE f.kind = 'ITEMS_MISMATCH')::int AS items_mismatches
+              count(*) FILTER (WHERE f.kind = 'ITEMS_MISMATCH')::int AS items_mismatches,
+              count(*) FILTER (WHERE f.kind = 'CANCELLED')::int AS cancellations
          FROM unnest($2::int[]) AS w(seconds)
          LEFT JOIN account_return_facts f
            ON f.account_id = $1
@@ -71,6 +73,7 @@ export class SqlReturnFactStore implements ReturnFactStore {
           exchanges: Number(r.exchanges),
           refundsWithoutReturn: Number(r.refunds_without_return),
           itemsMismatches: Number(r.items_mismatches),
+          cancellations: Number(r.cancellations),
         },
       ]),
     );

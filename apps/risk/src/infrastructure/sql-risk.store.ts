@@ -18,7 +18,7 @@ type StoredParams<R extends Rule> = Omit<
   (R extends { amount: Money } ? { amount: StoredAmount } : unknown);
 
 /** A row of `rules`: the common columns, and `params` as its `kind` says. */
-type RuleRow = {
+export type RuleRow = {
   id: string;
   name: string;
   applies_to: Rule['appliesTo'];
@@ -49,11 +49,14 @@ interface DecisionRow {
   reasons: string[];
   signals: Record<string, unknown>;
   decided_at: Date;
+  model_version: string | null;
+  model_score: number | null;
 }
 
 const money = (a: StoredAmount): Money => Money.of(Number(a.amountMinor), a.currency);
 
-const toRule = (r: RuleRow): Rule => {
+/** A row of `rules` as a rule (the seeded defaults are read through it too: `seeded-rules.ts`). */
+export const toRule = (r: RuleRow): Rule => {
   const base = {
     id: r.id,
     name: r.name,
@@ -97,6 +100,8 @@ const toRule = (r: RuleRow): Rule => {
       const { dimension, windowSeconds, threshold } = r.params;
       return { ...base, kind: r.kind, dimension, windowSeconds, threshold };
     }
+    case 'MODEL_SCORE':
+      return { ...base, kind: r.kind, threshold: r.params.threshold };
     case 'RETURN_ABUSE': {
       const { dimension, windowSeconds, threshold, minSample } = r.params;
       return {
@@ -144,6 +149,10 @@ const toDecision = (r: DecisionRow): StoredDecision => ({
   reasons: r.reasons,
   signals: r.signals,
   decidedAt: new Date(r.decided_at),
+  ...(r.model_version ? { modelVersion: r.model_version } : {}),
+  ...(r.model_score !== null && r.model_score !== undefined
+    ? { modelScore: Number(r.model_score) }
+    : {}),
 });
 
 export class SqlRiskStore implements RiskStore {
@@ -226,8 +235,9 @@ export class SqlRiskStore implements RiskStore {
     // and never meet the order index
     const arbiter = d.kind === 'REVIEW' ? 'REVIEW' : 'ORDER';
     const rows = await this.sql.rows<{ id: string }>(
-      `INSERT INTO decisions (id, kind, subject_id, account_id, decision, score, reasons, signals, decided_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+      `INSERT INTO decisions (id, kind, subject_id, account_id, decision, score, reasons, signals, decided_at,
+         model_version, model_score)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        ON CONFLICT (subject_id) WHERE kind = '${arbiter}' DO NOTHING RETURNING id`,
       [
         d.id,
@@ -239,6 +249,8 @@ export class SqlRiskStore implements RiskStore {
         d.reasons,
         JSON.stringify(d.signals),
         d.decidedAt,
+        d.modelVersion ?? null,
+        d.modelScore ?? null,
       ],
     );
     if (rows.length === 1 || d.kind === 'LOGIN') return d;

@@ -112,4 +112,32 @@ describe('order events consumer (return history)', () => {
     ).rejects.toMatchObject({ code: 'RETURN_EVENT_INVALID' });
     expect(facts.facts.size).toBe(0);
   });
+
+  it('records a cancelled order once, at its cancellation time (the fraud model’s cancel rate)', async () => {
+    const { facts, handle, received } = setup();
+    const cancelled = received(ORDER_ORDER.events.OrderCancelled, {
+      orderId: 'order-1',
+      accountId: 'acc-1',
+      reason: 'CUSTOMER',
+      cancelledAt: '2026-11-24T07:00:00.000Z',
+      couponCodes: [],
+    });
+    await handle(cancelled);
+    await handle(cancelled); // redelivered
+    await handle(
+      received(ORDER_ORDER.events.OrderCancelled, {
+        orderId: 'order-2',
+        accountId: 'acc-1',
+        reason: 'PAYMENT_TIMEOUT',
+        cancelledAt: '',
+        couponCodes: [],
+      }),
+    );
+    expect(
+      [...facts.facts.values()].map((f) => [f.id, f.kind, f.occurredAt.toISOString()]),
+    ).toEqual([
+      ['CANCELLED:order-1', 'CANCELLED', '2026-11-24T07:00:00.000Z'],
+      ['CANCELLED:order-2', 'CANCELLED', '2026-11-25T09:00:00.000Z'],
+    ]);
+  });
 });

@@ -11,8 +11,8 @@ const when = (value: string, event: ReceivedEvent, what: string): Date => {
 };
 
 /**
- * `order.order` for the return history (RETURN_ABUSE rules): ShipmentTracked (DELIVERED first
- * deliveries) and ReturnSettled; other types are ignored. No inbox: each fact is keyed by its
+ * `order.order` for the return history (RETURN_ABUSE rules, the fraud model): ShipmentTracked
+ * (DELIVERED first deliveries), ReturnSettled and OrderCancelled; other types are ignored. No inbox: each fact is keyed by its
  * shipment or return id (ON CONFLICT DO NOTHING), which makes a redelivery change nothing and
  * also a carrier's second DELIVERED for one shipment, which an inbox keyed by event id would
  * count again.
@@ -38,6 +38,13 @@ export function orderEventsRoute(history: ReturnHistoryUseCase): TopicRoute {
         lineCount: m.lineCount,
         itemsMismatch: m.itemsMismatch,
         settledAt: when(m.settledAt, event, 'settled_at'),
+      });
+    },
+    OrderCancelled: async (m, event, ctx) => {
+      await history.onOrderCancelled(ctx, {
+        orderId: m.orderId,
+        accountId: m.accountId,
+        cancelledAt: when(m.cancelledAt, event, 'cancelled_at'),
       });
     },
   });

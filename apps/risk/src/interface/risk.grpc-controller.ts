@@ -67,6 +67,8 @@ function ruleIn(r: riskV1.Rule | undefined): Rule {
       return { ...common, kind: r.kind, dimension: r.dimension };
     case 'ADDRESS_SPREAD':
       return { ...common, kind: r.kind, dimension: r.dimension as 'ADDRESS', ...w };
+    case 'MODEL_SCORE':
+      return { ...common, kind: r.kind, threshold: r.threshold };
     case 'RETURN_ABUSE':
       // min_sample 0 or absent: the default (1 delivered line) for RETURN_RATE
       return {
@@ -132,6 +134,8 @@ const decisionOut = (d: StoredDecision): riskV1.StoredDecision => ({
   reasons: d.reasons,
   signalsJson: JSON.stringify(d.signals),
   decidedAt: d.decidedAt.toISOString(),
+  modelVersion: d.modelVersion ?? '',
+  modelScore: d.modelScore,
 });
 
 @Controller()
@@ -176,8 +180,16 @@ export class RiskGrpcController implements riskV1.RiskServiceController {
         total,
         couponCodes: req.couponCodes,
         addressIssues: req.addressIssues ?? [],
+        lineCount: Math.max(0, req.lineCount ?? 0),
+        accountCreatedAt: instant('account_created_at', req.accountCreatedAt ?? ''),
       });
-      return { decision: DECISION[d.decision], score: d.score, reasons: d.reasons };
+      return {
+        decision: DECISION[d.decision],
+        score: d.score,
+        reasons: d.reasons,
+        modelScore: d.modelScore,
+        modelVersion: d.modelVersion ?? '',
+      };
     });
   }
 
@@ -230,6 +242,26 @@ export class RiskGrpcController implements riskV1.RiskServiceController {
         addedAt: e.addedAt.toISOString(),
       })),
     }));
+  }
+
+  getFraudModel(
+    _req: riskV1.GetFraudModelRequest,
+    md?: Metadata,
+  ): Promise<riskV1.GetFraudModelResponse> {
+    return withGrpcContext(md, async () => {
+      const s = this.risk.fraudModel();
+      return {
+        loaded: !!s.card,
+        version: s.card?.version ?? '',
+        trainedAt: s.card?.trainedAt ?? '',
+        reportJson: s.card ? JSON.stringify(s.card.report) : '',
+        deadlineMs: s.deadlineMs,
+        scored: s.scored,
+        pastDeadline: s.pastDeadline,
+        failed: s.failed,
+        features: s.card?.features ?? [],
+      };
+    });
   }
 
   listDecisions(

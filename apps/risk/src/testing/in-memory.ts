@@ -1,7 +1,10 @@
 import {
   quickAfterDelivery,
+  type FraudModel,
+  type FraudModelCard,
   type ListEntry,
   type OrderAttempt,
+  type OrderSignals,
   type ReturnFactStore,
   type ReviewAttempt,
   type RiskStore,
@@ -9,6 +12,14 @@ import {
   type StoredDecision,
 } from '../application/ports';
 import { statsOf, type ReturnFact, type ReturnStats } from '../domain/return-facts';
+import {
+  ACCOUNT_HISTORY_MAX,
+  ACCOUNT_HISTORY_SECONDS,
+  FIRST_ORDER_TTL_SECONDS,
+  FRAUD_FEATURES,
+  NO_HISTORY,
+} from '../domain/fraud-features';
+import { historyMember, historyValues, priorOrders } from '../infrastructure/redis-signal.store';
 import {
   MAX_WINDOW_SECONDS,
   signalKey,
@@ -29,6 +40,8 @@ export class InMemoryRiskStore implements RiskStore {
   readonly ruleRows = new Map<string, { rule: Rule; updatedAt: Date }>();
   readonly entries = new Map<string, ListEntry>();
   readonly decisionRows: StoredDecision[] = [];
+  /** The first decision of each order and review (`<kind>|<subject>`), as the unique indexes. */
+  private readonly firstDecisions = new Map<string, StoredDecision>();
 
   async upsertRule(r: Rule, now: Date): Promise<void> {
     this.ruleRows.set(r.id, { rule: r, updatedAt: now });
@@ -73,13 +86,14 @@ export class InMemoryRiskStore implements RiskStore {
     if (d.kind === 'ORDER' || d.kind === 'REVIEW') {
       const first = await this.findDecision(d.kind, d.subjectId);
       if (first) return first;
+      this.firstDecisions.set(`${d.kind}|${d.subjectId}`, d);
     }
     this.decisionRows.push(d);
     return d;
   }
 
   async findDecision(kind: 'ORDER' | 'REVIEW', subjectId: string): Promise<StoredDecision | null> {
-    return this.decisionRows.find((d) => d.kind === kind && d.subjectId === subjectId) ?? null;
+    return this.firstDecisions.get(`${kind}|${subjectId}`) ?? null;
   }
 
   async decisions(f: {
@@ -100,6 +114,10 @@ export class InMemoryRiskStore implements RiskStore {
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/** A sorted set's members as ZRANGE lists them: by score, ties by member. */
+const byScore = (set: Map<string, number>): [string, number][] =>
+  [...set].sort(([ma, a], [mb, b]) => a - b || cmp(ma, mb));
+
 /**
  * The Redis velocity counters as in-memory sorted sets, with the same keys and members as
  * RedisSignalStore: a member (order id, account id, attempt id) is counted once per key and
@@ -109,6 +127,8 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  */
 export class InMemorySignalStore implements SignalStore {
   readonly sets = new Map<string, Map<string, number>>();
+  /** `fo:<account>`: the first order's time, and when the key expires (PEXPIRE on each order). */
+  readonly firstOrders = new Map<string, { at: number; expiresAt: number }>();
 
   private add(key: string, member: string, t: number, ifAbsent = false): void {
     const set = this.sets.get(key) ?? new Map<string, number>();
@@ -118,15 +138,38 @@ export class InMemorySignalStore implements SignalStore {
   }
 
   private count(key: string, from: number): number {
-    return [...(this.sets.get(key)?.values() ?? [])].filter((at) => at >= from).length;
+    let n = 0;
+    for (const at of this.sets.get(key)?.values() ?? []) if (at >= from) n++;
+    return n;
+  }
+
+  /**
+   * The account's history sets as Redis keeps them: ZADD, trimmed to 90 days, then to the newest
+   * ACCOUNT_HISTORY_MAX members (ZREMRANGEBYRANK 0 -(max+1): lowest score first, ties by member).
+   */
+  private addHistory(key: string, member: string, t: number): void {
+    const set = this.sets.get(key) ?? new Map<string, number>();
+    set.set(member, t);
+    for (const [m, at] of set) if (at <= t - ACCOUNT_HISTORY_SECONDS * 1000) set.delete(m);
+    if (set.size > ACCOUNT_HISTORY_MAX)
+      for (const [m] of byScore(set).slice(0, set.size - ACCOUNT_HISTORY_MAX)) set.delete(m);
+    this.sets.set(key, set);
   }
 
   async recordOrder(
     a: OrderAttempt,
     signals: Signal[],
     now: Date,
-  ): Promise<Record<string, number>> {
+    opts: { history?: boolean } = {},
+  ): Promise<OrderSignals> {
     const t = now.getTime();
+    const keep = ACCOUNT_HISTORY_SECONDS * 1000;
+    const values = opts.history && a.accountId ? historyValues(a) : [];
+    // read before the order is recorded, as the MULTI does
+    const known = this.sets.get(`ak:${a.accountId}`);
+    const seen = new Set(
+      values.filter(([, m]) => (known?.get(m) ?? -Infinity) > t - keep).map(([n]) => n),
+    );
     const dims = {
       ACCOUNT: a.accountId,
       IP: a.ip,
@@ -137,6 +180,8 @@ export class InMemorySignalStore implements SignalStore {
       if (value) this.add(`o:${dim}:${value}`, a.orderId, t);
     if (a.addressFingerprint) this.add(`aa:${a.addressFingerprint}`, a.accountId, t);
     if (a.accountId && a.addressFingerprint) this.add(`ad:${a.accountId}`, a.addressFingerprint, t);
+    if (a.deviceId && a.accountId && signals.some((s) => s.metric === 'deviceAccounts'))
+      this.add(`da:${a.deviceId}`, a.accountId, t);
     const small = (s: Extract<Signal, { metric: 'smallOrders' }>) =>
       `so:${s.amount.amountMinor}${s.amount.currency}:${a.addressFingerprint}`;
     for (const s of signals)
@@ -151,12 +196,14 @@ export class InMemorySignalStore implements SignalStore {
       if (a.deviceId) this.add(`ca:DEVICE:${a.deviceId}`, a.accountId, t);
       if (a.addressFingerprint) this.add(`ca:ADDRESS:${a.addressFingerprint}`, a.accountId, t);
     }
-    return this.counts(signals, t, (s) => {
+    const counts = this.counts(signals, t, (s) => {
       switch (s.metric) {
         case 'orders':
           return dims[s.dimension] ? `o:${s.dimension}:${dims[s.dimension]}` : null;
         case 'addressAccounts':
           return a.addressFingerprint ? `aa:${a.addressFingerprint}` : null;
+        case 'deviceAccounts':
+          return a.deviceId && a.accountId ? `da:${a.deviceId}` : null;
         case 'accountAddresses':
           return a.accountId && a.addressFingerprint ? `ad:${a.accountId}` : null;
         case 'smallOrders':
@@ -171,6 +218,25 @@ export class InMemorySignalStore implements SignalStore {
           return null;
       }
     });
+    if (!opts.history) return { counts };
+    if (!a.accountId) return { counts, history: NO_HISTORY };
+    for (const [, m] of values) this.addHistory(`ak:${a.accountId}`, m, t);
+    this.addHistory(`oh:${a.accountId}`, historyMember(a), t);
+    const first = this.firstOrders.get(a.accountId);
+    const kept = first && first.expiresAt > t ? first : { at: t, expiresAt: 0 };
+    kept.expiresAt = t + FIRST_ORDER_TTL_SECONDS * 1000;
+    this.firstOrders.set(a.accountId, kept);
+    const orders = byScore(this.sets.get(`oh:${a.accountId}`)!).map(([m]) => m);
+    return {
+      counts,
+      history: {
+        priorOrders: priorOrders(orders, a.orderId),
+        firstOrderAt: new Date(kept.at),
+        deviceSeen: seen.has('device'),
+        ipSeen: seen.has('ip'),
+        addressSeen: seen.has('address'),
+      },
+    };
   }
 
   async recordLogin(
@@ -245,6 +311,8 @@ export class InMemorySignalStore implements SignalStore {
  */
 export class InMemoryReturnFactStore implements ReturnFactStore {
   readonly facts = new Map<string, ReturnFact>();
+  /** The facts of each account (the SQL store's index), so a read does not scan them all. */
+  private readonly byAccount = new Map<string, ReturnFact[]>();
   statsCalls = 0;
 
   async record(facts: ReturnFact[]): Promise<number> {
@@ -252,6 +320,9 @@ export class InMemoryReturnFactStore implements ReturnFactStore {
     for (const f of facts) {
       if (this.facts.has(f.id)) continue;
       this.facts.set(f.id, f);
+      const mine = this.byAccount.get(f.accountId);
+      if (mine) mine.push(f);
+      else this.byAccount.set(f.accountId, [f]);
       added++;
     }
     return added;
@@ -263,7 +334,7 @@ export class InMemoryReturnFactStore implements ReturnFactStore {
     now: Date,
   ): Promise<Record<number, ReturnStats>> {
     this.statsCalls++;
-    const mine = [...this.facts.values()].filter((f) => f.accountId === accountId);
+    const mine = (this.byAccount.get(accountId) ?? []).filter((f) => this.facts.has(f.id));
     return Object.fromEntries(
       windows.map((w) => [w, statsOf(mine, new Date(now.getTime() - w * 1000))]),
     );
@@ -274,7 +345,43 @@ export class InMemoryReturnFactStore implements ReturnFactStore {
       .filter((f) => f.occurredAt.getTime() < before.getTime())
       .slice(0, limit);
     for (const f of old) this.facts.delete(f.id);
+    for (const [account, facts] of this.byAccount)
+      this.byAccount.set(
+        account,
+        facts.filter((f) => this.facts.has(f.id)),
+      );
     return old.length;
+  }
+}
+
+/**
+ * A fraud model for use-case tests: answers `score` (or throws `failure`) after `delayMs` of real
+ * time, and keeps the feature vectors it was given.
+ */
+export class FakeFraudModel implements FraudModel {
+  readonly card: FraudModelCard = {
+    version: 'fm-test00000000',
+    trainedAt: '2026-11-20T08:00:00Z',
+    features: [...FRAUD_FEATURES],
+    thresholdPerMille: 200,
+    report: { roc_auc: 0.99 },
+  };
+  score = 0.01;
+  delayMs = 0;
+  failure: Error | undefined;
+  readonly seen: number[][] = [];
+
+  async predict(features: readonly number[]): Promise<number> {
+    this.seen.push([...features]);
+    if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
+    if (this.failure) throw this.failure;
+    return this.score;
+  }
+
+  /** The last vector it was given, by feature name. */
+  lastFeatures(): Record<string, number> {
+    const last = this.seen[this.seen.length - 1] ?? [];
+    return Object.fromEntries(FRAUD_FEATURES.map((n, i) => [n, last[i]]));
   }
 }
 

@@ -52,6 +52,7 @@ export const messages: Messages = {
     'risk.kind.ADDRESS_QUALITY': '收货地址存疑',
     'risk.kind.ADDRESS_SPREAD': '地址分散与共用',
     'risk.kind.RETURN_ABUSE': '退货滥用',
+    'risk.kind.MODEL_SCORE': '欺诈模型评分',
     'risk.kindHelp.LIST_MATCH':
       '订单、登录或评价的账号、设备、IP、地址或手机号在所选名单中时命中。',
     'risk.kindHelp.VELOCITY': '同一维度在时间窗口内的订单（或评价）超过阈值时命中。',
@@ -70,6 +71,8 @@ export const messages: Messages = {
       '时间窗口内寄往同一地址的不同账号数，或同一账号寄往的不同地址数，达到阈值时命中（地址规范化后比较）。',
     'risk.kindHelp.RETURN_ABUSE':
       '账号在时间窗口内（最长 365 天）的退货记录：退货率（退货商品行占签收商品行的百分比，签收行数达到最小样本后才计算）、换货次数、仅退款次数或退回非原商品次数达到阈值时命中。',
+    'risk.kindHelp.MODEL_SCORE':
+      '欺诈模型给订单的概率达到阈值（千分比，1 至 1000）时命中；模型未评分（未加载或超时）时不命中，由其他规则决定。',
     'risk.dimension.ANY': '任意疑点',
     'risk.dimension.DETAIL_VAGUE': '详细地址不具体',
     'risk.dimension.PHONE_OTHER_COUNTRY': '手机号属于其他国家或地区',
@@ -84,9 +87,11 @@ export const messages: Messages = {
     'risk.addressIssueLabel': '地址疑点',
     'risk.returnDimensionLabel': '统计内容',
     'risk.thresholdRate': '阈值（退货率 %）',
+    'risk.thresholdPerMille': '阈值（模型概率 ‰）',
     'risk.minSample': '最小样本（签收商品行数）',
     'risk.minSampleHelp': '窗口内签收的商品行少于此数时不计算退货率',
     'risk.param.rate': '阈值：{n}%',
+    'risk.param.perMille': '阈值：{n}‰',
     'risk.param.minSample': '最小样本：{n} 行',
     'risk.subject.ORDER': '订单',
     'risk.subject.LOGIN': '登录',
@@ -222,6 +227,7 @@ export const messages: Messages = {
     'risk.kind.ADDRESS_QUALITY': 'Doubtful address',
     'risk.kind.ADDRESS_SPREAD': 'Addresses shared or spread',
     'risk.kind.RETURN_ABUSE': 'Return abuse',
+    'risk.kind.MODEL_SCORE': 'Fraud model score',
     'risk.kindHelp.LIST_MATCH':
       "Hits when the order's, sign-in's or review's account, device, IP, address or phone is on the list.",
     'risk.kindHelp.VELOCITY':
@@ -243,6 +249,8 @@ export const messages: Messages = {
       'Hits when, within the window, the threshold of accounts ship to one address, or one account ships to the threshold of addresses (addresses compared normalised).',
     'risk.kindHelp.RETURN_ABUSE':
       "The account's returns within the window (up to 365 days): the return rate (returned lines as a percentage of delivered lines, once the minimum sample was delivered), exchanges, refunds without a return, or returns of other items than those sold, at the threshold or more.",
+    'risk.kindHelp.MODEL_SCORE':
+      "Hits when the fraud model's probability for the order is at the threshold or more (per mille, 1 to 1000); never hits when the model did not score it (none loaded, or too slow): the other rules decide.",
     'risk.dimension.ANY': 'Any doubt',
     'risk.dimension.DETAIL_VAGUE': 'Vague street address',
     'risk.dimension.PHONE_OTHER_COUNTRY': 'Phone of another country',
@@ -257,9 +265,11 @@ export const messages: Messages = {
     'risk.addressIssueLabel': 'Address doubt',
     'risk.returnDimensionLabel': 'What is counted',
     'risk.thresholdRate': 'Threshold (return rate, %)',
+    'risk.thresholdPerMille': 'Threshold (model probability, ‰)',
     'risk.minSample': 'Minimum sample (delivered lines)',
     'risk.minSampleHelp': 'Below this many lines delivered in the window, the rate is not counted',
     'risk.param.rate': 'Threshold: {n}%',
+    'risk.param.perMille': 'Threshold: {n}‰',
     'risk.param.minSample': 'Minimum sample: {n} lines',
     'risk.subject.ORDER': 'Order',
     'risk.subject.LOGIN': 'Sign-in',

@@ -58,6 +58,8 @@ const USES: Record<
     amount?: true;
     delivery?: true;
     rate?: Dimension;
+    /** MODEL_SCORE: the threshold is per mille of the fraud model's probability (1 to 1000). */
+    perMille?: true;
   }
 > = {
   LIST_MATCH: { subjects: ['ORDER', 'LOGIN', 'REVIEW'], listKind: true },
@@ -93,6 +95,7 @@ const USES: Record<
     threshold: true,
     rate: 'RETURN_RATE',
   },
+  MODEL_SCORE: { subjects: ['ORDER'], threshold: true, perMille: true },
 };
 const KINDS = Object.keys(USES) as Kind[];
 
@@ -137,7 +140,16 @@ function RuleParameters({ rule }: { rule: Rule }) {
     );
   const rate = rule.dimension != null && USES[rule.kind].rate === rule.dimension;
   if (rule.threshold != null)
-    parts.push(t(rate ? 'risk.param.rate' : 'risk.param.threshold', { n: rule.threshold }));
+    parts.push(
+      t(
+        rate
+          ? 'risk.param.rate'
+          : USES[rule.kind].perMille
+            ? 'risk.param.perMille'
+            : 'risk.param.threshold',
+        { n: rule.threshold },
+      ),
+    );
   if (rule.minSample != null) parts.push(t('risk.param.minSample', { n: rule.minSample }));
   if (rule.windowSeconds != null)
     parts.push(
@@ -464,12 +476,18 @@ function RuleForm({
         ) : null}
         {uses.threshold ? (
           <NumberInput
-            label={t(rate ? 'risk.thresholdRate' : 'risk.threshold')}
+            label={t(
+              rate
+                ? 'risk.thresholdRate'
+                : uses.perMille
+                  ? 'risk.thresholdPerMille'
+                  : 'risk.threshold',
+            )}
             name="threshold"
             value={threshold}
             onChange={setThreshold}
             minValue={1}
-            maxValue={rate ? 100 : undefined}
+            maxValue={rate ? 100 : uses.perMille ? 1000 : undefined}
             step={1}
             isRequired
           />

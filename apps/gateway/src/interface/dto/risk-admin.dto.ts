@@ -43,6 +43,8 @@ export const RULE_KINDS = [
   'ADDRESS_QUALITY',
   'ADDRESS_SPREAD',
   'RETURN_ABUSE',
+  // orders: the fraud model's probability (issue 23)
+  'MODEL_SCORE',
 ] as const;
 /** What a rule scores: orders, sign-ins, reviews (issue 17). */
 export const SUBJECTS = ['ORDER', 'LOGIN', 'REVIEW'] as const;
@@ -93,7 +95,7 @@ export class UpsertRuleDto {
   @ApiProperty({
     enum: RULE_KINDS,
     description:
-      'LIST_MATCH (listKind), VELOCITY (dimension, windowSeconds, threshold), AMOUNT (amount), BRUSHING (amount, windowSeconds, threshold), COUPON_ABUSE (dimension DEVICE|ADDRESS, windowSeconds, threshold), LOGIN_ANOMALY (windowSeconds), LOGIN_VELOCITY (dimension IP|ACCOUNT, windowSeconds, threshold); for reviews NEW_ACCOUNT (windowSeconds: the account age) and BULK_AFTER_DELIVERY (windowSeconds, threshold, and the delivery window risk keeps); for orders ADDRESS_QUALITY (dimension: an address issue such as DETAIL_VAGUE, or ANY), ADDRESS_SPREAD (dimension ADDRESS: accounts shipping to one address, or ACCOUNT: addresses one account ships to; windowSeconds, threshold) and RETURN_ABUSE (dimension RETURN_RATE|EXCHANGES|REFUNDS_WITHOUT_RETURN|ITEMS_MISMATCH, windowSeconds up to 365 days, threshold: a percentage for RETURN_RATE, else a count; minSample for RETURN_RATE)',
+      'LIST_MATCH (listKind), VELOCITY (dimension, windowSeconds, threshold), AMOUNT (amount), BRUSHING (amount, windowSeconds, threshold), COUPON_ABUSE (dimension DEVICE|ADDRESS, windowSeconds, threshold), LOGIN_ANOMALY (windowSeconds), LOGIN_VELOCITY (dimension IP|ACCOUNT, windowSeconds, threshold); for reviews NEW_ACCOUNT (windowSeconds: the account age) and BULK_AFTER_DELIVERY (windowSeconds, threshold, and the delivery window risk keeps); for orders ADDRESS_QUALITY (dimension: an address issue such as DETAIL_VAGUE, or ANY), ADDRESS_SPREAD (dimension ADDRESS: accounts shipping to one address, or ACCOUNT: addresses one account ships to; windowSeconds, threshold) and RETURN_ABUSE (dimension RETURN_RATE|EXCHANGES|REFUNDS_WITHOUT_RETURN|ITEMS_MISMATCH, windowSeconds up to 365 days, threshold: a percentage for RETURN_RATE, else a count; minSample for RETURN_RATE); MODEL_SCORE (orders; threshold 1 to 1000: the fraud model probability in per mille at or above which the rule hits; never without a model)',
   })
   @IsIn(RULE_KINDS, oneOf('kind', RULE_KINDS))
   kind!: string;
@@ -139,7 +141,8 @@ export class UpsertRuleDto {
   @ApiPropertyOptional({
     minimum: 1,
     nullable: true,
-    description: 'a count; RETURN_ABUSE RETURN_RATE: a percentage of the delivered lines',
+    description:
+      'a count; RETURN_ABUSE RETURN_RATE: a percentage of the delivered lines; MODEL_SCORE: per mille of the fraud model probability (1 to 1000)',
   })
   @OptionalNullable()
   @IsInt()
@@ -335,8 +338,53 @@ export class DecisionView {
   })
   signals!: Record<string, unknown> | null;
   @ApiProperty({ format: 'date-time' }) decidedAt!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'fm-4cf60ea244b5',
+    description: 'the fraud model that scored the order; null when none did (rules alone)',
+  })
+  modelVersion!: string | null;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    minimum: 0,
+    maximum: 1,
+    description: "the fraud model's probability that the order is fraud; null when none scored it",
+  })
+  modelScore!: number | null;
 }
 
 export class DecisionList {
   @ApiProperty({ type: [DecisionView] }) items!: DecisionView[];
+}
+
+/** The fraud model risk serves (issue 23). */
+export class FraudModelView {
+  @ApiProperty({ description: 'false: no model is loaded, orders are decided by the rules alone' })
+  loaded!: boolean;
+  @ApiProperty({ type: String, nullable: true, example: 'fm-4cf60ea244b5' })
+  version!: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' }) trainedAt!: string | null;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description:
+      'the training report on held-out data: ROC AUC, precision and recall at the review budget, the lift over the rules alone, per pattern',
+  })
+  report!: Record<string, unknown> | null;
+  @ApiProperty({
+    description: 'how long an order waits for the model before the rules decide alone',
+  })
+  deadlineMs!: number;
+  @ApiProperty({ description: 'orders scored since risk started (this replica)' }) scored!: number;
+  @ApiProperty({
+    description: 'orders decided by the rules alone: the model was past its deadline',
+  })
+  pastDeadline!: number;
+  @ApiProperty({ description: 'orders decided by the rules alone: the model failed' })
+  failed!: number;
+  @ApiProperty({ type: [String], description: 'the features the model reads, in order' })
+  features!: string[];
 }

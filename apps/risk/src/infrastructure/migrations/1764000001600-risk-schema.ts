@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** Default rules an operator can tune or switch off (fixed ids, so they can be found). */
-const DEFAULT_RULES: [string, string, string, string, string, number, object][] = [
+export const DEFAULT_RULES: [string, string, string, string, string, number, object][] = [
   // id, name, kind, applies_to, action, score, params
   [
     '00000000-0000-4000-8000-000000000001',

@@ -5,7 +5,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * can be found and tuned with UpsertRule. VELOCITY counts "more than threshold", so threshold 4
  * holds the 5th review from one device or address in a day.
  */
-const REVIEW_RULES: [string, string, string, string, number, object][] = [
+export const REVIEW_RULES: [string, string, string, string, number, object][] = [
   // id, name, kind, action, score, params
   [
     '00000000-0000-4000-8000-000000000101',

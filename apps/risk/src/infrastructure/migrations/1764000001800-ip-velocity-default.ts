@@ -1,12 +1,12 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** The seeded per-IP order velocity rule (1764000001600). */
-const RULE_ID = '00000000-0000-4000-8000-000000000007';
-const OLD = {
+export const RULE_ID = '00000000-0000-4000-8000-000000000007';
+export const OLD = {
   name: 'more than 30 orders an hour from one IP',
   params: { dimension: 'IP', windowSeconds: 3600, threshold: 30 },
 };
-const NEW = {
+export const NEW = {
   name: 'more than 1000 orders an hour from one IP',
   params: { dimension: 'IP', windowSeconds: 3600, threshold: 1000 },
 };

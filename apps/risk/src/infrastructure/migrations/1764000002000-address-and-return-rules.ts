@@ -7,7 +7,7 @@ const DAY = 86_400;
  * of 1764000001600 (…01 to …0d) so they can be found and tuned with UpsertRule. Why these
  * thresholds: apps/risk/README.md ("Address and return defaults").
  */
-const RULES: [string, string, string, number, object][] = [
+export const RULES: [string, string, string, number, object][] = [
   // id, name, kind, score, params
   [
     '00000000-0000-4000-8000-00000000000e',

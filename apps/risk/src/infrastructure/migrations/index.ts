@@ -4,6 +4,7 @@ import { IpVelocityDefault1764000001800 } from './1764000001800-ip-velocity-defa
 import { AccountReturnFacts1764000001900 } from './1764000001900-account-return-facts';
 import { AddressAndReturnRules1764000002000 } from './1764000002000-address-and-return-rules';
 import { AddressListFingerprints1764000002100 } from './1764000002100-address-list-fingerprints';
+import { FraudModel1764000002200 } from './1764000002200-fraud-model';
 
 /** Every migration of the risk database, in order. Never `synchronize`. */
 export const RISK_MIGRATIONS = [
@@ -13,4 +14,5 @@ export const RISK_MIGRATIONS = [
   AccountReturnFacts1764000001900,
   AddressAndReturnRules1764000002000,
   AddressListFingerprints1764000002100,
+  FraudModel1764000002200,
 ];
