@@ -12,6 +12,7 @@ import {
 } from '@emporia/platform';
 import { AccountSettingsUseCase } from './application/account-settings.use-case';
 import { NotifyUseCase } from './application/notify.use-case';
+import { OneTimeCodeUseCase } from './application/one-time-code.use-case';
 import { OperationsUseCase } from './application/operations.use-case';
 import {
   ACCOUNTS,
@@ -21,6 +22,7 @@ import {
   NOTIFICATION_SETTINGS,
   PUSH_PROVIDER,
   RANDOM,
+  SANDBOX_INBOX,
   SMS_PROVIDER,
   UNIT_OF_WORK,
   type AccountDirectory,
@@ -136,6 +138,8 @@ export const notificationService = (overrides: NotificationOverrides = {}) =>
           },
           { provide: EMAIL_SENDER, useValue: overrides.email ?? smtp },
           { provide: SMS_PROVIDER, useValue: sms },
+          // the sandbox SMS provider's inbox (ListSandboxMessages); null: SANDBOX_DISABLED
+          { provide: SANDBOX_INBOX, useValue: sms },
           { provide: PUSH_PROVIDER, useValue: push },
           { provide: CLOCK, useValue: clock },
           { provide: ID_GENERATOR, useValue: uuidV7Generator },
@@ -146,6 +150,7 @@ export const notificationService = (overrides: NotificationOverrides = {}) =>
           SendDeliveriesUseCase,
           AccountSettingsUseCase,
           OperationsUseCase,
+          OneTimeCodeUseCase,
         ],
         // stopped after the sweeps: receipts not yet due are dropped, the SMTP pool closed
         workers: [

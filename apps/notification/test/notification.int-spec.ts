@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import {
   CATALOG_STOCK,
   MARKETING_COUPON,
+  USER_ACCOUNT,
   notificationV1,
   ORDER_ORDER,
   PROTO_FILES,
@@ -488,7 +489,8 @@ describe('notification service (real Postgres + Kafka + SMTP sink)', () => {
     ).toMatchObject({ email: true, sms: false, push: true });
 
     const { templates } = await call<notificationV1.ListTemplatesResponse>('listTemplates', {});
-    expect(templates).toHaveLength(42);
+    // 7 keys × 3 channels × 2 locales, and the security ones (codes by SMS, notices by e-mail and SMS)
+    expect(templates).toHaveLength(42 + 2 + 2 * 2 * 2);
     const t = {
       key: 'order.delivered',
       channel: 'CHANNEL_PUSH',
@@ -522,5 +524,89 @@ describe('notification service (real Postgres + Kafka + SMTP sink)', () => {
     expect(
       page.deliveries.every((d) => d.channel === 'CHANNEL_EMAIL' && !d.recipient.includes('***')),
     ).toBe(true);
+  });
+
+  it('one-time codes go out at once, masked in the log, read back from the sandbox phone', async () => {
+    const phone = `+86137${String(Date.now() % 1e8).padStart(8, '0')}`;
+    const sent = await call<notificationV1.SendOneTimeCodeResponse>('sendOneTimeCode', {
+      accountId: '',
+      phone,
+      code: '271828',
+      purpose: 'PHONE_CHANGE',
+      locale: 'en',
+      validMinutes: 5,
+    });
+    const { messages } = await call<notificationV1.ListSandboxMessagesResponse>(
+      'listSandboxMessages',
+      { phone },
+    );
+    expect(messages).toEqual([
+      {
+        to: phone,
+        body: '[Emporia] Your verification code is 271828, valid for 5 minutes. Do not share it with anyone.',
+        sentAt: expect.any(String),
+        providerMessageId: sent.providerMessageId,
+      },
+    ]);
+    // the log: SENT at once, then DELIVERED by the sandbox's receipt; the code never stored
+    const row = await eventually(async () => {
+      const r = (await pg.query(`SELECT * FROM deliveries WHERE id = $1`, [sent.deliveryId]))
+        .rows[0] as Record<string, unknown> | undefined;
+      return r?.status === 'DELIVERED' ? r : undefined;
+    });
+    expect(row).toMatchObject({ category: 'SECURITY', channel: 'SMS', account_id: null });
+    expect(row.body).toContain('******');
+    expect(JSON.stringify(row)).not.toContain('271828');
+    expect(
+      await failure(
+        call('sendOneTimeCode', { phone, code: 'abc', purpose: 'LOGIN', validMinutes: 5 }),
+      ),
+    ).toMatchObject({ code: 'CODE_INVALID' });
+  });
+
+  it('a sign-in from a new device is mailed and texted whatever the preferences and the hour', async () => {
+    const c = customer({ phone: `+86136${String(Date.now() % 1e8).padStart(8, '0')}` });
+    await call('updatePreferences', {
+      accountId: c.id,
+      preferences: {
+        quietHoursStart: '00:00',
+        quietHoursEnd: '23:59',
+        timeZone: '',
+        locale: '',
+        channels: ['ORDER', 'SERVICE', 'MARKETING'].map((x) => ({
+          category: `MESSAGE_CATEGORY_${x}`,
+          email: false,
+          sms: false,
+          push: false,
+        })),
+      },
+    });
+    const eventId = await publish(USER_ACCOUNT.events.LoginAnomaly, c.id, {
+      accountId: c.id,
+      kinds: ['NEW_DEVICE'],
+      deviceId: 'laptop-9',
+      ip: '223.5.5.5',
+      detectedAt: clock.now().toISOString(),
+      deviceName: 'Chrome 131 on Windows',
+      place: '浙江省杭州市',
+      signedInWith: 'PASSWORD',
+    });
+    await email(eventId, 'SENT');
+    const sms = await eventually(async () => {
+      const d = (await deliveries(eventId)).find((x) => x.channel === 'SMS');
+      return d && ['SENT', 'DELIVERED'].includes(d.status) ? d : undefined;
+    });
+    expect(sms.recipient).toBe(c.phone);
+    const mails = await eventually(async () => {
+      const m = await mailTo(c.email!);
+      return m.length > 0 ? m : undefined;
+    });
+    expect(mails[0]!.Subject).toBe('您的账户在新设备上登录');
+    expect((await mailBody(mails[0]!.ID)).Text).toContain('设备：Chrome 131 on Windows');
+    const { messages } = await call<notificationV1.ListSandboxMessagesResponse>(
+      'listSandboxMessages',
+      { phone: c.phone },
+    );
+    expect(messages[0]!.body).toContain('在新设备（Chrome 131 on Windows，浙江省杭州市）上登录');
   });
 });

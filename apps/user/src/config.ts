@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { userV1 } from '@emporia/contracts';
 import { env } from '@emporia/platform';
+import { relyingPartyProblem } from './infrastructure/relying-party';
 
 /** The development default; production must set its own (`MFA_ENCRYPTION_KEY`). */
 export const DEV_MFA_KEY = 'emporia-development-only-mfa-key';
@@ -49,15 +50,60 @@ export const userConfigSchema = z
     MFA_ENCRYPTION_KEY: z.string().min(16).default(DEV_MFA_KEY),
     /** The issuer authenticator apps show. */
     MFA_ISSUER: z.string().min(1).max(64).default('Emporia'),
+    /**
+     * Passkeys (WebAuthn): the relying party id, the domain the shop's pages are on (passkeys are
+     * bound to it: changing it orphans every passkey registered before).
+     */
+    WEBAUTHN_RP_ID: z.string().min(1).max(253).default('localhost'),
+    /** The name browsers and password managers show next to a passkey. */
+    WEBAUTHN_RP_NAME: z.string().min(1).max(64).default('Emporia'),
+    /**
+     * The origins passkey ceremonies run on (the gateway's public origin, the web shop's),
+     * comma-separated: https on the RP id or a subdomain of it; http only on localhost.
+     */
+    WEBAUTHN_ORIGINS: env.csv().default(['http://localhost:8080']),
     /** The risk service, which scores password sign-ins; empty: sign-ins are not scored. */
     RISK_GRPC_URL: env.optionalGrpcTarget(),
     /** How long a sign-in waits for risk; no answer in time signs in unscored (fail open). */
     RISK_DEADLINE_MS: env.int(200, 10),
+    /**
+     * How long a step-up (a second factor proved in a session) allows sensitive changes; the
+     * gateway's `STEP_UP_WINDOW_SECONDS` should match.
+     */
+    STEP_UP_WINDOW_SECONDS: env.int(300, 30),
+    /**
+     * The notification service, which sends SMS one-time codes (SendOneTimeCode); empty: SMS codes
+     * cannot be sent (SendSmsCode answers UNAVAILABLE SMS_UNAVAILABLE).
+     */
+    NOTIFICATION_GRPC_URL: env.optionalGrpcTarget(),
+    /** How long SendSmsCode waits for notification to hand the code to the SMS provider. */
+    NOTIFICATION_DEADLINE_MS: env.int(3000, 100),
+    /** SMS codes: the wait before another code to the same number. */
+    SMS_CODE_COOLDOWN_SECONDS: env.int(60, 0),
+    /** SMS codes: at most this many per number, per account and per client address … */
+    SMS_MAX_PER_PHONE: env.int(5, 1),
+    SMS_MAX_PER_ACCOUNT: env.int(10, 1),
+    SMS_MAX_PER_IP: env.int(20, 1),
+    /** … within this sliding window. */
+    SMS_SEND_WINDOW_SECONDS: env.int(3600, 60),
     NODE_ENV: z.string().default('development'),
   })
   .refine((c) => c.NODE_ENV !== 'production' || c.MFA_ENCRYPTION_KEY !== DEV_MFA_KEY, {
     path: ['MFA_ENCRYPTION_KEY'],
     message: 'set MFA_ENCRYPTION_KEY in production (32 random bytes, base64)',
+  })
+  .superRefine((c, ctx) => {
+    const problem = relyingPartyProblem({
+      id: c.WEBAUTHN_RP_ID,
+      name: c.WEBAUTHN_RP_NAME,
+      origins: c.WEBAUTHN_ORIGINS,
+    });
+    if (problem)
+      ctx.addIssue({
+        code: 'custom',
+        path: [problem.startsWith(`'${c.WEBAUTHN_RP_ID}'`) ? 'WEBAUTHN_RP_ID' : 'WEBAUTHN_ORIGINS'],
+        message: problem,
+      });
   });
 
 export type UserConfig = z.infer<typeof userConfigSchema>;

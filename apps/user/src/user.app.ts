@@ -1,5 +1,5 @@
 import { ORDER_ORDER, REVIEW_REVIEW, USER_ACCOUNT } from '@emporia/contracts';
-import type { riskV1 } from '@emporia/contracts';
+import type { notificationV1, riskV1 } from '@emporia/contracts';
 import { eventHandler, kafkaResource, OutboxRelay } from '@emporia/messaging';
 import { Sql } from '@emporia/persistence';
 import {
@@ -17,6 +17,10 @@ import { FreezeAccountUseCase } from './application/freeze-account.use-case';
 import { LoginUseCase } from './application/login.use-case';
 import { LogoutUseCase } from './application/logout.use-case';
 import { MfaUseCase } from './application/mfa.use-case';
+import { PasskeyCeremonies } from './application/passkey-ceremonies';
+import { PasskeyLoginUseCase } from './application/passkey-login.use-case';
+import { WEBAUTHN } from './application/passkey.ports';
+import { PasskeyUseCase } from './application/passkey.use-case';
 import { OrderEventsUseCase } from './application/order-events.use-case';
 import { PointsUseCase } from './application/points.use-case';
 import {
@@ -47,6 +51,7 @@ import { GrpcLoginRisk, UnscoredLoginRisk } from './infrastructure/login-risk.ad
 import { USER_MIGRATIONS } from './infrastructure/migrations';
 import { AesGcmSecretBox, nodeHmac } from './infrastructure/node-crypto';
 import { RedisLoginThrottle } from './infrastructure/redis-login-throttle';
+import { SimpleWebAuthn } from './infrastructure/simple-webauthn.adapter';
 import { RevocationRelay } from './infrastructure/token-revocations';
 import {
   systemClock,
@@ -57,6 +62,8 @@ import {
 import { orderEventsRoute } from './interface/order-events.consumer';
 import { reviewEventsRoute } from './interface/review-events.consumer';
 import { loginMethod, UserGrpcController } from './interface/user.grpc-controller';
+import { SendSmsCodeUseCase } from './application/send-sms-code.use-case';
+import { accountSecurityParts } from './security-wiring';
 
 /** Order events feed points and tiers. */
 const ORDER_TOPIC = ORDER_ORDER.name;
@@ -128,12 +135,25 @@ export const userService = defineService({
           readiness: false,
         })
       : undefined,
+    // SMS one-time codes go through notification when it is configured; not a readiness
+    // dependency (SendSmsCode answers SMS_UNAVAILABLE while it is away)
+    notification: c.NOTIFICATION_GRPC_URL
+      ? grpcBackend<GrpcApi<notificationV1.NotificationServiceController>>('notification', {
+          url: c.NOTIFICATION_GRPC_URL,
+          deadlineMs: c.NOTIFICATION_DEADLINE_MS,
+          readiness: false,
+        })
+      : undefined,
   }),
   commands: {
     'grant-roles': ([identifier = '', roles = ''], { config, logger }) =>
       grantRoles(config, logger, identifier, roles),
   },
-  assemble: async ({ config, logger, resources: { postgres, redis, kafka, risk } }) => {
+  assemble: async ({
+    config,
+    logger,
+    resources: { postgres, redis, kafka, risk, notification },
+  }) => {
     if (config.MFA_ENCRYPTION_KEY === DEV_MFA_KEY)
       logger.warn(
         'MFA_ENCRYPTION_KEY is the development default; set a real key outside development',
@@ -165,8 +185,13 @@ export const userService = defineService({
       () => revocations.nudge(),
     );
     const everyMs = config.POINTS_EXPIRY_INTERVAL_MS;
+    const security = accountSecurityParts(config, {
+      redis,
+      notification: notification?.api,
+      logger,
+    });
     return {
-      controllers: [UserGrpcController],
+      controllers: [UserGrpcController, ...security.controllers],
       // every sign-in's RPC past Nest's pipeline (the controller keeps the others)
       rawGrpc: (get) => [loginMethod(get(LoginUseCase))],
       providers: [
@@ -199,14 +224,26 @@ export const userService = defineService({
         },
         { provide: TOKEN_SIGNER, useValue: signer },
         { provide: SECRET_BOX, useValue: secretBox },
+        {
+          provide: WEBAUTHN,
+          useValue: new SimpleWebAuthn({
+            id: config.WEBAUTHN_RP_ID,
+            name: config.WEBAUTHN_RP_NAME,
+            origins: config.WEBAUTHN_ORIGINS,
+          }),
+        },
         { provide: MFA_SETTINGS, useValue: { issuer: config.MFA_ISSUER, hmac: nodeHmac } },
         { provide: TOKEN_SECRETS, useValue: tokenSecrets },
         { provide: CLOCK, useValue: systemClock },
         { provide: ID_GENERATOR, useValue: uuidV7Generator },
         {
           provide: AUTH_SETTINGS,
-          useValue: { refreshTtlMs: config.REFRESH_TOKEN_TTL_DAYS * 86_400_000 },
+          useValue: {
+            refreshTtlMs: config.REFRESH_TOKEN_TTL_DAYS * 86_400_000,
+            stepUpWindowMs: config.STEP_UP_WINDOW_SECONDS * 1000,
+          },
         },
+        ...security.providers,
         {
           provide: POINTS_SETTINGS,
           useValue: {
@@ -228,6 +265,9 @@ export const userService = defineService({
         ProfileUseCase,
         PrivacyUseCase,
         AccountAdminUseCase,
+        PasskeyCeremonies,
+        PasskeyUseCase,
+        PasskeyLoginUseCase,
       ],
       workers: [relay, revocations],
       // bounded batches: expired points, and members still to re-evaluate after a tier change
@@ -238,6 +278,14 @@ export const userService = defineService({
           everyMs,
           run: (ctx) => get(AccountAdminUseCase).reevaluateDue(ctx),
         },
+        // passkey ceremonies' challenges live 5 minutes: expired ones go
+        {
+          name: 'passkey-challenges',
+          everyMs,
+          run: (ctx) => get(PasskeyUseCase).deleteExpiredChallenges(ctx),
+        },
+        // SMS codes live 5 minutes; a day after, they go
+        { name: 'sms-codes', everyMs, run: (ctx) => get(SendSmsCodeUseCase).expireDue(ctx) },
       ],
       consumers: (get) => [
         kafka.consumer({

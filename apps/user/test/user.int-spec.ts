@@ -13,6 +13,7 @@ import {
   uniqueSuffix,
 } from '@emporia/testing';
 import { userConfigSchema } from '../src/config';
+import { newFamily } from '../src/domain/refresh-token-family';
 import { SqlLoginRepository } from '../src/infrastructure/typeorm-user.repositories';
 import { startUser } from '../src/user.app';
 
@@ -312,15 +313,14 @@ describe('user service (real Postgres + Redis)', () => {
     const repo = new SqlLoginRepository({
       query: async (q: string, p?: unknown[]) => (await pg.query(q, p)).rows,
     });
-    const family = (n: number) => ({
-      id: `0190a000-0000-7000-8000-00000000000${n}`,
-      userId: leo.id,
-      currentTokenId: `bench-hash-${suffix}-${n}`,
-      retiredTokenIds: [],
-      expiresAt: new Date(Date.now() + 86_400_000),
-      revokedAt: null,
-      revokedReason: null,
-    });
+    const family = (n: number) =>
+      newFamily({
+        id: `0190a000-0000-7000-8000-00000000000${n}`,
+        userId: leo.id,
+        tokenId: `bench-hash-${suffix}-${n}`,
+        now: new Date(),
+        ttlMs: 86_400_000,
+      });
     const client = { deviceId: 'phone-6', ip: '10.0.6.1' };
     const stored = async (id: string) =>
       (await pg.query(`SELECT 1 FROM refresh_token_families WHERE id = $1`, [id])).rowCount;

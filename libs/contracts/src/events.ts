@@ -96,6 +96,7 @@ const { TicketEscalated, TicketResolved, TicketReopened, SurveySubmitted } = sup
 const { ReviewApproved, ReviewRejected, ProductRatingChanged } = reviewEvents;
 const { AccountRegistered, RefreshTokenReuseDetected, AccountLocked, TierChanged } = userEvents;
 const { LoginAnomaly, AccountFrozen, AccountUnfrozen, AccountDeleted, MfaChanged } = userEvents;
+const { SecurityChanged } = userEvents;
 
 /** Catalog products, keyed by product id; each event carries the full product snapshot. */
 export const CATALOG_PRODUCT = topic('catalog.product', {
@@ -160,6 +161,7 @@ export const USER_ACCOUNT = topic('user.account', {
   AccountUnfrozen,
   AccountDeleted,
   MfaChanged,
+  SecurityChanged,
 });
 
 /** Support tickets, keyed by ticket id. */

@@ -351,7 +351,8 @@ describe('account settings and operations', () => {
     h.accounts.add({ accountId: ACC, phone: '+8613800138000', profileLocale: 'en' });
     await h.notify.handle(ctx, event(), shipped);
     expect(h.deliveries().find((d) => d.channel === 'SMS')!.body).toBe('Shipped SF123456');
-    expect((await h.ops.listTemplates(ctx)).length).toBe(42);
+    // 7 keys × 3 channels × 2 locales, and the security ones: codes by SMS, notices by e-mail and SMS
+    expect((await h.ops.listTemplates(ctx)).length).toBe(42 + 2 + 2 * 2 * 2);
   });
 
   it('push devices are validated', async () => {

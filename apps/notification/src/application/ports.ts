@@ -16,6 +16,7 @@ export const CLOCK = Symbol('CLOCK');
 export const ID_GENERATOR = Symbol('ID_GENERATOR');
 export const RANDOM = Symbol('RANDOM');
 export const NOTIFICATION_SETTINGS = Symbol('NOTIFICATION_SETTINGS');
+export const SANDBOX_INBOX = Symbol('SANDBOX_INBOX');
 
 export interface NotificationSettings {
   maxAttempts: number;
@@ -143,4 +144,20 @@ export interface MessageProvider {
   send(m: { deliveryId: string; to: string; title: string; body: string }): Promise<{
     providerMessageId: string;
   }>;
+}
+
+/** A message the sandbox SMS provider took, as the phone would show it. */
+export interface SandboxMessage {
+  to: string;
+  body: string;
+  sentAt: Date;
+  providerMessageId: string;
+}
+
+/**
+ * The sandbox SMS provider's inbox (NOTIFICATION_SANDBOX_ENABLED; null otherwise): the messages
+ * it took per number, newest first, bounded, in memory.
+ */
+export interface SandboxInbox {
+  messages(to: string, limit: number): SandboxMessage[];
 }

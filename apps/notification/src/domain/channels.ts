@@ -5,8 +5,10 @@ export type Channel = (typeof CHANNELS)[number];
 /**
  * What a message is about. ORDER, SERVICE and OPERATIONS are transactional (quiet hours do not
  * hold them); MARKETING needs consent, is held during quiet hours and carries an unsubscribe link.
+ * SECURITY (a sign-in from a new device, a changed password, one-time codes) is always sent, by
+ * e-mail and SMS wherever the account has an address, whatever its preferences.
  */
-export const CATEGORIES = ['ORDER', 'SERVICE', 'MARKETING', 'OPERATIONS'] as const;
+export const CATEGORIES = ['ORDER', 'SERVICE', 'MARKETING', 'OPERATIONS', 'SECURITY'] as const;
 export type Category = (typeof CATEGORIES)[number];
 
 /** The categories a customer's preferences cover (OPERATIONS goes to operators only). */

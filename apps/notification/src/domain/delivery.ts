@@ -106,6 +106,13 @@ export const hold = (d: Delivery, until: Date): Delivery => ({
 
 /** An operator sends a dead letter again: a fresh round of attempts, due now. */
 export function retryDead(d: Delivery, now: Date): Delivery {
+  // its log keeps the code masked: sending it again would send stars, and the code is stale
+  if (d.templateKey === 'auth.sms_code')
+    throw new NotificationError(
+      'FAILED_PRECONDITION',
+      'DELIVERY_NOT_RETRIABLE',
+      `delivery ${d.id} is a one-time code: the account asks for a new one instead`,
+    );
   if (d.status !== 'DEAD')
     throw new NotificationError(
       'FAILED_PRECONDITION',

@@ -5,7 +5,7 @@ import { DomainError } from '@emporia/domain';
  * TEMPLATE_INVALID, DELIVERY_NOT_DEAD, ...). `details.field`: the request field at fault.
  */
 export class NotificationError extends DomainError<
-  'INVALID_ARGUMENT' | 'NOT_FOUND' | 'FAILED_PRECONDITION' | 'PERMISSION_DENIED'
+  'INVALID_ARGUMENT' | 'NOT_FOUND' | 'FAILED_PRECONDITION' | 'PERMISSION_DENIED' | 'UNAVAILABLE'
 > {}
 
 export const invalid = (code: string, message: string, field?: string) =>

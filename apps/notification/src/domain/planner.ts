@@ -78,10 +78,11 @@ export function planDeliveries(input: PlanInput): Delivery[] {
   if (!account || !account.reachable || notice.accountId === null) return [];
   // no saved preferences: the defaults (quiet hours 22:00-08:00 in the default zone among them)
   const prefs = input.preferences ?? defaultPreferences(account.accountId, input.defaultTimeZone);
-  const category = notice.category as 'ORDER' | 'SERVICE' | 'MARKETING';
-  const switches = prefs.channels[category];
   const locale = localeFor(prefs, account);
   const timeZone = prefs.timeZone || input.defaultTimeZone;
+  if (notice.category === 'SECURITY') return securityDeliveries(input, account, locale, timeZone);
+  const category = notice.category as 'ORDER' | 'SERVICE' | 'MARKETING';
+  const switches = prefs.channels[category];
   const out: Delivery[] = [];
   for (const channel of CHANNELS) {
     const recipients =
@@ -117,6 +118,26 @@ export function planDeliveries(input: PlanInput): Delivery[] {
     }
   }
   return out;
+}
+
+/**
+ * A security notice goes by e-mail and SMS to every address the account has, now: no channel
+ * switch, consent or quiet hours holds it (the owner must hear of a sign-in or change they did
+ * not make). Push is left out: a stolen device would show it to the thief.
+ */
+function securityDeliveries(
+  input: PlanInput,
+  account: AccountContact,
+  locale: Locale,
+  timeZone: string,
+): Delivery[] {
+  return (['EMAIL', 'SMS'] as const).map((channel) => {
+    const recipient = channel === 'EMAIL' ? account.email : account.phone;
+    if (!recipient) return draft(input, channel, '', locale, timeZone, 'SKIPPED', 'NO_ADDRESS');
+    if (!input.providers.has(channel))
+      return draft(input, channel, recipient, locale, timeZone, 'SKIPPED', 'NO_PROVIDER');
+    return draft(input, channel, recipient, locale, timeZone, 'PENDING', '');
+  });
 }
 
 function draft(

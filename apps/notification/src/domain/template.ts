@@ -10,6 +10,10 @@ export const TEMPLATE_VARIABLES = {
   'ticket.replied': ['ticket_id'],
   'coupon.expiring': ['code', 'benefit', 'expires_at'],
   'stock.low': ['sku_code', 'product_title', 'warehouse_code', 'available', 'threshold'],
+  // security (issue 23): one-time codes by SMS, sign-ins from a new device, security changes
+  'auth.sms_code': ['code', 'minutes', 'purpose'],
+  'account.new_device': ['device', 'place', 'ip', 'at', 'signed_in_with'],
+  'account.security_changed': ['change', 'detail', 'at', 'ip'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type TemplateKey = keyof typeof TEMPLATE_VARIABLES;

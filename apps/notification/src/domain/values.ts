@@ -4,10 +4,14 @@ import { formatWallTime } from './quiet-hours';
 
 /**
  * A template variable before it meets its reader: money and instants are formatted for the
- * recipient's locale and time zone when the message is rendered.
+ * recipient's locale and time zone when the message is rendered; a phrase (`text`) is given in
+ * every locale and picked for the recipient's.
  */
 export type TemplateValue =
-  string | { money: { amountMinor: number; currency: string } } | { instant: Date };
+  | string
+  | { money: { amountMinor: number; currency: string } }
+  | { instant: Date }
+  | { text: Readonly<Record<Locale, string>> };
 
 /** ¥12.50 / CN¥12.50: the locale's currency format with the currency's minor units. */
 export function formatMoney(amountMinor: number, currency: string, locale: Locale): string {
@@ -30,6 +34,7 @@ export function formatValues(
   for (const [k, v] of Object.entries(vars)) {
     if (typeof v === 'string') out[k] = v;
     else if ('money' in v) out[k] = formatMoney(v.money.amountMinor, v.money.currency, locale);
+    else if ('text' in v) out[k] = v.text[locale] ?? v.text['zh-CN'];
     else out[k] = `${formatWallTime(v.instant, timeZone)} (${timeZone})`;
   }
   return out;

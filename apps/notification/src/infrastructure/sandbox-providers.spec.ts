@@ -1,7 +1,7 @@
 import { createLogger } from '@emporia/platform';
 import { SendFailure } from '../application/ports';
 import { verifyReceipt, type Receipt } from '../application/signing';
-import { receiptTarget, SandboxProvider } from './sandbox-providers';
+import { INBOX_PER_NUMBER, receiptTarget, SandboxProvider } from './sandbox-providers';
 
 const SECRET = 'sandbox-secret-0123456789';
 
@@ -22,6 +22,27 @@ function sandbox(name: 'sandbox-sms' | 'sandbox-push') {
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
 describe('sandbox providers', () => {
+  it('SMS keeps what it took per number, newest first, the last few only', async () => {
+    const { provider } = sandbox('sandbox-sms');
+    for (let i = 0; i < INBOX_PER_NUMBER + 3; i++)
+      await provider.send({ deliveryId: `d${i}`, to: '+8613800138000', body: `code ${i}` });
+    const b = await provider.send({ deliveryId: 'x', to: '+8613900139000', body: 'other' });
+    const kept = provider.messages('+8613800138000', 1000);
+    expect(kept).toHaveLength(INBOX_PER_NUMBER);
+    expect(kept[0]).toMatchObject({ to: '+8613800138000', body: `code ${INBOX_PER_NUMBER + 2}` });
+    expect(kept.at(-1)!.body).toBe('code 3');
+    expect(provider.messages('+8613900139000', 5)).toEqual([
+      {
+        to: '+8613900139000',
+        body: 'other',
+        sentAt: new Date('2030-01-01T00:00:00Z'),
+        providerMessageId: b.providerMessageId,
+      },
+    ]);
+    expect(provider.messages('+8613700137000', 5)).toEqual([]);
+    await provider.stop();
+  });
+
   it('SMS: a signed DELIVERED receipt, or UNDELIVERED for numbers ending in 0000', async () => {
     const { provider, receipts } = sandbox('sandbox-sms');
     const a = await provider.send({ deliveryId: 'd1', to: '+8613800138000' });

@@ -3,6 +3,7 @@ import {
   MARKETING_COUPON,
   ORDER_ORDER,
   SUPPORT_TICKET,
+  USER_ACCOUNT,
   type commonV1,
 } from '@emporia/contracts';
 import { eventHandler, NonRetriableError, on, type ReceivedEvent } from '@emporia/messaging';
@@ -10,6 +11,12 @@ import type { RequestContext } from '@emporia/platform';
 import type { NotifyUseCase } from '../application/notify.use-case';
 import type { Notice } from '../domain/planner';
 import type { TemplateValue } from '../domain/values';
+import {
+  changePhrase,
+  devicePhrase,
+  placePhrase,
+  signedInWithPhrase,
+} from '../domain/security-notices';
 
 /** The topics the service consumes (unprefixed). */
 export const CONSUMED_TOPICS = [
@@ -17,6 +24,7 @@ export const CONSUMED_TOPICS = [
   SUPPORT_TICKET.name,
   MARKETING_COUPON.name,
   CATALOG_STOCK.name,
+  USER_ACCOUNT.name,
 ] as const;
 
 const required = (what: string, v: string | undefined): string => {
@@ -110,6 +118,37 @@ export function notificationEventsHandler(
             code: m.coupon?.code ?? '',
             benefit: m.benefit ?? '',
             expires_at: instant('expires_at', m.expiresAt),
+          },
+        }),
+    }),
+    // security notices (SECURITY: always sent, e-mail and SMS): a sign-in from a device the
+    // account never used, and changes to its security settings
+    on(USER_ACCOUNT, {
+      LoginAnomaly: async (m, event, ctx) => {
+        if (!(m.kinds ?? []).includes('NEW_DEVICE')) return;
+        await handle(event, ctx, {
+          templateKey: 'account.new_device',
+          category: 'SECURITY',
+          accountId: required('account_id', m.accountId),
+          vars: {
+            device: devicePhrase(m.deviceName ?? ''),
+            place: placePhrase(m.place ?? ''),
+            ip: m.ip ?? '',
+            at: instant('detected_at', m.detectedAt),
+            signed_in_with: signedInWithPhrase(m.signedInWith ?? ''),
+          },
+        });
+      },
+      SecurityChanged: (m, event, ctx) =>
+        handle(event, ctx, {
+          templateKey: 'account.security_changed',
+          category: 'SECURITY',
+          accountId: required('account_id', m.accountId),
+          vars: {
+            change: changePhrase(required('change', m.change)),
+            detail: m.detail ?? '',
+            at: instant('at', m.at),
+            ip: m.ip || '-',
           },
         }),
     }),

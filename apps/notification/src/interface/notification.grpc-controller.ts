@@ -4,6 +4,7 @@ import { notificationV1 } from '@emporia/contracts';
 import { UUID_RE } from '@emporia/domain';
 import { withGrpcContext } from '@emporia/platform';
 import { AccountSettingsUseCase } from '../application/account-settings.use-case';
+import { OneTimeCodeUseCase } from '../application/one-time-code.use-case';
 import { OperationsUseCase } from '../application/operations.use-case';
 import { LOCALES, type Locale } from '../domain/channels';
 import { invalid, notFound } from '../domain/notification-error';
@@ -30,7 +31,38 @@ export class NotificationGrpcController implements notificationV1.NotificationSe
   constructor(
     private readonly settings: AccountSettingsUseCase,
     private readonly ops: OperationsUseCase,
+    private readonly codes: OneTimeCodeUseCase,
   ) {}
+
+  sendOneTimeCode(
+    req: notificationV1.SendOneTimeCodeRequest,
+    md?: Metadata,
+  ): Promise<notificationV1.SendOneTimeCodeResponse> {
+    return withGrpcContext(md, (ctx) =>
+      this.codes.send(ctx, {
+        accountId: req.accountId,
+        phone: req.phone,
+        code: req.code,
+        purpose: req.purpose,
+        locale: req.locale,
+        validMinutes: req.validMinutes,
+      }),
+    );
+  }
+
+  listSandboxMessages(
+    req: notificationV1.ListSandboxMessagesRequest,
+    md?: Metadata,
+  ): Promise<notificationV1.ListSandboxMessagesResponse> {
+    return withGrpcContext(md, async () => ({
+      messages: this.codes.sandboxMessages(req.phone ?? '', req.limit ?? 0).map((m) => ({
+        to: m.to,
+        body: m.body,
+        sentAt: m.sentAt.toISOString(),
+        providerMessageId: m.providerMessageId,
+      })),
+    }));
+  }
 
   getPreferences(
     req: notificationV1.GetPreferencesRequest,

@@ -2,6 +2,7 @@ import { FakeClock, SequentialIds } from '@emporia/domain/testing';
 import { silentLogger } from './silent-logger';
 import { AccountSettingsUseCase } from '../application/account-settings.use-case';
 import { NotifyUseCase } from '../application/notify.use-case';
+import { OneTimeCodeUseCase } from '../application/one-time-code.use-case';
 import { OperationsUseCase } from '../application/operations.use-case';
 import type { NotificationSettings } from '../application/ports';
 import { SendDeliveriesUseCase } from '../application/send-deliveries.use-case';
@@ -54,6 +55,7 @@ export function harness(over: Partial<NotificationSettings> = {}, at = '2030-03-
     sender: new SendDeliveriesUseCase(uow, email, sms, push, clock, random, settings, silentLogger),
     account: new AccountSettingsUseCase(uow, clock, settings),
     ops: new OperationsUseCase(uow, clock, settings),
+    codes: new OneTimeCodeUseCase(uow, clock, ids, sms, null),
     deliveries: () => [...store.deliveries.values()],
   };
 }

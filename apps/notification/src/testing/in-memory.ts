@@ -20,7 +20,10 @@ import type { Delivery } from '../domain/delivery';
 import type { AccountContact } from '../domain/planner';
 import type { Preferences } from '../domain/preferences';
 import type { Template, TemplateKey } from '../domain/template';
-import { DEFAULT_TEMPLATES } from '../infrastructure/migrations/default-templates';
+import {
+  DEFAULT_TEMPLATES,
+  SECURITY_TEMPLATES,
+} from '../infrastructure/migrations/default-templates';
 
 /** The tables of the in-memory store (replaced, never mutated, so a rollback can restore them). */
 export interface NotificationStore {
@@ -36,7 +39,7 @@ const tkey = (key: string, channel: string, locale: string) => `${key}|${channel
 
 export function newStore(): NotificationStore {
   const templates = new Map<string, Template>();
-  for (const [key, channel, locale, subject, body] of DEFAULT_TEMPLATES)
+  for (const [key, channel, locale, subject, body] of [...DEFAULT_TEMPLATES, ...SECURITY_TEMPLATES])
     templates.set(tkey(key, channel, locale), {
       key: key as TemplateKey,
       channel: channel as Channel,

@@ -5,7 +5,15 @@ import { loginRiskOutcome, type LoginRiskVerdict } from '../domain/login-risk';
 import { MFA_CHALLENGE_TTL_MS } from '../domain/mfa';
 import { newFamily } from '../domain/refresh-token-family';
 import { UserError } from '../domain/user-error';
-import { openSession } from './issue-tokens';
+import { describeClient, openSession } from './issue-tokens';
+import {
+  asksSecondFactorAtLogin,
+  type FactorMethod,
+  maskedPhoneOf,
+  methodsOf,
+  secondFactorsOf,
+} from './second-factor';
+import { PLACE_LOOKUP, type PlaceLookup } from './security.ports';
 import {
   AUTH_SETTINGS,
   type AuthSettings,
@@ -30,7 +38,17 @@ import type { TokenPair } from './token-pair';
 
 export type LoginResult =
   | { account: Account; tokens: TokenPair }
-  | { account: Account; mfa: { challenge: string; expiresAt: Date } };
+  | {
+      account: Account;
+      mfa: {
+        challenge: string;
+        expiresAt: Date;
+        /** What the challenge may be answered with. */
+        methods: FactorMethod[];
+        /** SMS: the masked number codes go to; empty otherwise. */
+        maskedPhone: string;
+      };
+    };
 
 export const badCredentials = () =>
   new UserError('UNAUTHENTICATED', 'INVALID_CREDENTIALS', 'the identifier or password is wrong');
@@ -48,6 +66,7 @@ export class LoginUseCase {
     @Inject(AUTH_SETTINGS) private readonly settings: AuthSettings,
     @Inject(LOGIN_RISK) private readonly risk: LoginRiskPort,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(PLACE_LOOKUP) private readonly places: PlaceLookup,
   ) {}
 
   /**
@@ -59,10 +78,19 @@ export class LoginUseCase {
    * A right password is then scored by risk (`LoginRiskPort`, bounded wait, fail open): REJECT
    * refuses the sign-in (`LOGIN_BLOCKED`); REVIEW asks for the second factor when the account
    * has one and otherwise signs in, flagged in the log (see `loginRiskOutcome`).
+   *
+   * A second factor is asked when TOTP is on or SMS codes are on; the answer lists what the
+   * challenge may be answered with (TOTP, SMS, PASSKEY, RECOVERY_CODE).
    */
   async execute(
     ctx: RequestContext,
-    input: { identifier: string; password: string; ip: string; deviceId?: string },
+    input: {
+      identifier: string;
+      password: string;
+      ip: string;
+      deviceId?: string;
+      userAgent?: string;
+    },
   ): Promise<LoginResult> {
     let id: { email: string } | { phone: string };
     try {
@@ -73,6 +101,7 @@ export class LoginUseCase {
     const accountKey = 'email' in id ? id.email : id.phone;
     const ip = input.ip || 'unknown';
     const deviceId = input.deviceId ?? '';
+    const userAgent = (input.userAgent ?? '').slice(0, 1000);
     // what a new session records of the client (openSession's cut)
     const client = { deviceId: deviceId.slice(0, 200), ip };
     const { accountFailures } = await this.throttle.check(accountKey, ip);
@@ -102,12 +131,13 @@ export class LoginUseCase {
       secrets: this.secrets,
       ids: this.ids,
       settings: this.settings,
+      places: this.places,
     };
     // A client the account knows (no anomaly to report), no MFA when read, not rejected: one
     // statement, which writes only if the locked account may still sign in without a second
     // factor. When it did not, the general path below reads it again and says why.
     if (candidate?.knownClient && !candidate.mfaActive && risk.decision !== 'REJECT') {
-      const quick = await this.knownClientSession(ctx, account, client, now);
+      const quick = await this.knownClientSession(ctx, account, { ...client, userAgent }, now);
       if (quick) {
         if (accountFailures > 0) await this.throttle.recordSuccess(accountKey);
         this.warnIfFlagged(loginRiskOutcome(risk, false), risk, account.id, ip, deviceId);
@@ -120,9 +150,10 @@ export class LoginUseCase {
       // password check wins, and one that comes later revokes the token signed here.
       const current = assertNotDeleted(await tx.accounts.lock(account.id), account.id);
       assertCanLogIn(current);
-      const mfa = await tx.mfa.find(account.id);
-      flagged = loginRiskOutcome(risk, mfa?.status === 'ACTIVE') === 'PROCEED_FLAGGED';
-      if (mfa?.status === 'ACTIVE') {
+      const factors = await secondFactorsOf(tx, current);
+      const mfaOn = asksSecondFactorAtLogin(factors);
+      flagged = loginRiskOutcome(risk, mfaOn) === 'PROCEED_FLAGGED';
+      if (mfaOn) {
         const challenge = this.secrets.newToken();
         const expiresAt = new Date(now.getTime() + MFA_CHALLENGE_TTL_MS);
         await tx.mfa.insertChallenge(
@@ -132,17 +163,26 @@ export class LoginUseCase {
             throttleKey: accountKey,
             deviceId,
             ip,
+            userAgent,
             expiresAt,
             attempts: 0,
             usedAt: null,
           },
           this.secrets.hash(challenge),
         );
-        return { account: current, mfa: { challenge, expiresAt } };
+        return {
+          account: current,
+          mfa: {
+            challenge,
+            expiresAt,
+            methods: methodsOf(factors),
+            maskedPhone: maskedPhoneOf(factors),
+          },
+        };
       }
       return {
         account: current,
-        tokens: await openSession(tx, deps, current, { deviceId, ip }, now),
+        tokens: await openSession(tx, deps, current, { deviceId, ip, userAgent }, now),
       };
     });
     // With MFA the failure count is cleared only once the second factor is right, so wrong
@@ -162,7 +202,7 @@ export class LoginUseCase {
   private async knownClientSession(
     ctx: RequestContext,
     account: Account,
-    client: { deviceId: string; ip: string },
+    client: { deviceId: string; ip: string; userAgent: string },
     now: Date,
   ): Promise<LoginResult | undefined> {
     const refreshToken = this.secrets.newToken();
@@ -172,6 +212,7 @@ export class LoginUseCase {
       tokenId: this.secrets.hash(refreshToken),
       now,
       ttlMs: this.settings.refreshTtlMs,
+      client: describeClient(client, this.places),
     });
     const { account: current, opened } = await this.uow.statement(ctx, (tx) =>
       tx.logins.openKnownSession(family, client, now),

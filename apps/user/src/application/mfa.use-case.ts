@@ -37,6 +37,8 @@ import {
   type UnitOfWork,
   type UserTx,
 } from './ports';
+import { factorMethod, SecondFactorCheck, secondFactorsOf, SIGNED_IN_WITH } from './second-factor';
+import { PLACE_LOOKUP, type PlaceLookup } from './security.ports';
 import type { TokenPair } from './token-pair';
 
 const SECRET_BYTES = 20; // 160 bits, as RFC 4226 recommends for SHA-1
@@ -54,6 +56,8 @@ export class MfaUseCase {
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
     @Inject(AUTH_SETTINGS) private readonly settings: AuthSettings,
     @Inject(MFA_SETTINGS) private readonly mfa: MfaSettings,
+    private readonly factors: SecondFactorCheck,
+    @Inject(PLACE_LOOKUP) private readonly places: PlaceLookup,
   ) {}
 
   private async lockAccount(tx: UserTx, accountId: string): Promise<Account> {
@@ -169,19 +173,24 @@ export class MfaUseCase {
   }
 
   /**
-   * The second login step. A wrong code uses up one of the challenge's attempts and counts as a
-   * failed login (so the account lock applies); the right one opens the session once.
+   * The second login step, with any second factor the account has (`method`: TOTP, SMS with a
+   * LOGIN code, PASSKEY with an assertion of BeginPasskeyLogin's options, RECOVERY_CODE; none
+   * named: TOTP, or a recovery code by its shape). A wrong answer uses up one of the challenge's
+   * attempts and counts as a failed login (so the account lock applies); the right one opens the
+   * session once, its second factor proved now.
    */
   async completeLogin(
     ctx: RequestContext,
-    input: { challenge: string; code: string },
+    input: { challenge: string; code: string; method?: string; passkeyResponseJson?: string },
   ): Promise<{ account: Account; tokens: TokenPair; recoveryCodesLeft: number | null }> {
     const now = this.clock.now();
+    const method = factorMethod(input.method, input.code);
     const deps = {
       signer: this.signer,
       secrets: this.secrets,
       ids: this.ids,
       settings: this.settings,
+      places: this.places,
     };
     const outcome = await this.uow.run(ctx, async (tx) => {
       const challenge = assertChallengeOpen(
@@ -190,37 +199,57 @@ export class MfaUseCase {
       );
       const account = assertNotDeleted(await tx.accounts.lock(challenge.accountId));
       assertCanLogIn(account);
-      const credential = requireActive(await tx.mfa.find(account.id));
-      const recovery = normaliseRecoveryCode(input.code) !== null;
-      if (!(await this.consumeSecondFactor(tx, credential, input.code, now))) {
+      const factors = await secondFactorsOf(tx, account);
+      const proved = await this.factors.prove(
+        tx,
+        account,
+        factors,
+        {
+          method,
+          code: input.code,
+          passkeyResponseJson: input.passkeyResponseJson,
+          sms: { purpose: 'LOGIN', subject: challenge.id },
+          passkey: {
+            ceremony: 'SECOND_FACTOR',
+            accountId: account.id,
+            mfaChallengeId: challenge.id,
+          },
+        },
+        now,
+      );
+      if (!proved.ok) {
         await tx.mfa.saveChallenge({ ...challenge, attempts: challenge.attempts + 1 });
-        return { kind: 'FAILED' as const, challenge };
+        return { kind: 'FAILED' as const, challenge, proved };
       }
       await tx.mfa.saveChallenge({ ...challenge, usedAt: now });
       const tokens = await openSession(
         tx,
         deps,
         account,
-        { deviceId: challenge.deviceId, ip: challenge.ip },
+        { deviceId: challenge.deviceId, ip: challenge.ip, userAgent: challenge.userAgent },
         now,
+        { signedInWith: SIGNED_IN_WITH[method], secondFactor: true },
       );
       return {
         kind: 'OK' as const,
         account,
         tokens,
         throttleKey: challenge.throttleKey,
-        recoveryCodesLeft: recovery ? await tx.mfa.recoveryCodesLeft(account.id) : null,
+        recoveryCodesLeft:
+          method === 'RECOVERY_CODE' ? await tx.mfa.recoveryCodesLeft(account.id) : null,
       };
     });
     if (outcome.kind === 'FAILED') {
       const { throttleKey, ip, accountId } = outcome.challenge;
-      const verdict = await this.throttle.recordFailure(throttleKey, ip);
-      if (verdict.lockedUntil) {
-        await this.uow.run(ctx, async (tx) =>
-          tx.events.accountLocked(accountId, verdict.lockedUntil!, verdict.failures),
-        );
+      if (outcome.proved.counts) {
+        const verdict = await this.throttle.recordFailure(throttleKey, ip);
+        if (verdict.lockedUntil) {
+          await this.uow.run(ctx, async (tx) =>
+            tx.events.accountLocked(accountId, verdict.lockedUntil!, verdict.failures),
+          );
+        }
       }
-      throw wrongMfaCode();
+      throw outcome.proved.error;
     }
     await this.throttle.recordSuccess(outcome.throttleKey);
     return outcome;

@@ -8,6 +8,8 @@ import type { Address, Consent, ConsentPurpose, Profile } from '../domain/profil
 import type { SpendRecord, TierDefinition } from '../domain/membership-tier';
 import type { LedgerEntry, PointsAccount } from '../domain/points-ledger';
 import type { RefreshTokenFamily } from '../domain/refresh-token-family';
+import type { AccountSecurityRepository, SmsCodeRepository } from './security.ports';
+import type { PasskeyRepository } from './passkey.ports';
 
 export interface AccountRepository {
   findById(id: string): Promise<Account | null>;
@@ -79,7 +81,10 @@ export interface LoginCandidate {
    * account lives).
    */
   knownClient: boolean;
-  /** MFA was on when read: a hint (the sign-in reads it again under the account's row lock). */
+  /**
+   * A second factor was asked when read (TOTP or SMS codes on): a hint (the sign-in reads it again
+   * under the account's row lock).
+   */
   mfaActive: boolean;
 }
 
@@ -111,7 +116,17 @@ export interface RefreshFamilyRepository {
    * family's current one, it is listed in `retiredTokenIds`.
    */
   findByTokenForUpdate(tokenHash: string): Promise<RefreshTokenFamily | null>;
-  /** Saves state; `issuedTokenHash` records a newly issued token of the family. */
+  /**
+   * A session by id (row-locked with `forUpdate`), or null (also for an id that cannot be one).
+   * Its `retiredTokenIds` are not read (empty).
+   */
+  findById(id: string, forUpdate?: boolean): Promise<RefreshTokenFamily | null>;
+  /** The account's live sessions (not ended, not expired), most recently used first. */
+  listLive(accountId: string, now: Date): Promise<RefreshTokenFamily[]>;
+  /**
+   * Saves state (token, revocation, last use, client address and place, second factor);
+   * `issuedTokenHash` records a newly issued token of the family.
+   */
   save(family: RefreshTokenFamily, issuedTokenHash?: string): Promise<void>;
   /** Revokes every live family of the account (freeze). */
   revokeAll(
@@ -186,12 +201,41 @@ export interface UserEvents {
   ): void;
   refreshTokenReuseDetected(family: RefreshTokenFamily, at: Date): void;
   accountLocked(accountId: string, lockedUntil: Date, failures: number): void;
-  loginAnomaly(accountId: string, kinds: string[], deviceId: string, ip: string, at: Date): void;
+  loginAnomaly(
+    accountId: string,
+    kinds: string[],
+    deviceId: string,
+    ip: string,
+    at: Date,
+    session?: { deviceName: string; place: string; signedInWith: string },
+  ): void;
   accountFrozen(accountId: string, reason: string, at: Date): void;
   accountUnfrozen(accountId: string, at: Date): void;
   accountDeleted(accountId: string, at: Date): void;
   mfaChanged(accountId: string, enabled: boolean, at: Date): void;
+  /**
+   * A security setting changed (`SecurityChanged`): the owner is told at once. `detail` is what
+   * the message may show (a passkey's name, the masked new e-mail or phone), `ip` the client's.
+   */
+  securityChanged(
+    accountId: string,
+    change: SecurityChange,
+    at: Date,
+    context?: { ip?: string; detail?: string },
+  ): void;
 }
+
+/** What `SecurityChanged` reports (events.proto). */
+export type SecurityChange =
+  | 'PASSWORD'
+  | 'EMAIL'
+  | 'PHONE'
+  | 'PASSKEY_ADDED'
+  | 'PASSKEY_REMOVED'
+  | 'SMS_MFA_ON'
+  | 'SMS_MFA_OFF'
+  | 'SESSION_REVOKED'
+  | 'DEVICE_FORGOTTEN';
 
 export interface UserTx {
   accounts: AccountRepository;
@@ -200,10 +244,14 @@ export interface UserTx {
   knownLogins: KnownLoginRepository;
   logins: LoginRepository;
   mfa: MfaRepository;
+  /** Passkeys and their ceremonies' challenges (passkey.ports.ts). */
+  passkeys: PasskeyRepository;
   profiles: ProfileRepository;
   privacy: PrivacyRepository;
   revocations: RevocationRepository;
   events: UserEvents;
+  security: AccountSecurityRepository;
+  smsCodes: SmsCodeRepository;
 }
 
 export interface UnitOfWork {
@@ -282,9 +330,16 @@ export interface TokenSigner {
   /**
    * An access token for the account's current roles, naming its session (`sid`, the refresh
    * family) and issued at `now` to the millisecond (`iat` with a fraction), so a revocation at
-   * any instant tells tokens issued before it from those issued after.
+   * any instant tells tokens issued before it from those issued after. `mfaAt`, the session's
+   * `secondFactorAt`, becomes the `mfa_at` claim (epoch seconds) when set, so the gateway and
+   * order can ask for a recent second factor.
    */
-  signAccess(account: Account, now: Date, sessionId: string): Promise<IssuedAccessToken>;
+  signAccess(
+    account: Account,
+    now: Date,
+    sessionId: string,
+    mfaAt?: Date | null,
+  ): Promise<IssuedAccessToken>;
   jwks(now: Date): Promise<{ keys: object[] }>;
   rotate(now: Date): Promise<string>;
 }
@@ -312,6 +367,8 @@ export type { Clock, IdGenerator } from '@emporia/domain';
 
 export interface AuthSettings {
   refreshTtlMs: number;
+  /** How long a step-up allows sensitive changes (`STEP_UP_WINDOW_SECONDS`); 5 minutes unless set. */
+  stepUpWindowMs?: number;
 }
 
 export const UNIT_OF_WORK = Symbol('UNIT_OF_WORK');

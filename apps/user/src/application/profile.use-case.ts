@@ -24,12 +24,18 @@ import {
   type UnitOfWork,
   type UserTx,
 } from './ports';
+import { asksSecondFactorAtLogin, secondFactorsOf } from './second-factor';
 
 export interface AccountDetails {
   account: Account;
   profile: Profile;
   consents: Consent[];
+  /** A second factor is asked at sign-in: TOTP or SMS codes are on. */
   mfaEnabled: boolean;
+  totpEnabled: boolean;
+  smsMfaEnabled: boolean;
+  passkeyCount: number;
+  recoveryCodesLeft: number;
 }
 
 const addressNotFound = (id: string) =>
@@ -63,12 +69,27 @@ export class ProfileUseCase {
   details(ctx: RequestContext, accountId: string): Promise<AccountDetails> {
     return this.uow.run(ctx, async (tx) => {
       const account = await this.live(tx, accountId);
+      const factors = await secondFactorsOf(tx, account);
       return {
         account,
         profile: (await tx.profiles.profile(accountId)) ?? EMPTY_PROFILE,
         consents: consentView(await tx.profiles.consents(accountId)),
-        mfaEnabled: (await tx.mfa.find(accountId))?.status === 'ACTIVE',
+        mfaEnabled: asksSecondFactorAtLogin(factors),
+        totpEnabled: factors.totp,
+        smsMfaEnabled: factors.sms,
+        passkeyCount: factors.passkeys,
+        recoveryCodesLeft: factors.recoveryCodes,
       };
+    });
+  }
+
+  /** One address of the account (ADDRESS_NOT_FOUND when it has none with this id). */
+  address(ctx: RequestContext, accountId: string, addressId: string): Promise<Address> {
+    return this.uow.read(ctx, async (tx) => {
+      await this.live(tx, accountId);
+      const found = (await tx.profiles.addresses(accountId)).find((a) => a.id === addressId);
+      if (!found) throw addressNotFound(addressId);
+      return found;
     });
   }
 

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RequestContext } from '@emporia/platform';
 import { assertCanLogIn, assertNotDeleted } from '../domain/account';
-import { revoke, rotate } from '../domain/refresh-token-family';
+import { deviceNameFrom } from '../domain/device-name';
+import { revoke, rotate, touched } from '../domain/refresh-token-family';
 import { UserError } from '../domain/user-error';
 import {
   CLOCK,
@@ -13,6 +14,7 @@ import {
   UNIT_OF_WORK,
   type UnitOfWork,
 } from './ports';
+import { PLACE_LOOKUP, type PlaceLookup } from './security.ports';
 import { endSession } from './sessions';
 import type { TokenPair } from './token-pair';
 
@@ -26,16 +28,29 @@ export class RefreshUseCase {
     @Inject(TOKEN_SIGNER) private readonly signer: TokenSigner,
     @Inject(TOKEN_SECRETS) private readonly secrets: TokenSecrets,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(PLACE_LOOKUP) private readonly places: PlaceLookup,
   ) {}
 
   /**
    * Rotates a refresh token. A token that was already rotated out means a copy exists: the
    * family is revoked with the access tokens it issued (committed, with an event) and the call
-   * fails with REFRESH_TOKEN_REUSED. The new access token carries the account's current roles.
+   * fails with REFRESH_TOKEN_REUSED. The new access token carries the account's current roles and
+   * the session's `mfa_at`; the session records its last use, address and place (`client`, when
+   * the caller says where the client is now).
    */
-  async execute(ctx: RequestContext, refreshToken: string): Promise<TokenPair> {
+  async execute(
+    ctx: RequestContext,
+    refreshToken: string,
+    client: { ip?: string; userAgent?: string } = {},
+  ): Promise<TokenPair> {
     if (!refreshToken) throw unknownToken();
     const now = this.clock.now();
+    const ip = client.ip ?? '';
+    const seen = {
+      ip,
+      place: ip ? this.places.placeOf(ip) : '',
+      deviceName: deviceNameFrom(client.userAgent),
+    };
     const outcome = await this.uow.run(ctx, async (tx) => {
       const family = await tx.families.findByTokenForUpdate(this.secrets.hash(refreshToken));
       if (!family) throw unknownToken();
@@ -55,8 +70,9 @@ export class RefreshUseCase {
         await tx.families.save(revoke(family, 'ACCOUNT_FROZEN', now));
         return { frozen: e as Error };
       }
-      await tx.families.save(r.family, r.newTokenId);
-      const access = await this.signer.signAccess(account, now, family.id);
+      const used = touched(r.family, seen, now);
+      await tx.families.save(used, r.newTokenId);
+      const access = await this.signer.signAccess(account, now, family.id, used.secondFactorAt);
       return {
         tokens: {
           accessToken: access.token,

@@ -83,6 +83,8 @@ export interface MfaChallenge {
   throttleKey: string;
   deviceId: string;
   ip: string;
+  /** The client's User-Agent, for the session the challenge opens. */
+  userAgent?: string;
   expiresAt: Date;
   attempts: number;
   usedAt: Date | null;

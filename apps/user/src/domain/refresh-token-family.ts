@@ -1,9 +1,34 @@
 import { UserError } from './user-error';
 
+/** How a session was opened, as the sessions list shows it. */
+export const SIGN_IN_METHODS = [
+  'PASSWORD',
+  'PASSWORD+TOTP',
+  'PASSWORD+SMS',
+  'PASSWORD+PASSKEY',
+  'PASSWORD+RECOVERY_CODE',
+  'PASSKEY',
+] as const;
+export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
+
+/** The client of a session: set at sign-in, its address and place updated at each refresh. */
+export interface SessionClient {
+  deviceId: string;
+  /** From the User-Agent ("Chrome 131 on Windows"); empty when none was sent. */
+  deviceName: string;
+  ip: string;
+  /** From the address ("浙江省杭州市", "local network"); empty when unknown. */
+  place: string;
+}
+
+export const NO_CLIENT: SessionClient = { deviceId: '', deviceName: '', ip: '', place: '' };
+
 /**
  * Refresh tokens rotate: each use returns a new token and retires the one presented. All
  * tokens of one login form a family. Presenting a retired token means it was copied: the whole
- * family is revoked (reuse detection), and the session must log in again.
+ * family is revoked (reuse detection), and the session must log in again. A family is a session:
+ * it remembers how it was opened, its client, and when a second factor was last proved in it
+ * (the step-up rule reads that).
  */
 export interface RefreshTokenFamily {
   id: string;
@@ -15,7 +40,21 @@ export interface RefreshTokenFamily {
   expiresAt: Date;
   revokedAt: Date | null;
   revokedReason:
-    'REUSE_DETECTED' | 'LOGOUT' | 'ACCOUNT_FROZEN' | 'ACCOUNT_DELETED' | 'MFA_DISABLED' | null;
+    | 'REUSE_DETECTED'
+    | 'LOGOUT'
+    | 'ACCOUNT_FROZEN'
+    | 'ACCOUNT_DELETED'
+    | 'MFA_DISABLED'
+    | 'REVOKED_BY_USER'
+    | 'DEVICE_FORGOTTEN'
+    | 'PASSWORD_CHANGED'
+    | null;
+  createdAt: Date;
+  lastUsedAt: Date;
+  signedInWith: SignInMethod;
+  /** When a second factor (or, for an account without one, the password) was last proved. */
+  secondFactorAt: Date | null;
+  client: SessionClient;
 }
 
 export type RotationOutcome =
@@ -28,6 +67,11 @@ export function newFamily(input: {
   tokenId: string;
   now: Date;
   ttlMs: number;
+  /** PASSWORD unless said. */
+  signedInWith?: SignInMethod;
+  /** The sign-in proved a second factor now (`secondFactorAt` = now). */
+  secondFactor?: boolean;
+  client?: SessionClient;
 }): RefreshTokenFamily {
   return {
     id: input.id,
@@ -37,7 +81,40 @@ export function newFamily(input: {
     expiresAt: new Date(input.now.getTime() + input.ttlMs),
     revokedAt: null,
     revokedReason: null,
+    createdAt: input.now,
+    lastUsedAt: input.now,
+    signedInWith: input.signedInWith ?? 'PASSWORD',
+    secondFactorAt: input.secondFactor ? input.now : null,
+    client: input.client ?? NO_CLIENT,
   };
+}
+
+/** Not ended and not expired. */
+export function isLive(family: RefreshTokenFamily, now: Date): boolean {
+  return !family.revokedAt && now.getTime() < family.expiresAt.getTime();
+}
+
+/** A refresh: the session was used now from this address (its device stays the sign-in's). */
+export function touched(
+  family: RefreshTokenFamily,
+  client: { ip: string; place: string; deviceName?: string },
+  now: Date,
+): RefreshTokenFamily {
+  return {
+    ...family,
+    lastUsedAt: now,
+    client: {
+      ...family.client,
+      ip: client.ip || family.client.ip,
+      place: client.ip ? client.place : family.client.place,
+      deviceName: client.deviceName || family.client.deviceName,
+    },
+  };
+}
+
+/** A step-up: a second factor was proved in this session now. */
+export function steppedUp(family: RefreshTokenFamily, now: Date): RefreshTokenFamily {
+  return { ...family, secondFactorAt: now, lastUsedAt: now };
 }
 
 const refused = (code: string, message: string) => new UserError('UNAUTHENTICATED', code, message);

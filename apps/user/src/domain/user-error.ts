@@ -7,7 +7,8 @@ export type UserErrorKind =
   | 'FAILED_PRECONDITION'
   | 'UNAUTHENTICATED'
   | 'PERMISSION_DENIED'
-  | 'RESOURCE_EXHAUSTED';
+  | 'RESOURCE_EXHAUSTED'
+  | 'UNAVAILABLE';
 
 /** A user-service rule was broken; `code` is stable for API users. */
 export class UserError extends DomainError<UserErrorKind> {}

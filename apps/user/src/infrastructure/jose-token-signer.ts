@@ -72,9 +72,15 @@ export class JoseTokenSigner implements TokenSigner {
   /**
    * `iat` keeps the milliseconds as a fraction (an RFC 7519 NumericDate may be non-integer): the
    * gateway refuses tokens issued at or before a revocation, and one issued in the same second
-   * after it (a fresh sign-in after unfreezing) must still work. `sid` names the session.
+   * after it (a fresh sign-in after unfreezing) must still work. `sid` names the session;
+   * `mfa_at` (whole epoch seconds) is when a second factor was last proved in it, absent when never.
    */
-  async signAccess(account: Account, now: Date, sessionId: string): Promise<IssuedAccessToken> {
+  async signAccess(
+    account: Account,
+    now: Date,
+    sessionId: string,
+    mfaAt?: Date | null,
+  ): Promise<IssuedAccessToken> {
     const { key, header } = await this.signingKey();
     const iat = now.getTime() / 1000;
     const exp = Math.floor(iat) + this.settings.accessTtlSeconds;
@@ -90,6 +96,7 @@ export class JoseTokenSigner implements TokenSigner {
         iat,
         exp,
         jti: randomUUID(),
+        ...(mfaAt ? { mfa_at: Math.floor(mfaAt.getTime() / 1000) } : {}),
       }),
     );
     const input = `${header}.${payload}`;

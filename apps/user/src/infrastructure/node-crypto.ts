@@ -1,5 +1,13 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  hkdfSync,
+  randomBytes,
+} from 'node:crypto';
 import type { SecretBox } from '../application/ports';
+import type { OneTimeCodeHasher } from '../application/security.ports';
 import type { Hmac } from '../domain/totp';
 
 /** HMAC for TOTP from node:crypto. */
@@ -43,5 +51,30 @@ export class AesGcmSecretBox implements SecretBox {
     return new Uint8Array(
       Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]),
     );
+  }
+}
+
+/**
+ * One-time codes as HMAC-SHA-256 of `<code id>:<digits>` under a key derived (HKDF) from the MFA
+ * encryption key: a leaked table reveals no code, and the million candidates of a 6-digit code
+ * cannot be tried without the key. The id makes equal codes hash apart.
+ */
+export class HmacOneTimeCodeHasher implements OneTimeCodeHasher {
+  private readonly key: Buffer;
+
+  constructor(secret: string) {
+    this.key = Buffer.from(
+      hkdfSync(
+        'sha256',
+        Buffer.from(secret, 'utf8'),
+        Buffer.alloc(0),
+        'emporia user one-time codes',
+        32,
+      ),
+    );
+  }
+
+  hash(codeId: string, digits: string): string {
+    return createHmac('sha256', this.key).update(`${codeId}:${digits}`).digest('base64url');
   }
 }

@@ -1,7 +1,7 @@
 import { USER_ACCOUNT } from '@emporia/contracts';
 import { newEvent, type NewEvent } from '@emporia/messaging';
 import { toTraceparent, type RequestContext } from '@emporia/platform';
-import type { UserEvents } from '../application/ports';
+import type { SecurityChange, UserEvents } from '../application/ports';
 import type { Account } from '../domain/account';
 import type { RefreshTokenFamily } from '../domain/refresh-token-family';
 
@@ -78,13 +78,52 @@ export class OutboxUserEvents implements UserEvents {
     );
   }
 
-  loginAnomaly(accountId: string, kinds: string[], deviceId: string, ip: string, at: Date): void {
+  loginAnomaly(
+    accountId: string,
+    kinds: string[],
+    deviceId: string,
+    ip: string,
+    at: Date,
+    session?: { deviceName: string; place: string; signedInWith: string },
+  ): void {
     this.pending.push(
       newEvent(
         EVENTS.LoginAnomaly,
         this.topic,
         accountId,
-        { accountId, kinds, deviceId, ip, detectedAt: at.toISOString() },
+        {
+          accountId,
+          kinds,
+          deviceId,
+          ip,
+          detectedAt: at.toISOString(),
+          deviceName: session?.deviceName ?? '',
+          place: session?.place ?? '',
+          signedInWith: session?.signedInWith ?? '',
+        },
+        this.meta,
+      ),
+    );
+  }
+
+  securityChanged(
+    accountId: string,
+    change: SecurityChange,
+    at: Date,
+    context: { ip?: string; detail?: string } = {},
+  ): void {
+    this.pending.push(
+      newEvent(
+        EVENTS.SecurityChanged,
+        this.topic,
+        accountId,
+        {
+          accountId,
+          change,
+          at: at.toISOString(),
+          ip: context.ip ?? '',
+          detail: context.detail ?? '',
+        },
         this.meta,
       ),
     );

@@ -8,6 +8,8 @@ import type {
 } from '../application/ports';
 import type { MfaChallenge, MfaCredential } from '../domain/mfa';
 import type { Address, Consent, ConsentPurpose, Profile } from '../domain/profile';
+import { exportedPasskeys, PASSKEY_TABLES } from './sql-passkey.repository';
+import { eraseSecurityData } from './sql-security.repositories';
 
 /** MFA credentials (secret sealed at rest), recovery code hashes and login challenges. */
 export class SqlMfaRepository implements MfaRepository {
@@ -87,8 +89,8 @@ export class SqlMfaRepository implements MfaRepository {
 
   async insertChallenge(c: MfaChallenge, tokenHash: string): Promise<void> {
     await this.sql.run(
-      `INSERT INTO mfa_challenges (token_hash, id, account_id, throttle_key, device_id, ip, expires_at, attempts, used_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      `INSERT INTO mfa_challenges (token_hash, id, account_id, throttle_key, device_id, ip, expires_at, attempts, used_at, user_agent)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
       [
         tokenHash,
         c.id,
@@ -99,6 +101,7 @@ export class SqlMfaRepository implements MfaRepository {
         c.expiresAt,
         c.attempts,
         c.usedAt,
+        c.userAgent ?? '',
       ],
     );
     // Housekeeping: an account's finished challenges are of no further use.
@@ -118,6 +121,7 @@ export class SqlMfaRepository implements MfaRepository {
       expires_at: Date;
       attempts: number;
       used_at: Date | null;
+      user_agent: string;
     }>(`SELECT * FROM mfa_challenges WHERE token_hash = $1 FOR UPDATE`, [tokenHash]);
     return r
       ? {
@@ -129,6 +133,7 @@ export class SqlMfaRepository implements MfaRepository {
           expiresAt: r.expires_at,
           attempts: r.attempts,
           usedAt: r.used_at,
+          userAgent: r.user_agent,
         }
       : null;
   }
@@ -377,15 +382,19 @@ export class SqlPrivacyRepository implements PrivacyRepository {
         accountId,
       ),
       sessions: await this.rows(
-        `SELECT id, created_at, expires_at, revoked_at, revoked_reason FROM refresh_token_families WHERE account_id = $1 ORDER BY created_at`,
+        `SELECT id, created_at, expires_at, revoked_at, revoked_reason, last_used_at, signed_in_with,
+           second_factor_at, device_id, device_name, ip, place
+         FROM refresh_token_families WHERE account_id = $1 ORDER BY created_at`,
         accountId,
       ),
       mfa: mfa ?? null,
+      passkeys: await exportedPasskeys(this.sql, accountId),
     };
   }
 
   async erasePersonalData(accountId: string): Promise<void> {
     for (const table of [
+      ...PASSKEY_TABLES,
       'profiles',
       'consents',
       'addresses',
@@ -395,5 +404,6 @@ export class SqlPrivacyRepository implements PrivacyRepository {
       'mfa_credentials',
     ])
       await this.sql.run(`DELETE FROM ${table} WHERE account_id = $1`, [accountId]);
+    await eraseSecurityData(this.sql, accountId);
   }
 }

@@ -20,6 +20,7 @@ import {
   SqlProfileRepository,
 } from './sql-mfa-profile.repositories';
 import { SqlMembershipRepository } from './sql-membership.repository';
+import { SqlAccountSecurityRepository, SqlSmsCodeRepository } from './sql-security.repositories';
 import { OutboxUserEvents } from './outbox-user-events';
 import { SqlRevocationRepository } from './token-revocations';
 import {
@@ -28,6 +29,7 @@ import {
   SqlLoginRepository,
   SqlRefreshFamilyRepository,
 } from './typeorm-user.repositories';
+import { SqlPasskeyRepository } from './sql-passkey.repository';
 
 /**
  * One transaction per use case; events and token revocations commit with the change; their
@@ -79,6 +81,9 @@ export class TypeormUnitOfWork extends OutboxUnitOfWork<UserTx> implements UnitO
           manager === this.dataSource.manager ? this.prepared : manager,
         ),
         mfa: new SqlMfaRepository(manager, this.secretBox),
+        passkeys: new SqlPasskeyRepository(manager),
+        security: new SqlAccountSecurityRepository(manager),
+        smsCodes: new SqlSmsCodeRepository(manager),
         profiles: new SqlProfileRepository(manager),
         privacy: new SqlPrivacyRepository(manager),
         revocations: new SqlRevocationRepository(manager),

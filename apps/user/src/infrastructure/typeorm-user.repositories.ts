@@ -8,7 +8,7 @@ import type {
   RefreshFamilyRepository,
 } from '../application/ports';
 import type { Account, Role } from '../domain/account';
-import type { RefreshTokenFamily } from '../domain/refresh-token-family';
+import type { RefreshTokenFamily, SignInMethod } from '../domain/refresh-token-family';
 import { UserError } from '../domain/user-error';
 
 interface AccountRow {
@@ -107,7 +107,37 @@ interface FamilyRow {
   expires_at: Date;
   revoked_at: Date | null;
   revoked_reason: RefreshTokenFamily['revokedReason'];
+  created_at: Date;
+  last_used_at: Date | null;
+  signed_in_with: SignInMethod;
+  second_factor_at: Date | null;
+  device_id: string;
+  device_name: string;
+  ip: string;
+  place: string;
 }
+
+const FAMILY_COLUMNS = `f.id, f.account_id, f.current_token_hash, f.expires_at, f.revoked_at,
+  f.revoked_reason, f.created_at, f.last_used_at, f.signed_in_with, f.second_factor_at,
+  f.device_id, f.device_name, f.ip, f.place`;
+
+const toFamily = (r: FamilyRow, retiredTokenIds: string[] = []): RefreshTokenFamily => ({
+  id: r.id,
+  userId: r.account_id,
+  currentTokenId: r.current_token_hash,
+  retiredTokenIds,
+  expiresAt: r.expires_at,
+  revokedAt: r.revoked_at,
+  revokedReason: r.revoked_reason,
+  createdAt: r.created_at,
+  lastUsedAt: r.last_used_at ?? r.created_at,
+  signedInWith: r.signed_in_with,
+  secondFactorAt: r.second_factor_at,
+  client: { deviceId: r.device_id, deviceName: r.device_name, ip: r.ip, place: r.place },
+});
+
+/** Session ids are uuids: anything else names no session (and would fail the cast). */
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class SqlKnownLoginRepository implements KnownLoginRepository {
   private readonly sql: Sql;
@@ -145,9 +175,9 @@ export class SqlKnownLoginRepository implements KnownLoginRepository {
  * on, and whether this address and device are known to it. After it, for a known client, one
  * statement in place of a transaction of five round trips (BEGIN, lock, MFA, known logins, the
  * family; COMMIT): its CTEs lock the account row (a concurrent freeze, erasure or role change
- * that commits first is what `acct` returns), and write only when the locked row is ACTIVE with
- * no active MFA, so a sign-in the domain would refuse writes nothing; the caller then takes the
- * general path, which says why.
+ * that commits first is what `acct` returns), and write only when the locked row is ACTIVE and
+ * asks no second factor (TOTP or SMS codes on), so a sign-in the domain would refuse writes
+ * nothing; the caller then takes the general path, which says why.
  */
 /**
  * The account's columns, named: these statements are prepared (`PreparedStatements`), and a
@@ -173,7 +203,8 @@ export class SqlLoginRepository implements LoginRepository {
               AND ($3 = '' OR EXISTS (SELECT 1 FROM known_logins k
                        WHERE k.account_id = a.id AND k.kind = 'DEVICE' AND k.value = $3))
                 AS known_client,
-              EXISTS (SELECT 1 FROM mfa_credentials m
+              a.sms_mfa_enabled_at IS NOT NULL AND a.phone IS NOT NULL
+              OR EXISTS (SELECT 1 FROM mfa_credentials m
                        WHERE m.account_id = a.id AND m.status = 'ACTIVE') AS mfa_active
          FROM accounts a WHERE a.${'email' in id ? 'email' : 'phone'} = $1`,
       ['email' in id ? id.email : id.phone, client.ip, client.deviceId],
@@ -190,11 +221,13 @@ export class SqlLoginRepository implements LoginRepository {
   ): Promise<{ account: Account | null; opened: boolean }> {
     const r = await this.sql.one<AccountRow & { opened: boolean }>(
       `WITH acct AS (
-         SELECT ${ACCOUNT_COLUMNS}, m.status AS mfa_status
+         SELECT ${ACCOUNT_COLUMNS}, m.status AS mfa_status,
+                a.sms_mfa_enabled_at IS NOT NULL AND a.phone IS NOT NULL AS sms_mfa
            FROM accounts a LEFT JOIN mfa_credentials m ON m.account_id = a.id
           WHERE a.id = $1 FOR UPDATE OF a),
        go AS (
-         SELECT id FROM acct WHERE status = 'ACTIVE' AND mfa_status IS DISTINCT FROM 'ACTIVE'),
+         SELECT id FROM acct
+          WHERE status = 'ACTIVE' AND mfa_status IS DISTINCT FROM 'ACTIVE' AND NOT sms_mfa),
        seen AS (
          INSERT INTO known_logins (account_id, kind, value, first_seen, last_seen)
          SELECT go.id, v.kind, v.value, $5, $5
@@ -202,14 +235,28 @@ export class SqlLoginRepository implements LoginRepository {
           WHERE v.value <> '' OR v.kind = 'IP'
          ON CONFLICT (account_id, kind, value) DO UPDATE SET last_seen = EXCLUDED.last_seen),
        family AS (
-         INSERT INTO refresh_token_families (id, account_id, current_token_hash, expires_at)
-         SELECT $2, go.id, $3, $4 FROM go RETURNING id),
+         INSERT INTO refresh_token_families (id, account_id, current_token_hash, expires_at,
+           created_at, last_used_at, signed_in_with, second_factor_at, device_id, device_name,
+           ip, place)
+         SELECT $2, go.id, $3, $4, $5, $5, $8, $9, $7, $10, $6, $11 FROM go RETURNING id),
        token AS (
          INSERT INTO refresh_tokens (token_hash, family_id) SELECT $3, id FROM family)
        SELECT id, email, phone, password_hash, roles, status, created_at,
               EXISTS (SELECT 1 FROM family) AS opened
          FROM acct`,
-      [f.userId, f.id, f.currentTokenId, f.expiresAt, now, client.ip, client.deviceId],
+      [
+        f.userId,
+        f.id,
+        f.currentTokenId,
+        f.expiresAt,
+        now,
+        client.ip,
+        client.deviceId,
+        f.signedInWith,
+        f.secondFactorAt,
+        f.client.deviceName,
+        f.client.place,
+      ],
     );
     return r ? { account: toAccount(r), opened: r.opened } : { account: null, opened: false };
   }
@@ -225,34 +272,73 @@ export class SqlRefreshFamilyRepository implements RefreshFamilyRepository {
     // One statement for the family and its first token (the foreign key is checked at its end).
     await this.sql.run(
       `WITH family AS (
-         INSERT INTO refresh_token_families (id, account_id, current_token_hash, expires_at)
-         VALUES ($1, $2, $3, $4) RETURNING id)
+         INSERT INTO refresh_token_families (id, account_id, current_token_hash, expires_at,
+           created_at, last_used_at, signed_in_with, second_factor_at, device_id, device_name,
+           ip, place)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id)
        INSERT INTO refresh_tokens (token_hash, family_id) SELECT $3, id FROM family`,
-      [f.id, f.userId, f.currentTokenId, f.expiresAt],
+      [
+        f.id,
+        f.userId,
+        f.currentTokenId,
+        f.expiresAt,
+        f.createdAt,
+        f.lastUsedAt,
+        f.signedInWith,
+        f.secondFactorAt,
+        f.client.deviceId,
+        f.client.deviceName,
+        f.client.ip,
+        f.client.place,
+      ],
     );
   }
 
   async findByTokenForUpdate(tokenHash: string): Promise<RefreshTokenFamily | null> {
     const r = await this.sql.one<FamilyRow>(
-      `SELECT f.* FROM refresh_tokens t JOIN refresh_token_families f ON f.id = t.family_id WHERE t.token_hash = $1 FOR UPDATE OF f`,
+      `SELECT ${FAMILY_COLUMNS} FROM refresh_tokens t JOIN refresh_token_families f ON f.id = t.family_id WHERE t.token_hash = $1 FOR UPDATE OF f`,
       [tokenHash],
     );
     if (!r) return null;
-    return {
-      id: r.id,
-      userId: r.account_id,
-      currentTokenId: r.current_token_hash,
-      retiredTokenIds: r.current_token_hash === tokenHash ? [] : [tokenHash],
-      expiresAt: r.expires_at,
-      revokedAt: r.revoked_at,
-      revokedReason: r.revoked_reason,
-    };
+    return toFamily(r, r.current_token_hash === tokenHash ? [] : [tokenHash]);
+  }
+
+  async findById(id: string, forUpdate = false): Promise<RefreshTokenFamily | null> {
+    if (!UUID_RE.test(id)) return null;
+    const r = await this.sql.one<FamilyRow>(
+      `SELECT ${FAMILY_COLUMNS} FROM refresh_token_families f WHERE f.id = $1${forUpdate ? ' FOR UPDATE' : ''}`,
+      [id],
+    );
+    return r ? toFamily(r) : null;
+  }
+
+  async listLive(accountId: string, now: Date): Promise<RefreshTokenFamily[]> {
+    const rows = await this.sql.rows<FamilyRow>(
+      `SELECT ${FAMILY_COLUMNS} FROM refresh_token_families f
+        WHERE f.account_id = $1 AND f.revoked_at IS NULL AND f.expires_at > $2
+        ORDER BY COALESCE(f.last_used_at, f.created_at) DESC, f.id DESC`,
+      [accountId, now],
+    );
+    return rows.map((r) => toFamily(r));
   }
 
   async save(f: RefreshTokenFamily, issuedTokenHash?: string): Promise<void> {
     await this.sql.run(
-      `UPDATE refresh_token_families SET current_token_hash = $2, revoked_at = $3, revoked_reason = $4 WHERE id = $1`,
-      [f.id, f.currentTokenId, f.revokedAt, f.revokedReason],
+      `UPDATE refresh_token_families
+          SET current_token_hash = $2, revoked_at = $3, revoked_reason = $4, last_used_at = $5,
+              second_factor_at = $6, device_name = $7, ip = $8, place = $9
+        WHERE id = $1`,
+      [
+        f.id,
+        f.currentTokenId,
+        f.revokedAt,
+        f.revokedReason,
+        f.lastUsedAt,
+        f.secondFactorAt,
+        f.client.deviceName,
+        f.client.ip,
+        f.client.place,
+      ],
     );
     if (issuedTokenHash)
       await this.sql.run(`INSERT INTO refresh_tokens (token_hash, family_id) VALUES ($1, $2)`, [

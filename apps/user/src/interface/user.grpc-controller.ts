@@ -9,6 +9,9 @@ import { FreezeAccountUseCase } from '../application/freeze-account.use-case';
 import { MfaUseCase } from '../application/mfa.use-case';
 import { PrivacyUseCase } from '../application/privacy.use-case';
 import { ProfileUseCase } from '../application/profile.use-case';
+import { PasskeyLoginUseCase } from '../application/passkey-login.use-case';
+import { PasskeyUseCase } from '../application/passkey.use-case';
+import { passkeyToProto } from './passkey-mappers';
 import type { Address, Consent, Profile } from '../domain/profile';
 import { LoginUseCase } from '../application/login.use-case';
 import { LogoutUseCase } from '../application/logout.use-case';
@@ -19,6 +22,7 @@ import { SigningKeysUseCase } from '../application/signing-keys.use-case';
 import type { TokenPair } from '../application/token-pair';
 import type { Account } from '../domain/account';
 import { UserError } from '../domain/user-error';
+import { allRpcsExcept, SECURITY_RPCS, type SecurityRpc } from './user-service-split';
 
 const assertUuid = (field: string, v: string) => {
   if (!UUID_RE.test(v ?? ''))
@@ -26,7 +30,7 @@ const assertUuid = (field: string, v: string) => {
   return v.toLowerCase();
 };
 
-const accountToProto = (a: Account): userV1.Account => ({
+export const accountToProto = (a: Account): userV1.Account => ({
   id: a.id,
   email: a.email ?? '',
   phone: a.phone ?? '',
@@ -60,7 +64,7 @@ const consentToProto = (c: Consent): userV1.Consent => ({
   updatedAt: c.updatedAt?.toISOString() ?? '',
 });
 
-const addressToProto = (a: Address): userV1.Address => ({
+export const addressToProto = (a: Address): userV1.Address => ({
   id: a.id,
   recipient: a.recipient,
   phone: a.phone,
@@ -95,6 +99,7 @@ async function login(
     password: req.password,
     ip: req.ip,
     deviceId: req.deviceId,
+    userAgent: req.userAgent,
   });
   return 'mfa' in r
     ? {
@@ -103,6 +108,8 @@ async function login(
         mfaRequired: true,
         mfaChallenge: r.mfa.challenge,
         mfaChallengeExpiresAt: r.mfa.expiresAt.toISOString(),
+        mfaMethods: r.mfa.methods,
+        mfaPhoneMasked: r.mfa.maskedPhone,
       }
     : {
         account: accountToProto(r.account),
@@ -110,6 +117,8 @@ async function login(
         mfaRequired: false,
         mfaChallenge: '',
         mfaChallengeExpiresAt: '',
+        mfaMethods: [],
+        mfaPhoneMasked: '',
       };
 }
 
@@ -124,8 +133,8 @@ export const loginMethod = (uc: LoginUseCase) =>
   );
 
 @Controller()
-@userV1.UserServiceControllerMethods()
-export class UserGrpcController implements userV1.UserServiceController {
+@allRpcsExcept(userV1.UserServiceControllerMethods(), SECURITY_RPCS)
+export class UserGrpcController implements Omit<userV1.UserServiceController, SecurityRpc> {
   constructor(
     private readonly registerUc: RegisterUseCase,
     private readonly loginUc: LoginUseCase,
@@ -138,6 +147,8 @@ export class UserGrpcController implements userV1.UserServiceController {
     private readonly profiles: ProfileUseCase,
     private readonly privacy: PrivacyUseCase,
     private readonly admin: AccountAdminUseCase,
+    private readonly passkeys: PasskeyUseCase,
+    private readonly passkeyLogin: PasskeyLoginUseCase,
   ) {}
 
   register(req: userV1.RegisterRequest, md?: Metadata): Promise<userV1.RegisterResponse> {
@@ -159,7 +170,12 @@ export class UserGrpcController implements userV1.UserServiceController {
     md?: Metadata,
   ): Promise<userV1.CompleteMfaLoginResponse> {
     return withGrpcContext(md, async (ctx) => {
-      const r = await this.mfa.completeLogin(ctx, { challenge: req.mfaChallenge, code: req.code });
+      const r = await this.mfa.completeLogin(ctx, {
+        challenge: req.mfaChallenge,
+        code: req.code,
+        method: req.method,
+        passkeyResponseJson: req.passkeyResponseJson,
+      });
       return {
         account: accountToProto(r.account),
         tokens: tokensToProto(r.tokens),
@@ -210,6 +226,10 @@ export class UserGrpcController implements userV1.UserServiceController {
             profile: undefined,
             consents: [],
             mfaEnabled: false,
+            totpEnabled: false,
+            smsMfaEnabled: false,
+            passkeyCount: 0,
+            recoveryCodesLeft: 0,
           },
         };
       }
@@ -220,6 +240,10 @@ export class UserGrpcController implements userV1.UserServiceController {
           profile: profileToProto(d.profile),
           consents: d.consents.map(consentToProto),
           mfaEnabled: d.mfaEnabled,
+          totpEnabled: d.totpEnabled,
+          smsMfaEnabled: d.smsMfaEnabled,
+          passkeyCount: d.passkeyCount,
+          recoveryCodesLeft: d.recoveryCodesLeft,
         },
       };
     });
@@ -397,7 +421,12 @@ export class UserGrpcController implements userV1.UserServiceController {
 
   refresh(req: userV1.RefreshRequest, md?: Metadata): Promise<userV1.RefreshResponse> {
     return withGrpcContext(md, async (ctx) => ({
-      tokens: tokensToProto(await this.refreshUc.execute(ctx, req.refreshToken)),
+      tokens: tokensToProto(
+        await this.refreshUc.execute(ctx, req.refreshToken, {
+          ip: req.ip,
+          userAgent: req.userAgent,
+        }),
+      ),
     }));
   }
 
@@ -502,5 +531,100 @@ export class UserGrpcController implements userV1.UserServiceController {
         }),
       ),
     }));
+  }
+
+  // ---- passkeys (WebAuthn): registering, renaming and removing need a recent step-up
+
+  beginPasskeyRegistration(
+    req: userV1.BeginPasskeyRegistrationRequest,
+    md?: Metadata,
+  ): Promise<userV1.BeginPasskeyRegistrationResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      optionsJson: await this.passkeys.beginRegistration(ctx, {
+        accountId: assertUuid('account_id', req.accountId),
+        sessionId: req.sessionId,
+      }),
+    }));
+  }
+
+  finishPasskeyRegistration(
+    req: userV1.FinishPasskeyRegistrationRequest,
+    md?: Metadata,
+  ): Promise<userV1.FinishPasskeyRegistrationResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      const r = await this.passkeys.finishRegistration(ctx, {
+        accountId: assertUuid('account_id', req.accountId),
+        sessionId: req.sessionId,
+        responseJson: req.responseJson,
+        name: req.name,
+      });
+      return { passkey: passkeyToProto(r.passkey), recoveryCodes: r.recoveryCodes };
+    });
+  }
+
+  listPasskeys(
+    req: userV1.ListPasskeysRequest,
+    md?: Metadata,
+  ): Promise<userV1.ListPasskeysResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      passkeys: (await this.passkeys.list(ctx, assertUuid('account_id', req.accountId))).map(
+        passkeyToProto,
+      ),
+    }));
+  }
+
+  renamePasskey(
+    req: userV1.RenamePasskeyRequest,
+    md?: Metadata,
+  ): Promise<userV1.RenamePasskeyResponse> {
+    return withGrpcContext(md, async (ctx) => ({
+      passkey: passkeyToProto(
+        await this.passkeys.rename(ctx, {
+          accountId: assertUuid('account_id', req.accountId),
+          sessionId: req.sessionId,
+          passkeyId: req.passkeyId,
+          name: req.name,
+        }),
+      ),
+    }));
+  }
+
+  removePasskey(
+    req: userV1.RemovePasskeyRequest,
+    md?: Metadata,
+  ): Promise<userV1.RemovePasskeyResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      await this.passkeys.remove(ctx, {
+        accountId: assertUuid('account_id', req.accountId),
+        sessionId: req.sessionId,
+        passkeyId: req.passkeyId,
+      });
+      return {};
+    });
+  }
+
+  beginPasskeyLogin(
+    req: userV1.BeginPasskeyLoginRequest,
+    md?: Metadata,
+  ): Promise<userV1.BeginPasskeyLoginResponse> {
+    return withGrpcContext(md, (ctx) =>
+      this.passkeyLogin.begin(ctx, { mfaChallenge: req.mfaChallenge }),
+    );
+  }
+
+  finishPasskeyLogin(
+    req: userV1.FinishPasskeyLoginRequest,
+    md?: Metadata,
+  ): Promise<userV1.FinishPasskeyLoginResponse> {
+    return withGrpcContext(md, async (ctx) => {
+      const r = await this.passkeyLogin.finish(ctx, {
+        passkeyChallenge: req.passkeyChallenge,
+        responseJson: req.responseJson,
+        ip: req.ip,
+        deviceId: req.deviceId,
+        userAgent: req.userAgent,
+      });
+      return { account: accountToProto(r.account), tokens: tokensToProto(r.tokens) };
+    });
   }
 }

@@ -12,7 +12,14 @@ import { ProfileUseCase } from '../application/profile.use-case';
 import { RefreshUseCase } from '../application/refresh.use-case';
 import { RegisterUseCase } from '../application/register.use-case';
 import type { AuthSettings, PointsSettings } from '../application/ports';
+import { AccountSecurityUseCase } from '../application/account-security.use-case';
+import { ManageSessionsUseCase } from '../application/manage-sessions.use-case';
+import { PasskeyCeremonies } from '../application/passkey-ceremonies';
+import { SecondFactorCheck } from '../application/second-factor';
+import { SendSmsCodeUseCase } from '../application/send-sms-code.use-case';
+import { StepUpUseCase } from '../application/step-up.use-case';
 import { nodeHmac } from '../infrastructure/node-crypto';
+import { SimpleWebAuthn } from '../infrastructure/simple-webauthn.adapter';
 import { aRegistration, PASSWORD } from './builders';
 import {
   FakeClock,
@@ -25,6 +32,12 @@ import {
   recordingLogger,
   SequentialIds,
 } from './in-memory';
+import {
+  fakeCodeHasher,
+  FakeOneTimeCodeSender,
+  FakePlaceLookup,
+  FakeSmsSendLimiter,
+} from './in-memory-security';
 
 /**
  * Every user use case wired to the in-memory unit of work and fakes of the hasher, throttle,
@@ -41,7 +54,18 @@ export function userHarness() {
   const signer = new FakeTokenSigner();
   const secrets = new FakeTokenSecrets();
   const logger = recordingLogger();
-  const auth: AuthSettings = { refreshTtlMs: 30 * 86_400_000 };
+  const auth: AuthSettings = { refreshTtlMs: 30 * 86_400_000, stepUpWindowMs: 5 * 60_000 };
+  const places = new FakePlaceLookup();
+  const smsLimiter = new FakeSmsSendLimiter();
+  const smsSender = new FakeOneTimeCodeSender();
+  const mfaSettings = { issuer: 'Emporia', hmac: nodeHmac };
+  // the real WebAuthn adapter (pure computation) for the relying party `localhost`
+  const ceremonies = new PasskeyCeremonies(
+    new SimpleWebAuthn({ id: 'localhost', name: 'Emporia', origins: ['http://localhost:8080'] }),
+    secrets,
+    ids,
+  );
+  const factors = new SecondFactorCheck(mfaSettings, secrets, fakeCodeHasher, ceremonies);
   const points: PointsSettings = {
     perMajorUnit: 1,
     ttlMs: 365 * 86_400_000,
@@ -62,11 +86,26 @@ export function userHarness() {
     logger,
     auth,
     points,
+    places,
+    smsLimiter,
+    smsSender,
     /** The HMAC the MFA use case computes codes with, for tests that act as the authenticator. */
     hmac: nodeHmac,
     register: new RegisterUseCase(uow, hasher, clock, ids),
-    login: new LoginUseCase(uow, hasher, throttle, signer, secrets, clock, ids, auth, risk, logger),
-    refresh: new RefreshUseCase(uow, signer, secrets, clock),
+    login: new LoginUseCase(
+      uow,
+      hasher,
+      throttle,
+      signer,
+      secrets,
+      clock,
+      ids,
+      auth,
+      risk,
+      logger,
+      places,
+    ),
+    refresh: new RefreshUseCase(uow, signer, secrets, clock, places),
     logout: new LogoutUseCase(uow, secrets, clock),
     freeze: new FreezeAccountUseCase(uow, clock),
     admin: new AccountAdminUseCase(uow, clock),
@@ -75,10 +114,32 @@ export function userHarness() {
     reviewPoints: new ReviewPointsUseCase(uow, clock, ids, points),
     profile: new ProfileUseCase(uow, clock, ids),
     privacy: new PrivacyUseCase(uow, hasher, clock),
-    mfa: new MfaUseCase(uow, hasher, throttle, signer, secrets, clock, ids, auth, {
-      issuer: 'Emporia',
-      hmac: nodeHmac,
-    }),
+    mfa: new MfaUseCase(
+      uow,
+      hasher,
+      throttle,
+      signer,
+      secrets,
+      clock,
+      ids,
+      auth,
+      mfaSettings,
+      factors,
+      places,
+    ),
+    sendSmsCode: new SendSmsCodeUseCase(
+      uow,
+      secrets,
+      ids,
+      clock,
+      auth,
+      fakeCodeHasher,
+      smsLimiter,
+      smsSender,
+    ),
+    stepUp: new StepUpUseCase(uow, hasher, throttle, signer, clock, auth, factors, ceremonies),
+    sessions: new ManageSessionsUseCase(uow, clock),
+    security: new AccountSecurityUseCase(uow, hasher, throttle, clock, auth, fakeCodeHasher),
     /** A registered customer. */
     customer: (email = `c${ids.newId().slice(-4)}@example.com`) =>
       h.register.execute(ctx, aRegistration(email)),

@@ -18,6 +18,7 @@ import type {
   RefreshFamilyRepository,
   RevocationRepository,
   SecretBox,
+  SecurityChange,
   ThrottleVerdict,
   TokenRevocation,
   TokenSecrets,
@@ -32,8 +33,12 @@ import type { SpendRecord, TierDefinition } from '../domain/membership-tier';
 import type { MfaChallenge, MfaCredential } from '../domain/mfa';
 import type { Address, Consent, ConsentPurpose, Profile } from '../domain/profile';
 import type { LedgerEntry, PointsAccount, PointsLot } from '../domain/points-ledger';
-import type { RefreshTokenFamily } from '../domain/refresh-token-family';
+import { isLive, type RefreshTokenFamily } from '../domain/refresh-token-family';
+import type { SmsCode } from '../domain/sms-code';
+import type { Passkey, PasskeyChallenge } from '../domain/passkey';
 import { UserError } from '../domain/user-error';
+import { MemPasskeys } from './in-memory-passkeys';
+import { MemAccountSecurity, MemSmsCodes } from './in-memory-security';
 
 /**
  * In-memory ports of the user service for fast application-layer tests (CONVENTIONS 18).
@@ -77,8 +82,23 @@ class RecordingEvents implements UserEvents {
   accountLocked(accountId: string, lockedUntil: Date, failures: number) {
     this.add('accountLocked', accountId, { lockedUntil, failures });
   }
-  loginAnomaly(accountId: string, kinds: string[], deviceId: string, ip: string, at: Date) {
-    this.add('loginAnomaly', accountId, { kinds, deviceId, ip, at });
+  loginAnomaly(
+    accountId: string,
+    kinds: string[],
+    deviceId: string,
+    ip: string,
+    at: Date,
+    session?: { deviceName: string; place: string; signedInWith: string },
+  ) {
+    this.add('loginAnomaly', accountId, { kinds, deviceId, ip, at, ...session });
+  }
+  securityChanged(
+    accountId: string,
+    change: SecurityChange,
+    at: Date,
+    context: { ip?: string; detail?: string } = {},
+  ) {
+    this.add('securityChanged', accountId, { change, at, ...context });
   }
   accountFrozen(accountId: string, reason: string, at: Date) {
     this.add('accountFrozen', accountId, { reason, at });
@@ -130,6 +150,14 @@ export class InMemoryUserStore {
   recoveryCodes = new Map<string, Date | null>();
   /** mfa_challenges: token hash → challenge. */
   challenges = new Map<string, MfaChallenge>();
+  /** passkeys: credential id → passkey. */
+  passkeys = new Map<string, Passkey>();
+  /** passkey_challenges: challenge hash → challenge. */
+  passkeyChallenges = new Map<string, PasskeyChallenge>();
+  /** accounts.sms_mfa_enabled_at: account → since (absent: SMS codes are no second factor). */
+  smsMfa = new Map<string, Date>();
+  /** sms_codes: id → code (hashed). */
+  smsCodes = new Map<string, SmsCode>();
   profiles = new Map<string, Profile>();
   /** consents: `account|purpose`. */
   consents = new Map<string, Consent>();
@@ -241,8 +269,15 @@ class MemLogins implements LoginRepository {
     return {
       account,
       knownClient: known('IP', client.ip) && (!client.deviceId || known('DEVICE', client.deviceId)),
-      mfaActive: this.s.mfa.get(account.id)?.status === 'ACTIVE',
+      mfaActive: this.asksSecondFactor(account),
     };
+  }
+  /** TOTP on, or SMS codes on (with a phone). */
+  private asksSecondFactor(account: Account) {
+    return (
+      this.s.mfa.get(account.id)?.status === 'ACTIVE' ||
+      (this.s.smsMfa.has(account.id) && account.phone !== null)
+    );
   }
   async openKnownSession(
     f: RefreshTokenFamily,
@@ -250,7 +285,7 @@ class MemLogins implements LoginRepository {
     now: Date,
   ) {
     const account = this.s.accounts.get(f.userId) ?? null;
-    if (account?.status !== 'ACTIVE' || this.s.mfa.get(account.id)?.status === 'ACTIVE')
+    if (account?.status !== 'ACTIVE' || this.asksSecondFactor(account))
       return { account, opened: false };
     await new MemKnownLogins(this.s).record(account.id, client.deviceId, client.ip, now);
     await new MemFamilies(this.s, this.now).insert(f);
@@ -273,6 +308,16 @@ class MemFamilies implements RefreshFamilyRepository {
     const f = id ? this.s.families.get(id)?.family : undefined;
     if (!f) return null;
     return { ...f, retiredTokenIds: f.currentTokenId === tokenHash ? [] : [tokenHash] };
+  }
+  async findById(id: string) {
+    const f = this.s.families.get(id)?.family;
+    return f ? { ...f, retiredTokenIds: [] } : null;
+  }
+  async listLive(accountId: string, now: Date) {
+    return [...this.s.families.values()]
+      .map((stored) => ({ ...stored.family, retiredTokenIds: [] }))
+      .filter((f) => f.userId === accountId && isLive(f, now))
+      .sort((a, b) => b.lastUsedAt.getTime() - a.lastUsedAt.getTime() || (a.id < b.id ? 1 : -1));
   }
   async save(f: RefreshTokenFamily, issuedTokenHash?: string) {
     const stored = this.s.families.get(f.id);
@@ -400,6 +445,7 @@ class MemPrivacy implements PrivacyRepository {
       knownLogins: [...this.s.knownLogins.keys()].filter((k) => k.startsWith(`${accountId}|`)),
       sessions: this.s.familiesOf(accountId),
       mfa: this.s.mfa.get(accountId) ?? null,
+      passkeys: MemPasskeys.exported(this.s, accountId),
     };
   }
   async erasePersonalData(accountId: string) {
@@ -412,6 +458,8 @@ class MemPrivacy implements PrivacyRepository {
     for (const [k, c] of [...this.s.challenges])
       if (c.accountId === accountId) this.s.challenges.delete(k);
     this.s.mfa.delete(accountId);
+    MemPasskeys.erase(this.s, accountId);
+    MemAccountSecurity.erase(this.s, accountId);
   }
 }
 
@@ -574,6 +622,9 @@ export class InMemoryUserUnitOfWork
       knownLogins: new MemKnownLogins(s),
       logins: new MemLogins(s, () => this.clock.now()),
       mfa: new MemMfa(s),
+      passkeys: new MemPasskeys(s),
+      security: new MemAccountSecurity(s),
+      smsCodes: new MemSmsCodes(s),
       profiles: new MemProfiles(s),
       privacy: new MemPrivacy(s),
       revocations: new MemRevocations(s),
@@ -651,12 +702,32 @@ export class FakeLoginRisk implements LoginRiskPort {
   }
 }
 
-/** Access tokens as readable strings `access:<account>:<session>:<roles>@<ms>`. */
+/**
+ * Access tokens as readable strings `access:<account>:<session>:<roles>@<ms>`; `signed` keeps each
+ * token's claims (`mfaAt`: the `mfa_at` claim's instant, null when absent).
+ */
 export class FakeTokenSigner implements TokenSigner {
-  readonly signed: { accountId: string; sessionId: string; roles: string[]; at: Date }[] = [];
+  readonly signed: {
+    accountId: string;
+    sessionId: string;
+    roles: string[];
+    at: Date;
+    mfaAt: Date | null;
+  }[] = [];
   constructor(private readonly ttlMs = 15 * 60_000) {}
-  async signAccess(account: Account, now: Date, sessionId: string): Promise<IssuedAccessToken> {
-    this.signed.push({ accountId: account.id, sessionId, roles: account.roles, at: now });
+  async signAccess(
+    account: Account,
+    now: Date,
+    sessionId: string,
+    mfaAt?: Date | null,
+  ): Promise<IssuedAccessToken> {
+    this.signed.push({
+      accountId: account.id,
+      sessionId,
+      roles: account.roles,
+      at: now,
+      mfaAt: mfaAt ?? null,
+    });
     return {
       token: `access:${account.id}:${sessionId}:${account.roles.join(',')}@${now.getTime()}`,
       expiresAt: new Date(now.getTime() + this.ttlMs),

@@ -3,3 +3,6 @@
 export * from './builders';
 export * from './in-memory';
 export * from './harness';
+export * from './in-memory-security';
+export * from './passkey-harness';
+export * from './soft-authenticator';

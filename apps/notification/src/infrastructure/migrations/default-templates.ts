@@ -101,3 +101,49 @@ export const DEFAULT_TEMPLATES: Row[] = [
     'Low stock: {{sku_code}} at {{warehouse_code}}: {{available}} (threshold {{threshold}})',
   ),
 ];
+
+/**
+ * Issue 23's templates (migration 1767000002000, which a database created before them needs):
+ * one-time codes by SMS only, and the security notices by e-mail and SMS (push never carries
+ * them). `{{code}}` is never stored rendered: the delivery log keeps it masked.
+ */
+export const SECURITY_TEMPLATES: Row[] = [
+  [
+    'auth.sms_code',
+    'SMS',
+    'zh-CN',
+    '',
+    '【Emporia】验证码 {{code}}，{{minutes}} 分钟内有效。请勿告诉他人。',
+  ],
+  [
+    'auth.sms_code',
+    'SMS',
+    'en',
+    '',
+    '[Emporia] Your verification code is {{code}}, valid for {{minutes}} minutes. Do not share it with anyone.',
+  ],
+  ...zh(
+    'account.new_device',
+    '您的账户在新设备上登录',
+    '您好：\n\n您的 Emporia 账户于 {{at}} 在新设备上登录：\n设备：{{device}}\n地点：{{place}}（{{ip}}）\n登录方式：{{signed_in_with}}\n\n如果这不是您本人的操作，请立即修改密码，并在“账户安全”中移除该设备。',
+    '您的账户于 {{at}} 在新设备（{{device}}，{{place}}）上登录。如非本人操作，请立即修改密码。',
+  ).filter(([, channel]) => channel !== 'PUSH'),
+  ...en(
+    'account.new_device',
+    'New sign-in to your account',
+    'Hello,\n\nYour Emporia account was signed in to from a new device at {{at}}:\nDevice: {{device}}\nPlace: {{place}} ({{ip}})\nSigned in with: {{signed_in_with}}\n\nIf this was not you, change your password now and remove the device under Account security.',
+    'New sign-in at {{at}} from {{device}} ({{place}}). Not you? Change your password now.',
+  ).filter(([, channel]) => channel !== 'PUSH'),
+  ...zh(
+    'account.security_changed',
+    '您的账户安全设置已更改',
+    '您好：\n\n您的 Emporia 账户于 {{at}} 发生了安全变更：{{change}} {{detail}}\n操作地址：{{ip}}\n\n如果这不是您本人的操作，请立即联系客服并修改密码。',
+    '安全提醒：{{change}} {{detail}}（{{at}}）。如非本人操作，请立即联系客服。',
+  ).filter(([, channel]) => channel !== 'PUSH'),
+  ...en(
+    'account.security_changed',
+    'A security setting of your account changed',
+    'Hello,\n\nAt {{at}}, {{change}} {{detail}}\nFrom address: {{ip}}\n\nIf this was not you, contact our support and change your password now.',
+    'Security notice: {{change}} {{detail}} ({{at}}). Not you? Contact support now.',
+  ).filter(([, channel]) => channel !== 'PUSH'),
+];

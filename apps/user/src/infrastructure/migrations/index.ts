@@ -6,6 +6,8 @@ import { MfaProfilesPrivacy1764000000500 } from './1764000000500-mfa-profiles-pr
 import { MembershipEvaluatedAt1764000000600 } from './1764000000600-membership-evaluated-at';
 import { TokenRevocations1764000000700 } from './1764000000700-token-revocations';
 import { AddressCodes1764000000800 } from './1764000000800-address-codes';
+import { Passkeys1764000000900 } from './1764000000900-passkeys';
+import { SessionsStepUpSms1764000001000 } from './1764000001000-sessions-step-up-sms';
 
 /** Every migration of the user database, in order. Never `synchronize`. */
 export const USER_MIGRATIONS = [
@@ -17,4 +19,6 @@ export const USER_MIGRATIONS = [
   MembershipEvaluatedAt1764000000600,
   TokenRevocations1764000000700,
   AddressCodes1764000000800,
+  Passkeys1764000000900,
+  SessionsStepUpSms1764000001000,
 ];
