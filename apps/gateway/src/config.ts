@@ -130,6 +130,29 @@ export const gatewayConfigSchema = z
     RECEIPT_RATE_LIMIT_PER_IP: env.int(1200, 1),
     RECEIPT_RATE_LIMIT_WINDOW_SECONDS: env.int(60, 1),
     /**
+     * One-time codes by SMS (`@RateLimit('sms')`: the sign-in code, step-up codes, a new phone's
+     * code, turning SMS on): sends per client address and per account per window, on top of the
+     * user service's resend cooldown and per-number limits. Redis down: refused with 503 (fail
+     * closed: each SMS costs money).
+     */
+    SMS_RATE_LIMIT_PER_IP: env.int(20, 1),
+    SMS_RATE_LIMIT_PER_ACCOUNT: env.int(10, 1),
+    SMS_RATE_LIMIT_WINDOW_SECONDS: env.int(900, 1),
+    /**
+     * Passkey sign-in (`@RateLimit('passkey')`: POST /v1/auth/passkey/options and
+     * /v1/auth/passkey) per client address per window; the user service counts failed
+     * assertions as it counts wrong passwords. Redis down: refused with 503.
+     */
+    PASSKEY_RATE_LIMIT_PER_IP: env.int(60, 1),
+    PASSKEY_RATE_LIMIT_WINDOW_SECONDS: env.int(60, 1),
+    /**
+     * How recent a step-up must be for the routes the gateway guards itself (TOTP enrolment,
+     * turning MFA off) when the account has a second factor: the access token's `mfa_at` within
+     * this many seconds. Must be the user service's STEP_UP_WINDOW_SECONDS, which guards the other
+     * sensitive changes.
+     */
+    STEP_UP_WINDOW_SECONDS: env.int(300, 1),
+    /**
      * The access-token revocation list the user service writes: must be the user service's
      * `TOKEN_REVOCATION_KEY_PREFIX` (same Redis, `REDIS_URL`).
      */

@@ -189,6 +189,7 @@ export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } 
             timeoutMs: config.IDEMPOTENCY_STORE_TIMEOUT_MS,
           }),
           rateLimits,
+          stepUp: { windowSeconds: config.STEP_UP_WINDOW_SECONDS },
         }),
         ...(pageEvents ? { consumers: () => [pageEvents] } : {}),
         configure: async (app) => {
@@ -332,6 +333,24 @@ function rateLimitPolicies(config: GatewayConfig): RateLimitPolicies {
         windowMs: config.RECEIPT_RATE_LIMIT_WINDOW_SECONDS * 1000,
       },
       onStoreFailure: 'allow',
+    },
+    sms: {
+      perIp: {
+        limit: config.SMS_RATE_LIMIT_PER_IP,
+        windowMs: config.SMS_RATE_LIMIT_WINDOW_SECONDS * 1000,
+      },
+      perAccount: {
+        limit: config.SMS_RATE_LIMIT_PER_ACCOUNT,
+        windowMs: config.SMS_RATE_LIMIT_WINDOW_SECONDS * 1000,
+      },
+      onStoreFailure: 'refuse',
+    },
+    passkey: {
+      perIp: {
+        limit: config.PASSKEY_RATE_LIMIT_PER_IP,
+        windowMs: config.PASSKEY_RATE_LIMIT_WINDOW_SECONDS * 1000,
+      },
+      onStoreFailure: 'refuse',
     },
   };
 }

@@ -34,6 +34,7 @@ import {
   type TokenRevocationList,
   type UserBackend,
 } from './application/ports';
+import { AccountSecurityHttpController } from './interface/account-security.http-controller';
 import { AdminHttpController } from './interface/admin.http-controller';
 import { AnalyticsAdminHttpController } from './interface/analytics-admin.http-controller';
 import { AnalyticsHttpController } from './interface/analytics.http-controller';
@@ -45,6 +46,10 @@ import { MarketingRemindersHttpController } from './interface/marketing-reminder
 import { SkuPricesHttpController } from './interface/sku-prices.http-controller';
 import { AuthGuard, REVOCATION_SETTINGS } from './interface/auth.guard';
 import { AuthHttpController } from './interface/auth.http-controller';
+import {
+  MePasskeysHttpController,
+  PasskeyAuthHttpController,
+} from './interface/passkeys.http-controller';
 import { CategoriesHttpController } from './interface/categories.http-controller';
 import { MarketingAdminHttpController } from './interface/marketing-admin.http-controller';
 import { MarketingHttpController } from './interface/marketing.http-controller';
@@ -58,6 +63,12 @@ import {
   SearchHttpController,
 } from './interface/search.http-controller';
 import { WarehousesHttpController } from './interface/warehouses.http-controller';
+import {
+  DEFAULT_STEP_UP_SETTINGS,
+  STEP_UP_SETTINGS,
+  StepUpGate,
+  type StepUpSettings,
+} from './interface/step-up';
 import {
   AgentSupportHttpController,
   SupportAdminHttpController,
@@ -100,6 +111,8 @@ export interface GatewayBackends {
   rateLimits: { store: RateLimitStore; policies: RateLimitPolicies };
   /** Flash-sale marks and admission control (absent: off). */
   flashGate?: FlashGate;
+  /** The step-up window of the routes the gateway guards itself (absent: 5 minutes). */
+  stepUp?: StepUpSettings;
 }
 
 /** Every HTTP controller of the API (the OpenAPI contract is completed from their metadata). */
@@ -110,6 +123,9 @@ export const GATEWAY_CONTROLLERS = [
   SearchAdminHttpController,
   AuthHttpController,
   MeHttpController,
+  AccountSecurityHttpController,
+  MePasskeysHttpController,
+  PasskeyAuthHttpController,
   AdminHttpController,
   OrdersHttpController,
   WarehousesHttpController,
@@ -156,6 +172,8 @@ export function gatewayProviders(backends: GatewayBackends): Provider[] {
     { provide: RATE_LIMIT_POLICIES, useValue: backends.rateLimits.policies },
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: FLASH_GATE, useValue: backends.flashGate ?? FlashGate.off() },
+    { provide: STEP_UP_SETTINGS, useValue: backends.stepUp ?? DEFAULT_STEP_UP_SETTINGS },
+    StepUpGate,
   ];
 }
 

@@ -50,6 +50,8 @@ export async function buildOfflineOpenApiDocument(currencies: string[]): Promise
         reviews: { perAccount: window, onStoreFailure: 'allow' },
         unsubscribe: { perIp: window, onStoreFailure: 'allow' },
         receipts: { perIp: window, onStoreFailure: 'allow' },
+        sms: { perIp: window, onStoreFailure: 'refuse' },
+        passkey: { perIp: window, onStoreFailure: 'refuse' },
       },
     },
   } as unknown as GatewayBackends;

@@ -67,7 +67,10 @@ describe('the OpenAPI contract', () => {
 
   it('refuses unknown properties in every body schema, and requires the body (but where it may be left out)', () => {
     // routes that took no body and gained optional fields (@BodyMayBeOmitted: no body is {})
-    const mayBeOmitted = new Set(['post /v1/admin/returns/{id}/receive']);
+    const mayBeOmitted = new Set([
+      'post /v1/admin/returns/{id}/receive',
+      'post /v1/auth/passkey/options',
+    ]);
     for (const [verb, path, op] of operations) {
       if (!op.requestBody) continue;
       expect({ route: `${verb} ${path}`, required: op.requestBody.required }).toEqual({
@@ -543,5 +546,117 @@ describe('the OpenAPI contract of addresses, returns and risk rules (issue 24)',
       items: { properties: Record<string, unknown> };
     };
     expect(Object.keys(errors.items.properties)).toEqual(['field', 'message', 'reason']);
+  });
+});
+
+describe('the OpenAPI contract of the account-security routes (issue 23)', () => {
+  let doc: OpenAPIObject;
+
+  beforeAll(async () => {
+    doc = await buildDocument(['CNY']);
+  });
+
+  type Verb = 'get' | 'post' | 'put' | 'delete';
+  const op = (verb: Verb, path: string) => {
+    const found = doc.paths[path]?.[verb] as Operation | undefined;
+    if (!found) throw new Error(`no ${verb.toUpperCase()} ${path} in the document`);
+    return found;
+  };
+  const description = (o: Operation, status: string) =>
+    (o.responses[status] as { description: string } | undefined)?.description ?? '';
+  const schema = (name: string) =>
+    (
+      doc.components!.schemas as Record<
+        string,
+        { properties: Record<string, Record<string, unknown>>; required?: string[] }
+      >
+    )[name];
+
+  it('lists every route, signed in but the sign-in code; the SMS sends rate limited', () => {
+    const signedIn: [Verb, string][] = [
+      ['get', '/v1/me/sessions'],
+      ['delete', '/v1/me/sessions/{id}'],
+      ['delete', '/v1/me/devices/{deviceId}'],
+      ['get', '/v1/me/step-up'],
+      ['post', '/v1/me/step-up/sms'],
+      ['post', '/v1/me/step-up'],
+      ['post', '/v1/me/password'],
+      ['put', '/v1/me/email'],
+      ['post', '/v1/me/phone/code'],
+      ['put', '/v1/me/phone'],
+      ['post', '/v1/me/mfa/sms'],
+      ['post', '/v1/me/mfa/sms/code'],
+    ];
+    for (const [verb, path] of signedIn) {
+      expect({ route: `${verb} ${path}`, security: op(verb, path).security }).toEqual({
+        route: `${verb} ${path}`,
+        security: [{ bearer: [] }],
+      });
+      expect(Object.keys(op(verb, path).responses)).toContain('401');
+    }
+    expect(op('post', '/v1/auth/login/mfa/sms').security).toBeUndefined();
+    for (const [verb, path] of [
+      ['post', '/v1/auth/login/mfa/sms'],
+      ['post', '/v1/me/step-up/sms'],
+      ['post', '/v1/me/phone/code'],
+      ['post', '/v1/me/mfa/sms/code'],
+    ] as [Verb, string][])
+      expect(description(op(verb, path), '429')).toMatch(/SMS_CODE_COOLDOWN/);
+    expect(op('delete', '/v1/me/sessions/{id}').parameters).toContainEqual(
+      expect.objectContaining({ name: 'id', schema: { type: 'string', format: 'uuid' } }),
+    );
+    expect(op('delete', '/v1/me/devices/{deviceId}').parameters).toContainEqual(
+      expect.objectContaining({
+        name: 'deviceId',
+        schema: expect.objectContaining({ pattern: expect.any(String) }),
+      }),
+    );
+  });
+
+  it('documents 403 STEP_UP_REQUIRED on the sensitive changes, the guarded MFA routes and checkout', () => {
+    for (const [verb, path] of [
+      ['post', '/v1/me/password'],
+      ['put', '/v1/me/email'],
+      ['post', '/v1/me/phone/code'],
+      ['put', '/v1/me/phone'],
+      ['post', '/v1/me/mfa/sms'],
+      ['post', '/v1/me/mfa/sms/code'],
+      ['post', '/v1/me/mfa/enrolment'],
+      ['post', '/v1/me/mfa/disable'],
+      ['post', '/v1/checkout'],
+    ] as [Verb, string][])
+      expect({ route: `${verb} ${path}`, d: description(op(verb, path), '403') }).toEqual({
+        route: `${verb} ${path}`,
+        d: expect.stringContaining('STEP_UP_REQUIRED'),
+      });
+    expect(description(op('post', '/v1/checkout'), '403')).toMatch(
+      /ACCOUNT_FROZEN, ORDER_REJECTED/,
+    );
+  });
+
+  it('states the bodies: a step-up by method, the MFA method, SMS on with a code', () => {
+    expect(schema('StepUpDto').properties.method.enum).toEqual([
+      'TOTP',
+      'SMS',
+      'RECOVERY_CODE',
+      'PASSKEY',
+      'PASSWORD',
+    ]);
+    expect(schema('StepUpDto').required).toEqual(['method']);
+    expect(schema('MfaLoginDto').properties.method.enum).toEqual([
+      'TOTP',
+      'SMS',
+      'RECOVERY_CODE',
+      'PASSKEY',
+    ]);
+    expect(schema('SmsMfaDto').required).toEqual(['enabled']);
+    expect(schema('LoginView').properties).toHaveProperty('mfaMethods');
+    expect(schema('LoginView').properties.mfaPhoneMasked).toMatchObject({
+      type: ['string', 'null'],
+    });
+    expect(schema('AccountDetailsView').required).toEqual(
+      expect.arrayContaining(['totpEnabled', 'smsMfaEnabled', 'passkeyCount', 'recoveryCodesLeft']),
+    );
+    expect(Object.keys(schema('SessionsView').properties)).toEqual(['sessions', 'devices']);
   });
 });

@@ -73,6 +73,17 @@ export const orderConfigSchema = z
     GUEST_CART_TTL_SECONDS: env.int(30 * 86_400, 60),
     /** A guest token that never got a cart is deleted after this long unused. */
     GUEST_TOKEN_UNUSED_TTL_SECONDS: env.int(86_400, 60),
+    /**
+     * The large-order step-up rule: a checkout whose goods are worth at least this much (minor
+     * units of the cart's currency at catalog prices, before promotions and shipping; ¥5,000.00
+     * by default), shipped to an address typed in at checkout or saved in the address book less
+     * than ORDER_STEP_UP_NEW_ADDRESS_MINUTES ago, needs a second factor proved in the session
+     * within ORDER_STEP_UP_WINDOW_MINUTES (FAILED_PRECONDITION STEP_UP_REQUIRED otherwise,
+     * before anything is reserved). 0 turns the rule off.
+     */
+    ORDER_STEP_UP_MIN_TOTAL: env.int(500_000, 0),
+    ORDER_STEP_UP_NEW_ADDRESS_MINUTES: env.int(30, 0),
+    ORDER_STEP_UP_WINDOW_MINUTES: env.int(5, 1),
     NODE_ENV: z.string().default('development'),
   })
   .refine((c) => c.PAYMENT_TTL_SECONDS + c.REVIEW_TTL_SECONDS + 300 <= 7 * 86_400, {

@@ -151,6 +151,8 @@ export const orderService = ({ faults = noFaults }: { faults?: SagaFaults } = {}
         () => relay.nudge(),
       );
       const s = 1000;
+      // checkout's account reads; risk is sent the creation time they saw
+      const accounts = user ? new GrpcAccounts(user.api) : undefined;
       return {
         controllers: [OrderGrpcController],
         providers: [
@@ -167,9 +169,11 @@ export const orderService = ({ faults = noFaults }: { faults?: SagaFaults } = {}
           },
           {
             provide: RISK,
-            useValue: risk ? new GrpcRisk(risk.api.scoreOrder, logger) : new UnscoredRisk(),
+            useValue: risk
+              ? new GrpcRisk(risk.api.scoreOrder, logger, (id) => accounts?.createdAt(id) ?? null)
+              : new UnscoredRisk(),
           },
-          { provide: ACCOUNTS, useValue: user ? new GrpcAccounts(user.api) : new NoAccounts() },
+          { provide: ACCOUNTS, useValue: accounts ?? new NoAccounts() },
           { provide: PAYMENT_PROVIDERS, useValue: providers },
           {
             provide: CARRIER_WEBHOOKS,
@@ -192,6 +196,11 @@ export const orderService = ({ faults = noFaults }: { faults?: SagaFaults } = {}
               reviewTtlMs: config.REVIEW_TTL_SECONDS * s,
               checkoutLeaseMs: config.CHECKOUT_LEASE_SECONDS * s,
               checkoutAbandonAfterMs: config.CHECKOUT_ABANDON_AFTER_SECONDS * s,
+              stepUp: {
+                minTotalMinor: config.ORDER_STEP_UP_MIN_TOTAL,
+                newAddressMs: config.ORDER_STEP_UP_NEW_ADDRESS_MINUTES * 60 * s,
+                windowMs: config.ORDER_STEP_UP_WINDOW_MINUTES * 60 * s,
+              },
             },
           },
           {

@@ -227,6 +227,34 @@ describe('the typed client', () => {
     expect(client.session.tokens?.accessToken).toBe('access-3');
   });
 
+  it('sends an SMS code with its method, and keeps the access token a step-up answers', async () => {
+    const gw = gateway((request) => {
+      const path = new URL(request.url).pathname;
+      if (path === '/v1/auth/login/mfa') return json(200, { account, tokens: tokens(4) });
+      return json(201, {
+        accessToken: 'access-stepped-up',
+        accessExpiresAt: new Date(Date.now() + 15 * 60_000).toISOString(),
+        tokenType: 'Bearer',
+        steppedUpAt: '2026-12-05T10:00:00.000Z',
+        validUntil: '2026-12-05T10:05:00.000Z',
+      });
+    });
+    const client = createEmporiaClient({ baseUrl: BASE, fetch: gw.fetch });
+    await client.completeMfa('ch-2', '123456', 'SMS');
+    expect(await gw.seen[0].json()).toEqual({ challenge: 'ch-2', code: '123456', method: 'SMS' });
+
+    expect(await client.stepUp({ method: 'SMS', code: '654321' })).toEqual({
+      steppedUpAt: '2026-12-05T10:00:00.000Z',
+      validUntil: '2026-12-05T10:05:00.000Z',
+    });
+    // the step-up itself went with the session's token; the refresh token is the session's still
+    expect(gw.seen[1].headers.get('authorization')).toBe('Bearer access-4');
+    expect(client.session.tokens).toMatchObject({
+      accessToken: 'access-stepped-up',
+      refreshToken: 'refresh-4',
+    });
+  });
+
   it('signs out on the server and forgets the session, even when the server had ended it', async () => {
     const gw = gateway(() => problem(401, 'REFRESH_TOKEN_INVALID'));
     const client = createEmporiaClient({

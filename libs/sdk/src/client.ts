@@ -5,6 +5,8 @@ import { GUEST_TOKEN_ROUTES, IDEMPOTENT_ROUTES } from './gen/routes';
 import { ProblemError } from './problem';
 
 export type Tokens = components['schemas']['TokensView'];
+/** A step-up: the method and its proof (`POST /v1/me/step-up`). */
+export type StepUpInput = components['schemas']['StepUpDto'];
 export type Account = components['schemas']['AccountView'];
 
 /** What a client keeps between calls: the signed-in session's tokens, and a guest cart's token. */
@@ -84,11 +86,21 @@ export interface EmporiaClient {
   readonly api: Client<paths>;
   /** Signs in; with MFA on the account, finish with `completeMfa`. A guest cart is merged. */
   signIn(identifier: string, password: string): Promise<SignInResult>;
-  /** Finishes a sign-in with a TOTP or recovery code. */
+  /**
+   * Finishes a sign-in with a second factor: a TOTP or recovery code (the method read from its
+   * shape), or an SMS code with `method: 'SMS'` (sent by `POST /v1/auth/login/mfa/sms`).
+   */
   completeMfa(
     challenge: string,
     code: string,
+    method?: 'TOTP' | 'SMS' | 'RECOVERY_CODE',
   ): Promise<{ account: Account; recoveryCodesLeft?: number; mergedGuestCart: boolean }>;
+  /**
+   * Proves a second factor now (`POST /v1/me/step-up`) and keeps the new access token it answers,
+   * so the sensitive change that follows (a password, e-mail or phone change, a large order to a
+   * new address) is sent with it. Returns until when the step-up holds.
+   */
+  stepUp(input: StepUpInput): Promise<{ steppedUpAt: string; validUntil: string }>;
   /** Ends the session on the server (its refresh token) and forgets it here. */
   signOut(): Promise<void>;
   /** A new access token now (calls are refreshed on their own; this is for a caller that must). */
@@ -261,14 +273,32 @@ export function createEmporiaClient(options: EmporiaClientOptions): EmporiaClien
         mergedGuestCart: await mergeGuestCart(),
       };
     },
-    async completeMfa(challenge, code) {
-      const done = await ok(bare.POST('/v1/auth/login/mfa', { body: { challenge, code } }));
+    async completeMfa(challenge, code, method) {
+      const done = await ok(
+        bare.POST('/v1/auth/login/mfa', {
+          body: method ? { challenge, code, method } : { challenge, code },
+        }),
+      );
       save({ ...store.load(), tokens: done.tokens, account: done.account });
       return {
         account: done.account,
         recoveryCodesLeft: done.recoveryCodesLeft,
         mergedGuestCart: await mergeGuestCart(),
       };
+    },
+    async stepUp(input) {
+      const done = await ok(api.POST('/v1/me/step-up', { body: input }));
+      const { tokens } = store.load();
+      if (tokens)
+        save({
+          ...store.load(),
+          tokens: {
+            ...tokens,
+            accessToken: done.accessToken,
+            accessExpiresAt: done.accessExpiresAt,
+          },
+        });
+      return { steppedUpAt: done.steppedUpAt, validUntil: done.validUntil };
     },
     async signOut() {
       const { tokens, guestToken } = store.load();

@@ -9,6 +9,7 @@ export {
   type EmporiaClientOptions,
   type SessionStore,
   type SignInResult,
+  type StepUpInput,
   type StoredSession,
   type Tokens,
 } from './client';

@@ -306,6 +306,12 @@ export async function startPlatform(want: {
             OUTBOX_POLL_MS: '100',
             // sign-ins are scored when risk runs (fail open until it answers)
             RISK_GRPC_URL: want.risk ? grpcUrl('risk') : '',
+            // SMS one-time codes go out through notification (its sandbox SMS provider) when it runs
+            NOTIFICATION_GRPC_URL: want.notification ? grpcUrl('notification') : '',
+            // passkeys: a browser reaches the gateways at http://localhost:<port> (a secure
+            // context; an IP address cannot be a relying party id)
+            WEBAUTHN_RP_ID: 'localhost',
+            WEBAUTHN_ORIGINS: ports.gateway.map(([http]) => `http://localhost:${http}`).join(','),
             ...want.userEnv,
           },
           'readyz',

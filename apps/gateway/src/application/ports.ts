@@ -119,6 +119,18 @@ export interface RateLimitPolicies {
   unsubscribe: RateLimitPolicy;
   /** Providers' delivery receipts (public, signed): per address; fails open. */
   receipts: RateLimitPolicy;
+  /**
+   * One-time codes sent by SMS (sign-in, step-up, a new phone, turning SMS on): per address and
+   * per account, on top of the user service's own cooldown and limits; fails closed (each SMS
+   * costs money, and sending one needs Redis anyway).
+   */
+  sms: RateLimitPolicy;
+  /**
+   * Passkey sign-in (public: its options, each a stored challenge, and its answer): per address,
+   * on top of the user service's count of failed assertions; fails closed (signing in needs
+   * Redis anyway).
+   */
+  passkey: RateLimitPolicy;
 }
 
 export type Role = 'customer' | 'agent' | 'operator' | 'admin';
@@ -133,6 +145,12 @@ export interface Principal {
   issuedAt?: number;
   /** The token's `exp` in seconds since the epoch (how long a verified token may be cached). */
   expiresAt?: number;
+  /**
+   * The token's `mfa_at`: when a second factor (or, for an account without one, the password)
+   * was last proved in its session — at sign-in or by a step-up — in seconds since the epoch.
+   * Absent: never in this session (or a token issued before the claim existed).
+   */
+  secondFactorAt?: number;
 }
 
 /**

@@ -101,4 +101,25 @@ describe('JwksTokenVerifier', () => {
       expiresAt: expect.any(Number),
     });
   });
+
+  it('reads mfa_at as secondFactorAt (epoch seconds), and ignores a claim that is not a time', async () => {
+    const k1 = await key('k1');
+    const v = new JwksTokenVerifier(async () => ({ keys: [k1.jwk] }), {
+      issuer: 'iss',
+      audience: 'aud',
+      cacheMs: 1000,
+    });
+    const mfaAt = Math.floor(Date.now() / 1000) - 30;
+    expect(await v.verify(await k1.sign(['customer'], { mfa_at: mfaAt }))).toEqual({
+      accountId: 'acc-1',
+      roles: ['customer'],
+      expiresAt: expect.any(Number),
+      secondFactorAt: mfaAt,
+    });
+    for (const bad of ['2026-01-01T00:00:00Z', 0, -5, 1e300, null, true, { at: mfaAt }])
+      expect(await v.verify(await k1.sign(['customer'], { mfa_at: bad }))).not.toHaveProperty(
+        'secondFactorAt',
+      );
+    expect(await v.verify(await k1.sign())).not.toHaveProperty('secondFactorAt');
+  });
 });

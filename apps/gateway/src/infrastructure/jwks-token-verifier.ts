@@ -86,6 +86,7 @@ export class JwksTokenVerifier implements AccessTokenVerifier {
       ...(typeof payload.sid === 'string' ? { sessionId: payload.sid } : {}),
       ...(typeof payload.iat === 'number' ? { issuedAt: payload.iat } : {}),
       ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp } : {}),
+      ...secondFactorOf(payload.mfa_at),
     };
   }
 
@@ -96,6 +97,20 @@ export class JwksTokenVerifier implements AccessTokenVerifier {
       return unauthorized('TOKEN_INVALID', 'the access token is not valid');
     return e; // e.g. the user service is unreachable: 503, not 401
   }
+}
+
+/** A time a Date can hold as RFC 3339 with a four-digit year (9999-12-31). */
+const MAX_EPOCH_SECONDS = 253_402_300_800;
+
+/**
+ * The `mfa_at` claim (epoch seconds: when a second factor was last proved in the token's session,
+ * at sign-in or by a step-up) as `secondFactorAt`; anything but a positive finite number is no
+ * claim (the step-up checks then ask for one).
+ */
+function secondFactorOf(claim: unknown): { secondFactorAt?: number } {
+  return typeof claim === 'number' && claim > 0 && claim < MAX_EPOCH_SECONDS
+    ? { secondFactorAt: claim }
+    : {};
 }
 
 export { unauthorized };

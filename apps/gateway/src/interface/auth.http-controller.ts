@@ -3,7 +3,9 @@ import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestContext } from '@emporia/platform';
 import { USER_BACKEND, type UserBackend } from '../application/ports';
-import { ApiProblems } from './api-problems';
+import { SMS_SEND_CODES, smsCodeRequest, smsCodeView } from './account-security-mappers';
+import { ApiProblemCodes, ApiProblems } from './api-problems';
+import { SmsCodeView, SmsLoginCodeDto } from './dto/account-security.dto';
 import {
   AccountView,
   LoginDto,
@@ -16,7 +18,14 @@ import {
 } from './dto/user.dto';
 import { RateLimit } from './rate-limit.guard';
 import { Ctx } from './request-context';
-import { accountView, deviceIdOf, loginView, tokensView } from './user-mappers';
+import {
+  accountView,
+  clientOf,
+  deviceIdOf,
+  loginView,
+  mfaLoginRequest,
+  tokensView,
+} from './user-mappers';
 
 /** Registration, login (with the MFA step), refresh and logout. Public routes. */
 @ApiTags('auth')
@@ -46,7 +55,7 @@ export class AuthHttpController {
   @ApiOkResponse({
     type: LoginView,
     description:
-      'tokens, or (with MFA) mfaRequired and a challenge to finish at /v1/auth/login/mfa. Send a stable X-Device-Id header so new devices are recognised.',
+      'tokens, or (with MFA) mfaRequired, a challenge to finish at /v1/auth/login/mfa and the second factors it takes (mfaMethods; SMS: the code goes to mfaPhoneMasked once asked for at /v1/auth/login/mfa/sms). Send a stable X-Device-Id header so new devices are recognised; the User-Agent names the session in GET /v1/me/sessions.',
   })
   @ApiProblems(401, 403, 429)
   async login(
@@ -57,10 +66,36 @@ export class AuthHttpController {
     const r = await this.users.login(ctx, {
       identifier: body.identifier,
       password: body.password,
-      ip: req.ip,
+      ...clientOf(req),
       deviceId: deviceIdOf(req.headers['x-device-id']),
     });
     return loginView(r);
+  }
+
+  @Post('login/mfa/sms')
+  @HttpCode(200)
+  @RateLimit('sms')
+  @ApiOkResponse({
+    type: SmsCodeView,
+    description:
+      "a sign-in code went by SMS to the account phone (the login answer's mfaPhoneMasked); finish at /v1/auth/login/mfa with method SMS. The challenge must offer SMS (422 MFA_METHOD_UNAVAILABLE otherwise); an unknown, used or expired one is 401 MFA_CHALLENGE_INVALID",
+  })
+  @ApiProblemCodes({
+    ...SMS_SEND_CODES,
+    401: ['MFA_CHALLENGE_INVALID'],
+    422: ['MFA_METHOD_UNAVAILABLE'],
+  })
+  async sendLoginCode(
+    @Ctx() ctx: RequestContext,
+    @Body() body: SmsLoginCodeDto,
+    @Req() req: FastifyRequest,
+  ): Promise<SmsCodeView> {
+    return smsCodeView(
+      await this.users.sendSmsCode(
+        ctx,
+        smsCodeRequest('login', { mfaChallenge: body.challenge, ip: req.ip }),
+      ),
+    );
   }
 
   @Post('login/mfa')
@@ -68,10 +103,7 @@ export class AuthHttpController {
   @ApiOkResponse({ type: MfaLoginView })
   @ApiProblems(401, 403, 429)
   async completeMfa(@Ctx() ctx: RequestContext, @Body() body: MfaLoginDto): Promise<MfaLoginView> {
-    const r = await this.users.completeMfaLogin(ctx, {
-      mfaChallenge: body.challenge,
-      code: body.code,
-    });
+    const r = await this.users.completeMfaLogin(ctx, mfaLoginRequest(body));
     return {
       account: accountView(r.account!),
       tokens: tokensView(r.tokens!),
@@ -83,8 +115,16 @@ export class AuthHttpController {
   @HttpCode(200)
   @ApiOkResponse({ type: TokensView, description: 'a new pair; the old refresh token is spent' })
   @ApiProblems(401, 403)
-  async refresh(@Ctx() ctx: RequestContext, @Body() body: RefreshDto): Promise<TokensView> {
-    return tokensView((await this.users.refresh(ctx, body)).tokens!);
+  async refresh(
+    @Ctx() ctx: RequestContext,
+    @Body() body: RefreshDto,
+    @Req() req: FastifyRequest,
+  ): Promise<TokensView> {
+    // the session's last use and place
+    return tokensView(
+      (await this.users.refresh(ctx, { refreshToken: body.refreshToken, ...clientOf(req) }))
+        .tokens!,
+    );
   }
 
   @Post('logout')

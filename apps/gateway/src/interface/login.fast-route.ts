@@ -1,7 +1,7 @@
 import type { UserBackend } from '../application/ports';
 import type { LoginView } from './dto/user.dto';
 import { PASS, type FastRoute } from './fast-route';
-import { deviceIdOf, loginView } from './user-mappers';
+import { clientOf, deviceIdOf, loginView } from './user-mappers';
 
 /**
  * `POST /v1/auth/login` on the fast-route kit: the same answer as the Nest route
@@ -19,7 +19,7 @@ export function loginRoute(users: UserBackend): FastRoute {
       if (credentials === undefined) return PASS;
       const r = await users.login(ctx, {
         ...credentials,
-        ip: req.ip,
+        ...clientOf(req),
         deviceId: deviceIdOf(req.headers['x-device-id']),
       });
       return loginView(r);

@@ -40,6 +40,7 @@ import {
   RecoveryCodesView,
 } from './dto/user.dto';
 import { Ctx } from './request-context';
+import { NeedsStepUp, StepUpGate } from './step-up';
 import {
   addressToProto,
   addressView,
@@ -58,7 +59,10 @@ import { uuidParam } from './uuid-param';
 @Auth()
 @Controller('v1/me')
 export class MeHttpController {
-  constructor(@Inject(USER_BACKEND) private readonly users: UserBackend) {}
+  constructor(
+    @Inject(USER_BACKEND) private readonly users: UserBackend,
+    private readonly stepUp: StepUpGate,
+  ) {}
 
   @Get()
   @ApiOkResponse({ type: AccountDetailsView })
@@ -158,9 +162,15 @@ export class MeHttpController {
   }
 
   @Post('mfa/enrolment')
-  @ApiCreatedResponse({ type: MfaEnrolmentView, description: 'pending until confirmed' })
+  @NeedsStepUp()
+  @ApiCreatedResponse({
+    type: MfaEnrolmentView,
+    description:
+      'pending until confirmed. An account that already has a second factor (TOTP, SMS codes or a passkey) needs a step-up within STEP_UP_WINDOW_SECONDS (the token of POST /v1/me/step-up)',
+  })
   @ApiProblems(422)
   async beginMfa(@Ctx() ctx: RequestContext, @Caller() me: Principal): Promise<MfaEnrolmentView> {
+    await this.stepUp.requireRecent(ctx, me);
     return this.users.beginMfaEnrolment(ctx, { accountId: me.accountId });
   }
 
@@ -178,13 +188,18 @@ export class MeHttpController {
 
   @Post('mfa/disable')
   @HttpCode(204)
-  @ApiNoContentResponse({ description: 'MFA is off and every session has ended' })
+  @NeedsStepUp()
+  @ApiNoContentResponse({
+    description:
+      'MFA is off and every session has ended. Needs the password and a code, and (the account having a second factor) a step-up within STEP_UP_WINDOW_SECONDS',
+  })
   @ApiProblems(422)
   async disableMfa(
     @Ctx() ctx: RequestContext,
     @Caller() me: Principal,
     @Body() body: DisableMfaDto,
   ): Promise<void> {
+    await this.stepUp.requireRecent(ctx, me);
     await this.users.disableMfa(ctx, { accountId: me.accountId, ...body });
   }
 

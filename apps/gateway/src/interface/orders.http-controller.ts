@@ -58,6 +58,7 @@ import { Ctx } from './request-context';
 import { cursorOf } from './mappers';
 import { uuidParam } from './uuid-param';
 import { nameParam, patternParam } from './path-params';
+import { NeedsStepUp } from './step-up';
 
 /** Carrier names in any case (the order service compares them in lower case). */
 const carrierParam = patternParam(
@@ -70,6 +71,10 @@ const header = (req: FastifyRequest, name: string): string | undefined => {
   const raw = req.headers[name];
   return (Array.isArray(raw) ? raw[0] : raw) || undefined;
 };
+
+/** The token's `mfa_at` (epoch seconds) as RFC 3339, or '' when it has none. */
+export const secondFactorAtOf = (me: Principal): string =>
+  me.secondFactorAt === undefined ? '' : new Date(me.secondFactorAt * 1000).toISOString();
 
 const GUEST_TOKEN_HEADER = {
   name: 'X-Guest-Token',
@@ -176,8 +181,10 @@ export class OrdersHttpController {
   @Idempotent({ required: true })
   @ApiCreatedResponse({
     type: OrderView,
-    description: 'PENDING_PAYMENT, or PENDING_REVIEW when held by risk',
+    description:
+      'PENDING_PAYMENT, or PENDING_REVIEW when held by risk. A large order (ORDER_STEP_UP_MIN_TOTAL) to an address typed in here or added to the address book moments ago (ORDER_STEP_UP_NEW_ADDRESS_MINUTES) needs a step-up within ORDER_STEP_UP_WINDOW_MINUTES: 403 STEP_UP_REQUIRED, before anything is reserved; step up and send the same request (the same Idempotency-Key works) with the new access token',
   })
+  @NeedsStepUp(['ACCOUNT_FROZEN', 'ORDER_REJECTED'])
   @ApiProblems(403, 404, 422)
   async checkout(
     @Ctx() ctx: RequestContext,
@@ -217,6 +224,8 @@ export class OrdersHttpController {
       flashToken: body.flashToken ?? '',
       groupDealId: body.groupDealId ?? '',
       groupId: body.groupId ?? '',
+      // when this session last proved a second factor: the order service's large-order rule
+      secondFactorAt: secondFactorAtOf(me),
     });
     void reply.status(201).header('location', `/v1/orders/${order!.id}`);
     return orderView(order!);

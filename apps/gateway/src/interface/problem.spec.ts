@@ -47,6 +47,53 @@ describe('problem mapping', () => {
     expect(toProblem(remote(status.NOT_FOUND, 'PRODUCT_NOT_FOUND')).headers).toBeUndefined();
   });
 
+  it('answers STEP_UP_REQUIRED with 403 whatever its gRPC status (the user and order services say FAILED_PRECONDITION)', () => {
+    for (const backend of ['user', 'order'])
+      expect(
+        toProblem(
+          new RemoteCallError(backend, {
+            status: status.FAILED_PRECONDITION,
+            code: 'STEP_UP_REQUIRED',
+            message: 'confirm it is you',
+            details: {},
+          }),
+        ).problem,
+      ).toMatchObject({ status: 403, code: 'STEP_UP_REQUIRED', detail: 'confirm it is you' });
+  });
+
+  it("says when a limited request may be retried: Retry-After from the backend's details", () => {
+    const limited = (details: Record<string, unknown>) =>
+      toProblem(
+        new RemoteCallError('user', {
+          status: status.RESOURCE_EXHAUSTED,
+          code: 'SMS_CODE_COOLDOWN',
+          message: 'wait before asking for another code',
+          details,
+        }),
+      );
+    expect(limited({ retryAfterSeconds: 42 })).toMatchObject({
+      problem: { status: 429, code: 'SMS_CODE_COOLDOWN' },
+      headers: { 'retry-after': '42' },
+    });
+    expect(limited({ retryAfterSeconds: 0.2 }).headers).toEqual({ 'retry-after': '1' });
+    const at = new Date(Date.now() + 30_500).toISOString();
+    expect(Number(limited({ resendAfter: at }).headers!['retry-after'])).toBeGreaterThanOrEqual(30);
+    expect(Number(limited({ retryAt: at }).headers!['retry-after'])).toBeLessThanOrEqual(31);
+    expect(limited({}).headers).toBeUndefined();
+    expect(limited({ retryAfterSeconds: 'soon' }).headers).toBeUndefined();
+    // only limits: a checkout still running (409) says nothing more than before
+    expect(
+      toProblem(
+        new RemoteCallError('order', {
+          status: status.ABORTED,
+          code: 'CHECKOUT_IN_PROGRESS',
+          message: 'still running',
+          details: { retryAfterSeconds: 12 },
+        }),
+      ).headers,
+    ).toBeUndefined();
+  });
+
   it('an unavailable dependency of the gateway itself (Redis) is 503 DEPENDENCY_UNAVAILABLE, never 500', () => {
     for (const e of [
       Object.assign(new Error('Reached the max retries per request limit (which is 2).'), {

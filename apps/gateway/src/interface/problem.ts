@@ -81,6 +81,32 @@ export const GRPC_TO_HTTP: Partial<Record<GrpcStatus, number>> = {
   [GrpcStatus.DEADLINE_EXCEEDED]: 504,
 };
 
+/**
+ * Backend codes answered with another status than their gRPC status says: a sensitive change or
+ * a large order without a recent step-up is the user and order services' FAILED_PRECONDITION
+ * STEP_UP_REQUIRED, and the client's `403` (it is allowed, once it confirms who it is).
+ */
+export const STATUS_OF_CODE: Readonly<Record<string, number>> = { STEP_UP_REQUIRED: 403 };
+
+/**
+ * When a backend's limit lets the client retry (an SMS code's resend cooldown, a send or sign-in
+ * limit): its `details.retryAfterSeconds`, or `details.retryAt` / `details.resendAfter` (RFC
+ * 3339), as whole seconds from `nowMs` (at least 1); else undefined. Used for 429s.
+ */
+export function retryAfterOf(
+  details: Record<string, unknown>,
+  nowMs = Date.now(),
+): number | undefined {
+  const seconds = details.retryAfterSeconds;
+  if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0)
+    return Math.max(1, Math.ceil(seconds));
+  for (const at of [details.retryAt, details.resendAfter]) {
+    const ms = typeof at === 'string' && at ? Date.parse(at) : Number.NaN;
+    if (Number.isFinite(ms)) return Math.max(1, Math.ceil((ms - nowMs) / 1000));
+  }
+  return undefined;
+}
+
 const HTTP_CODES: Record<number, string> = {
   400: 'BAD_REQUEST',
   404: 'NOT_FOUND',
@@ -140,7 +166,7 @@ export function toProblem(e: unknown): MappedProblem {
       ...(e.headers ? { headers: e.headers } : {}),
     };
   if (e instanceof RemoteCallError) {
-    const http = GRPC_TO_HTTP[e.remote.status];
+    const http = STATUS_OF_CODE[e.remote.code] ?? GRPC_TO_HTTP[e.remote.status];
     if (http === undefined || http >= 500) {
       const status = http ?? 502;
       const code =
@@ -159,6 +185,8 @@ export function toProblem(e: unknown): MappedProblem {
           : {}),
       };
     }
+    // a limit's wait (an SMS code's cooldown, a send or sign-in limit); other statuses keep theirs
+    const retryAfter = http === 429 ? retryAfterOf(e.remote.details) : undefined;
     return {
       problem: problem(
         http,
@@ -167,6 +195,7 @@ export function toProblem(e: unknown): MappedProblem {
         detailsToErrors(e.remote.details, e.remote.message),
       ),
       unexpected: false,
+      ...(retryAfter !== undefined ? { headers: { 'retry-after': String(retryAfter) } } : {}),
     };
   }
   if (e instanceof HttpException) {

@@ -16,6 +16,8 @@ class Routes {
   @RateLimit('register')
   signUp(): void {}
   free(): void {}
+  @RateLimit('sms')
+  smsCode(): void {}
   @RateLimit('events', {
     weigh: (req) => weighEvents(req.body, 100),
   })
@@ -53,6 +55,12 @@ const policies: RateLimitPolicies = {
   reviews: { perAccount: { limit: 2, windowMs: 3_600_000 }, onStoreFailure: 'allow' },
   unsubscribe: { perIp: { limit: 2, windowMs: 60_000 }, onStoreFailure: 'allow' },
   receipts: { perIp: { limit: 2, windowMs: 60_000 }, onStoreFailure: 'allow' },
+  sms: {
+    perIp: { limit: 2, windowMs: 60_000 },
+    perAccount: { limit: 1, windowMs: 60_000 },
+    onStoreFailure: 'refuse',
+  },
+  passkey: { perIp: { limit: 2, windowMs: 60_000 }, onStoreFailure: 'refuse' },
 };
 const ctx = (handler: () => void, req: { ip: string; principal?: Principal; body?: unknown }) =>
   ({
@@ -172,6 +180,31 @@ describe('RateLimitGuard', () => {
       ).toBe(true);
     expect(logger.warn).toHaveBeenCalledTimes(1);
     expect(logger.warn.mock.calls[0][1]).toMatch(/fail open/);
+  });
+
+  it('limits SMS codes per account and per address, and refuses them while the counters cannot be read', async () => {
+    const store = new MemoryStore();
+    const { guard } = setup(store);
+    const smsCode = Routes.prototype.smsCode;
+    // signed in: one code per account per window
+    expect(await guard.canActivate(ctx(smsCode, { ip: '10.2.0.1', principal: caller('a') }))).toBe(
+      true,
+    );
+    await expect(
+      guard.canActivate(ctx(smsCode, { ip: '10.2.0.1', principal: caller('a') })),
+    ).rejects.toMatchObject({ status: 429, message: expect.stringContaining('this account') });
+    // the sign-in code (no account yet): by address only, two per window
+    expect(await guard.canActivate(ctx(smsCode, { ip: '10.2.0.2' }))).toBe(true);
+    expect(await guard.canActivate(ctx(smsCode, { ip: '10.2.0.2' }))).toBe(true);
+    await expect(guard.canActivate(ctx(smsCode, { ip: '10.2.0.2' }))).rejects.toMatchObject({
+      status: 429,
+      message: expect.stringContaining('this address'),
+    });
+    const down = setup({ hit: () => Promise.reject(new Error('ECONNREFUSED')) });
+    await expect(down.guard.canActivate(ctx(smsCode, { ip: '10.2.0.3' }))).rejects.toMatchObject({
+      status: 503,
+      code: 'RATE_LIMIT_UNAVAILABLE',
+    });
   });
 
   it('limits sign-ups per address and for all clients together, with the scope in the detail', async () => {

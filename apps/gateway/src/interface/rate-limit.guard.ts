@@ -54,6 +54,8 @@ const SCOPES = {
   reviews: 'per account (reviews, follow-ups, helpful votes)',
   unsubscribe: 'per client address (unsubscribe links)',
   receipts: 'per client address (delivery receipts)',
+  sms: 'per client address or per account (SMS codes sent); the user service also answers 429 SMS_CODE_COOLDOWN (a code was sent moments ago) or SMS_SEND_LIMITED (too many codes to this number, account or address), with Retry-After',
+  passkey: 'per client address (passkey sign-in options and answers)',
 } satisfies Record<keyof RateLimitPolicies, string>;
 
 /**

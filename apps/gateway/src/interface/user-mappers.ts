@@ -10,7 +10,7 @@ import type {
   TierView,
   TokensView,
 } from './dto/user.dto';
-import type { AddressDto } from './dto/user.dto';
+import type { AddressDto, MfaLoginDto } from './dto/user.dto';
 
 const STATUS: Record<string, string> = {
   ACCOUNT_STATUS_ACTIVE: 'active',
@@ -37,7 +37,10 @@ export const tokensView = (t: userV1.TokenPair): TokensView => ({
   tokenType: t.tokenType || 'Bearer',
 });
 
-/** A login's answer: the tokens, or (with MFA) the challenge to finish at /v1/auth/login/mfa. */
+/**
+ * A login's answer: the tokens, or (with MFA) the challenge to finish at /v1/auth/login/mfa, the
+ * second factors it may be finished with and, for SMS, the phone the code goes to (masked).
+ */
 export const loginView = (r: userV1.LoginResponse): LoginView =>
   r.mfaRequired
     ? {
@@ -45,12 +48,38 @@ export const loginView = (r: userV1.LoginResponse): LoginView =>
         mfaRequired: true,
         mfaChallenge: r.mfaChallenge,
         mfaChallengeExpiresAt: r.mfaChallengeExpiresAt,
+        mfaMethods: r.mfaMethods,
+        mfaPhoneMasked: orNull(r.mfaPhoneMasked),
       }
     : { account: accountView(r.account!), mfaRequired: false, tokens: tokensView(r.tokens!) };
+
+/** The second step of a login: the challenge and the answer, of the `method` given (else guessed). */
+export const mfaLoginRequest = (body: MfaLoginDto): userV1.CompleteMfaLoginRequest => ({
+  mfaChallenge: body.challenge,
+  code: body.code ?? '',
+  method: body.method ?? '',
+  passkeyResponseJson: body.passkeyResponse ? JSON.stringify(body.passkeyResponse) : '',
+});
 
 /** The X-Device-Id a login remembers (the first one, at most 200 characters). */
 export const deviceIdOf = (header: string | string[] | undefined): string =>
   (Array.isArray(header) ? header[0] : (header ?? '')).slice(0, 200);
+
+/** The User-Agent a session remembers (the first one, at most 512 characters). */
+export const userAgentOf = (header: string | string[] | undefined): string =>
+  (Array.isArray(header) ? header[0] : (header ?? '')).slice(0, 512);
+
+/**
+ * The client of a sign-in, refresh or step-up as the user service records it on the session:
+ * its address (`req.ip`: X-Forwarded-For with TRUST_PROXY) and User-Agent.
+ */
+export const clientOf = (req: {
+  ip: string;
+  headers: Record<string, string | string[] | undefined>;
+}): { ip: string; userAgent: string } => ({
+  ip: req.ip,
+  userAgent: userAgentOf(req.headers['user-agent']),
+});
 
 export const profileView = (p: userV1.Profile | undefined): ProfileView => ({
   displayName: p?.displayName ?? '',
@@ -70,6 +99,10 @@ export const detailsView = (d: userV1.AccountDetails): AccountDetailsView => ({
   profile: profileView(d.profile),
   consents: d.consents.map(consentView),
   mfaEnabled: d.mfaEnabled,
+  totpEnabled: d.totpEnabled,
+  smsMfaEnabled: d.smsMfaEnabled,
+  passkeyCount: d.passkeyCount,
+  recoveryCodesLeft: d.recoveryCodesLeft,
 });
 
 export const addressView = (a: userV1.Address): AddressView => ({

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER, type Logger, type RequestContext } from '@emporia/platform';
 import { OrderError } from '../domain/order-error';
+import { RETRYABLE_REFUSALS } from '../domain/step-up';
 import {
   CATALOG,
   type CatalogPort,
@@ -85,8 +86,13 @@ export class CheckoutAttemptsUseCase {
   ): Promise<void> {
     const code = e instanceof OrderError ? e.code : 'CHECKOUT_FAILED';
     const message = e instanceof OrderError ? e.message : 'the checkout failed; try again';
+    // a refusal a retry may pass (STEP_UP_REQUIRED: the caller steps up and sends it again) is
+    // not final either: the same key runs the checkout again
     const transient =
-      !(e instanceof OrderError) || e.kind === 'UNAVAILABLE' || e.kind === 'ABORTED';
+      !(e instanceof OrderError) ||
+      e.kind === 'UNAVAILABLE' ||
+      e.kind === 'ABORTED' ||
+      RETRYABLE_REFUSALS.has(e.code);
     try {
       await this.uow.run(ctx, async (tx) => {
         const current = await tx.checkouts.lock(record.key);

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER, type Logger, type RequestContext } from '@emporia/platform';
 import { UUID_RE } from '@emporia/domain';
+import { Money } from '@emporia/money';
 import { checkShippingAddress } from '../domain/address';
 import { deriveCheckoutKey } from './checkout-key';
 import { announceCart } from './cart-events';
@@ -13,6 +14,7 @@ import {
   promotionFingerprint,
 } from '../domain/checkout-promotion';
 import { checkGroupAnswer, reservationHoldMs, settleAtPlacement } from '../domain/group-buy';
+import { type AddressSource, assertStepUp } from '../domain/step-up';
 import {
   checkPricing,
   placeOrder,
@@ -29,6 +31,7 @@ import type { RoutePlan, RoutingStrategy } from '../domain/routing';
 import {
   ACCOUNTS,
   type AccountsPort,
+  type AddressBookEntry,
   CATALOG,
   type CatalogPort,
   CHECKOUT_SETTINGS,
@@ -60,6 +63,8 @@ export interface CheckoutRun {
   attemptId: string;
   input: CheckoutInput;
   address: ShippingAddress;
+  /** Typed in, or an address-book entry saved when (the large-order step-up rule). */
+  addressSource: AddressSource;
   /** What checkout doubted about the address (found with the check that accepted it), for risk. */
   addressIssues: string[];
   couponCodes: string[];
@@ -89,6 +94,11 @@ export interface CheckoutInput {
   /** Group buying: the deal, and the group to join (empty opens a new one). */
   groupDealId?: string;
   groupId?: string;
+  /**
+   * When the calling session last proved a second factor (the access token's `mfa_at`, from the
+   * gateway); null or absent: never. Large orders to new addresses need a recent one.
+   */
+  secondFactorAt?: Date | null;
 }
 
 /**
@@ -140,9 +150,11 @@ export class CheckoutUseCase {
         'ACCOUNT_FROZEN',
         'this account is frozen; contact support',
       );
-    const { address, doubts } = checkShippingAddress(
-      input.address ?? (entry ? await entry : undefined),
-    );
+    const book = entry ? await entry : undefined;
+    const { address, doubts } = checkShippingAddress(input.address ?? book?.address);
+    const addressSource: AddressSource = book
+      ? { kind: 'BOOK', createdAt: book.createdAt }
+      : { kind: 'TYPED' };
     const couponCodes = [
       ...new Set((input.couponCodes ?? []).map((c) => c.trim()).filter(Boolean)),
     ].sort();
@@ -236,6 +248,7 @@ export class CheckoutUseCase {
           attemptId,
           input,
           address,
+          addressSource,
           addressIssues: doubts,
           couponCodes,
           promotion,
@@ -254,7 +267,7 @@ export class CheckoutUseCase {
   private async addressBookEntry(
     ctx: RequestContext,
     input: CheckoutInput,
-  ): Promise<CheckoutInput['address']> {
+  ): Promise<AddressBookEntry> {
     const found = await this.accounts.address(ctx, input.accountId, input.addressId!);
     if (!found)
       throw new OrderError(
@@ -272,6 +285,10 @@ export class CheckoutUseCase {
    *
    * - CART: checks the cart (read with the checkout record) and its SKUs (orderable, one
    *   currency). Nothing to undo.
+   * - STEP_UP: goods of a large value (the cart at catalog prices) to a new address need a recent
+   *   second factor (domain `step-up.ts`): refused with STEP_UP_REQUIRED before anything is
+   *   priced, reserved or placed (a refusal a retry may pass: the record ends ABANDONED). Nothing
+   *   to undo.
    * - PRICE: marketing prices the cart, reserving coupons, a flash purchase or a group seat under
    *   the order id. Undo: the coupons (and holds) go back — only while this attempt still owns
    *   the checkout (a take-over reuses the order id, so they are the new attempt's then).
@@ -284,6 +301,7 @@ export class CheckoutUseCase {
    */
   readonly saga = new Saga<CheckoutRun, CheckoutUndoGuard>([
     createStep('CART', (r) => this.readCart(r)),
+    createStep('STEP_UP', async (r) => this.checkStepUp(r)),
     createStep(
       'PRICE',
       (r) => this.price(r),
@@ -333,6 +351,27 @@ export class CheckoutUseCase {
       );
     r.cart = cart;
     r.lines = lines;
+  }
+
+  /**
+   * The large-order step-up rule, on the goods' value at catalog prices: the payable total is
+   * known only once marketing prices the cart, which already takes a flash-sale win and reserves
+   * coupons, and a refusal must take nothing from the buyer. Discounts and shipping do not count.
+   */
+  private checkStepUp(r: CheckoutRun): void {
+    const lines = r.lines!;
+    assertStepUp(
+      {
+        value: Money.sum(
+          lines.map((l) => l.sku.unitPrice.times(l.quantity)),
+          lines[0].sku.unitPrice.currency,
+        ),
+        address: r.addressSource,
+        secondFactorAt: r.input.secondFactorAt ?? null,
+        now: this.clock.now(),
+      },
+      this.settings.stepUp,
+    );
   }
 
   private async price(r: CheckoutRun): Promise<void> {

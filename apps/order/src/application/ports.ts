@@ -9,6 +9,7 @@ import type { OrderChange, OrderDomainEvent } from '../domain/order-change';
 import type { OrderStatus } from '../domain/order-state-machine';
 import type { PaymentCallback } from '../domain/payment';
 import type { Shipment } from '../domain/shipment';
+import type { StepUpPolicy } from '../domain/step-up';
 import type {
   ReturnChange,
   ReturnDomainEvent,
@@ -137,7 +138,13 @@ export interface AccountsPort {
     ctx: RequestContext,
     accountId: string,
     addressId: string,
-  ): Promise<ShippingAddress | null>;
+  ): Promise<AddressBookEntry | null>;
+}
+
+/** An address-book entry as checkout reads it: the address, and when it was saved (null: unknown). */
+export interface AddressBookEntry {
+  address: ShippingAddress;
+  createdAt: Date | null;
 }
 
 /** A payment provider: the built-in sandbox, or Alipay / WeChat Pay / Stripe adapters. */
@@ -495,6 +502,8 @@ export interface CheckoutSettings {
   checkoutLeaseMs: number;
   /** A checkout silent this long is abandoned by the sweep: its stock and coupons are released. */
   checkoutAbandonAfterMs: number;
+  /** The large-order step-up rule (domain `step-up.ts`). */
+  stepUp: StepUpPolicy;
 }
 
 /**

@@ -1,7 +1,6 @@
 import type { userV1 } from '@emporia/contracts';
 import type { RequestContext } from '@emporia/platform';
-import type { AccountsPort } from '../application/ports';
-import type { ShippingAddress } from '../domain/order';
+import type { AccountsPort, AddressBookEntry } from '../application/ports';
 import { OrderError } from '../domain/order-error';
 import { rethrowRemote } from './remote-errors';
 
@@ -14,37 +13,61 @@ export interface UserRpcs {
 
 const translate = rethrowRemote('user');
 
+/** How many accounts' creation times `GrpcAccounts` keeps (the oldest read go first). */
+const CREATED_AT_KEPT = 50_000;
+
 /** Accounts and address books from the user service over gRPC. */
 export class GrpcAccounts implements AccountsPort {
+  /** When the accounts read here were made (it never changes, so it is kept), for risk. */
+  private readonly created = new Map<string, Date>();
+
   constructor(private readonly rpc: UserRpcs) {}
 
   async isFrozen(ctx: RequestContext, accountId: string): Promise<boolean> {
     const { details } = await this.rpc
       .getAccount(ctx, { accountId, accountOnly: true })
       .catch(translate);
+    const created = new Date(details?.account?.createdAt ?? '');
+    if (!Number.isNaN(created.getTime()) && !this.created.has(accountId)) {
+      if (this.created.size >= CREATED_AT_KEPT)
+        this.created.delete(this.created.keys().next().value!);
+      this.created.set(accountId, created);
+    }
     return details?.account?.status === 'ACCOUNT_STATUS_FROZEN';
   }
 
+  /**
+   * When the account was made, as the GetAccount of checkout's frozen check answered (risk's
+   * fraud model reads the account's age); null when it was not read here — no call is made for it.
+   */
+  createdAt(accountId: string): Date | null {
+    return this.created.get(accountId) ?? null;
+  }
+
+  /** The entry, and when it was saved (`created_at`: the large-order step-up rule reads it). */
   async address(
     ctx: RequestContext,
     accountId: string,
     addressId: string,
-  ): Promise<ShippingAddress | null> {
+  ): Promise<AddressBookEntry | null> {
     const { addresses } = await this.rpc.listAddresses(ctx, { accountId }).catch(translate);
     const a = addresses.find((x) => x.id === addressId);
-    return a
-      ? {
-          recipient: a.recipient,
-          phone: a.phone,
-          country: a.country,
-          province: a.province,
-          city: a.city,
-          district: a.district ?? '',
-          line1: a.line1,
-          line2: a.line2 ?? '',
-          postalCode: a.postalCode ?? '',
-        }
-      : null;
+    if (!a) return null;
+    const created = a.createdAt ? new Date(a.createdAt) : null;
+    return {
+      address: {
+        recipient: a.recipient,
+        phone: a.phone,
+        country: a.country,
+        province: a.province,
+        city: a.city,
+        district: a.district ?? '',
+        line1: a.line1,
+        line2: a.line2 ?? '',
+        postalCode: a.postalCode ?? '',
+      },
+      createdAt: created && !Number.isNaN(created.getTime()) ? created : null,
+    };
   }
 }
 
@@ -57,7 +80,7 @@ export class NoAccounts implements AccountsPort {
     return false;
   }
 
-  async address(): Promise<ShippingAddress | null> {
+  async address(): Promise<AddressBookEntry | null> {
     throw new OrderError(
       'FAILED_PRECONDITION',
       'ADDRESS_BOOK_UNAVAILABLE',

@@ -27,6 +27,19 @@ const optionalUuid = (field: string, v: string) => (v ? uuid(field, v) : undefin
 
 const money = (m: Money) => ({ amountMinor: m.amountMinor, currency: m.currency });
 
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
+
+/** An optional RFC 3339 time ('' is none); anything else is INVALID_ARGUMENT naming the field. */
+const optionalTime = (field: string, v: string): Date | null => {
+  if (!v) return null;
+  const at = RFC3339.test(v) ? new Date(v) : null;
+  if (!at || Number.isNaN(at.getTime()))
+    throw new OrderError('INVALID_ARGUMENT', 'TIME_INVALID', `${field} must be an RFC 3339 time`, {
+      field,
+    });
+  return at;
+};
+
 const cartToProto = (c: Cart): orderV1.Cart => ({
   lines: c.lines.map((l) => ({ skuId: l.skuId, quantity: l.quantity })),
   updatedAt: c.updatedAt.toISOString(),
@@ -182,6 +195,7 @@ export class OrderGrpcController implements orderV1.OrderServiceController {
         flashToken: req.flashToken,
         groupDealId: req.groupDealId,
         groupId: req.groupId,
+        secondFactorAt: optionalTime('second_factor_at', req.secondFactorAt),
       });
       return { order: orderToProto(order, (await this.orders.get(ctx, order.id)).explanation) };
     });

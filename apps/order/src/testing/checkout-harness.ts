@@ -15,6 +15,7 @@ import { ShipmentsUseCase } from '../application/shipments.use-case';
 import { genericJsonAdapter } from '../domain/imported-order';
 import type { PaymentCallback } from '../domain/payment';
 import { defaultRoutingStrategy } from '../domain/routing';
+import { DEFAULT_STEP_UP_POLICY } from '../domain/step-up';
 import { aCart, anAddress, aSku } from './builders';
 import {
   FakeCatalog,
@@ -95,6 +96,7 @@ export function checkoutHarness() {
     reviewTtlMs: 24 * 3_600_000,
     checkoutLeaseMs: 30_000,
     checkoutAbandonAfterMs: 120_000,
+    stepUp: { ...DEFAULT_STEP_UP_POLICY },
   };
   const logger = createLogger('order-test', 'silent');
   const attempts = new CheckoutAttemptsUseCase(uow, catalog, pricing, clock, settings, logger);

@@ -3,6 +3,7 @@ import { Money } from '@emporia/money';
 import type { RequestContext } from '@emporia/platform';
 import {
   type AccountsPort,
+  type AddressBookEntry,
   appendEvents,
   appendReturnEvents,
   type CartRepository,
@@ -663,12 +664,18 @@ export class FakeRisk implements RiskPort {
 /** The user service's accounts and address books, as checkout reads them. */
 export class FakeAccounts implements AccountsPort {
   readonly frozen = new Set<string>();
-  readonly books = new Map<string, Map<string, ShippingAddress>>();
+  readonly books = new Map<string, Map<string, AddressBookEntry>>();
   readonly faults = new Faults();
 
-  addAddress(accountId: string, addressId: string, address: ShippingAddress): void {
+  /** Saves an entry, long ago unless `createdAt` says when (null: the service did not say). */
+  addAddress(
+    accountId: string,
+    addressId: string,
+    address: ShippingAddress,
+    createdAt: Date | null = new Date(0),
+  ): void {
     if (!this.books.has(accountId)) this.books.set(accountId, new Map());
-    this.books.get(accountId)!.set(addressId, address);
+    this.books.get(accountId)!.set(addressId, { address, createdAt });
   }
 
   async isFrozen(_ctx: RequestContext, accountId: string) {

@@ -1012,6 +1012,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/risk/model": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["RiskAdminHttpController_fraudModel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/risk/rules": {
         parameters: {
             query?: never;
@@ -1556,6 +1572,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/login/mfa/sms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["AuthHttpController_sendLoginCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/logout": {
         parameters: {
             query?: never;
@@ -1566,6 +1598,38 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["AuthHttpController_logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/passkey": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["PasskeyAuthHttpController_signIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/passkey/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["PasskeyAuthHttpController_options"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1892,6 +1956,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/devices/{deviceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["AccountSecurityHttpController_forgetDevice"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["AccountSecurityHttpController_changeEmail"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/export": {
         parameters: {
             query?: never;
@@ -1972,6 +2068,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/mfa/sms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["AccountSecurityHttpController_setSmsMfa"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/mfa/sms/code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["AccountSecurityHttpController_sendSmsMfaCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/notification-preferences": {
         parameters: {
             query?: never;
@@ -1998,6 +2126,102 @@ export interface paths {
         get: operations["MeNotificationsHttpController_log"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/passkeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["MePasskeysHttpController_list"];
+        put?: never;
+        post: operations["MePasskeysHttpController_register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/passkeys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["MePasskeysHttpController_remove"];
+        options?: never;
+        head?: never;
+        patch: operations["MePasskeysHttpController_rename"];
+        trace?: never;
+    };
+    "/v1/me/passkeys/registration-options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["MePasskeysHttpController_registrationOptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["AccountSecurityHttpController_changePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/phone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["AccountSecurityHttpController_changePhone"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/phone/code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["AccountSecurityHttpController_sendPhoneCode"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2078,6 +2302,70 @@ export interface paths {
         get: operations["ReviewsHttpController_mine"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AccountSecurityHttpController_sessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["AccountSecurityHttpController_revokeSession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/step-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AccountSecurityHttpController_stepUpOptions"];
+        put?: never;
+        post: operations["AccountSecurityHttpController_stepUp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/step-up/sms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["AccountSecurityHttpController_sendStepUpCode"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2570,8 +2858,17 @@ export interface components {
         AccountDetailsView: {
             account: components["schemas"]["AccountView"];
             consents: components["schemas"]["ConsentView"][];
+            /** @description a second factor is asked at sign-in (TOTP or SMS codes are on) */
             mfaEnabled: boolean;
+            /** @description passkeys registered */
+            passkeyCount: number;
             profile: components["schemas"]["ProfileView"];
+            /** @description unused recovery codes */
+            recoveryCodesLeft: number;
+            /** @description SMS codes to the account phone are a second factor */
+            smsMfaEnabled: boolean;
+            /** @description an authenticator app (TOTP) is enrolled */
+            totpEnabled: boolean;
         };
         AccountList: {
             /** @description the account with that identifier, or none (an erased account never appears) */
@@ -3057,6 +3354,28 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        ChangeEmailDto: {
+            /** @example li.lei@example.cn */
+            email: string;
+        };
+        ChangePasswordDto: {
+            /** @description the current password */
+            currentPassword: string;
+            /** @description the new one: 10 to 128 characters, not a common one */
+            newPassword: string;
+        };
+        ChangePhoneDto: {
+            /**
+             * @description the code POST /v1/me/phone/code sent to the new phone
+             * @example 492039
+             */
+            code: string;
+            /**
+             * @description the new phone, E.164
+             * @example +8613900000000
+             */
+            phone: string;
+        };
         CheckoutDto: {
             address?: components["schemas"]["ShippingAddressDto"];
             /**
@@ -3356,6 +3675,13 @@ export interface components {
             id: string;
             /** @enum {string} */
             kind: "ORDER" | "LOGIN" | "REVIEW";
+            /** @description the fraud model's probability that the order is fraud; null when none scored it */
+            modelScore: number | null;
+            /**
+             * @description the fraud model that scored the order; null when none did (rules alone)
+             * @example fm-4cf60ea244b5
+             */
+            modelVersion: string | null;
             /**
              * @example [
              *       "BRUSHING"
@@ -3383,7 +3709,7 @@ export interface components {
             attempts: number;
             body: string;
             /** @enum {string} */
-            category: "ORDER" | "SERVICE" | "MARKETING" | "OPERATIONS";
+            category: "ORDER" | "SERVICE" | "MARKETING" | "OPERATIONS" | "SECURITY";
             /** @enum {string} */
             channel: "EMAIL" | "SMS" | "PUSH";
             /** Format: date-time */
@@ -3433,6 +3759,18 @@ export interface components {
              * @example mobile
              */
             type?: string;
+        };
+        DeviceView: {
+            activeSessions: number;
+            deviceId: string;
+            /** Format: date-time */
+            firstSeenAt: string;
+            /** @example 上海市 */
+            lastPlace: string | null;
+            /** Format: date-time */
+            lastSeenAt: string;
+            /** @example Safari 18 on iPhone */
+            name: string | null;
         };
         DisableMfaDto: {
             /** @description a current TOTP code or a recovery code */
@@ -3593,6 +3931,28 @@ export interface components {
              */
             photoUrls?: string[];
             text: string;
+        };
+        FraudModelView: {
+            /** @description how long an order waits for the model before the rules decide alone */
+            deadlineMs: number;
+            /** @description orders decided by the rules alone: the model failed */
+            failed: number;
+            /** @description the features the model reads, in order */
+            features: string[];
+            /** @description false: no model is loaded, orders are decided by the rules alone */
+            loaded: boolean;
+            /** @description orders decided by the rules alone: the model was past its deadline */
+            pastDeadline: number;
+            /** @description the training report on held-out data: ROC AUC, precision and recall at the review budget, the lift over the rules alone, per pattern */
+            report: {
+                [key: string]: unknown;
+            } | null;
+            /** @description orders scored since risk started (this replica) */
+            scored: number;
+            /** Format: date-time */
+            trainedAt: string | null;
+            /** @example fm-4cf60ea244b5 */
+            version: string | null;
         };
         FreezeDto: {
             /** @example chargeback fraud, ticket 4711 */
@@ -3803,6 +4163,20 @@ export interface components {
             mfaChallenge?: string;
             /** Format: date-time */
             mfaChallengeExpiresAt?: string;
+            /**
+             * @description with mfaRequired: the second factors the challenge may be finished with (TOTP, SMS, PASSKEY, RECOVERY_CODE); SMS: ask for the code with POST /v1/auth/login/mfa/sms, then POST /v1/auth/login/mfa with method SMS
+             * @example [
+             *       "TOTP",
+             *       "SMS",
+             *       "RECOVERY_CODE"
+             *     ]
+             */
+            mfaMethods?: string[];
+            /**
+             * @description with mfaRequired and SMS among mfaMethods: the phone the code goes to, masked
+             * @example +86138****8000
+             */
+            mfaPhoneMasked?: string | null;
             /** @description true: finish with POST /v1/auth/login/mfa */
             mfaRequired: boolean;
             tokens?: components["schemas"]["TokensView"];
@@ -3859,10 +4233,19 @@ export interface components {
             /** @description mfaChallenge from the login answer */
             challenge: string;
             /**
-             * @description a 6-digit TOTP code or a recovery code
+             * @description a 6-digit TOTP code, a recovery code, or (method SMS) the 6-digit code POST /v1/auth/login/mfa/sms sent; required unless method is PASSKEY
              * @example 492039
              */
-            code: string;
+            code?: string;
+            /**
+             * @description which second factor `code` is; left out: a TOTP code, or a recovery code by its shape (the login answer's mfaMethods says which the account has)
+             * @enum {string}
+             */
+            method?: "TOTP" | "SMS" | "RECOVERY_CODE" | "PASSKEY";
+            /** @description method PASSKEY: the AuthenticationResponseJSON of navigator.credentials.get for the options POST /v1/auth/passkey/options answered for this mfaChallenge (required with it) */
+            passkeyResponse?: {
+                [key: string]: unknown;
+            };
         };
         MfaLoginView: {
             account: components["schemas"]["AccountView"];
@@ -3951,7 +4334,7 @@ export interface components {
         MyNotificationView: {
             body: string;
             /** @enum {string} */
-            category: "ORDER" | "SERVICE" | "MARKETING" | "OPERATIONS";
+            category: "ORDER" | "SERVICE" | "MARKETING" | "OPERATIONS" | "SECURITY";
             /** @enum {string} */
             channel: "EMAIL" | "SMS" | "PUSH";
             /** Format: date-time */
@@ -4158,6 +4541,80 @@ export interface components {
             updatedAt: string;
             version: number;
         };
+        PasskeyCreationOptionsView: {
+            /** @description PublicKeyCredentialCreationOptionsJSON for navigator.credentials.create (PublicKeyCredential.parseCreationOptionsFromJSON): a resident key and user verification preferred, the passkeys the account has excluded; the challenge works once, for 5 minutes */
+            options: {
+                [key: string]: unknown;
+            };
+        };
+        PasskeyList: {
+            /** @description newest first */
+            items: components["schemas"]["PasskeyView"][];
+        };
+        PasskeyLoginDto: {
+            /** @description passkeyChallenge from POST /v1/auth/passkey/options */
+            passkeyChallenge: string;
+            /** @description the AuthenticationResponseJSON of navigator.credentials.get for those options (PublicKeyCredential.toJSON()): id, rawId, type "public-key", response {clientDataJSON, authenticatorData, signature, userHandle}, clientExtensionResults */
+            response: {
+                [key: string]: unknown;
+            };
+        };
+        PasskeyLoginView: {
+            account: components["schemas"]["AccountView"];
+            tokens: components["schemas"]["TokensView"];
+        };
+        PasskeyOptionsDto: {
+            /** @description the second step of a password login: the login answer's mfaChallenge (PASSKEY among its mfaMethods). Left out: a sign-in without a password, with any passkey of this site */
+            mfaChallenge?: string;
+        };
+        PasskeyRegistrationDto: {
+            /**
+             * @description what to call it, 1 to 60 characters; left out: "Passkey <n>"
+             * @example iPhone
+             */
+            name?: string;
+            /** @description the RegistrationResponseJSON of navigator.credentials.create for the options of POST /v1/me/passkeys/registration-options (PublicKeyCredential.toJSON()): id, rawId, type "public-key", response {clientDataJSON, attestationObject, transports}, clientExtensionResults */
+            response: {
+                [key: string]: unknown;
+            };
+        };
+        PasskeyRenameDto: {
+            /** @example Work laptop */
+            name: string;
+        };
+        PasskeyRequestOptionsView: {
+            /** @description PublicKeyCredentialRequestOptionsJSON for navigator.credentials.get (PublicKeyCredential.parseRequestOptionsFromJSON): without mfaChallenge any passkey of this site (allowCredentials empty), with it only the account's; the challenge works once, for 5 minutes */
+            options: {
+                [key: string]: unknown;
+            };
+            /** @description without mfaChallenge: give it back to POST /v1/auth/passkey. With it, finish at POST /v1/auth/login/mfa with method PASSKEY instead */
+            passkeyChallenge?: string;
+        };
+        PasskeyView: {
+            /** @description synced to other devices by its provider (a multi-device passkey) */
+            backedUp: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * @description the credential id (base64url)
+             * @example hJ3kZ0v8Qn6f1XyT
+             */
+            id: string;
+            /**
+             * Format: date-time
+             * @description null: never
+             */
+            lastUsedAt: string | null;
+            /** @example Passkey 1 */
+            name: string;
+            /**
+             * @example [
+             *       "internal",
+             *       "hybrid"
+             *     ]
+             */
+            transports: string[];
+        };
         PaymentCallbackDto: {
             amountMinor: number;
             /**
@@ -4182,6 +4639,13 @@ export interface components {
             provider: string;
             /** @description send the customer here to pay */
             redirectUrl: string;
+        };
+        PhoneCodeDto: {
+            /**
+             * @description the new phone, E.164
+             * @example +8613900000000
+             */
+            phone: string;
         };
         PointsLotView: {
             /** Format: date-time */
@@ -4728,6 +5192,11 @@ export interface components {
              */
             phone?: string;
         };
+        RegisteredPasskeyView: {
+            passkey: components["schemas"]["PasskeyView"];
+            /** @description fresh recovery codes when this is the account's first passkey and it had none left, else empty: single use, shown only now. With the password they sign in when every passkey is lost (and MFA is on) */
+            recoveryCodes: string[];
+        };
         ReindexView: {
             batches: number;
             caughtUp: number;
@@ -4939,7 +5408,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            kind: "LIST_MATCH" | "VELOCITY" | "AMOUNT" | "BRUSHING" | "COUPON_ABUSE" | "LOGIN_ANOMALY" | "LOGIN_VELOCITY" | "NEW_ACCOUNT" | "BULK_AFTER_DELIVERY" | "ADDRESS_QUALITY" | "ADDRESS_SPREAD" | "RETURN_ABUSE";
+            kind: "LIST_MATCH" | "VELOCITY" | "AMOUNT" | "BRUSHING" | "COUPON_ABUSE" | "LOGIN_ANOMALY" | "LOGIN_VELOCITY" | "NEW_ACCOUNT" | "BULK_AFTER_DELIVERY" | "ADDRESS_QUALITY" | "ADDRESS_SPREAD" | "RETURN_ABUSE" | "MODEL_SCORE";
             /** @enum {string|null} */
             listKind: "ACCOUNT" | "DEVICE" | "IP" | "ADDRESS" | "PHONE" | null;
             /** @description RETURN_ABUSE with RETURN_RATE: delivered lines before the rate counts */
@@ -5005,6 +5474,43 @@ export interface components {
             items: components["schemas"]["SearchItemView"][];
             nextCursor?: string | null;
             total: number;
+        };
+        SessionsEndedView: {
+            /** @description how many sessions ended */
+            sessionsEnded: number;
+        };
+        SessionsView: {
+            /** @description devices signed in from, most recent first */
+            devices: components["schemas"]["DeviceView"][];
+            /** @description live sessions, most recently used first */
+            sessions: components["schemas"]["SessionView"][];
+        };
+        SessionView: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description the session of this request */
+            current: boolean;
+            /** @description the X-Device-Id it signed in with */
+            deviceId: string | null;
+            /** @example Chrome 131 on Windows */
+            deviceName: string | null;
+            /** Format: date-time */
+            expiresAt: string;
+            /** Format: uuid */
+            id: string;
+            /** @description the client address it last used */
+            ip: string | null;
+            /** Format: date-time */
+            lastUsedAt: string;
+            /** @example 浙江省杭州市 */
+            place: string | null;
+            /**
+             * Format: date-time
+             * @description when a second factor was last proved in it (sign-in or step-up)
+             */
+            secondFactorAt: string | null;
+            /** @example PASSWORD+SMS */
+            signedInWith: string;
         };
         SetSkuPriceDto: {
             /** @description the displayed original price (划线价); left out or null: none. Above the lowest price of the previous 30 days: 422 ORIGINAL_PRICE_TOO_HIGH */
@@ -5125,9 +5631,92 @@ export interface components {
             priority: "P1" | "P2" | "P3" | "P4";
             resolutionMinutes: number;
         };
+        SmsCodeView: {
+            /**
+             * Format: date-time
+             * @description the code works until then
+             */
+            expiresAt: string;
+            /**
+             * @description where the code went, masked
+             * @example +86138****8000
+             */
+            maskedPhone: string;
+            /**
+             * Format: date-time
+             * @description no other code is sent before then (429 SMS_CODE_COOLDOWN with Retry-After)
+             */
+            resendAfter: string;
+        };
+        SmsLoginCodeDto: {
+            /** @description mfaChallenge from the login answer (SMS among its mfaMethods) */
+            challenge: string;
+        };
+        SmsMfaDto: {
+            /**
+             * @description turning on: the code POST /v1/me/mfa/sms/code sent to the account phone (required then)
+             * @example 492039
+             */
+            code?: string;
+            /** @description true: SMS codes to the account phone become a second factor */
+            enabled: boolean;
+        };
+        SmsMfaView: {
+            smsMfaEnabled: boolean;
+        };
         StartPaymentDto: {
             /** @example sandbox */
             provider?: string;
+        };
+        StepUpDto: {
+            /**
+             * @description TOTP, SMS and RECOVERY_CODE: the code (required with them)
+             * @example 492039
+             */
+            code?: string;
+            /**
+             * @description one of the methods GET /v1/me/step-up lists: TOTP, SMS (a code from POST /v1/me/step-up/sms), RECOVERY_CODE, PASSKEY, or PASSWORD (an account without a second factor only)
+             * @enum {string}
+             */
+            method: "TOTP" | "SMS" | "RECOVERY_CODE" | "PASSKEY" | "PASSWORD";
+            /** @description PASSKEY: the WebAuthn AuthenticationResponseJSON navigator.credentials.get answered for GET /v1/me/step-up's passkeyOptions (required with it) */
+            passkeyResponse?: {
+                [key: string]: unknown;
+            };
+            /** @description PASSWORD: the current password (required with it) */
+            password?: string;
+        };
+        StepUpOptionsView: {
+            /** @example +86138****8000 */
+            maskedPhone: string | null;
+            /**
+             * @description what this account can step up with: TOTP, SMS, PASSKEY, RECOVERY_CODE, or PASSWORD (only when it has no second factor)
+             * @example [
+             *       "TOTP",
+             *       "SMS",
+             *       "RECOVERY_CODE"
+             *     ]
+             */
+            methods: string[];
+            /** @description PASSKEY: PublicKeyCredentialRequestOptionsJSON for navigator.credentials.get (the account passkeys) */
+            passkeyOptions: {
+                [key: string]: unknown;
+            } | null;
+        };
+        StepUpView: {
+            /** Format: date-time */
+            accessExpiresAt: string;
+            /** @description a new access token of the same session, its mfa_at now; send it with the sensitive change. The refresh token is unchanged */
+            accessToken: string;
+            /** Format: date-time */
+            steppedUpAt: string;
+            /** @example Bearer */
+            tokenType: string;
+            /**
+             * Format: date-time
+             * @description sensitive changes are allowed until then without another step-up
+             */
+            validUntil: string;
         };
         StockAdjustmentDto: {
             /**
@@ -5563,10 +6152,10 @@ export interface components {
              */
             dimension?: "ACCOUNT" | "IP" | "ADDRESS" | "DEVICE" | "ANY" | "DETAIL_VAGUE" | "PHONE_OTHER_COUNTRY" | "RECIPIENT_DOUBTFUL" | "REGION_MISMATCH_IN_DETAIL" | "RETURN_RATE" | "EXCHANGES" | "REFUNDS_WITHOUT_RETURN" | "ITEMS_MISMATCH" | null;
             /**
-             * @description LIST_MATCH (listKind), VELOCITY (dimension, windowSeconds, threshold), AMOUNT (amount), BRUSHING (amount, windowSeconds, threshold), COUPON_ABUSE (dimension DEVICE|ADDRESS, windowSeconds, threshold), LOGIN_ANOMALY (windowSeconds), LOGIN_VELOCITY (dimension IP|ACCOUNT, windowSeconds, threshold); for reviews NEW_ACCOUNT (windowSeconds: the account age) and BULK_AFTER_DELIVERY (windowSeconds, threshold, and the delivery window risk keeps); for orders ADDRESS_QUALITY (dimension: an address issue such as DETAIL_VAGUE, or ANY), ADDRESS_SPREAD (dimension ADDRESS: accounts shipping to one address, or ACCOUNT: addresses one account ships to; windowSeconds, threshold) and RETURN_ABUSE (dimension RETURN_RATE|EXCHANGES|REFUNDS_WITHOUT_RETURN|ITEMS_MISMATCH, windowSeconds up to 365 days, threshold: a percentage for RETURN_RATE, else a count; minSample for RETURN_RATE)
+             * @description LIST_MATCH (listKind), VELOCITY (dimension, windowSeconds, threshold), AMOUNT (amount), BRUSHING (amount, windowSeconds, threshold), COUPON_ABUSE (dimension DEVICE|ADDRESS, windowSeconds, threshold), LOGIN_ANOMALY (windowSeconds), LOGIN_VELOCITY (dimension IP|ACCOUNT, windowSeconds, threshold); for reviews NEW_ACCOUNT (windowSeconds: the account age) and BULK_AFTER_DELIVERY (windowSeconds, threshold, and the delivery window risk keeps); for orders ADDRESS_QUALITY (dimension: an address issue such as DETAIL_VAGUE, or ANY), ADDRESS_SPREAD (dimension ADDRESS: accounts shipping to one address, or ACCOUNT: addresses one account ships to; windowSeconds, threshold) and RETURN_ABUSE (dimension RETURN_RATE|EXCHANGES|REFUNDS_WITHOUT_RETURN|ITEMS_MISMATCH, windowSeconds up to 365 days, threshold: a percentage for RETURN_RATE, else a count; minSample for RETURN_RATE); MODEL_SCORE (orders; threshold 1 to 1000: the fraud model probability in per mille at or above which the rule hits; never without a model)
              * @enum {string}
              */
-            kind: "LIST_MATCH" | "VELOCITY" | "AMOUNT" | "BRUSHING" | "COUPON_ABUSE" | "LOGIN_ANOMALY" | "LOGIN_VELOCITY" | "NEW_ACCOUNT" | "BULK_AFTER_DELIVERY" | "ADDRESS_QUALITY" | "ADDRESS_SPREAD" | "RETURN_ABUSE";
+            kind: "LIST_MATCH" | "VELOCITY" | "AMOUNT" | "BRUSHING" | "COUPON_ABUSE" | "LOGIN_ANOMALY" | "LOGIN_VELOCITY" | "NEW_ACCOUNT" | "BULK_AFTER_DELIVERY" | "ADDRESS_QUALITY" | "ADDRESS_SPREAD" | "RETURN_ABUSE" | "MODEL_SCORE";
             /**
              * @description LIST_MATCH: the list
              * @enum {string|null}
@@ -5578,7 +6167,7 @@ export interface components {
             name: string;
             /** @description added to the decision score on a hit */
             score: number;
-            /** @description a count; RETURN_ABUSE RETURN_RATE: a percentage of the delivered lines */
+            /** @description a count; RETURN_ABUSE RETURN_RATE: a percentage of the delivered lines; MODEL_SCORE: per mille of the fraud model probability (1 to 1000) */
             threshold?: number | null;
             windowSeconds?: number | null;
         };
@@ -5715,6 +6304,9 @@ export type SchemaCategoryChannelsView = components['schemas']['CategoryChannels
 export type SchemaCategoryHealthView = components['schemas']['CategoryHealthView'];
 export type SchemaCategoryPage = components['schemas']['CategoryPage'];
 export type SchemaCategoryView = components['schemas']['CategoryView'];
+export type SchemaChangeEmailDto = components['schemas']['ChangeEmailDto'];
+export type SchemaChangePasswordDto = components['schemas']['ChangePasswordDto'];
+export type SchemaChangePhoneDto = components['schemas']['ChangePhoneDto'];
 export type SchemaCheckoutDto = components['schemas']['CheckoutDto'];
 export type SchemaClaimCouponDto = components['schemas']['ClaimCouponDto'];
 export type SchemaCohortView = components['schemas']['CohortView'];
@@ -5746,6 +6338,7 @@ export type SchemaDecisionView = components['schemas']['DecisionView'];
 export type SchemaDeliveryPage = components['schemas']['DeliveryPage'];
 export type SchemaDeliveryView = components['schemas']['DeliveryView'];
 export type SchemaDeviceDto = components['schemas']['DeviceDto'];
+export type SchemaDeviceView = components['schemas']['DeviceView'];
 export type SchemaDisableMfaDto = components['schemas']['DisableMfaDto'];
 export type SchemaErasureView = components['schemas']['ErasureView'];
 export type SchemaEscalateTicketDto = components['schemas']['EscalateTicketDto'];
@@ -5765,6 +6358,7 @@ export type SchemaFlashSaleReconciliationView = components['schemas']['FlashSale
 export type SchemaFlashSaleView = components['schemas']['FlashSaleView'];
 export type SchemaFlashWinView = components['schemas']['FlashWinView'];
 export type SchemaFollowUpDto = components['schemas']['FollowUpDto'];
+export type SchemaFraudModelView = components['schemas']['FraudModelView'];
 export type SchemaFreezeDto = components['schemas']['FreezeDto'];
 export type SchemaFunnelStepView = components['schemas']['FunnelStepView'];
 export type SchemaFunnelView = components['schemas']['FunnelView'];
@@ -5818,8 +6412,18 @@ export type SchemaOrderAddressView = components['schemas']['OrderAddressView'];
 export type SchemaOrderLineView = components['schemas']['OrderLineView'];
 export type SchemaOrderPage = components['schemas']['OrderPage'];
 export type SchemaOrderView = components['schemas']['OrderView'];
+export type SchemaPasskeyCreationOptionsView = components['schemas']['PasskeyCreationOptionsView'];
+export type SchemaPasskeyList = components['schemas']['PasskeyList'];
+export type SchemaPasskeyLoginDto = components['schemas']['PasskeyLoginDto'];
+export type SchemaPasskeyLoginView = components['schemas']['PasskeyLoginView'];
+export type SchemaPasskeyOptionsDto = components['schemas']['PasskeyOptionsDto'];
+export type SchemaPasskeyRegistrationDto = components['schemas']['PasskeyRegistrationDto'];
+export type SchemaPasskeyRenameDto = components['schemas']['PasskeyRenameDto'];
+export type SchemaPasskeyRequestOptionsView = components['schemas']['PasskeyRequestOptionsView'];
+export type SchemaPasskeyView = components['schemas']['PasskeyView'];
 export type SchemaPaymentCallbackDto = components['schemas']['PaymentCallbackDto'];
 export type SchemaPaymentView = components['schemas']['PaymentView'];
+export type SchemaPhoneCodeDto = components['schemas']['PhoneCodeDto'];
 export type SchemaPointsLotView = components['schemas']['PointsLotView'];
 export type SchemaPreferencesDto = components['schemas']['PreferencesDto'];
 export type SchemaPreferencesView = components['schemas']['PreferencesView'];
@@ -5866,6 +6470,7 @@ export type SchemaReductionTierDto = components['schemas']['ReductionTierDto'];
 export type SchemaReductionTierView = components['schemas']['ReductionTierView'];
 export type SchemaRefreshDto = components['schemas']['RefreshDto'];
 export type SchemaRegisterDto = components['schemas']['RegisterDto'];
+export type SchemaRegisteredPasskeyView = components['schemas']['RegisteredPasskeyView'];
 export type SchemaReindexView = components['schemas']['ReindexView'];
 export type SchemaRemoveListEntriesDto = components['schemas']['RemoveListEntriesDto'];
 export type SchemaReopenTicketDto = components['schemas']['ReopenTicketDto'];
@@ -5896,6 +6501,9 @@ export type SchemaSandboxPayDto = components['schemas']['SandboxPayDto'];
 export type SchemaSandboxPaymentView = components['schemas']['SandboxPaymentView'];
 export type SchemaSearchItemView = components['schemas']['SearchItemView'];
 export type SchemaSearchPage = components['schemas']['SearchPage'];
+export type SchemaSessionsEndedView = components['schemas']['SessionsEndedView'];
+export type SchemaSessionsView = components['schemas']['SessionsView'];
+export type SchemaSessionView = components['schemas']['SessionView'];
 export type SchemaSetSkuPriceDto = components['schemas']['SetSkuPriceDto'];
 export type SchemaShipDto = components['schemas']['ShipDto'];
 export type SchemaShipmentList = components['schemas']['ShipmentList'];
@@ -5910,7 +6518,14 @@ export type SchemaSlaTargetDto = components['schemas']['SlaTargetDto'];
 export type SchemaSlaTargetsDto = components['schemas']['SlaTargetsDto'];
 export type SchemaSlaTargetsView = components['schemas']['SlaTargetsView'];
 export type SchemaSlaTargetView = components['schemas']['SlaTargetView'];
+export type SchemaSmsCodeView = components['schemas']['SmsCodeView'];
+export type SchemaSmsLoginCodeDto = components['schemas']['SmsLoginCodeDto'];
+export type SchemaSmsMfaDto = components['schemas']['SmsMfaDto'];
+export type SchemaSmsMfaView = components['schemas']['SmsMfaView'];
 export type SchemaStartPaymentDto = components['schemas']['StartPaymentDto'];
+export type SchemaStepUpDto = components['schemas']['StepUpDto'];
+export type SchemaStepUpOptionsView = components['schemas']['StepUpOptionsView'];
+export type SchemaStepUpView = components['schemas']['StepUpView'];
 export type SchemaStockAdjustmentDto = components['schemas']['StockAdjustmentDto'];
 export type SchemaStockLevelView = components['schemas']['StockLevelView'];
 export type SchemaStockThresholdDto = components['schemas']['StockThresholdDto'];
@@ -13313,6 +13928,91 @@ export interface operations {
             };
         };
     };
+    RiskAdminHttpController_fraudModel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the fraud model risk serves (issue 23): its version, its held-out report, its scoring deadline and what its scores did on the replica that answered; tune its threshold with the MODEL_SCORE rule */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FraudModelView"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the URI is over 8 KiB or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the request line and headers are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a dependency is unavailable (BACKEND_UNAVAILABLE, IDEMPOTENCY_STORE_UNAVAILABLE, RATE_LIMIT_UNAVAILABLE, REVOCATION_LIST_UNAVAILABLE, DEPENDENCY_UNAVAILABLE) or this gateway instance is shutting down (SHUTTING_DOWN): retry after Retry-After, a write with the same Idempotency-Key */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a backend service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+        };
+    };
     RiskAdminHttpController_rules: {
         parameters: {
             query?: never;
@@ -17318,7 +18018,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description tokens, or (with MFA) mfaRequired and a challenge to finish at /v1/auth/login/mfa. Send a stable X-Device-Id header so new devices are recognised. */
+            /** @description tokens, or (with MFA) mfaRequired, a challenge to finish at /v1/auth/login/mfa and the second factors it takes (mfaMethods; SMS: the code goes to mfaPhoneMasked once asked for at /v1/auth/login/mfa/sms). Send a stable X-Device-Id header so new devices are recognised; the User-Agent names the session in GET /v1/me/sessions. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -17536,6 +18236,124 @@ export interface operations {
             };
         };
     };
+    AuthHttpController_sendLoginCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SmsLoginCodeDto"];
+            };
+        };
+        responses: {
+            /** @description a sign-in code went by SMS to the account phone (the login answer's mfaPhoneMasked); finish at /v1/auth/login/mfa with method SMS. The challenge must offer SMS (422 MFA_METHOD_UNAVAILABLE otherwise); an unknown, used or expired one is 401 MFA_CHALLENGE_INVALID */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmsCodeView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: MFA_CHALLENGE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the URI is over 8 KiB or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: MFA_METHOD_UNAVAILABLE */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details, code RATE_LIMITED: over the 'sms' limit per client address or per account (SMS codes sent); the user service also answers 429 SMS_CODE_COOLDOWN (a code was sent moments ago) or SMS_SEND_LIMITED (too many codes to this number, account or address), with Retry-After */
+            429: {
+                headers: {
+                    /** @description seconds until the window resets */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the request line and headers are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a dependency is unavailable (BACKEND_UNAVAILABLE, IDEMPOTENCY_STORE_UNAVAILABLE, RATE_LIMIT_UNAVAILABLE, REVOCATION_LIST_UNAVAILABLE, DEPENDENCY_UNAVAILABLE) or this gateway instance is shutting down (SHUTTING_DOWN): retry after Retry-After, a write with the same Idempotency-Key */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a backend service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+        };
+    };
     AuthHttpController_logout: {
         parameters: {
             query?: never;
@@ -17586,6 +18404,246 @@ export interface operations {
             /** @description RFC 9457 problem details: the body is not application/json */
             415: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the request line and headers are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a dependency is unavailable (BACKEND_UNAVAILABLE, IDEMPOTENCY_STORE_UNAVAILABLE, RATE_LIMIT_UNAVAILABLE, REVOCATION_LIST_UNAVAILABLE, DEPENDENCY_UNAVAILABLE) or this gateway instance is shutting down (SHUTTING_DOWN): retry after Retry-After, a write with the same Idempotency-Key */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a backend service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+        };
+    };
+    PasskeyAuthHttpController_signIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasskeyLoginDto"];
+            };
+        };
+        responses: {
+            /** @description signed in without a password (the passkey verified the user: both factors). Send a stable X-Device-Id header so new devices are recognised */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyLoginView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: VALIDATION_FAILED, PASSKEY_RESPONSE_INVALID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: PASSKEY_CHALLENGE_INVALID, PASSKEY_NOT_FOUND, PASSKEY_VERIFICATION_FAILED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: ACCOUNT_FROZEN, LOGIN_BLOCKED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the URI is over 8 KiB or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /**
+             * @description RFC 9457 problem details; code: LOGIN_LOCKED, LOGIN_THROTTLED
+             *
+             *     RFC 9457 problem details, code RATE_LIMITED: over the 'passkey' limit per client address (passkey sign-in options and answers)
+             */
+            429: {
+                headers: {
+                    /** @description seconds until the window resets */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the request line and headers are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a dependency is unavailable (BACKEND_UNAVAILABLE, IDEMPOTENCY_STORE_UNAVAILABLE, RATE_LIMIT_UNAVAILABLE, REVOCATION_LIST_UNAVAILABLE, DEPENDENCY_UNAVAILABLE) or this gateway instance is shutting down (SHUTTING_DOWN): retry after Retry-After, a write with the same Idempotency-Key */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a backend service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+        };
+    };
+    PasskeyAuthHttpController_options: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PasskeyOptionsDto"];
+            };
+        };
+        responses: {
+            /** @description options for navigator.credentials.get: without a body (or mfaChallenge) to sign in without a password, finished at POST /v1/auth/passkey; with the mfaChallenge of a password login, finished at POST /v1/auth/login/mfa with method PASSKEY */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyRequestOptionsView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: MFA_CHALLENGE_INVALID */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: PASSKEY_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the URI is over 8 KiB or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details, code RATE_LIMITED: over the 'passkey' limit per client address (passkey sign-in options and answers) */
+            429: {
+                headers: {
+                    /** @description seconds until the window resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -18780,7 +19838,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description PENDING_PAYMENT, or PENDING_REVIEW when held by risk */
+            /** @description PENDING_PAYMENT, or PENDING_REVIEW when held by risk. A large order (ORDER_STEP_UP_MIN_TOTAL) to an address typed in here or added to the address book moments ago (ORDER_STEP_UP_NEW_ADDRESS_MINUTES) needs a step-up within ORDER_STEP_UP_WINDOW_MINUTES: 403 STEP_UP_REQUIRED, before anything is reserved; step up and send the same request (the same Idempotency-Key works) with the new access token */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -18813,7 +19871,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemView"];
                 };
             };
-            /** @description RFC 9457 problem details */
+            /**
+             * @description RFC 9457 problem details
+             *
+             *     RFC 9457 problem details; code STEP_UP_REQUIRED, ACCOUNT_FROZEN, ORDER_REJECTED. STEP_UP_REQUIRED: confirm it is you first (no second factor proved in this session within the step-up window). The problem lists `methods` (TOTP, SMS, PASSKEY, RECOVERY_CODE, or PASSWORD for an account without a second factor) and `maskedPhone` when it could ask the user service (else GET /v1/me/step-up does); step up with POST /v1/me/step-up and send the request again with the new access token
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -20295,6 +21357,209 @@ export interface operations {
             };
         };
     };
+    AccountSecurityHttpController_forgetDevice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                deviceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description every session of the device is ended and the device forgotten: its next sign-in is a new device again */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionsEndedView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: VALIDATION_FAILED, DEVICE_ID_REQUIRED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: DEVICE_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the URI is over 8 KiB or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the request line and headers are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a dependency is unavailable (BACKEND_UNAVAILABLE, IDEMPOTENCY_STORE_UNAVAILABLE, RATE_LIMIT_UNAVAILABLE, REVOCATION_LIST_UNAVAILABLE, DEPENDENCY_UNAVAILABLE) or this gateway instance is shutting down (SHUTTING_DOWN): retry after Retry-After, a write with the same Idempotency-Key */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a backend service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+        };
+    };
+    AccountSecurityHttpController_changeEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangeEmailDto"];
+            };
+        };
+        responses: {
+            /** @description the account with its new e-mail address */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: VALIDATION_FAILED, EMAIL_INVALID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: SESSION_ENDED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code STEP_UP_REQUIRED. STEP_UP_REQUIRED: confirm it is you first (no second factor proved in this session within the step-up window). The problem lists `methods` (TOTP, SMS, PASSKEY, RECOVERY_CODE, or PASSWORD for an account without a second factor) and `maskedPhone` when it could ask the user service (else GET /v1/me/step-up does); step up with POST /v1/me/step-up and send the request again with the new access token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: EMAIL_TAKEN */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the URI is over 8 KiB or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the request line and headers are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a dependency is unavailable (BACKEND_UNAVAILABLE, IDEMPOTENCY_STORE_UNAVAILABLE, RATE_LIMIT_UNAVAILABLE, REVOCATION_LIST_UNAVAILABLE, DEPENDENCY_UNAVAILABLE) or this gateway instance is shutting down (SHUTTING_DOWN): retry after Retry-After, a write with the same Idempotency-Key */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a backend service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+        };
+    };
     MeHttpController_export: {
         parameters: {
             query?: never;
@@ -20457,7 +21722,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description MFA is off and every session has ended */
+            /** @description MFA is off and every session has ended. Needs the password and a code, and (the account having a second factor) a step-up within STEP_UP_WINDOW_SECONDS */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -20475,6 +21740,15 @@ export interface operations {
             };
             /** @description RFC 9457 problem details */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code STEP_UP_REQUIRED. STEP_UP_REQUIRED: confirm it is you first (no second factor proved in this session within the step-up window). The problem lists `methods` (TOTP, SMS, PASSKEY, RECOVERY_CODE, or PASSWORD for an account without a second factor) and `maskedPhone` when it could ask the user service (else GET /v1/me/step-up does); step up with POST /v1/me/step-up and send the request again with the new access token */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20558,7 +21832,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description pending until confirmed */
+            /** @description pending until confirmed. An account that already has a second factor (TOTP, SMS codes or a passkey) needs a step-up within STEP_UP_WINDOW_SECONDS (the token of POST /v1/me/step-up) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -20578,6 +21852,15 @@ export interface operations {
             };
             /** @description RFC 9457 problem details */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code STEP_UP_REQUIRED. STEP_UP_REQUIRED: confirm it is you first (no second factor proved in this session within the step-up window). The problem lists `methods` (TOTP, SMS, PASSKEY, RECOVERY_CODE, or PASSWORD for an account without a second factor) and `maskedPhone` when it could ask the user service (else GET /v1/me/step-up does); step up with POST /v1/me/step-up and send the request again with the new access token */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20703,6 +21986,227 @@ export interface operations {
             /** @description RFC 9457 problem details */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the request line and headers are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a dependency is unavailable (BACKEND_UNAVAILABLE, IDEMPOTENCY_STORE_UNAVAILABLE, RATE_LIMIT_UNAVAILABLE, REVOCATION_LIST_UNAVAILABLE, DEPENDENCY_UNAVAILABLE) or this gateway instance is shutting down (SHUTTING_DOWN): retry after Retry-After, a write with the same Idempotency-Key */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a backend service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+        };
+    };
+    AccountSecurityHttpController_setSmsMfa: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SmsMfaDto"];
+            };
+        };
+        responses: {
+            /** @description SMS codes to the account phone are (enabled: true, with the code POST /v1/me/mfa/sms/code sent) or are no longer (enabled: false) a second factor */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmsMfaView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: SMS_CODE_INVALID, SESSION_ENDED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code STEP_UP_REQUIRED. STEP_UP_REQUIRED: confirm it is you first (no second factor proved in this session within the step-up window). The problem lists `methods` (TOTP, SMS, PASSKEY, RECOVERY_CODE, or PASSWORD for an account without a second factor) and `maskedPhone` when it could ask the user service (else GET /v1/me/step-up does); step up with POST /v1/me/step-up and send the request again with the new access token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the URI is over 8 KiB or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: PHONE_REQUIRED, SMS_CODE_EXPIRED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the request line and headers are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a dependency is unavailable (BACKEND_UNAVAILABLE, IDEMPOTENCY_STORE_UNAVAILABLE, RATE_LIMIT_UNAVAILABLE, REVOCATION_LIST_UNAVAILABLE, DEPENDENCY_UNAVAILABLE) or this gateway instance is shutting down (SHUTTING_DOWN): retry after Retry-After, a write with the same Idempotency-Key */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a backend service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+        };
+    };
+    AccountSecurityHttpController_sendSmsMfaCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a code went to the account phone; give it to POST /v1/me/mfa/sms */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmsCodeView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: SESSION_ENDED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code STEP_UP_REQUIRED. STEP_UP_REQUIRED: confirm it is you first (no second factor proved in this session within the step-up window). The problem lists `methods` (TOTP, SMS, PASSKEY, RECOVERY_CODE, or PASSWORD for an account without a second factor) and `maskedPhone` when it could ask the user service (else GET /v1/me/step-up does); step up with POST /v1/me/step-up and send the request again with the new access token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the URI is over 8 KiB or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: PHONE_REQUIRED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details, code RATE_LIMITED: over the 'sms' limit per client address or per account (SMS codes sent); the user service also answers 429 SMS_CODE_COOLDOWN (a code was sent moments ago) or SMS_SEND_LIMITED (too many codes to this number, account or address), with Retry-After */
+            429: {
+                headers: {
+                    /** @description seconds until the window resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -20957,6 +22461,887 @@ export interface operations {
             /** @description RFC 9457 problem details: the URI is over 8 KiB or a path parameter too long */
             414: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the request line and headers are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a dependency is unavailable (BACKEND_UNAVAILABLE, IDEMPOTENCY_STORE_UNAVAILABLE, RATE_LIMIT_UNAVAILABLE, REVOCATION_LIST_UNAVAILABLE, DEPENDENCY_UNAVAILABLE) or this gateway instance is shutting down (SHUTTING_DOWN): retry after Retry-After, a write with the same Idempotency-Key */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a backend service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+        };
+    };
+    MePasskeysHttpController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyList"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the URI is over 8 KiB or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the request line and headers are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a dependency is unavailable (BACKEND_UNAVAILABLE, IDEMPOTENCY_STORE_UNAVAILABLE, RATE_LIMIT_UNAVAILABLE, REVOCATION_LIST_UNAVAILABLE, DEPENDENCY_UNAVAILABLE) or this gateway instance is shutting down (SHUTTING_DOWN): retry after Retry-After, a write with the same Idempotency-Key */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a backend service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+        };
+    };
+    MePasskeysHttpController_register: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasskeyRegistrationDto"];
+            };
+        };
+        responses: {
+            /** @description the passkey is registered (it signs in without a password from now on); recoveryCodes are shown only now */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegisteredPasskeyView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: VALIDATION_FAILED, PASSKEY_RESPONSE_INVALID, PASSKEY_VERIFICATION_FAILED, PASSKEY_NAME_INVALID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code STEP_UP_REQUIRED. STEP_UP_REQUIRED: confirm it is you first (no second factor proved in this session within the step-up window). The problem lists `methods` (TOTP, SMS, PASSKEY, RECOVERY_CODE, or PASSWORD for an account without a second factor) and `maskedPhone` when it could ask the user service (else GET /v1/me/step-up does); step up with POST /v1/me/step-up and send the request again with the new access token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: PASSKEY_ALREADY_REGISTERED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the URI is over 8 KiB or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: PASSKEY_CHALLENGE_INVALID, PASSKEY_LIMIT_REACHED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the request line and headers are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a dependency is unavailable (BACKEND_UNAVAILABLE, IDEMPOTENCY_STORE_UNAVAILABLE, RATE_LIMIT_UNAVAILABLE, REVOCATION_LIST_UNAVAILABLE, DEPENDENCY_UNAVAILABLE) or this gateway instance is shutting down (SHUTTING_DOWN): retry after Retry-After, a write with the same Idempotency-Key */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a backend service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+        };
+    };
+    MePasskeysHttpController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description removed: it signs in no more */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description RFC 9457 problem details; code: VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code STEP_UP_REQUIRED. STEP_UP_REQUIRED: confirm it is you first (no second factor proved in this session within the step-up window). The problem lists `methods` (TOTP, SMS, PASSKEY, RECOVERY_CODE, or PASSWORD for an account without a second factor) and `maskedPhone` when it could ask the user service (else GET /v1/me/step-up does); step up with POST /v1/me/step-up and send the request again with the new access token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: PASSKEY_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the URI is over 8 KiB or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the request line and headers are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a dependency is unavailable (BACKEND_UNAVAILABLE, IDEMPOTENCY_STORE_UNAVAILABLE, RATE_LIMIT_UNAVAILABLE, REVOCATION_LIST_UNAVAILABLE, DEPENDENCY_UNAVAILABLE) or this gateway instance is shutting down (SHUTTING_DOWN): retry after Retry-After, a write with the same Idempotency-Key */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a backend service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+        };
+    };
+    MePasskeysHttpController_rename: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasskeyRenameDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: VALIDATION_FAILED, PASSKEY_NAME_INVALID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code STEP_UP_REQUIRED. STEP_UP_REQUIRED: confirm it is you first (no second factor proved in this session within the step-up window). The problem lists `methods` (TOTP, SMS, PASSKEY, RECOVERY_CODE, or PASSWORD for an account without a second factor) and `maskedPhone` when it could ask the user service (else GET /v1/me/step-up does); step up with POST /v1/me/step-up and send the request again with the new access token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: PASSKEY_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the URI is over 8 KiB or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the request line and headers are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a dependency is unavailable (BACKEND_UNAVAILABLE, IDEMPOTENCY_STORE_UNAVAILABLE, RATE_LIMIT_UNAVAILABLE, REVOCATION_LIST_UNAVAILABLE, DEPENDENCY_UNAVAILABLE) or this gateway instance is shutting down (SHUTTING_DOWN): retry after Retry-After, a write with the same Idempotency-Key */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a backend service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+        };
+    };
+    MePasskeysHttpController_registrationOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyCreationOptionsView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code STEP_UP_REQUIRED. STEP_UP_REQUIRED: confirm it is you first (no second factor proved in this session within the step-up window). The problem lists `methods` (TOTP, SMS, PASSKEY, RECOVERY_CODE, or PASSWORD for an account without a second factor) and `maskedPhone` when it could ask the user service (else GET /v1/me/step-up does); step up with POST /v1/me/step-up and send the request again with the new access token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the URI is over 8 KiB or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: PASSKEY_LIMIT_REACHED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the request line and headers are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a dependency is unavailable (BACKEND_UNAVAILABLE, IDEMPOTENCY_STORE_UNAVAILABLE, RATE_LIMIT_UNAVAILABLE, REVOCATION_LIST_UNAVAILABLE, DEPENDENCY_UNAVAILABLE) or this gateway instance is shutting down (SHUTTING_DOWN): retry after Retry-After, a write with the same Idempotency-Key */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a backend service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+        };
+    };
+    AccountSecurityHttpController_changePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangePasswordDto"];
+            };
+        };
+        responses: {
+            /** @description the password is changed; every other session is ended (this one goes on) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionsEndedView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: VALIDATION_FAILED, PASSWORD_TOO_WEAK, PASSWORD_TOO_COMMON, PASSWORD_UNCHANGED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: INVALID_CREDENTIALS, SESSION_ENDED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code STEP_UP_REQUIRED. STEP_UP_REQUIRED: confirm it is you first (no second factor proved in this session within the step-up window). The problem lists `methods` (TOTP, SMS, PASSKEY, RECOVERY_CODE, or PASSWORD for an account without a second factor) and `maskedPhone` when it could ask the user service (else GET /v1/me/step-up does); step up with POST /v1/me/step-up and send the request again with the new access token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the URI is over 8 KiB or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: LOGIN_THROTTLED, LOGIN_LOCKED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the request line and headers are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a dependency is unavailable (BACKEND_UNAVAILABLE, IDEMPOTENCY_STORE_UNAVAILABLE, RATE_LIMIT_UNAVAILABLE, REVOCATION_LIST_UNAVAILABLE, DEPENDENCY_UNAVAILABLE) or this gateway instance is shutting down (SHUTTING_DOWN): retry after Retry-After, a write with the same Idempotency-Key */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a backend service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+        };
+    };
+    AccountSecurityHttpController_changePhone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangePhoneDto"];
+            };
+        };
+        responses: {
+            /** @description the account with its new phone */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: VALIDATION_FAILED, PHONE_INVALID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: SMS_CODE_INVALID, SESSION_ENDED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code STEP_UP_REQUIRED. STEP_UP_REQUIRED: confirm it is you first (no second factor proved in this session within the step-up window). The problem lists `methods` (TOTP, SMS, PASSKEY, RECOVERY_CODE, or PASSWORD for an account without a second factor) and `maskedPhone` when it could ask the user service (else GET /v1/me/step-up does); step up with POST /v1/me/step-up and send the request again with the new access token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: PHONE_TAKEN */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the URI is over 8 KiB or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: SMS_CODE_EXPIRED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the request line and headers are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a dependency is unavailable (BACKEND_UNAVAILABLE, IDEMPOTENCY_STORE_UNAVAILABLE, RATE_LIMIT_UNAVAILABLE, REVOCATION_LIST_UNAVAILABLE, DEPENDENCY_UNAVAILABLE) or this gateway instance is shutting down (SHUTTING_DOWN): retry after Retry-After, a write with the same Idempotency-Key */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a backend service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+        };
+    };
+    AccountSecurityHttpController_sendPhoneCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PhoneCodeDto"];
+            };
+        };
+        responses: {
+            /** @description a code went to the new phone; give it to PUT /v1/me/phone */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmsCodeView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: VALIDATION_FAILED, PHONE_INVALID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: SESSION_ENDED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code STEP_UP_REQUIRED. STEP_UP_REQUIRED: confirm it is you first (no second factor proved in this session within the step-up window). The problem lists `methods` (TOTP, SMS, PASSKEY, RECOVERY_CODE, or PASSWORD for an account without a second factor) and `maskedPhone` when it could ask the user service (else GET /v1/me/step-up does); step up with POST /v1/me/step-up and send the request again with the new access token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: PHONE_TAKEN */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the URI is over 8 KiB or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: PHONE_UNCHANGED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details, code RATE_LIMITED: over the 'sms' limit per client address or per account (SMS codes sent); the user service also answers 429 SMS_CODE_COOLDOWN (a code was sent moments ago) or SMS_SEND_LIMITED (too many codes to this number, account or address), with Retry-After */
+            429: {
+                headers: {
+                    /** @description seconds until the window resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -21467,6 +23852,455 @@ export interface operations {
             /** @description RFC 9457 problem details: the URI is over 8 KiB or a path parameter too long */
             414: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the request line and headers are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a dependency is unavailable (BACKEND_UNAVAILABLE, IDEMPOTENCY_STORE_UNAVAILABLE, RATE_LIMIT_UNAVAILABLE, REVOCATION_LIST_UNAVAILABLE, DEPENDENCY_UNAVAILABLE) or this gateway instance is shutting down (SHUTTING_DOWN): retry after Retry-After, a write with the same Idempotency-Key */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a backend service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+        };
+    };
+    AccountSecurityHttpController_sessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the live sessions (this one `current`) and the devices the account signed in from, with last use and place */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionsView"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the URI is over 8 KiB or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the request line and headers are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a dependency is unavailable (BACKEND_UNAVAILABLE, IDEMPOTENCY_STORE_UNAVAILABLE, RATE_LIMIT_UNAVAILABLE, REVOCATION_LIST_UNAVAILABLE, DEPENDENCY_UNAVAILABLE) or this gateway instance is shutting down (SHUTTING_DOWN): retry after Retry-After, a write with the same Idempotency-Key */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a backend service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+        };
+    };
+    AccountSecurityHttpController_revokeSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the session is ended: its refresh token and its access tokens are refused from now on (this one too, when it is the current session) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description RFC 9457 problem details; code: VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: SESSION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the URI is over 8 KiB or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the request line and headers are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a dependency is unavailable (BACKEND_UNAVAILABLE, IDEMPOTENCY_STORE_UNAVAILABLE, RATE_LIMIT_UNAVAILABLE, REVOCATION_LIST_UNAVAILABLE, DEPENDENCY_UNAVAILABLE) or this gateway instance is shutting down (SHUTTING_DOWN): retry after Retry-After, a write with the same Idempotency-Key */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a backend service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+        };
+    };
+    AccountSecurityHttpController_stepUpOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description how this account can step up now (BeginStepUp): its methods, the masked phone for SMS, the passkey options */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StepUpOptionsView"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the URI is over 8 KiB or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the request line and headers are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a dependency is unavailable (BACKEND_UNAVAILABLE, IDEMPOTENCY_STORE_UNAVAILABLE, RATE_LIMIT_UNAVAILABLE, REVOCATION_LIST_UNAVAILABLE, DEPENDENCY_UNAVAILABLE) or this gateway instance is shutting down (SHUTTING_DOWN): retry after Retry-After, a write with the same Idempotency-Key */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a backend service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+        };
+    };
+    AccountSecurityHttpController_stepUp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StepUpDto"];
+            };
+        };
+        responses: {
+            /** @description the second factor (or, for an account without one, the password) is proved: a new access token of this session whose mfa_at is now; sensitive changes are allowed until validUntil */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StepUpView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: VALIDATION_FAILED, MFA_METHOD_INVALID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: MFA_CODE_INVALID, SMS_CODE_INVALID, INVALID_CREDENTIALS, SESSION_ENDED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the body is over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the URI is over 8 KiB or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: MFA_METHOD_UNAVAILABLE, SMS_CODE_EXPIRED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: LOGIN_THROTTLED, LOGIN_LOCKED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the request line and headers are over 16 KiB */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a dependency is unavailable (BACKEND_UNAVAILABLE, IDEMPOTENCY_STORE_UNAVAILABLE, RATE_LIMIT_UNAVAILABLE, REVOCATION_LIST_UNAVAILABLE, DEPENDENCY_UNAVAILABLE) or this gateway instance is shutting down (SHUTTING_DOWN): retry after Retry-After, a write with the same Idempotency-Key */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: a backend service did not answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+        };
+    };
+    AccountSecurityHttpController_sendStepUpCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a step-up code went to the account phone (SMS must be among the methods of GET /v1/me/step-up) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmsCodeView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: SESSION_ENDED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details: the URI is over 8 KiB or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: PHONE_REQUIRED, MFA_METHOD_UNAVAILABLE */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details, code RATE_LIMITED: over the 'sms' limit per client address or per account (SMS codes sent); the user service also answers 429 SMS_CODE_COOLDOWN (a code was sent moments ago) or SMS_SEND_LIMITED (too many codes to this number, account or address), with Retry-After */
+            429: {
+                headers: {
+                    /** @description seconds until the window resets */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -25,7 +25,8 @@ import { IsRfc3339, Optional, OptionalNullable } from './validators';
 export const CHANNELS = ['EMAIL', 'SMS', 'PUSH'] as const;
 /** The categories a customer chooses channels for (OPERATIONS is operators' alerts). */
 export const CUSTOMER_CATEGORIES = ['ORDER', 'SERVICE', 'MARKETING'] as const;
-export const MESSAGE_CATEGORIES = [...CUSTOMER_CATEGORIES, 'OPERATIONS'] as const;
+/** SECURITY: sign-ins from a new device and security changes, always sent (no preference). */
+export const MESSAGE_CATEGORIES = [...CUSTOMER_CATEGORIES, 'OPERATIONS', 'SECURITY'] as const;
 export const DELIVERY_STATUSES = [
   'PENDING',
   'HELD',

@@ -53,16 +53,46 @@ export class LoginDto {
   password!: string;
 }
 
+/**
+ * The second factors a login challenge is finished with at POST /v1/auth/login/mfa (`method`;
+ * other kinds of answer add theirs here and their field to MfaLoginDto).
+ */
+export const MFA_LOGIN_METHODS = ['TOTP', 'SMS', 'RECOVERY_CODE', 'PASSKEY'] as string[];
+
 export class MfaLoginDto {
   @ApiProperty({ description: 'mfaChallenge from the login answer' })
   @IsString()
   @Length(1, 200)
   challenge!: string;
 
-  @ApiProperty({ example: '492039', description: 'a 6-digit TOTP code or a recovery code' })
+  @ApiPropertyOptional({
+    example: '492039',
+    description:
+      'a 6-digit TOTP code, a recovery code, or (method SMS) the 6-digit code POST /v1/auth/login/mfa/sms sent; required unless method is PASSKEY',
+  })
+  @ValidateIf((o: MfaLoginDto) => o.method !== 'PASSKEY')
   @IsString()
   @Length(1, 32)
-  code!: string;
+  code?: string;
+
+  @ApiPropertyOptional({
+    enum: MFA_LOGIN_METHODS,
+    description:
+      "which second factor `code` is; left out: a TOTP code, or a recovery code by its shape (the login answer's mfaMethods says which the account has)",
+  })
+  @Optional()
+  @IsIn(MFA_LOGIN_METHODS)
+  method?: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'method PASSKEY: the AuthenticationResponseJSON of navigator.credentials.get for the options POST /v1/auth/passkey/options answered for this mfaChallenge (required with it)',
+  })
+  @ValidateIf((o: MfaLoginDto) => o.method === 'PASSKEY')
+  @IsObject()
+  passkeyResponse?: Record<string, unknown>;
 }
 
 export class RefreshDto {
@@ -263,6 +293,20 @@ export class LoginView {
   @ApiPropertyOptional({ type: TokensView }) tokens?: TokensView;
   @ApiPropertyOptional() mfaChallenge?: string;
   @ApiPropertyOptional({ format: 'date-time' }) mfaChallengeExpiresAt?: string;
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['TOTP', 'SMS', 'RECOVERY_CODE'],
+    description:
+      'with mfaRequired: the second factors the challenge may be finished with (TOTP, SMS, PASSKEY, RECOVERY_CODE); SMS: ask for the code with POST /v1/auth/login/mfa/sms, then POST /v1/auth/login/mfa with method SMS',
+  })
+  mfaMethods?: string[];
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    example: '+86138****8000',
+    description: 'with mfaRequired and SMS among mfaMethods: the phone the code goes to, masked',
+  })
+  mfaPhoneMasked?: string | null;
 }
 
 export class MfaLoginView {
@@ -293,7 +337,13 @@ export class AccountDetailsView {
   @ApiProperty({ type: AccountView }) account!: AccountView;
   @ApiProperty({ type: ProfileView }) profile!: ProfileView;
   @ApiProperty({ type: [ConsentView] }) consents!: ConsentView[];
-  @ApiProperty() mfaEnabled!: boolean;
+  @ApiProperty({ description: 'a second factor is asked at sign-in (TOTP or SMS codes are on)' })
+  mfaEnabled!: boolean;
+  @ApiProperty({ description: 'an authenticator app (TOTP) is enrolled' }) totpEnabled!: boolean;
+  @ApiProperty({ description: 'SMS codes to the account phone are a second factor' })
+  smsMfaEnabled!: boolean;
+  @ApiProperty({ description: 'passkeys registered' }) passkeyCount!: number;
+  @ApiProperty({ description: 'unused recovery codes' }) recoveryCodesLeft!: number;
 }
 
 export class AddressView {
