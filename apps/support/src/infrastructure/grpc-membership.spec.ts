@@ -28,6 +28,10 @@ describe('GrpcMembership', () => {
           profile: { displayName: 'Li Lei', birthday: '', avatarUrl: '', locale: 'zh-CN' },
           consents: [],
           mfaEnabled: false,
+          totpEnabled: false,
+          smsMfaEnabled: false,
+          passkeyCount: 0,
+          recoveryCodesLeft: 0,
         },
       }),
     };
