@@ -35,10 +35,17 @@ const common = {
   moduleFileExtensions: ['ts', 'js', 'json'],
 };
 // The heavy suites start a whole platform under load (replicas: 22 processes; chaos: a mixed
-// load and faults). On a 2-core machine every suite beside them misses its deadlines, so
+// load and faults; api-fuzz: schemathesis's thousands of requests, answered within its
+// 10 s response limit, and the gateway's Redis checks within their bounded waits, which a
+// neighbour's browser or platform on the same 2 cores made it miss). On a 2-core machine every
+// suite beside them misses its deadlines, so
 // `npm test` runs them in a second jest run of their own, one at a time (tools/test.sh):
 // EMPORIA_JEST_HEAVY=skip leaves them out, =only runs nothing else; unset, both.
-const heavy = ['<rootDir>/e2e/replicas.int-spec.ts', '<rootDir>/e2e/chaos.int-spec.ts'];
+const heavy = [
+  '<rootDir>/e2e/replicas.int-spec.ts',
+  '<rootDir>/e2e/chaos.int-spec.ts',
+  '<rootDir>/e2e/api-fuzz.int-spec.ts',
+];
 const heavyMode = process.env.EMPORIA_JEST_HEAVY ?? '';
 if (!['', 'skip', 'only'].includes(heavyMode))
   throw new Error(`EMPORIA_JEST_HEAVY: "${heavyMode}" (give skip or only, or leave it unset)`);

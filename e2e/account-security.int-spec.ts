@@ -229,6 +229,11 @@ describe('account security end to end: gateway → user, notification, order', (
     // enrolling TOTP needs a recent step-up once the account has a second factor
     expectStepUpRequired(await api('POST', '/v1/me/mfa/enrolment', undefined, laptop), ['SMS']);
 
+    // the session in use is not ended from its own list (logout does that)
+    const own = await api('DELETE', `/v1/me/sessions/${current.id}`, undefined, phoneAuth);
+    expect(own.status).toBe(409);
+    expect(own.body.code).toBe('SESSION_IS_CURRENT');
+
     // the laptop's session ended: its access tokens and its refresh token are refused
     expect(
       (await api('DELETE', `/v1/me/sessions/${laptopSession.id}`, undefined, phoneAuth)).status,

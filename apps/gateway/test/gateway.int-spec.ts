@@ -150,6 +150,7 @@ describe('gateway HTTP surface (backends unreachable)', () => {
         '/v1/admin/risk/rules/{id}',
         '/v1/admin/risk/lists/{kind}/entries',
         '/v1/admin/risk/lists/{kind}/export',
+        '/v1/admin/risk/model',
         '/v1/admin/risk/decisions',
         '/v1/admin/skus/{skuId}/price',
         '/v1/admin/skus/{skuId}/price-history',

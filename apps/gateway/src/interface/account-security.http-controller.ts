@@ -27,6 +27,7 @@ import {
 } from './account-security-mappers';
 import { ApiProblemCodes } from './api-problems';
 import { Auth, Caller } from './auth.guard';
+import { ProblemError } from './problem';
 import {
   ChangeEmailDto,
   ChangePasswordDto,
@@ -90,14 +91,22 @@ export class AccountSecurityHttpController {
   @HttpCode(204)
   @ApiNoContentResponse({
     description:
-      'the session is ended: its refresh token and its access tokens are refused from now on (this one too, when it is the current session)',
+      'the session is ended: its refresh token and its access tokens are refused from now on. The calling session is not ended here (409 SESSION_IS_CURRENT): sign out with POST /v1/auth/logout',
   })
-  @ApiProblemCodes({ 404: ['SESSION_NOT_FOUND'] })
+  @ApiProblemCodes({ 404: ['SESSION_NOT_FOUND'], 409: ['SESSION_IS_CURRENT'] })
   async revokeSession(
     @Ctx() ctx: RequestContext,
     @Caller() me: Principal,
     @Param('id', uuidParam) id: string,
   ): Promise<void> {
+    // ending the session one is using from its own list is a sign-out by mistake (as GitHub's and
+    // Google's session lists, which offer no revoke for the current one); logout says it plainly
+    if (me.sessionId === id)
+      throw new ProblemError(
+        409,
+        'SESSION_IS_CURRENT',
+        'this is the session you are using: sign out with POST /v1/auth/logout instead',
+      );
     await this.users.revokeSession(ctx, { accountId: me.accountId, sessionId: id });
   }
 

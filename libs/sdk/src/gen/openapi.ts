@@ -23976,7 +23976,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the session is ended: its refresh token and its access tokens are refused from now on (this one too, when it is the current session) */
+            /** @description the session is ended: its refresh token and its access tokens are refused from now on. The calling session is not ended here (409 SESSION_IS_CURRENT): sign out with POST /v1/auth/logout */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -24003,6 +24003,15 @@ export interface operations {
             };
             /** @description RFC 9457 problem details; code: SESSION_NOT_FOUND */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description RFC 9457 problem details; code: SESSION_IS_CURRENT */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
