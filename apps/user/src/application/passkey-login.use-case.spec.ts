@@ -5,7 +5,7 @@ import { withPasskeys } from '../testing/passkey-harness';
 /**
  * Signing in with a passkey through the use cases (in-memory ports, the real WebAuthn adapter,
  * soft authenticators): without a password, as the second step of a password login, and as a
- * step-up's proof (`passkeyOptionsFor`, `verifyPasskeyAssertion`).
+ * step-up's proof (StepUpUseCase).
  */
 describe('passkeys: signing in', () => {
   const setup = async () => {
@@ -186,28 +186,23 @@ describe('passkeys: signing in', () => {
     });
   });
 
-  it('proves a step-up in the caller’s transaction, once, with the account’s own passkey', async () => {
+  it('proves a step-up once, with the account’s own passkey only', async () => {
     const { h, p, me, phone } = await setup();
-    const now = () => h.clock.now();
-    const { optionsJson, challengeToken } = await h.uow.run(h.ctx, (tx) =>
-      p.passkeys.passkeyOptionsFor(tx, me.account.id, now()),
-    );
-    expect(JSON.parse(optionsJson).challenge).toBe(challengeToken);
-    const response = phone.get(optionsJson);
-    const verify = (accountId: string, token = challengeToken, json = response) =>
-      h.uow.run(h.ctx, (tx) =>
-        p.passkeys.verifyPasskeyAssertion(tx, accountId, token, json, now()),
-      );
     const other = await p.steppedUp('other@example.com');
-    expect(await verify(other.account.id)).toBe(false); // not its challenge
-    expect(await verify(me.account.id, 'another-token')).toBe(false);
-    expect(await verify(me.account.id, '')).toBe(true); // the challenge read from the response
-    expect(await verify(me.account.id)).toBe(false); // used
-    await expect(verify(me.account.id, '', 'nope')).rejects.toMatchObject({
-      code: 'PASSKEY_RESPONSE_INVALID',
-    });
-    await expect(
-      h.uow.run(h.ctx, (tx) => p.passkeys.passkeyOptionsFor(tx, other.account.id, now())),
-    ).rejects.toMatchObject({ code: 'PASSKEY_NOT_FOUND' });
+    await p.register(other, p.authenticator());
+    const begun = await h.stepUp.begin(h.ctx, me.account.id, me.sessionId);
+    expect(JSON.parse(begun.passkeyOptionsJson).allowCredentials).toHaveLength(1);
+    const response = phone.get(begun.passkeyOptionsJson);
+    const stepUp = (who: { account: { id: string }; sessionId: string }) =>
+      h.stepUp.stepUp(h.ctx, {
+        accountId: who.account.id,
+        sessionId: who.sessionId,
+        method: 'PASSKEY',
+        passkeyResponseJson: response,
+      });
+    // another account's session cannot use this account's assertion (not its challenge)
+    await expect(stepUp(other)).rejects.toMatchObject({ code: 'PASSKEY_CHALLENGE_INVALID' });
+    await expect(stepUp(me)).resolves.toMatchObject({ steppedUpAt: h.clock.now() });
+    await expect(stepUp(me)).rejects.toMatchObject({ code: 'PASSKEY_CHALLENGE_INVALID' }); // used
   });
 });

@@ -36,8 +36,8 @@ export interface RegisteredPasskey {
 /**
  * An account's passkeys: registration (WebAuthn attestation "none"), the list, renaming and
  * removal. Registering, renaming and removing are sensitive: each needs a recent step-up in the
- * calling session (`assertRecentStepUp`). Also the passkey step of a step-up
- * (`passkeyOptionsFor`, `verifyPasskeyAssertion`), for use inside the step-up's transaction.
+ * calling session (`assertRecentStepUp`). A step-up with a passkey is StepUpUseCase's (through
+ * PasskeyCeremonies and SecondFactorCheck).
  */
 @Injectable()
 export class PasskeyUseCase {
@@ -193,58 +193,5 @@ export class PasskeyUseCase {
   deleteExpiredChallenges(ctx: RequestContext): Promise<number> {
     const now = this.clock.now();
     return this.uow.run(ctx, (tx) => tx.passkeys.deleteExpiredChallenges(now, 500));
-  }
-
-  /**
-   * For a step-up, in its transaction: request options (PublicKeyCredentialRequestOptionsJSON)
-   * allowing only the account's passkeys, and the challenge token (the WebAuthn challenge, also
-   * in the options) that `verifyPasskeyAssertion` takes. Throws NOT_FOUND PASSKEY_NOT_FOUND when
-   * the account has no passkey.
-   */
-  async passkeyOptionsFor(
-    tx: UserTx,
-    accountId: string,
-    now: Date,
-  ): Promise<{ optionsJson: string; challengeToken: string }> {
-    const passkeys = await tx.passkeys.list(accountId);
-    if (passkeys.length === 0)
-      throw passkeyError('NOT_FOUND', 'PASSKEY_NOT_FOUND', 'this account has no passkey');
-    const options = await this.ceremonies.assertionOptions(
-      tx,
-      'STEP_UP',
-      { accountId },
-      passkeys,
-      now,
-    );
-    return { optionsJson: JSON.stringify(options.options), challengeToken: options.challenge };
-  }
-
-  /**
-   * For a step-up, in its transaction: whether `responseJson` (navigator.credentials.get's
-   * AuthenticationResponseJSON for `passkeyOptionsFor`'s options) proves one of the account's
-   * passkeys now. The challenge is read from the response when `challengeToken` is empty; given,
-   * it must be the one the response signed. The challenge is used up (false: any failure of the
-   * assertion — a used, expired or foreign challenge, another account's or a removed passkey,
-   * a bad signature, origin or relying party, a counter that did not go up); the passkey's use
-   * is recorded. Throws only INVALID_ARGUMENT PASSKEY_RESPONSE_INVALID (not a WebAuthn response).
-   * User verification is not required: the session is signed in already.
-   */
-  async verifyPasskeyAssertion(
-    tx: UserTx,
-    accountId: string,
-    challengeToken: string,
-    responseJson: string,
-    now: Date,
-  ): Promise<boolean> {
-    const answer = this.ceremonies.read(responseJson, 'get');
-    if (challengeToken && challengeToken !== answer.challenge) return false;
-    const outcome = await this.ceremonies.checkAssertion(
-      tx,
-      answer,
-      { ceremony: 'STEP_UP', accountId },
-      false,
-      now,
-    );
-    return outcome.ok;
   }
 }
