@@ -427,6 +427,9 @@ describe('risk end to end: gateway → order → risk', () => {
     expect(r.body.features).toContain('account_age_days');
     const anonymous = await platform.api('GET', '/v1/admin/risk/model');
     expect(anonymous.status).toBe(401);
+    const customer = (await platform.signIn(email('model-reader'), PASSWORD)).auth;
+    const refused = await platform.api('GET', '/v1/admin/risk/model', undefined, customer);
+    expect([refused.status, refused.body.code]).toEqual([403, 'ROLE_REQUIRED']);
   });
 
   it('with risk down, checkout holds orders for review (not lost) and sign-ins fail open', async () => {
