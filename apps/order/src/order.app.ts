@@ -1,4 +1,5 @@
 import { MARKETING_GROUP_BUY, ORDER_CART, ORDER_ORDER } from '@emporia/contracts';
+import { prepareAddressCheck } from '@emporia/domain';
 import type { catalogV1, marketingV1, riskV1, userV1 } from '@emporia/contracts';
 import { kafkaResource, OutboxRelay } from '@emporia/messaging';
 import {
@@ -124,6 +125,8 @@ export const orderService = ({ faults = noFaults }: { faults?: SagaFaults } = {}
       logger,
       resources: { postgres, kafka, catalog, marketing, risk, user },
     }) => {
+      // the address tables built before serving, not on the first checkout (see prepareAddressCheck)
+      prepareAddressCheck();
       if (!user) logger.warn('USER_GRPC_URL is empty: accounts are not checked at checkout');
       // the sandbox exists only when enabled (never with NODE_ENV=production: config refuses it)
       const providers = new Map<string, PaymentProvider>();

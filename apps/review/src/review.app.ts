@@ -1,4 +1,5 @@
 import { orderV1, REVIEW_PRODUCT, REVIEW_REVIEW, riskV1, userV1 } from '@emporia/contracts';
+import { prepareAddressCheck } from '@emporia/domain';
 import { kafkaResource, OutboxRelay } from '@emporia/messaging';
 import {
   defineService,
@@ -75,6 +76,8 @@ export const reviewService = defineService({
     }),
   }),
   assemble: ({ config, logger, resources: { postgres, kafka, order, user, risk } }) => {
+    // the address tables built before serving, not on the first review (see prepareAddressCheck)
+    prepareAddressCheck();
     const relay = new OutboxRelay(postgres, kafka.publisher, {
       logger,
       service: 'review',

@@ -1,4 +1,5 @@
 import { ORDER_ORDER, USER_ACCOUNT } from '@emporia/contracts';
+import { prepareAddressCheck } from '@emporia/domain';
 import { v7 as uuidv7 } from 'uuid';
 import { eventHandler, kafkaResource } from '@emporia/messaging';
 import {
@@ -64,40 +65,44 @@ export const riskService = defineService({
     // loaded at start; a model that cannot be loaded stops it (empty path: rules alone)
     fraudModel: c.FRAUD_MODEL_PATH ? fraudModelResource(c.FRAUD_MODEL_PATH) : undefined,
   }),
-  assemble: ({ config, resources: { postgres, redis, kafka, fraudModel } }) => ({
-    controllers: [RiskGrpcController],
-    providers: [
-      { provide: RISK_STORE, useValue: new SqlRiskStore(postgres) },
-      { provide: SIGNALS, useValue: new RedisSignalStore(redis, config.REDIS_KEY_PREFIX) },
-      { provide: CLOCK, useValue: { now: () => new Date() } },
-      { provide: ID_GENERATOR, useValue: { newId: () => uuidv7() } },
-      { provide: RETURN_FACTS, useValue: new SqlReturnFactStore(postgres) },
-      { provide: FRAUD_MODEL, useValue: fraudModel ?? null },
-      { provide: FRAUD_MODEL_SETTINGS, useValue: { deadlineMs: config.FRAUD_MODEL_DEADLINE_MS } },
-      FraudScoring,
-      RiskUseCase,
-      ReturnHistoryUseCase,
-    ],
-    sweeps: (get) =>
-      sweepsEvery(config.RISK_SWEEP_INTERVAL_MS, {
-        // facts past the longest RETURN_ABUSE window (and a day) are deleted, in bounded batches
-        'return-facts-prune': (ctx) => get(ReturnHistoryUseCase).prune(ctx),
-      }),
-    consumers: (get) => [
-      // one consumer (one group member) for both topics: each route handles its own types
-      kafka.consumer({
-        topics: CONSUMED_TOPICS,
-        // order.order is busy (several events per order, nearly all skipped here): one fetch and
-        // one commit per batch gathered this long, not one per event; a login anomaly or a
-        // settled return counts at most this much later
-        gatherMs: EVENT_GATHER_MS,
-        handler: eventHandler(
-          userEventsRoute(get(RiskUseCase)),
-          orderEventsRoute(get(ReturnHistoryUseCase)),
-        ),
-      }),
-    ],
-  }),
+  assemble: ({ config, resources: { postgres, redis, kafka, fraudModel } }) => {
+    // the address tables built before serving: the first ScoreOrder fingerprints an address
+    prepareAddressCheck();
+    return {
+      controllers: [RiskGrpcController],
+      providers: [
+        { provide: RISK_STORE, useValue: new SqlRiskStore(postgres) },
+        { provide: SIGNALS, useValue: new RedisSignalStore(redis, config.REDIS_KEY_PREFIX) },
+        { provide: CLOCK, useValue: { now: () => new Date() } },
+        { provide: ID_GENERATOR, useValue: { newId: () => uuidv7() } },
+        { provide: RETURN_FACTS, useValue: new SqlReturnFactStore(postgres) },
+        { provide: FRAUD_MODEL, useValue: fraudModel ?? null },
+        { provide: FRAUD_MODEL_SETTINGS, useValue: { deadlineMs: config.FRAUD_MODEL_DEADLINE_MS } },
+        FraudScoring,
+        RiskUseCase,
+        ReturnHistoryUseCase,
+      ],
+      sweeps: (get) =>
+        sweepsEvery(config.RISK_SWEEP_INTERVAL_MS, {
+          // facts past the longest RETURN_ABUSE window (and a day) are deleted, in bounded batches
+          'return-facts-prune': (ctx) => get(ReturnHistoryUseCase).prune(ctx),
+        }),
+      consumers: (get) => [
+        // one consumer (one group member) for both topics: each route handles its own types
+        kafka.consumer({
+          topics: CONSUMED_TOPICS,
+          // order.order is busy (several events per order, nearly all skipped here): one fetch and
+          // one commit per batch gathered this long, not one per event; a login anomaly or a
+          // settled return counts at most this much later
+          gatherMs: EVENT_GATHER_MS,
+          handler: eventHandler(
+            userEventsRoute(get(RiskUseCase)),
+            orderEventsRoute(get(ReturnHistoryUseCase)),
+          ),
+        }),
+      ],
+    };
+  },
 });
 
 /** Starts risk in this process (tests; `main.ts` runs `runService`). */

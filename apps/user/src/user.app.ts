@@ -1,4 +1,5 @@
 import { ORDER_ORDER, REVIEW_REVIEW, USER_ACCOUNT } from '@emporia/contracts';
+import { prepareAddressCheck } from '@emporia/domain';
 import type { notificationV1, riskV1 } from '@emporia/contracts';
 import { eventHandler, kafkaResource, OutboxRelay } from '@emporia/messaging';
 import { Sql } from '@emporia/persistence';
@@ -154,6 +155,8 @@ export const userService = defineService({
     logger,
     resources: { postgres, redis, kafka, risk, notification },
   }) => {
+    // the address tables built before serving, not on the first address saved (prepareAddressCheck)
+    prepareAddressCheck();
     if (config.MFA_ENCRYPTION_KEY === DEV_MFA_KEY)
       logger.warn(
         'MFA_ENCRYPTION_KEY is the development default; set a real key outside development',

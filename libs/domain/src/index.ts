@@ -11,6 +11,7 @@ export {
   ADDRESS_DOUBT_CODES,
   ADDRESS_ERROR_CODES,
   checkAddress,
+  prepareAddressCheck,
   regionKeys,
 } from './address-check';
 export type {
