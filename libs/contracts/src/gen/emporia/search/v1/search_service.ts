@@ -299,6 +299,44 @@ export interface SearchProductsPageResponse {
    * with the fields and values SearchProductsResponse maps to (see the gateway's search DTO).
    */
   pageJson: string;
+  /**
+   * How long the caller may answer this page again for the same search, from when it was
+   * received: what is left of the page's time in the service's result cache
+   * (SEARCH_RESULT_CACHE_MS from when Elasticsearch answered), never past the start or end of a
+   * flash sale the page shows. 0: ask again.
+   */
+  maxAgeMs: number;
+  /** The page's total (what the search log keeps of a repeated search). */
+  total: number;
+  /**
+   * Whether a search like this one is logged (text, first page): repeats answered from a copy
+   * are worth reporting with RecordSearches only then.
+   */
+  logged: boolean;
+}
+
+export interface RecordSearchesRequest {
+  searches: RepeatedSearch[];
+}
+
+/**
+ * One search a caller answered again from its copy of the page, `count` times, the last at
+ * `last_at` (RFC 3339).
+ */
+export interface RepeatedSearch {
+  search:
+    | SearchProductsRequest
+    | undefined;
+  /** The total of the page answered. */
+  total: number;
+  /** 1 to 100,000. */
+  count: number;
+  lastAt: string;
+}
+
+export interface RecordSearchesResponse {
+  /** Searches counted into the log (repeats of searches that are not logged are skipped). */
+  recorded: number;
 }
 
 export interface SuggestRequest {
@@ -1438,7 +1476,7 @@ export const SearchProductsPageRequest: MessageFns<
 };
 
 function createBaseSearchProductsPageResponse(): SearchProductsPageResponse {
-  return { pageJson: "" };
+  return { pageJson: "", maxAgeMs: 0, total: 0, logged: false };
 }
 
 export const SearchProductsPageResponse: MessageFns<
@@ -1450,6 +1488,15 @@ export const SearchProductsPageResponse: MessageFns<
   encode(message: SearchProductsPageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.pageJson !== "") {
       writer.uint32(10).string(message.pageJson);
+    }
+    if (message.maxAgeMs !== 0) {
+      writer.uint32(16).int32(message.maxAgeMs);
+    }
+    if (message.total !== 0) {
+      writer.uint32(24).int64(message.total);
+    }
+    if (message.logged !== false) {
+      writer.uint32(32).bool(message.logged);
     }
     return writer;
   },
@@ -1473,6 +1520,207 @@ export const SearchProductsPageResponse: MessageFns<
             }
 
             message.pageJson = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.maxAgeMs = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.total = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.logged = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRecordSearchesRequest(): RecordSearchesRequest {
+  return { searches: [] };
+}
+
+export const RecordSearchesRequest: MessageFns<RecordSearchesRequest, "emporia.search.v1.RecordSearchesRequest"> = {
+  $type: "emporia.search.v1.RecordSearchesRequest" as const,
+
+  encode(message: RecordSearchesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.searches) {
+      RepeatedSearch.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RecordSearchesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRecordSearchesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.searches.push(RepeatedSearch.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRepeatedSearch(): RepeatedSearch {
+  return { search: undefined, total: 0, count: 0, lastAt: "" };
+}
+
+export const RepeatedSearch: MessageFns<RepeatedSearch, "emporia.search.v1.RepeatedSearch"> = {
+  $type: "emporia.search.v1.RepeatedSearch" as const,
+
+  encode(message: RepeatedSearch, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.search !== undefined) {
+      SearchProductsRequest.encode(message.search, writer.uint32(10).fork()).join();
+    }
+    if (message.total !== 0) {
+      writer.uint32(16).int64(message.total);
+    }
+    if (message.count !== 0) {
+      writer.uint32(24).int32(message.count);
+    }
+    if (message.lastAt !== "") {
+      writer.uint32(34).string(message.lastAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RepeatedSearch {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRepeatedSearch();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.search = SearchProductsRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.total = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.count = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.lastAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRecordSearchesResponse(): RecordSearchesResponse {
+  return { recorded: 0 };
+}
+
+export const RecordSearchesResponse: MessageFns<RecordSearchesResponse, "emporia.search.v1.RecordSearchesResponse"> = {
+  $type: "emporia.search.v1.RecordSearchesResponse" as const,
+
+  encode(message: RecordSearchesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.recorded !== 0) {
+      writer.uint32(8).int64(message.recorded);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RecordSearchesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRecordSearchesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.recorded = longToNumber(reader.int64());
             continue;
           }
         }
@@ -2581,6 +2829,13 @@ export interface SearchServiceClient {
 
   searchProductsPage(request: SearchProductsPageRequest, metadata?: Metadata): Observable<SearchProductsPageResponse>;
 
+  /**
+   * Searches a gateway answered again from its own copy of a page (SearchProductsPageResponse
+   * max_age_ms), counted into the search log as if each had been asked here.
+   */
+
+  recordSearches(request: RecordSearchesRequest, metadata?: Metadata): Observable<RecordSearchesResponse>;
+
   /** Autocomplete: product titles and brands starting with the typed words, and popular queries. */
 
   suggest(request: SuggestRequest, metadata?: Metadata): Observable<SuggestResponse>;
@@ -2630,6 +2885,16 @@ export interface SearchServiceController {
     request: SearchProductsPageRequest,
     metadata?: Metadata,
   ): Promise<SearchProductsPageResponse> | Observable<SearchProductsPageResponse> | SearchProductsPageResponse;
+
+  /**
+   * Searches a gateway answered again from its own copy of a page (SearchProductsPageResponse
+   * max_age_ms), counted into the search log as if each had been asked here.
+   */
+
+  recordSearches(
+    request: RecordSearchesRequest,
+    metadata?: Metadata,
+  ): Promise<RecordSearchesResponse> | Observable<RecordSearchesResponse> | RecordSearchesResponse;
 
   /** Autocomplete: product titles and brands starting with the typed words, and popular queries. */
 
@@ -2686,6 +2951,7 @@ export function SearchServiceControllerMethods() {
     const grpcMethods: string[] = [
       "searchProducts",
       "searchProductsPage",
+      "recordSearches",
       "suggest",
       "putSynonymSet",
       "deleteSynonymSet",
