@@ -49,6 +49,11 @@ export interface SearchPage {
   /** Opaque position after the last hit, when there may be more. */
   after?: unknown[];
   facets?: SearchFacets;
+  /**
+   * How much longer this page may be answered again for the same search (set by the result
+   * cache: what is left of its time); absent, not at all.
+   */
+  reusableForMs?: number;
 }
 
 export type Suggestion = { text: string; kind: 'QUERY' | 'BRAND' | 'PRODUCT' };
@@ -135,7 +140,10 @@ export interface QueryStat {
 }
 
 export interface SearchLog {
-  /** Never blocks or fails the search: entries are buffered and written in batches. */
+  /**
+   * Never blocks or fails the search: entries are buffered and written in batches. An entry with
+   * `searches` counts that many searches.
+   */
   record(entry: LoggedSearch): void;
   top(window: TopQueriesWindow): Promise<{ queries: QueryStat[]; totalSearches: number }>;
   /** Popular queries (that found something) starting with the prefix. */

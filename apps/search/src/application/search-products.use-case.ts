@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RequestContext } from '@emporia/platform';
-import { currentOffer, type FlashOffer } from '../domain/flash-offer';
+import { currentOffer, msUntilOffersChange, type FlashOffer } from '../domain/flash-offer';
 import {
   MAX_QUERY_LENGTH,
   normalizeQuery,
   toCriteria,
+  type SearchCriteria,
   type SearchInput,
 } from '../domain/search-criteria';
 import { SearchError } from '../domain/search-error';
@@ -29,6 +30,21 @@ export interface SearchResult extends Omit<SearchPage, 'hits'> {
   hits: (SearchHit & { flashSale?: FlashOffer })[];
   /** Category names by id, for the category facet's labels. */
   categoryLabels: Map<string, string>;
+  /** Whether the search went into the search log (a text search's first page). */
+  logged: boolean;
+}
+
+/** The search log's entry for a first page of these criteria (undefined: not logged). */
+function logEntryOf(criteria: SearchCriteria, total: number, at: Date) {
+  const filtered =
+    !!criteria.categoryId ||
+    !!criteria.price ||
+    criteria.brands.length > 0 ||
+    criteria.tags.length > 0 ||
+    criteria.attributes.length > 0 ||
+    criteria.inStockOnly ||
+    criteria.minRating !== undefined;
+  return logEntry(criteria.text, total, filtered, criteria.sort, at);
 }
 
 @Injectable()
@@ -58,36 +74,50 @@ export class SearchProductsUseCase {
     );
     const page = await this.index.search(criteria, after);
     const now = new Date();
-    if (!after) {
-      const filtered =
-        !!criteria.categoryId ||
-        !!criteria.price ||
-        criteria.brands.length > 0 ||
-        criteria.tags.length > 0 ||
-        criteria.attributes.length > 0 ||
-        criteria.inStockOnly ||
-        criteria.minRating !== undefined;
-      const entry = logEntry(criteria.text, page.total, filtered, criteria.sort, now);
-      if (entry) this.log.record(entry);
-    }
+    const entry = after ? undefined : logEntryOf(criteria, page.total, now);
+    if (entry) this.log.record(entry);
     const ids = page.hits.map((h) => h.document.product_id);
     const [sales, labels] = await Promise.all([
-      this.sales.forProducts(ids, now).catch(() => []),
+      this.sales.forProducts(ids, now).catch(() => undefined),
       page.facets
-        ? this.categories.names(page.facets.categories.map((c) => c.value)).catch(() => new Map())
+        ? this.categories.names(page.facets.categories.map((c) => c.value)).catch(() => undefined)
         : Promise.resolve(new Map<string, string>()),
     ]);
     return {
       ...page,
       hits: page.hits.map((h) => {
         const offer = currentOffer(
-          sales.filter((s) => s.productId === h.document.product_id),
+          (sales ?? []).filter((s) => s.productId === h.document.product_id),
           now,
         );
         return offer ? { ...h, flashSale: offer } : h;
       }),
-      categoryLabels: labels,
+      categoryLabels: labels ?? new Map<string, string>(),
+      logged: !!entry,
+      // a page whose flash sales or labels could not be read is not answered again; one that
+      // shows sales, not past the next start or end of any of them (the offer shown changes then)
+      reusableForMs:
+        sales && labels ? Math.min(page.reusableForMs ?? 0, msUntilOffersChange(sales, now)) : 0,
     };
+  }
+
+  /**
+   * Searches a caller answered again from its copy of a page (`reusableForMs`): each logged as if
+   * asked here `count` times, the last at `at`. Repeats of searches that are not logged (no text)
+   * are skipped. All are checked before any is logged: an invalid one (SearchError) logs nothing.
+   * Answers how many searches were logged.
+   */
+  recordRepeats(
+    repeats: readonly { input: SearchInput; total: number; count: number; at: Date }[],
+  ): number {
+    const entries = repeats.flatMap(({ input, total, count, at }) => {
+      const text = input.query ?? '';
+      if (text.trim().length > MAX_QUERY_LENGTH) return [];
+      const entry = logEntryOf(toCriteria(input, this.synonyms.variants(text)), total, at);
+      return entry ? [{ ...entry, searches: count }] : [];
+    });
+    for (const e of entries) this.log.record(e);
+    return entries.reduce((n, e) => n + e.searches, 0);
   }
 }
 

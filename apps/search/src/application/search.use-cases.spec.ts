@@ -1,5 +1,8 @@
 import pino from 'pino';
 import { toProductDocument } from '../domain/product-document';
+import { SearchError } from '../domain/search-error';
+import type { SearchCriteria } from '../domain/search-criteria';
+import type { ProductIndex } from './ports';
 import {
   aFlashSale,
   aSnapshot,
@@ -225,6 +228,77 @@ describe('searching', () => {
     const again = await s.search.execute(CTX, input('aurora'));
     expect(again.hits.map((h) => h.document.product_id)).toEqual(['p-1']);
     expect(again.hits[0].flashSale).toBeUndefined();
+  });
+
+  it('says how long its page may be answered again: what the result cache has left, never past a shown sale starting or ending', async () => {
+    const s = await seeded();
+    // an index whose pages are kept `left` ms more (as the result cache says of its pages)
+    let left = 1000;
+    const index: ProductIndex = Object.assign(Object.create(s.index) as ProductIndex, {
+      search: async (c: SearchCriteria, after?: unknown[]) => ({
+        ...(await s.index.search(c, after)),
+        reusableForMs: left,
+      }),
+    });
+    const search = new SearchProductsUseCase(index, s.sales, s.categories, s.log, s.synonyms);
+    // no sale on the page: the page's time in the result cache
+    const first = await search.execute(CTX, input('aurora'));
+    expect([first.reusableForMs, first.logged]).toEqual([1000, true]);
+    left = 750;
+    expect((await search.execute(CTX, input('aurora'))).reusableForMs).toBe(750);
+    // a sale of a product shown (as coming), starting in under a second: no longer than until
+    // it starts (then shown as running)
+    await s.sales.put(
+      aFlashSale({ saleId: 'soon', startsAt: new Date(Date.now() + 400).toISOString() }),
+    );
+    s.sales.failing = false;
+    const soon = await search.execute(CTX, input('aurora'));
+    expect(soon.hits[0].flashSale).toMatchObject({ saleId: 'soon', active: false });
+    expect(soon.reusableForMs).toBeGreaterThan(0);
+    expect(soon.reusableForMs).toBeLessThanOrEqual(400);
+    // sales that cannot be read: the page is not answered again
+    s.sales.failing = true;
+    expect((await search.execute(CTX, input('aurora'))).reusableForMs).toBe(0);
+    // browsing and later pages are not logged (a caller's repeats of them are not reported)
+    s.sales.failing = false;
+    expect((await search.execute(CTX, input(''))).logged).toBe(false);
+    expect((await search.execute(CTX, input('aurora'), ['p-0'])).logged).toBe(false);
+    // without a result cache nothing is answered again
+    expect((await s.search.execute(CTX, input('aurora'))).reusableForMs).toBe(0);
+  });
+
+  it("logs a caller's repeats of a logged search as that many searches, and skips the others", async () => {
+    const s = await seeded();
+    const at = new Date('2026-12-06T01:00:00.500Z');
+    expect(
+      s.search.recordRepeats([
+        { input: input('Aurora', { brands: ['Nova'] }), total: 3, count: 4, at },
+        { input: input(''), total: 3, count: 5, at },
+      ]),
+    ).toBe(4);
+    // an invalid search among them: nothing logged
+    expect(() =>
+      s.search.recordRepeats([
+        { input: input('Aurora'), total: 3, count: 2, at },
+        { input: input('Aurora', { pageSize: -1 }), total: 3, count: 2, at },
+      ]),
+    ).toThrow(SearchError);
+    expect(s.log.entries).toHaveLength(4);
+    expect(s.log.entries[0]).toEqual({
+      query: 'aurora',
+      raw: 'Aurora',
+      results: 3,
+      filtered: true,
+      sort: 'RELEVANCE',
+      at: at.toISOString(),
+    });
+    const top = await s.log.top({
+      since: new Date(0),
+      until: new Date('2027-01-01'),
+      zeroResultsOnly: false,
+      limit: 5,
+    });
+    expect(top.totalSearches).toBe(4);
   });
 
   it('suggests popular queries first (at most half), then titles and brands, each text once', async () => {

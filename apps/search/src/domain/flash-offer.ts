@@ -30,3 +30,17 @@ export function currentOffer(sales: readonly FlashSaleRecord[], now: Date): Flas
     );
   return next.length ? { ...next[0], active: false } : undefined;
 }
+
+/**
+ * Milliseconds from `now` until the offer `currentOffer` picks from these sales may change: the
+ * nearest start or end still ahead (Infinity when none is). A page showing these offers may be
+ * answered again until then, and no longer.
+ */
+export function msUntilOffersChange(sales: readonly FlashSaleRecord[], now: Date): number {
+  const t = now.getTime();
+  let next = Infinity;
+  for (const s of sales)
+    for (const at of [Date.parse(s.startsAt), Date.parse(s.endsAt)])
+      if (at > t && at - t < next) next = at - t;
+  return next;
+}

@@ -1,4 +1,4 @@
-import { currentOffer, type FlashSaleRecord } from './flash-offer';
+import { currentOffer, msUntilOffersChange, type FlashSaleRecord } from './flash-offer';
 import { categoryIdsOf, toProductDocument, type ProductSnapshot } from './product-document';
 import { mayStartReindex, type ReindexJob } from './reindex';
 import { normalizeQuery, toCriteria, type SearchInput } from './search-criteria';
@@ -328,5 +328,37 @@ describe('reindex', () => {
     expect(mayStartReindex(job('SUCCEEDED', '2026-11-10T23:59:59Z'), NOW)).toBe(true);
     expect(mayStartReindex(job('RUNNING', '2026-11-10T23:59:30Z'), NOW)).toBe(false);
     expect(mayStartReindex(job('RUNNING', '2026-11-10T23:58:00Z'), NOW)).toBe(true);
+  });
+});
+
+describe('msUntilOffersChange: how long the offers shown stay as they are', () => {
+  const now = new Date('2026-12-06T01:00:00.000Z');
+  const sale = (startsAt: string, endsAt: string): FlashSaleRecord => ({
+    saleId: startsAt,
+    skuId: 's',
+    productId: 'p',
+    priceMinor: 100,
+    currency: 'CNY',
+    startsAt,
+    endsAt,
+  });
+  it('is the nearest start or end still ahead, Infinity when none is', () => {
+    expect(msUntilOffersChange([], now)).toBe(Infinity);
+    expect(
+      msUntilOffersChange([sale('2026-12-06T00:00:00.000Z', '2026-12-06T00:59:59.999Z')], now),
+    ).toBe(Infinity);
+    expect(
+      msUntilOffersChange(
+        [
+          sale('2026-12-06T00:00:00.000Z', '2026-12-06T01:00:05.000Z'),
+          sale('2026-12-06T01:00:02.500Z', '2026-12-06T02:00:00.000Z'),
+        ],
+        now,
+      ),
+    ).toBe(2500);
+    // a start at this very instant has happened (the offer shown already counts it)
+    expect(
+      msUntilOffersChange([sale('2026-12-06T01:00:00.000Z', '2026-12-06T01:00:00.700Z')], now),
+    ).toBe(700);
   });
 });

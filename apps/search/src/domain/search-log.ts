@@ -10,6 +10,8 @@ export interface LoggedSearch {
   filtered: boolean;
   sort: string;
   at: string;
+  /** The same search made this many times, `at` the last (a caller's repeats); 1 if absent. */
+  searches?: number;
 }
 
 /** Searches with text are logged; browsing without text and later pages are not. */
@@ -44,9 +46,9 @@ export function gatherSearches(entries: readonly LoggedSearch[]): GatheredSearch
   for (const e of entries) {
     const key = JSON.stringify([e.query, e.raw, e.results, e.filtered, e.sort, e.at.slice(0, 19)]);
     const g = groups.get(key);
-    if (!g) groups.set(key, { ...e, searches: 1 });
+    if (!g) groups.set(key, { ...e, searches: e.searches ?? 1 });
     else {
-      g.searches += 1;
+      g.searches += e.searches ?? 1;
       if (e.at > g.at) g.at = e.at;
     }
   }

@@ -56,7 +56,19 @@ describe('CachedProductIndex (search pages from memory for a bounded time)', () 
   it('sends concurrent misses of one search to the index once', async () => {
     const pages = await Promise.all(Array.from({ length: 50 }, () => cached.search(phones)));
     expect(inner.searches).toHaveLength(1);
-    expect(new Set(pages).size).toBe(1);
+    expect(new Set(pages.map((p) => p.hits)).size).toBe(1);
+  });
+
+  it('says how much longer each page is kept: a caller holding a copy stays within the same bound', async () => {
+    expect((await cached.search(phones)).reusableForMs).toBe(1000);
+    clock += 400;
+    expect((await cached.search(phones)).reusableForMs).toBe(600);
+    clock += 600;
+    expect((await cached.search(phones)).reusableForMs).toBe(0);
+    // past its time: asked again, kept for the whole ttl from the new answer
+    clock += 1;
+    expect((await cached.search(phones)).reusableForMs).toBe(1000);
+    expect(inner.searches).toHaveLength(2);
   });
 
   it('does not keep a failure: the next search asks the index again', async () => {

@@ -42,7 +42,9 @@ interface Asked {
  * shows a write after the index's refresh (1 s): a change is searchable at most
  * refresh + `ttlMs` after it was indexed. What is not in the page stays as fresh as before: each
  * search is still logged, and the flash sale on each hit and the category labels are looked up
- * per search (SearchProductsUseCase). Pages are shared: callers must not change them.
+ * per search (SearchProductsUseCase). Pages are shared: callers must not change them. Each answer
+ * says how much longer its page is kept here (`reusableForMs`), so a caller holding a copy
+ * (the gateway) stays within the same bound.
  *
  * Every other method goes straight to the index.
  */
@@ -77,8 +79,10 @@ export class CachedProductIndex implements ProductIndex {
         ? counted.shared
         : counted.miss
     ).inc();
-    // fetchMethod never resolves undefined (the index answers a page or throws)
-    return page!;
+    // fetchMethod never resolves undefined (the index answers a page or throws); what is left of
+    // the page's time here is how long a caller may answer it again (0 once pushed out)
+    const left = this.pages.getRemainingTTL(key);
+    return { ...page!, reusableForMs: Number.isFinite(left) ? Math.max(0, Math.floor(left)) : 0 };
   }
 
   upsert: ProductIndex['upsert'] = (doc) => this.inner.upsert(doc);

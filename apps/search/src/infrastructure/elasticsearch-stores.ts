@@ -287,7 +287,8 @@ const logDropped = counter(
  * buffer overflows during an outage, counted by `search_log_dropped_total`. A write gathers the
  * same search made several times in a second into one document with its count (`searches`:
  * at 300 searches a second of a few popular queries, a few dozen documents a second instead of
- * 300); the readers sum the counts, a document without one (written before) counting once.
+ * 300); the readers sum the counts, a document without one (written before) counting once. An
+ * entry may itself count several searches (`searches`: repeats a gateway answered from its copy).
  */
 export class EsSearchLog implements SearchLog {
   private buffer: LoggedSearch[] = [];
@@ -307,7 +308,7 @@ export class EsSearchLog implements SearchLog {
 
   record(entry: LoggedSearch): void {
     if (this.buffer.length >= this.opts.maxBuffered) {
-      logDropped.inc();
+      logDropped.inc(entry.searches ?? 1);
       return;
     }
     this.buffer.push(entry);
@@ -333,9 +334,10 @@ export class EsSearchLog implements SearchLog {
       })
       .catch((e: unknown) => {
         // keep them for the next attempt, within the bound
-        const room = this.opts.maxBuffered - this.buffer.length;
-        this.buffer.unshift(...batch.slice(0, Math.max(0, room)));
-        if (batch.length > room) logDropped.inc(batch.length - Math.max(0, room));
+        const room = Math.max(0, this.opts.maxBuffered - this.buffer.length);
+        this.buffer.unshift(...batch.slice(0, room));
+        const lost = batch.slice(room).reduce((n, e) => n + (e.searches ?? 1), 0);
+        if (lost) logDropped.inc(lost);
         this.logger.warn({ err: (e as Error).message }, 'search log write failed; will retry');
       })
       .finally(() => {

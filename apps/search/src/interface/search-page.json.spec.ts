@@ -22,6 +22,7 @@ const doc = {
 describe('the JSON page of a search (SearchProductsPage)', () => {
   it('is the gateway SearchPage of the hits, cursor and facets', () => {
     const result: SearchResult = {
+      logged: true,
       hits: [
         {
           document: doc,
@@ -137,7 +138,9 @@ describe('the JSON page of a search (SearchProductsPage)', () => {
   });
 
   it('has no cursor on the last page and no facets unless asked', () => {
-    const page = JSON.parse(searchPageJson({ hits: [], total: 0, categoryLabels: new Map() }));
+    const page = JSON.parse(
+      searchPageJson({ hits: [], total: 0, categoryLabels: new Map(), logged: false }),
+    );
     expect(page).toEqual({ items: [], total: 0, nextCursor: null });
   });
 });

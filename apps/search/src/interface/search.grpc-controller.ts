@@ -18,7 +18,8 @@ import {
 } from '../application/search-products.use-case';
 import { SynonymSetsUseCase } from '../application/synonym-sets.use-case';
 import type { ReindexJob } from '../domain/reindex';
-import type { SortOrder } from '../domain/search-criteria';
+import type { SearchInput, SortOrder } from '../domain/search-criteria';
+import { SearchError } from '../domain/search-error';
 import type { SynonymSet } from '../domain/synonyms';
 import { searchPageJson } from './search-page.json';
 
@@ -134,6 +135,24 @@ const reindexToProto = (j: ReindexJob): searchV1.Reindex => ({
   error: j.error,
 });
 
+/** A SearchProductsRequest as the use case's input (without its cursor). */
+const searchInputOf = (req: searchV1.SearchProductsRequest): SearchInput => ({
+  query: req.query,
+  categoryId: req.categoryId,
+  currency: req.currency,
+  pageSize: req.pageSize,
+  ...(req.minPriceMinor !== undefined ? { minPriceMinor: req.minPriceMinor } : {}),
+  ...(req.maxPriceMinor !== undefined ? { maxPriceMinor: req.maxPriceMinor } : {}),
+  brands: req.brands ?? [],
+  tags: req.tags ?? [],
+  attributes: (req.attributes ?? []).map((a) => ({ name: a.name, values: a.values })),
+  sort: SORT[req.sort] ?? 'RELEVANCE',
+  inStockOnly: req.inStockOnly ?? false,
+  includeFacets: req.includeFacets ?? false,
+  priceFacetEdges: req.priceFacetEdges ?? [],
+  ...(req.minRating !== undefined ? { minRating: req.minRating } : {}),
+});
+
 /** A SearchProductsRequest as the use case's input (the cursor decoded: INVALID_CURSOR). */
 function searchWith(
   uc: SearchProductsUseCase,
@@ -141,26 +160,7 @@ function searchWith(
   req: searchV1.SearchProductsRequest,
 ): Promise<SearchResult> {
   const after = req.pageToken ? decodeCursor(req.pageToken, isAfter).s : undefined;
-  return uc.execute(
-    ctx,
-    {
-      query: req.query,
-      categoryId: req.categoryId,
-      currency: req.currency,
-      pageSize: req.pageSize,
-      ...(req.minPriceMinor !== undefined ? { minPriceMinor: req.minPriceMinor } : {}),
-      ...(req.maxPriceMinor !== undefined ? { maxPriceMinor: req.maxPriceMinor } : {}),
-      brands: req.brands ?? [],
-      tags: req.tags ?? [],
-      attributes: (req.attributes ?? []).map((a) => ({ name: a.name, values: a.values })),
-      sort: SORT[req.sort] ?? 'RELEVANCE',
-      inStockOnly: req.inStockOnly ?? false,
-      includeFacets: req.includeFacets ?? false,
-      priceFacetEdges: req.priceFacetEdges ?? [],
-      ...(req.minRating !== undefined ? { minRating: req.minRating } : {}),
-    },
-    after,
-  );
+  return uc.execute(ctx, searchInputOf(req), after);
 }
 
 /** `SearchProductsPage`: the search rendered once as the gateway's page (search-page.json.ts). */
@@ -169,7 +169,65 @@ export async function searchProductsPage(
   ctx: RequestContext,
   req: searchV1.SearchProductsPageRequest,
 ): Promise<searchV1.SearchProductsPageResponse> {
-  return { pageJson: searchPageJson(await searchWith(uc, ctx, req.search ?? EMPTY_SEARCH)) };
+  const result = await searchWith(uc, ctx, req.search ?? EMPTY_SEARCH);
+  return {
+    pageJson: searchPageJson(result),
+    // int32: a page kept longer than 24 days is not kept that long by a caller
+    maxAgeMs: Math.min(result.reusableForMs ?? 0, 2_000_000_000),
+    total: result.total,
+    logged: result.logged,
+  };
+}
+
+/** At most this many repeats in one RepeatedSearch, and searches in one RecordSearches. */
+const MAX_REPEATS = 100_000;
+const MAX_RECORDED_SEARCHES = 10_000;
+
+/** `RecordSearches`: a caller's repeats of searches it answered from its copy of the page. */
+export function recordSearches(
+  uc: SearchProductsUseCase,
+  req: searchV1.RecordSearchesRequest,
+): searchV1.RecordSearchesResponse {
+  const searches = req.searches ?? [];
+  if (searches.length > MAX_RECORDED_SEARCHES)
+    throw new SearchError(
+      'INVALID_ARGUMENT',
+      'TOO_MANY_SEARCHES',
+      `at most ${MAX_RECORDED_SEARCHES} searches in one call, not ${searches.length}`,
+    );
+  const repeats = searches.map((r, i) => {
+    const at = new Date(r.lastAt);
+    if (!/^\d{4}-\d{2}-\d{2}T/.test(r.lastAt) || Number.isNaN(at.getTime()))
+      throw new SearchError(
+        'INVALID_ARGUMENT',
+        'LAST_AT_INVALID',
+        `searches[${i}].last_at must be an RFC 3339 time`,
+      );
+    if (!Number.isInteger(r.count) || r.count < 1 || r.count > MAX_REPEATS)
+      throw new SearchError(
+        'INVALID_ARGUMENT',
+        'COUNT_INVALID',
+        `searches[${i}].count must be 1 to ${MAX_REPEATS}`,
+      );
+    if (!Number.isSafeInteger(Number(r.total)) || Number(r.total) < 0)
+      throw new SearchError(
+        'INVALID_ARGUMENT',
+        'TOTAL_INVALID',
+        `searches[${i}].total is negative`,
+      );
+    return {
+      input: searchInputOf(r.search ?? EMPTY_SEARCH),
+      // a later page is not logged (as SearchProductsUseCase.execute)
+      firstPage: !r.search?.pageToken,
+      total: Number(r.total),
+      count: r.count,
+      at,
+    };
+  });
+  // all checked before any is logged (the use case checks the searches): a refused call logs
+  // nothing; a later page is not logged (as SearchProductsUseCase.execute)
+  const recorded = uc.recordRepeats(repeats.filter((r) => r.firstPage));
+  return { recorded };
 }
 
 /**
@@ -220,6 +278,13 @@ export class SearchGrpcController implements searchV1.SearchServiceController {
     md?: Metadata,
   ): Promise<searchV1.SearchProductsPageResponse> {
     return withGrpcContext(md, (ctx) => searchProductsPage(this.searchProductsUc, ctx, req));
+  }
+
+  recordSearches(
+    req: searchV1.RecordSearchesRequest,
+    md?: Metadata,
+  ): Promise<searchV1.RecordSearchesResponse> {
+    return withGrpcContext(md, async () => recordSearches(this.searchProductsUc, req));
   }
 
   private search(ctx: RequestContext, req: searchV1.SearchProductsRequest) {

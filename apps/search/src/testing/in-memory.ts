@@ -230,7 +230,8 @@ export class InMemorySynonymStore implements SynonymStore {
 export class InMemorySearchLog implements SearchLog {
   readonly entries: LoggedSearch[] = [];
   record(entry: LoggedSearch): void {
-    this.entries.push(entry);
+    const { searches = 1, ...one } = entry;
+    for (let i = 0; i < searches; i++) this.entries.push(one);
   }
   async top(w: TopQueriesWindow): Promise<{ queries: QueryStat[]; totalSearches: number }> {
     const inWindow = this.entries.filter((e) => {
