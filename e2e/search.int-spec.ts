@@ -185,6 +185,39 @@ describe('search end to end: gateway → search ← catalog', () => {
     expect([gone.status, gone.body.code]).toEqual([404, 'SYNONYM_SET_NOT_FOUND']);
   });
 
+  it('answers a repeated search from the gateway’s copy and still counts every search in the log', async () => {
+    const metric = async (outcome: string) => {
+      const text = await (await fetch(`${platform.gatewayOpsUrl}/metrics`)).text();
+      const line = text
+        .split('\n')
+        .find((l) => l.startsWith(`emporia_gateway_search_cache_total{outcome="${outcome}"}`));
+      return Number(line?.split(' ').at(-1) ?? 0);
+    };
+    const popular = `popular ${word}`;
+    const path = `/v1/search/products?q=${encodeURIComponent(popular)}&facets=true`;
+    const hitsBefore = await metric('hit');
+    // six at once (one asks the search service, the others join it), then six one after another
+    const first = await Promise.all(Array.from({ length: 6 }, () => platform.api('GET', path)));
+    const again: { status: number; body: unknown }[] = [];
+    for (let i = 0; i < 6; i++) again.push(await platform.api('GET', path));
+    for (const r of [...first, ...again]) {
+      expect(r.status).toBe(200);
+      expect(r.body).toEqual(first[0].body);
+    }
+    expect(await metric('hit')).toBeGreaterThan(hitsBefore);
+    // the search log counts all twelve: the ones the gateway answered are reported within a second
+    const logged = await eventually(
+      async () => {
+        const res = await ops('GET', '/v1/admin/search/queries?limit=200');
+        const q = res.body.items.find((x: { query: string }) => x.query === popular);
+        return q?.searches === 12 ? q : undefined;
+      },
+      { what: 'twelve searches of the popular query logged' },
+    );
+    const found = (first[0].body as { total: number }).total;
+    expect(logged.zeroResultSearches).toBe(found === 0 ? 12 : 0);
+  });
+
   it('reindexes from the catalog with no failed search and no lost change', async () => {
     const before = await ops('GET', '/v1/admin/search/reindex');
     const previous = before.status === 200 ? before.body.targetIndex : undefined;

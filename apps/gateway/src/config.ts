@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { userV1 } from '@emporia/contracts';
 import { DEFAULT_CURRENCIES, env } from '@emporia/platform';
 import { VERIFIED_TOKEN_CACHE_SIZE } from './infrastructure/verified-token-cache';
+import { SEARCH_PAGE_CACHE_SIZE } from './interface/search-page.cache';
 
 export const gatewayConfigSchema = z
   .object({
@@ -177,6 +178,15 @@ export const gatewayConfigSchema = z
      * turns the cache off.
      */
     PRODUCT_PAGE_CACHE_TTL_MS: env.int(5000, 0),
+    /**
+     * The shoppers' search pages (`GET /v1/search/products`) kept by each replica: a page is
+     * answered again for what the search service says is left of it (its result cache's time,
+     * never past a shown flash sale's start or end), at most this long. The search log still
+     * counts every search (repeats are reported once a second). 0 turns the copy off.
+     */
+    SEARCH_PAGE_CACHE_MS: env.int(1000, 0),
+    /** Search pages kept per replica at most (tens of KB each), the oldest dropped first. */
+    SEARCH_PAGE_CACHE_SIZE: env.int(SEARCH_PAGE_CACHE_SIZE, 1),
     /**
      * Verified access tokens remembered per replica (until each one's exp), least recently used
      * dropped first: about 1 KiB each. Size it above the shoppers signed in at once during a sale

@@ -46,6 +46,7 @@ import { Authenticator } from './interface/auth.guard';
 import { FastRoutes } from './interface/fast-route';
 import { FlashAttemptShortcut } from './interface/flash-attempt.shortcut';
 import { searchProductsRoute } from './interface/search-products.fast-route';
+import { SearchPageCache, searchRepeatReports } from './interface/search-page.cache';
 import { productDetailRoute } from './interface/product-detail.fast-route';
 import { loginRoute } from './interface/login.fast-route';
 import { cartLineRoute } from './interface/cart-line.fast-route';
@@ -170,6 +171,11 @@ export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } 
       };
       const pages = new ProductPageCache(config.PRODUCT_PAGE_CACHE_TTL_MS);
       const pageEvents = productPageInvalidation(config, pages, logger);
+      const searchPages = new SearchPageCache({
+        maxMs: config.SEARCH_PAGE_CACHE_MS,
+        size: config.SEARCH_PAGE_CACHE_SIZE,
+        report: (searches) => backends.search.api.recordSearches(newContext(), { searches }),
+      });
       // while Redis is down each use says what it does (503 or fail open); one line per 10 s here
       const redisDown = new ThrottledWarning(logger, 10_000);
       redis.on('error', (err: Error) => redisDown.warn({ err }, 'Redis connection failed'));
@@ -192,6 +198,7 @@ export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } 
           stepUp: { windowSeconds: config.STEP_UP_WINDOW_SECONDS },
         }),
         ...(pageEvents ? { consumers: () => [pageEvents] } : {}),
+        workers: [searchRepeatReports(searchPages, logger)],
         configure: async (app) => {
           const fastify = app.getHttpAdapter().getInstance();
           const routes = new RouteTable();
@@ -216,7 +223,7 @@ export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } 
             )
             .add(cartLineRoute(backends.order.api))
             .add(paymentSandboxRoute(backends.order.api))
-            .add(searchProductsRoute(backends.search.api))
+            .add(searchProductsRoute(backends.search.api, searchPages))
             .add(loginRoute(backends.user.api));
           installRequestContext(fastify);
           // a path of a route without parameters is its own: another method there is 405, not the

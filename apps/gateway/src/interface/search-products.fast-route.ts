@@ -5,6 +5,7 @@ import type { SearchBackend } from '../application/ports';
 import { PASS, type FastRoute } from './fast-route';
 import { SEARCH_SORTS, type SearchPage, type SearchQuery } from './dto/search.dto';
 import { cursorOf } from './mappers';
+import type { SearchPageCache } from './search-page.cache';
 import { facetsView, searchItemView, searchRequest } from './search-mappers';
 
 /**
@@ -17,17 +18,22 @@ import { facetsView, searchItemView, searchRequest } from './search-mappers';
  * The body is the search service's `SearchProductsPage`: the page already rendered as JSON (the
  * same values the Nest route maps from `SearchProducts`), sent on as it is; a search service
  * without that RPC (UNIMPLEMENTED: older than this gateway) leaves the request to the Nest route.
+ * With `pages`, a page is answered again from this replica's copy for as long as the service
+ * says (SearchPageCache: the same staleness bound, every search still logged).
  */
-export function searchProductsRoute(search: SearchBackend): FastRoute {
+export function searchProductsRoute(search: SearchBackend, pages?: SearchPageCache): FastRoute {
   return {
     method: 'GET',
     url: '/v1/search/products',
     handle: async ({ req, ctx }) => {
       const q = searchQueryOf(req.query);
       if (!q) return PASS;
-      // the page as the search service renders it (SearchProductsPage): a JSON string sent on
+      // the page as the search service renders it (SearchProductsPage): a JSON string sent on,
+      // answered again from this replica's copy for as long as the service allows
+      const request = searchRequest(q);
+      const ask = () => search.searchProductsPage(ctx, { search: request });
       try {
-        return (await search.searchProductsPage(ctx, { search: searchRequest(q) })).pageJson;
+        return pages ? await pages.get(request, ask) : (await ask()).pageJson;
       } catch (e) {
         // a search service older than this gateway (a rolling deploy): SearchProducts, by Nest
         if (e instanceof RemoteCallError && e.remote.status === status.UNIMPLEMENTED) return PASS;
