@@ -171,6 +171,18 @@ function searchOf(
 }
 
 /** A mix of searches: each call of `sequence()` starts the same sequence afresh. */
+/** The search service's result cache's answers, and the gateway's copy's. */
+interface CacheCounts {
+  hit: number;
+  shared: number;
+  miss: number;
+}
+interface EdgeCounts {
+  hit: number;
+  joined: number;
+  miss: number;
+}
+
 interface Mix {
   key: 'popular' | 'distinct';
   title: string;
@@ -369,16 +381,28 @@ async function main() {
     };
     // the search service's result cache, counted from its /metrics (hits, shared, misses)
     const searchMetrics = platform.processes.search.readyUrl.replace(/readyz$/, 'metrics');
+    const counts = async (url: string, metric: string, outcomes: string[]) => {
+      const text = await (await fetch(url)).text();
+      return Object.fromEntries(
+        outcomes.map((outcome) => [
+          outcome,
+          Number(
+            new RegExp(`^${metric}\\{outcome="${outcome}"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0,
+          ),
+        ]),
+      );
+    };
+    // and the gateway's copy of the pages, from its ops port (hits, joined, misses)
     const cacheCounts = async () => {
-      const text = await (await fetch(searchMetrics)).text();
-      const count = (outcome: string) =>
-        Number(
-          new RegExp(
-            `^emporia_search_result_cache_total\\{outcome="${outcome}"\\} (\\S+)$`,
-            'm',
-          ).exec(text)?.[1] ?? 0,
-        );
-      return { hit: count('hit'), shared: count('shared'), miss: count('miss') };
+      const [service, edge] = await Promise.all([
+        counts(searchMetrics, 'emporia_search_result_cache_total', ['hit', 'shared', 'miss']),
+        counts(`${platform.gatewayOpsUrl}/metrics`, 'emporia_gateway_search_cache_total', [
+          'hit',
+          'joined',
+          'miss',
+        ]),
+      ]);
+      return { ...(service as unknown as CacheCounts), edge: edge as unknown as EdgeCounts };
     };
     const measureMix = async (mix: Mix) => {
       // Both sides are measured in ROUNDS alternating windows (direct, gateway, direct, …) of
@@ -406,7 +430,7 @@ async function main() {
         },
       );
       const window = { concurrency: CONCURRENCY, seconds: SECONDS / ROUNDS, warmupSeconds: 0.5 };
-      const cache = { hit: 0, shared: 0, miss: 0 };
+      const cache = { hit: 0, shared: 0, miss: 0, edge: { hit: 0, joined: 0, miss: 0 } };
       // the cache's answers during the gateway's measured windows
       const countCache = async () => {
         const from = await cacheCounts();
@@ -416,6 +440,9 @@ async function main() {
               cache.hit += to.hit - from.hit;
               cache.shared += to.shared - from.shared;
               cache.miss += to.miss - from.miss;
+              cache.edge.hit += to.edge.hit - from.edge.hit;
+              cache.edge.joined += to.edge.joined - from.edge.joined;
+              cache.edge.miss += to.edge.miss - from.edge.miss;
             }),
           );
         };
@@ -516,6 +543,7 @@ async function main() {
       '',
       ...measured.flatMap(({ mix, direct, gateway, before, cache }) => {
         const asked = cache.hit + cache.shared + cache.miss;
+        const edge = cache.edge.hit + cache.edge.joined + cache.edge.miss;
         return [
           `### ${mix.key === 'popular' ? 'Popular searches often (the target)' : 'Every search once (no cache help)'}`,
           '',
@@ -524,6 +552,7 @@ async function main() {
           table([direct.run, ...(before ? [before.run] : []), gateway.run]),
           '',
           `- Gateway p50 ÷ Elasticsearch p50: **${ratio(gateway.run.p50, direct.run.p50)}**; p95 ÷ p95: **${ratio(gateway.run.p95, direct.run.p95)}**; p99 ÷ p99: ${ratio(gateway.run.p99, direct.run.p99)}; throughput ratio ${ratio(gateway.run.perSecond, direct.run.perSecond)}.`,
+          `- The gateway's copy of the pages during its windows (\`SEARCH_PAGE_CACHE_MS\`): ${edge} searches, ${cache.edge.hit} answered from the copy (${edge ? ((100 * cache.edge.hit) / edge).toFixed(1) : '0'} %), ${cache.edge.joined} joined the same search in flight, ${cache.edge.miss} asked the search service.`,
           `- The search service's result cache during the gateway's windows: ${asked} searches, ${cache.hit} answered from memory (${asked ? ((100 * cache.hit) / asked).toFixed(1) : '0'} %), ${cache.shared} joined the same search in flight, ${cache.miss} asked Elasticsearch.`,
           '- CPU per request (ms, summed over every service and server process from /proc; the load generator apart):',
           `  - Elasticsearch directly: ${cpuPerRequest(direct.cpu, direct.run.ok)}`,
@@ -564,6 +593,13 @@ async function main() {
         name: "search p50 ÷ Elasticsearch direct p50 (shoppers' searches)",
         value: popular.gateway.run.p50 / popular.direct.run.p50,
         unit: '×',
+      },
+      {
+        name: "gateway's search page copy: share answered from it (shoppers' searches)",
+        value:
+          popular.cache.edge.hit /
+          Math.max(1, popular.cache.edge.hit + popular.cache.edge.joined + popular.cache.edge.miss),
+        unit: '',
       },
       {
         name: "search result cache: share answered from memory (shoppers' searches)",
