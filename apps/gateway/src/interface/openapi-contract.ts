@@ -163,7 +163,10 @@ function refuseCharacters(schema: SchemaObject | ReferenceObject | undefined, mu
   if (!schema || isRef(schema)) return;
   const types = Array.isArray(schema.type) ? schema.type : [schema.type];
   if (types.includes('string') && !schema.enum && !schema.format && !schema.not)
+    // `type: string` in the `not`: a pattern alone holds for any value that is not a string, so a
+    // nullable string's null would match it, and be refused by the document (the API takes it)
     schema.not = {
+      type: 'string',
       pattern: (multiLine ? REFUSED_CHARACTERS.multiLine : REFUSED_CHARACTERS.singleLine).source,
     };
   if (types.includes('array')) refuseCharacters(schema.items, multiLine);
