@@ -25,8 +25,21 @@ export function accountsTests(ctx: ConsoleContext): void {
       expect(await confirm.isDisabled()).toBe(true); // a reason first
       await dialog.getByLabel(/^冻结原因/).fill('chargeback fraud, ticket 4711');
       await checkA11y('freeze dialog');
+      // every dialog title the page shows from here on, however briefly (a string: the page's
+      // own JavaScript, not this file's types)
+      await page.evaluate(`(() => {
+        const seen = (window.dialogTitles = []);
+        new MutationObserver(() => {
+          for (const h of document.querySelectorAll('[role="dialog"] h2'))
+            if (h.textContent && seen.at(-1) !== h.textContent) seen.push(h.textContent);
+        }).observe(document.body, { subtree: true, childList: true, characterData: true });
+      })()`);
       await confirm.click();
-      await dialog.waitFor({ state: 'detached' });
+      await page.getByRole('dialog').waitFor({ state: 'detached' });
+      // the freeze dialog closed as the freeze dialog: it never turned into the unfreeze one
+      // (the same component reused when the account reloaded as frozen: "unfreeze", disabled)
+      const titles = (await page.evaluate('window.dialogTitles')) as string[];
+      expect(titles.filter((x) => !x.startsWith('冻结'))).toEqual([]);
       await details.getByText('已冻结', { exact: true }).waitFor();
       const frozen = await ok(
         ctx.operator.client.api.GET('/v1/admin/accounts/{id}', {
@@ -42,7 +55,7 @@ export function accountsTests(ctx: ConsoleContext): void {
       await unfreeze.waitFor();
       await checkA11y('unfreeze dialog');
       await unfreeze.getByRole('button', { name: '解冻账号' }).click();
-      await unfreeze.waitFor({ state: 'detached' });
+      await page.getByRole('dialog').waitFor({ state: 'detached' });
       await details.getByText('正常', { exact: true }).waitFor();
       const active = await ok(
         ctx.operator.client.api.GET('/v1/admin/accounts/{id}', {

@@ -266,7 +266,11 @@ function FreezeActions({ account }: { account: AccountView }) {
       {account.status === 'frozen' ? (
         <>
           <p>{t('accounts.frozenNote')}</p>
+          {/* keyed: the two buttons are different dialogs, so the freeze dialog, still open
+              while its request settles, is not reused as the unfreeze one when the account
+              reloads as frozen (it showed "unfreeze", disabled, until it closed) */}
           <ConfirmButton
+            key="unfreeze"
             problem={accountProblem}
             label={t('accounts.unfreeze')}
             title={t('accounts.unfreezeTitle', { who })}
@@ -287,6 +291,7 @@ function FreezeActions({ account }: { account: AccountView }) {
         <>
           <p>{t('accounts.freezeNote')}</p>
           <ConfirmButton
+            key="freeze"
             danger
             problem={accountProblem}
             label={t('accounts.freeze')}
