@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Consumer, Producer } from 'kafkajs';
 import { analyticsV1, orderV1, PROTO_FILES, userV1 } from '@emporia/contracts';
 import { createKafka, HEADER } from '@emporia/messaging';
-import { fromGrpcError, type RunningService } from '@emporia/platform';
+import type { RunningService } from '@emporia/platform';
 import {
   createTestDatabase,
   eventually,
@@ -11,6 +11,7 @@ import {
   testEnv,
   testLogger,
   uniqueSuffix,
+  grpcFailure,
 } from '@emporia/testing';
 import { Money } from '@emporia/money';
 import { DataSource } from 'typeorm';
@@ -51,13 +52,7 @@ describe('analytics customers (real Postgres + Kafka)', () => {
     logger: testLogger('kafka'),
   });
   const call = <T>(method: string, req: unknown) => client.call<T>(method, req);
-  const failure = (p: Promise<unknown>) =>
-    p.then(
-      () => {
-        throw new Error('expected the call to fail');
-      },
-      (e: unknown) => fromGrpcError(e),
-    );
+  const failure = grpcFailure;
 
   const send = (
     topic: string,

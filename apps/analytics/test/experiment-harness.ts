@@ -8,7 +8,7 @@ import {
   type orderV1,
 } from '@emporia/contracts';
 import { createKafka, HEADER } from '@emporia/messaging';
-import { fromGrpcError, type RunningService } from '@emporia/platform';
+import type { RunningService } from '@emporia/platform';
 import {
   createTestDatabase,
   eventually,
@@ -17,6 +17,7 @@ import {
   testEnv,
   testLogger,
   uniqueSuffix,
+  grpcFailure,
 } from '@emporia/testing';
 import { startAnalytics } from '../src/analytics.app';
 import { analyticsConfigSchema } from '../src/config';
@@ -74,13 +75,7 @@ export function experimentHarness(name: string) {
     logger: testLogger('kafka'),
   });
   const call = <T>(method: string, req: unknown) => client.call<T>(method, req);
-  const failure = (p: Promise<unknown>) =>
-    p.then(
-      () => {
-        throw new Error('expected the call to fail');
-      },
-      (e: unknown) => fromGrpcError(e),
-    );
+  const failure = grpcFailure;
 
   const sent: { topic: string; key: string; value: Buffer; headers: Record<string, string> }[] = [];
   async function publish(

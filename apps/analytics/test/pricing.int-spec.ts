@@ -4,7 +4,7 @@ import type { Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { type analyticsV1, type catalogV1, PROTO_FILES } from '@emporia/contracts';
 import { createKafka } from '@emporia/messaging';
-import { fromGrpcError, type RunningService } from '@emporia/platform';
+import type { RunningService } from '@emporia/platform';
 import {
   createTestDatabase,
   eventually,
@@ -16,6 +16,7 @@ import {
   testLogger,
   uniqueSuffix,
   type ServiceProcess,
+  grpcFailure,
 } from '@emporia/testing';
 import { startAnalytics } from '../src/analytics.app';
 import { analyticsConfigSchema } from '../src/config';
@@ -52,13 +53,7 @@ describe('analytics inventory and pricing (real Postgres + Kafka + catalog)', ()
   });
   const call = <T>(method: string, req: unknown) => client.call<T>(method, req);
   const cat = <T>(method: string, req: unknown) => catalogClient.call<T>(method, req);
-  const failure = (p: Promise<unknown>) =>
-    p.then(
-      () => {
-        throw new Error('expected the call to fail');
-      },
-      (e: unknown) => fromGrpcError(e),
-    );
+  const failure = grpcFailure;
 
   const { paidOrder, snapshotEvent } = pricingEvents({
     producer: () => producer,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
 import { analyticsV1, marketingV1, PROTO_FILES } from '@emporia/contracts';
 import { createKafka, HEADER } from '@emporia/messaging';
-import { fromGrpcError, type RunningService } from '@emporia/platform';
+import type { RunningService } from '@emporia/platform';
 import {
   createTestDatabase,
   eventually,
@@ -11,6 +11,7 @@ import {
   testEnv,
   testLogger,
   uniqueSuffix,
+  grpcFailure,
 } from '@emporia/testing';
 import { marketingConfigSchema } from '../src/config';
 import { startMarketing } from '../src/marketing.app';
@@ -34,13 +35,7 @@ describe('marketing: audiences and cart reminders (real Postgres + Redis + Kafka
     logger: testLogger('kafka'),
   });
   const call = <T>(method: string, req: unknown) => client.call<T>(method, req);
-  const failure = (p: Promise<unknown>) =>
-    p.then(
-      () => {
-        throw new Error('expected the call to fail');
-      },
-      (e: unknown) => fromGrpcError(e),
-    );
+  const failure = grpcFailure;
   const send = async (topic: string, type: string, key: string, value: Uint8Array, id: string) =>
     producer.send({
       topic: `${prefix}${topic}`,

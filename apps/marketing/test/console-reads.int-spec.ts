@@ -3,7 +3,7 @@ import { status } from '@grpc/grpc-js';
 import { Client } from 'pg';
 import type { EntityManager } from 'typeorm';
 import { PROTO_FILES, type marketingV1 } from '@emporia/contracts';
-import { encodeCursor, fromGrpcError, type RunningService } from '@emporia/platform';
+import { encodeCursor, type RunningService } from '@emporia/platform';
 import {
   createTestDatabase,
   freePort,
@@ -11,6 +11,7 @@ import {
   testEnv,
   testLogger,
   uniqueSuffix,
+  grpcFailure,
 } from '@emporia/testing';
 import { marketingConfigSchema } from '../src/config';
 import type { FlashSaleStatus } from '../src/domain/flash-sale';
@@ -39,13 +40,7 @@ describe('marketing: the flash-sale list and the promotion preview (real Postgre
   let pg: Client;
 
   const call = <T>(method: string, req: unknown) => client.call<T>(method, req);
-  const failure = (p: Promise<unknown>) =>
-    p.then(
-      () => {
-        throw new Error('expected the call to fail');
-      },
-      (e: unknown) => fromGrpcError(e),
-    );
+  const failure = grpcFailure;
 
   beforeAll(async () => {
     db = await createTestDatabase('marketing_console_it');

@@ -3,7 +3,7 @@ import type { Consumer, Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { marketingV1, orderV1, PROTO_FILES } from '@emporia/contracts';
 import { createKafka, HEADER } from '@emporia/messaging';
-import { fromGrpcError, type RunningService } from '@emporia/platform';
+import type { RunningService } from '@emporia/platform';
 import {
   createTestDatabase,
   eventually,
@@ -12,6 +12,7 @@ import {
   testEnv,
   testLogger,
   uniqueSuffix,
+  grpcFailure,
 } from '@emporia/testing';
 import { marketingConfigSchema } from '../src/config';
 import { startMarketing } from '../src/marketing.app';
@@ -45,13 +46,7 @@ describe('marketing service (real Postgres + Redis + Kafka)', () => {
   });
 
   const call = <T>(method: string, req: unknown) => client.call<T>(method, req);
-  const failure = (p: Promise<unknown>) =>
-    p.then(
-      () => {
-        throw new Error('expected the call to fail');
-      },
-      (e: unknown) => fromGrpcError(e),
-    );
+  const failure = grpcFailure;
   const orderEvent = async (
     type: 'OrderPaid' | 'OrderCancelled' | 'OrderPlaced',
     orderId: string,

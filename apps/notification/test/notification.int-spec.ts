@@ -12,7 +12,7 @@ import {
 } from '@emporia/contracts';
 import { FakeClock } from '@emporia/domain/testing';
 import { createKafka, newEvent, topicName, toWireMessage } from '@emporia/messaging';
-import { fromGrpcError, metricsRegistry, type RunningService } from '@emporia/platform';
+import { metricsRegistry, type RunningService } from '@emporia/platform';
 import {
   createTestDatabase,
   eventually,
@@ -23,6 +23,7 @@ import {
   testLogger,
   uniqueSuffix,
   type TcpProxy,
+  grpcFailure,
 } from '@emporia/testing';
 import { signReceipt } from '../src/application/signing';
 import { notificationConfigSchema } from '../src/config';
@@ -87,13 +88,7 @@ describe('notification service (real Postgres + Kafka + SMTP sink)', () => {
   const operator = `ops-${suffix}@emporia.test`;
 
   const call = <T>(method: string, req: unknown) => client.call<T>(method, req);
-  const failure = (p: Promise<unknown>) =>
-    p.then(
-      () => {
-        throw new Error('expected the call to fail');
-      },
-      (e: unknown) => fromGrpcError(e),
-    );
+  const failure = grpcFailure;
 
   const publish = async <T>(
     type: EventType<T>,

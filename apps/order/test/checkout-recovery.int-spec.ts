@@ -17,6 +17,7 @@ import {
   uniqueSuffix,
   type ServiceProcess,
   type TcpProxy,
+  grpcFailure,
 } from '@emporia/testing';
 
 jest.setTimeout(240_000);
@@ -49,13 +50,7 @@ describe('order: a checkout cut off by a crash or an outage is finished by a ret
   let categoryId: string;
 
   const call = <T>(method: string, req: unknown, c = client) => c.call<T>(method, req);
-  const failure = (p: Promise<unknown>) =>
-    p.then(
-      () => {
-        throw new Error('expected the call to fail');
-      },
-      (e: unknown) => fromGrpcError(e),
-    );
+  const failure = grpcFailure;
   const address = {
     recipient: '王五',
     phone: '+8613700137000',

@@ -17,6 +17,7 @@ import {
   type ServiceProcess,
   testLogger,
   uniqueSuffix,
+  grpcFailure,
 } from '@emporia/testing';
 import type { CheckoutStep, SagaFaults } from '../src/application/ports';
 import { ReturnsUseCase } from '../src/application/returns.use-case';
@@ -56,13 +57,7 @@ describe('order: carts, checkout saga and payments (real catalog, Postgres, Kafk
   };
 
   const call = <T>(method: string, req: unknown, c = client) => c.call<T>(method, req);
-  const failure = (p: Promise<unknown>) =>
-    p.then(
-      () => {
-        throw new Error('expected the call to fail');
-      },
-      (e: unknown) => fromGrpcError(e),
-    );
+  const failure = grpcFailure;
   const address = {
     recipient: '张伟',
     phone: '+8613800138000',

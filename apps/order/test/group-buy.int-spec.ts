@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import { v4 as uuid } from 'uuid';
 import { catalogV1, marketingV1, orderV1, PROTO_FILES } from '@emporia/contracts';
 import { createKafka, HEADER } from '@emporia/messaging';
-import { fromGrpcError, type RunningService } from '@emporia/platform';
+import type { RunningService } from '@emporia/platform';
 import {
   aCatalogSku,
   aCheckout,
@@ -19,6 +19,7 @@ import {
   type ServiceProcess,
   testLogger,
   uniqueSuffix,
+  grpcFailure,
 } from '@emporia/testing';
 import { PAYMENT_PROVIDERS, type PaymentProvider } from '../src/application/ports';
 import { orderConfigSchema } from '../src/config';
@@ -55,13 +56,7 @@ describe('order: flash sales and group buying (real catalog, Postgres, Kafka)', 
   const refunds: { refundId: string; amountMinor: number }[] = [];
 
   const call = <T>(method: string, req: unknown, c = client) => c.call<T>(method, req);
-  const failure = (p: Promise<unknown>) =>
-    p.then(
-      () => {
-        throw new Error('expected the call to fail');
-      },
-      (e: unknown) => fromGrpcError(e),
-    );
+  const failure = grpcFailure;
   const address = {
     recipient: '李娜',
     phone: '+8613800138001',

@@ -3,7 +3,7 @@ import { status } from '@grpc/grpc-js';
 import { Client } from 'pg';
 import { v4 as uuid } from 'uuid';
 import { catalogV1, orderV1, PROTO_FILES } from '@emporia/contracts';
-import { fromGrpcError, type RunningService } from '@emporia/platform';
+import type { RunningService } from '@emporia/platform';
 import {
   aCatalogSku,
   aCheckout,
@@ -17,6 +17,7 @@ import {
   testLogger,
   uniqueSuffix,
   type ServiceProcess,
+  grpcFailure,
 } from '@emporia/testing';
 import { orderConfigSchema } from '../src/config';
 import { startOrder } from '../src/order.app';
@@ -44,13 +45,7 @@ describe('order: returns, refund-only and mismatched receipts (real catalog, Pos
   let categoryId: string;
 
   const call = <T>(method: string, req: unknown, c = client) => c.call<T>(method, req);
-  const failure = (p: Promise<unknown>) =>
-    p.then(
-      () => {
-        throw new Error('expected the call to fail');
-      },
-      (e: unknown) => fromGrpcError(e),
-    );
+  const failure = grpcFailure;
   const address = {
     recipient: '张伟',
     phone: '+8613800138000',

@@ -4,7 +4,7 @@ import type { Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { ORDER_ORDER, PROTO_FILES, riskV1, type EventType } from '@emporia/contracts';
 import { createKafka, newEvent, toWireMessage } from '@emporia/messaging';
-import { fromGrpcError, type RunningService } from '@emporia/platform';
+import type { RunningService } from '@emporia/platform';
 import {
   createTestDatabase,
   eventually,
@@ -13,6 +13,7 @@ import {
   testEnv,
   testLogger,
   uniqueSuffix,
+  grpcFailure,
 } from '@emporia/testing';
 import { riskConfigSchema } from '../src/config';
 import { startRisk } from '../src/risk.app';
@@ -41,13 +42,7 @@ describe('risk: abnormal orders sent to review (real Postgres + Redis + Kafka)',
     logger: testLogger('kafka'),
   });
   const call = <T>(method: string, req: unknown) => client.call<T>(method, req);
-  const failure = (p: Promise<unknown>) =>
-    p.then(
-      () => {
-        throw new Error('expected the call to fail');
-      },
-      (e: unknown) => fromGrpcError(e),
-    );
+  const failure = grpcFailure;
   const rand = () => Math.floor(Math.random() * 250);
   const order = (over: Partial<riskV1.ScoreOrderRequest> = {}) =>
     call<riskV1.ScoreOrderResponse>('scoreOrder', {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Money } from '@emporia/money';
 import { PROTO_FILES, riskV1 } from '@emporia/contracts';
-import { fromGrpcError, type RunningService } from '@emporia/platform';
+import type { RunningService } from '@emporia/platform';
 import {
   createTestDatabase,
   freePort,
@@ -13,6 +13,7 @@ import {
   testEnv,
   testLogger,
   uniqueSuffix,
+  grpcFailure,
 } from '@emporia/testing';
 import { DEFAULT_FRAUD_MODEL_PATH, riskConfigSchema } from '../src/config';
 import {
@@ -162,13 +163,7 @@ describe('fraud model (onnxruntime-node, the committed model)', () => {
     let service: RunningService;
     let client: ReturnType<typeof grpcTestClient>;
     const call = <T>(method: string, req: unknown) => client.call<T>(method, req);
-    const failure = (p: Promise<unknown>) =>
-      p.then(
-        () => {
-          throw new Error('expected the call to fail');
-        },
-        (e: unknown) => fromGrpcError(e),
-      );
+    const failure = grpcFailure;
     const config = async (over: Record<string, string> = {}) =>
       riskConfigSchema.parse({
         RISK_DATABASE_URL: db.url,

@@ -1,7 +1,7 @@
 import './support/node-typed-arrays';
 import { randomUUID } from 'node:crypto';
 import { PROTO_FILES, riskV1 } from '@emporia/contracts';
-import { fromGrpcError, type RunningService } from '@emporia/platform';
+import type { RunningService } from '@emporia/platform';
 import {
   createTestDatabase,
   freePort,
@@ -9,6 +9,7 @@ import {
   testEnv,
   testLogger,
   uniqueSuffix,
+  grpcFailure,
 } from '@emporia/testing';
 import { riskConfigSchema } from '../src/config';
 import { startRisk } from '../src/risk.app';
@@ -25,13 +26,7 @@ describe('risk ScoreReview (real Postgres + Redis)', () => {
   let service: RunningService;
   let client: ReturnType<typeof grpcTestClient>;
   const call = <T>(method: string, req: unknown) => client.call<T>(method, req);
-  const failure = (p: Promise<unknown>) =>
-    p.then(
-      () => {
-        throw new Error('expected the call to fail');
-      },
-      (e: unknown) => fromGrpcError(e),
-    );
+  const failure = grpcFailure;
   const rand = () => Math.floor(Math.random() * 250);
   /** A review from an old account, delivered three days ago, each value its own by default. */
   const review = (over: Partial<riskV1.ScoreReviewRequest> = {}) => ({

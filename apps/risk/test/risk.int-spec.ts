@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
 import { PROTO_FILES, riskV1, userV1 } from '@emporia/contracts';
 import { createKafka, HEADER } from '@emporia/messaging';
-import { fromGrpcError, type RunningService } from '@emporia/platform';
+import type { RunningService } from '@emporia/platform';
 import {
   createTestDatabase,
   eventually,
@@ -12,6 +12,7 @@ import {
   testEnv,
   testLogger,
   uniqueSuffix,
+  grpcFailure,
 } from '@emporia/testing';
 import { riskConfigSchema } from '../src/config';
 import { startRisk } from '../src/risk.app';
@@ -34,13 +35,7 @@ describe('risk service (real Postgres + Redis + Kafka)', () => {
     logger: testLogger('kafka'),
   });
   const call = <T>(method: string, req: unknown) => client.call<T>(method, req);
-  const failure = (p: Promise<unknown>) =>
-    p.then(
-      () => {
-        throw new Error('expected the call to fail');
-      },
-      (e: unknown) => fromGrpcError(e),
-    );
+  const failure = grpcFailure;
   const order = (over: Partial<riskV1.ScoreOrderRequest> = {}) =>
     call<riskV1.ScoreOrderResponse>('scoreOrder', {
       orderId: randomUUID(),

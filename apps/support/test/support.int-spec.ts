@@ -14,6 +14,7 @@ import {
   testEnv,
   testLogger,
   uniqueSuffix,
+  grpcFailure,
 } from '@emporia/testing';
 import { SupportSweepUseCase } from '../src/application/support-sweep.use-case';
 import { supportConfigSchema } from '../src/config';
@@ -51,13 +52,7 @@ describe('support service (real Postgres + Kafka)', () => {
   });
 
   const call = <T>(method: string, req: unknown) => client.call<T>(method, req);
-  const failure = (p: Promise<unknown>) =>
-    p.then(
-      () => {
-        throw new Error('expected the call to fail');
-      },
-      (e: unknown) => fromGrpcError(e),
-    );
+  const failure = grpcFailure;
   const sweep = () => service.app.get(SupportSweepUseCase).run(newContext());
   const of = (ticketId: string, type: string) =>
     events.filter((e) => e.key === ticketId && e.type === `emporia.support.v1.${type}`);

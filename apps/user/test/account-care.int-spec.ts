@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { Client } from 'pg';
 import { PROTO_FILES, userV1 } from '@emporia/contracts';
-import { fromGrpcError, type RunningService } from '@emporia/platform';
+import type { RunningService } from '@emporia/platform';
 import {
   createTestDatabase,
   eventually,
@@ -10,6 +10,7 @@ import {
   testEnv,
   testLogger,
   uniqueSuffix,
+  grpcFailure,
 } from '@emporia/testing';
 import { userConfigSchema } from '../src/config';
 import { base32Decode, totp } from '../src/domain/totp';
@@ -29,13 +30,7 @@ describe('user service: MFA, profile, privacy and administration (real Postgres 
   let pg: Client;
 
   const call = <T>(method: string, req: unknown) => client.call<T>(method, req);
-  const failure = (p: Promise<unknown>) =>
-    p.then(
-      () => {
-        throw new Error('expected the call to fail');
-      },
-      (e: unknown) => fromGrpcError(e),
-    );
+  const failure = grpcFailure;
   const email = (name: string) => `${name}.${suffix}@example.cn`;
   const register = async (name: string) =>
     (await call<userV1.RegisterResponse>('register', { email: email(name), password: PASSWORD }))

@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { PROTO_FILES, type userV1 } from '@emporia/contracts';
-import { fromGrpcError, type RunningService } from '@emporia/platform';
+import type { RunningService } from '@emporia/platform';
 import {
   createTestDatabase,
   freePort,
@@ -8,6 +8,7 @@ import {
   testEnv,
   testLogger,
   uniqueSuffix,
+  grpcFailure,
 } from '@emporia/testing';
 import { userConfigSchema } from '../src/config';
 import { startUser } from '../src/user.app';
@@ -30,13 +31,7 @@ describe('user service: finding an account by e-mail or phone (real Postgres)', 
   const call = <T>(method: string, req: unknown) => client.call<T>(method, req);
   const find = (identifier: string) =>
     call<userV1.FindAccountResponse>('findAccount', { identifier });
-  const failure = (p: Promise<unknown>) =>
-    p.then(
-      () => {
-        throw new Error('expected the call to fail');
-      },
-      (e: unknown) => fromGrpcError(e),
-    );
+  const failure = grpcFailure;
   // a phone number of this run (E.164, 13 digits after +86)
   const phone = `+86139${suffix.replace(/\D/g, '').padEnd(8, '0').slice(0, 8)}`;
 

@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { PROTO_FILES, userV1 } from '@emporia/contracts';
 import { createDataSource } from '@emporia/persistence';
-import { fromGrpcError, type RunningService } from '@emporia/platform';
+import type { RunningService } from '@emporia/platform';
 import {
   createTestDatabase,
   eventually,
@@ -14,6 +14,7 @@ import {
   testEnv,
   testLogger,
   uniqueSuffix,
+  grpcFailure,
 } from '@emporia/testing';
 import { userConfigSchema } from '../src/config';
 import { USER_MIGRATIONS } from '../src/infrastructure/migrations';
@@ -49,13 +50,7 @@ describe('user service: erased accounts and token revocation (real Postgres + Re
   let redis: Redis;
 
   const call = <T>(method: string, req: unknown) => client.call<T>(method, req);
-  const failure = (p: Promise<unknown>) =>
-    p.then(
-      () => {
-        throw new Error('expected the call to fail');
-      },
-      (e: unknown) => fromGrpcError(e),
-    );
+  const failure = grpcFailure;
   const email = (name: string) => `${name}.${suffix}@example.cn`;
   const register = async (name: string) =>
     (await call<userV1.RegisterResponse>('register', { email: email(name), password: PASSWORD }))

@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { PROTO_FILES, type userV1 } from '@emporia/contracts';
 import { createDataSource } from '@emporia/persistence';
-import { fromGrpcError, type RunningService } from '@emporia/platform';
+import type { RunningService } from '@emporia/platform';
 import {
   createTestDatabase,
   eventually,
@@ -15,6 +15,7 @@ import {
   testEnv,
   testLogger,
   uniqueSuffix,
+  grpcFailure,
 } from '@emporia/testing';
 import { userConfigSchema } from '../src/config';
 import type { Passkey } from '../src/domain/passkey';
@@ -159,13 +160,7 @@ describe('user service: passkeys (real Postgres + Redis)', () => {
     let service: RunningService;
     let client: ReturnType<typeof grpcTestClient>;
     const call = <T>(method: string, req: unknown) => client.call<T>(method, req);
-    const failure = (p: Promise<unknown>) =>
-      p.then(
-        () => {
-          throw new Error('expected the call to fail');
-        },
-        (e: unknown) => fromGrpcError(e),
-      );
+    const failure = grpcFailure;
     const email = (name: string) => `${name}.${suffix}@example.cn`;
     const phone = new SoftAuthenticator({ origin: ORIGIN });
     const laptop = new SoftAuthenticator({ origin: ORIGIN, backedUp: true, noCounter: true });

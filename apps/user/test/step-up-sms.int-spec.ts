@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { decodeJwt } from 'jose';
 import { Client } from 'pg';
 import { notificationV1, PROTO_FILES, userV1 } from '@emporia/contracts';
-import { fromGrpcError, type RunningService } from '@emporia/platform';
+import type { RunningService } from '@emporia/platform';
 import {
   createTestDatabase,
   eventually,
@@ -15,6 +15,7 @@ import {
   testLogger,
   uniqueSuffix,
   type ServiceProcess,
+  grpcFailure,
 } from '@emporia/testing';
 import { userConfigSchema } from '../src/config';
 import { startUser } from '../src/user.app';
@@ -60,13 +61,7 @@ describe('step-up, SMS codes and sessions (user + notification, real servers)', 
   let pg: Client;
 
   const call = <T>(method: string, req: unknown) => users.call<T>(method, req);
-  const failure = (p: Promise<unknown>) =>
-    p.then(
-      () => {
-        throw new Error('expected the call to fail');
-      },
-      (e: unknown) => fromGrpcError(e),
-    );
+  const failure = grpcFailure;
   const email = (name: string) => `${name}.${suffix}@example.cn`;
   let phones = 0;
   const newPhone = () =>

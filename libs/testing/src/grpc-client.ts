@@ -1,7 +1,7 @@
 import { credentials, loadPackageDefinition, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { PROTO_ROOT } from '@emporia/contracts';
-import { grpcLoaderOptions } from '@emporia/platform';
+import { fromGrpcError, grpcLoaderOptions, type RemoteError } from '@emporia/platform';
 
 type Unary = (
   req: unknown,
@@ -45,3 +45,15 @@ export function grpcTestClient(protoFile: string, service: string, url: string) 
     close: () => client.close(),
   };
 }
+
+/**
+ * The error a gRPC call failed with, as callers see it (`fromGrpcError`: status, code, message,
+ * details); a call that succeeds fails the test.
+ */
+export const grpcFailure = (p: Promise<unknown>): Promise<RemoteError> =>
+  p.then(
+    () => {
+      throw new Error('expected the call to fail');
+    },
+    (e: unknown) => fromGrpcError(e),
+  );

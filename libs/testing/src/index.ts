@@ -9,7 +9,7 @@ export {
   testLogger,
   uniqueSuffix,
 } from './fixtures';
-export { grpcTestClient } from './grpc-client';
+export { grpcFailure, grpcTestClient } from './grpc-client';
 export { startTcpProxy } from './tcp-proxy';
 export { REDIS_PERSISTENCE_CONF, startOwnRedis } from './redis-server';
 export type { OwnRedis } from './redis-server';

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { catalogV1, PROTO_FILES } from '@emporia/contracts';
-import { fromGrpcError, type RunningService } from '@emporia/platform';
+import type { RunningService } from '@emporia/platform';
 import {
   createTestDatabase,
   freePort,
@@ -9,6 +9,7 @@ import {
   testEnv,
   testLogger,
   uniqueSuffix,
+  grpcFailure,
 } from '@emporia/testing';
 import { startCatalog } from '../../src/catalog.app';
 import { catalogConfigSchema } from '../../src/config';
@@ -112,13 +113,7 @@ export async function startTestCatalog(
 }
 
 /** Expects a gRPC call to fail; resolves with its error as the service sent it. */
-export const failure = (p: Promise<unknown>) =>
-  p.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (e: unknown) => fromGrpcError(e),
-  );
+export const failure = grpcFailure;
 
 /** A product's ProductUpdated events in the outbox, decoded, in commit order. */
 export const productUpdates = async (pg: Client, productId: string) =>
