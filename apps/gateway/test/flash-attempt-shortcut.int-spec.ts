@@ -16,6 +16,8 @@ const OPEN_SALE = '0190a000-0000-7000-8000-00000000f2a3';
 const WIN_SALE = '0190a000-0000-7000-8000-00000000f2a4';
 const DOWN_SALE = '0190a000-0000-7000-8000-00000000f2a5';
 const MISSING_SALE = '0190a000-0000-7000-8000-00000000f2a6';
+/** Per-user limit 2, one unit held by every buyer: 2 units are over it, the last one wins. */
+const LAST_UNIT_SALE = '0190a000-0000-7000-8000-00000000f2a7';
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const PER_ACCOUNT = 4;
 
@@ -39,7 +41,16 @@ describe('flash-sale attempts answered from a mark before Fastify (real Redis)',
     sign = keys.sign;
     const verifier = verifierFor(keys.jwks);
     marketing = await startFakeGrpc('marketing', {
-      attemptFlashPurchase: (req: { saleId: string; accountId: string }) => {
+      attemptFlashPurchase: (req: { saleId: string; accountId: string; quantity: number }) => {
+        if (req.saleId === LAST_UNIT_SALE)
+          return req.quantity >= 2
+            ? { result: 'LIMIT_REACHED', token: '', expiresAt: '', allowanceLeft: 1 }
+            : {
+                result: 'WON',
+                token: `${LAST_UNIT_SALE}.${req.accountId}`,
+                expiresAt: '2026-12-03T10:00:00.000Z',
+                allowanceLeft: 0,
+              };
         if (req.saleId === WIN_SALE)
           return {
             result: 'WON',
@@ -224,6 +235,39 @@ describe('flash-sale attempts answered from a mark before Fastify (real Redis)',
       expect(fast.body.code).toBe(code);
       expect(comparable(fast)).toEqual(comparable(viaNest));
     }
+  });
+
+  it('answers a loss marketing decided as a mark answers it, and marks what a win or a loss says is left', async () => {
+    const buyer = await customer();
+    const calls = () =>
+      (marketing.calls.get('attemptFlashPurchase') ?? []).filter(
+        (c) => (c as { saleId: string }).saleId === LAST_UNIT_SALE,
+      ).length;
+    await attempt(WIN_SALE, buyer.token); // the token verified and cached by Fastify's route
+    answered.mockClear();
+    const limitBefore = await markAnswers('limit');
+    // two units, one allowed: marketing's LIMIT_REACHED, answered by the shortcut
+    const two = { body: '{"quantity":2}' };
+    const fromMarketing = await attempt(LAST_UNIT_SALE, buyer.token, two);
+    expect(shortcutAnswers()).toBe(1);
+    expect(calls()).toBe(1);
+    // the same loss from the mark that answer left (the fast route, then the shortcut)
+    const viaFastify = await attempt(LAST_UNIT_SALE, buyer.token, { ...two, query: '?x=1' });
+    const fromMark = await attempt(LAST_UNIT_SALE, buyer.token, two);
+    expect(calls()).toBe(1);
+    expect(comparable(fromMarketing)).toEqual(comparable(viaFastify));
+    expect(comparable(fromMark)).toEqual(comparable(viaFastify));
+    expect(fromMarketing.body.code).toBe('FLASH_SALE_LIMIT_REACHED');
+    // the one unit allowed: marketing's win, which says nothing is left for this buyer ...
+    expect((await attempt(LAST_UNIT_SALE, buyer.token)).res.status).toBe(201);
+    expect(calls()).toBe(2);
+    // ... so the next attempt is answered LIMIT_REACHED from memory, by either route
+    const afterWin = await attempt(LAST_UNIT_SALE, buyer.token);
+    const afterWinFastify = await attempt(LAST_UNIT_SALE, buyer.token, { query: '?x=1' });
+    expect(calls()).toBe(2);
+    expect(afterWin.body.code).toBe('FLASH_SALE_LIMIT_REACHED');
+    expect(comparable(afterWin)).toEqual(comparable(afterWinFastify));
+    expect((await markAnswers('limit')) - limitBefore).toBe(4);
   });
 
   it('counts attempts going to marketing in the shared limiter, with the same 429', async () => {

@@ -103,6 +103,45 @@ describe('flash sale in Redis (one Lua script per attempt)', () => {
     expect((first as { token: string }).token.startsWith(`${s.id}.`)).toBe(true);
   });
 
+  it('a win and a LIMIT_REACHED say what the buyer may still win; one call or a batch alike', async () => {
+    const s = sale({ stock: 10, perUserLimit: 3 });
+    await store.load(s);
+    const now = new Date();
+    expect(await store.attempt(s.id, 'a', 1, now)).toMatchObject({
+      result: 'WON',
+      allowanceLeft: 2,
+    });
+    expect(await store.attempt(s.id, 'a', 3, now)).toEqual({
+      result: 'LIMIT_REACHED',
+      allowanceLeft: 2,
+    });
+    // in one batch, in order: each attempt sees the ones before it
+    const batch = await store.attemptMany(
+      s.id,
+      [
+        { buyer: 'a', quantity: 2 },
+        { buyer: 'a', quantity: 1 },
+        { buyer: 'b', quantity: 3 },
+        { buyer: 'c', quantity: 2 },
+      ],
+      now,
+    );
+    expect(batch.map((r) => [r.result, 'allowanceLeft' in r ? r.allowanceLeft : null])).toEqual([
+      ['WON', 0],
+      ['LIMIT_REACHED', 0],
+      ['WON', 0],
+      ['WON', 1],
+    ]);
+    expect(await store.attempt(s.id, 'd', 3, now)).toEqual({ result: 'SOLD_OUT' });
+    // units given back raise what the buyer may win again
+    const won = batch[0] as { token: string };
+    await store.giveBack(s.id, won.token, 'a', 2);
+    expect(await store.attempt(s.id, 'a', 1, now)).toMatchObject({
+      result: 'WON',
+      allowanceLeft: 1,
+    });
+  });
+
   it('an unused winning token gives its units back, once', async () => {
     const s = sale({ stock: 1 });
     await store.load(s);

@@ -66,9 +66,10 @@ export function flashAttemptRoute(
         countMarkedLoss(known);
         return LOST[known];
       }
-      return gate.attempt(marketing, ctx, id, principal.accountId, quantity, () =>
+      const r = await gate.decide(marketing, ctx, id, principal.accountId, quantity, () =>
         limiters.shared.check('sale', req),
       );
+      return typeof r === 'string' ? LOST[r] : r;
     },
   };
 }

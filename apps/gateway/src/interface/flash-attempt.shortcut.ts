@@ -210,23 +210,16 @@ export class FlashAttemptShortcut {
         return true;
       }
       countMarkedLoss(known);
-      const canned = this.lost[known];
-      this.send(
-        res,
-        ctx,
-        a,
-        canned.problem.status,
-        `${canned.head},"instance":"${req.url}","traceId":"${ctx.traceId}"}`,
-        PROBLEM_TYPE,
-      );
+      this.lose(req, res, ctx, a, known);
       return true;
     }
     this.deps.gate
-      .attempt(this.deps.marketing, ctx, a.saleId, accountId, quantity, () =>
+      .decide(this.deps.marketing, ctx, a.saleId, accountId, quantity, () =>
         this.deps.limiters.shared.check('sale', who),
       )
       .then(
         (won) => {
+          if (typeof won === 'string') return this.lose(req, res, ctx, a, won);
           let text: string;
           try {
             text = this.serialize(won);
@@ -243,6 +236,25 @@ export class FlashAttemptShortcut {
         res.destroy();
       });
     return true;
+  }
+
+  /** The 409 problem of a loss (from a mark or from marketing), from its canned text. */
+  private lose(
+    req: IncomingMessage,
+    res: ServerResponse,
+    ctx: RequestContext,
+    a: Taken,
+    loss: MarkedLoss,
+  ): void {
+    const canned = this.lost[loss];
+    this.send(
+      res,
+      ctx,
+      a,
+      canned.problem.status,
+      `${canned.head},"instance":"${req.url}","traceId":"${ctx.traceId}"}`,
+      PROBLEM_TYPE,
+    );
   }
 
   /** The ProblemFilter's answer to `e` (an unexpected error logged as it logs one). */

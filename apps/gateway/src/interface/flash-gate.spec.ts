@@ -63,6 +63,48 @@ describe('FlashGate', () => {
     expect(gate.admission.load(SALE)).toEqual({ active: 0, waiting: 0 });
   });
 
+  it('a buyer who won what the limit allows is answered from memory from the next attempt on', async () => {
+    const calls: string[] = [];
+    const bought = new Map<string, number>();
+    const LIMIT = 2;
+    const marketing = {
+      attemptFlashPurchase: async (_ctx: unknown, req: { accountId: string; quantity: number }) => {
+        calls.push(req.accountId);
+        const had = bought.get(req.accountId) ?? 0;
+        if (had + req.quantity > LIMIT)
+          return { result: 'LIMIT_REACHED', token: '', expiresAt: '', allowanceLeft: LIMIT - had };
+        bought.set(req.accountId, had + req.quantity);
+        return {
+          result: 'WON',
+          token: `t-${calls.length}`,
+          expiresAt: '2026-12-03T00:00:00Z',
+          allowanceLeft: LIMIT - had - req.quantity,
+        };
+      },
+    } as unknown as MarketingBackend;
+    const gate = new FlashGate(new FlashSoldOutMarks(1000), new FlashAdmission(0));
+    const ctx = newContext();
+    const decide = (who: string, quantity = 1) => gate.decide(marketing, ctx, SALE, who, quantity);
+    expect(await decide('a')).toMatchObject({ result: 'WON' }); // one unit left, said the win
+    expect(await decide('a', 2)).toBe('LIMIT_REACHED'); // from memory
+    expect(calls).toEqual(['a']);
+    expect(await decide('a')).toMatchObject({ result: 'WON' }); // the last unit: marketing
+    expect(calls).toEqual(['a', 'a']);
+    expect(await decide('a')).toBe('LIMIT_REACHED');
+    expect(await decide('a', 3)).toBe('LIMIT_REACHED');
+    expect(await decide('b')).toMatchObject({ result: 'WON' });
+    expect(calls).toEqual(['a', 'a', 'b']);
+    // the Nest route's `attempt` throws the same loss as its 409 problem
+    await expect(gate.attempt(marketing, ctx, SALE, 'a', 1)).rejects.toMatchObject({
+      code: 'FLASH_SALE_LIMIT_REACHED',
+    });
+    // units given back to the buyer (marketing's restock announcement): marketing decides again
+    gate.marks.restocked(SALE, 'a');
+    bought.set('a', 1);
+    expect(await decide('a')).toMatchObject({ result: 'WON' });
+    expect(calls).toEqual(['a', 'a', 'b', 'a']);
+  });
+
   it('a win passes its place on; a queued attempt then asks marketing itself', async () => {
     const calls: string[] = [];
     const marketing = {

@@ -43,8 +43,25 @@ export class FlashGate {
     quantity: number,
     goingOn?: () => Promise<void>,
   ): Promise<FlashWinView> {
+    const r = await this.decide(marketing, ctx, saleId, accountId, quantity, goingOn);
+    return typeof r === 'string' ? flashAttemptResult({ result: r, token: '', expiresAt: '' }) : r;
+  }
+
+  /**
+   * As `attempt`, with a loss (SOLD_OUT, LIMIT_REACHED; from a mark or from marketing) answered
+   * rather than thrown, so the hot routes write its canned problem without building an error.
+   * Any other failure (a sale not started or ended, a backend that did not answer) is thrown.
+   */
+  async decide(
+    marketing: MarketingBackend,
+    ctx: RequestContext,
+    saleId: string,
+    accountId: string,
+    quantity: number,
+    goingOn?: () => Promise<void>,
+  ): Promise<FlashWinView | MarkedLoss> {
     let known = this.marks.known(saleId, accountId, quantity);
-    if (known) return this.answeredFromMark(known);
+    if (known) return answeredFromMark(known);
     if (goingOn) await goingOn();
     const waiting = this.admission.enter(saleId);
     try {
@@ -52,22 +69,23 @@ export class FlashGate {
         await waiting;
         // what the attempts ahead learnt while this one waited
         known = this.marks.known(saleId, accountId, quantity);
-        if (known) return this.answeredFromMark(known);
+        if (known) return answeredFromMark(known);
       }
       const sentAt = this.marks.sending();
       const r = await this.batcher.attempt(marketing, ctx, { saleId, accountId, quantity });
-      this.marks.learn(saleId, accountId, quantity, r.result, sentAt);
+      this.marks.learn(saleId, accountId, quantity, r.result, sentAt, r.allowanceLeft);
+      if (r.result === 'SOLD_OUT' || r.result === 'LIMIT_REACHED') return r.result;
       return flashAttemptResult(r);
     } finally {
       this.admission.leave(saleId);
     }
   }
+}
 
-  /** The 409 problem of a loss a mark answers (counted: marketing never sees the attempt). */
-  private answeredFromMark(known: MarkedLoss): FlashWinView {
-    countMarkedLoss(known);
-    return flashAttemptResult({ result: known, token: '', expiresAt: '' });
-  }
+/** A loss a mark answers (counted: marketing never sees the attempt). */
+function answeredFromMark(known: MarkedLoss): MarkedLoss {
+  countMarkedLoss(known);
+  return known;
 }
 
 /**

@@ -85,6 +85,51 @@ describe('FlashSoldOutMarks', () => {
     expect(m.known(SALE, 'b', 1)).toBeUndefined();
   });
 
+  it('marks a buyer whose win used what the limit allows, from that win on', () => {
+    const { m, advance } = marks(1000);
+    const sent = m.sending();
+    advance(200);
+    m.learn(SALE, 'a', 2, 'WON', sent, 0); // nothing left: any attempt is over the limit
+    m.learn(SALE, 'b', 1, 'WON', sent, 1); // one unit left: two or more are over it
+    m.learn(SALE, 'c', 1, 'WON', sent, 9); // ten or more (more than an attempt asks: no mark)
+    expect(m.known(SALE, 'a', 1)).toBe('LIMIT_REACHED');
+    expect(m.known(SALE, 'b', 1)).toBeUndefined();
+    expect(m.known(SALE, 'b', 2)).toBe('LIMIT_REACHED');
+    expect(m.known(SALE, 'c', 9)).toBeUndefined();
+    expect(m.known(SALE, 'c', 10)).toBe('LIMIT_REACHED');
+    expect(m.known(OTHER, 'a', 1)).toBeUndefined();
+    // a later win of the last unit narrows the mark; units given back drop it at once
+    m.learn(SALE, 'b', 1, 'WON', m.sending(), 0);
+    expect(m.known(SALE, 'b', 1)).toBe('LIMIT_REACHED');
+    m.restocked(SALE, 'a');
+    expect(m.known(SALE, 'a', 1)).toBeUndefined();
+    // the bound counts from when the winning attempt was sent
+    advance(799);
+    expect(m.known(SALE, 'b', 2)).toBe('LIMIT_REACHED');
+    expect(m.known(SALE, 'c', 10)).toBe('LIMIT_REACHED');
+    advance(1);
+    expect(m.known(SALE, 'c', 10)).toBeUndefined();
+    // a win whose answer came after its bound, or without the allowance (an older marketing)
+    const late = m.sending();
+    advance(1000);
+    m.learn(SALE, 'd', 1, 'WON', late, 0);
+    m.learn(SALE, 'e', 1, 'WON', m.sending());
+    expect(m.known(SALE, 'd', 1)).toBeUndefined();
+    expect(m.known(SALE, 'e', 1)).toBeUndefined();
+  });
+
+  it('marks a LIMIT_REACHED at what the buyer may still win when marketing says it', () => {
+    const { m } = marks();
+    m.learn(SALE, 'a', 3, 'LIMIT_REACHED', m.sending(), 1); // 1 left: 2 or more refused
+    expect(m.known(SALE, 'a', 1)).toBeUndefined();
+    expect(m.known(SALE, 'a', 2)).toBe('LIMIT_REACHED');
+    m.learn(SALE, 'b', 3, 'LIMIT_REACHED', m.sending()); // unknown: the quantity refused
+    expect(m.known(SALE, 'b', 2)).toBeUndefined();
+    expect(m.known(SALE, 'b', 3)).toBe('LIMIT_REACHED');
+    m.learn(SALE, 'c', 1, 'LIMIT_REACHED', m.sending(), -2); // the limit lowered below holdings
+    expect(m.known(SALE, 'c', 1)).toBe('LIMIT_REACHED');
+  });
+
   it('keeps at most the cap of limit marks, dropping expired ones first', () => {
     const { m, advance } = marks(1000, 2);
     m.learn(SALE, 'a', 1, 'LIMIT_REACHED', m.sending());

@@ -1,11 +1,20 @@
 /** A loss the gateway may answer from memory, without asking marketing. */
 export type MarkedLoss = 'SOLD_OUT' | 'LIMIT_REACHED';
 
+/** The most units one attempt asks for (FlashAttemptDto): a limit mark for more is never used. */
+const MAX_QUANTITY = 10;
+
 /**
  * What this gateway replica learnt from marketing's answers to flash-sale attempts: a sale that
  * answered sold out, a buyer that reached the sale's per-user limit. While a mark holds, an
  * attempt is answered the same loss without touching marketing or Redis; most of a flash sale's
  * attempts are losers after the first second.
+ *
+ * A limit mark comes from a LIMIT_REACHED, and from a win too: marketing says with both how many
+ * units the buyer may still win (`allowanceLeft`), so a buyer who won all the limit allows is
+ * answered LIMIT_REACHED from memory from the next attempt on (an attempt of more units than
+ * allowed, whatever is left in the pool: the decision checks the buyer's limit before the stock),
+ * rather than after one more round trip.
  *
  * The bound: a mark lasts `boundMs` from the moment the attempt that learnt it was SENT to
  * marketing (so before marketing decided it), and is dropped at once when marketing announces
@@ -55,8 +64,19 @@ export class FlashSoldOutMarks {
     return quantity >= m.quantity ? 'SOLD_OUT' : undefined;
   }
 
-  /** Keeps marketing's answer to an attempt of `quantity` units sent at `sentAt` (`sending()`). */
-  learn(saleId: string, accountId: string, quantity: number, result: string, sentAt: number): void {
+  /**
+   * Keeps marketing's answer to an attempt of `quantity` units sent at `sentAt` (`sending()`):
+   * its `result` and, for WON and LIMIT_REACHED, the units the buyer may still win after it
+   * (`allowanceLeft`; unknown from an older marketing: a LIMIT_REACHED then marks `quantity`).
+   */
+  learn(
+    saleId: string,
+    accountId: string,
+    quantity: number,
+    result: string,
+    sentAt: number,
+    allowanceLeft?: number,
+  ): void {
     if (this.boundMs <= 0) return;
     const now = this.now();
     const until = sentAt + this.boundMs;
@@ -64,12 +84,20 @@ export class FlashSoldOutMarks {
     const live = (m: Mark | undefined) => (m && m.until > now ? m : undefined);
     if (result === 'SOLD_OUT') {
       this.soldOut.set(saleId, merge(live(this.soldOut.get(saleId)), until, quantity));
-    } else if (result === 'LIMIT_REACHED') {
-      const key = `${saleId}|${accountId}`;
-      if (this.limited.size >= this.maxLimitMarks && !this.limited.has(key)) this.dropExpired();
-      if (this.limited.size < this.maxLimitMarks || this.limited.has(key))
-        this.limited.set(key, merge(live(this.limited.get(key)), until, quantity));
+      return;
     }
+    // the fewest units marketing would now answer LIMIT_REACHED to
+    let over: number;
+    if (result === 'LIMIT_REACHED')
+      over = allowanceLeft === undefined ? quantity : Math.min(quantity, allowanceLeft + 1);
+    else if (result === 'WON' && allowanceLeft !== undefined) over = allowanceLeft + 1;
+    else return;
+    over = Math.max(1, over); // a limit lowered below what the buyer holds: any attempt
+    if (over > MAX_QUANTITY) return;
+    const key = `${saleId}|${accountId}`;
+    if (this.limited.size >= this.maxLimitMarks && !this.limited.has(key)) this.dropExpired();
+    if (this.limited.size < this.maxLimitMarks || this.limited.has(key))
+      this.limited.set(key, merge(live(this.limited.get(key)), until, over));
   }
 
   /** Units came back to a sale (from `buyer`'s purchase, if known): its marks go. */

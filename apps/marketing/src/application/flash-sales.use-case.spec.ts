@@ -54,7 +54,8 @@ describe('flash sales', () => {
   it('a win is recorded with its expiry; the per-user limit and stock refuse the rest', async () => {
     const { flash, store, clock } = await setup();
     const won = await flash.attempt(CTX, 'sale-1', 'acc-1', 2);
-    expect(won).toMatchObject({ result: 'WON' });
+    // the limit is 2: nothing left to win for this buyer, which the answer says
+    expect(won).toMatchObject({ result: 'WON', allowanceLeft: 0 });
     const token = (won as { token: string }).token;
     expect(store.purchases.get(token)).toMatchObject({
       accountId: 'acc-1',
@@ -62,10 +63,16 @@ describe('flash sales', () => {
       status: 'WON',
       expiresAt: new Date(clock.now().getTime() + TTL),
     });
-    expect(await flash.attempt(CTX, 'sale-1', 'acc-1', 1)).toEqual({ result: 'LIMIT_REACHED' });
+    expect(await flash.attempt(CTX, 'sale-1', 'acc-1', 1)).toEqual({
+      result: 'LIMIT_REACHED',
+      allowanceLeft: 0,
+    });
     expect((await flash.attempt(CTX, 'sale-1', 'acc-2', 2)).result).toBe('WON');
     expect(await flash.attempt(CTX, 'sale-1', 'acc-3', 2)).toEqual({ result: 'SOLD_OUT' });
-    expect((await flash.attempt(CTX, 'sale-1', 'acc-3', 1)).result).toBe('WON');
+    expect(await flash.attempt(CTX, 'sale-1', 'acc-3', 1)).toMatchObject({
+      result: 'WON',
+      allowanceLeft: 1,
+    });
     const { reconciliation } = await flash.get(CTX, 'sale-1');
     expect(reconciliation).toEqual({ redisRemaining: 0, held: 5, paid: 0, drift: 0 });
   });
@@ -86,7 +93,10 @@ describe('flash sales', () => {
     await flash.attempt(CTX, 'sale-1', 'acc-1', 2);
     await flash.attempt(CTX, 'sale-1', 'acc-2', 2);
     pool.pools.clear();
-    expect(await flash.attempt(CTX, 'sale-1', 'acc-1', 1)).toEqual({ result: 'LIMIT_REACHED' });
+    expect(await flash.attempt(CTX, 'sale-1', 'acc-1', 1)).toEqual({
+      result: 'LIMIT_REACHED',
+      allowanceLeft: 0,
+    });
     expect((await flash.attempt(CTX, 'sale-1', 'acc-3', 1)).result).toBe('WON');
     expect(await flash.attempt(CTX, 'sale-1', 'acc-4', 1)).toEqual({ result: 'SOLD_OUT' });
     await expect(flash.attempt(CTX, 'nope', 'acc-1', 1)).rejects.toMatchObject({

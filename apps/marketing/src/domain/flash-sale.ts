@@ -38,10 +38,16 @@ export function parseFlashSaleStatus(value: string): FlashSaleStatus {
   );
 }
 
-/** What one purchase attempt gets: a winner's short-lived token, or why not. */
+/**
+ * What one purchase attempt gets: a winner's short-lived token, or why not. A win and a
+ * LIMIT_REACHED say the units the buyer may still win in the sale once this attempt is decided
+ * (`allowanceLeft`: the per-user limit less what the buyer holds), so a gateway can answer the
+ * buyer's later attempts of more units LIMIT_REACHED itself until units come back to the buyer.
+ */
 export type AttemptOutcome =
-  | { result: 'WON'; token: string; expiresAt: Date }
-  | { result: 'SOLD_OUT' | 'LIMIT_REACHED' | 'NOT_STARTED' | 'ENDED' };
+  | { result: 'WON'; token: string; expiresAt: Date; allowanceLeft: number }
+  | { result: 'LIMIT_REACHED'; allowanceLeft: number }
+  | { result: 'SOLD_OUT' | 'NOT_STARTED' | 'ENDED' };
 
 export const MAX_FLASH_QUANTITY = 10;
 

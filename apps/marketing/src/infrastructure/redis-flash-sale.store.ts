@@ -41,11 +41,25 @@ return qty
 /** 18 random bytes per attempt's token (from the shared pool of CSPRNG bytes). */
 const tokenSuffix = () => pooledRandom(18, 'base64url');
 
+/** A script's answer to one attempt: `[result]`, or `[result, allowance left]` (WON, LIMIT_REACHED). */
 type Scripted = Redis & {
-  flashAttempt(...args: (string | number)[]): Promise<string>;
-  flashAttempts(...args: (string | number)[]): Promise<string[]>;
+  flashAttempt(...args: (string | number)[]): Promise<ScriptResult>;
+  flashAttempts(...args: (string | number)[]): Promise<ScriptResult[]>;
   flashGiveBack(...args: (string | number)[]): Promise<number>;
 };
+
+type ScriptResult = [string] | [string, number];
+
+/** One attempt's outcome from the script's answer (`token`: the one it was decided with). */
+function outcomeOf(
+  [result, left]: ScriptResult,
+  token: string,
+  now: Date,
+): AttemptOutcome | { result: 'UNKNOWN' } {
+  if (result === 'WON') return { result, token, expiresAt: now, allowanceLeft: Number(left) };
+  if (result === 'LIMIT_REACHED') return { result, allowanceLeft: Number(left) };
+  return { result: result as 'SOLD_OUT' | 'NOT_STARTED' | 'ENDED' | 'UNKNOWN' };
+}
 
 /** A purchase token names its sale: `<sale id>.<random>`. */
 export const saleOfToken = (token: string): string | null => {
@@ -122,8 +136,7 @@ export class RedisFlashSaleStore implements FlashSaleStore {
       now.getTime(),
       token,
     );
-    if (r === 'WON') return { result: 'WON', token, expiresAt: now };
-    return { result: r as 'SOLD_OUT' | 'LIMIT_REACHED' | 'NOT_STARTED' | 'ENDED' | 'UNKNOWN' };
+    return outcomeOf(r, token, now);
   }
 
   async attemptMany(
@@ -141,11 +154,7 @@ export class RedisFlashSaleStore implements FlashSaleStore {
     ];
     attempts.forEach((a, i) => args.push(a.buyer, a.quantity, tokens[i]));
     const results = await this.redis.flashAttempts(...args);
-    return results.map((r, i) =>
-      r === 'WON'
-        ? { result: 'WON' as const, token: tokens[i], expiresAt: now }
-        : { result: r as 'SOLD_OUT' | 'LIMIT_REACHED' | 'NOT_STARTED' | 'ENDED' | 'UNKNOWN' },
-    );
+    return results.map((r, i) => outcomeOf(r, tokens[i], now));
   }
 
   async giveBack(saleId: string, token: string, buyer: string, quantity: number): Promise<number> {

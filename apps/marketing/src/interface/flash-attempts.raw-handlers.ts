@@ -19,8 +19,15 @@ export const MAX_FLASH_BATCH = 256;
 
 const answer = (r: AttemptOutcome): Response =>
   r.result === 'WON'
-    ? { result: r.result, token: r.token, expiresAt: r.expiresAt.toISOString() }
-    : { result: r.result, token: '', expiresAt: '' };
+    ? {
+        result: r.result,
+        token: r.token,
+        expiresAt: r.expiresAt.toISOString(),
+        allowanceLeft: r.allowanceLeft,
+      }
+    : r.result === 'LIMIT_REACHED'
+      ? { result: r.result, token: '', expiresAt: '', allowanceLeft: r.allowanceLeft }
+      : { result: r.result, token: '', expiresAt: '' };
 
 /** One attempt of AttemptFlashPurchase. */
 export function attemptFlashPurchase(

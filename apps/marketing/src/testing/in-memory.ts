@@ -474,13 +474,15 @@ export class InMemoryFlashSaleStore implements FlashSaleStore {
     const t = now.getTime();
     if (t < p.starts) return { result: 'NOT_STARTED' };
     if (t >= p.ends) return { result: 'ENDED' };
-    if ((p.buyers[buyer] ?? 0) + quantity > p.limit) return { result: 'LIMIT_REACHED' };
+    const bought = p.buyers[buyer] ?? 0;
+    if (bought + quantity > p.limit)
+      return { result: 'LIMIT_REACHED', allowanceLeft: p.limit - bought };
     if (p.stock < quantity) return { result: 'SOLD_OUT' };
     const token = `${saleId}.t${++this.n}`;
     p.stock -= quantity;
-    p.buyers[buyer] = (p.buyers[buyer] ?? 0) + quantity;
+    p.buyers[buyer] = bought + quantity;
     p.wins.push({ token, buyer, quantity, wonAt: now });
-    return { result: 'WON', token, expiresAt: now };
+    return { result: 'WON', token, expiresAt: now, allowanceLeft: p.limit - bought - quantity };
   }
   /** As `attempt` for each, in order (one fault fails them all, as one lost script call). */
   async attemptMany(

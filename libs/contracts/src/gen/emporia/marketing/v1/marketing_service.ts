@@ -338,7 +338,16 @@ export interface AttemptFlashPurchaseResponse {
    * In TryFlashPurchases only: this attempt failed (`result` empty) as AttemptFlashPurchase
    * would have failed alone; the call's other attempts are decided.
    */
-  error?: FlashAttemptError | undefined;
+  error?:
+    | FlashAttemptError
+    | undefined;
+  /**
+   * WON and LIMIT_REACHED only: the units the buyer may still win in this sale once this attempt
+   * is decided (the per-user limit less what the buyer holds). An attempt of more units is
+   * answered LIMIT_REACHED until units come back to the buyer (a lapsed token, a cancelled
+   * order), which marketing announces on its restock channel.
+   */
+  allowanceLeft?: number | undefined;
 }
 
 /**
@@ -3704,6 +3713,9 @@ export const AttemptFlashPurchaseResponse: MessageFns<
     if (message.error !== undefined) {
       FlashAttemptError.encode(message.error, writer.uint32(34).fork()).join();
     }
+    if (message.allowanceLeft !== undefined) {
+      writer.uint32(40).int32(message.allowanceLeft);
+    }
     return writer;
   },
 
@@ -3750,6 +3762,14 @@ export const AttemptFlashPurchaseResponse: MessageFns<
             }
 
             message.error = FlashAttemptError.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.allowanceLeft = reader.int32();
             continue;
           }
         }
