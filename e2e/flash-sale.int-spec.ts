@@ -60,7 +60,7 @@ describe('flash sale: sold-out marks and replicas', () => {
       // units come back 5 s after an unused win
       marketingEnv: { FLASH_TOKEN_TTL_SECONDS: '5' },
       // the first gateway holds its marks a minute: only marketing's announcement drops them early
-      gatewayEnv: { ...rateLimits, FLASH_SOLD_OUT_MARK_MS: '60000' },
+      gatewayEnv: { ...rateLimits, FLASH_SOLD_OUT_MARK_MS: '60000', FLASH_LIMIT_MARK_MS: '60000' },
     });
     const mPorts = [await freePort(), await freePort()];
     extra.push(
@@ -120,6 +120,33 @@ describe('flash sale: sold-out marks and replicas', () => {
     expect(seen.length).toBeGreaterThan(1);
     const rec = await api('GET', `/v1/admin/flash-sales/${saleId}`, undefined, operator);
     expect(rec.body.reconciliation).toMatchObject({ redisRemaining: 0, held: 1, drift: 0 });
+  });
+
+  it('a buyer whose win used up the limit is answered from memory until that unit comes back (announced)', async () => {
+    const { api } = platform;
+    const saleId = await newSale(2, 1);
+    const winner = await buyer();
+    /** The attempts the first gateway answered LIMIT_REACHED from its marks. */
+    const fromMarks = async () => {
+      const text = await (await fetch(`${platform.gatewayOpsUrl}/metrics`)).text();
+      const m = /^emporia_flash_sale_attempts_total\{outcome="limit"\} (\S+)$/m.exec(text);
+      return Number(m?.[1] ?? 0);
+    };
+    expect(answer(await attempt(api, saleId, winner))).toBe('WON');
+    // the win said nothing is left for this buyer: the next attempt never reaches marketing
+    const before = await fromMarks();
+    expect(answer(await attempt(api, saleId, winner))).toBe('409 FLASH_SALE_LIMIT_REACHED');
+    expect(await fromMarks()).toBe(before + 1);
+    // the winner never checks out: 5 s later the sweep gives the unit back and announces it, and
+    // the gateway drops the winner's mark, which would otherwise hold for a minute
+    const started = Date.now();
+    for (;;) {
+      const a = answer(await attempt(api, saleId, winner));
+      if (a === 'WON') break;
+      expect(a).toBe('409 FLASH_SALE_LIMIT_REACHED');
+      expect(Date.now() - started).toBeLessThan(30_000);
+      await sleep(300);
+    }
   });
 
   it(`"sold out" is never answered longer than FLASH_SOLD_OUT_MARK_MS (${BOUND_MS} ms) after units came back, even when the announcement is lost`, async () => {

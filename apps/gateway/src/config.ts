@@ -67,12 +67,18 @@ export const gatewayConfigSchema = z
     SALE_RATE_LIMIT_PER_IP: env.int(100, 1),
     SALE_RATE_LIMIT_WINDOW_MS: env.int(1000, 100),
     /**
-     * How long this replica answers a flash sale's attempts "sold out" (or a buyer's "limit
-     * reached") from memory after marketing said so, without asking again: at most this long
-     * after units come back, even if marketing's announcement on FLASH_RESTOCK_CHANNEL is lost
-     * (it drops the marks at once). 0 turns the marks off.
+     * How long this replica answers a flash sale's attempts "sold out" from memory after
+     * marketing said so, without asking again: at most this long after units come back, even if
+     * marketing's announcement on FLASH_RESTOCK_CHANNEL is lost (it drops the marks at once).
+     * 0 turns the marks off (the limit marks too).
      */
     FLASH_SOLD_OUT_MARK_MS: env.int(1000, 0),
+    /**
+     * The same for a buyer at a sale's per-user limit ("limit reached"): only that buyer's own
+     * units coming back (announced, and dropping the mark at once) can change the answer, so it
+     * may hold longer than a sold-out mark. 0 turns the limit marks off.
+     */
+    FLASH_LIMIT_MARK_MS: env.int(10_000, 0),
     /** Redis pub/sub channel of units returned to flash sales (marketing's FLASH_RESTOCK_CHANNEL). */
     FLASH_RESTOCK_CHANNEL: z.string().min(1).default('emporia:flash-sale:restocked'),
     /**

@@ -142,6 +142,7 @@ export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } 
           redisUrl: c.REDIS_URL,
           channel: c.FLASH_RESTOCK_CHANNEL,
           boundMs: c.FLASH_SOLD_OUT_MARK_MS,
+          limitBoundMs: c.FLASH_LIMIT_MARK_MS,
           maxInFlight: c.FLASH_MAX_IN_FLIGHT_PER_SALE,
           maxBatch: c.FLASH_ATTEMPT_BATCH_MAX,
         }),

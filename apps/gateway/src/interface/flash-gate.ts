@@ -12,7 +12,8 @@ export const FLASH_GATE = Symbol('FLASH_GATE');
 
 /**
  * What stands between a flash-sale attempt and marketing on one gateway replica: the sold-out
- * and limit marks (losses answered from memory, within FLASH_SOLD_OUT_MARK_MS) and admission
+ * and limit marks (losses answered from memory, within FLASH_SOLD_OUT_MARK_MS and
+ * FLASH_LIMIT_MARK_MS) and admission
  * control (at most FLASH_MAX_IN_FLIGHT_PER_SALE attempts of a sale with marketing at once), and
  * the batching of the attempts sent together (FLASH_ATTEMPT_BATCH_MAX per TryFlashPurchases call).
  * Used by the fast route and by the Nest route alike.
@@ -98,19 +99,20 @@ export function flashGateResource(opts: {
   redisUrl: string;
   channel: string;
   boundMs: number;
+  limitBoundMs: number;
   maxInFlight: number;
   maxBatch: number;
 }): ResourceSpec<FlashGate> {
   return {
     kind: 'client',
     async open({ logger }) {
-      const marks = new FlashSoldOutMarks(opts.boundMs);
+      const marks = new FlashSoldOutMarks(opts.boundMs, undefined, undefined, opts.limitBoundMs);
       const gate = new FlashGate(
         marks,
         new FlashAdmission(opts.maxInFlight),
         new FlashBatcher(opts.maxBatch),
       );
-      if (opts.boundMs <= 0) return { value: gate };
+      if (opts.boundMs <= 0) return { value: gate }; // no marks at all
       const sub = new Redis(opts.redisUrl, {
         lazyConnect: true,
         maxRetriesPerRequest: null,

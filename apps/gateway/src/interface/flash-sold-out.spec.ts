@@ -141,6 +141,47 @@ describe('FlashSoldOutMarks', () => {
     expect(m.known(SALE, 'c', 1)).toBe('LIMIT_REACHED');
   });
 
+  it('holds a limit mark for its own bound (a sold-out mark for the shorter one)', () => {
+    let t = 0;
+    const m = new FlashSoldOutMarks(1000, () => t, undefined, 10_000);
+    m.learn(SALE, 'a', 1, 'WON', m.sending(), 0);
+    m.learn(SALE, 'b', 1, 'SOLD_OUT', m.sending());
+    t = 1000;
+    expect(m.known(SALE, 'c', 1)).toBeUndefined();
+    expect(m.known(SALE, 'a', 1)).toBe('LIMIT_REACHED');
+    t = 9999;
+    expect(m.known(SALE, 'a', 1)).toBe('LIMIT_REACHED');
+    t = 10_000;
+    expect(m.known(SALE, 'a', 1)).toBeUndefined();
+    // a limit bound of 0: no limit marks, sold-out marks still kept
+    const off = new FlashSoldOutMarks(1000, () => t, undefined, 0);
+    off.learn(SALE, 'a', 1, 'LIMIT_REACHED', off.sending(), 0);
+    off.learn(SALE, 'b', 1, 'SOLD_OUT', off.sending());
+    expect(off.known(SALE, 'a', 1)).toBe('SOLD_OUT');
+    expect(off.known(OTHER, 'a', 1)).toBeUndefined();
+  });
+
+  it('keeps no answer to an attempt sent before units came back (it may predate them)', () => {
+    const { m, advance } = marks(1000);
+    const before = m.sending();
+    advance(10);
+    m.restocked(SALE, 'a'); // announced while the attempts were with marketing
+    advance(10);
+    m.learn(SALE, 'a', 1, 'WON', before, 0);
+    m.learn(SALE, 'a', 1, 'LIMIT_REACHED', before, 0);
+    m.learn(SALE, 'b', 1, 'SOLD_OUT', before);
+    m.learn(SALE, 'c', 1, 'LIMIT_REACHED', before, 0); // not c's units: kept
+    expect(m.known(SALE, 'a', 1)).toBeUndefined();
+    expect(m.known(SALE, 'b', 1)).toBeUndefined();
+    expect(m.known(SALE, 'c', 1)).toBe('LIMIT_REACHED');
+    // attempts sent after the announcement are kept
+    const after = m.sending();
+    m.learn(SALE, 'a', 1, 'WON', after, 0);
+    m.learn(SALE, 'b', 1, 'SOLD_OUT', after);
+    expect(m.known(SALE, 'a', 1)).toBe('LIMIT_REACHED');
+    expect(m.known(SALE, 'b', 1)).toBe('SOLD_OUT');
+  });
+
   it('is off with a bound of 0', () => {
     const { m } = marks(0);
     m.learn(SALE, 'a', 1, 'SOLD_OUT', m.sending());

@@ -16,12 +16,16 @@ const MAX_QUANTITY = 10;
  * allowed, whatever is left in the pool: the decision checks the buyer's limit before the stock),
  * rather than after one more round trip.
  *
- * The bound: a mark lasts `boundMs` from the moment the attempt that learnt it was SENT to
- * marketing (so before marketing decided it), and is dropped at once when marketing announces
- * units coming back to the sale (`restocked`: a lapsed purchase token, a failed checkout, a
- * cancelled order; the Redis restock channel). So "sold out" (or "limit reached") is never
- * answered more than `boundMs` after units came back, even if the announcement is lost.
- * `boundMs` 0 turns the marks off.
+ * The bound: a mark lasts `boundMs` (a buyer's limit mark `limitBoundMs`) from the moment the
+ * attempt that learnt it was SENT to marketing (so before marketing decided it), and is dropped
+ * at once when marketing announces units coming back to the sale (`restocked`: a lapsed purchase
+ * token, a failed checkout, a cancelled order; the Redis restock channel): the sale's sold-out
+ * mark, and the limit mark of the buyer whose units came back. An answer to an attempt sent
+ * before such an announcement arrived is not kept (it may have been decided before the units
+ * came back). So "sold out" (or "limit reached") is never answered more than the bound after
+ * units came back, even if the announcement is lost. `boundMs` 0 turns the marks off,
+ * `limitBoundMs` 0 the limit marks. A limit mark may hold longer than a sold-out one: only that
+ * buyer's own units coming back can change its answer, where any buyer's can end "sold out".
  *
  * Marks live per replica, in memory; limit marks are capped at `maxLimitMarks` (beyond, they
  * are simply not kept and marketing answers).
@@ -31,11 +35,14 @@ export class FlashSoldOutMarks {
   private readonly soldOut = new Map<string, Mark>();
   /** `<sale>|<account>` → until when, and the smallest quantity answered limit reached */
   private readonly limited = new Map<string, Mark>();
+  /** sale, and `<sale>|<buyer>` → when units coming back were last announced (recent ones) */
+  private readonly restocks = new Map<string, number>();
 
   constructor(
     readonly boundMs: number,
     private readonly now: () => number = () => performance.now(),
     private readonly maxLimitMarks = 200_000,
+    readonly limitBoundMs = boundMs,
   ) {}
 
   /** The clock reading to pass to `learn` for an attempt about to be sent. */
@@ -79,10 +86,12 @@ export class FlashSoldOutMarks {
   ): void {
     if (this.boundMs <= 0) return;
     const now = this.now();
-    const until = sentAt + this.boundMs;
-    if (until <= now) return;
     const live = (m: Mark | undefined) => (m && m.until > now ? m : undefined);
+    // units came back after the attempt was sent: its answer may predate them
+    const restocked = (key: string) => (this.restocks.get(key) ?? -Infinity) >= sentAt;
     if (result === 'SOLD_OUT') {
+      const until = sentAt + this.boundMs;
+      if (until <= now || restocked(saleId)) return;
       this.soldOut.set(saleId, merge(live(this.soldOut.get(saleId)), until, quantity));
       return;
     }
@@ -94,7 +103,9 @@ export class FlashSoldOutMarks {
     else return;
     over = Math.max(1, over); // a limit lowered below what the buyer holds: any attempt
     if (over > MAX_QUANTITY) return;
+    const until = sentAt + this.limitBoundMs;
     const key = `${saleId}|${accountId}`;
+    if (until <= now || restocked(key)) return;
     if (this.limited.size >= this.maxLimitMarks && !this.limited.has(key)) this.dropExpired();
     if (this.limited.size < this.maxLimitMarks || this.limited.has(key))
       this.limited.set(key, merge(live(this.limited.get(key)), until, over));
@@ -102,8 +113,18 @@ export class FlashSoldOutMarks {
 
   /** Units came back to a sale (from `buyer`'s purchase, if known): its marks go. */
   restocked(saleId: string, buyer?: string): void {
+    const now = this.now();
     this.soldOut.delete(saleId);
-    if (buyer) this.limited.delete(`${saleId}|${buyer}`);
+    this.restocks.set(saleId, now);
+    if (buyer) {
+      this.limited.delete(`${saleId}|${buyer}`);
+      this.restocks.set(`${saleId}|${buyer}`, now);
+    }
+    // an announcement matters for answers to attempts sent before it, at most a bound ago
+    if (this.restocks.size > 10_000) {
+      const since = now - Math.max(this.boundMs, this.limitBoundMs);
+      for (const [k, at] of this.restocks) if (at < since) this.restocks.delete(k);
+    }
   }
 
   /** Forgets every mark (the restock channel was lost and announcements may have been missed). */
