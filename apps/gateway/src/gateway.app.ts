@@ -1,3 +1,4 @@
+import type { JSONWebKeySet } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -41,7 +42,7 @@ import { RedisRateLimitStore } from './infrastructure/redis-rate-limit.store';
 import { RedisTokenRevocationList } from './infrastructure/redis-token-revocation-list';
 import { tokenRevocationCopyResource } from './infrastructure/token-revocation-copy';
 import { PRODUCT_PAGE_TOPICS, ProductPageEvents } from './infrastructure/product-page-events';
-import { CachingTokenVerifier } from './infrastructure/verified-token-cache';
+import { CachingTokenVerifier, verifyingIssuedTokens } from './infrastructure/verified-token-cache';
 import { Authenticator } from './interface/auth.guard';
 import { FastRoutes } from './interface/fast-route';
 import { FlashAttemptShortcut } from './interface/flash-attempt.shortcut';
@@ -148,7 +149,7 @@ export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } 
         }),
       };
     },
-    assemble: ({ config, logger, resources: { redis, revocationCopy, ...backends } }) => {
+    assemble: ({ config, logger, resources: { redis, revocationCopy, ...resources } }) => {
       const tokenVerifier = new CachingTokenVerifier(
         verifier ??
           new JwksTokenVerifier(jwks, {
@@ -158,6 +159,11 @@ export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } 
           }),
         config.VERIFIED_TOKEN_CACHE_SIZE,
       );
+      // the access tokens handed out through this replica are verified as they pass
+      const backends = {
+        ...resources,
+        user: { ...resources.user, api: verifyingIssuedTokens(resources.user.api, tokenVerifier) },
+      };
       const revocations = {
         list: new RedisTokenRevocationList(
           redis,
@@ -181,8 +187,10 @@ export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } 
       const redisDown = new ThrottledWarning(logger, 10_000);
       redis.on('error', (err: Error) => redisDown.warn({ err }, 'Redis connection failed'));
       watchRedisDurability(redis, config.REDIS_KEY_PREFIX, logger);
-      async function jwks() {
-        return JSON.parse((await backends.user.api.getJwks(newContext(), {})).jwksJson);
+      async function jwks(): Promise<JSONWebKeySet> {
+        return JSON.parse(
+          (await resources.user.api.getJwks(newContext(), {})).jwksJson,
+        ) as JSONWebKeySet;
       }
       return {
         controllers: GATEWAY_CONTROLLERS,

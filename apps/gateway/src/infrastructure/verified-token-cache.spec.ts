@@ -1,5 +1,5 @@
 import type { AccessTokenVerifier, Principal } from '../application/ports';
-import { CachingTokenVerifier } from './verified-token-cache';
+import { CachingTokenVerifier, verifyingIssuedTokens } from './verified-token-cache';
 
 describe('CachingTokenVerifier', () => {
   let now = 1_000_000;
@@ -43,5 +43,37 @@ describe('CachingTokenVerifier', () => {
     await cache.verify('a');
     await cache.verify('b');
     expect(v.verify.mock.calls.map(([t]) => t)).toEqual(['b']);
+  });
+
+  it('verifies the access tokens the user service hands out through the replica, in the background', async () => {
+    const v = inner();
+    const cache = new CachingTokenVerifier(v, 10, () => now);
+    const users = {
+      login: async (_: object) => ({ mfaRequired: false, tokens: { accessToken: 'signed-in' } }),
+      stepUp: async () => ({ accessToken: 'stepped-up' }),
+      refresh: async () => ({ tokens: { accessToken: 'bad' } }),
+      getAccount: async () => ({ account: { id: 'a' } }),
+      failing: async () => {
+        throw new Error('UNAVAILABLE');
+      },
+      name: 'user',
+    };
+    const api = verifyingIssuedTokens(users, cache);
+    // answers as they came
+    expect(await api.login({})).toEqual({
+      mfaRequired: false,
+      tokens: { accessToken: 'signed-in' },
+    });
+    expect(await api.stepUp()).toEqual({ accessToken: 'stepped-up' });
+    expect(await api.refresh()).toEqual({ tokens: { accessToken: 'bad' } });
+    expect(await api.getAccount()).toEqual({ account: { id: 'a' } });
+    await expect(api.failing()).rejects.toThrow('UNAVAILABLE');
+    expect(api.name).toBe('user');
+    await new Promise((r) => setImmediate(r));
+    // both good tokens verified once and kept; the refused one not kept
+    expect(v.verify.mock.calls.map(([t]) => t).sort()).toEqual(['bad', 'signed-in', 'stepped-up']);
+    expect(cache.cached('signed-in')?.accountId).toBe('signed-in');
+    expect(cache.cached('stepped-up')?.accountId).toBe('stepped-up');
+    expect(cache.cached('bad')).toBeUndefined();
   });
 });

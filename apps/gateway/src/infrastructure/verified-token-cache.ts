@@ -62,3 +62,38 @@ export class CachingTokenVerifier implements AccessTokenVerifier {
     return principal;
   }
 }
+
+/**
+ * The user service's API, with every access token it hands out through this replica (a
+ * sign-in, a refresh, a second factor, a step-up: any answer with `accessToken` or
+ * `tokens.accessToken`) verified at once into `cache`, in the background: the shopper's next
+ * requests to this replica find the token verified instead of paying the ES256 check on the
+ * first of them, which in a flash sale is the attempt itself, in the busiest second. The answer
+ * is returned as it came, at once; a verification that fails is simply not kept (the token is
+ * then checked on use, as any other).
+ */
+export function verifyingIssuedTokens<T extends object>(
+  api: T,
+  cache: Pick<CachingTokenVerifier, 'verify'>,
+): T {
+  const keep = (token: unknown) => {
+    if (typeof token === 'string' && token.length > 0) cache.verify(token).catch(() => undefined);
+  };
+  const issued = (answer: unknown) => {
+    if (typeof answer !== 'object' || answer === null) return;
+    const a = answer as { accessToken?: unknown; tokens?: { accessToken?: unknown } };
+    keep(a.accessToken);
+    keep(a.tokens?.accessToken);
+  };
+  return new Proxy(api, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const answer: unknown = value.apply(target, args);
+        if (answer instanceof Promise) answer.then(issued, () => undefined);
+        return answer;
+      };
+    },
+  });
+}
