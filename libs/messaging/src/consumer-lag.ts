@@ -1,4 +1,5 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs';
+import './kafkajs-idle-fix';
 import {
   errorChain,
   gauge,

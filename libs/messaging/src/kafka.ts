@@ -1,4 +1,5 @@
 import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
+import './kafkajs-idle-fix';
 import type { Logger } from '@emporia/platform';
 import { dlqTopic, type MessagePublisher, type WireMessage } from './event';
 
