@@ -36,15 +36,8 @@ export class FlashGate {
    * marketing (the fast route counts the attempt in the shared rate limiter there; its 429
    * stops it).
    */
-  async attempt(
-    marketing: MarketingBackend,
-    ctx: RequestContext,
-    saleId: string,
-    accountId: string,
-    quantity: number,
-    goingOn?: () => Promise<void>,
-  ): Promise<FlashWinView> {
-    const r = await this.decide(marketing, ctx, saleId, accountId, quantity, goingOn);
+  async attempt(...args: Parameters<FlashGate['decide']>): Promise<FlashWinView> {
+    const r = await this.decide(...args);
     return typeof r === 'string' ? flashAttemptResult({ result: r, token: '', expiresAt: '' }) : r;
   }
 
