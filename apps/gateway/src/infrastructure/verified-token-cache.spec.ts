@@ -75,5 +75,11 @@ describe('CachingTokenVerifier', () => {
     expect(cache.cached('signed-in')?.accountId).toBe('signed-in');
     expect(cache.cached('stepped-up')?.accountId).toBe('stepped-up');
     expect(cache.cached('bad')).toBeUndefined();
+    // one wrapper per method, used again on every call
+    expect(api.stepUp).toBe(api.stepUp);
+    users.stepUp = async () => ({ accessToken: 'again' });
+    await api.stepUp();
+    await new Promise((r) => setImmediate(r));
+    expect(cache.cached('again')?.accountId).toBe('again'); // a method replaced: its own wrapper
   });
 });

@@ -85,15 +85,23 @@ export function verifyingIssuedTokens<T extends object>(
     keep(a.accessToken);
     keep(a.tokens?.accessToken);
   };
+  // one wrapper per method, made on first use (not a new closure on every call)
+  const wrapped = new WeakMap<(...args: unknown[]) => unknown, (...args: unknown[]) => unknown>();
   return new Proxy(api, {
     get(target, prop, receiver) {
       const value: unknown = Reflect.get(target, prop, receiver);
       if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        const answer: unknown = value.apply(target, args);
-        if (answer instanceof Promise) answer.then(issued, () => undefined);
-        return answer;
-      };
+      const fn = value as (...args: unknown[]) => unknown;
+      let method = wrapped.get(fn);
+      if (!method) {
+        method = (...args: unknown[]) => {
+          const answer = fn.apply(target, args);
+          if (answer instanceof Promise) answer.then(issued, () => undefined);
+          return answer;
+        };
+        wrapped.set(fn, method);
+      }
+      return method;
     },
   });
 }

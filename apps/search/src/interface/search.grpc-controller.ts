@@ -217,7 +217,6 @@ export function recordSearches(
       );
     return {
       input: searchInputOf(r.search ?? EMPTY_SEARCH),
-      // a later page is not logged (as SearchProductsUseCase.execute)
       firstPage: !r.search?.pageToken,
       total: Number(r.total),
       count: r.count,
