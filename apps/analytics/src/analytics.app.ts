@@ -44,6 +44,7 @@ export const analyticsService = defineService({
       url: c.ANALYTICS_DATABASE_URL,
       migrations: ANALYTICS_MIGRATIONS,
       poolSize: c.DB_POOL_SIZE,
+      preparedStatements: c.DB_PREPARED_STATEMENTS,
       migrateOnStart: {
         enabled: c.ANALYTICS_MIGRATE_ON_START,
         variable: 'ANALYTICS_MIGRATE_ON_START',

@@ -14,6 +14,8 @@ export const analyticsConfigSchema = z.object({
   BIND_HOST: z.string().min(1).default('0.0.0.0'),
   LOG_LEVEL: env.logLevel(),
   DB_POOL_SIZE: env.int(10, 1),
+  /** Named prepared statements (libs/persistence README); false behind a pooler that cannot carry them. */
+  DB_PREPARED_STATEMENTS: env.bool(true),
   ANALYTICS_MIGRATE_ON_START: env.bool(false),
   ANALYTICS_CONSUMER_GROUP: z.string().min(1).default('analytics'),
   // Partitions whose facts are stored at the same time (each partition stays in order).

@@ -57,6 +57,7 @@ export const catalogService = defineService({
       migrations: CATALOG_MIGRATIONS,
       entities: [],
       poolSize: c.DB_POOL_SIZE,
+      preparedStatements: c.DB_PREPARED_STATEMENTS,
       migrateOnStart: { enabled: c.CATALOG_MIGRATE_ON_START, variable: 'CATALOG_MIGRATE_ON_START' },
     }),
     kafka: kafkaResource({

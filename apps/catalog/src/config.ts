@@ -12,6 +12,8 @@ export const catalogConfigSchema = z.object({
   LOG_LEVEL: env.logLevel(),
   OUTBOX_POLL_MS: env.int(500, 10),
   DB_POOL_SIZE: env.int(10, 1),
+  /** Named prepared statements (libs/persistence README); false behind a pooler that cannot carry them. */
+  DB_PREPARED_STATEMENTS: env.bool(true),
   /** Run pending migrations at start-up (local development); in Kubernetes the Helm hook job does it. */
   CATALOG_MIGRATE_ON_START: env.bool(false),
   /**

@@ -13,6 +13,8 @@ export const marketingConfigSchema = z.object({
   LOG_LEVEL: env.logLevel(),
   OUTBOX_POLL_MS: env.int(500, 10),
   DB_POOL_SIZE: env.int(10, 1),
+  /** Named prepared statements (libs/persistence README); false behind a pooler that cannot carry them. */
+  DB_PREPARED_STATEMENTS: env.bool(true),
   MARKETING_MIGRATE_ON_START: env.bool(false),
   MARKETING_CONSUMER_GROUP: z.string().min(1).default('marketing'),
   /** How long a flash-sale winner has to check out before the units go back to the pool. */

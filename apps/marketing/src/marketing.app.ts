@@ -72,6 +72,7 @@ export const marketingService = defineService({
       url: c.MARKETING_DATABASE_URL,
       migrations: MARKETING_MIGRATIONS,
       poolSize: c.DB_POOL_SIZE,
+      preparedStatements: c.DB_PREPARED_STATEMENTS,
       migrateOnStart: {
         enabled: c.MARKETING_MIGRATE_ON_START,
         variable: 'MARKETING_MIGRATE_ON_START',

@@ -32,6 +32,8 @@ export const notificationConfigSchema = z
     BIND_HOST: z.string().min(1).default('0.0.0.0'),
     LOG_LEVEL: env.logLevel(),
     DB_POOL_SIZE: env.int(10, 1),
+    /** Named prepared statements (libs/persistence README); false behind a pooler that cannot carry them. */
+    DB_PREPARED_STATEMENTS: env.bool(true),
     NOTIFICATION_MIGRATE_ON_START: env.bool(false),
     GRPC_DEADLINE_MS: env.int(2000, 50),
     // user: e-mail, phone, profile locale and consents of the recipients (GetAccount)

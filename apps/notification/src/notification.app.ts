@@ -72,6 +72,7 @@ export const notificationService = (overrides: NotificationOverrides = {}) =>
         url: c.NOTIFICATION_DATABASE_URL,
         migrations: NOTIFICATION_MIGRATIONS,
         poolSize: c.DB_POOL_SIZE,
+        preparedStatements: c.DB_PREPARED_STATEMENTS,
         migrateOnStart: {
           enabled: c.NOTIFICATION_MIGRATE_ON_START,
           variable: 'NOTIFICATION_MIGRATE_ON_START',

@@ -24,6 +24,8 @@ export const orderConfigSchema = z
     LOG_LEVEL: env.logLevel(),
     OUTBOX_POLL_MS: env.int(500, 10),
     DB_POOL_SIZE: env.int(10, 1),
+    /** Named prepared statements (libs/persistence README); false behind a pooler that cannot carry them. */
+    DB_PREPARED_STATEMENTS: env.bool(true),
     ORDER_MIGRATE_ON_START: env.bool(false),
     CATALOG_GRPC_URL: env.grpcTarget().default('127.0.0.1:50051'),
     /** Empty: list prices, no promotions (until the marketing service is deployed). */

@@ -84,6 +84,7 @@ export const orderService = ({ faults = noFaults }: { faults?: SagaFaults } = {}
         url: c.ORDER_DATABASE_URL,
         migrations: ORDER_MIGRATIONS,
         poolSize: c.DB_POOL_SIZE,
+        preparedStatements: c.DB_PREPARED_STATEMENTS,
         migrateOnStart: { enabled: c.ORDER_MIGRATE_ON_START, variable: 'ORDER_MIGRATE_ON_START' },
       }),
       kafka: kafkaResource({

@@ -50,6 +50,7 @@ export const reviewService = defineService({
       url: c.REVIEW_DATABASE_URL,
       migrations: REVIEW_MIGRATIONS,
       poolSize: c.DB_POOL_SIZE,
+      preparedStatements: c.DB_PREPARED_STATEMENTS,
       migrateOnStart: { enabled: c.REVIEW_MIGRATE_ON_START, variable: 'REVIEW_MIGRATE_ON_START' },
     }),
     kafka: kafkaResource({

@@ -16,6 +16,8 @@ export const riskConfigSchema = z.object({
   BIND_HOST: z.string().min(1).default('0.0.0.0'),
   LOG_LEVEL: env.logLevel(),
   DB_POOL_SIZE: env.int(10, 1),
+  /** Named prepared statements (libs/persistence README); false behind a pooler that cannot carry them. */
+  DB_PREPARED_STATEMENTS: env.bool(true),
   RISK_MIGRATE_ON_START: env.bool(false),
   RISK_CONSUMER_GROUP: z.string().min(1).default('risk'),
   /** How often old return-history facts are pruned (once across replicas). */

@@ -53,6 +53,7 @@ export const riskService = defineService({
       url: c.RISK_DATABASE_URL,
       migrations: RISK_MIGRATIONS,
       poolSize: c.DB_POOL_SIZE,
+      preparedStatements: c.DB_PREPARED_STATEMENTS,
       migrateOnStart: { enabled: c.RISK_MIGRATE_ON_START, variable: 'RISK_MIGRATE_ON_START' },
     }),
     redis: redisResource(c.REDIS_URL),

@@ -11,6 +11,8 @@ export const supportConfigSchema = z.object({
   BIND_HOST: z.string().min(1).default('0.0.0.0'),
   LOG_LEVEL: env.logLevel(),
   DB_POOL_SIZE: env.int(10, 1),
+  /** Named prepared statements (libs/persistence README); false behind a pooler that cannot carry them. */
+  DB_PREPARED_STATEMENTS: env.bool(true),
   SUPPORT_MIGRATE_ON_START: env.bool(false),
   OUTBOX_POLL_MS: env.int(500, 10),
   GRPC_DEADLINE_MS: env.int(2000, 50),

@@ -66,6 +66,7 @@ export const supportService = (overrides: SupportOverrides = {}) =>
         url: c.SUPPORT_DATABASE_URL,
         migrations: SUPPORT_MIGRATIONS,
         poolSize: c.DB_POOL_SIZE,
+        preparedStatements: c.DB_PREPARED_STATEMENTS,
         migrateOnStart: {
           enabled: c.SUPPORT_MIGRATE_ON_START,
           variable: 'SUPPORT_MIGRATE_ON_START',

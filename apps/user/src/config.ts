@@ -19,6 +19,8 @@ export const userConfigSchema = z
     LOG_LEVEL: env.logLevel(),
     OUTBOX_POLL_MS: env.int(500, 10),
     DB_POOL_SIZE: env.int(10, 1),
+    /** Named prepared statements (libs/persistence README); false behind a pooler that cannot carry them. */
+    DB_PREPARED_STATEMENTS: env.bool(true),
     USER_MIGRATE_ON_START: env.bool(false),
     JWT_ISSUER: z.string().min(1).default('emporia-user'),
     JWT_AUDIENCE: z.string().min(1).default('emporia-api'),

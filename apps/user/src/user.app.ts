@@ -73,12 +73,16 @@ const EVENT_GATHER_MS = 500;
 const REVIEW_TOPIC = REVIEW_REVIEW.name;
 
 const userDatabase = (
-  c: Pick<UserConfig, 'USER_DATABASE_URL' | 'DB_POOL_SIZE'> & { USER_MIGRATE_ON_START?: boolean },
+  c: Pick<UserConfig, 'USER_DATABASE_URL' | 'DB_POOL_SIZE'> & {
+    DB_PREPARED_STATEMENTS?: boolean;
+    USER_MIGRATE_ON_START?: boolean;
+  },
 ) =>
   postgresResource({
     url: c.USER_DATABASE_URL,
     migrations: USER_MIGRATIONS,
     poolSize: c.DB_POOL_SIZE,
+    preparedStatements: c.DB_PREPARED_STATEMENTS,
     migrateOnStart: {
       enabled: c.USER_MIGRATE_ON_START ?? false,
       variable: 'USER_MIGRATE_ON_START',

@@ -1,5 +1,10 @@
 import { Client } from 'pg';
 import { DataSource, type EntityManager, type MixedList, type EntitySchema } from 'typeorm';
+import {
+  preparingClient,
+  type PreparedStatementOptions,
+  StatementNames,
+} from './prepared-statements';
 
 export interface DataSourceOptions {
   url: string;
@@ -9,6 +14,11 @@ export interface DataSourceOptions {
   migrations: MixedList<Function | string>;
   poolSize?: number;
   applicationName?: string;
+  /**
+   * Named prepared statements (`prepared-statements.ts`; default on): `false` for a connection
+   * pooler that cannot carry them (`DB_PREPARED_STATEMENTS`).
+   */
+  preparedStatements?: boolean | PreparedStatementOptions;
 }
 
 /** Startup options of every session: READ COMMITTED, whatever the server's default. */
@@ -29,7 +39,19 @@ export function createDataSource(opts: DataSourceOptions): DataSource {
     applicationName: opts.applicationName ?? 'emporia',
     // every session starts its transactions READ COMMITTED (inTransaction relies on it: no
     // `SET TRANSACTION ISOLATION LEVEL` round trip per transaction)
-    extra: { connectionTimeoutMillis: 5000, options: SESSION_OPTIONS },
+    extra: {
+      connectionTimeoutMillis: 5000,
+      options: SESSION_OPTIONS,
+      ...(opts.preparedStatements === false
+        ? {}
+        : {
+            Client: preparingClient(
+              new StatementNames(
+                typeof opts.preparedStatements === 'object' ? opts.preparedStatements : {},
+              ),
+            ),
+          }),
+    },
   });
 }
 

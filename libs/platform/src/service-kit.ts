@@ -301,6 +301,8 @@ export interface PostgresOptions {
   /** TypeORM entities, for a service that uses the ORM's repositories. */
   entities?: Parameters<typeof createDataSource>[0]['entities'];
   poolSize?: number;
+  /** Named prepared statements (default on; `DB_PREPARED_STATEMENTS`). */
+  preparedStatements?: boolean;
   /** Apply pending migrations at start (development); else a pending one stops the start. */
   migrateOnStart?: { enabled: boolean; variable: string };
 }
@@ -323,6 +325,7 @@ export function postgresResource(opts: PostgresOptions): PostgresSpec {
       entities: opts.entities ?? [],
       migrations: opts.migrations,
       poolSize: opts.poolSize,
+      preparedStatements: opts.preparedStatements,
       applicationName: `emporia-${service}`,
     });
   const migrate = (service: string, logger: Logger) =>

@@ -1,4 +1,4 @@
-import { createHash, hash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
@@ -36,7 +36,7 @@ import { SqlPasskeyRepository } from './sql-passkey.repository';
  * relays are woken after.
  */
 export class TypeormUnitOfWork extends OutboxUnitOfWork<UserTx> implements UnitOfWork {
-  private readonly prepared: PreparedStatements;
+  private readonly pooled: PoolStatements;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -46,7 +46,7 @@ export class TypeormUnitOfWork extends OutboxUnitOfWork<UserTx> implements UnitO
     private readonly onRevocationsCommitted: () => void = () => undefined,
   ) {
     super(dataSource, onEventsCommitted);
-    this.prepared = new PreparedStatements(dataSource);
+    this.pooled = new PoolStatements(dataSource);
   }
 
   override async run<T>(ctx: RequestContext, work: (tx: UserTx) => Promise<T>): Promise<T> {
@@ -76,10 +76,8 @@ export class TypeormUnitOfWork extends OutboxUnitOfWork<UserTx> implements UnitO
         families: new SqlRefreshFamilyRepository(manager),
         membership: new SqlMembershipRepository(manager),
         knownLogins: new SqlKnownLoginRepository(manager),
-        // outside a transaction (`read`, `statement`) the sign-in's statements are prepared ones
-        logins: new SqlLoginRepository(
-          manager === this.dataSource.manager ? this.prepared : manager,
-        ),
+        // outside a transaction (`read`, `statement`) the sign-in's statements skip TypeORM's runner
+        logins: new SqlLoginRepository(manager === this.dataSource.manager ? this.pooled : manager),
         mfa: new SqlMfaRepository(manager, this.secretBox),
         passkeys: new SqlPasskeyRepository(manager),
         security: new SqlAccountSecurityRepository(manager),
@@ -95,23 +93,16 @@ export class TypeormUnitOfWork extends OutboxUnitOfWork<UserTx> implements UnitO
 }
 
 /**
- * Runs SQL as named prepared statements on the data source's pg pool, each named after a hash of
- * its text: Postgres parses and plans it once per connection instead of at every call, and
- * TypeORM's query runner is skipped. For the sign-in's hot statements outside a transaction.
+ * Runs SQL straight on the data source's pg pool, skipping TypeORM's query runner: for the
+ * sign-in's hot statements outside a transaction. The pool's client runs them as named prepared
+ * statements (`@emporia/persistence`, "Prepared statements"), as it does every service's SQL.
  */
-export class PreparedStatements implements SqlRunner {
-  private readonly names = new Map<string, string>();
-
+export class PoolStatements implements SqlRunner {
   constructor(private readonly ds: DataSource) {}
 
   async query(text: string, values: unknown[] = []): Promise<unknown[]> {
-    let name = this.names.get(text);
-    if (!name) {
-      name = `user_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
-      this.names.set(text, name);
-    }
     const pool = (this.ds.driver as PostgresDriver).master as Pool;
-    return (await pool.query({ name, text, values })).rows;
+    return (await pool.query(text, values)).rows;
   }
 }
 

@@ -180,9 +180,9 @@ export class SqlKnownLoginRepository implements KnownLoginRepository {
  * nothing; the caller then takes the general path, which says why.
  */
 /**
- * The account's columns, named: these statements are prepared (`PreparedStatements`), and a
- * prepared `SELECT a.*` fails once a migration adds a column ("cached plan must not change result
- * type") until its connection closes.
+ * The account's columns, named: statements are prepared (`@emporia/persistence`, "Prepared
+ * statements") only when their columns are spelt out, as a prepared `SELECT a.*` would fail once
+ * a migration adds a column ("cached plan must not change result type").
  */
 const ACCOUNT_COLUMNS = 'a.id, a.email, a.phone, a.password_hash, a.roles, a.status, a.created_at';
 
