@@ -11,5 +11,5 @@ export type { DataSourceOptions, TransactionWork } from './data-source';
 export { isUniqueViolation, UNIQUE_VIOLATION } from './errors';
 export { preparable, preparingClient, StatementNames } from './prepared-statements';
 export type { PreparedStatementOptions } from './prepared-statements';
-export { Sql } from './sql';
+export { qualified, Sql } from './sql';
 export type { SqlRunner } from './sql';

@@ -1,4 +1,4 @@
-import { Sql, type SqlRunner } from './sql';
+import { qualified, Sql, type SqlRunner } from './sql';
 
 /** A runner answering as TypeORM's Postgres driver does: rows, or [rows, count] for UPDATE/DELETE. */
 function runner(answer: unknown): SqlRunner & { calls: [string, unknown[] | undefined][] } {
@@ -62,5 +62,11 @@ describe('Sql', () => {
 
   it('refuses an answer that is not rows', async () => {
     await expect(new Sql(runner(undefined)).rows('q')).rejects.toThrow(/did not answer rows/);
+  });
+});
+
+describe('qualified', () => {
+  it('qualifies each column of a list, across line breaks', () => {
+    expect(qualified('p', 'id, order_id,\n  status')).toBe('p.id, p.order_id, p.status');
   });
 });

@@ -54,3 +54,14 @@ export class Sql {
     await this.runner.query(sql, params);
   }
 }
+
+/**
+ * A column list (`'id, name'`) of one table, qualified by its alias in a join (`'p.id, p.name'`):
+ * one constant per table serves both.
+ */
+export function qualified(alias: string, columns: string): string {
+  return columns
+    .split(',')
+    .map((c) => `${alias}.${c.trim()}`)
+    .join(', ');
+}

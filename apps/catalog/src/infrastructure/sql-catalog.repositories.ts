@@ -24,6 +24,11 @@ interface CategoryRow {
   regulated: boolean;
 }
 
+// named, not `*`: statements with `*` columns are never prepared (libs/persistence README,
+// "Prepared statements")
+const CATEGORY_COLUMNS = `id, name, slug, parent_id, path_ids, depth, created_at, updated_at,
+  regulated_marked, regulated`;
+
 interface ProductRow {
   id: string;
   title: string;
@@ -43,6 +48,12 @@ interface ProductRow {
   first_published_at: Date | null;
   compliance_status: ComplianceState;
 }
+
+// named, not `*`: statements with `*` columns are never prepared (libs/persistence README,
+// "Prepared statements")
+const PRODUCT_COLUMNS = `id, title, description, brand, category_id, status, version, created_at,
+  updated_at, publish_at, unpublish_at, manual_tags, rule_tags, first_published_at,
+  compliance_status`;
 
 /** The SKU columns a product owns (`units_sold` is written by orders only, never by a save). */
 interface SkuRow {
@@ -122,19 +133,28 @@ export class SqlCategoryRepository implements CategoryRepository {
   }
 
   async get(id: string): Promise<Category | null> {
-    const r = await this.sql.one<CategoryRow>(`SELECT * FROM categories WHERE id = $1`, [id]);
+    const r = await this.sql.one<CategoryRow>(
+      `SELECT ${CATEGORY_COLUMNS} FROM categories WHERE id = $1`,
+      [id],
+    );
     return r && toCategory(r);
   }
 
   async getMany(ids: string[]): Promise<Category[]> {
     if (ids.length === 0) return [];
     return (
-      await this.sql.rows<CategoryRow>(`SELECT * FROM categories WHERE id = ANY($1::uuid[])`, [ids])
+      await this.sql.rows<CategoryRow>(
+        `SELECT ${CATEGORY_COLUMNS} FROM categories WHERE id = ANY($1::uuid[])`,
+        [ids],
+      )
     ).map(toCategory);
   }
 
   async getBySlug(slug: string): Promise<Category | null> {
-    const r = await this.sql.one<CategoryRow>(`SELECT * FROM categories WHERE slug = $1`, [slug]);
+    const r = await this.sql.one<CategoryRow>(
+      `SELECT ${CATEGORY_COLUMNS} FROM categories WHERE slug = $1`,
+      [slug],
+    );
     return r && toCategory(r);
   }
 
@@ -159,7 +179,7 @@ export class SqlCategoryRepository implements CategoryRepository {
   async descendantsOf(id: string): Promise<Category[]> {
     return (
       await this.sql.rows<CategoryRow>(
-        `SELECT * FROM categories WHERE $1::uuid = ANY(path_ids) AND id <> $1::uuid ORDER BY depth`,
+        `SELECT ${CATEGORY_COLUMNS} FROM categories WHERE $1::uuid = ANY(path_ids) AND id <> $1::uuid ORDER BY depth`,
         [id],
       )
     ).map(toCategory);
@@ -173,7 +193,7 @@ export class SqlCategoryRepository implements CategoryRepository {
     const parent = parentId ? `parent_id = $3::uuid` : `parent_id IS NULL`;
     return (
       await this.sql.rows<CategoryRow>(
-        `SELECT * FROM categories WHERE ${parent} AND ($1::uuid IS NULL OR id > $1::uuid)
+        `SELECT ${CATEGORY_COLUMNS} FROM categories WHERE ${parent} AND ($1::uuid IS NULL OR id > $1::uuid)
          ORDER BY id LIMIT $2`,
         parentId ? [afterId ?? null, limit, parentId] : [afterId ?? null, limit],
       )
@@ -183,7 +203,7 @@ export class SqlCategoryRepository implements CategoryRepository {
   async listAll(afterId: string | undefined, limit: number): Promise<Category[]> {
     return (
       await this.sql.rows<CategoryRow>(
-        `SELECT * FROM categories WHERE ($1::uuid IS NULL OR id > $1::uuid) ORDER BY id LIMIT $2`,
+        `SELECT ${CATEGORY_COLUMNS} FROM categories WHERE ($1::uuid IS NULL OR id > $1::uuid) ORDER BY id LIMIT $2`,
         [afterId ?? null, limit],
       )
     ).map(toCategory);
@@ -231,7 +251,7 @@ export class SqlProductRepository implements ProductRepository {
 
   async get(id: string, opts: { forUpdate?: boolean } = {}): Promise<Product | null> {
     const r = await this.sql.one<ProductRow>(
-      `SELECT * FROM products WHERE id = $1${opts.forUpdate ? ' FOR UPDATE' : ''}`,
+      `SELECT ${PRODUCT_COLUMNS} FROM products WHERE id = $1${opts.forUpdate ? ' FOR UPDATE' : ''}`,
       [id],
     );
     if (!r) return null;
@@ -371,8 +391,9 @@ export class SqlProductRepository implements ProductRepository {
     limit: number,
     statuses: readonly ProductStatus[] = [],
   ): Promise<Product[]> {
+    // the bare column names are p's: categories is joined only inside the EXISTS
     const rows = await this.sql.rows<ProductRow>(
-      `SELECT p.* FROM products p
+      `SELECT ${PRODUCT_COLUMNS} FROM products p
        WHERE ($1::uuid IS NULL OR EXISTS (
                SELECT 1 FROM categories c WHERE c.id = p.category_id AND $1::uuid = ANY(c.path_ids)))
          AND ($2::uuid IS NULL OR p.id > $2::uuid)

@@ -51,6 +51,11 @@ interface PromotionRow {
   updated_at: Date;
 }
 
+// named, not `*`: statements with `*` columns are never prepared (libs/persistence README,
+// "Prepared statements")
+const PROMOTION_COLUMNS = `id, name, priority, exclusive, rule, campaign_id, starts_at, ends_at,
+  active, coupon_only, updated_at`;
+
 interface CouponTemplateRow {
   id: string;
   name: string;
@@ -78,6 +83,10 @@ interface CustomerFactsRow {
   orders_placed: number;
   tier_changed_at: Date | null;
 }
+
+// named, not `*`: statements with `*` columns are never prepared (libs/persistence README,
+// "Prepared statements")
+const CUSTOMER_FACTS_COLUMNS = 'account_id, tier, orders_placed, tier_changed_at';
 
 interface FlashSaleRow {
   id: string;
@@ -218,24 +227,32 @@ export class SqlPromotionRepository extends SqlRepository implements PromotionRe
     );
   }
   async find(id: string): Promise<PromotionRecord | null> {
-    const r = await this.sql.one<PromotionRow>(`SELECT * FROM promotions WHERE id = $1`, [id]);
+    const r = await this.sql.one<PromotionRow>(
+      `SELECT ${PROMOTION_COLUMNS} FROM promotions WHERE id = $1`,
+      [id],
+    );
     return r ? toPromotion(r) : null;
   }
   async findMany(ids: string[]): Promise<PromotionRecord[]> {
     if (ids.length === 0) return [];
     return (
-      await this.sql.rows<PromotionRow>(`SELECT * FROM promotions WHERE id = ANY($1)`, [ids])
+      await this.sql.rows<PromotionRow>(
+        `SELECT ${PROMOTION_COLUMNS} FROM promotions WHERE id = ANY($1)`,
+        [ids],
+      )
     ).map(toPromotion);
   }
   async list(): Promise<PromotionRecord[]> {
     return (
-      await this.sql.rows<PromotionRow>(`SELECT * FROM promotions ORDER BY priority, id`)
+      await this.sql.rows<PromotionRow>(
+        `SELECT ${PROMOTION_COLUMNS} FROM promotions ORDER BY priority, id`,
+      )
     ).map(toPromotion);
   }
   async candidates(now: Date): Promise<PromotionRecord[]> {
     return (
       await this.sql.rows<PromotionRow>(
-        `SELECT * FROM promotions WHERE active AND NOT coupon_only
+        `SELECT ${PROMOTION_COLUMNS} FROM promotions WHERE active AND NOT coupon_only
            AND (starts_at IS NULL OR starts_at <= $1) AND (ends_at IS NULL OR ends_at > $1)
          ORDER BY priority, id`,
         [now],
@@ -393,7 +410,7 @@ export class SqlCouponRepository extends SqlRepository implements CouponReposito
 export class SqlCustomerRepository extends SqlRepository implements CustomerRepository {
   async facts(accountId: string): Promise<CustomerFacts | null> {
     const r = await this.sql.one<CustomerFactsRow>(
-      `SELECT * FROM customer_facts WHERE account_id = $1`,
+      `SELECT ${CUSTOMER_FACTS_COLUMNS} FROM customer_facts WHERE account_id = $1`,
       [accountId],
     );
     return r ? { tier: r.tier, ordersPlaced: Number(r.orders_placed) } : null;

@@ -112,7 +112,7 @@ describe('CartChanged', () => {
 
   it('checkout announces the cart it emptied, in the transaction that placed the order', async () => {
     const h = checkoutHarness();
-    const order = await h.checkout.execute(h.ctx, h.input({ channel: 'app' }));
+    const { order } = await h.checkout.execute(h.ctx, h.input({ channel: 'app' }));
     expect(order.channel).toBe('app');
     expect(h.store.cartEvents).toEqual([
       expect.objectContaining({ accountId: ACCOUNT, cause: 'checkout', lines: [], subtotal: null }),

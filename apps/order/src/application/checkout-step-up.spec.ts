@@ -30,7 +30,7 @@ describe('checkout: a large order to a new address needs a recent step-up', () =
       status: 'ABANDONED',
       errorCode: 'STEP_UP_REQUIRED',
     });
-    const order = await h.checkout.execute(h.ctx, {
+    const { order } = await h.checkout.execute(h.ctx, {
       ...input,
       secondFactorAt: new Date(h.clock.now().getTime() - 10_000),
     });
@@ -44,7 +44,7 @@ describe('checkout: a large order to a new address needs a recent step-up', () =
     await expect(
       h.checkout.execute(h.ctx, { ...h.input(), secondFactorAt: at }),
     ).rejects.toMatchObject({ code: 'STEP_UP_REQUIRED' });
-    const order = await h.checkout.execute(h.ctx, {
+    const { order } = await h.checkout.execute(h.ctx, {
       ...h.input(),
       secondFactorAt: new Date(at.getTime() + 1),
     });
@@ -59,7 +59,7 @@ describe('checkout: a large order to a new address needs a recent step-up', () =
     await expect(
       h.checkout.execute(h.ctx, { ...h.input(), address: undefined, addressId: 'fresh' }),
     ).rejects.toMatchObject({ code: 'STEP_UP_REQUIRED', message: /added moments ago/ });
-    const order = await h.checkout.execute(h.ctx, {
+    const { order } = await h.checkout.execute(h.ctx, {
       ...h.input(),
       address: undefined,
       addressId: 'settled',
@@ -70,10 +70,12 @@ describe('checkout: a large order to a new address needs a recent step-up', () =
   it('leaves orders below the threshold alone, and every order when the rule is off', async () => {
     const below = large();
     below.settings.stepUp.minTotalMinor = 30_001;
-    expect((await below.checkout.execute(below.ctx, below.input())).status).toBe('PENDING_PAYMENT');
+    expect((await below.checkout.execute(below.ctx, below.input())).order.status).toBe(
+      'PENDING_PAYMENT',
+    );
     const off = large();
     off.settings.stepUp.minTotalMinor = 0;
-    expect((await off.checkout.execute(off.ctx, off.input())).status).toBe('PENDING_PAYMENT');
+    expect((await off.checkout.execute(off.ctx, off.input())).order.status).toBe('PENDING_PAYMENT');
   });
 
   it('counts the goods at catalog prices: coupons do not take an order below the threshold', async () => {

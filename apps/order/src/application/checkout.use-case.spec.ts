@@ -12,7 +12,7 @@ describe('checkout saga: steps and their compensations', () => {
   it('places the order: stock held once, coupons held, OrderPlaced once, cart emptied', async () => {
     const h = checkoutHarness();
     const input = h.input();
-    const order = await h.checkout.execute(h.ctx, input);
+    const { order } = await h.checkout.execute(h.ctx, input);
     expect(order).toMatchObject({ status: 'PENDING_PAYMENT', id: input.checkoutKey });
     expect(order.total.amountMinor).toBe(30000 - 500);
     expect(h.catalog.held()).toEqual([order.reservationId]);
@@ -24,10 +24,24 @@ describe('checkout saga: steps and their compensations', () => {
     ).toEqual([]);
     expect(h.store.checkouts.get(input.checkoutKey)!.status).toBe('PLACED');
     // a retry with the key answers the same order and reserves nothing more
-    const again = await h.checkout.execute(h.ctx, input);
+    const { order: again } = await h.checkout.execute(h.ctx, input);
     expect(again.id).toBe(order.id);
     expect(h.catalog.calls.filter((c) => c.method === 'reserve')).toHaveLength(1);
     expect(h.store.eventsOf(order.id)).toEqual(['placed']);
+  });
+
+  it('answers the price explanation with the order, placed now or replayed', async () => {
+    const h = checkoutHarness();
+    const input = h.input();
+    // placed now: marketing's explanation, as stored with the order
+    const placed = await h.checkout.execute(h.ctx, input);
+    expect(placed.explanation).toEqual(['coupon SAVE5']);
+    expect(h.store.orders.get(placed.order.id)!.explanation).toEqual(placed.explanation);
+    // replayed: nothing is priced again; the stored explanation comes with the stored order
+    const priced = jest.spyOn(h.pricing, 'price');
+    const replayed = await h.checkout.execute(h.ctx, input);
+    expect(priced).not.toHaveBeenCalled();
+    expect(replayed).toEqual({ order: placed.order, explanation: ['coupon SAVE5'] });
   });
 
   it.each<{
@@ -137,7 +151,7 @@ describe('checkout saga: steps and their compensations', () => {
     const input = h.input();
     h.faults.failAfter('RESERVED');
     await expect(h.checkout.execute(h.ctx, input)).rejects.toThrow('injected fault');
-    const order = await h.checkout.execute(h.ctx, input);
+    const { order } = await h.checkout.execute(h.ctx, input);
     expect(order.status).toBe('PENDING_PAYMENT');
     expect(h.catalog.held()).toEqual([order.reservationId]);
     expect(h.store.eventsOf(order.id)).toEqual(['placed']);
@@ -197,7 +211,7 @@ describe('checkout saga: steps and their compensations', () => {
     );
     expect(h.catalog.held()).toEqual([record.reservationId]);
     // the retry releases what the dead attempt held and places the order with its own stock
-    const order = await h.checkout.execute(h.ctx, input);
+    const { order } = await h.checkout.execute(h.ctx, input);
     expect(order.reservationId).not.toBe(record.reservationId);
     expect(h.catalog.held()).toEqual([order.reservationId]);
     expect(h.store.eventsOf(order.id)).toEqual(['placed']);
@@ -206,7 +220,7 @@ describe('checkout saga: steps and their compensations', () => {
   it('a held order (risk REVIEW) is placed PENDING_REVIEW with its stock held through review', async () => {
     const h = checkoutHarness();
     h.risk.verdict = { decision: 'REVIEW', score: 60, reasons: ['NEW_DEVICE'], degraded: false };
-    const order = await h.checkout.execute(h.ctx, h.input());
+    const { order } = await h.checkout.execute(h.ctx, h.input());
     expect(order.status).toBe('PENDING_REVIEW');
     expect(order.paymentDeadline.getTime() - h.clock.now().getTime()).toBe(
       h.settings.paymentTtlMs + h.settings.reviewTtlMs,
@@ -241,14 +255,14 @@ describe('checkout rules owned by order (moved from the gateway)', () => {
       expect.objectContaining({ code: 'IDEMPOTENCY_KEY_INVALID' }),
     );
     const h = checkoutHarness();
-    const order = await h.checkout.execute(h.ctx, {
+    const { order } = await h.checkout.execute(h.ctx, {
       ...h.input(),
       checkoutKey: '',
       idempotencyKey: 'key-0001',
     });
     expect(order.id).toBe('46b92f6b-32a4-8ce7-bd31-3faf734fb17d');
     // the same Idempotency-Key is the same checkout
-    const again = await h.checkout.execute(h.ctx, {
+    const { order: again } = await h.checkout.execute(h.ctx, {
       ...h.input(),
       checkoutKey: '',
       idempotencyKey: 'key-0001',
@@ -287,7 +301,7 @@ describe('checkout rules owned by order (moved from the gateway)', () => {
         h.checkout.execute(h.ctx, { ...h.input(), address: undefined, addressId }),
       ).rejects.toMatchObject({ kind: 'NOT_FOUND', code: 'ADDRESS_NOT_FOUND' });
     expect(h.store.checkouts.size).toBe(0);
-    const order = await h.checkout.execute(h.ctx, {
+    const { order } = await h.checkout.execute(h.ctx, {
       ...h.input(),
       address: undefined,
       addressId: 'addr-1',
@@ -339,7 +353,7 @@ describe('checkout rules owned by order (moved from the gateway)', () => {
 
   it('places an order to a doubtful address and tells risk the doubts', async () => {
     const h = checkoutHarness();
-    const order = await h.checkout.execute(h.ctx, {
+    const { order } = await h.checkout.execute(h.ctx, {
       ...h.input(),
       address: anAddress({
         line1: '西湖边上',

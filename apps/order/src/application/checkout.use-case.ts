@@ -101,6 +101,12 @@ export interface CheckoutInput {
   secondFactorAt?: Date | null;
 }
 
+/** What a checkout answers: its order and the order's price explanation (marketing's lines). */
+export interface CheckoutResult {
+  order: Order;
+  explanation: string[];
+}
+
 /**
  * The checkout saga, orchestrated here: price (marketing) → risk score → reserve stock
  * (catalog, all lines or none) → order PENDING_PAYMENT (or PENDING_REVIEW) with `OrderPlaced`.
@@ -130,7 +136,7 @@ export class CheckoutUseCase {
     @Inject(ACCOUNTS) private readonly accounts: AccountsPort,
   ) {}
 
-  async execute(ctx: RequestContext, input: CheckoutInput): Promise<Order> {
+  async execute(ctx: RequestContext, input: CheckoutInput): Promise<CheckoutResult> {
     const checkoutKey =
       input.checkoutKey ||
       (input.idempotencyKey ? deriveCheckoutKey(input.accountId, input.idempotencyKey) : '');
@@ -234,10 +240,14 @@ export class CheckoutUseCase {
       }
     });
     if (start.kind === 'PLACED') {
-      const order = await this.uow.read(ctx, (tx) => tx.orders.find(start.orderId));
-      if (!order)
+      // a replay: the order placed before, with the explanation stored with it
+      const placedBefore = await this.uow.read(ctx, async (tx) => {
+        const order = await tx.orders.find(start.orderId);
+        return order && { order, explanation: await tx.orders.explanation(order.id) };
+      });
+      if (!placedBefore)
         throw new OrderError('NOT_FOUND', 'ORDER_NOT_FOUND', `order ${start.orderId} not found`);
-      return order;
+      return placedBefore;
     }
     const heartbeat = this.attempts.heartbeat(ctx, key, attemptId);
     try {
@@ -257,7 +267,8 @@ export class CheckoutUseCase {
         // the lease stays alive while compensating (which holds the record's lock meanwhile)
         (e, undo) => this.attempts.compensate(ctx, start.record, attemptId, e, heartbeat, undo),
       );
-      return run.order!;
+      // the explanation stored with the order (`place`): no read back
+      return { order: run.order!, explanation: run.priced!.explanation };
     } finally {
       await heartbeat.stop();
     }

@@ -9,7 +9,7 @@ import { ACCOUNT, anAddress, checkoutHarness, SKU_A, SKU_B } from '../testing';
 describe('order transitions through the use cases', () => {
   const placedOrder = async () => {
     const h = checkoutHarness();
-    const order = await h.checkout.execute(h.ctx, h.input());
+    const { order } = await h.checkout.execute(h.ctx, h.input());
     return { h, order };
   };
 
@@ -64,7 +64,7 @@ describe('order transitions through the use cases', () => {
   it('review approval opens a fresh payment window and raises nothing; rejection cancels', async () => {
     const h = checkoutHarness();
     h.risk.verdict = { decision: 'REVIEW', score: 60, reasons: [], degraded: false };
-    const a = await h.checkout.execute(h.ctx, h.input());
+    const { order: a } = await h.checkout.execute(h.ctx, h.input());
     h.clock.advance(60_000);
     const approved = await h.lifecycle.review(h.ctx, a.id, true, '');
     expect(approved.status).toBe('PENDING_PAYMENT');
@@ -98,7 +98,7 @@ describe('order transitions through the use cases', () => {
 describe('returns: refunds as events, the last one a transition', () => {
   it('a partial refund notes OrderRefunded (not full); the last unit refunds the order REFUNDED', async () => {
     const h = checkoutHarness();
-    const order = await h.checkout.execute(h.ctx, h.input());
+    const { order } = await h.checkout.execute(h.ctx, h.input());
     const [c, sig] = h.callback(order);
     await h.payments.callback(h.ctx, c, sig);
     const version = h.store.orders.get(order.id)!.order.version;

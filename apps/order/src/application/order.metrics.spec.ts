@@ -48,7 +48,7 @@ describe('order metrics', () => {
     let total = 0;
     expect(
       await countedDuring(async () => {
-        const order = await h.checkout.execute(h.ctx, input);
+        const { order } = await h.checkout.execute(h.ctx, input);
         await h.checkout.execute(h.ctx, input); // the same key: the same order, placed once
         total = order.total.amountMinor;
         const [cb, sig] = h.callback(order);
@@ -69,7 +69,9 @@ describe('order metrics', () => {
     refused.risk.verdict = { decision: 'REJECT', score: 99, reasons: ['FRAUD'], degraded: false };
     expect(
       await countedDuring(async () => {
-        expect((await held.checkout.execute(held.ctx, held.input())).status).toBe('PENDING_REVIEW');
+        expect((await held.checkout.execute(held.ctx, held.input())).order.status).toBe(
+          'PENDING_REVIEW',
+        );
         // the order's transaction fails after placing it: rolled back, not counted
         failing.faults.failAfter('PLACED');
         await expect(failing.checkout.execute(failing.ctx, failing.input())).rejects.toThrow(
@@ -81,7 +83,7 @@ describe('order metrics', () => {
       }),
     ).toEqual({ placed: { review: 1 }, paid: {}, gmv: {} });
     const h2 = checkoutHarness();
-    const order = await h2.checkout.execute(h2.ctx, h2.input());
+    const { order } = await h2.checkout.execute(h2.ctx, h2.input());
     expect(
       await countedDuring(async () => {
         const [declined, sig] = h2.callback(order, { status: 'FAILED' });

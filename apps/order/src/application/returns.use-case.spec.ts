@@ -9,7 +9,7 @@ describe('returns use case', () => {
   /** A paid order of 2 × A and 1 × B (¥100.00 each, ¥5.00 off A's line: A pays 9750 a unit). */
   const paidOrder = async () => {
     const h = checkoutHarness();
-    const order = await h.checkout.execute(h.ctx, h.input());
+    const { order } = await h.checkout.execute(h.ctx, h.input());
     const [c, sig] = h.callback(order);
     await h.payments.callback(h.ctx, c, sig);
     const ask = (lines: { skuId: string; quantity: number }[], exchange = false) =>

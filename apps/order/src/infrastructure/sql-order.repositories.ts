@@ -1,5 +1,5 @@
 import { Money } from '@emporia/money';
-import { isUniqueViolation, Sql } from '@emporia/persistence';
+import { isUniqueViolation, qualified, Sql } from '@emporia/persistence';
 import type { EntityManager } from 'typeorm';
 import {
   appendEvents,
@@ -58,6 +58,12 @@ interface OrderRow {
   group_status: GroupStatus | null;
   channel: string;
 }
+
+// named, not `*`: statements with `*` columns are never prepared (libs/persistence README,
+// "Prepared statements"). What `toOrder` reads; `price_explanation` is read on its own.
+const ORDER_COLUMNS = `id, account_id, status, currency, lines, subtotal_minor, discount_minor,
+  shipping_minor, total_minor, address, risk, reservation_id, payment_deadline, cancel_reason,
+  paid_at, created_at, updated_at, version, group_id, group_status, channel`;
 
 const toOrder = (r: OrderRow): Order => {
   const c = r.currency.trim();
@@ -124,11 +130,11 @@ export class SqlOrderRepository implements OrderRepository {
   }
 
   find(id: string) {
-    return this.one(`SELECT * FROM orders WHERE id = $1`, id);
+    return this.one(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1`, id);
   }
 
   findForUpdate(id: string) {
-    return this.one(`SELECT * FROM orders WHERE id = $1 FOR UPDATE`, id);
+    return this.one(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1 FOR UPDATE`, id);
   }
 
   async findImport(source: string, externalId: string): Promise<string | null> {
@@ -227,7 +233,7 @@ export class SqlOrderRepository implements OrderRepository {
         `(created_at, id) < ($${params.push(after.createdAt)}, $${params.push(after.id)})`,
       );
     const rows = await this.sql.rows<OrderRow>(
-      `SELECT * FROM orders ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      `SELECT ${ORDER_COLUMNS} FROM orders ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY created_at DESC, id DESC LIMIT $1`,
       params,
     );
@@ -272,7 +278,7 @@ export class SqlOrderRepository implements OrderRepository {
   async markReservationSynced(orderId: string): Promise<Order | null> {
     // the update locks the row and returns it: the caller's read of the order, under its lock
     return this.one(
-      `UPDATE orders SET reservation_synced = true WHERE id = $1 RETURNING *`,
+      `UPDATE orders SET reservation_synced = true WHERE id = $1 RETURNING ${ORDER_COLUMNS}`,
       orderId,
     );
   }
@@ -336,6 +342,10 @@ interface CartRow {
   updated_at: Date;
 }
 
+// named, not `*`: statements with `*` columns are never prepared (libs/persistence README,
+// "Prepared statements")
+const CART_COLUMNS = 'id, account_id, guest_token, lines, updated_at';
+
 const toCart = (r: CartRow): Cart => ({
   id: r.id,
   owner: r.account_id ? { accountId: r.account_id } : { guestKey: r.guest_token! },
@@ -354,7 +364,9 @@ export class SqlCartRepository implements CartRepository {
 
   async find(owner: Cart['owner']): Promise<Cart | null> {
     const [col, v] = ownerWhere(owner);
-    const r = await this.sql.one<CartRow>(`SELECT * FROM carts WHERE ${col} = $1`, [v]);
+    const r = await this.sql.one<CartRow>(`SELECT ${CART_COLUMNS} FROM carts WHERE ${col} = $1`, [
+      v,
+    ]);
     return r ? toCart(r) : null;
   }
 
@@ -364,7 +376,7 @@ export class SqlCartRepository implements CartRepository {
     // the row lock and returns its latest committed version, even one committed meanwhile)
     const rows = await this.sql.rows<CartRow>(
       `INSERT INTO carts (id, ${col}, lines, updated_at) VALUES ($1, $2, '[]'::jsonb, $3)
-       ON CONFLICT (${col}) DO UPDATE SET id = carts.id RETURNING *`,
+       ON CONFLICT (${col}) DO UPDATE SET id = carts.id RETURNING ${CART_COLUMNS}`,
       [newId, v, now],
     );
     return toCart(rows[0]);
@@ -460,6 +472,11 @@ interface CheckoutRow {
   attempts: number;
 }
 
+// named, not `*`: statements with `*` columns are never prepared (libs/persistence README,
+// "Prepared statements")
+const CHECKOUT_COLUMNS = `key, account_id, order_id, reservation_id, request_hash, status, error_code,
+  error_message, coupon_codes, created_at, attempt_id, heartbeat_at, attempts`;
+
 const toCheckout = (r: CheckoutRow): CheckoutRecord => ({
   key: r.key,
   accountId: r.account_id,
@@ -491,7 +508,7 @@ export class SqlCheckoutRepository implements CheckoutRepository {
     const inserted = await this.sql.rows<CheckoutRow>(
       `INSERT INTO checkouts (key, account_id, order_id, reservation_id, request_hash, status, coupon_codes, created_at,
                               attempt_id, heartbeat_at, attempts)
-       VALUES ($1, $2, $3, $4, $5, 'STARTED', $6, $7, $8, $9, 1) ON CONFLICT (key) DO NOTHING RETURNING *`,
+       VALUES ($1, $2, $3, $4, $5, 'STARTED', $6, $7, $8, $9, 1) ON CONFLICT (key) DO NOTHING RETURNING ${CHECKOUT_COLUMNS}`,
       [
         c.key,
         c.accountId,
@@ -509,9 +526,10 @@ export class SqlCheckoutRepository implements CheckoutRepository {
   }
 
   async lock(key: string): Promise<CheckoutRecord | null> {
-    const r = await this.sql.one<CheckoutRow>(`SELECT * FROM checkouts WHERE key = $1 FOR UPDATE`, [
-      key,
-    ]);
+    const r = await this.sql.one<CheckoutRow>(
+      `SELECT ${CHECKOUT_COLUMNS} FROM checkouts WHERE key = $1 FOR UPDATE`,
+      [key],
+    );
     return r ? toCheckout(r) : null;
   }
 
@@ -523,8 +541,8 @@ export class SqlCheckoutRepository implements CheckoutRepository {
       `WITH taken AS (
          UPDATE checkouts SET status = 'STARTED', attempt_id = $2, reservation_id = $3, heartbeat_at = $4,
                 attempts = attempts + 1, error_code = NULL, error_message = NULL, finished_at = NULL
-          WHERE key = $1 RETURNING *)
-       SELECT * FROM taken`,
+          WHERE key = $1 RETURNING ${CHECKOUT_COLUMNS})
+       SELECT ${CHECKOUT_COLUMNS} FROM taken`,
       [key, a.attemptId, a.reservationId, a.now],
     );
     return toCheckout(rows[0]);
@@ -570,7 +588,7 @@ export class SqlCheckoutRepository implements CheckoutRepository {
 
   async stale(olderThan: Date, limit: number): Promise<CheckoutRecord[]> {
     const rows = await this.sql.rows<CheckoutRow>(
-      `SELECT * FROM checkouts WHERE status = 'STARTED' AND COALESCE(heartbeat_at, created_at) < $1
+      `SELECT ${CHECKOUT_COLUMNS} FROM checkouts WHERE status = 'STARTED' AND COALESCE(heartbeat_at, created_at) < $1
         ORDER BY COALESCE(heartbeat_at, created_at) LIMIT $2`,
       [olderThan, limit],
     );
@@ -589,6 +607,13 @@ interface PaymentRow {
   created_at: Date;
   redirect_url: string | null;
 }
+
+// named, not `*`: statements with `*` columns are never prepared (libs/persistence README,
+// "Prepared statements"). What `toPayment` reads (not `updated_at`).
+const PAYMENT_COLUMNS =
+  'id, order_id, provider, provider_txn_id, amount_minor, currency, status, created_at, redirect_url';
+/** The same, of `payments p` in a join. */
+const P_PAYMENT_COLUMNS = qualified('p', PAYMENT_COLUMNS);
 
 const toPayment = (r: PaymentRow): PaymentRecord => ({
   id: r.id,
@@ -614,8 +639,8 @@ export class SqlPaymentRepository implements PaymentRepository {
       `WITH made AS (
          INSERT INTO payments (id, order_id, provider, provider_txn_id, amount_minor, currency, status, created_at, redirect_url)
          VALUES ($1, $2, $3, NULL, $4, $5, 'STARTED', $6, $7)
-         ON CONFLICT (order_id, provider) WHERE status = 'STARTED' DO NOTHING RETURNING *)
-       SELECT * FROM made`,
+         ON CONFLICT (order_id, provider) WHERE status = 'STARTED' DO NOTHING RETURNING ${PAYMENT_COLUMNS})
+       SELECT ${PAYMENT_COLUMNS} FROM made`,
       [
         p.id,
         p.orderId,
@@ -628,7 +653,7 @@ export class SqlPaymentRepository implements PaymentRepository {
     );
     if (inserted[0]) return toPayment(inserted[0]);
     const open = await this.sql.rows<PaymentRow>(
-      `SELECT * FROM payments WHERE order_id = $1 AND provider = $2 AND status = 'STARTED'`,
+      `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE order_id = $1 AND provider = $2 AND status = 'STARTED'`,
       [p.orderId, p.provider],
     );
     // closed between the two statements (a failure reported meanwhile): open a new one
@@ -637,7 +662,7 @@ export class SqlPaymentRepository implements PaymentRepository {
 
   async findByRequestKey(orderId: string, requestKey: string): Promise<PaymentRecord | null> {
     const r = await this.sql.one<PaymentRow>(
-      `SELECT p.* FROM payment_requests r JOIN payments p ON p.id = r.payment_id
+      `SELECT ${P_PAYMENT_COLUMNS} FROM payment_requests r JOIN payments p ON p.id = r.payment_id
         WHERE r.order_id = $1 AND r.request_key = $2`,
       [orderId, requestKey],
     );
@@ -677,13 +702,16 @@ export class SqlPaymentRepository implements PaymentRepository {
   }
 
   async find(id: string): Promise<PaymentRecord | null> {
-    const r = await this.sql.one<PaymentRow>(`SELECT * FROM payments WHERE id = $1`, [id]);
+    const r = await this.sql.one<PaymentRow>(
+      `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE id = $1`,
+      [id],
+    );
     return r ? toPayment(r) : null;
   }
 
   async findWithOwner(id: string): Promise<{ payment: PaymentRecord; accountId: string } | null> {
     const r = await this.sql.one<PaymentRow & { owner_account_id: string }>(
-      `SELECT p.*, o.account_id AS owner_account_id
+      `SELECT ${P_PAYMENT_COLUMNS}, o.account_id AS owner_account_id
          FROM payments p JOIN orders o ON o.id = p.order_id WHERE p.id = $1`,
       [id],
     );
@@ -692,7 +720,7 @@ export class SqlPaymentRepository implements PaymentRepository {
 
   async findByProviderTxn(provider: string, txnId: string): Promise<PaymentRecord | null> {
     const r = await this.sql.one<PaymentRow>(
-      `SELECT * FROM payments WHERE provider = $1 AND provider_txn_id = $2`,
+      `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE provider = $1 AND provider_txn_id = $2`,
       [provider, txnId],
     );
     return r ? toPayment(r) : null;
@@ -719,7 +747,7 @@ export class SqlPaymentRepository implements PaymentRepository {
 
   async succeededFor(orderId: string): Promise<PaymentRecord[]> {
     const rows = await this.sql.rows<PaymentRow>(
-      `SELECT * FROM payments WHERE order_id = $1 AND status = 'SUCCEEDED' ORDER BY created_at`,
+      `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE order_id = $1 AND status = 'SUCCEEDED' ORDER BY created_at`,
       [orderId],
     );
     return rows.map(toPayment);
@@ -752,6 +780,11 @@ interface ShipmentRow {
   updated_at: Date;
 }
 
+// named, not `*`: statements with `*` columns are never prepared (libs/persistence README,
+// "Prepared statements")
+const SHIPMENT_COLUMNS = `id, order_id, return_id, warehouse_code, lines, status, carrier,
+  tracking_number, events, created_at, updated_at`;
+
 const toShipment = (r: ShipmentRow): Shipment => ({
   id: r.id,
   orderId: r.order_id,
@@ -774,7 +807,7 @@ export class SqlShipmentRepository implements ShipmentRepository {
 
   async byOrder(orderId: string): Promise<Shipment[]> {
     const rows = await this.sql.rows<ShipmentRow>(
-      `SELECT * FROM shipments WHERE order_id = $1 ORDER BY warehouse_code`,
+      `SELECT ${SHIPMENT_COLUMNS} FROM shipments WHERE order_id = $1 ORDER BY warehouse_code`,
       [orderId],
     );
     return rows.map(toShipment);
@@ -782,7 +815,7 @@ export class SqlShipmentRepository implements ShipmentRepository {
 
   async find(id: string, forUpdate = false): Promise<Shipment | null> {
     const r = await this.sql.one<ShipmentRow>(
-      `SELECT * FROM shipments WHERE id = $1 ${forUpdate ? 'FOR UPDATE' : ''}`,
+      `SELECT ${SHIPMENT_COLUMNS} FROM shipments WHERE id = $1 ${forUpdate ? 'FOR UPDATE' : ''}`,
       [id],
     );
     return r ? toShipment(r) : null;
@@ -790,7 +823,7 @@ export class SqlShipmentRepository implements ShipmentRepository {
 
   async findByTracking(carrier: string, trackingNumber: string): Promise<Shipment | null> {
     const r = await this.sql.one<ShipmentRow>(
-      `SELECT * FROM shipments WHERE carrier = $1 AND tracking_number = $2`,
+      `SELECT ${SHIPMENT_COLUMNS} FROM shipments WHERE carrier = $1 AND tracking_number = $2`,
       [carrier, trackingNumber],
     );
     return r ? toShipment(r) : null;

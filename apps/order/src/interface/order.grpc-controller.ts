@@ -182,7 +182,7 @@ export class OrderGrpcController implements orderV1.OrderServiceController {
 
   checkout(req: orderV1.CheckoutRequest, md?: Metadata): Promise<orderV1.CheckoutResponse> {
     return withGrpcContext(md, async (ctx) => {
-      const order = await this.checkoutUc.execute(ctx, {
+      const { order, explanation } = await this.checkoutUc.execute(ctx, {
         accountId: uuid('account_id', req.accountId),
         checkoutKey: req.checkoutKey,
         idempotencyKey: req.idempotencyKey,
@@ -197,7 +197,7 @@ export class OrderGrpcController implements orderV1.OrderServiceController {
         groupId: req.groupId,
         secondFactorAt: optionalTime('second_factor_at', req.secondFactorAt),
       });
-      return { order: orderToProto(order, (await this.orders.get(ctx, order.id)).explanation) };
+      return { order: orderToProto(order, explanation) };
     });
   }
 

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { isUniqueViolation, Sql, type SqlRunner } from '@emporia/persistence';
+import { isUniqueViolation, qualified, Sql, type SqlRunner } from '@emporia/persistence';
 import type {
   AccountRepository,
   KnownLoginRepository,
@@ -21,6 +21,15 @@ interface AccountRow {
   created_at: Date;
 }
 
+/**
+ * The account's columns, named: statements are prepared (`@emporia/persistence`, "Prepared
+ * statements") only when their columns are spelt out, as a prepared `SELECT *` would fail once
+ * a migration adds a column ("cached plan must not change result type").
+ */
+const ACCOUNT_COLUMNS = 'id, email, phone, password_hash, roles, status, created_at';
+/** The same, of `accounts a` in a join. */
+const A_ACCOUNT_COLUMNS = qualified('a', ACCOUNT_COLUMNS);
+
 const toAccount = (r: AccountRow): Account => ({
   id: r.id,
   email: r.email,
@@ -39,7 +48,10 @@ export class SqlAccountRepository implements AccountRepository {
   }
 
   private async one(where: string, value: string): Promise<Account | null> {
-    const r = await this.sql.one<AccountRow>(`SELECT * FROM accounts WHERE ${where} = $1`, [value]);
+    const r = await this.sql.one<AccountRow>(
+      `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE ${where} = $1`,
+      [value],
+    );
     return r ? toAccount(r) : null;
   }
 
@@ -64,9 +76,10 @@ export class SqlAccountRepository implements AccountRepository {
   }
 
   async lock(id: string): Promise<Account | null> {
-    const r = await this.sql.one<AccountRow>(`SELECT * FROM accounts WHERE id = $1 FOR UPDATE`, [
-      id,
-    ]);
+    const r = await this.sql.one<AccountRow>(
+      `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
     return r ? toAccount(r) : null;
   }
 
@@ -179,13 +192,6 @@ export class SqlKnownLoginRepository implements KnownLoginRepository {
  * asks no second factor (TOTP or SMS codes on), so a sign-in the domain would refuse writes
  * nothing; the caller then takes the general path, which says why.
  */
-/**
- * The account's columns, named: statements are prepared (`@emporia/persistence`, "Prepared
- * statements") only when their columns are spelt out, as a prepared `SELECT a.*` would fail once
- * a migration adds a column ("cached plan must not change result type").
- */
-const ACCOUNT_COLUMNS = 'a.id, a.email, a.phone, a.password_hash, a.roles, a.status, a.created_at';
-
 export class SqlLoginRepository implements LoginRepository {
   private readonly sql: Sql;
   constructor(m: SqlRunner) {
@@ -197,7 +203,7 @@ export class SqlLoginRepository implements LoginRepository {
     client: { deviceId: string; ip: string },
   ): Promise<LoginCandidate | null> {
     const r = await this.sql.one<AccountRow & { known_client: boolean; mfa_active: boolean }>(
-      `SELECT ${ACCOUNT_COLUMNS},
+      `SELECT ${A_ACCOUNT_COLUMNS},
               EXISTS (SELECT 1 FROM known_logins k
                        WHERE k.account_id = a.id AND k.kind = 'IP' AND k.value = $2)
               AND ($3 = '' OR EXISTS (SELECT 1 FROM known_logins k
@@ -221,7 +227,7 @@ export class SqlLoginRepository implements LoginRepository {
   ): Promise<{ account: Account | null; opened: boolean }> {
     const r = await this.sql.one<AccountRow & { opened: boolean }>(
       `WITH acct AS (
-         SELECT ${ACCOUNT_COLUMNS}, m.status AS mfa_status,
+         SELECT ${A_ACCOUNT_COLUMNS}, m.status AS mfa_status,
                 a.sms_mfa_enabled_at IS NOT NULL AND a.phone IS NOT NULL AS sms_mfa
            FROM accounts a LEFT JOIN mfa_credentials m ON m.account_id = a.id
           WHERE a.id = $1 FOR UPDATE OF a),
