@@ -50,6 +50,7 @@ export function preparable(text: string): boolean {
 export class StatementNames {
   private readonly names = new Map<string, string | null>();
   private readonly uses = new Map<string, number>();
+  private named = 0;
   private readonly max: number;
   private readonly minUses: number;
 
@@ -74,20 +75,19 @@ export class StatementNames {
       return undefined;
     }
     this.uses.delete(text);
-    if (this.preparedCount() >= this.max) {
+    if (this.named >= this.max) {
       this.remember(text, null);
       return undefined;
     }
     const name = `s_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
-    this.remember(text, name);
+    this.names.set(text, name);
+    this.named++;
     return name;
   }
 
   /** Texts named so far. */
   preparedCount(): number {
-    let n = 0;
-    for (const v of this.names.values()) if (v !== null) n++;
-    return n;
+    return this.named;
   }
 
   private remember(text: string, name: string | null): void {

@@ -1,5 +1,5 @@
 import { Money } from '@emporia/money';
-import { isUniqueViolation, Sql } from '@emporia/persistence';
+import { isUniqueViolation, qualified, Sql } from '@emporia/persistence';
 import type { EntityManager } from 'typeorm';
 import type { CategoryRepository, ProductRepository, StockRepository } from '../application/ports';
 import { CatalogError } from '../domain/catalog-error';
@@ -391,9 +391,8 @@ export class SqlProductRepository implements ProductRepository {
     limit: number,
     statuses: readonly ProductStatus[] = [],
   ): Promise<Product[]> {
-    // the bare column names are p's: categories is joined only inside the EXISTS
     const rows = await this.sql.rows<ProductRow>(
-      `SELECT ${PRODUCT_COLUMNS} FROM products p
+      `SELECT ${qualified('p', PRODUCT_COLUMNS)} FROM products p
        WHERE ($1::uuid IS NULL OR EXISTS (
                SELECT 1 FROM categories c WHERE c.id = p.category_id AND $1::uuid = ANY(c.path_ids)))
          AND ($2::uuid IS NULL OR p.id > $2::uuid)
