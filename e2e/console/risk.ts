@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ok, type EmporiaClient } from '@emporia/sdk';
-import type { ConsoleContext } from './context';
+import { until, type ConsoleContext } from './context';
 
 /** The operator's bearer header (a fresh token) for the platform's raw helpers. */
 async function operatorAuth(ctx: ConsoleContext): Promise<Record<string, string>> {
@@ -150,11 +150,20 @@ export function riskTests(ctx: ConsoleContext): void {
 
         await page.getByLabel('订单 ID').fill(order.id);
         await page.getByRole('button', { name: '搜索' }).click();
+        // the filtered trail replaces the whole trail once the address carries the filter
+        await page.waitForURL((url) => url.searchParams.get('orderId') === order.id);
         const trail = page.getByRole('region', { name: '决策记录' });
-        const decision = trail.getByRole('row').filter({ hasText: 'LARGE_AMOUNT' });
+        const decision = trail
+          .getByRole('row')
+          .filter({ hasText: order.id })
+          .filter({ hasText: 'LARGE_AMOUNT' });
         await decision.waitFor();
         expect(await decision.textContent()).toContain('人工审核');
-        expect(await trail.getByRole('row').count()).toBe(2); // the header and this order's decision
+        // the header and this order's decision (the table may render again meanwhile)
+        await until(
+          'one decision listed',
+          async () => (await trail.getByRole('row').count()) === 2,
+        );
         await decision.getByText('查看信号').click();
         await decision.getByText('检查的值').waitFor();
         // the values the rules saw: the customer's account among them
