@@ -176,13 +176,16 @@ export class OutboxRelay {
     const outcome = await this.ds.transaction(
       async (m): Promise<{ published: number } | { error: Error }> => {
         const sql = new Sql(m);
-        const [{ locked }] = await sql.rows<{ locked: boolean }>(
-          `SELECT pg_try_advisory_xact_lock(hashtext('emporia.outbox.relay')) AS locked`,
-        );
-        if (!locked) return { published: 0 };
+        // the relay's lock and the pending rows in one round trip: the lock is tried once (a
+        // materialized CTE), and rows come back only when it was taken; none when another relay
+        // holds it (it publishes them) or nothing waits
         const rows = await sql.rows<OutboxRow>(
-          `SELECT seq, topic, message_key, payload, headers FROM outbox
-          WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
+          `WITH relay AS MATERIALIZED (
+             SELECT pg_try_advisory_xact_lock(hashtext('emporia.outbox.relay')) AS locked)
+           SELECT o.seq, o.topic, o.message_key, o.payload, o.headers
+             FROM relay, outbox o
+            WHERE relay.locked AND o.published_at IS NULL
+            ORDER BY o.seq LIMIT $1`,
           [this.batchSize],
         );
         if (rows.length === 0) return { published: 0 };

@@ -152,6 +152,40 @@ describe('messaging (real Postgres + Kafka)', () => {
     }
   });
 
+  it('publishes nothing while another relay holds the relay lock, and everything once it is free', async () => {
+    const topic = `it-${uniqueSuffix()}.lock`;
+    await ensureTopics(kafka, [topic]);
+    const sent: string[] = [];
+    const recording: MessagePublisher = {
+      publish: async (messages: WireMessage[]) => {
+        sent.push(...messages.filter((m) => m.topic === topic).map((m) => String(m.value)));
+        await publisher.publish(messages);
+      },
+    };
+    const relay = new OutboxRelay(ds, recording, { logger, service: 'it', intervalMs: 600_000 });
+    await write(topic, 'k', ['l1', 'l2']);
+    // another replica's relay, in the middle of its batch: holds the lock in its transaction
+    const other = ds.createQueryRunner();
+    await other.connect();
+    await other.startTransaction();
+    try {
+      const [{ locked }] = (await other.query(
+        `SELECT pg_try_advisory_xact_lock(hashtext('emporia.outbox.relay')) AS locked`,
+      )) as { locked: boolean }[];
+      expect(locked).toBe(true);
+      // twice: the second run is a prepared statement (libs/persistence), the same answer
+      expect(await relay.publishBatch()).toBe(0);
+      expect(await relay.publishBatch()).toBe(0);
+      expect(sent).toEqual([]);
+    } finally {
+      await other.commitTransaction();
+      await other.release();
+    }
+    expect(await relay.drain()).toBeGreaterThanOrEqual(2);
+    expect(sent).toEqual(['l1', 'l2']);
+    expect(await relay.pendingCount()).toBe(0);
+  });
+
   it('publishes the commits of one linger window in one batch, each event once, in order', async () => {
     const topic = `it-${uniqueSuffix()}.linger`;
     await ensureTopics(kafka, [topic]);
