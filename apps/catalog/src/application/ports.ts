@@ -54,8 +54,6 @@ export interface ProductRepository {
   productIdOfSku(skuId: string): Promise<string | null>;
   /** Units sold per SKU (0 for an unknown id). Not part of the aggregate: `save` never writes it. */
   unitsSold(skuIds: string[]): Promise<Map<string, number>>;
-  /** Adds committed units to a SKU's units sold; only a reservation's commit calls it. */
-  addUnitsSold(skuId: string, quantity: number): Promise<void>;
   /** Which of `codes` already belong to a product other than `exceptProductId`. */
   takenSkuCodes(codes: string[], exceptProductId?: string): Promise<string[]>;
   /**
@@ -125,6 +123,7 @@ export interface WarehouseRepository {
 }
 
 export interface ReservationRepository {
+  /** The reservation with its lines (each with its SKU's product, `productId`). */
   find(id: string, forUpdate?: boolean): Promise<Reservation | null>;
   /**
    * Inserts the reservation without lines unless the id exists; false when it does. A
@@ -139,7 +138,10 @@ export interface ReservationRepository {
   lockAvailability(skuIds: string[]): Promise<Availability[]>;
   /** Changes the held quantity of one row (negative releases). */
   changeReserved(skuId: string, warehouseCode: string, delta: number, now: Date): Promise<void>;
-  /** Takes held units out of on-hand stock, with a movement; returns the level after. */
+  /**
+   * Takes held units out of on-hand stock as sold (a reservation's commit): a movement, and the
+   * SKU's units sold raised by as much, in one statement; returns the level after.
+   */
   consumeReserved(
     skuId: string,
     warehouseCode: string,

@@ -119,15 +119,17 @@ export class ReservationsUseCase {
    */
   async commit(ctx: RequestContext, id: string): Promise<Reservation> {
     return this.change(ctx, id, planCommit, async (tx, r, now) => {
+      // each line's product was read with the reservation
       const productOf = new Map<string, string>();
       for (const l of r.lines) {
-        const productId = await tx.products.productIdOfSku(l.skuId);
+        const productId = l.productId ?? (await tx.products.productIdOfSku(l.skuId));
         if (productId) productOf.set(l.skuId, productId);
       }
       // products are locked in id order, as every writer of stock locks its product first
       const products = new Map<string, Product>();
       for (const pid of [...new Set(productOf.values())].sort())
         products.set(pid, touch(await requireProduct(tx, pid, true), now));
+      // each line's units leave stock as sold (its SKU's units sold in the same statement)
       const consumed = [];
       for (const l of r.lines)
         consumed.push(
@@ -139,9 +141,6 @@ export class ReservationsUseCase {
             now,
           ),
         );
-      const sold = new Map<string, number>();
-      for (const l of r.lines) sold.set(l.skuId, (sold.get(l.skuId) ?? 0) + l.quantity);
-      for (const [skuId, quantity] of sold) await tx.products.addUnitsSold(skuId, quantity);
       for (const product of products.values()) await tx.products.saveTouched(product);
       for (const [i, level] of consumed.entries()) {
         const product = products.get(productOf.get(level.skuId)!)!;

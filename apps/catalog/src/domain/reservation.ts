@@ -7,6 +7,8 @@ export interface ReservedLine {
   skuId: string;
   warehouseCode: string;
   quantity: number;
+  /** The SKU's product, when read with the reservation (its commit then asks for it no more). */
+  productId?: string;
 }
 
 export interface Reservation {

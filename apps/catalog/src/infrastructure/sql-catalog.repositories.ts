@@ -369,13 +369,6 @@ export class SqlProductRepository implements ProductRepository {
     return sold;
   }
 
-  async addUnitsSold(skuId: string, quantity: number): Promise<void> {
-    await this.sql.run(`UPDATE skus SET units_sold = units_sold + $2 WHERE id = $1`, [
-      skuId,
-      quantity,
-    ]);
-  }
-
   async takenSkuCodes(codes: string[], exceptProductId?: string): Promise<string[]> {
     if (codes.length === 0) return [];
     const rows = await this.sql.rows<{ code: string; product_id: string }>(

@@ -18,20 +18,22 @@ export class SqlReservationRepository implements ReservationRepository {
   }
 
   async find(id: string, forUpdate = false): Promise<Reservation | null> {
-    // one round trip: the header (locked when asked) with its lines gathered in a subquery
+    // one round trip: the header (locked when asked) with its lines and their SKUs' products
+    // gathered in a subquery
     const r = await this.sql.one<{
       id: string;
       status: ReservationStatus;
       expires_at: Date;
       created_at: Date;
       updated_at: Date;
-      lines: { sku_id: string; warehouse_code: string; quantity: number }[];
+      lines: { sku_id: string; warehouse_code: string; quantity: number; product_id: string }[];
     }>(
       `SELECT r.id, r.status, r.expires_at, r.created_at, r.updated_at,
               COALESCE((SELECT json_agg(json_build_object('sku_id', l.sku_id, 'warehouse_code', l.warehouse_code,
-                                                          'quantity', l.quantity::int)
+                                                          'quantity', l.quantity::int, 'product_id', s.product_id)
                                         ORDER BY l.sku_id, l.warehouse_code)
-                          FROM stock_reservation_lines l WHERE l.reservation_id = r.id), '[]'::json) AS lines
+                          FROM stock_reservation_lines l JOIN skus s ON s.id = l.sku_id
+                         WHERE l.reservation_id = r.id), '[]'::json) AS lines
          FROM stock_reservations r WHERE r.id = $1 ${forUpdate ? 'FOR UPDATE OF r' : ''}`,
       [id],
     );
@@ -46,6 +48,7 @@ export class SqlReservationRepository implements ReservationRepository {
         skuId: l.sku_id,
         warehouseCode: l.warehouse_code,
         quantity: l.quantity,
+        productId: l.product_id,
       })),
     };
   }
@@ -131,14 +134,17 @@ export class SqlReservationRepository implements ReservationRepository {
     movement: { reason: string; reference: string; traceId: string },
     now: Date,
   ): Promise<StockLevel> {
-    // one round trip: the level moves and its movement is written from the row it returns
+    // one round trip: the level moves, its movement is written from the row it returns, and the
+    // SKU counts the units as sold
     const [after] = await this.sql.rows<{ on_hand: string; reserved: string }>(
       `WITH moved AS (
          UPDATE stock_levels SET on_hand = on_hand - $3, reserved = reserved - $3, updated_at = $4
           WHERE sku_id = $1 AND warehouse_code = $2 RETURNING on_hand, reserved),
        logged AS (
          INSERT INTO stock_movements (sku_id, warehouse_code, delta, on_hand_after, reason, reference, trace_id, created_at)
-         SELECT $1, $2, -$3, on_hand, $5::text, $6::text, $7::text, $4 FROM moved)
+         SELECT $1, $2, -$3, on_hand, $5::text, $6::text, $7::text, $4 FROM moved),
+       sold AS (
+         UPDATE skus SET units_sold = units_sold + $3 WHERE id = $1 AND EXISTS (SELECT 1 FROM moved))
        SELECT on_hand::bigint AS on_hand, reserved::bigint AS reserved FROM moved`,
       [skuId, warehouseCode, quantity, now, movement.reason, movement.reference, movement.traceId],
     );

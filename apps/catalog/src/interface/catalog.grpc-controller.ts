@@ -632,7 +632,11 @@ function reservationToProto(r: Reservation): catalogV1.Reservation {
   return {
     id: r.id,
     status: r.status,
-    lines: r.lines,
+    lines: r.lines.map(({ skuId, warehouseCode, quantity }) => ({
+      skuId,
+      warehouseCode,
+      quantity,
+    })),
     expiresAt: r.expiresAt.toISOString(),
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),

@@ -298,12 +298,7 @@ class MemProducts implements ProductRepository {
   productIdOfSku = async (skuId: string) => this.s.skuOwner(skuId)?.id ?? null;
   unitsSold = async (skuIds: string[]) =>
     new Map(skuIds.map((id) => [id, this.s.unitsSold.get(id) ?? 0]));
-  async addUnitsSold(skuId: string, quantity: number) {
-    if (!this.s.skuOwner(skuId)) return;
-    const next = (this.s.unitsSold.get(skuId) ?? 0) + quantity;
-    if (next < 0) throw new Error('violates check constraint "skus_units_sold_nonnegative"');
-    this.s.unitsSold.set(skuId, next);
-  }
+
   async takenSkuCodes(codes: string[], exceptProductId?: string) {
     const taken: string[] = [];
     for (const p of this.s.products.values())
@@ -376,7 +371,10 @@ class MemReservations implements ReservationRepository {
   async find(id: string) {
     const r = this.s.reservations.get(id);
     if (!r) return null;
-    const lines = [...r.lines].sort(byKey((l) => levelKey(l.skuId, l.warehouseCode)));
+    // each line with its SKU's product, as the SQL repository reads them
+    const lines = [...r.lines]
+      .sort(byKey((l) => levelKey(l.skuId, l.warehouseCode)))
+      .map((l) => ({ ...l, productId: this.s.skuOwner(l.skuId)?.id }));
     return { ...r.header, lines };
   }
   async claim(r: Omit<Reservation, 'lines'>) {
@@ -442,6 +440,12 @@ class MemReservations implements ReservationRepository {
       reason: movement.reason,
       reference: movement.reference,
     });
+    // the units count as sold, in the same statement in SQL
+    if (this.s.skuOwner(skuId)) {
+      const sold = (this.s.unitsSold.get(skuId) ?? 0) + quantity;
+      if (sold < 0) throw new Error('violates check constraint "skus_units_sold_nonnegative"');
+      this.s.unitsSold.set(skuId, sold);
+    }
     return after;
   }
   async existingSkus(skuIds: string[]): Promise<string[]> {
