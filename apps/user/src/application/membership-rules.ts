@@ -10,10 +10,14 @@ export async function rollingSpendOf(
   now: Date,
   currency: string,
 ): Promise<Money> {
+  return rollingSpend(await tx.membership.spendSince(accountId, yearBefore(now)), now, currency);
+}
+
+const yearBefore = (now: Date): Date => {
   const from = new Date(now);
   from.setUTCFullYear(from.getUTCFullYear() - 1);
-  return rollingSpend(await tx.membership.spendSince(accountId, from), now, currency);
-}
+  return from;
+};
 
 /**
  * Re-evaluates the tier from rolling 12-month spend against the current tier table, saving and
@@ -25,8 +29,12 @@ export async function reevaluateTier(
   currentCode: string,
   now: Date,
 ): Promise<string> {
-  const tiers = await tx.membership.tiers();
-  const spend = await rollingSpendOf(tx, accountId, now, tiers[0].minSpend.currency);
+  // the tier table and the 12 months' spend in one round trip
+  const { tiers, spend: records } = await tx.membership.tiersAndSpendSince(
+    accountId,
+    yearBefore(now),
+  );
+  const spend = rollingSpend(records, now, tiers[0].minSpend.currency);
   const { tier, change } = evaluateTier(tiers, currentCode, spend);
   if (change !== 'NONE') {
     await tx.membership.setTier(accountId, tier.code, now);

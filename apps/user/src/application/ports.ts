@@ -144,6 +144,11 @@ export interface MembershipRepository {
   /** False when this reference was already recorded. */
   addSpend(accountId: string, record: SpendRecord): Promise<boolean>;
   spendSince(accountId: string, from: Date): Promise<SpendRecord[]>;
+  /** `tiers()` and `spendSince(accountId, from)` in one round trip (a tier's re-evaluation). */
+  tiersAndSpendSince(
+    accountId: string,
+    from: Date,
+  ): Promise<{ tiers: TierDefinition[]; spend: SpendRecord[] }>;
   loadPoints(accountId: string, refs: string[]): Promise<PointsAccount>;
   savePoints(
     accountId: string,

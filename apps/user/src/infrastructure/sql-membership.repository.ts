@@ -15,6 +15,32 @@ interface LotRow {
   expires_at: Date;
 }
 
+interface TierRow {
+  code: string;
+  name: string;
+  min_spend_minor: string;
+  currency: string;
+}
+const toTier = (r: TierRow): TierDefinition => ({
+  code: r.code,
+  name: r.name,
+  minSpend: Money.of(Number(r.min_spend_minor), r.currency.trim()),
+});
+
+interface SpendRow {
+  ref: string;
+  amount_minor: string;
+  currency: string;
+  at: Date;
+}
+/** A spend row as JSON: its time as text. */
+type SpendJsonRow = Omit<SpendRow, 'at'> & { at: string };
+const toSpend = (r: SpendRow): SpendRecord => ({
+  ref: r.ref,
+  amount: Money.of(Number(r.amount_minor), r.currency.trim()),
+  at: r.at,
+});
+
 /** Tiers, spend, membership and the points ledger of one account, inside the caller's transaction. */
 export class SqlMembershipRepository implements MembershipRepository {
   private readonly sql: Sql;
@@ -23,17 +49,30 @@ export class SqlMembershipRepository implements MembershipRepository {
   }
 
   async tiers(): Promise<TierDefinition[]> {
-    const rows = await this.sql.rows<{
-      code: string;
-      name: string;
-      min_spend_minor: string;
-      currency: string;
-    }>(`SELECT code, name, min_spend_minor, currency FROM tiers ORDER BY min_spend_minor`);
-    return rows.map((r) => ({
-      code: r.code,
-      name: r.name,
-      minSpend: Money.of(Number(r.min_spend_minor), r.currency.trim()),
-    }));
+    const rows = await this.sql.rows<TierRow>(
+      `SELECT code, name, min_spend_minor, currency FROM tiers ORDER BY min_spend_minor`,
+    );
+    return rows.map(toTier);
+  }
+
+  async tiersAndSpendSince(
+    accountId: string,
+    from: Date,
+  ): Promise<{ tiers: TierDefinition[]; spend: SpendRecord[] }> {
+    // one round trip: both lists as JSON (bigints as text, so no precision is lost)
+    const [r] = await this.sql.rows<{ tiers: TierRow[]; spend: SpendJsonRow[] }>(
+      `SELECT COALESCE((SELECT json_agg(json_build_object('code', code, 'name', name,
+                                  'min_spend_minor', min_spend_minor::text, 'currency', currency)
+                                ORDER BY min_spend_minor) FROM tiers), '[]'::json) AS tiers,
+              COALESCE((SELECT json_agg(json_build_object('ref', ref, 'amount_minor', amount_minor::text,
+                                  'currency', currency, 'at', at))
+                          FROM member_spend WHERE account_id = $1 AND at > $2), '[]'::json) AS spend`,
+      [accountId, from],
+    );
+    return {
+      tiers: r.tiers.map(toTier),
+      spend: r.spend.map((x) => toSpend({ ...x, at: new Date(x.at) })),
+    };
   }
 
   async lockMembership(accountId: string, now: Date): Promise<string> {
@@ -65,20 +104,11 @@ export class SqlMembershipRepository implements MembershipRepository {
   }
 
   async spendSince(accountId: string, from: Date): Promise<SpendRecord[]> {
-    const rows = await this.sql.rows<{
-      ref: string;
-      amount_minor: string;
-      currency: string;
-      at: Date;
-    }>(
+    const rows = await this.sql.rows<SpendRow>(
       `SELECT ref, amount_minor, currency, at FROM member_spend WHERE account_id = $1 AND at > $2`,
       [accountId, from],
     );
-    return rows.map((r) => ({
-      ref: r.ref,
-      amount: Money.of(Number(r.amount_minor), r.currency.trim()),
-      at: r.at,
-    }));
+    return rows.map(toSpend);
   }
 
   /**
@@ -86,37 +116,53 @@ export class SqlMembershipRepository implements MembershipRepository {
    * earned by or touched under `refs`, and the entries under `refs`.
    */
   async loadPoints(accountId: string, refs: string[]): Promise<PointsAccount> {
-    const entries = await this.sql.rows<{
-      type: LedgerEntry['type'];
-      points: string;
-      lot_id: string;
-      ref: string;
-      at: Date;
-      balance_after: string;
+    // one round trip: the entries under `refs`, and the lots with points left, earned under
+    // `refs` or touched by those entries; as JSON (bigints as text, times as text)
+    const [r] = await this.sql.rows<{
+      entries: {
+        type: LedgerEntry['type'];
+        points: string;
+        lot_id: string;
+        ref: string;
+        at: string;
+        balance_after: string;
+      }[];
+      lots: (Omit<LotRow, 'earned_at' | 'expires_at'> & {
+        earned_at: string;
+        expires_at: string;
+      })[];
     }>(
-      `SELECT type, points, lot_id, ref, at, balance_after FROM points_ledger WHERE account_id = $1 AND ref = ANY($2) ORDER BY id`,
+      `WITH e AS (
+         SELECT id, type, points, lot_id, ref, at, balance_after FROM points_ledger
+          WHERE account_id = $1 AND ref = ANY($2))
+       SELECT COALESCE((SELECT json_agg(json_build_object('type', type, 'points', points::text,
+                                'lot_id', lot_id, 'ref', ref, 'at', at, 'balance_after', balance_after::text)
+                              ORDER BY id) FROM e), '[]'::json) AS entries,
+              COALESCE((SELECT json_agg(json_build_object('id', id, 'source_ref', source_ref,
+                                'points', points::text, 'remaining', remaining::text,
+                                'earned_at', earned_at, 'expires_at', expires_at)
+                              ORDER BY earned_at, id)
+                          FROM points_lots
+                         WHERE account_id = $1
+                           AND (remaining > 0 OR source_ref = ANY($2) OR id IN (SELECT lot_id FROM e))),
+                       '[]'::json) AS lots`,
       [accountId, refs],
     );
-    const lots = await this.sql.rows<LotRow>(
-      `SELECT id, source_ref, points, remaining, earned_at, expires_at FROM points_lots
-        WHERE account_id = $1 AND (remaining > 0 OR source_ref = ANY($2) OR id = ANY($3::uuid[])) ORDER BY earned_at, id`,
-      [accountId, refs, entries.map((e) => e.lot_id)],
-    );
     return {
-      lots: lots.map((l): PointsLot => ({
+      lots: r.lots.map((l): PointsLot => ({
         id: l.id,
         sourceRef: l.source_ref,
         points: Number(l.points),
         remaining: Number(l.remaining),
-        earnedAt: l.earned_at,
-        expiresAt: l.expires_at,
+        earnedAt: new Date(l.earned_at),
+        expiresAt: new Date(l.expires_at),
       })),
-      entries: entries.map((e) => ({
+      entries: r.entries.map((e) => ({
         type: e.type,
         points: Number(e.points),
         lotId: e.lot_id,
         ref: e.ref,
-        at: e.at,
+        at: new Date(e.at),
         balanceAfter: Number(e.balance_after),
       })),
     };
