@@ -1,23 +1,22 @@
 import type { Money } from '@emporia/money';
 import type { LedgerResult, PointsAccount } from '../domain/points-ledger';
-import { evaluateTier, rollingSpend } from '../domain/membership-tier';
+import { evaluateTier, rollingSpend, type TierDefinition } from '../domain/membership-tier';
 import type { UserTx } from './ports';
 
-/** Net spend over the 12 months up to `now`, in the tiers' currency. */
-export async function rollingSpendOf(
+/**
+ * The tier table and the net spend over the 12 months up to `now` (in the tiers' currency), read
+ * in one round trip.
+ */
+export async function tiersAndRollingSpend(
   tx: UserTx,
   accountId: string,
   now: Date,
-  currency: string,
-): Promise<Money> {
-  return rollingSpend(await tx.membership.spendSince(accountId, yearBefore(now)), now, currency);
-}
-
-const yearBefore = (now: Date): Date => {
+): Promise<{ tiers: TierDefinition[]; spend: Money }> {
   const from = new Date(now);
   from.setUTCFullYear(from.getUTCFullYear() - 1);
-  return from;
-};
+  const { tiers, spend } = await tx.membership.tiersAndSpendSince(accountId, from);
+  return { tiers, spend: rollingSpend(spend, now, tiers[0].minSpend.currency) };
+}
 
 /**
  * Re-evaluates the tier from rolling 12-month spend against the current tier table, saving and
@@ -29,12 +28,7 @@ export async function reevaluateTier(
   currentCode: string,
   now: Date,
 ): Promise<string> {
-  // the tier table and the 12 months' spend in one round trip
-  const { tiers, spend: records } = await tx.membership.tiersAndSpendSince(
-    accountId,
-    yearBefore(now),
-  );
-  const spend = rollingSpend(records, now, tiers[0].minSpend.currency);
+  const { tiers, spend } = await tiersAndRollingSpend(tx, accountId, now);
   const { tier, change } = evaluateTier(tiers, currentCode, spend);
   if (change !== 'NONE') {
     await tx.membership.setTier(accountId, tier.code, now);

@@ -4,7 +4,7 @@ import type { RequestContext } from '@emporia/platform';
 import { assertNotDeleted } from '../domain/account';
 import { balance, expire, redeem, refundRedemption, type PointsLot } from '../domain/points-ledger';
 import { UserError } from '../domain/user-error';
-import { changePoints, rollingSpendOf } from './membership-rules';
+import { changePoints, tiersAndRollingSpend } from './membership-rules';
 import { CLOCK, type Clock, UNIT_OF_WORK, type UnitOfWork, type UserTx } from './ports';
 
 export interface MembershipView {
@@ -82,9 +82,8 @@ export class PointsUseCase {
       await this.requireAccount(tx, accountId);
       const now = this.clock.now();
       const code = await tx.membership.lockMembership(accountId, now);
-      const tiers = await tx.membership.tiers();
+      const { tiers, spend } = await tiersAndRollingSpend(tx, accountId, now);
       const tier = tiers.find((t) => t.code === code) ?? tiers[0];
-      const spend = await rollingSpendOf(tx, accountId, now, tiers[0].minSpend.currency);
       const points = await tx.membership.loadPoints(accountId, []);
       const lots = points.lots
         .filter((l) => l.remaining > 0 && l.expiresAt > now)

@@ -143,8 +143,7 @@ export interface MembershipRepository {
   setTier(accountId: string, code: string, now: Date): Promise<void>;
   /** False when this reference was already recorded. */
   addSpend(accountId: string, record: SpendRecord): Promise<boolean>;
-  spendSince(accountId: string, from: Date): Promise<SpendRecord[]>;
-  /** `tiers()` and `spendSince(accountId, from)` in one round trip (a tier's re-evaluation). */
+  /** The tier table, and the spend records after `from`, in one round trip. */
   tiersAndSpendSince(
     accountId: string,
     from: Date,

@@ -27,18 +27,17 @@ const toTier = (r: TierRow): TierDefinition => ({
   minSpend: Money.of(Number(r.min_spend_minor), r.currency.trim()),
 });
 
-interface SpendRow {
+/** A spend row as JSON (bigint and time as text). */
+interface SpendJsonRow {
   ref: string;
   amount_minor: string;
   currency: string;
-  at: Date;
+  at: string;
 }
-/** A spend row as JSON: its time as text. */
-type SpendJsonRow = Omit<SpendRow, 'at'> & { at: string };
-const toSpend = (r: SpendRow): SpendRecord => ({
+const toSpend = (r: SpendJsonRow): SpendRecord => ({
   ref: r.ref,
   amount: Money.of(Number(r.amount_minor), r.currency.trim()),
-  at: r.at,
+  at: new Date(r.at),
 });
 
 /** Tiers, spend, membership and the points ledger of one account, inside the caller's transaction. */
@@ -71,7 +70,7 @@ export class SqlMembershipRepository implements MembershipRepository {
     );
     return {
       tiers: r.tiers.map(toTier),
-      spend: r.spend.map((x) => toSpend({ ...x, at: new Date(x.at) })),
+      spend: r.spend.map(toSpend),
     };
   }
 
@@ -101,14 +100,6 @@ export class SqlMembershipRepository implements MembershipRepository {
       [accountId, record.ref, record.amount.amountMinor, record.amount.currency, record.at],
     );
     return rows.length === 1;
-  }
-
-  async spendSince(accountId: string, from: Date): Promise<SpendRecord[]> {
-    const rows = await this.sql.rows<SpendRow>(
-      `SELECT ref, amount_minor, currency, at FROM member_spend WHERE account_id = $1 AND at > $2`,
-      [accountId, from],
-    );
-    return rows.map(toSpend);
   }
 
   /**

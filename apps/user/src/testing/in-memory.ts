@@ -493,13 +493,11 @@ class MemMembership implements MembershipRepository {
     this.s.spend.set(k, { ...record, accountId });
     return true;
   }
-  spendSince = async (accountId: string, from: Date) =>
-    [...this.s.spend.values()]
-      .filter((x) => x.accountId === accountId && x.at.getTime() > from.getTime())
-      .map(({ accountId: _a, ...r }) => r);
   tiersAndSpendSince = async (accountId: string, from: Date) => ({
     tiers: await this.tiers(),
-    spend: await this.spendSince(accountId, from),
+    spend: [...this.s.spend.values()]
+      .filter((x) => x.accountId === accountId && x.at.getTime() > from.getTime())
+      .map(({ accountId: _a, ...r }) => r),
   });
   async loadPoints(accountId: string, refs: string[]): Promise<PointsAccount> {
     const stored = this.s.ledger.filter((e) => e.accountId === accountId && refs.includes(e.ref));
