@@ -13,8 +13,9 @@ export const FLASH_GATE = Symbol('FLASH_GATE');
 /**
  * What stands between a flash-sale attempt and marketing on one gateway replica: the sold-out
  * and limit marks (losses answered from memory, within FLASH_SOLD_OUT_MARK_MS and
- * FLASH_LIMIT_MARK_MS) and admission control (at most FLASH_MAX_IN_FLIGHT_PER_SALE attempts of a sale with marketing at once), and
- * the batching of the attempts sent together (FLASH_ATTEMPT_BATCH_MAX per TryFlashPurchases call).
+ * FLASH_LIMIT_MARK_MS) and admission control (at most FLASH_MAX_IN_FLIGHT_PER_SALE attempts of a
+ * sale with marketing at once), and the batching of the attempts sent together
+ * (FLASH_ATTEMPT_BATCH_MAX per TryFlashPurchases call).
  * Used by the fast route and by the Nest route alike.
  */
 export class FlashGate {
