@@ -30,9 +30,14 @@ export function grpcLoaderOptions(includeDirs: string[]) {
  * first) after about a minute (grpc-js adds ±10 % jitter): clients then connect again and resolve
  * the backend's name again, so replicas added by a scale-out get their share of calls within a
  * minute or so, and calls do not stay pinned to the replicas that were there first.
+ *
+ * No channelz, as on the clients (GRPC_CHANNEL_OPTIONS): nothing here serves it, and with it on
+ * grpc-js counts every call and message with timestamps per connection. A server alone, 2 KB
+ * answers, 8 calls at once: 35–38 µs of its CPU per call without against 39–40 with it.
  */
 export const GRPC_SERVER_OPTIONS = {
   'grpc.max_connection_age_ms': 60_000,
+  'grpc.enable_channelz': 0,
 };
 
 /** Runs `fn` in the request context carried by incoming gRPC metadata (W3C traceparent). */
