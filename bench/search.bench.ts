@@ -64,8 +64,8 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 60);
 /** A warm-up round's seconds per side, and the longest warm-up. */
 const WARMUP_ROUND_SECONDS = 5;
 const WARMUP_MAX_SECONDS = 240;
-/** What the warm-up did: its length, and Elasticsearch direct's rate in each round. */
-const warmup = { seconds: 0, directRates: [] as number[] };
+/** What the warm-up did: its length, Elasticsearch direct's rate in each round, its failures. */
+const warmup = { seconds: 0, directRates: [] as number[], failed: 0 };
 
 const ADJECTIVES = ['新款', '轻薄', '旗舰', '无线', '防水', 'Pro', 'Max', 'Mini', 'Ultra', 'Lite'];
 const NOUNS = [
@@ -509,7 +509,8 @@ async function main() {
       let flat = 0; // rounds in a row not 5 % faster than the best before them
       for (;;) {
         const r = await closedLoop('warm-up', direct, each);
-        for (const op of others) await closedLoop('warm-up', op, each);
+        warmup.failed += r.failed;
+        for (const op of others) warmup.failed += (await closedLoop('warm-up', op, each)).failed;
         const rate = r.ok / r.seconds;
         flat = rate <= Math.max(0, ...warmup.directRates) * 1.05 ? flat + 1 : 0;
         warmup.directRates.push(rate);
@@ -518,7 +519,7 @@ async function main() {
       }
       warmup.seconds = elapsed();
       process.stderr.write(
-        `warmed up for ${warmup.seconds.toFixed(0)} s; Elasticsearch direct per round: ${warmup.directRates.map((x) => x.toFixed(0)).join(', ')}/s\n`,
+        `warmed up for ${warmup.seconds.toFixed(0)} s; Elasticsearch direct per round: ${warmup.directRates.map((x) => x.toFixed(0)).join(', ')}/s; ${warmup.failed} failed\n`,
       );
     }
     const measured = [];
@@ -583,7 +584,7 @@ async function main() {
     const summary = [
       `# Search benchmark (${new Date().toISOString()})`,
       '',
-      `Machine: ${machine()}. Command: \`npm run bench:search\` (BENCH_PRODUCTS=${PRODUCTS}, BENCH_SECONDS=${SECONDS} per side and mix, BENCH_CONCURRENCY=${CONCURRENCY}, BENCH_ROUNDS=${ROUNDS}, BENCH_LAG_SAMPLES=${LAG_SAMPLES}, BENCH_WARMUP_SECONDS=${WARMUP_SECONDS}${BASE_TREE ? `, BENCH_BASE_TREE=${BASE_TREE}` : ''}). ${WARMUP_SECONDS > 0 ? `First ${warmup.seconds.toFixed(0)} s of unmeasured searches (in stock, with a minimum price: searches no mix asks), each side in turn for ${WARMUP_ROUND_SECONDS} s per round, until Elasticsearch direct stopped getting faster (at least BENCH_WARMUP_SECONDS, then until two rounds in a row were within 5 % of the best round before them; per round: ${warmup.directRates.map((x) => x.toFixed(0)).join(', ')} searches/s). ` : ''}${BASE_TREE ? `The three sides are measured in ${ROUNDS} alternating windows each (direct, the base tree's gateway, this tree's gateway, direct, …), pooled; the base tree's search and gateway run as processes beside this tree's` : `The two sides are measured in ${ROUNDS} alternating windows each (direct, gateway, direct, …), pooled`}.`,
+      `Machine: ${machine()}. Command: \`npm run bench:search\` (BENCH_PRODUCTS=${PRODUCTS}, BENCH_SECONDS=${SECONDS} per side and mix, BENCH_CONCURRENCY=${CONCURRENCY}, BENCH_ROUNDS=${ROUNDS}, BENCH_LAG_SAMPLES=${LAG_SAMPLES}, BENCH_WARMUP_SECONDS=${WARMUP_SECONDS}${BASE_TREE ? `, BENCH_BASE_TREE=${BASE_TREE}` : ''}). ${WARMUP_SECONDS > 0 ? `First ${warmup.seconds.toFixed(0)} s of unmeasured searches (in stock, with a minimum price: searches no mix asks), each side in turn for ${WARMUP_ROUND_SECONDS} s per round, until Elasticsearch direct stopped getting faster (at least BENCH_WARMUP_SECONDS, then until two rounds in a row were within 5 % of the best round before them; per round: ${warmup.directRates.map((x) => x.toFixed(0)).join(', ')} searches/s; ${warmup.failed} failed). ` : ''}${BASE_TREE ? `The three sides are measured in ${ROUNDS} alternating windows each (direct, the base tree's gateway, this tree's gateway, direct, …), pooled; the base tree's search and gateway run as processes beside this tree's` : `The two sides are measured in ${ROUNDS} alternating windows each (direct, gateway, direct, …), pooled`}.`,
       'Catalog, search, user, the gateway, the load generator, Postgres, Kafka and Elasticsearch share the machine.',
       '',
       '## Indexing',
