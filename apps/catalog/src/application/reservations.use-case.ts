@@ -119,12 +119,9 @@ export class ReservationsUseCase {
    */
   async commit(ctx: RequestContext, id: string): Promise<Reservation> {
     return this.change(ctx, id, planCommit, async (tx, r, now) => {
-      // each line's product was read with the reservation
+      // each line's product was read with the reservation (ReservationRepository.find)
       const productOf = new Map<string, string>();
-      for (const l of r.lines) {
-        const productId = l.productId ?? (await tx.products.productIdOfSku(l.skuId));
-        if (productId) productOf.set(l.skuId, productId);
-      }
+      for (const l of r.lines) if (l.productId) productOf.set(l.skuId, l.productId);
       // products are locked in id order, as every writer of stock locks its product first
       const products = new Map<string, Product>();
       for (const pid of [...new Set(productOf.values())].sort())

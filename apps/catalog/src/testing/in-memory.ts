@@ -298,7 +298,6 @@ class MemProducts implements ProductRepository {
   productIdOfSku = async (skuId: string) => this.s.skuOwner(skuId)?.id ?? null;
   unitsSold = async (skuIds: string[]) =>
     new Map(skuIds.map((id) => [id, this.s.unitsSold.get(id) ?? 0]));
-
   async takenSkuCodes(codes: string[], exceptProductId?: string) {
     const taken: string[] = [];
     for (const p of this.s.products.values())
