@@ -1,6 +1,6 @@
 import { DynamicModule, Module, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import type { Client } from '@grpc/grpc-js';
+import type { H2Channel } from '@emporia/platform';
 import { PlatformModule, type Logger } from '@emporia/platform';
 import {
   ACCESS_TOKEN_VERIFIER,
@@ -90,20 +90,20 @@ import {
 } from './interface/catalog-operations.http-controller';
 
 export interface GatewayBackends {
-  catalog: { api: CatalogBackend; client: Client };
-  search: { api: SearchBackend; client: Client };
-  user: { api: UserBackend; client: Client };
-  order: { api: OrderBackend; client: Client };
-  marketing: { api: MarketingBackend; client: Client };
+  catalog: { api: CatalogBackend; client: H2Channel };
+  search: { api: SearchBackend; client: H2Channel };
+  user: { api: UserBackend; client: H2Channel };
+  order: { api: OrderBackend; client: H2Channel };
+  marketing: { api: MarketingBackend; client: H2Channel };
   /** Not a readiness check: the gateway stays ready while risk is down. */
-  risk: { api: RiskBackend; client: Client };
+  risk: { api: RiskBackend; client: H2Channel };
   /** Not a readiness check either: the shop works without analytics. */
-  analytics: { api: AnalyticsBackend; client: Client };
+  analytics: { api: AnalyticsBackend; client: H2Channel };
   /** Not readiness checks: tickets and reviews answer 503 while their service is down. */
-  support: { api: SupportBackend; client: Client };
-  review: { api: ReviewBackend; client: Client };
+  support: { api: SupportBackend; client: H2Channel };
+  review: { api: ReviewBackend; client: H2Channel };
   /** Not a readiness check: its routes answer 503 while the notification service is down. */
-  notification: { api: NotificationBackend; client: Client };
+  notification: { api: NotificationBackend; client: H2Channel };
   verifier: AccessTokenVerifier;
   /** The access-token revocation list and how long a request waits for it. */
   revocations: { list: TokenRevocationList; timeoutMs: number };

@@ -88,7 +88,7 @@ describe('a gRPC client of a backend running as several replicas', () => {
     expect(await answers(20)).toEqual({ b: 20 });
 
     running.set('a', await replica('a', ports[0]));
-    // the channel tries the stopped address again at most ~0.6 s apart (GRPC_CHANNEL_OPTIONS)
+    // the channel tries the stopped address again at most ~0.6 s apart (GRPC_CHANNEL_SETTINGS)
     const deadline = Date.now() + 5000;
     let by: Record<string, number> = {};
     while (Date.now() < deadline && !by.a) by = await answers(4);

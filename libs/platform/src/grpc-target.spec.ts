@@ -1,18 +1,45 @@
 import { z } from 'zod';
 import { env, loadConfig } from './config';
-import { grpcChannelTarget, grpcTargetProblem } from './grpc-target';
+import { grpcTargetAddresses, grpcTargetProblem } from './grpc-target';
 
 describe('gRPC addresses (<SERVICE>_GRPC_URL)', () => {
   it.each([
-    ['127.0.0.1:50051', '127.0.0.1:50051'],
-    ['emporia-catalog-grpc:50051', 'emporia-catalog-grpc:50051'],
-    ['dns:///emporia-catalog-grpc.shop.svc:50051', 'dns:///emporia-catalog-grpc.shop.svc:50051'],
-    ['127.0.0.1:50051,127.0.0.1:50061', 'ipv4:127.0.0.1:50051,127.0.0.1:50061'],
-    ['10.0.0.7:1, 10.0.0.8:2', 'ipv4:10.0.0.7:1,10.0.0.8:2'],
-    ['[::1]:50051,[::1]:50061', 'ipv6:[::1]:50051,[::1]:50061'],
-  ])('%s is the channel target %s', (url, target) => {
+    ['127.0.0.1:50051', { name: { host: '127.0.0.1', port: 50051 } }],
+    ['emporia-catalog-grpc:50051', { name: { host: 'emporia-catalog-grpc', port: 50051 } }],
+    [
+      'dns:///emporia-catalog-grpc.shop.svc:50051',
+      { name: { host: 'emporia-catalog-grpc.shop.svc', port: 50051 } },
+    ],
+    [
+      '127.0.0.1:50051,127.0.0.1:50061',
+      {
+        endpoints: [
+          { host: '127.0.0.1', port: 50051 },
+          { host: '127.0.0.1', port: 50061 },
+        ],
+      },
+    ],
+    [
+      '10.0.0.7:1, 10.0.0.8:2',
+      {
+        endpoints: [
+          { host: '10.0.0.7', port: 1 },
+          { host: '10.0.0.8', port: 2 },
+        ],
+      },
+    ],
+    [
+      '[::1]:50051,[::1]:50061',
+      {
+        endpoints: [
+          { host: '::1', port: 50051 },
+          { host: '::1', port: 50061 },
+        ],
+      },
+    ],
+  ])('%s stands for %j', (url, addresses) => {
     expect(grpcTargetProblem(url)).toBeUndefined();
-    expect(grpcChannelTarget(url)).toBe(target);
+    expect(grpcTargetAddresses(url)).toEqual(addresses);
   });
 
   it.each([
@@ -27,7 +54,7 @@ describe('gRPC addresses (<SERVICE>_GRPC_URL)', () => {
     ['127.0.0.1:1,[::1]:2', /all IPv4 or all IPv6/],
   ])('refuses %j, saying why', (url, why) => {
     expect(grpcTargetProblem(url)).toMatch(why);
-    expect(() => grpcChannelTarget(url)).toThrow(why);
+    expect(() => grpcTargetAddresses(url)).toThrow(why);
   });
 
   it('stops start-up naming the variable; an optional one may be empty', () => {

@@ -10,9 +10,10 @@ import { isIP } from 'node:net';
  * - `ip:port,ip:port,…`: a fixed list of the backend's replicas (IPv4, or IPv6 in brackets),
  *   as local runs and tests start them.
  *
- * Calls are spread over the addresses round robin (`GRPC_CHANNEL_OPTIONS`), a replica that stops
- * answering is left out until it connects again, and a name is resolved again when a connection
- * ends (servers end theirs after `GRPC_SERVER_OPTIONS`' maximum age, so new replicas get calls).
+ * Calls are spread over the addresses round robin (`H2Channel`, h2-channel.ts), a replica that
+ * stops answering is left out until it connects again, and a name is resolved again when a
+ * connection ends (servers end theirs after `GRPC_SERVER_OPTIONS`' maximum age, so new replicas
+ * get calls).
  */
 
 const PORT = /^\d{1,5}$/;
@@ -45,16 +46,26 @@ export function grpcTargetProblem(url: string): string | undefined {
   return undefined;
 }
 
+/** One address of a backend. */
+export interface GrpcEndpoint {
+  host: string;
+  port: number;
+}
+
 /**
- * The grpc-js channel target of a `<SERVICE>_GRPC_URL` (checked by `grpcTargetProblem`): a list
- * becomes grpc-js' `ipv4:`/`ipv6:` target of several addresses; a name stays a name (grpc-js
- * resolves it through DNS, every address).
+ * The addresses a `<SERVICE>_GRPC_URL` (checked by `grpcTargetProblem`) stands for: a fixed list
+ * of replicas, or one name to resolve to all its addresses.
  */
-export function grpcChannelTarget(url: string): string {
+export function grpcTargetAddresses(
+  url: string,
+): { endpoints: GrpcEndpoint[] } | { name: GrpcEndpoint } {
   const problem = grpcTargetProblem(url);
   if (problem) throw new Error(`gRPC address '${url}': ${problem}`);
+  const endpoint = (s: string) => {
+    const hp = splitHostPort(s)!;
+    return { host: hp.host, port: Number(hp.port) };
+  };
+  if (url.startsWith('dns:///')) return { name: endpoint(url.slice('dns:///'.length)) };
   const parts = url.split(',').map((p) => p.trim());
-  if (parts.length === 1) return url;
-  const hosts = parts.map((p) => splitHostPort(p)!.host);
-  return `${isIP(hosts[0]) === 6 ? 'ipv6' : 'ipv4'}:${parts.join(',')}`;
+  return parts.length === 1 ? { name: endpoint(parts[0]) } : { endpoints: parts.map(endpoint) };
 }

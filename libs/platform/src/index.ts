@@ -33,7 +33,7 @@ export {
 export type { CodedError, ErrorKind, RemoteError } from './errors';
 export { GrpcExceptionFilter } from './grpc-exception.filter';
 export { GRPC_SERVER_OPTIONS, grpcLoaderOptions, outgoingMetadata, withGrpcContext } from './grpc';
-export { grpcChannelTarget, grpcTargetProblem } from './grpc-target';
+export { grpcTargetAddresses, grpcTargetProblem } from './grpc-target';
 export { HandlerErrorReporter, RawGrpcServer, rawUnary, rawUnaryHandler } from './raw-grpc';
 export type { AnyRawUnaryMethod, RawUnaryMethod } from './raw-grpc';
 export { counter, gauge, gaugesReadOnScrape, histogram, metricsRegistry } from './metrics';
@@ -52,12 +52,12 @@ export {
 export type { SpanIds } from './trace-hooks';
 export {
   CONNECT_WAIT_MS,
-  GRPC_CHANNEL_OPTIONS,
   grpcClient,
   RemoteCallError,
   waitForReady,
 } from './grpc-client';
 export type { GrpcApi, GrpcClientOptions } from './grpc-client';
+export { GRPC_CHANNEL_SETTINGS, GrpcCallError, H2Channel } from './h2-channel';
 export type { GrpcServerOptions, RunningService, StartServiceOptions } from './bootstrap';
 export {
   defineService,

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
-import type { Client as GrpcChannel } from '@grpc/grpc-js';
+import type { H2Channel as GrpcChannel } from './h2-channel';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { DataSource, MigrationInterface } from 'typeorm';
 import type { z } from 'zod';

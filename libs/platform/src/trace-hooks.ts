@@ -21,6 +21,9 @@ let routeNamer: ((route: string) => void) | undefined;
 let rootSampler: (() => boolean) | undefined;
 let serverTracer: ((server: HttpServer) => void) | undefined;
 let untraced: (<T>(fn: () => T) => T) | undefined;
+let grpcClientSpan:
+  | (<T>(path: string, fn: (headers: Record<string, string>) => Promise<T>) => Promise<T>)
+  | undefined;
 let linkedSpan:
   | (<T>(name: string, parent: SpanIds, links: SpanIds[], fn: () => Promise<T>) => Promise<T>)
   | undefined;
@@ -74,6 +77,26 @@ export function setHttpRouteNamer(namer: ((route: string) => void) | undefined):
  */
 export function nameHttpRoute(route: string): void {
   routeNamer?.(route);
+}
+
+/** Set by tracing.ts: runs a gRPC call in a client span. */
+export function setGrpcClientSpanRunner(runner: typeof grpcClientSpan): void {
+  grpcClientSpan = runner;
+}
+
+/**
+ * Runs the gRPC call to `path` (`/package.Service/Method`) made on behalf of `ctx` in a CLIENT
+ * span when this process traces and `ctx` is recorded: `fn` gets the span's propagation headers
+ * (`traceparent`, …) to send. Otherwise `fn` gets none and sends `ctx`'s own.
+ */
+export function inGrpcClientSpan<T>(
+  ctx: { sampled?: boolean },
+  path: string,
+  fn: (headers: Record<string, string> | undefined) => Promise<T>,
+): Promise<T> {
+  return grpcClientSpan && ctx.sampled !== false
+    ? grpcClientSpan(path, fn)
+    : inContextTrace(ctx, () => fn(undefined));
 }
 
 /** Set by tracing.ts: runs work in a span linked to other traces' spans. */
