@@ -153,6 +153,10 @@ class Subchannel {
     const { host, port } = this.endpoint;
     const session = http2.connect(`http://${isIP(host) === 6 ? `[${host}]` : host}:${port}`, {
       settings: { enablePush: false },
+      // as grpc-js: no limit of its own on the session's memory (Node degrades badly when it
+      // enforces one) nor on the headers sent
+      maxSessionMemory: Number.MAX_SAFE_INTEGER,
+      maxSendHeaderBlockLength: Number.MAX_SAFE_INTEGER,
     });
     this.session = session;
     session.unref();
@@ -474,8 +478,7 @@ export class H2Channel {
     });
     if (!stream) return Promise.resolve(REFUSED);
     return new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      let received = 0;
+      const body = new MessageReader(this.settings.maxReceiveBytes);
       let httpStatus = 0;
       let headers: http2.IncomingHttpHeaders | undefined;
       let trailers: http2.IncomingHttpHeaders | undefined;
@@ -490,16 +493,11 @@ export class H2Channel {
         if (h['grpc-status'] !== undefined) trailers = h; // trailers-only
       });
       stream.on('data', (chunk: Buffer) => {
-        received += chunk.length;
-        if (received > this.settings.maxReceiveBytes + 5 && !failure) {
-          failure = new GrpcCallError(
-            GrpcStatus.RESOURCE_EXHAUSTED,
-            `Received message larger than max (${received - 5} vs. ${this.settings.maxReceiveBytes})`,
-          );
+        const tooLarge = body.push(chunk);
+        if (tooLarge && !failure) {
+          failure = tooLarge;
           stream.close(NGHTTP2_CANCEL);
-          return;
         }
-        chunks.push(chunk);
       });
       stream.on('trailers', (t) => {
         trailers = t;
@@ -518,8 +516,8 @@ export class H2Channel {
                 metadataOf(trailers),
               ),
             );
-          const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received);
-          return readMessage(body, headers).then(resolve, reject);
+          const read = body.message(headers?.['grpc-encoding']);
+          return read instanceof GrpcCallError ? reject(read) : resolve(read);
         }
         if (headers && httpStatus !== 200)
           return reject(
@@ -550,21 +548,58 @@ export class H2Channel {
 
 const REFUSED = Symbol('refused');
 
-/** The one message of a unary answer's body (length-prefixed, uncompressed). */
-async function readMessage(
-  body: Buffer,
-  headers: http2.IncomingHttpHeaders | undefined,
-): Promise<Buffer> {
-  if (body.length < 5)
-    throw new GrpcCallError(GrpcStatus.UNIMPLEMENTED, 'No message received for a unary call');
-  const encoding = headers?.['grpc-encoding'];
-  if (body[0] !== 0 && encoding !== undefined && encoding !== 'identity')
-    throw new GrpcCallError(GrpcStatus.INTERNAL, `Compressed answer (${String(encoding)})`);
-  const length = body.readUInt32BE(1);
-  if (body.length !== 5 + length)
-    throw new GrpcCallError(
-      GrpcStatus.INTERNAL,
-      body.length < 5 + length ? 'Truncated message' : 'More than one message for a unary call',
-    );
-  return body.subarray(5);
+/**
+ * The one message of a unary answer's body (length-prefixed, uncompressed), copied into its own
+ * buffer as the DATA frames arrive: the frames' buffers are garbage at once, rather than all held
+ * until the end (a 1 MB answer is some 60 of them).
+ */
+class MessageReader {
+  private head?: Buffer;
+  private msg?: Buffer;
+  private filled = 0;
+  private flag = 0;
+  private extra = false;
+
+  constructor(private readonly maxBytes: number) {}
+
+  /** Takes a chunk; a failure when the message is larger than allowed. */
+  push(chunk: Buffer): GrpcCallError | undefined {
+    let c = chunk;
+    if (!this.msg) {
+      if (this.extra) return undefined;
+      const head = this.head ? Buffer.concat([this.head, c]) : c;
+      if (head.length < 5) {
+        this.head = Buffer.from(head);
+        return undefined;
+      }
+      this.head = undefined;
+      this.flag = head[0];
+      const length = head.readUInt32BE(1);
+      if (length > this.maxBytes)
+        return new GrpcCallError(
+          GrpcStatus.RESOURCE_EXHAUSTED,
+          `Received message larger than max (${length} vs. ${this.maxBytes})`,
+        );
+      this.msg = Buffer.allocUnsafe(length);
+      c = head.subarray(5);
+    }
+    const n = Math.min(c.length, this.msg.length - this.filled);
+    c.copy(this.msg, this.filled, 0, n);
+    this.filled += n;
+    if (n < c.length) this.extra = true;
+    return undefined;
+  }
+
+  /** The message, or why there is none to read. */
+  message(encoding: string | string[] | undefined): Buffer | GrpcCallError {
+    if (!this.msg)
+      return new GrpcCallError(GrpcStatus.UNIMPLEMENTED, 'No message received for a unary call');
+    if (this.flag !== 0 && encoding !== undefined && encoding !== 'identity')
+      return new GrpcCallError(GrpcStatus.INTERNAL, `Compressed answer (${String(encoding)})`);
+    if (this.filled < this.msg.length)
+      return new GrpcCallError(GrpcStatus.INTERNAL, 'Truncated message');
+    if (this.extra)
+      return new GrpcCallError(GrpcStatus.INTERNAL, 'More than one message for a unary call');
+    return this.msg;
+  }
 }
