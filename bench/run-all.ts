@@ -16,6 +16,7 @@ import { machine, meets, RESULTS_DIR, type Figure } from './lib';
 const BENCHES = [
   'login',
   'fraud-model',
+  'grpc-hop',
   'flash-sale',
   'product-detail',
   'checkout',

@@ -27,7 +27,11 @@ const ECHO: ServiceDefinition = {
   slow: raw('Slow'),
   fail: raw('Fail'),
   big: raw('Big'),
+  mid: raw('Mid'),
 };
+
+/** A 1 MB answer whose every byte says where it is: many DATA frames, read back in order. */
+const MID = Buffer.from(Array.from({ length: 1_000_003 }, (_, i) => (i * 7) % 251));
 
 type Handler = (call: ServerUnaryCall<Buffer, Buffer>, cb: sendUnaryData<Buffer>) => void;
 
@@ -52,6 +56,7 @@ async function startServer(
       cb({ code: GrpcStatus.NOT_FOUND, details: 'no SKU "x" — 没有', metadata: md });
     },
     big: (_call, cb) => cb(null, Buffer.alloc(5 * 1024 * 1024, 1)),
+    mid: (_call, cb) => cb(null, MID),
   };
   server.addService(ECHO, handlers);
   await new Promise<void>((resolve, reject) =>
@@ -139,6 +144,11 @@ describe('H2Channel: unary gRPC calls over node:http2 against a grpc-js server',
     expect((await failure(call(channel, 'Big'))).status).toBe(GrpcStatus.RESOURCE_EXHAUSTED);
     // the connection stays usable
     expect((await call(channel, 'Echo')).toString()).toBe('one:hi');
+  });
+
+  it('an answer of many frames is read whole, in order', async () => {
+    const answers = await Promise.all([call(channel, 'Mid'), call(channel, 'Mid')]);
+    for (const a of answers) expect(a.equals(MID)).toBe(true);
   });
 
   it('many calls at once share the connection', async () => {
