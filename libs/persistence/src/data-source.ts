@@ -42,15 +42,14 @@ export function createDataSource(opts: DataSourceOptions): DataSource {
     extra: {
       connectionTimeoutMillis: 5000,
       options: SESSION_OPTIONS,
-      ...(opts.preparedStatements === false
-        ? {}
-        : {
-            Client: preparingClient(
-              new StatementNames(
-                typeof opts.preparedStatements === 'object' ? opts.preparedStatements : {},
-              ),
+      // named statements (unless turned off) and BEGIN sent with a transaction's first statement
+      Client: preparingClient(
+        opts.preparedStatements === false
+          ? undefined
+          : new StatementNames(
+              typeof opts.preparedStatements === 'object' ? opts.preparedStatements : {},
             ),
-          }),
+      ),
     },
   });
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Client } from 'pg';
+import { Client, Query } from 'pg';
 
 /**
  * Named prepared statements for every service's SQL (issue 19; README "Prepared statements").
@@ -99,27 +99,123 @@ export class StatementNames {
 
 type QueryCallback = (err: Error | null, result?: unknown) => void;
 
+/** TypeORM's own transaction statements (no parameters). */
+const START = /^\s*START TRANSACTION\s*$/i;
+const END = /^\s*(COMMIT|ROLLBACK)\s*$/i;
+
+/**
+ * A statement sent with `BEGIN` before it, in one write and one round trip: Parse, Bind and
+ * Execute of `BEGIN`, then the statement's own messages and one Sync. Postgres answers `BEGIN`'s
+ * completion first; it is not part of the statement's result. The statement runs inside the
+ * transaction block `BEGIN` opened, exactly as if `BEGIN` had been sent alone before it.
+ */
+/** pg's Query as it is at run time (its protocol steps are not in its type declarations). */
+interface PgQuery {
+  prepare(connection: PgConnection): void;
+  handleCommandComplete(msg: { text?: string }, connection: PgConnection): void;
+}
+const PgQueryClass = Query as unknown as new (
+  config: { name?: string; text: string; values: unknown[] },
+  values: undefined,
+  callback: QueryCallback,
+) => PgQuery;
+
+class BeginThen extends PgQueryClass {
+  private begun = false;
+
+  override prepare(connection: PgConnection): void {
+    connection.parse({ text: 'BEGIN' });
+    connection.bind({});
+    connection.execute({});
+    super.prepare(connection);
+  }
+
+  override handleCommandComplete(msg: { text?: string }, connection: PgConnection): void {
+    if (!this.begun && msg.text === 'BEGIN') {
+      this.begun = true;
+      return;
+    }
+    super.handleCommandComplete(msg, connection);
+  }
+}
+
+/** What `BeginThen` uses of pg's connection (its protocol writer). */
+interface PgConnection {
+  parse(msg: { text: string; name?: string }): void;
+  bind(msg: object): void;
+  execute(msg: object): void;
+}
+
+/** The answer of a transaction statement not sent (as pg's result would say). */
+const answered = (command: string) => ({ command, rowCount: null, rows: [], fields: [] });
+
 /**
  * A `pg` Client whose parameterised statements run as named prepared statements (see
- * `StatementNames`); given to the pool as its `Client`, so TypeORM's query runners, `Sql` and
- * direct pool queries all go through it.
+ * `StatementNames`; none with `names` undefined), and whose transactions open without a round
+ * trip of their own: TypeORM's `START TRANSACTION` is answered at once and `BEGIN` travels with
+ * the transaction's first statement (`BeginThen`). A transaction that sent no statement sends
+ * nothing at its `COMMIT` or `ROLLBACK`. Given to the pool as its `Client`, so TypeORM's query
+ * runners, `Sql` and direct pool queries all go through it.
  */
-export function preparingClient(names: StatementNames): typeof Client {
+export function preparingClient(names: StatementNames | undefined): typeof Client {
   return class PreparingClient extends Client {
+    private beginPending = false;
+
     // pg's overloads: (text, values?, callback?) or (config, values?, callback?)
     override query(config: unknown, values?: unknown, callback?: unknown): never {
-      if (typeof config === 'string' && Array.isArray(values)) {
-        const name = names.nameOf(config);
-        if (name) {
-          const named = { name, text: config, values };
-          return (
-            typeof callback === 'function'
-              ? super.query(named, callback as QueryCallback)
-              : super.query(named)
-          ) as never;
+      const cb =
+        typeof values === 'function' ? values : typeof callback === 'function' ? callback : null;
+      const params = typeof values === 'function' ? undefined : values;
+      if (typeof config === 'string' && params === undefined) {
+        if (START.test(config) && !this.beginPending) {
+          this.beginPending = true;
+          return this.answer(answered('BEGIN'), cb as QueryCallback | null);
+        }
+        const end = END.exec(config);
+        if (end && this.beginPending) {
+          this.beginPending = false;
+          return this.answer(answered(end[1].toUpperCase()), cb as QueryCallback | null);
         }
       }
+      const name =
+        typeof config === 'string' && Array.isArray(params) ? names?.nameOf(config) : undefined;
+      if (this.beginPending) {
+        this.beginPending = false;
+        // only a statement that goes by the extended protocol anyway (it has parameters): a text
+        // without them may hold several statements, which the extended protocol refuses
+        if (typeof config === 'string' && Array.isArray(params)) {
+          const q = { ...(name ? { name } : {}), text: config, values: params };
+          return this.send(q, cb as QueryCallback | null);
+        }
+        super.query('BEGIN').catch(() => undefined); // its failure fails what follows
+      }
+      if (name) {
+        const named = { name, text: config as string, values: params as unknown[] };
+        return (cb ? super.query(named, cb as QueryCallback) : super.query(named)) as never;
+      }
       return (super.query as (...a: unknown[]) => never)(config, values, callback);
+    }
+
+    /** `q` after `BEGIN`, in one round trip. */
+    private send(q: { name?: string; text: string; values: unknown[] }, cb: QueryCallback | null) {
+      const run = (done: QueryCallback) => {
+        super.query(new BeginThen(q, undefined, done) as never);
+      };
+      if (cb) {
+        run(cb);
+        return undefined as never;
+      }
+      return new Promise((resolve, reject) =>
+        run((err, res) => (err ? reject(err) : resolve(res))),
+      ) as never;
+    }
+
+    private answer(result: object, cb: QueryCallback | null): never {
+      if (cb) {
+        queueMicrotask(() => cb(null, result));
+        return undefined as never;
+      }
+      return Promise.resolve(result) as never;
     }
   } as typeof Client;
 }

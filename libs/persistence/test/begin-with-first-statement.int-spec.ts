@@ -1,0 +1,145 @@
+import { Client, type Pool, type PoolClient } from 'pg';
+import type { DataSource } from 'typeorm';
+import { createDataSource, Sql } from '../src';
+import { createTestDatabase } from '@emporia/testing';
+
+/**
+ * Transactions open without a round trip of their own: `BEGIN` travels with the transaction's
+ * first statement (prepared-statements.ts, `BeginThen`). Proven on a real Postgres: the round
+ * trips counted on the pooled connection, and the transaction's meaning unchanged (isolation,
+ * commit, rollback, a failing first statement).
+ */
+describe.each([
+  ['named statements', true],
+  ['unnamed statements (DB_PREPARED_STATEMENTS=false)', false],
+])('BEGIN sent with the first statement, %s (real Postgres)', (_label, preparedStatements) => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let ds: DataSource;
+  let other: Client;
+  /** Answers (ReadyForQuery) the one pooled connection has had: one per round trip. */
+  let roundTrips = 0;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('begin');
+    // one connection: every transaction below runs on the connection counted
+    ds = await createDataSource({
+      url: db.url,
+      entities: [],
+      migrations: [],
+      poolSize: 1,
+      preparedStatements,
+    }).initialize();
+    await ds.query('CREATE TABLE things (id int PRIMARY KEY, a text NOT NULL)');
+    const pool = (ds.driver as unknown as { master: Pool }).master;
+    const c: PoolClient = await pool.connect();
+    (c as unknown as { connection: NodeJS.EventEmitter }).connection.on(
+      'readyForQuery',
+      () => roundTrips++,
+    );
+    c.release();
+    other = new Client({ connectionString: db.url });
+    await other.connect();
+  });
+
+  afterAll(async () => {
+    await other?.end();
+    await ds?.destroy();
+    await db?.drop();
+  });
+
+  const count = async (fn: () => Promise<unknown>) => {
+    const before = roundTrips;
+    await fn();
+    return roundTrips - before;
+  };
+  const seenByOther = async (id: number) =>
+    (await other.query('SELECT a FROM things WHERE id = $1', [id])).rows.map((r) => r.a);
+
+  it('a transaction of two statements takes three round trips (was four), and its rows and counts are as before', async () => {
+    let selected: unknown[] = [];
+    let inserted: unknown[] = [];
+    const trips = await count(() =>
+      ds.transaction(async (m) => {
+        const tx = new Sql(m);
+        selected = await tx.rows('SELECT count(*)::int AS n FROM things WHERE id > $1', [0]);
+        inserted = await tx.rows('INSERT INTO things (id, a) VALUES ($1, $2) RETURNING id', [
+          1,
+          'one',
+        ]);
+      }),
+    );
+    expect(trips).toBe(3); // BEGIN + SELECT, INSERT, COMMIT
+    expect(selected).toEqual([{ n: 0 }]);
+    expect(inserted).toEqual([{ id: 1 }]);
+    expect(await seenByOther(1)).toEqual(['one']);
+  });
+
+  it('an UPDATE sent with BEGIN says how many rows it changed, as TypeORM answers it', async () => {
+    const changed = await ds.transaction((m) =>
+      new Sql(m).affected('UPDATE things SET a = $2 WHERE id >= $1', [1, 'one']),
+    );
+    expect(changed).toBe(1);
+  });
+
+  it('what the transaction writes is not seen by others until it commits', async () => {
+    await ds.transaction(async (m) => {
+      await new Sql(m).run('INSERT INTO things (id, a) VALUES ($1, $2)', [2, 'two']);
+      expect(await seenByOther(2)).toEqual([]);
+    });
+    expect(await seenByOther(2)).toEqual(['two']);
+  });
+
+  it('a failure after the first statement rolls the transaction back, its first statement too', async () => {
+    await expect(
+      ds.transaction(async (m) => {
+        const tx = new Sql(m);
+        await tx.run('INSERT INTO things (id, a) VALUES ($1, $2)', [3, 'three']);
+        await tx.run('INSERT INTO things (id, a) VALUES ($1, $2)', [1, 'duplicate']);
+      }),
+    ).rejects.toMatchObject({ code: '23505' });
+    expect(await seenByOther(3)).toEqual([]);
+    // the connection goes on, outside any transaction
+    expect(await new Sql(ds).rows('SELECT a FROM things WHERE id = $1', [1])).toEqual([
+      { a: 'one' },
+    ]);
+  });
+
+  it('a first statement that fails (sent with BEGIN) fails the transaction, which rolls back; the connection goes on', async () => {
+    await expect(
+      ds.transaction(async (m) => {
+        await new Sql(m).run('INSERT INTO things (id, a) VALUES ($1, $2)', [1, 'again']);
+      }),
+    ).rejects.toMatchObject({ code: '23505' });
+    await expect(
+      ds.transaction(async (m) => {
+        await new Sql(m).run('INSERT INTO no_such_table (id) VALUES ($1)', [1]);
+      }),
+    ).rejects.toMatchObject({ code: '42P01' });
+    await ds.transaction(async (m) => {
+      await new Sql(m).run('INSERT INTO things (id, a) VALUES ($1, $2)', [4, 'four']);
+    });
+    expect(await seenByOther(4)).toEqual(['four']);
+  });
+
+  it('a transaction that sends no statement sends nothing', async () => {
+    expect(await count(() => ds.transaction(async () => undefined))).toBe(0);
+    await expect(
+      ds.transaction(async () => {
+        throw new Error('nothing sent');
+      }),
+    ).rejects.toThrow('nothing sent');
+    expect(await seenByOther(1)).toEqual(['one']);
+  });
+
+  it('a first statement without parameters (perhaps several in one text) goes after a BEGIN of its own', async () => {
+    const trips = await count(() =>
+      ds.transaction(async (m) => {
+        await m.query(
+          "INSERT INTO things (id, a) VALUES (5, 'five'); INSERT INTO things (id, a) VALUES (6, 'six')",
+        );
+      }),
+    );
+    expect(trips).toBe(3); // BEGIN, the two statements, COMMIT
+    expect([...(await seenByOther(5)), ...(await seenByOther(6))]).toEqual(['five', 'six']);
+  });
+});
