@@ -103,12 +103,6 @@ type QueryCallback = (err: Error | null, result?: unknown) => void;
 const START = /^\s*START TRANSACTION\s*$/i;
 const END = /^\s*(COMMIT|ROLLBACK)\s*$/i;
 
-/**
- * A statement sent with `BEGIN` before it, in one write and one round trip: Parse, Bind and
- * Execute of `BEGIN`, then the statement's own messages and one Sync. Postgres answers `BEGIN`'s
- * completion first; it is not part of the statement's result. The statement runs inside the
- * transaction block `BEGIN` opened, exactly as if `BEGIN` had been sent alone before it.
- */
 /** pg's Query as it is at run time (its protocol steps are not in its type declarations). */
 interface PgQuery {
   prepare(connection: PgConnection): void;
@@ -120,6 +114,12 @@ const PgQueryClass = Query as unknown as new (
   callback: QueryCallback,
 ) => PgQuery;
 
+/**
+ * A statement sent with `BEGIN` before it, in one write and one round trip: Parse, Bind and
+ * Execute of `BEGIN`, then the statement's own messages and one Sync. Postgres answers `BEGIN`'s
+ * completion first; it is not part of the statement's result. The statement runs inside the
+ * transaction block `BEGIN` opened, exactly as if `BEGIN` had been sent alone before it.
+ */
 class BeginThen extends PgQueryClass {
   private begun = false;
 
@@ -183,7 +183,9 @@ export function preparingClient(names: StatementNames | undefined): typeof Clien
         this.beginPending = false;
         // only a statement that goes by the extended protocol anyway (it has parameters): a text
         // without them may hold several statements, which the extended protocol refuses
-        if (typeof config === 'string' && Array.isArray(params)) {
+        // and, when named, one this connection has parsed already: pg takes any ParseComplete
+        // (BEGIN's too) as its statement's, which must not mark a Parse that may yet fail
+        if (typeof config === 'string' && Array.isArray(params) && (!name || this.parsed(name))) {
           const q = { ...(name ? { name } : {}), text: config, values: params };
           return this.send(q, cb as QueryCallback | null);
         }
@@ -194,6 +196,13 @@ export function preparingClient(names: StatementNames | undefined): typeof Clien
         return (cb ? super.query(named, cb as QueryCallback) : super.query(named)) as never;
       }
       return (super.query as (...a: unknown[]) => never)(config, values, callback);
+    }
+
+    /** Whether this connection has parsed the named statement `name` (pg's own record). */
+    private parsed(name: string): boolean {
+      const connection = (this as unknown as { connection?: { parsedStatements?: object } })
+        .connection;
+      return Object.prototype.hasOwnProperty.call(connection?.parsedStatements ?? {}, name);
     }
 
     /** `q` after `BEGIN`, in one round trip. */

@@ -121,6 +121,17 @@ describe.each([
     expect(await seenByOther(4)).toEqual(['four']);
   });
 
+  it('a statement that cannot be parsed, first in its transaction, fails the same way each time', async () => {
+    const bad = 'SELECT nope FROM things WHERE id = $1';
+    for (let i = 0; i < 4; i++)
+      await expect(ds.transaction((m) => new Sql(m).rows(bad, [1]))).rejects.toThrow(
+        /column "nope" does not exist/,
+      );
+    expect(
+      await ds.transaction((m) => new Sql(m).rows('SELECT a FROM things WHERE id = $1', [1])),
+    ).toEqual([{ a: 'one' }]);
+  });
+
   it('a transaction that sends no statement sends nothing', async () => {
     expect(await count(() => ds.transaction(async () => undefined))).toBe(0);
     await expect(
