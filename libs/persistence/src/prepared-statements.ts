@@ -123,6 +123,11 @@ const PgQueryClass = Query as unknown as new (
 class BeginThen extends PgQueryClass {
   private begun = false;
 
+  /** Always by the extended protocol: `prepare` is where `BEGIN` is written. */
+  requiresPreparation(): boolean {
+    return true;
+  }
+
   override prepare(connection: PgConnection): void {
     connection.parse({ text: 'BEGIN' });
     connection.bind({});
@@ -181,11 +186,17 @@ export function preparingClient(names: StatementNames | undefined): typeof Clien
         typeof config === 'string' && Array.isArray(params) ? names?.nameOf(config) : undefined;
       if (this.beginPending) {
         this.beginPending = false;
-        // only a statement that goes by the extended protocol anyway (it has parameters): a text
-        // without them may hold several statements, which the extended protocol refuses
+        // only a statement that goes by the extended protocol anyway (it has parameters; pg sends
+        // one with an empty list as a simple query, BEGIN's messages unsent): a text without them
+        // may hold several statements, which the extended protocol refuses
         // and, when named, one this connection has parsed already: pg takes any ParseComplete
         // (BEGIN's too) as its statement's, which must not mark a Parse that may yet fail
-        if (typeof config === 'string' && Array.isArray(params) && (!name || this.parsed(name))) {
+        if (
+          typeof config === 'string' &&
+          Array.isArray(params) &&
+          params.length > 0 &&
+          (!name || this.parsed(name))
+        ) {
           const q = { ...(name ? { name } : {}), text: config, values: params };
           return this.send(q, cb as QueryCallback | null);
         }

@@ -132,6 +132,25 @@ describe.each([
     ).toEqual([{ a: 'one' }]);
   });
 
+  it('a first statement with an empty parameter list (LOCK TABLE) runs inside the transaction, which stays whole', async () => {
+    await ds.transaction(async (m) => {
+      const tx = new Sql(m);
+      // Postgres refuses LOCK TABLE outside a transaction block
+      await tx.run('LOCK TABLE things IN SHARE ROW EXCLUSIVE MODE');
+      await tx.run('INSERT INTO things (id, a) VALUES ($1, $2)', [7, 'seven']);
+    });
+    expect(await seenByOther(7)).toEqual(['seven']);
+    await expect(
+      ds.transaction(async (m) => {
+        const tx = new Sql(m);
+        await tx.run("DELETE FROM things WHERE a = 'seven'");
+        await tx.run('INSERT INTO things (id, a) VALUES ($1, $2)', [1, 'duplicate']);
+      }),
+    ).rejects.toMatchObject({ code: '23505' });
+    // the DELETE went with the failed transaction
+    expect(await seenByOther(7)).toEqual(['seven']);
+  });
+
   it('a transaction that sends no statement sends nothing', async () => {
     expect(await count(() => ds.transaction(async () => undefined))).toBe(0);
     await expect(
