@@ -11,7 +11,6 @@ import {
   elasticsearchResource,
   grpcBackend,
   launchService,
-  waitForReady,
   type GrpcApi,
   type Logger,
   type RunningService,
@@ -144,7 +143,7 @@ export const searchService = defineService({
         // events wait in Kafka (the consumer is not started) until the new index serves
         logger.warn('the product index has an older mapping: rebuilding it from the catalog');
         // started together with the catalog (npm start, a rollout): give it time to come up
-        await waitForReady(catalog.client, config.CATALOG_WAIT_SECONDS * 1000);
+        await catalog.client.waitForReady(config.CATALOG_WAIT_SECONDS * 1000);
         await get(ReindexUseCase).runToCompletion();
       },
       consumers: (get) => [

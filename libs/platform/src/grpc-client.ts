@@ -74,7 +74,11 @@ export function grpcClient<T extends object>(
     Record<string, MethodDefinition> | undefined;
   if (!service) throw new Error(`${opts.protoFile} defines no service ${opts.service}`);
   const channel = new H2Channel(opts.url);
-  const connectWaitMs = opts.connectWaitMs ?? CONNECT_WAIT_MS;
+  // at most half the deadline, so a call that waited keeps the other half
+  const connectWaitMs = Math.min(
+    opts.connectWaitMs ?? CONNECT_WAIT_MS,
+    Math.floor(opts.deadlineMs / 2),
+  );
   const call = (def: MethodDefinition) => (ctx: RequestContext, req: unknown) =>
     inGrpcClientSpan(ctx, def.path, async (headers) => {
       const deadline = Date.now() + opts.deadlineMs;
@@ -86,7 +90,7 @@ export function grpcClient<T extends object>(
           def.requestSerialize(req),
           metadata,
           deadline,
-          Math.min(connectWaitMs, Math.floor(opts.deadlineMs / 2)),
+          connectWaitMs,
         );
       } catch (err) {
         throw new RemoteCallError(opts.name, fromGrpcError(err));
@@ -107,9 +111,4 @@ export function grpcClient<T extends object>(
     Object.entries(service).map(([name, def]) => [def.originalName ?? name, call(def)]),
   ) as T;
   return { api, client: channel };
-}
-
-/** Readiness: the channel connects within `timeoutMs`. */
-export function waitForReady(client: H2Channel, timeoutMs: number): Promise<void> {
-  return client.waitForReady(timeoutMs);
 }

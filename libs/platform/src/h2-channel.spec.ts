@@ -10,6 +10,7 @@ import {
 } from '@grpc/grpc-js';
 import { fromGrpcError } from './errors';
 import { GRPC_CHANNEL_SETTINGS, H2Channel } from './h2-channel';
+import { freePort } from './risk-test-server';
 
 // A grpc-js server (as every service runs) with methods on raw bytes: the channel under test
 // sends and reads bytes; the typed client above it is proven by the services' own tests.
@@ -66,14 +67,6 @@ async function startServer(
   );
   return server;
 }
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 
 const stop = (server: Server) =>
   new Promise<void>((resolve) => server.tryShutdown(() => resolve()));

@@ -50,7 +50,7 @@ export {
   tracingEnabled,
 } from './trace-hooks';
 export type { SpanIds } from './trace-hooks';
-export { CONNECT_WAIT_MS, grpcClient, RemoteCallError, waitForReady } from './grpc-client';
+export { CONNECT_WAIT_MS, grpcClient, RemoteCallError } from './grpc-client';
 export type { GrpcApi, GrpcClientOptions } from './grpc-client';
 export { GRPC_CHANNEL_SETTINGS, GrpcCallError, H2Channel } from './h2-channel';
 export type { GrpcServerOptions, RunningService, StartServiceOptions } from './bootstrap';

@@ -14,7 +14,7 @@ import {
 } from '@emporia/persistence';
 import { runMain, startService, type RunningService, type StartServiceOptions } from './bootstrap';
 import { loadConfig } from './config';
-import { grpcClient, waitForReady } from './grpc-client';
+import { grpcClient } from './grpc-client';
 import { HealthRegistry, type ReadinessCheck } from './health';
 import { createLogger, type Logger } from './logger';
 import { PlatformModule } from './platform.module';
@@ -404,7 +404,7 @@ export function grpcBackend<T extends object>(
       });
       return {
         value: backend,
-        ...(opts.readiness ? { check: () => waitForReady(backend.client, 1000) } : {}),
+        ...(opts.readiness ? { check: () => backend.client.waitForReady(1000) } : {}),
         close: () => backend.client.close(),
       };
     },
