@@ -9,7 +9,7 @@ export {
 } from './data-source';
 export type { DataSourceOptions, TransactionWork } from './data-source';
 export { isUniqueViolation, UNIQUE_VIOLATION } from './errors';
-export { preparable, preparingClient, StatementNames } from './prepared-statements';
-export type { PreparedStatementOptions } from './prepared-statements';
+export { holdable, preparable, preparingClient, StatementNames } from './prepared-statements';
+export type { HoldingClient, PreparedStatementOptions } from './prepared-statements';
 export { qualified, Sql } from './sql';
 export type { SqlRunner } from './sql';

@@ -6,6 +6,7 @@
  * The row type is the caller's declaration of what the SQL returns; this helper is the only
  * place the driver's untyped answer becomes it, so no adapter casts `Record<string, unknown>`.
  */
+import type { HoldingClient } from './prepared-statements';
 
 /** Runs SQL: a DataSource, or the EntityManager of a transaction. */
 export interface SqlRunner {
@@ -53,7 +54,28 @@ export class Sql {
   async run(sql: string, params: unknown[] = []): Promise<void> {
     await this.runner.query(sql, params);
   }
+
+  /**
+   * A write whose answer is not needed, held in a transaction until its next statement or its
+   * COMMIT and sent with it, in the same round trip (prepared-statements.ts, `holdUntilCommit`):
+   * an INSERT, UPDATE or DELETE without RETURNING. It fails that statement or the COMMIT if it
+   * fails, so the transaction rolls back whole; a ROLLBACK drops it unsent. Outside a
+   * transaction, or on a pool without the preparing client, it runs at once as `run`.
+   */
+  async runAtCommit(sql: string, params: unknown[] = []): Promise<void> {
+    const client = (
+      this.runner as {
+        queryRunner?: { isTransactionActive?: boolean; databaseConnection?: unknown };
+      }
+    ).queryRunner;
+    const connection = client?.isTransactionActive ? client.databaseConnection : undefined;
+    if (isHolding(connection) && connection.holdUntilCommit(sql, params)) return;
+    await this.run(sql, params);
+  }
 }
+
+const isHolding = (c: unknown): c is HoldingClient =>
+  typeof (c as Partial<HoldingClient> | undefined)?.holdUntilCommit === 'function';
 
 /**
  * A column list (`'id, name'`) of one table, qualified by its alias in a join (`'p.id, p.name'`):
