@@ -316,7 +316,7 @@ export class SqlProductRepository implements ProductRepository {
   }
 
   async saveTouched(product: Product): Promise<void> {
-    await this.sql.run(`UPDATE products SET version = $2, updated_at = $3 WHERE id = $1`, [
+    await this.sql.runAtCommit(`UPDATE products SET version = $2, updated_at = $3 WHERE id = $1`, [
       product.id,
       product.version,
       product.updatedAt,

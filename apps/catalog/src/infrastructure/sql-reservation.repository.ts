@@ -64,7 +64,8 @@ export class SqlReservationRepository implements ReservationRepository {
 
   async addLines(reservationId: string, lines: ReservedLine[]): Promise<void> {
     if (lines.length === 0) return;
-    await this.sql.run(
+    // held until the transaction's next statement or COMMIT (libs/persistence: one round trip)
+    await this.sql.runAtCommit(
       `INSERT INTO stock_reservation_lines (reservation_id, sku_id, warehouse_code, quantity)
        SELECT $1, * FROM unnest($2::uuid[], $3::text[], $4::bigint[])`,
       [
@@ -82,7 +83,7 @@ export class SqlReservationRepository implements ReservationRepository {
     reason: string | null,
     now: Date,
   ): Promise<void> {
-    await this.sql.run(
+    await this.sql.runAtCommit(
       `UPDATE stock_reservations SET status = $2, reason = $3, updated_at = $4 WHERE id = $1`,
       [id, status, reason, now],
     );
@@ -121,7 +122,7 @@ export class SqlReservationRepository implements ReservationRepository {
     delta: number,
     now: Date,
   ): Promise<void> {
-    await this.sql.run(
+    await this.sql.runAtCommit(
       `UPDATE stock_levels SET reserved = reserved + $3, updated_at = $4 WHERE sku_id = $1 AND warehouse_code = $2`,
       [skuId, warehouseCode, delta, now],
     );

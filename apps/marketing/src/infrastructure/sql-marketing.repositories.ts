@@ -416,7 +416,8 @@ export class SqlCustomerRepository extends SqlRepository implements CustomerRepo
     return r ? { tier: r.tier, ordersPlaced: Number(r.orders_placed) } : null;
   }
   async orderPlaced(accountId: string): Promise<void> {
-    await this.sql.run(
+    // held until the transaction's next statement or COMMIT (libs/persistence: one round trip)
+    await this.sql.runAtCommit(
       `INSERT INTO customer_facts (account_id, orders_placed) VALUES ($1, 1)
        ON CONFLICT (account_id) DO UPDATE SET orders_placed = customer_facts.orders_placed + 1`,
       [accountId],

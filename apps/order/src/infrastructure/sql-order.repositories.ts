@@ -162,7 +162,8 @@ export class SqlOrderRepository implements OrderRepository {
   async add(change: OrderChange, explanation: string[], reservationSynced = true): Promise<void> {
     if (change.baseVersion !== null) throw new Error('add() inserts new orders only');
     const o = change.order;
-    await this.sql.run(
+    // held until the transaction's next statement or COMMIT (libs/persistence: one round trip)
+    await this.sql.runAtCommit(
       `INSERT INTO orders (id, account_id, status, currency, lines, subtotal_minor, discount_minor, shipping_minor, total_minor,
          address, risk, price_explanation, reservation_id, payment_deadline, cancel_reason, paid_at, created_at, updated_at, version,
          reservation_synced, group_id, group_status, channel)
@@ -383,7 +384,7 @@ export class SqlCartRepository implements CartRepository {
   }
 
   async save(cart: Cart): Promise<void> {
-    await this.sql.run(`UPDATE carts SET lines = $2, updated_at = $3 WHERE id = $1`, [
+    await this.sql.runAtCommit(`UPDATE carts SET lines = $2, updated_at = $3 WHERE id = $1`, [
       cart.id,
       JSON.stringify(cart.lines),
       cart.updatedAt,
@@ -571,7 +572,7 @@ export class SqlCheckoutRepository implements CheckoutRepository {
     status: 'PLACED' | 'FAILED' | 'ABANDONED',
     error?: { code: string; message: string },
   ): Promise<void> {
-    await this.sql.run(
+    await this.sql.runAtCommit(
       `UPDATE checkouts SET status = $2, error_code = $3, error_message = $4, finished_at = now() WHERE key = $1`,
       [key, status, error?.code ?? null, error?.message ?? null],
     );
@@ -831,7 +832,7 @@ export class SqlShipmentRepository implements ShipmentRepository {
 
   async insert(shipments: Shipment[]): Promise<void> {
     for (const s of shipments)
-      await this.sql.run(
+      await this.sql.runAtCommit(
         `INSERT INTO shipments (id, order_id, warehouse_code, lines, status, carrier, tracking_number, events, created_at, updated_at, return_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
         [

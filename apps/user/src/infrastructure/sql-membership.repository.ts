@@ -88,7 +88,7 @@ export class SqlMembershipRepository implements MembershipRepository {
   }
 
   async setTier(accountId: string, code: string, now: Date): Promise<void> {
-    await this.sql.run(
+    await this.sql.runAtCommit(
       `UPDATE memberships SET tier_code = $2, updated_at = $3, evaluated_at = $3 WHERE account_id = $1`,
       [accountId, code, now],
     );
@@ -159,7 +159,10 @@ export class SqlMembershipRepository implements MembershipRepository {
     };
   }
 
-  /** Writes the lots whose state changed and the new ledger entries. */
+  /**
+   * Writes the lots whose state changed and the new ledger entries, held until the transaction's
+   * next statement or COMMIT (libs/persistence: no round trip of their own).
+   */
   async savePoints(
     accountId: string,
     before: PointsAccount,
@@ -170,7 +173,7 @@ export class SqlMembershipRepository implements MembershipRepository {
     for (const lot of after.lots) {
       const prev = old.get(lot.id);
       if (!prev) {
-        await this.sql.run(
+        await this.sql.runAtCommit(
           `INSERT INTO points_lots (id, account_id, source_ref, points, remaining, earned_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
           [
             lot.id,
@@ -183,14 +186,14 @@ export class SqlMembershipRepository implements MembershipRepository {
           ],
         );
       } else if (prev.remaining !== lot.remaining) {
-        await this.sql.run(`UPDATE points_lots SET remaining = $2 WHERE id = $1`, [
+        await this.sql.runAtCommit(`UPDATE points_lots SET remaining = $2 WHERE id = $1`, [
           lot.id,
           lot.remaining,
         ]);
       }
     }
     for (const e of added) {
-      await this.sql.run(
+      await this.sql.runAtCommit(
         `INSERT INTO points_ledger (account_id, type, points, lot_id, ref, at, balance_after) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
         [accountId, e.type, e.points, e.lotId, e.ref, e.at, e.balanceAfter],
       );
@@ -253,7 +256,7 @@ export class SqlMembershipRepository implements MembershipRepository {
   }
 
   async markEvaluated(accountId: string, now: Date): Promise<void> {
-    await this.sql.run(
+    await this.sql.runAtCommit(
       `UPDATE memberships SET tiers_version = (SELECT version FROM tier_settings), evaluated_at = $2 WHERE account_id = $1`,
       [accountId, now],
     );
