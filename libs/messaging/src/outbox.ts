@@ -206,13 +206,15 @@ export class OutboxRelay {
         } catch (e) {
           traced.end(e);
           const error = e instanceof Error ? e : new Error(String(e));
-          await sql.run(
+          await sql.runAtCommit(
             `UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = ANY($1::bigint[])`,
             [seqs, error.message.slice(0, 2000)],
           );
           return { error };
         }
-        await sql.run(
+        // sent with the COMMIT (no round trip of its own); if it fails, the rows stay pending and
+        // go again (at least once, as after any failure here)
+        await sql.runAtCommit(
           `UPDATE outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL WHERE seq = ANY($1::bigint[])`,
           [seqs],
         );
