@@ -103,7 +103,8 @@ type QueryCallback = (err: Error | null, result?: unknown) => void;
 const START = /^\s*START TRANSACTION\s*$/i;
 const END = /^\s*(COMMIT|ROLLBACK)\s*$/i;
 
-/** pg's mapping of a parameter to the wire (what its own Query binds with). */
+/** pg's mapping of a parameter to the wire (what its own Query binds with; not in pg's types). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { prepareValue } = require('pg/lib/utils') as { prepareValue: (v: unknown) => unknown };
 
 /** One statement as the client sends it. */

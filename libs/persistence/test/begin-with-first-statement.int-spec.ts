@@ -1,7 +1,5 @@
-import { Client, type Pool, type PoolClient } from 'pg';
-import type { DataSource } from 'typeorm';
-import { createDataSource, Sql } from '../src';
-import { createTestDatabase } from '@emporia/testing';
+import { Sql } from '../src';
+import { oneConnection } from './one-connection';
 
 /**
  * Transactions open without a round trip of their own: `BEGIN` travels with the transaction's
@@ -13,53 +11,15 @@ describe.each([
   ['named statements', true],
   ['unnamed statements (DB_PREPARED_STATEMENTS=false)', false],
 ])('BEGIN sent with the first statement, %s (real Postgres)', (_label, preparedStatements) => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  let ds: DataSource;
-  let other: Client;
-  /** Answers (ReadyForQuery) the one pooled connection has had: one per round trip. */
-  let roundTrips = 0;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('begin');
-    // one connection: every transaction below runs on the connection counted
-    ds = await createDataSource({
-      url: db.url,
-      entities: [],
-      migrations: [],
-      poolSize: 1,
-      preparedStatements,
-    }).initialize();
-    await ds.query('CREATE TABLE things (id int PRIMARY KEY, a text NOT NULL)');
-    const pool = (ds.driver as unknown as { master: Pool }).master;
-    const c: PoolClient = await pool.connect();
-    (c as unknown as { connection: NodeJS.EventEmitter }).connection.on(
-      'readyForQuery',
-      () => roundTrips++,
-    );
-    c.release();
-    other = new Client({ connectionString: db.url });
-    await other.connect();
-  });
-
-  afterAll(async () => {
-    await other?.end();
-    await ds?.destroy();
-    await db?.drop();
-  });
-
-  const count = async (fn: () => Promise<unknown>) => {
-    const before = roundTrips;
-    await fn();
-    return roundTrips - before;
-  };
-  const seenByOther = async (id: number) =>
-    (await other.query('SELECT a FROM things WHERE id = $1', [id])).rows.map((r) => r.a);
+  const c = oneConnection('begin', preparedStatements, 'id int PRIMARY KEY, a text NOT NULL');
+  const count = c.count;
+  const seenByOther = c.seenByOther;
 
   it('a transaction of two statements takes three round trips (was four), and its rows and counts are as before', async () => {
     let selected: unknown[] = [];
     let inserted: unknown[] = [];
     const trips = await count(() =>
-      ds.transaction(async (m) => {
+      c.ds.transaction(async (m) => {
         const tx = new Sql(m);
         selected = await tx.rows('SELECT count(*)::int AS n FROM things WHERE id > $1', [0]);
         inserted = await tx.rows('INSERT INTO things (id, a) VALUES ($1, $2) RETURNING id', [
@@ -75,14 +35,14 @@ describe.each([
   });
 
   it('an UPDATE sent with BEGIN says how many rows it changed, as TypeORM answers it', async () => {
-    const changed = await ds.transaction((m) =>
+    const changed = await c.ds.transaction((m) =>
       new Sql(m).affected('UPDATE things SET a = $2 WHERE id >= $1', [1, 'one']),
     );
     expect(changed).toBe(1);
   });
 
   it('what the transaction writes is not seen by others until it commits', async () => {
-    await ds.transaction(async (m) => {
+    await c.ds.transaction(async (m) => {
       await new Sql(m).run('INSERT INTO things (id, a) VALUES ($1, $2)', [2, 'two']);
       expect(await seenByOther(2)).toEqual([]);
     });
@@ -91,7 +51,7 @@ describe.each([
 
   it('a failure after the first statement rolls the transaction back, its first statement too', async () => {
     await expect(
-      ds.transaction(async (m) => {
+      c.ds.transaction(async (m) => {
         const tx = new Sql(m);
         await tx.run('INSERT INTO things (id, a) VALUES ($1, $2)', [3, 'three']);
         await tx.run('INSERT INTO things (id, a) VALUES ($1, $2)', [1, 'duplicate']);
@@ -99,23 +59,23 @@ describe.each([
     ).rejects.toMatchObject({ code: '23505' });
     expect(await seenByOther(3)).toEqual([]);
     // the connection goes on, outside any transaction
-    expect(await new Sql(ds).rows('SELECT a FROM things WHERE id = $1', [1])).toEqual([
+    expect(await new Sql(c.ds).rows('SELECT a FROM things WHERE id = $1', [1])).toEqual([
       { a: 'one' },
     ]);
   });
 
   it('a first statement that fails (sent with BEGIN) fails the transaction, which rolls back; the connection goes on', async () => {
     await expect(
-      ds.transaction(async (m) => {
+      c.ds.transaction(async (m) => {
         await new Sql(m).run('INSERT INTO things (id, a) VALUES ($1, $2)', [1, 'again']);
       }),
     ).rejects.toMatchObject({ code: '23505' });
     await expect(
-      ds.transaction(async (m) => {
+      c.ds.transaction(async (m) => {
         await new Sql(m).run('INSERT INTO no_such_table (id) VALUES ($1)', [1]);
       }),
     ).rejects.toMatchObject({ code: '42P01' });
-    await ds.transaction(async (m) => {
+    await c.ds.transaction(async (m) => {
       await new Sql(m).run('INSERT INTO things (id, a) VALUES ($1, $2)', [4, 'four']);
     });
     expect(await seenByOther(4)).toEqual(['four']);
@@ -124,16 +84,16 @@ describe.each([
   it('a statement that cannot be parsed, first in its transaction, fails the same way each time', async () => {
     const bad = 'SELECT nope FROM things WHERE id = $1';
     for (let i = 0; i < 4; i++)
-      await expect(ds.transaction((m) => new Sql(m).rows(bad, [1]))).rejects.toThrow(
+      await expect(c.ds.transaction((m) => new Sql(m).rows(bad, [1]))).rejects.toThrow(
         /column "nope" does not exist/,
       );
     expect(
-      await ds.transaction((m) => new Sql(m).rows('SELECT a FROM things WHERE id = $1', [1])),
+      await c.ds.transaction((m) => new Sql(m).rows('SELECT a FROM things WHERE id = $1', [1])),
     ).toEqual([{ a: 'one' }]);
   });
 
   it('a first statement with an empty parameter list (LOCK TABLE) runs inside the transaction, which stays whole', async () => {
-    await ds.transaction(async (m) => {
+    await c.ds.transaction(async (m) => {
       const tx = new Sql(m);
       // Postgres refuses LOCK TABLE outside a transaction block
       await tx.run('LOCK TABLE things IN SHARE ROW EXCLUSIVE MODE');
@@ -141,7 +101,7 @@ describe.each([
     });
     expect(await seenByOther(7)).toEqual(['seven']);
     await expect(
-      ds.transaction(async (m) => {
+      c.ds.transaction(async (m) => {
         const tx = new Sql(m);
         await tx.run("DELETE FROM things WHERE a = 'seven'");
         await tx.run('INSERT INTO things (id, a) VALUES ($1, $2)', [1, 'duplicate']);
@@ -152,9 +112,9 @@ describe.each([
   });
 
   it('a transaction that sends no statement sends nothing', async () => {
-    expect(await count(() => ds.transaction(async () => undefined))).toBe(0);
+    expect(await count(() => c.ds.transaction(async () => undefined))).toBe(0);
     await expect(
-      ds.transaction(async () => {
+      c.ds.transaction(async () => {
         throw new Error('nothing sent');
       }),
     ).rejects.toThrow('nothing sent');
@@ -163,7 +123,7 @@ describe.each([
 
   it('a first statement without parameters (perhaps several in one text) goes after a BEGIN of its own', async () => {
     const trips = await count(() =>
-      ds.transaction(async (m) => {
+      c.ds.transaction(async (m) => {
         await m.query(
           "INSERT INTO things (id, a) VALUES (5, 'five'); INSERT INTO things (id, a) VALUES (6, 'six')",
         );

@@ -1,7 +1,5 @@
-import { Client, type Pool, type PoolClient } from 'pg';
-import type { DataSource } from 'typeorm';
-import { createDataSource, Sql } from '../src';
-import { createTestDatabase } from '@emporia/testing';
+import { Sql } from '../src';
+import { oneConnection } from './one-connection';
 
 /**
  * A write held until the transaction's COMMIT (`Sql.runAtCommit`, prepared-statements.ts
@@ -13,56 +11,19 @@ describe.each([
   ['named statements', true],
   ['unnamed statements (DB_PREPARED_STATEMENTS=false)', false],
 ])('a write held until COMMIT, %s (real Postgres)', (_label, preparedStatements) => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  let ds: DataSource;
-  let other: Client;
-  let pooled: PoolClient;
-  /** Answers (ReadyForQuery) the one pooled connection has had: one per round trip. */
-  let roundTrips = 0;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('held');
-    // one connection: every transaction below runs on the connection counted
-    ds = await createDataSource({
-      url: db.url,
-      entities: [],
-      migrations: [],
-      poolSize: 1,
-      preparedStatements,
-    }).initialize();
-    await ds.query(
-      'CREATE TABLE things (id int PRIMARY KEY, a text NOT NULL, at timestamptz, doc jsonb, raw bytea)',
-    );
-    const pool = (ds.driver as unknown as { master: Pool }).master;
-    pooled = await pool.connect();
-    (pooled as unknown as { connection: NodeJS.EventEmitter }).connection.on(
-      'readyForQuery',
-      () => roundTrips++,
-    );
-    pooled.release();
-    other = new Client({ connectionString: db.url });
-    await other.connect();
-  });
-
-  afterAll(async () => {
-    await other?.end();
-    await ds?.destroy();
-    await db?.drop();
-  });
-
-  const count = async (fn: () => Promise<unknown>) => {
-    const before = roundTrips;
-    await fn();
-    return roundTrips - before;
-  };
-  const seenByOther = async (id: number) =>
-    (await other.query('SELECT a FROM things WHERE id = $1', [id])).rows.map((r) => r.a);
+  const c = oneConnection(
+    'held',
+    preparedStatements,
+    'id int PRIMARY KEY, a text NOT NULL, at timestamptz, doc jsonb, raw bytea',
+  );
+  const count = c.count;
+  const seenByOther = c.seenByOther;
   const INSERT = 'INSERT INTO things (id, a) VALUES ($1, $2)';
 
   it('a held write travels with the COMMIT: two statements and a held write take two round trips (were four)', async () => {
     let read: unknown[] = [];
     const trips = await count(() =>
-      ds.transaction(async (m) => {
+      c.ds.transaction(async (m) => {
         const tx = new Sql(m);
         read = await tx.rows('SELECT count(*)::int AS n FROM things WHERE id > $1', [0]);
         await tx.runAtCommit(INSERT, [1, 'one']);
@@ -77,7 +38,7 @@ describe.each([
 
   it('a transaction of held writes alone is one round trip: BEGIN, the writes and COMMIT', async () => {
     const trips = await count(() =>
-      ds.transaction(async (m) => {
+      c.ds.transaction(async (m) => {
         const tx = new Sql(m);
         await tx.runAtCommit(INSERT, [2, 'two']);
         await tx.runAtCommit('UPDATE things SET a = $2 WHERE id = $1', [2, 'two, changed']);
@@ -90,7 +51,7 @@ describe.each([
   it('the next statement carries what is held and sees it (read-your-writes), in one round trip', async () => {
     let read: unknown[] = [];
     const trips = await count(() =>
-      ds.transaction(async (m) => {
+      c.ds.transaction(async (m) => {
         const tx = new Sql(m);
         await tx.runAtCommit(INSERT, [3, 'three']);
         read = await tx.rows('SELECT a FROM things WHERE id = $1', [3]);
@@ -103,7 +64,7 @@ describe.each([
 
   it('a held write that fails fails the COMMIT with its own error, and the whole transaction rolls back', async () => {
     await expect(
-      ds.transaction(async (m) => {
+      c.ds.transaction(async (m) => {
         const tx = new Sql(m);
         await tx.run(INSERT, [4, 'four']);
         await tx.runAtCommit(INSERT, [1, 'duplicate']);
@@ -111,21 +72,21 @@ describe.each([
     ).rejects.toMatchObject({ code: '23505' });
     expect(await seenByOther(4)).toEqual([]);
     // the connection goes on, outside any transaction
-    expect(await new Sql(ds).rows('SELECT a FROM things WHERE id = $1', [1])).toEqual([
+    expect(await new Sql(c.ds).rows('SELECT a FROM things WHERE id = $1', [1])).toEqual([
       { a: 'one' },
     ]);
   });
 
   it('a held write that fails fails the statement that carried it, with its own error', async () => {
     await expect(
-      ds.transaction(async (m) => {
+      c.ds.transaction(async (m) => {
         const tx = new Sql(m);
         await tx.runAtCommit(INSERT, [1, 'duplicate']);
         await tx.rows('SELECT a FROM things WHERE id = $1', [1]);
       }),
     ).rejects.toMatchObject({ code: '23505' });
     await expect(
-      ds.transaction(async (m) => {
+      c.ds.transaction(async (m) => {
         const tx = new Sql(m);
         await tx.run(INSERT, [5, 'five']);
         await tx.runAtCommit(INSERT, [1, 'duplicate']);
@@ -136,7 +97,7 @@ describe.each([
   });
 
   it('before a statement without parameters (LOCK TABLE), held writes go ahead on their own; a failure there is reported by it and by the COMMIT', async () => {
-    await ds.transaction(async (m) => {
+    await c.ds.transaction(async (m) => {
       const tx = new Sql(m);
       await tx.runAtCommit(INSERT, [6, 'six']);
       await tx.run('LOCK TABLE things IN SHARE ROW EXCLUSIVE MODE');
@@ -144,7 +105,7 @@ describe.each([
     });
     expect(await seenByOther(6)).toEqual(['six']);
     await expect(
-      ds.transaction(async (m) => {
+      c.ds.transaction(async (m) => {
         const tx = new Sql(m);
         await tx.runAtCommit(INSERT, [7, 'seven']);
         await tx.runAtCommit(INSERT, [1, 'duplicate']);
@@ -153,7 +114,7 @@ describe.each([
     ).rejects.toMatchObject({ code: '23505' });
     // swallowing the statement's failure does not commit what failed
     await expect(
-      ds.transaction(async (m) => {
+      c.ds.transaction(async (m) => {
         const tx = new Sql(m);
         await tx.runAtCommit(INSERT, [8, 'eight']);
         await tx.runAtCommit(INSERT, [1, 'duplicate']);
@@ -162,7 +123,7 @@ describe.each([
     ).rejects.toMatchObject({ code: '23505' });
     // nor a COMMIT sent before the failure is answered (the statement not awaited)
     await expect(
-      ds.transaction(async (m) => {
+      c.ds.transaction(async (m) => {
         const tx = new Sql(m);
         await tx.runAtCommit(INSERT, [9, 'nine']);
         await tx.runAtCommit(INSERT, [1, 'duplicate']);
@@ -175,7 +136,7 @@ describe.each([
   it('a rollback drops what is held: never sent', async () => {
     const trips = await count(() =>
       expect(
-        ds.transaction(async (m) => {
+        c.ds.transaction(async (m) => {
           const tx = new Sql(m);
           // a text not seen before: unnamed, so it goes with BEGIN
           await tx.run('UPDATE things SET a = $2 WHERE id = $1 AND a <> $2', [1, 'changed']);
@@ -188,21 +149,21 @@ describe.each([
     expect(await seenByOther(19)).toEqual([]);
     expect(await seenByOther(1)).toEqual(['one']);
     // nothing held is left for the next transaction
-    await ds.transaction((m) => new Sql(m).run(INSERT, [10, 'ten']));
+    await c.ds.transaction((m) => new Sql(m).run(INSERT, [10, 'ten']));
     expect(await seenByOther(19)).toEqual([]);
   });
 
   it('outside a transaction a held write runs at once', async () => {
-    await new Sql(ds).runAtCommit(INSERT, [11, 'eleven']);
+    await new Sql(c.ds).runAtCommit(INSERT, [11, 'eleven']);
     expect(await seenByOther(11)).toEqual(['eleven']);
   });
 
   it('refuses to hold what returns rows', async () => {
     await expect(
-      ds.transaction((m) => new Sql(m).runAtCommit(`${INSERT} RETURNING id`, [12, 'twelve'])),
+      c.ds.transaction((m) => new Sql(m).runAtCommit(`${INSERT} RETURNING id`, [12, 'twelve'])),
     ).rejects.toThrow(/without RETURNING/);
     await expect(
-      ds.transaction((m) => new Sql(m).runAtCommit('SELECT a FROM things WHERE id = $1', [1])),
+      c.ds.transaction((m) => new Sql(m).runAtCommit('SELECT a FROM things WHERE id = $1', [1])),
     ).rejects.toThrow(/without RETURNING/);
     expect(await seenByOther(12)).toEqual([]);
   });
@@ -211,7 +172,7 @@ describe.each([
     const at = new Date('2026-12-06T10:00:00.000Z');
     const sql = 'INSERT INTO things (id, a, at, doc, raw) VALUES ($1, $2, $3, $4, $5)';
     for (let round = 0; round < 3; round++)
-      await ds.transaction(async (m) => {
+      await c.ds.transaction(async (m) => {
         const tx = new Sql(m);
         await tx.runAtCommit(sql, [
           20 + 2 * round,
@@ -223,7 +184,7 @@ describe.each([
         await tx.runAtCommit(sql, [21 + 2 * round, 'y', null, null, null]);
       });
     const rows = (
-      await other.query('SELECT id, a, at, doc, raw FROM things WHERE id >= 20 ORDER BY id')
+      await c.other.query('SELECT id, a, at, doc, raw FROM things WHERE id >= 20 ORDER BY id')
     ).rows;
     expect(rows).toHaveLength(6);
     expect(rows[4]).toEqual({
@@ -235,8 +196,8 @@ describe.each([
     });
     expect(rows[5]).toEqual({ id: 25, a: 'y', at: null, doc: null, raw: null });
     const parsed = Object.values(
-      (pooled as unknown as { connection: { parsedStatements: Record<string, string> } }).connection
-        .parsedStatements,
+      (c.pooled as unknown as { connection: { parsedStatements: Record<string, string> } })
+        .connection.parsedStatements,
     );
     // named once it has been seen twice, and parsed by the connection that runs it
     expect(parsed.includes(sql)).toBe(preparedStatements);
@@ -246,14 +207,14 @@ describe.each([
     const bad = 'INSERT INTO no_such_table (id) VALUES ($1)';
     for (let i = 0; i < 4; i++)
       await expect(
-        ds.transaction(async (m) => {
+        c.ds.transaction(async (m) => {
           const tx = new Sql(m);
           await tx.run(INSERT, [30 + i, 'thirty']);
           await tx.runAtCommit(bad, [1]);
         }),
       ).rejects.toThrow(/relation "no_such_table" does not exist/);
     expect(await seenByOther(30)).toEqual([]);
-    await ds.transaction((m) => new Sql(m).runAtCommit(INSERT, [34, 'thirty-four']));
+    await c.ds.transaction((m) => new Sql(m).runAtCommit(INSERT, [34, 'thirty-four']));
     expect(await seenByOther(34)).toEqual(['thirty-four']);
   });
 });
