@@ -15,7 +15,12 @@
  *
  * The base side: `BENCH_BASE` (default the commit before this work, 50ea257) is checked out as a
  * worktree under .local/bench-base/<commit> (its own dependencies) and ITS libs/testing starts
- * ITS services; then the current tree runs the same load. `BENCH_SIDES=now` skips the base.
+ * ITS services; the current tree's platform runs beside it. Each phase (cart writes, then paid
+ * orders) is measured in `BENCH_ROUNDS` windows per side (default 3, `BENCH_SECONDS` in all),
+ * the sides alternating in the order given and pooled, each window after a short warm-up: a
+ * change in the machine's speed during the run falls on every side, not on whichever ran last
+ * (one side after the other, three runs of the same two trees measured 0.86×, 0.99× and 1.06×).
+ * `BENCH_SIDES=now` skips the base.
  * Sides `traced` / `traced:<ratio>` are the current tree with OpenTelemetry tracing on (issue
  * 21): every service sends its spans to a Jaeger of the run's own (tools/go-tools.sh builds it),
  * recording that share of the traces (`traced`: `BENCH_TRACE_RATIO`, default 1: all). Jaeger's
@@ -49,17 +54,19 @@ import { Client } from 'pg';
 import type { Pool } from 'undici';
 import { provideInfrastructure, startOwnJaeger } from '@emporia/testing';
 import {
-  closedLoop,
   cpuMeter,
   cpuPerRequest,
   type CpuReport,
   type Figure,
   httpPool,
   machine,
+  measureWindow,
   percentiles,
   type RunResult,
   send,
   table,
+  windowedSide,
+  type WindowedSide,
   writeFigures,
 } from './lib';
 
@@ -76,6 +83,10 @@ const STOCK = 1_000_000;
 const SHOPPERS_PER_IP = Math.max(1, Number(process.env.BENCH_SHOPPERS_PER_IP ?? 1));
 const SETTLE_SECONDS = Number(process.env.BENCH_SETTLE_SECONDS ?? 5);
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 5);
+/** Windows per side and phase (each BENCH_SECONDS ÷ BENCH_ROUNDS long), alternating sides. */
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+/** Seconds a window's meter runs on after its load (the trailing consumers' work). */
+const DRAIN_SECONDS = Number(process.env.BENCH_DRAIN_SECONDS ?? 2);
 
 interface StartedPlatform {
   suffix: string;
@@ -196,12 +207,38 @@ async function dbStats(databases: Record<string, string | undefined>) {
   return out;
 }
 
-async function runSide(
+/** One side started and ready: its platform, its shoppers and its two measured phases. */
+interface PreparedSide {
+  side: string;
+  commit: string;
+  platform: StartedPlatform;
+  pool: Pool;
+  pids: Record<string, number | undefined>;
+  /** PUT a cart line, pooled over its windows. */
+  cart: ReturnType<typeof windowedSide>;
+  /** A paid order, pooled over its windows. */
+  order: ReturnType<typeof windowedSide>;
+  /** Within a measured window of `order` (its checkout latencies are kept then only). */
+  measuring: boolean;
+  counts: { placed: number; paid: number; held: number };
+  checkoutMs: number[];
+  idlePerSecond: Record<string, number>;
+  ordersBefore: number;
+  statsBefore: Awaited<ReturnType<typeof dbStats>>;
+}
+
+/**
+ * Starts a side's platform from its own tree (its own libs/testing starts its own services),
+ * makes the product and signs its shoppers in. Its loads run later, in windows alternating with
+ * the other sides' (`measureWindow`), so a change in the machine's speed during the run falls on
+ * every side instead of on whichever ran last.
+ */
+async function prepareSide(
   side: string,
   root: string,
   commit: string,
   env?: Record<string, string>,
-): Promise<SideResult> {
+): Promise<PreparedSide> {
   // the side's own test library: it starts the side's own services from its tree
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { startPlatform } = require(join(root, 'libs', 'testing', 'src', 'platform')) as {
@@ -319,79 +356,122 @@ async function runSide(
     };
     const putLine = (s: (typeof shoppers)[number]) =>
       call('PUT', `/v1/cart/lines/${skuId}`, { quantity: 1 }, s.headers);
-
-    const pids = Object.fromEntries(platform.services.map((s) => [s.name, s.process.pid]));
-    // the platform at rest (sweeps, relays, consumers' polls, probes; and, on the shared servers,
-    // whatever else runs on this machine): CPU ms per second, to tell fixed costs from per-order ones
-    // the sign-ins' own events (consumed by risk, marketing) settle first
-    await new Promise((r) => setTimeout(r, SETTLE_SECONDS * 1000));
-    let meter = cpuMeter(pids);
-    const idleStarted = performance.now();
-    await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
-    const atRest = meter.stop();
-    const idleSeconds = (performance.now() - idleStarted) / 1000;
-    meter = cpuMeter(pids);
-    const cart = await closedLoop(
-      'cart write: PUT /v1/cart/lines',
-      () =>
+    const counts = { placed: 0, paid: 0, held: 0 };
+    const checkoutMs: number[] = [];
+    const prepared: PreparedSide = {
+      side,
+      commit,
+      platform,
+      pool,
+      pids: Object.fromEntries(platform.services.map((s) => [s.name, s.process.pid])),
+      cart: windowedSide(`${side}: cart write: PUT /v1/cart/lines`, () =>
         withShopper(async (s) =>
           (await putLine(s)).status === 200 ? undefined : 'cart write failed',
         ),
-      { concurrency: CONCURRENCY, seconds: SECONDS },
-    );
-    const cpuCart = meter.stop();
-    // the cart writes leave one unit in every cart: each iteration below sets it to 1 again
+      ),
+      order: windowedSide(
+        `${side}: paid order: cart write + checkout + payment + sandbox pay`,
+        () =>
+          withShopper(async (s) => {
+            if ((await putLine(s)).status !== 200) return 'cart write failed';
+            const t = performance.now();
+            const co = await call(
+              'POST',
+              '/v1/checkout',
+              { address: address(s.i) },
+              { ...s.headers, 'idempotency-key': randomUUID() },
+            );
+            if (co.status !== 201) return `checkout HTTP ${co.status} ${co.body.code ?? ''}`;
+            if (prepared.measuring) checkoutMs.push(performance.now() - t);
+            counts.placed++;
+            if (co.body.status !== 'PENDING_PAYMENT') {
+              counts.held++;
+              return `checkout ${co.body.status}`;
+            }
+            const pay = await call('POST', `/v1/orders/${co.body.id}/payments`, {}, s.headers);
+            if (pay.status !== 201) return `payment HTTP ${pay.status} ${pay.body.code ?? ''}`;
+            const done = await call(
+              'POST',
+              `/v1/payments/sandbox/pay/${pay.body.paymentId}`,
+              {},
+              s.headers,
+            );
+            if (done.status !== 200 || done.body.outcome !== 'PAID')
+              return `pay HTTP ${done.status} ${done.body.outcome ?? done.body.code ?? ''}`;
+            counts.paid++;
+            return undefined;
+          }),
+      ),
+      measuring: false,
+      counts,
+      checkoutMs,
+      idlePerSecond: {},
+      ordersBefore: 0,
+      statsBefore: {},
+    };
+    return prepared;
+  } catch (e) {
+    await pool.close();
+    await platform.stop();
+    throw e;
+  }
+}
 
-    const ordersBefore = await pgCount(
-      platform.databases.order!,
-      'SELECT count(*) AS n FROM orders',
-    );
-    const statsBefore = await dbStats(platform.databases);
-    let placed = 0;
-    let paid = 0;
-    let held = 0;
-    const checkoutMs: number[] = [];
-    meter = cpuMeter(Object.fromEntries(platform.services.map((s) => [s.name, s.process.pid])));
-    const order = await closedLoop(
-      'paid order: cart write + checkout + payment + sandbox pay',
-      () =>
-        withShopper(async (s) => {
-          if ((await putLine(s)).status !== 200) return 'cart write failed';
-          const t = performance.now();
-          const co = await call(
-            'POST',
-            '/v1/checkout',
-            { address: address(s.i) },
-            { ...s.headers, 'idempotency-key': randomUUID() },
-          );
-          if (co.status !== 201) return `checkout HTTP ${co.status} ${co.body.code ?? ''}`;
-          checkoutMs.push(performance.now() - t);
-          placed++;
-          if (co.body.status !== 'PENDING_PAYMENT') {
-            held++;
-            return `checkout ${co.body.status}`;
-          }
-          const pay = await call('POST', `/v1/orders/${co.body.id}/payments`, {}, s.headers);
-          if (pay.status !== 201) return `payment HTTP ${pay.status} ${pay.body.code ?? ''}`;
-          const done = await call(
-            'POST',
-            `/v1/payments/sandbox/pay/${pay.body.paymentId}`,
-            {},
-            s.headers,
-          );
-          if (done.status !== 200 || done.body.outcome !== 'PAID')
-            return `pay HTTP ${done.status} ${done.body.outcome ?? done.body.code ?? ''}`;
-          paid++;
-          return undefined;
-        }),
-      { concurrency: CONCURRENCY, seconds: SECONDS },
-    );
-    const cpuOrder = meter.stop();
-    const statsAfter = await dbStats(platform.databases);
+/**
+ * The platform at rest (sweeps, relays, consumers' polls, probes; and, on the shared servers,
+ * whatever else runs on this machine, the other sides' idle platforms included): CPU ms per
+ * second, to tell fixed costs from per-order ones.
+ */
+async function measureAtRest(p: PreparedSide): Promise<void> {
+  const meter = cpuMeter(p.pids);
+  const started = performance.now();
+  await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
+  const atRest = meter.stop();
+  const seconds = (performance.now() - started) / 1000;
+  p.idlePerSecond = Object.fromEntries(
+    Object.entries(atRest.byProcess).map(([k, v]) => [k, v / seconds]),
+  );
+}
 
+/** One window of a side's phase (a warm-up first, outside the meter). */
+const window = (p: PreparedSide, phase: 'cart' | 'order', round: number) =>
+  measureWindow(p[phase], {
+    concurrency: CONCURRENCY,
+    seconds: SECONDS / ROUNDS,
+    // the other sides ran meanwhile: a short warm-up again after the first
+    warmupSeconds: round === 0 ? 2 : 1,
+    meterPids: p.pids,
+    // the events of the window's last orders are consumed after it (consumers wait up to 500 ms
+    // per fetch): metered with the side's own window, at-rest costs of those seconds included
+    drainSeconds: DRAIN_SECONDS,
+    around: async () => {
+      p.measuring = true;
+      return () => {
+        p.measuring = false;
+      };
+    },
+  });
+
+/** Before a side's first paid-order window: what its databases hold. */
+async function beforeOrders(p: PreparedSide): Promise<void> {
+  p.ordersBefore = await pgCount(p.platform.databases.order!, 'SELECT count(*) AS n FROM orders');
+  p.statsBefore = await dbStats(p.platform.databases);
+}
+
+const finished = (run: WindowedSide): RunResult => ({
+  ...run.run,
+  perSecond: run.run.ok / Math.max(1e-9, run.run.seconds),
+  ...percentiles(run.latencies),
+});
+
+/** After every window: the side's databases must agree with its answers; then it stops. */
+async function finishSide(p: PreparedSide): Promise<SideResult> {
+  try {
+    const statsAfter = await dbStats(p.platform.databases);
+    const { placed, paid, held } = p.counts;
     // consistency, from the databases
-    const db = platform.databases;
-    const orders = (await pgCount(db.order!, 'SELECT count(*) AS n FROM orders')) - ordersBefore;
+    const db = p.platform.databases;
+    const orders = (await pgCount(db.order!, 'SELECT count(*) AS n FROM orders')) - p.ordersBefore;
     const paidOrders = await pgCount(
       db.order!,
       // paid, and moved on by the shipment planning sweep
@@ -423,13 +503,13 @@ async function runSide(
       u = await units();
     }
     const statements = Object.entries(statsAfter).map(([name, a]) => {
-      const b = statsBefore[name];
+      const b = p.statsBefore[name];
       const per = (v: number) => (orders ? v / orders : 0).toFixed(1);
       return `${name} ${per(a.xact - b.xact)} tx, ${per(a.ins - b.ins)} rows inserted, ${per(a.upd - b.upd)} updated`;
     });
     const checks: [string, boolean][] = [
       [
-        `orders placed ${orders} = checkouts answered 201 ${placed} (warm-up included)`,
+        `orders placed ${orders} = checkouts answered 201 ${placed} (warm-ups included)`,
         orders === placed,
       ],
       [
@@ -444,25 +524,23 @@ async function runSide(
       [`units sold ${u.sold} = paid orders ${paidOrders}`, u.sold === paidOrders],
     ];
     return {
-      side,
-      commit,
-      cart: { ...cart, name: `${side}: ${cart.name}` },
-      order: { ...order, name: `${side}: ${order.name}` },
-      checkout: percentiles(checkoutMs),
-      cpuCart,
-      cpuOrder,
-      idlePerSecond: Object.fromEntries(
-        Object.entries(atRest.byProcess).map(([k, v]) => [k, v / idleSeconds]),
-      ),
-      services: platform.services.map((s) => s.name),
+      side: p.side,
+      commit: p.commit,
+      cart: finished(p.cart.s),
+      order: finished(p.order.s),
+      checkout: percentiles(p.checkoutMs),
+      cpuCart: p.cart.s.cpu,
+      cpuOrder: p.order.s.cpu,
+      idlePerSecond: p.idlePerSecond,
+      services: p.platform.services.map((s) => s.name),
       consistency: checks.map(([t, ok]) => `${ok ? 'ok' : 'FAILED'}: ${t}`),
       consistent: checks.every(([, ok]) => ok),
       statements,
       held,
     };
   } finally {
-    await pool.close();
-    await platform.stop();
+    await p.pool.close();
+    await p.platform.stop();
   }
 }
 
@@ -478,21 +556,39 @@ async function main(): Promise<void> {
   // in the order given: `now,base` runs the current tree first (a machine whose other load grows
   // or shrinks during the run then favours the other side)
   const jaeger = SIDES.some((s) => s.startsWith('traced')) ? await startOwnJaeger() : undefined;
+  const prepared: PreparedSide[] = [];
   try {
+    // every side started first (their startups and sign-ins are not measured)
     for (const side of new Set(SIDES))
-      if (side === 'base') results.push(await runSide('base', baseTree(BASE), BASE));
-      else if (side === 'now') results.push(await runSide('now', REPO, `${head} (working tree)`));
+      if (side === 'base') prepared.push(await prepareSide('base', baseTree(BASE), BASE));
+      else if (side === 'now')
+        prepared.push(await prepareSide('now', REPO, `${head} (working tree)`));
       else if (side.startsWith('traced') && jaeger) {
         // traced:<ratio> (traced: BENCH_TRACE_RATIO)
         const ratio = side.split(':')[1] ?? TRACE_RATIO;
-        results.push(
-          await runSide(side, REPO, `${head} (working tree, traced ${ratio})`, {
+        prepared.push(
+          await prepareSide(side, REPO, `${head} (working tree, traced ${ratio})`, {
             OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint,
             OTEL_TRACES_SAMPLER_ARG: ratio,
           }),
         );
       } else throw new Error(`BENCH_SIDES: unknown side '${side}' (base, now, traced[:<ratio>])`);
+    // the sign-ins' own events (consumed by risk, marketing) settle first
+    await new Promise((r) => setTimeout(r, SETTLE_SECONDS * 1000));
+    for (const p of prepared) await measureAtRest(p);
+    // each phase in rounds, the sides' windows alternating in the order given
+    for (let round = 0; round < ROUNDS; round++)
+      for (const p of prepared) await window(p, 'cart', round);
+    // the cart writes leave one unit in every cart: each paid order sets it to 1 again
+    for (const p of prepared) await beforeOrders(p);
+    for (let round = 0; round < ROUNDS; round++)
+      for (const p of prepared) await window(p, 'order', round);
+    while (prepared.length) results.push(await finishSide(prepared.shift()!));
   } finally {
+    for (const p of prepared) {
+      await p.pool.close().catch(() => undefined);
+      await p.platform.stop().catch(() => undefined);
+    }
     await jaeger?.close();
   }
 
@@ -502,8 +598,9 @@ async function main(): Promise<void> {
   const lines = [
     `# Checkout benchmark: a paid order (${new Date().toISOString()})`,
     '',
-    `Machine: ${machine()}. Command: \`npm run bench:checkout\` (BENCH_SECONDS=${SECONDS}, BENCH_CONCURRENCY=${CONCURRENCY}, BENCH_ACCOUNTS=${ACCOUNTS}, BENCH_BASE=${BASE}, BENCH_SIDES=${SIDES.join(',')}${SIDES.includes('traced') ? `, BENCH_TRACE_RATIO=${TRACE_RATIO}` : ''}${RESULT_NAME !== 'checkout' ? `, BENCH_RESULT_NAME=${RESULT_NAME}` : ''}).`,
+    `Machine: ${machine()}. Command: \`npm run bench:checkout\` (BENCH_SECONDS=${SECONDS}, BENCH_CONCURRENCY=${CONCURRENCY}, BENCH_ACCOUNTS=${ACCOUNTS}, BENCH_BASE=${BASE}, BENCH_SIDES=${SIDES.join(',')}, BENCH_ROUNDS=${ROUNDS}${SIDES.includes('traced') ? `, BENCH_TRACE_RATIO=${TRACE_RATIO}` : ''}${RESULT_NAME !== 'checkout' ? `, BENCH_RESULT_NAME=${RESULT_NAME}` : ''}).`,
     'Each side runs catalog, user, order, marketing (PriceCart, list prices), risk (the seeded production rules) and the gateway as separate processes on the shared Postgres, Redis and Kafka; the load generator shares the machine.',
+    `The sides' platforms run at the same time; each phase is measured in ${ROUNDS} windows per side of ${f1(SECONDS / ROUNDS)} s, the sides alternating (${[...new Set(SIDES)].join(', ')}), pooled; each window after a warm-up outside the meter, its meter running ${DRAIN_SECONDS} s after its load for the events consumed after it (BENCH_DRAIN_SECONDS; the platform's at-rest cost of those seconds is counted too).`,
     `Settings the benchmark changes: the gateway's TRUST_PROXY=true (as in production behind a load balancer) so each shopper has a client address (X-Forwarded-For; ${SHOPPERS_PER_IP} shopper(s) per address, BENCH_SHOPPERS_PER_IP); each of the ${ACCOUNTS} shoppers has its own shipping address. Rate limits and risk rules are the production defaults of each side.`,
     `One iteration = PUT cart line + POST /v1/checkout + POST /v1/orders/{id}/payments + POST /v1/payments/sandbox/pay/{id} (PAID). Checkout latency is the POST /v1/checkout alone.`,
     process.env.BENCH_NOTE ? `\n${process.env.BENCH_NOTE}\n` : '',

@@ -52,7 +52,7 @@ export function windowedSide(name: string, op: (i: number) => Promise<string | u
 
 /**
  * One window of a side: a short warm-up outside the meter, then `seconds` of `timed` with the CPU
- * of `meterPids` metered, added to the side. `around` runs just before the meter starts and the
+ * of `meterPids` metered (and `drainSeconds` after), added to the side. `around` runs just before the meter starts and the
  * function it returns just after it stops (other meters of the same window). The window is
  * written to stderr on the monotonic clock of CPU profiles (µs), to cut a profile to it.
  */
@@ -64,6 +64,12 @@ export async function measureWindow<S extends WindowedSide>(
     warmupSeconds: number;
     meterPids: Record<string, number | undefined>;
     around?: () => Promise<() => void>;
+    /**
+     * Seconds the meter keeps running after the load stops, for the side's trailing work (events
+     * consumed after their requests were answered), which the next side's window would
+     * otherwise hide. Default 0.
+     */
+    drainSeconds?: number;
   },
 ): Promise<void> {
   await closedLoop(s.run.name, op, {
@@ -79,6 +85,7 @@ export async function measureWindow<S extends WindowedSide>(
     seconds: opts.seconds,
     warmupSeconds: 0,
   });
+  if (opts.drainSeconds) await new Promise((r) => setTimeout(r, opts.drainSeconds! * 1000));
   const cpu = meter.stop();
   after?.();
   process.stderr.write(
@@ -214,21 +221,34 @@ function processTree(): Map<number, number[]> {
   return children;
 }
 
-/** The CPU time (ms) of each named group of processes (a root and all its descendants). */
-function cpuOfGroups(roots: Record<string, number>): Record<string, number> {
+/**
+ * The CPU time (ms) of each process of each named group (a root and all its descendants), by
+ * pid: a window's cost is each process's own difference, so a process that exits during the
+ * window (a Postgres backend whose pooled connection idled out) does not take its whole life's
+ * time off its group's sum; its time inside the window is lost (a small undercount).
+ */
+function cpuOfGroups(roots: Record<string, number>): Record<string, Map<number, number>> {
   const tree = processTree();
-  const out: Record<string, number> = {};
+  const out: Record<string, Map<number, number>> = {};
   for (const [name, root] of Object.entries(roots)) {
-    let total = 0;
+    const byPid = new Map<number, number>();
     const stack = [root];
     while (stack.length) {
       const pid = stack.pop()!;
-      total += procStat(pid)?.cpuMs ?? 0;
+      const cpu = procStat(pid)?.cpuMs;
+      if (cpu !== undefined) byPid.set(pid, cpu);
       stack.push(...(tree.get(pid) ?? []));
     }
-    out[name] = total;
+    out[name] = byPid;
   }
   return out;
+}
+
+/** CPU ms a group spent between two readings: each process's own, one started meanwhile whole. */
+function spent(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, cpu] of after) total += Math.max(0, cpu - (before.get(pid) ?? 0));
+  return total;
 }
 
 export interface CpuReport {
@@ -244,8 +264,9 @@ export interface CpuReport {
  * /proc: each service process given (and its children), the servers deploy/local started
  * (Postgres with its backends, Redis, Kafka, Elasticsearch) and, apart, this process (the load
  * generator). CPU time moves far less with machine noise than throughput: divide by the
- * requests of the window for the CPU cost of one request. Processes that exit inside the window
- * lose their time (Postgres backends of pooled connections live on).
+ * requests of the window for the CPU cost of one request. Each process is measured on its own
+ * (`cpuOfGroups`): one that exits inside the window loses its time there (Postgres backends of
+ * pooled connections live on, unless a pool closes one idle for its timeout).
  */
 export function cpuMeter(services: Record<string, number | undefined>) {
   const roots: Record<string, number> = { ...localServerPids() };
@@ -261,7 +282,7 @@ export function cpuMeter(services: Record<string, number | undefined>) {
     stop(): CpuReport {
       const after = cpuOfGroups(roots);
       const byProcess = Object.fromEntries(
-        Object.keys(roots).map((k) => [k, Math.max(0, after[k] - before[k])]),
+        Object.keys(roots).map((k) => [k, spent(before[k], after[k])]),
       );
       const platformMs = Object.values(byProcess).reduce((a, b) => a + b, 0);
       return { byProcess, platformMs, loadGeneratorMs: selfMs() - selfBefore };
