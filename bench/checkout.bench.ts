@@ -17,7 +17,8 @@
  * worktree under .local/bench-base/<commit> (its own dependencies) and ITS libs/testing starts
  * ITS services; the current tree's platform runs beside it. Each phase (cart writes, then paid
  * orders) is measured in `BENCH_ROUNDS` windows per side (default 3, `BENCH_SECONDS` in all),
- * the sides alternating in the order given and pooled, each window after a short warm-up: a
+ * the sides alternating in the order given and pooled, each window after a short warm-up and
+ * with the other sides' services paused (SIGSTOP; their background stays out of it): a
  * change in the machine's speed during the run falls on every side, not on whichever ran last
  * (one side after the other, three runs of the same two trees measured 0.86×, 0.99× and 1.06×).
  * `BENCH_SIDES=now` skips the base.
@@ -64,6 +65,7 @@ import {
   percentiles,
   type RunResult,
   send,
+  signalTree,
   table,
   windowedSide,
   type WindowedSide,
@@ -433,24 +435,42 @@ async function measureAtRest(p: PreparedSide): Promise<void> {
   );
 }
 
-/** One window of a side's phase (a warm-up first, outside the meter). */
-const window = (p: PreparedSide, phase: 'cart' | 'order', round: number) =>
-  measureWindow(p[phase], {
-    concurrency: CONCURRENCY,
-    seconds: SECONDS / ROUNDS,
-    // the other sides ran meanwhile: a short warm-up again after the first
-    warmupSeconds: round === 0 ? 2 : 1,
-    meterPids: p.pids,
-    // the events of the window's last orders are consumed after it (consumers wait up to 500 ms
-    // per fetch): metered with the side's own window, at-rest costs of those seconds included
-    drainSeconds: DRAIN_SECONDS,
-    around: async () => {
-      p.measuring = true;
-      return () => {
-        p.measuring = false;
-      };
-    },
-  });
+/**
+ * Runs `fn` with the other sides' services paused (SIGSTOP, then SIGCONT): an idle platform's
+ * background (timers, polls; the base 50ea257's kafkajs woke each service 1,000 times a second)
+ * would otherwise run in this side's window. A pause of a few seconds is far inside the
+ * consumers' 30 s session; the shared servers (Postgres, Kafka, Redis) keep running.
+ */
+async function alone<T>(p: PreparedSide, all: PreparedSide[], fn: () => Promise<T>): Promise<T> {
+  const others = all.filter((o) => o !== p).flatMap((o) => Object.values(o.pids));
+  for (const pid of others) if (pid) signalTree(pid, 'SIGSTOP');
+  try {
+    return await fn();
+  } finally {
+    for (const pid of others) if (pid) signalTree(pid, 'SIGCONT');
+  }
+}
+
+/** One window of a side's phase (a warm-up first, outside the meter), the other sides paused. */
+const window = (p: PreparedSide, all: PreparedSide[], phase: 'cart' | 'order', round: number) =>
+  alone(p, all, () =>
+    measureWindow(p[phase], {
+      concurrency: CONCURRENCY,
+      seconds: SECONDS / ROUNDS,
+      // the other sides ran meanwhile: a short warm-up again after the first
+      warmupSeconds: round === 0 ? 2 : 1,
+      meterPids: p.pids,
+      // the events of the window's last orders are consumed after it (consumers wait up to 500 ms
+      // per fetch): metered with the side's own window, at-rest costs of those seconds included
+      drainSeconds: DRAIN_SECONDS,
+      around: async () => {
+        p.measuring = true;
+        return () => {
+          p.measuring = false;
+        };
+      },
+    }),
+  );
 
 /** Before a side's first paid-order window: what its databases hold. */
 async function beforeOrders(p: PreparedSide): Promise<void> {
@@ -575,14 +595,14 @@ async function main(): Promise<void> {
       } else throw new Error(`BENCH_SIDES: unknown side '${side}' (base, now, traced[:<ratio>])`);
     // the sign-ins' own events (consumed by risk, marketing) settle first
     await new Promise((r) => setTimeout(r, SETTLE_SECONDS * 1000));
-    for (const p of prepared) await measureAtRest(p);
+    for (const p of prepared) await alone(p, prepared, () => measureAtRest(p));
     // each phase in rounds, the sides' windows alternating in the order given
     for (let round = 0; round < ROUNDS; round++)
-      for (const p of prepared) await window(p, 'cart', round);
+      for (const p of prepared) await window(p, prepared, 'cart', round);
     // the cart writes leave one unit in every cart: each paid order sets it to 1 again
     for (const p of prepared) await beforeOrders(p);
     for (let round = 0; round < ROUNDS; round++)
-      for (const p of prepared) await window(p, 'order', round);
+      for (const p of prepared) await window(p, prepared, 'order', round);
     while (prepared.length) results.push(await finishSide(prepared.shift()!));
   } finally {
     for (const p of prepared) {
@@ -600,7 +620,7 @@ async function main(): Promise<void> {
     '',
     `Machine: ${machine()}. Command: \`npm run bench:checkout\` (BENCH_SECONDS=${SECONDS}, BENCH_CONCURRENCY=${CONCURRENCY}, BENCH_ACCOUNTS=${ACCOUNTS}, BENCH_BASE=${BASE}, BENCH_SIDES=${SIDES.join(',')}, BENCH_ROUNDS=${ROUNDS}${SIDES.includes('traced') ? `, BENCH_TRACE_RATIO=${TRACE_RATIO}` : ''}${RESULT_NAME !== 'checkout' ? `, BENCH_RESULT_NAME=${RESULT_NAME}` : ''}).`,
     'Each side runs catalog, user, order, marketing (PriceCart, list prices), risk (the seeded production rules) and the gateway as separate processes on the shared Postgres, Redis and Kafka; the load generator shares the machine.',
-    `The sides' platforms run at the same time; each phase is measured in ${ROUNDS} windows per side of ${f1(SECONDS / ROUNDS)} s, the sides alternating (${[...new Set(SIDES)].join(', ')}), pooled; each window after a warm-up outside the meter, its meter running ${DRAIN_SECONDS} s after its load for the events consumed after it (BENCH_DRAIN_SECONDS; the platform's at-rest cost of those seconds is counted too).`,
+    `The sides' platforms run at the same time; each phase is measured in ${ROUNDS} windows per side of ${f1(SECONDS / ROUNDS)} s, the sides alternating (${[...new Set(SIDES)].join(', ')}), pooled; each window after a warm-up outside the meter, its meter running ${DRAIN_SECONDS} s after its load for the events consumed after it (BENCH_DRAIN_SECONDS; the platform's at-rest cost of those seconds is counted too), the other sides' services paused meanwhile (SIGSTOP, SIGCONT after).`,
     `Settings the benchmark changes: the gateway's TRUST_PROXY=true (as in production behind a load balancer) so each shopper has a client address (X-Forwarded-For; ${SHOPPERS_PER_IP} shopper(s) per address, BENCH_SHOPPERS_PER_IP); each of the ${ACCOUNTS} shoppers has its own shipping address. Rate limits and risk rules are the production defaults of each side.`,
     `One iteration = PUT cart line + POST /v1/checkout + POST /v1/orders/{id}/payments + POST /v1/payments/sandbox/pay/{id} (PAID). Checkout latency is the POST /v1/checkout alone.`,
     process.env.BENCH_NOTE ? `\n${process.env.BENCH_NOTE}\n` : '',

@@ -208,6 +208,24 @@ function localServerPids(): Record<string, number> {
   );
 }
 
+/**
+ * Sends `signal` to `pid` and every descendant of it (a service and the processes it started):
+ * `SIGSTOP` pauses a side of a comparison while another is measured, `SIGCONT` resumes it.
+ */
+export function signalTree(pid: number, signal: NodeJS.Signals): void {
+  const tree = processTree();
+  const stack = [pid];
+  while (stack.length) {
+    const p = stack.pop()!;
+    try {
+      process.kill(p, signal);
+    } catch {
+      // gone meanwhile
+    }
+    stack.push(...(tree.get(p) ?? []));
+  }
+}
+
 /** Every pid with its parent, to find the children of a process (Postgres's backends). */
 function processTree(): Map<number, number[]> {
   const children = new Map<number, number[]>();
