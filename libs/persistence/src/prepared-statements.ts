@@ -233,8 +233,8 @@ export interface HoldingClient {
  * their own at either end:
  * - TypeORM's `START TRANSACTION` is answered at once and `BEGIN` travels with the transaction's
  *   first statement;
- * - writes held with `holdUntilCommit` (the outbox's rows) travel with the next statement or
- *   with the `COMMIT`.
+ * - writes held with `holdUntilCommit` (`Sql.runAtCommit`: the outbox's rows, and writes whose
+ *   answer is not read) travel with the next statement or with the `COMMIT`.
  * A transaction that sent nothing sends nothing at its `COMMIT` or `ROLLBACK`. Given to the pool
  * as its `Client`, so TypeORM's query runners, `Sql` and direct pool queries all go through it.
  */
@@ -294,7 +294,7 @@ export function preparingClient(names: StatementNames | undefined): typeof Clien
           (!name || this.parsed(name))
         ) {
           const q = { ...(name ? { name } : {}), text: config, values: params };
-          return this.send(before, q, cb);
+          return this.send(before, q, cb, this.ahead);
         }
         this.sendAhead(before);
       }
@@ -404,9 +404,22 @@ export function preparingClient(names: StatementNames | undefined): typeof Clien
       );
     }
 
-    /** `q` after the statements `before`, in one round trip. */
-    private send(before: Statement[], q: Statement, cb: QueryCallback | null): never {
-      return this.run((done) => super.query(new Pipelined(before, q, done) as never), cb);
+    /**
+     * `q` after the statements `before`, in one round trip; after writes that went ahead and
+     * failed, it reports their failure (Postgres refuses it in the failed transaction).
+     */
+    private send(
+      before: Statement[],
+      q: Statement,
+      cb: QueryCallback | null,
+      ahead?: { failure?: Error },
+    ): never {
+      return this.run((done) => {
+        const report: QueryCallback = ahead
+          ? (err, res) => done(err ? (ahead.failure ?? err) : null, res)
+          : done;
+        super.query(new Pipelined(before, q, report) as never);
+      }, cb);
     }
 
     /** Starts a query answering `done`: through `cb`, or as pg's promise when there is none. */

@@ -121,6 +121,16 @@ describe.each([
         await tx.run('LOCK TABLE things IN SHARE ROW EXCLUSIVE MODE').catch(() => undefined);
       }),
     ).rejects.toMatchObject({ code: '23505' });
+    // a statement carrying later held writes reports the first failure too
+    await expect(
+      c.ds.transaction(async (m) => {
+        const tx = new Sql(m);
+        await tx.runAtCommit(INSERT, [1, 'duplicate']);
+        await tx.run('LOCK TABLE things IN SHARE ROW EXCLUSIVE MODE').catch(() => undefined);
+        await tx.runAtCommit(INSERT, [18, 'eighteen']);
+        await tx.rows('SELECT a FROM things WHERE id = $1', [18]);
+      }),
+    ).rejects.toMatchObject({ code: '23505' });
     // nor a COMMIT sent before the failure is answered (the statement not awaited)
     await expect(
       c.ds.transaction(async (m) => {
@@ -130,7 +140,7 @@ describe.each([
         void tx.run('LOCK TABLE things IN SHARE ROW EXCLUSIVE MODE').catch(() => undefined);
       }),
     ).rejects.toMatchObject({ code: '23505' });
-    for (const id of [7, 8, 9]) expect(await seenByOther(id)).toEqual([]);
+    for (const id of [7, 8, 9, 18]) expect(await seenByOther(id)).toEqual([]);
   });
 
   it('a rollback drops what is held: never sent', async () => {
