@@ -204,6 +204,19 @@ class Pipelined extends PgQueryClass {
 
 const has = (o: object, key: string) => Object.prototype.hasOwnProperty.call(o, key);
 
+/** No statement to send before another. */
+const NOTHING: readonly Statement[] = [];
+
+/**
+ * `done`, answering the failure of writes that went ahead of the statement instead of the
+ * statement's own (Postgres refuses it in the failed transaction, 25P02); `always`: even when the
+ * statement itself succeeded (a COMMIT answered ROLLBACK).
+ */
+const reportingAhead =
+  (ahead: { failure?: Error }, done: QueryCallback, always = false): QueryCallback =>
+  (err, res) =>
+    done(err || always ? (ahead.failure ?? err) : null, res);
+
 /** The answer of a transaction statement not sent (as pg's result would say). */
 const answered = (command: string) => ({ command, rowCount: null, rows: [], fields: [] });
 
@@ -307,7 +320,9 @@ export function preparingClient(names: StatementNames | undefined): typeof Clien
     }
 
     /** `BEGIN` if it is still to be sent, then the held writes; both emptied. */
-    private takeBefore(): Statement[] {
+    private takeBefore(): readonly Statement[] {
+      // every statement asks: nothing pending (the usual case) allocates nothing
+      if (!this.beginPending && this.held.length === 0) return NOTHING;
       const before = this.beginPending ? [BEGIN, ...this.held] : this.held;
       this.beginPending = false;
       this.held = [];
@@ -341,7 +356,7 @@ export function preparingClient(names: StatementNames | undefined): typeof Clien
       const before = this.takeBefore();
       return this.run((done) => {
         // writes sent ahead and not answered yet: a failure of theirs is the COMMIT's
-        const report: QueryCallback = ahead ? (err, res) => done(ahead.failure ?? err, res) : done;
+        const report = ahead ? reportingAhead(ahead, done, true) : done;
         if (before.length === 0) super.query('COMMIT', report);
         else super.query(new Pipelined(before, COMMIT, report) as never);
       }, cb);
@@ -353,7 +368,7 @@ export function preparingClient(names: StatementNames | undefined): typeof Clien
      * answered. A failure is kept and reported by the statement that follows (which Postgres
      * refuses in the failed transaction) and by the COMMIT.
      */
-    private sendAhead(before: Statement[]): void {
+    private sendAhead(before: readonly Statement[]): void {
       if (before.length === 1 && before[0] === BEGIN) {
         super.query('BEGIN').catch(() => undefined); // its failure fails what follows
         return;
@@ -380,7 +395,7 @@ export function preparingClient(names: StatementNames | undefined): typeof Clien
       cb: QueryCallback | null,
     ): never {
       return this.run((done) => {
-        const report: QueryCallback = (err, res) => done(err ? (ahead.failure ?? err) : null, res);
+        const report = reportingAhead(ahead, done);
         if (name)
           super.query({ name, text: config as string, values: params as unknown[] }, report);
         else (super.query as (...a: unknown[]) => void)(config, params, report);
@@ -409,15 +424,13 @@ export function preparingClient(names: StatementNames | undefined): typeof Clien
      * failed, it reports their failure (Postgres refuses it in the failed transaction).
      */
     private send(
-      before: Statement[],
+      before: readonly Statement[],
       q: Statement,
       cb: QueryCallback | null,
       ahead?: { failure?: Error },
     ): never {
       return this.run((done) => {
-        const report: QueryCallback = ahead
-          ? (err, res) => done(err ? (ahead.failure ?? err) : null, res)
-          : done;
+        const report = ahead ? reportingAhead(ahead, done) : done;
         super.query(new Pipelined(before, q, report) as never);
       }, cb);
     }
