@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { inTransaction, Sql } from '@emporia/persistence';
+import { anyOf, inTransaction, Sql } from '@emporia/persistence';
 import { counter, gauge, PollingLoop, type Logger } from '@emporia/platform';
 import {
   HEADER,
@@ -214,9 +214,11 @@ export class OutboxRelay {
         }
         // sent with the COMMIT (no round trip of its own); if it fails, the rows stay pending and
         // go again (at least once, as after any failure here)
+        // one row's mark by its scalar form (a cached generic plan: persistence's anyOf)
+        const [bySeq, param] = anyOf('seq', 1, 'bigint', seqs);
         await sql.runAtCommit(
-          `UPDATE outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL WHERE seq = ANY($1::bigint[])`,
-          [seqs],
+          `UPDATE outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL WHERE ${bySeq}`,
+          [param],
         );
         return { published: rows.length };
       },

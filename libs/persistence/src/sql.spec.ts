@@ -1,4 +1,4 @@
-import { qualified, Sql, type SqlRunner } from './sql';
+import { anyOf, qualified, Sql, type SqlRunner } from './sql';
 
 /** A runner answering as TypeORM's Postgres driver does: rows, or [rows, count] for UPDATE/DELETE. */
 function runner(answer: unknown): SqlRunner & { calls: [string, unknown[] | undefined][] } {
@@ -68,5 +68,13 @@ describe('Sql', () => {
 describe('qualified', () => {
   it('qualifies each column of a list, across line breaks', () => {
     expect(qualified('p', 'id, order_id,\n  status')).toBe('p.id, p.order_id, p.status');
+  });
+});
+
+describe('anyOf', () => {
+  it('writes one value as a scalar parameter and several (or none) as an array', () => {
+    expect(anyOf('s.id', 1, 'uuid', ['a'])).toEqual(['s.id = $1::uuid', 'a']);
+    expect(anyOf('s.id', 2, 'uuid', ['a', 'b'])).toEqual(['s.id = ANY($2::uuid[])', ['a', 'b']]);
+    expect(anyOf('seq', 1, 'bigint', [])).toEqual(['seq = ANY($1::bigint[])', []]);
   });
 });

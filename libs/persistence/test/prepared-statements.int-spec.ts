@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { createDataSource, Sql } from '../src';
+import { anyOf, createDataSource, Sql } from '../src';
 import { createTestDatabase } from '@emporia/testing';
 
 /** The statements the one connection of `ds`'s pool has prepared (its own session's view). */
@@ -91,6 +91,46 @@ describe('named prepared statements (real Postgres)', () => {
     for (let i = 0; i < 3; i++)
       await expect(sql.rows(bad, [1])).rejects.toThrow(/column "nope" does not exist/);
     expect(await sql.rows(explicit, [2])).toEqual([{ id: 2, a: 'two' }]);
+  });
+
+  it('a lookup of one value written with anyOf runs on a cached generic plan; `= ANY` over an array is planned at every execution', async () => {
+    const sql = new Sql(ds);
+    const lookup = (ids: number[]) => {
+      const [where, param] = anyOf('id', 1, 'int', ids);
+      return sql.rows(`SELECT id, a FROM things WHERE ${where}`, [param]);
+    };
+    // the same rows either way
+    expect(await lookup([1])).toEqual([{ id: 1, a: 'one' }]);
+    expect(await lookup([1, 2])).toEqual([
+      { id: 1, a: 'one' },
+      { id: 2, a: 'two' },
+    ]);
+    expect(await lookup([])).toEqual([]);
+    for (let i = 0; i < 10; i++) {
+      await lookup([1]);
+      await lookup([2, 1]);
+    }
+    const plans = await sql.rows<{
+      statement: string;
+      generic_plans: number;
+      custom_plans: number;
+    }>(
+      `SELECT statement, generic_plans::int, custom_plans::int FROM pg_prepared_statements
+        WHERE statement LIKE 'SELECT id, a FROM things WHERE id = %::int%' ORDER BY statement`,
+    );
+    // (named from the second use) one value: planned for its value five times, then the cached
+    // generic plan for the other five
+    expect(plans[0]).toEqual({
+      statement: 'SELECT id, a FROM things WHERE id = $1::int',
+      generic_plans: 5,
+      custom_plans: 5,
+    });
+    // (why) an array: Postgres's generic plan counts ten values, so it plans every execution
+    expect(plans[1]).toMatchObject({
+      statement: 'SELECT id, a FROM things WHERE id = ANY($1::int[])',
+      generic_plans: 0,
+    });
+    expect(plans[1].custom_plans).toBeGreaterThanOrEqual(10);
   });
 
   it('prepares nothing with preparedStatements: false', async () => {

@@ -1,5 +1,5 @@
 import { Money } from '@emporia/money';
-import { isUniqueViolation, qualified, Sql } from '@emporia/persistence';
+import { anyOf, isUniqueViolation, qualified, Sql } from '@emporia/persistence';
 import type { EntityManager } from 'typeorm';
 import type { CategoryRepository, ProductRepository, StockRepository } from '../application/ports';
 import { CatalogError } from '../domain/catalog-error';
@@ -142,11 +142,11 @@ export class SqlCategoryRepository implements CategoryRepository {
 
   async getMany(ids: string[]): Promise<Category[]> {
     if (ids.length === 0) return [];
+    const [byId, param] = anyOf('id', 1, 'uuid', ids);
     return (
-      await this.sql.rows<CategoryRow>(
-        `SELECT ${CATEGORY_COLUMNS} FROM categories WHERE id = ANY($1::uuid[])`,
-        [ids],
-      )
+      await this.sql.rows<CategoryRow>(`SELECT ${CATEGORY_COLUMNS} FROM categories WHERE ${byId}`, [
+        param,
+      ])
     ).map(toCategory);
   }
 
@@ -361,9 +361,10 @@ export class SqlProductRepository implements ProductRepository {
   async unitsSold(skuIds: string[]): Promise<Map<string, number>> {
     const sold = new Map<string, number>(skuIds.map((id) => [id, 0]));
     if (skuIds.length === 0) return sold;
+    const [byId, ids] = anyOf('id', 1, 'uuid', skuIds);
     const rows = await this.sql.rows<{ id: string; units_sold: string }>(
-      `SELECT id, units_sold::bigint AS units_sold FROM skus WHERE id = ANY($1::uuid[])`,
-      [skuIds],
+      `SELECT id, units_sold::bigint AS units_sold FROM skus WHERE ${byId}`,
+      [ids],
     );
     for (const r of rows) sold.set(r.id, Number(r.units_sold));
     return sold;
@@ -477,9 +478,10 @@ export class SqlStockRepository implements StockRepository {
   async totals(skuIds: string[]): Promise<Map<string, number>> {
     const totals = new Map<string, number>(skuIds.map((id) => [id, 0]));
     if (skuIds.length === 0) return totals;
+    const [bySku, ids] = anyOf('sku_id', 1, 'uuid', skuIds);
     const rows = await this.sql.rows<{ sku_id: string; total: string }>(
-      `SELECT sku_id, sum(on_hand)::bigint AS total FROM stock_levels WHERE sku_id = ANY($1::uuid[]) GROUP BY sku_id`,
-      [skuIds],
+      `SELECT sku_id, sum(on_hand)::bigint AS total FROM stock_levels WHERE ${bySku} GROUP BY sku_id`,
+      [ids],
     );
     for (const r of rows) totals.set(r.sku_id, Number(r.total));
     return totals;
@@ -491,11 +493,12 @@ export class SqlStockRepository implements StockRepository {
     const totals = new Map<string, number>(skuIds.map((id) => [id, 0]));
     const unitsSold = new Map<string, number>(skuIds.map((id) => [id, 0]));
     if (skuIds.length === 0) return { totals, unitsSold };
+    const [byId, ids] = anyOf('s.id', 1, 'uuid', skuIds);
     const rows = await this.sql.rows<{ id: string; units_sold: string; total: string | null }>(
       `SELECT s.id, s.units_sold::bigint AS units_sold,
               (SELECT sum(l.on_hand) FROM stock_levels l WHERE l.sku_id = s.id)::bigint AS total
-         FROM skus s WHERE s.id = ANY($1::uuid[])`,
-      [skuIds],
+         FROM skus s WHERE ${byId}`,
+      [ids],
     );
     for (const r of rows) {
       unitsSold.set(r.id, Number(r.units_sold));

@@ -1,4 +1,4 @@
-import { Sql } from '@emporia/persistence';
+import { anyOf, Sql } from '@emporia/persistence';
 import type { EntityManager } from 'typeorm';
 import type { ReservationRepository, SkuFacts } from '../application/ports';
 import type {
@@ -98,6 +98,7 @@ export class SqlReservationRepository implements ReservationRepository {
   }
 
   async lockAvailability(skuIds: string[]): Promise<Availability[]> {
+    const [bySku, ids] = anyOf('sku_id', 1, 'uuid', skuIds);
     const rows = await this.sql.rows<{
       sku_id: string;
       warehouse_code: string;
@@ -105,8 +106,8 @@ export class SqlReservationRepository implements ReservationRepository {
       reserved: string;
     }>(
       `SELECT sku_id, warehouse_code, on_hand::bigint AS on_hand, reserved::bigint AS reserved FROM stock_levels
-       WHERE sku_id = ANY($1::uuid[]) ORDER BY sku_id, warehouse_code FOR UPDATE`,
-      [skuIds],
+       WHERE ${bySku} ORDER BY sku_id, warehouse_code FOR UPDATE`,
+      [ids],
     );
     return rows.map((r) => ({
       skuId: r.sku_id,
@@ -159,14 +160,13 @@ export class SqlReservationRepository implements ReservationRepository {
   }
 
   async existingSkus(skuIds: string[]): Promise<string[]> {
-    const rows = await this.sql.rows<{ id: string }>(
-      `SELECT id FROM skus WHERE id = ANY($1::uuid[])`,
-      [skuIds],
-    );
+    const [byId, ids] = anyOf('id', 1, 'uuid', skuIds);
+    const rows = await this.sql.rows<{ id: string }>(`SELECT id FROM skus WHERE ${byId}`, [ids]);
     return rows.map((r) => r.id);
   }
 
   async skuFacts(skuIds: string[]): Promise<SkuFacts[]> {
+    const [byId, ids] = anyOf('s.id', 1, 'uuid', skuIds);
     const rows = await this.sql.rows<{
       id: string;
       code: string;
@@ -185,8 +185,8 @@ export class SqlReservationRepository implements ReservationRepository {
               COALESCE((SELECT json_agg(json_build_array(l.warehouse_code, (l.on_hand - l.reserved)::text) ORDER BY l.warehouse_code)
                         FROM stock_levels l WHERE l.sku_id = s.id AND l.on_hand > l.reserved), '[]'::json) AS stock
        FROM skus s JOIN products p ON p.id = s.product_id JOIN categories c ON c.id = p.category_id
-       WHERE s.id = ANY($1::uuid[])`,
-      [skuIds],
+       WHERE ${byId}`,
+      [ids],
     );
     return rows.map((r) => ({
       skuId: r.id,
