@@ -21,6 +21,10 @@
  * with the other sides' services paused (SIGSTOP; their background stays out of it): a
  * change in the machine's speed during the run falls on every side, not on whichever ran last
  * (one side after the other, three runs of the same two trees measured 0.86×, 0.99× and 1.06×).
+ * A side's first window of a phase comes after that phase's warm-up, until its CPU per iteration
+ * stops falling (BENCH_WARMUP_SECONDS, BENCH_WARMUP_MAX_SECONDS): what a shop's processes cost at
+ * steady state, not while V8 still compiles the code the load reaches. The 1,000 shoppers
+ * (BENCH_ACCOUNTS) stay under risk's 10 orders an hour per account through the longest warm-up.
  * `BENCH_SIDES=now` skips the base.
  * Sides `traced` / `traced:<ratio>` are the current tree with OpenTelemetry tracing on (issue
  * 21): every service sends its spans to a Jaeger of the run's own (tools/go-tools.sh builds it),
@@ -55,6 +59,7 @@ import { Client } from 'pg';
 import type { Pool } from 'undici';
 import { provideInfrastructure, startOwnJaeger } from '@emporia/testing';
 import {
+  closedLoop,
   cpuMeter,
   cpuPerRequest,
   type CpuReport,
@@ -68,13 +73,14 @@ import {
   signalTree,
   table,
   windowedSide,
+  untilSteady,
   type WindowedSide,
   writeFigures,
 } from './lib';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
-const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 300);
+const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 1000);
 const BASE = process.env.BENCH_BASE ?? '50ea257';
 const SIDES = (process.env.BENCH_SIDES ?? 'base,now').split(',');
 const TRACE_RATIO = process.env.BENCH_TRACE_RATIO ?? '1';
@@ -89,6 +95,16 @@ const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 5);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 /** Seconds a window's meter runs on after its load (the trailing consumers' work). */
 const DRAIN_SECONDS = Number(process.env.BENCH_DRAIN_SECONDS ?? 2);
+/**
+ * Before a side's first window of a phase, unmeasured rounds of that load until its CPU per
+ * iteration stops falling: at least BENCH_WARMUP_SECONDS, at most BENCH_WARMUP_MAX_SECONDS.
+ * Started processes run the paid order's code cold: V8 was still compiling it (13–21 % of every
+ * service's CPU in a `perf` profile of a 20 s window right after start) and went on for about a
+ * minute, a cost a shop's processes running for days do not pay per order.
+ */
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 20);
+const WARMUP_MAX_SECONDS = Number(process.env.BENCH_WARMUP_MAX_SECONDS ?? 90);
+const WARMUP_ROUND_SECONDS = 5;
 
 interface StartedPlatform {
   suffix: string;
@@ -123,6 +139,7 @@ interface SideResult {
   consistent: boolean;
   statements: string[];
   held: number;
+  warmups: PreparedSide['warmups'];
 }
 
 /**
@@ -227,6 +244,8 @@ interface PreparedSide {
   idlePerSecond: Record<string, number>;
   ordersBefore: number;
   statsBefore: Awaited<ReturnType<typeof dbStats>>;
+  /** Each phase's warm-up: CPU ms per iteration of each round, and its seconds. */
+  warmups: Partial<Record<'cart' | 'order', { figures: number[]; seconds: number }>>;
 }
 
 /**
@@ -410,6 +429,7 @@ async function prepareSide(
       idlePerSecond: {},
       ordersBefore: 0,
       statsBefore: {},
+      warmups: {},
     };
     return prepared;
   } catch (e) {
@@ -451,14 +471,31 @@ async function alone<T>(p: PreparedSide, all: PreparedSide[], fn: () => Promise<
   }
 }
 
-/** One window of a side's phase (a warm-up first, outside the meter), the other sides paused. */
+/**
+ * One window of a side's phase (a warm-up first, outside the meter), the other sides paused. The
+ * side's first window of a phase comes after the phase's warm-up (`untilSteady`: rounds of
+ * WARMUP_ROUND_SECONDS, each one's CPU per iteration metered, until it stops falling).
+ */
 const window = (p: PreparedSide, all: PreparedSide[], phase: 'cart' | 'order', round: number) =>
-  alone(p, all, () =>
-    measureWindow(p[phase], {
+  alone(p, all, async () => {
+    if (round === 0)
+      p.warmups[phase] = await untilSteady(
+        async () => {
+          const meter = cpuMeter(p.pids);
+          const r = await closedLoop(`${p.side} warm-up`, p[phase].op, {
+            concurrency: CONCURRENCY,
+            seconds: WARMUP_ROUND_SECONDS,
+            warmupSeconds: 0,
+          });
+          return meter.stop().platformMs / Math.max(1, r.ok);
+        },
+        { minSeconds: WARMUP_SECONDS, maxSeconds: WARMUP_MAX_SECONDS, better: 'lower' },
+      );
+    return measureWindow(p[phase], {
       concurrency: CONCURRENCY,
       seconds: SECONDS / ROUNDS,
-      // the other sides ran meanwhile: a short warm-up again after the first
-      warmupSeconds: round === 0 ? 2 : 1,
+      // the other sides ran meanwhile: a short warm-up again (after the phase's warm-up, the first)
+      warmupSeconds: 1,
       meterPids: p.pids,
       // the events of the window's last orders are consumed after it (consumers wait up to 500 ms
       // per fetch): metered with the side's own window, at-rest costs of those seconds included
@@ -469,8 +506,8 @@ const window = (p: PreparedSide, all: PreparedSide[], phase: 'cart' | 'order', r
           p.measuring = false;
         };
       },
-    }),
-  );
+    });
+  });
 
 /** Before a side's first paid-order window: what its databases hold. */
 async function beforeOrders(p: PreparedSide): Promise<void> {
@@ -557,6 +594,7 @@ async function finishSide(p: PreparedSide): Promise<SideResult> {
       consistent: checks.every(([, ok]) => ok),
       statements,
       held,
+      warmups: p.warmups,
     };
   } finally {
     await p.pool.close();
@@ -620,7 +658,7 @@ async function main(): Promise<void> {
     '',
     `Machine: ${machine()}. Command: \`npm run bench:checkout\` (BENCH_SECONDS=${SECONDS}, BENCH_CONCURRENCY=${CONCURRENCY}, BENCH_ACCOUNTS=${ACCOUNTS}, BENCH_BASE=${BASE}, BENCH_SIDES=${SIDES.join(',')}, BENCH_ROUNDS=${ROUNDS}${SIDES.includes('traced') ? `, BENCH_TRACE_RATIO=${TRACE_RATIO}` : ''}${RESULT_NAME !== 'checkout' ? `, BENCH_RESULT_NAME=${RESULT_NAME}` : ''}).`,
     'Each side runs catalog, user, order, marketing (PriceCart, list prices), risk (the seeded production rules) and the gateway as separate processes on the shared Postgres, Redis and Kafka; the load generator shares the machine.',
-    `The sides' platforms run at the same time; each phase is measured in ${ROUNDS} windows per side of ${f1(SECONDS / ROUNDS)} s, the sides alternating (${[...new Set(SIDES)].join(', ')}), pooled; each window after a warm-up outside the meter, its meter running ${DRAIN_SECONDS} s after its load for the events consumed after it (BENCH_DRAIN_SECONDS; the platform's at-rest cost of those seconds is counted too), the other sides' services paused meanwhile (SIGSTOP, SIGCONT after).`,
+    `The sides' platforms run at the same time; each phase is measured in ${ROUNDS} windows per side of ${f1(SECONDS / ROUNDS)} s, the sides alternating (${[...new Set(SIDES)].join(', ')}), pooled; each side's first window of a phase after that phase's unmeasured warm-up in rounds of ${WARMUP_ROUND_SECONDS} s until its CPU per iteration stopped falling (at least BENCH_WARMUP_SECONDS=${WARMUP_SECONDS}, then until two rounds in a row were no more than 5 % below the best before them, at most BENCH_WARMUP_MAX_SECONDS=${WARMUP_MAX_SECONDS}: a started service's code is still being compiled by V8 for about a minute of load), each window after 1 s of warm-up outside the meter, its meter running ${DRAIN_SECONDS} s after its load for the events consumed after it (BENCH_DRAIN_SECONDS; the platform's at-rest cost of those seconds is counted too), the other sides' services paused meanwhile (SIGSTOP, SIGCONT after).`,
     `Settings the benchmark changes: the gateway's TRUST_PROXY=true (as in production behind a load balancer) so each shopper has a client address (X-Forwarded-For; ${SHOPPERS_PER_IP} shopper(s) per address, BENCH_SHOPPERS_PER_IP); each of the ${ACCOUNTS} shoppers has its own shipping address. Rate limits and risk rules are the production defaults of each side.`,
     `One iteration = PUT cart line + POST /v1/checkout + POST /v1/orders/{id}/payments + POST /v1/payments/sandbox/pay/{id} (PAID). Checkout latency is the POST /v1/checkout alone.`,
     process.env.BENCH_NOTE ? `\n${process.env.BENCH_NOTE}\n` : '',
@@ -638,6 +676,12 @@ async function main(): Promise<void> {
     lines.push(
       `## ${r.side}`,
       '',
+      ...(['cart', 'order'] as const).map((phase) => {
+        const w = r.warmups[phase];
+        return w
+          ? `- Warm-up of the ${phase === 'cart' ? 'cart writes' : 'paid orders'}: ${f1(w.seconds)} s; CPU ms per ${phase === 'cart' ? 'cart write' : 'paid order'} in each ${WARMUP_ROUND_SECONDS} s round: ${w.figures.map(f2).join(', ')}.`
+          : `- No warm-up of the ${phase} phase.`;
+      }),
       `- CPU per paid order: ${cpuPerRequest(r.cpuOrder, r.order.ok)}.`,
       `- Of which the services (${r.services.join(', ')}): ${f1(servicesPerPaid(r))} ms; the shared servers (Postgres, Kafka, Redis, Elasticsearch) also serve whatever else runs on the machine.`,
       `- At rest, CPU ms per second: ${Object.entries(r.idlePerSecond)

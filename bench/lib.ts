@@ -102,6 +102,36 @@ export async function measureWindow<S extends WindowedSide>(
 }
 
 /**
+ * Unmeasured rounds until a figure stops improving (a process's JIT keeps optimising the code a
+ * load reaches for tens of seconds, and a server's caches fill): `round` runs one round and
+ * answers its figure; at least `minSeconds`, then until two rounds in a row were no more than
+ * 5 % better than the best round before them, at most `maxSeconds`. `better` says which way a
+ * figure improves (a rate: higher; a cost: lower). Answers each round's figure and the seconds.
+ */
+export async function untilSteady(
+  round: () => Promise<number>,
+  opts: { minSeconds: number; maxSeconds: number; better: 'higher' | 'lower' },
+): Promise<{ figures: number[]; seconds: number }> {
+  const figures: number[] = [];
+  const started = performance.now();
+  const elapsed = () => (performance.now() - started) / 1000;
+  let flat = 0; // rounds in a row not 5 % better than the best before them
+  for (;;) {
+    const figure = await round();
+    const improved =
+      figures.length === 0 ||
+      (opts.better === 'higher'
+        ? figure > Math.max(...figures) * 1.05
+        : figure < Math.min(...figures) * 0.95);
+    flat = improved ? 0 : flat + 1;
+    figures.push(figure);
+    if (elapsed() >= opts.maxSeconds) break;
+    if (elapsed() >= opts.minSeconds && flat >= 2) break;
+  }
+  return { figures, seconds: elapsed() };
+}
+
+/**
  * A closed loop: `concurrency` workers call `op` back to back for `seconds` after a warm-up.
  * `op` resolves to an error label (counted as a failure) or undefined.
  */

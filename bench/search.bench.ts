@@ -47,6 +47,7 @@ import {
   percentiles,
   send,
   table,
+  untilSteady,
   windowedSide,
   type WindowedSide,
   writeFigures,
@@ -504,20 +505,17 @@ async function main() {
         (pool) => async () => ok((await send(pool, 'GET', warmSearch().path)).status),
       );
       const each = { concurrency: CONCURRENCY, seconds: WARMUP_ROUND_SECONDS, warmupSeconds: 0 };
-      const started = performance.now();
-      const elapsed = () => (performance.now() - started) / 1000;
-      let flat = 0; // rounds in a row not 5 % faster than the best before them
-      for (;;) {
-        const r = await closedLoop('warm-up', direct, each);
-        warmup.failed += r.failed;
-        for (const op of others) warmup.failed += (await closedLoop('warm-up', op, each)).failed;
-        const rate = r.ok / r.seconds;
-        flat = rate <= Math.max(0, ...warmup.directRates) * 1.05 ? flat + 1 : 0;
-        warmup.directRates.push(rate);
-        if (elapsed() >= WARMUP_MAX_SECONDS) break;
-        if (elapsed() >= WARMUP_SECONDS && flat >= 2) break;
-      }
-      warmup.seconds = elapsed();
+      const steady = await untilSteady(
+        async () => {
+          const r = await closedLoop('warm-up', direct, each);
+          warmup.failed += r.failed;
+          for (const op of others) warmup.failed += (await closedLoop('warm-up', op, each)).failed;
+          return r.ok / r.seconds;
+        },
+        { minSeconds: WARMUP_SECONDS, maxSeconds: WARMUP_MAX_SECONDS, better: 'higher' },
+      );
+      warmup.directRates.push(...steady.figures);
+      warmup.seconds = steady.seconds;
       process.stderr.write(
         `warmed up for ${warmup.seconds.toFixed(0)} s; Elasticsearch direct per round: ${warmup.directRates.map((x) => x.toFixed(0)).join(', ')}/s; ${warmup.failed} failed\n`,
       );
