@@ -73,7 +73,7 @@ import {
   signalTree,
   table,
   windowedSide,
-  untilSteady,
+  Steadiness,
   type WindowedSide,
   writeFigures,
 } from './lib';
@@ -96,13 +96,14 @@ const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 /** Seconds a window's meter runs on after its load (the trailing consumers' work). */
 const DRAIN_SECONDS = Number(process.env.BENCH_DRAIN_SECONDS ?? 2);
 /**
- * Before a side's first window of a phase, unmeasured rounds of that load until its CPU per
- * iteration stops falling: at least BENCH_WARMUP_SECONDS, at most BENCH_WARMUP_MAX_SECONDS.
- * Started processes run the paid order's code cold: V8 was still compiling it (13–21 % of every
- * service's CPU in a `perf` profile of a 20 s window right after start) and went on for about a
- * minute, a cost a shop's processes running for days do not pay per order.
+ * Before a phase's first windows, unmeasured rounds of that load on every side until each one's
+ * CPU per iteration stops falling (`warmUp`): at least BENCH_WARMUP_SECONDS per side, at most
+ * BENCH_WARMUP_MAX_SECONDS. Started processes run the paid order's code cold: V8 was still
+ * compiling it (13–21 % of every service's CPU in a `perf` profile of a 20 s window right after
+ * start) and went on for about a minute of load, a cost a shop's processes running for days do
+ * not pay per order.
  */
-const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 20);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 45);
 const WARMUP_MAX_SECONDS = Number(process.env.BENCH_WARMUP_MAX_SECONDS ?? 90);
 const WARMUP_ROUND_SECONDS = 5;
 
@@ -200,7 +201,7 @@ async function pgCount(url: string, sql: string): Promise<number> {
 
 /** Transactions committed and rows inserted/updated in each service database (pg_stat views). */
 async function dbStats(databases: Record<string, string | undefined>) {
-  const out: Record<string, { xact: number; ins: number; upd: number }> = {};
+  const out: Record<string, { xact: number; ins: number; upd: number; sessions: number }> = {};
   for (const [name, url] of Object.entries(databases)) {
     if (!url) continue;
     const c = new Client({ connectionString: url });
@@ -209,7 +210,7 @@ async function dbStats(databases: Record<string, string | undefined>) {
       // the statistics collector reports with a delay: ask for a fresh snapshot
       await c.query('SELECT pg_stat_clear_snapshot()');
       const x = await c.query(
-        'SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()',
+        'SELECT xact_commit AS n, sessions FROM pg_stat_database WHERE datname = current_database()',
       );
       const t = await c.query(
         'SELECT COALESCE(sum(n_tup_ins), 0) AS ins, COALESCE(sum(n_tup_upd), 0) AS upd FROM pg_stat_user_tables',
@@ -218,6 +219,7 @@ async function dbStats(databases: Record<string, string | undefined>) {
         xact: Number(x.rows[0].n),
         ins: Number(t.rows[0].ins),
         upd: Number(t.rows[0].upd),
+        sessions: Number(x.rows[0].sessions),
       };
     } finally {
       await c.end();
@@ -471,30 +473,13 @@ async function alone<T>(p: PreparedSide, all: PreparedSide[], fn: () => Promise<
   }
 }
 
-/**
- * One window of a side's phase (a warm-up first, outside the meter), the other sides paused. The
- * side's first window of a phase comes after the phase's warm-up (`untilSteady`: rounds of
- * WARMUP_ROUND_SECONDS, each one's CPU per iteration metered, until it stops falling).
- */
-const window = (p: PreparedSide, all: PreparedSide[], phase: 'cart' | 'order', round: number) =>
-  alone(p, all, async () => {
-    if (round === 0)
-      p.warmups[phase] = await untilSteady(
-        async () => {
-          const meter = cpuMeter(p.pids);
-          const r = await closedLoop(`${p.side} warm-up`, p[phase].op, {
-            concurrency: CONCURRENCY,
-            seconds: WARMUP_ROUND_SECONDS,
-            warmupSeconds: 0,
-          });
-          return meter.stop().platformMs / Math.max(1, r.ok);
-        },
-        { minSeconds: WARMUP_SECONDS, maxSeconds: WARMUP_MAX_SECONDS, better: 'lower' },
-      );
-    return measureWindow(p[phase], {
+/** One window of a side's phase (a warm-up first, outside the meter), the other sides paused. */
+const window = (p: PreparedSide, all: PreparedSide[], phase: 'cart' | 'order') =>
+  alone(p, all, () =>
+    measureWindow(p[phase], {
       concurrency: CONCURRENCY,
       seconds: SECONDS / ROUNDS,
-      // the other sides ran meanwhile: a short warm-up again (after the phase's warm-up, the first)
+      // the other sides ran meanwhile: a short warm-up again
       warmupSeconds: 1,
       meterPids: p.pids,
       // the events of the window's last orders are consumed after it (consumers wait up to 500 ms
@@ -506,8 +491,40 @@ const window = (p: PreparedSide, all: PreparedSide[], phase: 'cart' | 'order', r
           p.measuring = false;
         };
       },
-    });
-  });
+    }),
+  );
+
+/**
+ * A phase's warm-up on every side, before its first window: rounds of WARMUP_ROUND_SECONDS, the
+ * sides alternating as the windows do (each round alone, the others paused for no longer than a
+ * round each: a pause longer than the consumers' 30 s session would cost a rebalance, and one
+ * longer than the pools' idle time new connections, in the next window), each round's CPU per
+ * iteration metered, until every side's is steady (`Steadiness`): at least
+ * BENCH_WARMUP_SECONDS of rounds per side, at most BENCH_WARMUP_MAX_SECONDS.
+ */
+async function warmUp(all: PreparedSide[], phase: 'cart' | 'order'): Promise<void> {
+  const steadiness = all.map(() => new Steadiness('lower'));
+  const minRounds = Math.ceil(WARMUP_SECONDS / WARMUP_ROUND_SECONDS);
+  const maxRounds = Math.max(minRounds, Math.ceil(WARMUP_MAX_SECONDS / WARMUP_ROUND_SECONDS));
+  for (let round = 1; round <= maxRounds; round++) {
+    for (const [i, p] of all.entries())
+      await alone(p, all, async () => {
+        const meter = cpuMeter(p.pids);
+        const r = await closedLoop(`${p.side} warm-up`, p[phase].op, {
+          concurrency: CONCURRENCY,
+          seconds: WARMUP_ROUND_SECONDS,
+          warmupSeconds: 0,
+        });
+        steadiness[i].add(meter.stop().platformMs / Math.max(1, r.ok));
+      });
+    if (round >= minRounds && steadiness.every((s) => s.steady)) break;
+  }
+  for (const [i, p] of all.entries())
+    p.warmups[phase] = {
+      figures: steadiness[i].figures,
+      seconds: steadiness[i].figures.length * WARMUP_ROUND_SECONDS,
+    };
+}
 
 /** Before a side's first paid-order window: what its databases hold. */
 async function beforeOrders(p: PreparedSide): Promise<void> {
@@ -562,7 +579,8 @@ async function finishSide(p: PreparedSide): Promise<SideResult> {
     const statements = Object.entries(statsAfter).map(([name, a]) => {
       const b = p.statsBefore[name];
       const per = (v: number) => (orders ? v / orders : 0).toFixed(1);
-      return `${name} ${per(a.xact - b.xact)} tx, ${per(a.ins - b.ins)} rows inserted, ${per(a.upd - b.upd)} updated`;
+      // a session opened is a new Postgres backend: its caches cold, its statements prepared again
+      return `${name} ${per(a.xact - b.xact)} tx, ${per(a.ins - b.ins)} rows inserted, ${per(a.upd - b.upd)} updated, ${a.sessions - b.sessions} sessions opened in all`;
     });
     const checks: [string, boolean][] = [
       [
@@ -635,12 +653,14 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, SETTLE_SECONDS * 1000));
     for (const p of prepared) await alone(p, prepared, () => measureAtRest(p));
     // each phase in rounds, the sides' windows alternating in the order given
+    await warmUp(prepared, 'cart');
     for (let round = 0; round < ROUNDS; round++)
-      for (const p of prepared) await window(p, prepared, 'cart', round);
+      for (const p of prepared) await window(p, prepared, 'cart');
     // the cart writes leave one unit in every cart: each paid order sets it to 1 again
     for (const p of prepared) await beforeOrders(p);
+    await warmUp(prepared, 'order');
     for (let round = 0; round < ROUNDS; round++)
-      for (const p of prepared) await window(p, prepared, 'order', round);
+      for (const p of prepared) await window(p, prepared, 'order');
     while (prepared.length) results.push(await finishSide(prepared.shift()!));
   } finally {
     for (const p of prepared) {
@@ -658,7 +678,7 @@ async function main(): Promise<void> {
     '',
     `Machine: ${machine()}. Command: \`npm run bench:checkout\` (BENCH_SECONDS=${SECONDS}, BENCH_CONCURRENCY=${CONCURRENCY}, BENCH_ACCOUNTS=${ACCOUNTS}, BENCH_BASE=${BASE}, BENCH_SIDES=${SIDES.join(',')}, BENCH_ROUNDS=${ROUNDS}${SIDES.includes('traced') ? `, BENCH_TRACE_RATIO=${TRACE_RATIO}` : ''}${RESULT_NAME !== 'checkout' ? `, BENCH_RESULT_NAME=${RESULT_NAME}` : ''}).`,
     'Each side runs catalog, user, order, marketing (PriceCart, list prices), risk (the seeded production rules) and the gateway as separate processes on the shared Postgres, Redis and Kafka; the load generator shares the machine.',
-    `The sides' platforms run at the same time; each phase is measured in ${ROUNDS} windows per side of ${f1(SECONDS / ROUNDS)} s, the sides alternating (${[...new Set(SIDES)].join(', ')}), pooled; each side's first window of a phase after that phase's unmeasured warm-up in rounds of ${WARMUP_ROUND_SECONDS} s until its CPU per iteration stopped falling (at least BENCH_WARMUP_SECONDS=${WARMUP_SECONDS}, then until two rounds in a row were no more than 5 % below the best before them, at most BENCH_WARMUP_MAX_SECONDS=${WARMUP_MAX_SECONDS}: a started service's code is still being compiled by V8 for about a minute of load), each window after 1 s of warm-up outside the meter, its meter running ${DRAIN_SECONDS} s after its load for the events consumed after it (BENCH_DRAIN_SECONDS; the platform's at-rest cost of those seconds is counted too), the other sides' services paused meanwhile (SIGSTOP, SIGCONT after).`,
+    `The sides' platforms run at the same time; each phase is measured in ${ROUNDS} windows per side of ${f1(SECONDS / ROUNDS)} s, the sides alternating (${[...new Set(SIDES)].join(', ')}), pooled; before its first windows, the phase's unmeasured warm-up in rounds of ${WARMUP_ROUND_SECONDS} s, the sides alternating, until every side's CPU per iteration stopped falling (at least BENCH_WARMUP_SECONDS=${WARMUP_SECONDS}, then until two rounds in a row were no more than 5 % below the best before them, at most BENCH_WARMUP_MAX_SECONDS=${WARMUP_MAX_SECONDS} per side: a started service's code is still being compiled by V8 for about a minute of load), each window after 1 s of warm-up outside the meter, its meter running ${DRAIN_SECONDS} s after its load for the events consumed after it (BENCH_DRAIN_SECONDS; the platform's at-rest cost of those seconds is counted too), the other sides' services paused meanwhile (SIGSTOP, SIGCONT after).`,
     `Settings the benchmark changes: the gateway's TRUST_PROXY=true (as in production behind a load balancer) so each shopper has a client address (X-Forwarded-For; ${SHOPPERS_PER_IP} shopper(s) per address, BENCH_SHOPPERS_PER_IP); each of the ${ACCOUNTS} shoppers has its own shipping address. Rate limits and risk rules are the production defaults of each side.`,
     `One iteration = PUT cart line + POST /v1/checkout + POST /v1/orders/{id}/payments + POST /v1/payments/sandbox/pay/{id} (PAID). Checkout latency is the POST /v1/checkout alone.`,
     process.env.BENCH_NOTE ? `\n${process.env.BENCH_NOTE}\n` : '',

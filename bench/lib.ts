@@ -102,33 +102,50 @@ export async function measureWindow<S extends WindowedSide>(
 }
 
 /**
- * Unmeasured rounds until a figure stops improving (a process's JIT keeps optimising the code a
- * load reaches for tens of seconds, and a server's caches fill): `round` runs one round and
- * answers its figure; at least `minSeconds`, then until two rounds in a row were no more than
- * 5 % better than the best round before them, at most `maxSeconds`. `better` says which way a
- * figure improves (a rate: higher; a cost: lower). Answers each round's figure and the seconds.
+ * Whether a figure measured in rounds of unmeasured load has stopped improving (a process's JIT
+ * keeps optimising the code a load reaches for tens of seconds, and a server's caches fill): two
+ * rounds in a row no more than 5 % better than the best round before them. `better` says which
+ * way the figure improves (a rate: higher; a cost: lower).
+ */
+export class Steadiness {
+  readonly figures: number[] = [];
+  /** Rounds in a row not 5 % better than the best before them. */
+  private flat = 0;
+
+  constructor(private readonly better: 'higher' | 'lower') {}
+
+  add(figure: number): void {
+    const f = this.figures;
+    const improved =
+      f.length === 0 ||
+      (this.better === 'higher' ? figure > Math.max(...f) * 1.05 : figure < Math.min(...f) * 0.95);
+    this.flat = improved ? 0 : this.flat + 1;
+    f.push(figure);
+  }
+
+  get steady(): boolean {
+    return this.flat >= 2;
+  }
+}
+
+/**
+ * Unmeasured rounds until their figure is steady (`Steadiness`): `round` runs one round and
+ * answers its figure; at least `minSeconds`, at most `maxSeconds`. Answers each round's figure
+ * and the seconds.
  */
 export async function untilSteady(
   round: () => Promise<number>,
   opts: { minSeconds: number; maxSeconds: number; better: 'higher' | 'lower' },
 ): Promise<{ figures: number[]; seconds: number }> {
-  const figures: number[] = [];
+  const steadiness = new Steadiness(opts.better);
   const started = performance.now();
   const elapsed = () => (performance.now() - started) / 1000;
-  let flat = 0; // rounds in a row not 5 % better than the best before them
   for (;;) {
-    const figure = await round();
-    const improved =
-      figures.length === 0 ||
-      (opts.better === 'higher'
-        ? figure > Math.max(...figures) * 1.05
-        : figure < Math.min(...figures) * 0.95);
-    flat = improved ? 0 : flat + 1;
-    figures.push(figure);
+    steadiness.add(await round());
     if (elapsed() >= opts.maxSeconds) break;
-    if (elapsed() >= opts.minSeconds && flat >= 2) break;
+    if (elapsed() >= opts.minSeconds && steadiness.steady) break;
   }
-  return { figures, seconds: elapsed() };
+  return { figures: steadiness.figures, seconds: elapsed() };
 }
 
 /**
