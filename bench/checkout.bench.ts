@@ -21,8 +21,9 @@
  * with the other sides' services paused (SIGSTOP; their background stays out of it): a
  * change in the machine's speed during the run falls on every side, not on whichever ran last
  * (one side after the other, three runs of the same two trees measured 0.86×, 0.99× and 1.06×).
- * A side's first window of a phase comes after that phase's warm-up, until its CPU per iteration
- * stops falling (BENCH_WARMUP_SECONDS, BENCH_WARMUP_MAX_SECONDS): what a shop's processes cost at
+ * Each phase's first windows come after its warm-up, the sides alternating round by round until
+ * every side's CPU per iteration stops falling (BENCH_WARMUP_SECONDS, BENCH_WARMUP_MAX_SECONDS,
+ * `warmUp`): what a shop's processes cost at
  * steady state, not while V8 still compiles the code the load reaches. The 1,000 shoppers
  * (BENCH_ACCOUNTS) stay under risk's 10 orders an hour per account through the longest warm-up.
  * `BENCH_SIDES=now` skips the base.
@@ -71,9 +72,9 @@ import {
   type RunResult,
   send,
   signalTree,
+  Steadiness,
   table,
   windowedSide,
-  Steadiness,
   type WindowedSide,
   writeFigures,
 } from './lib';
