@@ -23,8 +23,8 @@
  * (one side after the other, three runs of the same two trees measured 0.86×, 0.99× and 1.06×).
  * Each phase's first windows come after its warm-up, the sides alternating round by round until
  * every side's CPU per iteration stops falling (BENCH_WARMUP_SECONDS, BENCH_WARMUP_MAX_SECONDS,
- * `warmUp`): what a shop's processes cost at
- * steady state, not while V8 still compiles the code the load reaches. The 1,000 shoppers
+ * `warmUp`): what a shop's processes cost at steady state, not while V8 still compiles the code
+ * the load reaches. The 1,000 shoppers
  * (BENCH_ACCOUNTS) stay under risk's 10 orders an hour per account through the longest warm-up.
  * `BENCH_SIDES=now` skips the base.
  * Sides `traced` / `traced:<ratio>` are the current tree with OpenTelemetry tracing on (issue
