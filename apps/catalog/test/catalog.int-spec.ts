@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { catalogV1 } from '@emporia/contracts';
 import { createKafka } from '@emporia/messaging';
@@ -11,6 +12,8 @@ const expectGrpcError = async (p: Promise<unknown>, grpcStatus: status, code: st
   const err = await failure(p);
   expect({ status: err.status, code: err.code }).toEqual({ status: grpcStatus, code });
 };
+
+const cny = (amountMinor: number) => ({ amountMinor, currency: 'CNY' });
 
 describe('catalog service (real Postgres + Kafka)', () => {
   let catalog: CatalogUnderTest;
@@ -91,6 +94,84 @@ describe('catalog service (real Postgres + Kafka)', () => {
     expect([...roots.categories, ...rest.categories].map((x) => x.id).sort()).toEqual(
       [root.id, other.id].sort(),
     );
+  });
+
+  it('reads a product with its SKUs in order, each with its stock and units sold', async () => {
+    const root = await category('Read');
+    const leaf = await category('ReadLeaf', root.id);
+    const code = `RD-${uniqueSuffix()}`;
+    const created = (
+      await call<catalogV1.CreateProductResponse>('createProduct', {
+        title: 'Three SKUs',
+        categoryId: leaf.id,
+        skus: [
+          { code: `${code}-A`, attributes: { color: 'red', size: 'M' }, price: cny(1999) },
+          { code: `${code}-B`, attributes: { color: 'blue' }, price: cny(2999) },
+          { code: `${code}-C`, attributes: {}, price: cny(100) },
+        ],
+      })
+    ).product!;
+    const [a, b] = created.skus.map((s) => s.id);
+    await call('adjustStock', { skuId: a, warehouseCode: 'sh-1', delta: 5, reason: 'receive' });
+    await call('adjustStock', { skuId: a, warehouseCode: 'bj-1', delta: 3, reason: 'receive' });
+    await call('adjustStock', { skuId: b, warehouseCode: 'sh-1', delta: 2, reason: 'receive' });
+    const reservationId = randomUUID();
+    await call('reserveStock', { reservationId, lines: [{ skuId: a, quantity: 2 }] });
+    await call('commitReservation', { reservationId });
+
+    const read = (await call<catalogV1.GetProductResponse>('getProduct', { id: created.id }))
+      .product!;
+    expect(read.categoryPathIds).toEqual([root.id, leaf.id]);
+    expect(
+      read.skus.map((s) => ({
+        code: s.code,
+        attributes: s.attributes,
+        price: s.price,
+        originalPrice: s.originalPrice,
+        stockOnHand: Number(s.stockOnHand),
+        unitsSold: Number(s.unitsSold),
+      })),
+    ).toEqual([
+      {
+        code: `${code}-A`,
+        attributes: { color: 'red', size: 'M' },
+        price: cny(1999),
+        originalPrice: null,
+        stockOnHand: 6,
+        unitsSold: 2,
+      },
+      {
+        code: `${code}-B`,
+        attributes: { color: 'blue' },
+        price: cny(2999),
+        originalPrice: null,
+        stockOnHand: 2,
+        unitsSold: 0,
+      },
+      {
+        code: `${code}-C`,
+        attributes: {},
+        price: cny(100),
+        originalPrice: null,
+        stockOnHand: 0,
+        unitsSold: 0,
+      },
+    ]);
+    // the commit's snapshot (read under the product's lock) carries the same figures
+    const [committed] = (
+      await catalog.pg.query(
+        `SELECT payload FROM outbox WHERE message_key = $1 AND event_type = $2 ORDER BY seq DESC LIMIT 1`,
+        [created.id, 'emporia.catalog.v1.ProductStockChanged'],
+      )
+    ).rows.map((r: { payload: Buffer }) => catalogV1.ProductStockChanged.decode(r.payload));
+    expect(committed.product!.categoryPathIds).toEqual([root.id, leaf.id]);
+    expect(
+      committed.product!.skus.map((s) => [Number(s.stockOnHand), Number(s.unitsSold)]),
+    ).toEqual([
+      [6, 2],
+      [2, 0],
+      [0, 0],
+    ]);
   });
 
   it('moving a subtree re-publishes snapshots of its products with the new path', async () => {

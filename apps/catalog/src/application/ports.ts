@@ -23,8 +23,6 @@ import type {
 
 export interface CategoryRepository {
   get(id: string): Promise<Category | null>;
-  /** The categories of these ids that exist, in no particular order. */
-  getMany(ids: string[]): Promise<Category[]>;
   getBySlug(slug: string): Promise<Category | null>;
   insert(category: Category): Promise<void>;
   /** Writes name, slug, parent and path of each category. */
@@ -90,13 +88,23 @@ export interface StockRepository {
   ): Promise<void>;
   levels(skuId: string): Promise<StockLevel[]>;
   totals(skuIds: string[]): Promise<Map<string, number>>;
+}
+
+/** What a product view reads beside its product (`loadProductViews`). */
+export interface ProductViewFacts {
+  /** The categories of the ids asked that exist, in no particular order. */
+  categories: Pick<Category, 'id' | 'pathIds' | 'regulated'>[];
+  /** Stock on hand and units sold per SKU asked, each 0 for a SKU without rows. */
+  totals: Map<string, number>;
+  unitsSold: Map<string, number>;
+}
+
+export interface ProductViewRepository {
   /**
-   * `totals` and `ProductRepository.unitsSold` of the same SKUs in one query (a product view's
-   * stock and sales), each 0 for a SKU without rows.
+   * The categories' paths and the SKUs' stock and sales, in one query: a view is read inside
+   * transactions that hold the product's lock (a reservation's commit), one round trip there.
    */
-  totalsAndUnitsSold(
-    skuIds: string[],
-  ): Promise<{ totals: Map<string, number>; unitsSold: Map<string, number> }>;
+  facts(categoryIds: string[], skuIds: string[]): Promise<ProductViewFacts>;
 }
 
 export interface SkuFacts {
@@ -198,6 +206,7 @@ export interface CatalogTx {
   categories: CategoryRepository;
   products: ProductRepository;
   stock: StockRepository;
+  views: ProductViewRepository;
   reservations: ReservationRepository;
   warehouses: WarehouseRepository;
   priceHistory: PriceHistoryRepository;

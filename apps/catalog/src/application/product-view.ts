@@ -19,9 +19,9 @@ export async function loadProductView(
 }
 
 /**
- * Snapshots of many products with a fixed number of queries (one for categories, one for stock
- * and units sold and, when asked, one for ratings), whatever the number of products: a page of ListProducts
- * may hold 500. Event snapshots (a stock reservation committed at checkout) skip the ratings.
+ * Snapshots of many products with a fixed number of queries (one for the categories, stock and
+ * units sold and, when asked, one for ratings), whatever the number of products: a page of
+ * ListProducts may hold 500. Event snapshots (a stock reservation committed at checkout) skip the ratings.
  */
 export async function loadProductViews(
   tx: CatalogTx,
@@ -31,9 +31,11 @@ export async function loadProductViews(
   if (products.length === 0) return [];
   const skuIds = products.flatMap((p) => p.skus.map((s) => s.id));
   // one after the other: they share the transaction's connection
-  const categories = await tx.categories.getMany([...new Set(products.map((p) => p.categoryId))]);
-  const { totals: stockBySku, unitsSold: unitsSoldBySku } =
-    await tx.stock.totalsAndUnitsSold(skuIds);
+  const {
+    categories,
+    totals: stockBySku,
+    unitsSold: unitsSoldBySku,
+  } = await tx.views.facts([...new Set(products.map((p) => p.categoryId))], skuIds);
   const ratings = options.rating
     ? await tx.ratings.getMany(products.map((p) => p.id))
     : new Map<string, NonNullable<ProductView['rating']>>();

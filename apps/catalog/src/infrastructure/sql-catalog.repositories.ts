@@ -1,7 +1,13 @@
 import { Money } from '@emporia/money';
 import { anyOf, isUniqueViolation, qualified, Sql } from '@emporia/persistence';
 import type { EntityManager } from 'typeorm';
-import type { CategoryRepository, ProductRepository, StockRepository } from '../application/ports';
+import type {
+  CategoryRepository,
+  ProductRepository,
+  ProductViewFacts,
+  ProductViewRepository,
+  StockRepository,
+} from '../application/ports';
 import { CatalogError } from '../domain/catalog-error';
 import { type Category, depthOf } from '../domain/category';
 import type { Product, ProductStatus } from '../domain/product';
@@ -69,6 +75,17 @@ interface SkuRow {
 
 const SKU_COLUMNS =
   'id, product_id, code, attributes, price_amount_minor, original_price_amount_minor, currency, position';
+
+/**
+ * The SKUs of the product `p` in position order, as a JSON array of `SkuRow`s (amounts as text,
+ * as the driver reads a bigint): a product and its SKUs in one statement.
+ */
+const SKUS_OF_P = `COALESCE((SELECT json_agg(json_build_object(
+    'id', s.id, 'product_id', s.product_id, 'code', s.code, 'attributes', s.attributes,
+    'price_amount_minor', s.price_amount_minor::text,
+    'original_price_amount_minor', s.original_price_amount_minor::text,
+    'currency', s.currency, 'position', s.position) ORDER BY s.position)
+  FROM skus s WHERE s.product_id = p.id), '[]'::json)`;
 
 /** The stock columns a stock write owns (`reserved` belongs to reservations). */
 interface StockLevelRow {
@@ -138,16 +155,6 @@ export class SqlCategoryRepository implements CategoryRepository {
       [id],
     );
     return r && toCategory(r);
-  }
-
-  async getMany(ids: string[]): Promise<Category[]> {
-    if (ids.length === 0) return [];
-    const [byId, param] = anyOf('id', 1, 'uuid', ids);
-    return (
-      await this.sql.rows<CategoryRow>(`SELECT ${CATEGORY_COLUMNS} FROM categories WHERE ${byId}`, [
-        param,
-      ])
-    ).map(toCategory);
   }
 
   async getBySlug(slug: string): Promise<Category | null> {
@@ -249,17 +256,18 @@ export class SqlProductRepository implements ProductRepository {
     this.sql = new Sql(m);
   }
 
+  /**
+   * The product with its SKUs in one round trip (the SKUs as a JSON array of their rows). With
+   * `forUpdate` only the product's row is locked, as every writer of its stock locks it first:
+   * one round trip less under that lock.
+   */
   async get(id: string, opts: { forUpdate?: boolean } = {}): Promise<Product | null> {
-    const r = await this.sql.one<ProductRow>(
-      `SELECT ${PRODUCT_COLUMNS} FROM products WHERE id = $1${opts.forUpdate ? ' FOR UPDATE' : ''}`,
+    const r = await this.sql.one<ProductRow & { skus: SkuRow[] }>(
+      `SELECT ${qualified('p', PRODUCT_COLUMNS)}, ${SKUS_OF_P} AS skus
+         FROM products p WHERE p.id = $1${opts.forUpdate ? ' FOR UPDATE OF p' : ''}`,
       [id],
     );
-    if (!r) return null;
-    const skus = await this.sql.rows<SkuRow>(
-      `SELECT ${SKU_COLUMNS} FROM skus WHERE product_id = $1 ORDER BY position`,
-      [id],
-    );
-    return toProduct(r, skus);
+    return r && toProduct(r, r.skus);
   }
 
   async insert(product: Product): Promise<void> {
@@ -486,24 +494,53 @@ export class SqlStockRepository implements StockRepository {
     for (const r of rows) totals.set(r.sku_id, Number(r.total));
     return totals;
   }
+}
 
-  async totalsAndUnitsSold(
-    skuIds: string[],
-  ): Promise<{ totals: Map<string, number>; unitsSold: Map<string, number> }> {
+/**
+ * A product view's facts in one statement: each subquery's rows as a JSON array (amounts as
+ * text, as the driver reads a bigint). One id is asked by its scalar form (persistence's
+ * `anyOf`), so a reservation's commit, which reads one product's view, runs a cached plan.
+ */
+export class SqlProductViewRepository implements ProductViewRepository {
+  private readonly sql: Sql;
+
+  constructor(m: EntityManager) {
+    this.sql = new Sql(m);
+  }
+
+  async facts(categoryIds: string[], skuIds: string[]): Promise<ProductViewFacts> {
     const totals = new Map<string, number>(skuIds.map((id) => [id, 0]));
     const unitsSold = new Map<string, number>(skuIds.map((id) => [id, 0]));
-    if (skuIds.length === 0) return { totals, unitsSold };
-    const [byId, ids] = anyOf('s.id', 1, 'uuid', skuIds);
-    const rows = await this.sql.rows<{ id: string; units_sold: string; total: string | null }>(
-      `SELECT s.id, s.units_sold::bigint AS units_sold,
-              (SELECT sum(l.on_hand) FROM stock_levels l WHERE l.sku_id = s.id)::bigint AS total
-         FROM skus s WHERE ${byId}`,
-      [ids],
+    if (categoryIds.length === 0 && skuIds.length === 0)
+      return { categories: [], totals, unitsSold };
+    const [byCategory, categoryParam] = anyOf('c.id', 1, 'uuid', categoryIds);
+    const [bySku, skuParam] = anyOf('s.id', 2, 'uuid', skuIds);
+    const [row] = await this.sql.rows<{
+      categories: { id: string; path_ids: string[]; regulated: boolean }[];
+      skus: { id: string; units_sold: string; total: string | null }[];
+    }>(
+      `SELECT
+         COALESCE((SELECT json_agg(json_build_object(
+             'id', c.id, 'path_ids', c.path_ids, 'regulated', c.regulated))
+           FROM categories c WHERE ${byCategory}), '[]'::json) AS categories,
+         COALESCE((SELECT json_agg(json_build_object(
+             'id', s.id, 'units_sold', s.units_sold::text,
+             'total', (SELECT sum(l.on_hand) FROM stock_levels l WHERE l.sku_id = s.id)::text))
+           FROM skus s WHERE ${bySku}), '[]'::json) AS skus`,
+      [categoryParam, skuParam],
     );
-    for (const r of rows) {
+    for (const r of row.skus) {
       unitsSold.set(r.id, Number(r.units_sold));
       if (r.total !== null) totals.set(r.id, Number(r.total));
     }
-    return { totals, unitsSold };
+    return {
+      categories: row.categories.map((c) => ({
+        id: c.id,
+        pathIds: c.path_ids,
+        regulated: c.regulated,
+      })),
+      totals,
+      unitsSold,
+    };
   }
 }

@@ -16,6 +16,7 @@ import { SqlTagRepository } from './sql-tag.repository';
 import {
   SqlCategoryRepository,
   SqlProductRepository,
+  SqlProductViewRepository,
   SqlStockRepository,
 } from './sql-catalog.repositories';
 
@@ -41,6 +42,7 @@ export class TypeormUnitOfWork extends OutboxUnitOfWork<CatalogTx> implements Un
         categories: new SqlCategoryRepository(manager),
         products: new SqlProductRepository(manager),
         stock: new SqlStockRepository(manager),
+        views: new SqlProductViewRepository(manager),
         reservations: new SqlReservationRepository(manager),
         warehouses: new SqlWarehouseRepository(manager),
         priceHistory: new SqlPriceHistoryRepository(manager),

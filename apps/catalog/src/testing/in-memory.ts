@@ -14,6 +14,7 @@ import type {
   ProductRatingRepository,
   ProductRepository,
   ProductView,
+  ProductViewRepository,
   ReservationRepository,
   SkuFacts,
   StockRepository,
@@ -236,8 +237,6 @@ class MemCategories implements CategoryRepository {
   constructor(private readonly s: InMemoryCatalogStore) {}
   private sorted = () => [...this.s.categories.values()].sort(byKey((c) => c.id));
   get = async (id: string) => this.s.categories.get(id) ?? null;
-  getMany = async (ids: string[]) =>
-    ids.map((id) => this.s.categories.get(id)).filter((c): c is Category => !!c);
   getBySlug = async (slug: string) =>
     [...this.s.categories.values()].find((c) => c.slug === slug) ?? null;
   private checkSlug(c: Category) {
@@ -357,9 +356,16 @@ class MemStock implements StockRepository {
       if (totals.has(l.skuId)) totals.set(l.skuId, totals.get(l.skuId)! + l.onHand);
     return totals;
   }
-  async totalsAndUnitsSold(skuIds: string[]) {
+}
+
+class MemProductViews implements ProductViewRepository {
+  constructor(private readonly s: InMemoryCatalogStore) {}
+  async facts(categoryIds: string[], skuIds: string[]) {
     return {
-      totals: await this.totals(skuIds),
+      categories: categoryIds
+        .map((id) => this.s.categories.get(id))
+        .filter((c): c is Category => !!c),
+      totals: await new MemStock(this.s).totals(skuIds),
       unitsSold: new Map(skuIds.map((id) => [id, this.s.unitsSold.get(id) ?? 0])),
     };
   }
@@ -595,6 +601,7 @@ export class InMemoryCatalogUnitOfWork
       categories: new MemCategories(s),
       products: new MemProducts(s),
       stock: new MemStock(s),
+      views: new MemProductViews(s),
       reservations: new MemReservations(s),
       warehouses: new MemWarehouses(s),
       priceHistory: new MemPriceHistory(s),
