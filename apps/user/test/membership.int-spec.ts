@@ -156,6 +156,82 @@ describe('membership: points and tiers from order events (real Postgres + Kafka)
     expect(m.rollingSpend).toEqual({ amountMinor: 13_090, currency: 'CNY' });
   });
 
+  const consumed = (eventIds: string[]) =>
+    eventually(
+      async () =>
+        (await pg.query(`SELECT 1 FROM inbox WHERE event_id = ANY($1::uuid[])`, [eventIds]))
+          .rowCount === eventIds.length
+          ? true
+          : undefined,
+      { what: `events ${eventIds.join(', ')} consumed` },
+    );
+
+  it('counts the same order once when it comes again under another event id (spend and points)', async () => {
+    const accountId = await newAccount('resent');
+    const orderId = randomUUID();
+    await consumed([await paid(accountId, orderId, 25_000)]); // ¥250 → 250 points
+    await consumed([await paid(accountId, orderId, 25_000)]); // re-sent: a new event id
+
+    const spend = (
+      await pg.query(`SELECT ref, amount_minor FROM member_spend WHERE account_id = $1`, [
+        accountId,
+      ])
+    ).rows;
+    expect(spend).toEqual([{ ref: `order:${orderId}`, amount_minor: '25000' }]);
+    const ledger = (
+      await pg.query(
+        `SELECT type, points, balance_after FROM points_ledger WHERE account_id = $1 ORDER BY id`,
+        [accountId],
+      )
+    ).rows;
+    expect(ledger).toEqual([{ type: 'EARN', points: '250', balance_after: '250' }]);
+    const m = await membership(accountId);
+    expect(m.pointsBalance).toBe(250);
+    expect(m.rollingSpend).toEqual({ amountMinor: 25_000, currency: 'CNY' });
+    expect(m.tierCode).toBe('MEMBER');
+  });
+
+  it('evaluates the tier from the 12 months of spend with this order in it, and earns on the lots it has', async () => {
+    const accountId = await newAccount('window');
+    await consumed([await paid(accountId, randomUUID(), 20_000)]); // ¥200 → 200 points
+    // spend from elsewhere: ¥600 within the 12 months, ¥50,000 (PLATINUM alone) 13 months ago
+    const monthsAgo = (n: number) => {
+      const d = new Date();
+      d.setUTCMonth(d.getUTCMonth() - n);
+      return d;
+    };
+    await pg.query(
+      `INSERT INTO member_spend (account_id, ref, amount_minor, currency, at)
+       VALUES ($1, 'manual:recent', 60000, 'CNY', $2), ($1, 'manual:old', 5000000, 'CNY', $3)`,
+      [accountId, monthsAgo(2), monthsAgo(13)],
+    );
+    expect((await membership(accountId)).tierCode).toBe('MEMBER');
+
+    // ¥200 + ¥600 + ¥300 = ¥1,100 in the window: SILVER (≥ ¥1,000), counting this order's spend
+    const orderId = randomUUID();
+    await consumed([await paid(accountId, orderId, 30_000)]); // ¥300 → 300 points
+    const m = await membership(accountId);
+    expect(m.tierCode).toBe('SILVER');
+    expect(m.rollingSpend).toEqual({ amountMinor: 110_000, currency: 'CNY' });
+    expect(m.pointsBalance).toBe(500);
+    const ledger = (
+      await pg.query(
+        `SELECT type, points, ref, balance_after FROM points_ledger WHERE account_id = $1 ORDER BY id`,
+        [accountId],
+      )
+    ).rows;
+    // the earlier lot was read back whole (its 200 points count in the balance after)
+    expect(ledger[1]).toEqual({ type: 'EARN', points: '300', ref: orderId, balance_after: '500' });
+    expect(ledger).toHaveLength(2);
+    const changes = (
+      await pg.query(
+        `SELECT event_type FROM outbox WHERE message_key = $1 AND event_type LIKE '%TierChanged'`,
+        [accountId],
+      )
+    ).rows;
+    expect(changes).toHaveLength(1);
+  });
+
   it('upgrades the tier when rolling spend crosses a threshold and downgrades on a full refund', async () => {
     const accountId = await newAccount('tiers');
     const orderId = randomUUID();

@@ -1,7 +1,19 @@
 import type { Money } from '@emporia/money';
 import type { LedgerResult, PointsAccount } from '../domain/points-ledger';
-import { evaluateTier, rollingSpend, type TierDefinition } from '../domain/membership-tier';
+import {
+  evaluateTier,
+  rollingSpend,
+  type SpendRecord,
+  type TierDefinition,
+} from '../domain/membership-tier';
 import type { UserTx } from './ports';
+
+/** The start of the 12-month spend window that ends at `now`. */
+export function spendWindowStart(now: Date): Date {
+  const from = new Date(now);
+  from.setUTCFullYear(from.getUTCFullYear() - 1);
+  return from;
+}
 
 /**
  * The tier table and the net spend over the 12 months up to `now` (in the tiers' currency), read
@@ -12,9 +24,7 @@ export async function tiersAndRollingSpend(
   accountId: string,
   now: Date,
 ): Promise<{ tiers: TierDefinition[]; spend: Money }> {
-  const from = new Date(now);
-  from.setUTCFullYear(from.getUTCFullYear() - 1);
-  const { tiers, spend } = await tx.membership.tiersAndSpendSince(accountId, from);
+  const { tiers, spend } = await tx.membership.tiersAndSpendSince(accountId, spendWindowStart(now));
   return { tiers, spend: rollingSpend(spend, now, tiers[0].minSpend.currency) };
 }
 
@@ -28,8 +38,23 @@ export async function reevaluateTier(
   currentCode: string,
   now: Date,
 ): Promise<string> {
-  const { tiers, spend } = await tiersAndRollingSpend(tx, accountId, now);
-  const { tier, change } = evaluateTier(tiers, currentCode, spend);
+  const read = await tx.membership.tiersAndSpendSince(accountId, spendWindowStart(now));
+  return evaluateTierFrom(tx, accountId, currentCode, now, read);
+}
+
+/**
+ * `reevaluateTier` against the tier table and the spend records since `spendWindowStart(now)`
+ * read earlier in the transaction (after its last spend change), with no read of its own.
+ */
+export async function evaluateTierFrom(
+  tx: UserTx,
+  accountId: string,
+  currentCode: string,
+  now: Date,
+  read: { tiers: TierDefinition[]; spend: SpendRecord[] },
+): Promise<string> {
+  const spend = rollingSpend(read.spend, now, read.tiers[0].minSpend.currency);
+  const { tier, change } = evaluateTier(read.tiers, currentCode, spend);
   if (change !== 'NONE') {
     await tx.membership.setTier(accountId, tier.code, now);
     tx.events.tierChanged(accountId, currentCode, tier.code, change, now);
@@ -45,7 +70,16 @@ export async function changePoints(
   refs: string[],
   op: (acc: PointsAccount) => LedgerResult,
 ): Promise<LedgerResult> {
-  const before = await tx.membership.loadPoints(accountId, refs);
+  return changeLoadedPoints(tx, accountId, await tx.membership.loadPoints(accountId, refs), op);
+}
+
+/** `changePoints` on a slice read earlier in the transaction (under the membership's lock). */
+export async function changeLoadedPoints(
+  tx: UserTx,
+  accountId: string,
+  before: PointsAccount,
+  op: (acc: PointsAccount) => LedgerResult,
+): Promise<LedgerResult> {
   const result = op(before);
   if (result.entries.length > 0)
     await tx.membership.savePoints(accountId, before, result.account, result.entries);

@@ -3,7 +3,12 @@ import { Money, minorUnitExponent } from '@emporia/money';
 import type { ReceivedEvent } from '@emporia/messaging';
 import type { RequestContext } from '@emporia/platform';
 import { earn, revokeEarn } from '../domain/points-ledger';
-import { changePoints, reevaluateTier } from './membership-rules';
+import {
+  changeLoadedPoints,
+  evaluateTierFrom,
+  reevaluateTier,
+  spendWindowStart,
+} from './membership-rules';
 import {
   CLOCK,
   type Clock,
@@ -58,17 +63,25 @@ export class OrderEventsUseCase {
 
   onOrderPaid(ctx: RequestContext, event: ReceivedEvent, facts: OrderPaidFacts): Promise<boolean> {
     return this.uow.runForEvent(ctx, POINTS_CONSUMER, event, async (tx) => {
-      if (!(await tx.accounts.findById(facts.accountId))) return;
       const now = this.clock.now();
-      const tier = await tx.membership.lockMembership(facts.accountId, now);
+      // the account's check and the membership's lock, one statement (no account: a guest's order)
+      const tier = await tx.membership.lockMembershipOfAccount(facts.accountId, now);
+      if (tier === null) return;
+      // held: sent with the read below, which sees it
       await tx.membership.addSpend(facts.accountId, {
         ref: `order:${facts.orderId}`,
         amount: facts.amountPaid,
         at: facts.paidAt,
       });
+      // the order's points slice and what the tier is evaluated from, in one read under the lock
+      const read = await tx.membership.pointsTiersAndSpendSince(
+        facts.accountId,
+        [facts.orderId],
+        spendWindowStart(now),
+      );
       const points = this.pointsFor(facts.amountPaid);
       if (points > 0) {
-        await changePoints(tx, facts.accountId, [facts.orderId], (acc) =>
+        await changeLoadedPoints(tx, facts.accountId, read.points, (acc) =>
           earn(acc, {
             lotId: this.ids.newId(),
             ref: facts.orderId,
@@ -78,7 +91,7 @@ export class OrderEventsUseCase {
           }),
         );
       }
-      await reevaluateTier(tx, facts.accountId, tier, now);
+      await evaluateTierFrom(tx, facts.accountId, tier, now, read);
     });
   }
 
@@ -88,23 +101,30 @@ export class OrderEventsUseCase {
     facts: OrderRefundedFacts,
   ): Promise<boolean> {
     return this.uow.runForEvent(ctx, POINTS_CONSUMER, event, async (tx) => {
-      if (!(await tx.accounts.findById(facts.accountId))) return;
       const now = this.clock.now();
-      const tier = await tx.membership.lockMembership(facts.accountId, now);
+      const tier = await tx.membership.lockMembershipOfAccount(facts.accountId, now);
+      if (tier === null) return;
+      // held: sent with the read below, which sees it
       await tx.membership.addSpend(facts.accountId, {
         ref: `refund:${facts.orderId}:${facts.refundId}`,
         amount: facts.amountRefunded.negate(),
         at: facts.refundedAt,
       });
-      if (facts.full) {
-        const before = await tx.membership.loadPoints(facts.accountId, [facts.orderId]);
-        if (before.lots.some((l) => l.sourceRef === facts.orderId)) {
-          await changePoints(tx, facts.accountId, [facts.orderId], (acc) =>
-            revokeEarn(acc, { ref: facts.orderId, now }),
-          );
-        }
+      if (!facts.full) {
+        await reevaluateTier(tx, facts.accountId, tier, now);
+        return;
       }
-      await reevaluateTier(tx, facts.accountId, tier, now);
+      const read = await tx.membership.pointsTiersAndSpendSince(
+        facts.accountId,
+        [facts.orderId],
+        spendWindowStart(now),
+      );
+      if (read.points.lots.some((l) => l.sourceRef === facts.orderId)) {
+        await changeLoadedPoints(tx, facts.accountId, read.points, (acc) =>
+          revokeEarn(acc, { ref: facts.orderId, now }),
+        );
+      }
+      await evaluateTierFrom(tx, facts.accountId, tier, now, read);
     });
   }
 }

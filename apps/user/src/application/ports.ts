@@ -140,14 +140,32 @@ export interface MembershipRepository {
   tiers(): Promise<TierDefinition[]>;
   /** Creates the membership at the base tier if needed, locks it, returns the current tier code. */
   lockMembership(accountId: string, now: Date): Promise<string>;
+  /**
+   * `lockMembership` for an account that may not exist (an event's: guest checkouts), in one
+   * round trip with the account's check: null, and nothing written, when there is no account.
+   */
+  lockMembershipOfAccount(accountId: string, now: Date): Promise<string | null>;
   setTier(accountId: string, code: string, now: Date): Promise<void>;
-  /** False when this reference was already recorded. */
-  addSpend(accountId: string, record: SpendRecord): Promise<boolean>;
+  /**
+   * Records spend under its reference, held until the transaction's next statement or COMMIT
+   * (no round trip of its own; later reads in the transaction see it). A reference already
+   * recorded is left as it is: a replay counts nothing twice.
+   */
+  addSpend(accountId: string, record: SpendRecord): Promise<void>;
   /** The tier table, and the spend records after `from`, in one round trip. */
   tiersAndSpendSince(
     accountId: string,
     from: Date,
   ): Promise<{ tiers: TierDefinition[]; spend: SpendRecord[] }>;
+  /**
+   * `loadPoints(accountId, refs)` and `tiersAndSpendSince(accountId, from)` in one round trip
+   * (one snapshot): for a points change followed by a tier evaluation, which reads no points.
+   */
+  pointsTiersAndSpendSince(
+    accountId: string,
+    refs: string[],
+    from: Date,
+  ): Promise<{ points: PointsAccount; tiers: TierDefinition[]; spend: SpendRecord[] }>;
   loadPoints(accountId: string, refs: string[]): Promise<PointsAccount>;
   savePoints(
     accountId: string,

@@ -1,5 +1,5 @@
 import { Money } from '@emporia/money';
-import { Sql } from '@emporia/persistence';
+import { anyOf, Sql } from '@emporia/persistence';
 import type { EntityManager } from 'typeorm';
 import type { MembershipRepository } from '../application/ports';
 import { UserError } from '../domain/user-error';
@@ -40,6 +40,79 @@ const toSpend = (r: SpendJsonRow): SpendRecord => ({
   at: new Date(r.at),
 });
 
+/** A points slice as JSON (bigints and times as text). */
+interface PointsJson {
+  entries: {
+    type: LedgerEntry['type'];
+    points: string;
+    lot_id: string;
+    ref: string;
+    at: string;
+    balance_after: string;
+  }[];
+  lots: (Omit<LotRow, 'earned_at' | 'expires_at'> & {
+    earned_at: string;
+    expires_at: string;
+  })[];
+}
+const toPointsAccount = (r: PointsJson): PointsAccount => ({
+  lots: r.lots.map((l): PointsLot => ({
+    id: l.id,
+    sourceRef: l.source_ref,
+    points: Number(l.points),
+    remaining: Number(l.remaining),
+    earnedAt: new Date(l.earned_at),
+    expiresAt: new Date(l.expires_at),
+  })),
+  entries: r.entries.map((e) => ({
+    type: e.type,
+    points: Number(e.points),
+    lotId: e.lot_id,
+    ref: e.ref,
+    at: new Date(e.at),
+    balanceAfter: Number(e.balance_after),
+  })),
+});
+
+/**
+ * The points slice of `loadPoints` for account $1 and `refs` as parameter $2: a CTE `e` and the
+ * select-list items `entries` and `lots` (JSON, bigints as text, times as text), with the
+ * parameter's value. One ref (a paid order's) is matched by its scalar form (persistence's
+ * `anyOf`), so the statement keeps a cached generic plan instead of being planned at every call.
+ */
+const pointsSlice = (refs: string[]) => {
+  const [byRef, param] = anyOf('ref', 2, 'text', refs);
+  const [bySource] = anyOf('source_ref', 2, 'text', refs);
+  return {
+    cte: `e AS (
+         SELECT id, type, points, lot_id, ref, at, balance_after FROM points_ledger
+          WHERE account_id = $1 AND ${byRef})`,
+    columns: `COALESCE((SELECT json_agg(json_build_object('type', type, 'points', points::text,
+                                'lot_id', lot_id, 'ref', ref, 'at', at, 'balance_after', balance_after::text)
+                              ORDER BY id) FROM e), '[]'::json) AS entries,
+              COALESCE((SELECT json_agg(json_build_object('id', id, 'source_ref', source_ref,
+                                'points', points::text, 'remaining', remaining::text,
+                                'earned_at', earned_at, 'expires_at', expires_at)
+                              ORDER BY earned_at, id)
+                          FROM points_lots
+                         WHERE account_id = $1
+                           AND (remaining > 0 OR ${bySource} OR id IN (SELECT lot_id FROM e))),
+                       '[]'::json) AS lots`,
+    param,
+  };
+};
+/**
+ * The select-list items `tiers` (the whole table) and `spend` (of account $1 after the time in
+ * parameter `from`), as JSON with bigints as text.
+ */
+const tiersAndSpendColumns = (from: string) =>
+  `COALESCE((SELECT json_agg(json_build_object('code', code, 'name', name,
+                                  'min_spend_minor', min_spend_minor::text, 'currency', currency)
+                                ORDER BY min_spend_minor) FROM tiers), '[]'::json) AS tiers,
+              COALESCE((SELECT json_agg(json_build_object('ref', ref, 'amount_minor', amount_minor::text,
+                                  'currency', currency, 'at', at))
+                          FROM member_spend WHERE account_id = $1 AND at > ${from}), '[]'::json) AS spend`;
+
 /** Tiers, spend, membership and the points ledger of one account, inside the caller's transaction. */
 export class SqlMembershipRepository implements MembershipRepository {
   private readonly sql: Sql;
@@ -60,15 +133,30 @@ export class SqlMembershipRepository implements MembershipRepository {
   ): Promise<{ tiers: TierDefinition[]; spend: SpendRecord[] }> {
     // one round trip: both lists as JSON (bigints as text, so no precision is lost)
     const [r] = await this.sql.rows<{ tiers: TierRow[]; spend: SpendJsonRow[] }>(
-      `SELECT COALESCE((SELECT json_agg(json_build_object('code', code, 'name', name,
-                                  'min_spend_minor', min_spend_minor::text, 'currency', currency)
-                                ORDER BY min_spend_minor) FROM tiers), '[]'::json) AS tiers,
-              COALESCE((SELECT json_agg(json_build_object('ref', ref, 'amount_minor', amount_minor::text,
-                                  'currency', currency, 'at', at))
-                          FROM member_spend WHERE account_id = $1 AND at > $2), '[]'::json) AS spend`,
+      `SELECT ${tiersAndSpendColumns('$2')}`,
       [accountId, from],
     );
     return {
+      tiers: r.tiers.map(toTier),
+      spend: r.spend.map(toSpend),
+    };
+  }
+
+  async pointsTiersAndSpendSince(
+    accountId: string,
+    refs: string[],
+    from: Date,
+  ): Promise<{ points: PointsAccount; tiers: TierDefinition[]; spend: SpendRecord[] }> {
+    // one round trip: `loadPoints` and `tiersAndSpendSince` as one SELECT (one snapshot)
+    const slice = pointsSlice(refs);
+    const [r] = await this.sql.rows<PointsJson & { tiers: TierRow[]; spend: SpendJsonRow[] }>(
+      `WITH ${slice.cte}
+       SELECT ${slice.columns},
+              ${tiersAndSpendColumns('$3')}`,
+      [accountId, slice.param, from],
+    );
+    return {
+      points: toPointsAccount(r),
       tiers: r.tiers.map(toTier),
       spend: r.spend.map(toSpend),
     };
@@ -87,6 +175,21 @@ export class SqlMembershipRepository implements MembershipRepository {
     return row.tier_code;
   }
 
+  async lockMembershipOfAccount(accountId: string, now: Date): Promise<string | null> {
+    // one round trip: `lockMembership` for an account that exists (no row: none, nothing written).
+    // Accounts are never deleted (erasure anonymises the row), so reading it in this statement
+    // answers as the separate read before it did.
+    const row = await this.sql.one<{ tier_code: string }>(
+      `INSERT INTO memberships (account_id, tier_code, updated_at, tiers_version, evaluated_at)
+       SELECT a.id, (SELECT code FROM tiers ORDER BY min_spend_minor LIMIT 1), $2, (SELECT version FROM tier_settings), $2
+         FROM accounts a WHERE a.id = $1
+       ON CONFLICT (account_id) DO UPDATE SET updated_at = memberships.updated_at
+       RETURNING tier_code`,
+      [accountId, now],
+    );
+    return row?.tier_code ?? null;
+  }
+
   async setTier(accountId: string, code: string, now: Date): Promise<void> {
     await this.sql.runAtCommit(
       `UPDATE memberships SET tier_code = $2, updated_at = $3, evaluated_at = $3 WHERE account_id = $1`,
@@ -94,12 +197,13 @@ export class SqlMembershipRepository implements MembershipRepository {
     );
   }
 
-  async addSpend(accountId: string, record: SpendRecord): Promise<boolean> {
-    const rows = await this.sql.rows<{ ref: string }>(
-      `INSERT INTO member_spend (account_id, ref, amount_minor, currency, at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING ref`,
+  async addSpend(accountId: string, record: SpendRecord): Promise<void> {
+    // held until the transaction's next statement or COMMIT (no round trip of its own); the
+    // primary key (account_id, ref) with DO NOTHING keeps a repeated reference from counting twice
+    await this.sql.runAtCommit(
+      `INSERT INTO member_spend (account_id, ref, amount_minor, currency, at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
       [accountId, record.ref, record.amount.amountMinor, record.amount.currency, record.at],
     );
-    return rows.length === 1;
   }
 
   /**
@@ -109,54 +213,13 @@ export class SqlMembershipRepository implements MembershipRepository {
   async loadPoints(accountId: string, refs: string[]): Promise<PointsAccount> {
     // one round trip: the entries under `refs`, and the lots with points left, earned under
     // `refs` or touched by those entries; as JSON (bigints as text, times as text)
-    const [r] = await this.sql.rows<{
-      entries: {
-        type: LedgerEntry['type'];
-        points: string;
-        lot_id: string;
-        ref: string;
-        at: string;
-        balance_after: string;
-      }[];
-      lots: (Omit<LotRow, 'earned_at' | 'expires_at'> & {
-        earned_at: string;
-        expires_at: string;
-      })[];
-    }>(
-      `WITH e AS (
-         SELECT id, type, points, lot_id, ref, at, balance_after FROM points_ledger
-          WHERE account_id = $1 AND ref = ANY($2))
-       SELECT COALESCE((SELECT json_agg(json_build_object('type', type, 'points', points::text,
-                                'lot_id', lot_id, 'ref', ref, 'at', at, 'balance_after', balance_after::text)
-                              ORDER BY id) FROM e), '[]'::json) AS entries,
-              COALESCE((SELECT json_agg(json_build_object('id', id, 'source_ref', source_ref,
-                                'points', points::text, 'remaining', remaining::text,
-                                'earned_at', earned_at, 'expires_at', expires_at)
-                              ORDER BY earned_at, id)
-                          FROM points_lots
-                         WHERE account_id = $1
-                           AND (remaining > 0 OR source_ref = ANY($2) OR id IN (SELECT lot_id FROM e))),
-                       '[]'::json) AS lots`,
-      [accountId, refs],
+    const slice = pointsSlice(refs);
+    const [r] = await this.sql.rows<PointsJson>(
+      `WITH ${slice.cte}
+       SELECT ${slice.columns}`,
+      [accountId, slice.param],
     );
-    return {
-      lots: r.lots.map((l): PointsLot => ({
-        id: l.id,
-        sourceRef: l.source_ref,
-        points: Number(l.points),
-        remaining: Number(l.remaining),
-        earnedAt: new Date(l.earned_at),
-        expiresAt: new Date(l.expires_at),
-      })),
-      entries: r.entries.map((e) => ({
-        type: e.type,
-        points: Number(e.points),
-        lotId: e.lot_id,
-        ref: e.ref,
-        at: new Date(e.at),
-        balanceAfter: Number(e.balance_after),
-      })),
-    };
+    return toPointsAccount(r);
   }
 
   /**

@@ -49,7 +49,7 @@ import { MemAccountSecurity, MemSmsCodes } from './in-memory-security';
  *   adapter's mapping of the unique violation);
  * - refresh tokens are stored by hash; `findByTokenForUpdate` of a rotated-out token lists it in
  *   `retiredTokenIds`, as the SQL join does;
- * - spend is unique per (account, ref) (`addSpend` false on a repeat), memberships start at the
+ * - spend is unique per (account, ref) (`addSpend` keeps the first), memberships start at the
  *   lowest tier, `replaceTiers` refuses TIER_IN_USE and bumps the tier-table version;
  * - `loadPoints` returns the slice the SQL returns (lots with points left, lots and entries of
  *   the refs);
@@ -480,6 +480,9 @@ class MemMembership implements MembershipRepository {
       });
     return this.s.memberships.get(accountId)!.tierCode;
   }
+  async lockMembershipOfAccount(accountId: string, now: Date) {
+    return this.s.accounts.has(accountId) ? this.lockMembership(accountId, now) : null;
+  }
   private update(accountId: string, change: Partial<Membership>) {
     const m = this.s.memberships.get(accountId);
     if (m) this.s.memberships.set(accountId, { ...m, ...change });
@@ -489,15 +492,17 @@ class MemMembership implements MembershipRepository {
   }
   async addSpend(accountId: string, record: SpendRecord) {
     const k = `${accountId}|${record.ref}`;
-    if (this.s.spend.has(k)) return false;
-    this.s.spend.set(k, { ...record, accountId });
-    return true;
+    if (!this.s.spend.has(k)) this.s.spend.set(k, { ...record, accountId });
   }
   tiersAndSpendSince = async (accountId: string, from: Date) => ({
     tiers: await this.tiers(),
     spend: [...this.s.spend.values()]
       .filter((x) => x.accountId === accountId && x.at.getTime() > from.getTime())
       .map(({ accountId: _a, ...r }) => r),
+  });
+  pointsTiersAndSpendSince = async (accountId: string, refs: string[], from: Date) => ({
+    points: await this.loadPoints(accountId, refs),
+    ...(await this.tiersAndSpendSince(accountId, from)),
   });
   async loadPoints(accountId: string, refs: string[]): Promise<PointsAccount> {
     const stored = this.s.ledger.filter((e) => e.accountId === accountId && refs.includes(e.ref));
