@@ -176,7 +176,7 @@ export class CheckoutUseCase {
     const key = checkoutKey.toLowerCase();
     const attemptId = this.ids.newId();
     const start = await this.uow.run(ctx, async (tx) => {
-      const { record, created } = await tx.checkouts.begin({
+      const begun = await tx.checkouts.begin({
         key,
         accountId: input.accountId,
         // the order id is the checkout key: one checkout, one order
@@ -191,9 +191,11 @@ export class CheckoutUseCase {
         attemptId,
         heartbeatAt: now,
       });
-      // the cart is read in the same transaction (the saga's CART step checks it)
+      // the cart is read in the same transaction (the saga's CART step checks it): a new record
+      // comes with it; a retry's is read once the retry is decided
+      if (begun.created) return { kind: 'RUN' as const, record: begun.record, cart: begun.cart };
+      const { record } = begun;
       const cart = () => tx.carts.find({ accountId: input.accountId });
-      if (created) return { kind: 'RUN' as const, record, cart: await cart() };
       const decision = decideRetry(
         record,
         { accountId: input.accountId, requestHash: fingerprint },

@@ -81,7 +81,20 @@ export class PaymentUseCase {
     const provider = this.provider(input.provider);
     const requestKey = input.idempotencyKey?.trim() || undefined;
     const payment = await this.uow.run(ctx, async (tx) => {
-      const o = await tx.orders.find(input.orderId);
+      const now = this.clock.now();
+      const id = this.ids.newId();
+      // without an idempotency key the order is read by the statement that makes the attempt,
+      // which makes it only when the order passes the checks below (otherwise they throw, and
+      // nothing is made); with one, the key's answer is looked up between the two checks
+      const { order: o, made } = requestKey
+        ? { order: await tx.orders.find(input.orderId), made: null }
+        : await tx.payments.openAttemptOnOrder({
+            id,
+            orderId: input.orderId,
+            accountId: input.accountId,
+            provider: provider.name,
+            createdAt: now,
+          });
       if (!o || o.accountId !== input.accountId) throw orderNotFound(input.orderId);
       if (requestKey) {
         const answered = await tx.payments.findByRequestKey(o.id, requestKey);
@@ -100,13 +113,16 @@ export class PaymentUseCase {
           `an order that is ${o.status} cannot be paid`,
           { status: o.status },
         );
-      const now = this.clock.now();
-      const id = this.ids.newId();
       // a page made in this process is written with the attempt (one transaction, no second
       // write); a provider over the network is asked after the commit, below
       const page = provider.startsInProcess
         ? await provider.startPayment({ paymentId: id, orderId: o.id, amount: o.total })
         : undefined;
+      if (made) {
+        // made above without its page: the page is written with the commit
+        if (page) await tx.payments.recordPage(made.id, page.redirectUrl);
+        return { ...made, redirectUrl: page?.redirectUrl ?? null };
+      }
       const attempt = await tx.payments.openAttempt({
         id,
         orderId: o.id,

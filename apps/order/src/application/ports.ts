@@ -301,11 +301,17 @@ export interface CartRepository {
   remove(cartId: string): Promise<void>;
 }
 
+/** What `CheckoutRepository.begin` found: a record it made (with the account's cart), or one stored. */
+export type CheckoutBegun =
+  | { record: CheckoutRecord; created: true; cart: Cart | null }
+  | { record: CheckoutRecord; created: false };
+
 export interface CheckoutRepository {
-  /** Inserts a new record, or returns the existing one for the key (row-locked). */
-  begin(
-    record: Omit<CheckoutRecord, 'attempts'>,
-  ): Promise<{ record: CheckoutRecord; created: boolean }>;
+  /**
+   * Inserts a new record and reads the account's cart with it (null: the account has none), in
+   * one statement; or returns the existing record for the key (row-locked), without the cart.
+   */
+  begin(record: Omit<CheckoutRecord, 'attempts'>): Promise<CheckoutBegun>;
   /** The record, row-locked. */
   lock(key: string): Promise<CheckoutRecord | null>;
   /**
@@ -345,6 +351,21 @@ export interface PaymentRepository {
    * with a new attempt; an open attempt found keeps its own.
    */
   openAttempt(p: PaymentRecord): Promise<PaymentRecord>;
+  /**
+   * The order (null: unknown) and, read with it in one statement, an attempt made now with the
+   * provider for the order's total (STARTED, no page yet) — only when the order is `accountId`'s
+   * and PENDING_PAYMENT and has no open attempt with the provider; `made` is null otherwise (an
+   * open attempt is then found with `openAttempt`).
+   */
+  openAttemptOnOrder(p: {
+    id: string;
+    orderId: string;
+    accountId: string;
+    provider: string;
+    createdAt: Date;
+  }): Promise<{ order: Order | null; made: PaymentRecord | null }>;
+  /** Writes the page of an attempt made in this transaction (no page yet), with its commit. */
+  recordPage(id: string, redirectUrl: string): Promise<void>;
   /** A payment with the account its order belongs to (one query). */
   findWithOwner(id: string): Promise<{ payment: PaymentRecord; accountId: string } | null>;
   /** The payment a caller's idempotency key made or found for the order. */

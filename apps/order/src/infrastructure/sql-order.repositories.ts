@@ -10,6 +10,7 @@ import {
   type ShipmentRepository,
   type CartRepository,
   type GuestTokenRepository,
+  type CheckoutBegun,
   type CheckoutRecord,
   type CheckoutRepository,
   type OrderCursor,
@@ -495,21 +496,52 @@ const toCheckout = (r: CheckoutRow): CheckoutRecord => ({
   attempts: r.attempts,
 });
 
+/** The same, of the `made` CTE (the inserted record) in `begin`. */
+const MADE_CHECKOUT_COLUMNS = qualified('made', CHECKOUT_COLUMNS);
+
+/** A cart's columns in a join with another table's (`carts c`), each prefixed `cart_`. */
+interface CartColumnsOf {
+  cart_id: string | null;
+  cart_account_id: string | null;
+  cart_guest_token: string | null;
+  cart_lines: CartLine[] | null;
+  cart_updated_at: Date | null;
+}
+const CART_COLUMNS_OF = CART_COLUMNS.split(',')
+  .map((col) => `c.${col.trim()} AS cart_${col.trim()}`)
+  .join(', ');
+
+/** The cart of a LEFT JOIN (`CART_COLUMNS_OF`); null when the join found none. */
+const cartOf = (r: CartColumnsOf): Cart | null =>
+  r.cart_id === null
+    ? null
+    : toCart({
+        id: r.cart_id,
+        account_id: r.cart_account_id,
+        guest_token: r.cart_guest_token,
+        lines: r.cart_lines!,
+        updated_at: r.cart_updated_at!,
+      });
+
 export class SqlCheckoutRepository implements CheckoutRepository {
   private readonly sql: Sql;
   constructor(m: EntityManager) {
     this.sql = new Sql(m);
   }
 
-  async begin(
-    c: Omit<CheckoutRecord, 'attempts'>,
-  ): Promise<{ record: CheckoutRecord; created: boolean }> {
-    // a new record comes back from the insert (which holds its row lock until the commit); only
-    // an existing one is read and locked with a second statement
-    const inserted = await this.sql.rows<CheckoutRow>(
-      `INSERT INTO checkouts (key, account_id, order_id, reservation_id, request_hash, status, coupon_codes, created_at,
-                              attempt_id, heartbeat_at, attempts)
-       VALUES ($1, $2, $3, $4, $5, 'STARTED', $6, $7, $8, $9, 1) ON CONFLICT (key) DO NOTHING RETURNING ${CHECKOUT_COLUMNS}`,
+  async begin(c: Omit<CheckoutRecord, 'attempts'>): Promise<CheckoutBegun> {
+    // one round trip for a new record: it comes back from the insert (which holds its row lock
+    // until the commit) with the account's cart, read by the same statement (a LEFT JOIN on
+    // carts' unique account_id: no cart, no cart columns). Only an existing record is read and
+    // locked with a second statement, and its cart is not read: the caller decides the retry first
+    const inserted = await this.sql.rows<CheckoutRow & CartColumnsOf>(
+      `WITH made AS (
+         INSERT INTO checkouts (key, account_id, order_id, reservation_id, request_hash, status, coupon_codes, created_at,
+                                attempt_id, heartbeat_at, attempts)
+         VALUES ($1, $2, $3, $4, $5, 'STARTED', $6, $7, $8, $9, 1) ON CONFLICT (key) DO NOTHING
+         RETURNING ${CHECKOUT_COLUMNS})
+       SELECT ${MADE_CHECKOUT_COLUMNS}, ${CART_COLUMNS_OF}
+         FROM made LEFT JOIN carts c ON c.account_id = made.account_id`,
       [
         c.key,
         c.accountId,
@@ -522,7 +554,8 @@ export class SqlCheckoutRepository implements CheckoutRepository {
         c.heartbeatAt,
       ],
     );
-    if (inserted[0]) return { record: toCheckout(inserted[0]), created: true };
+    const r = inserted[0];
+    if (r) return { record: toCheckout(r), created: true, cart: cartOf(r) };
     return { record: (await this.lock(c.key))!, created: false };
   }
 
@@ -627,6 +660,31 @@ const toPayment = (r: PaymentRow): PaymentRecord => ({
   redirectUrl: r.redirect_url,
 });
 
+/** The orders columns of `o` (a CTE) in `openAttemptOnOrder`. */
+const O_ORDER_COLUMNS = qualified('o', ORDER_COLUMNS);
+
+/** The payment columns of the `made` CTE in a join with an order's, each prefixed `made_`. */
+type MadePaymentColumns = { [K in keyof PaymentRow as `made_${K}`]: PaymentRow[K] | null };
+const MADE_PAYMENT_COLUMNS = PAYMENT_COLUMNS.split(',')
+  .map((col) => `made.${col.trim()} AS made_${col.trim()}`)
+  .join(', ');
+
+/** The payment of a LEFT JOIN on `made` (`MADE_PAYMENT_COLUMNS`); null when nothing was made. */
+const madePayment = (r: MadePaymentColumns): PaymentRecord | null =>
+  r.made_id === null
+    ? null
+    : toPayment({
+        id: r.made_id,
+        order_id: r.made_order_id!,
+        provider: r.made_provider!,
+        provider_txn_id: r.made_provider_txn_id,
+        amount_minor: r.made_amount_minor!,
+        currency: r.made_currency!,
+        status: r.made_status!,
+        created_at: r.made_created_at!,
+        redirect_url: r.made_redirect_url,
+      });
+
 export class SqlPaymentRepository implements PaymentRepository {
   private readonly sql: Sql;
   constructor(m: EntityManager) {
@@ -661,6 +719,37 @@ export class SqlPaymentRepository implements PaymentRepository {
     return open[0] ? toPayment(open[0]) : this.openAttempt(p);
   }
 
+  async openAttemptOnOrder(p: {
+    id: string;
+    orderId: string;
+    accountId: string;
+    provider: string;
+    createdAt: Date;
+  }): Promise<{ order: Order | null; made: PaymentRecord | null }> {
+    // the order and the attempt in one statement (one snapshot): the insert runs only when the
+    // order passes the caller's checks (its account's, PENDING_PAYMENT), compared as the caller
+    // compares them; a concurrent caller's uncommitted attempt makes it wait, then do nothing
+    const r = await this.sql.one<OrderRow & MadePaymentColumns>(
+      `WITH o AS (SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1),
+       made AS (
+         INSERT INTO payments (id, order_id, provider, provider_txn_id, amount_minor, currency, status, created_at, redirect_url)
+         SELECT $2::uuid, o.id, $3::text, NULL, o.total_minor, o.currency, 'STARTED', $4::timestamptz, NULL
+           FROM o WHERE o.account_id::text = $5::text AND o.status = 'PENDING_PAYMENT'
+         ON CONFLICT (order_id, provider) WHERE status = 'STARTED' DO NOTHING RETURNING ${PAYMENT_COLUMNS})
+       SELECT ${O_ORDER_COLUMNS}, ${MADE_PAYMENT_COLUMNS} FROM o LEFT JOIN made ON true`,
+      [p.orderId, p.id, p.provider, p.createdAt, p.accountId],
+    );
+    if (!r) return { order: null, made: null };
+    return { order: toOrder(r), made: madePayment(r) };
+  }
+
+  async recordPage(id: string, redirectUrl: string): Promise<void> {
+    await this.sql.runAtCommit(`UPDATE payments SET redirect_url = $2 WHERE id = $1`, [
+      id,
+      redirectUrl,
+    ]);
+  }
+
   async findByRequestKey(orderId: string, requestKey: string): Promise<PaymentRecord | null> {
     const r = await this.sql.one<PaymentRow>(
       `SELECT ${P_PAYMENT_COLUMNS} FROM payment_requests r JOIN payments p ON p.id = r.payment_id
@@ -676,7 +765,8 @@ export class SqlPaymentRepository implements PaymentRepository {
     paymentId: string,
     now: Date,
   ): Promise<void> {
-    await this.sql.run(
+    // held for the commit: its answer is not read
+    await this.sql.runAtCommit(
       `INSERT INTO payment_requests (order_id, request_key, payment_id, created_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT (order_id, request_key) DO NOTHING`,
       [orderId, requestKey, paymentId, now],

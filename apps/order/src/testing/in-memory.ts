@@ -258,10 +258,11 @@ class MemCheckouts implements CheckoutRepository {
   constructor(private readonly s: InMemoryOrderStore) {}
   async begin(record: Omit<CheckoutRecord, 'attempts'>) {
     const existing = this.s.checkouts.get(record.key);
-    if (existing) return { record: existing, created: false };
+    if (existing) return { record: existing, created: false as const };
     const created = { ...record, status: 'STARTED' as const, attempts: 1 };
     this.s.checkouts.set(record.key, created);
-    return { record: created, created: true };
+    const cart = this.s.carts.get(ownerKey({ accountId: record.accountId })) ?? null;
+    return { record: created, created: true as const, cart };
   }
   lock = async (key: string) => this.s.checkouts.get(key) ?? null;
   async takeOver(key: string, a: { attemptId: string; reservationId: string; now: Date }) {
@@ -329,6 +330,36 @@ class MemPayments implements PaymentRepository {
     if (open) return open;
     this.s.payments.set(p.id, p);
     return p;
+  }
+  async openAttemptOnOrder(p: {
+    id: string;
+    orderId: string;
+    accountId: string;
+    provider: string;
+    createdAt: Date;
+  }) {
+    const order = this.s.orders.get(p.orderId)?.order ?? null;
+    const open = this.all().some(
+      (x) => x.orderId === p.orderId && x.provider === p.provider && x.status === 'STARTED',
+    );
+    if (!order || order.accountId !== p.accountId || order.status !== 'PENDING_PAYMENT' || open)
+      return { order, made: null };
+    const made: PaymentRecord = {
+      id: p.id,
+      orderId: order.id,
+      provider: p.provider,
+      providerTxnId: null,
+      amount: order.total,
+      status: 'STARTED',
+      createdAt: p.createdAt,
+      redirectUrl: null,
+    };
+    this.s.payments.set(made.id, made);
+    return { order, made };
+  }
+  async recordPage(id: string, redirectUrl: string) {
+    const p = this.s.payments.get(id)!;
+    this.s.payments.set(id, { ...p, redirectUrl });
   }
   async findWithOwner(id: string) {
     const payment = this.s.payments.get(id);
