@@ -273,6 +273,44 @@ describe('marketing service (real Postgres + Redis + Kafka)', () => {
       expect((await price(cart)).discount!.amountMinor).toBe(0);
     });
 
+    it("prices by the buyer's recorded tier and first order (read with the promotions)", async () => {
+      const [tierSku, firstSku] = [randomUUID(), randomUUID()];
+      await call('upsertPromotion', {
+        promotion: promotion({
+          name: 'gold ¥10 off',
+          scopeKind: 'SKUS',
+          scopeIds: [tierSku],
+          conditions: [
+            { kind: 'MEMBER_TIER', amount: undefined, values: ['GOLD'], from: '', to: '' },
+          ],
+          action: action({ kind: 'AMOUNT_OFF', amount: cny(1000) }),
+        }),
+      });
+      await call('upsertPromotion', {
+        promotion: promotion({
+          name: 'first order ¥5 off',
+          scopeKind: 'SKUS',
+          scopeIds: [firstSku],
+          conditions: [{ kind: 'FIRST_ORDER', amount: undefined, values: [], from: '', to: '' }],
+          action: action({ kind: 'AMOUNT_OFF', amount: cny(500) }),
+        }),
+      });
+      const [gold, returning, unknown] = [randomUUID(), randomUUID(), randomUUID()];
+      await pg.query(
+        `INSERT INTO customer_facts (account_id, tier, orders_placed) VALUES ($1, 'GOLD', 0), ($2, '', 3)`,
+        [gold, returning],
+      );
+      const off = async (accountId: string, skuId: string) =>
+        (await price({ accountId, lines: [line(skuId, 5000)] })).discount!.amountMinor;
+      expect(await off(gold, tierSku)).toBe(1000);
+      expect(await off(returning, tierSku)).toBe(0);
+      expect(await off(unknown, tierSku)).toBe(0);
+      // no facts recorded, or none placed yet: a first order
+      expect(await off(unknown, firstSku)).toBe(500);
+      expect(await off(gold, firstSku)).toBe(500);
+      expect(await off(returning, firstSku)).toBe(0);
+    });
+
     it('refuses a bad promotion with a stable code, and saves nothing', async () => {
       const id = randomUUID();
       const e = await failure(

@@ -109,8 +109,24 @@ export interface PromotionRepository {
   find(id: string): Promise<PromotionRecord | null>;
   findMany(ids: string[]): Promise<PromotionRecord[]>;
   list(): Promise<PromotionRecord[]>;
-  /** Active, not coupon-only, not outside their own window at `now` (campaigns still to check). */
-  candidates(now: Date): Promise<PromotionRecord[]>;
+}
+
+/** What pricing reads before it prices a cart (`PricingUseCase`). */
+export interface PricingInputs {
+  /** The buyer's facts (null: none recorded). */
+  facts: CustomerFacts | null;
+  /**
+   * Promotions active, not coupon-only and not outside their own window at `now`, by priority
+   * then id (their campaigns still to check).
+   */
+  candidates: PromotionRecord[];
+  /** The campaigns of those candidates. */
+  campaigns: Campaign[];
+}
+
+export interface PricingReadRepository {
+  /** The buyer's facts, the candidate promotions and their campaigns, in one query. */
+  inputs(accountId: string, now: Date): Promise<PricingInputs>;
 }
 
 export interface CouponRepository {
@@ -279,6 +295,7 @@ export interface MarketingTx {
   promotions: PromotionRepository;
   coupons: CouponRepository;
   customers: CustomerRepository;
+  pricing: PricingReadRepository;
   flash: FlashRepository;
   groups: GroupRepository;
   audiences: AudienceRepository;

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Money } from '@emporia/money';
 import type { RequestContext } from '@emporia/platform';
-import { inForce, type PromotionRecord } from '../domain/campaign';
+import { type Campaign, inForce, type PromotionRecord } from '../domain/campaign';
 import { priceCheckout, type SpecialPrice } from '../domain/checkout-pricing';
 import { reserve, type Coupon } from '../domain/coupon';
 import { openGroup } from '../domain/group-buy';
@@ -71,8 +71,9 @@ export class PricingUseCase {
     const unit = holds ? this.uow.run.bind(this.uow) : this.uow.read.bind(this.uow);
     return unit(ctx, async (tx) => {
       const now = this.clock.now();
-      const facts = await tx.customers.facts(input.accountId);
-      const promotions = await this.promotionsInForce(tx, now);
+      // the buyer's facts, the promotions that may apply and their campaigns: one round trip
+      const { facts, candidates, campaigns } = await tx.pricing.inputs(input.accountId, now);
+      const promotions = inForceOf(candidates, campaigns, now);
       const notes: string[] = [];
       const couponPromos = await this.couponPromotions(tx, input, codes, now, notes);
       const specials: SpecialPrice[] = [];
@@ -114,21 +115,6 @@ export class PricingUseCase {
   /** Compensation for a checkout that failed after pricing. Idempotent. */
   release(ctx: RequestContext, orderId: string): Promise<void> {
     return this.uow.run(ctx, (tx) => releaseOrderHolds(tx, this.flash, orderId, this.clock.now()));
-  }
-
-  private async promotionsInForce(tx: MarketingTx, now: Date): Promise<PromotionRecord[]> {
-    const candidates = await tx.promotions.candidates(now);
-    const campaignIds = [
-      ...new Set(candidates.flatMap((p) => (p.campaignId ? [p.campaignId] : []))),
-    ];
-    const campaigns = new Map(
-      (await Promise.all(campaignIds.map((id) => tx.campaigns.find(id))))
-        .filter((c) => c !== null)
-        .map((c) => [c.id, c]),
-    );
-    return candidates.filter((p) =>
-      inForce(p, p.campaignId ? (campaigns.get(p.campaignId) ?? null) : null, now),
-    );
   }
 
   /** Each coupon, checked for this buyer and order, as its promotion with a COUPON condition. */
@@ -268,4 +254,16 @@ export class PricingUseCase {
     );
     return { id: groupId, deadline };
   }
+}
+
+/** The candidates in force at `now` with their campaigns (a campaign not found: not in force). */
+function inForceOf(
+  candidates: PromotionRecord[],
+  campaigns: Campaign[],
+  now: Date,
+): PromotionRecord[] {
+  const byId = new Map(campaigns.map((c) => [c.id, c]));
+  return candidates.filter((p) =>
+    inForce(p, p.campaignId ? (byId.get(p.campaignId) ?? null) : null, now),
+  );
 }

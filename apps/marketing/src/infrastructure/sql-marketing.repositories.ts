@@ -14,6 +14,8 @@ import type {
   GroupRepository,
   ListedFlashSale,
   MemberStatus,
+  PricingInputs,
+  PricingReadRepository,
   PromotionRepository,
   PurchaseStatus,
 } from '../application/ports';
@@ -164,7 +166,7 @@ abstract class SqlRepository {
   }
 }
 
-const toCampaign = (r: CampaignRow): Campaign => ({
+const toCampaign = (r: Omit<CampaignRow, 'updated_at'>): Campaign => ({
   id: r.id,
   name: r.name,
   startsAt: r.starts_at,
@@ -191,7 +193,7 @@ export class SqlCampaignRepository extends SqlRepository implements CampaignRepo
   }
 }
 
-const toPromotion = (r: PromotionRow): PromotionRecord => ({
+const toPromotion = (r: Omit<PromotionRow, 'updated_at'>): PromotionRecord => ({
   id: r.id,
   name: r.name,
   priority: Number(r.priority),
@@ -246,16 +248,6 @@ export class SqlPromotionRepository extends SqlRepository implements PromotionRe
     return (
       await this.sql.rows<PromotionRow>(
         `SELECT ${PROMOTION_COLUMNS} FROM promotions ORDER BY priority, id`,
-      )
-    ).map(toPromotion);
-  }
-  async candidates(now: Date): Promise<PromotionRecord[]> {
-    return (
-      await this.sql.rows<PromotionRow>(
-        `SELECT ${PROMOTION_COLUMNS} FROM promotions WHERE active AND NOT coupon_only
-           AND (starts_at IS NULL OR starts_at <= $1) AND (ends_at IS NULL OR ends_at > $1)
-         ORDER BY priority, id`,
-        [now],
       )
     ).map(toPromotion);
   }
@@ -732,5 +724,63 @@ export class SqlGroupRepository extends SqlRepository implements GroupRepository
         [now, limit],
       )
     ).map((r) => r.id);
+  }
+}
+
+/** A promotion row as JSON (times as text). */
+type PromotionJson = Omit<PromotionRow, 'starts_at' | 'ends_at' | 'updated_at'> & {
+  starts_at: string | null;
+  ends_at: string | null;
+};
+/** A campaign row as JSON (times as text). */
+type CampaignJson = Omit<CampaignRow, 'starts_at' | 'ends_at' | 'updated_at'> & {
+  starts_at: string;
+  ends_at: string;
+};
+
+/**
+ * What pricing reads, in one statement: the buyer's facts, the candidate promotions (active, not
+ * coupon-only, not outside their own window at $2) and their campaigns, each as JSON.
+ */
+export class SqlPricingReadRepository extends SqlRepository implements PricingReadRepository {
+  async inputs(accountId: string, now: Date): Promise<PricingInputs> {
+    const [r] = await this.sql.rows<{
+      facts: { tier: string; orders_placed: string } | null;
+      promotions: PromotionJson[];
+      campaigns: CampaignJson[];
+    }>(
+      `WITH p AS (
+         SELECT id, name, priority, exclusive, rule, campaign_id, starts_at, ends_at, active, coupon_only
+           FROM promotions WHERE active AND NOT coupon_only
+            AND (starts_at IS NULL OR starts_at <= $2) AND (ends_at IS NULL OR ends_at > $2))
+       SELECT
+         (SELECT json_build_object('tier', tier, 'orders_placed', orders_placed::text)
+            FROM customer_facts WHERE account_id = $1) AS facts,
+         COALESCE((SELECT json_agg(json_build_object('id', id, 'name', name, 'priority', priority,
+             'exclusive', exclusive, 'rule', rule, 'campaign_id', campaign_id, 'starts_at', starts_at,
+             'ends_at', ends_at, 'active', active, 'coupon_only', coupon_only) ORDER BY priority, id)
+           FROM p), '[]'::json) AS promotions,
+         COALESCE((SELECT json_agg(json_build_object('id', c.id, 'name', c.name,
+             'starts_at', c.starts_at, 'ends_at', c.ends_at, 'active', c.active))
+           FROM campaigns c WHERE c.id IN (SELECT campaign_id FROM p)), '[]'::json) AS campaigns`,
+      [accountId, now],
+    );
+    return {
+      facts: r.facts && { tier: r.facts.tier, ordersPlaced: Number(r.facts.orders_placed) },
+      candidates: r.promotions.map((p) =>
+        toPromotion({
+          ...p,
+          starts_at: p.starts_at === null ? null : new Date(p.starts_at),
+          ends_at: p.ends_at === null ? null : new Date(p.ends_at),
+        }),
+      ),
+      campaigns: r.campaigns.map((c) =>
+        toCampaign({
+          ...c,
+          starts_at: new Date(c.starts_at),
+          ends_at: new Date(c.ends_at),
+        }),
+      ),
+    };
   }
 }

@@ -18,6 +18,7 @@ import type {
   MarketingEvents,
   MarketingTx,
   MemberStatus,
+  PricingReadRepository,
   PromotionRepository,
   PurchaseStatus,
   Random,
@@ -136,15 +137,25 @@ class MemPromotions implements PromotionRepository {
     ids.flatMap((id) => (this.s.promotions.has(id) ? [this.s.promotions.get(id)!] : []));
   list = async () =>
     [...this.s.promotions.values()].sort((a, b) => a.priority - b.priority || cmp(a.id, b.id));
-  async candidates(now: Date) {
+}
+
+class MemPricingReads implements PricingReadRepository {
+  constructor(private readonly s: InMemoryMarketingStore) {}
+  async inputs(accountId: string, now: Date) {
     const t = now.getTime();
-    return (await this.list()).filter(
+    const candidates = (await new MemPromotions(this.s).list()).filter(
       (p) =>
         p.active &&
         !p.couponOnly &&
         (!p.startsAt || p.startsAt.getTime() <= t) &&
         (!p.endsAt || p.endsAt.getTime() > t),
     );
+    const campaignIds = new Set(candidates.map((p) => p.campaignId));
+    return {
+      facts: await new MemCustomers(this.s).facts(accountId),
+      candidates,
+      campaigns: [...this.s.campaigns.values()].filter((c) => campaignIds.has(c.id)),
+    };
   }
 }
 
@@ -417,6 +428,7 @@ export class InMemoryUnitOfWork
       promotions: new MemPromotions(s),
       coupons: new MemCoupons(s),
       customers: new MemCustomers(s),
+      pricing: new MemPricingReads(s),
       flash: new MemFlash(s),
       groups: new MemGroups(s, this.clock),
       audiences: new MemAudiences(s),
