@@ -43,6 +43,17 @@ import { CatalogGrpcController } from './interface/catalog.grpc-controller';
 import { reviewEventsRoute } from './interface/review-events.consumer';
 
 /**
+ * How long the outbox relay waits after a commit's nudge before its pass (libs/messaging: 5 ms by
+ * default), so the commits of that many milliseconds share one pass (lock, read, produce, mark).
+ * Catalog's events are product, category and stock snapshots: the gateway's product pages gather
+ * them 100 ms per fetch, search makes them searchable at its index's refresh (1 s), and the
+ * product page's staleness bound is its TTL; 25 ms more costs them nothing, and under load (a
+ * stock snapshot per paid order) a pass serves several commits instead of about one each, as
+ * order's does (ORDER_RELAY_LINGER_MS).
+ */
+export const CATALOG_RELAY_LINGER_MS = 25;
+
+/**
  * The catalog: products, categories, stock and reservations; publishes product and category
  * events; consumes `review.product` for the products' rating summaries.
  */
@@ -77,6 +88,7 @@ export const catalogService = defineService({
       logger,
       service: 'catalog',
       intervalMs: config.OUTBOX_POLL_MS,
+      lingerMs: CATALOG_RELAY_LINGER_MS,
     });
     const topics = {
       product: kafka.topic(CATALOG_PRODUCT.name),
