@@ -1,4 +1,4 @@
-import { anyOf, qualified, Sql, type SqlRunner } from './sql';
+import { anyOf, qualified, Sql, type SqlRunner, unprefixed } from './sql';
 
 /** A runner answering as TypeORM's Postgres driver does: rows, or [rows, count] for UPDATE/DELETE. */
 function runner(answer: unknown): SqlRunner & { calls: [string, unknown[] | undefined][] } {
@@ -68,6 +68,12 @@ describe('Sql', () => {
 describe('qualified', () => {
   it('qualifies each column of a list, across line breaks', () => {
     expect(qualified('p', 'id, order_id,\n  status')).toBe('p.id, p.order_id, p.status');
+  });
+
+  it('renames each with a prefix, and unprefixed reads that row back out of a joined one', () => {
+    expect(qualified('c', 'id, lines', 'cart_')).toBe('c.id AS cart_id, c.lines AS cart_lines');
+    const joined = { id: 'o1', status: 'PAID', cart_id: 'c1', cart_lines: [] };
+    expect(unprefixed(joined, 'cart_')).toEqual({ id: 'c1', lines: [] });
   });
 });
 

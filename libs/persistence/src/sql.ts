@@ -79,13 +79,28 @@ const isHolding = (c: unknown): c is HoldingClient =>
 
 /**
  * A column list (`'id, name'`) of one table, qualified by its alias in a join (`'p.id, p.name'`):
- * one constant per table serves both.
+ * one constant per table serves both. With `prefix`, each is also renamed (`'p.id AS p_id'`), so
+ * two tables' rows can share a result row without their names meeting (`unprefixed` reads one
+ * back).
  */
-export function qualified(alias: string, columns: string): string {
+export function qualified(alias: string, columns: string, prefix?: string): string {
   return columns
     .split(',')
-    .map((c) => `${alias}.${c.trim()}`)
+    .map((c) => c.trim())
+    .map((c) => (prefix === undefined ? `${alias}.${c}` : `${alias}.${c} AS ${prefix}${c}`))
     .join(', ');
+}
+
+/**
+ * The columns of `row` named `prefix…`, without the prefix: one table's row out of a join whose
+ * columns `qualified(alias, columns, prefix)` renamed.
+ */
+export function unprefixed<T>(row: object, prefix: string): T {
+  return Object.fromEntries(
+    Object.entries(row)
+      .filter(([k]) => k.startsWith(prefix))
+      .map(([k, v]) => [k.slice(prefix.length), v]),
+  ) as T;
 }
 
 /**

@@ -344,6 +344,15 @@ export interface CheckoutRepository {
   stale(olderThan: Date, limit: number): Promise<CheckoutRecord[]>;
 }
 
+/** An attempt `openAttemptOnOrder` makes: its id, the order, who pays, with which provider, when. */
+export interface AttemptOnOrder {
+  id: string;
+  orderId: string;
+  accountId: string;
+  provider: string;
+  createdAt: Date;
+}
+
 export interface PaymentRepository {
   /**
    * The order's open attempt with this provider, made now unless there is one (one open attempt
@@ -357,13 +366,9 @@ export interface PaymentRepository {
    * and PENDING_PAYMENT and has no open attempt with the provider; `made` is null otherwise (an
    * open attempt is then found with `openAttempt`).
    */
-  openAttemptOnOrder(p: {
-    id: string;
-    orderId: string;
-    accountId: string;
-    provider: string;
-    createdAt: Date;
-  }): Promise<{ order: Order | null; made: PaymentRecord | null }>;
+  openAttemptOnOrder(
+    p: AttemptOnOrder,
+  ): Promise<{ order: Order | null; made: PaymentRecord | null }>;
   /** Writes the page of an attempt made in this transaction (no page yet), with its commit. */
   recordPage(id: string, redirectUrl: string): Promise<void>;
   /** A payment with the account its order belongs to (one query). */

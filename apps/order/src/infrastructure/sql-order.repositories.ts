@@ -1,9 +1,10 @@
 import { Money } from '@emporia/money';
-import { isUniqueViolation, qualified, Sql } from '@emporia/persistence';
+import { isUniqueViolation, qualified, Sql, unprefixed } from '@emporia/persistence';
 import type { EntityManager } from 'typeorm';
 import {
   appendEvents,
   appendReturnEvents,
+  type AttemptOnOrder,
   type OrderEvents,
   type GroupDecisionRepository,
   type ReturnRepository,
@@ -500,28 +501,12 @@ const toCheckout = (r: CheckoutRow): CheckoutRecord => ({
 const MADE_CHECKOUT_COLUMNS = qualified('made', CHECKOUT_COLUMNS);
 
 /** A cart's columns in a join with another table's (`carts c`), each prefixed `cart_`. */
-interface CartColumnsOf {
-  cart_id: string | null;
-  cart_account_id: string | null;
-  cart_guest_token: string | null;
-  cart_lines: CartLine[] | null;
-  cart_updated_at: Date | null;
-}
-const CART_COLUMNS_OF = CART_COLUMNS.split(',')
-  .map((col) => `c.${col.trim()} AS cart_${col.trim()}`)
-  .join(', ');
+type CartColumnsOf = { [K in keyof CartRow as `cart_${K}`]: CartRow[K] | null };
+const CART_COLUMNS_OF = qualified('c', CART_COLUMNS, 'cart_');
 
 /** The cart of a LEFT JOIN (`CART_COLUMNS_OF`); null when the join found none. */
 const cartOf = (r: CartColumnsOf): Cart | null =>
-  r.cart_id === null
-    ? null
-    : toCart({
-        id: r.cart_id,
-        account_id: r.cart_account_id,
-        guest_token: r.cart_guest_token,
-        lines: r.cart_lines!,
-        updated_at: r.cart_updated_at!,
-      });
+  r.cart_id === null ? null : toCart(unprefixed<CartRow>(r, 'cart_'));
 
 export class SqlCheckoutRepository implements CheckoutRepository {
   private readonly sql: Sql;
@@ -665,25 +650,11 @@ const O_ORDER_COLUMNS = qualified('o', ORDER_COLUMNS);
 
 /** The payment columns of the `made` CTE in a join with an order's, each prefixed `made_`. */
 type MadePaymentColumns = { [K in keyof PaymentRow as `made_${K}`]: PaymentRow[K] | null };
-const MADE_PAYMENT_COLUMNS = PAYMENT_COLUMNS.split(',')
-  .map((col) => `made.${col.trim()} AS made_${col.trim()}`)
-  .join(', ');
+const MADE_PAYMENT_COLUMNS = qualified('made', PAYMENT_COLUMNS, 'made_');
 
 /** The payment of a LEFT JOIN on `made` (`MADE_PAYMENT_COLUMNS`); null when nothing was made. */
 const madePayment = (r: MadePaymentColumns): PaymentRecord | null =>
-  r.made_id === null
-    ? null
-    : toPayment({
-        id: r.made_id,
-        order_id: r.made_order_id!,
-        provider: r.made_provider!,
-        provider_txn_id: r.made_provider_txn_id,
-        amount_minor: r.made_amount_minor!,
-        currency: r.made_currency!,
-        status: r.made_status!,
-        created_at: r.made_created_at!,
-        redirect_url: r.made_redirect_url,
-      });
+  r.made_id === null ? null : toPayment(unprefixed<PaymentRow>(r, 'made_'));
 
 export class SqlPaymentRepository implements PaymentRepository {
   private readonly sql: Sql;
@@ -719,13 +690,9 @@ export class SqlPaymentRepository implements PaymentRepository {
     return open[0] ? toPayment(open[0]) : this.openAttempt(p);
   }
 
-  async openAttemptOnOrder(p: {
-    id: string;
-    orderId: string;
-    accountId: string;
-    provider: string;
-    createdAt: Date;
-  }): Promise<{ order: Order | null; made: PaymentRecord | null }> {
+  async openAttemptOnOrder(
+    p: AttemptOnOrder,
+  ): Promise<{ order: Order | null; made: PaymentRecord | null }> {
     // the order and the attempt in one statement (one snapshot): the insert runs only when the
     // order passes the caller's checks (its account's, PENDING_PAYMENT), compared as the caller
     // compares them; a concurrent caller's uncommitted attempt makes it wait, then do nothing

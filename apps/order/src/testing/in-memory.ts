@@ -4,6 +4,7 @@ import type { RequestContext } from '@emporia/platform';
 import {
   type AccountsPort,
   type AddressBookEntry,
+  type AttemptOnOrder,
   appendEvents,
   appendReturnEvents,
   type CartRepository,
@@ -331,13 +332,7 @@ class MemPayments implements PaymentRepository {
     this.s.payments.set(p.id, p);
     return p;
   }
-  async openAttemptOnOrder(p: {
-    id: string;
-    orderId: string;
-    accountId: string;
-    provider: string;
-    createdAt: Date;
-  }) {
+  async openAttemptOnOrder(p: AttemptOnOrder) {
     const order = this.s.orders.get(p.orderId)?.order ?? null;
     const open = this.all().some(
       (x) => x.orderId === p.orderId && x.provider === p.provider && x.status === 'STARTED',
