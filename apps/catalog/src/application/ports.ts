@@ -134,10 +134,12 @@ export interface ReservationRepository {
   /** The reservation with its lines (each with its SKU's product, `productId`). */
   find(id: string, forUpdate?: boolean): Promise<Reservation | null>;
   /**
-   * Inserts the reservation without lines unless the id exists; false when it does. A
-   * concurrent claim of the same id waits until the first transaction ends.
+   * Inserts the reservation without lines unless the id exists, and then locks and returns the
+   * stock rows of `skuIds` as `lockAvailability` does, in one statement; null when the id exists
+   * (nothing inserted, nothing locked). A concurrent claim of the same id waits until the first
+   * transaction ends.
    */
-  claim(r: Omit<Reservation, 'lines'>): Promise<boolean>;
+  claimAndLock(r: Omit<Reservation, 'lines'>, skuIds: string[]): Promise<Availability[] | null>;
   addLines(reservationId: string, lines: ReservedLine[]): Promise<void>;
   setStatus(id: string, status: ReservationStatus, reason: string | null, now: Date): Promise<void>;
   /** ACTIVE reservations past their expiry, oldest first. */

@@ -63,6 +63,12 @@ export class ReservationsUseCase {
   /**
    * Holds every line or none. The reservation id is claimed first (a concurrent call with the
    * same id waits for this one and then sees its result), so a retried call never holds twice.
+   *
+   * Round trips (issue 19; the stock rows stay locked from the first to the COMMIT): `BEGIN` with
+   * the claim that locks and reads the stock rows (`claimAndLock`); the held stock updates and
+   * lines with the thresholds' read (`reevaluateThresholds`), a statement of its own after the
+   * locks so it sees a threshold committed while this one waited for them; the COMMIT with the
+   * held threshold changes and outbox rows. A replay: the claim, `find`, the COMMIT.
    */
   reserve(
     ctx: RequestContext,
@@ -78,7 +84,10 @@ export class ReservationsUseCase {
         createdAt: now,
         updatedAt: now,
       };
-      if (!(await tx.reservations.claim(header))) {
+      const skuIds = [...new Set(req.lines.map((l) => l.skuId))];
+      // the claim and the stock rows' locks in one round trip (none taken for a replay)
+      const availability = await tx.reservations.claimAndLock(header, skuIds);
+      if (!availability) {
         const existing = await tx.reservations.find(req.id, true);
         if (!existing || !sameRequest(existing, req.lines))
           throw new CatalogError(
@@ -89,8 +98,6 @@ export class ReservationsUseCase {
           );
         return { ...existing, status: effectiveStatus(existing, now) };
       }
-      const skuIds = [...new Set(req.lines.map((l) => l.skuId))];
-      const availability = await tx.reservations.lockAvailability(skuIds);
       // a SKU with stock rows exists; only one without is looked up (unknown, or never stocked)
       const stocked = new Set(availability.map((a) => a.skuId));
       if (skuIds.some((id) => !stocked.has(id))) {

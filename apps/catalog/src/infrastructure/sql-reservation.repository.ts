@@ -53,13 +53,49 @@ export class SqlReservationRepository implements ReservationRepository {
     };
   }
 
-  async claim(r: Omit<Reservation, 'lines'>): Promise<boolean> {
-    const rows = await this.sql.rows<{ id: string }>(
-      `INSERT INTO stock_reservations (id, status, expires_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (id) DO NOTHING RETURNING id`,
-      [r.id, r.status, r.expiresAt, r.createdAt, r.updatedAt],
+  async claimAndLock(
+    r: Omit<Reservation, 'lines'>,
+    skuIds: string[],
+  ): Promise<Availability[] | null> {
+    // one round trip for what were two: the claim, and only when it inserted the row (the
+    // EXISTS over `claimed`, so a replay locks nothing), the stock rows locked in the fixed order.
+    // The claim runs first: it waits for a concurrent transaction claiming the same id, then
+    // inserts nothing if that one committed. FOR UPDATE answers each row as its latest committed
+    // version after any wait for its lock, whatever the statement's snapshot.
+    const [bySku, ids] = anyOf('sku_id', 6, 'uuid', skuIds);
+    const rows = await this.sql.rows<{
+      claimed: string | null;
+      sku_id: string | null;
+      warehouse_code: string;
+      on_hand: string;
+      reserved: string;
+    }>(
+      `WITH claimed AS (
+         INSERT INTO stock_reservations (id, status, expires_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (id) DO NOTHING RETURNING id),
+       locked AS (
+         SELECT sku_id, warehouse_code, on_hand, reserved FROM stock_levels
+          WHERE ${bySku} AND EXISTS (SELECT 1 FROM claimed)
+          ORDER BY sku_id, warehouse_code FOR UPDATE)
+       SELECT c.id AS claimed, l.sku_id, l.warehouse_code, l.on_hand::bigint AS on_hand, l.reserved::bigint AS reserved
+         FROM (SELECT (SELECT id FROM claimed) AS id) c LEFT JOIN locked l ON true
+        ORDER BY l.sku_id, l.warehouse_code`,
+      [r.id, r.status, r.expiresAt, r.createdAt, r.updatedAt, ids],
     );
-    return rows.length > 0;
+    if (rows[0]?.claimed == null) return null;
+    // claimed without stock rows: the one row has no stock columns
+    return rows.flatMap((row) =>
+      row.sku_id === null
+        ? []
+        : [
+            {
+              skuId: row.sku_id,
+              warehouseCode: row.warehouse_code,
+              onHand: Number(row.on_hand),
+              reserved: Number(row.reserved),
+            },
+          ],
+    );
   }
 
   async addLines(reservationId: string, lines: ReservedLine[]): Promise<void> {

@@ -94,7 +94,9 @@ export class SqlStockThresholdRepository implements StockThresholdRepository {
   }
 
   async save(t: StockThreshold): Promise<void> {
-    await this.sql.run(
+    // held until the transaction's next statement or COMMIT (libs/persistence: no round trip of
+    // its own; a crossing's event goes with it to the outbox at the COMMIT)
+    await this.sql.runAtCommit(
       `INSERT INTO stock_thresholds (sku_id, warehouse_code, threshold, low, low_since, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (sku_id, warehouse_code) DO UPDATE SET threshold = EXCLUDED.threshold,

@@ -382,10 +382,10 @@ class MemReservations implements ReservationRepository {
       .map((l) => ({ ...l, productId: this.s.skuOwner(l.skuId)?.id }));
     return { ...r.header, lines };
   }
-  async claim(r: Omit<Reservation, 'lines'>) {
-    if (this.s.reservations.has(r.id)) return false;
+  async claimAndLock(r: Omit<Reservation, 'lines'>, skuIds: string[]) {
+    if (this.s.reservations.has(r.id)) return null;
     this.s.reservations.set(r.id, { header: r, lines: [], reason: null });
-    return true;
+    return this.lockAvailability(skuIds);
   }
   async addLines(reservationId: string, lines: ReservedLine[]) {
     const r = this.s.reservations.get(reservationId)!;
