@@ -16,6 +16,7 @@ import {
   FRAUD_MODEL,
   FRAUD_MODEL_SETTINGS,
   ID_GENERATOR,
+  ORDER_LOOKUPS,
   RETURN_FACTS,
   RISK_STORE,
   SIGNALS,
@@ -27,6 +28,7 @@ import { riskConfigSchema, type RiskConfig } from './config';
 import { RISK_MIGRATIONS } from './infrastructure/migrations';
 import { fraudModelResource } from './infrastructure/onnx-fraud.model';
 import { RedisSignalStore } from './infrastructure/redis-signal.store';
+import { SqlOrderLookups } from './infrastructure/sql-order-lookups';
 import { SqlReturnFactStore } from './infrastructure/sql-return-facts.store';
 import { SqlRiskStore } from './infrastructure/sql-risk.store';
 import { orderEventsRoute } from './interface/order-events.consumer';
@@ -77,6 +79,8 @@ export const riskService = defineService({
         { provide: CLOCK, useValue: { now: () => new Date() } },
         { provide: ID_GENERATOR, useValue: { newId: () => uuidv7() } },
         { provide: RETURN_FACTS, useValue: new SqlReturnFactStore(postgres) },
+        // ScoreOrder's list hits and return history in one statement
+        { provide: ORDER_LOOKUPS, useValue: new SqlOrderLookups(postgres) },
         { provide: FRAUD_MODEL, useValue: fraudModel ?? null },
         { provide: FRAUD_MODEL_SETTINGS, useValue: { deadlineMs: config.FRAUD_MODEL_DEADLINE_MS } },
         FraudScoring,

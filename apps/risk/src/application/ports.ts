@@ -6,6 +6,7 @@ import type { Decision, ListKind, Rule, Signal, Subject } from '../domain/rules'
 export const RISK_STORE = Symbol('RISK_STORE');
 export const SIGNALS = Symbol('SIGNALS');
 export const RETURN_FACTS = Symbol('RETURN_FACTS');
+export const ORDER_LOOKUPS = Symbol('ORDER_LOOKUPS');
 export const CLOCK = Symbol('CLOCK');
 export const ID_GENERATOR = Symbol('ID_GENERATOR');
 export const FRAUD_MODEL = Symbol('FRAUD_MODEL');
@@ -78,6 +79,33 @@ export interface ReturnFactStore {
   stats(accountId: string, windows: number[], now: Date): Promise<Record<number, ReturnStats>>;
   /** Deletes at most `limit` facts from before `before`; returns how many. */
   prune(before: Date, limit: number): Promise<number>;
+}
+
+/** The account whose return history an order's scoring reads, over each window ending at `now`. */
+export interface ReturnHistoryQuery {
+  accountId: string;
+  windows: number[];
+  now: Date;
+}
+
+/** What an order's scoring reads from Postgres: its list hits, and the return history asked. */
+export interface OrderLookup {
+  listed: ListKind[];
+  /** Per window (seconds); absent when no history was asked. */
+  returns?: Record<number, ReturnStats>;
+}
+
+/**
+ * The Postgres reads of `ScoreOrder` together: `RiskStore.listed` and, when `history` is given,
+ * `ReturnFactStore.stats`, answered as those two answer. The SQL adapter reads both in one
+ * statement (one round trip per order, not two); `separateLookups` (application) asks the two
+ * ports, as the in-memory stores of the use-case tests and the fraud model's generator do.
+ */
+export interface OrderLookups {
+  read(
+    values: { kind: ListKind; value: string }[],
+    history?: ReturnHistoryQuery,
+  ): Promise<OrderLookup>;
 }
 
 /** What `recordOrder` read: the counts by `signalKey`, and the account's history when asked. */

@@ -8,6 +8,8 @@ import {
   InMemorySignalStore,
   SequentialIds,
 } from '../testing';
+import { NO_RETURNS } from '../domain/return-facts';
+import type { OrderLookups } from './ports';
 import { ReturnHistoryUseCase } from './return-history.use-case';
 import { RiskUseCase } from './risk.use-case';
 
@@ -216,6 +218,52 @@ describe('return history and RETURN_ABUSE', () => {
     await risk.upsertRule(rate(60, 5));
     await score();
     expect(facts.statsCalls).toBe(1);
+  });
+
+  it('given one OrderLookups, asks it once per order for lists and history, and not the two ports', async () => {
+    const clock = new FakeClock();
+    const store = new InMemoryRiskStore();
+    const facts = new InMemoryReturnFactStore();
+    const asked: Parameters<OrderLookups['read']>[] = [];
+    const lookups: OrderLookups = {
+      read: async (values, history) => {
+        asked.push([values, history]);
+        return {
+          listed: ['DEVICE'],
+          ...(history ? { returns: { [90 * 86_400]: { ...NO_RETURNS, deliveredLines: 5 } } } : {}),
+        };
+      },
+    };
+    const listed = jest.spyOn(store, 'listed');
+    const risk = new RiskUseCase(
+      store,
+      new InMemorySignalStore(),
+      clock,
+      new SequentialIds(),
+      facts,
+      undefined,
+      lookups,
+    );
+    await risk.upsertRule(aRule('LIST_MATCH', { listKind: 'DEVICE', action: 'REJECT' }));
+    expect(await risk.scoreOrder(anOrder({ orderId: 'o-1' }))).toMatchObject({
+      decision: 'REJECT',
+      signals: { listed: ['DEVICE'] },
+    });
+    expect(asked[0]).toEqual([
+      expect.arrayContaining([{ kind: 'DEVICE', value: 'dev-1' }]),
+      undefined,
+    ]);
+    await risk.upsertRule(rate(60, 5));
+    const d = await risk.scoreOrder(anOrder({ orderId: 'o-2' }));
+    expect(asked[1][1]).toEqual({ accountId: 'acc-1', windows: [90 * 86_400], now: clock.now() });
+    expect(d.signals.returns).toMatchObject({ [90 * 86_400]: { deliveredLines: 5 } });
+    // no account: no history to read, an empty one per window
+    const guest = await risk.scoreOrder(anOrder({ orderId: 'o-3', accountId: '' }));
+    expect(asked[2][1]).toBeUndefined();
+    expect(guest.signals.returns).toMatchObject({ [90 * 86_400]: { deliveredLines: 0 } });
+    expect(asked).toHaveLength(3);
+    expect(listed).not.toHaveBeenCalled();
+    expect(facts.statsCalls).toBe(0);
   });
 
   it('reads each window once for all the rules asking for it', async () => {

@@ -19,6 +19,7 @@ import {
 } from '../domain/rules';
 import { FRAUD_RETURN_WINDOW_SECONDS, FRAUD_SIGNALS, NO_HISTORY } from '../domain/fraud-features';
 import { FraudScoring, type FraudModelStatus } from './fraud-scoring';
+import { separateLookups } from './order-lookups';
 import { RiskError } from '../domain/risk-error';
 import { NO_RETURNS, type ReturnStats } from '../domain/return-facts';
 import {
@@ -27,7 +28,10 @@ import {
   ID_GENERATOR,
   type IdGenerator,
   type ListEntry,
+  ORDER_LOOKUPS,
+  type OrderLookups,
   RETURN_FACTS,
+  type ReturnHistoryQuery,
   type ReturnFactStore,
   RISK_STORE,
   type RiskStore,
@@ -71,19 +75,27 @@ export interface ScoreOrderInput {
  * Redis (the attempt being scored is counted too), then the pure evaluation. Every decision is
  * stored with the signals it saw; scoring the same order again returns its first decision, so
  * a retried checkout neither counts twice nor changes its answer.
+ *
+ * An order's Postgres reads (list hits, return history) go through `lookups`: one statement in
+ * the service (`SqlOrderLookups`); without one, the list and return-history ports each answer
+ * their part (`separateLookups`: the in-memory stores).
  */
 @Injectable()
 export class RiskUseCase {
   private cache: { rules: Rule[]; at: number } | undefined;
+  private readonly lookups: OrderLookups;
 
   constructor(
     @Inject(RISK_STORE) private readonly store: RiskStore,
     @Inject(SIGNALS) private readonly signals: SignalStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
-    @Inject(RETURN_FACTS) private readonly returns: ReturnFactStore,
+    @Inject(RETURN_FACTS) returns: ReturnFactStore,
     @Optional() private readonly fraud?: FraudScoring,
-  ) {}
+    @Optional() @Inject(ORDER_LOOKUPS) lookups?: OrderLookups,
+  ) {
+    this.lookups = lookups ?? separateLookups(store, returns);
+  }
 
   /** Rules change rarely and scoring is hot: read at most once a second. */
   private async rules(): Promise<Rule[]> {
@@ -98,9 +110,11 @@ export class RiskUseCase {
    * `recordDecision` returns when the order already has one (its unique index), and counts
    * nothing more (the velocity members are order ids, account ids and addresses). The first
    * scoring of an order, the hot path, does not look for an earlier decision first. The counters
-   * are one Redis round trip; the account's return history one Postgres query, only when a
-   * RETURN_ABUSE rule is in force. The decision keeps every number the rules used: list hits,
-   * counts, the address issues and the return history per window.
+   * are one Redis round trip; beside it, the list hits and (only when a RETURN_ABUSE rule is in
+   * force) the account's return history are one Postgres round trip (`OrderLookups`); the
+   * decision's insert is a second, before the answer (it is the audit record). The decision keeps
+   * every number the rules used: list hits, counts, the address issues and the return history per
+   * window.
    *
    * With a fraud model loaded, the same two round trips also read what its features need (fixed
    * counters, the account's history, its 90-day returns); the model's probability, asked with a
@@ -127,8 +141,9 @@ export class RiskUseCase {
       modelOn && !windows.includes(FRAUD_RETURN_WINDOW_SECONDS)
         ? [...windows, FRAUD_RETURN_WINDOW_SECONDS]
         : windows;
-    const [listed, { counts, history }, returns] = await Promise.all([
-      this.store.listed(values),
+    const asked = returnHistoryQuery(input.accountId, returnWindows, now);
+    const [lookup, { counts, history }] = await Promise.all([
+      this.lookups.read(values, asked),
       this.signals.recordOrder(
         {
           orderId: input.orderId,
@@ -143,8 +158,9 @@ export class RiskUseCase {
         now,
         { history: modelOn },
       ),
-      this.returnHistory(input.accountId, returnWindows, now),
     ]);
+    const { listed } = lookup;
+    const returns = asked ? lookup.returns : noHistory(input.accountId, returnWindows);
     const model = !modelOn
       ? undefined
       : await this.fraud!.assess({
@@ -188,17 +204,6 @@ export class RiskUseCase {
         failed: 0,
       }
     );
-  }
-
-  /** Read from Postgres only when a RETURN_ABUSE rule asks (undefined otherwise). */
-  private async returnHistory(
-    accountId: string,
-    windows: number[],
-    now: Date,
-  ): Promise<Record<number, ReturnStats> | undefined> {
-    if (windows.length === 0) return undefined;
-    if (!accountId) return Object.fromEntries(windows.map((w) => [w, NO_RETURNS]));
-    return this.returns.stats(accountId, windows, now);
   }
 
   /**
@@ -357,6 +362,27 @@ export class RiskUseCase {
       decidedAt: now,
     };
   }
+}
+
+/**
+ * The return history to read from Postgres: only when a RETURN_ABUSE rule (or the model) asks for
+ * windows, and only of an account.
+ */
+function returnHistoryQuery(
+  accountId: string,
+  windows: number[],
+  now: Date,
+): ReturnHistoryQuery | undefined {
+  return windows.length > 0 && accountId ? { accountId, windows, now } : undefined;
+}
+
+/**
+ * The return history not read: none asked (undefined), or an order without an account (an empty
+ * history per window).
+ */
+function noHistory(accountId: string, windows: number[]): Record<number, ReturnStats> | undefined {
+  if (windows.length === 0 || accountId) return undefined;
+  return Object.fromEntries(windows.map((w) => [w, NO_RETURNS]));
 }
 
 /** Each signal once (a rule may ask what the model reads too). */

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { ReturnFactStore } from '../application/ports';
 import type { ReturnFact, ReturnStats } from '../domain/return-facts';
 
-interface StatsRow {
+export interface StatsRow {
   window_seconds: number;
   delivered_lines: number;
   returned_lines: number;
@@ -12,6 +12,42 @@ interface StatsRow {
   items_mismatches: number;
   cancellations: number;
 }
+
+/**
+ * The account's history over each window, one row per window: `$1` the account, `$2` the windows
+ * (seconds), `$3` now. `more` adds columns to every row (`SqlOrderLookups`: the list hits, from
+ * `$4` on). Each window is a range scan of the account's rows on the (account_id, occurred_at)
+ * index.
+ */
+export const returnStatsSql = (more = ''): string =>
+  `SELECT w.seconds AS window_seconds,
+              COALESCE(sum(f.lines) FILTER (WHERE f.kind = 'DELIVERED'), 0)::int AS delivered_lines,
+              COALESCE(sum(f.lines) FILTER (WHERE f.kind = 'RETURNED'), 0)::int AS returned_lines,
+              count(*) FILTER (WHERE f.kind = 'EXCHANGE')::int AS exchanges,
+              count(*) FILTER (WHERE f.kind = 'REFUND_ONLY')::int AS refunds_without_return,
+              count(*) FILTER (WHERE f.kind = 'ITEMS_MISMATCH')::int AS items_mismatches,
+              count(*) FILTER (WHERE f.kind = 'CANCELLED')::int AS cancellations${more}
+         FROM unnest($2::int[]) AS w(seconds)
+         LEFT JOIN account_return_facts f
+           ON f.account_id = $1
+          AND f.occurred_at >= $3::timestamptz - make_interval(secs => w.seconds)
+        GROUP BY w.seconds`;
+
+/** The rows of `returnStatsSql` by window (seconds). */
+export const toReturnStats = (rows: readonly StatsRow[]): Record<number, ReturnStats> =>
+  Object.fromEntries(
+    rows.map((r) => [
+      Number(r.window_seconds),
+      {
+        deliveredLines: Number(r.delivered_lines),
+        returnedLines: Number(r.returned_lines),
+        exchanges: Number(r.exchanges),
+        refundsWithoutReturn: Number(r.refunds_without_return),
+        itemsMismatches: Number(r.items_mismatches),
+        cancellations: Number(r.cancellations),
+      },
+    ]),
+  );
 
 /**
  * The return history in `account_return_facts` (migration 1764000001900): one row per fact,
@@ -42,40 +78,15 @@ export class SqlReturnFactStore implements ReturnFactStore {
     return rows.length;
   }
 
-  /** Each window is a range scan of the account's rows on the index; all in one round trip. */
+  /** All windows in one round trip (`returnStatsSql`). */
   async stats(
     accountId: string,
     windows: number[],
     now: Date,
   ): Promise<Record<number, ReturnStats>> {
     if (windows.length === 0) return {};
-    const rows = await this.sql.rows<StatsRow>(
-      `SELECT w.seconds AS window_seconds,
-              COALESCE(sum(f.lines) FILTER (WHERE f.kind = 'DELIVERED'), 0)::int AS delivered_lines,
-              COALESCE(sum(f.lines) FILTER (WHERE f.kind = 'RETURNED'), 0)::int AS returned_lines,
-              count(*) FILTER (WHERE f.kind = 'EXCHANGE')::int AS exchanges,
-              count(*) FILTER (WHERE f.kind = 'REFUND_ONLY')::int AS refunds_without_return,
-              count(*) FILTER (WHERE f.kind = 'ITEMS_MISMATCH')::int AS items_mismatches,
-              count(*) FILTER (WHERE f.kind = 'CANCELLED')::int AS cancellations
-         FROM unnest($2::int[]) AS w(seconds)
-         LEFT JOIN account_return_facts f
-           ON f.account_id = $1
-          AND f.occurred_at >= $3::timestamptz - make_interval(secs => w.seconds)
-        GROUP BY w.seconds`,
-      [accountId, windows, now],
-    );
-    return Object.fromEntries(
-      rows.map((r) => [
-        Number(r.window_seconds),
-        {
-          deliveredLines: Number(r.delivered_lines),
-          returnedLines: Number(r.returned_lines),
-          exchanges: Number(r.exchanges),
-          refundsWithoutReturn: Number(r.refunds_without_return),
-          itemsMismatches: Number(r.items_mismatches),
-          cancellations: Number(r.cancellations),
-        },
-      ]),
+    return toReturnStats(
+      await this.sql.rows<StatsRow>(returnStatsSql(), [accountId, windows, now]),
     );
   }
 

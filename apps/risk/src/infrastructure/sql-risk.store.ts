@@ -53,6 +53,19 @@ interface DecisionRow {
   model_score: number | null;
 }
 
+/**
+ * The kinds on a list among (kind, value) pairs given as two arrays, `$n` and `$n+1`
+ * (`listedParams`): the list lookup, alone or inside `SqlOrderLookups`' statement.
+ */
+export const listedSql = (n: number): string =>
+  `SELECT DISTINCT l.kind FROM list_entries l JOIN unnest($${n}::text[], $${n + 1}::text[]) AS x(kind, value)
+       ON l.kind = x.kind AND l.value = x.value`;
+
+export const listedParams = (values: readonly { kind: ListKind; value: string }[]): unknown[] => [
+  values.map((v) => v.kind),
+  values.map((v) => v.value),
+];
+
 const money = (a: StoredAmount): Money => Money.of(Number(a.amountMinor), a.currency);
 
 /** A row of `rules` as a rule (the seeded defaults are read through it too: `seeded-rules.ts`). */
@@ -222,11 +235,7 @@ export class SqlRiskStore implements RiskStore {
 
   async listed(values: { kind: ListKind; value: string }[]): Promise<ListKind[]> {
     if (values.length === 0) return [];
-    const rows = await this.sql.rows<{ kind: ListKind }>(
-      `SELECT DISTINCT l.kind FROM list_entries l JOIN unnest($1::text[], $2::text[]) AS x(kind, value)
-       ON l.kind = x.kind AND l.value = x.value`,
-      [values.map((v) => v.kind), values.map((v) => v.value)],
-    );
+    const rows = await this.sql.rows<{ kind: ListKind }>(listedSql(1), listedParams(values));
     return rows.map((r) => r.kind);
   }
 

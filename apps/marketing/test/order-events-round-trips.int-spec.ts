@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import type { ReceivedEvent } from '@emporia/messaging';
+import { createDataSource } from '@emporia/persistence';
+import { newContext } from '@emporia/platform';
+import { createTestDatabase, migrateTestDatabase } from '@emporia/testing';
+import { OrderEventsUseCase } from '../src/application/order-events.use-case';
+import { MARKETING_MIGRATIONS } from '../src/infrastructure/migrations';
+import { systemClock, TypeormUnitOfWork } from '../src/infrastructure/typeorm-unit-of-work';
+import { InMemoryFlashSaleStore } from '../src/testing';
+
+jest.setTimeout(120_000);
+
+/**
+ * Round trips to Postgres of the order events every paid order brings marketing (issue 19),
+ * counted as calls of pg's own `Client.query` under the service's preparing client (a statement
+ * sent with the writes held before it is one call). One pooled connection, warmed up first, so
+ * every statement is named and parsed as in steady state.
+ */
+describe('marketing: round trips of OrderPlaced and OrderPaid (real Postgres)', () => {
+  let db: { url: string; drop: () => Promise<void> };
+  let ds: DataSource;
+  let events: OrderEventsUseCase;
+  const ctx = newContext();
+  const delivery = (eventType: string, eventId: string = randomUUID()): ReceivedEvent => ({
+    topic: 'it.order.order',
+    key: 'k',
+    value: Buffer.alloc(0),
+    headers: {},
+    eventId,
+    eventType,
+    occurredAt: new Date().toISOString(),
+    partition: 0,
+    offset: '0',
+  });
+  const placed = () => delivery('emporia.order.v1.OrderPlaced');
+  const paid = () => delivery('emporia.order.v1.OrderPaid');
+  /** pg calls made by `work` (its round trips), and its answer. */
+  const roundTrips = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
+    const spy = jest.spyOn(Client.prototype, 'query');
+    try {
+      const result = await work();
+      return [result, spy.mock.calls.length];
+    } finally {
+      spy.mockRestore();
+    }
+  };
+  const ordersPlaced = async (accountId: string) =>
+    (
+      await ds.query(`SELECT orders_placed FROM customer_facts WHERE account_id = $1`, [accountId])
+    )[0]?.orders_placed as number | undefined;
+  const inboxed = async (eventId: string) =>
+    Number(
+      (await ds.query(`SELECT count(*)::int AS n FROM inbox WHERE event_id = $1`, [eventId]))[0].n,
+    );
+
+  beforeAll(async () => {
+    db = await createTestDatabase('marketing_round_trips');
+    await migrateTestDatabase(db.url, MARKETING_MIGRATIONS);
+    ds = await createDataSource({
+      url: db.url,
+      entities: [],
+      migrations: [],
+      poolSize: 1,
+    }).initialize();
+    const uow = new TypeormUnitOfWork(ds, {
+      groupBuy: 'it.marketing.group-buy',
+      flashSale: 'it.marketing.flash-sale',
+      coupon: 'it.marketing.coupon',
+    });
+    events = new OrderEventsUseCase(uow, systemClock, new InMemoryFlashSaleStore());
+    // warm-up: every statement named and parsed on the one connection
+    for (let i = 0; i < 3; i++) {
+      const e = placed();
+      await events.onOrderPlaced(ctx, e, randomUUID());
+      await events.onOrderPlaced(ctx, e, randomUUID());
+      await events.onOrderPaid(ctx, paid(), randomUUID());
+    }
+  });
+
+  afterAll(async () => {
+    await ds?.destroy();
+    await db?.drop();
+  });
+
+  it('OrderPlaced: BEGIN with the inbox insert, the customer facts held for the COMMIT: two', async () => {
+    const accountId = randomUUID();
+    const e = placed();
+    expect(await roundTrips(() => events.onOrderPlaced(ctx, e, accountId))).toEqual([true, 2]);
+    expect(await ordersPlaced(accountId)).toBe(1);
+    // a second order of the account adds to its row
+    expect(await roundTrips(() => events.onOrderPlaced(ctx, placed(), accountId))).toEqual([
+      true,
+      2,
+    ]);
+    expect(await ordersPlaced(accountId)).toBe(2);
+  });
+
+  it('a replayed OrderPlaced counts nothing: the inbox insert answers no row, then COMMIT', async () => {
+    const accountId = randomUUID();
+    const e = placed();
+    await events.onOrderPlaced(ctx, e, accountId);
+    expect(await roundTrips(() => events.onOrderPlaced(ctx, e, accountId))).toEqual([false, 2]);
+    expect(await ordersPlaced(accountId)).toBe(1);
+    expect(await inboxed(e.eventId)).toBe(1);
+  });
+
+  it('a held customer-facts write that fails fails the COMMIT: the inbox row rolls back with it', async () => {
+    const e = placed();
+    // customer_facts.account_id is a uuid (the consumer refuses other ids before this)
+    await expect(events.onOrderPlaced(ctx, e, 'not-a-uuid')).rejects.toThrow(/uuid/);
+    expect(await inboxed(e.eventId)).toBe(0);
+    // the connection goes on as before
+    const accountId = randomUUID();
+    expect(await roundTrips(() => events.onOrderPlaced(ctx, e, accountId))).toEqual([true, 2]);
+    expect(await ordersPlaced(accountId)).toBe(1);
+  });
+
+  it('OrderPaid of an order holding nothing here: one read, no transaction, no inbox row', async () => {
+    const e = paid();
+    expect(await roundTrips(() => events.onOrderPaid(ctx, e, randomUUID()))).toEqual([false, 1]);
+    expect(await inboxed(e.eventId)).toBe(0);
+  });
+});
