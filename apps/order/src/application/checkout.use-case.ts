@@ -175,8 +175,10 @@ export class CheckoutUseCase {
     const now = this.clock.now();
     const key = checkoutKey.toLowerCase();
     const attemptId = this.ids.newId();
-    const start = await this.uow.run(ctx, async (tx) => {
-      const begun = await tx.checkouts.begin({
+    // a new key's record is one statement, atomic by itself, outside a transaction (no BEGIN or
+    // COMMIT round trip): it comes back with the account's cart (the saga's CART step checks it)
+    const made = await this.uow.statement(ctx, (tx) =>
+      tx.checkouts.create({
         key,
         accountId: input.accountId,
         // the order id is the checkout key: one checkout, one order
@@ -190,11 +192,64 @@ export class CheckoutUseCase {
         createdAt: now,
         attemptId,
         heartbeatAt: now,
+      }),
+    );
+    // a key with a record: the retry is decided in a transaction, under the record's row lock;
+    // its cart is read once the retry is decided
+    const start = made
+      ? { kind: 'RUN' as const, record: made.record, cart: made.cart }
+      : await this.retryStart(ctx, input, { key, fingerprint, attemptId, now });
+    if (start.kind === 'PLACED') {
+      // a replay: the order placed before, with the explanation stored with it
+      const placedBefore = await this.uow.read(ctx, async (tx) => {
+        const order = await tx.orders.find(start.orderId);
+        return order && { order, explanation: await tx.orders.explanation(order.id) };
       });
-      // the cart is read in the same transaction (the saga's CART step checks it): a new record
-      // comes with it; a retry's is read once the retry is decided
-      if (begun.created) return { kind: 'RUN' as const, record: begun.record, cart: begun.cart };
-      const { record } = begun;
+      if (!placedBefore)
+        throw new OrderError('NOT_FOUND', 'ORDER_NOT_FOUND', `order ${start.orderId} not found`);
+      return placedBefore;
+    }
+    const heartbeat = this.attempts.heartbeat(ctx, key, attemptId);
+    try {
+      const run = await this.saga.run(
+        {
+          ctx,
+          record: start.record,
+          attemptId,
+          input,
+          address,
+          addressSource,
+          addressIssues: doubts,
+          couponCodes,
+          promotion,
+          cart: start.cart ?? undefined,
+        },
+        // the lease stays alive while compensating (which holds the record's lock meanwhile)
+        (e, undo) => this.attempts.compensate(ctx, start.record, attemptId, e, heartbeat, undo),
+      );
+      // the explanation stored with the order (`place`): no read back
+      return { order: run.order!, explanation: run.priced!.explanation };
+    } finally {
+      await heartbeat.stop();
+    }
+  }
+
+  /**
+   * A checkout key that has a record already: the retry decided under the record's row lock (a
+   * transaction), as `decideRetry` says — refused, the order placed before, or taken over (the
+   * previous attempt's stock released first) and run again with the account's cart.
+   */
+  private retryStart(
+    ctx: RequestContext,
+    input: CheckoutInput,
+    a: { key: string; fingerprint: string; attemptId: string; now: Date },
+  ): Promise<
+    { kind: 'RUN'; record: CheckoutRecord; cart: Cart | null } | { kind: 'PLACED'; orderId: string }
+  > {
+    const { key, fingerprint, attemptId, now } = a;
+    return this.uow.run(ctx, async (tx) => {
+      // the key's record exists (records are never deleted): read now under its lock
+      const record = (await tx.checkouts.lock(key))!;
       const cart = () => tx.carts.find({ accountId: input.accountId });
       const decision = decideRetry(
         record,
@@ -241,39 +296,6 @@ export class CheckoutUseCase {
           };
       }
     });
-    if (start.kind === 'PLACED') {
-      // a replay: the order placed before, with the explanation stored with it
-      const placedBefore = await this.uow.read(ctx, async (tx) => {
-        const order = await tx.orders.find(start.orderId);
-        return order && { order, explanation: await tx.orders.explanation(order.id) };
-      });
-      if (!placedBefore)
-        throw new OrderError('NOT_FOUND', 'ORDER_NOT_FOUND', `order ${start.orderId} not found`);
-      return placedBefore;
-    }
-    const heartbeat = this.attempts.heartbeat(ctx, key, attemptId);
-    try {
-      const run = await this.saga.run(
-        {
-          ctx,
-          record: start.record,
-          attemptId,
-          input,
-          address,
-          addressSource,
-          addressIssues: doubts,
-          couponCodes,
-          promotion,
-          cart: start.cart ?? undefined,
-        },
-        // the lease stays alive while compensating (which holds the record's lock meanwhile)
-        (e, undo) => this.attempts.compensate(ctx, start.record, attemptId, e, heartbeat, undo),
-      );
-      // the explanation stored with the order (`place`): no read back
-      return { order: run.order!, explanation: run.priced!.explanation };
-    } finally {
-      await heartbeat.stop();
-    }
   }
 
   /** The account's address-book entry; another account's or an unknown one is not found. */

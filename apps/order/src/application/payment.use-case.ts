@@ -3,6 +3,7 @@ import type { Logger, RequestContext } from '@emporia/platform';
 import { LOGGER } from '@emporia/platform';
 import { Money } from '@emporia/money';
 import { reservationAction } from '../domain/group-buy';
+import type { Order } from '../domain/order';
 import { transition } from '../domain/order-change';
 import { OrderError } from '../domain/order-error';
 import {
@@ -20,6 +21,7 @@ import {
   type Clock,
   ID_GENERATOR,
   type IdGenerator,
+  type OrderTx,
   PAYMENT_PROVIDERS,
   type PaymentProvider,
   UNIT_OF_WORK,
@@ -157,6 +159,64 @@ export class PaymentUseCase {
     callback: PaymentCallback,
     signature: string,
   ): Promise<CallbackOutcome> {
+    const checked = this.checkCallback(callback, signature);
+    const result = await this.uow.run(ctx, async (tx) => {
+      const order = await tx.orders.findForUpdate(callback.orderId);
+      if (!order) throw orderNotFound(callback.orderId);
+      return this.settle(tx, callback, checked, order);
+    });
+    return this.afterSettled(ctx, callback, checked.provider, result);
+  }
+
+  /**
+   * The sandbox's hosted page: the payment's owner's choice becomes a callback signed by the
+   * sandbox and handled exactly like a real provider's (signature, age, amount, replay). A
+   * payment of another account is not found, exactly like one that does not exist.
+   */
+  async completeSandbox(
+    ctx: RequestContext,
+    input: { paymentId: string; accountId: string; succeed: boolean },
+  ): Promise<{ outcome: CallbackOutcome; orderId: string }> {
+    const provider = this.providers.get(SANDBOX_PROVIDER);
+    const sign = provider?.signAsProvider?.bind(provider);
+    if (!provider || !sign) throw sandboxDisabled();
+    const { callback, checked, result } = await this.uow.run(ctx, async (tx) => {
+      // the payment and its order in one statement, the order locked as the callback locks it
+      // (another account's payment answers nothing and locks nothing)
+      const found = await tx.payments.findWithOrderForUpdate(input.paymentId, input.accountId);
+      const payment = found?.order.accountId === input.accountId ? found.payment : null;
+      if (!found || !payment || payment.provider !== provider.name || payment.status !== 'STARTED')
+        throw new OrderError(
+          'NOT_FOUND',
+          'PAYMENT_NOT_FOUND',
+          `no open sandbox payment ${input.paymentId}`,
+        );
+      const callback: PaymentCallback = {
+        provider: provider.name,
+        providerTxnId: `sbx-${payment.id}`,
+        orderId: payment.orderId,
+        amountMinor: payment.amount.amountMinor,
+        currency: payment.amount.currency,
+        status: input.succeed ? 'SUCCEEDED' : 'FAILED',
+        timestamp: Math.floor(this.clock.now().getTime() / 1000),
+      };
+      // checked exactly as a provider's callback is, then settled on the order locked above
+      const checked = this.checkCallback(callback, sign(callback));
+      return { callback, checked, result: await this.settle(tx, callback, checked, found.order) };
+    });
+    const outcome = await this.afterSettled(ctx, callback, checked.provider, result);
+    return { outcome, orderId: callback.orderId };
+  }
+
+  /**
+   * What a callback must pass before it settles anything: its provider, fields, signature, age,
+   * transaction id and amount (a provider's own callback: before the order is read). Returns the
+   * provider, the amount paid and the time it is handled.
+   */
+  private checkCallback(
+    callback: PaymentCallback,
+    signature: string,
+  ): { provider: PaymentProvider; paidAmount: Money; now: Date } {
     const provider = this.provider(callback.provider);
     checkCallbackFields(callback);
     if (!provider.verify(callback, signature ?? ''))
@@ -183,34 +243,49 @@ export class PaymentUseCase {
         'amount_minor and currency do not form an amount',
       );
     }
-    const result = await this.uow.run(ctx, async (tx) => {
-      const order = await tx.orders.findForUpdate(callback.orderId);
-      if (!order) throw orderNotFound(callback.orderId);
-      const outcome = decideCallback(callback, order);
-      const fresh = await tx.payments.recordTxn({
-        id: this.ids.newId(),
-        orderId: order.id,
-        provider: provider.name,
-        providerTxnId: callback.providerTxnId,
-        amount: paidAmount,
-        status:
-          outcome === 'FAILED'
-            ? 'FAILED'
-            : outcome === 'AMOUNT_MISMATCH'
-              ? 'MISMATCH'
-              : 'SUCCEEDED',
-        createdAt: now,
-      });
-      if (!fresh) return { outcome: 'DUPLICATE' as const, order };
-      // a failed attempt is over: paying again opens a new one
-      if (outcome === 'FAILED') await tx.payments.closeAttempts(order.id, provider.name);
-      if (outcome === 'PAID') {
-        const paid = transition(order, 'PAY', { paidAt: now }, now);
-        await tx.orders.save(paid);
-        return { outcome, order: paid.order };
-      }
-      return { outcome, order };
+    return { provider, paidAmount, now };
+  }
+
+  /**
+   * In the callback's transaction, on the order read under its row lock: records the provider
+   * transaction once (a replay is DUPLICATE), closes a failed attempt, pays a payable order.
+   */
+  private async settle(
+    tx: OrderTx,
+    callback: PaymentCallback,
+    checked: { provider: PaymentProvider; paidAmount: Money; now: Date },
+    order: Order,
+  ): Promise<{ outcome: CallbackOutcome; order: Order }> {
+    const { provider, paidAmount, now } = checked;
+    const outcome = decideCallback(callback, order);
+    const fresh = await tx.payments.recordTxn({
+      id: this.ids.newId(),
+      orderId: order.id,
+      provider: provider.name,
+      providerTxnId: callback.providerTxnId,
+      amount: paidAmount,
+      status:
+        outcome === 'FAILED' ? 'FAILED' : outcome === 'AMOUNT_MISMATCH' ? 'MISMATCH' : 'SUCCEEDED',
+      createdAt: now,
     });
+    if (!fresh) return { outcome: 'DUPLICATE' as const, order };
+    // a failed attempt is over: paying again opens a new one
+    if (outcome === 'FAILED') await tx.payments.closeAttempts(order.id, provider.name);
+    if (outcome === 'PAID') {
+      const paid = transition(order, 'PAY', { paidAt: now }, now);
+      await tx.orders.save(paid);
+      return { outcome, order: paid.order };
+    }
+    return { outcome, order };
+  }
+
+  /** What follows a settled callback once its transaction committed. */
+  private async afterSettled(
+    ctx: RequestContext,
+    callback: PaymentCallback,
+    provider: PaymentProvider,
+    result: { outcome: CallbackOutcome; order: Order },
+  ): Promise<CallbackOutcome> {
     // committed: counted once per order (a replayed callback is DUPLICATE, a second transaction
     // for a paid order REFUND_LATE_PAYMENT)
     if (result.outcome === 'PAID') countOrderPaid(result.order.total);
@@ -231,39 +306,6 @@ export class PaymentUseCase {
         'payment amount differs from the order: not paid, recorded for investigation',
       );
     return result.outcome;
-  }
-
-  /**
-   * The sandbox's hosted page: the payment's owner's choice becomes a callback signed by the
-   * sandbox and handled exactly like a real provider's (signature, age, amount, replay). A
-   * payment of another account is not found, exactly like one that does not exist.
-   */
-  async completeSandbox(
-    ctx: RequestContext,
-    input: { paymentId: string; accountId: string; succeed: boolean },
-  ): Promise<{ outcome: CallbackOutcome; orderId: string }> {
-    const provider = this.providers.get(SANDBOX_PROVIDER);
-    if (!provider?.signAsProvider) throw sandboxDisabled();
-    // one read (no transaction): the callback below checks the order again under its lock
-    const found = await this.uow.read(ctx, (tx) => tx.payments.findWithOwner(input.paymentId));
-    const payment = found?.accountId === input.accountId ? found.payment : null;
-    if (!payment || payment.provider !== provider.name || payment.status !== 'STARTED')
-      throw new OrderError(
-        'NOT_FOUND',
-        'PAYMENT_NOT_FOUND',
-        `no open sandbox payment ${input.paymentId}`,
-      );
-    const callback: PaymentCallback = {
-      provider: provider.name,
-      providerTxnId: `sbx-${payment.id}`,
-      orderId: payment.orderId,
-      amountMinor: payment.amount.amountMinor,
-      currency: payment.amount.currency,
-      status: input.succeed ? 'SUCCEEDED' : 'FAILED',
-      timestamp: Math.floor(this.clock.now().getTime() / 1000),
-    };
-    const outcome = await this.callback(ctx, callback, provider.signAsProvider(callback));
-    return { outcome, orderId: payment.orderId };
   }
 
   private async refundLate(ctx: RequestContext, callback: PaymentCallback): Promise<void> {

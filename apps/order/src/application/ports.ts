@@ -301,17 +301,19 @@ export interface CartRepository {
   remove(cartId: string): Promise<void>;
 }
 
-/** What `CheckoutRepository.begin` found: a record it made (with the account's cart), or one stored. */
-export type CheckoutBegun =
-  | { record: CheckoutRecord; created: true; cart: Cart | null }
-  | { record: CheckoutRecord; created: false };
+/** What `CheckoutRepository.create` made: the record, with the account's cart (null: none). */
+export interface CheckoutCreated {
+  record: CheckoutRecord;
+  cart: Cart | null;
+}
 
 export interface CheckoutRepository {
   /**
-   * Inserts a new record and reads the account's cart with it (null: the account has none), in
-   * one statement; or returns the existing record for the key (row-locked), without the cart.
+   * Inserts a new record and reads the account's cart with it, in one statement (atomic by
+   * itself: `UnitOfWork.statement` runs it without a transaction). Null when the key has a record
+   * already: nothing is written, and the stored record is neither read nor locked (`lock` does).
    */
-  begin(record: Omit<CheckoutRecord, 'attempts'>): Promise<CheckoutBegun>;
+  create(record: Omit<CheckoutRecord, 'attempts'>): Promise<CheckoutCreated | null>;
   /** The record, row-locked. */
   lock(key: string): Promise<CheckoutRecord | null>;
   /**
@@ -371,8 +373,15 @@ export interface PaymentRepository {
   ): Promise<{ order: Order | null; made: PaymentRecord | null }>;
   /** Writes the page of an attempt made in this transaction (no page yet), with its commit. */
   recordPage(id: string, redirectUrl: string): Promise<void>;
-  /** A payment with the account its order belongs to (one query). */
-  findWithOwner(id: string): Promise<{ payment: PaymentRecord; accountId: string } | null>;
+  /**
+   * A payment with its order, read in one statement that row-locks the order (as
+   * `OrderRepository.findForUpdate`), when the order is `accountId`'s (compared as text, as the
+   * caller compares it). Null for an unknown payment and for another account's: nothing locked.
+   */
+  findWithOrderForUpdate(
+    id: string,
+    accountId: string,
+  ): Promise<{ payment: PaymentRecord; order: Order } | null>;
   /** The payment a caller's idempotency key made or found for the order. */
   findByRequestKey(orderId: string, requestKey: string): Promise<PaymentRecord | null>;
   /** Remembers which payment a caller's idempotency key answered with (the first one stays). */
@@ -496,6 +505,12 @@ export interface UnitOfWork {
    * snapshot across their queries and no locks. Writes and events belong in `run`.
    */
   read<T>(ctx: RequestContext, work: (tx: OrderTx) => Promise<T>): Promise<T>;
+  /**
+   * Work that is one statement, atomic by itself (Postgres runs a statement outside a
+   * transaction as its own): no BEGIN/COMMIT round trips. No lock outlives the statement, and
+   * events are refused (they need `run`).
+   */
+  statement<T>(ctx: RequestContext, work: (tx: OrderTx) => Promise<T>): Promise<T>;
   /**
    * Runs `work` once per consumed event: the inbox row commits with the work, so a redelivered
    * event changes nothing (false).

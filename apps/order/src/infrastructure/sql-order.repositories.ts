@@ -11,7 +11,7 @@ import {
   type ShipmentRepository,
   type CartRepository,
   type GuestTokenRepository,
-  type CheckoutBegun,
+  type CheckoutCreated,
   type CheckoutRecord,
   type CheckoutRepository,
   type OrderCursor,
@@ -497,7 +497,7 @@ const toCheckout = (r: CheckoutRow): CheckoutRecord => ({
   attempts: r.attempts,
 });
 
-/** The same, of the `made` CTE (the inserted record) in `begin`. */
+/** The same, of the `made` CTE (the inserted record) in `create`. */
 const MADE_CHECKOUT_COLUMNS = qualified('made', CHECKOUT_COLUMNS);
 
 /** A cart's columns in a join with another table's (`carts c`), each prefixed `cart_`. */
@@ -514,11 +514,11 @@ export class SqlCheckoutRepository implements CheckoutRepository {
     this.sql = new Sql(m);
   }
 
-  async begin(c: Omit<CheckoutRecord, 'attempts'>): Promise<CheckoutBegun> {
-    // one round trip for a new record: it comes back from the insert (which holds its row lock
-    // until the commit) with the account's cart, read by the same statement (a LEFT JOIN on
-    // carts' unique account_id: no cart, no cart columns). Only an existing record is read and
-    // locked with a second statement, and its cart is not read: the caller decides the retry first
+  async create(c: Omit<CheckoutRecord, 'attempts'>): Promise<CheckoutCreated | null> {
+    // one statement: the new record comes back from the insert with the account's cart, read by
+    // the same statement (a LEFT JOIN on carts' unique account_id: no cart, no cart columns).
+    // A key with a record inserts nothing (a concurrent insert of the key is waited for) and
+    // answers no row: the caller reads and locks that record in a transaction of its own
     const inserted = await this.sql.rows<CheckoutRow & CartColumnsOf>(
       `WITH made AS (
          INSERT INTO checkouts (key, account_id, order_id, reservation_id, request_hash, status, coupon_codes, created_at,
@@ -540,8 +540,7 @@ export class SqlCheckoutRepository implements CheckoutRepository {
       ],
     );
     const r = inserted[0];
-    if (r) return { record: toCheckout(r), created: true, cart: cartOf(r) };
-    return { record: (await this.lock(c.key))!, created: false };
+    return r ? { record: toCheckout(r), cart: cartOf(r) } : null;
   }
 
   async lock(key: string): Promise<CheckoutRecord | null> {
@@ -645,8 +644,15 @@ const toPayment = (r: PaymentRow): PaymentRecord => ({
   redirectUrl: r.redirect_url,
 });
 
-/** The orders columns of `o` (a CTE) in `openAttemptOnOrder`. */
+/** The orders columns of `o` (a CTE in `openAttemptOnOrder`, the table in `findWithOrderForUpdate`). */
 const O_ORDER_COLUMNS = qualified('o', ORDER_COLUMNS);
+
+/**
+ * The payment columns of `payments p` in a join with an order's, each prefixed `pay_` (no order
+ * column starts so: `unprefixed` reads the payment's back).
+ */
+type PayPaymentColumns = { [K in keyof PaymentRow as `pay_${K}`]: PaymentRow[K] };
+const PAY_PAYMENT_COLUMNS = qualified('p', PAYMENT_COLUMNS, 'pay_');
 
 /** The payment columns of the `made` CTE in a join with an order's, each prefixed `made_`. */
 type MadePaymentColumns = { [K in keyof PaymentRow as `made_${K}`]: PaymentRow[K] | null };
@@ -767,13 +773,21 @@ export class SqlPaymentRepository implements PaymentRepository {
     return r ? toPayment(r) : null;
   }
 
-  async findWithOwner(id: string): Promise<{ payment: PaymentRecord; accountId: string } | null> {
-    const r = await this.sql.one<PaymentRow & { owner_account_id: string }>(
-      `SELECT ${P_PAYMENT_COLUMNS}, o.account_id AS owner_account_id
-         FROM payments p JOIN orders o ON o.id = p.order_id WHERE p.id = $1`,
-      [id],
+  async findWithOrderForUpdate(
+    id: string,
+    accountId: string,
+  ): Promise<{ payment: PaymentRecord; order: Order } | null> {
+    // the order's row lock is taken only on a row the statement returns: another account's
+    // order (or an unknown payment) answers nothing and locks nothing. Under the lock the order
+    // is its latest committed version, as `findForUpdate` reads it
+    const r = await this.sql.one<OrderRow & PayPaymentColumns>(
+      `SELECT ${PAY_PAYMENT_COLUMNS}, ${O_ORDER_COLUMNS}
+         FROM payments p JOIN orders o ON o.id = p.order_id
+        WHERE p.id = $1 AND o.account_id::text = $2::text
+          FOR UPDATE OF o`,
+      [id, accountId],
     );
-    return r ? { payment: toPayment(r), accountId: r.owner_account_id } : null;
+    return r ? { payment: toPayment(unprefixed<PaymentRow>(r, 'pay_')), order: toOrder(r) } : null;
   }
 
   async findByProviderTxn(provider: string, txnId: string): Promise<PaymentRecord | null> {

@@ -257,13 +257,12 @@ class MemGuestTokens implements GuestTokenRepository {
 
 class MemCheckouts implements CheckoutRepository {
   constructor(private readonly s: InMemoryOrderStore) {}
-  async begin(record: Omit<CheckoutRecord, 'attempts'>) {
-    const existing = this.s.checkouts.get(record.key);
-    if (existing) return { record: existing, created: false as const };
+  async create(record: Omit<CheckoutRecord, 'attempts'>) {
+    if (this.s.checkouts.has(record.key)) return null;
     const created = { ...record, status: 'STARTED' as const, attempts: 1 };
     this.s.checkouts.set(record.key, created);
     const cart = this.s.carts.get(ownerKey({ accountId: record.accountId })) ?? null;
-    return { record: created, created: true as const, cart };
+    return { record: created, cart };
   }
   lock = async (key: string) => this.s.checkouts.get(key) ?? null;
   async takeOver(key: string, a: { attemptId: string; reservationId: string; now: Date }) {
@@ -356,10 +355,10 @@ class MemPayments implements PaymentRepository {
     const p = this.s.payments.get(id)!;
     this.s.payments.set(id, { ...p, redirectUrl });
   }
-  async findWithOwner(id: string) {
+  async findWithOrderForUpdate(id: string, accountId: string) {
     const payment = this.s.payments.get(id);
     const order = payment && this.s.orders.get(payment.orderId)?.order;
-    return payment && order ? { payment, accountId: order.accountId } : null;
+    return payment && order?.accountId === accountId ? { payment, order } : null;
   }
   async findByRequestKey(orderId: string, requestKey: string) {
     const id = this.s.requestKeys.get(`${orderId}/${requestKey}`);
@@ -482,6 +481,18 @@ export class InMemoryUnitOfWork
   /** A read: a transaction here too (the fake's runs are cheap; failNextRuns applies alike). */
   read<T>(ctx: RequestContext, work: (tx: OrderTx) => Promise<T>): Promise<T> {
     return this.run(ctx, work);
+  }
+
+  /**
+   * One statement: a transaction here too (failNextRuns applies alike), that may record no events:
+   * like the adapter, it refuses them once the work is done.
+   */
+  async statement<T>(ctx: RequestContext, work: (tx: OrderTx) => Promise<T>): Promise<T> {
+    const events = this.store.outbox.length + this.store.cartEvents.length;
+    const result = await this.run(ctx, work);
+    if (this.store.outbox.length + this.store.cartEvents.length > events)
+      throw new Error('a one-statement unit of work produced events: use run() for changes');
+    return result;
   }
 
   protected begin() {
