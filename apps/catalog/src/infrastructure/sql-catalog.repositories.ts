@@ -258,16 +258,38 @@ export class SqlProductRepository implements ProductRepository {
 
   /**
    * The product with its SKUs in one round trip (the SKUs as a JSON array of their rows). With
-   * `forUpdate` only the product's row is locked, as every writer of its stock locks it first:
-   * one round trip less under that lock.
+   * `forUpdate` only the product's row is locked, as every writer of its stock or SKUs locks it
+   * first: one round trip less under that lock, unless the lock was waited for.
+   *
+   * A lock waited for: `FOR UPDATE` answers the product's row as the writer that held the lock
+   * committed it, but the SKUs' subquery still reads the statement's snapshot, taken before the
+   * wait: the writer's SKU changes would be missed, and a `save` would write the old SKUs back
+   * over them. Every write of a product's SKUs updates its row in the same transaction (`save`;
+   * a stock movement's `saveTouched`), so a row locked in another version than the snapshot's
+   * (`xmin`, the transaction that wrote it) says the SKUs may be older than it: they are read
+   * again, by a statement whose snapshot is taken under the lock.
    */
   async get(id: string, opts: { forUpdate?: boolean } = {}): Promise<Product | null> {
-    const r = await this.sql.one<ProductRow & { skus: SkuRow[] }>(
-      `SELECT ${qualified('p', PRODUCT_COLUMNS)}, ${SKUS_OF_P} AS skus
-         FROM products p WHERE p.id = $1${opts.forUpdate ? ' FOR UPDATE OF p' : ''}`,
+    if (!opts.forUpdate) {
+      const r = await this.sql.one<ProductRow & { skus: SkuRow[] }>(
+        `SELECT ${qualified('p', PRODUCT_COLUMNS)}, ${SKUS_OF_P} AS skus FROM products p WHERE p.id = $1`,
+        [id],
+      );
+      return r && toProduct(r, r.skus);
+    }
+    const r = await this.sql.one<ProductRow & { skus: SkuRow[]; as_snapshot: boolean }>(
+      `SELECT ${qualified('p', PRODUCT_COLUMNS)}, ${SKUS_OF_P} AS skus,
+              p.xmin::text = (SELECT q.xmin::text FROM products q WHERE q.id = p.id) AS as_snapshot
+         FROM products p WHERE p.id = $1 FOR UPDATE OF p`,
       [id],
     );
-    return r && toProduct(r, r.skus);
+    if (!r) return null;
+    if (r.as_snapshot) return toProduct(r, r.skus);
+    const again = await this.sql.one<{ skus: SkuRow[] }>(
+      `SELECT ${SKUS_OF_P} AS skus FROM products p WHERE p.id = $1`,
+      [id],
+    );
+    return toProduct(r, again?.skus ?? []);
   }
 
   async insert(product: Product): Promise<void> {
