@@ -3,9 +3,21 @@ import type { DataSource } from 'typeorm';
 import { createDataSource, runMigrations } from '@emporia/persistence';
 import { createLogger, newContext } from '@emporia/platform';
 import { createTestDatabase } from '@emporia/testing';
-import type { CheckoutRecord, OrderTx } from '../src/application/ports';
+import type {
+  CheckoutRecord,
+  CheckoutSettings,
+  CheckoutStep,
+  OrderTx,
+  RiskPort,
+  SagaFaults,
+} from '../src/application/ports';
+import { CheckoutAttemptsUseCase } from '../src/application/checkout-attempts.use-case';
+import { CheckoutUseCase, type CheckoutInput } from '../src/application/checkout.use-case';
 import type { OrderLifecycleUseCase } from '../src/application/order-lifecycle.use-case';
 import { PaymentUseCase } from '../src/application/payment.use-case';
+import type { CartLine } from '../src/domain/cart';
+import { defaultRoutingStrategy } from '../src/domain/routing';
+import { DEFAULT_STEP_UP_POLICY } from '../src/domain/step-up';
 import { ORDER_MIGRATIONS } from '../src/infrastructure/migrations';
 import { SandboxPaymentProvider } from '../src/infrastructure/sandbox-payment.provider';
 import {
@@ -14,7 +26,15 @@ import {
   uuidV7Generator,
 } from '../src/infrastructure/typeorm-unit-of-work';
 import type { PaymentCallback } from '../src/domain/payment';
-import { anOrder } from '../src/testing';
+import {
+  anAddress,
+  anOrder,
+  aSku,
+  FakeAccounts,
+  FakeCatalog,
+  FakePricing,
+  FakeRisk,
+} from '../src/testing';
 
 jest.setTimeout(120_000);
 
@@ -53,6 +73,16 @@ describe('order: paid-order path statements (real Postgres)', () => {
   /** Whether another connection finds the row locked (`FOR UPDATE NOWAIT` refused: 55P03). */
   const rowLocked = async (table: 'orders' | 'payments', rowId: string) =>
     pg.query(`SELECT id FROM ${table} WHERE id = $1 FOR UPDATE NOWAIT`, [rowId]).then(
+      () => false,
+      (e: { code?: string }) => {
+        if (e.code !== '55P03') throw e;
+        return true;
+      },
+    );
+
+  /** Whether `client` finds the row of `table` whose `column` is `value` locked (NOWAIT refused). */
+  const rowLockedBy = async (client: Client, table: string, column: string, value: string) =>
+    client.query(`SELECT 1 FROM ${table} WHERE ${column} = $1 FOR UPDATE NOWAIT`, [value]).then(
       () => false,
       (e: { code?: string }) => {
         if (e.code !== '55P03') throw e;
@@ -189,6 +219,381 @@ describe('order: paid-order path statements (real Postgres)', () => {
           });
         }),
       ).rejects.toThrow(/use run\(\) for changes/);
+    });
+  });
+
+  describe('checkout PLACE: the record marked PLACED and the cart locked in one statement', () => {
+    const SKU_A = '0190a000-0000-7000-8000-00000000000a';
+    const SKU_B = '0190a000-0000-7000-8000-00000000000b';
+    const SKU_C = '0190a000-0000-7000-8000-00000000000c';
+    const logger = createLogger('order-test', 'silent');
+    const settings: CheckoutSettings = {
+      paymentTtlMs: 15 * 60_000,
+      reviewTtlMs: 24 * 3_600_000,
+      // no heartbeat while a test counts (one every lease / 3)
+      checkoutLeaseMs: 600_000,
+      checkoutAbandonAfterMs: 1_200_000,
+      stepUp: { ...DEFAULT_STEP_UP_POLICY },
+    };
+    /** Notes the round trips made so far (`count`) when each saga step is done. */
+    class StepMarks implements SagaFaults {
+      readonly at = new Map<CheckoutStep, number>();
+      count: () => number = () => 0;
+      after(step: CheckoutStep): void {
+        this.at.set(step, this.count());
+      }
+    }
+    let catalog: FakeCatalog;
+    let pricing: FakePricing;
+    let marks: StepMarks;
+    /** The checkout on this database; catalog, marketing, risk and user are fakes. */
+    const checkoutWith = (risk: RiskPort = new FakeRisk()) => {
+      catalog = new FakeCatalog([aSku(SKU_A).build(), aSku(SKU_B).build(), aSku(SKU_C).build()]);
+      catalog.warehouseList = [
+        {
+          code: 'SH',
+          country: 'CN',
+          province: 'Shanghai',
+          city: 'Shanghai',
+          shippingCost: aSku(SKU_A).build().unitPrice.times(0),
+          active: true,
+        },
+      ];
+      pricing = new FakePricing(500);
+      marks = new StepMarks();
+      const attempts = new CheckoutAttemptsUseCase(
+        uow,
+        catalog,
+        pricing,
+        systemClock,
+        settings,
+        logger,
+      );
+      return new CheckoutUseCase(
+        uow,
+        catalog,
+        pricing,
+        risk,
+        systemClock,
+        uuidV7Generator,
+        settings,
+        marks,
+        defaultRoutingStrategy,
+        logger,
+        attempts,
+        new FakeAccounts(),
+      );
+    };
+    const input = (accountId: string, key: string): CheckoutInput => ({
+      accountId,
+      checkoutKey: key,
+      address: anAddress(),
+      couponCodes: ['SAVE5'],
+      ip: '203.0.113.7',
+      deviceId: 'd1',
+      channel: 'web',
+    });
+    const cartOf = async (accountId: string, lines: CartLine[]) =>
+      uow.run(ctx, async (tx) => {
+        const cart = await tx.carts.lock({ accountId }, uuidV7Generator.newId(), new Date());
+        await tx.carts.save({ ...cart, lines });
+      });
+    /** The cart as stored, with its row version (`xmin`: any write, even a no-op one, changes it). */
+    const storedCart = async (accountId: string) =>
+      (
+        await pg.query(
+          `SELECT lines, updated_at, xmin::text AS version FROM carts WHERE account_id = $1`,
+          [accountId],
+        )
+      ).rows[0] as { lines: CartLine[]; updated_at: Date; version: string } | undefined;
+    const outboxTypes = async (keys: string[]) =>
+      (
+        await pg.query(`SELECT event_type FROM outbox WHERE message_key = ANY($1) ORDER BY seq`, [
+          keys,
+        ])
+      ).rows.map((r: { event_type: string }) => r.event_type);
+    /** The checkout's result, and the round trips of its PLACE transaction (after RESERVE). */
+    const placeTrips = async (checkout: CheckoutUseCase, i: CheckoutInput) =>
+      trips(async () => {
+        const spy = Client.prototype.query as unknown as jest.Mock;
+        marks.count = () => spy.mock.calls.length;
+        return checkout.execute(ctx, i);
+      }).then(([result, n]) => [result, n - marks.at.get('RESERVED')!] as const);
+
+    it('places the order in two round trips: the marked record with the locked cart, the COMMIT', async () => {
+      const checkout = checkoutWith();
+      // warm: the pool's connection, and the statements named (at their second run) and parsed
+      for (const n of [0, 1]) {
+        await cartOf(id(300 + n), [{ skuId: SKU_A, quantity: 1 }]);
+        await checkout.execute(ctx, input(id(300 + n), id(400 + n)));
+      }
+      await cartOf(id(302), [
+        { skuId: SKU_A, quantity: 2 },
+        { skuId: SKU_B, quantity: 1 },
+      ]);
+      const [result, n] = await placeTrips(checkout, input(id(302), id(402)));
+      // BEGIN + the record marked PLACED with the cart upsert-locked; the COMMIT with the order,
+      // the cart's lines and the outbox rows (it was three: the marking, then the cart's lock with
+      // the order's insert, then the COMMIT)
+      expect(n).toBe(2);
+      expect(result.order).toMatchObject({ id: id(402), status: 'PENDING_PAYMENT' });
+      expect(await uow.read(ctx, (tx) => tx.orders.find(id(402)))).toEqual(result.order);
+      expect((await storedCart(id(302)))?.lines).toEqual([]);
+      expect(
+        (await pg.query(`SELECT status FROM checkouts WHERE key = $1`, [id(402)])).rows,
+      ).toEqual([{ status: 'PLACED' }]);
+      expect(await outboxTypes([id(402), id(302)])).toEqual([
+        'emporia.order.v1.OrderPlaced',
+        'emporia.order.v1.CartChanged',
+      ]);
+    });
+
+    it('a group order reads the group decision after the record’s lock: three round trips (four before)', async () => {
+      const checkout = checkoutWith();
+      const groupId = 'group-9';
+      pricing.answer = (_in, listed) => ({
+        ...listed,
+        groupId,
+        groupDeadline: new Date(Date.now() + 3_600_000),
+      });
+      // marketing decided the group while the checkout ran: its decision waits for the order
+      await uow.run(ctx, (tx) =>
+        tx.groups.record({
+          orderId: id(403),
+          groupId,
+          decision: 'CONFIRMED',
+          reason: 'filled',
+          decidedAt: new Date(),
+        }),
+      );
+      await cartOf(id(303), [{ skuId: SKU_B, quantity: 2 }]);
+      const [result, n] = await placeTrips(checkout, {
+        ...input(id(303), id(403)),
+        groupDealId: 'deal-1',
+      });
+      // BEGIN + the marked record with the locked cart; the group decision; the COMMIT
+      expect(n).toBe(3);
+      expect(result.order).toMatchObject({ groupId, groupStatus: 'CONFIRMED' });
+      expect(await uow.read(ctx, (tx) => tx.orders.find(id(403)))).toEqual(result.order);
+      expect((await storedCart(id(303)))?.lines).toEqual([]);
+    });
+
+    it('an attempt taken over places nothing: no order, the cart untouched, nothing written', async () => {
+      const other = id(499);
+      // risk is asked while a retry takes the checkout over (the attempt had gone silent)
+      const takenOver: RiskPort = {
+        scoreOrder: async (_ctx, i) => {
+          await pg.query(
+            `UPDATE checkouts SET attempt_id = $2, attempts = attempts + 1 WHERE key = $1`,
+            [i.orderId, other],
+          );
+          return { decision: 'ALLOW', score: 1, reasons: [], degraded: false };
+        },
+      };
+      const checkout = checkoutWith(takenOver);
+      await cartOf(id(304), [{ skuId: SKU_A, quantity: 2 }]);
+      const before = await storedCart(id(304));
+      await expect(checkout.execute(ctx, input(id(304), id(404)))).rejects.toMatchObject({
+        code: 'CHECKOUT_ABANDONED',
+      });
+      expect(marks.at.has('PLACED')).toBe(false);
+      expect(await uow.read(ctx, (tx) => tx.orders.find(id(404)))).toBeNull();
+      // not even the no-op update of the cart's lock: the row version is the same
+      expect(await storedCart(id(304))).toEqual(before);
+      expect(await outboxTypes([id(404), id(304)])).toEqual([]);
+      expect(
+        (await pg.query(`SELECT status, attempt_id FROM checkouts WHERE key = $1`, [id(404)])).rows,
+      ).toEqual([{ status: 'STARTED', attempt_id: other }]);
+      // its compensation: the stock it held goes back; the coupons are the new attempt's now
+      expect(catalog.held()).toEqual([]);
+      expect(pricing.couponsHeld.get(id(404))).toEqual(['SAVE5']);
+    });
+
+    it('a cart changed while PLACE waits for its lock: only what was ordered leaves it', async () => {
+      const checkout = checkoutWith();
+      await cartOf(id(305), [
+        { skuId: SKU_A, quantity: 2 },
+        { skuId: SKU_B, quantity: 1 },
+      ]);
+      const watcher = new Client({ connectionString: db.url });
+      await watcher.connect();
+      // another request holds the cart's row lock and changes its lines meanwhile
+      await pg.query('BEGIN');
+      try {
+        await pg.query(`UPDATE carts SET lines = $2 WHERE account_id = $1`, [
+          id(305),
+          JSON.stringify([
+            { skuId: SKU_A, quantity: 3 },
+            { skuId: SKU_B, quantity: 1 },
+            { skuId: SKU_C, quantity: 5 },
+          ]),
+        ]);
+        let settled = false;
+        const placing = checkout
+          .execute(ctx, input(id(305), id(405)))
+          .finally(() => (settled = true));
+        // the checkout record is locked, the statement waits for the cart
+        const deadline = Date.now() + 10_000;
+        while (!(await rowLockedBy(watcher, 'checkouts', 'key', id(405))))
+          if (Date.now() > deadline) throw new Error('PLACE never locked the record');
+          else await new Promise((r) => setTimeout(r, 20));
+        await new Promise((r) => setTimeout(r, 200));
+        expect(settled).toBe(false);
+        await pg.query('COMMIT');
+        const placedOrder = (await placing).order;
+        // the order is what the checkout read; the cart keeps what came meanwhile
+        expect(placedOrder.lines.map((l) => [l.skuId, l.quantity])).toEqual([
+          [SKU_A, 2],
+          [SKU_B, 1],
+        ]);
+        expect((await storedCart(id(305)))?.lines).toEqual([
+          { skuId: SKU_A, quantity: 1 },
+          { skuId: SKU_C, quantity: 5 },
+        ]);
+      } catch (e) {
+        await pg.query('ROLLBACK');
+        throw e;
+      } finally {
+        await watcher.end();
+      }
+    });
+
+    describe('the statement itself', () => {
+      const at = new Date('2026-11-25T10:05:00.250Z');
+      const started = async (key: string, accountId: string) =>
+        uow.statement(ctx, (tx) =>
+          tx.checkouts.create({ ...record(key, accountId), attemptId: id(950) }),
+        );
+      /** The transaction's backend, seen from another connection (the one idle in a transaction). */
+      const openTransaction = async () =>
+        (
+          await pg.query(
+            `SELECT backend_xid::text AS xid FROM pg_stat_activity
+              WHERE datname = current_database() AND state = 'idle in transaction'`,
+          )
+        ).rows as { xid: string | null }[];
+
+      it('marks the record PLACED and answers the cart as carts.find reads it, both rows locked', async () => {
+        await cartOf(id(310), [{ skuId: SKU_A, quantity: 4 }]);
+        await started(id(410), id(310));
+        const stored = await uow.read(ctx, (tx) => tx.carts.find({ accountId: id(310) }));
+        const seen = await uow.run(ctx, async (tx) => ({
+          cart: await tx.checkouts.markPlacedAndLockCart(id(410), id(950), {
+            accountId: id(310),
+            newId: id(610),
+            now: at,
+          }),
+          // a transaction id: it wrote (the probe below sees one when there is one)
+          open: await openTransaction(),
+          recordLocked: await rowLockedBy(pg, 'checkouts', 'key', id(410)),
+          cartLocked: await rowLockedBy(pg, 'carts', 'account_id', id(310)),
+        }));
+        expect(seen).toEqual({
+          cart: stored,
+          open: [{ xid: expect.any(String) }],
+          recordLocked: true,
+          cartLocked: true,
+        });
+        expect(
+          (
+            await pg.query(
+              `SELECT status, finished_at IS NOT NULL AS finished FROM checkouts WHERE key = $1`,
+              [id(410)],
+            )
+          ).rows,
+        ).toEqual([{ status: 'PLACED', finished: true }]);
+      });
+
+      it('makes an empty cart for an account without one', async () => {
+        await started(id(411), id(311));
+        const cart = await uow.run(ctx, (tx) =>
+          tx.checkouts.markPlacedAndLockCart(id(411), id(950), {
+            accountId: id(311),
+            newId: id(611),
+            now: at,
+          }),
+        );
+        expect(cart).toEqual({
+          id: id(611),
+          owner: { accountId: id(311) },
+          lines: [],
+          updatedAt: at,
+        });
+      });
+
+      it('for an attempt that owns the record no more: null, and it writes and locks nothing', async () => {
+        await cartOf(id(312), [{ skuId: SKU_A, quantity: 1 }]);
+        await started(id(412), id(312));
+        await started(id(413), id(313)); // an account without a cart
+        const before = await storedCart(id(312));
+        for (const [key, accountId, attemptId] of [
+          [id(412), id(312), id(951)], // another attempt's
+          [id(413), id(313), id(951)],
+          [id(414), id(312), id(950)], // no record
+        ]) {
+          const seen = await uow.run(ctx, async (tx) => ({
+            cart: await tx.checkouts.markPlacedAndLockCart(key, attemptId, {
+              accountId,
+              newId: id(612),
+              now: at,
+            }),
+            // no transaction id: the transaction has written no row and locked none
+            open: await openTransaction(),
+            cartLocked: await rowLockedBy(pg, 'carts', 'account_id', id(312)),
+          }));
+          expect(seen).toEqual({ cart: null, open: [{ xid: null }], cartLocked: false });
+        }
+        expect(await storedCart(id(312))).toEqual(before);
+        expect(await storedCart(id(313))).toBeUndefined();
+        expect(
+          (
+            await pg.query(`SELECT key, status FROM checkouts WHERE key = ANY($1) ORDER BY key`, [
+              [id(412), id(413)],
+            ])
+          ).rows,
+        ).toEqual([
+          { key: id(412), status: 'STARTED' },
+          { key: id(413), status: 'STARTED' },
+        ]);
+      });
+
+      it('answers the cart committed after its snapshot, while it waited for the record’s lock', async () => {
+        await cartOf(id(314), [{ skuId: SKU_A, quantity: 1 }]);
+        await started(id(415), id(314));
+        const holder = new Client({ connectionString: db.url });
+        await holder.connect();
+        try {
+          await holder.query('BEGIN');
+          await holder.query(`SELECT key FROM checkouts WHERE key = $1 FOR UPDATE`, [id(415)]);
+          const placing = uow.run(ctx, (tx) =>
+            tx.checkouts.markPlacedAndLockCart(id(415), id(950), {
+              accountId: id(314),
+              newId: id(614),
+              now: at,
+            }),
+          );
+          // the statement has its snapshot and waits for the record
+          const deadline = Date.now() + 10_000;
+          while (
+            !(
+              await pg.query(
+                `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+              )
+            ).rowCount
+          )
+            if (Date.now() > deadline) throw new Error('the statement never waited');
+            else await new Promise((r) => setTimeout(r, 20));
+          // meanwhile the cart changes and commits (it is not locked yet)
+          await pg.query(`UPDATE carts SET lines = $2 WHERE account_id = $1`, [
+            id(314),
+            JSON.stringify([{ skuId: SKU_C, quantity: 7 }]),
+          ]);
+          await holder.query('COMMIT');
+          expect((await placing)?.lines).toEqual([{ skuId: SKU_C, quantity: 7 }]);
+        } finally {
+          await holder.end();
+        }
+      });
     });
   });
 

@@ -475,16 +475,23 @@ export class CheckoutUseCase {
   private async place(r: CheckoutRun): Promise<void> {
     const { record, input, cart } = r;
     r.order = await this.uow.run(r.ctx, async (tx) => {
+      const now = this.clock.now();
       // an attempt that went silent (no database) may have been taken over or swept meanwhile:
-      // then another attempt owns the checkout, and this one places nothing. The record is
-      // marked PLACED first, under its row lock: the rest of this transaction commits with it
-      if (!(await tx.checkouts.markPlaced(record.key, r.attemptId)))
+      // then another attempt owns the checkout, and this one places nothing (no cart touched,
+      // the transaction rolled back). The record is marked PLACED first, under its row lock, and
+      // the account's cart locked after it, in one statement: the rest of this transaction
+      // commits with them. The cart comes back as it is now, for the ordered quantities to leave
+      let latest = await tx.checkouts.markPlacedAndLockCart(record.key, r.attemptId, {
+        accountId: input.accountId,
+        newId: cart!.id,
+        now,
+      });
+      if (!latest)
         throw new OrderError(
           'ABORTED',
           'CHECKOUT_ABANDONED',
           'this attempt was taken over; retry with the same key',
         );
-      const now = this.clock.now();
       const fresh = placeOrder({
         id: record.orderId,
         accountId: input.accountId,
@@ -503,7 +510,6 @@ export class CheckoutUseCase {
         : fresh;
       await tx.orders.add(placed(order, r.couponCodes), r.priced!.explanation);
       // the ordered quantities leave the cart; anything added meanwhile stays
-      let latest = await tx.carts.lock({ accountId: input.accountId }, cart!.id, now);
       for (const l of cart!.lines) {
         const left = (latest.lines.find((x) => x.skuId === l.skuId)?.quantity ?? 0) - l.quantity;
         latest = setLine(latest, l.skuId, Math.max(0, left), now);

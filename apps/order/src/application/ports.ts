@@ -338,10 +338,18 @@ export interface CheckoutRepository {
     error?: { code: string; message: string },
   ): Promise<void>;
   /**
-   * The record becomes PLACED if attempt `attemptId` still owns it (STARTED, its attempt), in one
-   * statement that keeps the row locked until the commit; false (nothing changed) otherwise.
+   * The checkout's last step, in one statement: the record becomes PLACED if attempt `attemptId`
+   * still owns it (STARTED, its attempt), and only then the account's cart is locked (created
+   * empty, as `cart.newId`, if it has none), in that order; both rows stay locked until the
+   * commit. Answers the cart as it is now: its latest committed lines, even lines committed while
+   * the statement waited for its lock (`CartRepository.lock`). Null when the attempt owns the
+   * record no more: nothing changed, no cart touched.
    */
-  markPlaced(key: string, attemptId: string): Promise<boolean>;
+  markPlacedAndLockCart(
+    key: string,
+    attemptId: string,
+    cart: { accountId: string; newId: string; now: Date },
+  ): Promise<Cart | null>;
   /** STARTED checkouts whose attempt has given no sign of life since before `olderThan`. */
   stale(olderThan: Date, limit: number): Promise<CheckoutRecord[]>;
 }

@@ -595,13 +595,30 @@ export class SqlCheckoutRepository implements CheckoutRepository {
     );
   }
 
-  async markPlaced(key: string, attemptId: string): Promise<boolean> {
-    const n = await this.sql.affected(
-      `UPDATE checkouts SET status = 'PLACED', error_code = NULL, error_message = NULL, finished_at = now()
-        WHERE key = $1 AND status = 'STARTED' AND attempt_id = $2`,
-      [key, attemptId],
+  async markPlacedAndLockCart(
+    key: string,
+    attemptId: string,
+    cart: { accountId: string; newId: string; now: Date },
+  ): Promise<Cart | null> {
+    // one round trip for what were two statements. The cart's insert reads its one row from
+    // `placed` (EXISTS): the checkout's UPDATE runs first, waiting for the record's row lock and
+    // re-checking the attempt on the row's latest version, and when the attempt owns it no more
+    // the insert has no row, so no cart is inserted or locked and nothing is written. Otherwise
+    // the cart is upserted as `SqlCartRepository.lock` does: in READ COMMITTED, ON CONFLICT DO
+    // UPDATE locks the row's latest version, even one committed after this statement's snapshot
+    // (while it waited for either lock), and returns it. Lock order: the record, then the cart
+    const rows = await this.sql.rows<CartRow>(
+      `WITH placed AS (
+         UPDATE checkouts SET status = 'PLACED', error_code = NULL, error_message = NULL, finished_at = now()
+          WHERE key = $1 AND status = 'STARTED' AND attempt_id = $2 RETURNING key),
+       locked AS (
+         INSERT INTO carts (id, account_id, lines, updated_at)
+         SELECT $3::uuid, $4::uuid, '[]'::jsonb, $5::timestamptz WHERE EXISTS (SELECT 1 FROM placed)
+         ON CONFLICT (account_id) DO UPDATE SET id = carts.id RETURNING ${CART_COLUMNS})
+       SELECT ${CART_COLUMNS} FROM locked`,
+      [key, attemptId, cart.newId, cart.accountId, cart.now],
     );
-    return n === 1;
+    return rows[0] ? toCart(rows[0]) : null;
   }
 
   async stale(olderThan: Date, limit: number): Promise<CheckoutRecord[]> {

@@ -307,11 +307,15 @@ class MemCheckouts implements CheckoutRepository {
       errorMessage: error?.message ?? null,
     });
   }
-  async markPlaced(key: string, attemptId: string) {
+  async markPlacedAndLockCart(
+    key: string,
+    attemptId: string,
+    cart: { accountId: string; newId: string; now: Date },
+  ) {
     const r = this.s.checkouts.get(key);
-    if (r?.status !== 'STARTED' || r.attemptId !== attemptId) return false;
+    if (r?.status !== 'STARTED' || r.attemptId !== attemptId) return null;
     this.s.checkouts.set(key, { ...r, status: 'PLACED', errorCode: null, errorMessage: null });
-    return true;
+    return new MemCarts(this.s).lock({ accountId: cart.accountId }, cart.newId, cart.now);
   }
   async stale(olderThan: Date, limit: number) {
     return [...this.s.checkouts.values()]
