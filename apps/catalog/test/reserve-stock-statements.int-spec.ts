@@ -2,9 +2,13 @@ import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { v4 as uuid } from 'uuid';
 import { catalogV1 } from '@emporia/contracts';
-import { createDataSource, runMigrations } from '@emporia/persistence';
 import { newContext } from '@emporia/platform';
-import { createTestDatabase, eventually } from '@emporia/testing';
+import {
+  createTestDatabase,
+  eventually,
+  oneConnectionDataSource,
+  withRoundTrips,
+} from '@emporia/testing';
 import { AdjustStockUseCase } from '../src/application/adjust-stock.use-case';
 import { CreateCategoryUseCase } from '../src/application/create-category.use-case';
 import { CreateProductUseCase } from '../src/application/create-product.use-case';
@@ -42,15 +46,8 @@ describe('catalog: ReserveStock round trips (real Postgres)', () => {
   const ctx = newContext();
 
   /** The work's outcome (its error when it fails), and the round trips it made. */
-  const counted = async <T>(work: () => Promise<T>): Promise<[T | CatalogError, number]> => {
-    const spy = jest.spyOn(Client.prototype, 'query');
-    try {
-      const result = await work().catch((e: CatalogError) => e);
-      return [result, spy.mock.calls.length];
-    } finally {
-      spy.mockRestore();
-    }
-  };
+  const counted = <T>(work: () => Promise<T>): Promise<[T | CatalogError, number]> =>
+    withRoundTrips(() => work().catch((e: CatalogError) => e));
   const reserve = (lines: ReturnType<typeof aLine>[], id = uuid()) =>
     reservations.reserve(ctx, { id, lines, ttlSeconds: 600 });
   /** A product of `skus` SKUs with `stock` units of each in each warehouse given. */
@@ -102,14 +99,7 @@ describe('catalog: ReserveStock round trips (real Postgres)', () => {
   beforeAll(async () => {
     db = await createTestDatabase('catalog_reserve_trips');
     // one connection: every transaction below runs on it, so its statements are prepared once
-    ds = createDataSource({
-      url: db.url,
-      entities: [],
-      migrations: CATALOG_MIGRATIONS,
-      poolSize: 1,
-    });
-    await ds.initialize();
-    await runMigrations(ds);
+    ds = await oneConnectionDataSource(db.url, CATALOG_MIGRATIONS);
     pg = new Client({ connectionString: db.url });
     await pg.connect();
     uow = new TypeormUnitOfWork(ds, {

@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { ReceivedEvent } from '@emporia/messaging';
-import { createDataSource } from '@emporia/persistence';
 import { newContext } from '@emporia/platform';
-import { createTestDatabase, migrateTestDatabase } from '@emporia/testing';
+import { createTestDatabase, oneConnectionDataSource, withRoundTrips } from '@emporia/testing';
 import { OrderEventsUseCase } from '../src/application/order-events.use-case';
 import { MARKETING_MIGRATIONS } from '../src/infrastructure/migrations';
 import { systemClock, TypeormUnitOfWork } from '../src/infrastructure/typeorm-unit-of-work';
@@ -36,16 +34,8 @@ describe('marketing: round trips of OrderPlaced and OrderPaid (real Postgres)', 
   });
   const placed = () => delivery('emporia.order.v1.OrderPlaced');
   const paid = () => delivery('emporia.order.v1.OrderPaid');
-  /** pg calls made by `work` (its round trips), and its answer. */
-  const roundTrips = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
-    const spy = jest.spyOn(Client.prototype, 'query');
-    try {
-      const result = await work();
-      return [result, spy.mock.calls.length];
-    } finally {
-      spy.mockRestore();
-    }
-  };
+  /** What `work` answers, and its round trips (pg calls). */
+  const roundTrips = withRoundTrips;
   const ordersPlaced = async (accountId: string) =>
     (
       await ds.query(`SELECT orders_placed FROM customer_facts WHERE account_id = $1`, [accountId])
@@ -57,13 +47,7 @@ describe('marketing: round trips of OrderPlaced and OrderPaid (real Postgres)', 
 
   beforeAll(async () => {
     db = await createTestDatabase('marketing_round_trips');
-    await migrateTestDatabase(db.url, MARKETING_MIGRATIONS);
-    ds = await createDataSource({
-      url: db.url,
-      entities: [],
-      migrations: [],
-      poolSize: 1,
-    }).initialize();
+    ds = await oneConnectionDataSource(db.url, MARKETING_MIGRATIONS);
     const uow = new TypeormUnitOfWork(ds, {
       groupBuy: 'it.marketing.group-buy',
       flashSale: 'it.marketing.flash-sale',

@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { createDataSource, runMigrations } from '@emporia/persistence';
 import { createLogger, newContext } from '@emporia/platform';
-import { createTestDatabase } from '@emporia/testing';
+import { createTestDatabase, withRoundTrips } from '@emporia/testing';
 import type {
   CheckoutRecord,
   CheckoutSettings,
@@ -34,6 +34,7 @@ import {
   FakeCatalog,
   FakePricing,
   FakeRisk,
+  shanghaiWarehouse,
 } from '../src/testing';
 
 jest.setTimeout(120_000);
@@ -56,15 +57,7 @@ describe('order: paid-order path statements (real Postgres)', () => {
   const ctx = newContext();
 
   /** What `run` answers, and the round trips it made (pg's `Client.query` calls meanwhile). */
-  const trips = async <T>(run: () => Promise<T>): Promise<[T, number]> => {
-    const spy = jest.spyOn(Client.prototype, 'query');
-    try {
-      const result = await run();
-      return [result, spy.mock.calls.length];
-    } finally {
-      spy.mockRestore();
-    }
-  };
+  const trips = withRoundTrips;
   /** The work's result, and the round trips its transaction made. */
   const counted = <T>(work: (tx: OrderTx) => Promise<T>) => trips(() => uow.run(ctx, work));
   /** The same, of work run as one statement outside a transaction (`UnitOfWork.statement`). */
@@ -249,16 +242,7 @@ describe('order: paid-order path statements (real Postgres)', () => {
     /** The checkout on this database; catalog, marketing, risk and user are fakes. */
     const checkoutWith = (risk: RiskPort = new FakeRisk()) => {
       catalog = new FakeCatalog([aSku(SKU_A).build(), aSku(SKU_B).build(), aSku(SKU_C).build()]);
-      catalog.warehouseList = [
-        {
-          code: 'SH',
-          country: 'CN',
-          province: 'Shanghai',
-          city: 'Shanghai',
-          shippingCost: aSku(SKU_A).build().unitPrice.times(0),
-          active: true,
-        },
-      ];
+      catalog.warehouseList = [shanghaiWarehouse()];
       pricing = new FakePricing(500);
       marks = new StepMarks();
       const attempts = new CheckoutAttemptsUseCase(
@@ -314,9 +298,8 @@ describe('order: paid-order path statements (real Postgres)', () => {
       ).rows.map((r: { event_type: string }) => r.event_type);
     /** The checkout's result, and the round trips of its PLACE transaction (after RESERVE). */
     const placeTrips = async (checkout: CheckoutUseCase, i: CheckoutInput) =>
-      trips(async () => {
-        const spy = Client.prototype.query as unknown as jest.Mock;
-        marks.count = () => spy.mock.calls.length;
+      trips((count) => {
+        marks.count = count;
         return checkout.execute(ctx, i);
       }).then(([result, n]) => [result, n - marks.at.get('RESERVED')!] as const);
 

@@ -1,7 +1,5 @@
-import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { createDataSource } from '@emporia/persistence';
-import { createTestDatabase, migrateTestDatabase } from '@emporia/testing';
+import { createTestDatabase, oneConnectionDataSource, withRoundTrips } from '@emporia/testing';
 import { FraudScoring } from '../src/application/fraud-scoring';
 import type { OrderLookups, ReturnFactStore, RiskStore } from '../src/application/ports';
 import { RiskUseCase, type ScoreOrderInput } from '../src/application/risk.use-case';
@@ -85,16 +83,8 @@ describe('risk: round trips of ScoreOrder (real Postgres)', () => {
       ...over,
     });
 
-  /** pg calls made by `work` (its round trips). */
-  const roundTrips = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
-    const spy = jest.spyOn(Client.prototype, 'query');
-    try {
-      const result = await work();
-      return [result, spy.mock.calls.length];
-    } finally {
-      spy.mockRestore();
-    }
-  };
+  /** What `work` answers, and its round trips (pg calls). */
+  const roundTrips = withRoundTrips;
   /** What a decision says, without its ids (list hits sorted: their order is not specified). */
   const said = (d: Awaited<ReturnType<RiskUseCase['scoreOrder']>>) => {
     const { id: _id, subjectId: _s, ...rest } = d;
@@ -104,13 +94,7 @@ describe('risk: round trips of ScoreOrder (real Postgres)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('risk_round_trips');
-    await migrateTestDatabase(db.url, RISK_MIGRATIONS);
-    ds = await createDataSource({
-      url: db.url,
-      entities: [],
-      migrations: [],
-      poolSize: 1,
-    }).initialize();
+    ds = await oneConnectionDataSource(db.url, RISK_MIGRATIONS);
     const store = new SqlRiskStore(ds);
     rules = await store.rules();
     expect(rules.some((r) => r.kind === 'RETURN_ABUSE' && r.active)).toBe(true);

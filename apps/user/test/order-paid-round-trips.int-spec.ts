@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { Money } from '@emporia/money';
 import type { ReceivedEvent } from '@emporia/messaging';
 import { createDataSource } from '@emporia/persistence';
 import { newContext } from '@emporia/platform';
-import { createTestDatabase, testLogger } from '@emporia/testing';
+import { createTestDatabase, testLogger, withRoundTrips } from '@emporia/testing';
 import { OrderEventsUseCase } from '../src/application/order-events.use-case';
 import { ProfileUseCase } from '../src/application/profile.use-case';
 import type { SecretBox } from '../src/application/ports';
@@ -67,15 +66,7 @@ describe('user: round trips of a paid order and of the frozen check (real Postgr
     return id;
   };
   /** pg calls made by `work` (its round trips). */
-  const roundTrips = async (work: () => Promise<unknown>) => {
-    const spy = jest.spyOn(Client.prototype, 'query');
-    try {
-      await work();
-      return spy.mock.calls.length;
-    } finally {
-      spy.mockRestore();
-    }
-  };
+  const roundTrips = async (work: () => Promise<unknown>) => (await withRoundTrips(work))[1];
 
   beforeAll(async () => {
     db = await createTestDatabase('user_round_trips');

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { createDataSource, runMigrations } from '@emporia/persistence';
 import { createLogger, type Logger } from '@emporia/platform';
+import type { DataSource } from 'typeorm';
 
 /** A short random suffix for names that must not collide between test runs and workers. */
 export function uniqueSuffix(): string {
@@ -63,6 +64,44 @@ export async function migrateTestDatabase(
     return await runMigrations(ds);
   } finally {
     await ds.destroy();
+  }
+}
+
+/**
+ * A data source of one pooled connection on the database at `url`, `migrations` run on it: every
+ * statement of a suite meets the statements the connection prepared before (a round trip counted
+ * on it is a warmed one). The caller destroys it.
+ */
+export async function oneConnectionDataSource(
+  url: string,
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: Function[] = [],
+): Promise<DataSource> {
+  const ds = await createDataSource({ url, entities: [], migrations, poolSize: 1 }).initialize();
+  if (migrations.length > 0) await runMigrations(ds);
+  return ds;
+}
+
+/**
+ * What `work` answers, and the round trips to Postgres made while it ran: calls of pg's own
+ * `Client.query` (the services' client sends a statement with the `BEGIN` and held writes that go
+ * with it in one call, one round trip). `work` may read the count so far (`trips`). Counts every
+ * client of the process meanwhile: run nothing else at the same time.
+ */
+export async function withRoundTrips<T>(
+  work: (trips: () => number) => Promise<T>,
+): Promise<[T, number]> {
+  const query = Client.prototype.query;
+  let calls = 0;
+  Client.prototype.query = function (this: Client, ...args: unknown[]) {
+    calls++;
+    return (query as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof query;
+  try {
+    const result = await work(() => calls);
+    return [result, calls];
+  } finally {
+    Client.prototype.query = query;
   }
 }
 

@@ -5,9 +5,11 @@ export {
   eventually,
   freePort,
   migrateTestDatabase,
+  oneConnectionDataSource,
   testEnv,
   testLogger,
   uniqueSuffix,
+  withRoundTrips,
 } from './fixtures';
 export { grpcFailure, grpcTestClient } from './grpc-client';
 export { startTcpProxy } from './tcp-proxy';

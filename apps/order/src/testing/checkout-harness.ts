@@ -68,6 +68,16 @@ export const ACCOUNT = '0190a000-0000-7000-8000-0000000000aa';
 export const SKU_A = '0190a000-0000-7000-8000-00000000000a';
 export const SKU_B = '0190a000-0000-7000-8000-00000000000b';
 
+/** The one warehouse of the checkout fakes: Shanghai, free shipping, active. */
+export const shanghaiWarehouse = () => ({
+  code: 'SH',
+  country: 'CN',
+  province: 'Shanghai',
+  city: 'Shanghai',
+  shippingCost: aSku(SKU_A).build().unitPrice.times(0),
+  active: true,
+});
+
 /**
  * A checkout wired to in-memory ports: two SKUs (¥100.00 each, 100 units in SH), an account
  * whose cart holds 2 × A and 1 × B, coupons worth ¥5.00 each, risk allowing.
@@ -75,16 +85,7 @@ export const SKU_B = '0190a000-0000-7000-8000-00000000000b';
 export function checkoutHarness() {
   const uow = new InMemoryUnitOfWork();
   const catalog = new FakeCatalog([aSku(SKU_A).build(), aSku(SKU_B).build()]);
-  catalog.warehouseList = [
-    {
-      code: 'SH',
-      country: 'CN',
-      province: 'Shanghai',
-      city: 'Shanghai',
-      shippingCost: aSku(SKU_A).build().unitPrice.times(0),
-      active: true,
-    },
-  ];
+  catalog.warehouseList = [shanghaiWarehouse()];
   const pricing = new FakePricing(500);
   const risk = new FakeRisk();
   const accounts = new FakeAccounts();
