@@ -21,8 +21,9 @@ jest.setTimeout(120_000);
  * `ProductRepository.get(id, { forUpdate: true })` reads the product with its SKUs in one
  * statement that locks the product's row. When that lock is waited for, the row comes back as the
  * writer holding it committed it, but a subquery in the same statement reads the snapshot taken
- * before the wait: the SKUs must be read again, or a `save` writes the old SKUs back over the
- * writer's (a lost update). Real Postgres, a writer on a connection of its own.
+ * before the wait: the SKUs must be read again when the writer changed them (its SKU revision),
+ * or a `save` writes the old SKUs back over the writer's (a lost update). Real Postgres, a writer
+ * on a connection of its own.
  */
 describe('catalog: a product read under its lock (real Postgres)', () => {
   let db: { url: string; drop: () => Promise<void> };
@@ -60,7 +61,10 @@ describe('catalog: a product read under its lock (real Postgres)', () => {
       },
       { timeoutMs: 10_000, intervalMs: 20, what: 'a transaction waiting for the product lock' },
     );
-  /** The writer changes the first SKU's price and bumps the product, holding the lock until `commit`. */
+  /**
+   * The writer changes the first SKU's price as `save` does (the product's version and SKU
+   * revision moved), holding the lock until `commit`.
+   */
   const repriceHolding = async (productId: string, skuId: string, priceMinor: number) => {
     await writer.query('BEGIN');
     await writer.query('SELECT id FROM products WHERE id = $1 FOR UPDATE', [productId]);
@@ -68,7 +72,10 @@ describe('catalog: a product read under its lock (real Postgres)', () => {
       skuId,
       priceMinor,
     ]);
-    await writer.query('UPDATE products SET version = version + 1 WHERE id = $1', [productId]);
+    await writer.query(
+      'UPDATE products SET version = version + 1, skus_revision = skus_revision + 1 WHERE id = $1',
+      [productId],
+    );
     return { commit: () => writer.query('COMMIT') };
   };
 
@@ -136,6 +143,42 @@ describe('catalog: a product read under its lock (real Postgres)', () => {
     await held.commit();
     await saved;
     expect(await prices(p.id)).toEqual([777, second.price.amountMinor]);
+  });
+
+  it('after a writer that moved only stock: the SKUs read with the lock stand (no second read)', async () => {
+    const p = await product();
+    // a reservation's commit: the product's version moves (saveTouched), its SKUs do not
+    await writer.query('BEGIN');
+    await writer.query('SELECT id FROM products WHERE id = $1 FOR UPDATE', [p.id]);
+    await writer.query('UPDATE products SET version = version + 1 WHERE id = $1', [p.id]);
+    const read = uow.run(ctx, (tx) => tx.products.get(p.id, { forUpdate: true }));
+    await someoneWaits();
+    // counted from here: the writer's COMMIT, then the waiting transaction's COMMIT (a second
+    // read of the SKUs would be one more)
+    const [got, trips] = await withRoundTrips(async () => {
+      await writer.query('COMMIT');
+      return read;
+    });
+    expect(got!.version).toBe(p.version + 1);
+    expect(got!.skus.map((s) => s.price.amountMinor)).toEqual(
+      p.skus.map((s) => s.price.amountMinor),
+    );
+    expect(trips).toBe(2);
+  });
+
+  it('a save moves the SKU revision', async () => {
+    const p = await product();
+    const revision = async () =>
+      Number(
+        (await writer.query(`SELECT skus_revision FROM products WHERE id = $1`, [p.id])).rows[0]
+          .skus_revision,
+      );
+    const before = await revision();
+    await uow.run(ctx, async (tx) => {
+      const current = (await tx.products.get(p.id, { forUpdate: true }))!;
+      await tx.products.save({ ...current, version: current.version + 1 });
+    });
+    expect(await revision()).toBe(before + 1);
   });
 
   it('without a wait: one statement, the SKUs from it', async () => {

@@ -264,10 +264,11 @@ export class SqlProductRepository implements ProductRepository {
    * A lock waited for: `FOR UPDATE` answers the product's row as the writer that held the lock
    * committed it, but the SKUs' subquery still reads the statement's snapshot, taken before the
    * wait: the writer's SKU changes would be missed, and a `save` would write the old SKUs back
-   * over them. Every write of a product's SKUs updates its row in the same transaction (`save`;
-   * a stock movement's `saveTouched`), so a row locked in another version than the snapshot's
-   * (`xmin`, the transaction that wrote it) says the SKUs may be older than it: they are read
-   * again, by a statement whose snapshot is taken under the lock.
+   * over them. Every write of a product's SKUs (`save`) moves its row's `skus_revision` in the
+   * same transaction, so a locked row whose revision is not the snapshot's says the SKUs changed
+   * meanwhile: they are read again, by a statement whose snapshot is taken under the lock. A
+   * writer that moved only stock (a reservation's commit, `saveTouched`: the hot product of a
+   * sale) leaves the revision, and the SKUs read with the lock stand.
    */
   async get(id: string, opts: { forUpdate?: boolean } = {}): Promise<Product | null> {
     if (!opts.forUpdate) {
@@ -279,7 +280,7 @@ export class SqlProductRepository implements ProductRepository {
     }
     const r = await this.sql.one<ProductRow & { skus: SkuRow[]; as_snapshot: boolean }>(
       `SELECT ${qualified('p', PRODUCT_COLUMNS)}, ${SKUS_OF_P} AS skus,
-              p.xmin::text = (SELECT q.xmin::text FROM products q WHERE q.id = p.id) AS as_snapshot
+              p.skus_revision = (SELECT q.skus_revision FROM products q WHERE q.id = p.id) AS as_snapshot
          FROM products p WHERE p.id = $1 FOR UPDATE OF p`,
       [id],
     );
@@ -327,7 +328,8 @@ export class SqlProductRepository implements ProductRepository {
   async save(product: Product): Promise<void> {
     await this.sql.run(
       `UPDATE products SET title = $2, description = $3, brand = $4, category_id = $5, status = $6,
-         version = $7, updated_at = $8, publish_at = $9, unpublish_at = $10 WHERE id = $1`,
+         version = $7, updated_at = $8, publish_at = $9, unpublish_at = $10,
+         skus_revision = skus_revision + 1 WHERE id = $1`,
       [
         product.id,
         product.title,

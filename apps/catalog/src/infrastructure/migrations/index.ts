@@ -10,6 +10,7 @@ import { ProductRatings1766000000100 } from './1766000000100-product-ratings';
 import { StockThresholds1767000000100 } from './1767000000100-stock-thresholds';
 import { ListingSchedule1767000000110 } from './1767000000110-listing-schedule';
 import { TagsAndCompliance1767000000200 } from './1767000000200-tags-and-compliance';
+import { SkusRevision1768000000100 } from './1768000000100-skus-revision';
 
 /** Every migration of the catalog database, in order. Never `synchronize`. */
 export const CATALOG_MIGRATIONS = [
@@ -26,4 +27,6 @@ export const CATALOG_MIGRATIONS = [
   ListingSchedule1767000000110,
   // issue 18 (catalog-merch)
   TagsAndCompliance1767000000200,
+  // issue 19: a product's SKUs read under its lock are read again only when they changed
+  SkusRevision1768000000100,
 ];
