@@ -169,6 +169,18 @@ describe('catalog: ReserveStock round trips (real Postgres)', () => {
     expect((await levels(a)).map((l) => l.reserved)).toEqual([2, 4]);
   });
 
+  it('an "any" line and a line naming a warehouse, both served there: one line held, replayed alike', async () => {
+    const [skuId] = await stocked({ 'SH-1': 10 });
+    const id = uuid();
+    const r = await reserve([aLine(skuId, 2), aLine(skuId, 3, 'SH-1')], id);
+    expect(r).toMatchObject({ id, status: 'ACTIVE', lines: [aLine(skuId, 5, 'SH-1')] });
+    expect(await lines(id)).toEqual([{ sku_id: skuId, warehouse_code: 'SH-1', quantity: 5 }]);
+    expect(await levels(skuId)).toEqual([{ warehouse_code: 'SH-1', on_hand: 10, reserved: 5 }]);
+    // the same request again: the reservation held, nothing more
+    expect(await reserve([aLine(skuId, 2), aLine(skuId, 3, 'SH-1')], id)).toMatchObject({ id });
+    expect(await levels(skuId)).toEqual([{ warehouse_code: 'SH-1', on_hand: 10, reserved: 5 }]);
+  });
+
   it('a reservation crossing a threshold: the threshold row and StockLow go with the COMMIT, still 3 round trips', async () => {
     const [skuId] = await stocked({ 'SH-1': 10 });
     await thresholds.set(ctx, skuId, { warehouseCode: 'SH-1', threshold: 4 });

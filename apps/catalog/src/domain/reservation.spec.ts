@@ -89,6 +89,33 @@ describe('allocation', () => {
       expect.objectContaining({ code: 'STOCK_INSUFFICIENT' }),
     );
   });
+
+  it('lines naming a warehouse first, then "any" lines; one reserved line per SKU and warehouse', () => {
+    // SH holds 5 free, BJ 2: the SH line's 3 first, then the "any" line's 3 from what is left
+    // (BJ 2 and SH 2 tie: BJ by name, then SH), SH's units one line
+    expect(
+      allocate(
+        [
+          { skuId: A, quantity: 3, warehouseCode: '' },
+          { skuId: A, quantity: 3, warehouseCode: 'SH' },
+        ],
+        stock,
+      ),
+    ).toEqual([
+      { skuId: A, warehouseCode: 'SH', quantity: 4 },
+      { skuId: A, warehouseCode: 'BJ', quantity: 2 },
+    ]);
+    // an "any" line served from the named warehouse alone: one line of the sum
+    expect(
+      allocate(
+        [
+          { skuId: A, quantity: 1, warehouseCode: '' },
+          { skuId: A, quantity: 1, warehouseCode: 'SH' },
+        ],
+        stock,
+      ),
+    ).toEqual([{ skuId: A, warehouseCode: 'SH', quantity: 2 }]);
+  });
 });
 
 describe('reservation state', () => {

@@ -84,16 +84,23 @@ export function validateReservationRequest(input: {
 
 /**
  * Chooses where each line's units come from: the named warehouse, or for "any" the warehouses
- * with the most available first (fewest splits). All lines or none: any shortfall is
- * STOCK_INSUFFICIENT naming the SKU, and nothing is allocated.
+ * with the most available first (fewest splits), after the lines naming a warehouse took theirs.
+ * All lines or none: any shortfall is STOCK_INSUFFICIENT naming the SKU, and nothing is
+ * allocated. Units of one SKU taken from one warehouse by two lines (an "any" line and one
+ * naming that warehouse) are one reserved line.
  */
 export function allocate(
   lines: readonly RequestedLine[],
   stock: readonly Availability[],
 ): ReservedLine[] {
   const free = new Map(stock.map((s) => [`${s.skuId}|${s.warehouseCode}`, s.onHand - s.reserved]));
-  const out: ReservedLine[] = [];
-  for (const line of lines) {
+  const out = new Map<string, ReservedLine>();
+  // lines naming a warehouse take from it first: an "any" line then takes what they leave
+  const ordered = [
+    ...lines.filter((l) => l.warehouseCode),
+    ...lines.filter((l) => !l.warehouseCode),
+  ];
+  for (const line of ordered) {
     const candidates = stock
       .filter(
         (s) =>
@@ -112,7 +119,9 @@ export function allocate(
       if (take <= 0) continue;
       free.set(key, free.get(key)! - take);
       need -= take;
-      out.push({ skuId: line.skuId, warehouseCode: wh, quantity: take });
+      const taken = out.get(key);
+      if (taken) taken.quantity += take;
+      else out.set(key, { skuId: line.skuId, warehouseCode: wh, quantity: take });
     }
     if (need > 0) {
       const available = line.quantity - need;
@@ -124,7 +133,7 @@ export function allocate(
       );
     }
   }
-  return out;
+  return [...out.values()];
 }
 
 /**
