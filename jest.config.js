@@ -54,6 +54,10 @@ const integrationMatch = [
   '<rootDir>/e2e/**/*.int-spec.ts',
 ];
 module.exports = {
+  // a worker that ran many suites holds what they leaked (Nest apps, clients, compiled modules):
+  // one grew past V8's heap limit and crashed mid-run ("Jest worker ran out of memory"); a worker
+  // above this after a test file is replaced by a fresh one
+  workerIdleMemoryLimit: '2GB',
   projects: [
     heavyMode !== 'only' && {
       ...common,
