@@ -162,10 +162,13 @@ describe('tracing: one trace per request, across HTTP, gRPC, Postgres, Redis and
     );
     expect(won.status).toBe(201);
     const attemptIds = traceOf(won.headers);
+    // every process exports its spans on its own schedule: wait for the gateway's root too
     const attempt = await traceWhen(
       attemptIds.traceId,
       (t) =>
-        t.find('marketing', /^grpc\./).length > 0 && t.find('marketing', /^evalsha/i).length > 0,
+        t.find('gateway', 'POST /v1/flash-sales/:id/attempts').length > 0 &&
+        t.find('marketing', /^grpc\./).length > 0 &&
+        t.find('marketing', /^evalsha/i).length > 0,
     );
     const attemptRoot = attempt.one('gateway', 'POST /v1/flash-sales/:id/attempts');
     expect(kind(attemptRoot)).toBe('server');
