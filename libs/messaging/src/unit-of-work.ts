@@ -43,6 +43,15 @@ export abstract class OutboxUnitOfWork<Tx> {
     return result;
   }
 
+  /**
+   * Runs `work` that is one statement, atomic by itself, outside a transaction (Postgres makes a
+   * statement its own): no BEGIN/COMMIT round trips, no lock outliving the statement. Like `read`
+   * it refuses events; unlike a read, its statement may write.
+   */
+  statement<T>(ctx: RequestContext, work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.read(ctx, work);
+  }
+
   /** Runs `work` once per event (inbox row in the same transaction); false when already handled. */
   runForEvent(
     ctx: RequestContext,

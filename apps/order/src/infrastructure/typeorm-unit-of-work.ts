@@ -27,14 +27,6 @@ export class TypeormUnitOfWork extends OutboxUnitOfWork<OrderTx> implements Unit
     super(ds, onEventsCommitted);
   }
 
-  /**
-   * One statement on a pooled connection, outside a transaction (Postgres makes the statement its
-   * own): the base class's `read`, which refuses events, for work whose one statement writes.
-   */
-  statement<T>(ctx: RequestContext, work: (tx: OrderTx) => Promise<T>): Promise<T> {
-    return super.read(ctx, work);
-  }
-
   protected open(manager: EntityManager, ctx: RequestContext) {
     const events = new OutboxOrderEvents(this.topic, ctx);
     const cartEvents = new OutboxCartEvents(this.cartTopic, ctx);

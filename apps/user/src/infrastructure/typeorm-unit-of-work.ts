@@ -60,14 +60,6 @@ export class TypeormUnitOfWork extends OutboxUnitOfWork<UserTx> implements UnitO
     return result;
   }
 
-  /**
-   * One statement on a pooled connection, outside a transaction (Postgres makes the statement its
-   * own): the base class's `read`, which refuses events, for work whose one statement writes.
-   */
-  statement<T>(ctx: RequestContext, work: (tx: UserTx) => Promise<T>): Promise<T> {
-    return super.read(ctx, work);
-  }
-
   protected open(manager: EntityManager, ctx: RequestContext) {
     const events = new OutboxUserEvents(this.topic, ctx);
     return {
