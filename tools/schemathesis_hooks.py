@@ -1,0 +1,25 @@
+"""schemathesis hooks of the API fuzzing run (e2e/api-fuzz.int-spec.ts; loaded by tools/schemathesis.toml).
+
+A valid Idempotency-Key is made unique per request. The gateway answers a key it has already
+seen, with the same body, with the first answer (Idempotent-Replayed: true): that is the
+contract (tested in apps/gateway's idempotency tests), but generated keys repeat across
+scenarios, and a replayed creation then names a resource a later scenario may have deleted
+already; schemathesis took that for a created resource it could not find (ST302). Keys the
+schema refuses are sent as generated: their 400 stays under test.
+"""
+
+import re
+import uuid
+
+import schemathesis
+
+# the pattern of the Idempotency-Key header in the gateway's OpenAPI document
+_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,200}$")
+
+
+@schemathesis.hook
+def before_call(context, case, kwargs):
+    headers = case.headers or {}
+    for name, value in list(headers.items()):
+        if name.lower() == "idempotency-key" and isinstance(value, str) and _KEY.fullmatch(value):
+            headers[name] = f"{value[:160]}.{uuid.uuid4()}"
