@@ -1,5 +1,6 @@
 import { checkAddress, type AddressInput } from './address-check';
 import { addressFingerprint, normaliseFingerprint } from './address-fingerprint';
+import { provinces } from './cn-divisions';
 
 const person = { recipient: '王小明', phone: '+8613800138000', country: 'CN' };
 const check = (a: AddressInput) => checkAddress({ ...person, ...a });
@@ -275,6 +276,59 @@ describe('checkAddress: doubtful, for risk', () => {
     ['a building in English', 'Hangzhou Tower'],
   ])('is not vague: %s', (_, line1) => {
     expect(check({ ...where, line1 }).doubts).toEqual([]);
+  });
+});
+
+describe('checkAddress: the place a detail line starts with, for every name in the tables', () => {
+  // the suffixes the check cuts from a district's name (address-check.ts)
+  const DISTRICT_SUFFIX = /(新区|区|县|市|旗|林区|特区)$/;
+  const where = { province: '浙江省', city: '杭州市', district: '西湖区' };
+
+  it('a detail line starting with any other city is doubted, naming that city', () => {
+    const cities = provinces().flatMap((p) => p.cities.filter((c) => c.name !== '杭州市'));
+    expect(cities.length).toBeGreaterThan(300);
+    const missed = cities.filter((c) => {
+      const { doubts } = check({ ...where, line1: `${c.name}人民路 1 号` });
+      const doubt = doubts.find((d) => d.code === 'REGION_MISMATCH_IN_DETAIL');
+      return !doubt?.message.startsWith(`the detail line names ${c.name},`);
+    });
+    expect(missed.map((c) => c.name)).toEqual([]);
+  });
+
+  it('a detail line starting with any other province is doubted, naming that province', () => {
+    const others = provinces().filter((p) => p.name !== '浙江省');
+    const missed = others.filter((p) => {
+      const { doubts } = check({ ...where, line1: `${p.name}人民路 1 号` });
+      const doubt = doubts.find((d) => d.code === 'REGION_MISMATCH_IN_DETAIL');
+      return !doubt?.message.startsWith(`the detail line names ${p.name},`);
+    });
+    expect(missed.map((p) => p.name)).toEqual([]);
+  });
+
+  it('no district written: the one the detail line starts with, whole or without its suffix', () => {
+    const guangdong = provinces().find((p) => p.name === '广东省')!;
+    const cases = guangdong.cities.flatMap((c) =>
+      c.districts.flatMap((d) => [
+        { city: c.name, line1: `${d.name}科技园 1 号`, want: d.name },
+        // without its suffix as the check cuts it (清新区 is 清 + 新区: too short to be inferred)
+        ...(d.name.replace(DISTRICT_SUFFIX, '').length >= 2 &&
+        d.name.replace(DISTRICT_SUFFIX, '') !== d.name
+          ? [
+              {
+                city: c.name,
+                line1: `${d.name.replace(DISTRICT_SUFFIX, '')}科技园 1 号`,
+                want: d.name,
+              },
+            ]
+          : []),
+      ]),
+    );
+    expect(cases.length).toBeGreaterThan(150);
+    const wrong = cases.filter(({ city, line1, want }) => {
+      const { address } = check({ province: '广东省', city, district: '', line1 });
+      return address.district !== want;
+    });
+    expect(wrong).toEqual([]);
   });
 });
 

@@ -276,7 +276,37 @@ let cities: City[] | undefined;
 /** Every city of every province (built once). */
 const allCities = (): City[] => (cities ??= provinces().flatMap((p) => p.cities));
 
-/** The names a place's detail line may start with: the whole name, and without its suffix. */
+/** A list's names a detail line may start with (two characters or more), by their first character. */
+type LeadIndex<T> = Map<string, [item: T, name: string][]>;
+const leadIndexes = new WeakMap<readonly Named[], Map<RegExp, LeadIndex<Named>>>();
+
+/**
+ * Built once per list and suffix: every checkout asks whether its detail line starts with the
+ * name of a province or of one of some 340 cities, and comparing every name (with its suffix cut
+ * by a regular expression each time) was most of an address check's time.
+ */
+function leadIndex<T extends Named>(items: readonly T[], suffix: RegExp): LeadIndex<T> {
+  let bySuffix = leadIndexes.get(items);
+  if (!bySuffix) leadIndexes.set(items, (bySuffix = new Map()));
+  let index = bySuffix.get(suffix) as LeadIndex<T> | undefined;
+  if (!index) {
+    index = new Map();
+    for (const i of items)
+      for (const n of [keyOf(i), keyOf(i).replace(suffix, '')])
+        if (n.length >= 2) {
+          const same = index.get(n[0]);
+          if (same) same.push([i, n]);
+          else index.set(n[0], [[i, n]]);
+        }
+    bySuffix.set(suffix, index as LeadIndex<Named>);
+  }
+  return index;
+}
+
+/**
+ * The names a place's detail line may start with: the whole name, and without its suffix. The
+ * longest wins; of names as long, the first in the list's order.
+ */
 function leadingName<T extends Named>(
   items: readonly T[],
   text: string,
@@ -284,12 +314,11 @@ function leadingName<T extends Named>(
 ): T | undefined {
   let best: T | undefined;
   let bestLength = 0;
-  for (const i of items)
-    for (const n of [keyOf(i), keyOf(i).replace(suffix, '')])
-      if (n.length >= 2 && n.length > bestLength && text.startsWith(n)) {
-        best = i;
-        bestLength = n.length;
-      }
+  for (const [i, n] of leadIndex(items, suffix).get(text[0]) ?? [])
+    if (n.length > bestLength && text.startsWith(n)) {
+      best = i;
+      bestLength = n.length;
+    }
   return best;
 }
 
