@@ -2,7 +2,7 @@
 
 A valid Idempotency-Key is made unique per request. The gateway answers a key it has already
 seen, with the same body, with the first answer (Idempotent-Replayed: true): that is the
-contract (tested in apps/gateway's idempotency tests), but generated keys repeat across
+contract (tested in apps/gateway/test and e2e/orders), but generated keys repeat across
 scenarios, and a replayed creation then names a resource a later scenario may have deleted
 already; schemathesis took that for a created resource it could not find (ST302).
 
