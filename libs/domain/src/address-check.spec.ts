@@ -304,20 +304,15 @@ describe('checkAddress: the place a detail line starts with, for every name in t
   it('no district written: the one the detail line starts with, whole or without its suffix', () => {
     const guangdong = provinces().find((p) => p.name === '广东省')!;
     const cases = guangdong.cities.flatMap((c) =>
-      c.districts.flatMap((d) => [
-        { city: c.name, line1: `${d.name}科技园 1 号`, want: d.name },
+      c.districts.flatMap((d) => {
         // without its suffix as the check cuts it (清新区 is 清 + 新区: too short to be inferred)
-        ...(d.name.replace(DISTRICT_SUFFIX, '').length >= 2 &&
-        d.name.replace(DISTRICT_SUFFIX, '') !== d.name
-          ? [
-              {
-                city: c.name,
-                line1: `${d.name.replace(DISTRICT_SUFFIX, '')}科技园 1 号`,
-                want: d.name,
-              },
-            ]
-          : []),
-      ]),
+        const stem = d.name.replace(DISTRICT_SUFFIX, '');
+        return [d.name, ...(stem.length >= 2 && stem !== d.name ? [stem] : [])].map((written) => ({
+          city: c.name,
+          line1: `${written}科技园 1 号`,
+          want: d.name,
+        }));
+      }),
     );
     expect(cases.length).toBeGreaterThan(150);
     const wrong = cases.filter(({ city, line1, want }) => {
