@@ -5,7 +5,10 @@ import { testEnv, testLogger, uniqueSuffix } from '@emporia/testing';
 import { startGateway } from '../src/gateway.app';
 import { testGatewayConfig } from './support/gateway-config';
 import { JwksTokenVerifier } from '../src/infrastructure/jwks-token-verifier';
-import { RedisRateLimitStore } from '../src/infrastructure/redis-rate-limit.store';
+import {
+  RATE_LIMIT_HITS_PER_CALL,
+  RedisRateLimitStore,
+} from '../src/infrastructure/redis-rate-limit.store';
 import { RATE_LIMIT_STORE_TIMEOUT_MS } from '../src/interface/rate-limit.guard';
 import { signer, verifierFor, type Sign } from './support/token-signer';
 
@@ -147,6 +150,77 @@ describe('sale rate limits (real Redis)', () => {
       await new Promise((r) => setTimeout(r, 450));
       expect((await store.hit('w', 400)).count).toBe(1);
       expect((await store.hit('events', 400, 3)).count).toBe(3);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it("counts a turn's hits in one script call, each counter as if counted alone", async () => {
+    const redis = new Redis(testEnv.redisUrl());
+    try {
+      const store = new RedisRateLimitStore(redis, `gw-rl-${uniqueSuffix()}:`);
+      const withHits = redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+      const script = withHits.emporiaRateLimitHits.bind(redis);
+      const calls: number[] = [];
+      withHits.emporiaRateLimitHits = (numKeys: unknown, ...rest: unknown[]) => {
+        calls.push(numKeys as number);
+        return script(numKeys, ...rest);
+      };
+      // twelve requests of one turn, two counters each (an account and an address): the same
+      // account five times, the same address throughout, one weighted hit
+      const answers = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          store.hitAll([
+            { key: i < 5 ? 'acct:a' : `acct:${i}`, windowMs: 30_000, cost: 1 },
+            { key: 'ip:1', windowMs: 30_000, cost: i === 11 ? 4 : 1 },
+          ]),
+        ),
+      );
+      expect(calls).toEqual([24]);
+      expect(answers.slice(0, 5).map(([account]) => account.count)).toEqual([1, 2, 3, 4, 5]);
+      expect(answers.slice(5).map(([account]) => account.count)).toEqual(Array(7).fill(1));
+      expect(answers.map(([, ip]) => ip.count)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 15]);
+      for (const [account, ip] of answers)
+        for (const w of [account, ip]) {
+          expect(w.resetInMs).toBeGreaterThan(0);
+          expect(w.resetInMs).toBeLessThanOrEqual(30_000);
+        }
+      // the next turn is a call of its own, and counts on
+      expect((await store.hit('ip:1', 30_000)).count).toBe(16);
+      expect(calls).toEqual([24, 1]);
+      // more counters in one turn than one call takes: several calls, every count in order
+      const many = await Promise.all(
+        Array.from({ length: RATE_LIMIT_HITS_PER_CALL + 10 }, () => store.hit('many', 30_000)),
+      );
+      expect(calls.slice(2)).toEqual([RATE_LIMIT_HITS_PER_CALL, 10]);
+      expect(many.map((w) => w.count)).toEqual(
+        Array.from({ length: RATE_LIMIT_HITS_PER_CALL + 10 }, (_, i) => i + 1),
+      );
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('fails the hit of a counter that cannot be counted, and only that one', async () => {
+    const redis = new Redis(testEnv.redisUrl());
+    try {
+      const prefix = `gw-rl-${uniqueSuffix()}:`;
+      const store = new RedisRateLimitStore(redis, prefix);
+      // a key holding a string that is not a number: INCRBY fails on it
+      await redis.set(`${prefix}rl:broken`, 'not a number');
+      const turn = await Promise.allSettled([
+        store.hit('fine', 30_000),
+        store.hit('broken', 30_000),
+        store.hit('fine', 30_000),
+      ]);
+      expect(turn.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(String((turn[1] as PromiseRejectedResult).reason)).toMatch(/rl:broken holds no count/);
+      expect(turn.map((r) => (r.status === 'fulfilled' ? r.value.count : null))).toEqual([
+        1,
+        null,
+        2,
+      ]);
+      expect(await redis.get(`${prefix}rl:broken`)).toBe('not a number');
     } finally {
       redis.disconnect();
     }
