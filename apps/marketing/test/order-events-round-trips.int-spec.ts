@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import pino from 'pino';
 import type { DataSource } from 'typeorm';
+import { Money } from '@emporia/money';
 import type { ReceivedEvent } from '@emporia/messaging';
 import { newContext } from '@emporia/platform';
 import { createTestDatabase, oneConnectionDataSource, withRoundTrips } from '@emporia/testing';
+import { FlashSalesUseCase } from '../src/application/flash-sales.use-case';
 import { OrderEventsUseCase } from '../src/application/order-events.use-case';
 import { MARKETING_MIGRATIONS } from '../src/infrastructure/migrations';
 import { systemClock, TypeormUnitOfWork } from '../src/infrastructure/typeorm-unit-of-work';
@@ -20,6 +23,7 @@ describe('marketing: round trips of OrderPlaced and OrderPaid (real Postgres)', 
   let db: { url: string; drop: () => Promise<void> };
   let ds: DataSource;
   let events: OrderEventsUseCase;
+  let uow: TypeormUnitOfWork;
   const ctx = newContext();
   const delivery = (eventType: string, eventId: string = randomUUID()): ReceivedEvent => ({
     topic: 'it.order.order',
@@ -48,7 +52,7 @@ describe('marketing: round trips of OrderPlaced and OrderPaid (real Postgres)', 
   beforeAll(async () => {
     db = await createTestDatabase('marketing_round_trips');
     ds = await oneConnectionDataSource(db.url, MARKETING_MIGRATIONS);
-    const uow = new TypeormUnitOfWork(ds, {
+    uow = new TypeormUnitOfWork(ds, {
       groupBuy: 'it.marketing.group-buy',
       flashSale: 'it.marketing.flash-sale',
       coupon: 'it.marketing.coupon',
@@ -105,5 +109,42 @@ describe('marketing: round trips of OrderPlaced and OrderPaid (real Postgres)', 
     const e = paid();
     expect(await roundTrips(() => events.onOrderPaid(ctx, e, randomUUID()))).toEqual([false, 1]);
     expect(await inboxed(e.eventId)).toBe(0);
+  });
+
+  it("a flash sale's wins: one statement per batch (no transaction: no COMMIT round trip), every win recorded", async () => {
+    const pool = new InMemoryFlashSaleStore();
+    const flash = new FlashSalesUseCase(
+      uow,
+      systemClock,
+      pool,
+      { tokenTtlMs: 300_000 },
+      pino({ level: 'silent' }),
+    );
+    const saleId = randomUUID();
+    await flash.create(ctx, {
+      id: saleId,
+      skuId: randomUUID(),
+      price: Money.of(100, 'CNY'),
+      stock: 100,
+      perUserLimit: 2,
+      startsAt: new Date(Date.now() - 60_000),
+      endsAt: new Date(Date.now() + 3_600_000),
+    });
+    const won = (r: { result: string }) => r.result === 'WON';
+    // a lone win: its INSERT is the only round trip
+    const [alone, one] = await roundTrips(() => flash.attempt(ctx, saleId, randomUUID(), 1));
+    expect(won(alone)).toBe(true);
+    expect(one).toBe(1);
+    // ten wins at once: the first write carries the first, the other nine wait and go together
+    const [many, trips] = await roundTrips(() =>
+      Promise.all(Array.from({ length: 10 }, () => flash.attempt(ctx, saleId, randomUUID(), 1))),
+    );
+    expect(many.every(won)).toBe(true);
+    expect(trips).toBe(2);
+    const recorded = await ds.query(
+      `SELECT count(*)::int AS n, sum(quantity)::int AS units FROM flash_purchases WHERE sale_id = $1`,
+      [saleId],
+    );
+    expect(recorded[0]).toEqual({ n: 11, units: 11 });
   });
 });

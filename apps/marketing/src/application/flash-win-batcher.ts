@@ -2,7 +2,7 @@ import type { FlashPurchase } from './ports';
 
 /**
  * Writes flash-sale wins to the database in batches: while one write is in flight, the wins
- * that arrive wait and go together in the next one (one transaction, one multi-row INSERT),
+ * that arrive wait and go together in the next one (one multi-row INSERT, its own transaction),
  * so a burst of winners costs a few statements instead of one transaction each. Every caller
  * still waits for the write that carries its win before it answers, as before; a write that
  * fails is reported to `failed` with its wins (they stay in the sale's Redis win list, from

@@ -309,6 +309,12 @@ export interface UnitOfWork {
    * snapshot across their queries and no locks. Writes and events belong in `run`.
    */
   read<T>(ctx: RequestContext, work: (tx: MarketingTx) => Promise<T>): Promise<T>;
+  /**
+   * Work that is one statement, atomic by itself (Postgres runs a statement outside a
+   * transaction as its own): no BEGIN/COMMIT round trips. No lock outlives the statement, and
+   * events are refused (they need `run`).
+   */
+  statement<T>(ctx: RequestContext, work: (tx: MarketingTx) => Promise<T>): Promise<T>;
   /** Runs `work` once per event (inbox in the same transaction); false when already handled. */
   runForEvent(
     ctx: RequestContext,
