@@ -35,7 +35,8 @@
  *
  * Other sides (issue 21: what metrics and tracing cost), each a gateway and a marketing process
  * started beside the platform's, on the same servers, measured in one block after the phases above
- * on the steady winning path (a deep sale of its own each) and sold out (the mark on); "now" is a
+ * while units remain (a deep sale of its own each), on the winning path (a sale of its own each,
+ * every attempt a win) and sold out (the mark on); "now" is a
  * fresh pair of this tree, so every side starts alike:
  *  - `BENCH_BASE_TREE=<worktree>`: the gateway and marketing of an earlier commit (its own
  *    sources, this tree's dependencies linked or its own);
@@ -122,6 +123,35 @@ interface Phase {
   cpu: CpuReport;
   /** Of the attempts, those the gateway answered from its sold-out and limit marks (its metric). */
   fromMarks?: number;
+  /** Every attempt's latency (ms), to pool windows. */
+  latencies: number[];
+}
+
+/** Windows of one side as one phase: attempts, seconds, answers and CPU summed, latencies pooled. */
+function pooled(name: string, windows: Phase[]): Phase {
+  const latencies = windows.flatMap((w) => w.latencies);
+  const seconds = windows.reduce((a, w) => a + w.seconds, 0);
+  const answers: Record<string, number> = {};
+  const byProcess: Record<string, number> = {};
+  for (const w of windows) {
+    for (const [k, v] of Object.entries(w.answers)) answers[k] = (answers[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(w.cpu.byProcess)) byProcess[k] = (byProcess[k] ?? 0) + v;
+  }
+  const sum = (f: (c: CpuReport) => number) => windows.reduce((a, w) => a + f(w.cpu), 0);
+  return {
+    name,
+    attempts: latencies.length,
+    seconds,
+    perSecond: latencies.length / seconds,
+    ...percentiles(latencies),
+    answers,
+    cpu: {
+      byProcess,
+      platformMs: sum((c) => c.platformMs),
+      loadGeneratorMs: sum((c) => c.loadGeneratorMs),
+    },
+    latencies,
+  };
 }
 
 /** A request tried again (up to 5 times, 500 ms apart) while it answers 503 or 504. */
@@ -226,6 +256,7 @@ async function phase(
     ...percentiles(latencies),
     answers,
     cpu,
+    latencies,
   };
 }
 
@@ -503,6 +534,13 @@ async function main(): Promise<void> {
     pairs.sort((a, b) => rank(a.side) - rank(b.side));
     const compared: { side: string; deep: Phase; soldOut: Phase }[] = [];
     const extraDeep: { sale: string; won: Set<string> }[] = [];
+    const extraWin: {
+      side: string;
+      sale: string;
+      won: Set<string>;
+      next: () => Promise<string>;
+    }[] = [];
+    const winWindows: Phase[] = [];
     if (pairs.length) {
       const sides = [
         ...pairs.map((p) => {
@@ -534,6 +572,29 @@ async function main(): Promise<void> {
           (ms) => ms > SECONDS * 1000,
         );
         compared.push({ side: s.side, deep: deepSide, soldOut: soldOutSide });
+      }
+      // the winning path, each side on a sale of its own (every attempt a win, decided and
+      // recorded), in two windows per side in mirrored order (now, base, …, base, now): what
+      // the run's drift gives the first side (tables and indexes growing, the servers' own
+      // housekeeping) the second window gives back
+      for (const s of [...sides, ...[...sides].reverse()]) {
+        let w = extraWin.find((x) => x.side === s.side);
+        if (!w) {
+          const sale = await createSale(WIN_STOCK, WIN_LIMIT);
+          const won = new Set<string>();
+          w = { side: s.side, sale, won, next: attemptOn(s.pool, sale, won) };
+          extraWin.push(w);
+        }
+        await phase('warm-up', {}, CONCURRENCY, w.next, (ms) => ms > 2000);
+        winWindows.push(
+          await phase(
+            `${s.side}: every attempt a win`,
+            s.pids,
+            CONCURRENCY,
+            w.next,
+            (ms) => ms > SECONDS * 1000,
+          ),
+        );
       }
     }
 
@@ -570,6 +631,9 @@ async function main(): Promise<void> {
     const extraChecks = [];
     for (const x of extraDeep)
       extraChecks.push(await retriedCheck(() => check(x.sale, DEEP_STOCK, x.won)));
+    const extraWinChecks = [];
+    for (const x of extraWin)
+      extraWinChecks.push(await retriedCheck(() => check(x.sale, WIN_STOCK, x.won, WIN_LIMIT)));
     await db.end();
     const redis = new Redis(testEnv.redisUrl());
     const keys = await redis.keys(`e2e:${suffix}:mkt:fs:*`);
@@ -611,7 +675,7 @@ async function main(): Promise<void> {
       `- Deep sale (${DEEP_STOCK} units): **oversell ${deepCheck.oversell}** (units won ${deepCheck.units}; ${deepCheck.answered} answers 201, ${deepCheck.recorded} wins recorded, ${deepCheck.unrecorded} answered wins not recorded; accounts over the limit of ${LIMIT}: ${deepCheck.overLimit}); reconciliation ${JSON.stringify(deepCheck.reconciliation)}.`,
       `- Winning-path sale (${WIN_STOCK} units, limit ${WIN_LIMIT}): **oversell ${winCheck.oversell}** (units won ${winCheck.units}; ${winCheck.answered} answers 201, ${winCheck.recorded} wins recorded, ${winCheck.unrecorded} answered wins not recorded; accounts over the limit: ${winCheck.overLimit}); reconciliation ${JSON.stringify(winCheck.reconciliation)}.`,
       '',
-      ...comparison(compared, extraChecks),
+      ...comparison(compared, winWindows, extraChecks, extraWinChecks),
     ].join('\n');
     process.stdout.write(summary);
     const file = join(RESULTS_DIR, `${RESULT_NAME}.md`);
@@ -702,41 +766,62 @@ async function main(): Promise<void> {
 }
 
 /** The other sides' block (issue 21): each side against "now", measured in the same block. */
+interface SaleCheck {
+  oversell: number;
+  units: number;
+  answered: number;
+  recorded: number;
+  unrecorded: number;
+  overLimit: number;
+  reconciliation?: { drift?: number };
+}
+
 function comparison(
   compared: { side: string; deep: Phase; soldOut: Phase }[],
-  checks: {
-    oversell: number;
-    units: number;
-    answered: number;
-    recorded: number;
-    unrecorded: number;
-    overLimit: number;
-    reconciliation?: { drift?: number };
-  }[],
+  winWindows: Phase[],
+  checks: SaleCheck[],
+  winChecks: SaleCheck[],
 ): string[] {
   if (!compared.length) return [];
+  const wins = new Map(
+    compared.map((c) => [
+      c.side,
+      pooled(
+        `${c.side}: every attempt a win`,
+        winWindows.filter((w) => w.name === `${c.side}: every attempt a win`),
+      ),
+    ]),
+  );
   const now = compared.find((c) => c.side === 'now')!;
+  const nowWin = wins.get('now')!;
   const cpu = (p: Phase) => p.cpu.platformMs / Math.max(1, p.attempts);
-  const row = (c: (typeof compared)[number], p: Phase, ref: Phase) =>
+  const row = (c: { side: string }, p: Phase, ref: Phase) =>
     `| ${c.side} | ${p.perSecond.toFixed(0)} | ${(p.perSecond / ref.perSecond).toFixed(2)} | ${p.p50.toFixed(1)} | ${p.p99.toFixed(1)} | ${cpu(p).toFixed(3)} | ${(cpu(p) / cpu(ref)).toFixed(2)} | ${cpuPerRequest(p.cpu, p.attempts)} |`;
   return [
     '## Other sides, in one block (issue 21: what metrics and tracing cost)',
     '',
-    `Sides, each a gateway and a marketing process started for the block: now (this tree)${BASE_TREE ? `; base (BENCH_BASE_TREE=${BASE_TREE}: that tree's gateway and marketing)` : ''}${TRACE_RATIOS.length ? `; traced r (this tree's gateway and marketing with OpenTelemetry on, OTEL_TRACES_SAMPLER_ARG=r: that share of the traces recorded, spans sent to a Jaeger of the run's own, whose CPU is not counted)` : ''}. Each side: a deep sale of its own (${DEEP_STOCK} units), 2 s of warm-up, BENCH_SECONDS of attempts; then BENCH_SECONDS on the sold-out sale.`,
+    `Sides, each a gateway and a marketing process started for the block: now (this tree)${BASE_TREE ? `; base (BENCH_BASE_TREE=${BASE_TREE}: that tree's gateway and marketing)` : ''}${TRACE_RATIOS.length ? `; traced r (this tree's gateway and marketing with OpenTelemetry on, OTEL_TRACES_SAMPLER_ARG=r: that share of the traces recorded, spans sent to a Jaeger of the run's own, whose CPU is not counted)` : ''}. Each side: a deep sale of its own (${DEEP_STOCK} units), 2 s of warm-up, BENCH_SECONDS of attempts; then BENCH_SECONDS on the sold-out sale. Then the winning path: each side a sale of its own (${WIN_STOCK} units, limit ${WIN_LIMIT}: every attempt a win), in two windows of 2 s of warm-up and BENCH_SECONDS of attempts per side, in mirrored order (${winWindows.map((w) => w.name.split(':')[0]).join(', ')}), pooled per side.`,
     '',
     '| side | attempts/s | ÷ now | p50 ms | p99 ms | CPU ms per attempt | ÷ now | by process |',
     '|---|---:|---:|---:|---:|---:|---:|---|',
     '| **while units remain, steady** | | | | | | | |',
     ...compared.map((c) => row(c, c.deep, now.deep)),
+    '| **every attempt a win** | | | | | | | |',
+    ...compared.map((c) => row(c, wins.get(c.side)!, nowWin)),
     '| **after sold out (mark on)** | | | | | | | |',
     ...compared.map((c) => row(c, c.soldOut, now.soldOut)),
     '',
+    `- The winning path's windows in order: ${winWindows.map((w) => `${w.name.split(':')[0]} ${w.perSecond.toFixed(0)}/s, ${(w.cpu.platformMs / Math.max(1, w.attempts)).toFixed(3)} ms`).join('; ')}.`,
     ...compared.map(
       (c, i) =>
-        `- ${c.side}: answers ${JSON.stringify(c.deep.answers)} then ${JSON.stringify(c.soldOut.answers)}; its deep sale: oversell ${checks[i]?.oversell}, ${checks[i]?.answered} answers 201, ${checks[i]?.recorded} wins recorded, ${checks[i]?.unrecorded} not recorded, over the limit ${checks[i]?.overLimit}, reconciliation ${JSON.stringify(checks[i]?.reconciliation)}.`,
+        `- ${c.side}: answers ${JSON.stringify(c.deep.answers)}, ${JSON.stringify(wins.get(c.side)!.answers)}, then ${JSON.stringify(c.soldOut.answers)}; its deep sale: ${saleChecked(checks[i])}; its winning-path sale: ${saleChecked(winChecks[i])}.`,
     ),
     '',
   ];
+}
+
+function saleChecked(c: SaleCheck | undefined): string {
+  return `oversell ${c?.oversell}, ${c?.answered} answers 201, ${c?.recorded} wins recorded, ${c?.unrecorded} not recorded, over the limit ${c?.overLimit}, reconciliation ${JSON.stringify(c?.reconciliation)}`;
 }
 
 main().catch((e: unknown) => {
