@@ -6,6 +6,7 @@ import { startGateway } from '../src/gateway.app';
 import { testGatewayConfig } from './support/gateway-config';
 import { JwksTokenVerifier } from '../src/infrastructure/jwks-token-verifier';
 import {
+  RATE_LIMIT_CALL_STALE_MS,
   RATE_LIMIT_HITS_PER_CALL,
   RedisRateLimitStore,
 } from '../src/infrastructure/redis-rate-limit.store';
@@ -196,6 +197,60 @@ describe('sale rate limits (real Redis)', () => {
       expect(many.map((w) => w.count)).toEqual(
         Array.from({ length: RATE_LIMIT_HITS_PER_CALL + 10 }, (_, i) => i + 1),
       );
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('hits that arrive while a call is with Redis wait for its answer and go together; a stuck call holds nothing back past its bound', async () => {
+    const redis = new Redis(testEnv.redisUrl());
+    try {
+      const store = new RedisRateLimitStore(redis, `gw-rl-${uniqueSuffix()}:`);
+      const withHits = redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+      const script = withHits.emporiaRateLimitHits.bind(redis);
+      const calls: number[] = [];
+      let hold: Promise<void> | undefined;
+      withHits.emporiaRateLimitHits = async (numKeys: unknown, ...rest: unknown[]) => {
+        calls.push(numKeys as number);
+        if (hold) await hold;
+        return script(numKeys, ...rest);
+      };
+      const turn = () => new Promise((r) => setImmediate(r));
+      // the first call is held; three more requests arrive, each in a turn of its own
+      let release!: () => void;
+      hold = new Promise<void>((r) => (release = r));
+      const first = store.hit('k', 30_000);
+      await turn();
+      const later = [store.hit('k', 30_000)];
+      await turn();
+      later.push(store.hit('k', 30_000));
+      await turn();
+      later.push(store.hit('k', 30_000));
+      await turn();
+      expect(calls).toEqual([1]);
+      hold = undefined;
+      release();
+      expect((await first).count).toBe(1);
+      expect((await Promise.all(later)).map((w) => w.count)).toEqual([2, 3, 4]);
+      expect(calls).toEqual([1, 3]);
+
+      // a call that never answers: what waits behind it goes after RATE_LIMIT_CALL_STALE_MS
+      hold = new Promise<void>(() => undefined);
+      void store.hit('stuck', 30_000).catch(() => undefined);
+      await turn();
+      hold = undefined;
+      const started = performance.now();
+      const behind = await store.hit('stuck', 30_000);
+      const waited = performance.now() - started;
+      expect(behind.count).toBe(1); // the stuck call never reached Redis
+      expect(waited).toBeGreaterThanOrEqual(RATE_LIMIT_CALL_STALE_MS - 20);
+      expect(waited).toBeLessThan(RATE_LIMIT_CALL_STALE_MS * 3);
+      expect(calls).toEqual([1, 3, 1, 1]);
+      // the stuck call holds back nothing more: the next hits go at once
+      const next = performance.now();
+      expect((await store.hit('stuck', 30_000)).count).toBe(2);
+      expect(performance.now() - next).toBeLessThan(RATE_LIMIT_CALL_STALE_MS / 2);
+      expect(calls).toEqual([1, 3, 1, 1, 1]);
     } finally {
       redis.disconnect();
     }

@@ -31,8 +31,13 @@ end
 return out
 `;
 
-/** Counters per script call: a larger turn's hits go in several calls (sent in the same turn). */
+/** Counters per script call: more waiting hits go in several calls (sent together). */
 export const RATE_LIMIT_HITS_PER_CALL = 256;
+/**
+ * A call unanswered this long no longer holds the next hits back (the rate limiter's own
+ * timeout, RATE_LIMIT_STORE_TIMEOUT_MS, has failed its requests by then).
+ */
+export const RATE_LIMIT_CALL_STALE_MS = 250;
 
 type WithHits = Redis & {
   emporiaRateLimitHits(numKeys: number, ...keysThenArgs: (string | number)[]): Promise<number[]>;
@@ -47,24 +52,33 @@ interface Pending {
 }
 
 /**
- * Rate-limit counters in Redis. The hits of every request that reaches this replica in one turn
- * of the event loop (the requests whose bodies and headers arrived together) are counted by one
- * script call (at most RATE_LIMIT_HITS_PER_CALL counters each), sent once the turn's callbacks
- * have run (`setImmediate`): a sale's crowd costs Redis, and this process's client, one command
- * per turn instead of one per counter per request. Each hit gets its own counter's answer, as if
- * counted alone (a counter that cannot be counted fails its hit only); a call that fails fails
- * each of its hits (the policy decides, as ever).
+ * Rate-limit counters in Redis, counted by script calls of many counters each: the hits of the
+ * requests that reach this replica in one turn of the event loop go together once the turn's
+ * callbacks have run (`setImmediate`), and while a call is with Redis the hits that arrive wait
+ * for its answer and then go together in the next (at most RATE_LIMIT_HITS_PER_CALL counters a
+ * call; a call unanswered for RATE_LIMIT_CALL_STALE_MS holds nothing back). A lone request waits
+ * for nothing; a sale's crowd costs Redis, and this process's client, one command and one write
+ * per round trip instead of one per counter per request. Each hit gets its own counter's answer,
+ * as if counted alone (a counter that cannot be counted fails its hit only); a call that fails
+ * fails each of its hits (the policy decides, as ever).
  *
  * The keys of one call need not share a Redis Cluster slot only because the gateway talks to
- * one Redis server (`REDIS_URL`); a Cluster client would have to group a turn's hits by slot.
+ * one Redis server (`REDIS_URL`); a Cluster client would have to group the hits by slot.
  */
 export class RedisRateLimitStore implements RateLimitStore {
   private readonly redis: WithHits;
   private pending: Pending[] = [];
+  /** A flush is scheduled (setImmediate). */
+  private scheduled = false;
+  /** A flush in case the call in flight never answers. */
+  private staleCheck: NodeJS.Timeout | undefined;
+  /** The latest call sent: when (performance.now()), and whether Redis has answered it. */
+  private latest: { sentAt: number; answered: boolean } | undefined;
 
   constructor(
     redis: Redis,
     private readonly prefix: string,
+    private readonly now: () => number = () => performance.now(),
   ) {
     if (!('emporiaRateLimitHits' in redis))
       redis.defineCommand('emporiaRateLimitHits', { lua: HIT_MANY_LUA });
@@ -73,7 +87,7 @@ export class RedisRateLimitStore implements RateLimitStore {
 
   hit(key: string, windowMs: number, cost = 1): Promise<WindowCount> {
     return new Promise<WindowCount>((resolve, reject) => {
-      if (this.pending.length === 0) setImmediate(() => this.flush());
+      this.schedule();
       this.pending.push({
         key: `${this.prefix}rl:${key}`,
         windowMs,
@@ -84,39 +98,68 @@ export class RedisRateLimitStore implements RateLimitStore {
     });
   }
 
-  /** The counters of one request, counted with the rest of the turn's (see the class). */
+  /** The counters of one request, counted with the other requests' (see the class). */
   hitAll(hits: readonly { key: string; windowMs: number; cost: number }[]): Promise<WindowCount[]> {
     return Promise.all(hits.map((h) => this.hit(h.key, h.windowMs, h.cost)));
   }
 
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
+    });
+  }
+
   private flush(): void {
-    const turn = this.pending;
+    if (this.pending.length === 0) return;
+    // the latest call still with Redis: its answer sends what waits (unless it is stale)
+    const latest = this.latest;
+    if (latest && !latest.answered && this.now() - latest.sentAt < RATE_LIMIT_CALL_STALE_MS) {
+      if (!this.staleCheck)
+        this.staleCheck = setTimeout(() => {
+          this.staleCheck = undefined;
+          this.flush();
+        }, RATE_LIMIT_CALL_STALE_MS).unref();
+      return;
+    }
+    const waiting = this.pending;
     this.pending = [];
-    for (let i = 0; i < turn.length; i += RATE_LIMIT_HITS_PER_CALL)
-      this.send(turn.slice(i, i + RATE_LIMIT_HITS_PER_CALL));
+    for (let i = 0; i < waiting.length; i += RATE_LIMIT_HITS_PER_CALL)
+      this.send(waiting.slice(i, i + RATE_LIMIT_HITS_PER_CALL));
   }
 
   private send(batch: Pending[]): void {
     const args: (string | number)[] = batch.map((p) => p.key);
     for (const p of batch) args.push(p.windowMs, p.cost);
-    this.redis.emporiaRateLimitHits(batch.length, ...args).then(
-      (out) => {
-        if (!Array.isArray(out) || out.length !== 2 * batch.length) {
-          const err = new Error(
-            `the rate-limit script answered ${Array.isArray(out) ? out.length : typeof out} values for ${batch.length} counters`,
-          );
+    const call = { sentAt: this.now(), answered: false };
+    this.latest = call;
+    const answered = () => {
+      call.answered = true;
+      if (this.pending.length > 0) this.schedule();
+    };
+    this.redis
+      .emporiaRateLimitHits(batch.length, ...args)
+      .finally(answered)
+      .then(
+        (out) => {
+          if (!Array.isArray(out) || out.length !== 2 * batch.length) {
+            const err = new Error(
+              `the rate-limit script answered ${Array.isArray(out) ? out.length : typeof out} values for ${batch.length} counters`,
+            );
+            for (const p of batch) p.reject(err);
+            return;
+          }
+          batch.forEach((p, i) => {
+            const count = Number(out[2 * i]);
+            if (count < 0) p.reject(new Error(`the rate-limit counter ${p.key} holds no count`));
+            else p.resolve({ count, resetInMs: Number(out[2 * i + 1]) });
+          });
+        },
+        (err: unknown) => {
           for (const p of batch) p.reject(err);
-          return;
-        }
-        batch.forEach((p, i) => {
-          const count = Number(out[2 * i]);
-          if (count < 0) p.reject(new Error(`the rate-limit counter ${p.key} holds no count`));
-          else p.resolve({ count, resetInMs: Number(out[2 * i + 1]) });
-        });
-      },
-      (err: unknown) => {
-        for (const p of batch) p.reject(err);
-      },
-    );
+        },
+      );
   }
 }
