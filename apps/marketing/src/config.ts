@@ -20,6 +20,12 @@ export const marketingConfigSchema = z.object({
   /** How long a flash-sale winner has to check out before the units go back to the pool. */
   FLASH_TOKEN_TTL_SECONDS: env.int(300, 5),
   /**
+   * How often the sweep reconciles a live flash sale (Redis's pool against the units the
+   * database holds; drift is logged): a sum over every purchase of the sale, so not at every
+   * sweep. 0: at every sweep. `GetFlashSale` reconciles whenever asked.
+   */
+  FLASH_RECONCILE_INTERVAL_MS: env.int(30_000, 0),
+  /**
    * Redis pub/sub channel on which units given back to a flash sale are announced
    * (`<sale id>|<buyer>`): the gateways (their FLASH_RESTOCK_CHANNEL) drop their sold-out marks.
    */

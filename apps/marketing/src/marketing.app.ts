@@ -125,7 +125,10 @@ export const marketingService = defineService({
         },
         {
           provide: FLASH_SETTINGS,
-          useValue: { tokenTtlMs: config.FLASH_TOKEN_TTL_SECONDS * 1000 },
+          useValue: {
+            tokenTtlMs: config.FLASH_TOKEN_TTL_SECONDS * 1000,
+            reconcileEveryMs: config.FLASH_RECONCILE_INTERVAL_MS,
+          },
         },
         {
           provide: COUPON_EXPIRY_SETTINGS,

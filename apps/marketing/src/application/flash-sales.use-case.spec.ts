@@ -123,6 +123,39 @@ describe('flash sales', () => {
     expect((await flash.get(CTX, 'sale-1')).reconciliation.drift).toBe(0);
   });
 
+  it('the sweep reconciles a live sale at most every reconcileEveryMs, and logs its drift', async () => {
+    const store = new InMemoryMarketingStore();
+    const clock = new FakeClock();
+    const pool = new InMemoryFlashSaleStore();
+    const warnings: unknown[] = [];
+    const logger = pino({ level: 'silent' });
+    logger.warn = ((o: unknown) => void warnings.push(o)) as typeof logger.warn;
+    const flash = new FlashSalesUseCase(
+      new InMemoryUnitOfWork(store, clock),
+      clock,
+      pool,
+      { tokenTtlMs: TTL, reconcileEveryMs: 30_000 },
+      logger,
+    );
+    await flash.create(CTX, sale());
+    const won = (await flash.attempt(CTX, 'sale-1', 'acc-1', 2)) as { token: string };
+    await flash.sweep(CTX);
+    expect(warnings).toEqual([]);
+    // the database loses the win (Redis still counts its units): the next reconciliation drifts
+    store.purchases.delete(won.token);
+    clock.advance(1000);
+    await flash.sweep(CTX);
+    expect(warnings).toEqual([]); // reconciled 1 s ago: not again yet
+    clock.advance(29_000);
+    await flash.sweep(CTX);
+    expect(warnings).toEqual([expect.objectContaining({ saleId: 'sale-1', drift: 2 })]);
+    clock.advance(1000);
+    await flash.sweep(CTX);
+    expect(warnings).toHaveLength(1);
+    // asked for, a sale is reconciled whenever
+    expect((await flash.get(CTX, 'sale-1')).reconciliation.drift).toBe(2);
+  });
+
   it('a batch decides each attempt as alone, in order; a bad attempt or a failing sale fails only its own', async () => {
     const { flash, store, pool, clock } = await setup();
     await flash.create(CTX, sale({ id: 'sale-2', stock: 1 }));

@@ -86,6 +86,8 @@ export class FlashSalesUseCase {
 
   /** Wins on their way to the database, a batch per write. */
   private readonly wins: FlashWinBatcher;
+  /** When this process's sweep last reconciled each live sale (clock ms). */
+  private readonly reconciledAt = new Map<string, number>();
 
   async create(ctx: RequestContext, sale: FlashSale): Promise<FlashSale> {
     validateFlashSale(sale);
@@ -279,7 +281,7 @@ export class FlashSalesUseCase {
   }
 
   private async reconcile(ctx: RequestContext, sale: FlashSale): Promise<Reconciliation> {
-    // the sums only: the sweep reconciles every live sale every second, and a sale's buyers
+    // the sums only: the sweep reconciles every live sale (every FLASH_RECONCILE_INTERVAL_MS), and a sale's buyers
     // (tens of thousands in a Redis hash and in the purchases) are only needed to restore it
     const [remaining, tally] = await Promise.all([
       this.store.remaining(sale.id),
@@ -321,7 +323,10 @@ export class FlashSalesUseCase {
     await this.store.load(sale, remaining, tally.buyers);
   }
 
-  /** One sweep: record wins, return lapsed tokens, reload lost sales, report drift. */
+  /**
+   * One sweep: record wins, return lapsed tokens, reload lost sales, report drift (each live sale
+   * reconciled at most every `reconcileEveryMs`).
+   */
   async sweep(ctx: RequestContext): Promise<{ recorded: number; returned: number }> {
     const now = this.clock.now();
     let recorded = 0;
@@ -345,7 +350,14 @@ export class FlashSalesUseCase {
       });
       if (done) returned++;
     }
+    // each live sale reconciled at most every reconcileEveryMs (a sum over its purchases)
+    const every = this.settings.reconcileEveryMs ?? 0;
+    const live = new Set(sales.map((s) => s.id));
+    for (const id of this.reconciledAt.keys()) if (!live.has(id)) this.reconciledAt.delete(id);
     for (const sale of sales) {
+      const last = this.reconciledAt.get(sale.id);
+      if (last !== undefined && now.getTime() - last < every) continue;
+      this.reconciledAt.set(sale.id, now.getTime());
       const r = await this.reconcile(ctx, sale);
       if (r.drift !== 0)
         this.logger.warn(

@@ -21,6 +21,11 @@ export type Random = (n: number) => Uint8Array;
 export interface FlashSettings {
   /** How long a winner has to check out before the units go back to the pool. */
   tokenTtlMs: number;
+  /**
+   * The sweep reconciles a live sale at most this often (0 or left out: at every sweep): the
+   * reconciliation sums every purchase of the sale, which a sale of many winners makes dear.
+   */
+  reconcileEveryMs?: number;
 }
 
 export interface CouponExpirySettings {
