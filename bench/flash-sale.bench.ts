@@ -138,6 +138,21 @@ function pooled(name: string, windows: Phase[]): Phase {
     for (const [k, v] of Object.entries(w.cpu.byProcess)) byProcess[k] = (byProcess[k] ?? 0) + v;
   }
   const sum = (f: (c: CpuReport) => number) => windows.reduce((a, w) => a + f(w.cpu), 0);
+  return phaseOf(name, latencies, seconds, answers, {
+    byProcess,
+    platformMs: sum((c) => c.platformMs),
+    loadGeneratorMs: sum((c) => c.loadGeneratorMs),
+  });
+}
+
+/** A phase's figures from its attempts' latencies over `seconds`. */
+function phaseOf(
+  name: string,
+  latencies: number[],
+  seconds: number,
+  answers: Record<string, number>,
+  cpu: CpuReport,
+): Phase {
   return {
     name,
     attempts: latencies.length,
@@ -145,11 +160,7 @@ function pooled(name: string, windows: Phase[]): Phase {
     perSecond: latencies.length / seconds,
     ...percentiles(latencies),
     answers,
-    cpu: {
-      byProcess,
-      platformMs: sum((c) => c.platformMs),
-      loadGeneratorMs: sum((c) => c.loadGeneratorMs),
-    },
+    cpu,
     latencies,
   };
 }
@@ -248,16 +259,7 @@ async function phase(
   process.stderr.write(
     `phase "${name}" monotonic µs ${endUs - BigInt(Math.round(seconds * 1e6))}..${endUs}\n`,
   );
-  return {
-    name,
-    attempts: latencies.length,
-    seconds,
-    perSecond: latencies.length / seconds,
-    ...percentiles(latencies),
-    answers,
-    cpu,
-    latencies,
-  };
+  return phaseOf(name, latencies, seconds, answers, cpu);
 }
 
 /** A gateway and a marketing process of one side, beside the platform's (other sides of issue 21). */

@@ -156,17 +156,27 @@ describe('sale rate limits (real Redis)', () => {
     }
   });
 
+  /**
+   * A store on real Redis whose script calls are recorded (counters per call) and, while `hold`
+   * is set, kept from Redis until it settles.
+   */
+  const spiedStore = (redis: Redis) => {
+    const store = new RedisRateLimitStore(redis, `gw-rl-${uniqueSuffix()}:`);
+    const withHits = redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+    const script = withHits.emporiaRateLimitHits.bind(redis);
+    const spy = { store, calls: [] as number[], hold: undefined as Promise<void> | undefined };
+    withHits.emporiaRateLimitHits = async (numKeys: unknown, ...rest: unknown[]) => {
+      spy.calls.push(numKeys as number);
+      if (spy.hold) await spy.hold;
+      return script(numKeys, ...rest);
+    };
+    return spy;
+  };
+
   it("counts a turn's hits in one script call, each counter as if counted alone", async () => {
     const redis = new Redis(testEnv.redisUrl());
     try {
-      const store = new RedisRateLimitStore(redis, `gw-rl-${uniqueSuffix()}:`);
-      const withHits = redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
-      const script = withHits.emporiaRateLimitHits.bind(redis);
-      const calls: number[] = [];
-      withHits.emporiaRateLimitHits = (numKeys: unknown, ...rest: unknown[]) => {
-        calls.push(numKeys as number);
-        return script(numKeys, ...rest);
-      };
+      const { store, calls } = spiedStore(redis);
       // twelve requests of one turn, two counters each (an account and an address): the same
       // account five times, the same address throughout, one weighted hit
       const answers = await Promise.all(
@@ -205,20 +215,12 @@ describe('sale rate limits (real Redis)', () => {
   it('hits that arrive while a call is with Redis wait for its answer and go together; a stuck call holds nothing back past its bound', async () => {
     const redis = new Redis(testEnv.redisUrl());
     try {
-      const store = new RedisRateLimitStore(redis, `gw-rl-${uniqueSuffix()}:`);
-      const withHits = redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
-      const script = withHits.emporiaRateLimitHits.bind(redis);
-      const calls: number[] = [];
-      let hold: Promise<void> | undefined;
-      withHits.emporiaRateLimitHits = async (numKeys: unknown, ...rest: unknown[]) => {
-        calls.push(numKeys as number);
-        if (hold) await hold;
-        return script(numKeys, ...rest);
-      };
+      const spy = spiedStore(redis);
+      const { store, calls } = spy;
       const turn = () => new Promise((r) => setImmediate(r));
       // the first call is held; three more requests arrive, each in a turn of its own
       let release!: () => void;
-      hold = new Promise<void>((r) => (release = r));
+      spy.hold = new Promise<void>((r) => (release = r));
       const first = store.hit('k', 30_000);
       await turn();
       const later = [store.hit('k', 30_000)];
@@ -228,17 +230,17 @@ describe('sale rate limits (real Redis)', () => {
       later.push(store.hit('k', 30_000));
       await turn();
       expect(calls).toEqual([1]);
-      hold = undefined;
+      spy.hold = undefined;
       release();
       expect((await first).count).toBe(1);
       expect((await Promise.all(later)).map((w) => w.count)).toEqual([2, 3, 4]);
       expect(calls).toEqual([1, 3]);
 
       // a call that never answers: what waits behind it goes after RATE_LIMIT_CALL_STALE_MS
-      hold = new Promise<void>(() => undefined);
+      spy.hold = new Promise<void>(() => undefined);
       void store.hit('stuck', 30_000).catch(() => undefined);
       await turn();
-      hold = undefined;
+      spy.hold = undefined;
       const started = performance.now();
       const behind = await store.hit('stuck', 30_000);
       const waited = performance.now() - started;
