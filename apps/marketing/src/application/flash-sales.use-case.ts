@@ -281,8 +281,9 @@ export class FlashSalesUseCase {
   }
 
   private async reconcile(ctx: RequestContext, sale: FlashSale): Promise<Reconciliation> {
-    // the sums only: the sweep reconciles every live sale (every FLASH_RECONCILE_INTERVAL_MS), and a sale's buyers
-    // (tens of thousands in a Redis hash and in the purchases) are only needed to restore it
+    // the sums only: the sweep reconciles every live sale (every FLASH_RECONCILE_INTERVAL_MS),
+    // and a sale's buyers (tens of thousands in a Redis hash and in the purchases) are only
+    // needed to restore it
     const [remaining, tally] = await Promise.all([
       this.store.remaining(sale.id),
       this.uow.run(ctx, (tx) => tx.flash.totals(sale.id)),
