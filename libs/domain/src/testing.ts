@@ -59,12 +59,31 @@ export abstract class FakeUnitOfWork<Tx, E, S extends FakeStore<E> = FakeStore<E
     this.failing.splice(0, this.failing.length, ...Array<unknown>(n).fill(error));
   }
 
-  async run<T>(_ctx: unknown, work: (tx: Tx) => Promise<T>): Promise<T> {
+  run<T>(_ctx: unknown, work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.transact((tx) => work(tx));
+  }
+
+  /**
+   * One statement (the adapters' `statement`): a transaction here too (failNextRuns applies
+   * alike) that may record no events; one that does fails and changes nothing.
+   */
+  statement<T>(_ctx: unknown, work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.transact(async (tx, recorded) => {
+      const result = await work(tx);
+      if (recorded.rows.length > 0)
+        throw new Error('a one-statement unit of work produced events: use run() for changes');
+      return result;
+    });
+  }
+
+  private async transact<T>(
+    work: (tx: Tx, recorded: { readonly rows: readonly E[] }) => Promise<T>,
+  ): Promise<T> {
     if (this.failing.length > 0) throw this.failing.shift();
     const rollback = snapshotTables(this.store);
     const { tx, recorded } = this.begin();
     try {
-      const result = await work(tx);
+      const result = await work(tx, recorded);
       this.store.outbox.push(...recorded.rows);
       this.commits++;
       return result;

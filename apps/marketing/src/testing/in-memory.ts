@@ -420,18 +420,6 @@ export class InMemoryUnitOfWork
     return this.run(ctx, work);
   }
 
-  /**
-   * One statement: a transaction here too (failNextRuns applies alike), that may record no events:
-   * like the adapter, it refuses them once the work is done.
-   */
-  async statement<T>(ctx: RequestContext, work: (tx: MarketingTx) => Promise<T>): Promise<T> {
-    const events = this.store.outbox.length;
-    const result = await this.run(ctx, work);
-    if (this.store.outbox.length > events)
-      throw new Error('a one-statement unit of work produced events: use run() for changes');
-    return result;
-  }
-
   protected begin() {
     const s = this.store;
     const events = new RecordingEvents();

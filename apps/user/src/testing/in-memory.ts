@@ -609,16 +609,6 @@ export class InMemoryUserUnitOfWork
     return this.run(ctx, work);
   }
 
-  /** One statement: a transaction here too, that may record no events (as the adapter refuses). */
-  statement<T>(ctx: RequestContext, work: (tx: UserTx) => Promise<T>): Promise<T> {
-    return this.run(ctx, async (tx) => {
-      const result = await work(tx);
-      if ((tx.events as RecordingEvents).rows.length > 0)
-        throw new Error('a one-statement unit of work produced events: use run() for changes');
-      return result;
-    });
-  }
-
   protected begin() {
     const s = this.store;
     const events = new RecordingEvents();
