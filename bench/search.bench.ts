@@ -25,8 +25,12 @@
  * (at least BENCH_WARMUP_SECONDS, 60; 0 skips it), so that a run right after Elasticsearch started
  * measures the same as the next one.
  *
+ * `BENCH_RESULT_NAME` (default search) names the result file; only `search` writes the figures of
+ * bench/results/summary.md.
+ *
  *   npm run bench:search   (BENCH_PRODUCTS, BENCH_SECONDS, BENCH_CONCURRENCY, BENCH_ROUNDS,
- *                           BENCH_LAG_SAMPLES, BENCH_BASE_TREE, BENCH_WARMUP_SECONDS)
+ *                           BENCH_LAG_SAMPLES, BENCH_BASE_TREE, BENCH_WARMUP_SECONDS,
+ *                           BENCH_RESULT_NAME)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -60,6 +64,7 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const LAG_SAMPLES = Number(process.env.BENCH_LAG_SAMPLES ?? 30);
 const BASE_TREE = process.env.BENCH_BASE_TREE;
+const RESULT_NAME = process.env.BENCH_RESULT_NAME ?? 'search';
 /** Unmeasured searches before the mixes, at least this long (BENCH_WARMUP_SECONDS; 0: none). */
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 60);
 /** A warm-up round's seconds per side, and the longest warm-up. */
@@ -189,6 +194,8 @@ interface CacheCounts {
   hit: number;
   shared: number;
   miss: number;
+  /** Searches that asked Elasticsearch with their facets held (hit) or counted (miss). */
+  facets: { hit: number; miss: number; recounted: number };
 }
 interface EdgeCounts {
   hit: number;
@@ -407,15 +414,20 @@ async function main() {
     };
     // and the gateway's copy of the pages, from its ops port (hits, joined, misses)
     const cacheCounts = async () => {
-      const [service, edge] = await Promise.all([
+      const [service, facets, edge] = await Promise.all([
         counts(searchMetrics, 'emporia_search_result_cache_total', ['hit', 'shared', 'miss']),
+        counts(searchMetrics, 'emporia_search_facet_cache_total', ['hit', 'miss', 'recounted']),
         counts(`${platform.gatewayOpsUrl}/metrics`, 'emporia_gateway_search_cache_total', [
           'hit',
           'joined',
           'miss',
         ]),
       ]);
-      return { ...(service as unknown as CacheCounts), edge: edge as unknown as EdgeCounts };
+      return {
+        ...(service as unknown as Omit<CacheCounts, 'facets'>),
+        facets: facets as unknown as CacheCounts['facets'],
+        edge: edge as unknown as EdgeCounts,
+      };
     };
     const measureMix = async (mix: Mix) => {
       // Both sides are measured in ROUNDS alternating windows (direct, gateway, direct, …) of
@@ -443,7 +455,13 @@ async function main() {
         },
       );
       const window = { concurrency: CONCURRENCY, seconds: SECONDS / ROUNDS, warmupSeconds: 0.5 };
-      const cache = { hit: 0, shared: 0, miss: 0, edge: { hit: 0, joined: 0, miss: 0 } };
+      const cache = {
+        hit: 0,
+        shared: 0,
+        miss: 0,
+        facets: { hit: 0, miss: 0, recounted: 0 },
+        edge: { hit: 0, joined: 0, miss: 0 },
+      };
       // the cache's answers during the gateway's measured windows
       const countCache = async () => {
         const from = await cacheCounts();
@@ -453,6 +471,9 @@ async function main() {
               cache.hit += to.hit - from.hit;
               cache.shared += to.shared - from.shared;
               cache.miss += to.miss - from.miss;
+              cache.facets.hit += to.facets.hit - from.facets.hit;
+              cache.facets.miss += to.facets.miss - from.facets.miss;
+              cache.facets.recounted += to.facets.recounted - from.facets.recounted;
               cache.edge.hit += to.edge.hit - from.edge.hit;
               cache.edge.joined += to.edge.joined - from.edge.joined;
               cache.edge.miss += to.edge.miss - from.edge.miss;
@@ -579,10 +600,13 @@ async function main() {
     const cacheSetting = platform.processes.search.env.SEARCH_RESULT_CACHE_MS;
     const resultCacheMs =
       cacheSetting === undefined ? '1000 ms, the default' : `${cacheSetting} ms`;
+    const facetSetting = platform.processes.search.env.SEARCH_FACET_CACHE_MS;
+    const facetCacheMs =
+      facetSetting === undefined ? '10000 ms, the default' : `${facetSetting} ms`;
     const summary = [
       `# Search benchmark (${new Date().toISOString()})`,
       '',
-      `Machine: ${machine()}. Command: \`npm run bench:search\` (BENCH_PRODUCTS=${PRODUCTS}, BENCH_SECONDS=${SECONDS} per side and mix, BENCH_CONCURRENCY=${CONCURRENCY}, BENCH_ROUNDS=${ROUNDS}, BENCH_LAG_SAMPLES=${LAG_SAMPLES}, BENCH_WARMUP_SECONDS=${WARMUP_SECONDS}${BASE_TREE ? `, BENCH_BASE_TREE=${BASE_TREE}` : ''}). ${WARMUP_SECONDS > 0 ? `First ${warmup.seconds.toFixed(0)} s of unmeasured searches (in stock, with a minimum price: searches no mix asks), each side in turn for ${WARMUP_ROUND_SECONDS} s per round, until Elasticsearch direct stopped getting faster (at least BENCH_WARMUP_SECONDS, then until two rounds in a row were within 5 % of the best round before them; per round: ${warmup.directRates.map((x) => x.toFixed(0)).join(', ')} searches/s; ${warmup.failed} failed). ` : ''}${BASE_TREE ? `The three sides are measured in ${ROUNDS} alternating windows each (direct, the base tree's gateway, this tree's gateway, direct, …), pooled; the base tree's search and gateway run as processes beside this tree's` : `The two sides are measured in ${ROUNDS} alternating windows each (direct, gateway, direct, …), pooled`}.`,
+      `Machine: ${machine()}. Command: \`npm run bench:search\` (BENCH_PRODUCTS=${PRODUCTS}, BENCH_SECONDS=${SECONDS} per side and mix, BENCH_CONCURRENCY=${CONCURRENCY}, BENCH_ROUNDS=${ROUNDS}, BENCH_LAG_SAMPLES=${LAG_SAMPLES}, BENCH_WARMUP_SECONDS=${WARMUP_SECONDS}${BASE_TREE ? `, BENCH_BASE_TREE=${BASE_TREE}` : ''}${RESULT_NAME !== 'search' ? `, BENCH_RESULT_NAME=${RESULT_NAME}` : ''}). ${WARMUP_SECONDS > 0 ? `First ${warmup.seconds.toFixed(0)} s of unmeasured searches (in stock, with a minimum price: searches no mix asks), each side in turn for ${WARMUP_ROUND_SECONDS} s per round, until Elasticsearch direct stopped getting faster (at least BENCH_WARMUP_SECONDS, then until two rounds in a row were within 5 % of the best round before them; per round: ${warmup.directRates.map((x) => x.toFixed(0)).join(', ')} searches/s; ${warmup.failed} failed). ` : ''}${BASE_TREE ? `The three sides are measured in ${ROUNDS} alternating windows each (direct, the base tree's gateway, this tree's gateway, direct, …), pooled; the base tree's search and gateway run as processes beside this tree's` : `The two sides are measured in ${ROUNDS} alternating windows each (direct, gateway, direct, …), pooled`}.`,
       'Catalog, search, user, the gateway, the load generator, Postgres, Kafka and Elasticsearch share the machine.',
       '',
       '## Indexing',
@@ -608,6 +632,7 @@ async function main() {
           `- Gateway p50 ÷ Elasticsearch p50: **${ratio(gateway.run.p50, direct.run.p50)}**; p95 ÷ p95: **${ratio(gateway.run.p95, direct.run.p95)}**; p99 ÷ p99: ${ratio(gateway.run.p99, direct.run.p99)}; throughput ratio ${ratio(gateway.run.perSecond, direct.run.perSecond)}.`,
           `- The gateway's copy of the pages during its windows (\`SEARCH_PAGE_CACHE_MS\`): ${edge} searches, ${cache.edge.hit} answered from the copy (${edge ? ((100 * cache.edge.hit) / edge).toFixed(1) : '0'} %), ${cache.edge.joined} joined the same search in flight, ${cache.edge.miss} asked the search service.`,
           `- The search service's result cache during the gateway's windows: ${asked} searches, ${cache.hit} answered from memory (${asked ? ((100 * cache.hit) / asked).toFixed(1) : '0'} %), ${cache.shared} joined the same search in flight, ${cache.miss} asked Elasticsearch.`,
+          `- Of the searches that asked Elasticsearch, by their facets (\`SEARCH_FACET_CACHE_MS\`, ${facetCacheMs}): ${cache.facets.hit} with the facet counts of the same search in another order or page (their hits only asked), ${cache.facets.miss} with their facets counted, ${cache.facets.recounted} counted again (the total had changed).`,
           '- CPU per request (ms, summed over every service and server process from /proc; the load generator apart):',
           `  - Elasticsearch directly: ${cpuPerRequest(direct.cpu, direct.run.ok)}`,
           ...(before
@@ -633,56 +658,70 @@ async function main() {
       '',
     ].join('\n');
     process.stdout.write(summary);
-    const file = join(__dirname, 'results', 'search.md');
+    const file = join(__dirname, 'results', `${RESULT_NAME}.md`);
     writeFileSync(file, summary);
     const cpuPer = (m: WindowedSide) => m.cpu.platformMs / m.run.ok;
-    writeFigures('search', [
-      {
-        name: `search p95 through the gateway ÷ Elasticsearch direct p95 (${PRODUCTS} products, facets, shoppers' searches)`,
-        value: popular.gateway.run.p95 / popular.direct.run.p95,
-        target: { op: '<=', value: 1.2 },
-        unit: '×',
-      },
-      {
-        name: "search p50 ÷ Elasticsearch direct p50 (shoppers' searches)",
-        value: popular.gateway.run.p50 / popular.direct.run.p50,
-        unit: '×',
-      },
-      {
-        name: "gateway's search page copy: share answered from it (shoppers' searches)",
-        value:
-          popular.cache.edge.hit /
-          Math.max(1, popular.cache.edge.hit + popular.cache.edge.joined + popular.cache.edge.miss),
-        unit: '',
-      },
-      {
-        name: "search result cache: share answered from memory (shoppers' searches)",
-        value:
-          popular.cache.hit /
-          Math.max(1, popular.cache.hit + popular.cache.shared + popular.cache.miss),
-        unit: '',
-      },
-      {
-        name: 'search p95 ÷ Elasticsearch direct p95, every search once (no cache help)',
-        value: distinct.gateway.run.p95 / distinct.direct.run.p95,
-        unit: '×',
-      },
-      {
-        name: 'search CPU per request through the gateway, every search once',
-        value: cpuPer(distinct.gateway),
-        unit: 'ms',
-      },
-      {
-        name: 'search CPU per request ÷ Elasticsearch direct, every search once',
-        value: cpuPer(distinct.gateway) / cpuPer(distinct.direct),
-        unit: '×',
-      },
-      {
-        name: 'event-to-searchable lag p95 ÷ Elasticsearch refresh p95',
-        value: lag.p95 / base.p95,
-        unit: '×',
-      },
-    ]);
+    if (RESULT_NAME === 'search')
+      writeFigures('search', [
+        {
+          name: `search p95 through the gateway ÷ Elasticsearch direct p95 (${PRODUCTS} products, facets, shoppers' searches)`,
+          value: popular.gateway.run.p95 / popular.direct.run.p95,
+          target: { op: '<=', value: 1.2 },
+          unit: '×',
+        },
+        {
+          name: "search p50 ÷ Elasticsearch direct p50 (shoppers' searches)",
+          value: popular.gateway.run.p50 / popular.direct.run.p50,
+          unit: '×',
+        },
+        {
+          name: "gateway's search page copy: share answered from it (shoppers' searches)",
+          value:
+            popular.cache.edge.hit /
+            Math.max(
+              1,
+              popular.cache.edge.hit + popular.cache.edge.joined + popular.cache.edge.miss,
+            ),
+          unit: '',
+        },
+        {
+          name: "search result cache: share answered from memory (shoppers' searches)",
+          value:
+            popular.cache.hit /
+            Math.max(1, popular.cache.hit + popular.cache.shared + popular.cache.miss),
+          unit: '',
+        },
+        {
+          name: "searches asking Elasticsearch with their facets held (hits only asked; shoppers' searches)",
+          value:
+            popular.cache.facets.hit /
+            Math.max(
+              1,
+              popular.cache.facets.hit + popular.cache.facets.miss + popular.cache.facets.recounted,
+            ),
+          unit: '',
+        },
+        {
+          name: 'search p95 ÷ Elasticsearch direct p95, every search once (no cache help)',
+          value: distinct.gateway.run.p95 / distinct.direct.run.p95,
+          unit: '×',
+        },
+        {
+          name: 'search CPU per request through the gateway, every search once',
+          value: cpuPer(distinct.gateway),
+          unit: 'ms',
+        },
+        {
+          name: 'search CPU per request ÷ Elasticsearch direct, every search once',
+          value: cpuPer(distinct.gateway) / cpuPer(distinct.direct),
+          unit: '×',
+        },
+        {
+          name: 'event-to-searchable lag p95 ÷ Elasticsearch refresh p95',
+          value: lag.p95 / base.p95,
+          unit: '×',
+        },
+      ]);
     process.stderr.write(`\nwritten to ${file}\n`);
     if (measured.some((m) => m.gateway.run.failed > 0 || m.direct.run.failed > 0))
       throw new Error('failed searches during the run');

@@ -42,6 +42,15 @@ export const searchConfigSchema = z.object({
    * hold about the different searches of that long.
    */
   SEARCH_RESULT_CACHE_SIZE: env.int(1000, 1),
+  /**
+   * How long a search's facet counts are shown again, after Elasticsearch counted them, for the
+   * same text and filters in another order or at another page: those searches ask Elasticsearch
+   * for their hits and total only (0: every search's facets are counted with its page). Facet
+   * counts are then at most this old; hits, total and prices keep SEARCH_RESULT_CACHE_MS's bound.
+   */
+  SEARCH_FACET_CACHE_MS: env.int(10_000, 0),
+  /** Facet sets held at most (a few KB each; the least recently used dropped first). */
+  SEARCH_FACET_CACHE_SIZE: env.int(5000, 1),
 });
 
 export type SearchConfig = z.infer<typeof searchConfigSchema>;

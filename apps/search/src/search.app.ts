@@ -108,12 +108,15 @@ export const searchService = defineService({
       providers: [
         {
           provide: PRODUCT_INDEX,
-          useValue: config.SEARCH_RESULT_CACHE_MS
-            ? new CachedProductIndex(index, {
-                ttlMs: config.SEARCH_RESULT_CACHE_MS,
-                maxEntries: config.SEARCH_RESULT_CACHE_SIZE,
-              })
-            : index,
+          useValue:
+            config.SEARCH_RESULT_CACHE_MS || config.SEARCH_FACET_CACHE_MS
+              ? new CachedProductIndex(index, {
+                  ttlMs: config.SEARCH_RESULT_CACHE_MS,
+                  maxEntries: config.SEARCH_RESULT_CACHE_SIZE,
+                  facetTtlMs: config.SEARCH_FACET_CACHE_MS,
+                  facetMaxEntries: config.SEARCH_FACET_CACHE_SIZE,
+                })
+              : index,
         },
         { provide: INDEX_BUILDER, useValue: index },
         { provide: CATEGORY_NAMES, useValue: categoryNames },

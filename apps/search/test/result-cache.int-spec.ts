@@ -33,11 +33,13 @@ describe('search result cache (real Elasticsearch)', () => {
     );
     await es.indices.refresh({ index: index.alias });
   };
-  /** The index, counting the searches that reach Elasticsearch. */
+  /** The index, counting the searches that reach Elasticsearch (and whether facets were asked). */
   let asked = 0;
+  const withFacets: boolean[] = [];
   const counting: ProductIndex = Object.assign(Object.create(index) as ProductIndex, {
     search: (c: Parameters<ProductIndex['search']>[0], after?: unknown[]) => {
       asked++;
+      withFacets.push(!!c.facets);
       return index.search(c, after);
     },
   });
@@ -72,5 +74,88 @@ describe('search result cache (real Elasticsearch)', () => {
     const pages = await Promise.all(Array.from({ length: 20 }, () => cached.search(criteria)));
     expect(asked).toBe(1);
     expect(new Set(pages.map((p) => p.total))).toEqual(new Set([2]));
+  });
+
+  it('answers another order of a search with its hits from Elasticsearch and the facets counted before, recounted when its total changes or they are older than the facet TTL', async () => {
+    const FACET_TTL_MS = 1500;
+    const brandToken = `tok${randomUUID().slice(0, 8)}`;
+    const search = (sort: 'RELEVANCE' | 'PRICE_ASC', brands: string[] = []) =>
+      toCriteria({
+        query: brandToken,
+        categoryId: '',
+        currency: '',
+        pageSize: 2,
+        includeFacets: true,
+        sort,
+        brands,
+      });
+    const putBranded = async (brand: string, amountMinor: number) => {
+      const id = randomUUID();
+      const sku = aSnapshot({ id }).skus[0];
+      const product = aSnapshot({
+        id,
+        title: `${brandToken} phone`,
+        brand,
+        skus: [{ ...sku, amountMinor, attributes: { colour: amountMinor % 2 ? '黑色' : '白色' } }],
+      });
+      await index.upsert(toProductDocument(product, 'e', new Map(), new Date()));
+      return {
+        rebrand: (to: string) =>
+          index.upsert(
+            toProductDocument({ ...product, brand: to, version: 2 }, 'e', new Map(), new Date()),
+          ),
+      };
+    };
+    for (const [brand, price] of [
+      ['华为', 1000],
+      ['华为', 2001],
+      ['小米', 3000],
+    ] as const)
+      await putBranded(brand, price);
+    await es.indices.refresh({ index: index.alias });
+    const cached = new CachedProductIndex(counting, {
+      ttlMs: 0,
+      maxEntries: 100,
+      facetTtlMs: FACET_TTL_MS,
+    });
+    withFacets.length = 0;
+    const first = await cached.search(search('RELEVANCE'));
+    expect(first.facets!.brands).toHaveLength(2);
+    // the same search by price, and filtered by a brand (a post filter): hits only asked, and
+    // the answer is what one request with its facets answers
+    for (const c of [search('PRICE_ASC'), search('PRICE_ASC', ['华为'])]) {
+      const held = await cached.search(c);
+      const whole = await index.search(c);
+      expect(held.hits.map((h) => h.document.product_id)).toEqual(
+        whole.hits.map((h) => h.document.product_id),
+      );
+      expect([held.total, held.after]).toEqual([whole.total, whole.after]);
+      if (c.brands.length === 0) expect(held.facets).toEqual(whole.facets);
+      // next pages too
+      const next = await cached.search(c, held.after);
+      const wholeNext = await index.search(c, whole.after);
+      expect(next.hits.map((h) => h.document.product_id)).toEqual(
+        wholeNext.hits.map((h) => h.document.product_id),
+      );
+    }
+    expect(withFacets).toEqual([true, false, false, true, false]);
+    // a product of a third brand: a hit, in the total and (the total changed) in the counts at once
+    const third = await putBranded('联想', 500);
+    await es.indices.refresh({ index: index.alias });
+    const soon = await cached.search(search('PRICE_ASC'));
+    expect([soon.total, soon.hits[0].document.brand]).toEqual([4, '联想']);
+    expect(soon.facets!.brands).toHaveLength(3);
+    const recountedAt = Date.now();
+    // its brand changes (the same total): the hit shows it at once, the counts once they are
+    // older than the facet TTL
+    await third.rebrand('漫步者');
+    await es.indices.refresh({ index: index.alias });
+    const renamed = await cached.search(search('PRICE_ASC'));
+    expect(renamed.hits[0].document.brand).toBe('漫步者');
+    const brands = (page: typeof renamed) => page.facets!.brands.map((b) => b.value).sort();
+    if (Date.now() - recountedAt < FACET_TTL_MS) expect(brands(renamed)).toContain('联想');
+    await sleep(FACET_TTL_MS - (Date.now() - recountedAt) + 20);
+    const later = await cached.search(search('PRICE_ASC'));
+    expect(brands(later)).toEqual(['华为', '小米', '漫步者'].sort());
   });
 });

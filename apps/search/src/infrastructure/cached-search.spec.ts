@@ -2,7 +2,7 @@ import { toCriteria } from '../domain/search-criteria';
 import { toProductDocument, type ProductSnapshot } from '../domain/product-document';
 import { aSnapshot } from '../testing/builders';
 import { InMemoryProductIndex } from '../testing/in-memory';
-import { CachedProductIndex } from './cached-search';
+import { CachedProductIndex, facetKey } from './cached-search';
 
 describe('CachedProductIndex (search pages from memory for a bounded time)', () => {
   let clock = 0;
@@ -116,5 +116,133 @@ describe('CachedProductIndex (search pages from memory for a bounded time)', () 
     expect(inner.docs.has('p3')).toBe(true);
     expect(await cached.upsert(p3)).toBe('stale');
     expect(await cached.productOfSku('p3-sku-1')).toBe('p3');
+  });
+
+  describe('facet counts held for the same search in another order or page (facetTtlMs)', () => {
+    let faceted: CachedProductIndex;
+    const sorted = (sort: 'RELEVANCE' | 'PRICE_ASC' | 'NEWEST' | 'SALES', over = {}) =>
+      toCriteria({ ...base, includeFacets: true, sort, ...over });
+    const asked = () => inner.searches.map((c) => `${c.sort}${c.facets ? '+facets' : ''}`);
+
+    beforeEach(() => {
+      faceted = new CachedProductIndex(inner, {
+        ttlMs: 1000,
+        maxEntries: 100,
+        facetTtlMs: 10_000,
+        now: () => clock,
+      });
+    });
+
+    it('asks only the hits of a search whose facets were counted for another order, and shows those facets', async () => {
+      const first = await faceted.search(sorted('RELEVANCE'));
+      const byPrice = await faceted.search(sorted('PRICE_ASC'));
+      expect(asked()).toEqual(['RELEVANCE+facets', 'PRICE_ASC']);
+      expect(byPrice.facets).toEqual(first.facets);
+      expect(byPrice.facets!.brands).toEqual([{ value: '华为', count: 1 }]);
+      expect(byPrice.total).toBe(1);
+    });
+
+    it('counts facets again once they are older than facetTtlMs; hits and total keep the page bound', async () => {
+      await faceted.search(sorted('RELEVANCE'));
+      // the product's brand changes: the same results, the same total
+      await inner.upsert(doc({ id: 'p1', title: 'Aurora phone', brand: '小米', version: 2 }));
+      // past the page's bound: the hit shows the new brand at once...
+      clock += 1001;
+      const soon = await faceted.search(sorted('PRICE_ASC'));
+      expect(soon.hits[0].document.brand).toBe('小米');
+      // ...while the facets shown are the held count, up to facetTtlMs old
+      expect(soon.facets!.brands).toEqual([{ value: '华为', count: 1 }]);
+      clock += 10_000 - 1001;
+      expect((await faceted.search(sorted('NEWEST'))).facets!.brands[0].value).toBe('华为');
+      // older than facetTtlMs: counted again, with the page
+      clock += 1;
+      const later = await faceted.search(sorted('SALES'));
+      expect(later.facets!.brands).toEqual([{ value: '小米', count: 1 }]);
+      expect(asked()).toEqual(['RELEVANCE+facets', 'PRICE_ASC', 'NEWEST', 'SALES+facets']);
+    });
+
+    it('counts facets again at once when the total is not the one they were counted with', async () => {
+      await faceted.search(sorted('RELEVANCE'));
+      await inner.upsert(doc({ id: 'p2', title: 'Nova phone', brand: '小米' }));
+      clock += 1001;
+      const byPrice = await faceted.search(sorted('PRICE_ASC'));
+      expect(byPrice.total).toBe(2);
+      expect(byPrice.facets!.brands.map((b) => b.value).sort()).toEqual(['华为', '小米']);
+      // the hits were asked alone, then again with the facets; the new counts are held
+      expect(asked()).toEqual(['RELEVANCE+facets', 'PRICE_ASC', 'PRICE_ASC+facets']);
+      expect(byPrice.reusableForMs).toBe(1000);
+      expect((await faceted.search(sorted('NEWEST'))).facets!.brands).toHaveLength(2);
+      expect(asked().at(-1)).toBe('NEWEST');
+    });
+
+    it('keeps a page showing held facets no longer than the facets: its copies stay within the facet bound', async () => {
+      await faceted.search(sorted('RELEVANCE'));
+      clock += 9_600;
+      const byPrice = await faceted.search(sorted('PRICE_ASC'));
+      expect(byPrice.reusableForMs).toBe(400);
+      clock += 400;
+      expect((await faceted.search(sorted('PRICE_ASC'))).reusableForMs).toBe(0);
+      clock += 1;
+      // the page and its facets are asked again together, and kept for the page's whole time
+      const again = await faceted.search(sorted('PRICE_ASC'));
+      expect(again.reusableForMs).toBe(1000);
+      expect(asked()).toEqual(['RELEVANCE+facets', 'PRICE_ASC', 'PRICE_ASC+facets']);
+    });
+
+    it("uses a search's facets for its other pages and page sizes", async () => {
+      await faceted.search(sorted('RELEVANCE'));
+      await faceted.search(sorted('RELEVANCE'), [1, 'p1']);
+      await faceted.search(sorted('RELEVANCE', { pageSize: 50 }));
+      expect(asked()).toEqual(['RELEVANCE+facets', 'RELEVANCE', 'RELEVANCE']);
+    });
+
+    it('never shows the facets of another text or filter', async () => {
+      const others = [
+        sorted('PRICE_ASC', { query: 'nova' }),
+        sorted('PRICE_ASC', { brands: ['华为'] }),
+        sorted('PRICE_ASC', { tags: ['新品'] }),
+        sorted('PRICE_ASC', { inStockOnly: true }),
+        sorted('PRICE_ASC', { categoryId: 'c-1' }),
+        sorted('PRICE_ASC', { currency: 'CNY', minPriceMinor: 100 }),
+        sorted('PRICE_ASC', { minRating: 4 }),
+        sorted('PRICE_ASC', { priceFacetEdges: [100, 200] }),
+        toCriteria({ ...base, includeFacets: true, sort: 'PRICE_ASC' }, ['phone', 'mobile']),
+      ];
+      await faceted.search(sorted('RELEVANCE'));
+      for (const c of others) await faceted.search(c);
+      expect(new Set([sorted('RELEVANCE'), ...others].map(facetKey)).size).toBe(others.length + 1);
+      expect(inner.searches.slice(1).every((c) => c.facets)).toBe(true);
+      // a search without facets neither uses nor fills the held counts
+      await faceted.search(sorted('NEWEST', { includeFacets: false }));
+      expect(inner.searches.at(-1)!.facets).toBeUndefined();
+    });
+
+    it('holds facets without holding pages when the result cache is off', async () => {
+      const noPages = new CachedProductIndex(inner, {
+        ttlMs: 0,
+        maxEntries: 100,
+        facetTtlMs: 10_000,
+        now: () => clock,
+      });
+      await noPages.search(sorted('RELEVANCE'));
+      const again = await noPages.search(sorted('RELEVANCE'));
+      expect(asked()).toEqual(['RELEVANCE+facets', 'RELEVANCE']);
+      expect(again.facets!.brands).toHaveLength(1);
+      expect(again.reusableForMs).toBeUndefined();
+    });
+
+    it('counts facets with every page when facetTtlMs is 0', async () => {
+      await cached.search(sorted('RELEVANCE'));
+      await cached.search(sorted('PRICE_ASC'));
+      expect(asked()).toEqual(['RELEVANCE+facets', 'PRICE_ASC+facets']);
+    });
+
+    it('keeps nothing when the hits cannot be read', async () => {
+      await faceted.search(sorted('RELEVANCE'));
+      inner.failing = true;
+      await expect(faceted.search(sorted('PRICE_ASC'))).rejects.toThrow('index unavailable');
+      inner.failing = false;
+      expect((await faceted.search(sorted('PRICE_ASC'))).total).toBe(1);
+    });
   });
 });

@@ -220,7 +220,12 @@ export class SearchPage {
   @ApiProperty({ type: [SearchItemView] }) items!: SearchItemView[];
   @ApiProperty() total!: number;
   @ApiPropertyOptional({ nullable: true, type: String }) nextCursor!: string | null;
-  @ApiPropertyOptional({ type: FacetsView }) facets?: FacetsView;
+  @ApiPropertyOptional({
+    type: FacetsView,
+    description:
+      'With facets=true: counts for the search without its own facet selection (disjunctive). Counted by Elasticsearch at most SEARCH_FACET_CACHE_MS (10 s by default) before the answer; the same text and filters in another sort or page show the same counts. Items, total and prices are at most SEARCH_RESULT_CACHE_MS (1 s) old.',
+  })
+  facets?: FacetsView;
 }
 
 export class SuggestionView {
