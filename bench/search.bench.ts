@@ -19,7 +19,8 @@
  * `git worktree add --detach <dir> <commit>` and a node_modules link), that tree's search and
  * gateway also run, as processes beside this tree's (the same Elasticsearch index, catalog and
  * user), and take a third window in each round: before and after in the same run, under the same
- * load from the rest of the machine.
+ * load from the rest of the machine. This tree's side is then a pair started the same way, not
+ * the platform's own (which ran the reindex and the operator's calls).
  *
  * Before the mixes, unmeasured searches, each side in turn, until Elasticsearch is past its warm-up
  * (at least BENCH_WARMUP_SECONDS, 60; 0 skips it), so that a run right after Elasticsearch started
@@ -379,15 +380,23 @@ async function main() {
     // both sides through the same load generator (undici pools, one connection per worker), each
     // window metered alike: CPU summed over every service and server process from /proc
     const esPool = httpPool(es, CONCURRENCY);
-    const gatewayPool = httpPool(platform.gatewayUrl, CONCURRENCY);
+    // the base tree's search and gateway, and this tree's started alike (BENCH_BASE_TREE): two
+    // fresh pairs, measured the same way (the platform's own pair ran the reindex and the
+    // operator's calls, and holds what they left: measured beside a fresh base pair, its search
+    // and gateway cost 14-15 % more CPU per search, the gateway's code being the same)
+    if (BASE_TREE) {
+      baseTree = await startPair(BASE_TREE, platform.processes);
+      nowTree = await startPair(join(__dirname, '..'), platform.processes, 'now');
+    }
+    const gatewayPool = httpPool(nowTree?.gatewayUrl ?? platform.gatewayUrl, CONCURRENCY);
     // the processes a search goes through (catalog and user idle meanwhile: left out)
-    const pids = Object.fromEntries(
-      platform.services
-        .filter((s) => s.name === 'gateway' || s.name === 'search')
-        .map((s) => [s.name, s.process.pid]),
-    );
-    // the base tree's search and gateway, beside this tree's (BENCH_BASE_TREE)
-    if (BASE_TREE) baseTree = await startBase(BASE_TREE, platform.processes);
+    const pids =
+      nowTree?.pids ??
+      Object.fromEntries(
+        platform.services
+          .filter((s) => s.name === 'gateway' || s.name === 'search')
+          .map((s) => [s.name, s.process.pid]),
+      );
     const basePool = baseTree ? httpPool(baseTree.gatewayUrl, CONCURRENCY) : undefined;
     // the search service's own URL: the same filter_path (only the parts of the answer it reads)
     const esPath = `/${alias}/_search?filter_path=${encodeURIComponent(SEARCH_FILTER_PATH)}`;
@@ -400,7 +409,9 @@ async function main() {
       lean: await bytes(esPath),
     };
     // the search service's result cache, counted from its /metrics (hits, shared, misses)
-    const searchMetrics = platform.processes.search.readyUrl.replace(/readyz$/, 'metrics');
+    const searchMetrics =
+      nowTree?.searchMetricsUrl ?? platform.processes.search.readyUrl.replace(/readyz$/, 'metrics');
+    const gatewayMetrics = nowTree?.gatewayMetricsUrl ?? `${platform.gatewayOpsUrl}/metrics`;
     const counts = async (url: string, metric: string, outcomes: string[]) => {
       const text = await (await fetch(url)).text();
       return Object.fromEntries(
@@ -417,11 +428,7 @@ async function main() {
       const [service, facets, edge] = await Promise.all([
         counts(searchMetrics, 'emporia_search_result_cache_total', ['hit', 'shared', 'miss']),
         counts(searchMetrics, 'emporia_search_facet_cache_total', ['hit', 'miss', 'recounted']),
-        counts(`${platform.gatewayOpsUrl}/metrics`, 'emporia_gateway_search_cache_total', [
-          'hit',
-          'joined',
-          'miss',
-        ]),
+        counts(gatewayMetrics, 'emporia_gateway_search_cache_total', ['hit', 'joined', 'miss']),
       ]);
       return {
         ...(service as unknown as Omit<CacheCounts, 'facets'>),
@@ -545,8 +552,8 @@ async function main() {
     for (const mix of MIXES) measured.push(await measureMix(mix));
     const [popular, distinct] = measured;
     await Promise.all([esPool.close(), gatewayPool.close(), basePool?.close()]);
-    await baseTree?.stop();
-    baseTree = undefined;
+    await Promise.all([baseTree?.stop(), nowTree?.stop()]);
+    baseTree = nowTree = undefined;
 
     // 3. event-to-searchable lag
     const poll = async (find: () => Promise<boolean>) => {
@@ -606,7 +613,7 @@ async function main() {
     const summary = [
       `# Search benchmark (${new Date().toISOString()})`,
       '',
-      `Machine: ${machine()}. Command: \`npm run bench:search\` (BENCH_PRODUCTS=${PRODUCTS}, BENCH_SECONDS=${SECONDS} per side and mix, BENCH_CONCURRENCY=${CONCURRENCY}, BENCH_ROUNDS=${ROUNDS}, BENCH_LAG_SAMPLES=${LAG_SAMPLES}, BENCH_WARMUP_SECONDS=${WARMUP_SECONDS}${BASE_TREE ? `, BENCH_BASE_TREE=${BASE_TREE}` : ''}${RESULT_NAME !== 'search' ? `, BENCH_RESULT_NAME=${RESULT_NAME}` : ''}). ${WARMUP_SECONDS > 0 ? `First ${warmup.seconds.toFixed(0)} s of unmeasured searches (in stock, with a minimum price: searches no mix asks), each side in turn for ${WARMUP_ROUND_SECONDS} s per round, until Elasticsearch direct stopped getting faster (at least BENCH_WARMUP_SECONDS, then until two rounds in a row were within 5 % of the best round before them; per round: ${warmup.directRates.map((x) => x.toFixed(0)).join(', ')} searches/s; ${warmup.failed} failed). ` : ''}${BASE_TREE ? `The three sides are measured in ${ROUNDS} alternating windows each (direct, the base tree's gateway, this tree's gateway, direct, …), pooled; the base tree's search and gateway run as processes beside this tree's` : `The two sides are measured in ${ROUNDS} alternating windows each (direct, gateway, direct, …), pooled`}.`,
+      `Machine: ${machine()}. Command: \`npm run bench:search\` (BENCH_PRODUCTS=${PRODUCTS}, BENCH_SECONDS=${SECONDS} per side and mix, BENCH_CONCURRENCY=${CONCURRENCY}, BENCH_ROUNDS=${ROUNDS}, BENCH_LAG_SAMPLES=${LAG_SAMPLES}, BENCH_WARMUP_SECONDS=${WARMUP_SECONDS}${BASE_TREE ? `, BENCH_BASE_TREE=${BASE_TREE}` : ''}${RESULT_NAME !== 'search' ? `, BENCH_RESULT_NAME=${RESULT_NAME}` : ''}). ${WARMUP_SECONDS > 0 ? `First ${warmup.seconds.toFixed(0)} s of unmeasured searches (in stock, with a minimum price: searches no mix asks), each side in turn for ${WARMUP_ROUND_SECONDS} s per round, until Elasticsearch direct stopped getting faster (at least BENCH_WARMUP_SECONDS, then until two rounds in a row were within 5 % of the best round before them; per round: ${warmup.directRates.map((x) => x.toFixed(0)).join(', ')} searches/s; ${warmup.failed} failed). ` : ''}${BASE_TREE ? `The three sides are measured in ${ROUNDS} alternating windows each (direct, the base tree's gateway, this tree's gateway, direct, …), pooled; each tree's search and gateway were started for the comparison, as processes beside the platform's (whose pair ran the reindex and the operator's calls, and is not measured)` : `The two sides are measured in ${ROUNDS} alternating windows each (direct, gateway, direct, …), pooled`}.`,
       'Catalog, search, user, the gateway, the load generator, Postgres, Kafka and Elasticsearch share the machine.',
       '',
       '## Indexing',
@@ -726,25 +733,33 @@ async function main() {
     if (measured.some((m) => m.gateway.run.failed > 0 || m.direct.run.failed > 0))
       throw new Error('failed searches during the run');
   } finally {
-    await baseTree?.stop();
+    await Promise.all([baseTree?.stop(), nowTree?.stop()]);
     await platform.stop();
   }
 }
 
-/** The base tree's search and gateway processes (BENCH_BASE_TREE), stopped by `stop`. */
-let baseTree:
-  | { gatewayUrl: string; pids: Record<string, number | undefined>; stop(): Promise<void> }
-  | undefined;
+/** A search and gateway pair started for the comparison (BENCH_BASE_TREE), stopped by `stop`. */
+interface Pair {
+  gatewayUrl: string;
+  gatewayMetricsUrl: string;
+  searchMetricsUrl: string;
+  pids: Record<string, number | undefined>;
+  stop(): Promise<void>;
+}
+/** The base tree's pair, and this tree's (BENCH_BASE_TREE). */
+let baseTree: Pair | undefined;
+let nowTree: Pair | undefined;
 
 /**
  * Starts `tree`'s search and gateway as processes beside the platform's own (their settings with
  * other ports and consumer groups: the same index, catalog, user, Kafka topics and Redis), each
- * from the base tree's sources (its own libs/testing starts them from its root).
+ * from that tree's sources (its own libs/testing starts them from its root).
  */
-async function startBase(
+async function startPair(
   tree: string,
   processes: Record<string, { env: Record<string, string> }>,
-): Promise<NonNullable<typeof baseTree>> {
+  side = 'base',
+): Promise<Pair> {
   const startServiceProcess = baseTreeLauncher(tree);
   const [grpc, http, gw, ops] = [
     await freePort(),
@@ -759,7 +774,7 @@ async function startBase(
       ...s,
       SEARCH_GRPC_PORT: String(grpc),
       SEARCH_HTTP_PORT: String(http),
-      SEARCH_CONSUMER_GROUP: `${s.SEARCH_CONSUMER_GROUP}-base`,
+      SEARCH_CONSUMER_GROUP: `${s.SEARCH_CONSUMER_GROUP}-${side}`,
     },
     `http://127.0.0.1:${http}/readyz`,
   );
@@ -778,6 +793,8 @@ async function startBase(
   });
   return {
     gatewayUrl: `http://127.0.0.1:${gw}`,
+    gatewayMetricsUrl: `http://127.0.0.1:${ops}/metrics`,
+    searchMetricsUrl: `http://127.0.0.1:${http}/metrics`,
     pids: { gateway: gateway.process.pid, search: search.process.pid },
     stop: async () => {
       await gateway.stop();
