@@ -683,29 +683,21 @@ async function main() {
         },
         {
           name: "gateway's search page copy: share answered from it (shoppers' searches)",
-          value:
-            popular.cache.edge.hit /
-            Math.max(
-              1,
-              popular.cache.edge.hit + popular.cache.edge.joined + popular.cache.edge.miss,
-            ),
+          value: shareOf(popular.cache.edge.hit, popular.cache.edge),
           unit: '',
         },
         {
           name: "search result cache: share answered from memory (shoppers' searches)",
-          value:
-            popular.cache.hit /
-            Math.max(1, popular.cache.hit + popular.cache.shared + popular.cache.miss),
+          value: shareOf(popular.cache.hit, [
+            popular.cache.hit,
+            popular.cache.shared,
+            popular.cache.miss,
+          ]),
           unit: '',
         },
         {
           name: "searches asking Elasticsearch with their facets held (hits only asked; shoppers' searches)",
-          value:
-            popular.cache.facets.hit /
-            Math.max(
-              1,
-              popular.cache.facets.hit + popular.cache.facets.miss + popular.cache.facets.recounted,
-            ),
+          value: shareOf(popular.cache.facets.hit, popular.cache.facets),
           unit: '',
         },
         {
@@ -746,6 +738,14 @@ interface Pair {
   pids: Record<string, number | undefined>;
   stop(): Promise<void>;
 }
+/** `part`'s share of the counts (0 when there are none). */
+const shareOf = (part: number, counts: Record<string, number> | number[]) =>
+  part /
+  Math.max(
+    1,
+    Object.values(counts).reduce((a, b) => a + b, 0),
+  );
+
 /** The base tree's pair, and this tree's (BENCH_BASE_TREE). */
 let baseTree: Pair | undefined;
 let nowTree: Pair | undefined;
