@@ -35,11 +35,11 @@ describe('search result cache (real Elasticsearch)', () => {
   };
   /** The index, counting the searches that reach Elasticsearch (and whether facets were asked). */
   let asked = 0;
-  const withFacets: boolean[] = [];
+  const withFacets: (boolean | 'counts only')[] = [];
   const counting: ProductIndex = Object.assign(Object.create(index) as ProductIndex, {
     search: (c: Parameters<ProductIndex['search']>[0], after?: unknown[]) => {
       asked++;
-      withFacets.push(!!c.facets);
+      withFacets.push(c.size === 0 ? 'counts only' : !!c.facets);
       return index.search(c, after);
     },
   });
@@ -145,6 +145,8 @@ describe('search result cache (real Elasticsearch)', () => {
     const soon = await cached.search(search('PRICE_ASC'));
     expect([soon.total, soon.hits[0].document.brand]).toEqual([4, '联想']);
     expect(soon.facets!.brands).toHaveLength(3);
+    // the hits alone, then (the total changed) the counts alone
+    expect(withFacets.slice(-2)).toEqual([false, 'counts only']);
     const recountedAt = Date.now();
     // its brand changes (the same total): the hit shows it at once, the counts once they are
     // older than the facet TTL

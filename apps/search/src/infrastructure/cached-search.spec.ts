@@ -122,7 +122,10 @@ describe('CachedProductIndex (search pages from memory for a bounded time)', () 
     let faceted: CachedProductIndex;
     const sorted = (sort: 'RELEVANCE' | 'PRICE_ASC' | 'NEWEST' | 'SALES', over = {}) =>
       toCriteria({ ...base, includeFacets: true, sort, ...over });
-    const asked = () => inner.searches.map((c) => `${c.sort}${c.facets ? '+facets' : ''}`);
+    const asked = () =>
+      inner.searches.map(
+        (c) => `${c.sort}${c.facets ? '+facets' : ''}${c.size === 0 ? ' (counts only)' : ''}`,
+      );
 
     beforeEach(() => {
       faceted = new CachedProductIndex(inner, {
@@ -168,11 +171,36 @@ describe('CachedProductIndex (search pages from memory for a bounded time)', () 
       const byPrice = await faceted.search(sorted('PRICE_ASC'));
       expect(byPrice.total).toBe(2);
       expect(byPrice.facets!.brands.map((b) => b.value).sort()).toEqual(['华为', '小米']);
-      // the hits were asked alone, then again with the facets; the new counts are held
-      expect(asked()).toEqual(['RELEVANCE+facets', 'PRICE_ASC', 'PRICE_ASC+facets']);
+      expect(byPrice.hits.map((h) => h.document.product_id).sort()).toEqual(['p1', 'p2']);
+      // the hits were asked alone, then the counts alone (not the whole search again); the new
+      // counts are held
+      expect(asked()).toEqual(['RELEVANCE+facets', 'PRICE_ASC', 'PRICE_ASC+facets (counts only)']);
       expect(byPrice.reusableForMs).toBe(1000);
       expect((await faceted.search(sorted('NEWEST'))).facets!.brands).toHaveLength(2);
       expect(asked().at(-1)).toBe('NEWEST');
+    });
+
+    it('asks hits and facets together when the results change again between the hits and the recount', async () => {
+      await faceted.search(sorted('RELEVANCE'));
+      await inner.upsert(doc({ id: 'p2', title: 'Nova phone', brand: '小米' }));
+      clock += 1001;
+      // a third product lands between the hits-only answer and the recount
+      const search = inner.search.bind(inner);
+      inner.search = async (c, after) => {
+        if (c.size === 0) await inner.upsert(doc({ id: 'p3', title: 'Lumo phone', brand: 'OPPO' }));
+        return search(c, after);
+      };
+      const byPrice = await faceted.search(sorted('PRICE_ASC'));
+      expect(asked()).toEqual([
+        'RELEVANCE+facets',
+        'PRICE_ASC',
+        'PRICE_ASC+facets (counts only)',
+        'PRICE_ASC+facets',
+      ]);
+      // hits, total and counts from one answer
+      expect(byPrice.total).toBe(3);
+      expect(byPrice.hits).toHaveLength(3);
+      expect(byPrice.facets!.brands.reduce((n, b) => n + b.count, 0)).toBe(3);
     });
 
     it('keeps a page showing held facets no longer than the facets: its copies stay within the facet bound', async () => {

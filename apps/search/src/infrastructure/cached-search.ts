@@ -16,7 +16,7 @@ const counted = {
 };
 const facetLookups = counter(
   'emporia_search_facet_cache_total',
-  'Searches with facets that asked Elasticsearch, by how their facets were found: hit (counted less than SEARCH_FACET_CACHE_MS ago for the same search in another order or page: only the hits asked), miss (hits and facets asked together) or recounted (held, but the total had changed since: asked again with the facets)',
+  'Searches with facets that asked Elasticsearch, by how their facets were found: hit (counted less than SEARCH_FACET_CACHE_MS ago for the same search in another order or page: only the hits asked), miss (hits and facets asked together) or recounted (held, but the total had changed since: the counts asked again after the hits)',
   ['outcome'],
 );
 const facetCounted = {
@@ -81,7 +81,8 @@ export function facetKey(criteria: SearchCriteria): string {
  * its page whose facets were counted less than `facetTtlMs` ago (the same search sorted another
  * way, or another of its pages) asks Elasticsearch for its hits and total only, and shows those
  * facets, unless its total differs from the one the counts were held with (products entered or
- * left its results): then hits and facets are asked again together. Bound: facet counts are at
+ * left its results): then the counts alone are asked again (their total must match the hits';
+ * otherwise hits and facets are asked together). Bound: facet counts are at
  * most `facetTtlMs` older than Elasticsearch's count (a page showing them is kept no longer than
  * they are), and never shown with another total than theirs; hits, total and everything else
  * keep the page's bound.
@@ -173,6 +174,13 @@ export class CachedProductIndex implements ProductIndex {
         };
       }
       facetCounted.recounted.inc();
+      // the hits are here: the counts alone are asked (no hits: size 0), not the whole search again
+      const recount = await this.inner.search({ ...criteria, size: 0 });
+      if (recount.facets && recount.total === page.total) {
+        this.facets.set(key, { facets: recount.facets, total: recount.total });
+        return { page: { ...page, facets: recount.facets }, facetsLeftMs: this.facetTtlMs };
+      }
+      // the results changed again between the two: hits and facets asked together, below
     } else facetCounted.miss.inc();
     const page = await this.inner.search(criteria, after);
     if (!page.facets) return { page };

@@ -33,6 +33,17 @@ describe('search body', () => {
     expect(b.aggs).toBeUndefined();
   });
 
+  it('fetches no hit when none is asked (the facet counts alone), still counting the total', () => {
+    const counts = JSON.parse(
+      JSON.stringify(buildSearchBody({ ...toCriteria(input({ includeFacets: true })), size: 0 })),
+    );
+    expect(counts.size).toBe(0);
+    expect(counts.track_total_hits).toBe(true);
+    expect(Object.keys(counts.aggs)).toEqual(
+      expect.arrayContaining(['categories', 'brands', 'prices']),
+    );
+  });
+
   it('requires every word in the text and boosts title over brand over category path', () => {
     const b = body({ query: '华为手机' });
     const phrasing = b.query.function_score.query.bool.must[0].bool.should[0].bool;

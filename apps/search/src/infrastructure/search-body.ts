@@ -230,7 +230,9 @@ export function buildSearchBody(c: SearchCriteria, after?: unknown[]) {
   const f = facetFilters(c);
   const post = f.all();
   return {
-    size: c.size + 1,
+    // one more than asked tells whether there is a next page; none asked (the facet counts
+    // alone, CachedProductIndex), none fetched
+    size: c.size === 0 ? 0 : c.size + 1,
     _source: HIT_FIELDS,
     track_total_hits: true,
     query,
