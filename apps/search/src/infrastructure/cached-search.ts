@@ -150,8 +150,9 @@ export class CachedProductIndex implements ProductIndex {
 
   /**
    * A page from Elasticsearch: its hits only, with facet counts held from another order or page of
-   * the same search; or hits and facets together, the facets then held for the others. Answers
-   * how much longer the facets shown are good for (undefined: no facets held).
+   * the same search (counted again alone when its total changed); or hits and facets together,
+   * the facets then held for the others. Answers how much longer the facets shown are good for
+   * (undefined: no facets held).
    */
   private async ask(
     criteria: SearchCriteria,
@@ -163,8 +164,8 @@ export class CachedProductIndex implements ProductIndex {
     if (held) {
       const expiresAt = this.now() + this.facets.getRemainingTTL(key);
       const page = await this.inner.search({ ...criteria, facets: undefined }, after);
-      // the same total as when they were counted (products entered or left the results
-      // otherwise: the counts are asked again, with the hits, below)
+      // the same total as when they were counted (otherwise products entered or left the
+      // results: the counts are asked again)
       if (page.total === held.total) {
         facetCounted.hit.inc();
         // what is left of the facets' time once the hits are here (0: it ran out meanwhile)
