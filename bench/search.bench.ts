@@ -195,7 +195,7 @@ interface CacheCounts {
   hit: number;
   shared: number;
   miss: number;
-  /** Searches that asked Elasticsearch with their facets held (hit) or counted (miss). */
+  /** Searches that asked Elasticsearch with their facets held (hit), counted (miss), or held but counted again (recounted: the total had changed). */
   facets: { hit: number; miss: number; recounted: number };
 }
 interface EdgeCounts {
