@@ -43,12 +43,13 @@ export const searchConfigSchema = z.object({
    */
   SEARCH_RESULT_CACHE_SIZE: env.int(1000, 1),
   /**
-   * How long a search's facet counts are shown again, after Elasticsearch counted them, for the
-   * same text and filters in another order or at another page: those searches ask Elasticsearch
-   * for their hits and total only (0: every search's facets are counted with its page). Facet
-   * counts are then at most this old; hits, total and prices keep SEARCH_RESULT_CACHE_MS's bound.
+   * How long a search's facet counts are held, after Elasticsearch counted them, for the same
+   * text and filters in another order or at another page: those searches ask Elasticsearch for
+   * their hits, total and which products matched, and show the held counts while the same
+   * products match unchanged (0: every search's facets are counted with its page). The counts
+   * shown are always those of the products the hits came from: no staleness of their own.
    */
-  SEARCH_FACET_CACHE_MS: env.int(10_000, 0),
+  SEARCH_FACET_CACHE_MS: env.int(600_000, 0),
   /** Facet sets held at most (a few KB each; the least recently used dropped first). */
   SEARCH_FACET_CACHE_SIZE: env.int(5000, 1),
 });

@@ -37,10 +37,10 @@ describe('search result cache (real Elasticsearch)', () => {
   let asked = 0;
   const withFacets: (boolean | 'counts only')[] = [];
   const counting: ProductIndex = Object.assign(Object.create(index) as ProductIndex, {
-    search: (c: Parameters<ProductIndex['search']>[0], after?: unknown[]) => {
+    search: (...args: Parameters<ProductIndex['search']>) => {
       asked++;
-      withFacets.push(c.size === 0 ? 'counts only' : !!c.facets);
-      return index.search(c, after);
+      withFacets.push(args[0].size === 0 ? 'counts only' : !!args[0].facets);
+      return index.search(...args);
     },
   });
 
@@ -76,8 +76,7 @@ describe('search result cache (real Elasticsearch)', () => {
     expect(new Set(pages.map((p) => p.total))).toEqual(new Set([2]));
   });
 
-  it('answers another order of a search with its hits from Elasticsearch and the facets counted before, recounted when its total changes or they are older than the facet TTL', async () => {
-    const FACET_TTL_MS = 1500;
+  it('answers another order of a search with its hits from Elasticsearch and the facets counted before, counted again at once when a product enters, changes in or leaves the matches', async () => {
     const brandToken = `tok${randomUUID().slice(0, 8)}`;
     const search = (sort: 'RELEVANCE' | 'PRICE_ASC', brands: string[] = []) =>
       toCriteria({
@@ -89,38 +88,48 @@ describe('search result cache (real Elasticsearch)', () => {
         sort,
         brands,
       });
-    const putBranded = async (brand: string, amountMinor: number) => {
+    const putBranded = async (
+      brand: string,
+      amountMinor: number,
+      title = `${brandToken} phone`,
+    ) => {
       const id = randomUUID();
       const sku = aSnapshot({ id }).skus[0];
       const product = aSnapshot({
         id,
-        title: `${brandToken} phone`,
+        title,
         brand,
         skus: [{ ...sku, amountMinor, attributes: { colour: amountMinor % 2 ? '黑色' : '白色' } }],
       });
       await index.upsert(toProductDocument(product, 'e', new Map(), new Date()));
+      let current = product;
+      // each write is the product's next version, on top of the last
+      const write = (over: Partial<typeof product>) => {
+        current = { ...current, ...over, version: current.version + 1 };
+        return index.upsert(toProductDocument(current, 'e', new Map(), new Date()));
+      };
       return {
-        rebrand: (to: string) =>
-          index.upsert(
-            toProductDocument({ ...product, brand: to, version: 2 }, 'e', new Map(), new Date()),
-          ),
+        rebrand: (to: string) => write({ brand: to }),
+        archive: () => write({ status: 'ARCHIVED' }),
       };
     };
+    const refresh = () => es.indices.refresh({ index: index.alias });
     for (const [brand, price] of [
       ['华为', 1000],
       ['华为', 2001],
       ['小米', 3000],
     ] as const)
       await putBranded(brand, price);
-    await es.indices.refresh({ index: index.alias });
+    await refresh();
     const cached = new CachedProductIndex(counting, {
       ttlMs: 0,
       maxEntries: 100,
-      facetTtlMs: FACET_TTL_MS,
+      facetTtlMs: 60_000,
     });
     withFacets.length = 0;
     const first = await cached.search(search('RELEVANCE'));
     expect(first.facets!.brands).toHaveLength(2);
+    expect(first).not.toHaveProperty('matched');
     // the same search by price, and filtered by a brand (a post filter): hits only asked, and
     // the answer is what one request with its facets answers
     for (const c of [search('PRICE_ASC'), search('PRICE_ASC', ['华为'])]) {
@@ -130,34 +139,84 @@ describe('search result cache (real Elasticsearch)', () => {
         whole.hits.map((h) => h.document.product_id),
       );
       expect([held.total, held.after]).toEqual([whole.total, whole.after]);
-      if (c.brands.length === 0) expect(held.facets).toEqual(whole.facets);
+      expect(held.facets).toEqual(whole.facets);
       // next pages too
       const next = await cached.search(c, held.after);
       const wholeNext = await index.search(c, whole.after);
       expect(next.hits.map((h) => h.document.product_id)).toEqual(
         wholeNext.hits.map((h) => h.document.product_id),
       );
+      expect(next.facets).toEqual(whole.facets);
     }
     expect(withFacets).toEqual([true, false, false, true, false]);
-    // a product of a third brand: a hit, in the total and (the total changed) in the counts at once
+    const brands = (page: { facets?: { brands: { value: string; count: number }[] } }) =>
+      page.facets!.brands.map((b) => `${b.value} ${b.count}`).sort();
+    // a product of a third brand: a hit, in the total and in the counts at once
     const third = await putBranded('联想', 500);
-    await es.indices.refresh({ index: index.alias });
+    await refresh();
     const soon = await cached.search(search('PRICE_ASC'));
     expect([soon.total, soon.hits[0].document.brand]).toEqual([4, '联想']);
-    expect(soon.facets!.brands).toHaveLength(3);
-    // the hits alone, then (the total changed) the counts alone
+    expect(brands(soon)).toEqual(['华为 2', '小米 1', '联想 1']);
+    // the hits alone, then (the matches changed) the counts alone
     expect(withFacets.slice(-2)).toEqual([false, 'counts only']);
-    const recountedAt = Date.now();
-    // its brand changes (the same total): the hit shows it at once, the counts once they are
-    // older than the facet TTL
+    // its brand changes (the same total): in the hit and the counts at once
     await third.rebrand('漫步者');
-    await es.indices.refresh({ index: index.alias });
+    await refresh();
     const renamed = await cached.search(search('PRICE_ASC'));
-    expect(renamed.hits[0].document.brand).toBe('漫步者');
-    const brands = (page: typeof renamed) => page.facets!.brands.map((b) => b.value).sort();
-    if (Date.now() - recountedAt < FACET_TTL_MS) expect(brands(renamed)).toContain('联想');
-    await sleep(FACET_TTL_MS - (Date.now() - recountedAt) + 20);
-    const later = await cached.search(search('PRICE_ASC'));
-    expect(brands(later)).toEqual(['华为', '小米', '漫步者'].sort());
+    expect([renamed.total, renamed.hits[0].document.brand]).toEqual([4, '漫步者']);
+    expect(brands(renamed)).toEqual(['华为 2', '小米 1', '漫步者 1']);
+    expect(withFacets.slice(-2)).toEqual([false, 'counts only']);
+    // a product that does not match is written: the counts hold (the hits alone asked)
+    await putBranded('小米', 4000, `other${randomUUID().slice(0, 8)} laptop`);
+    await refresh();
+    expect(brands(await cached.search(search('PRICE_ASC')))).toEqual(brands(renamed));
+    expect(withFacets.at(-1)).toBe(false);
+    // it leaves the matches (archived): out of the total and the counts at once
+    await third.archive();
+    await refresh();
+    const left = await cached.search(search('PRICE_ASC'));
+    expect(left.total).toBe(3);
+    expect(brands(left)).toEqual(['华为 2', '小米 1']);
+    expect(withFacets.slice(-2)).toEqual([false, 'counts only']);
+    // and every answer above is Elasticsearch's own count for the search at that moment
+    expect(left.facets).toEqual((await index.search(search('PRICE_ASC'))).facets);
+  });
+
+  it('tells which products match: the same string exactly while the same products match unchanged', async () => {
+    const t = `tok${randomUUID().slice(0, 8)}`;
+    const c = toCriteria({ query: t, categoryId: '', currency: '', pageSize: 1 });
+    const matched = async () => (await index.search(c, undefined, { matched: true })).matched;
+    const doc = (id: string, over: Parameters<typeof aSnapshot>[0] = {}) =>
+      toProductDocument(
+        aSnapshot({ id, title: `${t} phone`, ...over }),
+        'e',
+        new Map(),
+        new Date(),
+      );
+    await es.indices.refresh({ index: index.alias });
+    // nothing matches
+    expect(await matched()).toBe('');
+    const [a, b] = [randomUUID(), randomUUID()];
+    await index.upsert(doc(a));
+    await index.upsert(doc(b));
+    await es.indices.refresh({ index: index.alias });
+    const two = await matched();
+    expect(two).toMatch(/^it-rc-.*:2:\d+$/);
+    // not asked: not answered
+    expect((await index.search(c)).matched).toBeUndefined();
+    // a write of a product that does not match: unchanged
+    await index.upsert(doc(randomUUID(), { title: 'unrelated laptop' }));
+    await es.indices.refresh({ index: index.alias });
+    expect(await matched()).toBe(two);
+    // a matching product written again (a new version, the same count): changed
+    await index.upsert(doc(a, { version: 2, brand: 'OPPO' }));
+    await es.indices.refresh({ index: index.alias });
+    const rewritten = await matched();
+    expect(rewritten).not.toBe(two);
+    expect(rewritten).toMatch(/:2:\d+$/);
+    // one leaves: changed
+    await index.upsert(doc(b, { version: 2, status: 'ARCHIVED' }));
+    await es.indices.refresh({ index: index.alias });
+    expect(await matched()).toMatch(/:1:\d+$/);
   });
 });

@@ -54,6 +54,19 @@ export interface SearchPage {
    * cache: what is left of its time); absent, not at all.
    */
   reusableForMs?: number;
+  /**
+   * Which products the facets count, as a string equal between two answers exactly when the
+   * same products match the search (its text and filters, before its facet selections) and
+   * none of them was written in between; given when asked (`SearchOptions.matched`).
+   * Elasticsearch: the index, how many products match and the highest sequence number among
+   * them (every write gives its document a higher one).
+   */
+  matched?: string;
+}
+
+export interface SearchOptions {
+  /** Also answer `SearchPage.matched` (facets asked or not). */
+  matched?: boolean;
 }
 
 export type Suggestion = { text: string; kind: 'QUERY' | 'BRAND' | 'PRODUCT' };
@@ -62,7 +75,7 @@ export type Suggestion = { text: string; kind: 'QUERY' | 'BRAND' | 'PRODUCT' };
 export interface ProductIndex {
   /** 'applied', or 'stale' when the index already holds this version or a newer one. */
   upsert(doc: ProductDocument): Promise<'applied' | 'stale'>;
-  search(criteria: SearchCriteria, after?: unknown[]): Promise<SearchPage>;
+  search(criteria: SearchCriteria, after?: unknown[], opts?: SearchOptions): Promise<SearchPage>;
   /** Listed product titles and brands whose words start with the prefix's words. */
   suggest(prefix: string, limit: number): Promise<Suggestion[]>;
   /** Rewrites the category names of every product under this category (a rename or a move). */

@@ -118,7 +118,7 @@ describe('CachedProductIndex (search pages from memory for a bounded time)', () 
     expect(await cached.productOfSku('p3-sku-1')).toBe('p3');
   });
 
-  describe('facet counts held for the same search in another order or page (facetTtlMs)', () => {
+  describe('facet counts held for the same search in another order or page, while the same products match', () => {
     let faceted: CachedProductIndex;
     const sorted = (sort: 'RELEVANCE' | 'PRICE_ASC' | 'NEWEST' | 'SALES', over = {}) =>
       toCriteria({ ...base, includeFacets: true, sort, ...over });
@@ -145,26 +145,44 @@ describe('CachedProductIndex (search pages from memory for a bounded time)', () 
       expect(byPrice.total).toBe(1);
     });
 
-    it('counts facets again once they are older than facetTtlMs; hits and total keep the page bound', async () => {
+    it('holds the counts while the same products match unchanged, for up to facetTtlMs', async () => {
+      await faceted.search(sorted('RELEVANCE'));
+      // a product that does not match the search is written: the counts still hold
+      await inner.upsert(doc({ id: 'l1', title: 'Orbit laptop', brand: '联想' }));
+      clock += 10_000;
+      expect((await faceted.search(sorted('PRICE_ASC'))).facets!.brands).toEqual([
+        { value: '华为', count: 1 },
+      ]);
+      // held longer than facetTtlMs: counted again, with the page
+      clock += 1;
+      await faceted.search(sorted('NEWEST'));
+      expect(asked()).toEqual(['RELEVANCE+facets', 'PRICE_ASC', 'NEWEST+facets']);
+    });
+
+    it('counts again at once when a product that matches changes, though the total does not', async () => {
       await faceted.search(sorted('RELEVANCE'));
       // the product's brand changes: the same results, the same total
       await inner.upsert(doc({ id: 'p1', title: 'Aurora phone', brand: '小米', version: 2 }));
-      // past the page's bound: the hit shows the new brand at once...
       clock += 1001;
-      const soon = await faceted.search(sorted('PRICE_ASC'));
-      expect(soon.hits[0].document.brand).toBe('小米');
-      // ...while the facets shown are the held count, up to facetTtlMs old
-      expect(soon.facets!.brands).toEqual([{ value: '华为', count: 1 }]);
-      clock += 10_000 - 1001;
-      expect((await faceted.search(sorted('NEWEST'))).facets!.brands[0].value).toBe('华为');
-      // older than facetTtlMs: counted again, with the page
-      clock += 1;
-      const later = await faceted.search(sorted('SALES'));
-      expect(later.facets!.brands).toEqual([{ value: '小米', count: 1 }]);
-      expect(asked()).toEqual(['RELEVANCE+facets', 'PRICE_ASC', 'NEWEST', 'SALES+facets']);
+      const byPrice = await faceted.search(sorted('PRICE_ASC'));
+      expect(byPrice.hits[0].document.brand).toBe('小米');
+      expect(byPrice.total).toBe(1);
+      // the counts show the change together with the hit
+      expect(byPrice.facets!.brands).toEqual([{ value: '小米', count: 1 }]);
+      expect(asked()).toEqual(['RELEVANCE+facets', 'PRICE_ASC', 'PRICE_ASC+facets (counts only)']);
     });
 
-    it('counts facets again at once when the total is not the one they were counted with', async () => {
+    it('counts again at once when a product leaves the matches', async () => {
+      await inner.upsert(doc({ id: 'p2', title: 'Nova phone', brand: '小米' }));
+      await faceted.search(sorted('RELEVANCE'));
+      await inner.upsert(doc({ id: 'p2', title: 'Nova phone', status: 'ARCHIVED', version: 2 }));
+      clock += 1001;
+      const byPrice = await faceted.search(sorted('PRICE_ASC'));
+      expect(byPrice.total).toBe(1);
+      expect(byPrice.facets!.brands).toEqual([{ value: '华为', count: 1 }]);
+    });
+
+    it('counts again at once when a product enters the matches', async () => {
       await faceted.search(sorted('RELEVANCE'));
       await inner.upsert(doc({ id: 'p2', title: 'Nova phone', brand: '小米' }));
       clock += 1001;
@@ -203,18 +221,13 @@ describe('CachedProductIndex (search pages from memory for a bounded time)', () 
       expect(byPrice.facets!.brands.reduce((n, b) => n + b.count, 0)).toBe(3);
     });
 
-    it('keeps a page showing held facets no longer than the facets: its copies stay within the facet bound', async () => {
+    it('keeps a page showing held facets for the whole page bound: they counted its hits', async () => {
       await faceted.search(sorted('RELEVANCE'));
       clock += 9_600;
       const byPrice = await faceted.search(sorted('PRICE_ASC'));
-      expect(byPrice.reusableForMs).toBe(400);
-      clock += 400;
-      expect((await faceted.search(sorted('PRICE_ASC'))).reusableForMs).toBe(0);
-      clock += 1;
-      // the page and its facets are asked again together, and kept for the page's whole time
-      const again = await faceted.search(sorted('PRICE_ASC'));
-      expect(again.reusableForMs).toBe(1000);
-      expect(asked()).toEqual(['RELEVANCE+facets', 'PRICE_ASC', 'PRICE_ASC+facets']);
+      expect(byPrice.reusableForMs).toBe(1000);
+      expect(byPrice).not.toHaveProperty('matched');
+      expect(asked()).toEqual(['RELEVANCE+facets', 'PRICE_ASC']);
     });
 
     it("uses a search's facets for its other pages and page sizes", async () => {

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { counter } from '@emporia/platform';
-import type { ProductIndex, SearchFacets, SearchPage } from '../application/ports';
+import type { ProductIndex, SearchFacets, SearchOptions, SearchPage } from '../application/ports';
 import type { SearchCriteria } from '../domain/search-criteria';
 
 const lookups = counter(
@@ -16,7 +16,7 @@ const counted = {
 };
 const facetLookups = counter(
   'emporia_search_facet_cache_total',
-  'Searches with facets that asked Elasticsearch, by how their facets were found: hit (counted less than SEARCH_FACET_CACHE_MS ago for the same search in another order or page: only the hits asked), miss (hits and facets asked together) or recounted (held, but the total had changed since: the counts asked again after the hits)',
+  'Searches with facets that asked Elasticsearch, by how their facets were found: hit (held from the same search in another order or page, the same products matching unchanged: only the hits asked), miss (hits and facets asked together) or recounted (held, but the products matching had changed since: the counts asked again after the hits)',
   ['outcome'],
 );
 const facetCounted = {
@@ -25,11 +25,14 @@ const facetCounted = {
   recounted: facetLookups.labels('recounted'),
 };
 
-/** A search's facet counts, with the total they were counted with. */
+/** A search's facet counts, with which products they counted (`SearchPage.matched`). */
 interface HeldFacets {
   facets: SearchFacets;
-  total: number;
+  matched: string;
 }
+
+/** Every request here asks which products matched (the held counts are checked against it). */
+const MATCHED: SearchOptions = { matched: true };
 
 export interface SearchResultCacheOptions {
   /** How long a page is answered from memory after Elasticsearch gave it (0: not at all). */
@@ -37,14 +40,21 @@ export interface SearchResultCacheOptions {
   /** Pages held at most (the least recently used dropped first). */
   maxEntries: number;
   /**
-   * How long a search's facet counts are used again, after Elasticsearch counted them, for the
-   * same search in another order or at another page (0 or absent: never; facets come with the page).
+   * How long a search's facet counts are held, after Elasticsearch counted them, for the same
+   * search in another order or at another page, while the same products match it unchanged
+   * (0 or absent: not at all; facets come with the page).
    */
   facetTtlMs?: number;
   /** Facet sets held at most (the least recently used dropped first). */
   facetMaxEntries?: number;
   /** The clock (ms), for tests. */
   now?: () => number;
+}
+
+/** A page as answered: with these facets, without `matched` (this cache's own business). */
+function shown(page: SearchPage, facets: SearchFacets | undefined): SearchPage {
+  const { matched: _matched, facets: _facets, ...rest } = page;
+  return facets ? { ...rest, facets } : rest;
 }
 
 /** What a missing page is fetched with. */
@@ -77,32 +87,29 @@ export function facetKey(criteria: SearchCriteria): string {
  *
  * Facet counts (`facetTtlMs`): the facets depend on the search's text and filters, not on its
  * order, page size or cursor (`facetKey`), and they are a large part of Elasticsearch's work for a
- * search (the aggregations: ~0.8 of ~2.2 ms of its CPU for the benchmark's searches). A search missing
- * its page whose facets were counted less than `facetTtlMs` ago (the same search sorted another
- * way, or another of its pages) asks Elasticsearch for its hits and total only, and shows those
- * facets, unless its total differs from the one the counts were held with (products entered or
- * left its results): then the counts alone are asked again (their total must match the hits';
- * otherwise hits and facets are asked together). Bound: facet counts are at
- * most `facetTtlMs` older than Elasticsearch's count (a page showing them is kept no longer than
- * they are), and never shown with another total than theirs; hits, total and everything else
- * keep the page's bound.
+ * search (the aggregations: ~0.9 of ~2.1 ms of its CPU for the benchmark's searches). Every
+ * request also asks which products matched (`SearchPage.matched`: the index, their count and
+ * highest sequence number; ~0.15 ms). A search missing its page whose facets are held (the same
+ * search sorted another way, or another of its pages) asks Elasticsearch for its hits and total
+ * only, and shows the held facets when the same products match unchanged; otherwise (a product
+ * entered, left or changed) the counts alone are asked again, and shown when they counted the
+ * products the hits came from (if the matches changed again in between, hits and facets are
+ * asked together). So the facets shown are always Elasticsearch's count of the products the
+ * hits were found among, and a page is as fresh as a whole as its hits: the page bound above.
+ * `facetTtlMs` only bounds how long counts are held for reuse.
  *
  * Every other method goes straight to the index.
  */
 export class CachedProductIndex implements ProductIndex {
   private readonly pages?: LRUCache<string, SearchPage, Asked>;
   private readonly facets?: LRUCache<string, HeldFacets>;
-  private readonly ttlMs: number;
   private readonly facetTtlMs: number;
-  private readonly now: () => number;
 
   constructor(
     private readonly inner: ProductIndex,
     opts: SearchResultCacheOptions,
   ) {
-    this.ttlMs = opts.ttlMs;
     this.facetTtlMs = opts.facetTtlMs ?? 0;
-    this.now = opts.now ?? (() => performance.now());
     const clock = opts.now ? { perf: { now: opts.now }, ttlResolution: 0 } : {};
     if (opts.ttlMs > 0)
       this.pages = new LRUCache({
@@ -114,13 +121,7 @@ export class CachedProductIndex implements ProductIndex {
         // its answer (lru-cache otherwise rejects it: "evicted")
         ignoreFetchAbort: true,
         ...clock,
-        fetchMethod: async (_key, _stale, { context, options }) => {
-          const { page, facetsLeftMs } = await this.ask(context.criteria, context.after);
-          // a page is kept no longer than the facet counts it shows (lru-cache: 0 is "forever")
-          if (facetsLeftMs !== undefined && facetsLeftMs < this.ttlMs)
-            options.ttl = Math.max(1, facetsLeftMs);
-          return page;
-        },
+        fetchMethod: async (_key, _stale, { context }) => this.ask(context.criteria, context.after),
       });
     if (this.facetTtlMs > 0)
       this.facets = new LRUCache({
@@ -132,7 +133,7 @@ export class CachedProductIndex implements ProductIndex {
   }
 
   async search(criteria: SearchCriteria, after?: unknown[]): Promise<SearchPage> {
-    if (!this.pages) return (await this.ask(criteria, after)).page;
+    if (!this.pages) return this.ask(criteria, after);
     const key = JSON.stringify(after ? [criteria, after] : [criteria]);
     const status: LRUCache.Status<string, SearchPage, Asked> = {};
     const page = await this.pages.fetch(key, { context: { criteria, after }, status });
@@ -150,43 +151,33 @@ export class CachedProductIndex implements ProductIndex {
 
   /**
    * A page from Elasticsearch: its hits only, with facet counts held from another order or page of
-   * the same search (counted again alone when its total changed); or hits and facets together,
-   * the facets then held for the others. Answers how much longer the facets shown are good for
-   * (undefined: no facets held).
+   * the same search while the same products match (counted again alone when they changed); or
+   * hits and facets together, the facets then held for the others.
    */
-  private async ask(
-    criteria: SearchCriteria,
-    after?: unknown[],
-  ): Promise<{ page: SearchPage; facetsLeftMs?: number }> {
-    if (!this.facets || !criteria.facets) return { page: await this.inner.search(criteria, after) };
+  private async ask(criteria: SearchCriteria, after?: unknown[]): Promise<SearchPage> {
+    if (!this.facets || !criteria.facets) return this.inner.search(criteria, after);
     const key = facetKey(criteria);
     const held = this.facets.get(key);
     if (held) {
-      const expiresAt = this.now() + this.facets.getRemainingTTL(key);
-      const page = await this.inner.search({ ...criteria, facets: undefined }, after);
-      // the same total as when they were counted (otherwise products entered or left the
-      // results: the counts are asked again)
-      if (page.total === held.total) {
+      const page = await this.inner.search({ ...criteria, facets: undefined }, after, MATCHED);
+      if (page.matched === held.matched) {
         facetCounted.hit.inc();
-        // what is left of the facets' time once the hits are here (0: it ran out meanwhile)
-        return {
-          page: { ...page, facets: held.facets },
-          facetsLeftMs: Math.max(0, expiresAt - this.now()),
-        };
+        return shown(page, held.facets);
       }
       facetCounted.recounted.inc();
-      // the hits are here: the counts alone are asked (no hits: size 0), not the whole search again
-      const recount = await this.inner.search({ ...criteria, size: 0 });
-      if (recount.facets && recount.total === page.total) {
-        this.facets.set(key, { facets: recount.facets, total: recount.total });
-        return { page: { ...page, facets: recount.facets }, facetsLeftMs: this.facetTtlMs };
+      // products entered, left or changed: the counts alone are asked (no hits: size 0), not the
+      // whole search again, and shown if they counted the products the hits came from
+      const recount = await this.inner.search({ ...criteria, size: 0 }, undefined, MATCHED);
+      if (recount.facets && recount.matched !== undefined && recount.matched === page.matched) {
+        this.facets.set(key, { facets: recount.facets, matched: recount.matched });
+        return shown(page, recount.facets);
       }
-      // the results changed again between the two: hits and facets asked together, below
+      // the matches changed again between the two: hits and facets asked together, below
     } else facetCounted.miss.inc();
-    const page = await this.inner.search(criteria, after);
-    if (!page.facets) return { page };
-    this.facets.set(key, { facets: page.facets, total: page.total });
-    return { page, facetsLeftMs: this.facetTtlMs };
+    const page = await this.inner.search(criteria, after, MATCHED);
+    if (page.facets && page.matched !== undefined)
+      this.facets.set(key, { facets: page.facets, matched: page.matched });
+    return shown(page, page.facets);
   }
 
   upsert: ProductIndex['upsert'] = (doc) => this.inner.upsert(doc);

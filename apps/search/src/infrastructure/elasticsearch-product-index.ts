@@ -6,6 +6,7 @@ import type {
   IndexBuilder,
   ProductIndex,
   SearchFacets,
+  SearchOptions,
   SearchPage,
   Suggestion,
 } from '../application/ports';
@@ -35,6 +36,18 @@ const conflict = (e: unknown) => e instanceof errors.ResponseError && e.statusCo
 
 type Bucket = { key: string | number; doc_count: number; from?: number; to?: number };
 type Agg = { values?: { buckets?: Bucket[] } & Record<string, unknown> } & Record<string, unknown>;
+
+/**
+ * `SearchPage.matched` from the `_matched` aggregation (buildSearchBody): each index's name, count
+ * and highest sequence number ('' when nothing matches; filter_path leaves out empty buckets).
+ */
+const matchedOf = (aggs: Record<string, Agg>): string =>
+  (
+    (aggs._matched as { buckets?: (Bucket & { seq?: { value?: number } })[] } | undefined)
+      ?.buckets ?? []
+  )
+    .map((b) => `${b.key}:${b.doc_count}:${b.seq?.value ?? ''}`)
+    .join(',');
 
 const counts = (buckets: Bucket[] | undefined): FacetCount[] =>
   (buckets ?? []).map((b) => ({ value: String(b.key), count: b.doc_count }));
@@ -108,13 +121,17 @@ export class ElasticsearchProductIndex implements ProductIndex, IndexBuilder {
     }
   }
 
-  async search(criteria: SearchCriteria, after?: unknown[]): Promise<SearchPage> {
+  async search(
+    criteria: SearchCriteria,
+    after?: unknown[],
+    opts?: SearchOptions,
+  ): Promise<SearchPage> {
     let res;
     try {
       res = await this.client.search<HitDocument>({
         index: this.alias,
         filter_path: SEARCH_FILTER_PATH,
-        ...(buildSearchBody(criteria, after) as object),
+        ...(buildSearchBody(criteria, after, opts) as object),
       });
     } catch (e) {
       if (e instanceof errors.ResponseError && e.statusCode === 400) {
@@ -135,13 +152,13 @@ export class ElasticsearchProductIndex implements ProductIndex, IndexBuilder {
       typeof res.hits?.total === 'number' ? res.hits.total : (res.hits?.total?.value ?? 0);
     const more = found.length > criteria.size;
     const last = found[criteria.size - 1];
+    const aggs = (res.aggregations ?? {}) as Record<string, Agg>;
     return {
       hits,
       total,
       ...(more && last?.sort ? { after: last.sort } : {}),
-      ...(criteria.facets
-        ? { facets: this.facets(criteria, (res.aggregations ?? {}) as Record<string, Agg>) }
-        : {}),
+      ...(criteria.facets ? { facets: this.facets(criteria, aggs) } : {}),
+      ...(opts?.matched ? { matched: matchedOf(aggs) } : {}),
     };
   }
 

@@ -44,6 +44,34 @@ describe('search body', () => {
     );
   });
 
+  it('asks which products match (index, count, highest sequence number) when told, facets or not', () => {
+    const matched = {
+      _matched: {
+        terms: { field: '_index', size: 2 },
+        aggs: { seq: { max: { field: '_seq_no' } } },
+      },
+    };
+    const hitsOnly = JSON.parse(
+      JSON.stringify(buildSearchBody(toCriteria(input({})), undefined, { matched: true })),
+    );
+    expect(hitsOnly.aggs).toEqual(matched);
+    const faceted = JSON.parse(
+      JSON.stringify(
+        buildSearchBody(toCriteria(input({ includeFacets: true })), undefined, { matched: true }),
+      ),
+    );
+    expect(faceted.aggs).toMatchObject(matched);
+    expect(Object.keys(faceted.aggs)).toEqual(expect.arrayContaining(['brands', '_matched']));
+    // the answer keeps the aggregation's figures (filter_path)
+    expect(SEARCH_FILTER_PATH.split(',')).toEqual(
+      expect.arrayContaining([
+        'aggregations.**.key',
+        'aggregations.**.doc_count',
+        'aggregations._matched.buckets.seq.value',
+      ]),
+    );
+  });
+
   it('requires every word in the text and boosts title over brand over category path', () => {
     const b = body({ query: '华为手机' });
     const phrasing = b.query.function_score.query.bool.must[0].bool.should[0].bool;

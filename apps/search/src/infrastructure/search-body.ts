@@ -1,4 +1,4 @@
-import type { HitDocument } from '../application/ports';
+import type { HitDocument, SearchOptions } from '../application/ports';
 import type { SearchCriteria, SortOrder } from '../domain/search-criteria';
 
 /** Only listed products are searchable. */
@@ -188,7 +188,19 @@ export const SEARCH_FILTER_PATH = [
   'aggregations.**.doc_count',
   'aggregations.**.from',
   'aggregations.**.to',
+  'aggregations._matched.buckets.seq.value',
 ].join(',');
+
+/**
+ * The aggregation answering which products match a search (`SearchPage.matched`): per index (one,
+ * behind the alias), how many documents match the query and their highest sequence number.
+ * A write of a document gives it a sequence number above every one its shard has given (the
+ * index has one shard, PRODUCT_SETTINGS), so a product entering the matches, or changed while in
+ * them, raises the highest; one leaving them lowers the count; a reindex changes the index.
+ */
+const matchedAggs = {
+  _matched: { terms: { field: '_index', size: 2 }, aggs: { seq: { max: { field: '_seq_no' } } } },
+};
 
 /**
  * The Elasticsearch request body for a search: only the fields of HIT_FIELDS fetched; relevance over the text and its synonym
@@ -197,7 +209,7 @@ export const SEARCH_FILTER_PATH = [
  * brand, tag, price and attribute selections as a post filter with disjunctive facet counts; a
  * stable order (the last key is the product id) for search_after.
  */
-export function buildSearchBody(c: SearchCriteria, after?: unknown[]) {
+export function buildSearchBody(c: SearchCriteria, after?: unknown[], opts?: SearchOptions) {
   const filter: object[] = [{ term: { status: LISTED } }];
   if (c.categoryId) filter.push({ term: { category_path_ids: c.categoryId } });
   if (c.price) filter.push({ term: { currency: c.price.currency } });
@@ -237,7 +249,14 @@ export function buildSearchBody(c: SearchCriteria, after?: unknown[]) {
     track_total_hits: true,
     query,
     ...(post.length ? { post_filter: { bool: { filter: post } } } : {}),
-    ...(c.facets ? { aggs: aggregations(c, f, c.facets.priceEdges) } : {}),
+    ...(c.facets || opts?.matched
+      ? {
+          aggs: {
+            ...(c.facets ? aggregations(c, f, c.facets.priceEdges) : {}),
+            ...(opts?.matched ? matchedAggs : {}),
+          },
+        }
+      : {}),
     sort: SORTS[c.sort],
     ...(after ? { search_after: after } : {}),
   };

@@ -8,6 +8,7 @@ import type {
   QueryStat,
   ReindexJobs,
   SearchLog,
+  SearchOptions,
   SearchPage,
   Suggestion,
   SynonymStore,
@@ -34,23 +35,30 @@ import { VERSION_STRIDE } from '../infrastructure/elasticsearch-product-index';
  *   occurs in its title, brand or category names (no analyzers, no scoring beyond word hits);
  *   results are ordered by hits then product id (RATING: average, review count, product id),
  *   `after` is the last product id; `minRating` filters on the average, `tags` on any of them;
- *   facets count categories, brands and tags of the found products only (not disjunctive).
+ *   facets count categories, brands and tags of the found products only (not disjunctive), and
+ *   `matched` is their count and highest write sequence number (every write takes the next);
  * Every fake can be made to fail its next calls (`failing`), as a backend outage would.
  */
 export class InMemoryProductIndex implements ProductIndex {
-  readonly docs = new Map<string, { doc: ProductDocument; version: number }>();
+  readonly docs = new Map<string, { doc: ProductDocument; version: number; seq: number }>();
   readonly searches: SearchCriteria[] = [];
   failing = false;
+  /** The last write's sequence number (every write of a document gives it the next one). */
+  private seq = 0;
 
   async upsert(doc: ProductDocument): Promise<'applied' | 'stale'> {
     const stored = this.docs.get(doc.product_id);
     const version = doc.version * VERSION_STRIDE;
     if (stored && stored.version >= version) return 'stale';
-    this.docs.set(doc.product_id, { doc, version });
+    this.docs.set(doc.product_id, { doc, version, seq: ++this.seq });
     return 'applied';
   }
 
-  async search(criteria: SearchCriteria, after?: unknown[]): Promise<SearchPage> {
+  async search(
+    criteria: SearchCriteria,
+    after?: unknown[],
+    opts?: SearchOptions,
+  ): Promise<SearchPage> {
     if (this.failing) throw new Error('index unavailable');
     this.searches.push(criteria);
     const variants = (criteria.textVariants.length ? criteria.textVariants : [criteria.text])
@@ -98,6 +106,14 @@ export class InMemoryProductIndex implements ProductIndex {
             attributes: [],
           }
         : undefined,
+      // as Elasticsearch's: how many match and their highest sequence number
+      ...(opts?.matched
+        ? {
+            matched: found.length
+              ? `memory:${found.length}:${Math.max(...found.map((h) => this.docs.get(h.document.product_id)!.seq))}`
+              : '',
+          }
+        : {}),
     };
   }
 
@@ -128,7 +144,11 @@ export class InMemoryProductIndex implements ProductIndex {
       );
       if (names.every((n, i) => n === doc.category_names[i])) continue;
       if ((version % VERSION_STRIDE) + 1 >= VERSION_STRIDE) continue;
-      this.docs.set(id, { doc: { ...doc, category_names: names }, version: version + 1 });
+      this.docs.set(id, {
+        doc: { ...doc, category_names: names },
+        version: version + 1,
+        seq: ++this.seq,
+      });
       rewritten++;
     }
     return rewritten;
@@ -148,7 +168,11 @@ export class InMemoryProductIndex implements ProductIndex {
     if (!stored) return 'missing';
     if (stored.doc.rating_version >= rating.rating_version) return 'stale';
     if ((stored.version % VERSION_STRIDE) + 1 >= VERSION_STRIDE) return 'deferred';
-    this.docs.set(productId, { doc: { ...stored.doc, ...rating }, version: stored.version + 1 });
+    this.docs.set(productId, {
+      doc: { ...stored.doc, ...rating },
+      version: stored.version + 1,
+      seq: ++this.seq,
+    });
     return 'applied';
   }
 }

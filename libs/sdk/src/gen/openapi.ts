@@ -5470,7 +5470,7 @@ export interface components {
             unitsSold: number;
         };
         SearchPage: {
-            /** @description With facets=true: counts for the search without its own facet selection (disjunctive). Counted by Elasticsearch at most SEARCH_FACET_CACHE_MS (10 s by default) before the answer; the same text and filters in another sort or page show the same counts. Items, total and prices are at most SEARCH_RESULT_CACHE_MS (1 s) old. */
+            /** @description With facets=true: counts for the search without its own facet selection (disjunctive). Always the count Elasticsearch made of the products the items were found among (the same text and filters in another sort or page show the same counts while those products are unchanged). Items, total, prices and facets are at most SEARCH_RESULT_CACHE_MS (1 s) old. */
             facets?: components["schemas"]["FacetsView"];
             items: components["schemas"]["SearchItemView"][];
             nextCursor?: string | null;

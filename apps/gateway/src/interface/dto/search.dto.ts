@@ -223,7 +223,7 @@ export class SearchPage {
   @ApiPropertyOptional({
     type: FacetsView,
     description:
-      'With facets=true: counts for the search without its own facet selection (disjunctive). Counted by Elasticsearch at most SEARCH_FACET_CACHE_MS (10 s by default) before the answer; the same text and filters in another sort or page show the same counts. Items, total and prices are at most SEARCH_RESULT_CACHE_MS (1 s) old.',
+      'With facets=true: counts for the search without its own facet selection (disjunctive). Always the count Elasticsearch made of the products the items were found among (the same text and filters in another sort or page show the same counts while those products are unchanged). Items, total, prices and facets are at most SEARCH_RESULT_CACHE_MS (1 s) old.',
   })
   facets?: FacetsView;
 }
