@@ -124,6 +124,7 @@ describe('tracing: one trace per request, across HTTP, gRPC, Postgres, Redis and
       order: true,
       marketing: true,
       risk: true,
+      search: true,
       // every service sends its spans, at once (the batch processor waits 5 s by default)
       env: { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint, OTEL_BSP_SCHEDULE_DELAY: '100' },
     });
@@ -291,6 +292,31 @@ describe('tracing: one trace per request, across HTTP, gRPC, Postgres, Redis and
     expect([t.service(call), kind(call), isError(call)]).toEqual(['order', 'client', true]);
     expect(Number(tag(call, 'rpc.grpc.status_code'))).toBeGreaterThan(0);
   });
+  it("a search: the gateway, the search service and its Elasticsearch request (sent with undici: the platform's own client span) in one trace", async () => {
+    const q = `traced${randomBytes(4).toString('hex')}`;
+    const res = await platform.api('GET', `/v1/search/products?q=${q}&facets=true`);
+    expect(res.status).toBe(200);
+    const ids = traceOf(res.headers);
+    const t = await traceWhen(
+      ids.traceId,
+      (t) =>
+        t.find('gateway', /\/v1\/search\/products$/).length > 0 &&
+        t.find('search', 'search').length > 0,
+    );
+    const es = t.one('search', 'search');
+    expect([kind(es), tag(es, 'db.system'), tag(es, 'db.operation')]).toEqual([
+      'client',
+      'elasticsearch',
+      'search',
+    ]);
+    // under search's server span of the call, itself under the gateway's client span
+    const server = t.parent(es)!;
+    expect([t.service(server), kind(server)]).toEqual(['search', 'server']);
+    expect(server.operationName).toMatch(/SearchProductsPage$/);
+    expect(t.service(t.parent(server)!)).toBe('gateway');
+    expect(t.raw.spans.filter(isError)).toEqual([]);
+  });
+
   it("a caller's unsampled traceparent: nothing of its request is recorded, nor of the events it raised", async () => {
     const { api } = platform;
     const buyer = await platform.signIn(`unsampled.${platform.suffix}@example.cn`, PASSWORD);

@@ -40,6 +40,7 @@ import { CachedProductIndex } from './infrastructure/cached-search';
 import { CachedCategoryNames, CachedFlashSales } from './infrastructure/cached-stores';
 import { GrpcCatalogSource } from './infrastructure/catalog-source';
 import { ElasticsearchProductIndex } from './infrastructure/elasticsearch-product-index';
+import { elasticsearchSearcherResource } from './infrastructure/elasticsearch-searcher';
 import {
   EsCategoryNames,
   EsFlashSales,
@@ -71,6 +72,8 @@ export const searchService = defineService({
   grpc: (c) => ({ service: 'search', host: c.BIND_HOST, port: c.SEARCH_GRPC_PORT }),
   resources: (c) => ({
     elasticsearch: elasticsearchResource(c.ELASTICSEARCH_URL),
+    // the product searches (the hot path) without the client's transport: ElasticsearchSearcher
+    searcher: elasticsearchSearcherResource(c.ELASTICSEARCH_URL),
     kafka: kafkaResource({
       brokers: c.KAFKA_BROKERS,
       topicPrefix: c.KAFKA_TOPIC_PREFIX,
@@ -84,8 +87,13 @@ export const searchService = defineService({
       readiness: false,
     }),
   }),
-  assemble: async ({ config, logger, resources: { elasticsearch, kafka, catalog } }) => {
-    const index = new ElasticsearchProductIndex(elasticsearch, config.SEARCH_INDEX_PREFIX, logger);
+  assemble: async ({ config, logger, resources: { elasticsearch, searcher, kafka, catalog } }) => {
+    const index = new ElasticsearchProductIndex(
+      elasticsearch,
+      config.SEARCH_INDEX_PREFIX,
+      logger,
+      searcher,
+    );
     const state = await index.ensureIndex();
     const stores = new SearchStores(elasticsearch, config.SEARCH_INDEX_PREFIX);
     await stores.ensure();

@@ -16,6 +16,7 @@ import {
 } from '@emporia/testing';
 import { searchConfigSchema } from '../src/config';
 import { ElasticsearchProductIndex } from '../src/infrastructure/elasticsearch-product-index';
+import { ElasticsearchSearcher } from '../src/infrastructure/elasticsearch-searcher';
 import { MAPPING_VERSION } from '../src/infrastructure/product-mapping';
 import { startSearch } from '../src/search.app';
 import { Client } from '@elastic/elasticsearch';
@@ -33,6 +34,7 @@ describe('search reindex (real catalog, Elasticsearch, Kafka)', () => {
   const alias = `${prefix}products`;
   const es = testEnv.elasticsearchUrl();
   const esClient = new Client({ node: es });
+  const searcher = new ElasticsearchSearcher(es);
   let catalog: ServiceProcess;
   let catalogApi: ReturnType<typeof grpcTestClient>;
   let search: RunningService | undefined;
@@ -136,6 +138,7 @@ describe('search reindex (real catalog, Elasticsearch, Kafka)', () => {
     await drop?.();
     await fetch(`${es}/${prefix}*`, { method: 'DELETE' });
     await esClient.close();
+    await searcher.close();
   });
 
   it('rebuilds an index of an older mapping from the catalog before it consumes', async () => {
@@ -237,7 +240,12 @@ describe('search reindex (real catalog, Elasticsearch, Kafka)', () => {
   });
 
   it('catches up what changed during the build without letting an older copy win', async () => {
-    const index = new ElasticsearchProductIndex(esClient, `${prefix}cu-`, testLogger('index'));
+    const index = new ElasticsearchProductIndex(
+      esClient,
+      `${prefix}cu-`,
+      testLogger('index'),
+      searcher,
+    );
     const from = await index.create();
     const to = await index.create();
     const doc = (id: string, version: number, title: string, at: string) => ({

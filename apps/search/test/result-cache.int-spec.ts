@@ -6,6 +6,7 @@ import { toProductDocument } from '../src/domain/product-document';
 import { toCriteria } from '../src/domain/search-criteria';
 import { CachedProductIndex } from '../src/infrastructure/cached-search';
 import { ElasticsearchProductIndex } from '../src/infrastructure/elasticsearch-product-index';
+import { ElasticsearchSearcher } from '../src/infrastructure/elasticsearch-searcher';
 import { aSnapshot } from '../src/testing/builders';
 
 /**
@@ -17,7 +18,8 @@ describe('search result cache (real Elasticsearch)', () => {
   const TTL_MS = 800;
   const prefix = `it-rc-${randomUUID().slice(0, 8)}-`;
   const es = new Client({ node: testEnv.elasticsearchUrl() });
-  const index = new ElasticsearchProductIndex(es, prefix, testLogger('search'));
+  const searcher = new ElasticsearchSearcher(testEnv.elasticsearchUrl());
+  const index = new ElasticsearchProductIndex(es, prefix, testLogger('search'), searcher);
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const token = `tok${randomUUID().slice(0, 8)}`;
   const criteria = toCriteria({
@@ -50,6 +52,7 @@ describe('search result cache (real Elasticsearch)', () => {
   afterAll(async () => {
     await fetch(`${testEnv.elasticsearchUrl()}/${prefix}*`, { method: 'DELETE' });
     await es.close();
+    await searcher.close();
   });
 
   it('shows what Elasticsearch shows at most the TTL later, and no sooner from memory', async () => {

@@ -45,6 +45,7 @@ export { runMain, startService } from './bootstrap';
 export {
   activeSpan,
   flushTracing,
+  inClientSpan,
   inLinkedSpan,
   nameHttpRoute,
   tracingEnabled,

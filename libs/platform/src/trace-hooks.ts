@@ -24,6 +24,9 @@ let untraced: (<T>(fn: () => T) => T) | undefined;
 let grpcClientSpan:
   | (<T>(path: string, fn: (headers: Record<string, string>) => Promise<T>) => Promise<T>)
   | undefined;
+let clientSpan:
+  | (<T>(name: string, attributes: Record<string, string>, fn: () => Promise<T>) => Promise<T>)
+  | undefined;
 let linkedSpan:
   | (<T>(name: string, parent: SpanIds, links: SpanIds[], fn: () => Promise<T>) => Promise<T>)
   | undefined;
@@ -97,6 +100,24 @@ export function inGrpcClientSpan<T>(
   return grpcClientSpan && ctx.sampled !== false
     ? grpcClientSpan(path, fn)
     : inContextTrace(ctx, () => fn(undefined));
+}
+
+/** Set by tracing.ts: runs a call to a server no instrumentation sees in a client span. */
+export function setClientSpanRunner(runner: typeof clientSpan): void {
+  clientSpan = runner;
+}
+
+/**
+ * Runs a call to a server that no OpenTelemetry instrumentation sees (an HTTP request sent with
+ * undici, e.g. search's Elasticsearch searches) in a CLIENT span `name` with `attributes`, when
+ * this process traces and the current context is recorded. Otherwise runs `fn` as it is.
+ */
+export function inClientSpan<T>(
+  name: string,
+  attributes: Record<string, string>,
+  fn: () => Promise<T>,
+): Promise<T> {
+  return clientSpan ? clientSpan(name, attributes, fn) : fn();
 }
 
 /** Set by tracing.ts: runs work in a span linked to other traces' spans. */

@@ -31,6 +31,7 @@ import {
   setHttpRouteNamer,
   setHttpServerTracer,
   setUntracedRunner,
+  setClientSpanRunner,
   setGrpcClientSpanRunner,
   setLinkedSpanRunner,
   setRootSampler,
@@ -222,6 +223,21 @@ export function startTracing(
       },
     ),
   );
+  // calls sent with undici (no instrumentation here sees them): a CLIENT span each, in a
+  // recorded context only (an unsampled request's context suppresses tracing)
+  setClientSpanRunner((name, attributes, fn) => {
+    if (isTracingSuppressed(api.context.active())) return fn();
+    return tracer.startActiveSpan(name, { kind: api.SpanKind.CLIENT, attributes }, async (span) => {
+      try {
+        return await fn();
+      } catch (e) {
+        span.setStatus({ code: api.SpanStatusCode.ERROR, message: (e as Error).message });
+        throw e;
+      } finally {
+        span.end();
+      }
+    });
+  });
   // gRPC calls (grpcClient sends them over node:http2, which no instrumentation sees): a CLIENT
   // span each, named and tagged as OpenTelemetry's gRPC instrumentation names its own
   setGrpcClientSpanRunner((path, fn) => {

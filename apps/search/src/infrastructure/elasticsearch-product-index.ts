@@ -16,6 +16,7 @@ import type { SearchCriteria } from '../domain/search-criteria';
 import { SearchError } from '../domain/search-error';
 import { MAPPING_VERSION, PRODUCT_MAPPINGS, PRODUCT_SETTINGS } from './product-mapping';
 import { buildSearchBody, buildSuggestBody, SEARCH_FILTER_PATH } from './search-body';
+import { SearchResponseError, type ElasticsearchSearcher } from './elasticsearch-searcher';
 
 /**
  * Elasticsearch's external version of a document: the product version times this stride, plus
@@ -35,6 +36,14 @@ export const unavailable = (e: unknown) =>
 const conflict = (e: unknown) => e instanceof errors.ResponseError && e.statusCode === 409;
 
 type Bucket = { key: string | number; doc_count: number; from?: number; to?: number };
+/** The parts of a search's answer kept by SEARCH_FILTER_PATH (filter_path leaves out empty ones). */
+interface SearchAnswer {
+  hits?: {
+    total?: number | { value: number };
+    hits?: { _source?: HitDocument; _score?: number | null; sort?: unknown[] }[];
+  };
+  aggregations?: Record<string, unknown>;
+}
 type Agg = { values?: { buckets?: Bucket[] } & Record<string, unknown> } & Record<string, unknown>;
 
 /**
@@ -60,10 +69,15 @@ const counts = (buckets: Bucket[] | undefined): FacetCount[] =>
 export class ElasticsearchProductIndex implements ProductIndex, IndexBuilder {
   readonly alias: string;
 
+  /** The URL query of every search: the parts of the answer read (SEARCH_FILTER_PATH). */
+  private static readonly SEARCH_QUERY = `filter_path=${encodeURIComponent(SEARCH_FILTER_PATH)}`;
+
+  /** `searcher` sends the product searches (the hot path); `client` everything else. */
   constructor(
     private readonly client: Client,
     prefix: string,
     private readonly logger: Logger,
+    private readonly searcher: ElasticsearchSearcher,
   ) {
     this.alias = `${prefix}products`;
   }
@@ -126,15 +140,15 @@ export class ElasticsearchProductIndex implements ProductIndex, IndexBuilder {
     after?: unknown[],
     opts?: SearchOptions,
   ): Promise<SearchPage> {
-    let res;
+    let res: SearchAnswer;
     try {
-      res = await this.client.search<HitDocument>({
-        index: this.alias,
-        filter_path: SEARCH_FILTER_PATH,
-        ...(buildSearchBody(criteria, after, opts) as object),
-      });
+      res = await this.searcher.search<SearchAnswer>(
+        this.alias,
+        ElasticsearchProductIndex.SEARCH_QUERY,
+        JSON.stringify(buildSearchBody(criteria, after, opts)),
+      );
     } catch (e) {
-      if (e instanceof errors.ResponseError && e.statusCode === 400) {
+      if (e instanceof SearchResponseError && e.statusCode === 400) {
         throw new SearchError(
           'INVALID_ARGUMENT',
           'INVALID_CURSOR',
