@@ -9,6 +9,8 @@ export const MAPPING_VERSION = 4;
  * edge n-grams of whole words for autocomplete.
  */
 export const PRODUCT_SETTINGS: estypes.IndicesIndexSettings = {
+  // one shard: every write's sequence number is above all before it in the index, which the held
+  // facet counts' check relies on (search-body.ts, `_matched`)
   number_of_shards: 1,
   number_of_replicas: 0,
   analysis: {
