@@ -1,6 +1,7 @@
 /**
  * OpenTelemetry tracing for a service process: HTTP (server and client), gRPC (server and
- * client), Postgres and Redis spans from the OpenTelemetry instrumentations, and the Kafka spans
+ * client), Postgres and Redis spans from the OpenTelemetry instrumentations, CLIENT spans for calls
+ * no instrumentation sees (`inClientSpan`: search's Elasticsearch searches), and the Kafka spans
  * of libs/messaging (an outbox row's publish as a child of the request that wrote it, each event's
  * handling as a child of that publish), exported over OTLP/HTTP (protobuf).
  *
