@@ -22,21 +22,16 @@ export interface ElasticsearchSearcherOptions {
 }
 
 /** An error of the connection itself (not an answer): the request may be sent again. */
-const CONNECTION_ERRORS = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-]);
+const CONNECTION_ERRORS = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'UND_ERR_SOCKET']);
 const RETRIED_STATUSES = new Set([502, 503, 504]);
 
 /**
  * The product searches sent to Elasticsearch with undici directly, not through the 8.x client:
  * the search is the service's hot path, and the client's transport around each request (its
  * options, events and diagnostics, product check, streams, abort signals, secure-json-parse) cost
- * ~0.1 ms of CPU per search here, about a tenth of the service's CPU per search (measured in one
- * process on the benchmark's searches: 0.33–0.38 ms with the client, 0.25–0.27 ms like this).
+ * ~0.1 ms of CPU per search measured alone (one process, the benchmark's searches, 8 KB answers:
+ * 0.36–0.41 ms with the client, 0.26–0.29 ms like this); in the platform's benchmark the gain was
+ * within noise (apps/search/README.md, "The search request without the client's transport").
  * What the client did for a search is kept: the URL's credentials (basic auth), a timeout, two
  * retries after a dropped connection or a 502/503/504, an error for any other status, and a
  * CLIENT span (`search`, db.system elasticsearch) where the request is traced. Every other call
