@@ -799,7 +799,8 @@ describe('marketing service (real Postgres + Redis + Kafka)', () => {
         async () => {
           const x = (await call<marketingV1.GetFlashSaleResponse>('getFlashSale', { saleId: sid }))
             .reconciliation!;
-          return x.redisRemaining === 2 ? x : undefined;
+          // settled: Redis took the unit back and the database's RETURNED committed
+          return x.redisRemaining === 2 && x.held === 0 ? x : undefined;
         },
         { timeoutMs: 15_000 },
       );
