@@ -55,11 +55,11 @@ export interface SearchPage {
    */
   reusableForMs?: number;
   /**
-   * Which products the facets count, as a string equal between two answers exactly when the
-   * same products match the search (its text and filters, before its facet selections) and
-   * none of them was written in between; given when asked (`SearchOptions.matched`).
-   * Elasticsearch: the index, how many products match and the highest sequence number among
-   * them (every write gives its document a higher one).
+   * Which products the facets count, as a string equal between two answers when the same
+   * products match the search (its text and filters, before its facet selections) with the same
+   * values in every faceted field; given when asked (`SearchOptions.matched`), unless the index
+   * cannot tell. Elasticsearch: how many products match and the sums of their facet prints
+   * (infrastructure/facet-print.ts); none while a matching document carries no print.
    */
   matched?: string;
 }

@@ -172,6 +172,31 @@ describe('CachedProductIndex (search pages from memory for a bounded time)', () 
       expect(asked()).toEqual(['RELEVANCE+facets', 'PRICE_ASC', 'PRICE_ASC+facets (counts only)']);
     });
 
+    it('holds the counts when a matching product changes only what no facet counts (stock, sales, title)', async () => {
+      await faceted.search(sorted('RELEVANCE'));
+      const sold = aSnapshot({ id: 'p1', title: 'Aurora phone Pro', brand: '华为', version: 2 });
+      sold.skus[0].stockOnHand = 1;
+      await inner.upsert(toProductDocument({ ...sold, unitsSold: 4 }, 'e2', new Map(), new Date()));
+      clock += 1001;
+      const byPrice = await faceted.search(sorted('PRICE_ASC'));
+      // the hit is fresh, the counts held
+      expect(byPrice.hits[0].document.title).toBe('Aurora phone Pro');
+      expect(byPrice.hits[0].document.units_sold).toBe(4);
+      expect(byPrice.facets!.brands).toEqual([{ value: '华为', count: 1 }]);
+      expect(asked()).toEqual(['RELEVANCE+facets', 'PRICE_ASC']);
+    });
+
+    it('holds nothing while the index cannot tell which products match', async () => {
+      const search = inner.search.bind(inner);
+      inner.search = async (c, after, opts) => ({
+        ...(await search(c, after, opts)),
+        matched: undefined,
+      });
+      await faceted.search(sorted('RELEVANCE'));
+      await faceted.search(sorted('PRICE_ASC'));
+      expect(asked()).toEqual(['RELEVANCE+facets', 'PRICE_ASC+facets']);
+    });
+
     it('counts again at once when a product leaves the matches', async () => {
       await inner.upsert(doc({ id: 'p2', title: 'Nova phone', brand: '小米' }));
       await faceted.search(sorted('RELEVANCE'));

@@ -41,8 +41,8 @@ export interface SearchResultCacheOptions {
   maxEntries: number;
   /**
    * How long a search's facet counts are held, after Elasticsearch counted them, for the same
-   * search in another order or at another page, while the same products match it unchanged
-   * (0 or absent: not at all; facets come with the page).
+   * search in another order or at another page, while the same products match it with the same
+   * facet values (0 or absent: not at all; facets come with the page).
    */
   facetTtlMs?: number;
   /** Facet sets held at most (the least recently used dropped first). */
@@ -88,11 +88,12 @@ export function facetKey(criteria: SearchCriteria): string {
  * Facet counts (`facetTtlMs`): the facets depend on the search's text and filters, not on its
  * order, page size or cursor (`facetKey`), and they are a large part of Elasticsearch's work for a
  * search (the aggregations: ~0.9 of ~2.1 ms of its CPU for the benchmark's searches). Every
- * request also asks which products matched (`SearchPage.matched`: the index, their count and
- * highest sequence number; ~0.15 ms). A search missing its page whose facets are held (the same
+ * request also asks which products matched (`SearchPage.matched`: their count and the sums of
+ * their facet prints, facet-print.ts). A search missing its page whose facets are held (the same
  * search sorted another way, or another of its pages) asks Elasticsearch for its hits and total
- * only, and shows the held facets when the same products match unchanged; otherwise (a product
- * entered, left or changed) the counts alone are asked again, and shown when they counted the
+ * only, and shows the held facets when the same products match with the same facet values (a
+ * write to their stock, sales, rating or title leaves the counts held); otherwise (a product
+ * entered, left or changed a faceted field) the counts alone are asked again, and shown when they counted the
  * products the hits came from (if the matches changed again in between, hits and facets are
  * asked together). So the facets shown are always Elasticsearch's count of the products the
  * hits were found among, and a page is as fresh as a whole as its hits: the page bound above.

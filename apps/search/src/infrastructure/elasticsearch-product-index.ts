@@ -14,6 +14,7 @@ import type { ProductDocument } from '../domain/product-document';
 import type { DocRating } from '../domain/product-rating';
 import type { SearchCriteria } from '../domain/search-criteria';
 import { SearchError } from '../domain/search-error';
+import { withFacetPrint } from './facet-print';
 import { MAPPING_VERSION, PRODUCT_MAPPINGS, PRODUCT_SETTINGS } from './product-mapping';
 import { buildSearchBody, buildSuggestBody, SEARCH_FILTER_PATH } from './search-body';
 import { SearchResponseError, type ElasticsearchSearcher } from './elasticsearch-searcher';
@@ -47,16 +48,23 @@ interface SearchAnswer {
 type Agg = { values?: { buckets?: Bucket[] } & Record<string, unknown> } & Record<string, unknown>;
 
 /**
- * `SearchPage.matched` from the `_matched` aggregation (buildSearchBody): each index's name, count
- * and highest sequence number ('' when nothing matches; filter_path leaves out empty buckets).
+ * `SearchPage.matched` from the `_matched` aggregation (buildSearchBody): how many products match
+ * and the sums of their facet prints (facet-print.ts); none when some of them carry no print
+ * (written by an older release: a faceted change of theirs would not show in the sums).
  */
-const matchedOf = (aggs: Record<string, Agg>): string =>
-  (
-    (aggs._matched as { buckets?: (Bucket & { seq?: { value?: number } })[] } | undefined)
-      ?.buckets ?? []
-  )
-    .map((b) => `${b.key}:${b.doc_count}:${b.seq?.value ?? ''}`)
-    .join(',');
+const matchedOf = (aggs: Record<string, Agg>): string | undefined => {
+  const m = aggs._matched as
+    | {
+        doc_count?: number;
+        a?: { value?: number };
+        b?: { value?: number };
+        n?: { value?: number };
+      }
+    | undefined;
+  const count = m?.doc_count ?? 0;
+  if ((m?.n?.value ?? 0) !== count) return undefined;
+  return `${count}:${m?.a?.value ?? 0}:${m?.b?.value ?? 0}`;
+};
 
 const counts = (buckets: Bucket[] | undefined): FacetCount[] =>
   (buckets ?? []).map((b) => ({ value: String(b.key), count: b.doc_count }));
@@ -124,7 +132,7 @@ export class ElasticsearchProductIndex implements ProductIndex, IndexBuilder {
       await this.client.index({
         index: this.alias,
         id: doc.product_id,
-        document: doc,
+        document: withFacetPrint(doc),
         version: doc.version * VERSION_STRIDE,
         version_type: 'external',
       });
@@ -281,7 +289,11 @@ export class ElasticsearchProductIndex implements ProductIndex, IndexBuilder {
         await this.client.index({
           index: this.alias,
           id,
-          document: { ...doc, category_names: names, indexed_at: new Date().toISOString() },
+          document: withFacetPrint({
+            ...doc,
+            category_names: names,
+            indexed_at: new Date().toISOString(),
+          }),
           version: got._version + 1,
           version_type: 'external',
         });
@@ -323,7 +335,7 @@ export class ElasticsearchProductIndex implements ProductIndex, IndexBuilder {
         await this.client.index({
           index: this.alias,
           id: productId,
-          document: { ...doc, ...rating, indexed_at: new Date().toISOString() },
+          document: withFacetPrint({ ...doc, ...rating, indexed_at: new Date().toISOString() }),
           version: got._version + 1,
           version_type: 'external',
         });
@@ -367,7 +379,7 @@ export class ElasticsearchProductIndex implements ProductIndex, IndexBuilder {
             version_type: 'external' as const,
           },
         },
-        d,
+        withFacetPrint(d),
       ]),
     });
     if (res.errors) {
@@ -416,7 +428,8 @@ export class ElasticsearchProductIndex implements ProductIndex, IndexBuilder {
                 version_type: 'external' as const,
               },
             },
-            h._source!,
+            // the print computed again: an index of an older mapping has none
+            withFacetPrint(h._source!),
           ]),
         });
         copied += res.items.filter((i) => i.index?.status && i.index.status < 300).length;

@@ -1,7 +1,7 @@
 import type { estypes } from '@elastic/elasticsearch';
 
 /** Bump when the mapping changes: the next start rebuilds into `products-v<N>-…` and swaps. */
-export const MAPPING_VERSION = 4;
+export const MAPPING_VERSION = 5;
 
 /**
  * Index settings: CJK text as bigrams (Elasticsearch's `cjk_bigram`, after width folding) with
@@ -9,8 +9,6 @@ export const MAPPING_VERSION = 4;
  * edge n-grams of whole words for autocomplete.
  */
 export const PRODUCT_SETTINGS: estypes.IndicesIndexSettings = {
-  // one shard: every write's sequence number is above all before it in the index, which the held
-  // facet counts' check relies on (search-body.ts, `_matched`)
   number_of_shards: 1,
   number_of_replicas: 0,
   analysis: {
@@ -99,6 +97,9 @@ export const PRODUCT_MAPPINGS: estypes.MappingTypeMapping = {
     rating_version: { type: 'long' as const },
     // v4 (issue 18): catalog's tags (新品, 促销, 爆款, ...), filtered and faceted exactly
     tags: { type: 'keyword' as const },
+    // v5 (issue 19): the facet print (facet-print.ts), summed by the `_matched` aggregation only
+    facet_print_a: { type: 'long' as const, index: false },
+    facet_print_b: { type: 'long' as const, index: false },
     version: { type: 'long' as const },
     created_at: { type: 'date' as const },
     updated_at: { type: 'date' as const },

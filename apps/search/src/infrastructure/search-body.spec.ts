@@ -44,11 +44,15 @@ describe('search body', () => {
     );
   });
 
-  it('asks which products match (index, count, highest sequence number) when told, facets or not', () => {
+  it('asks which products match (their count and facet prints summed) when told, facets or not', () => {
     const matched = {
       _matched: {
-        terms: { field: '_index', size: 2 },
-        aggs: { seq: { max: { field: '_seq_no' } } },
+        filter: { match_all: {} },
+        aggs: {
+          a: { sum: { field: 'facet_print_a' } },
+          b: { sum: { field: 'facet_print_b' } },
+          n: { value_count: { field: 'facet_print_a' } },
+        },
       },
     };
     const hitsOnly = JSON.parse(
@@ -67,7 +71,9 @@ describe('search body', () => {
       expect.arrayContaining([
         'aggregations.**.key',
         'aggregations.**.doc_count',
-        'aggregations._matched.buckets.seq.value',
+        'aggregations._matched.a.value',
+        'aggregations._matched.b.value',
+        'aggregations._matched.n.value',
       ]),
     );
   });

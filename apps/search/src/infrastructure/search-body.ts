@@ -188,18 +188,29 @@ export const SEARCH_FILTER_PATH = [
   'aggregations.**.doc_count',
   'aggregations.**.from',
   'aggregations.**.to',
-  'aggregations._matched.buckets.seq.value',
+  'aggregations._matched.a.value',
+  'aggregations._matched.b.value',
+  'aggregations._matched.n.value',
 ].join(',');
 
 /**
- * The aggregation answering which products match a search (`SearchPage.matched`): per index (one,
- * behind the alias), how many documents match the query and their highest sequence number.
- * A write of a document gives it a sequence number above every one its shard has given (the
- * index has one shard, PRODUCT_SETTINGS), so a product entering the matches, or changed while in
- * them, raises the highest; one leaving them lowers the count; a reindex changes the index.
+ * The aggregation answering which products match a search (`SearchPage.matched`): how many
+ * documents match the query (its filters, not the facet selections: the products the facets
+ * count) and the sums of their facet prints (facet-print.ts). A product entering or leaving the
+ * matches, or changing a faceted field while in them, changes the figures; a write that leaves
+ * the facet values as they were (stock, sales, rating, title) does not.
  */
 const matchedAggs = {
-  _matched: { terms: { field: '_index', size: 2 }, aggs: { seq: { max: { field: '_seq_no' } } } },
+  _matched: {
+    filter: { match_all: {} },
+    aggs: {
+      a: { sum: { field: 'facet_print_a' } },
+      b: { sum: { field: 'facet_print_b' } },
+      // how many of them carry a print (a document written by an instance of an older release,
+      // during a rolling upgrade, does not: then the counts are not held)
+      n: { value_count: { field: 'facet_print_a' } },
+    },
+  },
 };
 
 /**

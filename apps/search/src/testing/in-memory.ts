@@ -21,6 +21,7 @@ import type { SearchCriteria } from '../domain/search-criteria';
 import type { LoggedSearch, TopQueriesWindow } from '../domain/search-log';
 import type { SynonymSet } from '../domain/synonyms';
 import { VERSION_STRIDE } from '../infrastructure/elasticsearch-product-index';
+import { facetPrint } from '../infrastructure/facet-print';
 
 /**
  * In-memory ports of the search service for fast application-layer tests (CONVENTIONS 18).
@@ -36,21 +37,19 @@ import { VERSION_STRIDE } from '../infrastructure/elasticsearch-product-index';
  *   results are ordered by hits then product id (RATING: average, review count, product id),
  *   `after` is the last product id; `minRating` filters on the average, `tags` on any of them;
  *   facets count categories, brands and tags of the found products only (not disjunctive), and
- *   `matched` is their count and highest write sequence number (every write takes the next);
+ *   `matched` is their count and the sums of their facet prints, as Elasticsearch's;
  * Every fake can be made to fail its next calls (`failing`), as a backend outage would.
  */
 export class InMemoryProductIndex implements ProductIndex {
-  readonly docs = new Map<string, { doc: ProductDocument; version: number; seq: number }>();
+  readonly docs = new Map<string, { doc: ProductDocument; version: number }>();
   readonly searches: SearchCriteria[] = [];
   failing = false;
-  /** The last write's sequence number (every write of a document gives it the next one). */
-  private seq = 0;
 
   async upsert(doc: ProductDocument): Promise<'applied' | 'stale'> {
     const stored = this.docs.get(doc.product_id);
     const version = doc.version * VERSION_STRIDE;
     if (stored && stored.version >= version) return 'stale';
-    this.docs.set(doc.product_id, { doc, version, seq: ++this.seq });
+    this.docs.set(doc.product_id, { doc, version });
     return 'applied';
   }
 
@@ -106,14 +105,8 @@ export class InMemoryProductIndex implements ProductIndex {
             attributes: [],
           }
         : undefined,
-      // as Elasticsearch's: how many match and their highest sequence number
-      ...(opts?.matched
-        ? {
-            matched: found.length
-              ? `memory:${found.length}:${Math.max(...found.map((h) => this.docs.get(h.document.product_id)!.seq))}`
-              : '',
-          }
-        : {}),
+      // as Elasticsearch's: how many match and the sums of their facet prints
+      ...(opts?.matched ? { matched: matchedOf(found.map((h) => h.document)) } : {}),
     };
   }
 
@@ -147,7 +140,6 @@ export class InMemoryProductIndex implements ProductIndex {
       this.docs.set(id, {
         doc: { ...doc, category_names: names },
         version: version + 1,
-        seq: ++this.seq,
       });
       rewritten++;
     }
@@ -171,7 +163,6 @@ export class InMemoryProductIndex implements ProductIndex {
     this.docs.set(productId, {
       doc: { ...stored.doc, ...rating },
       version: stored.version + 1,
-      seq: ++this.seq,
     });
     return 'applied';
   }
@@ -195,6 +186,16 @@ export class InMemoryProductRatings implements ProductRatings {
     return out;
   }
 }
+
+const matchedOf = (docs: ProductDocument[]): string => {
+  let [a, b] = [0, 0];
+  for (const d of docs) {
+    const p = facetPrint(d);
+    a += p.facet_print_a;
+    b += p.facet_print_b;
+  }
+  return `${docs.length}:${a}:${b}`;
+};
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const words = (s: string) => s.toLowerCase().split(/\s+/).filter(Boolean);
