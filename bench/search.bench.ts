@@ -26,11 +26,19 @@
  * (at least BENCH_WARMUP_SECONDS, 60; 0 skips it), so that a run right after Elasticsearch started
  * measures the same as the next one.
  *
+ * The shoppers' mix is measured in a shop's steady state: before its windows each side runs
+ * BENCH_CACHE_WARMUP_SECONDS (30) of other searches of the same distribution, so the caches hold
+ * what they hold after minutes of traffic (a fresh process counts every search's facets the first
+ * time: about a tenth of the mix's searches in a 15 s window), and all through its warm-up and
+ * windows the catalog is written, BENCH_WRITES_PER_SECOND (10) random SKUs restocked a second
+ * through the gateway, so the held facet counts are checked against products that change.
+ *
  * `BENCH_RESULT_NAME` (default search) names the result file; only `search` writes the figures of
  * bench/results/summary.md.
  *
  *   npm run bench:search   (BENCH_PRODUCTS, BENCH_SECONDS, BENCH_CONCURRENCY, BENCH_ROUNDS,
  *                           BENCH_LAG_SAMPLES, BENCH_BASE_TREE, BENCH_WARMUP_SECONDS,
+ *                           BENCH_CACHE_WARMUP_SECONDS, BENCH_WRITES_PER_SECOND,
  *                           BENCH_RESULT_NAME)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -68,6 +76,23 @@ const BASE_TREE = process.env.BENCH_BASE_TREE;
 const RESULT_NAME = process.env.BENCH_RESULT_NAME ?? 'search';
 /** Unmeasured searches before the mixes, at least this long (BENCH_WARMUP_SECONDS; 0: none). */
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 60);
+/**
+ * Seconds of the shoppers' mix each side runs, unmeasured, before that mix's windows
+ * (BENCH_CACHE_WARMUP_SECONDS; 0: none): the platform's caches in their steady state, as in a shop
+ * whose processes run for days (a fresh process counts every search's facets the first time).
+ */
+const CACHE_WARMUP_SECONDS = Number(process.env.BENCH_CACHE_WARMUP_SECONDS ?? 30);
+/**
+ * Catalog writes a second through the gateway during the shoppers' mix, its warm-up included
+ * (BENCH_WRITES_PER_SECOND; 0: none): a random SKU restocked by one unit (a stock adjustment:
+ * catalog's ProductStockChanged, the product's document written again; a product out of stock
+ * comes back in stock), as orders and restocks change a shop's products while it is searched.
+ */
+const WRITES_PER_SECOND = Number(process.env.BENCH_WRITES_PER_SECOND ?? 10);
+/** What the writes did: answered 200, failed, over how long. */
+const writes = { ok: 0, failed: 0, seconds: 0 };
+/** The shoppers' mix's cache warm-up's failed searches. */
+const cacheWarmup = { failed: 0 };
 /** A warm-up round's seconds per side, and the longest warm-up. */
 const WARMUP_ROUND_SECONDS = 5;
 const WARMUP_MAX_SECONDS = 240;
@@ -207,7 +232,8 @@ interface EdgeCounts {
 interface Mix {
   key: 'popular' | 'distinct';
   title: string;
-  sequence(): () => BenchSearch;
+  /** The mix's searches in order; another seed draws others of the same distribution. */
+  sequence(seed?: number): () => BenchSearch;
 }
 
 /**
@@ -252,9 +278,9 @@ const MIXES: Mix[] = [
   {
     key: 'popular',
     title: `shoppers' searches: ${POPULATION.length} different searches (20 queries × no brand or one of 50 × 4 sorts × in stock or not), the k-th most popular asked in proportion to 1/k (Zipf)`,
-    sequence: () => {
+    sequence: (seed = 2026) => {
       // seeded: every side and every run draws the same searches
-      const rand = new Prng(2026);
+      const rand = new Prng(seed);
       return () => POPULATION[zipfRank(rand.next())];
     },
   },
@@ -373,6 +399,16 @@ async function main() {
     const rssAfter = peakRssMiB(search?.process.pid);
     const total = (await platform.api('GET', '/v1/search/products?limit=1')).body.total;
     if (total < PRODUCTS) throw new Error(`only ${total} products searchable`);
+    // the SKUs the shoppers' mix's writes restock
+    const skuIds = await skusOf(platform.databases.catalog!, `bench-${platform.suffix}`);
+    const restock = async (sku: string) =>
+      (
+        await ops('POST', `/v1/skus/${sku}/stock-adjustments`, {
+          warehouseCode: 'MAIN',
+          delta: 1,
+          reason: 'bench restock',
+        })
+      ).status;
 
     // 2. latency: the same searches through the gateway and straight to Elasticsearch, in two
     // mixes (see MIXES): shoppers' searches, popular ones often (the target's figure), and
@@ -489,10 +525,45 @@ async function main() {
         };
       };
       const pending: Promise<void>[] = [];
-      for (let r = 0; r < ROUNDS; r++) {
-        await measureWindow(directSide, { ...window, meterPids: pids });
-        if (baseTree) await measureWindow(baseSide, { ...window, meterPids: baseTree.pids });
-        await measureWindow(gatewaySide, { ...window, meterPids: pids, around: countCache });
+      // the shoppers' mix is measured with the catalog being written, its caches warm
+      const shoppers = mix.key === 'popular';
+      const stopWrites =
+        shoppers && WRITES_PER_SECOND > 0
+          ? startWriter(skuIds, WRITES_PER_SECOND, restock)
+          : undefined;
+      try {
+        if (shoppers && CACHE_WARMUP_SECONDS > 0) {
+          // other searches of the same distribution (another seed), each side in turn
+          const ok = (status: number) => (status === 200 ? undefined : `HTTP ${status}`);
+          const [d, g, b] = [mix.sequence(7), mix.sequence(7), mix.sequence(7)];
+          const sides = [
+            async () =>
+              ok(
+                (
+                  await send(esPool, 'POST', esPath, {
+                    body: buildSearchBody(toCriteria(d().input)),
+                  })
+                ).status,
+              ),
+            ...(basePool ? [async () => ok((await send(basePool, 'GET', b().path)).status)] : []),
+            async () => ok((await send(gatewayPool, 'GET', g().path)).status),
+          ];
+          const each = {
+            concurrency: CONCURRENCY,
+            seconds: CACHE_WARMUP_SECONDS / ROUNDS,
+            warmupSeconds: 0,
+          };
+          for (let r = 0; r < ROUNDS; r++)
+            for (const side of sides)
+              cacheWarmup.failed += (await closedLoop('warm-up', side, each)).failed;
+        }
+        for (let r = 0; r < ROUNDS; r++) {
+          await measureWindow(directSide, { ...window, meterPids: pids });
+          if (baseTree) await measureWindow(baseSide, { ...window, meterPids: baseTree.pids });
+          await measureWindow(gatewaySide, { ...window, meterPids: pids, around: countCache });
+        }
+      } finally {
+        await stopWrites?.();
       }
       await Promise.all(pending);
       const pooled = ({ s }: { s: WindowedSide }): WindowedSide => {
@@ -613,7 +684,7 @@ async function main() {
     const summary = [
       `# Search benchmark (${new Date().toISOString()})`,
       '',
-      `Machine: ${machine()}. Command: \`npm run bench:search\` (BENCH_PRODUCTS=${PRODUCTS}, BENCH_SECONDS=${SECONDS} per side and mix, BENCH_CONCURRENCY=${CONCURRENCY}, BENCH_ROUNDS=${ROUNDS}, BENCH_LAG_SAMPLES=${LAG_SAMPLES}, BENCH_WARMUP_SECONDS=${WARMUP_SECONDS}${BASE_TREE ? `, BENCH_BASE_TREE=${BASE_TREE}` : ''}${RESULT_NAME !== 'search' ? `, BENCH_RESULT_NAME=${RESULT_NAME}` : ''}). ${WARMUP_SECONDS > 0 ? `First ${warmup.seconds.toFixed(0)} s of unmeasured searches (in stock, with a minimum price: searches no mix asks), each side in turn for ${WARMUP_ROUND_SECONDS} s per round, until Elasticsearch direct stopped getting faster (at least BENCH_WARMUP_SECONDS, then until two rounds in a row were within 5 % of the best round before them; per round: ${warmup.directRates.map((x) => x.toFixed(0)).join(', ')} searches/s; ${warmup.failed} failed). ` : ''}${BASE_TREE ? `The three sides are measured in ${ROUNDS} alternating windows each (direct, the base tree's gateway, this tree's gateway, direct, …), pooled; each tree's search and gateway were started for the comparison, as processes beside the platform's (whose pair ran the reindex and the operator's calls, and is not measured)` : `The two sides are measured in ${ROUNDS} alternating windows each (direct, gateway, direct, …), pooled`}.`,
+      `Machine: ${machine()}. Command: \`npm run bench:search\` (BENCH_PRODUCTS=${PRODUCTS}, BENCH_SECONDS=${SECONDS} per side and mix, BENCH_CONCURRENCY=${CONCURRENCY}, BENCH_ROUNDS=${ROUNDS}, BENCH_LAG_SAMPLES=${LAG_SAMPLES}, BENCH_WARMUP_SECONDS=${WARMUP_SECONDS}, BENCH_CACHE_WARMUP_SECONDS=${CACHE_WARMUP_SECONDS}, BENCH_WRITES_PER_SECOND=${WRITES_PER_SECOND}${BASE_TREE ? `, BENCH_BASE_TREE=${BASE_TREE}` : ''}${RESULT_NAME !== 'search' ? `, BENCH_RESULT_NAME=${RESULT_NAME}` : ''}). ${WARMUP_SECONDS > 0 ? `First ${warmup.seconds.toFixed(0)} s of unmeasured searches (in stock, with a minimum price: searches no mix asks), each side in turn for ${WARMUP_ROUND_SECONDS} s per round, until Elasticsearch direct stopped getting faster (at least BENCH_WARMUP_SECONDS, then until two rounds in a row were within 5 % of the best round before them; per round: ${warmup.directRates.map((x) => x.toFixed(0)).join(', ')} searches/s; ${warmup.failed} failed). ` : ''}${BASE_TREE ? `The three sides are measured in ${ROUNDS} alternating windows each (direct, the base tree's gateway, this tree's gateway, direct, …), pooled; each tree's search and gateway were started for the comparison, as processes beside the platform's (whose pair ran the reindex and the operator's calls, and is not measured)` : `The two sides are measured in ${ROUNDS} alternating windows each (direct, gateway, direct, …), pooled`}.`,
       'Catalog, search, user, the gateway, the load generator, Postgres, Kafka and Elasticsearch share the machine.',
       '',
       '## Indexing',
@@ -634,6 +705,12 @@ async function main() {
           '',
           `${mix.title[0].toUpperCase()}${mix.title.slice(1)}.`,
           '',
+          ...(mix.key === 'popular'
+            ? [
+                `In the steady state of a shop open for a while: before the windows, each side ran ${CACHE_WARMUP_SECONDS} s of other searches of the same distribution, unmeasured, in ${ROUNDS} turns (BENCH_CACHE_WARMUP_SECONDS; ${cacheWarmup.failed} failed), so that the platform's caches hold what they hold after minutes of traffic; and all through the warm-up and the windows of every side, ${WRITES_PER_SECOND} catalog writes a second through the gateway (BENCH_WRITES_PER_SECOND: a random one of the ${PRODUCTS} SKUs restocked by one unit; its product's document written again, out of stock ones back in stock): ${writes.ok} answered 200, ${writes.failed} failed, over ${writes.seconds.toFixed(0)} s.`,
+                '',
+              ]
+            : []),
           table([direct.run, ...(before ? [before.run] : []), gateway.run]),
           '',
           `- Gateway p50 ÷ Elasticsearch p50: **${ratio(gateway.run.p50, direct.run.p50)}**; p95 ÷ p95: **${ratio(gateway.run.p95, direct.run.p95)}**; p99 ÷ p99: ${ratio(gateway.run.p99, direct.run.p99)}; throughput ratio ${ratio(gateway.run.perSecond, direct.run.perSecond)}.`,
@@ -724,6 +801,10 @@ async function main() {
     process.stderr.write(`\nwritten to ${file}\n`);
     if (measured.some((m) => m.gateway.run.failed > 0 || m.direct.run.failed > 0))
       throw new Error('failed searches during the run');
+    if (writes.failed > 0 || cacheWarmup.failed > 0)
+      throw new Error(
+        `${writes.failed} failed writes, ${cacheWarmup.failed} failed warm-up searches`,
+      );
   } finally {
     await Promise.all([baseTree?.stop(), nowTree?.stop()]);
     await platform.stop();
@@ -775,6 +856,11 @@ async function startPair(
       SEARCH_GRPC_PORT: String(grpc),
       SEARCH_HTTP_PORT: String(http),
       SEARCH_CONSUMER_GROUP: `${s.SEARCH_CONSUMER_GROUP}-${side}`,
+      // readers only: their consumers read topics nobody writes, so every product document is
+      // the platform's search's (this tree's) write, as with one search deployment; otherwise
+      // each pair would write every event's document too, the base tree's without the fields
+      // this tree's reads
+      KAFKA_TOPIC_PREFIX: `bench-idle-${side}-`,
     },
     `http://127.0.0.1:${http}/readyz`,
   );
@@ -800,6 +886,47 @@ async function startPair(
       await gateway.stop();
       await search.stop();
     },
+  };
+}
+
+/** The generated products' SKU ids (the catalog's rows tagged by `generateCatalog`). */
+async function skusOf(catalogDb: string, tag: string): Promise<string[]> {
+  const pg = new Client({ connectionString: catalogDb });
+  await pg.connect();
+  try {
+    const { rows } = await pg.query<{ id: string }>(
+      'SELECT s.id FROM skus s JOIN products p ON p.id = s.product_id WHERE p.description = $1',
+      [tag],
+    );
+    return rows.map((r) => r.id);
+  } finally {
+    await pg.end();
+  }
+}
+
+/**
+ * Writes at a steady pace until stopped: `perSecond` times a second, a random SKU given to
+ * `write` (its HTTP status; 200 counted ok). A write slower than the pace delays the next, never
+ * more than one at a time. Returns the stop, which waits for the write under way.
+ */
+function startWriter(skus: string[], perSecond: number, write: (sku: string) => Promise<number>) {
+  const rand = new Prng(11);
+  const started = performance.now();
+  let stopped = false;
+  const loop = (async () => {
+    let next = performance.now();
+    while (!stopped) {
+      const status = await write(skus[Math.floor(rand.next() * skus.length)]).catch(() => 0);
+      if (status === 200) writes.ok++;
+      else writes.failed++;
+      next = Math.max(next + 1000 / perSecond, performance.now());
+      await new Promise((r) => setTimeout(r, next - performance.now()));
+    }
+  })();
+  return async () => {
+    stopped = true;
+    await loop;
+    writes.seconds += (performance.now() - started) / 1000;
   };
 }
 
