@@ -220,8 +220,12 @@ interface CacheCounts {
   hit: number;
   shared: number;
   miss: number;
-  /** Searches that asked Elasticsearch with their facets held (hit), counted (miss), or held but counted again (recounted: the total had changed). */
-  facets: { hit: number; miss: number; recounted: number };
+  /**
+   * Searches that asked Elasticsearch with their facets held (hit), counted (miss), held but
+   * counted again after the hits (recounted: the matches had changed), or asked whole (unsettled:
+   * the matches had changed at the last check).
+   */
+  facets: { hit: number; miss: number; recounted: number; unsettled: number };
 }
 interface EdgeCounts {
   hit: number;
@@ -463,7 +467,12 @@ async function main() {
     const cacheCounts = async () => {
       const [service, facets, edge] = await Promise.all([
         counts(searchMetrics, 'emporia_search_result_cache_total', ['hit', 'shared', 'miss']),
-        counts(searchMetrics, 'emporia_search_facet_cache_total', ['hit', 'miss', 'recounted']),
+        counts(searchMetrics, 'emporia_search_facet_cache_total', [
+          'hit',
+          'miss',
+          'recounted',
+          'unsettled',
+        ]),
         counts(gatewayMetrics, 'emporia_gateway_search_cache_total', ['hit', 'joined', 'miss']),
       ]);
       return {
@@ -502,7 +511,7 @@ async function main() {
         hit: 0,
         shared: 0,
         miss: 0,
-        facets: { hit: 0, miss: 0, recounted: 0 },
+        facets: { hit: 0, miss: 0, recounted: 0, unsettled: 0 },
         edge: { hit: 0, joined: 0, miss: 0 },
       };
       // the cache's answers during the gateway's measured windows
@@ -517,6 +526,7 @@ async function main() {
               cache.facets.hit += to.facets.hit - from.facets.hit;
               cache.facets.miss += to.facets.miss - from.facets.miss;
               cache.facets.recounted += to.facets.recounted - from.facets.recounted;
+              cache.facets.unsettled += to.facets.unsettled - from.facets.unsettled;
               cache.edge.hit += to.edge.hit - from.edge.hit;
               cache.edge.joined += to.edge.joined - from.edge.joined;
               cache.edge.miss += to.edge.miss - from.edge.miss;
@@ -716,7 +726,7 @@ async function main() {
           `- Gateway p50 ÷ Elasticsearch p50: **${ratio(gateway.run.p50, direct.run.p50)}**; p95 ÷ p95: **${ratio(gateway.run.p95, direct.run.p95)}**; p99 ÷ p99: ${ratio(gateway.run.p99, direct.run.p99)}; throughput ratio ${ratio(gateway.run.perSecond, direct.run.perSecond)}.`,
           `- The gateway's copy of the pages during its windows (\`SEARCH_PAGE_CACHE_MS\`): ${edge} searches, ${cache.edge.hit} answered from the copy (${edge ? ((100 * cache.edge.hit) / edge).toFixed(1) : '0'} %), ${cache.edge.joined} joined the same search in flight, ${cache.edge.miss} asked the search service.`,
           `- The search service's result cache during the gateway's windows: ${asked} searches, ${cache.hit} answered from memory (${asked ? ((100 * cache.hit) / asked).toFixed(1) : '0'} %), ${cache.shared} joined the same search in flight, ${cache.miss} asked Elasticsearch.`,
-          `- Of the searches that asked Elasticsearch, by their facets (\`SEARCH_FACET_CACHE_MS\`, ${facetCacheMs}): ${cache.facets.hit} with the facet counts of the same search in another order or page (their hits only asked), ${cache.facets.miss} with their facets counted, ${cache.facets.recounted} counted again (the products matching had changed).`,
+          `- Of the searches that asked Elasticsearch, by their facets (\`SEARCH_FACET_CACHE_MS\`, ${facetCacheMs}): ${cache.facets.hit} with the facet counts of the same search in another order or page (their hits only asked), ${cache.facets.miss} with their facets counted, ${cache.facets.recounted} counted again after their hits (the products matching had changed), ${cache.facets.unsettled} asked with their facets because the products matching had changed at the search's last check.`,
           '- CPU per request (ms, summed over every service and server process from /proc; the load generator apart):',
           `  - Elasticsearch directly: ${cpuPerRequest(direct.cpu, direct.run.ok)}`,
           ...(before

@@ -58,8 +58,8 @@ export interface SearchPage {
    * Which products the facets count, as a string equal between two answers when the same
    * products match the search (its text and filters, before its facet selections) with the same
    * values in every faceted field; given when asked (`SearchOptions.matched`), unless the index
-   * cannot tell. Elasticsearch: how many products match and the sums of their facet prints
-   * (infrastructure/facet-print.ts); none while a matching document carries no print.
+   * cannot tell. Elasticsearch: how many products match and their facet prints' sum, lowest and
+   * highest (infrastructure/facet-print.ts); none while a matching document carries no print.
    */
   matched?: string;
 }

@@ -219,8 +219,44 @@ describe('CachedProductIndex (search pages from memory for a bounded time)', () 
       // counts are held
       expect(asked()).toEqual(['RELEVANCE+facets', 'PRICE_ASC', 'PRICE_ASC+facets (counts only)']);
       expect(byPrice.reusableForMs).toBe(1000);
+      // the matches had changed: the next search asks hits and facets together (one request), finds
+      // them as counted, and settles: the one after asks its hits only
       expect((await faceted.search(sorted('NEWEST'))).facets!.brands).toHaveLength(2);
-      expect(asked().at(-1)).toBe('NEWEST');
+      expect(asked().at(-1)).toBe('NEWEST+facets');
+      expect((await faceted.search(sorted('SALES'))).facets!.brands).toHaveLength(2);
+      expect(asked().at(-1)).toBe('SALES');
+    });
+
+    it('asks a search whose matches keep changing whole, one request, until they stop', async () => {
+      await faceted.search(sorted('RELEVANCE'));
+      const enter = async (id: string) => {
+        await inner.upsert(doc({ id, title: `${id} phone`, brand: '小米' }));
+        clock += 1001;
+      };
+      await enter('p2');
+      await faceted.search(sorted('PRICE_ASC')); // hits, then the counts: changed
+      await enter('p3');
+      const third = await faceted.search(sorted('NEWEST')); // whole: changed again
+      await enter('p4');
+      const fourth = await faceted.search(sorted('SALES')); // whole: changed again
+      expect([third.total, fourth.total]).toEqual([3, 4]);
+      expect(fourth.facets!.brands.map((b) => `${b.value} ${b.count}`).sort()).toEqual([
+        '华为 1',
+        '小米 3',
+      ]);
+      clock += 1001;
+      await faceted.search(sorted('RELEVANCE')); // whole: as counted, settles
+      clock += 1001;
+      await faceted.search(sorted('PRICE_ASC')); // hits only
+      expect(asked()).toEqual([
+        'RELEVANCE+facets',
+        'PRICE_ASC',
+        'PRICE_ASC+facets (counts only)',
+        'NEWEST+facets',
+        'SALES+facets',
+        'RELEVANCE+facets',
+        'PRICE_ASC',
+      ]);
     });
 
     it('asks hits and facets together when the results change again between the hits and the recount', async () => {

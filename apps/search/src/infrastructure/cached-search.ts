@@ -16,19 +16,26 @@ const counted = {
 };
 const facetLookups = counter(
   'emporia_search_facet_cache_total',
-  'Searches with facets that asked Elasticsearch, by how their facets were found: hit (held from the same search in another order or page, the same products matching unchanged: only the hits asked), miss (hits and facets asked together) or recounted (held, but the products matching had changed since: the counts asked again after the hits)',
+  'Searches with facets that asked Elasticsearch, by how their facets were found: hit (held from the same search in another order or page, the same products matching unchanged: only the hits asked), miss (hits and facets asked together) recounted (held, but the products matching had changed since: the counts asked again after the hits) or unsettled (held, but the matches had changed at the last check: hits and facets asked together)',
   ['outcome'],
 );
 const facetCounted = {
   hit: facetLookups.labels('hit'),
   miss: facetLookups.labels('miss'),
   recounted: facetLookups.labels('recounted'),
+  unsettled: facetLookups.labels('unsettled'),
 };
 
 /** A search's facet counts, with which products they counted (`SearchPage.matched`). */
 interface HeldFacets {
   facets: SearchFacets;
   matched: string;
+  /**
+   * The matches had changed when these were counted (the counts before them no longer held): the
+   * next search asks hits and facets together, one request, rather than its hits and then, the
+   * matches having changed again, its counts.
+   */
+  unsettled?: boolean;
 }
 
 /** Every request here asks which products matched (the held counts are checked against it). */
@@ -88,8 +95,8 @@ export function facetKey(criteria: SearchCriteria): string {
  * Facet counts (`facetTtlMs`): the facets depend on the search's text and filters, not on its
  * order, page size or cursor (`facetKey`), and they are a large part of Elasticsearch's work for a
  * search (the aggregations: ~0.9 of ~2.1 ms of its CPU for the benchmark's searches). Every
- * request also asks which products matched (`SearchPage.matched`: their count and the sums of
- * their facet prints, facet-print.ts). A search missing its page whose facets are held (the same
+ * request also asks which products matched (`SearchPage.matched`: their count and their facet
+ * prints' sum, lowest and highest, facet-print.ts). A search missing its page whose facets are held (the same
  * search sorted another way, or another of its pages) asks Elasticsearch for its hits and total
  * only, and shows the held facets when the same products match with the same facet values (a
  * write to their stock, sales, rating or title leaves the counts held); otherwise (a product
@@ -153,13 +160,14 @@ export class CachedProductIndex implements ProductIndex {
   /**
    * A page from Elasticsearch: its hits only, with facet counts held from another order or page of
    * the same search while the same products match (counted again alone when they changed); or
-   * hits and facets together, the facets then held for the others.
+   * hits and facets together (none held, or the matches changed at the last check), the facets
+   * then held for the others.
    */
   private async ask(criteria: SearchCriteria, after?: unknown[]): Promise<SearchPage> {
     if (!this.facets || !criteria.facets) return this.inner.search(criteria, after);
     const key = facetKey(criteria);
     const held = this.facets.get(key);
-    if (held) {
+    if (held && !held.unsettled) {
       const page = await this.inner.search({ ...criteria, facets: undefined }, after, MATCHED);
       if (page.matched === held.matched) {
         facetCounted.hit.inc();
@@ -170,14 +178,21 @@ export class CachedProductIndex implements ProductIndex {
       // whole search again, and shown if they counted the products the hits came from
       const recount = await this.inner.search({ ...criteria, size: 0 }, undefined, MATCHED);
       if (recount.facets && recount.matched !== undefined && recount.matched === page.matched) {
-        this.facets.set(key, { facets: recount.facets, matched: recount.matched });
+        this.facets.set(key, { facets: recount.facets, matched: recount.matched, unsettled: true });
         return shown(page, recount.facets);
       }
       // the matches changed again between the two: hits and facets asked together, below
-    } else facetCounted.miss.inc();
+    } else (held ? facetCounted.unsettled : facetCounted.miss).inc();
+    // hits and facets together: no counts held, or the matches changed at the last check (a
+    // search whose matches change between most of its searches pays one request, not two; one
+    // that finds them as they were counted settles, and the next asks its hits only)
     const page = await this.inner.search(criteria, after, MATCHED);
     if (page.facets && page.matched !== undefined)
-      this.facets.set(key, { facets: page.facets, matched: page.matched });
+      this.facets.set(key, {
+        facets: page.facets,
+        matched: page.matched,
+        unsettled: held !== undefined && page.matched !== held.matched,
+      });
     return shown(page, page.facets);
   }
 

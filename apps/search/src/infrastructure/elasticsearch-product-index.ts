@@ -49,21 +49,19 @@ type Agg = { values?: { buckets?: Bucket[] } & Record<string, unknown> } & Recor
 
 /**
  * `SearchPage.matched` from the `_matched` aggregation (buildSearchBody): how many products match
- * and the sums of their facet prints (facet-print.ts); none when some of them carry no print
- * (written by an older release: a faceted change of theirs would not show in the sums).
+ * and their facet prints' sum, lowest and highest (facet-print.ts); none when some of them carry
+ * no print (written by an older release: a faceted change of theirs would not show).
  */
 const matchedOf = (aggs: Record<string, Agg>): string | undefined => {
   const m = aggs._matched as
     | {
         doc_count?: number;
-        a?: { value?: number };
-        b?: { value?: number };
-        n?: { value?: number };
+        p?: { count?: number; sum?: number; min?: number | null; max?: number | null };
       }
     | undefined;
   const count = m?.doc_count ?? 0;
-  if ((m?.n?.value ?? 0) !== count) return undefined;
-  return `${count}:${m?.a?.value ?? 0}:${m?.b?.value ?? 0}`;
+  if ((m?.p?.count ?? 0) !== count) return undefined;
+  return count ? `${count}:${m?.p?.sum}:${m?.p?.min}:${m?.p?.max}` : '0';
 };
 
 const counts = (buckets: Bucket[] | undefined): FacetCount[] =>

@@ -98,8 +98,7 @@ export const PRODUCT_MAPPINGS: estypes.MappingTypeMapping = {
     // v4 (issue 18): catalog's tags (新品, 促销, 爆款, ...), filtered and faceted exactly
     tags: { type: 'keyword' as const },
     // v5 (issue 19): the facet print (facet-print.ts), summed by the `_matched` aggregation only
-    facet_print_a: { type: 'long' as const, index: false },
-    facet_print_b: { type: 'long' as const, index: false },
+    facet_print: { type: 'long' as const, index: false },
     version: { type: 'long' as const },
     created_at: { type: 'date' as const },
     updated_at: { type: 'date' as const },

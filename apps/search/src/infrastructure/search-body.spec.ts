@@ -44,15 +44,11 @@ describe('search body', () => {
     );
   });
 
-  it('asks which products match (their count and facet prints summed) when told, facets or not', () => {
+  it('asks which products match (their count; their facet prints: count, sum, lowest, highest) when told, facets or not', () => {
     const matched = {
       _matched: {
         filter: { match_all: {} },
-        aggs: {
-          a: { sum: { field: 'facet_print_a' } },
-          b: { sum: { field: 'facet_print_b' } },
-          n: { value_count: { field: 'facet_print_a' } },
-        },
+        aggs: { p: { stats: { field: 'facet_print' } } },
       },
     };
     const hitsOnly = JSON.parse(
@@ -71,9 +67,10 @@ describe('search body', () => {
       expect.arrayContaining([
         'aggregations.**.key',
         'aggregations.**.doc_count',
-        'aggregations._matched.a.value',
-        'aggregations._matched.b.value',
-        'aggregations._matched.n.value',
+        'aggregations._matched.p.count',
+        'aggregations._matched.p.sum',
+        'aggregations._matched.p.min',
+        'aggregations._matched.p.max',
       ]),
     );
   });

@@ -188,29 +188,22 @@ export const SEARCH_FILTER_PATH = [
   'aggregations.**.doc_count',
   'aggregations.**.from',
   'aggregations.**.to',
-  'aggregations._matched.a.value',
-  'aggregations._matched.b.value',
-  'aggregations._matched.n.value',
+  'aggregations._matched.p.count',
+  'aggregations._matched.p.sum',
+  'aggregations._matched.p.min',
+  'aggregations._matched.p.max',
 ].join(',');
 
 /**
  * The aggregation answering which products match a search (`SearchPage.matched`): how many
  * documents match the query (its filters, not the facet selections: the products the facets
- * count) and the sums of their facet prints (facet-print.ts). A product entering or leaving the
- * matches, or changing a faceted field while in them, changes the figures; a write that leaves
- * the facet values as they were (stock, sales, rating, title) does not.
+ * count), and how many of them carry a facet print with the prints' sum, lowest and highest
+ * (facet-print.ts; one pass over one column). A product entering or leaving the matches, or
+ * changing a faceted field while in them, changes the figures; a write that leaves the facet
+ * values as they were (stock, sales, rating, title) does not.
  */
 const matchedAggs = {
-  _matched: {
-    filter: { match_all: {} },
-    aggs: {
-      a: { sum: { field: 'facet_print_a' } },
-      b: { sum: { field: 'facet_print_b' } },
-      // how many of them carry a print (a document written by an instance of an older release,
-      // during a rolling upgrade, does not: then the counts are not held)
-      n: { value_count: { field: 'facet_print_a' } },
-    },
-  },
+  _matched: { filter: { match_all: {} }, aggs: { p: { stats: { field: 'facet_print' } } } },
 };
 
 /**

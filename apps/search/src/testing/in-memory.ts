@@ -37,7 +37,7 @@ import { facetPrint } from '../infrastructure/facet-print';
  *   results are ordered by hits then product id (RATING: average, review count, product id),
  *   `after` is the last product id; `minRating` filters on the average, `tags` on any of them;
  *   facets count categories, brands and tags of the found products only (not disjunctive), and
- *   `matched` is their count and the sums of their facet prints, as Elasticsearch's;
+ *   `matched` is their count and their facet prints' sum, lowest and highest, as Elasticsearch's;
  * Every fake can be made to fail its next calls (`failing`), as a backend outage would.
  */
 export class InMemoryProductIndex implements ProductIndex {
@@ -105,7 +105,7 @@ export class InMemoryProductIndex implements ProductIndex {
             attributes: [],
           }
         : undefined,
-      // as Elasticsearch's: how many match and the sums of their facet prints
+      // as Elasticsearch's: how many match, their facet prints' sum, lowest and highest
       ...(opts?.matched ? { matched: matchedOf(found.map((h) => h.document)) } : {}),
     };
   }
@@ -188,13 +188,10 @@ export class InMemoryProductRatings implements ProductRatings {
 }
 
 const matchedOf = (docs: ProductDocument[]): string => {
-  let [a, b] = [0, 0];
-  for (const d of docs) {
-    const p = facetPrint(d);
-    a += p.facet_print_a;
-    b += p.facet_print_b;
-  }
-  return `${docs.length}:${a}:${b}`;
+  if (docs.length === 0) return '0';
+  const prints = docs.map((d) => facetPrint(d).facet_print);
+  const sum = prints.reduce((a, b) => a + b, 0);
+  return `${docs.length}:${sum}:${Math.min(...prints)}:${Math.max(...prints)}`;
 };
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
