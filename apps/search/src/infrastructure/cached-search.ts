@@ -96,14 +96,18 @@ export function facetKey(criteria: SearchCriteria): string {
  * order, page size or cursor (`facetKey`), and they are a large part of Elasticsearch's work for a
  * search (the aggregations: ~0.9 of ~2.1 ms of its CPU for the benchmark's searches). Every
  * request also asks which products matched (`SearchPage.matched`: their count and their facet
- * prints' sum, lowest and highest, facet-print.ts). A search missing its page whose facets are held (the same
- * search sorted another way, or another of its pages) asks Elasticsearch for its hits and total
- * only, and shows the held facets when the same products match with the same facet values (a
- * write to their stock, sales, rating or title leaves the counts held); otherwise (a product
- * entered, left or changed a faceted field) the counts alone are asked again, and shown when they counted the
- * products the hits came from (if the matches changed again in between, hits and facets are
- * asked together). So the facets shown are always Elasticsearch's count of the products the
- * hits were found among, and a page is as fresh as a whole as its hits: the page bound above.
+ * prints' sum, lowest and highest, facet-print.ts). A search missing its page whose facets are
+ * held (the same search sorted another way, or another of its pages) asks Elasticsearch for its
+ * hits and total only, and shows the held facets when the same products match with the same facet
+ * values (a write to their stock, sales, rating or title leaves the counts held); otherwise (a
+ * product entered, left or changed a faceted field) the counts alone are asked again, and shown
+ * when they counted the products the hits came from (if the matches changed again in between,
+ * hits and facets are asked together). Counts asked again that way are held as unsettled: the
+ * next search asks hits and facets together (one request: a search whose matches change between
+ * most of its searches would otherwise pay two, its hits and then its counts), and settles when
+ * it finds the matches as they were counted. So the facets shown are always Elasticsearch's count
+ * of the products the hits were found among, and a page is as fresh as a whole as its hits: the
+ * page bound above.
  * `facetTtlMs` only bounds how long counts are held for reuse.
  *
  * Every other method goes straight to the index.
