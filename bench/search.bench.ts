@@ -726,7 +726,14 @@ async function main() {
           '',
           ...(mix.key === 'popular'
             ? [
-                `In the steady state of a shop open for a while: before the windows, each gateway answered other searches of the same distribution, unmeasured, in turns of ${CACHE_WARMUP_ROUND_SECONDS} s, until each had answered BENCH_CACHE_WARMUP_SEARCHES=${CACHE_WARMUP_SEARCHES} (${cacheWarmup.searches.join(' and ')} in ${cacheWarmup.seconds.toFixed(0)} s; ${cacheWarmup.failed} failed), so that the platform's caches hold what they hold after minutes of traffic; and all through the warm-up and the windows of every side, ${WRITES_PER_SECOND} catalog writes a second through the gateway (BENCH_WRITES_PER_SECOND: a random one of the ${PRODUCTS} SKUs restocked by one unit; its product's document written again, out of stock ones back in stock): ${writes.ok} answered 200, ${writes.failed} failed, over ${writes.seconds.toFixed(0)} s.`,
+                [
+                  CACHE_WARMUP_SEARCHES > 0
+                    ? `In the steady state of a shop open for a while: before the windows, each gateway answered other searches of the same distribution, unmeasured, in turns of ${CACHE_WARMUP_ROUND_SECONDS} s, until each had answered BENCH_CACHE_WARMUP_SEARCHES=${CACHE_WARMUP_SEARCHES} (${cacheWarmup.searches.join(' and ')} in ${cacheWarmup.seconds.toFixed(0)} s; ${cacheWarmup.failed} failed), so that the platform's caches hold what they hold after minutes of traffic.`
+                    : 'Cold: no search of this mix before the windows (BENCH_CACHE_WARMUP_SEARCHES=0), so the first of each search in the windows finds nothing held.',
+                  WRITES_PER_SECOND > 0
+                    ? `All through the warm-up and the windows of every side, ${WRITES_PER_SECOND} catalog writes a second through the gateway (BENCH_WRITES_PER_SECOND: a random one of the ${PRODUCTS} SKUs restocked by one unit; its product's document written again, out of stock ones back in stock): ${writes.ok} answered 200, ${writes.failed} failed, over ${writes.seconds.toFixed(0)} s.`
+                    : 'No catalog writes during the windows (BENCH_WRITES_PER_SECOND=0).',
+                ].join(' '),
                 '',
               ]
             : []),
