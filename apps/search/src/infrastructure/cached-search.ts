@@ -16,7 +16,7 @@ const counted = {
 };
 const facetLookups = counter(
   'emporia_search_facet_cache_total',
-  'Searches with facets that asked Elasticsearch, by how their facets were found: hit (held from the same search in another order or page, the same products matching unchanged: only the hits asked), miss (hits and facets asked together) recounted (held, but the products matching had changed since: the counts asked again after the hits) or unsettled (held, but the matches had changed at the last check: hits and facets asked together)',
+  'Searches with facets that asked Elasticsearch, by how their facets were found: hit (held from the same search in another order or page, the same products matching unchanged: only the hits asked), miss (hits and facets asked together), recounted (held, but the products matching had changed since: the counts asked again after the hits) or unsettled (held, but the matches had changed at the last check: hits and facets asked together)',
   ['outcome'],
 );
 const facetCounted = {

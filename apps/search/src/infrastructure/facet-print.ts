@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { ProductDocument } from '../domain/product-document';
+import { MAPPING_VERSION } from './product-mapping';
 
 /**
- * A product's facet print: a 32-bit number hashed (SHA-256) from the product's id and every field
- * a search's facet counts read (search-body.ts `aggregations`: category path, brand, tags, prices,
- * attributes). Every write of a document carries it (`withFacetPrint`), in a `long` field read
+ * A product's facet print: a 32-bit number hashed (SHA-256) from the mapping's version, the
+ * product's id and every field a search's facet counts read (search-body.ts `aggregations`:
+ * category path, brand, tags, prices, attributes). Every write of a document carries it (`withFacetPrint`), in a `long` field read
  * only by the `_matched` aggregation: its sum, lowest and highest over the products a search
  * matches, with their count, tell whether the same products match with the same facet values. A
  * product entering or leaving the matches, or changing a faceted field while in them, changes the
@@ -25,6 +26,8 @@ export function facetPrint(doc: ProductDocument): FacetPrint {
   const h = createHash('sha256')
     .update(
       JSON.stringify([
+        // a new mapping may count the same values otherwise: its rebuilt index's prints differ
+        MAPPING_VERSION,
         doc.product_id,
         doc.category_path_ids,
         doc.brand,
