@@ -5,11 +5,12 @@ import { MAPPING_VERSION } from './product-mapping';
 /**
  * A product's facet print: a 32-bit number hashed (SHA-256) from the mapping's version, the
  * product's id and every field a search's facet counts read (search-body.ts `aggregations`:
- * category path, brand, tags, prices, attributes). Every write of a document carries it (`withFacetPrint`), in a `long` field read
- * only by the `_matched` aggregation: its sum, lowest and highest over the products a search
- * matches, with their count, tell whether the same products match with the same facet values. A
- * product entering or leaving the matches, or changing a faceted field while in them, changes the
- * figures; its stock, sales, rating or title do not (the counts it is in stay held).
+ * category path, brand, tags, prices, attributes). Every write of a document carries it
+ * (`withFacetPrint`), in a `long` field read only by the `_matched` aggregation: its sum, lowest
+ * and highest over the products a search matches, with their count, tell whether the same
+ * products match with the same facet values. A product entering or leaving the matches, or
+ * changing a faceted field while in them, changes the figures; its stock, sales, rating or title
+ * do not (the counts it is in stay held).
  *
  * One field, not two: each is read for every matching product of every search (two prints and
  * their count cost Elasticsearch ~0.15–0.4 ms more per search than one). The sum is exact while a
