@@ -42,7 +42,8 @@
  *   npm run bench:checkout      (BENCH_SECONDS, BENCH_CONCURRENCY, BENCH_ACCOUNTS, BENCH_BASE, BENCH_SIDES,
  *                                in the order given, e.g. now,base;
  *                                BENCH_SHOPPERS_PER_IP: e.g. 50 puts 50 shoppers behind one NAT
- *                                address, which the base's 30-an-hour IP rule holds for review)
+ *                                address, which the base's 30-an-hour IP rule holds for review;
+ *                                BENCH_PRODUCTS: the products bought, 1 by default)
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -89,6 +90,11 @@ const RESULT_NAME = process.env.BENCH_RESULT_NAME ?? 'checkout';
 const PASSWORD = 'benchmark password 2026';
 const REPO = join(__dirname, '..');
 const STOCK = 1_000_000;
+/**
+ * Products the shoppers buy, one SKU each (shopper i buys product i mod BENCH_PRODUCTS). One, the
+ * default: every paid order holds and commits the same SKU's stock and product rows (a hot item).
+ */
+const PRODUCTS = Math.max(1, Number(process.env.BENCH_PRODUCTS ?? 1));
 const SHOPPERS_PER_IP = Math.max(1, Number(process.env.BENCH_SHOPPERS_PER_IP ?? 1));
 const SETTLE_SECONDS = Number(process.env.BENCH_SETTLE_SECONDS ?? 5);
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 5);
@@ -316,25 +322,29 @@ async function prepareSide(
       { name: 'Bench', slug: `bench-${suffix}` },
       ops,
     );
-    const product = await call(
-      'POST',
-      '/v1/products',
-      {
-        title: 'Benchmark item',
-        categoryId: cat.body.id,
-        skus: [{ code: `BENCH-${suffix}`, price: { amountMinor: 9900, currency: 'CNY' } }],
-      },
-      ops,
-    );
-    if (product.status !== 201) throw new Error(`product: ${JSON.stringify(product.body)}`);
-    const skuId: string = product.body.skus[0].id;
-    const stocked = await call(
-      'POST',
-      `/v1/skus/${skuId}/stock-adjustments`,
-      { warehouseCode: 'BENCH', delta: STOCK, reason: 'bench' },
-      ops,
-    );
-    if (stocked.status !== 200) throw new Error(`stock: ${JSON.stringify(stocked.body)}`);
+    const skuIds: string[] = [];
+    for (let n = 0; n < PRODUCTS; n++) {
+      const product = await call(
+        'POST',
+        '/v1/products',
+        {
+          title: `Benchmark item ${n}`,
+          categoryId: cat.body.id,
+          skus: [{ code: `BENCH-${suffix}-${n}`, price: { amountMinor: 9900, currency: 'CNY' } }],
+        },
+        ops,
+      );
+      if (product.status !== 201) throw new Error(`product: ${JSON.stringify(product.body)}`);
+      const skuId: string = product.body.skus[0].id;
+      const stocked = await call(
+        'POST',
+        `/v1/skus/${skuId}/stock-adjustments`,
+        { warehouseCode: 'BENCH', delta: STOCK, reason: 'bench' },
+        ops,
+      );
+      if (stocked.status !== 200) throw new Error(`stock: ${JSON.stringify(stocked.body)}`);
+      skuIds.push(skuId);
+    }
 
     // shoppers: registered and signed in from their own client addresses
     process.stderr.write(`[${side}] signing in ${ACCOUNTS} shoppers\n`);
@@ -382,7 +392,7 @@ async function prepareSide(
       }
     };
     const putLine = (s: (typeof shoppers)[number]) =>
-      call('PUT', `/v1/cart/lines/${skuId}`, { quantity: 1 }, s.headers);
+      call('PUT', `/v1/cart/lines/${skuIds[s.i % PRODUCTS]}`, { quantity: 1 }, s.headers);
     const counts = { placed: 0, paid: 0, held: 0 };
     const checkoutMs: number[] = [];
     const cartInOrderMs: number[] = [];
@@ -577,7 +587,7 @@ async function finishSide(p: PreparedSide): Promise<SideResult> {
         db.catalog!,
         'SELECT COALESCE(sum(reserved), 0) AS n FROM stock_levels',
       );
-      return { sold: STOCK - onHand, reserved };
+      return { sold: STOCK * PRODUCTS - onHand, reserved };
     };
     let u = await units();
     for (let t = 0; t < 300 && u.sold !== paidOrders; t++) {
@@ -685,7 +695,7 @@ async function main(): Promise<void> {
   const lines = [
     `# Checkout benchmark: a paid order (${new Date().toISOString()})`,
     '',
-    `Machine: ${machine()}. Command: \`npm run bench:checkout\` (BENCH_SECONDS=${SECONDS}, BENCH_CONCURRENCY=${CONCURRENCY}, BENCH_ACCOUNTS=${ACCOUNTS}, BENCH_BASE=${BASE}, BENCH_SIDES=${SIDES.join(',')}, BENCH_ROUNDS=${ROUNDS}${SIDES.includes('traced') ? `, BENCH_TRACE_RATIO=${TRACE_RATIO}` : ''}${RESULT_NAME !== 'checkout' ? `, BENCH_RESULT_NAME=${RESULT_NAME}` : ''}).`,
+    `Machine: ${machine()}. Command: \`npm run bench:checkout\` (BENCH_SECONDS=${SECONDS}, BENCH_CONCURRENCY=${CONCURRENCY}, BENCH_ACCOUNTS=${ACCOUNTS}, BENCH_BASE=${BASE}, BENCH_SIDES=${SIDES.join(',')}, BENCH_ROUNDS=${ROUNDS}, BENCH_PRODUCTS=${PRODUCTS}${SIDES.includes('traced') ? `, BENCH_TRACE_RATIO=${TRACE_RATIO}` : ''}${RESULT_NAME !== 'checkout' ? `, BENCH_RESULT_NAME=${RESULT_NAME}` : ''}).`,
     'Each side runs catalog, user, order, marketing (PriceCart, list prices), risk (the seeded production rules) and the gateway as separate processes on the shared Postgres, Redis and Kafka; the load generator shares the machine.',
     `The sides' platforms run at the same time; each phase is measured in ${ROUNDS} windows per side of ${f1(SECONDS / ROUNDS)} s, the sides alternating (${[...new Set(SIDES)].join(', ')}), pooled; before its first windows, the phase's unmeasured warm-up in rounds of ${WARMUP_ROUND_SECONDS} s, the sides alternating, until every side's CPU per iteration stopped falling (at least BENCH_WARMUP_SECONDS=${WARMUP_SECONDS}, then until two rounds in a row were no more than 5 % below the best before them, at most BENCH_WARMUP_MAX_SECONDS=${WARMUP_MAX_SECONDS} per side: a started service's code is still being compiled by V8 for about a minute of load), each window after 1 s of warm-up outside the meter, its meter running ${DRAIN_SECONDS} s after its load for the events consumed after it (BENCH_DRAIN_SECONDS; the platform's at-rest cost of those seconds is counted too), the other sides' services paused meanwhile (SIGSTOP, SIGCONT after).`,
     `Settings the benchmark changes: the gateway's TRUST_PROXY=true (as in production behind a load balancer) so each shopper has a client address (X-Forwarded-For; ${SHOPPERS_PER_IP} shopper(s) per address, BENCH_SHOPPERS_PER_IP); each of the ${ACCOUNTS} shoppers has its own shipping address. Rate limits and risk rules are the production defaults of each side.`,
