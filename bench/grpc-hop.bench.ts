@@ -7,7 +7,9 @@
  * the server's CPU per call (from /proc) shows what the server does the same either way.
  *
  *   npm run bench:grpc-hop   (BENCH_SECONDS per window, BENCH_CONCURRENCY, BENCH_ROUNDS,
- *                             BENCH_ANSWER_BYTES: the answer's size, 10,240 like a search page)
+ *                             BENCH_ANSWER_BYTES: the answer's size, 10,240 like a search page;
+ *                             BENCH_RESULT_NAME: the result file's name, grpc-hop by default, the
+ *                             only one that writes the summary's figures)
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -31,6 +33,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const ANSWER_BYTES = Number(process.env.BENCH_ANSWER_BYTES ?? 10_240);
+const RESULT_NAME = process.env.BENCH_RESULT_NAME ?? 'grpc-hop';
 const PATH = '/bench.Hop/Call';
 const TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
 
@@ -142,7 +145,7 @@ async function main() {
   const text = [
     `# One gRPC hop: the client's cost (${new Date().toISOString()})`,
     '',
-    `Machine: ${machine()}. Command: \`npm run bench:grpc-hop\` (BENCH_SECONDS=${SECONDS} per window, BENCH_CONCURRENCY=${CONCURRENCY}, BENCH_ROUNDS=${ROUNDS}, BENCH_ANSWER_BYTES=${ANSWER_BYTES}). Both clients call the same grpc-js server (a child process with the services' \`GRPC_SERVER_OPTIONS\`; a unary method answering ${ANSWER_BYTES} bytes to a ${request.length}-byte request with a \`traceparent\`), ${CONCURRENCY} calls at once, in ${ROUNDS} alternating windows each, pooled. The client is the benchmark's own process: its CPU is the client's (the loop's own share is the same on both sides).`,
+    `Machine: ${machine()}. Command: \`npm run bench:grpc-hop\` (BENCH_SECONDS=${SECONDS} per window, BENCH_CONCURRENCY=${CONCURRENCY}, BENCH_ROUNDS=${ROUNDS}, BENCH_ANSWER_BYTES=${ANSWER_BYTES}${RESULT_NAME !== 'grpc-hop' ? `, BENCH_RESULT_NAME=${RESULT_NAME}` : ''}). Both clients call the same grpc-js server (a child process with the services' \`GRPC_SERVER_OPTIONS\`; a unary method answering ${ANSWER_BYTES} bytes to a ${request.length}-byte request with a \`traceparent\`), ${CONCURRENCY} calls at once, in ${ROUNDS} alternating windows each, pooled. The client is the benchmark's own process: its CPU is the client's (the loop's own share is the same on both sides).`,
     '',
     table(results.map((r) => r.s.run)),
     '',
@@ -154,17 +157,19 @@ async function main() {
     `- H2Channel ÷ grpc-js' client: client CPU per call **${clientRatio.toFixed(2)}×**, the server's ${serverRatio.toFixed(2)}×, calls per second ${(now.s.run.perSecond / base.s.run.perSecond).toFixed(2)}×, p99 ${(now.s.run.p99 / base.s.run.p99).toFixed(2)}×.`,
     '',
   ].join('\n');
-  writeFileSync(join(RESULTS_DIR, 'grpc-hop.md'), text);
-  writeFigures('grpc-hop', [
-    {
-      name: "gRPC client CPU per call, H2Channel ÷ grpc-js' client",
-      value: clientRatio,
-      unit: '×',
-    },
-    { name: 'gRPC client CPU per call, H2Channel (µs)', value: now.clientUs, unit: 'µs' },
-    { name: "gRPC client CPU per call, grpc-js' client (µs)", value: base.clientUs, unit: 'µs' },
-  ]);
-  process.stdout.write(`${text}\nwritten to ${join(RESULTS_DIR, 'grpc-hop.md')}\n`);
+  const file = join(RESULTS_DIR, `${RESULT_NAME}.md`);
+  writeFileSync(file, text);
+  if (RESULT_NAME === 'grpc-hop')
+    writeFigures('grpc-hop', [
+      {
+        name: "gRPC client CPU per call, H2Channel ÷ grpc-js' client",
+        value: clientRatio,
+        unit: '×',
+      },
+      { name: 'gRPC client CPU per call, H2Channel (µs)', value: now.clientUs, unit: 'µs' },
+      { name: "gRPC client CPU per call, grpc-js' client (µs)", value: base.clientUs, unit: 'µs' },
+    ]);
+  process.stdout.write(`${text}\nwritten to ${file}\n`);
 }
 
 main().catch((e) => {
