@@ -20,7 +20,10 @@
  *     under a second of cold code: it proves the checks, not a throughput.
  *  4. the winning path: a third sale whose per-user limit (10, the most a sale allows) and pool
  *     (BENCH_WIN_STOCK, twice what the buyers may win) keep every attempt of the phase a win:
- *     each one decided by marketing and recorded.
+ *     each one decided in the sale's pool and recorded. The gateway decides attempts itself
+ *     (FLASH_DECISIONS=edge, the default: one Redis call per batch, marketing recording the wins
+ *     from the sale's win list, its sweep every MARKETING_SWEEP_INTERVAL_MS); a base tree from
+ *     before that asks marketing.
  *
  * Each phase records attempts per second, latencies and the CPU time per attempt summed over
  * the gateway, marketing, user and the servers (bench/lib.ts cpuMeter). Afterwards, from the
@@ -55,6 +58,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { FLASH_ATTEMPT_LUA_FILE } from '@emporia/flash';
 import { Client } from 'pg';
 import {
   freePort,
@@ -198,10 +202,7 @@ function redisBenchmark(): { perSecond: number; p50: number } {
   const port = url.port || '6379';
   const cli = (...args: string[]) =>
     execFileSync('redis-cli', ['-h', host, '-p', port, ...args], { encoding: 'utf8' }).trim();
-  const script = readFileSync(
-    join(__dirname, '..', 'apps', 'marketing', 'src', 'infrastructure', 'flash-attempt.lua'),
-    'utf8',
-  );
+  const script = readFileSync(FLASH_ATTEMPT_LUA_FILE, 'utf8');
   const sha = cli('SCRIPT', 'LOAD', script);
   const tag = `bench-rb-${randomUUID()}`;
   const k = (p: string) => `fs:{${tag}}:${p}`;
@@ -429,14 +430,15 @@ async function main(): Promise<void> {
     pools.push(marked, unmarked);
     let soldOut = false;
     const onMarked = attemptOn(marked);
-    // the attempts the platform's gateway answered from its marks (marketing never saw them)
+    // the attempts the platform's gateway answered from its marks (the pool never saw them): its
+    // losses counted, less those it decided itself in the pool (FLASH_DECISIONS=edge)
     const markAnswers = async () => {
       const text = await (await fetch(`${platform.gatewayOpsUrl}/metrics`)).text();
       let n = 0;
       for (const m of text.matchAll(
-        /^emporia_flash_sale_attempts_total\{outcome="(?:sold_out|limit)"\} (\S+)$/gm,
+        /^emporia_flash_sale_(attempts_total|edge_decisions_total)\{outcome="(?:sold_out|limit)"\} (\S+)$/gm,
       ))
-        n += Number(m[1]);
+        n += (m[1] === 'attempts_total' ? 1 : -1) * Number(m[2]);
       return n;
     };
     const withMarks = async (measured: () => Promise<Phase>): Promise<Phase> => {
@@ -502,7 +504,7 @@ async function main(): Promise<void> {
         (ms) => ms > SECONDS * 1000,
       ),
     );
-    // ---- the winning path: every attempt of the phase a win, decided by marketing and recorded
+    // ---- the winning path: every attempt of the phase a win, decided in the pool and recorded
     const onWin = attemptOn(marked, winSaleId, winTokens);
     await phase('warm-up', {}, CONCURRENCY, onWin, (ms) => ms > 2000);
     const winning = await withMarks(() =>
@@ -670,7 +672,7 @@ async function main(): Promise<void> {
       '',
       ...phases.map(
         (p) =>
-          `- Answers ${p.name}: ${JSON.stringify(p.answers)}${p.fromMarks === undefined ? '' : `; ${p.fromMarks} answered by the gateway from its marks, ${p.attempts - p.fromMarks} decided by marketing (${decidedPerSecond(p).toFixed(0)} per second, ${(decidedPerSecond(p) / base.perSecond).toFixed(3)}× redis-benchmark)`}.`,
+          `- Answers ${p.name}: ${JSON.stringify(p.answers)}${p.fromMarks === undefined ? '' : `; ${p.fromMarks} answered by the gateway from its marks, ${p.attempts - p.fromMarks} decided in the pool (${decidedPerSecond(p).toFixed(0)} per second, ${(decidedPerSecond(p) / base.perSecond).toFixed(3)}× redis-benchmark)`}.`,
       ),
       `- **Oversell: ${oversell}** (units won ${units} of ${STOCK}; ${tokens.size} answers 201, ${recorded.length} wins recorded, ${unrecorded} answered wins not recorded; accounts over the limit of ${LIMIT}: ${overLimit}).`,
       `- Reconciliation after the run: ${JSON.stringify(shallow.reconciliation)}; Redis keys of the sales: ${keys.length}.`,
@@ -696,7 +698,7 @@ async function main(): Promise<void> {
           unit: '×',
         },
         {
-          name: 'flash-sale attempts decided by marketing/s ÷ redis-benchmark EVALSHA (deep pool, steady)',
+          name: 'flash-sale attempts decided in the pool/s ÷ redis-benchmark EVALSHA (deep pool, steady)',
           value: Number((decidedPerSecond(deep) / base.perSecond).toFixed(3)),
           unit: '×',
         },

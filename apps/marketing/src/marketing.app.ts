@@ -121,6 +121,7 @@ export const marketingService = defineService({
             redis,
             config.REDIS_KEY_PREFIX,
             config.FLASH_RESTOCK_CHANNEL,
+            config.FLASH_TOKEN_TTL_SECONDS * 1000,
           ),
         },
         {

@@ -67,7 +67,11 @@ describe('flash sale in Redis (one Lua script per attempt)', () => {
       expect(wins.map((w) => w.token).sort()).toEqual(
         won.map((w) => (w as { token: string }).token).sort(),
       );
-      await store.ackWins(s.id, 60);
+      const read = await store.pendingWins(s.id, 60);
+      await store.ackWins(s.id, read);
+      expect(await store.pendingWins(s.id, 1000)).toHaveLength(40);
+      // a second reader of the same 60 wins, acknowledging after the first: drops nothing
+      await store.ackWins(s.id, read);
       expect(await store.pendingWins(s.id, 1000)).toHaveLength(40);
     } finally {
       for (const c of clients) (c as unknown as { redis: Redis }).redis.disconnect();

@@ -10,6 +10,7 @@ import {
 import { MarketingError } from '../domain/marketing-error';
 import { countFlashAttempt } from './flash-sale.metrics';
 import { FlashWinBatcher } from './flash-win-batcher';
+import { recordPendingWins } from './flash-wins';
 import {
   CLOCK,
   type Clock,
@@ -310,29 +311,13 @@ export class FlashSalesUseCase {
     return reconciliationOf(sale, remaining, tally);
   }
 
-  /** Records wins from the sale's win list (idempotent by token), then drops them from it. */
-  private async drainWins(ctx: RequestContext, saleId: string): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const wins = await this.store.pendingWins(saleId, 500);
-      if (wins.length === 0) return total;
-      await this.uow.run(ctx, (tx) =>
-        tx.flash.recordWins(
-          wins.map((w) => ({
-            token: w.token,
-            saleId,
-            accountId: w.buyer,
-            quantity: w.quantity,
-            status: 'WON' as const,
-            orderId: null,
-            wonAt: w.wonAt,
-            expiresAt: new Date(w.wonAt.getTime() + this.settings.tokenTtlMs),
-          })),
-        ),
-      );
-      await this.store.ackWins(saleId, wins.length);
-      total += wins.length;
-    }
+  /** Records the wins in the sale's win list (`recordPendingWins`). */
+  private drainWins(ctx: RequestContext, saleId: string): Promise<number> {
+    return recordPendingWins(
+      { uow: this.uow, store: this.store, tokenTtlMs: this.settings.tokenTtlMs },
+      ctx,
+      saleId,
+    );
   }
 
   /** Reloads a sale whose keys Redis lost, with what the database does not already hold. */

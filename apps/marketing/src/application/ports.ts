@@ -64,8 +64,14 @@ export interface FlashSaleStore {
   ): Promise<(AttemptOutcome | { result: 'UNKNOWN' })[]>;
   /** Gives a win's units back, once per token. */
   giveBack(saleId: string, token: string, buyer: string, quantity: number): Promise<number>;
+  /** The oldest wins of the sale's win list (at most `max`), wherever they were decided. */
   pendingWins(saleId: string, max: number): Promise<RecordedWin[]>;
-  ackWins(saleId: string, count: number): Promise<void>;
+  /**
+   * Drops `wins` (the list's first ones, as `pendingWins` read them, now in the database) from
+   * the list, unless another reader dropped them first (then it drops nothing: never a win
+   * nobody recorded).
+   */
+  ackWins(saleId: string, wins: readonly RecordedWin[]): Promise<void>;
   state(saleId: string): Promise<{ stock: number; buyers: Record<string, number> }>;
   /** The units left in the pool (`state` without the buyers). */
   remaining(saleId: string): Promise<number>;

@@ -25,7 +25,9 @@ describe('pricing a checkout', () => {
     const clock = new FakeClock();
     const uow = new InMemoryUnitOfWork(store, clock);
     const pool = new InMemoryFlashSaleStore();
-    const pricing = new PricingUseCase(uow, clock, new SequentialIds(), pool);
+    const pricing = new PricingUseCase(uow, clock, new SequentialIds(), pool, {
+      tokenTtlMs: 300_000,
+    });
     store.promotions.set('promo-coupon', aCouponPromotion());
     store.templates.set('tpl-1', { ...aTemplate(), issued: 3 });
     const put = (code: string, over: Partial<Parameters<typeof aCoupon>[0]> = {}) =>
@@ -133,6 +135,47 @@ describe('pricing a checkout', () => {
     await pricing.release(CTX, 'o1');
     expect(store.purchases.get(won.token)!.status).toBe('RETURNED');
     expect((await pool.state('sale-1')).stock).toBe(5);
+  });
+
+  it("a token whose win a gateway decided and nobody recorded yet is priced: the sale's pending wins are recorded first", async () => {
+    const { pricing, store, pool, clock } = setup();
+    const sale = {
+      id: 'sale-1',
+      skuId: 'sku-1',
+      price: cny(5000),
+      stock: 5,
+      perUserLimit: 2,
+      startsAt: new Date(clock.now().getTime() - 1000),
+      endsAt: new Date(clock.now().getTime() + 3_600_000),
+    };
+    store.sales.set('sale-1', sale);
+    await pool.load(sale);
+    // decided in the pool only (as a gateway decides): in the win list, not in the database
+    const won = (await pool.attempt('sale-1', 'acc-1', 2, clock.now())) as { token: string };
+    const other = (await pool.attempt('sale-1', 'acc-9', 1, clock.now())) as { token: string };
+    expect(store.purchases.size).toBe(0);
+    const priced = await pricing.priceCart(
+      CTX,
+      cart({ flashToken: won.token, flashSaleId: 'sale-1' }),
+    );
+    expect(priced.total.amountMinor).toBe(2 * 5000);
+    expect(store.purchases.get(won.token)).toMatchObject({
+      status: 'ORDERED',
+      orderId: 'o1',
+      quantity: 2,
+      // good for the sale's token TTL from the win
+      expiresAt: new Date(clock.now().getTime() + 300_000),
+    });
+    // every pending win of the sale recorded, and the list emptied
+    expect(store.purchases.get(other.token)).toMatchObject({ status: 'WON', accountId: 'acc-9' });
+    expect(await pool.pendingWins('sale-1', 10)).toEqual([]);
+    // a token nobody won is still refused (after one look at the list)
+    await expect(
+      pricing.priceCart(
+        CTX,
+        cart({ orderId: 'o3', flashToken: 'sale-1.nope', flashSaleId: 'sale-1' }),
+      ),
+    ).rejects.toMatchObject({ code: 'FLASH_TOKEN_INVALID' });
   });
 
   it('an expired flash token is refused', async () => {

@@ -8,12 +8,15 @@ import { openGroup } from '../domain/group-buy';
 import { MarketingError } from '../domain/marketing-error';
 import type { CartLine, PricingResult, Promotion } from '../domain/promotion-engine';
 import { parseCode } from './coupons.use-case';
+import { recordPendingWins } from './flash-wins';
 import { releaseOrderHolds } from './order-holds';
 import {
   CLOCK,
   type Clock,
+  FLASH_SETTINGS,
   FLASH_STORE,
   type FlashSaleStore,
+  type FlashSettings,
   ID_GENERATOR,
   type IdGenerator,
   type MarketingTx,
@@ -52,6 +55,13 @@ const fail = (kind: MarketingError['kind'], code: string, message: string) =>
  * a pending group seat), so a repeated call for the same order is the same answer and a
  * failed checkout gives it all back through ReleaseCoupons.
  */
+/** A flash token not found: its win may still be in the sale's win list only. */
+class WinNotRecorded extends Error {
+  constructor(readonly saleId: string) {
+    super(`flash-sale wins of ${saleId} not recorded yet`);
+  }
+}
+
 @Injectable()
 export class PricingUseCase {
   constructor(
@@ -59,9 +69,32 @@ export class PricingUseCase {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
     @Inject(FLASH_STORE) private readonly flash: FlashSaleStore,
+    @Inject(FLASH_SETTINGS) private readonly flashSettings: Pick<FlashSettings, 'tokenTtlMs'>,
   ) {}
 
-  priceCart(ctx: RequestContext, input: PriceCartInput): Promise<PricedCheckout> {
+  /**
+   * A flash token whose win is not in the database yet (a gateway decided it, and the sweep has
+   * not recorded it): the sale's pending wins are recorded and the cart priced again, once.
+   */
+  async priceCart(ctx: RequestContext, input: PriceCartInput): Promise<PricedCheckout> {
+    try {
+      return await this.priceOnce(ctx, input, false);
+    } catch (e) {
+      if (!(e instanceof WinNotRecorded)) throw e;
+      await recordPendingWins(
+        { uow: this.uow, store: this.flash, tokenTtlMs: this.flashSettings.tokenTtlMs },
+        ctx,
+        e.saleId,
+      );
+      return this.priceOnce(ctx, input, true);
+    }
+  }
+
+  private priceOnce(
+    ctx: RequestContext,
+    input: PriceCartInput,
+    winsRecorded: boolean,
+  ): Promise<PricedCheckout> {
     const codes = [...new Set(input.couponCodes.map(parseCode))];
     if (codes.length > 5)
       throw fail('INVALID_ARGUMENT', 'TOO_MANY_COUPONS', 'at most 5 coupons per order');
@@ -78,7 +111,7 @@ export class PricingUseCase {
       const couponPromos = await this.couponPromotions(tx, input, codes, now, notes);
       const specials: SpecialPrice[] = [];
       const flashToken = input.flashToken
-        ? await this.takeFlashToken(tx, input, now, specials)
+        ? await this.takeFlashToken(tx, input, now, specials, winsRecorded)
         : null;
       const group = input.groupDealId ? await this.takeGroupSeat(tx, input, now, specials) : null;
 
@@ -175,11 +208,13 @@ export class PricingUseCase {
     input: PriceCartInput,
     now: Date,
     specials: SpecialPrice[],
+    winsRecorded: boolean,
   ): Promise<string> {
     const invalid = () =>
       fail('FAILED_PRECONDITION', 'FLASH_TOKEN_INVALID', 'this flash-sale token is not valid');
     if (!input.flashSaleId) throw invalid();
     const p = await tx.flash.findPurchase(input.flashToken, true);
+    if (!p && !winsRecorded) throw new WinNotRecorded(input.flashSaleId);
     if (!p || p.accountId !== input.accountId || p.saleId !== input.flashSaleId) throw invalid();
     if (p.status !== 'WON' && !(p.status === 'ORDERED' && p.orderId === input.orderId))
       throw fail(

@@ -29,7 +29,9 @@ describe('previewing a draft promotion', () => {
       store,
       clock,
       admin: new AdminUseCase(uow, clock),
-      pricing: new PricingUseCase(uow, clock, new SequentialIds(), new InMemoryFlashSaleStore()),
+      pricing: new PricingUseCase(uow, clock, new SequentialIds(), new InMemoryFlashSaleStore(), {
+        tokenTtlMs: 300_000,
+      }),
     };
   };
   const draft: PromotionRecord = {

@@ -1,25 +1,16 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Redis } from 'ioredis';
-import { pooledRandom } from '@emporia/platform';
+import { FlashPool, type FlashKeyPart, type PoolDecision } from '@emporia/flash';
 import type { FlashSaleStore, RecordedWin } from '../application/ports';
 import type { AttemptOutcome, FlashSale } from '../domain/flash-sale';
 
 /**
- * One Lua script decides an attempt atomically: the window, the buyer's count against the
- * limit, the stock. A winner's units leave the pool and the win is appended to the sale's win
- * list, from which the database is filled (at once by the caller, and by the reconciler for any
- * win whose database write was lost). Redis runs scripts one at a time, so no interleaving can
- * oversell or exceed a limit.
- *
- * The script is `flash-attempt.lua` (its own file, so `redis-benchmark` can run the very same
- * script: bench/flash-sale.bench.ts).
+ * The sale's pool in Redis (`@emporia/flash`: its keys and its decision scripts, which the
+ * gateways run too): one Lua call decides an attempt atomically, and a winner's units leave the
+ * pool in the same call that appends the win to the sale's win list, from which the database is
+ * filled (`FlashSalesUseCase`: at once for the wins marketing decides, by the sweep for every
+ * win, wherever it was decided). Loading a sale stores its token TTL with it, for the gateways
+ * that answer wins themselves.
  */
-export const FLASH_ATTEMPT_LUA_FILE = join(__dirname, 'flash-attempt.lua');
-const ATTEMPT = readFileSync(FLASH_ATTEMPT_LUA_FILE, 'utf8');
-/** Several attempts on one sale in one call, each decided as `flash-attempt.lua` decides it. */
-const ATTEMPTS = readFileSync(join(__dirname, 'flash-attempts.lua'), 'utf8');
-
 /**
  * Gives a win's units back to the pool and the buyer's count, once per token whatever the
  * retries (the token joins the set of returned tokens), and says so on the restock channel
@@ -38,81 +29,50 @@ if ARGV[4] ~= '' then redis.call('PUBLISH', ARGV[4], ARGV[5] .. '|' .. ARGV[2]) 
 return qty
 `;
 
-/** 18 random bytes per attempt's token (from the shared pool of CSPRNG bytes). */
-const tokenSuffix = () => pooledRandom(18, 'base64url');
-
-/** A script's answer to one attempt: `[result]`, or `[result, allowance left]` (WON, LIMIT_REACHED). */
-type Scripted = Redis & {
-  flashAttempt(...args: (string | number)[]): Promise<ScriptResult>;
-  flashAttempts(...args: (string | number)[]): Promise<ScriptResult[]>;
-  flashGiveBack(...args: (string | number)[]): Promise<number>;
-};
-
-type ScriptResult = [string] | [string, number];
-
-/** One attempt's outcome from the script's answer (`token`: the one it was decided with). */
-function outcomeOf(
-  [result, left]: ScriptResult,
-  token: string,
-  now: Date,
-): AttemptOutcome | { result: 'UNKNOWN' } {
-  if (result === 'WON') return { result, token, expiresAt: now, allowanceLeft: Number(left) };
-  if (result === 'LIMIT_REACHED') return { result, allowanceLeft: Number(left) };
-  return { result: result as 'SOLD_OUT' | 'NOT_STARTED' | 'ENDED' | 'UNKNOWN' };
+/** One attempt's outcome from the pool's decision (a win's expiry is the caller's to set). */
+function outcomeOf(d: PoolDecision, now: Date): AttemptOutcome | { result: 'UNKNOWN' } {
+  if (d.result === 'WON')
+    return { result: 'WON', token: d.token, expiresAt: now, allowanceLeft: d.allowanceLeft };
+  if (d.result === 'LIMIT_REACHED') return { result: d.result, allowanceLeft: d.allowanceLeft };
+  return { result: d.result };
 }
 
-/** A purchase token names its sale: `<sale id>.<random>`. */
-export const saleOfToken = (token: string): string | null => {
-  const m = /^([0-9a-f-]{36})\.[A-Za-z0-9_-]{24}$/i.exec(token ?? '');
-  return m ? m[1].toLowerCase() : null;
-};
+type Scripted = Redis & { flashGiveBack(...args: (string | number)[]): Promise<number> };
 
 export class RedisFlashSaleStore implements FlashSaleStore {
   private readonly redis: Scripted;
+  private readonly pool: FlashPool;
 
   /**
    * `restockChannel`: the Redis pub/sub channel on which returned units are announced (the
-   * gateways' FLASH_RESTOCK_CHANNEL); empty, nothing is announced.
+   * gateways' FLASH_RESTOCK_CHANNEL); empty, nothing is announced. `tokenTtlMs`: how long a
+   * win's token is good for (FLASH_TOKEN_TTL_SECONDS), stored with each sale loaded.
    */
   constructor(
     redis: Redis,
-    private readonly prefix: string,
+    prefix: string,
     private readonly restockChannel = '',
+    private readonly tokenTtlMs = 300_000,
   ) {
-    redis.defineCommand('flashAttempt', { numberOfKeys: 4, lua: ATTEMPT });
-    redis.defineCommand('flashAttempts', { numberOfKeys: 4, lua: ATTEMPTS });
+    this.pool = new FlashPool(redis, prefix);
     redis.defineCommand('flashGiveBack', { numberOfKeys: 3, lua: GIVE_BACK });
     this.redis = redis as Scripted;
   }
 
-  private k(saleId: string, part: string): string {
-    // one hash tag per sale: all its keys live in one Redis Cluster slot
-    return `${this.prefix}fs:{${saleId}}:${part}`;
+  private k(saleId: string, part: FlashKeyPart): string {
+    return this.pool.key(saleId, part);
   }
 
   /**
-   * Loads a sale with `remaining` units in its pool. Loading again never refills a pool that is
-   * selling (the stock is set only if absent), so it is safe to repeat.
+   * Loads a sale with `remaining` units in its pool (`FlashPool.load`: never refilling a pool
+   * that is selling), with the token TTL the gateways answer wins with.
    */
-  async load(
+  load(
     sale: FlashSale,
     remaining = sale.stock,
     buyers: Record<string, number> = {},
   ): Promise<void> {
-    const ttl = Math.max(60, Math.ceil((sale.endsAt.getTime() - Date.now()) / 1000) + 7 * 86_400);
-    const m = this.redis.multi();
-    // what each buyer already has, so a reload keeps the per-user limit
-    for (const [buyer, units] of Object.entries(buyers))
-      m.hsetnx(this.k(sale.id, 'buyers'), buyer, units);
-    await m
-      .hset(this.k(sale.id, 'meta'), {
-        starts: sale.startsAt.getTime(),
-        ends: sale.endsAt.getTime(),
-        limit: sale.perUserLimit,
-      })
-      .set(this.k(sale.id, 'stock'), remaining, 'EX', ttl, 'NX')
-      .expire(this.k(sale.id, 'meta'), ttl)
-      .exec();
+    return this.pool.load(sale, { remaining, buyers, tokenTtlMs: this.tokenTtlMs });
   }
 
   async isLoaded(saleId: string): Promise<boolean> {
@@ -125,18 +85,7 @@ export class RedisFlashSaleStore implements FlashSaleStore {
     quantity: number,
     now: Date,
   ): Promise<AttemptOutcome | { result: 'UNKNOWN' }> {
-    const token = `${saleId}.${tokenSuffix()}`;
-    const r = await this.redis.flashAttempt(
-      this.k(saleId, 'meta'),
-      this.k(saleId, 'stock'),
-      this.k(saleId, 'buyers'),
-      this.k(saleId, 'wins'),
-      buyer,
-      quantity,
-      now.getTime(),
-      token,
-    );
-    return outcomeOf(r, token, now);
+    return outcomeOf(await this.pool.attempt(saleId, buyer, quantity, now), now);
   }
 
   async attemptMany(
@@ -144,17 +93,7 @@ export class RedisFlashSaleStore implements FlashSaleStore {
     attempts: readonly { buyer: string; quantity: number }[],
     now: Date,
   ): Promise<(AttemptOutcome | { result: 'UNKNOWN' })[]> {
-    const tokens = attempts.map(() => `${saleId}.${tokenSuffix()}`);
-    const args: (string | number)[] = [
-      this.k(saleId, 'meta'),
-      this.k(saleId, 'stock'),
-      this.k(saleId, 'buyers'),
-      this.k(saleId, 'wins'),
-      now.getTime(),
-    ];
-    attempts.forEach((a, i) => args.push(a.buyer, a.quantity, tokens[i]));
-    const results = await this.redis.flashAttempts(...args);
-    return results.map((r, i) => outcomeOf(r, tokens[i], now));
+    return (await this.pool.attemptMany(saleId, attempts, now)).map((d) => outcomeOf(d, now));
   }
 
   async giveBack(saleId: string, token: string, buyer: string, quantity: number): Promise<number> {
@@ -171,17 +110,16 @@ export class RedisFlashSaleStore implements FlashSaleStore {
   }
 
   /** The oldest wins not yet acknowledged (at most `max`). */
-  async pendingWins(saleId: string, max: number): Promise<RecordedWin[]> {
-    const raw = await this.redis.lrange(this.k(saleId, 'wins'), 0, max - 1);
-    return raw.map((r) => {
-      const [token, buyer, qty, at] = r.split('|');
-      return { token, buyer, quantity: Number(qty), wonAt: new Date(Number(at)) };
-    });
+  pendingWins(saleId: string, max: number): Promise<RecordedWin[]> {
+    return this.pool.pendingWins(saleId, max);
   }
 
-  /** Drops the first `count` wins (they are in the database). New wins are appended behind. */
-  async ackWins(saleId: string, count: number): Promise<void> {
-    if (count > 0) await this.redis.ltrim(this.k(saleId, 'wins'), count, -1);
+  /**
+   * Drops the wins read (the list's first ones, now in the database), unless another reader
+   * dropped them already. New wins are appended behind.
+   */
+  async ackWins(saleId: string, wins: readonly RecordedWin[]): Promise<void> {
+    await this.pool.ackWins(saleId, wins);
   }
 
   async remaining(saleId: string): Promise<number> {

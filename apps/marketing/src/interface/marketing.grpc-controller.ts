@@ -3,6 +3,7 @@ import type { Metadata } from '@grpc/grpc-js';
 import { marketingV1 } from '@emporia/contracts';
 import { decodeCursor, encodeCursor, pageSize, withGrpcContext } from '@emporia/platform';
 import { UUID_RE } from '@emporia/domain';
+import { saleOfToken } from '@emporia/flash';
 import { AdminUseCase } from '../application/admin.use-case';
 import { AudiencesUseCase } from '../application/audiences.use-case';
 import { CouponsUseCase, type CouponView } from '../application/coupons.use-case';
@@ -19,7 +20,6 @@ import {
   type GroupDeal,
   type IdGenerator,
 } from '../application/ports';
-import { saleOfToken } from '../infrastructure/redis-flash-sale.store';
 import {
   campaignIn,
   campaignOut,

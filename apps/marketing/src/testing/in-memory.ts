@@ -523,9 +523,11 @@ export class InMemoryFlashSaleStore implements FlashSaleStore {
   }
   pendingWins = async (saleId: string, max: number) =>
     (this.pools.get(saleId)?.wins ?? []).slice(0, max);
-  async ackWins(saleId: string, count: number) {
+  async ackWins(saleId: string, wins: readonly RecordedWin[]) {
     const p = this.pools.get(saleId);
-    if (p && count > 0) p.wins = p.wins.slice(count);
+    const last = wins[wins.length - 1];
+    if (p && last && p.wins[wins.length - 1]?.token === last.token)
+      p.wins = p.wins.slice(wins.length);
   }
   async state(saleId: string) {
     const p = this.pools.get(saleId);
