@@ -96,6 +96,16 @@ export const gatewayConfigSchema = z
      */
     FLASH_ATTEMPT_BATCH_MAX: env.int(32, 1),
     /**
+     * Who decides a flash-sale attempt: `edge`, the gateway itself, running the sale's decision
+     * script (`@emporia/flash`) on marketing's Redis keys (REDIS_URL, under FLASH_KEY_PREFIX) in
+     * one call per batch, marketing recording the wins from the sale's win list; or
+     * `marketing`, a TryFlashPurchases call per batch. Either way a sale the pool does not hold,
+     * and a batch whose Redis call failed, go to marketing.
+     */
+    FLASH_DECISIONS: z.enum(['edge', 'marketing']).default('edge'),
+    /** Marketing's REDIS_KEY_PREFIX: where its flash-sale pools are (FLASH_DECISIONS=edge). */
+    FLASH_KEY_PREFIX: z.string().default(''),
+    /**
      * Sign-up limits (`POST /v1/auth/register`, each an argon2 hash): per client address per
      * window, and for all clients together per (shorter) window. Redis down: sign-ups are refused
      * with 503 (fail closed), as sign-in needs Redis too.

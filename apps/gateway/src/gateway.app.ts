@@ -146,6 +146,7 @@ export const gatewayService = ({ verifier }: { verifier?: AccessTokenVerifier } 
           limitBoundMs: c.FLASH_LIMIT_MARK_MS,
           maxInFlight: c.FLASH_MAX_IN_FLIGHT_PER_SALE,
           maxBatch: c.FLASH_ATTEMPT_BATCH_MAX,
+          edgeKeyPrefix: c.FLASH_DECISIONS === 'edge' ? c.FLASH_KEY_PREFIX : undefined,
         }),
       };
     },

@@ -529,6 +529,8 @@ export async function startPlatform(want: {
             NOTIFICATION_GRPC_URL: grpcUrl('notification'),
             REDIS_URL: testEnv.redisUrl(),
             REDIS_KEY_PREFIX: `e2e:${suffix}:gw:`,
+            // marketing's flash-sale pools, which the gateway decides attempts in
+            FLASH_KEY_PREFIX: want.marketingEnv?.REDIS_KEY_PREFIX ?? `e2e:${suffix}:mkt:`,
             ...want.env,
             ...want.gatewayEnv,
           },

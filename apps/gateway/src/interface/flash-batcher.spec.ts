@@ -3,6 +3,7 @@ import type { marketingV1 } from '@emporia/contracts';
 import { newContext, RemoteCallError, type RequestContext } from '@emporia/platform';
 import type { MarketingBackend } from '../application/ports';
 import { FlashBatcher } from './flash-batcher';
+import type { FlashEdge } from './flash-edge';
 
 const SALE = '0190a000-0000-7000-8000-00000000f1a1';
 const OTHER = '0190a000-0000-7000-8000-00000000f1a2';
@@ -135,5 +136,88 @@ describe('FlashBatcher: the attempts of one sale sent together share one call', 
       ['a', 'b'].map((id) => b.attempt(marketing, newContext(), attempt(id))),
     );
     expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected']);
+  });
+});
+
+describe('FlashBatcher with edge decisions (FLASH_DECISIONS=edge)', () => {
+  /** An edge that decides what `decide` says per buyer (undefined: the pool does not know it). */
+  const fakeEdge = (
+    decide: (a: Attempt) => marketingV1.AttemptFlashPurchaseResponse | undefined | 'throw',
+  ) => {
+    const calls: Attempt[][] = [];
+    const edge = {
+      decide: async (_sale: string, batch: readonly Attempt[]) => {
+        calls.push([...batch]);
+        const out = batch.map(decide);
+        if (out.includes('throw')) throw new Error('redis: connection lost');
+        return out;
+      },
+    } as unknown as FlashEdge;
+    return { edge, calls };
+  };
+  const won = (a: Attempt) => ({ result: 'WON', token: `edge-${a.accountId}`, expiresAt: 'y' });
+
+  it('a batch the pool decides never reaches marketing: one edge call, each its own answer', async () => {
+    const { marketing, calls } = fakeMarketing();
+    const { edge, calls: edgeCalls } = fakeEdge(won);
+    const b = new FlashBatcher(32, undefined, edge);
+    const results = await Promise.all(
+      ['a', 'b', 'c'].map((id) => b.attempt(marketing, newContext(), attempt(id))),
+    );
+    expect(results.map((r) => r.token)).toEqual(['edge-a', 'edge-b', 'edge-c']);
+    expect(edgeCalls.map((c) => c.length)).toEqual([3]);
+    expect(calls).toEqual([]);
+  });
+
+  it('with FLASH_ATTEMPT_BATCH_MAX=1 each attempt is still decided at the edge, alone', async () => {
+    const { marketing, calls } = fakeMarketing();
+    const { edge, calls: edgeCalls } = fakeEdge(won);
+    const b = new FlashBatcher(1, undefined, edge);
+    await Promise.all(['a', 'b'].map((id) => b.attempt(marketing, newContext(), attempt(id))));
+    expect(edgeCalls.map((c) => c.length)).toEqual([1, 1]);
+    expect(calls).toEqual([]);
+  });
+
+  it('what the pool does not know (a sale not loaded) goes on to marketing, the rest answered by the edge', async () => {
+    const { marketing, calls } = fakeMarketing();
+    const { edge } = fakeEdge((a) =>
+      a.accountId === 'b' || a.accountId === 'c' ? undefined : won(a),
+    );
+    const b = new FlashBatcher(32, undefined, edge);
+    const results = await Promise.all(
+      ['a', 'b', 'c'].map((id) => b.attempt(marketing, newContext(), attempt(id))),
+    );
+    expect(results.map((r) => r.token)).toEqual(['edge-a', 't-b', 't-c']);
+    expect(calls.map((c) => [c.method, c.attempts.map((x) => x.accountId)])).toEqual([
+      ['batch', ['b', 'c']],
+    ]);
+  });
+
+  it('an edge call that fails (Redis) sends the whole batch to marketing, which decides it', async () => {
+    const { marketing, calls } = fakeMarketing();
+    const { edge } = fakeEdge(() => 'throw');
+    const b = new FlashBatcher(32, undefined, edge);
+    const results = await Promise.all(
+      ['a', 'b'].map((id) => b.attempt(marketing, newContext(), attempt(id))),
+    );
+    expect(results.map((r) => r.token)).toEqual(['t-a', 't-b']);
+    expect(calls.map((c) => c.method)).toEqual(['batch']);
+  });
+
+  it("marketing's own refusal of attempts the edge left to it is theirs alone", async () => {
+    const { marketing } = fakeMarketing();
+    const { edge } = fakeEdge((a) => (a.quantity > 10 ? undefined : won(a)));
+    const b = new FlashBatcher(32, undefined, edge);
+    const [ok, ...bad] = await Promise.allSettled([
+      b.attempt(marketing, newContext(), attempt('a')),
+      b.attempt(marketing, newContext(), { ...attempt('b'), quantity: 11 }),
+      b.attempt(marketing, newContext(), { ...attempt('c'), quantity: 12 }),
+    ]);
+    expect(ok).toMatchObject({ status: 'fulfilled', value: { token: 'edge-a' } });
+    for (const r of bad)
+      expect(r).toMatchObject({
+        status: 'rejected',
+        reason: { remote: { code: 'QUANTITY_INVALID' } },
+      });
   });
 });

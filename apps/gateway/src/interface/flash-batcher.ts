@@ -2,6 +2,7 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { marketingV1 } from '@emporia/contracts';
 import { inLinkedSpan, RemoteCallError, type RequestContext } from '@emporia/platform';
 import type { MarketingBackend } from '../application/ports';
+import type { FlashEdge } from './flash-edge';
 
 type Attempt = marketingV1.AttemptFlashPurchaseRequest;
 type Result = marketingV1.AttemptFlashPurchaseResponse;
@@ -27,6 +28,10 @@ const UNSUPPORTED_RETRY_MS = 60_000;
  * that error, as a single call would. A marketing that does not know the
  * method (UNIMPLEMENTED: an older process in a rolling deploy; nothing was decided) gets the
  * batch's attempts one by one, and single calls for a minute. `maxBatch` 1: no batching.
+ *
+ * With `edge` (FLASH_DECISIONS=edge), a batch is decided by the gateway itself in the sale's
+ * pool, in one Redis call (`FlashEdge`); only what the pool does not know (a sale not loaded)
+ * and every attempt of a Redis call that failed go on to marketing, as above.
  */
 export class FlashBatcher {
   private readonly queues = new Map<string, Pending[]>();
@@ -35,10 +40,11 @@ export class FlashBatcher {
   constructor(
     readonly maxBatch: number,
     private readonly now: () => number = () => performance.now(),
+    private readonly edge?: FlashEdge,
   ) {}
 
   attempt(marketing: MarketingBackend, ctx: RequestContext, req: Attempt): Promise<Result> {
-    if (this.maxBatch <= 1 || this.now() < this.singleUntil)
+    if (!this.edge && (this.maxBatch <= 1 || this.now() < this.singleUntil))
       return marketing.attemptFlashPurchase(ctx, req);
     return new Promise<Result>((resolve, reject) => {
       let queue = this.queues.get(req.saleId);
@@ -59,10 +65,42 @@ export class FlashBatcher {
   }
 
   private send(marketing: MarketingBackend, batch: Pending[]): void {
+    if (this.edge) this.sendToEdge(this.edge, marketing, batch);
+    else this.sendToMarketing(marketing, batch);
+  }
+
+  /** The batch decided in the pool; what it does not decide goes to marketing. */
+  private sendToEdge(edge: FlashEdge, marketing: MarketingBackend, batch: Pending[]): void {
+    const lead = (batch.find((p) => p.ctx.sampled !== false) ?? batch[0]).ctx;
+    inLinkedSpan(
+      'flash attempts decided at the edge',
+      lead,
+      batch.map((p) => p.ctx),
+      () =>
+        edge.decide(
+          batch[0].req.saleId,
+          batch.map((p) => p.req),
+        ),
+    )
+      .catch(() => batch.map(() => undefined)) // Redis failed: nothing known, marketing decides
+      .then((decided) => {
+        const rest = batch.filter((p, i) => {
+          const r = decided[i];
+          if (r) p.resolve(r);
+          return !r;
+        });
+        if (rest.length > 0) this.sendToMarketing(marketing, rest);
+      })
+      .catch((err: unknown) => {
+        for (const p of batch) p.reject(err);
+      });
+  }
+
+  private sendToMarketing(marketing: MarketingBackend, batch: Pending[]): void {
     const one = (p: Pending) =>
       marketing.attemptFlashPurchase(p.ctx, p.req).then(p.resolve, p.reject);
-    if (batch.length === 1) {
-      void one(batch[0]);
+    if (batch.length === 1 || this.now() < this.singleUntil) {
+      for (const p of batch) void one(p);
       return;
     }
     // the call goes in a recorded attempt's trace when one is (traced: one span for the shared

@@ -1,14 +1,19 @@
 import { Redis } from 'ioredis';
+import { FlashPool } from '@emporia/flash';
 import type { RequestContext, ResourceSpec } from '@emporia/platform';
 import type { MarketingBackend } from '../application/ports';
 import type { FlashWinView } from './dto/marketing.dto';
 import { FlashAdmission } from './flash-admission';
 import { countMarkedLoss } from './flash-attempt.metrics';
 import { FlashBatcher } from './flash-batcher';
+import { FlashEdge } from './flash-edge';
 import { FlashSoldOutMarks, type MarkedLoss } from './flash-sold-out';
 import { flashAttemptResult } from './marketing-mappers';
 
 export const FLASH_GATE = Symbol('FLASH_GATE');
+
+/** How long a replica waits for the pool to decide a batch before marketing decides it. */
+export const EDGE_DECISION_TIMEOUT_MS = 250;
 
 /**
  * What stands between a flash-sale attempt and marketing on one gateway replica: the sold-out
@@ -86,7 +91,9 @@ function answeredFromMark(known: MarkedLoss): MarkedLoss {
  * The replica's flash gate: its admission control, and its marks with a Redis subscriber on marketing's restock channel (`<sale id>|<buyer>` per
  * give-back) that drops them. Not a readiness check: without the channel the marks still lapse
  * at their bound; every (re)connection forgets all marks, since announcements may have been
- * missed while it was away.
+ * missed while it was away. With `edgeKeyPrefix` (FLASH_DECISIONS=edge: marketing's key prefix),
+ * attempts are decided by this replica in the sale's pool, on a connection of their own (commands
+ * of one turn in one write); not a readiness check either: while it is down marketing decides.
  */
 export function flashGateResource(opts: {
   redisUrl: string;
@@ -95,17 +102,36 @@ export function flashGateResource(opts: {
   limitBoundMs: number;
   maxInFlight: number;
   maxBatch: number;
+  edgeKeyPrefix?: string;
 }): ResourceSpec<FlashGate> {
   return {
     kind: 'client',
     async open({ logger }) {
       const marks = new FlashSoldOutMarks(opts.boundMs, undefined, undefined, opts.limitBoundMs);
+      const decisions =
+        opts.edgeKeyPrefix === undefined
+          ? undefined
+          : new Redis(opts.redisUrl, {
+              enableAutoPipelining: true,
+              // a call that cannot be sent, or is not answered in time, fails soon: marketing
+              // decides its attempts (a decision answered late, after all, is a win whose token
+              // nobody holds: it lapses, and its units come back)
+              maxRetriesPerRequest: 1,
+              commandTimeout: EDGE_DECISION_TIMEOUT_MS,
+              retryStrategy: (attempt) => Math.min(attempt * 50, 2000),
+            });
+      decisions?.on('error', () => undefined); // the main connection logs Redis outages
       const gate = new FlashGate(
         marks,
         new FlashAdmission(opts.maxInFlight),
-        new FlashBatcher(opts.maxBatch),
+        new FlashBatcher(
+          opts.maxBatch,
+          undefined,
+          decisions && new FlashEdge(new FlashPool(decisions, opts.edgeKeyPrefix!)),
+        ),
       );
-      if (opts.boundMs <= 0) return { value: gate }; // no marks at all
+      const closeDecisions = () => decisions?.disconnect();
+      if (opts.boundMs <= 0) return { value: gate, close: closeDecisions }; // no marks at all
       const sub = new Redis(opts.redisUrl, {
         lazyConnect: true,
         maxRetriesPerRequest: null,
@@ -129,7 +155,13 @@ export function flashGateResource(opts: {
             'flash-sale restock channel unavailable; marks lapse at their bound',
           ),
         );
-      return { value: gate, close: () => sub.disconnect() };
+      return {
+        value: gate,
+        close: () => {
+          sub.disconnect();
+          closeDecisions();
+        },
+      };
     },
   };
 }
