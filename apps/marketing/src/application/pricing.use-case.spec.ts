@@ -39,6 +39,24 @@ describe('pricing a checkout', () => {
       });
     return { store, clock, uow, pool, pricing, put };
   };
+  /** `sale-1`: 5 units of sku-1 at 50.00, 2 per buyer, selling now; in the database and the pool. */
+  const liveSale = async ({
+    store,
+    pool,
+    clock,
+  }: Pick<ReturnType<typeof setup>, 'store' | 'pool' | 'clock'>) => {
+    const sale = {
+      id: 'sale-1',
+      skuId: 'sku-1',
+      price: cny(5000),
+      stock: 5,
+      perUserLimit: 2,
+      startsAt: new Date(clock.now().getTime() - 1000),
+      endsAt: new Date(clock.now().getTime() + 3_600_000),
+    };
+    store.sales.set('sale-1', sale);
+    await pool.load(sale);
+  };
   const cart = (over: Partial<PriceCartInput> = {}): PriceCartInput => ({
     orderId: 'o1',
     accountId: 'acc-1',
@@ -99,17 +117,7 @@ describe('pricing a checkout', () => {
 
   it('a flash token prices its line at the sale price and is ORDERED; release returns units once', async () => {
     const { pricing, store, pool, clock } = setup();
-    const sale = {
-      id: 'sale-1',
-      skuId: 'sku-1',
-      price: cny(5000),
-      stock: 5,
-      perUserLimit: 2,
-      startsAt: new Date(clock.now().getTime() - 1000),
-      endsAt: new Date(clock.now().getTime() + 3_600_000),
-    };
-    store.sales.set('sale-1', sale);
-    await pool.load(sale);
+    await liveSale({ store, pool, clock });
     const won = (await pool.attempt('sale-1', 'acc-1', 2, clock.now())) as { token: string };
     store.purchases.set(won.token, {
       token: won.token,
@@ -139,17 +147,7 @@ describe('pricing a checkout', () => {
 
   it("a token whose win a gateway decided and nobody recorded yet is priced: the sale's pending wins are recorded first", async () => {
     const { pricing, store, pool, clock } = setup();
-    const sale = {
-      id: 'sale-1',
-      skuId: 'sku-1',
-      price: cny(5000),
-      stock: 5,
-      perUserLimit: 2,
-      startsAt: new Date(clock.now().getTime() - 1000),
-      endsAt: new Date(clock.now().getTime() + 3_600_000),
-    };
-    store.sales.set('sale-1', sale);
-    await pool.load(sale);
+    await liveSale({ store, pool, clock });
     // decided in the pool only (as a gateway decides): in the win list, not in the database
     const won = (await pool.attempt('sale-1', 'acc-1', 2, clock.now())) as { token: string };
     const other = (await pool.attempt('sale-1', 'acc-9', 1, clock.now())) as { token: string };
