@@ -170,6 +170,26 @@ export class FlashPool {
     return raw.map((r, i) => decision(r, tokens[i]));
   }
 
+  /**
+   * The units left in the pool and the wins in the sale's win list, read at one instant (one
+   * MULTI): a win decided before it is out of the pool and, until recorded and dropped, in the
+   * list.
+   */
+  async reading(
+    saleId: string,
+  ): Promise<{ remaining: number; pending: { token: string; quantity: number }[] }> {
+    const [[, stock], [, wins]] = (await this.redis
+      .multi()
+      .get(this.key(saleId, 'stock'))
+      .lrange(this.key(saleId, 'wins'), 0, -1)
+      .exec()) as [[unknown, string | null], [unknown, string[]]];
+    const pending = wins.map((w) => {
+      const [token, , quantity] = w.split('|', 3);
+      return { token, quantity: Number(quantity) };
+    });
+    return { remaining: Number(stock ?? 0), pending };
+  }
+
   /** The oldest wins of the sale not yet acknowledged (at most `max`). */
   async pendingWins(saleId: string, max: number): Promise<PendingWin[]> {
     const raw = await this.redis.lrange(this.key(saleId, 'wins'), 0, max - 1);

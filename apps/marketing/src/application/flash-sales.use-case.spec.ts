@@ -174,6 +174,19 @@ describe('flash sales', () => {
     expect((await flash.get(CTX, 'sale-1')).reconciliation).toMatchObject({ held: 1, drift: -1 });
   });
 
+  it('wins a gateway decided and nobody recorded yet count as held: a sale selling at the edge reads no drift; a win listed and recorded counts once', async () => {
+    const { flash, store, pool, clock } = await setup();
+    // marketing's own win: recorded at once, and in the win list until a drain drops it
+    await flash.attempt(CTX, 'sale-1', 'acc-1', 1);
+    // a gateway's win, decided in the pool after the last drain: in the list only
+    await pool.attempt('sale-1', 'acc-2', 2, clock.now());
+    // the drain before the reading finds nothing (as for wins decided just after it)
+    pool.pendingWins = async () => [];
+    const { reconciliation } = await flash.get(CTX, 'sale-1');
+    expect(reconciliation).toEqual({ redisRemaining: 2, held: 3, paid: 0, drift: 0 });
+    expect(store.purchases.size).toBe(1);
+  });
+
   it('a batch decides each attempt as alone, in order; a bad attempt or a failing sale fails only its own', async () => {
     const { flash, store, pool, clock } = await setup();
     await flash.create(CTX, sale({ id: 'sale-2', stock: 1 }));

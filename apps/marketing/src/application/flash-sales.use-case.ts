@@ -45,12 +45,13 @@ export interface FlashSaleDetail {
 const reconciliationOf = (
   sale: FlashSale,
   redisRemaining: number,
+  unrecorded: number,
   tally: { held: number; paid: number },
 ): Reconciliation => ({
   redisRemaining,
-  held: tally.held,
+  held: tally.held + unrecorded,
   paid: tally.paid,
-  drift: sale.stock - redisRemaining - tally.held,
+  drift: sale.stock - redisRemaining - tally.held - unrecorded,
 });
 
 /**
@@ -265,17 +266,17 @@ export class FlashSalesUseCase {
     const page = found.slice(0, query.limit);
     await Promise.all(page.map((l) => this.drainWins(ctx, l.sale.id)));
     const ids = page.map((l) => l.sale.id);
-    const [remaining, totals] = await Promise.all([
-      Promise.all(ids.map((id) => this.store.remaining(id))),
-      ids.length
-        ? this.uow.read(ctx, (tx) => tx.flash.totalsOf(ids))
-        : new Map<string, { held: number; paid: number }>(),
-    ]);
+    // as `reconcile` reads one sale: the database's sums first, then Redis's
+    const totals = ids.length
+      ? await this.uow.read(ctx, (tx) => tx.flash.totalsOf(ids))
+      : new Map<string, { held: number; paid: number }>();
+    const readings = await this.readings(ctx, ids);
     const items = page.map((l, i) => ({
       ...l,
       reconciliation: reconciliationOf(
         l.sale,
-        remaining[i],
+        readings[i].remaining,
+        readings[i].unrecorded,
         totals.get(l.sale.id) ?? { held: 0, paid: 0 },
       ),
     }));
@@ -300,15 +301,38 @@ export class FlashSalesUseCase {
     return this.readReconciliation(ctx, sale);
   }
 
+  /**
+   * The database's tally first, then Redis's reading at one instant (the pool's units and the
+   * wins in its win list), then which of those wins the database has: the others, decided (by a
+   * gateway, or here with their write still on its way) and not recorded, count as held. A win
+   * decided between the tally and the reading is out of the pool and in the list, so a sale
+   * selling fast reads no drift; a win recorded between the tally and the last query (marketing's
+   * own write landing, a drain running) is in neither count for that moment, which the recheck
+   * absorbs.
+   */
   private async readReconciliation(ctx: RequestContext, sale: FlashSale): Promise<Reconciliation> {
     // the sums only: the sweep reconciles every live sale (every FLASH_RECONCILE_INTERVAL_MS),
     // and a sale's buyers (tens of thousands in a Redis hash and in the purchases) are only
     // needed to restore it
-    const [remaining, tally] = await Promise.all([
-      this.store.remaining(sale.id),
-      this.uow.run(ctx, (tx) => tx.flash.totals(sale.id)),
-    ]);
-    return reconciliationOf(sale, remaining, tally);
+    const tally = await this.uow.read(ctx, (tx) => tx.flash.totals(sale.id));
+    const [reading] = await this.readings(ctx, [sale.id]);
+    return reconciliationOf(sale, reading.remaining, reading.unrecorded, tally);
+  }
+
+  /** Each sale's pool units, and the units of its wins in the list the database does not have. */
+  private async readings(
+    ctx: RequestContext,
+    saleIds: readonly string[],
+  ): Promise<{ remaining: number; unrecorded: number }[]> {
+    const read = await Promise.all(saleIds.map((id) => this.store.reading(id)));
+    const tokens = read.flatMap((r) => r.pending.map((w) => w.token));
+    const recorded = tokens.length
+      ? await this.uow.read(ctx, (tx) => tx.flash.recordedTokens(tokens))
+      : new Set<string>();
+    return read.map((r) => ({
+      remaining: r.remaining,
+      unrecorded: r.pending.reduce((n, w) => n + (recorded.has(w.token) ? 0 : w.quantity), 0),
+    }));
   }
 
   /** Records the wins in the sale's win list (`recordPendingWins`). */
@@ -322,6 +346,9 @@ export class FlashSalesUseCase {
 
   /** Reloads a sale whose keys Redis lost, with what the database does not already hold. */
   private async restore(ctx: RequestContext, sale: FlashSale): Promise<void> {
+    // wins still in the sale's win list (decided by a gateway, not recorded yet) count as held:
+    // recorded first, so the pool reloaded never sells their units again
+    await this.drainWins(ctx, sale.id);
     const tally = await this.uow.run(ctx, (tx) => tx.flash.tally(sale.id));
     const remaining = Math.max(0, sale.stock - tally.held);
     this.logger.warn({ saleId: sale.id, remaining }, 'flash sale reloaded into Redis');

@@ -75,6 +75,13 @@ export interface FlashSaleStore {
   state(saleId: string): Promise<{ stock: number; buyers: Record<string, number> }>;
   /** The units left in the pool (`state` without the buyers). */
   remaining(saleId: string): Promise<number>;
+  /**
+   * The units left and the wins in the win list (recorded in the database or not yet), read at
+   * one instant.
+   */
+  reading(
+    saleId: string,
+  ): Promise<{ remaining: number; pending: { token: string; quantity: number }[] }>;
 }
 
 export type PurchaseStatus = 'WON' | 'ORDERED' | 'PAID' | 'RETURNED';
@@ -227,6 +234,8 @@ export interface FlashRepository {
   totals(saleId: string): Promise<{ held: number; paid: number }>;
   /** `totals` of several sales in one query; a sale without purchases has none (0, 0). */
   totalsOf(saleIds: readonly string[]): Promise<Map<string, { held: number; paid: number }>>;
+  /** Which of these tokens have a purchase recorded (whatever its status). */
+  recordedTokens(tokens: readonly string[]): Promise<Set<string>>;
 }
 
 export interface GroupRepository {

@@ -122,6 +122,12 @@ export class RedisFlashSaleStore implements FlashSaleStore {
     await this.pool.ackWins(saleId, wins);
   }
 
+  reading(
+    saleId: string,
+  ): Promise<{ remaining: number; pending: { token: string; quantity: number }[] }> {
+    return this.pool.reading(saleId);
+  }
+
   async remaining(saleId: string): Promise<number> {
     return Number((await this.redis.get(this.k(saleId, 'stock'))) ?? 0);
   }

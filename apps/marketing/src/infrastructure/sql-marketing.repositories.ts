@@ -597,6 +597,14 @@ export class SqlFlashRepository extends SqlRepository implements FlashRepository
       rows.map((r) => [r.sale_id, { held: Number(r.held), paid: Number(r.paid) }] as const),
     );
   }
+  async recordedTokens(tokens: readonly string[]) {
+    if (tokens.length === 0) return new Set<string>();
+    const rows = await this.sql.rows<{ token: string }>(
+      `SELECT token FROM flash_purchases WHERE token = ANY($1::text[])`,
+      [tokens],
+    );
+    return new Set(rows.map((r) => r.token));
+  }
 }
 
 const toDeal = (r: GroupDealRow): GroupDeal => ({

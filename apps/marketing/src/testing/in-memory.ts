@@ -316,6 +316,9 @@ class MemFlash implements FlashRepository {
         out.set(id, await this.totals(id));
     return out;
   }
+  async recordedTokens(tokens: readonly string[]) {
+    return new Set(tokens.filter((t) => this.s.purchases.has(t)));
+  }
 }
 
 class MemGroups implements GroupRepository {
@@ -534,6 +537,13 @@ export class InMemoryFlashSaleStore implements FlashSaleStore {
     return { stock: p?.stock ?? 0, buyers: { ...(p?.buyers ?? {}) } };
   }
   remaining = async (saleId: string) => this.pools.get(saleId)?.stock ?? 0;
+  reading = async (saleId: string) => ({
+    remaining: await this.remaining(saleId),
+    pending: (this.pools.get(saleId)?.wins ?? []).map((w) => ({
+      token: w.token,
+      quantity: w.quantity,
+    })),
+  });
 }
 
 /** Deterministic "random" bytes: a counter, so codes differ and tests can force collisions. */
