@@ -147,4 +147,32 @@ describe('marketing: round trips of OrderPlaced and OrderPaid (real Postgres)', 
     );
     expect(recorded[0]).toEqual({ n: 11, units: 11 });
   });
+
+  it('a reconciliation during an edge sale: the listed wins Postgres has are counted once, the others as held', async () => {
+    const pool = new InMemoryFlashSaleStore();
+    const flash = new FlashSalesUseCase(
+      uow,
+      systemClock,
+      pool,
+      { tokenTtlMs: 300_000 },
+      pino({ level: 'silent' }),
+    );
+    const saleId = randomUUID();
+    await flash.create(ctx, {
+      id: saleId,
+      skuId: randomUUID(),
+      price: Money.of(100, 'CNY'),
+      stock: 10,
+      perUserLimit: 3,
+      startsAt: new Date(Date.now() - 60_000),
+      endsAt: new Date(Date.now() + 3_600_000),
+    });
+    // recorded by marketing, still listed; then a gateway's win of 3, listed only
+    expect((await flash.attempt(ctx, saleId, randomUUID(), 2)).result).toBe('WON');
+    expect((await pool.attempt(saleId, randomUUID(), 3, new Date())).result).toBe('WON');
+    // the drain before the reading finds nothing (as for wins decided just after it)
+    pool.pendingWins = async () => [];
+    const { reconciliation } = await flash.get(ctx, saleId);
+    expect(reconciliation).toEqual({ redisRemaining: 5, held: 5, paid: 0, drift: 0 });
+  });
 });
