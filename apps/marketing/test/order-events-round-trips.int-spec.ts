@@ -111,7 +111,8 @@ describe('marketing: round trips of OrderPlaced and OrderPaid (real Postgres)', 
     expect(await inboxed(e.eventId)).toBe(0);
   });
 
-  it("a flash sale's wins: one statement per batch (no transaction: no COMMIT round trip), every win recorded", async () => {
+  /** A flash sale selling now (`stock` units, `perUserLimit` each), in Postgres and the pool. */
+  const liveSale = async (stock: number, perUserLimit: number) => {
     const pool = new InMemoryFlashSaleStore();
     const flash = new FlashSalesUseCase(
       uow,
@@ -125,11 +126,16 @@ describe('marketing: round trips of OrderPlaced and OrderPaid (real Postgres)', 
       id: saleId,
       skuId: randomUUID(),
       price: Money.of(100, 'CNY'),
-      stock: 100,
-      perUserLimit: 2,
+      stock,
+      perUserLimit,
       startsAt: new Date(Date.now() - 60_000),
       endsAt: new Date(Date.now() + 3_600_000),
     });
+    return { pool, flash, saleId };
+  };
+
+  it("a flash sale's wins: one statement per batch (no transaction: no COMMIT round trip), every win recorded", async () => {
+    const { flash, saleId } = await liveSale(100, 2);
     const won = (r: { result: string }) => r.result === 'WON';
     // a lone win: its INSERT is the only round trip
     const [alone, one] = await roundTrips(() => flash.attempt(ctx, saleId, randomUUID(), 1));
@@ -149,24 +155,7 @@ describe('marketing: round trips of OrderPlaced and OrderPaid (real Postgres)', 
   });
 
   it('a reconciliation during an edge sale: the listed wins Postgres has are counted once, the others as held', async () => {
-    const pool = new InMemoryFlashSaleStore();
-    const flash = new FlashSalesUseCase(
-      uow,
-      systemClock,
-      pool,
-      { tokenTtlMs: 300_000 },
-      pino({ level: 'silent' }),
-    );
-    const saleId = randomUUID();
-    await flash.create(ctx, {
-      id: saleId,
-      skuId: randomUUID(),
-      price: Money.of(100, 'CNY'),
-      stock: 10,
-      perUserLimit: 3,
-      startsAt: new Date(Date.now() - 60_000),
-      endsAt: new Date(Date.now() + 3_600_000),
-    });
+    const { flash, pool, saleId } = await liveSale(10, 3);
     // recorded by marketing, still listed; then a gateway's win of 3, listed only
     expect((await flash.attempt(ctx, saleId, randomUUID(), 2)).result).toBe('WON');
     expect((await pool.attempt(saleId, randomUUID(), 3, new Date())).result).toBe('WON');
