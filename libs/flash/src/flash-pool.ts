@@ -79,6 +79,15 @@ type Scripted = Redis & {
   flashAckWins(...args: (string | number)[]): Promise<number>;
 };
 
+/** The keys the decision scripts take, in their KEYS order. */
+const DECISION_KEYS: readonly FlashKeyPart[] = ['meta', 'stock', 'buyers', 'wins'];
+
+/** A win list entry, as the scripts append it: `<token>|<buyer>|<quantity>|<won at, ms>`. */
+const parseWin = (entry: string): PendingWin => {
+  const [token, buyer, quantity, at] = entry.split('|');
+  return { token, buyer, quantity: Number(quantity), wonAt: new Date(Number(at)) };
+};
+
 const decision = ([result, left, ttl]: Raw, token: string): PoolDecision => ({
   result: result as PoolResult,
   token: result === 'WON' ? token : '',
@@ -105,7 +114,7 @@ export class FlashPool {
   }
 
   private decisionKeys(saleId: string): string[] {
-    return ['meta', 'stock', 'buyers', 'wins'].map((p) => this.key(saleId, p as FlashKeyPart));
+    return DECISION_KEYS.map((p) => this.key(saleId, p));
   }
 
   /**
@@ -183,20 +192,12 @@ export class FlashPool {
       .get(this.key(saleId, 'stock'))
       .lrange(this.key(saleId, 'wins'), 0, -1)
       .exec()) as [[unknown, string | null], [unknown, string[]]];
-    const pending = wins.map((w) => {
-      const [token, , quantity] = w.split('|', 3);
-      return { token, quantity: Number(quantity) };
-    });
-    return { remaining: Number(stock ?? 0), pending };
+    return { remaining: Number(stock ?? 0), pending: wins.map(parseWin) };
   }
 
   /** The oldest wins of the sale not yet acknowledged (at most `max`). */
   async pendingWins(saleId: string, max: number): Promise<PendingWin[]> {
-    const raw = await this.redis.lrange(this.key(saleId, 'wins'), 0, max - 1);
-    return raw.map((entry) => {
-      const [token, buyer, qty, at] = entry.split('|');
-      return { token, buyer, quantity: Number(qty), wonAt: new Date(Number(at)) };
-    });
+    return (await this.redis.lrange(this.key(saleId, 'wins'), 0, max - 1)).map(parseWin);
   }
 
   /**

@@ -48,13 +48,6 @@ export interface PricedCheckout extends PricingResult {
 const fail = (kind: MarketingError['kind'], code: string, message: string) =>
   new MarketingError(kind, code, message);
 
-/**
- * PriceCart: the promotions in force (campaign windows evaluated now), the buyer's coupons,
- * and a flash-sale or group-buy line at its own price; everything the price relies on is
- * reserved for the order in the same transaction (coupons RESERVED, the flash token ORDERED,
- * a pending group seat), so a repeated call for the same order is the same answer and a
- * failed checkout gives it all back through ReleaseCoupons.
- */
 /** A flash token not found: its win may still be in the sale's win list only. */
 class WinNotRecorded extends Error {
   constructor(readonly saleId: string) {
@@ -62,6 +55,13 @@ class WinNotRecorded extends Error {
   }
 }
 
+/**
+ * PriceCart: the promotions in force (campaign windows evaluated now), the buyer's coupons,
+ * and a flash-sale or group-buy line at its own price; everything the price relies on is
+ * reserved for the order in the same transaction (coupons RESERVED, the flash token ORDERED,
+ * a pending group seat), so a repeated call for the same order is the same answer and a
+ * failed checkout gives it all back through ReleaseCoupons.
+ */
 @Injectable()
 export class PricingUseCase {
   constructor(
