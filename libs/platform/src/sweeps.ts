@@ -42,9 +42,13 @@ export const localSweepLock: SweepLock = {
  * replica to try takes over.
  */
 export class PostgresSweepLock implements SweepLock {
-  private client: Client | undefined;
-  private connecting: Promise<Client> | undefined;
-  private readonly held = new Set<string>();
+  /**
+   * The lock session: its connection and the keys it holds. A key is held by a session, never by
+   * the object: a session dropped (its connection broke, or ended) takes its keys with it, and a
+   * later session starts with none, even when an answer of the old one arrives after the drop.
+   */
+  private session: { client: Client; held: Set<string> } | undefined;
+  private connecting: Promise<{ client: Client; held: Set<string> }> | undefined;
 
   constructor(
     private readonly url: string,
@@ -67,56 +71,61 @@ export class PostgresSweepLock implements SweepLock {
   }
 
   private async ask(key: string): Promise<boolean> {
-    const client = await this.connection();
+    const session = await this.connection();
     try {
-      if (this.held.has(key)) {
+      if (session.held.has(key)) {
         // still ours as long as the session lives; a broken one throws here
-        await client.query('SELECT 1');
-        return true;
+        await session.client.query('SELECT 1');
+      } else {
+        const { rows } = await session.client.query<{ locked: boolean }>(
+          'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked',
+          [key],
+        );
+        if (rows[0]?.locked !== true) return false;
+        session.held.add(key);
       }
-      const { rows } = await client.query<{ locked: boolean }>(
-        'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked',
-        [key],
-      );
-      if (rows[0]?.locked) this.held.add(key);
-      return rows[0]?.locked === true;
     } catch (e) {
-      await this.drop();
+      await this.drop(session);
       throw e;
     }
+    // the answer came, but the session may have broken in the same read (its error handled
+    // before this continuation): its lock is gone with it, so this tick does not run
+    return this.session === session;
   }
 
   async close(): Promise<void> {
-    await this.drop();
+    await this.drop(this.session);
   }
 
-  private connection(): Promise<Client> {
-    if (this.client) return Promise.resolve(this.client);
+  private connection(): Promise<{ client: Client; held: Set<string> }> {
+    if (this.session) return Promise.resolve(this.session);
     this.connecting ??= (async () => {
       const client = new Client({
         connectionString: this.url,
         application_name: this.applicationName,
         connectionTimeoutMillis: 5000,
       });
-      // a broken session has lost its locks: forget them, reconnect at the next try
-      client.on('error', () => void this.drop());
+      const session = { client, held: new Set<string>() };
+      // a broken session has lost its locks: dropped (only this one), a new one at the next try
+      client.on('error', () => void this.drop(session));
       try {
         await client.connect();
       } catch (e) {
         await client.end().catch(() => undefined);
         throw e;
       }
-      this.client = client;
-      return client;
+      this.session = session;
+      return session;
     })().finally(() => (this.connecting = undefined));
     return this.connecting;
   }
 
-  private async drop(): Promise<void> {
-    const client = this.client;
-    this.client = undefined;
-    this.held.clear();
-    await client?.end().catch(() => undefined);
+  /** Ends `session` (its locks go with it); the current one is forgotten. */
+  private async drop(session: { client: Client; held: Set<string> } | undefined): Promise<void> {
+    if (!session) return;
+    if (this.session === session) this.session = undefined;
+    session.held.clear();
+    await session.client.end().catch(() => undefined);
   }
 }
 

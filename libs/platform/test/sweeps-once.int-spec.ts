@@ -104,6 +104,65 @@ describe('sweeps run once across replicas', () => {
       expect(after[i].at - after[i - 1].at).toBeGreaterThanOrEqual(INTERVAL * 0.5);
   });
 
+  it('a lock answered by a session that broke in the same read is not held, then or later (never two holders)', async () => {
+    // under CPU load one read can bring both the lock's answer and the session's end (a failover,
+    // a terminated backend): the error is handled before the answer's continuation runs. The
+    // session is gone, and its lock with it: the replica must not count that lock as its own,
+    // neither for this tick nor on the session it opens next (round 22's rehearsal: both replicas
+    // ran every interval)
+    const app = 'sweeps-race-test';
+    const key = `${name}:race`;
+    const original = Client.prototype.query;
+    let broken = 0;
+    const query = jest.spyOn(Client.prototype, 'query').mockImplementation(function (
+      this: Client,
+      ...args: unknown[]
+    ) {
+      const answer: unknown = original.apply(this, args as never);
+      const params = (this as unknown as { connectionParameters: { application_name?: string } })
+        .connectionParameters;
+      if (
+        params.application_name !== app ||
+        broken > 0 ||
+        !String(args[0]).includes('try_advisory')
+      )
+        return answer;
+      broken++;
+      return (answer as Promise<unknown>).then((r) => {
+        this.emit('error', new Error('terminating connection due to administrator command'));
+        return r;
+      });
+    } as never);
+    const lock = new PostgresSweepLock(db.url, app);
+    const other = new Client({ connectionString: db.url });
+    await other.connect();
+    try {
+      expect(await lock.tryAcquire(key)).toBe(false);
+      expect(broken).toBe(1);
+      // the broken session's lock is free once its backend has gone: another replica takes it
+      const deadline = Date.now() + 5000;
+      let taken = false;
+      while (!taken && Date.now() < deadline) {
+        const { rows } = await other.query<{ locked: boolean }>(
+          'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked',
+          [key],
+        );
+        taken = rows[0].locked;
+        if (!taken) await sleep(20);
+      }
+      expect(taken).toBe(true);
+      // … and this replica, on its next session, does not think it holds it too
+      expect(await lock.tryAcquire(key)).toBe(false);
+      expect(await lock.tryAcquire(key)).toBe(false);
+      await other.query('SELECT pg_advisory_unlock_all()');
+      expect(await lock.tryAcquire(key)).toBe(true);
+    } finally {
+      query.mockRestore();
+      await other.end();
+      await lock.close();
+    }
+  });
+
   it('sweeps ask their locks one question at a time on the shared connection (pg warns, and pg 9 refuses, a query sent while one runs)', async () => {
     let active = 0;
     let most = 0;
