@@ -39,12 +39,12 @@ export interface SecondFactors {
 }
 
 export async function secondFactorsOf(tx: UserTx, account: Account): Promise<SecondFactors> {
-  const [totp, smsAt, passkeys, recoveryCodes] = await Promise.all([
-    tx.mfa.find(account.id),
-    tx.security.smsMfaEnabledAt(account.id),
-    tx.passkeys.count(account.id),
-    tx.mfa.recoveryCodesLeft(account.id),
-  ]);
+  // one after the other: a transaction is one connection, which answers one query at a time (pg
+  // queues a query sent while another runs, with a deprecation warning; pg 9 refuses it)
+  const totp = await tx.mfa.find(account.id);
+  const smsAt = await tx.security.smsMfaEnabledAt(account.id);
+  const passkeys = await tx.passkeys.count(account.id);
+  const recoveryCodes = await tx.mfa.recoveryCodesLeft(account.id);
   return {
     totp: totp?.status === 'ACTIVE',
     sms: smsAt !== null && account.phone !== null,
