@@ -124,6 +124,12 @@ const RAISED = {
   REGISTER_RATE_LIMIT_GLOBAL: '10000000',
 };
 
+/** A sale and the tokens its 201s answered. */
+interface SaleTokens {
+  sale: string;
+  won: Set<string>;
+}
+
 interface Phase {
   name: string;
   attempts: number;
@@ -439,7 +445,7 @@ async function main(): Promise<void> {
      */
     const winningSales = async (pool: ReturnType<typeof httpPool>) => {
       const count = Math.max(1, Math.ceil((base.perSecond * (SECONDS + 2)) / WIN_CAPACITY));
-      const sales: { sale: string; won: Set<string> }[] = [];
+      const sales: SaleTokens[] = [];
       for (let k = 0; k < count; k++)
         sales.push({ sale: await createSale(WIN_STOCK, WIN_LIMIT), won: new Set<string>() });
       const tries = sales.map((s) => attemptOn(pool, s.sale, s.won));
@@ -560,8 +566,8 @@ async function main(): Promise<void> {
     const rank = (side: string) => (order.includes(side) ? order.indexOf(side) : order.length);
     pairs.sort((a, b) => rank(a.side) - rank(b.side));
     const compared: { side: string; deep: Phase; soldOut: Phase }[] = [];
-    const extraDeep: { sale: string; won: Set<string> }[] = [];
-    const extraWin: { side: string; sales: { sale: string; won: Set<string> }[] }[] = [];
+    const extraDeep: SaleTokens[] = [];
+    const extraWin: { side: string; sales: SaleTokens[] }[] = [];
     const winWindows: Phase[] = [];
     if (pairs.length) {
       const sides = [
@@ -644,7 +650,7 @@ async function main(): Promise<void> {
     };
     const shallow = await check(saleId, STOCK, tokens);
     const deepCheck = await retriedCheck(() => check(deepSaleId, DEEP_STOCK, deepTokens));
-    const checkWinning = async (sales: { sale: string; won: Set<string> }[]) => {
+    const checkWinning = async (sales: SaleTokens[]) => {
       const each: SaleCheck[] = [];
       for (const x of sales)
         each.push(await retriedCheck(() => check(x.sale, WIN_STOCK, x.won, WIN_LIMIT)));

@@ -34,6 +34,12 @@ export const localSweepLock: SweepLock = {
   close: async () => undefined,
 };
 
+/** A lock session: its connection and the keys it holds. */
+interface LockSession {
+  client: Client;
+  held: Set<string>;
+}
+
 /**
  * Postgres session advisory locks on one dedicated connection (not the pool's): the replica
  * that took a sweep's lock keeps it while it lives and runs the sweep each interval; the others
@@ -43,12 +49,12 @@ export const localSweepLock: SweepLock = {
  */
 export class PostgresSweepLock implements SweepLock {
   /**
-   * The lock session: its connection and the keys it holds. A key is held by a session, never by
-   * the object: a session dropped (its connection broke, or ended) takes its keys with it, and a
-   * later session starts with none, even when an answer of the old one arrives after the drop.
+   * The current session. A key is held by a session, never by the object: a session dropped (its
+   * connection broke, or ended) takes its keys with it, and a later session starts with none,
+   * even when an answer of the old one arrives after the drop.
    */
-  private session: { client: Client; held: Set<string> } | undefined;
-  private connecting: Promise<{ client: Client; held: Set<string> }> | undefined;
+  private session: LockSession | undefined;
+  private connecting: Promise<LockSession> | undefined;
 
   constructor(
     private readonly url: string,
@@ -97,7 +103,7 @@ export class PostgresSweepLock implements SweepLock {
     await this.drop(this.session);
   }
 
-  private connection(): Promise<{ client: Client; held: Set<string> }> {
+  private connection(): Promise<LockSession> {
     if (this.session) return Promise.resolve(this.session);
     this.connecting ??= (async () => {
       const client = new Client({
@@ -105,7 +111,7 @@ export class PostgresSweepLock implements SweepLock {
         application_name: this.applicationName,
         connectionTimeoutMillis: 5000,
       });
-      const session = { client, held: new Set<string>() };
+      const session: LockSession = { client, held: new Set<string>() };
       // a broken session has lost its locks: dropped (only this one), a new one at the next try
       client.on('error', () => void this.drop(session));
       try {
@@ -121,7 +127,7 @@ export class PostgresSweepLock implements SweepLock {
   }
 
   /** Ends `session` (its locks go with it); the current one is forgotten. */
-  private async drop(session: { client: Client; held: Set<string> } | undefined): Promise<void> {
+  private async drop(session: LockSession | undefined): Promise<void> {
     if (!session) return;
     if (this.session === session) this.session = undefined;
     session.held.clear();
